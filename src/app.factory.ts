@@ -1,0 +1,30 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
+import { AppModule } from './app.module';
+import { JsonResponseInterceptor } from './common/json-response.interceptor';
+import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
+import { AppConfig } from './config/app-config';
+import { Database } from './database/database';
+import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
+import { chromaValidationPipe } from './protocols/chroma/chroma-validation.pipe';
+
+const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer];
+
+/** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
+export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    logger: options.logger === false ? false : undefined,
+  });
+  // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
+  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true }));
+  app.use(bodyParserErrors(RENDERERS));
+  app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
+  app.useGlobalPipes(chromaValidationPipe);
+  app.useGlobalInterceptors(new JsonResponseInterceptor());
+  app.enableShutdownHooks();
+  await app.get(Database).open();
+  return app;
+}

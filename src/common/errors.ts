@@ -1,0 +1,46 @@
+/**
+ * Errors of the neutral core. They carry facts, not wire text: each protocol's exception filter
+ * turns them into its own status codes and messages.
+ */
+export abstract class CoreError extends Error {}
+
+export type Entity = 'tenant' | 'database' | 'collection';
+
+export class NotFoundError extends CoreError {
+  constructor(
+    readonly entity: Entity,
+    readonly key: string,
+    readonly by: 'name' | 'id' = 'name',
+  ) {
+    super(`${entity} ${key} not found`);
+  }
+}
+
+export class AlreadyExistsError extends CoreError {
+  constructor(
+    readonly entity: Entity,
+    readonly key: string,
+  ) {
+    super(`${entity} ${key} already exists`);
+  }
+}
+
+export class DimensionMismatchError extends CoreError {
+  constructor(
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`expected dimension ${expected}, got ${got}`);
+  }
+}
+
+/** The request is wrong in a way every protocol words the same (the message is shown as is). */
+export class InvalidArgumentError extends CoreError {}
+
+/** A regular expression the database could not compile. */
+export class InvalidRegexError extends CoreError {}
+
+export class ForbiddenError extends CoreError {}
+
+/** The database cannot be reached or is shutting down: the caller may retry. */
+export class UnavailableError extends CoreError {}

@@ -1,0 +1,20 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { Response } from 'express';
+import { map, Observable } from 'rxjs';
+
+/**
+ * Every answer is JSON with an application/json content type, including bare strings, numbers and
+ * booleans (Chroma's version, count, reset): clients pick their parser from the content type.
+ */
+@Injectable()
+export class JsonResponseInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const res = context.switchToHttp().getResponse<Response>();
+    return next.handle().pipe(
+      map((value) => {
+        res.type('application/json');
+        return typeof value === 'object' && value !== null ? value : JSON.stringify(value ?? null);
+      }),
+    );
+  }
+}

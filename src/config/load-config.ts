@@ -1,0 +1,51 @@
+import { AppConfig } from './app-config';
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+  }
+  return raw;
+}
+
+/** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const host = (env.HOST ?? '').trim() || '0.0.0.0';
+  return {
+    port: integer(env, 'PORT', 8000, 0, 65535),
+    host,
+    databaseUrl: databaseUrl(env),
+    dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
+    chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
+    bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
+  };
+}

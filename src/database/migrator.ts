@@ -1,0 +1,54 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { Pool } from 'pg';
+
+/**
+ * A small forward-only runner for the plain SQL files in migrations/. The maintained runners
+ * (node-pg-migrate 8+) are ESM-only and do not load under the test runner's CommonJS, and what we
+ * need is small: apply each file once, in order, in its own transaction, while an advisory lock
+ * keeps two replicas booting together from racing.
+ */
+const LOCK_KEY = 7_316_024_911; // arbitrary, fixed: "vecgate migrations"
+
+export function migrationsDir(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'migrations')) || !existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('migrations/ directory not found');
+    dir = parent;
+  }
+  return join(dir, 'migrations');
+}
+
+export async function runMigrations(pool: Pool, logger: Logger): Promise<string[]> {
+  const files = readdirSync(migrationsDir())
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS vecgate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const done = new Set((await client.query('SELECT name FROM vecgate_migrations')).rows.map((r) => r.name));
+    for (const file of files) {
+      if (done.has(file)) continue;
+      const sql = readFileSync(join(migrationsDir(), file), 'utf8');
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query('INSERT INTO vecgate_migrations (name) VALUES ($1)', [file]);
+        await client.query('COMMIT');
+      } catch (err: any) {
+        await client.query('ROLLBACK');
+        throw new Error(`migration ${file} failed: ${err.message}`);
+      }
+      applied.push(file);
+      logger.log(`applied migration ${file}`);
+    }
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+  return applied;
+}

@@ -1,0 +1,51 @@
+/**
+ * The neutral filter model every protocol parses into. It has no protocol rules of its own: a
+ * dialect's quirks are spelled out with these nodes (Chroma's `$ne` is `not(eq)` and so matches a
+ * record that lacks the key; Pinecone's is `and(exists, not(eq))`). `not` is two-valued: a record
+ * with no metadata, or no document, simply does not match the inner node.
+ */
+export type Scalar = string | number | boolean;
+
+export type RangeOperator = '>' | '>=' | '<' | '<=';
+
+export type FilterNode =
+  | { kind: 'all' }
+  | { kind: 'none' }
+  | { kind: 'and'; children: FilterNode[] }
+  | { kind: 'or'; children: FilterNode[] }
+  | { kind: 'not'; child: FilterNode }
+  /** metadata[key] equals value; int 2 equals float 2.0, a string never equals a number. */
+  | { kind: 'eq'; key: string; value: Scalar }
+  /** metadata[key] is an array with value among its elements. */
+  | { kind: 'arrayContains'; key: string; value: Scalar }
+  /** metadata[key] is a number and compares so with value. */
+  | { kind: 'range'; key: string; operator: RangeOperator; value: number }
+  | { kind: 'exists'; key: string }
+  /** The document contains text (case-sensitive substring). */
+  | { kind: 'documentContains'; text: string }
+  /** The document matches a regular expression somewhere (search, not full match). */
+  | { kind: 'documentRegex'; pattern: string }
+  | { kind: 'idIn'; ids: string[] };
+
+export const ALL: FilterNode = { kind: 'all' };
+
+export function and(...children: FilterNode[]): FilterNode {
+  const kept = children.filter((c) => c.kind !== 'all');
+  if (kept.some((c) => c.kind === 'none')) return { kind: 'none' };
+  if (kept.length === 0) return ALL;
+  return kept.length === 1 ? kept[0] : { kind: 'and', children: kept };
+}
+
+export function or(...children: FilterNode[]): FilterNode {
+  const kept = children.filter((c) => c.kind !== 'none');
+  if (kept.some((c) => c.kind === 'all')) return ALL;
+  if (kept.length === 0) return { kind: 'none' };
+  return kept.length === 1 ? kept[0] : { kind: 'or', children: kept };
+}
+
+export function not(child: FilterNode): FilterNode {
+  if (child.kind === 'all') return { kind: 'none' };
+  if (child.kind === 'none') return ALL;
+  if (child.kind === 'not') return child.child;
+  return { kind: 'not', child };
+}

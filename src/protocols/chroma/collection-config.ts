@@ -1,0 +1,133 @@
+import { Collection, DEFAULT_INDEX, IndexSettings, Metric } from '../../collections/collection.model';
+import { HNSW_LIMITS } from '../../collections/vector-index';
+import { ChromaHttpError } from './chroma-error';
+
+/**
+ * Chroma's collection configuration (`configuration_json`) over the neutral catalog: the metric
+ * and the HNSW settings pgvector uses (max_neighbors is m), plus the settings pgvector has no use
+ * for, kept in `extras` so that they are echoed back as they were given.
+ */
+const HNSW_KEYS = ['space', 'ef_construction', 'ef_search', 'max_neighbors', 'num_threads', 'resize_factor', 'sync_threshold', 'batch_size'];
+const MODIFIABLE_HNSW_KEYS = ['ef_search', 'max_neighbors', 'num_threads', 'resize_factor', 'sync_threshold', 'batch_size'];
+const SPACES: Metric[] = ['l2', 'cosine', 'ip'];
+const CHROMA_DEFAULTS = { resize_factor: 1.2, sync_threshold: 1000 };
+
+interface ChromaExtras {
+  [key: string]: unknown;
+  hnsw?: Record<string, unknown> | null;
+  spann?: Record<string, unknown> | null;
+  embedding_function?: unknown;
+}
+
+function fields(path: string, value: unknown, allowed: string[]): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw ChromaHttpError.unprocessable(`${path}.${key}: unknown field \`${key}\`, expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+    }
+  }
+  return value as Record<string, unknown>;
+}
+
+function space(path: string, value: unknown): Metric {
+  if (!SPACES.includes(value as Metric)) {
+    throw ChromaHttpError.unprocessable(`${path}: unknown variant \`${String(value)}\`, expected one of \`l2\`, \`cosine\`, \`ip\``);
+  }
+  return value as Metric;
+}
+
+function integer(path: string, value: unknown, limits: { min: number; max: number }, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected usize`);
+  if (value < limits.min || value > limits.max) {
+    throw ChromaHttpError.invalidArgument(`${name} must be between ${limits.min} and ${limits.max} (pgvector's HNSW limits), got ${value}`);
+  }
+  return value;
+}
+
+function applyHnsw(path: string, hnsw: Record<string, unknown>, index: IndexSettings): IndexSettings {
+  const next = { ...index };
+  if (hnsw.ef_construction !== undefined) next.efConstruction = integer(`${path}.ef_construction`, hnsw.ef_construction, HNSW_LIMITS.efConstruction, 'ef_construction');
+  if (hnsw.ef_search !== undefined) next.efSearch = integer(`${path}.ef_search`, hnsw.ef_search, HNSW_LIMITS.efSearch, 'ef_search');
+  if (hnsw.max_neighbors !== undefined) next.m = integer(`${path}.max_neighbors`, hnsw.max_neighbors, HNSW_LIMITS.m, 'max_neighbors');
+  if (next.efConstruction < 2 * next.m) {
+    throw ChromaHttpError.invalidArgument(`ef_construction (${next.efConstruction}) must be at least twice max_neighbors (${next.m}) for pgvector's HNSW index`);
+  }
+  return next;
+}
+
+/** Reads `configuration` and legacy `hnsw:*` metadata of a create request. */
+export function configFromCreate(
+  configuration: unknown,
+  metadata: Record<string, unknown> | null,
+): { metric: Metric; index: IndexSettings; extras: ChromaExtras } {
+  let metric: Metric = 'l2';
+  let index: IndexSettings = { ...DEFAULT_INDEX };
+  const extras: ChromaExtras = {};
+  // Legacy metadata keys first; an explicit configuration wins over them.
+  if (metadata) {
+    if (metadata['hnsw:space'] !== undefined) metric = space('metadata.hnsw:space', metadata['hnsw:space']);
+    const legacy: Record<string, unknown> = {};
+    if (metadata['hnsw:construction_ef'] !== undefined) legacy.ef_construction = metadata['hnsw:construction_ef'];
+    if (metadata['hnsw:search_ef'] !== undefined) legacy.ef_search = metadata['hnsw:search_ef'];
+    if (metadata['hnsw:M'] !== undefined) legacy.max_neighbors = metadata['hnsw:M'];
+    index = applyHnsw('metadata', legacy, index);
+  }
+  if (configuration !== undefined && configuration !== null) {
+    const config = fields('configuration', configuration, ['hnsw', 'spann', 'embedding_function']);
+    const hnsw = config.hnsw ?? null;
+    const spann = config.spann ?? null;
+    if (hnsw && spann) throw ChromaHttpError.invalidArgument('Multiple vector index configurations provided');
+    if (hnsw) {
+      const h = fields('configuration.hnsw', hnsw, HNSW_KEYS);
+      if (h.space !== undefined) metric = space('configuration.hnsw.space', h.space);
+      index = applyHnsw('configuration.hnsw', h, index);
+      extras.hnsw = pick(h, ['num_threads', 'resize_factor', 'sync_threshold', 'batch_size']);
+    }
+    if (spann) {
+      const s = fields('configuration.spann', spann, Object.keys(spann as object));
+      if (s.space !== undefined) metric = space('configuration.spann.space', s.space);
+      extras.spann = s;
+    }
+    if (config.embedding_function !== undefined) extras.embedding_function = config.embedding_function;
+  }
+  return { metric, index, extras };
+}
+
+/** `new_configuration` of a modify request: only search-time and build settings, never the space. */
+export function configChanges(newConfiguration: unknown, collection: Collection): { index: IndexSettings; extras: ChromaExtras } | undefined {
+  if (newConfiguration === undefined || newConfiguration === null) return undefined;
+  const config = fields('new_configuration', newConfiguration, ['hnsw', 'spann', 'embedding_function']);
+  const extras: ChromaExtras = { ...(collection.extras as ChromaExtras) };
+  let index = collection.index;
+  if (config.hnsw) {
+    const h = fields('new_configuration.hnsw', config.hnsw, MODIFIABLE_HNSW_KEYS);
+    index = applyHnsw('new_configuration.hnsw', h, index);
+    extras.hnsw = { ...(extras.hnsw ?? {}), ...pick(h, ['num_threads', 'resize_factor', 'sync_threshold', 'batch_size']) };
+  }
+  if (config.spann) extras.spann = { ...(extras.spann ?? {}), ...(config.spann as object) };
+  if (config.embedding_function !== undefined) extras.embedding_function = config.embedding_function;
+  return { index, extras };
+}
+
+/** The `configuration_json` Chroma returns for a collection. */
+export function configurationJson(collection: Collection): Record<string, unknown> {
+  const extras = collection.extras as ChromaExtras;
+  const hnsw = extras.spann
+    ? null
+    : {
+        space: collection.metric,
+        ef_construction: collection.index.efConstruction,
+        ef_search: collection.index.efSearch,
+        max_neighbors: collection.index.m,
+        ...CHROMA_DEFAULTS,
+        ...(extras.hnsw ?? {}),
+      };
+  const spann = extras.spann ? { ...extras.spann, space: collection.metric } : null;
+  return { hnsw, spann, embedding_function: extras.embedding_function ?? null };
+}
+
+function pick(source: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (source[k] !== undefined) out[k] = source[k];
+  return out;
+}

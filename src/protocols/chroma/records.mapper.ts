@@ -1,0 +1,108 @@
+import { and, ALL, FilterNode } from '../../filters/filter-ast';
+import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from '../../records/record.model';
+import { Collection, Metric } from '../../collections/collection.model';
+import { ChromaHttpError } from './chroma-error';
+import { parseVectorText, toVectorText } from './embeddings';
+import { checkMetadata } from './metadata';
+import { RecordSetDto } from './dto/records.dto';
+import { parseWhere, parseWhereDocument } from './where.parser';
+
+const INCLUDE_VALUES = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'];
+export const DEFAULT_GET_INCLUDE = ['documents', 'metadatas'];
+export const DEFAULT_QUERY_INCLUDE = ['documents', 'metadatas', 'distances'];
+
+function optionalStrings(field: string, values: unknown[] | null | undefined): (string | null)[] | undefined {
+  if (values === null || values === undefined) return undefined;
+  for (const v of values) if (v !== null && typeof v !== 'string') throw ChromaHttpError.unprocessable(`${field}: invalid type: expected a string or null`);
+  return values as (string | null)[];
+}
+
+/** A Chroma record set (add, upsert, update) as neutral writes. */
+export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWrite[] {
+  const n = dto.ids.length;
+  const embeddings = dto.embeddings ?? undefined;
+  const documents = optionalStrings('documents', dto.documents);
+  const uris = optionalStrings('uris', dto.uris);
+  const metadatas = dto.metadatas ?? undefined;
+  for (const column of [embeddings, documents, uris, metadatas]) {
+    if (column && column.length !== n) throw ChromaHttpError.invalidArgument('Inconsistent number of IDs, embeddings, documents, URIs and metadatas');
+  }
+  if (dto.ids.some((id) => id.length === 0)) throw ChromaHttpError.invalidArgument('Empty ID, ID must have at least one character');
+  // Chroma's own server accepts these and then fails (500) while indexing; a vector store needs vectors.
+  if (mode !== 'update' && n > 0 && !embeddings) {
+    throw ChromaHttpError.invalidArgument('Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings');
+  }
+  const records: RecordWrite[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const record: RecordWrite = { id: dto.ids[i] };
+    if (embeddings) record.embedding = toVectorText(embeddings[i]);
+    // In a merge, a null document or uri means "not sent": the stored one is kept.
+    if (documents && (documents[i] !== null || mode === 'add')) record.document = documents[i];
+    if (uris && (uris[i] !== null || mode === 'add')) record.uri = uris[i];
+    if (metadatas) record.metadata = checkMetadata(`metadatas[${i}]`, metadatas[i], mode !== 'add');
+    records[i] = record;
+  }
+  return records;
+}
+
+export function queryVectors(values: unknown[]): VectorText[] {
+  return values.map((v) => toVectorText(v, 'query_embeddings: data did not match any variant of untagged enum EmbeddingsPayload'));
+}
+
+/** ids, where and where_document together (they are AND-ed). */
+export function filterFrom(dto: { ids?: string[] | null; where?: unknown; where_document?: unknown }): FilterNode {
+  const parts: FilterNode[] = [];
+  if (dto.ids !== undefined && dto.ids !== null) parts.push({ kind: 'idIn', ids: dto.ids });
+  if (dto.where !== undefined && dto.where !== null) parts.push(parseWhere(dto.where));
+  if (dto.where_document !== undefined && dto.where_document !== null) parts.push(parseWhereDocument(dto.where_document));
+  return parts.length ? and(...parts) : ALL;
+}
+
+export function parseInclude(list: unknown[] | undefined, fallback: string[]): { wire: string[]; include: Include } {
+  const wire = (list ?? fallback) as string[];
+  for (const value of wire) {
+    if (!INCLUDE_VALUES.includes(value)) {
+      throw ChromaHttpError.unprocessable(`include: unknown variant \`${String(value)}\`, expected one of ${INCLUDE_VALUES.map((v) => `\`${v}\``).join(', ')}`);
+    }
+  }
+  return {
+    wire,
+    include: {
+      embeddings: wire.includes('embeddings'),
+      documents: wire.includes('documents'),
+      metadatas: wire.includes('metadatas'),
+      uris: wire.includes('uris'),
+    },
+  };
+}
+
+export function getResponse(records: StoredRecord[], wire: string[], include: Include) {
+  return {
+    ids: records.map((r) => r.id),
+    embeddings: include.embeddings ? records.map((r) => parseVectorText(r.embedding!)) : null,
+    documents: include.documents ? records.map((r) => r.document ?? null) : null,
+    uris: include.uris ? records.map((r) => r.uri ?? null) : null,
+    metadatas: include.metadatas ? records.map((r) => r.metadata ?? null) : null,
+    include: wire,
+  };
+}
+
+/** Chroma's distances: squared L2, 1 − dot for ip, 1 − cos for cosine (pgvector's <#> is −dot). */
+export function chromaDistance(metric: Metric, raw: number): number {
+  if (metric === 'l2') return raw * raw;
+  if (metric === 'ip') return 1 + raw;
+  return raw;
+}
+
+export function queryResponse(collection: Collection, lists: Neighbour[][], wire: string[], include: Include) {
+  const distances = wire.includes('distances');
+  return {
+    ids: lists.map((l) => l.map((r) => r.id)),
+    embeddings: include.embeddings ? lists.map((l) => l.map((r) => parseVectorText(r.embedding!))) : null,
+    documents: include.documents ? lists.map((l) => l.map((r) => r.document ?? null)) : null,
+    uris: include.uris ? lists.map((l) => l.map((r) => r.uri ?? null)) : null,
+    metadatas: include.metadatas ? lists.map((l) => l.map((r) => r.metadata ?? null)) : null,
+    distances: distances ? lists.map((l) => l.map((r) => chromaDistance(collection.metric, r.distance))) : null,
+    include: wire,
+  };
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { qualified } from '../collections/record-table.repository';
+import { vectorPlan } from '../collections/vector-index';
+import { Queryable } from '../database/database';
+import { compileFilter } from '../filters/compile-filter';
+import { FilterNode } from '../filters/filter-ast';
+import { SqlParams } from '../filters/sql-params';
+import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
+
+const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[]) AS u(id, embedding, document, uri, metadata)`;
+
+function columns(include: Include, prefix = ''): string {
+  const cols = [`${prefix}id`];
+  if (include.embeddings) cols.push(`${prefix}embedding::text AS embedding`);
+  if (include.documents) cols.push(`${prefix}document`);
+  if (include.uris) cols.push(`${prefix}uri`);
+  if (include.metadatas) cols.push(`${prefix}metadata`);
+  return cols.join(', ');
+}
+
+function writeParams(namespace: string, records: RecordWrite[]): unknown[] {
+  return [
+    namespace,
+    records.map((r) => r.id),
+    records.map((r) => r.embedding?.text ?? null),
+    records.map((r) => r.document ?? null),
+    records.map((r) => r.uri ?? null),
+    records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
+  ];
+}
+
+/** All SQL over record tables. Each method runs inside the caller's transaction. */
+@Injectable()
+export class RecordsRepository {
+  /** Inserts the records whose ids are new; returns the ids it inserted. */
+  async insertNew(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
+    const { rows } = await db.query(
+      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata)
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb) FROM ${UNNEST}
+       ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
+      writeParams(namespace, records),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Overwrites the fields that were sent and merges metadata key by key (a null value removes the
+   * key) on the records that exist; ids that do not exist are ignored. Returns how many changed.
+   */
+  async mergeExisting(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} AS t SET
+         embedding = coalesce(u.embedding, t.embedding),
+         document = coalesce(u.document, t.document),
+         uri = coalesce(u.uri, t.uri),
+         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata
+                         ELSE nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb) END
+       FROM ${UNNEST} WHERE t.namespace = $1 AND t.id = u.id`,
+      writeParams(namespace, records),
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Records matching the filter, in insertion order. */
+  async find(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    include: Include,
+    limit: number | null,
+    offset: number,
+  ): Promise<StoredRecord[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT ${columns(include)} FROM ${qualified(collection.tableName)}
+       WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+      params.values,
+    );
+    return rows;
+  }
+
+  /**
+   * The n nearest records to each query vector, in one statement (LATERAL over the query vectors).
+   * `exact` turns index scans off, so the search reads every matching row and cannot miss one.
+   */
+  async nearest(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    vectors: string[],
+    n: number,
+    filter: FilterNode,
+    include: Include,
+    exact: boolean,
+  ): Promise<Neighbour[][]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const filtered = filter.kind !== 'all';
+    const efSearch = Math.min(1000, Math.max(collection.index.efSearch, n));
+    await db.query(
+      `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true), set_config('enable_indexscan', $3, true)`,
+      [String(efSearch), filtered ? 'relaxed_order' : 'off', exact ? 'off' : 'on'],
+    );
+    const params = new SqlParams([namespace, vectors]);
+    const where = compileFilter(filter, params);
+    const distance = `${plan.column} ${plan.operator} q.vec`;
+    const { rows } = await db.query(
+      `SELECT q.ord, r.* FROM unnest($2::${plan.queryType}[]) WITH ORDINALITY AS q(vec, ord)
+       CROSS JOIN LATERAL (
+         SELECT ${columns(include)}, ${distance} AS distance FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND ${where} ORDER BY ${distance} LIMIT ${params.add(n)}
+       ) AS r ORDER BY q.ord, r.distance`,
+      params.values,
+    );
+    const lists: Neighbour[][] = vectors.map(() => []);
+    for (const row of rows) {
+      const { ord, ...neighbour } = row;
+      lists[Number(ord) - 1].push(neighbour);
+    }
+    return lists;
+  }
+
+  /** Deletes the matching records (the first `limit` of them in insertion order, when given). */
+  async delete(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, limit: number | null): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const table = qualified(collection.tableName);
+    const sql =
+      limit === null
+        ? `DELETE FROM ${table} WHERE namespace = $1 AND ${where}`
+        : `DELETE FROM ${table} WHERE (namespace, id) IN (
+             SELECT namespace, id FROM ${table} WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)})`;
+    const { rowCount } = await db.query(sql, params.values);
+    return rowCount ?? 0;
+  }
+
+  async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1`, [namespace]);
+    return rows[0].n;
+  }
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { CollectionsService, Scope } from '../collections/collections.service';
+import { Database } from '../database/database';
+import { FilterNode } from '../filters/filter-ast';
+import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from './record.model';
+import { RecordsRepository } from './records.repository';
+
+/** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
+export const DEFAULT_NAMESPACE = '';
+
+export interface FindOptions {
+  filter: FilterNode;
+  include: Include;
+  limit: number | null;
+  offset: number;
+}
+
+export interface NearestOptions {
+  vectors: VectorText[];
+  n: number;
+  filter: FilterNode;
+  include: Include;
+}
+
+/** Keeps one record per id: the first for add (later ones would be ignored), the last otherwise. */
+function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
+  const byId = new Map<string, RecordWrite>();
+  for (const r of records) if (mode !== 'add' || !byId.has(r.id)) byId.set(r.id, r);
+  // Sorted, so that two calls writing overlapping ids lock rows in the same order (no deadlock).
+  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+@Injectable()
+export class RecordsService {
+  constructor(
+    private readonly db: Database,
+    private readonly collections: CollectionsService,
+    private readonly repository: RecordsRepository,
+  ) {}
+
+  /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
+  async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      let collection = await this.collections.getById(scope, collectionId, tx);
+      const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
+      if (mode === 'update' && collection.dimension === null) {
+        return 0; // nothing stored yet, so every id is unknown and ignored
+      }
+      collection = await this.collections.ensureDimension(tx, collection, dimensions);
+      const batch = uniqueById(records, mode);
+      if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+      const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
+      if (mode === 'add') return inserted.size;
+      const existing = batch.filter((r) => !inserted.has(r.id));
+      return inserted.size + (await this.repository.mergeExisting(tx, collection, namespace, existing));
+    });
+  }
+
+  async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      return this.repository.find(tx, collection, namespace, options.filter, options.include, options.limit, options.offset);
+    });
+  }
+
+  /**
+   * The n nearest matching records for each query vector. The approximate (HNSW) search may return
+   * fewer than n when a filter is selective; those lists are searched again exactly, so a caller
+   * gets n results whenever n records match.
+   */
+  async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      if (options.vectors.length === 0) return { collection, lists: [] };
+      if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
+      await this.collections.ensureDimension(tx, collection, options.vectors.map((v) => v.dimension));
+      const texts = options.vectors.map((v) => v.text);
+      const lists = await this.repository.nearest(tx, collection, namespace, texts, options.n, options.filter, options.include, false);
+      const short = lists.map((list, i) => (list.length < options.n ? i : -1)).filter((i) => i >= 0);
+      if (short.length > 0) {
+        const exact = await this.repository.nearest(tx, collection, namespace, short.map((i) => texts[i]), options.n, options.filter, options.include, true);
+        short.forEach((i, k) => (lists[i] = exact[k]));
+      }
+      return { collection, lists };
+    });
+  }
+
+  /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
+  async delete(scope: Scope, collectionId: string, filter: FilterNode, limit: number | null, namespace = DEFAULT_NAMESPACE): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      return this.repository.delete(tx, collection, namespace, filter, limit);
+    });
+  }
+
+  async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
+    const collection = await this.collections.getById(scope, collectionId);
+    return this.repository.count(this.db, collection, namespace);
+  }
+}
+
