@@ -89,9 +89,22 @@ export function getResponse(records: StoredRecord[], wire: string[], include: In
 
 /** Chroma's distances: squared L2, 1 − dot for ip, 1 − cos for cosine (pgvector's <#> is −dot). */
 export function chromaDistance(metric: Metric, raw: number): number {
-  if (metric === 'l2') return raw * raw;
-  if (metric === 'ip') return 1 + raw;
-  return raw;
+  if (metric === 'l2') return f32(raw * raw);
+  if (metric === 'ip') return f32(1 + raw);
+  return f32(raw);
+}
+
+/**
+ * Chroma computes distances in float32 and prints the shortest text that reads back as the same
+ * float32 (8, not 8.000000000000002); this does the same for a float64 computed by Postgres.
+ */
+export function f32(x: number): number {
+  const target = Math.fround(x);
+  for (let digits = 1; digits < 10; digits++) {
+    const candidate = Number(x.toPrecision(digits));
+    if (Math.fround(candidate) === target) return candidate;
+  }
+  return target;
 }
 
 export function queryResponse(collection: Collection, lists: Neighbour[][], wire: string[], include: Include) {

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { Database } from '../../src/database/database';
+
+/**
+ * A real gateway on a loopback port, on the backend the test run selects: embedded PGlite in
+ * memory by default, or, when DATABASE_URL is set, a fresh database created on that server for
+ * this gateway alone (dropped again by close()).
+ */
+export interface TestGateway {
+  app: INestApplication;
+  url: string;
+  port: number;
+  db: Database;
+  backend: 'embedded' | 'postgres';
+  close(): Promise<void>;
+}
+
+export function usingPostgres(): boolean {
+  return !!process.env.DATABASE_URL;
+}
+
+/** Creates an empty database on the DATABASE_URL server and returns its URL and a dropper. */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const base = new URL(process.env.DATABASE_URL!);
+  const name = `vecgate_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: base.toString() });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startGateway(overrides: Partial<AppConfig> = {}, shared?: { databaseUrl: string }): Promise<TestGateway> {
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  let databaseUrl: string | undefined;
+  if (shared) databaseUrl = shared.databaseUrl;
+  else if (usingPostgres()) {
+    scratch = await createScratchDatabase();
+    databaseUrl = scratch.url;
+  }
+  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: 'memory://', databaseUrl, ...overrides };
+  const app = await createApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const db = app.get(Database);
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    backend: db.backend,
+    close: async () => {
+      await app.close();
+      await scratch?.drop();
+    },
+  };
+}
+
+/** Plain HTTP against the gateway, returning status, headers and the parsed JSON body. */
+export async function http(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; text: string; headers: Headers }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}
