@@ -30,6 +30,8 @@ CREATE TABLE vecgate_collections (
   configuration  jsonb NOT NULL,
   schema         jsonb,
   table_name     text NOT NULL UNIQUE,
+  -- the collection this one was forked from (Chroma's fork_count counts them)
+  forked_from    uuid,
   created_at     timestamptz NOT NULL DEFAULT now(),
   UNIQUE (database_id, name)
 );

@@ -26,12 +26,12 @@ function toCollection(row: any): Collection {
 /** The catalog of collections. Record tables themselves are RecordTableRepository's. */
 @Injectable()
 export class CollectionsRepository {
-  /** Inserts, or returns undefined when the name is taken in that database. */
-  async insert(db: Queryable, id: string, databaseId: string, spec: NewCollection, tableName: string): Promise<boolean> {
+  /** Inserts, or returns false when the name is taken in that database. */
+  async insert(db: Queryable, id: string, databaseId: string, spec: NewCollection, tableName: string, forkedFrom: string | null = null): Promise<boolean> {
     const { rowCount } = await db.query(
-      `INSERT INTO vecgate_collections (id, database_id, name, metric, metadata, configuration, schema, table_name)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (database_id, name) DO NOTHING`,
-      [id, databaseId, spec.name, spec.metric, json(spec.metadata), json({ index: spec.index, extras: spec.extras }), json(spec.schema), tableName],
+      `INSERT INTO vecgate_collections (id, database_id, name, metric, metadata, configuration, schema, table_name, forked_from)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (database_id, name) DO NOTHING`,
+      [id, databaseId, spec.name, spec.metric, json(spec.metadata), json({ index: spec.index, extras: spec.extras }), json(spec.schema), tableName, forkedFrom],
     );
     return rowCount === 1;
   }
@@ -91,6 +91,11 @@ export class CollectionsRepository {
       ],
     );
     return rowCount === 1;
+  }
+
+  async countForks(db: Queryable, id: string): Promise<number> {
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE forked_from = $1', [id]);
+    return rows[0].n;
   }
 
   async setDimension(db: Queryable, id: string, dimension: number): Promise<void> {

@@ -95,7 +95,7 @@ export class CollectionsService {
       const forkId = randomUUID();
       const table = recordTableName(forkId);
       const spec: NewCollection = { name: newName, metric: source.metric, index: source.index, metadata: source.metadata, extras: source.extras, schema: source.schema };
-      if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table))) throw new AlreadyExistsError('collection', newName);
+      if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id))) throw new AlreadyExistsError('collection', newName);
       await this.tables.create(tx, table);
       if (source.dimension) {
         await this.repository.setDimension(tx, forkId, source.dimension);
@@ -104,6 +104,11 @@ export class CollectionsService {
       await this.tables.copyRows(tx, source.tableName, table);
       return (await this.repository.findById(tx, forkId))!;
     });
+  }
+
+  async forkCount(scope: Scope, id: string): Promise<number> {
+    const collection = await this.getById(scope, id);
+    return this.repository.countForks(this.db, collection.id);
   }
 
   /** Deletes a database with its collections and their record tables. */

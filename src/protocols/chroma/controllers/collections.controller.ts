@@ -72,6 +72,11 @@ export class ChromaCollectionsController {
     return {};
   }
 
+  @Get('collections/:id/fork_count')
+  async forkCount(@Param() scope: Scope, @Param('id') rawId: string) {
+    return { count: await this.collections.forkCount(scope, validateCollectionId(rawId)) };
+  }
+
   @Post('collections/:id/fork')
   @HttpCode(200)
   async fork(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: ForkCollectionDto) {

@@ -81,6 +81,13 @@ export class ChromaRecordsController {
     return { deleted };
   }
 
+  /** Postgres indexes each write as it commits: nothing is ever waiting to be indexed. */
+  @Get('indexing_status')
+  async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
+    const total = await this.records.count({ tenant, database }, validateCollectionId(id));
+    return { num_indexed_ops: total, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: total };
+  }
+
   @Get('count')
   count(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
     return this.records.count({ tenant, database }, validateCollectionId(id));
