@@ -23,12 +23,19 @@ export interface NearestOptions {
   include: Include;
 }
 
-/** Keeps one record per id: the first for add (later ones would be ignored), the last otherwise. */
+/**
+ * Keeps one record per id, in request order (which is the order get returns them in): the first
+ * for add (later ones would be ignored), the last otherwise. Two calls writing overlapping ids in
+ * different orders can deadlock; Database.transaction retries the loser.
+ */
 function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
   const byId = new Map<string, RecordWrite>();
-  for (const r of records) if (mode !== 'add' || !byId.has(r.id)) byId.set(r.id, r);
-  // Sorted, so that two calls writing overlapping ids lock rows in the same order (no deadlock).
-  return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const r of records) {
+    if (mode === 'add' && byId.has(r.id)) continue;
+    byId.delete(r.id);
+    byId.set(r.id, r);
+  }
+  return [...byId.values()];
 }
 
 @Injectable()
