@@ -5,7 +5,7 @@ export class PgvectorMissingError extends Error {}
 
 const RECOMMENDED = [0, 8, 4];
 
-function older(version: string, than: number[]): boolean {
+export function older(version: string, than: number[]): boolean {
   const parts = version.split('.').map((p) => parseInt(p, 10) || 0);
   for (let i = 0; i < than.length; i++) {
     if ((parts[i] ?? 0) !== than[i]) return (parts[i] ?? 0) < than[i];

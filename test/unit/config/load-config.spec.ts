@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { older } from '../../../src/database/pgvector-check';
+
+describe('loadConfig', () => {
+  it('defaults to port 8000 on all interfaces, embedded in ./data, reset off', () => {
+    expect(loadConfig({})).toMatchObject({ port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', chromaAllowReset: false });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '9001',
+      HOST: '127.0.0.1',
+      DATABASE_URL: 'postgres://u:p@db:5432/v',
+      VECGATE_DATA_DIR: 'memory://',
+      CHROMA_ALLOW_RESET: 'true',
+    });
+    expect(config).toMatchObject({ port: 9001, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/v', dataDir: 'memory://', chromaAllowReset: true });
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT must be an integer between 0 and 65535, got "eighty"/],
+    [{ PORT: '70000' }, /PORT must be an integer/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
+    [{ CHROMA_ALLOW_RESET: 'maybe' }, /CHROMA_ALLOW_RESET must be true or false, got "maybe"/],
+  ])('refuses %j with a message naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('pgvector version check', () => {
+  it('tells versions older than the recommended 0.8.4 apart', () => {
+    expect(older('0.8.0', [0, 8, 4])).toBe(true);
+    expect(older('0.8.3', [0, 8, 4])).toBe(true);
+    expect(older('0.8.4', [0, 8, 4])).toBe(false);
+    expect(older('0.8.7', [0, 8, 4])).toBe(false);
+    expect(older('0.10.0', [0, 8, 4])).toBe(false);
+    expect(older('0.7.4', [0, 8, 0])).toBe(true);
+  });
+});
