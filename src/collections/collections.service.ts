@@ -136,8 +136,8 @@ export class CollectionsService {
   async ensureDimension(tx: Queryable, collection: Collection, dimensions: number[]): Promise<Collection> {
     if (dimensions.length === 0) return collection;
     const first = dimensions[0];
+    if (dimensions.some((d) => d !== first)) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
     if (collection.dimension === null) {
-      if (dimensions.some((d) => d !== first)) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
       if (first < 1 || first > MAX_DIMENSION) throw new InvalidArgumentError(`Embedding dimension must be between 1 and ${MAX_DIMENSION}, got ${first}`);
       const locked = (await this.repository.findById(tx, collection.id, true))!;
       if (locked.dimension === null) {

@@ -23,7 +23,7 @@ export type FilterNode =
   | { kind: 'exists'; key: string }
   /** The document contains text (case-sensitive substring). */
   | { kind: 'documentContains'; text: string }
-  /** The document matches a regular expression somewhere (search, not full match). */
+  /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */
   | { kind: 'documentRegex'; pattern: string }
   | { kind: 'idIn'; ids: string[] };
 

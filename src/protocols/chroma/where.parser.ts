@@ -1,5 +1,6 @@
 import { and, FilterNode, not, or, RangeOperator, Scalar } from '../../filters/filter-ast';
 import { ChromaHttpError, INVALID_WHERE, INVALID_WHERE_DOCUMENT } from './chroma-error';
+import { rustRegexToPostgres } from './rust-regex';
 
 /**
  * Chroma's `where` and `where_document` dialects, with Chroma 1.0.0's rules: one key per object,
@@ -86,9 +87,9 @@ function parseDocumentOperator(operand: unknown, message: string, insideWhere: b
     case '$not_contains':
       return not({ kind: 'documentContains', text: value });
     case '$regex':
-      return { kind: 'documentRegex', pattern: value };
+      return { kind: 'documentRegex', pattern: rustRegexToPostgres(value) };
     case '$not_regex':
-      return not({ kind: 'documentRegex', pattern: value });
+      return not({ kind: 'documentRegex', pattern: rustRegexToPostgres(value) });
     default:
       throw ChromaHttpError.invalidArgument(insideWhere ? INVALID_WHERE : message);
   }

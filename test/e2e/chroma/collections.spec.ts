@@ -57,6 +57,15 @@ describe('Chroma collections through the official client', () => {
     expect(raw.body).toEqual({ error: 'NotFoundError', message: 'Collection [col-nope] does not exists' });
   });
 
+  it('gets several collections at once, and hands out a collection by id without a round trip', async () => {
+    const one = await client.createCollection({ name: 'col-many-1', embeddingFunction: null });
+    await client.createCollection({ name: 'col-many-2', embeddingFunction: null });
+    expect((await client.getCollections(['col-many-1', 'col-many-2'])).map((c) => c.name)).toEqual(['col-many-1', 'col-many-2']);
+    const handle = client.collection(one.id);
+    await handle.add({ ids: ['h'], embeddings: [[1, 2]] });
+    expect(await one.count()).toBe(1);
+  });
+
   it('lists with limit and offset in creation order, and counts', async () => {
     const names = (await client.listCollections()).map((c) => c.name);
     expect(names.length).toBe(await client.countCollections());

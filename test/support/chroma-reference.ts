@@ -1,0 +1,144 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/**
+ * A real Chroma 1.0.0 server for differential tests, started from the project's shared script
+ * (`shared/tools/chroma-reference-server`, beside this repository, or CHROMA_REFERENCE_SERVER).
+ * Each call gets its own loopback port and an empty data directory. The first run on a machine
+ * installs the server from npm, so starting may take a few minutes.
+ *
+ * There is no way to "skip" from here: if the server cannot be started, the promise rejects
+ * with a message that says why, and the test that asked for it fails.
+ */
+export interface ChromaReference {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 180_000;
+const POLL_INTERVAL_MS = 250;
+
+export function chromaReferenceScript(): string {
+  const override = process.env.CHROMA_REFERENCE_SERVER?.trim();
+  return override ? path.resolve(override) : path.resolve(__dirname, '../../../shared/tools/chroma-reference-server');
+}
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('could not pick a free port'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether `promise` settles within `ms`; the timer is cleared so that it cannot hold the process open. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function answersHeartbeat(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(2_000) });
+    if (!res.ok) return false;
+    const body = (await res.json()) as Record<string, unknown>;
+    return typeof body['nanosecond heartbeat'] === 'number';
+  } catch {
+    return false;
+  }
+}
+
+/** Sends a signal to the whole process group (the script, npm, the server), ignoring "no such process". */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+export async function startChromaReference(): Promise<ChromaReference> {
+  const script = chromaReferenceScript();
+  if (!existsSync(script)) {
+    throw new Error(
+      `Chroma reference server script not found at ${script}. ` +
+        'Clone the project so that shared/ sits beside the repository, or set CHROMA_REFERENCE_SERVER to the script.',
+    );
+  }
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vecgate-chroma-ref-'));
+  // The script binds "localhost"; it resolves to 127.0.0.1 here, but accept ::1 as well.
+  const candidates = [`http://127.0.0.1:${port}`, `http://[::1]:${port}`];
+
+  const child = spawn('bash', [script, String(port), dataDir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: string | undefined;
+  const exit = new Promise<void>((resolve) => {
+    child.once('exit', (code, signal) => {
+      exited = signal ? `signal ${signal}` : `code ${code}`;
+      resolve();
+    });
+    child.once('error', (err) => {
+      exited = `spawn error: ${err.message}`;
+      resolve();
+    });
+  });
+
+  const stop = async () => {
+    if (exited === undefined) {
+      signalGroup(child, 'SIGTERM');
+      if (!(await settlesWithin(exit, 10_000))) {
+        signalGroup(child, 'SIGKILL');
+        await settlesWithin(exit, 5_000);
+      }
+    }
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      await stop();
+      throw new Error(`Chroma reference server (${script}) exited with ${exited} before answering. Its output:\n${output}`);
+    }
+    for (const url of candidates) {
+      if (await answersHeartbeat(url)) return { url, stop };
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+  await stop();
+  throw new Error(
+    `Chroma reference server (${script}) did not answer GET /api/v2/heartbeat on port ${port} within ` +
+      `${STARTUP_TIMEOUT_MS / 1000} s. Its output:\n${output}`,
+  );
+}
