@@ -1,0 +1,166 @@
+/**
+ * Deterministic benchmark data. Every value comes from a seeded PRNG whose seed is derived from
+ * (seed, stream, index), so any batch or parameter can be regenerated on its own and both targets
+ * receive exactly the same records and the same queries.
+ */
+
+export type Rng = () => number;
+
+/** A 32-bit string/number hash (FNV-1a), used to derive independent seeds. */
+function hash(parts: (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.charCodeAt(0);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** mulberry32: small, fast and good enough for benchmark data. Returns floats in [0, 1). */
+export function rng(seed: number, ...stream: (string | number)[]): Rng {
+  let a = hash([seed, ...stream]);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function int(r: Rng, n: number): number {
+  return Math.floor(r() * n);
+}
+
+/** Standard normal (Box-Muller). */
+export function gaussian(r: Rng): number {
+  const u = 1 - r();
+  const v = r();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** k distinct integers from [0, n), in random order. */
+export function sample(r: Rng, n: number, k: number): number[] {
+  if (k > n) throw new Error(`cannot sample ${k} of ${n}`);
+  const picked = new Set<number>();
+  while (picked.size < k) picked.add(int(r, n));
+  return [...picked];
+}
+
+/** A random permutation of [0, n). */
+export function permutation(r: Rng, n: number): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = int(r, i + 1);
+    [p[i], p[j]] = [p[j], p[i]];
+  }
+  return p;
+}
+
+export const CATEGORIES = ['news', 'sports', 'science', 'music', 'travel', 'food', 'health', 'tech', 'finance', 'art'];
+export const BUCKETS = 100;
+export const PRICE_MAX = 1000;
+
+const WORDS = (
+  'vector index search query record gateway postgres table column embedding cosine distance ' +
+  'nearest neighbour graph layer cluster shard replica batch filter metadata document token ' +
+  'river mountain forest ocean desert island valley city harbour bridge tower garden market ' +
+  'quick slow bright dark ancient modern quiet loud warm cold green blue golden silver ' +
+  'runs builds reads writes stores finds sorts joins merges scans'
+).split(' ');
+
+export interface BenchRecord {
+  id: string;
+  embedding: number[];
+  document: string;
+  metadata: { category: string; bucket: number; n: number; price: number };
+}
+
+export function recordId(i: number): string {
+  return `rec-${String(i).padStart(6, '0')}`;
+}
+
+/**
+ * Records are drawn around a fixed set of cluster centres (real embeddings cluster; uniform noise
+ * in 384 dimensions would make every point nearly equidistant). Metadata is independent of the
+ * vector, so a filter's matches are spread over the whole graph.
+ */
+export class Dataset {
+  private readonly centres: number[][];
+
+  constructor(
+    readonly seed: number,
+    readonly records: number,
+    readonly dim: number,
+    readonly clusters = 64,
+    private readonly spread = 0.5,
+  ) {
+    this.centres = Array.from({ length: clusters }, (_, c) => {
+      const r = rng(seed, 'centre', c);
+      return Array.from({ length: dim }, () => gaussian(r));
+    });
+  }
+
+  private near(r: Rng, centre: number[]): number[] {
+    return centre.map((x) => Math.fround(x + this.spread * gaussian(r)));
+  }
+
+  /** Document and metadata come from their own stream, so they can be listed without the vectors. */
+  text(i: number): Pick<BenchRecord, 'document' | 'metadata'> {
+    const r = rng(this.seed, 'text', i);
+    const words = Array.from({ length: 4 + int(r, 6) }, () => WORDS[int(r, WORDS.length)]);
+    let price = Math.round(r() * PRICE_MAX * 100) / 100;
+    if (Number.isInteger(price)) price += 0.01; // stays a float on the wire (Chroma keeps int and float apart)
+    return {
+      document: words.join(' '),
+      metadata: { category: CATEGORIES[int(r, CATEGORIES.length)], bucket: int(r, BUCKETS), n: i, price },
+    };
+  }
+
+  record(i: number): BenchRecord {
+    const r = rng(this.seed, 'vector', i);
+    return { id: recordId(i), embedding: this.near(r, this.centres[int(r, this.clusters)]), ...this.text(i) };
+  }
+
+  /** Records [start, start + size) of the dataset. */
+  batch(start: number, size: number): BenchRecord[] {
+    const end = Math.min(this.records, start + size);
+    return Array.from({ length: end - start }, (_, k) => this.record(start + k));
+  }
+
+  /** A query vector near a random cluster centre, like a record the collection could hold. */
+  queryVector(stream: string, i: number): number[] {
+    const r = rng(this.seed, 'query', stream, i);
+    return this.near(r, this.centres[int(r, this.clusters)]);
+  }
+}
+
+/** Exact nearest neighbours (squared L2, Chroma's default space) over the whole dataset, for recall. */
+export class GroundTruth {
+  private readonly vectors: Float32Array;
+
+  constructor(private readonly data: Dataset) {
+    this.vectors = new Float32Array(data.records * data.dim);
+    for (let i = 0; i < data.records; i++) this.vectors.set(data.record(i).embedding, i * data.dim);
+  }
+
+  /** Ids of the k nearest records among those `keep` accepts, nearest first. */
+  topK(query: number[], k: number, keep: (i: number) => boolean): string[] {
+    const { dim, records } = this.data;
+    const best: { i: number; d: number }[] = [];
+    for (let i = 0; i < records; i++) {
+      if (!keep(i)) continue;
+      let d = 0;
+      for (let j = 0, o = i * dim; j < dim; j++) {
+        const x = this.vectors[o + j] - query[j];
+        d += x * x;
+      }
+      if (best.length < k || d < best[best.length - 1].d) {
+        best.push({ i, d });
+        best.sort((a, b) => a.d - b.d);
+        if (best.length > k) best.pop();
+      }
+    }
+    return best.map((b) => recordId(b.i));
+  }
+}

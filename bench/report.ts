@@ -1,0 +1,56 @@
+/** The machine description and the side-by-side table. */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { Stats } from './stats';
+
+export function machineInfo(): Record<string, string> {
+  let cpu = cpus()[0]?.model ?? '?';
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m) cpu = m[1].trim();
+  } catch {
+    // not Linux: os.cpus() is good enough
+  }
+  return {
+    cpu,
+    cores: String(cpus().length),
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${type()} ${release()}`,
+    node: process.version,
+    'load average at start': loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
+}
+
+export function ms(x: number | undefined): string {
+  if (x === undefined || Number.isNaN(x)) return '-';
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+export interface Row {
+  operation: string;
+  vecgate?: Stats | string;
+  chroma?: Stats | string;
+}
+
+function cell(s: Stats | string | undefined, field: 'median' | 'p95'): string {
+  if (s === undefined) return '-';
+  if (typeof s === 'string') return field === 'median' ? s : '';
+  return ms(s[field]);
+}
+
+export function ratio(v: Stats | string | undefined, c: Stats | string | undefined): string {
+  if (typeof v !== 'object' || typeof c !== 'object' || !(c.median > 0)) return '-';
+  return `${(v.median / c.median).toFixed(2)}x`;
+}
+
+/** A Markdown table: operation | vecgate median/p95 | chroma median/p95 | ratio of the medians. */
+export function table(rows: Row[]): string {
+  const header = ['operation', 'vecgate median ms', 'vecgate p95 ms', 'chroma median ms', 'chroma p95 ms', 'ratio (vecgate/chroma)'];
+  const body = rows.map((r) => [r.operation, cell(r.vecgate, 'median'), cell(r.vecgate, 'p95'), cell(r.chroma, 'median'), cell(r.chroma, 'p95'), ratio(r.vecgate, r.chroma)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}

@@ -1,0 +1,212 @@
+/** Starting and stopping the servers the benchmark runs against. */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Server {
+  url: string;
+  /** What we learnt about the server (backend, versions); empty for a server we did not start. */
+  info: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+const stoppers = new Set<() => Promise<void>>();
+let interrupted = false;
+
+// A child must not outlive the benchmark: on Ctrl-C stop each server (and remove its temporary
+// data) before exiting; on any other exit, kill what is left.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\nbench: ${signal}, stopping the servers it started`);
+    const all = Promise.allSettled([...stoppers].map((stop) => stop()));
+    const timeout = new Promise((resolve) => setTimeout(resolve, 15_000).unref());
+    void Promise.race([all, timeout]).then(() => process.exit(130));
+  });
+}
+
+/** Registers `stop` for the signal handlers; returns a stop that runs once and unregisters. */
+function once(stop: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  const wrapped = () => {
+    done ??= stop().finally(() => stoppers.delete(wrapped));
+    return done;
+  };
+  stoppers.add(wrapped);
+  return wrapped;
+}
+
+/** An external server, given by URL: nothing to start or stop. */
+export function external(url: string): Server {
+  return { url: url.replace(/\/+$/, ''), info: {}, stop: async () => {} };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+/** Keeps the last lines a child wrote, to show when it fails, and lets a watcher read each line. */
+class LogTail {
+  readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(
+    private readonly keep = 60,
+    private readonly onLine: (line: string) => void = () => {},
+  ) {}
+
+  push(chunk: Buffer): void {
+    const parts = (this.partial + stripAnsi(chunk.toString('utf8'))).split('\n');
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) {
+      this.onLine(line);
+      this.lines.push(line);
+      if (this.lines.length > this.keep) this.lines.shift();
+    }
+  }
+
+  toString(): string {
+    return [...this.lines, this.partial].filter((l) => l.trim() !== '').join('\n');
+  }
+}
+
+/** Polls GET /api/v2/heartbeat until it answers 200, the child dies, or the time is up. */
+async function waitForHeartbeat(url: string, child: ChildProcess, timeoutMs: number, log: LogTail, name: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it answered:\n${log}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(250);
+  }
+  throw new Error(`${name} did not answer ${url}/api/v2/heartbeat within ${timeoutMs / 1000} s:\n${log}`);
+}
+
+async function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    running.delete(child);
+    return;
+  }
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  running.delete(child);
+}
+
+function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, log: LogTail): ChildProcess {
+  if (interrupted) throw new Error('interrupted');
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.stdout!.on('data', (chunk: Buffer) => log.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => log.push(chunk));
+  return child;
+}
+
+/**
+ * Starts the built gateway (`node dist/src/main.js`) as a child process on a free loopback port.
+ * With DATABASE_URL in the environment it runs on that server; otherwise on embedded PGlite in
+ * VECGATE_DATA_DIR if set, else in a fresh temporary directory removed afterwards.
+ */
+export async function startVecgate(repoRoot: string): Promise<Server> {
+  const main = join(repoRoot, 'dist', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
+  const port = await freePort();
+  if (interrupted) throw new Error('interrupted');
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' };
+  let tempDir: string | undefined;
+  if (!env.DATABASE_URL && !env.VECGATE_DATA_DIR) {
+    tempDir = mkdtempSync(join(tmpdir(), 'vecgate-bench-'));
+    env.VECGATE_DATA_DIR = tempDir;
+  }
+  const info: Record<string, string> = {};
+  const log = new LogTail(60, (line) => {
+    const m = /(embedded PGlite|PostgreSQL)\b.*with pgvector (\S+)/.exec(line);
+    if (m) {
+      info.backend = m[1] === 'PostgreSQL' ? 'postgres' : `embedded (PGlite, ${env.VECGATE_DATA_DIR})`;
+      info.pgvector = m[2];
+    }
+  });
+  const child = startChild(process.execPath, [main], env, repoRoot, log);
+  const stop = once(async () => {
+    await stopChild(child);
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  });
+  try {
+    await waitForHeartbeat(url, child, 120_000, log, 'vecgate');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  if (env.DATABASE_URL) info.postgres = await postgresVersion(env.DATABASE_URL);
+  return { url, info, stop };
+}
+
+/** `server_version` of a real Postgres, or '?' (it is only shown in the report). */
+async function postgresVersion(databaseUrl: string): Promise<string> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client } = require('pg') as typeof import('pg');
+  const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query('SHOW server_version');
+    return String(rows[0].server_version);
+  } catch {
+    return '?';
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Starts the real Chroma server with `<repo>/../shared/tools/chroma-reference-server PORT DATA_DIR`
+ * (which installs it on first use, hence the long timeout) in a fresh temporary data directory.
+ */
+export async function startChromaReference(repoRoot: string): Promise<Server> {
+  const script = join(repoRoot, '..', 'shared', 'tools', 'chroma-reference-server');
+  if (!existsSync(script)) throw new Error(`${script} not found (pass --chroma URL or --no-chroma)`);
+  const port = await freePort();
+  if (interrupted) throw new Error('interrupted');
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'chroma-bench-'));
+  const log = new LogTail();
+  const child = startChild(script, [String(port), dataDir], process.env, repoRoot, log);
+  const stop = once(async () => {
+    await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  try {
+    await waitForHeartbeat(url, child, 600_000, log, 'chroma reference server');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, info: { server: 'chroma reference (chroma-reference-server)' }, stop };
+}
