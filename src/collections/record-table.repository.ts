@@ -24,6 +24,7 @@ export class RecordTableRepository {
   /**
    * The embedding column is an untyped `vector` until the first write fixes the dimension
    * (setDimension). `seq` keeps insertion order, which Chroma's get returns records in.
+   * `sparse_embedding` holds Pinecone's sparse values (sparse and hybrid indexes).
    */
   async create(db: Queryable, table: string): Promise<void> {
     const t = qualified(table);
@@ -32,6 +33,7 @@ export class RecordTableRepository {
       namespace text NOT NULL DEFAULT '',
       id text NOT NULL,
       embedding vector,
+      sparse_embedding sparsevec,
       document text,
       uri text,
       metadata jsonb,
@@ -66,8 +68,8 @@ export class RecordTableRepository {
   /** Copies every record of one table into another (created with create()), keeping their order. */
   async copyRows(db: Queryable, from: string, to: string): Promise<void> {
     await db.query(
-      `INSERT INTO ${qualified(to)} (namespace, id, embedding, document, uri, metadata)
-       SELECT namespace, id, embedding, document, uri, metadata FROM ${qualified(from)} ORDER BY seq`,
+      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(from)} ORDER BY seq`,
     );
   }
 
