@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
+import { storableTextReviver } from './common/json-text';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
 import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
@@ -19,7 +20,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     logger: options.logger === false ? false : undefined,
   });
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
-  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true }));
+  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, reviver: storableTextReviver }));
   app.use(bodyParserErrors(RENDERERS));
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
   app.useGlobalPipes(chromaValidationPipe);

@@ -51,22 +51,20 @@ export class Database implements OnModuleDestroy {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       let broken = false;
+      let failure: any;
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
         return result;
-      } catch (err: any) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true;
-        }
-        if (RETRYABLE.has(err?.code) && attempt < MAX_ATTEMPTS) continue;
-        throw err;
+      } catch (err) {
+        failure = err;
+        broken = !(await client.query('ROLLBACK').then(() => true, () => false));
       } finally {
         client.release(broken);
       }
+      if (!RETRYABLE.has(failure?.code) || attempt >= MAX_ATTEMPTS) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
@@ -30,9 +31,31 @@ function writeParams(namespace: string, records: RecordWrite[]): unknown[] {
   ];
 }
 
+/**
+ * Writers of the same ids serialise on advisory locks over a fixed number of id buckets, taken in
+ * ascending order, so that two batches touching overlapping ids (in any order, from any replica)
+ * wait for each other instead of deadlocking on row and unique-index locks. A bounded bucket count
+ * keeps the shared lock table small however large the batch.
+ */
+const LOCK_BUCKETS = 64;
+
+/** FNV-1a over the id's UTF-16 code units: cheap, stable, and spreads ids over the buckets. */
+function bucketOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % LOCK_BUCKETS;
+}
+
 /** All SQL over record tables. Each method runs inside the caller's transaction. */
 @Injectable()
 export class RecordsRepository {
+  async lockIds(db: Queryable, collection: Collection, namespace: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const buckets = [...new Set(ids.map(bucketOf))].sort((a, b) => a - b);
+    const keys = buckets.map((b) => createHash('sha1').update(`${collection.tableName}\0${namespace}\0${b}`).digest().readBigInt64BE(0).toString());
+    await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [keys]);
+  }
+
   /** Inserts the records whose ids are new; returns the ids it inserted. */
   async insertNew(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();

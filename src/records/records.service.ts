@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService, Scope } from '../collections/collections.service';
+import { InvalidArgumentError } from '../common/errors';
 import { Database } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
 import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from './record.model';
@@ -8,6 +9,19 @@ import { RecordsRepository } from './records.repository';
 
 /** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
 export const DEFAULT_NAMESPACE = '';
+
+/**
+ * Ids are a primary key, and a btree entry holds at most ~2.7 kB; 2 kB leaves room for the namespace.
+ * (Pinecone allows 512 characters, Chroma Cloud 128 bytes.)
+ */
+export const MAX_ID_BYTES = 2048;
+
+function checkIds(records: RecordWrite[]): void {
+  for (const r of records) {
+    const bytes = Buffer.byteLength(r.id, 'utf8');
+    if (bytes > MAX_ID_BYTES) throw new InvalidArgumentError(`ID is too long: ${bytes} bytes, at most ${MAX_ID_BYTES} are allowed`);
+  }
+}
 
 export interface FindOptions {
   filter: FilterNode;
@@ -25,8 +39,7 @@ export interface NearestOptions {
 
 /**
  * Keeps one record per id, in request order (which is the order get returns them in): the first
- * for add (later ones would be ignored), the last otherwise. Two calls writing overlapping ids in
- * different orders can deadlock; Database.transaction retries the loser.
+ * for add (later ones would be ignored), the last otherwise.
  */
 function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
   const byId = new Map<string, RecordWrite>();
@@ -48,6 +61,7 @@ export class RecordsService {
 
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
   async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
+    checkIds(records);
     return this.db.transaction(async (tx) => {
       let collection = await this.collections.getById(scope, collectionId, tx);
       const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
@@ -56,6 +70,7 @@ export class RecordsService {
       }
       collection = await this.collections.ensureDimension(tx, collection, dimensions);
       const batch = uniqueById(records, mode);
+      await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
       if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
       const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
       if (mode === 'add') return inserted.size;

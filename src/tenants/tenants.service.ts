@@ -1,9 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AlreadyExistsError, NotFoundError } from '../common/errors';
+import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../common/errors';
 import { Database, Queryable } from '../database/database';
 import { DatabaseRow } from './tenant.model';
 import { TenantsRepository } from './tenants.repository';
+
+/** Names are unique keys; a btree entry holds ~2.7 kB, so each name stays well under that. */
+export const MAX_NAME_BYTES = 512;
+
+function checkName(kind: string, name: string): void {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_NAME_BYTES) throw new InvalidArgumentError(`The ${kind} name is too long: ${bytes} bytes, at most ${MAX_NAME_BYTES} are allowed`);
+}
 
 @Injectable()
 export class TenantsService {
@@ -13,6 +21,7 @@ export class TenantsService {
   ) {}
 
   async createTenant(name: string): Promise<void> {
+    checkName('tenant', name);
     if (!(await this.repository.insertTenant(this.db, name))) throw new AlreadyExistsError('tenant', name);
   }
 
@@ -22,6 +31,7 @@ export class TenantsService {
   }
 
   async createDatabase(tenant: string, name: string): Promise<void> {
+    checkName('database', name);
     await this.db.transaction(async (tx) => {
       if (!(await this.repository.tenantExists(tx, tenant))) throw new NotFoundError('tenant', tenant);
       if (!(await this.repository.insertDatabase(tx, randomUUID(), tenant, name))) throw new AlreadyExistsError('database', name);

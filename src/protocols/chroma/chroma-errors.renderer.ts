@@ -32,7 +32,12 @@ function fromCore(err: CoreError): ChromaHttpError {
   if (err instanceof InvalidArgumentError) return ChromaHttpError.invalidArgument(err.message);
   if (err instanceof ForbiddenError) return new ChromaHttpError(403, 'ChromaError', err.message);
   if (err instanceof UnavailableError) return new ChromaHttpError(503, 'ChromaError', err.message);
-  return new ChromaHttpError(500, 'InternalError', err.message);
+  return internal();
+}
+
+/** Details of a server fault go to the log, not to the client (they can name internal tables). */
+function internal(): ChromaHttpError {
+  return new ChromaHttpError(500, 'InternalError', 'Internal error; the server log has the details');
 }
 
 /** Chroma's wording for every error under /api/v2. */
@@ -58,5 +63,5 @@ function toChroma(exception: unknown): ChromaHttpError {
     const message = typeof body === 'string' ? body : Array.isArray(body?.message) ? body.message.join('; ') : (body?.message ?? exception.message);
     return status === 400 ? ChromaHttpError.invalidArgument(message) : new ChromaHttpError(status, 'ChromaError', message);
   }
-  return new ChromaHttpError(500, 'InternalError', exception instanceof Error ? exception.message : 'Internal error');
+  return internal();
 }
