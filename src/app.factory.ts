@@ -4,12 +4,12 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
 import { storableTextReviver } from './common/json-text';
+import { requestValidationPipe } from './common/request-validation.pipe';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
 import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
 import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
-import { chromaValidationPipe } from './protocols/chroma/chroma-validation.pipe';
 
 const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer];
 
@@ -23,7 +23,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, reviver: storableTextReviver }));
   app.use(bodyParserErrors(RENDERERS));
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
-  app.useGlobalPipes(chromaValidationPipe);
+  app.useGlobalPipes(requestValidationPipe);
   app.useGlobalInterceptors(new JsonResponseInterceptor());
   app.enableShutdownHooks();
   await app.get(Database).open();

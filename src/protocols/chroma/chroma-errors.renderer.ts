@@ -11,6 +11,7 @@ import {
   UnavailableError,
 } from '../../common/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
+import { RequestShapeError } from '../../common/request-validation.pipe';
 import { ChromaHttpError } from './chroma-error';
 
 const CAPITAL: Record<string, string> = { tenant: 'Tenant', database: 'Database', collection: 'Collection' };
@@ -53,6 +54,7 @@ export const chromaErrorRenderer: ProtocolErrorRenderer = {
 
 function toChroma(exception: unknown): ChromaHttpError {
   if (exception instanceof ChromaHttpError) return exception;
+  if (exception instanceof RequestShapeError) return ChromaHttpError.unprocessable(exception.detail);
   if (isMalformedJson(exception)) return ChromaHttpError.invalidArgument(`Failed to parse the request body as JSON: ${(exception as Error).message}`);
   if (isBodyTooLarge(exception)) return new ChromaHttpError(413, 'ChromaError', 'Request body is too large');
   const core = translateDatabaseError(exception);
