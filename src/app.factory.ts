@@ -10,8 +10,9 @@ import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
 import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
+import { pineconeErrorRenderer } from './protocols/pinecone/pinecone-errors.renderer';
 
-const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer];
+const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRenderer];
 
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {

@@ -3,10 +3,11 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ChromaModule } from './protocols/chroma/chroma.module';
+import { PineconeModule } from './protocols/pinecone/pinecone.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, ChromaModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, ChromaModule, PineconeModule] };
   }
 }

@@ -29,6 +29,8 @@ export interface Collection {
 
 export interface NewCollection {
   name: string;
+  /** Known up front (Pinecone); otherwise fixed by the first write. */
+  dimension?: number | null;
   metric: Metric;
   index: IndexSettings;
   metadata: Record<string, unknown> | null;

@@ -36,6 +36,11 @@ export class CollectionsService {
       const table = recordTableName(id);
       if (await this.repository.insert(tx, id, database.id, spec, table)) {
         await this.tables.create(tx, table);
+        if (spec.dimension) {
+          if (spec.dimension > MAX_DIMENSION) throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
+          await this.repository.setDimension(tx, id, spec.dimension);
+          await this.tables.setDimension(tx, table, spec.dimension, spec.metric, spec.index);
+        }
         return (await this.repository.findById(tx, id))!;
       }
       // The name is taken: by a committed row, or by a racing insert that has now committed.

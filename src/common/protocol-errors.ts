@@ -11,7 +11,7 @@ export interface RenderedError {
 export interface ProtocolErrorRenderer {
   name: string;
   matches(path: string): boolean;
-  render(exception: unknown): RenderedError;
+  render(exception: unknown, path?: string): RenderedError;
 }
 
 const logger = new Logger('Errors');
@@ -19,7 +19,7 @@ const logger = new Logger('Errors');
 function send(renderers: ProtocolErrorRenderer[], req: Request, res: Response, exception: unknown): void {
   const renderer = renderers.find((r) => r.matches(req.path));
   const rendered: RenderedError = renderer
-    ? renderer.render(exception)
+    ? renderer.render(exception, req.path)
     : { status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500, body: { error: String((exception as any)?.message ?? exception) } };
   if (rendered.status >= 500) logger.error(`${req.method} ${req.path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {

@@ -7,6 +7,11 @@ export interface AppConfig {
   /** Embedded data directory; `memory://` keeps everything in memory. */
   dataDir: string;
   chromaAllowReset: boolean;
+  /** The base URL clients reach this gateway at (Pinecone index hosts); unset: from each request. */
+  publicUrl: string | undefined;
+  /** Where Pinecone indexes (and Vectorizer collections) live in the catalog. */
+  pineconeTenant: string;
+  pineconeDatabase: string;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
 }

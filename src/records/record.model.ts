@@ -4,6 +4,11 @@ export interface VectorText {
   dimension: number;
 }
 
+/** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
+export interface SparseText {
+  text: string;
+}
+
 /**
  * One record of a write. `undefined` fields were not sent and keep their stored value on
  * upsert/update; a metadata key whose value is null is removed by a merge.
@@ -11,6 +16,7 @@ export interface VectorText {
 export interface RecordWrite {
   id: string;
   embedding?: VectorText;
+  sparse?: SparseText;
   document?: string | null;
   uri?: string | null;
   metadata?: Record<string, unknown> | null;
@@ -20,11 +26,13 @@ export interface RecordWrite {
  * add: new ids only, existing ones are left alone.
  * merge: insert new ids; for existing ones overwrite the fields sent and merge metadata key by key.
  * update: like merge, for existing ids only; unknown ids are ignored.
+ * replace: insert, or overwrite the vector, sparse vector and metadata whole (document and uri stay).
  */
-export type WriteMode = 'add' | 'merge' | 'update';
+export type WriteMode = 'add' | 'merge' | 'update' | 'replace';
 
 export interface Include {
   embeddings: boolean;
+  sparse?: boolean;
   documents: boolean;
   metadatas: boolean;
   uris: boolean;
@@ -33,7 +41,9 @@ export interface Include {
 export interface StoredRecord {
   id: string;
   /** pgvector's text form; parsed by the protocol that shows it. */
-  embedding?: string;
+  embedding?: string | null;
+  /** pgvector's sparsevec text form. */
+  sparse?: string | null;
   document?: string | null;
   uri?: string | null;
   metadata?: Record<string, unknown> | null;

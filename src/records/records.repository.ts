@@ -5,15 +5,16 @@ import { qualified } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
 import { Queryable } from '../database/database';
 import { compileFilter } from '../filters/compile-filter';
-import { FilterNode } from '../filters/filter-ast';
+import { ALL, FilterNode } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
 
-const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[]) AS u(id, embedding, document, uri, metadata)`;
+const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]) AS u(id, embedding, document, uri, metadata, sparse)`;
 
 function columns(include: Include, prefix = ''): string {
   const cols = [`${prefix}id`];
   if (include.embeddings) cols.push(`${prefix}embedding::text AS embedding`);
+  if (include.sparse) cols.push(`${prefix}sparse_embedding::text AS sparse`);
   if (include.documents) cols.push(`${prefix}document`);
   if (include.uris) cols.push(`${prefix}uri`);
   if (include.metadatas) cols.push(`${prefix}metadata`);
@@ -28,6 +29,7 @@ function writeParams(namespace: string, records: RecordWrite[]): unknown[] {
     records.map((r) => r.document ?? null),
     records.map((r) => r.uri ?? null),
     records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
+    records.map((r) => r.sparse?.text ?? null),
   ];
 }
 
@@ -60,12 +62,25 @@ export class RecordsRepository {
   async insertNew(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await db.query(
-      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata)
-       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb) FROM ${UNNEST}
+      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
        ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
       writeParams(namespace, records),
     );
     return new Set(rows.map((r) => r.id));
+  }
+
+  /** Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote. */
+  async replace(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<number> {
+    if (records.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
+       ON CONFLICT (namespace, id) DO UPDATE
+         SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata`,
+      writeParams(namespace, records),
+    );
+    return rowCount ?? 0;
   }
 
   /**
@@ -77,6 +92,7 @@ export class RecordsRepository {
     const { rowCount } = await db.query(
       `UPDATE ${qualified(collection.tableName)} AS t SET
          embedding = coalesce(u.embedding, t.embedding),
+         sparse_embedding = coalesce(u.sparse, t.sparse_embedding),
          document = coalesce(u.document, t.document),
          uri = coalesce(u.uri, t.uri),
          metadata = CASE WHEN u.metadata IS NULL THEN t.metadata
@@ -102,6 +118,27 @@ export class RecordsRepository {
     const { rows } = await db.query(
       `SELECT ${columns(include)} FROM ${qualified(collection.tableName)}
        WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+      params.values,
+    );
+    return rows;
+  }
+
+  /** Matching records in byte order of ids, after `afterId`: keyset pages. */
+  async findAfterId(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    include: Include,
+    afterId: string | null,
+    limit: number | null,
+  ): Promise<StoredRecord[]> {
+    const params = new SqlParams([namespace, afterId]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT ${columns(include)} FROM ${qualified(collection.tableName)}
+       WHERE namespace = $1 AND ($2::text IS NULL OR id COLLATE "C" > $2::text COLLATE "C") AND ${where}
+       ORDER BY id COLLATE "C" LIMIT ${params.add(limit)}`,
       params.values,
     );
     return rows;
@@ -159,6 +196,71 @@ export class RecordsRepository {
              SELECT namespace, id FROM ${table} WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)})`;
     const { rowCount } = await db.query(sql, params.values);
     return rowCount ?? 0;
+  }
+
+  /** Ids in byte (C) order after `after`, starting with `prefix`: keyset pages for Pinecone's list. */
+  async listIds(db: Queryable, collection: Collection, namespace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
+    const { rows } = await db.query(
+      `SELECT id FROM ${qualified(collection.tableName)}
+       WHERE namespace = $1 AND starts_with(id, $2) AND ($3::text IS NULL OR id COLLATE "C" > $3::text COLLATE "C")
+       ORDER BY id COLLATE "C" LIMIT $4`,
+      [namespace, prefix, after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Merges `patch` into the metadata of every matching record; returns how many it changed. */
+  async patchMetadata(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
+    const params = new SqlParams([namespace, JSON.stringify(patch)]);
+    const where = compileFilter(filter, params);
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} SET metadata = nullif(jsonb_strip_nulls(coalesce(metadata, '{}'::jsonb) || $2::jsonb), '{}'::jsonb)
+       WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rowCount ?? 0;
+  }
+
+  async countMatching(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`, params.values);
+    return rows[0].n;
+  }
+
+  /** Record counts (of those matching the filter) of every namespace that holds records. */
+  async countByNamespace(db: Queryable, collection: Collection, filter: FilterNode = ALL): Promise<Map<string, number>> {
+    const params = new SqlParams();
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(`SELECT namespace, count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE ${where} GROUP BY namespace`, params.values);
+    return new Map(rows.map((r) => [r.namespace, r.n]));
+  }
+
+  /**
+   * The n records with the highest inner product with a sparse query vector, plus a dense one for
+   * hybrid search (a dot-product index scores dense·q + sparse·s). An exact scan: HNSW does not
+   * serve sums of two distances.
+   */
+  async nearestSparse(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    dense: string | null,
+    sparse: string,
+    n: number,
+    filter: FilterNode,
+    include: Include,
+  ): Promise<Neighbour[]> {
+    const params = new SqlParams([namespace]);
+    const sparseScore = `coalesce(sparse_embedding <#> ${params.add(sparse, 'sparsevec')}, 0)`;
+    const distance = dense ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense, 'vector')}, 0)` : sparseScore;
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT ${columns(include)}, ${distance} AS distance FROM ${qualified(collection.tableName)}
+       WHERE namespace = $1 AND ${where} ORDER BY ${distance} LIMIT ${params.add(n)}`,
+      params.values,
+    );
+    return rows;
   }
 
   async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../common/errors';
 import { Database } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
 import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from './record.model';
+import { NamespacesRepository } from './namespaces.repository';
 import { RecordsRepository } from './records.repository';
 
 /** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
@@ -28,10 +29,14 @@ export interface FindOptions {
   include: Include;
   limit: number | null;
   offset: number;
+  /** Keyset paging in byte order of ids, after this id (Pinecone); otherwise insertion order. */
+  afterId?: string | null;
 }
 
 export interface NearestOptions {
   vectors: VectorText[];
+  /** A sparse query vector (sparsevec text): scores by inner product, plus the dense one if given. */
+  sparse?: string;
   n: number;
   filter: FilterNode;
   include: Include;
@@ -57,6 +62,7 @@ export class RecordsService {
     private readonly db: Database,
     private readonly collections: CollectionsService,
     private readonly repository: RecordsRepository,
+    private readonly namespaces: NamespacesRepository,
   ) {}
 
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
@@ -72,6 +78,8 @@ export class RecordsService {
       const batch = uniqueById(records, mode);
       await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
       if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+      if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
+      if (mode === 'replace') return this.repository.replace(tx, collection, namespace, batch);
       const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
       if (mode === 'add') return inserted.size;
       const existing = batch.filter((r) => !inserted.has(r.id));
@@ -82,6 +90,9 @@ export class RecordsService {
   async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
+      if (options.afterId !== undefined) {
+        return this.repository.findAfterId(tx, collection, namespace, options.filter, options.include, options.afterId, options.limit);
+      }
       return this.repository.find(tx, collection, namespace, options.filter, options.include, options.limit, options.offset);
     });
   }
@@ -94,6 +105,12 @@ export class RecordsService {
   async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
+      if (options.sparse !== undefined) {
+        if (options.vectors.length > 0) await this.collections.ensureDimension(tx, collection, [options.vectors[0].dimension]);
+        const dense = options.vectors[0]?.text ?? null;
+        const list = await this.repository.nearestSparse(tx, collection, namespace, dense, options.sparse, options.n, options.filter, options.include);
+        return { collection, lists: [list] };
+      }
       if (options.vectors.length === 0) return { collection, lists: [] };
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
       await this.collections.ensureDimension(tx, collection, options.vectors.map((v) => v.dimension));
@@ -113,6 +130,21 @@ export class RecordsService {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       return this.repository.delete(tx, collection, namespace, filter, limit);
+    });
+  }
+
+  /** One page of ids in byte order (Pinecone's list). */
+  async listIds(scope: Scope, collectionId: string, namespace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
+    const collection = await this.collections.getById(scope, collectionId);
+    return this.repository.listIds(this.db, collection, namespace, prefix, after, limit);
+  }
+
+  /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
+  async patchMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>, dryRun: boolean): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      if (dryRun) return this.repository.countMatching(tx, collection, namespace, filter);
+      return this.repository.patchMetadata(tx, collection, namespace, filter, patch);
     });
   }
 

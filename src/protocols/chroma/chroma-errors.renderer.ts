@@ -14,7 +14,7 @@ import { translateDatabaseError } from '../../common/pg-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
 import { ChromaHttpError } from './chroma-error';
 
-const CAPITAL: Record<string, string> = { tenant: 'Tenant', database: 'Database', collection: 'Collection' };
+const CAPITAL: Record<string, string> = { tenant: 'Tenant', database: 'Database', collection: 'Collection', namespace: 'Namespace' };
 
 function fromCore(err: CoreError): ChromaHttpError {
   if (err instanceof NotFoundError) {

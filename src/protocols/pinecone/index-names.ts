@@ -1,0 +1,28 @@
+import { PineconeControlError, PineconeDataError } from './pinecone-error';
+
+/** Namespace and id share one btree entry; this keeps the pair within its size. */
+export const MAX_NAMESPACE_BYTES = 512;
+
+const NAME = /^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$/;
+
+/** Pinecone's index name rules: 1–45 characters, lowercase alphanumerics or '-', alphanumeric at both ends. */
+export function validateIndexName(name: unknown): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw PineconeControlError.invalid(
+      `Invalid index name ${JSON.stringify(name)}: it must be 1 to 45 characters of lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    );
+  }
+  return name;
+}
+
+/** `""` and `"__default__"` are the same namespace, stored as `""`. */
+export function storedNamespace(namespace: unknown): string {
+  if (namespace === undefined || namespace === null || namespace === '' || namespace === '__default__') return '';
+  if (typeof namespace !== 'string') throw PineconeDataError.invalid('namespace must be a string');
+  if (Buffer.byteLength(namespace, 'utf8') > MAX_NAMESPACE_BYTES) throw PineconeDataError.invalid(`namespace is too long: at most ${MAX_NAMESPACE_BYTES} bytes`);
+  return namespace;
+}
+
+export function wireNamespace(stored: string): string {
+  return stored === '' ? '__default__' : stored;
+}

@@ -1,0 +1,36 @@
+import { Collection } from '../../collections/collection.model';
+import { pineconeExtras, pineconeMetric } from './index-spec';
+
+/**
+ * The IndexModel, as a union both client generations read: the 2026-07 fields (`deployment`,
+ * `schema`) that v9 requires, and the legacy ones (`dimension`, `metric`, `spec`, `vector_type`).
+ * A collection created through another protocol shows as a dense index of its own metric.
+ */
+export function indexModel(collection: Collection, baseUrl: string) {
+  const extras = pineconeExtras(collection);
+  const metric = pineconeMetric(collection.metric);
+  const vectorField =
+    extras.vector_type === 'sparse'
+      ? { _sparse_values: { type: 'sparse_vector', metric } }
+      : { _values: { type: 'dense_vector', dimension: collection.dimension, metric } };
+  const fields = { ...extras.schema_fields, ...vectorField };
+  const deployment = extras.deployment;
+  const spec =
+    deployment.deployment_type === 'pod'
+      ? { pod: { environment: deployment.environment, pod_type: deployment.pod_type } }
+      : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
+  const model: Record<string, unknown> = {
+    name: collection.name,
+    host: `${baseUrl}/indexes/${encodeURIComponent(collection.name)}`,
+    status: { ready: true, state: 'Ready' },
+    deployment,
+    schema: { fields },
+    deletion_protection: extras.deletion_protection,
+    tags: extras.tags,
+    metric,
+    vector_type: extras.vector_type,
+    spec,
+  };
+  if (extras.vector_type === 'dense') model.dimension = collection.dimension;
+  return model;
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Collection } from '../../collections/collection.model';
+import { CollectionsService, Scope } from '../../collections/collections.service';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { checkDeletionProtection, checkTags, newIndex, pineconeExtras } from './index-spec';
+import { PineconeControlError } from './pinecone-error';
+
+/** Pinecone's indexes over the catalog: every collection of one configured database is an index. */
+@Injectable()
+export class PineconeIndexesService {
+  readonly scope: Scope;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly collections: CollectionsService,
+  ) {
+    this.scope = { tenant: config.pineconeTenant, database: config.pineconeDatabase };
+  }
+
+  create(body: Record<string, unknown>): Promise<Collection> {
+    return this.collections.create(this.scope, newIndex(body), false);
+  }
+
+  list(): Promise<Collection[]> {
+    return this.collections.list(this.scope, null, 0);
+  }
+
+  get(name: string): Promise<Collection> {
+    return this.collections.getByName(this.scope, name);
+  }
+
+  /** deletion_protection and tags; a tag set to "" is removed, as Pinecone does. */
+  async configure(name: string, body: { deletion_protection?: unknown; tags?: unknown }): Promise<Collection> {
+    const collection = await this.get(name);
+    const extras = pineconeExtras(collection);
+    const protection = checkDeletionProtection(body.deletion_protection);
+    if (protection) extras.deletion_protection = protection;
+    const tags = checkTags(body.tags);
+    if (tags) {
+      const merged = { ...(extras.tags ?? {}), ...tags };
+      for (const [k, v] of Object.entries(tags)) if (v === '') delete merged[k];
+      extras.tags = Object.keys(merged).length ? merged : null;
+    }
+    await this.collections.modify(this.scope, collection.id, { extras: { ...collection.extras, pinecone: extras } });
+    return this.get(name);
+  }
+
+  async delete(name: string): Promise<void> {
+    const collection = await this.get(name);
+    if (pineconeExtras(collection).deletion_protection === 'enabled') {
+      throw new PineconeControlError(403, 'FORBIDDEN', 'Deletion protection is enabled for this index. Disable deletion protection before retrying.');
+    }
+    await this.collections.deleteByName(this.scope, name);
+  }
+}

@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { Collection } from '../../collections/collection.model';
+import { ALL, FilterNode } from '../../filters/filter-ast';
+import { Include, RecordWrite, StoredRecord, VectorText } from '../../records/record.model';
+import { NamespacesService } from '../../records/namespaces.service';
+import { RecordsService } from '../../records/records.service';
+import { isEmptyFilter, parsePineconeFilter } from './filter.parser';
+import { pineconeExtras } from './index-spec';
+import { PineconeDataError } from './pinecone-error';
+import { PineconeIndexesService } from './pinecone-indexes.service';
+import { checkId, checkMetadata, denseText, matchToWire, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
+
+const WITH_VALUES: Include = { embeddings: true, sparse: true, metadatas: true, documents: false, uris: false };
+
+export interface QueryRequest {
+  topK: number;
+  vector?: unknown[];
+  id?: string;
+  sparseVector?: Record<string, unknown>;
+  filter?: Record<string, unknown>;
+  includeValues?: boolean;
+  includeMetadata?: boolean;
+}
+
+/** Pinecone's data plane over the neutral records service. Namespaces arrive already normalised. */
+@Injectable()
+export class PineconeVectorsService {
+  constructor(
+    private readonly indexes: PineconeIndexesService,
+    private readonly records: RecordsService,
+    private readonly namespaces: NamespacesService,
+  ) {}
+
+  private get scope() {
+    return this.indexes.scope;
+  }
+
+  async upsert(index: string, namespace: string, vectors: unknown[]): Promise<number> {
+    const collection = await this.indexes.get(index);
+    const records = vectors.map((v, k) => recordFromVector(collection, v, k));
+    await this.records.write(this.scope, collection.id, 'replace', records, namespace);
+    return records.length;
+  }
+
+  async query(index: string, namespace: string, q: QueryRequest) {
+    const collection = await this.indexes.get(index);
+    const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
+    if (q.vector !== undefined && q.id !== undefined) throw PineconeDataError.invalid('Provide either vector or id, not both');
+    let dense: VectorText | undefined = q.vector !== undefined && q.vector.length > 0 ? denseText(q.vector, 'vector') : undefined;
+    let sparse = q.sparseVector !== undefined ? sparseText(q.sparseVector, 'sparseVector').text : undefined;
+    if (q.id !== undefined) {
+      const [source] = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 }, namespace);
+      if (!source) return { matches: [] };
+      if (source.embedding) dense = { text: source.embedding, dimension: JSON.parse(source.embedding).length };
+      if (source.sparse && sparseIndex) sparse = source.sparse;
+    }
+    if (sparseIndex) {
+      if (dense) throw PineconeDataError.invalid('A sparse index is queried with sparseVector, not vector');
+      if (!sparse) throw PineconeDataError.invalid('A sparse index needs a sparseVector (or an id) to query');
+    } else {
+      if (!dense) throw PineconeDataError.invalid('A dense index needs a vector (or an id) to query');
+      if (sparse && collection.metric !== 'ip') throw PineconeDataError.invalid('Hybrid (sparse + dense) queries need an index with the dotproduct metric');
+    }
+    const filter = q.filter === undefined ? ALL : parsePineconeFilter(q.filter);
+    const include: Include = { embeddings: !!q.includeValues, sparse: !!q.includeValues, metadatas: !!q.includeMetadata, documents: false, uris: false };
+    const { lists } = await this.records.nearest(this.scope, collection.id, { vectors: dense ? [dense] : [], sparse, n: q.topK, filter, include }, namespace);
+    return { matches: (lists[0] ?? []).map((m) => matchToWire(collection, m, !!q.includeValues, !!q.includeMetadata)) };
+  }
+
+  async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {
+    const collection = await this.indexes.get(index);
+    ids.forEach((id) => checkId(id));
+    const found = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 }, namespace);
+    return byId(found);
+  }
+
+  /** One page of records matching a filter, in id order; `next` is the last id when more may follow. */
+  async fetchByMetadata(index: string, namespace: string, filter: unknown, limit: number, after: string | null) {
+    const collection = await this.indexes.get(index);
+    if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
+    const page = await this.records.find(this.scope, collection.id, { filter: parsePineconeFilter(filter), include: WITH_VALUES, limit: limit + 1, offset: 0, afterId: after }, namespace);
+    const more = page.length > limit;
+    const shown = page.slice(0, limit);
+    return { vectors: byId(shown), next: more ? shown[shown.length - 1].id : null };
+  }
+
+  async list(index: string, namespace: string, prefix: string, limit: number, after: string | null): Promise<{ ids: string[]; next: string | null }> {
+    const collection = await this.indexes.get(index);
+    const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
+    const more = ids.length > limit;
+    const shown = ids.slice(0, limit);
+    return { ids: shown, next: more ? shown[shown.length - 1] : null };
+  }
+
+  /** By id: overwrite values / sparse values, merge setMetadata. By filter: merge setMetadata into every match. */
+  async update(
+    index: string,
+    namespace: string,
+    u: { id?: string; values?: unknown[]; sparseValues?: Record<string, unknown>; setMetadata?: Record<string, unknown>; filter?: Record<string, unknown>; dryRun?: boolean },
+  ): Promise<number> {
+    const collection = await this.indexes.get(index);
+    const metadata = checkMetadata(u.setMetadata, 'setMetadata');
+    if (u.id !== undefined && u.filter !== undefined) throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
+    if (u.filter !== undefined) {
+      if (u.values !== undefined || u.sparseValues !== undefined) throw PineconeDataError.invalid('An update by filter can only set metadata');
+      if (!metadata) throw PineconeDataError.invalid('An update by filter needs setMetadata');
+      if (isEmptyFilter(u.filter)) throw PineconeDataError.invalid('An update by filter needs a non-empty filter');
+      return this.records.patchMetadata(this.scope, collection.id, namespace, parsePineconeFilter(u.filter), metadata, !!u.dryRun);
+    }
+    if (u.id === undefined) throw PineconeDataError.invalid('Update needs an id or a filter');
+    const record: RecordWrite = { id: checkId(u.id) };
+    if (u.values !== undefined && u.values.length > 0) record.embedding = denseText(u.values, 'values');
+    if (u.sparseValues !== undefined) record.sparse = sparseText(u.sparseValues, 'sparseValues');
+    if (metadata) record.metadata = metadata;
+    return this.records.write(this.scope, collection.id, 'update', [record], namespace);
+  }
+
+  async delete(index: string, namespace: string, d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> }): Promise<void> {
+    const collection = await this.indexes.get(index);
+    const given = [d.ids !== undefined, d.deleteAll === true, d.filter !== undefined].filter(Boolean).length;
+    if (given !== 1) throw PineconeDataError.invalid('Delete takes exactly one of ids, deleteAll or filter');
+    let filter: FilterNode;
+    if (d.ids !== undefined) {
+      if (d.ids.length === 0) throw PineconeDataError.invalid('ids must not be empty');
+      d.ids.forEach((id) => checkId(id));
+      filter = { kind: 'idIn', ids: d.ids };
+    } else if (d.filter !== undefined) {
+      if (isEmptyFilter(d.filter)) throw PineconeDataError.invalid('Delete by filter needs a non-empty filter; use deleteAll to empty a namespace');
+      filter = parsePineconeFilter(d.filter);
+    } else {
+      filter = ALL;
+    }
+    await this.records.delete(this.scope, collection.id, filter, null, namespace);
+  }
+
+  async stats(index: string, filter: Record<string, unknown> | undefined): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
+    const collection = await this.indexes.get(index);
+    return this.namespaces.stats(this.scope, collection.id, filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter));
+  }
+}
+
+function byId(records: StoredRecord[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const r of records) out[r.id] = vectorToWire(r);
+  return out;
+}

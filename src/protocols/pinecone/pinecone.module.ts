@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../../collections/collections.module';
+import { RecordsModule } from '../../records/records.module';
+import { PineconeIndexesController } from './controllers/indexes.controller';
+import { PineconeNamespacesController } from './controllers/namespaces.controller';
+import { PineconeVectorsController } from './controllers/vectors.controller';
+import { PineconeIndexesService } from './pinecone-indexes.service';
+import { PineconeVectorsService } from './pinecone-vectors.service';
+
+/** Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name}. */
+@Module({
+  imports: [CollectionsModule, RecordsModule],
+  controllers: [PineconeIndexesController, PineconeNamespacesController, PineconeVectorsController],
+  providers: [PineconeIndexesService, PineconeVectorsService],
+})
+export class PineconeModule {}

@@ -1,0 +1,137 @@
+import { Collection } from '../../collections/collection.model';
+import { Neighbour, RecordWrite, SparseText, StoredRecord, VectorText } from '../../records/record.model';
+import { pineconeExtras } from './index-spec';
+import { PineconeDataError } from './pinecone-error';
+
+/** pgvector's sparsevec holds up to this many dimensions; every sparse vector uses all of them. */
+export const SPARSE_DIMENSIONS = 1_000_000_000;
+export const MAX_SPARSE_NONZERO = 2048;
+export const MAX_METADATA_BYTES = 40 * 1024;
+export const MAX_ID_CHARS = 512;
+
+export interface WireSparse {
+  indices: number[];
+  values: number[];
+}
+
+export interface WireVector {
+  id: string;
+  values?: number[];
+  sparseValues?: WireSparse;
+  metadata?: Record<string, unknown>;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function denseText(values: unknown, what: string): VectorText {
+  if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw PineconeDataError.invalid(`${what} must be an array of finite numbers`);
+  }
+  return { text: JSON.stringify(values), dimension: values.length };
+}
+
+/** Pinecone's `{indices, values}` (0-based) as pgvector sparsevec text (1-based, sorted, unique). */
+export function sparseText(sparse: unknown, what: string): SparseText {
+  if (!isObject(sparse) || !Array.isArray(sparse.indices) || !Array.isArray(sparse.values)) {
+    throw PineconeDataError.invalid(`${what} must be an object with indices and values arrays`);
+  }
+  const { indices, values } = sparse as { indices: unknown[]; values: unknown[] };
+  if (indices.length !== values.length) throw PineconeDataError.invalid(`${what}: indices and values must have the same length`);
+  if (indices.length === 0) throw PineconeDataError.invalid(`${what} must have at least one non-zero value`);
+  if (indices.length > MAX_SPARSE_NONZERO) throw PineconeDataError.invalid(`${what} has ${indices.length} non-zero values, at most ${MAX_SPARSE_NONZERO} are allowed`);
+  const pairs = indices.map((index, k) => {
+    const value = values[k];
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= SPARSE_DIMENSIONS) {
+      throw PineconeDataError.invalid(`${what}: indices must be integers from 0 to ${SPARSE_DIMENSIONS - 1}, got ${JSON.stringify(index)}`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw PineconeDataError.invalid(`${what}: values must be finite numbers`);
+    return [index, value] as const;
+  });
+  pairs.sort((a, b) => a[0] - b[0]);
+  for (let k = 1; k < pairs.length; k++) if (pairs[k][0] === pairs[k - 1][0]) throw PineconeDataError.invalid(`${what}: index ${pairs[k][0]} appears twice`);
+  return { text: `{${pairs.map(([i, v]) => `${i + 1}:${v}`).join(',')}}/${SPARSE_DIMENSIONS}` };
+}
+
+export function sparseFromText(text: string): WireSparse {
+  const body = text.slice(1, text.indexOf('}'));
+  const indices: number[] = [];
+  const values: number[] = [];
+  if (body) {
+    for (const pair of body.split(',')) {
+      const [i, v] = pair.split(':');
+      indices.push(Number(i) - 1);
+      values.push(Number(v));
+    }
+  }
+  return { indices, values };
+}
+
+/** Pinecone metadata: strings, numbers, booleans and lists of strings; no nulls, no nesting, ≤ 40 KB. */
+export function checkMetadata(metadata: unknown, what: string): Record<string, unknown> | undefined {
+  if (metadata === undefined || metadata === null) return undefined;
+  if (!isObject(metadata)) throw PineconeDataError.invalid(`${what} must be an object`);
+  for (const [key, value] of Object.entries(metadata)) {
+    const ok =
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value)) ||
+      (Array.isArray(value) && value.every((x) => typeof x === 'string'));
+    if (!ok) {
+      throw PineconeDataError.invalid(`${what}: the value of "${key}" must be a string, number, boolean or list of strings (null and nested objects are not supported)`);
+    }
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+  if (bytes > MAX_METADATA_BYTES) throw PineconeDataError.invalid(`${what} is ${bytes} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`);
+  return metadata;
+}
+
+export function checkId(id: unknown, what = 'id'): string {
+  if (typeof id !== 'string' || id.length === 0) throw PineconeDataError.invalid(`${what} must be a non-empty string`);
+  if (id.length > MAX_ID_CHARS) throw PineconeDataError.invalid(`${what} is ${id.length} characters long, at most ${MAX_ID_CHARS} are allowed`);
+  return id;
+}
+
+/** An upserted vector as a whole-record write, checked against the index's kind. */
+export function recordFromVector(collection: Collection, v: unknown, k: number): RecordWrite {
+  if (!isObject(v)) throw PineconeDataError.invalid(`vectors[${k}] must be an object`);
+  const record: RecordWrite = { id: checkId(v.id, `vectors[${k}].id`) };
+  const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
+  const hasValues = Array.isArray(v.values) && v.values.length > 0;
+  if (sparseIndex) {
+    if (hasValues) throw PineconeDataError.invalid(`vectors[${k}]: a sparse index takes sparseValues, not values`);
+    if (v.sparseValues === undefined || v.sparseValues === null) throw PineconeDataError.invalid(`vectors[${k}]: sparseValues are required in a sparse index`);
+  } else if (!hasValues) {
+    throw PineconeDataError.invalid(`vectors[${k}]: values are required in a dense index`);
+  }
+  if (hasValues) record.embedding = denseText(v.values, `vectors[${k}].values`);
+  if (v.sparseValues !== undefined && v.sparseValues !== null) {
+    if (!sparseIndex && collection.metric !== 'ip') throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
+    record.sparse = sparseText(v.sparseValues, `vectors[${k}].sparseValues`);
+  }
+  record.metadata = checkMetadata(v.metadata, `vectors[${k}].metadata`) ?? null;
+  return record;
+}
+
+/** Pinecone's scores: cosine similarity, the dot product, the squared euclidean distance. */
+export function score(collection: Collection, raw: number): number {
+  if (collection.metric === 'l2') return raw * raw;
+  if (collection.metric === 'ip') return -raw;
+  return 1 - raw;
+}
+
+export function vectorToWire(r: StoredRecord, withValues = true, withMetadata = true): Record<string, unknown> {
+  const wire: Record<string, unknown> = { id: r.id };
+  if (withValues) wire.values = r.embedding ? JSON.parse(r.embedding) : [];
+  if (withValues && r.sparse) wire.sparseValues = sparseFromText(r.sparse);
+  if (withMetadata && r.metadata) wire.metadata = r.metadata;
+  return wire;
+}
+
+export function matchToWire(collection: Collection, n: Neighbour, includeValues: boolean, includeMetadata: boolean): Record<string, unknown> {
+  const wire: Record<string, unknown> = { id: n.id, score: score(collection, n.distance), values: includeValues && n.embedding ? JSON.parse(n.embedding) : [] };
+  if (includeValues && n.sparse) wire.sparseValues = sparseFromText(n.sparse);
+  if (includeMetadata && n.metadata) wire.metadata = n.metadata;
+  return wire;
+}
