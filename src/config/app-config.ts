@@ -9,9 +9,9 @@ export interface AppConfig {
   chromaAllowReset: boolean;
   /** The base URL clients reach this gateway at (Pinecone index hosts); unset: from each request. */
   publicUrl: string | undefined;
-  /** Where Pinecone indexes (and Vectorizer collections) live in the catalog. */
-  pineconeTenant: string;
-  pineconeDatabase: string;
+  /** Where Pinecone indexes and Vectorizer collections live in the catalog (Chroma names its own). */
+  defaultTenant: string;
+  defaultDatabase: string;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
 }

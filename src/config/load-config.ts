@@ -60,8 +60,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
     publicUrl: publicUrl(env),
-    pineconeTenant: (env.VECGATE_PINECONE_TENANT ?? '').trim() || 'default_tenant',
-    pineconeDatabase: (env.VECGATE_PINECONE_DATABASE ?? '').trim() || 'default_database',
+    defaultTenant: (env.VECGATE_TENANT ?? '').trim() || 'default_tenant',
+    defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || 'default_database',
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
   };
 }

@@ -14,7 +14,7 @@ export class PineconeIndexesService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly collections: CollectionsService,
   ) {
-    this.scope = { tenant: config.pineconeTenant, database: config.pineconeDatabase };
+    this.scope = { tenant: config.defaultTenant, database: config.defaultDatabase };
   }
 
   create(body: Record<string, unknown>): Promise<Collection> {
