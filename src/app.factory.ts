@@ -11,8 +11,9 @@ import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
 import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
 import { pineconeErrorRenderer } from './protocols/pinecone/pinecone-errors.renderer';
+import { vectorizerErrorRenderer } from './protocols/vectorizer/vectorizer-errors.renderer';
 
-const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRenderer];
+const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer];
 
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {

@@ -4,10 +4,11 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ChromaModule } from './protocols/chroma/chroma.module';
 import { PineconeModule } from './protocols/pinecone/pinecone.module';
+import { VectorizerModule } from './protocols/vectorizer/vectorizer.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, ChromaModule, PineconeModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, ChromaModule, PineconeModule, VectorizerModule] };
   }
 }

@@ -25,6 +25,7 @@ export interface Collection {
   schema: unknown;
   /** The record table, named from the collection's uuid; never from a request. */
   tableName: string;
+  createdAt: Date;
 }
 
 export interface NewCollection {

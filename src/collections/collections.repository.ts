@@ -3,7 +3,7 @@ import { Queryable } from '../database/database';
 import { Collection, CollectionChanges, NewCollection } from './collection.model';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
-  c.configuration, c.schema, c.table_name`;
+  c.configuration, c.schema, c.table_name, c.created_at`;
 
 function toCollection(row: any): Collection {
   const configuration = row.configuration ?? {};
@@ -20,6 +20,7 @@ function toCollection(row: any): Collection {
     extras: configuration.extras ?? {},
     schema: row.schema,
     tableName: row.table_name,
+    createdAt: row.created_at,
   };
 }
 

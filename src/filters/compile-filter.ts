@@ -26,9 +26,19 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
     case 'arrayContains':
       return `metadata @> ${params.add(JSON.stringify({ [node.key]: [node.value] }), 'jsonb')}`;
     case 'range': {
-      // jsonb orders numbers numerically; the type guard keeps strings and booleans out.
       const key = params.add(node.key, 'text');
+      if (typeof node.value === 'string') {
+        // Byte order (COLLATE "C"), not the database's collation, which may skip punctuation.
+        return `(jsonb_typeof(metadata -> ${key}) = 'string' AND (metadata ->> ${key}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
+      }
+      // jsonb orders numbers numerically; the type guard keeps strings and booleans out.
       return `(jsonb_typeof(metadata -> ${key}) = 'number' AND (metadata -> ${key}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
+    }
+    case 'textMatch': {
+      const key = params.add(node.key, 'text');
+      const text = escapeLike(node.text);
+      const pattern = { exact: text, prefix: `${text}%`, suffix: `%${text}`, contains: `%${text}%` }[node.mode];
+      return `(jsonb_typeof(metadata -> ${key}) = 'string' AND (metadata ->> ${key}) LIKE ${params.add(pattern, 'text')})`;
     }
     case 'exists':
       return `(metadata -> ${params.add(node.key, 'text')}) IS NOT NULL`;

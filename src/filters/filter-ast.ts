@@ -18,8 +18,13 @@ export type FilterNode =
   | { kind: 'eq'; key: string; value: Scalar }
   /** metadata[key] is an array with value among its elements. */
   | { kind: 'arrayContains'; key: string; value: Scalar }
-  /** metadata[key] is a number and compares so with value. */
-  | { kind: 'range'; key: string; operator: RangeOperator; value: number }
+  /**
+   * metadata[key] compares so with value, both numbers (numerically) or both strings (in byte
+   * order, so that ISO dates compare as dates); values of other types never match.
+   */
+  | { kind: 'range'; key: string; operator: RangeOperator; value: number | string }
+  /** metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive). */
+  | { kind: 'textMatch'; key: string; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
   | { kind: 'exists'; key: string }
   /** The document contains text (case-sensitive substring). */
   | { kind: 'documentContains'; text: string }

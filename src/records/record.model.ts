@@ -27,8 +27,9 @@ export interface RecordWrite {
  * merge: insert new ids; for existing ones overwrite the fields sent and merge metadata key by key.
  * update: like merge, for existing ids only; unknown ids are ignored.
  * replace: insert, or overwrite the vector, sparse vector and metadata whole (document and uri stay).
+ * overwrite: for existing ids only, overwrite the fields sent, metadata whole (`{}` clears it).
  */
-export type WriteMode = 'add' | 'merge' | 'update' | 'replace';
+export type WriteMode = 'add' | 'merge' | 'update' | 'replace' | 'overwrite';
 
 export interface Include {
   embeddings: boolean;

@@ -87,16 +87,18 @@ export class RecordsRepository {
    * Overwrites the fields that were sent and merges metadata key by key (a null value removes the
    * key) on the records that exist; ids that do not exist are ignored. Returns how many changed.
    */
-  async mergeExisting(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<number> {
+  async mergeExisting(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[], mergeMetadata = true): Promise<number> {
     if (records.length === 0) return 0;
+    const metadata = mergeMetadata
+      ? `nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb)`
+      : `nullif(u.metadata, '{}'::jsonb)`;
     const { rowCount } = await db.query(
       `UPDATE ${qualified(collection.tableName)} AS t SET
          embedding = coalesce(u.embedding, t.embedding),
          sparse_embedding = coalesce(u.sparse, t.sparse_embedding),
          document = coalesce(u.document, t.document),
          uri = coalesce(u.uri, t.uri),
-         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata
-                         ELSE nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb) END
+         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END
        FROM ${UNNEST} WHERE t.namespace = $1 AND t.id = u.id`,
       writeParams(namespace, records),
     );
@@ -123,7 +125,7 @@ export class RecordsRepository {
     return rows;
   }
 
-  /** Matching records in byte order of ids, after `afterId`: keyset pages. */
+  /** Matching records in byte order of ids, after (or from) `afterId`: keyset pages. */
   async findAfterId(
     db: Queryable,
     collection: Collection,
@@ -132,12 +134,13 @@ export class RecordsRepository {
     include: Include,
     afterId: string | null,
     limit: number | null,
+    inclusive = false,
   ): Promise<StoredRecord[]> {
     const params = new SqlParams([namespace, afterId]);
     const where = compileFilter(filter, params);
     const { rows } = await db.query(
       `SELECT ${columns(include)} FROM ${qualified(collection.tableName)}
-       WHERE namespace = $1 AND ($2::text IS NULL OR id COLLATE "C" > $2::text COLLATE "C") AND ${where}
+       WHERE namespace = $1 AND ($2::text IS NULL OR id COLLATE "C" ${inclusive ? '>=' : '>'} $2::text COLLATE "C") AND ${where}
        ORDER BY id COLLATE "C" LIMIT ${params.add(limit)}`,
       params.values,
     );
@@ -182,6 +185,14 @@ export class RecordsRepository {
       lists[Number(ord) - 1].push(neighbour);
     }
     return lists;
+  }
+
+  /** Deletes the matching records and returns their ids. */
+  async deleteReturningIds(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<string[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(`DELETE FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where} RETURNING id`, params.values);
+    return rows.map((r) => r.id);
   }
 
   /** Deletes the matching records (the first `limit` of them in insertion order, when given). */

@@ -31,6 +31,8 @@ export interface FindOptions {
   offset: number;
   /** Keyset paging in byte order of ids, after this id (Pinecone); otherwise insertion order. */
   afterId?: string | null;
+  /** With afterId: start at that id rather than after it (Qdrant's scroll offset). */
+  fromIdInclusive?: boolean;
 }
 
 export interface NearestOptions {
@@ -71,13 +73,14 @@ export class RecordsService {
     return this.db.transaction(async (tx) => {
       let collection = await this.collections.getById(scope, collectionId, tx);
       const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
-      if (mode === 'update' && collection.dimension === null) {
+      if ((mode === 'update' || mode === 'overwrite') && collection.dimension === null) {
         return 0; // nothing stored yet, so every id is unknown and ignored
       }
       collection = await this.collections.ensureDimension(tx, collection, dimensions);
       const batch = uniqueById(records, mode);
       await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
       if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+      if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
       if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
       if (mode === 'replace') return this.repository.replace(tx, collection, namespace, batch);
       const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
@@ -91,7 +94,7 @@ export class RecordsService {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       if (options.afterId !== undefined) {
-        return this.repository.findAfterId(tx, collection, namespace, options.filter, options.include, options.afterId, options.limit);
+        return this.repository.findAfterId(tx, collection, namespace, options.filter, options.include, options.afterId, options.limit, !!options.fromIdInclusive);
       }
       return this.repository.find(tx, collection, namespace, options.filter, options.include, options.limit, options.offset);
     });
@@ -145,6 +148,14 @@ export class RecordsService {
       const collection = await this.collections.getById(scope, collectionId, tx);
       if (dryRun) return this.repository.countMatching(tx, collection, namespace, filter);
       return this.repository.patchMetadata(tx, collection, namespace, filter, patch);
+    });
+  }
+
+  /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
+  async deleteReturningIds(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<string[]> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      return this.repository.deleteReturningIds(tx, collection, namespace, filter);
     });
   }
 

@@ -171,3 +171,41 @@ describe('compileFilter', () => {
     });
   });
 });
+
+describe('compileFilter on strings', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  const T = 'r_00000000000000000000000000000abc';
+
+  beforeAll(async () => {
+    ({ db, close } = await openTestDatabase());
+    await new RecordTableRepository().create(db, T);
+    const rows: [string, unknown][] = [
+      ['jan', { created_at: '2024-01-15T10:00:00Z', title: 'Intro to SQL' }],
+      ['feb', { created_at: '2024-02-01T00:00:00Z', title: 'SQL in depth' }],
+      ['num', { created_at: 20240101, title: 42 }],
+      ['none', null],
+    ];
+    for (const [id, metadata] of rows) await db.query(`INSERT INTO ${qualified(T)} (id, metadata) VALUES ($1, $2)`, [id, metadata && JSON.stringify(metadata)]);
+  });
+  afterAll(() => close());
+
+  async function ids(node: FilterNode): Promise<string[]> {
+    const params = new SqlParams(['']);
+    const { rows } = await db.query(`SELECT id FROM ${qualified(T)} WHERE namespace = $1 AND ${compileFilter(node, params)} ORDER BY seq`, params.values);
+    return rows.map((r) => r.id);
+  }
+
+  it('compares string ranges in byte order and only against strings, so ISO dates compare as dates', async () => {
+    expect(await ids({ kind: 'range', key: 'created_at', operator: '<', value: '2024-02-01' })).toEqual(['jan']);
+    expect(await ids({ kind: 'range', key: 'created_at', operator: '>=', value: '2024-01-20' })).toEqual(['feb']);
+  });
+
+  it('matches text exactly, by prefix, by suffix and by substring, case-sensitively, wildcards literal', async () => {
+    expect(await ids({ kind: 'textMatch', key: 'title', mode: 'exact', text: 'Intro to SQL' })).toEqual(['jan']);
+    expect(await ids({ kind: 'textMatch', key: 'title', mode: 'prefix', text: 'SQL' })).toEqual(['feb']);
+    expect(await ids({ kind: 'textMatch', key: 'title', mode: 'suffix', text: 'SQL' })).toEqual(['jan']);
+    expect(await ids({ kind: 'textMatch', key: 'title', mode: 'contains', text: 'sql' })).toEqual([]);
+    expect(await ids({ kind: 'textMatch', key: 'title', mode: 'contains', text: '%' })).toEqual([]);
+  });
+});

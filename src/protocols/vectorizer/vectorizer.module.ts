@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../../collections/collections.module';
+import { RecordsModule } from '../../records/records.module';
+import { VectorizerCollectionsController } from './controllers/collections.controller';
+import { VectorizerQdrantController } from './controllers/qdrant.controller';
+import { VectorizerSearchController } from './controllers/search.controller';
+import { VectorizerVectorsController } from './controllers/vectors.controller';
+import { VectorizerService } from './vectorizer.service';
+
+/** Vectorizer's REST API (hivellm/vectorizer) and the Qdrant-compatible routes its SDK uses. */
+@Module({
+  imports: [CollectionsModule, RecordsModule],
+  controllers: [VectorizerCollectionsController, VectorizerVectorsController, VectorizerSearchController, VectorizerQdrantController],
+  providers: [VectorizerService],
+})
+export class VectorizerModule {}
