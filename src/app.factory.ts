@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
 import { storableTextReviver } from './common/json-text';
+import { parseQueryString } from './common/query-parser';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
 import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
@@ -21,6 +22,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     bodyParser: false,
     logger: options.logger === false ? false : undefined,
   });
+  app.set('query parser', parseQueryString);
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, reviver: storableTextReviver }));
   app.use(bodyParserErrors(RENDERERS));

@@ -232,6 +232,17 @@ export class RecordsRepository {
     return rowCount ?? 0;
   }
 
+  async largestMergedMetadata(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
+    const params = new SqlParams([namespace, JSON.stringify(patch)]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT coalesce(max(octet_length((coalesce(metadata, '{}'::jsonb) || $2::jsonb)::text)), 0)::int AS n
+       FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rows[0].n;
+  }
+
   async countMatching(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<number> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);

@@ -73,10 +73,10 @@ export class RecordsService {
     return this.db.transaction(async (tx) => {
       let collection = await this.collections.getById(scope, collectionId, tx);
       const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
-      if ((mode === 'update' || mode === 'overwrite') && collection.dimension === null) {
-        return 0; // nothing stored yet, so every id is unknown and ignored
-      }
-      collection = await this.collections.ensureDimension(tx, collection, dimensions);
+      // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
+      // there is no dense vector to check it against.
+      const updating = mode === 'update' || mode === 'overwrite';
+      if (!(updating && collection.dimension === null)) collection = await this.collections.ensureDimension(tx, collection, dimensions);
       const batch = uniqueById(records, mode);
       await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
       if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
@@ -149,6 +149,12 @@ export class RecordsService {
       if (dryRun) return this.repository.countMatching(tx, collection, namespace, filter);
       return this.repository.patchMetadata(tx, collection, namespace, filter, patch);
     });
+  }
+
+  /** The size in bytes of the largest metadata among the matching records once `patch` is merged in. */
+  async largestMergedMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
+    const collection = await this.collections.getById(scope, collectionId);
+    return this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch);
   }
 
   /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */

@@ -79,7 +79,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     if (!dense && !sparse) throw PineconeControlError.invalid('schema.fields needs a dense_vector or a sparse_vector field');
     vectorType = dense ? 'dense' : 'sparse';
     metric = metricOf((dense ?? sparse)!.metric, dense ? 'cosine' : 'dotproduct');
-    dimension = dense?.dimension;
+    dimension = (dense ?? sparse)!.dimension;
     if (isObject(body.deployment)) deployment = body.deployment;
   } else {
     vectorType = body.vector_type === undefined || body.vector_type === null ? 'dense' : (body.vector_type as 'dense' | 'sparse');

@@ -15,10 +15,8 @@ export function indexModel(collection: Collection, baseUrl: string) {
       : { _values: { type: 'dense_vector', dimension: collection.dimension, metric } };
   const fields = { ...extras.schema_fields, ...vectorField };
   const deployment = extras.deployment;
-  const spec =
-    deployment.deployment_type === 'pod'
-      ? { pod: { environment: deployment.environment, pod_type: deployment.pod_type } }
-      : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
+  const { deployment_type: kind, ...pod } = deployment;
+  const spec = kind === 'pod' ? { pod } : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
   const model: Record<string, unknown> = {
     name: collection.name,
     host: `${baseUrl}/indexes/${encodeURIComponent(collection.name)}`,

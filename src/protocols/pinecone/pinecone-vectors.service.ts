@@ -8,7 +8,7 @@ import { isEmptyFilter, parsePineconeFilter } from './filter.parser';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
-import { checkId, checkMetadata, denseText, matchToWire, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
+import { checkDimension, checkId, checkMetadata, checkNonZero, denseText, matchToWire, MAX_METADATA_BYTES, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
 
 const WITH_VALUES: Include = { embeddings: true, sparse: true, metadatas: true, documents: false, uris: false };
 
@@ -53,6 +53,10 @@ export class PineconeVectorsService {
       if (!source) return { matches: [] };
       if (source.embedding) dense = { text: source.embedding, dimension: JSON.parse(source.embedding).length };
       if (source.sparse && sparseIndex) sparse = source.sparse;
+    }
+    if (dense) checkDimension(collection, dense);
+    if (dense && collection.metric === 'cosine' && (JSON.parse(dense.text) as number[]).every((x) => x === 0)) {
+      throw PineconeDataError.invalid('The query vector must contain at least one non-zero value for a cosine index');
     }
     if (sparseIndex) {
       if (dense) throw PineconeDataError.invalid('A sparse index is queried with sparseVector, not vector');
@@ -105,14 +109,36 @@ export class PineconeVectorsService {
       if (u.values !== undefined || u.sparseValues !== undefined) throw PineconeDataError.invalid('An update by filter can only set metadata');
       if (!metadata) throw PineconeDataError.invalid('An update by filter needs setMetadata');
       if (isEmptyFilter(u.filter)) throw PineconeDataError.invalid('An update by filter needs a non-empty filter');
-      return this.records.patchMetadata(this.scope, collection.id, namespace, parsePineconeFilter(u.filter), metadata, !!u.dryRun);
+      const filter = parsePineconeFilter(u.filter);
+      await this.checkMergedMetadata(collection, namespace, filter, metadata);
+      return this.records.patchMetadata(this.scope, collection.id, namespace, filter, metadata, !!u.dryRun);
     }
     if (u.id === undefined) throw PineconeDataError.invalid('Update needs an id or a filter');
     const record: RecordWrite = { id: checkId(u.id) };
-    if (u.values !== undefined && u.values.length > 0) record.embedding = denseText(u.values, 'values');
-    if (u.sparseValues !== undefined) record.sparse = sparseText(u.sparseValues, 'sparseValues');
-    if (metadata) record.metadata = metadata;
+    const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
+    if (u.values !== undefined && u.values.length > 0) {
+      if (sparseIndex) throw PineconeDataError.invalid('A sparse index takes sparseValues, not values');
+      record.embedding = denseText(u.values, 'values');
+      checkDimension(collection, record.embedding);
+      checkNonZero(u.values as number[], record.id);
+    }
+    if (u.sparseValues !== undefined) {
+      if (!sparseIndex && collection.metric !== 'ip') throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
+      record.sparse = sparseText(u.sparseValues, 'sparseValues');
+    }
+    if (metadata) {
+      await this.checkMergedMetadata(collection, namespace, { kind: 'idIn', ids: [record.id] }, metadata);
+      record.metadata = metadata;
+    }
     return this.records.write(this.scope, collection.id, 'update', [record], namespace);
+  }
+
+  /** Metadata stays within 40 KB per record after a merge, not only in what is sent. */
+  private async checkMergedMetadata(collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<void> {
+    const largest = await this.records.largestMergedMetadata(this.scope, collection.id, namespace, filter, patch);
+    if (largest > MAX_METADATA_BYTES) {
+      throw PineconeDataError.invalid(`Metadata would grow to ${largest} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`);
+    }
   }
 
   async delete(index: string, namespace: string, d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> }): Promise<void> {

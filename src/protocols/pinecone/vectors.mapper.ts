@@ -1,4 +1,5 @@
 import { Collection } from '../../collections/collection.model';
+import { DimensionMismatchError } from '../../common/errors';
 import { Neighbour, RecordWrite, SparseText, StoredRecord, VectorText } from '../../records/record.model';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
@@ -30,6 +31,18 @@ export function denseText(values: unknown, what: string): VectorText {
     throw PineconeDataError.invalid(`${what} must be an array of finite numbers`);
   }
   return { text: JSON.stringify(values), dimension: values.length };
+}
+
+/** Pinecone refuses stored dense vectors of zeros (no direction: cosine is undefined for them). */
+export function checkNonZero(values: number[], id: string): void {
+  if (values.every((x) => x === 0)) throw PineconeDataError.invalid(`Dense vectors must contain at least one non-zero value. Vector ID '${id}' contains only zeros`);
+}
+
+/** A dense vector against the index's dimension, in Pinecone's words. */
+export function checkDimension(collection: Collection, vector: VectorText): void {
+  if (collection.dimension !== null && vector.dimension !== collection.dimension) {
+    throw new DimensionMismatchError(collection.dimension, vector.dimension);
+  }
 }
 
 /** Pinecone's `{indices, values}` (0-based) as pgvector sparsevec text (1-based, sorted, unique). */
@@ -105,7 +118,11 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
   } else if (!hasValues) {
     throw PineconeDataError.invalid(`vectors[${k}]: values are required in a dense index`);
   }
-  if (hasValues) record.embedding = denseText(v.values, `vectors[${k}].values`);
+  if (hasValues) {
+    record.embedding = denseText(v.values, `vectors[${k}].values`);
+    checkDimension(collection, record.embedding);
+    checkNonZero(v.values as number[], record.id);
+  }
   if (v.sparseValues !== undefined && v.sparseValues !== null) {
     if (!sparseIndex && collection.metric !== 'ip') throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
     record.sparse = sparseText(v.sparseValues, `vectors[${k}].sparseValues`);
