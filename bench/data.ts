@@ -135,26 +135,57 @@ export class Dataset {
   }
 }
 
-/** Exact nearest neighbours (squared L2, Chroma's default space) over the whole dataset, for recall. */
+/**
+ * Exact nearest neighbours over the whole dataset, for recall: by squared L2 (Chroma's default
+ * space) unless `metric` is 'cosine' (1 - cosine similarity, Pinecone's default metric).
+ */
 export class GroundTruth {
   private readonly vectors: Float32Array;
+  private readonly norms?: Float64Array;
 
-  constructor(private readonly data: Dataset) {
+  constructor(
+    private readonly data: Dataset,
+    private readonly metric: 'l2' | 'cosine' = 'l2',
+  ) {
     this.vectors = new Float32Array(data.records * data.dim);
     for (let i = 0; i < data.records; i++) this.vectors.set(data.record(i).embedding, i * data.dim);
+    if (metric === 'cosine') {
+      this.norms = new Float64Array(data.records);
+      for (let i = 0; i < data.records; i++) {
+        let s = 0;
+        for (let j = 0, o = i * data.dim; j < data.dim; j++) s += this.vectors[o + j] * this.vectors[o + j];
+        this.norms[i] = Math.sqrt(s);
+      }
+    }
+  }
+
+  /** The distance of record i from `query` in this truth's metric. */
+  distance(i: number, query: number[]): number {
+    const dim = this.data.dim;
+    if (this.norms) {
+      let dot = 0;
+      let qq = 0;
+      for (let j = 0, o = i * dim; j < dim; j++) {
+        dot += this.vectors[o + j] * query[j];
+        qq += query[j] * query[j];
+      }
+      return 1 - dot / (this.norms[i] * Math.sqrt(qq));
+    }
+    let d = 0;
+    for (let j = 0, o = i * dim; j < dim; j++) {
+      const x = this.vectors[o + j] - query[j];
+      d += x * x;
+    }
+    return d;
   }
 
   /** Ids of the k nearest records among those `keep` accepts, nearest first. */
   topK(query: number[], k: number, keep: (i: number) => boolean): string[] {
-    const { dim, records } = this.data;
+    const { records } = this.data;
     const best: { i: number; d: number }[] = [];
     for (let i = 0; i < records; i++) {
       if (!keep(i)) continue;
-      let d = 0;
-      for (let j = 0, o = i * dim; j < dim; j++) {
-        const x = this.vectors[o + j] - query[j];
-        d += x * x;
-      }
+      const d = this.distance(i, query);
       if (best.length < k || d < best[best.length - 1].d) {
         best.push({ i, d });
         best.sort((a, b) => a.d - b.d);

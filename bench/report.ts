@@ -32,6 +32,8 @@ export interface Row {
   operation: string;
   vecgate?: Stats | string;
   chroma?: Stats | string;
+  /** The reference column under another name (see `table`'s referenceName); wins over `chroma`. */
+  reference?: Stats | string;
 }
 
 function cell(s: Stats | string | undefined, field: 'median' | 'p95'): string {
@@ -45,10 +47,17 @@ export function ratio(v: Stats | string | undefined, c: Stats | string | undefin
   return `${(v.median / c.median).toFixed(2)}x`;
 }
 
-/** A Markdown table: operation | vecgate median/p95 | chroma median/p95 | ratio of the medians. */
-export function table(rows: Row[]): string {
-  const header = ['operation', 'vecgate median ms', 'vecgate p95 ms', 'chroma median ms', 'chroma p95 ms', 'ratio (vecgate/chroma)'];
-  const body = rows.map((r) => [r.operation, cell(r.vecgate, 'median'), cell(r.vecgate, 'p95'), cell(r.chroma, 'median'), cell(r.chroma, 'p95'), ratio(r.vecgate, r.chroma)]);
+/**
+ * A Markdown table: operation | vecgate median/p95 | reference median/p95 | ratio of the medians.
+ * The reference column is called `referenceName` (Chroma unless told otherwise).
+ */
+export function table(rows: Row[], referenceName = 'chroma'): string {
+  const ref = referenceName;
+  const header = ['operation', 'vecgate median ms', 'vecgate p95 ms', `${ref} median ms`, `${ref} p95 ms`, `ratio (vecgate/${ref})`];
+  const body = rows.map((r) => {
+    const other = r.reference ?? r.chroma;
+    return [r.operation, cell(r.vecgate, 'median'), cell(r.vecgate, 'p95'), cell(other, 'median'), cell(other, 'p95'), ratio(r.vecgate, other)];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
-import { storableTextReviver } from './common/json-text';
+import { verifyStorableJson } from './common/json-text';
 import { parseQueryString } from './common/query-parser';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
@@ -24,7 +24,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   app.set('query parser', parseQueryString);
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
-  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, reviver: storableTextReviver }));
+  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, verify: verifyStorableJson }));
   app.use(bodyParserErrors(RENDERERS));
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
   app.useGlobalPipes(requestValidationPipe);

@@ -1,18 +1,40 @@
 /**
  * Request strings Postgres cannot store as sent are refused while the body is parsed, before any
  * work: a NUL character (text and jsonb cannot hold one) and a lone UTF-16 surrogate (which would
- * be stored as U+FFFD, so two different ids could become one). Throwing here makes the body
- * parser answer 400 in the protocol's own shape.
+ * be stored as U+FFFD, so two different ids could become one). Raw NULs and surrogates cannot
+ * appear in valid JSON text, so only `\u` escapes need looking at, and most bodies have none:
+ * the check is a scan of the raw body, not a visit of every parsed value.
  */
-export class UnstorableTextError extends Error {}
-
-function check(text: string, what: string): void {
-  if (text.includes('\u0000')) throw new UnstorableTextError(`${what} contains a NUL character (\\u0000), which cannot be stored`);
-  if (!(text as any).isWellFormed()) throw new UnstorableTextError(`${what} contains a lone UTF-16 surrogate, which is not valid Unicode`);
+export class UnstorableTextError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.parse.failed';
 }
 
-export function storableTextReviver(key: string, value: unknown): unknown {
-  if (key !== '') check(key, `the key ${JSON.stringify(key.slice(0, 40))}`);
-  if (typeof value === 'string') check(value, key === '' ? 'a string' : `the value of ${JSON.stringify(key.slice(0, 40))}`);
-  return value;
+// An escape is real when preceded by an even number of backslashes.
+const ESCAPE = /(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})/g;
+
+export function checkStorableJsonText(text: string): void {
+  if (!text.includes('\\u')) return;
+  let pendingHigh = -1;
+  for (const match of text.matchAll(ESCAPE)) {
+    const code = parseInt(match[2], 16);
+    const at = match.index! + match[1].length;
+    if (pendingHigh >= 0 && at !== pendingHigh) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+    if (code === 0) throw new UnstorableTextError('a string contains a NUL character (\\u0000), which cannot be stored');
+    if (code >= 0xd800 && code <= 0xdbff) {
+      if (pendingHigh >= 0) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+      pendingHigh = at + 6; // a low surrogate must follow at once
+    } else if (code >= 0xdc00 && code <= 0xdfff) {
+      if (pendingHigh !== at) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+      pendingHigh = -1;
+    } else {
+      pendingHigh = -1;
+    }
+  }
+  if (pendingHigh >= 0) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+}
+
+/** For express.json's `verify`: it sees the raw body before it is parsed. */
+export function verifyStorableJson(_req: unknown, _res: unknown, body: Buffer): void {
+  checkStorableJsonText(body.toString('utf8'));
 }

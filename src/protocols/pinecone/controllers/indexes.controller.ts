@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, Res } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
+import { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { ConfigureIndexDto, CreateIndexDto } from '../dto/index.dto';
 import { indexModel } from '../index.mapper';
@@ -38,8 +38,8 @@ export class PineconeIndexesController {
 
   /** 202 with an empty body, as Pinecone answers. */
   @Delete(':name')
-  async delete(@Param('name') name: string, @Res() res: Response) {
+  @HttpCode(202)
+  async delete(@Param('name') name: string): Promise<void> {
     await this.indexes.delete(name);
-    res.status(202).end();
   }
 }
