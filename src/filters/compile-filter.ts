@@ -1,4 +1,4 @@
-import { FilterNode } from './filter-ast';
+import { FilterNode, MetadataKey } from './filter-ast';
 import { SqlParams } from './sql-params';
 
 /**
@@ -22,26 +22,26 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
     case 'not':
       return `(NOT coalesce(${compileFilter(node.child, params)}, FALSE))`;
     case 'eq':
-      return `metadata @> ${params.add(JSON.stringify({ [node.key]: node.value }), 'jsonb')}`;
+      return `metadata @> ${params.add(JSON.stringify(nested(node.key, node.value)), 'jsonb')}`;
     case 'arrayContains':
-      return `metadata @> ${params.add(JSON.stringify({ [node.key]: [node.value] }), 'jsonb')}`;
+      return `metadata @> ${params.add(JSON.stringify(nested(node.key, [node.value])), 'jsonb')}`;
     case 'range': {
-      const key = params.add(node.key, 'text');
+      const { value, text } = access(node.key, params);
       if (typeof node.value === 'string') {
         // Byte order (COLLATE "C"), not the database's collation, which may skip punctuation.
-        return `(jsonb_typeof(metadata -> ${key}) = 'string' AND (metadata ->> ${key}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
+        return `(jsonb_typeof(${value}) = 'string' AND (${text}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
       }
       // jsonb orders numbers numerically; the type guard keeps strings and booleans out.
-      return `(jsonb_typeof(metadata -> ${key}) = 'number' AND (metadata -> ${key}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
+      return `(jsonb_typeof(${value}) = 'number' AND (${value}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
     }
     case 'textMatch': {
-      const key = params.add(node.key, 'text');
-      const text = escapeLike(node.text);
-      const pattern = { exact: text, prefix: `${text}%`, suffix: `%${text}`, contains: `%${text}%` }[node.mode];
-      return `(jsonb_typeof(metadata -> ${key}) = 'string' AND (metadata ->> ${key}) LIKE ${params.add(pattern, 'text')})`;
+      const { value, text } = access(node.key, params);
+      const escaped = escapeLike(node.text);
+      const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[node.mode];
+      return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(pattern, 'text')})`;
     }
     case 'exists':
-      return `(metadata -> ${params.add(node.key, 'text')}) IS NOT NULL`;
+      return `(${access(node.key, params).value}) IS NOT NULL`;
     case 'documentContains':
       return `document LIKE ${params.add(`%${escapeLike(node.text)}%`, 'text')}`;
     case 'documentRegex':
@@ -49,6 +49,22 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
     case 'idIn':
       return `id = ANY(${params.add(node.ids, 'text[]')})`;
   }
+}
+
+/** `{"a": {"b": v}}` for the path a.b: containment reaches into nested objects too. */
+function nested(key: MetadataKey, value: unknown): Record<string, unknown> {
+  const path = Array.isArray(key) ? key : [key];
+  return path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value) as Record<string, unknown>;
+}
+
+/** The jsonb value and its text at a key or path; the key is a bind parameter either way. */
+function access(key: MetadataKey, params: SqlParams): { value: string; text: string } {
+  if (Array.isArray(key)) {
+    const p = params.add(key, 'text[]');
+    return { value: `metadata #> ${p}`, text: `metadata #>> ${p}` };
+  }
+  const p = params.add(key, 'text');
+  return { value: `metadata -> ${p}`, text: `metadata ->> ${p}` };
 }
 
 function escapeLike(text: string): string {

@@ -8,6 +8,9 @@ export type Scalar = string | number | boolean;
 
 export type RangeOperator = '>' | '>=' | '<' | '<=';
 
+/** A top-level metadata key, or a path of keys into nested objects (Vectorizer's `a.b.c`). */
+export type MetadataKey = string | string[];
+
 export type FilterNode =
   | { kind: 'all' }
   | { kind: 'none' }
@@ -15,17 +18,17 @@ export type FilterNode =
   | { kind: 'or'; children: FilterNode[] }
   | { kind: 'not'; child: FilterNode }
   /** metadata[key] equals value; int 2 equals float 2.0, a string never equals a number. */
-  | { kind: 'eq'; key: string; value: Scalar }
+  | { kind: 'eq'; key: MetadataKey; value: Scalar }
   /** metadata[key] is an array with value among its elements. */
-  | { kind: 'arrayContains'; key: string; value: Scalar }
+  | { kind: 'arrayContains'; key: MetadataKey; value: Scalar }
   /**
    * metadata[key] compares so with value, both numbers (numerically) or both strings (in byte
    * order, so that ISO dates compare as dates); values of other types never match.
    */
-  | { kind: 'range'; key: string; operator: RangeOperator; value: number | string }
+  | { kind: 'range'; key: MetadataKey; operator: RangeOperator; value: number | string }
   /** metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive). */
-  | { kind: 'textMatch'; key: string; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
-  | { kind: 'exists'; key: string }
+  | { kind: 'textMatch'; key: MetadataKey; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
+  | { kind: 'exists'; key: MetadataKey }
   /** The document contains text (case-sensitive substring). */
   | { kind: 'documentContains'; text: string }
   /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */

@@ -70,12 +70,15 @@ export class RecordsRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote. */
+  /**
+   * Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote.
+   * Metadata is stored as sent, null values included (a payload may hold them).
+   */
   async replace(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<number> {
     if (records.length === 0) return 0;
     const { rowCount } = await db.query(
       `INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
        ON CONFLICT (namespace, id) DO UPDATE
          SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata`,
       writeParams(namespace, records),

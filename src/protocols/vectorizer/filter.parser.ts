@@ -1,4 +1,4 @@
-import { and, FilterNode, not, or, RangeOperator, Scalar } from '../../filters/filter-ast';
+import { ALL, and, FilterNode, MetadataKey, not, or, RangeOperator, Scalar } from '../../filters/filter-ast';
 import { VectorizerHttpError } from './vectorizer-error';
 
 /**
@@ -24,17 +24,22 @@ function isScalar(v: unknown): v is Scalar {
   return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
 }
 
+/** `a.b.c` reaches into nested payload objects, as Vectorizer resolves keys. */
+function path(k: string): MetadataKey {
+  return k.includes('.') ? k.split('.') : k;
+}
+
 /** A value equals v, or a list holds it (Qdrant matches any element of an array payload). */
-function matches(key: string, value: Scalar): FilterNode {
+function matches(key: MetadataKey, value: Scalar): FilterNode {
   return or({ kind: 'eq', key, value }, { kind: 'arrayContains', key, value });
 }
 
-function key(condition: Json): string {
+function key(condition: Json): MetadataKey {
   if (typeof condition.key !== 'string' || condition.key === '') throw VectorizerHttpError.parse('a condition needs a non-empty string "key"');
-  return condition.key;
+  return path(condition.key);
 }
 
-function ranges(k: string, range: unknown): FilterNode {
+function ranges(k: MetadataKey, range: unknown): FilterNode {
   if (!isObject(range)) throw VectorizerHttpError.parse(`range of "${k}" must be an object of gt/gte/lt/lte bounds`);
   const bounds = Object.entries(range).filter(([, v]) => v !== null && v !== undefined);
   if (bounds.length === 0) throw VectorizerHttpError.parse(`range of "${k}" has no bound`);
@@ -101,18 +106,17 @@ function list(name: string, value: unknown): FilterNode[] {
   return value.map(condition);
 }
 
+/** Conditions of a Qdrant-style filter; no condition at all is `all`. */
 function qdrantFilter(filter: unknown): FilterNode {
   if (!isObject(filter)) throw VectorizerHttpError.parse('a filter must be an object');
   const must = list('must', filter.must);
   const should = list('should', filter.should);
   const mustNot = list('must_not', filter.must_not);
-  if (must.length + should.length + mustNot.length === 0) {
-    throw VectorizerHttpError.validation('filter', 'filter has no conditions; an empty filter would match every vector');
-  }
   return and(...must, ...(should.length ? [or(...should)] : []), ...mustNot.map(not));
 }
 
-function mongoField(k: string, value: unknown): FilterNode {
+function mongoField(name: string, value: unknown): FilterNode {
+  const k = path(name);
   if (isScalar(value)) return matches(k, value);
   if (!isObject(value) || Object.keys(value).length === 0) throw VectorizerHttpError.parse(`the value of "${k}" must be a string, number, boolean or an operator object`);
   return and(
@@ -147,10 +151,22 @@ function mongoFilter(filter: Json): FilterNode {
   );
 }
 
+/**
+ * A filter that selects what to read: `{}` or `{"must": []}` selects everything, as in Vectorizer.
+ * A filter that selects what to delete must select something less than everything: see
+ * parseDeleteFilter.
+ */
 export function parseVectorizerFilter(filter: unknown): FilterNode {
-  if (filter === undefined || filter === null) throw VectorizerHttpError.validation('filter', 'missing filter field');
+  if (filter === undefined || filter === null) return ALL;
   if (!isObject(filter)) throw VectorizerHttpError.parse('a filter must be an object');
-  if (Object.keys(filter).length === 0) throw VectorizerHttpError.validation('filter', 'filter has no conditions; an empty filter would match every vector');
   if ('must' in filter || 'should' in filter || 'must_not' in filter) return qdrantFilter(filter);
   return mongoFilter(filter);
+}
+
+/** A delete's filter: missing or without conditions is a 400, so nobody wipes a collection by accident. */
+export function parseDeleteFilter(filter: unknown): FilterNode {
+  if (filter === undefined || filter === null) throw VectorizerHttpError.validation('filter', 'missing filter field');
+  const node = parseVectorizerFilter(filter);
+  if (node.kind === 'all') throw VectorizerHttpError.validation('filter', 'filter has no conditions; an empty filter would match every vector');
+  return node;
 }

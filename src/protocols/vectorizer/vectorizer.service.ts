@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Collection, DEFAULT_INDEX, Metric } from '../../collections/collection.model';
 import { CollectionsService, Scope } from '../../collections/collections.service';
-import { NotFoundError } from '../../common/errors';
+import { InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ALL, FilterNode } from '../../filters/filter-ast';
 import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
@@ -70,6 +70,9 @@ export class VectorizerService {
 
   /** Writes (inserts or replaces) a batch; an unknown collection is created with the batch's dimension, as the server does. */
   async insert(name: string, records: RecordWrite[], autoCreate: boolean): Promise<Collection> {
+    // Checked before a collection is created for the batch, so a refused batch leaves nothing behind.
+    const dimension = records[0]?.embedding?.dimension;
+    if (records.some((r) => r.embedding?.dimension !== dimension)) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
     let collection: Collection;
     try {
       collection = await this.get(name);

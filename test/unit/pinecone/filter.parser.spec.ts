@@ -1,4 +1,4 @@
-import { FilterNode } from '../../../src/filters/filter-ast';
+import { FilterNode, MetadataKey } from '../../../src/filters/filter-ast';
 import { isEmptyFilter, parsePineconeFilter } from '../../../src/protocols/pinecone/filter.parser';
 import { PineconeDataError } from '../../../src/protocols/pinecone/pinecone-error';
 
@@ -12,6 +12,11 @@ type Metadata = Record<string, unknown> | null;
 function evaluate(node: FilterNode, m: Metadata): boolean {
   const has = (key: string) => m !== null && Object.prototype.hasOwnProperty.call(m, key);
   const same = (a: unknown, b: unknown) => typeof a === typeof b && a === b;
+  // Pinecone keys are single top-level keys, never paths into nested objects.
+  const key = (k: MetadataKey): string => {
+    if (Array.isArray(k)) throw new Error('a Pinecone filter should not produce a key path');
+    return k;
+  };
   switch (node.kind) {
     case 'all':
       return true;
@@ -24,18 +29,18 @@ function evaluate(node: FilterNode, m: Metadata): boolean {
     case 'not':
       return !evaluate(node.child, m);
     case 'eq':
-      return has(node.key) && same(m![node.key], node.value);
+      return has(key(node.key)) && same(m![key(node.key)], node.value);
     case 'arrayContains':
-      return has(node.key) && Array.isArray(m![node.key]) && (m![node.key] as unknown[]).some((x) => same(x, node.value));
+      return has(key(node.key)) && Array.isArray(m![key(node.key)]) && (m![key(node.key)] as unknown[]).some((x) => same(x, node.value));
     case 'range': {
       // Pinecone ranges are numeric only; the AST also allows strings (other dialects), compared by byte order.
-      const v = has(node.key) ? m![node.key] : undefined;
+      const v = has(key(node.key)) ? m![key(node.key)] : undefined;
       if (typeof v !== typeof node.value || (typeof v !== 'number' && typeof v !== 'string')) return false;
       const c = typeof v === 'number' ? v - (node.value as number) : Buffer.compare(Buffer.from(v as string), Buffer.from(node.value as string));
       return node.operator === '>' ? c > 0 : node.operator === '>=' ? c >= 0 : node.operator === '<' ? c < 0 : c <= 0;
     }
     case 'exists':
-      return has(node.key);
+      return has(key(node.key));
     default:
       throw new Error(`a Pinecone filter should not produce a ${node.kind} node`);
   }

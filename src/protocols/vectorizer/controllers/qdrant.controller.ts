@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { Collection } from '../../../collections/collection.model';
 import { AlreadyExistsError } from '../../../common/errors';
-import { ALL } from '../../../filters/filter-ast';
+import { FilterNode } from '../../../filters/filter-ast';
 import { StoredRecord } from '../../../records/record.model';
 import { qdrantCollectionInfo } from '../collection.mapper';
-import { parseVectorizerFilter } from '../filter.parser';
+import { parseDeleteFilter, parseVectorizerFilter } from '../filter.parser';
 import { metricFromQdrant } from '../metric';
 import { VectorizerHttpError } from '../vectorizer-error';
 import { VectorizerService } from '../vectorizer.service';
@@ -46,8 +46,8 @@ function point(r: StoredRecord, withVector: boolean, withPayload: boolean) {
   return { id: wireId(r.id), vector: withVector ? vectorOf(r) : null, payload: withPayload ? (r.metadata ?? null) : null };
 }
 
-function filterOf(body: Json): ReturnType<typeof parseVectorizerFilter> | typeof ALL {
-  return body.filter === undefined || body.filter === null ? ALL : parseVectorizerFilter(body.filter);
+function filterOf(body: Json): FilterNode {
+  return parseVectorizerFilter(body.filter);
 }
 
 /**
@@ -150,7 +150,7 @@ export class VectorizerQdrantController {
       const ids = body.points.map((id, i) => pointId(id, `points[${i}]`));
       await this.vectorizer.deleteWhere(name, { kind: 'idIn', ids });
     } else if (body.filter !== undefined) {
-      await this.vectorizer.deleteWhere(name, parseVectorizerFilter(body.filter));
+      await this.vectorizer.deleteWhere(name, parseDeleteFilter(body.filter));
     } else {
       throw new VectorizerHttpError(400, 'bad_request', 'points/delete takes points (ids) or a filter');
     }

@@ -55,7 +55,7 @@ export class VectorizerSearchController {
 
   private async run(collection: string, body: SearchDto) {
     const { limit, threshold } = searchOptions(body.limit, body.threshold);
-    const filter = body.filter === undefined || body.filter === null ? undefined : parseVectorizerFilter(body.filter);
+    const filter = parseVectorizerFilter(body.filter);
     const { hits } = await this.vectorizer.search(collection, { vector: body.vector, limit, threshold, filter });
     return { results: hits, query_type: 'vector', limit, collection, total_results: hits.length };
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { BatchDeleteDto, BatchUpdateDto, FilterDto, IdsDto, InsertVectorsDto } from '../dto/vectorizer.dto';
-import { parseVectorizerFilter } from '../filter.parser';
+import { parseDeleteFilter } from '../filter.parser';
 import { VectorizerHttpError } from '../vectorizer-error';
 import { VectorizerService } from '../vectorizer.service';
 import { insertItem, updateItem, vectorOf } from '../vectors.mapper';
@@ -73,9 +73,11 @@ export class VectorizerVectorsController {
     if (raw.length === 0) throw VectorizerHttpError.validation('ids', 'ids must be a non-empty array');
     const ids = raw.map((id, i) => checkIdLoosely(id, i));
     const { deleted } = await this.vectorizer.deleteWhere(collection, { kind: 'idIn', ids });
+    // Reported as if deleted one by one: a repeated id is gone by its second turn.
     const gone = new Set(deleted);
-    const results = ids.map((id, index) => (gone.has(id) ? { index, id, status: 'ok' } : { index, id, status: 'error', error: `Vector not found: ${id}` }));
-    return { collection, count: ids.length, deleted: gone.size, failed: ids.length - gone.size, results };
+    const results = ids.map((id, index) => (gone.delete(id) ? { index, id, status: 'ok' } : { index, id, status: 'error', error: `Vector not found: ${id}` }));
+    const ok = results.filter((r) => r.status === 'ok').length;
+    return { collection, count: ids.length, deleted: ok, failed: ids.length - ok, results };
   }
 
   @Get('collections/:collection/vectors')
@@ -122,7 +124,7 @@ export class VectorizerVectorsController {
   }
 
   private async deleteMatching(collection: string, rawFilter: unknown) {
-    const filter = parseVectorizerFilter(rawFilter);
+    const filter = parseDeleteFilter(rawFilter);
     const { scanned, deleted } = await this.vectorizer.deleteWhere(collection, filter);
     return { scanned, matched: deleted.length, deleted: deleted.length, results: deleted.map((id) => ({ id, status: 'deleted' })) };
   }
