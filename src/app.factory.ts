@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
 import { AppModule } from './app.module';
+import { requestContextMiddleware } from './auth/request-context';
 import { verifyStorableJson } from './common/json-text';
 import { parseQueryString } from './common/query-parser';
 import { requestValidationPipe } from './common/request-validation.pipe';
@@ -23,6 +24,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     logger: options.logger === false ? false : undefined,
   });
   app.set('query parser', parseQueryString);
+  app.use(requestContextMiddleware);
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, verify: verifyStorableJson }));
   app.use(bodyParserErrors(RENDERERS));

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -9,6 +10,6 @@ import { VectorizerModule } from './protocols/vectorizer/vectorizer.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, ChromaModule, PineconeModule, VectorizerModule] };
+    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, ChromaModule, PineconeModule, VectorizerModule] };
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AlreadyExistsError, DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../common/errors';
+import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
@@ -60,6 +61,7 @@ export class CollectionsService {
 
   /** A collection by id, which must belong to the scope's database (ids are not capabilities). */
   async getById(scope: Scope, id: string, db: Queryable = this.db, lock = false): Promise<Collection> {
+    assertScopeAllowed(scope.tenant, scope.database);
     const found = await this.repository.findById(db, id, lock);
     if (!found || found.tenant !== scope.tenant || found.database !== scope.database) throw new NotFoundError('collection', id, 'id');
     return found;
@@ -127,6 +129,7 @@ export class CollectionsService {
 
   /** Drops every collection, database and tenant, then recreates the defaults. */
   async reset(): Promise<void> {
+    assertNoPrincipal('Reset');
     await this.db.transaction(async (tx) => {
       for (const table of await this.repository.listTables(tx)) await this.tables.drop(tx, table);
       await this.tenantsRepository.resetCatalog(tx);

@@ -42,5 +42,8 @@ export class InvalidRegexError extends CoreError {}
 
 export class ForbiddenError extends CoreError {}
 
+/** No API key, or one that is unknown or revoked. */
+export class UnauthenticatedError extends CoreError {}
+
 /** The database cannot be reached or is shutting down: the caller may retry. */
 export class UnavailableError extends CoreError {}

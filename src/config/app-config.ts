@@ -12,6 +12,8 @@ export interface AppConfig {
   /** Where Pinecone indexes and Vectorizer collections live in the catalog (Chroma names its own). */
   defaultTenant: string;
   defaultDatabase: string;
+  /** `required`: every request but the open probes needs an API key bound to its tenant. */
+  auth: 'off' | 'required';
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
 }

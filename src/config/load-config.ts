@@ -50,6 +50,13 @@ function publicUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function authMode(env: Env): 'off' | 'required' {
+  const raw = (env.VECGATE_AUTH ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'off') return 'off';
+  if (raw === 'required') return 'required';
+  throw new ConfigError(`VECGATE_AUTH must be "required" or "off", got "${env.VECGATE_AUTH}"`);
+}
+
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const host = (env.HOST ?? '').trim() || '0.0.0.0';
@@ -59,6 +66,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: databaseUrl(env),
     dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
+    auth: authMode(env),
     publicUrl: publicUrl(env),
     defaultTenant: (env.VECGATE_TENANT ?? '').trim() || 'default_tenant',
     defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || 'default_database',

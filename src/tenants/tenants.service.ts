@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AlreadyExistsError, InvalidArgumentError, NotFoundError } from '../common/errors';
+import { currentPrincipal } from '../auth/request-context';
+import { assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../database/database';
 import { DatabaseRow } from './tenant.model';
 import { TenantsRepository } from './tenants.repository';
@@ -22,16 +24,19 @@ export class TenantsService {
 
   async createTenant(name: string): Promise<void> {
     checkName('tenant', name);
+    assertScopeAllowed(name);
     if (!(await this.repository.insertTenant(this.db, name))) throw new AlreadyExistsError('tenant', name);
   }
 
   async getTenant(name: string): Promise<{ name: string }> {
+    assertScopeAllowed(name);
     if (!(await this.repository.tenantExists(this.db, name))) throw new NotFoundError('tenant', name);
     return { name };
   }
 
   async createDatabase(tenant: string, name: string): Promise<void> {
     checkName('database', name);
+    assertScopeAllowed(tenant, name);
     await this.db.transaction(async (tx) => {
       if (!(await this.repository.tenantExists(tx, tenant))) throw new NotFoundError('tenant', tenant);
       if (!(await this.repository.insertDatabase(tx, randomUUID(), tenant, name))) throw new AlreadyExistsError('database', name);
@@ -39,6 +44,7 @@ export class TenantsService {
   }
 
   async getDatabase(tenant: string, name: string, db: Queryable = this.db): Promise<DatabaseRow> {
+    assertScopeAllowed(tenant, name);
     const row = await this.repository.findDatabase(db, tenant, name);
     if (!row) throw new NotFoundError('database', name);
     return row;
@@ -46,10 +52,15 @@ export class TenantsService {
 
   /** Null when the database does not exist (listing an unknown database is empty, not an error). */
   findDatabase(tenant: string, name: string, db: Queryable = this.db): Promise<DatabaseRow | undefined> {
+    assertScopeAllowed(tenant, name);
     return this.repository.findDatabase(db, tenant, name);
   }
 
-  listDatabases(tenant: string, limit: number | null, offset: number): Promise<DatabaseRow[]> {
-    return this.repository.listDatabases(this.db, tenant, limit, offset);
+  /** A key bound to some databases lists only those. */
+  async listDatabases(tenant: string, limit: number | null, offset: number): Promise<DatabaseRow[]> {
+    assertScopeAllowed(tenant);
+    const rows = await this.repository.listDatabases(this.db, tenant, limit, offset);
+    const allowed = currentPrincipal()?.databases;
+    return allowed ? rows.filter((r) => allowed.includes(r.name)) : rows;
   }
 }

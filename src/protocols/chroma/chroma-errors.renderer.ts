@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   NotFoundError,
+  UnauthenticatedError,
   UnavailableError,
 } from '../../common/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
@@ -32,6 +33,7 @@ function fromCore(err: CoreError): ChromaHttpError {
   if (err instanceof InvalidRegexError) return ChromaHttpError.invalidArgument(`Regex syntax errror: ${err.message}`);
   if (err instanceof InvalidArgumentError) return ChromaHttpError.invalidArgument(err.message);
   if (err instanceof ForbiddenError) return new ChromaHttpError(403, 'ChromaError', err.message);
+  if (err instanceof UnauthenticatedError) return new ChromaHttpError(401, 'ChromaError', err.message);
   if (err instanceof UnavailableError) return new ChromaHttpError(503, 'ChromaError', err.message);
   return internal();
 }

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   NotFoundError,
+  UnauthenticatedError,
   UnavailableError,
 } from '../../common/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
@@ -47,6 +48,7 @@ function fromCore(err: CoreError) {
   if (err instanceof DimensionMismatchError) return bad(`Vector dimension ${err.got} does not match the dimension of the index ${err.expected}`);
   if (err instanceof InvalidRegexError || err instanceof InvalidArgumentError) return bad(err.message);
   if (err instanceof ForbiddenError) return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };
+  if (err instanceof UnauthenticatedError) return { status: 401, grpc: GRPC.UNAUTHENTICATED, name: 'UNAUTHENTICATED', message: err.message };
   if (err instanceof UnavailableError) return { status: 503, grpc: GRPC.UNAVAILABLE, name: 'UNAVAILABLE', message: err.message };
   return { status: 500, grpc: GRPC.INTERNAL, name: 'INTERNAL', message: 'Internal error; the server log has the details' };
 }

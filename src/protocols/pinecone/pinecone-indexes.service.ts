@@ -2,19 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Collection } from '../../collections/collection.model';
 import { CollectionsService, Scope } from '../../collections/collections.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { defaultScope } from '../../auth/default-scope';
 import { checkDeletionProtection, checkTags, newIndex, pineconeExtras } from './index-spec';
 import { PineconeControlError } from './pinecone-error';
 
 /** Pinecone's indexes over the catalog: every collection of one configured database is an index. */
 @Injectable()
 export class PineconeIndexesService {
-  readonly scope: Scope;
-
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: CollectionsService,
-  ) {
-    this.scope = { tenant: config.defaultTenant, database: config.defaultDatabase };
+  ) {}
+
+  /** The request's tenant and database: its API key's, or the configured default. */
+  get scope(): Scope {
+    return defaultScope(this.config);
   }
 
   create(body: Record<string, unknown>): Promise<Collection> {

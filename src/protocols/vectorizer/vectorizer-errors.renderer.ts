@@ -1,5 +1,15 @@
 import { HttpException } from '@nestjs/common';
-import { AlreadyExistsError, CoreError, DimensionMismatchError, InvalidArgumentError, InvalidRegexError, NotFoundError, UnavailableError } from '../../common/errors';
+import {
+  AlreadyExistsError,
+  CoreError,
+  DimensionMismatchError,
+  ForbiddenError,
+  InvalidArgumentError,
+  InvalidRegexError,
+  NotFoundError,
+  UnauthenticatedError,
+  UnavailableError,
+} from '../../common/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
 import { isBodyTooLarge, isMalformedJson, ProtocolErrorRenderer, RenderedError } from '../../common/protocol-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
@@ -17,6 +27,8 @@ function fromCore(err: CoreError): VectorizerHttpError {
   }
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError) return new VectorizerHttpError(400, 'validation_error', err.message);
   if (err instanceof UnavailableError) return new VectorizerHttpError(503, 'service_unavailable', err.message);
+  if (err instanceof ForbiddenError) return new VectorizerHttpError(403, 'forbidden', err.message);
+  if (err instanceof UnauthenticatedError) return new VectorizerHttpError(401, 'unauthorized', `Authentication required. Provide a valid API key. (${err.message})`);
   return new VectorizerHttpError(500, 'internal_error', 'Internal error; the server log has the details');
 }
 

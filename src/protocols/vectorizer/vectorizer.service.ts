@@ -3,6 +3,7 @@ import { Collection, DEFAULT_INDEX, Metric } from '../../collections/collection.
 import { CollectionsService, Scope } from '../../collections/collections.service';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { defaultScope } from '../../auth/default-scope';
 import { ALL, FilterNode } from '../../filters/filter-ast';
 import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
 import { RecordsService } from '../../records/records.service';
@@ -27,14 +28,15 @@ export interface SearchRequest {
  */
 @Injectable()
 export class VectorizerService {
-  readonly scope: Scope;
-
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: CollectionsService,
     private readonly records: RecordsService,
-  ) {
-    this.scope = { tenant: config.defaultTenant, database: config.defaultDatabase };
+  ) {}
+
+  /** The request's tenant and database: its API key's, or the configured default. */
+  get scope(): Scope {
+    return defaultScope(this.config);
   }
 
   async get(name: string): Promise<Collection> {

@@ -1,4 +1,5 @@
 import { All, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { currentPrincipal } from '../../../auth/request-context';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { CollectionsService } from '../../../collections/collections.service';
 import { ChromaHttpError } from '../chroma-error';
@@ -33,9 +34,12 @@ export class ChromaSystemController {
     return { is_executor_ready: true, is_log_client_ready: true };
   }
 
+  /** Without auth, the defaults (as Chroma); with a key, its tenant and databases ('*': all). */
   @Get('v2/auth/identity')
   identity() {
-    return { user_id: '', tenant: 'default_tenant', databases: ['default_database'] };
+    const principal = currentPrincipal();
+    if (!principal) return { user_id: '', tenant: 'default_tenant', databases: ['default_database'] };
+    return { user_id: principal.keyId, tenant: principal.tenant, databases: principal.databases ?? ['*'] };
   }
 
   @Post('v2/reset')

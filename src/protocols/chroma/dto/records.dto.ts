@@ -1,74 +1,151 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsArray, IsDefined, IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { EMBEDDING, INCLUDE_VALUES, RECORD_METADATA, WHERE, WHERE_DOCUMENT } from './schemas';
 
 /** add / upsert / update. Element types are checked by the mapper, which knows Chroma's messages. */
+@ApiSchema({
+  name: 'ChromaRecordSet',
+  description:
+    'Body of add, upsert and update: column arrays, each as long as `ids` (400 otherwise). add and upsert need `embeddings` ' +
+    '(vecgate stores vectors and does not embed: 400 without them); update may leave any column out.',
+})
 export class RecordSetDto {
+  @ApiProperty({ type: [String], description: 'Record ids, each at least one character', example: ['a', 'b'] })
   @IsDefined()
   @IsArray()
   @IsString({ each: true })
   ids: string[];
 
+  @ApiPropertyOptional({
+    type: 'array',
+    nullable: true,
+    items: EMBEDDING,
+    description: 'One embedding per id: an array of finite numbers, or a base64 string of little-endian float32 values. Every embedding of a collection has its dimension.',
+    example: [
+      [0.1, 0.2, 0.3],
+      [0.3, 0.1, 0.2],
+    ],
+  })
   @IsOptional()
   @IsArray()
   embeddings?: unknown[] | null;
 
+  @ApiPropertyOptional({
+    type: 'array',
+    nullable: true,
+    items: { type: 'string', nullable: true },
+    description: 'One document per id (string or null); in upsert and update a null keeps the stored document',
+    example: ['hello world', 'goodbye'],
+  })
   @IsOptional()
   @IsArray()
   documents?: unknown[] | null;
 
+  @ApiPropertyOptional({
+    type: 'array',
+    nullable: true,
+    items: RECORD_METADATA,
+    description: 'One metadata map per id (or null). Upsert and update merge it into the stored metadata.',
+    example: [
+      { lang: 'en', year: 2024 },
+      { lang: 'en', year: 2021 },
+    ],
+  })
   @IsOptional()
   @IsArray()
   metadatas?: unknown[] | null;
 
+  @ApiPropertyOptional({
+    type: 'array',
+    nullable: true,
+    items: { type: 'string', nullable: true },
+    description: 'One URI per id (string or null); in upsert and update a null keeps the stored URI',
+    example: ['s3://bucket/a.txt', null],
+  })
   @IsOptional()
   @IsArray()
   uris?: unknown[] | null;
 }
 
+/** What get, query and delete select by: `ids`, `where` and `where_document` are AND-ed. */
 class FilteredDto {
+  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Only these ids (unknown ids are ignored)', example: ['a', 'b'] })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
   ids?: string[] | null;
 
+  @ApiPropertyOptional(WHERE)
   @IsOptional()
   where?: unknown;
 
+  @ApiPropertyOptional(WHERE_DOCUMENT)
   @IsOptional()
   where_document?: unknown;
 }
 
+@ApiSchema({ name: 'ChromaGetRecords', description: 'Body of get: records by ids and filters, in insertion order' })
 export class GetRecordsDto extends FilteredDto {
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: INCLUDE_VALUES },
+    default: ['documents', 'metadatas'],
+    description: 'Columns to return (an unknown value is a 422)',
+    example: ['documents', 'metadatas', 'embeddings'],
+  })
   @IsOptional()
   @IsArray()
   include?: unknown[];
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, description: 'At most this many records (no limit when absent)', example: 100 })
   @IsOptional()
   @IsInt()
   @Min(0)
   limit?: number | null;
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, default: 0, description: 'Records to skip', example: 0 })
   @IsOptional()
   @IsInt()
   @Min(0)
   offset?: number | null;
 }
 
+@ApiSchema({ name: 'ChromaQueryRecords', description: 'Body of query: the nearest records to each query embedding, among those the filters select' })
 export class QueryRecordsDto extends FilteredDto {
+  @ApiProperty({
+    type: 'array',
+    items: EMBEDDING,
+    description: "Query embeddings (arrays of finite numbers or base64 float32 strings), each of the collection's dimension; one result list per embedding",
+    example: [[0.1, 0.2, 0.25]],
+  })
   @IsDefined()
   @IsArray()
   query_embeddings: unknown[];
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, default: 10, description: 'Matches per query embedding', example: 5 })
   @IsOptional()
   @IsInt()
   @Min(0)
   n_results?: number | null;
 
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'string', enum: INCLUDE_VALUES },
+    default: ['documents', 'metadatas', 'distances'],
+    description: 'Columns to return (an unknown value is a 422)',
+    example: ['documents', 'metadatas', 'distances'],
+  })
   @IsOptional()
   @IsArray()
   include?: unknown[];
 }
 
+@ApiSchema({
+  name: 'ChromaDeleteRecords',
+  description: 'Body of delete: deletes what `ids`, `where` and `where_document` select together. Nothing given deletes nothing; `ids: []` without a filter is a 400.',
+})
 export class DeleteRecordsDto extends FilteredDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, description: 'Delete at most this many of the selected records', example: 100 })
   @IsOptional()
   @IsInt()
   @Min(0)

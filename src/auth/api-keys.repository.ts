@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../database/database';
+import { ApiKeyRow } from './principal';
+
+function toRow(r: any): ApiKeyRow {
+  return { id: r.id, tenant: r.tenant, databases: r.databases, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  async insert(db: Queryable, id: string, tenant: string, databases: string[] | null, secretHash: string): Promise<void> {
+    await db.query('INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash) VALUES ($1, $2, $3, $4)', [id, tenant, databases, secretHash]);
+  }
+
+  /** The live key with this id and its secret's hash, or nothing (unknown or revoked). */
+  async findActive(db: Queryable, id: string): Promise<(ApiKeyRow & { secretHash: string }) | undefined> {
+    const { rows } = await db.query('SELECT * FROM vecgate_api_keys WHERE id = $1 AND revoked_at IS NULL', [id]);
+    return rows[0] && { ...toRow(rows[0]), secretHash: rows[0].secret_hash };
+  }
+
+  async list(db: Queryable): Promise<ApiKeyRow[]> {
+    const { rows } = await db.query('SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id');
+    return rows.map(toRow);
+  }
+
+  async revoke(db: Queryable, id: string): Promise<boolean> {
+    const { rowCount } = await db.query('UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    return rowCount === 1;
+  }
+}

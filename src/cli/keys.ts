@@ -1,0 +1,80 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ApiKeysRepository } from '../auth/api-keys.repository';
+import { ApiKeysService } from '../auth/api-keys.service';
+import { ConfigError, loadConfig } from '../config/load-config';
+import { Database } from '../database/database';
+import { TenantsRepository } from '../tenants/tenants.repository';
+
+const USAGE = `usage:
+  npm run keys -- create --tenant TENANT [--database DB ...]   a new key (printed alone on the last line)
+  npm run keys -- list                                          every key, without secrets
+  npm run keys -- revoke KEY_ID                                 refuse a key from now on
+The database is the one vecgate uses: DATABASE_URL, else the embedded one in VECGATE_DATA_DIR.`;
+
+class UsageError extends Error {}
+
+function option(args: string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) {
+      const value = args[i + 1];
+      if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+      values.push(value);
+      i++;
+    }
+  }
+  return values;
+}
+
+async function run(args: string[], keys: ApiKeysService): Promise<void> {
+  const [command, ...rest] = args;
+  switch (command) {
+    case 'create': {
+      const [tenant, ...more] = option(rest, '--tenant');
+      if (!tenant || more.length) throw new UsageError('create needs exactly one --tenant');
+      const databases = option(rest, '--database');
+      const { id, key } = await keys.create(tenant, databases.length ? databases : null);
+      console.log(`Created key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`);
+      console.log('Store it now: it is not shown again.');
+      console.log(key);
+      return;
+    }
+    case 'list': {
+      const rows = await keys.list();
+      if (rows.length === 0) console.log('no keys');
+      for (const r of rows) {
+        const state = r.revokedAt ? `revoked ${r.revokedAt.toISOString()}` : 'active';
+        console.log(`${r.id}  tenant=${r.tenant}  databases=${r.databases ? r.databases.join(',') : '*'}  created=${r.createdAt.toISOString()}  ${state}`);
+      }
+      return;
+    }
+    case 'revoke': {
+      const [id] = rest;
+      if (!id) throw new UsageError('revoke needs a KEY_ID');
+      if (!(await keys.revoke(id))) throw new UsageError(`no active key ${id}`);
+      console.log(`Revoked key ${id}.`);
+      return;
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  }
+}
+
+async function main(): Promise<void> {
+  Logger.overrideLogger(['error', 'warn']);
+  const db = new Database(loadConfig());
+  await db.open();
+  try {
+    await run(process.argv.slice(2), new ApiKeysService(db, new ApiKeysRepository(), new TenantsRepository()));
+  } finally {
+    await db.close();
+  }
+}
+
+main().catch((err) => {
+  if (err instanceof UsageError) console.error(`keys: ${err.message}\n${USAGE}`);
+  else if (err instanceof ConfigError) console.error(`keys: configuration error: ${err.message}`);
+  else console.error(`keys: ${err?.message ?? err}`);
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

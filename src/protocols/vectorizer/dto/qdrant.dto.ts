@@ -1,0 +1,1 @@
+export const QDRANT_MODELS: Function[] = [];
