@@ -42,6 +42,13 @@ export class InvalidRegexError extends CoreError {}
 
 export class ForbiddenError extends CoreError {}
 
+/** Too many requests from one caller; try again after `retryAfterSeconds`. */
+export class RateLimitedError extends CoreError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many requests: the rate limit for this API key was exceeded');
+  }
+}
+
 /** No API key, or one that is unknown or revoked. */
 export class UnauthenticatedError extends CoreError {}
 

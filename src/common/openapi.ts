@@ -1,12 +1,18 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { CHROMA_MODELS } from '../protocols/chroma/dto/responses.dto';
+import { PINECONE_MODELS } from '../protocols/pinecone/dto/responses.dto';
 import { QDRANT_MODELS } from '../protocols/vectorizer/dto/qdrant.dto';
+import { VECTORIZER_MODELS } from '../protocols/vectorizer/dto/responses.dto';
 
-/** Where the documentation is served. Neither path is under a protocol's prefix, so no error renderer claims them. */
-export const OPENAPI_UI_PATH = 'docs';
+/**
+ * Where the documentation is served. Neither path starts with a protocol's prefix (/api/,
+ * /indexes, /collections, /qdrant, Vectorizer's top-level routes), so no error renderer claims them.
+ */
+export const OPENAPI_UI_PATH = '/docs';
 export const OPENAPI_JSON_PATH = '/docs-json';
 
-/** One tag per protocol surface, in the order the UI lists them. */
+/** One tag per protocol surface, in the order the UI lists them. Controllers spell them out (they may import nothing else). */
 export const OPENAPI_TAGS = {
   chroma: 'Chroma',
   pineconeControl: 'Pinecone control plane',
@@ -15,39 +21,124 @@ export const OPENAPI_TAGS = {
   qdrant: 'Vectorizer Qdrant-compatible',
 } as const;
 
+/** The error body schema of each tag's routes (registered from the protocols' responses.dto.ts). */
+const ERROR_SCHEMA: Record<string, string> = {
+  [OPENAPI_TAGS.chroma]: 'ChromaError',
+  [OPENAPI_TAGS.pineconeControl]: 'PineconeControlError',
+  [OPENAPI_TAGS.pineconeData]: 'PineconeDataError',
+  [OPENAPI_TAGS.vectorizer]: 'VectorizerError',
+  [OPENAPI_TAGS.qdrant]: 'VectorizerError',
+};
+
 const DESCRIPTION = [
   'One gateway, three vector-database protocols, one store (PostgreSQL with pgvector).',
   '',
   '- **Chroma v2** under `/api/v2`: tenants, databases, collections and records, as the official `chromadb` client calls them. Errors: `{"error", "message"}`.',
-  '- **Pinecone**: the control plane at `/indexes` (pass the gateway URL as `controllerHostUrl`), and each index\'s data plane under `/indexes/{index}` ' +
-    '(the index host the control plane returns). Errors: `{"error": {"code", "message"}, "status"}` on the control plane, `{"code", "message", "details"}` on the data plane.',
-  '- **Vectorizer**: collections, vectors and search at the root (`/collections`, `/insert_vectors`, `/search`, ...), and the Qdrant-compatible routes ' +
-    'of its TypeScript SDK under `/qdrant/collections`. Errors: `{"error_type", "message", "details", "status_code"}`.',
+  "- **Pinecone**: the control plane at `/indexes` (pass the gateway's URL as `controllerHostUrl`), and each index's data plane under `/indexes/{index}` " +
+    '(the `host` the control plane returns). Errors: `{"error": {"code", "message"}, "status"}` on the control plane, `{"code", "message", "details"}` on the data plane.',
+  '- **Vectorizer**: collections, vectors, batches and search at the root (`/collections`, `/insert_vectors`, `/search`, ...), and the Qdrant-compatible ' +
+    'routes its TypeScript SDK calls under `/qdrant/collections`. Errors: `{"error_type", "message", "details", "status_code"}`.',
   '',
-  'Request bodies are JSON whatever the content type. The schemas below are the ones the gateway validates: a body that does not fit is refused ' +
-    'with a 4xx in the protocol\'s own error shape.',
+  'Request bodies are read as JSON whatever their content type. The request schemas are the ones the gateway checks: a body that does not fit is ' +
+    "refused with a 4xx in the protocol's own error shape.",
 ].join('\n');
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+type PathItem = Record<string, any>;
+
+/**
+ * Makes the scanned document valid OpenAPI 3.0 and completes it:
+ *  - drops operations under methods OpenAPI 3.0 does not have (an @All route also yields `search`);
+ *  - merges paths that differ only in their parameter names (`/collections/{name}` for GET and
+ *    DELETE, `/collections/{id}` for PUT), which OpenAPI forbids: the merged parameter is named
+ *    `{name_or_id}` and each operation keeps its own description of it;
+ *  - gives every operation of a protocol a `default` response with that protocol's error body.
+ */
+export function finishOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
+  const byTemplate = new Map<string, { path: string; item: PathItem }>();
+  for (const [path, item] of Object.entries(document.paths as Record<string, PathItem>)) {
+    for (const key of Object.keys(item)) if (!HTTP_METHODS.includes(key)) delete item[key];
+    const template = path.replace(/\{[^}]+\}/g, '{}');
+    const seen = byTemplate.get(template);
+    if (!seen) {
+      byTemplate.set(template, { path, item });
+      continue;
+    }
+    const merged = mergedPath(seen.path, path);
+    renameParameters(seen.item, renames(seen.path, merged));
+    renameParameters(item, renames(path, merged));
+    for (const [method, operation] of Object.entries(item)) {
+      if (seen.item[method]) throw new Error(`OpenAPI: ${method.toUpperCase()} ${path} collides with ${seen.path}`);
+      seen.item[method] = operation;
+    }
+    seen.path = merged;
+  }
+  document.paths = Object.fromEntries([...byTemplate.values()].map(({ path, item }) => [path, item]));
+  for (const item of byTemplate.values()) {
+    for (const operation of Object.values(item.item)) {
+      const schema = (operation.tags as string[] | undefined)?.map((t) => ERROR_SCHEMA[t]).find(Boolean);
+      if (schema && !operation.responses?.default) {
+        operation.responses = {
+          ...operation.responses,
+          default: { description: "An error, in the protocol's error shape", content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } },
+        };
+      }
+    }
+  }
+  return document;
+}
+
+/** The path with each parameter named after both names it has in the two paths (`{name_or_id}`), or its one name. */
+function mergedPath(a: string, b: string): string {
+  const bNames = [...b.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  let k = 0;
+  return a.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const other = bNames[k++];
+    return other === name ? `{${name}}` : `{${name}_or_${other}}`;
+  });
+}
+
+/** Parameter renames from a path to the merged one, position by position. */
+function renames(from: string, to: string): [string, string][] {
+  const a = [...from.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const b = [...to.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  return a.map((name, i): [string, string] => [name, b[i]]).filter(([x, y]) => x !== y);
+}
+
+function renameParameters(item: PathItem, pairs: [string, string][]): void {
+  for (const operation of Object.values(item)) {
+    for (const parameter of operation.parameters ?? []) {
+      const to = parameter.in === 'path' ? pairs.find(([from]) => from === parameter.name)?.[1] : undefined;
+      if (to) parameter.name = to;
+    }
+  }
+}
 
 /** The OpenAPI 3 document of every route, built from the controllers' decorators and the DTOs' properties. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('vecgate')
     .setDescription(DESCRIPTION)
-    .setVersion(process.env.npm_package_version ?? '0.1.0')
-    .addTag(OPENAPI_TAGS.chroma, 'Chroma v2 REST API (Chroma 1.0.0 behaviour, plus what the 3.x client uses)')
+    .setVersion('0.1.0')
+    .addTag(OPENAPI_TAGS.chroma, 'Chroma v2 REST API: Chroma 1.0.0 behaviour, plus what the 3.x client uses')
     .addTag(OPENAPI_TAGS.pineconeControl, 'Pinecone control plane: create, list, describe, configure and delete indexes')
-    .addTag(OPENAPI_TAGS.pineconeData, "Pinecone data plane of one index (its host is /indexes/{index}): vectors, queries, namespaces, stats")
+    .addTag(OPENAPI_TAGS.pineconeData, "Pinecone data plane of one index (its host is /indexes/{index}): vectors, queries, namespaces, statistics")
     .addTag(OPENAPI_TAGS.vectorizer, 'Vectorizer REST API: collections, vectors, batches, search, delete by filter')
     .addTag(OPENAPI_TAGS.qdrant, "Vectorizer's Qdrant-compatible routes, as its TypeScript SDK calls them")
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: QDRANT_MODELS });
+  const document = SwaggerModule.createDocument(app, config, {
+    extraModels: [...CHROMA_MODELS, ...PINECONE_MODELS, ...VECTORIZER_MODELS, ...QDRANT_MODELS],
+    autoTagControllers: false,
+  });
+  return finishOpenApiDocument(document);
 }
 
 /**
  * Serves the Swagger UI at /docs and the JSON document at /docs-json. Call it on the app before
- * listen/init: the routes go straight to the HTTP adapter (ahead of Nest's router, so no global
- * interceptor, guard or error renderer touches them), and the UI's assets come from the
- * swagger-ui-dist package, not from a CDN. The document is built on the first request.
+ * listen/init: the routes go straight to the HTTP adapter, ahead of Nest's router, so no global
+ * guard, interceptor or error renderer touches them; the UI's assets are served from the
+ * swagger-ui-dist package (no CDN). The document is built on its first request.
  */
 export function setupOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
@@ -55,7 +146,7 @@ export function setupOpenApi(app: INestApplication): void {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ['json'],
     customSiteTitle: 'vecgate API',
-    // No online validator badge: the UI makes no request outside the gateway.
-    swaggerOptions: { docExpansion: 'list', validatorUrl: null },
+    // No online validator badge: the page loads nothing from outside the gateway.
+    swaggerOptions: { validatorUrl: null },
   });
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { NextFunction, Request, Response } from 'express';
+import { RateLimitedError } from './errors';
 
 export interface RenderedError {
   status: number;
@@ -21,6 +22,7 @@ function send(renderers: ProtocolErrorRenderer[], req: Request, res: Response, e
   const rendered: RenderedError = renderer
     ? renderer.render(exception, req.path)
     : { status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500, body: { error: String((exception as any)?.message ?? exception) } };
+  if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
   if (rendered.status >= 500) logger.error(`${req.method} ${req.path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {
     res.status(rendered.status).end();

@@ -14,6 +14,10 @@ export interface AppConfig {
   defaultDatabase: string;
   /** `required`: every request but the open probes needs an API key bound to its tenant. */
   auth: 'off' | 'required';
+  /** Requests per second per API key (per client address without auth); 0: no limit. */
+  rateLimitPerSecond: number;
+  /** Where replicas share their rate-limit counters; unset: each process counts alone. */
+  redisUrl: string | undefined;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
 }

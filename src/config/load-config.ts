@@ -57,6 +57,13 @@ function authMode(env: Env): 'off' | 'required' {
   throw new ConfigError(`VECGATE_AUTH must be "required" or "off", got "${env.VECGATE_AUTH}"`);
 }
 
+function redisUrl(env: Env): string | undefined {
+  const raw = (env.REDIS_URL ?? '').trim();
+  if (!raw) return undefined;
+  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw}"`);
+  return raw;
+}
+
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const host = (env.HOST ?? '').trim() || '0.0.0.0';
@@ -67,6 +74,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
     auth: authMode(env),
+    rateLimitPerSecond: integer(env, 'VECGATE_RATE_LIMIT', 0, 0, 1_000_000),
+    redisUrl: redisUrl(env),
     publicUrl: publicUrl(env),
     defaultTenant: (env.VECGATE_TENANT ?? '').trim() || 'default_tenant',
     defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || 'default_database',

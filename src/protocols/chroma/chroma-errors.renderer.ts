@@ -8,6 +8,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
 } from '../../common/errors';
@@ -34,6 +35,7 @@ function fromCore(err: CoreError): ChromaHttpError {
   if (err instanceof InvalidArgumentError) return ChromaHttpError.invalidArgument(err.message);
   if (err instanceof ForbiddenError) return new ChromaHttpError(403, 'ChromaError', err.message);
   if (err instanceof UnauthenticatedError) return new ChromaHttpError(401, 'ChromaError', err.message);
+  if (err instanceof RateLimitedError) return new ChromaHttpError(429, 'ChromaError', err.message);
   if (err instanceof UnavailableError) return new ChromaHttpError(503, 'ChromaError', err.message);
   return internal();
 }

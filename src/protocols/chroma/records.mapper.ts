@@ -2,6 +2,7 @@ import { and, ALL, FilterNode } from '../../filters/filter-ast';
 import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from '../../records/record.model';
 import { Collection, Metric } from '../../collections/collection.model';
 import { ChromaHttpError } from './chroma-error';
+import { MAX_BATCH_SIZE } from './chroma-limits';
 import { parseVectorText, toVectorText } from './embeddings';
 import { checkMetadata } from './metadata';
 import { RecordSetDto } from './dto/records.dto';
@@ -26,6 +27,9 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
   const metadatas = dto.metadatas ?? undefined;
   for (const column of [embeddings, documents, uris, metadatas]) {
     if (column && column.length !== n) throw ChromaHttpError.invalidArgument('Inconsistent number of IDs, embeddings, documents, URIs and metadatas');
+  }
+  if (n > MAX_BATCH_SIZE) {
+    throw ChromaHttpError.invalidArgument(`Cannot submit ${n} records at once: the maximum batch size is ${MAX_BATCH_SIZE} (pre-flight-checks max_batch_size)`);
   }
   if (dto.ids.some((id) => id.length === 0)) throw ChromaHttpError.invalidArgument('Empty ID, ID must have at least one character');
   // Chroma's own server accepts these and then fails (500) while indexing; a vector store needs vectors.

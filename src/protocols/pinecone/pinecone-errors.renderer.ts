@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
 } from '../../common/errors';
@@ -49,6 +50,7 @@ function fromCore(err: CoreError) {
   if (err instanceof InvalidRegexError || err instanceof InvalidArgumentError) return bad(err.message);
   if (err instanceof ForbiddenError) return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };
   if (err instanceof UnauthenticatedError) return { status: 401, grpc: GRPC.UNAUTHENTICATED, name: 'UNAUTHENTICATED', message: err.message };
+  if (err instanceof RateLimitedError) return { status: 429, grpc: GRPC.RESOURCE_EXHAUSTED, name: 'RESOURCE_EXHAUSTED', message: err.message };
   if (err instanceof UnavailableError) return { status: 503, grpc: GRPC.UNAVAILABLE, name: 'UNAVAILABLE', message: err.message };
   return { status: 500, grpc: GRPC.INTERNAL, name: 'INTERNAL', message: 'Internal error; the server log has the details' };
 }

@@ -7,6 +7,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   NotFoundError,
+  RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
 } from '../../common/errors';
@@ -28,6 +29,7 @@ function fromCore(err: CoreError): VectorizerHttpError {
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError) return new VectorizerHttpError(400, 'validation_error', err.message);
   if (err instanceof UnavailableError) return new VectorizerHttpError(503, 'service_unavailable', err.message);
   if (err instanceof ForbiddenError) return new VectorizerHttpError(403, 'forbidden', err.message);
+  if (err instanceof RateLimitedError) return new VectorizerHttpError(429, 'rate_limited', err.message);
   if (err instanceof UnauthenticatedError) return new VectorizerHttpError(401, 'unauthorized', `Authentication required. Provide a valid API key. (${err.message})`);
   return new VectorizerHttpError(500, 'internal_error', 'Internal error; the server log has the details');
 }
