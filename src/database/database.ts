@@ -52,6 +52,13 @@ export class Database implements OnModuleDestroy {
       const client = await this.pool.connect();
       let broken = false;
       let failure: any;
+      // A checked-out client has no 'error' listener of the pool's: without one, a server that
+      // drops the connection mid-transaction (restart, failover) would crash the process.
+      const onError = (err: Error) => {
+        broken = true;
+        this.logger.warn(`database connection lost in a transaction: ${err.message}`);
+      };
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await work(client);
@@ -61,6 +68,7 @@ export class Database implements OnModuleDestroy {
         failure = err;
         broken = !(await client.query('ROLLBACK').then(() => true, () => false));
       } finally {
+        client.off('error', onError);
         client.release(broken);
       }
       if (!RETRYABLE.has(failure?.code) || attempt >= MAX_ATTEMPTS) throw failure;

@@ -27,6 +27,9 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
     .sort();
   const client = await pool.connect();
   const applied: string[] = [];
+  // Without a listener, a connection dropped during boot would crash instead of failing the boot.
+  const onError = (err: Error) => logger.warn(`database connection lost while migrating: ${err.message}`);
+  client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS vecgate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -48,6 +51,7 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    client.off('error', onError);
     client.release();
   }
   return applied;
