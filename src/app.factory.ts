@@ -8,6 +8,7 @@ import { verifyStorableJson } from './common/json-text';
 import { parseQueryString } from './common/query-parser';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
+import { setupOpenApi } from './common/openapi';
 import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
@@ -31,6 +32,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
   app.useGlobalInterceptors(new JsonResponseInterceptor());
+  setupOpenApi(app);
   app.enableShutdownHooks();
   await app.get(Database).open();
   return app;

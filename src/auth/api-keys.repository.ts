@@ -18,6 +18,11 @@ export class ApiKeysRepository {
     return rows[0] && { ...toRow(rows[0]), secretHash: rows[0].secret_hash };
   }
 
+  async anyActive(db: Queryable): Promise<boolean> {
+    const { rows } = await db.query('SELECT EXISTS (SELECT 1 FROM vecgate_api_keys WHERE revoked_at IS NULL) AS any');
+    return rows[0].any;
+  }
+
   async list(db: Queryable): Promise<ApiKeyRow[]> {
     const { rows } = await db.query('SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id');
     return rows.map(toRow);

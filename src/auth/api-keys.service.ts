@@ -18,8 +18,13 @@ function hash(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** How long a replica trusts its answer to "is any key configured?" (another replica may create one). */
+const ANY_KEY_TTL_MS = 2000;
+
 @Injectable()
 export class ApiKeysService {
+  private anyKey: { value: boolean; at: number } | undefined;
+
   constructor(
     private readonly db: Database,
     private readonly repository: ApiKeysRepository,
@@ -37,6 +42,7 @@ export class ApiKeysService {
       }
       await this.repository.insert(tx, id, tenant, databases, hash(secret));
     });
+    this.anyKey = undefined;
     return { id, key: `vg_${id}_${secret}` };
   }
 
@@ -44,8 +50,17 @@ export class ApiKeysService {
     return this.repository.list(this.db);
   }
 
-  revoke(id: string): Promise<boolean> {
+  async revoke(id: string): Promise<boolean> {
+    this.anyKey = undefined;
     return this.repository.revoke(this.db, id);
+  }
+
+  /** Whether any active key exists (auth `auto` turns on then), cached for a moment. */
+  async anyActive(): Promise<boolean> {
+    if (!this.anyKey || Date.now() - this.anyKey.at > ANY_KEY_TTL_MS) {
+      this.anyKey = { value: await this.repository.anyActive(this.db), at: Date.now() };
+    }
+    return this.anyKey.value;
   }
 
   /** The principal a presented key stands for, or undefined when it is malformed, unknown or revoked. */

@@ -20,7 +20,7 @@ function presentedKey(req: Request): string | undefined {
 }
 
 /**
- * With VECGATE_AUTH=required, every request but the open probes must present a live API key; the
+ * With VECGATE_AUTH=required (or auto, once a key exists), every request but the open probes must present a live API key; the
  * key's principal is kept for the request, and a tenant or database named in the path must be
  * the key's. (The core services check every catalog access again.)
  */
@@ -32,9 +32,10 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.config.auth !== 'required') return true;
+    if (this.config.auth === 'off') return true;
     const req = context.switchToHttp().getRequest<Request>();
     if (OPEN_PATHS.has(req.path)) return true;
+    if (this.config.auth === 'auto' && !(await this.keys.anyActive())) return true;
     const presented = presentedKey(req);
     if (!presented) throw new UnauthenticatedError('An API key is required');
     const principal = await this.keys.verify(presented.trim());

@@ -62,7 +62,9 @@ async function run(args: string[], keys: ApiKeysService): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  Logger.overrideLogger(['error', 'warn']);
+  // Warnings go to stderr: stdout is for the command's answer (the key, alone on the last line).
+  const toStderr = (message: unknown) => console.error(String(message));
+  Logger.overrideLogger({ log: () => undefined, error: toStderr, warn: toStderr, debug: () => undefined, verbose: () => undefined });
   const db = new Database(loadConfig());
   await db.open();
   try {

@@ -12,8 +12,12 @@ export interface AppConfig {
   /** Where Pinecone indexes and Vectorizer collections live in the catalog (Chroma names its own). */
   defaultTenant: string;
   defaultDatabase: string;
-  /** `required`: every request but the open probes needs an API key bound to its tenant. */
-  auth: 'off' | 'required';
+  /**
+   * `required`: every request but the open probes needs an API key bound to its tenant.
+   * `auto` (the default): the same as soon as one active key exists; open while there is none.
+   * `off`: no key is asked for or looked at.
+   */
+  auth: 'auto' | 'off' | 'required';
   /** Requests per second per API key (per client address without auth); 0: no limit. */
   rateLimitPerSecond: number;
   /** Where replicas share their rate-limit counters; unset: each process counts alone. */

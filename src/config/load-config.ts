@@ -50,11 +50,11 @@ function publicUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
-function authMode(env: Env): 'off' | 'required' {
+function authMode(env: Env): 'auto' | 'off' | 'required' {
   const raw = (env.VECGATE_AUTH ?? '').trim().toLowerCase();
-  if (raw === '' || raw === 'off') return 'off';
-  if (raw === 'required') return 'required';
-  throw new ConfigError(`VECGATE_AUTH must be "required" or "off", got "${env.VECGATE_AUTH}"`);
+  if (raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off' || raw === 'required') return raw;
+  throw new ConfigError(`VECGATE_AUTH must be "required", "auto" or "off", got "${env.VECGATE_AUTH}"`);
 }
 
 function redisUrl(env: Env): string | undefined {

@@ -28,10 +28,12 @@ export class TenantsRepository {
     return rows[0];
   }
 
-  async listDatabases(db: Queryable, tenant: string, limit: number | null, offset: number): Promise<DatabaseRow[]> {
+  /** `only`: the names a caller may see (null: all); applied before paging, so pages count only those. */
+  async listDatabases(db: Queryable, tenant: string, limit: number | null, offset: number, only: string[] | null = null): Promise<DatabaseRow[]> {
     const { rows } = await db.query<DatabaseRow>(
-      'SELECT id, name, tenant FROM vecgate_databases WHERE tenant = $1 ORDER BY created_at, name LIMIT $2 OFFSET $3',
-      [tenant, limit, offset],
+      `SELECT id, name, tenant FROM vecgate_databases WHERE tenant = $1 AND ($4::text[] IS NULL OR name = ANY($4::text[]))
+       ORDER BY created_at, name LIMIT $2 OFFSET $3`,
+      [tenant, limit, offset, only],
     );
     return rows;
   }

@@ -57,10 +57,8 @@ export class TenantsService {
   }
 
   /** A key bound to some databases lists only those. */
-  async listDatabases(tenant: string, limit: number | null, offset: number): Promise<DatabaseRow[]> {
+  listDatabases(tenant: string, limit: number | null, offset: number): Promise<DatabaseRow[]> {
     assertScopeAllowed(tenant);
-    const rows = await this.repository.listDatabases(this.db, tenant, limit, offset);
-    const allowed = currentPrincipal()?.databases;
-    return allowed ? rows.filter((r) => allowed.includes(r.name)) : rows;
+    return this.repository.listDatabases(this.db, tenant, limit, offset, currentPrincipal()?.databases ?? null);
   }
 }

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CollectionsService, Scope } from '../../../collections/collections.service';
 import { ChromaHttpError } from '../chroma-error';
 import { validateCollectionId, validateCollectionName } from '../chroma-names';
@@ -18,17 +19,35 @@ function collectionMetadata(field: string, value: Record<string, unknown> | null
 export class ChromaCollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'List collections', description: 'In creation order' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'At most this many (no limit when absent)' })
+  @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, description: 'Skip this many' })
+  @ApiResponse({ status: 200, description: 'The collections', schema: { type: 'array', items: { $ref: getSchemaPath('ChromaCollection') } } })
   @Get('collections')
   async list(@Param() scope: Scope, @Query('limit') limit?: string, @Query('offset') offset?: string) {
     const page = pageOf(limit, offset);
     return (await this.collections.list(scope, page.limit, page.offset)).map(collectionToWire);
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Count collections' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiResponse({ status: 200, description: 'The number of collections', schema: { type: 'integer', example: 3 } })
   @Get('collections_count')
   count(@Param() scope: Scope) {
     return this.collections.count(scope);
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Create a collection (or get it, with get_or_create)' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
+  @ApiResponse({ status: 409, description: 'A collection of that name exists (without get_or_create)' })
   @Post('collections')
   @HttpCode(200)
   async create(@Param() scope: Scope, @Body() body: CreateCollectionDto) {
@@ -43,18 +62,39 @@ export class ChromaCollectionsController {
   }
 
   /** The 3.x client's getCollectionById (not in Chroma 1.0.0). */
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Get a collection by id', description: "The 3.x client's getCollectionById" })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Get('collections/by-id/:id')
   async getById(@Param() scope: Scope, @Param('id') id: string) {
     return collectionToWire(await this.collections.getById(scope, validateCollectionId(id)));
   }
 
   /** By name: Chroma treats even a uuid here as a name. */
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Get a collection by name', description: 'Even a UUID is read as a name here' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name' })
+  @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Get('collections/:name')
   async getByName(@Param() scope: Scope, @Param('name') name: string) {
     return collectionToWire(await this.collections.getByName(scope, name));
   }
 
   /** By id: rename, replace metadata, change search settings. */
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Modify a collection (by id)', description: 'Rename, replace metadata, change search settings' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'Modified', example: {} })
+  @ApiResponse({ status: 409, description: 'The new name is taken' })
   @Put('collections/:id')
   async modify(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: UpdateCollectionDto) {
     const id = validateCollectionId(rawId);
@@ -66,17 +106,37 @@ export class ChromaCollectionsController {
     return {};
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Delete a collection (by name)' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name' })
+  @ApiResponse({ status: 200, description: 'Deleted', example: {} })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Delete('collections/:name')
   async delete(@Param() scope: Scope, @Param('name') name: string) {
     await this.collections.deleteByName(scope, name);
     return {};
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Count the forks of a collection' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'The number of forks', example: { count: 0 } })
   @Get('collections/:id/fork_count')
   async forkCount(@Param() scope: Scope, @Param('id') rawId: string) {
     return { count: await this.collections.forkCount(scope, validateCollectionId(rawId)) };
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Fork a collection', description: 'Copies the collection, its configuration and records under a new name' })
+  @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
+  @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
+  @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
+  @ApiResponse({ status: 200, description: 'The copy', schema: { $ref: getSchemaPath('ChromaCollection') } })
+  @ApiResponse({ status: 409, description: 'The new name is taken' })
   @Post('collections/:id/fork')
   @HttpCode(200)
   async fork(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: ForkCollectionDto) {

@@ -1,4 +1,5 @@
 import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CollectionsService } from '../../../collections/collections.service';
 import { ChromaHttpError } from '../chroma-error';
 import { collectionToWire } from '../collection.mapper';
@@ -8,6 +9,11 @@ import { collectionToWire } from '../collection.mapper';
 export class ChromaCrnController {
   constructor(private readonly collections: CollectionsService) {}
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Get a collection by CRN', description: "The 3.x client's getCollectionByCrn" })
+  @ApiParam({ name: 'crn', type: String, description: 'Chroma Resource Name: tenant:database:collection', example: 'default_tenant:default_database:docs' })
+  @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
+  @ApiResponse({ status: 400, description: 'Not a tenant:database:collection name' })
   @Get(':crn')
   async getByCrn(@Param('crn') crn: string) {
     const parts = crn.split(':');

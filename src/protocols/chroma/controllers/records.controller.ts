@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Scope } from '../../../collections/collections.service';
 import { WriteMode } from '../../../records/record.model';
 import { RecordsService } from '../../../records/records.service';
@@ -26,24 +27,36 @@ export class ChromaRecordsController {
     return {};
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Add records', description: 'Ids already in the collection are an error' })
+  @ApiResponse({ status: 201, description: 'Added', example: {} })
   @Post('add')
   @HttpCode(201)
   add(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
     return this.write({ tenant, database }, id, body, 'add');
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Upsert records', description: 'Inserts new ids; updates existing ones (metadata merged)' })
+  @ApiResponse({ status: 200, description: 'Upserted', example: {} })
   @Post('upsert')
   @HttpCode(200)
   upsert(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
     return this.write({ tenant, database }, id, body, 'merge');
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Update records', description: 'Changes the columns given of existing ids (metadata merged)' })
+  @ApiResponse({ status: 200, description: 'Updated', example: {} })
   @Post('update')
   @HttpCode(200)
   update(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
     return this.write({ tenant, database }, id, body, 'update');
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Get records' })
+  @ApiResponse({ status: 200, description: 'Column arrays; a column not included is null', example: { ids: ['a'], embeddings: null, documents: ['hello world'], uris: null, metadatas: [{ lang: 'en', year: 2024 }], include: ['documents', 'metadatas'] } })
   @Post('get')
   @HttpCode(200)
   async get(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: GetRecordsDto) {
@@ -54,6 +67,9 @@ export class ChromaRecordsController {
     return getResponse(found, wire, include);
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Query the nearest records', description: 'Distances: squared L2, 1 - cos for cosine, 1 - dot for ip' })
+  @ApiResponse({ status: 200, description: 'One list per query embedding in each column; a column not included is null', example: { ids: [['a', 'b']], embeddings: null, documents: [['hello world', 'goodbye']], uris: null, metadatas: [[{ lang: 'en' }, { lang: 'en' }]], distances: [[0.0012, 0.071]], include: ['documents', 'metadatas', 'distances'] } })
   @Post('query')
   @HttpCode(200)
   async query(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: QueryRecordsDto) {
@@ -66,6 +82,9 @@ export class ChromaRecordsController {
     return queryResponse(collection, lists, wire, include);
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Delete records' })
+  @ApiResponse({ status: 200, description: 'The number of records deleted', example: { deleted: 2 } })
   @Post('delete')
   @HttpCode(200)
   async delete(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: DeleteRecordsDto) {
@@ -82,12 +101,18 @@ export class ChromaRecordsController {
   }
 
   /** Postgres indexes each write as it commits: nothing is ever waiting to be indexed. */
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Indexing status', description: 'Postgres indexes each write as it commits: nothing is ever waiting' })
+  @ApiResponse({ status: 200, description: 'Status', example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 } })
   @Get('indexing_status')
   async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
     const total = await this.records.count({ tenant, database }, validateCollectionId(id));
     return { num_indexed_ops: total, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: total };
   }
 
+  @ApiTags('Chroma')
+  @ApiOperation({ summary: 'Count records' })
+  @ApiResponse({ status: 200, description: 'The number of records', schema: { type: 'integer', example: 2 } })
   @Get('count')
   count(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
     return this.records.count({ tenant, database }, validateCollectionId(id));

@@ -15,7 +15,7 @@ export class ChromaSystemController {
   ) {}
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Heartbeat" })
+  @ApiOperation({ summary: 'Heartbeat' })
   @ApiResponse({ status: 200, description: 'The current time in nanoseconds', example: { 'nanosecond heartbeat': 1732000000000000000 } })
   @Get('v2/heartbeat')
   heartbeat() {
@@ -23,7 +23,7 @@ export class ChromaSystemController {
   }
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Server version", description: "The Chroma version whose behaviour vecgate follows, as a JSON string" })
+  @ApiOperation({ summary: 'Server version', description: 'The Chroma version whose behaviour vecgate follows, as a JSON string' })
   @ApiResponse({ status: 200, description: 'A JSON string', schema: { type: 'string', example: '1.0.0' } })
   @Get('v2/version')
   version() {
@@ -31,7 +31,7 @@ export class ChromaSystemController {
   }
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Pre-flight checks", description: "Limits the client reads before writing: the largest batch and base64 embedding support" })
+  @ApiOperation({ summary: 'Pre-flight checks', description: 'Limits the client reads before writing: the largest batch and base64 embedding support' })
   @ApiResponse({ status: 200, description: 'Limits', example: { max_batch_size: 5461, supports_base64_encoding: true } })
   @Get('v2/pre-flight-checks')
   preFlightChecks() {
@@ -39,7 +39,7 @@ export class ChromaSystemController {
   }
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Health check" })
+  @ApiOperation({ summary: 'Health check' })
   @ApiResponse({ status: 200, description: 'Ready', example: { is_executor_ready: true, is_log_client_ready: true } })
   @Get('v2/healthcheck')
   healthcheck() {
@@ -48,7 +48,7 @@ export class ChromaSystemController {
 
   /** Without auth, the defaults (as Chroma); with a key, its tenant and databases ('*': all). */
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Identity of the caller", description: "Without auth, the default tenant and database; with an API key, its tenant and databases" })
+  @ApiOperation({ summary: 'Identity of the caller', description: 'Without auth, the default tenant and database; with an API key, its tenant and databases' })
   @ApiResponse({ status: 200, description: 'The identity', example: { user_id: '', tenant: 'default_tenant', databases: ['default_database'] } })
   @Get('v2/auth/identity')
   identity() {
@@ -58,7 +58,7 @@ export class ChromaSystemController {
   }
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Reset: delete every tenant, database and collection", description: "Only when CHROMA_ALLOW_RESET=true; otherwise 403" })
+  @ApiOperation({ summary: 'Reset: delete every tenant, database and collection', description: 'Only when CHROMA_ALLOW_RESET=true; otherwise 403' })
   @ApiResponse({ status: 200, description: 'Everything was deleted', schema: { type: 'boolean', example: true } })
   @ApiResponse({ status: 403, description: 'Reset is disabled by config' })
   @Post('v2/reset')
@@ -70,7 +70,7 @@ export class ChromaSystemController {
   }
 
   @ApiTags('Chroma')
-  @ApiOperation({ summary: "Chroma v1 API (removed)", description: "Every method and path under /api/v1 answers 410, as Chroma does" })
+  @ApiOperation({ summary: 'Chroma v1 API (removed)', description: 'Every method and path under /api/v1 answers 410, as Chroma does' })
   @ApiParam({ name: 'path', type: String, description: 'Any path under /api/v1/' })
   @ApiResponse({ status: 410, description: 'The v1 API is deprecated. Please use /v2 apis' })
   @All('v1/*path')

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsBoolean, IsDefined, IsObject, IsOptional, IsString } from 'class-validator';
-import { COLLECTION_CONFIGURATION, COLLECTION_METADATA, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULES, COLLECTION_NEW_CONFIGURATION } from './schemas';
+import { COLLECTION_CONFIGURATION, COLLECTION_METADATA, COLLECTION_NAME_PATTERN, COLLECTION_NAME_RULES, COLLECTION_NEW_CONFIGURATION, prop } from './schemas';
 
 @ApiSchema({ name: 'ChromaCreateCollection', description: 'Body of a Chroma create collection (and get or create)' })
 export class CreateCollectionDto {
@@ -9,12 +9,12 @@ export class CreateCollectionDto {
   @IsString()
   name: string;
 
-  @ApiPropertyOptional(COLLECTION_METADATA)
+  @ApiPropertyOptional(prop(COLLECTION_METADATA))
   @IsOptional()
   @IsObject()
   metadata?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional(COLLECTION_CONFIGURATION)
+  @ApiPropertyOptional(prop(COLLECTION_CONFIGURATION))
   @IsOptional()
   @IsObject()
   configuration?: Record<string, unknown> | null;
@@ -38,12 +38,12 @@ export class UpdateCollectionDto {
   @IsString()
   new_name?: string | null;
 
-  @ApiPropertyOptional({ ...COLLECTION_METADATA, description: `Replaces the metadata. ${COLLECTION_METADATA.description}` })
+  @ApiPropertyOptional(prop({ ...COLLECTION_METADATA, description: `Replaces the metadata. ${COLLECTION_METADATA.description}` }))
   @IsOptional()
   @IsObject()
   new_metadata?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional(COLLECTION_NEW_CONFIGURATION)
+  @ApiPropertyOptional(prop(COLLECTION_NEW_CONFIGURATION))
   @IsOptional()
   @IsObject()
   new_configuration?: Record<string, unknown> | null;

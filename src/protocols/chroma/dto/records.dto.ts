@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsArray, IsDefined, IsInt, IsOptional, IsString, Min } from 'class-validator';
-import { EMBEDDING, INCLUDE_VALUES, RECORD_METADATA, WHERE, WHERE_DOCUMENT } from './schemas';
+import { EMBEDDING, INCLUDE_VALUES, prop, RECORD_METADATA, WHERE, WHERE_DOCUMENT } from './schemas';
 
 /** add / upsert / update. Element types are checked by the mapper, which knows Chroma's messages. */
 @ApiSchema({
@@ -10,7 +10,7 @@ import { EMBEDDING, INCLUDE_VALUES, RECORD_METADATA, WHERE, WHERE_DOCUMENT } fro
     '(vecgate stores vectors and does not embed: 400 without them); update may leave any column out.',
 })
 export class RecordSetDto {
-  @ApiProperty({ type: [String], description: 'Record ids, each at least one character', example: ['a', 'b'] })
+  @ApiProperty({ type: 'array', items: { type: 'string', minLength: 1 }, description: 'Record ids, each at least one character (400 otherwise)', example: ['a', 'b'] })
   @IsDefined()
   @IsArray()
   @IsString({ each: true })
@@ -75,11 +75,11 @@ class FilteredDto {
   @IsString({ each: true })
   ids?: string[] | null;
 
-  @ApiPropertyOptional(WHERE)
+  @ApiPropertyOptional(prop(WHERE))
   @IsOptional()
   where?: unknown;
 
-  @ApiPropertyOptional(WHERE_DOCUMENT)
+  @ApiPropertyOptional(prop(WHERE_DOCUMENT))
   @IsOptional()
   where_document?: unknown;
 }

@@ -1,4 +1,4 @@
-import { SchemaObject } from '@nestjs/swagger';
+import { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
 
 /**
  * OpenAPI shapes of the Chroma fields the DTOs take as `unknown` and the mappers check
@@ -133,3 +133,8 @@ export const WHERE_DOCUMENT: SchemaObject = {
 };
 
 export const INCLUDE_VALUES = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'];
+
+/** A schema as @ApiProperty options (the decorator's option type does not take a SchemaObject as it is). */
+export function prop(schema: SchemaObject): ApiPropertyOptions {
+  return schema as ApiPropertyOptions;
+}

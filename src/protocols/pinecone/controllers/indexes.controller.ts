@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { ConfigureIndexDto, CreateIndexDto } from '../dto/index.dto';
@@ -14,29 +15,52 @@ export class PineconeIndexesController {
     private readonly indexes: PineconeIndexesService,
   ) {}
 
+  @ApiTags('Pinecone control plane')
+  @ApiOperation({ summary: 'Create an index' })
+  @ApiResponse({ status: 201, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
+  @ApiResponse({ status: 409, description: 'An index of that name exists' })
   @Post()
   @HttpCode(201)
   async create(@Body() body: CreateIndexDto, @Req() req: Request) {
     return indexModel(await this.indexes.create(body as unknown as Record<string, unknown>), publicBaseUrl(this.config, req));
   }
 
+  @ApiTags('Pinecone control plane')
+  @ApiOperation({ summary: 'List indexes' })
+  @ApiResponse({ status: 200, description: 'The indexes', schema: { type: 'object', properties: { indexes: { type: 'array', items: { $ref: getSchemaPath('PineconeIndex') } } } } })
   @Get()
   async list(@Req() req: Request) {
     const base = publicBaseUrl(this.config, req);
     return { indexes: (await this.indexes.list()).map((c) => indexModel(c, base)) };
   }
 
+  @ApiTags('Pinecone control plane')
+  @ApiOperation({ summary: 'Describe an index' })
+  @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
+  @ApiResponse({ status: 404, description: 'No such index' })
   @Get(':name')
   async describe(@Param('name') name: string, @Req() req: Request) {
     return indexModel(await this.indexes.get(name), publicBaseUrl(this.config, req));
   }
 
+  @ApiTags('Pinecone control plane')
+  @ApiOperation({ summary: 'Configure an index', description: 'Deletion protection and tags' })
+  @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
+  @ApiResponse({ status: 404, description: 'No such index' })
   @Patch(':name')
   async configure(@Param('name') name: string, @Body() body: ConfigureIndexDto, @Req() req: Request) {
     return indexModel(await this.indexes.configure(name, body), publicBaseUrl(this.config, req));
   }
 
   /** 202 with an empty body, as Pinecone answers. */
+  @ApiTags('Pinecone control plane')
+  @ApiOperation({ summary: 'Delete an index' })
+  @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 202, description: 'Deleted (empty body)' })
+  @ApiResponse({ status: 403, description: 'Deletion protection is enabled' })
+  @ApiResponse({ status: 404, description: 'No such index' })
   @Delete(':name')
   @HttpCode(202)
   async delete(@Param('name') name: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { NamespacesService } from '../../../records/namespaces.service';
 import { CreateNamespaceDto } from '../dto/vectors.dto';
 import { storedNamespace, wireNamespace } from '../index-names';
@@ -13,6 +14,13 @@ export class PineconeNamespacesController {
     private readonly namespaces: NamespacesService,
   ) {}
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'List namespaces' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only namespaces starting with this' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: 1000, description: 'Page size (default 100)' })
+  @ApiQuery({ name: 'paginationToken', required: false, type: String, description: '`pagination.next` of the previous page' })
+  @ApiResponse({ status: 200, description: 'A page of namespaces; `pagination` only when more follow', example: { namespaces: [{ name: 'catalog', record_count: 2 }], total_count: 1 } })
   @Get()
   async list(@Param('index') index: string, @Query('prefix') prefix?: string, @Query('limit') limit?: string, @Query('paginationToken') token?: string) {
     const collection = await this.indexes.get(index);
@@ -26,6 +34,11 @@ export class PineconeNamespacesController {
     };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Create a namespace' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 201, description: 'The namespace', example: { name: 'catalog', record_count: 0 } })
+  @ApiResponse({ status: 409, description: 'The namespace exists' })
   @Post()
   @HttpCode(201)
   async create(@Param('index') index: string, @Body() body: CreateNamespaceDto) {
@@ -34,6 +47,12 @@ export class PineconeNamespacesController {
     return { name: wireNamespace(created.name), record_count: created.records };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Describe a namespace' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })
+  @ApiResponse({ status: 200, description: 'The namespace', example: { name: 'catalog', record_count: 2 } })
+  @ApiResponse({ status: 404, description: 'No such namespace' })
   @Get(':namespace')
   async describe(@Param('index') index: string, @Param('namespace') namespace: string) {
     const collection = await this.indexes.get(index);
@@ -41,6 +60,12 @@ export class PineconeNamespacesController {
     return { name: wireNamespace(found.name), record_count: found.records };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Delete a namespace and its records' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })
+  @ApiResponse({ status: 202, description: 'Deleted', example: {} })
+  @ApiResponse({ status: 404, description: 'No such namespace' })
   @Delete(':namespace')
   @HttpCode(202)
   async delete(@Param('index') index: string, @Param('namespace') namespace: string) {

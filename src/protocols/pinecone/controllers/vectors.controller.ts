@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DeleteDto, DescribeIndexStatsDto, FetchByMetadataDto, MAX_BATCH, QueryDto, UpdateDto, UpsertDto } from '../dto/vectors.dto';
 import { pineconeMetric, pineconeExtras } from '../index-spec';
 import { storedNamespace, wireNamespace } from '../index-names';
@@ -21,12 +22,20 @@ function idsParam(raw: unknown): string[] {
 export class PineconeVectorsController {
   constructor(private readonly vectors: PineconeVectorsService) {}
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Upsert vectors' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'The number of vectors written', example: { upsertedCount: 2 } })
   @Post('vectors/upsert')
   @HttpCode(200)
   async upsert(@Param('index') index: string, @Body() body: UpsertDto) {
     return { upsertedCount: await this.vectors.upsert(index, storedNamespace(body.namespace), body.vectors) };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Query the nearest vectors', description: 'Scores: cosine similarity, the dot product, or the squared euclidean distance (ascending)' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'The matches, best first', example: { matches: [{ id: 'm1', score: 0.99, values: [], metadata: { genre: ['drama', 'crime'], year: 1994 } }], namespace: 'catalog', usage: { readUnits: 1 } } })
   @Post('query')
   @HttpCode(200)
   async query(@Param('index') index: string, @Body() body: QueryDto) {
@@ -34,12 +43,22 @@ export class PineconeVectorsController {
     return { matches, namespace: wireNamespace(storedNamespace(body.namespace)), usage: USAGE };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Fetch vectors by id' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiQuery({ name: 'ids', required: true, type: String, isArray: true, description: '1 to 1000 ids, the key repeated (`?ids=a&ids=b`)' })
+  @ApiQuery({ name: 'namespace', required: false, type: String, description: 'Namespace (default: the default one)' })
+  @ApiResponse({ status: 200, description: 'The vectors found, by id', example: { vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } }, namespace: 'catalog', usage: { readUnits: 1 } } })
   @Get('vectors/fetch')
   async fetch(@Param('index') index: string, @Query('ids') ids: unknown, @Query('namespace') namespace?: string) {
     const ns = storedNamespace(namespace);
     return { vectors: await this.vectors.fetch(index, ns, idsParam(ids)), namespace: wireNamespace(ns), usage: USAGE };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Fetch vectors by metadata filter' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'A page of vectors by id; `pagination` only when more follow', example: { vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } }, namespace: 'catalog', usage: { readUnits: 1 } } })
   @Post('vectors/fetch_by_metadata')
   @HttpCode(200)
   async fetchByMetadata(@Param('index') index: string, @Body() body: FetchByMetadataDto) {
@@ -49,6 +68,14 @@ export class PineconeVectorsController {
   }
 
   /** Ids in byte order; `pagination` is left out on the last page. */
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'List vector ids', description: 'In byte order of the ids' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only ids starting with this' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: 1000, description: 'Page size (default 100)' })
+  @ApiQuery({ name: 'paginationToken', required: false, type: String, description: '`pagination.next` of the previous page' })
+  @ApiQuery({ name: 'namespace', required: false, type: String, description: 'Namespace (default: the default one)' })
+  @ApiResponse({ status: 200, description: 'A page of ids; `pagination` only when more follow', example: { vectors: [{ id: 'm1' }, { id: 'm2' }], namespace: 'catalog', usage: { readUnits: 1 }, pagination: { next: 'bTI' } } })
   @Get('vectors/list')
   async list(
     @Param('index') index: string,
@@ -62,12 +89,20 @@ export class PineconeVectorsController {
     return { vectors: page.ids.map((id) => ({ id })), namespace: wireNamespace(ns), usage: USAGE, ...(page.next !== null ? { pagination: { next: encodeToken(page.next) } } : {}) };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Update vectors by id or by filter' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'The number of records matched', example: { matchedRecords: 1 } })
   @Post('vectors/update')
   @HttpCode(200)
   async update(@Param('index') index: string, @Body() body: UpdateDto) {
     return { matchedRecords: await this.vectors.update(index, storedNamespace(body.namespace), body) };
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Delete vectors by ids, by filter, or all' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'Deleted', example: {} })
   @Post('vectors/delete')
   @HttpCode(200)
   async delete(@Param('index') index: string, @Body() body: DeleteDto) {
@@ -75,12 +110,20 @@ export class PineconeVectorsController {
     return {};
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Describe index statistics (optionally filtered)' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })
   @Post('describe_index_stats')
   @HttpCode(200)
   statsPost(@Param('index') index: string, @Body() body: DescribeIndexStatsDto) {
     return this.stats(index, body.filter);
   }
 
+  @ApiTags('Pinecone data plane')
+  @ApiOperation({ summary: 'Describe index statistics' })
+  @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
+  @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })
   @Get('describe_index_stats')
   statsGet(@Param('index') index: string) {
     return this.stats(index, undefined);

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { collectionInfo } from '../collection.mapper';
 import { CreateCollectionDto } from '../dto/vectorizer.dto';
 import { metricFromName, SDK_NAME } from '../metric';
@@ -12,6 +13,9 @@ export class VectorizerCollectionsController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
   /** Sorted by name, as Vectorizer lists them. */
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'List collections', description: 'Sorted by name' })
+  @ApiResponse({ status: 200, description: 'The collections', schema: { type: 'object', properties: { collections: { type: 'array', items: { $ref: getSchemaPath('VectorizerCollection') } }, total_collections: { type: 'integer' } } } })
   @Get()
   async list() {
     const collections = (await this.vectorizer.list()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -20,6 +24,10 @@ export class VectorizerCollectionsController {
     return { collections: infos, total_collections: infos.length };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Create a collection' })
+  @ApiResponse({ status: 200, description: 'Created', example: { message: "Collection 'my_collection' created successfully", collection: 'my_collection', name: 'my_collection', dimension: 3, metric: 'cosine' } })
+  @ApiResponse({ status: 409, description: 'The name is taken' })
   @Post()
   @HttpCode(200)
   async create(@Body() body: CreateCollectionDto) {
@@ -32,12 +40,22 @@ export class VectorizerCollectionsController {
     return { message: `Collection '${c.name}' created successfully`, collection: c.name, name: c.name, dimension, metric: SDK_NAME[metric] };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Get a collection', description: 'With its vector count' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('VectorizerCollection') } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Get(':name')
   async get(@Param('name') name: string) {
     const c = await this.vectorizer.get(name);
     return collectionInfo(c, await this.vectorizer.count(c));
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete a collection' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'Deleted', example: { message: "Collection 'my_collection' deleted successfully" } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Delete(':name')
   async delete(@Param('name') name: string) {
     await this.vectorizer.delete(name);

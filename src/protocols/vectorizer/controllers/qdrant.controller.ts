@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { Collection } from '../../../collections/collection.model';
 import { AlreadyExistsError } from '../../../common/errors';
 import { FilterNode } from '../../../filters/filter-ast';
@@ -70,6 +71,9 @@ export class VectorizerQdrantController {
     }
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'List collections' })
+  @ApiResponse({ status: 200, description: 'Collection infos', example: { collections: [{ name: 'my_collection', status: 'green' }] } })
   @Get()
   async list() {
     const infos = [];
@@ -77,12 +81,23 @@ export class VectorizerQdrantController {
     return { collections: infos };
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Get a collection' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'Collection info', example: { result: { name: 'my_collection', status: 'green', config: { vectors: { size: 3, distance: 'Cosine' } }, stats: { points_count: 2 } } } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Get(':name')
   async get(@Param('name') name: string) {
     const c = await this.collection(name);
     return { result: qdrantCollectionInfo(c, await this.vectorizer.count(c)) };
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Create a collection' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantCreateCollection') } })
+  @ApiResponse({ status: 200, description: 'Created', schema: { type: 'string', example: 'acknowledged' } })
+  @ApiResponse({ status: 409, description: 'The name is taken' })
   @Put(':name')
   async create(@Param('name') name: string, @Body() body: Json) {
     const config = isObject(body.config) ? body.config : body;
@@ -101,6 +116,11 @@ export class VectorizerQdrantController {
     return 'acknowledged';
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Delete a collection' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'Deleted', schema: { type: 'string', example: 'acknowledged' } })
+  @ApiResponse({ status: 404, description: 'No such collection' })
   @Delete(':name')
   async delete(@Param('name') name: string) {
     await this.collection(name);
@@ -109,6 +129,11 @@ export class VectorizerQdrantController {
   }
 
   /** Upsert: the whole batch is checked before anything is written. */
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Upsert points' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantUpsertPoints') } })
+  @ApiResponse({ status: 200, description: 'Done', example: { status: 'acknowledged', operation_id: null } })
   @Put(':name/points')
   async upsert(@Param('name') name: string, @Body() body: Json) {
     const c = await this.collection(name);
@@ -127,6 +152,11 @@ export class VectorizerQdrantController {
     return ACKNOWLEDGED;
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Search points' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantSearchPoints') } })
+  @ApiResponse({ status: 200, description: 'Matches, best first', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' }, score: 0.98 }] } })
   @Post(':name/points/search')
   @HttpCode(200)
   async search(@Param('name') name: string, @Body() body: Json) {
@@ -142,6 +172,11 @@ export class VectorizerQdrantController {
     return { result: hits.map((h) => ({ id: wireId(h.id), vector: withVector ? h.vector : null, payload: withPayload ? h.payload : null, score: h.score })) };
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Delete points by id or filter' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantDeletePoints') } })
+  @ApiResponse({ status: 200, description: 'Done', example: { status: 'acknowledged', operation_id: null } })
   @Post(':name/points/delete')
   @HttpCode(200)
   async deletePoints(@Param('name') name: string, @Body() body: Json) {
@@ -158,6 +193,11 @@ export class VectorizerQdrantController {
   }
 
   /** Pages in id order; `offset` is the id to start at and `next_page_offset` the first id of the next page. */
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Scroll points', description: 'Pages in id order' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantScrollPoints') }, required: false })
+  @ApiResponse({ status: 200, description: 'A page of points', example: { result: { points: [{ id: 1, vector: null, payload: { city: 'Berlin' } }], next_page_offset: null } } })
   @Post(':name/points/scroll')
   @HttpCode(200)
   async scroll(@Param('name') name: string, @Body() body: Json) {
@@ -170,6 +210,11 @@ export class VectorizerQdrantController {
     return { result: { points, next_page_offset: page.length > limit ? wireId(page[limit].id) : null } };
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Count points' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantCountPoints') }, required: false })
+  @ApiResponse({ status: 200, description: 'The count', example: { result: { count: 2 } } })
   @Post(':name/points/count')
   @HttpCode(200)
   async count(@Param('name') name: string, @Body() body: Json) {
@@ -177,6 +222,11 @@ export class VectorizerQdrantController {
     return { result: { count: await this.vectorizer.countMatching(name, filterOf(body ?? {})) } };
   }
 
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Retrieve points by id' })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiBody({ schema: { $ref: getSchemaPath('QdrantRetrievePoints') } })
+  @ApiResponse({ status: 200, description: 'The points found', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] } })
   @Post(':name/points')
   @HttpCode(200)
   async retrieve(@Param('name') name: string, @Body() body: Json) {
@@ -185,6 +235,13 @@ export class VectorizerQdrantController {
   }
 
   /** The SDK's retrieve: `GET ...points?ids=a,b&with_payload=true&with_vector=false`. */
+  @ApiTags('Vectorizer Qdrant-compatible')
+  @ApiOperation({ summary: 'Retrieve points by id (query string)', description: "The SDK's retrieve" })
+  @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiQuery({ name: 'ids', required: false, type: String, description: 'Comma-separated ids', example: '1,b' })
+  @ApiQuery({ name: 'with_payload', required: false, type: Boolean, description: 'Return payloads (default true; only "false" turns them off)' })
+  @ApiQuery({ name: 'with_vector', required: false, type: Boolean, description: 'Return vectors (default false; only "true" turns them on)' })
+  @ApiResponse({ status: 200, description: 'The points found', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] } })
   @Get(':name/points')
   retrieveByQuery(@Param('name') name: string, @Query('ids') ids?: string, @Query('with_payload') withPayload?: string, @Query('with_vector') withVector?: string) {
     return this.retrieveIds(name, (ids ?? '').split(',').filter(Boolean), withVector === 'true', withPayload !== 'false');

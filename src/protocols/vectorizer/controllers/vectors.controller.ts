@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BatchDeleteDto, BatchUpdateDto, FilterDto, IdsDto, InsertVectorsDto } from '../dto/vectorizer.dto';
 import { parseDeleteFilter } from '../filter.parser';
 import { VectorizerHttpError } from '../vectorizer-error';
@@ -19,6 +20,9 @@ function count(raw: string | undefined, fallback: number, max: number, name: str
 export class VectorizerVectorsController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Insert vectors', description: "Creates the collection (cosine, the vectors' dimension) when it does not exist; a batch with an invalid item is refused whole" })
+  @ApiResponse({ status: 200, description: 'One result per vector', example: { collection: 'my_collection', inserted: 2, failed: 0, count: 2, results: [{ index: 0, client_id: 'vec_001', status: 'ok', vector_ids: ['vec_001'] }, { index: 1, client_id: 'vec_002', status: 'ok', vector_ids: ['vec_002'] }] } })
   @Post('insert_vectors')
   @HttpCode(200)
   insertVectors(@Body() body: InsertVectorsDto) {
@@ -26,6 +30,9 @@ export class VectorizerVectorsController {
   }
 
   /** Vectorizer embeds texts itself here; vecgate does not embed, so each item must carry its vector. */
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Insert a batch of vectors', description: "As insert_vectors; Vectorizer's text items are taken when each carries its embedding" })
+  @ApiResponse({ status: 200, description: 'One result per vector', example: { collection: 'my_collection', inserted: 2, failed: 0, count: 2, results: [{ index: 0, client_id: 'vec_001', status: 'ok', vector_ids: ['vec_001'] }, { index: 1, client_id: 'vec_002', status: 'ok', vector_ids: ['vec_002'] }] } })
   @Post('batch_insert')
   @HttpCode(200)
   batchInsert(@Body() body: InsertVectorsDto) {
@@ -45,6 +52,9 @@ export class VectorizerVectorsController {
     };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Update a batch of vectors' })
+  @ApiResponse({ status: 200, description: 'One result per update (an unknown id is an error item)', example: { collection: 'my_collection', count: 1, updated: 1, failed: 0, results: [{ index: 0, id: 'vec_001', status: 'ok' }] } })
   @Post('batch_update')
   @HttpCode(200)
   async batchUpdate(@Body() body: BatchUpdateDto) {
@@ -56,6 +66,9 @@ export class VectorizerVectorsController {
     return { collection: body.collection, count: records.length, updated, failed: records.length - updated, results };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete vectors by id' })
+  @ApiResponse({ status: 200, description: 'One result per id', example: { collection: 'my_collection', count: 2, deleted: 1, failed: 1, results: [{ index: 0, id: 'vec_001', status: 'ok' }, { index: 1, id: 'nope', status: 'error', error: 'Vector not found: nope' }] } })
   @Post('batch_delete')
   @HttpCode(200)
   batchDelete(@Body() body: BatchDeleteDto) {
@@ -63,6 +76,10 @@ export class VectorizerVectorsController {
   }
 
   /** The path the documentation gives (the server itself routes only /batch_delete). */
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete vectors by id (collection in the path)' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'One result per id', example: { collection: 'my_collection', count: 2, deleted: 1, failed: 1, results: [{ index: 0, id: 'vec_001', status: 'ok' }, { index: 1, id: 'nope', status: 'error', error: 'Vector not found: nope' }] } })
   @Post('collections/:collection/batch_delete')
   @HttpCode(200)
   batchDeleteInCollection(@Param('collection') collection: string, @Body() body: IdsDto) {
@@ -80,6 +97,12 @@ export class VectorizerVectorsController {
     return { collection, count: ids.length, deleted: ok, failed: ids.length - ok, results };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'List vectors' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'Page size (default 10; more than 1000 is taken as 1000)' })
+  @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, description: 'Vectors to skip (default 0)' })
+  @ApiResponse({ status: 200, description: 'A page of vectors', example: { vectors: [{ id: 'vec_001', vector: [1, 0, 0], payload: { category: 'old_docs' } }], total: 1, limit: 10, offset: 0, message: null } })
   @Get('collections/:collection/vectors')
   async list(@Param('collection') collection: string, @Query('limit') limit?: string, @Query('offset') offset?: string) {
     const size = count(limit, 10, 1000, 'limit');
@@ -95,6 +118,12 @@ export class VectorizerVectorsController {
   }
 
   /** Real data (the server answers a placeholder), under both the server's and the SDK's field names. */
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Get a vector' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiParam({ name: 'id', type: String, description: 'Vector id', example: 'vec_001' })
+  @ApiResponse({ status: 200, description: 'The vector, under both the server\'s and the SDK\'s field names', example: { id: 'vec_001', vector: [1, 0, 0], payload: { category: 'old_docs' }, data: [1, 0, 0], metadata: { category: 'old_docs' } } })
+  @ApiResponse({ status: 404, description: 'No such vector or collection' })
   @Get('collections/:collection/vectors/:id')
   async getOne(@Param('collection') collection: string, @Param('id') id: string) {
     const [record] = await this.vectorizer.fetch(collection, [id]);
@@ -103,6 +132,12 @@ export class VectorizerVectorsController {
     return { id: record.id, vector, payload: record.metadata ?? null, data: vector, metadata: record.metadata ?? null };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete a vector' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiParam({ name: 'id', type: String, description: 'Vector id', example: 'vec_001' })
+  @ApiResponse({ status: 200, description: 'Deleted', example: { message: "Vector 'vec_001' deleted from collection 'my_collection'", success: true } })
+  @ApiResponse({ status: 404, description: 'No such vector or collection' })
   @Delete('collections/:collection/vectors/:id')
   async deleteOne(@Param('collection') collection: string, @Param('id') id: string) {
     const { deleted } = await this.vectorizer.deleteWhere(collection, { kind: 'idIn', ids: [id] });
@@ -110,6 +145,10 @@ export class VectorizerVectorsController {
     return { message: `Vector '${id}' deleted from collection '${collection}'`, success: true };
   }
 
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete the vectors a filter selects' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'What was deleted', example: { scanned: 10, matched: 1, deleted: 1, results: [{ id: 'vec_001', status: 'deleted' }] } })
   @Post('collections/:collection/vectors/delete_by_filter')
   @HttpCode(200)
   deleteByFilter(@Param('collection') collection: string, @Body() body: FilterDto) {
@@ -117,6 +156,10 @@ export class VectorizerVectorsController {
   }
 
   /** The path the documentation (and the seed) gives for the same operation. */
+  @ApiTags('Vectorizer')
+  @ApiOperation({ summary: 'Delete the vectors a filter selects (documented path)' })
+  @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
+  @ApiResponse({ status: 200, description: 'What was deleted', example: { scanned: 10, matched: 1, deleted: 1, results: [{ id: 'vec_001', status: 'deleted' }] } })
   @Post('collections/:collection/delete_by_filter')
   @HttpCode(200)
   deleteByFilterDocumented(@Param('collection') collection: string, @Body() body: FilterDto) {
