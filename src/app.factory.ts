@@ -12,6 +12,7 @@ import { setupOpenApi } from './common/openapi';
 import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
+import { installOperations } from './operations/install-operations';
 import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
 import { pineconeErrorRenderer } from './protocols/pinecone/pinecone-errors.renderer';
 import { vectorizerErrorRenderer } from './protocols/vectorizer/vectorizer-errors.renderer';
@@ -23,7 +24,11 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     logger: options.logger === false ? false : undefined,
+    // What Nest logs while it builds the app waits for pino (installOperations) instead of going out as plain text.
+    bufferLogs: options.logger !== false,
   });
+  // First of all middleware, before the body parser: request id, metrics and access log see every request.
+  installOperations(app, { logs: options.logger !== false });
   app.set('query parser', parseQueryString);
   app.use(requestContextMiddleware);
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
@@ -33,7 +38,6 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   app.useGlobalPipes(requestValidationPipe);
   app.useGlobalInterceptors(new JsonResponseInterceptor());
   setupOpenApi(app);
-  app.enableShutdownHooks();
   await app.get(Database).open();
   return app;
 }

@@ -42,6 +42,12 @@ export class Database implements OnModuleDestroy {
     this.logger.log(`${this.backend === 'embedded' ? `embedded PGlite (${this.config.dataDir})` : 'PostgreSQL'} with pgvector ${this.pgvectorVersion}`);
   }
 
+  /** The pool's connections, for /metrics: all open ones, the idle ones, and the queries waiting for one. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined {
+    if (!this.pool) return undefined;
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+  }
+
   query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
     return this.pool.query<R>(text, values as any[]);
   }

@@ -5,6 +5,8 @@ import { RateLimitedError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MemoryRateLimiter, RateLimiter, RedisRateLimiter } from './rate-limiter';
 
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * VECGATE_RATE_LIMIT requests per second per API key (per client address when auth is off),
  * counted in Redis when REDIS_URL is set so that the limit holds across replicas. Runs after the
@@ -23,6 +25,7 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.limiter) return true;
     const req = context.switchToHttp().getRequest<Request>();
+    if (PROBES.has(req.path)) return true; // a load balancer's probes must never be throttled
     const caller = currentPrincipal()?.keyId ?? `ip:${req.ip}`;
     if (!(await this.limiter.take(caller))) throw new RateLimitedError(1);
     return true;

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService, Scope } from '../collections/collections.service';
 import { AlreadyExistsError, NotFoundError } from '../common/errors';
 import { ALL, FilterNode } from '../filters/filter-ast';
 import { Database } from '../database/database';
+import { RecordMetrics } from '../operations/metrics';
 import { NamespacesRepository } from './namespaces.repository';
 import { RecordsRepository } from './records.repository';
 
@@ -20,6 +21,7 @@ export class NamespacesService {
     private readonly collections: CollectionsService,
     private readonly repository: NamespacesRepository,
     private readonly records: RecordsRepository,
+    @Optional() private readonly recordMetrics?: RecordMetrics,
   ) {}
 
   /** Every namespace with records or registered, with counts; and the collection itself. */
@@ -62,10 +64,11 @@ export class NamespacesService {
 
   /** Deletes a namespace with all its records. */
   async delete(scope: Scope, collectionId: string, name: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const deleted = await this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       if (!(await this.repository.delete(tx, collection.id, name))) throw new NotFoundError('namespace', name);
-      await this.records.delete(tx, collection, name, ALL, null);
+      return this.records.delete(tx, collection, name, ALL, null);
     });
+    this.recordMetrics?.deleted(deleted);
   }
 }

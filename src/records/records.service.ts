@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService, Scope } from '../collections/collections.service';
 import { InvalidArgumentError } from '../common/errors';
 import { Database } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
+import { RecordMetrics } from '../operations/metrics';
 import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RecordsRepository } from './records.repository';
@@ -65,12 +66,13 @@ export class RecordsService {
     private readonly collections: CollectionsService,
     private readonly repository: RecordsRepository,
     private readonly namespaces: NamespacesRepository,
+    @Optional() private readonly recordMetrics?: RecordMetrics,
   ) {}
 
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
   async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
     checkIds(records);
-    return this.db.transaction(async (tx) => {
+    const written = await this.db.transaction(async (tx) => {
       let collection = await this.collections.getById(scope, collectionId, tx);
       const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
       // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
@@ -88,6 +90,8 @@ export class RecordsService {
       const existing = batch.filter((r) => !inserted.has(r.id));
       return inserted.size + (await this.repository.mergeExisting(tx, collection, namespace, existing));
     });
+    this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
+    return written;
   }
 
   async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
@@ -130,10 +134,12 @@ export class RecordsService {
 
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
   async delete(scope: Scope, collectionId: string, filter: FilterNode, limit: number | null, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const deleted = await this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       return this.repository.delete(tx, collection, namespace, filter, limit);
     });
+    this.recordMetrics?.deleted(deleted);
+    return deleted;
   }
 
   /** One page of ids in byte order (Pinecone's list). */
@@ -144,11 +150,13 @@ export class RecordsService {
 
   /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
   async patchMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>, dryRun: boolean): Promise<number> {
-    return this.db.transaction(async (tx) => {
+    const changed = await this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       if (dryRun) return this.repository.countMatching(tx, collection, namespace, filter);
       return this.repository.patchMetadata(tx, collection, namespace, filter, patch);
     });
+    if (!dryRun) this.recordMetrics?.written('patch', changed);
+    return changed;
   }
 
   /** The size in bytes of the largest metadata among the matching records once `patch` is merged in. */
@@ -159,10 +167,12 @@ export class RecordsService {
 
   /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
   async deleteReturningIds(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<string[]> {
-    return this.db.transaction(async (tx) => {
+    const ids = await this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       return this.repository.deleteReturningIds(tx, collection, namespace, filter);
     });
+    this.recordMetrics?.deleted(ids.length);
+    return ids;
   }
 
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {

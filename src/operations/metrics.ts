@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Database } from '../database/database';
+import { poolStatsOf } from './pool-stats';
+import { currentRequest } from './request-context';
+
+/**
+ * Every metric of one gateway, in a registry of its own (not prom-client's global one), so that
+ * two apps in one process, as in the tests, never share or double-register a counter.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Labels are bounded: the route is Nest's pattern (`/indexes/:name`), never the raw path. */
+  readonly requests = new Counter({
+    name: 'vecgate_http_requests_total',
+    help: 'HTTP requests answered, by protocol, method, route pattern and status (499: the client went away first).',
+    labelNames: ['protocol', 'method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly duration = new Histogram({
+    name: 'vecgate_http_request_duration_seconds',
+    help: 'Time from the first byte of a request to the last byte of its answer.',
+    labelNames: ['protocol', 'method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'vecgate_http_requests_in_flight',
+    help: 'Requests received and not yet answered.',
+    registers: [this.registry],
+  });
+
+  readonly recordsWritten = new Counter({
+    name: 'vecgate_records_written_total',
+    help: 'Records inserted or changed, by protocol and write operation (add, merge, update, replace, overwrite, patch).',
+    labelNames: ['protocol', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly recordsDeleted = new Counter({
+    name: 'vecgate_records_deleted_total',
+    help: 'Records deleted by id, by filter or with their namespace (not those of a dropped collection), by protocol.',
+    labelNames: ['protocol'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(db: Database) {
+    // Read when scraped, so the numbers are the pool's at that moment.
+    const pool = (name: string, help: string, pick: 'total' | 'idle' | 'waiting') =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(poolStatsOf(db)?.[pick] ?? 0);
+        },
+      });
+    pool('vecgate_db_pool_connections', 'Database connections open in the pool (in use and idle).', 'total');
+    pool('vecgate_db_pool_idle_connections', 'Database connections open and idle.', 'idle');
+    pool('vecgate_db_pool_waiting_clients', 'Queries waiting for a free connection.', 'waiting');
+    collectDefaultMetrics({ register: this.registry });
+  }
+}
+
+/**
+ * What the records service calls after a write or delete commits. The protocol comes from the
+ * request being served, so the core services stay protocol-free.
+ */
+@Injectable()
+export class RecordMetrics {
+  constructor(private readonly metrics: Metrics) {}
+
+  /** `count` records written by a committed `operation` (a WriteMode, or `patch` for update-by-filter). */
+  written(operation: string, count: number): void {
+    if (count > 0) this.metrics.recordsWritten.inc({ protocol: currentRequest()?.protocol ?? 'other', operation }, count);
+  }
+
+  /** `count` records deleted by a committed call. */
+  deleted(count: number): void {
+    if (count > 0) this.metrics.recordsDeleted.inc({ protocol: currentRequest()?.protocol ?? 'other' }, count);
+  }
+}

@@ -1,0 +1,35 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AccessLogMiddleware } from './access-log.middleware';
+import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { createOperationsLogger, OPERATIONS_LOGGER, PinoNestLogger } from './logger';
+import { Metrics, RecordMetrics } from './metrics';
+import { MetricsController } from './metrics.controller';
+import { loadOperationsOptions, OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
+
+/**
+ * Running the gateway for real: /healthz, /readyz, /metrics, JSON logs with request ids. Global,
+ * so that any service can count what it does (RecordMetrics) without importing it.
+ */
+@Global()
+@Module({})
+export class OperationsModule {
+  /** Options from the environment (LOG_LEVEL, VECGATE_READY_TIMEOUT_MS, VECGATE_SHUTDOWN_TIMEOUT_MS) unless given. */
+  static forRoot(overrides: Partial<OperationsOptions> = {}): DynamicModule {
+    const options: OperationsOptions = { ...loadOperationsOptions(), ...overrides };
+    return {
+      module: OperationsModule,
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: OPERATIONS_OPTIONS, useValue: options },
+        { provide: OPERATIONS_LOGGER, useFactory: () => createOperationsLogger(options) },
+        Metrics,
+        RecordMetrics,
+        HealthService,
+        PinoNestLogger,
+        AccessLogMiddleware,
+      ],
+      exports: [OPERATIONS_OPTIONS, OPERATIONS_LOGGER, Metrics, RecordMetrics, HealthService, PinoNestLogger],
+    };
+  }
+}

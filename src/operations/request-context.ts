@@ -1,0 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Protocol } from './protocol';
+
+/** What the operating surface knows about the request being served. */
+export interface RequestInfo {
+  requestId: string;
+  protocol: Protocol;
+}
+
+const storage = new AsyncLocalStorage<RequestInfo>();
+
+/** Runs `work` (the rest of the request's middleware chain) with `info` as the current request. */
+export function runWithRequest<T>(info: RequestInfo, work: () => T): T {
+  return storage.run(info, work);
+}
+
+/** The request whose async work is running, if any: log lines and record counters read it. */
+export function currentRequest(): RequestInfo | undefined {
+  return storage.getStore();
+}
