@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Pool } from 'pg';
+import type { Queryable } from './database';
 
 /**
  * A small forward-only runner for the plain SQL files in migrations/. The maintained runners
@@ -19,6 +20,12 @@ export function migrationsDir(): string {
     dir = parent;
   }
   return join(dir, 'migrations');
+}
+
+/** The migrations recorded as applied (a readiness probe compares them with the files). */
+export async function appliedMigrations(db: Queryable): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>('SELECT name FROM vecgate_migrations');
+  return new Set(rows.map((r) => r.name));
 }
 
 export async function runMigrations(pool: Pool, logger: Logger): Promise<string[]> {

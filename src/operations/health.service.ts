@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Database } from '../database/database';
+import { appliedMigrations } from '../database/migrator';
 import { migrationsDir } from '../database/migrator';
 import { OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
 
@@ -51,9 +52,7 @@ export class HealthService {
     return { ready: true };
   }
 
-  private async appliedMigrations(): Promise<Set<string>> {
-    await this.db.query('SELECT 1');
-    const { rows } = await this.db.query<{ name: string }>('SELECT name FROM vecgate_migrations');
-    return new Set(rows.map((r) => r.name));
+  private appliedMigrations(): Promise<Set<string>> {
+    return appliedMigrations(this.db);
   }
 }
