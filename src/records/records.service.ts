@@ -175,6 +175,11 @@ export class RecordsService {
     return ids;
   }
 
+  async countMatching(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<number> {
+    const collection = await this.collections.getById(scope, collectionId);
+    return this.repository.countMatching(this.db, collection, namespace, filter);
+  }
+
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
     const collection = await this.collections.getById(scope, collectionId);
     return this.repository.count(this.db, collection, namespace);

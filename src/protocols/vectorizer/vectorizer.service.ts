@@ -122,8 +122,7 @@ export class VectorizerService {
 
   async countMatching(name: string, filter: FilterNode): Promise<number> {
     const collection = await this.get(name);
-    if (filter.kind === 'all') return this.count(collection);
-    return (await this.records.find(this.scope, collection.id, { filter, include: { embeddings: false, metadatas: false, documents: false, uris: false }, limit: null, offset: 0 })).length;
+    return filter.kind === 'all' ? this.count(collection) : this.records.countMatching(this.scope, collection.id, filter);
   }
 
   /** Deletes what matches; returns the collection's size before and the ids deleted. */
