@@ -1,11 +1,11 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Database } from '../database/database';
+import { DEFAULT_DATABASE } from '../tenants/tenant.model';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeyRow, Principal } from './principal';
 
-const DEFAULT_DATABASE = 'default_database';
 
 /**
  * A key is `vg_<id>_<secret>`: the id (16 hex digits) finds the row, the secret (32 random bytes)

@@ -1,5 +1,6 @@
 import { Scope } from '../collections/collections.service';
 import { AppConfig } from '../config/app-config';
+import { DEFAULT_DATABASE } from '../tenants/tenant.model';
 import { currentPrincipal } from './request-context';
 
 /**
@@ -9,5 +10,5 @@ import { currentPrincipal } from './request-context';
 export function defaultScope(config: AppConfig): Scope {
   const principal = currentPrincipal();
   if (!principal) return { tenant: config.defaultTenant, database: config.defaultDatabase };
-  return { tenant: principal.tenant, database: principal.databases?.[0] ?? 'default_database' };
+  return { tenant: principal.tenant, database: principal.databases?.[0] ?? DEFAULT_DATABASE };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../tenants/tenant.model';
 import { AppConfig } from './app-config';
 
 export class ConfigError extends Error {}
@@ -77,8 +78,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerSecond: integer(env, 'VECGATE_RATE_LIMIT', 0, 0, 1_000_000),
     redisUrl: redisUrl(env),
     publicUrl: publicUrl(env),
-    defaultTenant: (env.VECGATE_TENANT ?? '').trim() || 'default_tenant',
-    defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || 'default_database',
+    defaultTenant: (env.VECGATE_TENANT ?? '').trim() || DEFAULT_TENANT,
+    defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || DEFAULT_DATABASE,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
   };
 }
