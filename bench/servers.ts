@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 export interface Server {
   url: string;
+  /** The process id of a server we started (for its memory), absent for an external one. */
+  pid?: number;
   /** What we learnt about the server (backend, versions); empty for a server we did not start. */
   info: Record<string, string>;
   stop(): Promise<void>;
@@ -129,18 +131,27 @@ function startChild(command: string, args: string[], env: NodeJS.ProcessEnv, cwd
   return child;
 }
 
+export interface VecgateOptions {
+  /** The Postgres to run on; null forces the embedded backend; undefined takes DATABASE_URL. */
+  databaseUrl?: string | null;
+  /** More environment for the gateway (VECGATE_* settings). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /**
  * Starts the built gateway (`node dist/src/main.js`) as a child process on a free loopback port.
- * With DATABASE_URL in the environment it runs on that server; otherwise on embedded PGlite in
- * VECGATE_DATA_DIR if set, else in a fresh temporary directory removed afterwards.
+ * On options.databaseUrl (default: DATABASE_URL from the environment) when there is one; otherwise
+ * on embedded PGlite in VECGATE_DATA_DIR if set, else in a fresh temporary directory removed afterwards.
  */
-export async function startVecgate(repoRoot: string): Promise<Server> {
+export async function startVecgate(repoRoot: string, options: VecgateOptions = {}): Promise<Server> {
   const main = join(repoRoot, 'dist', 'src', 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run npm run build first`);
   const port = await freePort();
   if (interrupted) throw new Error('interrupted');
   const url = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' };
+  if (options.databaseUrl === null) delete env.DATABASE_URL;
+  else if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
   let tempDir: string | undefined;
   if (!env.DATABASE_URL && !env.VECGATE_DATA_DIR) {
     tempDir = mkdtempSync(join(tmpdir(), 'vecgate-bench-'));
@@ -166,7 +177,7 @@ export async function startVecgate(repoRoot: string): Promise<Server> {
     throw err;
   }
   if (env.DATABASE_URL) info.postgres = await postgresVersion(env.DATABASE_URL);
-  return { url, info, stop };
+  return { url, pid: child.pid, info, stop };
 }
 
 /** `server_version` of a real Postgres, or '?' (it is only shown in the report). */
