@@ -7,6 +7,6 @@ import { RecordTableRepository } from './record-table.repository';
 @Module({
   imports: [TenantsModule],
   providers: [CollectionsRepository, RecordTableRepository, CollectionsService],
-  exports: [CollectionsService],
+  exports: [CollectionsService, CollectionsRepository, RecordTableRepository],
 })
 export class CollectionsModule {}

@@ -15,8 +15,19 @@ export interface Scope {
   database: string;
 }
 
+/**
+ * How long a replica trusts a catalog row it has read, for record calls. Within that time another
+ * replica's rename or metadata change may not be seen yet; a deleted collection is (its table is
+ * gone, and RecordsService reports the collection as not found).
+ */
+export const CATALOG_CACHE_TTL_MS = 1000;
+const CATALOG_CACHE_MAX = 10_000;
+
 @Injectable()
 export class CollectionsService {
+  private readonly byId = new Map<string, { collection: Collection; at: number }>();
+  private readonly byName = new Map<string, { id: string; at: number }>();
+
   constructor(
     private readonly db: Database,
     private readonly tenants: TenantsService,
@@ -40,7 +51,7 @@ export class CollectionsService {
         if (spec.dimension) {
           if (spec.dimension > MAX_DIMENSION) throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
           await this.repository.setDimension(tx, id, spec.dimension);
-          await this.tables.setDimension(tx, table, spec.dimension, spec.metric, spec.index);
+          await this.tables.setDimension(tx, table, spec.dimension);
         }
         return (await this.repository.findById(tx, id))!;
       }
@@ -67,6 +78,56 @@ export class CollectionsService {
     return found;
   }
 
+  /**
+   * getById for record calls, from the short-lived cache: most calls then pay no catalog round
+   * trip. Not for changes to the catalog itself, which read the row in their own transaction.
+   */
+  async getCached(scope: Scope, id: string): Promise<Collection> {
+    assertScopeAllowed(scope.tenant, scope.database);
+    const hit = this.byId.get(id);
+    // A collection without a dimension is about to get one from its first write, on any replica:
+    // until it has, every call reads the row afresh (a search would otherwise find nothing).
+    let found = hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.dimension !== null ? hit.collection : undefined;
+    if (!found) {
+      found = await this.repository.findById(this.db, id);
+      if (found) this.remember(found);
+    }
+    if (!found || found.tenant !== scope.tenant || found.database !== scope.database) throw new NotFoundError('collection', id, 'id');
+    return found;
+  }
+
+  /** getByName for record calls (Pinecone's and Vectorizer's data planes name the collection). */
+  async getByNameCached(scope: Scope, name: string): Promise<Collection> {
+    const key = `${scope.tenant}\0${scope.database}\0${name}`;
+    const hit = this.byName.get(key);
+    if (hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS) {
+      const cached = this.byId.get(hit.id);
+      const fresh = cached && Date.now() - cached.at < CATALOG_CACHE_TTL_MS;
+      if (fresh && cached.collection.name === name && cached.collection.dimension !== null) return cached.collection;
+    }
+    const found = await this.getByName(scope, name);
+    this.remember(found);
+    this.byName.set(key, { id: found.id, at: Date.now() });
+    return found;
+  }
+
+  /** Forgets a collection (changed or deleted here), or everything (databases dropped, reset). */
+  forget(id?: string): void {
+    if (id === undefined) this.byId.clear();
+    else this.byId.delete(id);
+    this.byName.clear();
+  }
+
+  private remember(collection: Collection): void {
+    if (this.byId.size >= CATALOG_CACHE_MAX) {
+      const now = Date.now();
+      for (const [id, entry] of this.byId) if (now - entry.at >= CATALOG_CACHE_TTL_MS) this.byId.delete(id);
+      for (const [key, entry] of this.byName) if (now - entry.at >= CATALOG_CACHE_TTL_MS) this.byName.delete(key);
+      if (this.byId.size >= CATALOG_CACHE_MAX) this.byId.clear();
+    }
+    this.byId.set(collection.id, { collection, at: Date.now() });
+  }
+
   async list(scope: Scope, limit: number | null, offset: number): Promise<Collection[]> {
     const database = await this.tenants.findDatabase(scope.tenant, scope.database);
     return database ? this.repository.list(this.db, database.id, limit, offset) : [];
@@ -78,6 +139,7 @@ export class CollectionsService {
   }
 
   async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
+    this.forget(id);
     await this.db.transaction(async (tx) => {
       const collection = await this.getById(scope, id, tx, true);
       if (!(await this.repository.update(tx, collection, changes))) throw new AlreadyExistsError('collection', changes.name ?? collection.name);
@@ -85,6 +147,7 @@ export class CollectionsService {
       const rebuild = index && collection.dimension && (index.m !== collection.index.m || index.efConstruction !== collection.index.efConstruction);
       if (rebuild) await this.tables.rebuildIndex(tx, collection.tableName, collection.dimension!, collection.metric, index!);
     });
+    this.forget(id);
   }
 
   async deleteByName(scope: Scope, name: string): Promise<void> {
@@ -92,6 +155,7 @@ export class CollectionsService {
       const collection = await this.getByName(scope, name, tx);
       await this.repository.delete(tx, collection.id);
       await this.tables.drop(tx, collection.tableName);
+      this.forget(collection.id);
     });
   }
 
@@ -106,7 +170,7 @@ export class CollectionsService {
       await this.tables.create(tx, table);
       if (source.dimension) {
         await this.repository.setDimension(tx, forkId, source.dimension);
-        await this.tables.setDimension(tx, table, source.dimension, source.metric, source.index);
+        await this.tables.setDimension(tx, table, source.dimension);
       }
       await this.tables.copyRows(tx, source.tableName, table);
       return (await this.repository.findById(tx, forkId))!;
@@ -125,6 +189,7 @@ export class CollectionsService {
       for (const table of await this.repository.listTables(tx, database.id)) await this.tables.drop(tx, table);
       await this.tenantsRepository.deleteDatabase(tx, database.id);
     });
+    this.forget();
   }
 
   /** Drops every collection, database and tenant, then recreates the defaults. */
@@ -134,6 +199,7 @@ export class CollectionsService {
       for (const table of await this.repository.listTables(tx)) await this.tables.drop(tx, table);
       await this.tenantsRepository.resetCatalog(tx);
     });
+    this.forget();
   }
 
   /**
@@ -150,7 +216,8 @@ export class CollectionsService {
       const locked = (await this.repository.findById(tx, collection.id, true))!;
       if (locked.dimension === null) {
         await this.repository.setDimension(tx, collection.id, first);
-        await this.tables.setDimension(tx, collection.tableName, first, collection.metric, collection.index);
+        await this.tables.setDimension(tx, collection.tableName, first);
+        this.forget(collection.id); // the dimension is fixed once this commits; until then others must not see it
         return { ...locked, dimension: first };
       }
       collection = locked;

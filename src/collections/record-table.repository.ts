@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database';
 import { IndexSettings, Metric } from './collection.model';
-import { vectorPlan } from './vector-index';
+import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
 
 /** `vecgate_records.r_<hex>`, from a uuid the gateway generated itself. */
 export function recordTableName(collectionId: string): string {
@@ -13,6 +13,15 @@ export function recordTableName(collectionId: string): string {
 export function qualified(table: string): string {
   if (!/^r_[0-9a-f]{32}$/.test(table)) throw new Error(`not a record table: ${table}`);
   return `vecgate_records."${table}"`;
+}
+
+function indexName(table: string): string {
+  return `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}_hnsw"`;
+}
+
+/** The application_name of the connection that builds a table's index. */
+export function indexBuilderName(table: string): string {
+  return `vecgate-index:${table}`;
 }
 
 /**
@@ -44,25 +53,81 @@ export class RecordTableRepository {
     await db.query(`CREATE INDEX "${table}_document" ON ${t} USING gin (document gin_trgm_ops)`);
   }
 
-  /** Types the embedding column and builds the HNSW index; the table holds no vector yet. */
-  async setDimension(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings): Promise<void> {
+  /**
+   * Types the embedding column; the table holds no vector yet. The HNSW index comes later, built
+   * in one go once the collection is big enough (IndexBuilder): building it after a bulk load is
+   * several times faster than maintaining it record by record during the load.
+   */
+  async setDimension(db: Queryable, table: string, dimension: number): Promise<void> {
     await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN embedding TYPE vector(${dimension})`);
-    await this.buildIndex(db, table, dimension, metric, index);
   }
 
+  /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
   async rebuildIndex(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings): Promise<void> {
-    await db.query(`DROP INDEX IF EXISTS vecgate_records."${table}_hnsw"`);
+    const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [indexName(table)]);
+    if (!rows[0].present) return;
+    await db.query(`DROP INDEX ${indexName(table)}`);
     await this.buildIndex(db, table, dimension, metric, index);
   }
 
-  private async buildIndex(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings): Promise<void> {
+  /**
+   * Builds the HNSW index. `concurrently` (a real server, outside a transaction) lets writes go
+   * on during the build; an interrupted concurrent build leaves an invalid index, dropped first.
+   */
+  async buildIndex(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings, concurrently = false): Promise<void> {
     const plan = vectorPlan(metric, dimension);
     if (!plan.opclass) return; // past HNSW's limits: searches are exact scans
     const m = Math.trunc(index.m);
     const ef = Math.trunc(index.efConstruction);
+    const mode = concurrently ? 'CONCURRENTLY' : '';
+    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table)}`);
     await db.query(
-      `CREATE INDEX "${table}_hnsw" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+      `CREATE INDEX ${mode} IF NOT EXISTS "${table}_hnsw" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
     );
+  }
+
+  /** Whether the table has a usable (valid) HNSW index. */
+  async hasIndex(db: Queryable, table: string): Promise<boolean> {
+    const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`, [indexName(table)]);
+    return rows[0].present;
+  }
+
+  /**
+   * Collections with a dimension HNSW can index, no valid index, and at least `minRows` records
+   * ever inserted (the identity sequence's last value: one lookup however big the table is).
+   */
+  async unindexed(db: Queryable, minRows: number): Promise<{ id: string; table: string; lastSeq: string }[]> {
+    const { rows } = await db.query(
+      `SELECT id, table_name AS table, last_seq::text AS "lastSeq" FROM (
+         SELECT c.id, c.table_name,
+                pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
+         FROM vecgate_collections c
+         WHERE c.dimension IS NOT NULL AND c.dimension <= $2
+           AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('vecgate_records.' || quote_ident(c.table_name || '_hnsw')) AND i.indisvalid)
+       ) t WHERE last_seq >= $1`,
+      [minRows, MAX_HALFVEC_INDEX_DIMENSION],
+    );
+    return rows;
+  }
+
+  /** How many records were ever inserted into the table (deletes do not lower it). */
+  async insertedEver(db: Queryable, table: string): Promise<number> {
+    const { rows } = await db.query(`SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')), 0)::float8 AS n`, [qualified(table)]);
+    return rows[0].n;
+  }
+
+  /** Fresh planner statistics and visibility map after a bulk load (count then reads the index only). */
+  async vacuumAnalyze(db: Queryable, table: string): Promise<void> {
+    await db.query(`VACUUM (ANALYZE) ${qualified(table)}`);
+  }
+
+  /**
+   * Cancels a build of the table's index running on any replica (a dropped table would otherwise
+   * wait for the build to finish). Builders name their connection after the table.
+   */
+  async cancelIndexBuild(db: Queryable, table: string): Promise<void> {
+    await db.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`, [indexBuilderName(table)]);
   }
 
   /** Copies every record of one table into another (created with create()), keeping their order. */
@@ -74,6 +139,7 @@ export class RecordTableRepository {
   }
 
   async drop(db: Queryable, table: string): Promise<void> {
+    await this.cancelIndexBuild(db, table);
     await db.query(`DROP TABLE IF EXISTS ${qualified(table)}`);
   }
 }

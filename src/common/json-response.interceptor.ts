@@ -1,11 +1,13 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Response } from 'express';
 import { map, Observable } from 'rxjs';
+import { stringifyWithRaw } from './raw-json';
 
 /**
  * Every answer is JSON with an application/json content type, including bare strings, numbers and
  * booleans (Chroma's version, count, reset): clients pick their parser from the content type.
  * A route that returns nothing answers with an empty body (Pinecone's delete index).
+ * Handlers may put RawJson leaves in what they return.
  */
 @Injectable()
 export class JsonResponseInterceptor implements NestInterceptor {
@@ -15,7 +17,8 @@ export class JsonResponseInterceptor implements NestInterceptor {
       map((value) => {
         if (value === undefined) return value;
         res.type('application/json');
-        return typeof value === 'object' && value !== null ? value : JSON.stringify(value ?? null);
+        // Serialised here rather than by express so that RawJson leaves (vectors) go out as they are.
+        return stringifyWithRaw(value ?? null);
       }),
     );
   }

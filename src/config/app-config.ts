@@ -24,6 +24,19 @@ export interface AppConfig {
   redisUrl: string | undefined;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
+  /** When the HNSW index of a collection is built (see src/collections/index-builder.ts). */
+  indexing: IndexingConfig;
+}
+
+export interface IndexingConfig {
+  /** Below this many inserted records a collection is searched exactly and gets no HNSW index. */
+  minRows: number;
+  /** The index is built once no record has been inserted for this long (a bulk load is over)... */
+  quietMs: number;
+  /** ...or, under a steady stream of inserts, at the latest this long after it became due. */
+  maxDeferMs: number;
+  /** maintenance_work_mem for a build, in MB: an HNSW graph that does not fit builds far slower. */
+  buildMemoryMb: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

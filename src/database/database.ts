@@ -13,6 +13,8 @@ export interface Queryable {
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
+/** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
+const CONNECTION_LOST = /^(08|57P)/;
 
 @Injectable()
 export class Database implements OnModuleDestroy {
@@ -21,6 +23,10 @@ export class Database implements OnModuleDestroy {
   private embedded?: EmbeddedHandle;
   backend: 'embedded' | 'postgres' = 'embedded';
   pgvectorVersion = '';
+  /** The oid of pgvector's `vector` type in this database: binary vector arrays name it. */
+  vectorOid = 0;
+  /** Session settings each pooled connection has been given (withSessionSettings). */
+  private readonly sessionSettings = new WeakMap<PoolClient, Map<string, string>>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -39,6 +45,7 @@ export class Database implements OnModuleDestroy {
     await checkPgvector(this.pool, 'before');
     await runMigrations(this.pool, this.logger);
     this.pgvectorVersion = await checkPgvector(this.pool, 'after', this.logger);
+    this.vectorOid = (await this.pool.query(`SELECT 'vector'::regtype::oid::int AS oid`)).rows[0].oid;
     this.logger.log(`${this.backend === 'embedded' ? `embedded PGlite (${this.config.dataDir})` : 'PostgreSQL'} with pgvector ${this.pgvectorVersion}`);
   }
 
@@ -50,6 +57,57 @@ export class Database implements OnModuleDestroy {
 
   query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
     return this.pool.query<R>(text, values as any[]);
+  }
+
+  /**
+   * Runs one statement's work on a connection that has these session settings. A connection
+   * remembers what it was given, so a search pays a `set_config` round trip only when its settings
+   * differ from the last ones that connection ran with (they rarely do), and needs no transaction.
+   */
+  async withSessionSettings<T>(settings: Record<string, string>, work: (client: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken = false;
+    const onError = () => (broken = true);
+    client.on('error', onError);
+    try {
+      let current = this.sessionSettings.get(client);
+      if (!current) this.sessionSettings.set(client, (current = new Map()));
+      const changed = Object.entries(settings).filter(([name, value]) => current!.get(name) !== value);
+      if (changed.length > 0) {
+        const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
+        await client.query(`SELECT ${calls}`, changed.flat());
+        for (const [name, value] of changed) current.set(name, value);
+      }
+      return await work(client);
+    } catch (err) {
+      broken ||= !!(err as any)?.code && CONNECTION_LOST.test(String((err as any).code));
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  /**
+   * Runs `work` on a connection of its own, outside any transaction (CREATE INDEX CONCURRENTLY,
+   * VACUUM), then closes that connection, so that its session settings and locks end with it.
+   */
+  async withOwnConnection<T>(work: (conn: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const onError = (err: Error) => this.logger.warn(`database connection lost: ${err.message}`);
+    client.on('error', onError);
+    try {
+      return await work(client);
+    } finally {
+      client.off('error', onError);
+      client.release(true);
+    }
+  }
+
+  /** A session advisory lock on `name`, held until the connection closes; false when another session holds it. */
+  async tryAdvisoryLock(conn: Queryable, name: string): Promise<boolean> {
+    const { rows } = await conn.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`vecgate:${name}`]);
+    return rows[0].locked;
   }
 
   /** Runs `work` in one transaction: committed whole, or rolled back whole. */

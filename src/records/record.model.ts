@@ -1,8 +1,4 @@
-/** A vector in pgvector's text form (a JSON array), with its length. */
-export interface VectorText {
-  text: string;
-  dimension: number;
-}
+import { DenseVector } from './dense-vector';
 
 /** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
 export interface SparseText {
@@ -15,7 +11,7 @@ export interface SparseText {
  */
 export interface RecordWrite {
   id: string;
-  embedding?: VectorText;
+  embedding?: DenseVector;
   sparse?: SparseText;
   document?: string | null;
   uri?: string | null;

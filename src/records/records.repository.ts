@@ -3,10 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
-import { Queryable } from '../database/database';
+import { Database, Queryable } from '../database/database';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
+import { DenseVector, vectorArrayParam } from './dense-vector';
 import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
 
 const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]) AS u(id, embedding, document, uri, metadata, sparse)`;
@@ -21,11 +22,11 @@ function columns(include: Include, prefix = ''): string {
   return cols.join(', ');
 }
 
-function writeParams(namespace: string, records: RecordWrite[]): unknown[] {
+function writeParams(vectorOid: number, namespace: string, records: RecordWrite[]): unknown[] {
   return [
     namespace,
     records.map((r) => r.id),
-    records.map((r) => r.embedding?.text ?? null),
+    vectorArrayParam(vectorOid, records.map((r) => r.embedding)),
     records.map((r) => r.document ?? null),
     records.map((r) => r.uri ?? null),
     records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
@@ -48,9 +49,18 @@ function bucketOf(id: string): number {
   return (h >>> 0) % LOCK_BUCKETS;
 }
 
+/** Session settings of a vector search (see Database.withSessionSettings). */
+export type SearchSettings = Record<string, string>;
+
 /** All SQL over record tables. Each method runs inside the caller's transaction. */
 @Injectable()
 export class RecordsRepository {
+  constructor(private readonly database: Database) {}
+
+  private writeParams(namespace: string, records: RecordWrite[]): unknown[] {
+    return writeParams(this.database.vectorOid, namespace, records);
+  }
+
   async lockIds(db: Queryable, collection: Collection, namespace: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const buckets = [...new Set(ids.map(bucketOf))].sort((a, b) => a - b);
@@ -65,7 +75,7 @@ export class RecordsRepository {
       `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
        SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
        ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
-      writeParams(namespace, records),
+      this.writeParams(namespace, records),
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -81,7 +91,7 @@ export class RecordsRepository {
        SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
        ON CONFLICT (namespace, id) DO UPDATE
          SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata`,
-      writeParams(namespace, records),
+      this.writeParams(namespace, records),
     );
     return rowCount ?? 0;
   }
@@ -103,7 +113,7 @@ export class RecordsRepository {
          uri = coalesce(u.uri, t.uri),
          metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END
        FROM ${UNNEST} WHERE t.namespace = $1 AND t.id = u.id`,
-      writeParams(namespace, records),
+      this.writeParams(namespace, records),
     );
     return rowCount ?? 0;
   }
@@ -151,31 +161,41 @@ export class RecordsRepository {
   }
 
   /**
-   * The n nearest records to each query vector, in one statement (LATERAL over the query vectors).
-   * `exact` turns index scans off, so the search reads every matching row and cannot miss one.
+   * The HNSW settings a search for n neighbours runs with: ef_search at least n (the index returns
+   * at most ef_search candidates), and iterative scans, so that a filter that rejects most
+   * candidates makes the index look further instead of returning fewer than n.
    */
+  searchSettings(collection: Collection, n: number): SearchSettings {
+    return {
+      'hnsw.ef_search': String(Math.min(1000, Math.max(collection.index.efSearch, n))),
+      'hnsw.iterative_scan': 'relaxed_order',
+    };
+  }
+
+  /**
+   * Turns index scans off for the rest of the caller's transaction: a search then reads every
+   * matching row and cannot miss one.
+   */
+  async disableIndexScans(tx: Queryable): Promise<void> {
+    await tx.query(`SELECT set_config('enable_indexscan', 'off', true)`);
+  }
+
+  /** The n nearest records to each query vector, in one statement (LATERAL over the query vectors). */
   async nearest(
     db: Queryable,
     collection: Collection,
     namespace: string,
-    vectors: string[],
+    vectors: DenseVector[],
     n: number,
     filter: FilterNode,
     include: Include,
-    exact: boolean,
   ): Promise<Neighbour[][]> {
     const plan = vectorPlan(collection.metric, collection.dimension!);
-    const filtered = filter.kind !== 'all';
-    const efSearch = Math.min(1000, Math.max(collection.index.efSearch, n));
-    await db.query(
-      `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', $2, true), set_config('enable_indexscan', $3, true)`,
-      [String(efSearch), filtered ? 'relaxed_order' : 'off', exact ? 'off' : 'on'],
-    );
-    const params = new SqlParams([namespace, vectors]);
+    const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, vectors)]);
     const where = compileFilter(filter, params);
-    const distance = `${plan.column} ${plan.operator} q.vec`;
+    const distance = `${plan.column} ${plan.operator} q.vec::${plan.queryType}`;
     const { rows } = await db.query(
-      `SELECT q.ord, r.* FROM unnest($2::${plan.queryType}[]) WITH ORDINALITY AS q(vec, ord)
+      `SELECT q.ord, r.* FROM unnest($2::vector[]) WITH ORDINALITY AS q(vec, ord)
        CROSS JOIN LATERAL (
          SELECT ${columns(include)}, ${distance} AS distance FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND ${where} ORDER BY ${distance} LIMIT ${params.add(n)}
@@ -270,7 +290,7 @@ export class RecordsRepository {
     db: Queryable,
     collection: Collection,
     namespace: string,
-    dense: string | null,
+    dense: DenseVector | null,
     sparse: string,
     n: number,
     filter: FilterNode,
@@ -278,7 +298,7 @@ export class RecordsRepository {
   ): Promise<Neighbour[]> {
     const params = new SqlParams([namespace]);
     const sparseScore = `coalesce(sparse_embedding <#> ${params.add(sparse, 'sparsevec')}, 0)`;
-    const distance = dense ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense, 'vector')}, 0)` : sparseScore;
+    const distance = dense ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense.toBinary(), 'vector')}, 0)` : sparseScore;
     const where = compileFilter(filter, params);
     const { rows } = await db.query(
       `SELECT ${columns(include)}, ${distance} AS distance FROM ${qualified(collection.tableName)}

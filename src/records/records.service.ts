@@ -1,11 +1,12 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService, Scope } from '../collections/collections.service';
-import { InvalidArgumentError } from '../common/errors';
+import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../common/errors';
 import { Database } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
 import { RecordMetrics } from '../operations/metrics';
-import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from './record.model';
+import { DenseVector } from './dense-vector';
+import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RecordsRepository } from './records.repository';
 
@@ -37,7 +38,7 @@ export interface FindOptions {
 }
 
 export interface NearestOptions {
-  vectors: VectorText[];
+  vectors: DenseVector[];
   /** A sparse query vector (sparsevec text): scores by inner product, plus the dense one if given. */
   sparse?: string;
   n: number;
@@ -59,6 +60,18 @@ function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
   return [...byId.values()];
 }
 
+/** A query never fixes a collection's dimension; it must match the one there is. */
+function checkQueryDimension(collection: Collection, dimensions: number[]): void {
+  if (dimensions.length > 1 && dimensions.some((d) => d !== dimensions[0])) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+  const wrong = dimensions.find((d) => collection.dimension !== null && d !== collection.dimension);
+  if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
+}
+
+/** undefined_table: the collection's table was dropped (by another replica) after its catalog row was read. */
+function isDroppedTable(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === '42P01';
+}
+
 @Injectable()
 export class RecordsService {
   constructor(
@@ -69,38 +82,55 @@ export class RecordsService {
     @Optional() private readonly recordMetrics?: RecordMetrics,
   ) {}
 
+  /**
+   * Runs `work` on the collection from the catalog cache. Reads of one statement need no
+   * transaction (a statement sees one snapshot). A table dropped since the catalog row was cached
+   * means the collection is gone.
+   */
+  private async on<T>(scope: Scope, collectionId: string, work: (collection: Collection) => Promise<T>): Promise<T> {
+    const collection = await this.collections.getCached(scope, collectionId);
+    try {
+      return await work(collection);
+    } catch (err) {
+      if (!isDroppedTable(err)) throw err;
+      this.collections.forget(collectionId);
+      throw new NotFoundError('collection', collectionId, 'id');
+    }
+  }
+
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
   async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
     checkIds(records);
-    const written = await this.db.transaction(async (tx) => {
-      let collection = await this.collections.getById(scope, collectionId, tx);
-      const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
-      // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
-      // there is no dense vector to check it against.
-      const updating = mode === 'update' || mode === 'overwrite';
-      if (!(updating && collection.dimension === null)) collection = await this.collections.ensureDimension(tx, collection, dimensions);
-      const batch = uniqueById(records, mode);
-      await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
-      if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
-      if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
-      if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
-      if (mode === 'replace') return this.repository.replace(tx, collection, namespace, batch);
-      const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
-      if (mode === 'add') return inserted.size;
-      const existing = batch.filter((r) => !inserted.has(r.id));
-      return inserted.size + (await this.repository.mergeExisting(tx, collection, namespace, existing));
-    });
+    const written = await this.on(scope, collectionId, (cached) =>
+      this.db.transaction(async (tx) => {
+        let collection = cached;
+        const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
+        // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
+        // there is no dense vector to check it against.
+        const updating = mode === 'update' || mode === 'overwrite';
+        if (!(updating && collection.dimension === null)) collection = await this.collections.ensureDimension(tx, collection, dimensions);
+        const batch = uniqueById(records, mode);
+        await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
+        if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+        if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
+        if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
+        if (mode === 'replace') return this.repository.replace(tx, collection, namespace, batch);
+        const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
+        if (mode === 'add') return inserted.size;
+        const existing = batch.filter((r) => !inserted.has(r.id));
+        return inserted.size + (await this.repository.mergeExisting(tx, collection, namespace, existing));
+      }),
+    );
     this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
     return written;
   }
 
   async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
-    return this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
+    return this.on(scope, collectionId, (collection) => {
       if (options.afterId !== undefined) {
-        return this.repository.findAfterId(tx, collection, namespace, options.filter, options.include, options.afterId, options.limit, !!options.fromIdInclusive);
+        return this.repository.findAfterId(this.db, collection, namespace, options.filter, options.include, options.afterId, options.limit, !!options.fromIdInclusive);
       }
-      return this.repository.find(tx, collection, namespace, options.filter, options.include, options.limit, options.offset);
+      return this.repository.find(this.db, collection, namespace, options.filter, options.include, options.limit, options.offset);
     });
   }
 
@@ -110,22 +140,25 @@ export class RecordsService {
    * gets n results whenever n records match.
    */
   async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
-    return this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
+    return this.on(scope, collectionId, async (collection) => {
       if (options.sparse !== undefined) {
-        if (options.vectors.length > 0) await this.collections.ensureDimension(tx, collection, [options.vectors[0].dimension]);
-        const dense = options.vectors[0]?.text ?? null;
-        const list = await this.repository.nearestSparse(tx, collection, namespace, dense, options.sparse, options.n, options.filter, options.include);
+        if (options.vectors.length > 0) checkQueryDimension(collection, [options.vectors[0].dimension]);
+        const dense = options.vectors[0] ?? null;
+        const list = await this.repository.nearestSparse(this.db, collection, namespace, dense, options.sparse, options.n, options.filter, options.include);
         return { collection, lists: [list] };
       }
       if (options.vectors.length === 0) return { collection, lists: [] };
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
-      await this.collections.ensureDimension(tx, collection, options.vectors.map((v) => v.dimension));
-      const texts = options.vectors.map((v) => v.text);
-      const lists = await this.repository.nearest(tx, collection, namespace, texts, options.n, options.filter, options.include, false);
-      const short = lists.map((list, i) => (list.length < options.n ? i : -1)).filter((i) => i >= 0);
+      checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
+      const { vectors, n, filter, include } = options;
+      const settings = this.repository.searchSettings(collection, n);
+      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include));
+      const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
-        const exact = await this.repository.nearest(tx, collection, namespace, short.map((i) => texts[i]), options.n, options.filter, options.include, true);
+        const exact = await this.db.transaction(async (tx) => {
+          await this.repository.disableIndexScans(tx);
+          return this.repository.nearest(tx, collection, namespace, short.map((i) => vectors[i]), n, filter, include);
+        });
         short.forEach((i, k) => (lists[i] = exact[k]));
       }
       return { collection, lists };
@@ -134,55 +167,43 @@ export class RecordsService {
 
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
   async delete(scope: Scope, collectionId: string, filter: FilterNode, limit: number | null, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    const deleted = await this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
-      return this.repository.delete(tx, collection, namespace, filter, limit);
-    });
+    // One statement: atomic without an explicit transaction.
+    const deleted = await this.on(scope, collectionId, (collection) => this.repository.delete(this.db, collection, namespace, filter, limit));
     this.recordMetrics?.deleted(deleted);
     return deleted;
   }
 
   /** One page of ids in byte order (Pinecone's list). */
   async listIds(scope: Scope, collectionId: string, namespace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
-    const collection = await this.collections.getById(scope, collectionId);
-    return this.repository.listIds(this.db, collection, namespace, prefix, after, limit);
+    return this.on(scope, collectionId, (collection) => this.repository.listIds(this.db, collection, namespace, prefix, after, limit));
   }
 
   /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
   async patchMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>, dryRun: boolean): Promise<number> {
-    const changed = await this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
-      if (dryRun) return this.repository.countMatching(tx, collection, namespace, filter);
-      return this.repository.patchMetadata(tx, collection, namespace, filter, patch);
-    });
+    const changed = await this.on(scope, collectionId, (collection) =>
+      dryRun ? this.repository.countMatching(this.db, collection, namespace, filter) : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
+    );
     if (!dryRun) this.recordMetrics?.written('patch', changed);
     return changed;
   }
 
   /** The size in bytes of the largest metadata among the matching records once `patch` is merged in. */
   async largestMergedMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
-    const collection = await this.collections.getById(scope, collectionId);
-    return this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch);
+    return this.on(scope, collectionId, (collection) => this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch));
   }
 
   /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
   async deleteReturningIds(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<string[]> {
-    const ids = await this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
-      return this.repository.deleteReturningIds(tx, collection, namespace, filter);
-    });
+    const ids = await this.on(scope, collectionId, (collection) => this.repository.deleteReturningIds(this.db, collection, namespace, filter));
     this.recordMetrics?.deleted(ids.length);
     return ids;
   }
 
   async countMatching(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    const collection = await this.collections.getById(scope, collectionId);
-    return this.repository.countMatching(this.db, collection, namespace, filter);
+    return this.on(scope, collectionId, (collection) => this.repository.countMatching(this.db, collection, namespace, filter));
   }
 
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    const collection = await this.collections.getById(scope, collectionId);
-    return this.repository.count(this.db, collection, namespace);
+    return this.on(scope, collectionId, (collection) => this.repository.count(this.db, collection, namespace));
   }
 }
-

@@ -1,3 +1,4 @@
+import { IndexingModule } from '../../indexing/indexing.module';
 import { Module } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { CollectionsModule } from '../../collections/collections.module';
@@ -11,7 +12,7 @@ import { ChromaTenantsController } from './controllers/tenants.controller';
 
 /** Chroma's v2 REST API under /api/v2. */
 @Module({
-  imports: [TenantsModule, CollectionsModule, RecordsModule],
+  imports: [TenantsModule, CollectionsModule, RecordsModule, IndexingModule],
   controllers: [ChromaSystemController, ChromaTenantsController, ChromaCollectionsController, ChromaCrnController, ChromaRecordsController],
 })
 export class ChromaModule {}

@@ -1,9 +1,11 @@
 import { and, ALL, FilterNode } from '../../filters/filter-ast';
-import { Include, Neighbour, RecordWrite, StoredRecord, VectorText, WriteMode } from '../../records/record.model';
+import { DenseVector } from '../../records/dense-vector';
+import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from '../../records/record.model';
+import { RawJson } from '../../common/raw-json';
 import { Collection, Metric } from '../../collections/collection.model';
 import { ChromaHttpError } from './chroma-error';
 import { MAX_BATCH_SIZE } from './chroma-limits';
-import { parseVectorText, toVectorText } from './embeddings';
+import { toDenseVector } from './embeddings';
 import { checkMetadata } from './metadata';
 import { RecordSetDto } from './dto/records.dto';
 import { parseWhere, parseWhereDocument } from './where.parser';
@@ -39,7 +41,7 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
   const records: RecordWrite[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const record: RecordWrite = { id: dto.ids[i] };
-    if (embeddings) record.embedding = toVectorText(embeddings[i]);
+    if (embeddings) record.embedding = toDenseVector(embeddings[i]);
     // In a merge, a null document or uri means "not sent": the stored one is kept.
     if (documents && (documents[i] !== null || mode === 'add')) record.document = documents[i];
     if (uris && (uris[i] !== null || mode === 'add')) record.uri = uris[i];
@@ -49,8 +51,8 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
   return records;
 }
 
-export function queryVectors(values: unknown[]): VectorText[] {
-  return values.map((v) => toVectorText(v, 'query_embeddings: data did not match any variant of untagged enum EmbeddingsPayload'));
+export function queryVectors(values: unknown[]): DenseVector[] {
+  return values.map((v) => toDenseVector(v, 'query_embeddings: data did not match any variant of untagged enum EmbeddingsPayload'));
 }
 
 /** ids, where and where_document together (they are AND-ed). */
@@ -83,7 +85,7 @@ export function parseInclude(list: unknown[] | undefined, fallback: string[]): {
 export function getResponse(records: StoredRecord[], wire: string[], include: Include) {
   return {
     ids: records.map((r) => r.id),
-    embeddings: include.embeddings ? records.map((r) => parseVectorText(r.embedding!)) : null,
+    embeddings: include.embeddings ? records.map((r) => new RawJson(r.embedding!)) : null,
     documents: include.documents ? records.map((r) => r.document ?? null) : null,
     uris: include.uris ? records.map((r) => r.uri ?? null) : null,
     metadatas: include.metadatas ? records.map((r) => r.metadata ?? null) : null,
@@ -115,7 +117,7 @@ export function queryResponse(collection: Collection, lists: Neighbour[][], wire
   const distances = wire.includes('distances');
   return {
     ids: lists.map((l) => l.map((r) => r.id)),
-    embeddings: include.embeddings ? lists.map((l) => l.map((r) => parseVectorText(r.embedding!))) : null,
+    embeddings: include.embeddings ? lists.map((l) => l.map((r) => new RawJson(r.embedding!))) : null,
     documents: include.documents ? lists.map((l) => l.map((r) => r.document ?? null)) : null,
     uris: include.uris ? lists.map((l) => l.map((r) => r.uri ?? null)) : null,
     metadatas: include.metadatas ? lists.map((l) => l.map((r) => r.metadata ?? null)) : null,

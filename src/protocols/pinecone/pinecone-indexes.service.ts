@@ -31,6 +31,11 @@ export class PineconeIndexesService {
     return this.collections.getByName(this.scope, name);
   }
 
+  /** The index a data-plane call works on, from the catalog cache (see CollectionsService.getCached). */
+  resolve(name: string): Promise<Collection> {
+    return this.collections.getByNameCached(this.scope, name);
+  }
+
   /** deletion_protection and tags; a tag set to "" is removed, as Pinecone does. */
   async configure(name: string, body: { deletion_protection?: unknown; tags?: unknown }): Promise<Collection> {
     const collection = await this.get(name);

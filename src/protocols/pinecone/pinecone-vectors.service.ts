@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Collection } from '../../collections/collection.model';
 import { ALL, FilterNode } from '../../filters/filter-ast';
-import { Include, RecordWrite, StoredRecord, VectorText } from '../../records/record.model';
+import { DenseVector } from '../../records/dense-vector';
+import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
 import { NamespacesService } from '../../records/namespaces.service';
 import { RecordsService } from '../../records/records.service';
 import { isEmptyFilter, parsePineconeFilter } from './filter.parser';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
-import { checkDimension, checkId, checkMetadata, checkNonZero, denseText, matchToWire, MAX_METADATA_BYTES, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
+import { checkDimension, checkId, checkMetadata, checkNonZero, denseVector, matchToWire, MAX_METADATA_BYTES, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
 
 const WITH_VALUES: Include = { embeddings: true, sparse: true, metadatas: true, documents: false, uris: false };
 
@@ -36,26 +37,26 @@ export class PineconeVectorsService {
   }
 
   async upsert(index: string, namespace: string, vectors: unknown[]): Promise<number> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     const records = vectors.map((v, k) => recordFromVector(collection, v, k));
     await this.records.write(this.scope, collection.id, 'replace', records, namespace);
     return records.length;
   }
 
   async query(index: string, namespace: string, q: QueryRequest) {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (q.vector !== undefined && q.id !== undefined) throw PineconeDataError.invalid('Provide either vector or id, not both');
-    let dense: VectorText | undefined = q.vector !== undefined && q.vector.length > 0 ? denseText(q.vector, 'vector') : undefined;
+    let dense: DenseVector | undefined = q.vector !== undefined && q.vector.length > 0 ? denseVector(q.vector, 'vector') : undefined;
     let sparse = q.sparseVector !== undefined ? sparseText(q.sparseVector, 'sparseVector').text : undefined;
     if (q.id !== undefined) {
       const [source] = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 }, namespace);
       if (!source) return { matches: [] };
-      if (source.embedding) dense = { text: source.embedding, dimension: JSON.parse(source.embedding).length };
+      if (source.embedding) dense = DenseVector.fromText(source.embedding);
       if (source.sparse && sparseIndex) sparse = source.sparse;
     }
     if (dense) checkDimension(collection, dense);
-    if (dense && collection.metric === 'cosine' && (JSON.parse(dense.text) as number[]).every((x) => x === 0)) {
+    if (dense && collection.metric === 'cosine' && dense.isZero()) {
       throw PineconeDataError.invalid('The query vector must contain at least one non-zero value for a cosine index');
     }
     if (sparseIndex) {
@@ -72,7 +73,7 @@ export class PineconeVectorsService {
   }
 
   async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     ids.forEach((id) => checkId(id));
     const found = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 }, namespace);
     return byId(found);
@@ -80,7 +81,7 @@ export class PineconeVectorsService {
 
   /** One page of records matching a filter, in id order; `next` is the last id when more may follow. */
   async fetchByMetadata(index: string, namespace: string, filter: unknown, limit: number, after: string | null) {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
     const page = await this.records.find(this.scope, collection.id, { filter: parsePineconeFilter(filter), include: WITH_VALUES, limit: limit + 1, offset: 0, afterId: after }, namespace);
     const more = page.length > limit;
@@ -89,7 +90,7 @@ export class PineconeVectorsService {
   }
 
   async list(index: string, namespace: string, prefix: string, limit: number, after: string | null): Promise<{ ids: string[]; next: string | null }> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
     const more = ids.length > limit;
     const shown = ids.slice(0, limit);
@@ -102,7 +103,7 @@ export class PineconeVectorsService {
     namespace: string,
     u: { id?: string; values?: unknown[]; sparseValues?: Record<string, unknown>; setMetadata?: Record<string, unknown>; filter?: Record<string, unknown>; dryRun?: boolean },
   ): Promise<number> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     const metadata = checkMetadata(u.setMetadata, 'setMetadata');
     if (u.id !== undefined && u.filter !== undefined) throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
     if (u.filter !== undefined) {
@@ -118,7 +119,7 @@ export class PineconeVectorsService {
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (u.values !== undefined && u.values.length > 0) {
       if (sparseIndex) throw PineconeDataError.invalid('A sparse index takes sparseValues, not values');
-      record.embedding = denseText(u.values, 'values');
+      record.embedding = denseVector(u.values, 'values');
       checkDimension(collection, record.embedding);
       checkNonZero(u.values as number[], record.id);
     }
@@ -142,7 +143,7 @@ export class PineconeVectorsService {
   }
 
   async delete(index: string, namespace: string, d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> }): Promise<void> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     const given = [d.ids !== undefined, d.deleteAll === true, d.filter !== undefined].filter(Boolean).length;
     if (given !== 1) throw PineconeDataError.invalid('Delete takes exactly one of ids, deleteAll or filter');
     let filter: FilterNode;
@@ -160,7 +161,7 @@ export class PineconeVectorsService {
   }
 
   async stats(index: string, filter: Record<string, unknown> | undefined): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
-    const collection = await this.indexes.get(index);
+    const collection = await this.indexes.resolve(index);
     return this.namespaces.stats(this.scope, collection.id, filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter));
   }
 }

@@ -1,6 +1,8 @@
 import { Collection } from '../../collections/collection.model';
 import { DimensionMismatchError } from '../../common/errors';
-import { Neighbour, RecordWrite, SparseText, StoredRecord, VectorText } from '../../records/record.model';
+import { RawJson } from '../../common/raw-json';
+import { DenseVector } from '../../records/dense-vector';
+import { Neighbour, RecordWrite, SparseText, StoredRecord } from '../../records/record.model';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 
@@ -26,11 +28,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function denseText(values: unknown, what: string): VectorText {
+export function denseVector(values: unknown, what: string): DenseVector {
   if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     throw PineconeDataError.invalid(`${what} must be an array of finite numbers`);
   }
-  return { text: JSON.stringify(values), dimension: values.length };
+  return DenseVector.fromNumbers(values);
 }
 
 /** Pinecone refuses stored dense vectors of zeros (no direction: cosine is undefined for them). */
@@ -39,7 +41,7 @@ export function checkNonZero(values: number[], id: string): void {
 }
 
 /** A dense vector against the index's dimension, in Pinecone's words. */
-export function checkDimension(collection: Collection, vector: VectorText): void {
+export function checkDimension(collection: Collection, vector: DenseVector): void {
   if (collection.dimension !== null && vector.dimension !== collection.dimension) {
     throw new DimensionMismatchError(collection.dimension, vector.dimension);
   }
@@ -119,7 +121,7 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
     throw PineconeDataError.invalid(`vectors[${k}]: values are required in a dense index`);
   }
   if (hasValues) {
-    record.embedding = denseText(v.values, `vectors[${k}].values`);
+    record.embedding = denseVector(v.values, `vectors[${k}].values`);
     checkDimension(collection, record.embedding);
     checkNonZero(v.values as number[], record.id);
   }
@@ -140,14 +142,14 @@ export function score(collection: Collection, raw: number): number {
 
 export function vectorToWire(r: StoredRecord, withValues = true, withMetadata = true): Record<string, unknown> {
   const wire: Record<string, unknown> = { id: r.id };
-  if (withValues) wire.values = r.embedding ? JSON.parse(r.embedding) : [];
+  if (withValues) wire.values = r.embedding ? new RawJson(r.embedding) : [];
   if (withValues && r.sparse) wire.sparseValues = sparseFromText(r.sparse);
   if (withMetadata && r.metadata) wire.metadata = r.metadata;
   return wire;
 }
 
 export function matchToWire(collection: Collection, n: Neighbour, includeValues: boolean, includeMetadata: boolean): Record<string, unknown> {
-  const wire: Record<string, unknown> = { id: n.id, score: score(collection, n.distance), values: includeValues && n.embedding ? JSON.parse(n.embedding) : [] };
+  const wire: Record<string, unknown> = { id: n.id, score: score(collection, n.distance), values: includeValues && n.embedding ? new RawJson(n.embedding) : [] };
   if (includeValues && n.sparse) wire.sparseValues = sparseFromText(n.sparse);
   if (includeMetadata && n.metadata) wire.metadata = n.metadata;
   return wire;

@@ -8,7 +8,7 @@ import { ALL, FilterNode } from '../../filters/filter-ast';
 import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
 import { RecordsService } from '../../records/records.service';
 import { VectorizerHttpError } from './vectorizer-error';
-import { searchHit, vectorText } from './vectors.mapper';
+import { searchHit, denseVector } from './vectors.mapper';
 
 const ALL_FIELDS: Include = { embeddings: true, metadatas: true, documents: false, uris: false };
 
@@ -41,7 +41,7 @@ export class VectorizerService {
 
   async get(name: string): Promise<Collection> {
     try {
-      return await this.collections.getByName(this.scope, name);
+      return await this.collections.getByNameCached(this.scope, name);
     } catch (err) {
       if (err instanceof NotFoundError) throw VectorizerHttpError.collectionNotFound(name);
       throw err;
@@ -138,7 +138,7 @@ export class VectorizerService {
    */
   async search(name: string, req: SearchRequest) {
     const collection = await this.get(name);
-    const vector = vectorText(req.vector, 'vector');
+    const vector = denseVector(req.vector, 'vector');
     if (collection.dimension !== null && vector.dimension !== collection.dimension) {
       throw VectorizerHttpError.validation('vector', `vector dimension ${vector.dimension} does not match collection dimension ${collection.dimension}`);
     }

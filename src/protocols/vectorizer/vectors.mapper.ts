@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Collection } from '../../collections/collection.model';
-import { Neighbour, RecordWrite, StoredRecord, VectorText } from '../../records/record.model';
+import { RawJson } from '../../common/raw-json';
+import { DenseVector } from '../../records/dense-vector';
+import { Neighbour, RecordWrite, StoredRecord } from '../../records/record.model';
 import { vectorizerScore } from './metric';
 import { VectorizerHttpError } from './vectorizer-error';
 
@@ -8,12 +10,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function vectorText(value: unknown, field: string): VectorText {
+export function denseVector(value: unknown, field: string): DenseVector {
   if (!Array.isArray(value) || value.length === 0) throw VectorizerHttpError.validation(field, 'must be a non-empty array of numbers');
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== 'number' || !Number.isFinite(value[i])) throw VectorizerHttpError.validation(field, `${field}[${i}] is not a number`);
   }
-  return { text: JSON.stringify(value), dimension: value.length };
+  return DenseVector.fromNumbers(value);
 }
 
 /** Vectorizer's id rules: non-empty, at most 256 characters, no surrounding space, no '#' (its chunk separator). */
@@ -44,7 +46,7 @@ export function insertItem(item: unknown, index: number, idRequired = false): Re
   if (idRequired && !hasId) throw VectorizerHttpError.validation(`${field}.id`, 'id is required');
   return {
     id: hasId ? checkId(String(item.id), `${field}.id`) : randomUUID(),
-    embedding: vectorText(raw, `${field}.embedding`),
+    embedding: denseVector(raw, `${field}.embedding`),
     metadata: payloadOf(item, `${field}.payload`) ?? null,
   };
 }
@@ -55,14 +57,14 @@ export function updateItem(item: unknown, index: number): RecordWrite {
   if (!isObject(item)) throw VectorizerHttpError.validation(field, 'must be an object');
   const record: RecordWrite = { id: checkId(item.id, `${field}.id`) };
   const raw = item.vector ?? item.data ?? item.embedding;
-  if (raw !== undefined) record.embedding = vectorText(raw, `${field}.vector`);
+  if (raw !== undefined) record.embedding = denseVector(raw, `${field}.vector`);
   const payload = payloadOf(item, `${field}.payload`);
   if (payload !== undefined) record.metadata = payload ?? {};
   return record;
 }
 
-export function vectorOf(r: StoredRecord): number[] | null {
-  return r.embedding ? JSON.parse(r.embedding) : null;
+export function vectorOf(r: StoredRecord): RawJson | null {
+  return r.embedding ? new RawJson(r.embedding) : null;
 }
 
 export function searchHit(collection: Collection, n: Neighbour) {

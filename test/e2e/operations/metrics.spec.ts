@@ -88,8 +88,10 @@ describe('operations: /metrics', () => {
   });
 
   it('shows the connection pool and the requests in flight', () => {
-    expect(sample(text, 'vecgate_db_pool_connections')).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'vecgate_db_pool_idle_connections')).toBeGreaterThanOrEqual(1);
+    const connections = sample(text, 'vecgate_db_pool_connections');
+    expect(connections).toBeGreaterThanOrEqual(1);
+    // The background index sweep may hold a connection at the moment of the scrape.
+    expect(sample(text, 'vecgate_db_pool_idle_connections')).toBeGreaterThanOrEqual(connections! - 1);
     expect(sample(text, 'vecgate_db_pool_waiting_clients')).toBe(0);
     expect(sample(text, 'vecgate_http_requests_in_flight')).toBe(1); // the scrape itself
   });

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Scope } from '../../../collections/collections.service';
 import { WriteMode } from '../../../records/record.model';
+import { IndexBuilder } from '../../../indexing/index-builder';
 import { RecordsService } from '../../../records/records.service';
 import { ChromaHttpError } from '../chroma-error';
 import { validateCollectionId } from '../chroma-names';
@@ -19,7 +20,10 @@ import {
 
 @Controller('api/v2/tenants/:tenant/databases/:database/collections/:id')
 export class ChromaRecordsController {
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    private readonly indexing: IndexBuilder,
+  ) {}
 
   private async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode) {
     const collectionId = validateCollectionId(id);
@@ -100,14 +104,17 @@ export class ChromaRecordsController {
     return { deleted };
   }
 
-  /** Postgres indexes each write as it commits: nothing is ever waiting to be indexed. */
+  /**
+   * Every record is searchable as soon as its write commits; after a bulk load the HNSW index is
+   * built in the background (searches are exact meanwhile), and the records wait here as unindexed.
+   */
   @ApiTags('Chroma')
-  @ApiOperation({ summary: 'Indexing status', description: 'Postgres indexes each write as it commits: nothing is ever waiting' })
+  @ApiOperation({ summary: 'Indexing status', description: 'Records count as unindexed while the HNSW index due after a bulk load is being built; searches are exact meanwhile' })
   @ApiResponse({ status: 200, description: 'Status', example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 } })
   @Get('indexing_status')
   async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
-    const total = await this.records.count({ tenant, database }, validateCollectionId(id));
-    return { num_indexed_ops: total, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: total };
+    const { records, indexed } = await this.indexing.status({ tenant, database }, validateCollectionId(id));
+    return { num_indexed_ops: indexed ? records : 0, num_unindexed_ops: indexed ? 0 : records, op_indexing_progress: indexed ? 1 : 0, total_ops: records };
   }
 
   @ApiTags('Chroma')

@@ -9,7 +9,7 @@ import { parseDeleteFilter, parseVectorizerFilter } from '../filter.parser';
 import { metricFromQdrant } from '../metric';
 import { VectorizerHttpError } from '../vectorizer-error';
 import { VectorizerService } from '../vectorizer.service';
-import { vectorOf, vectorText } from '../vectors.mapper';
+import { vectorOf, denseVector } from '../vectors.mapper';
 
 type Json = Record<string, unknown>;
 const ACKNOWLEDGED = { status: 'acknowledged', operation_id: null };
@@ -36,7 +36,7 @@ function pointVector(v: unknown, field: string) {
     if (named.length !== 1) throw new VectorizerHttpError(400, 'bad_request', `${field} must be an array or a map with exactly one named vector`);
     v = named[0];
   }
-  return vectorText(v, field);
+  return denseVector(v, field);
 }
 
 function flag(v: unknown, fallback: boolean): boolean {

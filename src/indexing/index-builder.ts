@@ -1,0 +1,142 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { CollectionsRepository } from '../collections/collections.repository';
+import { CollectionsService, Scope } from '../collections/collections.service';
+import { indexBuilderName, RecordTableRepository } from '../collections/record-table.repository';
+import { vectorPlan } from '../collections/vector-index';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Database } from '../database/database';
+import { RecordsService } from '../records/records.service';
+
+/** What a collection's index is doing, for Chroma's indexing_status. */
+export interface IndexingStatus {
+  records: number;
+  /** False while an index is due and not built yet (searches are exact meanwhile). */
+  indexed: boolean;
+}
+
+interface Watch {
+  lastSeq: string;
+  /** When lastSeq last moved: records were inserted. */
+  changedAt: number;
+  /** When this replica first saw the collection due for an index. */
+  dueSince: number;
+}
+
+/**
+ * Builds HNSW indexes after bulk loads. A record table starts without one (small collections are
+ * searched exactly, which is fast and exact). Once a collection has VECGATE_INDEX_MIN_ROWS records
+ * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or VECGATE_INDEX_MAX_DEFER_MS have passed),
+ * a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
+ * and writes go on meanwhile; every replica watches, a session advisory lock lets one build. From
+ * then on inserts maintain the index record by record. Until it exists, searches scan exactly.
+ */
+@Injectable()
+export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('IndexBuilder');
+  private readonly watching = new Map<string, Watch>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private stopped = false;
+  private buildingTable?: string;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly catalog: CollectionsRepository,
+    private readonly collections: CollectionsService,
+    private readonly tables: RecordTableRepository,
+    private readonly records: RecordsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const every = Math.max(20, Math.min(1000, Math.floor(this.config.indexing.quietMs / 2)));
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    // A build holds a connection for minutes: cancel it (the next replica to look rebuilds it).
+    if (this.buildingTable && this.db.backend === 'postgres') await this.tables.cancelIndexBuild(this.db, this.buildingTable).catch(() => {});
+    await this.sweeping;
+  }
+
+  async status(scope: Scope, collectionId: string): Promise<IndexingStatus> {
+    const collection = await this.collections.getCached(scope, collectionId);
+    const records = await this.records.count(scope, collectionId);
+    return { records, indexed: !(await this.due(collection)) };
+  }
+
+  /** Whether the collection should have an index and has none yet. */
+  private async due(collection: Collection): Promise<boolean> {
+    if (collection.dimension === null || !vectorPlan(collection.metric, collection.dimension).opclass) return false;
+    if ((await this.tables.insertedEver(this.db, collection.tableName)) < this.config.indexing.minRows) return false;
+    return !(await this.tables.hasIndex(this.db, collection.tableName));
+  }
+
+  private tick(): void {
+    if (this.sweeping || this.stopped || !this.db.vectorOid) return;
+    this.sweeping = this.sweep()
+      .catch((err) => this.logger.warn(`index sweep failed: ${err?.message ?? err}`))
+      .finally(() => (this.sweeping = undefined));
+  }
+
+  private async sweep(): Promise<void> {
+    const { minRows, quietMs, maxDeferMs } = this.config.indexing;
+    const due = await this.tables.unindexed(this.db, minRows);
+    const now = Date.now();
+    const seen = new Set<string>();
+    let ready: string | undefined;
+    for (const { id, table, lastSeq } of due) {
+      seen.add(table);
+      const watch = this.watching.get(table);
+      if (!watch) {
+        this.watching.set(table, { lastSeq, changedAt: now, dueSince: now });
+        continue;
+      }
+      if (watch.lastSeq !== lastSeq) Object.assign(watch, { lastSeq, changedAt: now });
+      if (!ready && (now - watch.changedAt >= quietMs || now - watch.dueSince >= maxDeferMs)) ready = id;
+    }
+    for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
+    if (ready && !this.stopped) await this.build(ready);
+  }
+
+  private async build(collectionId: string): Promise<void> {
+    const collection = await this.catalog.findById(this.db, collectionId);
+    if (!collection?.dimension) return;
+    const { tableName: table, dimension, metric, index } = collection;
+    const started = Date.now();
+    this.buildingTable = table;
+    try {
+      const built =
+        this.db.backend === 'postgres'
+          ? await this.db.withOwnConnection(async (conn) => {
+              if (!(await this.db.tryAdvisoryLock(conn, `index:${table}`))) return false; // another replica builds it
+              await conn.query(`SELECT set_config('application_name', $1, false), set_config('maintenance_work_mem', $2, false)`, [
+                indexBuilderName(table),
+                `${this.config.indexing.buildMemoryMb}MB`,
+              ]);
+              if (await this.tables.hasIndex(conn, table)) return false;
+              await this.tables.buildIndex(conn, table, dimension, metric, index, true);
+              await this.tables.vacuumAnalyze(conn, table);
+              return true;
+            })
+          : await this.db.transaction(async (tx) => {
+              // Embedded: one connection, so the build holds the database while it runs.
+              await tx.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [`${Math.min(this.config.indexing.buildMemoryMb, 512)}MB`]);
+              if (await this.tables.hasIndex(tx, table)) return false;
+              await this.tables.buildIndex(tx, table, dimension, metric, index);
+              return true;
+            });
+      if (built) this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
+    } catch (err: any) {
+      // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
+      if (!this.stopped) this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
+    } finally {
+      this.buildingTable = undefined;
+      this.watching.delete(table);
+    }
+  }
+}
