@@ -1,5 +1,9 @@
+import { endianness } from 'node:os';
 import { InvalidArgumentError } from '../common/errors';
 import { MAX_DIMENSION } from '../collections/vector-index';
+
+/** Float32Array shares the host's byte order; on a little-endian host bytes are copied, not read one by one. */
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
 
 /**
  * A dense vector as the float32 values pgvector stores. Vectors travel to Postgres in pgvector's
@@ -18,7 +22,8 @@ export class DenseVector {
   static fromFloat32LE(bytes: Buffer): DenseVector {
     const n = bytes.length >> 2;
     const values = new Float32Array(n);
-    for (let i = 0; i < n; i++) values[i] = bytes.readFloatLE(i * 4);
+    if (LITTLE_ENDIAN_HOST) new Uint8Array(values.buffer).set(bytes.subarray(0, n * 4));
+    else for (let i = 0; i < n; i++) values[i] = bytes.readFloatLE(i * 4);
     return new DenseVector(values);
   }
 
@@ -42,9 +47,14 @@ export class DenseVector {
     if (n > MAX_DIMENSION) throw new InvalidArgumentError(`Vector dimension must be at most ${MAX_DIMENSION}, got ${n}`);
     out.writeInt16BE(n, offset);
     out.writeInt16BE(0, offset + 2);
-    let at = offset + 4;
-    for (let i = 0; i < n; i++, at += 4) out.writeFloatBE(this.values[i], at);
-    return at;
+    const start = offset + 4;
+    if (LITTLE_ENDIAN_HOST) {
+      out.set(new Uint8Array(this.values.buffer, this.values.byteOffset, n * 4), start);
+      out.subarray(start, start + n * 4).swap32();
+      return start + n * 4;
+    }
+    for (let i = 0; i < n; i++) out.writeFloatBE(this.values[i], start + i * 4);
+    return start + n * 4;
   }
 
   get binaryLength(): number {

@@ -16,8 +16,21 @@ export function toDenseVector(value: unknown, field = NOT_EMBEDDINGS): DenseVect
   return DenseVector.fromNumbers(value);
 }
 
+/** Standard base64 (A-Z a-z 0-9 + /, up to two = at the end); a loop is several times faster than a regex here. */
+function isBase64(value: string): boolean {
+  let end = value.length;
+  if (end > 0 && value.charCodeAt(end - 1) === 61) end--;
+  if (end > 0 && value.charCodeAt(end - 1) === 61) end--;
+  for (let i = 0; i < end; i++) {
+    const c = value.charCodeAt(i);
+    // A-Z, a-z, '/' and 0-9 (47..57), '+'
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 47 && c <= 57) || c === 43)) return false;
+  }
+  return true;
+}
+
 function decodeBase64(value: string, field: string): DenseVector {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) throw ChromaHttpError.unprocessable(field);
+  if (!isBase64(value)) throw ChromaHttpError.unprocessable(field);
   const bytes = Buffer.from(value, 'base64');
   if (bytes.length % 4 !== 0) throw ChromaHttpError.invalidArgument('Base64 embedding length is not a multiple of 4 bytes');
   const vector = DenseVector.fromFloat32LE(bytes);
