@@ -59,6 +59,8 @@ export function permutation(r: Rng, n: number): number[] {
 
 export const CATEGORIES = ['news', 'sports', 'science', 'music', 'travel', 'food', 'health', 'tech', 'finance', 'art'];
 export const BUCKETS = 100;
+/** Values of `shard`: one matches 0.1% of the records, for the most selective filter. */
+export const SHARDS = 1000;
 export const PRICE_MAX = 1000;
 
 const WORDS = (
@@ -69,11 +71,19 @@ const WORDS = (
   'runs builds reads writes stores finds sorts joins merges scans'
 ).split(' ');
 
+export type BenchMetadata = {
+  category: string;
+  bucket: number;
+  shard: number;
+  n: number;
+  price: number;
+};
+
 export interface BenchRecord {
   id: string;
   embedding: number[];
   document: string;
-  metadata: { category: string; bucket: number; n: number; price: number };
+  metadata: BenchMetadata;
 }
 
 export function recordId(i: number): string {
@@ -111,10 +121,11 @@ export class Dataset {
     const words = Array.from({ length: 4 + int(r, 6) }, () => WORDS[int(r, WORDS.length)]);
     let price = Math.round(r() * PRICE_MAX * 100) / 100;
     if (Number.isInteger(price)) price += 0.01; // stays a float on the wire (Chroma keeps int and float apart)
-    return {
-      document: words.join(' '),
-      metadata: { category: CATEGORIES[int(r, CATEGORIES.length)], bucket: int(r, BUCKETS), n: i, price },
-    };
+    const category = CATEGORIES[int(r, CATEGORIES.length)];
+    const bucket = int(r, BUCKETS);
+    // Drawn last, so every earlier field keeps the value it had before shard existed.
+    const shard = int(r, SHARDS);
+    return { document: words.join(' '), metadata: { category, bucket, shard, n: i, price } };
   }
 
   record(i: number): BenchRecord {

@@ -15,10 +15,11 @@
  * and timed from the caller: for vecgate through the client (HTTP and JSON included), for the
  * reference from building the statement's parameters to its last row.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Index, Pinecone } from '@pinecone-database/pinecone';
+import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, rng } from './data';
 import { DirectDatabase, openDirect, ReferenceTable, REFERENCE_SCHEMA, tableShape } from './direct-sql';
 import { machineInfo, ms, ratio, Row, table } from './report';
@@ -53,63 +54,19 @@ const USAGE = `usage: node dist/bench/pinecone-workload.js [options]
 The reference runs on DATABASE_URL (direct pg) when it is set, else on PGlite in this process.`;
 
 function parseArgs(argv: string[]): Options {
-  const given: Record<string, string | true> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    const [flag, inline] = arg.split(/=(.*)/s, 2);
-    if (['--no-reference', '--smoke'].includes(flag)) {
-      given[flag] = true;
-    } else if (['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch'].includes(flag)) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) fail(`${flag} needs a value`);
-      given[flag] = value;
-    } else {
-      fail(`unknown argument ${arg}`);
-    }
-  }
-  const smoke = given['--smoke'] === true;
-  const num = (flag: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-    const raw = given[flag];
-    if (raw === undefined) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) fail(`${flag} must be an integer from ${min} to ${max}, got ${String(raw)}`);
-    return n;
-  };
-  let vecgate: string | undefined;
-  if (given['--vecgate'] !== undefined) {
-    vecgate = String(given['--vecgate']);
-    try {
-      new URL(vecgate);
-    } catch {
-      fail(`--vecgate must be a URL such as http://localhost:8000, got ${vecgate}`);
-    }
-  }
+  const flags = new Flags(argv, { usage: USAGE, switches: ['--no-reference', '--smoke'], valued: ['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch'] });
+  const smoke = flags.has('--smoke');
   return {
-    vecgate,
-    noReference: given['--no-reference'] === true,
-    records: num('--records', smoke ? 1000 : 20000, 200),
-    dim: num('--dim', smoke ? 32 : 384, 2, 2000),
-    reps: num('--reps', smoke ? 3 : 30, 1),
-    batch: num('--batch', 200, 1, 1000),
-    seed: num('--seed', 42, 0),
-    json: typeof given['--json'] === 'string' ? given['--json'] : undefined,
+    vecgate: flags.url('--vecgate'),
+    noReference: flags.has('--no-reference'),
+    records: flags.int('--records', smoke ? 1000 : 20000, 200),
+    dim: flags.int('--dim', smoke ? 32 : 384, 2, 2000),
+    reps: flags.int('--reps', smoke ? 3 : 30, 1),
+    batch: flags.int('--batch', 200, 1, 1000),
+    seed: flags.int('--seed', 42, 0),
+    json: flags.string('--json'),
     smoke,
   };
-}
-
-function fail(message: string): never {
-  console.error(`bench: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
-
-function message(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,13 +425,6 @@ function checkQueries(result: TargetResult, p: Plan): void {
 
 // ---------------------------------------------------------------------------------------------
 
-function repoRoot(): string {
-  for (const candidate of [resolve(__dirname, '..', '..'), resolve(__dirname, '..')]) {
-    if (existsSync(resolve(candidate, 'package.json'))) return candidate;
-  }
-  return process.cwd();
-}
-
 /** The JSON body the client sends for one upsert batch, in bytes. */
 function upsertBytes(data: Dataset, batch: number): number {
   const records = toRecords(data, 0, batch);
@@ -483,7 +433,7 @@ function upsertBytes(data: Dataset, batch: number): number {
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  const root = repoRoot();
+  const root = repoRoot(__dirname);
   const machine = machineInfo();
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const indexName = `bench-${Date.now().toString(36)}-${process.pid}`;

@@ -1,4 +1,4 @@
-/** The machine description and the side-by-side table. */
+/** The machine description and the tables. */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { Stats } from './stats';
@@ -42,9 +42,10 @@ function cell(s: Stats | string | undefined, field: 'median' | 'p95'): string {
   return ms(s[field]);
 }
 
+/** The ratio of two medians, as `times` prints it. */
 export function ratio(v: Stats | string | undefined, c: Stats | string | undefined): string {
-  if (typeof v !== 'object' || typeof c !== 'object' || !(c.median > 0)) return '-';
-  return `${(v.median / c.median).toFixed(2)}x`;
+  if (typeof v !== 'object' || typeof c !== 'object') return '-';
+  return times(v.median, c.median);
 }
 
 /**
@@ -58,8 +59,26 @@ export function table(rows: Row[], referenceName = 'chroma'): string {
     const other = r.reference ?? r.chroma;
     return [r.operation, cell(r.vecgate, 'median'), cell(r.vecgate, 'p95'), cell(other, 'median'), cell(other, 'p95'), ratio(r.vecgate, other)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  return markdown(header, body);
+}
+
+/** A Markdown table of text cells: the first column left-aligned, the others right-aligned. */
+export function markdown(header: string[], body: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+/** `median (p95)` in milliseconds, or the text given instead (an error, a reason). */
+export function medianP95(s: Stats | string | undefined): string {
+  if (s === undefined) return '-';
+  if (typeof s === 'string') return s;
+  return `${ms(s.median)} (${ms(s.p95)})`;
+}
+
+/** a / b as `1.23x`, or '-' when either is missing or b is not positive. */
+export function times(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || !(b > 0)) return '-';
+  return `${(a / b).toFixed(2)}x`;
 }

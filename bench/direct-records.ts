@@ -1,0 +1,161 @@
+/**
+ * "Direct SQL" for the Chroma workload: the gateway's own record SQL, sent straight to Postgres with
+ * pg from the bench process. The statements come from the gateway's repository classes and the
+ * request values from its own Chroma mappers (filters, include lists, vectors, add payloads), so
+ * they are the statements the gateway runs; what is left out is what the gateway adds around them:
+ * HTTP and JSON, validation, the catalog lookup of each call, and on add the transaction with its
+ * advisory id locks and namespace registration.
+ *
+ * Every call into src/ is in this file (the repository's signatures change with the gateway);
+ * chroma-workload.ts sees only the DirectRecords interface.
+ */
+import { Pool, PoolClient } from 'pg';
+import { Collection } from '../src/collections/collection.model';
+import { CollectionsRepository } from '../src/collections/collections.repository';
+import type { Database } from '../src/database/database';
+import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
+import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
+import { RecordWrite } from '../src/records/record.model';
+import { DEFAULT_NAMESPACE } from '../src/records/records.service';
+import { RecordsRepository } from '../src/records/records.repository';
+
+/** ids and a Chroma `where`, AND-ed as in a Chroma request. */
+export interface Selection {
+  ids?: string[];
+  where?: Record<string, unknown>;
+}
+
+export interface DirectRow {
+  id: string;
+  metadata?: Record<string, unknown> | null;
+}
+
+/** One add batch in Chroma's column form. */
+export interface AddColumns {
+  ids: string[];
+  embeddings: number[][];
+  documents?: string[];
+  metadatas?: Record<string, unknown>[];
+}
+
+/** A batch already turned into the gateway's writes, so that timing covers the SQL only. */
+export interface PreparedAdd {
+  records: RecordWrite[];
+}
+
+/** The operations of the Chroma workload on one collection, each what the gateway's service does minus its extras. */
+export interface DirectRecords {
+  get(selection: Selection, include: string[]): Promise<DirectRow[]>;
+  query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]>;
+  delete(selection: Selection): Promise<number>;
+  count(): Promise<number>;
+  prepareAdd(batch: AddColumns): PreparedAdd;
+  add(batch: PreparedAdd): Promise<number>;
+}
+
+export interface DirectSql {
+  /** What to print about the connection. */
+  info: Record<string, string>;
+  /** The collection the gateway created, read from its catalog once. */
+  records(collectionId: string): Promise<DirectRecords>;
+  close(): Promise<void>;
+}
+
+export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
+  // One connection, kept open: calls are sequential, and session settings stay on it as they do
+  // on a gateway connection.
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000 });
+  pool.on('error', () => {}); // an idle connection's error surfaces on its next query
+  try {
+    const { rows } = await pool.query(
+      `SELECT current_setting('server_version') AS pg, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector, 'vector'::regtype::oid::int AS oid`,
+    );
+    // The repository reads only the vector type's oid from Database (binary vector parameters).
+    const repository = new RecordsRepository({ vectorOid: rows[0].oid } as Database);
+    const catalog = new CollectionsRepository();
+    const session = new SessionSettings();
+    return {
+      info: { backend: 'postgres, the gateway repository SQL over pg (one connection)', postgres: String(rows[0].pg), pgvector: String(rows[0].vector) },
+      async records(collectionId) {
+        const collection = await catalog.findById(pool, collectionId);
+        if (!collection) throw new Error(`collection ${collectionId} is not in DATABASE_URL's catalog (is vecgate running on another database?)`);
+        return new Records(pool, repository, session, collection);
+      },
+      close: () => pool.end(),
+    };
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
+
+/** As Database.withSessionSettings: a set_config round trip only when the settings change. */
+class SessionSettings {
+  private readonly current = new Map<string, string>();
+
+  async apply(client: PoolClient, settings: Record<string, string>): Promise<void> {
+    const changed = Object.entries(settings).filter(([name, value]) => this.current.get(name) !== value);
+    if (changed.length === 0) return;
+    const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
+    await client.query(`SELECT ${calls}`, changed.flat());
+    for (const [name, value] of changed) this.current.set(name, value);
+  }
+}
+
+/** Each method follows RecordsService's method of the same job (src/records/records.service.ts). */
+class Records implements DirectRecords {
+  constructor(
+    private readonly pool: Pool,
+    private readonly repository: RecordsRepository,
+    private readonly session: SessionSettings,
+    private readonly collection: Collection,
+  ) {}
+
+  get(selection: Selection, include: string[]): Promise<DirectRow[]> {
+    const filter = filterFrom(selection);
+    return this.repository.find(this.pool, this.collection, DEFAULT_NAMESPACE, filter, parseInclude(include, DEFAULT_GET_INCLUDE).include, null, 0);
+  }
+
+  /** The approximate search, then, when it came back short, the exact one in a transaction (as the service). */
+  async query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]> {
+    const vectors = queryVectors([vector]);
+    const filter = filterFrom({ where });
+    const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
+    const client = await this.pool.connect();
+    try {
+      await this.session.apply(client, this.repository.searchSettings(this.collection, n));
+      const [list] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
+      if (list.length >= n) return list;
+      await client.query('BEGIN');
+      try {
+        await this.repository.disableIndexScans(client);
+        const [exact] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
+        await client.query('COMMIT');
+        return exact;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  delete(selection: Selection): Promise<number> {
+    return this.repository.delete(this.pool, this.collection, DEFAULT_NAMESPACE, filterFrom(selection), null);
+  }
+
+  count(): Promise<number> {
+    return this.repository.count(this.pool, this.collection, DEFAULT_NAMESPACE);
+  }
+
+  prepareAdd(batch: AddColumns): PreparedAdd {
+    return { records: recordsFromPayload(batch as RecordSetDto, 'add') };
+  }
+
+  /** Chroma's add is insertNew; one statement, so no transaction around it. */
+  async add(batch: PreparedAdd): Promise<number> {
+    const inserted = await this.repository.insertNew(this.pool, this.collection, DEFAULT_NAMESPACE, batch.records);
+    return inserted.size;
+  }
+}
