@@ -159,7 +159,7 @@ export async function startVecgate(repoRoot: string, options: VecgateOptions = {
   }
   const info: Record<string, string> = {};
   const log = new LogTail(60, (line) => {
-    const m = /(embedded PGlite|PostgreSQL)\b.*with pgvector (\S+)/.exec(line);
+    const m = /(embedded PGlite|PostgreSQL)\b.*with pgvector ([0-9][^\s"]*)/.exec(line);
     if (m) {
       info.backend = m[1] === 'PostgreSQL' ? 'postgres' : `embedded (PGlite, ${env.VECGATE_DATA_DIR})`;
       info.pgvector = m[2];
