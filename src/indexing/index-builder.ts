@@ -129,6 +129,11 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
               if (await this.tables.hasIndex(tx, table)) return false;
               await this.tables.buildIndex(tx, table, dimension, metric, index);
               return true;
+            }).then(async (done) => {
+              // PGlite runs no autovacuum: without this the planner would never learn the table's size
+              // and the filters' selectivity (it picks exact scans for selective filters from them).
+              if (done) await this.tables.vacuumAnalyze(this.db, table);
+              return done;
             });
       if (built) this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
     } catch (err: any) {
