@@ -102,9 +102,10 @@ export class RecordTableRepository {
          SELECT c.id, c.table_name,
                 pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
          FROM vecgate_collections c
-         WHERE c.dimension IS NOT NULL AND c.dimension <= $2
-           AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass('vecgate_records.' || quote_ident(c.table_name || '_hnsw')) AND i.indisvalid)
+         JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'vecgate_records'::regnamespace
+         LEFT JOIN pg_class ic ON ic.relname = c.table_name || '_hnsw' AND ic.relnamespace = 'vecgate_records'::regnamespace
+         LEFT JOIN pg_index i ON i.indexrelid = ic.oid
+         WHERE c.dimension IS NOT NULL AND c.dimension <= $2 AND i.indisvalid IS NOT TRUE
        ) t WHERE last_seq >= $1`,
       [minRows, MAX_HALFVEC_INDEX_DIMENSION],
     );

@@ -50,6 +50,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    // Each sweep is one catalog query per replica; a bulk load is over when two sweeps see no insert.
     const every = Math.max(20, Math.min(1000, Math.floor(this.config.indexing.quietMs / 2)));
     this.timer = setInterval(() => this.tick(), every);
     this.timer.unref();
