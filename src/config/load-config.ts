@@ -83,7 +83,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     indexing: {
       minRows: integer(env, 'VECGATE_INDEX_MIN_ROWS', 1000, 1, 1_000_000_000),
-      quietMs: integer(env, 'VECGATE_INDEX_QUIET_MS', 1000, 10, 3_600_000),
+      quietMs: integer(env, 'VECGATE_INDEX_QUIET_MS', 2000, 10, 3_600_000),
       maxDeferMs: integer(env, 'VECGATE_INDEX_MAX_DEFER_MS', 60_000, 10, 86_400_000),
       buildMemoryMb: integer(env, 'VECGATE_INDEX_BUILD_MEMORY_MB', 1024, 64, 1_048_576),
     },

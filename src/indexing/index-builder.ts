@@ -15,6 +15,13 @@ export interface IndexingStatus {
   indexed: boolean;
 }
 
+/**
+ * A concurrent build whose table grows by more than this share while it runs is cancelled: the rows
+ * inserted during a build are added to the index one by one when it finishes, which for a bulk load
+ * that merely paused costs far more than building again once the load is over.
+ */
+const MAX_GROWTH_DURING_BUILD = 0.1;
+
 interface Watch {
   lastSeq: string;
   /** When lastSeq last moved: records were inserted. */
@@ -29,7 +36,8 @@ interface Watch {
  * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or VECGATE_INDEX_MAX_DEFER_MS have passed),
  * a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
  * and writes go on meanwhile; every replica watches, a session advisory lock lets one build. From
- * then on inserts maintain the index record by record. Until it exists, searches scan exactly.
+ * then on inserts maintain the index record by record. Until it exists, searches scan exactly. A
+ * build that sees the load resume (MAX_GROWTH_DURING_BUILD) is cancelled and waits for quiet again.
  */
 @Injectable()
 export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
@@ -110,6 +118,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     const { tableName: table, dimension, metric, index } = collection;
     const started = Date.now();
     this.buildingTable = table;
+    const stopWatching = this.db.backend === 'postgres' ? this.cancelIfLoadResumes(table) : () => {};
     try {
       const built =
         this.db.backend === 'postgres'
@@ -141,8 +150,36 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
       if (!this.stopped) this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
     } finally {
+      stopWatching();
       this.buildingTable = undefined;
       this.watching.delete(table);
     }
+  }
+
+  /** Watches the table while its index is built; returns the function that stops watching. */
+  private cancelIfLoadResumes(table: string): () => void {
+    let atStart: number | undefined;
+    let checking = false;
+    const check = async () => {
+      if (checking) return;
+      checking = true;
+      try {
+        const now = await this.tables.insertedEver(this.db, table);
+        atStart ??= now;
+        const grown = now - atStart;
+        if (grown > Math.max(this.config.indexing.minRows, atStart * MAX_GROWTH_DURING_BUILD)) {
+          this.logger.log(`inserts resumed during the index build of ${table} (${grown} records): cancelling it until they pause`);
+          await this.tables.cancelIndexBuild(this.db, table);
+        }
+      } catch {
+        // the next check, or the build's own outcome, decides
+      } finally {
+        checking = false;
+      }
+    };
+    void check();
+    const timer = setInterval(() => void check(), Math.max(100, Math.floor(this.config.indexing.quietMs / 2)));
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
