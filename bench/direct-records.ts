@@ -12,7 +12,7 @@
 import { Pool, PoolClient } from 'pg';
 import { Collection } from '../src/collections/collection.model';
 import { CollectionsRepository } from '../src/collections/collections.repository';
-import type { Database } from '../src/database/database';
+import type { Database, Queryable } from '../src/database/database';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
 import { RecordWrite } from '../src/records/record.model';
@@ -89,11 +89,14 @@ export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
   }
 }
 
-/** As Database.withSessionSettings: a set_config round trip only when the settings change. */
-class SessionSettings {
+/**
+ * As Database.withSessionSettings: a set_config round trip only when the settings change. One per
+ * connection (or per PGlite database, which is one session whatever the pool hands out).
+ */
+export class SessionSettings {
   private readonly current = new Map<string, string>();
 
-  async apply(client: PoolClient, settings: Record<string, string>): Promise<void> {
+  async apply(client: Queryable, settings: Record<string, string>): Promise<void> {
     const changed = Object.entries(settings).filter(([name, value]) => this.current.get(name) !== value);
     if (changed.length === 0) return;
     const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');

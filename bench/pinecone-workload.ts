@@ -1,15 +1,21 @@
 /**
  * A Pinecone-shaped workload, run with the official @pinecone-database/pinecone (v9) client against
- * vecgate, and the same SQL sent straight to the database from this process as the reference, in
- * one go, printed side by side: the ratio is what the gateway costs over the SQL it runs.
+ * vecgate, and the gateway's own SQL sent straight to the database from this process as the
+ * reference, in one go, printed side by side: the ratio is what the gateway costs over the SQL it runs.
  *
- *   node dist/bench/pinecone-workload.js [--vecgate URL] [--no-reference]
- *        [--records N] [--dim D] [--reps R] [--batch B] [--seed S] [--json out.json] [--smoke]
+ *   node dist/bench/pinecone-workload.js [--vecgate URL] [--no-reference] [--records N] [--dim D]
+ *        [--reps R] [--batch B] [--seed S] [--index-timeout S] [--json out.json] [--smoke]
  *
  * Without --vecgate it starts the built gateway (dist/src/main.js) itself: on DATABASE_URL when
- * that is set, else on embedded PGlite in a temporary directory. The reference (bench/direct-sql.ts)
+ * that is set, else on embedded PGlite in a temporary directory. The reference
+ * (bench/direct-pinecone.ts: the gateway's repositories called from here, on a table of its own)
  * runs on DATABASE_URL through one direct `pg` connection when that is set, else on PGlite opened
  * in this process: the same engine vecgate embeds, minus the gateway.
+ *
+ * Record tables start without their HNSW index; the gateway builds it in the background once a
+ * bulk load is over. After the first ingest each target gets its index before the queries: vecgate
+ * is waited for (its table in the catalog on DATABASE_URL, else the gateway's indexing status),
+ * the reference builds its own as the gateway's IndexBuilder does; both are timed.
  *
  * The targets run one after the other, each alone on the machine. Every call is made one at a time
  * and timed from the caller: for vecgate through the client (HTTP and JSON included), for the
@@ -19,9 +25,10 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Index, Pinecone } from '@pinecone-database/pinecone';
+import type { AppConfig } from '../src/config/app-config';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, rng } from './data';
-import { DirectDatabase, openDirect, ReferenceTable, REFERENCE_SCHEMA, tableShape } from './direct-sql';
+import { DirectIndex, gatewayConfig, GatewayTable, openDirectPinecone, openGatewayTable, PreparedUpsert } from './direct-pinecone';
 import { machineInfo, ms, ratio, Row, table } from './report';
 import { external, Server, startVecgate } from './servers';
 import { repeat, Stats, summarize, timed } from './stats';
@@ -37,6 +44,7 @@ interface Options {
   reps: number;
   batch: number;
   seed: number;
+  indexTimeoutS: number;
   json?: string;
   smoke: boolean;
 }
@@ -49,12 +57,15 @@ const USAGE = `usage: node dist/bench/pinecone-workload.js [options]
   --reps R         timed repetitions per query (default 30, after 2 warm-up calls; delete by filter uses at most 20)
   --batch B        records per upsert call (default 200: 500 x 384 floats is ~4 MB of JSON, past Pinecone's 2 MB per request)
   --seed S         data seed (default 42)
+  --index-timeout S  seconds to wait for vecgate's HNSW index after the first ingest (default 600)
   --json FILE      also write every sample, setting and check as JSON
   --smoke          tiny run for CI: 1000 records, dim 32, 3 reps (explicit flags still win)
-The reference runs on DATABASE_URL (direct pg) when it is set, else on PGlite in this process.`;
+The reference runs on DATABASE_URL (direct pg) when it is set, else on PGlite in this process.
+Both targets get their HNSW index after the first ingest when it has VECGATE_INDEX_MIN_ROWS (default
+1000) records, as the gateway decides: vecgate builds it in the background, the reference builds it.`;
 
 function parseArgs(argv: string[]): Options {
-  const flags = new Flags(argv, { usage: USAGE, switches: ['--no-reference', '--smoke'], valued: ['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch'] });
+  const flags = new Flags(argv, { usage: USAGE, switches: ['--no-reference', '--smoke'], valued: ['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch', '--index-timeout'] });
   const smoke = flags.has('--smoke');
   return {
     vecgate: flags.url('--vecgate'),
@@ -64,6 +75,7 @@ function parseArgs(argv: string[]): Options {
     reps: flags.int('--reps', smoke ? 3 : 30, 1),
     batch: flags.int('--batch', 200, 1, 1000),
     seed: flags.int('--seed', 42, 0),
+    indexTimeoutS: flags.int('--index-timeout', 600, 1),
     json: flags.string('--json'),
     smoke,
   };
@@ -89,8 +101,12 @@ interface Match {
   metadata: Record<string, unknown> | null;
 }
 
-interface Target {
-  upsert(namespace: string, records: Rec[]): Promise<void>;
+interface Target<B = unknown> {
+  /** Turns a batch into what `upsert` sends; untimed. */
+  prepare(records: Rec[]): B;
+  upsert(namespace: string, batch: B): Promise<void>;
+  /** After the first ingest: returns once the HNSW index is there (vecgate: built by the gateway; reference: built here). */
+  indexReady(): Promise<void>;
   query(namespace: string, vector: number[], k: number, filter: Eq | null): Promise<Match[]>;
   deleteWhere(namespace: string, filter: Eq): Promise<void>;
   deleteAll(namespace: string): Promise<void>;
@@ -100,10 +116,13 @@ interface Target {
 
 const pineconeFilter = (f: Eq) => ({ [f.key]: { $eq: f.value } });
 
-class VecgateTarget implements Target {
+class VecgateTarget implements Target<Rec[]> {
   private readonly handles = new Map<string, Index>();
 
-  constructor(private readonly index: Index) {}
+  constructor(
+    private readonly index: Index,
+    private readonly waitIndex: () => Promise<void>,
+  ) {}
 
   /** Namespace handles are made once, outside the timers (the host is resolved on first use). */
   private ns(namespace: string): Index {
@@ -112,8 +131,16 @@ class VecgateTarget implements Target {
     return h;
   }
 
+  prepare(records: Rec[]): Rec[] {
+    return records;
+  }
+
   upsert(namespace: string, records: Rec[]): Promise<void> {
     return this.ns(namespace).upsert({ records });
+  }
+
+  indexReady(): Promise<void> {
+    return this.waitIndex();
   }
 
   async query(namespace: string, vector: number[], k: number, filter: Eq | null): Promise<Match[]> {
@@ -135,23 +162,32 @@ class VecgateTarget implements Target {
   }
 }
 
-class DirectTarget implements Target {
-  constructor(private readonly t: ReferenceTable) {}
+/** The reference gets the Pinecone filter the client would send; the gateway's parser turns it into SQL. */
+class DirectTarget implements Target<PreparedUpsert> {
+  constructor(private readonly t: DirectIndex) {}
 
-  async upsert(namespace: string, records: Rec[]): Promise<void> {
-    await this.t.upsert(namespace, records);
+  prepare(records: Rec[]): PreparedUpsert {
+    return this.t.prepareUpsert(records);
+  }
+
+  async upsert(namespace: string, batch: PreparedUpsert): Promise<void> {
+    await this.t.upsert(namespace, batch);
+  }
+
+  indexReady(): Promise<void> {
+    return this.t.buildIndex();
   }
 
   query(namespace: string, vector: number[], k: number, filter: Eq | null): Promise<Match[]> {
-    return this.t.query(namespace, vector, k, filter ? { [filter.key]: filter.value } : null);
+    return this.t.query(namespace, vector, k, filter ? pineconeFilter(filter) : undefined);
   }
 
   async deleteWhere(namespace: string, filter: Eq): Promise<void> {
-    await this.t.deleteWhere(namespace, { [filter.key]: filter.value });
+    await this.t.deleteWhere(namespace, pineconeFilter(filter));
   }
 
   async deleteAll(namespace: string): Promise<void> {
-    await this.t.deleteNamespace(namespace);
+    await this.t.deleteAll(namespace);
   }
 
   count(namespace: string): Promise<number> {
@@ -185,9 +221,12 @@ interface Plan {
   /** Records left in the main namespace after the deletes. */
   remaining: number;
   truth: GroundTruth;
+  /** Whether the first ingest makes the gateway build an HNSW index (VECGATE_INDEX_MIN_ROWS). */
+  indexDue: boolean;
+  indexMinRows: number;
 }
 
-function plan(o: Options): Plan {
+function plan(o: Options, config: AppConfig): Plan {
   const data = new Dataset(o.seed, o.records, o.dim);
   const second = new Dataset(o.seed + 1, o.records, o.dim);
   const n = o.records;
@@ -222,7 +261,9 @@ function plan(o: Options): Plan {
     .slice(0, deleteReps)
     .map((b) => ({ key: 'bucket', value: b }));
   const remaining = count((m) => !deleteFilters.some((f) => m.bucket === f.value));
-  return { data, second, queries, deleteFilters, remaining, truth };
+  // The gateway's rule (IndexBuilder): records ever inserted into the table; the main namespace's are the first.
+  const indexMinRows = config.indexing.minRows;
+  return { data, second, queries, deleteFilters, remaining, truth, indexDue: o.records >= indexMinRows, indexMinRows };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +287,8 @@ interface TargetResult {
   name: string;
   info: Record<string, string>;
   ingest?: Ingest;
+  /** From the end of the first ingest until the HNSW index was there (absent when none was due). */
+  indexReadyMs?: number;
   ingestSecond?: Ingest;
   ops: Record<string, OpResult>;
   /** Query answers per operation and repetition, for the checks. */
@@ -253,7 +296,7 @@ interface TargetResult {
   /** Correctness checks that passed (ok) or failed (wrong). */
   ok: string[];
   wrong: string[];
-  /** Columns and index definitions of the record table (real Postgres only). */
+  /** Columns and index definitions of the record table once its index is there (real Postgres only). */
   shape?: string[];
   error?: string;
 }
@@ -269,8 +312,9 @@ function toRecords(data: Dataset, start: number, size: number): Rec[] {
 async function ingest(name: string, target: Target, data: Dataset, namespace: string, o: Options): Promise<Ingest> {
   const samples: number[] = [];
   for (let start = 0; start < data.records; start += o.batch) {
-    const records = toRecords(data, start, o.batch); // generated outside the timer
-    const { ms: t } = await timed(() => target.upsert(namespace, records));
+    const records = toRecords(data, start, o.batch); // generated and prepared outside the timer
+    const batch = target.prepare(records);
+    const { ms: t } = await timed(() => target.upsert(namespace, batch));
     samples.push(t);
     const done = start + records.length;
     if (done % (o.batch * 20) === 0 || done === data.records) progress(`${name}: upserted ${done}/${data.records} into ${namespace}`);
@@ -284,10 +328,19 @@ async function expectCount(result: TargetResult, target: Target, namespace: stri
   (got === expected ? result.ok : result.wrong).push(`${namespace} holds ${got} records ${when} (expected ${expected})`);
 }
 
-/** The workload, in order: upsert, queries, delete by filter, then fill and deleteAll a second namespace. */
-async function workload(result: TargetResult, target: Target, p: Plan, o: Options): Promise<void> {
+/**
+ * The workload, in order: upsert, the index (waited for or built), queries, delete by filter, then
+ * fill and deleteAll a second namespace. `withIndex` runs once the index is there (untimed).
+ */
+async function workload(result: TargetResult, target: Target, p: Plan, o: Options, withIndex?: () => Promise<void>): Promise<void> {
   const name = result.name;
   result.ingest = await ingest(name, target, p.data, MAIN, o);
+  if (p.indexDue) {
+    const { ms: t } = await timed(() => target.indexReady());
+    result.indexReadyMs = t;
+    progress(`${name}: index ready ${(t / 1000).toFixed(2)} s after the last upsert`);
+  }
+  await withIndex?.();
   await expectCount(result, target, MAIN, o.records, 'after the upserts');
 
   for (const q of p.queries) {
@@ -329,9 +382,40 @@ async function workload(result: TargetResult, target: Target, p: Plan, o: Option
   }
 }
 
-async function runVecgate(server: Server, p: Plan, o: Options, indexName: string, databaseUrl: string | undefined): Promise<TargetResult> {
+const API_KEY = 'bench';
+const sleep = (t: number) => new Promise((resolve) => setTimeout(resolve, t));
+
+/** Calls `check` until it says yes, backing off from 20 to 250 ms; throws after `timeoutMs`. */
+async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const start = Date.now();
+  let pause = 20;
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`${what} was not there ${timeoutMs / 1000} s after the last upsert`);
+    await sleep(pause);
+    pause = Math.min(250, pause * 2);
+  }
+}
+
+/**
+ * Whether vecgate's index is built, from the gateway's indexing status: the Pinecone API has no
+ * such call, so this asks the Chroma API about the same collection (Pinecone indexes live in the
+ * default tenant and database). Used when the bench cannot read the gateway's catalog itself.
+ */
+async function indexingStatus(url: string, config: AppConfig, indexName: string): Promise<() => Promise<boolean>> {
+  const base = `${url}/api/v2/tenants/${encodeURIComponent(config.defaultTenant)}/databases/${encodeURIComponent(config.defaultDatabase)}/collections`;
+  const get = async (path: string) => {
+    const res = await fetch(`${base}/${path}`, { headers: { 'Api-Key': API_KEY } });
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) throw new Error(`GET ${base}/${path} answered ${res.status}: ${JSON.stringify(body)}`);
+    return body as Record<string, unknown>;
+  };
+  const { id } = await get(encodeURIComponent(indexName));
+  return async () => (await get(`${id}/indexing_status`)).op_indexing_progress === 1;
+}
+
+async function runVecgate(server: Server, p: Plan, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<TargetResult> {
   const result = newResult('vecgate', server.info);
-  const pc = new Pinecone({ apiKey: 'bench', controllerHostUrl: server.url });
+  const pc = new Pinecone({ apiKey: API_KEY, controllerHostUrl: server.url });
   try {
     await pc.createIndex({ name: indexName, dimension: o.dim, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
     const model = await pc.describeIndex(indexName);
@@ -340,50 +424,51 @@ async function runVecgate(server: Server, p: Plan, o: Options, indexName: string
     result.error = `create index: ${message(err)}`;
     return result;
   }
+  let gateway: GatewayTable | undefined;
   try {
-    if (databaseUrl) result.shape = await vecgateShape(databaseUrl, indexName).catch(() => undefined);
-    await workload(result, new VecgateTarget(pc.index({ name: indexName })), p, o);
+    // Opened before the ingest, so that the index wait starts polling at once.
+    let indexBuilt: () => Promise<boolean>;
+    if (databaseUrl) {
+      gateway = await openGatewayTable(databaseUrl, config, indexName);
+      result.info.table = gateway.table;
+      indexBuilt = gateway.hasIndex;
+    } else {
+      indexBuilt = await indexingStatus(server.url, config, indexName);
+    }
+    const waitIndex = () => pollUntil(indexBuilt, o.indexTimeoutS * 1000, "vecgate's HNSW index");
+    const withIndex = gateway && (async () => void (result.shape = await gateway!.shape()));
+    await workload(result, new VecgateTarget(pc.index({ name: indexName }), waitIndex), p, o, withIndex);
   } catch (err) {
     result.error = message(err);
     progress(`vecgate: ERROR ${result.error}`);
   } finally {
+    await gateway?.close().catch(() => {});
     await pc.deleteIndex(indexName).catch((err) => progress(`vecgate: could not delete index ${indexName}: ${message(err)}`));
   }
   return result;
 }
 
-/** The columns and indexes of the table vecgate made for the index, read from its catalog. */
-async function vecgateShape(databaseUrl: string, indexName: string): Promise<string[] | undefined> {
-  const direct = await openDirect(databaseUrl);
-  try {
-    const { rows } = await direct.db.query(`SELECT table_name FROM vecgate_collections WHERE name = $1 ORDER BY created_at DESC LIMIT 1`, [indexName]);
-    return rows[0] ? await tableShape(direct.db, 'vecgate_records', rows[0].table_name) : undefined;
-  } finally {
-    await direct.close();
-  }
-}
-
-async function runReference(p: Plan, o: Options, databaseUrl: string | undefined): Promise<TargetResult> {
-  let direct: DirectDatabase;
+async function runReference(p: Plan, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<TargetResult> {
+  let direct: Awaited<ReturnType<typeof openDirectPinecone>>;
   try {
     progress(`opening the reference (${databaseUrl ? 'direct pg on DATABASE_URL' : 'PGlite in this process'})`);
-    direct = await openDirect(databaseUrl);
+    direct = await openDirectPinecone(databaseUrl, config);
   } catch (err) {
     return { ...newResult('direct SQL', {}), error: `could not open: ${message(err)}` };
   }
   const result = newResult('direct SQL', direct.info);
-  const t = new ReferenceTable(direct.db, o.dim);
+  let t: DirectIndex | undefined;
   try {
-    await t.create();
-    result.info.table = `${REFERENCE_SCHEMA}."${t.name}"`;
-    if (databaseUrl) result.shape = await tableShape(direct.db, REFERENCE_SCHEMA, t.name);
-    await workload(result, new DirectTarget(t), p, o);
+    t = await direct.createIndex(indexName, o.dim);
+    result.info.table = t.table;
+    const withIndex = databaseUrl ? async () => void (result.shape = await t!.shape()) : undefined;
+    await workload(result, new DirectTarget(t), p, o, withIndex);
     result.info['exact re-searches'] = String(t.exactRetries);
   } catch (err) {
     result.error = message(err);
     progress(`direct SQL: ERROR ${result.error}`);
   } finally {
-    await t.drop().catch((err) => progress(`direct SQL: could not drop ${t.qualified}: ${message(err)}`));
+    await t?.drop().catch((err) => progress(`direct SQL: could not drop ${t!.table}: ${message(err)}`));
     await direct.close().catch(() => {});
   }
   return result;
@@ -437,8 +522,10 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const indexName = `bench-${Date.now().toString(36)}-${process.pid}`;
+  // The settings the gateway started here reads from the same environment (index thresholds, default tenant).
+  const config = gatewayConfig();
   progress(`${o.records} records x ${o.dim} dims per namespace, upserts of ${o.batch}, ${o.reps} reps, index ${indexName}`);
-  const p = plan(o);
+  const p = plan(o, config);
   const bodyBytes = upsertBytes(p.data, o.batch);
 
   let v: TargetResult;
@@ -447,8 +534,8 @@ async function main(): Promise<void> {
     progress('starting vecgate');
     server = o.vecgate ? external(o.vecgate) : await startVecgate(root);
     progress(`vecgate up at ${server.url}`);
-    // The table's shape is read from DATABASE_URL only when that is where this run's vecgate keeps it.
-    v = await runVecgate(server, p, o, indexName, o.vecgate ? undefined : databaseUrl);
+    // The catalog is read from DATABASE_URL only when that is where this run's vecgate keeps it.
+    v = await runVecgate(server, p, o, indexName, o.vecgate ? undefined : databaseUrl, config);
     v.info.url = server.url;
     if (o.vecgate) v.info.backend = 'external (given by --vecgate)';
   } catch (err) {
@@ -461,7 +548,7 @@ async function main(): Promise<void> {
 
   let d: TargetResult | undefined;
   if (!o.noReference) {
-    d = await runReference(p, o, databaseUrl);
+    d = await runReference(p, o, indexName, databaseUrl, config);
     checkQueries(d, p);
   }
   machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -471,8 +558,11 @@ async function main(): Promise<void> {
   const cell = (t: TargetResult | undefined, key: string) => (t ? (t.ops[key]?.stats ?? (t.ops[key]?.error || t.error ? 'error' : undefined)) : undefined);
   const ingestCell = (i: Ingest | undefined, t: TargetResult | undefined) => (i ? i.batch : t?.error ? 'error' : undefined);
   const deleteReps = p.deleteFilters.length;
+  const indexCell = (t: TargetResult | undefined) =>
+    !t ? undefined : t.indexReadyMs !== undefined ? summarize([t.indexReadyMs]) : !p.indexDue ? 'not due' : t.error ? 'error' : undefined;
   const rows: Row[] = [
     { operation: `upsert a batch of ${o.batch} (${batches} batches, ${MAIN})`, vecgate: ingestCell(v.ingest, v), reference: ingestCell(d?.ingest, d) },
+    { operation: `HNSW index ready after the last upsert [1 rep]`, vecgate: indexCell(v), reference: indexCell(d) },
     ...p.queries.map((q) => ({ operation: q.label, vecgate: cell(v, q.key), reference: cell(d, q.key) })),
     {
       operation: `delete by filter bucket $eq b (~${Math.round(o.records / BUCKETS)} records)${deleteReps !== o.reps ? ` [${deleteReps} reps]` : ''}`,
@@ -502,6 +592,13 @@ async function main(): Promise<void> {
   const ingestRatio = (a?: Ingest, b?: Ingest) => (a && b ? `, ratio ${(a.totalMs / b.totalMs).toFixed(2)}x` : '');
   out.push(`ingest of ${o.records} records into ${MAIN}: vecgate ${ingestLine(v.ingest)}, direct SQL ${ingestLine(d?.ingest)}${ingestRatio(v.ingest, d?.ingest)}`);
   out.push(`ingest of ${o.records} records into ${SECOND}: vecgate ${ingestLine(v.ingestSecond)}, direct SQL ${ingestLine(d?.ingestSecond)}${ingestRatio(v.ingestSecond, d?.ingestSecond)}`);
+  const ready = (t?: TargetResult) => (t?.indexReadyMs !== undefined ? `${(t.indexReadyMs / 1000).toFixed(2)} s` : '-');
+  out.push(
+    p.indexDue
+      ? `HNSW index ready after the last upsert into ${MAIN}: vecgate ${ready(v)} (built in the background once inserts were quiet for VECGATE_INDEX_QUIET_MS = ${config.indexing.quietMs} ms; ` +
+          `waited for ${!o.vecgate && databaseUrl ? 'in its catalog on DATABASE_URL' : 'through its indexing status'}), direct SQL ${ready(d)} (the gateway's RecordTableRepository.buildIndex${databaseUrl ? ' CONCURRENTLY' : ''} + vacuumAnalyze, started at once)`
+      : `no HNSW index: ${o.records} records are below VECGATE_INDEX_MIN_ROWS = ${p.indexMinRows}, so the gateway searches exactly and so does the reference`,
+  );
   out.push('');
   out.push(table(rows, 'direct SQL'));
   out.push('');
@@ -515,18 +612,20 @@ async function main(): Promise<void> {
   }
   if (v.shape && d?.shape) {
     const a = v.shape.join('\n');
-    const b = d.shape.join('\n').split(REFERENCE_SCHEMA).join('vecgate_records');
-    if (a === b) out.push(`- the reference table has vecgate's columns and indexes (${v.shape.length} items compared)`);
+    const b = d.shape.join('\n');
+    if (a === b) out.push(`- the reference table has vecgate's columns and indexes once both are indexed (${v.shape.length} items compared)`);
     else out.push(`- WRONG: the reference table differs from vecgate's:\n  vecgate:   ${v.shape.join('\n             ')}\n  reference: ${d.shape.join('\n             ')}`);
   } else if (d) {
-    out.push(`- the reference table's DDL was not compared with vecgate's (${databaseUrl && !o.vecgate ? 'vecgate table not found' : 'only done when both run on DATABASE_URL'})`);
+    out.push(`- the reference table's DDL was not compared with vecgate's (${databaseUrl && !o.vecgate ? 'a target stopped before its index was there' : 'only done when both run on DATABASE_URL'})`);
   }
   console.log(out.join('\n'));
 
   if (o.json) {
-    const strip = (t?: TargetResult) => t && { name: t.name, info: t.info, ingest: t.ingest, ingestSecond: t.ingestSecond, ops: t.ops, ok: t.ok, wrong: t.wrong, shape: t.shape, error: t.error };
+    const strip = (t?: TargetResult) =>
+      t && { name: t.name, info: t.info, ingest: t.ingest, indexReadyMs: t.indexReadyMs, ingestSecond: t.ingestSecond, ops: t.ops, ok: t.ok, wrong: t.wrong, shape: t.shape, error: t.error };
     const ratios = Object.fromEntries(rows.map((r) => [r.operation, ratio(r.vecgate, r.reference)]));
-    writeFileSync(o.json, JSON.stringify({ machine, options: o, index: indexName, upsertBodyBytes: bodyBytes, vecgate: strip(v), direct: strip(d), ratios }, null, 2));
+    const indexing = { due: p.indexDue, ...config.indexing };
+    writeFileSync(o.json, JSON.stringify({ machine, options: o, index: indexName, indexing, upsertBodyBytes: bodyBytes, vecgate: strip(v), direct: strip(d), ratios }, null, 2));
     progress(`wrote ${o.json}`);
   }
 
