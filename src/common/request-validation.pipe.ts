@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ClassTransformOptions, classToPlain, instanceToPlain, plainToInstance } from 'class-transformer';
 
 /** A body that parsed as JSON but does not fit the route's DTO; each protocol words it its own way. */
 export class RequestShapeError extends Error {
@@ -14,7 +15,48 @@ function describe(error: ValidationError, path = ''): string {
   return `${here}: invalid type: ${Object.values(error.constraints ?? {})[0] ?? 'unexpected value'}`;
 }
 
+/**
+ * class-transformer's plainToInstance copies every nested value to build the instance it validates:
+ * every number of every vector in a write (measured: 45-115 ms for a Pinecone upsert of 200 × 384).
+ * vecgate's DTOs declare rules on their own properties only (no nested classes), so an instance
+ * holding the body's values as they are validates the same, without the copy. Anything else (an
+ * array, a primitive) goes to class-transformer as before.
+ */
+const shallowTransformer = {
+  plainToInstance(metatype: new () => object, plain: unknown, options?: ClassTransformOptions): unknown {
+    if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || Buffer.isBuffer(plain)) return plainToInstance(metatype, plain, options);
+    return Object.assign(new metatype(), plain);
+  },
+  plainToClass(metatype: new () => object, plain: unknown, options?: ClassTransformOptions): unknown {
+    return shallowTransformer.plainToInstance(metatype, plain, options);
+  },
+  classToPlain,
+  instanceToPlain,
+};
+
+/**
+ * Nest's ValidationPipe, minus two whole-body walks that cost more than the SQL of a large write:
+ * closing the gaps of sparse arrays (a JSON body, or a query string from parseQueryString, has
+ * none) and stripping prototype keys through arrays by copying them (done here with an index
+ * loop that skips numbers and strings; objects are stripped exactly as Nest does).
+ */
+class RequestValidationPipe extends ValidationPipe {
+  protected closeArrayGaps(): void {}
+
+  protected stripProtoKeys(value: any): void {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        if (item !== null && typeof item === 'object') super.stripProtoKeys(item);
+      }
+      return;
+    }
+    super.stripProtoKeys(value);
+  }
+}
+
 /** DTO validation at the edge, for every route. */
-export const requestValidationPipe = new ValidationPipe({
+export const requestValidationPipe = new RequestValidationPipe({
+  transformerPackage: shallowTransformer as any,
   exceptionFactory: (errors) => new RequestShapeError(describe(errors[0])),
 });
