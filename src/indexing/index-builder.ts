@@ -10,7 +10,8 @@ import { RecordsService } from '../records/records.service';
 
 /** What a collection's index is doing, for Chroma's indexing_status. */
 export interface IndexingStatus {
-  records: number;
+  /** Records ever inserted (Chroma counts operations, not records): read in O(1), polled often. */
+  inserted: number;
   /** False while an index is due and not built yet (searches are exact meanwhile). */
   indexed: boolean;
 }
@@ -74,14 +75,15 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
 
   async status(scope: Scope, collectionId: string): Promise<IndexingStatus> {
     const collection = await this.collections.getCached(scope, collectionId);
-    const records = await this.records.count(scope, collectionId);
-    return { records, indexed: !(await this.due(collection)) };
+    // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
+    const inserted = await this.records.onTable(scope, collectionId, (db, c) => this.tables.insertedEver(db, c.tableName));
+    return { inserted, indexed: !(await this.due(collection, inserted)) };
   }
 
   /** Whether the collection should have an index and has none yet. */
-  private async due(collection: Collection): Promise<boolean> {
+  private async due(collection: Collection, inserted: number): Promise<boolean> {
     if (collection.dimension === null || !vectorPlan(collection.metric, collection.dimension).opclass) return false;
-    if ((await this.tables.insertedEver(this.db, collection.tableName)) < this.config.indexing.minRows) return false;
+    if (inserted < this.config.indexing.minRows) return false;
     return !(await this.tables.hasIndex(this.db, collection.tableName));
   }
 

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService, Scope } from '../collections/collections.service';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../common/errors';
-import { Database } from '../database/database';
+import { Database, Queryable } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
 import { RecordMetrics } from '../operations/metrics';
 import { DenseVector } from './dense-vector';
@@ -201,6 +201,11 @@ export class RecordsService {
 
   async countMatching(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<number> {
     return this.on(scope, collectionId, (collection) => this.repository.countMatching(this.db, collection, namespace, filter));
+  }
+
+  /** Runs `work` on the collection's table (a dropped table reads as the collection not found). */
+  onTable<T>(scope: Scope, collectionId: string, work: (db: Queryable, collection: Collection) => Promise<T>): Promise<T> {
+    return this.on(scope, collectionId, (collection) => work(this.db, collection));
   }
 
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {

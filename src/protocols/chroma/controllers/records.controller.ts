@@ -106,15 +106,16 @@ export class ChromaRecordsController {
 
   /**
    * Every record is searchable as soon as its write commits; after a bulk load the HNSW index is
-   * built in the background (searches are exact meanwhile), and the records wait here as unindexed.
+   * built in the background (searches are exact meanwhile), and the inserts wait here as unindexed.
+   * Like Chroma's, the numbers count operations (inserts ever made), not the records there are now.
    */
   @ApiTags('Chroma')
   @ApiOperation({ summary: 'Indexing status', description: 'Records count as unindexed while the HNSW index due after a bulk load is being built; searches are exact meanwhile' })
   @ApiResponse({ status: 200, description: 'Status', example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 } })
   @Get('indexing_status')
   async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
-    const { records, indexed } = await this.indexing.status({ tenant, database }, validateCollectionId(id));
-    return { num_indexed_ops: indexed ? records : 0, num_unindexed_ops: indexed ? 0 : records, op_indexing_progress: indexed ? 1 : 0, total_ops: records };
+    const { inserted, indexed } = await this.indexing.status({ tenant, database }, validateCollectionId(id));
+    return { num_indexed_ops: indexed ? inserted : 0, num_unindexed_ops: indexed ? 0 : inserted, op_indexing_progress: indexed ? 1 : 0, total_ops: inserted };
   }
 
   @ApiTags('Chroma')
