@@ -1,5 +1,6 @@
 import { AdminClient, ChromaClient, ChromaNotFoundError, ChromaUniqueError } from 'chromadb';
 import { qualified } from '../../../src/collections/record-table.repository';
+import { loadConfig } from '../../../src/config/load-config';
 import { http, startGateway, TestGateway } from '../../support/gateway';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
@@ -95,44 +96,69 @@ describe('Chroma collections through the official client', () => {
     expect(exists.rows[0].t).toBeNull();
   });
 
-  it('applies hnsw space, ef_construction and max_neighbors to the real pgvector index', async () => {
-    const col = await client.createCollection({
-      name: 'col-hnsw',
-      configuration: { hnsw: { space: 'cosine', ef_construction: 64, max_neighbors: 8, ef_search: 50 } },
-      embeddingFunction: null,
+  describe('with the HNSW index built as soon as a collection has a record (VECGATE_INDEX_MIN_ROWS=1, VECGATE_INDEX_QUIET_MS=50)', () => {
+    let eager: TestGateway;
+    let eagerClient: ChromaClient;
+
+    beforeAll(async () => {
+      eager = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: 1, quietMs: 50 } });
+      eagerClient = new ChromaClient({ host: '127.0.0.1', port: eager.port });
     });
-    await col.add({ ids: ['a'], embeddings: [[1, 0, 0]] });
-    const { rows } = await gw.db.query(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexname = (SELECT table_name || '_hnsw' FROM vecgate_collections WHERE id = $1)`,
-      [col.id],
-    );
-    expect(rows[0].indexdef).toMatch(/USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?, ef_construction='?64'?\)/);
-    const raw = await http(gw.url, 'GET', `${P}/collections/col-hnsw`);
-    expect(raw.body.configuration_json.hnsw).toMatchObject({ space: 'cosine', ef_construction: 64, max_neighbors: 8, ef_search: 50 });
-    expect(raw.body.dimension).toBe(3);
+    afterAll(() => eager.close());
+
+    /** Waits for the background build (indexing_status reaches 1), then reads the index's definition. */
+    async function builtIndex(collectionId: string): Promise<string> {
+      const deadline = Date.now() + 20_000;
+      let status: any;
+      while ((status = (await http(eager.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body)?.op_indexing_progress !== 1) {
+        if (Date.now() > deadline) throw new Error(`the index of ${collectionId} was not built within 20 s: ${JSON.stringify(status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return indexDefinition(collectionId);
+    }
+
+    async function indexDefinition(collectionId: string): Promise<string> {
+      const { rows } = await eager.db.query(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexname = (SELECT table_name || '_hnsw' FROM vecgate_collections WHERE id = $1)`,
+        [collectionId],
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0].indexdef;
+    }
+
+    it('applies hnsw space, ef_construction and max_neighbors to the real pgvector index', async () => {
+      const col = await eagerClient.createCollection({
+        name: 'col-hnsw',
+        configuration: { hnsw: { space: 'cosine', ef_construction: 64, max_neighbors: 8, ef_search: 50 } },
+        embeddingFunction: null,
+      });
+      await col.add({ ids: ['a'], embeddings: [[1, 0, 0]] });
+      expect(await builtIndex(col.id)).toMatch(/USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?, ef_construction='?64'?\)/);
+      const raw = await http(eager.url, 'GET', `${P}/collections/col-hnsw`);
+      expect(raw.body.configuration_json.hnsw).toMatchObject({ space: 'cosine', ef_construction: 64, max_neighbors: 8, ef_search: 50 });
+      expect(raw.body.dimension).toBe(3);
+    });
+
+    it('rebuilds the index when max_neighbors is modified, and refuses to change the space', async () => {
+      const col = await eagerClient.createCollection({ name: 'col-rebuild', embeddingFunction: null });
+      await col.add({ ids: ['a', 'b'], embeddings: [[1, 0], [0, 1]] });
+      expect(await builtIndex(col.id)).toMatch(/WITH \(m='?16'?, ef_construction='?100'?\)/);
+      // The client's types only allow ef_search in a modify; the server takes max_neighbors too.
+      await col.modify({ configuration: { hnsw: { ef_search: 20 } } });
+      const mod = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { max_neighbors: 12 } } });
+      expect(mod.status).toBe(200);
+      // Rebuilt by the modify itself: the new definition is there as soon as it answers.
+      expect(await indexDefinition(col.id)).toMatch(/WITH \(m='?12'?, ef_construction='?100'?\)/);
+      const bad = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { space: 'ip' } } });
+      expect(bad.status).toBe(422);
+      expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 1 })).ids).toEqual([['a']]);
+    });
   });
 
   it('takes the space from legacy hnsw:space metadata and keeps the metadata', async () => {
     const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'col-legacy', metadata: { 'hnsw:space': 'ip' } });
     expect(raw.body.configuration_json.hnsw.space).toBe('ip');
     expect(raw.body.metadata).toEqual({ 'hnsw:space': 'ip' });
-  });
-
-  it('rebuilds the index when max_neighbors is modified, and refuses to change the space', async () => {
-    const col = await client.createCollection({ name: 'col-rebuild', embeddingFunction: null });
-    await col.add({ ids: ['a', 'b'], embeddings: [[1, 0], [0, 1]] });
-    // The client's types only allow ef_search in a modify; the server takes max_neighbors too.
-    await col.modify({ configuration: { hnsw: { ef_search: 20 } } });
-    const mod = await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { max_neighbors: 12 } } });
-    expect(mod.status).toBe(200);
-    const { rows } = await gw.db.query(
-      `SELECT indexdef FROM pg_indexes WHERE indexname = (SELECT table_name || '_hnsw' FROM vecgate_collections WHERE id = $1)`,
-      [col.id],
-    );
-    expect(rows[0].indexdef).toMatch(/m='?12'?/);
-    const bad = await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { space: 'ip' } } });
-    expect(bad.status).toBe(422);
-    expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 1 })).ids).toEqual([['a']]);
   });
 
   it('stores a schema given at create and echoes it back', async () => {

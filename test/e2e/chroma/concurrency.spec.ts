@@ -1,4 +1,5 @@
 import { ChromaClient, Collection } from 'chromadb';
+import { loadConfig } from '../../../src/config/load-config';
 import { createScratchDatabase, http, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
 
 /**
@@ -9,9 +10,14 @@ import { createScratchDatabase, http, startGateway, TestGateway, usingPostgres }
  * split across them. On the embedded backend (PGlite is one process, one connection) the same
  * requests race through one gateway: the same assertions hold, with the interleaving done by the
  * pool instead of the server.
+ *
+ * The gateways build a collection's HNSW index in the background once it has a record and inserts
+ * have been quiet for 50 ms (VECGATE_INDEX_MIN_ROWS=1, VECGATE_INDEX_QUIET_MS=50), so builds run
+ * during the races too; with two replicas, each watches and an advisory lock lets one build.
  */
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
+const INDEXING = { ...loadConfig({}).indexing, minRows: 1, quietMs: 50 };
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const pad = (i: number, width = 3) => String(i).padStart(width, '0');
@@ -52,8 +58,20 @@ describe('Chroma API under concurrency', () => {
     return col.get({ include: ['documents', 'metadatas', 'embeddings'] });
   }
 
+  /** Polls indexing_status on every replica until each reports the collection's index built. */
+  async function waitIndexed(collectionId: string, timeoutMs = 20_000): Promise<void> {
+    const from = Date.now();
+    let last: unknown[] = [];
+    while (Date.now() - from < timeoutMs) {
+      last = await Promise.all([...new Set(gateways)].map(async (g) => (await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body));
+      if (last.every((s: any) => s?.op_indexing_progress === 1)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the index of ${collectionId} was not built within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+  }
+
   /** How the record table of a collection is typed and indexed, read from the database itself. */
-  async function storage(collectionId: string): Promise<{ type: string; hnswIndexes: number }> {
+  async function storage(collectionId: string): Promise<{ type: string; hnswIndexes: number; validHnswIndexes: number }> {
     const db = gateways[0].db;
     const { rows } = await db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [collectionId]);
     const table = rows[0].table_name as string;
@@ -62,10 +80,13 @@ describe('Chroma API under concurrency', () => {
        WHERE a.attrelid = to_regclass('vecgate_records.' || quote_ident($1)) AND a.attname = 'embedding'`,
       [table],
     );
-    const indexes = await db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'vecgate_records' AND tablename = $1 AND indexdef ILIKE '%USING hnsw%'`, [
-      table,
-    ]);
-    return { type: type.rows[0].type, hnswIndexes: indexes.rows[0].n };
+    const indexes = await db.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE x.indisvalid)::int AS valid
+       FROM pg_indexes i JOIN pg_index x ON x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+       WHERE i.schemaname = 'vecgate_records' AND i.tablename = $1 AND i.indexdef ILIKE '%USING hnsw%'`,
+      [table],
+    );
+    return { type: type.rows[0].type, hnswIndexes: indexes.rows[0].n, validHnswIndexes: indexes.rows[0].valid };
   }
 
   /** Deadlocks Postgres has detected in the shared database so far (its statistics, read afresh). */
@@ -102,9 +123,9 @@ describe('Chroma API under concurrency', () => {
     if (usingPostgres()) {
       scratch = await createScratchDatabase();
       // Two replicas booting at once on one empty database: migrations must run once, under their lock.
-      gateways = await Promise.all([startGateway({}, { databaseUrl: scratch.url }), startGateway({}, { databaseUrl: scratch.url })]);
+      gateways = await Promise.all([startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url }), startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url })]);
     } else {
-      const only = await startGateway();
+      const only = await startGateway({ indexing: INDEXING });
       gateways = [only, only];
     }
     clients = gateways.map((g) => new ChromaClient({ host: '127.0.0.1', port: g.port }));
@@ -191,7 +212,9 @@ describe('Chroma API under concurrency', () => {
 
       expect((await describeCollection(0, name)).dimension).toBe(3);
       expect((await describeCollection(1, name)).dimension).toBe(3);
-      expect(await storage(viaA.id)).toEqual({ type: 'vector(3)', hnswIndexes: 1 });
+      // Both replicas saw the collection due for an index: one built it, once.
+      await waitIndexed(viaA.id);
+      expect(await storage(viaA.id)).toEqual({ type: 'vector(3)', hnswIndexes: 1, validHnswIndexes: 1 });
       expect(await viaA.count()).toBe(200);
       const all = await everything(viaB);
       expect(sorted(all.ids)).toEqual(sorted(range(20).flatMap((i) => batch(i).ids)));
@@ -238,7 +261,8 @@ describe('Chroma API under concurrency', () => {
 
         expect((await describeCollection(0, name)).dimension).toBe(won);
         expect((await describeCollection(1, name)).dimension).toBe(won);
-        expect(await storage(created.id)).toEqual({ type: `vector(${won})`, hnswIndexes: 1 });
+        await waitIndexed(created.id);
+        expect(await storage(created.id)).toEqual({ type: `vector(${won})`, hnswIndexes: 1, validHnswIndexes: 1 });
         const [viaA, viaB] = await handles(name);
         expect(await viaA.count()).toBe(acknowledged.length * 5);
         const all = await everything(viaB);

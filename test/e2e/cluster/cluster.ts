@@ -266,6 +266,8 @@ export class GatewayProcess {
     readonly port: number,
     private readonly databaseUrl: string,
     readonly logFile: string,
+    /** Settings the test gives every replica (VECGATE_INDEX_MIN_ROWS ...), on top of the minimal environment. */
+    private readonly extraEnv: Record<string, string> = {},
   ) {}
 
   get url(): string {
@@ -314,6 +316,7 @@ export class GatewayProcess {
       PORT: String(this.port),
       HOST: '127.0.0.1',
       DATABASE_URL: this.databaseUrl,
+      ...this.extraEnv,
     };
     this.starts++;
     appendFileSync(this.logFile, `\n===== start #${this.starts} of ${this.name} at ${new Date().toISOString()}\n`);
@@ -563,8 +566,8 @@ export class Cluster {
     process.on('exit', this.exitHook);
   }
 
-  /** Postgres first (its own cluster), then the build, the gateways, nginx. Cleans up on failure. */
-  static async start(replicas = 2): Promise<Cluster> {
+  /** Postgres first (its own cluster), then the build, the gateways (with `gatewayEnv`), nginx. Cleans up on failure. */
+  static async start(replicas = 2, gatewayEnv: Record<string, string> = {}): Promise<Cluster> {
     const c = new Cluster();
     try {
       // Fail fast on missing tools, before anything slow.
@@ -580,7 +583,9 @@ export class Cluster {
       ]);
       c.buildNote = build;
       for (let i = 0; i < replicas; i++) {
-        c.gateways.push(new GatewayProcess(String.fromCharCode(65 + i), await freePort(), c.pg.url('vecgate'), join(c.root, `gateway-${String.fromCharCode(97 + i)}.log`)));
+        c.gateways.push(
+          new GatewayProcess(String.fromCharCode(65 + i), await freePort(), c.pg.url('vecgate'), join(c.root, `gateway-${String.fromCharCode(97 + i)}.log`), gatewayEnv),
+        );
       }
       // The first boot applies the migrations; the others then start together.
       await c.gateways[0].start();

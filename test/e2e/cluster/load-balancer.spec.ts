@@ -20,6 +20,12 @@ import { AccessLogEntry, Cluster, GatewayProcess, log } from './cluster';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 const DIM = 8;
+/**
+ * Every replica builds a collection's HNSW index in the background as soon as it has a record and
+ * inserts have been quiet for 50 ms (the default waits for 1000 records), so that builds, and the
+ * advisory lock that lets one replica of two build, are part of every scenario here.
+ */
+const INDEXING_ENV = { VECGATE_INDEX_MIN_ROWS: '1', VECGATE_INDEX_QUIET_MS: '50' };
 const REQUEST_TIMEOUT_MS = 8_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -256,7 +262,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
   }
 
   beforeAll(async () => {
-    cluster = await Cluster.start(2);
+    cluster = await Cluster.start(2, INDEXING_ENV);
     [A, B] = cluster.gateways;
     nginxUrl = cluster.nginx.url;
     note(
@@ -486,6 +492,18 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       expect(rows).toHaveLength(1);
     });
 
+    /** Polls indexing_status on both replicas until each reports the collection's index built; the ms it took. */
+    async function waitIndexed(collectionId: string, timeoutMs = 20_000): Promise<number> {
+      const from = Date.now();
+      let last: unknown[] = [];
+      while (Date.now() - from < timeoutMs) {
+        last = await Promise.all([A, B].map(async (g) => (await call(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body));
+        if (last.every((s: any) => s?.op_indexing_progress === 1)) return Date.now() - from;
+        await sleep(50);
+      }
+      throw new Error(`the index of ${collectionId} was not built within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+    }
+
     /** How a collection's record table is typed and indexed, read from the private cluster. */
     async function storage(collectionId: string) {
       const [{ table_name: table, dimension }] = await c().pg.sql(`SELECT table_name, dimension FROM vecgate_collections WHERE id = $1`, [collectionId]);
@@ -493,9 +511,14 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
         `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = to_regclass('vecgate_records.' || quote_ident($1)) AND a.attname = 'embedding'`,
         [table],
       );
-      const [{ n: hnsw }] = await c().pg.sql(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'vecgate_records' AND tablename = $1 AND indexdef ILIKE '%USING hnsw%'`, [table]);
+      const [{ n: hnsw, valid }] = await c().pg.sql(
+        `SELECT count(*)::int AS n, count(*) FILTER (WHERE x.indisvalid)::int AS valid
+         FROM pg_indexes i JOIN pg_index x ON x.indexrelid = format('%I.%I', i.schemaname, i.indexname)::regclass
+         WHERE i.schemaname = 'vecgate_records' AND i.tablename = $1 AND i.indexdef ILIKE '%USING hnsw%'`,
+        [table],
+      );
       const [{ rows, distinct }] = await c().pg.sql(`SELECT count(*)::int AS rows, count(DISTINCT (namespace, id))::int AS distinct FROM vecgate_records.${table}`);
-      return { table, dimension, type, hnsw, rows, distinct };
+      return { table, dimension, type, hnsw, valid, rows, distinct };
     }
 
     it('the first add to a new collection, from both replicas at once: one dimension, every record once', async () => {
@@ -509,6 +532,8 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       );
       const sameStatuses = new Tally();
       addsSame.forEach((a) => sameStatuses.add(a.status));
+      // Both replicas watch the collection; one builds its index, once (the advisory lock).
+      const built1 = await waitIndexed(same.body.id);
       const s1 = await storage(same.body.id);
 
       // Two dimensions racing: one wins, every add of the other is refused whole.
@@ -522,15 +547,16 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       );
       const mixedStatuses = new Tally();
       addsMixed.forEach((a) => mixedStatuses.add(`${a.dim}d:${a.status}`));
+      const built2 = await waitIndexed(mixed.body.id);
       const s2 = await storage(mixed.body.id);
       const got = await call(A.url, 'POST', `${P}/collections/${mixed.body.id}/get`, { include: ['embeddings'], limit: 1000 });
 
       note(
-        `race first add: 24 adds of 5 (3-d) on both replicas -> ${sameStatuses}; column ${s1.type}, ${s1.hnsw} HNSW index, ${s1.rows} rows; ` +
-          `24 adds racing 3-d against 4-d -> ${mixedStatuses}; dimension ${s2.dimension}, column ${s2.type}, ${s2.hnsw} HNSW index, ${s2.rows} rows`,
+        `race first add: 24 adds of 5 (3-d) on both replicas -> ${sameStatuses}; column ${s1.type}, ${s1.hnsw} HNSW index (${s1.valid} valid, built within ${built1} ms), ${s1.rows} rows; ` +
+          `24 adds racing 3-d against 4-d -> ${mixedStatuses}; dimension ${s2.dimension}, column ${s2.type}, ${s2.hnsw} HNSW index (${s2.valid} valid, built within ${built2} ms), ${s2.rows} rows`,
       );
       expect(sameStatuses.toString()).toMatch(/^20[01]×24$/);
-      expect(s1).toMatchObject({ dimension: 3, type: 'vector(3)', hnsw: 1, rows: 120, distinct: 120 });
+      expect(s1).toMatchObject({ dimension: 3, type: 'vector(3)', hnsw: 1, valid: 1, rows: 120, distinct: 120 });
 
       const winners = addsMixed.filter((a) => ok(a.status));
       const losers = addsMixed.filter((a) => !ok(a.status));
@@ -538,7 +564,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const dim = winners[0].dim;
       expect(winners).toHaveLength(12);
       expect(losers.every((a) => a.status === 400 && a.dim !== dim)).toBe(true);
-      expect(s2).toMatchObject({ dimension: dim, type: `vector(${dim})`, hnsw: 1, rows: 60, distinct: 60 });
+      expect(s2).toMatchObject({ dimension: dim, type: `vector(${dim})`, hnsw: 1, valid: 1, rows: 60, distinct: 60 });
       expect(got.body.ids.sort()).toEqual(winners.flatMap((a) => a.ids).sort());
       expect(got.body.embeddings.every((e: number[]) => e.length === dim)).toBe(true);
     });
