@@ -38,6 +38,12 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   app.useGlobalPipes(requestValidationPipe);
   app.useGlobalInterceptors(new JsonResponseInterceptor());
   setupOpenApi(app);
+  // Idle keep-alive connections stay open for 65 s (longer than common load balancer idle
+  // timeouts): with Node's 5 s, a process that was busy for a few seconds (an embedded index
+  // build runs in-process) closed every idle connection at once, under clients about to reuse them.
+  const server = app.getHttpServer();
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.get(Database).open();
   return app;
 }

@@ -99,7 +99,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     const due = await this.tables.unindexed(this.db, minRows);
     const now = Date.now();
     const seen = new Set<string>();
-    let ready: string | undefined;
+    let ready: { id: string; cancellable: boolean } | undefined;
     for (const { id, table, lastSeq } of due) {
       seen.add(table);
       const watch = this.watching.get(table);
@@ -108,19 +108,22 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       if (watch.lastSeq !== lastSeq) Object.assign(watch, { lastSeq, changedAt: now });
-      if (!ready && (now - watch.changedAt >= quietMs || now - watch.dueSince >= maxDeferMs)) ready = id;
+      const overdue = now - watch.dueSince >= maxDeferMs;
+      // An overdue build runs to the end whatever comes in: a steady stream never pauses.
+      if (!ready && (now - watch.changedAt >= quietMs || overdue)) ready = { id, cancellable: !overdue };
     }
     for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
-    if (ready && !this.stopped) await this.build(ready);
+    if (ready && !this.stopped) await this.build(ready.id, ready.cancellable);
   }
 
-  private async build(collectionId: string): Promise<void> {
+  private async build(collectionId: string, cancellable: boolean): Promise<void> {
     const collection = await this.catalog.findById(this.db, collectionId);
     if (!collection?.dimension) return;
     const { tableName: table, dimension, metric, index } = collection;
     const started = Date.now();
     this.buildingTable = table;
-    const stopWatching = this.db.backend === 'postgres' ? this.cancelIfLoadResumes(table) : () => {};
+    const stopWatching = cancellable && this.db.backend === 'postgres' ? this.cancelIfLoadResumes(table) : () => {};
+    let done = false;
     try {
       const built =
         this.db.backend === 'postgres'
@@ -141,12 +144,13 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
               if (await this.tables.hasIndex(tx, table)) return false;
               await this.tables.buildIndex(tx, table, dimension, metric, index);
               return true;
-            }).then(async (done) => {
+            }).then(async (indexed) => {
               // PGlite runs no autovacuum: without this the planner would never learn the table's size
               // and the filters' selectivity (it picks exact scans for selective filters from them).
-              if (done) await this.tables.vacuumAnalyze(this.db, table);
-              return done;
+              if (indexed) await this.tables.vacuumAnalyze(this.db, table);
+              return indexed;
             });
+      done = true;
       if (built) this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
     } catch (err: any) {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
@@ -154,7 +158,10 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       stopWatching();
       this.buildingTable = undefined;
-      this.watching.delete(table);
+      // A cancelled build waits for quiet again, but keeps the time it first became due (maxDeferMs).
+      const watch = this.watching.get(table);
+      if (done || !watch) this.watching.delete(table);
+      else watch.changedAt = Date.now();
     }
   }
 
