@@ -1,9 +1,29 @@
 import { Inject, Injectable, LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 import { OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
 import { currentRequest } from './request-context';
 
 export const OPERATIONS_LOGGER = Symbol('OPERATIONS_LOGGER');
+
+/** Buffered log lines are written at least this often, however quiet the process. */
+const LOG_FLUSH_MS = 250;
+
+/**
+ * Standard output, buffered: a write per access-log line cost ~0.1-1 ms of event loop per request
+ * (measured); lines go out in blocks of 4 KB, at least every LOG_FLUSH_MS, and pino flushes what is
+ * left when the process exits.
+ */
+function bufferedStdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  setInterval(() => {
+    try {
+      stream.flush();
+    } catch {
+      // a flush already in progress, or the stream is closing: the next tick or the exit writes it
+    }
+  }, LOG_FLUSH_MS).unref();
+  return stream;
+}
 
 /** One JSON object per line: ISO time, the level by name, the request id when there is one. */
 export function createOperationsLogger(options: Pick<OperationsOptions, 'logLevel' | 'destination'>): Logger {
@@ -14,9 +34,7 @@ export function createOperationsLogger(options: Pick<OperationsOptions, 'logLeve
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    // Asynchronous: a synchronous write per access-log line blocked the event loop for ~1 ms per
-    // request (measured); pino flushes what is buffered when the process exits.
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? bufferedStdout(),
   );
 }
 
