@@ -24,7 +24,7 @@ import { Logger } from '@nestjs/common';
 import { Client, Pool } from 'pg';
 import { Collection } from '../src/collections/collection.model';
 import { CollectionsRepository } from '../src/collections/collections.repository';
-import { indexBuilderName, RecordTableRepository, recordTableName } from '../src/collections/record-table.repository';
+import { RecordTableRepository, recordTableName } from '../src/collections/record-table.repository';
 import { AppConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
 import type { Database, Queryable } from '../src/database/database';
@@ -246,14 +246,10 @@ class Index implements DirectIndex {
     const { tableName: table, dimension, metric, index } = this.collection;
     const memoryMb = this.config.indexing.buildMemoryMb;
     if (this.databaseUrl) {
-      const conn = new Client({
-        connectionString: this.databaseUrl,
-        connectionTimeoutMillis: 10_000,
-        application_name: indexBuilderName(table),
-        options: `-c maintenance_work_mem=${memoryMb}MB`,
-      });
+      const conn = new Client({ connectionString: this.databaseUrl, connectionTimeoutMillis: 10_000 });
       await conn.connect();
       try {
+        await this.tables.prepareBuildSession(conn, table, memoryMb);
         await this.tables.buildIndex(conn, table, dimension!, metric, index, true);
         await this.tables.vacuumAnalyze(conn, table);
       } finally {
@@ -264,7 +260,7 @@ class Index implements DirectIndex {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [`${Math.min(memoryMb, 512)}MB`]);
+      await this.tables.prepareBuildSession(client, table, Math.min(memoryMb, 512), true);
       await this.tables.buildIndex(client, table, dimension!, metric, index);
       await client.query('COMMIT');
     } catch (err) {

@@ -86,6 +86,14 @@ export class RecordTableRepository {
     );
   }
 
+  /**
+   * Names the connection after the table (so that a delete can cancel the build) and gives it the
+   * memory to hold the graph; `local` keeps both to the caller's transaction.
+   */
+  async prepareBuildSession(db: Queryable, table: string, memoryMb: number, local = false): Promise<void> {
+    await db.query(`SELECT set_config('application_name', $1, $3), set_config('maintenance_work_mem', $2, $3)`, [indexBuilderName(table), `${memoryMb}MB`, local]);
+  }
+
   /** Whether the table has a usable (valid) HNSW index. */
   async hasIndex(db: Queryable, table: string): Promise<boolean> {
     const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`, [indexName(table)]);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Collection } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService, Scope } from '../collections/collections.service';
-import { indexBuilderName, RecordTableRepository } from '../collections/record-table.repository';
+import { RecordTableRepository } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
@@ -129,10 +129,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         this.db.backend === 'postgres'
           ? await this.db.withOwnConnection(async (conn) => {
               if (!(await this.db.tryAdvisoryLock(conn, `index:${table}`))) return false; // another replica builds it
-              await conn.query(`SELECT set_config('application_name', $1, false), set_config('maintenance_work_mem', $2, false)`, [
-                indexBuilderName(table),
-                `${this.config.indexing.buildMemoryMb}MB`,
-              ]);
+              await this.tables.prepareBuildSession(conn, table, this.config.indexing.buildMemoryMb);
               if (await this.tables.hasIndex(conn, table)) return false;
               await this.tables.buildIndex(conn, table, dimension, metric, index, true);
               await this.tables.vacuumAnalyze(conn, table);
@@ -140,7 +137,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
             })
           : await this.db.transaction(async (tx) => {
               // Embedded: one connection, so the build holds the database while it runs.
-              await tx.query(`SELECT set_config('maintenance_work_mem', $1, true)`, [`${Math.min(this.config.indexing.buildMemoryMb, 512)}MB`]);
+              await this.tables.prepareBuildSession(tx, table, Math.min(this.config.indexing.buildMemoryMb, 512), true);
               if (await this.tables.hasIndex(tx, table)) return false;
               await this.tables.buildIndex(tx, table, dimension, metric, index);
               return true;
