@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
-import { CollectionsService, Scope } from '../collections/collections.service';
+import { Scope } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -53,7 +53,6 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
     private readonly catalog: CollectionsRepository,
-    private readonly collections: CollectionsService,
     private readonly tables: RecordTableRepository,
     private readonly records: RecordsService,
   ) {}
@@ -74,10 +73,11 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async status(scope: Scope, collectionId: string): Promise<IndexingStatus> {
-    const collection = await this.collections.getCached(scope, collectionId);
     // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
-    const inserted = await this.records.onTable(scope, collectionId, (db, c) => this.tables.insertedEver(db, c.tableName));
-    return { inserted, indexed: !(await this.due(collection, inserted)) };
+    return this.records.onTable(scope, collectionId, async (db, collection) => {
+      const inserted = await this.tables.insertedEver(db, collection.tableName);
+      return { inserted, indexed: !(await this.due(collection, inserted)) };
+    });
   }
 
   /** Whether the collection should have an index and has none yet. */
