@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client, Pool } from 'pg';
-import { Collection } from '../src/collections/collection.model';
+import { Collection, NewCollection } from '../src/collections/collection.model';
 import { CollectionsRepository } from '../src/collections/collections.repository';
 import { RecordTableRepository, recordTableName } from '../src/collections/record-table.repository';
 import { AppConfig } from '../src/config/app-config';
@@ -130,7 +130,8 @@ export async function openDirectPinecone(databaseUrl: string | undefined, config
     return {
       info: { backend, postgres: String(rows[0].pg), pgvector: String(rows[0].vector) },
       async createIndex(name, dimension) {
-        const index = new Index(pool, records, session, config, databaseUrl, pineconeIndex(name, dimension));
+        const { collection, spec } = pineconeIndex(name, dimension, config);
+        const index = new Index(pool, records, session, config, databaseUrl, collection, spec);
         await index.create();
         return index;
       },
@@ -142,16 +143,20 @@ export async function openDirectPinecone(databaseUrl: string | undefined, config
   }
 }
 
-/** The catalog entry the gateway would make for a serverless dense cosine index, minus the catalog. */
-function pineconeIndex(name: string, dimension: number): Collection {
+/**
+ * The catalog entry the gateway would make for a serverless dense cosine index. It lives in a
+ * database of its own (record counts are kept per catalog entry), with no dimension in the catalog
+ * so that no gateway's index builder takes it up: the bench builds its index itself.
+ */
+function pineconeIndex(name: string, dimension: number, config: AppConfig): { collection: Collection; spec: NewCollection } {
   const spec = newIndex({ name, dimension, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
   const id = randomUUID();
-  return {
+  const collection: Collection = {
     id,
     name: spec.name,
-    tenant: '(none)',
-    database: '(none)',
-    databaseId: '(none)',
+    tenant: config.defaultTenant,
+    database: `vecgate-bench-reference-${id}`,
+    databaseId: randomUUID(),
     dimension: spec.dimension ?? null,
     metric: spec.metric,
     index: spec.index,
@@ -161,6 +166,7 @@ function pineconeIndex(name: string, dimension: number): Collection {
     tableName: recordTableName(id),
     createdAt: new Date(),
   };
+  return { collection, spec };
 }
 
 /** A Pinecone query with includeMetadata and without includeValues. */
@@ -178,6 +184,7 @@ class Index implements DirectIndex {
     private readonly config: AppConfig,
     private readonly databaseUrl: string | undefined,
     private readonly collection: Collection,
+    private readonly spec: NewCollection,
   ) {}
 
   get table(): string {
@@ -186,6 +193,9 @@ class Index implements DirectIndex {
 
   /** As CollectionsService.create for an index whose dimension is known: the table, then its typed column. */
   async create(): Promise<void> {
+    const { id, tenant, database, databaseId, tableName } = this.collection;
+    await new TenantsRepository().insertDatabase(this.pool, databaseId, tenant, database);
+    await new CollectionsRepository().insert(this.pool, id, databaseId, { ...this.spec, dimension: null }, tableName);
     await this.tables.create(this.pool, this.collection.tableName);
     await this.tables.setDimension(this.pool, this.collection.tableName, this.collection.dimension!);
   }
@@ -194,9 +204,11 @@ class Index implements DirectIndex {
     return { records: vectors.map((v, k) => recordFromVector(this.collection, v, k)) };
   }
 
-  /** Pinecone's upsert is a replace; one statement, so no transaction around it. */
-  upsert(namespace: string, batch: PreparedUpsert): Promise<number> {
-    return this.repository.replace(this.pool, this.collection, namespace, batch.records);
+  /** Pinecone's upsert is a replace, then the record count; the gateway's transaction around them is left out. */
+  async upsert(namespace: string, batch: PreparedUpsert): Promise<number> {
+    const { written, inserted } = await this.repository.replace(this.pool, this.collection, namespace, batch.records);
+    await this.repository.addToCount(this.pool, this.collection, namespace, inserted);
+    return written;
   }
 
   /** The approximate search with the search's session settings, then, when it came back short, the exact one in a transaction. */
@@ -276,8 +288,9 @@ class Index implements DirectIndex {
     return tableShape(this.pool, this.collection.tableName);
   }
 
-  drop(): Promise<void> {
-    return this.tables.drop(this.pool, this.collection.tableName);
+  async drop(): Promise<void> {
+    await this.tables.drop(this.pool, this.collection.tableName);
+    await new TenantsRepository().deleteDatabase(this.pool, this.collection.databaseId);
   }
 }
 

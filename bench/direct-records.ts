@@ -156,9 +156,10 @@ class Records implements DirectRecords {
     return { records: recordsFromPayload(batch as RecordSetDto, 'add') };
   }
 
-  /** Chroma's add is insertNew; one statement, so no transaction around it. */
+  /** Chroma's add is insertNew, then the record count; the gateway's transaction around them is left out. */
   async add(batch: PreparedAdd): Promise<number> {
     const inserted = await this.repository.insertNew(this.pool, this.collection, DEFAULT_NAMESPACE, batch.records);
+    await this.repository.addToCount(this.pool, this.collection, DEFAULT_NAMESPACE, inserted.size);
     return inserted.size;
   }
 }

@@ -172,7 +172,7 @@ export class CollectionsService {
         await this.repository.setDimension(tx, forkId, source.dimension);
         await this.tables.setDimension(tx, table, source.dimension);
       }
-      await this.tables.copyRows(tx, source.tableName, table);
+      await this.tables.copyRows(tx, source.tableName, table, forkId);
       return (await this.repository.findById(tx, forkId))!;
     });
   }

@@ -49,6 +49,23 @@ function bucketOf(id: string): number {
   return (h >>> 0) % LOCK_BUCKETS;
 }
 
+/** Slots of vecgate_record_counts per namespace (see migrations/004_record_counts.sql). */
+const COUNT_SLOTS = 16;
+
+/**
+ * A CTE that subtracts the rows of `deleted` (a CTE over deleted rows) from the namespace's count,
+ * in the same statement as the delete: one round trip, and the count's row lock is taken only
+ * once every row is deleted. `$1` is the namespace.
+ */
+function countDeleted(params: SqlParams, collectionId: string): string {
+  const id = params.add(collectionId);
+  const slot = params.add(Math.floor(Math.random() * COUNT_SLOTS));
+  return `counted AS (
+    INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n)
+    SELECT ${id}::uuid, $1, ${slot}::smallint, -count(*) FROM deleted HAVING count(*) > 0
+    ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n)`;
+}
+
 /** Session settings of a vector search (see Database.withSessionSettings). */
 export type SearchSettings = Record<string, string>;
 
@@ -68,7 +85,7 @@ export class RecordsRepository {
     await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [keys]);
   }
 
-  /** Inserts the records whose ids are new; returns the ids it inserted. */
+  /** Inserts the records whose ids are new; returns the ids it inserted (count them with addToCount). */
   async insertNew(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await db.query(
@@ -81,19 +98,37 @@ export class RecordsRepository {
   }
 
   /**
-   * Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote.
-   * Metadata is stored as sent, null values included (a payload may hold them).
+   * Adds a write's net change to the namespace's record count. Called last in the write's
+   * transaction: the count's row lock is then held only while committing, so two writers can
+   * never each hold what the other waits for.
    */
-  async replace(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<number> {
-    if (records.length === 0) return 0;
-    const { rowCount } = await db.query(
-      `INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
-       ON CONFLICT (namespace, id) DO UPDATE
-         SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata`,
+  async addToCount(db: Queryable, collection: Collection, namespace: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    await db.query(
+      `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n`,
+      [collection.id, namespace, Math.floor(Math.random() * COUNT_SLOTS), delta],
+    );
+  }
+
+  /**
+   * Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote and
+   * how many of those were new. Metadata is stored as sent, null values included (a payload may hold them).
+   */
+  async replace(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<{ written: number; inserted: number }> {
+    if (records.length === 0) return { written: 0, inserted: 0 };
+    // xmax is 0 on a row this statement inserted, and set on one it updated.
+    const { rows } = await db.query(
+      `WITH written AS (
+         INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
+         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
+         ON CONFLICT (namespace, id) DO UPDATE
+           SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata
+         RETURNING (t.xmax = 0) AS inserted)
+       SELECT count(*)::int AS written, count(*) FILTER (WHERE inserted)::int AS inserted FROM written`,
       this.writeParams(namespace, records),
     );
-    return rowCount ?? 0;
+    return rows[0];
   }
 
   /**
@@ -214,7 +249,12 @@ export class RecordsRepository {
   async deleteReturningIds(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<string[]> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
-    const { rows } = await db.query(`DELETE FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where} RETURNING id`, params.values);
+    const { rows } = await db.query(
+      `WITH deleted AS (DELETE FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where} RETURNING id),
+       ${countDeleted(params, collection.id)}
+       SELECT id FROM deleted`,
+      params.values,
+    );
     return rows.map((r) => r.id);
   }
 
@@ -223,13 +263,16 @@ export class RecordsRepository {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const table = qualified(collection.tableName);
-    const sql =
+    const remove =
       limit === null
-        ? `DELETE FROM ${table} WHERE namespace = $1 AND ${where}`
+        ? `DELETE FROM ${table} WHERE namespace = $1 AND ${where} RETURNING 1`
         : `DELETE FROM ${table} WHERE (namespace, id) IN (
-             SELECT namespace, id FROM ${table} WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)})`;
-    const { rowCount } = await db.query(sql, params.values);
-    return rowCount ?? 0;
+             SELECT namespace, id FROM ${table} WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)}) RETURNING 1`;
+    const { rows } = await db.query(
+      `WITH deleted AS (${remove}), ${countDeleted(params, collection.id)} SELECT count(*)::int AS n FROM deleted`,
+      params.values,
+    );
+    return rows[0].n;
   }
 
   /** Ids in byte (C) order after `after`, starting with `prefix`: keyset pages for Pinecone's list. */
@@ -308,8 +351,12 @@ export class RecordsRepository {
     return rows;
   }
 
+  /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */
   async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1`, [namespace]);
+    const { rows } = await db.query(`SELECT coalesce(sum(n), 0)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 AND namespace = $2`, [
+      collection.id,
+      namespace,
+    ]);
     return rows[0].n;
   }
 }

@@ -114,11 +114,16 @@ export class RecordsService {
         if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
         if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
         if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
-        if (mode === 'replace') return this.repository.replace(tx, collection, namespace, batch);
+        if (mode === 'replace') {
+          const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch);
+          await this.repository.addToCount(tx, collection, namespace, inserted);
+          return written;
+        }
         const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
-        if (mode === 'add') return inserted.size;
-        const existing = batch.filter((r) => !inserted.has(r.id));
-        return inserted.size + (await this.repository.mergeExisting(tx, collection, namespace, existing));
+        const existing = mode === 'add' ? [] : batch.filter((r) => !inserted.has(r.id));
+        const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
+        await this.repository.addToCount(tx, collection, namespace, inserted.size);
+        return inserted.size + merged;
       }),
     );
     this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
