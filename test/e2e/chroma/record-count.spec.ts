@@ -74,7 +74,7 @@ describe('record counts', () => {
     expect(counts).toEqual(handles.map(() => actual));
   });
 
-  it('keeps Pinecone namespaces counted through upserts of new and existing ids, delete by filter and deleteAll', async () => {
+  it('keeps Pinecone namespaces and describe_index_stats counted through upserts of new and existing ids, delete by filter and deleteAll', async () => {
     const gw = gateways[0].url;
     const created = await http(gw, 'POST', '/indexes', { name: 'counted-index', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
     expect(created.status).toBe(201);
@@ -88,6 +88,9 @@ describe('record counts', () => {
     const a = await http(gw, 'GET', `${base}/namespaces/a`);
     const fetched = await http(gw, 'GET', `${base}/vectors/list?namespace=a&limit=100`);
     expect(a.body.record_count).toBe(fetched.body.vectors.length);
+    const stats = await http(gw, 'POST', `${base}/describe_index_stats`, {});
+    expect(stats.body.namespaces).toEqual({ a: { vectorCount: fetched.body.vectors.length }, b: { vectorCount: 2 } });
+    expect(stats.body.totalVectorCount).toBe(fetched.body.vectors.length + 2);
     expect((await http(gw, 'POST', `${base}/vectors/delete`, { namespace: 'b', deleteAll: true })).status).toBe(200);
     expect((await http(gw, 'GET', `${base}/namespaces/b`)).body.record_count).toBe(0);
   });
