@@ -23,7 +23,7 @@ import { BenchMetadata, BUCKETS, CATEGORIES, Dataset, GroundTruth, int, PRICE_MA
 import { DirectRecords, DirectSql, openDirectSql } from './direct-records';
 import { machineInfo, markdown, medianP95, ms, times } from './report';
 import { external, Server, startChromaReference, startVecgate } from './servers';
-import { repeat, Stats, summarize, timed } from './stats';
+import { Ingest, repeat, Stats, summarize, timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -358,14 +358,6 @@ const TARGETS: { key: TargetKey; title: string }[] = [
   { key: 'direct', title: 'direct SQL' },
 ];
 const titleOf = (key: TargetKey) => TARGETS.find((t) => t.key === key)!.title;
-
-interface Ingest {
-  records: number;
-  totalMs: number;
-  recordsPerSecond: number;
-  batch: Stats;
-  batchSamples: number[];
-}
 
 interface OpResult {
   stats?: Stats;

@@ -31,7 +31,7 @@ import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, 
 import { DirectIndex, gatewayConfig, GatewayTable, openDirectPinecone, openGatewayTable, PreparedUpsert } from './direct-pinecone';
 import { machineInfo, ms, ratio, Row, table } from './report';
 import { external, Server, startVecgate } from './servers';
-import { repeat, Stats, summarize, timed } from './stats';
+import { Ingest, repeat, Stats, summarize, timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -268,14 +268,6 @@ function plan(o: Options, config: AppConfig): Plan {
 
 // ---------------------------------------------------------------------------------------------
 // One target
-
-interface Ingest {
-  records: number;
-  totalMs: number;
-  recordsPerSecond: number;
-  batch: Stats;
-  batchSamples: number[];
-}
 
 interface OpResult {
   stats?: Stats;

@@ -56,3 +56,12 @@ export async function repeat<T>(reps: number, warmup: number, fn: (i: number) =>
   }
   return { samples, values };
 }
+
+/** A timed ingest: sequential batches, each timed from the client. */
+export interface Ingest {
+  records: number;
+  totalMs: number;
+  recordsPerSecond: number;
+  batch: Stats;
+  batchSamples: number[];
+}
