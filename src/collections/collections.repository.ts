@@ -46,11 +46,15 @@ export class CollectionsRepository {
     return rows[0] && toCollection(rows[0]);
   }
 
-  /** With `lock`, holds the catalog row until the transaction ends (first-write dimension, DDL). */
+  /**
+   * With `lock`, holds the catalog row until the transaction ends (first-write dimension, DDL). The
+   * lock is FOR NO KEY UPDATE: it serialises those changes without blocking the key-share lock a
+   * write's record count takes on the row (its foreign key), which would deadlock writers.
+   */
   async findById(db: Queryable, id: string, lock = false): Promise<Collection | undefined> {
     const { rows } = await db.query(
       `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
-       WHERE c.id = $1 ${lock ? 'FOR UPDATE OF c' : ''}`,
+       WHERE c.id = $1 ${lock ? 'FOR NO KEY UPDATE OF c' : ''}`,
       [id],
     );
     return rows[0] && toCollection(rows[0]);

@@ -16,13 +16,6 @@ export interface IndexingStatus {
   indexed: boolean;
 }
 
-/**
- * A concurrent build whose table grows by more than this share while it runs is cancelled: the rows
- * inserted during a build are added to the index one by one when it finishes, which for a bulk load
- * that merely paused costs far more than building again once the load is over.
- */
-const MAX_GROWTH_DURING_BUILD = 0.1;
-
 interface Watch {
   lastSeq: string;
   /** When lastSeq last moved: records were inserted. */
@@ -37,8 +30,9 @@ interface Watch {
  * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or VECGATE_INDEX_MAX_DEFER_MS have passed),
  * a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
  * and writes go on meanwhile; every replica watches, a session advisory lock lets one build. From
- * then on inserts maintain the index record by record. Until it exists, searches scan exactly. A
- * build that sees the load resume (MAX_GROWTH_DURING_BUILD) is cancelled and waits for quiet again.
+ * then on inserts maintain the index record by record. Until it exists, searches scan exactly.
+ * A build is not cancelled when inserts resume: cancelling and dropping the half-built index while
+ * writers run queued their locks behind the DDL and deadlocked them (seen under a racing workload).
  */
 @Injectable()
 export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
@@ -99,7 +93,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     const due = await this.tables.unindexed(this.db, minRows);
     const now = Date.now();
     const seen = new Set<string>();
-    let ready: { id: string; cancellable: boolean } | undefined;
+    let ready: string | undefined;
     for (const { id, table, lastSeq } of due) {
       seen.add(table);
       const watch = this.watching.get(table);
@@ -108,22 +102,18 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       if (watch.lastSeq !== lastSeq) Object.assign(watch, { lastSeq, changedAt: now });
-      const overdue = now - watch.dueSince >= maxDeferMs;
-      // An overdue build runs to the end whatever comes in: a steady stream never pauses.
-      if (!ready && (now - watch.changedAt >= quietMs || overdue)) ready = { id, cancellable: !overdue };
+      if (!ready && (now - watch.changedAt >= quietMs || now - watch.dueSince >= maxDeferMs)) ready = id;
     }
     for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
-    if (ready && !this.stopped) await this.build(ready.id, ready.cancellable);
+    if (ready && !this.stopped) await this.build(ready);
   }
 
-  private async build(collectionId: string, cancellable: boolean): Promise<void> {
+  private async build(collectionId: string): Promise<void> {
     const collection = await this.catalog.findById(this.db, collectionId);
     if (!collection?.dimension) return;
     const { tableName: table, dimension, metric, index } = collection;
     const started = Date.now();
     this.buildingTable = table;
-    const stopWatching = cancellable && this.db.backend === 'postgres' ? this.cancelIfLoadResumes(table) : () => {};
-    let done = false;
     try {
       const built =
         this.db.backend === 'postgres'
@@ -147,45 +137,13 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
               if (indexed) await this.tables.vacuumAnalyze(this.db, table);
               return indexed;
             });
-      done = true;
       if (built) this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
     } catch (err: any) {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
       if (!this.stopped) this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
     } finally {
-      stopWatching();
       this.buildingTable = undefined;
-      // A cancelled build waits for quiet again, but keeps the time it first became due (maxDeferMs).
-      const watch = this.watching.get(table);
-      if (done || !watch) this.watching.delete(table);
-      else watch.changedAt = Date.now();
+      this.watching.delete(table);
     }
-  }
-
-  /** Watches the table while its index is built; returns the function that stops watching. */
-  private cancelIfLoadResumes(table: string): () => void {
-    let atStart: number | undefined;
-    let checking = false;
-    const check = async () => {
-      if (checking) return;
-      checking = true;
-      try {
-        const now = await this.tables.insertedEver(this.db, table);
-        atStart ??= now;
-        const grown = now - atStart;
-        if (grown > Math.max(this.config.indexing.minRows, atStart * MAX_GROWTH_DURING_BUILD)) {
-          this.logger.log(`inserts resumed during the index build of ${table} (${grown} records): cancelling it until they pause`);
-          await this.tables.cancelIndexBuild(this.db, table);
-        }
-      } catch {
-        // the next check, or the build's own outcome, decides
-      } finally {
-        checking = false;
-      }
-    };
-    void check();
-    const timer = setInterval(() => void check(), Math.max(100, Math.floor(this.config.indexing.quietMs / 2)));
-    timer.unref();
-    return () => clearInterval(timer);
   }
 }
