@@ -2,6 +2,7 @@ import { ChromaClient, Collection } from 'chromadb';
 import { indexBuilderName } from '../../../src/collections/record-table.repository';
 import { loadConfig } from '../../../src/config/load-config';
 import { http, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { prng } from '../../support/pinecone';
 
 /**
  * The HNSW index of a collection is built in the background after a bulk load (IndexBuilder): not
@@ -27,17 +28,6 @@ const QUERIES = 20;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32: a small seeded generator, so every run (and every failure) sees the same data. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Float32 values (what the gateway stores), as JS numbers. */
 const randomVector = (next: () => number) => range(DIM).map(() => Math.fround(next() * 2 - 1));
@@ -51,7 +41,7 @@ interface Meta {
   flag1000: boolean;
 }
 
-const next = seeded(3);
+const next = prng(3);
 const ids = range(RECORDS).map((i) => `r${String(i).padStart(4, '0')}`);
 const vectors = ids.map(() => randomVector(next));
 const queries = range(QUERIES).map(() => randomVector(next));
