@@ -15,7 +15,9 @@
  * - latency of query top 10 (no filter, and a 1% filter), get 100 ids and count, --queries calls
  *   each after 2 warm-up calls;
  * - recall@10 of both query kinds against an exact search run in SQL straight on Postgres (index
- *   scans off), over the first --truth queries of each kind.
+ *   scans off), over the first --truth queries of each kind;
+ * - with --ef-search LIST, the same two query kinds again after setting the collection's
+ *   hnsw.ef_search to each value (Chroma's modify): the latency and recall trade-off at that size.
  * Records are regenerated batch by batch from the seed (bench/data.ts): nothing holds all of them.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +47,8 @@ interface Options {
   json?: string;
   keep: boolean;
   indexTimeoutS: number;
+  /** ef_search values to measure after the default one (empty: none). */
+  efSearch: number[];
 }
 
 const USAGE = `usage: DATABASE_URL=postgres://... node dist/bench/scale.js [options]
@@ -59,6 +63,8 @@ const USAGE = `usage: DATABASE_URL=postgres://... node dist/bench/scale.js [opti
   --json FILE         also write every setting, sample and check as JSON
   --keep              do not delete the collections at the end (their names are printed)
   --index-timeout S   seconds to wait for indexing_status to reach 1 (default 7200)
+  --ef-search LIST    after the default run, set the collection's hnsw.ef_search to each value and
+                      time both query kinds again, with their recall (e.g. 200,400; default none)
   --help              this text
 Runs on the real Postgres in DATABASE_URL (required): the scale run is not meant for embedded PGlite.`;
 
@@ -78,7 +84,7 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     if (flag === '--keep') {
       given[flag] = true;
-    } else if (['--sizes', '--dim', '--batch', '--queries', '--truth', '--space', '--seed', '--json', '--index-timeout'].includes(flag)) {
+    } else if (['--sizes', '--dim', '--batch', '--queries', '--truth', '--space', '--seed', '--json', '--index-timeout', '--ef-search'].includes(flag)) {
       const value = inline ?? argv[++i];
       if (value === undefined) fail(`${flag} needs a value`);
       given[flag] = value;
@@ -103,6 +109,14 @@ function parseArgs(argv: string[]): Options {
           .filter((s) => s.trim() !== '')
           .map((s) => integer('--sizes', s.trim(), 200));
   if (sizes.length === 0) fail('--sizes needs at least one size');
+  const efSearch =
+    given['--ef-search'] === undefined
+      ? []
+      : String(given['--ef-search'])
+          .split(',')
+          .filter((s) => s.trim() !== '')
+          .map((s) => integer('--ef-search', s.trim(), 1));
+  if (efSearch.some((ef) => ef > 1000)) fail('--ef-search values must be at most 1000 (pgvector\'s limit)');
   const space = String(given['--space'] ?? 'cosine');
   if (!['l2', 'cosine', 'ip'].includes(space)) fail(`--space must be cosine, l2 or ip, got ${space}`);
   return {
@@ -116,6 +130,7 @@ function parseArgs(argv: string[]): Options {
     json: typeof given['--json'] === 'string' ? given['--json'] : undefined,
     keep: given['--keep'] === true,
     indexTimeoutS: num('--index-timeout', 7200, 1),
+    efSearch,
   };
 }
 
@@ -285,6 +300,14 @@ interface KindResult {
   error?: string;
 }
 
+/** Both query kinds at one ef_search value. */
+interface EfSearchResult {
+  efSearch: number;
+  query?: KindResult;
+  queryFiltered?: KindResult;
+  error?: string;
+}
+
 interface SizeResult {
   size: number;
   collection: string;
@@ -310,6 +333,7 @@ interface SizeResult {
   storage?: { tableMiB: number; indexesMiB: number; hnswMiB?: number };
   memory?: { peakRssMiB: number; hwmMiB?: number; sampledMaxRssMiB: number; samplePeriodMs: number; timeline: [number, number][] };
   kinds: Partial<Record<QueryKind, KindResult>>;
+  efSearch: EfSearchResult[];
   deleted: boolean;
   warnings: string[];
   error?: string;
@@ -324,7 +348,7 @@ const include = ['documents', 'metadatas'] as NonNullable<NonNullable<Parameters
 async function runSize(root: string, databaseUrl: string, o: Options, size: number, runTag: string, pg: PgClient): Promise<SizeResult> {
   const started = Date.now();
   const name = `scale_${size}_${runTag}`;
-  const result: SizeResult = { size, collection: name, gateway: { info: {} }, kinds: {}, deleted: false, warnings: [] };
+  const result: SizeResult = { size, collection: name, gateway: { info: {} }, kinds: {}, efSearch: [], deleted: false, warnings: [] };
   const data = new Dataset(o.seed, size, o.dim);
   const truthCount = Math.min(o.queries, o.truth ?? (size <= 100_000 ? o.queries : 30));
 
@@ -454,10 +478,9 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
       { key: 'get_ids', label: 'get 100 ids', expect: (i) => idSets[i].length, run: (i) => c.get({ ids: idSets[i], include }).then((r) => ({ rows: r.ids.length, ids: r.ids })) },
       { key: 'count', label: 'count', expect: () => size, run: () => c.count().then((n) => ({ rows: n, ids: [] })) },
     ];
-    const found: Partial<Record<QueryKind, string[][]>> = {};
-    for (const kind of kinds) {
+    /** Times one kind (--queries calls after the warm-up), keeping the ids each call returned. */
+    const measure = async (kind: (typeof kinds)[number], tag = ''): Promise<{ kr: KindResult; ids?: string[][] }> => {
       const kr: KindResult = { label: kind.label, wrong: 0 };
-      result.kinds[kind.key] = kr;
       try {
         for (let w = 0; w < WARMUP; w++) await kind.run(w % o.queries);
         const samples: number[] = [];
@@ -470,25 +493,37 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         }
         kr.latency = latency(samples);
         kr.samples = samples.map((x) => Math.round(x * 1000) / 1000);
-        found[kind.key] = ids;
-        progress(`size ${thousands(size)}: ${kind.label}: p50 ${fmt(kr.latency.p50)} ms, p99 ${fmt(kr.latency.p99)} ms${kr.wrong ? `, ${kr.wrong} WRONG` : ''}`);
+        progress(`size ${thousands(size)}${tag}: ${kind.label}: p50 ${fmt(kr.latency.p50)} ms, p99 ${fmt(kr.latency.p99)} ms${kr.wrong ? `, ${kr.wrong} WRONG` : ''}`);
+        return { kr, ids };
       } catch (err) {
         kr.error = message(err);
-        progress(`size ${thousands(size)}: ${kind.label}: ERROR ${kr.error}`);
+        progress(`size ${thousands(size)}${tag}: ${kind.label}: ERROR ${kr.error}`);
+        return { kr };
       }
-    }
+    };
     // A bucket with fewer than K records makes a short answer right (tiny sizes only).
-    const qf = result.kinds.query_filtered;
-    if (qf && qf.wrong > 0 && found.query_filtered) {
-      const { rows } = await pg.query(
-        `SELECT (metadata->>'bucket')::int AS b, count(*)::int AS n FROM vecgate_records."${result.table}" WHERE (metadata->>'bucket')::int = ANY($1::int[]) GROUP BY 1`,
-        [fBuckets],
-      );
-      const inBucket = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
-      qf.wrong = found.query_filtered.filter((ids, i) => ids.length !== Math.min(K, inBucket.get(fBuckets[i]) ?? 0)).length;
+    let inBucket: Map<number, number> | undefined;
+    const recountShortBuckets = async (kr: KindResult, ids: string[][]) => {
+      if (kr.wrong === 0) return;
+      if (!inBucket) {
+        const { rows } = await pg.query(
+          `SELECT (metadata->>'bucket')::int AS b, count(*)::int AS n FROM vecgate_records."${result.table}" WHERE (metadata->>'bucket')::int = ANY($1::int[]) GROUP BY 1`,
+          [fBuckets],
+        );
+        inBucket = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
+      }
+      kr.wrong = ids.filter((got, i) => got.length !== Math.min(K, inBucket!.get(fBuckets[i]) ?? 0)).length;
+    };
+    const found: Partial<Record<QueryKind, string[][]>> = {};
+    for (const kind of kinds) {
+      const { kr, ids } = await measure(kind);
+      result.kinds[kind.key] = kr;
+      if (ids) found[kind.key] = ids;
     }
+    if (result.kinds.query_filtered && found.query_filtered) await recountShortBuckets(result.kinds.query_filtered, found.query_filtered);
 
     // Recall against exact search in SQL (after the timed calls, so it does not disturb them).
+    const truths: Partial<Record<QueryKind, string[][]>> = {};
     if (truthCount > 0) {
       for (const [key, vectors, buckets] of [
         ['query', qVectors, undefined],
@@ -498,10 +533,35 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         if (!kr || !found[key]) continue;
         progress(`size ${thousands(size)}: exact top ${K} in SQL for ${truthCount} "${kr.label}" queries`);
         const { ms, value: truth } = await timed(() => exactTopK(pg, result.table!, o.space, o.dim, vectors.slice(0, truthCount), buckets?.slice(0, truthCount)));
+        truths[key] = truth;
         kr.recall = recall(found[key]!.slice(0, truthCount), truth);
         kr.truthQueries = truthCount;
         kr.truthMs = ms;
         progress(`size ${thousands(size)}: ${kr.label}: recall@${K} ${fmt(kr.recall * 100, 1)}% (exact search ${fmt(ms / truthCount)} ms per query)`);
+      }
+    }
+
+    // The same two query kinds at other ef_search values, recall against the same exact answers.
+    for (const ef of o.efSearch) {
+      const er: EfSearchResult = { efSearch: ef };
+      result.efSearch.push(er);
+      try {
+        await c.modify({ configuration: { hnsw: { ef_search: ef } } });
+      } catch (err) {
+        er.error = `modify ef_search: ${message(err)}`;
+        progress(`size ${thousands(size)}: ${er.error}`);
+        continue;
+      }
+      for (const key of ['query', 'query_filtered'] as const) {
+        const { kr, ids } = await measure(kinds.find((k) => k.key === key)!, ` ef_search ${ef}`);
+        if (ids && key === 'query_filtered') await recountShortBuckets(kr, ids);
+        if (ids && truths[key]) {
+          kr.recall = recall(ids.slice(0, truthCount), truths[key]!);
+          kr.truthQueries = truthCount;
+          progress(`size ${thousands(size)} ef_search ${ef}: ${kr.label}: recall@${K} ${fmt(kr.recall * 100, 1)}%`);
+        }
+        if (key === 'query') er.query = kr;
+        else er.queryFiltered = kr;
       }
     }
   } catch (err) {
@@ -568,6 +628,25 @@ function reportTable(results: SizeResult[]): string {
   return [line(header), rule, ...body.map(line)].join('\n');
 }
 
+/** One row per size and ef_search value: the latency/recall trade-off (the default run first). */
+function efSearchTable(results: SizeResult[]): string {
+  const header = ['size', 'ef_search', 'query p50/p99 ms', `recall@${K}`, 'filtered query p50/p99 ms', `filtered recall@${K}`];
+  const pair = (l?: Latency) => (l ? `${fmt(l.p50)} / ${fmt(l.p99)}` : 'error');
+  const pct = (x?: number) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
+  const body: string[][] = [];
+  for (const r of results) {
+    if (r.efSearch.length === 0) continue;
+    body.push([thousands(r.size), 'default', pair(r.kinds.query?.latency), pct(r.kinds.query?.recall), pair(r.kinds.query_filtered?.latency), pct(r.kinds.query_filtered?.recall)]);
+    for (const e of r.efSearch) {
+      body.push(e.error ? [thousands(r.size), String(e.efSearch), 'error', '-', 'error', '-'] : [thousands(r.size), String(e.efSearch), pair(e.query?.latency), pct(e.query?.recall), pair(e.queryFiltered?.latency), pct(e.queryFiltered?.recall)]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  const rule = `|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
 function notes(results: SizeResult[], o: Options): string[] {
   const out: string[] = [];
   for (const r of results) {
@@ -587,6 +666,13 @@ function notes(results: SizeResult[], o: Options): string[] {
     for (const kr of Object.values(r.kinds)) {
       if (kr?.wrong) parts.push(`${kr.label} WRONG in ${kr.wrong}/${o.queries} calls`);
       if (kr?.error) parts.push(`${kr.label} ERROR ${kr.error}`);
+    }
+    for (const e of r.efSearch) {
+      if (e.error) parts.push(`ef_search ${e.efSearch} ERROR ${e.error}`);
+      for (const kr of [e.query, e.queryFiltered]) {
+        if (kr?.wrong) parts.push(`ef_search ${e.efSearch}: ${kr.label} WRONG in ${kr.wrong}/${o.queries} calls`);
+        if (kr?.error) parts.push(`ef_search ${e.efSearch}: ${kr.label} ERROR ${kr.error}`);
+      }
     }
     for (const w of r.warnings) parts.push(`WARNING ${w}`);
     if (r.error) parts.push(`ERROR ${r.error}`);
@@ -647,6 +733,12 @@ async function main(): Promise<void> {
   out.push('');
   out.push(reportTable(results));
   out.push('');
+  if (o.efSearch.length > 0) {
+    out.push(`ef_search (the collection's hnsw.ef_search, set with modify; default 100): latency over ${o.queries} calls, recall on the same exact answers`);
+    out.push('');
+    out.push(efSearchTable(results));
+    out.push('');
+  }
   out.push(
     `ingest s: the add calls as the client times them. index build s: last add until indexing_status reports op_indexing_progress = 1. ` +
       `peak RSS: the gateway process over the whole size run (VmHWM). p50/p99 over ${o.queries} calls. ` +
@@ -661,7 +753,9 @@ async function main(): Promise<void> {
     writeFileSync(o.json, JSON.stringify({ machine, options: o, results }, null, 2));
     progress(`wrote ${o.json}`);
   }
-  const failed = results.some((r) => r.error || r.warnings.length > 0 || Object.values(r.kinds).some((k) => k?.error || k?.wrong));
+  const failed = results.some(
+    (r) => r.error || r.warnings.length > 0 || Object.values(r.kinds).some((k) => k?.error || k?.wrong) || r.efSearch.some((e) => e.error || [e.query, e.queryFiltered].some((k) => k?.error || k?.wrong)),
+  );
   process.exitCode = failed ? 1 : 0;
 }
 
