@@ -7,6 +7,7 @@ import { vectorPlan } from '../collections/vector-index';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Database } from '../database/database';
 import { RecordsService } from '../records/records.service';
+import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 
 /** What a collection's index is doing, for Chroma's indexing_status. */
 export interface IndexingStatus {
@@ -16,19 +17,11 @@ export interface IndexingStatus {
   indexed: boolean;
 }
 
-interface Watch {
-  lastSeq: string;
-  /** When lastSeq last moved: records were inserted. */
-  changedAt: number;
-  /** When this replica first saw the collection due for an index. */
-  dueSince: number;
-}
-
 /**
  * Builds HNSW indexes after bulk loads. A record table starts without one (small collections are
  * searched exactly, which is fast and exact). Once a collection has VECGATE_INDEX_MIN_ROWS records
- * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or VECGATE_INDEX_MAX_DEFER_MS have passed),
- * a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
+ * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or, under a steady stream that is not a
+ * bulk load, VECGATE_INDEX_MAX_DEFER_MS have passed: build-policy.ts), a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
  * and writes go on meanwhile; every replica watches, a session advisory lock lets one build. From
  * then on inserts maintain the index record by record. Until it exists, searches scan exactly.
  * A build is not cancelled when inserts resume: cancelling and dropping the half-built index while
@@ -37,7 +30,7 @@ interface Watch {
 @Injectable()
 export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('IndexBuilder');
-  private readonly watching = new Map<string, Watch>();
+  private readonly watching = new Map<string, LoadWatch>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private stopped = false;
@@ -89,20 +82,21 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async sweep(): Promise<void> {
-    const { minRows, quietMs, maxDeferMs } = this.config.indexing;
-    const due = await this.tables.unindexed(this.db, minRows);
+    const timings = this.config.indexing;
+    const due = await this.tables.unindexed(this.db, timings.minRows);
     const now = Date.now();
     const seen = new Set<string>();
     let ready: string | undefined;
     for (const { id, table, lastSeq } of due) {
       seen.add(table);
+      const seq = BigInt(lastSeq);
       const watch = this.watching.get(table);
       if (!watch) {
-        this.watching.set(table, { lastSeq, changedAt: now, dueSince: now });
+        this.watching.set(table, startWatch(seq, now));
         continue;
       }
-      if (watch.lastSeq !== lastSeq) Object.assign(watch, { lastSeq, changedAt: now });
-      if (!ready && (now - watch.changedAt >= quietMs || now - watch.dueSince >= maxDeferMs)) ready = id;
+      observe(watch, seq, now, timings);
+      if (!ready && shouldBuild(watch, now, timings)) ready = id;
     }
     for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
     if (ready && !this.stopped) await this.build(ready);
