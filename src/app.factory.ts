@@ -30,6 +30,9 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   // First of all middleware, before the body parser: request id, metrics and access log see every request.
   installOperations(app, { logs: options.logger !== false });
   app.set('query parser', parseQueryString);
+  // No protocol uses ETags (Chroma and Pinecone send none), and hashing every body costs each call.
+  app.set('etag', false);
+  app.disable('x-powered-by');
   app.use(requestContextMiddleware);
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, verify: verifyStorableJson }));

@@ -15,11 +15,11 @@ function collectionMetadata(field: string, value: Record<string, unknown> | null
   return checkMetadata(field, value, false);
 }
 
+@ApiTags('Chroma')
 @Controller('api/v2/tenants/:tenant/databases/:database')
 export class ChromaCollectionsController {
   constructor(private readonly collections: CollectionsService) {}
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'List collections', description: 'In creation order' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -32,7 +32,6 @@ export class ChromaCollectionsController {
     return (await this.collections.list(scope, page.limit, page.offset)).map(collectionToWire);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Count collections' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -42,7 +41,6 @@ export class ChromaCollectionsController {
     return this.collections.count(scope);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Create a collection (or get it, with get_or_create)' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -62,7 +60,6 @@ export class ChromaCollectionsController {
   }
 
   /** The 3.x client's getCollectionById (not in Chroma 1.0.0). */
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get a collection by id', description: "The 3.x client's getCollectionById" })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -75,7 +72,6 @@ export class ChromaCollectionsController {
   }
 
   /** By name: Chroma treats even a uuid here as a name. */
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get a collection by name', description: 'Even a UUID is read as a name here' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -88,7 +84,6 @@ export class ChromaCollectionsController {
   }
 
   /** By id: rename, replace metadata, change search settings. */
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Modify a collection (by id)', description: 'Rename, replace metadata, change search settings' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -106,7 +101,6 @@ export class ChromaCollectionsController {
     return {};
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Delete a collection (by name)' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -119,7 +113,6 @@ export class ChromaCollectionsController {
     return {};
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Count the forks of a collection' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
@@ -130,7 +123,6 @@ export class ChromaCollectionsController {
     return { count: await this.collections.forkCount(scope, validateCollectionId(rawId)) };
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Fork a collection', description: 'Copies the collection, its configuration and records under a new name' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })

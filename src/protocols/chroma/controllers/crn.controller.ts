@@ -5,11 +5,11 @@ import { ChromaHttpError } from '../chroma-error';
 import { collectionToWire } from '../collection.mapper';
 
 /** getCollectionByCrn of the 3.x client: a Chroma Resource Name is `tenant:database:collection`. */
+@ApiTags('Chroma')
 @Controller('api/v2/collections')
 export class ChromaCrnController {
   constructor(private readonly collections: CollectionsService) {}
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get a collection by CRN', description: "The 3.x client's getCollectionByCrn" })
   @ApiParam({ name: 'crn', type: String, description: 'Chroma Resource Name: tenant:database:collection', example: 'default_tenant:default_database:docs' })
   @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })

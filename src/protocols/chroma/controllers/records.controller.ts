@@ -18,6 +18,7 @@ import {
   recordsFromPayload,
 } from '../records.mapper';
 
+@ApiTags('Chroma')
 @Controller('api/v2/tenants/:tenant/databases/:database/collections/:id')
 export class ChromaRecordsController {
   constructor(
@@ -31,7 +32,6 @@ export class ChromaRecordsController {
     return {};
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Add records', description: 'Ids already in the collection are an error' })
   @ApiResponse({ status: 201, description: 'Added', example: {} })
   @Post('add')
@@ -40,7 +40,6 @@ export class ChromaRecordsController {
     return this.write({ tenant, database }, id, body, 'add');
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Upsert records', description: 'Inserts new ids; updates existing ones (metadata merged)' })
   @ApiResponse({ status: 200, description: 'Upserted', example: {} })
   @Post('upsert')
@@ -49,7 +48,6 @@ export class ChromaRecordsController {
     return this.write({ tenant, database }, id, body, 'merge');
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Update records', description: 'Changes the columns given of existing ids (metadata merged)' })
   @ApiResponse({ status: 200, description: 'Updated', example: {} })
   @Post('update')
@@ -58,7 +56,6 @@ export class ChromaRecordsController {
     return this.write({ tenant, database }, id, body, 'update');
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get records' })
   @ApiResponse({ status: 200, description: 'Column arrays; a column not included is null', example: { ids: ['a'], embeddings: null, documents: ['hello world'], uris: null, metadatas: [{ lang: 'en', year: 2024 }], include: ['documents', 'metadatas'] } })
   @Post('get')
@@ -71,7 +68,6 @@ export class ChromaRecordsController {
     return getResponse(found, wire, include);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Query the nearest records', description: 'Distances: squared L2, 1 - cos for cosine, 1 - dot for ip' })
   @ApiResponse({ status: 200, description: 'One list per query embedding in each column; a column not included is null', example: { ids: [['a', 'b']], embeddings: null, documents: [['hello world', 'goodbye']], uris: null, metadatas: [[{ lang: 'en' }, { lang: 'en' }]], distances: [[0.0012, 0.071]], include: ['documents', 'metadatas', 'distances'] } })
   @Post('query')
@@ -86,7 +82,6 @@ export class ChromaRecordsController {
     return queryResponse(collection, lists, wire, include);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Delete records' })
   @ApiResponse({ status: 200, description: 'The number of records deleted', example: { deleted: 2 } })
   @Post('delete')
@@ -109,7 +104,6 @@ export class ChromaRecordsController {
    * built in the background (searches are exact meanwhile), and the inserts wait here as unindexed.
    * Like Chroma's, the numbers count operations (inserts ever made), not the records there are now.
    */
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Indexing status', description: 'Records count as unindexed while the HNSW index due after a bulk load is being built; searches are exact meanwhile' })
   @ApiResponse({ status: 200, description: 'Status', example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 } })
   @Get('indexing_status')
@@ -118,7 +112,6 @@ export class ChromaRecordsController {
     return { num_indexed_ops: indexed ? inserted : 0, num_unindexed_ops: indexed ? 0 : inserted, op_indexing_progress: indexed ? 1 : 0, total_ops: inserted };
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Count records' })
   @ApiResponse({ status: 200, description: 'The number of records', schema: { type: 'integer', example: 2 } })
   @Get('count')

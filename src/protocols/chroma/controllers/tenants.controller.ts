@@ -8,6 +8,7 @@ import { pageOf } from '../pagination';
 import { withDatabaseNotFound } from '../reword';
 import { ChromaHttpError } from '../chroma-error';
 
+@ApiTags('Chroma')
 @Controller('api/v2/tenants')
 export class ChromaTenantsController {
   constructor(
@@ -15,7 +16,6 @@ export class ChromaTenantsController {
     private readonly collections: CollectionsService,
   ) {}
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Create a tenant' })
   @ApiResponse({ status: 200, description: 'Created', example: {} })
   @ApiResponse({ status: 409, description: 'The tenant exists' })
@@ -27,7 +27,6 @@ export class ChromaTenantsController {
     return {};
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get a tenant' })
   @ApiResponse({ status: 200, description: 'The tenant', example: { name: 'default_tenant' } })
   @ApiResponse({ status: 404, description: 'No such tenant' })
@@ -36,7 +35,6 @@ export class ChromaTenantsController {
     return this.tenants.getTenant(tenant);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: "List a tenant's databases" })
   @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'At most this many (no limit when absent)' })
   @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, description: 'Skip this many' })
@@ -47,7 +45,6 @@ export class ChromaTenantsController {
     return this.tenants.listDatabases(tenant, page.limit, page.offset);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Create a database', description: 'The tenant must exist (404)' })
   @ApiResponse({ status: 200, description: 'Created', example: {} })
   @ApiResponse({ status: 409, description: 'The database exists' })
@@ -59,7 +56,6 @@ export class ChromaTenantsController {
     return {};
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Get a database' })
   @ApiResponse({ status: 200, description: 'The database', example: { id: '7b0f5e9c-3c51-4a43-9a0e-2a4d3b1b7a10', name: 'default_database', tenant: 'default_tenant' } })
   @ApiResponse({ status: 404, description: 'No such database' })
@@ -68,7 +64,6 @@ export class ChromaTenantsController {
     return this.tenants.getDatabase(tenant, database);
   }
 
-  @ApiTags('Chroma')
   @ApiOperation({ summary: 'Delete a database and its collections' })
   @ApiResponse({ status: 200, description: 'Deleted', example: {} })
   @ApiResponse({ status: 404, description: 'No such database' })

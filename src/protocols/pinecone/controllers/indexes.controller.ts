@@ -8,6 +8,7 @@ import { PineconeIndexesService } from '../pinecone-indexes.service';
 import { publicBaseUrl } from '../public-url';
 
 /** Pinecone's control plane: `controllerHostUrl` is the gateway's base URL. */
+@ApiTags('Pinecone control plane')
 @Controller('indexes')
 export class PineconeIndexesController {
   constructor(
@@ -15,7 +16,6 @@ export class PineconeIndexesController {
     private readonly indexes: PineconeIndexesService,
   ) {}
 
-  @ApiTags('Pinecone control plane')
   @ApiOperation({ summary: 'Create an index' })
   @ApiResponse({ status: 201, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
   @ApiResponse({ status: 409, description: 'An index of that name exists' })
@@ -25,7 +25,6 @@ export class PineconeIndexesController {
     return indexModel(await this.indexes.create(body as unknown as Record<string, unknown>), publicBaseUrl(this.config, req));
   }
 
-  @ApiTags('Pinecone control plane')
   @ApiOperation({ summary: 'List indexes' })
   @ApiResponse({ status: 200, description: 'The indexes', schema: { type: 'object', properties: { indexes: { type: 'array', items: { $ref: getSchemaPath('PineconeIndex') } } } } })
   @Get()
@@ -34,7 +33,6 @@ export class PineconeIndexesController {
     return { indexes: (await this.indexes.list()).map((c) => indexModel(c, base)) };
   }
 
-  @ApiTags('Pinecone control plane')
   @ApiOperation({ summary: 'Describe an index' })
   @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
@@ -44,7 +42,6 @@ export class PineconeIndexesController {
     return indexModel(await this.indexes.get(name), publicBaseUrl(this.config, req));
   }
 
-  @ApiTags('Pinecone control plane')
   @ApiOperation({ summary: 'Configure an index', description: 'Deletion protection and tags' })
   @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
@@ -55,7 +52,6 @@ export class PineconeIndexesController {
   }
 
   /** 202 with an empty body, as Pinecone answers. */
-  @ApiTags('Pinecone control plane')
   @ApiOperation({ summary: 'Delete an index' })
   @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 202, description: 'Deleted (empty body)' })

@@ -7,6 +7,7 @@ import { decodeToken, encodeToken, limitParam } from '../pagination-token';
 import { PineconeIndexesService } from '../pinecone-indexes.service';
 
 /** The namespaces API (2025-04 and later): namespaces appear on first upsert or by create. */
+@ApiTags('Pinecone data plane')
 @Controller('indexes/:index/namespaces')
 export class PineconeNamespacesController {
   constructor(
@@ -14,7 +15,6 @@ export class PineconeNamespacesController {
     private readonly namespaces: NamespacesService,
   ) {}
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'List namespaces' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only namespaces starting with this' })
@@ -34,7 +34,6 @@ export class PineconeNamespacesController {
     };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Create a namespace' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 201, description: 'The namespace', example: { name: 'catalog', record_count: 0 } })
@@ -47,7 +46,6 @@ export class PineconeNamespacesController {
     return { name: wireNamespace(created.name), record_count: created.records };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Describe a namespace' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })
@@ -60,7 +58,6 @@ export class PineconeNamespacesController {
     return { name: wireNamespace(found.name), record_count: found.records };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Delete a namespace and its records' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })

@@ -18,11 +18,11 @@ function idsParam(raw: unknown): string[] {
 }
 
 /** An index's data plane, under its host `/indexes/{index}`. */
+@ApiTags('Pinecone data plane')
 @Controller('indexes/:index')
 export class PineconeVectorsController {
   constructor(private readonly vectors: PineconeVectorsService) {}
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Upsert vectors' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The number of vectors written', example: { upsertedCount: 2 } })
@@ -32,7 +32,6 @@ export class PineconeVectorsController {
     return { upsertedCount: await this.vectors.upsert(index, storedNamespace(body.namespace), body.vectors) };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Query the nearest vectors', description: 'Scores: cosine similarity, the dot product, or the squared euclidean distance (ascending)' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The matches, best first', example: { matches: [{ id: 'm1', score: 0.99, values: [], metadata: { genre: ['drama', 'crime'], year: 1994 } }], namespace: 'catalog', usage: { readUnits: 1 } } })
@@ -43,7 +42,6 @@ export class PineconeVectorsController {
     return { matches, namespace: wireNamespace(storedNamespace(body.namespace)), usage: USAGE };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Fetch vectors by id' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiQuery({ name: 'ids', required: true, type: String, isArray: true, description: '1 to 1000 ids, the key repeated (`?ids=a&ids=b`)' })
@@ -55,7 +53,6 @@ export class PineconeVectorsController {
     return { vectors: await this.vectors.fetch(index, ns, idsParam(ids)), namespace: wireNamespace(ns), usage: USAGE };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Fetch vectors by metadata filter' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'A page of vectors by id; `pagination` only when more follow', example: { vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } }, namespace: 'catalog', usage: { readUnits: 1 } } })
@@ -68,7 +65,6 @@ export class PineconeVectorsController {
   }
 
   /** Ids in byte order; `pagination` is left out on the last page. */
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'List vector ids', description: 'In byte order of the ids' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only ids starting with this' })
@@ -89,7 +85,6 @@ export class PineconeVectorsController {
     return { vectors: page.ids.map((id) => ({ id })), namespace: wireNamespace(ns), usage: USAGE, ...(page.next !== null ? { pagination: { next: encodeToken(page.next) } } : {}) };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Update vectors by id or by filter' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The number of records matched', example: { matchedRecords: 1 } })
@@ -99,7 +94,6 @@ export class PineconeVectorsController {
     return { matchedRecords: await this.vectors.update(index, storedNamespace(body.namespace), body) };
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Delete vectors by ids, by filter, or all' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'Deleted', example: {} })
@@ -110,7 +104,6 @@ export class PineconeVectorsController {
     return {};
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Describe index statistics (optionally filtered)' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })
@@ -120,7 +113,6 @@ export class PineconeVectorsController {
     return this.stats(index, body.filter);
   }
 
-  @ApiTags('Pinecone data plane')
   @ApiOperation({ summary: 'Describe index statistics' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })

@@ -8,12 +8,12 @@ import { VectorizerService } from '../vectorizer.service';
 
 const DEFAULT_DIMENSION = 512;
 
+@ApiTags('Vectorizer')
 @Controller('collections')
 export class VectorizerCollectionsController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
   /** Sorted by name, as Vectorizer lists them. */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'List collections', description: 'Sorted by name' })
   @ApiResponse({ status: 200, description: 'The collections', schema: { type: 'object', properties: { collections: { type: 'array', items: { $ref: getSchemaPath('VectorizerCollection') } }, total_collections: { type: 'integer' } } } })
   @Get()
@@ -24,7 +24,6 @@ export class VectorizerCollectionsController {
     return { collections: infos, total_collections: infos.length };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Create a collection' })
   @ApiResponse({ status: 200, description: 'Created', example: { message: "Collection 'my_collection' created successfully", collection: 'my_collection', name: 'my_collection', dimension: 3, metric: 'cosine' } })
   @ApiResponse({ status: 409, description: 'The name is taken' })
@@ -40,7 +39,6 @@ export class VectorizerCollectionsController {
     return { message: `Collection '${c.name}' created successfully`, collection: c.name, name: c.name, dimension, metric: SDK_NAME[metric] };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Get a collection', description: 'With its vector count' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('VectorizerCollection') } })
@@ -51,7 +49,6 @@ export class VectorizerCollectionsController {
     return collectionInfo(c, await this.vectorizer.count(c));
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'Deleted', example: { message: "Collection 'my_collection' deleted successfully" } })

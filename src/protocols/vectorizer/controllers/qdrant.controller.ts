@@ -56,6 +56,7 @@ function filterOf(body: Json): FilterNode {
  * filters after its search (and so under-returns), ignores scroll and count filters, or answers
  * 405 to the SDK's GET retrieve, vecgate does what the request asks.
  */
+@ApiTags('Vectorizer Qdrant-compatible')
 @Controller('qdrant/collections')
 export class VectorizerQdrantController {
   constructor(private readonly vectorizer: VectorizerService) {}
@@ -71,7 +72,6 @@ export class VectorizerQdrantController {
     }
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'List collections' })
   @ApiResponse({ status: 200, description: 'Collection infos', example: { collections: [{ name: 'my_collection', status: 'green' }] } })
   @Get()
@@ -81,7 +81,6 @@ export class VectorizerQdrantController {
     return { collections: infos };
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Get a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'Collection info', example: { result: { name: 'my_collection', status: 'green', config: { vectors: { size: 3, distance: 'Cosine' } }, stats: { points_count: 2 } } } })
@@ -92,7 +91,6 @@ export class VectorizerQdrantController {
     return { result: qdrantCollectionInfo(c, await this.vectorizer.count(c)) };
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Create a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantCreateCollection') } })
@@ -116,7 +114,6 @@ export class VectorizerQdrantController {
     return 'acknowledged';
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Delete a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'Deleted', schema: { type: 'string', example: 'acknowledged' } })
@@ -129,7 +126,6 @@ export class VectorizerQdrantController {
   }
 
   /** Upsert: the whole batch is checked before anything is written. */
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Upsert points' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantUpsertPoints') } })
@@ -152,7 +148,6 @@ export class VectorizerQdrantController {
     return ACKNOWLEDGED;
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Search points' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantSearchPoints') } })
@@ -172,7 +167,6 @@ export class VectorizerQdrantController {
     return { result: hits.map((h) => ({ id: wireId(h.id), vector: withVector ? h.vector : null, payload: withPayload ? h.payload : null, score: h.score })) };
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Delete points by id or filter' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantDeletePoints') } })
@@ -193,7 +187,6 @@ export class VectorizerQdrantController {
   }
 
   /** Pages in id order; `offset` is the id to start at and `next_page_offset` the first id of the next page. */
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Scroll points', description: 'Pages in id order' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantScrollPoints') }, required: false })
@@ -210,7 +203,6 @@ export class VectorizerQdrantController {
     return { result: { points, next_page_offset: page.length > limit ? wireId(page[limit].id) : null } };
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Count points' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantCountPoints') }, required: false })
@@ -222,7 +214,6 @@ export class VectorizerQdrantController {
     return { result: { count: await this.vectorizer.countMatching(name, filterOf(body ?? {})) } };
   }
 
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Retrieve points by id' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantRetrievePoints') } })
@@ -235,7 +226,6 @@ export class VectorizerQdrantController {
   }
 
   /** The SDK's retrieve: `GET ...points?ids=a,b&with_payload=true&with_vector=false`. */
-  @ApiTags('Vectorizer Qdrant-compatible')
   @ApiOperation({ summary: 'Retrieve points by id (query string)', description: "The SDK's retrieve" })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiQuery({ name: 'ids', required: false, type: String, description: 'Comma-separated ids', example: '1,b' })

@@ -17,11 +17,11 @@ function searchOptions(limit: unknown, threshold: unknown) {
   return { limit: Math.min(n, MAX_LIMIT), threshold: (threshold ?? undefined) as number | undefined };
 }
 
+@ApiTags('Vectorizer')
 @Controller()
 export class VectorizerSearchController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Search a collection', description: 'The collection is named in the body' })
   @ApiResponse({ status: 200, description: 'Matches, best first', example: { results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }], query_type: 'vector', limit: 5, collection: 'my_collection', total_results: 1 } })
   @Post('search')
@@ -31,7 +31,6 @@ export class VectorizerSearchController {
     return this.run(body.collection, body);
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Search a collection (collection in the path)' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'Matches, best first', example: { results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }], query_type: 'vector', limit: 5, collection: 'my_collection', total_results: 1 } })
@@ -42,7 +41,6 @@ export class VectorizerSearchController {
   }
 
   /** Each query answered as /search would, in one response; a failing query fails alone. */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Run several searches' })
   @ApiResponse({ status: 200, description: 'One result per query, in order; a failing query is an error item', example: { collection: 'my_collection', count: 1, succeeded: 1, failed: 0, results: [{ results: [], query_type: 'vector', limit: 3, collection: 'my_collection', total_results: 0, index: 0, status: 'ok', query: null }] } })
   @Post('batch_search')

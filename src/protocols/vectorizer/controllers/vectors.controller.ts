@@ -16,11 +16,11 @@ function count(raw: string | undefined, fallback: number, max: number, name: str
  * Vectorizer's vector routes. Unlike the server, which writes what it can and reports failures
  * item by item in a 200, a batch with any invalid item is refused whole (400) and writes nothing.
  */
+@ApiTags('Vectorizer')
 @Controller()
 export class VectorizerVectorsController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Insert vectors', description: "Creates the collection (cosine, the vectors' dimension) when it does not exist; a batch with an invalid item is refused whole" })
   @ApiResponse({ status: 200, description: 'One result per vector', example: { collection: 'my_collection', inserted: 2, failed: 0, count: 2, results: [{ index: 0, client_id: 'vec_001', status: 'ok', vector_ids: ['vec_001'] }, { index: 1, client_id: 'vec_002', status: 'ok', vector_ids: ['vec_002'] }] } })
   @Post('insert_vectors')
@@ -30,7 +30,6 @@ export class VectorizerVectorsController {
   }
 
   /** Vectorizer embeds texts itself here; vecgate does not embed, so each item must carry its vector. */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Insert a batch of vectors', description: "As insert_vectors; Vectorizer's text items are taken when each carries its embedding" })
   @ApiResponse({ status: 200, description: 'One result per vector', example: { collection: 'my_collection', inserted: 2, failed: 0, count: 2, results: [{ index: 0, client_id: 'vec_001', status: 'ok', vector_ids: ['vec_001'] }, { index: 1, client_id: 'vec_002', status: 'ok', vector_ids: ['vec_002'] }] } })
   @Post('batch_insert')
@@ -52,7 +51,6 @@ export class VectorizerVectorsController {
     };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Update a batch of vectors' })
   @ApiResponse({ status: 200, description: 'One result per update (an unknown id is an error item)', example: { collection: 'my_collection', count: 1, updated: 1, failed: 0, results: [{ index: 0, id: 'vec_001', status: 'ok' }] } })
   @Post('batch_update')
@@ -66,7 +64,6 @@ export class VectorizerVectorsController {
     return { collection: body.collection, count: records.length, updated, failed: records.length - updated, results };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete vectors by id' })
   @ApiResponse({ status: 200, description: 'One result per id', example: { collection: 'my_collection', count: 2, deleted: 1, failed: 1, results: [{ index: 0, id: 'vec_001', status: 'ok' }, { index: 1, id: 'nope', status: 'error', error: 'Vector not found: nope' }] } })
   @Post('batch_delete')
@@ -76,7 +73,6 @@ export class VectorizerVectorsController {
   }
 
   /** The path the documentation gives (the server itself routes only /batch_delete). */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete vectors by id (collection in the path)' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'One result per id', example: { collection: 'my_collection', count: 2, deleted: 1, failed: 1, results: [{ index: 0, id: 'vec_001', status: 'ok' }, { index: 1, id: 'nope', status: 'error', error: 'Vector not found: nope' }] } })
@@ -97,7 +93,6 @@ export class VectorizerVectorsController {
     return { collection, count: ids.length, deleted: ok, failed: ids.length - ok, results };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'List vectors' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'Page size (default 10; more than 1000 is taken as 1000)' })
@@ -118,7 +113,6 @@ export class VectorizerVectorsController {
   }
 
   /** Real data (the server answers a placeholder), under both the server's and the SDK's field names. */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Get a vector' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiParam({ name: 'id', type: String, description: 'Vector id', example: 'vec_001' })
@@ -132,7 +126,6 @@ export class VectorizerVectorsController {
     return { id: record.id, vector, payload: record.metadata ?? null, data: vector, metadata: record.metadata ?? null };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete a vector' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiParam({ name: 'id', type: String, description: 'Vector id', example: 'vec_001' })
@@ -145,7 +138,6 @@ export class VectorizerVectorsController {
     return { message: `Vector '${id}' deleted from collection '${collection}'`, success: true };
   }
 
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete the vectors a filter selects' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'What was deleted', example: { scanned: 10, matched: 1, deleted: 1, results: [{ id: 'vec_001', status: 'deleted' }] } })
@@ -156,7 +148,6 @@ export class VectorizerVectorsController {
   }
 
   /** The path the documentation (and the seed) gives for the same operation. */
-  @ApiTags('Vectorizer')
   @ApiOperation({ summary: 'Delete the vectors a filter selects (documented path)' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiResponse({ status: 200, description: 'What was deleted', example: { scanned: 10, matched: 1, deleted: 1, results: [{ id: 'vec_001', status: 'deleted' }] } })
