@@ -7,10 +7,12 @@
  *        [--records N] [--dim D] [--reps R] [--batch B] [--seed S] [--json out.json] [--smoke]
  *
  * Targets: vecgate on DATABASE_URL (when it is set), vecgate embedded (when DATABASE_URL is unset,
- * or with --embedded), Chroma (unless --no-chroma), and direct SQL (with DATABASE_URL). Each server
- * runs alone on the machine: start, workload, stop. Direct SQL (bench/direct-records.ts) has no
- * server of its own: it runs on the collection vecgate-on-Postgres just filled, while that gateway
- * is up and idle, so both read the same table with the same index.
+ * or with --embedded), Chroma (unless --no-chroma), direct SQL and the HTTP floor (with
+ * DATABASE_URL). Each server runs alone on the machine: start, workload, stop. Direct SQL
+ * (bench/direct-records.ts) has no server of its own: it runs on the collection vecgate-on-Postgres
+ * just filled, while that gateway is up and idle, so both read the same table with the same index.
+ * The HTTP floor (bench/http-floor-server.ts) answers the same client with the gateway's own
+ * response bytes and does nothing else: what the call costs before any server work.
  *
  * Every call is made one at a time and timed from the caller: through the client (HTTP and JSON
  * included) for the servers, from the repository call to its last row for direct SQL.
@@ -22,7 +24,7 @@ import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import { BenchMetadata, BUCKETS, CATEGORIES, Dataset, GroundTruth, int, PRICE_MAX, permutation, recordId, rng, sample, SHARDS } from './data';
 import { DirectRecords, DirectSql, openDirectSql } from './direct-records';
 import { machineInfo, markdown, medianP95, ms, times } from './report';
-import { external, Server, startChromaReference, startVecgate } from './servers';
+import { external, HttpFloor, Server, startChromaReference, startHttpFloor, startVecgate } from './servers';
 import { Ingest, repeat, Stats, summarize, timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------
@@ -350,12 +352,13 @@ function workload(data: Dataset, o: Options): Workload {
 // ---------------------------------------------------------------------------------------------
 // Targets
 
-type TargetKey = 'postgres' | 'embedded' | 'chroma' | 'direct';
+type TargetKey = 'postgres' | 'embedded' | 'chroma' | 'direct' | 'floor';
 const TARGETS: { key: TargetKey; title: string }[] = [
   { key: 'postgres', title: 'vecgate (Postgres)' },
   { key: 'embedded', title: 'vecgate embedded' },
   { key: 'chroma', title: 'Chroma' },
   { key: 'direct', title: 'direct SQL' },
+  { key: 'floor', title: 'HTTP floor' },
 ];
 const titleOf = (key: TargetKey) => TARGETS.find((t) => t.key === key)!.title;
 
@@ -457,12 +460,12 @@ async function runPhase(result: TargetResult, ops: Operation[], phase: Operation
 
 /** Work done on a server's collection between its phases, while the server is up and idle. */
 interface Interleaved {
-  afterReads(collection: Collection): Promise<void>;
-  afterCount(client: ChromaClient): Promise<void>;
+  afterReads(collection: Collection, client: ChromaClient): Promise<void>;
+  afterCount(client: ChromaClient, collection: Collection): Promise<void>;
   close(): Promise<void>;
 }
 
-async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workload, o: Options, collectionName: string, between?: Interleaved): Promise<TargetResult> {
+async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workload, o: Options, collectionName: string, between: Interleaved[] = []): Promise<TargetResult> {
   const result = newResult(key, server.url, server.info);
   const title = titleOf(key);
   const client = clientFor(server.url);
@@ -492,15 +495,15 @@ async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workl
 
     const run = clientRunner(collection, key !== 'chroma');
     await runPhase(result, w.ops, 'read', run);
-    await between?.afterReads(collection);
+    for (const b of between) await b.afterReads(collection, client);
     await runPhase(result, w.ops, 'delete', run);
     await runPhase(result, w.ops, 'count', run);
-    await between?.afterCount(client);
+    for (const b of between) await b.afterCount(client, collection);
   } catch (err) {
     result.error = message(err);
     progress(`${title}: ERROR ${result.error}`);
   } finally {
-    await between?.close().catch(() => {});
+    for (const b of between) await b.close().catch(() => {});
     await client.deleteCollection({ name: collectionName }).catch((err) => progress(`${title}: could not delete ${collectionName}: ${message(err)}`));
   }
   return result;
@@ -573,6 +576,92 @@ class DirectRun implements Interleaved {
   private fail(err: unknown, prefix = ''): void {
     this.result.error = `${prefix}${message(err)}`;
     progress(`direct SQL: ERROR ${this.result.error}`);
+  }
+}
+
+/** What the server answered to the one client call `work` makes (the last one, if it makes more). */
+async function captureResponse(work: () => Promise<unknown>): Promise<{ status: number; body: string }> {
+  const original = globalThis.fetch;
+  let captured: { status: number; body: string } | undefined;
+  // The chromadb client calls the global fetch at each request: wrap it for this one call.
+  globalThis.fetch = async (input, init) => {
+    const res = await original(input, init);
+    captured = { status: res.status, body: await res.clone().text() };
+    return res;
+  };
+  try {
+    await work();
+  } finally {
+    globalThis.fetch = original;
+  }
+  if (!captured) throw new Error('the client made no HTTP call');
+  return captured;
+}
+
+/**
+ * The HTTP floor, inside the vecgate-on-Postgres run: for each read (and count), the gateway's
+ * answer to its first call is taken, and the same client then calls a bare node:http server that
+ * answers every call with those bytes (bench/http-floor-server.ts). Its times are what the client,
+ * loopback HTTP and JSON of that size cost with no server work at all: floor + direct SQL is the
+ * best any HTTP server in front of Postgres could do, and vecgate - floor is the gateway's own cost.
+ */
+class FloorRun implements Interleaved {
+  readonly result = newResult('floor', '', {});
+  private floor?: HttpFloor;
+  private collection?: Collection;
+
+  constructor(
+    private readonly root: string,
+    private readonly w: Workload,
+  ) {
+    this.result.error = 'not run: vecgate on Postgres failed before its reads were done';
+  }
+
+  async afterReads(collection: Collection, client: ChromaClient): Promise<void> {
+    this.result.error = undefined;
+    try {
+      progress('HTTP floor: starting');
+      this.floor = await startHttpFloor(this.root);
+      this.result.url = this.floor.url;
+      Object.assign(this.result.info, this.floor.info);
+      const described = await captureResponse(() => client.getCollection({ name: collection.name, embeddingFunction: null as never }));
+      await this.floor.setCanned(described.status, described.body);
+      this.collection = await clientFor(this.floor.url).getCollection({ name: collection.name, embeddingFunction: null as never });
+      await this.run('read', collection);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  async afterCount(_client: ChromaClient, collection: Collection): Promise<void> {
+    if (this.collection) await this.run('count', collection).catch((err) => this.fail(err));
+  }
+
+  private async run(phase: Operation['phase'], gateway: Collection): Promise<void> {
+    const fromGateway = clientRunner(gateway, true);
+    const floor = clientRunner(this.collection!, true);
+    for (const op of this.w.ops.filter((x) => x.phase === phase)) {
+      try {
+        const answer = await captureResponse(() => fromGateway(op.call(0)));
+        await this.floor!.setCanned(answer.status, answer.body);
+        // No outcomes: the floor answers every call with the first call's records.
+        const { samples } = await repeat(op.reps, op.warmup, (i) => floor(op.call(i)));
+        this.result.ops[op.key] = { stats: summarize(samples), samples };
+        progress(`HTTP floor: ${op.label}: median ${ms(this.result.ops[op.key].stats!.median)} ms (${answer.body.length} bytes)`);
+      } catch (err) {
+        this.result.ops[op.key] = { error: message(err) };
+        progress(`HTTP floor: ${op.label}: ERROR ${message(err)}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.floor?.stop();
+  }
+
+  private fail(err: unknown): void {
+    this.result.error = message(err);
+    progress(`HTTP floor: ERROR ${this.result.error}`);
   }
 }
 
@@ -711,14 +800,27 @@ function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey,
     row(`${op.label}${reps}`, (t) => timing(t.ops[op.key]?.stats, t, t.ops[op.key]?.error), recallText);
   }
 
-  const header = ['operation', ...TARGETS.map((t) => t.title), 'vecgate/Chroma', 'vecgate/direct', 'embedded/Postgres', `recall@${K}`];
+  const header = [
+    'operation',
+    ...TARGETS.map((t) => t.title),
+    'vecgate/Chroma',
+    'vecgate/direct',
+    '(floor+direct)/direct',
+    'vecgate-floor ms',
+    'embedded/Postgres',
+    `recall@${K}`,
+  ];
   const body = rows.map((r) => {
     const value = (k: TargetKey) => r.cells[k]?.value;
+    const [pg, direct, floor] = [value('postgres'), value('direct'), value('floor')];
     return [
       r.operation,
       ...TARGETS.map((t) => r.cells[t.key]?.text ?? '-'),
       times(value(vecgate), value('chroma')),
-      times(value('postgres'), value('direct')),
+      times(pg, direct),
+      // The best vecgate/direct any HTTP server could reach: the call itself, plus the SQL.
+      floor !== undefined && direct !== undefined ? times(floor + direct, direct) : '-',
+      floor !== undefined && pg !== undefined ? ms(pg - floor) : '-',
       times(value('embedded'), value('postgres')),
       r.recall ?? '',
     ];
@@ -751,7 +853,7 @@ async function main(): Promise<void> {
   const results: Partial<Record<TargetKey, TargetResult>> = {};
   // --vecgate stands in for the gateway of one column: Postgres when DATABASE_URL is set, else embedded.
   const externalKey: TargetKey = databaseUrl ? 'postgres' : 'embedded';
-  const vecgate = async (key: TargetKey, start: () => Promise<Server>, between?: Interleaved) => {
+  const vecgate = async (key: TargetKey, start: () => Promise<Server>, between?: Interleaved[]) => {
     const given = key === externalKey ? o.vecgate : undefined;
     const result = await withServer(key, given ? () => Promise.resolve(external(given)) : start, (s) => runServer(key, s, data, w, o, collectionName, between));
     if (given) result.info.backend = 'external (given by --vecgate)';
@@ -759,8 +861,10 @@ async function main(): Promise<void> {
   };
   if (databaseUrl) {
     const direct = new DirectRun(databaseUrl, data, w, o, collectionName);
-    results.postgres = await vecgate('postgres', () => startVecgate(root, { databaseUrl }), direct);
+    const floor = new FloorRun(root, w);
+    results.postgres = await vecgate('postgres', () => startVecgate(root, { databaseUrl }), [direct, floor]);
     results.direct = direct.result;
+    results.floor = floor.result;
   }
   if (!databaseUrl || o.embedded) results.embedded = await vecgate('embedded', () => startVecgate(root, { databaseUrl: null }));
   if (!o.noChroma) {
@@ -785,7 +889,7 @@ async function main(): Promise<void> {
   out.push(...describeTargets(all), '');
   out.push(`cells: median ms (p95 ms); ratios: of the medians, vecgate/Chroma with ${titleOf(vecgateKey)}; recall@${K}: ${titleOf(vecgateKey)} (Chroma)`, '');
   out.push(table, '', 'ingest (one client, sequential batches):');
-  for (const t of all) {
+  for (const t of all.filter((x) => x.key !== 'floor')) {
     const i = t.ingest;
     const ready = t.indexReadyMs !== undefined ? `, index ready ${(t.indexReadyMs / 1000).toFixed(2)} s after the last add` : '';
     out.push(`- ${titleOf(t.key)}: ${i ? `${(i.totalMs / 1000).toFixed(2)} s, ${Math.round(i.recordsPerSecond)} records/s, batch median ${ms(i.batch.median)} ms${ready}` : 'none'}`);

@@ -221,3 +221,31 @@ export async function startChromaReference(repoRoot: string): Promise<Server> {
   }
   return { url, info: { server: 'chroma reference (chroma-reference-server)' }, stop };
 }
+
+/** A Server whose answers can be set: see bench/http-floor-server.ts. */
+export interface HttpFloor extends Server {
+  /** Every request gets this response until the next call. */
+  setCanned(status: number, body: string): Promise<void>;
+}
+
+/** Starts the HTTP floor (`node dist/bench/http-floor-server.js PORT`) on a free loopback port. */
+export async function startHttpFloor(repoRoot: string): Promise<HttpFloor> {
+  const script = join(repoRoot, 'dist', 'bench', 'http-floor-server.js');
+  if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const log = new LogTail();
+  const child = startChild(process.execPath, [script, String(port)], process.env, repoRoot, log);
+  const stop = once(() => stopChild(child));
+  try {
+    await waitForHeartbeat(url, child, 30_000, log, 'http floor');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const setCanned = async (status: number, body: string) => {
+    const res = await fetch(`${url}/__canned`, { method: 'POST', body: JSON.stringify({ status, body }) });
+    if (res.status !== 204) throw new Error(`http floor: /__canned answered ${res.status}`);
+  };
+  return { url, pid: child.pid, info: { server: 'bare node:http answering the gateway\'s own response bytes' }, stop, setCanned };
+}
