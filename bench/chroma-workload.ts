@@ -374,6 +374,8 @@ interface TargetResult {
   url: string;
   info: Record<string, string>;
   ingest?: Ingest;
+  /** The HTTP floor: add calls of a few batches (it has no ingest of its own). */
+  addBatch?: Stats;
   /** vecgate: from the end of the last add until indexing_status said op_indexing_progress 1. */
   indexReadyMs?: number;
   ops: Record<string, OpResult>;
@@ -460,7 +462,7 @@ async function runPhase(result: TargetResult, ops: Operation[], phase: Operation
 
 /** Work done on a server's collection between its phases, while the server is up and idle. */
 interface Interleaved {
-  afterReads(collection: Collection, client: ChromaClient): Promise<void>;
+  afterReads(collection: Collection, client: ChromaClient, url: string): Promise<void>;
   afterCount(client: ChromaClient, collection: Collection): Promise<void>;
   close(): Promise<void>;
 }
@@ -495,7 +497,7 @@ async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workl
 
     const run = clientRunner(collection, key !== 'chroma');
     await runPhase(result, w.ops, 'read', run);
-    for (const b of between) await b.afterReads(collection, client);
+    for (const b of between) await b.afterReads(collection, client, server.url);
     await runPhase(result, w.ops, 'delete', run);
     await runPhase(result, w.ops, 'count', run);
     for (const b of between) await b.afterCount(client, collection);
@@ -612,25 +614,46 @@ class FloorRun implements Interleaved {
 
   constructor(
     private readonly root: string,
+    private readonly data: Dataset,
     private readonly w: Workload,
+    private readonly o: Options,
   ) {
     this.result.error = 'not run: vecgate on Postgres failed before its reads were done';
   }
 
-  async afterReads(collection: Collection, client: ChromaClient): Promise<void> {
+  async afterReads(collection: Collection, client: ChromaClient, url: string): Promise<void> {
     this.result.error = undefined;
     try {
       progress('HTTP floor: starting');
       this.floor = await startHttpFloor(this.root);
       this.result.url = this.floor.url;
       Object.assign(this.result.info, this.floor.info);
+      const floorClient = clientFor(this.floor.url);
+      // The client asks the server once whether it takes base64 embeddings: give it the gateway's answer.
+      const preflight = await captureResponse(() => clientFor(url).getPreflightChecks());
+      await this.floor.setCanned(preflight.status, preflight.body);
+      await floorClient.getPreflightChecks();
       const described = await captureResponse(() => client.getCollection({ name: collection.name, embeddingFunction: null as never }));
       await this.floor.setCanned(described.status, described.body);
-      this.collection = await clientFor(this.floor.url).getCollection({ name: collection.name, embeddingFunction: null as never });
+      this.collection = await floorClient.getCollection({ name: collection.name, embeddingFunction: null as never });
       await this.run('read', collection);
+      await this.adds();
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  /** A few batches of the ingest, sent to the floor as to the gateway (which answers an add with `{}`, 201). */
+  private async adds(): Promise<void> {
+    await this.floor!.setCanned(201, '{}');
+    const batches = Math.min(10, Math.ceil(this.o.records / this.o.batch));
+    const samples: number[] = [];
+    for (let b = 0; b < batches; b++) {
+      const batch = addBatch(this.data, b * this.o.batch, this.o.batch);
+      samples.push((await timed(() => this.collection!.add(batch))).ms);
+    }
+    this.result.addBatch = summarize(samples);
+    progress(`HTTP floor: add a batch of ${this.o.batch}: median ${ms(this.result.addBatch.median)} ms over ${batches} batches`);
   }
 
   async afterCount(_client: ChromaClient, collection: Collection): Promise<void> {
@@ -781,7 +804,7 @@ function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey,
     for (const t of all) cells[t.key] = cell(t);
     rows.push({ operation, cells, recall: recallText });
   };
-  row(`add a batch of ${o.batch} (${Math.ceil(o.records / o.batch)} batches)`, (t) => timing(t.ingest?.batch, t));
+  row(`add a batch of ${o.batch} (${Math.ceil(o.records / o.batch)} batches)`, (t) => timing(t.ingest?.batch ?? t.addBatch, t));
   row('ingest: total s (records/s)', (t) =>
     t.ingest ? { text: `${(t.ingest.totalMs / 1000).toFixed(2)} (${Math.round(t.ingest.recordsPerSecond)}/s)`, value: t.ingest.totalMs } : failed(t),
   );
@@ -861,7 +884,7 @@ async function main(): Promise<void> {
   };
   if (databaseUrl) {
     const direct = new DirectRun(databaseUrl, data, w, o, collectionName);
-    const floor = new FloorRun(root, w);
+    const floor = new FloorRun(root, data, w, o);
     results.postgres = await vecgate('postgres', () => startVecgate(root, { databaseUrl }), [direct, floor]);
     results.direct = direct.result;
     results.floor = floor.result;

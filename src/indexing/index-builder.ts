@@ -21,9 +21,10 @@ export interface IndexingStatus {
  * Builds HNSW indexes after bulk loads. A record table starts without one (small collections are
  * searched exactly, which is fast and exact). Once a collection has VECGATE_INDEX_MIN_ROWS records
  * and inserts have stopped for VECGATE_INDEX_QUIET_MS (or, under a steady stream that is not a
- * bulk load, VECGATE_INDEX_MAX_DEFER_MS have passed: build-policy.ts), a replica builds its index in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads
- * and writes go on meanwhile; every replica watches, a session advisory lock lets one build. From
- * then on inserts maintain the index record by record. Until it exists, searches scan exactly.
+ * bulk load, VECGATE_INDEX_MAX_DEFER_MS have passed: build-policy.ts), a replica builds its index
+ * in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads and writes go on meanwhile;
+ * every replica watches, a session advisory lock lets one build. From then on inserts maintain the
+ * index record by record. Until it exists, searches scan exactly.
  * A build is not cancelled when inserts resume: cancelling and dropping the half-built index while
  * writers run queued their locks behind the DDL and deadlocked them (seen under a racing workload).
  */
