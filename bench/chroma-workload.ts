@@ -605,7 +605,8 @@ async function captureResponse(work: () => Promise<unknown>): Promise<{ status: 
  * answer to its first call is taken, and the same client then calls a bare node:http server that
  * answers every call with those bytes (bench/http-floor-server.ts). Its times are what the client,
  * loopback HTTP and JSON of that size cost with no server work at all: floor + direct SQL is the
- * best any HTTP server in front of Postgres could do, and vecgate - floor is the gateway's own cost.
+ * best any HTTP server in front of Postgres could do, and vecgate - floor - direct SQL is the
+ * gateway's own cost (a difference of medians: noise can make it slightly negative in a smoke run).
  */
 class FloorRun implements Interleaved {
   readonly result = newResult('floor', '', {});
@@ -829,7 +830,7 @@ function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey,
     'vecgate/Chroma',
     'vecgate/direct',
     '(floor+direct)/direct',
-    'vecgate-floor ms',
+    "gateway's own ms",
     'embedded/Postgres',
     `recall@${K}`,
   ];
@@ -843,7 +844,8 @@ function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey,
       times(pg, direct),
       // The best vecgate/direct any HTTP server could reach: the call itself, plus the SQL.
       floor !== undefined && direct !== undefined ? times(floor + direct, direct) : '-',
-      floor !== undefined && pg !== undefined ? ms(pg - floor) : '-',
+      // What the gateway adds beyond any HTTP call and the SQL itself.
+      floor !== undefined && pg !== undefined && direct !== undefined ? ms(pg - floor - direct) : '-',
       times(value('embedded'), value('postgres')),
       r.recall ?? '',
     ];
