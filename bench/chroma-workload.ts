@@ -603,7 +603,8 @@ async function captureResponse(work: () => Promise<unknown>): Promise<{ status: 
 /**
  * The HTTP floor, inside the vecgate-on-Postgres run: for each read (and count), the gateway's
  * answer to its first call is taken, and the same client then calls a bare node:http server that
- * answers every call with those bytes (bench/http-floor-server.ts). Its times are what the client,
+ * answers every call with those bytes (bench/http-floor-server.ts); then a few add batches, answered
+ * as the gateway answers an add. Its times are what the client,
  * loopback HTTP and JSON of that size cost with no server work at all: floor + direct SQL is the
  * best any HTTP server in front of Postgres could do, and vecgate - floor - direct SQL is the
  * gateway's own cost (a difference of medians: noise can make it slightly negative in a smoke run).

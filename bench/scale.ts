@@ -26,7 +26,7 @@ import { resolve } from 'node:path';
 import { ChromaClient, Collection } from 'chromadb';
 import { Client as PgClient } from 'pg';
 import { BUCKETS, Dataset, int, recordId, rng, sample } from './data';
-import { machineInfo } from './report';
+import { machineInfo, markdown } from './report';
 import { Server, startVecgate } from './servers';
 import { timed } from './stats';
 
@@ -595,6 +595,10 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
 // ---------------------------------------------------------------------------------------------
 // The report
 
+/** `p50 / p99` of a latency, or 'error' when the calls failed. */
+const pair = (l?: Latency) => (l ? `${fmt(l.p50)} / ${fmt(l.p99)}` : 'error');
+const pct = (x?: number) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
+
 function reportTable(results: SizeResult[]): string {
   const header = [
     'size',
@@ -608,8 +612,6 @@ function reportTable(results: SizeResult[]): string {
     'count p50 ms',
     `recall@${K} query / filtered`,
   ];
-  const pair = (l?: Latency) => (l ? `${fmt(l.p50)} / ${fmt(l.p99)}` : 'error');
-  const pct = (x?: number) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
   const body = results.map((r) => [
     thousands(r.size),
     r.ingest ? fmt(r.ingest.ms / 1000, 1) : 'error',
@@ -622,17 +624,12 @@ function reportTable(results: SizeResult[]): string {
     r.kinds.count?.latency ? fmt(r.kinds.count.latency.p50) : '-',
     `${pct(r.kinds.query?.recall)} / ${pct(r.kinds.query_filtered?.recall)}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
-  const rule = `|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
+  return markdown(header, body);
 }
 
 /** One row per size and ef_search value: the latency/recall trade-off (the default run first). */
 function efSearchTable(results: SizeResult[]): string {
   const header = ['size', 'ef_search', 'query p50/p99 ms', `recall@${K}`, 'filtered query p50/p99 ms', `filtered recall@${K}`];
-  const pair = (l?: Latency) => (l ? `${fmt(l.p50)} / ${fmt(l.p99)}` : 'error');
-  const pct = (x?: number) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
   const body: string[][] = [];
   for (const r of results) {
     if (r.efSearch.length === 0) continue;
@@ -641,10 +638,7 @@ function efSearchTable(results: SizeResult[]): string {
       body.push(e.error ? [thousands(r.size), String(e.efSearch), 'error', '-', 'error', '-'] : [thousands(r.size), String(e.efSearch), pair(e.query?.latency), pct(e.query?.recall), pair(e.queryFiltered?.latency), pct(e.queryFiltered?.recall)]);
     }
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
-  const rule = `|${widths.map((w) => `${'-'.repeat(w + 1)}:`).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
+  return markdown(header, body);
 }
 
 function notes(results: SizeResult[], o: Options): string[] {

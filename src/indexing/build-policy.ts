@@ -39,7 +39,10 @@ export function startWatch(seq: bigint, now: number): LoadWatch {
   return { lastSeq: seq, changedAt: now, dueSince: now, windowStart: now, windowSeq: seq };
 }
 
-/** Records a sweep's reading of the insert sequence. The rate is measured over windows of quietMs (at least 1 s). */
+/**
+ * Records a sweep's reading of the insert sequence; the rate is measured over windows of quietMs
+ * (at least 1 s).
+ */
 export function observe(watch: LoadWatch, seq: bigint, now: number, timings: BuildTimings): void {
   if (seq !== watch.lastSeq) {
     watch.lastSeq = seq;
@@ -57,6 +60,7 @@ export function shouldBuild(watch: LoadWatch, now: number, timings: BuildTimings
   if (now - watch.changedAt >= timings.quietMs) return true;
   const waited = now - watch.dueSince;
   if (waited >= timings.maxDeferMs * BULK_DEFER_FACTOR) return true;
+  // Until a whole window has been measured, a load counts as bulk: the deferral waits one window at most.
   const bulk = watch.rowsPerSecond === undefined || watch.rowsPerSecond > BULK_ROWS_PER_SECOND;
   return waited >= timings.maxDeferMs && !bulk;
 }

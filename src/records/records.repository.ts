@@ -52,6 +52,9 @@ function bucketOf(id: string): number {
 /** Slots of vecgate_record_counts per namespace (see migrations/004_record_counts.sql). */
 const COUNT_SLOTS = 16;
 
+/** A write's slot: random, so that concurrent writers of one namespace rarely wait on one row. */
+const randomSlot = () => Math.floor(Math.random() * COUNT_SLOTS);
+
 /**
  * A CTE that subtracts the rows of `deleted` (a CTE over deleted rows) from the namespace's count,
  * in the same statement as the delete: one round trip, and the count's row lock is taken only
@@ -59,7 +62,7 @@ const COUNT_SLOTS = 16;
  */
 function countDeleted(params: SqlParams, collectionId: string): string {
   const id = params.add(collectionId);
-  const slot = params.add(Math.floor(Math.random() * COUNT_SLOTS));
+  const slot = params.add(randomSlot());
   return `counted AS (
     INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n)
     SELECT ${id}::uuid, $1, ${slot}::smallint, -count(*) FROM deleted HAVING count(*) > 0
@@ -107,7 +110,7 @@ export class RecordsRepository {
     await db.query(
       `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) VALUES ($1, $2, $3, $4)
        ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n`,
-      [collection.id, namespace, Math.floor(Math.random() * COUNT_SLOTS), delta],
+      [collection.id, namespace, randomSlot(), delta],
     );
   }
 
