@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { TenantsModule } from '../tenants/tenants.module';
 import { CollectionsRepository } from './collections.repository';
 import { CollectionsService } from './collections.service';
+import { RangeIndexRepository } from './range-index.repository';
 import { RecordTableRepository } from './record-table.repository';
 
 @Module({
   imports: [TenantsModule],
-  providers: [CollectionsRepository, RecordTableRepository, CollectionsService],
-  exports: [CollectionsService, CollectionsRepository, RecordTableRepository],
+  providers: [CollectionsRepository, RecordTableRepository, RangeIndexRepository, CollectionsService],
+  exports: [CollectionsService, CollectionsRepository, RecordTableRepository, RangeIndexRepository],
 })
 export class CollectionsModule {}

@@ -37,6 +37,8 @@ export interface IndexingConfig {
   maxDeferMs: number;
   /** maintenance_work_mem for a build, in MB: an HNSW graph that does not fit builds far slower. */
   buildMemoryMb: number;
+  /** How many metadata keys of a collection get an index for numeric range filters (0: none). */
+  rangeKeys: number;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

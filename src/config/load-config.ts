@@ -86,6 +86,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       quietMs: integer(env, 'VECGATE_INDEX_QUIET_MS', 2000, 10, 3_600_000),
       maxDeferMs: integer(env, 'VECGATE_INDEX_MAX_DEFER_MS', 60_000, 10, 86_400_000),
       buildMemoryMb: integer(env, 'VECGATE_INDEX_BUILD_MEMORY_MB', 1024, 64, 1_048_576),
+      rangeKeys: integer(env, 'VECGATE_RANGE_INDEX_KEYS', 8, 0, 64),
     },
   };
 }

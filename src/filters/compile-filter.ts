@@ -32,7 +32,7 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
         return `(jsonb_typeof(${value}) = 'string' AND (${text}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
       }
       // jsonb orders numbers numerically; the type guard keeps strings and booleans out.
-      return `(jsonb_typeof(${value}) = 'number' AND (${value}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
+      return `(${numberGuard(value)} AND (${value}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
     }
     case 'textMatch': {
       const { value, text } = access(node.key, params);
@@ -61,10 +61,25 @@ function nested(key: MetadataKey, value: unknown): Record<string, unknown> {
 function access(key: MetadataKey, params: SqlParams): { value: string; text: string } {
   if (Array.isArray(key)) {
     const p = params.add(key, 'text[]');
-    return { value: `metadata #> ${p}`, text: `metadata #>> ${p}` };
+    return { value: metadataValueAt(p, true), text: `metadata #>> ${p}` };
   }
   const p = params.add(key, 'text');
-  return { value: `metadata -> ${p}`, text: `metadata ->> ${p}` };
+  return { value: metadataValueAt(p, false), text: `metadata ->> ${p}` };
+}
+
+/**
+ * The jsonb value at a key (`ref` a text) or a nested path (`ref` a text[]). A range index is
+ * built on this same expression with the key as a literal (RangeIndexRepository): a search binds
+ * the key as a parameter, which the planner folds into that literal, and it only uses an index
+ * whose expression is the same.
+ */
+export function metadataValueAt(ref: string, path: boolean): string {
+  return path ? `metadata #> ${ref}` : `metadata -> ${ref}`;
+}
+
+/** A numeric range's type guard, also the predicate of a range index (which holds numbers only). */
+export function numberGuard(value: string): string {
+  return `jsonb_typeof(${value}) = 'number'`;
 }
 
 function escapeLike(text: string): string {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
+import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
 import { Scope } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
@@ -25,6 +26,9 @@ export interface IndexingStatus {
  * in one go: on a real server with CREATE INDEX CONCURRENTLY, so reads and writes go on meanwhile;
  * every replica watches, a session advisory lock lets one build. From then on inserts maintain the
  * index record by record. Until it exists, searches scan exactly.
+ * The same sweep builds the btree indexes of metadata keys that numeric range filters were sent
+ * on (RangeKeyTracker notes them), one per sweep, on collections past VECGATE_INDEX_MIN_ROWS
+ * whose HNSW index is not waiting for a bulk load to end.
  * A build is not cancelled when inserts resume: cancelling and dropping the half-built index while
  * writers run queued their locks behind the DDL and deadlocked them (seen under a racing workload).
  */
@@ -42,6 +46,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly db: Database,
     private readonly catalog: CollectionsRepository,
     private readonly tables: RecordTableRepository,
+    private readonly rangeIndexes: RangeIndexRepository,
     private readonly records: RecordsService,
   ) {}
 
@@ -100,7 +105,41 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       if (!ready && shouldBuild(watch, now, timings)) ready = id;
     }
     for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
-    if (ready && !this.stopped) await this.build(ready);
+    if (this.stopped) return;
+    if (ready) return this.build(ready);
+    if (timings.rangeKeys > 0) {
+      // A table still due for its HNSW index is probably being loaded: its range indexes come after.
+      const next = (await this.rangeIndexes.pending(this.db, timings.minRows)).find((k) => !seen.has(k.table));
+      if (next && !this.stopped) await this.buildRangeIndex(next);
+    }
+  }
+
+  private async buildRangeIndex(key: RangeKey): Promise<void> {
+    const started = Date.now();
+    this.buildingTable = key.table;
+    try {
+      const built =
+        this.db.backend === 'postgres'
+          ? await this.db.withOwnConnection(async (conn) => {
+              if (!(await this.db.tryAdvisoryLock(conn, `range-index:${key.table}:${key.id}`))) return false; // another replica builds it
+              await this.tables.prepareBuildSession(conn, key.table, this.config.indexing.buildMemoryMb);
+              if (!(await this.rangeIndexes.pending(conn, 0)).some((k) => k.id === key.id)) return false;
+              await this.rangeIndexes.build(conn, key, true);
+              return true;
+            })
+          : await this.db.transaction(async (tx) => {
+              await this.tables.prepareBuildSession(tx, key.table, Math.min(this.config.indexing.buildMemoryMb, 512), true);
+              await this.rangeIndexes.build(tx, key);
+              return true;
+            });
+      if (!built) return;
+      await this.rangeIndexes.analyze(this.db, key.table);
+      this.logger.log(`built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`);
+    } catch (err: any) {
+      if (!this.stopped) this.logger.warn(`range index build for table ${key.table} stopped: ${err?.message ?? err}`);
+    } finally {
+      this.buildingTable = undefined;
+    }
   }
 
   private async build(collectionId: string): Promise<void> {

@@ -8,6 +8,7 @@ import { RecordMetrics } from '../operations/metrics';
 import { DenseVector } from './dense-vector';
 import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
+import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
 
 /** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
@@ -79,6 +80,7 @@ export class RecordsService {
     private readonly collections: CollectionsService,
     private readonly repository: RecordsRepository,
     private readonly namespaces: NamespacesRepository,
+    private readonly rangeKeys: RangeKeyTracker,
     @Optional() private readonly recordMetrics?: RecordMetrics,
   ) {}
 
@@ -96,6 +98,15 @@ export class RecordsService {
       this.collections.forget(collectionId);
       throw new NotFoundError('collection', collectionId, 'id');
     }
+  }
+
+  /** As `on`, for a call that runs `filter`: once it has succeeded, the filter's range keys are noted for an index. */
+  private async onFiltered<T>(scope: Scope, collectionId: string, filter: FilterNode, work: (collection: Collection) => Promise<T>): Promise<T> {
+    return this.on(scope, collectionId, async (collection) => {
+      const result = await work(collection);
+      this.rangeKeys.note(collection, filter);
+      return result;
+    });
   }
 
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
@@ -131,7 +142,7 @@ export class RecordsService {
   }
 
   async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
-    return this.on(scope, collectionId, (collection) => {
+    return this.onFiltered(scope, collectionId, options.filter, (collection) => {
       if (options.afterId !== undefined) {
         return this.repository.findAfterId(this.db, collection, namespace, options.filter, options.include, options.afterId, options.limit, !!options.fromIdInclusive);
       }
@@ -145,7 +156,7 @@ export class RecordsService {
    * gets n results whenever n records match.
    */
   async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
-    return this.on(scope, collectionId, async (collection) => {
+    return this.onFiltered(scope, collectionId, options.filter, async (collection) => {
       if (options.sparse !== undefined) {
         if (options.vectors.length > 0) checkQueryDimension(collection, [options.vectors[0].dimension]);
         const dense = options.vectors[0] ?? null;
@@ -173,7 +184,7 @@ export class RecordsService {
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
   async delete(scope: Scope, collectionId: string, filter: FilterNode, limit: number | null, namespace = DEFAULT_NAMESPACE): Promise<number> {
     // One statement: atomic without an explicit transaction.
-    const deleted = await this.on(scope, collectionId, (collection) => this.repository.delete(this.db, collection, namespace, filter, limit));
+    const deleted = await this.onFiltered(scope, collectionId, filter, (collection) => this.repository.delete(this.db, collection, namespace, filter, limit));
     this.recordMetrics?.deleted(deleted);
     return deleted;
   }
@@ -185,7 +196,7 @@ export class RecordsService {
 
   /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
   async patchMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>, dryRun: boolean): Promise<number> {
-    const changed = await this.on(scope, collectionId, (collection) =>
+    const changed = await this.onFiltered(scope, collectionId, filter, (collection) =>
       dryRun ? this.repository.countMatching(this.db, collection, namespace, filter) : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
     );
     if (!dryRun) this.recordMetrics?.written('patch', changed);
@@ -199,13 +210,13 @@ export class RecordsService {
 
   /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
   async deleteReturningIds(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<string[]> {
-    const ids = await this.on(scope, collectionId, (collection) => this.repository.deleteReturningIds(this.db, collection, namespace, filter));
+    const ids = await this.onFiltered(scope, collectionId, filter, (collection) => this.repository.deleteReturningIds(this.db, collection, namespace, filter));
     this.recordMetrics?.deleted(ids.length);
     return ids;
   }
 
   async countMatching(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    return this.on(scope, collectionId, (collection) => this.repository.countMatching(this.db, collection, namespace, filter));
+    return this.onFiltered(scope, collectionId, filter, (collection) => this.repository.countMatching(this.db, collection, namespace, filter));
   }
 
   /** Runs `work` on the collection's table (a dropped table reads as the collection not found). */

@@ -1,3 +1,4 @@
+import { RangeIndexRepository } from '../../../src/collections/range-index.repository';
 import { RecordTableRepository, qualified } from '../../../src/collections/record-table.repository';
 import { Database } from '../../../src/database/database';
 import { compileFilter } from '../../../src/filters/compile-filter';
@@ -139,7 +140,7 @@ describe('compileFilter', () => {
       await new RecordTableRepository().create(db, BIG);
       await db.query(
         `INSERT INTO ${qualified(BIG)} (id, document, metadata)
-         SELECT 'id' || i, 'document number ' || i || ' about ' || md5(i::text), jsonb_build_object('cat', 'c' || (i % 100), 'n', i)
+         SELECT 'id' || i, 'document number ' || i || ' about ' || md5(i::text), jsonb_build_object('cat', 'c' || (i % 100), 'n', i, 'o', jsonb_build_object('we''ird; "k', i))
          FROM generate_series(1, 5000) AS i`,
       );
       await db.query(`ANALYZE ${qualified(BIG)}`);
@@ -168,6 +169,17 @@ describe('compileFilter', () => {
 
     it('compiles document substring search to a form the trigram index serves', async () => {
       expect(await plan({ kind: 'documentContains', text: 'number 4321 ' }, true)).toMatch(/Bitmap Index Scan on \S+_document/);
+    });
+
+    it('compiles numeric ranges, on a key or a nested path, to the form the range indexes serve', async () => {
+      const ranges = new RangeIndexRepository();
+      await ranges.build(db, { id: '1', key: ['n'], table: BIG });
+      await ranges.build(db, { id: '2', key: ['o', "we'ird; \"k"], table: BIG });
+      const between = (key: string | string[], lo: number, hi: number) =>
+        and({ kind: 'range', key, operator: '>=', value: lo }, { kind: 'range', key, operator: '<', value: hi });
+      expect(await plan(between('n', 100, 150), true)).toMatch(/Index Scan (?:using|on) \S+_range_1\b/);
+      expect(await plan(between(['o', "we'ird; \"k"], 100, 150), true)).toMatch(/Index Scan (?:using|on) \S+_range_2\b/);
+      expect(await plan({ kind: 'range', key: 'n', operator: '>', value: 4990 }, true)).toMatch(/Index Scan (?:using|on) \S+_range_1\b/);
     });
   });
 });

@@ -1,0 +1,31 @@
+import { FilterNode } from './filter-ast';
+
+/**
+ * The metadata keys a filter compares with numbers ($gt, $gte, $lt, $lte), each as a path (a
+ * top-level key is a path of one), without repeats: the keys a range index could serve. String
+ * ranges are left out: they compare in byte order, which a jsonb index does not keep.
+ */
+export function numericRangeKeys(node: FilterNode): string[][] {
+  const found = new Map<string, string[]>();
+  const visit = (n: FilterNode): void => {
+    switch (n.kind) {
+      case 'and':
+      case 'or':
+        n.children.forEach(visit);
+        return;
+      case 'not':
+        visit(n.child);
+        return;
+      case 'range':
+        if (typeof n.value === 'number') {
+          const path = Array.isArray(n.key) ? n.key : [n.key];
+          found.set(JSON.stringify(path), path);
+        }
+        return;
+      default:
+        return;
+    }
+  };
+  visit(node);
+  return [...found.values()];
+}
