@@ -42,8 +42,8 @@ export class RangeIndexRepository {
     );
   }
 
-  /** Noted keys with no valid index yet, on collections that have had at least `minRows` records inserted. */
-  async pending(db: Queryable, minRows: number): Promise<RangeKey[]> {
+  /** Noted keys with no valid index yet, on collections that have had at least `minRows` records inserted (of one collection, or all). */
+  async pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
     const { rows } = await db.query(
       `SELECT k.id::text AS id, k.key, c.table_name AS table
        FROM vecgate_range_keys k
@@ -51,10 +51,10 @@ export class RangeIndexRepository {
        JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'vecgate_records'::regnamespace
        LEFT JOIN pg_class ic ON ic.relname = c.table_name || '_range_' || k.id AND ic.relnamespace = 'vecgate_records'::regnamespace
        LEFT JOIN pg_index i ON i.indexrelid = ic.oid
-       WHERE i.indisvalid IS NOT TRUE
+       WHERE i.indisvalid IS NOT TRUE AND ($2::uuid IS NULL OR c.id = $2)
          AND coalesce(pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')), 0) >= $1
        ORDER BY k.id`,
-      [minRows],
+      [minRows, collectionId],
     );
     return rows;
   }

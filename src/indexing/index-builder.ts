@@ -14,7 +14,7 @@ import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 export interface IndexingStatus {
   /** Records ever inserted (Chroma counts operations, not records): read in O(1), polled often. */
   inserted: number;
-  /** False while an index is due and not built yet (searches are exact meanwhile). */
+  /** False while an index is due and not built yet: the HNSW index (searches are exact meanwhile) or a range index. */
   indexed: boolean;
 }
 
@@ -73,11 +73,12 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** Whether the collection should have an index and has none yet. */
+  /** Whether the collection should have an index it has not got yet: its HNSW index, or one of a noted range key. */
   private async due(collection: Collection, inserted: number): Promise<boolean> {
-    if (collection.dimension === null || !vectorPlan(collection.metric, collection.dimension).opclass) return false;
     if (inserted < this.config.indexing.minRows) return false;
-    return !(await this.tables.hasIndex(this.db, collection.tableName));
+    const vectors = collection.dimension !== null && !!vectorPlan(collection.metric, collection.dimension).opclass;
+    if (vectors && !(await this.tables.hasIndex(this.db, collection.tableName))) return true;
+    return this.config.indexing.rangeKeys > 0 && (await this.rangeIndexes.pending(this.db, 0, collection.id)).length > 0;
   }
 
   private tick(): void {

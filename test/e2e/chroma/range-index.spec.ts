@@ -1,6 +1,6 @@
 import { ChromaClient, Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
-import { startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
 
 /**
@@ -70,6 +70,12 @@ async function rangeIndexes(g: TestGateway, collectionId: string): Promise<strin
   return rows.map((r: any) => r.indexdef);
 }
 
+async function indexingProgress(g: TestGateway, collectionId: string): Promise<number> {
+  const res = await http(g.url, 'GET', `/api/v2/tenants/default_tenant/databases/default_database/collections/${collectionId}/indexing_status`);
+  if (res.status !== 200) throw new Error(`indexing_status answered ${res.status}: ${res.text}`);
+  return res.body.op_indexing_progress;
+}
+
 async function notedKeys(g: TestGateway, collectionId: string): Promise<string[][]> {
   const { rows } = await g.db.query(`SELECT key FROM vecgate_range_keys WHERE collection_id = $1 ORDER BY id`, [collectionId]);
   return rows.map((r: any) => r.key);
@@ -120,8 +126,10 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
     before.indexes = await rangeIndexes(gw, col.id);
     before.answers = [];
     for (const c of CASES) before.answers.push(await get(col, c.where));
-    after.indexes = await until('range indexes', () => rangeIndexes(gw, col.id), (d) => d.length === 2);
-    after.keys = await notedKeys(gw, col.id);
+    after.keys = await until('noted keys', () => notedKeys(gw, col.id), (k) => k.length === 2);
+    // indexing_status counts a noted key's index as due: read the indexes the moment it says done.
+    await until('indexing_status', () => indexingProgress(gw, col.id), (p) => p === 1);
+    after.indexes = await rangeIndexes(gw, col.id);
     after.answers = [];
     for (const c of CASES) after.answers.push(await get(col, c.where));
   }, 60_000);
@@ -132,8 +140,9 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
     expect(before.indexes).toEqual([]);
   });
 
-  it('notes each numeric range key once and builds a btree on its numbers, the key quoted by Postgres', () => {
+  it('notes each numeric range key once and builds a btree on its numbers, the key quoted by Postgres, before indexing_status says the collection is indexed', () => {
     expect(after.keys).toEqual([['price'], [HOSTILE]]);
+    expect(after.indexes).toHaveLength(2);
     expect(after.indexes[0]).toMatch(/USING btree \(\(\(metadata -> 'price'::text\)\)\) WHERE \(jsonb_typeof\(\(metadata -> 'price'::text\)\) = 'number'::text\)$/);
     const quoted = `'${HOSTILE.replace(/'/g, "''")}'::text`;
     expect(after.indexes[1]).toContain(`USING btree (((metadata -> ${quoted})))`);
