@@ -42,7 +42,7 @@ export class RangeIndexRepository {
     );
   }
 
-  /** Noted keys with no valid index yet, on collections that have had at least `minRows` records inserted (of one collection, or all). */
+  /** Noted keys with no valid index yet, on collections that have had `minRows` records inserted (one collection's, or all). */
   async pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
     const { rows } = await db.query(
       `SELECT k.id::text AS id, k.key, c.table_name AS table
@@ -62,8 +62,9 @@ export class RangeIndexRepository {
   /**
    * Builds the index of a noted key. The key is user input, and DDL takes no bind parameters:
    * Postgres itself quotes it (format's %L) from a bound value. The expression and the predicate
-   * are what filters compile to (compileFilter), or the planner would not use the index. `concurrently` as for the HNSW index: an interrupted concurrent
-   * build leaves an invalid index, dropped first.
+   * are what filters compile to (compileFilter), or the planner would not use the index.
+   * `concurrently` as for the HNSW index: an interrupted concurrent build leaves an invalid index,
+   * dropped first.
    */
   async build(db: Queryable, { id, key, table }: RangeKey, concurrently = false): Promise<void> {
     const name = rangeIndexName(table, id);

@@ -6,7 +6,7 @@ import { Scope } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Database } from '../database/database';
+import { Database, Queryable } from '../database/database';
 import { RecordsService } from '../records/records.service';
 import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 
@@ -117,29 +117,17 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async buildRangeIndex(key: RangeKey): Promise<void> {
     const started = Date.now();
-    this.buildingTable = key.table;
     try {
-      const built =
-        this.db.backend === 'postgres'
-          ? await this.db.withOwnConnection(async (conn) => {
-              if (!(await this.db.tryAdvisoryLock(conn, `range-index:${key.table}:${key.id}`))) return false; // another replica builds it
-              await this.tables.prepareBuildSession(conn, key.table, this.config.indexing.buildMemoryMb);
-              if (!(await this.rangeIndexes.pending(conn, 0)).some((k) => k.id === key.id)) return false;
-              await this.rangeIndexes.build(conn, key, true);
-              return true;
-            })
-          : await this.db.transaction(async (tx) => {
-              await this.tables.prepareBuildSession(tx, key.table, Math.min(this.config.indexing.buildMemoryMb, 512), true);
-              await this.rangeIndexes.build(tx, key);
-              return true;
-            });
+      const built = await this.buildOnce(key.table, `range-index:${key.table}:${key.id}`, async (conn, concurrently) => {
+        if (!(await this.rangeIndexes.pending(conn, 0, null)).some((k) => k.id === key.id)) return false;
+        await this.rangeIndexes.build(conn, key, concurrently);
+        return true;
+      });
       if (!built) return;
       await this.rangeIndexes.analyze(this.db, key.table);
       this.logger.log(`built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`);
     } catch (err: any) {
       if (!this.stopped) this.logger.warn(`range index build for table ${key.table} stopped: ${err?.message ?? err}`);
-    } finally {
-      this.buildingTable = undefined;
     }
   }
 
@@ -148,37 +136,50 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     if (!collection?.dimension) return;
     const { tableName: table, dimension, metric, index } = collection;
     const started = Date.now();
-    this.buildingTable = table;
     try {
-      const built =
-        this.db.backend === 'postgres'
-          ? await this.db.withOwnConnection(async (conn) => {
-              if (!(await this.db.tryAdvisoryLock(conn, `index:${table}`))) return false; // another replica builds it
-              await this.tables.prepareBuildSession(conn, table, this.config.indexing.buildMemoryMb);
-              if (await this.tables.hasIndex(conn, table)) return false;
-              await this.tables.buildIndex(conn, table, dimension, metric, index, true);
-              await this.tables.vacuumAnalyze(conn, table);
-              return true;
-            })
-          : await this.db.transaction(async (tx) => {
-              // Embedded: one connection, so the build holds the database while it runs.
-              await this.tables.prepareBuildSession(tx, table, Math.min(this.config.indexing.buildMemoryMb, 512), true);
-              if (await this.tables.hasIndex(tx, table)) return false;
-              await this.tables.buildIndex(tx, table, dimension, metric, index);
-              return true;
-            }).then(async (indexed) => {
-              // PGlite runs no autovacuum: without this the planner would never learn the table's size
-              // and the filters' selectivity (it picks exact scans for selective filters from them).
-              if (indexed) await this.tables.vacuumAnalyze(this.db, table);
-              return indexed;
-            });
-      if (built) this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
+      const built = await this.buildOnce(table, `index:${table}`, async (conn, concurrently) => {
+        if (await this.tables.hasIndex(conn, table)) return false;
+        await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently);
+        // On the build's own connection, so that a delete of the collection cancels it too.
+        if (concurrently) await this.tables.vacuumAnalyze(conn, table);
+        return true;
+      });
+      if (!built) return;
+      // PGlite runs no autovacuum: without this the planner would never learn the table's size and
+      // the filters' selectivity (it picks exact scans for selective filters from them).
+      if (this.db.backend === 'embedded') await this.tables.vacuumAnalyze(this.db, table);
+      this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
     } catch (err: any) {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
       if (!this.stopped) this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
     } finally {
-      this.buildingTable = undefined;
       this.watching.delete(table);
+    }
+  }
+
+  /**
+   * Runs one index build on `table`. On a real server: on a connection of its own, named after the
+   * table (a delete cancels it), concurrently (reads and writes go on), under a session advisory
+   * lock on `lock` so that one replica builds it (false when another holds it). Embedded: in a
+   * transaction on the one connection there is, which holds the database while it runs.
+   */
+  private async buildOnce(table: string, lock: string, work: (conn: Queryable, concurrently: boolean) => Promise<boolean>): Promise<boolean> {
+    const memoryMb = this.config.indexing.buildMemoryMb;
+    this.buildingTable = table;
+    try {
+      if (this.db.backend === 'postgres') {
+        return await this.db.withOwnConnection(async (conn) => {
+          if (!(await this.db.tryAdvisoryLock(conn, lock))) return false;
+          await this.tables.prepareBuildSession(conn, table, memoryMb);
+          return work(conn, true);
+        });
+      }
+      return await this.db.transaction(async (tx) => {
+        await this.tables.prepareBuildSession(tx, table, Math.min(memoryMb, 512), true);
+        return work(tx, false);
+      });
+    } finally {
+      this.buildingTable = undefined;
     }
   }
 }
