@@ -3,7 +3,8 @@ import { FilterNode } from './filter-ast';
 /**
  * The metadata keys a filter compares with numbers ($gt, $gte, $lt, $lte), each as a path (a
  * top-level key is a path of one), without repeats: the keys a range index could serve. String
- * ranges are left out: they compare in byte order, which a jsonb index does not keep.
+ * ranges are left out (they compare in byte order, which a jsonb index does not keep), and so are
+ * negated ones (a NOT reads every row the rest of the filter leaves, index or not).
  */
 export function numericRangeKeys(node: FilterNode): string[][] {
   const found = new Map<string, string[]>();
@@ -12,9 +13,6 @@ export function numericRangeKeys(node: FilterNode): string[][] {
       case 'and':
       case 'or':
         n.children.forEach(visit);
-        return;
-      case 'not':
-        visit(n.child);
         return;
       case 'range':
         if (typeof n.value === 'number') {
