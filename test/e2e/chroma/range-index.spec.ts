@@ -2,11 +2,12 @@ import { ChromaClient, Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
 import { http, startGateway, TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
+import { vectorizer } from '../vectorizer/vectorizer-helpers';
 
 /**
  * Numeric range filters get an index on the keys they are sent on (RangeKeyTracker notes the key,
- * IndexBuilder builds a btree on its value), seen through the Chroma client and the database's
- * own catalog: no index before a range filter arrives; one per key after, with hostile keys
+ * IndexBuilder builds a btree on its value), seen through the Chroma client (and Vectorizer's
+ * HTTP API for a nested path) and the database's own catalog: no index before a range filter arrives; one per key after, with hostile keys
  * quoted by Postgres; the same answers with the index as without it; the index serving the reads;
  * writes of non-numbers at the key still accepted; small collections and keys past
  * VECGATE_RANGE_INDEX_KEYS left without one (string ranges, which Vectorizer sends, note no key:
@@ -188,6 +189,26 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
     await until('noted key', () => notedKeys(gw, small.id), (k) => k.length === 1);
     await sleep(1500);
     expect(await rangeIndexes(gw, small.id)).toEqual([]);
+  });
+
+  it('indexes a nested payload path a Vectorizer range is sent on (meta.score) as that path, and searches the same', async () => {
+    const vz = vectorizer(gw);
+    await vz.create('scored', DIM);
+    const scored = ids.slice(0, 400).map((id, i) => ({ id, embedding: vector(), payload: { meta: { score: i }, 'meta.score': -1 } }));
+    for (let s = 0; s < scored.length; s += 200) await vz.insert('scored', scored.slice(s, s + 200));
+    const search = async () => {
+      const res = await vz.post('/collections/scored/search', { vector: vector(), limit: 50, filter: { must: [{ type: 'range', key: 'meta.score', range: { gte: 100, lt: 110 } }] } });
+      expect(res.status).toBe(200);
+      return res.body.results.map((h: { id: string }) => h.id).sort();
+    };
+    const want = ids.slice(100, 110).sort();
+    expect(await search()).toEqual(want);
+    const { rows } = await gw.db.query(`SELECT id::text FROM vecgate_collections WHERE name = 'scored'`);
+    await until('noted path', () => notedKeys(gw, rows[0].id), (k) => k.length === 1);
+    const built = await until('path index', () => rangeIndexes(gw, rows[0].id), (d) => d.length === 1);
+    expect(await notedKeys(gw, rows[0].id)).toEqual([['meta', 'score']]);
+    expect(built[0]).toContain(`USING btree (((metadata #> '{meta,score}'::text[])))`);
+    expect(await search()).toEqual(want);
   });
 
   it('forgets the keys of a deleted collection', async () => {
