@@ -228,24 +228,36 @@ export interface HttpFloor extends Server {
   setCanned(status: number, body: string): Promise<void>;
 }
 
-/** Starts the HTTP floor (`node dist/bench/http-floor-server.js PORT`) on a free loopback port. */
-export async function startHttpFloor(repoRoot: string): Promise<HttpFloor> {
-  const script = join(repoRoot, 'dist', 'bench', 'http-floor-server.js');
+/** Starts one of the bench's own servers (`node dist/bench/<name>.js PORT ...args`) on a free loopback port. */
+async function startBenchServer(repoRoot: string, name: string, args: string[], what: string): Promise<Server> {
+  const script = join(repoRoot, 'dist', 'bench', `${name}.js`);
   if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = new LogTail();
-  const child = startChild(process.execPath, [script, String(port)], process.env, repoRoot, log);
+  const child = startChild(process.execPath, [script, String(port), ...args], process.env, repoRoot, log);
   const stop = once(() => stopChild(child));
   try {
-    await waitForHeartbeat(url, child, 30_000, log, 'http floor');
+    await waitForHeartbeat(url, child, 30_000, log, what);
   } catch (err) {
     await stop();
     throw err;
   }
+  return { url, pid: child.pid, info: {}, stop };
+}
+
+/** Starts the HTTP floor (bench/http-floor-server.ts). */
+export async function startHttpFloor(repoRoot: string): Promise<HttpFloor> {
+  const server = await startBenchServer(repoRoot, 'http-floor-server', [], 'http floor');
   const setCanned = async (status: number, body: string) => {
-    const res = await fetch(`${url}/__canned`, { method: 'POST', body: JSON.stringify({ status, body }) });
+    const res = await fetch(`${server.url}/__canned`, { method: 'POST', body: JSON.stringify({ status, body }) });
     if (res.status !== 204) throw new Error(`http floor: /__canned answered ${res.status}`);
   };
-  return { url, pid: child.pid, info: { server: 'bare node:http answering the gateway\'s own response bytes' }, stop, setCanned };
+  return { ...server, info: { server: 'bare node:http answering the gateway\'s own response bytes' }, setCanned };
+}
+
+/** Starts the bare SQL server (bench/bare-sql-server.ts) on a collection the gateway made. */
+export async function startBareSql(repoRoot: string, databaseUrl: string, collectionId: string): Promise<Server> {
+  const server = await startBenchServer(repoRoot, 'bare-sql-server', [databaseUrl, collectionId], 'bare sql server');
+  return { ...server, info: { server: "bare node:http running the gateway's query SQL through pg" } };
 }
