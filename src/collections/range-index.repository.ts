@@ -6,6 +6,7 @@ import { qualified } from './record-table.repository';
 /** A metadata key that has been range-filtered on, and the record table whose index it wants. */
 export interface RangeKey {
   id: string;
+  collectionId: string;
   /** The key's path (one element for a top-level key). */
   key: string[];
   table: string;
@@ -45,7 +46,7 @@ export class RangeIndexRepository {
   /** Noted keys with no valid index yet, on collections that have had `minRows` records inserted (one collection's, or all). */
   async pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
     const { rows } = await db.query(
-      `SELECT k.id::text AS id, k.key, c.table_name AS table
+      `SELECT k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table
        FROM vecgate_range_keys k
        JOIN vecgate_collections c ON c.id = k.collection_id
        JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'vecgate_records'::regnamespace
@@ -66,7 +67,7 @@ export class RangeIndexRepository {
    * `concurrently` as for the HNSW index: an interrupted concurrent build leaves an invalid index,
    * dropped first.
    */
-  async build(db: Queryable, { id, key, table }: RangeKey, concurrently = false): Promise<void> {
+  async build(db: Queryable, { id, key, table }: Pick<RangeKey, 'id' | 'key' | 'table'>, concurrently = false): Promise<void> {
     const name = rangeIndexName(table, id);
     const path = key.length > 1;
     const expression = metadataValueAt(path ? '%1$L::text[]' : '%1$L::text', path);

@@ -119,7 +119,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     const started = Date.now();
     try {
       const built = await this.buildOnce(key.table, `range-index:${key.table}:${key.id}`, async (conn, concurrently) => {
-        if (!(await this.rangeIndexes.pending(conn, 0, null)).some((k) => k.id === key.id)) return false;
+        // Built by another replica since the sweep read it?
+        if (!(await this.rangeIndexes.pending(conn, 0, key.collectionId)).some((k) => k.id === key.id)) return false;
         await this.rangeIndexes.build(conn, key, concurrently);
         return true;
       });
