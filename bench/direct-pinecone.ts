@@ -28,6 +28,7 @@ import { RecordTableRepository, recordTableName } from '../src/collections/recor
 import { AppConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
 import type { Database, Queryable } from '../src/database/database';
+import { preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import { openEmbedded } from '../src/database/embedded';
 import { runMigrations } from '../src/database/migrator';
 import { ALL } from '../src/filters/filter-ast';
@@ -104,7 +105,7 @@ export async function openDirectPinecone(databaseUrl: string | undefined, config
   if (databaseUrl) {
     // One connection, kept open: calls are sequential, and session settings stay on it as they do
     // on a gateway connection.
-    pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000 });
+    pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
     pool.on('error', () => {}); // an idle connection's error surfaces on its next query
     closeDb = () => pool.end();
     backend = 'postgres, the gateway repository SQL over pg (one connection)';
@@ -307,7 +308,7 @@ export interface GatewayTable {
 }
 
 export async function openGatewayTable(databaseUrl: string, config: AppConfig, indexName: string): Promise<GatewayTable> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000 });
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
   pool.on('error', () => {});
   try {
     const database = await new TenantsRepository().findDatabase(pool, config.defaultTenant, config.defaultDatabase);

@@ -13,6 +13,7 @@ import { Pool, PoolClient } from 'pg';
 import { Collection } from '../src/collections/collection.model';
 import { CollectionsRepository } from '../src/collections/collections.repository';
 import type { Database, Queryable } from '../src/database/database';
+import { preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
 import { RecordWrite } from '../src/records/record.model';
@@ -62,9 +63,9 @@ export interface DirectSql {
 }
 
 export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
-  // One connection, kept open: calls are sequential, and session settings stay on it as they do
-  // on a gateway connection.
-  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000 });
+  // One connection, kept open: calls are sequential, and session settings and prepared statements
+  // stay on it as they do on a gateway connection.
+  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
   pool.on('error', () => {}); // an idle connection's error surfaces on its next query
   try {
     const { rows } = await pool.query(

@@ -22,6 +22,11 @@ export interface AppConfig {
   rateLimitPerSecond: number;
   /** Where replicas share their rate-limit counters; unset: each process counts alone. */
   redisUrl: string | undefined;
+  /**
+   * Statements with parameters go as named prepared statements, parsed once per connection.
+   * Off for a connection pooler that cannot carry them (PgBouncer before 1.21 in transaction mode).
+   */
+  preparedStatements: boolean;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
   /** When the HNSW index of a collection is built (see src/collections/index-builder.ts). */

@@ -80,6 +80,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicUrl: publicUrl(env),
     defaultTenant: (env.VECGATE_TENANT ?? '').trim() || DEFAULT_TENANT,
     defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || DEFAULT_DATABASE,
+    preparedStatements: boolean(env, 'VECGATE_PREPARED_STATEMENTS', true),
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     indexing: {
       minRows: integer(env, 'VECGATE_INDEX_MIN_ROWS', 1000, 1, 1_000_000_000),

@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
+import { isStaleStatement, preparedStatementsPoolConfig, STALE_STATEMENT } from './prepared-statements';
 
 /** What repositories run SQL on: a pool for one-statement calls, a client inside a transaction. */
 export interface Queryable {
@@ -11,7 +12,9 @@ export interface Queryable {
 }
 
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
-const RETRYABLE = new Set(['40P01', '40001']);
+// So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
+const RETRYABLE = new Set(['40P01', '40001', STALE_STATEMENT]);
+const POOL_SIZE = 10;
 const MAX_ATTEMPTS = 4;
 /** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
 const CONNECTION_LOST = /^(08|57P)/;
@@ -34,12 +37,12 @@ export class Database implements OnModuleDestroy {
   async open(): Promise<void> {
     if (this.config.databaseUrl) {
       this.backend = 'postgres';
-      this.pool = new Pool({ connectionString: this.config.databaseUrl, max: 10 });
+      this.pool = new Pool({ connectionString: this.config.databaseUrl, max: POOL_SIZE, ...preparedStatementsPoolConfig(this.config.preparedStatements) });
       // An idle client losing its server must not crash the process; the next checkout reconnects.
       this.pool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
     } else {
       this.backend = 'embedded';
-      this.embedded = await openEmbedded(this.config.dataDir);
+      this.embedded = await openEmbedded(this.config.dataDir, this.config.preparedStatements);
       this.pool = this.embedded.pool;
     }
     await checkPgvector(this.pool, 'before');
@@ -55,8 +58,18 @@ export class Database implements OnModuleDestroy {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
-  query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
-    return this.pool.query<R>(text, values as any[]);
+  /**
+   * One statement on any pooled connection. A statement that went stale on a connection is sent
+   * again (it has nothing applied); each connection renames a stale statement once, so this ends.
+   */
+  async query<R extends QueryResultRow = any>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>(text, values as any[]);
+      } catch (err) {
+        if (!isStaleStatement(err) || attempt > POOL_SIZE) throw err;
+      }
+    }
   }
 
   /**
@@ -78,7 +91,8 @@ export class Database implements OnModuleDestroy {
         await client.query(`SELECT ${calls}`, changed.flat());
         for (const [name, value] of changed) current.set(name, value);
       }
-      return await work(client);
+      // Once more if a statement had gone stale: this connection has renamed it since.
+      return await work(client).catch((err) => (isStaleStatement(err) ? work(client) : Promise.reject(err)));
     } catch (err) {
       broken ||= !!(err as any)?.code && CONNECTION_LOST.test(String((err as any).code));
       throw err;

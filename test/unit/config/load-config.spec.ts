@@ -2,8 +2,8 @@ import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { older } from '../../../src/database/pgvector-check';
 
 describe('loadConfig', () => {
-  it('defaults to port 8000 on all interfaces, embedded in ./data, reset off', () => {
-    expect(loadConfig({})).toMatchObject({ port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', chromaAllowReset: false });
+  it('defaults to port 8000 on all interfaces, embedded in ./data, reset off, statements prepared', () => {
+    expect(loadConfig({})).toMatchObject({ port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', chromaAllowReset: false, preparedStatements: true });
   });
 
   it('reads every variable', () => {
@@ -13,8 +13,9 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u:p@db:5432/v',
       VECGATE_DATA_DIR: 'memory://',
       CHROMA_ALLOW_RESET: 'true',
+      VECGATE_PREPARED_STATEMENTS: 'off',
     });
-    expect(config).toMatchObject({ port: 9001, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/v', dataDir: 'memory://', chromaAllowReset: true });
+    expect(config).toMatchObject({ port: 9001, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/v', dataDir: 'memory://', chromaAllowReset: true, preparedStatements: false });
   });
 
   it.each([
@@ -23,6 +24,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//],
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
     [{ CHROMA_ALLOW_RESET: 'maybe' }, /CHROMA_ALLOW_RESET must be true or false, got "maybe"/],
+    [{ VECGATE_PREPARED_STATEMENTS: 'sometimes' }, /VECGATE_PREPARED_STATEMENTS must be true or false/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

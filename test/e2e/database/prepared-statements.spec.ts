@@ -1,0 +1,111 @@
+import { ChromaClient } from 'chromadb';
+import { loadConfig } from '../../../src/config/load-config';
+import { Database, Queryable } from '../../../src/database/database';
+import { MAX_PREPARED_PER_CONNECTION, statementName } from '../../../src/database/prepared-statements';
+import { openTestDatabase } from '../../support/database';
+import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+
+/**
+ * Statements with parameters go as named prepared statements (PreparingClient): parsed once per
+ * connection, still planned for each call's values, bounded per connection, and prepared again
+ * when what they return changed under them. Run on the selected backend.
+ */
+
+/** Runs `work` on one pooled connection (the session whose prepared statements are asked about). */
+const onOneConnection = <T>(db: Database, work: (conn: Queryable) => Promise<T>) => db.withSessionSettings({}, work);
+
+const preparedNames = async (conn: Queryable): Promise<string[]> =>
+  (await conn.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'vg\\_%'`)).rows.map((r) => r.name);
+
+describe('prepared statements', () => {
+  let handle: { db: Database; close(): Promise<void> };
+
+  beforeAll(async () => {
+    handle = await openTestDatabase();
+  });
+
+  afterAll(async () => {
+    await handle?.close();
+  });
+
+  it('prepares a statement with parameters once per connection and plans it for each call', async () => {
+    const text = `SELECT $1::int + 1 AS n /* prepared-once */`;
+    await onOneConnection(handle.db, async (conn) => {
+      expect((await conn.query(text, [1])).rows[0].n).toBe(2);
+      expect((await conn.query(text, [41])).rows[0].n).toBe(42);
+      expect(await preparedNames(conn)).toContain(statementName(text));
+      expect((await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_custom_plan');
+    });
+  });
+
+  it('prepares a statement again when the type of a column it returns changed, and the call still answers', async () => {
+    const { db } = handle;
+    await db.query(`CREATE TABLE stale_probe (id text PRIMARY KEY, embedding vector)`);
+    await db.query(`INSERT INTO stale_probe VALUES ('a', '[1,2,3]')`);
+    const read = `SELECT embedding::text AS e, embedding FROM stale_probe WHERE id = $1`;
+    expect((await db.query(read, ['a'])).rows[0].e).toBe('[1,2,3]');
+    // What fixing a collection's dimension does: the column's typmod, so the result's type, changes.
+    await db.query(`ALTER TABLE stale_probe ALTER COLUMN embedding TYPE vector(3)`);
+    expect((await db.query(read, ['a'])).rows[0].e).toBe('[1,2,3]');
+    await onOneConnection(db, async (conn) => expect((await conn.query(read, ['a'])).rows[0].e).toBe('[1,2,3]'));
+    await db.transaction(async (tx) => expect((await tx.query(read, ['a'])).rows[0].e).toBe('[1,2,3]'));
+  });
+
+  it('sends statements unnamed once a connection holds as many as the cap allows', async () => {
+    // A database of its own: its connection stays full of prepared statements.
+    const own = await openTestDatabase();
+    await onOneConnection(own.db, async (conn) => {
+      for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 20; i++) {
+        expect((await conn.query(`SELECT $1::int AS n /* shape ${i} */`, [i])).rows[0].n).toBe(i);
+      }
+      const names = await preparedNames(conn);
+      expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
+      expect(names).not.toContain(statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`));
+    }).finally(() => own.close());
+  });
+
+  it('prepares nothing when VECGATE_PREPARED_STATEMENTS is off', async () => {
+    const scratch = usingPostgres() ? await createScratchDatabase() : undefined;
+    const db = new Database({ ...loadConfig({ VECGATE_PREPARED_STATEMENTS: 'false' }), dataDir: 'memory://', databaseUrl: scratch?.url });
+    try {
+      await db.open();
+      await onOneConnection(db, async (conn) => {
+        expect((await conn.query(`SELECT $1::int AS n /* unprepared */`, [7])).rows[0].n).toBe(7);
+        expect(await preparedNames(conn)).toEqual([]);
+      });
+    } finally {
+      await db.close();
+      await scratch?.drop();
+    }
+  });
+});
+
+describe('prepared statements through the gateway', () => {
+  let gw: TestGateway;
+
+  beforeAll(async () => {
+    gw = await startGateway();
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  // Reads return vectors as text today, whose type no dimension changes; this keeps such reads
+  // answering whichever way a later change returns them.
+  it('answers reads with embeddings prepared before the first add fixed the dimension, after it', async () => {
+    const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+    const col = await chroma.createCollection({ name: 'dimension-fixed-later', embeddingFunction: null });
+    // Prepared while the vector column has no dimension yet.
+    expect((await col.get({ include: ['embeddings' as never] })).ids).toEqual([]);
+    await col.add({ ids: ['a', 'b'], embeddings: [[1, 0, 0], [0, 1, 0]], documents: ['first', 'second'] });
+    for (let i = 0; i < 3; i++) {
+      const got = await col.get({ include: ['embeddings' as never, 'documents' as never] });
+      expect(got.ids).toEqual(['a', 'b']);
+      expect(got.embeddings).toEqual([[1, 0, 0], [0, 1, 0]]);
+      const found = await col.query({ queryEmbeddings: [[1, 0, 0]], nResults: 1, include: ['embeddings' as never, 'distances' as never] });
+      expect(found.ids).toEqual([['a']]);
+      expect(found.embeddings).toEqual([[[1, 0, 0]]]);
+    }
+  });
+});
