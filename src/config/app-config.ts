@@ -23,8 +23,8 @@ export interface AppConfig {
   /** Where replicas share their rate-limit counters; unset: each process counts alone. */
   redisUrl: string | undefined;
   /**
-   * Statements with parameters go as named prepared statements, parsed once per connection.
-   * Off for a connection pooler that cannot carry them (PgBouncer before 1.21 in transaction mode).
+   * On a real PostgreSQL, statements with parameters go as named prepared statements, parsed once
+   * per connection. Off for a pooler that cannot carry them (PgBouncer before 1.21 in transaction mode).
    */
   preparedStatements: boolean;
   /** Largest accepted JSON body, in bytes. */

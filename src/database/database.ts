@@ -42,7 +42,8 @@ export class Database implements OnModuleDestroy {
       this.pool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
     } else {
       this.backend = 'embedded';
-      this.embedded = await openEmbedded(this.config.dataDir, this.config.preparedStatements);
+      // Unprepared: PGlite drops its connection after a prepared statement goes stale (0A000).
+      this.embedded = await openEmbedded(this.config.dataDir);
       this.pool = this.embedded.pool;
     }
     await checkPgvector(this.pool, 'before');

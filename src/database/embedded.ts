@@ -3,7 +3,6 @@ import { Pool } from 'pg';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { preparedStatementsPoolConfig } from './prepared-statements';
 
 // The package declares only ESM types for its contrib paths; require() loads their CommonJS build.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,10 +18,10 @@ export interface EmbeddedHandle {
  * that the repositories run the very same SQL as on a real server. PGlite is one connection:
  * the pool has size 1, so every transaction holds the whole database while it runs.
  */
-export async function openEmbedded(dataDir: string, preparedStatements = true): Promise<EmbeddedHandle> {
+export async function openEmbedded(dataDir: string): Promise<EmbeddedHandle> {
   if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir, { extensions: { vector, pg_trgm } });
-  const pool = new Pool({ ...(createPgConfig(db) as any), ...preparedStatementsPoolConfig(preparedStatements) });
+  const pool = new Pool(createPgConfig(db) as any);
   return {
     pool,
     close: async () => {

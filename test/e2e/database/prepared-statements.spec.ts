@@ -6,9 +6,11 @@ import { openTestDatabase } from '../../support/database';
 import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
 
 /**
- * Statements with parameters go as named prepared statements (PreparingClient): parsed once per
- * connection, still planned for each call's values, bounded per connection, and prepared again
- * when what they return changed under them. Run on the selected backend.
+ * On a real PostgreSQL, statements with parameters go as named prepared statements
+ * (PreparingClient): parsed once per connection, still planned for each call's values, bounded
+ * per connection, and prepared again when what they return changed under them. The embedded
+ * backend sends them unnamed (PGlite drops its one connection after a stale prepared statement).
+ * Each backend's behaviour is checked when the run selects it.
  */
 
 /** Runs `work` on one pooled connection (the session whose prepared statements are asked about). */
@@ -28,17 +30,54 @@ describe('prepared statements', () => {
     await handle?.close();
   });
 
-  it('prepares a statement with parameters once per connection and plans it for each call', async () => {
-    const text = `SELECT $1::int + 1 AS n /* prepared-once */`;
-    await onOneConnection(handle.db, async (conn) => {
-      expect((await conn.query(text, [1])).rows[0].n).toBe(2);
-      expect((await conn.query(text, [41])).rows[0].n).toBe(42);
-      expect(await preparedNames(conn)).toContain(statementName(text));
-      expect((await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_custom_plan');
+  if (usingPostgres()) {
+    it('prepares a statement with parameters once per connection and plans it for each call', async () => {
+      const text = `SELECT $1::int + 1 AS n /* prepared-once */`;
+      await onOneConnection(handle.db, async (conn) => {
+        expect((await conn.query(text, [1])).rows[0].n).toBe(2);
+        expect((await conn.query(text, [41])).rows[0].n).toBe(42);
+        expect(await preparedNames(conn)).toContain(statementName(text));
+        expect((await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_custom_plan');
+      });
     });
-  });
 
-  it('prepares a statement again when the type of a column it returns changed, and the call still answers', async () => {
+    it('sends statements unnamed once a connection holds as many as the cap allows', async () => {
+      // A database of its own: its connection stays full of prepared statements.
+      const own = await openTestDatabase();
+      await onOneConnection(own.db, async (conn) => {
+        for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 20; i++) {
+          expect((await conn.query(`SELECT $1::int AS n /* shape ${i} */`, [i])).rows[0].n).toBe(i);
+        }
+        const names = await preparedNames(conn);
+        expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
+        expect(names).not.toContain(statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`));
+      }).finally(() => own.close());
+    });
+
+    it('prepares nothing when VECGATE_PREPARED_STATEMENTS is off', async () => {
+      const scratch = await createScratchDatabase();
+      const db = new Database({ ...loadConfig({ VECGATE_PREPARED_STATEMENTS: 'false' }), databaseUrl: scratch.url });
+      try {
+        await db.open();
+        await onOneConnection(db, async (conn) => {
+          expect((await conn.query(`SELECT $1::int AS n /* unprepared */`, [7])).rows[0].n).toBe(7);
+          expect(await preparedNames(conn)).toEqual([]);
+        });
+      } finally {
+        await db.close();
+        await scratch.drop();
+      }
+    });
+  } else {
+    it('sends every statement unnamed on the embedded backend', async () => {
+      await onOneConnection(handle.db, async (conn) => {
+        expect((await conn.query(`SELECT $1::int + 1 AS n /* unnamed */`, [1])).rows[0].n).toBe(2);
+        expect(await preparedNames(conn)).toEqual([]);
+      });
+    });
+  }
+
+  it('answers a statement again after the type of a column it returns changed', async () => {
     const { db } = handle;
     await db.query(`CREATE TABLE stale_probe (id text PRIMARY KEY, embedding vector)`);
     await db.query(`INSERT INTO stale_probe VALUES ('a', '[1,2,3]')`);
@@ -49,34 +88,6 @@ describe('prepared statements', () => {
     expect((await db.query(read, ['a'])).rows[0].e).toBe('[1,2,3]');
     await onOneConnection(db, async (conn) => expect((await conn.query(read, ['a'])).rows[0].e).toBe('[1,2,3]'));
     await db.transaction(async (tx) => expect((await tx.query(read, ['a'])).rows[0].e).toBe('[1,2,3]'));
-  });
-
-  it('sends statements unnamed once a connection holds as many as the cap allows', async () => {
-    // A database of its own: its connection stays full of prepared statements.
-    const own = await openTestDatabase();
-    await onOneConnection(own.db, async (conn) => {
-      for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 20; i++) {
-        expect((await conn.query(`SELECT $1::int AS n /* shape ${i} */`, [i])).rows[0].n).toBe(i);
-      }
-      const names = await preparedNames(conn);
-      expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
-      expect(names).not.toContain(statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`));
-    }).finally(() => own.close());
-  });
-
-  it('prepares nothing when VECGATE_PREPARED_STATEMENTS is off', async () => {
-    const scratch = usingPostgres() ? await createScratchDatabase() : undefined;
-    const db = new Database({ ...loadConfig({ VECGATE_PREPARED_STATEMENTS: 'false' }), dataDir: 'memory://', databaseUrl: scratch?.url });
-    try {
-      await db.open();
-      await onOneConnection(db, async (conn) => {
-        expect((await conn.query(`SELECT $1::int AS n /* unprepared */`, [7])).rows[0].n).toBe(7);
-        expect(await preparedNames(conn)).toEqual([]);
-      });
-    } finally {
-      await db.close();
-      await scratch?.drop();
-    }
   });
 });
 
