@@ -1,15 +1,15 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import express from 'express';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
-import { requestContextMiddleware } from './auth/request-context';
-import { verifyStorableJson } from './common/json-text';
+import { runWithPrincipalContext } from './auth/request-context';
+import { parseJsonBody } from './common/json-text';
 import { parseQueryString } from './common/query-parser';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { JsonResponseInterceptor } from './common/json-response.interceptor';
 import { setupOpenApi } from './common/openapi';
-import { bodyParserErrors, ProtocolErrorRenderer, ProtocolExceptionFilter } from './common/protocol-errors';
+import { ProtocolErrorRenderer, ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
 import { Database } from './database/database';
 import { installOperations } from './operations/install-operations';
@@ -21,22 +21,34 @@ const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRe
 
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    // As Express routed: a trailing slash and the case of the path do not matter; names and ids in
+    // paths may be long (Fastify cuts parameters at 100 characters by default).
+    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 64 * 1024 },
+    // A path that cannot be decoded is refused before routing: in the protocol's shape too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProtocolError(RENDERERS, request, reply, error),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    // The one body parser is below: JSON, whatever the content type.
     bodyParser: false,
     logger: options.logger === false ? false : undefined,
     // What Nest logs while it builds the app waits for pino (installOperations) instead of going out as plain text.
     bufferLogs: options.logger !== false,
   });
-  // First of all middleware, before the body parser: request id, metrics and access log see every request.
+  const fastify = app.getHttpAdapter().getInstance();
+  // First of all hooks: request id, metrics and access log see every request, a refused body's too.
   installOperations(app, { logs: options.logger !== false });
-  app.set('query parser', parseQueryString);
-  // No protocol uses ETags (Chroma and Pinecone send none), and hashing every body costs each call.
-  app.set('etag', false);
-  app.disable('x-powered-by');
-  app.use(requestContextMiddleware);
+  fastify.addHook('preHandler', (_request, _reply, done) => runWithPrincipalContext(done));
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
-  app.use(express.json({ limit: config.bodyLimitBytes, type: () => true, verify: verifyStorableJson }));
-  app.use(bodyParserErrors(RENDERERS));
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
   app.useGlobalInterceptors(new JsonResponseInterceptor());

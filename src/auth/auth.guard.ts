@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
+import { pathOf } from '../common/protocol-errors';
 import { UnauthenticatedError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ApiKeysService } from './api-keys.service';
@@ -10,7 +11,7 @@ import { assertScopeAllowed } from './scope-access';
 const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics', '/api/v2/heartbeat', '/api/v2/version']);
 
 /** The key as each protocol's clients send it: Chroma's x-chroma-token or a bearer token, Pinecone's and Vectorizer's Api-Key. */
-function presentedKey(req: Request): string | undefined {
+function presentedKey(req: FastifyRequest): string | undefined {
   const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const header = (name: string) => {
     const v = req.headers[name];
@@ -33,8 +34,8 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.config.auth === 'off') return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    if (OPEN_PATHS.has(req.path)) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (OPEN_PATHS.has(pathOf(req.url))) return true;
     if (this.config.auth === 'auto' && !(await this.keys.anyActive())) return true;
     const presented = presentedKey(req);
     if (!presented) throw new UnauthenticatedError('An API key is required');
@@ -42,7 +43,7 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new UnauthenticatedError('The API key is not valid');
     setPrincipal(principal);
     const param = (name: string) => {
-      const v = req.params?.[name];
+      const v = (req.params as Record<string, unknown> | undefined)?.[name];
       return typeof v === 'string' ? v : undefined;
     };
     const tenant = param('tenant');

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { NextFunction, Request, Response } from 'express';
 import { Principal } from './principal';
 
 interface Context {
@@ -12,8 +11,8 @@ const storage = new AsyncLocalStorage<Context>();
  * Gives each request a context that lives as long as its async work, so a service can ask whose
  * request it serves without every signature carrying it (the auth guard fills it in).
  */
-export function requestContextMiddleware(_req: Request, _res: Response, next: NextFunction): void {
-  storage.run({}, next);
+export function runWithPrincipalContext(rest: () => void): void {
+  storage.run({}, rest);
 }
 
 export function setPrincipal(principal: Principal): void {

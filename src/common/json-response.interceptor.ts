@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { map, Observable } from 'rxjs';
 import { stringifyWithRaw } from './raw-json';
 
@@ -12,12 +12,12 @@ import { stringifyWithRaw } from './raw-json';
 @Injectable()
 export class JsonResponseInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       map((value) => {
         if (value === undefined) return value;
         res.type('application/json');
-        // Serialised here rather than by express so that RawJson leaves (vectors) go out as they are.
+        // Serialised here rather than by the framework so that RawJson leaves (vectors) go out as they are.
         return stringifyWithRaw(value ?? null);
       }),
     );

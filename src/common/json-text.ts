@@ -34,7 +34,25 @@ export function checkStorableJsonText(text: string): void {
   if (pendingHigh >= 0) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
 }
 
-/** For express.json's `verify`: it sees the raw body before it is parsed. */
-export function verifyStorableJson(_req: unknown, _res: unknown, body: Buffer): void {
-  checkStorableJsonText(body.toString('utf8'));
+/** A body that is not JSON text (or not an object or array at its top): the renderers answer 400. */
+export class MalformedJsonError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.parse.failed';
+}
+
+/**
+ * A request body as every route reads it, whatever its content type: JSON whose top is an object
+ * or an array (as Express's strict JSON parser had it), {} when empty, refused when a string in
+ * it cannot be stored.
+ */
+export function parseJsonBody(text: string): unknown {
+  const first = /\S/.exec(text)?.[0];
+  if (first === undefined) return {};
+  if (first !== '{' && first !== '[') throw new MalformedJsonError(`Unexpected token '${first}': the body must be a JSON object or array`);
+  checkStorableJsonText(text);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new MalformedJsonError((err as Error).message);
+  }
 }

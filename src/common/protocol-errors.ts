@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import { NextFunction, Request, Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './errors';
 
 export interface RenderedError {
@@ -17,15 +17,34 @@ export interface ProtocolErrorRenderer {
 
 const logger = new Logger('Errors');
 
-function send(renderers: ProtocolErrorRenderer[], req: Request, res: Response, exception: unknown): void {
-  const renderer = renderers.find((r) => r.matches(req.path));
+/** The path of a request URL, without its query string (as sent: not decoded). */
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+/**
+ * Fastify's own refusals (a path it cannot decode, a bad Content-Length) carry a 4xx statusCode:
+ * rendered as the HttpException of that status, as a client's mistake and not a server error.
+ */
+function fromFramework(exception: unknown): unknown {
+  const status = (exception as { statusCode?: unknown })?.statusCode;
+  if (exception instanceof HttpException || isBodyTooLarge(exception) || typeof status !== 'number' || status < 400 || status >= 500) return exception;
+  return new HttpException((exception as Error).message, status);
+}
+
+/** Answers `exception` in the shape of the protocol the request's path belongs to. */
+export function sendProtocolError(renderers: ProtocolErrorRenderer[], req: FastifyRequest, res: FastifyReply, thrown: unknown): void {
+  const exception = fromFramework(thrown);
+  const path = pathOf(req.url);
+  const renderer = renderers.find((r) => r.matches(path));
   const rendered: RenderedError = renderer
-    ? renderer.render(exception, req.path)
+    ? renderer.render(exception, path)
     : { status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500, body: { error: String((exception as any)?.message ?? exception) } };
-  if (exception instanceof RateLimitedError) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
-  if (rendered.status >= 500) logger.error(`${req.method} ${req.path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  if (exception instanceof RateLimitedError) res.header('Retry-After', String(exception.retryAfterSeconds));
+  if (rendered.status >= 500) logger.error(`${req.method} ${path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {
-    res.status(rendered.status).end();
+    res.status(rendered.status).send();
   } else {
     res.status(rendered.status).type('application/json').send(JSON.stringify(rendered.body));
   }
@@ -38,23 +57,19 @@ export class ProtocolExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    send(this.renderers, ctx.getRequest<Request>(), ctx.getResponse<Response>(), exception);
+    sendProtocolError(this.renderers, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>(), exception);
   }
 }
 
-/** The same for errors of the body parser, which run before any route (bad JSON, too large). */
-export function bodyParserErrors(renderers: ProtocolErrorRenderer[]) {
-  return (err: any, req: Request, res: Response, next: NextFunction): void => {
-    if (!err) return next();
-    send(renderers, req, res, err);
-  };
-}
-
-/** Body-parser failures are tagged with a `type`; these helpers keep that knowledge here. */
+/**
+ * Body failures: the JSON parser's (common/json-text.ts) are tagged with a `type`; Fastify's own
+ * (too large) reach the filters through Nest's error handler; these helpers keep that knowledge here.
+ */
 export function isMalformedJson(err: any): boolean {
   return err?.type === 'entity.parse.failed';
 }
 
 export function isBodyTooLarge(err: any): boolean {
-  return err?.type === 'entity.too.large';
+  // Nest hands Fastify's errors to the filters as the HttpException of their status.
+  return err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (err instanceof HttpException && err.getStatus() === 413);
 }

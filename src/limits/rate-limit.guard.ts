@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
+import { pathOf } from '../common/protocol-errors';
 import { currentPrincipal } from '../auth/request-context';
 import { RateLimitedError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -24,8 +25,8 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.limiter) return true;
-    const req = context.switchToHttp().getRequest<Request>();
-    if (PROBES.has(req.path)) return true; // a load balancer's probes must never be throttled
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
+    if (PROBES.has(pathOf(req.url))) return true; // a load balancer's probes must never be throttled
     const caller = currentPrincipal()?.keyId ?? `ip:${req.ip}`;
     if (!(await this.limiter.take(caller))) throw new RateLimitedError(1);
     return true;

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { Response } from 'express';
+import { FastifyReply } from 'fastify';
 import { HealthService } from './health.service';
 
 /** The load balancer's probes: liveness says the process answers, readiness that it can serve. */
@@ -13,7 +13,7 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readiness(@Res({ passthrough: true }) res: Response) {
+  async readiness(@Res({ passthrough: true }) res: FastifyReply) {
     const readiness = await this.health.readiness();
     if (readiness.ready) return { status: 'ready' };
     res.status(503);

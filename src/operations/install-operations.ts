@@ -1,21 +1,25 @@
 import { INestApplication } from '@nestjs/common';
 import { Logger } from 'pino';
-import { AccessLogMiddleware } from './access-log.middleware';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AccessLogHooks } from './access-log.hooks';
 import { OPERATIONS_LOGGER, PinoNestLogger } from './logger';
 
 // Nest's application object is a proxy that refuses new properties: remember it here instead.
 const installed = new WeakSet<INestApplication>();
 
 /**
- * Mounts the request-id / metrics / access-log middleware and routes Nest's logger through pino.
- * Call it right after NestFactory.create, before any other `app.use` (the body parser above all),
+ * Adds the request-id / metrics / access-log hooks and routes Nest's logger through pino.
+ * Call it right after NestFactory.create, before any other hook,
  * so every request, a refused one included, gets an id, a count and a log line. `logs: false`
  * (what tests ask for) silences every line. A second call is a no-op.
  */
 export function installOperations(app: INestApplication, options: { logs?: boolean } = {}): void {
   if (installed.has(app)) return;
   installed.add(app);
-  app.use(app.get(AccessLogMiddleware).handle);
+  const hooks = app.get(AccessLogHooks);
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', hooks.onRequest);
+  fastify.addHook('preHandler', hooks.preHandler);
   if (options.logs === false) {
     app.get<Logger>(OPERATIONS_LOGGER).level = 'silent';
   } else {

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AccessLogMiddleware } from './access-log.middleware';
+import { AccessLogHooks } from './access-log.hooks';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { createOperationsLogger, OPERATIONS_LOGGER, PinoNestLogger } from './logger';
@@ -27,7 +27,7 @@ export class OperationsModule {
         RecordMetrics,
         HealthService,
         PinoNestLogger,
-        AccessLogMiddleware,
+        AccessLogHooks,
       ],
       exports: [OPERATIONS_OPTIONS, OPERATIONS_LOGGER, Metrics, RecordMetrics, HealthService, PinoNestLogger],
     };

@@ -5,10 +5,17 @@ import { AppConfig } from '../../../src/config/app-config';
 import { loadConfig } from '../../../src/config/load-config';
 import { createScratchDatabase, usingPostgres } from '../../support/gateway';
 
-/** Express route layers of the app (Express 5: app.router). */
-export function expressRoutes(app: INestApplication): { path: string; methods: string[] }[] {
-  const stack: any[] = app.getHttpAdapter().getInstance().router?.stack ?? [];
-  return stack.filter((layer) => layer.route).map((layer) => ({ path: String(layer.route.path), methods: Object.keys(layer.route.methods) }));
+export interface RouterRoute {
+  path: string;
+  /** Lower case. */
+  methods: string[];
+}
+
+const seen = new WeakMap<INestApplication, RouterRoute[]>();
+
+/** The routes the app's HTTP router (Fastify) was given once the app started, as recorded by startDocumentedGateway. */
+export function routerRoutes(app: INestApplication): RouterRoute[] {
+  return seen.get(app) ?? [];
 }
 
 /**
@@ -20,7 +27,14 @@ export async function startDocumentedGateway(overrides: Partial<AppConfig> = {})
   const scratch = usingPostgres() ? await createScratchDatabase() : undefined;
   const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: 'memory://', databaseUrl: scratch?.url, ...overrides };
   const app = await createApp(config, { logger: false });
-  if (!expressRoutes(app).some((r) => r.path === '/docs-json')) setupOpenApi(app);
+  const fastify = app.getHttpAdapter().getInstance();
+  if (!fastify.hasRoute({ method: 'GET', url: '/docs-json' })) setupOpenApi(app);
+  // Nest hands its routes to Fastify when the app starts: recorded as they come.
+  const routes: RouterRoute[] = [];
+  seen.set(app, routes);
+  fastify.addHook('onRoute', (route: { method: string | string[]; url: string }) => {
+    routes.push({ path: route.url, methods: [route.method].flat().map((m) => m.toLowerCase()) });
+  });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

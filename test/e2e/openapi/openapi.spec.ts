@@ -13,7 +13,7 @@ import { vectorizerErrorRenderer } from '../../../src/protocols/vectorizer/vecto
 import { VectorizerModule } from '../../../src/protocols/vectorizer/vectorizer.module';
 import { http } from '../../support/gateway';
 import { HTTP_METHODS, openApiProblems } from './openapi-check';
-import { expressRoutes, startDocumentedGateway } from './openapi-gateway';
+import { routerRoutes, startDocumentedGateway } from './openapi-gateway';
 
 interface Route {
   module: string;
@@ -26,7 +26,8 @@ interface Route {
 /** `/a/:b/*c` as OpenAPI writes it, `/a/{b}/{c}`. */
 function openApiPath(...parts: string[]): string {
   const joined = '/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
-  return joined.replace(/[:*](\w+)/g, '{$1}');
+  // `:name` and `*name` are parameters, and so is Fastify's bare trailing wildcard.
+  return joined.replace(/[:*](\w+)/g, '{$1}').replace(/\*$/, '{wildcard}');
 }
 
 /** Paths compare by their shape: parameter names do not matter (the document may merge `{name}` and `{id}`). */
@@ -187,7 +188,7 @@ describe('OpenAPI documentation at /docs', () => {
       const renderers = [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer];
       const undocumented: string[] = [];
       let checked = 0;
-      for (const { path, methods } of expressRoutes(gateway.app)) {
+      for (const { path, methods } of routerRoutes(gateway.app)) {
         if (!renderers.some((r) => r.matches(path))) continue;
         const documented = Object.keys(doc.paths).find((p) => template(p) === template(openApiPath(path)));
         // HEAD, OPTIONS and TRACE come with GET or with @All; the document lists the methods routes declare.

@@ -70,7 +70,7 @@ describe('operations: structured logs', () => {
     const fetched = await gw.logs.waitFor((l) => l.requestId === 'log-query' && l.msg === 'request');
     expect(fetched).toMatchObject({ protocol: 'pinecone', route: '/indexes/:index/vectors/fetch', path: '/indexes/missing/vectors/fetch', status: 404 });
     await http(gw.url, 'POST', '/insert_vectors', '{bad', { 'x-request-id': 'log-bad' });
-    expect(await gw.logs.waitFor((l) => l.requestId === 'log-bad' && l.msg === 'request')).toMatchObject({ protocol: 'vectorizer', route: '(unmatched)', status: 400 });
+    expect(await gw.logs.waitFor((l) => l.requestId === 'log-bad' && l.msg === 'request')).toMatchObject({ protocol: 'vectorizer', route: '/insert_vectors', status: 400 });
   });
 
   it('logs successful probes at debug, so an info level keeps them out', async () => {

@@ -60,9 +60,10 @@ describe('operations: /metrics', () => {
     expect(count('other', 'GET', '/healthz', '200')).toBe(1);
   });
 
-  it('labels unknown routes and requests refused before routing as (unmatched), under their protocol', () => {
+  it('labels unknown routes as (unmatched) and a refused body by the route it was sent to, under their protocol', () => {
     expect(sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'GET', route: '(unmatched)', status: '404' })).toBe(1);
-    expect(sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'POST', route: '(unmatched)', status: '400' })).toBe(1);
+    const add = '/api/v2/tenants/:tenant/databases/:database/collections/:id/add';
+    expect(sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'POST', route: add, status: '400' })).toBe(1);
   });
 
   it('never puts a raw path in a label', () => {

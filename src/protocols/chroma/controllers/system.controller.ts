@@ -67,7 +67,7 @@ export class ChromaSystemController {
   @ApiOperation({ summary: 'Chroma v1 API (removed)', description: 'Every method and path under /api/v1 answers 410, as Chroma does' })
   @ApiParam({ name: 'path', type: String, description: 'Any path under /api/v1/' })
   @ApiResponse({ status: 410, description: 'The v1 API is deprecated. Please use /v2 apis' })
-  @All('v1/*path')
+  @All('v1/*')
   v1() {
     throw new ChromaHttpError(410, 'Unimplemented', 'The v1 API is deprecated. Please use /v2 apis');
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Request } from 'express';
+import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
 import { ConfigureIndexDto, CreateIndexDto } from '../dto/index.dto';
 import { indexModel } from '../index.mapper';
@@ -21,14 +21,14 @@ export class PineconeIndexesController {
   @ApiResponse({ status: 409, description: 'An index of that name exists' })
   @Post()
   @HttpCode(201)
-  async create(@Body() body: CreateIndexDto, @Req() req: Request) {
+  async create(@Body() body: CreateIndexDto, @Req() req: FastifyRequest) {
     return indexModel(await this.indexes.create(body as unknown as Record<string, unknown>), publicBaseUrl(this.config, req));
   }
 
   @ApiOperation({ summary: 'List indexes' })
   @ApiResponse({ status: 200, description: 'The indexes', schema: { type: 'object', properties: { indexes: { type: 'array', items: { $ref: getSchemaPath('PineconeIndex') } } } } })
   @Get()
-  async list(@Req() req: Request) {
+  async list(@Req() req: FastifyRequest) {
     const base = publicBaseUrl(this.config, req);
     return { indexes: (await this.indexes.list()).map((c) => indexModel(c, base)) };
   }
@@ -38,7 +38,7 @@ export class PineconeIndexesController {
   @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
   @ApiResponse({ status: 404, description: 'No such index' })
   @Get(':name')
-  async describe(@Param('name') name: string, @Req() req: Request) {
+  async describe(@Param('name') name: string, @Req() req: FastifyRequest) {
     return indexModel(await this.indexes.get(name), publicBaseUrl(this.config, req));
   }
 
@@ -47,7 +47,7 @@ export class PineconeIndexesController {
   @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
   @ApiResponse({ status: 404, description: 'No such index' })
   @Patch(':name')
-  async configure(@Param('name') name: string, @Body() body: ConfigureIndexDto, @Req() req: Request) {
+  async configure(@Param('name') name: string, @Body() body: ConfigureIndexDto, @Req() req: FastifyRequest) {
     return indexModel(await this.indexes.configure(name, body), publicBaseUrl(this.config, req));
   }
 

@@ -26,7 +26,8 @@ function isOperations(entry: unknown): boolean {
 export function wireOperations(options: WireOptions = {}): () => void {
   const { logs = true, extraModules = [], ...operations } = options;
   const forRoot = AppModule.forRoot;
-  type Create = (module: unknown, appOptions?: { logger?: unknown; bufferLogs?: boolean }) => Promise<INestApplication>;
+  // createApp passes its HTTP adapter (Fastify) second, the app's options third.
+  type Create = (module: unknown, adapter: unknown, appOptions?: { logger?: unknown; bufferLogs?: boolean }) => Promise<INestApplication>;
   const factory = NestFactory as unknown as { create: Create };
   const create = factory.create;
   AppModule.forRoot = function (config) {
@@ -34,9 +35,9 @@ export function wireOperations(options: WireOptions = {}): () => void {
     const imports = (root.imports ?? []).filter((entry) => !isOperations(entry));
     return { ...root, imports: [...imports, OperationsModule.forRoot(operations), ...extraModules] };
   };
-  factory.create = async function (this: unknown, module, appOptions = {}) {
+  factory.create = async function (this: unknown, module, adapter, appOptions = {}) {
     // The patch's bufferLogs: what Nest logs while it builds the app waits for pino.
-    const app = await create.call(this, module, { ...appOptions, bufferLogs: appOptions.logger !== false });
+    const app = await create.call(this, module, adapter, { ...appOptions, bufferLogs: appOptions.logger !== false });
     installOperations(app, { logs });
     return app;
   };

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { Logger } from 'pino';
+import { pathOf } from '../common/protocol-errors';
+import { OPERATIONS_LOGGER } from './logger';
+import { Metrics } from './metrics';
+import { protocolOf } from './protocol';
+import { RequestInfo, runWithRequest } from './request-context';
+import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
+
+/** Requests that matched no route (a refused body is counted under the route it was sent to). */
+export const UNMATCHED_ROUTE = '(unmatched)';
+
+// Load balancers and scrapers call these every few seconds: their successes would drown the log.
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+const INFO = Symbol('vecgate request info');
+type Tagged = FastifyRequest & { [INFO]?: RequestInfo };
+
+/**
+ * The first hooks of every request: onRequest gives it an id (the caller's X-Request-Id when it
+ * is a safe token) and, when the answer is done, counts it and writes its access log line; it
+ * runs before the body is read, so a request whose body is refused is counted and logged too.
+ * preHandler runs the route inside that request's context (not onRequest: reading the body
+ * leaves the async context it was started in).
+ */
+@Injectable()
+export class AccessLogHooks {
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(OPERATIONS_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdFrom(request.headers['x-request-id']);
+    const path = pathOf(request.url);
+    const protocol = protocolOf(path);
+    (request as Tagged)[INFO] = { requestId, protocol };
+    reply.header(REQUEST_ID_HEADER, requestId);
+    this.metrics.inFlight.inc();
+    const res = reply.raw;
+    // 'close' comes once for every response, finished or abandoned by the client.
+    res.once('close', () => {
+      this.metrics.inFlight.dec();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The matched route's pattern bounds the label's values; a request that matched none has no pattern.
+      const pattern = request.is404 ? undefined : request.routeOptions?.url;
+      const route = pattern !== undefined ? pattern : UNMATCHED_ROUTE;
+      const aborted = !res.writableFinished;
+      const status = aborted ? 499 : res.statusCode;
+      this.metrics.requests.inc({ protocol, method: request.method, route, status: String(status) });
+      this.metrics.duration.observe({ protocol, method: request.method, route }, seconds);
+      const level = status >= 500 ? 'error' : PROBES.has(path) ? 'debug' : 'info';
+      const line: Record<string, unknown> = {
+        requestId,
+        protocol,
+        method: request.method,
+        route,
+        path,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+      };
+      if (aborted) line.aborted = true;
+      this.logger[level](line, 'request');
+    });
+    done();
+  };
+
+  readonly preHandler = (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const info = (request as Tagged)[INFO];
+    if (info) runWithRequest(info, done);
+    else done();
+  };
+}
