@@ -23,8 +23,9 @@ const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRe
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    // As Express routed: a trailing slash and the case of the path do not matter; names and ids in
-    // paths may be long (Fastify cuts parameters at 100 characters by default).
+    // A trailing slash and the case of the path do not matter, as they did not on Express (which
+    // vecgate ran on before: clients may rely on it); names and ids in paths may be long (Fastify
+    // cuts parameters at 100 characters by default).
     routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 64 * 1024 },
     // A path that cannot be decoded is refused before routing: in the protocol's shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProtocolError(RENDERERS, request, reply, error),
@@ -39,6 +40,7 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   const fastify = app.getHttpAdapter().getInstance();
   // First of all hooks: request id, metrics and access log see every request, a refused body's too.
   installOperations(app, { logs: options.logger !== false });
+  // Each request's own principal context, entered once its body is read (reading it leaves the async context).
   fastify.addHook('preHandler', (_request, _reply, done) => runWithPrincipalContext(done));
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   fastify.removeAllContentTypeParsers();
