@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { pathOf } from '../common/protocol-errors';
+import { pathOf } from '../common/request-path';
 import { UnauthenticatedError } from '../common/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { ApiKeysService } from './api-keys.service';

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedError } from './errors';
+import { pathOf } from './request-path';
 
 export interface RenderedError {
   status: number;
@@ -16,12 +17,6 @@ export interface ProtocolErrorRenderer {
 }
 
 const logger = new Logger('Errors');
-
-/** The path of a request URL, without its query string (as sent: not decoded). */
-export function pathOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? url : url.slice(0, q);
-}
 
 /**
  * Fastify's own refusals (a path it cannot decode, a bad Content-Length) carry a 4xx statusCode:

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { Logger } from 'pino';
-import { pathOf } from '../common/protocol-errors';
+import { pathOf } from '../common/request-path';
 import { OPERATIONS_LOGGER } from './logger';
 import { Metrics } from './metrics';
 import { protocolOf } from './protocol';

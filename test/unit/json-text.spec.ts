@@ -1,4 +1,5 @@
-import { checkStorableJsonText } from '../../src/common/json-text';
+import { checkStorableJsonText, parseJsonBody } from '../../src/common/json-text';
+import { isMalformedJson } from '../../src/common/protocol-errors';
 
 describe('checkStorableJsonText', () => {
   it.each([
@@ -23,4 +24,32 @@ describe('checkStorableJsonText', () => {
   ])('refuses %s', (text, message) => {
     expect(() => checkStorableJsonText(text)).toThrow(message);
   });
+});
+
+describe('parseJsonBody', () => {
+  it('reads an object or an array, with whitespace around it', () => {
+    expect(parseJsonBody(' {"ids":["a"],"n":1} ')).toEqual({ ids: ['a'], n: 1 });
+    expect(parseJsonBody('\n[1,2]')).toEqual([1, 2]);
+  });
+
+  it('reads an empty body as {}', () => {
+    expect(parseJsonBody('')).toEqual({});
+    expect(parseJsonBody(' \r\n')).toEqual({});
+  });
+
+  it.each([['"a string"'], ['42'], ['null'], ['true'], ['{"a":'], ['{bad'], ['[1,]'], ['{"a":"x\\u0000"}']])(
+    'refuses %s as malformed JSON, the error every protocol answers 400 to',
+    (text) => {
+      const thrown = (() => {
+        try {
+          parseJsonBody(text);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(Error);
+      expect(isMalformedJson(thrown)).toBe(true);
+      expect((thrown as { status?: number }).status).toBe(400);
+    },
+  );
 });
