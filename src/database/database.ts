@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
-import { isStaleStatement, preparedStatementsPoolConfig, STALE_STATEMENT } from './prepared-statements';
+import { isStaleStatement, preparedStatementsPoolConfig } from './prepared-statements';
 
 /** What repositories run SQL on: a pool for one-statement calls, a client inside a transaction. */
 export interface Queryable {
@@ -13,7 +13,7 @@ export interface Queryable {
 
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
 // So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
-const RETRYABLE = new Set(['40P01', '40001', STALE_STATEMENT]);
+const RETRYABLE = new Set(['40P01', '40001']);
 const POOL_SIZE = 10;
 const MAX_ATTEMPTS = 4;
 /** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
@@ -150,7 +150,7 @@ export class Database implements OnModuleDestroy {
         client.off('error', onError);
         client.release(broken);
       }
-      if (!RETRYABLE.has(failure?.code) || attempt >= MAX_ATTEMPTS) throw failure;
+      if (!(RETRYABLE.has(failure?.code) || isStaleStatement(failure)) || attempt >= MAX_ATTEMPTS) throw failure;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }

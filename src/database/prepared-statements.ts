@@ -25,13 +25,22 @@ export function statementName(text: string): string {
  */
 export const PLAN_PER_CALL = `SET plan_cache_mode = force_custom_plan`;
 
-/** SQLSTATE of a prepared statement whose result columns changed since it was prepared. */
+/** SQLSTATE of a prepared statement whose result columns changed since it was prepared (and of other unsupported features). */
 export const STALE_STATEMENT = '0A000';
+
+/**
+ * A prepared statement whose result columns changed since it was prepared. Told apart from the
+ * class's other errors by the server function that raises it (its message may be translated).
+ */
+export function isStaleStatement(err: unknown): boolean {
+  const e = err as { code?: unknown; routine?: unknown };
+  return e?.code === STALE_STATEMENT && e.routine === 'RevalidateCachedQuery';
+}
 
 /**
  * A node-postgres client that sends every statement with parameters as a named prepared
  * statement: Postgres parses it once per connection, and each later call sends only its values
- * (measured on the unfiltered search: ~0.2 ms of a ~1 ms statement). Statements without
+ * (measured through the gateway: 0.12-0.16 ms off a query). Statements without
  * parameters (BEGIN, COMMIT, DDL) go as they are.
  *
  * A prepared statement fails with STALE_STATEMENT when the columns it returns changed type since
@@ -48,7 +57,7 @@ export class PreparingClient extends Client {
     const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
     if (name === undefined) return super.query(config, values, callback);
     const result = (super.query({ name, text: config, values } as any) as Promise<any>).catch((err) => {
-      if (err?.code === STALE_STATEMENT && this.names.get(config) === name) {
+      if (isStaleStatement(err) && this.names.get(config) === name) {
         this.names.set(config, `${name}_${this.prepared}`);
         this.prepared++;
       }
@@ -73,8 +82,4 @@ export class PreparingClient extends Client {
 export function preparedStatementsPoolConfig(enabled: boolean): Pick<PoolConfig, 'Client' | 'onConnect'> {
   if (!enabled) return {};
   return { Client: PreparingClient, onConnect: (client) => client.query(PLAN_PER_CALL) };
-}
-
-export function isStaleStatement(err: unknown): boolean {
-  return (err as { code?: unknown })?.code === STALE_STATEMENT;
 }
