@@ -1,13 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { runWithPrincipalContext } from './auth/request-context';
 import { parseJsonBody } from './common/json-text';
 import { parseQueryString } from './common/query-parser';
+import { JsonFastifyAdapter } from './common/json-fastify.adapter';
 import { requestValidationPipe } from './common/request-validation.pipe';
-import { JsonResponseInterceptor } from './common/json-response.interceptor';
 import { setupOpenApi } from './common/openapi';
 import { ProtocolErrorRenderer, ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
 import { AppConfig } from './config/app-config';
@@ -21,7 +21,7 @@ const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRe
 
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
-  const adapter = new FastifyAdapter({
+  const adapter = new JsonFastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // A trailing slash and the case of the path do not matter, as they did not on Express (which
     // vecgate ran on before: clients may rely on it); names and ids in paths may be long (Fastify
@@ -53,7 +53,6 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
-  app.useGlobalInterceptors(new JsonResponseInterceptor());
   setupOpenApi(app);
   // Idle keep-alive connections stay open for 65 s (longer than common load balancer idle
   // timeouts): with Node's 5 s, a process that was busy for a few seconds (an embedded index
