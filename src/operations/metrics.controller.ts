@@ -6,7 +6,7 @@ import { Metrics } from './metrics';
 export class MetricsController {
   constructor(private readonly metrics: Metrics) {}
 
-  /** Prometheus text format, written here because the global interceptor would make it JSON. */
+  /** Prometheus text format, written here because a returned value is sent as JSON (JsonFastifyAdapter). */
   @Get('metrics')
   async scrape(@Res() res: FastifyReply): Promise<void> {
     const text = await this.metrics.registry.metrics();
