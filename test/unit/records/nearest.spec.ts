@@ -1,0 +1,82 @@
+import { Collection, DEFAULT_INDEX } from '../../../src/collections/collection.model';
+import { RecordTableRepository, qualified } from '../../../src/collections/record-table.repository';
+import { Database, Queryable } from '../../../src/database/database';
+import { ALL, FilterNode } from '../../../src/filters/filter-ast';
+import { DenseVector } from '../../../src/records/dense-vector';
+import { RecordsRepository } from '../../../src/records/records.repository';
+import { openTestDatabase } from '../../support/database';
+
+const ROWS = 300;
+const INCLUDE = { embeddings: false, documents: true, metadatas: true, uris: false };
+
+/** One query vector and several take different statements (RecordsRepository.nearest): both are checked. */
+describe('RecordsRepository.nearest', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  let repository: RecordsRepository;
+  const tables = new RecordTableRepository();
+
+  beforeAll(async () => {
+    ({ db, close } = await openTestDatabase());
+    repository = new RecordsRepository(db);
+  });
+  afterAll(() => close());
+
+  /** A collection whose record `r<i>` lies at i on the first axis (0 elsewhere), indexed when HNSW can index it. */
+  async function collectionOf(dimension: number): Promise<Collection> {
+    const tableName = `r_${dimension.toString(16).padStart(32, '0')}`;
+    await tables.create(db, tableName);
+    await tables.setDimension(db, tableName, dimension);
+    await db.query(
+      `INSERT INTO ${qualified(tableName)} (id, embedding, document, metadata)
+       SELECT 'r' || i, ('[' || i || repeat(',0', $1::int - 1) || ']')::vector, 'doc ' || i, jsonb_build_object('odd', i % 2 = 1)
+       FROM generate_series(0, $2::int - 1) AS i`,
+      [dimension, ROWS],
+    );
+    await tables.buildIndex(db, tableName, dimension, 'l2', DEFAULT_INDEX);
+    await db.query(`ANALYZE ${qualified(tableName)}`);
+    const now = new Date();
+    return { id: tableName, name: tableName, tenant: 't', database: 'd', databaseId: 'd', dimension, metric: 'l2', index: DEFAULT_INDEX, metadata: null, extras: {}, schema: null, tableName, createdAt: now };
+  }
+
+  const axis = (dimension: number, x: number) => DenseVector.fromNumbers([x, ...new Array(dimension - 1).fill(0)]);
+
+  // 3: a vector column; 2,500: indexed as halfvec; 4,500: past what HNSW indexes, searched exactly.
+  describe.each([3, 2500, 4500])('on %i dimensions', (dimension) => {
+    let collection: Collection;
+    beforeAll(async () => {
+      collection = await collectionOf(dimension);
+    });
+
+    it('answers one query vector nearest first, with its distances, documents and metadata', async () => {
+      const [list] = await repository.nearest(db, collection, '', [axis(dimension, 10.25)], 3, ALL, INCLUDE);
+      expect(list.map((r) => r.id)).toEqual(['r10', 'r11', 'r9']);
+      expect(list.map((r) => Number(r.distance))).toEqual([0.25, 0.75, 1.25]);
+      expect(list[0]).toMatchObject({ document: 'doc 10', metadata: { odd: false } });
+    });
+
+    it('answers several query vectors in one call, each with its own list, in the order asked', async () => {
+      const odd: FilterNode = { kind: 'eq', key: 'odd', value: true };
+      const lists = await repository.nearest(db, collection, '', [axis(dimension, 200.75), axis(dimension, 10.25)], 2, odd, INCLUDE);
+      expect(lists.map((list) => list.map((r) => r.id))).toEqual([['r201', 'r199'], ['r11', 'r9']]);
+    });
+
+    it('plans the search, one vector or several, as a scan of the HNSW index when there is one', async () => {
+      const sent: { text: string; values?: unknown[] }[] = [];
+      const recording: Queryable = { query: (text, values) => (sent.push({ text, values }), db.query(text, values)) };
+      await repository.nearest(recording, collection, '', [axis(dimension, 1)], 5, ALL, INCLUDE);
+      await repository.nearest(recording, collection, '', [axis(dimension, 1), axis(dimension, 2)], 5, ALL, INCLUDE);
+      for (const { text, values } of sent) {
+        const plan = await db.transaction(async (tx) => {
+          // A table this small would otherwise be read whole and sorted: price that out.
+          await tx.query('SET LOCAL enable_seqscan = off');
+          await tx.query('SET LOCAL enable_sort = off');
+          const { rows } = await tx.query(`EXPLAIN ${text}`, values);
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        if (dimension <= 4000) expect(plan).toMatch(/Index Scan using \S+_hnsw/);
+        else expect(plan).not.toMatch(/_hnsw/);
+      }
+    });
+  });
+});
