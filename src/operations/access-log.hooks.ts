@@ -46,7 +46,7 @@ export class AccessLogHooks {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // The matched route's pattern bounds the label's values; a request that matched none has no pattern.
       const pattern = request.is404 ? undefined : request.routeOptions?.url;
-      const route = pattern !== undefined ? pattern : UNMATCHED_ROUTE;
+      const route = pattern ?? UNMATCHED_ROUTE;
       const aborted = !res.writableFinished;
       const status = aborted ? 499 : res.statusCode;
       this.metrics.requests.inc({ protocol, method: request.method, route, status: String(status) });
