@@ -35,8 +35,9 @@ import { ALL } from '../src/filters/filter-ast';
 import { parsePineconeFilter } from '../src/protocols/pinecone/filter.parser';
 import { newIndex } from '../src/protocols/pinecone/index-spec';
 import { denseVector, recordFromVector, score } from '../src/protocols/pinecone/vectors.mapper';
-import { Include, RecordWrite } from '../src/records/record.model';
+import { Include, Neighbour, RecordWrite } from '../src/records/record.model';
 import { RecordsRepository } from '../src/records/records.repository';
+import { prefersExactSearch } from '../src/records/search-policy';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
 import { SessionSettings } from './direct-records';
 
@@ -212,30 +213,28 @@ class Index implements DirectIndex {
     return written;
   }
 
-  /** The approximate search with the search's session settings, then, when it came back short, the exact one in a transaction. */
+  /** As the service: exact when the filter keeps few records, else the approximate search with its session settings, then the exact one when it came back short. */
   async query(namespace: string, vector: number[], topK: number, filter: Record<string, unknown> | undefined): Promise<DirectMatch[]> {
     const vectors = [denseVector(vector, 'vector')];
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
-    const client = await this.pool.connect();
-    try {
-      await this.session.apply(client, this.repository.searchSettings(this.collection, topK));
-      let [list] = await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE);
-      if (list.length < topK) {
-        this.exactRetries++;
-        await client.query('BEGIN');
-        try {
-          await this.repository.disableIndexScans(client);
-          [list] = await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK').catch(() => {});
-          throw err;
+    const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
+    let list: Neighbour[];
+    if (where.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
+      list = await exactSearch(this.pool);
+    } else {
+      const client = await this.pool.connect();
+      try {
+        await this.session.apply(client, this.repository.searchSettings(this.collection, topK));
+        [list] = await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE);
+        if (list.length < topK) {
+          this.exactRetries++;
+          list = await exactSearch(client);
         }
+      } finally {
+        client.release();
       }
-      return list.map((m) => ({ id: m.id, score: score(this.collection, m.distance), metadata: m.metadata ?? null }));
-    } finally {
-      client.release();
     }
+    return list.map((m) => ({ id: m.id, score: score(this.collection, m.distance), metadata: m.metadata ?? null }));
   }
 
   deleteWhere(namespace: string, filter: Record<string, unknown>): Promise<number> {

@@ -19,6 +19,7 @@ import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, q
 import { RecordWrite } from '../src/records/record.model';
 import { DEFAULT_NAMESPACE } from '../src/records/records.service';
 import { RecordsRepository } from '../src/records/records.repository';
+import { prefersExactSearch } from '../src/records/search-policy';
 
 /** ids and a Chroma `where`, AND-ed as in a Chroma request. */
 export interface Selection {
@@ -120,26 +121,20 @@ class Records implements DirectRecords {
     return this.repository.find(this.pool, this.collection, DEFAULT_NAMESPACE, filter, parseInclude(include, DEFAULT_GET_INCLUDE).include, null, 0);
   }
 
-  /** The approximate search, then, when it came back short, the exact one in a transaction (as the service). */
+  /** As the service: exact when the filter keeps few records, else the approximate search, then the exact one when it came back short. */
   async query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]> {
     const vectors = queryVectors([vector]);
     const filter = filterFrom({ where });
     const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
+    const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
+    if (filter.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
+      return exactSearch(this.pool);
+    }
     const client = await this.pool.connect();
     try {
       await this.session.apply(client, this.repository.searchSettings(this.collection, n));
       const [list] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
-      if (list.length >= n) return list;
-      await client.query('BEGIN');
-      try {
-        await this.repository.disableIndexScans(client);
-        const [exact] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
-        await client.query('COMMIT');
-        return exact;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw err;
-      }
+      return list.length >= n ? list : await exactSearch(client);
     } finally {
       client.release();
     }

@@ -10,6 +10,7 @@ import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './reco
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
+import { prefersExactSearch } from './search-policy';
 
 /** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
 export const DEFAULT_NAMESPACE = '';
@@ -151,9 +152,11 @@ export class RecordsService {
   }
 
   /**
-   * The n nearest matching records for each query vector. The approximate (HNSW) search may return
-   * fewer than n when a filter is selective; those lists are searched again exactly, so a caller
-   * gets n results whenever n records match.
+   * The n nearest matching records for each query vector. A filter that keeps few records, as the
+   * planner estimates it, is searched exactly (search-policy.ts): reading them is faster than
+   * walking the HNSW graph past everything the filter rejects, and misses nothing. Otherwise the
+   * approximate (HNSW) search, which may return fewer than n when a filter is selective; those
+   * lists are searched again exactly, so a caller gets n results whenever n records match.
    */
   async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
     return this.onFiltered(scope, collectionId, options.filter, async (collection) => {
@@ -167,14 +170,14 @@ export class RecordsService {
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
       checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
       const { vectors, n, filter, include } = options;
+      if (filter.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
+        return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
+      }
       const settings = this.repository.searchSettings(collection, n);
       const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include));
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
-        const exact = await this.db.transaction(async (tx) => {
-          await this.repository.disableIndexScans(tx);
-          return this.repository.nearest(tx, collection, namespace, short.map((i) => vectors[i]), n, filter, include);
-        });
+        const exact = await this.repository.nearest(this.db, collection, namespace, short.map((i) => vectors[i]), n, filter, include, true);
         short.forEach((i, k) => (lists[i] = exact[k]));
       }
       return { collection, lists };

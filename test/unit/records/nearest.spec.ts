@@ -78,5 +78,35 @@ describe('RecordsRepository.nearest', () => {
         else expect(plan).not.toMatch(/_hnsw/);
       }
     });
+
+    it('reads every matching record, never the HNSW index, when asked for an exact search, and finds the same', async () => {
+      const sent: { text: string; values?: unknown[] }[] = [];
+      const recording: Queryable = { query: (text, values) => (sent.push({ text, values }), db.query(text, values)) };
+      const odd: FilterNode = { kind: 'eq', key: 'odd', value: true };
+      const one = await repository.nearest(recording, collection, '', [axis(dimension, 10.25)], 3, ALL, INCLUDE, true);
+      const several = await repository.nearest(recording, collection, '', [axis(dimension, 200.75), axis(dimension, 10.25)], 2, odd, INCLUDE, true);
+      expect(one.map((list) => list.map((r) => r.id))).toEqual([['r10', 'r11', 'r9']]);
+      expect(several.map((list) => list.map((r) => r.id))).toEqual([['r201', 'r199'], ['r11', 'r9']]);
+      for (const { text, values } of sent) {
+        const plan = await db.transaction(async (tx) => {
+          // Even with everything but an index scan priced out, the HNSW index cannot serve this order.
+          await tx.query('SET LOCAL enable_seqscan = off');
+          await tx.query('SET LOCAL enable_sort = off');
+          const { rows } = await tx.query(`EXPLAIN ${text}`, values);
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        expect(plan).not.toMatch(/_hnsw/);
+      }
+    });
+
+    it("estimates how many records a filter keeps and how many the namespace holds, from the planner's statistics", async () => {
+      const odd = await repository.estimateMatches(db, collection, '', { kind: 'eq', key: 'odd', value: true });
+      expect(odd.total).toBe(ROWS);
+      expect(odd.matching).toBeGreaterThan(ROWS * 0.3);
+      expect(odd.matching).toBeLessThan(ROWS * 0.7);
+      const few = await repository.estimateMatches(db, collection, '', { kind: 'idIn', ids: ['r1', 'r2', "r3'; --"] });
+      expect(few.matching).toBeLessThanOrEqual(3);
+      expect((await repository.estimateMatches(db, collection, 'elsewhere', { kind: 'eq', key: 'odd', value: true })).total).toBeLessThanOrEqual(1);
+    });
   });
 });
