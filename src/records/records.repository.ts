@@ -75,6 +75,13 @@ function orderBy(distance: string, exact: boolean): string {
   return exact ? `(${distance}) + 0` : distance;
 }
 
+/** The rows the planner expects a statement to return. */
+async function plannedRows(db: Queryable, sql: string, values: unknown[]): Promise<number> {
+  const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  const plan = rows[0]['QUERY PLAN'];
+  return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan['Plan Rows'];
+}
+
 /** Session settings of a vector search (see Database.withSessionSettings). */
 export type SearchSettings = Record<string, string>;
 
@@ -217,20 +224,20 @@ export class RecordsRepository {
   }
 
   /**
-   * How many records the filter keeps in the namespace, and how many the namespace holds, as the
-   * planner estimates them (one EXPLAIN, nothing read): what decides an exact search (search-policy.ts).
+   * How many records a search's filter and namespace keep, and how many the collection's table
+   * holds, as the planner estimates them (nothing read): what decides an exact search
+   * (search-policy.ts). Two plans, each read at its top node: that node carries the statement's
+   * whole estimate, where the branches of one parallel plan (a big table's) carry a worker's share.
    */
   async estimateMatches(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<MatchEstimate> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const table = qualified(collection.tableName);
-    const { rows } = await db.query(
-      `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${table} WHERE namespace = $1 AND ${where} UNION ALL SELECT 1 FROM ${table} WHERE namespace = $1`,
-      params.values,
-    );
-    const plan = rows[0]['QUERY PLAN'];
-    const [matching, all] = (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan.Plans;
-    return { matching: matching['Plan Rows'], total: all['Plan Rows'] };
+    const [matching, total] = await Promise.all([
+      plannedRows(db, `SELECT 1 FROM ${table} WHERE namespace = $1 AND ${where}`, params.values),
+      plannedRows(db, `SELECT 1 FROM ${table}`, []),
+    ]);
+    return { matching, total };
   }
 
   /**

@@ -152,9 +152,9 @@ export class RecordsService {
   }
 
   /**
-   * The n nearest matching records for each query vector. A filter that keeps few records, as the
-   * planner estimates it, is searched exactly (search-policy.ts): reading them is faster than
-   * walking the HNSW graph past everything the filter rejects, and misses nothing. Otherwise the
+   * The n nearest matching records for each query vector. A filter (or a namespace) that keeps few
+   * of the table's records, as the planner estimates it, is searched exactly (search-policy.ts):
+   * reading them is faster than walking the HNSW graph past everything else, and misses nothing. Otherwise the
    * approximate (HNSW) search, which may return fewer than n when a filter is selective; those
    * lists are searched again exactly, so a caller gets n results whenever n records match.
    */
@@ -170,7 +170,9 @@ export class RecordsService {
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
       checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
       const { vectors, n, filter, include } = options;
-      if (filter.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
+      // Chroma's one namespace with no filter is the whole table: nothing to estimate.
+      const narrowed = filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE;
+      if (narrowed && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
         return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
       }
       const settings = this.repository.searchSettings(collection, n);

@@ -11,13 +11,18 @@
  * against 4.5; at 3% 37 against 11; at 5% 27 against 16; at 8% the index was ahead (19 against
  * 25) and at 10% well ahead (18 against 75). So up to 5% of a namespace. The cost of the exact
  * search grows with the rows it reads (each is a heap fetch: 20,000 took 75 ms), hence the bound
- * on rows, which decides past 400,000 records: a 1% filter on 1,000,000 (10,000 records, which the
- * planner estimates a little above or below) is still searched exactly.
+ * on rows, which decides past 400,000 records: a 1% filter on 1,000,000 (10,000 records) is still
+ * searched exactly.
+ *
+ * The share is of the collection's whole table, not of the namespace searched: the HNSW graph holds
+ * every namespace's records, and a search walks past those of other namespaces as it walks past
+ * those its filter rejects. So a namespace is a filter too: a small namespace of a big table is
+ * searched exactly even with no other filter.
  */
 export const EXACT_SEARCH_MAX_ROWS = 20_000;
 export const EXACT_SEARCH_MAX_SHARE = 0.05;
 
-/** The planner's estimate of the records a search's filter keeps, and of all records in its namespace. */
+/** The planner's estimates: the records a search's namespace and filter keep, and all records of the collection's table. */
 export interface MatchEstimate {
   matching: number;
   total: number;
