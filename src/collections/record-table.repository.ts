@@ -3,6 +3,9 @@ import { Queryable } from '../database/database';
 import { IndexSettings, Metric } from './collection.model';
 import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
 
+/** Histogram entries of a record table's metadata statistics (see vacuumAnalyze). */
+const METADATA_STATISTICS = 1000;
+
 /** `vecgate_records.r_<hex>`, from a uuid the gateway generated itself. */
 export function recordTableName(collectionId: string): string {
   const hex = collectionId.replace(/-/g, '');
@@ -126,8 +129,17 @@ export class RecordTableRepository {
     return rows[0].n;
   }
 
-  /** Fresh planner statistics and visibility map after a bulk load (count then reads the index only). */
+  /**
+   * Fresh planner statistics and visibility map after a bulk load (count then reads the index only).
+   * The metadata column gets 10 times the default statistics: Postgres estimates a containment
+   * filter by testing it on the column's histogram, so with the default 100 entries a filter keeping
+   * 1% was estimated in steps of 1% of the table (on 1,000,000 records, 10,101 for one such filter
+   * and 20,202 for another), and the exact-search rule (records/search-policy.ts) sent some of them to the
+   * HNSW index; with 1,000 entries the same filters came to 5,000-16,000. ANALYZE then samples
+   * 300,000 rows instead of 30,000: 5.6 s on 1,000,000 × 384, once, after the index build.
+   */
   async vacuumAnalyze(db: Queryable, table: string): Promise<void> {
+    await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN metadata SET STATISTICS ${METADATA_STATISTICS}`);
     await db.query(`VACUUM (ANALYZE) ${qualified(table)}`);
   }
 

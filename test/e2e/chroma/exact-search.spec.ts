@@ -83,6 +83,14 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
     expect(rows.map((r: any) => r['QUERY PLAN']).join('\n')).toMatch(/Index Scan using \S+_hnsw/);
   });
 
+  it("estimates filters from fine-grained metadata statistics, which the index build's ANALYZE gathers", async () => {
+    const { rows } = await gw.db.query(
+      `SELECT attstattarget FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'metadata'`,
+      [`vecgate_records."${table}"`],
+    );
+    expect(rows[0].attstattarget).toBe(1000);
+  });
+
   it('answers a filter keeping 2% with the exact nearest records, reading them rather than the HNSW index', async () => {
     const before = await hnswScans();
     for (const query of queries) {
