@@ -140,7 +140,10 @@ export class RecordTableRepository {
    */
   async vacuumAnalyze(db: Queryable, table: string): Promise<void> {
     await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN metadata SET STATISTICS ${METADATA_STATISTICS}`);
-    await db.query(`VACUUM (ANALYZE) ${qualified(table)}`);
+    // ANALYZE first, on its own: searches need the statistics sooner than the visibility map, and
+    // VACUUM (ANALYZE) of 1,000,000 × 384 only had its statistics in after the scale run's timed queries.
+    await db.query(`ANALYZE ${qualified(table)}`);
+    await db.query(`VACUUM ${qualified(table)}`);
   }
 
   /**
