@@ -36,6 +36,7 @@ import { parsePineconeFilter } from '../src/protocols/pinecone/filter.parser';
 import { newIndex } from '../src/protocols/pinecone/index-spec';
 import { denseVector, recordFromVector, score } from '../src/protocols/pinecone/vectors.mapper';
 import { Include, Neighbour, RecordWrite } from '../src/records/record.model';
+import { DEFAULT_NAMESPACE } from '../src/records/records.service';
 import { RecordsRepository } from '../src/records/records.repository';
 import { prefersExactSearch } from '../src/records/search-policy';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
@@ -213,13 +214,13 @@ class Index implements DirectIndex {
     return written;
   }
 
-  /** As the service: exact when the filter keeps few records, else the approximate search with its session settings, then the exact one when it came back short. */
+  /** As the service: exact when the filter and namespace keep few records, else the approximate search with its session settings, then the exact one when it came back short. */
   async query(namespace: string, vector: number[], topK: number, filter: Record<string, unknown> | undefined): Promise<DirectMatch[]> {
     const vectors = [denseVector(vector, 'vector')];
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
     const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
     let list: Neighbour[];
-    if (where.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
+    if ((where.kind !== 'all' || namespace !== DEFAULT_NAMESPACE) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
       list = await exactSearch(this.pool);
     } else {
       const client = await this.pool.connect();

@@ -154,9 +154,9 @@ export class RecordsService {
   /**
    * The n nearest matching records for each query vector. A filter (or a namespace) that keeps few
    * of the table's records, as the planner estimates it, is searched exactly (search-policy.ts):
-   * reading them is faster than walking the HNSW graph past everything else, and misses nothing. Otherwise the
-   * approximate (HNSW) search, which may return fewer than n when a filter is selective; those
-   * lists are searched again exactly, so a caller gets n results whenever n records match.
+   * reading them is faster than walking the HNSW graph past everything else, and misses nothing.
+   * Otherwise the approximate (HNSW) search, which may return fewer than n when a filter is
+   * selective; those lists are searched again exactly, so a caller gets n results whenever n match.
    */
   async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
     return this.onFiltered(scope, collectionId, options.filter, async (collection) => {

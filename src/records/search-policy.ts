@@ -1,15 +1,17 @@
 /**
- * When a filtered vector search reads every matching record instead of the HNSW index: the
- * decision alone, so that it can be reasoned about (and tested) apart from the SQL.
+ * When a filtered vector search (or one in a Pinecone namespace other than the default) reads
+ * every matching record instead of the HNSW index: the decision alone, so that it can be reasoned
+ * about (and tested) apart from the SQL.
  *
- * Postgres estimates well how many records a filter keeps (the GIN-served containment of metadata,
- * ranges, ids), but pgvector prices a filtered HNSW scan as if the filter cost it nothing, while an
- * index scan under a filter that keeps 1 record in 50 has to walk some 50 times the graph to find
- * n that pass, and still misses some of the nearest ones. Measured on 200,000 × 384 (query top 10,
+ * Postgres estimates well enough how many records a filter keeps (metadata containment from the
+ * finer statistics the index build gathers, see RecordTableRepository.vacuumAnalyze; ranges; ids),
+ * but pgvector prices a filtered HNSW scan as if the filter cost it nothing, while an index scan
+ * under a filter that keeps 1 record in 50 has to walk some 50 times the graph to find n that
+ * pass, and still misses some of the nearest ones. Measured on 200,000 × 384 (query top 10,
  * warm, median of 20): at 1% the planner took the HNSW scan, 62 ms, recall@10 0.23 on uniform
  * data, where reading the 2,000 matching rows and sorting them took 2.7 ms, exact; at 2% 55 ms
  * against 4.5; at 3% 37 against 11; at 5% 27 against 16; at 8% the index was ahead (19 against
- * 25) and at 10% well ahead (18 against 75). So up to 5% of a namespace. The cost of the exact
+ * 25) and at 10% well ahead (18 against 75). So up to 5% of the table. The cost of the exact
  * search grows with the rows it reads (each is a heap fetch: 20,000 took 75 ms), hence the bound
  * on rows, which decides past 400,000 records: a 1% filter on 1,000,000 (10,000 records) is still
  * searched exactly.
