@@ -39,6 +39,16 @@ describe('RecordsRepository.nearest', () => {
     return { id: tableName, name: tableName, tenant: 't', database: 'd', databaseId: 'd', dimension, metric: 'l2', index: DEFAULT_INDEX, metadata: null, extras: {}, schema: null, tableName, createdAt: now };
   }
 
+  /** A statement's plan with sequential scans and sorts priced out: a table this small would otherwise be read whole and sorted. */
+  async function planWithIndexesFavoured(text: string, values?: unknown[]): Promise<string> {
+    return db.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      await tx.query('SET LOCAL enable_sort = off');
+      const { rows } = await tx.query(`EXPLAIN ${text}`, values);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  }
+
   const axis = (dimension: number, x: number) => DenseVector.fromNumbers([x, ...new Array(dimension - 1).fill(0)]);
 
   // 3: a vector column; 2,500: indexed as halfvec; 4,500: past what HNSW indexes, searched exactly.
@@ -67,13 +77,7 @@ describe('RecordsRepository.nearest', () => {
       await repository.nearest(recording, collection, '', [axis(dimension, 1)], 5, ALL, INCLUDE);
       await repository.nearest(recording, collection, '', [axis(dimension, 1), axis(dimension, 2)], 5, ALL, INCLUDE);
       for (const { text, values } of sent) {
-        const plan = await db.transaction(async (tx) => {
-          // A table this small would otherwise be read whole and sorted: price that out.
-          await tx.query('SET LOCAL enable_seqscan = off');
-          await tx.query('SET LOCAL enable_sort = off');
-          const { rows } = await tx.query(`EXPLAIN ${text}`, values);
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
+        const plan = await planWithIndexesFavoured(text, values);
         if (dimension <= 4000) expect(plan).toMatch(/Index Scan using \S+_hnsw/);
         else expect(plan).not.toMatch(/_hnsw/);
       }
@@ -88,13 +92,8 @@ describe('RecordsRepository.nearest', () => {
       expect(one.map((list) => list.map((r) => r.id))).toEqual([['r10', 'r11', 'r9']]);
       expect(several.map((list) => list.map((r) => r.id))).toEqual([['r201', 'r199'], ['r11', 'r9']]);
       for (const { text, values } of sent) {
-        const plan = await db.transaction(async (tx) => {
-          // Even with everything but an index scan priced out, the HNSW index cannot serve this order.
-          await tx.query('SET LOCAL enable_seqscan = off');
-          await tx.query('SET LOCAL enable_sort = off');
-          const { rows } = await tx.query(`EXPLAIN ${text}`, values);
-          return rows.map((r) => r['QUERY PLAN']).join('\n');
-        });
+        // Even with everything but an index scan priced out, the HNSW index cannot serve this order.
+        const plan = await planWithIndexesFavoured(text, values);
         expect(plan).not.toMatch(/_hnsw/);
       }
     });
