@@ -36,9 +36,8 @@ import { parsePineconeFilter } from '../src/protocols/pinecone/filter.parser';
 import { newIndex } from '../src/protocols/pinecone/index-spec';
 import { denseVector, recordFromVector, score } from '../src/protocols/pinecone/vectors.mapper';
 import { Include, Neighbour, RecordWrite } from '../src/records/record.model';
-import { DEFAULT_NAMESPACE } from '../src/records/records.service';
 import { RecordsRepository } from '../src/records/records.repository';
-import { prefersExactSearch } from '../src/records/search-policy';
+import { narrowsTheTable, prefersExactSearch } from '../src/records/search-policy';
 import { TenantsRepository } from '../src/tenants/tenants.repository';
 import { SessionSettings } from './direct-records';
 
@@ -220,7 +219,7 @@ class Index implements DirectIndex {
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
     const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
     let list: Neighbour[];
-    if ((where.kind !== 'all' || namespace !== DEFAULT_NAMESPACE) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
+    if (narrowsTheTable(where, namespace) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
       list = await exactSearch(this.pool);
     } else {
       const client = await this.pool.connect();

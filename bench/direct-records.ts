@@ -16,10 +16,9 @@ import type { Database, Queryable } from '../src/database/database';
 import { preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
-import { RecordWrite } from '../src/records/record.model';
-import { DEFAULT_NAMESPACE } from '../src/records/records.service';
+import { DEFAULT_NAMESPACE, RecordWrite } from '../src/records/record.model';
 import { RecordsRepository } from '../src/records/records.repository';
-import { prefersExactSearch } from '../src/records/search-policy';
+import { narrowsTheTable, prefersExactSearch } from '../src/records/search-policy';
 
 /** ids and a Chroma `where`, AND-ed as in a Chroma request. */
 export interface Selection {
@@ -127,7 +126,7 @@ class Records implements DirectRecords {
     const filter = filterFrom({ where });
     const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
     const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
-    if (filter.kind !== 'all' && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
+    if (narrowsTheTable(filter, DEFAULT_NAMESPACE) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
       return exactSearch(this.pool);
     }
     const client = await this.pool.connect();

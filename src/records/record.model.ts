@@ -1,5 +1,8 @@
 import { DenseVector } from './dense-vector';
 
+/** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
+export const DEFAULT_NAMESPACE = '';
+
 /** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
 export interface SparseText {
   text: string;

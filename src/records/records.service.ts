@@ -6,14 +6,12 @@ import { Database, Queryable } from '../database/database';
 import { FilterNode } from '../filters/filter-ast';
 import { RecordMetrics } from '../operations/metrics';
 import { DenseVector } from './dense-vector';
-import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
+import { DEFAULT_NAMESPACE, Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
-import { prefersExactSearch } from './search-policy';
+import { narrowsTheTable, prefersExactSearch } from './search-policy';
 
-/** Chroma's records live in the default namespace; Pinecone's `""` and `__default__` are this one. */
-export const DEFAULT_NAMESPACE = '';
 
 /**
  * Ids are a primary key, and a btree entry holds at most ~2.7 kB; 2 kB leaves room for the namespace.
@@ -170,9 +168,7 @@ export class RecordsService {
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
       checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
       const { vectors, n, filter, include } = options;
-      // Chroma's one namespace with no filter is the whole table: nothing to estimate.
-      const narrowed = filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE;
-      if (narrowed && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
+      if (narrowsTheTable(filter, namespace) && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
         return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
       }
       const settings = this.repository.searchSettings(collection, n);

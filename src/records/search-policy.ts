@@ -1,3 +1,6 @@
+import { FilterNode } from '../filters/filter-ast';
+import { DEFAULT_NAMESPACE } from './record.model';
+
 /**
  * When a filtered vector search (or one in a Pinecone namespace other than the default) reads
  * every matching record instead of the HNSW index: the decision alone, so that it can be reasoned
@@ -32,4 +35,9 @@ export interface MatchEstimate {
 
 export function prefersExactSearch({ matching, total }: MatchEstimate): boolean {
   return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * EXACT_SEARCH_MAX_SHARE;
+}
+
+/** Whether a search reads less than the whole table; Chroma's one namespace with no filter does not, and needs no estimate. */
+export function narrowsTheTable(filter: FilterNode, namespace: string): boolean {
+  return filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE;
 }
