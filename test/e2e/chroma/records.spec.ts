@@ -268,5 +268,17 @@ describe('Chroma records through the official client', () => {
       expect(raw.text).toBe('4');
       expect(raw.headers.get('content-type')).toMatch(/application\/json/);
     });
+
+    it('answers a get with embeddings (vectors spliced in as Postgres prints them) with the same JSON type as any answer', async () => {
+      const col = await seeded();
+      const plain = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { include: ['documents'] });
+      const withVectors = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { include: ['embeddings', 'documents'] });
+      expect(withVectors.status).toBe(200);
+      expect(withVectors.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(plain.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(Number(withVectors.headers.get('content-length'))).toBe(Buffer.byteLength(withVectors.text));
+      expect(withVectors.body.embeddings).toHaveLength(4);
+      expect(withVectors.body.documents).toEqual(plain.body.documents);
+    });
   });
 });
