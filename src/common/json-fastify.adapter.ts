@@ -3,6 +3,9 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { ServerResponse } from 'node:http';
 import { serializeWithRaw } from './raw-json';
 
+// Named in full: Fastify adds the charset to a string it sends, not to a Buffer.
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /**
  * Fastify under Nest, with every answer a handler returns sent as JSON with an application/json
  * content type, bare strings, numbers and booleans included (Chroma's version, count, reset):
@@ -14,9 +17,6 @@ import { serializeWithRaw } from './raw-json';
  * async resources (measured A/B on one collection, interleaved: 0.1-0.2 ms less per query,
  * 100-290 us less gateway CPU).
  */
-// Named in full: Fastify adds the charset to a string it sends, not to a Buffer.
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 export class JsonFastifyAdapter extends FastifyAdapter {
   reply(response: any, body: any, statusCode?: number): any {
     if (body !== undefined && !(body instanceof StreamableFile)) {

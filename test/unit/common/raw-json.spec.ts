@@ -13,11 +13,9 @@ describe('serializeWithRaw', () => {
     const value = { ids: ['x', 'y'], documents, embeddings: [new RawJson(vector), new RawJson('[1,2]')], nested: { one: new RawJson('[4.5]') } };
     const bytes = serializeWithRaw(value);
     expect(Buffer.isBuffer(bytes)).toBe(true);
-    const text = (bytes as Buffer).toString('utf8');
-    expect(text).toContain(`"embeddings":[${vector},[1,2]]`);
-    expect(text).toContain('"nested":{"one":[4.5]}');
-    expect(JSON.parse(text)).toEqual({ ids: ['x', 'y'], documents, embeddings: [[0.1, -2.5e-7, 3], [1, 2]], nested: { one: [4.5] } });
-    expect((bytes as Buffer).length).toBe(Buffer.byteLength(text));
+    // The texts print as JavaScript prints their numbers, so the whole answer has one right form.
+    const expected = JSON.stringify({ ids: ['x', 'y'], documents, embeddings: [[0.1, -2.5e-7, 3], [1, 2]], nested: { one: [4.5] } });
+    expect((bytes as Buffer).equals(Buffer.from(expected, 'utf8'))).toBe(true);
   });
 
   it('gives the parsed value where a RawJson is serialised outside it (a log, a test)', () => {
