@@ -8,11 +8,13 @@
  *
  * Targets: vecgate on DATABASE_URL (when it is set), vecgate embedded (when DATABASE_URL is unset,
  * or with --embedded), Chroma (unless --no-chroma), direct SQL and the HTTP floor (with
- * DATABASE_URL). Each server runs alone on the machine: start, workload, stop. Direct SQL
- * (bench/direct-records.ts) has no server of its own: it runs on the collection vecgate-on-Postgres
- * just filled, while that gateway is up and idle, so both read the same table with the same index.
- * The HTTP floor (bench/http-floor-server.ts) answers the same client with the gateway's own
- * response bytes and does nothing else: what the call costs before any server work.
+ * DATABASE_URL). Each server is filled alone, the others up and idle; the reads are then timed on
+ * every target together, interleaved call by call (runReadsInterleaved), so that a machine whose
+ * speed drifts slows them all alike; deletes and count follow, one server at a time. Direct SQL
+ * (bench/direct-records.ts) has no server of its own: it reads the collection vecgate-on-Postgres
+ * filled, so both read the same table with the same index. The HTTP floor
+ * (bench/http-floor-server.ts) answers the same client with the gateway's own response bytes and
+ * does nothing else: what the call costs before any server work.
  *
  * Every call is made one at a time and timed from the caller: through the client (HTTP and JSON
  * included) for the servers, from the repository call to its last row for direct SQL.
@@ -459,14 +461,87 @@ async function runPhase(result: TargetResult, ops: Operation[], phase: Operation
   }
 }
 
-/** Work done on a server's collection between its phases, while the server is up and idle. */
-interface Interleaved {
-  afterReads(collection: Collection, client: ChromaClient, url: string): Promise<void>;
+/**
+ * One target's side of the timed reads: how it makes a call, whether it takes direct SQL's calls,
+ * and what it must do before an operation's calls (the HTTP floor loads that operation's answer).
+ */
+interface Reader {
+  result: TargetResult;
+  run: Runner;
+  direct: boolean;
+  /** False where the answers are not the target's own (the floor's canned bytes). */
+  keepsOutcomes: boolean;
+  before?(op: Operation): Promise<void>;
+}
+
+/**
+ * The reads, timed interleaved call by call: repetition i of an operation goes to every target
+ * before repetition i + 1 goes to any, starting with a different target each time. Timed one
+ * target after the other, a machine whose speed drifts (a shared VM) made whichever target ran in
+ * a slow stretch lose; interleaved, every target sees the same stretches.
+ */
+async function runReadsInterleaved(readers: Reader[], ops: Operation[]): Promise<void> {
+  for (const op of ops.filter((x) => x.phase === 'read')) {
+    const live: { reader: Reader; call: (i: number) => Call; samples: number[]; outcomes: Outcome[] }[] = [];
+    for (const reader of readers) {
+      const call = (reader.direct && op.directCall) || op.call;
+      try {
+        await reader.before?.(op);
+        for (let w = 0; w < op.warmup; w++) await reader.run(call(0));
+        live.push({ reader, call, samples: [], outcomes: [] });
+      } catch (err) {
+        reader.result.ops[op.key] = { error: message(err) };
+      }
+    }
+    const failed = new Set<Reader>();
+    for (let i = 0; i < op.reps; i++) {
+      for (let k = 0; k < live.length; k++) {
+        const target = live[(i + k) % live.length];
+        if (failed.has(target.reader)) continue;
+        try {
+          const { ms: t, value } = await timed(() => target.reader.run(target.call(i)));
+          target.samples.push(t);
+          target.outcomes.push(value);
+        } catch (err) {
+          failed.add(target.reader);
+          target.reader.result.ops[op.key] = { error: message(err) };
+        }
+      }
+    }
+    for (const { reader, samples, outcomes } of live.filter((x) => !failed.has(x.reader))) {
+      reader.result.ops[op.key] = { stats: summarize(samples), samples, outcomes: reader.keepsOutcomes ? outcomes : undefined };
+    }
+    for (const reader of readers) {
+      const r = reader.result.ops[op.key];
+      progress(`${titleOf(reader.result.key)}: ${op.label}: ${r?.stats ? `median ${ms(r.stats.median)} ms` : `ERROR ${r?.error}`}`);
+    }
+  }
+}
+
+/**
+ * A target that rides on the gateway-on-Postgres run (direct SQL, the HTTP floor): it reads that
+ * gateway's collection, timed among the servers' reads, and has work of its own after the
+ * gateway's reads and after its count.
+ */
+interface Companion {
+  /** Once the gateway's collection is filled and indexed: how it takes part in the timed reads (none if it failed). */
+  open(collection: Collection, client: ChromaClient, url: string): Promise<Reader | undefined>;
+  afterReads(): Promise<void>;
   afterCount(client: ChromaClient, collection: Collection): Promise<void>;
   close(): Promise<void>;
 }
 
-async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workload, o: Options, collectionName: string, between: Interleaved[] = []): Promise<TargetResult> {
+/** A server with its collection filled and indexed: what the timed reads and the rest of its run need. */
+interface Session {
+  result: TargetResult;
+  client: ChromaClient;
+  collection: Collection;
+  url: string;
+  run: Runner;
+}
+
+/** Everything before the timed reads: version, collection, ingest, a client's first reads, the index. */
+async function openSession(key: TargetKey, server: Server, data: Dataset, w: Workload, o: Options, collectionName: string): Promise<{ result: TargetResult; session?: Session }> {
   const result = newResult(key, server.url, server.info);
   const title = titleOf(key);
   const client = clientFor(server.url);
@@ -474,15 +549,14 @@ async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workl
     result.info['api version'] = await client.version();
   } catch (err) {
     result.error = `version: ${message(err)}`;
-    return result;
+    return { result };
   }
-
   let collection: Collection;
   try {
     collection = await client.createCollection({ name: collectionName, embeddingFunction: null });
   } catch (err) {
     result.error = `create collection: ${message(err)}`;
-    return result;
+    return { result };
   }
   try {
     result.ingest = await ingest(title, data, o, (b) => b, (b) => collection.add(b));
@@ -498,28 +572,41 @@ async function runServer(key: TargetKey, server: Server, data: Dataset, w: Workl
     }
     const count = await collection.count();
     if (count !== o.records) result.warnings.push(`count after ingest is ${count}, expected ${o.records}`);
-
-    await runPhase(result, w.ops, 'read', run);
-    for (const b of between) await b.afterReads(collection, client, server.url);
-    await runPhase(result, w.ops, 'delete', run);
-    await runPhase(result, w.ops, 'count', run);
-    for (const b of between) await b.afterCount(client, collection);
+    return { result, session: { result, client, collection, url: server.url, run } };
   } catch (err) {
     result.error = message(err);
     progress(`${title}: ERROR ${result.error}`);
-  } finally {
-    for (const b of between) await b.close().catch(() => {});
-    await client.deleteCollection({ name: collectionName }).catch((err) => progress(`${title}: could not delete ${collectionName}: ${message(err)}`));
+    await dropCollection(client, collectionName, title);
+    return { result };
   }
-  return result;
+}
+
+/** Everything after the timed reads: the companions' work, deletes, count; then the collection goes. */
+async function finishSession(session: Session, w: Workload, companions: Companion[]): Promise<void> {
+  const { result, client, collection } = session;
+  try {
+    for (const c of companions) await c.afterReads();
+    await runPhase(result, w.ops, 'delete', session.run);
+    await runPhase(result, w.ops, 'count', session.run);
+    for (const c of companions) await c.afterCount(client, collection);
+  } catch (err) {
+    result.error = message(err);
+    progress(`${titleOf(result.key)}: ERROR ${result.error}`);
+  } finally {
+    await dropCollection(client, collection.name, titleOf(result.key));
+  }
+}
+
+async function dropCollection(client: ChromaClient, name: string, title: string): Promise<void> {
+  await client.deleteCollection({ name }).catch((err) => progress(`${title}: could not delete ${name}: ${message(err)}`));
 }
 
 /**
- * Direct SQL, inside the vecgate-on-Postgres run: the same reads on the gateway's collection once
- * the gateway's reads are done (before anyone deletes), its own deletes after the gateway's count,
+ * Direct SQL, inside the vecgate-on-Postgres run: the same reads on the gateway's collection,
+ * timed among the servers' (before anyone deletes), its own deletes after the gateway's count,
  * then an ingest into a collection of its own.
  */
-class DirectRun implements Interleaved {
+class DirectRun implements Companion {
   readonly result = newResult('direct', 'DATABASE_URL', {});
   private sql?: DirectSql;
   private records?: DirectRecords;
@@ -534,18 +621,21 @@ class DirectRun implements Interleaved {
     this.result.error = 'not run: vecgate on Postgres failed before its reads were done';
   }
 
-  async afterReads(collection: Collection): Promise<void> {
+  async open(collection: Collection): Promise<Reader | undefined> {
     this.result.error = undefined;
     try {
       progress('direct SQL: connecting to DATABASE_URL');
       this.sql = await openDirectSql(this.databaseUrl);
       Object.assign(this.result.info, this.sql.info, { collection: collection.id });
       this.records = await this.sql.records(collection.id);
-      await runPhase(this.result, this.w.ops, 'read', directRunner(this.records), true);
+      return { result: this.result, run: directRunner(this.records), direct: true, keepsOutcomes: true };
     } catch (err) {
       this.fail(err);
+      return undefined;
     }
   }
+
+  async afterReads(): Promise<void> {}
 
   async afterCount(client: ChromaClient): Promise<void> {
     if (!this.records) return;
@@ -570,7 +660,7 @@ class DirectRun implements Interleaved {
       const count = await records.count();
       if (count !== this.o.records) this.result.warnings.push(`count after its ingest is ${count}, expected ${this.o.records}`);
     } finally {
-      await client.deleteCollection({ name }).catch((err) => progress(`direct SQL: could not delete ${name}: ${message(err)}`));
+      await dropCollection(client, name, 'direct SQL');
     }
   }
 
@@ -606,16 +696,17 @@ async function captureResponse(work: () => Promise<unknown>): Promise<{ status: 
 /**
  * The HTTP floor, inside the vecgate-on-Postgres run: for each read (and count), the gateway's
  * answer to its first call is taken, and the same client then calls a bare node:http server that
- * answers every call with those bytes (bench/http-floor-server.ts); then a few add batches, answered
- * as the gateway answers an add. Its times are what the client,
- * loopback HTTP and JSON of that size cost with no server work at all: floor + direct SQL is the
- * best any HTTP server in front of Postgres could do, and vecgate - floor - direct SQL is the
- * gateway's own cost (a difference of medians: noise can make it slightly negative in a smoke run).
+ * answers every call with those bytes (bench/http-floor-server.ts), timed among the servers'
+ * reads; then a few add batches, answered as the gateway answers an add. Its times are what the
+ * client, loopback HTTP and JSON of that size cost with no server work at all: floor + direct SQL
+ * is the best any HTTP server in front of Postgres could do, and vecgate - floor - direct SQL is
+ * the gateway's own cost (a difference of medians: noise can make it slightly negative in a smoke run).
  */
-class FloorRun implements Interleaved {
+class FloorRun implements Companion {
   readonly result = newResult('floor', '', {});
   private floor?: HttpFloor;
   private collection?: Collection;
+  private gateway?: Runner;
 
   constructor(
     private readonly root: string,
@@ -626,7 +717,7 @@ class FloorRun implements Interleaved {
     this.result.error = 'not run: vecgate on Postgres failed before its reads were done';
   }
 
-  async afterReads(collection: Collection, client: ChromaClient, url: string): Promise<void> {
+  async open(collection: Collection, client: ChromaClient, url: string): Promise<Reader | undefined> {
     this.result.error = undefined;
     try {
       progress('HTTP floor: starting');
@@ -641,11 +732,23 @@ class FloorRun implements Interleaved {
       const described = await captureResponse(() => client.getCollection({ name: collection.name, embeddingFunction: null as never }));
       await this.floor.setCanned(described.status, described.body);
       this.collection = await floorClient.getCollection({ name: collection.name, embeddingFunction: null as never });
-      await this.run('read', collection);
-      await this.adds();
+      this.gateway = clientRunner(collection, true);
+      // No outcomes: the floor answers every call with the first call's records.
+      return { result: this.result, run: clientRunner(this.collection, true), direct: false, keepsOutcomes: false, before: (op) => this.load(op) };
     } catch (err) {
       this.fail(err);
+      return undefined;
     }
+  }
+
+  /** The gateway's answer to the operation's first call becomes the floor's answer to every call. */
+  private async load(op: Operation): Promise<void> {
+    const answer = await captureResponse(() => this.gateway!(op.call(0)));
+    await this.floor!.setCanned(answer.status, answer.body);
+  }
+
+  async afterReads(): Promise<void> {
+    if (this.collection) await this.adds().catch((err) => this.fail(err));
   }
 
   /** A few batches of the ingest, sent to the floor as to the gateway (which answers an add with `{}`, 201). */
@@ -661,21 +764,14 @@ class FloorRun implements Interleaved {
     progress(`HTTP floor: add a batch of ${this.o.batch}: median ${ms(this.result.addBatch.median)} ms over ${batches} batches`);
   }
 
-  async afterCount(_client: ChromaClient, collection: Collection): Promise<void> {
-    if (this.collection) await this.run('count', collection).catch((err) => this.fail(err));
-  }
-
-  private async run(phase: Operation['phase'], gateway: Collection): Promise<void> {
-    const fromGateway = clientRunner(gateway, true);
-    const floor = clientRunner(this.collection!, true);
-    for (const op of this.w.ops.filter((x) => x.phase === phase)) {
+  async afterCount(): Promise<void> {
+    if (!this.collection) return;
+    for (const op of this.w.ops.filter((x) => x.phase === 'count')) {
       try {
-        const answer = await captureResponse(() => fromGateway(op.call(0)));
-        await this.floor!.setCanned(answer.status, answer.body);
-        // No outcomes: the floor answers every call with the first call's records.
-        const { samples } = await repeat(op.reps, op.warmup, (i) => floor(op.call(i)));
+        await this.load(op);
+        const { samples } = await repeat(op.reps, op.warmup, (i) => clientRunner(this.collection!, true)(op.call(i)));
         this.result.ops[op.key] = { stats: summarize(samples), samples };
-        progress(`HTTP floor: ${op.label}: median ${ms(this.result.ops[op.key].stats!.median)} ms (${answer.body.length} bytes)`);
+        progress(`HTTP floor: ${op.label}: median ${ms(this.result.ops[op.key].stats!.median)} ms`);
       } catch (err) {
         this.result.ops[op.key] = { error: message(err) };
         progress(`HTTP floor: ${op.label}: ERROR ${message(err)}`);
@@ -693,21 +789,17 @@ class FloorRun implements Interleaved {
   }
 }
 
-async function withServer(key: TargetKey, start: () => Promise<Server>, work: (s: Server) => Promise<TargetResult>): Promise<TargetResult> {
-  let server: Server;
+/** Starts a target's server, or says why it did not start. */
+async function startTarget(key: TargetKey, start: () => Promise<Server>): Promise<Server | TargetResult> {
   const title = titleOf(key);
   try {
     progress(`starting ${title}`);
-    server = await start();
+    const server = await start();
+    progress(`${title} up at ${server.url}`);
+    return server;
   } catch (err) {
     progress(`${title} did not start: ${message(err)}`);
     return { ...newResult(key, '', {}), error: `did not start: ${message(err)}` };
-  }
-  try {
-    progress(`${title} up at ${server.url}`);
-    return await work(server);
-  } finally {
-    await server.stop();
   }
 }
 
@@ -882,26 +974,57 @@ async function main(): Promise<void> {
   const results: Partial<Record<TargetKey, TargetResult>> = {};
   // --vecgate stands in for the gateway of one column: Postgres when DATABASE_URL is set, else embedded.
   const externalKey: TargetKey = databaseUrl ? 'postgres' : 'embedded';
-  const vecgate = async (key: TargetKey, start: () => Promise<Server>, between?: Interleaved[]) => {
+  const servers: { key: TargetKey; start: () => Promise<Server>; note?: [string, string] }[] = [];
+  const vecgate = (key: TargetKey, start: () => Promise<Server>) => {
     const given = key === externalKey ? o.vecgate : undefined;
-    const result = await withServer(key, given ? () => Promise.resolve(external(given)) : start, (s) => runServer(key, s, data, w, o, collectionName, between));
-    if (given) result.info.backend = 'external (given by --vecgate)';
-    return result;
+    servers.push(given ? { key, start: () => Promise.resolve(external(given)), note: ['backend', 'external (given by --vecgate)'] } : { key, start });
   };
-  if (databaseUrl) {
-    const direct = new DirectRun(databaseUrl, data, w, o, collectionName);
-    const floor = new FloorRun(root, data, w, o);
-    results.postgres = await vecgate('postgres', () => startVecgate(root, { databaseUrl }), [direct, floor]);
-    results.direct = direct.result;
-    results.floor = floor.result;
-  }
-  if (!databaseUrl || o.embedded) results.embedded = await vecgate('embedded', () => startVecgate(root, { databaseUrl: null }));
+  if (databaseUrl) vecgate('postgres', () => startVecgate(root, { databaseUrl }));
+  if (!databaseUrl || o.embedded) vecgate('embedded', () => startVecgate(root, { databaseUrl: null }));
   if (!o.noChroma) {
-    results.chroma = await withServer('chroma', () => (o.chroma ? Promise.resolve(external(o.chroma)) : startChromaReference(root)), (s) =>
-      runServer('chroma', s, data, w, o, collectionName),
+    servers.push(
+      o.chroma
+        ? { key: 'chroma', start: () => Promise.resolve(external(o.chroma!)), note: ['server', 'external (given by --chroma)'] }
+        : { key: 'chroma', start: () => startChromaReference(root) },
     );
-    if (o.chroma) results.chroma.info.server = 'external (given by --chroma)';
   }
+  const direct = databaseUrl ? new DirectRun(databaseUrl, data, w, o, collectionName) : undefined;
+  const floor = databaseUrl ? new FloorRun(root, data, w, o) : undefined;
+  const companions: Companion[] = [direct, floor].filter((c): c is DirectRun | FloorRun => !!c);
+
+  // Each server is filled alone (the others up and idle), then all of them and the companions are
+  // timed on the reads together, interleaved; deletes and count follow, one server at a time.
+  const started: Server[] = [];
+  const sessions: Session[] = [];
+  try {
+    for (const { key, start, note } of servers) {
+      const server = await startTarget(key, start);
+      if (!('stop' in server)) {
+        results[key] = server;
+        continue;
+      }
+      started.push(server);
+      const { result, session } = await openSession(key, server, data, w, o, collectionName);
+      if (note) result.info[note[0]] = note[1];
+      results[key] = result;
+      if (session) sessions.push(session);
+    }
+    const readers: Reader[] = sessions.map((s) => ({ result: s.result, run: s.run, direct: false, keepsOutcomes: true }));
+    const gateway = sessions.find((s) => s.result.key === 'postgres');
+    if (gateway) {
+      for (const c of companions) {
+        const reader = await c.open(gateway.collection, gateway.client, gateway.url);
+        if (reader) readers.push(reader);
+      }
+    }
+    await runReadsInterleaved(readers, w.ops);
+    for (const s of sessions) await finishSession(s, w, s === gateway ? companions : []);
+  } finally {
+    for (const c of companions) await c.close().catch(() => {});
+    for (const server of started) await server.stop();
+  }
+  if (direct) results.direct = direct.result;
+  if (floor) results.floor = floor.result;
   machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
 
   const all = TARGETS.map((t) => results[t.key]).filter((t): t is TargetResult => !!t);
