@@ -1018,8 +1018,13 @@ async function main(): Promise<void> {
       }
     }
     await runReadsInterleaved(readers, w.ops);
-    for (const s of sessions) await finishSession(s, w, s === gateway ? companions : []);
+    while (sessions.length > 0) {
+      const s = sessions.shift()!;
+      await finishSession(s, w, s === gateway ? companions : []);
+    }
   } finally {
+    // Sessions left here were cut short by an error: their collections go all the same.
+    for (const s of sessions) await dropCollection(s.client, s.collection.name, titleOf(s.result.key));
     for (const c of companions) await c.close().catch(() => {});
     for (const server of started) await server.stop();
   }
