@@ -446,13 +446,15 @@ async function waitIndexReady(collection: Collection, start: number): Promise<nu
   }
 }
 
-/** Runs the operations of one phase, one at a time, into result.ops. */
-async function runPhase(result: TargetResult, ops: Operation[], phase: Operation['phase'], run: Runner, direct = false): Promise<void> {
+/** Runs the operations of one phase on one target, one call at a time, into its result's ops (deletes, count). */
+async function runPhase(reader: Reader, ops: Operation[], phase: Operation['phase']): Promise<void> {
+  const { result } = reader;
   for (const op of ops.filter((x) => x.phase === phase)) {
-    const call = (direct && op.directCall) || op.call;
+    const call = (reader.direct && op.directCall) || op.call;
     try {
-      const { samples, values } = await repeat(op.reps, op.warmup, (i) => run(call(i)));
-      result.ops[op.key] = { stats: summarize(samples), samples, outcomes: values };
+      await reader.before?.(op);
+      const { samples, values } = await repeat(op.reps, op.warmup, (i) => reader.run(call(i)));
+      result.ops[op.key] = { stats: summarize(samples), samples, outcomes: reader.keepsOutcomes ? values : undefined };
       progress(`${titleOf(result.key)}: ${op.label}: median ${ms(result.ops[op.key].stats!.median)} ms`);
     } catch (err) {
       result.ops[op.key] = { error: message(err) };
@@ -462,8 +464,8 @@ async function runPhase(result: TargetResult, ops: Operation[], phase: Operation
 }
 
 /**
- * One target's side of the timed reads: how it makes a call, whether it takes direct SQL's calls,
- * and what it must do before an operation's calls (the HTTP floor loads that operation's answer).
+ * One target as the timed operations see it: how it makes a call, whether it takes direct SQL's
+ * calls, and what it must do before an operation's calls (the HTTP floor loads that operation's answer).
  */
 interface Reader {
   result: TargetResult;
@@ -537,7 +539,7 @@ interface Session {
   client: ChromaClient;
   collection: Collection;
   url: string;
-  run: Runner;
+  reader: Reader;
 }
 
 /** Everything before the timed reads: version, collection, ingest, a client's first reads, the index. */
@@ -572,7 +574,7 @@ async function openSession(key: TargetKey, server: Server, data: Dataset, w: Wor
     }
     const count = await collection.count();
     if (count !== o.records) result.warnings.push(`count after ingest is ${count}, expected ${o.records}`);
-    return { result, session: { result, client, collection, url: server.url, run } };
+    return { result, session: { result, client, collection, url: server.url, reader: { result, run, direct: false, keepsOutcomes: true } } };
   } catch (err) {
     result.error = message(err);
     progress(`${title}: ERROR ${result.error}`);
@@ -586,8 +588,8 @@ async function finishSession(session: Session, w: Workload, companions: Companio
   const { result, client, collection } = session;
   try {
     for (const c of companions) await c.afterReads();
-    await runPhase(result, w.ops, 'delete', session.run);
-    await runPhase(result, w.ops, 'count', session.run);
+    await runPhase(session.reader, w.ops, 'delete');
+    await runPhase(session.reader, w.ops, 'count');
     for (const c of companions) await c.afterCount(client, collection);
   } catch (err) {
     result.error = message(err);
@@ -609,7 +611,7 @@ async function dropCollection(client: ChromaClient, name: string, title: string)
 class DirectRun implements Companion {
   readonly result = newResult('direct', 'DATABASE_URL', {});
   private sql?: DirectSql;
-  private records?: DirectRecords;
+  private reader?: Reader;
 
   constructor(
     private readonly databaseUrl: string,
@@ -627,8 +629,9 @@ class DirectRun implements Companion {
       progress('direct SQL: connecting to DATABASE_URL');
       this.sql = await openDirectSql(this.databaseUrl);
       Object.assign(this.result.info, this.sql.info, { collection: collection.id });
-      this.records = await this.sql.records(collection.id);
-      return { result: this.result, run: directRunner(this.records), direct: true, keepsOutcomes: true };
+      const records = await this.sql.records(collection.id);
+      this.reader = { result: this.result, run: directRunner(records), direct: true, keepsOutcomes: true };
+      return this.reader;
     } catch (err) {
       this.fail(err);
       return undefined;
@@ -638,9 +641,9 @@ class DirectRun implements Companion {
   async afterReads(): Promise<void> {}
 
   async afterCount(client: ChromaClient): Promise<void> {
-    if (!this.records) return;
-    await runPhase(this.result, this.w.ops, 'delete', directRunner(this.records), true);
-    await runPhase(this.result, this.w.ops, 'count', directRunner(this.records), true);
+    if (!this.reader) return;
+    await runPhase(this.reader, this.w.ops, 'delete');
+    await runPhase(this.reader, this.w.ops, 'count');
     await this.ingest(client).catch((err) => this.fail(err, 'ingest: '));
   }
 
@@ -707,6 +710,7 @@ class FloorRun implements Companion {
   private floor?: HttpFloor;
   private collection?: Collection;
   private gateway?: Runner;
+  private reader?: Reader;
 
   constructor(
     private readonly root: string,
@@ -734,7 +738,8 @@ class FloorRun implements Companion {
       this.collection = await floorClient.getCollection({ name: collection.name, embeddingFunction: null as never });
       this.gateway = clientRunner(collection, true);
       // No outcomes: the floor answers every call with the first call's records.
-      return { result: this.result, run: clientRunner(this.collection, true), direct: false, keepsOutcomes: false, before: (op) => this.load(op) };
+      this.reader = { result: this.result, run: clientRunner(this.collection, true), direct: false, keepsOutcomes: false, before: (op) => this.load(op) };
+      return this.reader;
     } catch (err) {
       this.fail(err);
       return undefined;
@@ -765,18 +770,7 @@ class FloorRun implements Companion {
   }
 
   async afterCount(): Promise<void> {
-    if (!this.collection) return;
-    for (const op of this.w.ops.filter((x) => x.phase === 'count')) {
-      try {
-        await this.load(op);
-        const { samples } = await repeat(op.reps, op.warmup, (i) => clientRunner(this.collection!, true)(op.call(i)));
-        this.result.ops[op.key] = { stats: summarize(samples), samples };
-        progress(`HTTP floor: ${op.label}: median ${ms(this.result.ops[op.key].stats!.median)} ms`);
-      } catch (err) {
-        this.result.ops[op.key] = { error: message(err) };
-        progress(`HTTP floor: ${op.label}: ERROR ${message(err)}`);
-      }
-    }
+    if (this.reader) await runPhase(this.reader, this.w.ops, 'count');
   }
 
   async close(): Promise<void> {
@@ -1009,7 +1003,7 @@ async function main(): Promise<void> {
       results[key] = result;
       if (session) sessions.push(session);
     }
-    const readers: Reader[] = sessions.map((s) => ({ result: s.result, run: s.run, direct: false, keepsOutcomes: true }));
+    const readers: Reader[] = sessions.map((s) => s.reader);
     const gateway = sessions.find((s) => s.result.key === 'postgres');
     if (gateway) {
       for (const c of companions) {
