@@ -1,7 +1,7 @@
 /**
  * "Direct SQL" for the Pinecone workload: the gateway's own record-table DDL and record SQL, called
  * from the bench process on a table of its own that receives a copy of the data. The DDL comes from
- * RecordTableRepository (create, setDimension, then buildIndex and vacuumAnalyze once the load is
+ * RecordTableRepository (create, setDimension, then analyze, buildIndex and vacuum once the load is
  * in, as IndexBuilder does), the statements from RecordsRepository, and the values from the
  * gateway's Pinecone mappers (index spec, upserted vectors, query vectors, filters, scores), so
  * they are the statements the gateway runs. What is left out is what the gateway adds around them:
@@ -166,6 +166,8 @@ function pineconeIndex(name: string, dimension: number, config: AppConfig): { co
     extras: spec.extras,
     schema: spec.schema,
     tableName: recordTableName(id),
+    // Queried only once the bench has built its index.
+    vectorIndexed: true,
     createdAt: new Date(),
   };
   return { collection, spec };
@@ -213,7 +215,7 @@ class Index implements DirectIndex {
     return written;
   }
 
-  /** As the service: exact when the filter and namespace keep few records, else the approximate search with its session settings, then the exact one when it came back short. */
+  /** As the service on an indexed table (the only kind queried here): exact when the filter and namespace keep few records, else the approximate search with its session settings, then the exact one when it came back short. */
   async query(namespace: string, vector: number[], topK: number, filter: Record<string, unknown> | undefined): Promise<DirectMatch[]> {
     const vectors = [denseVector(vector, 'vector')];
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
@@ -252,7 +254,8 @@ class Index implements DirectIndex {
   /**
    * As IndexBuilder.build. On a real server: a connection of its own, named and with
    * maintenance_work_mem as the builder's, CREATE INDEX CONCURRENTLY. Embedded: in a transaction
-   * with maintenance_work_mem capped at 512 MB, a plain CREATE INDEX. Then VACUUM (ANALYZE) on both.
+   * with maintenance_work_mem capped at 512 MB, a plain CREATE INDEX. ANALYZE before the build and
+   * VACUUM after it on both.
    */
   async buildIndex(): Promise<void> {
     const { tableName: table, dimension, metric, index } = this.collection;
@@ -262,8 +265,9 @@ class Index implements DirectIndex {
       await conn.connect();
       try {
         await this.tables.prepareBuildSession(conn, table, memoryMb);
+        await this.tables.analyze(conn, table);
         await this.tables.buildIndex(conn, table, dimension!, metric, index, true);
-        await this.tables.vacuumAnalyze(conn, table);
+        await this.tables.vacuum(conn, table);
       } finally {
         await conn.end().catch(() => {});
       }
@@ -273,6 +277,7 @@ class Index implements DirectIndex {
     try {
       await client.query('BEGIN');
       await this.tables.prepareBuildSession(client, table, Math.min(memoryMb, 512), true);
+      await this.tables.analyze(client, table);
       await this.tables.buildIndex(client, table, dimension!, metric, index);
       await client.query('COMMIT');
     } catch (err) {
@@ -281,7 +286,7 @@ class Index implements DirectIndex {
     } finally {
       client.release();
     }
-    await this.tables.vacuumAnalyze(this.pool, table);
+    await this.tables.vacuum(this.pool, table);
   }
 
   shape(): Promise<string[]> {

@@ -120,7 +120,7 @@ class Records implements DirectRecords {
     return this.repository.find(this.pool, this.collection, DEFAULT_NAMESPACE, filter, parseInclude(include, DEFAULT_GET_INCLUDE).include, null, 0);
   }
 
-  /** As the service: exact when the filter keeps few records, else the approximate search, then the exact one when it came back short. */
+  /** As the service on an indexed table (the only kind timed here): exact when the filter keeps few records, else the approximate search, then the exact one when it came back short. */
   async query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]> {
     const vectors = queryVectors([vector]);
     const filter = filterFrom({ where });

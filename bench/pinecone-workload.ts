@@ -588,7 +588,7 @@ async function main(): Promise<void> {
   out.push(
     p.indexDue
       ? `HNSW index ready after the last upsert into ${MAIN}: vecgate ${ready(v)} (built in the background once inserts were quiet for VECGATE_INDEX_QUIET_MS = ${config.indexing.quietMs} ms; ` +
-          `waited for ${!o.vecgate && databaseUrl ? 'in its catalog on DATABASE_URL' : 'through its indexing status'}), direct SQL ${ready(d)} (the gateway's RecordTableRepository.buildIndex${databaseUrl ? ' CONCURRENTLY' : ''} + vacuumAnalyze, started at once)`
+          `waited for ${!o.vecgate && databaseUrl ? 'in its catalog on DATABASE_URL' : 'through its indexing status'}), direct SQL ${ready(d)} (the gateway's RecordTableRepository.analyze + buildIndex${databaseUrl ? ' CONCURRENTLY' : ''} + vacuum, started at once)`
       : `no HNSW index: ${o.records} records are below VECGATE_INDEX_MIN_ROWS = ${p.indexMinRows}, so the gateway searches exactly and so does the reference`,
   );
   out.push('');

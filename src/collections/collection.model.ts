@@ -25,6 +25,12 @@ export interface Collection {
   schema: unknown;
   /** The record table, named from the collection's uuid; never from a request. */
   tableName: string;
+  /**
+   * Whether the record table had a valid HNSW index when the catalog was read. Without one a
+   * search reads every matching record whatever the filter (IndexBuilder builds it later, or never
+   * past HNSW's dimensions).
+   */
+  vectorIndexed: boolean;
   createdAt: Date;
 }
 

@@ -3,7 +3,7 @@ import { Queryable } from '../database/database';
 import { IndexSettings, Metric } from './collection.model';
 import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
 
-/** Histogram entries of a record table's metadata statistics (see vacuumAnalyze). */
+/** Histogram entries of a record table's metadata statistics (see analyze). */
 const METADATA_STATISTICS = 1000;
 
 /** `vecgate_records.r_<hex>`, from a uuid the gateway generated itself. */
@@ -130,19 +130,27 @@ export class RecordTableRepository {
   }
 
   /**
-   * Fresh planner statistics and visibility map after a bulk load (count then reads the index only).
+   * Fresh planner statistics after a bulk load, taken before the HNSW index is built, so that a
+   * collection reported indexed is also one the planner knows (its size, and how selective a filter
+   * is: what decides an exact search, records/search-policy.ts).
    * The metadata column gets 10 times the default statistics: Postgres estimates a containment
    * filter by testing it on the column's histogram, so with the default 100 entries a filter keeping
    * 1% was estimated in steps of 1% of the table (on 1,000,000 records, 10,101 for one such filter
-   * and 20,202 for another), and the exact-search rule (records/search-policy.ts) sent some of them to the
-   * HNSW index; with 1,000 entries the same filters came to 5,000-16,000. ANALYZE then samples
-   * 300,000 rows instead of 30,000: 5.6 s on 1,000,000 × 384, once, after the index build.
+   * and 20,202 for another), and the exact-search rule sent some of them to the HNSW index; with
+   * 1,000 entries the same filters came to 5,000-16,000. ANALYZE then samples 300,000 rows instead
+   * of 30,000: 5.6 s on 1,000,000 × 384, once per build.
    */
-  async vacuumAnalyze(db: Queryable, table: string): Promise<void> {
+  async analyze(db: Queryable, table: string): Promise<void> {
     await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN metadata SET STATISTICS ${METADATA_STATISTICS}`);
-    // ANALYZE first, on its own: searches need the statistics sooner than the visibility map, and
-    // VACUUM (ANALYZE) of 1,000,000 × 384 only had its statistics in after the scale run's timed queries.
     await db.query(`ANALYZE ${qualified(table)}`);
+  }
+
+  /**
+   * The visibility map after a bulk load (count and id lookups read the index only). After the
+   * HNSW build, not before: it reads the whole table, and the index is what a loader waits for.
+   * Not in a transaction block.
+   */
+  async vacuum(db: Queryable, table: string): Promise<void> {
     await db.query(`VACUUM ${qualified(table)}`);
   }
 

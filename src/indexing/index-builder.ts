@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { Collection } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
-import { Scope } from '../collections/collections.service';
+import { CollectionsService, Scope } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
 import { vectorPlan } from '../collections/vector-index';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -48,6 +48,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly tables: RecordTableRepository,
     private readonly rangeIndexes: RangeIndexRepository,
     private readonly records: RecordsService,
+    private readonly collections: CollectionsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -140,15 +141,20 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       const built = await this.buildOnce(table, `index:${table}`, async (conn, concurrently) => {
         if (await this.tables.hasIndex(conn, table)) return false;
+        // Statistics first: once the index is valid, indexing_status reports the collection indexed,
+        // and a client that waited for that searches next (the planner's estimates decide exact
+        // searches; PGlite runs no autovacuum, so without this it would never have any). On the
+        // build's own connection, so that a delete of the collection cancels it too.
+        await this.tables.analyze(conn, table);
         await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently);
-        // On the build's own connection, so that a delete of the collection cancels it too.
-        if (concurrently) await this.tables.vacuumAnalyze(conn, table);
+        if (concurrently) await this.tables.vacuum(conn, table);
         return true;
       });
       if (!built) return;
-      // PGlite runs no autovacuum: without this the planner would never learn the table's size and
-      // the filters' selectivity (it picks exact scans for selective filters from them).
-      if (this.db.backend === 'embedded') await this.tables.vacuumAnalyze(this.db, table);
+      // This replica's searches take the index from the next call on, not once its cached catalog row expires.
+      this.collections.forget(collection.id);
+      // Embedded builds run in a transaction block, where VACUUM cannot.
+      if (this.db.backend === 'embedded') await this.tables.vacuum(this.db, table);
       this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
     } catch (err: any) {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.

@@ -168,7 +168,14 @@ export class RecordsService {
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
       checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
       const { vectors, n, filter, include } = options;
-      if (narrowsTheTable(filter, namespace) && prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))) {
+      // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
+      // filtered search reads the matching records whatever the planner estimates: asking it first
+      // would be two statements for nothing. (A catalog row cached just before another replica built
+      // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
+      const searchExactly =
+        narrowsTheTable(filter, namespace) &&
+        (!collection.vectorIndexed || prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
+      if (searchExactly) {
         return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
       }
       const settings = this.repository.searchSettings(collection, n);

@@ -7,7 +7,7 @@ import { DEFAULT_NAMESPACE } from './record.model';
  * about (and tested) apart from the SQL.
  *
  * Postgres estimates well enough how many records a filter keeps (metadata containment from the
- * finer statistics the index build gathers, see RecordTableRepository.vacuumAnalyze; ranges; ids),
+ * finer statistics taken before the index build, see RecordTableRepository.analyze; ranges; ids),
  * but pgvector prices a filtered HNSW scan as if the filter cost it nothing, while an index scan
  * under a filter that keeps 1 record in 50 has to walk some 50 times the graph to find n that
  * pass, and still misses some of the nearest ones. Measured on 200,000 × 384 (query top 10,

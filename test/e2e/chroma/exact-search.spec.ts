@@ -41,6 +41,20 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
   let gw: TestGateway;
   let col: Collection;
   let table: string;
+  /** Below VECGATE_INDEX_MIN_ROWS: no HNSW index, ever. */
+  let small: Collection;
+  const SMALL = 200;
+
+  /** The statements the gateway sends while `work` runs (observed, still sent to the database). */
+  async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
+    const spy = jest.spyOn(gw.db, 'query');
+    try {
+      await work();
+      return spy.mock.calls.map(([text]) => String(text).trim());
+    } finally {
+      spy.mockRestore();
+    }
+  }
 
   /** Scans served by the collection's HNSW index so far (pg_stat_user_indexes, published up to 10 s late on a server). */
   async function hnswScans(): Promise<number> {
@@ -65,12 +79,8 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
       if (Date.now() > deadline) throw new Error('the collection was not indexed within 60 s');
       await sleep(100);
     }
-    // The build is followed by an ANALYZE, which the search's estimate relies on; the status reports
-    // the index as soon as it is valid, before that.
-    while ((await gw.db.query(`SELECT 1 FROM pg_stats WHERE schemaname = 'vecgate_records' AND tablename = $1`, [table])).rows.length === 0) {
-      if (Date.now() > deadline) throw new Error('the collection was not analyzed within 60 s');
-      await sleep(100);
-    }
+    small = await client.createCollection({ name: 'no-index', embeddingFunction: null });
+    await small.add({ ids: ids.slice(0, SMALL), embeddings: vectors.slice(0, SMALL), metadatas: metadatas.slice(0, SMALL) });
   }, 120_000);
   afterAll(() => gw?.close());
 
@@ -115,4 +125,33 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
     while ((await hnswScans()) < before + 1 && Date.now() < deadline) await sleep(200);
     expect(await hnswScans()).toBe(before + 1);
   }, 30_000);
+
+  it('asks the planner how many records a filter keeps before searching an indexed collection', async () => {
+    const sent = await statementsOf(() => col.query({ queryEmbeddings: [queries[2]], nResults: N, where: { fiftieth: 3 } }));
+    expect(sent.filter((text) => text.startsWith('EXPLAIN'))).toHaveLength(2);
+  });
+
+  it('searches a collection without an HNSW index exactly, filtered or not, without asking the planner first', async () => {
+    const { rows } = await gw.db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexdef ILIKE '%USING hnsw%'
+      AND tablename = (SELECT table_name FROM vecgate_collections WHERE id = $1)`, [small.id]);
+    expect(rows[0].n).toBe(0);
+    for (const [where, keep] of [
+      [{ fiftieth: 7 }, (i: number) => i < SMALL && i % 50 === 7], // 4 records: fewer than n
+      [{ half: 1 }, (i: number) => i < SMALL && i % 2 === 1],
+      [undefined, (i: number) => i < SMALL],
+    ] as const) {
+      for (const query of queries.slice(0, 5)) {
+        let ids: string[] = [];
+        const sent = await statementsOf(async () => (ids = (await small.query({ queryEmbeddings: [query], nResults: N, where })).ids[0]));
+        expect({ where, ids }).toEqual({ where, ids: exactNearest(query, keep) });
+        expect({ where, sent: sent.filter((text) => text.startsWith('EXPLAIN')) }).toEqual({ where, sent: [] });
+        // A filtered one is one exact statement: no estimate, and no second search after a short first one.
+        // (An unfiltered search runs on a connection of its own, with the HNSW settings: not seen here.)
+        if (where) {
+          const onRecords = sent.filter((text) => text.includes('FROM vecgate_records.')); // not the catalog read of a cache miss
+          expect({ where, exact: onRecords.filter((text) => /ORDER BY .* \+ 0/s.test(text)).length, all: onRecords.length }).toEqual({ where, exact: 1, all: 1 });
+        }
+      }
+    }
+  });
 });

@@ -114,14 +114,14 @@ async function indexingStatus(g: TestGateway, collectionId: string): Promise<Ind
   return res.body;
 }
 
-/** Polls indexing_status until the collection's index is built; the ms it took. */
-async function waitIndexed(g: TestGateway, collectionId: string, timeoutMs = 20_000): Promise<number> {
+/** Polls indexing_status every `everyMs` until the collection's index is built; the ms it took. */
+async function waitIndexed(g: TestGateway, collectionId: string, timeoutMs = 20_000, everyMs = 50): Promise<number> {
   const from = Date.now();
   let last: IndexingStatus | undefined;
   while (Date.now() - from < timeoutMs) {
     last = await indexingStatus(g, collectionId);
     if (last.op_indexing_progress === 1) return Date.now() - from;
-    await sleep(50);
+    await sleep(everyMs);
   }
   throw new Error(`collection ${collectionId} was not indexed within ${timeoutMs} ms: ${JSON.stringify(last)}`);
 }
@@ -134,6 +134,16 @@ async function hnswIndexes(g: TestGateway, collectionId: string): Promise<string
     [collectionId],
   );
   return rows.map((r: any) => r.indexdef);
+}
+
+/** The columns of a collection's record table that have planner statistics (only ANALYZE makes them). */
+async function analyzedColumns(g: TestGateway, collectionId: string): Promise<string[]> {
+  const { rows } = await g.db.query(
+    `SELECT s.attname FROM vecgate_collections c JOIN pg_stats s ON s.schemaname = 'vecgate_records' AND s.tablename = c.table_name
+     WHERE c.id = $1 ORDER BY s.attname`,
+    [collectionId],
+  );
+  return rows.map((r: any) => r.attname);
 }
 
 async function scansNow(g: TestGateway, collectionId: string): Promise<number> {
@@ -180,7 +190,7 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
   let hnswSearches = 0;
   /** What was seen before the index of `big` existed, and after it was built. */
   const before = {} as { modify: number; status: IndexingStatus; statusAfterQueries: IndexingStatus; indexes: string[]; plain: Answer; filtered: Answer[] };
-  const after = {} as { loadedAt: number; builtAt: number; status: IndexingStatus; indexes: string[]; plain: Answer; filtered: Answer[]; small: { status: IndexingStatus; indexes: string[] } };
+  const after = {} as { loadedAt: number; builtAt: number; status: IndexingStatus; analyzedColumns: string[]; indexes: string[]; plain: Answer; filtered: Answer[]; small: { status: IndexingStatus; indexes: string[] } };
 
   beforeAll(async () => {
     gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS } });
@@ -216,7 +226,9 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     for (const f of FILTERS) before.filtered.push(await search(big, f.where));
     before.statusAfterQueries = await indexingStatus(gw, big.id);
 
-    await waitIndexed(gw, big.id);
+    // Polled often, and the statistics read at once: the status must not run ahead of them.
+    await waitIndexed(gw, big.id, 20_000, 2);
+    after.analyzedColumns = await analyzedColumns(gw, big.id);
     after.builtAt = Date.now();
     after.status = await indexingStatus(gw, big.id);
     after.indexes = await hnswIndexes(gw, big.id);
@@ -249,6 +261,10 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     expect(after.indexes[0]).toMatch(/USING hnsw \(embedding vector_l2_ops\) WITH \(m='?12'?, ef_construction='?80'?\)/);
     // Not before inserts had been quiet for VECGATE_INDEX_QUIET_MS (less the time an answer takes to come back).
     expect(after.builtAt - after.loadedAt).toBeGreaterThanOrEqual(QUIET_MS - 200);
+  });
+
+  it('has the planner statistics of the table by the time indexing_status reports the collection indexed (searches decide on them)', () => {
+    expect(after.analyzedColumns).toEqual(expect.arrayContaining(['embedding', 'id', 'metadata', 'namespace']));
   });
 
   it('answers queries with the exact top n before the build, and with the same results after it', () => {
