@@ -44,7 +44,28 @@ export class RangeIndexRepository {
   }
 
   /** Noted keys with no valid index yet, on collections that have had `minRows` records inserted (one collection's, or all). */
-  async pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
+  pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
+    return this.select(
+      db,
+      `i.indisvalid IS NOT TRUE
+       AND coalesce(pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')), 0) >= $2`,
+      collectionId,
+      [minRows],
+    );
+  }
+
+  /** Noted keys whose index is valid but whose table has not been ANALYZEd since it was built (one collection's, or all). */
+  unanalyzed(db: Queryable, collectionId: string | null = null): Promise<RangeKey[]> {
+    return this.select(db, `i.indisvalid AND NOT k.analyzed`, collectionId);
+  }
+
+  /** Keys that are not ready for searches yet: no valid index, or no statistics since it was built. What indexing_status counts as due. */
+  unready(db: Queryable, collectionId: string): Promise<RangeKey[]> {
+    return this.select(db, `(i.indisvalid IS NOT TRUE OR NOT k.analyzed)`, collectionId);
+  }
+
+  /** `condition` is one of the texts above, never a request's: values go in `values` ($2 on). */
+  private async select(db: Queryable, condition: string, collectionId: string | null, values: unknown[] = []): Promise<RangeKey[]> {
     const { rows } = await db.query(
       `SELECT k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table
        FROM vecgate_range_keys k
@@ -52,12 +73,16 @@ export class RangeIndexRepository {
        JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'vecgate_records'::regnamespace
        LEFT JOIN pg_class ic ON ic.relname = c.table_name || '_range_' || k.id AND ic.relnamespace = 'vecgate_records'::regnamespace
        LEFT JOIN pg_index i ON i.indexrelid = ic.oid
-       WHERE i.indisvalid IS NOT TRUE AND ($2::uuid IS NULL OR c.id = $2)
-         AND coalesce(pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')), 0) >= $1
+       WHERE ($1::uuid IS NULL OR c.id = $1) AND ${condition}
        ORDER BY k.id`,
-      [minRows, collectionId],
+      [collectionId, ...values],
     );
     return rows;
+  }
+
+  /** Marks a key's index as having (or, before a build, not having) its table's statistics. */
+  async markAnalyzed(db: Queryable, id: string, analyzed: boolean): Promise<void> {
+    await db.query(`UPDATE vecgate_range_keys SET analyzed = $2 WHERE id = $1::bigint`, [id, analyzed]);
   }
 
   /**
@@ -77,7 +102,10 @@ export class RangeIndexRepository {
     await db.query(rows[0].ddl);
   }
 
-  /** Fresh statistics of the table and of the new index's expression, so that the planner knows how selective a range is. */
+  /**
+   * Fresh statistics of the table and of the new index's expression, so that the planner knows how
+   * selective a range is: only an ANALYZE after the build gathers the expression's.
+   */
   async analyze(db: Queryable, table: string): Promise<void> {
     await db.query(`ANALYZE ${qualified(table)}`);
   }

@@ -10,6 +10,9 @@ import { Database, Queryable } from '../database/database';
 import { RecordsService } from '../records/records.service';
 import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 
+/** The advisory lock under which one replica builds, or analyzes, a range key's index. */
+const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
+
 /** What a collection's index is doing, for Chroma's indexing_status. */
 export interface IndexingStatus {
   /** Records ever inserted (Chroma counts operations, not records): read in O(1), polled often. */
@@ -28,7 +31,8 @@ export interface IndexingStatus {
  * index record by record. Until it exists, searches scan exactly.
  * The same sweep builds the btree indexes of metadata keys that numeric range filters were sent
  * on (RangeKeyTracker notes them), one per sweep, on collections past VECGATE_INDEX_MIN_ROWS
- * whose HNSW index is not waiting for a bulk load to end.
+ * whose HNSW index is not waiting for a bulk load to end, each followed by an ANALYZE of its table
+ * (the planner's estimate of a range comes from the index's expression statistics).
  * A build is not cancelled when inserts resume: cancelling and dropping the half-built index while
  * writers run queued their locks behind the DDL and deadlocked them (seen under a racing workload).
  */
@@ -79,7 +83,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     if (inserted < this.config.indexing.minRows) return false;
     const vectors = collection.dimension !== null && !!vectorPlan(collection.metric, collection.dimension).opclass;
     if (vectors && !(await this.tables.hasIndex(this.db, collection.tableName))) return true;
-    return this.config.indexing.rangeKeys > 0 && (await this.rangeIndexes.pending(this.db, 0, collection.id)).length > 0;
+    return this.config.indexing.rangeKeys > 0 && (await this.rangeIndexes.unready(this.db, collection.id)).length > 0;
   }
 
   private tick(): void {
@@ -112,24 +116,47 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     if (timings.rangeKeys > 0) {
       // A table still due for its HNSW index is probably being loaded: its range indexes come after.
       const next = (await this.rangeIndexes.pending(this.db, timings.minRows)).find((k) => !seen.has(k.table));
-      if (next && !this.stopped) await this.buildRangeIndex(next);
+      if (next && !this.stopped) return this.buildRangeIndex(next);
+      // Left without its statistics by a replica that stopped between build and ANALYZE, or built
+      // before keys were marked at all.
+      const leftover = (await this.rangeIndexes.unanalyzed(this.db))[0];
+      if (leftover && !this.stopped) await this.analyzeRangeKey(leftover);
     }
   }
 
   private async buildRangeIndex(key: RangeKey): Promise<void> {
     const started = Date.now();
     try {
-      const built = await this.buildOnce(key.table, `range-index:${key.table}:${key.id}`, async (conn, concurrently) => {
+      const built = await this.buildOnce(key.table, rangeKeyLock(key), async (conn, concurrently) => {
         // Built by another replica since the sweep read it?
         if (!(await this.rangeIndexes.pending(conn, 0, key.collectionId)).some((k) => k.id === key.id)) return false;
+        await this.rangeIndexes.markAnalyzed(conn, key.id, false); // a rebuild of an index left invalid needs them again
         await this.rangeIndexes.build(conn, key, concurrently);
+        // Under the build's lock, so that no other replica takes this key for a leftover meanwhile;
+        // indexing_status counts the key as due until it is marked.
+        await this.rangeIndexes.analyze(conn, key.table);
+        await this.rangeIndexes.markAnalyzed(conn, key.id, true);
         return true;
       });
       if (!built) return;
-      await this.rangeIndexes.analyze(this.db, key.table);
       this.logger.log(`built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`);
     } catch (err: any) {
       if (!this.stopped) this.logger.warn(`range index build for table ${key.table} stopped: ${err?.message ?? err}`);
+    }
+  }
+
+  /** ANALYZEs the table of a key left without statistics, and marks every key of the table whose index was valid before it began. */
+  private async analyzeRangeKey(key: RangeKey): Promise<void> {
+    try {
+      await this.buildOnce(key.table, rangeKeyLock(key), async (conn) => {
+        const keys = await this.rangeIndexes.unanalyzed(conn, key.collectionId);
+        if (!keys.some((k) => k.id === key.id)) return false;
+        await this.rangeIndexes.analyze(conn, key.table);
+        for (const k of keys) await this.rangeIndexes.markAnalyzed(conn, k.id, true);
+        return true;
+      });
+    } catch (err: any) {
+      if (!this.stopped) this.logger.warn(`statistics for the range index of table ${key.table} stopped: ${err?.message ?? err}`);
     }
   }
 

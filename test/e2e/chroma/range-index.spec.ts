@@ -211,6 +211,30 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
     expect(await search()).toEqual(want);
   });
 
+  it('counts a key as due while its table lacks the statistics of its index, and analyzes it again (a replica stopped between build and ANALYZE, or keys noted before the mark)', async () => {
+    const marks = async () => (await gw.db.query(`SELECT analyzed FROM vecgate_range_keys WHERE collection_id = $1 AND key = $2`, [col.id, ['price']])).rows.map((r: any) => r.analyzed);
+    const unmark = () => gw.db.query(`UPDATE vecgate_range_keys SET analyzed = false WHERE collection_id = $1 AND key = $2`, [col.id, ['price']]);
+    expect(await marks()).toEqual([true]);
+    if (gw.backend === 'postgres') {
+      // ANALYZE waits for the SHARE UPDATE EXCLUSIVE lock held here, over several sweeps: the key is due meanwhile.
+      const { rows } = await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE id = $1`, [col.id]);
+      const blocked = await gw.db.withOwnConnection(async (conn) => {
+        await conn.query('BEGIN');
+        await conn.query(`LOCK TABLE vecgate_records."${rows[0].table_name}" IN SHARE UPDATE EXCLUSIVE MODE`);
+        await unmark();
+        await sleep(800);
+        const seen = { progress: await indexingProgress(gw, col.id), marks: await marks() };
+        await conn.query('COMMIT');
+        return seen;
+      });
+      expect(blocked).toEqual({ progress: 0, marks: [false] });
+    } else {
+      await unmark();
+    }
+    await until('the mark again', marks, (m) => m[0] === true);
+    expect(await indexingProgress(gw, col.id)).toBe(1);
+  });
+
   it('forgets the keys of a deleted collection', async () => {
     const doomed = await client.createCollection({ name: 'doomed', embeddingFunction: null });
     await load(doomed, 0, 50);
