@@ -80,9 +80,9 @@ export class RangeIndexRepository {
     return rows;
   }
 
-  /** Marks a key's index as having (or, before a build, not having) its table's statistics. */
-  async markAnalyzed(db: Queryable, id: string, analyzed: boolean): Promise<void> {
-    await db.query(`UPDATE vecgate_range_keys SET analyzed = $2 WHERE id = $1::bigint`, [id, analyzed]);
+  /** Marks keys' indexes as having (or, before a build, not having) their table's statistics. */
+  async markAnalyzed(db: Queryable, ids: string[], analyzed: boolean): Promise<void> {
+    await db.query(`UPDATE vecgate_range_keys SET analyzed = $2 WHERE id = ANY($1::bigint[])`, [ids, analyzed]);
   }
 
   /**

@@ -130,12 +130,12 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       const built = await this.buildOnce(key.table, rangeKeyLock(key), async (conn, concurrently) => {
         // Built by another replica since the sweep read it?
         if (!(await this.rangeIndexes.pending(conn, 0, key.collectionId)).some((k) => k.id === key.id)) return false;
-        await this.rangeIndexes.markAnalyzed(conn, key.id, false); // a rebuild of an index left invalid needs them again
+        await this.rangeIndexes.markAnalyzed(conn, [key.id], false); // a rebuild of an index left invalid needs them again
         await this.rangeIndexes.build(conn, key, concurrently);
         // Under the build's lock, so that no other replica takes this key for a leftover meanwhile;
         // indexing_status counts the key as due until it is marked.
         await this.rangeIndexes.analyze(conn, key.table);
-        await this.rangeIndexes.markAnalyzed(conn, key.id, true);
+        await this.rangeIndexes.markAnalyzed(conn, [key.id], true);
         return true;
       });
       if (!built) return;
@@ -152,7 +152,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         const keys = await this.rangeIndexes.unanalyzed(conn, key.collectionId);
         if (!keys.some((k) => k.id === key.id)) return false;
         await this.rangeIndexes.analyze(conn, key.table);
-        for (const k of keys) await this.rangeIndexes.markAnalyzed(conn, k.id, true);
+        await this.rangeIndexes.markAnalyzed(conn, keys.map((k) => k.id), true);
         return true;
       });
     } catch (err: any) {
