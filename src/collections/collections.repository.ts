@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../database/database';
 import { Collection, CollectionChanges, NewCollection } from './collection.model';
+import { hasValidHnswIndexSql } from './record-table.repository';
 
-// vector_indexed: the index RecordTableRepository.buildIndex names `<table>_hnsw`, valid (a concurrent build that failed leaves an invalid one).
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
-  c.configuration, c.schema, c.table_name, c.created_at,
-  EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = to_regclass(format('vecgate_records.%I', c.table_name || '_hnsw')) AND i.indisvalid) AS vector_indexed`;
+  c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed`;
 
 function toCollection(row: any): Collection {
   const configuration = row.configuration ?? {};

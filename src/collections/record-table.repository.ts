@@ -18,8 +18,21 @@ export function qualified(table: string): string {
   return `vecgate_records."${table}"`;
 }
 
+/** A record table's HNSW index is the table's name and this. */
+const HNSW_SUFFIX = '_hnsw';
+
 function indexName(table: string): string {
-  return `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}_hnsw"`;
+  return `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}${HNSW_SUFFIX}"`;
+}
+
+/**
+ * SQL that is true when the record table named by the SQL expression `tableName` (a catalog
+ * column, never a request's value) has a valid HNSW index: a concurrent build that failed leaves an
+ * invalid one. For catalog reads that want to know without another statement.
+ */
+export function hasValidHnswIndexSql(tableName: string): string {
+  return `EXISTS (SELECT 1 FROM pg_class ic JOIN pg_index i ON i.indexrelid = ic.oid
+    WHERE ic.relname = ${tableName} || '${HNSW_SUFFIX}' AND ic.relnamespace = 'vecgate_records'::regnamespace AND i.indisvalid)`;
 }
 
 /** The application_name of the connection that builds a table's index. */
@@ -85,7 +98,7 @@ export class RecordTableRepository {
     const mode = concurrently ? 'CONCURRENTLY' : '';
     if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table)}`);
     await db.query(
-      `CREATE INDEX ${mode} IF NOT EXISTS "${table}_hnsw" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+      `CREATE INDEX ${mode} IF NOT EXISTS "${table}${HNSW_SUFFIX}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
     );
   }
 
@@ -114,9 +127,7 @@ export class RecordTableRepository {
                 pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
          FROM vecgate_collections c
          JOIN pg_class t ON t.relname = c.table_name AND t.relnamespace = 'vecgate_records'::regnamespace
-         LEFT JOIN pg_class ic ON ic.relname = c.table_name || '_hnsw' AND ic.relnamespace = 'vecgate_records'::regnamespace
-         LEFT JOIN pg_index i ON i.indexrelid = ic.oid
-         WHERE c.dimension IS NOT NULL AND c.dimension <= $2 AND i.indisvalid IS NOT TRUE
+         WHERE c.dimension IS NOT NULL AND c.dimension <= $2 AND NOT ${hasValidHnswIndexSql('c.table_name')}
        ) t WHERE last_seq >= $1`,
       [minRows, MAX_HALFVEC_INDEX_DIMENSION],
     );
