@@ -13,7 +13,7 @@ import { Pool, PoolClient } from 'pg';
 import { Collection } from '../src/collections/collection.model';
 import { CollectionsRepository } from '../src/collections/collections.repository';
 import type { Database, Queryable } from '../src/database/database';
-import { preparedStatementsPoolConfig } from '../src/database/prepared-statements';
+import { Planning, preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
 import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
 import { DEFAULT_NAMESPACE, RecordWrite } from '../src/records/record.model';
@@ -64,9 +64,15 @@ export interface DirectSql {
 
 export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
   // One connection, kept open: calls are sequential, and session settings and prepared statements
-  // stay on it as they do on a gateway connection.
-  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
-  pool.on('error', () => {}); // an idle connection's error surfaces on its next query
+  // stay on it as they do on a gateway connection. A second one plans once, as the gateway's
+  // connections for unfiltered searches do (Database.withSessionSettings).
+  const connect = (planning: Planning) => {
+    const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true, planning) });
+    pool.on('error', () => {}); // an idle connection's error surfaces on its next query
+    return pool;
+  };
+  const pool = connect('per-call');
+  const planOncePool = connect('once');
   try {
     const { rows } = await pool.query(
       `SELECT current_setting('server_version') AS pg, (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS vector, 'vector'::regtype::oid::int AS oid`,
@@ -74,18 +80,17 @@ export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
     // The repository reads only the vector type's oid from Database (binary vector parameters).
     const repository = new RecordsRepository({ vectorOid: rows[0].oid } as Database);
     const catalog = new CollectionsRepository();
-    const session = new SessionSettings();
     return {
       info: { backend: 'postgres, the gateway repository SQL over pg (one connection)', postgres: String(rows[0].pg), pgvector: String(rows[0].vector) },
       async records(collectionId) {
         const collection = await catalog.findById(pool, collectionId);
         if (!collection) throw new Error(`collection ${collectionId} is not in DATABASE_URL's catalog (is vecgate running on another database?)`);
-        return new Records(pool, repository, session, collection);
+        return new Records(pool, { pool: planOncePool, session: new SessionSettings() }, repository, collection);
       },
-      close: () => pool.end(),
+      close: async () => void (await Promise.all([pool.end(), planOncePool.end()])),
     };
   } catch (err) {
-    await pool.end().catch(() => {});
+    await Promise.all([pool.end(), planOncePool.end()]).catch(() => {});
     throw err;
   }
 }
@@ -110,10 +115,12 @@ export class SessionSettings {
 class Records implements DirectRecords {
   constructor(
     private readonly pool: Pool,
+    /** The connection for unfiltered searches, planning once. */
+    private readonly planOnce: { pool: Pool; session: SessionSettings },
     private readonly repository: RecordsRepository,
-    private readonly session: SessionSettings,
     private readonly collection: Collection,
   ) {}
+  private readonly session = new SessionSettings();
 
   get(selection: Selection, include: string[]): Promise<DirectRow[]> {
     const filter = filterFrom(selection);
@@ -126,12 +133,14 @@ class Records implements DirectRecords {
     const filter = filterFrom({ where });
     const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
     const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
-    if (narrowsTheTable(filter, DEFAULT_NAMESPACE) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
+    const narrows = narrowsTheTable(filter, DEFAULT_NAMESPACE, this.collection);
+    if (narrows && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
       return exactSearch(this.pool);
     }
-    const client = await this.pool.connect();
+    const { pool, session } = narrows ? { pool: this.pool, session: this.session } : this.planOnce;
+    const client = await pool.connect();
     try {
-      await this.session.apply(client, this.repository.searchSettings(this.collection, n));
+      await session.apply(client, this.repository.searchSettings(this.collection, n));
       const [list] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
       return list.length >= n ? list : await exactSearch(client);
     } finally {

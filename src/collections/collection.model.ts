@@ -31,6 +31,11 @@ export interface Collection {
    * past HNSW's dimensions).
    */
   vectorIndexed: boolean;
+  /**
+   * Whether records had been written to a namespace other than the default one (Pinecone's) when
+   * the catalog was read: then a search of the default namespace reads part of the table only.
+   */
+  namespaced: boolean;
   createdAt: Date;
 }
 

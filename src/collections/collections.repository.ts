@@ -4,7 +4,8 @@ import { Collection, CollectionChanges, NewCollection } from './collection.model
 import { hasValidHnswIndexSql } from './record-table.repository';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
-  c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed`;
+  c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
+  EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced`;
 
 function toCollection(row: any): Collection {
   const configuration = row.configuration ?? {};
@@ -22,6 +23,7 @@ function toCollection(row: any): Collection {
     schema: row.schema,
     tableName: row.table_name,
     vectorIndexed: row.vector_indexed,
+    namespaced: row.namespaced,
     createdAt: row.created_at,
   };
 }

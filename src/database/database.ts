@@ -15,6 +15,8 @@ export interface Queryable {
 // So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
 const RETRYABLE = new Set(['40P01', '40001']);
 const POOL_SIZE = 10;
+/** Connections planning once (see withSessionSettings); past them a call takes the main pool's. */
+const PLAN_ONCE_POOL_SIZE = 5;
 const MAX_ATTEMPTS = 4;
 /** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
 const CONNECTION_LOST = /^(08|57P)/;
@@ -23,6 +25,8 @@ const CONNECTION_LOST = /^(08|57P)/;
 export class Database implements OnModuleDestroy {
   private readonly logger = new Logger('Database');
   private pool!: Pool;
+  /** Connections whose prepared statements are planned once (Postgres with prepared statements only). */
+  private planOncePool?: Pool;
   private embedded?: EmbeddedHandle;
   backend: 'embedded' | 'postgres' = 'embedded';
   pgvectorVersion = '';
@@ -40,6 +44,10 @@ export class Database implements OnModuleDestroy {
       this.pool = new Pool({ connectionString: this.config.databaseUrl, max: POOL_SIZE, ...preparedStatementsPoolConfig(this.config.preparedStatements) });
       // An idle client losing its server must not crash the process; the next checkout reconnects.
       this.pool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
+      if (this.config.preparedStatements) {
+        this.planOncePool = new Pool({ connectionString: this.config.databaseUrl, max: PLAN_ONCE_POOL_SIZE, ...preparedStatementsPoolConfig(true, 'once') });
+        this.planOncePool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
+      }
     } else {
       this.backend = 'embedded';
       // Unprepared: PGlite drops its connection after a prepared statement goes stale (0A000).
@@ -56,7 +64,9 @@ export class Database implements OnModuleDestroy {
   /** The pool's connections, for /metrics: all open ones, the idle ones, and the queries waiting for one. */
   poolStats(): { total: number; idle: number; waiting: number } | undefined {
     if (!this.pool) return undefined;
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
+    const pools = this.planOncePool ? [this.pool, this.planOncePool] : [this.pool];
+    const sum = (count: (pool: Pool) => number) => pools.reduce((total, pool) => total + count(pool), 0);
+    return { total: sum((p) => p.totalCount), idle: sum((p) => p.idleCount), waiting: sum((p) => p.waitingCount) };
   }
 
   /**
@@ -77,9 +87,16 @@ export class Database implements OnModuleDestroy {
    * Runs one statement's work on a connection that has these session settings. A connection
    * remembers what it was given, so a search pays a `set_config` round trip only when its settings
    * differ from the last ones that connection ran with (they rarely do), and needs no transaction.
+   *
+   * `planOnce` is for work whose plan cannot depend on its values (an unfiltered search): it runs
+   * on a connection of its own small pool that plans each statement once, where every other
+   * statement is planned for its values (see PLAN_PER_CALL). Switching one connection's plan mode
+   * back and forth would cost a round trip each way, and a statement planned once in the wrong
+   * mode would keep a filter's wrong plan. When those connections are all busy, the work takes a
+   * connection of the main pool: planned per call, which only costs time.
    */
-  async withSessionSettings<T>(settings: Record<string, string>, work: (client: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  async withSessionSettings<T>(settings: Record<string, string>, work: (client: Queryable) => Promise<T>, { planOnce = false } = {}): Promise<T> {
+    const client = await this.poolFor(planOnce).connect();
     let broken = false;
     const onError = () => (broken = true);
     client.on('error', onError);
@@ -101,6 +118,12 @@ export class Database implements OnModuleDestroy {
       client.off('error', onError);
       client.release(broken);
     }
+  }
+
+  private poolFor(planOnce: boolean): Pool {
+    const once = this.planOncePool;
+    if (!planOnce || !once) return this.pool;
+    return once.idleCount > 0 || once.totalCount < PLAN_ONCE_POOL_SIZE ? once : this.pool;
   }
 
   /**
@@ -163,7 +186,8 @@ export class Database implements OnModuleDestroy {
     if (!this.pool) return;
     const pool = this.pool;
     this.pool = undefined as any;
-    await pool.end();
+    await Promise.all([pool.end(), this.planOncePool?.end()]);
+    this.planOncePool = undefined;
     await this.embedded?.close();
   }
 }

@@ -25,6 +25,17 @@ export function statementName(text: string): string {
  */
 export const PLAN_PER_CALL = `SET plan_cache_mode = force_custom_plan`;
 
+/**
+ * The session setting for statements whose best plan does not depend on their values: an
+ * unfiltered vector search walks the HNSW index whatever the query vector. Planned once per
+ * connection, such a search saves its planning on every later call (measured from one client,
+ * 20,000 x 384, interleaved: 0.20-0.35 ms of a 1.0-1.9 ms statement).
+ */
+export const PLAN_ONCE = `SET plan_cache_mode = force_generic_plan`;
+
+/** How a pool's prepared statements are planned: for each call's values, or once. */
+export type Planning = 'per-call' | 'once';
+
 /** SQLSTATE of a prepared statement whose result columns changed since it was prepared (and of other unsupported features). */
 export const STALE_STATEMENT = '0A000';
 
@@ -79,7 +90,7 @@ export class PreparingClient extends Client {
 }
 
 /** What a pool needs to prepare statements: the client above, and each connection's plan setting before it is handed out. */
-export function preparedStatementsPoolConfig(enabled: boolean): Pick<PoolConfig, 'Client' | 'onConnect'> {
+export function preparedStatementsPoolConfig(enabled: boolean, planning: Planning = 'per-call'): Pick<PoolConfig, 'Client' | 'onConnect'> {
   if (!enabled) return {};
-  return { Client: PreparingClient, onConnect: (client) => client.query(PLAN_PER_CALL) };
+  return { Client: PreparingClient, onConnect: (client) => client.query(planning === 'once' ? PLAN_ONCE : PLAN_PER_CALL) };
 }

@@ -69,6 +69,7 @@ export class NamespacesService {
       if (!(await this.repository.delete(tx, collection.id, name))) throw new NotFoundError('namespace', name);
       return this.records.delete(tx, collection, name, ALL, null);
     });
+    this.collections.forget(collectionId); // its `namespaced` may have changed
     this.recordMetrics?.deleted(deleted);
   }
 }

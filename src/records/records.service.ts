@@ -111,8 +111,8 @@ export class RecordsService {
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
   async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
     checkIds(records);
-    const written = await this.on(scope, collectionId, (cached) =>
-      this.db.transaction(async (tx) => {
+    const written = await this.on(scope, collectionId, async (cached) => {
+      const count = await this.db.transaction(async (tx) => {
         let collection = cached;
         const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
         // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
@@ -134,8 +134,12 @@ export class RecordsService {
         const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
         await this.repository.addToCount(tx, collection, namespace, inserted.size);
         return inserted.size + merged;
-      }),
-    );
+      });
+      // The cached row's `namespaced` decides how searches of the default namespace run: once records
+      // are in another, this replica reads it anew (the others within the cache's second).
+      if (namespace !== DEFAULT_NAMESPACE && !cached.namespaced) this.collections.forget(collectionId);
+      return count;
+    });
     this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
     return written;
   }
@@ -173,13 +177,15 @@ export class RecordsService {
       // would be two statements for nothing. (A catalog row cached just before another replica built
       // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
       const searchExactly =
-        narrowsTheTable(filter, namespace) &&
+        narrowsTheTable(filter, namespace, collection) &&
         (!collection.vectorIndexed || prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
       if (searchExactly) {
         return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
       }
       const settings = this.repository.searchSettings(collection, n);
-      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include));
+      // Unfiltered, the search walks the HNSW index whatever the query vector: planned once.
+      const planOnce = !narrowsTheTable(filter, namespace, collection);
+      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include), { planOnce });
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
         const exact = await this.repository.nearest(this.db, collection, namespace, short.map((i) => vectors[i]), n, filter, include, true);

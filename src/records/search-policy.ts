@@ -1,3 +1,4 @@
+import { Collection } from '../collections/collection.model';
 import { FilterNode } from '../filters/filter-ast';
 import { DEFAULT_NAMESPACE } from './record.model';
 
@@ -37,7 +38,11 @@ export function prefersExactSearch({ matching, total }: MatchEstimate): boolean 
   return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * EXACT_SEARCH_MAX_SHARE;
 }
 
-/** Whether a search reads less than the whole table; Chroma's one namespace with no filter does not, and needs no estimate. */
-export function narrowsTheTable(filter: FilterNode, namespace: string): boolean {
-  return filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE;
+/**
+ * Whether a search reads less than the whole table: a filter, or a namespace of a table that holds
+ * others. One that does not (Chroma's one namespace with no filter) needs no estimate, and walks the
+ * HNSW index whatever the query vector.
+ */
+export function narrowsTheTable(filter: FilterNode, namespace: string, collection: Pick<Collection, 'namespaced'>): boolean {
+  return filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE || collection.namespaced;
 }

@@ -7,7 +7,8 @@ import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from 
 
 /**
  * On a real PostgreSQL, statements with parameters go as named prepared statements
- * (PreparingClient): parsed once per connection, still planned for each call's values, bounded
+ * (PreparingClient): parsed once per connection, still planned for each call's values (but for
+ * unfiltered searches, planned once on connections of their own), bounded
  * per connection, and prepared again when what they return changed under them. The embedded
  * backend sends them unnamed (PGlite drops its one connection after a stale prepared statement).
  * Each backend's behaviour is checked when the run selects it.
@@ -39,6 +40,36 @@ describe('prepared statements', () => {
         expect(await preparedNames(conn)).toContain(statementName(text));
         expect((await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_custom_plan');
       });
+    });
+
+    it('plans once on the connections asked for that, and takes a per-call one when those are all busy', async () => {
+      const text = `SELECT $1::int * 2 AS n /* planned once */`;
+      const planOnce = <T>(work: (conn: Queryable) => Promise<T>) => handle.db.withSessionSettings({}, work, { planOnce: true });
+      const mode = async (conn: Queryable) => (await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
+      await planOnce(async (conn) => {
+        for (let i = 1; i <= 3; i++) expect((await conn.query(text, [i])).rows[0].n).toBe(2 * i);
+        expect(await mode(conn)).toBe('force_generic_plan');
+        const { rows } = await conn.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`, [statementName(text)]);
+        expect(rows).toEqual([{ generic_plans: '3', custom_plans: '0' }]);
+      });
+      // Hold every plan-once connection: the next call must not wait for one.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const holders: Promise<unknown>[] = [];
+      const holding: Promise<void>[] = [];
+      for (let i = 0; i < 5; i++) {
+        let entered!: () => void;
+        holding.push(new Promise<void>((resolve) => (entered = resolve)));
+        holders.push(planOnce(async () => (entered(), held)));
+      }
+      await Promise.all(holding);
+      try {
+        const modeWhileBusy = await Promise.race([planOnce(mode), new Promise((resolve) => setTimeout(() => resolve('waited 5 s'), 5000))]);
+        expect(modeWhileBusy).toBe('force_custom_plan');
+      } finally {
+        release();
+        await Promise.all(holders);
+      }
     });
 
     it('sends statements unnamed once a connection holds as many as the cap allows', async () => {
@@ -101,6 +132,23 @@ describe('prepared statements through the gateway', () => {
   afterAll(async () => {
     await gw?.close();
   });
+
+  if (usingPostgres()) {
+    it('plans an unfiltered search once per connection, and a filtered one for each call', async () => {
+      const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+      const col = await chroma.createCollection({ name: 'planned-once', embeddingFunction: null });
+      await col.add({ ids: ['a', 'b', 'c'], embeddings: [[1, 0], [0, 1], [1, 1]], metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }] });
+      // Calls one after another reuse the pool's last released connection, which these reads then see.
+      const searches = (conn: Queryable) =>
+        conn.query(`SELECT sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%<->%'`);
+      for (let i = 0; i < 3; i++) expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2 })).ids).toEqual([['a', 'c']]);
+      const once = await gw.db.withSessionSettings({}, searches, { planOnce: true });
+      expect(once.rows[0]).toEqual({ generic: 3, custom: 0 });
+      for (let i = 0; i < 3; i++) expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2, where: { k: 1 } })).ids).toEqual([['a', 'c']]);
+      const perCall = await gw.db.withSessionSettings({}, searches);
+      expect(perCall.rows[0]).toEqual({ generic: 0, custom: 3 });
+    });
+  }
 
   // Reads return vectors as text today, whose type no dimension changes; this keeps such reads
   // answering whichever way a later change returns them.

@@ -36,7 +36,7 @@ describe('RecordsRepository.nearest', () => {
     await tables.buildIndex(db, tableName, dimension, 'l2', DEFAULT_INDEX);
     await db.query(`ANALYZE ${qualified(tableName)}`);
     const now = new Date();
-    return { id: tableName, name: tableName, tenant: 't', database: 'd', databaseId: 'd', dimension, metric: 'l2', index: DEFAULT_INDEX, metadata: null, extras: {}, schema: null, tableName, vectorIndexed: dimension <= 4000, createdAt: now };
+    return { id: tableName, name: tableName, tenant: 't', database: 'd', databaseId: 'd', dimension, metric: 'l2', index: DEFAULT_INDEX, metadata: null, extras: {}, schema: null, tableName, vectorIndexed: dimension <= 4000, namespaced: false, createdAt: now };
   }
 
   /** A statement's plan with sequential scans and sorts priced out: a table this small would otherwise be read whole and sorted. */
