@@ -17,9 +17,11 @@
  * is waited for (its table in the catalog on DATABASE_URL, else the gateway's indexing status),
  * the reference builds its own as the gateway's IndexBuilder does; both are timed.
  *
- * The targets run one after the other, each alone on the machine. Every call is made one at a time
- * and timed from the caller: for vecgate through the client (HTTP and JSON included), for the
- * reference from building the statement's parameters to its last row.
+ * Each target is filled alone on the machine (the other idles); the queries and the deletes by
+ * filter are then timed on both together, interleaved call by call, so that the machine's drift
+ * slows both alike; the second namespace follows, one target at a time. Every call is made one at
+ * a time and timed from the caller: for vecgate through the client (HTTP and JSON included), for
+ * the reference from building the statement's parameters to its last row.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -31,7 +33,7 @@ import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, 
 import { DirectIndex, gatewayConfig, GatewayTable, openDirectPinecone, openGatewayTable, PreparedUpsert } from './direct-pinecone';
 import { machineInfo, ms, ratio, Row, table } from './report';
 import { external, Server, startVecgate } from './servers';
-import { Ingest, repeat, Stats, summarize, timed } from './stats';
+import { Ingest, repeat, Repeated, repeatInterleaved, Stats, summarize, timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -320,57 +322,99 @@ async function expectCount(result: TargetResult, target: Target, namespace: stri
   (got === expected ? result.ok : result.wrong).push(`${namespace} holds ${got} records ${when} (expected ${expected})`);
 }
 
-/**
- * The workload, in order: upsert, the index (waited for or built), queries, delete by filter, then
- * fill and deleteAll a second namespace. `withIndex` runs once the index is there (untimed).
- */
-async function workload(result: TargetResult, target: Target, p: Plan, o: Options, withIndex?: () => Promise<void>): Promise<void> {
-  const name = result.name;
-  result.ingest = await ingest(name, target, p.data, MAIN, o);
-  if (p.indexDue) {
-    const { ms: t } = await timed(() => target.indexReady());
-    result.indexReadyMs = t;
-    progress(`${name}: index ready ${(t / 1000).toFixed(2)} s after the last upsert`);
-  }
-  await withIndex?.();
-  await expectCount(result, target, MAIN, o.records, 'after the upserts');
+/** A target between its setup and its teardown. */
+interface Participant {
+  result: TargetResult;
+  target?: Target;
+  /** Untimed, once the index is there. */
+  withIndex?: () => Promise<void>;
+  /** Removes what the setup made; reports, never throws. */
+  close(): Promise<void>;
+}
 
+const live = (parts: Participant[]) => parts.filter((part): part is Participant & { target: Target } => !!part.target && !part.result.error);
+
+/** The first ingest and the index, each target alone on the machine (the other idles). */
+async function fill(part: Participant & { target: Target }, p: Plan, o: Options): Promise<void> {
+  const { result, target } = part;
+  try {
+    result.ingest = await ingest(result.name, target, p.data, MAIN, o);
+    if (p.indexDue) {
+      const { ms: t } = await timed(() => target.indexReady());
+      result.indexReadyMs = t;
+      progress(`${result.name}: index ready ${(t / 1000).toFixed(2)} s after the last upsert`);
+    }
+    await part.withIndex?.();
+    await expectCount(result, target, MAIN, o.records, 'after the upserts');
+  } catch (err) {
+    result.error = message(err);
+    progress(`${result.name}: ERROR ${result.error}`);
+  }
+}
+
+/** Stores one operation's interleaved runs in each target's result. */
+function record<T>(parts: Participant[], key: string, label: string, runs: Repeated<T>[], keep?: (result: TargetResult, values: T[]) => void): void {
+  runs.forEach((run, j) => {
+    const result = parts[j].result;
+    if ('error' in run) {
+      result.ops[key] = { error: message(run.error) };
+      progress(`${result.name}: ${label}: ERROR ${result.ops[key].error}`);
+      return;
+    }
+    result.ops[key] = { stats: summarize(run.samples), samples: run.samples };
+    keep?.(result, run.values);
+    progress(`${result.name}: ${label}: median ${ms(result.ops[key].stats!.median)} ms`);
+  });
+}
+
+/**
+ * The queries, then the deletes by filter, timed on every target together, interleaved call by
+ * call (repeatInterleaved): timed one target after the other, the machine's drift from minute to
+ * minute went into the ratios.
+ */
+async function timedTogether(parts: (Participant & { target: Target })[], p: Plan, o: Options): Promise<void> {
   for (const q of p.queries) {
+    const runs = await repeatInterleaved(
+      parts.map(({ target }) => (i: number) => target.query(MAIN, q.vectors[i], K, q.filters[i])),
+      o.reps,
+      2,
+    );
+    record(parts, q.key, q.label, runs, (result, values) => (result.answers[q.key] = values));
+  }
+  const deletes = await repeatInterleaved(
+    parts.map(({ target }) => (i: number) => target.deleteWhere(MAIN, p.deleteFilters[i])),
+    p.deleteFilters.length,
+    0,
+  );
+  record(parts, 'delete_where', 'delete by filter', deletes);
+}
+
+/** The checks after the deletes, then a second namespace filled and emptied by deleteAll, one target at a time. */
+async function finish(part: Participant & { target: Target }, p: Plan, o: Options): Promise<void> {
+  const { result, target } = part;
+  if (result.ops.delete_where?.stats) {
     try {
-      const { samples, values } = await repeat(o.reps, 2, (i) => target.query(MAIN, q.vectors[i], K, q.filters[i]));
-      result.ops[q.key] = { stats: summarize(samples), samples };
-      result.answers[q.key] = values;
-      progress(`${name}: ${q.label}: median ${ms(result.ops[q.key].stats!.median)} ms`);
+      await expectCount(result, target, MAIN, p.remaining, `after ${p.deleteFilters.length} deletes by filter`);
+      const gone = p.deleteFilters[0];
+      const left = await target.query(MAIN, p.queries[0].vectors[0], K, gone);
+      (left.length === 0 ? result.ok : result.wrong).push(`a query for a deleted bucket (bucket $eq ${gone.value}) found ${left.length} records (expected 0)`);
     } catch (err) {
-      result.ops[q.key] = { error: message(err) };
-      progress(`${name}: ${q.label}: ERROR ${message(err)}`);
+      result.ops.delete_where = { error: message(err) };
+      progress(`${result.name}: delete by filter: ERROR ${message(err)}`);
     }
   }
 
   try {
-    const { samples } = await repeat(p.deleteFilters.length, 0, (i) => target.deleteWhere(MAIN, p.deleteFilters[i]));
-    result.ops.delete_where = { stats: summarize(samples), samples };
-    progress(`${name}: delete by filter: median ${ms(result.ops.delete_where.stats!.median)} ms`);
-    await expectCount(result, target, MAIN, p.remaining, `after ${p.deleteFilters.length} deletes by filter`);
-    const gone = p.deleteFilters[0];
-    const left = await target.query(MAIN, p.queries[0].vectors[0], K, gone);
-    (left.length === 0 ? result.ok : result.wrong).push(`a query for a deleted bucket (bucket $eq ${gone.value}) found ${left.length} records (expected 0)`);
-  } catch (err) {
-    result.ops.delete_where = { error: message(err) };
-    progress(`${name}: delete by filter: ERROR ${message(err)}`);
-  }
-
-  try {
-    result.ingestSecond = await ingest(name, target, p.second, SECOND, o);
+    result.ingestSecond = await ingest(result.name, target, p.second, SECOND, o);
     await expectCount(result, target, SECOND, o.records, 'after the upserts');
     const { samples } = await repeat(1, 0, () => target.deleteAll(SECOND));
     result.ops.delete_all = { stats: summarize(samples), samples };
-    progress(`${name}: deleteAll of ${o.records} records: ${ms(samples[0])} ms`);
+    progress(`${result.name}: deleteAll of ${o.records} records: ${ms(samples[0])} ms`);
     await expectCount(result, target, SECOND, 0, 'after deleteAll');
     await expectCount(result, target, MAIN, p.remaining, `after deleteAll of ${SECOND}`);
   } catch (err) {
     result.ops.delete_all = { error: message(err) };
-    progress(`${name}: deleteAll: ERROR ${message(err)}`);
+    progress(`${result.name}: deleteAll: ERROR ${message(err)}`);
   }
 }
 
@@ -405,7 +449,8 @@ async function indexingStatus(url: string, config: AppConfig, indexName: string)
   return async () => (await get(`${id}/indexing_status`)).op_indexing_progress === 1;
 }
 
-async function runVecgate(server: Server, p: Plan, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<TargetResult> {
+/** vecgate's index, created through the client on a running gateway. */
+async function openVecgate(server: Server, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<Participant> {
   const result = newResult('vecgate', server.info);
   const pc = new Pinecone({ apiKey: API_KEY, controllerHostUrl: server.url });
   try {
@@ -414,9 +459,13 @@ async function runVecgate(server: Server, p: Plan, o: Options, indexName: string
     result.info['index host'] = model.host;
   } catch (err) {
     result.error = `create index: ${message(err)}`;
-    return result;
+    return { result, close: async () => {} };
   }
   let gateway: GatewayTable | undefined;
+  const close = async () => {
+    await gateway?.close().catch(() => {});
+    await pc.deleteIndex(indexName).catch((err) => progress(`vecgate: could not delete index ${indexName}: ${message(err)}`));
+  };
   try {
     // Opened before the ingest, so that the index wait starts polling at once.
     let indexBuilt: () => Promise<boolean>;
@@ -429,41 +478,40 @@ async function runVecgate(server: Server, p: Plan, o: Options, indexName: string
     }
     const waitIndex = () => pollUntil(indexBuilt, o.indexTimeoutS * 1000, "vecgate's HNSW index");
     const withIndex = gateway && (async () => void (result.shape = await gateway!.shape()));
-    await workload(result, new VecgateTarget(pc.index({ name: indexName }), waitIndex), p, o, withIndex);
+    return { result, target: new VecgateTarget(pc.index({ name: indexName }), waitIndex), withIndex, close };
   } catch (err) {
     result.error = message(err);
     progress(`vecgate: ERROR ${result.error}`);
-  } finally {
-    await gateway?.close().catch(() => {});
-    await pc.deleteIndex(indexName).catch((err) => progress(`vecgate: could not delete index ${indexName}: ${message(err)}`));
+    return { result, close };
   }
-  return result;
 }
 
-async function runReference(p: Plan, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<TargetResult> {
+/** The reference: the gateway's repositories called from this process, on a table of its own. */
+async function openReference(o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<Participant> {
   let direct: Awaited<ReturnType<typeof openDirectPinecone>>;
   try {
     progress(`opening the reference (${databaseUrl ? 'direct pg on DATABASE_URL' : 'PGlite in this process'})`);
     direct = await openDirectPinecone(databaseUrl, config);
   } catch (err) {
-    return { ...newResult('direct SQL', {}), error: `could not open: ${message(err)}` };
+    return { result: { ...newResult('direct SQL', {}), error: `could not open: ${message(err)}` }, close: async () => {} };
   }
   const result = newResult('direct SQL', direct.info);
   let t: DirectIndex | undefined;
+  const close = async () => {
+    if (t) result.info['exact re-searches'] = String(t.exactRetries);
+    await t?.drop().catch((err) => progress(`direct SQL: could not drop ${t!.table}: ${message(err)}`));
+    await direct.close().catch(() => {});
+  };
   try {
     t = await direct.createIndex(indexName, o.dim);
     result.info.table = t.table;
     const withIndex = databaseUrl ? async () => void (result.shape = await t!.shape()) : undefined;
-    await workload(result, new DirectTarget(t), p, o, withIndex);
-    result.info['exact re-searches'] = String(t.exactRetries);
+    return { result, target: new DirectTarget(t), withIndex, close };
   } catch (err) {
     result.error = message(err);
     progress(`direct SQL: ERROR ${result.error}`);
-  } finally {
-    await t?.drop().catch((err) => progress(`direct SQL: could not drop ${t!.table}: ${message(err)}`));
-    await direct.close().catch(() => {});
+    return { result, close };
   }
-  return result;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -520,29 +568,33 @@ async function main(): Promise<void> {
   const p = plan(o, config);
   const bodyBytes = upsertBytes(p.data, o.batch);
 
-  let v: TargetResult;
+  const parts: Participant[] = [];
   let server: Server | undefined;
   try {
     progress('starting vecgate');
-    server = o.vecgate ? external(o.vecgate) : await startVecgate(root);
-    progress(`vecgate up at ${server.url}`);
-    // The catalog is read from DATABASE_URL only when that is where this run's vecgate keeps it.
-    v = await runVecgate(server, p, o, indexName, o.vecgate ? undefined : databaseUrl, config);
-    v.info.url = server.url;
-    if (o.vecgate) v.info.backend = 'external (given by --vecgate)';
-  } catch (err) {
-    progress(`vecgate did not start: ${message(err)}`);
-    v = { ...newResult('vecgate', {}), error: `did not start: ${message(err)}` };
+    try {
+      server = o.vecgate ? external(o.vecgate) : await startVecgate(root);
+      progress(`vecgate up at ${server.url}`);
+      // The catalog is read from DATABASE_URL only when that is where this run's vecgate keeps it.
+      const vecgate = await openVecgate(server, o, indexName, o.vecgate ? undefined : databaseUrl, config);
+      vecgate.result.info.url = server.url;
+      if (o.vecgate) vecgate.result.info.backend = 'external (given by --vecgate)';
+      parts.push(vecgate);
+    } catch (err) {
+      progress(`vecgate did not start: ${message(err)}`);
+      parts.push({ result: { ...newResult('vecgate', {}), error: `did not start: ${message(err)}` }, close: async () => {} });
+    }
+    if (!o.noReference) parts.push(await openReference(o, indexName, databaseUrl, config));
+    for (const part of live(parts)) await fill(part, p, o);
+    await timedTogether(live(parts), p, o);
+    for (const part of live(parts)) await finish(part, p, o);
   } finally {
+    for (const part of parts) await part.close();
     await server?.stop();
   }
+  const [v, d] = [parts[0].result, parts[1]?.result as TargetResult | undefined];
   checkQueries(v, p);
-
-  let d: TargetResult | undefined;
-  if (!o.noReference) {
-    d = await runReference(p, o, indexName, databaseUrl, config);
-    checkQueries(d, p);
-  }
+  if (d) checkQueries(d, p);
   machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
 
   // The report.

@@ -57,6 +57,34 @@ export async function repeat<T>(reps: number, warmup: number, fn: (i: number) =>
   return { samples, values };
 }
 
+/** What `repeatInterleaved` gives back for one caller: its times and results, or the error that stopped it. */
+export type Repeated<T> = { samples: number[]; values: T[] } | { error: unknown };
+
+/**
+ * As `repeat`, for several callers at once, one call at a time: call i goes to every caller before
+ * call i + 1 goes to any, starting with a different caller each time. Timed one caller after the
+ * other, a machine whose speed drifts (a shared VM) made whichever ran in a slow stretch lose;
+ * interleaved, every caller sees the same stretches. A caller that throws is left out from then on.
+ */
+export async function repeatInterleaved<T>(fns: ((i: number) => Promise<T>)[], reps: number, warmup: number): Promise<Repeated<T>[]> {
+  const runs = fns.map(() => ({ samples: [] as number[], values: [] as T[], failed: false, error: undefined as unknown }));
+  const call = async (j: number, i: number, time: boolean) => {
+    if (runs[j].failed) return;
+    try {
+      const { ms, value } = await timed(() => fns[j](i));
+      if (!time) return;
+      runs[j].samples.push(ms);
+      runs[j].values.push(value);
+    } catch (err) {
+      runs[j].failed = true;
+      runs[j].error = err;
+    }
+  };
+  for (let j = 0; j < fns.length; j++) for (let w = 0; w < warmup; w++) await call(j, 0, false);
+  for (let i = 0; i < reps; i++) for (let k = 0; k < fns.length; k++) await call((i + k) % fns.length, i, true);
+  return runs.map((r) => (r.failed ? { error: r.error } : { samples: r.samples, values: r.values }));
+}
+
 /** A timed ingest: sequential batches, each timed from the client. */
 export interface Ingest {
   records: number;
