@@ -4,6 +4,7 @@
  * numbers only to print them again (measured: most of the time of a get with embeddings).
  */
 export class RawJson {
+  /** `text` is ASCII (pgvector prints a vector in ASCII): serializeWithRaw copies it a byte per character. */
   constructor(readonly text: string) {}
 
   /** Inside serializeWithRaw a placeholder; anywhere else (a test, a log) the parsed value. */
@@ -36,6 +37,8 @@ export function serializeWithRaw(value: unknown): string | Buffer {
     const json = JSON.stringify(value);
     if (collecting.length === 0) return json;
     const texts = collecting;
+    // Even pieces are JSON.stringify's (any text: UTF-8), odd ones RawJson texts (ASCII: copied as
+    // latin1, without UTF-8's scan for multi-byte characters: 0.07 against 0.14 ms for 100 x 384).
     const pieces: string[] = [];
     let last = 0;
     for (const match of json.matchAll(PLACEHOLDER)) {
@@ -44,10 +47,10 @@ export function serializeWithRaw(value: unknown): string | Buffer {
     }
     pieces.push(json.slice(last));
     let size = 0;
-    for (const piece of pieces) size += Buffer.byteLength(piece);
+    for (let i = 0; i < pieces.length; i++) size += i % 2 === 0 ? Buffer.byteLength(pieces[i]) : pieces[i].length;
     const bytes = Buffer.allocUnsafe(size);
     let at = 0;
-    for (const piece of pieces) at += bytes.write(piece, at);
+    for (let i = 0; i < pieces.length; i++) at += i % 2 === 0 ? bytes.write(pieces[i], at) : bytes.write(pieces[i], at, 'latin1');
     return bytes;
   } finally {
     collecting = outer;
