@@ -55,7 +55,7 @@ const USAGE = `usage: node dist/bench/chroma-workload.js [options]
   --no-chroma      no Chroma column
   --records N      records to add (default 20000)
   --dim D          embedding dimension (default 384)
-  --reps R         timed repetitions per read operation (default 30; deletes use fewer, see the table)
+  --reps R         timed repetitions per read operation (default 100; deletes use fewer, see the table)
   --batch B        records per add call (default 500)
   --seed S         data seed (default 42)
   --json FILE      also write every sample, setting and check as JSON
@@ -76,7 +76,7 @@ function parseArgs(argv: string[]): Options {
     embedded: flags.has('--embedded'),
     records: flags.int('--records', smoke ? 1000 : 20000, 200),
     dim: flags.int('--dim', smoke ? 32 : 384, 2),
-    reps: flags.int('--reps', smoke ? 3 : 30, 1),
+    reps: flags.int('--reps', smoke ? 3 : 100, 1),
     batch: flags.int('--batch', 500, 1),
     seed: flags.int('--seed', 42, 0),
     json: flags.string('--json'),

@@ -56,7 +56,7 @@ const USAGE = `usage: node dist/bench/pinecone-workload.js [options]
   --no-reference   vecgate only, no direct-SQL column
   --records N      records per namespace (default 20000; a second namespace of N records is emptied by deleteAll)
   --dim D          embedding dimension (default 384)
-  --reps R         timed repetitions per query (default 30, after 2 warm-up calls; delete by filter uses at most 20)
+  --reps R         timed repetitions per query (default 100, after 2 warm-up calls; delete by filter uses at most 20)
   --batch B        records per upsert call (default 200: 500 x 384 floats is ~4 MB of JSON, past Pinecone's 2 MB per request)
   --seed S         data seed (default 42)
   --index-timeout S  seconds to wait for vecgate's HNSW index after the first ingest (default 600)
@@ -74,7 +74,7 @@ function parseArgs(argv: string[]): Options {
     noReference: flags.has('--no-reference'),
     records: flags.int('--records', smoke ? 1000 : 20000, 200),
     dim: flags.int('--dim', smoke ? 32 : 384, 2, 2000),
-    reps: flags.int('--reps', smoke ? 3 : 30, 1),
+    reps: flags.int('--reps', smoke ? 3 : 100, 1),
     batch: flags.int('--batch', 200, 1, 1000),
     seed: flags.int('--seed', 42, 0),
     indexTimeoutS: flags.int('--index-timeout', 600, 1),
