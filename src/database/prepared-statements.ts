@@ -108,7 +108,7 @@ export class PreparingClient extends CallbackClient {
   }
 }
 
-/** What a pool needs to prepare statements: the client above, and each connection's plan setting before it is handed out. */
+/** A pool's client: CallbackClient, or, preparing statements, PreparingClient with each connection's plan setting made before it is handed out. */
 export function preparedStatementsPoolConfig(enabled: boolean, planning: Planning = 'per-call'): Pick<PoolConfig, 'Client' | 'onConnect'> {
   if (!enabled) return { Client: CallbackClient };
   return { Client: PreparingClient, onConnect: (client) => client.query(planning === 'once' ? PLAN_ONCE : PLAN_PER_CALL) };
