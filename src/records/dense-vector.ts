@@ -36,8 +36,19 @@ export class DenseVector {
     return this.values.length;
   }
 
+  // Index loops: a Float32Array's every() with a callback took 2.8-3.0 ms for 500 x 384 values
+  // (about 9 ms a Chroma add batch, measured in the gateway), a loop 0.35-0.6.
   isZero(): boolean {
-    return this.values.every((x) => x === 0);
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+    return true;
+  }
+
+  /** No NaN or infinity (which base64 float32 bytes can hold, and JSON numbers cannot). */
+  isFinite(): boolean {
+    const values = this.values;
+    for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+    return true;
   }
 
   /** pgvector's binary (send/recv) form: int16 dimension, int16 unused, float4 values, big-endian. */

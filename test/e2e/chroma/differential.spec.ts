@@ -286,6 +286,19 @@ function script(): Step[] {
         `"documents":["apple","Hello there"],"metadatas":[{"color":"red","n":2.0,"price":10},{"ok":1,"n":3.5}]}`,
     ),
     op('add an existing id: ignored', 'alpha', 'add', { ids: ['a'], embeddings: [[9, 9, 9]], documents: ['replaced?'] }),
+    // Base64 Chroma's decoder refuses (Rust's base64: standard alphabet, canonical padding, no stray
+    // bits), each in its words; the good first embedding is not written either (count below).
+    ...[
+      ['without its padding', base64([1, 2, 3]).replace(/=+$/, '') + 'AA'],
+      ['with stray bits in its last symbol', 'AACAPwAAAEB='],
+      ['with a character outside base64', 'AACA PwAAAEAAAEBA'],
+      ['with the URL-safe alphabet', 'AACAPwAAAEAAAE-A'],
+      ['with a newline after it', `${base64([1, 2, 3])}\n`],
+      ['with padding inside', 'AA==AAAAAAAAAAAA'],
+      ['with a non-ASCII character', 'AACAP\u00e9AAAEAAAEBA'],
+      ['of a length that leaves one symbol', 'AAAAAAAAAAAAAAAAA'],
+      ['of 2 bytes', 'AAA='],
+    ].map(([what, bad]) => op(`add with base64 ${what}: 400, nothing written`, 'alpha', 'add', { ids: ['g', 'h'], embeddings: [base64([1, 1, 1]), bad] })),
     op('add with no ids: nothing', 'alpha', 'add', { ids: [], embeddings: [] }),
     get('count records', `${C}/{{alpha}}/count`),
     get('get collection after the first add (dimension known)', `${C}/alpha`),

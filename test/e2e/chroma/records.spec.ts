@@ -50,6 +50,16 @@ describe('Chroma records through the official client', () => {
       expect((await col.get({ ids: ['b64'], include: ['embeddings'] })).embeddings).toEqual([[1, 2]]);
     });
 
+    it('refuses a base64 embedding holding NaN or an infinity with 400, and writes nothing', async () => {
+      const col = await fresh();
+      const float32 = (...values: number[]) => Buffer.from(new Float32Array(values).buffer).toString('base64');
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: ['ok', 'bad'], embeddings: [float32(1, 2), float32(1, bad)] });
+        expect({ bad, status: res.status, message: res.body.message }).toEqual({ bad, status: 400, message: 'Embeddings must be finite numbers' });
+      }
+      expect(await col.count()).toBe(0);
+    });
+
     it('ignores an id that already exists and keeps the original record', async () => {
       const col = await seeded();
       await col.add({ ids: ['a', 'new'], embeddings: [[9, 9], [5, 5]], documents: ['replaced?', 'new one'] });
