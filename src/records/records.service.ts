@@ -176,16 +176,16 @@ export class RecordsService {
       // filtered search reads the matching records whatever the planner estimates: asking it first
       // would be two statements for nothing. (A catalog row cached just before another replica built
       // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
+      const narrows = narrowsTheTable(filter, namespace, collection);
       const searchExactly =
-        narrowsTheTable(filter, namespace, collection) &&
+        narrows &&
         (!collection.vectorIndexed || prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
       if (searchExactly) {
         return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
       }
       const settings = this.repository.searchSettings(collection, n);
-      // Unfiltered, the search walks the HNSW index whatever the query vector: planned once.
-      const planOnce = !narrowsTheTable(filter, namespace, collection);
-      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include), { planOnce });
+      // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
+      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include), { planOnce: !narrows });
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
         const exact = await this.repository.nearest(this.db, collection, namespace, short.map((i) => vectors[i]), n, filter, include, true);
