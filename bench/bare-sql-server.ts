@@ -24,12 +24,20 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      if (req.method !== 'POST') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"nanosecond heartbeat":0}');
+      if (req.method !== 'POST')
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"nanosecond heartbeat":0}');
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      records.query(body.query_embeddings[0], body.n_results ?? 10, body.where, body.include ?? ['documents', 'metadatas', 'distances']).then(
-        (rows) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rows)),
-        (err) => res.writeHead(500).end(String(err?.message ?? err)),
-      );
+      records
+        .query(
+          body.query_embeddings[0],
+          body.n_results ?? 10,
+          body.where,
+          body.include ?? ['documents', 'metadatas', 'distances'],
+        )
+        .then(
+          (rows) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(rows)),
+          (err) => res.writeHead(500).end(String(err?.message ?? err)),
+        );
     });
   });
   server.keepAliveTimeout = 65_000;

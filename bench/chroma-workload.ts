@@ -23,7 +23,20 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { ChromaClient, Collection } from 'chromadb';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
-import { BenchMetadata, BUCKETS, CATEGORIES, Dataset, GroundTruth, int, PRICE_MAX, permutation, recordId, rng, sample, SHARDS } from './data';
+import {
+  BenchMetadata,
+  BUCKETS,
+  CATEGORIES,
+  Dataset,
+  GroundTruth,
+  int,
+  PRICE_MAX,
+  permutation,
+  recordId,
+  rng,
+  sample,
+  SHARDS,
+} from './data';
 import { DirectRecords, DirectSql, openDirectSql } from './direct-records';
 import { machineInfo, markdown, medianP95, ms, times } from './report';
 import { external, HttpFloor, Server, startChromaReference, startHttpFloor, startVecgate } from './servers';
@@ -126,13 +139,18 @@ function clientRunner(c: Collection, serverCounts: boolean): Runner {
         return { rows: res.ids.length, ids: res.ids, metadatas: res.metadatas ?? [] };
       }
       case 'query': {
-        const res = await c.query({ queryEmbeddings: [call.vector], nResults: call.n, where: call.where as never, include: call.include });
+        const res = await c.query({
+          queryEmbeddings: [call.vector],
+          nResults: call.n,
+          where: call.where as never,
+          include: call.include,
+        });
         const ids = res.ids[0] ?? [];
         return { rows: ids.length, ids, metadatas: res.metadatas?.[0] ?? [] };
       }
       case 'delete': {
         const res = await c.delete({ ids: call.ids, where: call.where as never });
-        return { rows: serverCounts ? res.deleted ?? null : null, ids: [], metadatas: [] };
+        return { rows: serverCounts ? (res.deleted ?? null) : null, ids: [], metadatas: [] };
       }
       case 'count':
         return { rows: await c.count(), ids: [], metadatas: [] };
@@ -214,7 +232,13 @@ function workload(data: Dataset, o: Options): Workload {
   progress('computing exact nearest neighbours for recall');
   const truth = new GroundTruth(data);
   /** A query operation at one selectivity: a vector near a cluster centre and a filter per repetition. */
-  const queryOp = <V>(key: string, label: string, values: V[], where: (v: V) => Where | undefined, keep: (m: BenchMetadata, v: V) => boolean): Operation => {
+  const queryOp = <V>(
+    key: string,
+    label: string,
+    values: V[],
+    where: (v: V) => Where | undefined,
+    keep: (m: BenchMetadata, v: V) => boolean,
+  ): Operation => {
     const vectors = pick(`${key}-vector`, reps, (_, i) => data.queryVector(key, i));
     const matching = values.map((v) => count((m) => keep(m, v)));
     return {
@@ -239,7 +263,8 @@ function workload(data: Dataset, o: Options): Workload {
   const idsPerDelete = Math.min(100, Math.floor(n / 20));
   const idOrder = permutation(rng(o.seed, 'param', 'delete-ids'), n);
   const bucketOrder = permutation(rng(o.seed, 'param', 'delete-bucket'), BUCKETS);
-  const idSlice = (set: number, r: number, i: number) => idOrder.slice((set * r + i) * idsPerDelete, (set * r + i + 1) * idsPerDelete);
+  const idSlice = (set: number, r: number, i: number) =>
+    idOrder.slice((set * r + i) * idsPerDelete, (set * r + i + 1) * idsPerDelete);
   const deletedBy = (r: number) => {
     const gone = new Set<number>();
     for (let set = 0; set < 2; set++) {
@@ -264,8 +289,12 @@ function workload(data: Dataset, o: Options): Workload {
   const directDeletedIds = deleteIds(1).map(removeIds);
   const directDeletedBuckets = deleteBuckets(1).map(removeBucket);
   const directRemaining = alive.size;
-  const idCall = (set: number) => (i: number): Call => ({ op: 'delete', ids: deleteIds(set)[i].map(recordId) });
-  const bucketCall = (set: number) => (i: number): Call => ({ op: 'delete', where: { bucket: deleteBuckets(set)[i] } });
+  const idCall =
+    (set: number) =>
+    (i: number): Call => ({ op: 'delete', ids: deleteIds(set)[i].map(recordId) });
+  const bucketCall =
+    (set: number) =>
+    (i: number): Call => ({ op: 'delete', where: { bucket: deleteBuckets(set)[i] } });
 
   const categories = pick('q-category-value', reps, (r) => CATEGORIES[int(r, CATEGORIES.length)]);
   const qBuckets = pick('q-bucket-value', reps, (r) => int(r, BUCKETS));
@@ -307,14 +336,42 @@ function workload(data: Dataset, o: Options): Workload {
       phase: 'read',
       reps,
       warmup: WARMUP,
-      call: (i) => ({ op: 'get', where: { $and: [{ price: { $gte: priceLows[i] } }, { price: { $lt: priceLows[i] + priceWidth } }] }, include: WITHOUT_EMBEDDINGS }),
+      call: (i) => ({
+        op: 'get',
+        where: { $and: [{ price: { $gte: priceLows[i] } }, { price: { $lt: priceLows[i] + priceWidth } }] },
+        include: WITHOUT_EMBEDDINGS,
+      }),
       expected: priceLows.map((lo) => count((m) => inPrice(m, lo))),
       holds: (i, m) => inPrice(m, priceLows[i]),
     },
-    queryOp('query', `query top ${K}, no filter (100%)`, Array.from({ length: reps }, () => null), () => undefined, () => true),
-    queryOp('query_10', `query top ${K}, category = c (10%)`, categories, (c) => ({ category: c }), (m, c) => m.category === c),
-    queryOp('query_1', `query top ${K}, bucket = b (1%)`, qBuckets, (b) => ({ bucket: b }), (m, b) => m.bucket === b),
-    queryOp('query_01', `query top ${K}, shard = s (0.1%)`, shards, (s) => ({ shard: s }), (m, s) => m.shard === s),
+    queryOp(
+      'query',
+      `query top ${K}, no filter (100%)`,
+      Array.from({ length: reps }, () => null),
+      () => undefined,
+      () => true,
+    ),
+    queryOp(
+      'query_10',
+      `query top ${K}, category = c (10%)`,
+      categories,
+      (c) => ({ category: c }),
+      (m, c) => m.category === c,
+    ),
+    queryOp(
+      'query_1',
+      `query top ${K}, bucket = b (1%)`,
+      qBuckets,
+      (b) => ({ bucket: b }),
+      (m, b) => m.bucket === b,
+    ),
+    queryOp(
+      'query_01',
+      `query top ${K}, shard = s (0.1%)`,
+      shards,
+      (s) => ({ shard: s }),
+      (m, s) => m.shard === s,
+    ),
     {
       key: 'delete_ids',
       label: `delete ${idsPerDelete} ids`,
@@ -408,14 +465,25 @@ interface AddBatch {
 
 function addBatch(data: Dataset, start: number, size: number): AddBatch {
   const batch = data.batch(start, size);
-  return { ids: batch.map((r) => r.id), embeddings: batch.map((r) => r.embedding), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.metadata) };
+  return {
+    ids: batch.map((r) => r.id),
+    embeddings: batch.map((r) => r.embedding),
+    documents: batch.map((r) => r.document),
+    metadatas: batch.map((r) => r.metadata),
+  };
 }
 
 /**
  * Adds the whole dataset in sequential batches, each one timed. Data generation and `prepare`
  * stay outside the timer.
  */
-async function ingest<T>(label: string, data: Dataset, o: Options, prepare: (batch: AddBatch) => T, add: (batch: T) => Promise<unknown>): Promise<Ingest> {
+async function ingest<T>(
+  label: string,
+  data: Dataset,
+  o: Options,
+  prepare: (batch: AddBatch) => T,
+  add: (batch: T) => Promise<unknown>,
+): Promise<Ingest> {
   const samples: number[] = [];
   for (let start = 0; start < o.records; start += o.batch) {
     const batch = addBatch(data, start, o.batch);
@@ -426,7 +494,13 @@ async function ingest<T>(label: string, data: Dataset, o: Options, prepare: (bat
     if (done % (o.batch * 10) === 0 || done === o.records) progress(`${label}: added ${done}/${o.records}`);
   }
   const totalMs = samples.reduce((s, x) => s + x, 0);
-  return { records: o.records, totalMs, recordsPerSecond: (o.records / totalMs) * 1000, batch: summarize(samples), batchSamples: samples };
+  return {
+    records: o.records,
+    totalMs,
+    recordsPerSecond: (o.records / totalMs) * 1000,
+    batch: summarize(samples),
+    batchSamples: samples,
+  };
 }
 
 /**
@@ -439,7 +513,9 @@ async function waitIndexReady(collection: Collection, start: number): Promise<nu
     const status = await collection.getIndexingStatus();
     if (status.op_indexing_progress === 1) return Date.now() - start;
     if (Date.now() - start > INDEX_READY_TIMEOUT_MS) {
-      throw new Error(`the index was not ready ${INDEX_READY_TIMEOUT_MS / 1000} s after the last add (op_indexing_progress ${status.op_indexing_progress})`);
+      throw new Error(
+        `the index was not ready ${INDEX_READY_TIMEOUT_MS / 1000} s after the last add (op_indexing_progress ${status.op_indexing_progress})`,
+      );
     }
     await sleep(pause);
     pause = Math.min(250, pause * 2);
@@ -511,11 +587,17 @@ async function runReadsInterleaved(readers: Reader[], ops: Operation[]): Promise
       }
     }
     for (const { reader, samples, outcomes } of live.filter((x) => !failed.has(x.reader))) {
-      reader.result.ops[op.key] = { stats: summarize(samples), samples, outcomes: reader.keepsOutcomes ? outcomes : undefined };
+      reader.result.ops[op.key] = {
+        stats: summarize(samples),
+        samples,
+        outcomes: reader.keepsOutcomes ? outcomes : undefined,
+      };
     }
     for (const reader of readers) {
       const r = reader.result.ops[op.key];
-      progress(`${titleOf(reader.result.key)}: ${op.label}: ${r?.stats ? `median ${ms(r.stats.median)} ms` : `ERROR ${r?.error}`}`);
+      progress(
+        `${titleOf(reader.result.key)}: ${op.label}: ${r?.stats ? `median ${ms(r.stats.median)} ms` : `ERROR ${r?.error}`}`,
+      );
     }
   }
 }
@@ -543,7 +625,14 @@ interface Session {
 }
 
 /** Everything before the timed reads: version, collection, ingest, a client's first reads, the index. */
-async function openSession(key: TargetKey, server: Server, data: Dataset, w: Workload, o: Options, collectionName: string): Promise<{ result: TargetResult; session?: Session }> {
+async function openSession(
+  key: TargetKey,
+  server: Server,
+  data: Dataset,
+  w: Workload,
+  o: Options,
+  collectionName: string,
+): Promise<{ result: TargetResult; session?: Session }> {
   const result = newResult(key, server.url, server.info);
   const title = titleOf(key);
   const client = clientFor(server.url);
@@ -561,7 +650,13 @@ async function openSession(key: TargetKey, server: Server, data: Dataset, w: Wor
     return { result };
   }
   try {
-    result.ingest = await ingest(title, data, o, (b) => b, (b) => collection.add(b));
+    result.ingest = await ingest(
+      title,
+      data,
+      o,
+      (b) => b,
+      (b) => collection.add(b),
+    );
     const loadedAt = Date.now();
     const run = clientRunner(collection, key !== 'chroma');
     // A client's first reads, untimed, on every server: on vecgate the first range filter on a key
@@ -574,7 +669,16 @@ async function openSession(key: TargetKey, server: Server, data: Dataset, w: Wor
     }
     const count = await collection.count();
     if (count !== o.records) result.warnings.push(`count after ingest is ${count}, expected ${o.records}`);
-    return { result, session: { result, client, collection, url: server.url, reader: { result, run, direct: false, keepsOutcomes: true } } };
+    return {
+      result,
+      session: {
+        result,
+        client,
+        collection,
+        url: server.url,
+        reader: { result, run, direct: false, keepsOutcomes: true },
+      },
+    };
   } catch (err) {
     result.error = message(err);
     progress(`${title}: ERROR ${result.error}`);
@@ -600,7 +704,9 @@ async function finishSession(session: Session, w: Workload, companions: Companio
 }
 
 async function dropCollection(client: ChromaClient, name: string, title: string): Promise<void> {
-  await client.deleteCollection({ name }).catch((err) => progress(`${title}: could not delete ${name}: ${message(err)}`));
+  await client
+    .deleteCollection({ name })
+    .catch((err) => progress(`${title}: could not delete ${name}: ${message(err)}`));
 }
 
 /**
@@ -659,9 +765,16 @@ class DirectRun implements Companion {
       await collection.add({ ids: ['probe'], embeddings: [this.data.record(0).embedding] });
       await collection.delete({ ids: ['probe'] });
       const records = await this.sql!.records(collection.id);
-      this.result.ingest = await ingest('direct SQL', this.data, this.o, (b) => records.prepareAdd(b), (p) => records.add(p));
+      this.result.ingest = await ingest(
+        'direct SQL',
+        this.data,
+        this.o,
+        (b) => records.prepareAdd(b),
+        (p) => records.add(p),
+      );
       const count = await records.count();
-      if (count !== this.o.records) this.result.warnings.push(`count after its ingest is ${count}, expected ${this.o.records}`);
+      if (count !== this.o.records)
+        this.result.warnings.push(`count after its ingest is ${count}, expected ${this.o.records}`);
     } finally {
       await dropCollection(client, name, 'direct SQL');
     }
@@ -733,12 +846,20 @@ class FloorRun implements Companion {
       const preflight = await captureResponse(() => clientFor(url).getPreflightChecks());
       await this.floor.setCanned(preflight.status, preflight.body);
       await floorClient.getPreflightChecks();
-      const described = await captureResponse(() => client.getCollection({ name: collection.name, embeddingFunction: null as never }));
+      const described = await captureResponse(() =>
+        client.getCollection({ name: collection.name, embeddingFunction: null as never }),
+      );
       await this.floor.setCanned(described.status, described.body);
       this.collection = await floorClient.getCollection({ name: collection.name, embeddingFunction: null as never });
       this.gateway = clientRunner(collection, true);
       // No outcomes: the floor answers every call with the first call's records.
-      this.reader = { result: this.result, run: clientRunner(this.collection, true), direct: false, keepsOutcomes: false, before: (op) => this.load(op) };
+      this.reader = {
+        result: this.result,
+        run: clientRunner(this.collection, true),
+        direct: false,
+        keepsOutcomes: false,
+        before: (op) => this.load(op),
+      };
       return this.reader;
     } catch (err) {
       this.fail(err);
@@ -766,7 +887,9 @@ class FloorRun implements Companion {
       samples.push((await timed(() => this.collection!.add(batch))).ms);
     }
     this.result.addBatch = summarize(samples);
-    progress(`HTTP floor: add a batch of ${this.o.batch}: median ${ms(this.result.addBatch.median)} ms over ${batches} batches`);
+    progress(
+      `HTTP floor: add a batch of ${this.o.batch}: median ${ms(this.result.addBatch.median)} ms over ${batches} batches`,
+    );
   }
 
   async afterCount(): Promise<void> {
@@ -811,13 +934,20 @@ const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 /** The recall of a target on a query operation, or undefined when it has no answers. */
 function recallOf(t: TargetResult | undefined, op: Operation): number | undefined {
   const outcomes = t?.ops[op.key]?.outcomes;
-  return outcomes && op.truth ? recall(outcomes.map((x) => x.ids), op.truth) : undefined;
+  return outcomes && op.truth
+    ? recall(
+        outcomes.map((x) => x.ids),
+        op.truth,
+      )
+    : undefined;
 }
 
 /** The repetitions whose row count (or count) was not the expected one. */
 function wrongCalls(t: TargetResult, op: Operation): number[] {
   const expected = (t.key === 'direct' && op.directExpected) || op.expected;
-  return (t.ops[op.key]?.outcomes ?? []).map((x, i) => (x.rows !== null && x.rows !== expected[i] ? i : -1)).filter((i) => i >= 0);
+  return (t.ops[op.key]?.outcomes ?? [])
+    .map((x, i) => (x.rows !== null && x.rows !== expected[i] ? i : -1))
+    .filter((i) => i >= 0);
 }
 
 function checks(w: Workload, targets: TargetResult[]): { ok: string[]; wrong: string[] } {
@@ -833,10 +963,15 @@ function checks(w: Workload, targets: TargetResult[]): { ok: string[]; wrong: st
         const i = off[0];
         const expected = ((t.key === 'direct' && op.directExpected) || op.expected)[i];
         const what = op.truth ? `exactly min(${K}, matching) = ${expected} results` : `${expected}`;
-        wrong.push(`${title}: ${op.label}: ${off.length}/${outcomes.length} calls wrong (e.g. ${outcomes[i].rows} rows, expected ${what})`);
+        wrong.push(
+          `${title}: ${op.label}: ${off.length}/${outcomes.length} calls wrong (e.g. ${outcomes[i].rows} rows, expected ${what})`,
+        );
       }
       if (op.holds) {
-        const outside = outcomes.reduce((s, x, i) => s + x.metadatas.filter((m) => !m || !op.holds!(i, m as BenchMetadata)).length, 0);
+        const outside = outcomes.reduce(
+          (s, x, i) => s + x.metadatas.filter((m) => !m || !op.holds!(i, m as BenchMetadata)).length,
+          0,
+        );
         if (outside > 0) wrong.push(`${title}: ${op.label}: ${outside} returned records do NOT satisfy the filter`);
       }
     }
@@ -848,14 +983,20 @@ function checks(w: Workload, targets: TargetResult[]): { ok: string[]; wrong: st
     if (ran.length === 0) continue;
     const m = op.matching!;
     const matching = Math.min(...m) === Math.max(...m) ? `${m[0]}` : `${Math.min(...m)}-${Math.max(...m)}`;
-    const exact = ran.every((t) => wrongCalls(t, op).length === 0) ? `exactly min(${K}, matching) results in every call` : 'result counts WRONG (below)';
+    const exact = ran.every((t) => wrongCalls(t, op).length === 0)
+      ? `exactly min(${K}, matching) results in every call`
+      : 'result counts WRONG (below)';
     const recalls = ran.map((t) => `${titleOf(t.key)} ${percent(recallOf(t, op)!)}`).join(', ');
     ok.push(`${op.label}: ${matching} records match per call; ${exact}; recall@${K} against exact search: ${recalls}`);
   }
   const count = w.ops.find((op) => op.key === 'count')!;
-  const counts = targets.filter((t) => t.ops.count?.outcomes).map((t) => `${titleOf(t.key)} ${t.ops.count.outcomes![0].rows}`);
+  const counts = targets
+    .filter((t) => t.ops.count?.outcomes)
+    .map((t) => `${titleOf(t.key)} ${t.ops.count.outcomes![0].rows}`);
   if (counts.length > 0) {
-    const direct = targets.some((t) => t.key === 'direct' && t.ops.count?.outcomes) ? `; direct SQL ${count.directExpected![0]}, after its own deletes too` : '';
+    const direct = targets.some((t) => t.key === 'direct' && t.ops.count?.outcomes)
+      ? `; direct SQL ${count.directExpected![0]}, after its own deletes too`
+      : '';
     ok.push(`count after the deletes: ${counts.join(', ')} (expected ${count.expected[0]}${direct})`);
   }
   for (const t of targets) for (const warning of t.warnings) wrong.push(`${titleOf(t.key)}: ${warning}`);
@@ -884,10 +1025,16 @@ interface TableRow {
 }
 
 /** The one table of the run: a column per target, then the ratios of the medians and recall. */
-function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey, TargetResult>>, vecgate: TargetKey): string {
+function resultTable(
+  o: Options,
+  w: Workload,
+  results: Partial<Record<TargetKey, TargetResult>>,
+  vecgate: TargetKey,
+): string {
   const all = TARGETS.map((t) => results[t.key]).filter((t): t is TargetResult => !!t);
   const failed = (t: TargetResult): Cell | undefined => (t.error ? { text: 'error' } : undefined);
-  const timing = (s: Stats | undefined, t: TargetResult, error?: string): Cell | undefined => (s ? { text: medianP95(s), value: s.median } : error ? { text: 'error' } : failed(t));
+  const timing = (s: Stats | undefined, t: TargetResult, error?: string): Cell | undefined =>
+    s ? { text: medianP95(s), value: s.median } : error ? { text: 'error' } : failed(t);
 
   const rows: TableRow[] = [];
   const row = (operation: string, cell: (t: TargetResult) => Cell | undefined, recallText?: string) => {
@@ -895,13 +1042,24 @@ function resultTable(o: Options, w: Workload, results: Partial<Record<TargetKey,
     for (const t of all) cells[t.key] = cell(t);
     rows.push({ operation, cells, recall: recallText });
   };
-  row(`add a batch of ${o.batch} (${Math.ceil(o.records / o.batch)} batches)`, (t) => timing(t.ingest?.batch ?? t.addBatch, t));
+  row(`add a batch of ${o.batch} (${Math.ceil(o.records / o.batch)} batches)`, (t) =>
+    timing(t.ingest?.batch ?? t.addBatch, t),
+  );
   row('ingest: total s (records/s)', (t) =>
-    t.ingest ? { text: `${(t.ingest.totalMs / 1000).toFixed(2)} (${Math.round(t.ingest.recordsPerSecond)}/s)`, value: t.ingest.totalMs } : failed(t),
+    t.ingest
+      ? {
+          text: `${(t.ingest.totalMs / 1000).toFixed(2)} (${Math.round(t.ingest.recordsPerSecond)}/s)`,
+          value: t.ingest.totalMs,
+        }
+      : failed(t),
   );
   // No ratios: the wait is a poll interval or two unless the gateway really builds in the background.
   row('index ready after the last add, s', (t) =>
-    t.indexReadyMs !== undefined ? { text: (t.indexReadyMs / 1000).toFixed(2) } : t.key === 'chroma' || t.key === 'direct' ? { text: 'n/a' } : failed(t),
+    t.indexReadyMs !== undefined
+      ? { text: (t.indexReadyMs / 1000).toFixed(2) }
+      : t.key === 'chroma' || t.key === 'direct'
+        ? { text: 'n/a' }
+        : failed(t),
   );
   for (const op of w.ops) {
     let recallText: string | undefined;
@@ -961,7 +1119,9 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const databaseUrl = process.env.DATABASE_URL || undefined;
   const collectionName = `bench_${Date.now().toString(36)}_${process.pid}`;
-  progress(`${o.records} records x ${o.dim} dims in batches of ${o.batch}, ${o.reps} reps, collection ${collectionName}`);
+  progress(
+    `${o.records} records x ${o.dim} dims in batches of ${o.batch}, ${o.reps} reps, collection ${collectionName}`,
+  );
   const data = new Dataset(o.seed, o.records, o.dim);
   const w = workload(data, o);
 
@@ -971,14 +1131,22 @@ async function main(): Promise<void> {
   const servers: { key: TargetKey; start: () => Promise<Server>; note?: [string, string] }[] = [];
   const vecgate = (key: TargetKey, start: () => Promise<Server>) => {
     const given = key === externalKey ? o.vecgate : undefined;
-    servers.push(given ? { key, start: () => Promise.resolve(external(given)), note: ['backend', 'external (given by --vecgate)'] } : { key, start });
+    servers.push(
+      given
+        ? { key, start: () => Promise.resolve(external(given)), note: ['backend', 'external (given by --vecgate)'] }
+        : { key, start },
+    );
   };
   if (databaseUrl) vecgate('postgres', () => startVecgate(root, { databaseUrl }));
   if (!databaseUrl || o.embedded) vecgate('embedded', () => startVecgate(root, { databaseUrl: null }));
   if (!o.noChroma) {
     servers.push(
       o.chroma
-        ? { key: 'chroma', start: () => Promise.resolve(external(o.chroma!)), note: ['server', 'external (given by --chroma)'] }
+        ? {
+            key: 'chroma',
+            start: () => Promise.resolve(external(o.chroma!)),
+            note: ['server', 'external (given by --chroma)'],
+          }
         : { key: 'chroma', start: () => startChromaReference(root) },
     );
   }
@@ -1024,7 +1192,9 @@ async function main(): Promise<void> {
   }
   if (direct) results.direct = direct.result;
   if (floor) results.floor = floor.result;
-  machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
+  machine['load average at end'] = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
   const all = TARGETS.map((t) => results[t.key]).filter((t): t is TargetResult => !!t);
   // The vecgate compared with Chroma: on Postgres when this run has it, else embedded.
@@ -1038,33 +1208,61 @@ async function main(): Promise<void> {
   );
   for (const [k, val] of Object.entries(machine)) out.push(`- ${k}: ${val}`);
   out.push(...describeTargets(all), '');
-  out.push(`cells: median ms (p95 ms); ratios: of the medians, vecgate/Chroma with ${titleOf(vecgateKey)}; recall@${K}: ${titleOf(vecgateKey)} (Chroma)`, '');
+  out.push(
+    `cells: median ms (p95 ms); ratios: of the medians, vecgate/Chroma with ${titleOf(vecgateKey)}; recall@${K}: ${titleOf(vecgateKey)} (Chroma)`,
+    '',
+  );
   out.push(table, '', 'ingest (one client, sequential batches):');
   for (const t of all.filter((x) => x.key !== 'floor')) {
     const i = t.ingest;
-    const ready = t.indexReadyMs !== undefined ? `, index ready ${(t.indexReadyMs / 1000).toFixed(2)} s after the last add` : '';
-    out.push(`- ${titleOf(t.key)}: ${i ? `${(i.totalMs / 1000).toFixed(2)} s, ${Math.round(i.recordsPerSecond)} records/s, batch median ${ms(i.batch.median)} ms${ready}` : 'none'}`);
+    const ready =
+      t.indexReadyMs !== undefined ? `, index ready ${(t.indexReadyMs / 1000).toFixed(2)} s after the last add` : '';
+    out.push(
+      `- ${titleOf(t.key)}: ${i ? `${(i.totalMs / 1000).toFixed(2)} s, ${Math.round(i.recordsPerSecond)} records/s, batch median ${ms(i.batch.median)} ms${ready}` : 'none'}`,
+    );
   }
-  out.push(`- deletes: ${w.deleteReps} of each kind by the servers, as many more of other records by direct SQL (at most ${DELETE_BUDGET * 100}% of the records in all)`);
+  out.push(
+    `- deletes: ${w.deleteReps} of each kind by the servers, as many more of other records by direct SQL (at most ${DELETE_BUDGET * 100}% of the records in all)`,
+  );
   out.push('', 'checks:');
   for (const line of ok) out.push(`- ${line}`);
   for (const line of wrong) out.push(`- WRONG: ${line}`);
   for (const t of all) {
     if (t.error) out.push(`- ${titleOf(t.key)} ERROR: ${t.error}`);
-    for (const op of w.ops) if (t.ops[op.key]?.error) out.push(`- ${titleOf(t.key)} "${op.label}" ERROR: ${t.ops[op.key].error}`);
+    for (const op of w.ops)
+      if (t.ops[op.key]?.error) out.push(`- ${titleOf(t.key)} "${op.label}" ERROR: ${t.ops[op.key].error}`);
   }
   console.log(out.join('\n'));
 
   if (o.json) {
     const strip = (t?: TargetResult) =>
-      t && { ...t, ops: Object.fromEntries(Object.entries(t.ops).map(([k, r]) => [k, { stats: r.stats, samples: r.samples, rows: r.outcomes?.map((x) => x.rows), error: r.error }])) };
+      t && {
+        ...t,
+        ops: Object.fromEntries(
+          Object.entries(t.ops).map(([k, r]) => [
+            k,
+            { stats: r.stats, samples: r.samples, rows: r.outcomes?.map((x) => x.rows), error: r.error },
+          ]),
+        ),
+      };
     const recalls = Object.fromEntries(
-      w.ops.filter((op) => op.truth).map((op) => [op.key, Object.fromEntries(all.map((t) => [t.key, recallOf(t, op)]))]),
+      w.ops
+        .filter((op) => op.truth)
+        .map((op) => [op.key, Object.fromEntries(all.map((t) => [t.key, recallOf(t, op)]))]),
     );
     writeFileSync(
       o.json,
       JSON.stringify(
-        { machine, options: o, collection: collectionName, deleteReps: w.deleteReps, targets: Object.fromEntries(all.map((t) => [t.key, strip(t)])), recall: recalls, table, checks: { ok, wrong } },
+        {
+          machine,
+          options: o,
+          collection: collectionName,
+          deleteReps: w.deleteReps,
+          targets: Object.fromEntries(all.map((t) => [t.key, strip(t)])),
+          recall: recalls,
+          table,
+          checks: { ok, wrong },
+        },
         null,
         2,
       ),

@@ -54,7 +54,9 @@ export class Flags {
     if (raw === undefined) return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
-      this.fail(`${flag} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}, got ${String(raw)}`);
+      this.fail(
+        `${flag} must be an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}, got ${String(raw)}`,
+      );
     }
     return n;
   }

@@ -76,7 +76,12 @@ export interface DirectIndex {
   prepareUpsert(vectors: PineconeVector[]): PreparedUpsert;
   upsert(namespace: string, batch: PreparedUpsert): Promise<number>;
   /** `filter`: a Pinecone filter, as the client sends it. */
-  query(namespace: string, vector: number[], topK: number, filter: Record<string, unknown> | undefined): Promise<DirectMatch[]>;
+  query(
+    namespace: string,
+    vector: number[],
+    topK: number,
+    filter: Record<string, unknown> | undefined,
+  ): Promise<DirectMatch[]>;
   deleteWhere(namespace: string, filter: Record<string, unknown>): Promise<number>;
   deleteAll(namespace: string): Promise<number>;
   count(namespace: string): Promise<number>;
@@ -106,7 +111,13 @@ export async function openDirectPinecone(databaseUrl: string | undefined, config
   if (databaseUrl) {
     // One connection, kept open: calls are sequential, and session settings stay on it as they do
     // on a gateway connection.
-    pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
+    pool = new Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: 10_000,
+      ...preparedStatementsPoolConfig(true),
+    });
     pool.on('error', () => {}); // an idle connection's error surfaces on its next query
     closeDb = () => pool.end();
     backend = 'postgres, the gateway repository SQL over pg (one connection)';
@@ -150,8 +161,17 @@ export async function openDirectPinecone(databaseUrl: string | undefined, config
  * database of its own (record counts are kept per catalog entry), with no dimension in the catalog
  * so that no gateway's index builder takes it up: the bench builds its index itself.
  */
-function pineconeIndex(name: string, dimension: number, config: AppConfig): { collection: Collection; spec: NewCollection } {
-  const spec = newIndex({ name, dimension, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+function pineconeIndex(
+  name: string,
+  dimension: number,
+  config: AppConfig,
+): { collection: Collection; spec: NewCollection } {
+  const spec = newIndex({
+    name,
+    dimension,
+    metric: 'cosine',
+    spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+  });
   const id = randomUUID();
   const collection: Collection = {
     id,
@@ -218,12 +238,21 @@ class Index implements DirectIndex {
   }
 
   /** As the service on an indexed table (the only kind queried here): exact when the filter and namespace keep few records, else the approximate search with its session settings, then the exact one when it came back short. */
-  async query(namespace: string, vector: number[], topK: number, filter: Record<string, unknown> | undefined): Promise<DirectMatch[]> {
+  async query(
+    namespace: string,
+    vector: number[],
+    topK: number,
+    filter: Record<string, unknown> | undefined,
+  ): Promise<DirectMatch[]> {
     const vectors = [denseVector(vector, 'vector')];
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
-    const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
+    const exactSearch = async (client: Queryable) =>
+      (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
     let list: Neighbour[];
-    if (narrowsTheTable(where, namespace, this.collection) && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))) {
+    if (
+      narrowsTheTable(where, namespace, this.collection) &&
+      prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, namespace, where))
+    ) {
       list = await exactSearch(this.pool);
     } else {
       const client = await this.pool.connect();
@@ -313,13 +342,26 @@ export interface GatewayTable {
   close(): Promise<void>;
 }
 
-export async function openGatewayTable(databaseUrl: string, config: AppConfig, indexName: string): Promise<GatewayTable> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true) });
+export async function openGatewayTable(
+  databaseUrl: string,
+  config: AppConfig,
+  indexName: string,
+): Promise<GatewayTable> {
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: 1,
+    idleTimeoutMillis: 0,
+    connectionTimeoutMillis: 10_000,
+    ...preparedStatementsPoolConfig(true),
+  });
   pool.on('error', () => {});
   try {
     const database = await new TenantsRepository().findDatabase(pool, config.defaultTenant, config.defaultDatabase);
     const collection = database && (await new CollectionsRepository().findByName(pool, database.id, indexName));
-    if (!collection) throw new Error(`index ${indexName} is not in DATABASE_URL's catalog (${config.defaultTenant}/${config.defaultDatabase})`);
+    if (!collection)
+      throw new Error(
+        `index ${indexName} is not in DATABASE_URL's catalog (${config.defaultTenant}/${config.defaultDatabase})`,
+      );
     const tables = new RecordTableRepository();
     const table = collection.tableName;
     return {
@@ -345,7 +387,10 @@ async function tableShape(db: Queryable, table: string): Promise<string[]> {
      WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     [RECORD_SCHEMA, table],
   );
-  const indexes = await db.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, [RECORD_SCHEMA, table]);
+  const indexes = await db.query(
+    `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`,
+    [RECORD_SCHEMA, table],
+  );
   const strip = (s: string) => s.split(table).join('<table>');
   return [...columns.rows.map((r) => `column ${r.c}`), ...indexes.rows.map((r) => strip(String(r.indexdef)))];
 }

@@ -15,7 +15,14 @@ import { CollectionsRepository } from '../src/collections/collections.repository
 import type { Database, Queryable } from '../src/database/database';
 import { Planning, preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
-import { DEFAULT_GET_INCLUDE, DEFAULT_QUERY_INCLUDE, filterFrom, parseInclude, queryVectors, recordsFromPayload } from '../src/protocols/chroma/records.mapper';
+import {
+  DEFAULT_GET_INCLUDE,
+  DEFAULT_QUERY_INCLUDE,
+  filterFrom,
+  parseInclude,
+  queryVectors,
+  recordsFromPayload,
+} from '../src/protocols/chroma/records.mapper';
 import { DEFAULT_NAMESPACE, RecordWrite } from '../src/records/record.model';
 import { RecordsRepository } from '../src/records/records.repository';
 import { narrowsTheTable, prefersExactSearch } from '../src/records/search-policy';
@@ -47,7 +54,12 @@ export interface PreparedAdd {
 /** The operations of the Chroma workload on one collection, each what the gateway's service does minus its extras. */
 export interface DirectRecords {
   get(selection: Selection, include: string[]): Promise<DirectRow[]>;
-  query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]>;
+  query(
+    vector: number[],
+    n: number,
+    where: Record<string, unknown> | undefined,
+    include: string[],
+  ): Promise<DirectRow[]>;
   delete(selection: Selection): Promise<number>;
   count(): Promise<number>;
   prepareAdd(batch: AddColumns): PreparedAdd;
@@ -67,7 +79,13 @@ export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
   // stay on it as they do on a gateway connection. A second one plans once, as the gateway's
   // connections for unfiltered searches do (Database.withSessionSettings).
   const connect = (planning: Planning) => {
-    const pool = new Pool({ connectionString: databaseUrl, max: 1, idleTimeoutMillis: 0, connectionTimeoutMillis: 10_000, ...preparedStatementsPoolConfig(true, planning) });
+    const pool = new Pool({
+      connectionString: databaseUrl,
+      max: 1,
+      idleTimeoutMillis: 0,
+      connectionTimeoutMillis: 10_000,
+      ...preparedStatementsPoolConfig(true, planning),
+    });
     pool.on('error', () => {}); // an idle connection's error surfaces on its next query
     return pool;
   };
@@ -81,10 +99,17 @@ export async function openDirectSql(databaseUrl: string): Promise<DirectSql> {
     const repository = new RecordsRepository({ vectorOid: rows[0].oid } as Database);
     const catalog = new CollectionsRepository();
     return {
-      info: { backend: 'postgres, the gateway repository SQL over pg (one connection)', postgres: String(rows[0].pg), pgvector: String(rows[0].vector) },
+      info: {
+        backend: 'postgres, the gateway repository SQL over pg (one connection)',
+        postgres: String(rows[0].pg),
+        pgvector: String(rows[0].vector),
+      },
       async records(collectionId) {
         const collection = await catalog.findById(pool, collectionId);
-        if (!collection) throw new Error(`collection ${collectionId} is not in DATABASE_URL's catalog (is vecgate running on another database?)`);
+        if (!collection)
+          throw new Error(
+            `collection ${collectionId} is not in DATABASE_URL's catalog (is vecgate running on another database?)`,
+          );
         return new Records(pool, { pool: planOncePool, session: new SessionSettings() }, repository, collection);
       },
       close: async () => void (await Promise.all([pool.end(), planOncePool.end()])),
@@ -124,24 +149,49 @@ class Records implements DirectRecords {
 
   get(selection: Selection, include: string[]): Promise<DirectRow[]> {
     const filter = filterFrom(selection);
-    return this.repository.find(this.pool, this.collection, DEFAULT_NAMESPACE, filter, parseInclude(include, DEFAULT_GET_INCLUDE).include, null, 0);
+    return this.repository.find(
+      this.pool,
+      this.collection,
+      DEFAULT_NAMESPACE,
+      filter,
+      parseInclude(include, DEFAULT_GET_INCLUDE).include,
+      null,
+      0,
+    );
   }
 
   /** As the service on an indexed table (the only kind timed here): exact when the filter keeps few records, else the approximate search, then the exact one when it came back short. */
-  async query(vector: number[], n: number, where: Record<string, unknown> | undefined, include: string[]): Promise<DirectRow[]> {
+  async query(
+    vector: number[],
+    n: number,
+    where: Record<string, unknown> | undefined,
+    include: string[],
+  ): Promise<DirectRow[]> {
     const vectors = queryVectors([vector]);
     const filter = filterFrom({ where });
     const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
-    const exactSearch = async (client: Queryable) => (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
+    const exactSearch = async (client: Queryable) =>
+      (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
     const narrows = narrowsTheTable(filter, DEFAULT_NAMESPACE, this.collection);
-    if (narrows && prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))) {
+    if (
+      narrows &&
+      prefersExactSearch(await this.repository.estimateMatches(this.pool, this.collection, DEFAULT_NAMESPACE, filter))
+    ) {
       return exactSearch(this.pool);
     }
     const { pool, session } = narrows ? { pool: this.pool, session: this.session } : this.planOnce;
     const client = await pool.connect();
     try {
       await session.apply(client, this.repository.searchSettings(this.collection, n));
-      const [list] = await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted);
+      const [list] = await this.repository.nearest(
+        client,
+        this.collection,
+        DEFAULT_NAMESPACE,
+        vectors,
+        n,
+        filter,
+        wanted,
+      );
       return list.length >= n ? list : await exactSearch(client);
     } finally {
       client.release();

@@ -41,15 +41,24 @@ interface Path {
 async function load(server: Server, data: Dataset, records: number): Promise<Collection> {
   const { hostname, port } = new URL(server.url);
   const client = new ChromaClient({ host: hostname, port: Number(port) });
-  const collection = await client.createCollection({ name: `per_call_${Date.now().toString(36)}`, embeddingFunction: null });
+  const collection = await client.createCollection({
+    name: `per_call_${Date.now().toString(36)}`,
+    embeddingFunction: null,
+  });
   for (let s = 0; s < records; s += 500) {
     const batch = data.batch(s, Math.min(500, records - s));
-    await collection.add({ ids: batch.map((r) => r.id), embeddings: batch.map((r) => r.embedding), documents: batch.map((r) => r.document), metadatas: batch.map((r) => r.metadata) });
+    await collection.add({
+      ids: batch.map((r) => r.id),
+      embeddings: batch.map((r) => r.embedding),
+      documents: batch.map((r) => r.document),
+      metadatas: batch.map((r) => r.metadata),
+    });
   }
   return collection;
 }
 
-const queryPath = (server: Server, collection: Collection) => `${server.url}/api/v2/tenants/default_tenant/databases/default_database/collections/${collection.id}/query`;
+const queryPath = (server: Server, collection: Collection) =>
+  `${server.url}/api/v2/tenants/default_tenant/databases/default_database/collections/${collection.id}/query`;
 
 async function post(url: string, body: string): Promise<string> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
@@ -59,7 +68,11 @@ async function post(url: string, body: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const flags = new Flags(process.argv.slice(2), { usage: USAGE, switches: ['--no-chroma'], valued: ['--records', '--dim', '--reps', '--seed'] });
+  const flags = new Flags(process.argv.slice(2), {
+    usage: USAGE,
+    switches: ['--no-chroma'],
+    valued: ['--records', '--dim', '--reps', '--seed'],
+  });
   const records = flags.int('--records', 20_000, 1);
   const dim = flags.int('--dim', 384, 1, 2000);
   const reps = flags.int('--reps', 500, 1);
@@ -75,7 +88,8 @@ async function main(): Promise<void> {
     started.push(gateway);
     sql = await openDirectSql(databaseUrl); // after the gateway: it creates the extension
     const collection = await load(gateway, data, records);
-    while ((await collection.getIndexingStatus()).op_indexing_progress !== 1) await new Promise((r) => setTimeout(r, 200));
+    while ((await collection.getIndexingStatus()).op_indexing_progress !== 1)
+      await new Promise((r) => setTimeout(r, 200));
     progress(`${records} records x ${dim} loaded into vecgate and indexed`);
     let chroma: { server: Server; collection: Collection } | undefined;
     if (!flags.has('--no-chroma')) {
@@ -96,16 +110,27 @@ async function main(): Promise<void> {
     await floor.setCanned(200, await post(queryUrl, bodies[0]));
 
     const paths: Path[] = [
-      { label: 'Chroma client → vecgate', call: (i) => collection.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never }) },
+      {
+        label: 'Chroma client → vecgate',
+        call: (i) =>
+          collection.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never }),
+      },
       { label: 'fetch → vecgate', call: (i) => post(queryUrl, bodies[i % QUERIES]) },
       { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
       { label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) },
-      { label: 'the same SQL from this process', call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE) },
+      {
+        label: 'the same SQL from this process',
+        call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
+      },
     ];
     if (chroma) {
       const { server, collection: theirs } = chroma;
       paths.push(
-        { label: 'Chroma client → Chroma', call: (i) => theirs.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never }) },
+        {
+          label: 'Chroma client → Chroma',
+          call: (i) =>
+            theirs.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never }),
+        },
         { label: 'fetch → Chroma', call: (i) => post(queryPath(server, theirs), bodies[i % QUERIES]) },
       );
     }
@@ -121,9 +146,19 @@ async function main(): Promise<void> {
     }
     const stats = samples.map(summarize);
     const [client1, gateway2, bare3, floor4, direct5, , chroma7] = stats.map((s) => s.median);
-    const out = [`# One unfiltered query top 10, ${records} x ${dim}, ${reps} interleaved calls per path (median ms, p95)`, ''];
+    const out = [
+      `# One unfiltered query top 10, ${records} x ${dim}, ${reps} interleaved calls per path (median ms, p95)`,
+      '',
+    ];
     for (const [k, v] of Object.entries(machine)) out.push(`- ${k}: ${v}`);
-    out.push('', markdown(['path', 'median', 'p95'], paths.map((p, i) => [`${i + 1}. ${p.label}`, ms(stats[i].median), ms(stats[i].p95)])), '');
+    out.push(
+      '',
+      markdown(
+        ['path', 'median', 'p95'],
+        paths.map((p, i) => [`${i + 1}. ${p.label}`, ms(stats[i].median), ms(stats[i].p95)]),
+      ),
+      '',
+    );
     out.push(
       markdown(
         ['share of the median', 'ms'],
@@ -139,7 +174,9 @@ async function main(): Promise<void> {
     );
     console.log(out.join('\n'));
     // The gateway's collection would outlive the run in DATABASE_URL (Chroma's goes with its data directory).
-    await fetch(queryUrl.replace(/\/collections\/.*$/, `/collections/${encodeURIComponent(collection.name)}`), { method: 'DELETE' });
+    await fetch(queryUrl.replace(/\/collections\/.*$/, `/collections/${encodeURIComponent(collection.name)}`), {
+      method: 'DELETE',
+    });
   } finally {
     for (const s of started.reverse()) await s.stop().catch(() => {});
     await sql?.close();

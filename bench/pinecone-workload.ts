@@ -30,7 +30,14 @@ import { Index, Pinecone } from '@pinecone-database/pinecone';
 import type { AppConfig } from '../src/config/app-config';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, rng } from './data';
-import { DirectIndex, gatewayConfig, GatewayTable, openDirectPinecone, openGatewayTable, PreparedUpsert } from './direct-pinecone';
+import {
+  DirectIndex,
+  gatewayConfig,
+  GatewayTable,
+  openDirectPinecone,
+  openGatewayTable,
+  PreparedUpsert,
+} from './direct-pinecone';
 import { machineInfo, ms, ratio, Row, table } from './report';
 import { external, Server, startVecgate } from './servers';
 import { Ingest, repeat, Repeated, repeatInterleaved, Stats, summarize, timed } from './stats';
@@ -67,7 +74,11 @@ Both targets get their HNSW index after the first ingest when it has VECGATE_IND
 1000) records, as the gateway decides: vecgate builds it in the background, the reference builds it.`;
 
 function parseArgs(argv: string[]): Options {
-  const flags = new Flags(argv, { usage: USAGE, switches: ['--no-reference', '--smoke'], valued: ['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch', '--index-timeout'] });
+  const flags = new Flags(argv, {
+    usage: USAGE,
+    switches: ['--no-reference', '--smoke'],
+    valued: ['--vecgate', '--records', '--dim', '--reps', '--seed', '--json', '--batch', '--index-timeout'],
+  });
   const smoke = flags.has('--smoke');
   return {
     vecgate: flags.url('--vecgate'),
@@ -146,8 +157,17 @@ class VecgateTarget implements Target<Rec[]> {
   }
 
   async query(namespace: string, vector: number[], k: number, filter: Eq | null): Promise<Match[]> {
-    const res = await this.ns(namespace).query({ vector, topK: k, includeMetadata: true, ...(filter ? { filter: pineconeFilter(filter) } : {}) });
-    return res.matches.map((m) => ({ id: m.id, score: m.score ?? NaN, metadata: (m.metadata as Record<string, unknown> | undefined) ?? null }));
+    const res = await this.ns(namespace).query({
+      vector,
+      topK: k,
+      includeMetadata: true,
+      ...(filter ? { filter: pineconeFilter(filter) } : {}),
+    });
+    return res.matches.map((m) => ({
+      id: m.id,
+      score: m.score ?? NaN,
+      metadata: (m.metadata as Record<string, unknown> | undefined) ?? null,
+    }));
   }
 
   deleteWhere(namespace: string, filter: Eq): Promise<void> {
@@ -252,9 +272,21 @@ function plan(o: Options, config: AppConfig): Plan {
     };
   };
   const queries = [
-    queryOp('query', `query top ${K}, no filter`, pick('none', o.reps, () => null)),
-    queryOp('query_10', `query top ${K}, category $eq c (10%)`, pick('category', o.reps, (r) => ({ key: 'category', value: CATEGORIES[int(r, CATEGORIES.length)] }))),
-    queryOp('query_1', `query top ${K}, bucket $eq b (1%)`, pick('bucket', o.reps, (r) => ({ key: 'bucket', value: int(r, BUCKETS) }))),
+    queryOp(
+      'query',
+      `query top ${K}, no filter`,
+      pick('none', o.reps, () => null),
+    ),
+    queryOp(
+      'query_10',
+      `query top ${K}, category $eq c (10%)`,
+      pick('category', o.reps, (r) => ({ key: 'category', value: CATEGORIES[int(r, CATEGORIES.length)] })),
+    ),
+    queryOp(
+      'query_1',
+      `query top ${K}, bucket $eq b (1%)`,
+      pick('bucket', o.reps, (r) => ({ key: 'bucket', value: int(r, BUCKETS) })),
+    ),
   ];
 
   // Each delete removes a bucket no earlier one touched (~1% of the namespace each); at most 20.
@@ -311,15 +343,30 @@ async function ingest(name: string, target: Target, data: Dataset, namespace: st
     const { ms: t } = await timed(() => target.upsert(namespace, batch));
     samples.push(t);
     const done = start + records.length;
-    if (done % (o.batch * 20) === 0 || done === data.records) progress(`${name}: upserted ${done}/${data.records} into ${namespace}`);
+    if (done % (o.batch * 20) === 0 || done === data.records)
+      progress(`${name}: upserted ${done}/${data.records} into ${namespace}`);
   }
   const totalMs = samples.reduce((s, x) => s + x, 0);
-  return { records: data.records, totalMs, recordsPerSecond: (data.records / totalMs) * 1000, batch: summarize(samples), batchSamples: samples };
+  return {
+    records: data.records,
+    totalMs,
+    recordsPerSecond: (data.records / totalMs) * 1000,
+    batch: summarize(samples),
+    batchSamples: samples,
+  };
 }
 
-async function expectCount(result: TargetResult, target: Target, namespace: string, expected: number, when: string): Promise<void> {
+async function expectCount(
+  result: TargetResult,
+  target: Target,
+  namespace: string,
+  expected: number,
+  when: string,
+): Promise<void> {
   const got = await target.count(namespace);
-  (got === expected ? result.ok : result.wrong).push(`${namespace} holds ${got} records ${when} (expected ${expected})`);
+  (got === expected ? result.ok : result.wrong).push(
+    `${namespace} holds ${got} records ${when} (expected ${expected})`,
+  );
 }
 
 /** A target between its setup and its teardown. */
@@ -332,7 +379,8 @@ interface Participant {
   close(): Promise<void>;
 }
 
-const live = (parts: Participant[]) => parts.filter((part): part is Participant & { target: Target } => !!part.target && !part.result.error);
+const live = (parts: Participant[]) =>
+  parts.filter((part): part is Participant & { target: Target } => !!part.target && !part.result.error);
 
 /** The first ingest and the index, each target alone on the machine (the other idles). */
 async function fill(part: Participant & { target: Target }, p: Plan, o: Options): Promise<void> {
@@ -353,7 +401,13 @@ async function fill(part: Participant & { target: Target }, p: Plan, o: Options)
 }
 
 /** Stores one operation's interleaved runs in each target's result. */
-function record<T>(parts: Participant[], key: string, label: string, runs: Repeated<T>[], keep?: (result: TargetResult, values: T[]) => void): void {
+function record<T>(
+  parts: Participant[],
+  key: string,
+  label: string,
+  runs: Repeated<T>[],
+  keep?: (result: TargetResult, values: T[]) => void,
+): void {
   runs.forEach((run, j) => {
     const result = parts[j].result;
     if ('error' in run) {
@@ -375,14 +429,22 @@ function record<T>(parts: Participant[], key: string, label: string, runs: Repea
 async function timedTogether(parts: (Participant & { target: Target })[], p: Plan, o: Options): Promise<void> {
   for (const q of p.queries) {
     const runs = await repeatInterleaved(
-      parts.map(({ target }) => (i: number) => target.query(MAIN, q.vectors[i], K, q.filters[i])),
+      parts.map(
+        ({ target }) =>
+          (i: number) =>
+            target.query(MAIN, q.vectors[i], K, q.filters[i]),
+      ),
       o.reps,
       2,
     );
     record(parts, q.key, q.label, runs, (result, values) => (result.answers[q.key] = values));
   }
   const deletes = await repeatInterleaved(
-    parts.map(({ target }) => (i: number) => target.deleteWhere(MAIN, p.deleteFilters[i])),
+    parts.map(
+      ({ target }) =>
+        (i: number) =>
+          target.deleteWhere(MAIN, p.deleteFilters[i]),
+    ),
     p.deleteFilters.length,
     0,
   );
@@ -397,7 +459,9 @@ async function finish(part: Participant & { target: Target }, p: Plan, o: Option
       await expectCount(result, target, MAIN, p.remaining, `after ${p.deleteFilters.length} deletes by filter`);
       const gone = p.deleteFilters[0];
       const left = await target.query(MAIN, p.queries[0].vectors[0], K, gone);
-      (left.length === 0 ? result.ok : result.wrong).push(`a query for a deleted bucket (bucket $eq ${gone.value}) found ${left.length} records (expected 0)`);
+      (left.length === 0 ? result.ok : result.wrong).push(
+        `a query for a deleted bucket (bucket $eq ${gone.value}) found ${left.length} records (expected 0)`,
+      );
     } catch (err) {
       result.ops.delete_where = { error: message(err) };
       progress(`${result.name}: delete by filter: ERROR ${message(err)}`);
@@ -426,7 +490,8 @@ async function pollUntil(check: () => Promise<boolean>, timeoutMs: number, what:
   const start = Date.now();
   let pause = 20;
   while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`${what} was not there ${timeoutMs / 1000} s after the last upsert`);
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`${what} was not there ${timeoutMs / 1000} s after the last upsert`);
     await sleep(pause);
     pause = Math.min(250, pause * 2);
   }
@@ -450,11 +515,22 @@ async function indexingStatus(url: string, config: AppConfig, indexName: string)
 }
 
 /** vecgate's index, created through the client on a running gateway. */
-async function openVecgate(server: Server, o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<Participant> {
+async function openVecgate(
+  server: Server,
+  o: Options,
+  indexName: string,
+  databaseUrl: string | undefined,
+  config: AppConfig,
+): Promise<Participant> {
   const result = newResult('vecgate', server.info);
   const pc = new Pinecone({ apiKey: API_KEY, controllerHostUrl: server.url });
   try {
-    await pc.createIndex({ name: indexName, dimension: o.dim, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    await pc.createIndex({
+      name: indexName,
+      dimension: o.dim,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     const model = await pc.describeIndex(indexName);
     result.info['index host'] = model.host;
   } catch (err) {
@@ -464,7 +540,9 @@ async function openVecgate(server: Server, o: Options, indexName: string, databa
   let gateway: GatewayTable | undefined;
   const close = async () => {
     await gateway?.close().catch(() => {});
-    await pc.deleteIndex(indexName).catch((err) => progress(`vecgate: could not delete index ${indexName}: ${message(err)}`));
+    await pc
+      .deleteIndex(indexName)
+      .catch((err) => progress(`vecgate: could not delete index ${indexName}: ${message(err)}`));
   };
   try {
     // Opened before the ingest, so that the index wait starts polling at once.
@@ -487,13 +565,21 @@ async function openVecgate(server: Server, o: Options, indexName: string, databa
 }
 
 /** The reference: the gateway's repositories called from this process, on a table of its own. */
-async function openReference(o: Options, indexName: string, databaseUrl: string | undefined, config: AppConfig): Promise<Participant> {
+async function openReference(
+  o: Options,
+  indexName: string,
+  databaseUrl: string | undefined,
+  config: AppConfig,
+): Promise<Participant> {
   let direct: Awaited<ReturnType<typeof openDirectPinecone>>;
   try {
     progress(`opening the reference (${databaseUrl ? 'direct pg on DATABASE_URL' : 'PGlite in this process'})`);
     direct = await openDirectPinecone(databaseUrl, config);
   } catch (err) {
-    return { result: { ...newResult('direct SQL', {}), error: `could not open: ${message(err)}` }, close: async () => {} };
+    return {
+      result: { ...newResult('direct SQL', {}), error: `could not open: ${message(err)}` },
+      close: async () => {},
+    };
   }
   const result = newResult('direct SQL', direct.info);
   let t: DirectIndex | undefined;
@@ -541,9 +627,16 @@ function checkQueries(result: TargetResult, p: Plan): void {
     });
     const n = answers.length;
     const recall = wanted === 0 ? 1 : hits / wanted;
-    (wrongCount === 0 ? result.ok : result.wrong).push(`${q.label}: ${n - wrongCount}/${n} answers had exactly ${K} matches`);
-    if (q.filters.some((f) => f)) (outside === 0 ? result.ok : result.wrong).push(`${q.label}: ${outside === 0 ? 'every match satisfied the filter' : `${outside} matches did NOT satisfy the filter`}`);
-    (worstScore < 1e-4 ? result.ok : result.wrong).push(`${q.label}: scores within ${worstScore.toExponential(1)} of the exact cosine similarity`);
+    (wrongCount === 0 ? result.ok : result.wrong).push(
+      `${q.label}: ${n - wrongCount}/${n} answers had exactly ${K} matches`,
+    );
+    if (q.filters.some((f) => f))
+      (outside === 0 ? result.ok : result.wrong).push(
+        `${q.label}: ${outside === 0 ? 'every match satisfied the filter' : `${outside} matches did NOT satisfy the filter`}`,
+      );
+    (worstScore < 1e-4 ? result.ok : result.wrong).push(
+      `${q.label}: scores within ${worstScore.toExponential(1)} of the exact cosine similarity`,
+    );
     result.ok.push(`${q.label}: recall@${K} ${(recall * 100).toFixed(1)}% against exact search`);
   }
 }
@@ -564,7 +657,9 @@ async function main(): Promise<void> {
   const indexName = `bench-${Date.now().toString(36)}-${process.pid}`;
   // The settings the gateway started here reads from the same environment (index thresholds, default tenant).
   const config = gatewayConfig();
-  progress(`${o.records} records x ${o.dim} dims per namespace, upserts of ${o.batch}, ${o.reps} reps, index ${indexName}`);
+  progress(
+    `${o.records} records x ${o.dim} dims per namespace, upserts of ${o.batch}, ${o.reps} reps, index ${indexName}`,
+  );
   const p = plan(o, config);
   const bodyBytes = upsertBytes(p.data, o.batch);
 
@@ -582,7 +677,10 @@ async function main(): Promise<void> {
       parts.push(vecgate);
     } catch (err) {
       progress(`vecgate did not start: ${message(err)}`);
-      parts.push({ result: { ...newResult('vecgate', {}), error: `did not start: ${message(err)}` }, close: async () => {} });
+      parts.push({
+        result: { ...newResult('vecgate', {}), error: `did not start: ${message(err)}` },
+        close: async () => {},
+      });
     }
     if (!o.noReference) parts.push(await openReference(o, indexName, databaseUrl, config));
     for (const part of live(parts)) await fill(part, p, o);
@@ -595,17 +693,33 @@ async function main(): Promise<void> {
   const [v, d] = [parts[0].result, parts[1]?.result as TargetResult | undefined];
   checkQueries(v, p);
   if (d) checkQueries(d, p);
-  machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
+  machine['load average at end'] = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
   // The report.
   const batches = Math.ceil(o.records / o.batch);
-  const cell = (t: TargetResult | undefined, key: string) => (t ? (t.ops[key]?.stats ?? (t.ops[key]?.error || t.error ? 'error' : undefined)) : undefined);
-  const ingestCell = (i: Ingest | undefined, t: TargetResult | undefined) => (i ? i.batch : t?.error ? 'error' : undefined);
+  const cell = (t: TargetResult | undefined, key: string) =>
+    t ? (t.ops[key]?.stats ?? (t.ops[key]?.error || t.error ? 'error' : undefined)) : undefined;
+  const ingestCell = (i: Ingest | undefined, t: TargetResult | undefined) =>
+    i ? i.batch : t?.error ? 'error' : undefined;
   const deleteReps = p.deleteFilters.length;
   const indexCell = (t: TargetResult | undefined) =>
-    !t ? undefined : t.indexReadyMs !== undefined ? summarize([t.indexReadyMs]) : !p.indexDue ? 'not due' : t.error ? 'error' : undefined;
+    !t
+      ? undefined
+      : t.indexReadyMs !== undefined
+        ? summarize([t.indexReadyMs])
+        : !p.indexDue
+          ? 'not due'
+          : t.error
+            ? 'error'
+            : undefined;
   const rows: Row[] = [
-    { operation: `upsert a batch of ${o.batch} (${batches} batches, ${MAIN})`, vecgate: ingestCell(v.ingest, v), reference: ingestCell(d?.ingest, d) },
+    {
+      operation: `upsert a batch of ${o.batch} (${batches} batches, ${MAIN})`,
+      vecgate: ingestCell(v.ingest, v),
+      reference: ingestCell(d?.ingest, d),
+    },
     { operation: `HNSW index ready after the last upsert [1 rep]`, vecgate: indexCell(v), reference: indexCell(d) },
     ...p.queries.map((q) => ({ operation: q.label, vecgate: cell(v, q.key), reference: cell(d, q.key) })),
     {
@@ -613,8 +727,16 @@ async function main(): Promise<void> {
       vecgate: cell(v, 'delete_where'),
       reference: cell(d, 'delete_where'),
     },
-    { operation: `upsert a batch of ${o.batch} (${batches} batches, ${SECOND})`, vecgate: ingestCell(v.ingestSecond, v), reference: ingestCell(d?.ingestSecond, d) },
-    { operation: `deleteAll of a ${o.records}-record namespace [1 rep]`, vecgate: cell(v, 'delete_all'), reference: cell(d, 'delete_all') },
+    {
+      operation: `upsert a batch of ${o.batch} (${batches} batches, ${SECOND})`,
+      vecgate: ingestCell(v.ingestSecond, v),
+      reference: ingestCell(d?.ingestSecond, d),
+    },
+    {
+      operation: `deleteAll of a ${o.records}-record namespace [1 rep]`,
+      vecgate: cell(v, 'delete_all'),
+      reference: cell(d, 'delete_all'),
+    },
   ];
 
   const out: string[] = [];
@@ -625,17 +747,26 @@ async function main(): Promise<void> {
   for (const [k, val] of Object.entries(machine)) out.push(`- ${k}: ${val}`);
   const describe = (t: TargetResult | undefined) => {
     if (!t) return;
-    const details = Object.entries(t.info).map(([k, val]) => `${k} ${val}`).join(', ');
+    const details = Object.entries(t.info)
+      .map(([k, val]) => `${k} ${val}`)
+      .join(', ');
     out.push(`- ${t.name}: ${details || '(no details)'}`);
   };
   describe(v);
   describe(d);
-  out.push(`- client: @pinecone-database/pinecone ${clientVersion(root)}; one upsert body is ${(bodyBytes / 2 ** 20).toFixed(2)} MiB of JSON${bodyBytes > PINECONE_MAX_REQUEST ? ' (OVER Pinecone\'s 2 MB per request)' : ' (under Pinecone\'s 2 MB per request)'}`);
+  out.push(
+    `- client: @pinecone-database/pinecone ${clientVersion(root)}; one upsert body is ${(bodyBytes / 2 ** 20).toFixed(2)} MiB of JSON${bodyBytes > PINECONE_MAX_REQUEST ? " (OVER Pinecone's 2 MB per request)" : " (under Pinecone's 2 MB per request)"}`,
+  );
   out.push('');
-  const ingestLine = (i?: Ingest) => (i ? `${(i.totalMs / 1000).toFixed(1)} s (${Math.round(i.recordsPerSecond)} records/s)` : '-');
+  const ingestLine = (i?: Ingest) =>
+    i ? `${(i.totalMs / 1000).toFixed(1)} s (${Math.round(i.recordsPerSecond)} records/s)` : '-';
   const ingestRatio = (a?: Ingest, b?: Ingest) => (a && b ? `, ratio ${(a.totalMs / b.totalMs).toFixed(2)}x` : '');
-  out.push(`ingest of ${o.records} records into ${MAIN}: vecgate ${ingestLine(v.ingest)}, direct SQL ${ingestLine(d?.ingest)}${ingestRatio(v.ingest, d?.ingest)}`);
-  out.push(`ingest of ${o.records} records into ${SECOND}: vecgate ${ingestLine(v.ingestSecond)}, direct SQL ${ingestLine(d?.ingestSecond)}${ingestRatio(v.ingestSecond, d?.ingestSecond)}`);
+  out.push(
+    `ingest of ${o.records} records into ${MAIN}: vecgate ${ingestLine(v.ingest)}, direct SQL ${ingestLine(d?.ingest)}${ingestRatio(v.ingest, d?.ingest)}`,
+  );
+  out.push(
+    `ingest of ${o.records} records into ${SECOND}: vecgate ${ingestLine(v.ingestSecond)}, direct SQL ${ingestLine(d?.ingestSecond)}${ingestRatio(v.ingestSecond, d?.ingestSecond)}`,
+  );
   const ready = (t?: TargetResult) => (t?.indexReadyMs !== undefined ? `${(t.indexReadyMs / 1000).toFixed(2)} s` : '-');
   out.push(
     p.indexDue
@@ -657,23 +788,60 @@ async function main(): Promise<void> {
   if (v.shape && d?.shape) {
     const a = v.shape.join('\n');
     const b = d.shape.join('\n');
-    if (a === b) out.push(`- the reference table has vecgate's columns and indexes once both are indexed (${v.shape.length} items compared)`);
-    else out.push(`- WRONG: the reference table differs from vecgate's:\n  vecgate:   ${v.shape.join('\n             ')}\n  reference: ${d.shape.join('\n             ')}`);
+    if (a === b)
+      out.push(
+        `- the reference table has vecgate's columns and indexes once both are indexed (${v.shape.length} items compared)`,
+      );
+    else
+      out.push(
+        `- WRONG: the reference table differs from vecgate's:\n  vecgate:   ${v.shape.join('\n             ')}\n  reference: ${d.shape.join('\n             ')}`,
+      );
   } else if (d) {
-    out.push(`- the reference table's DDL was not compared with vecgate's (${databaseUrl && !o.vecgate ? 'a target stopped before its index was there' : 'only done when both run on DATABASE_URL'})`);
+    out.push(
+      `- the reference table's DDL was not compared with vecgate's (${databaseUrl && !o.vecgate ? 'a target stopped before its index was there' : 'only done when both run on DATABASE_URL'})`,
+    );
   }
   console.log(out.join('\n'));
 
   if (o.json) {
     const strip = (t?: TargetResult) =>
-      t && { name: t.name, info: t.info, ingest: t.ingest, indexReadyMs: t.indexReadyMs, ingestSecond: t.ingestSecond, ops: t.ops, ok: t.ok, wrong: t.wrong, shape: t.shape, error: t.error };
+      t && {
+        name: t.name,
+        info: t.info,
+        ingest: t.ingest,
+        indexReadyMs: t.indexReadyMs,
+        ingestSecond: t.ingestSecond,
+        ops: t.ops,
+        ok: t.ok,
+        wrong: t.wrong,
+        shape: t.shape,
+        error: t.error,
+      };
     const ratios = Object.fromEntries(rows.map((r) => [r.operation, ratio(r.vecgate, r.reference)]));
     const indexing = { due: p.indexDue, ...config.indexing };
-    writeFileSync(o.json, JSON.stringify({ machine, options: o, index: indexName, indexing, upsertBodyBytes: bodyBytes, vecgate: strip(v), direct: strip(d), ratios }, null, 2));
+    writeFileSync(
+      o.json,
+      JSON.stringify(
+        {
+          machine,
+          options: o,
+          index: indexName,
+          indexing,
+          upsertBodyBytes: bodyBytes,
+          vecgate: strip(v),
+          direct: strip(d),
+          ratios,
+        },
+        null,
+        2,
+      ),
+    );
     progress(`wrote ${o.json}`);
   }
 
-  const failed = [v, d].some((t) => t && (t.error || t.wrong.length > 0 || Object.values(t.ops).some((r) => r.error))) || out.some((l) => l.includes('WRONG'));
+  const failed =
+    [v, d].some((t) => t && (t.error || t.wrong.length > 0 || Object.values(t.ops).some((r) => r.error))) ||
+    out.some((l) => l.includes('WRONG'));
   process.exitCode = failed ? 1 : 0;
 }
 

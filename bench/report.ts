@@ -17,7 +17,9 @@ export function machineInfo(): Record<string, string> {
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${type()} ${release()}`,
     node: process.version,
-    'load average at start': loadavg().map((x) => x.toFixed(2)).join(' '),
+    'load average at start': loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
 }
 
@@ -54,10 +56,24 @@ export function ratio(v: Stats | string | undefined, c: Stats | string | undefin
  */
 export function table(rows: Row[], referenceName = 'chroma'): string {
   const ref = referenceName;
-  const header = ['operation', 'vecgate median ms', 'vecgate p95 ms', `${ref} median ms`, `${ref} p95 ms`, `ratio (vecgate/${ref})`];
+  const header = [
+    'operation',
+    'vecgate median ms',
+    'vecgate p95 ms',
+    `${ref} median ms`,
+    `${ref} p95 ms`,
+    `ratio (vecgate/${ref})`,
+  ];
   const body = rows.map((r) => {
     const other = r.reference ?? r.chroma;
-    return [r.operation, cell(r.vecgate, 'median'), cell(r.vecgate, 'p95'), cell(other, 'median'), cell(other, 'p95'), ratio(r.vecgate, other)];
+    return [
+      r.operation,
+      cell(r.vecgate, 'median'),
+      cell(r.vecgate, 'p95'),
+      cell(other, 'median'),
+      cell(other, 'p95'),
+      ratio(r.vecgate, other),
+    ];
   });
   return markdown(header, body);
 }
@@ -65,7 +81,8 @@ export function table(rows: Row[], referenceName = 'chroma'): string {
 /** A Markdown table of text cells: the first column left-aligned, the others right-aligned. */
 export function markdown(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
+  const line = (cells: string[]) =>
+    `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...body.map(line)].join('\n');
 }

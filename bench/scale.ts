@@ -84,7 +84,20 @@ function parseArgs(argv: string[]): Options {
     const [flag, inline] = arg.split(/=(.*)/s, 2);
     if (flag === '--keep') {
       given[flag] = true;
-    } else if (['--sizes', '--dim', '--batch', '--queries', '--truth', '--space', '--seed', '--json', '--index-timeout', '--ef-search'].includes(flag)) {
+    } else if (
+      [
+        '--sizes',
+        '--dim',
+        '--batch',
+        '--queries',
+        '--truth',
+        '--space',
+        '--seed',
+        '--json',
+        '--index-timeout',
+        '--ef-search',
+      ].includes(flag)
+    ) {
       const value = inline ?? argv[++i];
       if (value === undefined) fail(`${flag} needs a value`);
       given[flag] = value;
@@ -116,7 +129,7 @@ function parseArgs(argv: string[]): Options {
           .split(',')
           .filter((s) => s.trim() !== '')
           .map((s) => integer('--ef-search', s.trim(), 1));
-  if (efSearch.some((ef) => ef > 1000)) fail('--ef-search values must be at most 1000 (pgvector\'s limit)');
+  if (efSearch.some((ef) => ef > 1000)) fail("--ef-search values must be at most 1000 (pgvector's limit)");
   const space = String(given['--space'] ?? 'cosine');
   if (!['l2', 'cosine', 'ip'].includes(space)) fail(`--space must be cosine, l2 or ip, got ${space}`);
   return {
@@ -251,7 +264,14 @@ const OPERATOR: Record<Space, string> = { l2: '<->', cosine: '<=>', ip: '<#>' };
  * (the HNSW index can only be read by an index scan, so the planner must scan and sort).
  * `buckets[i]`, when given, filters query i on metadata.bucket as the gateway's where does.
  */
-async function exactTopK(pg: PgClient, table: string, space: Space, dim: number, vectors: number[][], buckets?: number[]): Promise<string[][]> {
+async function exactTopK(
+  pg: PgClient,
+  table: string,
+  space: Space,
+  dim: number,
+  vectors: number[][],
+  buckets?: number[],
+): Promise<string[][]> {
   if (!/^r_[0-9a-f]{32}$/.test(table)) throw new Error(`not a record table: ${table}`);
   const t = `vecgate_records."${table}"`;
   const out: string[][] = [];
@@ -261,8 +281,13 @@ async function exactTopK(pg: PgClient, table: string, space: Space, dim: number,
     for (let i = 0; i < vectors.length; i++) {
       const vec = `[${vectors[i].join(',')}]`;
       const { rows } = buckets
-        ? await pg.query(`SELECT id FROM ${t} WHERE metadata @> jsonb_build_object('bucket', $2::int) ORDER BY embedding ${OPERATOR[space]} $1::vector(${dim}) LIMIT ${K}`, [vec, buckets[i]])
-        : await pg.query(`SELECT id FROM ${t} ORDER BY embedding ${OPERATOR[space]} $1::vector(${dim}) LIMIT ${K}`, [vec]);
+        ? await pg.query(
+            `SELECT id FROM ${t} WHERE metadata @> jsonb_build_object('bucket', $2::int) ORDER BY embedding ${OPERATOR[space]} $1::vector(${dim}) LIMIT ${K}`,
+            [vec, buckets[i]],
+          )
+        : await pg.query(`SELECT id FROM ${t} ORDER BY embedding ${OPERATOR[space]} $1::vector(${dim}) LIMIT ${K}`, [
+            vec,
+          ]);
       out.push(rows.map((r) => String(r.id)));
     }
   } finally {
@@ -331,7 +356,13 @@ interface SizeResult {
   };
   indexBuild?: { ms: number; polls: number; last: unknown };
   storage?: { tableMiB: number; indexesMiB: number; hnswMiB?: number };
-  memory?: { peakRssMiB: number; hwmMiB?: number; sampledMaxRssMiB: number; samplePeriodMs: number; timeline: [number, number][] };
+  memory?: {
+    peakRssMiB: number;
+    hwmMiB?: number;
+    sampledMaxRssMiB: number;
+    samplePeriodMs: number;
+    timeline: [number, number][];
+  };
   kinds: Partial<Record<QueryKind, KindResult>>;
   efSearch: EfSearchResult[];
   deleted: boolean;
@@ -345,10 +376,25 @@ const live = new Map<string, string>();
 
 const include = ['documents', 'metadatas'] as NonNullable<NonNullable<Parameters<Collection['get']>[0]>['include']>;
 
-async function runSize(root: string, databaseUrl: string, o: Options, size: number, runTag: string, pg: PgClient): Promise<SizeResult> {
+async function runSize(
+  root: string,
+  databaseUrl: string,
+  o: Options,
+  size: number,
+  runTag: string,
+  pg: PgClient,
+): Promise<SizeResult> {
   const started = Date.now();
   const name = `scale_${size}_${runTag}`;
-  const result: SizeResult = { size, collection: name, gateway: { info: {} }, kinds: {}, efSearch: [], deleted: false, warnings: [] };
+  const result: SizeResult = {
+    size,
+    collection: name,
+    gateway: { info: {} },
+    kinds: {},
+    efSearch: [],
+    deleted: false,
+    warnings: [],
+  };
   const data = new Dataset(o.seed, size, o.dim);
   const truthCount = Math.min(o.queries, o.truth ?? (size <= 100_000 ? o.queries : 30));
 
@@ -357,7 +403,9 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
   const qVectors = Array.from({ length: o.queries }, (_, i) => data.queryVector('scale-none', i));
   const fVectors = Array.from({ length: o.queries }, (_, i) => data.queryVector('scale-bucket', i));
   const fBuckets = Array.from({ length: o.queries }, (_, i) => int(param('bucket', i), BUCKETS));
-  const idSets = Array.from({ length: o.queries }, (_, i) => sample(param('ids', i), size, Math.min(100, size)).map(recordId));
+  const idSets = Array.from({ length: o.queries }, (_, i) =>
+    sample(param('ids', i), size, Math.min(100, size)).map(recordId),
+  );
 
   progress(`size ${thousands(size)}: starting the gateway on DATABASE_URL`);
   let server: Server;
@@ -376,13 +424,20 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
   const client = clientFor(server.url);
   let collection: Collection | undefined;
   try {
-    collection = await client.createCollection({ name, embeddingFunction: null, configuration: { hnsw: { space: o.space } } });
+    collection = await client.createCollection({
+      name,
+      embeddingFunction: null,
+      configuration: { hnsw: { space: o.space } },
+    });
     live.set(name, collection.id);
     result.collectionId = collection.id;
     result.table = `r_${collection.id.replace(/-/g, '')}`;
     result.space = collection.configuration?.hnsw?.space ?? undefined;
-    if (result.space !== o.space) result.warnings.push(`asked for space ${o.space}, the collection says ${String(result.space)}`);
-    progress(`size ${thousands(size)}: collection ${name} (${collection.id}), ${o.space}, gateway ${server.url} pid ${server.pid}`);
+    if (result.space !== o.space)
+      result.warnings.push(`asked for space ${o.space}, the collection says ${String(result.space)}`);
+    progress(
+      `size ${thousands(size)}: collection ${name} (${collection.id}), ${o.space}, gateway ${server.url} pid ${server.pid}`,
+    );
 
     // Ingest.
     const batchSamples: number[] = [];
@@ -407,7 +462,7 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         const elapsedS = (Date.now() - wallStart) / 1000;
         const etaS = done < size ? ((size - done) / done) * elapsedS : 0;
         progress(
-          `size ${thousands(size)}: added ${thousands(done)} in ${fmt(elapsedS, 0)} s (${Math.round((done / elapsedS))} records/s so far, last batch ${fmt(ms)} ms, ` +
+          `size ${thousands(size)}: added ${thousands(done)} in ${fmt(elapsedS, 0)} s (${Math.round(done / elapsedS)} records/s so far, last batch ${fmt(ms)} ms, ` +
             `gateway RSS ${fmt(sampler?.maxRssMiB, 0)} MiB peak${etaS ? `, ~${fmt(etaS / 60, 1)} min to go at this rate` : ''})`,
         );
         nextReport += Math.ceil(size / 10);
@@ -439,11 +494,14 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
       last = await res.json().catch(() => undefined);
       if (!res.ok) throw new Error(`indexing_status answered ${res.status}: ${JSON.stringify(last)}`);
       if ((last as { op_indexing_progress?: number })?.op_indexing_progress === 1) break;
-      if (Date.now() - t0 > o.indexTimeoutS * 1000) throw new Error(`indexing_status not at 1 after ${o.indexTimeoutS} s: ${JSON.stringify(last)}`);
+      if (Date.now() - t0 > o.indexTimeoutS * 1000)
+        throw new Error(`indexing_status not at 1 after ${o.indexTimeoutS} s: ${JSON.stringify(last)}`);
       await sleep(200);
     }
     result.indexBuild = { ms: Date.now() - t0, polls, last };
-    progress(`size ${thousands(size)}: ingest ${fmt(addMs / 1000, 1)} s, index ready ${fmt(result.indexBuild.ms / 1000, 2)} s after the last add (${polls} polls)`);
+    progress(
+      `size ${thousands(size)}: ingest ${fmt(addMs / 1000, 1)} s, index ready ${fmt(result.indexBuild.ms / 1000, 2)} s after the last add (${polls} polls)`,
+    );
 
     const count = await collection.count();
     if (count !== size) result.warnings.push(`count after ingest is ${count}, expected ${size}`);
@@ -458,7 +516,11 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         [result.table],
       );
       if (rows[0]) {
-        result.storage = { tableMiB: Number(rows[0].t) / MIB, indexesMiB: Number(rows[0].i) / MIB, hnswMiB: rows[0].h === null ? undefined : Number(rows[0].h) / MIB };
+        result.storage = {
+          tableMiB: Number(rows[0].t) / MIB,
+          indexesMiB: Number(rows[0].i) / MIB,
+          hnswMiB: rows[0].h === null ? undefined : Number(rows[0].h) / MIB,
+        };
         if (rows[0].h === null) result.warnings.push('the record table has no HNSW index: queries are exact scans');
       }
     } catch (err) {
@@ -467,15 +529,36 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
 
     // Latency.
     const c = collection;
-    const kinds: { key: QueryKind; label: string; expect: (i: number) => number; run: (i: number) => Promise<{ rows: number; ids: string[] }> }[] = [
-      { key: 'query', label: `query top ${K}, no filter`, expect: () => Math.min(K, size), run: (i) => c.query({ queryEmbeddings: [qVectors[i]], nResults: K }).then((r) => ({ rows: r.ids[0]?.length ?? 0, ids: r.ids[0] ?? [] })) },
+    const kinds: {
+      key: QueryKind;
+      label: string;
+      expect: (i: number) => number;
+      run: (i: number) => Promise<{ rows: number; ids: string[] }>;
+    }[] = [
+      {
+        key: 'query',
+        label: `query top ${K}, no filter`,
+        expect: () => Math.min(K, size),
+        run: (i) =>
+          c
+            .query({ queryEmbeddings: [qVectors[i]], nResults: K })
+            .then((r) => ({ rows: r.ids[0]?.length ?? 0, ids: r.ids[0] ?? [] })),
+      },
       {
         key: 'query_filtered',
         label: `query top ${K}, bucket = b (1%)`,
         expect: () => K, // ~1% of at least 200 records: a bucket can hold fewer than 10 only at tiny sizes (checked below)
-        run: (i) => c.query({ queryEmbeddings: [fVectors[i]], nResults: K, where: { bucket: fBuckets[i] } }).then((r) => ({ rows: r.ids[0]?.length ?? 0, ids: r.ids[0] ?? [] })),
+        run: (i) =>
+          c
+            .query({ queryEmbeddings: [fVectors[i]], nResults: K, where: { bucket: fBuckets[i] } })
+            .then((r) => ({ rows: r.ids[0]?.length ?? 0, ids: r.ids[0] ?? [] })),
       },
-      { key: 'get_ids', label: 'get 100 ids', expect: (i) => idSets[i].length, run: (i) => c.get({ ids: idSets[i], include }).then((r) => ({ rows: r.ids.length, ids: r.ids })) },
+      {
+        key: 'get_ids',
+        label: 'get 100 ids',
+        expect: (i) => idSets[i].length,
+        run: (i) => c.get({ ids: idSets[i], include }).then((r) => ({ rows: r.ids.length, ids: r.ids })),
+      },
       { key: 'count', label: 'count', expect: () => size, run: () => c.count().then((n) => ({ rows: n, ids: [] })) },
     ];
     /** Times one kind (--queries calls after the warm-up), keeping the ids each call returned. */
@@ -493,7 +576,9 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         }
         kr.latency = latency(samples);
         kr.samples = samples.map((x) => Math.round(x * 1000) / 1000);
-        progress(`size ${thousands(size)}${tag}: ${kind.label}: p50 ${fmt(kr.latency.p50)} ms, p99 ${fmt(kr.latency.p99)} ms${kr.wrong ? `, ${kr.wrong} WRONG` : ''}`);
+        progress(
+          `size ${thousands(size)}${tag}: ${kind.label}: p50 ${fmt(kr.latency.p50)} ms, p99 ${fmt(kr.latency.p99)} ms${kr.wrong ? `, ${kr.wrong} WRONG` : ''}`,
+        );
         return { kr, ids };
       } catch (err) {
         kr.error = message(err);
@@ -520,7 +605,8 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
       result.kinds[kind.key] = kr;
       if (ids) found[kind.key] = ids;
     }
-    if (result.kinds.query_filtered && found.query_filtered) await recountShortBuckets(result.kinds.query_filtered, found.query_filtered);
+    if (result.kinds.query_filtered && found.query_filtered)
+      await recountShortBuckets(result.kinds.query_filtered, found.query_filtered);
 
     // Recall against exact search in SQL (after the timed calls, so it does not disturb them).
     const truths: Partial<Record<QueryKind, string[][]>> = {};
@@ -532,12 +618,16 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         const kr = result.kinds[key];
         if (!kr || !found[key]) continue;
         progress(`size ${thousands(size)}: exact top ${K} in SQL for ${truthCount} "${kr.label}" queries`);
-        const { ms, value: truth } = await timed(() => exactTopK(pg, result.table!, o.space, o.dim, vectors.slice(0, truthCount), buckets?.slice(0, truthCount)));
+        const { ms, value: truth } = await timed(() =>
+          exactTopK(pg, result.table!, o.space, o.dim, vectors.slice(0, truthCount), buckets?.slice(0, truthCount)),
+        );
         truths[key] = truth;
         kr.recall = recall(found[key]!.slice(0, truthCount), truth);
         kr.truthQueries = truthCount;
         kr.truthMs = ms;
-        progress(`size ${thousands(size)}: ${kr.label}: recall@${K} ${fmt(kr.recall * 100, 1)}% (exact search ${fmt(ms / truthCount)} ms per query)`);
+        progress(
+          `size ${thousands(size)}: ${kr.label}: recall@${K} ${fmt(kr.recall * 100, 1)}% (exact search ${fmt(ms / truthCount)} ms per query)`,
+        );
       }
     }
 
@@ -553,7 +643,10 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
         continue;
       }
       for (const key of ['query', 'query_filtered'] as const) {
-        const { kr, ids } = await measure(kinds.find((k) => k.key === key)!, ` ef_search ${ef}`);
+        const { kr, ids } = await measure(
+          kinds.find((k) => k.key === key)!,
+          ` ef_search ${ef}`,
+        );
         if (ids && key === 'query_filtered') await recountShortBuckets(kr, ids);
         if (ids && truths[key]) {
           kr.recall = recall(ids.slice(0, truthCount), truths[key]!);
@@ -584,7 +677,13 @@ async function runSize(root: string, databaseUrl: string, o: Options, size: numb
     if (sampler) {
       const hwm = sampler.stop();
       const peak = Math.max(sampler.maxRssMiB, hwm ?? 0);
-      result.memory = { peakRssMiB: peak, hwmMiB: hwm, sampledMaxRssMiB: sampler.maxRssMiB, samplePeriodMs: 200, timeline: sampler.timeline };
+      result.memory = {
+        peakRssMiB: peak,
+        hwmMiB: hwm,
+        sampledMaxRssMiB: sampler.maxRssMiB,
+        samplePeriodMs: 200,
+        timeline: sampler.timeline,
+      };
     }
     await server.stop();
     result.totalMs = Date.now() - started;
@@ -629,13 +728,38 @@ function reportTable(results: SizeResult[]): string {
 
 /** One row per size and ef_search value: the latency/recall trade-off (the default run first). */
 function efSearchTable(results: SizeResult[]): string {
-  const header = ['size', 'ef_search', 'query p50/p99 ms', `recall@${K}`, 'filtered query p50/p99 ms', `filtered recall@${K}`];
+  const header = [
+    'size',
+    'ef_search',
+    'query p50/p99 ms',
+    `recall@${K}`,
+    'filtered query p50/p99 ms',
+    `filtered recall@${K}`,
+  ];
   const body: string[][] = [];
   for (const r of results) {
     if (r.efSearch.length === 0) continue;
-    body.push([thousands(r.size), 'default', pair(r.kinds.query?.latency), pct(r.kinds.query?.recall), pair(r.kinds.query_filtered?.latency), pct(r.kinds.query_filtered?.recall)]);
+    body.push([
+      thousands(r.size),
+      'default',
+      pair(r.kinds.query?.latency),
+      pct(r.kinds.query?.recall),
+      pair(r.kinds.query_filtered?.latency),
+      pct(r.kinds.query_filtered?.recall),
+    ]);
     for (const e of r.efSearch) {
-      body.push(e.error ? [thousands(r.size), String(e.efSearch), 'error', '-', 'error', '-'] : [thousands(r.size), String(e.efSearch), pair(e.query?.latency), pct(e.query?.recall), pair(e.queryFiltered?.latency), pct(e.queryFiltered?.recall)]);
+      body.push(
+        e.error
+          ? [thousands(r.size), String(e.efSearch), 'error', '-', 'error', '-']
+          : [
+              thousands(r.size),
+              String(e.efSearch),
+              pair(e.query?.latency),
+              pct(e.query?.recall),
+              pair(e.queryFiltered?.latency),
+              pct(e.queryFiltered?.recall),
+            ],
+      );
     }
   }
   return markdown(header, body);
@@ -651,11 +775,20 @@ function notes(results: SizeResult[], o: Options): string[] {
           `ingest wall ${fmt(r.ingest.wallMs / 1000, 1)} s (data generation ${fmt(r.ingest.generateMs / 1000, 1)} s of it)`,
       );
     }
-    if (r.storage) parts.push(`on disk: table ${fmt(r.storage.tableMiB, 0)} MiB, indexes ${fmt(r.storage.indexesMiB, 0)} MiB (HNSW ${fmt(r.storage.hnswMiB, 0)} MiB)`);
-    if (r.memory) parts.push(`gateway RSS sampled max ${fmt(r.memory.sampledMaxRssMiB, 0)} MiB, VmHWM ${fmt(r.memory.hwmMiB, 0)} MiB`);
+    if (r.storage)
+      parts.push(
+        `on disk: table ${fmt(r.storage.tableMiB, 0)} MiB, indexes ${fmt(r.storage.indexesMiB, 0)} MiB (HNSW ${fmt(r.storage.hnswMiB, 0)} MiB)`,
+      );
+    if (r.memory)
+      parts.push(
+        `gateway RSS sampled max ${fmt(r.memory.sampledMaxRssMiB, 0)} MiB, VmHWM ${fmt(r.memory.hwmMiB, 0)} MiB`,
+      );
     for (const k of ['query', 'query_filtered'] as const) {
       const kr = r.kinds[k];
-      if (kr?.truthQueries) parts.push(`${kr.label}: recall over ${kr.truthQueries} queries (exact search ${fmt(kr.truthMs! / kr.truthQueries)} ms each)`);
+      if (kr?.truthQueries)
+        parts.push(
+          `${kr.label}: recall over ${kr.truthQueries} queries (exact search ${fmt(kr.truthMs! / kr.truthQueries)} ms each)`,
+        );
     }
     for (const kr of Object.values(r.kinds)) {
       if (kr?.wrong) parts.push(`${kr.label} WRONG in ${kr.wrong}/${o.queries} calls`);
@@ -683,7 +816,9 @@ async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    console.error('bench:scale: DATABASE_URL is not set. The scale run needs a real PostgreSQL with pgvector, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:scale');
+    console.error(
+      'bench:scale: DATABASE_URL is not set. The scale run needs a real PostgreSQL with pgvector, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:scale',
+    );
     process.exit(2);
   }
   const pg = new PgClient({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
@@ -711,24 +846,38 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const machine = machineInfo();
   const runTag = `${Date.now().toString(36)}_${process.pid}`;
-  progress(`sizes ${o.sizes.map(thousands).join(', ')} x ${o.dim} dims, ${o.space}, batches of ${o.batch}, ${o.queries} calls per kind, seed ${o.seed}`);
+  progress(
+    `sizes ${o.sizes.map(thousands).join(', ')} x ${o.dim} dims, ${o.space}, batches of ${o.batch}, ${o.queries} calls per kind, seed ${o.seed}`,
+  );
 
   const results: SizeResult[] = [];
   for (const size of o.sizes) results.push(await runSize(root, databaseUrl, o, size, runTag, pg));
   await pg.end().catch(() => {});
 
-  machine['load average at end'] = loadavg().map((x) => x.toFixed(2)).join(' ');
+  machine['load average at end'] = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   const gw = results.find((r) => Object.keys(r.gateway.info).length > 0)?.gateway.info ?? {};
   const out: string[] = [];
-  out.push(`# vecgate scale run: ${o.sizes.map(thousands).join(', ')} records x ${o.dim} dims (${o.space}), batches of ${o.batch}, ${o.queries} calls per kind after ${WARMUP} warm-up calls, seed ${o.seed}`);
+  out.push(
+    `# vecgate scale run: ${o.sizes.map(thousands).join(', ')} records x ${o.dim} dims (${o.space}), batches of ${o.batch}, ${o.queries} calls per kind after ${WARMUP} warm-up calls, seed ${o.seed}`,
+  );
   out.push('');
   for (const [k, v] of Object.entries(machine)) out.push(`- ${k}: ${v}`);
-  out.push(`- gateway: ${Object.entries(gw).map(([k, v]) => `${k} ${v}`).join(', ') || '?'}, a fresh process per size`);
+  out.push(
+    `- gateway: ${
+      Object.entries(gw)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || '?'
+    }, a fresh process per size`,
+  );
   out.push('');
   out.push(reportTable(results));
   out.push('');
   if (o.efSearch.length > 0) {
-    out.push(`ef_search (the collection's hnsw.ef_search, set with modify; default 100): latency over ${o.queries} calls, recall on the same exact answers`);
+    out.push(
+      `ef_search (the collection's hnsw.ef_search, set with modify; default 100): latency over ${o.queries} calls, recall on the same exact answers`,
+    );
     out.push('');
     out.push(efSearchTable(results));
     out.push('');
@@ -748,7 +897,11 @@ async function main(): Promise<void> {
     progress(`wrote ${o.json}`);
   }
   const failed = results.some(
-    (r) => r.error || r.warnings.length > 0 || Object.values(r.kinds).some((k) => k?.error || k?.wrong) || r.efSearch.some((e) => e.error || [e.query, e.queryFiltered].some((k) => k?.error || k?.wrong)),
+    (r) =>
+      r.error ||
+      r.warnings.length > 0 ||
+      Object.values(r.kinds).some((k) => k?.error || k?.wrong) ||
+      r.efSearch.some((e) => e.error || [e.query, e.queryFiltered].some((k) => k?.error || k?.wrong)),
   );
   process.exitCode = failed ? 1 : 0;
 }

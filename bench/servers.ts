@@ -92,7 +92,13 @@ class LogTail {
 }
 
 /** Polls GET /api/v2/heartbeat until it answers 200, the child dies, or the time is up. */
-async function waitForHeartbeat(url: string, child: ChildProcess, timeoutMs: number, log: LogTail, name: string): Promise<void> {
+async function waitForHeartbeat(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  log: LogTail,
+  name: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -149,7 +155,13 @@ export async function startVecgate(repoRoot: string, options: VecgateOptions = {
   const port = await freePort();
   if (interrupted) throw new Error('interrupted');
   const url = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NO_COLOR: '1',
+  };
   if (options.databaseUrl === null) delete env.DATABASE_URL;
   else if (options.databaseUrl !== undefined) env.DATABASE_URL = options.databaseUrl;
   let tempDir: string | undefined;
@@ -253,7 +265,7 @@ export async function startHttpFloor(repoRoot: string): Promise<HttpFloor> {
     const res = await fetch(`${server.url}/__canned`, { method: 'POST', body: JSON.stringify({ status, body }) });
     if (res.status !== 204) throw new Error(`http floor: /__canned answered ${res.status}`);
   };
-  return { ...server, info: { server: 'bare node:http answering the gateway\'s own response bytes' }, setCanned };
+  return { ...server, info: { server: "bare node:http answering the gateway's own response bytes" }, setCanned };
 }
 
 /** Starts the bare SQL server (bench/bare-sql-server.ts) on a collection the gateway made. */

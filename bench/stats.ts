@@ -45,7 +45,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
  * Calls `fn(i)` for i = 0..reps-1, one call at a time, and returns each call's time and result.
  * `warmup` untimed calls of `fn(0)` come first (pass 0 for operations that must not repeat).
  */
-export async function repeat<T>(reps: number, warmup: number, fn: (i: number) => Promise<T>): Promise<{ samples: number[]; values: T[] }> {
+export async function repeat<T>(
+  reps: number,
+  warmup: number,
+  fn: (i: number) => Promise<T>,
+): Promise<{ samples: number[]; values: T[] }> {
   for (let w = 0; w < warmup; w++) await fn(0);
   const samples: number[] = [];
   const values: T[] = [];
@@ -66,8 +70,17 @@ export type Repeated<T> = { samples: number[]; values: T[] } | { error: unknown 
  * other, a machine whose speed drifts (a shared VM) made whichever ran in a slow stretch lose;
  * interleaved, every caller sees the same stretches. A caller that throws is left out from then on.
  */
-export async function repeatInterleaved<T>(fns: ((i: number) => Promise<T>)[], reps: number, warmup: number): Promise<Repeated<T>[]> {
-  const runs = fns.map(() => ({ samples: [] as number[], values: [] as T[], failed: false, error: undefined as unknown }));
+export async function repeatInterleaved<T>(
+  fns: ((i: number) => Promise<T>)[],
+  reps: number,
+  warmup: number,
+): Promise<Repeated<T>[]> {
+  const runs = fns.map(() => ({
+    samples: [] as number[],
+    values: [] as T[],
+    failed: false,
+    error: undefined as unknown,
+  }));
   const call = async (j: number, i: number, time: boolean) => {
     if (runs[j].failed) return;
     try {

@@ -26,9 +26,15 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     // A trailing slash and the case of the path do not matter, as they did not on Express (which
     // vecgate ran on before: clients may rely on it); names and ids in paths may be long (Fastify
     // cuts parameters at 100 characters by default).
-    routerOptions: { querystringParser: parseQueryString, ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 64 * 1024 },
+    routerOptions: {
+      querystringParser: parseQueryString,
+      ignoreTrailingSlash: true,
+      caseSensitive: false,
+      maxParamLength: 64 * 1024,
+    },
     // A path that cannot be decoded is refused before routing: in the protocol's shape too.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProtocolError(RENDERERS, request, reply, error),
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      sendProtocolError(RENDERERS, request, reply, error),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     // The one body parser is below: JSON, whatever the content type.

@@ -11,6 +11,17 @@ import { VectorizerModule } from './protocols/vectorizer/vectorizer.module';
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [ConfigModule.forRoot(config), DatabaseModule, OperationsModule.forRoot(), AuthModule, ChromaModule, PineconeModule, VectorizerModule] };
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        OperationsModule.forRoot(),
+        AuthModule,
+        ChromaModule,
+        PineconeModule,
+        VectorizerModule,
+      ],
+    };
   }
 }

@@ -8,8 +8,19 @@ function toRow(r: any): ApiKeyRow {
 
 @Injectable()
 export class ApiKeysRepository {
-  async insert(db: Queryable, id: string, tenant: string, databases: string[] | null, secretHash: string): Promise<void> {
-    await db.query('INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash) VALUES ($1, $2, $3, $4)', [id, tenant, databases, secretHash]);
+  async insert(
+    db: Queryable,
+    id: string,
+    tenant: string,
+    databases: string[] | null,
+    secretHash: string,
+  ): Promise<void> {
+    await db.query('INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash) VALUES ($1, $2, $3, $4)', [
+      id,
+      tenant,
+      databases,
+      secretHash,
+    ]);
   }
 
   /** The live key with this id and its secret's hash, or nothing (unknown or revoked). */
@@ -24,12 +35,17 @@ export class ApiKeysRepository {
   }
 
   async list(db: Queryable): Promise<ApiKeyRow[]> {
-    const { rows } = await db.query('SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id');
+    const { rows } = await db.query(
+      'SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id',
+    );
     return rows.map(toRow);
   }
 
   async revoke(db: Queryable, id: string): Promise<boolean> {
-    const { rowCount } = await db.query('UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    const { rowCount } = await db.query(
+      'UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
     return rowCount === 1;
   }
 }

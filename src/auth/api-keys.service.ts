@@ -6,7 +6,6 @@ import { TenantsRepository } from '../tenants/tenants.repository';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeyRow, Principal } from './principal';
 
-
 /**
  * A key is `vg_<id>_<secret>`: the id (16 hex digits) finds the row, the secret (32 random bytes)
  * proves it. Secrets carry 256 bits of entropy, so a plain SHA-256 is a sound hash for them (a slow

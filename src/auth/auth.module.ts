@@ -10,7 +10,12 @@ import { AuthGuard } from './auth.guard';
 @Module({
   imports: [TenantsModule],
   // Global guards run in this order: identify the key first, then count its requests.
-  providers: [ApiKeysRepository, ApiKeysService, { provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [
+    ApiKeysRepository,
+    ApiKeysService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+  ],
   exports: [ApiKeysService],
 })
 export class AuthModule {}

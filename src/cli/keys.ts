@@ -35,7 +35,9 @@ async function run(args: string[], keys: ApiKeysService): Promise<void> {
       if (!tenant || more.length) throw new UsageError('create needs exactly one --tenant');
       const databases = option(rest, '--database');
       const { id, key } = await keys.create(tenant, databases.length ? databases : null);
-      console.log(`Created key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`);
+      console.log(
+        `Created key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`,
+      );
       console.log('Store it now: it is not shown again.');
       console.log(key);
       return;
@@ -45,7 +47,9 @@ async function run(args: string[], keys: ApiKeysService): Promise<void> {
       if (rows.length === 0) console.log('no keys');
       for (const r of rows) {
         const state = r.revokedAt ? `revoked ${r.revokedAt.toISOString()}` : 'active';
-        console.log(`${r.id}  tenant=${r.tenant}  databases=${r.databases ? r.databases.join(',') : '*'}  created=${r.createdAt.toISOString()}  ${state}`);
+        console.log(
+          `${r.id}  tenant=${r.tenant}  databases=${r.databases ? r.databases.join(',') : '*'}  created=${r.createdAt.toISOString()}  ${state}`,
+        );
       }
       return;
     }
@@ -64,7 +68,13 @@ async function run(args: string[], keys: ApiKeysService): Promise<void> {
 async function main(): Promise<void> {
   // Warnings go to stderr: stdout is for the command's answer (the key, alone on the last line).
   const toStderr = (message: unknown) => console.error(String(message));
-  Logger.overrideLogger({ log: () => undefined, error: toStderr, warn: toStderr, debug: () => undefined, verbose: () => undefined });
+  Logger.overrideLogger({
+    log: () => undefined,
+    error: toStderr,
+    warn: toStderr,
+    debug: () => undefined,
+    verbose: () => undefined,
+  });
   const db = new Database(loadConfig());
   await db.open();
   try {

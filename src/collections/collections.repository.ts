@@ -32,11 +32,28 @@ function toCollection(row: any): Collection {
 @Injectable()
 export class CollectionsRepository {
   /** Inserts, or returns false when the name is taken in that database. */
-  async insert(db: Queryable, id: string, databaseId: string, spec: NewCollection, tableName: string, forkedFrom: string | null = null): Promise<boolean> {
+  async insert(
+    db: Queryable,
+    id: string,
+    databaseId: string,
+    spec: NewCollection,
+    tableName: string,
+    forkedFrom: string | null = null,
+  ): Promise<boolean> {
     const { rowCount } = await db.query(
       `INSERT INTO vecgate_collections (id, database_id, name, metric, metadata, configuration, schema, table_name, forked_from)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (database_id, name) DO NOTHING`,
-      [id, databaseId, spec.name, spec.metric, json(spec.metadata), json({ index: spec.index, extras: spec.extras }), json(spec.schema), tableName, forkedFrom],
+      [
+        id,
+        databaseId,
+        spec.name,
+        spec.metric,
+        json(spec.metadata),
+        json({ index: spec.index, extras: spec.extras }),
+        json(spec.schema),
+        tableName,
+        forkedFrom,
+      ],
     );
     return rowCount === 1;
   }
@@ -81,7 +98,9 @@ export class CollectionsRepository {
   }
 
   async count(db: Queryable, databaseId: string): Promise<number> {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE database_id = $1', [databaseId]);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE database_id = $1', [
+      databaseId,
+    ]);
     return rows[0].n;
   }
 

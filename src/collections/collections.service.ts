@@ -49,7 +49,8 @@ export class CollectionsService {
       if (await this.repository.insert(tx, id, database.id, spec, table)) {
         await this.tables.create(tx, table);
         if (spec.dimension) {
-          if (spec.dimension > MAX_DIMENSION) throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
+          if (spec.dimension > MAX_DIMENSION)
+            throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
           await this.repository.setDimension(tx, id, spec.dimension);
           await this.tables.setDimension(tx, table, spec.dimension);
         }
@@ -74,7 +75,8 @@ export class CollectionsService {
   async getById(scope: Scope, id: string, db: Queryable = this.db, lock = false): Promise<Collection> {
     assertScopeAllowed(scope.tenant, scope.database);
     const found = await this.repository.findById(db, id, lock);
-    if (!found || found.tenant !== scope.tenant || found.database !== scope.database) throw new NotFoundError('collection', id, 'id');
+    if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
+      throw new NotFoundError('collection', id, 'id');
     return found;
   }
 
@@ -87,12 +89,16 @@ export class CollectionsService {
     const hit = this.byId.get(id);
     // A collection without a dimension is about to get one from its first write, on any replica:
     // until it has, every call reads the row afresh (a search would otherwise find nothing).
-    let found = hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.dimension !== null ? hit.collection : undefined;
+    let found =
+      hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.dimension !== null
+        ? hit.collection
+        : undefined;
     if (!found) {
       found = await this.repository.findById(this.db, id);
       if (found) this.remember(found);
     }
-    if (!found || found.tenant !== scope.tenant || found.database !== scope.database) throw new NotFoundError('collection', id, 'id');
+    if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
+      throw new NotFoundError('collection', id, 'id');
     return found;
   }
 
@@ -142,10 +148,15 @@ export class CollectionsService {
     this.forget(id);
     await this.db.transaction(async (tx) => {
       const collection = await this.getById(scope, id, tx, true);
-      if (!(await this.repository.update(tx, collection, changes))) throw new AlreadyExistsError('collection', changes.name ?? collection.name);
+      if (!(await this.repository.update(tx, collection, changes)))
+        throw new AlreadyExistsError('collection', changes.name ?? collection.name);
       const index = changes.index;
-      const rebuild = index && collection.dimension && (index.m !== collection.index.m || index.efConstruction !== collection.index.efConstruction);
-      if (rebuild) await this.tables.rebuildIndex(tx, collection.tableName, collection.dimension!, collection.metric, index!);
+      const rebuild =
+        index &&
+        collection.dimension &&
+        (index.m !== collection.index.m || index.efConstruction !== collection.index.efConstruction);
+      if (rebuild)
+        await this.tables.rebuildIndex(tx, collection.tableName, collection.dimension!, collection.metric, index!);
     });
     this.forget(id);
   }
@@ -165,8 +176,16 @@ export class CollectionsService {
       const source = await this.getById(scope, id, tx);
       const forkId = randomUUID();
       const table = recordTableName(forkId);
-      const spec: NewCollection = { name: newName, metric: source.metric, index: source.index, metadata: source.metadata, extras: source.extras, schema: source.schema };
-      if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id))) throw new AlreadyExistsError('collection', newName);
+      const spec: NewCollection = {
+        name: newName,
+        metric: source.metric,
+        index: source.index,
+        metadata: source.metadata,
+        extras: source.extras,
+        schema: source.schema,
+      };
+      if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id)))
+        throw new AlreadyExistsError('collection', newName);
       await this.tables.create(tx, table);
       if (source.dimension) {
         await this.repository.setDimension(tx, forkId, source.dimension);
@@ -210,9 +229,11 @@ export class CollectionsService {
   async ensureDimension(tx: Queryable, collection: Collection, dimensions: number[]): Promise<Collection> {
     if (dimensions.length === 0) return collection;
     const first = dimensions[0];
-    if (dimensions.some((d) => d !== first)) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+    if (dimensions.some((d) => d !== first))
+      throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
     if (collection.dimension === null) {
-      if (first < 1 || first > MAX_DIMENSION) throw new InvalidArgumentError(`Embedding dimension must be between 1 and ${MAX_DIMENSION}, got ${first}`);
+      if (first < 1 || first > MAX_DIMENSION)
+        throw new InvalidArgumentError(`Embedding dimension must be between 1 and ${MAX_DIMENSION}, got ${first}`);
       const locked = (await this.repository.findById(tx, collection.id, true))!;
       if (locked.dimension === null) {
         await this.repository.setDimension(tx, collection.id, first);

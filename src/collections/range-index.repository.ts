@@ -65,7 +65,12 @@ export class RangeIndexRepository {
   }
 
   /** `condition` is one of the texts above, never a request's: values go in `values` ($2 on). */
-  private async select(db: Queryable, condition: string, collectionId: string | null, values: unknown[] = []): Promise<RangeKey[]> {
+  private async select(
+    db: Queryable,
+    condition: string,
+    collectionId: string | null,
+    values: unknown[] = [],
+  ): Promise<RangeKey[]> {
     const { rows } = await db.query(
       `SELECT k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table
        FROM vecgate_range_keys k
@@ -92,13 +97,20 @@ export class RangeIndexRepository {
    * `concurrently` as for the HNSW index: an interrupted concurrent build leaves an invalid index,
    * dropped first.
    */
-  async build(db: Queryable, { id, key, table }: Pick<RangeKey, 'id' | 'key' | 'table'>, concurrently = false): Promise<void> {
+  async build(
+    db: Queryable,
+    { id, key, table }: Pick<RangeKey, 'id' | 'key' | 'table'>,
+    concurrently = false,
+  ): Promise<void> {
     const name = rangeIndexName(table, id);
     const path = key.length > 1;
     const expression = metadataValueAt(path ? '%1$L::text[]' : '%1$L::text', path);
     if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS vecgate_records."${name}"`);
     const template = `CREATE INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF NOT EXISTS "${name}" ON ${qualified(table)} ((${expression})) WHERE ${numberGuard(expression)}`;
-    const { rows } = await db.query(`SELECT format($1, $2::${path ? 'text[]' : 'text'}) AS ddl`, [template, path ? key : key[0]]);
+    const { rows } = await db.query(`SELECT format($1, $2::${path ? 'text[]' : 'text'}) AS ddl`, [
+      template,
+      path ? key : key[0],
+    ]);
     await db.query(rows[0].ddl);
   }
 

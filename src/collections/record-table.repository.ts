@@ -79,7 +79,13 @@ export class RecordTableRepository {
   }
 
   /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
-  async rebuildIndex(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings): Promise<void> {
+  async rebuildIndex(
+    db: Queryable,
+    table: string,
+    dimension: number,
+    metric: Metric,
+    index: IndexSettings,
+  ): Promise<void> {
     const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [indexName(table)]);
     if (!rows[0].present) return;
     await db.query(`DROP INDEX ${indexName(table)}`);
@@ -90,7 +96,14 @@ export class RecordTableRepository {
    * Builds the HNSW index. `concurrently` (a real server, outside a transaction) lets writes go
    * on during the build; an interrupted concurrent build leaves an invalid index, dropped first.
    */
-  async buildIndex(db: Queryable, table: string, dimension: number, metric: Metric, index: IndexSettings, concurrently = false): Promise<void> {
+  async buildIndex(
+    db: Queryable,
+    table: string,
+    dimension: number,
+    metric: Metric,
+    index: IndexSettings,
+    concurrently = false,
+  ): Promise<void> {
     const plan = vectorPlan(metric, dimension);
     if (!plan.opclass) return; // past HNSW's limits: searches are exact scans
     const m = Math.trunc(index.m);
@@ -107,12 +120,19 @@ export class RecordTableRepository {
    * memory to hold the graph; `local` keeps both to the caller's transaction.
    */
   async prepareBuildSession(db: Queryable, table: string, memoryMb: number, local = false): Promise<void> {
-    await db.query(`SELECT set_config('application_name', $1, $3), set_config('maintenance_work_mem', $2, $3)`, [indexBuilderName(table), `${memoryMb}MB`, local]);
+    await db.query(`SELECT set_config('application_name', $1, $3), set_config('maintenance_work_mem', $2, $3)`, [
+      indexBuilderName(table),
+      `${memoryMb}MB`,
+      local,
+    ]);
   }
 
   /** Whether the table has a usable (valid) HNSW index. */
   async hasIndex(db: Queryable, table: string): Promise<boolean> {
-    const { rows } = await db.query(`SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`, [indexName(table)]);
+    const { rows } = await db.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`,
+      [indexName(table)],
+    );
     return rows[0].present;
   }
 
@@ -136,7 +156,10 @@ export class RecordTableRepository {
 
   /** How many records were ever inserted into the table (deletes do not lower it). */
   async insertedEver(db: Queryable, table: string): Promise<number> {
-    const { rows } = await db.query(`SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')), 0)::float8 AS n`, [qualified(table)]);
+    const { rows } = await db.query(
+      `SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')), 0)::float8 AS n`,
+      [qualified(table)],
+    );
     return rows[0].n;
   }
 
@@ -170,7 +193,10 @@ export class RecordTableRepository {
    * wait for the build to finish). Builders name their connection after the table.
    */
   async cancelIndexBuild(db: Queryable, table: string): Promise<void> {
-    await db.query(`SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`, [indexBuilderName(table)]);
+    await db.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+      [indexBuilderName(table)],
+    );
   }
 
   /**

@@ -25,13 +25,19 @@ export interface VectorPlan {
 }
 
 export function vectorPlan(metric: Metric, dimension: number): VectorPlan {
-  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) throw new Error(`bad dimension ${dimension}`);
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION)
+    throw new Error(`bad dimension ${dimension}`);
   const operator = OPERATOR[metric];
   if (dimension <= MAX_VECTOR_INDEX_DIMENSION) {
     return { column: 'embedding', queryType: `vector(${dimension})`, operator, opclass: `vector_${OPCLASS[metric]}` };
   }
   if (dimension <= MAX_HALFVEC_INDEX_DIMENSION) {
-    return { column: `(embedding::halfvec(${dimension}))`, queryType: `halfvec(${dimension})`, operator, opclass: `halfvec_${OPCLASS[metric]}` };
+    return {
+      column: `(embedding::halfvec(${dimension}))`,
+      queryType: `halfvec(${dimension})`,
+      operator,
+      opclass: `halfvec_${OPCLASS[metric]}`,
+    };
   }
   return { column: 'embedding', queryType: `vector(${dimension})`, operator, opclass: null };
 }

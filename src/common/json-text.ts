@@ -19,19 +19,24 @@ export function checkStorableJsonText(text: string): void {
   for (const match of text.matchAll(ESCAPE)) {
     const code = parseInt(match[2], 16);
     const at = match.index! + match[1].length;
-    if (pendingHigh >= 0 && at !== pendingHigh) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
-    if (code === 0) throw new UnstorableTextError('a string contains a NUL character (\\u0000), which cannot be stored');
+    if (pendingHigh >= 0 && at !== pendingHigh)
+      throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+    if (code === 0)
+      throw new UnstorableTextError('a string contains a NUL character (\\u0000), which cannot be stored');
     if (code >= 0xd800 && code <= 0xdbff) {
-      if (pendingHigh >= 0) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+      if (pendingHigh >= 0)
+        throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
       pendingHigh = at + 6; // a low surrogate must follow at once
     } else if (code >= 0xdc00 && code <= 0xdfff) {
-      if (pendingHigh !== at) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+      if (pendingHigh !== at)
+        throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
       pendingHigh = -1;
     } else {
       pendingHigh = -1;
     }
   }
-  if (pendingHigh >= 0) throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
+  if (pendingHigh >= 0)
+    throw new UnstorableTextError('a string contains a lone UTF-16 surrogate, which is not valid Unicode');
 }
 
 /** A body that is not JSON text (or not an object or array at its top): the renderers answer 400. */
@@ -48,7 +53,8 @@ export class MalformedJsonError extends Error {
 export function parseJsonBody(text: string): unknown {
   const first = /\S/.exec(text)?.[0];
   if (first === undefined) return {};
-  if (first !== '{' && first !== '[') throw new MalformedJsonError(`Unexpected token '${first}': the body must be a JSON object or array`);
+  if (first !== '{' && first !== '[')
+    throw new MalformedJsonError(`Unexpected token '${first}': the body must be a JSON object or array`);
   checkStorableJsonText(text);
   try {
     return JSON.parse(text);

@@ -81,7 +81,10 @@ export function finishOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
       if (schema && !operation.responses?.default) {
         operation.responses = {
           ...operation.responses,
-          default: { description: "An error, in the protocol's error shape", content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } } },
+          default: {
+            description: "An error, in the protocol's error shape",
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
+          },
         };
       }
     }
@@ -122,8 +125,14 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion('0.1.0')
     .addTag(OPENAPI_TAGS.chroma, 'Chroma v2 REST API: Chroma 1.0.0 behaviour, plus what the 3.x client uses')
-    .addTag(OPENAPI_TAGS.pineconeControl, 'Pinecone control plane: create, list, describe, configure and delete indexes')
-    .addTag(OPENAPI_TAGS.pineconeData, "Pinecone data plane of one index (its host is /indexes/{index}): vectors, queries, namespaces, statistics")
+    .addTag(
+      OPENAPI_TAGS.pineconeControl,
+      'Pinecone control plane: create, list, describe, configure and delete indexes',
+    )
+    .addTag(
+      OPENAPI_TAGS.pineconeData,
+      'Pinecone data plane of one index (its host is /indexes/{index}): vectors, queries, namespaces, statistics',
+    )
     .addTag(OPENAPI_TAGS.vectorizer, 'Vectorizer REST API: collections, vectors, batches, search, delete by filter')
     .addTag(OPENAPI_TAGS.qdrant, "Vectorizer's Qdrant-compatible routes, as its TypeScript SDK calls them")
     .build();

@@ -1,6 +1,19 @@
 import { CoreError, InvalidArgumentError, InvalidRegexError, UnavailableError } from './errors';
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+]);
 
 /**
  * Sorts a database error into what the client did wrong and what the server did. Class 22 (data
@@ -11,7 +24,10 @@ export function translateDatabaseError(err: any): CoreError | undefined {
   if (err instanceof CoreError) return err;
   const code: unknown = err?.code;
   if (typeof code !== 'string') {
-    if (typeof err?.message === 'string' && /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message)) {
+    if (
+      typeof err?.message === 'string' &&
+      /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message)
+    ) {
       return new UnavailableError('The database is unavailable; try again shortly.');
     }
     return undefined;

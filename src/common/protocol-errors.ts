@@ -24,20 +24,36 @@ const logger = new Logger('Errors');
  */
 function fromFramework(exception: unknown): unknown {
   const status = (exception as { statusCode?: unknown })?.statusCode;
-  if (exception instanceof HttpException || isBodyTooLarge(exception) || typeof status !== 'number' || status < 400 || status >= 500) return exception;
+  if (
+    exception instanceof HttpException ||
+    isBodyTooLarge(exception) ||
+    typeof status !== 'number' ||
+    status < 400 ||
+    status >= 500
+  )
+    return exception;
   return new HttpException((exception as Error).message, status);
 }
 
 /** Answers `exception` in the shape of the protocol the request's path belongs to. */
-export function sendProtocolError(renderers: ProtocolErrorRenderer[], req: FastifyRequest, res: FastifyReply, thrown: unknown): void {
+export function sendProtocolError(
+  renderers: ProtocolErrorRenderer[],
+  req: FastifyRequest,
+  res: FastifyReply,
+  thrown: unknown,
+): void {
   const exception = fromFramework(thrown);
   const path = pathOf(req.url);
   const renderer = renderers.find((r) => r.matches(path));
   const rendered: RenderedError = renderer
     ? renderer.render(exception, path)
-    : { status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500, body: { error: String((exception as any)?.message ?? exception) } };
+    : {
+        status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500,
+        body: { error: String((exception as any)?.message ?? exception) },
+      };
   if (exception instanceof RateLimitedError) res.header('Retry-After', String(exception.retryAfterSeconds));
-  if (rendered.status >= 500) logger.error(`${req.method} ${path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+  if (rendered.status >= 500)
+    logger.error(`${req.method} ${path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {
     res.status(rendered.status).send();
   } else {

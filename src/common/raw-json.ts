@@ -50,7 +50,8 @@ export function serializeWithRaw(value: unknown): string | Buffer {
     for (let i = 0; i < pieces.length; i++) size += i % 2 === 0 ? Buffer.byteLength(pieces[i]) : pieces[i].length;
     const bytes = Buffer.allocUnsafe(size);
     let at = 0;
-    for (let i = 0; i < pieces.length; i++) at += i % 2 === 0 ? bytes.write(pieces[i], at) : bytes.write(pieces[i], at, 'latin1');
+    for (let i = 0; i < pieces.length; i++)
+      at += i % 2 === 0 ? bytes.write(pieces[i], at) : bytes.write(pieces[i], at, 'latin1');
     return bytes;
   } finally {
     collecting = outer;

@@ -24,7 +24,8 @@ function describe(error: ValidationError, path = ''): string {
  */
 const shallowTransformer = {
   plainToInstance(metatype: new () => object, plain: unknown, options?: ClassTransformOptions): unknown {
-    if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || Buffer.isBuffer(plain)) return plainToInstance(metatype, plain, options);
+    if (plain === null || typeof plain !== 'object' || Array.isArray(plain) || Buffer.isBuffer(plain))
+      return plainToInstance(metatype, plain, options);
     return Object.assign(new metatype(), plain);
   },
   plainToClass(metatype: new () => object, plain: unknown, options?: ClassTransformOptions): unknown {

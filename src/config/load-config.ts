@@ -8,9 +8,11 @@ type Env = Record<string, string | undefined>;
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()))
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (value < min || value > max)
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   return value;
 }
 
@@ -47,7 +49,8 @@ function publicUrl(env: Env): string | undefined {
   } catch {
     throw new ConfigError(`PUBLIC_URL must be an absolute URL such as https://vectors.example.com, got "${raw}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`PUBLIC_URL must start with http:// or https://, got "${raw}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`PUBLIC_URL must start with http:// or https://, got "${raw}"`);
   return raw.replace(/\/+$/, '');
 }
 
@@ -61,7 +64,8 @@ function authMode(env: Env): 'auto' | 'off' | 'required' {
 function redisUrl(env: Env): string | undefined {
   const raw = (env.REDIS_URL ?? '').trim();
   if (!raw) return undefined;
-  if (!/^rediss?:\/\//.test(raw)) throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw}"`);
+  if (!/^rediss?:\/\//.test(raw))
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://, got "${raw}"`);
   return raw;
 }
 

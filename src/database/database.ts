@@ -41,11 +41,19 @@ export class Database implements OnModuleDestroy {
   async open(): Promise<void> {
     if (this.config.databaseUrl) {
       this.backend = 'postgres';
-      this.pool = new Pool({ connectionString: this.config.databaseUrl, max: POOL_SIZE, ...preparedStatementsPoolConfig(this.config.preparedStatements) });
+      this.pool = new Pool({
+        connectionString: this.config.databaseUrl,
+        max: POOL_SIZE,
+        ...preparedStatementsPoolConfig(this.config.preparedStatements),
+      });
       // An idle client losing its server must not crash the process; the next checkout reconnects.
       this.pool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
       if (this.config.preparedStatements) {
-        this.planOncePool = new Pool({ connectionString: this.config.databaseUrl, max: PLAN_ONCE_POOL_SIZE, ...preparedStatementsPoolConfig(true, 'once') });
+        this.planOncePool = new Pool({
+          connectionString: this.config.databaseUrl,
+          max: PLAN_ONCE_POOL_SIZE,
+          ...preparedStatementsPoolConfig(true, 'once'),
+        });
         this.planOncePool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
       }
     } else {
@@ -58,7 +66,9 @@ export class Database implements OnModuleDestroy {
     await runMigrations(this.pool, this.logger);
     this.pgvectorVersion = await checkPgvector(this.pool, 'after', this.logger);
     this.vectorOid = (await this.pool.query(`SELECT 'vector'::regtype::oid::int AS oid`)).rows[0].oid;
-    this.logger.log(`${this.backend === 'embedded' ? `embedded PGlite (${this.config.dataDir})` : 'PostgreSQL'} with pgvector ${this.pgvectorVersion}`);
+    this.logger.log(
+      `${this.backend === 'embedded' ? `embedded PGlite (${this.config.dataDir})` : 'PostgreSQL'} with pgvector ${this.pgvectorVersion}`,
+    );
   }
 
   /** The pool's connections, for /metrics: all open ones, the idle ones, and the queries waiting for one. */
@@ -95,7 +105,11 @@ export class Database implements OnModuleDestroy {
    * mode would keep a filter's wrong plan. When those connections are all busy, the work takes a
    * connection of the main pool: planned per call, which only costs time.
    */
-  async withSessionSettings<T>(settings: Record<string, string>, work: (client: Queryable) => Promise<T>, { planOnce = false } = {}): Promise<T> {
+  async withSessionSettings<T>(
+    settings: Record<string, string>,
+    work: (client: Queryable) => Promise<T>,
+    { planOnce = false } = {},
+  ): Promise<T> {
     const client = await this.poolFor(planOnce).connect();
     let broken = false;
     const onError = () => (broken = true);
@@ -144,7 +158,9 @@ export class Database implements OnModuleDestroy {
 
   /** A session advisory lock on `name`, held until the connection closes; false when another session holds it. */
   async tryAdvisoryLock(conn: Queryable, name: string): Promise<boolean> {
-    const { rows } = await conn.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`vecgate:${name}`]);
+    const { rows } = await conn.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
+      `vecgate:${name}`,
+    ]);
     return rows[0].locked;
   }
 
@@ -168,7 +184,10 @@ export class Database implements OnModuleDestroy {
         return result;
       } catch (err) {
         failure = err;
-        broken = !(await client.query('ROLLBACK').then(() => true, () => false));
+        broken = !(await client.query('ROLLBACK').then(
+          () => true,
+          () => false,
+        ));
       } finally {
         client.off('error', onError);
         client.release(broken);

@@ -39,7 +39,9 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
   client.on('error', onError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
-    await client.query(`CREATE TABLE IF NOT EXISTS vecgate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS vecgate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const done = new Set((await client.query('SELECT name FROM vecgate_migrations')).rows.map((r) => r.name));
     for (const file of files) {
       if (done.has(file)) continue;

@@ -31,10 +31,14 @@ export async function checkPgvector(pool: Pool, stage: 'before' | 'after', logge
   const { rows } = await pool.query(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
   const version: string = rows[0]?.extversion ?? '';
   if (older(version, [0, 8, 0])) {
-    throw new PgvectorMissingError(`pgvector ${version} is too old: vecgate needs 0.8.0 or newer (iterative index scans).`);
+    throw new PgvectorMissingError(
+      `pgvector ${version} is too old: vecgate needs 0.8.0 or newer (iterative index scans).`,
+    );
   }
   if (older(version, RECOMMENDED)) {
-    logger?.warn(`pgvector ${version} is older than 0.8.4, which fixes HNSW index corruption after vacuum; upgrade when you can.`);
+    logger?.warn(
+      `pgvector ${version} is older than 0.8.4, which fixes HNSW index corruption after vacuum; upgrade when you can.`,
+    );
   }
   return version;
 }

@@ -63,7 +63,9 @@ export class CallbackClient extends Client {
     if (typeof config?.submit === 'function') return super.query(config, values, callback);
     if (typeof values === 'function') [values, callback] = [undefined, values];
     if (callback) return super.query(config, values, callback);
-    return new Promise((resolve, reject) => super.query(config, values, (err: Error, res: any) => (err ? reject(err) : resolve(res))));
+    return new Promise((resolve, reject) =>
+      super.query(config, values, (err: Error, res: any) => (err ? reject(err) : resolve(res))),
+    );
   }
 }
 
@@ -84,7 +86,8 @@ export class PreparingClient extends CallbackClient {
   private prepared = 0;
 
   override query(config: any, values?: any, callback?: any): any {
-    const name = typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
+    const name =
+      typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
     if (name === undefined) return super.query(config, values, callback);
     const result = (super.query({ name, text: config, values }) as Promise<any>).catch((err) => {
       if (isStaleStatement(err) && this.names.get(config) === name) {
@@ -94,7 +97,10 @@ export class PreparingClient extends CallbackClient {
       throw err;
     });
     if (!callback) return result;
-    result.then((res) => callback(null, res), (err) => callback(err));
+    result.then(
+      (res) => callback(null, res),
+      (err) => callback(err),
+    );
   }
 
   private nameFor(text: string): string | undefined {
@@ -109,7 +115,13 @@ export class PreparingClient extends CallbackClient {
 }
 
 /** A pool's client: CallbackClient, or, preparing statements, PreparingClient with each connection's plan setting made before it is handed out. */
-export function preparedStatementsPoolConfig(enabled: boolean, planning: Planning = 'per-call'): Pick<PoolConfig, 'Client' | 'onConnect'> {
+export function preparedStatementsPoolConfig(
+  enabled: boolean,
+  planning: Planning = 'per-call',
+): Pick<PoolConfig, 'Client' | 'onConnect'> {
   if (!enabled) return { Client: CallbackClient };
-  return { Client: PreparingClient, onConnect: (client) => client.query(planning === 'once' ? PLAN_ONCE : PLAN_PER_CALL) };
+  return {
+    Client: PreparingClient,
+    onConnect: (client) => client.query(planning === 'once' ? PLAN_ONCE : PLAN_PER_CALL),
+  };
 }

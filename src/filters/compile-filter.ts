@@ -37,7 +37,9 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
     case 'textMatch': {
       const { value, text } = access(node.key, params);
       const escaped = escapeLike(node.text);
-      const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[node.mode];
+      const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[
+        node.mode
+      ];
       return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(pattern, 'text')})`;
     }
     case 'exists':

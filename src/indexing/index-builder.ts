@@ -66,7 +66,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearInterval(this.timer);
     // A build holds a connection for minutes: cancel it (the next replica to look rebuilds it).
-    if (this.buildingTable && this.db.backend === 'postgres') await this.tables.cancelIndexBuild(this.db, this.buildingTable).catch(() => {});
+    if (this.buildingTable && this.db.backend === 'postgres')
+      await this.tables.cancelIndexBuild(this.db, this.buildingTable).catch(() => {});
     await this.sweeping;
   }
 
@@ -139,7 +140,9 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         return true;
       });
       if (!built) return;
-      this.logger.log(`built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`);
+      this.logger.log(
+        `built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`,
+      );
     } catch (err: any) {
       if (!this.stopped) this.logger.warn(`range index build for table ${key.table} stopped: ${err?.message ?? err}`);
     }
@@ -152,11 +155,16 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         const keys = await this.rangeIndexes.unanalyzed(conn, key.collectionId);
         if (!keys.some((k) => k.id === key.id)) return false;
         await this.rangeIndexes.analyze(conn, key.table);
-        await this.rangeIndexes.markAnalyzed(conn, keys.map((k) => k.id), true);
+        await this.rangeIndexes.markAnalyzed(
+          conn,
+          keys.map((k) => k.id),
+          true,
+        );
         return true;
       });
     } catch (err: any) {
-      if (!this.stopped) this.logger.warn(`statistics for the range index of table ${key.table} stopped: ${err?.message ?? err}`);
+      if (!this.stopped)
+        this.logger.warn(`statistics for the range index of table ${key.table} stopped: ${err?.message ?? err}`);
     }
   }
 
@@ -182,10 +190,13 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       this.collections.forget(collection.id);
       // Embedded builds run in a transaction block, where VACUUM cannot.
       if (this.db.backend === 'embedded') await this.tables.vacuum(this.db, table);
-      this.logger.log(`built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`);
+      this.logger.log(
+        `built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`,
+      );
     } catch (err: any) {
       // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
-      if (!this.stopped) this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
+      if (!this.stopped)
+        this.logger.warn(`index build for collection ${collection.id} stopped: ${err?.message ?? err}`);
     } finally {
       this.watching.delete(table);
     }
@@ -197,7 +208,11 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
    * lock on `lock` so that one replica builds it (false when another holds it). Embedded: in a
    * transaction on the one connection there is, which holds the database while it runs.
    */
-  private async buildOnce(table: string, lock: string, work: (conn: Queryable, concurrently: boolean) => Promise<boolean>): Promise<boolean> {
+  private async buildOnce(
+    table: string,
+    lock: string,
+    work: (conn: Queryable, concurrently: boolean) => Promise<boolean>,
+  ): Promise<boolean> {
     const memoryMb = this.config.indexing.buildMemoryMb;
     this.buildingTable = table;
     try {

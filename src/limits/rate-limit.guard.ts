@@ -19,7 +19,9 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     if (config.rateLimitPerSecond > 0) {
-      this.limiter = config.redisUrl ? new RedisRateLimiter(config.redisUrl, config.rateLimitPerSecond) : new MemoryRateLimiter(config.rateLimitPerSecond);
+      this.limiter = config.redisUrl
+        ? new RedisRateLimiter(config.redisUrl, config.rateLimitPerSecond)
+        : new MemoryRateLimiter(config.rateLimitPerSecond);
     }
   }
 

@@ -33,8 +33,15 @@ const sleep = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() 
  * Nest's enableShutdownHooks() does not do this: its handler closes the database before the HTTP
  * server and ends with process.kill (exit 143), so its handlers are detached here.
  */
-export function installGracefulShutdown(app: INestApplication, logger: LoggerService, options: GracefulShutdownOptions = {}): GracefulShutdown {
-  const timeoutMs = options.timeoutMs ?? tryGet<OperationsOptions>(app, OPERATIONS_OPTIONS)?.shutdownTimeoutMs ?? loadOperationsOptions().shutdownTimeoutMs;
+export function installGracefulShutdown(
+  app: INestApplication,
+  logger: LoggerService,
+  options: GracefulShutdownOptions = {},
+): GracefulShutdown {
+  const timeoutMs =
+    options.timeoutMs ??
+    tryGet<OperationsOptions>(app, OPERATIONS_OPTIONS)?.shutdownTimeoutMs ??
+    loadOperationsOptions().shutdownTimeoutMs;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5_000;
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? ((code: number) => process.exit(code));

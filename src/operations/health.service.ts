@@ -24,7 +24,9 @@ function within<T>(ms: number, work: Promise<T>): Promise<T> {
 export class HealthService {
   private readonly logger = new Logger('Health');
   // The files cannot change under a running process: read once.
-  private readonly migrations = readdirSync(migrationsDir()).filter((f) => f.endsWith('.sql')).sort();
+  private readonly migrations = readdirSync(migrationsDir())
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   private draining = false;
 
   constructor(
@@ -43,7 +45,8 @@ export class HealthService {
     try {
       applied = await within(this.options.readyTimeoutMs, this.appliedMigrations());
     } catch (err) {
-      if (err instanceof Timeout) return { ready: false, reason: `database did not answer within ${this.options.readyTimeoutMs} ms` };
+      if (err instanceof Timeout)
+        return { ready: false, reason: `database did not answer within ${this.options.readyTimeoutMs} ms` };
       this.logger.warn(`readiness: database unreachable: ${(err as Error)?.message ?? err}`);
       return { ready: false, reason: 'database unreachable' };
     }

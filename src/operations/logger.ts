@@ -41,7 +41,12 @@ export function createOperationsLogger(options: Pick<OperationsOptions, 'logLeve
 // Nest's Logger passes its context as the last argument, and error()'s stack before it.
 function splitParams(params: unknown[], stackFirst: boolean): { context?: string; stack?: string; extra: unknown[] } {
   const rest = [...params];
-  const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' && !(stackFirst && rest.length === 1 && looksLikeStack(rest[0])) ? (rest.pop() as string) : undefined;
+  const context =
+    rest.length > 0 &&
+    typeof rest[rest.length - 1] === 'string' &&
+    !(stackFirst && rest.length === 1 && looksLikeStack(rest[0]))
+      ? (rest.pop() as string)
+      : undefined;
   const stack = stackFirst && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
   return { context, stack, extra: rest };
 }
@@ -77,7 +82,12 @@ export class PinoNestLogger implements LoggerService {
     this.write('fatal', message, params, true);
   }
 
-  private write(level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, params: unknown[], stackFirst = false): void {
+  private write(
+    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
+    message: unknown,
+    params: unknown[],
+    stackFirst = false,
+  ): void {
     if (!this.logger.isLevelEnabled(level)) return;
     const { context, stack, extra } = splitParams(params, stackFirst);
     const fields: Record<string, unknown> = {};

@@ -76,7 +76,8 @@ export class RecordMetrics {
 
   /** `count` records written by a committed `operation` (a WriteMode, or `patch` for update-by-filter). */
   written(operation: string, count: number): void {
-    if (count > 0) this.metrics.recordsWritten.inc({ protocol: currentRequest()?.protocol ?? 'other', operation }, count);
+    if (count > 0)
+      this.metrics.recordsWritten.inc({ protocol: currentRequest()?.protocol ?? 'other', operation }, count);
   }
 
   /** `count` records deleted by a committed call. */

@@ -22,7 +22,8 @@ type Env = Record<string, string | undefined>;
 function milliseconds(env: Env, name: string, fallback: number, max: number): number {
   const raw = (env[name] ?? '').trim();
   if (raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw new ConfigError(`${name} must be a number of milliseconds between 1 and ${max}, got "${env[name]}"`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw new ConfigError(`${name} must be a number of milliseconds between 1 and ${max}, got "${env[name]}"`);
   return Number(raw);
 }
 
@@ -32,7 +33,8 @@ function milliseconds(env: Env, name: string, fallback: number, max: number): nu
  */
 export function loadOperationsOptions(env: Env = process.env): OperationsOptions {
   const level = (env.LOG_LEVEL ?? '').trim().toLowerCase() || 'info';
-  if (!(LEVELS as readonly string[]).includes(level)) throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  if (!(LEVELS as readonly string[]).includes(level))
+    throw new ConfigError(`LOG_LEVEL must be one of ${LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   return {
     logLevel: level as OperationsOptions['logLevel'],
     readyTimeoutMs: milliseconds(env, 'VECGATE_READY_TIMEOUT_MS', 2_000, 60_000),

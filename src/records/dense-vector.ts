@@ -55,7 +55,8 @@ export class DenseVector {
   writeBinary(out: Buffer, offset: number): number {
     const n = this.values.length;
     // A binary header holds the dimension in 16 bits; longer vectors would wrap into a wrong one.
-    if (n > MAX_DIMENSION) throw new InvalidArgumentError(`Vector dimension must be at most ${MAX_DIMENSION}, got ${n}`);
+    if (n > MAX_DIMENSION)
+      throw new InvalidArgumentError(`Vector dimension must be at most ${MAX_DIMENSION}, got ${n}`);
     out.writeInt16BE(n, offset);
     out.writeInt16BE(0, offset + 2);
     const start = offset + 4;

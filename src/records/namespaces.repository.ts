@@ -14,12 +14,21 @@ export class NamespacesRepository {
   }
 
   async exists(db: Queryable, collectionId: string, name: string): Promise<boolean> {
-    const { rowCount } = await db.query('SELECT 1 FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [collectionId, name]);
+    const { rowCount } = await db.query('SELECT 1 FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [
+      collectionId,
+      name,
+    ]);
     return rowCount === 1;
   }
 
   /** Names in byte order after `after`, starting with `prefix`. */
-  async list(db: Queryable, collectionId: string, prefix: string, after: string | null, limit: number | null): Promise<string[]> {
+  async list(
+    db: Queryable,
+    collectionId: string,
+    prefix: string,
+    after: string | null,
+    limit: number | null,
+  ): Promise<string[]> {
     const { rows } = await db.query(
       `SELECT name FROM vecgate_namespaces
        WHERE collection_id = $1 AND starts_with(name, $2) AND ($3::text IS NULL OR name COLLATE "C" > $3::text COLLATE "C")
@@ -30,15 +39,18 @@ export class NamespacesRepository {
   }
 
   async count(db: Queryable, collectionId: string, prefix: string): Promise<number> {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_namespaces WHERE collection_id = $1 AND starts_with(name, $2)', [
-      collectionId,
-      prefix,
-    ]);
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM vecgate_namespaces WHERE collection_id = $1 AND starts_with(name, $2)',
+      [collectionId, prefix],
+    );
     return rows[0].n;
   }
 
   async delete(db: Queryable, collectionId: string, name: string): Promise<boolean> {
-    const { rowCount } = await db.query('DELETE FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [collectionId, name]);
+    const { rowCount } = await db.query('DELETE FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [
+      collectionId,
+      name,
+    ]);
     return rowCount === 1;
   }
 }

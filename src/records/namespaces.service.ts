@@ -25,18 +25,31 @@ export class NamespacesService {
   ) {}
 
   /** Every namespace with records or registered, with counts; and the collection itself. */
-  async stats(scope: Scope, collectionId: string, filter: FilterNode = ALL): Promise<{ collection: Collection; namespaces: NamespaceCount[] }> {
+  async stats(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode = ALL,
+  ): Promise<{ collection: Collection; namespaces: NamespaceCount[] }> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const counts = await this.records.countByNamespace(tx, collection, filter);
-      for (const name of await this.repository.list(tx, collection.id, '', null, null)) if (!counts.has(name)) counts.set(name, 0);
-      const namespaces = [...counts].map(([name, records]) => ({ name, records })).sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+      for (const name of await this.repository.list(tx, collection.id, '', null, null))
+        if (!counts.has(name)) counts.set(name, 0);
+      const namespaces = [...counts]
+        .map(([name, records]) => ({ name, records }))
+        .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
       return { collection, namespaces };
     });
   }
 
   /** One page of namespaces in byte order, with record counts, and how many match the prefix in all. */
-  async list(scope: Scope, collectionId: string, prefix: string, after: string | null, limit: number): Promise<{ page: NamespaceCount[]; total: number }> {
+  async list(
+    scope: Scope,
+    collectionId: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ page: NamespaceCount[]; total: number }> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const names = await this.repository.list(tx, collection.id, prefix, after, limit);

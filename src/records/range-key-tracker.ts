@@ -34,7 +34,9 @@ export class RangeKeyTracker {
       if (this.noted.size >= MAX_REMEMBERED) this.noted.clear();
       this.noted.add(memo);
       // A key Postgres cannot store (a NUL), or a collection deleted meanwhile: nothing to index.
-      this.repository.note(this.db, collection.id, key, max).catch((err) => this.logger.debug(`range key not noted: ${err?.message ?? err}`));
+      this.repository
+        .note(this.db, collection.id, key, max)
+        .catch((err) => this.logger.debug(`range key not noted: ${err?.message ?? err}`));
     }
   }
 }

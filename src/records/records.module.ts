@@ -6,5 +6,9 @@ import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 
-@Module({ imports: [CollectionsModule], providers: [RecordsRepository, NamespacesRepository, RangeKeyTracker, RecordsService, NamespacesService], exports: [RecordsService, NamespacesService] })
+@Module({
+  imports: [CollectionsModule],
+  providers: [RecordsRepository, NamespacesRepository, RangeKeyTracker, RecordsService, NamespacesService],
+  exports: [RecordsService, NamespacesService],
+})
 export class RecordsModule {}

@@ -27,7 +27,10 @@ function writeParams(vectorOid: number, namespace: string, records: RecordWrite[
   return [
     namespace,
     records.map((r) => r.id),
-    vectorArrayParam(vectorOid, records.map((r) => r.embedding)),
+    vectorArrayParam(
+      vectorOid,
+      records.map((r) => r.embedding),
+    ),
     records.map((r) => r.document ?? null),
     records.map((r) => r.uri ?? null),
     records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
@@ -97,12 +100,21 @@ export class RecordsRepository {
   async lockIds(db: Queryable, collection: Collection, namespace: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     const buckets = [...new Set(ids.map(bucketOf))].sort((a, b) => a - b);
-    const keys = buckets.map((b) => createHash('sha1').update(`${collection.tableName}\0${namespace}\0${b}`).digest().readBigInt64BE(0).toString());
-    await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [keys]);
+    const keys = buckets.map((b) =>
+      createHash('sha1').update(`${collection.tableName}\0${namespace}\0${b}`).digest().readBigInt64BE(0).toString(),
+    );
+    await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [
+      keys,
+    ]);
   }
 
   /** Inserts the records whose ids are new; returns the ids it inserted (count them with addToCount). */
-  async insertNew(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<Set<string>> {
+  async insertNew(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+  ): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await db.query(
       `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
@@ -131,7 +143,12 @@ export class RecordsRepository {
    * Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote and
    * how many of those were new. Metadata is stored as sent, null values included (a payload may hold them).
    */
-  async replace(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[]): Promise<{ written: number; inserted: number }> {
+  async replace(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+  ): Promise<{ written: number; inserted: number }> {
     if (records.length === 0) return { written: 0, inserted: 0 };
     // xmax is 0 on a row this statement inserted, and set on one it updated.
     const { rows } = await db.query(
@@ -151,7 +168,13 @@ export class RecordsRepository {
    * Overwrites the fields that were sent and merges metadata key by key (a null value removes the
    * key) on the records that exist; ids that do not exist are ignored. Returns how many changed.
    */
-  async mergeExisting(db: Queryable, collection: Collection, namespace: string, records: RecordWrite[], mergeMetadata = true): Promise<number> {
+  async mergeExisting(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+    mergeMetadata = true,
+  ): Promise<number> {
     if (records.length === 0) return 0;
     const metadata = mergeMetadata
       ? `nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb)`
@@ -229,7 +252,12 @@ export class RecordsRepository {
    * (search-policy.ts). Two plans, each read at its top node: that node carries the statement's
    * whole estimate, where the branches of one parallel plan (a big table's) carry a worker's share.
    */
-  async estimateMatches(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<MatchEstimate> {
+  async estimateMatches(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+  ): Promise<MatchEstimate> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const table = qualified(collection.tableName);
@@ -290,7 +318,12 @@ export class RecordsRepository {
   }
 
   /** Deletes the matching records and returns their ids. */
-  async deleteReturningIds(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<string[]> {
+  async deleteReturningIds(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+  ): Promise<string[]> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const { rows } = await db.query(
@@ -303,7 +336,13 @@ export class RecordsRepository {
   }
 
   /** Deletes the matching records (the first `limit` of them in insertion order, when given). */
-  async delete(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, limit: number | null): Promise<number> {
+  async delete(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    limit: number | null,
+  ): Promise<number> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const table = qualified(collection.tableName);
@@ -320,7 +359,14 @@ export class RecordsRepository {
   }
 
   /** Ids in byte (C) order after `after`, starting with `prefix`: keyset pages for Pinecone's list. */
-  async listIds(db: Queryable, collection: Collection, namespace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
+  async listIds(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<string[]> {
     const { rows } = await db.query(
       `SELECT id FROM ${qualified(collection.tableName)}
        WHERE namespace = $1 AND starts_with(id, $2) AND ($3::text IS NULL OR id COLLATE "C" > $3::text COLLATE "C")
@@ -331,7 +377,13 @@ export class RecordsRepository {
   }
 
   /** Merges `patch` into the metadata of every matching record; returns how many it changed. */
-  async patchMetadata(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
+  async patchMetadata(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
     const params = new SqlParams([namespace, JSON.stringify(patch)]);
     const where = compileFilter(filter, params);
     const { rowCount } = await db.query(
@@ -342,7 +394,13 @@ export class RecordsRepository {
     return rowCount ?? 0;
   }
 
-  async largestMergedMetadata(db: Queryable, collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
+  async largestMergedMetadata(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
     const params = new SqlParams([namespace, JSON.stringify(patch)]);
     const where = compileFilter(filter, params);
     const { rows } = await db.query(
@@ -356,12 +414,19 @@ export class RecordsRepository {
   async countMatching(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<number> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
-    const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`, params.values);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
     return rows[0].n;
   }
 
   /** Record counts (of those matching the filter) of every namespace that holds records. */
-  async countByNamespace(db: Queryable, collection: Collection, filter: FilterNode = ALL): Promise<Map<string, number>> {
+  async countByNamespace(
+    db: Queryable,
+    collection: Collection,
+    filter: FilterNode = ALL,
+  ): Promise<Map<string, number>> {
     if (filter.kind === 'all') {
       // Without a filter, from the counts the writes keep: a lookup however big the collection.
       const { rows } = await db.query(
@@ -372,7 +437,10 @@ export class RecordsRepository {
     }
     const params = new SqlParams();
     const where = compileFilter(filter, params);
-    const { rows } = await db.query(`SELECT namespace, count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE ${where} GROUP BY namespace`, params.values);
+    const { rows } = await db.query(
+      `SELECT namespace, count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE ${where} GROUP BY namespace`,
+      params.values,
+    );
     return new Map(rows.map((r) => [r.namespace, r.n]));
   }
 
@@ -393,7 +461,9 @@ export class RecordsRepository {
   ): Promise<Neighbour[]> {
     const params = new SqlParams([namespace]);
     const sparseScore = `coalesce(sparse_embedding <#> ${params.add(sparse, 'sparsevec')}, 0)`;
-    const distance = dense ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense.toBinary(), 'vector')}, 0)` : sparseScore;
+    const distance = dense
+      ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense.toBinary(), 'vector')}, 0)`
+      : sparseScore;
     const where = compileFilter(filter, params);
     const { rows } = await db.query(
       `SELECT ${columns(include)}, ${distance} AS distance FROM ${qualified(collection.tableName)}
@@ -405,10 +475,10 @@ export class RecordsRepository {
 
   /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */
   async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {
-    const { rows } = await db.query(`SELECT coalesce(sum(n), 0)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 AND namespace = $2`, [
-      collection.id,
-      namespace,
-    ]);
+    const { rows } = await db.query(
+      `SELECT coalesce(sum(n), 0)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 AND namespace = $2`,
+      [collection.id, namespace],
+    );
     return rows[0].n;
   }
 }

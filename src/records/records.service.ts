@@ -12,7 +12,6 @@ import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
 import { narrowsTheTable, prefersExactSearch } from './search-policy';
 
-
 /**
  * Ids are a primary key, and a btree entry holds at most ~2.7 kB; 2 kB leaves room for the namespace.
  * (Pinecone allows 512 characters, Chroma Cloud 128 bytes.)
@@ -22,7 +21,8 @@ export const MAX_ID_BYTES = 2048;
 function checkIds(records: RecordWrite[]): void {
   for (const r of records) {
     const bytes = Buffer.byteLength(r.id, 'utf8');
-    if (bytes > MAX_ID_BYTES) throw new InvalidArgumentError(`ID is too long: ${bytes} bytes, at most ${MAX_ID_BYTES} are allowed`);
+    if (bytes > MAX_ID_BYTES)
+      throw new InvalidArgumentError(`ID is too long: ${bytes} bytes, at most ${MAX_ID_BYTES} are allowed`);
   }
 }
 
@@ -62,7 +62,8 @@ function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
 
 /** A query never fixes a collection's dimension; it must match the one there is. */
 function checkQueryDimension(collection: Collection, dimensions: number[]): void {
-  if (dimensions.length > 1 && dimensions.some((d) => d !== dimensions[0])) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+  if (dimensions.length > 1 && dimensions.some((d) => d !== dimensions[0]))
+    throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
   const wrong = dimensions.find((d) => collection.dimension !== null && d !== collection.dimension);
   if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
 }
@@ -100,7 +101,12 @@ export class RecordsService {
   }
 
   /** As `on`, for a call that runs `filter`: once it has succeeded, the filter's range keys are noted for an index. */
-  private async onFiltered<T>(scope: Scope, collectionId: string, filter: FilterNode, work: (collection: Collection) => Promise<T>): Promise<T> {
+  private async onFiltered<T>(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    work: (collection: Collection) => Promise<T>,
+  ): Promise<T> {
     return this.on(scope, collectionId, async (collection) => {
       const result = await work(collection);
       this.rangeKeys.note(collection, filter);
@@ -109,7 +115,13 @@ export class RecordsService {
   }
 
   /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
-  async write(scope: Scope, collectionId: string, mode: WriteMode, records: RecordWrite[], namespace = DEFAULT_NAMESPACE): Promise<number> {
+  async write(
+    scope: Scope,
+    collectionId: string,
+    mode: WriteMode,
+    records: RecordWrite[],
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
     checkIds(records);
     const written = await this.on(scope, collectionId, async (cached) => {
       const count = await this.db.transaction(async (tx) => {
@@ -118,9 +130,15 @@ export class RecordsService {
         // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
         // there is no dense vector to check it against.
         const updating = mode === 'update' || mode === 'overwrite';
-        if (!(updating && collection.dimension === null)) collection = await this.collections.ensureDimension(tx, collection, dimensions);
+        if (!(updating && collection.dimension === null))
+          collection = await this.collections.ensureDimension(tx, collection, dimensions);
         const batch = uniqueById(records, mode);
-        await this.repository.lockIds(tx, collection, namespace, batch.map((r) => r.id));
+        await this.repository.lockIds(
+          tx,
+          collection,
+          namespace,
+          batch.map((r) => r.id),
+        );
         if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
         if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
         if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
@@ -144,12 +162,34 @@ export class RecordsService {
     return written;
   }
 
-  async find(scope: Scope, collectionId: string, options: FindOptions, namespace = DEFAULT_NAMESPACE): Promise<StoredRecord[]> {
+  async find(
+    scope: Scope,
+    collectionId: string,
+    options: FindOptions,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<StoredRecord[]> {
     return this.onFiltered(scope, collectionId, options.filter, (collection) => {
       if (options.afterId !== undefined) {
-        return this.repository.findAfterId(this.db, collection, namespace, options.filter, options.include, options.afterId, options.limit, !!options.fromIdInclusive);
+        return this.repository.findAfterId(
+          this.db,
+          collection,
+          namespace,
+          options.filter,
+          options.include,
+          options.afterId,
+          options.limit,
+          !!options.fromIdInclusive,
+        );
       }
-      return this.repository.find(this.db, collection, namespace, options.filter, options.include, options.limit, options.offset);
+      return this.repository.find(
+        this.db,
+        collection,
+        namespace,
+        options.filter,
+        options.include,
+        options.limit,
+        options.offset,
+      );
     });
   }
 
@@ -160,17 +200,34 @@ export class RecordsService {
    * Otherwise the approximate (HNSW) search, which may return fewer than n when a filter is
    * selective; those lists are searched again exactly, so a caller gets n results whenever n match.
    */
-  async nearest(scope: Scope, collectionId: string, options: NearestOptions, namespace = DEFAULT_NAMESPACE): Promise<{ collection: Collection; lists: Neighbour[][] }> {
+  async nearest(
+    scope: Scope,
+    collectionId: string,
+    options: NearestOptions,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
     return this.onFiltered(scope, collectionId, options.filter, async (collection) => {
       if (options.sparse !== undefined) {
         if (options.vectors.length > 0) checkQueryDimension(collection, [options.vectors[0].dimension]);
         const dense = options.vectors[0] ?? null;
-        const list = await this.repository.nearestSparse(this.db, collection, namespace, dense, options.sparse, options.n, options.filter, options.include);
+        const list = await this.repository.nearestSparse(
+          this.db,
+          collection,
+          namespace,
+          dense,
+          options.sparse,
+          options.n,
+          options.filter,
+          options.include,
+        );
         return { collection, lists: [list] };
       }
       if (options.vectors.length === 0) return { collection, lists: [] };
       if (collection.dimension === null || options.n === 0) return { collection, lists: options.vectors.map(() => []) };
-      checkQueryDimension(collection, options.vectors.map((v) => v.dimension));
+      checkQueryDimension(
+        collection,
+        options.vectors.map((v) => v.dimension),
+      );
       const { vectors, n, filter, include } = options;
       // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
       // filtered search reads the matching records whatever the planner estimates: asking it first
@@ -179,16 +236,33 @@ export class RecordsService {
       const narrows = narrowsTheTable(filter, namespace, collection);
       const searchExactly =
         narrows &&
-        (!collection.vectorIndexed || prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
+        (!collection.vectorIndexed ||
+          prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
       if (searchExactly) {
-        return { collection, lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true) };
+        return {
+          collection,
+          lists: await this.repository.nearest(this.db, collection, namespace, vectors, n, filter, include, true),
+        };
       }
       const settings = this.repository.searchSettings(collection, n);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
-      const lists = await this.db.withSessionSettings(settings, (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include), { planOnce: !narrows });
+      const lists = await this.db.withSessionSettings(
+        settings,
+        (db) => this.repository.nearest(db, collection, namespace, vectors, n, filter, include),
+        { planOnce: !narrows },
+      );
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
-        const exact = await this.repository.nearest(this.db, collection, namespace, short.map((i) => vectors[i]), n, filter, include, true);
+        const exact = await this.repository.nearest(
+          this.db,
+          collection,
+          namespace,
+          short.map((i) => vectors[i]),
+          n,
+          filter,
+          include,
+          true,
+        );
         short.forEach((i, k) => (lists[i] = exact[k]));
       }
       return { collection, lists };
@@ -196,45 +270,97 @@ export class RecordsService {
   }
 
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
-  async delete(scope: Scope, collectionId: string, filter: FilterNode, limit: number | null, namespace = DEFAULT_NAMESPACE): Promise<number> {
+  async delete(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    limit: number | null,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
     // One statement: atomic without an explicit transaction.
-    const deleted = await this.onFiltered(scope, collectionId, filter, (collection) => this.repository.delete(this.db, collection, namespace, filter, limit));
+    const deleted = await this.onFiltered(scope, collectionId, filter, (collection) =>
+      this.repository.delete(this.db, collection, namespace, filter, limit),
+    );
     this.recordMetrics?.deleted(deleted);
     return deleted;
   }
 
   /** One page of ids in byte order (Pinecone's list). */
-  async listIds(scope: Scope, collectionId: string, namespace: string, prefix: string, after: string | null, limit: number): Promise<string[]> {
-    return this.on(scope, collectionId, (collection) => this.repository.listIds(this.db, collection, namespace, prefix, after, limit));
+  async listIds(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    return this.on(scope, collectionId, (collection) =>
+      this.repository.listIds(this.db, collection, namespace, prefix, after, limit),
+    );
   }
 
   /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
-  async patchMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>, dryRun: boolean): Promise<number> {
+  async patchMetadata(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+    dryRun: boolean,
+  ): Promise<number> {
     const changed = await this.onFiltered(scope, collectionId, filter, (collection) =>
-      dryRun ? this.repository.countMatching(this.db, collection, namespace, filter) : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
+      dryRun
+        ? this.repository.countMatching(this.db, collection, namespace, filter)
+        : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
     );
     if (!dryRun) this.recordMetrics?.written('patch', changed);
     return changed;
   }
 
   /** The size in bytes of the largest metadata among the matching records once `patch` is merged in. */
-  async largestMergedMetadata(scope: Scope, collectionId: string, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<number> {
-    return this.on(scope, collectionId, (collection) => this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch));
+  async largestMergedMetadata(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
+    return this.on(scope, collectionId, (collection) =>
+      this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch),
+    );
   }
 
   /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
-  async deleteReturningIds(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<string[]> {
-    const ids = await this.onFiltered(scope, collectionId, filter, (collection) => this.repository.deleteReturningIds(this.db, collection, namespace, filter));
+  async deleteReturningIds(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<string[]> {
+    const ids = await this.onFiltered(scope, collectionId, filter, (collection) =>
+      this.repository.deleteReturningIds(this.db, collection, namespace, filter),
+    );
     this.recordMetrics?.deleted(ids.length);
     return ids;
   }
 
-  async countMatching(scope: Scope, collectionId: string, filter: FilterNode, namespace = DEFAULT_NAMESPACE): Promise<number> {
-    return this.onFiltered(scope, collectionId, filter, (collection) => this.repository.countMatching(this.db, collection, namespace, filter));
+  async countMatching(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
+    return this.onFiltered(scope, collectionId, filter, (collection) =>
+      this.repository.countMatching(this.db, collection, namespace, filter),
+    );
   }
 
   /** Runs `work` on the collection's table (a dropped table reads as the collection not found). */
-  onTable<T>(scope: Scope, collectionId: string, work: (db: Queryable, collection: Collection) => Promise<T>): Promise<T> {
+  onTable<T>(
+    scope: Scope,
+    collectionId: string,
+    work: (db: Queryable, collection: Collection) => Promise<T>,
+  ): Promise<T> {
     return this.on(scope, collectionId, (collection) => work(this.db, collection));
   }
 

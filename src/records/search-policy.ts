@@ -43,6 +43,10 @@ export function prefersExactSearch({ matching, total }: MatchEstimate): boolean 
  * others. One that does not (Chroma's one namespace with no filter) needs no estimate, and walks the
  * HNSW index whatever the query vector.
  */
-export function narrowsTheTable(filter: FilterNode, namespace: string, collection: Pick<Collection, 'namespaced'>): boolean {
+export function narrowsTheTable(
+  filter: FilterNode,
+  namespace: string,
+  collection: Pick<Collection, 'namespaced'>,
+): boolean {
   return filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE || collection.namespaced;
 }

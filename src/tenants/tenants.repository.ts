@@ -6,7 +6,9 @@ import { DatabaseRow } from './tenant.model';
 export class TenantsRepository {
   /** Returns false when the tenant already exists. */
   async insertTenant(db: Queryable, name: string): Promise<boolean> {
-    const { rowCount } = await db.query('INSERT INTO vecgate_tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [name]);
+    const { rowCount } = await db.query('INSERT INTO vecgate_tenants (name) VALUES ($1) ON CONFLICT DO NOTHING', [
+      name,
+    ]);
     return rowCount === 1;
   }
 
@@ -24,12 +26,21 @@ export class TenantsRepository {
   }
 
   async findDatabase(db: Queryable, tenant: string, name: string): Promise<DatabaseRow | undefined> {
-    const { rows } = await db.query<DatabaseRow>('SELECT id, name, tenant FROM vecgate_databases WHERE tenant = $1 AND name = $2', [tenant, name]);
+    const { rows } = await db.query<DatabaseRow>(
+      'SELECT id, name, tenant FROM vecgate_databases WHERE tenant = $1 AND name = $2',
+      [tenant, name],
+    );
     return rows[0];
   }
 
   /** `only`: the names a caller may see (null: all); applied before paging, so pages count only those. */
-  async listDatabases(db: Queryable, tenant: string, limit: number | null, offset: number, only: string[] | null = null): Promise<DatabaseRow[]> {
+  async listDatabases(
+    db: Queryable,
+    tenant: string,
+    limit: number | null,
+    offset: number,
+    only: string[] | null = null,
+  ): Promise<DatabaseRow[]> {
     const { rows } = await db.query<DatabaseRow>(
       `SELECT id, name, tenant FROM vecgate_databases WHERE tenant = $1 AND ($4::text[] IS NULL OR name = ANY($4::text[]))
        ORDER BY created_at, name LIMIT $2 OFFSET $3`,

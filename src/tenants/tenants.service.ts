@@ -12,7 +12,10 @@ export const MAX_NAME_BYTES = 512;
 
 function checkName(kind: string, name: string): void {
   const bytes = Buffer.byteLength(name, 'utf8');
-  if (bytes > MAX_NAME_BYTES) throw new InvalidArgumentError(`The ${kind} name is too long: ${bytes} bytes, at most ${MAX_NAME_BYTES} are allowed`);
+  if (bytes > MAX_NAME_BYTES)
+    throw new InvalidArgumentError(
+      `The ${kind} name is too long: ${bytes} bytes, at most ${MAX_NAME_BYTES} are allowed`,
+    );
 }
 
 @Injectable()
@@ -39,7 +42,8 @@ export class TenantsService {
     assertScopeAllowed(tenant, name);
     await this.db.transaction(async (tx) => {
       if (!(await this.repository.tenantExists(tx, tenant))) throw new NotFoundError('tenant', tenant);
-      if (!(await this.repository.insertDatabase(tx, randomUUID(), tenant, name))) throw new AlreadyExistsError('database', name);
+      if (!(await this.repository.insertDatabase(tx, randomUUID(), tenant, name)))
+        throw new AlreadyExistsError('database', name);
     });
   }
 

@@ -129,7 +129,9 @@ export async function startChromaReference(): Promise<ChromaReference> {
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       await stop();
-      throw new Error(`Chroma reference server (${script}) exited with ${exited} before answering. Its output:\n${output}`);
+      throw new Error(
+        `Chroma reference server (${script}) exited with ${exited} before answering. Its output:\n${output}`,
+      );
     }
     for (const url of candidates) {
       if (await answersHeartbeat(url)) return { url, stop };

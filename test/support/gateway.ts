@@ -45,7 +45,10 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
   };
 }
 
-export async function startGateway(overrides: Partial<AppConfig> = {}, shared?: { databaseUrl: string }): Promise<TestGateway> {
+export async function startGateway(
+  overrides: Partial<AppConfig> = {},
+  shared?: { databaseUrl: string },
+): Promise<TestGateway> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let databaseUrl: string | undefined;
   if (shared) databaseUrl = shared.databaseUrl;
@@ -53,7 +56,14 @@ export async function startGateway(overrides: Partial<AppConfig> = {}, shared?: 
     scratch = await createScratchDatabase();
     databaseUrl = scratch.url;
   }
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: 'memory://', databaseUrl, ...overrides };
+  const config: AppConfig = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: 'memory://',
+    databaseUrl,
+    ...overrides,
+  };
   const app = await createApp(config, { logger: false });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();

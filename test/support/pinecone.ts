@@ -19,7 +19,12 @@ export function indexName(prefix: string): string {
 }
 
 /** Creates a dense serverless index through the client and returns its model. */
-export async function createDense(pc: Pinecone, name: string, dimension: number, metric: Metric = 'cosine'): Promise<IndexModel> {
+export async function createDense(
+  pc: Pinecone,
+  name: string,
+  dimension: number,
+  metric: Metric = 'cosine',
+): Promise<IndexModel> {
   return pc.createIndex({ name, dimension, metric, spec: SERVERLESS });
 }
 
@@ -29,7 +34,12 @@ export async function createSparse(pc: Pinecone, name: string): Promise<IndexMod
 }
 
 /** A dense index created through the client, and a data-plane handle on it (host resolved by describe). */
-export async function freshDense(pc: Pinecone, prefix: string, dimension: number, metric: Metric = 'cosine'): Promise<Index> {
+export async function freshDense(
+  pc: Pinecone,
+  prefix: string,
+  dimension: number,
+  metric: Metric = 'cosine',
+): Promise<Index> {
   const name = indexName(prefix);
   await createDense(pc, name, dimension, metric);
   return pc.index({ name });

@@ -17,7 +17,11 @@ export class ChromaHttpError extends Error {
 
   /** JSON that parsed but does not fit the request's types (serde's message in Chroma). */
   static unprocessable(detail: string): ChromaHttpError {
-    return new ChromaHttpError(422, 'ChromaError', `Failed to deserialize the JSON body into the target type: ${detail}`);
+    return new ChromaHttpError(
+      422,
+      'ChromaError',
+      `Failed to deserialize the JSON body into the target type: ${detail}`,
+    );
   }
 
   static notFound(message: string): ChromaHttpError {

@@ -16,7 +16,12 @@ import { translateDatabaseError } from '../../common/pg-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
 import { ChromaHttpError } from './chroma-error';
 
-const CAPITAL: Record<string, string> = { tenant: 'Tenant', database: 'Database', collection: 'Collection', namespace: 'Namespace' };
+const CAPITAL: Record<string, string> = {
+  tenant: 'Tenant',
+  database: 'Database',
+  collection: 'Collection',
+  namespace: 'Namespace',
+};
 
 function fromCore(err: CoreError): ChromaHttpError {
   if (err instanceof NotFoundError) {
@@ -24,12 +29,16 @@ function fromCore(err: CoreError): ChromaHttpError {
       // Chroma's by-id message ends with a period; its by-name one does not.
       return ChromaHttpError.notFound(`Collection [${err.key}] does not exists${err.by === 'id' ? '.' : ''}`);
     }
-    if (err.entity === 'database') return ChromaHttpError.notFound(`Database [${err.key}] not found. Are you sure it exists?`);
+    if (err.entity === 'database')
+      return ChromaHttpError.notFound(`Database [${err.key}] not found. Are you sure it exists?`);
     return ChromaHttpError.notFound(`${CAPITAL[err.entity]} [${err.key}] not found`);
   }
-  if (err instanceof AlreadyExistsError) return new ChromaHttpError(409, 'ChromaError', `${CAPITAL[err.entity]} [${err.key}] already exists`);
+  if (err instanceof AlreadyExistsError)
+    return new ChromaHttpError(409, 'ChromaError', `${CAPITAL[err.entity]} [${err.key}] already exists`);
   if (err instanceof DimensionMismatchError) {
-    return ChromaHttpError.invalidArgument(`Collection expecting embedding with dimension of ${err.expected}, got ${err.got}`);
+    return ChromaHttpError.invalidArgument(
+      `Collection expecting embedding with dimension of ${err.expected}, got ${err.got}`,
+    );
   }
   if (err instanceof InvalidRegexError) return ChromaHttpError.invalidArgument(`Regex syntax errror: ${err.message}`);
   if (err instanceof InvalidArgumentError) return ChromaHttpError.invalidArgument(err.message);
@@ -59,15 +68,23 @@ export const chromaErrorRenderer: ProtocolErrorRenderer = {
 function toChroma(exception: unknown): ChromaHttpError {
   if (exception instanceof ChromaHttpError) return exception;
   if (exception instanceof RequestShapeError) return ChromaHttpError.unprocessable(exception.detail);
-  if (isMalformedJson(exception)) return ChromaHttpError.invalidArgument(`Failed to parse the request body as JSON: ${(exception as Error).message}`);
+  if (isMalformedJson(exception))
+    return ChromaHttpError.invalidArgument(`Failed to parse the request body as JSON: ${(exception as Error).message}`);
   if (isBodyTooLarge(exception)) return new ChromaHttpError(413, 'ChromaError', 'Request body is too large');
   const core = translateDatabaseError(exception);
   if (core) return fromCore(core);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body: any = exception.getResponse();
-    const message = typeof body === 'string' ? body : Array.isArray(body?.message) ? body.message.join('; ') : (body?.message ?? exception.message);
-    return status === 400 ? ChromaHttpError.invalidArgument(message) : new ChromaHttpError(status, 'ChromaError', message);
+    const message =
+      typeof body === 'string'
+        ? body
+        : Array.isArray(body?.message)
+          ? body.message.join('; ')
+          : (body?.message ?? exception.message);
+    return status === 400
+      ? ChromaHttpError.invalidArgument(message)
+      : new ChromaHttpError(status, 'ChromaError', message);
   }
   return internal();
 }

@@ -11,8 +11,12 @@ export function validateCollectionName(name: string): void {
       `${prefix}Expected a name containing 3-512 characters from [a-zA-Z0-9._-], starting and ending with a character in [a-zA-Z0-9]. Got: ${name}`,
     );
   }
-  if (name.includes('..')) throw ChromaHttpError.invalidArgument(`${prefix}Expected a name that does not contains two consecutive periods (..). Got ${name}`);
-  if (isIP(name)) throw ChromaHttpError.invalidArgument(`${prefix}Expected a name that is not a valid ip address. Got ${name}`);
+  if (name.includes('..'))
+    throw ChromaHttpError.invalidArgument(
+      `${prefix}Expected a name that does not contains two consecutive periods (..). Got ${name}`,
+    );
+  if (isIP(name))
+    throw ChromaHttpError.invalidArgument(`${prefix}Expected a name that is not a valid ip address. Got ${name}`);
 }
 
 /** Tenant and database names: at least 3 characters, as Chroma checks them. */

@@ -13,6 +13,12 @@ import { ChromaTenantsController } from './controllers/tenants.controller';
 /** Chroma's v2 REST API under /api/v2. */
 @Module({
   imports: [TenantsModule, CollectionsModule, RecordsModule, IndexingModule],
-  controllers: [ChromaSystemController, ChromaTenantsController, ChromaCollectionsController, ChromaCrnController, ChromaRecordsController],
+  controllers: [
+    ChromaSystemController,
+    ChromaTenantsController,
+    ChromaCollectionsController,
+    ChromaCrnController,
+    ChromaRecordsController,
+  ],
 })
 export class ChromaModule {}

@@ -7,8 +7,24 @@ import { ChromaHttpError } from './chroma-error';
  * and the HNSW settings pgvector uses (max_neighbors is m), plus the settings pgvector has no use
  * for, kept in `extras` so that they are echoed back as they were given.
  */
-const HNSW_KEYS = ['space', 'ef_construction', 'ef_search', 'max_neighbors', 'num_threads', 'resize_factor', 'sync_threshold', 'batch_size'];
-const MODIFIABLE_HNSW_KEYS = ['ef_search', 'max_neighbors', 'num_threads', 'resize_factor', 'sync_threshold', 'batch_size'];
+const HNSW_KEYS = [
+  'space',
+  'ef_construction',
+  'ef_search',
+  'max_neighbors',
+  'num_threads',
+  'resize_factor',
+  'sync_threshold',
+  'batch_size',
+];
+const MODIFIABLE_HNSW_KEYS = [
+  'ef_search',
+  'max_neighbors',
+  'num_threads',
+  'resize_factor',
+  'sync_threshold',
+  'batch_size',
+];
 const SPACES: Metric[] = ['l2', 'cosine', 'ip'];
 const CHROMA_DEFAULTS = { resize_factor: 1.2, sync_threshold: 1000 };
 
@@ -20,10 +36,13 @@ interface ChromaExtras {
 }
 
 function fields(path: string, value: unknown, allowed: string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      throw ChromaHttpError.unprocessable(`${path}.${key}: unknown field \`${key}\`, expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`);
+      throw ChromaHttpError.unprocessable(
+        `${path}.${key}: unknown field \`${key}\`, expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`,
+      );
     }
   }
   return value as Record<string, unknown>;
@@ -31,26 +50,41 @@ function fields(path: string, value: unknown, allowed: string[]): Record<string,
 
 function space(path: string, value: unknown): Metric {
   if (!SPACES.includes(value as Metric)) {
-    throw ChromaHttpError.unprocessable(`${path}: unknown variant \`${String(value)}\`, expected one of \`l2\`, \`cosine\`, \`ip\``);
+    throw ChromaHttpError.unprocessable(
+      `${path}: unknown variant \`${String(value)}\`, expected one of \`l2\`, \`cosine\`, \`ip\``,
+    );
   }
   return value as Metric;
 }
 
 function integer(path: string, value: unknown, limits: { min: number; max: number }, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected usize`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw ChromaHttpError.unprocessable(`${path}: invalid type: expected usize`);
   if (value < limits.min || value > limits.max) {
-    throw ChromaHttpError.invalidArgument(`${name} must be between ${limits.min} and ${limits.max} (pgvector's HNSW limits), got ${value}`);
+    throw ChromaHttpError.invalidArgument(
+      `${name} must be between ${limits.min} and ${limits.max} (pgvector's HNSW limits), got ${value}`,
+    );
   }
   return value;
 }
 
 function applyHnsw(path: string, hnsw: Record<string, unknown>, index: IndexSettings): IndexSettings {
   const next = { ...index };
-  if (hnsw.ef_construction !== undefined) next.efConstruction = integer(`${path}.ef_construction`, hnsw.ef_construction, HNSW_LIMITS.efConstruction, 'ef_construction');
-  if (hnsw.ef_search !== undefined) next.efSearch = integer(`${path}.ef_search`, hnsw.ef_search, HNSW_LIMITS.efSearch, 'ef_search');
-  if (hnsw.max_neighbors !== undefined) next.m = integer(`${path}.max_neighbors`, hnsw.max_neighbors, HNSW_LIMITS.m, 'max_neighbors');
+  if (hnsw.ef_construction !== undefined)
+    next.efConstruction = integer(
+      `${path}.ef_construction`,
+      hnsw.ef_construction,
+      HNSW_LIMITS.efConstruction,
+      'ef_construction',
+    );
+  if (hnsw.ef_search !== undefined)
+    next.efSearch = integer(`${path}.ef_search`, hnsw.ef_search, HNSW_LIMITS.efSearch, 'ef_search');
+  if (hnsw.max_neighbors !== undefined)
+    next.m = integer(`${path}.max_neighbors`, hnsw.max_neighbors, HNSW_LIMITS.m, 'max_neighbors');
   if (next.efConstruction < 2 * next.m) {
-    throw ChromaHttpError.invalidArgument(`ef_construction (${next.efConstruction}) must be at least twice max_neighbors (${next.m}) for pgvector's HNSW index`);
+    throw ChromaHttpError.invalidArgument(
+      `ef_construction (${next.efConstruction}) must be at least twice max_neighbors (${next.m}) for pgvector's HNSW index`,
+    );
   }
   return next;
 }
@@ -94,7 +128,10 @@ export function configFromCreate(
 }
 
 /** `new_configuration` of a modify request: only search-time and build settings, never the space. */
-export function configChanges(newConfiguration: unknown, collection: Collection): { index: IndexSettings; extras: ChromaExtras } | undefined {
+export function configChanges(
+  newConfiguration: unknown,
+  collection: Collection,
+): { index: IndexSettings; extras: ChromaExtras } | undefined {
   if (newConfiguration === undefined || newConfiguration === null) return undefined;
   const config = fields('new_configuration', newConfiguration, ['hnsw', 'spann', 'embedding_function']);
   const extras: ChromaExtras = { ...(collection.extras as ChromaExtras) };
@@ -102,7 +139,10 @@ export function configChanges(newConfiguration: unknown, collection: Collection)
   if (config.hnsw) {
     const h = fields('new_configuration.hnsw', config.hnsw, MODIFIABLE_HNSW_KEYS);
     index = applyHnsw('new_configuration.hnsw', h, index);
-    extras.hnsw = { ...(extras.hnsw ?? {}), ...pick(h, ['num_threads', 'resize_factor', 'sync_threshold', 'batch_size']) };
+    extras.hnsw = {
+      ...(extras.hnsw ?? {}),
+      ...pick(h, ['num_threads', 'resize_factor', 'sync_threshold', 'batch_size']),
+    };
   }
   if (config.spann) extras.spann = { ...(extras.spann ?? {}), ...(config.spann as object) };
   if (config.embedding_function !== undefined) extras.embedding_function = config.embedding_function;

@@ -63,7 +63,8 @@ function base64Refusal(value: string): string {
   if ((padding + symbols) % 4 !== 0) return 'Invalid padding';
   const last = tail + symbols - 1;
   const stray = symbols === 2 ? 0x0f : symbols === 3 ? 0x03 : 0;
-  if (symbols > 0 && (symbolValue(bytes[last]) & stray) !== 0) return `Invalid last symbol ${bytes[last]}, offset ${last}.`;
+  if (symbols > 0 && (symbolValue(bytes[last]) & stray) !== 0)
+    return `Invalid last symbol ${bytes[last]}, offset ${last}.`;
   return 'Invalid padding';
 }
 
@@ -75,9 +76,12 @@ function base64Refusal(value: string): string {
  */
 function decodeBase64(value: string): DenseVector {
   const bytes = Buffer.from(value, 'base64');
-  if (bytes.toString('base64') !== value) throw ChromaHttpError.invalidArgument(`${BASE64_ERROR}Invalid base64 string: ${base64Refusal(value)}`);
+  if (bytes.toString('base64') !== value)
+    throw ChromaHttpError.invalidArgument(`${BASE64_ERROR}Invalid base64 string: ${base64Refusal(value)}`);
   if (bytes.length % 4 !== 0) {
-    throw ChromaHttpError.invalidArgument(`${BASE64_ERROR}Invalid byte length: ${bytes.length} bytes cannot be converted to f32 values (must be divisible by 4)`);
+    throw ChromaHttpError.invalidArgument(
+      `${BASE64_ERROR}Invalid byte length: ${bytes.length} bytes cannot be converted to f32 values (must be divisible by 4)`,
+    );
   }
   const vector = DenseVector.fromFloat32LE(bytes);
   if (!vector.isFinite()) throw ChromaHttpError.invalidArgument('Embeddings must be finite numbers');

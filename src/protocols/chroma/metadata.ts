@@ -26,14 +26,16 @@ function isSparseVector(v: unknown): boolean {
  */
 export function checkMetadata(field: string, value: unknown, allowNull: boolean): Record<string, unknown> | null {
   if (value === null || value === undefined) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw ChromaHttpError.unprocessable(`${field}: invalid type: expected a map`);
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw ChromaHttpError.unprocessable(`${field}: invalid type: expected a map`);
   for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
     if (v === null) {
       if (allowNull) continue;
       throw ChromaHttpError.unprocessable(`${field}.${key}: ${NOT_METADATA}`);
     }
     if (isPrimitive(v)) continue;
-    if (Array.isArray(v) && v.length > 0 && v.every(isPrimitive) && new Set(v.map((x) => typeof x)).size === 1) continue;
+    if (Array.isArray(v) && v.length > 0 && v.every(isPrimitive) && new Set(v.map((x) => typeof x)).size === 1)
+      continue;
     if (isSparseVector(v)) continue;
     throw ChromaHttpError.unprocessable(`${field}.${key}: ${NOT_METADATA}`);
   }

@@ -16,7 +16,9 @@ export const DEFAULT_QUERY_INCLUDE = ['documents', 'metadatas', 'distances'];
 
 function optionalStrings(field: string, values: unknown[] | null | undefined): (string | null)[] | undefined {
   if (values === null || values === undefined) return undefined;
-  for (const v of values) if (v !== null && typeof v !== 'string') throw ChromaHttpError.unprocessable(`${field}: invalid type: expected a string or null`);
+  for (const v of values)
+    if (v !== null && typeof v !== 'string')
+      throw ChromaHttpError.unprocessable(`${field}: invalid type: expected a string or null`);
   return values as (string | null)[];
 }
 
@@ -28,15 +30,21 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
   const uris = optionalStrings('uris', dto.uris);
   const metadatas = dto.metadatas ?? undefined;
   for (const column of [embeddings, documents, uris, metadatas]) {
-    if (column && column.length !== n) throw ChromaHttpError.invalidArgument('Inconsistent number of IDs, embeddings, documents, URIs and metadatas');
+    if (column && column.length !== n)
+      throw ChromaHttpError.invalidArgument('Inconsistent number of IDs, embeddings, documents, URIs and metadatas');
   }
   if (n > MAX_BATCH_SIZE) {
-    throw ChromaHttpError.invalidArgument(`Cannot submit ${n} records at once: the maximum batch size is ${MAX_BATCH_SIZE} (pre-flight-checks max_batch_size)`);
+    throw ChromaHttpError.invalidArgument(
+      `Cannot submit ${n} records at once: the maximum batch size is ${MAX_BATCH_SIZE} (pre-flight-checks max_batch_size)`,
+    );
   }
-  if (dto.ids.some((id) => id.length === 0)) throw ChromaHttpError.invalidArgument('Empty ID, ID must have at least one character');
+  if (dto.ids.some((id) => id.length === 0))
+    throw ChromaHttpError.invalidArgument('Empty ID, ID must have at least one character');
   // Chroma's own server accepts these and then fails (500) while indexing; a vector store needs vectors.
   if (mode !== 'update' && n > 0 && !embeddings) {
-    throw ChromaHttpError.invalidArgument('Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings');
+    throw ChromaHttpError.invalidArgument(
+      'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
+    );
   }
   const records: RecordWrite[] = new Array(n);
   for (let i = 0; i < n; i++) {
@@ -52,7 +60,9 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
 }
 
 export function queryVectors(values: unknown[]): DenseVector[] {
-  return values.map((v) => toDenseVector(v, 'query_embeddings: data did not match any variant of untagged enum EmbeddingsPayload'));
+  return values.map((v) =>
+    toDenseVector(v, 'query_embeddings: data did not match any variant of untagged enum EmbeddingsPayload'),
+  );
 }
 
 /** ids, where and where_document together (they are AND-ed). */
@@ -60,7 +70,8 @@ export function filterFrom(dto: { ids?: string[] | null; where?: unknown; where_
   const parts: FilterNode[] = [];
   if (dto.ids !== undefined && dto.ids !== null) parts.push({ kind: 'idIn', ids: dto.ids });
   if (dto.where !== undefined && dto.where !== null) parts.push(parseWhere(dto.where));
-  if (dto.where_document !== undefined && dto.where_document !== null) parts.push(parseWhereDocument(dto.where_document));
+  if (dto.where_document !== undefined && dto.where_document !== null)
+    parts.push(parseWhereDocument(dto.where_document));
   return parts.length ? and(...parts) : ALL;
 }
 
@@ -68,7 +79,9 @@ export function parseInclude(list: unknown[] | undefined, fallback: string[]): {
   const wire = (list ?? fallback) as string[];
   for (const value of wire) {
     if (!INCLUDE_VALUES.includes(value)) {
-      throw ChromaHttpError.unprocessable(`include: unknown variant \`${String(value)}\`, expected one of ${INCLUDE_VALUES.map((v) => `\`${v}\``).join(', ')}`);
+      throw ChromaHttpError.unprocessable(
+        `include: unknown variant \`${String(value)}\`, expected one of ${INCLUDE_VALUES.map((v) => `\`${v}\``).join(', ')}`,
+      );
     }
   }
   return {

@@ -99,7 +99,7 @@ export function rustRegexToPostgres(pattern: string): string {
       continue;
     }
     if (c === '(' && rest.startsWith('(?P<', i)) {
-      i = rest.indexOf('>', i) ;
+      i = rest.indexOf('>', i);
       if (i < 0) throw invalid('unclosed group name');
       out += '(';
       continue;

@@ -15,7 +15,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isScalar(value: unknown): value is Scalar {
-  return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  return (
+    typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 function single(value: unknown, message: string): [string, unknown] {

@@ -29,7 +29,8 @@ function matches(key: string, value: Scalar): FilterNode {
 }
 
 function anyOf(key: string, operator: string, values: unknown): FilterNode {
-  if (!Array.isArray(values) || values.length === 0 || !values.every(isScalar)) throw fail(`${operator} on "${key}" takes a non-empty array of strings, numbers or booleans`);
+  if (!Array.isArray(values) || values.length === 0 || !values.every(isScalar))
+    throw fail(`${operator} on "${key}" takes a non-empty array of strings, numbers or booleans`);
   return or(...values.map((v) => matches(key, v)));
 }
 
@@ -53,7 +54,8 @@ function field(key: string, condition: unknown): FilterNode {
         case '$gte':
         case '$lt':
         case '$lte':
-          if (typeof value !== 'number' || !Number.isFinite(value)) throw fail(`${operator} on "${key}" takes a number`);
+          if (typeof value !== 'number' || !Number.isFinite(value))
+            throw fail(`${operator} on "${key}" takes a number`);
           return { kind: 'range', key, operator: RANGE[operator], value };
         case '$in':
           return anyOf(key, operator, value);

@@ -19,7 +19,8 @@ export function validateIndexName(name: unknown): string {
 export function storedNamespace(namespace: unknown): string {
   if (namespace === undefined || namespace === null || namespace === '' || namespace === '__default__') return '';
   if (typeof namespace !== 'string') throw PineconeDataError.invalid('namespace must be a string');
-  if (Buffer.byteLength(namespace, 'utf8') > MAX_NAMESPACE_BYTES) throw PineconeDataError.invalid(`namespace is too long: at most ${MAX_NAMESPACE_BYTES} bytes`);
+  if (Buffer.byteLength(namespace, 'utf8') > MAX_NAMESPACE_BYTES)
+    throw PineconeDataError.invalid(`namespace is too long: at most ${MAX_NAMESPACE_BYTES} bytes`);
   return namespace;
 }
 

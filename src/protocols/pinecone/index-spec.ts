@@ -41,20 +41,24 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function metricOf(value: unknown, fallback: PineconeMetric): PineconeMetric {
   if (value === undefined || value === null) return fallback;
   if (value !== 'cosine' && value !== 'euclidean' && value !== 'dotproduct') {
-    throw PineconeControlError.invalid(`Invalid metric ${JSON.stringify(value)}: expected one of cosine, euclidean, dotproduct`);
+    throw PineconeControlError.invalid(
+      `Invalid metric ${JSON.stringify(value)}: expected one of cosine, euclidean, dotproduct`,
+    );
   }
   return value;
 }
 
 export function checkTags(tags: unknown): Record<string, string> | null {
   if (tags === undefined || tags === null) return null;
-  if (!isObject(tags) || !Object.values(tags).every((v) => typeof v === 'string')) throw PineconeControlError.invalid('tags must be an object of string values');
+  if (!isObject(tags) || !Object.values(tags).every((v) => typeof v === 'string'))
+    throw PineconeControlError.invalid('tags must be an object of string values');
   return tags as Record<string, string>;
 }
 
 export function checkDeletionProtection(value: unknown): 'enabled' | 'disabled' | undefined {
   if (value === undefined || value === null) return undefined;
-  if (value !== 'enabled' && value !== 'disabled') throw PineconeControlError.invalid('deletion_protection must be "enabled" or "disabled"');
+  if (value !== 'enabled' && value !== 'disabled')
+    throw PineconeControlError.invalid('deletion_protection must be "enabled" or "disabled"');
   return value;
 }
 
@@ -73,31 +77,46 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
   if (fields) {
     schemaFields = fields;
-    const dense = Object.values(fields).find((f) => isObject(f) && f.type === 'dense_vector') as Record<string, unknown> | undefined;
-    const sparse = Object.values(fields).find((f) => isObject(f) && f.type === 'sparse_vector') as Record<string, unknown> | undefined;
-    if (dense && sparse) throw PineconeControlError.invalid('An index has either a dense_vector or a sparse_vector field, not both');
-    if (!dense && !sparse) throw PineconeControlError.invalid('schema.fields needs a dense_vector or a sparse_vector field');
+    const dense = Object.values(fields).find((f) => isObject(f) && f.type === 'dense_vector') as
+      Record<string, unknown> | undefined;
+    const sparse = Object.values(fields).find((f) => isObject(f) && f.type === 'sparse_vector') as
+      Record<string, unknown> | undefined;
+    if (dense && sparse)
+      throw PineconeControlError.invalid('An index has either a dense_vector or a sparse_vector field, not both');
+    if (!dense && !sparse)
+      throw PineconeControlError.invalid('schema.fields needs a dense_vector or a sparse_vector field');
     vectorType = dense ? 'dense' : 'sparse';
     metric = metricOf((dense ?? sparse)!.metric, dense ? 'cosine' : 'dotproduct');
     dimension = (dense ?? sparse)!.dimension;
     if (isObject(body.deployment)) deployment = body.deployment;
   } else {
-    vectorType = body.vector_type === undefined || body.vector_type === null ? 'dense' : (body.vector_type as 'dense' | 'sparse');
-    if (vectorType !== 'dense' && vectorType !== 'sparse') throw PineconeControlError.invalid('vector_type must be "dense" or "sparse"');
+    vectorType =
+      body.vector_type === undefined || body.vector_type === null ? 'dense' : (body.vector_type as 'dense' | 'sparse');
+    if (vectorType !== 'dense' && vectorType !== 'sparse')
+      throw PineconeControlError.invalid('vector_type must be "dense" or "sparse"');
     metric = metricOf(body.metric, vectorType === 'dense' ? 'cosine' : 'dotproduct');
     dimension = body.dimension;
     if (isObject(body.spec)) {
-      if (isObject(body.spec.serverless)) deployment = { deployment_type: 'managed', cloud: body.spec.serverless.cloud, region: body.spec.serverless.region };
+      if (isObject(body.spec.serverless))
+        deployment = {
+          deployment_type: 'managed',
+          cloud: body.spec.serverless.cloud,
+          region: body.spec.serverless.region,
+        };
       else if (isObject(body.spec.pod)) deployment = { deployment_type: 'pod', ...body.spec.pod };
     }
   }
   if (vectorType === 'dense') {
     if (typeof dimension !== 'number' || !Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION) {
-      throw PineconeControlError.invalid(`Dimension must be an integer between 1 and ${MAX_DIMENSION} for a dense index, got ${JSON.stringify(dimension ?? null)}`);
+      throw PineconeControlError.invalid(
+        `Dimension must be an integer between 1 and ${MAX_DIMENSION} for a dense index, got ${JSON.stringify(dimension ?? null)}`,
+      );
     }
   } else {
-    if (metric !== 'dotproduct') throw PineconeControlError.invalid('Sparse vector indexes must use the metric dotproduct');
-    if (dimension !== undefined && dimension !== null) throw PineconeControlError.invalid('Sparse vector indexes do not take a dimension');
+    if (metric !== 'dotproduct')
+      throw PineconeControlError.invalid('Sparse vector indexes must use the metric dotproduct');
+    if (dimension !== undefined && dimension !== null)
+      throw PineconeControlError.invalid('Sparse vector indexes do not take a dimension');
   }
   const extras: PineconeExtras = {
     vector_type: vectorType,

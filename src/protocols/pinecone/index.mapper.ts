@@ -16,7 +16,10 @@ export function indexModel(collection: Collection, baseUrl: string) {
   const fields = { ...extras.schema_fields, ...vectorField };
   const deployment = extras.deployment;
   const { deployment_type: kind, ...pod } = deployment;
-  const spec = kind === 'pod' ? { pod } : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
+  const spec =
+    kind === 'pod'
+      ? { pod }
+      : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
   const model: Record<string, unknown> = {
     name: collection.name,
     host: `${baseUrl}/indexes/${encodeURIComponent(collection.name)}`,

@@ -14,6 +14,7 @@ export function decodeToken(token: string | undefined): string | null {
 /** `limit` from a query string: an integer in [1, max], or the default when absent. */
 export function limitParam(raw: string | undefined, fallback: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) throw PineconeDataError.invalid(`limit must be an integer between 1 and ${max}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max)
+    throw PineconeDataError.invalid(`limit must be an integer between 1 and ${max}`);
   return Number(raw);
 }

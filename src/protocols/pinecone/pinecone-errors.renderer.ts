@@ -20,18 +20,41 @@ const CONTROL_PLANE = /^\/indexes(\/[^/]+)?\/?$/;
 
 /** Status, gRPC code and ENUM name of each kind of failure, and Pinecone's wording where it has one. */
 function classify(exception: unknown): { status: number; grpc: number; name: string; message: string } {
-  if (exception instanceof PineconeDataError) return { status: exception.status, grpc: exception.code, name: enumOf(exception.status), message: exception.message };
-  if (exception instanceof PineconeControlError) return { status: exception.status, grpc: grpcOf(exception.status), name: exception.code, message: exception.message };
+  if (exception instanceof PineconeDataError)
+    return {
+      status: exception.status,
+      grpc: exception.code,
+      name: enumOf(exception.status),
+      message: exception.message,
+    };
+  if (exception instanceof PineconeControlError)
+    return {
+      status: exception.status,
+      grpc: grpcOf(exception.status),
+      name: exception.code,
+      message: exception.message,
+    };
   if (exception instanceof RequestShapeError) return bad(`Invalid request body: ${exception.detail}`);
   if (isMalformedJson(exception)) return bad(`Invalid JSON in the request body: ${(exception as Error).message}`);
-  if (isBodyTooLarge(exception)) return { status: 413, grpc: GRPC.INVALID_ARGUMENT, name: 'OUT_OF_RANGE', message: 'Request body is too large' };
+  if (isBodyTooLarge(exception))
+    return { status: 413, grpc: GRPC.INVALID_ARGUMENT, name: 'OUT_OF_RANGE', message: 'Request body is too large' };
   const core = translateDatabaseError(exception);
   if (core) return fromCore(core);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    return { status, grpc: grpcOf(status), name: enumOf(status), message: status === 404 ? 'Not Found' : exception.message };
+    return {
+      status,
+      grpc: grpcOf(status),
+      name: enumOf(status),
+      message: status === 404 ? 'Not Found' : exception.message,
+    };
   }
-  return { status: 500, grpc: GRPC.INTERNAL, name: 'INTERNAL', message: 'Internal error; the server log has the details' };
+  return {
+    status: 500,
+    grpc: GRPC.INTERNAL,
+    name: 'INTERNAL',
+    message: 'Internal error; the server log has the details',
+  };
 }
 
 function bad(message: string) {
@@ -40,27 +63,65 @@ function bad(message: string) {
 
 function fromCore(err: CoreError) {
   if (err instanceof NotFoundError) {
-    const message = err.entity === 'collection' ? `Index ${err.key} not found.` : err.entity === 'namespace' ? `Namespace ${err.key} not found` : `${err.entity} ${err.key} not found`;
+    const message =
+      err.entity === 'collection'
+        ? `Index ${err.key} not found.`
+        : err.entity === 'namespace'
+          ? `Namespace ${err.key} not found`
+          : `${err.entity} ${err.key} not found`;
     return { status: 404, grpc: GRPC.NOT_FOUND, name: 'NOT_FOUND', message };
   }
   if (err instanceof AlreadyExistsError) {
-    return { status: 409, grpc: GRPC.ALREADY_EXISTS, name: 'ALREADY_EXISTS', message: err.entity === 'namespace' ? `Namespace ${err.key} already exists` : 'Resource already exists.' };
+    return {
+      status: 409,
+      grpc: GRPC.ALREADY_EXISTS,
+      name: 'ALREADY_EXISTS',
+      message: err.entity === 'namespace' ? `Namespace ${err.key} already exists` : 'Resource already exists.',
+    };
   }
-  if (err instanceof DimensionMismatchError) return bad(`Vector dimension ${err.got} does not match the dimension of the index ${err.expected}`);
+  if (err instanceof DimensionMismatchError)
+    return bad(`Vector dimension ${err.got} does not match the dimension of the index ${err.expected}`);
   if (err instanceof InvalidRegexError || err instanceof InvalidArgumentError) return bad(err.message);
-  if (err instanceof ForbiddenError) return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };
-  if (err instanceof UnauthenticatedError) return { status: 401, grpc: GRPC.UNAUTHENTICATED, name: 'UNAUTHENTICATED', message: err.message };
-  if (err instanceof RateLimitedError) return { status: 429, grpc: GRPC.RESOURCE_EXHAUSTED, name: 'RESOURCE_EXHAUSTED', message: err.message };
-  if (err instanceof UnavailableError) return { status: 503, grpc: GRPC.UNAVAILABLE, name: 'UNAVAILABLE', message: err.message };
-  return { status: 500, grpc: GRPC.INTERNAL, name: 'INTERNAL', message: 'Internal error; the server log has the details' };
+  if (err instanceof ForbiddenError)
+    return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };
+  if (err instanceof UnauthenticatedError)
+    return { status: 401, grpc: GRPC.UNAUTHENTICATED, name: 'UNAUTHENTICATED', message: err.message };
+  if (err instanceof RateLimitedError)
+    return { status: 429, grpc: GRPC.RESOURCE_EXHAUSTED, name: 'RESOURCE_EXHAUSTED', message: err.message };
+  if (err instanceof UnavailableError)
+    return { status: 503, grpc: GRPC.UNAVAILABLE, name: 'UNAVAILABLE', message: err.message };
+  return {
+    status: 500,
+    grpc: GRPC.INTERNAL,
+    name: 'INTERNAL',
+    message: 'Internal error; the server log has the details',
+  };
 }
 
 function grpcOf(status: number): number {
-  return status === 404 ? GRPC.NOT_FOUND : status === 409 ? GRPC.ALREADY_EXISTS : status === 403 ? GRPC.PERMISSION_DENIED : status >= 500 ? GRPC.INTERNAL : GRPC.INVALID_ARGUMENT;
+  return status === 404
+    ? GRPC.NOT_FOUND
+    : status === 409
+      ? GRPC.ALREADY_EXISTS
+      : status === 403
+        ? GRPC.PERMISSION_DENIED
+        : status >= 500
+          ? GRPC.INTERNAL
+          : GRPC.INVALID_ARGUMENT;
 }
 
 function enumOf(status: number): string {
-  return { 400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND', 409: 'ALREADY_EXISTS', 422: 'UNPROCESSABLE_ENTITY', 503: 'UNAVAILABLE' }[status] ?? 'INTERNAL';
+  return (
+    {
+      400: 'INVALID_ARGUMENT',
+      401: 'UNAUTHENTICATED',
+      403: 'FORBIDDEN',
+      404: 'NOT_FOUND',
+      409: 'ALREADY_EXISTS',
+      422: 'UNPROCESSABLE_ENTITY',
+      503: 'UNAVAILABLE',
+    }[status] ?? 'INTERNAL'
+  );
 }
 
 /**
@@ -74,7 +135,8 @@ export const pineconeErrorRenderer: ProtocolErrorRenderer = {
   matches: (path) => path === '/indexes' || path.startsWith('/indexes/'),
   render(exception: unknown, path?: string): RenderedError {
     const c = classify(exception);
-    if (path !== undefined && CONTROL_PLANE.test(path)) return { status: c.status, body: { error: { code: c.name, message: c.message }, status: c.status } };
+    if (path !== undefined && CONTROL_PLANE.test(path))
+      return { status: c.status, body: { error: { code: c.name, message: c.message }, status: c.status } };
     return { status: c.status, body: { code: c.grpc, message: c.message, details: [] } };
   },
 };

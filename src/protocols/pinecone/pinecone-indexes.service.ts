@@ -55,7 +55,11 @@ export class PineconeIndexesService {
   async delete(name: string): Promise<void> {
     const collection = await this.get(name);
     if (pineconeExtras(collection).deletion_protection === 'enabled') {
-      throw new PineconeControlError(403, 'FORBIDDEN', 'Deletion protection is enabled for this index. Disable deletion protection before retrying.');
+      throw new PineconeControlError(
+        403,
+        'FORBIDDEN',
+        'Deletion protection is enabled for this index. Disable deletion protection before retrying.',
+      );
     }
     await this.collections.deleteByName(this.scope, name);
   }

@@ -9,7 +9,18 @@ import { isEmptyFilter, parsePineconeFilter } from './filter.parser';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
-import { checkDimension, checkId, checkMetadata, checkNonZero, denseVector, matchToWire, MAX_METADATA_BYTES, recordFromVector, sparseText, vectorToWire } from './vectors.mapper';
+import {
+  checkDimension,
+  checkId,
+  checkMetadata,
+  checkNonZero,
+  denseVector,
+  matchToWire,
+  MAX_METADATA_BYTES,
+  recordFromVector,
+  sparseText,
+  vectorToWire,
+} from './vectors.mapper';
 
 const WITH_VALUES: Include = { embeddings: true, sparse: true, metadatas: true, documents: false, uris: false };
 
@@ -46,11 +57,18 @@ export class PineconeVectorsService {
   async query(index: string, namespace: string, q: QueryRequest) {
     const collection = await this.indexes.resolve(index);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
-    if (q.vector !== undefined && q.id !== undefined) throw PineconeDataError.invalid('Provide either vector or id, not both');
-    let dense: DenseVector | undefined = q.vector !== undefined && q.vector.length > 0 ? denseVector(q.vector, 'vector') : undefined;
+    if (q.vector !== undefined && q.id !== undefined)
+      throw PineconeDataError.invalid('Provide either vector or id, not both');
+    let dense: DenseVector | undefined =
+      q.vector !== undefined && q.vector.length > 0 ? denseVector(q.vector, 'vector') : undefined;
     let sparse = q.sparseVector !== undefined ? sparseText(q.sparseVector, 'sparseVector').text : undefined;
     if (q.id !== undefined) {
-      const [source] = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 }, namespace);
+      const [source] = await this.records.find(
+        this.scope,
+        collection.id,
+        { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 },
+        namespace,
+      );
       if (!source) return { matches: [] };
       if (source.embedding) dense = DenseVector.fromText(source.embedding);
       if (source.sparse && sparseIndex) sparse = source.sparse;
@@ -64,18 +82,35 @@ export class PineconeVectorsService {
       if (!sparse) throw PineconeDataError.invalid('A sparse index needs a sparseVector (or an id) to query');
     } else {
       if (!dense) throw PineconeDataError.invalid('A dense index needs a vector (or an id) to query');
-      if (sparse && collection.metric !== 'ip') throw PineconeDataError.invalid('Hybrid (sparse + dense) queries need an index with the dotproduct metric');
+      if (sparse && collection.metric !== 'ip')
+        throw PineconeDataError.invalid('Hybrid (sparse + dense) queries need an index with the dotproduct metric');
     }
     const filter = q.filter === undefined ? ALL : parsePineconeFilter(q.filter);
-    const include: Include = { embeddings: !!q.includeValues, sparse: !!q.includeValues, metadatas: !!q.includeMetadata, documents: false, uris: false };
-    const { lists } = await this.records.nearest(this.scope, collection.id, { vectors: dense ? [dense] : [], sparse, n: q.topK, filter, include }, namespace);
+    const include: Include = {
+      embeddings: !!q.includeValues,
+      sparse: !!q.includeValues,
+      metadatas: !!q.includeMetadata,
+      documents: false,
+      uris: false,
+    };
+    const { lists } = await this.records.nearest(
+      this.scope,
+      collection.id,
+      { vectors: dense ? [dense] : [], sparse, n: q.topK, filter, include },
+      namespace,
+    );
     return { matches: (lists[0] ?? []).map((m) => matchToWire(collection, m, !!q.includeValues, !!q.includeMetadata)) };
   }
 
   async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {
     const collection = await this.indexes.resolve(index);
     ids.forEach((id) => checkId(id));
-    const found = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 }, namespace);
+    const found = await this.records.find(
+      this.scope,
+      collection.id,
+      { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 },
+      namespace,
+    );
     return byId(found);
   }
 
@@ -83,13 +118,24 @@ export class PineconeVectorsService {
   async fetchByMetadata(index: string, namespace: string, filter: unknown, limit: number, after: string | null) {
     const collection = await this.indexes.resolve(index);
     if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
-    const page = await this.records.find(this.scope, collection.id, { filter: parsePineconeFilter(filter), include: WITH_VALUES, limit: limit + 1, offset: 0, afterId: after }, namespace);
+    const page = await this.records.find(
+      this.scope,
+      collection.id,
+      { filter: parsePineconeFilter(filter), include: WITH_VALUES, limit: limit + 1, offset: 0, afterId: after },
+      namespace,
+    );
     const more = page.length > limit;
     const shown = page.slice(0, limit);
     return { vectors: byId(shown), next: more ? shown[shown.length - 1].id : null };
   }
 
-  async list(index: string, namespace: string, prefix: string, limit: number, after: string | null): Promise<{ ids: string[]; next: string | null }> {
+  async list(
+    index: string,
+    namespace: string,
+    prefix: string,
+    limit: number,
+    after: string | null,
+  ): Promise<{ ids: string[]; next: string | null }> {
     const collection = await this.indexes.resolve(index);
     const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
     const more = ids.length > limit;
@@ -101,13 +147,22 @@ export class PineconeVectorsService {
   async update(
     index: string,
     namespace: string,
-    u: { id?: string; values?: unknown[]; sparseValues?: Record<string, unknown>; setMetadata?: Record<string, unknown>; filter?: Record<string, unknown>; dryRun?: boolean },
+    u: {
+      id?: string;
+      values?: unknown[];
+      sparseValues?: Record<string, unknown>;
+      setMetadata?: Record<string, unknown>;
+      filter?: Record<string, unknown>;
+      dryRun?: boolean;
+    },
   ): Promise<number> {
     const collection = await this.indexes.resolve(index);
     const metadata = checkMetadata(u.setMetadata, 'setMetadata');
-    if (u.id !== undefined && u.filter !== undefined) throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
+    if (u.id !== undefined && u.filter !== undefined)
+      throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
     if (u.filter !== undefined) {
-      if (u.values !== undefined || u.sparseValues !== undefined) throw PineconeDataError.invalid('An update by filter can only set metadata');
+      if (u.values !== undefined || u.sparseValues !== undefined)
+        throw PineconeDataError.invalid('An update by filter can only set metadata');
       if (!metadata) throw PineconeDataError.invalid('An update by filter needs setMetadata');
       if (isEmptyFilter(u.filter)) throw PineconeDataError.invalid('An update by filter needs a non-empty filter');
       const filter = parsePineconeFilter(u.filter);
@@ -124,7 +179,8 @@ export class PineconeVectorsService {
       checkNonZero(u.values as number[], record.id);
     }
     if (u.sparseValues !== undefined) {
-      if (!sparseIndex && collection.metric !== 'ip') throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
+      if (!sparseIndex && collection.metric !== 'ip')
+        throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
       record.sparse = sparseText(u.sparseValues, 'sparseValues');
     }
     if (metadata) {
@@ -135,14 +191,25 @@ export class PineconeVectorsService {
   }
 
   /** Metadata stays within 40 KB per record after a merge, not only in what is sent. */
-  private async checkMergedMetadata(collection: Collection, namespace: string, filter: FilterNode, patch: Record<string, unknown>): Promise<void> {
+  private async checkMergedMetadata(
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<void> {
     const largest = await this.records.largestMergedMetadata(this.scope, collection.id, namespace, filter, patch);
     if (largest > MAX_METADATA_BYTES) {
-      throw PineconeDataError.invalid(`Metadata would grow to ${largest} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`);
+      throw PineconeDataError.invalid(
+        `Metadata would grow to ${largest} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`,
+      );
     }
   }
 
-  async delete(index: string, namespace: string, d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> }): Promise<void> {
+  async delete(
+    index: string,
+    namespace: string,
+    d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> },
+  ): Promise<void> {
     const collection = await this.indexes.resolve(index);
     const given = [d.ids !== undefined, d.deleteAll === true, d.filter !== undefined].filter(Boolean).length;
     if (given !== 1) throw PineconeDataError.invalid('Delete takes exactly one of ids, deleteAll or filter');
@@ -152,7 +219,10 @@ export class PineconeVectorsService {
       d.ids.forEach((id) => checkId(id));
       filter = { kind: 'idIn', ids: d.ids };
     } else if (d.filter !== undefined) {
-      if (isEmptyFilter(d.filter)) throw PineconeDataError.invalid('Delete by filter needs a non-empty filter; use deleteAll to empty a namespace');
+      if (isEmptyFilter(d.filter))
+        throw PineconeDataError.invalid(
+          'Delete by filter needs a non-empty filter; use deleteAll to empty a namespace',
+        );
       filter = parsePineconeFilter(d.filter);
     } else {
       filter = ALL;
@@ -160,9 +230,16 @@ export class PineconeVectorsService {
     await this.records.delete(this.scope, collection.id, filter, null, namespace);
   }
 
-  async stats(index: string, filter: Record<string, unknown> | undefined): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
+  async stats(
+    index: string,
+    filter: Record<string, unknown> | undefined,
+  ): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
     const collection = await this.indexes.resolve(index);
-    return this.namespaces.stats(this.scope, collection.id, filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter));
+    return this.namespaces.stats(
+      this.scope,
+      collection.id,
+      filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter),
+    );
   }
 }
 

@@ -37,7 +37,10 @@ export function denseVector(values: unknown, what: string): DenseVector {
 
 /** Pinecone refuses stored dense vectors of zeros (no direction: cosine is undefined for them). */
 export function checkNonZero(values: number[], id: string): void {
-  if (values.every((x) => x === 0)) throw PineconeDataError.invalid(`Dense vectors must contain at least one non-zero value. Vector ID '${id}' contains only zeros`);
+  if (values.every((x) => x === 0))
+    throw PineconeDataError.invalid(
+      `Dense vectors must contain at least one non-zero value. Vector ID '${id}' contains only zeros`,
+    );
 }
 
 /** A dense vector against the index's dimension, in Pinecone's words. */
@@ -53,19 +56,27 @@ export function sparseText(sparse: unknown, what: string): SparseText {
     throw PineconeDataError.invalid(`${what} must be an object with indices and values arrays`);
   }
   const { indices, values } = sparse as { indices: unknown[]; values: unknown[] };
-  if (indices.length !== values.length) throw PineconeDataError.invalid(`${what}: indices and values must have the same length`);
+  if (indices.length !== values.length)
+    throw PineconeDataError.invalid(`${what}: indices and values must have the same length`);
   if (indices.length === 0) throw PineconeDataError.invalid(`${what} must have at least one non-zero value`);
-  if (indices.length > MAX_SPARSE_NONZERO) throw PineconeDataError.invalid(`${what} has ${indices.length} non-zero values, at most ${MAX_SPARSE_NONZERO} are allowed`);
+  if (indices.length > MAX_SPARSE_NONZERO)
+    throw PineconeDataError.invalid(
+      `${what} has ${indices.length} non-zero values, at most ${MAX_SPARSE_NONZERO} are allowed`,
+    );
   const pairs = indices.map((index, k) => {
     const value = values[k];
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= SPARSE_DIMENSIONS) {
-      throw PineconeDataError.invalid(`${what}: indices must be integers from 0 to ${SPARSE_DIMENSIONS - 1}, got ${JSON.stringify(index)}`);
+      throw PineconeDataError.invalid(
+        `${what}: indices must be integers from 0 to ${SPARSE_DIMENSIONS - 1}, got ${JSON.stringify(index)}`,
+      );
     }
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw PineconeDataError.invalid(`${what}: values must be finite numbers`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw PineconeDataError.invalid(`${what}: values must be finite numbers`);
     return [index, value] as const;
   });
   pairs.sort((a, b) => a[0] - b[0]);
-  for (let k = 1; k < pairs.length; k++) if (pairs[k][0] === pairs[k - 1][0]) throw PineconeDataError.invalid(`${what}: index ${pairs[k][0]} appears twice`);
+  for (let k = 1; k < pairs.length; k++)
+    if (pairs[k][0] === pairs[k - 1][0]) throw PineconeDataError.invalid(`${what}: index ${pairs[k][0]} appears twice`);
   return { text: `{${pairs.map(([i, v]) => `${i + 1}:${v}`).join(',')}}/${SPARSE_DIMENSIONS}` };
 }
 
@@ -94,17 +105,21 @@ export function checkMetadata(metadata: unknown, what: string): Record<string, u
       (typeof value === 'number' && Number.isFinite(value)) ||
       (Array.isArray(value) && value.every((x) => typeof x === 'string'));
     if (!ok) {
-      throw PineconeDataError.invalid(`${what}: the value of "${key}" must be a string, number, boolean or list of strings (null and nested objects are not supported)`);
+      throw PineconeDataError.invalid(
+        `${what}: the value of "${key}" must be a string, number, boolean or list of strings (null and nested objects are not supported)`,
+      );
     }
   }
   const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
-  if (bytes > MAX_METADATA_BYTES) throw PineconeDataError.invalid(`${what} is ${bytes} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`);
+  if (bytes > MAX_METADATA_BYTES)
+    throw PineconeDataError.invalid(`${what} is ${bytes} bytes, at most ${MAX_METADATA_BYTES} are allowed per record`);
   return metadata;
 }
 
 export function checkId(id: unknown, what = 'id'): string {
   if (typeof id !== 'string' || id.length === 0) throw PineconeDataError.invalid(`${what} must be a non-empty string`);
-  if (id.length > MAX_ID_CHARS) throw PineconeDataError.invalid(`${what} is ${id.length} characters long, at most ${MAX_ID_CHARS} are allowed`);
+  if (id.length > MAX_ID_CHARS)
+    throw PineconeDataError.invalid(`${what} is ${id.length} characters long, at most ${MAX_ID_CHARS} are allowed`);
   return id;
 }
 
@@ -116,7 +131,8 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
   const hasValues = Array.isArray(v.values) && v.values.length > 0;
   if (sparseIndex) {
     if (hasValues) throw PineconeDataError.invalid(`vectors[${k}]: a sparse index takes sparseValues, not values`);
-    if (v.sparseValues === undefined || v.sparseValues === null) throw PineconeDataError.invalid(`vectors[${k}]: sparseValues are required in a sparse index`);
+    if (v.sparseValues === undefined || v.sparseValues === null)
+      throw PineconeDataError.invalid(`vectors[${k}]: sparseValues are required in a sparse index`);
   } else if (!hasValues) {
     throw PineconeDataError.invalid(`vectors[${k}]: values are required in a dense index`);
   }
@@ -126,7 +142,8 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
     checkNonZero(v.values as number[], record.id);
   }
   if (v.sparseValues !== undefined && v.sparseValues !== null) {
-    if (!sparseIndex && collection.metric !== 'ip') throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
+    if (!sparseIndex && collection.metric !== 'ip')
+      throw PineconeDataError.invalid('Sparse values are supported only for indexes using the dotproduct metric');
     record.sparse = sparseText(v.sparseValues, `vectors[${k}].sparseValues`);
   }
   record.metadata = checkMetadata(v.metadata, `vectors[${k}].metadata`) ?? null;
@@ -148,8 +165,17 @@ export function vectorToWire(r: StoredRecord, withValues = true, withMetadata = 
   return wire;
 }
 
-export function matchToWire(collection: Collection, n: Neighbour, includeValues: boolean, includeMetadata: boolean): Record<string, unknown> {
-  const wire: Record<string, unknown> = { id: n.id, score: score(collection, n.distance), values: includeValues && n.embedding ? new RawJson(n.embedding) : [] };
+export function matchToWire(
+  collection: Collection,
+  n: Neighbour,
+  includeValues: boolean,
+  includeMetadata: boolean,
+): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    id: n.id,
+    score: score(collection, n.distance),
+    values: includeValues && n.embedding ? new RawJson(n.embedding) : [],
+  };
   if (includeValues && n.sparse) wire.sparseValues = sparseFromText(n.sparse);
   if (includeMetadata && n.metadata) wire.metadata = n.metadata;
   return wire;

@@ -35,7 +35,8 @@ function matches(key: MetadataKey, value: Scalar): FilterNode {
 }
 
 function key(condition: Json): MetadataKey {
-  if (typeof condition.key !== 'string' || condition.key === '') throw VectorizerHttpError.parse('a condition needs a non-empty string "key"');
+  if (typeof condition.key !== 'string' || condition.key === '')
+    throw VectorizerHttpError.parse('a condition needs a non-empty string "key"');
   return path(condition.key);
 }
 
@@ -46,7 +47,8 @@ function ranges(k: MetadataKey, range: unknown): FilterNode {
   return and(
     ...bounds.map(([op, v]): FilterNode => {
       const operator = RANGE_KEYS[op];
-      if (!operator || (typeof v !== 'number' && typeof v !== 'string')) throw VectorizerHttpError.parse(`range of "${k}": unknown bound ${op} or non-numeric value`);
+      if (!operator || (typeof v !== 'number' && typeof v !== 'string'))
+        throw VectorizerHttpError.parse(`range of "${k}": unknown bound ${op} or non-numeric value`);
       return { kind: 'range', key: k, operator, value: v };
     }),
   );
@@ -61,7 +63,8 @@ function taggedCondition(c: Json): FilterNode {
       if (isScalar(v)) return matches(k, v);
       if (isObject(v) && typeof v.text === 'string') {
         const mode = (v.type ?? 'exact') as string;
-        if (!['exact', 'prefix', 'suffix', 'contains'].includes(mode)) throw VectorizerHttpError.parse(`unknown text match type ${JSON.stringify(mode)}`);
+        if (!['exact', 'prefix', 'suffix', 'contains'].includes(mode))
+          throw VectorizerHttpError.parse(`unknown text match type ${JSON.stringify(mode)}`);
         return { kind: 'textMatch', key: k, mode: mode as 'exact', text: v.text };
       }
       throw VectorizerHttpError.parse(`match_value of "${k}" must be a string, number, boolean, null or {text, type}`);
@@ -87,7 +90,8 @@ function sdkCondition(c: Json): FilterNode {
   if (isObject(c.match)) {
     const m = c.match;
     if (isScalar(m.value)) return matches(k, m.value);
-    if (Array.isArray(m.any) && m.any.length > 0 && m.any.every(isScalar)) return or(...m.any.map((v) => matches(k, v)));
+    if (Array.isArray(m.any) && m.any.length > 0 && m.any.every(isScalar))
+      return or(...m.any.map((v) => matches(k, v)));
     if (Array.isArray(m.except) && m.except.every(isScalar)) return not(or(...m.except.map((v) => matches(k, v))));
     if (typeof m.text === 'string') return { kind: 'textMatch', key: k, mode: 'contains', text: m.text };
     throw VectorizerHttpError.parse(`match of "${k}" needs value, any, except or text`);
@@ -118,17 +122,20 @@ function qdrantFilter(filter: unknown): FilterNode {
 function mongoField(name: string, value: unknown): FilterNode {
   const k = path(name);
   if (isScalar(value)) return matches(k, value);
-  if (!isObject(value) || Object.keys(value).length === 0) throw VectorizerHttpError.parse(`the value of "${k}" must be a string, number, boolean or an operator object`);
+  if (!isObject(value) || Object.keys(value).length === 0)
+    throw VectorizerHttpError.parse(`the value of "${k}" must be a string, number, boolean or an operator object`);
   return and(
     ...Object.entries(value).map(([op, v]): FilterNode => {
       if (op === '$eq' && isScalar(v)) return matches(k, v);
       if (op === '$ne' && isScalar(v)) return not(matches(k, v));
-      if (op in MONGO_RANGE && (typeof v === 'number' || typeof v === 'string')) return { kind: 'range', key: k, operator: MONGO_RANGE[op], value: v };
+      if (op in MONGO_RANGE && (typeof v === 'number' || typeof v === 'string'))
+        return { kind: 'range', key: k, operator: MONGO_RANGE[op], value: v };
       if ((op === '$in' || op === '$nin') && Array.isArray(v) && v.length > 0 && v.every(isScalar)) {
         const any = or(...v.map((x) => matches(k, x)));
         return op === '$in' ? any : not(any);
       }
-      if (op === '$exists' && typeof v === 'boolean') return v ? { kind: 'exists', key: k } : not({ kind: 'exists', key: k });
+      if (op === '$exists' && typeof v === 'boolean')
+        return v ? { kind: 'exists', key: k } : not({ kind: 'exists', key: k });
       throw VectorizerHttpError.parse(`unsupported operator ${op} (or operand) on "${k}"`);
     }),
   );
@@ -138,7 +145,8 @@ function mongoFilter(filter: Json): FilterNode {
   return and(
     ...Object.entries(filter).map(([k, v]) => {
       if (k === '$and' || k === '$or') {
-        if (!Array.isArray(v) || v.length === 0) throw VectorizerHttpError.parse(`${k} takes a non-empty array of filters`);
+        if (!Array.isArray(v) || v.length === 0)
+          throw VectorizerHttpError.parse(`${k} takes a non-empty array of filters`);
         const children = v.map((f) => {
           if (!isObject(f)) throw VectorizerHttpError.parse(`${k} takes filter objects`);
           return mongoFilter(f);
@@ -167,6 +175,10 @@ export function parseVectorizerFilter(filter: unknown): FilterNode {
 export function parseDeleteFilter(filter: unknown): FilterNode {
   if (filter === undefined || filter === null) throw VectorizerHttpError.validation('filter', 'missing filter field');
   const node = parseVectorizerFilter(filter);
-  if (node.kind === 'all') throw VectorizerHttpError.validation('filter', 'filter has no conditions; an empty filter would match every vector');
+  if (node.kind === 'all')
+    throw VectorizerHttpError.validation(
+      'filter',
+      'filter has no conditions; an empty filter would match every vector',
+    );
   return node;
 }

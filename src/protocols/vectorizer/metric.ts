@@ -19,7 +19,11 @@ const NAMES: Record<string, Metric> = {
 export function metricFromName(value: unknown): Metric {
   if (value === undefined || value === null) return 'cosine';
   const metric = typeof value === 'string' ? NAMES[value.toLowerCase()] : undefined;
-  if (!metric) throw VectorizerHttpError.validation('metric', `unknown metric ${JSON.stringify(value)}; expected cosine, euclidean or dot_product`);
+  if (!metric)
+    throw VectorizerHttpError.validation(
+      'metric',
+      `unknown metric ${JSON.stringify(value)}; expected cosine, euclidean or dot_product`,
+    );
   return metric;
 }
 
@@ -30,7 +34,11 @@ export const QDRANT_NAME: Record<Metric, string> = { cosine: 'Cosine', l2: 'Eucl
 
 export function metricFromQdrant(value: unknown): Metric {
   const m = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip' }[String(value)] as Metric | undefined;
-  if (!m) throw VectorizerHttpError.validation('distance', `unknown distance ${JSON.stringify(value)}; expected Cosine, Euclid or Dot`);
+  if (!m)
+    throw VectorizerHttpError.validation(
+      'distance',
+      `unknown distance ${JSON.stringify(value)}; expected Cosine, Euclid or Dot`,
+    );
   return m;
 }
 

@@ -14,11 +14,16 @@ export class VectorizerHttpError extends Error {
   }
 
   static parse(reason: string): VectorizerHttpError {
-    return new VectorizerHttpError(400, 'parse_error', `Failed to parse filter: ${reason}`, { field: 'filter', reason });
+    return new VectorizerHttpError(400, 'parse_error', `Failed to parse filter: ${reason}`, {
+      field: 'filter',
+      reason,
+    });
   }
 
   static collectionNotFound(name: string): VectorizerHttpError {
-    return new VectorizerHttpError(404, 'collection_not_found', `Collection not found: ${name}`, { collection_name: name });
+    return new VectorizerHttpError(404, 'collection_not_found', `Collection not found: ${name}`, {
+      collection_name: name,
+    });
   }
 
   static vectorNotFound(id: string): VectorizerHttpError {

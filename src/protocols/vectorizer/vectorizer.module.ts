@@ -10,7 +10,12 @@ import { VectorizerService } from './vectorizer.service';
 /** Vectorizer's REST API (hivellm/vectorizer) and the Qdrant-compatible routes its SDK uses. */
 @Module({
   imports: [CollectionsModule, RecordsModule],
-  controllers: [VectorizerCollectionsController, VectorizerVectorsController, VectorizerSearchController, VectorizerQdrantController],
+  controllers: [
+    VectorizerCollectionsController,
+    VectorizerVectorsController,
+    VectorizerSearchController,
+    VectorizerQdrantController,
+  ],
   providers: [VectorizerService],
 })
 export class VectorizerModule {}

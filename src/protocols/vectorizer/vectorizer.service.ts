@@ -57,7 +57,12 @@ export class VectorizerService {
   }
 
   create(name: string, dimension: number, metric: Metric): Promise<Collection> {
-    if (name.trim() === '') throw new VectorizerHttpError(400, 'invalid_configuration', 'Invalid configuration: collection name cannot be empty');
+    if (name.trim() === '')
+      throw new VectorizerHttpError(
+        400,
+        'invalid_configuration',
+        'Invalid configuration: collection name cannot be empty',
+      );
     return this.collections.create(
       this.scope,
       { name, dimension, metric, index: { ...DEFAULT_INDEX }, metadata: null, extras: {}, schema: null },
@@ -74,7 +79,8 @@ export class VectorizerService {
   async insert(name: string, records: RecordWrite[], autoCreate: boolean): Promise<Collection> {
     // Checked before a collection is created for the batch, so a refused batch leaves nothing behind.
     const dimension = records[0]?.embedding?.dimension;
-    if (records.some((r) => r.embedding?.dimension !== dimension)) throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+    if (records.some((r) => r.embedding?.dimension !== dimension))
+      throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
     let collection: Collection;
     try {
       collection = await this.get(name);
@@ -82,7 +88,15 @@ export class VectorizerService {
       if (!autoCreate || !(err instanceof VectorizerHttpError) || records.length === 0) throw err;
       collection = await this.collections.create(
         this.scope,
-        { name, dimension: records[0].embedding!.dimension, metric: 'cosine', index: { ...DEFAULT_INDEX }, metadata: null, extras: {}, schema: null },
+        {
+          name,
+          dimension: records[0].embedding!.dimension,
+          metric: 'cosine',
+          index: { ...DEFAULT_INDEX },
+          metadata: null,
+          extras: {},
+          schema: null,
+        },
         true,
       );
     }
@@ -93,36 +107,72 @@ export class VectorizerService {
   /** Overwrites the vectors and payloads sent on existing ids; returns the ids that exist. */
   async update(name: string, records: RecordWrite[]): Promise<Set<string>> {
     const collection = await this.get(name);
-    const existing = await this.existingIds(collection, records.map((r) => r.id));
-    await this.records.write(this.scope, collection.id, 'overwrite', records.filter((r) => existing.has(r.id)));
+    const existing = await this.existingIds(
+      collection,
+      records.map((r) => r.id),
+    );
+    await this.records.write(
+      this.scope,
+      collection.id,
+      'overwrite',
+      records.filter((r) => existing.has(r.id)),
+    );
     return existing;
   }
 
   async existingIds(collection: Collection, ids: string[]): Promise<Set<string>> {
-    const found = await this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids }, include: { embeddings: false, metadatas: false, documents: false, uris: false }, limit: null, offset: 0 });
+    const found = await this.records.find(this.scope, collection.id, {
+      filter: { kind: 'idIn', ids },
+      include: { embeddings: false, metadatas: false, documents: false, uris: false },
+      limit: null,
+      offset: 0,
+    });
     return new Set(found.map((r) => r.id));
   }
 
-  async page(name: string, limit: number, offset: number): Promise<{ collection: Collection; vectors: StoredRecord[]; total: number }> {
+  async page(
+    name: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ collection: Collection; vectors: StoredRecord[]; total: number }> {
     const collection = await this.get(name);
-    const vectors = await this.records.find(this.scope, collection.id, { filter: ALL, include: ALL_FIELDS, limit, offset });
+    const vectors = await this.records.find(this.scope, collection.id, {
+      filter: ALL,
+      include: ALL_FIELDS,
+      limit,
+      offset,
+    });
     return { collection, vectors, total: await this.count(collection) };
   }
 
   /** Keyset pages in id order starting at `from` (inclusive), for the Qdrant scroll route. */
   async scroll(name: string, filter: FilterNode, limit: number, from: string | null): Promise<StoredRecord[]> {
     const collection = await this.get(name);
-    return this.records.find(this.scope, collection.id, { filter, include: ALL_FIELDS, limit, offset: 0, afterId: from, fromIdInclusive: true });
+    return this.records.find(this.scope, collection.id, {
+      filter,
+      include: ALL_FIELDS,
+      limit,
+      offset: 0,
+      afterId: from,
+      fromIdInclusive: true,
+    });
   }
 
   async fetch(name: string, ids: string[]): Promise<StoredRecord[]> {
     const collection = await this.get(name);
-    return this.records.find(this.scope, collection.id, { filter: { kind: 'idIn', ids }, include: ALL_FIELDS, limit: null, offset: 0 });
+    return this.records.find(this.scope, collection.id, {
+      filter: { kind: 'idIn', ids },
+      include: ALL_FIELDS,
+      limit: null,
+      offset: 0,
+    });
   }
 
   async countMatching(name: string, filter: FilterNode): Promise<number> {
     const collection = await this.get(name);
-    return filter.kind === 'all' ? this.count(collection) : this.records.countMatching(this.scope, collection.id, filter);
+    return filter.kind === 'all'
+      ? this.count(collection)
+      : this.records.countMatching(this.scope, collection.id, filter);
   }
 
   /** Deletes what matches; returns the collection's size before and the ids deleted. */
@@ -140,12 +190,25 @@ export class VectorizerService {
     const collection = await this.get(name);
     const vector = denseVector(req.vector, 'vector');
     if (collection.dimension !== null && vector.dimension !== collection.dimension) {
-      throw VectorizerHttpError.validation('vector', `vector dimension ${vector.dimension} does not match collection dimension ${collection.dimension}`);
+      throw VectorizerHttpError.validation(
+        'vector',
+        `vector dimension ${vector.dimension} does not match collection dimension ${collection.dimension}`,
+      );
     }
     const offset = req.offset ?? 0;
     if (req.limit === 0) return { collection, hits: [] };
-    const include: Include = { embeddings: req.withVector ?? true, metadatas: req.withPayload ?? true, documents: false, uris: false };
-    const { lists } = await this.records.nearest(this.scope, collection.id, { vectors: [vector], n: req.limit + offset, filter: req.filter ?? ALL, include });
+    const include: Include = {
+      embeddings: req.withVector ?? true,
+      metadatas: req.withPayload ?? true,
+      documents: false,
+      uris: false,
+    };
+    const { lists } = await this.records.nearest(this.scope, collection.id, {
+      vectors: [vector],
+      n: req.limit + offset,
+      filter: req.filter ?? ALL,
+      include,
+    });
     const hits = (lists[0] ?? []).slice(offset).map((n) => searchHit(collection, n));
     return { collection, hits: req.threshold === undefined ? hits : hits.filter((h) => h.score >= req.threshold!) };
   }

@@ -11,16 +11,19 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 export function denseVector(value: unknown, field: string): DenseVector {
-  if (!Array.isArray(value) || value.length === 0) throw VectorizerHttpError.validation(field, 'must be a non-empty array of numbers');
+  if (!Array.isArray(value) || value.length === 0)
+    throw VectorizerHttpError.validation(field, 'must be a non-empty array of numbers');
   for (let i = 0; i < value.length; i++) {
-    if (typeof value[i] !== 'number' || !Number.isFinite(value[i])) throw VectorizerHttpError.validation(field, `${field}[${i}] is not a number`);
+    if (typeof value[i] !== 'number' || !Number.isFinite(value[i]))
+      throw VectorizerHttpError.validation(field, `${field}[${i}] is not a number`);
   }
   return DenseVector.fromNumbers(value);
 }
 
 /** Vectorizer's id rules: non-empty, at most 256 characters, no surrounding space, no '#' (its chunk separator). */
 export function checkId(id: unknown, field: string): string {
-  if (typeof id !== 'string' || id.length === 0) throw VectorizerHttpError.validation(field, 'id must be a non-empty string');
+  if (typeof id !== 'string' || id.length === 0)
+    throw VectorizerHttpError.validation(field, 'id must be a non-empty string');
   if (id.length > 256) throw VectorizerHttpError.validation(field, 'id is longer than 256 characters');
   if (id.trim() !== id) throw VectorizerHttpError.validation(field, 'id has leading or trailing whitespace');
   if (id.includes('#')) throw VectorizerHttpError.validation(field, "id contains '#', which is reserved for chunk ids");
@@ -41,7 +44,11 @@ export function insertItem(item: unknown, index: number, idRequired = false): Re
   const field = `vectors[${index}]`;
   if (!isObject(item)) throw VectorizerHttpError.validation(field, 'must be an object');
   const raw = item.embedding ?? item.vector ?? item.data;
-  if (raw === undefined) throw VectorizerHttpError.validation(`${field}.embedding`, 'embedding is required (vecgate stores vectors; it does not embed text)');
+  if (raw === undefined)
+    throw VectorizerHttpError.validation(
+      `${field}.embedding`,
+      'embedding is required (vecgate stores vectors; it does not embed text)',
+    );
   const hasId = typeof item.id === 'string' || (typeof item.id === 'number' && Number.isInteger(item.id));
   if (idRequired && !hasId) throw VectorizerHttpError.validation(`${field}.id`, 'id is required');
   return {
@@ -68,5 +75,10 @@ export function vectorOf(r: StoredRecord): RawJson | null {
 }
 
 export function searchHit(collection: Collection, n: Neighbour) {
-  return { id: n.id, score: vectorizerScore(collection.metric, n.distance), vector: vectorOf(n), payload: n.metadata ?? null };
+  return {
+    id: n.id,
+    score: vectorizerScore(collection.metric, n.distance),
+    vector: vectorOf(n),
+    payload: n.metadata ?? null,
+  };
 }

@@ -117,7 +117,11 @@ export function expectNoLeak(res: Res): void {
 }
 
 export function expect2xx(res: Res, what: string): void {
-  expect({ what, ok: res.status >= 200 && res.status < 300, res: describeRes(res) }).toEqual({ what, ok: true, res: describeRes(res) });
+  expect({ what, ok: res.status >= 200 && res.status < 300, res: describeRes(res) }).toEqual({
+    what,
+    ok: true,
+    res: describeRes(res),
+  });
 }
 
 let seq = 0;

@@ -48,22 +48,47 @@ const GUARDED: Probe[] = [
   { protocol: 'chroma', method: 'GET', path: '/api/v2/auth/identity' },
   { protocol: 'chroma', method: 'POST', path: '/api/v2/reset' },
   { protocol: 'pinecone-control', method: 'GET', path: '/indexes' },
-  { protocol: 'pinecone-control', method: 'POST', path: '/indexes', body: { name: 'nope', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } } },
+  {
+    protocol: 'pinecone-control',
+    method: 'POST',
+    path: '/indexes',
+    body: { name: 'nope', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } },
+  },
   { protocol: 'pinecone-control', method: 'GET', path: '/indexes/nope' },
   { protocol: 'pinecone-control', method: 'PATCH', path: '/indexes/nope', body: { deletion_protection: 'enabled' } },
   { protocol: 'pinecone-control', method: 'DELETE', path: '/indexes/nope' },
   { protocol: 'pinecone-data', method: 'POST', path: '/indexes/nope/query', body: { vector: [1, 0, 0], topK: 1 } },
-  { protocol: 'pinecone-data', method: 'POST', path: '/indexes/nope/vectors/upsert', body: { vectors: [{ id: 'x', values: [1, 0, 0] }] } },
+  {
+    protocol: 'pinecone-data',
+    method: 'POST',
+    path: '/indexes/nope/vectors/upsert',
+    body: { vectors: [{ id: 'x', values: [1, 0, 0] }] },
+  },
   { protocol: 'pinecone-data', method: 'GET', path: '/indexes/nope/describe_index_stats' },
   { protocol: 'pinecone-data', method: 'GET', path: '/indexes/nope/namespaces' },
   { protocol: 'vectorizer', method: 'GET', path: '/collections' },
   { protocol: 'vectorizer', method: 'POST', path: '/collections', body: { name: 'nope', dimension: 3 } },
-  { protocol: 'vectorizer', method: 'POST', path: '/insert_vectors', body: { collection: 'nope', vectors: [{ id: 'x', embedding: [1, 0, 0] }] } },
+  {
+    protocol: 'vectorizer',
+    method: 'POST',
+    path: '/insert_vectors',
+    body: { collection: 'nope', vectors: [{ id: 'x', embedding: [1, 0, 0] }] },
+  },
   { protocol: 'vectorizer', method: 'POST', path: '/search', body: { collection: 'nope', vector: [1, 0, 0] } },
-  { protocol: 'vectorizer', method: 'POST', path: '/batch_search', body: { collection: 'nope', queries: [{ vector: [1, 0, 0] }] } },
+  {
+    protocol: 'vectorizer',
+    method: 'POST',
+    path: '/batch_search',
+    body: { collection: 'nope', queries: [{ vector: [1, 0, 0] }] },
+  },
   { protocol: 'vectorizer', method: 'POST', path: '/collections/nope/delete_by_filter', body: { filter: { a: 1 } } },
   { protocol: 'vectorizer', method: 'GET', path: '/qdrant/collections' },
-  { protocol: 'vectorizer', method: 'POST', path: '/qdrant/collections/nope/points/search', body: { vector: [1, 0, 0] } },
+  {
+    protocol: 'vectorizer',
+    method: 'POST',
+    path: '/qdrant/collections/nope/points/search',
+    body: { vector: [1, 0, 0] },
+  },
 ];
 
 function expectUnauthenticated(protocol: Protocol, res: Res): void {
@@ -105,16 +130,36 @@ describe('Authentication', () => {
       const open = as(gw, undefined);
       const name = freshName('open');
       ok(await open.post(`${dbPath('default_tenant', DEFAULT_DB)}/collections`, { name }), 'chroma create');
-      ok(await open.post('/indexes', { name: `${name}-pc`, dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } }), 'pinecone create');
-      ok(await open.post(`/indexes/${name}-pc/vectors/upsert`, { vectors: [{ id: 'x', values: [1, 0, 0] }] }), 'pinecone upsert');
-      ok(await open.post('/insert_vectors', { collection: `${name}-vz`, vectors: [{ id: 'x', embedding: [1, 0, 0] }] }), 'vectorizer insert');
-      const listed = ok(await open.get(`${dbPath('default_tenant', DEFAULT_DB)}/collections`), 'chroma list').body.map((c: { name: string }) => c.name);
+      ok(
+        await open.post('/indexes', {
+          name: `${name}-pc`,
+          dimension: 3,
+          metric: 'cosine',
+          spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+        }),
+        'pinecone create',
+      );
+      ok(
+        await open.post(`/indexes/${name}-pc/vectors/upsert`, { vectors: [{ id: 'x', values: [1, 0, 0] }] }),
+        'pinecone upsert',
+      );
+      ok(
+        await open.post('/insert_vectors', { collection: `${name}-vz`, vectors: [{ id: 'x', embedding: [1, 0, 0] }] }),
+        'vectorizer insert',
+      );
+      const listed = ok(await open.get(`${dbPath('default_tenant', DEFAULT_DB)}/collections`), 'chroma list').body.map(
+        (c: { name: string }) => c.name,
+      );
       expect(listed).toEqual(expect.arrayContaining([name, `${name}-pc`, `${name}-vz`]));
       ok(await open.get('/qdrant/collections'), 'qdrant list');
     });
 
     it('the Chroma identity is the default tenant and database', async () => {
-      expect(ok(await as(gw, undefined).get('/api/v2/auth/identity'), 'identity').body).toEqual({ user_id: '', tenant: 'default_tenant', databases: [DEFAULT_DB] });
+      expect(ok(await as(gw, undefined).get('/api/v2/auth/identity'), 'identity').body).toEqual({
+        user_id: '',
+        tenant: 'default_tenant',
+        databases: [DEFAULT_DB],
+      });
     });
   });
 
@@ -153,7 +198,8 @@ describe('Authentication', () => {
         `${keys.a.key}x`, // extended
       ];
       for (const key of wrong) {
-        for (const header of Object.keys(KEY_HEADERS)) expectUnauthenticated(p.protocol, await as(gw, key, header).send(p.method, p.path, p.body));
+        for (const header of Object.keys(KEY_HEADERS))
+          expectUnauthenticated(p.protocol, await as(gw, key, header).send(p.method, p.path, p.body));
       }
       // An empty bearer token is no key.
       expectUnauthenticated(p.protocol, await http(gw.url, p.method, p.path, p.body, { authorization: 'Bearer ' }));
@@ -167,13 +213,25 @@ describe('Authentication', () => {
       // and on a Pinecone data plane: an index of tenant A.
       const index = freshName('hdr');
       const c = as(gw, keys.a.key, header);
-      ok(await c.post('/indexes', { name: index, dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } }), 'create');
-      expect((await c.post(`/indexes/${index}/vectors/upsert`, { vectors: [{ id: 'x', values: [1, 0, 0] }] })).status).toBe(200);
+      ok(
+        await c.post('/indexes', {
+          name: index,
+          dimension: 3,
+          metric: 'cosine',
+          spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+        }),
+        'create',
+      );
+      expect(
+        (await c.post(`/indexes/${index}/vectors/upsert`, { vectors: [{ id: 'x', values: [1, 0, 0] }] })).status,
+      ).toBe(200);
       expect((await c.get(`/indexes/${index}/describe_index_stats`)).body).toMatchObject({ totalVectorCount: 1 });
     });
 
     it('a bearer token is accepted whatever the case of "Bearer"', async () => {
-      expect((await http(gw.url, 'GET', READS.chroma, undefined, { authorization: `bearer ${keys.a.key}` })).status).toBe(200);
+      expect(
+        (await http(gw.url, 'GET', READS.chroma, undefined, { authorization: `bearer ${keys.a.key}` })).status,
+      ).toBe(200);
     });
 
     it('a revoked key is a 401 on every protocol from the next request on; the other keys still work', async () => {
@@ -182,7 +240,8 @@ describe('Authentication', () => {
       for (const path of Object.values(READS)) expect((await c.get(path)).status).toBe(200);
       expect(await service.revoke(key.id)).toBe(true);
       for (const p of GUARDED) expectUnauthenticated(p.protocol, await c.send(p.method, p.path, p.body));
-      for (const header of Object.keys(KEY_HEADERS)) expectUnauthenticated('chroma', await as(gw, key.key, header).get(READS.chroma));
+      for (const header of Object.keys(KEY_HEADERS))
+        expectUnauthenticated('chroma', await as(gw, key.key, header).get(READS.chroma));
       for (const path of Object.values(READS)) expect((await as(gw, keys.a.key).get(path)).status).toBe(200);
       expect(await service.revoke(key.id)).toBe(false);
     });
@@ -198,10 +257,17 @@ describe('Authentication', () => {
           const key = keys[who];
           const c = as(gw, key.key, Object.keys(KEY_HEADERS)[i % 4]);
           // A body to parse (the request context must survive it), then reads that depend on the key.
-          const upsert = await c.post(`/indexes/${index[who]}/vectors/upsert`, { vectors: [{ id: `${who}-${i}`, values: [1, i, 0] }] });
+          const upsert = await c.post(`/indexes/${index[who]}/vectors/upsert`, {
+            vectors: [{ id: `${who}-${i}`, values: [1, i, 0] }],
+          });
           const identity = await c.get('/api/v2/auth/identity');
           const listed = await c.get('/indexes');
-          return { who, upsert: upsert.status, user: identity.body?.user_id, names: (listed.body?.indexes ?? []).map((x: { name: string }) => x.name) };
+          return {
+            who,
+            upsert: upsert.status,
+            user: identity.body?.user_id,
+            names: (listed.body?.indexes ?? []).map((x: { name: string }) => x.name),
+          };
         }),
       );
       for (const r of results) {
@@ -214,13 +280,27 @@ describe('Authentication', () => {
     });
 
     it("the Chroma identity names the key's tenant and databases", async () => {
-      expect(ok(await as(gw, keys.a.key).get('/api/v2/auth/identity'), 'A').body).toEqual({ user_id: keys.a.id, tenant: TENANT_A, databases: ['*'] });
-      expect(ok(await as(gw, keys.a1.key).get('/api/v2/auth/identity'), 'A1').body).toEqual({ user_id: keys.a1.id, tenant: TENANT_A, databases: [DB_ONE] });
+      expect(ok(await as(gw, keys.a.key).get('/api/v2/auth/identity'), 'A').body).toEqual({
+        user_id: keys.a.id,
+        tenant: TENANT_A,
+        databases: ['*'],
+      });
+      expect(ok(await as(gw, keys.a1.key).get('/api/v2/auth/identity'), 'A1').body).toEqual({
+        user_id: keys.a1.id,
+        tenant: TENANT_A,
+        databases: [DB_ONE],
+      });
     });
 
     describe('the official chromadb client', () => {
       const client = (headers: Record<string, string> | undefined, database = DEFAULT_DB) =>
-        new ChromaClient({ host: '127.0.0.1', port: gw.port, tenant: TENANT_A, database, ...(headers ? { headers } : {}) });
+        new ChromaClient({
+          host: '127.0.0.1',
+          port: gw.port,
+          tenant: TENANT_A,
+          database,
+          ...(headers ? { headers } : {}),
+        });
 
       it.each([
         ['x-chroma-token', (k: string) => ({ 'x-chroma-token': k })],
@@ -230,8 +310,20 @@ describe('Authentication', () => {
         expect(typeof (await chroma.heartbeat())).toBe('number');
         const name = freshName('client');
         const col = await chroma.createCollection({ name, embeddingFunction: null });
-        await col.add({ ids: ['a', 'b'], embeddings: [[1, 0, 0], [0, 1, 0]], documents: ['one', 'two'], metadatas: [{ k: 1 }, { k: 2 }] });
-        const hits = await col.query({ queryEmbeddings: [[1, 0.1, 0]], nResults: 1, include: ['documents', 'distances'] as any });
+        await col.add({
+          ids: ['a', 'b'],
+          embeddings: [
+            [1, 0, 0],
+            [0, 1, 0],
+          ],
+          documents: ['one', 'two'],
+          metadatas: [{ k: 1 }, { k: 2 }],
+        });
+        const hits = await col.query({
+          queryEmbeddings: [[1, 0.1, 0]],
+          nResults: 1,
+          include: ['documents', 'distances'] as any,
+        });
         expect(hits.ids).toEqual([['a']]);
         expect(hits.documents).toEqual([['one']]);
         expect(await col.count()).toBe(2);
@@ -241,20 +333,29 @@ describe('Authentication', () => {
 
       it("works with a database-restricted key on its database, and is refused the tenant's others", async () => {
         const name = freshName('one');
-        const col = await client({ 'x-chroma-token': keys.a1.key }, DB_ONE).createCollection({ name, embeddingFunction: null });
+        const col = await client({ 'x-chroma-token': keys.a1.key }, DB_ONE).createCollection({
+          name,
+          embeddingFunction: null,
+        });
         await col.add({ ids: ['a'], embeddings: [[1, 0, 0]] });
         expect(await col.count()).toBe(1);
-        await expect(client({ 'x-chroma-token': keys.a1.key }, DEFAULT_DB).listCollections()).rejects.toBeInstanceOf(ChromaForbiddenError);
-      });
-
-      it('without a key, or with a wrong one, is Unauthorized; with another tenant\'s key, Forbidden', async () => {
-        expect(typeof (await client(undefined).heartbeat())).toBe('number');
-        await expect(client(undefined).listCollections()).rejects.toBeInstanceOf(ChromaUnauthorizedError);
-        await expect(client({ 'x-chroma-token': 'wrong' }).listCollections()).rejects.toBeInstanceOf(ChromaUnauthorizedError);
-        await expect(client({ 'x-chroma-token': keys.b.key }).listCollections()).rejects.toBeInstanceOf(ChromaForbiddenError);
-        await expect(client({ 'x-chroma-token': keys.b.key }).createCollection({ name: freshName('x'), embeddingFunction: null })).rejects.toBeInstanceOf(
+        await expect(client({ 'x-chroma-token': keys.a1.key }, DEFAULT_DB).listCollections()).rejects.toBeInstanceOf(
           ChromaForbiddenError,
         );
+      });
+
+      it("without a key, or with a wrong one, is Unauthorized; with another tenant's key, Forbidden", async () => {
+        expect(typeof (await client(undefined).heartbeat())).toBe('number');
+        await expect(client(undefined).listCollections()).rejects.toBeInstanceOf(ChromaUnauthorizedError);
+        await expect(client({ 'x-chroma-token': 'wrong' }).listCollections()).rejects.toBeInstanceOf(
+          ChromaUnauthorizedError,
+        );
+        await expect(client({ 'x-chroma-token': keys.b.key }).listCollections()).rejects.toBeInstanceOf(
+          ChromaForbiddenError,
+        );
+        await expect(
+          client({ 'x-chroma-token': keys.b.key }).createCollection({ name: freshName('x'), embeddingFunction: null }),
+        ).rejects.toBeInstanceOf(ChromaForbiddenError);
       });
     });
 
@@ -264,11 +365,21 @@ describe('Authentication', () => {
       it('works with the key as its apiKey: create, describe, upsert, query, fetch, list, delete', async () => {
         const pc = pinecone(keys.a.key);
         const name = freshName('pc');
-        await pc.createIndex({ name, dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+        await pc.createIndex({
+          name,
+          dimension: 3,
+          metric: 'cosine',
+          spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+        });
         const described = await pc.describeIndex(name);
         expect(described).toMatchObject({ name, dimension: 3, metric: 'cosine', host: `${gw.url}/indexes/${name}` });
         const index = pc.index({ name }).namespace('ns');
-        await index.upsert({ records: [{ id: 'a', values: [1, 0, 0], metadata: { k: 1 } }, { id: 'b', values: [0, 1, 0], metadata: { k: 2 } }] });
+        await index.upsert({
+          records: [
+            { id: 'a', values: [1, 0, 0], metadata: { k: 1 } },
+            { id: 'b', values: [0, 1, 0], metadata: { k: 2 } },
+          ],
+        });
         const { matches } = await index.query({ vector: [1, 0.1, 0], topK: 1, includeMetadata: true });
         expect(matches.map((m) => [m.id, m.metadata])).toEqual([['a', { k: 1 }]]);
         expect(Object.keys((await index.fetch({ ids: ['a', 'b'] })).records).sort()).toEqual(['a', 'b']);
@@ -282,7 +393,12 @@ describe('Authentication', () => {
 
       it('with a wrong or revoked key is a PineconeAuthorizationError on the control and the data plane', async () => {
         const name = freshName('pc-auth');
-        await pinecone(keys.a.key).createIndex({ name, dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+        await pinecone(keys.a.key).createIndex({
+          name,
+          dimension: 3,
+          metric: 'cosine',
+          spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+        });
         const revoked = await service.create(TENANT_A, null);
         await service.revoke(revoked.id);
         for (const apiKey of ['wrong', revoked.key]) {
@@ -290,15 +406,26 @@ describe('Authentication', () => {
           await expect(pc.listIndexes()).rejects.toBeInstanceOf(Errors.PineconeAuthorizationError);
           await expect(pc.describeIndex(name)).rejects.toBeInstanceOf(Errors.PineconeAuthorizationError);
           const index = pc.index({ name, host: `${gw.url}/indexes/${name}` });
-          await expect(index.query({ vector: [1, 0, 0], topK: 1 })).rejects.toBeInstanceOf(Errors.PineconeAuthorizationError);
-          await expect(index.upsert({ records: [{ id: 'x', values: [1, 0, 0] }] })).rejects.toBeInstanceOf(Errors.PineconeAuthorizationError);
+          await expect(index.query({ vector: [1, 0, 0], topK: 1 })).rejects.toBeInstanceOf(
+            Errors.PineconeAuthorizationError,
+          );
+          await expect(index.upsert({ records: [{ id: 'x', values: [1, 0, 0] }] })).rejects.toBeInstanceOf(
+            Errors.PineconeAuthorizationError,
+          );
         }
       });
 
       it("with another tenant's key does not find the index, even given its host", async () => {
         const name = freshName('pc-iso');
-        await pinecone(keys.a.key).createIndex({ name, dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
-        await pinecone(keys.a.key).index({ name }).upsert({ records: [{ id: 'x', values: [1, 0, 0] }] });
+        await pinecone(keys.a.key).createIndex({
+          name,
+          dimension: 3,
+          metric: 'cosine',
+          spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+        });
+        await pinecone(keys.a.key)
+          .index({ name })
+          .upsert({ records: [{ id: 'x', values: [1, 0, 0] }] });
         const pcB = pinecone(keys.b.key);
         await expect(pcB.describeIndex(name)).rejects.toBeInstanceOf(Errors.PineconeNotFoundError);
         expect(((await pcB.listIndexes()).indexes ?? []).map((i) => i.name)).not.toContain(name);
@@ -306,7 +433,15 @@ describe('Authentication', () => {
         await expect(index.query({ vector: [1, 0, 0], topK: 1 })).rejects.toBeInstanceOf(Errors.PineconeNotFoundError);
         await expect(index.fetch({ ids: ['x'] })).rejects.toBeInstanceOf(Errors.PineconeNotFoundError);
         await expect(index.deleteAll()).rejects.toBeInstanceOf(Errors.PineconeNotFoundError);
-        expect(Object.keys((await pinecone(keys.a.key).index({ name }).fetch({ ids: ['x'] })).records)).toEqual(['x']);
+        expect(
+          Object.keys(
+            (
+              await pinecone(keys.a.key)
+                .index({ name })
+                .fetch({ ids: ['x'] })
+            ).records,
+          ),
+        ).toEqual(['x']);
       });
     });
   });

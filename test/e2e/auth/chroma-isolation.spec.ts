@@ -47,23 +47,72 @@ const byId = (t: Target) => `${coll(t)}/${t.id}`;
 const COLLECTION_ROUTES: CollectionRoute[] = [
   { route: 'GET collections/by-id/{id}', method: 'GET', path: (t) => `${coll(t)}/by-id/${t.id}` },
   { route: 'GET collections/{name}', method: 'GET', path: (t) => `${coll(t)}/${t.name}` },
-  { route: 'PUT collections/{id} (modify)', method: 'PUT', path: byId, body: () => ({ new_name: freshName('renamed'), new_metadata: { intruder: true } }) },
+  {
+    route: 'PUT collections/{id} (modify)',
+    method: 'PUT',
+    path: byId,
+    body: () => ({ new_name: freshName('renamed'), new_metadata: { intruder: true } }),
+  },
   { route: 'DELETE collections/{name}', method: 'DELETE', path: (t) => `${coll(t)}/${t.name}` },
   { route: 'GET collections/{id}/fork_count', method: 'GET', path: (t) => `${byId(t)}/fork_count` },
-  { route: 'POST collections/{id}/fork', method: 'POST', path: (t) => `${byId(t)}/fork`, body: () => ({ new_name: freshName('fork') }) },
-  { route: 'POST collections/{id}/add', method: 'POST', path: (t) => `${byId(t)}/add`, body: () => ({ ids: ['intruder'], embeddings: [[9, 9, 9]], documents: ['intruder'] }) },
-  { route: 'POST collections/{id}/upsert', method: 'POST', path: (t) => `${byId(t)}/upsert`, body: () => ({ ids: ['r1'], embeddings: [[9, 9, 9]], documents: ['overwritten'] }) },
-  { route: 'POST collections/{id}/update', method: 'POST', path: (t) => `${byId(t)}/update`, body: () => ({ ids: ['r1'], documents: ['overwritten'], metadatas: [{ intruder: true }] }) },
-  { route: 'POST collections/{id}/get', method: 'POST', path: (t) => `${byId(t)}/get`, body: () => ({ include: ['documents', 'metadatas', 'embeddings'] }) },
-  { route: 'POST collections/{id}/get (where)', method: 'POST', path: (t) => `${byId(t)}/get`, body: () => ({ where: { n: { $gte: 0 } }, include: ['documents', 'metadatas'] }) },
+  {
+    route: 'POST collections/{id}/fork',
+    method: 'POST',
+    path: (t) => `${byId(t)}/fork`,
+    body: () => ({ new_name: freshName('fork') }),
+  },
+  {
+    route: 'POST collections/{id}/add',
+    method: 'POST',
+    path: (t) => `${byId(t)}/add`,
+    body: () => ({ ids: ['intruder'], embeddings: [[9, 9, 9]], documents: ['intruder'] }),
+  },
+  {
+    route: 'POST collections/{id}/upsert',
+    method: 'POST',
+    path: (t) => `${byId(t)}/upsert`,
+    body: () => ({ ids: ['r1'], embeddings: [[9, 9, 9]], documents: ['overwritten'] }),
+  },
+  {
+    route: 'POST collections/{id}/update',
+    method: 'POST',
+    path: (t) => `${byId(t)}/update`,
+    body: () => ({ ids: ['r1'], documents: ['overwritten'], metadatas: [{ intruder: true }] }),
+  },
+  {
+    route: 'POST collections/{id}/get',
+    method: 'POST',
+    path: (t) => `${byId(t)}/get`,
+    body: () => ({ include: ['documents', 'metadatas', 'embeddings'] }),
+  },
+  {
+    route: 'POST collections/{id}/get (where)',
+    method: 'POST',
+    path: (t) => `${byId(t)}/get`,
+    body: () => ({ where: { n: { $gte: 0 } }, include: ['documents', 'metadatas'] }),
+  },
   {
     route: 'POST collections/{id}/query',
     method: 'POST',
     path: (t) => `${byId(t)}/query`,
-    body: () => ({ query_embeddings: [[1, 0, 0]], n_results: 10, include: ['documents', 'metadatas', 'embeddings', 'distances'] }),
+    body: () => ({
+      query_embeddings: [[1, 0, 0]],
+      n_results: 10,
+      include: ['documents', 'metadatas', 'embeddings', 'distances'],
+    }),
   },
-  { route: 'POST collections/{id}/delete (ids)', method: 'POST', path: (t) => `${byId(t)}/delete`, body: () => ({ ids: ['r1', 'r2', 'r3'] }) },
-  { route: 'POST collections/{id}/delete (where)', method: 'POST', path: (t) => `${byId(t)}/delete`, body: () => ({ where: { n: { $gte: 0 } } }) },
+  {
+    route: 'POST collections/{id}/delete (ids)',
+    method: 'POST',
+    path: (t) => `${byId(t)}/delete`,
+    body: () => ({ ids: ['r1', 'r2', 'r3'] }),
+  },
+  {
+    route: 'POST collections/{id}/delete (where)',
+    method: 'POST',
+    path: (t) => `${byId(t)}/delete`,
+    body: () => ({ where: { n: { $gte: 0 } } }),
+  },
   { route: 'GET collections/{id}/count', method: 'GET', path: (t) => `${byId(t)}/count` },
   { route: 'GET collections/{id}/indexing_status', method: 'GET', path: (t) => `${byId(t)}/indexing_status` },
 ];
@@ -80,18 +129,32 @@ interface ScopeRoute {
 const SCOPE_ROUTES: ScopeRoute[] = [
   { route: 'GET tenants/{t}', method: 'GET', path: (t) => `/api/v2/tenants/${t}` },
   { route: 'GET tenants/{t}/databases', method: 'GET', path: (t) => `/api/v2/tenants/${t}/databases` },
-  { route: 'POST tenants/{t}/databases', method: 'POST', path: (t) => `/api/v2/tenants/${t}/databases`, body: () => ({ name: freshName('new-db') }) },
+  {
+    route: 'POST tenants/{t}/databases',
+    method: 'POST',
+    path: (t) => `/api/v2/tenants/${t}/databases`,
+    body: () => ({ name: freshName('new-db') }),
+  },
   { route: 'GET tenants/{t}/databases/{d}', method: 'GET', path: (t, d) => dbPath(t, d) },
   { route: 'GET .../collections (list)', method: 'GET', path: (t, d) => `${dbPath(t, d)}/collections` },
   { route: 'GET .../collections_count', method: 'GET', path: (t, d) => `${dbPath(t, d)}/collections_count` },
-  { route: 'POST .../collections (create)', method: 'POST', path: (t, d) => `${dbPath(t, d)}/collections`, body: () => ({ name: freshName('intruder') }) },
+  {
+    route: 'POST .../collections (create)',
+    method: 'POST',
+    path: (t, d) => `${dbPath(t, d)}/collections`,
+    body: () => ({ name: freshName('intruder') }),
+  },
   {
     route: 'POST .../collections (get_or_create an existing name)',
     method: 'POST',
     path: (t, d) => `${dbPath(t, d)}/collections`,
     body: (_t, _d, name) => ({ name, get_or_create: true }),
   },
-  { route: 'GET collections/{crn} (by CRN)', method: 'GET', path: (t, d, name) => `/api/v2/collections/${t}:${d}:${name}` },
+  {
+    route: 'GET collections/{crn} (by CRN)',
+    method: 'GET',
+    path: (t, d, name) => `/api/v2/collections/${t}:${d}:${name}`,
+  },
   { route: 'DELETE tenants/{t}/databases/{d}', method: 'DELETE', path: (t, d) => dbPath(t, d) },
 ];
 
@@ -102,7 +165,10 @@ const VECTORS = [
 ];
 
 async function seedCollection(c: Caller, tenant: string, database: string, name: string, doc: string): Promise<Target> {
-  const created = ok(await c.post(`${dbPath(tenant, database)}/collections`, { name, metadata: { owner: doc } }), `create ${name}`);
+  const created = ok(
+    await c.post(`${dbPath(tenant, database)}/collections`, { name, metadata: { owner: doc } }),
+    `create ${name}`,
+  );
   const id = created.body.id as string;
   ok(
     await c.post(`${dbPath(tenant, database)}/collections/${id}/add`, {
@@ -122,13 +188,17 @@ async function snapshotTenantA(a: Caller): Promise<unknown> {
   const databases = ok(await a.get(`/api/v2/tenants/${TENANT_A}/databases`), 'list databases').body;
   const out: Record<string, unknown> = { tenant, databases };
   for (const db of databases as { name: string }[]) {
-    const collections = ok(await a.get(`${dbPath(TENANT_A, db.name)}/collections`), 'list collections').body as { id: string; name: string }[];
+    const collections = ok(await a.get(`${dbPath(TENANT_A, db.name)}/collections`), 'list collections').body as {
+      id: string;
+      name: string;
+    }[];
     const detailed = [];
     for (const c of collections) {
       const base = `${dbPath(TENANT_A, db.name)}/collections/${c.id}`;
       detailed.push({
         collection: c,
-        records: ok(await a.post(`${base}/get`, { include: ['documents', 'metadatas', 'embeddings', 'uris'] }), 'get').body,
+        records: ok(await a.post(`${base}/get`, { include: ['documents', 'metadatas', 'embeddings', 'uris'] }), 'get')
+          .body,
         count: ok(await a.get(`${base}/count`), 'count').body,
         forks: ok(await a.get(`${base}/fork_count`), 'fork_count').body,
       });
@@ -186,14 +256,17 @@ describe('Chroma: tenant isolation, route by route', () => {
       }
     });
 
-    it.each(COLLECTION_ROUTES)('$route succeeds for B on its own collection (the refusals are the scope)', async (r) => {
-      const own = await freshB();
-      expect2xx(await b.send(r.method, r.path(own), r.body?.(own)), r.route);
-    });
+    it.each(COLLECTION_ROUTES)(
+      '$route succeeds for B on its own collection (the refusals are the scope)',
+      async (r) => {
+        const own = await freshB();
+        expect2xx(await b.send(r.method, r.path(own), r.body?.(own)), r.route);
+      },
+    );
   });
 
   describe("B's key on tenant A's tenant and databases", () => {
-    it.each(SCOPE_ROUTES)("$route on tenant A is refused (403/404) and shows nothing of A", async (r) => {
+    it.each(SCOPE_ROUTES)('$route on tenant A is refused (403/404) and shows nothing of A', async (r) => {
       for (const [db, name] of [
         [DEFAULT_DB, aPrivate.name],
         [DB_ONE, aOne.name],
@@ -214,7 +287,10 @@ describe('Chroma: tenant isolation, route by route', () => {
         ok(await b.post(`/api/v2/tenants/${TENANT_B}/databases`, { name: database }), 'create a database to delete');
         await seedCollection(b, TENANT_B, database, own.name, 'b');
       }
-      expect2xx(await b.send(r.method, r.path(TENANT_B, database, own.name), r.body?.(TENANT_B, database, own.name)), r.route);
+      expect2xx(
+        await b.send(r.method, r.path(TENANT_B, database, own.name), r.body?.(TENANT_B, database, own.name)),
+        r.route,
+      );
     });
 
     it('POST tenants refuses B creating tenant A (no 409 that would confirm A exists) or any tenant but its own', async () => {
@@ -230,14 +306,27 @@ describe('Chroma: tenant isolation, route by route', () => {
       const dbs = ok(await b.get(`/api/v2/tenants/${TENANT_B}/databases`), 'list').body as { name: string }[];
       expect(dbs.map((d) => d.name)).not.toContain(DB_ONE);
       expect(dbs.map((d) => d.name)).not.toContain(DB_TWO);
-      const cols = ok(await b.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections?limit=1000`), 'list').body as { id: string; name: string; tenant: string }[];
+      const cols = ok(await b.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections?limit=1000`), 'list').body as {
+        id: string;
+        name: string;
+        tenant: string;
+      }[];
       expect(cols.every((c) => c.tenant === TENANT_B)).toBe(true);
       expect(cols.map((c) => c.id)).not.toContain(aPrivate.id);
       expect(cols.map((c) => c.name)).not.toContain('a-private');
       const shared = ok(await b.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/shared-name`), 'get').body;
-      const records = ok(await b.post(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/${shared.id}/get`, { include: ['documents', 'metadatas'] }), 'get').body;
+      const records = ok(
+        await b.post(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/${shared.id}/get`, {
+          include: ['documents', 'metadatas'],
+        }),
+        'get',
+      ).body;
       expect(records.documents.join(' ')).not.toContain(MARKER);
-      expect(ok(await b.get('/api/v2/auth/identity'), 'identity').body).toEqual({ user_id: keys.b.id, tenant: TENANT_B, databases: ['*'] });
+      expect(ok(await b.get('/api/v2/auth/identity'), 'identity').body).toEqual({
+        user_id: keys.b.id,
+        tenant: TENANT_B,
+        databases: ['*'],
+      });
     });
   });
 
@@ -281,12 +370,19 @@ describe('Chroma: tenant isolation, route by route', () => {
     it('lists only its own database, and its identity names it', async () => {
       const dbs = ok(await a1.get(`/api/v2/tenants/${TENANT_A}/databases`), 'list').body as { name: string }[];
       expect(dbs.map((d) => d.name)).toEqual([DB_ONE]);
-      expect(ok(await a1.get('/api/v2/auth/identity'), 'identity').body).toEqual({ user_id: keys.a1.id, tenant: TENANT_A, databases: [DB_ONE] });
+      expect(ok(await a1.get('/api/v2/auth/identity'), 'identity').body).toEqual({
+        user_id: keys.a1.id,
+        tenant: TENANT_A,
+        databases: [DB_ONE],
+      });
     });
 
     it('pages through only its own databases: limit and offset count the databases it may see', async () => {
       // tenant A's databases in creation order: default_database, db-one, db-two; A1 may see db-one alone.
-      const page = async (query: string) => (ok(await a1.get(`/api/v2/tenants/${TENANT_A}/databases?${query}`), query).body as { name: string }[]).map((d) => d.name);
+      const page = async (query: string) =>
+        (ok(await a1.get(`/api/v2/tenants/${TENANT_A}/databases?${query}`), query).body as { name: string }[]).map(
+          (d) => d.name,
+        );
       expect(await page('limit=1')).toEqual([DB_ONE]);
       expect(await page('limit=1&offset=0')).toEqual([DB_ONE]);
       expect(await page('limit=10&offset=1')).toEqual([]);

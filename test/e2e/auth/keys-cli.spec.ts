@@ -5,7 +5,16 @@ import * as path from 'node:path';
 import { Client } from 'pg';
 import { openEmbedded } from '../../../src/database/embedded';
 import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
-import { as, dbPath, DEFAULT_DB, expectChromaError, expectPineconeControlError, expectVectorizerError, KEY_FORMAT, ok } from './auth-helpers';
+import {
+  as,
+  dbPath,
+  DEFAULT_DB,
+  expectChromaError,
+  expectPineconeControlError,
+  expectVectorizerError,
+  KEY_FORMAT,
+  ok,
+} from './auth-helpers';
 
 /**
  * `npm run keys -- create|list|revoke`, run for real as a child process against the configured
@@ -78,7 +87,9 @@ describe('npm run keys: API keys created, listed and revoked from the command li
 
   /** The gateway, with auth required, on the database the CLI used. */
   async function startOnSameDatabase(): Promise<TestGateway> {
-    gw = scratch ? await startGateway({ auth: 'required' }, { databaseUrl: scratch.url }) : await startGateway({ auth: 'required', dataDir: dataDir! });
+    gw = scratch
+      ? await startGateway({ auth: 'required' }, { databaseUrl: scratch.url })
+      : await startGateway({ auth: 'required', dataDir: dataDir! });
     return gw;
   }
 
@@ -133,7 +144,9 @@ describe('npm run keys: API keys created, listed and revoked from the command li
       acme = parseCreated(await npmKeys('create', '--tenant', 'acme'));
       expect(acme.key).toMatch(KEY_FORMAT);
       expect(await query(`SELECT name FROM vecgate_tenants WHERE name = 'acme'`)).toEqual([{ name: 'acme' }]);
-      expect(await query(`SELECT name FROM vecgate_databases WHERE tenant = 'acme' ORDER BY name`)).toEqual([{ name: DEFAULT_DB }]);
+      expect(await query(`SELECT name FROM vecgate_databases WHERE tenant = 'acme' ORDER BY name`)).toEqual([
+        { name: DEFAULT_DB },
+      ]);
     },
     LONG,
   );
@@ -142,18 +155,26 @@ describe('npm run keys: API keys created, listed and revoked from the command li
     acmeOneTwo = parseCreated(await cli('create', '--tenant', 'acme', '--database', 'one', '--database', 'two'));
     globex = parseCreated(await cli('create', '--tenant', 'globex'));
     expect(new Set([acme.key, acmeOneTwo.key, globex.key]).size).toBe(3);
-    expect(await query(`SELECT name FROM vecgate_tenants WHERE name IN ('acme', 'globex') ORDER BY name`)).toEqual([{ name: 'acme' }, { name: 'globex' }]);
-    expect((await query(`SELECT name FROM vecgate_databases WHERE tenant = 'acme' ORDER BY name`)).map((r) => r.name)).toEqual([DEFAULT_DB, 'one', 'two']);
+    expect(await query(`SELECT name FROM vecgate_tenants WHERE name IN ('acme', 'globex') ORDER BY name`)).toEqual([
+      { name: 'acme' },
+      { name: 'globex' },
+    ]);
+    expect(
+      (await query(`SELECT name FROM vecgate_databases WHERE tenant = 'acme' ORDER BY name`)).map((r) => r.name),
+    ).toEqual([DEFAULT_DB, 'one', 'two']);
   });
 
   it('vecgate_api_keys holds each key bound to its tenant and databases, hashed: no column holds the secret', async () => {
-    const rows = await query(`SELECT k.id, k.tenant, k.databases, k.secret_hash, k.revoked_at, row_to_json(k)::text AS whole FROM vecgate_api_keys k ORDER BY k.created_at, k.id`);
+    const rows = await query(
+      `SELECT k.id, k.tenant, k.databases, k.secret_hash, k.revoked_at, row_to_json(k)::text AS whole FROM vecgate_api_keys k ORDER BY k.created_at, k.id`,
+    );
     expect(rows.map((r) => ({ id: r.id, tenant: r.tenant, databases: r.databases, revoked: r.revoked_at }))).toEqual([
       { id: acme.id, tenant: 'acme', databases: null, revoked: null },
       { id: acmeOneTwo.id, tenant: 'acme', databases: ['one', 'two'], revoked: null },
       { id: globex.id, tenant: 'globex', databases: null, revoked: null },
     ]);
-    const everything = (await query(`SELECT string_agg(row_to_json(k)::text, ' ') AS dump FROM vecgate_api_keys k`))[0].dump as string;
+    const everything = (await query(`SELECT string_agg(row_to_json(k)::text, ' ') AS dump FROM vecgate_api_keys k`))[0]
+      .dump as string;
     for (const k of [acme, acmeOneTwo, globex]) {
       expect(everything).not.toContain(k.secret);
       expect(everything).not.toContain(k.key);
@@ -175,8 +196,12 @@ describe('npm run keys: API keys created, listed and revoked from the command li
       const lines = listed.stdout.split('\n').filter((l) => /^[0-9a-f]{16}\s/.test(l));
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(new RegExp(`^${acme.id}\\s+tenant=acme\\s+databases=\\*\\s+created=\\S+\\s+active$`));
-      expect(lines[1]).toMatch(new RegExp(`^${acmeOneTwo.id}\\s+tenant=acme\\s+databases=one,two\\s+created=\\S+\\s+active$`));
-      expect(lines[2]).toMatch(new RegExp(`^${globex.id}\\s+tenant=globex\\s+databases=\\*\\s+created=\\S+\\s+active$`));
+      expect(lines[1]).toMatch(
+        new RegExp(`^${acmeOneTwo.id}\\s+tenant=acme\\s+databases=one,two\\s+created=\\S+\\s+active$`),
+      );
+      expect(lines[2]).toMatch(
+        new RegExp(`^${globex.id}\\s+tenant=globex\\s+databases=\\*\\s+created=\\S+\\s+active$`),
+      );
       const hashes = (await query(`SELECT secret_hash FROM vecgate_api_keys`)).map((r) => r.secret_hash as string);
       for (const text of [listed.stdout, listed.stderr]) {
         expect(text).not.toMatch(/vg_[0-9a-f]{16}_/);
@@ -188,7 +213,14 @@ describe('npm run keys: API keys created, listed and revoked from the command li
   );
 
   it('usage mistakes exit with status 2, a usage message, and no key', async () => {
-    for (const args of [[], ['frobnicate'], ['create'], ['create', '--tenant'], ['create', '--tenant', 'a', '--tenant', 'b'], ['revoke']]) {
+    for (const args of [
+      [],
+      ['frobnicate'],
+      ['create'],
+      ['create', '--tenant'],
+      ['create', '--tenant', 'a', '--tenant', 'b'],
+      ['revoke'],
+    ]) {
       const r = await cli(...args);
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
       expect(r.stderr).toMatch(/usage:/);
@@ -198,7 +230,7 @@ describe('npm run keys: API keys created, listed and revoked from the command li
     expect((await query(`SELECT count(*)::int AS n FROM vecgate_tenants WHERE name IN ('a', 'b')`))[0].n).toBe(0);
   });
 
-  it("a gateway on the same database accepts each CLI key within its tenant and databases, and nothing else", async () => {
+  it('a gateway on the same database accepts each CLI key within its tenant and databases, and nothing else', async () => {
     const g = await startOnSameDatabase();
     try {
       const keyAcme = as(g, acme.key, 'x-chroma-token');
@@ -206,14 +238,21 @@ describe('npm run keys: API keys created, listed and revoked from the command li
       const keyGlobex = as(g, globex.key, 'x-chroma-token');
       ok(await keyAcme.post(`${dbPath('acme', DEFAULT_DB)}/collections`, { name: 'docs' }), 'acme creates docs');
       ok(await keyAcme.get(`${dbPath('acme', 'one')}/collections`), 'acme reads one');
-      ok(await keyOneTwo.post(`${dbPath('acme', 'one')}/collections`, { name: 'docs-one' }), 'one/two key creates in one');
+      ok(
+        await keyOneTwo.post(`${dbPath('acme', 'one')}/collections`, { name: 'docs-one' }),
+        'one/two key creates in one',
+      );
       ok(await keyOneTwo.get(`${dbPath('acme', 'two')}/collections`), 'one/two key reads two');
       expectChromaError(await keyOneTwo.get(`${dbPath('acme', DEFAULT_DB)}/collections`), [403]);
       expectChromaError(await keyGlobex.get(`${dbPath('acme', DEFAULT_DB)}/collections`), [403]);
       // Pinecone and Vectorizer act in the key's tenant: default_database, or the key's first database.
       const names = async (key: string) => ({
-        pinecone: (ok(await as(g, key, 'Api-Key').get('/indexes'), 'indexes').body.indexes as { name: string }[]).map((i) => i.name),
-        vectorizer: (ok(await as(g, key, 'X-API-Key').get('/collections'), 'collections').body.collections as { name: string }[]).map((c) => c.name),
+        pinecone: (ok(await as(g, key, 'Api-Key').get('/indexes'), 'indexes').body.indexes as { name: string }[]).map(
+          (i) => i.name,
+        ),
+        vectorizer: (
+          ok(await as(g, key, 'X-API-Key').get('/collections'), 'collections').body.collections as { name: string }[]
+        ).map((c) => c.name),
       });
       expect(await names(acme.key)).toEqual({ pinecone: ['docs'], vectorizer: ['docs'] });
       expect(await names(acmeOneTwo.key)).toEqual({ pinecone: ['docs-one'], vectorizer: ['docs-one'] });
@@ -232,11 +271,20 @@ describe('npm run keys: API keys created, listed and revoked from the command li
 
     const g = gw ?? (await startOnSameDatabase());
     try {
-      expectChromaError(await as(g, acme.key, 'x-chroma-token').get(`${dbPath('acme', DEFAULT_DB)}/collections`), [401]);
-      expectChromaError(await as(g, acme.key, 'Authorization: Bearer').get(`${dbPath('acme', DEFAULT_DB)}/collections`), [401]);
+      expectChromaError(
+        await as(g, acme.key, 'x-chroma-token').get(`${dbPath('acme', DEFAULT_DB)}/collections`),
+        [401],
+      );
+      expectChromaError(
+        await as(g, acme.key, 'Authorization: Bearer').get(`${dbPath('acme', DEFAULT_DB)}/collections`),
+        [401],
+      );
       expectPineconeControlError(await as(g, acme.key, 'Api-Key').get('/indexes'), 401, 'UNAUTHENTICATED');
       expectVectorizerError(await as(g, acme.key, 'X-API-Key').get('/collections'), 401, 'unauthorized');
-      ok(await as(g, acmeOneTwo.key, 'x-chroma-token').get(`${dbPath('acme', 'one')}/collections`), 'the other acme key');
+      ok(
+        await as(g, acmeOneTwo.key, 'x-chroma-token').get(`${dbPath('acme', 'one')}/collections`),
+        'the other acme key',
+      );
       ok(await as(g, globex.key, 'Api-Key').get('/indexes'), 'globex key');
     } finally {
       await stopGateway();

@@ -32,17 +32,62 @@ interface DataRoute {
 }
 
 const DATA_ROUTES: DataRoute[] = [
-  { route: 'POST vectors/upsert', method: 'POST', path: 'vectors/upsert', body: { vectors: [{ id: 'v1', values: [9, 9, 9], metadata: { intruder: true } }], namespace: 'ns1' } },
-  { route: 'POST query (vector)', method: 'POST', path: 'query', body: { vector: [1, 0, 0], topK: 10, includeValues: true, includeMetadata: true, namespace: 'ns1' } },
-  { route: 'POST query (by id)', method: 'POST', path: 'query', body: { id: 'v1', topK: 10, includeValues: true, includeMetadata: true } },
+  {
+    route: 'POST vectors/upsert',
+    method: 'POST',
+    path: 'vectors/upsert',
+    body: { vectors: [{ id: 'v1', values: [9, 9, 9], metadata: { intruder: true } }], namespace: 'ns1' },
+  },
+  {
+    route: 'POST query (vector)',
+    method: 'POST',
+    path: 'query',
+    body: { vector: [1, 0, 0], topK: 10, includeValues: true, includeMetadata: true, namespace: 'ns1' },
+  },
+  {
+    route: 'POST query (by id)',
+    method: 'POST',
+    path: 'query',
+    body: { id: 'v1', topK: 10, includeValues: true, includeMetadata: true },
+  },
   { route: 'GET vectors/fetch', method: 'GET', path: 'vectors/fetch?ids=v1&ids=v2&namespace=ns1' },
-  { route: 'POST vectors/fetch_by_metadata', method: 'POST', path: 'vectors/fetch_by_metadata', body: { filter: { n: { $gte: 0 } }, namespace: 'ns1' } },
+  {
+    route: 'POST vectors/fetch_by_metadata',
+    method: 'POST',
+    path: 'vectors/fetch_by_metadata',
+    body: { filter: { n: { $gte: 0 } }, namespace: 'ns1' },
+  },
   { route: 'GET vectors/list', method: 'GET', path: 'vectors/list?namespace=ns1' },
-  { route: 'POST vectors/update (by id)', method: 'POST', path: 'vectors/update', body: { id: 'v1', values: [9, 9, 9], setMetadata: { intruder: true }, namespace: 'ns1' } },
-  { route: 'POST vectors/update (by filter)', method: 'POST', path: 'vectors/update', body: { filter: { n: { $gte: 0 } }, setMetadata: { intruder: true } } },
-  { route: 'POST vectors/delete (ids)', method: 'POST', path: 'vectors/delete', body: { ids: ['v1', 'v2'], namespace: 'ns1' } },
-  { route: 'POST vectors/delete (filter)', method: 'POST', path: 'vectors/delete', body: { filter: { n: { $gte: 0 } } } },
-  { route: 'POST vectors/delete (deleteAll)', method: 'POST', path: 'vectors/delete', body: { deleteAll: true, namespace: 'ns1' } },
+  {
+    route: 'POST vectors/update (by id)',
+    method: 'POST',
+    path: 'vectors/update',
+    body: { id: 'v1', values: [9, 9, 9], setMetadata: { intruder: true }, namespace: 'ns1' },
+  },
+  {
+    route: 'POST vectors/update (by filter)',
+    method: 'POST',
+    path: 'vectors/update',
+    body: { filter: { n: { $gte: 0 } }, setMetadata: { intruder: true } },
+  },
+  {
+    route: 'POST vectors/delete (ids)',
+    method: 'POST',
+    path: 'vectors/delete',
+    body: { ids: ['v1', 'v2'], namespace: 'ns1' },
+  },
+  {
+    route: 'POST vectors/delete (filter)',
+    method: 'POST',
+    path: 'vectors/delete',
+    body: { filter: { n: { $gte: 0 } } },
+  },
+  {
+    route: 'POST vectors/delete (deleteAll)',
+    method: 'POST',
+    path: 'vectors/delete',
+    body: { deleteAll: true, namespace: 'ns1' },
+  },
   { route: 'POST describe_index_stats', method: 'POST', path: 'describe_index_stats', body: {} },
   { route: 'GET describe_index_stats', method: 'GET', path: 'describe_index_stats' },
   { route: 'GET namespaces', method: 'GET', path: 'namespaces' },
@@ -59,7 +104,11 @@ interface ControlRoute {
 
 const CONTROL_ROUTES: ControlRoute[] = [
   { route: 'GET indexes/{name} (describe)', method: 'GET' },
-  { route: 'PATCH indexes/{name} (configure)', method: 'PATCH', body: { deletion_protection: 'enabled', tags: { owner: 'intruder' } } },
+  {
+    route: 'PATCH indexes/{name} (configure)',
+    method: 'PATCH',
+    body: { deletion_protection: 'enabled', tags: { owner: 'intruder' } },
+  },
   { route: 'DELETE indexes/{name}', method: 'DELETE' },
 ];
 
@@ -75,7 +124,9 @@ function expectDataRefused(res: Res): void {
 
 /** 404 (or 403) on the control plane: `{error: {code, message}, status}`. */
 function expectControlRefused(res: Res): void {
-  const refused = (res.status === 404 && res.body?.error?.code === 'NOT_FOUND') || (res.status === 403 && res.body?.error?.code === 'FORBIDDEN');
+  const refused =
+    (res.status === 404 && res.body?.error?.code === 'NOT_FOUND') ||
+    (res.status === 403 && res.body?.error?.code === 'FORBIDDEN');
   expect({ refused, res: `${res.status} ${res.text}` }).toEqual({ refused: true, res: `${res.status} ${res.text}` });
   expect(Object.keys(res.body).sort()).toEqual(['error', 'status']);
   expect(res.body.status).toBe(res.status);
@@ -84,7 +135,11 @@ function expectControlRefused(res: Res): void {
 
 async function seedIndex(c: Caller, name: string, owner: string, dimension = 3): Promise<void> {
   ok(await c.post('/indexes', { name, dimension, metric: 'cosine', spec: SERVERLESS }), `create ${name}`);
-  const vectors = [0, 1, 2].map((i) => ({ id: `v${i + 1}`, values: Array.from({ length: dimension }, (_, k) => (k === i ? 1 : 0.1)), metadata: { owner, n: i } }));
+  const vectors = [0, 1, 2].map((i) => ({
+    id: `v${i + 1}`,
+    values: Array.from({ length: dimension }, (_, k) => (k === i ? 1 : 0.1)),
+    metadata: { owner, n: i },
+  }));
   ok(await c.post(`/indexes/${name}/vectors/upsert`, { vectors }), 'upsert default namespace');
   ok(await c.post(`/indexes/${name}/vectors/upsert`, { vectors, namespace: 'ns1' }), 'upsert ns1');
   ok(await c.post(`/indexes/${name}/namespaces`, { name: 'ns-empty' }), 'create namespace');
@@ -98,9 +153,13 @@ async function snapshot(c: Caller): Promise<unknown> {
     const namespaces = ok(await c.get(`/indexes/${name}/namespaces`), 'namespaces').body;
     const records: Record<string, unknown> = {};
     for (const ns of namespaces.namespaces as { name: string }[]) {
-      const ids = ok(await c.get(`/indexes/${name}/vectors/list?namespace=${ns.name}`), 'list ids').body.vectors.map((v: { id: string }) => v.id);
+      const ids = ok(await c.get(`/indexes/${name}/vectors/list?namespace=${ns.name}`), 'list ids').body.vectors.map(
+        (v: { id: string }) => v.id,
+      );
       const query = ids.map((id: string) => `ids=${id}`).join('&');
-      records[ns.name] = ids.length ? ok(await c.get(`/indexes/${name}/vectors/fetch?${query}&namespace=${ns.name}`), 'fetch').body.vectors : {};
+      records[ns.name] = ids.length
+        ? ok(await c.get(`/indexes/${name}/vectors/fetch?${query}&namespace=${ns.name}`), 'fetch').body.vectors
+        : {};
     }
     out[name] = {
       described: ok(await c.get(`/indexes/${name}`), 'describe').body,
@@ -137,7 +196,8 @@ describe('Pinecone: tenant isolation, route by route', () => {
   afterAll(() => gw.close());
 
   it("each key sees only its own tenant's (and database's) indexes in GET /indexes", async () => {
-    const names = async (c: Caller) => (ok(await c.get('/indexes'), 'list').body.indexes as { name: string }[]).map((i) => i.name).sort();
+    const names = async (c: Caller) =>
+      (ok(await c.get('/indexes'), 'list').body.indexes as { name: string }[]).map((i) => i.name).sort();
     expect(await names(a)).toEqual(['a-index', 'shared-name']);
     expect(await names(a1)).toEqual(['a-one-index']);
     expect(await names(b)).toEqual(['shared-name']);
@@ -146,19 +206,31 @@ describe('Pinecone: tenant isolation, route by route', () => {
 
   it("indexes live in the key's tenant: A's in tenant-a/default_database, A1's in tenant-a/db-one, B's in tenant-b", async () => {
     const chromaA = as(gw, keys.a.key, 'x-chroma-token');
-    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DEFAULT_DB)}/collections/a-index`), 'a-index').body).toMatchObject({ tenant: TENANT_A, database: DEFAULT_DB });
-    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DB_ONE)}/collections/a-one-index`), 'a-one-index').body).toMatchObject({ tenant: TENANT_A, database: DB_ONE });
+    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DEFAULT_DB)}/collections/a-index`), 'a-index').body).toMatchObject({
+      tenant: TENANT_A,
+      database: DEFAULT_DB,
+    });
+    expect(
+      ok(await chromaA.get(`${dbPath(TENANT_A, DB_ONE)}/collections/a-one-index`), 'a-one-index').body,
+    ).toMatchObject({ tenant: TENANT_A, database: DB_ONE });
     const chromaB = as(gw, keys.b.key, 'x-chroma-token');
-    expect(ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/shared-name`), 'b shared-name').body).toMatchObject({ tenant: TENANT_B, database: DEFAULT_DB });
+    expect(
+      ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/shared-name`), 'b shared-name').body,
+    ).toMatchObject({ tenant: TENANT_B, database: DEFAULT_DB });
   });
 
   describe("B's key on tenant A's indexes", () => {
-    it.each(CONTROL_ROUTES)("control plane $route on A's index is refused in Pinecone's control-plane shape", async (r) => {
-      for (const name of ['a-index', 'a-one-index']) expectControlRefused(await b.send(r.method, `/indexes/${name}`, r.body));
-    });
+    it.each(CONTROL_ROUTES)(
+      "control plane $route on A's index is refused in Pinecone's control-plane shape",
+      async (r) => {
+        for (const name of ['a-index', 'a-one-index'])
+          expectControlRefused(await b.send(r.method, `/indexes/${name}`, r.body));
+      },
+    );
 
     it.each(DATA_ROUTES)("data plane $route on A's index is refused in Pinecone's data-plane shape", async (r) => {
-      for (const name of ['a-index', 'a-one-index']) expectDataRefused(await b.send(r.method, `/indexes/${name}/${r.path}`, r.body));
+      for (const name of ['a-index', 'a-one-index'])
+        expectDataRefused(await b.send(r.method, `/indexes/${name}/${r.path}`, r.body));
     });
 
     it.each(CONTROL_ROUTES)('control plane $route succeeds for B on an index of its own', async (r) => {
@@ -179,23 +251,46 @@ describe('Pinecone: tenant isolation, route by route', () => {
       const fromA = ok(await a.get('/indexes/shared-name/vectors/fetch?ids=v1&ids=v2&ids=v3'), 'fetch').body;
       expect(Object.values(fromA.vectors).map((v: any) => v.metadata.owner)).toEqual([MARKER, MARKER, MARKER]);
       // B's writes, updates and deletes on its shared-name never reach A's.
-      ok(await b.post('/indexes/shared-name/vectors/update', { filter: { n: { $gte: 0 } }, setMetadata: { owner: 'b-updated' } }), 'update');
+      ok(
+        await b.post('/indexes/shared-name/vectors/update', {
+          filter: { n: { $gte: 0 } },
+          setMetadata: { owner: 'b-updated' },
+        }),
+        'update',
+      );
       ok(await b.post('/indexes/shared-name/vectors/delete', { deleteAll: true, namespace: 'ns1' }), 'deleteAll');
       ok(await b.del('/indexes/shared-name/namespaces/ns-empty'), 'delete namespace');
     });
 
     it("B creating an index named like A's creates B's own, in tenant B; deleting it leaves A's", async () => {
-      const created = await b.post('/indexes', { name: 'a-index', dimension: 5, metric: 'euclidean', spec: SERVERLESS });
+      const created = await b.post('/indexes', {
+        name: 'a-index',
+        dimension: 5,
+        metric: 'euclidean',
+        spec: SERVERLESS,
+      });
       expect(created.status).toBe(201);
       expect(created.body).toMatchObject({ name: 'a-index', dimension: 5, metric: 'euclidean' });
       expectNoLeak(created);
       const chromaB = as(gw, keys.b.key, 'x-chroma-token');
-      expect(ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/a-index`), 'b a-index').body).toMatchObject({ tenant: TENANT_B, dimension: 5 });
-      ok(await b.post('/indexes/a-index/vectors/upsert', { vectors: [{ id: 'v1', values: [1, 2, 3, 4, 5] }] }), 'upsert');
-      expect(ok(await b.get('/indexes/a-index/describe_index_stats'), 'stats').body).toMatchObject({ totalVectorCount: 1, dimension: 5 });
+      expect(
+        ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/a-index`), 'b a-index').body,
+      ).toMatchObject({ tenant: TENANT_B, dimension: 5 });
+      ok(
+        await b.post('/indexes/a-index/vectors/upsert', { vectors: [{ id: 'v1', values: [1, 2, 3, 4, 5] }] }),
+        'upsert',
+      );
+      expect(ok(await b.get('/indexes/a-index/describe_index_stats'), 'stats').body).toMatchObject({
+        totalVectorCount: 1,
+        dimension: 5,
+      });
       ok(await b.post('/indexes/a-index/vectors/delete', { deleteAll: true }), 'deleteAll');
       expect((await b.del('/indexes/a-index')).status).toBe(202);
-      expect(ok(await a.get('/indexes/a-index'), 'A describe').body).toMatchObject({ name: 'a-index', dimension: 3, metric: 'cosine' });
+      expect(ok(await a.get('/indexes/a-index'), 'A describe').body).toMatchObject({
+        name: 'a-index',
+        dimension: 3,
+        metric: 'cosine',
+      });
     });
   });
 
@@ -210,7 +305,9 @@ describe('Pinecone: tenant isolation, route by route', () => {
 
     it("and A's unrestricted key does not see db-one's index either (it acts in default_database)", async () => {
       expectControlRefused(await a.get('/indexes/a-one-index'));
-      expectDataRefused(await a.post('/indexes/a-one-index/query', { vector: [1, 0, 0], topK: 3, includeMetadata: true }));
+      expectDataRefused(
+        await a.post('/indexes/a-one-index/query', { vector: [1, 0, 0], topK: 3, includeMetadata: true }),
+      );
     });
   });
 

@@ -46,17 +46,42 @@ const ROUTES: Route[] = [
     path: () => '/batch_update',
     body: (c) => ({ collection: c, updates: [{ id: 'v1', vector: [9, 9, 9], payload: { intruder: true } }] }),
   },
-  { route: 'POST batch_delete', method: 'POST', path: () => '/batch_delete', body: (c) => ({ collection: c, ids: ['v1', 'v2'] }) },
-  { route: 'POST collections/{c}/batch_delete', method: 'POST', path: (c) => `/collections/${enc(c)}/batch_delete`, body: () => ({ ids: ['v1', 'v2'] }) },
+  {
+    route: 'POST batch_delete',
+    method: 'POST',
+    path: () => '/batch_delete',
+    body: (c) => ({ collection: c, ids: ['v1', 'v2'] }),
+  },
+  {
+    route: 'POST collections/{c}/batch_delete',
+    method: 'POST',
+    path: (c) => `/collections/${enc(c)}/batch_delete`,
+    body: () => ({ ids: ['v1', 'v2'] }),
+  },
   {
     route: 'POST collections/{c}/vectors/delete_by_filter',
     method: 'POST',
     path: (c) => `/collections/${enc(c)}/vectors/delete_by_filter`,
     body: () => ({ filter: { n: { $gte: 0 } } }),
   },
-  { route: 'POST collections/{c}/delete_by_filter', method: 'POST', path: (c) => `/collections/${enc(c)}/delete_by_filter`, body: () => ({ filter: { n: { $gte: 0 } } }) },
-  { route: 'POST search', method: 'POST', path: () => '/search', body: (c) => ({ collection: c, vector: [1, 0, 0], limit: 10 }) },
-  { route: 'POST collections/{c}/search', method: 'POST', path: (c) => `/collections/${enc(c)}/search`, body: () => ({ vector: [1, 0, 0], limit: 10 }) },
+  {
+    route: 'POST collections/{c}/delete_by_filter',
+    method: 'POST',
+    path: (c) => `/collections/${enc(c)}/delete_by_filter`,
+    body: () => ({ filter: { n: { $gte: 0 } } }),
+  },
+  {
+    route: 'POST search',
+    method: 'POST',
+    path: () => '/search',
+    body: (c) => ({ collection: c, vector: [1, 0, 0], limit: 10 }),
+  },
+  {
+    route: 'POST collections/{c}/search',
+    method: 'POST',
+    path: (c) => `/collections/${enc(c)}/search`,
+    body: () => ({ vector: [1, 0, 0], limit: 10 }),
+  },
   { route: 'GET qdrant/collections/{c}', method: 'GET', path: (c) => `/qdrant/collections/${enc(c)}` },
   { route: 'DELETE qdrant/collections/{c}', method: 'DELETE', path: (c) => `/qdrant/collections/${enc(c)}` },
   {
@@ -71,7 +96,12 @@ const ROUTES: Route[] = [
     path: (c) => `/qdrant/collections/${enc(c)}/points/search`,
     body: () => ({ vector: [1, 0, 0], limit: 10, with_payload: true, with_vector: true }),
   },
-  { route: 'POST qdrant/collections/{c}/points/delete (ids)', method: 'POST', path: (c) => `/qdrant/collections/${enc(c)}/points/delete`, body: () => ({ points: ['v1'] }) },
+  {
+    route: 'POST qdrant/collections/{c}/points/delete (ids)',
+    method: 'POST',
+    path: (c) => `/qdrant/collections/${enc(c)}/points/delete`,
+    body: () => ({ points: ['v1'] }),
+  },
   {
     route: 'POST qdrant/collections/{c}/points/delete (filter)',
     method: 'POST',
@@ -84,19 +114,33 @@ const ROUTES: Route[] = [
     path: (c) => `/qdrant/collections/${enc(c)}/points/scroll`,
     body: () => ({ limit: 10, with_payload: true, with_vector: true }),
   },
-  { route: 'POST qdrant/collections/{c}/points/count', method: 'POST', path: (c) => `/qdrant/collections/${enc(c)}/points/count`, body: () => ({}) },
+  {
+    route: 'POST qdrant/collections/{c}/points/count',
+    method: 'POST',
+    path: (c) => `/qdrant/collections/${enc(c)}/points/count`,
+    body: () => ({}),
+  },
   {
     route: 'POST qdrant/collections/{c}/points (retrieve)',
     method: 'POST',
     path: (c) => `/qdrant/collections/${enc(c)}/points`,
     body: () => ({ ids: ['v1', 'v2'], with_payload: true, with_vector: true }),
   },
-  { route: 'GET qdrant/collections/{c}/points?ids= (retrieve)', method: 'GET', path: (c) => `/qdrant/collections/${enc(c)}/points?ids=v1,v2&with_vector=true` },
+  {
+    route: 'GET qdrant/collections/{c}/points?ids= (retrieve)',
+    method: 'GET',
+    path: (c) => `/qdrant/collections/${enc(c)}/points?ids=v1,v2&with_vector=true`,
+  },
 ];
 
 /** Routes that create the collection they name: for another tenant's name, they create the caller's own. */
 const CREATING_ROUTES: Route[] = [
-  { route: 'POST collections', method: 'POST', path: () => '/collections', body: (c) => ({ name: c, dimension: 5, metric: 'euclidean' }) },
+  {
+    route: 'POST collections',
+    method: 'POST',
+    path: () => '/collections',
+    body: (c) => ({ name: c, dimension: 5, metric: 'euclidean' }),
+  },
   {
     route: 'POST insert_vectors (auto-creates)',
     method: 'POST',
@@ -109,12 +153,19 @@ const CREATING_ROUTES: Route[] = [
     path: () => '/batch_insert',
     body: (c) => ({ collection: c, vectors: [{ id: 'v1', embedding: [1, 2, 3, 4, 5], payload: { intruder: true } }] }),
   },
-  { route: 'PUT qdrant/collections/{c}', method: 'PUT', path: (c) => `/qdrant/collections/${enc(c)}`, body: () => ({ vectors: { size: 5, distance: 'Euclid' } }) },
+  {
+    route: 'PUT qdrant/collections/{c}',
+    method: 'PUT',
+    path: (c) => `/qdrant/collections/${enc(c)}`,
+    body: () => ({ vectors: { size: 5, distance: 'Euclid' } }),
+  },
 ];
 
 /** 404 (or 403) in Vectorizer's shape. */
 function expectRefused(res: Res): void {
-  const refused = (res.status === 404 && res.body?.error_type === 'collection_not_found') || (res.status === 403 && res.body?.error_type === 'forbidden');
+  const refused =
+    (res.status === 404 && res.body?.error_type === 'collection_not_found') ||
+    (res.status === 403 && res.body?.error_type === 'forbidden');
   expect({ refused, res: `${res.status} ${res.text}` }).toEqual({ refused: true, res: `${res.status} ${res.text}` });
   expect(res.body.status_code).toBe(res.status);
   for (const k of Object.keys(res.body)) expect(['error_type', 'message', 'details', 'status_code']).toContain(k);
@@ -123,7 +174,11 @@ function expectRefused(res: Res): void {
 
 async function seedCollection(c: Caller, name: string, owner: string): Promise<void> {
   ok(await c.post('/collections', { name, dimension: 3, metric: 'cosine' }), `create ${name}`);
-  const vectors = [0, 1, 2].map((i) => ({ id: `v${i + 1}`, embedding: [0, 1, 2].map((k) => (k === i ? 1 : 0.1)), payload: { owner, n: i } }));
+  const vectors = [0, 1, 2].map((i) => ({
+    id: `v${i + 1}`,
+    embedding: [0, 1, 2].map((k) => (k === i ? 1 : 0.1)),
+    payload: { owner, n: i },
+  }));
   ok(await c.post('/insert_vectors', { collection: name, vectors }), `insert into ${name}`);
 }
 
@@ -167,8 +222,12 @@ describe('Vectorizer: tenant isolation, route by route', () => {
 
   it("GET /collections and GET /qdrant/collections list only the key's own tenant (and database)", async () => {
     const names = async (c: Caller) => ({
-      native: (ok(await c.get('/collections'), 'list').body.collections as { name: string }[]).map((x) => x.name).sort(),
-      qdrant: (ok(await c.get('/qdrant/collections'), 'qdrant list').body.collections as { name: string }[]).map((x) => x.name).sort(),
+      native: (ok(await c.get('/collections'), 'list').body.collections as { name: string }[])
+        .map((x) => x.name)
+        .sort(),
+      qdrant: (ok(await c.get('/qdrant/collections'), 'qdrant list').body.collections as { name: string }[])
+        .map((x) => x.name)
+        .sort(),
     });
     expect(await names(a)).toEqual({ native: ['a-coll', 'shared-name'], qdrant: ['a-coll', 'shared-name'] });
     expect(await names(a1)).toEqual({ native: ['a-one-coll'], qdrant: ['a-one-coll'] });
@@ -179,10 +238,18 @@ describe('Vectorizer: tenant isolation, route by route', () => {
 
   it("collections live in the key's tenant: A's in tenant-a/default_database, A1's in db-one, B's in tenant-b", async () => {
     const chromaA = as(gw, keys.a.key, 'x-chroma-token');
-    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DEFAULT_DB)}/collections/a-coll`), 'a-coll').body).toMatchObject({ tenant: TENANT_A, database: DEFAULT_DB });
-    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DB_ONE)}/collections/a-one-coll`), 'a-one-coll').body).toMatchObject({ tenant: TENANT_A, database: DB_ONE });
+    expect(ok(await chromaA.get(`${dbPath(TENANT_A, DEFAULT_DB)}/collections/a-coll`), 'a-coll').body).toMatchObject({
+      tenant: TENANT_A,
+      database: DEFAULT_DB,
+    });
+    expect(
+      ok(await chromaA.get(`${dbPath(TENANT_A, DB_ONE)}/collections/a-one-coll`), 'a-one-coll').body,
+    ).toMatchObject({ tenant: TENANT_A, database: DB_ONE });
     const chromaB = as(gw, keys.b.key, 'x-chroma-token');
-    expect(ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/shared-name`), 'b').body).toMatchObject({ tenant: TENANT_B, database: DEFAULT_DB });
+    expect(ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/shared-name`), 'b').body).toMatchObject({
+      tenant: TENANT_B,
+      database: DEFAULT_DB,
+    });
   });
 
   describe("B's key on tenant A's collections", () => {
@@ -191,11 +258,18 @@ describe('Vectorizer: tenant isolation, route by route', () => {
     });
 
     it("POST batch_search on A's collection answers every query with collection_not_found and no results", async () => {
-      const res = await b.post('/batch_search', { collection: 'a-coll', queries: [{ vector: [1, 0, 0], limit: 10 }, { vector: [0, 1, 0], limit: 10 }] });
+      const res = await b.post('/batch_search', {
+        collection: 'a-coll',
+        queries: [
+          { vector: [1, 0, 0], limit: 10 },
+          { vector: [0, 1, 0], limit: 10 },
+        ],
+      });
       expectNoLeak(res);
       if (res.status === 200) {
         expect(res.body).toMatchObject({ collection: 'a-coll', count: 2, succeeded: 0, failed: 2 });
-        for (const q of res.body.results) expect(q).toMatchObject({ status: 'error', error_type: 'collection_not_found' });
+        for (const q of res.body.results)
+          expect(q).toMatchObject({ status: 'error', error_type: 'collection_not_found' });
         for (const q of res.body.results) expect(q.results).toBeUndefined();
       } else {
         expectRefused(res);
@@ -211,14 +285,21 @@ describe('Vectorizer: tenant isolation, route by route', () => {
     it('POST batch_search succeeds for B on a collection of its own', async () => {
       const own = freshName('b-own');
       await seedCollection(b, own, 'b');
-      const res = ok(await b.post('/batch_search', { collection: own, queries: [{ vector: [1, 0, 0], limit: 10 }] }), 'batch_search');
+      const res = ok(
+        await b.post('/batch_search', { collection: own, queries: [{ vector: [1, 0, 0], limit: 10 }] }),
+        'batch_search',
+      );
       expect(res.body).toMatchObject({ succeeded: 1, failed: 0 });
       expect(res.body.results[0].results).toHaveLength(3);
     });
 
     it("same-named collections are separate: B's shared-name holds B's vectors, and B's deletes stay in it", async () => {
       const ownerOf = async (c: Caller) =>
-        (ok(await c.get('/collections/shared-name/vectors?limit=100'), 'list').body.vectors as { payload: { owner: string } }[]).map((v) => v.payload.owner);
+        (
+          ok(await c.get('/collections/shared-name/vectors?limit=100'), 'list').body.vectors as {
+            payload: { owner: string };
+          }[]
+        ).map((v) => v.payload.owner);
       expect(await ownerOf(b)).toEqual(['b', 'b', 'b']);
       expect(await ownerOf(a)).toEqual([MARKER, MARKER, MARKER]);
       ok(await b.post('/collections/shared-name/delete_by_filter', { filter: { n: { $gte: 0 } } }), 'delete_by_filter');
@@ -227,18 +308,28 @@ describe('Vectorizer: tenant isolation, route by route', () => {
       expect(await ownerOf(a)).toEqual([MARKER, MARKER, MARKER]);
     });
 
-    it.each(CREATING_ROUTES)("$route with A's collection name creates B's own collection in tenant B and leaves A's alone", async (r) => {
-      const res = await b.send(r.method, r.path('a-coll'), r.body?.('a-coll'));
-      expect2xx(res, r.route);
-      expectNoLeak(res);
-      const chromaB = as(gw, keys.b.key, 'x-chroma-token');
-      expect(ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/a-coll`), "B's a-coll").body).toMatchObject({ tenant: TENANT_B, dimension: 5 });
-      const mine = ok(await b.get('/collections/a-coll/vectors?limit=100'), 'list').body.vectors as { payload: unknown }[];
-      expectNoLeak(ok(await b.get('/collections/a-coll/vectors?limit=100'), 'list'));
-      expect(mine.length).toBeLessThanOrEqual(1);
-      ok(await b.del('/collections/a-coll'), "delete B's a-coll");
-      expect(ok(await a.get('/collections/a-coll'), "A's a-coll").body).toMatchObject({ name: 'a-coll', dimension: 3 });
-    });
+    it.each(CREATING_ROUTES)(
+      "$route with A's collection name creates B's own collection in tenant B and leaves A's alone",
+      async (r) => {
+        const res = await b.send(r.method, r.path('a-coll'), r.body?.('a-coll'));
+        expect2xx(res, r.route);
+        expectNoLeak(res);
+        const chromaB = as(gw, keys.b.key, 'x-chroma-token');
+        expect(
+          ok(await chromaB.get(`${dbPath(TENANT_B, DEFAULT_DB)}/collections/a-coll`), "B's a-coll").body,
+        ).toMatchObject({ tenant: TENANT_B, dimension: 5 });
+        const mine = ok(await b.get('/collections/a-coll/vectors?limit=100'), 'list').body.vectors as {
+          payload: unknown;
+        }[];
+        expectNoLeak(ok(await b.get('/collections/a-coll/vectors?limit=100'), 'list'));
+        expect(mine.length).toBeLessThanOrEqual(1);
+        ok(await b.del('/collections/a-coll'), "delete B's a-coll");
+        expect(ok(await a.get('/collections/a-coll'), "A's a-coll").body).toMatchObject({
+          name: 'a-coll',
+          dimension: 3,
+        });
+      },
+    );
   });
 
   describe('a key restricted to db-one (tenant A)', () => {

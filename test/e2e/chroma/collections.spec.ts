@@ -16,7 +16,11 @@ describe('Chroma collections through the official client', () => {
   afterAll(() => gw.close());
 
   it('creates a collection with metadata and the default configuration', async () => {
-    const col = await client.createCollection({ name: 'col-defaults', metadata: { topic: 'x', n: 1 }, embeddingFunction: null });
+    const col = await client.createCollection({
+      name: 'col-defaults',
+      metadata: { topic: 'x', n: 1 },
+      embeddingFunction: null,
+    });
     expect(col.name).toBe('col-defaults');
     expect(col.metadata).toEqual({ topic: 'x', n: 1 });
     const raw = await http(gw.url, 'GET', `${P}/collections/col-defaults`);
@@ -26,7 +30,14 @@ describe('Chroma collections through the official client', () => {
       tenant: 'default_tenant',
       database: 'default_database',
       configuration_json: {
-        hnsw: { space: 'l2', ef_construction: 100, ef_search: 100, max_neighbors: 16, resize_factor: 1.2, sync_threshold: 1000 },
+        hnsw: {
+          space: 'l2',
+          ef_construction: 100,
+          ef_search: 100,
+          max_neighbors: 16,
+          resize_factor: 1.2,
+          sync_threshold: 1000,
+        },
         spann: null,
         embedding_function: null,
       },
@@ -35,7 +46,9 @@ describe('Chroma collections through the official client', () => {
 
   it('refuses a duplicate name with ChromaUniqueError (409)', async () => {
     await client.createCollection({ name: 'col-dup', embeddingFunction: null });
-    await expect(client.createCollection({ name: 'col-dup', embeddingFunction: null })).rejects.toBeInstanceOf(ChromaUniqueError);
+    await expect(client.createCollection({ name: 'col-dup', embeddingFunction: null })).rejects.toBeInstanceOf(
+      ChromaUniqueError,
+    );
     const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'col-dup' });
     expect(raw.status).toBe(409);
     expect(raw.body).toEqual({ error: 'ChromaError', message: 'Collection [col-dup] already exists' });
@@ -61,7 +74,10 @@ describe('Chroma collections through the official client', () => {
   it('gets several collections at once, and hands out a collection by id without a round trip', async () => {
     const one = await client.createCollection({ name: 'col-many-1', embeddingFunction: null });
     await client.createCollection({ name: 'col-many-2', embeddingFunction: null });
-    expect((await client.getCollections(['col-many-1', 'col-many-2'])).map((c) => c.name)).toEqual(['col-many-1', 'col-many-2']);
+    expect((await client.getCollections(['col-many-1', 'col-many-2'])).map((c) => c.name)).toEqual([
+      'col-many-1',
+      'col-many-2',
+    ]);
     const handle = client.collection(one.id);
     await handle.add({ ids: ['h'], embeddings: [[1, 2]] });
     expect(await one.count()).toBe(1);
@@ -89,7 +105,8 @@ describe('Chroma collections through the official client', () => {
   it('deletes by name, with its records, and 404s a second delete', async () => {
     const col = await client.createCollection({ name: 'col-del', embeddingFunction: null });
     await col.add({ ids: ['a'], embeddings: [[1, 2]] });
-    const table = (await gw.db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [col.id])).rows[0].table_name;
+    const table = (await gw.db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [col.id])).rows[0]
+      .table_name;
     await client.deleteCollection({ name: 'col-del' });
     await expect(client.deleteCollection({ name: 'col-del' })).rejects.toBeInstanceOf(ChromaNotFoundError);
     const exists = await gw.db.query(`SELECT to_regclass($1) AS t`, [qualified(table)]);
@@ -110,8 +127,12 @@ describe('Chroma collections through the official client', () => {
     async function builtIndex(collectionId: string): Promise<string> {
       const deadline = Date.now() + 20_000;
       let status: any;
-      while ((status = (await http(eager.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body)?.op_indexing_progress !== 1) {
-        if (Date.now() > deadline) throw new Error(`the index of ${collectionId} was not built within 20 s: ${JSON.stringify(status)}`);
+      while (
+        (status = (await http(eager.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body)
+          ?.op_indexing_progress !== 1
+      ) {
+        if (Date.now() > deadline)
+          throw new Error(`the index of ${collectionId} was not built within 20 s: ${JSON.stringify(status)}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       return indexDefinition(collectionId);
@@ -133,30 +154,50 @@ describe('Chroma collections through the official client', () => {
         embeddingFunction: null,
       });
       await col.add({ ids: ['a'], embeddings: [[1, 0, 0]] });
-      expect(await builtIndex(col.id)).toMatch(/USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?, ef_construction='?64'?\)/);
+      expect(await builtIndex(col.id)).toMatch(
+        /USING hnsw \(embedding vector_cosine_ops\) WITH \(m='?8'?, ef_construction='?64'?\)/,
+      );
       const raw = await http(eager.url, 'GET', `${P}/collections/col-hnsw`);
-      expect(raw.body.configuration_json.hnsw).toMatchObject({ space: 'cosine', ef_construction: 64, max_neighbors: 8, ef_search: 50 });
+      expect(raw.body.configuration_json.hnsw).toMatchObject({
+        space: 'cosine',
+        ef_construction: 64,
+        max_neighbors: 8,
+        ef_search: 50,
+      });
       expect(raw.body.dimension).toBe(3);
     });
 
     it('rebuilds the index when max_neighbors is modified, and refuses to change the space', async () => {
       const col = await eagerClient.createCollection({ name: 'col-rebuild', embeddingFunction: null });
-      await col.add({ ids: ['a', 'b'], embeddings: [[1, 0], [0, 1]] });
+      await col.add({
+        ids: ['a', 'b'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+        ],
+      });
       expect(await builtIndex(col.id)).toMatch(/WITH \(m='?16'?, ef_construction='?100'?\)/);
       // The client's types only allow ef_search in a modify; the server takes max_neighbors too.
       await col.modify({ configuration: { hnsw: { ef_search: 20 } } });
-      const mod = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { max_neighbors: 12 } } });
+      const mod = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, {
+        new_configuration: { hnsw: { max_neighbors: 12 } },
+      });
       expect(mod.status).toBe(200);
       // Rebuilt by the modify itself: the new definition is there as soon as it answers.
       expect(await indexDefinition(col.id)).toMatch(/WITH \(m='?12'?, ef_construction='?100'?\)/);
-      const bad = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, { new_configuration: { hnsw: { space: 'ip' } } });
+      const bad = await http(eager.url, 'PUT', `${P}/collections/${col.id}`, {
+        new_configuration: { hnsw: { space: 'ip' } },
+      });
       expect(bad.status).toBe(422);
       expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 1 })).ids).toEqual([['a']]);
     });
   });
 
   it('takes the space from legacy hnsw:space metadata and keeps the metadata', async () => {
-    const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'col-legacy', metadata: { 'hnsw:space': 'ip' } });
+    const raw = await http(gw.url, 'POST', `${P}/collections`, {
+      name: 'col-legacy',
+      metadata: { 'hnsw:space': 'ip' },
+    });
     expect(raw.body.configuration_json.hnsw.space).toBe('ip');
     expect(raw.body.metadata).toEqual({ 'hnsw:space': 'ip' });
   });
@@ -171,7 +212,14 @@ describe('Chroma collections through the official client', () => {
 
   it('forks a collection with a copy of its records, counted by forkCount', async () => {
     const col = await client.createCollection({ name: 'col-src', metadata: { k: 'v' }, embeddingFunction: null });
-    await col.add({ ids: ['a', 'b'], embeddings: [[1, 0], [0, 1]], documents: ['A', 'B'] });
+    await col.add({
+      ids: ['a', 'b'],
+      embeddings: [
+        [1, 0],
+        [0, 1],
+      ],
+      documents: ['A', 'B'],
+    });
     const fork = await col.fork({ name: 'col-fork' });
     expect(fork.id).not.toBe(col.id);
     expect(await col.forkCount()).toBe(1);
@@ -185,7 +233,12 @@ describe('Chroma collections through the official client', () => {
   it('reports nothing left to index', async () => {
     const col = await client.createCollection({ name: 'col-indexing', embeddingFunction: null });
     await col.add({ ids: ['a'], embeddings: [[1]] });
-    expect(await col.getIndexingStatus()).toEqual({ num_indexed_ops: 1, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 1 });
+    expect(await col.getIndexingStatus()).toEqual({
+      num_indexed_ops: 1,
+      num_unindexed_ops: 0,
+      op_indexing_progress: 1,
+      total_ops: 1,
+    });
   });
 });
 
@@ -210,7 +263,9 @@ describe('Chroma tenants and databases through the AdminClient', () => {
   it('refuses tenant and database names shorter than 3 with Chroma messages', async () => {
     const t = await http(gw.url, 'POST', '/api/v2/tenants', { name: 'ab' });
     expect(t.status).toBe(400);
-    expect(t.body.message).toBe('Validation error: name: Validation error: length [{"min": Number(3), "value": String("ab")}]');
+    expect(t.body.message).toBe(
+      'Validation error: name: Validation error: length [{"min": Number(3), "value": String("ab")}]',
+    );
     const d = await http(gw.url, 'POST', '/api/v2/tenants/default_tenant/databases', { name: 'ab' });
     expect(d.status).toBe(400);
     expect(d.body.message).toMatch(/^Validation error: database_name: /);
@@ -234,19 +289,26 @@ describe('Chroma tenants and databases through the AdminClient', () => {
     await admin.deleteDatabase({ name: 'db-cascade', tenant: 'acme' });
     const { rows } = await gw.db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE id = $1', [col.id]);
     expect(rows[0].n).toBe(0);
-    const tables = await gw.db.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'vecgate_records' AND tablename = $1`, [
-      `r_${col.id.replace(/-/g, '')}`,
-    ]);
+    const tables = await gw.db.query(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'vecgate_records' AND tablename = $1`,
+      [`r_${col.id.replace(/-/g, '')}`],
+    );
     expect(tables.rows[0].n).toBe(0);
   });
 
   it('answers unknown tenants and databases as Chroma does', async () => {
-    expect((await http(gw.url, 'GET', '/api/v2/tenants/nope_tenant')).body).toEqual({ error: 'NotFoundError', message: 'Tenant [nope_tenant] not found' });
+    expect((await http(gw.url, 'GET', '/api/v2/tenants/nope_tenant')).body).toEqual({
+      error: 'NotFoundError',
+      message: 'Tenant [nope_tenant] not found',
+    });
     expect((await http(gw.url, 'GET', '/api/v2/tenants/acme/databases/nope')).body).toEqual({
       error: 'NotFoundError',
       message: 'Database [nope] not found. Are you sure it exists?',
     });
-    expect((await http(gw.url, 'DELETE', '/api/v2/tenants/acme/databases/nope')).body).toEqual({ error: 'NotFoundError', message: 'Database [nope] not found' });
+    expect((await http(gw.url, 'DELETE', '/api/v2/tenants/acme/databases/nope')).body).toEqual({
+      error: 'NotFoundError',
+      message: 'Database [nope] not found',
+    });
     expect((await http(gw.url, 'GET', '/api/v2/tenants/nope_tenant/databases')).body).toEqual([]);
     const create = await http(gw.url, 'POST', '/api/v2/tenants/acme/databases/nope/collections', { name: 'abc' });
     expect(create.status).toBe(400);

@@ -27,7 +27,7 @@ const sorted = <T>(values: T[]) => [...values].sort();
 function shuffled<T>(values: T[], seed: number): T[] {
   const out = [...values];
   let state = seed * 2654435761 + 1;
-  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
@@ -63,7 +63,11 @@ describe('Chroma API under concurrency', () => {
     const from = Date.now();
     let last: unknown[] = [];
     while (Date.now() - from < timeoutMs) {
-      last = await Promise.all([...new Set(gateways)].map(async (g) => (await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body));
+      last = await Promise.all(
+        [...new Set(gateways)].map(
+          async (g) => (await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body,
+        ),
+      );
       if (last.every((s: any) => s?.op_indexing_progress === 1)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -71,7 +75,9 @@ describe('Chroma API under concurrency', () => {
   }
 
   /** How the record table of a collection is typed and indexed, read from the database itself. */
-  async function storage(collectionId: string): Promise<{ type: string; hnswIndexes: number; validHnswIndexes: number }> {
+  async function storage(
+    collectionId: string,
+  ): Promise<{ type: string; hnswIndexes: number; validHnswIndexes: number }> {
     const db = gateways[0].db;
     const { rows } = await db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [collectionId]);
     const table = rows[0].table_name as string;
@@ -111,7 +117,7 @@ describe('Chroma API under concurrency', () => {
       await sleep();
       now = await deadlocks();
     }
-    for (let stableSince = Date.now(); now !== before && Date.now() - stableSince < 1500; ) {
+    for (let stableSince = Date.now(); now !== before && Date.now() - stableSince < 1500;) {
       await sleep();
       const next = await deadlocks();
       if (next !== now) [now, stableSince] = [next, Date.now()];
@@ -123,7 +129,10 @@ describe('Chroma API under concurrency', () => {
     if (usingPostgres()) {
       scratch = await createScratchDatabase();
       // Two replicas booting at once on one empty database: migrations must run once, under their lock.
-      gateways = await Promise.all([startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url }), startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url })]);
+      gateways = await Promise.all([
+        startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url }),
+        startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url }),
+      ]);
     } else {
       const only = await startGateway({ indexing: INDEXING });
       gateways = [only, only];
@@ -159,7 +168,11 @@ describe('Chroma API under concurrency', () => {
   describe('collection creation races', () => {
     it('settles 20 concurrent get_or_create calls for one name, split across replicas, on one collection', async () => {
       const name = 'race-get-or-create';
-      const results = await Promise.all(range(20).map((i) => client(i).getOrCreateCollection({ name, metadata: { caller: i }, embeddingFunction: null })));
+      const results = await Promise.all(
+        range(20).map((i) =>
+          client(i).getOrCreateCollection({ name, metadata: { caller: i }, embeddingFunction: null }),
+        ),
+      );
       const ids = new Set(results.map((c) => c.id));
       expect(ids.size).toBe(1);
       // get_or_create returns the existing collection unchanged: every caller sees the winner's metadata.
@@ -168,7 +181,10 @@ describe('Chroma API under concurrency', () => {
         const named = (await c.listCollections()).filter((col) => col.name === name);
         expect(named.map((col) => col.id)).toEqual([...ids]);
       }
-      const { rows } = await gateways[1].db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE name = $1', [name]);
+      const { rows } = await gateways[1].db.query(
+        'SELECT count(*)::int AS n FROM vecgate_collections WHERE name = $1',
+        [name],
+      );
       expect(rows[0].n).toBe(1);
     });
 
@@ -178,7 +194,10 @@ describe('Chroma API under concurrency', () => {
       const statuses = responses.map((r) => r.status);
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
       for (const r of responses.filter((r) => r.status !== 200)) {
-        expect({ status: r.status, body: r.body }).toEqual({ status: 409, body: { error: 'ChromaError', message: `Collection [${name}] already exists` } });
+        expect({ status: r.status, body: r.body }).toEqual({
+          status: 409,
+          body: { error: 'ChromaError', message: `Collection [${name}] already exists` },
+        });
       }
       const winner = responses.find((r) => r.status === 200)!.body.id;
       expect((await describeCollection(0, name)).id).toBe(winner);
@@ -190,14 +209,20 @@ describe('Chroma API under concurrency', () => {
       await Promise.all(
         range(10).map(async (k) => {
           const col = await client(k).getOrCreateCollection({ name, embeddingFunction: null });
-          await col.add({ ids: range(10).map((j) => `c${k}-${j}`), embeddings: range(10).map((j) => [k, j, 1]), metadatas: range(10).map((j) => ({ k, j })) });
+          await col.add({
+            ids: range(10).map((j) => `c${k}-${j}`),
+            embeddings: range(10).map((j) => [k, j, 1]),
+            metadatas: range(10).map((j) => ({ k, j })),
+          });
         }),
       );
       const [viaA, viaB] = await handles(name);
       expect(viaA.id).toBe(viaB.id);
       expect(await viaA.count()).toBe(100);
       expect(await viaB.count()).toBe(100);
-      expect(sorted((await viaB.get()).ids)).toEqual(sorted(range(10).flatMap((k) => range(10).map((j) => `c${k}-${j}`))));
+      expect(sorted((await viaB.get()).ids)).toEqual(
+        sorted(range(10).flatMap((k) => range(10).map((j) => `c${k}-${j}`))),
+      );
       expect((await describeCollection(1, name)).dimension).toBe(3);
     });
   });
@@ -207,7 +232,11 @@ describe('Chroma API under concurrency', () => {
       const name = 'first-add-same';
       await clients[0].createCollection({ name, embeddingFunction: null });
       const [viaA, viaB] = await handles(name);
-      const batch = (i: number) => ({ ids: range(10).map((j) => `s${pad(i)}-${j}`), embeddings: range(10).map((j) => [i, j, 1]), documents: range(10).map((j) => `doc ${i}/${j}`) });
+      const batch = (i: number) => ({
+        ids: range(10).map((j) => `s${pad(i)}-${j}`),
+        embeddings: range(10).map((j) => [i, j, 1]),
+        documents: range(10).map((j) => `doc ${i}/${j}`),
+      });
       await Promise.all(range(20).map((i) => (i % 2 ? viaB : viaA).add(batch(i))));
 
       expect((await describeCollection(0, name)).dimension).toBe(3);
@@ -254,7 +283,10 @@ describe('Chroma API under concurrency', () => {
             expect({ dim, status: res.status, body: res.body }).toEqual({
               dim,
               status: 400,
-              body: { error: 'InvalidArgumentError', message: `Collection expecting embedding with dimension of ${won}, got ${dim}` },
+              body: {
+                error: 'InvalidArgumentError',
+                message: `Collection expecting embedding with dimension of ${won}, got ${dim}`,
+              },
             });
           }
         }
@@ -266,7 +298,9 @@ describe('Chroma API under concurrency', () => {
         const [viaA, viaB] = await handles(name);
         expect(await viaA.count()).toBe(acknowledged.length * 5);
         const all = await everything(viaB);
-        expect(sorted(all.ids)).toEqual(sorted(acknowledged.flatMap(({ i }) => range(5).map((j) => `m${pad(i)}-${won}-${j}`))));
+        expect(sorted(all.ids)).toEqual(
+          sorted(acknowledged.flatMap(({ i }) => range(5).map((j) => `m${pad(i)}-${won}-${j}`))),
+        );
         expect(all.embeddings.every((e) => e.length === won)).toBe(true);
         expect(all.metadatas.every((m) => m!.dim === won)).toBe(true);
         expect((await viaA.get({ where: { dim: won === 3 ? 4 : 3 } })).ids).toEqual([]);
@@ -283,7 +317,8 @@ describe('Chroma API under concurrency', () => {
       const ID_COUNT = 60;
       // Writer k covers a window of 30 ids starting at 4k (wrapping): every id is written by several writers.
       const idsOf = (k: number) => range(30).map((j) => `u${pad((4 * k + j) % ID_COUNT)}`);
-      const orderOf = (k: number, r: number) => (k % 3 === 0 ? sorted(idsOf(k)).reverse() : k % 3 === 1 ? sorted(idsOf(k)) : shuffled(idsOf(k), 31 * k + r));
+      const orderOf = (k: number, r: number) =>
+        k % 3 === 0 ? sorted(idsOf(k)).reverse() : k % 3 === 1 ? sorted(idsOf(k)) : shuffled(idsOf(k), 31 * k + r);
       const version = (k: number, r: number) => ({ writer: k, round: r, tag: `w${k}-r${r}`, even: k % 2 === 0 });
 
       const deadlocksBefore = await deadlocks();
@@ -303,7 +338,9 @@ describe('Chroma API under concurrency', () => {
       // Writes take their row locks in one order (ids sorted), so none may be killed by the deadlock
       // detector: a detected deadlock costs deadlock_timeout (1 s) and a retry, and once the retries
       // run out it reaches the client as a 500.
-      const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+      const rejected = outcomes
+        .filter((o) => o.status === 'rejected')
+        .map((o) => String((o as PromiseRejectedResult).reason));
       expect({ rejected, deadlocks: await deadlocksSince(deadlocksBefore) }).toEqual({ rejected: [], deadlocks: 0 });
 
       const expectedIds = sorted([...new Set(range(WRITERS).flatMap(idsOf))]);
@@ -347,7 +384,10 @@ describe('Chroma API under concurrency', () => {
           });
         }),
       );
-      expect({ responses: responses.map((r) => `${r.status} ${r.text}`), deadlocks: await deadlocksSince(deadlocksBefore) }).toEqual({
+      expect({
+        responses: responses.map((r) => `${r.status} ${r.text}`),
+        deadlocks: await deadlocksSince(deadlocksBefore),
+      }).toEqual({
         responses: range(12).map(() => '201 {}'),
         deadlocks: 0,
       });
@@ -396,20 +436,45 @@ describe('Chroma API under concurrency', () => {
       // n000–n199 arrive in twenty batches.
       for (let b = 0; b < 20; b++) {
         const ids = range(10, 10 * b);
-        work.push(via(b + 1).add({ ids: ids.map(n), embeddings: ids.map((i) => [i, 1, 1]), documents: ids.map((i) => `new ${i}`), metadatas: ids.map((i) => ({ grp: 'new', i })) }));
+        work.push(
+          via(b + 1).add({
+            ids: ids.map(n),
+            embeddings: ids.map((i) => [i, 1, 1]),
+            documents: ids.map((i) => `new ${i}`),
+            metadatas: ids.map((i) => ({ grp: 'new', i })),
+          }),
+        );
       }
       // e100–e149 are upserted, e150–e159 updated; e160–e199 are left alone.
       for (let b = 0; b < 5; b++) {
         const ids = range(10, 100 + 10 * b);
-        work.push(via(b).upsert({ ids: ids.map(e), embeddings: ids.map((i) => [i, 2, 2]), metadatas: ids.map(() => ({ touched: true })) }));
+        work.push(
+          via(b).upsert({
+            ids: ids.map(e),
+            embeddings: ids.map((i) => [i, 2, 2]),
+            metadatas: ids.map(() => ({ touched: true })),
+          }),
+        );
       }
-      work.push(viaB.update({ ids: range(10, 150).map(e), embeddings: range(10, 150).map((i) => [i, 3, 3]), documents: range(10, 150).map((i) => `updated ${i}`) }));
+      work.push(
+        viaB.update({
+          ids: range(10, 150).map(e),
+          embeddings: range(10, 150).map((i) => [i, 3, 3]),
+          documents: range(10, 150).map((i) => `updated ${i}`),
+        }),
+      );
       // Reads racing the writes must not fail either.
       for (let b = 0; b < 10; b++) {
-        work.push(via(b).count(), via(b + 1).get({ where: { grp: 'kept' }, limit: 20 }), via(b).query({ queryEmbeddings: [[b, 0, 1]], nResults: 5 }));
+        work.push(
+          via(b).count(),
+          via(b + 1).get({ where: { grp: 'kept' }, limit: 20 }),
+          via(b).query({ queryEmbeddings: [[b, 0, 1]], nResults: 5 }),
+        );
       }
       const outcomes = await Promise.allSettled(work);
-      const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => String((o as PromiseRejectedResult).reason));
+      const rejected = outcomes
+        .filter((o) => o.status === 'rejected')
+        .map((o) => String((o as PromiseRejectedResult).reason));
       expect({ rejected, deadlocks: await deadlocksSince(deadlocksBefore) }).toEqual({ rejected: [], deadlocks: 0 });
 
       const expectedIds = sorted([...range(100, 100).map(e), ...range(200).map(n)]);
@@ -417,7 +482,12 @@ describe('Chroma API under concurrency', () => {
       expect(await viaB.count()).toBe(300);
       const all = await everything(viaA);
       expect(sorted(all.ids)).toEqual(expectedIds);
-      const byId = new Map(all.ids.map((id, k) => [id, { document: all.documents[k], metadata: all.metadatas[k], embedding: all.embeddings[k] }]));
+      const byId = new Map(
+        all.ids.map((id, k) => [
+          id,
+          { document: all.documents[k], metadata: all.metadatas[k], embedding: all.embeddings[k] },
+        ]),
+      );
       for (let i = 100; i < 200; i++) {
         const expected =
           i < 150
@@ -428,7 +498,12 @@ describe('Chroma API under concurrency', () => {
         expect({ id: e(i), ...byId.get(e(i)) }).toEqual({ id: e(i), ...expected });
       }
       for (let i = 0; i < 200; i++) {
-        expect({ id: n(i), ...byId.get(n(i)) }).toEqual({ id: n(i), document: `new ${i}`, metadata: { grp: 'new', i }, embedding: [i, 1, 1] });
+        expect({ id: n(i), ...byId.get(n(i)) }).toEqual({
+          id: n(i),
+          document: `new ${i}`,
+          metadata: { grp: 'new', i },
+          embedding: [i, 1, 1],
+        });
       }
       expect((await viaB.get({ where: { grp: 'doomed' } })).ids).toEqual([]);
     }, 120_000);

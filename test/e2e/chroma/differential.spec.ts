@@ -130,9 +130,26 @@ const C = `${P}/collections`;
 const UNKNOWN_UUID = '00000000-0000-0000-0000-000000000001';
 
 const get = (label: string, path: string, more: Partial<Step> = {}): Step => ({ label, method: 'GET', path, ...more });
-const post = (label: string, path: string, body: unknown, more: Partial<Step> = {}): Step => ({ label, method: 'POST', path, body, ...more });
-const put = (label: string, path: string, body: unknown, more: Partial<Step> = {}): Step => ({ label, method: 'PUT', path, body, ...more });
-const del = (label: string, path: string, more: Partial<Step> = {}): Step => ({ label, method: 'DELETE', path, ...more });
+const post = (label: string, path: string, body: unknown, more: Partial<Step> = {}): Step => ({
+  label,
+  method: 'POST',
+  path,
+  body,
+  ...more,
+});
+const put = (label: string, path: string, body: unknown, more: Partial<Step> = {}): Step => ({
+  label,
+  method: 'PUT',
+  path,
+  body,
+  ...more,
+});
+const del = (label: string, path: string, more: Partial<Step> = {}): Step => ({
+  label,
+  method: 'DELETE',
+  path,
+  ...more,
+});
 /** A record operation (add, upsert, update, get, query, delete) on collection `name`. */
 const op = (label: string, name: string, operation: string, body: unknown, more: Partial<Step> = {}): Step =>
   post(label, `${C}/{{${name}}}/${operation}`, body, more);
@@ -192,13 +209,18 @@ function script(): Step[] {
     get('get unknown database → 404', `${T}/acme/databases/nope_db`),
     get('list databases', `${T}/acme/databases`),
     get('list databases of an unknown tenant → []', `${T}/ghost_tenant/databases`),
-    post('create database in an unknown tenant', `${T}/ghost_tenant/databases`, { name: 'orphan' }, {
-      differs: {
-        because: 'databaseInUnknownTenant',
-        chroma: { status: 200, body: {} },
-        vecgate: { status: 404, body: { error: 'NotFoundError', message: 'Tenant [ghost_tenant] not found' } },
+    post(
+      'create database in an unknown tenant',
+      `${T}/ghost_tenant/databases`,
+      { name: 'orphan' },
+      {
+        differs: {
+          because: 'databaseInUnknownTenant',
+          chroma: { status: 200, body: {} },
+          vecgate: { status: 404, body: { error: 'NotFoundError', message: 'Tenant [ghost_tenant] not found' } },
+        },
       },
-    }),
+    ),
     post('create collection in a non-default database', `${T}/acme/databases/shop/collections`, { name: 'in_shop' }),
     get('list collections of that database', `${T}/acme/databases/shop/collections`),
     post('create collection in an unknown database → 400', `${T}/acme/databases/nope_db/collections`, { name: 'lost' }),
@@ -217,8 +239,14 @@ function script(): Step[] {
       name: 'cos',
       configuration: { hnsw: { space: 'cosine' }, embedding_function: { type: 'legacy' } },
     }),
-    post('create collection with configuration hnsw space ip and ef_search', C, { name: 'ipc', configuration: { hnsw: { space: 'ip', ef_search: 50 } } }),
-    post('create collection with legacy hnsw:space metadata', C, { name: 'legacy', metadata: { 'hnsw:space': 'ip', topic: 'legacy' } }),
+    post('create collection with configuration hnsw space ip and ef_search', C, {
+      name: 'ipc',
+      configuration: { hnsw: { space: 'ip', ef_search: 50 } },
+    }),
+    post('create collection with legacy hnsw:space metadata', C, {
+      name: 'legacy',
+      metadata: { 'hnsw:space': 'ip', topic: 'legacy' },
+    }),
     post('create duplicate collection → 409', C, { name: 'alpha' }),
     post('get_or_create returns the existing collection unchanged', C, {
       name: 'alpha',
@@ -235,7 +263,10 @@ function script(): Step[] {
     post('invalid name: an ip address → 400', C, { name: '192.168.1.1' }),
     post('empty collection metadata → 400', C, { name: 'empty_meta', metadata: {} }),
     post('collection metadata with a null value → 422', C, { name: 'null_meta', metadata: { k: null } }, SERDE_422),
-    post('both hnsw and spann configuration → 400', C, { name: 'both_idx', configuration: { hnsw: { space: 'l2' }, spann: { space: 'l2' } } }),
+    post('both hnsw and spann configuration → 400', C, {
+      name: 'both_idx',
+      configuration: { hnsw: { space: 'l2' }, spann: { space: 'l2' } },
+    }),
     post('unknown hnsw space → 422', C, { name: 'bad_space', configuration: { hnsw: { space: 'dot' } } }, SERDE_422),
     post('unknown hnsw key → 422', C, { name: 'bad_key', configuration: { hnsw: { bogus: 1 } } }, SERDE_422),
     post('collection name of the wrong type → 422', C, { name: 5 }, SERDE_422),
@@ -244,7 +275,10 @@ function script(): Step[] {
     get('get collection by uuid in the name slot → 404 (it is taken as a name)', `${C}/{{alpha}}`),
     get('list collections', `${C}?limit=100&offset=0`, { sortBy: 'name' }),
     get('count collections', `${P}/collections_count`),
-    put('modify: rename and replace metadata', `${C}/{{temp}}`, { new_name: 'renamed', new_metadata: { v: 2, w: 'x' } }),
+    put('modify: rename and replace metadata', `${C}/{{temp}}`, {
+      new_name: 'renamed',
+      new_metadata: { v: 2, w: 'x' },
+    }),
     get('get renamed collection', `${C}/renamed`),
     get('get old name after rename → 404', `${C}/temp`),
     put('modify: empty metadata → 400', `${C}/{{temp}}`, { new_metadata: {} }),
@@ -252,12 +286,17 @@ function script(): Step[] {
     put('modify: hnsw ef_search', `${C}/{{temp}}`, { new_configuration: { hnsw: { ef_search: 50 } } }),
     get('get collection after configuration change', `${C}/renamed`),
     put('modify: hnsw space → 422', `${C}/{{temp}}`, { new_configuration: { hnsw: { space: 'ip' } } }, SERDE_422),
-    put('modify: rename onto an existing name', `${C}/{{temp}}`, { new_name: 'alpha' }, {
-      differs: {
-        because: 'renameOntoExistingName',
-        vecgate: { status: 409, body: { error: 'ChromaError', message: 'Collection [alpha] already exists' } },
+    put(
+      'modify: rename onto an existing name',
+      `${C}/{{temp}}`,
+      { new_name: 'alpha' },
+      {
+        differs: {
+          because: 'renameOntoExistingName',
+          vecgate: { status: 409, body: { error: 'ChromaError', message: 'Collection [alpha] already exists' } },
+        },
       },
-    }),
+    ),
     put('modify: by name instead of uuid → 400', `${C}/renamed`, { new_name: 'renamed2' }),
     put('modify: unknown uuid → 404', `${C}/${UNKNOWN_UUID}`, { new_name: 'renamed2' }),
     del('delete collection', `${C}/renamed`),
@@ -274,7 +313,12 @@ function script(): Step[] {
         [1, 1, 0],
       ],
       documents: ['apple pie', 'Banana split', null, 'cherry apple tart'],
-      metadatas: [{ color: 'red', n: 1, price: 2.5, ok: true }, { color: 'yellow', n: 2, ok: false }, { color: 'green', n: '2' }, null],
+      metadatas: [
+        { color: 'red', n: 1, price: 2.5, ok: true },
+        { color: 'yellow', n: 2, ok: false },
+        { color: 'green', n: '2' },
+        null,
+      ],
       uris: ['s3://a', null, null, null],
     }),
     // Raw JSON: base64 embeddings, and a float 2.0 that JSON.stringify would turn into 2.
@@ -285,7 +329,11 @@ function script(): Step[] {
       `{"ids":["e","f"],"embeddings":["${base64([2, 0, 1])}","${base64([0.5, 0.5, 0.5])}"],` +
         `"documents":["apple","Hello there"],"metadatas":[{"color":"red","n":2.0,"price":10},{"ok":1,"n":3.5}]}`,
     ),
-    op('add an existing id: ignored', 'alpha', 'add', { ids: ['a'], embeddings: [[9, 9, 9]], documents: ['replaced?'] }),
+    op('add an existing id: ignored', 'alpha', 'add', {
+      ids: ['a'],
+      embeddings: [[9, 9, 9]],
+      documents: ['replaced?'],
+    }),
     // Base64 Chroma's decoder refuses (Rust's base64: standard alphabet, canonical padding, no stray
     // bits), each in its words; the good first embedding is not written either (count below).
     ...[
@@ -298,20 +346,36 @@ function script(): Step[] {
       ['with a non-ASCII character', 'AACAP\u00e9AAAEAAAEBA'],
       ['of a length that leaves one symbol', 'AAAAAAAAAAAAAAAAA'],
       ['of 2 bytes', 'AAA='],
-    ].map(([what, bad]) => op(`add with base64 ${what}: 400, nothing written`, 'alpha', 'add', { ids: ['g', 'h'], embeddings: [base64([1, 1, 1]), bad] })),
+    ].map(([what, bad]) =>
+      op(`add with base64 ${what}: 400, nothing written`, 'alpha', 'add', {
+        ids: ['g', 'h'],
+        embeddings: [base64([1, 1, 1]), bad],
+      }),
+    ),
     op('add with no ids: nothing', 'alpha', 'add', { ids: [], embeddings: [] }),
     get('count records', `${C}/{{alpha}}/count`),
     get('get collection after the first add (dimension known)', `${C}/alpha`),
     op('get everything with default include', 'alpha', 'get', {}),
-    op('get by ids, all includes (order is insertion order, unknown id omitted)', 'alpha', 'get', { ids: ['e', 'a', 'zz'], include: ALL_INCLUDES }),
+    op('get by ids, all includes (order is insertion order, unknown id omitted)', 'alpha', 'get', {
+      ids: ['e', 'a', 'zz'],
+      include: ALL_INCLUDES,
+    }),
     op('get with ids: [] → nothing', 'alpha', 'get', { ids: [] }),
     op('get with limit', 'alpha', 'get', { limit: 2, include: ['documents'] }),
     op('get with limit and offset', 'alpha', 'get', { limit: 2, offset: 3, include: ['documents'] }),
     op('get with limit 0', 'alpha', 'get', { limit: 0 }),
     op('get with offset past the end', 'alpha', 'get', { offset: 10 }),
     op('get with include uris only', 'alpha', 'get', { include: ['uris'] }),
-    op('get with ids and where (intersection)', 'alpha', 'get', { ids: ['a', 'b', 'e'], where: { color: 'red' }, include: ['metadatas'] }),
-    op('get with where and where_document (AND)', 'alpha', 'get', { where: { color: 'red' }, where_document: { $contains: 'pie' }, include: [] }),
+    op('get with ids and where (intersection)', 'alpha', 'get', {
+      ids: ['a', 'b', 'e'],
+      where: { color: 'red' },
+      include: ['metadatas'],
+    }),
+    op('get with where and where_document (AND)', 'alpha', 'get', {
+      where: { color: 'red' },
+      where_document: { $contains: 'pie' },
+      include: [],
+    }),
 
     // --- where: every operator, with Chroma 1.0.0's typing -------------------------------------
     idsWhere('where shorthand equality', 'alpha', { where: { color: 'red' } }),
@@ -328,15 +392,25 @@ function script(): Step[] {
     idsWhere('where $gt on a float', 'alpha', { where: { price: { $gt: 2.4 } } }),
     idsWhere('where $in numbers (int 2 matches float 2.0)', 'alpha', { where: { n: { $in: [2, 5] } } }),
     op('where $in of raw floats matches int 2 too', 'alpha', 'get', '{"where":{"n":{"$in":[2.0,3.5]}},"include":[]}'),
-    idsWhere('where $in with an int and a float', 'alpha', { where: { n: { $in: [2, 3.5] } } }, {
-      differs: {
-        because: 'mixedIntFloatIn',
-        chroma: { status: 400, body: INVALID_WHERE },
-        vecgate: { status: 200, body: { ids: ['b', 'e', 'f'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] } },
+    idsWhere(
+      'where $in with an int and a float',
+      'alpha',
+      { where: { n: { $in: [2, 3.5] } } },
+      {
+        differs: {
+          because: 'mixedIntFloatIn',
+          chroma: { status: 400, body: INVALID_WHERE },
+          vecgate: {
+            status: 200,
+            body: { ids: ['b', 'e', 'f'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] },
+          },
+        },
       },
-    }),
+    ),
     idsWhere('where $in strings', 'alpha', { where: { n: { $in: ['2'] } } }),
-    idsWhere('where $nin also matches records lacking the key', 'alpha', { where: { color: { $nin: ['red', 'green'] } } }),
+    idsWhere('where $nin also matches records lacking the key', 'alpha', {
+      where: { color: { $nin: ['red', 'green'] } },
+    }),
     idsWhere('where bool true', 'alpha', { where: { ok: true } }),
     idsWhere('where number 1 never equals bool true', 'alpha', { where: { ok: 1 } }),
     idsWhere('where $ne false', 'alpha', { where: { ok: { $ne: false } } }),
@@ -351,23 +425,39 @@ function script(): Step[] {
     idsWhere('where $ne on a key nobody has matches all', 'alpha', { where: { missing: { $ne: 'z' } } }),
     idsWhere('where $nin on a key nobody has matches all', 'alpha', { where: { missing: { $nin: ['z'] } } }),
     idsWhere('where $eq on a key nobody has matches none', 'alpha', { where: { missing: 'z' } }),
-    idsWhere('where #document $contains', 'alpha', { where: { '#document': { $contains: 'apple' } } }, {
-      differs: {
-        because: 'documentKeyInWhere',
-        chroma: { status: 400, body: INVALID_WHERE },
-        vecgate: { status: 200, body: { ids: ['a', 'd', 'e'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] } },
+    idsWhere(
+      'where #document $contains',
+      'alpha',
+      { where: { '#document': { $contains: 'apple' } } },
+      {
+        differs: {
+          because: 'documentKeyInWhere',
+          chroma: { status: 400, body: INVALID_WHERE },
+          vecgate: {
+            status: 200,
+            body: { ids: ['a', 'd', 'e'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] },
+          },
+        },
       },
-    }),
+    ),
 
     // --- where_document ------------------------------------------------------------------------
     idsWhere('where_document $contains (case-sensitive)', 'alpha', { where_document: { $contains: 'apple' } }),
     idsWhere('where_document $contains with another case', 'alpha', { where_document: { $contains: 'Apple' } }),
-    idsWhere('where_document $contains "" matches every non-null document', 'alpha', { where_document: { $contains: '' } }),
-    idsWhere('where_document $not_contains also matches null documents', 'alpha', { where_document: { $not_contains: 'apple' } }),
+    idsWhere('where_document $contains "" matches every non-null document', 'alpha', {
+      where_document: { $contains: '' },
+    }),
+    idsWhere('where_document $not_contains also matches null documents', 'alpha', {
+      where_document: { $not_contains: 'apple' },
+    }),
     idsWhere('where_document $regex (search, not full match)', 'alpha', { where_document: { $regex: '^[A-Z]' } }),
     idsWhere('where_document $regex with (?i)', 'alpha', { where_document: { $regex: '(?i)banana' } }),
-    idsWhere('where_document $not_regex also matches null documents', 'alpha', { where_document: { $not_regex: 'pie$' } }),
-    idsWhere('where_document $and', 'alpha', { where_document: { $and: [{ $contains: 'apple' }, { $not_contains: 'pie' }] } }),
+    idsWhere('where_document $not_regex also matches null documents', 'alpha', {
+      where_document: { $not_regex: 'pie$' },
+    }),
+    idsWhere('where_document $and', 'alpha', {
+      where_document: { $and: [{ $contains: 'apple' }, { $not_contains: 'pie' }] },
+    }),
     idsWhere('where_document $or', 'alpha', { where_document: { $or: [{ $contains: 'pie' }, { $regex: '^Hello' }] } }),
 
     // --- query ---------------------------------------------------------------------------------
@@ -384,23 +474,60 @@ function script(): Step[] {
       n_results: 2,
       include: ['distances', 'embeddings'],
     }),
-    op('query with every include', 'alpha', 'query', { query_embeddings: [[0.1, 1.2, 1]], n_results: 2, include: [...ALL_INCLUDES, 'distances'] }),
-    op('query with n_results above the count returns all', 'alpha', 'query', { query_embeddings: [[1, 0.1, 0]], n_results: 50, include: ['distances'] }),
-    op('query with where pre-filter', 'alpha', 'query', { query_embeddings: [[0.1, 1.2, 1]], n_results: 5, where: { color: 'red' }, include: ['distances'] }),
+    op('query with every include', 'alpha', 'query', {
+      query_embeddings: [[0.1, 1.2, 1]],
+      n_results: 2,
+      include: [...ALL_INCLUDES, 'distances'],
+    }),
+    op('query with n_results above the count returns all', 'alpha', 'query', {
+      query_embeddings: [[1, 0.1, 0]],
+      n_results: 50,
+      include: ['distances'],
+    }),
+    op('query with where pre-filter', 'alpha', 'query', {
+      query_embeddings: [[0.1, 1.2, 1]],
+      n_results: 5,
+      where: { color: 'red' },
+      include: ['distances'],
+    }),
     op('query with where_document pre-filter', 'alpha', 'query', {
       query_embeddings: [[1, 0.1, 0]],
       n_results: 5,
       where_document: { $not_contains: 'apple' },
       include: ['distances', 'documents'],
     }),
-    op('query restricted to ids', 'alpha', 'query', { query_embeddings: [[1, 0.1, 0]], ids: ['b', 'c'], include: ['distances'] }),
-    op('query restricted to ids, one unknown', 'alpha', 'query', { query_embeddings: [[1, 0.1, 0]], ids: ['b', 'zz'], include: ['distances'] }, {
-      differs: {
-        because: 'queryUnknownIds',
-        chroma: { status: 500, body: { error: 'InternalError', message: 'Error executing plan: Internal error: Error finding id' } },
-        vecgate: { status: 200, body: { ids: [['b']], embeddings: null, documents: null, uris: null, metadatas: null, distances: [[4.61]], include: ['distances'] } },
-      },
+    op('query restricted to ids', 'alpha', 'query', {
+      query_embeddings: [[1, 0.1, 0]],
+      ids: ['b', 'c'],
+      include: ['distances'],
     }),
+    op(
+      'query restricted to ids, one unknown',
+      'alpha',
+      'query',
+      { query_embeddings: [[1, 0.1, 0]], ids: ['b', 'zz'], include: ['distances'] },
+      {
+        differs: {
+          because: 'queryUnknownIds',
+          chroma: {
+            status: 500,
+            body: { error: 'InternalError', message: 'Error executing plan: Internal error: Error finding id' },
+          },
+          vecgate: {
+            status: 200,
+            body: {
+              ids: [['b']],
+              embeddings: null,
+              documents: null,
+              uris: null,
+              metadatas: null,
+              distances: [[4.61]],
+              include: ['distances'],
+            },
+          },
+        },
+      },
+    ),
     op('query with n_results 0', 'alpha', 'query', { query_embeddings: [[1, 0.1, 0]], n_results: 0 }),
     op('query with no query embeddings', 'alpha', 'query', { query_embeddings: [] }),
     op('query with a dimension mismatch → 400', 'alpha', 'query', { query_embeddings: [[1, 0]] }),
@@ -432,7 +559,10 @@ function script(): Step[] {
       metadatas: [{ k: 1 }, { k: 2 }, { k: 3 }],
     }),
     // ip [1,1]: x -2, y 0, z 3.5
-    op('query legacy (ip from metadata)', 'legacy', 'query', { query_embeddings: [[1, 1]], include: ['distances', 'embeddings', 'metadatas'] }),
+    op('query legacy (ip from metadata)', 'legacy', 'query', {
+      query_embeddings: [[1, 1]],
+      include: ['distances', 'embeddings', 'metadatas'],
+    }),
     get('get legacy collection (configuration space ip)', `${C}/legacy`),
 
     // --- upsert and update ---------------------------------------------------------------------
@@ -461,46 +591,87 @@ function script(): Step[] {
     op('update with a dimension mismatch → 400', 'alpha', 'update', { ids: ['f'], embeddings: [[1, 2]] }),
     op('get after updates', 'alpha', 'get', { include: ['documents', 'metadatas', 'embeddings'] }),
     // [1,.1,0] now: a .26, f .4725, d .81, e 2.01, b 4.61, g 21.41, c 10.01
-    op('query after upsert and update', 'alpha', 'query', { query_embeddings: [[1, 0.1, 0]], n_results: 4, include: ['distances', 'metadatas'] }),
+    op('query after upsert and update', 'alpha', 'query', {
+      query_embeddings: [[1, 0.1, 0]],
+      n_results: 4,
+      include: ['distances', 'metadatas'],
+    }),
     get('count after upsert', `${C}/{{alpha}}/count`),
 
     // --- record errors -------------------------------------------------------------------------
     op('add with a dimension mismatch → 400', 'alpha', 'add', { ids: ['h'], embeddings: [[1, 2]] }),
     op('add with an empty id → 400', 'alpha', 'add', { ids: [''], embeddings: [[1, 2, 3]] }),
     op('add with inconsistent lengths → 400', 'alpha', 'add', { ids: ['h', 'i'], embeddings: [[1, 2, 3]] }),
-    op('add with a null metadata value → 422', 'alpha', 'add', { ids: ['h'], embeddings: [[1, 2, 3]], metadatas: [{ k: null }] }, SERDE_422),
-    op('add with a nested metadata value → 422', 'alpha', 'add', { ids: ['h'], embeddings: [[1, 2, 3]], metadatas: [{ k: { a: 1 } }] }, SERDE_422),
+    op(
+      'add with a null metadata value → 422',
+      'alpha',
+      'add',
+      { ids: ['h'], embeddings: [[1, 2, 3]], metadatas: [{ k: null }] },
+      SERDE_422,
+    ),
+    op(
+      'add with a nested metadata value → 422',
+      'alpha',
+      'add',
+      { ids: ['h'], embeddings: [[1, 2, 3]], metadatas: [{ k: { a: 1 } }] },
+      SERDE_422,
+    ),
     op('add with ids of the wrong type → 422', 'alpha', 'add', { ids: 'h', embeddings: [[1, 2, 3]] }, SERDE_422),
     op('add with a non-number embedding → 422', 'alpha', 'add', { ids: ['h'], embeddings: [['x', 2, 3]] }, SERDE_422),
-    op('add with malformed JSON → 400', 'alpha', 'add', '{bad', { messagePrefix: 'Failed to parse the request body as JSON: ' }),
-    op('add without embeddings', 'alpha', 'add', { ids: ['h'], documents: ['no vector'] }, {
-      differs: {
-        because: 'writeWithoutEmbeddings',
-        vecgate: {
-          status: 400,
-          body: {
-            error: 'InvalidArgumentError',
-            message: 'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
+    op('add with malformed JSON → 400', 'alpha', 'add', '{bad', {
+      messagePrefix: 'Failed to parse the request body as JSON: ',
+    }),
+    op(
+      'add without embeddings',
+      'alpha',
+      'add',
+      { ids: ['h'], documents: ['no vector'] },
+      {
+        differs: {
+          because: 'writeWithoutEmbeddings',
+          vecgate: {
+            status: 400,
+            body: {
+              error: 'InvalidArgumentError',
+              message:
+                'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
+            },
           },
         },
       },
-    }),
-    op('upsert without embeddings', 'alpha', 'upsert', { ids: ['a'], documents: ['no vector'] }, {
-      differs: {
-        because: 'writeWithoutEmbeddings',
-        vecgate: {
-          status: 400,
-          body: {
-            error: 'InvalidArgumentError',
-            message: 'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
+    ),
+    op(
+      'upsert without embeddings',
+      'alpha',
+      'upsert',
+      { ids: ['a'], documents: ['no vector'] },
+      {
+        differs: {
+          because: 'writeWithoutEmbeddings',
+          vecgate: {
+            status: 400,
+            body: {
+              error: 'InvalidArgumentError',
+              message:
+                'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
+            },
           },
         },
       },
-    }),
+    ),
     post('create collection for a first add', C, { name: 'ragged' }),
-    op('first add with ragged embeddings → 400', 'ragged', 'add', { ids: ['r1', 'r2'], embeddings: [[1, 2], [1, 2, 3]] }),
+    op('first add with ragged embeddings → 400', 'ragged', 'add', {
+      ids: ['r1', 'r2'],
+      embeddings: [
+        [1, 2],
+        [1, 2, 3],
+      ],
+    }),
     get('get collection after the failed first add (no dimension)', `${C}/ragged`),
-    op('query an empty collection (no dimension check)', 'ragged', 'query', { query_embeddings: [[1, 2, 3, 4, 5]], n_results: 3 }),
+    op('query an empty collection (no dimension check)', 'ragged', 'query', {
+      query_embeddings: [[1, 2, 3, 4, 5]],
+      n_results: 3,
+    }),
     op('get from an empty collection', 'ragged', 'get', {}),
     get('count an empty collection', `${C}/{{ragged}}/count`),
     op('add with a duplicated id in one request', 'ragged', 'add', {
@@ -514,10 +685,26 @@ function script(): Step[] {
     }),
     op('get after a duplicated id', 'ragged', 'get', { include: ['documents', 'embeddings'] }),
     op('get with include distances (no distances key)', 'ragged', 'get', { include: ['distances'] }),
-    op('upsert with uris', 'ragged', 'upsert', { ids: ['other', 'new'], embeddings: [[0, 0, 1, 0], [0, 0, 0, 1]], uris: ['s3://o', 's3://n'], metadatas: [{ m: 1 }, { m: 2 }] }),
+    op('upsert with uris', 'ragged', 'upsert', {
+      ids: ['other', 'new'],
+      embeddings: [
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+      ],
+      uris: ['s3://o', 's3://n'],
+      metadatas: [{ m: 1 }, { m: 2 }],
+    }),
     op('get after upsert with uris', 'ragged', 'get', { include: ['uris', 'metadatas'] }),
-    op('query with a filter matching nothing', 'ragged', 'query', { query_embeddings: [[1, 0, 0, 0]], where: { m: 99 } }),
-    op('get with where, limit and offset', 'ragged', 'get', { where: { m: { $gte: 1 } }, limit: 1, offset: 1, include: ['metadatas'] }),
+    op('query with a filter matching nothing', 'ragged', 'query', {
+      query_embeddings: [[1, 0, 0, 0]],
+      where: { m: 99 },
+    }),
+    op('get with where, limit and offset', 'ragged', 'get', {
+      where: { m: { $gte: 1 } },
+      limit: 1,
+      offset: 1,
+      include: ['metadatas'],
+    }),
     get('collection dimension after a later first add', `${C}/ragged`),
     // Text that SQL LIKE patterns and Postgres regexes treat specially.
     op('add documents with %, _, a backslash and a newline', 'ragged', 'add', {
@@ -537,9 +724,15 @@ function script(): Step[] {
     idsWhere('where_document $not_contains "%"', 'ragged', { where_document: { $not_contains: '%' } }),
     idsWhere('where_document $regex \\b word boundary', 'ragged', { where_document: { $regex: '\\bpie\\b' } }),
     idsWhere('where_document $regex \\d and a literal %', 'ragged', { where_document: { $regex: '\\d+% off' } }),
-    idsWhere('where_document $regex ^ does not match after a newline', 'ragged', { where_document: { $regex: '^second' } }),
-    idsWhere('where_document $regex (?m)^ matches after a newline', 'ragged', { where_document: { $regex: '(?m)^second' } }),
-    idsWhere('where_document $regex . does not match a newline', 'ragged', { where_document: { $regex: 'pie.second' } }),
+    idsWhere('where_document $regex ^ does not match after a newline', 'ragged', {
+      where_document: { $regex: '^second' },
+    }),
+    idsWhere('where_document $regex (?m)^ matches after a newline', 'ragged', {
+      where_document: { $regex: '(?m)^second' },
+    }),
+    idsWhere('where_document $regex . does not match a newline', 'ragged', {
+      where_document: { $regex: 'pie.second' },
+    }),
     idsWhere('where_document $regex \\s matches a newline', 'ragged', { where_document: { $regex: 'pie\\ssecond' } }),
     idsWhere('where_document $regex \\z end of text', 'ragged', { where_document: { $regex: 'pie\\z' } }),
     idsWhere('where_document $regex \\p{Lu} Unicode class', 'ragged', { where_document: { $regex: '^\\p{Lu}:' } }),
@@ -548,14 +741,30 @@ function script(): Step[] {
     idsWhere('where $nin numbers keeps strings and missing keys', 'alpha', { where: { n: { $nin: [2] } } }),
     idsWhere('where $in booleans', 'alpha', { where: { ok: { $in: [false] } } }),
     op('where $gte 2.0 (raw float)', 'alpha', 'get', '{"where":{"n":{"$gte":2.0}},"include":[]}'),
-    op('upsert with empty metadata keeps the metadata', 'ragged', 'upsert', { ids: ['t1'], embeddings: [[1, 1, 0, 0]], metadatas: [{}] }),
+    op('upsert with empty metadata keeps the metadata', 'ragged', 'upsert', {
+      ids: ['t1'],
+      embeddings: [[1, 1, 0, 0]],
+      metadatas: [{}],
+    }),
     op('update deleting the only metadata key', 'ragged', 'update', { ids: ['t3'], metadatas: [{ tag: null }] }),
     op('get after metadata edge cases', 'ragged', 'get', { ids: ['t1', 't3'], include: ['metadatas'] }),
-    op('ragged embeddings on a collection with a dimension → 400', 'ipc', 'add', { ids: ['r1', 'r2'], embeddings: [[1, 2], [1, 2, 3]] }),
+    op('ragged embeddings on a collection with a dimension → 400', 'ipc', 'add', {
+      ids: ['r1', 'r2'],
+      embeddings: [
+        [1, 2],
+        [1, 2, 3],
+      ],
+    }),
     op('get with a negative limit → 422', 'alpha', 'get', { limit: -1 }, SERDE_422),
     op('get with an unknown include → 422', 'alpha', 'get', { include: ['bogus'] }, SERDE_422),
     op('query without query_embeddings → 422', 'alpha', 'query', { n_results: 1 }, SERDE_422),
-    op('query with n_results of the wrong type → 422', 'alpha', 'query', { query_embeddings: [[1, 0, 0]], n_results: 'x' }, SERDE_422),
+    op(
+      'query with n_results of the wrong type → 422',
+      'alpha',
+      'query',
+      { query_embeddings: [[1, 0, 0]], n_results: 'x' },
+      SERDE_422,
+    ),
     idsWhere('where with two keys → 400', 'alpha', { where: { color: 'red', n: 1 } }),
     idsWhere('where {} → 400', 'alpha', { where: {} }),
     idsWhere('where $gt on a string → 400', 'alpha', { where: { n: { $gt: 'x' } } }),
@@ -567,36 +776,58 @@ function script(): Step[] {
     idsWhere('where unknown top-level $ key → 400', 'alpha', { where: { $not: [{ n: 1 }] } }),
     idsWhere('where_document {} → 400', 'alpha', { where_document: {} }),
     idsWhere('where_document unknown operator → 400', 'alpha', { where_document: { $foo: 'x' } }),
-    idsWhere('where_document invalid regex → 400', 'alpha', { where_document: { $regex: '(' } }, { messagePrefix: 'Regex syntax errror: ' }),
+    idsWhere(
+      'where_document invalid regex → 400',
+      'alpha',
+      { where_document: { $regex: '(' } },
+      { messagePrefix: 'Regex syntax errror: ' },
+    ),
     get('count on an unknown collection uuid → 404', `${C}/${UNKNOWN_UUID}/count`),
     post('get on an unknown collection uuid → 404', `${C}/${UNKNOWN_UUID}/get`, {}),
-    post('add on an unknown collection uuid → 404', `${C}/${UNKNOWN_UUID}/add`, { ids: ['a'], embeddings: [[1, 2, 3]] }),
+    post('add on an unknown collection uuid → 404', `${C}/${UNKNOWN_UUID}/add`, {
+      ids: ['a'],
+      embeddings: [[1, 2, 3]],
+    }),
     get('count on a non-uuid collection id → 400', `${C}/alpha/count`),
     post('query on a non-uuid collection id → 400', `${C}/alpha/query`, { query_embeddings: [[1, 0, 0]] }),
 
     // --- array metadata (a newer Chroma feature) ----------------------------------------------
     post('create collection for the known quirks', C, { name: 'quirks' }),
-    op('add with array metadata', 'quirks', 'add', { ids: ['t1'], embeddings: [[1, 0]], metadatas: [{ tags: ['x', 'y'] }] }, {
-      differs: {
-        because: 'arrayMetadata',
-        chroma: {
-          status: 422,
-          body: {
-            error: 'ChromaError',
-            message:
-              'Failed to deserialize the JSON body into the target type: metadatas[0].tags: data did not match any variant of untagged enum MetadataValue at line 1 column 66',
+    op(
+      'add with array metadata',
+      'quirks',
+      'add',
+      { ids: ['t1'], embeddings: [[1, 0]], metadatas: [{ tags: ['x', 'y'] }] },
+      {
+        differs: {
+          because: 'arrayMetadata',
+          chroma: {
+            status: 422,
+            body: {
+              error: 'ChromaError',
+              message:
+                'Failed to deserialize the JSON body into the target type: metadatas[0].tags: data did not match any variant of untagged enum MetadataValue at line 1 column 66',
+            },
+          },
+          vecgate: { status: 201, body: {} },
+        },
+      },
+    ),
+    idsWhere(
+      'where $contains on an array',
+      'quirks',
+      { where: { tags: { $contains: 'x' } } },
+      {
+        differs: {
+          because: 'arrayMetadata',
+          chroma: { status: 400, body: INVALID_WHERE },
+          vecgate: {
+            status: 200,
+            body: { ids: ['t1'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] },
           },
         },
-        vecgate: { status: 201, body: {} },
       },
-    }),
-    idsWhere('where $contains on an array', 'quirks', { where: { tags: { $contains: 'x' } } }, {
-      differs: {
-        because: 'arrayMetadata',
-        chroma: { status: 400, body: INVALID_WHERE },
-        vecgate: { status: 200, body: { ids: ['t1'], embeddings: null, documents: null, uris: null, metadatas: null, include: [] } },
-      },
-    }),
+    ),
     op('add records with and without a uri, all without metadata', 'quirks', 'add', {
       ids: ['u1', 'u2', 'u3'],
       embeddings: [
@@ -607,19 +838,39 @@ function script(): Step[] {
       documents: ['has uri', 'no uri', null],
       uris: ['s3://u1', null, null],
     }),
-    op('get records with and without a uri', 'quirks', 'get', { ids: ['u1', 'u2', 'u3'], include: ['metadatas', 'uris'] }, {
-      differs: {
-        because: 'uriWithoutMetadata',
-        chroma: {
-          status: 200,
-          body: { ids: ['u1', 'u2', 'u3'], embeddings: null, documents: null, uris: ['s3://u1', null, null], metadatas: [{}, null, null], include: ['metadatas', 'uris'] },
-        },
-        vecgate: {
-          status: 200,
-          body: { ids: ['u1', 'u2', 'u3'], embeddings: null, documents: null, uris: ['s3://u1', null, null], metadatas: [null, null, null], include: ['metadatas', 'uris'] },
+    op(
+      'get records with and without a uri',
+      'quirks',
+      'get',
+      { ids: ['u1', 'u2', 'u3'], include: ['metadatas', 'uris'] },
+      {
+        differs: {
+          because: 'uriWithoutMetadata',
+          chroma: {
+            status: 200,
+            body: {
+              ids: ['u1', 'u2', 'u3'],
+              embeddings: null,
+              documents: null,
+              uris: ['s3://u1', null, null],
+              metadatas: [{}, null, null],
+              include: ['metadatas', 'uris'],
+            },
+          },
+          vecgate: {
+            status: 200,
+            body: {
+              ids: ['u1', 'u2', 'u3'],
+              embeddings: null,
+              documents: null,
+              uris: ['s3://u1', null, null],
+              metadatas: [null, null, null],
+              include: ['metadatas', 'uris'],
+            },
+          },
         },
       },
-    }),
+    ),
     del('delete the quirks collection', `${C}/quirks`),
 
     // --- delete --------------------------------------------------------------------------------
@@ -697,7 +948,8 @@ class Server {
   }
 
   private normaliseValue(value: unknown): unknown {
-    if (typeof value === 'string') return canonicalParams(value.replace(UUID_RE, (id) => this.labels.get(id.toLowerCase()) ?? id));
+    if (typeof value === 'string')
+      return canonicalParams(value.replace(UUID_RE, (id) => this.labels.get(id.toLowerCase()) ?? id));
     if (typeof value === 'number') return roundFloat(value);
     if (Array.isArray(value)) return value.map((v) => this.normaliseValue(v));
     if (!isObject(value)) return value;
@@ -716,7 +968,14 @@ class Server {
  * to the next (`length [{"min": Number(3), "value": String("ab")}]` or the other way round): sort them.
  */
 function canonicalParams(text: string): string {
-  return text.replace(/\[\{("[^[\]{}]*)\}\]/g, (_, params: string) => `[{${params.split(/, (?=")/).sort().join(', ')}}]`);
+  return text.replace(
+    /\[\{("[^[\]{}]*)\}\]/g,
+    (_, params: string) =>
+      `[{${params
+        .split(/, (?=")/)
+        .sort()
+        .join(', ')}}]`,
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -748,7 +1007,10 @@ describe('Chroma v2 differential: vecgate against the real Chroma 1.0.0', () => 
     if (gw.status === 'fulfilled') gateway = gw.value;
     if (ref.status === 'fulfilled') chroma = ref.value;
     if (gw.status === 'rejected') throw new Error(`vecgate did not start: ${String(gw.reason)}`);
-    if (ref.status === 'rejected') throw new Error(`The Chroma reference server did not start, so nothing can be compared: ${(ref.reason as Error).message}`);
+    if (ref.status === 'rejected')
+      throw new Error(
+        `The Chroma reference server did not start, so nothing can be compared: ${(ref.reason as Error).message}`,
+      );
   }, 240_000);
 
   afterAll(async () => {
@@ -774,7 +1036,8 @@ describe('Chroma v2 differential: vecgate against the real Chroma 1.0.0', () => 
       const theirs = sendToChroma ? reference.normalise(await reference.send(step), step) : undefined;
       const ours = vecgate.normalise(await vecgate.send(step), step);
       counts.sent += sendToChroma ? 2 : 1;
-      if (VERBOSE) trace.push(`${where}\n    chroma:  ${theirs ? show(theirs) : '(not sent)'}\n    vecgate: ${show(ours)}`);
+      if (VERBOSE)
+        trace.push(`${where}\n    chroma:  ${theirs ? show(theirs) : '(not sent)'}\n    vecgate: ${show(ours)}`);
 
       if (!step.differs) {
         if (isDeepStrictEqual(ours, theirs)) counts.identical++;
@@ -788,12 +1051,16 @@ describe('Chroma v2 differential: vecgate against the real Chroma 1.0.0', () => 
       else counts.vecgateOnly++;
       const expectedOurs = vecgate.normalise(step.differs.vecgate, step);
       if (!isDeepStrictEqual(ours, expectedOurs)) {
-        failures.push(`${where}\n    [${because}] vecgate should answer: ${show(expectedOurs)}\n    vecgate answered:        ${show(ours)}`);
+        failures.push(
+          `${where}\n    [${because}] vecgate should answer: ${show(expectedOurs)}\n    vecgate answered:        ${show(ours)}`,
+        );
       }
       if (theirs && step.differs.chroma) {
         const expectedTheirs = reference.normalise(step.differs.chroma, step);
         if (!isDeepStrictEqual(theirs, expectedTheirs)) {
-          failures.push(`${where}\n    [${because}] the documented Chroma answer is: ${show(expectedTheirs)}\n    but Chroma answered:             ${show(theirs)}`);
+          failures.push(
+            `${where}\n    [${because}] the documented Chroma answer is: ${show(expectedTheirs)}\n    but Chroma answered:             ${show(theirs)}`,
+          );
         }
       }
     }
@@ -811,6 +1078,7 @@ describe('Chroma v2 differential: vecgate against the real Chroma 1.0.0', () => 
 
     // Every documented difference is exercised: a stale entry in the table is a defect too.
     expect([...usedDifferences].sort()).toEqual(Object.keys(DOCUMENTED_DIFFERENCES).sort());
-    if (failures.length > 0) throw new Error(`${failures.length} answers differ:\n\n${failures.join('\n\n')}\n\n${summary}`);
+    if (failures.length > 0)
+      throw new Error(`${failures.length} answers differ:\n\n${failures.join('\n\n')}\n\n${summary}`);
   });
 });

@@ -17,7 +17,15 @@ describe('Chroma errors', () => {
     gw = await startGateway();
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     col = await client.createCollection({ name: 'errors', embeddingFunction: null });
-    await col.add({ ids: ['a', 'b'], embeddings: [[1, 2, 3], [4, 5, 6]], documents: ['one', 'two'], metadatas: [{ k: 1 }, { k: 2 }] });
+    await col.add({
+      ids: ['a', 'b'],
+      embeddings: [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      documents: ['one', 'two'],
+      metadatas: [{ k: 1 }, { k: 2 }],
+    });
     snapshot = await col.get({ include: ['embeddings', 'documents', 'metadatas', 'uris'] });
   });
   afterEach(async () => {
@@ -28,11 +36,36 @@ describe('Chroma errors', () => {
   const post = (action: string, body: unknown) => http(gw.url, 'POST', `${P}/collections/${col.id}/${action}`, body);
 
   it.each([
-    ['a missing collection by name (GET)', 'GET', `${P}/collections/does_not_exist`, 'Collection [does_not_exist] does not exists'],
-    ['a missing collection by name (DELETE)', 'DELETE', `${P}/collections/does_not_exist`, 'Collection [does_not_exist] does not exists'],
-    ['a missing collection by uuid (get)', 'POST', `${P}/collections/${UNKNOWN}/get`, `Collection [${UNKNOWN}] does not exists.`],
-    ['a missing collection by uuid (count)', 'GET', `${P}/collections/${UNKNOWN}/count`, `Collection [${UNKNOWN}] does not exists.`],
-    ['a missing collection by uuid (modify)', 'PUT', `${P}/collections/${UNKNOWN}`, `Collection [${UNKNOWN}] does not exists.`],
+    [
+      'a missing collection by name (GET)',
+      'GET',
+      `${P}/collections/does_not_exist`,
+      'Collection [does_not_exist] does not exists',
+    ],
+    [
+      'a missing collection by name (DELETE)',
+      'DELETE',
+      `${P}/collections/does_not_exist`,
+      'Collection [does_not_exist] does not exists',
+    ],
+    [
+      'a missing collection by uuid (get)',
+      'POST',
+      `${P}/collections/${UNKNOWN}/get`,
+      `Collection [${UNKNOWN}] does not exists.`,
+    ],
+    [
+      'a missing collection by uuid (count)',
+      'GET',
+      `${P}/collections/${UNKNOWN}/count`,
+      `Collection [${UNKNOWN}] does not exists.`,
+    ],
+    [
+      'a missing collection by uuid (modify)',
+      'PUT',
+      `${P}/collections/${UNKNOWN}`,
+      `Collection [${UNKNOWN}] does not exists.`,
+    ],
   ])('answers %s with 404 NotFoundError', async (_, method, path, message) => {
     const res = await http(gw.url, method, path, method === 'POST' || method === 'PUT' ? {} : undefined);
     expect(res.status).toBe(404);
@@ -83,7 +116,10 @@ describe('Chroma errors', () => {
   it.each(['add', 'upsert', 'update'])('refuses %s with a wrong dimension', async (action) => {
     const res = await post(action, { ids: ['a'], embeddings: [[1, 2]] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Collection expecting embedding with dimension of 3, got 2' });
+    expect(res.body).toEqual({
+      error: 'InvalidArgumentError',
+      message: 'Collection expecting embedding with dimension of 3, got 2',
+    });
   });
 
   it('refuses an empty embedding with the dimension message', async () => {
@@ -95,26 +131,38 @@ describe('Chroma errors', () => {
   it('refuses an empty id', async () => {
     const res = await post('add', { ids: [''], embeddings: [[1, 2, 3]] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Empty ID, ID must have at least one character' });
+    expect(res.body).toEqual({
+      error: 'InvalidArgumentError',
+      message: 'Empty ID, ID must have at least one character',
+    });
   });
 
   it('refuses arrays of different lengths', async () => {
     const res = await post('add', { ids: ['x', 'y'], embeddings: [[1, 2, 3]] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Inconsistent number of IDs, embeddings, documents, URIs and metadatas' });
+    expect(res.body).toEqual({
+      error: 'InvalidArgumentError',
+      message: 'Inconsistent number of IDs, embeddings, documents, URIs and metadatas',
+    });
   });
 
-  it.each(['add', 'upsert'])('refuses %s without embeddings with 400 (Chroma 1.0.0 answers 500 and may corrupt the collection)', async (action) => {
-    const res = await post(action, { ids: ['x'], documents: ['no vector'] });
-    expect(res.status).toBe(400);
-    expect(res.body.error).toBe('InvalidArgumentError');
-    expect(res.body.message).toMatch(/Embeddings are required/);
-  });
+  it.each(['add', 'upsert'])(
+    'refuses %s without embeddings with 400 (Chroma 1.0.0 answers 500 and may corrupt the collection)',
+    async (action) => {
+      const res = await post(action, { ids: ['x'], documents: ['no vector'] });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('InvalidArgumentError');
+      expect(res.body.message).toMatch(/Embeddings are required/);
+    },
+  );
 
   it('refuses empty ids on delete without where', async () => {
     const res = await post('delete', { ids: [] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Validation error: ids, where: Either ids or where must be specified' });
+    expect(res.body).toEqual({
+      error: 'InvalidArgumentError',
+      message: 'Validation error: ids, where: Either ids or where must be specified',
+    });
   });
 
   it.each([
@@ -175,7 +223,10 @@ describe('Chroma errors', () => {
     expect(bad.body.message).toMatch(/^Failed to parse the request body as JSON/);
     const limit = await http(gw.url, 'GET', `${P}/collections?limit=-1`);
     expect(limit.status).toBe(400);
-    expect(limit.body).toEqual({ error: 'InvalidArgumentError', message: 'Failed to deserialize query string: limit: invalid digit found in string' });
+    expect(limit.body).toEqual({
+      error: 'InvalidArgumentError',
+      message: 'Failed to deserialize query string: limit: invalid digit found in string',
+    });
   });
 
   it('refuses a rename onto an existing name with 409 (Chroma 1.0.0 answers 500)', async () => {

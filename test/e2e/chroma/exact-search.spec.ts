@@ -71,16 +71,25 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     col = await client.createCollection({ name: 'exact-search', embeddingFunction: null });
     for (let start = 0; start < RECORDS; start += 2000) {
-      await col.add({ ids: ids.slice(start, start + 2000), embeddings: vectors.slice(start, start + 2000), metadatas: metadatas.slice(start, start + 2000) });
+      await col.add({
+        ids: ids.slice(start, start + 2000),
+        embeddings: vectors.slice(start, start + 2000),
+        metadatas: metadatas.slice(start, start + 2000),
+      });
     }
-    table = (await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE id = $1`, [col.id])).rows[0].table_name;
+    table = (await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE id = $1`, [col.id])).rows[0]
+      .table_name;
     const deadline = Date.now() + 60_000;
     while ((await http(gw.url, 'GET', `${P}/collections/${col.id}/indexing_status`)).body.op_indexing_progress !== 1) {
       if (Date.now() > deadline) throw new Error('the collection was not indexed within 60 s');
       await sleep(100);
     }
     small = await client.createCollection({ name: 'no-index', embeddingFunction: null });
-    await small.add({ ids: ids.slice(0, SMALL), embeddings: vectors.slice(0, SMALL), metadatas: metadatas.slice(0, SMALL) });
+    await small.add({
+      ids: ids.slice(0, SMALL),
+      embeddings: vectors.slice(0, SMALL),
+      metadatas: metadatas.slice(0, SMALL),
+    });
   }, 120_000);
   afterAll(() => gw?.close());
 
@@ -118,7 +127,12 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
 
   it('leaves a broad filter to the HNSW index', async () => {
     const before = await hnswScans();
-    const res = await col.query({ queryEmbeddings: [queries[1]], nResults: N, where: { half: 1 }, include: ['metadatas'] as any });
+    const res = await col.query({
+      queryEmbeddings: [queries[1]],
+      nResults: N,
+      where: { half: 1 },
+      include: ['metadatas'] as any,
+    });
     expect(res.ids[0]).toHaveLength(N);
     expect(res.metadatas[0].every((m) => m?.half === 1)).toBe(true);
     const deadline = Date.now() + 12_000;
@@ -127,13 +141,18 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
   }, 30_000);
 
   it('asks the planner how many records a filter keeps before searching an indexed collection', async () => {
-    const sent = await statementsOf(() => col.query({ queryEmbeddings: [queries[2]], nResults: N, where: { fiftieth: 3 } }));
+    const sent = await statementsOf(() =>
+      col.query({ queryEmbeddings: [queries[2]], nResults: N, where: { fiftieth: 3 } }),
+    );
     expect(sent.filter((text) => text.startsWith('EXPLAIN'))).toHaveLength(2);
   });
 
   it('searches a collection without an HNSW index exactly, filtered or not, without asking the planner first', async () => {
-    const { rows } = await gw.db.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexdef ILIKE '%USING hnsw%'
-      AND tablename = (SELECT table_name FROM vecgate_collections WHERE id = $1)`, [small.id]);
+    const { rows } = await gw.db.query(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexdef ILIKE '%USING hnsw%'
+      AND tablename = (SELECT table_name FROM vecgate_collections WHERE id = $1)`,
+      [small.id],
+    );
     expect(rows[0].n).toBe(0);
     for (const [where, keep] of [
       [{ fiftieth: 7 }, (i: number) => i < SMALL && i % 50 === 7], // 4 records: fewer than n
@@ -142,14 +161,20 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
     ] as const) {
       for (const query of queries.slice(0, 5)) {
         let ids: string[] = [];
-        const sent = await statementsOf(async () => (ids = (await small.query({ queryEmbeddings: [query], nResults: N, where })).ids[0]));
+        const sent = await statementsOf(
+          async () => (ids = (await small.query({ queryEmbeddings: [query], nResults: N, where })).ids[0]),
+        );
         expect({ where, ids }).toEqual({ where, ids: exactNearest(query, keep) });
         expect({ where, sent: sent.filter((text) => text.startsWith('EXPLAIN')) }).toEqual({ where, sent: [] });
         // A filtered one is one exact statement: no estimate, and no second search after a short first one.
         // (An unfiltered search runs on a connection of its own, with the HNSW settings: not seen here.)
         if (where) {
           const onRecords = sent.filter((text) => text.includes('FROM vecgate_records.')); // not the catalog read of a cache miss
-          expect({ where, exact: onRecords.filter((text) => /ORDER BY .* \+ 0/s.test(text)).length, all: onRecords.length }).toEqual({ where, exact: 1, all: 1 });
+          expect({
+            where,
+            exact: onRecords.filter((text) => /ORDER BY .* \+ 0/s.test(text)).length,
+            all: onRecords.length,
+          }).toEqual({ where, exact: 1, all: 1 });
         }
       }
     }

@@ -70,7 +70,11 @@ describe('Chroma API under hostile input', () => {
       [0, 0, 1],
     ],
     documents: ['sentinel one', "sentinel's two", 'sentinel three'],
-    metadatas: [{ keep: 'me', n: 1 }, { keep: 'me', n: 2 }, { keep: 'me', n: 3 }],
+    metadatas: [
+      { keep: 'me', n: 1 },
+      { keep: 'me', n: 2 },
+      { keep: 'me', n: 3 },
+    ],
   };
 
   /** A new, empty collection with a name no other test uses. */
@@ -132,7 +136,12 @@ describe('Chroma API under hostile input', () => {
     it('stores ids with quotes, semicolons, SQL, backslashes, LIKE wildcards and unicode exactly, and finds each by get(ids) and query', async () => {
       const col = await fresh('ids');
       const embeddings = HOSTILE_IDS.map((_, i) => [i, 2 * i, 1]);
-      await col.add({ ids: HOSTILE_IDS, embeddings, documents: HOSTILE_IDS.map((id) => `doc of ${id}`), metadatas: HOSTILE_IDS.map((id, i) => ({ i, id })) });
+      await col.add({
+        ids: HOSTILE_IDS,
+        embeddings,
+        documents: HOSTILE_IDS.map((id) => `doc of ${id}`),
+        metadatas: HOSTILE_IDS.map((id, i) => ({ i, id })),
+      });
 
       expect(await col.count()).toBe(HOSTILE_IDS.length);
       const all = await col.get({ include: ['documents', 'metadatas', 'embeddings'] });
@@ -153,7 +162,9 @@ describe('Chroma API under hostile input', () => {
         }),
       );
       expect(sorted((await col.get({ ids: HOSTILE_IDS })).ids)).toEqual(sorted(HOSTILE_IDS));
-      expect((await col.get({ ids: ['a', 'b', "a'", '', 'null', '{a}', 'x', 'é'.normalize('NFD') + 'x'] })).ids).toEqual([]);
+      expect(
+        (await col.get({ ids: ['a', 'b', "a'", '', 'null', '{a}', 'x', 'é'.normalize('NFD') + 'x'] })).ids,
+      ).toEqual([]);
 
       // The wire carries them exactly too, not only the client's view of it.
       const raw = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { ids: [INJECTION, '🙂日本', '\\'] });
@@ -164,13 +175,22 @@ describe('Chroma API under hostile input', () => {
       const found = await col.query({ queryEmbeddings: embeddings, nResults: 1, include: ['documents'] });
       expect(found.ids.map((list) => list[0])).toEqual(HOSTILE_IDS);
       // ids restrict a query as well.
-      const restricted = await col.query({ queryEmbeddings: [[0, 0, 1]], ids: ["a''b", '\\\\'], nResults: 5, include: [] });
+      const restricted = await col.query({
+        queryEmbeddings: [[0, 0, 1]],
+        ids: ["a''b", '\\\\'],
+        nResults: 5,
+        include: [],
+      });
       expect(sorted(restricted.ids[0])).toEqual(sorted(["a''b", '\\\\']));
     });
 
     it('deletes, updates and upserts records by hostile ids, touching none of their look-alikes', async () => {
       const col = await fresh('ids-del');
-      await col.add({ ids: HOSTILE_IDS, embeddings: HOSTILE_IDS.map((_, i) => [i, 0, 1]), documents: HOSTILE_IDS.map((_, i) => `doc ${i}`) });
+      await col.add({
+        ids: HOSTILE_IDS,
+        embeddings: HOSTILE_IDS.map((_, i) => [i, 0, 1]),
+        documents: HOSTILE_IDS.map((_, i) => `doc ${i}`),
+      });
 
       const doomed = ["a'b", '\\', INJECTION, '%', 'NULL', '\u00e9'];
       await col.delete({ ids: doomed });
@@ -179,8 +199,22 @@ describe('Chroma API under hostile input', () => {
       expect(await col.count()).toBe(survivors.length);
       expect((await col.get({ ids: doomed })).ids).toEqual([]);
 
-      await col.update({ ids: ["a''b", '\\\\'], embeddings: [[7, 7, 7], [6, 6, 6]], documents: ['updated quote', 'updated backslash'] });
-      await col.upsert({ ids: ['_', "a'b"], embeddings: [[9, 9, 9], [8, 8, 8]], documents: ['upserted underscore', 'reborn'] });
+      await col.update({
+        ids: ["a''b", '\\\\'],
+        embeddings: [
+          [7, 7, 7],
+          [6, 6, 6],
+        ],
+        documents: ['updated quote', 'updated backslash'],
+      });
+      await col.upsert({
+        ids: ['_', "a'b"],
+        embeddings: [
+          [9, 9, 9],
+          [8, 8, 8],
+        ],
+        documents: ['upserted underscore', 'reborn'],
+      });
       const after = await col.get({ include: ['documents'] });
       const doc = (id: string) => after.documents[after.ids.indexOf(id)];
       expect(doc("a''b")).toBe('updated quote');
@@ -211,7 +245,11 @@ describe('Chroma API under hostile input', () => {
       // One add per id, so that a failure names the id that failed.
       const statuses = await Promise.all(
         long.map(async (id, i) => {
-          const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: [id], embeddings: [[i, 1, 1]], documents: [`long ${i}`] });
+          const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+            ids: [id],
+            embeddings: [[i, 1, 1]],
+            documents: [`long ${i}`],
+          });
           return `${id.slice(0, 12)}… (${Buffer.byteLength(id)} bytes): ${res.status} ${res.text}`;
         }),
       );
@@ -232,9 +270,18 @@ describe('Chroma API under hostile input', () => {
     it('refuses ids over 2 KB with a 400 that states the limit, and stores nothing of the batch', async () => {
       const col = await fresh('too-long-ids');
       for (const id of ['x'.repeat(10 * 1024), randomBytes(2400).toString('base64')]) {
-        const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: ['short', id], embeddings: [[1, 1, 1], [2, 2, 2]] });
+        const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+          ids: ['short', id],
+          embeddings: [
+            [1, 1, 1],
+            [2, 2, 2],
+          ],
+        });
         expect(res.status).toBe(400);
-        expect(res.body).toEqual({ error: 'InvalidArgumentError', message: `ID is too long: ${Buffer.byteLength(id)} bytes, at most 2048 are allowed` });
+        expect(res.body).toEqual({
+          error: 'InvalidArgumentError',
+          message: `ID is too long: ${Buffer.byteLength(id)} bytes, at most 2048 are allowed`,
+        });
       }
       expect(await col.count()).toBe(0);
     });
@@ -242,14 +289,22 @@ describe('Chroma API under hostile input', () => {
     it('never stores a lone UTF-16 surrogate as another character: such ids are refused, or kept exactly and apart', async () => {
       const col = await fresh('surrogates');
       const ids = ['lone-\ud800', 'lone-\udfff'];
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids, embeddings: [[1, 0, 0], [0, 1, 0]], documents: ['high', 'low'] });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+        ids,
+        embeddings: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+        documents: ['high', 'low'],
+      });
       if (res.status >= 400) {
         expectClientError(res, 'add with lone surrogates');
         expect(await col.count()).toBe(0);
       } else {
         // Both U+D800 and U+DFFF must not both become U+FFFD and overwrite each other.
         const got = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, {});
-        const codePoints = (id: string) => Array.from(id.slice(5), (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`).join(' ');
+        const codePoints = (id: string) =>
+          Array.from(id.slice(5), (c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase()}`).join(' ');
         expect(sorted(got.body.ids.map(codePoints))).toEqual(['U+D800', 'U+DFFF']);
         expect(await col.count()).toBe(2);
       }
@@ -361,9 +416,15 @@ describe('Chroma API under hostile input', () => {
 
     it('keeps collection metadata with hostile keys and values exactly, on create and on modify', async () => {
       const metadata = { [KEY]: QUOTED, '🙂日本': "it's", '#k': 1, $k: true, 'back\\slash': '\\' };
-      const created = await client.createCollection({ name: `coll-meta-${++counter}`, metadata, embeddingFunction: null });
-      expect((await client.getCollection({ name: created.name, embeddingFunction: null } as any)).metadata).toEqual(metadata);
-      const replaced = { "'; DROP TABLE vecgate_collections; --": "'", '日本': '🙂' };
+      const created = await client.createCollection({
+        name: `coll-meta-${++counter}`,
+        metadata,
+        embeddingFunction: null,
+      });
+      expect((await client.getCollection({ name: created.name, embeddingFunction: null } as any)).metadata).toEqual(
+        metadata,
+      );
+      const replaced = { "'; DROP TABLE vecgate_collections; --": "'", 日本: '🙂' };
       await created.modify({ metadata: replaced });
       const raw = await http(gw.url, 'GET', `${P}/collections/${created.name}`);
       expect(raw.body.metadata).toEqual(replaced);
@@ -397,8 +458,12 @@ describe('Chroma API under hostile input', () => {
     }
 
     async function matching(col: Collection, whereDocument: any): Promise<string[]> {
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where_document: whereDocument, include: [] });
-      if (res.status !== 200) throw new Error(`where_document ${JSON.stringify(whereDocument)}: ${res.status} ${res.text}`);
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, {
+        where_document: whereDocument,
+        include: [],
+      });
+      if (res.status !== 200)
+        throw new Error(`where_document ${JSON.stringify(whereDocument)}: ${res.status} ${res.text}`);
       return sorted(res.body.ids);
     }
 
@@ -419,7 +484,10 @@ describe('Chroma API under hostile input', () => {
       expect(await matching(col, { $not_contains: '_' })).toEqual(ALL_IDS.filter((id) => id !== 'd3'));
       expect(await matching(col, { $and: [{ $contains: 'sure' }, { $not_contains: '%' }] })).toEqual(['d2']);
       // The newer spelling inside where, and the client.
-      const inWhere = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where: { '#document': { $contains: '_' } }, include: [] });
+      const inWhere = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, {
+        where: { '#document': { $contains: '_' } },
+        include: [],
+      });
       expect(inWhere.body.ids).toEqual(['d3']);
       expect((await col.get({ whereDocument: { $contains: '\\' } })).ids).toEqual(['d5']);
       // Deleting by a wildcard-looking substring deletes only its literal match.
@@ -461,7 +529,9 @@ describe('Chroma API under hostile input', () => {
       expect(dup.status).toBe(409);
       expect(dup.body).toEqual({ error: 'ChromaError', message: `Tenant [${tenant}] already exists` });
 
-      expect((await http(gw.url, 'POST', `/api/v2/tenants/${enc(tenant)}/databases`, { name: database })).status).toBe(200);
+      expect((await http(gw.url, 'POST', `/api/v2/tenants/${enc(tenant)}/databases`, { name: database })).status).toBe(
+        200,
+      );
       const dbs = await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}/databases`);
       expect(dbs.body.map((d: any) => [d.tenant, d.name])).toEqual([[tenant, database]]);
       const one = await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}/databases/${enc(database)}`);
@@ -475,7 +545,11 @@ describe('Chroma API under hostile input', () => {
       expect((await scoped.getCollection({ name: 'inside', embeddingFunction: null } as any)).id).toBe(col.id);
       // The default database does not see it, nor does a near-miss database name.
       expect((await client.listCollections()).map((c) => c.name)).not.toContain('inside');
-      const nearMiss = await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}/databases/${enc(database.slice(0, -1))}/collections`);
+      const nearMiss = await http(
+        gw.url,
+        'GET',
+        `/api/v2/tenants/${enc(tenant)}/databases/${enc(database.slice(0, -1))}/collections`,
+      );
       expect(nearMiss.body).toEqual([]);
 
       // Plain spaces and unicode-only names of at least 3 characters are fine too.
@@ -490,7 +564,9 @@ describe('Chroma API under hostile input', () => {
       }
 
       // Deleting the hostile database removes its collection and nothing else.
-      expect((await http(gw.url, 'DELETE', `/api/v2/tenants/${enc(tenant)}/databases/${enc(database)}`)).status).toBe(200);
+      expect((await http(gw.url, 'DELETE', `/api/v2/tenants/${enc(tenant)}/databases/${enc(database)}`)).status).toBe(
+        200,
+      );
       expect((await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}/databases/${enc(database)}`)).status).toBe(404);
       expect((await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}`)).body).toEqual({ name: tenant });
     });
@@ -499,7 +575,10 @@ describe('Chroma API under hostile input', () => {
       const tenant = randomBytes(7680).toString('base64');
       const created = await http(gw.url, 'POST', '/api/v2/tenants', { name: tenant });
       expect(created.status).toBe(400);
-      expect(created.body).toEqual({ error: 'InvalidArgumentError', message: 'The tenant name is too long: 10240 bytes, at most 512 are allowed' });
+      expect(created.body).toEqual({
+        error: 'InvalidArgumentError',
+        message: 'The tenant name is too long: 10240 bytes, at most 512 are allowed',
+      });
       expect((await http(gw.url, 'GET', `/api/v2/tenants/${enc(tenant)}`)).status).toBe(404);
       const database = randomBytes(7680).toString('base64');
       const db = await http(gw.url, 'POST', '/api/v2/tenants/default_tenant/databases', { name: database });
@@ -530,18 +609,31 @@ describe('Chroma API under hostile input', () => {
       for (const name of bad) {
         for (const getOrCreate of [false, true]) {
           const res = await http(gw.url, 'POST', `${P}/collections`, { name, get_or_create: getOrCreate });
-          expect({ name, status: res.status, body: res.body }).toEqual({ name, status: 400, body: { error: 'InvalidArgumentError', message: NAME_RULE(name) } });
+          expect({ name, status: res.status, body: res.body }).toEqual({
+            name,
+            status: 400,
+            body: { error: 'InvalidArgumentError', message: NAME_RULE(name) },
+          });
         }
-        await expect(client.createCollection({ name, embeddingFunction: null })).rejects.toThrow(/Expected a name containing 3-512 characters/);
+        await expect(client.createCollection({ name, embeddingFunction: null })).rejects.toThrow(
+          /Expected a name containing 3-512 characters/,
+        );
       }
       // A NUL is refused before the name rules are even read.
       const nul = await http(gw.url, 'POST', `${P}/collections`, { name: 'abc\u0000' });
       expect(nul.status).toBe(400);
       expect(nul.body.message).toMatch(/NUL character/);
       const dots = await http(gw.url, 'POST', `${P}/collections`, { name: 'a..b' });
-      expect(dots.body).toEqual({ error: 'InvalidArgumentError', message: 'Validation error: name: Expected a name that does not contains two consecutive periods (..). Got a..b' });
+      expect(dots.body).toEqual({
+        error: 'InvalidArgumentError',
+        message:
+          'Validation error: name: Expected a name that does not contains two consecutive periods (..). Got a..b',
+      });
       const ip = await http(gw.url, 'POST', `${P}/collections`, { name: '192.168.1.1' });
-      expect(ip.body).toEqual({ error: 'InvalidArgumentError', message: 'Validation error: name: Expected a name that is not a valid ip address. Got 192.168.1.1' });
+      expect(ip.body).toEqual({
+        error: 'InvalidArgumentError',
+        message: 'Validation error: name: Expected a name that is not a valid ip address. Got 192.168.1.1',
+      });
 
       // A rename onto a bad name is refused the same way and leaves the name as it was.
       const col = await fresh('rename-me');
@@ -566,7 +658,11 @@ describe('Chroma API under hostile input', () => {
           [0, 0, 1],
         ],
         documents: ['one', 'two', 'three'],
-        metadatas: [{ k: 'v', n: 1 }, { k: 'w', n: 2 }, { k: 'v', n: 3 }],
+        metadatas: [
+          { k: 'v', n: 1 },
+          { k: 'w', n: 2 },
+          { k: 'v', n: 3 },
+        ],
         uris: ['u1', 'u2', 'u3'],
       });
       return col;
@@ -620,14 +716,22 @@ describe('Chroma API under hostile input', () => {
         { $or: [{ k: 'v' }, { [`${NUL}`]: 'v' }] },
         { '#document': { $contains: `o${NUL}` } },
       ];
-      const documentFilters: any[] = [{ $contains: `o${NUL}` }, { $not_contains: `${NUL}` }, { $regex: `o${NUL}` }, { $not_regex: `${NUL}` }];
+      const documentFilters: any[] = [
+        { $contains: `o${NUL}` },
+        { $not_contains: `${NUL}` },
+        { $regex: `o${NUL}` },
+        { $not_regex: `${NUL}` },
+      ];
       const requests: [string, any][] = [
         ...wheres.map((where): [string, any] => ['get', { where }]),
         ...documentFilters.map((where_document): [string, any] => ['get', { where_document }]),
         ['get', { ids: [`r1${NUL}`] }],
         ['get', { ids: ['r1', NUL] }],
         ...wheres.map((where): [string, any] => ['query', { query_embeddings: [[1, 0, 0]], where }]),
-        ...documentFilters.map((where_document): [string, any] => ['query', { query_embeddings: [[1, 0, 0]], where_document }]),
+        ...documentFilters.map((where_document): [string, any] => [
+          'query',
+          { query_embeddings: [[1, 0, 0]], where_document },
+        ]),
         ['query', { query_embeddings: [[1, 0, 0]], ids: [`r1${NUL}`] }],
         // A NUL inside a negation must not delete everything that "is not" the NUL value.
         ...wheres.map((where): [string, any] => ['delete', { where }]),
@@ -649,26 +753,58 @@ describe('Chroma API under hostile input', () => {
       const databasesBefore = (await http(gw.url, 'GET', '/api/v2/tenants/default_tenant/databases')).body;
 
       expectClientError(await http(gw.url, 'POST', '/api/v2/tenants', { name: `ten${NUL}ant` }), 'tenant name');
-      expectClientError(await http(gw.url, 'POST', '/api/v2/tenants/default_tenant/databases', { name: `data${NUL}base` }), 'database name');
-      expectClientError(await http(gw.url, 'POST', `${P}/collections`, { name: `col${NUL}lection` }), 'collection name');
-      expectClientError(await http(gw.url, 'POST', `${P}/collections`, { name: 'nul-meta-key', metadata: { [`k${NUL}`]: 'v' } }), 'collection metadata key');
-      expectClientError(await http(gw.url, 'POST', `${P}/collections`, { name: 'nul-meta-value', metadata: { k: `v${NUL}` } }), 'collection metadata value');
       expectClientError(
-        await http(gw.url, 'POST', `${P}/collections`, { name: 'nul-meta-value', metadata: { k: `v${NUL}` }, get_or_create: true }),
+        await http(gw.url, 'POST', '/api/v2/tenants/default_tenant/databases', { name: `data${NUL}base` }),
+        'database name',
+      );
+      expectClientError(
+        await http(gw.url, 'POST', `${P}/collections`, { name: `col${NUL}lection` }),
+        'collection name',
+      );
+      expectClientError(
+        await http(gw.url, 'POST', `${P}/collections`, { name: 'nul-meta-key', metadata: { [`k${NUL}`]: 'v' } }),
+        'collection metadata key',
+      );
+      expectClientError(
+        await http(gw.url, 'POST', `${P}/collections`, { name: 'nul-meta-value', metadata: { k: `v${NUL}` } }),
+        'collection metadata value',
+      );
+      expectClientError(
+        await http(gw.url, 'POST', `${P}/collections`, {
+          name: 'nul-meta-value',
+          metadata: { k: `v${NUL}` },
+          get_or_create: true,
+        }),
         'collection metadata value with get_or_create',
       );
       expect((await http(gw.url, 'GET', `${P}/collections/nul-meta-key`)).status).toBe(404);
       expect((await http(gw.url, 'GET', `${P}/collections/nul-meta-value`)).status).toBe(404);
 
-      const col = await client.createCollection({ name: `nul-modify-${++counter}`, metadata: { keep: 'this' }, embeddingFunction: null });
-      expectClientError(await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_metadata: { k: `v${NUL}` } }), 'new_metadata value');
-      expectClientError(await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_metadata: { [NUL]: 1 } }), 'new_metadata key');
-      expectClientError(await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_name: `re${NUL}name` }), 'new_name');
+      const col = await client.createCollection({
+        name: `nul-modify-${++counter}`,
+        metadata: { keep: 'this' },
+        embeddingFunction: null,
+      });
+      expectClientError(
+        await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_metadata: { k: `v${NUL}` } }),
+        'new_metadata value',
+      );
+      expectClientError(
+        await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_metadata: { [NUL]: 1 } }),
+        'new_metadata key',
+      );
+      expectClientError(
+        await http(gw.url, 'PUT', `${P}/collections/${col.id}`, { new_name: `re${NUL}name` }),
+        'new_name',
+      );
       const after = await http(gw.url, 'GET', `${P}/collections/${col.name}`);
       expect(after.body.metadata).toEqual({ keep: 'this' });
       expect(after.body.name).toBe(col.name);
 
-      expect((await http(gw.url, 'GET', `${P}/collections`)).body.map((c: any) => c.id)).toEqual([...collectionsBefore.map((c: any) => c.id), col.id]);
+      expect((await http(gw.url, 'GET', `${P}/collections`)).body.map((c: any) => c.id)).toEqual([
+        ...collectionsBefore.map((c: any) => c.id),
+        col.id,
+      ]);
       expect((await http(gw.url, 'GET', '/api/v2/tenants/default_tenant/databases')).body).toEqual(databasesBefore);
     });
 
@@ -701,7 +837,10 @@ describe('Chroma API under hostile input', () => {
         ['update', { ...five(3, () => ({})), ids: ['r1', 'r2', 'r3', 'b4', 'b5'] }],
       ];
       for (const [op, body] of batches) {
-        expectClientError(await http(gw.url, 'POST', `${P}/collections/${col.id}/${op}`, body), `${op} of five with a NUL in the third`);
+        expectClientError(
+          await http(gw.url, 'POST', `${P}/collections/${col.id}/${op}`, body),
+          `${op} of five with a NUL in the third`,
+        );
       }
       expect(await snapshot(col.id)).toEqual(before);
     });
@@ -737,21 +876,38 @@ describe('Chroma API under hostile input', () => {
         ['POST', `${P}/collections/${uuidish}/get`, {}, 404],
         ['GET', '/api/v2/tenants/%27%3B%20DROP%20TABLE%20vecgate_tenants%3B--', undefined, 404],
         ['GET', '/api/v2/tenants/%27%3B/databases/%27%3B', undefined, 404],
-        ['DELETE', '/api/v2/tenants/default_tenant/databases/%27%3B%20DROP%20TABLE%20vecgate_databases%3B--', undefined, 404],
+        [
+          'DELETE',
+          '/api/v2/tenants/default_tenant/databases/%27%3B%20DROP%20TABLE%20vecgate_databases%3B--',
+          undefined,
+          404,
+        ],
         ['POST', '/api/v2/tenants/%27%3B/databases', { name: 'fine-name' }, 404],
         ['POST', '/api/v2/tenants/default_tenant/databases/%27%3B/collections', { name: 'fine-name' }, 400],
         ['GET', '/api/v2/tenants/default_tenant/databases/%27%3B/collections/sentinel', undefined, 404],
         ['POST', `/api/v2/tenants/default_tenant/databases/%27%3B/collections/${sentinel.id}/get`, {}, 404],
-        ['POST', `/api/v2/tenants/%27%3B/databases/default_database/collections/${sentinel.id}/delete`, { ids: ['s1'] }, 404],
+        [
+          'POST',
+          `/api/v2/tenants/%27%3B/databases/default_database/collections/${sentinel.id}/delete`,
+          { ids: ['s1'] },
+          404,
+        ],
       ];
       for (const [method, path, body, expected] of requests) {
         const res = await http(gw.url, method, path, body);
         const allowed = Array.isArray(expected) ? expected : [expected];
-        expect({ method, path, status: allowed.includes(res.status) ? allowed : res.status }).toEqual({ method, path, status: allowed });
+        expect({ method, path, status: allowed.includes(res.status) ? allowed : res.status }).toEqual({
+          method,
+          path,
+          status: allowed,
+        });
         expect(Object.keys(res.body ?? {}).sort()).toEqual(['error', 'message']);
       }
       // Listings under a hostile, unknown scope are empty, as Chroma's are.
-      for (const path of ['/api/v2/tenants/%27%3B/databases', '/api/v2/tenants/default_tenant/databases/%27%3B%20--/collections']) {
+      for (const path of [
+        '/api/v2/tenants/%27%3B/databases',
+        '/api/v2/tenants/default_tenant/databases/%27%3B%20--/collections',
+      ]) {
         const res = await http(gw.url, 'GET', path);
         expect({ path, status: res.status, body: res.body }).toEqual({ path, status: 200, body: [] });
       }

@@ -48,7 +48,9 @@ describe('Chroma: when the HNSW index of a collection under a stream of inserts 
   let client: ChromaClient;
 
   beforeAll(async () => {
-    gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS, maxDeferMs: MAX_DEFER_MS } });
+    gw = await startGateway({
+      indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS, maxDeferMs: MAX_DEFER_MS },
+    });
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
   });
 

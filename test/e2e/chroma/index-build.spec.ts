@@ -28,7 +28,6 @@ const QUERIES = 20;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 /** Float32 values (what the gateway stores), as JS numbers. */
 const randomVector = (next: () => number) => range(DIM).map(() => Math.fround(next() * 2 - 1));
 
@@ -105,8 +104,18 @@ interface IndexingStatus {
   total_ops: number;
 }
 
-const fully = (records: number): IndexingStatus => ({ num_indexed_ops: records, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: records });
-const pending = (records: number): IndexingStatus => ({ num_indexed_ops: 0, num_unindexed_ops: records, op_indexing_progress: 0, total_ops: records });
+const fully = (records: number): IndexingStatus => ({
+  num_indexed_ops: records,
+  num_unindexed_ops: 0,
+  op_indexing_progress: 1,
+  total_ops: records,
+});
+const pending = (records: number): IndexingStatus => ({
+  num_indexed_ops: 0,
+  num_unindexed_ops: records,
+  op_indexing_progress: 0,
+  total_ops: records,
+});
 
 async function indexingStatus(g: TestGateway, collectionId: string): Promise<IndexingStatus> {
   const res = await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`);
@@ -172,12 +181,21 @@ async function hnswScans(g: TestGateway, collectionId: string, atLeast: number):
 async function load(col: Collection, from: number, to: number): Promise<void> {
   for (let start = from; start < to; start += 500) {
     const end = Math.min(to, start + 500);
-    await col.add({ ids: ids.slice(start, end), embeddings: vectors.slice(start, end), metadatas: metadatas.slice(start, end) as any[] });
+    await col.add({
+      ids: ids.slice(start, end),
+      embeddings: vectors.slice(start, end),
+      metadatas: metadatas.slice(start, end) as any[],
+    });
   }
 }
 
 async function search(col: Collection, where?: object): Promise<Answer> {
-  const res = await col.query({ queryEmbeddings: queries, nResults: N, where: where as any, include: ['distances'] as any });
+  const res = await col.query({
+    queryEmbeddings: queries,
+    nResults: N,
+    where: where as any,
+    include: ['distances'] as any,
+  });
   return { ids: res.ids, distances: res.distances as number[][] };
 }
 
@@ -189,8 +207,24 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
   /** Query vectors searched for in `big` after its build in a way the planner serves from the HNSW index. */
   let hnswSearches = 0;
   /** What was seen before the index of `big` existed, and after it was built. */
-  const before = {} as { modify: number; status: IndexingStatus; statusAfterQueries: IndexingStatus; indexes: string[]; plain: Answer; filtered: Answer[] };
-  const after = {} as { loadedAt: number; builtAt: number; status: IndexingStatus; analyzedColumns: string[]; indexes: string[]; plain: Answer; filtered: Answer[]; small: { status: IndexingStatus; indexes: string[] } };
+  const before = {} as {
+    modify: number;
+    status: IndexingStatus;
+    statusAfterQueries: IndexingStatus;
+    indexes: string[];
+    plain: Answer;
+    filtered: Answer[];
+  };
+  const after = {} as {
+    loadedAt: number;
+    builtAt: number;
+    status: IndexingStatus;
+    analyzedColumns: string[];
+    indexes: string[];
+    plain: Answer;
+    filtered: Answer[];
+    small: { status: IndexingStatus; indexes: string[] };
+  };
 
   beforeAll(async () => {
     gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS } });
@@ -201,7 +235,8 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     queries.forEach((q, k) => {
       for (const f of [{ name: 'all', matches: () => true }, ...FILTERS]) {
         const top = exactTop(q, N + 1, (i) => f.matches(metadatas[i]));
-        for (let j = 1; j < top.length; j++) if (top[j][1] - top[j - 1][1] < 1e-5 * top[j][1]) ambiguous.push(`query ${k} ${f.name} rank ${j}`);
+        for (let j = 1; j < top.length; j++)
+          if (top[j][1] - top[j - 1][1] < 1e-5 * top[j][1]) ambiguous.push(`query ${k} ${f.name} rank ${j}`);
       }
     });
     if (ambiguous.length) throw new Error(`the seeded fixture has near-ties: ${ambiguous.join(', ')}`);
@@ -214,7 +249,9 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
       embeddingFunction: null,
     });
     // Changed while there is no index yet: the build is to use the new value.
-    before.modify = (await http(gw.url, 'PUT', `${P}/collections/${big.id}`, { new_configuration: { hnsw: { max_neighbors: 12 } } })).status;
+    before.modify = (
+      await http(gw.url, 'PUT', `${P}/collections/${big.id}`, { new_configuration: { hnsw: { max_neighbors: 12 } } })
+    ).status;
     await load(big, 0, RECORDS);
     after.loadedAt = Date.now();
 
@@ -258,7 +295,9 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     expect({ status: before.status, indexes: before.indexes }).toEqual({ status: pending(RECORDS), indexes: [] });
     expect(after.status).toEqual(fully(RECORDS));
     expect(after.indexes).toHaveLength(1);
-    expect(after.indexes[0]).toMatch(/USING hnsw \(embedding vector_l2_ops\) WITH \(m='?12'?, ef_construction='?80'?\)/);
+    expect(after.indexes[0]).toMatch(
+      /USING hnsw \(embedding vector_l2_ops\) WITH \(m='?12'?, ef_construction='?80'?\)/,
+    );
     // Not before inserts had been quiet for VECGATE_INDEX_QUIET_MS (less the time an answer takes to come back).
     expect(after.builtAt - after.loadedAt).toBeGreaterThanOrEqual(QUIET_MS - 200);
   });
@@ -272,7 +311,9 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     expect(before.statusAfterQueries).toEqual(pending(RECORDS));
     const exact = queries.map((q) => exactTop(q, N));
     expect(before.plain.ids).toEqual(exact.map((top) => top.map(([id]) => id)));
-    before.plain.distances.forEach((list, k) => list.forEach((d, j) => expect(Math.abs(d - exact[k][j][1])).toBeLessThan(1e-4 * Math.max(1, exact[k][j][1]))));
+    before.plain.distances.forEach((list, k) =>
+      list.forEach((d, j) => expect(Math.abs(d - exact[k][j][1])).toBeLessThan(1e-4 * Math.max(1, exact[k][j][1]))),
+    );
     FILTERS.forEach((f, n) => {
       const want = queries.map((q) => exactTop(q, N, (i) => f.matches(metadatas[i])).map(([id]) => id));
       expect({ filter: f.name, ids: before.filtered[n].ids }).toEqual({ filter: f.name, ids: want });
@@ -289,19 +330,39 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
       const recalls = queries.map((q, k) => {
         const got = answer.ids[k];
         const exact = exactTop(q, N, (i) => f.matches(metadatas[i])).map(([id]) => id);
-        expect({ filter: f.name, query: k, results: got.length, unique: new Set(got).size }).toEqual({ filter: f.name, query: k, results: Math.min(N, matching), unique: got.length });
-        expect({ filter: f.name, query: k, notMatching: got.filter((id) => !f.matches(metadatas[Number(id.slice(1))])) }).toEqual({ filter: f.name, query: k, notMatching: [] });
+        expect({ filter: f.name, query: k, results: got.length, unique: new Set(got).size }).toEqual({
+          filter: f.name,
+          query: k,
+          results: Math.min(N, matching),
+          unique: got.length,
+        });
+        expect({
+          filter: f.name,
+          query: k,
+          notMatching: got.filter((id) => !f.matches(metadatas[Number(id.slice(1))])),
+        }).toEqual({ filter: f.name, query: k, notMatching: [] });
         // Nearest first, as Chroma returns them.
         const d = answer.distances[k];
-        expect({ filter: f.name, query: k, sorted: d.every((x, j) => j === 0 || d[j - 1] <= x) }).toEqual({ filter: f.name, query: k, sorted: true });
+        expect({ filter: f.name, query: k, sorted: d.every((x, j) => j === 0 || d[j - 1] <= x) }).toEqual({
+          filter: f.name,
+          query: k,
+          sorted: true,
+        });
         return recall(got, exact);
       });
       const mean = recalls.reduce((a, b) => a + b, 0) / recalls.length;
-      report.push(`${f.name}: ${matching} matching, mean recall@${N} ${mean.toFixed(3)}, worst ${Math.min(...recalls).toFixed(2)}`);
+      report.push(
+        `${f.name}: ${matching} matching, mean recall@${N} ${mean.toFixed(3)}, worst ${Math.min(...recalls).toFixed(2)}`,
+      );
       // Below n matching, a short HNSW answer is redone exactly. Between n and ~100 (50 here) the
       // index's answer stands: iterative scans reach every match of so small a set in this fixture.
-      if (matching < 100) expect({ filter: f.name, recalls }).toEqual({ filter: f.name, recalls: recalls.map(() => 1) });
-      else expect({ filter: f.name, meanRecallAtLeast90: mean >= 0.9 }).toEqual({ filter: f.name, meanRecallAtLeast90: true });
+      if (matching < 100)
+        expect({ filter: f.name, recalls }).toEqual({ filter: f.name, recalls: recalls.map(() => 1) });
+      else
+        expect({ filter: f.name, meanRecallAtLeast90: mean >= 0.9 }).toEqual({
+          filter: f.name,
+          meanRecallAtLeast90: true,
+        });
     });
     process.stderr.write(`[index-build ${gw.backend}] ${report.join('; ')}\n`);
   });
@@ -310,12 +371,28 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     const added = queries.map((_, k) => `late-${k}`);
     // Each new record sits right next to one query vector: it must be that query's nearest.
     const near = queries.map((q) => q.map((x, d) => (d === 0 ? Math.fround(x + 1e-3) : x)));
-    await big.add({ ids: added, embeddings: near, metadatas: added.map(() => ({ tenth: 7, hundredth: 7, thousandth: 7, flag10: true, flag100: true, flag1000: true })) });
+    await big.add({
+      ids: added,
+      embeddings: near,
+      metadatas: added.map(() => ({
+        tenth: 7,
+        hundredth: 7,
+        thousandth: 7,
+        flag10: true,
+        flag100: true,
+        flag1000: true,
+      })),
+    });
     const found = await big.query({ queryEmbeddings: queries, nResults: 1, include: [] as any });
     hnswSearches += QUERIES;
     expect(found.ids).toEqual(added.map((id) => [id]));
     for (const f of [FILTERS[2], FILTERS[5]]) {
-      const filtered = await big.query({ queryEmbeddings: queries, nResults: 1, where: f.where as any, include: [] as any });
+      const filtered = await big.query({
+        queryEmbeddings: queries,
+        nResults: 1,
+        where: f.where as any,
+        include: [] as any,
+      });
       if (f.hnsw) hnswSearches += QUERIES;
       expect({ filter: f.name, ids: filtered.ids }).toEqual({ filter: f.name, ids: added.map((id) => [id]) });
     }
@@ -324,7 +401,11 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
   });
 
   it('deletes a collection right after a bulk add, and while its index is being built: 200, promptly, nothing left behind', async () => {
-    const bulk = { ids: ids.slice(0, 1500), embeddings: vectors.slice(0, 1500), metadatas: metadatas.slice(0, 1500) as any[] };
+    const bulk = {
+      ids: ids.slice(0, 1500),
+      embeddings: vectors.slice(0, 1500),
+      metadatas: metadatas.slice(0, 1500) as any[],
+    };
     const outcomes: { case: string; status: number; ms: number }[] = [];
     const deleteNow = async (label: string, name: string) => {
       const started = Date.now();
@@ -338,7 +419,11 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
 
     // Generous HNSW settings make the build slow enough to be caught on a server.
     const slow = usingPostgres() ? { max_neighbors: 48, ef_construction: 400 } : {};
-    const doomed = await client.createCollection({ name: 'deleted-mid-build', configuration: { hnsw: slow }, embeddingFunction: null });
+    const doomed = await client.createCollection({
+      name: 'deleted-mid-build',
+      configuration: { hnsw: slow },
+      embeddingFunction: null,
+    });
     const { rows } = await gw.db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [doomed.id]);
     const builder = indexBuilderName(rows[0].table_name);
     await doomed.add(bulk);
@@ -348,7 +433,12 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     if (usingPostgres()) {
       // The build can be watched: delete in the middle of its CREATE INDEX CONCURRENTLY.
       const building = async () =>
-        (await gw.db.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query ILIKE 'CREATE INDEX%'`, [builder])).rows.length > 0;
+        (
+          await gw.db.query(
+            `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND state = 'active' AND query ILIKE 'CREATE INDEX%'`,
+            [builder],
+          )
+        ).rows.length > 0;
       const deadline = Date.now() + 15_000;
       let seen = false;
       while (!seen && Date.now() < deadline) seen = await building();
@@ -357,7 +447,13 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
       // The builder's connection is gone too (cancelled, then closed).
       const gone = Date.now() + 5_000;
       let left: number;
-      while ((left = (await gw.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [builder])).rows[0].n) && Date.now() < gone) await sleep(50);
+      while (
+        (left = (
+          await gw.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1`, [builder])
+        ).rows[0].n) &&
+        Date.now() < gone
+      )
+        await sleep(50);
       expect({ builderConnections: left }).toEqual({ builderConnections: 0 });
     } else {
       // The embedded build runs on the one connection, blocking the process: a delete sent about
@@ -365,7 +461,9 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
       await sleep(QUIET_MS + 400);
       await deleteNow('about when the build starts', 'deleted-mid-build');
     }
-    process.stderr.write(`[index-build ${gw.backend}] deletes: ${outcomes.map((o) => `${o.case} -> ${o.status} in ${o.ms} ms`).join(', ')}\n`);
+    process.stderr.write(
+      `[index-build ${gw.backend}] deletes: ${outcomes.map((o) => `${o.case} -> ${o.status} in ${o.ms} ms`).join(', ')}\n`,
+    );
     expect(outcomes.filter((o) => o.status !== 200 || o.ms > 5_000)).toEqual([]);
     const { rows: left } = await gw.db.query(
       `SELECT (SELECT count(*) FROM vecgate_collections WHERE name LIKE 'deleted-%')::int AS catalog,

@@ -18,7 +18,10 @@ describe('record counts', () => {
   beforeAll(async () => {
     if (usingPostgres()) {
       scratch = await createScratchDatabase();
-      gateways = [await startGateway({}, { databaseUrl: scratch.url }), await startGateway({}, { databaseUrl: scratch.url })];
+      gateways = [
+        await startGateway({}, { databaseUrl: scratch.url }),
+        await startGateway({}, { databaseUrl: scratch.url }),
+      ];
     } else {
       gateways = [await startGateway()];
     }
@@ -38,15 +41,28 @@ describe('record counts', () => {
 
   it('stays exact through add, upsert, update, delete by ids, by where and with a limit, and a fork', async () => {
     const col = await client(0).createCollection({ name: 'counted', embeddingFunction: null });
-    await col.add({ ids: range(30).map((i) => `r${i}`), embeddings: range(30).map(vec), metadatas: range(30).map((i) => ({ b: i % 3 })) });
+    await col.add({
+      ids: range(30).map((i) => `r${i}`),
+      embeddings: range(30).map(vec),
+      metadatas: range(30).map((i) => ({ b: i % 3 })),
+    });
     await col.add({ ids: ['r0', 'r1', 'x1'], embeddings: [vec(0), vec(1), vec(2)] }); // two exist: one new
     expect(await col.count()).toBe(31);
-    await col.upsert({ ids: ['r2', 'x2', 'x3'], embeddings: [vec(3), vec(4), vec(5)], metadatas: [{ b: 9 }, { b: 9 }, { b: 9 }] });
+    await col.upsert({
+      ids: ['r2', 'x2', 'x3'],
+      embeddings: [vec(3), vec(4), vec(5)],
+      metadatas: [{ b: 9 }, { b: 9 }, { b: 9 }],
+    });
     await col.update({ ids: ['r3', 'nope'], metadatas: [{ b: 7 }, { b: 7 }] });
     expect(await col.count()).toBe(33);
     await col.delete({ ids: ['r4', 'r5', 'nope'] });
     await col.delete({ where: { b: 0 } });
-    const limited = await http(gateways[0].url, 'POST', `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/delete`, { where: { b: 1 }, limit: 2 });
+    const limited = await http(
+      gateways[0].url,
+      'POST',
+      `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/delete`,
+      { where: { b: 1 }, limit: 2 },
+    );
     expect(limited.status).toBe(200);
     expect(await col.count()).toBe(await held(col));
     const fork = await col.fork({ name: 'counted-fork' });
@@ -76,15 +92,32 @@ describe('record counts', () => {
 
   it('keeps Pinecone namespaces and describe_index_stats counted through upserts of new and existing ids, delete by filter and deleteAll', async () => {
     const gw = gateways[0].url;
-    const created = await http(gw, 'POST', '/indexes', { name: 'counted-index', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    const created = await http(gw, 'POST', '/indexes', {
+      name: 'counted-index',
+      dimension: 3,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     expect(created.status).toBe(201);
     const base = '/indexes/counted-index';
     const upsert = (ids: string[], namespace: string) =>
-      http(gw, 'POST', `${base}/vectors/upsert`, { namespace, vectors: ids.map((id, i) => ({ id, values: vec(i), metadata: { g: i % 2 } })) });
-    expect((await upsert(range(10).map((i) => `p${i}`), 'a')).status).toBe(200);
+      http(gw, 'POST', `${base}/vectors/upsert`, {
+        namespace,
+        vectors: ids.map((id, i) => ({ id, values: vec(i), metadata: { g: i % 2 } })),
+      });
+    expect(
+      (
+        await upsert(
+          range(10).map((i) => `p${i}`),
+          'a',
+        )
+      ).status,
+    ).toBe(200);
     expect((await upsert(['p8', 'p9', 'p10'], 'a')).status).toBe(200); // two replaced, one new
     expect((await upsert(['q1', 'q2'], 'b')).status).toBe(200);
-    expect((await http(gw, 'POST', `${base}/vectors/delete`, { namespace: 'a', filter: { g: { $eq: 0 } } })).status).toBe(200);
+    expect(
+      (await http(gw, 'POST', `${base}/vectors/delete`, { namespace: 'a', filter: { g: { $eq: 0 } } })).status,
+    ).toBe(200);
     const a = await http(gw, 'GET', `${base}/namespaces/a`);
     const fetched = await http(gw, 'GET', `${base}/vectors/list?namespace=a&limit=100`);
     expect(a.body.record_count).toBe(fetched.body.vectors.length);

@@ -15,14 +15,23 @@ describe('Chroma records through the official client', () => {
   afterAll(() => gw.close());
 
   async function fresh(space: 'l2' | 'cosine' | 'ip' = 'l2'): Promise<Collection> {
-    return client.createCollection({ name: `records-${++seq}`, configuration: { hnsw: { space } }, embeddingFunction: null });
+    return client.createCollection({
+      name: `records-${++seq}`,
+      configuration: { hnsw: { space } },
+      embeddingFunction: null,
+    });
   }
 
   async function seeded(space: 'l2' | 'cosine' | 'ip' = 'l2'): Promise<Collection> {
     const col = await fresh(space);
     await col.add({
       ids: ['a', 'b', 'c', 'd'],
-      embeddings: [[1, 0], [0, 2], [3, 4], [-1, 0]],
+      embeddings: [
+        [1, 0],
+        [0, 2],
+        [3, 4],
+        [-1, 0],
+      ],
       documents: ['hello world', 'foo bar', 'Hello there', 'bye'],
       metadatas: [{ n: 1, cat: 'x' }, { n: 2 }, { cat: 'y' }, { n: 2.5, cat: 'x' }],
       uris: ['u://a', 'u://b', 'u://c', 'u://d'],
@@ -44,7 +53,10 @@ describe('Chroma records through the official client', () => {
 
     it('decodes a raw base64 little-endian float32 embedding', async () => {
       const col = await fresh();
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: ['b64'], embeddings: ['AACAPwAAAEA='] });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+        ids: ['b64'],
+        embeddings: ['AACAPwAAAEA='],
+      });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({});
       expect((await col.get({ ids: ['b64'], include: ['embeddings'] })).embeddings).toEqual([[1, 2]]);
@@ -54,18 +66,35 @@ describe('Chroma records through the official client', () => {
       const col = await fresh();
       const float32 = (...values: number[]) => Buffer.from(new Float32Array(values).buffer).toString('base64');
       for (const bad of [NaN, Infinity, -Infinity]) {
-        const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: ['ok', 'bad'], embeddings: [float32(1, 2), float32(1, bad)] });
-        expect({ bad, status: res.status, message: res.body.message }).toEqual({ bad, status: 400, message: 'Embeddings must be finite numbers' });
+        const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+          ids: ['ok', 'bad'],
+          embeddings: [float32(1, 2), float32(1, bad)],
+        });
+        expect({ bad, status: res.status, message: res.body.message }).toEqual({
+          bad,
+          status: 400,
+          message: 'Embeddings must be finite numbers',
+        });
       }
       expect(await col.count()).toBe(0);
     });
 
     it('ignores an id that already exists and keeps the original record', async () => {
       const col = await seeded();
-      await col.add({ ids: ['a', 'new'], embeddings: [[9, 9], [5, 5]], documents: ['replaced?', 'new one'] });
+      await col.add({
+        ids: ['a', 'new'],
+        embeddings: [
+          [9, 9],
+          [5, 5],
+        ],
+        documents: ['replaced?', 'new one'],
+      });
       const got = await col.get({ ids: ['a', 'new'], include: ['documents', 'embeddings'] });
       expect(got.documents).toEqual(['hello world', 'new one']);
-      expect(got.embeddings).toEqual([[1, 0], [5, 5]]);
+      expect(got.embeddings).toEqual([
+        [1, 0],
+        [5, 5],
+      ]);
     });
 
     it('stores empty metadata as null and accepts arrays of one type as metadata values', async () => {
@@ -81,7 +110,13 @@ describe('Chroma records through the official client', () => {
 
     it('writes a batch whole or not at all', async () => {
       const col = await seeded();
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, { ids: ['ok1', 'bad'], embeddings: [[1, 1], [1, 2, 3]] });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
+        ids: ['ok1', 'bad'],
+        embeddings: [
+          [1, 1],
+          [1, 2, 3],
+        ],
+      });
       expect(res.status).toBe(400);
       expect(await col.count()).toBe(4);
     });
@@ -97,11 +132,21 @@ describe('Chroma records through the official client', () => {
   describe('upsert and update', () => {
     it('upsert inserts new ids and merges existing ones key by key, keeping an unsent document', async () => {
       const col = await seeded();
-      await col.upsert({ ids: ['a', 'e'], embeddings: [[1, 1], [5, 5]], metadatas: [{ cat: 'z', extra: true }, { k: 'v' }] });
+      await col.upsert({
+        ids: ['a', 'e'],
+        embeddings: [
+          [1, 1],
+          [5, 5],
+        ],
+        metadatas: [{ cat: 'z', extra: true }, { k: 'v' }],
+      });
       const got = await col.get({ ids: ['a', 'e'], include: ['documents', 'metadatas', 'embeddings'] });
       expect(got.metadatas).toEqual([{ n: 1, cat: 'z', extra: true }, { k: 'v' }]);
       expect(got.documents).toEqual(['hello world', null]);
-      expect(got.embeddings).toEqual([[1, 1], [5, 5]]);
+      expect(got.embeddings).toEqual([
+        [1, 1],
+        [5, 5],
+      ]);
       expect(await col.count()).toBe(5);
     });
 
@@ -110,7 +155,10 @@ describe('Chroma records through the official client', () => {
       // The 3.x client drops null metadata values before sending, so the key removal goes over raw HTTP.
       const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/update`, {
         ids: ['a', 'ghost'],
-        embeddings: [[0, 1], [1, 1]],
+        embeddings: [
+          [0, 1],
+          [1, 1],
+        ],
         metadatas: [{ cat: null, m: 'new' }, { x: 1 }],
       });
       expect(res.status).toBe(200);
@@ -124,7 +172,10 @@ describe('Chroma records through the official client', () => {
 
     it('update of documents alone keeps the embedding (raw HTTP: the client wants an embedding function)', async () => {
       const col = await seeded();
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/update`, { ids: ['b'], documents: ['changed'] });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/update`, {
+        ids: ['b'],
+        documents: ['changed'],
+      });
       expect(res.status).toBe(200);
       const got = await col.get({ ids: ['b'], include: ['documents', 'embeddings'] });
       expect(got.documents).toEqual(['changed']);
@@ -133,9 +184,15 @@ describe('Chroma records through the official client', () => {
 
     it('refuses a write with a dimension other than the collection one', async () => {
       const col = await seeded();
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/upsert`, { ids: ['a'], embeddings: [[1, 2, 3]] });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/upsert`, {
+        ids: ['a'],
+        embeddings: [[1, 2, 3]],
+      });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Collection expecting embedding with dimension of 2, got 3' });
+      expect(res.body).toEqual({
+        error: 'InvalidArgumentError',
+        message: 'Collection expecting embedding with dimension of 2, got 3',
+      });
     });
   });
 
@@ -184,11 +241,36 @@ describe('Chroma records through the official client', () => {
   describe('query', () => {
     it('answers several query embeddings in one call, nearest first, with squared l2 distances', async () => {
       const col = await seeded('l2');
-      const res = await col.query({ queryEmbeddings: [[2, 0], [0, 1]], nResults: 2, include: ['distances', 'documents', 'metadatas', 'embeddings'] });
-      expect(res.ids).toEqual([['a', 'b'], ['b', 'a']]);
-      expect(res.distances).toEqual([[1, 8], [1, 2]]);
-      expect(res.documents).toEqual([['hello world', 'foo bar'], ['foo bar', 'hello world']]);
-      expect(res.embeddings).toEqual([[[1, 0], [0, 2]], [[0, 2], [1, 0]]]);
+      const res = await col.query({
+        queryEmbeddings: [
+          [2, 0],
+          [0, 1],
+        ],
+        nResults: 2,
+        include: ['distances', 'documents', 'metadatas', 'embeddings'],
+      });
+      expect(res.ids).toEqual([
+        ['a', 'b'],
+        ['b', 'a'],
+      ]);
+      expect(res.distances).toEqual([
+        [1, 8],
+        [1, 2],
+      ]);
+      expect(res.documents).toEqual([
+        ['hello world', 'foo bar'],
+        ['foo bar', 'hello world'],
+      ]);
+      expect(res.embeddings).toEqual([
+        [
+          [1, 0],
+          [0, 2],
+        ],
+        [
+          [0, 2],
+          [1, 0],
+        ],
+      ]);
     });
 
     it('gives cosine distances 1 − cos', async () => {
@@ -207,8 +289,12 @@ describe('Chroma records through the official client', () => {
 
     it('filters with where, where_document and ids before ranking', async () => {
       const col = await seeded();
-      expect((await col.query({ queryEmbeddings: [[2, 0]], nResults: 2, where: { cat: 'x' } })).ids).toEqual([['a', 'd']]);
-      expect((await col.query({ queryEmbeddings: [[2, 0]], nResults: 2, whereDocument: { $contains: 'o' } })).ids).toEqual([['a', 'b']]);
+      expect((await col.query({ queryEmbeddings: [[2, 0]], nResults: 2, where: { cat: 'x' } })).ids).toEqual([
+        ['a', 'd'],
+      ]);
+      expect(
+        (await col.query({ queryEmbeddings: [[2, 0]], nResults: 2, whereDocument: { $contains: 'o' } })).ids,
+      ).toEqual([['a', 'b']]);
       expect((await col.query({ queryEmbeddings: [[2, 0]], nResults: 5, ids: ['c', 'd'] })).ids).toEqual([['d', 'c']]);
     });
 
@@ -226,11 +312,20 @@ describe('Chroma records through the official client', () => {
       const embeddings = ids.map((_, i) => [Math.cos(i), Math.sin(i), (i % 17) / 17]);
       const metadatas = ids.map((_, i) => ({ rare: i % 200 === 0, bucket: i % 10 }));
       for (let start = 0; start < n; start += 500) {
-        await col.add({ ids: ids.slice(start, start + 500), embeddings: embeddings.slice(start, start + 500), metadatas: metadatas.slice(start, start + 500) });
+        await col.add({
+          ids: ids.slice(start, start + 500),
+          embeddings: embeddings.slice(start, start + 500),
+          metadatas: metadatas.slice(start, start + 500),
+        });
       }
       const rare = await col.query({ queryEmbeddings: [[1, 0, 0]], nResults: 10, where: { rare: true } });
       expect(rare.ids[0]).toHaveLength(10);
-      const bucket = await col.query({ queryEmbeddings: [[1, 0, 0]], nResults: 25, where: { bucket: 3 }, include: ['metadatas', 'distances'] });
+      const bucket = await col.query({
+        queryEmbeddings: [[1, 0, 0]],
+        nResults: 25,
+        where: { bucket: 3 },
+        include: ['metadatas', 'distances'],
+      });
       expect(bucket.ids[0]).toHaveLength(25);
       expect(bucket.metadatas[0].every((m) => m?.bucket === 3)).toBe(true);
       const d = bucket.distances![0] as number[];
@@ -239,7 +334,10 @@ describe('Chroma records through the official client', () => {
 
     it('refuses a query embedding of the wrong dimension', async () => {
       const col = await seeded();
-      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/query`, { query_embeddings: [[1, 2, 3]], n_results: 1 });
+      const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/query`, {
+        query_embeddings: [[1, 2, 3]],
+        n_results: 1,
+      });
       expect(res.status).toBe(400);
       expect(res.body.message).toBe('Collection expecting embedding with dimension of 2, got 3');
     });
@@ -268,7 +366,10 @@ describe('Chroma records through the official client', () => {
       expect(empty.body).toEqual({ deleted: 0 });
       const noIds = await http(gw.url, 'POST', `${P}/collections/${col.id}/delete`, { ids: [] });
       expect(noIds.status).toBe(400);
-      expect(noIds.body).toEqual({ error: 'InvalidArgumentError', message: 'Validation error: ids, where: Either ids or where must be specified' });
+      expect(noIds.body).toEqual({
+        error: 'InvalidArgumentError',
+        message: 'Validation error: ids, where: Either ids or where must be specified',
+      });
       expect(await col.count()).toBe(4);
     });
 
@@ -282,7 +383,9 @@ describe('Chroma records through the official client', () => {
     it('answers a get with embeddings (vectors spliced in as Postgres prints them) with the same JSON type as any answer', async () => {
       const col = await seeded();
       const plain = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { include: ['documents'] });
-      const withVectors = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { include: ['embeddings', 'documents'] });
+      const withVectors = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, {
+        include: ['embeddings', 'documents'],
+      });
       expect(withVectors.status).toBe(200);
       expect(withVectors.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(plain.headers.get('content-type')).toBe('application/json; charset=utf-8');

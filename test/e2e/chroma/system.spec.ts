@@ -30,8 +30,15 @@ describe('Chroma system endpoints', () => {
   });
 
   it('answers healthcheck and auth identity in Chroma shapes', async () => {
-    expect((await http(gw.url, 'GET', '/api/v2/healthcheck')).body).toEqual({ is_executor_ready: true, is_log_client_ready: true });
-    expect((await http(gw.url, 'GET', '/api/v2/auth/identity')).body).toEqual({ user_id: '', tenant: 'default_tenant', databases: ['default_database'] });
+    expect((await http(gw.url, 'GET', '/api/v2/healthcheck')).body).toEqual({
+      is_executor_ready: true,
+      is_log_client_ready: true,
+    });
+    expect((await http(gw.url, 'GET', '/api/v2/auth/identity')).body).toEqual({
+      user_id: '',
+      tenant: 'default_tenant',
+      databases: ['default_database'],
+    });
   });
 
   it('refuses reset with 403 when CHROMA_ALLOW_RESET is off', async () => {

@@ -44,7 +44,9 @@ describe('Chroma where and where_document', () => {
     expect(await ids({ n: { $gte: 2.5 } })).toEqual(['float2', 'tags', 'nodoc']);
     expect(await ids({ n: { $lt: 3 } })).toEqual(['int2', 'float2']);
     // One operator per key, as Chroma: a range is spelled with $and.
-    expect((await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where: { n: { $gt: 2, $lte: 10 } } })).status).toBe(400);
+    expect(
+      (await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where: { n: { $gt: 2, $lte: 10 } } })).status,
+    ).toBe(400);
     expect(await ids({ $and: [{ n: { $gt: 2 } }, { n: { $lte: 10 } }] })).toEqual(['float2', 'tags', 'nodoc']);
   });
 
@@ -72,7 +74,11 @@ describe('Chroma where and where_document', () => {
     expect(await ids(undefined, { $not_regex: 'o' })).toEqual(['bool', 'tags', 'bare', 'nodoc']);
     expect(await ids(undefined, { $contains: '' })).toEqual(['int2', 'float2', 'str2', 'bool', 'tags', 'bare']);
     expect(await ids(undefined, { $or: [{ $contains: 'world' }, { $contains: 'doc' }] })).toEqual(['int2', 'str2']);
-    expect(await ids(undefined, { $and: [{ $contains: 'e' }, { $not_contains: 'there' }] })).toEqual(['int2', 'str2', 'tags']);
+    expect(await ids(undefined, { $and: [{ $contains: 'e' }, { $not_contains: 'there' }] })).toEqual([
+      'int2',
+      'str2',
+      'tags',
+    ]);
   });
 
   it('takes #document inside where, as newer Chroma does', async () => {

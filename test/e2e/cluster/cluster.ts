@@ -1,5 +1,18 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -153,7 +166,19 @@ export class PrivatePostgres {
   }
 
   async init(): Promise<void> {
-    await this.tool('initdb', ['-D', this.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    await this.tool('initdb', [
+      '-D',
+      this.dataDir,
+      '-U',
+      'postgres',
+      '-A',
+      'trust',
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+      '--no-instructions',
+    ]);
   }
 
   async start(): Promise<void> {
@@ -230,7 +255,8 @@ function gatewayMain(): string {
 /** `npm run build` when dist/src/main.js is missing or older than a source file or tsconfig. */
 export async function ensureBuilt(): Promise<string> {
   if (process.env.VECGATE_CLUSTER_MAIN) {
-    if (!existsSync(gatewayMain())) throw new Error(`VECGATE_CLUSTER_MAIN=${process.env.VECGATE_CLUSTER_MAIN} does not exist`);
+    if (!existsSync(gatewayMain()))
+      throw new Error(`VECGATE_CLUSTER_MAIN=${process.env.VECGATE_CLUSTER_MAIN} does not exist`);
     return `gateway build ${gatewayMain()} (VECGATE_CLUSTER_MAIN)`;
   }
   const main = join(REPO, 'dist/src/main.js');
@@ -299,7 +325,11 @@ export class GatewayProcess {
     const last = log.slice(log.lastIndexOf('===== start #'));
     const why = last
       .split('\n')
-      .filter((l) => /Unhandled 'error' event|uncaught|^\w*Error: |^error: |Emitted 'error' event|^\s+at \S+ \(.*node_modules\/pg\/lib|^\s+code: '/.test(l))
+      .filter((l) =>
+        /Unhandled 'error' event|uncaught|^\w*Error: |^error: |Emitted 'error' event|^\s+at \S+ \(.*node_modules\/pg\/lib|^\s+code: '/.test(
+          l,
+        ),
+      )
       .slice(0, 5)
       .map((l) => l.trim());
     return `pid ${p.pid} exited (code ${p.exitCode}, signal ${p.signalCode}): ${why.join(' / ') || '(nothing in its log)'}`;
@@ -332,7 +362,10 @@ export class GatewayProcess {
     this.exited = new Promise((r) => child.on('exit', () => r()));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.alive) throw new Error(`${this.name} exited during boot (code ${child.exitCode}, signal ${child.signalCode}):\n${this.tail.join('\n')}`);
+      if (!this.alive)
+        throw new Error(
+          `${this.name} exited during boot (code ${child.exitCode}, signal ${child.signalCode}):\n${this.tail.join('\n')}`,
+        );
       try {
         const res = await fetch(`${this.url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
@@ -369,7 +402,10 @@ export function findNginx(): string {
     throw new Error(`NGINX_BIN=${explicit} does not exist`);
   }
   const found = which('nginx', ['/usr/sbin', '/usr/local/sbin', '/usr/local/nginx/sbin']);
-  if (!found) throw new Error('nginx was not found (PATH, /usr/sbin, /usr/local/sbin): run `bash scripts/install-nginx.sh` (Debian: apt-get install nginx-light)');
+  if (!found)
+    throw new Error(
+      'nginx was not found (PATH, /usr/sbin, /usr/local/sbin): run `bash scripts/install-nginx.sh` (Debian: apt-get install nginx-light)',
+    );
   return found;
 }
 
@@ -474,16 +510,21 @@ ${this.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=
 
   async start(timeoutMs = 15_000): Promise<void> {
     writeFileSync(this.conf, this.config());
-    const test = spawnSync(this.bin, ['-t', '-q', '-e', this.errorLog, '-p', this.dir, '-c', this.conf], { encoding: 'utf8' });
+    const test = spawnSync(this.bin, ['-t', '-q', '-e', this.errorLog, '-p', this.dir, '-c', this.conf], {
+      encoding: 'utf8',
+    });
     if (test.status !== 0) throw new Error(`nginx -t rejected ${this.conf}:\n${test.stdout}${test.stderr}`);
-    const child = spawn(this.bin, ['-e', this.errorLog, '-p', this.dir, '-c', this.conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.bin, ['-e', this.errorLog, '-p', this.dir, '-c', this.conf], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.proc = child;
     child.stdout!.on('data', (d) => (this.out += d));
     child.stderr!.on('data', (d) => (this.out += d));
     this.exited = new Promise((r) => child.on('exit', () => r()));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`nginx exited at start:\n${this.out}\n${this.errorTail()}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`nginx exited at start:\n${this.out}\n${this.errorTail()}`);
       try {
         const res = await fetch(`${this.url}/api/v2/heartbeat`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
@@ -543,7 +584,13 @@ ${this.upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=
       // several tries are listed as "a, b"; a new upstream group would use " : " (not here)
       const a = addrs.split(/,\s*|\s*:\s(?=\d)/).filter((x) => x && x !== '-');
       const s = statuses.split(/,\s*|\s*:\s*/).filter(Boolean);
-      out.push({ time: Math.round(Number(msec) * 1000), method, uri, status: Number(status), upstreams: a.map((addr, i) => ({ addr, status: s[i] ?? '-' })) });
+      out.push({
+        time: Math.round(Number(msec) * 1000),
+        method,
+        uri,
+        status: Number(status),
+        upstreams: a.map((addr, i) => ({ addr, status: s[i] ?? '-' })),
+      });
     }
     return out;
   }
@@ -584,13 +631,23 @@ export class Cluster {
       c.buildNote = build;
       for (let i = 0; i < replicas; i++) {
         c.gateways.push(
-          new GatewayProcess(String.fromCharCode(65 + i), await freePort(), c.pg.url('vecgate'), join(c.root, `gateway-${String.fromCharCode(97 + i)}.log`), gatewayEnv),
+          new GatewayProcess(
+            String.fromCharCode(65 + i),
+            await freePort(),
+            c.pg.url('vecgate'),
+            join(c.root, `gateway-${String.fromCharCode(97 + i)}.log`),
+            gatewayEnv,
+          ),
         );
       }
       // The first boot applies the migrations; the others then start together.
       await c.gateways[0].start();
       await Promise.all(c.gateways.slice(1).map((g) => g.start()));
-      c.nginx = new NginxProcess(join(c.root, 'nginx'), await freePort(), c.gateways.map((g) => g.port));
+      c.nginx = new NginxProcess(
+        join(c.root, 'nginx'),
+        await freePort(),
+        c.gateways.map((g) => g.port),
+      );
       await c.nginx.start();
       return c;
     } catch (err) {

@@ -30,7 +30,8 @@ const REQUEST_TIMEOUT_MS = 8_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
-const chunks = <T>(values: T[], size: number): T[][] => range(Math.ceil(values.length / size)).map((i) => values.slice(i * size, (i + 1) * size));
+const chunks = <T>(values: T[], size: number): T[][] =>
+  range(Math.ceil(values.length / size)).map((i) => values.slice(i * size, (i + 1) * size));
 
 /** A deterministic, never all-zero vector (Pinecone refuses all-zero dense vectors). */
 function vec(seed: number, dim = DIM): number[] {
@@ -53,7 +54,13 @@ interface Answer {
   ms: number;
 }
 
-async function call(base: string, method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<Answer> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = REQUEST_TIMEOUT_MS,
+): Promise<Answer> {
   const started = Date.now();
   try {
     const res = await fetch(base + path, {
@@ -71,7 +78,10 @@ async function call(base: string, method: string, path: string, body?: unknown, 
     }
     return { status: res.status, body: parsed, text, ms: Date.now() - started };
   } catch (err: any) {
-    const name = err?.name === 'TimeoutError' || err?.name === 'AbortError' ? 'timeout' : `network:${err?.cause?.code ?? err?.code ?? err?.message}`;
+    const name =
+      err?.name === 'TimeoutError' || err?.name === 'AbortError'
+        ? 'timeout'
+        : `network:${err?.cause?.code ?? err?.code ?? err?.message}`;
     return { status: name, body: undefined, text: String(err?.message ?? err), ms: Date.now() - started };
   }
 }
@@ -94,10 +104,12 @@ class Tally {
     return [...this.counts.keys()];
   }
   toString(): string {
-    return [...this.counts.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([k, v]) => `${k}×${v}`)
-      .join(' ') || '(none)';
+    return (
+      [...this.counts.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => `${k}×${v}`)
+        .join(' ') || '(none)'
+    );
   }
 }
 
@@ -115,7 +127,9 @@ function nginxSummary(entries: AccessLogEntry[], gateways: GatewayProcess[]): st
   const servedBy = new Tally();
   let retried = 0;
   // With every replica marked failed, nginx logs the upstream group's name and answers 502 itself.
-  const name = (addr: string) => gateways.find((g) => addr.endsWith(`:${g.port}`))?.name ?? (addr === 'vecgate' ? 'none (nginx: no live upstreams)' : addr);
+  const name = (addr: string) =>
+    gateways.find((g) => addr.endsWith(`:${g.port}`))?.name ??
+    (addr === 'vecgate' ? 'none (nginx: no live upstreams)' : addr);
   for (const e of entries) {
     byStatus.add(e.status);
     const last = e.upstreams[e.upstreams.length - 1];
@@ -145,7 +159,12 @@ interface Targets {
   pineconeIndex: string;
 }
 
-function writeRequest(proto: Proto, t: Targets, ids: string[], writer: number): { method: string; path: string; body: unknown } {
+function writeRequest(
+  proto: Proto,
+  t: Targets,
+  ids: string[],
+  writer: number,
+): { method: string; path: string; body: unknown } {
   if (proto === 'chroma') {
     return {
       method: 'POST',
@@ -161,7 +180,10 @@ function writeRequest(proto: Proto, t: Targets, ids: string[], writer: number): 
   return {
     method: 'POST',
     path: `/indexes/${t.pineconeIndex}/vectors/upsert`,
-    body: { namespace: '', vectors: ids.map((id, i) => ({ id, values: vec(writer * 100_000 + i), metadata: { writer, id } })) },
+    body: {
+      namespace: '',
+      vectors: ids.map((id, i) => ({ id, values: vec(writer * 100_000 + i), metadata: { writer, id } })),
+    },
   };
 }
 
@@ -169,7 +191,15 @@ function writeRequest(proto: Proto, t: Targets, ids: string[], writer: number): 
  * Writers through `base` (nginx): each sends batches of `size` new ids, one at a time, until
  * stop() says so or it has sent `max` batches. Every batch and what it came to is recorded.
  */
-function startWriters(base: string, t: Targets, prefix: string, count: number, size: number, stop: () => boolean, max = 400): { batches: Batch[]; done: Promise<void> } {
+function startWriters(
+  base: string,
+  t: Targets,
+  prefix: string,
+  count: number,
+  size: number,
+  stop: () => boolean,
+  max = 400,
+): { batches: Batch[]; done: Promise<void> } {
   const batches: Batch[] = [];
   const one = async (w: number) => {
     const proto: Proto = w % 2 === 0 ? 'chroma' : 'pinecone';
@@ -191,14 +221,22 @@ async function existing(base: string, proto: Proto, t: Targets, ids: string[]): 
   if (proto === 'chroma') {
     for (const part of chunks(ids, 1000)) {
       const res = await call(base, 'POST', `${P}/collections/${t.chromaId}/get`, { ids: part, include: [] }, 30_000);
-      if (res.status !== 200) throw new Error(`read-back (chroma get) answered ${res.status}: ${res.text.slice(0, 300)}`);
+      if (res.status !== 200)
+        throw new Error(`read-back (chroma get) answered ${res.status}: ${res.text.slice(0, 300)}`);
       for (const id of res.body.ids) found.add(id);
     }
   } else {
     for (const part of chunks(ids, 100)) {
       const qs = part.map((id) => `ids=${encodeURIComponent(id)}`).join('&');
-      const res = await call(base, 'GET', `/indexes/${t.pineconeIndex}/vectors/fetch?namespace=&${qs}`, undefined, 30_000);
-      if (res.status !== 200) throw new Error(`read-back (pinecone fetch) answered ${res.status}: ${res.text.slice(0, 300)}`);
+      const res = await call(
+        base,
+        'GET',
+        `/indexes/${t.pineconeIndex}/vectors/fetch?namespace=&${qs}`,
+        undefined,
+        30_000,
+      );
+      if (res.status !== 200)
+        throw new Error(`read-back (pinecone fetch) answered ${res.status}: ${res.text.slice(0, 300)}`);
       for (const id of Object.keys(res.body.vectors ?? {})) found.add(id);
     }
   }
@@ -210,7 +248,15 @@ async function existing(base: string, proto: Proto, t: Targets, ids: string[]): 
  * all. Returns what it counted.
  */
 async function checkBatches(base: string, t: Targets, batches: Batch[]) {
-  const result = { batches: batches.length, acked: 0, unackedLanded: 0, unackedAbsent: 0, recordsChecked: 0, lostAcked: [] as string[], partial: [] as string[] };
+  const result = {
+    batches: batches.length,
+    acked: 0,
+    unackedLanded: 0,
+    unackedAbsent: 0,
+    recordsChecked: 0,
+    lostAcked: [] as string[],
+    partial: [] as string[],
+  };
   for (const proto of ['chroma', 'pinecone'] as Proto[]) {
     const mine = batches.filter((b) => b.proto === proto);
     const ids = mine.flatMap((b) => b.ids);
@@ -220,13 +266,15 @@ async function checkBatches(base: string, t: Targets, batches: Batch[]) {
       const n = b.ids.filter((id) => found.has(id)).length;
       if (ok(b.status)) {
         result.acked++;
-        if (n !== b.ids.length) result.lostAcked.push(`${proto} ${b.ids[0]}.. (${n}/${b.ids.length} present, answered ${b.status})`);
+        if (n !== b.ids.length)
+          result.lostAcked.push(`${proto} ${b.ids[0]}.. (${n}/${b.ids.length} present, answered ${b.status})`);
       } else {
         if (n === b.ids.length) result.unackedLanded++;
         else if (n === 0) result.unackedAbsent++;
         else result.partial.push(`${proto} ${b.ids[0]}.. (${n}/${b.ids.length} present, answered ${b.status})`);
       }
-      if (ok(b.status) && n !== b.ids.length && n !== 0) result.partial.push(`${proto} ${b.ids[0]}.. (${n}/${b.ids.length} present, answered ${b.status})`);
+      if (ok(b.status) && n !== b.ids.length && n !== 0)
+        result.partial.push(`${proto} ${b.ids[0]}.. (${n}/${b.ids.length} present, answered ${b.status})`);
     }
   }
   return result;
@@ -254,9 +302,17 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
 
   /** A Chroma collection (returns its id) and a Pinecone index of DIM dimensions, created through nginx. */
   async function createTargets(name: string): Promise<Targets> {
-    const col = await call(nginxUrl, 'POST', `${P}/collections`, { name, configuration: { hnsw: { space: 'cosine' } } });
+    const col = await call(nginxUrl, 'POST', `${P}/collections`, {
+      name,
+      configuration: { hnsw: { space: 'cosine' } },
+    });
     expect(col.status).toBe(200);
-    const idx = await call(nginxUrl, 'POST', '/indexes', { name: `${name}-pc`, dimension: DIM, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    const idx = await call(nginxUrl, 'POST', '/indexes', {
+      name: `${name}-pc`,
+      dimension: DIM,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     expect(idx.status).toBe(201);
     return { chromaName: name, chromaId: col.body.id, pineconeIndex: `${name}-pc` };
   }
@@ -273,7 +329,10 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
   }, 240_000);
 
   afterAll(async () => {
-    const lines = [`cluster test, ${((Date.now() - started) / 1000).toFixed(1)} s in all`, ...report.map((l) => `  - ${l}`)];
+    const lines = [
+      `cluster test, ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
+      ...report.map((l) => `  - ${l}`),
+    ];
     // eslint-disable-next-line no-console
     console.log(lines.join('\n'));
     await cluster?.stop();
@@ -284,20 +343,32 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     expect(pg.port).not.toBe(5432);
     const [row] = await pg.sql(`SELECT extversion FROM pg_extension WHERE extname = 'vector'`);
     expect(row.extversion).toBe(c().pgvectorVersion);
-    for (const base of [A.url, B.url, nginx.url]) expect((await call(base, 'GET', '/api/v2/heartbeat')).status).toBe(200);
+    for (const base of [A.url, B.url, nginx.url])
+      expect((await call(base, 'GET', '/api/v2/heartbeat')).status).toBe(200);
 
     const pc = new Pinecone({ apiKey: 'unused', controllerHostUrl: nginx.url, maxRetries: 0 });
-    await pc.createIndex({ name: 'lb-sanity', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    await pc.createIndex({
+      name: 'lb-sanity',
+      dimension: 3,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     expect((await pc.describeIndex('lb-sanity')).host).toBe(`${nginx.url}/indexes/lb-sanity`);
     // nginx sets X-Forwarded-Host/-Proto from what the client used, over anything the client sent.
-    const forged = await fetch(`${nginx.url}/indexes/lb-sanity`, { headers: { 'x-forwarded-host': 'evil.example:1', 'x-forwarded-proto': 'https' } });
+    const forged = await fetch(`${nginx.url}/indexes/lb-sanity`, {
+      headers: { 'x-forwarded-host': 'evil.example:1', 'x-forwarded-proto': 'https' },
+    });
     expect(((await forged.json()) as any).host).toBe(`${nginx.url}/indexes/lb-sanity`);
     // ... and the gateway does honour them (directly, without nginx in between).
-    const direct = await fetch(`${A.url}/indexes/lb-sanity`, { headers: { 'x-forwarded-host': 'vectors.example:8443', 'x-forwarded-proto': 'https' } });
+    const direct = await fetch(`${A.url}/indexes/lb-sanity`, {
+      headers: { 'x-forwarded-host': 'vectors.example:8443', 'x-forwarded-proto': 'https' },
+    });
     expect(((await direct.json()) as any).host).toBe('https://vectors.example:8443/indexes/lb-sanity');
     await pc.index({ name: 'lb-sanity' }).upsert({ records: [{ id: 'x', values: [1, 2, 3] }] });
     expect(Object.keys((await pc.index({ name: 'lb-sanity' }).fetch({ ids: ['x'] })).records)).toEqual(['x']);
-    note(`sanity: Pinecone index host through nginx = ${nginx.url}/indexes/lb-sanity (X-Forwarded-Host/-Proto set by nginx, honoured by the gateway)`);
+    note(
+      `sanity: Pinecone index host through nginx = ${nginx.url}/indexes/lb-sanity (X-Forwarded-Host/-Proto set by nginx, honoured by the gateway)`,
+    );
   }, 30_000);
 
   it('serves a mixed Chroma + Pinecone workload of 16 concurrent clients through nginx, losing nothing', async () => {
@@ -314,7 +385,11 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     const ackedChroma: string[] = [];
     const ackedPinecone = new Map<string, string[]>();
 
-    const op = async <T>(kind: string, fn: () => Promise<T>, check?: (v: T) => string | undefined): Promise<T | undefined> => {
+    const op = async <T>(
+      kind: string,
+      fn: () => Promise<T>,
+      check?: (v: T) => string | undefined,
+    ): Promise<T | undefined> => {
       try {
         const v = await fn();
         const wrong = check?.(v);
@@ -336,22 +411,31 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       embeddingFunction: null,
     });
     const admin = new Pinecone({ apiKey: 'unused', controllerHostUrl: nginx.url, maxRetries: 0 });
-    await admin.createIndex({ name: 'lb-mixed-pc', dimension: DIM, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    await admin.createIndex({
+      name: 'lb-mixed-pc',
+      dimension: DIM,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
 
     const chromaWorker = async (w: number) => {
       const client = new ChromaClient({ host: '127.0.0.1', port: nginx.port });
-      const col = await op('chroma.getOrCreateCollection', () => client.getOrCreateCollection({ name: 'lb-mixed', embeddingFunction: null }));
+      const col = await op('chroma.getOrCreateCollection', () =>
+        client.getOrCreateCollection({ name: 'lb-mixed', embeddingFunction: null }),
+      );
       if (!col) return;
       let mine = 0;
       for (let r = 0; r < ROUNDS && Date.now() < deadline; r++) {
         const ids = range(BATCH).map((i) => `c${w}-r${r}-${i}`);
         const added = await op('chroma.add', () =>
-          col.add({
-            ids,
-            embeddings: ids.map((_, i) => vec(w * 1000 + r * 50 + i)),
-            metadatas: ids.map((_, i) => ({ worker: w, round: r, i })),
-            documents: ids.map((id) => `document ${id}`),
-          }).then(() => true),
+          col
+            .add({
+              ids,
+              embeddings: ids.map((_, i) => vec(w * 1000 + r * 50 + i)),
+              metadatas: ids.map((_, i) => ({ worker: w, round: r, i })),
+              documents: ids.map((id) => `document ${id}`),
+            })
+            .then(() => true),
         );
         if (added) {
           ackedChroma.push(...ids);
@@ -363,7 +447,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
           (q) => {
             const metas = q.metadatas[0];
             if (metas.length !== Math.min(5, mine)) return `query returned ${metas.length} of ${Math.min(5, mine)}`;
-            if (metas.some((m) => m?.worker !== w)) return 'query returned another worker\'s record';
+            if (metas.some((m) => m?.worker !== w)) return "query returned another worker's record";
             return undefined;
           },
         );
@@ -372,7 +456,12 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
           () => col.get({ ids }),
           (g) => (added && g.ids.length !== BATCH ? `get returned ${g.ids.length} of ${BATCH}` : undefined),
         );
-        if (r % 4 === 3) await op('chroma.count', () => col.count(), (n) => (n < mine ? `count ${n} below this client's own ${mine}` : undefined));
+        if (r % 4 === 3)
+          await op(
+            'chroma.count',
+            () => col.count(),
+            (n) => (n < mine ? `count ${n} below this client's own ${mine}` : undefined),
+          );
       }
     };
 
@@ -394,44 +483,70 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       for (let r = 0; r < ROUNDS && Date.now() < deadline; r++) {
         const ids = range(BATCH).map((i) => `p${w}-r${r}-${i}`);
         const upserted = await op('pinecone.upsert', () =>
-          index.upsert({ records: ids.map((id, i) => ({ id, values: vec(50_000 + w * 1000 + r * 50 + i), metadata: { worker: w, round: r } })) }).then(() => true),
+          index
+            .upsert({
+              records: ids.map((id, i) => ({
+                id,
+                values: vec(50_000 + w * 1000 + r * 50 + i),
+                metadata: { worker: w, round: r },
+              })),
+            })
+            .then(() => true),
         );
         if (upserted) acked.push(...ids);
         await op(
           'pinecone.query',
-          () => index.query({ vector: vec(50_000 + w * 1000 + r * 50), topK: 5, filter: { round: { $lte: r } }, includeMetadata: true }),
+          () =>
+            index.query({
+              vector: vec(50_000 + w * 1000 + r * 50),
+              topK: 5,
+              filter: { round: { $lte: r } },
+              includeMetadata: true,
+            }),
           (q) => {
-            if (q.matches.length !== Math.min(5, acked.length)) return `query returned ${q.matches.length} of ${Math.min(5, acked.length)}`;
-            if (q.matches.some((m) => (m.metadata?.round as number) > r || m.metadata?.worker !== w)) return 'query returned a record outside its filter or namespace';
+            if (q.matches.length !== Math.min(5, acked.length))
+              return `query returned ${q.matches.length} of ${Math.min(5, acked.length)}`;
+            if (q.matches.some((m) => (m.metadata?.round as number) > r || m.metadata?.worker !== w))
+              return 'query returned a record outside its filter or namespace';
             return undefined;
           },
         );
         await op(
           'pinecone.fetch',
           () => index.fetch({ ids }),
-          (f) => (upserted && Object.keys(f.records).length !== BATCH ? `fetch returned ${Object.keys(f.records).length} of ${BATCH}` : undefined),
+          (f) =>
+            upserted && Object.keys(f.records).length !== BATCH
+              ? `fetch returned ${Object.keys(f.records).length} of ${BATCH}`
+              : undefined,
         );
         if (r % 4 === 3) await op('pinecone.describeIndexStats', () => index.describeIndexStats());
       }
     };
 
     const t0 = Date.now();
-    await Promise.all([...range(CHROMA_CLIENTS).map(chromaWorker), ...range(PINECONE_CLIENTS).map((w) => pineconeWorker(w))]);
+    await Promise.all([
+      ...range(CHROMA_CLIENTS).map(chromaWorker),
+      ...range(PINECONE_CLIENTS).map((w) => pineconeWorker(w)),
+    ]);
     const seconds = (Date.now() - t0) / 1000;
     const entries = nginx.entries(mark);
 
     // Read everything back through nginx with fresh clients.
     const reader = await new ChromaClient({ host: '127.0.0.1', port: nginx.port }).getCollection({ name: 'lb-mixed' });
     let chromaFound = 0;
-    for (const part of chunks(ackedChroma, 500)) chromaFound += (await reader.get({ ids: part, include: [] })).ids.length;
+    for (const part of chunks(ackedChroma, 500))
+      chromaFound += (await reader.get({ ids: part, include: [] })).ids.length;
     const chromaCount = await reader.count();
-    const index = new Pinecone({ apiKey: 'unused', controllerHostUrl: nginx.url, maxRetries: 0 }).index({ name: 'lb-mixed-pc' });
+    const index = new Pinecone({ apiKey: 'unused', controllerHostUrl: nginx.url, maxRetries: 0 }).index({
+      name: 'lb-mixed-pc',
+    });
     let pineconeFound = 0;
     let pineconeAcked = 0;
     const stats = await index.describeIndexStats();
     for (const [ns, ids] of ackedPinecone) {
       pineconeAcked += ids.length;
-      for (const part of chunks(ids, 100)) pineconeFound += Object.keys((await index.namespace(ns).fetch({ ids: part })).records).length;
+      for (const part of chunks(ids, 100))
+        pineconeFound += Object.keys((await index.namespace(ns).fetch({ ids: part })).records).length;
       expect(stats.namespaces?.[ns]?.recordCount).toBe(ids.length);
     }
 
@@ -462,17 +577,25 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
 
     it('get_or_create of one collection, 40 times at once: one collection, one id', async () => {
       const name = 'lb-race-goc';
-      const answers = await Promise.all(range(40).map((i) => call(gw(i).url, 'POST', `${P}/collections`, { name, get_or_create: true, metadata: { by: i } })));
+      const answers = await Promise.all(
+        range(40).map((i) =>
+          call(gw(i).url, 'POST', `${P}/collections`, { name, get_or_create: true, metadata: { by: i } }),
+        ),
+      );
       const statuses = new Tally();
       answers.forEach((a) => statuses.add(a.status));
       const ids = new Set(answers.map((a) => a.body?.id));
       // and through the official client on both replicas at once
       const clients = [A, B].map((g) => new ChromaClient({ host: '127.0.0.1', port: g.port }));
-      const handles = await Promise.all(range(16).map((i) => clients[i % 2].getOrCreateCollection({ name, embeddingFunction: null })));
+      const handles = await Promise.all(
+        range(16).map((i) => clients[i % 2].getOrCreateCollection({ name, embeddingFunction: null })),
+      );
       handles.forEach((h) => ids.add(h.id));
       const rows = await c().pg.sql(`SELECT id FROM vecgate_collections WHERE name = $1`, [name]);
       const listed = (await call(B.url, 'GET', `${P}/collections?limit=1000`)).body.filter((x: any) => x.name === name);
-      note(`race get_or_create: 40 raw requests (${statuses}) + 16 client calls on both replicas -> ${ids.size} distinct id, ${rows.length} catalog row, ${listed.length} listed`);
+      note(
+        `race get_or_create: 40 raw requests (${statuses}) + 16 client calls on both replicas -> ${ids.size} distinct id, ${rows.length} catalog row, ${listed.length} listed`,
+      );
       expect(statuses.toString()).toBe('200×40');
       expect(ids.size).toBe(1);
       expect(rows).toHaveLength(1);
@@ -481,7 +604,14 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
 
     it('creating one Pinecone index 16 times at once: one 201, fifteen 409', async () => {
       const answers = await Promise.all(
-        range(16).map((i) => call(gw(i).url, 'POST', '/indexes', { name: 'lb-race-create', dimension: 4, metric: 'dotproduct', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } })),
+        range(16).map((i) =>
+          call(gw(i).url, 'POST', '/indexes', {
+            name: 'lb-race-create',
+            dimension: 4,
+            metric: 'dotproduct',
+            spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+          }),
+        ),
       );
       const statuses = new Tally();
       answers.forEach((a) => statuses.add(a.status));
@@ -497,7 +627,9 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const from = Date.now();
       let last: unknown[] = [];
       while (Date.now() - from < timeoutMs) {
-        last = await Promise.all([A, B].map(async (g) => (await call(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body));
+        last = await Promise.all(
+          [A, B].map(async (g) => (await call(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body),
+        );
         if (last.every((s: any) => s?.op_indexing_progress === 1)) return Date.now() - from;
         await sleep(50);
       }
@@ -506,7 +638,10 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
 
     /** How a collection's record table is typed and indexed, read from the private cluster. */
     async function storage(collectionId: string) {
-      const [{ table_name: table, dimension }] = await c().pg.sql(`SELECT table_name, dimension FROM vecgate_collections WHERE id = $1`, [collectionId]);
+      const [{ table_name: table, dimension }] = await c().pg.sql(
+        `SELECT table_name, dimension FROM vecgate_collections WHERE id = $1`,
+        [collectionId],
+      );
       const [{ type }] = await c().pg.sql(
         `SELECT format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a WHERE a.attrelid = to_regclass('vecgate_records.' || quote_ident($1)) AND a.attname = 'embedding'`,
         [table],
@@ -517,7 +652,9 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
          WHERE i.schemaname = 'vecgate_records' AND i.tablename = $1 AND i.indexdef ILIKE '%USING hnsw%'`,
         [table],
       );
-      const [{ rows, distinct }] = await c().pg.sql(`SELECT count(*)::int AS rows, count(DISTINCT (namespace, id))::int AS distinct FROM vecgate_records.${table}`);
+      const [{ rows, distinct }] = await c().pg.sql(
+        `SELECT count(*)::int AS rows, count(DISTINCT (namespace, id))::int AS distinct FROM vecgate_records.${table}`,
+      );
       return { table, dimension, type, hnsw, valid, rows, distinct };
     }
 
@@ -527,7 +664,10 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const addsSame = await Promise.all(
         range(24).map((i) => {
           const ids = range(5).map((k) => `s${i}-${k}`);
-          return call(gw(i).url, 'POST', `${P}/collections/${same.body.id}/add`, { ids, embeddings: ids.map((_, k) => vec(i * 10 + k, 3)) });
+          return call(gw(i).url, 'POST', `${P}/collections/${same.body.id}/add`, {
+            ids,
+            embeddings: ids.map((_, k) => vec(i * 10 + k, 3)),
+          });
         }),
       );
       const sameStatuses = new Tally();
@@ -542,14 +682,20 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
         range(24).map((i) => {
           const dim = i % 4 < 2 ? 3 : 4; // each dimension sent to both replicas
           const ids = range(5).map((k) => `m${i}-${k}`);
-          return call(gw(i).url, 'POST', `${P}/collections/${mixed.body.id}/add`, { ids, embeddings: ids.map((_, k) => vec(i * 10 + k, dim)) }).then((a) => ({ ...a, dim, ids }));
+          return call(gw(i).url, 'POST', `${P}/collections/${mixed.body.id}/add`, {
+            ids,
+            embeddings: ids.map((_, k) => vec(i * 10 + k, dim)),
+          }).then((a) => ({ ...a, dim, ids }));
         }),
       );
       const mixedStatuses = new Tally();
       addsMixed.forEach((a) => mixedStatuses.add(`${a.dim}d:${a.status}`));
       const built2 = await waitIndexed(mixed.body.id);
       const s2 = await storage(mixed.body.id);
-      const got = await call(A.url, 'POST', `${P}/collections/${mixed.body.id}/get`, { include: ['embeddings'], limit: 1000 });
+      const got = await call(A.url, 'POST', `${P}/collections/${mixed.body.id}/get`, {
+        include: ['embeddings'],
+        limit: 1000,
+      });
 
       note(
         `race first add: 24 adds of 5 (3-d) on both replicas -> ${sameStatuses}; column ${s1.type}, ${s1.hnsw} HNSW index (${s1.valid} valid, built within ${built1} ms), ${s1.rows} rows; ` +
@@ -573,9 +719,15 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const IDS = range(10).map((i) => `u${i}`);
       const WRITERS = 32;
       const col = await call(A.url, 'POST', `${P}/collections`, { name: 'lb-race-upsert' });
-      await call(B.url, 'POST', '/indexes', { name: 'lb-race-upsert-pc', dimension: 4, metric: 'euclidean', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+      await call(B.url, 'POST', '/indexes', {
+        name: 'lb-race-upsert-pc',
+        dimension: 4,
+        metric: 'euclidean',
+        spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+      });
       // Each writer sends the ids in its own order (a deadlock between replicas must be retried, not surface).
-      const order = (w: number) => [...IDS].sort((a, b) => ((a.charCodeAt(1) * 7 + w * 13) % 10) - ((b.charCodeAt(1) * 7 + w * 13) % 10));
+      const order = (w: number) =>
+        [...IDS].sort((a, b) => ((a.charCodeAt(1) * 7 + w * 13) % 10) - ((b.charCodeAt(1) * 7 + w * 13) % 10));
       const chromaAnswers = await Promise.all(
         range(WRITERS).map((w) => {
           const ids = order(w);
@@ -589,21 +741,33 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       );
       const pineconeAnswers = await Promise.all(
         range(WRITERS).map((w) =>
-          call(gw(w + 1).url, 'POST', '/indexes/lb-race-upsert-pc/vectors/upsert', { namespace: 'same', vectors: order(w).map((id) => ({ id, values: [w, w, w, w + 1], metadata: { writer: w } })) }),
+          call(gw(w + 1).url, 'POST', '/indexes/lb-race-upsert-pc/vectors/upsert', {
+            namespace: 'same',
+            vectors: order(w).map((id) => ({ id, values: [w, w, w, w + 1], metadata: { writer: w } })),
+          }),
         ),
       );
       const statuses = new Tally();
       chromaAnswers.forEach((a) => statuses.add(`chroma:${a.status}`));
       pineconeAnswers.forEach((a) => statuses.add(`pinecone:${a.status}`));
 
-      const got = await call(B.url, 'POST', `${P}/collections/${col.body.id}/get`, { include: ['embeddings', 'metadatas', 'documents'] });
+      const got = await call(B.url, 'POST', `${P}/collections/${col.body.id}/get`, {
+        include: ['embeddings', 'metadatas', 'documents'],
+      });
       const mixedChroma = got.body.ids.filter((_: string, i: number) => {
         const w = got.body.metadatas[i].writer;
         return got.body.documents[i] !== `writer ${w}` || got.body.embeddings[i].join() !== [w, w, w, w + 1].join();
       });
-      const fetched = await call(A.url, 'GET', `/indexes/lb-race-upsert-pc/vectors/fetch?namespace=same&${IDS.map((id) => `ids=${id}`).join('&')}`);
+      const fetched = await call(
+        A.url,
+        'GET',
+        `/indexes/lb-race-upsert-pc/vectors/fetch?namespace=same&${IDS.map((id) => `ids=${id}`).join('&')}`,
+      );
       const vectors: any[] = Object.values(fetched.body.vectors);
-      const mixedPinecone = vectors.filter((v) => v.values.join() !== [v.metadata.writer, v.metadata.writer, v.metadata.writer, v.metadata.writer + 1].join());
+      const mixedPinecone = vectors.filter(
+        (v) =>
+          v.values.join() !== [v.metadata.writer, v.metadata.writer, v.metadata.writer, v.metadata.writer + 1].join(),
+      );
       const s = await storage(col.body.id);
       const stats = await call(B.url, 'POST', '/indexes/lb-race-upsert-pc/describe_index_stats', {});
       const [pcRows] = await c().pg.sql(
@@ -645,7 +809,9 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     const restartAt = Date.now();
     await A.start();
     const backAt = Date.now();
-    note(`kill: A (pid ${pidBefore}) SIGKILLed at +${killedAt - t0} ms (gone at +${goneAt - t0} ms), restarted at +${restartAt - t0} ms as pid ${A.pid}, answering at +${backAt - t0} ms`);
+    note(
+      `kill: A (pid ${pidBefore}) SIGKILLed at +${killedAt - t0} ms (gone at +${goneAt - t0} ms), restarted at +${restartAt - t0} ms as pid ${A.pid}, answering at +${backAt - t0} ms`,
+    );
     // Long enough for nginx to try A again (fail_timeout 2 s) and for A to take traffic.
     await sleep(4000);
     stopping = true;
@@ -666,12 +832,17 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       `kill: ${WRITERS} writers (Chroma add / Pinecone upsert, ${BATCH} ids a batch) through nginx for ${((stoppedAt - t0) / 1000).toFixed(1)} s: ${batches.length} batches, ` +
         `outcomes ${outcomes(batches)}; acked before the kill ${ackedBeforeKill}, acked while A was down ${ackedWhileDown}`,
     );
-    note(`kill: ${nginxSummary(entries, c().gateways)}; while A was down: ${downWindow.length} requests, ${routedAround} tried A then B, ${downWindow.filter(servedByA).length} answered by A; after A came back it answered ${aAfter}`);
+    note(
+      `kill: ${nginxSummary(entries, c().gateways)}; while A was down: ${downWindow.length} requests, ${routedAround} tried A then B, ${downWindow.filter(servedByA).length} answered by A; after A came back it answered ${aAfter}`,
+    );
     note(
       `kill: read back ${check.recordsChecked} ids of ${check.batches} batches through B: acked ${check.acked} (lost ${check.lostAcked.length}), ` +
         `unacked ${failed.length} (landed whole ${check.unackedLanded}, absent ${check.unackedAbsent}), half-written ${check.partial.length}`,
     );
-    if (failed.length) note(`kill: failed batches: ${failed.map((b) => `${b.proto} ${b.status} at +${b.started - t0}..${b.ended - t0} ms`).join('; ')}`);
+    if (failed.length)
+      note(
+        `kill: failed batches: ${failed.map((b) => `${b.proto} ${b.status} at +${b.started - t0}..${b.ended - t0} ms`).join('; ')}`,
+      );
 
     expect(check.lostAcked).toEqual([]);
     expect(check.partial).toEqual([]);
@@ -681,7 +852,11 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     // Only what was in flight on A when it died may fail (at most one request a writer), as a 502
     // from nginx: a POST already sent is not retried on the other replica.
     expect(failed.length).toBeLessThanOrEqual(WRITERS);
-    expect(failed.filter((b) => b.status !== 502 || b.started > goneAt + 20 || b.ended < killedAt).map((b) => `${b.proto} ${b.status} +${b.started - t0}..${b.ended - t0} ms`)).toEqual([]);
+    expect(
+      failed
+        .filter((b) => b.status !== 502 || b.started > goneAt + 20 || b.ended < killedAt)
+        .map((b) => `${b.proto} ${b.status} +${b.started - t0}..${b.ended - t0} ms`),
+    ).toEqual([]);
   }, 90_000);
 
   describe('Postgres restarted (pg_ctl stop -m fast, ~2 s down, pg_ctl start)', () => {
@@ -703,12 +878,29 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     /** One request of each protocol family, with the shape its error must have when the database is gone. */
     function makeProbes(t: Targets, vzName: string): Probe[] {
       let seq = 0;
-      const chromaShape = (b: any) => typeof b?.error === 'string' && typeof b?.message === 'string' && Object.keys(b).length === 2;
+      const chromaShape = (b: any) =>
+        typeof b?.error === 'string' && typeof b?.message === 'string' && Object.keys(b).length === 2;
       const pineconeData = (b: any) => b?.code === 14 && typeof b?.message === 'string' && Array.isArray(b?.details);
-      const vectorizer = (b: any) => b?.error_type === 'service_unavailable' && typeof b?.message === 'string' && b?.status_code === 503;
+      const vectorizer = (b: any) =>
+        b?.error_type === 'service_unavailable' && typeof b?.message === 'string' && b?.status_code === 503;
       return [
-        { name: 'chroma GET collection', send: (base) => call(base, 'GET', `${P}/collections/${encodeURIComponent(t.chromaName)}`, undefined, 5000), shape: chromaShape },
-        { name: 'chroma add', send: (base) => call(base, 'POST', `${P}/collections/${t.chromaId}/add`, { ids: [`probe-${++seq}`], embeddings: [vec(seq)] }, 5000), shape: chromaShape },
+        {
+          name: 'chroma GET collection',
+          send: (base) => call(base, 'GET', `${P}/collections/${encodeURIComponent(t.chromaName)}`, undefined, 5000),
+          shape: chromaShape,
+        },
+        {
+          name: 'chroma add',
+          send: (base) =>
+            call(
+              base,
+              'POST',
+              `${P}/collections/${t.chromaId}/add`,
+              { ids: [`probe-${++seq}`], embeddings: [vec(seq)] },
+              5000,
+            ),
+          shape: chromaShape,
+        },
         {
           name: 'pinecone describe index',
           send: (base) => call(base, 'GET', `/indexes/${t.pineconeIndex}`, undefined, 5000),
@@ -716,14 +908,36 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
         },
         {
           name: 'pinecone upsert',
-          send: (base) => call(base, 'POST', `/indexes/${t.pineconeIndex}/vectors/upsert`, { vectors: [{ id: `probe-${++seq}`, values: vec(seq) }] }, 5000),
+          send: (base) =>
+            call(
+              base,
+              'POST',
+              `/indexes/${t.pineconeIndex}/vectors/upsert`,
+              { vectors: [{ id: `probe-${++seq}`, values: vec(seq) }] },
+              5000,
+            ),
           shape: pineconeData,
         },
-        { name: 'pinecone query', send: (base) => call(base, 'POST', `/indexes/${t.pineconeIndex}/query`, { vector: vec(1), topK: 3 }, 5000), shape: pineconeData },
-        { name: 'vectorizer GET collection', send: (base) => call(base, 'GET', `/collections/${vzName}`, undefined, 5000), shape: vectorizer },
+        {
+          name: 'pinecone query',
+          send: (base) => call(base, 'POST', `/indexes/${t.pineconeIndex}/query`, { vector: vec(1), topK: 3 }, 5000),
+          shape: pineconeData,
+        },
+        {
+          name: 'vectorizer GET collection',
+          send: (base) => call(base, 'GET', `/collections/${vzName}`, undefined, 5000),
+          shape: vectorizer,
+        },
         {
           name: 'vectorizer insert_vectors',
-          send: (base) => call(base, 'POST', '/insert_vectors', { collection: vzName, vectors: [{ id: `probe-${++seq}`, embedding: vec(seq) }] }, 5000),
+          send: (base) =>
+            call(
+              base,
+              'POST',
+              '/insert_vectors',
+              { collection: vzName, vectors: [{ id: `probe-${++seq}`, embedding: vec(seq) }] },
+              5000,
+            ),
           shape: vectorizer,
         },
       ];
@@ -734,7 +948,14 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
         targets.flatMap((g) =>
           probes.map(async (p) => {
             const a = await p.send(g.url);
-            return { via: g.name, probe: p.name, status: a.status, ms: a.ms, shaped: p.shape(a.body), body: a.text.slice(0, 160) };
+            return {
+              via: g.name,
+              probe: p.name,
+              status: a.status,
+              ms: a.ms,
+              shaped: p.shape(a.body),
+              body: a.text.slice(0, 160),
+            };
           }),
         ),
       );
@@ -745,7 +966,8 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     async function nginxPasses(timeoutMs = 10_000): Promise<number | undefined> {
       const from = Date.now();
       while (Date.now() - from < timeoutMs) {
-        if ((await call(nginxUrl, 'GET', `${P}/collections?limit=1`, undefined, 5000)).status === 200) return Date.now() - from;
+        if ((await call(nginxUrl, 'GET', `${P}/collections?limit=1`, undefined, 5000)).status === 200)
+          return Date.now() - from;
         await sleep(100);
       }
       return undefined;
@@ -769,7 +991,12 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const viaNginx: ProbeResult[] = [];
       const from = Date.now();
       while (Date.now() - from < 2000) {
-        direct.push(...(await runProbes(probes, [A, B].filter((g) => g.alive))));
+        direct.push(
+          ...(await runProbes(
+            probes,
+            [A, B].filter((g) => g.alive),
+          )),
+        );
         viaNginx.push(...(await runProbes(probes, [{ name: 'nginx', url: nginxUrl }])));
         await sleep(200);
       }
@@ -792,10 +1019,15 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
 
     const summarize = (results: ProbeResult[]) => {
       const t = new Tally();
-      results.forEach((r) => t.add(`${r.status}${typeof r.status === 'number' && r.status >= 500 && !r.shaped ? '(not in the protocol shape)' : ''}`));
+      results.forEach((r) =>
+        t.add(
+          `${r.status}${typeof r.status === 'number' && r.status >= 500 && !r.shaped ? '(not in the protocol shape)' : ''}`,
+        ),
+      );
       return `${results.length} probes -> ${t}, slowest ${results.length ? Math.max(...results.map((r) => r.ms)) : 0} ms`;
     };
-    const notShaped503 = (results: ProbeResult[]) => results.filter((r) => r.status !== 503 || !r.shaped).map((r) => `${r.via} ${r.probe}: ${r.status} ${r.body}`);
+    const notShaped503 = (results: ProbeResult[]) =>
+      results.filter((r) => r.status !== 503 || !r.shaped).map((r) => `${r.via} ${r.probe}: ${r.status} ${r.body}`);
 
     it("while no request is running: a prompt 503 in each protocol's shape, then recovery without restarting the gateways", async () => {
       const { pg } = c();
@@ -814,7 +1046,9 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const recovery = await waitRecovered(probes, upAt);
       const throughNginx = await nginxPasses();
 
-      note(`postgres restart (idle): stop took ${downAt - stopAt} ms, down for ${startAt - downAt} ms, start took ${upAt - startAt} ms`);
+      note(
+        `postgres restart (idle): stop took ${downAt - stopAt} ms, down for ${startAt - downAt} ms, start took ${upAt - startAt} ms`,
+      );
       note(`postgres restart (idle): straight to the replicas while down: ${summarize(direct)}`);
       note(`postgres restart (idle): through nginx while down: ${summarize(viaNginx)}`);
       note(
@@ -828,7 +1062,9 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       expect(notShaped503(direct)).toEqual([]);
       expect(Math.max(...direct.map((r) => r.ms))).toBeLessThan(5000);
       // Through nginx a client sees the replica's 503, or nginx's own 502 once it has marked both down.
-      expect(viaNginx.filter((r) => r.status !== 503 && r.status !== 502).map((r) => `${r.probe}: ${r.status}`)).toEqual([]);
+      expect(
+        viaNginx.filter((r) => r.status !== 503 && r.status !== 502).map((r) => `${r.probe}: ${r.status}`),
+      ).toEqual([]);
       expect(recovery.last).toEqual([]);
       expect(recovery.ms).toBeLessThan(10_000);
       expect(throughNginx).toBeDefined();
@@ -860,7 +1096,8 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const deaths = dead.map((g) => `${g.name} ${g.exitInfo()}`);
       for (const d of deaths) problems.push(`gateway ${d.replace(/ /, ' died when Postgres went down: ')}`);
       const recovery = await waitRecovered(probes, upAt);
-      if (recovery.ms === undefined) problems.push(`not recovered 15 s after Postgres was back: ${recovery.last.slice(0, 4).join(' | ')}`);
+      if (recovery.ms === undefined)
+        problems.push(`not recovered 15 s after Postgres was back: ${recovery.last.slice(0, 4).join(' | ')}`);
       else if (recovery.ms >= 10_000) problems.push(`recovered only ${recovery.ms} ms after Postgres was back`);
       // A supervisor would restart a dead replica; so does the test, to read back what was written.
       for (const g of dead) await g.start();
@@ -873,12 +1110,16 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const recoveredAt = upAt + (recovery.ms ?? 15_000);
       const check = await checkBatches(B.url, t, batches);
 
-      note(`postgres restart (under load): stop took ${downAt - stopAt} ms, down for ${startAt - downAt} ms, start took ${upAt - startAt} ms`);
+      note(
+        `postgres restart (under load): stop took ${downAt - stopAt} ms, down for ${startAt - downAt} ms, start took ${upAt - startAt} ms`,
+      );
       note(`postgres restart (under load): straight to the live replicas while down: ${summarize(direct)}`);
       note(`postgres restart (under load): through nginx while down: ${summarize(viaNginx)}`);
       note(
         `postgres restart (under load): ${deaths.length ? `DIED: ${deaths.join(' | ')}; restarted by the test` : 'both replicas survived'}; ` +
-          (recovery.ms !== undefined ? `every probe on the live replicas succeeded ${recovery.ms} ms after Postgres was back` : `not recovered: ${recovery.last.slice(0, 3).join(' | ')}`),
+          (recovery.ms !== undefined
+            ? `every probe on the live replicas succeeded ${recovery.ms} ms after Postgres was back`
+            : `not recovered: ${recovery.last.slice(0, 3).join(' | ')}`),
       );
       note(
         `postgres restart (under load): 8 writers through nginx for ${((Date.now() - t0) / 1000).toFixed(1)} s: ${batches.length} batches, outcomes ${outcomes(batches)}; ` +
@@ -890,13 +1131,24 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       );
 
       problems.push(...notShaped503(direct).map((p) => `while down, not a shaped 503: ${p}`));
-      if (direct.length && Math.max(...direct.map((r) => r.ms)) >= 5000) problems.push('a request took 5 s or more while Postgres was down');
-      problems.push(...failedWrites.filter((b) => b.status !== 503 && b.status !== 502).map((b) => `write through nginx answered ${b.status} (${b.proto}, +${b.started - t0} ms)`));
-      problems.push(...failedWrites.filter((b) => b.started > recoveredAt + 3000).map((b) => `write through nginx failed (${b.status}) 3 s after the recovery (+${b.started - t0} ms)`));
+      if (direct.length && Math.max(...direct.map((r) => r.ms)) >= 5000)
+        problems.push('a request took 5 s or more while Postgres was down');
+      problems.push(
+        ...failedWrites
+          .filter((b) => b.status !== 503 && b.status !== 502)
+          .map((b) => `write through nginx answered ${b.status} (${b.proto}, +${b.started - t0} ms)`),
+      );
+      problems.push(
+        ...failedWrites
+          .filter((b) => b.started > recoveredAt + 3000)
+          .map((b) => `write through nginx failed (${b.status}) 3 s after the recovery (+${b.started - t0} ms)`),
+      );
       problems.push(...check.lostAcked.map((x) => `acknowledged but lost: ${x}`));
       problems.push(...check.partial.map((x) => `half-written: ${x}`));
-      if (!batches.some((b) => ok(b.status) && b.started > upAt)) problems.push('no write succeeded after Postgres was back');
-      if (A.pid !== pids[0] || B.pid !== pids[1] || A.starts !== starts[0] || B.starts !== starts[1]) problems.push(`the gateways were restarted (pids ${pids.join('/')} -> ${A.pid}/${B.pid})`);
+      if (!batches.some((b) => ok(b.status) && b.started > upAt))
+        problems.push('no write succeeded after Postgres was back');
+      if (A.pid !== pids[0] || B.pid !== pids[1] || A.starts !== starts[0] || B.starts !== starts[1])
+        problems.push(`the gateways were restarted (pids ${pids.join('/')} -> ${A.pid}/${B.pid})`);
       expect(problems).toEqual([]);
     }, 90_000);
   });

@@ -46,12 +46,16 @@ describe('prepared statements', () => {
 
     it('plans once on the connections asked for that, and takes a per-call one when those are all busy', async () => {
       const text = `SELECT $1::int * 2 AS n /* planned once */`;
-      const planOnce = <T>(work: (conn: Queryable) => Promise<T>) => handle.db.withSessionSettings({}, work, { planOnce: true });
+      const planOnce = <T>(work: (conn: Queryable) => Promise<T>) =>
+        handle.db.withSessionSettings({}, work, { planOnce: true });
       const mode = async (conn: Queryable) => (await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode;
       await planOnce(async (conn) => {
         for (let i = 1; i <= 3; i++) expect((await conn.query(text, [i])).rows[0].n).toBe(2 * i);
         expect(await mode(conn)).toBe('force_generic_plan');
-        const { rows } = await conn.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`, [statementName(text)]);
+        const { rows } = await conn.query(
+          `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
+          [statementName(text)],
+        );
         expect(rows).toEqual([{ generic_plans: '3', custom_plans: '0' }]);
       });
       // Hold every plan-once connection: the next call must not wait for one.
@@ -66,7 +70,10 @@ describe('prepared statements', () => {
       }
       await Promise.all(holding);
       try {
-        const modeWhileBusy = await Promise.race([planOnce(mode), new Promise((resolve) => setTimeout(() => resolve('waited 5 s'), 5000))]);
+        const modeWhileBusy = await Promise.race([
+          planOnce(mode),
+          new Promise((resolve) => setTimeout(() => resolve('waited 5 s'), 5000)),
+        ]);
         expect(modeWhileBusy).toBe('force_custom_plan');
       } finally {
         release();
@@ -77,7 +84,8 @@ describe('prepared statements', () => {
     it('lets go of a result once its caller has: young collections do not promote it', async () => {
       setFlagsFromString('--expose-gc');
       const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
-      const oldSpace = () => getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_used_size;
+      const oldSpace = () =>
+        getHeapSpaceStatistics().find((space) => space.space_name === 'old_space')!.space_used_size;
       const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
       await onOneConnection(handle.db, async (conn) => {
         gc();
@@ -104,7 +112,9 @@ describe('prepared statements', () => {
         }
         const names = await preparedNames(conn);
         expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
-        expect(names).not.toContain(statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`));
+        expect(names).not.toContain(
+          statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`),
+        );
       }).finally(() => own.close());
     });
 
@@ -160,14 +170,28 @@ describe('prepared statements through the gateway', () => {
     it('plans an unfiltered search once per connection, and a filtered one for each call', async () => {
       const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
       const col = await chroma.createCollection({ name: 'planned-once', embeddingFunction: null });
-      await col.add({ ids: ['a', 'b', 'c'], embeddings: [[1, 0], [0, 1], [1, 1]], metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }] });
+      await col.add({
+        ids: ['a', 'b', 'c'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
+      });
       // Calls one after another reuse the pool's last released connection, which these reads then see.
       const searches = (conn: Queryable) =>
-        conn.query(`SELECT sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%<->%'`);
-      for (let i = 0; i < 3; i++) expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2 })).ids).toEqual([['a', 'c']]);
+        conn.query(
+          `SELECT sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%<->%'`,
+        );
+      for (let i = 0; i < 3; i++)
+        expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2 })).ids).toEqual([['a', 'c']]);
       const once = await gw.db.withSessionSettings({}, searches, { planOnce: true });
       expect(once.rows[0]).toEqual({ generic: 3, custom: 0 });
-      for (let i = 0; i < 3; i++) expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2, where: { k: 1 } })).ids).toEqual([['a', 'c']]);
+      for (let i = 0; i < 3; i++)
+        expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2, where: { k: 1 } })).ids).toEqual([
+          ['a', 'c'],
+        ]);
       const perCall = await gw.db.withSessionSettings({}, searches);
       expect(perCall.rows[0]).toEqual({ generic: 0, custom: 3 });
     });
@@ -180,12 +204,26 @@ describe('prepared statements through the gateway', () => {
     const col = await chroma.createCollection({ name: 'dimension-fixed-later', embeddingFunction: null });
     // Prepared while the vector column has no dimension yet.
     expect((await col.get({ include: ['embeddings' as never] })).ids).toEqual([]);
-    await col.add({ ids: ['a', 'b'], embeddings: [[1, 0, 0], [0, 1, 0]], documents: ['first', 'second'] });
+    await col.add({
+      ids: ['a', 'b'],
+      embeddings: [
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+      documents: ['first', 'second'],
+    });
     for (let i = 0; i < 3; i++) {
       const got = await col.get({ include: ['embeddings' as never, 'documents' as never] });
       expect(got.ids).toEqual(['a', 'b']);
-      expect(got.embeddings).toEqual([[1, 0, 0], [0, 1, 0]]);
-      const found = await col.query({ queryEmbeddings: [[1, 0, 0]], nResults: 1, include: ['embeddings' as never, 'distances' as never] });
+      expect(got.embeddings).toEqual([
+        [1, 0, 0],
+        [0, 1, 0],
+      ]);
+      const found = await col.query({
+        queryEmbeddings: [[1, 0, 0]],
+        nResults: 1,
+        include: ['embeddings' as never, 'distances' as never],
+      });
       expect(found.ids).toEqual([['a']]);
       expect(found.embeddings).toEqual([[[1, 0, 0]]]);
     }

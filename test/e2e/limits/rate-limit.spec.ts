@@ -7,8 +7,15 @@ const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 type Answer = Awaited<ReturnType<typeof http>>;
 
 /** Sends `count` requests at once, spread over the gateways, and tallies the statuses. */
-async function burst(gateways: TestGateway[], count: number, headers: Record<string, string>, path = '/api/v2/tenants/default_tenant') {
-  const answers: Answer[] = await Promise.all(Array.from({ length: count }, (_, i) => http(gateways[i % gateways.length].url, 'GET', path, undefined, headers)));
+async function burst(
+  gateways: TestGateway[],
+  count: number,
+  headers: Record<string, string>,
+  path = '/api/v2/tenants/default_tenant',
+) {
+  const answers: Answer[] = await Promise.all(
+    Array.from({ length: count }, (_, i) => http(gateways[i % gateways.length].url, 'GET', path, undefined, headers)),
+  );
   const tally = new Map<number, number>();
   for (const a of answers) tally.set(a.status, (tally.get(a.status) ?? 0) + 1);
   return Object.assign(tally, { answers });
@@ -22,7 +29,10 @@ describe('per-key rate limits', () => {
       expect(tally.get(429)).toBeGreaterThanOrEqual(12 - 6); // at most two one-second windows' worth got through
       const refused = tally.answers.find((a) => a.status === 429)!;
       expect(refused.headers.get('retry-after')).toBe('1');
-      expect(refused.body).toEqual({ error: 'ChromaError', message: 'Too many requests: the rate limit for this API key was exceeded' });
+      expect(refused.body).toEqual({
+        error: 'ChromaError',
+        message: 'Too many requests: the rate limit for this API key was exceeded',
+      });
       await new Promise((r) => setTimeout(r, 1100));
       expect((await http(gw.url, 'GET', '/api/v2/tenants/default_tenant')).status).toBe(200);
     } finally {
@@ -58,7 +68,9 @@ describe('per-key rate limits', () => {
       const second = (await keys.create(tenant, null)).key;
       const tally = await burst([gw], 10, { 'x-chroma-token': first }, `/api/v2/tenants/${tenant}`);
       expect(tally.get(429)).toBeGreaterThanOrEqual(6);
-      expect((await http(gw.url, 'GET', `/api/v2/tenants/${tenant}`, undefined, { 'x-chroma-token': second })).status).toBe(200);
+      expect(
+        (await http(gw.url, 'GET', `/api/v2/tenants/${tenant}`, undefined, { 'x-chroma-token': second })).status,
+      ).toBe(200);
     } finally {
       await gw.close();
     }

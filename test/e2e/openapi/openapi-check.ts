@@ -12,8 +12,10 @@ export function openApiProblems(doc: any): string[] {
     problems.push(`${where}: ${what}`);
   };
 
-  if (typeof doc?.openapi !== 'string' || !/^3\.0\.\d+$/.test(doc.openapi)) fail('openapi', `not 3.0.x: ${doc?.openapi}`);
-  if (typeof doc?.info?.title !== 'string' || typeof doc?.info?.version !== 'string') fail('info', 'needs title and version');
+  if (typeof doc?.openapi !== 'string' || !/^3\.0\.\d+$/.test(doc.openapi))
+    fail('openapi', `not 3.0.x: ${doc?.openapi}`);
+  if (typeof doc?.info?.title !== 'string' || typeof doc?.info?.version !== 'string')
+    fail('info', 'needs title and version');
   if (typeof doc?.paths !== 'object' || doc.paths === null) return [...problems, 'paths: missing'];
   const schemas: Record<string, unknown> = doc.components?.schemas ?? {};
   const declaredTags = new Set<string>((doc.tags ?? []).map((t: any) => t.name));
@@ -27,15 +29,28 @@ export function openApiProblems(doc: any): string[] {
     if (s === true || s === false) return;
     if (typeof s !== 'object' || s === null) return fail(where, 'schema is not an object');
     if (s.$ref !== undefined) return resolve(s.$ref, where);
-    if (s.type !== undefined && !TYPES.includes(s.type)) fail(where, `type ${JSON.stringify(s.type)} is not an OpenAPI 3.0 type`);
+    if (s.type !== undefined && !TYPES.includes(s.type))
+      fail(where, `type ${JSON.stringify(s.type)} is not an OpenAPI 3.0 type`);
     if (s.type === 'array' && s.items === undefined) fail(where, 'array without items');
     if (s.nullable !== undefined && typeof s.nullable !== 'boolean') fail(where, 'nullable must be a boolean');
     if (s.required !== undefined) {
-      if (!Array.isArray(s.required) || s.required.some((r: unknown) => typeof r !== 'string')) fail(where, 'required must be a list of names');
-      else if (s.properties) for (const r of s.required) if (!(r in s.properties)) fail(where, `required ${r} is not a property`);
+      if (!Array.isArray(s.required) || s.required.some((r: unknown) => typeof r !== 'string'))
+        fail(where, 'required must be a list of names');
+      else if (s.properties)
+        for (const r of s.required) if (!(r in s.properties)) fail(where, `required ${r} is not a property`);
     }
-    if (s.enum !== undefined && (!Array.isArray(s.enum) || s.enum.length === 0)) fail(where, 'enum must be a non-empty list');
-    for (const k of ['minimum', 'maximum', 'minItems', 'maxItems', 'minLength', 'maxLength', 'minProperties', 'maxProperties']) {
+    if (s.enum !== undefined && (!Array.isArray(s.enum) || s.enum.length === 0))
+      fail(where, 'enum must be a non-empty list');
+    for (const k of [
+      'minimum',
+      'maximum',
+      'minItems',
+      'maxItems',
+      'minLength',
+      'maxLength',
+      'minProperties',
+      'maxProperties',
+    ]) {
       if (s[k] !== undefined && typeof s[k] !== 'number') fail(where, `${k} must be a number`);
     }
     if (s.pattern !== undefined) {
@@ -62,7 +77,11 @@ export function openApiProblems(doc: any): string[] {
   for (const [path, item] of Object.entries<any>(doc.paths)) {
     if (!path.startsWith('/')) fail(path, 'a path starts with /');
     const template = path.replace(/\{[^}]+\}/g, '{}');
-    if (templates.has(template)) fail(path, `same template as ${templates.get(template)} (OpenAPI forbids paths differing only in parameter names)`);
+    if (templates.has(template))
+      fail(
+        path,
+        `same template as ${templates.get(template)} (OpenAPI forbids paths differing only in parameter names)`,
+      );
     templates.set(template, path);
     const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     for (const [method, op] of Object.entries<any>(item)) {
@@ -78,7 +97,8 @@ export function openApiProblems(doc: any): string[] {
       const params: any[] = op.parameters ?? [];
       const keys = new Set<string>();
       for (const p of params) {
-        if (typeof p.name !== 'string' || !PARAMETER_LOCATIONS.includes(p.in)) fail(where, `bad parameter ${JSON.stringify(p)}`);
+        if (typeof p.name !== 'string' || !PARAMETER_LOCATIONS.includes(p.in))
+          fail(where, `bad parameter ${JSON.stringify(p)}`);
         const key = `${p.in}:${p.name}`;
         if (keys.has(key)) fail(where, `parameter ${key} twice`);
         keys.add(key);
@@ -87,18 +107,21 @@ export function openApiProblems(doc: any): string[] {
         if (p.schema === undefined && p.content === undefined) fail(where, `parameter ${p.name} has no schema`);
         if (p.schema !== undefined) schema(p.schema, `${where} parameter ${p.name}`);
       }
-      for (const name of templated) if (!keys.has(`path:${name}`)) fail(where, `path parameter {${name}} is not declared`);
+      for (const name of templated)
+        if (!keys.has(`path:${name}`)) fail(where, `path parameter {${name}} is not declared`);
       if (op.requestBody !== undefined) {
         const content = op.requestBody.content ?? {};
         if (Object.keys(content).length === 0) fail(where, 'requestBody without content');
-        for (const [type, media] of Object.entries<any>(content)) if (media.schema !== undefined) schema(media.schema, `${where} body ${type}`);
+        for (const [type, media] of Object.entries<any>(content))
+          if (media.schema !== undefined) schema(media.schema, `${where} body ${type}`);
       }
       const responses = Object.entries<any>(op.responses ?? {});
       if (responses.length === 0) fail(where, 'no responses');
       for (const [status, response] of responses) {
         if (!/^([1-5](\d\d|XX)|default)$/.test(status)) fail(where, `response key ${status}`);
         if (typeof response.description !== 'string') fail(where, `response ${status} needs a description`);
-        for (const [type, media] of Object.entries<any>(response.content ?? {})) if (media.schema !== undefined) schema(media.schema, `${where} ${status} ${type}`);
+        for (const [type, media] of Object.entries<any>(response.content ?? {}))
+          if (media.schema !== undefined) schema(media.schema, `${where} ${status} ${type}`);
       }
       for (const tag of op.tags ?? []) if (!declaredTags.has(tag)) fail(where, `tag ${tag} is not declared`);
     }

@@ -23,9 +23,18 @@ export function routerRoutes(app: INestApplication): RouterRoute[] {
  * (embedded PGlite in memory, or a scratch database when DATABASE_URL is set). createApp does not
  * call setupOpenApi yet; once it does, this leaves its routes alone instead of adding them twice.
  */
-export async function startDocumentedGateway(overrides: Partial<AppConfig> = {}): Promise<{ app: INestApplication; url: string; close(): Promise<void> }> {
+export async function startDocumentedGateway(
+  overrides: Partial<AppConfig> = {},
+): Promise<{ app: INestApplication; url: string; close(): Promise<void> }> {
   const scratch = usingPostgres() ? await createScratchDatabase() : undefined;
-  const config: AppConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dataDir: 'memory://', databaseUrl: scratch?.url, ...overrides };
+  const config: AppConfig = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: 'memory://',
+    databaseUrl: scratch?.url,
+    ...overrides,
+  };
   const app = await createApp(config, { logger: false });
   const fastify = app.getHttpAdapter().getInstance();
   if (!fastify.hasRoute({ method: 'GET', url: '/docs-json' })) setupOpenApi(app);

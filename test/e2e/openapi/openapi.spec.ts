@@ -25,7 +25,12 @@ interface Route {
 
 /** `/a/:b/*c` as OpenAPI writes it, `/a/{b}/{c}`. */
 function openApiPath(...parts: string[]): string {
-  const joined = '/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/');
+  const joined =
+    '/' +
+    parts
+      .map((p) => p.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/');
   // `:name` and `*name` are parameters, and so is Fastify's bare trailing wildcard.
   return joined.replace(/[:*](\w+)/g, '{$1}').replace(/\*$/, '{wildcard}');
 }
@@ -48,10 +53,14 @@ function nestRoutes(app: INestApplication): Route[] {
         const requestMethod: RequestMethod | undefined = Reflect.getMetadata(METHOD_METADATA, fn);
         if (requestMethod === undefined || Reflect.getMetadata(PATH_METADATA, fn) === undefined) continue;
         // @All: every method the scanner documents for it (all of OpenAPI 3.0's but TRACE).
-        const methods = requestMethod === RequestMethod.ALL ? HTTP_METHODS.filter((m) => m !== 'trace') : [RequestMethod[requestMethod].toLowerCase()];
+        const methods =
+          requestMethod === RequestMethod.ALL
+            ? HTTP_METHODS.filter((m) => m !== 'trace')
+            : [RequestMethod[requestMethod].toLowerCase()];
         for (const base of bases) {
           for (const sub of ([] as string[]).concat(Reflect.getMetadata(PATH_METADATA, fn))) {
-            for (const method of methods) routes.push({ module: module.metatype.name, controller, handler, method, path: openApiPath(base, sub) });
+            for (const method of methods)
+              routes.push({ module: module.metatype.name, controller, handler, method, path: openApiPath(base, sub) });
           }
         }
       }
@@ -65,7 +74,10 @@ const PROTOCOL_MODULES = [ChromaModule.name, PineconeModule.name, VectorizerModu
 /** The tag each protocol route must carry. */
 function expectedTag(route: Route): string {
   if (route.module === ChromaModule.name) return OPENAPI_TAGS.chroma;
-  if (route.module === PineconeModule.name) return route.controller.name === 'PineconeIndexesController' ? OPENAPI_TAGS.pineconeControl : OPENAPI_TAGS.pineconeData;
+  if (route.module === PineconeModule.name)
+    return route.controller.name === 'PineconeIndexesController'
+      ? OPENAPI_TAGS.pineconeControl
+      : OPENAPI_TAGS.pineconeData;
   return route.controller.name === 'VectorizerQdrantController' ? OPENAPI_TAGS.qdrant : OPENAPI_TAGS.vectorizer;
 }
 
@@ -80,9 +92,12 @@ function schemaName(dto: Type<unknown>): string {
 
 /** The DTO class of each route's @Body() (undefined for a raw JSON body). */
 function bodyDto(route: Route): Type<unknown> | undefined {
-  const args: Record<string, { index: number; data?: unknown }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.handler) ?? {};
+  const args: Record<string, { index: number; data?: unknown }> =
+    Reflect.getMetadata(ROUTE_ARGS_METADATA, route.controller, route.handler) ?? {};
   const types: unknown[] = Reflect.getMetadata(PARAMTYPES_METADATA, route.controller.prototype, route.handler) ?? [];
-  const body = Object.entries(args).find(([key, arg]) => key.split(':')[0] === String(RouteParamtypes.BODY) && arg.data === undefined);
+  const body = Object.entries(args).find(
+    ([key, arg]) => key.split(':')[0] === String(RouteParamtypes.BODY) && arg.data === undefined,
+  );
   if (!body) return undefined;
   const type = types[body[1].index] as Type<unknown> | undefined;
   return type && type !== Object ? type : undefined;
@@ -167,9 +182,11 @@ describe('OpenAPI documentation at /docs', () => {
           missing.push(`${route.method.toUpperCase()} ${route.path}`);
           continue;
         }
-        if (JSON.stringify(op.tags) !== JSON.stringify([expectedTag(route)])) wrong.push(`${route.method.toUpperCase()} ${route.path}: tags ${JSON.stringify(op.tags)}`);
+        if (JSON.stringify(op.tags) !== JSON.stringify([expectedTag(route)]))
+          wrong.push(`${route.method.toUpperCase()} ${route.path}: tags ${JSON.stringify(op.tags)}`);
         if (!op.summary) wrong.push(`${route.method.toUpperCase()} ${route.path}: no summary`);
-        if (!op.responses?.default?.content?.['application/json']?.schema?.$ref) wrong.push(`${route.method.toUpperCase()} ${route.path}: no error response`);
+        if (!op.responses?.default?.content?.['application/json']?.schema?.$ref)
+          wrong.push(`${route.method.toUpperCase()} ${route.path}: no error response`);
       }
       expect(missing).toEqual([]);
       expect(wrong).toEqual([]);
@@ -179,7 +196,8 @@ describe('OpenAPI documentation at /docs', () => {
       const known = new Set(routes.map((r) => `${r.method} ${template(r.path)}`));
       const extra: string[] = [];
       for (const [path, item] of Object.entries<any>(doc.paths)) {
-        for (const method of Object.keys(item)) if (!known.has(`${method} ${template(path)}`)) extra.push(`${method.toUpperCase()} ${path}`);
+        for (const method of Object.keys(item))
+          if (!known.has(`${method} ${template(path)}`)) extra.push(`${method.toUpperCase()} ${path}`);
       }
       expect(extra).toEqual([]);
     });
@@ -213,13 +231,22 @@ describe('OpenAPI documentation at /docs', () => {
 
     it('marks the optional query parameters optional', () => {
       const fetch = doc.paths['/indexes/{index}/vectors/fetch'].get.parameters;
-      expect(fetch.find((p: any) => p.name === 'ids')).toMatchObject({ in: 'query', required: true, schema: { type: 'array', items: { type: 'string' } } });
+      expect(fetch.find((p: any) => p.name === 'ids')).toMatchObject({
+        in: 'query',
+        required: true,
+        schema: { type: 'array', items: { type: 'string' } },
+      });
       expect(fetch.find((p: any) => p.name === 'namespace')).toMatchObject({ in: 'query', required: false });
       const list = doc.paths['/indexes/{index}/vectors/list'].get.parameters;
-      expect(list.find((p: any) => p.name === 'limit')).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } });
+      expect(list.find((p: any) => p.name === 'limit')).toMatchObject({
+        required: false,
+        schema: { type: 'integer', minimum: 1, maximum: 1000 },
+      });
       for (const item of Object.values<any>(doc.paths)) {
         for (const op of Object.values<any>(item)) {
-          for (const p of op.parameters ?? []) if (p.in === 'query' && p.name !== 'ids') expect({ op: op.operationId, name: p.name, required: p.required }).toMatchObject({ required: false });
+          for (const p of op.parameters ?? [])
+            if (p.in === 'query' && p.name !== 'ids')
+              expect({ op: op.operationId, name: p.name, required: p.required }).toMatchObject({ required: false });
         }
       }
     });
@@ -227,13 +254,18 @@ describe('OpenAPI documentation at /docs', () => {
 
   describe('request schemas', () => {
     const bodies = () =>
-      protocolRoutes.map((route) => ({ route, dto: bodyDto(route) })).filter((x): x is { route: Route; dto: Type<unknown> } => x.dto !== undefined);
+      protocolRoutes
+        .map((route) => ({ route, dto: bodyDto(route) }))
+        .filter((x): x is { route: Route; dto: Type<unknown> } => x.dto !== undefined);
 
     it('each DTO body route references its DTO schema', () => {
       expect(bodies().length).toBeGreaterThanOrEqual(30);
       for (const { route, dto } of bodies()) {
         const op = operation(route);
-        expect({ route: `${route.method} ${route.path}`, ref: op.requestBody?.content?.['application/json']?.schema?.$ref }).toEqual({
+        expect({
+          route: `${route.method} ${route.path}`,
+          ref: op.requestBody?.content?.['application/json']?.schema?.$ref,
+        }).toEqual({
           route: `${route.method} ${route.path}`,
           ref: `#/components/schemas/${schemaName(dto)}`,
         });
@@ -241,9 +273,17 @@ describe('OpenAPI documentation at /docs', () => {
     });
 
     it('each raw-body route (Qdrant) references a documented schema', () => {
-      const raw = protocolRoutes.filter((r) => ['post', 'put', 'patch'].includes(r.method) && bodyDto(r) === undefined && r.controller.name === 'VectorizerQdrantController');
+      const raw = protocolRoutes.filter(
+        (r) =>
+          ['post', 'put', 'patch'].includes(r.method) &&
+          bodyDto(r) === undefined &&
+          r.controller.name === 'VectorizerQdrantController',
+      );
       expect(raw.length).toBe(7);
-      for (const route of raw) expect(operation(route).requestBody.content['application/json'].schema.$ref).toMatch(/^#\/components\/schemas\/Qdrant/);
+      for (const route of raw)
+        expect(operation(route).requestBody.content['application/json'].schema.$ref).toMatch(
+          /^#\/components\/schemas\/Qdrant/,
+        );
     });
 
     it('document exactly what class-validator checks: required fields, types, bounds', () => {
@@ -271,8 +311,13 @@ describe('OpenAPI documentation at /docs', () => {
           const optional = checks.some((m) => m.type === 'conditionalValidation');
           const requiredByValidator = checks.some((m) => m.type === 'isDefined') || !optional;
           const requiredByRoute = (REQUIRED_BY_ROUTE[name] ?? []).includes(property);
-          if (requiredByValidator !== required.includes(property) && !(requiredByRoute && required.includes(property))) {
-            problems.push(`${where}: required is ${required.includes(property)}, the validator says ${requiredByValidator}`);
+          if (
+            requiredByValidator !== required.includes(property) &&
+            !(requiredByRoute && required.includes(property))
+          ) {
+            problems.push(
+              `${where}: required is ${required.includes(property)}, the validator says ${requiredByValidator}`,
+            );
           }
           for (const check of checks) {
             if (check.type === 'isDefined' || check.type === 'conditionalValidation') continue;
@@ -288,11 +333,16 @@ describe('OpenAPI documentation at /docs', () => {
               arrayMaxSize: () => target?.maxItems === check.constraints[0],
             };
             const expectation = expectations[check.name ?? ''];
-            if (!expectation) problems.push(`${where}: validator ${check.name} has no documentation check in this test`);
-            else if (!expectation()) problems.push(`${where}: ${check.name}${check.each ? ' (each)' : ''} ${JSON.stringify(check.constraints ?? [])} not documented`);
+            if (!expectation)
+              problems.push(`${where}: validator ${check.name} has no documentation check in this test`);
+            else if (!expectation())
+              problems.push(
+                `${where}: ${check.name}${check.each ? ' (each)' : ''} ${JSON.stringify(check.constraints ?? [])} not documented`,
+              );
           }
         }
-        for (const documented of Object.keys(schema.properties ?? {})) if (!properties.has(documented)) problems.push(`${name}.${documented}: documented but not a DTO field`);
+        for (const documented of Object.keys(schema.properties ?? {}))
+          if (!properties.has(documented)) problems.push(`${name}.${documented}: documented but not a DTO field`);
         for (const r of required) if (!properties.has(r)) problems.push(`${name}.${r}: required but not a DTO field`);
       }
       expect(problems).toEqual([]);
@@ -303,7 +353,10 @@ describe('OpenAPI documentation at /docs', () => {
       expect(query.required).toEqual(['query_embeddings']);
       expect(query.properties.query_embeddings.type).toBe('array');
       expect(query.properties.query_embeddings.items.oneOf).toEqual(
-        expect.arrayContaining([expect.objectContaining({ type: 'array', items: { type: 'number' } }), expect.objectContaining({ type: 'string', format: 'byte' })]),
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'array', items: { type: 'number' } }),
+          expect.objectContaining({ type: 'string', format: 'byte' }),
+        ]),
       );
       expect(query.properties.n_results).toMatchObject({ type: 'integer', minimum: 0 });
       const records = doc.components.schemas.ChromaRecordSet;
@@ -317,22 +370,36 @@ describe('OpenAPI documentation at /docs', () => {
       expect(query.properties.topK).toMatchObject({ type: 'integer', minimum: 1, maximum: 10000 });
       const upsert = doc.components.schemas.PineconeUpsert;
       expect(upsert.required).toEqual(['vectors']);
-      expect(upsert.properties.vectors).toMatchObject({ type: 'array', maxItems: 1000, items: { type: 'object', required: ['id'] } });
-      expect(doc.components.schemas.PineconeDelete.properties.ids).toMatchObject({ maxItems: 1000, items: { type: 'string' } });
+      expect(upsert.properties.vectors).toMatchObject({
+        type: 'array',
+        maxItems: 1000,
+        items: { type: 'object', required: ['id'] },
+      });
+      expect(doc.components.schemas.PineconeDelete.properties.ids).toMatchObject({
+        maxItems: 1000,
+        items: { type: 'string' },
+      });
     });
 
     it('the schemas match what the gateway refuses and accepts', async () => {
       const post = (path: string, body: unknown) => http(gateway.url, 'POST', path, body);
       expect((await post('/indexes', { name: 'docs-check', dimension: 2, metric: 'cosine' })).status).toBe(201);
-      expect((await post('/indexes/docs-check/vectors/upsert', { vectors: [{ id: 'a', values: [1, 0] }] })).status).toBe(200);
+      expect(
+        (await post('/indexes/docs-check/vectors/upsert', { vectors: [{ id: 'a', values: [1, 0] }] })).status,
+      ).toBe(200);
       const max = doc.components.schemas.PineconeQuery.properties.topK.maximum;
       expect((await post('/indexes/docs-check/query', { vector: [1, 0], topK: max })).status).toBe(200);
       expect((await post('/indexes/docs-check/query', { vector: [1, 0], topK: max + 1 })).status).toBe(400);
       expect((await post('/indexes/docs-check/query', { vector: [1, 0], topK: 0 })).status).toBe(400);
       expect((await post('/indexes/docs-check/query', { vector: [1, 0] })).status).toBe(400);
-      const tooMany = Array.from({ length: doc.components.schemas.PineconeUpsert.properties.vectors.maxItems + 1 }, (_, i) => ({ id: `v${i}`, values: [1, 0] }));
+      const tooMany = Array.from(
+        { length: doc.components.schemas.PineconeUpsert.properties.vectors.maxItems + 1 },
+        (_, i) => ({ id: `v${i}`, values: [1, 0] }),
+      );
       expect((await post('/indexes/docs-check/vectors/upsert', { vectors: tooMany })).status).toBe(400);
-      const collection = await post('/api/v2/tenants/default_tenant/databases/default_database/collections', { name: 'docs-check-chroma' });
+      const collection = await post('/api/v2/tenants/default_tenant/databases/default_database/collections', {
+        name: 'docs-check-chroma',
+      });
       expect(collection.status).toBe(200);
       const records = `/api/v2/tenants/default_tenant/databases/default_database/collections/${collection.body.id}`;
       const base64 = Buffer.from(new Float32Array([1, 0]).buffer).toString('base64');
@@ -370,7 +437,8 @@ describe('OpenAPI documentation at /docs', () => {
 
     it('is outside every protocol (no error renderer claims /docs)', async () => {
       for (const renderer of [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer]) {
-        for (const path of ['/docs', '/docs/', '/docs-json', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js']) expect({ renderer: renderer.name, path, matches: renderer.matches(path) }).toMatchObject({ matches: false });
+        for (const path of ['/docs', '/docs/', '/docs-json', '/docs/swagger-ui.css', '/docs/swagger-ui-init.js'])
+          expect({ renderer: renderer.name, path, matches: renderer.matches(path) }).toMatchObject({ matches: false });
       }
       // The protocols' own routes still answer in their shapes.
       const version = await http(gateway.url, 'GET', '/api/v2/version');

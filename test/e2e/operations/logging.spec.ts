@@ -23,8 +23,18 @@ describe('operations: request ids', () => {
   });
 
   it('replaces a missing, empty, too long or unsafe id with a fresh uuid', async () => {
-    const ids = [await idOf('/healthz'), await idOf('/healthz'), await idOf('/healthz', ''), await idOf('/healthz', 'a'.repeat(129))];
-    ids.push(await idOf('/healthz', 'has space'), await idOf('/healthz', 'quote"d'), await idOf('/healthz', 'semi;colon'), await idOf('/healthz', 'ünï'));
+    const ids = [
+      await idOf('/healthz'),
+      await idOf('/healthz'),
+      await idOf('/healthz', ''),
+      await idOf('/healthz', 'a'.repeat(129)),
+    ];
+    ids.push(
+      await idOf('/healthz', 'has space'),
+      await idOf('/healthz', 'quote"d'),
+      await idOf('/healthz', 'semi;colon'),
+      await idOf('/healthz', 'ünï'),
+    );
     for (const id of ids) expect(id).toMatch(UUID);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -46,7 +56,13 @@ describe('operations: structured logs', () => {
   afterAll(() => gw.close());
 
   it('writes one JSON access line per request with id, protocol, method, route, status and duration', async () => {
-    const res = await http(gw.url, 'POST', `${CHROMA}/collections`, { name: 'logged' }, { 'x-request-id': 'log-create' });
+    const res = await http(
+      gw.url,
+      'POST',
+      `${CHROMA}/collections`,
+      { name: 'logged' },
+      { 'x-request-id': 'log-create' },
+    );
     expect(res.status).toBe(200);
     const line = await gw.logs.waitFor((l) => l.requestId === 'log-create' && l.msg === 'request');
     expect(line).toMatchObject({
@@ -68,18 +84,33 @@ describe('operations: structured logs', () => {
   it('logs the path without its query string, and a refused request too', async () => {
     await http(gw.url, 'GET', '/indexes/missing/vectors/fetch?ids=secret', undefined, { 'x-request-id': 'log-query' });
     const fetched = await gw.logs.waitFor((l) => l.requestId === 'log-query' && l.msg === 'request');
-    expect(fetched).toMatchObject({ protocol: 'pinecone', route: '/indexes/:index/vectors/fetch', path: '/indexes/missing/vectors/fetch', status: 404 });
+    expect(fetched).toMatchObject({
+      protocol: 'pinecone',
+      route: '/indexes/:index/vectors/fetch',
+      path: '/indexes/missing/vectors/fetch',
+      status: 404,
+    });
     await http(gw.url, 'POST', '/insert_vectors', '{bad', { 'x-request-id': 'log-bad' });
-    expect(await gw.logs.waitFor((l) => l.requestId === 'log-bad' && l.msg === 'request')).toMatchObject({ protocol: 'vectorizer', route: '/insert_vectors', status: 400 });
+    expect(await gw.logs.waitFor((l) => l.requestId === 'log-bad' && l.msg === 'request')).toMatchObject({
+      protocol: 'vectorizer',
+      route: '/insert_vectors',
+      status: 400,
+    });
   });
 
   it('logs successful probes at debug, so an info level keeps them out', async () => {
     await http(gw.url, 'GET', '/healthz', undefined, { 'x-request-id': 'log-probe' });
-    expect(await gw.logs.waitFor((l) => l.requestId === 'log-probe')).toMatchObject({ level: 'debug', route: '/healthz', protocol: 'other' });
+    expect(await gw.logs.waitFor((l) => l.requestId === 'log-probe')).toMatchObject({
+      level: 'debug',
+      route: '/healthz',
+      protocol: 'other',
+    });
   });
 
   it("sends Nest's own log lines through pino, with their context", () => {
-    expect(gw.logs.find((l) => l.context === 'RouterExplorer' && /Mapped \{\/readyz, GET\} route/.test(l.msg))).toMatchObject({ level: 'info', name: 'vecgate' });
+    expect(
+      gw.logs.find((l) => l.context === 'RouterExplorer' && /Mapped \{\/readyz, GET\} route/.test(l.msg)),
+    ).toMatchObject({ level: 'info', name: 'vecgate' });
     expect(gw.logs.find((l) => l.context === 'Database' && /with pgvector/.test(l.msg))).toBeDefined();
   });
 

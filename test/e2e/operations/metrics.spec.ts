@@ -18,16 +18,48 @@ describe('operations: /metrics', () => {
     };
     // Chroma: create, add 2, delete 1.
     chromaId = (await call('POST', `${CHROMA}/collections`, { name: 'ops_metrics' }, 200)).id;
-    await call('POST', `${CHROMA}/collections/${chromaId}/add`, { ids: ['a', 'b'], embeddings: [[1, 0, 0], [0, 1, 0]] }, 201);
+    await call(
+      'POST',
+      `${CHROMA}/collections/${chromaId}/add`,
+      {
+        ids: ['a', 'b'],
+        embeddings: [
+          [1, 0, 0],
+          [0, 1, 0],
+        ],
+      },
+      201,
+    );
     await call('POST', `${CHROMA}/collections/${chromaId}/delete`, { ids: ['a'] }, 200);
     // Pinecone: create, upsert 3, delete 1.
-    await call('POST', '/indexes', { name: 'ops-metrics', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } }, 201);
+    await call(
+      'POST',
+      '/indexes',
+      {
+        name: 'ops-metrics',
+        dimension: 3,
+        metric: 'cosine',
+        spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+      },
+      201,
+    );
     const vectors = ['p1', 'p2', 'p3'].map((id, i) => ({ id, values: [i + 1, 1, 0] }));
     await call('POST', '/indexes/ops-metrics/vectors/upsert', { vectors }, 200);
     await call('POST', '/indexes/ops-metrics/vectors/delete', { ids: ['p1'] }, 200);
     // Vectorizer: create, insert 2, delete 1.
     await call('POST', '/collections', { name: 'ops_vectorizer', dimension: 3, metric: 'cosine' }, 200);
-    await call('POST', '/insert_vectors', { collection: 'ops_vectorizer', vectors: [{ id: 'v1', embedding: [1, 0, 0] }, { id: 'v2', embedding: [0, 0, 1] }] }, 200);
+    await call(
+      'POST',
+      '/insert_vectors',
+      {
+        collection: 'ops_vectorizer',
+        vectors: [
+          { id: 'v1', embedding: [1, 0, 0] },
+          { id: 'v2', embedding: [0, 0, 1] },
+        ],
+      },
+      200,
+    );
     await call('DELETE', '/collections/ops_vectorizer/vectors/v1', undefined, 200);
     // An unknown route and a body the parser refuses.
     await call('GET', '/api/v2/nope', undefined, 404);
@@ -47,10 +79,13 @@ describe('operations: /metrics', () => {
   });
 
   it('counts requests by protocol, method, route pattern and status', () => {
-    const count = (protocol: string, method: string, route: string, status: string) => sample(text, 'vecgate_http_requests_total', { protocol, method, route, status });
+    const count = (protocol: string, method: string, route: string, status: string) =>
+      sample(text, 'vecgate_http_requests_total', { protocol, method, route, status });
     expect(count('chroma', 'POST', '/api/v2/tenants/:tenant/databases/:database/collections', '200')).toBe(1);
     expect(count('chroma', 'POST', '/api/v2/tenants/:tenant/databases/:database/collections/:id/add', '201')).toBe(1);
-    expect(count('chroma', 'POST', '/api/v2/tenants/:tenant/databases/:database/collections/:id/delete', '200')).toBe(1);
+    expect(count('chroma', 'POST', '/api/v2/tenants/:tenant/databases/:database/collections/:id/delete', '200')).toBe(
+      1,
+    );
     expect(count('pinecone', 'POST', '/indexes', '201')).toBe(1);
     expect(count('pinecone', 'POST', '/indexes/:index/vectors/upsert', '200')).toBe(1);
     expect(count('pinecone', 'POST', '/indexes/:index/vectors/delete', '200')).toBe(1);
@@ -61,9 +96,18 @@ describe('operations: /metrics', () => {
   });
 
   it('labels unknown routes as (unmatched) and a refused body by the route it was sent to, under their protocol', () => {
-    expect(sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'GET', route: '(unmatched)', status: '404' })).toBe(1);
+    expect(
+      sample(text, 'vecgate_http_requests_total', {
+        protocol: 'chroma',
+        method: 'GET',
+        route: '(unmatched)',
+        status: '404',
+      }),
+    ).toBe(1);
     const add = '/api/v2/tenants/:tenant/databases/:database/collections/:id/add';
-    expect(sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'POST', route: add, status: '400' })).toBe(1);
+    expect(
+      sample(text, 'vecgate_http_requests_total', { protocol: 'chroma', method: 'POST', route: add, status: '400' }),
+    ).toBe(1);
   });
 
   it('never puts a raw path in a label', () => {

@@ -20,7 +20,10 @@ function compileEntry(): void {
     include: [],
   };
   writeFileSync(join(OUT, 'tsconfig.json'), JSON.stringify(config));
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(OUT, 'tsconfig.json')], { cwd: ROOT, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(OUT, 'tsconfig.json')], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }
 
 interface Child {
@@ -33,14 +36,23 @@ interface Child {
 async function startChild(env: Record<string, string>): Promise<Child> {
   const child = spawn(process.execPath, [ENTRY], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', VECGATE_DATA_DIR: 'memory://', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      VECGATE_DATA_DIR: 'memory://',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, any>[] = [];
   let stderr = '';
   let pending = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in time; stderr: ${stderr}`)), 30_000);
     child.stdout!.on('data', (chunk) => {
@@ -79,7 +91,10 @@ describe('operations: graceful shutdown of a real process on SIGTERM', () => {
   });
 
   it('finishes the request in flight with 200, refuses new connections, and exits 0', async () => {
-    child = await startChild({ VECGATE_SHUTDOWN_TIMEOUT_MS: '8000', ...(scratch ? { DATABASE_URL: scratch.url } : {}) });
+    child = await startChild({
+      VECGATE_SHUTDOWN_TIMEOUT_MS: '8000',
+      ...(scratch ? { DATABASE_URL: scratch.url } : {}),
+    });
     const base = `http://127.0.0.1:${child.port}`;
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const slow = fetch(`${base}/__test/slow?ms=1500`, { headers: { 'x-request-id': 'slow-one' } });
@@ -93,7 +108,10 @@ describe('operations: graceful shutdown of a real process on SIGTERM', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
     const messages = child.lines.map((l) => l.msg);
     expect(messages).toContain('SIGTERM: draining 1 request(s), at most 8000 ms');
-    expect(child.lines.find((l) => l.msg === 'request' && l.requestId === 'slow-one')).toMatchObject({ status: 200, route: '/__test/slow' });
+    expect(child.lines.find((l) => l.msg === 'request' && l.requestId === 'slow-one')).toMatchObject({
+      status: 200,
+      route: '/__test/slow',
+    });
     expect(messages[messages.length - 1]).toBe('stopped');
   });
 

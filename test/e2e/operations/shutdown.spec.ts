@@ -70,11 +70,17 @@ describe('operations: graceful shutdown, in process', () => {
     expect(await slow).toBe('cut');
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(exit).toHaveBeenCalledWith(0);
-    expect(gw.logs.find((l) => l.context === 'Shutdown' && /1 request\(s\) still running after 200 ms/.test(l.msg))).toMatchObject({ level: 'warn' });
+    expect(
+      gw.logs.find((l) => l.context === 'Shutdown' && /1 request\(s\) still running after 200 ms/.test(l.msg)),
+    ).toMatchObject({ level: 'warn' });
   });
 
   it('exits at once with 1 on a second signal', async () => {
-    shutdown = installGracefulShutdown(gw.app, new Logger('Shutdown'), { timeoutMs: 5_000, signals: ['SIGUSR2'], exit });
+    shutdown = installGracefulShutdown(gw.app, new Logger('Shutdown'), {
+      timeoutMs: 5_000,
+      signals: ['SIGUSR2'],
+      exit,
+    });
     const slow = http(gw.url, 'GET', '/__test/slow?ms=500');
     await until(() => shutdown.inFlight() === 1);
     process.emit('SIGUSR2', 'SIGUSR2');

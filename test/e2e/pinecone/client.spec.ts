@@ -38,27 +38,30 @@ describe('Pinecone through the official v9 client', () => {
   }
 
   describe('control plane', () => {
-    it.each(['cosine', 'euclidean', 'dotproduct'] as const)('creates a dense %s index that is ready at once, with an http:// host', async (metric) => {
-      const name = indexName(`dense-${metric}`);
-      const created = await createDense(pc, name, 3, metric);
-      expect(created.name).toBe(name);
-      expect(created.host).toBe(`${gw.url}/indexes/${name}`);
-      expect(created.status.ready).toBe(true);
-      expect(created.dimension).toBe(3);
-      expect(created.metric).toBe(metric);
-      expect(created.vectorType).toBe('dense');
+    it.each(['cosine', 'euclidean', 'dotproduct'] as const)(
+      'creates a dense %s index that is ready at once, with an http:// host',
+      async (metric) => {
+        const name = indexName(`dense-${metric}`);
+        const created = await createDense(pc, name, 3, metric);
+        expect(created.name).toBe(name);
+        expect(created.host).toBe(`${gw.url}/indexes/${name}`);
+        expect(created.status.ready).toBe(true);
+        expect(created.dimension).toBe(3);
+        expect(created.metric).toBe(metric);
+        expect(created.vectorType).toBe('dense');
 
-      const described = await pc.describeIndex(name);
-      expect(described.host).toBe(`${gw.url}/indexes/${name}`);
-      expect(described.host.startsWith('http://')).toBe(true);
-      expect(described.status).toMatchObject({ ready: true, state: 'Ready' });
-      expect(described.dimension).toBe(3);
-      expect(described.metric).toBe(metric);
-      expect(described.vectorType).toBe('dense');
-      expect(described.spec).toEqual({ serverless: expect.objectContaining({ cloud: 'aws', region: 'us-east-1' }) });
-      expect(described.deletionProtection).toBe('disabled');
-      expect(described.schema.fields._values).toMatchObject({ type: 'dense_vector', dimension: 3, metric });
-    });
+        const described = await pc.describeIndex(name);
+        expect(described.host).toBe(`${gw.url}/indexes/${name}`);
+        expect(described.host.startsWith('http://')).toBe(true);
+        expect(described.status).toMatchObject({ ready: true, state: 'Ready' });
+        expect(described.dimension).toBe(3);
+        expect(described.metric).toBe(metric);
+        expect(described.vectorType).toBe('dense');
+        expect(described.spec).toEqual({ serverless: expect.objectContaining({ cloud: 'aws', region: 'us-east-1' }) });
+        expect(described.deletionProtection).toBe('disabled');
+        expect(described.schema.fields._values).toMatchObject({ type: 'dense_vector', dimension: 3, metric });
+      },
+    );
 
     it('creates an index from the 2026-07 schema/deployment options, and waitUntilReady returns without polling', async () => {
       const name = indexName('native');
@@ -96,8 +99,17 @@ describe('Pinecone through the official v9 client', () => {
       await createSparse(pc, b);
       const listed = (await pc.listIndexes()).indexes ?? [];
       const byName = new Map(listed.map((m) => [m.name, m]));
-      expect(byName.get(a)).toMatchObject({ host: `${gw.url}/indexes/${a}`, dimension: 2, metric: 'cosine', vectorType: 'dense' });
-      expect(byName.get(b)).toMatchObject({ host: `${gw.url}/indexes/${b}`, metric: 'dotproduct', vectorType: 'sparse' });
+      expect(byName.get(a)).toMatchObject({
+        host: `${gw.url}/indexes/${a}`,
+        dimension: 2,
+        metric: 'cosine',
+        vectorType: 'dense',
+      });
+      expect(byName.get(b)).toMatchObject({
+        host: `${gw.url}/indexes/${b}`,
+        metric: 'dotproduct',
+        vectorType: 'sparse',
+      });
       expect(listed.every((m) => m.status.ready)).toBe(true);
     });
 
@@ -105,7 +117,9 @@ describe('Pinecone through the official v9 client', () => {
       const name = indexName('dup');
       await createDense(pc, name, 2);
       await expect(createDense(pc, name, 2)).rejects.toBeInstanceOf(PineconeConflictError);
-      await expect(pc.createIndex({ name, dimension: 2, metric: 'cosine', spec: SERVERLESS, suppressConflicts: true })).resolves.toBeUndefined();
+      await expect(
+        pc.createIndex({ name, dimension: 2, metric: 'cosine', spec: SERVERLESS, suppressConflicts: true }),
+      ).resolves.toBeUndefined();
       const raw = await http(gw.url, 'POST', '/indexes', { name, dimension: 2, metric: 'cosine', spec: SERVERLESS });
       expect(raw.status).toBe(409);
       expect(raw.body).toEqual({ error: { code: 'ALREADY_EXISTS', message: 'Resource already exists.' }, status: 409 });
@@ -122,7 +136,13 @@ describe('Pinecone through the official v9 client', () => {
 
     it('configures tags: new keys merge in, an empty value removes a key', async () => {
       const name = indexName('tags');
-      await pc.createIndex({ name, dimension: 2, metric: 'cosine', spec: SERVERLESS, tags: { team: 'search', env: 'dev' } });
+      await pc.createIndex({
+        name,
+        dimension: 2,
+        metric: 'cosine',
+        spec: SERVERLESS,
+        tags: { team: 'search', env: 'dev' },
+      });
       expect((await pc.describeIndex(name)).tags).toEqual({ team: 'search', env: 'dev' });
       const configured = await pc.configureIndex({ name, tags: { env: 'prod', owner: 'ana' } });
       expect(configured.tags).toEqual({ team: 'search', env: 'prod', owner: 'ana' });
@@ -141,7 +161,10 @@ describe('Pinecone through the official v9 client', () => {
       const raw = await http(gw.url, 'DELETE', `/indexes/${name}`);
       expect(raw.status).toBe(403);
       expect(raw.body).toEqual({
-        error: { code: 'FORBIDDEN', message: 'Deletion protection is enabled for this index. Disable deletion protection before retrying.' },
+        error: {
+          code: 'FORBIDDEN',
+          message: 'Deletion protection is enabled for this index. Disable deletion protection before retrying.',
+        },
         status: 403,
       });
       expect((await pc.describeIndex(name)).name).toBe(name);
@@ -182,7 +205,11 @@ describe('Pinecone through the official v9 client', () => {
       });
       const got = await index.fetch({ ids: ['a', 'b', 'missing'] });
       expect(Object.keys(got.records).sort()).toEqual(['a', 'b']);
-      expect(got.records.a).toEqual({ id: 'a', values: [1, 2, 3], metadata: { genre: 'drama', year: 2020, tags: ['x', 'y'], ok: true } });
+      expect(got.records.a).toEqual({
+        id: 'a',
+        values: [1, 2, 3],
+        metadata: { genre: 'drama', year: 2020, tags: ['x', 'y'], ok: true },
+      });
       expect(got.records.b.values).toEqual([0.5, -1, 0]);
       expect(got.records.b.metadata).toBeUndefined();
       expect(got.namespace).toBe('__default__');
@@ -203,7 +230,9 @@ describe('Pinecone through the official v9 client', () => {
 
     it('stores sparse values beside dense values on a dotproduct index', async () => {
       const index = await freshDense(pc, 'hyb-fetch', 2, 'dotproduct');
-      await index.upsert({ records: [{ id: 'h', values: [1, 1], sparseValues: { indices: [70, 3], values: [0.5, 2] } }] });
+      await index.upsert({
+        records: [{ id: 'h', values: [1, 1], sparseValues: { indices: [70, 3], values: [0.5, 2] } }],
+      });
       const h = (await index.fetch({ ids: ['h'] })).records.h;
       expect(h.values).toEqual([1, 1]);
       expect(h.sparseValues).toEqual({ indices: [3, 70], values: [2, 0.5] });
@@ -211,7 +240,14 @@ describe('Pinecone through the official v9 client', () => {
 
     it('refuses a vector of the wrong dimension with PineconeBadRequestError and writes nothing of the batch', async () => {
       const index = await freshDense(pc, 'baddim', 3);
-      await expect(index.upsert({ records: [{ id: 'ok', values: [1, 2, 3] }, { id: 'bad', values: [1, 2] }] })).rejects.toBeInstanceOf(PineconeBadRequestError);
+      await expect(
+        index.upsert({
+          records: [
+            { id: 'ok', values: [1, 2, 3] },
+            { id: 'bad', values: [1, 2] },
+          ],
+        }),
+      ).rejects.toBeInstanceOf(PineconeBadRequestError);
       expect((await index.fetch({ ids: ['ok', 'bad'] })).records).toEqual({});
       await expect(index.query({ vector: [1, 2], topK: 1 })).rejects.toBeInstanceOf(PineconeBadRequestError);
     });
@@ -254,20 +290,40 @@ describe('Pinecone through the official v9 client', () => {
 
     it('queries by the id of a stored record, which matches itself first', async () => {
       const index = await freshDense(pc, 'by-id', 2, 'euclidean');
-      await index.upsert({ records: [{ id: 'a', values: [0, 1] }, { id: 'b', values: [1, 0] }, { id: 'c', values: [5, 5] }] });
+      await index.upsert({
+        records: [
+          { id: 'a', values: [0, 1] },
+          { id: 'b', values: [1, 0] },
+          { id: 'c', values: [5, 5] },
+        ],
+      });
       const { matches } = await index.query({ id: 'b', topK: 2 });
-      expect(scored(matches)).toEqual([['b', 0], ['a', 2]]);
+      expect(scored(matches)).toEqual([
+        ['b', 0],
+        ['a', 2],
+      ]);
       expect((await index.query({ id: 'nope', topK: 2 })).matches).toEqual([]);
       // The filter narrows the matches, not the record whose vector is borrowed.
-      await index.upsert({ records: [{ id: 'a', values: [0, 1], metadata: { g: 'x' } }, { id: 'b', values: [1, 0], metadata: { g: 'y' } }, { id: 'c', values: [5, 5], metadata: { g: 'x' } }] });
-      expect(scored((await index.query({ id: 'b', topK: 5, filter: { g: 'x' } })).matches)).toEqual([['a', 2], ['c', 41]]);
+      await index.upsert({
+        records: [
+          { id: 'a', values: [0, 1], metadata: { g: 'x' } },
+          { id: 'b', values: [1, 0], metadata: { g: 'y' } },
+          { id: 'c', values: [5, 5], metadata: { g: 'x' } },
+        ],
+      });
+      expect(scored((await index.query({ id: 'b', topK: 5, filter: { g: 'x' } })).matches)).toEqual([
+        ['a', 2],
+        ['c', 41],
+      ]);
     });
 
     it('refuses an all-zero dense vector on a cosine index (its cosine is undefined) and writes nothing', async () => {
       // Pinecone answers 400 "Dense vectors must contain at least one non-zero value. Vector ID 'zero' contains only zeros".
       const index = await freshDense(pc, 'zero-up', 2, 'cosine');
       await index.upsert({ records: [{ id: 'ok', values: [1, 0] }] });
-      await expect(index.upsert({ records: [{ id: 'zero', values: [0, 0] }] })).rejects.toBeInstanceOf(PineconeBadRequestError);
+      await expect(index.upsert({ records: [{ id: 'zero', values: [0, 0] }] })).rejects.toBeInstanceOf(
+        PineconeBadRequestError,
+      );
       expect((await index.fetch({ ids: ['zero'] })).records).toEqual({});
       const { matches } = await index.query({ vector: [1, 1], topK: 10 });
       expect(matches.map((m) => m.id)).toEqual(['ok']);
@@ -279,8 +335,13 @@ describe('Pinecone through the official v9 client', () => {
       await createDense(pc, name, 2, 'cosine');
       await pc.index({ name }).upsert({ records: [{ id: 'ok', values: [1, 0] }] });
       // Raw HTTP: the client would turn a null score into a missing one.
-      const res = await http(gw.url, 'POST', `/indexes/${name}/query`, { vector: [0, 0], topK: 10, namespace: '__default__' });
-      if (res.status === 200) expect(res.body.matches.every((m: { score: unknown }) => typeof m.score === 'number')).toBe(true);
+      const res = await http(gw.url, 'POST', `/indexes/${name}/query`, {
+        vector: [0, 0],
+        topK: 10,
+        namespace: '__default__',
+      });
+      if (res.status === 200)
+        expect(res.body.matches.every((m: { score: unknown }) => typeof m.score === 'number')).toBe(true);
       else expect(res.body).toEqual({ code: 3, message: expect.any(String), details: [] });
       expect([200, 400]).toContain(res.status);
     });
@@ -295,14 +356,17 @@ describe('Pinecone through the official v9 client', () => {
       const onlyMeta = (await index.query({ vector: [1, 0], topK: 1, includeMetadata: true })).matches[0];
       expect(onlyMeta.values ?? []).toEqual([]);
       expect(onlyMeta.metadata).toEqual({ g: 'x' });
-      const full = (await index.query({ vector: [1, 0], topK: 1, includeValues: true, includeMetadata: true })).matches[0];
+      const full = (await index.query({ vector: [1, 0], topK: 1, includeValues: true, includeMetadata: true }))
+        .matches[0];
       expect(full).toMatchObject({ id: 'a', values: [1, 0], metadata: { g: 'x' } });
     });
 
     it('returns exactly topK matches when that many exist, and every record when fewer do', async () => {
       const index = await freshDense(pc, 'topk', 3, 'euclidean');
       const rand = prng(7);
-      await index.upsert({ records: Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, values: [rand(), rand(), rand()] })) });
+      await index.upsert({
+        records: Array.from({ length: 50 }, (_, i) => ({ id: `r${i}`, values: [rand(), rand(), rand()] })),
+      });
       expect((await index.query({ vector: [0.5, 0.5, 0.5], topK: 17 })).matches).toHaveLength(17);
       expect((await index.query({ vector: [0.5, 0.5, 0.5], topK: 1 })).matches).toHaveLength(1);
       expect((await index.query({ vector: [0.5, 0.5, 0.5], topK: 80 })).matches).toHaveLength(50);
@@ -319,7 +383,12 @@ describe('Pinecone through the official v9 client', () => {
           { id: 'far-y', values: [0, 1], metadata: { g: 'y' } },
         ],
       });
-      const { matches } = await index.query({ vector: [1, 0], topK: 2, filter: { g: { $eq: 'y' } }, includeMetadata: true });
+      const { matches } = await index.query({
+        vector: [1, 0],
+        topK: 2,
+        filter: { g: { $eq: 'y' } },
+        includeMetadata: true,
+      });
       expect(matches.map((m) => m.id)).toEqual(['near-y', 'far-y']);
       expect(matches.every((m) => m.metadata?.g === 'y')).toBe(true);
     });
@@ -336,7 +405,12 @@ describe('Pinecone through the official v9 client', () => {
         ],
       });
       // v9's types want `vector` on a vector query; a sparse index is queried with sparseVector alone.
-      const sparseOnly = { topK: 3, sparseVector: { indices: [1, 5, 2], values: [2, 1, 0.25] }, includeValues: true, includeMetadata: true } as unknown as QueryOptions;
+      const sparseOnly = {
+        topK: 3,
+        sparseVector: { indices: [1, 5, 2], values: [2, 1, 0.25] },
+        includeValues: true,
+        includeMetadata: true,
+      } as unknown as QueryOptions;
       const { matches } = await index.query(sparseOnly);
       expect(scored(matches)).toEqual([
         ['s1', 4],
@@ -361,7 +435,11 @@ describe('Pinecone through the official v9 client', () => {
           { id: 'h3', values: [0, 1] },
         ],
       });
-      const { matches } = await index.query({ vector: [1, 1], sparseVector: { indices: [10, 11], values: [1, 1] }, topK: 3 });
+      const { matches } = await index.query({
+        vector: [1, 1],
+        sparseVector: { indices: [10, 11], values: [1, 1] },
+        topK: 3,
+      });
       expect(scored(matches)).toEqual([
         ['h1', 6],
         ['h2', 3],
@@ -375,7 +453,9 @@ describe('Pinecone through the official v9 client', () => {
     it('refuses a hybrid query on a cosine index with PineconeBadRequestError', async () => {
       const index = await freshDense(pc, 'hyb-cos', 2, 'cosine');
       await index.upsert({ records: [{ id: 'a', values: [1, 0] }] });
-      await expect(index.query({ vector: [1, 1], sparseVector: { indices: [1], values: [1] }, topK: 1 })).rejects.toBeInstanceOf(PineconeBadRequestError);
+      await expect(
+        index.query({ vector: [1, 1], sparseVector: { indices: [1], values: [1] }, topK: 1 }),
+      ).rejects.toBeInstanceOf(PineconeBadRequestError);
     });
   });
 
@@ -383,7 +463,11 @@ describe('Pinecone through the official v9 client', () => {
     it('fetches by metadata in pages of limit, following paginationToken, with no pagination on the last page', async () => {
       const index = await freshDense(pc, 'fbm', 2);
       await index.upsert({
-        records: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].map((id, i) => ({ id, values: [1, i], metadata: { g: i < 5 ? 'x' : 'y', i } })),
+        records: ['k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'].map((id, i) => ({
+          id,
+          values: [1, i],
+          metadata: { g: i < 5 ? 'x' : 'y', i },
+        })),
       });
       const seen: string[] = [];
       const sizes: number[] = [];
@@ -459,7 +543,12 @@ describe('Pinecone through the official v9 client', () => {
   describe('update', () => {
     it('updates by id: values overwrite, metadata merges key by key', async () => {
       const index = await freshDense(pc, 'upd-id', 3);
-      await index.upsert({ records: [{ id: 'a', values: [1, 2, 3], metadata: { g: 'x', n: 1, tags: ['p'] } }, { id: 'b', values: [0, 0, 1], metadata: { g: 'y' } }] });
+      await index.upsert({
+        records: [
+          { id: 'a', values: [1, 2, 3], metadata: { g: 'x', n: 1, tags: ['p'] } },
+          { id: 'b', values: [0, 0, 1], metadata: { g: 'y' } },
+        ],
+      });
       await index.update({ id: 'a', values: [9, 8, 7], metadata: { n: 2, added: 'yes' } });
       const a = (await index.fetch({ ids: ['a'] })).records.a;
       expect(a.values).toEqual([9, 8, 7]);
@@ -471,7 +560,11 @@ describe('Pinecone through the official v9 client', () => {
       expect(again.metadata).toEqual({ g: 'x', n: 2, tags: ['q', 'r'], added: 'yes' });
 
       await index.update({ id: 'a', values: [1, 1, 1] });
-      expect((await index.fetch({ ids: ['a'] })).records.a).toEqual({ id: 'a', values: [1, 1, 1], metadata: { g: 'x', n: 2, tags: ['q', 'r'], added: 'yes' } });
+      expect((await index.fetch({ ids: ['a'] })).records.a).toEqual({
+        id: 'a',
+        values: [1, 1, 1],
+        metadata: { g: 'x', n: 2, tags: ['q', 'r'], added: 'yes' },
+      });
       expect((await index.fetch({ ids: ['b'] })).records.b.metadata).toEqual({ g: 'y' });
     });
 
@@ -479,7 +572,10 @@ describe('Pinecone through the official v9 client', () => {
       const index = await freshDense(pc, 'upd-sparse', 2, 'dotproduct');
       await index.upsert({ records: [{ id: 'a', values: [1, 0], sparseValues: { indices: [1], values: [1] } }] });
       await index.update({ id: 'a', sparseValues: { indices: [2, 4], values: [0.5, 0.25] } });
-      expect((await index.fetch({ ids: ['a'] })).records.a).toMatchObject({ values: [1, 0], sparseValues: { indices: [2, 4], values: [0.5, 0.25] } });
+      expect((await index.fetch({ ids: ['a'] })).records.a).toMatchObject({
+        values: [1, 0],
+        sparseValues: { indices: [2, 4], values: [0.5, 0.25] },
+      });
     });
 
     it('updates by filter through the client: setMetadata merges into every matching record', async () => {
@@ -510,17 +606,37 @@ describe('Pinecone through the official v9 client', () => {
           { id: 'c', values: [1, 1], metadata: { n: 9 } },
         ],
       });
-      const dry = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, { filter: { n: { $gte: 5 } }, setMetadata: { big: true }, dryRun: true, namespace: '__default__' });
+      const dry = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, {
+        filter: { n: { $gte: 5 } },
+        setMetadata: { big: true },
+        dryRun: true,
+        namespace: '__default__',
+      });
       expect(dry.status).toBe(200);
       expect(dry.body).toEqual({ matchedRecords: 2 });
-      expect(Object.values((await index.fetch({ ids: ['a', 'b', 'c'] })).records).map((r) => r.metadata?.big)).toEqual([undefined, undefined, undefined]);
+      expect(Object.values((await index.fetch({ ids: ['a', 'b', 'c'] })).records).map((r) => r.metadata?.big)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
 
-      const real = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, { filter: { n: { $gte: 5 } }, setMetadata: { big: true }, namespace: '__default__' });
+      const real = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, {
+        filter: { n: { $gte: 5 } },
+        setMetadata: { big: true },
+        namespace: '__default__',
+      });
       expect(real.body).toEqual({ matchedRecords: 2 });
       const got = (await index.fetch({ ids: ['a', 'b', 'c'] })).records;
-      expect([got.a.metadata, got.b.metadata, got.c.metadata]).toEqual([{ n: 1 }, { n: 5, big: true }, { n: 9, big: true }]);
+      expect([got.a.metadata, got.b.metadata, got.c.metadata]).toEqual([
+        { n: 1 },
+        { n: 5, big: true },
+        { n: 9, big: true },
+      ]);
 
-      const none = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, { filter: { n: { $gt: 100 } }, setMetadata: { big: true } });
+      const none = await http(gw.url, 'POST', `/indexes/${name}/vectors/update`, {
+        filter: { n: { $gt: 100 } },
+        setMetadata: { big: true },
+      });
       expect(none.body).toEqual({ matchedRecords: 0 });
     });
   });
@@ -529,7 +645,11 @@ describe('Pinecone through the official v9 client', () => {
     async function seeded(prefix: string): Promise<Index> {
       const index = await freshDense(pc, prefix, 2);
       await index.upsert({
-        records: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({ id, values: [1, i], metadata: { g: i % 2 === 0 ? 'even' : 'odd', i } })),
+        records: ['a', 'b', 'c', 'd', 'e'].map((id, i) => ({
+          id,
+          values: [1, i],
+          metadata: { g: i % 2 === 0 ? 'even' : 'odd', i },
+        })),
       });
       return index;
     }
@@ -559,7 +679,12 @@ describe('Pinecone through the official v9 client', () => {
     it('empties a namespace with deleteAll, which stays listed with 0 records', async () => {
       const index = await seeded('del-all');
       await index.namespace('keep').upsert({ records: [{ id: 'k', values: [1, 1] }] });
-      await index.namespace('wipe').upsert({ records: [{ id: 'w1', values: [1, 1] }, { id: 'w2', values: [1, 2] }] });
+      await index.namespace('wipe').upsert({
+        records: [
+          { id: 'w1', values: [1, 1] },
+          { id: 'w2', values: [1, 2] },
+        ],
+      });
       await index.namespace('wipe').deleteAll();
       expect((await index.namespace('wipe').listPaginated()).vectors ?? []).toEqual([]);
       const listed = (await index.listNamespaces()).namespaces ?? [];
@@ -580,14 +705,29 @@ describe('Pinecone through the official v9 client', () => {
     it('describes per-namespace counts, the dimension and the total record count', async () => {
       const index = await freshDense(pc, 'stats', 3);
       expect(await index.describeIndexStats()).toMatchObject({ dimension: 3, totalRecordCount: 0 });
-      await index.upsert({ records: [{ id: 'a', values: [1, 2, 3] }, { id: 'b', values: [1, 2, 3] }] });
-      await index.namespace('ns1').upsert({ records: [{ id: 'a', values: [1, 2, 3] }, { id: 'b', values: [1, 2, 3] }, { id: 'c', values: [3, 2, 1] }] });
+      await index.upsert({
+        records: [
+          { id: 'a', values: [1, 2, 3] },
+          { id: 'b', values: [1, 2, 3] },
+        ],
+      });
+      await index.namespace('ns1').upsert({
+        records: [
+          { id: 'a', values: [1, 2, 3] },
+          { id: 'b', values: [1, 2, 3] },
+          { id: 'c', values: [3, 2, 1] },
+        ],
+      });
       await index.namespace('ns2').upsert({ records: [{ id: 'z', values: [0, 0, 1] }] });
       const stats = await index.describeIndexStats();
       expect(stats.dimension).toBe(3);
       expect(stats.totalRecordCount).toBe(6);
       expect(stats.indexFullness).toBe(0);
-      expect(stats.namespaces).toEqual({ __default__: { recordCount: 2 }, ns1: { recordCount: 3 }, ns2: { recordCount: 1 } });
+      expect(stats.namespaces).toEqual({
+        __default__: { recordCount: 2 },
+        ns1: { recordCount: 3 },
+        ns2: { recordCount: 1 },
+      });
     });
 
     it('creates, describes, lists (with prefix and pagination) and deletes namespaces', async () => {
@@ -597,8 +737,14 @@ describe('Pinecone through the official v9 client', () => {
       expect(Number(created.recordCount)).toBe(0);
       await expect(index.createNamespace({ name: 'team-a' })).rejects.toBeInstanceOf(PineconeConflictError);
 
-      await index.namespace('team-a').upsert({ records: [{ id: 'x', values: [1, 0] }, { id: 'y', values: [0, 1] }] });
-      for (const ns of ['team-b', 'team-c', 'team-d', 'other']) await index.namespace(ns).upsert({ records: [{ id: 'r', values: [1, 1] }] });
+      await index.namespace('team-a').upsert({
+        records: [
+          { id: 'x', values: [1, 0] },
+          { id: 'y', values: [0, 1] },
+        ],
+      });
+      for (const ns of ['team-b', 'team-c', 'team-d', 'other'])
+        await index.namespace(ns).upsert({ records: [{ id: 'r', values: [1, 1] }] });
       expect(await index.describeNamespace('team-a')).toMatchObject({ name: 'team-a' });
       expect(Number((await index.describeNamespace('team-a')).recordCount)).toBe(2);
       await expect(index.describeNamespace('absent')).rejects.toBeInstanceOf(PineconeNotFoundError);
@@ -615,7 +761,13 @@ describe('Pinecone through the official v9 client', () => {
       } while (token && pages < 10);
       expect(pages).toBe(2);
       expect(names).toEqual(['team-a', 'team-b', 'team-c', 'team-d']);
-      expect(((await index.listNamespaces()).namespaces ?? []).map((n) => n.name)).toEqual(['other', 'team-a', 'team-b', 'team-c', 'team-d']);
+      expect(((await index.listNamespaces()).namespaces ?? []).map((n) => n.name)).toEqual([
+        'other',
+        'team-a',
+        'team-b',
+        'team-c',
+        'team-d',
+      ]);
 
       await index.deleteNamespace('team-a');
       await expect(index.describeNamespace('team-a')).rejects.toBeInstanceOf(PineconeNotFoundError);
@@ -631,8 +783,14 @@ describe('Pinecone through the official v9 client', () => {
       const index = pc.index({ name });
       await index.namespace('n1').upsert({ records: [{ id: 'same', values: [1, 0], metadata: { where: 'n1' } }] });
       await index.upsert({ records: [{ id: 'same', values: [0, 1], metadata: { where: 'default' } }] });
-      expect((await index.namespace('n1').query({ vector: [1, 0], topK: 5, includeMetadata: true })).matches.map((m) => m.metadata?.where)).toEqual(['n1']);
-      expect((await index.query({ vector: [1, 0], topK: 5, includeMetadata: true })).matches.map((m) => m.metadata?.where)).toEqual(['default']);
+      expect(
+        (await index.namespace('n1').query({ vector: [1, 0], topK: 5, includeMetadata: true })).matches.map(
+          (m) => m.metadata?.where,
+        ),
+      ).toEqual(['n1']);
+      expect(
+        (await index.query({ vector: [1, 0], topK: 5, includeMetadata: true })).matches.map((m) => m.metadata?.where),
+      ).toEqual(['default']);
       expect((await index.namespace('n2').fetch({ ids: ['same'] })).records).toEqual({});
       const host = (await pc.describeIndex(name)).host;
       const viaHost = pc.index({ host, namespace: 'n1' });
@@ -643,7 +801,10 @@ describe('Pinecone through the official v9 client', () => {
       const name = indexName('default-ns');
       await createDense(pc, name, 2);
       const index = pc.index({ name });
-      const raw = await http(gw.url, 'POST', `/indexes/${name}/vectors/upsert`, { vectors: [{ id: 'raw', values: [1, 0], metadata: { via: 'http' } }], namespace: '' });
+      const raw = await http(gw.url, 'POST', `/indexes/${name}/vectors/upsert`, {
+        vectors: [{ id: 'raw', values: [1, 0], metadata: { via: 'http' } }],
+        namespace: '',
+      });
       expect(raw.status).toBe(200);
       expect(raw.body).toEqual({ upsertedCount: 1 });
       await index.upsert({ records: [{ id: 'client', values: [0, 1] }] });
@@ -655,7 +816,11 @@ describe('Pinecone through the official v9 client', () => {
 
       const fetched = await http(gw.url, 'GET', `/indexes/${name}/vectors/fetch?ids=client&ids=raw&namespace=`);
       expect(Object.keys(fetched.body.vectors).sort()).toEqual(['client', 'raw']);
-      const oldClient = await http(gw.url, 'POST', `/indexes/${name}/query`, { vector: [0, 1], topK: 1, namespace: '' });
+      const oldClient = await http(gw.url, 'POST', `/indexes/${name}/query`, {
+        vector: [0, 1],
+        topK: 1,
+        namespace: '',
+      });
       expect(oldClient.body.matches.map((m: { id: string }) => m.id)).toEqual(['client']);
 
       const stats = await index.describeIndexStats();
@@ -671,7 +836,11 @@ describe('Pinecone through the official v9 client', () => {
       index = await freshDense(pc, 'filters', 2);
       await index.upsert({
         records: [
-          { id: 'r1', values: [1, 0], metadata: { genre: 'drama', year: 2019, rating: 7.5, tags: ['a', 'b'], flag: true } },
+          {
+            id: 'r1',
+            values: [1, 0],
+            metadata: { genre: 'drama', year: 2019, rating: 7.5, tags: ['a', 'b'], flag: true },
+          },
           { id: 'r2', values: [1, 0.1], metadata: { genre: 'comedy', year: 2020, tags: ['b', 'c'], flag: false } },
           { id: 'r3', values: [1, 0.2], metadata: { genre: 'drama', year: 2021, rating: 9, tags: ['c'] } },
           { id: 'r4', values: [1, 0.3], metadata: { genre: 'action', year: 2022, rating: 6 } },
@@ -724,8 +893,14 @@ describe('Pinecone through the official v9 client', () => {
     it('combines sub-filters with $and and $or', async () => {
       expect(await ids({ $or: [{ genre: 'comedy' }, { rating: { $gte: 9 } }] })).toEqual(['r2', 'r3']);
       expect(await ids({ $and: [{ genre: 'drama' }, { rating: { $lt: 8 } }] })).toEqual(['r1']);
-      expect(await ids({ $or: [{ $and: [{ genre: 'drama' }, { year: 2021 }] }, { year: { $lt: 2020 } }] })).toEqual(['r1', 'r3']);
-      expect(await ids({ $and: [{ year: { $gte: 2020 } }], genre: { $in: ['drama', 'action'] } })).toEqual(['r3', 'r4']);
+      expect(await ids({ $or: [{ $and: [{ genre: 'drama' }, { year: 2021 }] }, { year: { $lt: 2020 } }] })).toEqual([
+        'r1',
+        'r3',
+      ]);
+      expect(await ids({ $and: [{ year: { $gte: 2020 } }], genre: { $in: ['drama', 'action'] } })).toEqual([
+        'r3',
+        'r4',
+      ]);
     });
 
     it('matches a list of strings when any element matches', async () => {
@@ -747,7 +922,9 @@ describe('Pinecone through the official v9 client', () => {
           { id: 'c', values: [1, 0], metadata: { n: 3 } },
         ],
       });
-      expect(Object.keys((await local.fetchByMetadata({ filter: { tags: 'y', n: { $gte: 2 } } })).records)).toEqual(['b']);
+      expect(Object.keys((await local.fetchByMetadata({ filter: { tags: 'y', n: { $gte: 2 } } })).records)).toEqual([
+        'b',
+      ]);
       await local.update({ filter: { tags: { $nin: ['x'] } }, metadata: { tagged: 'no-x' } });
       expect((await local.fetch({ ids: ['b'] })).records.b.metadata?.tagged).toBe('no-x');
       expect((await local.fetch({ ids: ['c'] })).records.c.metadata?.tagged).toBeUndefined();
@@ -756,11 +933,21 @@ describe('Pinecone through the official v9 client', () => {
     });
 
     it('refuses an invalid filter with PineconeBadRequestError', async () => {
-      await expect(index.query({ vector: [1, 0], topK: 1, filter: { genre: ['a', 'b'] } })).rejects.toBeInstanceOf(PineconeBadRequestError);
-      await expect(index.query({ vector: [1, 0], topK: 1, filter: { year: { $gt: 'x' } } })).rejects.toBeInstanceOf(PineconeBadRequestError);
-      await expect(index.query({ vector: [1, 0], topK: 1, filter: { year: { $between: [1, 2] } } })).rejects.toBeInstanceOf(PineconeBadRequestError);
-      await expect(index.query({ vector: [1, 0], topK: 1, filter: { $not: { year: 1 } } })).rejects.toBeInstanceOf(PineconeBadRequestError);
-      await expect(index.query({ vector: [1, 0], topK: 1, filter: { genre: { $in: 'drama' } } })).rejects.toBeInstanceOf(PineconeBadRequestError);
+      await expect(index.query({ vector: [1, 0], topK: 1, filter: { genre: ['a', 'b'] } })).rejects.toBeInstanceOf(
+        PineconeBadRequestError,
+      );
+      await expect(index.query({ vector: [1, 0], topK: 1, filter: { year: { $gt: 'x' } } })).rejects.toBeInstanceOf(
+        PineconeBadRequestError,
+      );
+      await expect(
+        index.query({ vector: [1, 0], topK: 1, filter: { year: { $between: [1, 2] } } }),
+      ).rejects.toBeInstanceOf(PineconeBadRequestError);
+      await expect(index.query({ vector: [1, 0], topK: 1, filter: { $not: { year: 1 } } })).rejects.toBeInstanceOf(
+        PineconeBadRequestError,
+      );
+      await expect(
+        index.query({ vector: [1, 0], topK: 1, filter: { genre: { $in: 'drama' } } }),
+      ).rejects.toBeInstanceOf(PineconeBadRequestError);
     });
   });
 
@@ -807,4 +994,3 @@ describe('Pinecone through the official v9 client', () => {
     );
   });
 });
-

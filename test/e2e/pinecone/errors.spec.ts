@@ -21,7 +21,11 @@ const STORED: Record<string, { path: string; vectors: Record<string, unknown>[];
       ],
     },
     { path: DENSE, namespace: 'ns1', vectors: [{ id: 'c', values: [7, 8, 9] }] },
-    { path: SPARSE, namespace: '', vectors: [{ id: 's', sparseValues: { indices: [1, 5], values: [0.5, 2] }, metadata: { k: 'v' } }] },
+    {
+      path: SPARSE,
+      namespace: '',
+      vectors: [{ id: 's', sparseValues: { indices: [1, 5], values: [0.5, 2] }, metadata: { k: 'v' } }],
+    },
     { path: L2, namespace: '', vectors: [{ id: 'e', values: [1, 1], metadata: { k: 'v' } }] },
   ],
 };
@@ -49,7 +53,15 @@ describe('Pinecone errors', () => {
       for (const ns of Object.keys(stats.body.namespaces ?? {})) {
         const list = await http(gw.url, 'GET', `${path}/vectors/list?namespace=${encodeURIComponent(ns)}`);
         const ids: string[] = list.body.vectors.map((v: { id: string }) => v.id);
-        const fetched = ids.length ? (await http(gw.url, 'GET', `${path}/vectors/fetch?namespace=${encodeURIComponent(ns)}&${ids.map((id) => `ids=${encodeURIComponent(id)}`).join('&')}`)).body : null;
+        const fetched = ids.length
+          ? (
+              await http(
+                gw.url,
+                'GET',
+                `${path}/vectors/fetch?namespace=${encodeURIComponent(ns)}&${ids.map((id) => `ids=${encodeURIComponent(id)}`).join('&')}`,
+              )
+            ).body
+          : null;
         out[`${path} ${ns}`] = { ids, fetched };
       }
     }
@@ -58,10 +70,30 @@ describe('Pinecone errors', () => {
 
   async function setup(): Promise<void> {
     const create = async (body: unknown) => expect((await http(gw.url, 'POST', '/indexes', body)).status).toBe(201);
-    await create({ name: 'errs', dimension: 3, metric: 'cosine', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
-    await create({ name: 'errs-sparse', vector_type: 'sparse', metric: 'dotproduct', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
-    await create({ name: 'errs-l2', dimension: 2, metric: 'euclidean', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
-    await create({ name: 'errs-guarded', dimension: 2, deletion_protection: 'enabled', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    await create({
+      name: 'errs',
+      dimension: 3,
+      metric: 'cosine',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
+    await create({
+      name: 'errs-sparse',
+      vector_type: 'sparse',
+      metric: 'dotproduct',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
+    await create({
+      name: 'errs-l2',
+      dimension: 2,
+      metric: 'euclidean',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
+    await create({
+      name: 'errs-guarded',
+      dimension: 2,
+      deletion_protection: 'enabled',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     for (const { path, vectors, namespace } of STORED.dense) {
       expect((await http(gw.url, 'POST', `${path}/vectors/upsert`, { vectors, namespace })).status).toBe(200);
     }
@@ -98,25 +130,46 @@ describe('Pinecone errors', () => {
     it('refuses a vector of the wrong dimension with Pinecone message', async () => {
       const res = await post(`${DENSE}/vectors/upsert`, { vectors: [{ id: 'a', values: [1, 2] }] });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] });
+      expect(res.body).toEqual({
+        code: 3,
+        message: 'Vector dimension 2 does not match the dimension of the index 3',
+        details: [],
+      });
     });
 
     it('refuses a batch with one vector of the wrong dimension with the same message, writing none of it', async () => {
-      const res = await post(`${DENSE}/vectors/upsert`, { vectors: [{ id: 'new', values: [1, 1, 1] }, { id: 'a', values: [1, 2] }] });
+      const res = await post(`${DENSE}/vectors/upsert`, {
+        vectors: [
+          { id: 'new', values: [1, 1, 1] },
+          { id: 'a', values: [1, 2] },
+        ],
+      });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] });
+      expect(res.body).toEqual({
+        code: 3,
+        message: 'Vector dimension 2 does not match the dimension of the index 3',
+        details: [],
+      });
     });
 
     it('refuses a query vector of the wrong dimension with the same message', async () => {
       const res = await post(`${DENSE}/query`, { vector: [1, 2], topK: 1 });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] });
+      expect(res.body).toEqual({
+        code: 3,
+        message: 'Vector dimension 2 does not match the dimension of the index 3',
+        details: [],
+      });
     });
 
     it('refuses an update by id to values of the wrong dimension', async () => {
       const res = await post(`${DENSE}/vectors/update`, { id: 'a', values: [1, 2] });
       expect(res.status).toBe(400);
-      expect(res.body).toEqual({ code: 3, message: 'Vector dimension 2 does not match the dimension of the index 3', details: [] });
+      expect(res.body).toEqual({
+        code: 3,
+        message: 'Vector dimension 2 does not match the dimension of the index 3',
+        details: [],
+      });
     });
 
     it('refuses more than 1000 vectors in one upsert', async () => {
@@ -180,7 +233,10 @@ describe('Pinecone errors', () => {
 
     it('refuses metadata that grows past 40 KB only through a merge', async () => {
       const half = 'x'.repeat(25 * 1024);
-      const first = await post(`${DENSE}/vectors/upsert`, { vectors: [{ id: 'grow', values: [1, 0, 0], metadata: { a: half } }], namespace: 'grow' });
+      const first = await post(`${DENSE}/vectors/upsert`, {
+        vectors: [{ id: 'grow', values: [1, 0, 0], metadata: { a: half } }],
+        namespace: 'grow',
+      });
       expect(first.status).toBe(200);
       const res = await post(`${DENSE}/vectors/update`, { id: 'grow', setMetadata: { b: half }, namespace: 'grow' });
       const after = await http(gw.url, 'GET', `${DENSE}/vectors/fetch?ids=grow&namespace=grow`);
@@ -225,7 +281,11 @@ describe('Pinecone errors', () => {
     });
 
     it('refuses values on a sparse index', async () => {
-      dataError(await post(`${SPARSE}/vectors/upsert`, { vectors: [{ id: 's', values: [1, 2], sparseValues: { indices: [1], values: [1] } }] }));
+      dataError(
+        await post(`${SPARSE}/vectors/upsert`, {
+          vectors: [{ id: 's', values: [1, 2], sparseValues: { indices: [1], values: [1] } }],
+        }),
+      );
     });
 
     it('refuses a sparse index vector without sparseValues', async () => {
@@ -234,8 +294,16 @@ describe('Pinecone errors', () => {
     });
 
     it('refuses sparseValues on a dense index that is not dotproduct', async () => {
-      dataError(await post(`${DENSE}/vectors/upsert`, { vectors: [{ id: 'a', values: [1, 2, 3], sparseValues: { indices: [1], values: [1] } }] }));
-      dataError(await post(`${L2}/vectors/upsert`, { vectors: [{ id: 'e', values: [1, 2], sparseValues: { indices: [1], values: [1] } }] }));
+      dataError(
+        await post(`${DENSE}/vectors/upsert`, {
+          vectors: [{ id: 'a', values: [1, 2, 3], sparseValues: { indices: [1], values: [1] } }],
+        }),
+      );
+      dataError(
+        await post(`${L2}/vectors/upsert`, {
+          vectors: [{ id: 'e', values: [1, 2], sparseValues: { indices: [1], values: [1] } }],
+        }),
+      );
     });
 
     it('refuses an all-zero dense vector, as Pinecone does', async () => {
@@ -250,7 +318,8 @@ describe('Pinecone errors', () => {
     it('never answers a null score to an all-zero query vector on a cosine index', async () => {
       const res = await post(`${DENSE}/query`, { vector: [0, 0, 0], topK: 5 });
       if (res.status === 200) {
-        for (const m of res.body.matches) expect([m.id, typeof m.score, Number.isFinite(m.score)]).toEqual([m.id, 'number', true]);
+        for (const m of res.body.matches)
+          expect([m.id, typeof m.score, Number.isFinite(m.score)]).toEqual([m.id, 'number', true]);
       } else {
         dataError(res);
       }
@@ -292,7 +361,9 @@ describe('Pinecone errors', () => {
     it('refuses to query a dense index with nothing, with both vector and id, or hybrid on cosine', async () => {
       dataError(await post(`${DENSE}/query`, { topK: 1 }));
       dataError(await post(`${DENSE}/query`, { vector: [1, 2, 3], id: 'a', topK: 1 }));
-      dataError(await post(`${DENSE}/query`, { vector: [1, 2, 3], sparseVector: { indices: [1], values: [1] }, topK: 1 }));
+      dataError(
+        await post(`${DENSE}/query`, { vector: [1, 2, 3], sparseVector: { indices: [1], values: [1] }, topK: 1 }),
+      );
     });
 
     it.each([
@@ -405,32 +476,63 @@ describe('Pinecone errors', () => {
       ['PATCH', '/indexes/nope'],
       ['DELETE', '/indexes/nope'],
     ])('answers %s of an unknown index with 404 NOT_FOUND', async (method, path) => {
-      const res = await http(gw.url, method, path, method === 'PATCH' ? { deletion_protection: 'disabled' } : undefined);
+      const res = await http(
+        gw.url,
+        method,
+        path,
+        method === 'PATCH' ? { deletion_protection: 'disabled' } : undefined,
+      );
       controlError(res, 404, 'NOT_FOUND', 'Index nope not found.');
     });
 
     it('answers a duplicate name with 409 ALREADY_EXISTS and keeps the first index', async () => {
-      const res = await post('/indexes', { name: 'errs', dimension: 5, metric: 'euclidean', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+      const res = await post('/indexes', {
+        name: 'errs',
+        dimension: 5,
+        metric: 'euclidean',
+        spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+      });
       controlError(res, 409, 'ALREADY_EXISTS', 'Resource already exists.');
-      const newShape = await post('/indexes', { name: 'errs', deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' }, schema: { fields: { _values: { type: 'dense_vector', dimension: 5, metric: 'dotproduct' } } } });
+      const newShape = await post('/indexes', {
+        name: 'errs',
+        deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' },
+        schema: { fields: { _values: { type: 'dense_vector', dimension: 5, metric: 'dotproduct' } } },
+      });
       controlError(newShape, 409, 'ALREADY_EXISTS', 'Resource already exists.');
     });
 
     it('refuses to delete a protected index with 403 FORBIDDEN, until protection is turned off', async () => {
       const res = await http(gw.url, 'DELETE', '/indexes/errs-guarded');
-      controlError(res, 403, 'FORBIDDEN', 'Deletion protection is enabled for this index. Disable deletion protection before retrying.');
+      controlError(
+        res,
+        403,
+        'FORBIDDEN',
+        'Deletion protection is enabled for this index. Disable deletion protection before retrying.',
+      );
       expect((await http(gw.url, 'GET', '/indexes/errs-guarded')).body.deletion_protection).toBe('enabled');
     });
 
     it('refuses a bad deletion_protection or tags on configure, changing nothing', async () => {
-      controlError(await http(gw.url, 'PATCH', '/indexes/errs-guarded', { deletion_protection: 'off' }), 400, 'INVALID_ARGUMENT');
-      controlError(await http(gw.url, 'PATCH', '/indexes/errs-guarded', { deletion_protection: true }), 400, 'INVALID_ARGUMENT');
+      controlError(
+        await http(gw.url, 'PATCH', '/indexes/errs-guarded', { deletion_protection: 'off' }),
+        400,
+        'INVALID_ARGUMENT',
+      );
+      controlError(
+        await http(gw.url, 'PATCH', '/indexes/errs-guarded', { deletion_protection: true }),
+        400,
+        'INVALID_ARGUMENT',
+      );
       controlError(await http(gw.url, 'PATCH', '/indexes/errs-guarded', { tags: { env: 5 } }), 400, 'INVALID_ARGUMENT');
       controlError(await http(gw.url, 'PATCH', '/indexes/errs-guarded', '{"tags": '), 400, 'INVALID_ARGUMENT');
     });
 
     const serverless = { serverless: { cloud: 'aws', region: 'us-east-1' } };
-    const schema = (field: Record<string, unknown>) => ({ name: 'bad-index', deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' }, schema: { fields: field } });
+    const schema = (field: Record<string, unknown>) => ({
+      name: 'bad-index',
+      deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' },
+      schema: { fields: field },
+    });
 
     it.each([
       ['with an uppercase name', { name: 'Upper', dimension: 3, spec: serverless }],
@@ -447,24 +549,54 @@ describe('Pinecone errors', () => {
       ['with a fractional dimension', { name: 'bad-index', dimension: 1.5, spec: serverless }],
       ['with a dimension that is a string', { name: 'bad-index', dimension: '3', spec: serverless }],
       ['dense without a dimension', { name: 'bad-index', metric: 'cosine', spec: serverless }],
-      ['sparse with a dimension', { name: 'bad-index', vector_type: 'sparse', metric: 'dotproduct', dimension: 3, spec: serverless }],
-      ['sparse with the cosine metric', { name: 'bad-index', vector_type: 'sparse', metric: 'cosine', spec: serverless }],
-      ['sparse with the euclidean metric', { name: 'bad-index', vector_type: 'sparse', metric: 'euclidean', spec: serverless }],
+      [
+        'sparse with a dimension',
+        { name: 'bad-index', vector_type: 'sparse', metric: 'dotproduct', dimension: 3, spec: serverless },
+      ],
+      [
+        'sparse with the cosine metric',
+        { name: 'bad-index', vector_type: 'sparse', metric: 'cosine', spec: serverless },
+      ],
+      [
+        'sparse with the euclidean metric',
+        { name: 'bad-index', vector_type: 'sparse', metric: 'euclidean', spec: serverless },
+      ],
       ['with an unknown vector_type', { name: 'bad-index', vector_type: 'hybrid', dimension: 3, spec: serverless }],
       ['with an unknown metric', { name: 'bad-index', dimension: 3, metric: 'l2', spec: serverless }],
       ['with a metric in capitals', { name: 'bad-index', dimension: 3, metric: 'COSINE', spec: serverless }],
-      ['with deletion_protection "yes"', { name: 'bad-index', dimension: 3, deletion_protection: 'yes', spec: serverless }],
-      ['with deletion_protection true', { name: 'bad-index', dimension: 3, deletion_protection: true, spec: serverless }],
+      [
+        'with deletion_protection "yes"',
+        { name: 'bad-index', dimension: 3, deletion_protection: 'yes', spec: serverless },
+      ],
+      [
+        'with deletion_protection true',
+        { name: 'bad-index', dimension: 3, deletion_protection: true, spec: serverless },
+      ],
       ['with tags that are not strings', { name: 'bad-index', dimension: 3, tags: { n: 1 }, spec: serverless }],
       ['with a spec that is not an object', { name: 'bad-index', dimension: 3, spec: 'serverless' }],
       ['(2026-07) with dimension 0', schema({ _values: { type: 'dense_vector', dimension: 0, metric: 'cosine' } })],
-      ['(2026-07) with dimension 20001', schema({ _values: { type: 'dense_vector', dimension: 20001, metric: 'cosine' } })],
+      [
+        '(2026-07) with dimension 20001',
+        schema({ _values: { type: 'dense_vector', dimension: 20001, metric: 'cosine' } }),
+      ],
       ['(2026-07) dense without a dimension', schema({ _values: { type: 'dense_vector', metric: 'cosine' } })],
-      ['(2026-07) with an unknown metric', schema({ _values: { type: 'dense_vector', dimension: 3, metric: 'manhattan' } })],
-      ['(2026-07) sparse with the cosine metric', schema({ _sparse_values: { type: 'sparse_vector', metric: 'cosine' } })],
-      ['(2026-07) sparse with a dimension', schema({ _sparse_values: { type: 'sparse_vector', dimension: 3, metric: 'dotproduct' } })],
+      [
+        '(2026-07) with an unknown metric',
+        schema({ _values: { type: 'dense_vector', dimension: 3, metric: 'manhattan' } }),
+      ],
+      [
+        '(2026-07) sparse with the cosine metric',
+        schema({ _sparse_values: { type: 'sparse_vector', metric: 'cosine' } }),
+      ],
+      [
+        '(2026-07) sparse with a dimension',
+        schema({ _sparse_values: { type: 'sparse_vector', dimension: 3, metric: 'dotproduct' } }),
+      ],
       ['(2026-07) with no vector field', schema({ title: { type: 'string' } })],
-      ['(2026-07) with both a dense and a sparse field', schema({ _values: { type: 'dense_vector', dimension: 3 }, _sparse_values: { type: 'sparse_vector' } })],
+      [
+        '(2026-07) with both a dense and a sparse field',
+        schema({ _values: { type: 'dense_vector', dimension: 3 }, _sparse_values: { type: 'sparse_vector' } }),
+      ],
     ])('refuses to create an index %s with 400 INVALID_ARGUMENT', async (_, body) => {
       const res = await post('/indexes', body);
       const created = res.status < 300 ? (body as { name: string }).name : undefined;

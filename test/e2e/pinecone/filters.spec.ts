@@ -29,7 +29,11 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['a list matches when any element matches', { genre: 'comedy' }, ['comedy20', 'both21']],
   ['$and of two list values needs both', { $and: [{ genre: 'comedy' }, { genre: 'drama' }] }, ['both21']],
   ['several keys are an implicit AND', { genre: 'drama', year: 2019 }, ['drama19']],
-  ['an implicit AND with a range leaves out string numbers', { genre: 'drama', year: { $gte: 2019 } }, ['drama19', 'both21']],
+  [
+    'an implicit AND with a range leaves out string numbers',
+    { genre: 'drama', year: { $gte: 2019 } },
+    ['drama19', 'both21'],
+  ],
   ['several operators on one key are an AND', { year: { $gte: 2019, $lt: 2021 } }, ['drama19', 'comedy20']],
   ['$gt', { year: { $gt: 2019 } }, ['comedy20', 'both21']],
   ['$gte', { year: { $gte: 2020 } }, ['comedy20', 'both21']],
@@ -39,16 +43,40 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
   ['equality on a fractional number', { rating: 6.5 }, ['comedy20']],
   ['a number never equals a string', { year: 2020 }, ['comedy20']],
   ['a string never equals a number', { year: '2020' }, ['strYear']],
-  ['$ne excludes records without the key and lists holding the value', { genre: { $ne: 'drama' } }, ['comedy20', 'doc18', 'thrill']],
-  ['$ne on a number keeps other types that have the key', { year: { $ne: 2019 } }, ['comedy20', 'both21', 'doc18', 'strYear']],
-  ['$nin excludes records without the key and lists holding a value', { genre: { $nin: ['drama', 'comedy'] } }, ['doc18', 'thrill']],
+  [
+    '$ne excludes records without the key and lists holding the value',
+    { genre: { $ne: 'drama' } },
+    ['comedy20', 'doc18', 'thrill'],
+  ],
+  [
+    '$ne on a number keeps other types that have the key',
+    { year: { $ne: 2019 } },
+    ['comedy20', 'both21', 'doc18', 'strYear'],
+  ],
+  [
+    '$nin excludes records without the key and lists holding a value',
+    { genre: { $nin: ['drama', 'comedy'] } },
+    ['doc18', 'thrill'],
+  ],
   ['$in matches any element of a list', { genre: { $in: ['comedy', 'documentary'] } }, ['comedy20', 'both21', 'doc18']],
   ['$in on numbers', { year: { $in: [2018, 2021] } }, ['doc18', 'both21']],
   ['$exists: true', { genre: { $exists: true } }, ['drama19', 'comedy20', 'both21', 'doc18', 'thrill', 'strYear']],
-  ['$exists: false includes records without the key or without metadata', { genre: { $exists: false } }, ['bare', 'weird']],
-  ['$exists: false or $ne: everything without the value', { $or: [{ genre: { $exists: false } }, { genre: { $ne: 'drama' } }] }, ['bare', 'weird', 'comedy20', 'doc18', 'thrill']],
+  [
+    '$exists: false includes records without the key or without metadata',
+    { genre: { $exists: false } },
+    ['bare', 'weird'],
+  ],
+  [
+    '$exists: false or $ne: everything without the value',
+    { $or: [{ genre: { $exists: false } }, { genre: { $ne: 'drama' } }] },
+    ['bare', 'weird', 'comedy20', 'doc18', 'thrill'],
+  ],
   ['$or across keys', { $or: [{ genre: 'thriller' }, { year: 2018 }] }, ['thrill', 'doc18']],
-  ['nested $and inside $or', { $or: [{ $and: [{ genre: 'drama' }, { year: { $lt: 2020 } }] }, { subtitled: false }] }, ['drama19', 'thrill']],
+  [
+    'nested $and inside $or',
+    { $or: [{ $and: [{ genre: 'drama' }, { year: { $lt: 2020 } }] }, { subtitled: false }] },
+    ['drama19', 'thrill'],
+  ],
   ['booleans: true', { subtitled: true }, ['doc18']],
   ['booleans: false', { subtitled: { $eq: false } }, ['thrill']],
   ['$ne on a boolean', { subtitled: { $ne: true } }, ['thrill']],
@@ -68,7 +96,11 @@ describe('Pinecone filters', () => {
   let nsCounter = 0;
 
   async function seed(namespace: string): Promise<void> {
-    const vectors = RECORDS.map((r, k) => ({ id: r.id, values: [1, k + 1], ...(r.metadata ? { metadata: r.metadata } : {}) }));
+    const vectors = RECORDS.map((r, k) => ({
+      id: r.id,
+      values: [1, k + 1],
+      ...(r.metadata ? { metadata: r.metadata } : {}),
+    }));
     const res = await http(gw.url, 'POST', `${IX}/vectors/upsert`, { vectors, namespace });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ upsertedCount: RECORDS.length });
@@ -76,7 +108,12 @@ describe('Pinecone filters', () => {
 
   beforeAll(async () => {
     gw = await startGateway();
-    const created = await http(gw.url, 'POST', '/indexes', { name: 'filters', dimension: 2, metric: 'euclidean', spec: { serverless: { cloud: 'aws', region: 'us-east-1' } } });
+    const created = await http(gw.url, 'POST', '/indexes', {
+      name: 'filters',
+      dimension: 2,
+      metric: 'euclidean',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
     expect(created.status).toBe(201);
     await seed('base');
   });
@@ -102,9 +139,15 @@ describe('Pinecone filters', () => {
   }
 
   async function metadataOf(namespace: string): Promise<Record<string, unknown>> {
-    const res = await http(gw.url, 'GET', `${IX}/vectors/fetch?${RECORDS.map((r) => `ids=${r.id}`).join('&')}&namespace=${namespace}`);
+    const res = await http(
+      gw.url,
+      'GET',
+      `${IX}/vectors/fetch?${RECORDS.map((r) => `ids=${r.id}`).join('&')}&namespace=${namespace}`,
+    );
     expect(res.status).toBe(200);
-    return Object.fromEntries(Object.entries(res.body.vectors).map(([id, v]) => [id, (v as { metadata?: unknown }).metadata ?? null]));
+    return Object.fromEntries(
+      Object.entries(res.body.vectors).map(([id, v]) => [id, (v as { metadata?: unknown }).metadata ?? null]),
+    );
   }
 
   describe.each(CASES)('%s', (_, filter, expected) => {
@@ -119,7 +162,11 @@ describe('Pinecone filters', () => {
     });
 
     it('fetches them with fetch_by_metadata', async () => {
-      const res = await http(gw.url, 'POST', `${IX}/vectors/fetch_by_metadata`, { filter, namespace: 'base', limit: 1000 });
+      const res = await http(gw.url, 'POST', `${IX}/vectors/fetch_by_metadata`, {
+        filter,
+        namespace: 'base',
+        limit: 1000,
+      });
       expect(res.status).toBe(200);
       expect(sorted(Object.keys(res.body.vectors))).toEqual(sorted(expected));
     });
@@ -139,7 +186,11 @@ describe('Pinecone filters', () => {
     for (const [what, filter, expected] of CASES) {
       const ns = await fresh();
       const before = await metadataOf(ns);
-      const res = await http(gw.url, 'POST', `${IX}/vectors/update`, { filter, setMetadata: { touched: what }, namespace: ns });
+      const res = await http(gw.url, 'POST', `${IX}/vectors/update`, {
+        filter,
+        setMetadata: { touched: what },
+        namespace: ns,
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ matchedRecords: expected.length });
       const after = await metadataOf(ns);
@@ -154,7 +205,12 @@ describe('Pinecone filters', () => {
   it('counts without changing anything on an update dryRun', async () => {
     const ns = await fresh();
     const before = await metadataOf(ns);
-    const res = await http(gw.url, 'POST', `${IX}/vectors/update`, { filter: { year: { $gte: 2019, $lt: 2021 } }, setMetadata: { year: 0 }, dryRun: true, namespace: ns });
+    const res = await http(gw.url, 'POST', `${IX}/vectors/update`, {
+      filter: { year: { $gte: 2019, $lt: 2021 } },
+      setMetadata: { year: 0 },
+      dryRun: true,
+      namespace: ns,
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ matchedRecords: 2 });
     expect(await metadataOf(ns)).toEqual(before);
@@ -175,7 +231,8 @@ describe('Pinecone filters', () => {
       ]}`,
     );
     expect(upsert.status).toBe(200);
-    const raw = (filter: string) => queryIds(undefined, ns, `{"namespace": "${ns}", "vector": [0, 0], "topK": 100, "filter": ${filter}}`);
+    const raw = (filter: string) =>
+      queryIds(undefined, ns, `{"namespace": "${ns}", "vector": [0, 0], "topK": 100, "filter": ${filter}}`);
     expect(await raw('{"n": 2}')).toEqual(['float', 'int']);
     expect(await raw('{"n": 2.0}')).toEqual(['float', 'int']);
     expect(await raw('{"n": {"$eq": 2.00}}')).toEqual(['float', 'int']);
@@ -190,7 +247,12 @@ describe('Pinecone filters', () => {
 
   it('applies the filter within the query namespace only, and to a query by id', async () => {
     const ns = await fresh();
-    const res = await http(gw.url, 'POST', `${IX}/query`, { id: 'drama19', topK: 10000, filter: { genre: 'comedy' }, namespace: ns });
+    const res = await http(gw.url, 'POST', `${IX}/query`, {
+      id: 'drama19',
+      topK: 10000,
+      filter: { genre: 'comedy' },
+      namespace: ns,
+    });
     expect(res.status).toBe(200);
     expect(sorted(res.body.matches.map((m: { id: string }) => m.id))).toEqual(['both21', 'comedy20']);
     const stats = await http(gw.url, 'POST', `${IX}/describe_index_stats`, { filter: { genre: 'comedy' } });
@@ -199,7 +261,13 @@ describe('Pinecone filters', () => {
   });
 
   it('returns exactly topK filtered results, best first', async () => {
-    const res = await http(gw.url, 'POST', `${IX}/query`, { vector: [1, 0], topK: 2, filter: { genre: { $exists: true } }, namespace: 'base', includeMetadata: true });
+    const res = await http(gw.url, 'POST', `${IX}/query`, {
+      vector: [1, 0],
+      topK: 2,
+      filter: { genre: { $exists: true } },
+      namespace: 'base',
+      includeMetadata: true,
+    });
     expect(res.status).toBe(200);
     // Euclidean: the squared distance, ascending; drama19 is [1,1] and comedy20 [1,2].
     expect(res.body.matches.map((m: { id: string; score: number }) => [m.id, m.score])).toEqual([

@@ -17,7 +17,8 @@ describe('Pinecone over HTTP', () => {
   });
   afterAll(() => gw.close());
 
-  const post = (path: string, body: unknown, headers?: Record<string, string>) => http(gw.url, 'POST', path, body, headers);
+  const post = (path: string, body: unknown, headers?: Record<string, string>) =>
+    http(gw.url, 'POST', path, body, headers);
   const get = (path: string, headers?: Record<string, string>) => http(gw.url, 'GET', path, undefined, headers);
 
   async function createIndex(body: Record<string, unknown>): Promise<any> {
@@ -27,7 +28,9 @@ describe('Pinecone over HTTP', () => {
   }
 
   async function ids(index: string, namespace?: string): Promise<string[]> {
-    const res = await get(`/indexes/${index}/vectors/list${namespace === undefined ? '' : `?namespace=${encodeURIComponent(namespace)}`}`);
+    const res = await get(
+      `/indexes/${index}/vectors/list${namespace === undefined ? '' : `?namespace=${encodeURIComponent(namespace)}`}`,
+    );
     expect(res.status).toBe(200);
     return res.body.vectors.map((v: { id: string }) => v.id);
   }
@@ -83,7 +86,12 @@ describe('Pinecone over HTTP', () => {
     });
 
     it('creates a sparse index from the legacy body: dotproduct, no dimension', async () => {
-      const model = await createIndex({ name: 'legacy-sparse', vector_type: 'sparse', metric: 'dotproduct', spec: SERVERLESS });
+      const model = await createIndex({
+        name: 'legacy-sparse',
+        vector_type: 'sparse',
+        metric: 'dotproduct',
+        spec: SERVERLESS,
+      });
       expect(model).toEqual({
         name: 'legacy-sparse',
         host: `${gw.url}/indexes/legacy-sparse`,
@@ -135,7 +143,11 @@ describe('Pinecone over HTTP', () => {
     it('keeps a legacy pod spec as a pod deployment, and reports it back as a pod spec', async () => {
       const pod = { environment: 'us-east1-gcp', pod_type: 'p1.x1', pods: 1, replicas: 1, shards: 1 };
       const model = await createIndex({ name: 'legacy-pod', dimension: 8, metric: 'cosine', spec: { pod } });
-      expect(model.deployment).toMatchObject({ deployment_type: 'pod', environment: 'us-east1-gcp', pod_type: 'p1.x1' });
+      expect(model.deployment).toMatchObject({
+        deployment_type: 'pod',
+        environment: 'us-east1-gcp',
+        pod_type: 'p1.x1',
+      });
       // A pod index describes itself with the pod spec it was created with (replicas, shards, pods included).
       expect(model.spec).toEqual({ pod: expect.objectContaining(pod) });
       expect(model.dimension).toBe(8);
@@ -159,26 +171,46 @@ describe('Pinecone over HTTP', () => {
 
     it('honours X-Forwarded-Proto and X-Forwarded-Host in host', async () => {
       const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'vectors.internal.example:8443' };
-      expect((await get('/indexes/legacy-dense', headers)).body.host).toBe('https://vectors.internal.example:8443/indexes/legacy-dense');
-      const listed = (await get('/indexes', headers)).body.indexes.find((m: { name: string }) => m.name === 'legacy-dense');
+      expect((await get('/indexes/legacy-dense', headers)).body.host).toBe(
+        'https://vectors.internal.example:8443/indexes/legacy-dense',
+      );
+      const listed = (await get('/indexes', headers)).body.indexes.find(
+        (m: { name: string }) => m.name === 'legacy-dense',
+      );
       expect(listed.host).toBe('https://vectors.internal.example:8443/indexes/legacy-dense');
-      const chained = await get('/indexes/legacy-dense', { 'X-Forwarded-Proto': 'https, http', 'X-Forwarded-Host': 'edge.example.com, lb.internal' });
+      const chained = await get('/indexes/legacy-dense', {
+        'X-Forwarded-Proto': 'https, http',
+        'X-Forwarded-Host': 'edge.example.com, lb.internal',
+      });
       expect(chained.body.host).toBe('https://edge.example.com/indexes/legacy-dense');
     });
 
     it('gives a host with an http:// scheme that serves the index data plane', async () => {
       const model = await createIndex({ name: 'via-host', dimension: 2, metric: 'dotproduct', spec: SERVERLESS });
       expect(model.host).toMatch(/^http:\/\//);
-      const up = await fetch(`${model.host}/vectors/upsert`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vectors: [{ id: 'x', values: [1, 2] }] }) });
+      const up = await fetch(`${model.host}/vectors/upsert`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ vectors: [{ id: 'x', values: [1, 2] }] }),
+      });
       expect(up.status).toBe(200);
       expect(await up.json()).toEqual({ upsertedCount: 1 });
     });
 
     it('configures deletion protection and tags; deletes with 202 and an empty body', async () => {
-      const model = await createIndex({ name: 'to-delete', dimension: 2, deletion_protection: 'enabled', tags: { a: '1', b: '2' }, spec: SERVERLESS });
+      const model = await createIndex({
+        name: 'to-delete',
+        dimension: 2,
+        deletion_protection: 'enabled',
+        tags: { a: '1', b: '2' },
+        spec: SERVERLESS,
+      });
       expect(model.deletion_protection).toBe('enabled');
       expect((await http(gw.url, 'DELETE', '/indexes/to-delete')).status).toBe(403);
-      const patched = await http(gw.url, 'PATCH', '/indexes/to-delete', { deletion_protection: 'disabled', tags: { a: '', c: '3' } });
+      const patched = await http(gw.url, 'PATCH', '/indexes/to-delete', {
+        deletion_protection: 'disabled',
+        tags: { a: '', c: '3' },
+      });
       expect([200, 202]).toContain(patched.status);
       expect(patched.body.deletion_protection).toBe('disabled');
       expect(patched.body.tags).toEqual({ b: '2', c: '3' });
@@ -211,13 +243,18 @@ describe('Pinecone over HTTP', () => {
       const res = await http(pub.url, 'POST', '/indexes', { name: 'pub', dimension: 2, spec: SERVERLESS });
       expect(res.status).toBe(201);
       expect(res.body.host).toBe('https://vec.example.com/indexes/pub');
-      const forwarded = await http(pub.url, 'GET', '/indexes/pub', undefined, { 'X-Forwarded-Proto': 'http', 'X-Forwarded-Host': 'other.example' });
+      const forwarded = await http(pub.url, 'GET', '/indexes/pub', undefined, {
+        'X-Forwarded-Proto': 'http',
+        'X-Forwarded-Host': 'other.example',
+      });
       expect(forwarded.body.host).toBe('https://vec.example.com/indexes/pub');
       expect((await http(pub.url, 'GET', '/indexes')).body.indexes[0].host).toBe('https://vec.example.com/indexes/pub');
     });
 
     it('keeps a PUBLIC_URL path prefix and drops its trailing slash', () => {
-      expect(loadConfig({ PUBLIC_URL: 'https://vec.example.com/gateway/' }).publicUrl).toBe('https://vec.example.com/gateway');
+      expect(loadConfig({ PUBLIC_URL: 'https://vec.example.com/gateway/' }).publicUrl).toBe(
+        'https://vec.example.com/gateway',
+      );
     });
   });
 
@@ -236,18 +273,30 @@ describe('Pinecone over HTTP', () => {
       expect(up.status).toBe(200);
       expect(up.body).toEqual({ upsertedCount: 5 });
 
-      const byIds = await post('/indexes/docs/vectors/delete', { ids: ['id-1', 'id-2'], namespace: 'example-namespace' }, OLD_HEADERS);
+      const byIds = await post(
+        '/indexes/docs/vectors/delete',
+        { ids: ['id-1', 'id-2'], namespace: 'example-namespace' },
+        OLD_HEADERS,
+      );
       expect(byIds.status).toBe(200);
       expect(byIds.headers.get('content-type')).toMatch(/^application\/json/);
       expect(byIds.text).toBe('{}');
       expect(await ids('docs', 'example-namespace')).toEqual(['id-3', 'id-4', 'id-5']);
 
-      const byFilter = await post('/indexes/docs/vectors/delete', { filter: { genre: { $eq: 'documentary' } }, namespace: 'example-namespace' }, OLD_HEADERS);
+      const byFilter = await post(
+        '/indexes/docs/vectors/delete',
+        { filter: { genre: { $eq: 'documentary' } }, namespace: 'example-namespace' },
+        OLD_HEADERS,
+      );
       expect(byFilter.status).toBe(200);
       expect(byFilter.body).toEqual({});
       expect(await ids('docs', 'example-namespace')).toEqual(['id-4', 'id-5']);
 
-      const all = await post('/indexes/docs/vectors/delete', { deleteAll: true, namespace: 'example-namespace' }, OLD_HEADERS);
+      const all = await post(
+        '/indexes/docs/vectors/delete',
+        { deleteAll: true, namespace: 'example-namespace' },
+        OLD_HEADERS,
+      );
       expect(all.status).toBe(200);
       expect(all.body).toEqual({});
       expect(await ids('docs', 'example-namespace')).toEqual([]);
@@ -260,7 +309,10 @@ describe('Pinecone over HTTP', () => {
 
     it('treats namespace "" and "__default__" as one namespace, reported as __default__', async () => {
       await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'empty-ns', values: [1, 0, 0] }], namespace: '' });
-      await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'default-ns', values: [0, 1, 0] }], namespace: '__default__' });
+      await post('/indexes/docs/vectors/upsert', {
+        vectors: [{ id: 'default-ns', values: [0, 1, 0] }],
+        namespace: '__default__',
+      });
       await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'no-ns', values: [0, 0, 1] }] });
       for (const q of ['', '&namespace=', '&namespace=__default__']) {
         const res = await get(`/indexes/docs/vectors/fetch?ids=empty-ns&ids=default-ns&ids=no-ns${q}`);
@@ -292,15 +344,25 @@ describe('Pinecone over HTTP', () => {
         namespace: 'replace',
       });
       expect(first.body).toEqual({ upsertedCount: 2 });
-      const second = await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'r1', values: [0, 0, 1], metadata: { c: 'w' } }], namespace: 'replace' });
+      const second = await post('/indexes/docs/vectors/upsert', {
+        vectors: [{ id: 'r1', values: [0, 0, 1], metadata: { c: 'w' } }],
+        namespace: 'replace',
+      });
       expect(second.body).toEqual({ upsertedCount: 1 });
       const res = await get('/indexes/docs/vectors/fetch?ids=r1&namespace=replace');
-      expect(res.body).toEqual({ vectors: { r1: { id: 'r1', values: [0, 0, 1], metadata: { c: 'w' } } }, namespace: 'replace', usage: expect.any(Object) });
+      expect(res.body).toEqual({
+        vectors: { r1: { id: 'r1', values: [0, 0, 1], metadata: { c: 'w' } } },
+        namespace: 'replace',
+        usage: expect.any(Object),
+      });
     });
 
     it('lists ids in byte order, omitting pagination on the last page', async () => {
       const list = ['é', 'a', 'B', '_', 'a0', 'Z', '~', '0', 'ab'];
-      await post('/indexes/docs/vectors/upsert', { vectors: list.map((id) => ({ id, values: [1, 1, 1] })), namespace: 'order' });
+      await post('/indexes/docs/vectors/upsert', {
+        vectors: list.map((id) => ({ id, values: [1, 1, 1] })),
+        namespace: 'order',
+      });
       const cOrder = [...list].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
       expect(cOrder).toEqual(['0', 'B', 'Z', '_', 'a', 'a0', 'ab', '~', 'é']);
 
@@ -314,7 +376,9 @@ describe('Pinecone over HTTP', () => {
       let token: string | undefined;
       let pages = 0;
       do {
-        const res = await get(`/indexes/docs/vectors/list?namespace=order&limit=4${token ? `&paginationToken=${encodeURIComponent(token)}` : ''}`);
+        const res = await get(
+          `/indexes/docs/vectors/list?namespace=order&limit=4${token ? `&paginationToken=${encodeURIComponent(token)}` : ''}`,
+        );
         expect(res.status).toBe(200);
         seen.push(...res.body.vectors.map((v: { id: string }) => v.id));
         token = res.body.pagination?.next;
@@ -355,14 +419,20 @@ describe('Pinecone over HTTP', () => {
       expect(Object.keys(one.body.vectors)).toEqual(['f2']);
       const none = await get('/indexes/docs/vectors/fetch?ids=missing&namespace=fetch');
       expect(none.body.vectors).toEqual({});
-      const encoded = await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'a b&c=d/é', values: [1, 1, 1] }], namespace: 'fetch' });
+      const encoded = await post('/indexes/docs/vectors/upsert', {
+        vectors: [{ id: 'a b&c=d/é', values: [1, 1, 1] }],
+        namespace: 'fetch',
+      });
       expect(encoded.status).toBe(200);
       const odd = await get(`/indexes/docs/vectors/fetch?ids=${encodeURIComponent('a b&c=d/é')}&namespace=fetch`);
       expect(Object.keys(odd.body.vectors)).toEqual(['a b&c=d/é']);
     });
 
     it('fetches 1000 ids in a named namespace (the limit), namespace given last', async () => {
-      await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'needle', values: [1, 0, 0] }], namespace: 'big-fetch' });
+      await post('/indexes/docs/vectors/upsert', {
+        vectors: [{ id: 'needle', values: [1, 0, 0] }],
+        namespace: 'big-fetch',
+      });
       await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'needle', values: [0, 1, 0] }], namespace: '' });
       const many = Array.from({ length: 999 }, (_, k) => `ids=m${k}`).join('&');
       try {
@@ -377,8 +447,16 @@ describe('Pinecone over HTTP', () => {
 
     it('answers describe_index_stats to GET and POST alike', async () => {
       // Pinecone refuses all-zero dense vectors, so the points sit off the origin.
-      await post('/indexes/l2/vectors/upsert', { vectors: [{ id: 'a', values: [1, 1] }, { id: 'b', values: [4, 5] }] });
-      await post('/indexes/l2/vectors/upsert', { vectors: [{ id: 'c', values: [1, 1], metadata: { k: 'v' } }], namespace: 'other' });
+      await post('/indexes/l2/vectors/upsert', {
+        vectors: [
+          { id: 'a', values: [1, 1] },
+          { id: 'b', values: [4, 5] },
+        ],
+      });
+      await post('/indexes/l2/vectors/upsert', {
+        vectors: [{ id: 'c', values: [1, 1], metadata: { k: 'v' } }],
+        namespace: 'other',
+      });
       const viaGet = await get('/indexes/l2/describe_index_stats');
       const viaPost = await post('/indexes/l2/describe_index_stats', {});
       expect(viaGet.status).toBe(200);
@@ -399,14 +477,25 @@ describe('Pinecone over HTTP', () => {
     });
 
     it('scores euclidean as the squared distance, ascending, and cosine as the similarity', async () => {
-      const l2 = await post('/indexes/l2/query', { vector: [1, 1], topK: 2, includeValues: true, namespace: '__default__' });
+      const l2 = await post('/indexes/l2/query', {
+        vector: [1, 1],
+        topK: 2,
+        includeValues: true,
+        namespace: '__default__',
+      });
       expect(l2.status).toBe(200);
       expect(l2.body.matches).toEqual([
         { id: 'a', score: 0, values: [1, 1] },
         { id: 'b', score: 25, values: [4, 5] },
       ]);
       expect(l2.body.namespace).toBe('__default__');
-      await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'x', values: [1, 0, 0] }, { id: 'd', values: [1, 1, 0] }], namespace: 'cos' });
+      await post('/indexes/docs/vectors/upsert', {
+        vectors: [
+          { id: 'x', values: [1, 0, 0] },
+          { id: 'd', values: [1, 1, 0] },
+        ],
+        namespace: 'cos',
+      });
       const cos = await post('/indexes/docs/query', { vector: [2, 0, 0], topK: 2, namespace: 'cos' });
       expect(cos.body.matches.map((m: { id: string }) => m.id)).toEqual(['x', 'd']);
       expect(cos.body.matches[0].score).toBeCloseTo(1, 5);
@@ -417,13 +506,25 @@ describe('Pinecone over HTTP', () => {
     });
 
     it('updates by id: values overwrite, setMetadata merges, matchedRecords counts', async () => {
-      await post('/indexes/docs/vectors/upsert', { vectors: [{ id: 'u1', values: [1, 0, 0], metadata: { a: '1', b: '2' } }], namespace: 'upd' });
-      const res = await post('/indexes/docs/vectors/update', { id: 'u1', values: [0, 1, 0], setMetadata: { b: '3', c: '4' }, namespace: 'upd' });
+      await post('/indexes/docs/vectors/upsert', {
+        vectors: [{ id: 'u1', values: [1, 0, 0], metadata: { a: '1', b: '2' } }],
+        namespace: 'upd',
+      });
+      const res = await post('/indexes/docs/vectors/update', {
+        id: 'u1',
+        values: [0, 1, 0],
+        setMetadata: { b: '3', c: '4' },
+        namespace: 'upd',
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ matchedRecords: 1 });
       const fetched = await get('/indexes/docs/vectors/fetch?ids=u1&namespace=upd');
       expect(fetched.body.vectors.u1).toEqual({ id: 'u1', values: [0, 1, 0], metadata: { a: '1', b: '3', c: '4' } });
-      const missing = await post('/indexes/docs/vectors/update', { id: 'nobody', setMetadata: { a: 'x' }, namespace: 'upd' });
+      const missing = await post('/indexes/docs/vectors/update', {
+        id: 'nobody',
+        setMetadata: { a: 'x' },
+        namespace: 'upd',
+      });
       expect(missing.status).toBe(200);
       expect(await ids('docs', 'upd')).toEqual(['u1']);
     });
@@ -438,12 +539,21 @@ describe('Pinecone over HTTP', () => {
         namespace: 'byfilter',
       });
       const snapshot = (await get('/indexes/docs/vectors/fetch?ids=g1&ids=g2&ids=g3&namespace=byfilter')).body;
-      const dry = await post('/indexes/docs/vectors/update', { filter: { genre: { $eq: 'drama' } }, setMetadata: { reviewed: true }, dryRun: true, namespace: 'byfilter' });
+      const dry = await post('/indexes/docs/vectors/update', {
+        filter: { genre: { $eq: 'drama' } },
+        setMetadata: { reviewed: true },
+        dryRun: true,
+        namespace: 'byfilter',
+      });
       expect(dry.status).toBe(200);
       expect(dry.body).toEqual({ matchedRecords: 2 });
       expect((await get('/indexes/docs/vectors/fetch?ids=g1&ids=g2&ids=g3&namespace=byfilter')).body).toEqual(snapshot);
 
-      const wet = await post('/indexes/docs/vectors/update', { filter: { genre: { $eq: 'drama' } }, setMetadata: { reviewed: true }, namespace: 'byfilter' });
+      const wet = await post('/indexes/docs/vectors/update', {
+        filter: { genre: { $eq: 'drama' } },
+        setMetadata: { reviewed: true },
+        namespace: 'byfilter',
+      });
       expect(wet.body).toEqual({ matchedRecords: 2 });
       const after = (await get('/indexes/docs/vectors/fetch?ids=g1&ids=g2&ids=g3&namespace=byfilter')).body.vectors;
       expect(after.g1.metadata).toEqual({ genre: 'drama', year: 2020, reviewed: true });
@@ -451,18 +561,35 @@ describe('Pinecone over HTTP', () => {
       expect(after.g3.metadata).toEqual({ genre: 'comedy' });
       expect(after.g1.values).toEqual([1, 0, 0]);
 
-      const none = await post('/indexes/docs/vectors/update', { filter: { genre: 'horror' }, setMetadata: { reviewed: false }, namespace: 'byfilter' });
+      const none = await post('/indexes/docs/vectors/update', {
+        filter: { genre: 'horror' },
+        setMetadata: { reviewed: false },
+        namespace: 'byfilter',
+      });
       expect(none.body).toEqual({ matchedRecords: 0 });
     });
 
     it('pages fetch_by_metadata in id order, omitting pagination on the last page', async () => {
-      const vectors = ['p3', 'p1', 'p4', 'p2', 'q'].map((id) => ({ id, values: [1, 1, 1], metadata: { page: id.startsWith('p') } }));
+      const vectors = ['p3', 'p1', 'p4', 'p2', 'q'].map((id) => ({
+        id,
+        values: [1, 1, 1],
+        metadata: { page: id.startsWith('p') },
+      }));
       await post('/indexes/docs/vectors/upsert', { vectors, namespace: 'fbm' });
-      const first = await post('/indexes/docs/vectors/fetch_by_metadata', { filter: { page: true }, limit: 3, namespace: 'fbm' });
+      const first = await post('/indexes/docs/vectors/fetch_by_metadata', {
+        filter: { page: true },
+        limit: 3,
+        namespace: 'fbm',
+      });
       expect(first.status).toBe(200);
       expect(Object.keys(first.body.vectors)).toEqual(['p1', 'p2', 'p3']);
       expect(first.body.pagination.next).toEqual(expect.any(String));
-      const second = await post('/indexes/docs/vectors/fetch_by_metadata', { filter: { page: true }, limit: 3, namespace: 'fbm', paginationToken: first.body.pagination.next });
+      const second = await post('/indexes/docs/vectors/fetch_by_metadata', {
+        filter: { page: true },
+        limit: 3,
+        namespace: 'fbm',
+        paginationToken: first.body.pagination.next,
+      });
       expect(Object.keys(second.body.vectors)).toEqual(['p4']);
       expect(second.body).not.toHaveProperty('pagination');
       expect(second.body.vectors.p4).toEqual({ id: 'p4', values: [1, 1, 1], metadata: { page: true } });
@@ -480,7 +607,12 @@ describe('Pinecone over HTTP', () => {
       expect(up.status).toBe(200);
       expect(up.body).toEqual({ upsertedCount: 3 });
       // query {5: 2, 10: 1, 4000000: 0.25}: s1 = 1*2 + 2*1 = 4; s2 = 3*2 = 6; s3 = 8*0.25 = 2.
-      const res = await post('/indexes/sparse/query', { sparseVector: { indices: [10, 5, 4_000_000], values: [1, 2, 0.25] }, topK: 10, includeValues: true, includeMetadata: true });
+      const res = await post('/indexes/sparse/query', {
+        sparseVector: { indices: [10, 5, 4_000_000], values: [1, 2, 0.25] },
+        topK: 10,
+        includeValues: true,
+        includeMetadata: true,
+      });
       expect(res.status).toBe(200);
       expect(res.body.matches.map((m: { id: string; score: number }) => [m.id, m.score])).toEqual([
         ['s2', 6],
@@ -489,7 +621,11 @@ describe('Pinecone over HTTP', () => {
       ]);
       expect(res.body.matches[0].sparseValues).toEqual({ indices: [5, 7], values: [3, 1] });
       expect(res.body.matches[0].metadata).toEqual({ kind: 'b' });
-      const filtered = await post('/indexes/sparse/query', { sparseVector: { indices: [5], values: [1] }, topK: 10, filter: { kind: 'a' } });
+      const filtered = await post('/indexes/sparse/query', {
+        sparseVector: { indices: [5], values: [1] },
+        topK: 10,
+        filter: { kind: 'a' },
+      });
       expect(filtered.body.matches.map((m: { id: string; score: number }) => [m.id, m.score])).toEqual([['s1', 1]]);
       const fetched = await get('/indexes/sparse/vectors/fetch?ids=s1');
       expect(fetched.body.vectors.s1.sparseValues).toEqual({ indices: [1, 5, 10], values: [0.5, 1, 2] });
@@ -503,22 +639,50 @@ describe('Pinecone over HTTP', () => {
     });
 
     it('updates a sparse record by id: sparseValues overwrite, setMetadata merges', async () => {
-      await post('/indexes/sparse/vectors/upsert', { vectors: [{ id: 'su', sparseValues: { indices: [2], values: [1] }, metadata: { a: '1' } }], namespace: 'sparse-update' });
-      const res = await post('/indexes/sparse/vectors/update', { id: 'su', sparseValues: { indices: [4, 8], values: [2, 3] }, setMetadata: { b: '2' }, namespace: 'sparse-update' });
+      await post('/indexes/sparse/vectors/upsert', {
+        vectors: [{ id: 'su', sparseValues: { indices: [2], values: [1] }, metadata: { a: '1' } }],
+        namespace: 'sparse-update',
+      });
+      const res = await post('/indexes/sparse/vectors/update', {
+        id: 'su',
+        sparseValues: { indices: [4, 8], values: [2, 3] },
+        setMetadata: { b: '2' },
+        namespace: 'sparse-update',
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ matchedRecords: 1 });
       const fetched = await get('/indexes/sparse/vectors/fetch?ids=su&namespace=sparse-update');
-      expect(fetched.body.vectors.su).toEqual({ id: 'su', values: [], sparseValues: { indices: [4, 8], values: [2, 3] }, metadata: { a: '1', b: '2' } });
-      const q = await post('/indexes/sparse/query', { sparseVector: { indices: [8], values: [1] }, topK: 1, namespace: 'sparse-update' });
+      expect(fetched.body.vectors.su).toEqual({
+        id: 'su',
+        values: [],
+        sparseValues: { indices: [4, 8], values: [2, 3] },
+        metadata: { a: '1', b: '2' },
+      });
+      const q = await post('/indexes/sparse/query', {
+        sparseVector: { indices: [8], values: [1] },
+        topK: 1,
+        namespace: 'sparse-update',
+      });
       expect(q.body.matches).toEqual([{ id: 'su', score: 3, values: [] }]);
     });
 
     it('updates the sparse values of a hybrid record by id', async () => {
-      await post('/indexes/dot/vectors/upsert', { vectors: [{ id: 'hu', values: [1, 0], sparseValues: { indices: [1], values: [1] } }], namespace: 'hybrid-update' });
-      const res = await post('/indexes/dot/vectors/update', { id: 'hu', sparseValues: { indices: [6], values: [2] }, namespace: 'hybrid-update' });
+      await post('/indexes/dot/vectors/upsert', {
+        vectors: [{ id: 'hu', values: [1, 0], sparseValues: { indices: [1], values: [1] } }],
+        namespace: 'hybrid-update',
+      });
+      const res = await post('/indexes/dot/vectors/update', {
+        id: 'hu',
+        sparseValues: { indices: [6], values: [2] },
+        namespace: 'hybrid-update',
+      });
       expect(res.body).toEqual({ matchedRecords: 1 });
       const fetched = await get('/indexes/dot/vectors/fetch?ids=hu&namespace=hybrid-update');
-      expect(fetched.body.vectors.hu).toEqual({ id: 'hu', values: [1, 0], sparseValues: { indices: [6], values: [2] } });
+      expect(fetched.body.vectors.hu).toEqual({
+        id: 'hu',
+        values: [1, 0],
+        sparseValues: { indices: [6], values: [2] },
+      });
     });
 
     it('scores a hybrid query on a dense dotproduct index as dense dot plus sparse dot', async () => {
@@ -532,15 +696,27 @@ describe('Pinecone over HTTP', () => {
       });
       expect(up.status).toBe(200);
       // vector [1,1], sparse {3: 5, 9: 0.5}: h1 = 3 + (10 + 0.5) = 13.5; h2 = 3 + 0 = 3; h3 = 1 + 4*0.5 = 3.
-      const res = await post('/indexes/dot/query', { vector: [1, 1], sparseVector: { indices: [3, 9], values: [5, 0.5] }, topK: 3, namespace: 'hybrid' });
+      const res = await post('/indexes/dot/query', {
+        vector: [1, 1],
+        sparseVector: { indices: [3, 9], values: [5, 0.5] },
+        topK: 3,
+        namespace: 'hybrid',
+      });
       expect(res.status).toBe(200);
       expect(res.body.matches[0]).toEqual({ id: 'h1', score: 13.5, values: [] });
       expect(res.body.matches.slice(1).map((m: { id: string; score: number }) => m.score)).toEqual([3, 3]);
-      expect(res.body.matches.slice(1).map((m: { id: string }) => m.id).sort()).toEqual(['h2', 'h3']);
+      expect(
+        res.body.matches
+          .slice(1)
+          .map((m: { id: string }) => m.id)
+          .sort(),
+      ).toEqual(['h2', 'h3']);
       const dense = await post('/indexes/dot/query', { vector: [1, 1], topK: 3, namespace: 'hybrid' });
       const scores = dense.body.matches.map((m: { score: number }) => m.score);
       expect(scores).toEqual([3, 3, 1]);
-      expect(Object.fromEntries(dense.body.matches.map((m: { id: string; score: number }) => [m.id, m.score]))).toEqual({ h1: 3, h2: 3, h3: 1 });
+      expect(Object.fromEntries(dense.body.matches.map((m: { id: string; score: number }) => [m.id, m.score]))).toEqual(
+        { h1: 3, h2: 3, h3: 1 },
+      );
     });
   });
 });

@@ -44,9 +44,11 @@ describe('Pinecone: a search of the default namespace of an index holding other 
     }
   }
 
-  const searchDefault = () => statementsOf(async () => (await index.query({ vector: query, topK: TOP_K })).matches.map((m) => m.id));
+  const searchDefault = () =>
+    statementsOf(async () => (await index.query({ vector: query, topK: TOP_K })).matches.map((m) => m.id));
   const explains = (sent: string[]) => sent.filter((text) => text.startsWith('EXPLAIN')).length;
-  const exactSearches = (sent: string[]) => sent.filter((text) => text.includes('FROM vecgate_records.') && /ORDER BY .* \+ 0/s.test(text)).length;
+  const exactSearches = (sent: string[]) =>
+    sent.filter((text) => text.includes('FROM vecgate_records.') && /ORDER BY .* \+ 0/s.test(text)).length;
 
   beforeAll(async () => {
     // The default quiet time (2 s) leaves the index unbuilt for the query right after the bulk write.
@@ -56,7 +58,8 @@ describe('Pinecone: a search of the default namespace of an index holding other 
     await createDense(pc, name, DIM, 'euclidean');
     index = pc.index({ name });
     await index.upsert({ records: defaults });
-    table = (await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE name = $1`, [name])).rows[0].table_name;
+    table = (await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE name = $1`, [name])).rows[0]
+      .table_name;
   }, 60_000);
   afterAll(() => gw?.close());
 
@@ -69,7 +72,9 @@ describe('Pinecone: a search of the default namespace of an index holding other 
   it('is searched exactly right after another namespace is first written, on a table without an HNSW index', async () => {
     const bulk = index.namespace('bulk');
     for (let start = 0; start < BULK_RECORDS; start += 1000) {
-      await bulk.upsert({ records: Array.from({ length: 1000 }, (_, k) => ({ id: `b${start + k}`, values: vector() })) });
+      await bulk.upsert({
+        records: Array.from({ length: 1000 }, (_, k) => ({ id: `b${start + k}`, values: vector() })),
+      });
     }
     const { result, sent } = await searchDefault();
     expect(result).toEqual(nearestDefaults);

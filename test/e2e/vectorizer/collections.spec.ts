@@ -20,7 +20,12 @@ describe('Vectorizer collections over HTTP', () => {
       const name = collectionName('create');
       const res = await vz.post('/collections', { name, dimension: 4, metric: 'euclidean' });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ message: `Collection '${name}' created successfully`, collection: name, dimension: 4, metric: 'euclidean' });
+      expect(res.body).toMatchObject({
+        message: `Collection '${name}' created successfully`,
+        collection: name,
+        dimension: 4,
+        metric: 'euclidean',
+      });
     });
 
     it.each([
@@ -32,21 +37,34 @@ describe('Vectorizer collections over HTTP', () => {
       ['similarity_metric', 'cosine', 'cosine', 'Cosine'],
       ['similarity_metric', 'euclidean', 'euclidean', 'Euclidean'],
       ['similarity_metric', 'dot_product', 'dot_product', 'DotProduct'],
-    ])('takes %s %j, echoes %j (never "dot", which the SDK rejects) and stores it (GET shows %j)', async (field, sent, echoed, debug) => {
-      const name = collectionName('metric');
-      const res = await vz.post('/collections', { name, dimension: 3, [field]: sent });
-      expect(res.status).toBe(200);
-      expect(res.body.metric).toBe(echoed);
-      const got = await vz.get(`/collections/${name}`);
-      expect(got.body).toMatchObject({ metric: debug, similarity_metric: echoed });
-    });
+    ])(
+      'takes %s %j, echoes %j (never "dot", which the SDK rejects) and stores it (GET shows %j)',
+      async (field, sent, echoed, debug) => {
+        const name = collectionName('metric');
+        const res = await vz.post('/collections', { name, dimension: 3, [field]: sent });
+        expect(res.status).toBe(200);
+        expect(res.body.metric).toBe(echoed);
+        const got = await vz.get(`/collections/${name}`);
+        expect(got.body).toMatchObject({ metric: debug, similarity_metric: echoed });
+      },
+    );
 
     it('takes the SDK’s createCollection body {name, dimension, similarity_metric, description}', async () => {
       const name = collectionName('sdk');
-      const res = await vz.post('/collections', { name, dimension: 8, similarity_metric: 'euclidean', description: 'from the SDK' });
+      const res = await vz.post('/collections', {
+        name,
+        dimension: 8,
+        similarity_metric: 'euclidean',
+        description: 'from the SDK',
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ name, dimension: 8, metric: 'euclidean' });
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ name, dimension: 8, metric: 'Euclidean', similarity_metric: 'euclidean' });
+      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({
+        name,
+        dimension: 8,
+        metric: 'Euclidean',
+        similarity_metric: 'euclidean',
+      });
     });
 
     it('defaults to cosine and 512 dimensions, as the server does', async () => {
@@ -54,7 +72,11 @@ describe('Vectorizer collections over HTTP', () => {
       const res = await vz.post('/collections', { name });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ dimension: 512, metric: 'cosine' });
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ dimension: 512, metric: 'Cosine', similarity_metric: 'cosine' });
+      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({
+        dimension: 512,
+        metric: 'Cosine',
+        similarity_metric: 'cosine',
+      });
     });
 
     it('refuses a duplicate name with 409 collection_already_exists and keeps the first collection', async () => {
@@ -63,7 +85,11 @@ describe('Vectorizer collections over HTTP', () => {
       await vz.insert(name, [{ id: 'a', embedding: [1, 2, 3] }]);
       const res = await vz.post('/collections', { name, dimension: 5, metric: 'cosine' });
       expectVectorizerError(res, 409, 'collection_already_exists', `Collection already exists: ${name}`);
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ dimension: 3, metric: 'Euclidean', vector_count: 1 });
+      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({
+        dimension: 3,
+        metric: 'Euclidean',
+        vector_count: 1,
+      });
     });
 
     it('refuses a missing name with 400 validation_error', async () => {
@@ -71,10 +97,20 @@ describe('Vectorizer collections over HTTP', () => {
     });
 
     it('refuses an empty name with 400 invalid_configuration', async () => {
-      expectVectorizerError(await vz.post('/collections', { name: '', dimension: 3 }), 400, 'invalid_configuration', 'Invalid configuration: collection name cannot be empty');
+      expectVectorizerError(
+        await vz.post('/collections', { name: '', dimension: 3 }),
+        400,
+        'invalid_configuration',
+        'Invalid configuration: collection name cannot be empty',
+      );
     });
 
-    it.each([['a string', '3'], ['a float', 2.5], ['zero', 0], ['a negative number', -4]])('refuses a dimension that is %s with 400 validation_error', async (_, dimension) => {
+    it.each([
+      ['a string', '3'],
+      ['a float', 2.5],
+      ['zero', 0],
+      ['a negative number', -4],
+    ])('refuses a dimension that is %s with 400 validation_error', async (_, dimension) => {
       const name = collectionName('baddim');
       expectVectorizerError(await vz.post('/collections', { name, dimension }), 400, 'validation_error', /dimension/);
       expectVectorizerError(await vz.get(`/collections/${name}`), 404, 'collection_not_found');
@@ -82,7 +118,12 @@ describe('Vectorizer collections over HTTP', () => {
 
     it('refuses an unknown metric with 400 validation_error (a deliberate difference: the server silently makes it cosine)', async () => {
       const name = collectionName('badmetric');
-      expectVectorizerError(await vz.post('/collections', { name, dimension: 3, metric: 'manhattan' }), 400, 'validation_error', /metric/);
+      expectVectorizerError(
+        await vz.post('/collections', { name, dimension: 3, metric: 'manhattan' }),
+        400,
+        'validation_error',
+        /metric/,
+      );
       expectVectorizerError(await vz.get(`/collections/${name}`), 404, 'collection_not_found');
     });
   });
@@ -98,7 +139,14 @@ describe('Vectorizer collections over HTTP', () => {
       ]);
       const res = await vz.get(`/collections/${name}`);
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ name, dimension: 3, vector_count: 3, metric: 'DotProduct', similarity_metric: 'dot_product', status: 'ready' });
+      expect(res.body).toMatchObject({
+        name,
+        dimension: 3,
+        vector_count: 3,
+        metric: 'DotProduct',
+        similarity_metric: 'dot_product',
+        status: 'ready',
+      });
       expect(typeof res.body.created_at).toBe('string');
       expect(Number.isNaN(Date.parse(res.body.created_at))).toBe(false);
     });
@@ -108,7 +156,10 @@ describe('Vectorizer collections over HTTP', () => {
       await vz.create(name, 2);
       const count = async () => (await vz.get(`/collections/${name}`)).body.vector_count;
       expect(await count()).toBe(0);
-      await vz.insert(name, [{ id: 'a', embedding: [1, 0] }, { id: 'b', embedding: [0, 1] }]);
+      await vz.insert(name, [
+        { id: 'a', embedding: [1, 0] },
+        { id: 'b', embedding: [0, 1] },
+      ]);
       expect(await count()).toBe(2);
       await vz.insert(name, [{ id: 'a', embedding: [1, 1] }]);
       expect(await count()).toBe(2);
@@ -127,7 +178,10 @@ describe('Vectorizer collections over HTTP', () => {
     it('lists every collection sorted by name, each with its vector count, and total_collections', async () => {
       const names = ['list-c', 'list-a', 'list-b'].map((p) => collectionName(p));
       for (const n of names) await vz.create(n, 2, 'euclidean');
-      await vz.insert(names[1], [{ id: 'x', embedding: [1, 2] }, { id: 'y', embedding: [3, 4] }]);
+      await vz.insert(names[1], [
+        { id: 'x', embedding: [1, 2] },
+        { id: 'y', embedding: [3, 4] },
+      ]);
       const res = await vz.get('/collections');
       expect(res.status).toBe(200);
       const listed: { name: string }[] = res.body.collections;
@@ -136,7 +190,12 @@ describe('Vectorizer collections over HTTP', () => {
       expect(all).toEqual([...all].sort());
       const ours = listed.filter((c) => names.includes(c.name));
       expect(ours.map((c) => c.name)).toEqual([...names].sort());
-      expect(ours.find((c) => c.name === names[1])).toMatchObject({ vector_count: 2, dimension: 2, metric: 'Euclidean', similarity_metric: 'euclidean' });
+      expect(ours.find((c) => c.name === names[1])).toMatchObject({
+        vector_count: 2,
+        dimension: 2,
+        metric: 'Euclidean',
+        similarity_metric: 'euclidean',
+      });
       expect(ours.find((c) => c.name === names[0])).toMatchObject({ vector_count: 0 });
     });
   });
@@ -160,11 +219,20 @@ describe('Vectorizer collections over HTTP', () => {
       await vz.insert(name, [{ id: 'a', embedding: [1, 2] }]);
       await vz.del(`/collections/${name}`);
       await vz.create(name, 3, 'dot');
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ vector_count: 0, dimension: 3, metric: 'DotProduct' });
+      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({
+        vector_count: 0,
+        dimension: 3,
+        metric: 'DotProduct',
+      });
     });
 
     it('answers an unknown collection with 404 collection_not_found', async () => {
-      expectVectorizerError(await vz.del('/collections/no_such_collection'), 404, 'collection_not_found', 'Collection not found: no_such_collection');
+      expectVectorizerError(
+        await vz.del('/collections/no_such_collection'),
+        404,
+        'collection_not_found',
+        'Collection not found: no_such_collection',
+      );
     });
   });
 });

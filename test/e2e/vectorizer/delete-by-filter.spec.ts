@@ -8,11 +8,64 @@ import { collectionName, expectVectorizerError, Vectorizer, VectorIn, vectorizer
  * checked by exactly which vectors it deletes and by the {scanned, matched, deleted, results} report.
  */
 const DOCS: VectorIn[] = [
-  { id: 'd1', embedding: [1, 0], payload: { category: 'old_docs', created_at: '2024-01-15T10:00:00Z', year: 2023, price: 5, title: 'Intro to vectors', tags: ['a', 'b'], active: true, meta: { source: 'web' } } },
-  { id: 'd2', embedding: [0, 1], payload: { category: 'old_docs', created_at: '2024-05-31T23:59:59Z', year: 2024, price: 10, title: 'Advanced search', tags: ['b'], active: false } },
-  { id: 'd3', embedding: [1, 1], payload: { category: 'new_docs', created_at: '2024-06-01T00:00:00Z', year: 2024, price: 15.5, title: 'Intro to filters', tags: ['c'], active: true } },
-  { id: 'd4', embedding: [2, 1], payload: { category: 'new_docs', created_at: '2025-02-10T08:30:00Z', year: 2025, price: 20, title: 'The end', active: false, meta: { source: 'api' } } },
-  { id: 'd5', embedding: [1, 2], payload: { category: 'archive', created_at: '2023-12-31T12:00:00Z', year: '2023', title: 'Appendix: intro' } },
+  {
+    id: 'd1',
+    embedding: [1, 0],
+    payload: {
+      category: 'old_docs',
+      created_at: '2024-01-15T10:00:00Z',
+      year: 2023,
+      price: 5,
+      title: 'Intro to vectors',
+      tags: ['a', 'b'],
+      active: true,
+      meta: { source: 'web' },
+    },
+  },
+  {
+    id: 'd2',
+    embedding: [0, 1],
+    payload: {
+      category: 'old_docs',
+      created_at: '2024-05-31T23:59:59Z',
+      year: 2024,
+      price: 10,
+      title: 'Advanced search',
+      tags: ['b'],
+      active: false,
+    },
+  },
+  {
+    id: 'd3',
+    embedding: [1, 1],
+    payload: {
+      category: 'new_docs',
+      created_at: '2024-06-01T00:00:00Z',
+      year: 2024,
+      price: 15.5,
+      title: 'Intro to filters',
+      tags: ['c'],
+      active: true,
+    },
+  },
+  {
+    id: 'd4',
+    embedding: [2, 1],
+    payload: {
+      category: 'new_docs',
+      created_at: '2025-02-10T08:30:00Z',
+      year: 2025,
+      price: 20,
+      title: 'The end',
+      active: false,
+      meta: { source: 'api' },
+    },
+  },
+  {
+    id: 'd5',
+    embedding: [1, 2],
+    payload: { category: 'archive', created_at: '2023-12-31T12:00:00Z', year: '2023', title: 'Appendix: intro' },
+  },
   // Inserted through /insert_vectors without a payload: the server stores `{}` for it, so it is a
   // vector with a payload lacking every key (it matches must_not-only filters on both).
   { id: 'd6', embedding: [3, 3] },
@@ -24,8 +77,16 @@ const match = (key: string, match_value: unknown) => ({ type: 'match', key, matc
 const SHAPES: [string, unknown, string[]][] = [
   // The documentation's flat Mongo style.
   ['flat: the seed’s {"category":"old_docs"}', { category: 'old_docs' }, ['d1', 'd2']],
-  ['flat: $lt on an ISO date string (the seed’s cleanup pattern)', { created_at: { $lt: '2024-06-01T00:00:00Z' } }, ['d1', 'd2', 'd5']],
-  ['flat: $gte and $lt on ISO dates', { created_at: { $gte: '2024-06-01T00:00:00Z', $lt: '2025-01-01T00:00:00Z' } }, ['d3']],
+  [
+    'flat: $lt on an ISO date string (the seed’s cleanup pattern)',
+    { created_at: { $lt: '2024-06-01T00:00:00Z' } },
+    ['d1', 'd2', 'd5'],
+  ],
+  [
+    'flat: $gte and $lt on ISO dates',
+    { created_at: { $gte: '2024-06-01T00:00:00Z', $lt: '2025-01-01T00:00:00Z' } },
+    ['d3'],
+  ],
   ['flat: a number (a string "2023" is not 2023)', { year: 2023 }, ['d1']],
   ['flat: $gt on numbers (strings never compare with numbers)', { year: { $gt: 2023 } }, ['d2', 'd3', 'd4']],
   ['flat: $lte on a float', { price: { $lte: 15.5 } }, ['d1', 'd2', 'd3']],
@@ -45,35 +106,120 @@ const SHAPES: [string, unknown, string[]][] = [
   ['tagged: match on a boolean', { must: [match('active', false)] }, ['d2', 'd4']],
   ['tagged: match_value null ("Any": the key is present)', { must: [match('meta', null)] }, ['d1', 'd4']],
   ['tagged: a range with gte', { must: [{ type: 'range', key: 'price', range: { gte: 10 } }] }, ['d2', 'd3', 'd4']],
-  ['tagged: a range with gt and lt', { must: [{ type: 'range', key: 'price', range: { gt: 5, lt: 20 } }] }, ['d2', 'd3']],
+  [
+    'tagged: a range with gt and lt',
+    { must: [{ type: 'range', key: 'price', range: { gt: 5, lt: 20 } }] },
+    ['d2', 'd3'],
+  ],
   ['tagged: a prefix text match', { must: [match('title', { text: 'Intro', type: 'prefix' })] }, ['d1', 'd3']],
   ['tagged: a suffix text match', { must: [match('title', { text: 'end', type: 'suffix' })] }, ['d4']],
-  ['tagged: a contains text match (case-sensitive)', { must: [match('title', { text: 'ntro', type: 'contains' })] }, ['d1', 'd3', 'd5']],
+  [
+    'tagged: a contains text match (case-sensitive)',
+    { must: [match('title', { text: 'ntro', type: 'contains' })] },
+    ['d1', 'd3', 'd5'],
+  ],
   ['tagged: an exact text match', { must: [match('title', { text: 'The end', type: 'exact' })] }, ['d4']],
-  ['tagged: must with two conditions', { must: [match('category', 'new_docs'), { type: 'range', key: 'year', range: { gte: 2025 } }] }, ['d4']],
+  [
+    'tagged: must with two conditions',
+    { must: [match('category', 'new_docs'), { type: 'range', key: 'year', range: { gte: 2025 } }] },
+    ['d4'],
+  ],
   ['tagged: must_not alone', { must_not: [match('category', 'old_docs')] }, ['d3', 'd4', 'd5', 'd6']],
   ['tagged: should', { should: [match('category', 'archive'), match('year', 2025)] }, ['d4', 'd5']],
-  ['tagged: must, should and must_not together', { must: [match('category', 'new_docs')], should: [match('active', true), match('active', false)], must_not: [match('active', true)] }, ['d4']],
-  ['tagged: nested', { must: [{ type: 'nested', filter: { should: [match('category', 'archive'), { type: 'range', key: 'price', range: { gte: 20 } }] } }] }, ['d4', 'd5']],
+  [
+    'tagged: must, should and must_not together',
+    {
+      must: [match('category', 'new_docs')],
+      should: [match('active', true), match('active', false)],
+      must_not: [match('active', true)],
+    },
+    ['d4'],
+  ],
+  [
+    'tagged: nested',
+    {
+      must: [
+        {
+          type: 'nested',
+          filter: { should: [match('category', 'archive'), { type: 'range', key: 'price', range: { gte: 20 } }] },
+        },
+      ],
+    },
+    ['d4', 'd5'],
+  ],
 
   // The TypeScript SDK's Qdrant shape (its filter builder).
   ['SDK: match.value (filter.eq)', { must: [{ key: 'category', match: { value: 'old_docs' } }] }, ['d1', 'd2']],
-  ['SDK: match.any (filter.in)', { must: [{ key: 'category', match: { any: ['archive', 'new_docs'] } }] }, ['d3', 'd4', 'd5']],
-  ['SDK: match.except', { must: [{ key: 'year', range: { gte: 2024 } }, { key: 'category', match: { except: ['old_docs'] } }] }, ['d3', 'd4']],
-  ['SDK: range with gte and lte (filter.range)', { must: [{ key: 'price', range: { gte: 5, lte: 15.5 } }] }, ['d1', 'd2', 'd3']],
-  ['SDK: must_not (filter.mustNot)', { must: [{ key: 'category', match: { any: ['old_docs', 'new_docs'] } }], must_not: [{ key: 'active', match: { value: true } }] }, ['d2', 'd4']],
-  ['SDK: should (filter.should)', { should: [{ key: 'category', match: { value: 'archive' } }, { key: 'price', range: { gte: 20 } }] }, ['d4', 'd5']],
-  ['SDK: filter.nested ({"key":"__nested__","filter":..})', { must: [{ key: '__nested__', filter: { should: [{ key: 'year', match: { value: 2023 } }, { key: 'year', match: { value: 2025 } }] } }] }, ['d1', 'd4']],
+  [
+    'SDK: match.any (filter.in)',
+    { must: [{ key: 'category', match: { any: ['archive', 'new_docs'] } }] },
+    ['d3', 'd4', 'd5'],
+  ],
+  [
+    'SDK: match.except',
+    {
+      must: [
+        { key: 'year', range: { gte: 2024 } },
+        { key: 'category', match: { except: ['old_docs'] } },
+      ],
+    },
+    ['d3', 'd4'],
+  ],
+  [
+    'SDK: range with gte and lte (filter.range)',
+    { must: [{ key: 'price', range: { gte: 5, lte: 15.5 } }] },
+    ['d1', 'd2', 'd3'],
+  ],
+  [
+    'SDK: must_not (filter.mustNot)',
+    {
+      must: [{ key: 'category', match: { any: ['old_docs', 'new_docs'] } }],
+      must_not: [{ key: 'active', match: { value: true } }],
+    },
+    ['d2', 'd4'],
+  ],
+  [
+    'SDK: should (filter.should)',
+    {
+      should: [
+        { key: 'category', match: { value: 'archive' } },
+        { key: 'price', range: { gte: 20 } },
+      ],
+    },
+    ['d4', 'd5'],
+  ],
+  [
+    'SDK: filter.nested ({"key":"__nested__","filter":..})',
+    {
+      must: [
+        {
+          key: '__nested__',
+          filter: {
+            should: [
+              { key: 'year', match: { value: 2023 } },
+              { key: 'year', match: { value: 2025 } },
+            ],
+          },
+        },
+      ],
+    },
+    ['d1', 'd4'],
+  ],
   ['SDK: has_id', { must: [{ has_id: ['d1', 'd5', 'nope'] }] }, ['d1', 'd5']],
   ['SDK: is_empty', { must: [{ is_empty: { key: 'meta' } }] }, ['d2', 'd3', 'd5', 'd6']],
 ];
 
 const PATHS = [
   ['/collections/{c}/delete_by_filter (the seed’s path)', (c: string) => `/collections/${c}/delete_by_filter`],
-  ['/collections/{c}/vectors/delete_by_filter (the server’s path)', (c: string) => `/collections/${c}/vectors/delete_by_filter`],
+  [
+    '/collections/{c}/vectors/delete_by_filter (the server’s path)',
+    (c: string) => `/collections/${c}/vectors/delete_by_filter`,
+  ],
 ] as const;
 
-const CASES = PATHS.flatMap(([pathName, path]) => SHAPES.map(([shape, filter, deleted]) => [pathName, shape, path, filter, deleted] as const));
+const CASES = PATHS.flatMap(([pathName, path]) =>
+  SHAPES.map(([shape, filter, deleted]) => [pathName, shape, path, filter, deleted] as const),
+);
 
 describe('Vectorizer delete_by_filter over HTTP', () => {
   let gw: TestGateway;
@@ -96,7 +242,10 @@ describe('Vectorizer delete_by_filter over HTTP', () => {
     const name = await seeded();
     const res = await vz.post(path(name), { filter });
     expect(res.status).toBe(200);
-    expect({ ...res.body, results: [...res.body.results].sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id)) }).toEqual({
+    expect({
+      ...res.body,
+      results: [...res.body.results].sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id)),
+    }).toEqual({
       scanned: DOCS.length,
       matched: deleted.length,
       deleted: deleted.length,
@@ -129,7 +278,10 @@ describe('Vectorizer delete_by_filter over HTTP', () => {
     });
 
     it.each<[string, unknown]>([
-      ['a geo condition the gateway does not support', { must: [{ type: 'geo_radius', key: 'loc', geo_radius: { center: { lat: 0, lon: 0 }, radius: 10 } }] }],
+      [
+        'a geo condition the gateway does not support',
+        { must: [{ type: 'geo_radius', key: 'loc', geo_radius: { center: { lat: 0, lon: 0 }, radius: 10 } }] },
+      ],
       ['an unknown condition type', { must: [{ type: 'fuzzy', key: 'title', value: 'x' }] }],
       ['a condition with neither type, match nor range', { must: [{ key: 'category' }] }],
       ['a flat value that is a list', { category: ['old_docs', 'new_docs'] }],
@@ -145,13 +297,21 @@ describe('Vectorizer delete_by_filter over HTTP', () => {
     });
 
     it('answers an unknown collection with 404 collection_not_found', async () => {
-      expectVectorizerError(await vz.post(path('no_such_collection'), { filter: { category: 'old_docs' } }), 404, 'collection_not_found', 'Collection not found: no_such_collection');
+      expectVectorizerError(
+        await vz.post(path('no_such_collection'), { filter: { category: 'old_docs' } }),
+        404,
+        'collection_not_found',
+        'Collection not found: no_such_collection',
+      );
     });
 
     it('deletes in one call every vector a wide filter selects, and a second call finds none', async () => {
       const name = collectionName('dbf-wide');
       await vz.create(name, 2);
-      await vz.insert(name, Array.from({ length: 300 }, (_, i) => ({ id: `w${i}`, embedding: [1, i], payload: { bucket: i % 3 } })));
+      await vz.insert(
+        name,
+        Array.from({ length: 300 }, (_, i) => ({ id: `w${i}`, embedding: [1, i], payload: { bucket: i % 3 } })),
+      );
       const first = await vz.post(path(name), { filter: { must: [{ type: 'match', key: 'bucket', match_value: 0 }] } });
       expect(first.body).toMatchObject({ scanned: 300, matched: 100, deleted: 100 });
       expect(first.body.results).toHaveLength(100);

@@ -43,7 +43,12 @@ describe('Vectorizer errors over HTTP', () => {
       ['search (path)', 'POST', `/collections/${X}/search`, { vector: [1, 0, 0] }],
       ['search (body)', 'POST', '/search', { collection: X, vector: [1, 0, 0] }],
       ['delete_by_filter (seed path)', 'POST', `/collections/${X}/delete_by_filter`, { filter: { category: 'x' } }],
-      ['delete_by_filter (server path)', 'POST', `/collections/${X}/vectors/delete_by_filter`, { filter: { must: [{ type: 'match', key: 'category', match_value: 'x' }] } }],
+      [
+        'delete_by_filter (server path)',
+        'POST',
+        `/collections/${X}/vectors/delete_by_filter`,
+        { filter: { must: [{ type: 'match', key: 'category', match_value: 'x' }] } },
+      ],
       ['batch_update', 'POST', '/batch_update', { collection: X, updates: [{ id: 'a', payload: { k: 1 } }] }],
       ['batch_delete (server path)', 'POST', '/batch_delete', { collection: X, ids: ['a'] }],
       ['batch_delete (seed path)', 'POST', `/collections/${X}/batch_delete`, { ids: ['a'] }],
@@ -80,8 +85,16 @@ describe('Vectorizer errors over HTTP', () => {
 
     it('on a search whose vector has the wrong dimension', async () => {
       const res = await vz.post(`/collections/${C}/search`, { vector: [1, 2, 3, 4] });
-      expectVectorizerError(res, 400, 'validation_error', 'Invalid vector: vector dimension 4 does not match collection dimension 3');
-      expect(res.body.details).toEqual({ field: 'vector', reason: 'vector dimension 4 does not match collection dimension 3' });
+      expectVectorizerError(
+        res,
+        400,
+        'validation_error',
+        'Invalid vector: vector dimension 4 does not match collection dimension 3',
+      );
+      expect(res.body.details).toEqual({
+        field: 'vector',
+        reason: 'vector dimension 4 does not match collection dimension 3',
+      });
     });
 
     it.each<[string, unknown]>([
@@ -120,7 +133,12 @@ describe('Vectorizer errors over HTTP', () => {
     });
 
     it('on an insert whose payload is not an object', async () => {
-      expectVectorizerError(await insert([{ id: 'd', embedding: [1, 2, 3], payload: 'text' }]), 400, 'validation_error', /payload/);
+      expectVectorizerError(
+        await insert([{ id: 'd', embedding: [1, 2, 3], payload: 'text' }]),
+        400,
+        'validation_error',
+        /payload/,
+      );
     });
 
     it.each<[string, unknown]>([
@@ -143,7 +161,11 @@ describe('Vectorizer errors over HTTP', () => {
       ['delete_by_filter (server path)', `/collections/${C}/vectors/delete_by_filter`, (filter) => ({ filter })],
       ['search', `/collections/${C}/search`, (filter) => ({ vector: [1, 0, 0], filter })],
     ])('on %s, with the reason in details', async (_, path, body) => {
-      for (const filter of [{ must: [{ type: 'geo_bounding_box', key: 'loc' }] }, { must: [{ key: 'category', match: { regex: 'x' } }] }, { category: { $like: 'x%' } }]) {
+      for (const filter of [
+        { must: [{ type: 'geo_bounding_box', key: 'loc' }] },
+        { must: [{ key: 'category', match: { regex: 'x' } }] },
+        { category: { $like: 'x%' } },
+      ]) {
         const res = await vz.post(path, body(filter));
         expectVectorizerError(res, 400, 'parse_error', /^Failed to parse filter: /);
         expect(res.body.details).toMatchObject({ field: 'filter', reason: expect.any(String) });
@@ -153,24 +175,77 @@ describe('Vectorizer errors over HTTP', () => {
 
   describe('a batch with one invalid item writes nothing (the server would write the valid ones)', () => {
     it.each<[string, unknown[]]>([
-      ['a wrong-dimension item', [{ id: 'new1', embedding: [1, 1, 1] }, { id: 'a', embedding: [9, 9, 9], payload: { replaced: true } }, { id: 'new2', embedding: [1, 1] }]],
-      ['a non-numeric item', [{ id: 'new1', embedding: [1, 1, 1] }, { id: 'new2', embedding: [1, 'x', 1] }]],
-      ['an item with a bad id', [{ id: 'new1', embedding: [1, 1, 1] }, { id: 'bad#id', embedding: [1, 1, 1] }]],
+      [
+        'a wrong-dimension item',
+        [
+          { id: 'new1', embedding: [1, 1, 1] },
+          { id: 'a', embedding: [9, 9, 9], payload: { replaced: true } },
+          { id: 'new2', embedding: [1, 1] },
+        ],
+      ],
+      [
+        'a non-numeric item',
+        [
+          { id: 'new1', embedding: [1, 1, 1] },
+          { id: 'new2', embedding: [1, 'x', 1] },
+        ],
+      ],
+      [
+        'an item with a bad id',
+        [
+          { id: 'new1', embedding: [1, 1, 1] },
+          { id: 'bad#id', embedding: [1, 1, 1] },
+        ],
+      ],
       ['an item that is not an object', [{ id: 'new1', embedding: [1, 1, 1] }, 'new2']],
     ])('insert_vectors with %s: 400 and no vector added or replaced', async (_, vectors) => {
       expectVectorizerError(await vz.post('/insert_vectors', { collection: C, vectors }), 400, 'validation_error');
     });
 
     it('batch_insert with a wrong-dimension item: 400 and nothing added', async () => {
-      expectVectorizerError(await vz.post('/batch_insert', { collection: C, vectors: [{ id: 'new1', embedding: [1, 1, 1] }, { id: 'new2', embedding: [1] }] }), 400, 'validation_error');
+      expectVectorizerError(
+        await vz.post('/batch_insert', {
+          collection: C,
+          vectors: [
+            { id: 'new1', embedding: [1, 1, 1] },
+            { id: 'new2', embedding: [1] },
+          ],
+        }),
+        400,
+        'validation_error',
+      );
     });
 
     it.each<[string, unknown[]]>([
-      ['a wrong-dimension vector', [{ id: 'a', payload: { changed: true } }, { id: 'b', vector: [1, 2] }]],
-      ['a non-numeric vector', [{ id: 'a', vector: [2, 2, 2] }, { id: 'b', vector: ['x', 1, 1] }]],
+      [
+        'a wrong-dimension vector',
+        [
+          { id: 'a', payload: { changed: true } },
+          { id: 'b', vector: [1, 2] },
+        ],
+      ],
+      [
+        'a non-numeric vector',
+        [
+          { id: 'a', vector: [2, 2, 2] },
+          { id: 'b', vector: ['x', 1, 1] },
+        ],
+      ],
       ['a missing id', [{ id: 'a', vector: [2, 2, 2] }, { vector: [1, 1, 1] }]],
-      ['a non-string id', [{ id: 'a', vector: [2, 2, 2] }, { id: { k: 1 }, vector: [1, 1, 1] }]],
-      ['a payload that is a list', [{ id: 'a', vector: [2, 2, 2] }, { id: 'b', payload: ['x'] }]],
+      [
+        'a non-string id',
+        [
+          { id: 'a', vector: [2, 2, 2] },
+          { id: { k: 1 }, vector: [1, 1, 1] },
+        ],
+      ],
+      [
+        'a payload that is a list',
+        [
+          { id: 'a', vector: [2, 2, 2] },
+          { id: 'b', payload: ['x'] },
+        ],
+      ],
     ])('batch_update with %s: 400 and nothing changed', async (_, updates) => {
       expectVectorizerError(await vz.post('/batch_update', { collection: C, updates }), 400, 'validation_error');
     });
@@ -185,7 +260,13 @@ describe('Vectorizer errors over HTTP', () => {
 
     it('an auto-creating insert_vectors that fails leaves no collection behind', async () => {
       const name = collectionName('err-auto');
-      const res = await vz.post('/insert_vectors', { collection: name, vectors: [{ id: 'x', embedding: [1, 2, 3] }, { id: 'y', embedding: [1, 2] }] });
+      const res = await vz.post('/insert_vectors', {
+        collection: name,
+        vectors: [
+          { id: 'x', embedding: [1, 2, 3] },
+          { id: 'y', embedding: [1, 2] },
+        ],
+      });
       expectVectorizerError(res, 400, 'validation_error');
       expectVectorizerError(await vz.get(`/collections/${name}`), 404, 'collection_not_found');
     });
@@ -193,12 +274,16 @@ describe('Vectorizer errors over HTTP', () => {
 
   describe('bodies the JSON parser refuses', () => {
     it('answers malformed JSON with a 400 in Vectorizer’s JSON error shape (the server answers text/plain)', async () => {
-      const res: Res = await http(gw.url, 'POST', '/insert_vectors', '{"collection": "errors", "vectors": [', { 'content-type': 'application/json' });
+      const res: Res = await http(gw.url, 'POST', '/insert_vectors', '{"collection": "errors", "vectors": [', {
+        'content-type': 'application/json',
+      });
       expectVectorizerError(res, 400, 'bad_request');
     });
 
     it('answers malformed JSON on a delete_by_filter with a 400 and deletes nothing', async () => {
-      const res: Res = await http(gw.url, 'POST', `/collections/${C}/delete_by_filter`, '{"filter": {"category": "x"', { 'content-type': 'application/json' });
+      const res: Res = await http(gw.url, 'POST', `/collections/${C}/delete_by_filter`, '{"filter": {"category": "x"', {
+        'content-type': 'application/json',
+      });
       expect(res.status).toBe(400);
       expect(res.body.status_code).toBe(400);
     });

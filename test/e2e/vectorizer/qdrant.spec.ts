@@ -49,27 +49,40 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       ['Cosine', 'Cosine'],
       ['Euclid', 'Euclidean'],
       ['Dot', 'DotProduct'],
-    ])('creates a %s collection with PUT {vectors:{size,distance}}, answering the bare string "acknowledged"', async (distance, debug) => {
-      const name = collectionName('qc');
-      const res = await vz.put(`${Q}/${name}`, { vectors: { size: 4, distance } });
-      expect(res.status).toBe(200);
-      expect(res.body).toBe('acknowledged');
-      const got = await vz.get(`${Q}/${name}`);
-      expect(got.status).toBe(200);
-      expect(Object.keys(got.body)).toEqual(['result']);
-      expect(got.body.result).toMatchObject({ name, status: 'green', config: { vectors: { size: 4, distance } }, stats: { points_count: 0 } });
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ dimension: 4, metric: debug });
-    });
+    ])(
+      'creates a %s collection with PUT {vectors:{size,distance}}, answering the bare string "acknowledged"',
+      async (distance, debug) => {
+        const name = collectionName('qc');
+        const res = await vz.put(`${Q}/${name}`, { vectors: { size: 4, distance } });
+        expect(res.status).toBe(200);
+        expect(res.body).toBe('acknowledged');
+        const got = await vz.get(`${Q}/${name}`);
+        expect(got.status).toBe(200);
+        expect(Object.keys(got.body)).toEqual(['result']);
+        expect(got.body.result).toMatchObject({
+          name,
+          status: 'green',
+          config: { vectors: { size: 4, distance } },
+          stats: { points_count: 0 },
+        });
+        expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ dimension: 4, metric: debug });
+      },
+    );
 
     it('takes the wrapped form {config:{vectors:..}} too', async () => {
       const name = collectionName('qwrap');
-      expect((await vz.put(`${Q}/${name}`, { config: { vectors: { size: 2, distance: 'Dot' } } })).body).toBe('acknowledged');
+      expect((await vz.put(`${Q}/${name}`, { config: { vectors: { size: 2, distance: 'Dot' } } })).body).toBe(
+        'acknowledged',
+      );
       expect((await vz.get(`${Q}/${name}`)).body.result.config.vectors).toEqual({ size: 2, distance: 'Dot' });
     });
 
     it('counts points in stats.points_count', async () => {
       const name = await seeded();
-      expect((await vz.get(`${Q}/${name}`)).body.result.stats).toMatchObject({ points_count: 4, indexed_vectors_count: 4 });
+      expect((await vz.get(`${Q}/${name}`)).body.result.stats).toMatchObject({
+        points_count: 4,
+        indexed_vectors_count: 4,
+      });
     });
 
     it('lists collections as {collections:[info with name]}, including those created natively', async () => {
@@ -89,13 +102,23 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       const res = await vz.del(`${Q}/${name}`);
       expect(res.status).toBe(200);
       expect(res.body).toBe('acknowledged');
-      expectVectorizerError(await vz.get(`${Q}/${name}`), 404, 'collection_not_found', `collection '${name}' not found`);
+      expectVectorizerError(
+        await vz.get(`${Q}/${name}`),
+        404,
+        'collection_not_found',
+        `collection '${name}' not found`,
+      );
       expectVectorizerError(await vz.get(`/collections/${name}`), 404, 'collection_not_found');
     });
 
     it('answers a duplicate with 409 collection_already_exists', async () => {
       const name = await qcreate(3);
-      expectVectorizerError(await vz.put(`${Q}/${name}`, { vectors: { size: 3, distance: 'Cosine' } }), 409, 'collection_already_exists', `collection '${name}' already exists`);
+      expectVectorizerError(
+        await vz.put(`${Q}/${name}`, { vectors: { size: 3, distance: 'Cosine' } }),
+        409,
+        'collection_already_exists',
+        `collection '${name}' already exists`,
+      );
     });
 
     it('answers an unknown collection on get and delete with 404 collection_not_found, without details', async () => {
@@ -130,7 +153,12 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
 
     it('replaces an existing point whole (vector and payload), by numeric or string id', async () => {
       const name = await seeded();
-      await vz.put(`${Q}/${name}/points`, { points: [{ id: 42, vector: [5, 5, 5], payload: { only: 'new' } }, { id: 'p1', vector: [0, 0, 2] }] });
+      await vz.put(`${Q}/${name}/points`, {
+        points: [
+          { id: 42, vector: [5, 5, 5], payload: { only: 'new' } },
+          { id: 'p1', vector: [0, 0, 2] },
+        ],
+      });
       const points = await vz.post(`${Q}/${name}/points`, { ids: [42, 'p1'], with_vector: true });
       const byId = new Map(points.body.result.map((p: Point) => [p.id, p]));
       expect(byId.get('p1')).toEqual({ id: 'p1', vector: [0, 0, 2], payload: null });
@@ -142,25 +170,39 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       const name = await qcreate(2);
       const payload = { archived_at: null, nested: { k: 'v', z: null } };
       await vz.put(`${Q}/${name}/points`, { points: [{ id: 1, vector: [1, 2], payload }] });
-      expect((await vz.post(`${Q}/${name}/points`, { ids: [1] })).body.result).toEqual([{ id: 1, vector: null, payload }]);
+      expect((await vz.post(`${Q}/${name}/points`, { ids: [1] })).body.result).toEqual([
+        { id: 1, vector: null, payload },
+      ]);
     });
 
     it('takes a named vector map holding one vector', async () => {
       const name = await qcreate(2);
-      expect((await vz.put(`${Q}/${name}/points`, { points: [{ id: 1, vector: { default: [0.5, 0.5] } }] })).body).toEqual(ACK);
+      expect(
+        (await vz.put(`${Q}/${name}/points`, { points: [{ id: 1, vector: { default: [0.5, 0.5] } }] })).body,
+      ).toEqual(ACK);
       expect((await vz.get(`/collections/${name}/vectors/1`)).body.vector).toEqual([0.5, 0.5]);
     });
 
     it('takes the SDK insertVectors body {points:[{id, vector, payload:{}}]}', async () => {
       const name = await qcreate(2);
-      const res = await vz.put(`${Q}/${name}/points`, { points: [{ id: '1700000000000-0', vector: [1, 2], payload: {} }, { id: '1700000000000-1', vector: [3, 4], payload: { k: 'v' } }] });
+      const res = await vz.put(`${Q}/${name}/points`, {
+        points: [
+          { id: '1700000000000-0', vector: [1, 2], payload: {} },
+          { id: '1700000000000-1', vector: [3, 4], payload: { k: 'v' } },
+        ],
+      });
       expect(res.body).toEqual(ACK);
       expect(await vz.ids(name)).toEqual(['1700000000000-0', '1700000000000-1']);
     });
 
     it('rejects the whole batch when one point has the wrong dimension: 400 vector_dimension_mismatch, nothing written', async () => {
       const name = await seeded();
-      const res = await vz.put(`${Q}/${name}/points`, { points: [{ id: 'new', vector: [1, 1, 1] }, { id: 'p1', vector: [1, 2] }] });
+      const res = await vz.put(`${Q}/${name}/points`, {
+        points: [
+          { id: 'new', vector: [1, 1, 1] },
+          { id: 'p1', vector: [1, 2] },
+        ],
+      });
       expectVectorizerError(res, 400, 'vector_dimension_mismatch', 'Vector dimension mismatch: expected 3, got 2');
       expect((await vz.post(`${Q}/${name}/points/count`, {})).body.result.count).toBe(4);
       expect((await vz.get(`/collections/${name}/vectors/p1`)).body.vector).toEqual([1, 0, 0]);
@@ -184,7 +226,11 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
 
     it('answers an unknown collection with 404 (no auto-create)', async () => {
       const name = collectionName('qmissing');
-      expectVectorizerError(await vz.put(`${Q}/${name}/points`, { points: [{ id: 1, vector: [1] }] }), 404, 'collection_not_found');
+      expectVectorizerError(
+        await vz.put(`${Q}/${name}/points`, { points: [{ id: 1, vector: [1] }] }),
+        404,
+        'collection_not_found',
+      );
       expectVectorizerError(await vz.get(`/collections/${name}`), 404, 'collection_not_found');
     });
   });
@@ -207,7 +253,13 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
 
     it('takes the SDK’s qdrantSearchPoints body {vector, limit, with_payload, with_vector, filter}', async () => {
       const name = await seeded();
-      const res = await vz.post(`${Q}/${name}/points/search`, { vector: [1, 0, 0], limit: 2, with_payload: false, with_vector: true, filter: { must: [{ key: 'color', match: { value: 'red' } }] } });
+      const res = await vz.post(`${Q}/${name}/points/search`, {
+        vector: [1, 0, 0],
+        limit: 2,
+        with_payload: false,
+        with_vector: true,
+        filter: { must: [{ key: 'color', match: { value: 'red' } }] },
+      });
       expect(res.body.result.map((h: Scored) => [h.id, h.vector, h.payload])).toEqual([
         ['p1', [1, 0, 0], null],
         ['p3', [1, 1, 0], null],
@@ -216,9 +268,14 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
 
     it('honours a filter before the limit, in the tagged and the flat dialects too', async () => {
       const name = await seeded();
-      const ids = async (filter: unknown) => (await vz.post(`${Q}/${name}/points/search`, { vector: [1, 0, 0], limit: 1, filter })).body.result.map((h: Scored) => h.id);
+      const ids = async (filter: unknown) =>
+        (await vz.post(`${Q}/${name}/points/search`, { vector: [1, 0, 0], limit: 1, filter })).body.result.map(
+          (h: Scored) => h.id,
+        );
       expect(await ids({ must: [{ type: 'match', key: 'color', match_value: 'blue' }] })).toEqual([42]);
-      expect(await ids({ must_not: [{ key: 'color', match: { value: 'red' } }], must: [{ key: 'n', range: { gte: 0 } }] })).toEqual([42]);
+      expect(
+        await ids({ must_not: [{ key: 'color', match: { value: 'red' } }], must: [{ key: 'n', range: { gte: 0 } }] }),
+      ).toEqual([42]);
       expect(await ids({ n: { $gt: 1 } })).toEqual(['p3']);
     });
 
@@ -236,12 +293,23 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       const bad = await vz.post(`${Q}/${name}/points/search`, { vector: [1, 0] });
       expect(bad.status).toBe(400);
       expect(bad.body.status_code).toBe(400);
-      expectVectorizerError(await vz.post(`${Q}/no_such_collection/points/search`, { vector: [1, 0, 0] }), 404, 'collection_not_found');
+      expectVectorizerError(
+        await vz.post(`${Q}/no_such_collection/points/search`, { vector: [1, 0, 0] }),
+        404,
+        'collection_not_found',
+      );
     });
 
     it('refuses an unknown filter shape with 400 parse_error', async () => {
       const name = await seeded();
-      expectVectorizerError(await vz.post(`${Q}/${name}/points/search`, { vector: [1, 0, 0], filter: { must: [{ type: 'geo_radius', key: 'x' }] } }), 400, 'parse_error');
+      expectVectorizerError(
+        await vz.post(`${Q}/${name}/points/search`, {
+          vector: [1, 0, 0],
+          filter: { must: [{ type: 'geo_radius', key: 'x' }] },
+        }),
+        400,
+        'parse_error',
+      );
     });
   });
 
@@ -275,25 +343,39 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
     });
 
     it('answers an unknown collection with 404', async () => {
-      expectVectorizerError(await vz.post(`${Q}/no_such_collection/points/delete`, { points: [1] }), 404, 'collection_not_found');
+      expectVectorizerError(
+        await vz.post(`${Q}/no_such_collection/points/delete`, { points: [1] }),
+        404,
+        'collection_not_found',
+      );
     });
   });
 
   describe('scroll (POST points/scroll)', () => {
     async function many(n: number): Promise<string> {
       const name = await qcreate(2);
-      const points = Array.from({ length: n }, (_, i) => ({ id: i % 3 === 0 ? i : `s${i}`, vector: [1, i], payload: { even: i % 2 === 0, i } }));
+      const points = Array.from({ length: n }, (_, i) => ({
+        id: i % 3 === 0 ? i : `s${i}`,
+        vector: [1, i],
+        payload: { even: i % 2 === 0, i },
+      }));
       await vz.put(`${Q}/${name}/points`, { points });
       return name;
     }
 
-    async function scrollAll(name: string, body: Record<string, unknown>): Promise<{ ids: (string | number)[]; pages: number; points: Point[] }> {
+    async function scrollAll(
+      name: string,
+      body: Record<string, unknown>,
+    ): Promise<{ ids: (string | number)[]; pages: number; points: Point[] }> {
       const ids: (string | number)[] = [];
       const points: Point[] = [];
       let offset: unknown = undefined;
       let pages = 0;
       do {
-        const res = await vz.post(`/qdrant/collections/${name}/points/scroll`, { ...body, ...(offset === undefined ? {} : { offset }) });
+        const res = await vz.post(`/qdrant/collections/${name}/points/scroll`, {
+          ...body,
+          ...(offset === undefined ? {} : { offset }),
+        });
         expect(res.status).toBe(200);
         expect(Object.keys(res.body)).toEqual(['result']);
         ids.push(...res.body.result.points.map((p: Point) => p.id));
@@ -311,13 +393,19 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       expect(pages).toBe(5);
       expect(ids).toHaveLength(23);
       expect(new Set(ids).size).toBe(23);
-      expect(new Set(ids.map(String))).toEqual(new Set(Array.from({ length: 23 }, (_, i) => (i % 3 === 0 ? String(i) : `s${i}`))));
+      expect(new Set(ids.map(String))).toEqual(
+        new Set(Array.from({ length: 23 }, (_, i) => (i % 3 === 0 ? String(i) : `s${i}`))),
+      );
       expect(ids.filter((id) => typeof id === 'number').length).toBe(8);
     });
 
     it('honours a filter while paging (the server ignores it)', async () => {
       const name = await many(23);
-      for (const filter of [{ must: [{ key: 'even', match: { value: true } }] }, { must: [{ type: 'match', key: 'even', match_value: true }] }, { even: true }]) {
+      for (const filter of [
+        { must: [{ key: 'even', match: { value: true } }] },
+        { must: [{ type: 'match', key: 'even', match_value: true }] },
+        { even: true },
+      ]) {
         const { ids, points } = await scrollAll(name, { limit: 4, filter });
         expect(ids).toHaveLength(12);
         expect(new Set(ids).size).toBe(12);
@@ -345,7 +433,9 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       const name = await many(3);
       expect((await vz.post(`${Q}/${name}/points/scroll`, { limit: 3 })).body.result.next_page_offset).toBeNull();
       const empty = await qcreate(2);
-      expect((await vz.post(`${Q}/${empty}/points/scroll`, {})).body).toEqual({ result: { points: [], next_page_offset: null } });
+      expect((await vz.post(`${Q}/${empty}/points/scroll`, {})).body).toEqual({
+        result: { points: [], next_page_offset: null },
+      });
     });
 
     it('answers an unknown collection with 404', async () => {
@@ -358,10 +448,27 @@ describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
       const name = await seeded();
       expect((await vz.post(`${Q}/${name}/points/count`, {})).body).toEqual({ result: { count: 4 } });
       expect((await vz.post(`${Q}/${name}/points/count`, { exact: true })).body).toEqual({ result: { count: 4 } });
-      expect((await vz.post(`${Q}/${name}/points/count`, { filter: { must: [{ key: 'color', match: { value: 'red' } }] } })).body).toEqual({ result: { count: 2 } });
-      expect((await vz.post(`${Q}/${name}/points/count`, { filter: { must: [{ type: 'range', key: 'n', range: { gt: 1 } }] } })).body).toEqual({ result: { count: 2 } });
-      expect((await vz.post(`${Q}/${name}/points/count`, { filter: { color: { $in: ['red', 'blue'] } } })).body).toEqual({ result: { count: 3 } });
-      expect((await vz.post(`${Q}/${name}/points/count`, { filter: { must: [{ key: 'color', match: { value: 'green' } }] } })).body).toEqual({ result: { count: 0 } });
+      expect(
+        (await vz.post(`${Q}/${name}/points/count`, { filter: { must: [{ key: 'color', match: { value: 'red' } }] } }))
+          .body,
+      ).toEqual({ result: { count: 2 } });
+      expect(
+        (
+          await vz.post(`${Q}/${name}/points/count`, {
+            filter: { must: [{ type: 'range', key: 'n', range: { gt: 1 } }] },
+          })
+        ).body,
+      ).toEqual({ result: { count: 2 } });
+      expect(
+        (await vz.post(`${Q}/${name}/points/count`, { filter: { color: { $in: ['red', 'blue'] } } })).body,
+      ).toEqual({ result: { count: 3 } });
+      expect(
+        (
+          await vz.post(`${Q}/${name}/points/count`, {
+            filter: { must: [{ key: 'color', match: { value: 'green' } }] },
+          })
+        ).body,
+      ).toEqual({ result: { count: 0 } });
     });
 
     it('answers an unknown collection with 404', async () => {

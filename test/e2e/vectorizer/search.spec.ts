@@ -1,6 +1,16 @@
 import { prng } from '../../support/pinecone';
 import { startGateway, TestGateway } from '../../support/gateway';
-import { CLOSE, collectionName, cosine, dot, expectVectorizerError, l2, sigmoid, Vectorizer, vectorizer } from './vectorizer-helpers';
+import {
+  CLOSE,
+  collectionName,
+  cosine,
+  dot,
+  expectVectorizerError,
+  l2,
+  sigmoid,
+  Vectorizer,
+  vectorizer,
+} from './vectorizer-helpers';
 
 /**
  * Vectorizer search, `POST /collections/{c}/search` and `POST /search {collection, ...}`: scores
@@ -10,8 +20,14 @@ import { CLOSE, collectionName, cosine, dot, expectVectorizerError, l2, sigmoid,
 type Hit = { id: string; score: number; vector: number[]; payload: unknown };
 
 const ROUTES = [
-  ['POST /collections/{c}/search', (vz: Vectorizer, c: string, body: Record<string, unknown>) => vz.post(`/collections/${c}/search`, body)],
-  ['POST /search {collection}', (vz: Vectorizer, c: string, body: Record<string, unknown>) => vz.post('/search', { ...body, collection: c })],
+  [
+    'POST /collections/{c}/search',
+    (vz: Vectorizer, c: string, body: Record<string, unknown>) => vz.post(`/collections/${c}/search`, body),
+  ],
+  [
+    'POST /search {collection}',
+    (vz: Vectorizer, c: string, body: Record<string, unknown>) => vz.post('/search', { ...body, collection: c }),
+  ],
 ] as const;
 
 describe('Vectorizer search over HTTP', () => {
@@ -24,10 +40,17 @@ describe('Vectorizer search over HTTP', () => {
   });
   afterAll(() => gw.close());
 
-  async function collection(metric: string, vectors: Record<string, number[]>, payloads: Record<string, unknown> = {}): Promise<string> {
+  async function collection(
+    metric: string,
+    vectors: Record<string, number[]>,
+    payloads: Record<string, unknown> = {},
+  ): Promise<string> {
     const name = collectionName(`s-${metric}`);
     await vz.create(name, Object.values(vectors)[0].length, metric);
-    await vz.insert(name, Object.entries(vectors).map(([id, embedding]) => ({ id, embedding, payload: payloads[id] })));
+    await vz.insert(
+      name,
+      Object.entries(vectors).map(([id, embedding]) => ({ id, embedding, payload: payloads[id] })),
+    );
     return name;
   }
 
@@ -88,7 +111,11 @@ describe('Vectorizer search over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.body.results).toHaveLength(100);
       expect(res.body).toMatchObject({ limit: 100, total_results: 100 });
-      expect((await search(vz, name, { vector: [0, 1], limit: 3 })).body.results.map((h: Hit) => h.id)).toEqual(['v0', 'v1', 'v2']);
+      expect((await search(vz, name, { vector: [0, 1], limit: 3 })).body.results.map((h: Hit) => h.id)).toEqual([
+        'v0',
+        'v1',
+        'v2',
+      ]);
     });
 
     it('answers limit 0 with no results', async () => {
@@ -141,18 +168,34 @@ describe('Vectorizer search over HTTP', () => {
         { a: [1, 0], b: [1, 1], c: [0, 1], d: [-1, 0] },
         { a: { kind: 'x', n: 1 }, b: { kind: 'y', n: 2 }, c: { kind: 'x', n: 3 }, d: { kind: 'y', n: 4 } },
       );
-      const ids = async (filter: unknown) => (await search(vz, name, { vector: [1, 0], filter })).body.results.map((h: Hit) => h.id);
+      const ids = async (filter: unknown) =>
+        (await search(vz, name, { vector: [1, 0], filter })).body.results.map((h: Hit) => h.id);
       expect(await ids({ kind: 'x' })).toEqual(['a', 'c']);
       expect(await ids({ n: { $gte: 2 } })).toEqual(['b', 'c', 'd']);
       expect(await ids({ must: [{ type: 'match', key: 'kind', match_value: 'y' }] })).toEqual(['b', 'd']);
-      expect(await ids({ must: [{ type: 'range', key: 'n', range: { lt: 3 } }], must_not: [{ type: 'match', key: 'kind', match_value: 'x' }] })).toEqual(['b']);
+      expect(
+        await ids({
+          must: [{ type: 'range', key: 'n', range: { lt: 3 } }],
+          must_not: [{ type: 'match', key: 'kind', match_value: 'x' }],
+        }),
+      ).toEqual(['b']);
       expect(await ids({ must: [{ key: 'n', match: { any: [1, 4] } }] })).toEqual(['a', 'd']);
       expect(await ids({ must: [{ key: 'n', range: { gte: 2, lte: 3 } }] })).toEqual(['b', 'c']);
     });
 
     it('takes the SDK’s searchVectors body {vector, limit, threshold, include_metadata, filter, collection}', async () => {
-      const name = await collection('cosine', { a: [1, 0], b: [1, 1], c: [0, 1] }, { a: { k: 1 }, b: { k: 2 }, c: { k: 2 } });
-      const res = await search(vz, name, { vector: [1, 0], limit: 5, threshold: 0.1, include_metadata: true, filter: { must: [{ key: 'k', match: { value: 2 } }] } });
+      const name = await collection(
+        'cosine',
+        { a: [1, 0], b: [1, 1], c: [0, 1] },
+        { a: { k: 1 }, b: { k: 2 }, c: { k: 2 } },
+      );
+      const res = await search(vz, name, {
+        vector: [1, 0],
+        limit: 5,
+        threshold: 0.1,
+        include_metadata: true,
+        filter: { must: [{ key: 'k', match: { value: 2 } }] },
+      });
       expect(res.status).toBe(200);
       expect(res.body.results.map((h: Hit) => h.id)).toEqual(['b']);
     });
@@ -174,13 +217,23 @@ describe('Vectorizer search over HTTP', () => {
 
   describe.each(ROUTES)('%s: errors', (_, search) => {
     it('answers an unknown collection with 404 collection_not_found', async () => {
-      expectVectorizerError(await search(vz, 'no_such_collection', { vector: [1, 0] }), 404, 'collection_not_found', 'Collection not found: no_such_collection');
+      expectVectorizerError(
+        await search(vz, 'no_such_collection', { vector: [1, 0] }),
+        404,
+        'collection_not_found',
+        'Collection not found: no_such_collection',
+      );
     });
 
     it('refuses a query vector of the wrong dimension with 400 validation_error on the field "vector"', async () => {
       const name = await collection('cosine', { a: [1, 0, 0, 0] });
       const res = await search(vz, name, { vector: [1, 0, 0] });
-      expectVectorizerError(res, 400, 'validation_error', 'Invalid vector: vector dimension 3 does not match collection dimension 4');
+      expectVectorizerError(
+        res,
+        400,
+        'validation_error',
+        'Invalid vector: vector dimension 3 does not match collection dimension 4',
+      );
       expect(res.body.details).toMatchObject({ field: 'vector' });
     });
 
@@ -206,7 +259,12 @@ describe('Vectorizer search over HTTP', () => {
 
     it('refuses a non-numeric threshold with 400 validation_error', async () => {
       const name = await collection('cosine', { a: [1, 0] });
-      expectVectorizerError(await search(vz, name, { vector: [1, 0], threshold: 'high' }), 400, 'validation_error', /threshold/);
+      expectVectorizerError(
+        await search(vz, name, { vector: [1, 0], threshold: 'high' }),
+        400,
+        'validation_error',
+        /threshold/,
+      );
     });
 
     it.each<[string, unknown]>([
@@ -231,13 +289,23 @@ describe('Vectorizer search over HTTP', () => {
 
     beforeAll(async () => {
       const r = prng(42);
-      data = Array.from({ length: N }, (_, i) => ({ id: `p${i}`, embedding: Array.from({ length: DIM }, () => r() * 2 - 1), rare: i % 100 === 37 }));
+      data = Array.from({ length: N }, (_, i) => ({
+        id: `p${i}`,
+        embedding: Array.from({ length: DIM }, () => r() * 2 - 1),
+        rare: i % 100 === 37,
+      }));
       name = collectionName('selective');
       await vz.create(name, DIM, 'cosine');
       for (let i = 0; i < N; i += 500) {
         await vz.insert(
           name,
-          data.slice(i, i + 500).map((d) => ({ id: d.id, embedding: d.embedding, payload: { rare: d.rare, group: d.rare ? 'rare' : 'common', i: Number(d.id.slice(1)) } })),
+          data
+            .slice(i, i + 500)
+            .map((d) => ({
+              id: d.id,
+              embedding: d.embedding,
+              payload: { rare: d.rare, group: d.rare ? 'rare' : 'common', i: Number(d.id.slice(1)) },
+            })),
         );
       }
     }, 180_000);
@@ -264,19 +332,22 @@ describe('Vectorizer search over HTTP', () => {
     });
 
     describe.each(ROUTES)('%s', (_, search) => {
-      it.each(FILTERS)('returns exactly `limit` matching results, the exact best ones, with a %s filter', async (__, filter) => {
-        for (const q of queries) {
-          const res = await search(vz, name, { vector: q, limit: 10, filter });
-          expect(res.status).toBe(200);
-          const hits: Hit[] = res.body.results;
-          expect(hits).toHaveLength(10);
-          expect(res.body.total_results).toBe(10);
-          expect(hits.every((h) => (h.payload as { rare: boolean }).rare)).toBe(true);
-          expect(new Set(hits.map((h) => h.id))).toEqual(new Set(exact(q, 10)));
-          hits.forEach((h) => expect(h.score).toBeCloseTo(cosine(q, data[Number(h.id.slice(1))].embedding), CLOSE));
-          for (let k = 1; k < hits.length; k++) expect(hits[k - 1].score).toBeGreaterThanOrEqual(hits[k].score);
-        }
-      });
+      it.each(FILTERS)(
+        'returns exactly `limit` matching results, the exact best ones, with a %s filter',
+        async (__, filter) => {
+          for (const q of queries) {
+            const res = await search(vz, name, { vector: q, limit: 10, filter });
+            expect(res.status).toBe(200);
+            const hits: Hit[] = res.body.results;
+            expect(hits).toHaveLength(10);
+            expect(res.body.total_results).toBe(10);
+            expect(hits.every((h) => (h.payload as { rare: boolean }).rare)).toBe(true);
+            expect(new Set(hits.map((h) => h.id))).toEqual(new Set(exact(q, 10)));
+            hits.forEach((h) => expect(h.score).toBeCloseTo(cosine(q, data[Number(h.id.slice(1))].embedding), CLOSE));
+            for (let k = 1; k < hits.length; k++) expect(hits[k - 1].score).toBeGreaterThanOrEqual(hits[k].score);
+          }
+        },
+      );
 
       it('returns every match, and no more, when limit exceeds the matches', async () => {
         const res = await search(vz, name, { vector: queries[0], limit: 50, filter: { rare: true } });
@@ -286,7 +357,10 @@ describe('Vectorizer search over HTTP', () => {
     });
 
     it('batch_search applies each query’s selective filter inside the search too', async () => {
-      const res = await vz.post('/batch_search', { collection: name, queries: queries.map((q) => ({ vector: q, limit: 10, filter: { group: 'rare' } })) });
+      const res = await vz.post('/batch_search', {
+        collection: name,
+        queries: queries.map((q) => ({ vector: q, limit: 10, filter: { group: 'rare' } })),
+      });
       expect(res.body.succeeded).toBe(3);
       res.body.results.forEach((r: { results: Hit[] }, k: number) => {
         expect(new Set(r.results.map((h) => h.id))).toEqual(new Set(exact(queries[k], 10)));
@@ -294,7 +368,11 @@ describe('Vectorizer search over HTTP', () => {
     });
 
     it('the Qdrant points/search applies the selective filter inside the search too', async () => {
-      const res = await vz.post(`/qdrant/collections/${name}/points/search`, { vector: queries[1], limit: 10, filter: { must: [{ key: 'rare', match: { value: true } }] } });
+      const res = await vz.post(`/qdrant/collections/${name}/points/search`, {
+        vector: queries[1],
+        limit: 10,
+        filter: { must: [{ key: 'rare', match: { value: true } }] },
+      });
       expect(res.status).toBe(200);
       expect(new Set(res.body.result.map((h: { id: string }) => h.id))).toEqual(new Set(exact(queries[1], 10)));
     });

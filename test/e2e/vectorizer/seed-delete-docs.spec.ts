@@ -71,7 +71,10 @@ describe('The seed: Vectorizer’s "Deleting Vectors" page, run as written', () 
   });
 
   it('"Delete Single Vector": DELETE /collections/my_collection/vectors/vec_001 removes vec_001 only', async () => {
-    expect(await curl(SEED_DELETE_ONE)).toEqual({ message: "Vector 'vec_001' deleted from collection 'my_collection'", success: true });
+    expect(await curl(SEED_DELETE_ONE)).toEqual({
+      message: "Vector 'vec_001' deleted from collection 'my_collection'",
+      success: true,
+    });
     expect(await vz.ids(C)).toEqual(['vec_002', 'vec_003', 'vec_004', 'vec_005']);
     expect((await vz.get(`/collections/${C}/vectors/vec_001`)).status).toBe(404);
   });
@@ -93,7 +96,10 @@ describe('The seed: Vectorizer’s "Deleting Vectors" page, run as written', () 
 
   it('"Delete by Filter": POST /collections/my_collection/delete_by_filter {"filter":{"category":"old_docs"}} removes every old_docs vector', async () => {
     const res = await curl(SEED_DELETE_BY_FILTER);
-    expect({ ...res, results: [...res.results].sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id)) }).toEqual({
+    expect({
+      ...res,
+      results: [...res.results].sort((a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id)),
+    }).toEqual({
       scanned: 5,
       matched: 3,
       deleted: 3,
@@ -123,7 +129,11 @@ describe('The seed: Vectorizer’s "Deleting Vectors" page, run as written', () 
 
   it('"Pattern 1: Cleanup Old Documents": search with {"created_at":{"$lt": cutoff}}, then batch_delete what it found', async () => {
     const cutoff = '2026-06-01T00:00:00';
-    const found = await vz.post(`/collections/${C}/search`, { vector: [1, 1, 1, 1], limit: 10000, filter: { created_at: { $lt: cutoff } } });
+    const found = await vz.post(`/collections/${C}/search`, {
+      vector: [1, 1, 1, 1],
+      limit: 10000,
+      filter: { created_at: { $lt: cutoff } },
+    });
     expect(found.status).toBe(200);
     const ids: string[] = found.body.results.map((r: { id: string }) => r.id);
     expect(ids.sort()).toEqual(['vec_001', 'vec_002']);

@@ -18,7 +18,12 @@ export function vectorizer(gw: TestGateway) {
     del: (path: string) => http(gw.url, 'DELETE', path),
 
     async create(name: string, dimension: number, metric?: string): Promise<Res> {
-      const res = await http(gw.url, 'POST', '/collections', metric === undefined ? { name, dimension } : { name, dimension, metric });
+      const res = await http(
+        gw.url,
+        'POST',
+        '/collections',
+        metric === undefined ? { name, dimension } : { name, dimension, metric },
+      );
       if (res.status !== 200) throw new Error(`create ${name}: ${res.status} ${res.text}`);
       return res;
     },
@@ -30,7 +35,9 @@ export function vectorizer(gw: TestGateway) {
     },
 
     /** Every vector of a collection, in list order (insertion order). */
-    async all(collection: string): Promise<{ id: string; vector: number[]; payload: Record<string, unknown> | null }[]> {
+    async all(
+      collection: string,
+    ): Promise<{ id: string; vector: number[]; payload: Record<string, unknown> | null }[]> {
       const res = await http(gw.url, 'GET', `/collections/${encodeURIComponent(collection)}/vectors?limit=1000`);
       if (res.status !== 200) throw new Error(`list ${collection}: ${res.status} ${res.text}`);
       return res.body.vectors;

@@ -56,12 +56,18 @@ describe('Vectorizer vectors over HTTP', () => {
       const got = await vz.get(`/collections/${name}/vectors/doc:1`);
       expect(got.body.payload).toEqual({ tag: 'a', n: 3 });
       expect(got.body.vector.map((x: number) => +x.toFixed(6))).toEqual([0.1, 0.2, 0.3]);
-      expect((await vz.get(`/collections/${name}/vectors/doc:2`)).body).toMatchObject({ vector: [1, 2, 3], payload: null });
+      expect((await vz.get(`/collections/${name}/vectors/doc:2`)).body).toMatchObject({
+        vector: [1, 2, 3],
+        payload: null,
+      });
     });
 
     it('gives a vector without an id a fresh uuid v4, and reports client_id null', async () => {
       const name = await fresh();
-      const res = await vz.post('/insert_vectors', { collection: name, vectors: [{ embedding: [1, 1, 1] }, { embedding: [2, 2, 2] }] });
+      const res = await vz.post('/insert_vectors', {
+        collection: name,
+        vectors: [{ embedding: [1, 1, 1] }, { embedding: [2, 2, 2] }],
+      });
       expect(res.status).toBe(200);
       const ids: string[] = res.body.results.map((r: { vector_ids: string[] }) => r.vector_ids[0]);
       expect(res.body.results.map((r: { client_id: unknown }) => r.client_id)).toEqual([null, null]);
@@ -94,7 +100,13 @@ describe('Vectorizer vectors over HTTP', () => {
 
     it('takes the same id twice in one batch as two writes in order: the last one stays', async () => {
       const name = await fresh();
-      const res = await vz.post('/insert_vectors', { collection: name, vectors: [{ id: 'x', embedding: [1, 1, 1], payload: { v: 1 } }, { id: 'x', embedding: [2, 2, 2], payload: { v: 2 } }] });
+      const res = await vz.post('/insert_vectors', {
+        collection: name,
+        vectors: [
+          { id: 'x', embedding: [1, 1, 1], payload: { v: 1 } },
+          { id: 'x', embedding: [2, 2, 2], payload: { v: 2 } },
+        ],
+      });
       expect(res.status).toBe(200);
       expect(await vz.all(name)).toEqual([{ id: 'x', vector: [2, 2, 2], payload: { v: 2 } }]);
       expect((await vz.get(`/collections/${name}`)).body.vector_count).toBe(1);
@@ -102,14 +114,28 @@ describe('Vectorizer vectors over HTTP', () => {
 
     it('creates an unknown collection from the first batch (cosine, the batch’s dimension), as the server auto-creates', async () => {
       const name = collectionName('auto');
-      const res = await vz.post('/insert_vectors', { collection: name, vectors: [{ id: 'x', embedding: [1, 2, 3, 4] }] });
+      const res = await vz.post('/insert_vectors', {
+        collection: name,
+        vectors: [{ id: 'x', embedding: [1, 2, 3, 4] }],
+      });
       expect(res.status).toBe(200);
-      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({ dimension: 4, metric: 'Cosine', vector_count: 1 });
+      expect((await vz.get(`/collections/${name}`)).body).toMatchObject({
+        dimension: 4,
+        metric: 'Cosine',
+        vector_count: 1,
+      });
     });
 
     it('keeps payload values as sent (numbers, booleans, lists, nested objects)', async () => {
       const name = await fresh();
-      const payload = { n: 3, f: 2.5, b: false, list: ['x', 1], obj: { k: 'v', inner: { y: [true] } }, text: 'é 日本 "quoted"' };
+      const payload = {
+        n: 3,
+        f: 2.5,
+        b: false,
+        list: ['x', 1],
+        obj: { k: 'v', inner: { y: [true] } },
+        text: 'é 日本 "quoted"',
+      };
       await vz.insert(name, [{ id: 'p', embedding: [1, 2, 3], payload }]);
       expect((await vz.get(`/collections/${name}/vectors/p`)).body.payload).toEqual(payload);
     });
@@ -183,7 +209,10 @@ describe('Vectorizer vectors over HTTP', () => {
     it('pages with limit and offset, defaults to 10, and says so when there are more', async () => {
       const name = await fresh(1);
       const ids = Array.from({ length: 25 }, (_, i) => `v${String(24 - i).padStart(2, '0')}`);
-      await vz.insert(name, ids.map((id, i) => ({ id, embedding: [i] })));
+      await vz.insert(
+        name,
+        ids.map((id, i) => ({ id, embedding: [i] })),
+      );
 
       const first = await vz.get(`/collections/${name}/vectors`);
       expect(first.body.vectors.map((v: { id: string }) => v.id)).toEqual(ids.slice(0, 10));
@@ -202,7 +231,11 @@ describe('Vectorizer vectors over HTTP', () => {
 
       const pages: string[] = [];
       for (let offset = 0; offset < 25; offset += 4) {
-        pages.push(...(await vz.get(`/collections/${name}/vectors?limit=4&offset=${offset}`)).body.vectors.map((v: { id: string }) => v.id));
+        pages.push(
+          ...(await vz.get(`/collections/${name}/vectors?limit=4&offset=${offset}`)).body.vectors.map(
+            (v: { id: string }) => v.id,
+          ),
+        );
       }
       expect(pages).toEqual(ids);
     });
@@ -250,7 +283,13 @@ describe('Vectorizer vectors over HTTP', () => {
   describe('batch_insert', () => {
     it('writes vectors sent as `vectors`, like insert_vectors', async () => {
       const name = await fresh();
-      const res = await vz.post('/batch_insert', { collection: name, vectors: [{ id: 'b1', embedding: [1, 2, 3], payload: { k: 1 } }, { id: 'b2', embedding: [3, 2, 1] }] });
+      const res = await vz.post('/batch_insert', {
+        collection: name,
+        vectors: [
+          { id: 'b1', embedding: [1, 2, 3], payload: { k: 1 } },
+          { id: 'b2', embedding: [3, 2, 1] },
+        ],
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ collection: name, inserted: 2, failed: 0, count: 2 });
       expect(await vz.all(name)).toEqual([
@@ -261,20 +300,33 @@ describe('Vectorizer vectors over HTTP', () => {
 
     it('writes `texts` items when each carries its embedding', async () => {
       const name = await fresh();
-      const res = await vz.post('/batch_insert', { collection: name, texts: [{ id: 't1', text: 'hello', embedding: [1, 1, 1], metadata: { k: 'v' } }] });
+      const res = await vz.post('/batch_insert', {
+        collection: name,
+        texts: [{ id: 't1', text: 'hello', embedding: [1, 1, 1], metadata: { k: 'v' } }],
+      });
       expect(res.status).toBe(200);
       expect(await vz.all(name)).toEqual([{ id: 't1', vector: [1, 1, 1], payload: { k: 'v' } }]);
     });
 
     it('refuses text without an embedding with 400 validation_error and writes nothing (vecgate does not embed)', async () => {
       const name = await fresh();
-      const res = await vz.post('/batch_insert', { collection: name, texts: [{ id: 'ok', text: 'x', embedding: [1, 2, 3] }, { id: 't', text: 'only text' }] });
+      const res = await vz.post('/batch_insert', {
+        collection: name,
+        texts: [
+          { id: 'ok', text: 'x', embedding: [1, 2, 3] },
+          { id: 't', text: 'only text' },
+        ],
+      });
       expectVectorizerError(res, 400, 'validation_error', /embedding/);
       expect(await vz.ids(name)).toEqual([]);
     });
 
     it('refuses a missing collection field with 400 validation_error', async () => {
-      expectVectorizerError(await vz.post('/batch_insert', { vectors: [{ id: 'x', embedding: [1, 2, 3] }] }), 400, 'validation_error');
+      expectVectorizerError(
+        await vz.post('/batch_insert', { vectors: [{ id: 'x', embedding: [1, 2, 3] }] }),
+        400,
+        'validation_error',
+      );
     });
   });
 
@@ -308,15 +360,30 @@ describe('Vectorizer vectors over HTTP', () => {
 
     it('keeps the vector when only a payload is sent, and clears the payload when it is null', async () => {
       const name = await seeded();
-      const res = await vz.post('/batch_update', { collection: name, updates: [{ id: 'z', payload: { only: 'payload' } }, { id: 'a', payload: null }] });
+      const res = await vz.post('/batch_update', {
+        collection: name,
+        updates: [
+          { id: 'z', payload: { only: 'payload' } },
+          { id: 'a', payload: null },
+        ],
+      });
       expect(res.body).toMatchObject({ updated: 2, failed: 0 });
-      expect((await vz.get(`/collections/${name}/vectors/z`)).body).toMatchObject({ vector: [1, 0, 0], payload: { only: 'payload' } });
+      expect((await vz.get(`/collections/${name}/vectors/z`)).body).toMatchObject({
+        vector: [1, 0, 0],
+        payload: { only: 'payload' },
+      });
       expect((await vz.get(`/collections/${name}/vectors/a`)).body).toMatchObject({ vector: [0, 1, 0], payload: null });
     });
 
     it('reports unknown ids per item and never creates them (updates do not upsert)', async () => {
       const name = await seeded();
-      const res = await vz.post('/batch_update', { collection: name, updates: [{ id: 'ghost', vector: [1, 1, 1] }, { id: 'm', payload: { found: 1 } }] });
+      const res = await vz.post('/batch_update', {
+        collection: name,
+        updates: [
+          { id: 'ghost', vector: [1, 1, 1] },
+          { id: 'm', payload: { found: 1 } },
+        ],
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         collection: name,
@@ -335,13 +402,23 @@ describe('Vectorizer vectors over HTTP', () => {
     it('refuses a wrong-dimension vector with 400 validation_error and changes nothing', async () => {
       const name = await seeded();
       const before = await vz.all(name);
-      const res = await vz.post('/batch_update', { collection: name, updates: [{ id: 'z', payload: { changed: true } }, { id: 'a', vector: [1, 2] }] });
+      const res = await vz.post('/batch_update', {
+        collection: name,
+        updates: [
+          { id: 'z', payload: { changed: true } },
+          { id: 'a', vector: [1, 2] },
+        ],
+      });
       expectVectorizerError(res, 400, 'validation_error');
       expect(await vz.all(name)).toEqual(before);
     });
 
     it('answers an unknown collection with 404 collection_not_found', async () => {
-      expectVectorizerError(await vz.post('/batch_update', { collection: 'no_such_collection', updates: [{ id: 'a', payload: {} }] }), 404, 'collection_not_found');
+      expectVectorizerError(
+        await vz.post('/batch_update', { collection: 'no_such_collection', updates: [{ id: 'a', payload: {} }] }),
+        404,
+        'collection_not_found',
+      );
     });
 
     it('refuses an empty updates list with 400 validation_error', async () => {
@@ -352,8 +429,14 @@ describe('Vectorizer vectors over HTTP', () => {
 
   describe('batch_delete', () => {
     it.each([
-      ['POST /batch_delete {collection, ids} (the server’s route)', (c: string, ids: unknown[]) => vz.post('/batch_delete', { collection: c, ids })],
-      ['POST /collections/{c}/batch_delete {ids} (the seed’s route)', (c: string, ids: unknown[]) => vz.post(`/collections/${c}/batch_delete`, { ids })],
+      [
+        'POST /batch_delete {collection, ids} (the server’s route)',
+        (c: string, ids: unknown[]) => vz.post('/batch_delete', { collection: c, ids }),
+      ],
+      [
+        'POST /collections/{c}/batch_delete {ids} (the seed’s route)',
+        (c: string, ids: unknown[]) => vz.post(`/collections/${c}/batch_delete`, { ids }),
+      ],
     ])('%s deletes the ids and reports unknown ones per item', async (_, send) => {
       const name = await seeded();
       const res = await send(name, ['z', 'nope', 'm']);
@@ -392,14 +475,21 @@ describe('Vectorizer vectors over HTTP', () => {
 
     it.each([
       ['POST /batch_delete', (ids: unknown[]) => vz.post('/batch_delete', { collection: 'no_such_collection', ids })],
-      ['POST /collections/{c}/batch_delete', (ids: unknown[]) => vz.post('/collections/no_such_collection/batch_delete', { ids })],
+      [
+        'POST /collections/{c}/batch_delete',
+        (ids: unknown[]) => vz.post('/collections/no_such_collection/batch_delete', { ids }),
+      ],
     ])('%s answers an unknown collection with 404 collection_not_found', async (_, send) => {
       expectVectorizerError(await send(['a']), 404, 'collection_not_found');
     });
 
     it('refuses a non-string id with 400 validation_error and deletes nothing (the server reports it per item)', async () => {
       const name = await seeded();
-      expectVectorizerError(await vz.post('/batch_delete', { collection: name, ids: ['z', { id: 'a' }] }), 400, 'validation_error');
+      expectVectorizerError(
+        await vz.post('/batch_delete', { collection: name, ids: ['z', { id: 'a' }] }),
+        400,
+        'validation_error',
+      );
       expect(await vz.ids(name)).toEqual(['a', 'm', 'z']);
     });
 
@@ -427,7 +517,14 @@ describe('Vectorizer vectors over HTTP', () => {
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ collection: name, count: 2, succeeded: 2, failed: 0 });
       const [first, second] = res.body.results;
-      expect(first).toMatchObject({ index: 0, status: 'ok', query_type: 'vector', limit: 2, collection: name, total_results: 2 });
+      expect(first).toMatchObject({
+        index: 0,
+        status: 'ok',
+        query_type: 'vector',
+        limit: 2,
+        collection: name,
+        total_results: 2,
+      });
       expect(first.results.map((r: { id: string }) => r.id)).toEqual(['z', first.results[1].id]);
       expect(first.results[0].score).toBeCloseTo(1, 5);
       expect(second).toMatchObject({ index: 1, status: 'ok', total_results: 1 });
@@ -437,20 +534,32 @@ describe('Vectorizer vectors over HTTP', () => {
     it('takes threshold (and the SDK’s score_threshold) as an inclusive minimum score', async () => {
       const name = await seeded();
       // euclidean scores from [1,0,0]: z 1, a and m 1/(1+√2) ≈ 0.414.
-      const res = await vz.post('/batch_search', { collection: name, queries: [{ vector: [1, 0, 0], threshold: 0.5 }, { vector: [1, 0, 0], score_threshold: 0.4 }] });
+      const res = await vz.post('/batch_search', {
+        collection: name,
+        queries: [
+          { vector: [1, 0, 0], threshold: 0.5 },
+          { vector: [1, 0, 0], score_threshold: 0.4 },
+        ],
+      });
       expect(res.body.results[0].results.map((r: { id: string }) => r.id)).toEqual(['z']);
       expect(res.body.results[1].results.map((r: { id: string }) => r.id).sort()).toEqual(['a', 'm', 'z']);
     });
 
     it('applies each query’s filter', async () => {
       const name = await seeded();
-      const res = await vz.post('/batch_search', { collection: name, queries: [{ vector: [1, 0, 0], filter: { tag: 'second' } }] });
+      const res = await vz.post('/batch_search', {
+        collection: name,
+        queries: [{ vector: [1, 0, 0], filter: { tag: 'second' } }],
+      });
       expect(res.body.results[0].results.map((r: { id: string }) => r.id)).toEqual(['a']);
     });
 
     it('fails a bad query alone, as a per-item validation_error', async () => {
       const name = await seeded();
-      const res = await vz.post('/batch_search', { collection: name, queries: [{ vector: [1, 2] }, { vector: [0, 1, 0], limit: 1 }] });
+      const res = await vz.post('/batch_search', {
+        collection: name,
+        queries: [{ vector: [1, 2] }, { vector: [0, 1, 0], limit: 1 }],
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ count: 2, succeeded: 1, failed: 1 });
       expect(res.body.results[0]).toMatchObject({ index: 0, status: 'error', error_type: 'validation_error' });
@@ -459,7 +568,10 @@ describe('Vectorizer vectors over HTTP', () => {
     });
 
     it('reports an unknown collection per query as collection_not_found', async () => {
-      const res = await vz.post('/batch_search', { collection: 'no_such_collection', queries: [{ vector: [1, 0, 0] }] });
+      const res = await vz.post('/batch_search', {
+        collection: 'no_such_collection',
+        queries: [{ vector: [1, 0, 0] }],
+      });
       expect(res.status).toBe(200);
       expect(res.body.results[0]).toMatchObject({ status: 'error', error_type: 'collection_not_found' });
     });
@@ -467,7 +579,11 @@ describe('Vectorizer vectors over HTTP', () => {
     it('refuses an empty queries list or a missing collection with 400 validation_error', async () => {
       const name = await seeded();
       expectVectorizerError(await vz.post('/batch_search', { collection: name, queries: [] }), 400, 'validation_error');
-      expectVectorizerError(await vz.post('/batch_search', { queries: [{ vector: [1, 0, 0] }] }), 400, 'validation_error');
+      expectVectorizerError(
+        await vz.post('/batch_search', { queries: [{ vector: [1, 0, 0] }] }),
+        400,
+        'validation_error',
+      );
     });
   });
 });

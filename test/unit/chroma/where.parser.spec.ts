@@ -36,7 +36,10 @@ describe('Chroma where parser', () => {
   });
 
   it('reads where_document operators, negations included', () => {
-    expect(parseWhereDocument({ $not_regex: 'a+' })).toEqual({ kind: 'not', child: { kind: 'documentRegex', pattern: '(?p)a+' } });
+    expect(parseWhereDocument({ $not_regex: 'a+' })).toEqual({
+      kind: 'not',
+      child: { kind: 'documentRegex', pattern: '(?p)a+' },
+    });
     expect(() => parseWhereDocument({ $matches: 'x' })).toThrow('Invalid where document clause');
   });
 });

@@ -5,7 +5,9 @@ const asBody = (value: unknown) => requestValidationPipe.transform(value, { type
 
 describe('request validation pipe', () => {
   it('strips prototype keys from objects nested in arrays, as Nest does, and pollutes nothing', async () => {
-    const body = JSON.parse('{"vectors": [{"id": "a", "values": [1, 2], "metadata": {"__proto__": {"polluted": 1}, "constructor": "x", "k": [{"__proto__": {"deep": 1}}]}}]}');
+    const body = JSON.parse(
+      '{"vectors": [{"id": "a", "values": [1, 2], "metadata": {"__proto__": {"polluted": 1}, "constructor": "x", "k": [{"__proto__": {"deep": 1}}]}}]}',
+    );
     const out = (await asBody(body)) as any;
     const metadata = out.vectors[0].metadata;
     expect(Object.prototype.hasOwnProperty.call(metadata, '__proto__')).toBe(false);

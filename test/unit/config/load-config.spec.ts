@@ -3,7 +3,14 @@ import { older } from '../../../src/database/pgvector-check';
 
 describe('loadConfig', () => {
   it('defaults to port 8000 on all interfaces, embedded in ./data, reset off, statements prepared', () => {
-    expect(loadConfig({})).toMatchObject({ port: 8000, host: '0.0.0.0', databaseUrl: undefined, dataDir: './data', chromaAllowReset: false, preparedStatements: true });
+    expect(loadConfig({})).toMatchObject({
+      port: 8000,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+      dataDir: './data',
+      chromaAllowReset: false,
+      preparedStatements: true,
+    });
   });
 
   it('reads every variable', () => {
@@ -15,7 +22,14 @@ describe('loadConfig', () => {
       CHROMA_ALLOW_RESET: 'true',
       VECGATE_PREPARED_STATEMENTS: 'off',
     });
-    expect(config).toMatchObject({ port: 9001, host: '127.0.0.1', databaseUrl: 'postgres://u:p@db:5432/v', dataDir: 'memory://', chromaAllowReset: true, preparedStatements: false });
+    expect(config).toMatchObject({
+      port: 9001,
+      host: '127.0.0.1',
+      databaseUrl: 'postgres://u:p@db:5432/v',
+      dataDir: 'memory://',
+      chromaAllowReset: true,
+      preparedStatements: false,
+    });
   });
 
   it.each([

@@ -15,7 +15,7 @@ const ROWS: { id: string; document: string | null; metadata: unknown }[] = [
   { id: 'bool', document: null, metadata: { n: true, flag: true } },
   { id: 'list', document: 'lists', metadata: { tags: ['x', 'y'], n: 7.5 } },
   { id: 'nometa', document: 'nothing here', metadata: null },
-  { id: "quo'te", document: "it's; DROP TABLE x; --", metadata: { "we'ird; key": 'v"al', 'ключ': '值' } },
+  { id: "quo'te", document: "it's; DROP TABLE x; --", metadata: { "we'ird; key": 'v"al', ключ: '值' } },
 ];
 
 describe('compileFilter', () => {
@@ -59,7 +59,13 @@ describe('compileFilter', () => {
 
     it('never puts a value or key into the SQL text', () => {
       const evil = "'); DELETE FROM vecgate_collections; --";
-      const { text } = sql(or({ kind: 'eq', key: evil, value: evil }, { kind: 'range', key: evil, operator: '<', value: 1 }, { kind: 'documentRegex', pattern: evil }));
+      const { text } = sql(
+        or(
+          { kind: 'eq', key: evil, value: evil },
+          { kind: 'range', key: evil, operator: '<', value: 1 },
+          { kind: 'documentRegex', pattern: evil },
+        ),
+      );
       expect(text).not.toContain('DELETE');
     });
   });
@@ -72,7 +78,11 @@ describe('compileFilter', () => {
       ({ db, close } = await openTestDatabase());
       await new RecordTableRepository().create(db, TABLE);
       for (const row of ROWS) {
-        await db.query(`INSERT INTO ${qualified(TABLE)} (id, document, metadata) VALUES ($1, $2, $3)`, [row.id, row.document, row.metadata && JSON.stringify(row.metadata)]);
+        await db.query(`INSERT INTO ${qualified(TABLE)} (id, document, metadata) VALUES ($1, $2, $3)`, [
+          row.id,
+          row.document,
+          row.metadata && JSON.stringify(row.metadata),
+        ]);
       }
     });
     afterAll(() => close());
@@ -80,7 +90,10 @@ describe('compileFilter', () => {
     async function ids(node: FilterNode): Promise<string[]> {
       const params = new SqlParams(['']);
       const where = compileFilter(node, params);
-      const { rows } = await db.query(`SELECT id FROM ${qualified(TABLE)} WHERE namespace = $1 AND ${where} ORDER BY seq`, params.values);
+      const { rows } = await db.query(
+        `SELECT id FROM ${qualified(TABLE)} WHERE namespace = $1 AND ${where} ORDER BY seq`,
+        params.values,
+      );
       return rows.map((r) => r.id);
     }
 
@@ -91,7 +104,13 @@ describe('compileFilter', () => {
     });
 
     it('matches a negated equality on records that lack the key or have no metadata', async () => {
-      expect(await ids(not({ kind: 'eq', key: 'cat', value: 'a' }))).toEqual(['float2', 'bool', 'list', 'nometa', "quo'te"]);
+      expect(await ids(not({ kind: 'eq', key: 'cat', value: 'a' }))).toEqual([
+        'float2',
+        'bool',
+        'list',
+        'nometa',
+        "quo'te",
+      ]);
     });
 
     it('compares ranges numerically and only on numbers', async () => {
@@ -114,20 +133,35 @@ describe('compileFilter', () => {
       expect(await ids({ kind: 'documentContains', text: 'hello' })).toEqual(['int2']);
       expect(await ids({ kind: 'documentContains', text: '100%' })).toEqual(['str2']);
       expect(await ids({ kind: 'documentContains', text: '_' })).toEqual(['str2']);
-      expect(await ids({ kind: 'documentContains', text: '' })).toEqual(['int2', 'float2', 'str2', 'list', 'nometa', "quo'te"]);
+      expect(await ids({ kind: 'documentContains', text: '' })).toEqual([
+        'int2',
+        'float2',
+        'str2',
+        'list',
+        'nometa',
+        "quo'te",
+      ]);
     });
 
     it('matches negated document searches on records without a document', async () => {
       expect(await ids(not({ kind: 'documentContains', text: 'l' }))).toEqual(['str2', 'bool', 'nometa', "quo'te"]);
-      expect(await ids(not({ kind: 'documentRegex', pattern: '^[hH]ello' }))).toEqual(['str2', 'bool', 'list', 'nometa', "quo'te"]);
+      expect(await ids(not({ kind: 'documentRegex', pattern: '^[hH]ello' }))).toEqual([
+        'str2',
+        'bool',
+        'list',
+        'nometa',
+        "quo'te",
+      ]);
     });
 
     it('combines and/or/not and id lists', async () => {
-      const node = and(or({ kind: 'eq', key: 'cat', value: 'a' }, { kind: 'exists', key: 'tags' }), not({ kind: 'idIn', ids: ['str2'] }));
+      const node = and(
+        or({ kind: 'eq', key: 'cat', value: 'a' }, { kind: 'exists', key: 'tags' }),
+        not({ kind: 'idIn', ids: ['str2'] }),
+      );
       expect(await ids(node)).toEqual(['int2', 'list']);
       expect(await ids({ kind: 'idIn', ids: ["quo'te", 'missing'] })).toEqual(["quo'te"]);
     });
-
   });
 
   describe('index use on a table of realistic size', () => {
@@ -158,7 +192,10 @@ describe('compileFilter', () => {
       return db.transaction(async (tx) => {
         if (formOnly) await tx.query('SET LOCAL enable_seqscan = off');
         const namespace = formOnly ? '$1::text IS NOT NULL' : 'namespace = $1';
-        const { rows } = await tx.query(`EXPLAIN SELECT id FROM ${qualified(BIG)} WHERE ${namespace} AND ${where}`, params.values);
+        const { rows } = await tx.query(
+          `EXPLAIN SELECT id FROM ${qualified(BIG)} WHERE ${namespace} AND ${where}`,
+          params.values,
+        );
         return rows.map((r) => r['QUERY PLAN']).join('\n');
       });
     }
@@ -168,18 +205,24 @@ describe('compileFilter', () => {
     });
 
     it('compiles document substring search to a form the trigram index serves', async () => {
-      expect(await plan({ kind: 'documentContains', text: 'number 4321 ' }, true)).toMatch(/Bitmap Index Scan on \S+_document/);
+      expect(await plan({ kind: 'documentContains', text: 'number 4321 ' }, true)).toMatch(
+        /Bitmap Index Scan on \S+_document/,
+      );
     });
 
     it('compiles numeric ranges, on a key or a nested path, to the form the range indexes serve', async () => {
       const ranges = new RangeIndexRepository();
       await ranges.build(db, { id: '1', key: ['n'], table: BIG });
-      await ranges.build(db, { id: '2', key: ['o', "we'ird; \"k"], table: BIG });
+      await ranges.build(db, { id: '2', key: ['o', 'we\'ird; "k'], table: BIG });
       const between = (key: string | string[], lo: number, hi: number) =>
         and({ kind: 'range', key, operator: '>=', value: lo }, { kind: 'range', key, operator: '<', value: hi });
       expect(await plan(between('n', 100, 150), true)).toMatch(/Index Scan (?:using|on) \S+_range_1\b/);
-      expect(await plan(between(['o', "we'ird; \"k"], 100, 150), true)).toMatch(/Index Scan (?:using|on) \S+_range_2\b/);
-      expect(await plan({ kind: 'range', key: 'n', operator: '>', value: 4990 }, true)).toMatch(/Index Scan (?:using|on) \S+_range_1\b/);
+      expect(await plan(between(['o', 'we\'ird; "k'], 100, 150), true)).toMatch(
+        /Index Scan (?:using|on) \S+_range_2\b/,
+      );
+      expect(await plan({ kind: 'range', key: 'n', operator: '>', value: 4990 }, true)).toMatch(
+        /Index Scan (?:using|on) \S+_range_1\b/,
+      );
     });
   });
 });
@@ -198,13 +241,20 @@ describe('compileFilter on strings', () => {
       ['num', { created_at: 20240101, title: 42 }],
       ['none', null],
     ];
-    for (const [id, metadata] of rows) await db.query(`INSERT INTO ${qualified(T)} (id, metadata) VALUES ($1, $2)`, [id, metadata && JSON.stringify(metadata)]);
+    for (const [id, metadata] of rows)
+      await db.query(`INSERT INTO ${qualified(T)} (id, metadata) VALUES ($1, $2)`, [
+        id,
+        metadata && JSON.stringify(metadata),
+      ]);
   });
   afterAll(() => close());
 
   async function ids(node: FilterNode): Promise<string[]> {
     const params = new SqlParams(['']);
-    const { rows } = await db.query(`SELECT id FROM ${qualified(T)} WHERE namespace = $1 AND ${compileFilter(node, params)} ORDER BY seq`, params.values);
+    const { rows } = await db.query(
+      `SELECT id FROM ${qualified(T)} WHERE namespace = $1 AND ${compileFilter(node, params)} ORDER BY seq`,
+      params.values,
+    );
     return rows.map((r) => r.id);
   }
 

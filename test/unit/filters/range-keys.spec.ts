@@ -23,6 +23,8 @@ describe('numericRangeKeys', () => {
   });
 
   it('keeps a hostile key as it is (Postgres quotes it when the index is built)', () => {
-    expect(numericRangeKeys({ kind: 'range', key: `'; DROP TABLE x; --"`, operator: '<=', value: 0 })).toEqual([[`'; DROP TABLE x; --"`]]);
+    expect(numericRangeKeys({ kind: 'range', key: `'; DROP TABLE x; --"`, operator: '<=', value: 0 })).toEqual([
+      [`'; DROP TABLE x; --"`],
+    ]);
   });
 });

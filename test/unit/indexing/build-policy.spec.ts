@@ -1,4 +1,11 @@
-import { BULK_DEFER_FACTOR, BULK_ROWS_PER_SECOND, LoadWatch, observe, shouldBuild, startWatch } from '../../../src/indexing/build-policy';
+import {
+  BULK_DEFER_FACTOR,
+  BULK_ROWS_PER_SECOND,
+  LoadWatch,
+  observe,
+  shouldBuild,
+  startWatch,
+} from '../../../src/indexing/build-policy';
 
 const timings = { quietMs: 2000, maxDeferMs: 60_000 };
 const SWEEP_MS = 1000;
@@ -7,7 +14,11 @@ const SWEEP_MS = 1000;
  * Feeds the policy one sweep a second for `seconds`, inserting `rowsPerSecond` meanwhile, and
  * returns the second of the first sweep that decides to build (undefined: none did).
  */
-function sweepUntilBuilt(rowsPerSecond: number, seconds: number, watch: LoadWatch = startWatch(10_000n, 0)): number | undefined {
+function sweepUntilBuilt(
+  rowsPerSecond: number,
+  seconds: number,
+  watch: LoadWatch = startWatch(10_000n, 0),
+): number | undefined {
   let seq = watch.lastSeq;
   for (let t = SWEEP_MS; t <= seconds * 1000; t += SWEEP_MS) {
     seq += BigInt(Math.round((rowsPerSecond * SWEEP_MS) / 1000));

@@ -31,12 +31,19 @@ function evaluate(node: FilterNode, m: Metadata): boolean {
     case 'eq':
       return has(key(node.key)) && same(m![key(node.key)], node.value);
     case 'arrayContains':
-      return has(key(node.key)) && Array.isArray(m![key(node.key)]) && (m![key(node.key)] as unknown[]).some((x) => same(x, node.value));
+      return (
+        has(key(node.key)) &&
+        Array.isArray(m![key(node.key)]) &&
+        (m![key(node.key)] as unknown[]).some((x) => same(x, node.value))
+      );
     case 'range': {
       // Pinecone ranges are numeric only; the AST also allows strings (other dialects), compared by byte order.
       const v = has(key(node.key)) ? m![key(node.key)] : undefined;
       if (typeof v !== typeof node.value || (typeof v !== 'number' && typeof v !== 'string')) return false;
-      const c = typeof v === 'number' ? v - (node.value as number) : Buffer.compare(Buffer.from(v as string), Buffer.from(node.value as string));
+      const c =
+        typeof v === 'number'
+          ? v - (node.value as number)
+          : Buffer.compare(Buffer.from(v as string), Buffer.from(node.value as string));
       return node.operator === '>' ? c > 0 : node.operator === '>=' ? c >= 0 : node.operator === '<' ? c < 0 : c <= 0;
     }
     case 'exists':
@@ -129,15 +136,23 @@ describe('Pinecone filter parser', () => {
   });
 
   it('includes records without the key in $exists: false, and records without metadata', () => {
-    expect(select({ genre: { $exists: true } })).toEqual(sorted(['drama19', 'comedy20', 'both21', 'doc18', 'thrill', 'strYear']));
+    expect(select({ genre: { $exists: true } })).toEqual(
+      sorted(['drama19', 'comedy20', 'both21', 'doc18', 'thrill', 'strYear']),
+    );
     expect(select({ genre: { $exists: false } })).toEqual(sorted(['bare', 'weird']));
-    expect(select({ $or: [{ genre: { $exists: false } }, { genre: { $ne: 'drama' } }] })).toEqual(sorted(['bare', 'weird', 'comedy20', 'doc18', 'thrill']));
+    expect(select({ $or: [{ genre: { $exists: false } }, { genre: { $ne: 'drama' } }] })).toEqual(
+      sorted(['bare', 'weird', 'comedy20', 'doc18', 'thrill']),
+    );
   });
 
   it('nests $and and $or', () => {
     expect(select({ $or: [{ genre: 'thriller' }, { year: 2018 }] })).toEqual(sorted(['thrill', 'doc18']));
-    expect(select({ $or: [{ $and: [{ genre: 'drama' }, { year: { $lt: 2020 } }] }, { subtitled: false }] })).toEqual(sorted(['drama19', 'thrill']));
-    expect(select({ $and: [{ $or: [{ genre: 'comedy' }, { genre: 'documentary' }] }, { year: { $gte: 2020 } }] })).toEqual(sorted(['comedy20', 'both21']));
+    expect(select({ $or: [{ $and: [{ genre: 'drama' }, { year: { $lt: 2020 } }] }, { subtitled: false }] })).toEqual(
+      sorted(['drama19', 'thrill']),
+    );
+    expect(
+      select({ $and: [{ $or: [{ genre: 'comedy' }, { genre: 'documentary' }] }, { year: { $gte: 2020 } }] }),
+    ).toEqual(sorted(['comedy20', 'both21']));
   });
 
   it('takes keys and values with quotes, semicolons and unicode literally', () => {

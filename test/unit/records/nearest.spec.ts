@@ -36,7 +36,23 @@ describe('RecordsRepository.nearest', () => {
     await tables.buildIndex(db, tableName, dimension, 'l2', DEFAULT_INDEX);
     await db.query(`ANALYZE ${qualified(tableName)}`);
     const now = new Date();
-    return { id: tableName, name: tableName, tenant: 't', database: 'd', databaseId: 'd', dimension, metric: 'l2', index: DEFAULT_INDEX, metadata: null, extras: {}, schema: null, tableName, vectorIndexed: dimension <= 4000, namespaced: false, createdAt: now };
+    return {
+      id: tableName,
+      name: tableName,
+      tenant: 't',
+      database: 'd',
+      databaseId: 'd',
+      dimension,
+      metric: 'l2',
+      index: DEFAULT_INDEX,
+      metadata: null,
+      extras: {},
+      schema: null,
+      tableName,
+      vectorIndexed: dimension <= 4000,
+      namespaced: false,
+      createdAt: now,
+    };
   }
 
   /** A statement's plan with sequential scans and sorts priced out: a table this small would otherwise be read whole and sorted. */
@@ -67,8 +83,19 @@ describe('RecordsRepository.nearest', () => {
 
     it('answers several query vectors in one call, each with its own list, in the order asked', async () => {
       const odd: FilterNode = { kind: 'eq', key: 'odd', value: true };
-      const lists = await repository.nearest(db, collection, '', [axis(dimension, 200.75), axis(dimension, 10.25)], 2, odd, INCLUDE);
-      expect(lists.map((list) => list.map((r) => r.id))).toEqual([['r201', 'r199'], ['r11', 'r9']]);
+      const lists = await repository.nearest(
+        db,
+        collection,
+        '',
+        [axis(dimension, 200.75), axis(dimension, 10.25)],
+        2,
+        odd,
+        INCLUDE,
+      );
+      expect(lists.map((list) => list.map((r) => r.id))).toEqual([
+        ['r201', 'r199'],
+        ['r11', 'r9'],
+      ]);
     });
 
     it('plans the search, one vector or several, as a scan of the HNSW index when there is one', async () => {
@@ -88,9 +115,21 @@ describe('RecordsRepository.nearest', () => {
       const recording: Queryable = { query: (text, values) => (sent.push({ text, values }), db.query(text, values)) };
       const odd: FilterNode = { kind: 'eq', key: 'odd', value: true };
       const one = await repository.nearest(recording, collection, '', [axis(dimension, 10.25)], 3, ALL, INCLUDE, true);
-      const several = await repository.nearest(recording, collection, '', [axis(dimension, 200.75), axis(dimension, 10.25)], 2, odd, INCLUDE, true);
+      const several = await repository.nearest(
+        recording,
+        collection,
+        '',
+        [axis(dimension, 200.75), axis(dimension, 10.25)],
+        2,
+        odd,
+        INCLUDE,
+        true,
+      );
       expect(one.map((list) => list.map((r) => r.id))).toEqual([['r10', 'r11', 'r9']]);
-      expect(several.map((list) => list.map((r) => r.id))).toEqual([['r201', 'r199'], ['r11', 'r9']]);
+      expect(several.map((list) => list.map((r) => r.id))).toEqual([
+        ['r201', 'r199'],
+        ['r11', 'r9'],
+      ]);
       for (const { text, values } of sent) {
         // Even with everything but an index scan priced out, the HNSW index cannot serve this order.
         const plan = await planWithIndexesFavoured(text, values);
@@ -112,7 +151,12 @@ describe('RecordsRepository.nearest', () => {
 
     it('estimates the same when the planner reads the table in parallel, as it does a big one', async () => {
       const { plan, estimate } = await db.transaction(async (tx) => {
-        for (const setting of ['parallel_setup_cost = 0', 'parallel_tuple_cost = 0', 'min_parallel_table_scan_size = 0']) await tx.query(`SET LOCAL ${setting}`);
+        for (const setting of [
+          'parallel_setup_cost = 0',
+          'parallel_tuple_cost = 0',
+          'min_parallel_table_scan_size = 0',
+        ])
+          await tx.query(`SET LOCAL ${setting}`);
         const { rows } = await tx.query(`EXPLAIN SELECT 1 FROM ${qualified(collection.tableName)}`);
         const estimate = await repository.estimateMatches(tx, collection, '', { kind: 'eq', key: 'odd', value: true });
         return { plan: rows.map((r) => r['QUERY PLAN']).join('\n'), estimate };

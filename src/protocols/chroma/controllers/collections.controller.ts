@@ -10,8 +10,12 @@ import { checkMetadata } from '../metadata';
 import { pageOf } from '../pagination';
 import { withDatabaseNotFound } from '../reword';
 
-function collectionMetadata(field: string, value: Record<string, unknown> | null | undefined): Record<string, unknown> | null {
-  if (value && Object.keys(value).length === 0) throw ChromaHttpError.invalidArgument(`Validation error: ${field}: Metadata cannot be empty`);
+function collectionMetadata(
+  field: string,
+  value: Record<string, unknown> | null | undefined,
+): Record<string, unknown> | null {
+  if (value && Object.keys(value).length === 0)
+    throw ChromaHttpError.invalidArgument(`Validation error: ${field}: Metadata cannot be empty`);
   return checkMetadata(field, value, false);
 }
 
@@ -23,9 +27,19 @@ export class ChromaCollectionsController {
   @ApiOperation({ summary: 'List collections', description: 'In creation order' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'At most this many (no limit when absent)' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    minimum: 0,
+    description: 'At most this many (no limit when absent)',
+  })
   @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, description: 'Skip this many' })
-  @ApiResponse({ status: 200, description: 'The collections', schema: { type: 'array', items: { $ref: getSchemaPath('ChromaCollection') } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The collections',
+    schema: { type: 'array', items: { $ref: getSchemaPath('ChromaCollection') } },
+  })
   @Get('collections')
   async list(@Param() scope: Scope, @Query('limit') limit?: string, @Query('offset') offset?: string) {
     const page = pageOf(limit, offset);
@@ -53,8 +67,9 @@ export class ChromaCollectionsController {
     const metadata = collectionMetadata('metadata', body.metadata);
     const { metric, index, extras } = configFromCreate(body.configuration, metadata);
     const spec = { name: body.name, metric, index, metadata, extras, schema: body.schema ?? null };
-    const created = await withDatabaseNotFound(this.collections.create(scope, spec, body.get_or_create === true), (name) =>
-      ChromaHttpError.invalidArgument(`Database [${name}] does not exist`),
+    const created = await withDatabaseNotFound(
+      this.collections.create(scope, spec, body.get_or_create === true),
+      (name) => ChromaHttpError.invalidArgument(`Database [${name}] does not exist`),
     );
     return collectionToWire(created);
   }
@@ -84,7 +99,10 @@ export class ChromaCollectionsController {
   }
 
   /** By id: rename, replace metadata, change search settings. */
-  @ApiOperation({ summary: 'Modify a collection (by id)', description: 'Rename, replace metadata, change search settings' })
+  @ApiOperation({
+    summary: 'Modify a collection (by id)',
+    description: 'Rename, replace metadata, change search settings',
+  })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
   @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
@@ -94,10 +112,18 @@ export class ChromaCollectionsController {
   async modify(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: UpdateCollectionDto) {
     const id = validateCollectionId(rawId);
     if (typeof body.new_name === 'string') validateCollectionName(body.new_name);
-    const metadata = body.new_metadata === undefined || body.new_metadata === null ? undefined : collectionMetadata('new_metadata', body.new_metadata);
+    const metadata =
+      body.new_metadata === undefined || body.new_metadata === null
+        ? undefined
+        : collectionMetadata('new_metadata', body.new_metadata);
     const collection = await this.collections.getById(scope, id);
     const config = configChanges(body.new_configuration, collection);
-    await this.collections.modify(scope, id, { name: body.new_name ?? undefined, metadata, index: config?.index, extras: config?.extras });
+    await this.collections.modify(scope, id, {
+      name: body.new_name ?? undefined,
+      metadata,
+      index: config?.index,
+      extras: config?.extras,
+    });
     return {};
   }
 
@@ -123,7 +149,10 @@ export class ChromaCollectionsController {
     return { count: await this.collections.forkCount(scope, validateCollectionId(rawId)) };
   }
 
-  @ApiOperation({ summary: 'Fork a collection', description: 'Copies the collection, its configuration and records under a new name' })
+  @ApiOperation({
+    summary: 'Fork a collection',
+    description: 'Copies the collection, its configuration and records under a new name',
+  })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
   @ApiParam({ name: 'database', type: String, description: 'Database name', example: 'default_database' })
   @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })

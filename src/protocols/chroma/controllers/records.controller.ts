@@ -36,7 +36,12 @@ export class ChromaRecordsController {
   @ApiResponse({ status: 201, description: 'Added', example: {} })
   @Post('add')
   @HttpCode(201)
-  add(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
+  add(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: RecordSetDto,
+  ) {
     return this.write({ tenant, database }, id, body, 'add');
   }
 
@@ -44,41 +49,100 @@ export class ChromaRecordsController {
   @ApiResponse({ status: 200, description: 'Upserted', example: {} })
   @Post('upsert')
   @HttpCode(200)
-  upsert(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
+  upsert(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: RecordSetDto,
+  ) {
     return this.write({ tenant, database }, id, body, 'merge');
   }
 
-  @ApiOperation({ summary: 'Update records', description: 'Changes the columns given of existing ids (metadata merged)' })
+  @ApiOperation({
+    summary: 'Update records',
+    description: 'Changes the columns given of existing ids (metadata merged)',
+  })
   @ApiResponse({ status: 200, description: 'Updated', example: {} })
   @Post('update')
   @HttpCode(200)
-  update(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: RecordSetDto) {
+  update(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: RecordSetDto,
+  ) {
     return this.write({ tenant, database }, id, body, 'update');
   }
 
   @ApiOperation({ summary: 'Get records' })
-  @ApiResponse({ status: 200, description: 'Column arrays; a column not included is null', example: { ids: ['a'], embeddings: null, documents: ['hello world'], uris: null, metadatas: [{ lang: 'en', year: 2024 }], include: ['documents', 'metadatas'] } })
+  @ApiResponse({
+    status: 200,
+    description: 'Column arrays; a column not included is null',
+    example: {
+      ids: ['a'],
+      embeddings: null,
+      documents: ['hello world'],
+      uris: null,
+      metadatas: [{ lang: 'en', year: 2024 }],
+      include: ['documents', 'metadatas'],
+    },
+  })
   @Post('get')
   @HttpCode(200)
-  async get(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: GetRecordsDto) {
+  async get(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: GetRecordsDto,
+  ) {
     const collectionId = validateCollectionId(id);
     const filter = filterFrom(body);
     const { wire, include } = parseInclude(body.include, DEFAULT_GET_INCLUDE);
-    const found = await this.records.find({ tenant, database }, collectionId, { filter, include, limit: body.limit ?? null, offset: body.offset ?? 0 });
+    const found = await this.records.find({ tenant, database }, collectionId, {
+      filter,
+      include,
+      limit: body.limit ?? null,
+      offset: body.offset ?? 0,
+    });
     return getResponse(found, wire, include);
   }
 
-  @ApiOperation({ summary: 'Query the nearest records', description: 'Distances: squared L2, 1 - cos for cosine, 1 - dot for ip' })
-  @ApiResponse({ status: 200, description: 'One list per query embedding in each column; a column not included is null', example: { ids: [['a', 'b']], embeddings: null, documents: [['hello world', 'goodbye']], uris: null, metadatas: [[{ lang: 'en' }, { lang: 'en' }]], distances: [[0.0012, 0.071]], include: ['documents', 'metadatas', 'distances'] } })
+  @ApiOperation({
+    summary: 'Query the nearest records',
+    description: 'Distances: squared L2, 1 - cos for cosine, 1 - dot for ip',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'One list per query embedding in each column; a column not included is null',
+    example: {
+      ids: [['a', 'b']],
+      embeddings: null,
+      documents: [['hello world', 'goodbye']],
+      uris: null,
+      metadatas: [[{ lang: 'en' }, { lang: 'en' }]],
+      distances: [[0.0012, 0.071]],
+      include: ['documents', 'metadatas', 'distances'],
+    },
+  })
   @Post('query')
   @HttpCode(200)
-  async query(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: QueryRecordsDto) {
+  async query(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: QueryRecordsDto,
+  ) {
     const collectionId = validateCollectionId(id);
     const vectors = queryVectors(body.query_embeddings);
     const filter = filterFrom(body);
     const { wire, include } = parseInclude(body.include, DEFAULT_QUERY_INCLUDE);
     const n = body.n_results ?? 10;
-    const { collection, lists } = await this.records.nearest({ tenant, database }, collectionId, { vectors, n, filter, include });
+    const { collection, lists } = await this.records.nearest({ tenant, database }, collectionId, {
+      vectors,
+      n,
+      filter,
+      include,
+    });
     return queryResponse(collection, lists, wire, include);
   }
 
@@ -86,7 +150,12 @@ export class ChromaRecordsController {
   @ApiResponse({ status: 200, description: 'The number of records deleted', example: { deleted: 2 } })
   @Post('delete')
   @HttpCode(200)
-  async delete(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string, @Body() body: DeleteRecordsDto) {
+  async delete(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: DeleteRecordsDto,
+  ) {
     const collectionId = validateCollectionId(id);
     const hasWhere = (body.where ?? null) !== null || (body.where_document ?? null) !== null;
     if (Array.isArray(body.ids) && body.ids.length === 0 && !hasWhere) {
@@ -104,12 +173,25 @@ export class ChromaRecordsController {
    * built in the background (searches are exact meanwhile), and the inserts wait here as unindexed.
    * Like Chroma's, the numbers count operations (inserts ever made), not the records there are now.
    */
-  @ApiOperation({ summary: 'Indexing status', description: 'Records count as unindexed while the HNSW index due after a bulk load is being built; searches are exact meanwhile' })
-  @ApiResponse({ status: 200, description: 'Status', example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 } })
+  @ApiOperation({
+    summary: 'Indexing status',
+    description:
+      'Records count as unindexed while the HNSW index due after a bulk load is being built; searches are exact meanwhile',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'Status',
+    example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 },
+  })
   @Get('indexing_status')
   async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
     const { inserted, indexed } = await this.indexing.status({ tenant, database }, validateCollectionId(id));
-    return { num_indexed_ops: indexed ? inserted : 0, num_unindexed_ops: indexed ? 0 : inserted, op_indexing_progress: indexed ? 1 : 0, total_ops: inserted };
+    return {
+      num_indexed_ops: indexed ? inserted : 0,
+      num_unindexed_ops: indexed ? 0 : inserted,
+      op_indexing_progress: indexed ? 1 : 0,
+      total_ops: inserted,
+    };
   }
 
   @ApiOperation({ summary: 'Count records' })

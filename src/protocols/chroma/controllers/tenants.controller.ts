@@ -36,9 +36,19 @@ export class ChromaTenantsController {
   }
 
   @ApiOperation({ summary: "List a tenant's databases" })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 0, description: 'At most this many (no limit when absent)' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    minimum: 0,
+    description: 'At most this many (no limit when absent)',
+  })
   @ApiQuery({ name: 'offset', required: false, type: 'integer', minimum: 0, description: 'Skip this many' })
-  @ApiResponse({ status: 200, description: 'The databases', example: [{ id: '7b0f5e9c-3c51-4a43-9a0e-2a4d3b1b7a10', name: 'default_database', tenant: 'default_tenant' }] })
+  @ApiResponse({
+    status: 200,
+    description: 'The databases',
+    example: [{ id: '7b0f5e9c-3c51-4a43-9a0e-2a4d3b1b7a10', name: 'default_database', tenant: 'default_tenant' }],
+  })
   @Get(':tenant/databases')
   listDatabases(@Param('tenant') tenant: string, @Query('limit') limit?: string, @Query('offset') offset?: string) {
     const page = pageOf(limit, offset);
@@ -57,7 +67,11 @@ export class ChromaTenantsController {
   }
 
   @ApiOperation({ summary: 'Get a database' })
-  @ApiResponse({ status: 200, description: 'The database', example: { id: '7b0f5e9c-3c51-4a43-9a0e-2a4d3b1b7a10', name: 'default_database', tenant: 'default_tenant' } })
+  @ApiResponse({
+    status: 200,
+    description: 'The database',
+    example: { id: '7b0f5e9c-3c51-4a43-9a0e-2a4d3b1b7a10', name: 'default_database', tenant: 'default_tenant' },
+  })
   @ApiResponse({ status: 404, description: 'No such database' })
   @Get(':tenant/databases/:database')
   getDatabase(@Param('tenant') tenant: string, @Param('database') database: string) {
@@ -69,7 +83,9 @@ export class ChromaTenantsController {
   @ApiResponse({ status: 404, description: 'No such database' })
   @Delete(':tenant/databases/:database')
   async deleteDatabase(@Param('tenant') tenant: string, @Param('database') database: string) {
-    await withDatabaseNotFound(this.collections.deleteDatabase({ tenant, database }), (name) => ChromaHttpError.notFound(`Database [${name}] not found`));
+    await withDatabaseNotFound(this.collections.deleteDatabase({ tenant, database }), (name) =>
+      ChromaHttpError.notFound(`Database [${name}] not found`),
+    );
     return {};
   }
 }

@@ -10,7 +10,12 @@ import { EMBEDDING, INCLUDE_VALUES, prop, RECORD_METADATA, WHERE, WHERE_DOCUMENT
     '(vecgate stores vectors and does not embed: 400 without them); update may leave any column out.',
 })
 export class RecordSetDto {
-  @ApiProperty({ type: 'array', items: { type: 'string', minLength: 1 }, description: 'Record ids, each at least one character (400 otherwise)', example: ['a', 'b'] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', minLength: 1 },
+    description: 'Record ids, each at least one character (400 otherwise)',
+    example: ['a', 'b'],
+  })
   @IsDefined()
   @IsArray()
   @IsString({ each: true })
@@ -20,7 +25,8 @@ export class RecordSetDto {
     type: 'array',
     nullable: true,
     items: EMBEDDING,
-    description: 'One embedding per id: an array of finite numbers, or a base64 string of little-endian float32 values. Every embedding of a collection has its dimension.',
+    description:
+      'One embedding per id: an array of finite numbers, or a base64 string of little-endian float32 values. Every embedding of a collection has its dimension.',
     example: [
       [0.1, 0.2, 0.3],
       [0.3, 0.1, 0.2],
@@ -69,7 +75,12 @@ export class RecordSetDto {
 
 /** What get, query and delete select by: `ids`, `where` and `where_document` are AND-ed. */
 class FilteredDto {
-  @ApiPropertyOptional({ type: [String], nullable: true, description: 'Only these ids (unknown ids are ignored)', example: ['a', 'b'] })
+  @ApiPropertyOptional({
+    type: [String],
+    nullable: true,
+    description: 'Only these ids (unknown ids are ignored)',
+    example: ['a', 'b'],
+  })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
@@ -97,32 +108,56 @@ export class GetRecordsDto extends FilteredDto {
   @IsArray()
   include?: unknown[];
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, description: 'At most this many records (no limit when absent)', example: 100 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    description: 'At most this many records (no limit when absent)',
+    example: 100,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   limit?: number | null;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, default: 0, description: 'Records to skip', example: 0 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    default: 0,
+    description: 'Records to skip',
+    example: 0,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   offset?: number | null;
 }
 
-@ApiSchema({ name: 'ChromaQueryRecords', description: 'Body of query: the nearest records to each query embedding, among those the filters select' })
+@ApiSchema({
+  name: 'ChromaQueryRecords',
+  description: 'Body of query: the nearest records to each query embedding, among those the filters select',
+})
 export class QueryRecordsDto extends FilteredDto {
   @ApiProperty({
     type: 'array',
     items: EMBEDDING,
-    description: "Query embeddings (arrays of finite numbers or base64 float32 strings), each of the collection's dimension; one result list per embedding",
+    description:
+      "Query embeddings (arrays of finite numbers or base64 float32 strings), each of the collection's dimension; one result list per embedding",
     example: [[0.1, 0.2, 0.25]],
   })
   @IsDefined()
   @IsArray()
   query_embeddings: unknown[];
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, default: 10, description: 'Matches per query embedding', example: 5 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    default: 10,
+    description: 'Matches per query embedding',
+    example: 5,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -142,10 +177,17 @@ export class QueryRecordsDto extends FilteredDto {
 
 @ApiSchema({
   name: 'ChromaDeleteRecords',
-  description: 'Body of delete: deletes what `ids`, `where` and `where_document` select together. Nothing given deletes nothing; `ids: []` without a filter is a 400.',
+  description:
+    'Body of delete: deletes what `ids`, `where` and `where_document` select together. Nothing given deletes nothing; `ids: []` without a filter is a 400.',
 })
 export class DeleteRecordsDto extends FilteredDto {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, nullable: true, description: 'Delete at most this many of the selected records', example: 100 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    nullable: true,
+    description: 'Delete at most this many of the selected records',
+    example: 100,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)

@@ -22,7 +22,11 @@ const SPARSE_VECTOR: SchemaObject = {
 
 /** A metadata value: a string, a finite number, a boolean, a non-empty array of one of those (all of one type), or a sparse vector. */
 export const METADATA_VALUE: SchemaObject = {
-  oneOf: [...SCALAR, { type: 'array', minItems: 1, items: { oneOf: SCALAR }, description: 'non-empty, every element of the same type' }, SPARSE_VECTOR],
+  oneOf: [
+    ...SCALAR,
+    { type: 'array', minItems: 1, items: { oneOf: SCALAR }, description: 'non-empty, every element of the same type' },
+    SPARSE_VECTOR,
+  ],
 };
 
 /** Metadata of a collection: a map of metadata values, not empty, no nulls. */
@@ -38,15 +42,29 @@ export const COLLECTION_METADATA: SchemaObject = {
 };
 
 const HNSW_COMMON: Record<string, SchemaObject> = {
-  ef_search: { type: 'integer', minimum: 1, maximum: 1000, description: 'candidates kept while searching (pgvector hnsw.ef_search)' },
-  max_neighbors: { type: 'integer', minimum: 2, maximum: 100, description: 'graph degree (pgvector m); ef_construction must stay at least twice this' },
+  ef_search: {
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    description: 'candidates kept while searching (pgvector hnsw.ef_search)',
+  },
+  max_neighbors: {
+    type: 'integer',
+    minimum: 2,
+    maximum: 100,
+    description: 'graph degree (pgvector m); ef_construction must stay at least twice this',
+  },
   num_threads: { type: 'integer', minimum: 0, description: 'kept and echoed back; pgvector has no use for it' },
   resize_factor: { type: 'number', description: 'kept and echoed back; pgvector has no use for it' },
   sync_threshold: { type: 'integer', minimum: 0, description: 'kept and echoed back; pgvector has no use for it' },
   batch_size: { type: 'integer', minimum: 0, description: 'kept and echoed back; pgvector has no use for it' },
 };
 
-const SPACE: SchemaObject = { type: 'string', enum: ['l2', 'cosine', 'ip'], description: 'distance function (default l2)' };
+const SPACE: SchemaObject = {
+  type: 'string',
+  enum: ['l2', 'cosine', 'ip'],
+  description: 'distance function (default l2)',
+};
 
 /** `configuration` of a create: only these keys; hnsw and spann are exclusive. */
 export const COLLECTION_CONFIGURATION: SchemaObject = {
@@ -61,7 +79,12 @@ export const COLLECTION_CONFIGURATION: SchemaObject = {
       additionalProperties: false,
       properties: {
         space: SPACE,
-        ef_construction: { type: 'integer', minimum: 4, maximum: 1000, description: 'build-time candidate list (pgvector ef_construction), default 100' },
+        ef_construction: {
+          type: 'integer',
+          minimum: 4,
+          maximum: 1000,
+          description: 'build-time candidate list (pgvector ef_construction), default 100',
+        },
         ...HNSW_COMMON,
       },
     },
@@ -72,7 +95,12 @@ export const COLLECTION_CONFIGURATION: SchemaObject = {
       properties: { space: SPACE },
       additionalProperties: true,
     },
-    embedding_function: { type: 'object', nullable: true, description: 'Kept and echoed back; vecgate does not embed', additionalProperties: true },
+    embedding_function: {
+      type: 'object',
+      nullable: true,
+      description: 'Kept and echoed back; vecgate does not embed',
+      additionalProperties: true,
+    },
   },
   example: { hnsw: { space: 'cosine', ef_construction: 200, max_neighbors: 32 } },
 };
@@ -85,7 +113,12 @@ export const COLLECTION_NEW_CONFIGURATION: SchemaObject = {
   description: 'Settings to change. The space cannot change; unknown keys are refused (422).',
   properties: {
     hnsw: { type: 'object', nullable: true, additionalProperties: false, properties: HNSW_COMMON },
-    spann: { type: 'object', nullable: true, additionalProperties: true, description: 'merged into the stored spann settings' },
+    spann: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: true,
+      description: 'merged into the stored spann settings',
+    },
     embedding_function: { type: 'object', nullable: true, additionalProperties: true },
   },
   example: { hnsw: { ef_search: 200 } },
@@ -99,7 +132,11 @@ export const COLLECTION_NAME_PATTERN = '^[a-zA-Z0-9][a-zA-Z0-9._-]{1,510}[a-zA-Z
 export const EMBEDDING: SchemaObject = {
   oneOf: [
     { type: 'array', items: { type: 'number' }, description: 'finite numbers' },
-    { type: 'string', format: 'byte', description: 'base64 of little-endian float32 values (sent when pre-flight-checks says supports_base64_encoding)' },
+    {
+      type: 'string',
+      format: 'byte',
+      description: 'base64 of little-endian float32 values (sent when pre-flight-checks says supports_base64_encoding)',
+    },
   ],
 };
 

@@ -22,11 +22,21 @@ export class PineconeIndexesController {
   @Post()
   @HttpCode(201)
   async create(@Body() body: CreateIndexDto, @Req() req: FastifyRequest) {
-    return indexModel(await this.indexes.create(body as unknown as Record<string, unknown>), publicBaseUrl(this.config, req));
+    return indexModel(
+      await this.indexes.create(body as unknown as Record<string, unknown>),
+      publicBaseUrl(this.config, req),
+    );
   }
 
   @ApiOperation({ summary: 'List indexes' })
-  @ApiResponse({ status: 200, description: 'The indexes', schema: { type: 'object', properties: { indexes: { type: 'array', items: { $ref: getSchemaPath('PineconeIndex') } } } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The indexes',
+    schema: {
+      type: 'object',
+      properties: { indexes: { type: 'array', items: { $ref: getSchemaPath('PineconeIndex') } } },
+    },
+  })
   @Get()
   async list(@Req() req: FastifyRequest) {
     const base = publicBaseUrl(this.config, req);

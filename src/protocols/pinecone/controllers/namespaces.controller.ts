@@ -18,14 +18,41 @@ export class PineconeNamespacesController {
   @ApiOperation({ summary: 'List namespaces' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only namespaces starting with this' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: 1000, description: 'Page size (default 100)' })
-  @ApiQuery({ name: 'paginationToken', required: false, type: String, description: '`pagination.next` of the previous page' })
-  @ApiResponse({ status: 200, description: 'A page of namespaces; `pagination` only when more follow', example: { namespaces: [{ name: 'catalog', record_count: 2 }], total_count: 1 } })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    description: 'Page size (default 100)',
+  })
+  @ApiQuery({
+    name: 'paginationToken',
+    required: false,
+    type: String,
+    description: '`pagination.next` of the previous page',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'A page of namespaces; `pagination` only when more follow',
+    example: { namespaces: [{ name: 'catalog', record_count: 2 }], total_count: 1 },
+  })
   @Get()
-  async list(@Param('index') index: string, @Query('prefix') prefix?: string, @Query('limit') limit?: string, @Query('paginationToken') token?: string) {
+  async list(
+    @Param('index') index: string,
+    @Query('prefix') prefix?: string,
+    @Query('limit') limit?: string,
+    @Query('paginationToken') token?: string,
+  ) {
     const collection = await this.indexes.get(index);
     const size = limitParam(limit, 100, 1000);
-    const { page, total } = await this.namespaces.list(this.indexes.scope, collection.id, prefix ?? '', decodeToken(token), size + 1);
+    const { page, total } = await this.namespaces.list(
+      this.indexes.scope,
+      collection.id,
+      prefix ?? '',
+      decodeToken(token),
+      size + 1,
+    );
     const shown = page.slice(0, size);
     return {
       namespaces: shown.map((n) => ({ name: wireNamespace(n.name), record_count: n.records })),
@@ -48,7 +75,12 @@ export class PineconeNamespacesController {
 
   @ApiOperation({ summary: 'Describe a namespace' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })
+  @ApiParam({
+    name: 'namespace',
+    type: String,
+    description: 'Namespace (__default__ for the default one)',
+    example: 'catalog',
+  })
   @ApiResponse({ status: 200, description: 'The namespace', example: { name: 'catalog', record_count: 2 } })
   @ApiResponse({ status: 404, description: 'No such namespace' })
   @Get(':namespace')
@@ -60,7 +92,12 @@ export class PineconeNamespacesController {
 
   @ApiOperation({ summary: 'Delete a namespace and its records' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiParam({ name: 'namespace', type: String, description: 'Namespace (__default__ for the default one)', example: 'catalog' })
+  @ApiParam({
+    name: 'namespace',
+    type: String,
+    description: 'Namespace (__default__ for the default one)',
+    example: 'catalog',
+  })
   @ApiResponse({ status: 202, description: 'Deleted', example: {} })
   @ApiResponse({ status: 404, description: 'No such namespace' })
   @Delete(':namespace')

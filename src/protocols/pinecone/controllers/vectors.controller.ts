@@ -1,6 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DeleteDto, DescribeIndexStatsDto, FetchByMetadataDto, MAX_BATCH, QueryDto, UpdateDto, UpsertDto } from '../dto/vectors.dto';
+import {
+  DeleteDto,
+  DescribeIndexStatsDto,
+  FetchByMetadataDto,
+  MAX_BATCH,
+  QueryDto,
+  UpdateDto,
+  UpsertDto,
+} from '../dto/vectors.dto';
 import { pineconeMetric, pineconeExtras } from '../index-spec';
 import { storedNamespace, wireNamespace } from '../index-names';
 import { decodeToken, encodeToken, limitParam } from '../pagination-token';
@@ -12,7 +20,8 @@ const USAGE = { readUnits: 1 };
 function idsParam(raw: unknown): string[] {
   const ids = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   if (ids.length === 0) throw PineconeDataError.invalid('fetch needs at least one id');
-  if (ids.length > MAX_BATCH) throw PineconeDataError.invalid(`fetch takes at most ${MAX_BATCH} ids, got ${ids.length}`);
+  if (ids.length > MAX_BATCH)
+    throw PineconeDataError.invalid(`fetch takes at most ${MAX_BATCH} ids, got ${ids.length}`);
   if (!ids.every((id) => typeof id === 'string')) throw PineconeDataError.invalid('ids must be strings');
   return ids as string[];
 }
@@ -32,9 +41,20 @@ export class PineconeVectorsController {
     return { upsertedCount: await this.vectors.upsert(index, storedNamespace(body.namespace), body.vectors) };
   }
 
-  @ApiOperation({ summary: 'Query the nearest vectors', description: 'Scores: cosine similarity, the dot product, or the squared euclidean distance (ascending)' })
+  @ApiOperation({
+    summary: 'Query the nearest vectors',
+    description: 'Scores: cosine similarity, the dot product, or the squared euclidean distance (ascending)',
+  })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiResponse({ status: 200, description: 'The matches, best first', example: { matches: [{ id: 'm1', score: 0.99, values: [], metadata: { genre: ['drama', 'crime'], year: 1994 } }], namespace: 'catalog', usage: { readUnits: 1 } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The matches, best first',
+    example: {
+      matches: [{ id: 'm1', score: 0.99, values: [], metadata: { genre: ['drama', 'crime'], year: 1994 } }],
+      namespace: 'catalog',
+      usage: { readUnits: 1 },
+    },
+  })
   @Post('query')
   @HttpCode(200)
   async query(@Param('index') index: string, @Body() body: QueryDto) {
@@ -44,9 +64,23 @@ export class PineconeVectorsController {
 
   @ApiOperation({ summary: 'Fetch vectors by id' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiQuery({ name: 'ids', required: true, type: String, isArray: true, description: '1 to 1000 ids, the key repeated (`?ids=a&ids=b`)' })
+  @ApiQuery({
+    name: 'ids',
+    required: true,
+    type: String,
+    isArray: true,
+    description: '1 to 1000 ids, the key repeated (`?ids=a&ids=b`)',
+  })
   @ApiQuery({ name: 'namespace', required: false, type: String, description: 'Namespace (default: the default one)' })
-  @ApiResponse({ status: 200, description: 'The vectors found, by id', example: { vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } }, namespace: 'catalog', usage: { readUnits: 1 } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The vectors found, by id',
+    example: {
+      vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } },
+      namespace: 'catalog',
+      usage: { readUnits: 1 },
+    },
+  })
   @Get('vectors/fetch')
   async fetch(@Param('index') index: string, @Query('ids') ids: unknown, @Query('namespace') namespace?: string) {
     const ns = storedNamespace(namespace);
@@ -55,23 +89,63 @@ export class PineconeVectorsController {
 
   @ApiOperation({ summary: 'Fetch vectors by metadata filter' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiResponse({ status: 200, description: 'A page of vectors by id; `pagination` only when more follow', example: { vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } }, namespace: 'catalog', usage: { readUnits: 1 } } })
+  @ApiResponse({
+    status: 200,
+    description: 'A page of vectors by id; `pagination` only when more follow',
+    example: {
+      vectors: { m1: { id: 'm1', values: [0.1, 0.2, 0.3], metadata: { year: 1994 } } },
+      namespace: 'catalog',
+      usage: { readUnits: 1 },
+    },
+  })
   @Post('vectors/fetch_by_metadata')
   @HttpCode(200)
   async fetchByMetadata(@Param('index') index: string, @Body() body: FetchByMetadataDto) {
     const ns = storedNamespace(body.namespace);
-    const { vectors, next } = await this.vectors.fetchByMetadata(index, ns, body.filter, body.limit ?? 100, decodeToken(body.paginationToken));
-    return { vectors, namespace: wireNamespace(ns), usage: USAGE, ...(next !== null ? { pagination: { next: encodeToken(next) } } : {}) };
+    const { vectors, next } = await this.vectors.fetchByMetadata(
+      index,
+      ns,
+      body.filter,
+      body.limit ?? 100,
+      decodeToken(body.paginationToken),
+    );
+    return {
+      vectors,
+      namespace: wireNamespace(ns),
+      usage: USAGE,
+      ...(next !== null ? { pagination: { next: encodeToken(next) } } : {}),
+    };
   }
 
   /** Ids in byte order; `pagination` is left out on the last page. */
   @ApiOperation({ summary: 'List vector ids', description: 'In byte order of the ids' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
   @ApiQuery({ name: 'prefix', required: false, type: String, description: 'Only ids starting with this' })
-  @ApiQuery({ name: 'limit', required: false, type: 'integer', minimum: 1, maximum: 1000, description: 'Page size (default 100)' })
-  @ApiQuery({ name: 'paginationToken', required: false, type: String, description: '`pagination.next` of the previous page' })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    type: 'integer',
+    minimum: 1,
+    maximum: 1000,
+    description: 'Page size (default 100)',
+  })
+  @ApiQuery({
+    name: 'paginationToken',
+    required: false,
+    type: String,
+    description: '`pagination.next` of the previous page',
+  })
   @ApiQuery({ name: 'namespace', required: false, type: String, description: 'Namespace (default: the default one)' })
-  @ApiResponse({ status: 200, description: 'A page of ids; `pagination` only when more follow', example: { vectors: [{ id: 'm1' }, { id: 'm2' }], namespace: 'catalog', usage: { readUnits: 1 }, pagination: { next: 'bTI' } } })
+  @ApiResponse({
+    status: 200,
+    description: 'A page of ids; `pagination` only when more follow',
+    example: {
+      vectors: [{ id: 'm1' }, { id: 'm2' }],
+      namespace: 'catalog',
+      usage: { readUnits: 1 },
+      pagination: { next: 'bTI' },
+    },
+  })
   @Get('vectors/list')
   async list(
     @Param('index') index: string,
@@ -82,7 +156,12 @@ export class PineconeVectorsController {
   ) {
     const ns = storedNamespace(namespace);
     const page = await this.vectors.list(index, ns, prefix ?? '', limitParam(limit, 100, 1000), decodeToken(token));
-    return { vectors: page.ids.map((id) => ({ id })), namespace: wireNamespace(ns), usage: USAGE, ...(page.next !== null ? { pagination: { next: encodeToken(page.next) } } : {}) };
+    return {
+      vectors: page.ids.map((id) => ({ id })),
+      namespace: wireNamespace(ns),
+      usage: USAGE,
+      ...(page.next !== null ? { pagination: { next: encodeToken(page.next) } } : {}),
+    };
   }
 
   @ApiOperation({ summary: 'Update vectors by id or by filter' })
@@ -106,7 +185,18 @@ export class PineconeVectorsController {
 
   @ApiOperation({ summary: 'Describe index statistics (optionally filtered)' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })
+  @ApiResponse({
+    status: 200,
+    description: 'Counts per namespace',
+    example: {
+      namespaces: { catalog: { vectorCount: 2 } },
+      indexFullness: 0,
+      totalVectorCount: 2,
+      metric: 'cosine',
+      vectorType: 'dense',
+      dimension: 3,
+    },
+  })
   @Post('describe_index_stats')
   @HttpCode(200)
   statsPost(@Param('index') index: string, @Body() body: DescribeIndexStatsDto) {
@@ -115,7 +205,18 @@ export class PineconeVectorsController {
 
   @ApiOperation({ summary: 'Describe index statistics' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiResponse({ status: 200, description: 'Counts per namespace', example: { namespaces: { catalog: { vectorCount: 2 } }, indexFullness: 0, totalVectorCount: 2, metric: 'cosine', vectorType: 'dense', dimension: 3 } })
+  @ApiResponse({
+    status: 200,
+    description: 'Counts per namespace',
+    example: {
+      namespaces: { catalog: { vectorCount: 2 } },
+      indexFullness: 0,
+      totalVectorCount: 2,
+      metric: 'cosine',
+      vectorType: 'dense',
+      dimension: 3,
+    },
+  })
   @Get('describe_index_stats')
   statsGet(@Param('index') index: string) {
     return this.stats(index, undefined);

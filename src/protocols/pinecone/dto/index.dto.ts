@@ -16,7 +16,8 @@ import { DELETION_PROTECTION, prop, TAGS } from './schemas';
 })
 export class CreateIndexDto {
   @ApiProperty({
-    description: "Index name: 1 to 45 characters of lowercase letters, digits and '-', starting and ending with a letter or digit (checked: 400); 409 when taken",
+    description:
+      "Index name: 1 to 45 characters of lowercase letters, digits and '-', starting and ending with a letter or digit (checked: 400); 409 when taken",
     minLength: 1,
     maxLength: 45,
     pattern: '^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$',
@@ -46,10 +47,18 @@ export class CreateIndexDto {
 
   @ApiPropertyOptional({
     type: 'object',
-    description: 'Legacy shape: where the index runs, `{"serverless": {"cloud", "region"}}` or `{"pod": {...}}`; kept and echoed back',
+    description:
+      'Legacy shape: where the index runs, `{"serverless": {"cloud", "region"}}` or `{"pod": {...}}`; kept and echoed back',
     properties: {
-      serverless: { type: 'object', properties: { cloud: { type: 'string', example: 'aws' }, region: { type: 'string', example: 'us-east-1' } } },
-      pod: { type: 'object', additionalProperties: true, description: 'pod settings (environment, pod_type, ...), echoed back whole' },
+      serverless: {
+        type: 'object',
+        properties: { cloud: { type: 'string', example: 'aws' }, region: { type: 'string', example: 'us-east-1' } },
+      },
+      pod: {
+        type: 'object',
+        additionalProperties: true,
+        description: 'pod settings (environment, pod_type, ...), echoed back whole',
+      },
     },
     example: { serverless: { cloud: 'aws', region: 'us-east-1' } },
   })
@@ -57,7 +66,12 @@ export class CreateIndexDto {
   @IsObject()
   spec?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'string', enum: ['dense', 'sparse'], default: 'dense', description: 'Legacy shape: the kind of vectors the index holds' })
+  @ApiPropertyOptional({
+    type: 'string',
+    enum: ['dense', 'sparse'],
+    default: 'dense',
+    description: 'Legacy shape: the kind of vectors the index holds',
+  })
   @IsOptional()
   vector_type?: unknown;
 

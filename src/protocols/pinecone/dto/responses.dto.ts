@@ -5,21 +5,41 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
  * setupOpenApi registers these schemas; the routes reference them by name.
  */
 
-@ApiSchema({ name: 'PineconeIndex', description: 'An IndexModel, with both the 2026-07 fields (`deployment`, `schema`) and the legacy ones (`dimension`, `metric`, `spec`, `vector_type`)' })
+@ApiSchema({
+  name: 'PineconeIndex',
+  description:
+    'An IndexModel, with both the 2026-07 fields (`deployment`, `schema`) and the legacy ones (`dimension`, `metric`, `spec`, `vector_type`)',
+})
 export class PineconeIndexModel {
   @ApiProperty({ type: 'string', example: 'movies' })
   name: string;
 
-  @ApiProperty({ type: 'string', description: "The index's data plane: the gateway's URL (PUBLIC_URL or the request's) + /indexes/{name}", example: 'http://localhost:8000/indexes/movies' })
+  @ApiProperty({
+    type: 'string',
+    description: "The index's data plane: the gateway's URL (PUBLIC_URL or the request's) + /indexes/{name}",
+    example: 'http://localhost:8000/indexes/movies',
+  })
   host: string;
 
-  @ApiProperty({ type: 'object', properties: { ready: { type: 'boolean' }, state: { type: 'string' } }, example: { ready: true, state: 'Ready' } })
+  @ApiProperty({
+    type: 'object',
+    properties: { ready: { type: 'boolean' }, state: { type: 'string' } },
+    example: { ready: true, state: 'Ready' },
+  })
   status: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' },
+  })
   deployment: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { fields: { _values: { type: 'dense_vector', dimension: 3, metric: 'cosine' } } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { fields: { _values: { type: 'dense_vector', dimension: 3, metric: 'cosine' } } },
+  })
   schema: Record<string, unknown>;
 
   @ApiProperty({ type: 'string', enum: ['enabled', 'disabled'] })
@@ -34,7 +54,11 @@ export class PineconeIndexModel {
   @ApiProperty({ type: 'string', enum: ['dense', 'sparse'] })
   vector_type: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { serverless: { cloud: 'aws', region: 'us-east-1' } } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    example: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+  })
   spec: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'integer', description: 'Dense indexes only', example: 3 })
@@ -45,7 +69,10 @@ export class PineconeIndexModel {
 export class PineconeControlErrorModel {
   @ApiProperty({
     type: 'object',
-    properties: { code: { type: 'string', example: 'NOT_FOUND' }, message: { type: 'string', example: 'Index movies not found.' } },
+    properties: {
+      code: { type: 'string', example: 'NOT_FOUND' },
+      message: { type: 'string', example: 'Index movies not found.' },
+    },
   })
   error: Record<string, unknown>;
 
@@ -55,7 +82,11 @@ export class PineconeControlErrorModel {
 
 @ApiSchema({ name: 'PineconeDataError', description: "Error body of an index's data plane (/indexes/{index}/...)" })
 export class PineconeDataErrorModel {
-  @ApiProperty({ type: 'integer', description: 'gRPC status code (3 invalid argument, 5 not found, 6 already exists, ...)', example: 3 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'gRPC status code (3 invalid argument, 5 not found, 6 already exists, ...)',
+    example: 3,
+  })
   code: number;
 
   @ApiProperty({ type: 'string', example: 'Vector dimension 4 does not match the dimension of the index 3' })

@@ -22,7 +22,8 @@ export const TAGS: SchemaObject = {
 export const SPARSE_VALUES: SchemaObject = {
   type: 'object',
   required: ['indices', 'values'],
-  description: 'A sparse vector: 1 to 2048 non-zero entries, `indices` distinct integers from 0 to 999,999,999, `values` finite numbers of the same length',
+  description:
+    'A sparse vector: 1 to 2048 non-zero entries, `indices` distinct integers from 0 to 999,999,999, `values` finite numbers of the same length',
   properties: {
     indices: { type: 'array', minItems: 1, maxItems: 2048, items: { type: 'integer', minimum: 0, maximum: 999999999 } },
     values: { type: 'array', minItems: 1, maxItems: 2048, items: { type: 'number' } },
@@ -32,8 +33,11 @@ export const SPARSE_VALUES: SchemaObject = {
 
 export const METADATA: SchemaObject = {
   type: 'object',
-  additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: { type: 'string' } }] },
-  description: 'Strings, finite numbers, booleans and lists of strings (no null, no nesting); at most 40 KB of JSON per record',
+  additionalProperties: {
+    oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'array', items: { type: 'string' } }],
+  },
+  description:
+    'Strings, finite numbers, booleans and lists of strings (no null, no nesting); at most 40 KB of JSON per record',
   example: { genre: ['drama', 'crime'], year: 1994 },
 };
 
@@ -45,8 +49,15 @@ export const VECTOR: SchemaObject = {
   required: ['id'],
   properties: {
     id: { type: 'string', minLength: 1, maxLength: 512, description: 'Record id, 1 to 512 characters' },
-    values: { ...DENSE_VALUES, description: "Dense values, finite and not all zero, of the index's dimension: required in a dense index, refused in a sparse one" },
-    sparseValues: { ...SPARSE_VALUES, description: `Required in a sparse index; in a dense index only with the dotproduct metric. ${SPARSE_VALUES.description}` },
+    values: {
+      ...DENSE_VALUES,
+      description:
+        "Dense values, finite and not all zero, of the index's dimension: required in a dense index, refused in a sparse one",
+    },
+    sparseValues: {
+      ...SPARSE_VALUES,
+      description: `Required in a sparse index; in a dense index only with the dotproduct metric. ${SPARSE_VALUES.description}`,
+    },
     metadata: METADATA,
   },
 };

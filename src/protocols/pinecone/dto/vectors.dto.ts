@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsDefined, IsInt, IsObject, IsOptional, IsString, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+} from 'class-validator';
 import { DENSE_VALUES, FILTER, METADATA, NAMESPACE, prop, SPARSE_VALUES, VECTOR } from './schemas';
 
 export const MAX_BATCH = 1000;
@@ -43,12 +54,24 @@ export class QueryDto extends NamespacedDto {
   @Max(10000)
   topK: number;
 
-  @ApiPropertyOptional(prop({ ...DENSE_VALUES, description: "Dense query vector of the index's dimension (finite numbers; not all zero on a cosine index)", example: [0.1, 0.2, 0.25] }))
+  @ApiPropertyOptional(
+    prop({
+      ...DENSE_VALUES,
+      description: "Dense query vector of the index's dimension (finite numbers; not all zero on a cosine index)",
+      example: [0.1, 0.2, 0.25],
+    }),
+  )
   @IsOptional()
   @IsArray()
   vector?: unknown[];
 
-  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 512, description: 'Query with the vector of this stored record instead', example: 'm1' })
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 512,
+    description: 'Query with the vector of this stored record instead',
+    example: 'm1',
+  })
   @IsOptional()
   @IsString()
   id?: string;
@@ -74,21 +97,37 @@ export class QueryDto extends NamespacedDto {
   includeMetadata?: boolean;
 }
 
-@ApiSchema({ name: 'PineconeFetchByMetadata', description: 'Body of fetch_by_metadata: one page of the records a filter selects, in id order' })
+@ApiSchema({
+  name: 'PineconeFetchByMetadata',
+  description: 'Body of fetch_by_metadata: one page of the records a filter selects, in id order',
+})
 export class FetchByMetadataDto extends NamespacedDto {
-  @ApiProperty(prop({ ...FILTER, minProperties: 1, description: `A non-empty filter (\`{}\` is a 400). ${FILTER.description}` }))
+  @ApiProperty(
+    prop({ ...FILTER, minProperties: 1, description: `A non-empty filter (\`{}\` is a 400). ${FILTER.description}` }),
+  )
   @IsDefined()
   @IsObject()
   filter: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Page size', example: 100 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 10000,
+    default: 100,
+    description: 'Page size',
+    example: 100,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(10000)
   limit?: number;
 
-  @ApiPropertyOptional({ type: 'string', pattern: '^[A-Za-z0-9_-]+$', description: '`pagination.next` of the previous page' })
+  @ApiPropertyOptional({
+    type: 'string',
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: '`pagination.next` of the previous page',
+  })
   @IsOptional()
   @IsString()
   paginationToken?: string;
@@ -101,38 +140,73 @@ export class FetchByMetadataDto extends NamespacedDto {
     'the answer counts them). One of `id` and `filter`, not both.',
 })
 export class UpdateDto extends NamespacedDto {
-  @ApiPropertyOptional({ type: 'string', minLength: 1, maxLength: 512, description: 'The record to update', example: 'm1' })
+  @ApiPropertyOptional({
+    type: 'string',
+    minLength: 1,
+    maxLength: 512,
+    description: 'The record to update',
+    example: 'm1',
+  })
   @IsOptional()
   @IsString()
   id?: string;
 
-  @ApiPropertyOptional(prop({ ...DENSE_VALUES, description: "New dense values (by id only; finite, not all zero, of the index's dimension)", example: [0.2, 0.2, 0.3] }))
+  @ApiPropertyOptional(
+    prop({
+      ...DENSE_VALUES,
+      description: "New dense values (by id only; finite, not all zero, of the index's dimension)",
+      example: [0.2, 0.2, 0.3],
+    }),
+  )
   @IsOptional()
   @IsArray()
   values?: unknown[];
 
-  @ApiPropertyOptional(prop({ ...SPARSE_VALUES, description: `New sparse values (by id only; sparse or dotproduct indexes). ${SPARSE_VALUES.description}` }))
+  @ApiPropertyOptional(
+    prop({
+      ...SPARSE_VALUES,
+      description: `New sparse values (by id only; sparse or dotproduct indexes). ${SPARSE_VALUES.description}`,
+    }),
+  )
   @IsOptional()
   @IsObject()
   sparseValues?: Record<string, unknown>;
 
-  @ApiPropertyOptional(prop({ ...METADATA, description: `Merged into the stored metadata (required by filter); the merged metadata stays within 40 KB. ${METADATA.description}` }))
+  @ApiPropertyOptional(
+    prop({
+      ...METADATA,
+      description: `Merged into the stored metadata (required by filter); the merged metadata stays within 40 KB. ${METADATA.description}`,
+    }),
+  )
   @IsOptional()
   @IsObject()
   setMetadata?: Record<string, unknown>;
 
-  @ApiPropertyOptional(prop({ ...FILTER, minProperties: 1, description: `Update every record this non-empty filter selects. ${FILTER.description}` }))
+  @ApiPropertyOptional(
+    prop({
+      ...FILTER,
+      minProperties: 1,
+      description: `Update every record this non-empty filter selects. ${FILTER.description}`,
+    }),
+  )
   @IsOptional()
   @IsObject()
   filter?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: 'boolean', default: false, description: 'By filter: only count the records that would be updated' })
+  @ApiPropertyOptional({
+    type: 'boolean',
+    default: false,
+    description: 'By filter: only count the records that would be updated',
+  })
   @IsOptional()
   @IsBoolean()
   dryRun?: boolean;
 }
 
-@ApiSchema({ name: 'PineconeDelete', description: 'Body of delete: exactly one of `ids`, `deleteAll: true` and `filter` (400 otherwise)' })
+@ApiSchema({
+  name: 'PineconeDelete',
+  description: 'Body of delete: exactly one of `ids`, `deleteAll: true` and `filter` (400 otherwise)',
+})
 export class DeleteDto extends NamespacedDto {
   @ApiPropertyOptional({
     type: 'array',
@@ -153,7 +227,13 @@ export class DeleteDto extends NamespacedDto {
   @IsBoolean()
   deleteAll?: boolean;
 
-  @ApiPropertyOptional(prop({ ...FILTER, minProperties: 1, description: `Delete what this non-empty filter selects. ${FILTER.description}` }))
+  @ApiPropertyOptional(
+    prop({
+      ...FILTER,
+      minProperties: 1,
+      description: `Delete what this non-empty filter selects. ${FILTER.description}`,
+    }),
+  )
   @IsOptional()
   @IsObject()
   filter?: Record<string, unknown>;
@@ -161,7 +241,9 @@ export class DeleteDto extends NamespacedDto {
 
 @ApiSchema({ name: 'PineconeDescribeIndexStats', description: 'Body of describe_index_stats' })
 export class DescribeIndexStatsDto {
-  @ApiPropertyOptional(prop({ ...FILTER, description: `Count only the records this filter selects (\`{}\`: all). ${FILTER.description}` }))
+  @ApiPropertyOptional(
+    prop({ ...FILTER, description: `Count only the records this filter selects (\`{}\`: all). ${FILTER.description}` }),
+  )
   @IsOptional()
   @IsObject()
   filter?: Record<string, unknown>;
@@ -169,12 +251,21 @@ export class DescribeIndexStatsDto {
 
 @ApiSchema({ name: 'PineconeCreateNamespace', description: 'Body of create namespace (409 when it exists)' })
 export class CreateNamespaceDto {
-  @ApiProperty({ type: 'string', maxLength: 512, description: 'Namespace name (at most 512 bytes; "" and "__default__" are the default namespace)', example: 'catalog' })
+  @ApiProperty({
+    type: 'string',
+    maxLength: 512,
+    description: 'Namespace name (at most 512 bytes; "" and "__default__" are the default namespace)',
+    example: 'catalog',
+  })
   @IsDefined()
   @IsString()
   name: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Accepted for compatibility and not used' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Accepted for compatibility and not used',
+  })
   @IsOptional()
   @IsObject()
   schema?: Record<string, unknown>;

@@ -15,7 +15,17 @@ export class VectorizerCollectionsController {
 
   /** Sorted by name, as Vectorizer lists them. */
   @ApiOperation({ summary: 'List collections', description: 'Sorted by name' })
-  @ApiResponse({ status: 200, description: 'The collections', schema: { type: 'object', properties: { collections: { type: 'array', items: { $ref: getSchemaPath('VectorizerCollection') } }, total_collections: { type: 'integer' } } } })
+  @ApiResponse({
+    status: 200,
+    description: 'The collections',
+    schema: {
+      type: 'object',
+      properties: {
+        collections: { type: 'array', items: { $ref: getSchemaPath('VectorizerCollection') } },
+        total_collections: { type: 'integer' },
+      },
+    },
+  })
   @Get()
   async list() {
     const collections = (await this.vectorizer.list()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -25,7 +35,17 @@ export class VectorizerCollectionsController {
   }
 
   @ApiOperation({ summary: 'Create a collection' })
-  @ApiResponse({ status: 200, description: 'Created', example: { message: "Collection 'my_collection' created successfully", collection: 'my_collection', name: 'my_collection', dimension: 3, metric: 'cosine' } })
+  @ApiResponse({
+    status: 200,
+    description: 'Created',
+    example: {
+      message: "Collection 'my_collection' created successfully",
+      collection: 'my_collection',
+      name: 'my_collection',
+      dimension: 3,
+      metric: 'cosine',
+    },
+  })
   @ApiResponse({ status: 409, description: 'The name is taken' })
   @Post()
   @HttpCode(200)
@@ -36,7 +56,13 @@ export class VectorizerCollectionsController {
     }
     const metric = metricFromName(body.metric ?? body.similarity_metric);
     const c = await this.vectorizer.create(body.name, dimension, metric);
-    return { message: `Collection '${c.name}' created successfully`, collection: c.name, name: c.name, dimension, metric: SDK_NAME[metric] };
+    return {
+      message: `Collection '${c.name}' created successfully`,
+      collection: c.name,
+      name: c.name,
+      dimension,
+      metric: SDK_NAME[metric],
+    };
   }
 
   @ApiOperation({ summary: 'Get a collection', description: 'With its vector count' })
@@ -51,7 +77,11 @@ export class VectorizerCollectionsController {
 
   @ApiOperation({ summary: 'Delete a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
-  @ApiResponse({ status: 200, description: 'Deleted', example: { message: "Collection 'my_collection' deleted successfully" } })
+  @ApiResponse({
+    status: 200,
+    description: 'Deleted',
+    example: { message: "Collection 'my_collection' deleted successfully" },
+  })
   @ApiResponse({ status: 404, description: 'No such collection' })
   @Delete(':name')
   async delete(@Param('name') name: string) {

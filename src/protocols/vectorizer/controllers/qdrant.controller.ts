@@ -33,7 +33,12 @@ function wireId(id: string): string | number {
 function pointVector(v: unknown, field: string) {
   if (isObject(v)) {
     const named = Object.values(v);
-    if (named.length !== 1) throw new VectorizerHttpError(400, 'bad_request', `${field} must be an array or a map with exactly one named vector`);
+    if (named.length !== 1)
+      throw new VectorizerHttpError(
+        400,
+        'bad_request',
+        `${field} must be an array or a map with exactly one named vector`,
+      );
     v = named[0];
   }
   return denseVector(v, field);
@@ -44,7 +49,11 @@ function flag(v: unknown, fallback: boolean): boolean {
 }
 
 function point(r: StoredRecord, withVector: boolean, withPayload: boolean) {
-  return { id: wireId(r.id), vector: withVector ? vectorOf(r) : null, payload: withPayload ? (r.metadata ?? null) : null };
+  return {
+    id: wireId(r.id),
+    vector: withVector ? vectorOf(r) : null,
+    payload: withPayload ? (r.metadata ?? null) : null,
+  };
 }
 
 function filterOf(body: Json): FilterNode {
@@ -73,7 +82,11 @@ export class VectorizerQdrantController {
   }
 
   @ApiOperation({ summary: 'List collections' })
-  @ApiResponse({ status: 200, description: 'Collection infos', example: { collections: [{ name: 'my_collection', status: 'green' }] } })
+  @ApiResponse({
+    status: 200,
+    description: 'Collection infos',
+    example: { collections: [{ name: 'my_collection', status: 'green' }] },
+  })
   @Get()
   async list() {
     const infos = [];
@@ -83,7 +96,18 @@ export class VectorizerQdrantController {
 
   @ApiOperation({ summary: 'Get a collection' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
-  @ApiResponse({ status: 200, description: 'Collection info', example: { result: { name: 'my_collection', status: 'green', config: { vectors: { size: 3, distance: 'Cosine' } }, stats: { points_count: 2 } } } })
+  @ApiResponse({
+    status: 200,
+    description: 'Collection info',
+    example: {
+      result: {
+        name: 'my_collection',
+        status: 'green',
+        config: { vectors: { size: 3, distance: 'Cosine' } },
+        stats: { points_count: 2 },
+      },
+    },
+  })
   @ApiResponse({ status: 404, description: 'No such collection' })
   @Get(':name')
   async get(@Param('name') name: string) {
@@ -138,10 +162,15 @@ export class VectorizerQdrantController {
       if (!isObject(p)) throw new VectorizerHttpError(400, 'bad_request', `points[${i}] must be an object`);
       const embedding = pointVector(p.vector, `points[${i}].vector`);
       if (c.dimension !== null && embedding.dimension !== c.dimension) {
-        throw new VectorizerHttpError(400, 'vector_dimension_mismatch', `Vector dimension mismatch: expected ${c.dimension}, got ${embedding.dimension}`);
+        throw new VectorizerHttpError(
+          400,
+          'vector_dimension_mismatch',
+          `Vector dimension mismatch: expected ${c.dimension}, got ${embedding.dimension}`,
+        );
       }
       const payload = p.payload === undefined || p.payload === null ? null : p.payload;
-      if (payload !== null && !isObject(payload)) throw new VectorizerHttpError(400, 'bad_request', `points[${i}].payload must be an object`);
+      if (payload !== null && !isObject(payload))
+        throw new VectorizerHttpError(400, 'bad_request', `points[${i}].payload must be an object`);
       return { id: pointId(p.id, `points[${i}].id`), embedding, metadata: payload as Json | null };
     });
     await this.vectorizer.insert(name, records, false);
@@ -151,20 +180,41 @@ export class VectorizerQdrantController {
   @ApiOperation({ summary: 'Search points' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantSearchPoints') } })
-  @ApiResponse({ status: 200, description: 'Matches, best first', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' }, score: 0.98 }] } })
+  @ApiResponse({
+    status: 200,
+    description: 'Matches, best first',
+    example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' }, score: 0.98 }] },
+  })
   @Post(':name/points/search')
   @HttpCode(200)
   async search(@Param('name') name: string, @Body() body: Json) {
     await this.collection(name);
     const limit = body.limit === undefined ? 10 : body.limit;
     const offset = body.offset === undefined ? 0 : body.offset;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new VectorizerHttpError(400, 'bad_request', 'limit must be a non-negative integer');
-    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new VectorizerHttpError(400, 'bad_request', 'offset must be a non-negative integer');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0)
+      throw new VectorizerHttpError(400, 'bad_request', 'limit must be a non-negative integer');
+    if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
+      throw new VectorizerHttpError(400, 'bad_request', 'offset must be a non-negative integer');
     const threshold = typeof body.score_threshold === 'number' ? body.score_threshold : undefined;
     const withVector = flag(body.with_vector, false);
     const withPayload = flag(body.with_payload, true);
-    const { hits } = await this.vectorizer.search(name, { vector: body.vector, limit, offset, threshold, filter: filterOf(body), withVector, withPayload });
-    return { result: hits.map((h) => ({ id: wireId(h.id), vector: withVector ? h.vector : null, payload: withPayload ? h.payload : null, score: h.score })) };
+    const { hits } = await this.vectorizer.search(name, {
+      vector: body.vector,
+      limit,
+      offset,
+      threshold,
+      filter: filterOf(body),
+      withVector,
+      withPayload,
+    });
+    return {
+      result: hits.map((h) => ({
+        id: wireId(h.id),
+        vector: withVector ? h.vector : null,
+        payload: withPayload ? h.payload : null,
+        score: h.score,
+      })),
+    };
   }
 
   @ApiOperation({ summary: 'Delete points by id or filter' })
@@ -190,16 +240,23 @@ export class VectorizerQdrantController {
   @ApiOperation({ summary: 'Scroll points', description: 'Pages in id order' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantScrollPoints') }, required: false })
-  @ApiResponse({ status: 200, description: 'A page of points', example: { result: { points: [{ id: 1, vector: null, payload: { city: 'Berlin' } }], next_page_offset: null } } })
+  @ApiResponse({
+    status: 200,
+    description: 'A page of points',
+    example: { result: { points: [{ id: 1, vector: null, payload: { city: 'Berlin' } }], next_page_offset: null } },
+  })
   @Post(':name/points/scroll')
   @HttpCode(200)
   async scroll(@Param('name') name: string, @Body() body: Json) {
     await this.collection(name);
     const limit = body.limit === undefined ? 10 : body.limit;
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw new VectorizerHttpError(400, 'bad_request', 'limit must be a positive integer');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)
+      throw new VectorizerHttpError(400, 'bad_request', 'limit must be a positive integer');
     const from = body.offset === undefined || body.offset === null ? null : pointId(body.offset, 'offset');
     const page = await this.vectorizer.scroll(name, filterOf(body), limit + 1, from);
-    const points = page.slice(0, limit).map((r) => point(r, flag(body.with_vector, false), flag(body.with_payload, true)));
+    const points = page
+      .slice(0, limit)
+      .map((r) => point(r, flag(body.with_vector, false), flag(body.with_payload, true)));
     return { result: { points, next_page_offset: page.length > limit ? wireId(page[limit].id) : null } };
   }
 
@@ -217,7 +274,11 @@ export class VectorizerQdrantController {
   @ApiOperation({ summary: 'Retrieve points by id' })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiBody({ schema: { $ref: getSchemaPath('QdrantRetrievePoints') } })
-  @ApiResponse({ status: 200, description: 'The points found', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] } })
+  @ApiResponse({
+    status: 200,
+    description: 'The points found',
+    example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] },
+  })
   @Post(':name/points')
   @HttpCode(200)
   async retrieve(@Param('name') name: string, @Body() body: Json) {
@@ -229,12 +290,36 @@ export class VectorizerQdrantController {
   @ApiOperation({ summary: 'Retrieve points by id (query string)', description: "The SDK's retrieve" })
   @ApiParam({ name: 'name', type: String, description: 'Collection name', example: 'my_collection' })
   @ApiQuery({ name: 'ids', required: false, type: String, description: 'Comma-separated ids', example: '1,b' })
-  @ApiQuery({ name: 'with_payload', required: false, type: Boolean, description: 'Return payloads (default true; only "false" turns them off)' })
-  @ApiQuery({ name: 'with_vector', required: false, type: Boolean, description: 'Return vectors (default false; only "true" turns them on)' })
-  @ApiResponse({ status: 200, description: 'The points found', example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] } })
+  @ApiQuery({
+    name: 'with_payload',
+    required: false,
+    type: Boolean,
+    description: 'Return payloads (default true; only "false" turns them off)',
+  })
+  @ApiQuery({
+    name: 'with_vector',
+    required: false,
+    type: Boolean,
+    description: 'Return vectors (default false; only "true" turns them on)',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The points found',
+    example: { result: [{ id: 1, vector: null, payload: { city: 'Berlin' } }] },
+  })
   @Get(':name/points')
-  retrieveByQuery(@Param('name') name: string, @Query('ids') ids?: string, @Query('with_payload') withPayload?: string, @Query('with_vector') withVector?: string) {
-    return this.retrieveIds(name, (ids ?? '').split(',').filter(Boolean), withVector === 'true', withPayload !== 'false');
+  retrieveByQuery(
+    @Param('name') name: string,
+    @Query('ids') ids?: string,
+    @Query('with_payload') withPayload?: string,
+    @Query('with_vector') withVector?: string,
+  ) {
+    return this.retrieveIds(
+      name,
+      (ids ?? '').split(',').filter(Boolean),
+      withVector === 'true',
+      withPayload !== 'false',
+    );
   }
 
   private async retrieveIds(name: string, raw: unknown[], withVector: boolean, withPayload: boolean) {

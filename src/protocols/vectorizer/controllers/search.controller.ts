@@ -10,7 +10,8 @@ const MAX_LIMIT = 100;
 /** limit: default 10, clamped to 100 as Vectorizer does; threshold: an inclusive minimum score. */
 function searchOptions(limit: unknown, threshold: unknown) {
   const n = limit === undefined || limit === null ? 10 : limit;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw VectorizerHttpError.validation('limit', 'limit must be a non-negative integer');
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw VectorizerHttpError.validation('limit', 'limit must be a non-negative integer');
   if (threshold !== undefined && threshold !== null && (typeof threshold !== 'number' || !Number.isFinite(threshold))) {
     throw VectorizerHttpError.validation('threshold', 'threshold must be a number');
   }
@@ -23,7 +24,17 @@ export class VectorizerSearchController {
   constructor(private readonly vectorizer: VectorizerService) {}
 
   @ApiOperation({ summary: 'Search a collection', description: 'The collection is named in the body' })
-  @ApiResponse({ status: 200, description: 'Matches, best first', example: { results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }], query_type: 'vector', limit: 5, collection: 'my_collection', total_results: 1 } })
+  @ApiResponse({
+    status: 200,
+    description: 'Matches, best first',
+    example: {
+      results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }],
+      query_type: 'vector',
+      limit: 5,
+      collection: 'my_collection',
+      total_results: 1,
+    },
+  })
   @Post('search')
   @HttpCode(200)
   search(@Body() body: SearchDto) {
@@ -33,7 +44,17 @@ export class VectorizerSearchController {
 
   @ApiOperation({ summary: 'Search a collection (collection in the path)' })
   @ApiParam({ name: 'collection', type: String, description: 'Collection name', example: 'my_collection' })
-  @ApiResponse({ status: 200, description: 'Matches, best first', example: { results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }], query_type: 'vector', limit: 5, collection: 'my_collection', total_results: 1 } })
+  @ApiResponse({
+    status: 200,
+    description: 'Matches, best first',
+    example: {
+      results: [{ id: 'vec_002', score: 1, vector: [0, 1, 0], payload: { category: 'new' } }],
+      query_type: 'vector',
+      limit: 5,
+      collection: 'my_collection',
+      total_results: 1,
+    },
+  })
   @Post('collections/:collection/search')
   @HttpCode(200)
   searchInCollection(@Param('collection') collection: string, @Body() body: SearchDto) {
@@ -42,7 +63,28 @@ export class VectorizerSearchController {
 
   /** Each query answered as /search would, in one response; a failing query fails alone. */
   @ApiOperation({ summary: 'Run several searches' })
-  @ApiResponse({ status: 200, description: 'One result per query, in order; a failing query is an error item', example: { collection: 'my_collection', count: 1, succeeded: 1, failed: 0, results: [{ results: [], query_type: 'vector', limit: 3, collection: 'my_collection', total_results: 0, index: 0, status: 'ok', query: null }] } })
+  @ApiResponse({
+    status: 200,
+    description: 'One result per query, in order; a failing query is an error item',
+    example: {
+      collection: 'my_collection',
+      count: 1,
+      succeeded: 1,
+      failed: 0,
+      results: [
+        {
+          results: [],
+          query_type: 'vector',
+          limit: 3,
+          collection: 'my_collection',
+          total_results: 0,
+          index: 0,
+          status: 'ok',
+          query: null,
+        },
+      ],
+    },
+  })
   @Post('batch_search')
   @HttpCode(200)
   async batchSearch(@Body() body: BatchSearchDto) {
@@ -59,7 +101,13 @@ export class VectorizerSearchController {
       }
     }
     const succeeded = results.filter((r) => r.status === 'ok').length;
-    return { collection: body.collection, count: results.length, succeeded, failed: results.length - succeeded, results };
+    return {
+      collection: body.collection,
+      count: results.length,
+      succeeded,
+      failed: results.length - succeeded,
+      results,
+    };
   }
 
   private async run(collection: string, body: SearchDto) {

@@ -8,20 +8,38 @@ import { FILTER, POINT_ID, prop, VECTORS_CONFIG, WITH_PAYLOAD, WITH_VECTOR } fro
  * schemas the routes reference by name (getSchemaPath('Qdrant...')).
  */
 
-const DENSE = { type: 'array', minItems: 1, items: { type: 'number' }, description: "finite numbers, of the collection's dimension" } as const;
+const DENSE = {
+  type: 'array',
+  minItems: 1,
+  items: { type: 'number' },
+  description: "finite numbers, of the collection's dimension",
+} as const;
 
 const SELECTING = (what: string) => prop({ ...FILTER, description: `${what} ${FILTER.description}` });
 
-@ApiSchema({ name: 'QdrantCreateCollection', description: 'Body of PUT /qdrant/collections/{name}: `vectors` at the top level or under `config` (409 when the name is taken)' })
+@ApiSchema({
+  name: 'QdrantCreateCollection',
+  description:
+    'Body of PUT /qdrant/collections/{name}: `vectors` at the top level or under `config` (409 when the name is taken)',
+})
 export class QdrantCreateCollectionBody {
   @ApiPropertyOptional(prop(VECTORS_CONFIG))
   vectors?: unknown;
 
-  @ApiPropertyOptional(prop({ type: 'object', properties: { vectors: VECTORS_CONFIG }, description: 'The same settings, nested as some clients send them' }))
+  @ApiPropertyOptional(
+    prop({
+      type: 'object',
+      properties: { vectors: VECTORS_CONFIG },
+      description: 'The same settings, nested as some clients send them',
+    }),
+  )
   config?: unknown;
 }
 
-@ApiSchema({ name: 'QdrantUpsertPoints', description: 'Body of PUT /qdrant/collections/{name}/points: the whole batch is checked before anything is written' })
+@ApiSchema({
+  name: 'QdrantUpsertPoints',
+  description: 'Body of PUT /qdrant/collections/{name}/points: the whole batch is checked before anything is written',
+})
 export class QdrantUpsertPointsBody {
   @ApiProperty({
     type: 'array',
@@ -31,7 +49,16 @@ export class QdrantUpsertPointsBody {
       properties: {
         id: POINT_ID,
         vector: {
-          oneOf: [DENSE, { type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: DENSE, description: 'a map holding exactly one named vector' }],
+          oneOf: [
+            DENSE,
+            {
+              type: 'object',
+              minProperties: 1,
+              maxProperties: 1,
+              additionalProperties: DENSE,
+              description: 'a map holding exactly one named vector',
+            },
+          ],
         },
         payload: { type: 'object', nullable: true, additionalProperties: true },
       },
@@ -41,7 +68,10 @@ export class QdrantUpsertPointsBody {
   points: unknown[];
 }
 
-@ApiSchema({ name: 'QdrantSearchPoints', description: 'Body of POST /qdrant/collections/{name}/points/search (the filter is applied inside the search)' })
+@ApiSchema({
+  name: 'QdrantSearchPoints',
+  description: 'Body of POST /qdrant/collections/{name}/points/search (the filter is applied inside the search)',
+})
 export class QdrantSearchPointsBody {
   @ApiProperty({ ...DENSE, description: `Query vector: ${DENSE.description}`, example: [0.1, 0.2, 0.3] })
   vector: unknown;
@@ -67,7 +97,8 @@ export class QdrantSearchPointsBody {
 
 @ApiSchema({
   name: 'QdrantDeletePoints',
-  description: 'Body of POST /qdrant/collections/{name}/points/delete: `points` (ids), or else a `filter` with at least one condition (400 otherwise)',
+  description:
+    'Body of POST /qdrant/collections/{name}/points/delete: `points` (ids), or else a `filter` with at least one condition (400 otherwise)',
 })
 export class QdrantDeletePointsBody {
   @ApiPropertyOptional({ type: 'array', items: POINT_ID, description: 'Ids to delete', example: [1, 'b'] })
@@ -77,12 +108,21 @@ export class QdrantDeletePointsBody {
   filter?: unknown;
 }
 
-@ApiSchema({ name: 'QdrantScrollPoints', description: 'Body of POST /qdrant/collections/{name}/points/scroll: pages of points in id order' })
+@ApiSchema({
+  name: 'QdrantScrollPoints',
+  description: 'Body of POST /qdrant/collections/{name}/points/scroll: pages of points in id order',
+})
 export class QdrantScrollPointsBody {
   @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 10, description: 'Page size' })
   limit?: unknown;
 
-  @ApiPropertyOptional(prop({ ...POINT_ID, nullable: true, description: 'Id to start at (inclusive): `next_page_offset` of the previous page' }))
+  @ApiPropertyOptional(
+    prop({
+      ...POINT_ID,
+      nullable: true,
+      description: 'Id to start at (inclusive): `next_page_offset` of the previous page',
+    }),
+  )
   offset?: unknown;
 
   @ApiPropertyOptional(SELECTING('Only points this filter selects.'))
@@ -101,7 +141,10 @@ export class QdrantCountPointsBody {
   filter?: unknown;
 }
 
-@ApiSchema({ name: 'QdrantRetrievePoints', description: 'Body of POST /qdrant/collections/{name}/points: the points with these ids (unknown ids are left out)' })
+@ApiSchema({
+  name: 'QdrantRetrievePoints',
+  description: 'Body of POST /qdrant/collections/{name}/points: the points with these ids (unknown ids are left out)',
+})
 export class QdrantRetrievePointsBody {
   @ApiProperty({ type: 'array', items: POINT_ID, description: 'Ids to retrieve', example: [1, 'b'] })
   ids: unknown[];

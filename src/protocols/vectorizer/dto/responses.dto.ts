@@ -5,7 +5,10 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
  * setupOpenApi registers these schemas; the routes reference them by name.
  */
 
-@ApiSchema({ name: 'VectorizerCollection', description: 'A collection, as the Vectorizer server describes it (plus the `similarity_metric` its SDK reads)' })
+@ApiSchema({
+  name: 'VectorizerCollection',
+  description: 'A collection, as the Vectorizer server describes it (plus the `similarity_metric` its SDK reads)',
+})
 export class VectorizerCollectionModel {
   @ApiProperty({ type: 'string', example: 'my_collection' })
   name: string;
@@ -46,7 +49,12 @@ export class VectorizerCollectionModel {
 
 @ApiSchema({ name: 'VectorizerError', description: "Vectorizer's error body (native and Qdrant-compatible routes)" })
 export class VectorizerErrorModel {
-  @ApiProperty({ type: 'string', description: 'validation_error, parse_error, bad_request, collection_not_found, vector_not_found, collection_already_exists, ...', example: 'collection_not_found' })
+  @ApiProperty({
+    type: 'string',
+    description:
+      'validation_error, parse_error, bad_request, collection_not_found, vector_not_found, collection_already_exists, ...',
+    example: 'collection_not_found',
+  })
   error_type: string;
 
   @ApiProperty({ type: 'string', example: 'Collection not found: my_collection' })

@@ -103,7 +103,8 @@ export const SEARCH_LIMIT: SchemaObject = {
 
 export const THRESHOLD: SchemaObject = {
   type: 'number',
-  description: 'Only results scoring at least this (scores: cosine similarity, 1/(1+L2) for euclidean, the sigmoid of the dot product)',
+  description:
+    'Only results scoring at least this (scores: cosine similarity, 1/(1+L2) for euclidean, the sigmoid of the dot product)',
   example: 0.5,
 };
 
@@ -116,8 +117,16 @@ export const POINT_ID: SchemaObject = {
   description: 'A point id: an unsigned integer or a non-empty string',
 };
 
-export const WITH_VECTOR: SchemaObject = { type: 'boolean', default: false, description: 'Return the vector of each point' };
-export const WITH_PAYLOAD: SchemaObject = { type: 'boolean', default: true, description: 'Return the payload of each point' };
+export const WITH_VECTOR: SchemaObject = {
+  type: 'boolean',
+  default: false,
+  description: 'Return the vector of each point',
+};
+export const WITH_PAYLOAD: SchemaObject = {
+  type: 'boolean',
+  default: true,
+  description: 'Return the payload of each point',
+};
 
 /** Qdrant's vectors config of a collection. */
 export const VECTORS_CONFIG: SchemaObject = {

@@ -2,14 +2,24 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsArray, IsDefined, IsObject, IsOptional, IsString } from 'class-validator';
 import { DELETE_IDS, FILTER, INSERT_ITEM, METRIC, prop, SEARCH_LIMIT, THRESHOLD, UPDATE_ITEM, VECTOR } from './schemas';
 
-@ApiSchema({ name: 'VectorizerCreateCollection', description: 'Body of create collection (409 when the name is taken)' })
+@ApiSchema({
+  name: 'VectorizerCreateCollection',
+  description: 'Body of create collection (409 when the name is taken)',
+})
 export class CreateCollectionDto {
   @ApiProperty({ type: 'string', minLength: 1, description: 'Collection name, not blank', example: 'my_collection' })
   @IsDefined()
   @IsString()
   name: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 16000, default: 512, description: 'Vector dimension', example: 3 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 16000,
+    default: 512,
+    description: 'Vector dimension',
+    example: 3,
+  })
   @IsOptional()
   dimension?: unknown;
 
@@ -18,7 +28,13 @@ export class CreateCollectionDto {
   metric?: unknown;
 
   /** The TypeScript SDK's name for metric. */
-  @ApiPropertyOptional(prop({ ...METRIC, description: `The TypeScript SDK's name for metric, used when metric is absent. ${METRIC.description}`, example: 'dot_product' }))
+  @ApiPropertyOptional(
+    prop({
+      ...METRIC,
+      description: `The TypeScript SDK's name for metric, used when metric is absent. ${METRIC.description}`,
+      example: 'dot_product',
+    }),
+  )
   @IsOptional()
   similarity_metric?: unknown;
 }
@@ -39,7 +55,8 @@ export class InsertVectorsDto {
     type: 'array',
     minItems: 1,
     items: INSERT_ITEM,
-    description: 'The vectors: required (a missing or empty list is a 400), except that batch_insert also takes them as `texts`',
+    description:
+      'The vectors: required (a missing or empty list is a 400), except that batch_insert also takes them as `texts`',
     example: [
       { id: 'vec_001', embedding: [1, 0, 0], payload: { category: 'old_docs' } },
       { id: 'vec_002', embedding: [0, 1, 0], payload: { category: 'new' } },
@@ -54,14 +71,18 @@ export class InsertVectorsDto {
     type: 'array',
     minItems: 1,
     items: INSERT_ITEM,
-    description: "batch_insert only, when `vectors` is absent: Vectorizer's text items, taken when each carries its embedding (vecgate does not embed text)",
+    description:
+      "batch_insert only, when `vectors` is absent: Vectorizer's text items, taken when each carries its embedding (vecgate does not embed text)",
   })
   @IsOptional()
   @IsArray()
   texts?: unknown[];
 }
 
-@ApiSchema({ name: 'VectorizerBatchUpdate', description: 'Body of batch_update: the whole batch is checked before anything is written' })
+@ApiSchema({
+  name: 'VectorizerBatchUpdate',
+  description: 'Body of batch_update: the whole batch is checked before anything is written',
+})
 export class BatchUpdateDto {
   @ApiProperty({ type: 'string', description: 'Collection', example: 'my_collection' })
   @IsDefined()
@@ -104,9 +125,17 @@ export class FilterDto {
   filter?: unknown;
 }
 
-@ApiSchema({ name: 'VectorizerSearch', description: 'Body of search: the `limit` best matches among the vectors the filter selects (the filter is applied inside the search)' })
+@ApiSchema({
+  name: 'VectorizerSearch',
+  description:
+    'Body of search: the `limit` best matches among the vectors the filter selects (the filter is applied inside the search)',
+})
 export class SearchDto {
-  @ApiPropertyOptional({ type: 'string', description: 'Collection: required by POST /search (400 without it), ignored by /collections/{collection}/search', example: 'my_collection' })
+  @ApiPropertyOptional({
+    type: 'string',
+    description: 'Collection: required by POST /search (400 without it), ignored by /collections/{collection}/search',
+    example: 'my_collection',
+  })
   @IsOptional()
   @IsString()
   collection?: string;
@@ -123,13 +152,21 @@ export class SearchDto {
   @IsOptional()
   threshold?: unknown;
 
-  @ApiPropertyOptional(prop({ ...FILTER, description: `Only vectors whose payload this filter selects (\`{}\`: all). ${FILTER.description}` }))
+  @ApiPropertyOptional(
+    prop({
+      ...FILTER,
+      description: `Only vectors whose payload this filter selects (\`{}\`: all). ${FILTER.description}`,
+    }),
+  )
   @IsOptional()
   @IsObject()
   filter?: Record<string, unknown>;
 }
 
-@ApiSchema({ name: 'VectorizerBatchSearch', description: 'Body of batch_search: each query answered as /search would; a failing query fails alone' })
+@ApiSchema({
+  name: 'VectorizerBatchSearch',
+  description: 'Body of batch_search: each query answered as /search would; a failing query fails alone',
+})
 export class BatchSearchDto {
   @ApiProperty({ type: 'string', description: 'Collection', example: 'my_collection' })
   @IsDefined()
@@ -151,7 +188,10 @@ export class BatchSearchDto {
         filter: FILTER,
       },
     },
-    example: [{ vector: [1, 0, 0], limit: 3 }, { vector: [0, 1, 0], filter: { category: 'new' } }],
+    example: [
+      { vector: [1, 0, 0], limit: 3 },
+      { vector: [0, 1, 0], filter: { category: 'new' } },
+    ],
   })
   @IsDefined()
   @IsArray()

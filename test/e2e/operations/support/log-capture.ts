@@ -16,7 +16,8 @@ export class LogCapture {
     for (;;) {
       const line = this.find(predicate);
       if (line) return line;
-      if (Date.now() > until) throw new Error(`no log line matched within ${ms} ms; lines: ${JSON.stringify(this.lines.slice(-10))}`);
+      if (Date.now() > until)
+        throw new Error(`no log line matched within ${ms} ms; lines: ${JSON.stringify(this.lines.slice(-10))}`);
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

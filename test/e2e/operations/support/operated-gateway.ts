@@ -9,7 +9,10 @@ export interface OperatedGateway extends TestGateway {
 }
 
 /** startGateway with the operations wiring applied and its log lines captured. */
-export async function startOperatedGateway(options: WireOptions = {}, overrides: Partial<AppConfig> = {}): Promise<OperatedGateway> {
+export async function startOperatedGateway(
+  options: WireOptions = {},
+  overrides: Partial<AppConfig> = {},
+): Promise<OperatedGateway> {
   const logs = new LogCapture();
   const undo = wireOperations({ destination: logs, logLevel: 'debug', ...options });
   try {

@@ -27,7 +27,11 @@ export function wireOperations(options: WireOptions = {}): () => void {
   const { logs = true, extraModules = [], ...operations } = options;
   const forRoot = AppModule.forRoot;
   // createApp passes its HTTP adapter (Fastify) second, the app's options third.
-  type Create = (module: unknown, adapter: unknown, appOptions?: { logger?: unknown; bufferLogs?: boolean }) => Promise<INestApplication>;
+  type Create = (
+    module: unknown,
+    adapter: unknown,
+    appOptions?: { logger?: unknown; bufferLogs?: boolean },
+  ) => Promise<INestApplication>;
   const factory = NestFactory as unknown as { create: Create };
   const create = factory.create;
   AppModule.forRoot = function (config) {
