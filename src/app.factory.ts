@@ -1,28 +1,54 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyReply, FastifyRequest } from 'fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
-import { runWithPrincipalContext } from './auth/request-context';
+import { runWithPrincipalContext } from './core/auth/request-context';
 import { JsonFastifyAdapter } from './common/json-fastify.adapter';
 import { parseJsonBody } from './common/json-text';
+import { OnePerTurn } from './common/one-per-turn';
 import { parseQueryString } from './common/query-parser';
+import { pathOf } from './common/request-path';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { setupOpenApi } from './common/openapi';
-import { ProtocolErrorRenderer, ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
-import { AppConfig } from './config/app-config';
+import { ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
+import type { AppConfig } from './config/app-config';
+import { RateLimitedError } from './core/errors';
 import { Database } from './database/database';
+import { AUTH_FAILURES_MESSAGE, AuthFailures } from './limits/auth-failures';
+import { limitConnectionsPerClient } from './limits/connections-per-client';
+import { runCancellable } from './database/statement-cancellation';
 import { installOperations } from './operations/install-operations';
-import { chromaErrorRenderer } from './protocols/chroma/chroma-errors.renderer';
-import { pineconeErrorRenderer } from './protocols/pinecone/pinecone-errors.renderer';
-import { vectorizerErrorRenderer } from './protocols/vectorizer/vectorizer-errors.renderer';
+import type { OperationsOptions } from './operations/operations-options';
+import { ERROR_RENDERERS, OPENAPI_MODELS, protocolOf } from './protocols/protocols';
 
-const RENDERERS: ProtocolErrorRenderer[] = [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer];
+/** Bodies from this size on are parsed one per turn of the event loop (OnePerTurn). */
+const LARGE_BODY_CHARS = 1024 * 1024;
+
+/** A load balancer's probes: never refused, whoever shares their address. */
+const OPEN_PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+export interface CreateAppOptions {
+  /** false: no log line at all (the tests' default). */
+  logger?: false;
+  /** Operations options that would otherwise come from the environment (a test's log capture). */
+  operations?: Partial<OperationsOptions>;
+  /** Modules mounted beside the gateway's own (a test's slow route). */
+  extraModules?: Type<unknown>[];
+  /** A dump an in-memory embedded database starts from (see EMBEDDED_SEED). */
+  embeddedSeed?: Blob;
+}
 
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
-export async function createApp(config: AppConfig, options: { logger?: false } = {}): Promise<INestApplication> {
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const adapter = new JsonFastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // A body trickled byte by byte held its socket forever (Fastify's default is no limit).
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks that timeout every 30 s by default: often enough for a limit of a minute or more.
+    http: { connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.requestTimeoutMs / 4)) },
+    // request.ip (the rate limit's caller without a key) follows X-Forwarded-For from these only.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     // A trailing slash and the case of the path do not matter, as they did not on Express (which
     // vecgate ran on before: clients may rely on it); names and ids in paths may be long (Fastify
     // cuts parameters at 100 characters by default).
@@ -34,9 +60,9 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
     },
     // A path that cannot be decoded is refused before routing: in the protocol's shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
-      sendProtocolError(RENDERERS, request, reply, error),
+      sendProtocolError(ERROR_RENDERERS, request, reply, error),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     // The one body parser is below: JSON, whatever the content type.
     bodyParser: false,
     logger: options.logger === false ? false : undefined,
@@ -45,27 +71,49 @@ export async function createApp(config: AppConfig, options: { logger?: false } =
   });
   const fastify = app.getHttpAdapter().getInstance();
   // First of all hooks: request id, metrics and access log see every request, a refused body's too.
-  installOperations(app, { logs: options.logger !== false });
-  // Each request's own principal context, entered once its body is read (reading it leaves the async context).
-  fastify.addHook('preHandler', (_request, _reply, done) => runWithPrincipalContext(done));
+  installOperations(app, { logs: options.logger !== false, protocolOf });
+  // An address that keeps presenting bad keys is refused before its body is read or a key looked up.
+  const authFailures = app.get(AuthFailures);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!authFailures.blocked(request.ip) || OPEN_PROBES.has(pathOf(request.url))) return done();
+    sendProtocolError(ERROR_RENDERERS, request, reply, new RateLimitedError(1, AUTH_FAILURES_MESSAGE));
+  });
+  // Each request's own principal context, entered once its body is read (reading it leaves the async
+  // context), and its cancellation: a client that goes away before its answer cancels its statement.
+  fastify.addHook('preHandler', (_request, reply, done) => {
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    runCancellable(gone.signal, () => runWithPrincipalContext(done));
+  });
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   fastify.removeAllContentTypeParsers();
+  // A large body (a 64 MB one takes about half a second to parse) waits its turn, one per turn of
+  // the event loop, so that probes and small requests are served in between.
+  const largeBodies = new OnePerTurn();
   fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, parseJsonBody(body as string));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
+    const parse = () => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    };
+    if ((body as string).length >= LARGE_BODY_CHARS) largeBodies.run(parse);
+    else parse();
   });
-  app.useGlobalFilters(new ProtocolExceptionFilter(RENDERERS));
+  app.useGlobalFilters(new ProtocolExceptionFilter(ERROR_RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
-  setupOpenApi(app);
+  setupOpenApi(app, OPENAPI_MODELS);
   // Idle keep-alive connections stay open for 65 s (longer than common load balancer idle
   // timeouts): with Node's 5 s, a process that was busy for a few seconds (an embedded index
   // build runs in-process) closed every idle connection at once, under clients about to reuse them.
   const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  // Node holds a connection until the later of the two timeouts: the headers' must not outlast the request's.
+  server.headersTimeout = Math.min(66_000, config.requestTimeoutMs);
+  limitConnectionsPerClient(server, config);
   await app.get(Database).open();
   return app;
 }

@@ -1,26 +1,40 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { AuthModule } from './auth/auth.module';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './common/auth.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { AuthModule } from './core/auth/auth.module';
+import { IndexingModule } from './core/indexing/indexing.module';
 import { DatabaseModule } from './database/database.module';
+import { AuthFailures } from './limits/auth-failures';
+import { RateLimitGuard } from './limits/rate-limit.guard';
 import { OperationsModule } from './operations/operations.module';
-import { ChromaModule } from './protocols/chroma/chroma.module';
-import { PineconeModule } from './protocols/pinecone/pinecone.module';
-import { VectorizerModule } from './protocols/vectorizer/vectorizer.module';
+import type { OperationsOptions } from './operations/operations-options';
+import { PROTOCOL_MODULES } from './protocols/protocols';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(
+    config: AppConfig,
+    options: { operations?: Partial<OperationsOptions>; extraModules?: Type<unknown>[]; embeddedSeed?: Blob } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule,
-        OperationsModule.forRoot(),
+        DatabaseModule.forRoot(options.embeddedSeed),
+        OperationsModule.forRoot(options.operations),
         AuthModule,
-        ChromaModule,
-        PineconeModule,
-        VectorizerModule,
+        // Every replica builds indexes in the background, whichever protocol wrote the records.
+        IndexingModule,
+        ...PROTOCOL_MODULES,
+        ...(options.extraModules ?? []),
+      ],
+      // Global guards run in this order: identify the key first, then count its requests.
+      providers: [
+        AuthFailures,
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };
   }

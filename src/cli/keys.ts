@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ApiKeysRepository } from '../auth/api-keys.repository';
-import { ApiKeysService } from '../auth/api-keys.service';
+import { ApiKeysRepository } from '../core/auth/api-keys.repository';
+import { ApiKeysService } from '../core/auth/api-keys.service';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { Database } from '../database/database';
-import { TenantsRepository } from '../tenants/tenants.repository';
+import { TenantsRepository } from '../core/tenants/tenants.repository';
 
 const USAGE = `usage:
   npm run keys -- create --tenant TENANT [--database DB ...]   a new key (printed alone on the last line)
@@ -27,13 +27,34 @@ function option(args: string[], name: string): string[] {
   return values;
 }
 
-async function run(args: string[], keys: ApiKeysService): Promise<void> {
+type Command =
+  { name: 'create'; tenant: string; databases: string[] } | { name: 'list' } | { name: 'revoke'; id: string };
+
+/** The command line, checked before the database is opened: a usage mistake touches nothing. */
+function parse(args: string[]): Command {
   const [command, ...rest] = args;
   switch (command) {
     case 'create': {
       const [tenant, ...more] = option(rest, '--tenant');
       if (!tenant || more.length) throw new UsageError('create needs exactly one --tenant');
-      const databases = option(rest, '--database');
+      return { name: 'create', tenant, databases: option(rest, '--database') };
+    }
+    case 'list':
+      return { name: 'list' };
+    case 'revoke': {
+      const [id] = rest;
+      if (!id) throw new UsageError('revoke needs a KEY_ID');
+      return { name: 'revoke', id };
+    }
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  }
+}
+
+async function run(command: Command, keys: ApiKeysService): Promise<void> {
+  switch (command.name) {
+    case 'create': {
+      const { tenant, databases } = command;
       const { id, key } = await keys.create(tenant, databases.length ? databases : null);
       console.log(
         `Created key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`,
@@ -54,14 +75,10 @@ async function run(args: string[], keys: ApiKeysService): Promise<void> {
       return;
     }
     case 'revoke': {
-      const [id] = rest;
-      if (!id) throw new UsageError('revoke needs a KEY_ID');
-      if (!(await keys.revoke(id))) throw new UsageError(`no active key ${id}`);
-      console.log(`Revoked key ${id}.`);
+      if (!(await keys.revoke(command.id))) throw new UsageError(`no active key ${command.id}`);
+      console.log(`Revoked key ${command.id}.`);
       return;
     }
-    default:
-      throw new UsageError(command ? `unknown command ${command}` : 'no command');
   }
 }
 
@@ -75,10 +92,11 @@ async function main(): Promise<void> {
     debug: () => undefined,
     verbose: () => undefined,
   });
+  const command = parse(process.argv.slice(2));
   const db = new Database(loadConfig());
   await db.open();
   try {
-    await run(process.argv.slice(2), new ApiKeysService(db, new ApiKeysRepository(), new TenantsRepository()));
+    await run(command, new ApiKeysService(db, new ApiKeysRepository(), new TenantsRepository()));
   } finally {
     await db.close();
   }

@@ -1,9 +1,11 @@
-import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { CHROMA_MODELS } from '../protocols/chroma/dto/responses.dto';
-import { PINECONE_MODELS } from '../protocols/pinecone/dto/responses.dto';
-import { QDRANT_MODELS } from '../protocols/vectorizer/dto/qdrant.dto';
-import { VECTORIZER_MODELS } from '../protocols/vectorizer/dto/responses.dto';
+import type { INestApplication, Type } from '@nestjs/common';
+import {
+  DocumentBuilder,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationObject,
+  type ParameterObject,
+} from '@nestjs/swagger';
 
 /**
  * Where the documentation is served. Neither path starts with a protocol's prefix (/api/,
@@ -43,9 +45,13 @@ const DESCRIPTION = [
     "refused with a 4xx in the protocol's own error shape.",
 ].join('\n');
 
+/** The response classes the document names besides the routes' own (the protocols' error bodies, their answers). */
+export type OpenApiModels = Type<unknown>[];
+
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
-type PathItem = Record<string, any>;
+/** A path's operations by HTTP method (what is left once the non-methods are dropped). */
+type PathItem = Record<string, OperationObject>;
 
 /**
  * Makes the scanned document valid OpenAPI 3.0 and completes it:
@@ -77,7 +83,7 @@ export function finishOpenApiDocument(document: OpenAPIObject): OpenAPIObject {
   document.paths = Object.fromEntries([...byTemplate.values()].map(({ path, item }) => [path, item]));
   for (const item of byTemplate.values()) {
     for (const operation of Object.values(item.item)) {
-      const schema = (operation.tags as string[] | undefined)?.map((t) => ERROR_SCHEMA[t]).find(Boolean);
+      const schema = operation.tags?.map((t) => ERROR_SCHEMA[t]).find(Boolean);
       if (schema && !operation.responses?.default) {
         operation.responses = {
           ...operation.responses,
@@ -112,14 +118,15 @@ function renames(from: string, to: string): [string, string][] {
 function renameParameters(item: PathItem, pairs: [string, string][]): void {
   for (const operation of Object.values(item)) {
     for (const parameter of operation.parameters ?? []) {
-      const to = parameter.in === 'path' ? pairs.find(([from]) => from === parameter.name)?.[1] : undefined;
-      if (to) parameter.name = to;
+      const to =
+        'in' in parameter && parameter.in === 'path' ? pairs.find(([from]) => from === parameter.name)?.[1] : undefined;
+      if (to) (parameter as ParameterObject).name = to;
     }
   }
 }
 
 /** The OpenAPI 3 document of every route, built from the controllers' decorators and the DTOs' properties. */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function buildOpenApiDocument(app: INestApplication, models: OpenApiModels): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('vecgate')
     .setDescription(DESCRIPTION)
@@ -137,7 +144,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag(OPENAPI_TAGS.qdrant, "Vectorizer's Qdrant-compatible routes, as its TypeScript SDK calls them")
     .build();
   const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [...CHROMA_MODELS, ...PINECONE_MODELS, ...VECTORIZER_MODELS, ...QDRANT_MODELS],
+    extraModels: models,
     autoTagControllers: false,
   });
   return finishOpenApiDocument(document);
@@ -149,9 +156,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * guard, interceptor or error renderer touches them; the UI's assets are served from the
  * swagger-ui-dist package (no CDN). The document is built on its first request.
  */
-export function setupOpenApi(app: INestApplication): void {
+export function setupOpenApi(app: INestApplication, models: OpenApiModels): void {
   let document: OpenAPIObject | undefined;
-  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => (document ??= buildOpenApiDocument(app)), {
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => (document ??= buildOpenApiDocument(app, models)), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ['json'],
     customSiteTitle: 'vecgate API',

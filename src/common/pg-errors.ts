@@ -1,4 +1,10 @@
-import { CoreError, InvalidArgumentError, InvalidRegexError, UnavailableError } from './errors';
+import {
+  CoreError,
+  InvalidArgumentError,
+  InvalidRegexError,
+  StatementTimeoutError,
+  UnavailableError,
+} from '../core/errors';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -20,9 +26,10 @@ const CONNECTION_CODES = new Set([
  * exception: bad vector text, NUL bytes, out-of-range numbers) comes from the request's values,
  * so it is the client's mistake; an unreachable server is a 503; anything else stays a 500.
  */
-export function translateDatabaseError(err: any): CoreError | undefined {
-  if (err instanceof CoreError) return err;
-  const code: unknown = err?.code;
+export function translateDatabaseError(thrown: unknown): CoreError | undefined {
+  if (thrown instanceof CoreError) return thrown;
+  const err = thrown as { code?: unknown; message?: unknown } | undefined;
+  const code = err?.code;
   if (typeof code !== 'string') {
     if (
       typeof err?.message === 'string' &&
@@ -32,8 +39,12 @@ export function translateDatabaseError(err: any): CoreError | undefined {
     }
     return undefined;
   }
-  if (code === '2201B') return new InvalidRegexError(err.message);
-  if (code.startsWith('22')) return new InvalidArgumentError(err.message);
+  if (code === '2201B') return new InvalidRegexError(String(err?.message));
+  if (code === '57014')
+    return new StatementTimeoutError(
+      'The request ran past the statement time limit (VECGATE_STATEMENT_TIMEOUT_MS) and was cancelled; narrow it (a filter, fewer results) or try again later.',
+    );
+  if (code.startsWith('22')) return new InvalidArgumentError(String(err?.message));
   if (CONNECTION_CODES.has(code)) return new UnavailableError('The database is unavailable; try again shortly.');
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimitedError } from './errors';
+import { RateLimitedError } from '../core/errors';
 import { pathOf } from './request-path';
 
 export interface RenderedError {
@@ -35,6 +35,13 @@ function fromFramework(exception: unknown): unknown {
   return new HttpException((exception as Error).message, status);
 }
 
+/** The status an error outside every protocol's paths carries, or 500. */
+function statusOf(exception: unknown): number {
+  if (exception instanceof HttpException) return exception.getStatus();
+  const status = (exception as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status : 500;
+}
+
 /** Answers `exception` in the shape of the protocol the request's path belongs to. */
 export function sendProtocolError(
   renderers: ProtocolErrorRenderer[],
@@ -48,8 +55,8 @@ export function sendProtocolError(
   const rendered: RenderedError = renderer
     ? renderer.render(exception, path)
     : {
-        status: (exception as any)?.getStatus?.() ?? (exception as any)?.status ?? 500,
-        body: { error: String((exception as any)?.message ?? exception) },
+        status: statusOf(exception),
+        body: { error: exception instanceof Error ? exception.message : String(exception) },
       };
   if (exception instanceof RateLimitedError) res.header('Retry-After', String(exception.retryAfterSeconds));
   if (rendered.status >= 500)
@@ -76,11 +83,14 @@ export class ProtocolExceptionFilter implements ExceptionFilter {
  * Body failures: the JSON parser's (common/json-text.ts) are tagged with a `type`; Fastify's own
  * (too large) reach the filters through Nest's error handler; these helpers keep that knowledge here.
  */
-export function isMalformedJson(err: any): boolean {
-  return err?.type === 'entity.parse.failed';
+export function isMalformedJson(err: unknown): boolean {
+  return (err as { type?: unknown } | undefined)?.type === 'entity.parse.failed';
 }
 
-export function isBodyTooLarge(err: any): boolean {
+export function isBodyTooLarge(err: unknown): boolean {
   // Nest hands Fastify's errors to the filters as the HttpException of their status.
-  return err?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (err instanceof HttpException && err.getStatus() === 413);
+  return (
+    (err as { code?: unknown } | undefined)?.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ||
+    (err instanceof HttpException && err.getStatus() === 413)
+  );
 }

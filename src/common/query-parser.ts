@@ -6,10 +6,16 @@
 export function parseQueryString(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(query)) {
-    const seen = out[key];
-    if (seen === undefined) out[key] = value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[key] = [seen, value];
+    // Own properties only, defined rather than assigned: `constructor` and `__proto__` are keys like any other.
+    const seen = Object.hasOwn(out, key) ? out[key] : undefined;
+    if (Array.isArray(seen)) seen.push(value);
+    else
+      Object.defineProperty(out, key, {
+        value: seen === undefined ? value : [seen, value],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return out;
 }

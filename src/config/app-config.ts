@@ -1,3 +1,5 @@
+import type { IndexingOptions } from '../core/indexing/indexing-options';
+
 /** The gateway's configuration, read once from the environment at boot. */
 export interface AppConfig {
   port: number;
@@ -9,17 +11,28 @@ export interface AppConfig {
   chromaAllowReset: boolean;
   /** The base URL clients reach this gateway at (Pinecone index hosts); unset: from each request. */
   publicUrl: string | undefined;
+  /**
+   * Addresses or CIDR ranges of the proxies in front (`loopback` for one on this host): only their
+   * X-Forwarded-For/-Host/-Proto are believed. Empty: nobody's are.
+   */
+  trustedProxies: string[];
   /** Where Pinecone indexes and Vectorizer collections live in the catalog (Chroma names its own). */
   defaultTenant: string;
   defaultDatabase: string;
   /**
    * `required`: every request but the open probes needs an API key bound to its tenant.
-   * `auto` (the default): the same as soon as one active key exists; open while there is none.
+   * `auto` (the default): open until the first key is created, then the same as `required` for good
+   *   (revoking every key does not open it again; only `off` does).
    * `off`: no key is asked for or looked at.
    */
   auth: 'auto' | 'off' | 'required';
   /** Requests per second per API key (per client address without auth); 0: no limit. */
   rateLimitPerSecond: number;
+  /**
+   * Requests without a valid key per client address and second, past which that address is
+   * refused (429) before its key is looked up or its body read, for the rest of the second; 0: no limit.
+   */
+  authFailuresPerSecond: number;
   /** Where replicas share their rate-limit counters; unset: each process counts alone. */
   redisUrl: string | undefined;
   /**
@@ -27,23 +40,21 @@ export interface AppConfig {
    * per connection. Off for a pooler that cannot carry them (PgBouncer before 1.21 in transaction mode).
    */
   preparedStatements: boolean;
+  /**
+   * On a real PostgreSQL, the longest one statement of a request may run before it is cancelled
+   * (the request then fails with a 503); 0: no limit. Index builds and migrations are not bound.
+   */
+  statementTimeoutMs: number;
+  /** How long a client may take to send a whole request, headers and body (408 and closed past it). */
+  requestTimeoutMs: number;
+  /** Connections one client address may hold open at once (trusted proxies excepted); past it a new one is closed. */
+  maxConnectionsPerClient: number;
+  /** Largest answer a read sends (documents, metadata, vectors), in bytes; past it a 400 says to ask for less. */
+  maxAnswerBytes: number;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
-  /** When the HNSW index of a collection is built (see src/collections/index-builder.ts). */
-  indexing: IndexingConfig;
-}
-
-export interface IndexingConfig {
-  /** Below this many inserted records a collection is searched exactly and gets no HNSW index. */
-  minRows: number;
-  /** The index is built once no record has been inserted for this long (a bulk load is over)... */
-  quietMs: number;
-  /** ...or, under a steady stream of inserts, at the latest this long after it became due. */
-  maxDeferMs: number;
-  /** maintenance_work_mem for a build, in MB: an HNSW graph that does not fit builds far slower. */
-  buildMemoryMb: number;
-  /** How many metadata keys of a collection get an index for numeric range filters (0: none). */
-  rangeKeys: number;
+  /** When the HNSW index of a collection is built (see src/core/indexing/index-builder.ts). */
+  indexing: IndexingOptions;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

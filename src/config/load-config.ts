@@ -1,5 +1,6 @@
-import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../tenants/tenant.model';
-import { AppConfig } from './app-config';
+import { compile } from '@fastify/proxy-addr';
+import type { AppConfig } from './app-config';
+import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
 
 export class ConfigError extends Error {}
 
@@ -54,6 +55,21 @@ function publicUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function trustedProxies(env: Env): string[] {
+  const list = (env.VECGATE_TRUSTED_PROXIES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  try {
+    compile(list);
+  } catch (err) {
+    throw new ConfigError(
+      `VECGATE_TRUSTED_PROXIES must be addresses or CIDR ranges (or loopback, linklocal, uniquelocal), comma-separated: ${(err as Error).message}`,
+    );
+  }
+  return list;
+}
+
 function authMode(env: Env): 'auto' | 'off' | 'required' {
   const raw = (env.VECGATE_AUTH ?? '').trim().toLowerCase();
   if (raw === '' || raw === 'auto') return 'auto';
@@ -80,11 +96,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
     auth: authMode(env),
     rateLimitPerSecond: integer(env, 'VECGATE_RATE_LIMIT', 0, 0, 1_000_000),
+    authFailuresPerSecond: integer(env, 'VECGATE_AUTH_FAILURES_PER_SECOND', 10, 0, 1_000_000),
     redisUrl: redisUrl(env),
     publicUrl: publicUrl(env),
+    trustedProxies: trustedProxies(env),
     defaultTenant: (env.VECGATE_TENANT ?? '').trim() || DEFAULT_TENANT,
     defaultDatabase: (env.VECGATE_DATABASE ?? '').trim() || DEFAULT_DATABASE,
     preparedStatements: boolean(env, 'VECGATE_PREPARED_STATEMENTS', true),
+    statementTimeoutMs: integer(env, 'VECGATE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
+    requestTimeoutMs: integer(env, 'VECGATE_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+    maxConnectionsPerClient: integer(env, 'VECGATE_MAX_CONNECTIONS_PER_CLIENT', 256, 1, 1_000_000),
+    maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     indexing: {
       minRows: integer(env, 'VECGATE_INDEX_MIN_ROWS', 1000, 1, 1_000_000_000),

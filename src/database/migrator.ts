@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
-import type { Queryable } from './database';
+import type { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Queryable } from './queryable';
 
 /**
  * A small forward-only runner for the plain SQL files in migrations/. The maintained runners
@@ -38,6 +38,8 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
   const onError = (err: Error) => logger.warn(`database connection lost while migrating: ${err.message}`);
   client.on('error', onError);
   try {
+    // A migration of a large table, or the wait for another replica's, may take longer than a request may.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS vecgate_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
@@ -51,15 +53,16 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
         await client.query(sql);
         await client.query('INSERT INTO vecgate_migrations (name) VALUES ($1)', [file]);
         await client.query('COMMIT');
-      } catch (err: any) {
+      } catch (err) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${err.message}`);
+        throw new Error(`migration ${file} failed: ${(err as Error).message}`, { cause: err });
       }
       applied.push(file);
       logger.log(`applied migration ${file}`);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.off('error', onError);
     client.release();
   }

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import type { Logger } from '@nestjs/common';
+import type { Pool } from 'pg';
 
 export class PgvectorMissingError extends Error {}
 

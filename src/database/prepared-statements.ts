@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Client, PoolConfig } from 'pg';
+import { Client, type PoolConfig, type QueryResult } from 'pg';
 
 /**
  * How many statements one connection keeps prepared. Statement texts vary with the collection's
@@ -28,8 +28,7 @@ export const PLAN_PER_CALL = `SET plan_cache_mode = force_custom_plan`;
 /**
  * The session setting for statements whose best plan does not depend on their values: an
  * unfiltered vector search walks the HNSW index whatever the query vector. Planned once per
- * connection, such a search saves its planning on every later call (measured from one client,
- * 20,000 x 384, interleaved: 0.20-0.35 ms of a 1.0-1.9 ms statement).
+ * connection, such a search saves its planning on every later call (docs/hot-path.md).
  */
 export const PLAN_ONCE = `SET plan_cache_mode = force_generic_plan`;
 
@@ -49,22 +48,18 @@ export function isStaleStatement(err: unknown): boolean {
 }
 
 /**
- * A node-postgres client whose calls without a callback get a promise made from a callback.
- *
- * node-postgres's own promise for a call kept the call's result reachable until the next full
- * garbage collection: every young collection copied it, then promoted it. For a result that holds
- * big texts (a get of 100 records with embeddings: 400 kB of vector text) that was most of each
- * young collection's work (measured on 300 such reads from one client: 120 MB promoted and 0.5 s
- * of scavenges, against 16 MB and 0.08 s through a callback; the same with the rows taken out of
- * the result before the next call, so it is the result that stays reachable).
+ * A node-postgres client whose calls without a callback get a promise made from a callback:
+ * node-postgres's own promise kept each result reachable until the next full collection, so big
+ * results (vectors) were copied and promoted by every young one (docs/hot-path.md).
  */
 export class CallbackClient extends Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's overloads of query() admit no narrower override
   override query(config: any, values?: any, callback?: any): any {
     if (typeof config?.submit === 'function') return super.query(config, values, callback);
     if (typeof values === 'function') [values, callback] = [undefined, values];
     if (callback) return super.query(config, values, callback);
     return new Promise((resolve, reject) =>
-      super.query(config, values, (err: Error, res: any) => (err ? reject(err) : resolve(res))),
+      super.query(config, values, (err: Error, res: unknown) => (err ? reject(err) : resolve(res))),
     );
   }
 }
@@ -72,7 +67,7 @@ export class CallbackClient extends Client {
 /**
  * A node-postgres client that sends every statement with parameters as a named prepared
  * statement: Postgres parses it once per connection, and each later call sends only its values
- * (measured through the gateway: 0.12-0.16 ms off a query). Statements without
+ * (docs/hot-path.md). Statements without
  * parameters (BEGIN, COMMIT, DDL) go as they are.
  *
  * A prepared statement fails with STALE_STATEMENT when the columns it returns changed type since
@@ -85,11 +80,12 @@ export class PreparingClient extends CallbackClient {
   /** Statements prepared on this connection, stale ones included: they stay allocated. */
   private prepared = 0;
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as CallbackClient's
   override query(config: any, values?: any, callback?: any): any {
     const name =
       typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
     if (name === undefined) return super.query(config, values, callback);
-    const result = (super.query({ name, text: config, values }) as Promise<any>).catch((err) => {
+    const result = (super.query({ name, text: config, values }) as Promise<QueryResult>).catch((err) => {
       if (isStaleStatement(err) && this.names.get(config) === name) {
         this.names.set(config, `${name}_${this.prepared}`);
         this.prepared++;

@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { pathOf } from '../common/request-path';
-import { currentPrincipal } from '../auth/request-context';
-import { RateLimitedError } from '../common/errors';
+import { currentPrincipal } from '../core/auth/request-context';
+import { RateLimitedError } from '../core/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MemoryRateLimiter, RateLimiter, RedisRateLimiter } from './rate-limiter';
 

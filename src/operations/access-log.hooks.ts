@@ -1,11 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { Logger } from 'pino';
+import { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
+import { type Logger } from 'pino';
 import { pathOf } from '../common/request-path';
-import { OPERATIONS_LOGGER } from './logger';
-import { Metrics } from './metrics';
-import { protocolOf } from './protocol';
-import { RequestInfo, runWithRequest } from './request-context';
+import { type Metrics } from './metrics';
+import { type RequestInfo, runWithRequest } from './request-context';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** Requests that matched no route (a refused body is counted under the route it was sent to). */
@@ -22,20 +19,21 @@ type Tagged = FastifyRequest & { [INFO]?: RequestInfo };
  * is a safe token) and, when the answer is done, counts it and writes its access log line; it
  * runs before the body is read, so a request whose body is refused is counted and logged too.
  * preHandler runs the route inside that request's context (not onRequest: reading the body
- * leaves the async context it was started in).
+ * leaves the async context it was started in). `protocolOf` names the protocol a path belongs to:
+ * the app factory hands it over, so that operations imports no protocol.
  */
-@Injectable()
 export class AccessLogHooks {
   constructor(
     private readonly metrics: Metrics,
-    @Inject(OPERATIONS_LOGGER) private readonly logger: Logger,
+    private readonly logger: Logger,
+    private readonly protocolOf: (path: string) => string,
   ) {}
 
   readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFrom(request.headers['x-request-id']);
     const path = pathOf(request.url);
-    const protocol = protocolOf(path);
+    const protocol = this.protocolOf(path);
     (request as Tagged)[INFO] = { requestId, protocol };
     reply.header(REQUEST_ID_HEADER, requestId);
     this.metrics.inFlight.inc();

@@ -1,7 +1,7 @@
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { INestApplication, LoggerService } from '@nestjs/common';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { HealthService } from './health.service';
-import { loadOperationsOptions, OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
+import { loadOperationsOptions, OPERATIONS_OPTIONS, type OperationsOptions } from './operations-options';
 
 export interface GracefulShutdownOptions {
   /** How long in-flight requests may take to finish; default the app's VECGATE_SHUTDOWN_TIMEOUT_MS (10 s). */
@@ -107,7 +107,7 @@ export function installGracefulShutdown(
   };
 }
 
-function tryGet<T>(app: INestApplication, token: symbol | (new (...args: any[]) => T)): T | undefined {
+function tryGet<T>(app: INestApplication, token: symbol | Type<T>): T | undefined {
   try {
     return app.get<T>(token, { strict: false });
   } catch {

@@ -1,8 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Database } from '../database/database';
-import { appliedMigrations } from '../database/migrator';
-import { migrationsDir } from '../database/migrator';
+import { appliedMigrations, migrationsDir } from '../database/migrator';
 import { OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
 
 export type Readiness = { ready: true } | { ready: false; reason: string };

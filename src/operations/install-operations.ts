@@ -1,8 +1,9 @@
-import { INestApplication } from '@nestjs/common';
-import { Logger } from 'pino';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AccessLogHooks } from './access-log.hooks';
 import { OPERATIONS_LOGGER, PinoNestLogger } from './logger';
+import { Metrics } from './metrics';
 
 // Nest's application object is a proxy that refuses new properties: remember it here instead.
 const installed = new WeakSet<INestApplication>();
@@ -10,13 +11,17 @@ const installed = new WeakSet<INestApplication>();
 /**
  * Adds the request-id / metrics / access-log hooks and routes Nest's logger through pino.
  * Call it right after NestFactory.create, before any other hook,
- * so every request, a refused one included, gets an id, a count and a log line. `logs: false`
- * (what tests ask for) silences every line. A second call is a no-op.
+ * so every request, a refused one included, gets an id, a count and a log line, labelled with the
+ * protocol `protocolOf` names. `logs: false` (what tests ask for) silences every line. A second
+ * call is a no-op.
  */
-export function installOperations(app: INestApplication, options: { logs?: boolean } = {}): void {
+export function installOperations(
+  app: INestApplication,
+  options: { logs?: boolean; protocolOf: (path: string) => string },
+): void {
   if (installed.has(app)) return;
   installed.add(app);
-  const hooks = app.get(AccessLogHooks);
+  const hooks = new AccessLogHooks(app.get(Metrics), app.get<Logger>(OPERATIONS_LOGGER), options.protocolOf);
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance();
   fastify.addHook('onRequest', hooks.onRequest);
   fastify.addHook('preHandler', hooks.preHandler);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger } from 'pino';
-import { OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
+import { OperationsOptions } from './operations-options';
 import { currentRequest } from './request-context';
 
 export const OPERATIONS_LOGGER = Symbol('OPERATIONS_LOGGER');
@@ -9,9 +9,9 @@ export const OPERATIONS_LOGGER = Symbol('OPERATIONS_LOGGER');
 const LOG_FLUSH_MS = 250;
 
 /**
- * Standard output, buffered: a write per access-log line cost ~0.1-1 ms of event loop per request
- * (measured); lines go out in blocks of 4 KB, at least every LOG_FLUSH_MS, and pino flushes what is
- * left when the process exits.
+ * Standard output, buffered: a write per access-log line cost a measurable share of each request
+ * (docs/hot-path.md). Lines go out in blocks of 4 KB, at least every LOG_FLUSH_MS; pino flushes
+ * what is left when the process exits.
  */
 function bufferedStdout(): DestinationStream {
   const stream = pino.destination({ dest: 1, sync: false, minLength: 4096 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
 import { poolStatsOf } from './pool-stats';
 import { currentRequest } from './request-context';
@@ -62,25 +63,44 @@ export class Metrics {
     pool('vecgate_db_pool_connections', 'Database connections open in the pool (in use and idle).', 'total');
     pool('vecgate_db_pool_idle_connections', 'Database connections open and idle.', 'idle');
     pool('vecgate_db_pool_waiting_clients', 'Queries waiting for a free connection.', 'waiting');
+    // Counted by the database layer; read when scraped.
+    const cancelled = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    cancelled(
+      'vecgate_db_statement_timeouts_total',
+      'Statements cancelled for running past VECGATE_STATEMENT_TIMEOUT_MS (each failed its request with a 503).',
+      () => db.statementTimeouts,
+    );
+    cancelled(
+      'vecgate_db_statements_cancelled_total',
+      'Statements cancelled because the client of their request went away before its answer.',
+      () => db.statementsCancelled,
+    );
     collectDefaultMetrics({ register: this.registry });
   }
 }
 
 /**
- * What the records service calls after a write or delete commits. The protocol comes from the
- * request being served, so the core services stay protocol-free.
+ * The core's RecordMetrics as Prometheus counters. The protocol label comes from the request being
+ * served, so the core services stay protocol-free.
  */
 @Injectable()
-export class RecordMetrics {
+export class PrometheusRecordMetrics implements RecordMetrics {
   constructor(private readonly metrics: Metrics) {}
 
-  /** `count` records written by a committed `operation` (a WriteMode, or `patch` for update-by-filter). */
   written(operation: string, count: number): void {
     if (count > 0)
       this.metrics.recordsWritten.inc({ protocol: currentRequest()?.protocol ?? 'other', operation }, count);
   }
 
-  /** `count` records deleted by a committed call. */
   deleted(count: number): void {
     if (count > 0) this.metrics.recordsDeleted.inc({ protocol: currentRequest()?.protocol ?? 'other' }, count);
   }

@@ -1,4 +1,4 @@
-import { DestinationStream, Level } from 'pino';
+import type { DestinationStream, Level } from 'pino';
 import { ConfigError } from '../config/load-config';
 
 /** How the operating surface behaves: logs, readiness and shutdown. */

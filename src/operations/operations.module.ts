@@ -1,15 +1,15 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { AccessLogHooks } from './access-log.hooks';
 import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { createOperationsLogger, OPERATIONS_LOGGER, PinoNestLogger } from './logger';
-import { Metrics, RecordMetrics } from './metrics';
+import { RECORD_METRICS } from '../core/records/record-metrics';
+import { Metrics, PrometheusRecordMetrics } from './metrics';
 import { MetricsController } from './metrics.controller';
 import { loadOperationsOptions, OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
 
 /**
  * Running the gateway for real: /healthz, /readyz, /metrics, JSON logs with request ids. Global,
- * so that any service can count what it does (RecordMetrics) without importing it.
+ * so that the records services find the core's RECORD_METRICS without importing operations.
  */
 @Global()
 @Module({})
@@ -24,12 +24,11 @@ export class OperationsModule {
         { provide: OPERATIONS_OPTIONS, useValue: options },
         { provide: OPERATIONS_LOGGER, useFactory: () => createOperationsLogger(options) },
         Metrics,
-        RecordMetrics,
+        { provide: RECORD_METRICS, useClass: PrometheusRecordMetrics },
         HealthService,
         PinoNestLogger,
-        AccessLogHooks,
       ],
-      exports: [OPERATIONS_OPTIONS, OPERATIONS_LOGGER, Metrics, RecordMetrics, HealthService, PinoNestLogger],
+      exports: [OPERATIONS_OPTIONS, OPERATIONS_LOGGER, Metrics, RECORD_METRICS, HealthService, PinoNestLogger],
     };
   }
 }

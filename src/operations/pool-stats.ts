@@ -1,4 +1,4 @@
-import { Database } from '../database/database';
+import type { Database } from '../database/database';
 
 export interface PoolStats {
   total: number;

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Protocol } from './protocol';
 
 /** What the operating surface knows about the request being served. */
 export interface RequestInfo {
   requestId: string;
-  protocol: Protocol;
+  /** The protocol whose paths the request was sent to, or `other`. */
+  protocol: string;
 }
 
 const storage = new AsyncLocalStorage<RequestInfo>();

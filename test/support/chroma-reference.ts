@@ -1,14 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 /**
- * A real Chroma 1.0.0 server for differential tests, started from the project's shared script
- * (`shared/tools/chroma-reference-server`, beside this repository, or CHROMA_REFERENCE_SERVER).
- * Each call gets its own loopback port and an empty data directory. The first run on a machine
- * installs the server from npm, so starting may take a few minutes.
+ * A real Chroma 1.0.0 server for differential tests: the `chroma run` command of the chromadb 3.0.9
+ * package, which `npm install` brings as the devDependency `chroma-reference` (its Linux binding
+ * pinned to 1.0.1, the Chroma 1.0.0 server, by package.json's overrides). Each call gets its own
+ * loopback port and an empty data directory.
  *
  * There is no way to "skip" from here: if the server cannot be started, the promise rejects
  * with a message that says why, and the test that asked for it fails.
@@ -21,9 +21,9 @@ export interface ChromaReference {
 const STARTUP_TIMEOUT_MS = 180_000;
 const POLL_INTERVAL_MS = 250;
 
-export function chromaReferenceScript(): string {
-  const override = process.env.CHROMA_REFERENCE_SERVER?.trim();
-  return override ? path.resolve(override) : path.resolve(__dirname, '../../../shared/tools/chroma-reference-server');
+/** The chroma-reference package's command line (its main module is dist/cjs/chromadb.cjs). */
+export function chromaReferenceCli(): string {
+  return path.resolve(path.dirname(require.resolve('chroma-reference')), '../../dist/cli.mjs');
 }
 
 /** A port that was free on 127.0.0.1 a moment ago. */
@@ -66,7 +66,7 @@ async function answersHeartbeat(url: string): Promise<boolean> {
   }
 }
 
-/** Sends a signal to the whole process group (the script, npm, the server), ignoring "no such process". */
+/** Sends a signal to the server's whole process group, ignoring "no such process". */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
   try {
@@ -81,19 +81,17 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export async function startChromaReference(): Promise<ChromaReference> {
-  const script = chromaReferenceScript();
-  if (!existsSync(script)) {
-    throw new Error(
-      `Chroma reference server script not found at ${script}. ` +
-        'Clone the project so that shared/ sits beside the repository, or set CHROMA_REFERENCE_SERVER to the script.',
-    );
-  }
+  const cli = chromaReferenceCli();
+  if (!existsSync(cli)) throw new Error(`The Chroma reference server is not installed (${cli}): run npm install.`);
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'vecgate-chroma-ref-'));
-  // The script binds "localhost"; it resolves to 127.0.0.1 here, but accept ::1 as well.
+  // The server binds "localhost"; it resolves to 127.0.0.1 here, but accept ::1 as well.
   const candidates = [`http://127.0.0.1:${port}`, `http://[::1]:${port}`];
 
-  const child = spawn('bash', [script, String(port), dataDir], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'run', '--path', dataDir, '--port', String(port)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000);
@@ -129,9 +127,7 @@ export async function startChromaReference(): Promise<ChromaReference> {
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       await stop();
-      throw new Error(
-        `Chroma reference server (${script}) exited with ${exited} before answering. Its output:\n${output}`,
-      );
+      throw new Error(`The Chroma reference server exited with ${exited} before answering. Its output:\n${output}`);
     }
     for (const url of candidates) {
       if (await answersHeartbeat(url)) return { url, stop };
@@ -140,7 +136,7 @@ export async function startChromaReference(): Promise<ChromaReference> {
   }
   await stop();
   throw new Error(
-    `Chroma reference server (${script}) did not answer GET /api/v2/heartbeat on port ${port} within ` +
+    `The Chroma reference server did not answer GET /api/v2/heartbeat on port ${port} within ` +
       `${STARTUP_TIMEOUT_MS / 1000} s. Its output:\n${output}`,
   );
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { createApp } from '../../src/app.factory';
-import { AppConfig } from '../../src/config/app-config';
+import { createApp, type CreateAppOptions } from '../../src/app.factory';
+import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { Database } from '../../src/database/database';
+import { embeddedSeed } from './embedded-seed';
 
 /**
  * A real gateway on a loopback port, on the backend the test run selects: embedded PGlite in
@@ -48,6 +49,7 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
 export async function startGateway(
   overrides: Partial<AppConfig> = {},
   shared?: { databaseUrl: string },
+  appOptions: CreateAppOptions = { logger: false },
 ): Promise<TestGateway> {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   let databaseUrl: string | undefined;
@@ -64,7 +66,7 @@ export async function startGateway(
     databaseUrl,
     ...overrides,
   };
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { embeddedSeed: embeddedSeed(), ...appOptions });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -96,11 +98,49 @@ export async function http(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = undefined;
   }
   return { status: res.status, body: parsed, text, headers: res.headers };
+}
+
+/**
+ * The gateway every test of a file (or of a describe block) shares: started before the first test,
+ * closed after the last. Its fields read the running gateway, so a spec declares it once,
+ * `const gw = gatewayForFile();`, and uses `gw.url` in its tests and hooks.
+ */
+export function gatewayForFile(overrides: Partial<AppConfig> = {}): TestGateway {
+  let started: TestGateway | undefined;
+  beforeAll(async () => {
+    started = await startGateway(overrides);
+  });
+  afterAll(async () => {
+    await started?.close();
+    started = undefined;
+  });
+  const live = (): TestGateway => {
+    if (!started) throw new Error('the gateway runs between beforeAll and afterAll: use it in a test or a hook');
+    return started;
+  };
+  return {
+    get app() {
+      return live().app;
+    },
+    get url() {
+      return live().url;
+    },
+    get port() {
+      return live().port;
+    },
+    get db() {
+      return live().db;
+    },
+    get backend() {
+      return live().backend;
+    },
+    close: () => live().close(),
+  };
 }

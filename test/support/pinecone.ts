@@ -1,5 +1,5 @@
-import { Index, IndexModel, Pinecone } from '@pinecone-database/pinecone';
-import { TestGateway } from './gateway';
+import { Pinecone, type Index, type IndexModel } from '@pinecone-database/pinecone';
+import type { TestGateway } from './gateway';
 
 export type Metric = 'cosine' | 'euclidean' | 'dotproduct';
 

@@ -1,8 +1,12 @@
 import { HttpException } from '@nestjs/common';
-import { isBodyTooLarge, isMalformedJson, ProtocolErrorRenderer, RenderedError } from '../../common/protocol-errors';
+import {
+  isBodyTooLarge,
+  isMalformedJson,
+  type ProtocolErrorRenderer,
+  type RenderedError,
+} from '../../common/protocol-errors';
 import {
   AlreadyExistsError,
-  CoreError,
   DimensionMismatchError,
   ForbiddenError,
   InvalidArgumentError,
@@ -11,7 +15,8 @@ import {
   RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
-} from '../../common/errors';
+  type CoreError,
+} from '../../core/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
 import { ChromaHttpError } from './chroma-error';
@@ -75,13 +80,15 @@ function toChroma(exception: unknown): ChromaHttpError {
   if (core) return fromCore(core);
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const body: any = exception.getResponse();
+    const body = exception.getResponse() as string | { message?: unknown };
     const message =
       typeof body === 'string'
         ? body
-        : Array.isArray(body?.message)
+        : Array.isArray(body.message)
           ? body.message.join('; ')
-          : (body?.message ?? exception.message);
+          : typeof body.message === 'string'
+            ? body.message
+            : exception.message;
     return status === 400
       ? ChromaHttpError.invalidArgument(message)
       : new ChromaHttpError(status, 'ChromaError', message);

@@ -1,5 +1,10 @@
-import { Collection, DEFAULT_INDEX, IndexSettings, Metric } from '../../collections/collection.model';
-import { HNSW_LIMITS } from '../../collections/vector-index';
+import {
+  DEFAULT_INDEX,
+  type Collection,
+  type IndexSettings,
+  type Metric,
+} from '../../core/collections/collection.model';
+import { HNSW_LIMITS } from '../../core/collections/vector-index';
 import { ChromaHttpError } from './chroma-error';
 
 /**

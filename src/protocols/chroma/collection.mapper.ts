@@ -1,4 +1,4 @@
-import { Collection } from '../../collections/collection.model';
+import type { Collection } from '../../core/collections/collection.model';
 import { configurationJson } from './collection-config';
 
 /** The Collection object Chroma returns (the 3.x client reads configuration_json and schema). */

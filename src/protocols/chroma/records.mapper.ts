@@ -1,14 +1,14 @@
-import { and, ALL, FilterNode } from '../../filters/filter-ast';
-import { DenseVector } from '../../records/dense-vector';
-import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from '../../records/record.model';
+import { and, ALL, type FilterNode } from '../../core/filters/filter-ast';
+import type { DenseVector } from '../../core/records/dense-vector';
+import type { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from '../../core/records/record.model';
 import { RawJson } from '../../common/raw-json';
-import { Collection, Metric } from '../../collections/collection.model';
+import type { Collection, Metric } from '../../core/collections/collection.model';
 import { ChromaHttpError } from './chroma-error';
 import { MAX_BATCH_SIZE } from './chroma-limits';
 import { toDenseVector } from './embeddings';
 import { checkMetadata } from './metadata';
-import { RecordSetDto } from './dto/records.dto';
-import { parseWhere, parseWhereDocument } from './where.parser';
+import type { RecordSetDto } from './dto/records.dto';
+import { parseWhere, parseWhereDocument } from './chroma-filter.parser';
 
 const INCLUDE_VALUES = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'];
 export const DEFAULT_GET_INCLUDE = ['documents', 'metadatas'];

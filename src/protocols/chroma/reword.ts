@@ -1,5 +1,5 @@
-import { NotFoundError } from '../../common/errors';
-import { ChromaHttpError } from './chroma-error';
+import { NotFoundError } from '../../core/errors';
+import type { ChromaHttpError } from './chroma-error';
 
 /** Chroma words "database not found" differently per endpoint; this swaps in the endpoint's words. */
 export async function withDatabaseNotFound<T>(work: Promise<T>, reword: (name: string) => ChromaHttpError): Promise<T> {

@@ -8,6 +8,11 @@ import { ChromaHttpError } from './chroma-error';
  *  - `\b` `\B` are `\y` `\Y` in ARE (there `\b` is a backspace); `\z` is `\Z`.
  *  - `\p{..}`/`\P{..}` Unicode classes become the nearest POSIX class.
  *  - `(?P<name>` and `(?<name>` named groups become plain groups; `\x{h..}` becomes `\U` + 8 digits.
+ *
+ * What Rust refuses is refused here too, and that is also what bounds a pattern's cost: without
+ * backreferences and look-around, ARE matches with its DFA, in time linear in the document, where
+ * one backreference made a single pattern hold a Postgres backend (or the embedded process) for
+ * minutes. A pattern's length is bounded for the same reason (its DFA grows with it).
  */
 const CLASSES: Record<string, string> = {
   L: 'alpha',
@@ -34,6 +39,53 @@ function invalid(detail: string): ChromaHttpError {
   return ChromaHttpError.invalidArgument(`Regex syntax errror: regex parse error:\n    ${detail}`);
 }
 
+/** Longer patterns are refused: a DFA's cost per character grows with the pattern. */
+export const MAX_REGEX_LENGTH = 1024;
+/** The most atoms a pattern may stand for once its counted repetitions are written out (`(a{9}){9}` is 81). */
+export const MAX_REGEX_EXPANSION = 2048;
+
+/**
+ * How many atoms the ARE pattern stands for with every `{n,m}` written out: what its automaton's
+ * size, and so the cost of each character it reads, grows with. `*`, `+` and `?` add nothing.
+ */
+function expandedSize(are: string): number {
+  const sequences = [0];
+  let last = 0;
+  for (let i = 0; i < are.length; i++) {
+    const c = are[i];
+    if (c === '\\') {
+      i++;
+      last = 1;
+    } else if (c === '[') {
+      const close = /^\[\^?\]?(?:\[:[a-z]+:\]|[^\]])*\]/.exec(are.slice(i));
+      i += close ? close[0].length - 1 : 0;
+      last = 1;
+    } else if (c === '(') {
+      if (are[i + 1] === '?' && are[i + 2] === ':') i += 2;
+      sequences.push(0);
+      continue;
+    } else if (c === ')') {
+      last = sequences.length > 1 ? sequences.pop()! : 0;
+    } else if (c === '{') {
+      const count = /^\{(\d+)(?:,(\d*))?\}/.exec(are.slice(i));
+      if (count) {
+        const most = Math.max(Number(count[1]), Number(count[2] || 0));
+        sequences[sequences.length - 1] += last * Math.max(0, most - 1);
+        last *= Math.max(1, most);
+        i += count[0].length - 1;
+        continue;
+      }
+      last = 1;
+    } else if (c === '*' || c === '+' || c === '?' || c === '|') {
+      continue;
+    } else {
+      last = 1;
+    }
+    sequences[sequences.length - 1] += last;
+  }
+  return sequences.reduce((a, b) => a + b, 0);
+}
+
 function leadingFlags(pattern: string): { rust: string; rest: string } {
   const m = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
   return m ? { rust: m[1], rest: pattern.slice(m[0].length) } : { rust: '', rest: pattern };
@@ -49,6 +101,8 @@ function areFlags(rust: string): string {
 }
 
 export function rustRegexToPostgres(pattern: string): string {
+  if (pattern.length > MAX_REGEX_LENGTH)
+    throw invalid(`the pattern is ${pattern.length} characters long; at most ${MAX_REGEX_LENGTH} are allowed`);
   const { rust, rest } = leadingFlags(pattern);
   let out = '';
   let inBracket = false;
@@ -61,7 +115,7 @@ export function rustRegexToPostgres(pattern: string): string {
         const end = rest.indexOf('}', i + 3);
         if (end < 0) throw invalid('unclosed Unicode class');
         const name = rest.slice(i + 3, end);
-        const cls = CLASSES[name];
+        const cls = Object.hasOwn(CLASSES, name) ? CLASSES[name] : undefined;
         if (!cls) throw invalid(`unsupported Unicode class \\${next}{${name}}`);
         const negated = next === 'P';
         if (inBracket) {
@@ -73,6 +127,7 @@ export function rustRegexToPostgres(pattern: string): string {
         i = end;
         continue;
       }
+      if (next >= '0' && next <= '9') throw invalid(`${rest.slice(i, i + 2)}: backreferences are not supported`);
       if (next === 'x' && rest[i + 2] === '{') {
         const end = rest.indexOf('}', i + 3);
         const hex = end < 0 ? '' : rest.slice(i + 3, end);
@@ -98,6 +153,8 @@ export function rustRegexToPostgres(pattern: string): string {
       out += c;
       continue;
     }
+    if (c === '(' && /^\(\?<?[=!]/.test(rest.slice(i, i + 4)))
+      throw invalid('look-around, including look-ahead and look-behind, is not supported');
     if (c === '(' && rest.startsWith('(?P<', i)) {
       i = rest.indexOf('>', i);
       if (i < 0) throw invalid('unclosed group name');
@@ -112,5 +169,10 @@ export function rustRegexToPostgres(pattern: string): string {
     }
     out += c;
   }
+  const size = expandedSize(out);
+  if (size > MAX_REGEX_EXPANSION)
+    throw invalid(
+      `the pattern's counted repetitions stand for ${size} atoms; at most ${MAX_REGEX_EXPANSION} are allowed`,
+    );
   return `(?${areFlags(rust)})${out}`;
 }

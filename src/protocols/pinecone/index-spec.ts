@@ -1,7 +1,13 @@
-import { Collection, DEFAULT_INDEX, Metric, NewCollection } from '../../collections/collection.model';
-import { MAX_DIMENSION } from '../../collections/vector-index';
+import {
+  DEFAULT_INDEX,
+  type Collection,
+  type Metric,
+  type NewCollection,
+} from '../../core/collections/collection.model';
+import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { validateIndexName } from './index-names';
 import { PineconeControlError } from './pinecone-error';
+import { isObject } from '../json-guards';
 
 export type PineconeMetric = 'cosine' | 'euclidean' | 'dotproduct';
 
@@ -32,10 +38,6 @@ export function pineconeExtras(collection: Collection): PineconeExtras {
     deployment: stored.deployment ?? DEFAULT_DEPLOYMENT,
     schema_fields: stored.schema_fields ?? {},
   };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function metricOf(value: unknown, fallback: PineconeMetric): PineconeMetric {

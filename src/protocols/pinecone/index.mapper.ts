@@ -1,4 +1,4 @@
-import { Collection } from '../../collections/collection.model';
+import type { Collection } from '../../core/collections/collection.model';
 import { pineconeExtras, pineconeMetric } from './index-spec';
 
 /**

@@ -5,9 +5,11 @@ export function encodeToken(lastKey: string): string {
   return Buffer.from(lastKey, 'utf8').toString('base64url');
 }
 
-export function decodeToken(token: string | undefined): string | null {
-  if (token === undefined || token === '') return null;
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw PineconeDataError.invalid('Invalid pagination token');
+export function decodeToken(token: unknown): string | null {
+  // null is what a JSON client sends for "no token" (the generated clients serialise an unset field so).
+  if (token === undefined || token === null || token === '') return null;
+  if (typeof token !== 'string' || !/^[A-Za-z0-9_-]+$/.test(token))
+    throw PineconeDataError.invalid('Invalid pagination token');
   return Buffer.from(token, 'base64url').toString('utf8');
 }
 

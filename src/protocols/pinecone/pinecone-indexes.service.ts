@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Collection } from '../../collections/collection.model';
-import { CollectionsService, Scope } from '../../collections/collections.service';
+import { Collection } from '../../core/collections/collection.model';
+import { CollectionsService } from '../../core/collections/collections.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { defaultScope } from '../../auth/default-scope';
+import { defaultScope } from '../default-scope';
 import { checkDeletionProtection, checkTags, newIndex, pineconeExtras } from './index-spec';
 import { PineconeControlError } from './pinecone-error';
+import { Scope } from '../../core/scope';
 
 /** Pinecone's indexes over the catalog: every collection of one configured database is an index. */
 @Injectable()

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Collection } from '../../collections/collection.model';
-import { ALL, FilterNode } from '../../filters/filter-ast';
-import { DenseVector } from '../../records/dense-vector';
-import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
-import { NamespacesService } from '../../records/namespaces.service';
-import { RecordsService } from '../../records/records.service';
-import { isEmptyFilter, parsePineconeFilter } from './filter.parser';
+import { Collection } from '../../core/collections/collection.model';
+import { ALL, FilterNode } from '../../core/filters/filter-ast';
+import { DenseVector } from '../../core/records/dense-vector';
+import { Include, RecordWrite, StoredRecord } from '../../core/records/record.model';
+import { NamespacesService } from '../../core/records/namespaces.service';
+import { RecordsService } from '../../core/records/records.service';
+import { isEmptyFilter, parsePineconeFilter } from './pinecone-filter.parser';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
@@ -176,7 +176,7 @@ export class PineconeVectorsService {
       if (sparseIndex) throw PineconeDataError.invalid('A sparse index takes sparseValues, not values');
       record.embedding = denseVector(u.values, 'values');
       checkDimension(collection, record.embedding);
-      checkNonZero(u.values as number[], record.id);
+      checkNonZero(record.embedding, record.id);
     }
     if (u.sparseValues !== undefined) {
       if (!sparseIndex && collection.metric !== 'ip')

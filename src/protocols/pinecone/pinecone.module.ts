@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CollectionsModule } from '../../collections/collections.module';
-import { RecordsModule } from '../../records/records.module';
+import { PineconeNamespacesService } from './pinecone-namespaces.service';
+import { CollectionsModule } from '../../core/collections/collections.module';
+import { RecordsModule } from '../../core/records/records.module';
 import { PineconeIndexesController } from './controllers/indexes.controller';
 import { PineconeNamespacesController } from './controllers/namespaces.controller';
 import { PineconeVectorsController } from './controllers/vectors.controller';
@@ -11,6 +12,6 @@ import { PineconeVectorsService } from './pinecone-vectors.service';
 @Module({
   imports: [CollectionsModule, RecordsModule],
   controllers: [PineconeIndexesController, PineconeNamespacesController, PineconeVectorsController],
-  providers: [PineconeIndexesService, PineconeVectorsService],
+  providers: [PineconeIndexesService, PineconeVectorsService, PineconeNamespacesService],
 })
 export class PineconeModule {}

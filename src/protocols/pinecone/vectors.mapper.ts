@@ -1,10 +1,11 @@
-import { Collection } from '../../collections/collection.model';
-import { DimensionMismatchError } from '../../common/errors';
+import type { Collection } from '../../core/collections/collection.model';
+import { DimensionMismatchError } from '../../core/errors';
 import { RawJson } from '../../common/raw-json';
-import { DenseVector } from '../../records/dense-vector';
-import { Neighbour, RecordWrite, SparseText, StoredRecord } from '../../records/record.model';
+import { DenseVector } from '../../core/records/dense-vector';
+import type { Neighbour, RecordWrite, SparseText, StoredRecord } from '../../core/records/record.model';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
+import { isObject } from '../json-guards';
 
 /** pgvector's sparsevec holds up to this many dimensions; every sparse vector uses all of them. */
 export const SPARSE_DIMENSIONS = 1_000_000_000;
@@ -24,10 +25,6 @@ export interface WireVector {
   metadata?: Record<string, unknown>;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 export function denseVector(values: unknown, what: string): DenseVector {
   if (!Array.isArray(values) || !values.every((x) => typeof x === 'number' && Number.isFinite(x))) {
     throw PineconeDataError.invalid(`${what} must be an array of finite numbers`);
@@ -35,9 +32,12 @@ export function denseVector(values: unknown, what: string): DenseVector {
   return DenseVector.fromNumbers(values);
 }
 
-/** Pinecone refuses stored dense vectors of zeros (no direction: cosine is undefined for them). */
-export function checkNonZero(values: number[], id: string): void {
-  if (values.every((x) => x === 0))
+/**
+ * Pinecone refuses stored dense vectors of zeros (no direction: cosine is undefined for them).
+ * Judged on the stored float32 values: 1e-50 is zero once rounded.
+ */
+export function checkNonZero(vector: DenseVector, id: string): void {
+  if (vector.isZero())
     throw PineconeDataError.invalid(
       `Dense vectors must contain at least one non-zero value. Vector ID '${id}' contains only zeros`,
     );
@@ -72,6 +72,9 @@ export function sparseText(sparse: unknown, what: string): SparseText {
     }
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw PineconeDataError.invalid(`${what}: values must be finite numbers`);
+    // Stored as float32: a value that rounds to zero there (1e-50) would be a zero pgvector refuses.
+    if (value !== 0 && Math.fround(value) === 0)
+      throw PineconeDataError.invalid(`${what}: ${value} is too small for a 32-bit float and would be stored as 0`);
     return [index, value] as const;
   });
   pairs.sort((a, b) => a[0] - b[0]);
@@ -139,7 +142,7 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
   if (hasValues) {
     record.embedding = denseVector(v.values, `vectors[${k}].values`);
     checkDimension(collection, record.embedding);
-    checkNonZero(v.values as number[], record.id);
+    checkNonZero(record.embedding, record.id);
   }
   if (v.sparseValues !== undefined && v.sparseValues !== null) {
     if (!sparseIndex && collection.metric !== 'ip')

@@ -1,4 +1,4 @@
-import { Collection } from '../../collections/collection.model';
+import type { Collection } from '../../core/collections/collection.model';
 import { DEBUG_NAME, QDRANT_NAME, SDK_NAME } from './metric';
 
 /**

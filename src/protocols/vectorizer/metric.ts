@@ -1,4 +1,4 @@
-import { Metric } from '../../collections/collection.model';
+import type { Metric } from '../../core/collections/collection.model';
 import { VectorizerHttpError } from './vectorizer-error';
 
 /**
@@ -18,7 +18,9 @@ const NAMES: Record<string, Metric> = {
 
 export function metricFromName(value: unknown): Metric {
   if (value === undefined || value === null) return 'cosine';
-  const metric = typeof value === 'string' ? NAMES[value.toLowerCase()] : undefined;
+  // Own keys only: `constructor` and `__proto__` are names of every object's prototype, not metrics.
+  const metric =
+    typeof value === 'string' && Object.hasOwn(NAMES, value.toLowerCase()) ? NAMES[value.toLowerCase()] : undefined;
   if (!metric)
     throw VectorizerHttpError.validation(
       'metric',
@@ -33,7 +35,8 @@ export const SDK_NAME: Record<Metric, string> = { cosine: 'cosine', l2: 'euclide
 export const QDRANT_NAME: Record<Metric, string> = { cosine: 'Cosine', l2: 'Euclid', ip: 'Dot' };
 
 export function metricFromQdrant(value: unknown): Metric {
-  const m = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip' }[String(value)] as Metric | undefined;
+  const distances: Record<string, Metric> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip' };
+  const m = Object.hasOwn(distances, String(value)) ? distances[String(value)] : undefined;
   if (!m)
     throw VectorizerHttpError.validation(
       'distance',

@@ -1,7 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import {
   AlreadyExistsError,
-  CoreError,
   DimensionMismatchError,
   ForbiddenError,
   InvalidArgumentError,
@@ -10,9 +9,15 @@ import {
   RateLimitedError,
   UnauthenticatedError,
   UnavailableError,
-} from '../../common/errors';
+  type CoreError,
+} from '../../core/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
-import { isBodyTooLarge, isMalformedJson, ProtocolErrorRenderer, RenderedError } from '../../common/protocol-errors';
+import {
+  isBodyTooLarge,
+  isMalformedJson,
+  type ProtocolErrorRenderer,
+  type RenderedError,
+} from '../../common/protocol-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
 import { VectorizerHttpError } from './vectorizer-error';
 

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { CollectionsModule } from '../../collections/collections.module';
-import { RecordsModule } from '../../records/records.module';
+import { VectorizerQdrantService } from './vectorizer-qdrant.service';
+import { CollectionsModule } from '../../core/collections/collections.module';
+import { RecordsModule } from '../../core/records/records.module';
 import { VectorizerCollectionsController } from './controllers/collections.controller';
 import { VectorizerQdrantController } from './controllers/qdrant.controller';
 import { VectorizerSearchController } from './controllers/search.controller';
@@ -16,6 +17,6 @@ import { VectorizerService } from './vectorizer.service';
     VectorizerSearchController,
     VectorizerQdrantController,
   ],
-  providers: [VectorizerService],
+  providers: [VectorizerService, VectorizerQdrantService],
 })
 export class VectorizerModule {}

@@ -1,14 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Collection, DEFAULT_INDEX, Metric } from '../../collections/collection.model';
-import { CollectionsService, Scope } from '../../collections/collections.service';
-import { InvalidArgumentError, NotFoundError } from '../../common/errors';
+import { Collection, DEFAULT_INDEX, Metric } from '../../core/collections/collection.model';
+import { CollectionsService } from '../../core/collections/collections.service';
+import { InvalidArgumentError, NotFoundError } from '../../core/errors';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { defaultScope } from '../../auth/default-scope';
-import { ALL, FilterNode } from '../../filters/filter-ast';
-import { Include, RecordWrite, StoredRecord } from '../../records/record.model';
-import { RecordsService } from '../../records/records.service';
+import { defaultScope } from '../default-scope';
+import { ALL, FilterNode } from '../../core/filters/filter-ast';
+import { Include, RecordWrite, StoredRecord } from '../../core/records/record.model';
+import { RecordsService } from '../../core/records/records.service';
 import { VectorizerHttpError } from './vectorizer-error';
 import { searchHit, denseVector } from './vectors.mapper';
+import { Scope } from '../../core/scope';
 
 const ALL_FIELDS: Include = { embeddings: true, metadatas: true, documents: false, uris: false };
 
@@ -26,6 +27,9 @@ export interface SearchRequest {
  * Vectorizer's collections and vectors over the neutral core. A collection lives in the default
  * tenant/database, so Chroma and Pinecone clients see the same records; payload is metadata.
  */
+/** Qdrant's own bound on a collection name (1 to 255 characters), for both of this protocol's APIs. */
+const MAX_COLLECTION_NAME = 255;
+
 @Injectable()
 export class VectorizerService {
   constructor(
@@ -62,6 +66,12 @@ export class VectorizerService {
         400,
         'invalid_configuration',
         'Invalid configuration: collection name cannot be empty',
+      );
+    if (name.length > MAX_COLLECTION_NAME)
+      throw new VectorizerHttpError(
+        400,
+        'invalid_configuration',
+        `Invalid configuration: collection name is ${name.length} characters long; at most ${MAX_COLLECTION_NAME} are allowed`,
       );
     return this.collections.create(
       this.scope,

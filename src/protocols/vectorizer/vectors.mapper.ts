@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Collection } from '../../collections/collection.model';
+import type { Collection } from '../../core/collections/collection.model';
 import { RawJson } from '../../common/raw-json';
-import { DenseVector } from '../../records/dense-vector';
-import { Neighbour, RecordWrite, StoredRecord } from '../../records/record.model';
+import { DenseVector } from '../../core/records/dense-vector';
+import type { Neighbour, RecordWrite, StoredRecord } from '../../core/records/record.model';
 import { vectorizerScore } from './metric';
 import { VectorizerHttpError } from './vectorizer-error';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isObject } from '../json-guards';
 
 export function denseVector(value: unknown, field: string): DenseVector {
   if (!Array.isArray(value) || value.length === 0)

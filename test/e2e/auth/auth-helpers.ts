@@ -1,5 +1,5 @@
-import { ApiKeysService } from '../../../src/auth/api-keys.service';
-import { http, TestGateway } from '../../support/gateway';
+import { ApiKeysService } from '../../../src/core/auth/api-keys.service';
+import { http, type TestGateway } from '../../support/gateway';
 
 /** Helpers for the API-key tests (no spec file: jest ignores it). */
 export type Res = Awaited<ReturnType<typeof http>>;
@@ -134,4 +134,40 @@ export function freshName(prefix: string): string {
 /** The Chroma path of a database. */
 export function dbPath(tenant: string, database: string): string {
   return `/api/v2/tenants/${encodeURIComponent(tenant)}/databases/${encodeURIComponent(database)}`;
+}
+
+/**
+ * Everything stored for a tenant, read from the database itself: its databases, their collections
+ * (catalog rows), and every record, namespace and record count of each. The isolation suites take
+ * it before and after their intrusions, which must leave it byte for byte the same.
+ */
+export async function storedTenant(gw: TestGateway, tenant: string): Promise<unknown> {
+  const { rows: databases } = await gw.db.query(
+    `SELECT id, name FROM vecgate_databases WHERE tenant = $1 ORDER BY name`,
+    [tenant],
+  );
+  const { rows: collections } = await gw.db.query(
+    `SELECT c.id, c.name, d.name AS database, c.dimension, c.metric, c.metadata, c.configuration, c.schema,
+            c.forked_from, c.table_name
+     FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+     WHERE d.tenant = $1 ORDER BY d.name, c.name`,
+    [tenant],
+  );
+  const stored = [];
+  for (const c of collections) {
+    const { rows: records } = await gw.db.query(
+      `SELECT namespace, id, embedding::text, sparse_embedding::text, document, uri, metadata
+       FROM vecgate_records."${c.table_name}" ORDER BY namespace, id`,
+    );
+    const { rows: namespaces } = await gw.db.query(
+      `SELECT name FROM vecgate_namespaces WHERE collection_id = $1 ORDER BY name`,
+      [c.id],
+    );
+    const { rows: counts } = await gw.db.query(
+      `SELECT namespace, sum(n)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 GROUP BY namespace ORDER BY namespace`,
+      [c.id],
+    );
+    stored.push({ ...c, records, namespaces, counts });
+  }
+  return { databases, collections: stored };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Errors, Pinecone } from '@pinecone-database/pinecone';
 import { ChromaClient, ChromaForbiddenError, ChromaUnauthorizedError } from 'chromadb';
-import { ApiKeysService } from '../../../src/auth/api-keys.service';
+import { ApiKeysRepository } from '../../../src/core/auth/api-keys.repository';
+import { ApiKeysService } from '../../../src/core/auth/api-keys.service';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, type TestGateway } from '../../support/gateway';
 import {
   as,
   createTenantKeys,
@@ -15,12 +16,12 @@ import {
   expectPineconeDataError,
   expectVectorizerError,
   freshName,
-  Key,
   KEY_HEADERS,
   ok,
-  Res,
   TENANT_A,
-  TenantKeys,
+  type Key,
+  type Res,
+  type TenantKeys,
 } from './auth-helpers';
 
 /**
@@ -163,13 +164,37 @@ describe('Authentication', () => {
     });
   });
 
+  describe('with VECGATE_AUTH unset, once a key has been created', () => {
+    let gw: TestGateway;
+    beforeAll(async () => {
+      gw = await startGateway();
+    });
+    afterAll(() => gw.close());
+
+    it('turns auth on, and keeps it on when every key is revoked', async () => {
+      const path = `${dbPath('default_tenant', DEFAULT_DB)}/collections`;
+      ok(await as(gw, undefined).get(path), 'open before any key');
+      const service = gw.app.get(ApiKeysService);
+      const { id, key } = await service.create('default_tenant', null);
+      expect((await as(gw, undefined).get(path)).status).toBe(401);
+      ok(await as(gw, key).get(path), 'with the key');
+      expect(await service.revoke(id)).toBe(true);
+      expect((await as(gw, key).get(path)).status).toBe(401);
+      expect((await as(gw, undefined).get(path)).status).toBe(401);
+      // A replica, or this one after a restart, reads the same rule from the catalog, not from its cache.
+      expect(await gw.app.get(ApiKeysRepository).anyCreated(gw.db)).toBe(true);
+    });
+  });
+
   describe('with auth required', () => {
     let gw: TestGateway;
     let keys: TenantKeys;
     let service: ApiKeysService;
 
     beforeAll(async () => {
-      gw = await startGateway({ auth: 'required' });
+      // Hundreds of wrong keys from one address, each to be answered 401: the per-address budget of
+      // failed authentications is off here (limits/rate-limit.spec.ts tests it).
+      gw = await startGateway({ auth: 'required', authFailuresPerSecond: 0 });
       keys = await createTenantKeys(gw);
       service = gw.app.get(ApiKeysService);
     });

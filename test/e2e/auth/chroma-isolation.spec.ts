@@ -1,7 +1,6 @@
-import { startGateway, TestGateway } from '../../support/gateway';
+import { startGateway, type TestGateway } from '../../support/gateway';
 import {
   as,
-  Caller,
   createTenantKeys,
   DB_ONE,
   DB_TWO,
@@ -15,7 +14,9 @@ import {
   ok,
   TENANT_A,
   TENANT_B,
-  TenantKeys,
+  type Caller,
+  type TenantKeys,
+  storedTenant,
 } from './auth-helpers';
 
 /**
@@ -182,32 +183,6 @@ async function seedCollection(c: Caller, tenant: string, database: string, name:
   return { tenant, database, id, name };
 }
 
-/** Everything tenant A holds, read with A's own key: databases, collections, records, counts. */
-async function snapshotTenantA(a: Caller): Promise<unknown> {
-  const tenant = ok(await a.get(`/api/v2/tenants/${TENANT_A}`), 'get tenant').body;
-  const databases = ok(await a.get(`/api/v2/tenants/${TENANT_A}/databases`), 'list databases').body;
-  const out: Record<string, unknown> = { tenant, databases };
-  for (const db of databases as { name: string }[]) {
-    const collections = ok(await a.get(`${dbPath(TENANT_A, db.name)}/collections`), 'list collections').body as {
-      id: string;
-      name: string;
-    }[];
-    const detailed = [];
-    for (const c of collections) {
-      const base = `${dbPath(TENANT_A, db.name)}/collections/${c.id}`;
-      detailed.push({
-        collection: c,
-        records: ok(await a.post(`${base}/get`, { include: ['documents', 'metadatas', 'embeddings', 'uris'] }), 'get')
-          .body,
-        count: ok(await a.get(`${base}/count`), 'count').body,
-        forks: ok(await a.get(`${base}/fork_count`), 'fork_count').body,
-      });
-    }
-    out[db.name] = detailed;
-  }
-  return out;
-}
-
 describe('Chroma: tenant isolation, route by route', () => {
   let gw: TestGateway;
   let keys: TenantKeys;
@@ -234,7 +209,7 @@ describe('Chroma: tenant isolation, route by route', () => {
     aOne = await seedCollection(a, TENANT_A, DB_ONE, 'a-one', MARKER);
     aTwo = await seedCollection(a, TENANT_A, DB_TWO, 'a-two', MARKER);
     await seedCollection(b, TENANT_B, DEFAULT_DB, 'shared-name', 'b');
-    before = await snapshotTenantA(a);
+    before = await storedTenant(gw, TENANT_A);
   });
   afterAll(() => gw.close());
 
@@ -409,7 +384,7 @@ describe('Chroma: tenant isolation, route by route', () => {
 
   describe('after every attempt', () => {
     it("tenant A's databases, collections and records are exactly as before", async () => {
-      expect(await snapshotTenantA(a)).toEqual(before);
+      expect(await storedTenant(gw, TENANT_A)).toEqual(before);
     });
 
     it("the owner's key still does everything the other keys were refused (A's key on A's collection)", async () => {

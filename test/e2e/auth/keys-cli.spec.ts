@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { openEmbedded } from '../../../src/database/embedded';
-import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { ensureBuilt } from '../../support/build';
+import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
 import {
   as,
   dbPath,
@@ -26,7 +27,7 @@ import {
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/src/cli/keys.js');
 const LONG = 240_000;
-// Each CLI run boots node and opens the database (PGlite takes seconds); npm run keys also builds.
+// Each CLI run boots node and opens the database (PGlite takes seconds).
 jest.setTimeout(LONG);
 
 interface Run {
@@ -128,8 +129,7 @@ describe('npm run keys: API keys created, listed and revoked from the command li
       env.VECGATE_DATA_DIR = dataDir;
     }
     delete env.VECGATE_AUTH;
-    const build = await run('npm', ['run', '--silent', 'build'], env);
-    if (build.code !== 0) throw new Error(`npm run build failed:\n${describeRun(build)}`);
+    await ensureBuilt();
   }, LONG);
 
   afterAll(async () => {

@@ -1,19 +1,18 @@
 import { AdminClient, ChromaClient, ChromaNotFoundError, ChromaUniqueError } from 'chromadb';
-import { qualified } from '../../../src/collections/record-table.repository';
+import { qualified } from '../../../src/core/collections/record-table.repository';
 import { loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, type TestGateway, gatewayForFile } from '../../support/gateway';
+import { waitIndexed } from '../../support/wait';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 
 describe('Chroma collections through the official client', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let client: ChromaClient;
 
   beforeAll(async () => {
-    gw = await startGateway();
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
   });
-  afterAll(() => gw.close());
 
   it('creates a collection with metadata and the default configuration', async () => {
     const col = await client.createCollection({
@@ -125,16 +124,7 @@ describe('Chroma collections through the official client', () => {
 
     /** Waits for the background build (indexing_status reaches 1), then reads the index's definition. */
     async function builtIndex(collectionId: string): Promise<string> {
-      const deadline = Date.now() + 20_000;
-      let status: any;
-      while (
-        (status = (await http(eager.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body)
-          ?.op_indexing_progress !== 1
-      ) {
-        if (Date.now() > deadline)
-          throw new Error(`the index of ${collectionId} was not built within 20 s: ${JSON.stringify(status)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitIndexed(eager.url, collectionId);
       return indexDefinition(collectionId);
     }
 

@@ -1,6 +1,7 @@
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
-import { createScratchDatabase, http, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { createScratchDatabase, http, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
+import { waitIndexed } from '../../support/wait';
 
 /**
  * "Nothing lost. Every call is one transaction. Concurrency (two replicas, racing clients) must
@@ -56,22 +57,6 @@ describe('Chroma API under concurrency', () => {
 
   async function everything(col: Collection) {
     return col.get({ include: ['documents', 'metadatas', 'embeddings'] });
-  }
-
-  /** Polls indexing_status on every replica until each reports the collection's index built. */
-  async function waitIndexed(collectionId: string, timeoutMs = 20_000): Promise<void> {
-    const from = Date.now();
-    let last: unknown[] = [];
-    while (Date.now() - from < timeoutMs) {
-      last = await Promise.all(
-        [...new Set(gateways)].map(
-          async (g) => (await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body,
-        ),
-      );
-      if (last.every((s: any) => s?.op_indexing_progress === 1)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`the index of ${collectionId} was not built within ${timeoutMs} ms: ${JSON.stringify(last)}`);
   }
 
   /** How the record table of a collection is typed and indexed, read from the database itself. */
@@ -138,7 +123,7 @@ describe('Chroma API under concurrency', () => {
       gateways = [only, only];
     }
     clients = gateways.map((g) => new ChromaClient({ host: '127.0.0.1', port: g.port }));
-  }, 120_000);
+  });
 
   afterAll(async () => {
     for (const g of new Set(gateways)) await g.close();
@@ -242,7 +227,10 @@ describe('Chroma API under concurrency', () => {
       expect((await describeCollection(0, name)).dimension).toBe(3);
       expect((await describeCollection(1, name)).dimension).toBe(3);
       // Both replicas saw the collection due for an index: one built it, once.
-      await waitIndexed(viaA.id);
+      await waitIndexed(
+        [...new Set(gateways)].map((g) => g.url),
+        viaA.id,
+      );
       expect(await storage(viaA.id)).toEqual({ type: 'vector(3)', hnswIndexes: 1, validHnswIndexes: 1 });
       expect(await viaA.count()).toBe(200);
       const all = await everything(viaB);
@@ -293,7 +281,10 @@ describe('Chroma API under concurrency', () => {
 
         expect((await describeCollection(0, name)).dimension).toBe(won);
         expect((await describeCollection(1, name)).dimension).toBe(won);
-        await waitIndexed(created.id);
+        await waitIndexed(
+          [...new Set(gateways)].map((g) => g.url),
+          created.id,
+        );
         expect(await storage(created.id)).toEqual({ type: `vector(${won})`, hnswIndexes: 1, validHnswIndexes: 1 });
         const [viaA, viaB] = await handles(name);
         expect(await viaA.count()).toBe(acknowledged.length * 5);
@@ -359,7 +350,7 @@ describe('Chroma API under concurrency', () => {
         // Each writer's rounds are sequential, so the last write to any id is some writer's last round.
         expect(meta.round).toBe(ROUNDS - 1);
       });
-    }, 120_000);
+    });
 
     it('keeps the original of every id when 12 clients add the same ids concurrently: no error, no deadlock, each new id exactly once', async () => {
       const name = 'add-race';
@@ -411,7 +402,7 @@ describe('Chroma API under concurrency', () => {
           expect(all.embeddings[n]).toEqual([k + 1, k + 1, k + 1]);
         }
       });
-    }, 120_000);
+    });
 
     it('ends in exactly the predicted state, with no error, when deletes, adds, upserts and updates on disjoint ids race with reads', async () => {
       const name = 'mixed-race';
@@ -506,6 +497,6 @@ describe('Chroma API under concurrency', () => {
         });
       }
       expect((await viaB.get({ where: { grp: 'doomed' } })).ids).toEqual([]);
-    }, 120_000);
+    });
   });
 });

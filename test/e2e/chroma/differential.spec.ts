@@ -20,8 +20,8 @@
  * DATABASE_URL when that is set.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { ChromaReference, startChromaReference } from '../../support/chroma-reference';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
+import { http, startGateway, type TestGateway } from '../../support/gateway';
 
 jest.setTimeout(300_000);
 

@@ -1,5 +1,5 @@
-import { ChromaClient, Collection } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { ChromaClient, type Collection } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 const UNKNOWN = '00000000-0000-4000-8000-000000000001';
@@ -9,12 +9,11 @@ const UNKNOWN = '00000000-0000-4000-8000-000000000001';
  * `{error, message}` body, and nothing changed by the failed call.
  */
 describe('Chroma errors', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let col: Collection;
   let snapshot: unknown;
 
   beforeAll(async () => {
-    gw = await startGateway();
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     col = await client.createCollection({ name: 'errors', embeddingFunction: null });
     await col.add({
@@ -31,7 +30,6 @@ describe('Chroma errors', () => {
   afterEach(async () => {
     expect(await col.get({ include: ['embeddings', 'documents', 'metadatas', 'uris'] })).toEqual(snapshot);
   });
-  afterAll(() => gw.close());
 
   const post = (action: string, body: unknown) => http(gw.url, 'POST', `${P}/collections/${col.id}/${action}`, body);
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ChromaClient, Collection } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { ChromaClient, type Collection } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 
 /**
  * The security standard, proven over HTTP and through the official client: "Every value is a bind
@@ -57,7 +57,7 @@ function sorted<T>(values: T[]): T[] {
 }
 
 describe('Chroma API under hostile input', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let client: ChromaClient;
   let sentinel: Collection;
   let counter = 0;
@@ -124,12 +124,10 @@ describe('Chroma API under hostile input', () => {
   }
 
   beforeAll(async () => {
-    gw = await startGateway();
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     sentinel = await client.createCollection({ name: 'sentinel', embeddingFunction: null });
     await sentinel.add(SENTINEL);
   });
-  afterAll(() => gw.close());
   afterEach(() => expectCatalogIntact());
 
   describe('record ids', () => {

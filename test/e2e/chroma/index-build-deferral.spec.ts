@@ -1,11 +1,11 @@
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
-import { BULK_ROWS_PER_SECOND } from '../../../src/indexing/build-policy';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { BULK_ROWS_PER_SECOND } from '../../../src/core/indexing/build-policy';
+import { http, startGateway, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
 
 /**
- * When the index of a collection under a stream of inserts is built (src/indexing/build-policy.ts),
+ * When the index of a collection under a stream of inserts is built (src/core/indexing/build-policy.ts),
  * seen through the Chroma client and the database's own catalog: a bulk load is left to finish
  * even past VECGATE_INDEX_MAX_DEFER_MS (an index built mid-load would make every later record pay
  * its way into the graph), while a trickle that never pauses gets its index once that much time
@@ -80,7 +80,7 @@ describe('Chroma: when the HNSW index of a collection under a stream of inserts 
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(QUIET_MS - 200);
     expect(await hnswIndexCount(gw, col.id)).toBe(1);
     expect(await col.count()).toBe(added);
-  }, 60_000);
+  });
 
   it(`builds the index of a collection under a trickle of inserts (under ${BULK_ROWS_PER_SECOND} records/s, never quiet) once the maximum deferral has passed`, async () => {
     const col = await client.createCollection({ name: 'trickle', embeddingFunction: null });
@@ -104,5 +104,5 @@ describe('Chroma: when the HNSW index of a collection under a stream of inserts 
     expect(await hnswIndexCount(gw, col.id)).toBe(1);
     await add(col, added, 5);
     expect(await col.count()).toBe(added + 5);
-  }, 60_000);
+  });
 });

@@ -1,8 +1,9 @@
-import { ChromaClient, Collection } from 'chromadb';
-import { indexBuilderName } from '../../../src/collections/record-table.repository';
+import { ChromaClient, type Collection } from 'chromadb';
+import { indexBuilderName } from '../../../src/core/collections/record-table.repository';
 import { loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { http, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
+import { until } from '../../support/wait';
 
 /**
  * The HNSW index of a collection is built in the background after a bulk load (IndexBuilder): not
@@ -123,16 +124,14 @@ async function indexingStatus(g: TestGateway, collectionId: string): Promise<Ind
   return res.body;
 }
 
-/** Polls indexing_status every `everyMs` until the collection's index is built; the ms it took. */
-async function waitIndexed(g: TestGateway, collectionId: string, timeoutMs = 20_000, everyMs = 50): Promise<number> {
-  const from = Date.now();
-  let last: IndexingStatus | undefined;
-  while (Date.now() - from < timeoutMs) {
-    last = await indexingStatus(g, collectionId);
-    if (last.op_indexing_progress === 1) return Date.now() - from;
-    await sleep(everyMs);
-  }
-  throw new Error(`collection ${collectionId} was not indexed within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+/** Polls indexing_status every `everyMs` until the collection's index is built. */
+function waitIndexed(g: TestGateway, collectionId: string, everyMs = 25): Promise<IndexingStatus> {
+  return until(
+    `the index of ${collectionId}`,
+    () => indexingStatus(g, collectionId),
+    (s) => s.op_indexing_progress === 1,
+    { everyMs },
+  );
 }
 
 /** The definitions of the HNSW indexes on a collection's record table, read from the database. */
@@ -264,7 +263,7 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     before.statusAfterQueries = await indexingStatus(gw, big.id);
 
     // Polled often, and the statistics read at once: the status must not run ahead of them.
-    await waitIndexed(gw, big.id, 20_000, 2);
+    await waitIndexed(gw, big.id, 2);
     after.analyzedColumns = await analyzedColumns(gw, big.id);
     after.builtAt = Date.now();
     after.status = await indexingStatus(gw, big.id);
@@ -277,7 +276,7 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
       if (f.hnsw) hnswSearches += QUERIES;
     }
     after.small = { status: await indexingStatus(gw, small.id), indexes: await hnswIndexes(gw, small.id) };
-  }, 60_000);
+  });
 
   afterAll(() => gw?.close());
 
@@ -472,7 +471,7 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
     expect(left[0]).toEqual({ catalog: 0, orphans: 0 });
     await waitIndexed(gw, survivor.id);
     expect(await hnswIndexes(gw, survivor.id)).toHaveLength(1);
-  }, 60_000);
+  });
 
   it('served the searches after the build from the HNSW index: one index scan per query vector, unfiltered and $ne-filtered', async () => {
     // Not exact scans in disguise: at this size the planner does pick the index.

@@ -1,8 +1,9 @@
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
 import { vectorizer } from '../vectorizer/vectorizer-helpers';
+import { until } from '../../support/wait';
 
 /**
  * Numeric range filters get an index on the keys they are sent on (RangeKeyTracker notes the key,
@@ -105,16 +106,6 @@ async function notedKeys(g: TestGateway, collectionId: string): Promise<string[]
   return rows.map((r: any) => r.key);
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const from = Date.now();
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() - from > timeoutMs) throw new Error(`${what}: still ${JSON.stringify(v)} after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
 /** Scans of the collection's range indexes so far (pg_stat_user_indexes, published up to 10 s late on a server). */
 async function rangeScans(g: TestGateway, collectionId: string): Promise<number> {
   const { rows } = await g.db.query(
@@ -179,7 +170,7 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
     after.indexes = await rangeIndexes(gw, col.id);
     after.answers = [];
     for (const c of CASES) after.answers.push(await get(col, c.where));
-  }, 60_000);
+  });
 
   afterAll(() => gw?.close());
 
@@ -213,7 +204,6 @@ describe('Chroma: numeric range filters get an index on the keys they are sent o
       'index scans',
       () => rangeScans(gw, col.id),
       (n) => n >= from + 10,
-      15_000,
     );
     expect(to - from).toBeGreaterThanOrEqual(10);
   });

@@ -1,5 +1,5 @@
-import { ChromaClient, Collection } from 'chromadb';
-import { createScratchDatabase, http, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { ChromaClient, type Collection } from 'chromadb';
+import { createScratchDatabase, http, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
 
 /**
  * count answers from the per-namespace counts each write keeps (vecgate_record_counts), not from a

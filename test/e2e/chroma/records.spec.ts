@@ -1,18 +1,16 @@
-import { ChromaClient, Collection } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { ChromaClient, type Collection } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 
 describe('Chroma records through the official client', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let client: ChromaClient;
   let seq = 0;
 
   beforeAll(async () => {
-    gw = await startGateway();
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
   });
-  afterAll(() => gw.close());
 
   async function fresh(space: 'l2' | 'cosine' | 'ip' = 'l2'): Promise<Collection> {
     return client.createCollection({

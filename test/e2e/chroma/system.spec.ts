@@ -1,15 +1,13 @@
 import { ChromaClient } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, gatewayForFile } from '../../support/gateway';
 
 describe('Chroma system endpoints', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let client: ChromaClient;
 
   beforeAll(async () => {
-    gw = await startGateway();
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
   });
-  afterAll(() => gw.close());
 
   it('answers heartbeat with the current time in nanoseconds', async () => {
     const beat = await client.heartbeat();

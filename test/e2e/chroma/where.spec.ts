@@ -1,15 +1,14 @@
-import { ChromaClient, Collection } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { ChromaClient, type Collection } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 
 /** Chroma 1.0.0's `where` and `where_document` semantics, plus the array operators of newer Chroma. */
 describe('Chroma where and where_document', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let col: Collection;
 
   beforeAll(async () => {
-    gw = await startGateway();
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     col = await client.createCollection({ name: 'where', embeddingFunction: null });
     await http(gw.url, 'POST', `${P}/collections/${col.id}/add`, {
@@ -27,7 +26,6 @@ describe('Chroma where and where_document', () => {
       ],
     });
   });
-  afterAll(() => gw.close());
 
   async function ids(where?: object, whereDocument?: object): Promise<string[]> {
     const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where, where_document: whereDocument });

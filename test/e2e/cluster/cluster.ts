@@ -1,4 +1,5 @@
-import { ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { ensureBuilt } from '../../support/build';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -6,11 +7,9 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
-  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
@@ -234,16 +233,6 @@ export class PrivatePostgres {
 
 // ---------------------------------------------------------------------------------------- gateways
 
-function newestMtime(dir: string, filter: (name: string) => boolean): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p, filter));
-    else if (filter(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * The gateway's entry point: dist/src/main.js of this checkout, or VECGATE_CLUSTER_MAIN to run the
  * same test against another build (a patched copy, an older release).
@@ -252,32 +241,15 @@ function gatewayMain(): string {
   return process.env.VECGATE_CLUSTER_MAIN ? resolve(process.env.VECGATE_CLUSTER_MAIN) : join(REPO, 'dist/src/main.js');
 }
 
-/** `npm run build` when dist/src/main.js is missing or older than a source file or tsconfig. */
-export async function ensureBuilt(): Promise<string> {
+/** The build the replicas run: this checkout's, built when stale, or VECGATE_CLUSTER_MAIN's. */
+export async function ensureGatewayBuilt(): Promise<string> {
   if (process.env.VECGATE_CLUSTER_MAIN) {
     if (!existsSync(gatewayMain()))
       throw new Error(`VECGATE_CLUSTER_MAIN=${process.env.VECGATE_CLUSTER_MAIN} does not exist`);
     return `gateway build ${gatewayMain()} (VECGATE_CLUSTER_MAIN)`;
   }
-  const main = join(REPO, 'dist/src/main.js');
-  const sources = Math.max(
-    newestMtime(join(REPO, 'src'), (n) => n.endsWith('.ts')),
-    ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(join(REPO, f)).mtimeMs),
-  );
-  const built = existsSync(main) ? statSync(main).mtimeMs : 0;
-  if (built >= sources) return 'dist/ is up to date';
-  const started = Date.now();
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const child = spawn(npm, ['run', 'build', '--silent'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  if (code !== 0 || !existsSync(main)) throw new Error(`npm run build failed (exit ${code}):\n${out}`);
-  // tsc does not rewrite unchanged outputs: mark the build as fresh.
-  const now = new Date();
-  utimesSync(main, now, now);
-  return `built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  await ensureBuilt();
+  return 'dist/ is current';
 }
 
 /** One gateway replica: `node dist/src/main.js` on 127.0.0.1:<port>, restartable on the same port. */
@@ -626,7 +598,7 @@ export class Cluster {
           await c.pg.start();
           c.pgvectorVersion = await c.pg.createDatabase('vecgate');
         })(),
-        ensureBuilt(),
+        ensureGatewayBuilt(),
       ]);
       c.buildNote = build;
       for (let i = 0; i < replicas; i++) {

@@ -1,6 +1,7 @@
 import { Pinecone } from '@pinecone-database/pinecone';
 import { ChromaClient } from 'chromadb';
-import { AccessLogEntry, Cluster, GatewayProcess, log } from './cluster';
+import { Cluster, log, type AccessLogEntry, type GatewayProcess } from './cluster';
+import { waitIndexed } from '../../support/wait';
 
 /**
  * "Proof, here, with the real pieces": a private PostgreSQL cluster (initdb, pg_ctl), two gateway
@@ -23,9 +24,10 @@ const DIM = 8;
 /**
  * Every replica builds a collection's HNSW index in the background as soon as it has a record and
  * inserts have been quiet for 50 ms (the default waits for 1000 records), so that builds, and the
- * advisory lock that lets one replica of two build, are part of every scenario here.
+ * advisory lock that lets one replica of two build, are part of every scenario here. They trust
+ * the nginx in front, on this host, for X-Forwarded-*.
  */
-const INDEXING_ENV = { VECGATE_INDEX_MIN_ROWS: '1', VECGATE_INDEX_QUIET_MS: '50' };
+const INDEXING_ENV = { VECGATE_INDEX_MIN_ROWS: '1', VECGATE_INDEX_QUIET_MS: '50', VECGATE_TRUSTED_PROXIES: 'loopback' };
 const REQUEST_TIMEOUT_MS = 8_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -333,10 +335,10 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       `cluster test, ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
       ...report.map((l) => `  - ${l}`),
     ];
-    // eslint-disable-next-line no-console
+
     console.log(lines.join('\n'));
     await cluster?.stop();
-  }, 60_000);
+  });
 
   it('has pgvector in its own cluster, both replicas and nginx up, and Pinecone index hosts that point at nginx', async () => {
     const { pg, nginx } = c();
@@ -359,7 +361,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       headers: { 'x-forwarded-host': 'evil.example:1', 'x-forwarded-proto': 'https' },
     });
     expect(((await forged.json()) as any).host).toBe(`${nginx.url}/indexes/lb-sanity`);
-    // ... and the gateway does honour them (directly, without nginx in between).
+    // ... and the gateway, which trusts proxies on this host (VECGATE_TRUSTED_PROXIES=loopback), honours them.
     const direct = await fetch(`${A.url}/indexes/lb-sanity`, {
       headers: { 'x-forwarded-host': 'vectors.example:8443', 'x-forwarded-proto': 'https' },
     });
@@ -369,7 +371,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     note(
       `sanity: Pinecone index host through nginx = ${nginx.url}/indexes/lb-sanity (X-Forwarded-Host/-Proto set by nginx, honoured by the gateway)`,
     );
-  }, 30_000);
+  });
 
   it('serves a mixed Chroma + Pinecone workload of 16 concurrent clients through nginx, losing nothing', async () => {
     const { nginx } = c();
@@ -570,7 +572,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     const served = new Set(entries.map((e) => e.upstreams[e.upstreams.length - 1]?.addr));
     expect(served).toEqual(new Set([`127.0.0.1:${A.port}`, `127.0.0.1:${B.port}`]));
     expect(entries.filter((e) => e.status >= 500)).toEqual([]);
-  }, 90_000);
+  });
 
   describe('races across both replicas (each request straight to one replica, alternating)', () => {
     const gw = (i: number) => (i % 2 === 0 ? A : B);
@@ -622,18 +624,11 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       expect(rows).toHaveLength(1);
     });
 
-    /** Polls indexing_status on both replicas until each reports the collection's index built; the ms it took. */
-    async function waitIndexed(collectionId: string, timeoutMs = 20_000): Promise<number> {
+    /** Waits until both replicas report the collection's index built; the ms it took. */
+    async function timeToIndexed(collectionId: string): Promise<number> {
       const from = Date.now();
-      let last: unknown[] = [];
-      while (Date.now() - from < timeoutMs) {
-        last = await Promise.all(
-          [A, B].map(async (g) => (await call(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`)).body),
-        );
-        if (last.every((s: any) => s?.op_indexing_progress === 1)) return Date.now() - from;
-        await sleep(50);
-      }
-      throw new Error(`the index of ${collectionId} was not built within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+      await waitIndexed([A.url, B.url], collectionId);
+      return Date.now() - from;
     }
 
     /** How a collection's record table is typed and indexed, read from the private cluster. */
@@ -673,7 +668,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       const sameStatuses = new Tally();
       addsSame.forEach((a) => sameStatuses.add(a.status));
       // Both replicas watch the collection; one builds its index, once (the advisory lock).
-      const built1 = await waitIndexed(same.body.id);
+      const built1 = await timeToIndexed(same.body.id);
       const s1 = await storage(same.body.id);
 
       // Two dimensions racing: one wins, every add of the other is refused whole.
@@ -690,7 +685,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       );
       const mixedStatuses = new Tally();
       addsMixed.forEach((a) => mixedStatuses.add(`${a.dim}d:${a.status}`));
-      const built2 = await waitIndexed(mixed.body.id);
+      const built2 = await timeToIndexed(mixed.body.id);
       const s2 = await storage(mixed.body.id);
       const got = await call(A.url, 'POST', `${P}/collections/${mixed.body.id}/get`, {
         include: ['embeddings'],
@@ -857,7 +852,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
         .filter((b) => b.status !== 502 || b.started > goneAt + 20 || b.ended < killedAt)
         .map((b) => `${b.proto} ${b.status} +${b.started - t0}..${b.ended - t0} ms`),
     ).toEqual([]);
-  }, 90_000);
+  });
 
   describe('Postgres restarted (pg_ctl stop -m fast, ~2 s down, pg_ctl start)', () => {
     interface Probe {
@@ -1069,7 +1064,7 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       expect(recovery.ms).toBeLessThan(10_000);
       expect(throughNginx).toBeDefined();
       expect([A.pid, B.pid, A.starts, B.starts]).toEqual([...pids, ...starts]);
-    }, 60_000);
+    });
 
     it('in the middle of a write workload through nginx: the replicas survive, answer 503, recover by themselves; nothing acked is lost or half-written', async () => {
       const { nginx, pg } = c();
@@ -1150,6 +1145,6 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
       if (A.pid !== pids[0] || B.pid !== pids[1] || A.starts !== starts[0] || B.starts !== starts[1])
         problems.push(`the gateways were restarted (pids ${pids.join('/')} -> ${A.pid}/${B.pid})`);
       expect(problems).toEqual([]);
-    }, 90_000);
+    });
   });
 });

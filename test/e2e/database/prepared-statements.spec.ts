@@ -2,10 +2,10 @@ import { ChromaClient } from 'chromadb';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../../../src/config/load-config';
-import { Database, Queryable } from '../../../src/database/database';
+import { Database, type Queryable } from '../../../src/database/database';
 import { MAX_PREPARED_PER_CONNECTION, statementName } from '../../../src/database/prepared-statements';
 import { openTestDatabase } from '../../support/database';
-import { createScratchDatabase, startGateway, TestGateway, usingPostgres } from '../../support/gateway';
+import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
 
 /**
  * On a real PostgreSQL, statements with parameters go as named prepared statements

@@ -1,8 +1,8 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../../../src/app.factory';
-import { setupOpenApi } from '../../../src/common/openapi';
-import { AppConfig } from '../../../src/config/app-config';
+import type { AppConfig } from '../../../src/config/app-config';
 import { loadConfig } from '../../../src/config/load-config';
+import { embeddedSeed } from '../../support/embedded-seed';
 import { createScratchDatabase, usingPostgres } from '../../support/gateway';
 
 export interface RouterRoute {
@@ -20,8 +20,8 @@ export function routerRoutes(app: INestApplication): RouterRoute[] {
 
 /**
  * A gateway on a loopback port with the OpenAPI routes, as test/support/gateway.ts builds one
- * (embedded PGlite in memory, or a scratch database when DATABASE_URL is set). createApp does not
- * call setupOpenApi yet; once it does, this leaves its routes alone instead of adding them twice.
+ * (embedded PGlite in memory, or a scratch database when DATABASE_URL is set), that also records
+ * the routes Nest hands to Fastify.
  */
 export async function startDocumentedGateway(
   overrides: Partial<AppConfig> = {},
@@ -35,9 +35,8 @@ export async function startDocumentedGateway(
     databaseUrl: scratch?.url,
     ...overrides,
   };
-  const app = await createApp(config, { logger: false });
+  const app = await createApp(config, { logger: false, embeddedSeed: embeddedSeed() });
   const fastify = app.getHttpAdapter().getInstance();
-  if (!fastify.hasRoute({ method: 'GET', url: '/docs-json' })) setupOpenApi(app);
   // Nest hands its routes to Fastify when the app starts: recorded as they come.
   const routes: RouterRoute[] = [];
   seen.set(app, routes);

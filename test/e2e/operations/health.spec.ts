@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { http } from '../../support/gateway';
-import { OperatedGateway, startOperatedGateway } from './support/operated-gateway';
+import { startOperatedGateway, type OperatedGateway } from './support/operated-gateway';
 
 describe('operations: /healthz and /readyz', () => {
   let gw: OperatedGateway;

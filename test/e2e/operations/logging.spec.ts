@@ -1,5 +1,5 @@
 import { http } from '../../support/gateway';
-import { OperatedGateway, startOperatedGateway } from './support/operated-gateway';
+import { startOperatedGateway, type OperatedGateway } from './support/operated-gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';

@@ -1,5 +1,6 @@
 import { http } from '../../support/gateway';
-import { OperatedGateway, sample, startOperatedGateway } from './support/operated-gateway';
+import { sample, startOperatedGateway, type OperatedGateway } from './support/operated-gateway';
+import { until } from '../../support/wait';
 
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';
 
@@ -65,8 +66,12 @@ describe('operations: /metrics', () => {
     await call('GET', '/api/v2/nope', undefined, 404);
     await call('POST', `${CHROMA}/collections/${chromaId}/add`, '{bad', 400);
     await call('GET', '/healthz', undefined, 200);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the last access is counted when its response closes
-    const res = await http(gw.url, 'GET', '/metrics');
+    // A request is counted when its response closes, a moment after the client has the answer.
+    const res = await until(
+      'the /healthz request counted',
+      () => http(gw.url, 'GET', '/metrics'),
+      (r) => (sample(r.text, 'vecgate_http_requests_total', { route: '/healthz' }) ?? 0) >= 1,
+    );
     text = res.text;
     contentType = res.headers.get('content-type');
   });

@@ -1,6 +1,6 @@
 import { ConfigError } from '../../../src/config/load-config';
 import { loadOperationsOptions } from '../../../src/operations/operations-options';
-import { protocolOf } from '../../../src/operations/protocol';
+import { protocolOf } from '../../../src/protocols/protocols';
 import { requestIdFrom } from '../../../src/operations/request-id';
 
 describe('operations: the small pieces', () => {

@@ -1,15 +1,15 @@
-import { Errors, Pinecone } from '@pinecone-database/pinecone';
-import { ChromaClient, ChromaNotFoundError, ChromaUniqueError, Collection } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { Errors, type Pinecone } from '@pinecone-database/pinecone';
+import { ChromaClient, ChromaNotFoundError, ChromaUniqueError, type Collection } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 import {
   CLOSE,
   cosine,
   createDense,
   dot,
   indexName,
-  Metric,
   pineconeClient,
   squaredDistance,
+  type Metric,
 } from '../../support/pinecone';
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
@@ -32,16 +32,14 @@ const VECTORS: Record<string, number[]> = { a: [1, 0, 0], b: [0.5, 2, 0], c: [-1
 const QUERY = [1, 1, 0];
 
 describe('One store, every protocol: Pinecone indexes are Chroma collections', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let pc: Pinecone;
   let chroma: ChromaClient;
 
   beforeAll(async () => {
-    gw = await startGateway();
     pc = pineconeClient(gw);
     chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
   });
-  afterAll(() => gw.close());
 
   function chromaCollection(name: string): Promise<Collection> {
     return chroma.getCollection({ name });
@@ -211,7 +209,7 @@ describe('One store, every protocol: Pinecone indexes are Chroma collections', (
           ids,
           embeddings: Object.values(VECTORS),
           documents: ids.map((id) => `doc ${id}`),
-          metadatas: ids.map((id, i) => ({ i, kind: i % 2 ? 'odd' : 'even' })),
+          metadatas: ids.map((_id, i) => ({ i, kind: i % 2 ? 'odd' : 'even' })),
         });
 
         const index = pc.index({ name });

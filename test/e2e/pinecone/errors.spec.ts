@@ -1,4 +1,4 @@
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, gatewayForFile } from '../../support/gateway';
 
 /**
  * Every Pinecone error in Pinecone's shape, and never a 5xx for a client mistake (the official
@@ -42,7 +42,7 @@ function controlError(res: { status: number; body: any }, status: number, code: 
 }
 
 describe('Pinecone errors', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let snapshot: unknown;
 
   async function state(): Promise<unknown> {
@@ -110,7 +110,6 @@ describe('Pinecone errors', () => {
   }
 
   beforeAll(async () => {
-    gw = await startGateway();
     await setup();
   });
   afterEach(async () => {
@@ -122,7 +121,6 @@ describe('Pinecone errors', () => {
       throw err;
     }
   });
-  afterAll(() => gw.close());
 
   const post = (path: string, body: unknown) => http(gw.url, 'POST', path, body);
 

@@ -1,4 +1,4 @@
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, gatewayForFile } from '../../support/gateway';
 
 /**
  * Pinecone's metadata filter semantics against stored records: every filter is run through query
@@ -91,7 +91,7 @@ const CASES: [string, Record<string, unknown>, string[]][] = [
 ];
 
 describe('Pinecone filters', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   const IX = '/indexes/filters';
   let nsCounter = 0;
 
@@ -107,7 +107,6 @@ describe('Pinecone filters', () => {
   }
 
   beforeAll(async () => {
-    gw = await startGateway();
     const created = await http(gw.url, 'POST', '/indexes', {
       name: 'filters',
       dimension: 2,
@@ -117,7 +116,6 @@ describe('Pinecone filters', () => {
     expect(created.status).toBe(201);
     await seed('base');
   });
-  afterAll(() => gw.close());
 
   const fresh = async () => {
     const ns = `scratch-${++nsCounter}`;

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { http, startGateway, type TestGateway, gatewayForFile } from '../../support/gateway';
 
 /**
  * Pinecone over raw HTTP, as older clients (≤ 2025-10, Pinecone Local, curl from the docs) and the
@@ -10,12 +10,7 @@ const SERVERLESS = { serverless: { cloud: 'aws', region: 'us-east-1' } };
 const OLD_HEADERS = { 'X-Pinecone-API-Version': '2025-04', 'Api-Key': 'YOUR_API_KEY' };
 
 describe('Pinecone over HTTP', () => {
-  let gw: TestGateway;
-
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(() => gw.close());
+  const gw = gatewayForFile();
 
   const post = (path: string, body: unknown, headers?: Record<string, string>) =>
     http(gw.url, 'POST', path, body, headers);
@@ -169,20 +164,9 @@ describe('Pinecone over HTTP', () => {
       for (const model of res.body.indexes) expect((await get(`/indexes/${model.name}`)).body).toEqual(model);
     });
 
-    it('honours X-Forwarded-Proto and X-Forwarded-Host in host', async () => {
-      const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'vectors.internal.example:8443' };
-      expect((await get('/indexes/legacy-dense', headers)).body.host).toBe(
-        'https://vectors.internal.example:8443/indexes/legacy-dense',
-      );
-      const listed = (await get('/indexes', headers)).body.indexes.find(
-        (m: { name: string }) => m.name === 'legacy-dense',
-      );
-      expect(listed.host).toBe('https://vectors.internal.example:8443/indexes/legacy-dense');
-      const chained = await get('/indexes/legacy-dense', {
-        'X-Forwarded-Proto': 'https, http',
-        'X-Forwarded-Host': 'edge.example.com, lb.internal',
-      });
-      expect(chained.body.host).toBe('https://edge.example.com/indexes/legacy-dense');
+    it('ignores X-Forwarded-Proto and X-Forwarded-Host from a client that is no trusted proxy', async () => {
+      const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'attacker.example' };
+      expect((await get('/indexes/legacy-dense', headers)).body.host).toBe(`${gw.url}/indexes/legacy-dense`);
     });
 
     it('gives a host with an http:// scheme that serves the index data plane', async () => {
@@ -229,6 +213,39 @@ describe('Pinecone over HTTP', () => {
       const model = await createIndex({ name: 'reborn', dimension: 3, spec: SERVERLESS });
       expect(model.dimension).toBe(3);
       expect(await ids('reborn')).toEqual([]);
+    });
+  });
+
+  describe('behind a trusted proxy (VECGATE_TRUSTED_PROXIES)', () => {
+    let proxied: TestGateway;
+    beforeAll(async () => {
+      proxied = await startGateway({ trustedProxies: ['loopback'] });
+      await http(proxied.url, 'POST', '/indexes', { name: 'behind', dimension: 2, spec: SERVERLESS });
+    });
+    afterAll(() => proxied.close());
+
+    it('honours X-Forwarded-Proto and X-Forwarded-Host in host, the first of a chain', async () => {
+      const get = (headers: Record<string, string>) => http(proxied.url, 'GET', '/indexes/behind', undefined, headers);
+      const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'vectors.internal.example:8443' };
+      expect((await get(headers)).body.host).toBe('https://vectors.internal.example:8443/indexes/behind');
+      const listed = (await http(proxied.url, 'GET', '/indexes', undefined, headers)).body.indexes.find(
+        (m: { name: string }) => m.name === 'behind',
+      );
+      expect(listed.host).toBe('https://vectors.internal.example:8443/indexes/behind');
+      const chained = await get({
+        'X-Forwarded-Proto': 'https, http',
+        'X-Forwarded-Host': 'edge.example.com, lb.internal',
+      });
+      expect(chained.body.host).toBe('https://edge.example.com/indexes/behind');
+    });
+
+    it('refuses a VECGATE_TRUSTED_PROXIES that is no address', () => {
+      expect(loadConfig({ VECGATE_TRUSTED_PROXIES: '127.0.0.1, ::1/128, loopback' }).trustedProxies).toEqual([
+        '127.0.0.1',
+        '::1/128',
+        'loopback',
+      ]);
+      expect(() => loadConfig({ VECGATE_TRUSTED_PROXIES: 'not an address' })).toThrow(/VECGATE_TRUSTED_PROXIES/);
     });
   });
 

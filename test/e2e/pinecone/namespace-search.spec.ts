@@ -1,13 +1,13 @@
-import { Index, Pinecone } from '@pinecone-database/pinecone';
+import type { Index, Pinecone } from '@pinecone-database/pinecone';
 import { loadConfig } from '../../../src/config/load-config';
-import { hasValidHnswIndexSql } from '../../../src/collections/record-table.repository';
-import { startGateway, TestGateway } from '../../support/gateway';
+import { hasValidHnswIndexSql } from '../../../src/core/collections/record-table.repository';
+import { startGateway, type TestGateway } from '../../support/gateway';
 import { createDense, indexName, pineconeClient, prng, squaredDistance } from '../../support/pinecone';
 
 /**
  * The default namespace is the whole table only while the index holds no other namespace. Once it
  * does, a search of the default namespace is a search of part of the table, decided as a filtered
- * one is (records/search-policy.ts): exact when it keeps few records, without asking the planner
+ * one is (src/core/records/search-policy.ts): exact when it keeps few records, without asking the planner
  * while there is no HNSW index. Runs on the backend the test run selects.
  */
 
@@ -60,7 +60,7 @@ describe('Pinecone: a search of the default namespace of an index holding other 
     await index.upsert({ records: defaults });
     table = (await gw.db.query(`SELECT table_name FROM vecgate_collections WHERE name = $1`, [name])).rows[0]
       .table_name;
-  }, 60_000);
+  });
   afterAll(() => gw?.close());
 
   it('is the whole table while the index holds only the default namespace: no estimate, no exact search', async () => {
@@ -91,5 +91,5 @@ describe('Pinecone: a search of the default namespace of an index holding other 
     const { result, sent } = await searchDefault();
     expect(result).toEqual(nearestDefaults);
     expect({ explains: explains(sent), exact: exactSearches(sent) }).toEqual({ explains: 2, exact: 1 });
-  }, 90_000);
+  });
 });

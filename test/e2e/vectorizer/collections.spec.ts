@@ -1,19 +1,17 @@
-import { startGateway, TestGateway } from '../../support/gateway';
-import { collectionName, expectVectorizerError, Vectorizer, vectorizer } from './vectorizer-helpers';
+import { gatewayForFile } from '../../support/gateway';
+import { collectionName, expectVectorizerError, vectorizer, type Vectorizer } from './vectorizer-helpers';
 
 /**
  * Vectorizer's collection routes (docs/vectorizer-wire-contract.md §2): list, create, get, delete,
  * with the metric in the server's Debug form plus the `similarity_metric` the TypeScript SDK needs.
  */
 describe('Vectorizer collections over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   describe('create', () => {
     it('creates a collection with name, dimension and metric and answers 200 with message, collection, dimension and metric', async () => {

@@ -1,8 +1,8 @@
-import { Errors, Pinecone } from '@pinecone-database/pinecone';
-import { ChromaClient, ChromaNotFoundError, Metadata } from 'chromadb';
-import { http, startGateway, TestGateway } from '../../support/gateway';
+import { Errors, type Pinecone } from '@pinecone-database/pinecone';
+import { ChromaClient, ChromaNotFoundError, type Metadata } from 'chromadb';
+import { http, gatewayForFile } from '../../support/gateway';
 import { createDense, pineconeClient } from '../../support/pinecone';
-import { CLOSE, collectionName, cosine, dot, l2, sigmoid, Vectorizer, vectorizer } from './vectorizer-helpers';
+import { CLOSE, collectionName, cosine, dot, l2, sigmoid, vectorizer, type Vectorizer } from './vectorizer-helpers';
 
 /**
  * One store, every protocol: a Vectorizer collection is a collection of default_tenant /
@@ -61,18 +61,16 @@ const PAYLOADS: Record<string, Record<string, string | number | boolean> | undef
 const QUERY = [1, 1, 0];
 
 describe('One store, every protocol: Vectorizer collections are Chroma collections and Pinecone indexes', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
   let chroma: ChromaClient;
   let pc: Pinecone;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
     chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     pc = pineconeClient(gw);
   });
-  afterAll(() => gw.close());
 
   async function vectorizerCollection(metric: VzMetric): Promise<string> {
     const name = collectionName(`vz-${metric}`);

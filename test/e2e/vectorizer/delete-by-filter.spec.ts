@@ -1,5 +1,11 @@
-import { startGateway, TestGateway } from '../../support/gateway';
-import { collectionName, expectVectorizerError, Vectorizer, VectorIn, vectorizer } from './vectorizer-helpers';
+import { gatewayForFile } from '../../support/gateway';
+import {
+  collectionName,
+  expectVectorizerError,
+  vectorizer,
+  type Vectorizer,
+  type VectorIn,
+} from './vectorizer-helpers';
 
 /**
  * delete_by_filter at both paths: `/collections/{c}/delete_by_filter` (the seed, the docs) and
@@ -222,14 +228,12 @@ const CASES = PATHS.flatMap(([pathName, path]) =>
 );
 
 describe('Vectorizer delete_by_filter over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   async function seeded(): Promise<string> {
     const name = collectionName('dbf');

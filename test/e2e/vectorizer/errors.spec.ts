@@ -1,5 +1,5 @@
-import { http, startGateway, TestGateway } from '../../support/gateway';
-import { collectionName, expectVectorizerError, Res, Vectorizer, vectorizer } from './vectorizer-helpers';
+import { http, gatewayForFile } from '../../support/gateway';
+import { collectionName, expectVectorizerError, vectorizer, type Res, type Vectorizer } from './vectorizer-helpers';
 
 /**
  * Vectorizer's error shape `{"error_type","message","details"?,"status_code"}` and its status
@@ -10,13 +10,12 @@ import { collectionName, expectVectorizerError, Res, Vectorizer, vectorizer } fr
  * invalid ones inside a 200; vecgate refuses the whole batch with a 400 and writes nothing.
  */
 describe('Vectorizer errors over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
   const C = 'errors';
   let snapshot: unknown;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
     await vz.create(C, 3, 'cosine');
     await vz.insert(C, [
@@ -30,7 +29,6 @@ describe('Vectorizer errors over HTTP', () => {
     expect(await vz.all(C)).toEqual(snapshot);
     expect((await vz.get(`/collections/${C}`)).body.vector_count).toBe(3);
   });
-  afterAll(() => gw.close());
 
   describe('404 collection_not_found', () => {
     const X = 'no_such_collection';

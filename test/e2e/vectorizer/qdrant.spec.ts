@@ -1,5 +1,12 @@
-import { startGateway, TestGateway } from '../../support/gateway';
-import { CLOSE, collectionName, cosine, expectVectorizerError, Vectorizer, vectorizer } from './vectorizer-helpers';
+import { gatewayForFile } from '../../support/gateway';
+import {
+  CLOSE,
+  collectionName,
+  cosine,
+  expectVectorizerError,
+  vectorizer,
+  type Vectorizer,
+} from './vectorizer-helpers';
 
 /**
  * The Qdrant-compatible routes Vectorizer serves and its TypeScript SDK calls
@@ -14,14 +21,12 @@ const Q = '/qdrant/collections';
 const ACK = { status: 'acknowledged', operation_id: null };
 
 describe('Vectorizer’s Qdrant-compatible routes over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   async function qcreate(size: number, distance = 'Cosine'): Promise<string> {
     const name = collectionName('q');

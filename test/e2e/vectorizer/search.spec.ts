@@ -1,5 +1,5 @@
 import { prng } from '../../support/pinecone';
-import { startGateway, TestGateway } from '../../support/gateway';
+import { gatewayForFile } from '../../support/gateway';
 import {
   CLOSE,
   collectionName,
@@ -8,8 +8,8 @@ import {
   expectVectorizerError,
   l2,
   sigmoid,
-  Vectorizer,
   vectorizer,
+  type Vectorizer,
 } from './vectorizer-helpers';
 
 /**
@@ -31,14 +31,12 @@ const ROUTES = [
 ] as const;
 
 describe('Vectorizer search over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   async function collection(
     metric: string,
@@ -299,13 +297,11 @@ describe('Vectorizer search over HTTP', () => {
       for (let i = 0; i < N; i += 500) {
         await vz.insert(
           name,
-          data
-            .slice(i, i + 500)
-            .map((d) => ({
-              id: d.id,
-              embedding: d.embedding,
-              payload: { rare: d.rare, group: d.rare ? 'rare' : 'common', i: Number(d.id.slice(1)) },
-            })),
+          data.slice(i, i + 500).map((d) => ({
+            id: d.id,
+            embedding: d.embedding,
+            payload: { rare: d.rare, group: d.rare ? 'rare' : 'common', i: Number(d.id.slice(1)) },
+          })),
         );
       }
     }, 180_000);

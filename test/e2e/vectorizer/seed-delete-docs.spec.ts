@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { http, startGateway, TestGateway } from '../../support/gateway';
-import { Vectorizer, vectorizer } from './vectorizer-helpers';
+import { http, gatewayForFile } from '../../support/gateway';
+import { vectorizer, type Vectorizer } from './vectorizer-helpers';
 
 /**
  * The seed: Vectorizer's "Deleting Vectors" page (docs/users/vectors/DELETE.md), run as written
@@ -31,14 +31,12 @@ const HAVE_CURL = spawnSync('curl', ['--version']).status === 0;
 const C = 'my_collection';
 
 describe('The seed: Vectorizer’s "Deleting Vectors" page, run as written', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   /**
    * Runs a curl command from the page with its host swapped for the gateway's, through a shell

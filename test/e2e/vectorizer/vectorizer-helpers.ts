@@ -1,4 +1,4 @@
-import { http, TestGateway } from '../../support/gateway';
+import { http, type TestGateway } from '../../support/gateway';
 
 /** Plain-HTTP helpers for Vectorizer's REST API on a test gateway (no spec file: jest ignores it). */
 export type Res = Awaited<ReturnType<typeof http>>;

@@ -1,19 +1,17 @@
-import { startGateway, TestGateway } from '../../support/gateway';
-import { collectionName, expectVectorizerError, UUID, Vectorizer, vectorizer } from './vectorizer-helpers';
+import { gatewayForFile } from '../../support/gateway';
+import { collectionName, expectVectorizerError, UUID, vectorizer, type Vectorizer } from './vectorizer-helpers';
 
 /**
  * Vectorizer's vector routes (docs/vectorizer-wire-contract.md §3): insert_vectors, get one, list,
  * delete one, batch_insert, batch_update, batch_delete (at both paths) and batch_search.
  */
 describe('Vectorizer vectors over HTTP', () => {
-  let gw: TestGateway;
+  const gw = gatewayForFile();
   let vz: Vectorizer;
 
   beforeAll(async () => {
-    gw = await startGateway();
     vz = vectorizer(gw);
   });
-  afterAll(() => gw.close());
 
   async function fresh(dimension = 3, metric = 'euclidean'): Promise<string> {
     const name = collectionName('vec');

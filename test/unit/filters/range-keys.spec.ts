@@ -1,5 +1,5 @@
-import { and, not, or } from '../../../src/filters/filter-ast';
-import { numericRangeKeys } from '../../../src/filters/range-keys';
+import { and, not, or } from '../../../src/core/filters/filter-ast';
+import { numericRangeKeys } from '../../../src/core/filters/range-keys';
 
 describe('numericRangeKeys', () => {
   it('finds the keys compared with numbers under and/or, once each, top-level keys as paths of one', () => {

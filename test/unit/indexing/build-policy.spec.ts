@@ -1,11 +1,11 @@
 import {
   BULK_DEFER_FACTOR,
   BULK_ROWS_PER_SECOND,
-  LoadWatch,
   observe,
   shouldBuild,
   startWatch,
-} from '../../../src/indexing/build-policy';
+  type LoadWatch,
+} from '../../../src/core/indexing/build-policy';
 
 const timings = { quietMs: 2000, maxDeferMs: 60_000 };
 const SWEEP_MS = 1000;

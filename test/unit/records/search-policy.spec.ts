@@ -1,4 +1,8 @@
-import { EXACT_SEARCH_MAX_ROWS, EXACT_SEARCH_MAX_SHARE, prefersExactSearch } from '../../../src/records/search-policy';
+import {
+  EXACT_SEARCH_MAX_ROWS,
+  EXACT_SEARCH_MAX_SHARE,
+  prefersExactSearch,
+} from '../../../src/core/records/search-policy';
 
 describe('prefersExactSearch', () => {
   it('searches exactly when the filter keeps a small share of a namespace, up to a bounded number of records', () => {

@@ -1,28 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { CollectionsService, Scope } from '../../../collections/collections.service';
-import { ChromaHttpError } from '../chroma-error';
-import { validateCollectionId, validateCollectionName } from '../chroma-names';
-import { configChanges, configFromCreate } from '../collection-config';
-import { collectionToWire } from '../collection.mapper';
+import type { Scope } from '../../../core/scope';
+import { ChromaCollectionsService } from '../chroma-collections.service';
 import { CreateCollectionDto, ForkCollectionDto, UpdateCollectionDto } from '../dto/collection.dto';
-import { checkMetadata } from '../metadata';
-import { pageOf } from '../pagination';
-import { withDatabaseNotFound } from '../reword';
-
-function collectionMetadata(
-  field: string,
-  value: Record<string, unknown> | null | undefined,
-): Record<string, unknown> | null {
-  if (value && Object.keys(value).length === 0)
-    throw ChromaHttpError.invalidArgument(`Validation error: ${field}: Metadata cannot be empty`);
-  return checkMetadata(field, value, false);
-}
 
 @ApiTags('Chroma')
 @Controller('api/v2/tenants/:tenant/databases/:database')
 export class ChromaCollectionsController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(private readonly chroma: ChromaCollectionsService) {}
 
   @ApiOperation({ summary: 'List collections', description: 'In creation order' })
   @ApiParam({ name: 'tenant', type: String, description: 'Tenant name', example: 'default_tenant' })
@@ -41,9 +26,8 @@ export class ChromaCollectionsController {
     schema: { type: 'array', items: { $ref: getSchemaPath('ChromaCollection') } },
   })
   @Get('collections')
-  async list(@Param() scope: Scope, @Query('limit') limit?: string, @Query('offset') offset?: string) {
-    const page = pageOf(limit, offset);
-    return (await this.collections.list(scope, page.limit, page.offset)).map(collectionToWire);
+  list(@Param() scope: Scope, @Query('limit') limit?: string, @Query('offset') offset?: string) {
+    return this.chroma.list(scope, limit, offset);
   }
 
   @ApiOperation({ summary: 'Count collections' })
@@ -52,7 +36,7 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 200, description: 'The number of collections', schema: { type: 'integer', example: 3 } })
   @Get('collections_count')
   count(@Param() scope: Scope) {
-    return this.collections.count(scope);
+    return this.chroma.count(scope);
   }
 
   @ApiOperation({ summary: 'Create a collection (or get it, with get_or_create)' })
@@ -62,16 +46,8 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 409, description: 'A collection of that name exists (without get_or_create)' })
   @Post('collections')
   @HttpCode(200)
-  async create(@Param() scope: Scope, @Body() body: CreateCollectionDto) {
-    validateCollectionName(body.name);
-    const metadata = collectionMetadata('metadata', body.metadata);
-    const { metric, index, extras } = configFromCreate(body.configuration, metadata);
-    const spec = { name: body.name, metric, index, metadata, extras, schema: body.schema ?? null };
-    const created = await withDatabaseNotFound(
-      this.collections.create(scope, spec, body.get_or_create === true),
-      (name) => ChromaHttpError.invalidArgument(`Database [${name}] does not exist`),
-    );
-    return collectionToWire(created);
+  create(@Param() scope: Scope, @Body() body: CreateCollectionDto) {
+    return this.chroma.create(scope, body);
   }
 
   /** The 3.x client's getCollectionById (not in Chroma 1.0.0). */
@@ -82,8 +58,8 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
   @ApiResponse({ status: 404, description: 'No such collection' })
   @Get('collections/by-id/:id')
-  async getById(@Param() scope: Scope, @Param('id') id: string) {
-    return collectionToWire(await this.collections.getById(scope, validateCollectionId(id)));
+  getById(@Param() scope: Scope, @Param('id') id: string) {
+    return this.chroma.getById(scope, id);
   }
 
   /** By name: Chroma treats even a uuid here as a name. */
@@ -94,8 +70,8 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
   @ApiResponse({ status: 404, description: 'No such collection' })
   @Get('collections/:name')
-  async getByName(@Param() scope: Scope, @Param('name') name: string) {
-    return collectionToWire(await this.collections.getByName(scope, name));
+  getByName(@Param() scope: Scope, @Param('name') name: string) {
+    return this.chroma.getByName(scope, name);
   }
 
   /** By id: rename, replace metadata, change search settings. */
@@ -109,22 +85,8 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 200, description: 'Modified', example: {} })
   @ApiResponse({ status: 409, description: 'The new name is taken' })
   @Put('collections/:id')
-  async modify(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: UpdateCollectionDto) {
-    const id = validateCollectionId(rawId);
-    if (typeof body.new_name === 'string') validateCollectionName(body.new_name);
-    const metadata =
-      body.new_metadata === undefined || body.new_metadata === null
-        ? undefined
-        : collectionMetadata('new_metadata', body.new_metadata);
-    const collection = await this.collections.getById(scope, id);
-    const config = configChanges(body.new_configuration, collection);
-    await this.collections.modify(scope, id, {
-      name: body.new_name ?? undefined,
-      metadata,
-      index: config?.index,
-      extras: config?.extras,
-    });
-    return {};
+  modify(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: UpdateCollectionDto) {
+    return this.chroma.modify(scope, rawId, body);
   }
 
   @ApiOperation({ summary: 'Delete a collection (by name)' })
@@ -134,9 +96,8 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 200, description: 'Deleted', example: {} })
   @ApiResponse({ status: 404, description: 'No such collection' })
   @Delete('collections/:name')
-  async delete(@Param() scope: Scope, @Param('name') name: string) {
-    await this.collections.deleteByName(scope, name);
-    return {};
+  delete(@Param() scope: Scope, @Param('name') name: string) {
+    return this.chroma.delete(scope, name);
   }
 
   @ApiOperation({ summary: 'Count the forks of a collection' })
@@ -145,8 +106,8 @@ export class ChromaCollectionsController {
   @ApiParam({ name: 'id', type: String, description: 'Collection id (a UUID)', format: 'uuid' })
   @ApiResponse({ status: 200, description: 'The number of forks', example: { count: 0 } })
   @Get('collections/:id/fork_count')
-  async forkCount(@Param() scope: Scope, @Param('id') rawId: string) {
-    return { count: await this.collections.forkCount(scope, validateCollectionId(rawId)) };
+  forkCount(@Param() scope: Scope, @Param('id') rawId: string) {
+    return this.chroma.forkCount(scope, rawId);
   }
 
   @ApiOperation({
@@ -160,9 +121,7 @@ export class ChromaCollectionsController {
   @ApiResponse({ status: 409, description: 'The new name is taken' })
   @Post('collections/:id/fork')
   @HttpCode(200)
-  async fork(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: ForkCollectionDto) {
-    const id = validateCollectionId(rawId);
-    validateCollectionName(body.new_name);
-    return collectionToWire(await this.collections.fork(scope, id, body.new_name));
+  fork(@Param() scope: Scope, @Param('id') rawId: string, @Body() body: ForkCollectionDto) {
+    return this.chroma.fork(scope, rawId, body);
   }
 }

@@ -1,14 +1,12 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { CollectionsService } from '../../../collections/collections.service';
-import { ChromaHttpError } from '../chroma-error';
-import { collectionToWire } from '../collection.mapper';
+import { ChromaCollectionsService } from '../chroma-collections.service';
 
 /** getCollectionByCrn of the 3.x client: a Chroma Resource Name is `tenant:database:collection`. */
 @ApiTags('Chroma')
 @Controller('api/v2/collections')
 export class ChromaCrnController {
-  constructor(private readonly collections: CollectionsService) {}
+  constructor(private readonly chroma: ChromaCollectionsService) {}
 
   @ApiOperation({ summary: 'Get a collection by CRN', description: "The 3.x client's getCollectionByCrn" })
   @ApiParam({
@@ -20,14 +18,7 @@ export class ChromaCrnController {
   @ApiResponse({ status: 200, description: 'The collection', schema: { $ref: getSchemaPath('ChromaCollection') } })
   @ApiResponse({ status: 400, description: 'Not a tenant:database:collection name' })
   @Get(':crn')
-  async getByCrn(@Param('crn') crn: string) {
-    const parts = crn.split(':');
-    if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
-      throw ChromaHttpError.invalidArgument(
-        `Invalid CRN: ${crn}. Expected format tenant_resource_name:database_name:collection_name`,
-      );
-    }
-    const [tenant, database, name] = parts;
-    return collectionToWire(await this.collections.getByName({ tenant, database }, name));
+  getByCrn(@Param('crn') crn: string) {
+    return this.chroma.getByCrn(crn);
   }
 }

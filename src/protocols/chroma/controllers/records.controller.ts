@@ -1,36 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { Scope } from '../../../collections/collections.service';
-import { WriteMode } from '../../../records/record.model';
-import { IndexBuilder } from '../../../indexing/index-builder';
-import { RecordsService } from '../../../records/records.service';
-import { ChromaHttpError } from '../chroma-error';
-import { validateCollectionId } from '../chroma-names';
+import { ChromaRecordsService } from '../chroma-records.service';
 import { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto } from '../dto/records.dto';
-import {
-  DEFAULT_GET_INCLUDE,
-  DEFAULT_QUERY_INCLUDE,
-  filterFrom,
-  getResponse,
-  parseInclude,
-  queryResponse,
-  queryVectors,
-  recordsFromPayload,
-} from '../records.mapper';
 
 @ApiTags('Chroma')
 @Controller('api/v2/tenants/:tenant/databases/:database/collections/:id')
 export class ChromaRecordsController {
-  constructor(
-    private readonly records: RecordsService,
-    private readonly indexing: IndexBuilder,
-  ) {}
-
-  private async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode) {
-    const collectionId = validateCollectionId(id);
-    await this.records.write(scope, collectionId, mode, recordsFromPayload(body, mode));
-    return {};
-  }
+  constructor(private readonly chroma: ChromaRecordsService) {}
 
   @ApiOperation({ summary: 'Add records', description: 'Ids already in the collection are an error' })
   @ApiResponse({ status: 201, description: 'Added', example: {} })
@@ -42,7 +18,7 @@ export class ChromaRecordsController {
     @Param('id') id: string,
     @Body() body: RecordSetDto,
   ) {
-    return this.write({ tenant, database }, id, body, 'add');
+    return this.chroma.write({ tenant, database }, id, body, 'add');
   }
 
   @ApiOperation({ summary: 'Upsert records', description: 'Inserts new ids; updates existing ones (metadata merged)' })
@@ -55,7 +31,7 @@ export class ChromaRecordsController {
     @Param('id') id: string,
     @Body() body: RecordSetDto,
   ) {
-    return this.write({ tenant, database }, id, body, 'merge');
+    return this.chroma.write({ tenant, database }, id, body, 'merge');
   }
 
   @ApiOperation({
@@ -71,7 +47,7 @@ export class ChromaRecordsController {
     @Param('id') id: string,
     @Body() body: RecordSetDto,
   ) {
-    return this.write({ tenant, database }, id, body, 'update');
+    return this.chroma.write({ tenant, database }, id, body, 'update');
   }
 
   @ApiOperation({ summary: 'Get records' })
@@ -89,22 +65,13 @@ export class ChromaRecordsController {
   })
   @Post('get')
   @HttpCode(200)
-  async get(
+  get(
     @Param('tenant') tenant: string,
     @Param('database') database: string,
     @Param('id') id: string,
     @Body() body: GetRecordsDto,
   ) {
-    const collectionId = validateCollectionId(id);
-    const filter = filterFrom(body);
-    const { wire, include } = parseInclude(body.include, DEFAULT_GET_INCLUDE);
-    const found = await this.records.find({ tenant, database }, collectionId, {
-      filter,
-      include,
-      limit: body.limit ?? null,
-      offset: body.offset ?? 0,
-    });
-    return getResponse(found, wire, include);
+    return this.chroma.get({ tenant, database }, id, body);
   }
 
   @ApiOperation({
@@ -126,46 +93,26 @@ export class ChromaRecordsController {
   })
   @Post('query')
   @HttpCode(200)
-  async query(
+  query(
     @Param('tenant') tenant: string,
     @Param('database') database: string,
     @Param('id') id: string,
     @Body() body: QueryRecordsDto,
   ) {
-    const collectionId = validateCollectionId(id);
-    const vectors = queryVectors(body.query_embeddings);
-    const filter = filterFrom(body);
-    const { wire, include } = parseInclude(body.include, DEFAULT_QUERY_INCLUDE);
-    const n = body.n_results ?? 10;
-    const { collection, lists } = await this.records.nearest({ tenant, database }, collectionId, {
-      vectors,
-      n,
-      filter,
-      include,
-    });
-    return queryResponse(collection, lists, wire, include);
+    return this.chroma.query({ tenant, database }, id, body);
   }
 
   @ApiOperation({ summary: 'Delete records' })
   @ApiResponse({ status: 200, description: 'The number of records deleted', example: { deleted: 2 } })
   @Post('delete')
   @HttpCode(200)
-  async delete(
+  delete(
     @Param('tenant') tenant: string,
     @Param('database') database: string,
     @Param('id') id: string,
     @Body() body: DeleteRecordsDto,
   ) {
-    const collectionId = validateCollectionId(id);
-    const hasWhere = (body.where ?? null) !== null || (body.where_document ?? null) !== null;
-    if (Array.isArray(body.ids) && body.ids.length === 0 && !hasWhere) {
-      throw ChromaHttpError.invalidArgument('Validation error: ids, where: Either ids or where must be specified');
-    }
-    // Nothing to select by deletes nothing (as Chroma): never "everything" by accident.
-    if ((body.ids ?? null) === null && !hasWhere) return { deleted: 0 };
-    const filter = filterFrom(body);
-    const deleted = await this.records.delete({ tenant, database }, collectionId, filter, body.limit ?? null);
-    return { deleted };
+    return this.chroma.delete({ tenant, database }, id, body);
   }
 
   /**
@@ -184,20 +131,14 @@ export class ChromaRecordsController {
     example: { num_indexed_ops: 2, num_unindexed_ops: 0, op_indexing_progress: 1, total_ops: 2 },
   })
   @Get('indexing_status')
-  async indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
-    const { inserted, indexed } = await this.indexing.status({ tenant, database }, validateCollectionId(id));
-    return {
-      num_indexed_ops: indexed ? inserted : 0,
-      num_unindexed_ops: indexed ? 0 : inserted,
-      op_indexing_progress: indexed ? 1 : 0,
-      total_ops: inserted,
-    };
+  indexingStatus(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
+    return this.chroma.indexingStatus({ tenant, database }, id);
   }
 
   @ApiOperation({ summary: 'Count records' })
   @ApiResponse({ status: 200, description: 'The number of records', schema: { type: 'integer', example: 2 } })
   @Get('count')
   count(@Param('tenant') tenant: string, @Param('database') database: string, @Param('id') id: string) {
-    return this.records.count({ tenant, database }, validateCollectionId(id));
+    return this.chroma.count({ tenant, database }, id);
   }
 }

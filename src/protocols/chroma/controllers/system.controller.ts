@@ -1,18 +1,13 @@
-import { All, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { All, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { currentPrincipal } from '../../../auth/request-context';
-import { APP_CONFIG, AppConfig } from '../../../config/app-config';
-import { CollectionsService } from '../../../collections/collections.service';
+import { ChromaTenantsService } from '../chroma-tenants.service';
 import { ChromaHttpError } from '../chroma-error';
 import { MAX_BATCH_SIZE } from '../chroma-limits';
 
 @ApiTags('Chroma')
 @Controller('api')
 export class ChromaSystemController {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly collections: CollectionsService,
-  ) {}
+  constructor(private readonly chroma: ChromaTenantsService) {}
 
   @ApiOperation({ summary: 'Heartbeat' })
   @ApiResponse({
@@ -68,9 +63,7 @@ export class ChromaSystemController {
   })
   @Get('v2/auth/identity')
   identity() {
-    const principal = currentPrincipal();
-    if (!principal) return { user_id: '', tenant: 'default_tenant', databases: ['default_database'] };
-    return { user_id: principal.keyId, tenant: principal.tenant, databases: principal.databases ?? ['*'] };
+    return this.chroma.identity();
   }
 
   @ApiOperation({
@@ -81,10 +74,8 @@ export class ChromaSystemController {
   @ApiResponse({ status: 403, description: 'Reset is disabled by config' })
   @Post('v2/reset')
   @HttpCode(200)
-  async reset() {
-    if (!this.config.chromaAllowReset) throw new ChromaHttpError(403, 'ChromaError', 'Reset is disabled by config');
-    await this.collections.reset();
-    return true;
+  reset() {
+    return this.chroma.reset();
   }
 
   @ApiOperation({

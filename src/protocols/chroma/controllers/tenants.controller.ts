@@ -1,30 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { CollectionsService } from '../../../collections/collections.service';
-import { TenantsService } from '../../../tenants/tenants.service';
-import { validateLength } from '../chroma-names';
+import { ChromaTenantsService } from '../chroma-tenants.service';
 import { CreateDatabaseDto, CreateTenantDto } from '../dto/tenant.dto';
-import { pageOf } from '../pagination';
-import { withDatabaseNotFound } from '../reword';
-import { ChromaHttpError } from '../chroma-error';
 
 @ApiTags('Chroma')
 @Controller('api/v2/tenants')
 export class ChromaTenantsController {
-  constructor(
-    private readonly tenants: TenantsService,
-    private readonly collections: CollectionsService,
-  ) {}
+  constructor(private readonly chroma: ChromaTenantsService) {}
 
   @ApiOperation({ summary: 'Create a tenant' })
   @ApiResponse({ status: 200, description: 'Created', example: {} })
   @ApiResponse({ status: 409, description: 'The tenant exists' })
   @Post()
   @HttpCode(200)
-  async createTenant(@Body() body: CreateTenantDto) {
-    validateLength('name', body.name);
-    await this.tenants.createTenant(body.name);
-    return {};
+  createTenant(@Body() body: CreateTenantDto) {
+    return this.chroma.createTenant(body);
   }
 
   @ApiOperation({ summary: 'Get a tenant' })
@@ -32,7 +22,7 @@ export class ChromaTenantsController {
   @ApiResponse({ status: 404, description: 'No such tenant' })
   @Get(':tenant')
   getTenant(@Param('tenant') tenant: string) {
-    return this.tenants.getTenant(tenant);
+    return this.chroma.getTenant(tenant);
   }
 
   @ApiOperation({ summary: "List a tenant's databases" })
@@ -51,8 +41,7 @@ export class ChromaTenantsController {
   })
   @Get(':tenant/databases')
   listDatabases(@Param('tenant') tenant: string, @Query('limit') limit?: string, @Query('offset') offset?: string) {
-    const page = pageOf(limit, offset);
-    return this.tenants.listDatabases(tenant, page.limit, page.offset);
+    return this.chroma.listDatabases(tenant, limit, offset);
   }
 
   @ApiOperation({ summary: 'Create a database', description: 'The tenant must exist (404)' })
@@ -60,10 +49,8 @@ export class ChromaTenantsController {
   @ApiResponse({ status: 409, description: 'The database exists' })
   @Post(':tenant/databases')
   @HttpCode(200)
-  async createDatabase(@Param('tenant') tenant: string, @Body() body: CreateDatabaseDto) {
-    validateLength('database_name', body.name);
-    await this.tenants.createDatabase(tenant, body.name);
-    return {};
+  createDatabase(@Param('tenant') tenant: string, @Body() body: CreateDatabaseDto) {
+    return this.chroma.createDatabase(tenant, body);
   }
 
   @ApiOperation({ summary: 'Get a database' })
@@ -75,17 +62,14 @@ export class ChromaTenantsController {
   @ApiResponse({ status: 404, description: 'No such database' })
   @Get(':tenant/databases/:database')
   getDatabase(@Param('tenant') tenant: string, @Param('database') database: string) {
-    return this.tenants.getDatabase(tenant, database);
+    return this.chroma.getDatabase(tenant, database);
   }
 
   @ApiOperation({ summary: 'Delete a database and its collections' })
   @ApiResponse({ status: 200, description: 'Deleted', example: {} })
   @ApiResponse({ status: 404, description: 'No such database' })
   @Delete(':tenant/databases/:database')
-  async deleteDatabase(@Param('tenant') tenant: string, @Param('database') database: string) {
-    await withDatabaseNotFound(this.collections.deleteDatabase({ tenant, database }), (name) =>
-      ChromaHttpError.notFound(`Database [${name}] not found`),
-    );
-    return {};
+  deleteDatabase(@Param('tenant') tenant: string, @Param('database') database: string) {
+    return this.chroma.deleteDatabase(tenant, database);
   }
 }

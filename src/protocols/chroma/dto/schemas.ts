@@ -1,8 +1,8 @@
-import { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
+import type { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
 
 /**
  * OpenAPI shapes of the Chroma fields the DTOs take as `unknown` and the mappers check
- * (metadata.ts, embeddings.ts, where.parser.ts, collection-config.ts): what is documented here is
+ * (metadata.ts, embeddings.ts, chroma-filter.parser.ts, collection-config.ts): what is documented here is
  * what those checks accept.
  */
 

@@ -1,7 +1,7 @@
-import { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
+import type { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
 
 /*
- * OpenAPI shapes of what index-spec.ts, vectors.mapper.ts, index-names.ts and filter.parser.ts check in the
+ * OpenAPI shapes of what index-spec.ts, vectors.mapper.ts, index-names.ts and pinecone-filter.parser.ts check in the
  * DTO fields typed `unknown` or `Record`: what is documented here is what those checks accept (anything
  * else is a 400 in the plane's error shape).
  */

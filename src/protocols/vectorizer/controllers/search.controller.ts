@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BatchSearchDto, SearchDto } from '../dto/vectorizer.dto';
-import { parseVectorizerFilter } from '../filter.parser';
+import { parseVectorizerFilter } from '../vectorizer-filter.parser';
 import { VectorizerHttpError } from '../vectorizer-error';
 import { VectorizerService } from '../vectorizer.service';
 
@@ -17,6 +17,9 @@ function searchOptions(limit: unknown, threshold: unknown) {
   }
   return { limit: Math.min(n, MAX_LIMIT), threshold: (threshold ?? undefined) as number | undefined };
 }
+
+/** Queries in one batch_search: they run one after another and answer together, each at most MAX_LIMIT results. */
+const MAX_BATCH_QUERIES = 100;
 
 @ApiTags('Vectorizer')
 @Controller()
@@ -89,6 +92,9 @@ export class VectorizerSearchController {
   @HttpCode(200)
   async batchSearch(@Body() body: BatchSearchDto) {
     if (body.queries.length === 0) throw VectorizerHttpError.validation('queries', 'queries must be a non-empty array');
+    // Bounded before any runs: 20,000 queries made one 148 MB answer.
+    if (body.queries.length > MAX_BATCH_QUERIES)
+      throw VectorizerHttpError.validation('queries', `at most ${MAX_BATCH_QUERIES} queries in one batch`);
     const results = [];
     for (const [index, raw] of body.queries.entries()) {
       const q = (raw ?? {}) as SearchDto & { score_threshold?: unknown };

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { BatchDeleteDto, BatchUpdateDto, FilterDto, IdsDto, InsertVectorsDto } from '../dto/vectorizer.dto';
-import { parseDeleteFilter } from '../filter.parser';
+import { parseDeleteFilter } from '../vectorizer-filter.parser';
 import { VectorizerHttpError } from '../vectorizer-error';
 import { VectorizerService } from '../vectorizer.service';
 import { insertItem, updateItem, vectorOf } from '../vectors.mapper';

@@ -1,7 +1,7 @@
-import { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
+import type { ApiPropertyOptions, SchemaObject } from '@nestjs/swagger';
 
 /*
- * OpenAPI shapes of what vectors.mapper.ts, metric.ts, filter.parser.ts and the controllers check in
+ * OpenAPI shapes of what vectors.mapper.ts, metric.ts, vectorizer-filter.parser.ts and the controllers check in
  * the DTO fields typed `unknown` and in the Qdrant routes' raw bodies: what is documented here is
  * what those checks accept (anything else is a 400 in Vectorizer's error shape).
  */
@@ -39,7 +39,7 @@ export const PAYLOAD: SchemaObject = {
   description: 'Any JSON object; values keep their JSON types',
 };
 
-/** Every filter shape Vectorizer users send (filter.parser.ts). */
+/** Every filter shape Vectorizer users send (vectorizer-filter.parser.ts). */
 export const FILTER: SchemaObject = {
   type: 'object',
   additionalProperties: true,

@@ -1,3 +1,5 @@
+import { until } from '../../../support/wait';
+
 /** A pino destination that keeps every line, parsed. */
 export class LogCapture {
   readonly lines: Record<string, any>[] = [];
@@ -11,14 +13,11 @@ export class LogCapture {
   }
 
   /** Access lines come when the response closes, a moment after the client has the answer. */
-  async waitFor(predicate: (line: Record<string, any>) => boolean, ms = 2_000): Promise<Record<string, any>> {
-    const until = Date.now() + ms;
-    for (;;) {
-      const line = this.find(predicate);
-      if (line) return line;
-      if (Date.now() > until)
-        throw new Error(`no log line matched within ${ms} ms; lines: ${JSON.stringify(this.lines.slice(-10))}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  waitFor(predicate: (line: Record<string, any>) => boolean): Promise<Record<string, any>> {
+    return until(
+      'a log line',
+      () => this.find(predicate),
+      (line) => line !== undefined,
+    ) as Promise<Record<string, any>>;
   }
 }

@@ -1,27 +1,33 @@
-import { startGateway, TestGateway } from '../../../support/gateway';
-import { AppConfig } from '../../../../src/config/app-config';
+import type { Type } from '@nestjs/common';
+import type { AppConfig } from '../../../../src/config/app-config';
+import type { OperationsOptions } from '../../../../src/operations/operations-options';
+import { startGateway, type TestGateway } from '../../../support/gateway';
 import { LogCapture } from './log-capture';
-import { attachRecordMetricsShim } from './record-metrics-shim';
-import { wireOperations, WireOptions } from './wire';
 
 export interface OperatedGateway extends TestGateway {
   logs: LogCapture;
 }
 
-/** startGateway with the operations wiring applied and its log lines captured. */
+export interface OperatedOptions extends Partial<OperationsOptions> {
+  /** false: every log line silenced, as startGateway's gateways are. */
+  logs?: boolean;
+  /** Test-only modules added to the app (a slow route for the shutdown tests). */
+  extraModules?: Type<unknown>[];
+}
+
+/** startGateway with its log lines, at debug level, captured instead of silenced. */
 export async function startOperatedGateway(
-  options: WireOptions = {},
+  options: OperatedOptions = {},
   overrides: Partial<AppConfig> = {},
 ): Promise<OperatedGateway> {
+  const { logs: logsOn = true, extraModules = [], ...operations } = options;
   const logs = new LogCapture();
-  const undo = wireOperations({ destination: logs, logLevel: 'debug', ...options });
-  try {
-    const gw = await startGateway(overrides);
-    attachRecordMetricsShim(gw.app);
-    return { ...gw, logs };
-  } finally {
-    undo();
-  }
+  const gw = await startGateway(overrides, undefined, {
+    logger: logsOn ? undefined : false,
+    operations: { destination: logs, logLevel: 'debug', ...operations },
+    extraModules,
+  });
+  return { ...gw, logs };
 }
 
 /** The sum of a metric's samples whose labels include `labels`, or undefined when none has them. */

@@ -4,17 +4,14 @@ import { createApp } from '../../../../src/app.factory';
 import { loadConfig } from '../../../../src/config/load-config';
 import { installGracefulShutdown } from '../../../../src/operations/graceful-shutdown';
 import { SlowModule } from './slow.module';
-import { wireOperations } from './wire';
 
 /**
- * main.ts as the wiring patch makes it, plus a slow test route, run as a child process by the
- * SIGTERM test (compiled first: see shutdown-process.spec.ts). Once main.ts is wired, the test can
- * run dist/src/main.js instead, minus the slow route.
+ * main.ts plus a slow test route, run as a child process by the SIGTERM test (compiled first: see
+ * shutdown-process.spec.ts).
  */
 async function main(): Promise<void> {
-  wireOperations({ extraModules: [SlowModule] });
   const config = loadConfig();
-  const app = await createApp(config);
+  const app = await createApp(config, { extraModules: [SlowModule] });
   await app.listen(config.port, config.host);
   installGracefulShutdown(app, new Logger('Shutdown'));
   const address = app.getHttpServer().address();

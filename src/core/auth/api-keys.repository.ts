@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../../database/database';
+import { ApiKeyRow } from './principal';
+
+/** A row of vecgate_api_keys as node-postgres returns it. */
+interface ApiKeyRecord {
+  id: string;
+  tenant: string;
+  databases: string[] | null;
+  created_at: Date;
+  revoked_at: Date | null;
+  secret_hash: string;
+}
+
+function toRow(r: ApiKeyRecord): ApiKeyRow {
+  return { id: r.id, tenant: r.tenant, databases: r.databases, createdAt: r.created_at, revokedAt: r.revoked_at };
+}
+
+@Injectable()
+export class ApiKeysRepository {
+  async insert(
+    db: Queryable,
+    id: string,
+    tenant: string,
+    databases: string[] | null,
+    secretHash: string,
+  ): Promise<void> {
+    await db.query('INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash) VALUES ($1, $2, $3, $4)', [
+      id,
+      tenant,
+      databases,
+      secretHash,
+    ]);
+  }
+
+  /** The live key with this id and its secret's hash, or nothing (unknown or revoked). */
+  async findActive(db: Queryable, id: string): Promise<(ApiKeyRow & { secretHash: string }) | undefined> {
+    const { rows } = await db.query<ApiKeyRecord>(
+      'SELECT * FROM vecgate_api_keys WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    return rows[0] && { ...toRow(rows[0]), secretHash: rows[0].secret_hash };
+  }
+
+  /** Whether a key was ever created, revoked ones included: auth `auto` stays on from then on. */
+  async anyCreated(db: Queryable): Promise<boolean> {
+    const { rows } = await db.query('SELECT EXISTS (SELECT 1 FROM vecgate_api_keys) AS any');
+    return rows[0].any;
+  }
+
+  async list(db: Queryable): Promise<ApiKeyRow[]> {
+    const { rows } = await db.query<ApiKeyRecord>(
+      'SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id',
+    );
+    return rows.map(toRow);
+  }
+
+  async revoke(db: Queryable, id: string): Promise<boolean> {
+    const { rowCount } = await db.query(
+      'UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
+    return rowCount === 1;
+  }
+}

@@ -1,0 +1,21 @@
+import { ForbiddenError } from '../errors';
+import { currentPrincipal } from './request-context';
+
+/**
+ * Refuses a request whose API key is not bound to this tenant and database. Called by the core
+ * services on every catalog access, so no route of any protocol can reach another tenant's data.
+ * Without a principal (auth off, or the CLI) everything is allowed.
+ */
+export function assertScopeAllowed(tenant: string, database?: string): void {
+  const principal = currentPrincipal();
+  if (!principal) return;
+  if (principal.tenant !== tenant) throw new ForbiddenError(`This API key is not allowed to access tenant ${tenant}`);
+  if (database !== undefined && principal.databases && !principal.databases.includes(database)) {
+    throw new ForbiddenError(`This API key is not allowed to access database ${database}`);
+  }
+}
+
+/** Operations over every tenant (Chroma's reset) are for no key at all. */
+export function assertNoPrincipal(what: string): void {
+  if (currentPrincipal()) throw new ForbiddenError(`${what} is not allowed with an API key`);
+}

@@ -1,0 +1,174 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../../database/database';
+import { Collection, CollectionChanges, IndexSettings, Metric, NewCollection } from './collection.model';
+import { hasValidHnswIndexSql } from './record-table.repository';
+
+const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
+  c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
+  EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced`;
+
+/** A catalog row as COLUMNS selects it. */
+interface CollectionRow {
+  id: string;
+  name: string;
+  tenant: string;
+  database: string;
+  database_id: string;
+  dimension: number | null;
+  metric: Metric;
+  metadata: Record<string, unknown> | null;
+  configuration: { index: IndexSettings; extras?: Record<string, unknown> };
+  schema: unknown;
+  table_name: string;
+  created_at: Date;
+  vector_indexed: boolean;
+  namespaced: boolean;
+}
+
+function toCollection(row: CollectionRow): Collection {
+  const configuration = row.configuration;
+  return {
+    id: row.id,
+    name: row.name,
+    tenant: row.tenant,
+    database: row.database,
+    databaseId: row.database_id,
+    dimension: row.dimension,
+    metric: row.metric,
+    index: configuration.index,
+    metadata: row.metadata,
+    extras: configuration.extras ?? {},
+    schema: row.schema,
+    tableName: row.table_name,
+    vectorIndexed: row.vector_indexed,
+    namespaced: row.namespaced,
+    createdAt: row.created_at,
+  };
+}
+
+/** The catalog of collections. Record tables themselves are RecordTableRepository's. */
+@Injectable()
+export class CollectionsRepository {
+  /** Inserts, or returns false when the name is taken in that database. */
+  async insert(
+    db: Queryable,
+    id: string,
+    databaseId: string,
+    spec: NewCollection,
+    tableName: string,
+    forkedFrom: string | null = null,
+  ): Promise<boolean> {
+    const { rowCount } = await db.query(
+      `INSERT INTO vecgate_collections (id, database_id, name, metric, metadata, configuration, schema, table_name, forked_from)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (database_id, name) DO NOTHING`,
+      [
+        id,
+        databaseId,
+        spec.name,
+        spec.metric,
+        json(spec.metadata),
+        json({ index: spec.index, extras: spec.extras }),
+        json(spec.schema),
+        tableName,
+        forkedFrom,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  async findByName(db: Queryable, databaseId: string, name: string): Promise<Collection | undefined> {
+    const { rows } = await db.query<CollectionRow>(
+      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+       WHERE c.database_id = $1 AND c.name = $2`,
+      [databaseId, name],
+    );
+    return rows[0] && toCollection(rows[0]);
+  }
+
+  /**
+   * With `lock`, holds the catalog row until the transaction ends (first-write dimension, DDL). The
+   * lock is FOR NO KEY UPDATE: it serialises those changes without blocking the key-share lock a
+   * write's record count takes on the row (its foreign key), which would deadlock writers.
+   */
+  async findById(db: Queryable, id: string, lock = false): Promise<Collection | undefined> {
+    const { rows } = await db.query<CollectionRow>(
+      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+       WHERE c.id = $1 ${lock ? 'FOR NO KEY UPDATE OF c' : ''}`,
+      [id],
+    );
+    return rows[0] && toCollection(rows[0]);
+  }
+
+  async list(db: Queryable, databaseId: string, limit: number | null, offset: number): Promise<Collection[]> {
+    const { rows } = await db.query<CollectionRow>(
+      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+       WHERE c.database_id = $1 ORDER BY c.seq LIMIT $2 OFFSET $3`,
+      [databaseId, limit, offset],
+    );
+    return rows.map(toCollection);
+  }
+
+  /** Queues the record tables of a database's collections (of every collection, without one) to be dropped. */
+  async queueTablesToDrop(db: Queryable, databaseId?: string): Promise<void> {
+    await db.query(
+      `INSERT INTO vecgate_tables_to_drop (table_name)
+       SELECT table_name FROM vecgate_collections WHERE $1::uuid IS NULL OR database_id = $1::uuid
+       ON CONFLICT DO NOTHING`,
+      [databaseId ?? null],
+    );
+  }
+
+  /** Up to `limit` queued tables, locked for this transaction (another replica's drain skips them). */
+  async takeTablesToDrop(db: Queryable, limit: number): Promise<string[]> {
+    const { rows } = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM vecgate_tables_to_drop ORDER BY queued_at, table_name LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map((r) => r.table_name);
+  }
+
+  async forgetDroppedTables(db: Queryable, tables: string[]): Promise<void> {
+    await db.query('DELETE FROM vecgate_tables_to_drop WHERE table_name = ANY($1::text[])', [tables]);
+  }
+
+  async count(db: Queryable, databaseId: string): Promise<number> {
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE database_id = $1', [
+      databaseId,
+    ]);
+    return rows[0].n;
+  }
+
+  /** Returns false when the new name is taken. */
+  async update(db: Queryable, collection: Collection, changes: CollectionChanges): Promise<boolean> {
+    const configuration = { index: changes.index ?? collection.index, extras: changes.extras ?? collection.extras };
+    const { rowCount } = await db.query(
+      `UPDATE vecgate_collections SET name = $2, metadata = $3, configuration = $4
+       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM vecgate_collections o WHERE o.database_id = $5 AND o.name = $2 AND o.id <> $1)`,
+      [
+        collection.id,
+        changes.name ?? collection.name,
+        json(changes.metadata !== undefined ? changes.metadata : collection.metadata),
+        json(configuration),
+        collection.databaseId,
+      ],
+    );
+    return rowCount === 1;
+  }
+
+  async countForks(db: Queryable, id: string): Promise<number> {
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM vecgate_collections WHERE forked_from = $1', [id]);
+    return rows[0].n;
+  }
+
+  async setDimension(db: Queryable, id: string, dimension: number): Promise<void> {
+    await db.query('UPDATE vecgate_collections SET dimension = $2 WHERE id = $1', [id, dimension]);
+  }
+
+  async delete(db: Queryable, id: string): Promise<void> {
+    await db.query('DELETE FROM vecgate_collections WHERE id = $1', [id]);
+  }
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { AlreadyExistsError, DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
+import { Database, Queryable } from '../../database/database';
+import { TenantsRepository } from '../tenants/tenants.repository';
+import { TenantsService } from '../tenants/tenants.service';
+import { Collection, CollectionChanges, NewCollection } from './collection.model';
+import { CollectionsRepository } from './collections.repository';
+import { RecordTableRepository, recordTableName } from './record-table.repository';
+import { MAX_DIMENSION } from './vector-index';
+import type { Scope } from '../scope';
+
+/**
+ * How long a replica trusts a catalog row it has read, for record calls. Within that time another
+ * replica's rename or metadata change may not be seen yet; a deleted collection is (its table is
+ * gone, and RecordsService reports the collection as not found).
+ */
+export const CATALOG_CACHE_TTL_MS = 1000;
+const CATALOG_CACHE_MAX = 10_000;
+
+/** Record tables dropped per transaction: each holds about eight locks (table, indexes, sequence, TOAST) until commit. */
+const DROP_BATCH = 50;
+
+@Injectable()
+export class CollectionsService {
+  private readonly byId = new Map<string, { collection: Collection; at: number }>();
+  private readonly byName = new Map<string, { id: string; at: number }>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly tenants: TenantsService,
+    private readonly tenantsRepository: TenantsRepository,
+    private readonly repository: CollectionsRepository,
+    private readonly tables: RecordTableRepository,
+  ) {}
+
+  /**
+   * Creates the collection and its record table in one transaction. With getOrCreate, an existing
+   * collection of that name is returned unchanged (its settings win over the request's).
+   */
+  async create(scope: Scope, spec: NewCollection, getOrCreate: boolean): Promise<Collection> {
+    return this.db.transaction(async (tx) => {
+      const database = await this.tenants.findDatabase(scope.tenant, scope.database, tx);
+      if (!database) throw new NotFoundError('database', scope.database);
+      const id = randomUUID();
+      const table = recordTableName(id);
+      if (await this.repository.insert(tx, id, database.id, spec, table)) {
+        await this.tables.create(tx, table);
+        if (spec.dimension) {
+          if (spec.dimension > MAX_DIMENSION)
+            throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
+          await this.repository.setDimension(tx, id, spec.dimension);
+          await this.tables.setDimension(tx, table, spec.dimension);
+        }
+        return (await this.repository.findById(tx, id))!;
+      }
+      // The name is taken: by a committed row, or by a racing insert that has now committed.
+      const existing = await this.repository.findByName(tx, database.id, spec.name);
+      if (!existing) throw new AlreadyExistsError('collection', spec.name);
+      if (!getOrCreate) throw new AlreadyExistsError('collection', spec.name);
+      return existing;
+    });
+  }
+
+  async getByName(scope: Scope, name: string, db: Queryable = this.db): Promise<Collection> {
+    const database = await this.tenants.findDatabase(scope.tenant, scope.database, db);
+    const found = database && (await this.repository.findByName(db, database.id, name));
+    if (!found) throw new NotFoundError('collection', name, 'name');
+    return found;
+  }
+
+  /** A collection by id, which must belong to the scope's database (ids are not capabilities). */
+  async getById(scope: Scope, id: string, db: Queryable = this.db, lock = false): Promise<Collection> {
+    assertScopeAllowed(scope.tenant, scope.database);
+    const found = await this.repository.findById(db, id, lock);
+    if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
+      throw new NotFoundError('collection', id, 'id');
+    return found;
+  }
+
+  /**
+   * getById for record calls, from the short-lived cache: most calls then pay no catalog round
+   * trip. Not for changes to the catalog itself, which read the row in their own transaction.
+   */
+  async getCached(scope: Scope, id: string): Promise<Collection> {
+    assertScopeAllowed(scope.tenant, scope.database);
+    const hit = this.byId.get(id);
+    // A collection without a dimension is about to get one from its first write, on any replica:
+    // until it has, every call reads the row afresh (a search would otherwise find nothing).
+    let found =
+      hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.dimension !== null
+        ? hit.collection
+        : undefined;
+    if (!found) {
+      found = await this.repository.findById(this.db, id);
+      if (found) this.remember(found);
+    }
+    if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
+      throw new NotFoundError('collection', id, 'id');
+    return found;
+  }
+
+  /** getByName for record calls (Pinecone's and Vectorizer's data planes name the collection). */
+  async getByNameCached(scope: Scope, name: string): Promise<Collection> {
+    const key = `${scope.tenant}\0${scope.database}\0${name}`;
+    const hit = this.byName.get(key);
+    if (hit && Date.now() - hit.at < CATALOG_CACHE_TTL_MS) {
+      const cached = this.byId.get(hit.id);
+      const fresh = cached && Date.now() - cached.at < CATALOG_CACHE_TTL_MS;
+      if (fresh && cached.collection.name === name && cached.collection.dimension !== null) return cached.collection;
+    }
+    const found = await this.getByName(scope, name);
+    this.remember(found);
+    this.byName.set(key, { id: found.id, at: Date.now() });
+    return found;
+  }
+
+  /** Forgets a collection (changed or deleted here), or everything (databases dropped, reset). */
+  forget(id?: string): void {
+    if (id === undefined) this.byId.clear();
+    else this.byId.delete(id);
+    this.byName.clear();
+  }
+
+  private remember(collection: Collection): void {
+    if (this.byId.size >= CATALOG_CACHE_MAX) {
+      const now = Date.now();
+      for (const [id, entry] of this.byId) if (now - entry.at >= CATALOG_CACHE_TTL_MS) this.byId.delete(id);
+      for (const [key, entry] of this.byName) if (now - entry.at >= CATALOG_CACHE_TTL_MS) this.byName.delete(key);
+      if (this.byId.size >= CATALOG_CACHE_MAX) this.byId.clear();
+    }
+    this.byId.set(collection.id, { collection, at: Date.now() });
+  }
+
+  async list(scope: Scope, limit: number | null, offset: number): Promise<Collection[]> {
+    const database = await this.tenants.findDatabase(scope.tenant, scope.database);
+    return database ? this.repository.list(this.db, database.id, limit, offset) : [];
+  }
+
+  async count(scope: Scope): Promise<number> {
+    const database = await this.tenants.findDatabase(scope.tenant, scope.database);
+    return database ? this.repository.count(this.db, database.id) : 0;
+  }
+
+  async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
+    this.forget(id);
+    await this.db.transaction(async (tx) => {
+      const collection = await this.getById(scope, id, tx, true);
+      if (!(await this.repository.update(tx, collection, changes)))
+        throw new AlreadyExistsError('collection', changes.name ?? collection.name);
+      const index = changes.index;
+      const rebuild =
+        index &&
+        collection.dimension &&
+        (index.m !== collection.index.m || index.efConstruction !== collection.index.efConstruction);
+      if (rebuild)
+        await this.tables.rebuildIndex(tx, collection.tableName, collection.dimension!, collection.metric, index!);
+    });
+    this.forget(id);
+  }
+
+  async deleteByName(scope: Scope, name: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const collection = await this.getByName(scope, name, tx);
+      await this.repository.delete(tx, collection.id);
+      await this.tables.drop(tx, collection.tableName);
+      this.forget(collection.id);
+    });
+  }
+
+  /** A new collection with a copy of every record (Chroma's fork). */
+  async fork(scope: Scope, id: string, newName: string): Promise<Collection> {
+    return this.db.transaction(async (tx) => {
+      const source = await this.getById(scope, id, tx);
+      const forkId = randomUUID();
+      const table = recordTableName(forkId);
+      const spec: NewCollection = {
+        name: newName,
+        metric: source.metric,
+        index: source.index,
+        metadata: source.metadata,
+        extras: source.extras,
+        schema: source.schema,
+      };
+      if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id)))
+        throw new AlreadyExistsError('collection', newName);
+      await this.tables.create(tx, table);
+      if (source.dimension) {
+        await this.repository.setDimension(tx, forkId, source.dimension);
+        await this.tables.setDimension(tx, table, source.dimension);
+      }
+      await this.tables.copyRows(tx, source.tableName, table, forkId);
+      return (await this.repository.findById(tx, forkId))!;
+    });
+  }
+
+  async forkCount(scope: Scope, id: string): Promise<number> {
+    const collection = await this.getById(scope, id);
+    return this.repository.countForks(this.db, collection.id);
+  }
+
+  /**
+   * Deletes a database with its collections, at once from the catalog, and then their record
+   * tables a batch at a time (dropQueuedTables).
+   */
+  async deleteDatabase(scope: Scope): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const database = await this.tenants.getDatabase(scope.tenant, scope.database, tx);
+      await this.repository.queueTablesToDrop(tx, database.id);
+      await this.tenantsRepository.deleteDatabase(tx, database.id);
+    });
+    this.forget();
+    await this.dropQueuedTables();
+  }
+
+  /** Drops every collection, database and tenant, then recreates the defaults. */
+  async reset(): Promise<void> {
+    assertNoPrincipal('Reset');
+    await this.db.transaction(async (tx) => {
+      await this.repository.queueTablesToDrop(tx);
+      await this.tenantsRepository.resetCatalog(tx);
+    });
+    this.forget();
+    await this.dropQueuedTables();
+  }
+
+  /**
+   * Drops the record tables queued by deletes, DROP_BATCH per transaction: each drop locks a table
+   * and its indexes until commit, and Postgres's lock table holds a few thousand locks in all.
+   * Safe to interrupt and to run on several replicas at once (each takes tables the others have not).
+   */
+  async dropQueuedTables(): Promise<void> {
+    for (;;) {
+      const dropped = await this.db.transaction(async (tx) => {
+        const tables = await this.repository.takeTablesToDrop(tx, DROP_BATCH);
+        for (const table of tables) await this.tables.drop(tx, table);
+        await this.repository.forgetDroppedTables(tx, tables);
+        return tables.length;
+      });
+      if (dropped < DROP_BATCH) return;
+    }
+  }
+
+  /**
+   * Checks a write's vectors against the collection's dimension. The first write fixes it: the
+   * catalog row is locked, so of two replicas racing their first add, one types the column and
+   * builds the index, and the other then sees the dimension and is checked against it.
+   */
+  async ensureDimension(tx: Queryable, collection: Collection, dimensions: number[]): Promise<Collection> {
+    if (dimensions.length === 0) return collection;
+    const first = dimensions[0];
+    if (dimensions.some((d) => d !== first))
+      throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+    if (collection.dimension === null) {
+      if (first < 1 || first > MAX_DIMENSION)
+        throw new InvalidArgumentError(`Embedding dimension must be between 1 and ${MAX_DIMENSION}, got ${first}`);
+      const locked = (await this.repository.findById(tx, collection.id, true))!;
+      if (locked.dimension === null) {
+        await this.repository.setDimension(tx, collection.id, first);
+        await this.tables.setDimension(tx, collection.tableName, first);
+        this.forget(collection.id); // the dimension is fixed once this commits; until then others must not see it
+        return { ...locked, dimension: first };
+      }
+      collection = locked;
+    }
+    const wrong = dimensions.find((d) => d !== collection.dimension);
+    if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
+    return collection;
+  }
+}

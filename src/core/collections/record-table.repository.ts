@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../../database/database';
+import { IndexSettings, Metric } from './collection.model';
+import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
+
+/** Histogram entries of a record table's metadata statistics (see analyze). */
+const METADATA_STATISTICS = 1000;
+
+/** `vecgate_records.r_<hex>`, from a uuid the gateway generated itself. */
+export function recordTableName(collectionId: string): string {
+  const hex = collectionId.replace(/-/g, '');
+  if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a uuid: ${collectionId}`);
+  return `r_${hex}`;
+}
+
+export function qualified(table: string): string {
+  if (!/^r_[0-9a-f]{32}$/.test(table)) throw new Error(`not a record table: ${table}`);
+  return `vecgate_records."${table}"`;
+}
+
+/** A record table's HNSW index is the table's name and this. */
+const HNSW_SUFFIX = '_hnsw';
+
+function indexName(table: string): string {
+  return `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}${HNSW_SUFFIX}"`;
+}
+
+/**
+ * SQL that is true when the record table named by the SQL expression `tableName` (a catalog
+ * column, never a request's value) has a valid HNSW index: a concurrent build that failed leaves an
+ * invalid one. For catalog reads that want to know without another statement.
+ */
+export function hasValidHnswIndexSql(tableName: string): string {
+  return `EXISTS (SELECT 1 FROM pg_index i
+    WHERE i.indexrelid = to_regclass('vecgate_records.' || quote_ident(${tableName} || '${HNSW_SUFFIX}')) AND i.indisvalid)`;
+}
+
+/** The application_name of the connection that builds a table's index. */
+export function indexBuilderName(table: string): string {
+  return `vecgate-index:${table}`;
+}
+
+/**
+ * The DDL of record tables. Table names come from the catalog only (recordTableName), and are
+ * checked again before they are spliced into SQL.
+ */
+@Injectable()
+export class RecordTableRepository {
+  /**
+   * The embedding column is an untyped `vector` until the first write fixes the dimension
+   * (setDimension). `seq` keeps insertion order, which Chroma's get returns records in.
+   * `sparse_embedding` holds Pinecone's sparse values (sparse and hybrid indexes).
+   */
+  async create(db: Queryable, table: string): Promise<void> {
+    const t = qualified(table);
+    await db.query(`CREATE TABLE ${t} (
+      seq bigint GENERATED ALWAYS AS IDENTITY,
+      namespace text NOT NULL DEFAULT '',
+      id text NOT NULL,
+      embedding vector,
+      sparse_embedding sparsevec,
+      document text,
+      uri text,
+      metadata jsonb,
+      PRIMARY KEY (namespace, id)
+    )`);
+    await db.query(`CREATE INDEX "${table}_seq" ON ${t} (namespace, seq)`);
+    await db.query(`CREATE INDEX "${table}_metadata" ON ${t} USING gin (metadata jsonb_path_ops)`);
+    await db.query(`CREATE INDEX "${table}_document" ON ${t} USING gin (document gin_trgm_ops)`);
+  }
+
+  /**
+   * Types the embedding column; the table holds no vector yet. The HNSW index comes later, built
+   * in one go once the collection is big enough (IndexBuilder): building it after a bulk load is
+   * several times faster than maintaining it record by record during the load.
+   */
+  async setDimension(db: Queryable, table: string, dimension: number): Promise<void> {
+    await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN embedding TYPE vector(${dimension})`);
+  }
+
+  /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
+  async rebuildIndex(
+    db: Queryable,
+    table: string,
+    dimension: number,
+    metric: Metric,
+    index: IndexSettings,
+  ): Promise<void> {
+    const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [indexName(table)]);
+    if (!rows[0].present) return;
+    await db.query(`DROP INDEX ${indexName(table)}`);
+    await this.buildIndex(db, table, dimension, metric, index);
+  }
+
+  /**
+   * Builds the HNSW index. `concurrently` (a real server, outside a transaction) lets writes go
+   * on during the build; an interrupted concurrent build leaves an invalid index, dropped first.
+   */
+  async buildIndex(
+    db: Queryable,
+    table: string,
+    dimension: number,
+    metric: Metric,
+    index: IndexSettings,
+    concurrently = false,
+  ): Promise<void> {
+    const plan = vectorPlan(metric, dimension);
+    if (!plan.opclass) return; // past HNSW's limits: searches are exact scans
+    const m = Math.trunc(index.m);
+    const ef = Math.trunc(index.efConstruction);
+    const mode = concurrently ? 'CONCURRENTLY' : '';
+    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table)}`);
+    await db.query(
+      `CREATE INDEX ${mode} IF NOT EXISTS "${table}${HNSW_SUFFIX}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+    );
+  }
+
+  /**
+   * Names the connection after the table (so that a delete can cancel the build) and gives it the
+   * memory to hold the graph; `local` keeps both to the caller's transaction.
+   */
+  async prepareBuildSession(db: Queryable, table: string, memoryMb: number, local = false): Promise<void> {
+    await db.query(`SELECT set_config('application_name', $1, $3), set_config('maintenance_work_mem', $2, $3)`, [
+      indexBuilderName(table),
+      `${memoryMb}MB`,
+      local,
+    ]);
+  }
+
+  /** Whether the table has a usable (valid) HNSW index. */
+  async hasIndex(db: Queryable, table: string): Promise<boolean> {
+    const { rows } = await db.query(
+      `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`,
+      [indexName(table)],
+    );
+    return rows[0].present;
+  }
+
+  /**
+   * Collections with a dimension HNSW can index, no valid index, and at least `minRows` records
+   * ever inserted (the identity sequence's last value: one lookup however big the table is).
+   */
+  async unindexed(
+    db: Queryable,
+    minRows: number,
+    collectionIds: string[] | null = null,
+  ): Promise<{ id: string; table: string; lastSeq: string }[]> {
+    // Per collection, lookups by name (to_regclass, the index's relname): a join of the catalog with
+    // pg_class was planned as a nested loop over both (no statistics on PGlite), and 200 collections
+    // took seconds.
+    const { rows } = await db.query<{ id: string; table: string; lastSeq: string }>(
+      `SELECT id, table_name AS table, last_seq::text AS "lastSeq" FROM (
+         SELECT c.id, c.table_name,
+                pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
+         FROM vecgate_collections c
+         WHERE c.dimension IS NOT NULL AND c.dimension <= $2 AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
+           AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
+           AND NOT ${hasValidHnswIndexSql('c.table_name')}
+         OFFSET 0
+       ) t WHERE last_seq >= $1`,
+      [minRows, MAX_HALFVEC_INDEX_DIMENSION, collectionIds],
+    );
+    return rows;
+  }
+
+  /** How many records were ever inserted into the table (deletes do not lower it). */
+  async insertedEver(db: Queryable, table: string): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence($1, 'seq')), 0)::float8 AS n`,
+      [qualified(table)],
+    );
+    return rows[0].n;
+  }
+
+  /**
+   * Fresh planner statistics after a bulk load, taken before the HNSW index is built, so that a
+   * collection reported indexed is also one the planner knows (its size, and how selective a filter
+   * is: what decides an exact search, src/core/records/search-policy.ts). The metadata column gets
+   * 10 times the default statistics: Postgres estimates a containment filter on the column's
+   * sample, and with 100 entries it estimated in steps of 1% of the table (docs/hot-path.md).
+   */
+  async analyze(db: Queryable, table: string): Promise<void> {
+    await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN metadata SET STATISTICS ${METADATA_STATISTICS}`);
+    await db.query(`ANALYZE ${qualified(table)}`);
+  }
+
+  /**
+   * The visibility map after a bulk load (count and id lookups read the index only). After the
+   * HNSW build, not before: it reads the whole table, and the index is what a loader waits for.
+   * Not in a transaction block.
+   */
+  async vacuum(db: Queryable, table: string): Promise<void> {
+    await db.query(`VACUUM ${qualified(table)}`);
+  }
+
+  /**
+   * Cancels a build of the table's index running on any replica (a dropped table would otherwise
+   * wait for the build to finish). Builders name their connection after the table.
+   */
+  async cancelIndexBuild(db: Queryable, table: string): Promise<void> {
+    await db.query(
+      `SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`,
+      [indexBuilderName(table)],
+    );
+  }
+
+  /**
+   * Copies every record of one table into another (created with create()), keeping their order,
+   * and counts the copies for the collection that owns the new table.
+   */
+  async copyRows(db: Queryable, from: string, to: string, toCollectionId: string): Promise<void> {
+    await db.query(
+      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(from)} ORDER BY seq`,
+    );
+    await db.query(
+      `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) SELECT $1, namespace, 0, count(*) FROM ${qualified(to)} GROUP BY namespace`,
+      [toCollectionId],
+    );
+  }
+
+  async drop(db: Queryable, table: string): Promise<void> {
+    await this.cancelIndexBuild(db, table);
+    await db.query(`DROP TABLE IF EXISTS ${qualified(table)}`);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Errors of the neutral core. They carry facts, not wire text: each protocol's exception filter
+ * turns them into its own status codes and messages.
+ */
+export abstract class CoreError extends Error {}
+
+export type Entity = 'tenant' | 'database' | 'collection' | 'namespace';
+
+export class NotFoundError extends CoreError {
+  constructor(
+    readonly entity: Entity,
+    readonly key: string,
+    readonly by: 'name' | 'id' = 'name',
+  ) {
+    super(`${entity} ${key} not found`);
+  }
+}
+
+export class AlreadyExistsError extends CoreError {
+  constructor(
+    readonly entity: Entity,
+    readonly key: string,
+  ) {
+    super(`${entity} ${key} already exists`);
+  }
+}
+
+export class DimensionMismatchError extends CoreError {
+  constructor(
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`expected dimension ${expected}, got ${got}`);
+  }
+}
+
+/** The request is wrong in a way every protocol words the same (the message is shown as is). */
+export class InvalidArgumentError extends CoreError {}
+
+/** An answer past what the gateway sends at once (rows or bytes): the caller must ask for less. */
+export class AnswerTooLargeError extends InvalidArgumentError {}
+
+/** A regular expression the database could not compile. */
+export class InvalidRegexError extends CoreError {}
+
+export class ForbiddenError extends CoreError {}
+
+/** Too many requests from one caller; try again after `retryAfterSeconds`. */
+export class RateLimitedError extends CoreError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'Too many requests: the rate limit for this API key was exceeded',
+  ) {
+    super(message);
+  }
+}
+
+/** No API key, or one that is unknown or revoked. */
+export class UnauthenticatedError extends CoreError {}
+
+/** The database cannot be reached or is shutting down: the caller may retry. */
+export class UnavailableError extends CoreError {}
+
+/** A statement of the request ran past the database's time limit and was cancelled: a 503 like UnavailableError. */
+export class StatementTimeoutError extends UnavailableError {}

@@ -1,0 +1,118 @@
+import type { FilterNode, MetadataKey, Scalar } from './filter-ast';
+import type { SqlParams } from './sql-params';
+
+/**
+ * Compiles a filter to a SQL boolean over a record table's columns (id, document, metadata).
+ * Every value and every key is a bind parameter. Equality and array membership compile to
+ * `metadata @> $n::jsonb`, which the GIN (jsonb_path_ops) index serves; substring search to
+ * LIKE, which the trigram index serves. A negation is wrapped in coalesce(.., false) so a record
+ * without metadata or document counts as "does not match" instead of vanishing as NULL; positive
+ * forms stay bare so the planner can still use the indexes.
+ */
+export function compileFilter(node: FilterNode, params: SqlParams): string {
+  switch (node.kind) {
+    case 'all':
+      return 'TRUE';
+    case 'none':
+      return 'FALSE';
+    case 'and':
+      return `(${node.children.map((c) => compileFilter(c, params)).join(' AND ')})`;
+    case 'or':
+      return `(${node.children.map((c) => compileFilter(c, params)).join(' OR ')})`;
+    case 'not':
+      return `(NOT coalesce(${compileFilter(node.child, params)}, FALSE))`;
+    case 'eq':
+      return `metadata @> ${params.add(JSON.stringify(nested(node.key, node.value)), 'jsonb')}`;
+    case 'arrayContains':
+      return `metadata @> ${params.add(JSON.stringify(nested(node.key, [node.value])), 'jsonb')}`;
+    case 'anyOf':
+      return compileAnyOf(node.key, node.values, node.inArrays, params);
+    case 'range': {
+      const { value, text } = access(node.key, params);
+      if (typeof node.value === 'string') {
+        // Byte order (COLLATE "C"), not the database's collation, which may skip punctuation.
+        return `(jsonb_typeof(${value}) = 'string' AND (${text}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
+      }
+      // jsonb orders numbers numerically; the type guard keeps strings and booleans out.
+      return `(${numberGuard(value)} AND (${value}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
+    }
+    case 'textMatch': {
+      const { value, text } = access(node.key, params);
+      const escaped = escapeLike(node.text);
+      const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[
+        node.mode
+      ];
+      return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(pattern, 'text')})`;
+    }
+    case 'exists':
+      return `(${access(node.key, params).value}) IS NOT NULL`;
+    case 'documentContains':
+      return `document LIKE ${params.add(`%${escapeLike(node.text)}%`, 'text')}`;
+    case 'documentRegex':
+      return `document ~ ${params.add(node.pattern, 'text')}`;
+    case 'idIn':
+      return `id = ANY(${params.add(node.ids, 'text[]')})`;
+  }
+}
+
+/** Lists up to this long compile to one containment test a value, each of which the GIN index serves. */
+const SHORT_LIST = 16;
+
+/**
+ * `$in`: a short list as containment tests the GIN index serves (one bitmap scan a value); a long
+ * one as a single jsonb[] parameter, which Postgres hashes once and probes per row.
+ */
+function compileAnyOf(key: MetadataKey, values: Scalar[], inArrays: boolean, params: SqlParams): string {
+  if (values.length === 0) return 'FALSE';
+  if (values.length <= SHORT_LIST) {
+    const tests = values.flatMap((v) => [
+      `metadata @> ${params.add(JSON.stringify(nested(key, v)), 'jsonb')}`,
+      ...(inArrays ? [`metadata @> ${params.add(JSON.stringify(nested(key, [v])), 'jsonb')}`] : []),
+    ]);
+    return `(${tests.join(' OR ')})`;
+  }
+  const { value } = access(key, params);
+  const list = params.add(
+    values.map((v) => JSON.stringify(v)),
+    'jsonb[]',
+  );
+  const scalar = `(${value}) = ANY(${list})`;
+  if (!inArrays) return scalar;
+  const element = `(jsonb_typeof(${value}) = 'array' AND EXISTS (SELECT 1 FROM jsonb_array_elements(${value}) AS e(v) WHERE e.v = ANY(${list})))`;
+  return `(${scalar} OR ${element})`;
+}
+
+/** `{"a": {"b": v}}` for the path a.b: containment reaches into nested objects too. */
+function nested(key: MetadataKey, value: unknown): Record<string, unknown> {
+  const path = Array.isArray(key) ? key : [key];
+  return path.reduceRight<unknown>((inner, k) => ({ [k]: inner }), value) as Record<string, unknown>;
+}
+
+/** The jsonb value and its text at a key or path; the key is a bind parameter either way. */
+function access(key: MetadataKey, params: SqlParams): { value: string; text: string } {
+  if (Array.isArray(key)) {
+    const p = params.add(key, 'text[]');
+    return { value: metadataValueAt(p, true), text: `metadata #>> ${p}` };
+  }
+  const p = params.add(key, 'text');
+  return { value: metadataValueAt(p, false), text: `metadata ->> ${p}` };
+}
+
+/**
+ * The jsonb value at a key (`ref` a text) or a nested path (`ref` a text[]). A range index is
+ * built on this same expression with the key as a literal (RangeIndexRepository): a search binds
+ * the key as a parameter, which the planner folds into that literal, and it only uses an index
+ * whose expression is the same.
+ */
+export function metadataValueAt(ref: string, path: boolean): string {
+  return path ? `metadata #> ${ref}` : `metadata -> ${ref}`;
+}
+
+/** A numeric range's type guard, also the predicate of a range index (which holds numbers only). */
+export function numberGuard(value: string): string {
+  return `jsonb_typeof(${value}) = 'number'`;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

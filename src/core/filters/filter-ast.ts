@@ -1,0 +1,73 @@
+/**
+ * The neutral filter model every protocol parses into. It has no protocol rules of its own: a
+ * dialect's quirks are spelled out with these nodes (Chroma's `$ne` is `not(eq)` and so matches a
+ * record that lacks the key; Pinecone's is `and(exists, not(eq))`). `not` is two-valued: a record
+ * with no metadata, or no document, simply does not match the inner node.
+ */
+export type Scalar = string | number | boolean;
+
+export type RangeOperator = '>' | '>=' | '<' | '<=';
+
+/** A top-level metadata key, or a path of keys into nested objects (Vectorizer's `a.b.c`). */
+export type MetadataKey = string | string[];
+
+export type FilterNode =
+  | { kind: 'all' }
+  | { kind: 'none' }
+  | { kind: 'and'; children: FilterNode[] }
+  | { kind: 'or'; children: FilterNode[] }
+  | { kind: 'not'; child: FilterNode }
+  /** metadata[key] equals value; int 2 equals float 2.0, a string never equals a number. */
+  | { kind: 'eq'; key: MetadataKey; value: Scalar }
+  /** metadata[key] is an array with value among its elements. */
+  | { kind: 'arrayContains'; key: MetadataKey; value: Scalar }
+  /**
+   * metadata[key] equals one of values (`$in`), or, with `inArrays`, is also an array holding one
+   * of them. One node however long the list: a long list is one array parameter, not one per value.
+   */
+  | { kind: 'anyOf'; key: MetadataKey; values: Scalar[]; inArrays: boolean }
+  /**
+   * metadata[key] compares so with value, both numbers (numerically) or both strings (in byte
+   * order, so that ISO dates compare as dates); values of other types never match.
+   */
+  | { kind: 'range'; key: MetadataKey; operator: RangeOperator; value: number | string }
+  /** metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive). */
+  | { kind: 'textMatch'; key: MetadataKey; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
+  | { kind: 'exists'; key: MetadataKey }
+  /** The document contains text (case-sensitive substring). */
+  | { kind: 'documentContains'; text: string }
+  /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */
+  | { kind: 'documentRegex'; pattern: string }
+  | { kind: 'idIn'; ids: string[] };
+
+export const ALL: FilterNode = { kind: 'all' };
+
+/**
+ * The longest `$in`/`$nin` list a filter may hold (Pinecone's documented limit, applied to every
+ * protocol): past it a request is refused, so that no list outgrows a statement.
+ */
+export const MAX_FILTER_LIST = 10_000;
+
+/** How deeply a filter's operators may nest: far past any real query, short of the parsers' stack. */
+export const MAX_FILTER_DEPTH = 64;
+
+export function and(...children: FilterNode[]): FilterNode {
+  const kept = children.filter((c) => c.kind !== 'all');
+  if (kept.some((c) => c.kind === 'none')) return { kind: 'none' };
+  if (kept.length === 0) return ALL;
+  return kept.length === 1 ? kept[0] : { kind: 'and', children: kept };
+}
+
+export function or(...children: FilterNode[]): FilterNode {
+  const kept = children.filter((c) => c.kind !== 'none');
+  if (kept.some((c) => c.kind === 'all')) return ALL;
+  if (kept.length === 0) return { kind: 'none' };
+  return kept.length === 1 ? kept[0] : { kind: 'or', children: kept };
+}
+
+export function not(child: FilterNode): FilterNode {
+  if (child.kind === 'all') return { kind: 'none' };
+  if (child.kind === 'none') return ALL;
+  if (child.kind === 'not') return child.child;
+  return { kind: 'not', child };
+}

@@ -1,0 +1,275 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { CollectionsRepository } from '../collections/collections.repository';
+import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
+import { CollectionsService } from '../collections/collections.service';
+import { RecordTableRepository } from '../collections/record-table.repository';
+import { vectorPlan } from '../collections/vector-index';
+import { Database, Queryable } from '../../database/database';
+import { RecordsService } from '../records/records.service';
+import { BuildBackoff } from './build-backoff';
+import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
+import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
+import { Scope } from '../scope';
+
+/** The advisory lock under which one replica builds, or analyzes, a range key's index. */
+const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
+/** How often a sweep looks at every collection of the catalog, not only those written through this replica. */
+const FULL_SWEEP_MS = 60_000;
+/** The advisory lock under which one replica builds a table's HNSW index. */
+const hnswLock = (table: string) => `index:${table}`;
+
+/** What a collection's index is doing, for Chroma's indexing_status. */
+export interface IndexingStatus {
+  /** Records ever inserted (Chroma counts operations, not records): read in O(1), polled often. */
+  inserted: number;
+  /** False while an index is due and not built yet: the HNSW index (searches are exact meanwhile) or a range index. */
+  indexed: boolean;
+}
+
+/**
+ * Builds a collection's HNSW index once a bulk load is over (build-policy.ts decides when), on one
+ * replica under an advisory lock, concurrently on a real server; until then searches are exact.
+ * The same sweep builds the btree of each metadata key that range filters were sent on, then
+ * ANALYZEs its table (the planner estimates a range from the index's statistics). A build is never
+ * cancelled because inserts resumed: dropping a half-built index under writers deadlocked them.
+ */
+@Injectable()
+export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('IndexBuilder');
+  private readonly watching = new Map<string, LoadWatch>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private draining?: Promise<void>;
+  private stopped = false;
+  private buildingTable?: string;
+  private readonly backoff = new BuildBackoff();
+  /** Collections this replica wrote to since the last sweep, and those the last sweep found due. */
+  private written = new Set<string>();
+  private stillDue = new Set<string>();
+  /** When the next sweep looks at every collection (writes through other replicas, or before this one started). */
+  private nextFullSweep = 0;
+
+  constructor(
+    @Inject(INDEXING_OPTIONS) private readonly options: IndexingOptions,
+    private readonly db: Database,
+    private readonly catalog: CollectionsRepository,
+    private readonly tables: RecordTableRepository,
+    private readonly rangeIndexes: RangeIndexRepository,
+    private readonly records: RecordsService,
+    private readonly collections: CollectionsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // Tables a delete queued and did not get to drop (it was interrupted) are dropped now.
+    this.draining = this.collections
+      .dropQueuedTables()
+      .catch((err) => this.logger.warn(`dropping queued record tables failed: ${(err as Error)?.message ?? err}`));
+    this.records.onWrite((id) => this.written.add(id));
+    // Each sweep is one catalog query per replica; a bulk load is over when two sweeps see no insert.
+    const every = Math.max(20, Math.min(1000, Math.floor(this.options.quietMs / 2)));
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    // A build holds a connection for minutes: cancel it (the next replica to look rebuilds it).
+    if (this.buildingTable && this.db.backend === 'postgres')
+      await this.tables.cancelIndexBuild(this.db, this.buildingTable).catch(() => {});
+    await this.sweeping;
+    await this.draining;
+  }
+
+  async status(scope: Scope, collectionId: string): Promise<IndexingStatus> {
+    // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
+    return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
+      const inserted = await this.tables.insertedEver(db, collection.tableName);
+      return { inserted, indexed: !(await this.due(collection, inserted)) };
+    });
+  }
+
+  /** Whether the collection should have an index it has not got yet: its HNSW index, or one of a noted range key. */
+  private async due(collection: Collection, inserted: number): Promise<boolean> {
+    if (inserted < this.options.minRows) return false;
+    const vectors = collection.dimension !== null && !!vectorPlan(collection.metric, collection.dimension).opclass;
+    if (vectors && !(await this.tables.hasIndex(this.db, collection.tableName))) return true;
+    return this.options.rangeKeys > 0 && (await this.rangeIndexes.unready(this.db, collection.id)).length > 0;
+  }
+
+  private tick(): void {
+    if (this.sweeping || this.stopped || !this.db.vectorOid) return;
+    this.sweeping = this.sweep()
+      .catch((err) => this.logger.warn(`index sweep failed: ${(err as Error)?.message ?? err}`))
+      .finally(() => (this.sweeping = undefined));
+  }
+
+  /**
+   * Most sweeps look only at the collections written through this replica since the last one and
+   * those still due, so that a sweep costs what is due, not the size of the catalog (every
+   * collection's, each second, stopped an embedded gateway at a few hundred collections). Every
+   * FULL_SWEEP_MS one looks at all: another replica's writes, or a load before this one started.
+   */
+  private async sweep(): Promise<void> {
+    const timings = this.options;
+    const started = Date.now();
+    const full = started >= this.nextFullSweep;
+    const candidates = full ? null : [...new Set([...this.written, ...this.stillDue])];
+    this.written = new Set();
+    if (full) this.nextFullSweep = started + FULL_SWEEP_MS;
+    const due =
+      candidates && candidates.length === 0 ? [] : await this.tables.unindexed(this.db, timings.minRows, candidates);
+    this.stillDue = new Set(due.map((d) => d.id));
+    const now = Date.now();
+    const seen = new Set<string>();
+    let ready: string | undefined;
+    for (const { id, table, lastSeq } of due) {
+      seen.add(table);
+      const seq = BigInt(lastSeq);
+      const watch = this.watching.get(table);
+      if (!watch) {
+        this.watching.set(table, startWatch(seq, now));
+        continue;
+      }
+      observe(watch, seq, now, timings);
+      if (!ready && shouldBuild(watch, now, timings) && this.backoff.ready(hnswLock(table), now)) ready = id;
+    }
+    for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
+    this.backoff.prune((key) => !key.startsWith('index:') || seen.has(key.slice('index:'.length)));
+    if (this.stopped) return;
+    if (ready) return this.build(ready);
+    if (timings.rangeKeys > 0) {
+      // A table still due for its HNSW index is probably being loaded: its range indexes come after.
+      const next = (await this.rangeIndexes.pending(this.db, timings.minRows)).find(
+        (k) => !seen.has(k.table) && this.backoff.ready(rangeKeyLock(k), now),
+      );
+      if (next && !this.stopped) return this.buildRangeIndex(next);
+      // Left without its statistics by a replica that stopped between build and ANALYZE, or built
+      // before keys were marked at all.
+      const leftover = (await this.rangeIndexes.unanalyzed(this.db))[0];
+      if (leftover && !this.stopped) await this.analyzeRangeKey(leftover);
+    }
+  }
+
+  private async buildRangeIndex(key: RangeKey): Promise<void> {
+    const started = Date.now();
+    try {
+      const built = await this.buildOnce(key.table, rangeKeyLock(key), async (conn, concurrently) => {
+        // Built by another replica since the sweep read it?
+        if (!(await this.rangeIndexes.pending(conn, 0, key.collectionId)).some((k) => k.id === key.id)) return false;
+        await this.rangeIndexes.markAnalyzed(conn, [key.id], false); // a rebuild of an index left invalid needs them again
+        await this.rangeIndexes.build(conn, key, concurrently);
+        // Under the build's lock, so that no other replica takes this key for a leftover meanwhile;
+        // indexing_status counts the key as due until it is marked.
+        await this.rangeIndexes.analyze(conn, key.table);
+        await this.rangeIndexes.markAnalyzed(conn, [key.id], true);
+        return true;
+      });
+      if (!built) return;
+      this.logger.log(
+        `built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`,
+      );
+    } catch (err) {
+      if (!this.stopped)
+        this.logger.warn(`range index build for table ${key.table} stopped: ${(err as Error)?.message ?? err}`);
+    }
+  }
+
+  /** ANALYZEs the table of a key left without statistics, and marks every key of the table whose index was valid before it began. */
+  private async analyzeRangeKey(key: RangeKey): Promise<void> {
+    try {
+      await this.buildOnce(key.table, rangeKeyLock(key), async (conn) => {
+        const keys = await this.rangeIndexes.unanalyzed(conn, key.collectionId);
+        if (!keys.some((k) => k.id === key.id)) return false;
+        await this.rangeIndexes.analyze(conn, key.table);
+        await this.rangeIndexes.markAnalyzed(
+          conn,
+          keys.map((k) => k.id),
+          true,
+        );
+        return true;
+      });
+    } catch (err) {
+      if (!this.stopped)
+        this.logger.warn(
+          `statistics for the range index of table ${key.table} stopped: ${(err as Error)?.message ?? err}`,
+        );
+    }
+  }
+
+  private async build(collectionId: string): Promise<void> {
+    const collection = await this.catalog.findById(this.db, collectionId);
+    if (!collection?.dimension) return;
+    const { tableName: table, dimension, metric, index } = collection;
+    const started = Date.now();
+    try {
+      const built = await this.buildOnce(table, hnswLock(table), async (conn, concurrently) => {
+        if (await this.tables.hasIndex(conn, table)) return false;
+        // Statistics first: once the index is valid, indexing_status reports the collection indexed,
+        // and a client that waited for that searches next (the planner's estimates decide exact
+        // searches; PGlite runs no autovacuum, so without this it would never have any). On the
+        // build's own connection, so that a delete of the collection cancels it too.
+        await this.tables.analyze(conn, table);
+        await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently);
+        if (concurrently) await this.tables.vacuum(conn, table);
+        return true;
+      });
+      if (!built) return;
+      // This replica's searches take the index from the next call on, not once its cached catalog row expires.
+      this.collections.forget(collection.id);
+      // Embedded builds run in a transaction block, where VACUUM cannot.
+      if (this.db.backend === 'embedded') await this.tables.vacuum(this.db, table);
+      this.logger.log(
+        `built the HNSW index of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`,
+      );
+    } catch (err) {
+      // Dropped meanwhile, cancelled by a delete or a shutdown: the next sweep decides again.
+      if (!this.stopped)
+        this.logger.warn(`index build for collection ${collection.id} stopped: ${(err as Error)?.message ?? err}`);
+    } finally {
+      this.watching.delete(table);
+    }
+  }
+
+  /**
+   * Runs one index build on `table`. On a real server: on a connection of its own, named after the
+   * table (a delete cancels it), concurrently (reads and writes go on), under a session advisory
+   * lock on `lock` so that one replica builds it (false when another holds it). Embedded: in a
+   * transaction on the one connection there is, which holds the database while it runs.
+   */
+  private async buildOnce(
+    table: string,
+    lock: string,
+    work: (conn: Queryable, concurrently: boolean) => Promise<boolean>,
+  ): Promise<boolean> {
+    const memoryMb = this.options.buildMemoryMb;
+    this.buildingTable = table;
+    try {
+      const built =
+        this.db.backend === 'postgres'
+          ? await this.db.withOwnConnection(async (conn) => {
+              if (!(await this.db.tryAdvisoryLock(conn, lock))) return false;
+              await this.tables.prepareBuildSession(conn, table, memoryMb);
+              return work(conn, true);
+            })
+          : await this.db.transaction(async (tx) => {
+              await this.tables.prepareBuildSession(tx, table, Math.min(memoryMb, 512), true);
+              return work(tx, false);
+            });
+      this.backoff.succeeded(lock);
+      return built;
+    } catch (err) {
+      if (!this.stopped) {
+        const message = (err as Error)?.message ?? String(err);
+        const failure = this.backoff.failed(lock, Date.now(), message);
+        this.logger.warn(
+          `build ${lock} failed ${failure.attempts} time(s), next attempt in ${Math.round((failure.retryAt - Date.now()) / 1000)} s: ${message}`,
+        );
+      }
+      throw err;
+    } finally {
+      this.buildingTable = undefined;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+/** When indexes are built (IndexBuilder) and how many range keys get one; read from the environment by config/. */
+export interface IndexingOptions {
+  /** Below this many inserted records a collection is searched exactly and gets no HNSW index. */
+  minRows: number;
+  /** The index is built once no record has been inserted for this long (a bulk load is over)... */
+  quietMs: number;
+  /** ...or, under a steady stream of inserts, at the latest this long after it became due. */
+  maxDeferMs: number;
+  /** maintenance_work_mem for a build, in MB: an HNSW graph that does not fit builds far slower. */
+  buildMemoryMb: number;
+  /** How many metadata keys of a collection get an index for numeric range filters (0: none). */
+  rangeKeys: number;
+}
+
+export const INDEXING_OPTIONS = Symbol('INDEXING_OPTIONS');

@@ -1,0 +1,12 @@
+import { Global, Module } from '@nestjs/common';
+import { CollectionsModule } from '../collections/collections.module';
+import { RecordsModule } from '../records/records.module';
+import { IndexBuilder } from './index-builder';
+
+/**
+ * The background index builds, and the status protocols report (Chroma's indexing_status). Imported
+ * once, by the app; global, so that a protocol reads the status without owning the builder.
+ */
+@Global()
+@Module({ imports: [CollectionsModule, RecordsModule], providers: [IndexBuilder], exports: [IndexBuilder] })
+export class IndexingModule {}

@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../../database/database';
+
+/** The registry of a collection's namespaces (records carry their namespace in their own table). */
+@Injectable()
+export class NamespacesRepository {
+  /** Returns false when the namespace was already registered. */
+  async register(db: Queryable, collectionId: string, name: string): Promise<boolean> {
+    const { rowCount } = await db.query(
+      'INSERT INTO vecgate_namespaces (collection_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [collectionId, name],
+    );
+    return rowCount === 1;
+  }
+
+  async exists(db: Queryable, collectionId: string, name: string): Promise<boolean> {
+    const { rowCount } = await db.query('SELECT 1 FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [
+      collectionId,
+      name,
+    ]);
+    return rowCount === 1;
+  }
+
+  /** Names in byte order after `after`, starting with `prefix`. */
+  async list(
+    db: Queryable,
+    collectionId: string,
+    prefix: string,
+    after: string | null,
+    limit: number | null,
+  ): Promise<string[]> {
+    const { rows } = await db.query(
+      `SELECT name FROM vecgate_namespaces
+       WHERE collection_id = $1 AND starts_with(name, $2) AND ($3::text IS NULL OR name COLLATE "C" > $3::text COLLATE "C")
+       ORDER BY name COLLATE "C" LIMIT $4`,
+      [collectionId, prefix, after, limit],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  async count(db: Queryable, collectionId: string, prefix: string): Promise<number> {
+    const { rows } = await db.query(
+      'SELECT count(*)::int AS n FROM vecgate_namespaces WHERE collection_id = $1 AND starts_with(name, $2)',
+      [collectionId, prefix],
+    );
+    return rows[0].n;
+  }
+
+  async delete(db: Queryable, collectionId: string, name: string): Promise<boolean> {
+    const { rowCount } = await db.query('DELETE FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [
+      collectionId,
+      name,
+    ]);
+    return rowCount === 1;
+  }
+}

@@ -1,0 +1,89 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { CollectionsService } from '../collections/collections.service';
+import { AlreadyExistsError, NotFoundError } from '../errors';
+import { ALL, FilterNode } from '../filters/filter-ast';
+import { Database } from '../../database/database';
+import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
+import { NamespacesRepository } from './namespaces.repository';
+import { RecordsRepository } from './records.repository';
+import { Scope } from '../scope';
+
+export interface NamespaceCount {
+  name: string;
+  records: number;
+}
+
+/** A collection's namespaces: registered by a first write or explicitly, each with its record count. */
+@Injectable()
+export class NamespacesService {
+  constructor(
+    private readonly db: Database,
+    private readonly collections: CollectionsService,
+    private readonly repository: NamespacesRepository,
+    private readonly records: RecordsRepository,
+    @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
+  ) {}
+
+  /** Every namespace with records or registered, with counts; and the collection itself. */
+  async stats(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode = ALL,
+  ): Promise<{ collection: Collection; namespaces: NamespaceCount[] }> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      const counts = await this.records.countByNamespace(tx, collection, filter);
+      for (const name of await this.repository.list(tx, collection.id, '', null, null))
+        if (!counts.has(name)) counts.set(name, 0);
+      const namespaces = [...counts]
+        .map(([name, records]) => ({ name, records }))
+        .sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+      return { collection, namespaces };
+    });
+  }
+
+  /** One page of namespaces in byte order, with record counts, and how many match the prefix in all. */
+  async list(
+    scope: Scope,
+    collectionId: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<{ page: NamespaceCount[]; total: number }> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      const names = await this.repository.list(tx, collection.id, prefix, after, limit);
+      const page: NamespaceCount[] = [];
+      for (const name of names) page.push({ name, records: await this.records.count(tx, collection, name) });
+      return { page, total: await this.repository.count(tx, collection.id, prefix) };
+    });
+  }
+
+  async describe(scope: Scope, collectionId: string, name: string): Promise<NamespaceCount> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      if (!(await this.repository.exists(tx, collection.id, name))) throw new NotFoundError('namespace', name);
+      return { name, records: await this.records.count(tx, collection, name) };
+    });
+  }
+
+  async create(scope: Scope, collectionId: string, name: string): Promise<NamespaceCount> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      if (!(await this.repository.register(tx, collection.id, name))) throw new AlreadyExistsError('namespace', name);
+      return { name, records: 0 };
+    });
+  }
+
+  /** Deletes a namespace with all its records. */
+  async delete(scope: Scope, collectionId: string, name: string): Promise<void> {
+    const deleted = await this.db.transaction(async (tx) => {
+      const collection = await this.collections.getById(scope, collectionId, tx);
+      if (!(await this.repository.delete(tx, collection.id, name))) throw new NotFoundError('namespace', name);
+      return this.records.delete(tx, collection, name, ALL, null);
+    });
+    this.collections.forget(collectionId); // its `namespaced` may have changed
+    this.recordMetrics?.deleted(deleted);
+  }
+}

@@ -1,0 +1,42 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { RangeIndexRepository } from '../collections/range-index.repository';
+import { INDEXING_OPTIONS, IndexingOptions } from '../indexing/indexing-options';
+import { Database } from '../../database/database';
+import { FilterNode } from '../filters/filter-ast';
+import { numericRangeKeys } from '../filters/range-keys';
+
+/** Bounds the memory of what this process has noted (a client can send any number of keys). */
+const MAX_REMEMBERED = 10_000;
+
+/**
+ * Notes the metadata keys that numeric range filters are sent on, so that IndexBuilder gives them
+ * an index (RangeIndexRepository). Each key is written to the catalog once per process, after the
+ * call's own statement and outside it: the call neither waits for it nor fails with it.
+ */
+@Injectable()
+export class RangeKeyTracker {
+  private readonly logger = new Logger('RangeKeyTracker');
+  private readonly noted = new Set<string>();
+
+  constructor(
+    @Inject(INDEXING_OPTIONS) private readonly options: IndexingOptions,
+    private readonly db: Database,
+    private readonly repository: RangeIndexRepository,
+  ) {}
+
+  note(collection: Collection, filter: FilterNode): void {
+    const max = this.options.rangeKeys;
+    if (max === 0 || filter.kind === 'all') return;
+    for (const key of numericRangeKeys(filter)) {
+      const memo = JSON.stringify([collection.id, key]);
+      if (this.noted.has(memo)) continue;
+      if (this.noted.size >= MAX_REMEMBERED) this.noted.clear();
+      this.noted.add(memo);
+      // A key Postgres cannot store (a NUL), or a collection deleted meanwhile: nothing to index.
+      this.repository
+        .note(this.db, collection.id, key, max)
+        .catch((err) => this.logger.debug(`range key not noted: ${err?.message ?? err}`));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { DenseVector } from './dense-vector';
+
+/** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
+export interface SparseText {
+  text: string;
+}
+
+/**
+ * One record of a write. `undefined` fields were not sent and keep their stored value on
+ * upsert/update; a metadata key whose value is null is removed by a merge.
+ */
+export interface RecordWrite {
+  id: string;
+  embedding?: DenseVector;
+  sparse?: SparseText;
+  document?: string | null;
+  uri?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+/**
+ * add: new ids only, existing ones are left alone.
+ * merge: insert new ids; for existing ones overwrite the fields sent and merge metadata key by key.
+ * update: like merge, for existing ids only; unknown ids are ignored.
+ * replace: insert, or overwrite the vector, sparse vector and metadata whole (document and uri stay).
+ * overwrite: for existing ids only, overwrite the fields sent, metadata whole (`{}` clears it).
+ */
+export type WriteMode = 'add' | 'merge' | 'update' | 'replace' | 'overwrite';
+
+export interface Include {
+  embeddings: boolean;
+  sparse?: boolean;
+  documents: boolean;
+  metadatas: boolean;
+  uris: boolean;
+}
+
+export interface StoredRecord {
+  id: string;
+  /** pgvector's text form; parsed by the protocol that shows it. */
+  embedding?: string | null;
+  /** pgvector's sparsevec text form. */
+  sparse?: string | null;
+  document?: string | null;
+  uri?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export interface Neighbour extends StoredRecord {
+  /** The raw pgvector operator value (<->, <#> or <=>); each protocol turns it into its own score. */
+  distance: number;
+}

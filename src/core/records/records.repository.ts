@@ -1,0 +1,517 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { qualified } from '../collections/record-table.repository';
+import { vectorPlan } from '../collections/vector-index';
+import { Database, Queryable } from '../../database/database';
+import { compileFilter } from '../filters/compile-filter';
+import { ALL, FilterNode } from '../filters/filter-ast';
+import { SqlParams } from '../filters/sql-params';
+import { DenseVector, vectorArrayParam } from './dense-vector';
+import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
+import { MatchEstimate } from './search-policy';
+import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
+
+const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]) AS u(id, embedding, document, uri, metadata, sparse)`;
+
+function columns(include: Include, prefix = ''): string {
+  const cols = [`${prefix}id`];
+  if (include.embeddings) cols.push(`${prefix}embedding::text AS embedding`);
+  if (include.sparse) cols.push(`${prefix}sparse_embedding::text AS sparse`);
+  if (include.documents) cols.push(`${prefix}document`);
+  if (include.uris) cols.push(`${prefix}uri`);
+  if (include.metadatas) cols.push(`${prefix}metadata`);
+  return cols.join(', ');
+}
+
+function writeParams(vectorOid: number, namespace: string, records: RecordWrite[]): unknown[] {
+  return [
+    namespace,
+    records.map((r) => r.id),
+    vectorArrayParam(
+      vectorOid,
+      records.map((r) => r.embedding),
+    ),
+    records.map((r) => r.document ?? null),
+    records.map((r) => r.uri ?? null),
+    records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
+    records.map((r) => r.sparse?.text ?? null),
+  ];
+}
+
+/**
+ * Writers of the same ids serialise on advisory locks over a fixed number of id buckets, taken in
+ * ascending order, so that two batches touching overlapping ids (in any order, from any replica)
+ * wait for each other instead of deadlocking on row and unique-index locks. A bounded bucket count
+ * keeps the shared lock table small however large the batch.
+ */
+const LOCK_BUCKETS = 64;
+
+/** FNV-1a over the id's UTF-16 code units: cheap, stable, and spreads ids over the buckets. */
+function bucketOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % LOCK_BUCKETS;
+}
+
+/** Slots of vecgate_record_counts per namespace (see migrations/004_record_counts.sql). */
+const COUNT_SLOTS = 16;
+
+/** A write's slot: random, so that concurrent writers of one namespace rarely wait on one row. */
+const randomSlot = () => Math.floor(Math.random() * COUNT_SLOTS);
+
+/**
+ * A CTE that subtracts the rows of `deleted` (a CTE over deleted rows) from the namespace's count,
+ * in the same statement as the delete: one round trip, and the count's row lock is taken only
+ * once every row is deleted. `$1` is the namespace.
+ */
+function countDeleted(params: SqlParams, collectionId: string): string {
+  const id = params.add(collectionId);
+  const slot = params.add(randomSlot());
+  return `counted AS (
+    INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n)
+    SELECT ${id}::uuid, $1, ${slot}::smallint, -count(*) FROM deleted HAVING count(*) > 0
+    ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n)`;
+}
+
+/** A search's order: by the distance, or by an expression of it that no index is built on (an exact search). */
+function orderBy(distance: string, exact: boolean): string {
+  return exact ? `(${distance}) + 0` : distance;
+}
+
+/** The rows the planner expects a statement to return. */
+async function plannedRows(db: Queryable, sql: string, values: unknown[]): Promise<number> {
+  const { rows } = await db.query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  const plan = rows[0]['QUERY PLAN'];
+  return (typeof plan === 'string' ? JSON.parse(plan) : plan)[0].Plan['Plan Rows'];
+}
+
+/** What a read of a collection's table selects: one namespace's records that match the filter, these columns. */
+export interface RecordSelection {
+  namespace: string;
+  filter: FilterNode;
+  include: Include;
+}
+
+/** A keyset page in byte order of ids: after `afterId` (or from it, `inclusive`), at most `limit`. */
+export interface KeysetPage extends RecordSelection {
+  afterId: string | null;
+  limit: number | null;
+  inclusive?: boolean;
+}
+
+/** The n nearest to each query vector; `exact` reads every matching record instead of the HNSW index. */
+export interface NearestQuery extends RecordSelection {
+  vectors: DenseVector[];
+  n: number;
+  exact?: boolean;
+}
+
+/** The n best by sparse inner product, plus the dense one's for a hybrid query. */
+export interface SparseQuery extends RecordSelection {
+  dense: DenseVector | null;
+  /** pgvector's sparsevec text. */
+  sparse: string;
+  n: number;
+}
+
+/** Session settings of a vector search (see Database.withSessionSettings). */
+export type SearchSettings = Record<string, string>;
+
+/** All SQL over record tables. Each method runs inside the caller's transaction. */
+@Injectable()
+export class RecordsRepository {
+  private readonly answerBytes: number;
+
+  constructor(
+    private readonly database: Database,
+    @Optional() @Inject(ANSWER_BYTES) answerBytes?: number,
+  ) {
+    this.answerBytes = answerBytes ?? DEFAULT_ANSWER_BYTES;
+  }
+
+  private writeParams(namespace: string, records: RecordWrite[]): unknown[] {
+    return writeParams(this.database.vectorOid, namespace, records);
+  }
+
+  async lockIds(db: Queryable, collection: Collection, namespace: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const buckets = [...new Set(ids.map(bucketOf))].sort((a, b) => a - b);
+    const keys = buckets.map((b) =>
+      createHash('sha1').update(`${collection.tableName}\0${namespace}\0${b}`).digest().readBigInt64BE(0).toString(),
+    );
+    await db.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS t(k, o) ORDER BY o', [
+      keys,
+    ]);
+  }
+
+  /** Inserts the records whose ids are new; returns the ids it inserted (count them with addToCount). */
+  async insertNew(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+  ): Promise<Set<string>> {
+    if (records.length === 0) return new Set();
+    const { rows } = await db.query(
+      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
+       ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
+      this.writeParams(namespace, records),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * Adds a write's net change to the namespace's record count. Called last in the write's
+   * transaction: the count's row lock is then held only while committing, so two writers can
+   * never each hold what the other waits for.
+   */
+  async addToCount(db: Queryable, collection: Collection, namespace: string, delta: number): Promise<void> {
+    if (delta === 0) return;
+    await db.query(
+      `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n`,
+      [collection.id, namespace, randomSlot(), delta],
+    );
+  }
+
+  /**
+   * Inserts, or overwrites vector, sparse vector and metadata whole; returns how many it wrote and
+   * how many of those were new. Metadata is stored as sent, null values included (a payload may hold them).
+   */
+  async replace(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+  ): Promise<{ written: number; inserted: number }> {
+    if (records.length === 0) return { written: 0, inserted: 0 };
+    // xmax is 0 on a row this statement inserted, and set on one it updated.
+    const { rows } = await db.query<{ written: number; inserted: number }>(
+      `WITH written AS (
+         INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
+         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
+         ON CONFLICT (namespace, id) DO UPDATE
+           SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata
+         RETURNING (t.xmax = 0) AS inserted)
+       SELECT count(*)::int AS written, count(*) FILTER (WHERE inserted)::int AS inserted FROM written`,
+      this.writeParams(namespace, records),
+    );
+    return rows[0];
+  }
+
+  /**
+   * Overwrites the fields that were sent and merges metadata key by key (a null value removes the
+   * key) on the records that exist; ids that do not exist are ignored. Returns how many changed.
+   */
+  async mergeExisting(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+    mergeMetadata = true,
+  ): Promise<number> {
+    if (records.length === 0) return 0;
+    const metadata = mergeMetadata
+      ? `nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb)`
+      : `nullif(u.metadata, '{}'::jsonb)`;
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} AS t SET
+         embedding = coalesce(u.embedding, t.embedding),
+         sparse_embedding = coalesce(u.sparse, t.sparse_embedding),
+         document = coalesce(u.document, t.document),
+         uri = coalesce(u.uri, t.uri),
+         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END
+       FROM ${UNNEST} WHERE t.namespace = $1 AND t.id = u.id`,
+      this.writeParams(namespace, records),
+    );
+    return rowCount ?? 0;
+  }
+
+  /** Records matching the filter, in insertion order. */
+  async find(
+    db: Queryable,
+    collection: Collection,
+    { namespace, filter, include, limit, offset }: RecordSelection & { limit: number | null; offset: number },
+  ): Promise<StoredRecord[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query<StoredRecord>(
+      withinBudget(
+        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return rowsWithinBudget(rows, this.answerBytes);
+  }
+
+  /** Matching records in byte order of ids, after (or from) `afterId`: keyset pages. */
+  async findAfterId(
+    db: Queryable,
+    collection: Collection,
+    { namespace, filter, include, afterId, limit, inclusive = false }: KeysetPage,
+  ): Promise<StoredRecord[]> {
+    const params = new SqlParams([namespace, afterId]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query<StoredRecord>(
+      withinBudget(
+        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND ($2::text IS NULL OR id COLLATE "C" ${inclusive ? '>=' : '>'} $2::text COLLATE "C") AND ${where}
+         ORDER BY id COLLATE "C" LIMIT ${params.add(limit)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return rowsWithinBudget(rows, this.answerBytes);
+  }
+
+  /**
+   * The HNSW settings a search for n neighbours runs with: ef_search at least n (the index returns
+   * at most ef_search candidates), and iterative scans, so that a filter that rejects most
+   * candidates makes the index look further instead of returning fewer than n.
+   */
+  searchSettings(collection: Collection, n: number): SearchSettings {
+    return {
+      'hnsw.ef_search': String(Math.min(1000, Math.max(collection.index.efSearch, n))),
+      'hnsw.iterative_scan': 'relaxed_order',
+    };
+  }
+
+  /**
+   * How many records a search's filter and namespace keep, and how many the collection's table
+   * holds, as the planner estimates them (nothing read): what decides an exact search
+   * (search-policy.ts). Two plans, each read at its top node: that node carries the statement's
+   * whole estimate, where the branches of one parallel plan (a big table's) carry a worker's share.
+   */
+  async estimateMatches(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+  ): Promise<MatchEstimate> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const table = qualified(collection.tableName);
+    const [matching, total] = await Promise.all([
+      plannedRows(db, `SELECT 1 FROM ${table} WHERE namespace = $1 AND ${where}`, params.values),
+      plannedRows(db, `SELECT 1 FROM ${table}`, []),
+    ]);
+    return { matching, total };
+  }
+
+  /**
+   * The n nearest records to each query vector, in one statement (LATERAL over the query vectors).
+   * A single vector, the common call, gets the plain statement: Postgres plans it in about half
+   * the time of the LATERAL form, and every call is planned for its values.
+   * `exact` reads every matching record and sorts them: ordered by an expression the HNSW index
+   * is not built on, the planner cannot choose the index, while the filter's own indexes still serve.
+   */
+  async nearest(
+    db: Queryable,
+    collection: Collection,
+    { namespace, vectors, n, filter, include, exact = false }: NearestQuery,
+  ): Promise<Neighbour[][]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const table = qualified(collection.tableName);
+    if (vectors.length === 1) {
+      const params = new SqlParams([namespace, vectors[0].toBinary()]);
+      const where = compileFilter(filter, params);
+      const distance = `${plan.column} ${plan.operator} $2::vector::${plan.queryType}`;
+      const { rows } = await db.query<Neighbour>(
+        withinBudget(
+          `SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+           WHERE namespace = $1 AND ${where} ORDER BY ${orderBy(distance, exact)} LIMIT ${params.add(n)}`,
+          params.add(this.answerBytes),
+        ),
+        params.values,
+      );
+      return [rowsWithinBudget(rows, this.answerBytes)];
+    }
+    const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, vectors)]);
+    const where = compileFilter(filter, params);
+    const distance = `${plan.column} ${plan.operator} q.vec::${plan.queryType}`;
+    const { rows } = await db.query<Neighbour & { ord: string }>(
+      withinBudget(
+        `SELECT q.ord, r.* FROM unnest($2::vector[]) WITH ORDINALITY AS q(vec, ord)
+         CROSS JOIN LATERAL (
+           SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+           WHERE namespace = $1 AND ${where} ORDER BY ${orderBy(distance, exact)} LIMIT ${params.add(n)}
+         ) AS r ORDER BY q.ord, r.distance`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    const lists: Neighbour[][] = vectors.map(() => []);
+    for (const row of rowsWithinBudget(rows, this.answerBytes)) {
+      const { ord, ...neighbour } = row;
+      lists[Number(ord) - 1].push(neighbour);
+    }
+    return lists;
+  }
+
+  /** Deletes the matching records and returns their ids. */
+  async deleteReturningIds(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+  ): Promise<string[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `WITH deleted AS (DELETE FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where} RETURNING id),
+       ${countDeleted(params, collection.id)}
+       SELECT id FROM deleted`,
+      params.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes the matching records (the first `limit` of them in insertion order, when given). */
+  async delete(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    limit: number | null,
+  ): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const table = qualified(collection.tableName);
+    const remove =
+      limit === null
+        ? `DELETE FROM ${table} WHERE namespace = $1 AND ${where} RETURNING 1`
+        : `DELETE FROM ${table} WHERE (namespace, id) IN (
+             SELECT namespace, id FROM ${table} WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)}) RETURNING 1`;
+    const { rows } = await db.query(
+      `WITH deleted AS (${remove}), ${countDeleted(params, collection.id)} SELECT count(*)::int AS n FROM deleted`,
+      params.values,
+    );
+    return rows[0].n;
+  }
+
+  /** Ids in byte (C) order after `after`, starting with `prefix`: keyset pages for Pinecone's list. */
+  async listIds(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    const { rows } = await db.query(
+      `SELECT id FROM ${qualified(collection.tableName)}
+       WHERE namespace = $1 AND starts_with(id, $2) AND ($3::text IS NULL OR id COLLATE "C" > $3::text COLLATE "C")
+       ORDER BY id COLLATE "C" LIMIT $4`,
+      [namespace, prefix, after, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Merges `patch` into the metadata of every matching record; returns how many it changed. */
+  async patchMetadata(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
+    const params = new SqlParams([namespace, JSON.stringify(patch)]);
+    const where = compileFilter(filter, params);
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} SET metadata = nullif(jsonb_strip_nulls(coalesce(metadata, '{}'::jsonb) || $2::jsonb), '{}'::jsonb)
+       WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rowCount ?? 0;
+  }
+
+  async largestMergedMetadata(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
+    const params = new SqlParams([namespace, JSON.stringify(patch)]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT coalesce(max(octet_length((coalesce(metadata, '{}'::jsonb) || $2::jsonb)::text)), 0)::int AS n
+       FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rows[0].n;
+  }
+
+  async countMatching(db: Queryable, collection: Collection, namespace: string, filter: FilterNode): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rows[0].n;
+  }
+
+  /** Record counts (of those matching the filter) of every namespace that holds records. */
+  async countByNamespace(
+    db: Queryable,
+    collection: Collection,
+    filter: FilterNode = ALL,
+  ): Promise<Map<string, number>> {
+    if (filter.kind === 'all') {
+      // Without a filter, from the counts the writes keep: a lookup however big the collection.
+      const { rows } = await db.query(
+        `SELECT namespace, sum(n)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 GROUP BY namespace HAVING sum(n) > 0`,
+        [collection.id],
+      );
+      return new Map(rows.map((r) => [r.namespace, r.n]));
+    }
+    const params = new SqlParams();
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query(
+      `SELECT namespace, count(*)::int AS n FROM ${qualified(collection.tableName)} WHERE ${where} GROUP BY namespace`,
+      params.values,
+    );
+    return new Map(rows.map((r) => [r.namespace, r.n]));
+  }
+
+  /**
+   * The n records with the highest inner product with a sparse query vector, plus a dense one for
+   * hybrid search (a dot-product index scores dense·q + sparse·s). An exact scan: HNSW does not
+   * serve sums of two distances.
+   */
+  async nearestSparse(
+    db: Queryable,
+    collection: Collection,
+    { namespace, dense, sparse, n, filter, include }: SparseQuery,
+  ): Promise<Neighbour[]> {
+    const params = new SqlParams([namespace]);
+    const sparseScore = `coalesce(sparse_embedding <#> ${params.add(sparse, 'sparsevec')}, 0)`;
+    const distance = dense
+      ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense.toBinary(), 'vector')}, 0)`
+      : sparseScore;
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query<Neighbour>(
+      withinBudget(
+        `SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND ${where} ORDER BY ${distance} LIMIT ${params.add(n)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return rowsWithinBudget(rows, this.answerBytes);
+  }
+
+  /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */
+  async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT coalesce(sum(n), 0)::int AS n FROM vecgate_record_counts WHERE collection_id = $1 AND namespace = $2`,
+      [collection.id, namespace],
+    );
+    return rows[0].n;
+  }
+}

@@ -1,0 +1,394 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Collection } from '../collections/collection.model';
+import { CollectionsService } from '../collections/collections.service';
+import { MAX_HALFVEC_VALUE, vectorPlan } from '../collections/vector-index';
+import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import { Database, Queryable } from '../../database/database';
+import { FilterNode } from '../filters/filter-ast';
+import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
+import { checkResultRows } from './answer-budget';
+import { DenseVector } from './dense-vector';
+import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
+import { NamespacesRepository } from './namespaces.repository';
+import { RangeKeyTracker } from './range-key-tracker';
+import { RecordsRepository } from './records.repository';
+import { narrowsTheTable, prefersExactSearch } from './search-policy';
+import { DEFAULT_NAMESPACE, Scope } from '../scope';
+
+/**
+ * Ids are a primary key, and a btree entry holds at most ~2.7 kB; 2 kB leaves room for the namespace.
+ * (Pinecone allows 512 characters, Chroma Cloud 128 bytes.)
+ */
+export const MAX_ID_BYTES = 2048;
+
+function checkIds(records: RecordWrite[]): void {
+  for (const r of records) {
+    const bytes = Buffer.byteLength(r.id, 'utf8');
+    if (bytes > MAX_ID_BYTES)
+      throw new InvalidArgumentError(`ID is too long: ${bytes} bytes, at most ${MAX_ID_BYTES} are allowed`);
+  }
+}
+
+export interface FindOptions {
+  filter: FilterNode;
+  include: Include;
+  limit: number | null;
+  offset: number;
+  /** Keyset paging in byte order of ids, after this id (Pinecone); otherwise insertion order. */
+  afterId?: string | null;
+  /** With afterId: start at that id rather than after it (Qdrant's scroll offset). */
+  fromIdInclusive?: boolean;
+}
+
+export interface NearestOptions {
+  vectors: DenseVector[];
+  /** A sparse query vector (sparsevec text): scores by inner product, plus the dense one if given. */
+  sparse?: string;
+  n: number;
+  filter: FilterNode;
+  include: Include;
+}
+
+/**
+ * Keeps one record per id, in request order (which is the order get returns them in): the first
+ * for add (later ones would be ignored), the last otherwise.
+ */
+function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
+  const byId = new Map<string, RecordWrite>();
+  for (const r of records) {
+    if (mode === 'add' && byId.has(r.id)) continue;
+    byId.delete(r.id);
+    byId.set(r.id, r);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * A collection of 2,001 to 4,000 dimensions is indexed as halfvec (vector-index.ts): a value past
+ * halfvec's range would be stored and then fail every search and every index build, so it is
+ * refused at write time.
+ */
+function checkIndexableValues(collection: Collection, records: RecordWrite[]): void {
+  if (
+    collection.dimension === null ||
+    !vectorPlan(collection.metric, collection.dimension).queryType.startsWith('halfvec')
+  )
+    return;
+  for (const record of records) {
+    const most = record.embedding?.maxAbs() ?? 0;
+    if (most > MAX_HALFVEC_VALUE)
+      throw new InvalidArgumentError(
+        `Embedding of record ${JSON.stringify(record.id)} holds ${most}: a collection of ${collection.dimension} dimensions is indexed at half precision, whose values must lie within ±${MAX_HALFVEC_VALUE}`,
+      );
+  }
+}
+
+/** A query never fixes a collection's dimension; it must match the one there is. */
+function checkQueryDimension(collection: Collection, dimensions: number[]): void {
+  if (dimensions.length > 1 && dimensions.some((d) => d !== dimensions[0]))
+    throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
+  const wrong = dimensions.find((d) => collection.dimension !== null && d !== collection.dimension);
+  if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
+}
+
+/** undefined_table: the collection's table was dropped (by another replica) after its catalog row was read. */
+function isDroppedTable(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === '42P01';
+}
+
+@Injectable()
+export class RecordsService {
+  /** Told, after each committed write, which collection it wrote to (the index builder's to-do list). */
+  private readonly writeListeners: ((collectionId: string) => void)[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly collections: CollectionsService,
+    private readonly repository: RecordsRepository,
+    private readonly namespaces: NamespacesRepository,
+    private readonly rangeKeys: RangeKeyTracker,
+    @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
+  ) {}
+
+  /**
+   * Runs `work` on the collection from the catalog cache. Reads of one statement need no
+   * transaction (a statement sees one snapshot). A table dropped since the catalog row was cached
+   * means the collection is gone.
+   */
+  private async withCollection<T>(
+    scope: Scope,
+    collectionId: string,
+    work: (collection: Collection) => Promise<T>,
+  ): Promise<T> {
+    const collection = await this.collections.getCached(scope, collectionId);
+    try {
+      return await work(collection);
+    } catch (err) {
+      if (!isDroppedTable(err)) throw err;
+      this.collections.forget(collectionId);
+      throw new NotFoundError('collection', collectionId, 'id');
+    }
+  }
+
+  /** As withCollection, for a call that runs `filter`: once it has succeeded, the filter's range keys are noted for an index. */
+  private async withFilteredCollection<T>(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    work: (collection: Collection) => Promise<T>,
+  ): Promise<T> {
+    return this.withCollection(scope, collectionId, async (collection) => {
+      const result = await work(collection);
+      this.rangeKeys.note(collection, filter);
+      return result;
+    });
+  }
+
+  /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
+  async write(
+    scope: Scope,
+    collectionId: string,
+    mode: WriteMode,
+    records: RecordWrite[],
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
+    checkIds(records);
+    const written = await this.withCollection(scope, collectionId, async (cached) => {
+      const count = await this.db.transaction(async (tx) => {
+        let collection = cached;
+        const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
+        // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
+        // there is no dense vector to check it against.
+        const updating = mode === 'update' || mode === 'overwrite';
+        if (!(updating && collection.dimension === null))
+          collection = await this.collections.ensureDimension(tx, collection, dimensions);
+        checkIndexableValues(collection, records);
+        const batch = uniqueById(records, mode);
+        await this.repository.lockIds(
+          tx,
+          collection,
+          namespace,
+          batch.map((r) => r.id),
+        );
+        if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+        if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
+        if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
+        if (mode === 'replace') {
+          const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch);
+          await this.repository.addToCount(tx, collection, namespace, inserted);
+          return written;
+        }
+        const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
+        const existing = mode === 'add' ? [] : batch.filter((r) => !inserted.has(r.id));
+        const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
+        await this.repository.addToCount(tx, collection, namespace, inserted.size);
+        return inserted.size + merged;
+      });
+      // The cached row's `namespaced` decides how searches of the default namespace run: once records
+      // are in another, this replica reads it anew (the others within the cache's second).
+      if (namespace !== DEFAULT_NAMESPACE && !cached.namespaced) this.collections.forget(collectionId);
+      return count;
+    });
+    this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
+    if (written > 0) for (const listener of this.writeListeners) listener(collectionId);
+    return written;
+  }
+
+  /** Calls `listener` with a collection's id after each write to it commits. */
+  onWrite(listener: (collectionId: string) => void): void {
+    this.writeListeners.push(listener);
+  }
+
+  async find(
+    scope: Scope,
+    collectionId: string,
+    options: FindOptions,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<StoredRecord[]> {
+    const { filter, include, limit, offset, afterId, fromIdInclusive } = options;
+    return this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      afterId !== undefined
+        ? this.repository.findAfterId(this.db, collection, {
+            namespace,
+            filter,
+            include,
+            afterId,
+            limit,
+            inclusive: !!fromIdInclusive,
+          })
+        : this.repository.find(this.db, collection, { namespace, filter, include, limit, offset }),
+    );
+  }
+
+  /**
+   * The n nearest matching records for each query vector. A filter (or a namespace) that keeps few
+   * of the table's records, as the planner estimates it, is searched exactly (search-policy.ts):
+   * reading them is faster than walking the HNSW graph past everything else, and misses nothing.
+   * Otherwise the approximate (HNSW) search, which may return fewer than n when a filter is
+   * selective; those lists are searched again exactly, so a caller gets n results whenever n match.
+   */
+  async nearest(
+    scope: Scope,
+    collectionId: string,
+    options: NearestOptions,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
+    const { vectors, n, filter, include, sparse } = options;
+    checkResultRows(Math.max(1, vectors.length), n);
+    return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
+      if (sparse !== undefined) {
+        if (vectors.length > 0) checkQueryDimension(collection, [vectors[0].dimension]);
+        const dense = vectors[0] ?? null;
+        const list = await this.repository.nearestSparse(this.db, collection, {
+          namespace,
+          dense,
+          sparse,
+          n,
+          filter,
+          include,
+        });
+        return { collection, lists: [list] };
+      }
+      if (vectors.length === 0) return { collection, lists: [] };
+      if (collection.dimension === null || n === 0) return { collection, lists: vectors.map(() => []) };
+      checkQueryDimension(
+        collection,
+        vectors.map((v) => v.dimension),
+      );
+      const query = { namespace, vectors, n, filter, include };
+      // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
+      // filtered search reads the matching records whatever the planner estimates: asking it first
+      // would be two statements for nothing. (A catalog row cached just before another replica built
+      // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
+      const narrows = narrowsTheTable(filter, namespace, collection);
+      const searchExactly =
+        narrows &&
+        (!collection.vectorIndexed ||
+          prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
+      if (searchExactly) {
+        return {
+          collection,
+          lists: await this.repository.nearest(this.db, collection, { ...query, exact: true }),
+        };
+      }
+      const settings = this.repository.searchSettings(collection, n);
+      // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
+      const lists = await this.db.withSessionSettings(
+        settings,
+        (db) => this.repository.nearest(db, collection, query),
+        { planOnce: !narrows },
+      );
+      const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
+      if (short.length > 0) {
+        const exact = await this.repository.nearest(this.db, collection, {
+          ...query,
+          vectors: short.map((i) => vectors[i]),
+          exact: true,
+        });
+        short.forEach((i, k) => (lists[i] = exact[k]));
+      }
+      return { collection, lists };
+    });
+  }
+
+  /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */
+  async delete(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    limit: number | null,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
+    // One statement: atomic without an explicit transaction.
+    const deleted = await this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      this.repository.delete(this.db, collection, namespace, filter, limit),
+    );
+    this.recordMetrics?.deleted(deleted);
+    return deleted;
+  }
+
+  /** One page of ids in byte order (Pinecone's list). */
+  async listIds(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    prefix: string,
+    after: string | null,
+    limit: number,
+  ): Promise<string[]> {
+    return this.withCollection(scope, collectionId, (collection) =>
+      this.repository.listIds(this.db, collection, namespace, prefix, after, limit),
+    );
+  }
+
+  /** Merges `patch` into the metadata of every record the filter matches; with dryRun only counts them. */
+  async patchMetadata(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+    dryRun: boolean,
+  ): Promise<number> {
+    const changed = await this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      dryRun
+        ? this.repository.countMatching(this.db, collection, namespace, filter)
+        : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
+    );
+    if (!dryRun) this.recordMetrics?.written('patch', changed);
+    return changed;
+  }
+
+  /** The size in bytes of the largest metadata among the matching records once `patch` is merged in. */
+  async largestMergedMetadata(
+    scope: Scope,
+    collectionId: string,
+    namespace: string,
+    filter: FilterNode,
+    patch: Record<string, unknown>,
+  ): Promise<number> {
+    return this.withCollection(scope, collectionId, (collection) =>
+      this.repository.largestMergedMetadata(this.db, collection, namespace, filter, patch),
+    );
+  }
+
+  /** Deletes what matches and says which ids went (Vectorizer reports them one by one). */
+  async deleteReturningIds(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<string[]> {
+    const ids = await this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      this.repository.deleteReturningIds(this.db, collection, namespace, filter),
+    );
+    this.recordMetrics?.deleted(ids.length);
+    return ids;
+  }
+
+  async countMatching(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
+    return this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      this.repository.countMatching(this.db, collection, namespace, filter),
+    );
+  }
+
+  /** Runs `work` on the collection's table (a dropped table reads as the collection not found). */
+  withCollectionTable<T>(
+    scope: Scope,
+    collectionId: string,
+    work: (db: Queryable, collection: Collection) => Promise<T>,
+  ): Promise<T> {
+    return this.withCollection(scope, collectionId, (collection) => work(this.db, collection));
+  }
+
+  async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
+    return this.withCollection(scope, collectionId, (collection) =>
+      this.repository.count(this.db, collection, namespace),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export interface DatabaseRow {
+  id: string;
+  name: string;
+  tenant: string;
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { IndexBuilder } from '../../core/indexing/index-builder';
+import type { WriteMode } from '../../core/records/record.model';
+import { RecordsService } from '../../core/records/records.service';
+import type { Scope } from '../../core/scope';
+import { ChromaHttpError } from './chroma-error';
+import { validateCollectionId } from './chroma-names';
+import type { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto } from './dto/records.dto';
+import {
+  DEFAULT_GET_INCLUDE,
+  DEFAULT_QUERY_INCLUDE,
+  filterFrom,
+  getResponse,
+  parseInclude,
+  queryResponse,
+  queryVectors,
+  recordsFromPayload,
+} from './records.mapper';
+
+/** Chroma's record routes: each request parsed into the neutral model, run by the core, answered in Chroma's shape. */
+@Injectable()
+export class ChromaRecordsService {
+  constructor(
+    private readonly records: RecordsService,
+    private readonly indexing: IndexBuilder,
+  ) {}
+
+  /** add (mode add), upsert (merge) and update (update). */
+  async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode): Promise<Record<string, never>> {
+    await this.records.write(scope, validateCollectionId(id), mode, recordsFromPayload(body, mode));
+    return {};
+  }
+
+  async get(scope: Scope, id: string, body: GetRecordsDto) {
+    const collectionId = validateCollectionId(id);
+    const filter = filterFrom(body);
+    const { wire, include } = parseInclude(body.include, DEFAULT_GET_INCLUDE);
+    const found = await this.records.find(scope, collectionId, {
+      filter,
+      include,
+      limit: body.limit ?? null,
+      offset: body.offset ?? 0,
+    });
+    return getResponse(found, wire, include);
+  }
+
+  async query(scope: Scope, id: string, body: QueryRecordsDto) {
+    const collectionId = validateCollectionId(id);
+    const vectors = queryVectors(body.query_embeddings);
+    const filter = filterFrom(body);
+    const { wire, include } = parseInclude(body.include, DEFAULT_QUERY_INCLUDE);
+    const n = body.n_results ?? 10;
+    const { collection, lists } = await this.records.nearest(scope, collectionId, { vectors, n, filter, include });
+    return queryResponse(collection, lists, wire, include);
+  }
+
+  async delete(scope: Scope, id: string, body: DeleteRecordsDto): Promise<{ deleted: number }> {
+    const collectionId = validateCollectionId(id);
+    const hasWhere = (body.where ?? null) !== null || (body.where_document ?? null) !== null;
+    if (Array.isArray(body.ids) && body.ids.length === 0 && !hasWhere) {
+      throw ChromaHttpError.invalidArgument('Validation error: ids, where: Either ids or where must be specified');
+    }
+    // Nothing to select by deletes nothing (as Chroma): never "everything" by accident.
+    if ((body.ids ?? null) === null && !hasWhere) return { deleted: 0 };
+    const deleted = await this.records.delete(scope, collectionId, filterFrom(body), body.limit ?? null);
+    return { deleted };
+  }
+
+  count(scope: Scope, id: string): Promise<number> {
+    return this.records.count(scope, validateCollectionId(id));
+  }
+
+  /** Chroma counts operations (inserts ever made), not the records there are now; all are unindexed while a build is due. */
+  async indexingStatus(scope: Scope, id: string) {
+    const { inserted, indexed } = await this.indexing.status(scope, validateCollectionId(id));
+    return {
+      num_indexed_ops: indexed ? inserted : 0,
+      num_unindexed_ops: indexed ? 0 : inserted,
+      op_indexing_progress: indexed ? 1 : 0,
+      total_ops: inserted,
+    };
+  }
+}

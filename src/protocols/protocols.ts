@@ -1,0 +1,33 @@
+import type { ProtocolErrorRenderer } from '../common/protocol-errors';
+import { ChromaModule } from './chroma/chroma.module';
+import { chromaErrorRenderer } from './chroma/chroma-errors.renderer';
+import { CHROMA_MODELS } from './chroma/dto/responses.dto';
+import { PINECONE_MODELS } from './pinecone/dto/responses.dto';
+import { PineconeModule } from './pinecone/pinecone.module';
+import { pineconeErrorRenderer } from './pinecone/pinecone-errors.renderer';
+import { QDRANT_MODELS } from './vectorizer/dto/qdrant.dto';
+import { VECTORIZER_MODELS } from './vectorizer/dto/responses.dto';
+import { VectorizerModule } from './vectorizer/vectorizer.module';
+import { vectorizerErrorRenderer } from './vectorizer/vectorizer-errors.renderer';
+
+/**
+ * Every protocol the gateway speaks, in one list: the app module mounts their modules, and the app
+ * factory hands their error shapes, path owners and OpenAPI models to the infrastructure, which
+ * imports no protocol itself.
+ */
+export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule];
+
+/** Each protocol's error shape, for the requests under its paths. */
+export const ERROR_RENDERERS: ProtocolErrorRenderer[] = [
+  chromaErrorRenderer,
+  pineconeErrorRenderer,
+  vectorizerErrorRenderer,
+];
+
+/** The response models the OpenAPI document names. */
+export const OPENAPI_MODELS = [...CHROMA_MODELS, ...PINECONE_MODELS, ...VECTORIZER_MODELS, ...QDRANT_MODELS];
+
+/** Which protocol a request path belongs to (as its error renderer claims it); probes, metrics and unknown paths are `other`. */
+export function protocolOf(path: string): string {
+  return ERROR_RENDERERS.find((r) => r.matches(path))?.name ?? 'other';
+}

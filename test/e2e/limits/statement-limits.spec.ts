@@ -1,0 +1,149 @@
+import { Client } from 'pg';
+import {
+  createScratchDatabase,
+  gatewayForFile,
+  http,
+  startGateway,
+  usingPostgres,
+  type TestGateway,
+} from '../../support/gateway';
+import { until } from '../../support/wait';
+
+const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';
+
+/** A pattern Postgres matches with its DFA, but one that misses its cache on every character: slow on long text. */
+const HEAVY = { $regex: '(?:[ab].{100}[cd]){4}X' };
+
+/** `count` documents of 20 KB of a, b and c, which HEAVY reads to their end without a match. */
+async function seedLongDocuments(url: string, name: string, count: number): Promise<string> {
+  const created = await http(url, 'POST', `${CHROMA}/collections`, { name });
+  if (created.status !== 200) throw new Error(`create: ${created.status} ${created.text}`);
+  const id: string = created.body.id;
+  let state = 7;
+  const letter = () => 'abc'[(state = (state * 1103515245 + 12345) % 2147483648) % 3];
+  for (let start = 0; start < count; start += 50) {
+    const ids = Array.from({ length: Math.min(50, count - start) }, (_, i) => `doc-${start + i}`);
+    const added = await http(url, 'POST', `${CHROMA}/collections/${id}/add`, {
+      ids,
+      embeddings: ids.map((_, i) => [i, 1]),
+      documents: ids.map(() => Array.from({ length: 20_000 }, letter).join('')),
+    });
+    if (added.status !== 201) throw new Error(`add: ${added.status} ${added.text}`);
+  }
+  return id;
+}
+
+describe('statement limits on every backend', () => {
+  const gw = gatewayForFile();
+
+  it('refuses the backreference that held a backend for minutes, at once and in Chroma shape', async () => {
+    const id = await seedLongDocuments(gw.url, 'backreference', 2);
+    const res = await http(gw.url, 'POST', `${CHROMA}/collections/${id}/get`, {
+      where_document: { $regex: '^(a+)\\1{2}X$' },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('InvalidArgumentError');
+    expect(res.body.message).toMatch(/^Regex syntax errror: .*backreferences are not supported/s);
+  });
+});
+
+if (usingPostgres()) {
+  describe('statement limits on PostgreSQL', () => {
+    let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+    /** Cancels statements after 300 ms. */
+    let bounded: TestGateway;
+    /** Has no time limit: only a client's going away stops its statement. */
+    let unbounded: TestGateway;
+    let heavyId: string;
+    let smallId: string;
+
+    beforeAll(async () => {
+      scratch = await createScratchDatabase();
+      bounded = await startGateway({ statementTimeoutMs: 300 }, { databaseUrl: scratch.url });
+      unbounded = await startGateway({ statementTimeoutMs: 0 }, { databaseUrl: scratch.url });
+      heavyId = await seedLongDocuments(bounded.url, 'long_documents', 400);
+      const small = await http(bounded.url, 'POST', `${CHROMA}/collections`, { name: 'small' });
+      smallId = small.body.id;
+      await http(bounded.url, 'POST', `${CHROMA}/collections/${smallId}/add`, {
+        ids: ['s1', 's2'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+        ],
+      });
+    });
+
+    afterAll(async () => {
+      await bounded?.close();
+      await unbounded?.close();
+      await scratch?.drop();
+    });
+
+    it('cancels a statement past VECGATE_STATEMENT_TIMEOUT_MS with a 503 in the protocol shape, counted', async () => {
+      const before = bounded.db.statementTimeouts;
+      const res = await http(bounded.url, 'POST', `${CHROMA}/collections/${heavyId}/get`, { where_document: HEAVY });
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({
+        error: 'ChromaError',
+        message: expect.stringMatching(/VECGATE_STATEMENT_TIMEOUT_MS/),
+      });
+      expect(bounded.db.statementTimeouts).toBe(before + 1);
+      const metrics = await http(bounded.url, 'GET', '/metrics');
+      expect(metrics.text).toMatch(new RegExp(`^vecgate_db_statement_timeouts_total ${before + 1}$`, 'm'));
+    });
+
+    it('keeps answering a normal client while ten heavy requests run', async () => {
+      const heavy = Array.from({ length: 10 }, () =>
+        http(bounded.url, 'POST', `${CHROMA}/collections/${heavyId}/get`, { where_document: HEAVY }),
+      );
+      const normal: { status: number; ms: number }[] = [];
+      let settled = false;
+      const all = Promise.all(heavy).finally(() => (settled = true));
+      while (!settled || normal.length < 5) {
+        const started = Date.now();
+        const res = await http(bounded.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s1'] });
+        normal.push({ status: res.status, ms: Date.now() - started });
+      }
+      expect((await all).map((r) => r.status)).toEqual(Array(10).fill(503));
+      expect(normal.every((n) => n.status === 200)).toBe(true);
+      // A normal call waits at most for a connection that a heavy statement holds until its time limit.
+      expect(Math.max(...normal.map((n) => n.ms))).toBeLessThan(10_000);
+    });
+
+    it('cancels the statement of a client that goes away', async () => {
+      const watcher = new Client({ connectionString: scratch.url });
+      await watcher.connect();
+      const running = async () =>
+        Number(
+          (
+            await watcher.query(
+              `SELECT count(*) AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND state = 'active' AND query LIKE '%~%' AND pid <> pg_backend_pid()`,
+            )
+          ).rows[0].n,
+        );
+      try {
+        const before = unbounded.db.statementsCancelled;
+        const leaving = new AbortController();
+        const request = fetch(`${unbounded.url}${CHROMA}/collections/${heavyId}/get`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ where_document: HEAVY }),
+          signal: leaving.signal,
+        }).catch((err: unknown) => err);
+        await until('the heavy statement runs', running, (n) => n === 1);
+        leaving.abort();
+        expect(await request).toMatchObject({ name: 'AbortError' });
+        // Cancelled, not finished: the count moves only when Postgres reports the cancellation.
+        await until(
+          'the statement is cancelled',
+          () => unbounded.db.statementsCancelled,
+          (n) => n === before + 1,
+        );
+        expect(await running()).toBe(0);
+      } finally {
+        await watcher.end();
+      }
+    });
+  });
+}
