@@ -21,10 +21,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import {
-  BenchMetadata,
   BUCKETS,
   CATEGORIES,
   Dataset,
@@ -36,11 +35,12 @@ import {
   rng,
   sample,
   SHARDS,
+  type BenchMetadata,
 } from './data';
-import { DirectRecords, DirectSql, openDirectSql } from './direct-records';
+import { openDirectSql, type DirectRecords, type DirectSql } from './direct-records';
 import { machineInfo, markdown, medianP95, ms, times } from './report';
-import { external, HttpFloor, Server, startChromaReference, startHttpFloor, startVecgate } from './servers';
-import { Ingest, repeat, Stats, summarize, timed } from './stats';
+import { external, startChromaReference, startHttpFloor, startVecgate, type HttpFloor, type Server } from './servers';
+import { repeat, summarize, timed, type Ingest, type Stats } from './stats';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -64,7 +64,7 @@ const USAGE = `usage: node dist/bench/chroma-workload.js [options]
                    Postgres column when DATABASE_URL is set (direct SQL then expects it to run on
                    DATABASE_URL), else the embedded one
   --embedded       with DATABASE_URL: also run vecgate on embedded PGlite (always done without it)
-  --chroma URL     benchmark a running Chroma (default: start ../shared/tools/chroma-reference-server)
+  --chroma URL     benchmark a running Chroma (default: start the chroma-reference devDependency)
   --no-chroma      no Chroma column
   --records N      records to add (default 20000)
   --dim D          embedding dimension (default 384)
@@ -660,7 +660,7 @@ async function openSession(
     const loadedAt = Date.now();
     const run = clientRunner(collection, key !== 'chroma');
     // A client's first reads, untimed, on every server: on vecgate the first range filter on a key
-    // gets that key an index (README, Storage), which indexing_status then counts as due.
+    // gets that key an index (docs/storage-and-search.md), which indexing_status then counts as due.
     for (const op of w.ops.filter((x) => x.phase === 'read')) await run(op.call(0));
     if (key !== 'chroma') {
       // Chroma 1.0.0 has no indexing_status: its reads follow the adds at once, as a client's would.

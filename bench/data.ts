@@ -156,7 +156,7 @@ export class GroundTruth {
 
   constructor(
     private readonly data: Dataset,
-    private readonly metric: 'l2' | 'cosine' = 'l2',
+    metric: 'l2' | 'cosine' = 'l2',
   ) {
     this.vectors = new Float32Array(data.records * data.dim);
     for (let i = 0; i < data.records; i++) this.vectors.set(data.record(i).embedding, i * data.dim);

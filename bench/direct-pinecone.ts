@@ -20,25 +20,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Logger } from '@nestjs/common';
+import type { Logger } from '@nestjs/common';
 import { Client, Pool } from 'pg';
-import { Collection, NewCollection } from '../src/collections/collection.model';
-import { CollectionsRepository } from '../src/collections/collections.repository';
-import { RecordTableRepository, recordTableName } from '../src/collections/record-table.repository';
-import { AppConfig } from '../src/config/app-config';
+import type { Collection, NewCollection } from '../src/core/collections/collection.model';
+import { CollectionsRepository } from '../src/core/collections/collections.repository';
+import { RecordTableRepository, recordTableName } from '../src/core/collections/record-table.repository';
+import type { AppConfig } from '../src/config/app-config';
 import { loadConfig } from '../src/config/load-config';
 import type { Database, Queryable } from '../src/database/database';
 import { preparedStatementsPoolConfig } from '../src/database/prepared-statements';
 import { openEmbedded } from '../src/database/embedded';
 import { runMigrations } from '../src/database/migrator';
-import { ALL } from '../src/filters/filter-ast';
-import { parsePineconeFilter } from '../src/protocols/pinecone/filter.parser';
+import { ALL } from '../src/core/filters/filter-ast';
+import { parsePineconeFilter } from '../src/protocols/pinecone/pinecone-filter.parser';
 import { newIndex } from '../src/protocols/pinecone/index-spec';
 import { denseVector, recordFromVector, score } from '../src/protocols/pinecone/vectors.mapper';
-import { Include, Neighbour, RecordWrite } from '../src/records/record.model';
-import { RecordsRepository } from '../src/records/records.repository';
-import { narrowsTheTable, prefersExactSearch } from '../src/records/search-policy';
-import { TenantsRepository } from '../src/tenants/tenants.repository';
+import type { Include, Neighbour, RecordWrite } from '../src/core/records/record.model';
+import { RecordsRepository } from '../src/core/records/records.repository';
+import { narrowsTheTable, prefersExactSearch } from '../src/core/records/search-policy';
+import { TenantsRepository } from '../src/core/tenants/tenants.repository';
 import { SessionSettings } from './direct-records';
 
 /** The schema of record tables (qualified() in record-table.repository.ts puts every table there). */
@@ -247,7 +247,16 @@ class Index implements DirectIndex {
     const vectors = [denseVector(vector, 'vector')];
     const where = filter === undefined ? ALL : parsePineconeFilter(filter);
     const exactSearch = async (client: Queryable) =>
-      (await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE, true))[0];
+      (
+        await this.repository.nearest(client, this.collection, {
+          namespace,
+          vectors,
+          n: topK,
+          filter: where,
+          include: QUERY_INCLUDE,
+          exact: true,
+        })
+      )[0];
     let list: Neighbour[];
     if (
       narrowsTheTable(where, namespace, this.collection) &&
@@ -258,7 +267,13 @@ class Index implements DirectIndex {
       const client = await this.pool.connect();
       try {
         await this.session.apply(client, this.repository.searchSettings(this.collection, topK));
-        [list] = await this.repository.nearest(client, this.collection, namespace, vectors, topK, where, QUERY_INCLUDE);
+        [list] = await this.repository.nearest(client, this.collection, {
+          namespace,
+          vectors,
+          n: topK,
+          filter: where,
+          include: QUERY_INCLUDE,
+        });
         if (list.length < topK) {
           this.exactRetries++;
           list = await exactSearch(client);

@@ -9,11 +9,11 @@
  * Every call into src/ is in this file (the repository's signatures change with the gateway);
  * chroma-workload.ts sees only the DirectRecords interface.
  */
-import { Pool, PoolClient } from 'pg';
-import { Collection } from '../src/collections/collection.model';
-import { CollectionsRepository } from '../src/collections/collections.repository';
+import { Pool } from 'pg';
+import type { Collection } from '../src/core/collections/collection.model';
+import { CollectionsRepository } from '../src/core/collections/collections.repository';
 import type { Database, Queryable } from '../src/database/database';
-import { Planning, preparedStatementsPoolConfig } from '../src/database/prepared-statements';
+import { preparedStatementsPoolConfig, type Planning } from '../src/database/prepared-statements';
 import type { RecordSetDto } from '../src/protocols/chroma/dto/records.dto';
 import {
   DEFAULT_GET_INCLUDE,
@@ -23,9 +23,10 @@ import {
   queryVectors,
   recordsFromPayload,
 } from '../src/protocols/chroma/records.mapper';
-import { DEFAULT_NAMESPACE, RecordWrite } from '../src/records/record.model';
-import { RecordsRepository } from '../src/records/records.repository';
-import { narrowsTheTable, prefersExactSearch } from '../src/records/search-policy';
+import { type RecordWrite } from '../src/core/records/record.model';
+import { RecordsRepository } from '../src/core/records/records.repository';
+import { narrowsTheTable, prefersExactSearch } from '../src/core/records/search-policy';
+import { DEFAULT_NAMESPACE } from '../src/core/scope';
 
 /** ids and a Chroma `where`, AND-ed as in a Chroma request. */
 export interface Selection {
@@ -136,7 +137,7 @@ export class SessionSettings {
   }
 }
 
-/** Each method follows RecordsService's method of the same job (src/records/records.service.ts). */
+/** Each method follows RecordsService's method of the same job (src/core/records/records.service.ts). */
 class Records implements DirectRecords {
   constructor(
     private readonly pool: Pool,
@@ -149,15 +150,13 @@ class Records implements DirectRecords {
 
   get(selection: Selection, include: string[]): Promise<DirectRow[]> {
     const filter = filterFrom(selection);
-    return this.repository.find(
-      this.pool,
-      this.collection,
-      DEFAULT_NAMESPACE,
+    return this.repository.find(this.pool, this.collection, {
+      namespace: DEFAULT_NAMESPACE,
       filter,
-      parseInclude(include, DEFAULT_GET_INCLUDE).include,
-      null,
-      0,
-    );
+      include: parseInclude(include, DEFAULT_GET_INCLUDE).include,
+      limit: null,
+      offset: 0,
+    });
   }
 
   /** As the service on an indexed table (the only kind timed here): exact when the filter keeps few records, else the approximate search, then the exact one when it came back short. */
@@ -171,7 +170,16 @@ class Records implements DirectRecords {
     const filter = filterFrom({ where });
     const wanted = parseInclude(include, DEFAULT_QUERY_INCLUDE).include;
     const exactSearch = async (client: Queryable) =>
-      (await this.repository.nearest(client, this.collection, DEFAULT_NAMESPACE, vectors, n, filter, wanted, true))[0];
+      (
+        await this.repository.nearest(client, this.collection, {
+          namespace: DEFAULT_NAMESPACE,
+          vectors,
+          n,
+          filter,
+          include: wanted,
+          exact: true,
+        })
+      )[0];
     const narrows = narrowsTheTable(filter, DEFAULT_NAMESPACE, this.collection);
     if (
       narrows &&
@@ -183,15 +191,13 @@ class Records implements DirectRecords {
     const client = await pool.connect();
     try {
       await session.apply(client, this.repository.searchSettings(this.collection, n));
-      const [list] = await this.repository.nearest(
-        client,
-        this.collection,
-        DEFAULT_NAMESPACE,
+      const [list] = await this.repository.nearest(client, this.collection, {
+        namespace: DEFAULT_NAMESPACE,
         vectors,
         n,
         filter,
-        wanted,
-      );
+        include: wanted,
+      });
       return list.length >= n ? list : await exactSearch(client);
     } finally {
       client.release();

@@ -13,12 +13,19 @@
  *
  *   DATABASE_URL=postgres://... node dist/bench/per-call.js [--records N] [--dim D] [--reps R] [--no-chroma]
  */
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { Dataset } from './data';
-import { DirectSql, openDirectSql } from './direct-records';
+import { openDirectSql, type DirectSql } from './direct-records';
 import { errorMessage, Flags, progress, repoRoot } from './cli';
 import { machineInfo, markdown, ms } from './report';
-import { HttpFloor, Server, startBareSql, startChromaReference, startHttpFloor, startVecgate } from './servers';
+import {
+  startBareSql,
+  startChromaReference,
+  startHttpFloor,
+  startVecgate,
+  type HttpFloor,
+  type Server,
+} from './servers';
 import { nowMs, summarize } from './stats';
 
 const USAGE = `usage: DATABASE_URL=postgres://... node dist/bench/per-call.js [options]

@@ -26,21 +26,21 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { Index, Pinecone } from '@pinecone-database/pinecone';
+import { Pinecone, type Index } from '@pinecone-database/pinecone';
 import type { AppConfig } from '../src/config/app-config';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import { BUCKETS, CATEGORIES, Dataset, GroundTruth, int, permutation, recordId, rng } from './data';
 import {
-  DirectIndex,
   gatewayConfig,
-  GatewayTable,
   openDirectPinecone,
   openGatewayTable,
-  PreparedUpsert,
+  type DirectIndex,
+  type GatewayTable,
+  type PreparedUpsert,
 } from './direct-pinecone';
-import { machineInfo, ms, ratio, Row, table } from './report';
-import { external, Server, startVecgate } from './servers';
-import { Ingest, repeat, Repeated, repeatInterleaved, Stats, summarize, timed } from './stats';
+import { machineInfo, ms, ratio, table, type Row } from './report';
+import { external, startVecgate, type Server } from './servers';
+import { repeat, repeatInterleaved, summarize, timed, type Ingest, type Repeated, type Stats } from './stats';
 
 // ---------------------------------------------------------------------------------------------
 // Options

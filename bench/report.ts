@@ -1,7 +1,7 @@
 /** The machine description and the tables. */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
-import { Stats } from './stats';
+import type { Stats } from './stats';
 
 export function machineInfo(): Record<string, string> {
   let cpu = cpus()[0]?.model ?? '?';

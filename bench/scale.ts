@@ -23,11 +23,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { ChromaClient, Collection } from 'chromadb';
+import { ChromaClient, type Collection } from 'chromadb';
 import { Client as PgClient } from 'pg';
 import { BUCKETS, Dataset, int, recordId, rng, sample } from './data';
 import { machineInfo, markdown } from './report';
-import { Server, startVecgate } from './servers';
+import { startVecgate, type Server } from './servers';
 import { timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 /** Starting and stopping the servers the benchmark runs against. */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 
 export interface Server {
   url: string;
@@ -194,8 +195,6 @@ export async function startVecgate(repoRoot: string, options: VecgateOptions = {
 
 /** `server_version` of a real Postgres, or '?' (it is only shown in the report). */
 async function postgresVersion(databaseUrl: string): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Client } = require('pg') as typeof import('pg');
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
@@ -209,29 +208,35 @@ async function postgresVersion(databaseUrl: string): Promise<string> {
 }
 
 /**
- * Starts the real Chroma server with `<repo>/../shared/tools/chroma-reference-server PORT DATA_DIR`
- * (which installs it on first use, hence the long timeout) in a fresh temporary data directory.
+ * Starts the real Chroma 1.0.0 server (`chroma run` of the chromadb 3.0.9 package that npm install
+ * brings as the devDependency chroma-reference) in a fresh temporary data directory.
  */
 export async function startChromaReference(repoRoot: string): Promise<Server> {
-  const script = join(repoRoot, '..', 'shared', 'tools', 'chroma-reference-server');
-  if (!existsSync(script)) throw new Error(`${script} not found (pass --chroma URL or --no-chroma)`);
+  const cli = join(repoRoot, 'node_modules', 'chroma-reference', 'dist', 'cli.mjs');
+  if (!existsSync(cli)) throw new Error(`${cli} not found: run npm install (or pass --chroma URL or --no-chroma)`);
   const port = await freePort();
   if (interrupted) throw new Error('interrupted');
   const url = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'chroma-bench-'));
   const log = new LogTail();
-  const child = startChild(script, [String(port), dataDir], process.env, repoRoot, log);
+  const child = startChild(
+    process.execPath,
+    [cli, 'run', '--path', dataDir, '--port', String(port)],
+    process.env,
+    repoRoot,
+    log,
+  );
   const stop = once(async () => {
     await stopChild(child);
     rmSync(dataDir, { recursive: true, force: true });
   });
   try {
-    await waitForHeartbeat(url, child, 600_000, log, 'chroma reference server');
+    await waitForHeartbeat(url, child, 120_000, log, 'chroma reference server');
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, info: { server: 'chroma reference (chroma-reference-server)' }, stop };
+  return { url, pid: child.pid, info: { server: 'chroma 1.0.0 (chroma-reference)' }, stop };
 }
 
 /** A Server whose answers can be set: see bench/http-floor-server.ts. */
