@@ -85,7 +85,10 @@ export class Database implements OnModuleDestroy {
     } else {
       this.backend = 'embedded';
       // Unprepared: PGlite drops its connection after a prepared statement goes stale (0A000).
-      this.embedded = await openEmbedded(this.config.dataDir, this.seed);
+      this.embedded = await openEmbedded(this.config.dataDir, {
+        seed: this.seed,
+        statementTimeoutMs: this.config.statementTimeoutMs,
+      });
       this.pool = this.embedded.pool;
     }
     const pool = this.openPool();
@@ -104,6 +107,11 @@ export class Database implements OnModuleDestroy {
     const pools = this.planOncePool ? [this.pool, this.planOncePool] : [this.pool];
     const sum = (count: (pool: Pool) => number) => pools.reduce((total, pool) => total + count(pool), 0);
     return { total: sum((p) => p.totalCount), idle: sum((p) => p.idleCount), waiting: sum((p) => p.waitingCount) };
+  }
+
+  /** Embedded: whether PGlite's thread is running a statement now (it answers one at a time). */
+  embeddedBusy(): boolean {
+    return this.embedded?.busy() ?? false;
   }
 
   /**
@@ -135,20 +143,28 @@ export class Database implements OnModuleDestroy {
     }
   }
 
-  /** Whether the request being served can have its statements cancelled: on a real server only. */
+  /**
+   * The signal of the request being served, where its statements can be cancelled: on a real
+   * server, and embedded with a data directory on disk (an in-memory one would be lost).
+   */
   private cancellable(): AbortSignal | undefined {
-    return this.backend === 'postgres' ? currentCancellation() : undefined;
+    return this.backend === 'postgres' || this.embedded?.stoppable ? currentCancellation() : undefined;
   }
 
   /**
    * Runs `work` on `client`; if the request's client goes away meanwhile, its statement is
-   * cancelled (PGlite runs one statement at a time in this very thread: there is nothing to cancel).
+   * cancelled: by pg_cancel_backend on a real server, by stopping PGlite's thread embedded.
    */
   private async cancelledWith<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
     const signal = this.cancellable();
     if (!signal) return work();
     const pid = (client as unknown as { processID?: number }).processID;
+    const embedded = this.embedded;
     const cancel = () => {
+      if (embedded) {
+        this.cancelling.add(client);
+        return embedded.stop(client, 'cancelled');
+      }
       if (pid === undefined) return;
       this.cancelling.add(client);
       void this.cancelBackend(pid);
@@ -245,6 +261,7 @@ export class Database implements OnModuleDestroy {
     try {
       // Index builds take minutes on a large table: they are not bound by the requests' time limit.
       if (this.backend === 'postgres') await client.query('SET statement_timeout = 0');
+      this.embedded?.unbound(client);
       return await work(client);
     } finally {
       client.off('error', onError);

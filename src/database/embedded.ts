@@ -1,50 +1,125 @@
 import { mkdirSync } from 'node:fs';
-import { Pool, type PoolConfig } from 'pg';
-import { PGlite, type Extension } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Client, Pool, type ClientConfig } from 'pg';
+import { PglitePgConnection } from '@electric-sql/pglite/node-postgres';
+import { Parser } from 'pg-protocol/dist/parser';
+import type { BackendMessage } from 'pg-protocol/dist/messages';
 import { lockDataDir } from './data-dir-lock';
+import { EmbeddedWorker, stoppedError, type StopReason } from './embedded-worker';
 
-// The package declares only ESM types for its contrib paths; require() loads their CommonJS build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+export interface EmbeddedOptions {
+  /** A dump to start an in-memory database from instead of an empty cluster. */
+  seed?: Blob;
+  /** Statements running longer are stopped (a database on disk only); 0: no limit. */
+  statementTimeoutMs?: number;
+}
 
 export interface EmbeddedHandle {
   pool: Pool;
+  /** Whether a running statement can be stopped (a data directory on disk, not memory://). */
+  stoppable: boolean;
+  /** Stops the statement `client` is running, and any it would send after. */
+  stop(client: unknown, reason: StopReason): void;
+  /** Whether a statement is running now. */
+  busy(): boolean;
+  /** Lifts the statement time limit for `client` (index builds, which take minutes on large tables). */
+  unbound(client: unknown): void;
   /** The database's files as one tarball, which `seed` opens again. */
   dump(): Promise<Blob>;
   close(): Promise<void>;
 }
 
+/** Messages that only queue work in the extended protocol: sent together with the Sync or Flush that follows. */
+const QUEUED = new Set(['P', 'B', 'D', 'E', 'C'].map((c) => c.charCodeAt(0)));
+
+/**
+ * One connection's side of the wire: what PGlite's node-postgres adapter calls for each message.
+ * The extended protocol's messages are gathered until the Sync, so a statement is one trip to the
+ * thread, not five.
+ */
+class Session {
+  private queued: Uint8Array[] = [];
+  timeoutMs: number;
+  /** Set once its request gave up: whatever it sends next fails at once. */
+  private stopped?: StopReason;
+  readonly waitReady: Promise<void>;
+
+  constructor(
+    private readonly worker: EmbeddedWorker,
+    timeoutMs: number,
+  ) {
+    this.timeoutMs = timeoutMs;
+    this.waitReady = worker.start();
+  }
+
+  /** Stops what this connection runs now and refuses what it sends later (a cancel arriving between statements). */
+  stop(reason: StopReason): void {
+    this.stopped ??= reason;
+    this.worker.stopRunning(this, reason);
+  }
+
+  async execProtocolStream(message: Uint8Array): Promise<BackendMessage[]> {
+    if (this.stopped) throw stoppedError(this.stopped);
+    if (QUEUED.has(message[0])) {
+      this.queued.push(message);
+      return [];
+    }
+    const queued = this.queued;
+    this.queued = [];
+    const bytes = queued.length > 0 ? Buffer.concat([...queued, message]) : message;
+    const out = await this.worker.exec(bytes, this.timeoutMs, this);
+    const messages: BackendMessage[] = [];
+    new Parser().parse(Buffer.from(out.buffer, out.byteOffset, out.byteLength), (m) => messages.push(m));
+    return messages;
+  }
+}
+
 /**
  * Embedded PostgreSQL (PGlite, WebAssembly) with pgvector and pg_trgm, behind node-postgres so
  * that the repositories run the very same SQL as on a real server. PGlite is one connection:
- * the pool has size 1, so every transaction holds the whole database while it runs.
+ * the pool has size 1, so every transaction holds the whole database while it runs. PGlite runs
+ * in a thread of its own (EmbeddedWorker), where a statement can be stopped.
  *
  * `seed`, for an in-memory database, is a dump to start from instead of an empty cluster: loading
  * one takes about a second where initialising a new cluster takes two to five.
  */
-export async function openEmbedded(dataDir: string, seed?: Blob): Promise<EmbeddedHandle> {
+export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   let unlock = () => {};
   if (!dataDir.includes('://')) {
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir);
   }
-  const loadDataDir = seed && dataDir.startsWith('memory://') ? seed : undefined;
-  let db: PGlite;
+  const seed = options.seed && dataDir.startsWith('memory://') ? await options.seed.arrayBuffer() : undefined;
+  const worker = new EmbeddedWorker(dataDir, seed);
   try {
-    db = await PGlite.create(dataDir, { extensions: { vector, pg_trgm }, loadDataDir });
+    await worker.start();
   } catch (err) {
+    await worker.close();
     unlock();
     throw err;
   }
-  // PGlite's config object carries what pg.Pool reads (its connection and a pool size of 1), under a type of its own.
-  const pool = new Pool(createPgConfig(db) as unknown as PoolConfig);
+  const sessions = new WeakMap<object, Session>();
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+  class EmbeddedClient extends Client {
+    constructor(config: ClientConfig = {}) {
+      const session = new Session(worker, timeoutMs);
+      // The adapter stands in for node-postgres's socket connection; it reads what Session answers.
+      super({ ...config, connection: new PglitePgConnection({ pglite: session as never }) } as ClientConfig);
+      sessions.set(this, session);
+    }
+  }
+  const pool = new Pool({ Client: EmbeddedClient, max: 1 });
   return {
     pool,
-    dump: () => db.dumpDataDir('none'),
+    stoppable: worker.stoppable,
+    busy: () => worker.busy,
+    stop: (client, reason) => sessions.get(client as object)?.stop(reason),
+    unbound: (client) => {
+      const session = sessions.get(client as object);
+      if (session) session.timeoutMs = 0;
+    },
+    dump: () => worker.dump(),
     close: async () => {
-      if (!db.closed) await db.close();
+      await worker.close();
       unlock();
     },
   };

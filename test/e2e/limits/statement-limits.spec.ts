@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import {
   createScratchDatabase,
@@ -143,6 +146,97 @@ if (usingPostgres()) {
         expect(await running()).toBe(0);
       } finally {
         await watcher.end();
+      }
+    });
+  });
+}
+
+if (!usingPostgres()) {
+  describe('statement limits on the embedded database (a data directory on disk)', () => {
+    let dataDir: string;
+    let heavyId: string;
+    let smallId: string;
+
+    beforeAll(() => {
+      dataDir = mkdtempSync(join(tmpdir(), 'vecgate-limits-'));
+    });
+
+    afterAll(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('stops a statement past VECGATE_STATEMENT_TIMEOUT_MS with a 503, counted, and keeps what was committed', async () => {
+      const gw = await startGateway({ dataDir, statementTimeoutMs: 300 });
+      try {
+        heavyId = await seedLongDocuments(gw.url, 'long_documents', 100);
+        const small = await http(gw.url, 'POST', `${CHROMA}/collections`, { name: 'small' });
+        smallId = small.body.id;
+        await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/add`, {
+          ids: ['s1', 's2'],
+          embeddings: [
+            [1, 0],
+            [0, 1],
+          ],
+        });
+        const before = gw.db.statementTimeouts;
+        const res = await http(gw.url, 'POST', `${CHROMA}/collections/${heavyId}/get`, { where_document: HEAVY });
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({
+          error: 'ChromaError',
+          message: expect.stringMatching(/VECGATE_STATEMENT_TIMEOUT_MS/),
+        });
+        expect(gw.db.statementTimeouts).toBe(before + 1);
+        const metrics = await http(gw.url, 'GET', '/metrics');
+        expect(metrics.text).toMatch(new RegExp(`^vecgate_db_statement_timeouts_total ${before + 1}$`, 'm'));
+        // The database was stopped mid-statement and opened again: everything committed is there.
+        const count = await http(gw.url, 'GET', `${CHROMA}/collections/${heavyId}/count`);
+        expect(count.body).toBe(100);
+        const got = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s1', 's2'] });
+        expect(got.body.ids).toEqual(['s1', 's2']);
+        // And it still takes writes.
+        const added = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/add`, {
+          ids: ['s3'],
+          embeddings: [[1, 1]],
+        });
+        expect(added.status).toBe(201);
+      } finally {
+        await gw.close();
+      }
+    });
+
+    it('answers probes while a statement runs, and stops the statement of a client that goes away', async () => {
+      const gw = await startGateway({ dataDir, statementTimeoutMs: 0 });
+      try {
+        const before = gw.db.statementsCancelled;
+        const leaving = new AbortController();
+        let settled = false;
+        const request = fetch(`${gw.url}${CHROMA}/collections/${heavyId}/get`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ where_document: HEAVY }),
+          signal: leaving.signal,
+        })
+          .catch((err: unknown) => err)
+          .finally(() => (settled = true));
+        await until(
+          'the heavy statement runs',
+          () => gw.db.embeddedBusy(),
+          (busy) => busy,
+        );
+        // PGlite works in a thread of its own: this process (the gateway's and the test's) goes on.
+        expect((await http(gw.url, 'GET', '/healthz')).status).toBe(200);
+        expect(settled).toBe(false);
+        leaving.abort();
+        expect(await request).toMatchObject({ name: 'AbortError' });
+        await until(
+          'the statement is cancelled',
+          () => gw.db.statementsCancelled,
+          (n) => n === before + 1,
+        );
+        const got = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s3'] });
+        expect(got.body.ids).toEqual(['s3']);
+      } finally {
+        await gw.close();
       }
     });
   });
