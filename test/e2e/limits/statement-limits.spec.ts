@@ -204,6 +204,30 @@ if (!usingPostgres()) {
       }
     });
 
+    it('keeps answering a normal client while ten heavy requests run, each stopped at its limit', async () => {
+      const gw = await startGateway({ dataDir, statementTimeoutMs: 300 });
+      try {
+        const heavy = Array.from({ length: 10 }, () =>
+          http(gw.url, 'POST', `${CHROMA}/collections/${heavyId}/get`, { where_document: HEAVY }),
+        );
+        const normal: { status: number; ms: number }[] = [];
+        let settled = false;
+        const all = Promise.all(heavy).finally(() => (settled = true));
+        while (!settled || normal.length < 5) {
+          const started = Date.now();
+          const res = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s1'] });
+          normal.push({ status: res.status, ms: Date.now() - started });
+        }
+        expect((await all).map((r) => r.status)).toEqual(Array(10).fill(503));
+        expect(normal.every((n) => n.status === 200)).toBe(true);
+        // Embedded is one connection: a normal call may wait behind every heavy one, each bounded by
+        // its limit and the reopening of the data directory (about a second) that stops it.
+        expect(Math.max(...normal.map((n) => n.ms))).toBeLessThan(60_000);
+      } finally {
+        await gw.close();
+      }
+    });
+
     it('answers probes while a statement runs, and stops the statement of a client that goes away', async () => {
       const gw = await startGateway({ dataDir, statementTimeoutMs: 0 });
       try {
