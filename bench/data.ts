@@ -147,6 +147,31 @@ export class Dataset {
 }
 
 /**
+ * Vectors drawn uniformly from the cube [-1, 1]^dim: no clusters, so an HNSW walk has no shortcut
+ * and visits far more of the graph than on the clustered data (the hard case). Documents and
+ * metadata are the clustered dataset's, so the same filters match the same shares.
+ */
+export class UniformDataset extends Dataset {
+  constructor(seed: number, records: number, dim: number) {
+    super(seed, records, dim, 1);
+  }
+
+  override record(i: number): BenchRecord {
+    const r = rng(this.seed, 'uniform', i);
+    return {
+      id: recordId(i),
+      embedding: Array.from({ length: this.dim }, () => Math.fround(2 * r() - 1)),
+      ...this.text(i),
+    };
+  }
+
+  override queryVector(stream: string, i: number): number[] {
+    const r = rng(this.seed, 'uniform-query', stream, i);
+    return Array.from({ length: this.dim }, () => Math.fround(2 * r() - 1));
+  }
+}
+
+/**
  * Exact nearest neighbours over the whole dataset, for recall: by squared L2 (Chroma's default
  * space) unless `metric` is 'cosine' (1 - cosine similarity, Pinecone's default metric).
  */

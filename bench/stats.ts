@@ -10,7 +10,7 @@ export interface Stats {
 }
 
 /** Linear-interpolated percentile (the "type 7" estimator) of an ascending array; q in [0, 1]. */
-function percentile(sorted: number[], q: number): number {
+export function percentile(sorted: number[], q: number): number {
   if (sorted.length === 0) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
