@@ -21,7 +21,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { ChromaClient, type Collection } from 'chromadb';
+import type { ChromaClient, Collection } from 'chromadb';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import {
   BUCKETS,
@@ -39,7 +39,15 @@ import {
 } from './data';
 import { openDirectSql, type DirectRecords, type DirectSql } from './direct-records';
 import { machineInfo, markdown, medianP95, ms, times } from './report';
-import { external, startChromaReference, startHttpFloor, startVecgate, type HttpFloor, type Server } from './servers';
+import {
+  external,
+  startChromaReference,
+  startHttpFloor,
+  startVecgate,
+  type HttpFloor,
+  type Server,
+  chromaClientFor as clientFor,
+} from './servers';
 import { repeat, summarize, timed, type Ingest, type Stats } from './stats';
 
 // ---------------------------------------------------------------------------------------------
@@ -445,12 +453,6 @@ interface TargetResult {
 
 function newResult(key: TargetKey, url: string, info: Record<string, string>): TargetResult {
   return { key, url, info: { ...info }, ops: {}, warnings: [] };
-}
-
-function clientFor(url: string): ChromaClient {
-  const u = new URL(url);
-  const ssl = u.protocol === 'https:';
-  return new ChromaClient({ host: u.hostname, port: Number(u.port) || (ssl ? 443 : 80), ssl });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,11 +15,11 @@
  *   node dist/bench/load.js [--records N] [--dim D] [--seconds S] [--clients 1,8,32,128] [--data clustered,uniform]
  */
 import { writeFileSync } from 'node:fs';
-import { ChromaClient, type Collection, type Where } from 'chromadb';
+import type { Collection, Where } from 'chromadb';
 import { errorMessage, Flags, progress, repoRoot } from './cli';
-import { BUCKETS, CATEGORIES, Dataset, GroundTruth, rng, sample, UniformDataset } from './data';
+import { BUCKETS, CATEGORIES, Dataset, GroundTruth, rng, sample, UniformDataset, type BenchRecord } from './data';
 import { machineInfo, markdown, ms } from './report';
-import { external, startChromaReference, startVecgate, type Server } from './servers';
+import { external, startChromaReference, startVecgate, type Server, chromaClientFor as clientFor } from './servers';
 import { nowMs, percentile } from './stats';
 
 const USAGE = `usage: node dist/bench/load.js [options]
@@ -136,6 +136,16 @@ async function drive(
   };
 }
 
+/** Records as the chromadb client sends them: one array per field. */
+function columns(batch: BenchRecord[]) {
+  return {
+    ids: batch.map((r) => r.id),
+    embeddings: batch.map((r) => r.embedding),
+    documents: batch.map((r) => r.document),
+    metadatas: batch.map((r) => r.metadata),
+  };
+}
+
 /** An operation of the load, as one client calls it the i-th time. */
 interface Operation {
   name: string;
@@ -166,22 +176,10 @@ function operations(data: Dataset): Operation[] {
       // The same records again: the collection does not change, the writes are real.
       call: async (c, i) => {
         const start = (i * 100) % Math.max(1, data.records - 100);
-        const batch = data.batch(start, 100);
-        await c.upsert({
-          ids: batch.map((r) => r.id),
-          embeddings: batch.map((r) => r.embedding),
-          documents: batch.map((r) => r.document),
-          metadatas: batch.map((r) => r.metadata),
-        });
+        await c.upsert(columns(data.batch(start, 100)));
       },
     },
   ];
-}
-
-function clientFor(url: string): ChromaClient {
-  const u = new URL(url);
-  const ssl = u.protocol === 'https:';
-  return new ChromaClient({ host: u.hostname, port: Number(u.port) || (ssl ? 443 : 80), ssl });
 }
 
 /** Loads `data` into a new collection on `server`, in batches of 500. */
@@ -198,13 +196,7 @@ async function load(
   });
   const start = nowMs();
   for (let from = 0; from < data.records; from += 500) {
-    const batch = data.batch(from, 500);
-    await collection.add({
-      ids: batch.map((r) => r.id),
-      embeddings: batch.map((r) => r.embedding),
-      documents: batch.map((r) => r.document),
-      metadatas: batch.map((r) => r.metadata),
-    });
+    await collection.add(columns(data.batch(from, 500)));
   }
   const seconds = (nowMs() - start) / 1000;
   progress(`${server.name}: loaded ${data.records} records (${name}) in ${seconds.toFixed(1)} s`);

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ChromaClient } from 'chromadb';
 import { Client } from 'pg';
 
 export interface Server {
@@ -277,4 +278,11 @@ export async function startHttpFloor(repoRoot: string): Promise<HttpFloor> {
 export async function startBareSql(repoRoot: string, databaseUrl: string, collectionId: string): Promise<Server> {
   const server = await startBenchServer(repoRoot, 'bare-sql-server', [databaseUrl, collectionId], 'bare sql server');
   return { ...server, info: { server: "bare node:http running the gateway's query SQL through pg" } };
+}
+
+/** The chromadb client for a server's URL. */
+export function chromaClientFor(url: string): ChromaClient {
+  const u = new URL(url);
+  const ssl = u.protocol === 'https:';
+  return new ChromaClient({ host: u.hostname, port: Number(u.port) || (ssl ? 443 : 80), ssl });
 }
