@@ -20,6 +20,8 @@
 # Environment (optional):
 #   PGVECTOR_PG_MAJOR      PostgreSQL major version (default 15)
 #   PGVECTOR_SOURCE_SUITE  Debian suite to take the source from (default trixie)
+#   PGVECTOR_OPTFLAGS      compiler flags of a source build (default -march=native: the
+#                          build is for this machine; set it empty for a portable build)
 #   PGVECTOR_CHECK_HOST / _PORT / _USER  server used for the check
 #                          (default 127.0.0.1 / 5432 / postgres)
 set -euo pipefail
@@ -28,6 +30,7 @@ set -o errtrace
 PROG=install-pgvector
 PG_MAJOR=${PGVECTOR_PG_MAJOR:-15}
 SOURCE_SUITE=${PGVECTOR_SOURCE_SUITE:-trixie}
+OPTFLAGS=${PGVECTOR_OPTFLAGS--march=native}
 CHECK_HOST=${PGVECTOR_CHECK_HOST:-127.0.0.1}
 CHECK_PORT=${PGVECTOR_CHECK_PORT:-5432}
 CHECK_USER=${PGVECTOR_CHECK_USER:-postgres}
@@ -252,11 +255,12 @@ else
   dpkg-source --no-copy -x "$DSC" "$TMP/build" >"$TMP/unpack.log" 2>&1 ||
     { cat "$TMP/unpack.log" >&2; die "dpkg-source -x $DSC failed"; }
 
-  # OPTFLAGS="" : portable build, no -march=native (as Debian builds it).
-  log "building pgvector $SRC_VERSION against $("$PG_CONFIG" --version)"
-  make -C "$TMP/build" -j"$(nproc)" PG_CONFIG="$PG_CONFIG" OPTFLAGS="" >"$TMP/build.log" 2>&1 ||
+  # Built here for this machine (-march=native by default): the distance functions then use the
+  # CPU's vector instructions, which a portable build leaves out (docs/benchmarks.md, issue 21).
+  log "building pgvector $SRC_VERSION against $("$PG_CONFIG" --version) with OPTFLAGS=\"$OPTFLAGS\""
+  make -C "$TMP/build" -j"$(nproc)" PG_CONFIG="$PG_CONFIG" OPTFLAGS="$OPTFLAGS" >"$TMP/build.log" 2>&1 ||
     { tail -n 40 "$TMP/build.log" >&2; die "make failed (see output above)"; }
-  "${SUDO[@]}" make -C "$TMP/build" install PG_CONFIG="$PG_CONFIG" OPTFLAGS="" >"$TMP/install.log" 2>&1 ||
+  "${SUDO[@]}" make -C "$TMP/build" install PG_CONFIG="$PG_CONFIG" OPTFLAGS="$OPTFLAGS" >"$TMP/install.log" 2>&1 ||
     { tail -n 40 "$TMP/install.log" >&2; die "make install failed (see output above)"; }
   HOW="built from Debian $SOURCE_SUITE source pgvector $SRC_VERSION"
 fi
