@@ -190,6 +190,7 @@ function pineconeIndex(
     vectorIndexed: true,
     // The bench writes two namespaces (the second emptied by deleteAll), as its gateway index holds.
     namespaced: true,
+    tuning: null,
     createdAt: new Date(),
   };
   return { collection, spec };

@@ -17,6 +17,16 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/** A fraction from 0 to 1, as a decimal ("0.95"). */
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.trim());
+  if (!/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(raw.trim()) || !(value >= 0 && value <= 1))
+    throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+  return value;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -114,6 +124,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxDeferMs: integer(env, 'VECGATE_INDEX_MAX_DEFER_MS', 60_000, 10, 86_400_000),
       buildMemoryMb: integer(env, 'VECGATE_INDEX_BUILD_MEMORY_MB', 1024, 64, 1_048_576),
       rangeKeys: integer(env, 'VECGATE_RANGE_INDEX_KEYS', 8, 0, 64),
+      recallTarget: fraction(env, 'VECGATE_RECALL_TARGET', 0.95),
+      recallSample: integer(env, 'VECGATE_RECALL_SAMPLE', 50, 5, 1000),
+      recallCheckMs: integer(env, 'VECGATE_RECALL_CHECK_MS', 30_000, 10, 86_400_000),
     },
   };
 }

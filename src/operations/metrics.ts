@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
+import { SearchTuner, type TuningOutcome } from '../core/indexing/search-tuner';
 import { poolStatsOf } from './pool-stats';
 import { currentRequest } from './request-context';
 
@@ -49,7 +50,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(db: Database) {
+  constructor(db: Database, @Optional() tuner?: SearchTuner) {
     // Read when scraped, so the numbers are the pool's at that moment.
     const pool = (name: string, help: string, pick: 'total' | 'idle' | 'waiting') =>
       new Gauge({
@@ -84,6 +85,18 @@ export class Metrics {
       'Statements cancelled because the client of their request went away before its answer.',
       () => db.statementsCancelled,
     );
+    if (tuner) {
+      new Counter({
+        name: 'vecgate_search_tuning_measurements_total',
+        help: 'Recall measurements of a collection by this gateway, by outcome: the target met by an HNSW walk (walk), met by exact search (exact), or missed at the widest walk (missed).',
+        labelNames: ['outcome'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [outcome, n] of Object.entries(tuner.outcomes)) this.inc({ outcome: outcome as TuningOutcome }, n);
+        },
+      });
+    }
     collectDefaultMetrics({ register: this.registry });
   }
 }

@@ -5,6 +5,26 @@ export interface IndexSettings {
   m: number;
   efConstruction: number;
   efSearch: number;
+  /**
+   * Set when a client chose ef_search itself: searches then use it as given, and the search tuner
+   * leaves the collection alone. Otherwise efSearch is only the start, until a measurement.
+   */
+  efSearchPinned?: boolean;
+}
+
+/** What the search tuner last measured of a collection's index (src/core/indexing/search-tuner.ts). */
+export interface SearchTuning {
+  /** The records the collection held then. */
+  records: number;
+  target: number;
+  /** recall@10 of unfiltered searches the chosen way, on a sample of the collection's own records. */
+  recall: number;
+  /** The ef_search unfiltered searches run with. */
+  efSearch: number;
+  /** Unfiltered searches read every record: cheaper than any ef_search that met the target, or none did. */
+  exact: boolean;
+  msPerSearch: number;
+  measuredAt: Date;
 }
 
 export const DEFAULT_INDEX: IndexSettings = { m: 16, efConstruction: 100, efSearch: 100 };
@@ -36,6 +56,8 @@ export interface Collection {
    * the catalog was read: then a search of the default namespace reads part of the table only.
    */
   namespaced: boolean;
+  /** The search tuner's last measurement, when there is one and the client did not pin ef_search. */
+  tuning: SearchTuning | null;
   createdAt: Date;
 }
 

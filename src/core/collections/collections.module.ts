@@ -4,10 +4,23 @@ import { CollectionsRepository } from './collections.repository';
 import { CollectionsService } from './collections.service';
 import { RangeIndexRepository } from './range-index.repository';
 import { RecordTableRepository } from './record-table.repository';
+import { SearchTuningRepository } from './search-tuning.repository';
 
 @Module({
   imports: [TenantsModule],
-  providers: [CollectionsRepository, RecordTableRepository, RangeIndexRepository, CollectionsService],
-  exports: [CollectionsService, CollectionsRepository, RecordTableRepository, RangeIndexRepository],
+  providers: [
+    CollectionsRepository,
+    RecordTableRepository,
+    RangeIndexRepository,
+    SearchTuningRepository,
+    CollectionsService,
+  ],
+  exports: [
+    CollectionsService,
+    CollectionsRepository,
+    RecordTableRepository,
+    RangeIndexRepository,
+    SearchTuningRepository,
+  ],
 })
 export class CollectionsModule {}

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { Collection, CollectionChanges, IndexSettings, Metric, NewCollection } from './collection.model';
+import { Collection, CollectionChanges, IndexSettings, Metric, NewCollection, SearchTuning } from './collection.model';
 import { hasValidHnswIndexSql } from './record-table.repository';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
   c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
-  EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced`;
+  EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced,
+  (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id) AS tuning`;
 
 /** A catalog row as COLUMNS selects it. */
 interface CollectionRow {
@@ -23,6 +24,31 @@ interface CollectionRow {
   created_at: Date;
   vector_indexed: boolean;
   namespaced: boolean;
+  tuning: TuningRow | null;
+}
+
+/** A vecgate_search_tuning row as to_jsonb gives it. */
+interface TuningRow {
+  records: number | string;
+  target: number;
+  recall: number;
+  ef_search: number;
+  exact: boolean;
+  ms_per_search: number;
+  measured_at: string;
+}
+
+function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | null {
+  if (!row || index.efSearchPinned) return null;
+  return {
+    records: Number(row.records),
+    target: row.target,
+    recall: row.recall,
+    efSearch: row.ef_search,
+    exact: row.exact,
+    msPerSearch: row.ms_per_search,
+    measuredAt: new Date(row.measured_at),
+  };
 }
 
 function toCollection(row: CollectionRow): Collection {
@@ -42,6 +68,7 @@ function toCollection(row: CollectionRow): Collection {
     tableName: row.table_name,
     vectorIndexed: row.vector_indexed,
     namespaced: row.namespaced,
+    tuning: toTuning(row.tuning, configuration.index),
     createdAt: row.created_at,
   };
 }

@@ -8,6 +8,7 @@ import { TenantsService } from '../tenants/tenants.service';
 import { Collection, CollectionChanges, NewCollection } from './collection.model';
 import { CollectionsRepository } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
+import { SearchTuningRepository } from './search-tuning.repository';
 import { MAX_DIMENSION } from './vector-index';
 import type { Scope } from '../scope';
 
@@ -33,6 +34,7 @@ export class CollectionsService {
     private readonly tenantsRepository: TenantsRepository,
     private readonly repository: CollectionsRepository,
     private readonly tables: RecordTableRepository,
+    private readonly tuning: SearchTuningRepository,
   ) {}
 
   /**
@@ -154,8 +156,11 @@ export class CollectionsService {
         index &&
         collection.dimension &&
         (index.m !== collection.index.m || index.efConstruction !== collection.index.efConstruction);
-      if (rebuild)
+      if (rebuild) {
         await this.tables.rebuildIndex(tx, collection.tableName, collection.dimension!, collection.metric, index!);
+        // Measured on the old graph: the tuner measures the new one.
+        await this.tuning.forget(tx, collection.id);
+      }
     });
     this.forget(id);
   }

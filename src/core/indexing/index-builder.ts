@@ -11,6 +11,8 @@ import { BuildBackoff } from './build-backoff';
 import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
 import { Scope } from '../scope';
+import { SearchTuner } from './search-tuner';
+import type { SearchTuning } from '../collections/collection.model';
 
 /** The advisory lock under which one replica builds, or analyzes, a range key's index. */
 const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
@@ -25,6 +27,8 @@ export interface IndexingStatus {
   inserted: number;
   /** False while an index is due and not built yet: the HNSW index (searches are exact meanwhile) or a range index. */
   indexed: boolean;
+  /** The search tuner's last measurement of the collection (null before one, or with ef_search pinned). */
+  tuning: SearchTuning | null;
 }
 
 /**
@@ -58,6 +62,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly rangeIndexes: RangeIndexRepository,
     private readonly records: RecordsService,
     private readonly collections: CollectionsService,
+    private readonly tuner: SearchTuner,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -86,7 +91,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
     return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
       const inserted = await this.tables.insertedEver(db, collection.tableName);
-      return { inserted, indexed: !(await this.due(collection, inserted)) };
+      return { inserted, indexed: !(await this.due(collection, inserted)), tuning: collection.tuning };
     });
   }
 
@@ -218,6 +223,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       if (!built) return;
       // This replica's searches take the index from the next call on, not once its cached catalog row expires.
       this.collections.forget(collection.id);
+      this.tuner.soon();
       // Embedded builds run in a transaction block, where VACUUM cannot.
       if (this.db.backend === 'embedded') await this.tables.vacuum(this.db, table);
       this.logger.log(

@@ -10,6 +10,12 @@ export interface IndexingOptions {
   buildMemoryMb: number;
   /** How many metadata keys of a collection get an index for numeric range filters (0: none). */
   rangeKeys: number;
+  /** The recall@10 unfiltered searches are tuned to (SearchTuner); 0 turns the tuning off. */
+  recallTarget: number;
+  /** How many of a collection's records a recall measurement queries with. */
+  recallSample: number;
+  /** How often the tuner looks for a collection to measure (new index, grown or shrunk by a quarter). */
+  recallCheckMs: number;
 }
 
 export const INDEXING_OPTIONS = Symbol('INDEXING_OPTIONS');

@@ -2,11 +2,16 @@ import { Global, Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
 import { RecordsModule } from '../records/records.module';
 import { IndexBuilder } from './index-builder';
+import { SearchTuner } from './search-tuner';
 
 /**
- * The background index builds, and the status protocols report (Chroma's indexing_status). Imported
+ * The background index builds and search tuning, and the status protocols report (Chroma's indexing_status). Imported
  * once, by the app; global, so that a protocol reads the status without owning the builder.
  */
 @Global()
-@Module({ imports: [CollectionsModule, RecordsModule], providers: [IndexBuilder], exports: [IndexBuilder] })
+@Module({
+  imports: [CollectionsModule, RecordsModule],
+  providers: [IndexBuilder, SearchTuner],
+  exports: [IndexBuilder, SearchTuner],
+})
 export class IndexingModule {}

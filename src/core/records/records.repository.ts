@@ -271,11 +271,13 @@ export class RecordsRepository {
   /**
    * The HNSW settings a search for n neighbours runs with: ef_search at least n (the index returns
    * at most ef_search candidates), and iterative scans, so that a filter that rejects most
-   * candidates makes the index look further instead of returning fewer than n.
+   * candidates makes the index look further instead of returning fewer than n. The ef_search is
+   * the search tuner's when it has measured the collection, else the configured one.
    */
   searchSettings(collection: Collection, n: number): SearchSettings {
+    const efSearch = collection.tuning?.efSearch ?? collection.index.efSearch;
     return {
-      'hnsw.ef_search': String(Math.min(1000, Math.max(collection.index.efSearch, n))),
+      'hnsw.ef_search': String(Math.min(1000, Math.max(efSearch, n))),
       'hnsw.iterative_scan': 'relaxed_order',
     };
   }

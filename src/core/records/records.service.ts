@@ -261,10 +261,12 @@ export class RecordsService {
       // would be two statements for nothing. (A catalog row cached just before another replica built
       // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
       const narrows = narrowsTheTable(filter, namespace, collection);
-      const searchExactly =
-        narrows &&
-        (!collection.vectorIndexed ||
-          prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter)));
+      // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
+      // meets the recall target (hard data, a small collection).
+      const searchExactly = narrows
+        ? !collection.vectorIndexed ||
+          prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))
+        : !!collection.tuning?.exact;
       if (searchExactly) {
         return {
           collection,

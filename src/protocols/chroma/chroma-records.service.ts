@@ -72,12 +72,22 @@ export class ChromaRecordsService {
 
   /** Chroma counts operations (inserts ever made), not the records there are now; all are unindexed while a build is due. */
   async indexingStatus(scope: Scope, id: string) {
-    const { inserted, indexed } = await this.indexing.status(scope, validateCollectionId(id));
+    const { inserted, indexed, tuning } = await this.indexing.status(scope, validateCollectionId(id));
     return {
       num_indexed_ops: indexed ? inserted : 0,
       num_unindexed_ops: indexed ? 0 : inserted,
       op_indexing_progress: indexed ? 1 : 0,
       total_ops: inserted,
+      // vecgate's own: what the search tuner measured (clients read the four fields above only).
+      vecgate_search_tuning: tuning && {
+        recall_target: tuning.target,
+        recall: tuning.recall,
+        ef_search: tuning.efSearch,
+        exact: tuning.exact,
+        ms_per_search: tuning.msPerSearch,
+        records: tuning.records,
+        measured_at: tuning.measuredAt.toISOString(),
+      },
     };
   }
 }

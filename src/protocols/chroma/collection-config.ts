@@ -82,8 +82,11 @@ function applyHnsw(path: string, hnsw: Record<string, unknown>, index: IndexSett
       HNSW_LIMITS.efConstruction,
       'ef_construction',
     );
-  if (hnsw.ef_search !== undefined)
+  if (hnsw.ef_search !== undefined) {
     next.efSearch = integer(`${path}.ef_search`, hnsw.ef_search, HNSW_LIMITS.efSearch, 'ef_search');
+    // A client's own ef_search is used as given: the search tuner leaves the collection alone.
+    next.efSearchPinned = true;
+  }
   if (hnsw.max_neighbors !== undefined)
     next.m = integer(`${path}.max_neighbors`, hnsw.max_neighbors, HNSW_LIMITS.m, 'max_neighbors');
   if (next.efConstruction < 2 * next.m) {

@@ -51,6 +51,7 @@ describe('RecordsRepository.nearest', () => {
       tableName,
       vectorIndexed: dimension <= 4000,
       namespaced: false,
+      tuning: null,
       createdAt: now,
     };
   }

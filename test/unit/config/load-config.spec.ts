@@ -32,6 +32,14 @@ describe('loadConfig', () => {
     });
   });
 
+  it('tunes searches to a recall@10 of 0.95 by default; 0 turns it off', () => {
+    expect(loadConfig({}).indexing).toMatchObject({ recallTarget: 0.95, recallSample: 50, recallCheckMs: 30_000 });
+    expect(loadConfig({ VECGATE_RECALL_TARGET: '0.99' }).indexing.recallTarget).toBe(0.99);
+    expect(loadConfig({ VECGATE_RECALL_TARGET: '.9' }).indexing.recallTarget).toBe(0.9);
+    expect(loadConfig({ VECGATE_RECALL_TARGET: '1' }).indexing.recallTarget).toBe(1);
+    expect(loadConfig({ VECGATE_RECALL_TARGET: '0' }).indexing.recallTarget).toBe(0);
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /PORT must be an integer between 0 and 65535, got "eighty"/],
     [{ PORT: '70000' }, /PORT must be an integer/],
@@ -39,6 +47,10 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL must be a URL/],
     [{ CHROMA_ALLOW_RESET: 'maybe' }, /CHROMA_ALLOW_RESET must be true or false, got "maybe"/],
     [{ VECGATE_PREPARED_STATEMENTS: 'sometimes' }, /VECGATE_PREPARED_STATEMENTS must be true or false/],
+    [{ VECGATE_RECALL_TARGET: '95%' }, /VECGATE_RECALL_TARGET must be a number from 0 to 1, got "95%"/],
+    [{ VECGATE_RECALL_TARGET: '1.5' }, /VECGATE_RECALL_TARGET must be a number from 0 to 1/],
+    [{ VECGATE_RECALL_TARGET: '-0.1' }, /VECGATE_RECALL_TARGET must be a number from 0 to 1/],
+    [{ VECGATE_RECALL_SAMPLE: '2' }, /VECGATE_RECALL_SAMPLE must be an integer between 5 and 1000/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { Queryable } from '../../database/database';
+import type { Collection, SearchTuning } from './collection.model';
+import { hasValidHnswIndexSql, qualified } from './record-table.repository';
+import { vectorPlan } from './vector-index';
+
+/** A collection the tuner should measure, and the records it holds now. */
+export interface TuningCandidate {
+  id: string;
+  records: number;
+}
+
+/** A sampled record: its id and its vector as pgvector's text. */
+export interface SampledRecord {
+  id: string;
+  vector: string;
+}
+
+/** The records a measurement's answers are compared on: recall@10, as the benchmarks measure it. */
+export const RECALL_AT = 10;
+
+/** The statements of the search tuner (src/core/indexing/search-tuner.ts). */
+@Injectable()
+export class SearchTuningRepository {
+  /**
+   * Collections with a valid HNSW index and at least `minRows` records whose ef_search the client
+   * did not pin, never measured, measured for another target, or grown or shrunk by a quarter
+   * since. Records are counted from the namespace counts (a lookup, not a count(*)).
+   */
+  async due(db: Queryable, minRows: number, target: number, limit: number): Promise<TuningCandidate[]> {
+    const { rows } = await db.query<{ id: string; records: string }>(
+      `SELECT id, records::text AS records FROM (
+         SELECT c.id, c.table_name, s.records AS measured, s.target,
+                (SELECT coalesce(sum(n), 0) FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records
+         FROM vecgate_collections c LEFT JOIN vecgate_search_tuning s ON s.collection_id = c.id
+         WHERE c.dimension IS NOT NULL AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
+         OFFSET 0
+       ) t
+       WHERE records >= $1 AND (measured IS NULL OR target <> $2::real OR records > measured * 1.25 OR records < measured * 0.8)
+         AND ${hasValidHnswIndexSql('t.table_name')}
+       ORDER BY measured IS NULL DESC, records DESC LIMIT $3`,
+      [minRows, target, limit],
+    );
+    return rows.map((r) => ({ id: r.id, records: Number(r.records) }));
+  }
+
+  /** About `n` records picked at random across the table (a page sample: cheap at any size). */
+  async sample(db: Queryable, collection: Collection, records: number, n: number): Promise<SampledRecord[]> {
+    const percent = Math.min(100, (100 * 3 * n) / Math.max(1, records));
+    const { rows } = await db.query<SampledRecord>(
+      `SELECT id, embedding::text AS vector FROM ${qualified(collection.tableName)} TABLESAMPLE BERNOULLI ($1)
+       WHERE embedding IS NOT NULL ORDER BY random() LIMIT $2`,
+      [percent, n],
+    );
+    return rows;
+  }
+
+  /**
+   * The ids of the RECALL_AT records nearest to `vector` over the whole table: by the HNSW index
+   * at this ef_search (as searches run: relaxed iterative scan), or exactly (efSearch null: ordered
+   * by an expression the index is not built on). Runs in the caller's transaction, which the
+   * settings last for.
+   */
+  async nearestIds(tx: Queryable, collection: Collection, vector: string, efSearch: number | null): Promise<string[]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
+    const order = efSearch === null ? `(${distance}) + 0` : distance;
+    if (efSearch !== null)
+      await tx.query(
+        `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+        [String(efSearch)],
+      );
+    const { rows } = await tx.query<{ id: string }>(
+      `SELECT id FROM ${qualified(collection.tableName)} ORDER BY ${order} LIMIT ${RECALL_AT}`,
+      [vector],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async save(db: Queryable, collectionId: string, tuning: Omit<SearchTuning, 'measuredAt'>): Promise<void> {
+    // The collection may have been deleted meanwhile: then there is nothing to save.
+    await db.query(
+      `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search)
+       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+       ON CONFLICT (collection_id) DO UPDATE SET records = excluded.records, target = excluded.target,
+         recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
+         ms_per_search = excluded.ms_per_search, measured_at = now()`,
+      [collectionId, tuning.records, tuning.target, tuning.recall, tuning.efSearch, tuning.exact, tuning.msPerSearch],
+    );
+  }
+
+  /** Forgets a measurement (the index was rebuilt with other settings). */
+  async forget(db: Queryable, collectionId: string): Promise<void> {
+    await db.query('DELETE FROM vecgate_search_tuning WHERE collection_id = $1', [collectionId]);
+  }
+}
