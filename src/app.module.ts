@@ -8,6 +8,8 @@ import { IndexingModule } from './core/indexing/indexing.module';
 import { DatabaseModule } from './database/database.module';
 import { AuthFailures } from './limits/auth-failures';
 import { RateLimitGuard } from './limits/rate-limit.guard';
+import { LimitsModule } from './limits/limits.module';
+import { AdmissionGuard } from './limits/admission.guard';
 import { OperationsModule } from './operations/operations.module';
 import type { OperationsOptions } from './operations/operations-options';
 import { PROTOCOL_MODULES } from './protocols/protocols';
@@ -25,16 +27,19 @@ export class AppModule {
         DatabaseModule.forRoot(options.embeddedSeed),
         OperationsModule.forRoot(options.operations),
         AuthModule,
+        LimitsModule,
         // Every replica builds indexes in the background, whichever protocol wrote the records.
         IndexingModule,
         ...PROTOCOL_MODULES,
         ...(options.extraModules ?? []),
       ],
-      // Global guards run in this order: identify the key first, then count its requests.
+      // Global guards run in this order: identify the key first, then count its requests, then
+      // give it its turn.
       providers: [
         AuthFailures,
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: AdmissionGuard },
       ],
     };
   }

@@ -1,16 +1,35 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/load-config';
 import { installGracefulShutdown } from './operations/graceful-shutdown';
+import { createOperationsLogger, PinoNestLogger } from './operations/logger';
+import { loadOperationsOptions } from './operations/operations-options';
+import { announceReady, exitWhileBooting, installWorker, runPrimary } from './operations/workers';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.workers > 1 && cluster.isPrimary) {
+    // The workers drain for VECGATE_SHUTDOWN_TIMEOUT_MS and close for up to 5 s; then they are killed.
+    const operations = loadOperationsOptions();
+    const stopTimeoutMs = operations.shutdownTimeoutMs + 10_000;
+    // The primary's lines in the workers' format (one JSON object per line).
+    Logger.overrideLogger(new PinoNestLogger(createOperationsLogger(operations)));
+    const address = `http://${config.host}:${config.port}`;
+    runPrimary({ workers: config.workers, stopTimeoutMs, address, logger: new Logger('Workers') });
+    return;
+  }
+  const booting = cluster.isWorker ? exitWhileBooting() : undefined;
   const app = await createApp(config);
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (VECGATE_SHUTDOWN_TIMEOUT_MS), close the pool, exit 0.
-  installGracefulShutdown(app, new Logger('Shutdown'));
+  if (cluster.isWorker) {
+    booting?.();
+    installWorker(app, new Logger('Shutdown'));
+  } else installGracefulShutdown(app, new Logger('Shutdown'));
   await app.listen(config.port, config.host);
-  Logger.log(`vecgate listening on http://${config.host}:${config.port}`, 'Main');
+  if (cluster.isWorker) announceReady();
+  else Logger.log(`vecgate listening on http://${config.host}:${config.port}`, 'Main');
 }
 
 main().catch((err) => {

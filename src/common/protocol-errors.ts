@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimitedError } from '../core/errors';
+import { OverloadedError, RateLimitedError } from '../core/errors';
 import { pathOf } from './request-path';
 
 export interface RenderedError {
@@ -58,8 +58,10 @@ export function sendProtocolError(
         status: statusOf(exception),
         body: { error: exception instanceof Error ? exception.message : String(exception) },
       };
-  if (exception instanceof RateLimitedError) res.header('Retry-After', String(exception.retryAfterSeconds));
-  if (rendered.status >= 500)
+  if (exception instanceof RateLimitedError || exception instanceof OverloadedError)
+    res.header('Retry-After', String(exception.retryAfterSeconds));
+  // A refusal under load is counted in /metrics; a stack per refused request would flood the log.
+  if (rendered.status >= 500 && !(exception instanceof OverloadedError))
     logger.error(`${req.method} ${path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {
     res.status(rendered.status).send();

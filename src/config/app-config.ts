@@ -1,3 +1,4 @@
+import type { AdmissionOptions } from '../limits/admission';
 import type { IndexingOptions } from '../core/indexing/indexing-options';
 
 /** The gateway's configuration, read once from the environment at boot. */
@@ -49,6 +50,10 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** Connections one client address may hold open at once (trusted proxies excepted); past it a new one is closed. */
   maxConnectionsPerClient: number;
+  /** Gateway processes serving the port (node:cluster, src/operations/workers.ts); 1: this process alone. */
+  workers: number;
+  /** Requests served at once, and those waiting their turn (src/limits/admission.ts). */
+  admission: AdmissionOptions;
   /** Largest answer a read sends (documents, metadata, vectors), in bytes; past it a 400 says to ask for less. */
   maxAnswerBytes: number;
   /** Largest accepted JSON body, in bytes. */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
@@ -96,12 +97,31 @@ function redisUrl(env: Env): string | undefined {
 }
 
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
+/**
+ * Gateway processes (node:cluster). One by default: on 2 cores shared with PostgreSQL, two workers
+ * served 30-45% fewer queries and gets than one (docs/scaling.md); `auto` is one per core. Embedded,
+ * PGlite lives in one process.
+ */
+function workers(env: Env, databaseUrl: string | undefined): number {
+  const count =
+    (env.VECGATE_WORKERS ?? '').trim() === 'auto'
+      ? availableParallelism()
+      : integer(env, 'VECGATE_WORKERS', 1, 1, 1024);
+  if (count > 1 && !databaseUrl)
+    throw new ConfigError(
+      'VECGATE_WORKERS above 1 needs DATABASE_URL: the embedded database lives in one process (leave it unset, or 1)',
+    );
+  return count;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const host = (env.HOST ?? '').trim() || '0.0.0.0';
+  const url = databaseUrl(env);
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),
     host,
-    databaseUrl: databaseUrl(env),
+    databaseUrl: url,
+    workers: workers(env, url),
     dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),
     auth: authMode(env),
@@ -116,6 +136,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     statementTimeoutMs: integer(env, 'VECGATE_STATEMENT_TIMEOUT_MS', 30_000, 0, 86_400_000),
     requestTimeoutMs: integer(env, 'VECGATE_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
     maxConnectionsPerClient: integer(env, 'VECGATE_MAX_CONNECTIONS_PER_CLIENT', 256, 1, 1_000_000),
+    admission: {
+      maxActive: integer(env, 'VECGATE_MAX_ACTIVE_REQUESTS', 32, 0, 100_000),
+      maxQueued: integer(env, 'VECGATE_MAX_QUEUED_REQUESTS', 1000, 0, 1_000_000),
+      queueTimeoutMs: integer(env, 'VECGATE_QUEUE_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    },
     maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     indexing: {

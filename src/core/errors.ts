@@ -61,5 +61,15 @@ export class UnauthenticatedError extends CoreError {}
 /** The database cannot be reached or is shutting down: the caller may retry. */
 export class UnavailableError extends CoreError {}
 
+/** The gateway has more requests than it serves at once and queues: try again after `retryAfterSeconds`. */
+export class OverloadedError extends UnavailableError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    reason: string,
+  ) {
+    super(`The server is busy (${reason}): try again shortly`);
+  }
+}
+
 /** A statement of the request ran past the database's time limit and was cancelled: a 503 like UnavailableError. */
 export class StatementTimeoutError extends UnavailableError {}

@@ -3,7 +3,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
 import { SearchTuner, type TuningOutcome } from '../core/indexing/search-tuner';
+import { Admission, type Refusal } from '../limits/admission';
 import { poolStatsOf } from './pool-stats';
+import { shareMetrics } from './workers';
 import { currentRequest } from './request-context';
 
 /**
@@ -50,7 +52,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(db: Database, @Optional() tuner?: SearchTuner) {
+  constructor(db: Database, @Optional() tuner?: SearchTuner, @Optional() admission?: Admission) {
     // Read when scraped, so the numbers are the pool's at that moment.
     const pool = (name: string, help: string, pick: 'total' | 'idle' | 'waiting') =>
       new Gauge({
@@ -97,7 +99,46 @@ export class Metrics {
         },
       });
     }
+    if (admission?.enabled) this.admissionMetrics(admission);
     collectDefaultMetrics({ register: this.registry });
+    shareMetrics(this.registry);
+  }
+
+  /** The admission queue (src/limits/admission.ts), read when scraped; waits observed as they end. */
+  private admissionMetrics(admission: Admission): void {
+    new Gauge({
+      name: 'vecgate_admission_active_requests',
+      help: 'Requests being served (at most VECGATE_MAX_ACTIVE_REQUESTS).',
+      registers: [this.registry],
+      collect() {
+        this.set(admission.active);
+      },
+    });
+    new Gauge({
+      name: 'vecgate_admission_queued_requests',
+      help: 'Requests waiting for their turn (at most VECGATE_MAX_QUEUED_REQUESTS).',
+      registers: [this.registry],
+      collect() {
+        this.set(admission.queued);
+      },
+    });
+    new Counter({
+      name: 'vecgate_admission_refused_total',
+      help: 'Requests refused with a 503 and Retry-After, by reason: the queue was full, or no turn came within VECGATE_QUEUE_TIMEOUT_MS.',
+      labelNames: ['reason'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(admission.refused)) this.inc({ reason: reason as Refusal }, n);
+      },
+    });
+    const wait = new Histogram({
+      name: 'vecgate_admission_wait_seconds',
+      help: 'How long admitted requests waited for their turn.',
+      buckets: [0, 0.001, 0.005, 0.025, 0.1, 0.5, 2.5, 10],
+      registers: [this.registry],
+    });
+    admission.onWait = (seconds) => wait.observe(seconds);
   }
 }
 

@@ -78,16 +78,18 @@ export class ChromaRecordsService {
       num_unindexed_ops: indexed ? 0 : inserted,
       op_indexing_progress: indexed ? 1 : 0,
       total_ops: inserted,
-      // vecgate's own: what the search tuner measured (clients read the four fields above only).
-      vecgate_search_tuning: tuning && {
-        recall_target: tuning.target,
-        recall: tuning.recall,
-        ef_search: tuning.efSearch,
-        exact: tuning.exact,
-        ms_per_search: tuning.msPerSearch,
-        records: tuning.records,
-        measured_at: tuning.measuredAt.toISOString(),
-      },
+      // vecgate's own, once measured: what the search tuner found (clients read the four fields above only).
+      ...(tuning && {
+        vecgate_search_tuning: {
+          recall_target: tuning.target,
+          recall: tuning.recall,
+          ef_search: tuning.efSearch,
+          exact: tuning.exact,
+          ms_per_search: tuning.msPerSearch,
+          records: tuning.records,
+          measured_at: tuning.measuredAt.toISOString(),
+        },
+      }),
     };
   }
 }

@@ -66,7 +66,8 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
   }
 
   beforeAll(async () => {
-    gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 500 } });
+    // Search tuning off: its walks would count as scans of the HNSW index (search-tuning.spec tests it).
+    gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 500, recallTarget: 0 } });
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
     col = await client.createCollection({ name: 'exact-search', embeddingFunction: null });
     for (let start = 0; start < RECORDS; start += 2000) {

@@ -118,10 +118,12 @@ const pending = (records: number): IndexingStatus => ({
   total_ops: records,
 });
 
+/** Chroma's four fields (vecgate's search tuning, measured right after the build, is search-tuning.spec's). */
 async function indexingStatus(g: TestGateway, collectionId: string): Promise<IndexingStatus> {
   const res = await http(g.url, 'GET', `${P}/collections/${collectionId}/indexing_status`);
   if (res.status !== 200) throw new Error(`indexing_status answered ${res.status}: ${res.text}`);
-  return res.body;
+  const { num_indexed_ops, num_unindexed_ops, op_indexing_progress, total_ops } = res.body;
+  return { num_indexed_ops, num_unindexed_ops, op_indexing_progress, total_ops };
 }
 
 /** Polls indexing_status every `everyMs` until the collection's index is built. */
@@ -226,7 +228,10 @@ describe('Chroma: the HNSW index is built in the background after a bulk load', 
   };
 
   beforeAll(async () => {
-    gw = await startGateway({ indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS } });
+    // Search tuning off: its walks would count as the searches' use of the index (search-tuning.spec tests it).
+    gw = await startGateway({
+      indexing: { ...loadConfig({}).indexing, minRows: MIN_ROWS, quietMs: QUIET_MS, recallTarget: 0 },
+    });
     client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
 
     // The fixture must have no near-ties at the top n (float32 rounding must not reorder them).

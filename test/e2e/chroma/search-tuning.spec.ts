@@ -85,7 +85,7 @@ async function tuningOf(gw: TestGateway, col: Collection): Promise<Tuning | null
     `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
   );
   if (res.status !== 200) throw new Error(`indexing_status answered ${res.status}: ${res.text}`);
-  return res.body.vecgate_search_tuning;
+  return res.body.vecgate_search_tuning ?? null;
 }
 
 describe('Chroma: searches are tuned to a recall target', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { older } from '../../../src/database/pgvector-check';
 
@@ -40,7 +41,31 @@ describe('loadConfig', () => {
     expect(loadConfig({ VECGATE_RECALL_TARGET: '0' }).indexing.recallTarget).toBe(0);
   });
 
+  it('serves 32 requests at once with 1,000 waiting for at most 10 s by default; 0 turns admission off', () => {
+    expect(loadConfig({}).admission).toEqual({ maxActive: 32, maxQueued: 1000, queueTimeoutMs: 10_000 });
+    expect(
+      loadConfig({
+        VECGATE_MAX_ACTIVE_REQUESTS: '0',
+        VECGATE_MAX_QUEUED_REQUESTS: '5',
+        VECGATE_QUEUE_TIMEOUT_MS: '250',
+      }).admission,
+    ).toEqual({ maxActive: 0, maxQueued: 5, queueTimeoutMs: 250 });
+  });
+
+  it('runs one gateway process unless told; more only on a real PostgreSQL', () => {
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_WORKERS: 'auto' }).workers).toBe(
+      availableParallelism(),
+    );
+    expect(loadConfig({ VECGATE_WORKERS: '1' }).workers).toBe(1);
+    expect(() => loadConfig({ VECGATE_WORKERS: '2' })).toThrow(/VECGATE_WORKERS above 1 needs DATABASE_URL/);
+  });
+
   it.each([
+    [{ VECGATE_WORKERS: 'many' }, /VECGATE_WORKERS must be an integer/],
+    [{ VECGATE_MAX_ACTIVE_REQUESTS: 'many' }, /VECGATE_MAX_ACTIVE_REQUESTS must be an integer/],
+    [{ VECGATE_QUEUE_TIMEOUT_MS: '0' }, /VECGATE_QUEUE_TIMEOUT_MS must be an integer between 1 and/],
     [{ PORT: 'eighty' }, /PORT must be an integer between 0 and 65535, got "eighty"/],
     [{ PORT: '70000' }, /PORT must be an integer/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//],
