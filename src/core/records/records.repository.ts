@@ -74,9 +74,16 @@ function countDeleted(params: SqlParams, collectionId: string): string {
     ON CONFLICT (collection_id, namespace, slot) DO UPDATE SET n = vecgate_record_counts.n + excluded.n)`;
 }
 
-/** A search's order: by the distance, or by an expression of it that no index is built on (an exact search). */
-function orderBy(distance: string, exact: boolean): string {
-  return exact ? `(${distance}) + 0` : distance;
+/**
+ * A search's distance column and order. Through the index: ordered by the distance itself. Exact:
+ * by an expression of it that no index is built on, selected once and ordered by its name, so that
+ * each row's distance is computed once, not once for the answer and again for the sort (an exact
+ * search of 20,000 x 384 took 14.0 ms the first way, 12.3 ms this way).
+ */
+function distanceOrder(distance: string, exact: boolean): { select: string; orderBy: string } {
+  return exact
+    ? { select: `(${distance}) + 0 AS distance`, orderBy: 'distance' }
+    : { select: `${distance} AS distance`, orderBy: distance };
 }
 
 /** The rows the planner expects a statement to return. */
@@ -272,12 +279,20 @@ export class RecordsRepository {
    * The HNSW settings a search for n neighbours runs with: ef_search at least n (the index returns
    * at most ef_search candidates), and iterative scans, so that a filter that rejects most
    * candidates makes the index look further instead of returning fewer than n. The ef_search is
-   * the search tuner's when it has measured the collection, else the configured one.
+   * the search tuner's when it has measured the collection, else the configured one; a filtered
+   * walk never goes below the configured one: the tuner measures unfiltered searches, and a
+   * narrower walk under a filter resumed its iterative scan more often (10% filter on clustered
+   * 20,000 x 384 at 8 clients: 277 QPS at the tuned 64 against 444 at 100).
    */
-  searchSettings(collection: Collection, n: number): SearchSettings {
-    const efSearch = collection.tuning?.efSearch ?? collection.index.efSearch;
+  searchSettings(collection: Collection, n: number, filtered = false): SearchSettings {
+    const tuned = collection.tuning?.efSearch ?? collection.index.efSearch;
+    const efSearch = filtered ? Math.max(tuned, collection.index.efSearch) : tuned;
     return {
       'hnsw.ef_search': String(Math.min(1000, Math.max(efSearch, n))),
+      // Where the planner reads the table instead (a wide ef_search), one process per search: a
+      // parallel scan planned once took 90 ms where a plain one takes 25, and it takes the cores
+      // the other searches need.
+      max_parallel_workers_per_gather: '0',
       'hnsw.iterative_scan': 'relaxed_order',
     };
   }
@@ -321,11 +336,11 @@ export class RecordsRepository {
     if (vectors.length === 1) {
       const params = new SqlParams([namespace, vectors[0].toBinary()]);
       const where = compileFilter(filter, params);
-      const distance = `${plan.column} ${plan.operator} $2::vector::${plan.queryType}`;
+      const order = distanceOrder(`${plan.column} ${plan.operator} $2::vector::${plan.queryType}`, exact);
       const { rows } = await db.query<Neighbour>(
         withinBudget(
-          `SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
-           WHERE namespace = $1 AND ${where} ORDER BY ${orderBy(distance, exact)} LIMIT ${params.add(n)}`,
+          `SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+           WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}`,
           params.add(this.answerBytes),
         ),
         params.values,
@@ -334,13 +349,13 @@ export class RecordsRepository {
     }
     const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, vectors)]);
     const where = compileFilter(filter, params);
-    const distance = `${plan.column} ${plan.operator} q.vec::${plan.queryType}`;
+    const order = distanceOrder(`${plan.column} ${plan.operator} q.vec::${plan.queryType}`, exact);
     const { rows } = await db.query<Neighbour & { ord: string }>(
       withinBudget(
         `SELECT q.ord, r.* FROM unnest($2::vector[]) WITH ORDINALITY AS q(vec, ord)
          CROSS JOIN LATERAL (
-           SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
-           WHERE namespace = $1 AND ${where} ORDER BY ${orderBy(distance, exact)} LIMIT ${params.add(n)}
+           SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+           WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}
          ) AS r ORDER BY q.ord, r.distance`,
         params.add(this.answerBytes),
       ),

@@ -273,7 +273,7 @@ export class RecordsService {
           lists: await this.repository.nearest(this.db, collection, { ...query, exact: true }),
         };
       }
-      const settings = this.repository.searchSettings(collection, n);
+      const settings = this.repository.searchSettings(collection, n, narrows);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
       const lists = await this.db.withSessionSettings(
         settings,

@@ -167,7 +167,7 @@ describe('Chroma: a selective filter on a big collection is searched exactly', (
           const onRecords = sent.filter((text) => text.includes('FROM vecgate_records.')); // not the catalog read of a cache miss
           expect({
             where,
-            exact: onRecords.filter((text) => /ORDER BY .* \+ 0/s.test(text)).length,
+            exact: onRecords.filter((text) => /\) \+ 0 AS distance\b/.test(text)).length,
             all: onRecords.length,
           }).toEqual({ where, exact: 1, all: 1 });
         }
