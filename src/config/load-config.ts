@@ -139,7 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     admission: {
       maxActive: integer(env, 'VECGATE_MAX_ACTIVE_REQUESTS', 32, 0, 100_000),
       maxQueued: integer(env, 'VECGATE_MAX_QUEUED_REQUESTS', 1000, 0, 1_000_000),
-      queueTimeoutMs: integer(env, 'VECGATE_QUEUE_TIMEOUT_MS', 10_000, 1, 3_600_000),
+      queueTimeoutMs: integer(env, 'VECGATE_QUEUE_TIMEOUT_MS', 30_000, 1, 3_600_000),
     },
     maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,

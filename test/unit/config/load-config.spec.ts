@@ -41,8 +41,8 @@ describe('loadConfig', () => {
     expect(loadConfig({ VECGATE_RECALL_TARGET: '0' }).indexing.recallTarget).toBe(0);
   });
 
-  it('serves 32 requests at once with 1,000 waiting for at most 10 s by default; 0 turns admission off', () => {
-    expect(loadConfig({}).admission).toEqual({ maxActive: 32, maxQueued: 1000, queueTimeoutMs: 10_000 });
+  it('serves 32 requests at once with 1,000 waiting for at most 30 s by default; 0 turns admission off', () => {
+    expect(loadConfig({}).admission).toEqual({ maxActive: 32, maxQueued: 1000, queueTimeoutMs: 30_000 });
     expect(
       loadConfig({
         VECGATE_MAX_ACTIVE_REQUESTS: '0',
