@@ -32,6 +32,8 @@ const USAGE = `usage: node dist/bench/load.js [options]
   --clients LIST   concurrent clients, comma-separated (default 1,8,32,128)
   --data LIST      clustered,uniform (default both)
   --seed S         data seed (default 42)
+  --chroma-ef-search N  create Chroma's collection with ef_search N (compare at equal recall; Chroma
+                   1.0.0 accepts a change of it later but keeps searching at the old one)
   --json FILE      also write every cell as JSON
   --smoke          tiny run for CI: 1000 records, dim 32, 1 s cells, clients 1,4`;
 
@@ -42,6 +44,7 @@ interface Options {
   clients: number[];
   data: ('clustered' | 'uniform')[];
   seed: number;
+  chromaEfSearch?: number;
   vecgate?: string;
   chroma?: string;
   noChroma: boolean;
@@ -52,7 +55,18 @@ function parseArgs(argv: string[]): Options {
   const flags = new Flags(argv, {
     usage: USAGE,
     switches: ['--no-chroma', '--smoke'],
-    valued: ['--vecgate', '--chroma', '--records', '--dim', '--seconds', '--clients', '--data', '--seed', '--json'],
+    valued: [
+      '--vecgate',
+      '--chroma',
+      '--records',
+      '--dim',
+      '--seconds',
+      '--clients',
+      '--data',
+      '--seed',
+      '--json',
+      '--chroma-ef-search',
+    ],
   });
   const smoke = flags.has('--smoke');
   const list = (flag: string, fallback: string) => (flags.string(flag) ?? fallback).split(',').map((s) => s.trim());
@@ -69,6 +83,7 @@ function parseArgs(argv: string[]): Options {
     clients,
     data: data as Options['data'],
     seed: flags.int('--seed', 42, 0),
+    chromaEfSearch: flags.has('--chroma-ef-search') ? flags.int('--chroma-ef-search', 100, 1, 1000) : undefined,
     vecgate: flags.url('--vecgate'),
     chroma: flags.url('--chroma'),
     noChroma: flags.has('--no-chroma'),
@@ -187,12 +202,13 @@ async function load(
   server: NamedServer,
   data: Dataset,
   name: string,
+  efSearch?: number,
 ): Promise<{ collection: Collection; seconds: number }> {
   const client = clientFor(server.server.url);
   const collection = await client.createCollection({
     name,
     embeddingFunction: null,
-    configuration: { hnsw: { space: 'cosine' } },
+    configuration: { hnsw: { space: 'cosine', ...(efSearch !== undefined && { ef_search: efSearch }) } },
   });
   const start = nowMs();
   for (let from = 0; from < data.records; from += 500) {
@@ -213,6 +229,20 @@ async function waitIndexed(server: NamedServer, collection: Collection): Promise
     if (nowMs() - start > 30 * 60_000) throw new Error('vecgate: the index was not ready 30 minutes after the load');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/**
+ * What vecgate's search tuner chose for the collection (it measures right after the build); null
+ * when it reports nothing within a minute (VECGATE_RECALL_TARGET=0).
+ */
+async function waitTuned(collection: Collection): Promise<Record<string, unknown> | null> {
+  const start = nowMs();
+  while (nowMs() - start < 60_000) {
+    const status = (await collection.getIndexingStatus()) as { vecgate_search_tuning?: Record<string, unknown> };
+    if (status.vecgate_search_tuning) return status.vecgate_search_tuning;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return null;
 }
 
 /** Recall@10 of unfiltered queries against exact search, on 50 query vectors. */
@@ -292,7 +322,9 @@ async function main(): Promise<void> {
       const name = `load_${kind}_${Date.now().toString(36)}`;
       const collections = new Map<string, Collection>();
       for (const s of servers) {
-        const { collection, seconds } = await load(s, data, name);
+        const efSearch = s.name === 'chroma' ? o.chromaEfSearch : undefined;
+        const { collection, seconds } = await load(s, data, name, efSearch);
+        if (efSearch !== undefined) notes.push(`${kind}: chroma's collection created with ef_search ${efSearch}`);
         collections.set(s.name, collection);
         notes.push(`${kind}: ${s.name} loaded ${o.records} × ${o.dim} in ${seconds.toFixed(1)} s`);
       }
@@ -311,8 +343,14 @@ async function main(): Promise<void> {
       for (const op of ops.slice(0, 3)) await cell('after load', op, 8);
       for (const s of servers) {
         const seconds = await waitIndexed(s, collections.get(s.name)!);
-        if (s.name === 'vecgate')
-          notes.push(`${kind}: vecgate's index was ready ${seconds.toFixed(1)} s after the after-load cells`);
+        if (s.name !== 'vecgate') continue;
+        notes.push(`${kind}: vecgate's index was ready ${seconds.toFixed(1)} s after the after-load cells`);
+        const tuning = await waitTuned(collections.get(s.name)!);
+        notes.push(
+          tuning
+            ? `${kind}: vecgate's search tuning: ${tuning.exact ? 'exact search' : `ef_search ${tuning.ef_search}`}, recall@10 ${tuning.recall} measured on its own sample`
+            : `${kind}: vecgate reported no search tuning within a minute`,
+        );
       }
       for (const op of ops) for (const clients of o.clients) await cell('at rest', op, clients);
       for (const s of servers) {
