@@ -8,7 +8,7 @@ import { JsonFastifyAdapter } from './common/json-fastify.adapter';
 import { parseJsonBody } from './common/json-text';
 import { OnePerTurn } from './common/one-per-turn';
 import { parseQueryString } from './common/query-parser';
-import { pathOf } from './common/request-path';
+import { isProbe } from './common/request-path';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { setupOpenApi } from './common/openapi';
 import { ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
@@ -24,9 +24,6 @@ import { ERROR_RENDERERS, OPENAPI_MODELS, protocolOf } from './protocols/protoco
 
 /** Bodies from this size on are parsed one per turn of the event loop (OnePerTurn). */
 const LARGE_BODY_CHARS = 1024 * 1024;
-
-/** A load balancer's probes: never refused, whoever shares their address. */
-const OPEN_PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface CreateAppOptions {
   /** false: no log line at all (the tests' default). */
@@ -75,7 +72,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // An address that keeps presenting bad keys is refused before its body is read or a key looked up.
   const authFailures = app.get(AuthFailures);
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!authFailures.blocked(request.ip) || OPEN_PROBES.has(pathOf(request.url))) return done();
+    if (!authFailures.blocked(request.ip) || isProbe(request.url)) return done();
     sendProtocolError(ERROR_RENDERERS, request, reply, new RateLimitedError(1, AUTH_FAILURES_MESSAGE));
   });
   // Each request's own principal context, entered once its body is read (reading it leaves the async

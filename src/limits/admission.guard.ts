@@ -1,10 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { pathOf } from '../common/request-path';
+import { isProbe } from '../common/request-path';
 import { currentPrincipal } from '../core/auth/request-context';
 import { Admission } from './admission';
-
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * Takes each request through admission control (admission.ts) once it is authenticated and within
@@ -18,7 +16,7 @@ export class AdmissionGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.admission.enabled) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (PROBES.has(pathOf(req.url))) return true;
+    if (isProbe(req.url)) return true;
     const res = context.switchToHttp().getResponse<FastifyReply>().raw;
     const ticket = this.admission.enter(currentPrincipal()?.keyId ?? `ip:${req.ip}`);
     // 'close' comes once the answer is sent, or when the connection drops first (the turn, or the

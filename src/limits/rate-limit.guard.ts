@@ -1,12 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { pathOf } from '../common/request-path';
+import { isProbe } from '../common/request-path';
 import { currentPrincipal } from '../core/auth/request-context';
 import { RateLimitedError } from '../core/errors';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MemoryRateLimiter, RateLimiter, RedisRateLimiter } from './rate-limiter';
-
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /**
  * VECGATE_RATE_LIMIT requests per second per API key (per client address when auth is off),
@@ -28,7 +26,7 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.limiter) return true;
     const req = context.switchToHttp().getRequest<FastifyRequest>();
-    if (PROBES.has(pathOf(req.url))) return true; // a load balancer's probes must never be throttled
+    if (isProbe(req.url)) return true; // a load balancer's probes must never be throttled
     const caller = currentPrincipal()?.keyId ?? `ip:${req.ip}`;
     if (!(await this.limiter.take(caller))) throw new RateLimitedError(1);
     return true;

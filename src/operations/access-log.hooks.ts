@@ -1,15 +1,12 @@
 import { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { type Logger } from 'pino';
-import { pathOf } from '../common/request-path';
+import { pathOf, PROBE_PATHS } from '../common/request-path';
 import { type Metrics } from './metrics';
 import { type RequestInfo, runWithRequest } from './request-context';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 
 /** Requests that matched no route (a refused body is counted under the route it was sent to). */
 export const UNMATCHED_ROUTE = '(unmatched)';
-
-// Load balancers and scrapers call these every few seconds: their successes would drown the log.
-const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 const INFO = Symbol('vecgate request info');
 type Tagged = FastifyRequest & { [INFO]?: RequestInfo };
@@ -49,7 +46,8 @@ export class AccessLogHooks {
       const status = aborted ? 499 : res.statusCode;
       this.metrics.requests.inc({ protocol, method: request.method, route, status: String(status) });
       this.metrics.duration.observe({ protocol, method: request.method, route }, seconds);
-      const level = status >= 500 ? 'error' : PROBES.has(path) ? 'debug' : 'info';
+      // Probes come every few seconds: their successes would drown the log.
+      const level = status >= 500 ? 'error' : PROBE_PATHS.has(path) ? 'debug' : 'info';
       const line: Record<string, unknown> = {
         requestId,
         protocol,

@@ -2,8 +2,8 @@ import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
-import { SearchTuner, type TuningOutcome } from '../core/indexing/search-tuner';
-import { Admission, type Refusal } from '../limits/admission';
+import { SearchTuner } from '../core/indexing/search-tuner';
+import { Admission } from '../limits/admission';
 import { poolStatsOf } from './pool-stats';
 import { shareMetrics } from './workers';
 import { currentRequest } from './request-context';
@@ -54,51 +54,32 @@ export class Metrics {
 
   constructor(db: Database, @Optional() tuner?: SearchTuner, @Optional() admission?: Admission) {
     // Read when scraped, so the numbers are the pool's at that moment.
-    const pool = (name: string, help: string, pick: 'total' | 'idle' | 'waiting') =>
-      new Gauge({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.set(poolStatsOf(db)?.[pick] ?? 0);
-        },
-      });
-    pool('vecgate_db_pool_connections', 'Database connections open in the pool (in use and idle).', 'total');
-    pool('vecgate_db_pool_idle_connections', 'Database connections open and idle.', 'idle');
-    pool('vecgate_db_pool_waiting_clients', 'Queries waiting for a free connection.', 'waiting');
+    const pool = (pick: 'total' | 'idle' | 'waiting') => () => poolStatsOf(db)?.[pick] ?? 0;
+    this.readGauge(
+      'vecgate_db_pool_connections',
+      'Database connections open in the pool (in use and idle).',
+      pool('total'),
+    );
+    this.readGauge('vecgate_db_pool_idle_connections', 'Database connections open and idle.', pool('idle'));
+    this.readGauge('vecgate_db_pool_waiting_clients', 'Queries waiting for a free connection.', pool('waiting'));
     // Counted by the database layer; read when scraped.
-    const cancelled = (name: string, help: string, read: () => number) =>
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
-    cancelled(
+    this.readCounter(
       'vecgate_db_statement_timeouts_total',
       'Statements cancelled for running past VECGATE_STATEMENT_TIMEOUT_MS (each failed its request with a 503).',
       () => db.statementTimeouts,
     );
-    cancelled(
+    this.readCounter(
       'vecgate_db_statements_cancelled_total',
       'Statements cancelled because the client of their request went away before its answer.',
       () => db.statementsCancelled,
     );
-    if (tuner) {
-      new Counter({
-        name: 'vecgate_search_tuning_measurements_total',
-        help: 'Recall measurements of a collection by this gateway, by outcome: the target met by an HNSW walk (walk), met by exact search (exact), or missed at the widest walk (missed).',
-        labelNames: ['outcome'] as const,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          for (const [outcome, n] of Object.entries(tuner.outcomes)) this.inc({ outcome: outcome as TuningOutcome }, n);
-        },
-      });
-    }
+    if (tuner)
+      this.readCounter(
+        'vecgate_search_tuning_measurements_total',
+        'Recall measurements of a collection by this gateway, by outcome: the target met by an HNSW walk (walk), met by exact search (exact), or missed at the widest walk (missed).',
+        () => tuner.outcomes,
+        'outcome',
+      );
     if (admission?.enabled) this.admissionMetrics(admission);
     collectDefaultMetrics({ register: this.registry });
     shareMetrics(this.registry);
@@ -106,32 +87,22 @@ export class Metrics {
 
   /** The admission queue (src/limits/admission.ts), read when scraped; waits observed as they end. */
   private admissionMetrics(admission: Admission): void {
-    new Gauge({
-      name: 'vecgate_admission_active_requests',
-      help: 'Requests being served (at most VECGATE_MAX_ACTIVE_REQUESTS).',
-      registers: [this.registry],
-      collect() {
-        this.set(admission.active);
-      },
-    });
-    new Gauge({
-      name: 'vecgate_admission_queued_requests',
-      help: 'Requests waiting for their turn (at most VECGATE_MAX_QUEUED_REQUESTS).',
-      registers: [this.registry],
-      collect() {
-        this.set(admission.queued);
-      },
-    });
-    new Counter({
-      name: 'vecgate_admission_refused_total',
-      help: 'Requests refused with a 503 and Retry-After, by reason: the queue was full, or no turn came within VECGATE_QUEUE_TIMEOUT_MS.',
-      labelNames: ['reason'] as const,
-      registers: [this.registry],
-      collect() {
-        this.reset();
-        for (const [reason, n] of Object.entries(admission.refused)) this.inc({ reason: reason as Refusal }, n);
-      },
-    });
+    this.readGauge(
+      'vecgate_admission_active_requests',
+      'Requests being served (at most VECGATE_MAX_ACTIVE_REQUESTS).',
+      () => admission.active,
+    );
+    this.readGauge(
+      'vecgate_admission_queued_requests',
+      'Requests waiting for their turn (at most VECGATE_MAX_QUEUED_REQUESTS).',
+      () => admission.queued,
+    );
+    this.readCounter(
+      'vecgate_admission_refused_total',
+      'Requests refused with a 503 and Retry-After, by reason: the queue was full, or no turn came within VECGATE_QUEUE_TIMEOUT_MS.',
+      () => admission.refused,
+      'reason',
+    );
     const wait = new Histogram({
       name: 'vecgate_admission_wait_seconds',
       help: 'How long admitted requests waited for their turn.',
@@ -139,6 +110,39 @@ export class Metrics {
       registers: [this.registry],
     });
     admission.onWait = (seconds) => wait.observe(seconds);
+  }
+
+  /** A gauge whose value another part keeps, read when scraped. */
+  private readGauge(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
+  /** A counter another part keeps, read when scraped: one count, or counts by the values of `label`. */
+  private readCounter(
+    name: string,
+    help: string,
+    read: () => number | Readonly<Record<string, number>>,
+    label?: string,
+  ): void {
+    new Counter({
+      name,
+      help,
+      labelNames: label ? [label] : [],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const counts = read();
+        if (typeof counts === 'number') this.inc(counts);
+        else for (const [value, n] of Object.entries(counts)) this.inc({ [label!]: value }, n);
+      },
+    });
   }
 }
 

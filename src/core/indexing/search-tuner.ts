@@ -200,11 +200,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<{ walkMs: number; exactMs: number } | null> {
     let walk = 0;
     let exact = 0;
-    const time = async (query: string, ef: number | null) => {
-      const started = performance.now();
-      await this.db.transaction((tx) => this.repository.nearestIds(tx, collection, query, ef));
-      return performance.now() - started;
-    };
+    const time = async (query: string, ef: number | null) => (await this.search(collection, query, ef)).ms;
     for (const [i, query] of queries.entries()) {
       if (this.stopped) return null;
       // Alternating which goes first, so that neither always finds the pages the other just read.
@@ -217,6 +213,17 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     return { walkMs: walk / queries.length, exactMs: exact / queries.length };
+  }
+
+  /** One search of the measurement (a walk at this ef_search, or exact when null), timed. */
+  private async search(
+    collection: Collection,
+    query: string,
+    efSearch: number | null,
+  ): Promise<{ ids: string[]; ms: number }> {
+    const started = performance.now();
+    const ids = await this.db.transaction((tx) => this.repository.nearestIds(tx, collection, query, efSearch));
+    return { ids, ms: performance.now() - started };
   }
 
   /**
@@ -235,9 +242,8 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     let elapsed = 0;
     for (const [i, query] of queries.entries()) {
       if (this.stopped) return null;
-      const started = performance.now();
-      const ids = await this.db.transaction((tx) => this.repository.nearestIds(tx, collection, query, efSearch));
-      elapsed += performance.now() - started;
+      const { ids, ms } = await this.search(collection, query, efSearch);
+      elapsed += ms;
       answers.push(ids);
       const exact = truth?.[i] ?? ids;
       const found = new Set(ids);
