@@ -18,6 +18,8 @@ import { Database } from './database/database';
 import { AUTH_FAILURES_MESSAGE, AuthFailures } from './limits/auth-failures';
 import { limitConnectionsPerClient } from './limits/connections-per-client';
 import { runCancellable } from './database/statement-cancellation';
+import { runWithConsistency } from './database/read-consistency';
+import { LastWrites, LSN_HEADER, RequestConsistency } from './common/read-your-writes';
 import { installOperations } from './operations/install-operations';
 import type { OperationsOptions } from './operations/operations-options';
 import { ERROR_RENDERERS, OPENAPI_MODELS, protocolOf } from './protocols/protocols';
@@ -77,13 +79,31 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // Each request's own principal context, entered once its body is read (reading it leaves the async
   // context), and its cancellation: a client that goes away before its answer cancels its statement.
-  fastify.addHook('preHandler', (_request, reply, done) => {
+  const withReplicas = config.databaseReadUrls.length > 0;
+  const lastWrites = new LastWrites();
+  const consistencies = new WeakMap<FastifyRequest, RequestConsistency>();
+  fastify.addHook('preHandler', (request, reply, done) => {
     const gone = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) gone.abort();
     });
-    runCancellable(gone.signal, () => runWithPrincipalContext(done));
+    if (!withReplicas) return runCancellable(gone.signal, () => runWithPrincipalContext(done));
+    // With read replicas, also what its reads must see and what its writes committed.
+    let consistency: RequestConsistency;
+    try {
+      consistency = new RequestConsistency(request, lastWrites);
+    } catch (err) {
+      return sendProtocolError(ERROR_RENDERERS, request, reply, err as Error);
+    }
+    consistencies.set(request, consistency);
+    runCancellable(gone.signal, () => runWithConsistency(consistency, () => runWithPrincipalContext(done)));
   });
+  if (withReplicas)
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      const lsn = consistencies.get(request)?.header();
+      if (lsn) void reply.header(LSN_HEADER, lsn);
+      done(null, payload);
+    });
   // Bodies are JSON whatever content type a client sends (curl's default is form-encoded).
   fastify.removeAllContentTypeParsers();
   // A large body (a 64 MB one takes about half a second to parse) waits its turn, one per turn of

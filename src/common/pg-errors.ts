@@ -19,6 +19,8 @@ const CONNECTION_CODES = new Set([
   '08006',
   '08001',
   '08004',
+  // read_only_sql_transaction: a write reached a server that is a standby now (a failover under way).
+  '25006',
 ]);
 
 /**

@@ -7,6 +7,13 @@ export interface AppConfig {
   host: string;
   /** Unset: embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /**
+   * Streaming replicas (DATABASE_READ_URLS) that serve queries, gets and counts; writes go to the
+   * primary. A read that must see a write waits up to `readWaitMs` for a replica that has
+   * replayed it, then reads from the primary.
+   */
+  databaseReadUrls: string[];
+  readWaitMs: number;
   /** Embedded data directory; `memory://` keeps everything in memory. */
   dataDir: string;
   chromaAllowReset: boolean;

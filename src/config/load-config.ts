@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
+import { hostUrls } from '../database/primary-hosts';
 
 export class ConfigError extends Error {}
 
@@ -37,19 +38,38 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+/** A postgres:// URL; `several` admits libpq's several hosts (`db1:5432,db2:5432`). */
+function postgresUrl(name: string, raw: string, several: boolean): string {
+  const hosts = several ? hostUrls(raw) : [raw];
+  for (const one of hosts) {
+    let url: URL;
+    try {
+      url = new URL(one);
+    } catch {
+      throw new ConfigError(`${name} must be a URL such as postgres://user:password@host:5432/database`);
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError(`${name} must start with postgres:// or postgresql://, got "${url.protocol}//"`);
+    }
+  }
+  return raw;
+}
+
 function databaseUrl(env: Env): string | undefined {
   const raw = env.DATABASE_URL;
   if (raw === undefined || raw.trim() === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('DATABASE_URL must be a URL such as postgres://user:password@host:5432/database');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql://, got "${url.protocol}//"`);
-  }
-  return raw;
+  return postgresUrl('DATABASE_URL', raw, true);
+}
+
+/** Streaming replicas that serve reads, comma-separated; only beside a DATABASE_URL. */
+function databaseReadUrls(env: Env, primary: string | undefined): string[] {
+  const list = (env.DATABASE_READ_URLS ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (list.length > 0 && !primary)
+    throw new ConfigError('DATABASE_READ_URLS needs DATABASE_URL: the embedded database has no replicas');
+  return list.map((url) => postgresUrl('each of DATABASE_READ_URLS', url, false));
 }
 
 function publicUrl(env: Env): string | undefined {
@@ -121,6 +141,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: integer(env, 'PORT', 8000, 0, 65535),
     host,
     databaseUrl: url,
+    databaseReadUrls: databaseReadUrls(env, url),
+    readWaitMs: integer(env, 'VECGATE_READ_WAIT_MS', 1000, 0, 60_000),
     workers: workers(env, url),
     dataDir: (env.VECGATE_DATA_DIR ?? '').trim() || './data',
     chromaAllowReset: boolean(env, 'CHROMA_ALLOW_RESET', false),

@@ -5,7 +5,12 @@ import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
 import type { Queryable } from './queryable';
-import { isStaleStatement, preparedStatementsPoolConfig } from './prepared-statements';
+import { isStaleStatement } from './prepared-statements';
+import { hostUrls, isLostPrimary, PrimaryHosts } from './primary-hosts';
+import { currentConsistency } from './read-consistency';
+import { ReadCounts, ReadReplicas } from './read-replicas';
+import { ServerPools } from './server-pools';
+import { parseLsn } from './lsn';
 import { currentCancellation } from './statement-cancellation';
 
 export type { Queryable } from './queryable';
@@ -16,14 +21,21 @@ export const EMBEDDED_SEED = Symbol('EMBEDDED_SEED');
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
 // So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
 const RETRYABLE = new Set(['40P01', '40001']);
-const POOL_SIZE = 10;
-/** Connections planning once (see withSessionSettings); past them a call takes the main pool's. */
-const PLAN_ONCE_POOL_SIZE = 5;
+const POOL_SIZE = ServerPools.size;
 const MAX_ATTEMPTS = 4;
 /** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
 const CONNECTION_LOST = /^(08|57P)/;
 /** query_canceled: by statement_timeout, or by the cancellation of a request whose client went away. */
 const QUERY_CANCELED = '57014';
+
+/**
+ * A statement of ours that may write: with read replicas, its request's answer then carries the
+ * primary's WAL position. Our SQL is written in upper case and names tables only quoted; a false
+ * positive (SELECT ... FOR UPDATE) costs one round trip, never a stale read.
+ */
+const MAY_WRITE = /\b(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE)\b/;
+/** The primary's WAL position, once a write has committed. */
+const WAL_POSITION = 'SELECT pg_current_wal_lsn()::text AS lsn';
 
 /** The SQLSTATE of a database error, if it is one. */
 function sqlState(err: unknown): string | undefined {
@@ -35,8 +47,11 @@ function sqlState(err: unknown): string | undefined {
 export class Database implements OnModuleDestroy {
   private readonly logger = new Logger('Database');
   private pool?: Pool;
-  /** Connections whose prepared statements are planned once (Postgres with prepared statements only). */
-  private planOncePool?: Pool;
+  /** PostgreSQL: the primary's pools, following it to another of DATABASE_URL's hosts. */
+  private primary?: ServerPools;
+  private primaryHosts?: PrimaryHosts;
+  /** DATABASE_READ_URLS: where reads go (readQuery, withSessionSettings's `read`). */
+  private replicas?: ReadReplicas;
   private embedded?: EmbeddedHandle;
   backend: 'embedded' | 'postgres' = 'embedded';
   pgvectorVersion = '';
@@ -63,24 +78,17 @@ export class Database implements OnModuleDestroy {
   async open(): Promise<void> {
     if (this.config.databaseUrl) {
       this.backend = 'postgres';
-      // Set at connect, so every statement of every pooled connection is bound without a round trip.
-      const timeout = this.config.statementTimeoutMs > 0 ? { statement_timeout: this.config.statementTimeoutMs } : {};
-      this.pool = new Pool({
-        connectionString: this.config.databaseUrl,
-        max: POOL_SIZE,
-        ...timeout,
-        ...preparedStatementsPoolConfig(this.config.preparedStatements),
-      });
-      // An idle client losing its server must not crash the process; the next checkout reconnects.
-      this.pool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
-      if (this.config.preparedStatements) {
-        this.planOncePool = new Pool({
-          connectionString: this.config.databaseUrl,
-          max: PLAN_ONCE_POOL_SIZE,
-          ...timeout,
-          ...preparedStatementsPoolConfig(true, 'once'),
-        });
-        this.planOncePool.on('error', (err) => this.logger.warn(`idle database client error: ${err.message}`));
+      const hosts = (this.primaryHosts = new PrimaryHosts(hostUrls(this.config.databaseUrl)));
+      await hosts.find();
+      const options = {
+        statementTimeoutMs: this.config.statementTimeoutMs,
+        preparedStatements: this.config.preparedStatements,
+      };
+      this.primary = new ServerPools(() => hosts.url, options, this.logger);
+      this.pool = this.primary.main;
+      if (this.config.databaseReadUrls.length > 0) {
+        this.replicas = new ReadReplicas(this.config.databaseReadUrls, options, this.config.readWaitMs);
+        await this.replicas.start();
       }
     } else {
       this.backend = 'embedded';
@@ -104,9 +112,20 @@ export class Database implements OnModuleDestroy {
   /** The pool's connections, for /metrics: all open ones, the idle ones, and the queries waiting for one. */
   poolStats(): { total: number; idle: number; waiting: number } | undefined {
     if (!this.pool) return undefined;
-    const pools = this.planOncePool ? [this.pool, this.planOncePool] : [this.pool];
+    const servers = [this.primary, ...(this.replicas?.pools() ?? [])];
+    const pools = this.primary ? servers.flatMap((s) => s?.pools() ?? []) : [this.pool];
     const sum = (count: (pool: Pool) => number) => pools.reduce((total, pool) => total + count(pool), 0);
     return { total: sum((p) => p.totalCount), idle: sum((p) => p.idleCount), waiting: sum((p) => p.waitingCount) };
+  }
+
+  /** Whether reads go to replicas (DATABASE_READ_URLS), known before open(). */
+  get readsOnReplicas(): boolean {
+    return this.config.databaseReadUrls.length > 0;
+  }
+
+  /** With DATABASE_READ_URLS: where reads went (see ReadReplicas); zeros before open(). */
+  readCounts(): Readonly<ReadCounts> {
+    return this.replicas?.counts ?? { replica: 0, primary: 0, waited: 0, retriedOnPrimary: 0 };
   }
 
   /** Embedded: whether PGlite's thread is running a statement now (it answers one at a time). */
@@ -119,17 +138,91 @@ export class Database implements OnModuleDestroy {
    * again (it has nothing applied); each connection renames a stale statement once, so this ends.
    */
   async query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>> {
+    try {
+      const result = await this.queryOn<R>(this.openPool(), text, values);
+      if (this.replicas && MAY_WRITE.test(text)) await this.noteCommitted(this.openPool());
+      return result;
+    } catch (err) {
+      this.primaryMayHaveMoved(err);
+      throw err;
+    }
+  }
+
+  /**
+   * A read of one statement: on a read replica (DATABASE_READ_URLS) that has replayed what the
+   * request must see, else on the primary; a replica that fails it (gone, behind on a new table, a
+   * recovery conflict) hands it to the primary. Without replicas, the same as query().
+   */
+  async readQuery<R extends QueryResultRow = QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<QueryResult<R>> {
+    const replica = await this.replicaForRead();
+    if (replica) {
+      try {
+        return await this.queryOn<R>(replica.main, text, values, replica.url());
+      } catch (err) {
+        if (!this.replicaFailed(replica, err)) throw err;
+      }
+    }
+    return this.query<R>(text, values);
+  }
+
+  /** What repositories read through: readQuery as a Queryable. */
+  readonly reads: Queryable = { query: (text, values) => this.readQuery(text, values) };
+
+  private replicaForRead(): Promise<ServerPools | undefined> {
+    if (!this.replicas) return Promise.resolve(undefined);
+    return this.replicas.choose(currentConsistency()?.atLeast());
+  }
+
+  /**
+   * Whether a read that failed on a replica goes to the primary: not when it ran out of time or was
+   * cancelled, nor for a data exception (class 22: the request's values, the same on the primary).
+   * A replica that was lost is left out until it answers again.
+   */
+  private replicaFailed(replica: ServerPools, err: unknown): boolean {
+    const code = sqlState(err) ?? '';
+    if (code === QUERY_CANCELED || code.startsWith('22') || this.cancellable()?.aborted) return false;
+    this.replicas!.failed(replica, isLostPrimary(err));
+    return true;
+  }
+
+  /** The primary's WAL position after a write, noted on the request for its answer and its client's next reads. */
+  private async noteCommitted(on: Pool | PoolClient): Promise<void> {
+    const consistency = currentConsistency();
+    if (!consistency) return;
+    const { rows } = await on.query(WAL_POSITION);
+    this.noteLsn(rows[0].lsn);
+  }
+
+  private noteLsn(text: string): void {
+    const lsn = parseLsn(text);
+    if (lsn !== undefined) currentConsistency()?.committed(lsn);
+  }
+
+  /** A connection to the primary was lost, or it took no writes: with several hosts, look for the primary again. */
+  private primaryMayHaveMoved(err: unknown): void {
+    if (this.primaryHosts?.several && isLostPrimary(err)) void this.primaryHosts.find();
+  }
+
+  private async queryOn<R extends QueryResultRow>(
+    pool: Pool,
+    text: string,
+    values: unknown[] | undefined,
+    url?: string,
+  ): Promise<QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        if (!this.cancellable()) return await this.openPool().query<R>(text, values);
-        const client = await this.openPool().connect();
+        if (!this.cancellable()) return await pool.query<R>(text, values);
+        const client = await pool.connect();
         // A checked-out client has no listener of the pool's: a server that drops the connection
         // would otherwise crash the process with an unhandled 'error' event.
         let broken = false;
         const onError = () => (broken = true);
         client.on('error', onError);
         try {
-          return await this.cancelledWith(client, () => client.query<R>(text, values));
+          return await this.cancelledWith(client, () => client.query<R>(text, values), url);
         } catch (err) {
           broken ||= CONNECTION_LOST.test(sqlState(err) ?? '');
           throw err;
@@ -155,7 +248,7 @@ export class Database implements OnModuleDestroy {
    * Runs `work` on `client`; if the request's client goes away meanwhile, its statement is
    * cancelled: by pg_cancel_backend on a real server, by stopping PGlite's thread embedded.
    */
-  private async cancelledWith<T>(client: PoolClient, work: () => Promise<T>): Promise<T> {
+  private async cancelledWith<T>(client: PoolClient, work: () => Promise<T>, url?: string): Promise<T> {
     const signal = this.cancellable();
     if (!signal) return work();
     const pid = (client as unknown as { processID?: number }).processID;
@@ -167,7 +260,7 @@ export class Database implements OnModuleDestroy {
       }
       if (pid === undefined) return;
       this.cancelling.add(client);
-      void this.cancelBackend(pid);
+      void this.cancelBackend(pid, url ?? this.primaryHosts?.url);
     };
     if (signal.aborted) cancel();
     signal.addEventListener('abort', cancel);
@@ -179,8 +272,8 @@ export class Database implements OnModuleDestroy {
   }
 
   /** Cancels what backend `pid` is running, over a connection of its own (the pool may be full). */
-  private async cancelBackend(pid: number): Promise<void> {
-    const client = new Client({ connectionString: this.config.databaseUrl });
+  private async cancelBackend(pid: number, url: string | undefined): Promise<void> {
+    const client = new Client({ connectionString: url });
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -210,9 +303,31 @@ export class Database implements OnModuleDestroy {
   async withSessionSettings<T>(
     settings: Record<string, string>,
     work: (client: Queryable) => Promise<T>,
-    { planOnce = false } = {},
+    { planOnce = false, read = false } = {},
   ): Promise<T> {
-    const client = await this.poolFor(planOnce).connect();
+    const replica = read ? await this.replicaForRead() : undefined;
+    if (replica) {
+      try {
+        return await this.withSettingsOn(replica.poolFor(planOnce), settings, work, replica.url());
+      } catch (err) {
+        if (!this.replicaFailed(replica, err)) throw err;
+      }
+    }
+    try {
+      return await this.withSettingsOn(this.poolFor(planOnce), settings, work);
+    } catch (err) {
+      this.primaryMayHaveMoved(err);
+      throw err;
+    }
+  }
+
+  private async withSettingsOn<T>(
+    pool: Pool,
+    settings: Record<string, string>,
+    work: (client: Queryable) => Promise<T>,
+    url?: string,
+  ): Promise<T> {
+    const client = await pool.connect();
     let broken = false;
     const onError = () => (broken = true);
     client.on('error', onError);
@@ -226,8 +341,10 @@ export class Database implements OnModuleDestroy {
         for (const [name, value] of changed) current.set(name, value);
       }
       // Once more if a statement had gone stale: this connection has renamed it since.
-      return await this.cancelledWith(client, () =>
-        work(client).catch((err) => (isStaleStatement(err) ? work(client) : Promise.reject(err))),
+      return await this.cancelledWith(
+        client,
+        () => work(client).catch((err) => (isStaleStatement(err) ? work(client) : Promise.reject(err))),
+        url,
       );
     } catch (err) {
       broken ||= CONNECTION_LOST.test(sqlState(err) ?? '');
@@ -245,9 +362,7 @@ export class Database implements OnModuleDestroy {
   }
 
   private poolFor(planOnce: boolean): Pool {
-    const once = this.planOncePool;
-    if (!planOnce || !once) return this.openPool();
-    return once.idleCount > 0 || once.totalCount < PLAN_ONCE_POOL_SIZE ? once : this.openPool();
+    return this.primary && this.pool ? this.primary.poolFor(planOnce) : this.openPool();
   }
 
   /**
@@ -280,7 +395,12 @@ export class Database implements OnModuleDestroy {
   /** Runs `work` in one transaction: committed whole, or rolled back whole. */
   async transaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.openPool().connect();
+      const client = await this.openPool()
+        .connect()
+        .catch((err) => {
+          this.primaryMayHaveMoved(err);
+          throw err;
+        });
       let broken = false;
       let failure: unknown;
       // A checked-out client has no 'error' listener of the pool's: without one, a server that
@@ -294,12 +414,17 @@ export class Database implements OnModuleDestroy {
         const result = await this.cancelledWith(client, async () => {
           await client.query('BEGIN');
           const result = await work(client);
-          await client.query('COMMIT');
+          if (this.replicas && currentConsistency()) {
+            // One round trip: the commit, then the position a replica must reach to show it.
+            const [, position] = (await client.query(`COMMIT; ${WAL_POSITION}`)) as unknown as QueryResult[];
+            this.noteLsn(position.rows[0].lsn);
+          } else await client.query('COMMIT');
           return result;
         });
         return result;
       } catch (err) {
         failure = this.counted(err);
+        this.primaryMayHaveMoved(err);
         broken = !(await client.query('ROLLBACK').then(
           () => true,
           () => false,
@@ -328,8 +453,9 @@ export class Database implements OnModuleDestroy {
     if (!this.pool) return;
     const pool = this.pool;
     this.pool = undefined;
-    await Promise.all([pool.end(), this.planOncePool?.end()]);
-    this.planOncePool = undefined;
+    await Promise.all([this.primary ? this.primary.end() : pool.end(), this.replicas?.end()]);
+    this.primary = undefined;
+    this.replicas = undefined;
     await this.embedded?.close();
   }
 }

@@ -73,6 +73,20 @@ export class Metrics {
       'Statements cancelled because the client of their request went away before its answer.',
       () => db.statementsCancelled,
     );
+    if (db.readsOnReplicas) {
+      const reads = () => db.readCounts();
+      this.readCounter(
+        'vecgate_db_reads_total',
+        'Reads (queries, gets, counts) with DATABASE_READ_URLS, by where they were served: a replica, the primary (no replica answering, or none caught up in time), or the primary after a replica failed them (retried).',
+        () => ({ replica: reads().replica, primary: reads().primary, retried: reads().retriedOnPrimary }),
+        'served_by',
+      );
+      this.readCounter(
+        'vecgate_db_reads_waited_total',
+        'Reads that waited for a replica to replay the write their client must see (up to VECGATE_READ_WAIT_MS).',
+        () => reads().waited,
+      );
+    }
     if (tuner)
       this.readCounter(
         'vecgate_search_tuning_measurements_total',

@@ -208,7 +208,7 @@ export class RecordsService {
     const { filter, include, limit, offset, afterId, fromIdInclusive } = options;
     return this.withFilteredCollection(scope, collectionId, filter, (collection) =>
       afterId !== undefined
-        ? this.repository.findAfterId(this.db, collection, {
+        ? this.repository.findAfterId(this.db.reads, collection, {
             namespace,
             filter,
             include,
@@ -216,7 +216,7 @@ export class RecordsService {
             limit,
             inclusive: !!fromIdInclusive,
           })
-        : this.repository.find(this.db, collection, { namespace, filter, include, limit, offset }),
+        : this.repository.find(this.db.reads, collection, { namespace, filter, include, limit, offset }),
     );
   }
 
@@ -239,7 +239,7 @@ export class RecordsService {
       if (sparse !== undefined) {
         if (vectors.length > 0) checkQueryDimension(collection, [vectors[0].dimension]);
         const dense = vectors[0] ?? null;
-        const list = await this.repository.nearestSparse(this.db, collection, {
+        const list = await this.repository.nearestSparse(this.db.reads, collection, {
           namespace,
           dense,
           sparse,
@@ -265,12 +265,12 @@ export class RecordsService {
       // meets the recall target (hard data, a small collection).
       const searchExactly = narrows
         ? !collection.vectorIndexed ||
-          prefersExactSearch(await this.repository.estimateMatches(this.db, collection, namespace, filter))
+          prefersExactSearch(await this.repository.estimateMatches(this.db.reads, collection, namespace, filter))
         : !!collection.tuning?.exact;
       if (searchExactly) {
         return {
           collection,
-          lists: await this.repository.nearest(this.db, collection, { ...query, exact: true }),
+          lists: await this.repository.nearest(this.db.reads, collection, { ...query, exact: true }),
         };
       }
       const settings = this.repository.searchSettings(collection, n, narrows);
@@ -278,11 +278,11 @@ export class RecordsService {
       const lists = await this.db.withSessionSettings(
         settings,
         (db) => this.repository.nearest(db, collection, query),
-        { planOnce: !narrows },
+        { planOnce: !narrows, read: true },
       );
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
-        const exact = await this.repository.nearest(this.db, collection, {
+        const exact = await this.repository.nearest(this.db.reads, collection, {
           ...query,
           vectors: short.map((i) => vectors[i]),
           exact: true,
@@ -319,7 +319,7 @@ export class RecordsService {
     limit: number,
   ): Promise<string[]> {
     return this.withCollection(scope, collectionId, (collection) =>
-      this.repository.listIds(this.db, collection, namespace, prefix, after, limit),
+      this.repository.listIds(this.db.reads, collection, namespace, prefix, after, limit),
     );
   }
 
@@ -375,7 +375,7 @@ export class RecordsService {
     namespace = DEFAULT_NAMESPACE,
   ): Promise<number> {
     return this.withFilteredCollection(scope, collectionId, filter, (collection) =>
-      this.repository.countMatching(this.db, collection, namespace, filter),
+      this.repository.countMatching(this.db.reads, collection, namespace, filter),
     );
   }
 
@@ -390,7 +390,7 @@ export class RecordsService {
 
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
     return this.withCollection(scope, collectionId, (collection) =>
-      this.repository.count(this.db, collection, namespace),
+      this.repository.count(this.db.reads, collection, namespace),
     );
   }
 }

@@ -120,6 +120,8 @@ export class PrivatePostgres {
   constructor(
     readonly dir: string,
     readonly port: number,
+    /** Server settings on top of the test's own (`synchronous_standby_names` ...). */
+    readonly settings: Record<string, string> = {},
   ) {
     if (port === 5432) throw new Error('refusing to use port 5432: it belongs to the machine cluster');
     this.dataDir = join(dir, 'data');
@@ -181,7 +183,8 @@ export class PrivatePostgres {
   }
 
   async start(): Promise<void> {
-    const opts = `-c listen_addresses=127.0.0.1 -c port=${this.port} -k ${this.dir} -c max_connections=100 -c shared_buffers=64MB`;
+    const extra = Object.entries(this.settings).map(([name, value]) => ` -c ${name}=${value}`);
+    const opts = `-c listen_addresses=127.0.0.1 -c port=${this.port} -k ${this.dir} -c max_connections=100 -c shared_buffers=64MB${extra.join('')}`;
     await this.tool('pg_ctl', ['-D', this.dataDir, '-l', this.logFile, '-w', '-t', '30', '-o', opts, 'start'], 45_000);
     this.running = true;
   }
@@ -189,6 +192,34 @@ export class PrivatePostgres {
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     await this.tool('pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', '-t', '30', 'stop'], 45_000);
     this.running = false;
+  }
+
+  /**
+   * Makes this cluster a streaming standby of `primary`: a base backup of it (pg_basebackup -R
+   * writes the standby's primary_conninfo and standby.signal), to be started as usual.
+   */
+  async standbyOf(primary: PrivatePostgres): Promise<void> {
+    await this.tool('pg_basebackup', [
+      '-D',
+      this.dataDir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primary.port),
+      '-U',
+      'postgres',
+      '-X',
+      'stream',
+      '-R',
+      '--no-sync',
+      // An immediate checkpoint: the default spreads it over minutes.
+      '--checkpoint=fast',
+    ]);
+  }
+
+  /** Ends a standby's recovery: it takes writes from then on (the manual failover step). */
+  async promote(): Promise<void> {
+    await this.tool('pg_ctl', ['-D', this.dataDir, '-w', '-t', '30', 'promote'], 45_000);
   }
 
   /** Synchronous stop for the exit hook. */

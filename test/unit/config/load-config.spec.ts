@@ -62,6 +62,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VECGATE_WORKERS: '2' })).toThrow(/VECGATE_WORKERS above 1 needs DATABASE_URL/);
   });
 
+  it('reads several primary hosts and the read replicas, only beside a DATABASE_URL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://u@db1:5432,db2:5433/v?target_session_attrs=read-write',
+      DATABASE_READ_URLS: 'postgres://u@r1/v, postgres://u@r2/v',
+      VECGATE_READ_WAIT_MS: '250',
+    });
+    expect(config).toMatchObject({
+      databaseReadUrls: ['postgres://u@r1/v', 'postgres://u@r2/v'],
+      readWaitMs: 250,
+    });
+    expect(loadConfig({}).databaseReadUrls).toEqual([]);
+    expect(loadConfig({}).readWaitMs).toBe(1000);
+    expect(() => loadConfig({ DATABASE_READ_URLS: 'postgres://u@r1/v' })).toThrow(
+      /DATABASE_READ_URLS needs DATABASE_URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/v', DATABASE_READ_URLS: 'mysql://r1/v' })).toThrow(
+      /each of DATABASE_READ_URLS must start with postgres:\/\//,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db1:5432,db2:port/v' })).toThrow(/DATABASE_URL must be a URL/);
+  });
+
   it.each([
     [{ VECGATE_WORKERS: 'many' }, /VECGATE_WORKERS must be an integer/],
     [{ VECGATE_MAX_ACTIVE_REQUESTS: 'many' }, /VECGATE_MAX_ACTIVE_REQUESTS must be an integer/],

@@ -1,0 +1,68 @@
+import { type Logger } from '@nestjs/common';
+import { type Client, Pool, type PoolConfig } from 'pg';
+import { preparedStatementsPoolConfig } from './prepared-statements';
+
+const POOL_SIZE = 10;
+/** Connections planning once (see Database.withSessionSettings); past them a call takes the main pool's. */
+const PLAN_ONCE_POOL_SIZE = 5;
+
+export interface ServerPoolOptions {
+  statementTimeoutMs: number;
+  preparedStatements: boolean;
+}
+
+/**
+ * The connections to one PostgreSQL server: the main pool and, preparing statements, a small one
+ * whose statements are planned once. `url` is asked at each new connection, so that a pool follows
+ * a primary that moved to another host (PrimaryHosts).
+ */
+export class ServerPools {
+  readonly main: Pool;
+  readonly planOnce?: Pool;
+  static readonly size = POOL_SIZE;
+
+  constructor(
+    readonly url: () => string,
+    options: ServerPoolOptions,
+    logger: Logger,
+  ) {
+    // Set at connect, so every statement of every pooled connection is bound without a round trip.
+    const timeout = options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {};
+    const open = (max: number, planning: PoolConfig) => {
+      // pg's types declare a pool's Client as taking no arguments; it is given the pool's config.
+      const Base = planning.Client as unknown as new (config: PoolConfig) => Client;
+      class ToCurrentHost extends Base {
+        constructor(config: PoolConfig) {
+          super({ ...config, connectionString: url() });
+        }
+      }
+      const pool = new Pool({
+        ...timeout,
+        ...planning,
+        max,
+        Client: ToCurrentHost as unknown as PoolConfig['Client'],
+      });
+      // An idle client losing its server must not crash the process; the next checkout reconnects.
+      pool.on('error', (err) => logger.warn(`idle database client error: ${err.message}`));
+      return pool;
+    };
+    this.main = open(POOL_SIZE, preparedStatementsPoolConfig(options.preparedStatements));
+    if (options.preparedStatements)
+      this.planOnce = open(PLAN_ONCE_POOL_SIZE, preparedStatementsPoolConfig(true, 'once'));
+  }
+
+  /** The plan-once pool while it has a connection to give, else the main one. */
+  poolFor(planOnce: boolean): Pool {
+    const once = this.planOnce;
+    if (!planOnce || !once) return this.main;
+    return once.idleCount > 0 || once.totalCount < PLAN_ONCE_POOL_SIZE ? once : this.main;
+  }
+
+  pools(): Pool[] {
+    return this.planOnce ? [this.main, this.planOnce] : [this.main];
+  }
+
+  async end(): Promise<void> {
+    await Promise.all(this.pools().map((pool) => pool.end()));
+  }
+}
