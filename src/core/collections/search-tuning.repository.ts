@@ -59,17 +59,20 @@ export class SearchTuningRepository {
    * The ids of the RECALL_AT records nearest to `vector` over the whole table: by the HNSW index
    * at this ef_search (as searches run: relaxed iterative scan), or exactly (efSearch null: ordered
    * by an expression the index is not built on). Runs in the caller's transaction, which the
-   * settings last for.
+   * settings last for; embedded, PGlite has no parallel workers and ignores the setting.
    */
   async nearestIds(tx: Queryable, collection: Collection, vector: string, efSearch: number | null): Promise<string[]> {
     const plan = vectorPlan(collection.metric, collection.dimension!);
     const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
     const order = efSearch === null ? `(${distance}) + 0` : distance;
-    if (efSearch !== null)
-      await tx.query(
-        `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
-        [String(efSearch)],
-      );
+    // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
+    // with them would price exact search by the cores it borrowed.
+    await tx.query(
+      efSearch === null
+        ? `SELECT set_config('max_parallel_workers_per_gather', '0', true)`
+        : `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+      efSearch === null ? [] : [String(efSearch)],
+    );
     const { rows } = await tx.query<{ id: string }>(
       `SELECT id FROM ${qualified(collection.tableName)} ORDER BY ${order} LIMIT ${RECALL_AT}`,
       [vector],
