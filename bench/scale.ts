@@ -1,10 +1,12 @@
 /**
  * The scale run: one Chroma collection per size (default 10k, 100k, 1M records x 384 dims) on a
  * real Postgres, through the official chromadb client, each size on a freshly started gateway.
- * Not part of CI: the 1M size takes the better part of an hour on a small machine.
+ * Not part of CI: the 1M size takes the better part of an hour on a small machine. With --chroma,
+ * each size is then loaded into the real Chroma 1.0.0 and timed the same way, its recall checked
+ * against the same exact answers.
  *
  *   DATABASE_URL=postgres://... node dist/bench/scale.js [--sizes 10000,100000,1000000] [--dim 384]
- *        [--batch 500] [--queries 100] [--truth N] [--space cosine] [--seed 42] [--json FILE] [--keep]
+ *        [--batch 500] [--queries 100] [--truth N] [--space cosine] [--seed 42] [--json FILE] [--keep] [--chroma]
  *
  * For each size it measures:
  * - ingest: `add` calls of --batch records, one at a time; the time is the sum of the calls as the
@@ -27,7 +29,7 @@ import { ChromaClient, type Collection } from 'chromadb';
 import { Client as PgClient } from 'pg';
 import { BUCKETS, Dataset, int, recordId, rng, sample } from './data';
 import { machineInfo, markdown } from './report';
-import { startVecgate, type Server } from './servers';
+import { startChromaReference, startVecgate, type Server } from './servers';
 import { timed } from './stats';
 
 // ---------------------------------------------------------------------------------------------
@@ -49,6 +51,8 @@ interface Options {
   indexTimeoutS: number;
   /** ef_search values to measure after the default one (empty: none). */
   efSearch: number[];
+  /** Also load each size into the real Chroma 1.0.0 and time the same calls there. */
+  chroma: boolean;
 }
 
 const USAGE = `usage: DATABASE_URL=postgres://... node dist/bench/scale.js [options]
@@ -63,6 +67,8 @@ const USAGE = `usage: DATABASE_URL=postgres://... node dist/bench/scale.js [opti
   --json FILE         also write every setting, sample and check as JSON
   --keep              do not delete the collections at the end (their names are printed)
   --index-timeout S   seconds to wait for indexing_status to reach 1 (default 7200)
+  --chroma            also run each size on the real Chroma 1.0.0 (the chroma-reference
+                      devDependency): same records, same calls, recall on the same exact answers
   --ef-search LIST    after the default run, set the collection's hnsw.ef_search to each value and
                       time both query kinds again, with their recall (e.g. 200,400; default none)
   --help              this text
@@ -82,6 +88,10 @@ function parseArgs(argv: string[]): Options {
       process.exit(0);
     }
     const [flag, inline] = arg.split(/=(.*)/s, 2);
+    if (flag === '--chroma') {
+      given['--chroma'] = true;
+      continue;
+    }
     if (flag === '--keep') {
       given[flag] = true;
     } else if (
@@ -143,6 +153,7 @@ function parseArgs(argv: string[]): Options {
     json: typeof given['--json'] === 'string' ? given['--json'] : undefined,
     keep: given['--keep'] === true,
     indexTimeoutS: num('--index-timeout', 7200, 1),
+    chroma: given['--chroma'] === true,
     efSearch,
   };
 }
@@ -335,6 +346,7 @@ interface EfSearchResult {
 
 interface SizeResult {
   size: number;
+  engine: Engine;
   collection: string;
   collectionId?: string;
   table?: string;
@@ -355,6 +367,8 @@ interface SizeResult {
     batchSamples: number[];
   };
   indexBuild?: { ms: number; polls: number; last: unknown };
+  /** What the search tuner chose after the build, and how long it took to say. */
+  tuning?: { ms: number; chose: Record<string, unknown> };
   storage?: { tableMiB: number; indexesMiB: number; hnswMiB?: number };
   memory?: {
     peakRssMiB: number;
@@ -376,6 +390,14 @@ const live = new Map<string, string>();
 
 const include = ['documents', 'metadatas'] as NonNullable<NonNullable<Parameters<Collection['get']>[0]>['include']>;
 
+type Engine = 'vecgate' | 'chroma';
+
+/** What vecgate's run of a size found out, for Chroma's run of it: the exact answers, the buckets' sizes. */
+interface Known {
+  truths: Partial<Record<QueryKind, string[][]>>;
+  inBucket?: Map<number, number>;
+}
+
 async function runSize(
   root: string,
   databaseUrl: string,
@@ -383,11 +405,15 @@ async function runSize(
   size: number,
   runTag: string,
   pg: PgClient,
+  engine: Engine = 'vecgate',
+  known: Known = { truths: {} },
 ): Promise<SizeResult> {
   const started = Date.now();
   const name = `scale_${size}_${runTag}`;
+  const vecgate = engine === 'vecgate';
   const result: SizeResult = {
     size,
+    engine,
     collection: name,
     gateway: { info: {} },
     kinds: {},
@@ -407,12 +433,12 @@ async function runSize(
     sample(param('ids', i), size, Math.min(100, size)).map(recordId),
   );
 
-  progress(`size ${thousands(size)}: starting the gateway on DATABASE_URL`);
+  progress(`size ${thousands(size)}: starting ${vecgate ? 'the gateway on DATABASE_URL' : 'Chroma 1.0.0'}`);
   let server: Server;
   try {
-    server = await startVecgate(root, { databaseUrl });
+    server = vecgate ? await startVecgate(root, { databaseUrl }) : await startChromaReference(root);
   } catch (err) {
-    result.error = `gateway did not start: ${message(err)}`;
+    result.error = `${engine} did not start: ${message(err)}`;
     return result;
   }
   const info = { ...server.info };
@@ -431,7 +457,7 @@ async function runSize(
     });
     live.set(name, collection.id);
     result.collectionId = collection.id;
-    result.table = `r_${collection.id.replace(/-/g, '')}`;
+    if (vecgate) result.table = `r_${collection.id.replace(/-/g, '')}`;
     result.space = collection.configuration?.hnsw?.space ?? undefined;
     if (result.space !== o.space)
       result.warnings.push(`asked for space ${o.space}, the collection says ${String(result.space)}`);
@@ -483,12 +509,13 @@ async function runSize(
       batchSamples: batchSamples.map((x) => Math.round(x * 100) / 100),
     };
 
-    // Index build: from the last add until the gateway says everything is indexed.
+    // Index build: from the last add until the gateway says everything is indexed. Chroma 1.0.0
+    // has no indexing status: it indexes as it takes the records, within the add calls.
     const statusUrl = `${server.url}/api/v2/tenants/default_tenant/databases/default_database/collections/${collection.id}/indexing_status`;
     const t0 = Date.now();
     let polls = 0;
     let last: unknown;
-    for (;;) {
+    for (; vecgate;) {
       polls++;
       const res = await fetch(statusUrl, { signal: AbortSignal.timeout(60_000) });
       last = await res.json().catch(() => undefined);
@@ -499,6 +526,23 @@ async function runSize(
       await sleep(200);
     }
     result.indexBuild = { ms: Date.now() - t0, polls, last };
+    // Then vecgate's search tuner measures the collection's recall (after each build) and chooses
+    // its ef_search: the timed calls run with what it chose, as a user's would.
+    const t1 = Date.now();
+    while (vecgate) {
+      const status = (await (await fetch(statusUrl, { signal: AbortSignal.timeout(60_000) })).json()) as {
+        vecgate_search_tuning?: Record<string, unknown>;
+      };
+      if (status.vecgate_search_tuning) {
+        result.tuning = { ms: Date.now() - t1, chose: status.vecgate_search_tuning };
+        break;
+      }
+      if (Date.now() - t1 > o.indexTimeoutS * 1000) {
+        result.warnings.push('no search tuning reported (VECGATE_RECALL_TARGET=0?)');
+        break;
+      }
+      await sleep(500);
+    }
     progress(
       `size ${thousands(size)}: ingest ${fmt(addMs / 1000, 1)} s, index ready ${fmt(result.indexBuild.ms / 1000, 2)} s after the last add (${polls} polls)`,
     );
@@ -507,25 +551,26 @@ async function runSize(
     if (count !== size) result.warnings.push(`count after ingest is ${count}, expected ${size}`);
 
     // What the collection takes on disk.
-    try {
-      const { rows } = await pg.query(
-        `SELECT pg_table_size(c.oid) AS t, pg_indexes_size(c.oid) AS i,
+    if (vecgate)
+      try {
+        const { rows } = await pg.query(
+          `SELECT pg_table_size(c.oid) AS t, pg_indexes_size(c.oid) AS i,
                 (SELECT pg_relation_size(x.indexrelid) FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid JOIN pg_am am ON am.oid = xc.relam
                   WHERE x.indrelid = c.oid AND am.amname = 'hnsw' LIMIT 1) AS h
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'vecgate_records' AND c.relname = $1`,
-        [result.table],
-      );
-      if (rows[0]) {
-        result.storage = {
-          tableMiB: Number(rows[0].t) / MIB,
-          indexesMiB: Number(rows[0].i) / MIB,
-          hnswMiB: rows[0].h === null ? undefined : Number(rows[0].h) / MIB,
-        };
-        if (rows[0].h === null) result.warnings.push('the record table has no HNSW index: queries are exact scans');
+          [result.table],
+        );
+        if (rows[0]) {
+          result.storage = {
+            tableMiB: Number(rows[0].t) / MIB,
+            indexesMiB: Number(rows[0].i) / MIB,
+            hnswMiB: rows[0].h === null ? undefined : Number(rows[0].h) / MIB,
+          };
+          if (rows[0].h === null) result.warnings.push('the record table has no HNSW index: queries are exact scans');
+        }
+      } catch (err) {
+        result.warnings.push(`table size: ${message(err)}`);
       }
-    } catch (err) {
-      result.warnings.push(`table size: ${message(err)}`);
-    }
 
     // Latency.
     const c = collection;
@@ -587,17 +632,19 @@ async function runSize(
       }
     };
     // A bucket with fewer than K records makes a short answer right (tiny sizes only).
-    let inBucket: Map<number, number> | undefined;
+    let inBucket = known.inBucket;
     const recountShortBuckets = async (kr: KindResult, ids: string[][]) => {
       if (kr.wrong === 0) return;
-      if (!inBucket) {
+      if (!inBucket && vecgate) {
         const { rows } = await pg.query(
           `SELECT (metadata->>'bucket')::int AS b, count(*)::int AS n FROM vecgate_records."${result.table}" WHERE (metadata->>'bucket')::int = ANY($1::int[]) GROUP BY 1`,
           [fBuckets],
         );
         inBucket = new Map(rows.map((r) => [Number(r.b), Number(r.n)]));
       }
-      kr.wrong = ids.filter((got, i) => got.length !== Math.min(K, inBucket!.get(fBuckets[i]) ?? 0)).length;
+      if (inBucket)
+        kr.wrong = ids.filter((got, i) => got.length !== Math.min(K, inBucket!.get(fBuckets[i]) ?? 0)).length;
+      known.inBucket = inBucket;
     };
     const found: Partial<Record<QueryKind, string[][]>> = {};
     for (const kind of kinds) {
@@ -609,8 +656,15 @@ async function runSize(
       await recountShortBuckets(result.kinds.query_filtered, found.query_filtered);
 
     // Recall against exact search in SQL (after the timed calls, so it does not disturb them).
-    const truths: Partial<Record<QueryKind, string[][]>> = {};
-    if (truthCount > 0) {
+    const truths = known.truths;
+    for (const key of vecgate ? [] : (['query', 'query_filtered'] as const)) {
+      const kr = result.kinds[key];
+      if (!kr || !found[key] || !truths[key]) continue;
+      kr.recall = recall(found[key]!.slice(0, truthCount), truths[key]!);
+      kr.truthQueries = truthCount;
+      progress(`size ${thousands(size)} on chroma: ${kr.label}: recall@${K} ${fmt(kr.recall * 100, 1)}%`);
+    }
+    if (truthCount > 0 && vecgate) {
       for (const [key, vectors, buckets] of [
         ['query', qVectors, undefined],
         ['query_filtered', fVectors, fBuckets],
@@ -632,7 +686,8 @@ async function runSize(
     }
 
     // The same two query kinds at other ef_search values, recall against the same exact answers.
-    for (const ef of o.efSearch) {
+    // Chroma 1.0.0 keeps the ef_search a collection was created with (measured: docs/benchmarks.md).
+    for (const ef of vecgate ? o.efSearch : []) {
       const er: EfSearchResult = { efSearch: ef };
       result.efSearch.push(er);
       try {
@@ -701,6 +756,7 @@ const pct = (x?: number) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 
 function reportTable(results: SizeResult[]): string {
   const header = [
     'size',
+    'server',
     'ingest s',
     'records/s',
     'index build s',
@@ -713,9 +769,10 @@ function reportTable(results: SizeResult[]): string {
   ];
   const body = results.map((r) => [
     thousands(r.size),
+    r.engine,
     r.ingest ? fmt(r.ingest.ms / 1000, 1) : 'error',
     r.ingest ? thousands(Math.round(r.ingest.recordsPerSecond)) : '-',
-    r.indexBuild ? fmt(r.indexBuild.ms / 1000, 2) : '-',
+    r.indexBuild && r.engine === 'vecgate' ? fmt(r.indexBuild.ms / 1000, 2) : '-',
     r.memory ? fmt(r.memory.peakRssMiB, 0) : '-',
     r.kinds.query ? pair(r.kinds.query.latency) : '-',
     r.kinds.query_filtered ? pair(r.kinds.query_filtered.latency) : '-',
@@ -775,19 +832,23 @@ function notes(results: SizeResult[], o: Options): string[] {
           `ingest wall ${fmt(r.ingest.wallMs / 1000, 1)} s (data generation ${fmt(r.ingest.generateMs / 1000, 1)} s of it)`,
       );
     }
+    if (r.tuning)
+      parts.push(
+        `search tuning after ${fmt(r.tuning.ms / 1000, 1)} s: ${r.tuning.chose.exact ? 'exact search' : `ef_search ${String(r.tuning.chose.ef_search)}`}, recall@10 ${String(r.tuning.chose.recall)} on its own sample`,
+      );
     if (r.storage)
       parts.push(
         `on disk: table ${fmt(r.storage.tableMiB, 0)} MiB, indexes ${fmt(r.storage.indexesMiB, 0)} MiB (HNSW ${fmt(r.storage.hnswMiB, 0)} MiB)`,
       );
     if (r.memory)
       parts.push(
-        `gateway RSS sampled max ${fmt(r.memory.sampledMaxRssMiB, 0)} MiB, VmHWM ${fmt(r.memory.hwmMiB, 0)} MiB`,
+        `server RSS sampled max ${fmt(r.memory.sampledMaxRssMiB, 0)} MiB, VmHWM ${fmt(r.memory.hwmMiB, 0)} MiB`,
       );
     for (const k of ['query', 'query_filtered'] as const) {
       const kr = r.kinds[k];
       if (kr?.truthQueries)
         parts.push(
-          `${kr.label}: recall over ${kr.truthQueries} queries (exact search ${fmt(kr.truthMs! / kr.truthQueries)} ms each)`,
+          `${kr.label}: recall over ${kr.truthQueries} queries${kr.truthMs === undefined ? '' : ` (exact search ${fmt(kr.truthMs / kr.truthQueries)} ms each)`}`,
         );
     }
     for (const kr of Object.values(r.kinds)) {
@@ -805,7 +866,7 @@ function notes(results: SizeResult[], o: Options): string[] {
     if (r.error) parts.push(`ERROR ${r.error}`);
     if (!r.deleted && r.collectionId) parts.push(`collection ${r.collection} (${r.collectionId}) left in place`);
     if (r.totalMs !== undefined) parts.push(`size run ${fmt(r.totalMs / 1000, 0)} s in all`);
-    out.push(`- ${thousands(r.size)}: ${parts.join('; ')}`);
+    out.push(`- ${thousands(r.size)} on ${r.engine}: ${parts.join('; ')}`);
   }
   return out;
 }
@@ -851,7 +912,11 @@ async function main(): Promise<void> {
   );
 
   const results: SizeResult[] = [];
-  for (const size of o.sizes) results.push(await runSize(root, databaseUrl, o, size, runTag, pg));
+  for (const size of o.sizes) {
+    const known: Known = { truths: {} };
+    results.push(await runSize(root, databaseUrl, o, size, runTag, pg, 'vecgate', known));
+    if (o.chroma) results.push(await runSize(root, databaseUrl, o, size, runTag, pg, 'chroma', known));
+  }
   await pg.end().catch(() => {});
 
   machine['load average at end'] = loadavg()
@@ -884,7 +949,7 @@ async function main(): Promise<void> {
   }
   out.push(
     `ingest s: the add calls as the client times them. index build s: last add until indexing_status reports op_indexing_progress = 1. ` +
-      `peak RSS: the gateway process over the whole size run (VmHWM). p50/p99 over ${o.queries} calls. ` +
+      `peak RSS: the server process (the gateway, or Chroma's) over the whole size run (VmHWM). p50/p99 over ${o.queries} calls. ` +
       `recall@${K}: against exact search in SQL on Postgres (index scans off).`,
   );
   out.push('');
