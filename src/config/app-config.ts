@@ -14,6 +14,8 @@ export interface AppConfig {
    */
   databaseReadUrls: string[];
   readWaitMs: number;
+  /** How far behind the primary, in time, a replica may be and still serve reads; 0: no bound. */
+  readMaxLagMs: number;
   /** Embedded data directory; `memory://` keeps everything in memory. */
   dataDir: string;
   chromaAllowReset: boolean;
@@ -57,6 +59,11 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** Connections one client address may hold open at once (trusted proxies excepted); past it a new one is closed. */
   maxConnectionsPerClient: number;
+  /**
+   * Connections to each PostgreSQL server (the primary, each read replica), per gateway process,
+   * and half as many more planned once for unfiltered searches (src/database/server-pools.ts).
+   */
+  poolSize: number;
   /** Gateway processes serving the port (node:cluster, src/operations/workers.ts); 1: this process alone. */
   workers: number;
   /** Requests served at once, and those waiting their turn (src/limits/admission.ts). */

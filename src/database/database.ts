@@ -21,7 +21,6 @@ export const EMBEDDED_SEED = Symbol('EMBEDDED_SEED');
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
 // So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
 const RETRYABLE = new Set(['40P01', '40001']);
-const POOL_SIZE = ServerPools.size;
 const MAX_ATTEMPTS = 4;
 /** SQLSTATE classes after which a connection is not reused: connection exceptions, admin shutdown. */
 const CONNECTION_LOST = /^(08|57P)/;
@@ -83,11 +82,20 @@ export class Database implements OnModuleDestroy {
       const options = {
         statementTimeoutMs: this.config.statementTimeoutMs,
         preparedStatements: this.config.preparedStatements,
+        size: this.config.poolSize,
       };
       this.primary = new ServerPools(() => hosts.url, options, this.logger);
       this.pool = this.primary.main;
       if (this.config.databaseReadUrls.length > 0) {
-        this.replicas = new ReadReplicas(this.config.databaseReadUrls, options, this.config.readWaitMs);
+        const primary = this.primary;
+        const position = async () => parseLsn((await primary.main.query(WAL_POSITION)).rows[0].lsn);
+        this.replicas = new ReadReplicas(
+          this.config.databaseReadUrls,
+          options,
+          this.config.readWaitMs,
+          this.config.readMaxLagMs,
+          position,
+        );
         await this.replicas.start();
       }
     } else {
@@ -231,7 +239,7 @@ export class Database implements OnModuleDestroy {
           client.release(broken || this.cancelling.has(client));
         }
       } catch (err) {
-        if (!isStaleStatement(err) || attempt > POOL_SIZE) throw this.counted(err);
+        if (!isStaleStatement(err) || attempt > this.config.poolSize) throw this.counted(err);
       }
     }
   }

@@ -12,6 +12,12 @@ const POSITION = `SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The primary's WAL position at a moment, to tell how far behind a replica's replayed one is in time. */
+interface PrimarySample {
+  at: number;
+  lsn: bigint;
+}
+
 interface Replica {
   index: number;
   pools: ServerPools;
@@ -34,6 +40,10 @@ export interface ReadCounts {
  * The streaming replicas of DATABASE_READ_URLS, taken in rotation for reads. A read that must see
  * a WAL position goes to a replica that has replayed it, waiting up to `waitMs` for one, and
  * otherwise to the primary (undefined). A replica that stops answering is left out until it answers.
+ * Every read, naming a position or not, needs a replica no more than `maxLagMs` behind the primary:
+ * one that replayed where the primary was that long ago (its position is sampled with the
+ * replicas'). A standby cut off from its primary still answers, with ever older data; past the
+ * bound, reads go to the primary without waiting.
  */
 export class ReadReplicas {
   private readonly logger = new Logger('Database');
@@ -44,22 +54,27 @@ export class ReadReplicas {
   private stopped = false;
   readonly counts: ReadCounts = { replica: 0, primary: 0, waited: 0, retriedOnPrimary: 0 };
 
+  /** The primary's positions over the last `maxLagMs` and the one before them, oldest first. */
+  private samples: PrimarySample[] = [];
+
   constructor(
     urls: string[],
     options: ServerPoolOptions,
     private readonly waitMs: number,
+    private readonly maxLagMs: number,
+    private readonly primaryPosition: () => Promise<bigint | undefined>,
   ) {
     this.replicas = urls.map((url, index) => ({ index, pools: new ServerPools(() => url, options, this.logger) }));
   }
 
   /** Reads every replica's position now, then every POLL_MS in the background. */
   async start(): Promise<void> {
-    await this.refresh();
+    await Promise.all([this.refresh(), this.samplePrimary()]);
     const down = this.replicas.filter((r) => r.replayed === undefined).map((r) => r.index + 1);
     if (down.length > 0) this.logger.warn(`read replica ${down.join(', ')} of DATABASE_READ_URLS does not answer`);
     const poll = () => {
       if (this.stopped) return;
-      this.timer = setTimeout(() => void this.refresh().finally(poll), POLL_MS);
+      this.timer = setTimeout(() => void Promise.all([this.refresh(), this.samplePrimary()]).finally(poll), POLL_MS);
       this.timer.unref();
     };
     poll();
@@ -67,7 +82,10 @@ export class ReadReplicas {
 
   /** A replica that has replayed `atLeast`, in rotation; undefined: read from the primary. */
   async choose(atLeast: bigint | undefined): Promise<ServerPools | undefined> {
-    let replica = this.pick(atLeast);
+    const fresh = this.freshBound();
+    const need = fresh === undefined || (atLeast !== undefined && atLeast > fresh) ? atLeast : fresh;
+    let replica = this.pick(need);
+    // Only a client's own write is waited for; a replica past the lag bound is not.
     if (!replica && atLeast !== undefined && this.replicas.some((r) => r.replayed !== undefined)) {
       this.counts.waited++;
       const deadline = Date.now() + this.waitMs;
@@ -75,7 +93,7 @@ export class ReadReplicas {
         await sleep(WAIT_POLL_MS);
         // A replica that hangs must not hold the read past its wait.
         await Promise.race([this.refresh(), sleep(Math.max(0, deadline - Date.now()))]);
-        replica = this.pick(atLeast);
+        replica = this.pick(need);
       }
     }
     if (replica) this.counts.replica++;
@@ -100,6 +118,29 @@ export class ReadReplicas {
       return replica;
     }
     return undefined;
+  }
+
+  /**
+   * Where the primary was `maxLagMs` ago (the latest sample at least that old; the oldest while
+   * none is yet): the position every replica read from must have replayed. Undefined: no bound.
+   */
+  private freshBound(): bigint | undefined {
+    if (this.maxLagMs <= 0 || this.samples.length === 0) return undefined;
+    const cutoff = Date.now() - this.maxLagMs;
+    let i = 0;
+    while (i + 1 < this.samples.length && this.samples[i + 1].at <= cutoff) i++;
+    if (i > 0) this.samples = this.samples.slice(i);
+    return this.samples[0].lsn;
+  }
+
+  private async samplePrimary(): Promise<void> {
+    if (this.maxLagMs <= 0) return;
+    // Timed from before the question: the primary was at least there by then. A primary that does
+    // not answer leaves the last samples, and the replicas that replayed them still serve.
+    const at = Date.now();
+    const lsn = await this.primaryPosition().catch(() => undefined);
+    if (lsn !== undefined) this.samples.push({ at, lsn });
+    this.freshBound();
   }
 
   /** Reads each replica's replayed position; calls at the same time share one round. */

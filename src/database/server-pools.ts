@@ -2,14 +2,18 @@ import { type Logger } from '@nestjs/common';
 import { type Client, Pool, type PoolConfig } from 'pg';
 import { preparedStatementsPoolConfig } from './prepared-statements';
 
-const POOL_SIZE = 10;
-/** Connections planning once (see Database.withSessionSettings); past them a call takes the main pool's. */
-const PLAN_ONCE_POOL_SIZE = 5;
-
 export interface ServerPoolOptions {
   statementTimeoutMs: number;
   preparedStatements: boolean;
+  /** Connections of the main pool (VECGATE_DB_POOL_SIZE). */
+  size: number;
 }
+
+/**
+ * Connections planning once (see Database.withSessionSettings), half the main pool's; past them
+ * a call takes the main pool's.
+ */
+const planOncePoolSize = (size: number): number => Math.ceil(size / 2);
 
 /**
  * The connections to one PostgreSQL server: the main pool and, preparing statements, a small one
@@ -19,7 +23,7 @@ export interface ServerPoolOptions {
 export class ServerPools {
   readonly main: Pool;
   readonly planOnce?: Pool;
-  static readonly size = POOL_SIZE;
+  private readonly planOnceSize: number;
 
   constructor(
     readonly url: () => string,
@@ -46,16 +50,16 @@ export class ServerPools {
       pool.on('error', (err) => logger.warn(`idle database client error: ${err.message}`));
       return pool;
     };
-    this.main = open(POOL_SIZE, preparedStatementsPoolConfig(options.preparedStatements));
-    if (options.preparedStatements)
-      this.planOnce = open(PLAN_ONCE_POOL_SIZE, preparedStatementsPoolConfig(true, 'once'));
+    this.planOnceSize = planOncePoolSize(options.size);
+    this.main = open(options.size, preparedStatementsPoolConfig(options.preparedStatements));
+    if (options.preparedStatements) this.planOnce = open(this.planOnceSize, preparedStatementsPoolConfig(true, 'once'));
   }
 
   /** The plan-once pool while it has a connection to give, else the main one. */
   poolFor(planOnce: boolean): Pool {
     const once = this.planOnce;
     if (!planOnce || !once) return this.main;
-    return once.idleCount > 0 || once.totalCount < PLAN_ONCE_POOL_SIZE ? once : this.main;
+    return once.idleCount > 0 || once.totalCount < this.planOnceSize ? once : this.main;
   }
 
   pools(): Pool[] {

@@ -10,7 +10,8 @@ import { ensureGatewayBuilt, freePort, GatewayProcess, log, PrivatePostgres } fr
  * standby made from its base backup. Reads go to the standby; a write's answer carries the primary's
  * WAL position (x-vecgate-lsn); with the standby's replay paused, another client reads the standby's
  * older state while the writer (by its address, or by the header) reads its own write from the
- * primary after a bounded wait; a stopped standby leaves reads to the primary until it is back.
+ * primary after a bounded wait; a stopped standby leaves reads to the primary until it is back; and
+ * a standby further behind than VECGATE_READ_MAX_LAG_MS serves nobody.
  */
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
@@ -31,10 +32,17 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
   let collection: string;
 
   /** A call as the client at `from` (X-Forwarded-For, believed from loopback), with an optional LSN token. */
-  async function call(from: string, method: string, path: string, body?: unknown, lsn?: string): Promise<Answer> {
+  async function call(
+    from: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    lsn?: string,
+    on = gw,
+  ): Promise<Answer> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': from };
     if (lsn !== undefined) headers['x-vecgate-lsn'] = lsn;
-    const res = await fetch(`${gw.url}${path}`, {
+    const res = await fetch(`${on.url}${path}`, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -43,8 +51,8 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
     return { status: res.status, lsn: res.headers.get('x-vecgate-lsn'), body: text ? JSON.parse(text) : null };
   }
 
-  const getIds = async (from: string, ids: string[], lsn?: string) => {
-    const res = await call(from, 'POST', `${P}/collections/${collection}/get`, { ids, include: [] }, lsn);
+  const getIds = async (from: string, ids: string[], lsn?: string, on = gw) => {
+    const res = await call(from, 'POST', `${P}/collections/${collection}/get`, { ids, include: [] }, lsn, on);
     expect(res.status).toBe(200);
     return (res.body.ids as string[]).sort();
   };
@@ -59,8 +67,8 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
     return res.body.ids[0][0] as string;
   };
 
-  async function reads(): Promise<Record<string, number>> {
-    const text = await (await fetch(`${gw.url}/metrics`)).text();
+  async function reads(on = gw): Promise<Record<string, number>> {
+    const text = await (await fetch(`${on.url}/metrics`)).text();
     const out: Record<string, number> = {};
     for (const m of text.matchAll(/^vecgate_db_reads_total\{served_by="(\w+)"\} (\d+)$/gm)) out[m[1]] = Number(m[2]);
     out.waited = Number(/^vecgate_db_reads_waited_total (\d+)$/m.exec(text)?.[1] ?? NaN);
@@ -92,6 +100,8 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
       DATABASE_READ_URLS: standby.url('vecgate'),
       VECGATE_TRUSTED_PROXIES: 'loopback',
       VECGATE_READ_WAIT_MS: '300',
+      // No lag bound here: the paused standby must keep serving others however long the test takes.
+      VECGATE_READ_MAX_LAG_MS: '0',
     });
     await gw.start(120_000);
   }, 240_000);
@@ -199,5 +209,67 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
     log(
       `read replicas: replica ${back.replica}, primary ${back.primary}, retried ${back.retried}, waited ${back.waited}`,
     );
+  });
+
+  it('sends reads to the primary while the standby is further behind than VECGATE_READ_MAX_LAG_MS', async () => {
+    const bounded = new GatewayProcess('B', await freePort(), primary.url('vecgate'), join(dir, 'bounded.log'), {
+      DATABASE_READ_URLS: standby.url('vecgate'),
+      VECGATE_TRUSTED_PROXIES: 'loopback',
+      VECGATE_READ_MAX_LAG_MS: '300',
+    });
+    await bounded.start(120_000);
+    try {
+      // Caught up, the standby serves the bounded gateway's reads.
+      await until(
+        'the standby serving the bounded gateway',
+        async () => {
+          await getIds(OTHER, ['a'], undefined, bounded);
+          return reads(bounded);
+        },
+        (now) => now.replica > 0,
+      );
+      await standby.sql('SELECT pg_wal_replay_pause()', [], 'postgres');
+      try {
+        await until(
+          'replay paused',
+          async () => (await standby.sql('SELECT pg_get_wal_replay_pause_state() AS s', [], 'postgres'))[0].s,
+          (state) => state === 'paused',
+        );
+        const added = await call(WRITER, 'POST', `${P}/collections/${collection}/add`, {
+          ids: ['fresh'],
+          embeddings: [[0, 0.5, 0.5]],
+        });
+        expect(added.status).toBe(201);
+        // The unbounded gateway's other client still reads the paused standby, without the record...
+        expect(await getIds(OTHER, ['fresh', 'a'])).toEqual(['a']);
+        // ...while the bounded one's sees it once the standby is 300 ms behind: read on the primary,
+        // with no position named and without waiting for the standby.
+        const before = await reads(bounded);
+        const ids = await until(
+          'the bounded gateway reading past the paused standby',
+          () => getIds(OTHER, ['fresh', 'a'], undefined, bounded),
+          (got) => got.length === 2,
+        );
+        expect(ids).toEqual(['a', 'fresh']);
+        const after = await reads(bounded);
+        expect(after.primary).toBeGreaterThan(before.primary);
+        expect(after.waited).toBe(before.waited);
+        expect(await getIds(OTHER, ['fresh'])).toEqual([]);
+      } finally {
+        await standby.sql('SELECT pg_wal_replay_resume()', [], 'postgres');
+      }
+      // Caught up again, it serves again.
+      const served = (await reads(bounded)).replica;
+      await until(
+        'the standby serving the bounded gateway again',
+        async () => {
+          await getIds(OTHER, ['fresh'], undefined, bounded);
+          return reads(bounded);
+        },
+        (now) => now.replica > served,
+      );
+    } finally {
+      await bounded.kill('SIGTERM').catch(() => bounded.killSync());
+    }
   });
 });

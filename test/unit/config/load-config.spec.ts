@@ -62,6 +62,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VECGATE_WORKERS: '2' })).toThrow(/VECGATE_WORKERS above 1 needs DATABASE_URL/);
   });
 
+  it('sizes the connection pools per server, 10 unless told', () => {
+    expect(loadConfig({}).poolSize).toBe(10);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_DB_POOL_SIZE: '4' }).poolSize).toBe(4);
+  });
+
   it('reads several primary hosts and the read replicas, only beside a DATABASE_URL', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgres://u@db1:5432,db2:5433/v?target_session_attrs=read-write',
@@ -74,6 +79,8 @@ describe('loadConfig', () => {
     });
     expect(loadConfig({}).databaseReadUrls).toEqual([]);
     expect(loadConfig({}).readWaitMs).toBe(1000);
+    expect(loadConfig({}).readMaxLagMs).toBe(10_000);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_READ_MAX_LAG_MS: '0' }).readMaxLagMs).toBe(0);
     expect(() => loadConfig({ DATABASE_READ_URLS: 'postgres://u@r1/v' })).toThrow(
       /DATABASE_READ_URLS needs DATABASE_URL/,
     );
@@ -85,6 +92,7 @@ describe('loadConfig', () => {
 
   it.each([
     [{ VECGATE_WORKERS: 'many' }, /VECGATE_WORKERS must be an integer/],
+    [{ VECGATE_DB_POOL_SIZE: '0' }, /VECGATE_DB_POOL_SIZE must be an integer between 1 and 1000/],
     [{ VECGATE_MAX_ACTIVE_REQUESTS: 'many' }, /VECGATE_MAX_ACTIVE_REQUESTS must be an integer/],
     [{ VECGATE_QUEUE_TIMEOUT_MS: '0' }, /VECGATE_QUEUE_TIMEOUT_MS must be an integer between 1 and/],
     [{ PORT: 'eighty' }, /PORT must be an integer between 0 and 65535, got "eighty"/],
