@@ -10,10 +10,14 @@ export interface TuningCandidate {
   records: number;
 }
 
-/** A sampled record: its id and its vector as pgvector's text. */
+/**
+ * A sampled record: its id, its vector and that of its nearest other record in the collection (by
+ * the index), as pgvector's text; no neighbour in a collection of one.
+ */
 export interface SampledRecord {
   id: string;
   vector: string;
+  neighbour?: string | null;
 }
 
 /** The records a measurement's answers are compared on: recall@10, as the benchmarks measure it. */
@@ -44,12 +48,22 @@ export class SearchTuningRepository {
     return rows.map((r) => ({ id: r.id, records: Number(r.records) }));
   }
 
-  /** About `n` records picked at random across the table (a page sample: cheap at any size). */
+  /**
+   * About `n` records picked at random across the table (a page sample: cheap at any size), each
+   * with its nearest other record found by an HNSW walk (one per sampled record).
+   */
   async sample(db: Queryable, collection: Collection, records: number, n: number): Promise<SampledRecord[]> {
     const percent = Math.min(100, (100 * 3 * n) / Math.max(1, records));
+    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const table = qualified(collection.tableName);
     const { rows } = await db.query<SampledRecord>(
-      `SELECT id, embedding::text AS vector FROM ${qualified(collection.tableName)} TABLESAMPLE BERNOULLI ($1)
-       WHERE embedding IS NOT NULL ORDER BY random() LIMIT $2`,
+      `SELECT s.id, s.embedding::text AS vector, n.embedding::text AS neighbour
+       FROM (SELECT id, embedding FROM ${table} TABLESAMPLE BERNOULLI ($1)
+             WHERE embedding IS NOT NULL ORDER BY random() LIMIT $2) s
+       LEFT JOIN LATERAL (
+         SELECT o.embedding FROM ${table} o WHERE o.id <> s.id
+         ORDER BY ${plan.column} ${plan.operator} s.embedding::vector::${plan.queryType} LIMIT 1
+       ) n ON true`,
       [percent, n],
     );
     return rows;
