@@ -88,13 +88,12 @@ export class Database implements OnModuleDestroy {
       this.pool = this.primary.main;
       if (this.config.databaseReadUrls.length > 0) {
         const primary = this.primary;
-        const position = async () => parseLsn((await primary.main.query(WAL_POSITION)).rows[0].lsn);
         this.replicas = new ReadReplicas(
           this.config.databaseReadUrls,
           options,
           this.config.readWaitMs,
           this.config.readMaxLagMs,
-          position,
+          () => this.walPosition(primary.main),
         );
         await this.replicas.start();
       }
@@ -200,8 +199,13 @@ export class Database implements OnModuleDestroy {
   private async noteCommitted(on: Pool | PoolClient): Promise<void> {
     const consistency = currentConsistency();
     if (!consistency) return;
-    const { rows } = await on.query(WAL_POSITION);
-    this.noteLsn(rows[0].lsn);
+    const lsn = await this.walPosition(on);
+    if (lsn !== undefined) consistency.committed(lsn);
+  }
+
+  /** The primary's current WAL position, asked on `on`. */
+  private async walPosition(on: Pool | PoolClient): Promise<bigint | undefined> {
+    return parseLsn((await on.query(WAL_POSITION)).rows[0].lsn);
   }
 
   private noteLsn(text: string): void {

@@ -272,6 +272,37 @@ function gatewayMain(): string {
   return process.env.VECGATE_CLUSTER_MAIN ? resolve(process.env.VECGATE_CLUSTER_MAIN) : join(REPO, 'dist/src/main.js');
 }
 
+/**
+ * Two clusters of the test's own under `dir`: a primary holding database `vecgate` and a streaming
+ * standby made from its base backup (the read-replica and failover tests).
+ */
+export class PrimaryAndStandby {
+  private constructor(
+    readonly primary: PrivatePostgres,
+    readonly standby: PrivatePostgres,
+  ) {}
+
+  static async create(dir: string): Promise<PrimaryAndStandby> {
+    return new PrimaryAndStandby(
+      new PrivatePostgres(join(dir, 'primary'), await freePort()),
+      new PrivatePostgres(join(dir, 'standby'), await freePort()),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.primary.init();
+    await this.primary.start();
+    await this.primary.createDatabase('vecgate');
+    await this.standby.standbyOf(this.primary);
+    await this.standby.start();
+  }
+
+  /** Stops whichever of the two is still running (a test may have killed the primary). */
+  async stop(): Promise<void> {
+    for (const pg of [this.standby, this.primary]) if (pg.running) await pg.stop('fast').catch(() => pg.stopSync());
+  }
+}
+
 /** The build the replicas run: this checkout's, built when stale, or VECGATE_CLUSTER_MAIN's. */
 export async function ensureGatewayBuilt(): Promise<string> {
   if (process.env.VECGATE_CLUSTER_MAIN) {

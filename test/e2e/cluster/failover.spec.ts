@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../../support/wait';
-import { ensureGatewayBuilt, freePort, GatewayProcess, log, PrivatePostgres } from './cluster';
+import { ensureGatewayBuilt, freePort, GatewayProcess, log, PrimaryAndStandby, type PrivatePostgres } from './cluster';
 
 /**
  * Failover on two real PostgreSQL 15 clusters of the test's own, with synchronous replication: the
@@ -18,6 +18,7 @@ const WRITERS = 4;
 
 describe('failover to a promoted standby', () => {
   let dir: string;
+  let pair: PrimaryAndStandby;
   let primary: PrivatePostgres;
   let standby: PrivatePostgres;
   let gw: GatewayProcess;
@@ -25,15 +26,11 @@ describe('failover to a promoted standby', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vecgate-failover-'));
     chmodSync(dir, 0o711); // the postgres user reaches its own subdirectories
-    primary = new PrivatePostgres(join(dir, 'primary'), await freePort());
-    standby = new PrivatePostgres(join(dir, 'standby'), await freePort());
+    pair = await PrimaryAndStandby.create(dir);
+    ({ primary, standby } = pair);
     await Promise.all([
       (async () => {
-        await primary.init();
-        await primary.start();
-        await primary.createDatabase('vecgate');
-        await standby.standbyOf(primary);
-        await standby.start();
+        await pair.start();
         // Set after the base backup, so the standby does not inherit it: promoted, it would wait
         // for a synchronous standby of its own forever.
         await primary.sql(`ALTER SYSTEM SET synchronous_standby_names = '*'`, [], 'postgres');
@@ -58,7 +55,7 @@ describe('failover to a promoted standby', () => {
 
   afterAll(async () => {
     await gw?.kill('SIGTERM').catch(() => gw.killSync());
-    for (const pg of [standby, primary]) if (pg?.running) await pg.stop('fast').catch(() => pg.stopSync());
+    await pair?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { until } from '../../support/wait';
-import { ensureGatewayBuilt, freePort, GatewayProcess, log, PrivatePostgres } from './cluster';
+import { ensureGatewayBuilt, freePort, GatewayProcess, log, PrimaryAndStandby, type PrivatePostgres } from './cluster';
 
 /**
  * DATABASE_READ_URLS on two real PostgreSQL 15 clusters of the test's own: a primary and a streaming
@@ -26,6 +26,7 @@ interface Answer {
 
 describe('read replicas (DATABASE_READ_URLS)', () => {
   let dir: string;
+  let pair: PrimaryAndStandby;
   let primary: PrivatePostgres;
   let standby: PrivatePostgres;
   let gw: GatewayProcess;
@@ -81,21 +82,22 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
     return row.done;
   }
 
+  /** Pauses the standby's replay, once it says so. */
+  async function pauseReplay(): Promise<void> {
+    await standby.sql('SELECT pg_wal_replay_pause()', [], 'postgres');
+    await until(
+      'replay paused',
+      async () => (await standby.sql('SELECT pg_get_wal_replay_pause_state() AS s', [], 'postgres'))[0].s,
+      (state) => state === 'paused',
+    );
+  }
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vecgate-replicas-'));
     chmodSync(dir, 0o711); // the postgres user reaches its own subdirectories
-    primary = new PrivatePostgres(join(dir, 'primary'), await freePort());
-    standby = new PrivatePostgres(join(dir, 'standby'), await freePort());
-    await Promise.all([
-      (async () => {
-        await primary.init();
-        await primary.start();
-        await primary.createDatabase('vecgate');
-        await standby.standbyOf(primary);
-        await standby.start();
-      })(),
-      ensureGatewayBuilt(),
-    ]);
+    pair = await PrimaryAndStandby.create(dir);
+    ({ primary, standby } = pair);
+    await Promise.all([pair.start(), ensureGatewayBuilt()]);
     gw = new GatewayProcess('R', await freePort(), primary.url('vecgate'), join(dir, 'gateway.log'), {
       DATABASE_READ_URLS: standby.url('vecgate'),
       VECGATE_TRUSTED_PROXIES: 'loopback',
@@ -108,7 +110,7 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
 
   afterAll(async () => {
     await gw?.kill('SIGTERM').catch(() => gw.killSync());
-    for (const pg of [standby, primary]) if (pg?.running) await pg.stop('fast').catch(() => pg.stopSync());
+    await pair?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -141,12 +143,7 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
   });
 
   it('with replay paused: others read the standby, the writer reads its write from the primary', async () => {
-    await standby.sql('SELECT pg_wal_replay_pause()', [], 'postgres');
-    await until(
-      'replay paused',
-      async () => (await standby.sql('SELECT pg_get_wal_replay_pause_state() AS s', [], 'postgres'))[0].s,
-      (state) => state === 'paused',
-    );
+    await pauseReplay();
     try {
       const added = await call(WRITER, 'POST', `${P}/collections/${collection}/add`, {
         ids: ['late'],
@@ -228,13 +225,8 @@ describe('read replicas (DATABASE_READ_URLS)', () => {
         },
         (now) => now.replica > 0,
       );
-      await standby.sql('SELECT pg_wal_replay_pause()', [], 'postgres');
       try {
-        await until(
-          'replay paused',
-          async () => (await standby.sql('SELECT pg_get_wal_replay_pause_state() AS s', [], 'postgres'))[0].s,
-          (state) => state === 'paused',
-        );
+        await pauseReplay();
         const added = await call(WRITER, 'POST', `${P}/collections/${collection}/add`, {
           ids: ['fresh'],
           embeddings: [[0, 0.5, 0.5]],
