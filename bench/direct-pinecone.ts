@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '@nestjs/common';
 import { Client, Pool } from 'pg';
-import type { Collection, NewCollection } from '../src/core/collections/collection.model';
+import { ALL_RECORD_INDEXES, type Collection, type NewCollection } from '../src/core/collections/collection.model';
 import { CollectionsRepository } from '../src/core/collections/collections.repository';
 import { RecordTableRepository, recordTableName } from '../src/core/collections/record-table.repository';
 import type { AppConfig } from '../src/config/app-config';
@@ -185,6 +185,7 @@ function pineconeIndex(
     metadata: spec.metadata,
     extras: spec.extras,
     schema: spec.schema,
+    recordIndexes: ALL_RECORD_INDEXES,
     tableName: recordTableName(id),
     // Queried only once the bench has built its index.
     vectorIndexed: true,

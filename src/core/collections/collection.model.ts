@@ -29,6 +29,18 @@ export interface SearchTuning {
 
 export const DEFAULT_INDEX: IndexSettings = { m: 16, efConstruction: 100, efSearch: 100 };
 
+/**
+ * The filter indexes a record table gets besides its keys: one over every metadata key and one
+ * for substring searches of documents. A protocol turns either off when its collection asks for
+ * no such filters (Chroma's schema); writes then skip maintaining it.
+ */
+export interface RecordIndexes {
+  metadata: boolean;
+  document: boolean;
+}
+
+export const ALL_RECORD_INDEXES: RecordIndexes = { metadata: true, document: true };
+
 export interface Collection {
   id: string;
   name: string;
@@ -43,6 +55,7 @@ export interface Collection {
   /** Settings a protocol keeps to echo back (Chroma's embedding_function, resize_factor...). */
   extras: Record<string, unknown>;
   schema: unknown;
+  recordIndexes: RecordIndexes;
   /** The record table, named from the collection's uuid; never from a request. */
   tableName: string;
   /**
@@ -70,6 +83,8 @@ export interface NewCollection {
   metadata: Record<string, unknown> | null;
   extras: Record<string, unknown>;
   schema: unknown;
+  /** All of them unless given. */
+  recordIndexes?: RecordIndexes;
 }
 
 export interface CollectionChanges {

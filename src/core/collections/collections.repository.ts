@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { Collection, CollectionChanges, IndexSettings, Metric, NewCollection, SearchTuning } from './collection.model';
+import {
+  ALL_RECORD_INDEXES,
+  Collection,
+  CollectionChanges,
+  IndexSettings,
+  Metric,
+  NewCollection,
+  RecordIndexes,
+  SearchTuning,
+} from './collection.model';
 import { hasValidHnswIndexSql } from './record-table.repository';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
@@ -18,7 +27,7 @@ interface CollectionRow {
   dimension: number | null;
   metric: Metric;
   metadata: Record<string, unknown> | null;
-  configuration: { index: IndexSettings; extras?: Record<string, unknown> };
+  configuration: { index: IndexSettings; extras?: Record<string, unknown>; recordIndexes?: RecordIndexes };
   schema: unknown;
   table_name: string;
   created_at: Date;
@@ -65,6 +74,7 @@ function toCollection(row: CollectionRow): Collection {
     metadata: row.metadata,
     extras: configuration.extras ?? {},
     schema: row.schema,
+    recordIndexes: configuration.recordIndexes ?? ALL_RECORD_INDEXES,
     tableName: row.table_name,
     vectorIndexed: row.vector_indexed,
     namespaced: row.namespaced,
@@ -94,7 +104,7 @@ export class CollectionsRepository {
         spec.name,
         spec.metric,
         json(spec.metadata),
-        json({ index: spec.index, extras: spec.extras }),
+        json({ index: spec.index, extras: spec.extras, recordIndexes: spec.recordIndexes ?? ALL_RECORD_INDEXES }),
         json(spec.schema),
         tableName,
         forkedFrom,
@@ -167,7 +177,11 @@ export class CollectionsRepository {
 
   /** Returns false when the new name is taken. */
   async update(db: Queryable, collection: Collection, changes: CollectionChanges): Promise<boolean> {
-    const configuration = { index: changes.index ?? collection.index, extras: changes.extras ?? collection.extras };
+    const configuration = {
+      index: changes.index ?? collection.index,
+      extras: changes.extras ?? collection.extras,
+      recordIndexes: collection.recordIndexes,
+    };
     const { rowCount } = await db.query(
       `UPDATE vecgate_collections SET name = $2, metadata = $3, configuration = $4
        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM vecgate_collections o WHERE o.database_id = $5 AND o.name = $2 AND o.id <> $1)`,

@@ -5,7 +5,7 @@ import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
-import { Collection, CollectionChanges, NewCollection } from './collection.model';
+import { ALL_RECORD_INDEXES, Collection, CollectionChanges, NewCollection } from './collection.model';
 import { CollectionsRepository } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
@@ -42,27 +42,30 @@ export class CollectionsService {
    * collection of that name is returned unchanged (its settings win over the request's).
    */
   async create(scope: Scope, spec: NewCollection, getOrCreate: boolean): Promise<Collection> {
-    return this.db.transaction(async (tx) => {
-      const database = await this.tenants.findDatabase(scope.tenant, scope.database, tx);
-      if (!database) throw new NotFoundError('database', scope.database);
-      const id = randomUUID();
-      const table = recordTableName(id);
-      if (await this.repository.insert(tx, id, database.id, spec, table)) {
-        await this.tables.create(tx, table);
-        if (spec.dimension) {
-          if (spec.dimension > MAX_DIMENSION)
-            throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
-          await this.repository.setDimension(tx, id, spec.dimension);
-          await this.tables.setDimension(tx, table, spec.dimension);
-        }
-        return (await this.repository.findById(tx, id))!;
+    return this.db.transaction((tx) => this.createIn(tx, scope, spec, getOrCreate));
+  }
+
+  /** As create, in the caller's transaction (a restore fills the new table in the same one). */
+  async createIn(tx: Queryable, scope: Scope, spec: NewCollection, getOrCreate: boolean): Promise<Collection> {
+    const database = await this.tenants.findDatabase(scope.tenant, scope.database, tx);
+    if (!database) throw new NotFoundError('database', scope.database);
+    const id = randomUUID();
+    const table = recordTableName(id);
+    if (await this.repository.insert(tx, id, database.id, spec, table)) {
+      await this.tables.create(tx, table, spec.recordIndexes ?? ALL_RECORD_INDEXES);
+      if (spec.dimension) {
+        if (spec.dimension > MAX_DIMENSION)
+          throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
+        await this.repository.setDimension(tx, id, spec.dimension);
+        await this.tables.setDimension(tx, table, spec.dimension);
       }
-      // The name is taken: by a committed row, or by a racing insert that has now committed.
-      const existing = await this.repository.findByName(tx, database.id, spec.name);
-      if (!existing) throw new AlreadyExistsError('collection', spec.name);
-      if (!getOrCreate) throw new AlreadyExistsError('collection', spec.name);
-      return existing;
-    });
+      return (await this.repository.findById(tx, id))!;
+    }
+    // The name is taken: by a committed row, or by a racing insert that has now committed.
+    const existing = await this.repository.findByName(tx, database.id, spec.name);
+    if (!existing) throw new AlreadyExistsError('collection', spec.name);
+    if (!getOrCreate) throw new AlreadyExistsError('collection', spec.name);
+    return existing;
   }
 
   async getByName(scope: Scope, name: string, db: Queryable = this.db): Promise<Collection> {
@@ -187,10 +190,11 @@ export class CollectionsService {
         metadata: source.metadata,
         extras: source.extras,
         schema: source.schema,
+        recordIndexes: source.recordIndexes,
       };
       if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id)))
         throw new AlreadyExistsError('collection', newName);
-      await this.tables.create(tx, table);
+      await this.tables.create(tx, table, source.recordIndexes);
       if (source.dimension) {
         await this.repository.setDimension(tx, forkId, source.dimension);
         await this.tables.setDimension(tx, table, source.dimension);

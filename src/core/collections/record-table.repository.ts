@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { IndexSettings, Metric } from './collection.model';
+import { ALL_RECORD_INDEXES, IndexSettings, Metric, RecordIndexes } from './collection.model';
 import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
 
 /** Histogram entries of a record table's metadata statistics (see analyze). */
@@ -49,9 +49,10 @@ export class RecordTableRepository {
   /**
    * The embedding column is an untyped `vector` until the first write fixes the dimension
    * (setDimension). `seq` keeps insertion order, which Chroma's get returns records in.
-   * `sparse_embedding` holds Pinecone's sparse values (sparse and hybrid indexes).
+   * `sparse_embedding` holds Pinecone's sparse values (sparse and hybrid indexes). The filter
+   * indexes are left out when the collection asked for no such filters.
    */
-  async create(db: Queryable, table: string): Promise<void> {
+  async create(db: Queryable, table: string, indexes: RecordIndexes = ALL_RECORD_INDEXES): Promise<void> {
     const t = qualified(table);
     await db.query(`CREATE TABLE ${t} (
       seq bigint GENERATED ALWAYS AS IDENTITY,
@@ -65,8 +66,9 @@ export class RecordTableRepository {
       PRIMARY KEY (namespace, id)
     )`);
     await db.query(`CREATE INDEX "${table}_seq" ON ${t} (namespace, seq)`);
-    await db.query(`CREATE INDEX "${table}_metadata" ON ${t} USING gin (metadata jsonb_path_ops)`);
-    await db.query(`CREATE INDEX "${table}_document" ON ${t} USING gin (document gin_trgm_ops)`);
+    if (indexes.metadata)
+      await db.query(`CREATE INDEX "${table}_metadata" ON ${t} USING gin (metadata jsonb_path_ops)`);
+    if (indexes.document) await db.query(`CREATE INDEX "${table}_document" ON ${t} USING gin (document gin_trgm_ops)`);
   }
 
   /**

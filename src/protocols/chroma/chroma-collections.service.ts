@@ -3,7 +3,8 @@ import { CollectionsService } from '../../core/collections/collections.service';
 import type { Scope } from '../../core/scope';
 import { ChromaHttpError } from './chroma-error';
 import { validateCollectionId, validateCollectionName } from './chroma-names';
-import { configChanges, configFromCreate } from './collection-config';
+import { configChanges, configFromCreate, configFromSchema, isDefaultConfiguration } from './collection-config';
+import { parseSchema, reconcileSchema } from './collection-schema';
 import { collectionToWire } from './collection.mapper';
 import type { CreateCollectionDto, ForkCollectionDto, UpdateCollectionDto } from './dto/collection.dto';
 import { checkMetadata } from './metadata';
@@ -36,8 +37,21 @@ export class ChromaCollectionsService {
   async create(scope: Scope, body: CreateCollectionDto) {
     validateCollectionName(body.name);
     const metadata = collectionMetadata('metadata', body.metadata);
-    const { metric, index, extras } = configFromCreate(body.configuration, metadata);
-    const spec = { name: body.name, metric, index, metadata, extras, schema: body.schema ?? null };
+    const requested = parseSchema(body.schema);
+    const configured = configFromCreate(body.configuration, metadata);
+    // A schema that asks for something decides the vector index, as in Chroma; checked even when
+    // get_or_create finds the collection, whose own settings are then returned.
+    const fromSchema = reconcileSchema(requested, isDefaultConfiguration(configured));
+    const { metric, index, extras } = fromSchema ? configFromSchema(fromSchema.vector) : configured;
+    const spec = {
+      name: body.name,
+      metric,
+      index,
+      metadata,
+      extras,
+      schema: fromSchema?.schema ?? null,
+      recordIndexes: fromSchema?.recordIndexes,
+    };
     const created = await withDatabaseNotFound(
       this.collections.create(scope, spec, body.get_or_create === true),
       (name) => ChromaHttpError.invalidArgument(`Database [${name}] does not exist`),

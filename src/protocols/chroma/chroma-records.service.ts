@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { CollectionsService } from '../../core/collections/collections.service';
 import { IndexBuilder } from '../../core/indexing/index-builder';
 import type { WriteMode } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { ChromaHttpError } from './chroma-error';
 import { validateCollectionId } from './chroma-names';
+import { checkFilterIndexes } from './collection-schema';
 import type { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto } from './dto/records.dto';
 import {
   DEFAULT_GET_INCLUDE,
@@ -23,7 +25,25 @@ export class ChromaRecordsService {
   constructor(
     private readonly records: RecordsService,
     private readonly indexing: IndexBuilder,
+    private readonly collections: CollectionsService,
   ) {}
+
+  /**
+   * The filter of a get, query or delete, refused before it runs when it names a key whose index
+   * the collection's schema disabled (the catalog row comes from the cache the call reads anyway).
+   */
+  private async filterOf(
+    scope: Scope,
+    collectionId: string,
+    body: { ids?: string[] | null; where?: unknown; where_document?: unknown },
+  ) {
+    // Parsed first: a malformed filter is that error, whatever the schema says.
+    const filter = filterFrom(body);
+    if ((body.where ?? null) !== null || (body.where_document ?? null) !== null) {
+      checkFilterIndexes(await this.collections.getCached(scope, collectionId), body.where, body.where_document);
+    }
+    return filter;
+  }
 
   /** add (mode add), upsert (merge) and update (update). */
   async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode): Promise<Record<string, never>> {
@@ -33,7 +53,7 @@ export class ChromaRecordsService {
 
   async get(scope: Scope, id: string, body: GetRecordsDto) {
     const collectionId = validateCollectionId(id);
-    const filter = filterFrom(body);
+    const filter = await this.filterOf(scope, collectionId, body);
     const { wire, include } = parseInclude(body.include, DEFAULT_GET_INCLUDE);
     const found = await this.records.find(scope, collectionId, {
       filter,
@@ -47,7 +67,7 @@ export class ChromaRecordsService {
   async query(scope: Scope, id: string, body: QueryRecordsDto) {
     const collectionId = validateCollectionId(id);
     const vectors = queryVectors(body.query_embeddings);
-    const filter = filterFrom(body);
+    const filter = await this.filterOf(scope, collectionId, body);
     const { wire, include } = parseInclude(body.include, DEFAULT_QUERY_INCLUDE);
     const n = body.n_results ?? 10;
     const { collection, lists } = await this.records.nearest(scope, collectionId, { vectors, n, filter, include });
@@ -62,7 +82,8 @@ export class ChromaRecordsService {
     }
     // Nothing to select by deletes nothing (as Chroma): never "everything" by accident.
     if ((body.ids ?? null) === null && !hasWhere) return { deleted: 0 };
-    const deleted = await this.records.delete(scope, collectionId, filterFrom(body), body.limit ?? null);
+    const filter = await this.filterOf(scope, collectionId, body);
+    const deleted = await this.records.delete(scope, collectionId, filter, body.limit ?? null);
     return { deleted };
   }
 

@@ -135,6 +135,54 @@ export function configFromCreate(
   return { metric, index, extras };
 }
 
+/** An embedding function Chroma counts as no choice: none, unknown, or its default. */
+function isDefaultEmbeddingFunction(ef: unknown): boolean {
+  if (ef === undefined || ef === null) return true;
+  const f = ef as Record<string, unknown>;
+  return f.type === 'unknown' || (f.type === 'known' && f.name === 'default');
+}
+
+/**
+ * Whether a create request's configuration (and legacy `hnsw:*` metadata) asks for nothing beyond
+ * Chroma's defaults, as its InternalCollectionConfiguration::is_default decides: only then may a
+ * schema that asks for something come with it.
+ */
+export function isDefaultConfiguration(config: {
+  metric: Metric;
+  index: IndexSettings;
+  extras: ChromaExtras;
+}): boolean {
+  const { metric, index, extras } = config;
+  if (metric !== 'l2' || index.m !== DEFAULT_INDEX.m || index.efConstruction !== DEFAULT_INDEX.efConstruction)
+    return false;
+  if (index.efSearch !== DEFAULT_INDEX.efSearch) return false;
+  if (!isDefaultEmbeddingFunction(extras.embedding_function)) return false;
+  const hnsw = extras.hnsw ?? {};
+  const defaults: Record<string, unknown> = { ...CHROMA_DEFAULTS, batch_size: 100 };
+  if (Object.entries(hnsw).some(([k, v]) => k in defaults && v !== defaults[k])) return false;
+  return !extras.spann || Object.keys(extras.spann).length === 0;
+}
+
+/**
+ * The collection's settings from the vector index config of a schema that asks for something:
+ * the schema then decides the space, the HNSW settings and the embedding function.
+ */
+export function configFromSchema(vector: Record<string, unknown>): {
+  metric: Metric;
+  index: IndexSettings;
+  extras: ChromaExtras;
+} {
+  const path = 'schema.keys.#embedding.float_list.vector_index.config';
+  const metric = vector.space === undefined ? 'l2' : space(`${path}.space`, vector.space);
+  const hnsw = (vector.hnsw ?? {}) as Record<string, unknown>;
+  const index = applyHnsw(`${path}.hnsw`, pick(hnsw, ['ef_construction', 'ef_search', 'max_neighbors']), {
+    ...DEFAULT_INDEX,
+  });
+  const extras: ChromaExtras = { hnsw: pick(hnsw, ['num_threads', 'resize_factor', 'sync_threshold', 'batch_size']) };
+  if (vector.embedding_function !== undefined) extras.embedding_function = vector.embedding_function;
+  return { metric, index, extras };
+}
+
 /** `new_configuration` of a modify request: only search-time and build settings, never the space. */
 export function configChanges(
   newConfiguration: unknown,

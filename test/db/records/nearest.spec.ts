@@ -1,4 +1,4 @@
-import { DEFAULT_INDEX, type Collection } from '../../../src/core/collections/collection.model';
+import { ALL_RECORD_INDEXES, DEFAULT_INDEX, type Collection } from '../../../src/core/collections/collection.model';
 import { RecordTableRepository, qualified } from '../../../src/core/collections/record-table.repository';
 import type { Database, Queryable } from '../../../src/database/database';
 import { ALL, type FilterNode } from '../../../src/core/filters/filter-ast';
@@ -48,6 +48,7 @@ describe('RecordsRepository.nearest', () => {
       metadata: null,
       extras: {},
       schema: null,
+      recordIndexes: ALL_RECORD_INDEXES,
       tableName,
       vectorIndexed: dimension <= 4000,
       namespaced: false,

@@ -192,14 +192,6 @@ describe('Chroma collections through the official client', () => {
     expect(raw.body.metadata).toEqual({ 'hnsw:space': 'ip' });
   });
 
-  it('stores a schema given at create and echoes it back', async () => {
-    const schema = { defaults: {}, keys: {} };
-    const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'col-schema', schema });
-    expect(raw.status).toBe(200);
-    expect(raw.body.schema).toEqual(schema);
-    expect((await http(gw.url, 'GET', `${P}/collections/col-schema`)).body.schema).toEqual(schema);
-  });
-
   it('forks a collection with a copy of its records, counted by forkCount', async () => {
     const col = await client.createCollection({ name: 'col-src', metadata: { k: 'v' }, embeddingFunction: null });
     await col.add({
