@@ -134,7 +134,7 @@ export function buildOpenApiDocument(app: INestApplication, models: OpenApiModel
     .addTag(OPENAPI_TAGS.chroma, 'Chroma v2 REST API: Chroma 1.0.0 behaviour, plus what the 3.x client uses')
     .addTag(
       OPENAPI_TAGS.pineconeControl,
-      'Pinecone control plane: create, list, describe, configure and delete indexes',
+      'Pinecone control plane: create, list, describe, configure and delete indexes; backups and restore jobs',
     )
     .addTag(
       OPENAPI_TAGS.pineconeData,

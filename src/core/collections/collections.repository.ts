@@ -150,6 +150,7 @@ export class CollectionsRepository {
     await db.query(
       `INSERT INTO vecgate_tables_to_drop (table_name)
        SELECT table_name FROM vecgate_collections WHERE $1::uuid IS NULL OR database_id = $1::uuid
+       UNION SELECT table_name FROM vecgate_backups WHERE $1::uuid IS NULL OR database_id = $1::uuid
        ON CONFLICT DO NOTHING`,
       [databaseId ?? null],
     );

@@ -194,6 +194,11 @@ export class RecordsService {
     return written;
   }
 
+  /** Tells the write listeners of records written other than by write() (a restore's copy), once committed. */
+  announceWrite(collectionId: string): void {
+    for (const listener of this.writeListeners) listener(collectionId);
+  }
+
   /** Calls `listener` with a collection's id after each write to it commits. */
   onWrite(listener: (collectionId: string) => void): void {
     this.writeListeners.push(listener);

@@ -5,11 +5,17 @@ export const MAX_NAMESPACE_BYTES = 512;
 
 const NAME = /^[a-z0-9]([a-z0-9-]{0,43}[a-z0-9])?$/;
 
-/** Pinecone's index name rules: 1–45 characters, lowercase alphanumerics or '-', alphanumeric at both ends. */
+/**
+ * Pinecone's index name rules: 1–45 characters, lowercase alphanumerics or '-', alphanumeric at
+ * both ends; the charset message is Pinecone's own (its API reference's example error).
+ */
 export function validateIndexName(name: unknown): string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 45) {
+    throw PineconeControlError.invalid('Index name must be 1 to 45 characters long.');
+  }
+  if (!NAME.test(name)) {
     throw PineconeControlError.invalid(
-      `Invalid index name ${JSON.stringify(name)}: it must be 1 to 45 characters of lowercase letters, digits and '-', starting and ending with a letter or digit`,
+      'Index name must contain only lowercase alphanumeric characters or hyphens, and must not begin or end with a hyphen.',
     );
   }
   return name;

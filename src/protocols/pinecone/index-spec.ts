@@ -21,6 +21,72 @@ export interface PineconeExtras {
   tags: Record<string, string> | null;
   deployment: Record<string, unknown>;
   schema_fields: Record<string, unknown>;
+  read_capacity: ReadCapacity;
+}
+
+/**
+ * Pinecone's read capacity (API 2025-10 and later): on demand, or dedicated read nodes. vecgate
+ * keeps and echoes it; one PostgreSQL serves every read whatever it says.
+ */
+export interface ReadCapacity {
+  mode: 'OnDemand' | 'Dedicated';
+  dedicated?: { node_type: 'b1' | 't1'; scaling: 'Manual'; manual: { replicas: number; shards: number } };
+}
+
+const ON_DEMAND: ReadCapacity = { mode: 'OnDemand' };
+
+function count(path: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 1000)
+    throw PineconeControlError.invalid(`${path} must be an integer from ${min} to 1000`);
+  return value;
+}
+
+/**
+ * A read_capacity of a create (whole) or a configure (over `current`: a Dedicated change names
+ * only what changes, as Pinecone's ReadCapacityPatch does).
+ */
+export function readCapacityOf(value: unknown, current?: ReadCapacity): ReadCapacity {
+  if (!isObject(value)) throw PineconeControlError.invalid('read_capacity must be an object with a mode');
+  if (value.mode === 'OnDemand') return ON_DEMAND;
+  if (value.mode !== 'Dedicated')
+    throw PineconeControlError.invalid(
+      `read_capacity.mode must be "OnDemand" or "Dedicated", got ${JSON.stringify(value.mode ?? null)}`,
+    );
+  const given = value.dedicated ?? {};
+  if (!isObject(given)) throw PineconeControlError.invalid('read_capacity.dedicated must be an object');
+  const before = current?.dedicated;
+  const nodeType = given.node_type ?? before?.node_type;
+  if (nodeType !== 'b1' && nodeType !== 't1')
+    throw PineconeControlError.invalid('read_capacity.dedicated.node_type must be "b1" or "t1"');
+  const scaling = given.scaling ?? before?.scaling;
+  if (scaling !== 'Manual') throw PineconeControlError.invalid('read_capacity.dedicated.scaling must be "Manual"');
+  const manual = given.manual ?? {};
+  if (!isObject(manual)) throw PineconeControlError.invalid('read_capacity.dedicated.manual must be an object');
+  if (!before && (manual.replicas === undefined || manual.shards === undefined))
+    throw PineconeControlError.invalid('read_capacity.dedicated.manual needs replicas and shards');
+  return {
+    mode: 'Dedicated',
+    dedicated: {
+      node_type: nodeType,
+      scaling,
+      manual: {
+        replicas: count('read_capacity.dedicated.manual.replicas', manual.replicas ?? before?.manual.replicas, 0),
+        shards: count('read_capacity.dedicated.manual.shards', manual.shards ?? before?.manual.shards, 1),
+      },
+    },
+  };
+}
+
+/** read_capacity as an IndexModel shows it: what was asked, and (at once) Ready with it. */
+export function readCapacityWire(rc: ReadCapacity): Record<string, unknown> {
+  if (rc.mode === 'OnDemand')
+    return { mode: 'OnDemand', status: { state: 'Ready', current_replicas: null, current_shards: null } };
+  const { replicas, shards } = rc.dedicated!.manual;
+  return {
+    mode: 'Dedicated',
+    dedicated: rc.dedicated,
+    status: { state: 'Ready', current_replicas: replicas, current_shards: shards },
+  };
 }
 
 const DEFAULT_DEPLOYMENT = { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' };
@@ -37,6 +103,7 @@ export function pineconeExtras(collection: Collection): PineconeExtras {
     tags: stored.tags ?? null,
     deployment: stored.deployment ?? DEFAULT_DEPLOYMENT,
     schema_fields: stored.schema_fields ?? {},
+    read_capacity: stored.read_capacity ?? ON_DEMAND,
   };
 }
 
@@ -76,6 +143,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
   let dimension: unknown;
   let deployment: Record<string, unknown> = DEFAULT_DEPLOYMENT;
   let schemaFields: Record<string, unknown> = {};
+  let readCapacity = ON_DEMAND;
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
   if (fields) {
     schemaFields = fields;
@@ -91,6 +159,8 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     metric = metricOf((dense ?? sparse)!.metric, dense ? 'cosine' : 'dotproduct');
     dimension = (dense ?? sparse)!.dimension;
     if (isObject(body.deployment)) deployment = body.deployment;
+    if (body.read_capacity !== undefined && body.read_capacity !== null)
+      readCapacity = readCapacityOf(body.read_capacity);
   } else {
     vectorType =
       body.vector_type === undefined || body.vector_type === null ? 'dense' : (body.vector_type as 'dense' | 'sparse');
@@ -99,13 +169,19 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     metric = metricOf(body.metric, vectorType === 'dense' ? 'cosine' : 'dotproduct');
     dimension = body.dimension;
     if (isObject(body.spec)) {
-      if (isObject(body.spec.serverless))
+      if (isObject(body.spec.serverless)) {
         deployment = {
           deployment_type: 'managed',
           cloud: body.spec.serverless.cloud,
           region: body.spec.serverless.region,
         };
-      else if (isObject(body.spec.pod)) deployment = { deployment_type: 'pod', ...body.spec.pod };
+        // vecgate has no pod-era collections to copy from: any name is one that does not exist.
+        const source = body.spec.serverless.source_collection;
+        if (source !== undefined && source !== null && source !== '')
+          throw new PineconeControlError(404, 'NOT_FOUND', `Resource ${String(source)} not found`);
+        const rc = body.spec.serverless.read_capacity;
+        if (rc !== undefined && rc !== null) readCapacity = readCapacityOf(rc);
+      } else if (isObject(body.spec.pod)) deployment = { deployment_type: 'pod', ...body.spec.pod };
     }
   }
   if (vectorType === 'dense') {
@@ -126,6 +202,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     tags: checkTags(body.tags),
     deployment,
     schema_fields: schemaFields,
+    read_capacity: readCapacity,
   };
   return {
     name,

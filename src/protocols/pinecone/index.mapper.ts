@@ -1,5 +1,6 @@
 import type { Collection } from '../../core/collections/collection.model';
-import { pineconeExtras, pineconeMetric } from './index-spec';
+import { vectorField } from './backup.mapper';
+import { pineconeExtras, pineconeMetric, readCapacityWire } from './index-spec';
 
 /**
  * The IndexModel, as a union both client generations read: the 2026-07 fields (`deployment`,
@@ -9,23 +10,27 @@ import { pineconeExtras, pineconeMetric } from './index-spec';
 export function indexModel(collection: Collection, baseUrl: string) {
   const extras = pineconeExtras(collection);
   const metric = pineconeMetric(collection.metric);
-  const vectorField =
-    extras.vector_type === 'sparse'
-      ? { _sparse_values: { type: 'sparse_vector', metric } }
-      : { _values: { type: 'dense_vector', dimension: collection.dimension, metric } };
-  const fields = { ...extras.schema_fields, ...vectorField };
+  const fields = { ...extras.schema_fields, ...vectorField(extras.vector_type, metric, collection.dimension) };
   const deployment = extras.deployment;
   const { deployment_type: kind, ...pod } = deployment;
+  const readCapacity = readCapacityWire(extras.read_capacity);
   const spec =
     kind === 'pod'
       ? { pod }
-      : { serverless: { cloud: deployment.cloud ?? 'aws', region: deployment.region ?? 'us-east-1' } };
+      : {
+          serverless: {
+            cloud: deployment.cloud ?? 'aws',
+            region: deployment.region ?? 'us-east-1',
+            read_capacity: readCapacity,
+          },
+        };
   const model: Record<string, unknown> = {
     name: collection.name,
     host: `${baseUrl}/indexes/${encodeURIComponent(collection.name)}`,
     status: { ready: true, state: 'Ready' },
     deployment,
     schema: { fields },
+    ...(kind === 'pod' ? {} : { read_capacity: readCapacity }),
     deletion_protection: extras.deletion_protection,
     tags: extras.tags,
     metric,

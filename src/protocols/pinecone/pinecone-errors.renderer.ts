@@ -21,7 +21,8 @@ import {
 import { RequestShapeError } from '../../common/request-validation.pipe';
 import { GRPC, PineconeControlError, PineconeDataError } from './pinecone-error';
 
-const CONTROL_PLANE = /^\/indexes(\/[^/]+)?\/?$/;
+const CONTROL_PLANE =
+  /^\/(indexes(\/[^/]+(\/backups)?)?|backups(\/[^/]+(\/create-index)?)?|restore-jobs(\/[^/]+)?)\/?$/;
 
 /** Status, gRPC code and ENUM name of each kind of failure, and Pinecone's wording where it has one. */
 function classify(exception: unknown): { status: number; grpc: number; name: string; message: string } {
@@ -73,7 +74,11 @@ function fromCore(err: CoreError) {
         ? `Index ${err.key} not found.`
         : err.entity === 'namespace'
           ? `Namespace ${err.key} not found`
-          : `${err.entity} ${err.key} not found`;
+          : err.entity === 'backup'
+            ? `Backup ${err.key} not found.`
+            : err.entity === 'restore job'
+              ? `Restore job ${err.key} not found.`
+              : `${err.entity} ${err.key} not found`;
     return { status: 404, grpc: GRPC.NOT_FOUND, name: 'NOT_FOUND', message };
   }
   if (err instanceof AlreadyExistsError) {
@@ -137,7 +142,8 @@ function enumOf(status: number): string {
  */
 export const pineconeErrorRenderer: ProtocolErrorRenderer = {
   name: 'pinecone',
-  matches: (path) => path === '/indexes' || path.startsWith('/indexes/'),
+  matches: (path) =>
+    path === '/indexes' || path.startsWith('/indexes/') || /^\/(backups|restore-jobs)(\/|$)/.test(path),
   render(exception: unknown, path?: string): RenderedError {
     const c = classify(exception);
     if (path !== undefined && CONTROL_PLANE.test(path))

@@ -3,7 +3,8 @@ import { Collection } from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { defaultScope } from '../default-scope';
-import { checkDeletionProtection, checkTags, newIndex, pineconeExtras } from './index-spec';
+import { checkDeletionProtection, checkTags, newIndex, pineconeExtras, readCapacityOf } from './index-spec';
+import { isObject } from '../json-guards';
 import { PineconeControlError } from './pinecone-error';
 import { Scope } from '../../core/scope';
 
@@ -37,10 +38,24 @@ export class PineconeIndexesService {
     return this.collections.getByNameCached(this.scope, name);
   }
 
-  /** deletion_protection and tags; a tag set to "" is removed, as Pinecone does. */
-  async configure(name: string, body: { deletion_protection?: unknown; tags?: unknown }): Promise<Collection> {
+  /**
+   * deletion_protection, tags (a tag set to "" is removed, as Pinecone does) and read_capacity
+   * (2026-07 at the top level, 2025-10 under spec.serverless).
+   */
+  async configure(
+    name: string,
+    body: { deletion_protection?: unknown; tags?: unknown; read_capacity?: unknown; spec?: unknown },
+  ): Promise<Collection> {
     const collection = await this.get(name);
     const extras = pineconeExtras(collection);
+    const legacy =
+      isObject(body.spec) && isObject(body.spec.serverless) ? body.spec.serverless.read_capacity : undefined;
+    const readCapacity = body.read_capacity ?? legacy;
+    if (readCapacity !== undefined && readCapacity !== null) {
+      if (extras.deployment.deployment_type === 'pod')
+        throw PineconeControlError.invalid('read_capacity applies to serverless indexes only');
+      extras.read_capacity = readCapacityOf(readCapacity, extras.read_capacity);
+    }
     const protection = checkDeletionProtection(body.deletion_protection);
     if (protection) extras.deletion_protection = protection;
     const tags = checkTags(body.tags);

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { PineconeNamespacesService } from './pinecone-namespaces.service';
 import { CollectionsModule } from '../../core/collections/collections.module';
 import { RecordsModule } from '../../core/records/records.module';
+import { BackupsModule } from '../../core/backups/backups.module';
+import { PineconeBackupsController } from './controllers/backups.controller';
+import { PineconeBackupsService } from './pinecone-backups.service';
 import { PineconeIndexesController } from './controllers/indexes.controller';
 import { PineconeNamespacesController } from './controllers/namespaces.controller';
 import { PineconeVectorsController } from './controllers/vectors.controller';
@@ -10,8 +13,13 @@ import { PineconeVectorsService } from './pinecone-vectors.service';
 
 /** Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name}. */
 @Module({
-  imports: [CollectionsModule, RecordsModule],
-  controllers: [PineconeIndexesController, PineconeNamespacesController, PineconeVectorsController],
-  providers: [PineconeIndexesService, PineconeVectorsService, PineconeNamespacesService],
+  imports: [CollectionsModule, RecordsModule, BackupsModule],
+  controllers: [
+    PineconeIndexesController,
+    PineconeNamespacesController,
+    PineconeVectorsController,
+    PineconeBackupsController,
+  ],
+  providers: [PineconeIndexesService, PineconeVectorsService, PineconeNamespacesService, PineconeBackupsService],
 })
 export class PineconeModule {}

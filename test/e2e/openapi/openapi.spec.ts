@@ -75,7 +75,7 @@ const PROTOCOL_MODULES = [ChromaModule.name, PineconeModule.name, VectorizerModu
 function expectedTag(route: Route): string {
   if (route.module === ChromaModule.name) return OPENAPI_TAGS.chroma;
   if (route.module === PineconeModule.name)
-    return route.controller.name === 'PineconeIndexesController'
+    return ['PineconeIndexesController', 'PineconeBackupsController'].includes(route.controller.name)
       ? OPENAPI_TAGS.pineconeControl
       : OPENAPI_TAGS.pineconeData;
   return route.controller.name === 'VectorizerQdrantController' ? OPENAPI_TAGS.qdrant : OPENAPI_TAGS.vectorizer;

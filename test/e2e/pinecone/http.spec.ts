@@ -8,6 +8,9 @@ import { http, startGateway, type TestGateway, gatewayForFile } from '../../supp
  */
 const SERVERLESS = { serverless: { cloud: 'aws', region: 'us-east-1' } };
 const OLD_HEADERS = { 'X-Pinecone-API-Version': '2025-04', 'Api-Key': 'YOUR_API_KEY' };
+/** A serverless index's read capacity when none was asked for (2025-10 and later). */
+const ON_DEMAND = { mode: 'OnDemand', status: { state: 'Ready', current_replicas: null, current_shards: null } };
+const SERVERLESS_MODEL = { serverless: { ...SERVERLESS.serverless, read_capacity: ON_DEMAND } };
 
 describe('Pinecone over HTTP', () => {
   const gw = gatewayForFile();
@@ -49,12 +52,13 @@ describe('Pinecone over HTTP', () => {
         status: { ready: true, state: 'Ready' },
         deployment: { deployment_type: 'managed', cloud: 'gcp', region: 'europe-west4' },
         schema: { fields: { _values: { type: 'dense_vector', dimension: 3, metric: 'euclidean' } } },
+        read_capacity: ON_DEMAND,
         deletion_protection: 'disabled',
         tags: { env: 'test', team: 'search' },
         dimension: 3,
         metric: 'euclidean',
         vector_type: 'dense',
-        spec: { serverless: { cloud: 'gcp', region: 'europe-west4' } },
+        spec: { serverless: { cloud: 'gcp', region: 'europe-west4', read_capacity: ON_DEMAND } },
       });
       expect((await get('/indexes/legacy-dense')).body).toEqual(res.body);
     });
@@ -71,12 +75,13 @@ describe('Pinecone over HTTP', () => {
         status: { ready: true, state: 'Ready' },
         deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' },
         schema: { fields: { _values: { type: 'dense_vector', dimension: 4, metric: 'dotproduct' } } },
+        read_capacity: ON_DEMAND,
         deletion_protection: 'disabled',
         tags: null,
         dimension: 4,
         metric: 'dotproduct',
         vector_type: 'dense',
-        spec: SERVERLESS,
+        spec: SERVERLESS_MODEL,
       });
     });
 
@@ -93,11 +98,12 @@ describe('Pinecone over HTTP', () => {
         status: { ready: true, state: 'Ready' },
         deployment: { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' },
         schema: { fields: { _sparse_values: { type: 'sparse_vector', metric: 'dotproduct' } } },
+        read_capacity: ON_DEMAND,
         deletion_protection: 'disabled',
         tags: null,
         metric: 'dotproduct',
         vector_type: 'sparse',
-        spec: SERVERLESS,
+        spec: SERVERLESS_MODEL,
       });
     });
 
@@ -117,7 +123,7 @@ describe('Pinecone over HTTP', () => {
         expect(model.metric).toBe('dotproduct');
         expect(model.schema).toEqual({ fields: { _sparse_values: { type: 'sparse_vector', metric: 'dotproduct' } } });
         expect(model).not.toHaveProperty('dimension');
-        expect(model.spec).toEqual(SERVERLESS);
+        expect(model.spec).toEqual(SERVERLESS_MODEL);
       }
     });
 

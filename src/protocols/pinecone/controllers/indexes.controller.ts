@@ -52,7 +52,7 @@ export class PineconeIndexesController {
     return indexModel(await this.indexes.get(name), publicBaseUrl(this.config, req));
   }
 
-  @ApiOperation({ summary: 'Configure an index', description: 'Deletion protection and tags' })
+  @ApiOperation({ summary: 'Configure an index', description: 'Deletion protection, tags and read capacity' })
   @ApiParam({ name: 'name', type: String, description: 'Index name', example: 'movies' })
   @ApiResponse({ status: 200, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
   @ApiResponse({ status: 404, description: 'No such index' })

@@ -109,6 +109,21 @@ export class CreateIndexDto {
   @IsObject()
   schema?: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Read capacity (2026-07 at the top level; 2025-10 under `spec.serverless`): `{"mode": "OnDemand"}` (the default) or ' +
+      '`{"mode": "Dedicated", "dedicated": {"node_type": "b1"|"t1", "scaling": "Manual", "manual": {"replicas", "shards"}}}`. ' +
+      'Kept and echoed with a Ready status; one PostgreSQL serves the reads whatever it says.',
+    example: {
+      mode: 'Dedicated',
+      dedicated: { node_type: 't1', scaling: 'Manual', manual: { replicas: 1, shards: 1 } },
+    },
+  })
+  @IsOptional()
+  read_capacity?: unknown;
+
   @ApiPropertyOptional(prop({ ...DELETION_PROTECTION, default: 'disabled' }))
   @IsOptional()
   deletion_protection?: unknown;
@@ -127,4 +142,26 @@ export class ConfigureIndexDto {
   @ApiPropertyOptional(prop(TAGS))
   @IsOptional()
   tags?: unknown;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Read capacity (2026-07 at the top level; 2025-10 under `spec.serverless`): `{"mode": "OnDemand"}` (the default) or ' +
+      '`{"mode": "Dedicated", "dedicated": {"node_type": "b1"|"t1", "scaling": "Manual", "manual": {"replicas", "shards"}}}`. ' +
+      'Kept and echoed with a Ready status; one PostgreSQL serves the reads whatever it says. On configure a Dedicated change names only what changes.',
+    example: {
+      mode: 'Dedicated',
+      dedicated: { node_type: 't1', scaling: 'Manual', manual: { replicas: 1, shards: 1 } },
+    },
+  })
+  @IsOptional()
+  read_capacity?: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: '2025-10 shape: `{"serverless": {"read_capacity": ...}}`',
+  })
+  @IsOptional()
+  spec?: unknown;
 }

@@ -1,0 +1,214 @@
+import { Injectable } from '@nestjs/common';
+import type { Queryable } from '../../database/database';
+import {
+  ALL_RECORD_INDEXES,
+  type Collection,
+  type IndexSettings,
+  type Metric,
+  type RecordIndexes,
+} from '../collections/collection.model';
+import { qualified } from '../collections/record-table.repository';
+import type { Backup, Page, RestoreJob } from './backup.model';
+
+interface BackupRow {
+  id: string;
+  database_id: string;
+  name: string | null;
+  description: string | null;
+  source_id: string;
+  source_name: string;
+  dimension: number | null;
+  metric: Metric;
+  configuration: { index: IndexSettings; extras?: Record<string, unknown>; recordIndexes?: RecordIndexes };
+  metadata: Record<string, unknown> | null;
+  schema: unknown;
+  namespaces: string[];
+  record_count: string | number;
+  size_bytes: string | number;
+  table_name: string;
+  created_at: Date;
+}
+
+interface RestoreJobRow {
+  id: string;
+  backup_id: string;
+  target_name: string;
+  target_id: string;
+  status: 'Completed';
+  percent_complete: number;
+  created_at: Date;
+  completed_at: Date | null;
+}
+
+function toBackup(row: BackupRow): Backup {
+  return {
+    id: row.id,
+    databaseId: row.database_id,
+    name: row.name,
+    description: row.description,
+    sourceId: row.source_id,
+    sourceName: row.source_name,
+    dimension: row.dimension,
+    metric: row.metric,
+    index: row.configuration.index,
+    extras: row.configuration.extras ?? {},
+    recordIndexes: row.configuration.recordIndexes ?? ALL_RECORD_INDEXES,
+    metadata: row.metadata,
+    schema: row.schema,
+    namespaces: row.namespaces,
+    recordCount: Number(row.record_count),
+    sizeBytes: Number(row.size_bytes),
+    tableName: row.table_name,
+    createdAt: row.created_at,
+  };
+}
+
+function toRestoreJob(row: RestoreJobRow): RestoreJob {
+  return {
+    id: row.id,
+    backupId: row.backup_id,
+    targetName: row.target_name,
+    targetId: row.target_id,
+    status: row.status,
+    percentComplete: row.percent_complete,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** Where a page of a list starts: after this (created_at, id), in that order. */
+export interface PageStart {
+  limit: number;
+  after: { createdAt: Date; id: string } | null;
+}
+
+/** Pages ordered by (created_at, id): one row more than asked tells whether there is a next page. */
+function paged<T extends { createdAt: Date; id: string }>(items: T[], limit: number): Page<T> {
+  const more = items.length > limit;
+  const page = more ? items.slice(0, limit) : items;
+  const last = page[page.length - 1];
+  return { items: page, after: more && last ? { createdAt: last.createdAt, id: last.id } : null };
+}
+
+/** The catalog of backups and restore jobs, and the copies of record tables they are made of. */
+@Injectable()
+export class BackupsRepository {
+  /**
+   * Copies the collection's records into the backup's table (created like a record table) and
+   * writes the backup's row, counting what the copy holds: run in the caller's transaction, the
+   * copy, the counts and the namespace list are of one snapshot.
+   */
+  async insert(
+    db: Queryable,
+    backup: { id: string; name: string | null; description: string | null; tableName: string },
+    collection: Collection,
+  ): Promise<Backup> {
+    await db.query(
+      `INSERT INTO ${qualified(backup.tableName)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(collection.tableName)} ORDER BY seq`,
+    );
+    const { rows } = await db.query<BackupRow>(
+      `INSERT INTO vecgate_backups (id, database_id, name, description, source_id, source_name, dimension, metric,
+         configuration, metadata, schema, namespaces, record_count, size_bytes, table_name)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+         ARRAY(SELECT name FROM vecgate_namespaces WHERE collection_id = $5
+               UNION SELECT DISTINCT namespace FROM ${qualified(backup.tableName)} ORDER BY 1),
+         (SELECT count(*) FROM ${qualified(backup.tableName)}),
+         pg_total_relation_size(to_regclass($12)),
+         $13
+       RETURNING *`,
+      [
+        backup.id,
+        collection.databaseId,
+        backup.name,
+        backup.description,
+        collection.id,
+        collection.name,
+        collection.dimension,
+        collection.metric,
+        JSON.stringify({ index: collection.index, extras: collection.extras, recordIndexes: collection.recordIndexes }),
+        collection.metadata === null ? null : JSON.stringify(collection.metadata),
+        collection.schema === null || collection.schema === undefined ? null : JSON.stringify(collection.schema),
+        qualified(backup.tableName),
+        backup.tableName,
+      ],
+    );
+    return toBackup(rows[0]);
+  }
+
+  async find(db: Queryable, databaseId: string, id: string): Promise<Backup | undefined> {
+    const { rows } = await db.query<BackupRow>('SELECT * FROM vecgate_backups WHERE database_id = $1 AND id = $2', [
+      databaseId,
+      id,
+    ]);
+    return rows[0] && toBackup(rows[0]);
+  }
+
+  /** The database's backups, or one collection's (by the id it had), oldest first. */
+  async list(db: Queryable, databaseId: string, sourceId: string | null, start: PageStart): Promise<Page<Backup>> {
+    const { rows } = await db.query<BackupRow>(
+      `SELECT * FROM vecgate_backups
+       WHERE database_id = $1 AND ($2::uuid IS NULL OR source_id = $2::uuid)
+         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+       ORDER BY created_at, id LIMIT $5`,
+      [databaseId, sourceId, start.after?.createdAt ?? null, start.after?.id ?? null, start.limit + 1],
+    );
+    return paged(rows.map(toBackup), start.limit);
+  }
+
+  /** Deletes the row; the caller drops the table in the same transaction. */
+  async delete(db: Queryable, databaseId: string, id: string): Promise<Backup | undefined> {
+    const { rows } = await db.query<BackupRow>(
+      'DELETE FROM vecgate_backups WHERE database_id = $1 AND id = $2 RETURNING *',
+      [databaseId, id],
+    );
+    return rows[0] && toBackup(rows[0]);
+  }
+
+  /** Copies a backup's records into a new collection's table and registers its namespaces and counts. */
+  async restoreRows(db: Queryable, backup: Backup, collectionId: string, table: string): Promise<void> {
+    await db.query(
+      `INSERT INTO ${qualified(table)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(backup.tableName)} ORDER BY seq`,
+    );
+    await db.query(
+      `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n)
+       SELECT $1, namespace, 0, count(*) FROM ${qualified(table)} GROUP BY namespace`,
+      [collectionId],
+    );
+    await db.query(
+      `INSERT INTO vecgate_namespaces (collection_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
+      [collectionId, backup.namespaces],
+    );
+  }
+
+  async insertRestoreJob(
+    db: Queryable,
+    job: { id: string; databaseId: string; backupId: string; targetName: string; targetId: string; createdAt: Date },
+  ): Promise<RestoreJob> {
+    const { rows } = await db.query<RestoreJobRow>(
+      `INSERT INTO vecgate_restore_jobs (id, database_id, backup_id, target_name, target_id, status, percent_complete, created_at, completed_at)
+       VALUES ($1, $2, $3, $4, $5, 'Completed', 100, $6, date_trunc('milliseconds', clock_timestamp())) RETURNING *`,
+      [job.id, job.databaseId, job.backupId, job.targetName, job.targetId, job.createdAt],
+    );
+    return toRestoreJob(rows[0]);
+  }
+
+  async findRestoreJob(db: Queryable, databaseId: string, id: string): Promise<RestoreJob | undefined> {
+    const { rows } = await db.query<RestoreJobRow>(
+      'SELECT * FROM vecgate_restore_jobs WHERE database_id = $1 AND id = $2',
+      [databaseId, id],
+    );
+    return rows[0] && toRestoreJob(rows[0]);
+  }
+
+  async listRestoreJobs(db: Queryable, databaseId: string, start: PageStart): Promise<Page<RestoreJob>> {
+    const { rows } = await db.query<RestoreJobRow>(
+      `SELECT * FROM vecgate_restore_jobs
+       WHERE database_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) > ($2::timestamptz, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [databaseId, start.after?.createdAt ?? null, start.after?.id ?? null, start.limit + 1],
+    );
+    return paged(rows.map(toRestoreJob), start.limit);
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { Database, type Queryable } from '../../database/database';
+import type { Collection, NewCollection } from '../collections/collection.model';
+import { CollectionsService } from '../collections/collections.service';
+import { RecordTableRepository, recordTableName } from '../collections/record-table.repository';
+import { NotFoundError } from '../errors';
+import { RecordsService } from '../records/records.service';
+import type { Scope } from '../scope';
+import { TenantsService } from '../tenants/tenants.service';
+import type { Backup, Page, RestoreJob } from './backup.model';
+import { BackupsRepository, type PageStart } from './backups.repository';
+
+/** Ids are uuids the gateway made; anything else names nothing (and never reaches a uuid cast). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Backups of collections and collections made from them. A backup is a copy of the collection's
+ * table taken in one transaction (one snapshot: no record half-written, the counts those of the
+ * copy); a restore copies it into a new collection in one transaction too, so a restore job is
+ * complete when it is seen at all. The new collection gets its HNSW index as any loaded one does.
+ */
+@Injectable()
+export class BackupsService {
+  constructor(
+    private readonly db: Database,
+    private readonly tenants: TenantsService,
+    private readonly collections: CollectionsService,
+    private readonly tables: RecordTableRepository,
+    private readonly records: RecordsService,
+    private readonly repository: BackupsRepository,
+  ) {}
+
+  private async databaseId(scope: Scope, db: Queryable = this.db): Promise<string> {
+    const database = await this.tenants.findDatabase(scope.tenant, scope.database, db);
+    if (!database) throw new NotFoundError('database', scope.database);
+    return database.id;
+  }
+
+  async create(
+    scope: Scope,
+    collectionName: string,
+    details: { name: string | null; description: string | null },
+  ): Promise<Backup> {
+    return this.db.transaction(async (tx) => {
+      const collection = await this.collections.getByName(scope, collectionName, tx);
+      const id = randomUUID();
+      const tableName = recordTableName(id);
+      // A bare copy: keys only; the filter and vector indexes are built again on restore.
+      await this.tables.create(tx, tableName, { metadata: false, document: false });
+      if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
+      return this.repository.insert(tx, { id, tableName, ...details }, collection);
+    });
+  }
+
+  async get(scope: Scope, id: string): Promise<Backup> {
+    if (!UUID.test(id)) throw new NotFoundError('backup', id, 'id');
+    const found = await this.repository.find(this.db, await this.databaseId(scope), id);
+    if (!found) throw new NotFoundError('backup', id, 'id');
+    return found;
+  }
+
+  /** The database's backups, or those of the collection of that name (which must exist). */
+  async list(scope: Scope, collectionName: string | null, start: PageStart): Promise<Page<Backup>> {
+    const databaseId = await this.databaseId(scope);
+    const source: Collection | null =
+      collectionName === null ? null : await this.collections.getByName(scope, collectionName);
+    return this.repository.list(this.db, databaseId, source?.id ?? null, start);
+  }
+
+  async delete(scope: Scope, id: string): Promise<void> {
+    if (!UUID.test(id)) throw new NotFoundError('backup', id, 'id');
+    await this.db.transaction(async (tx) => {
+      const deleted = await this.repository.delete(tx, await this.databaseId(scope, tx), id);
+      if (!deleted) throw new NotFoundError('backup', id, 'id');
+      await this.tables.drop(tx, deleted.tableName);
+    });
+  }
+
+  /**
+   * A new collection holding the backup's records, made by `spec` from the backup's settings. The
+   * name taken is the protocol's 409, and nothing is created.
+   */
+  async restore(
+    scope: Scope,
+    backupId: string,
+    spec: (backup: Backup) => NewCollection,
+  ): Promise<{ job: RestoreJob; collection: Collection }> {
+    if (!UUID.test(backupId)) throw new NotFoundError('backup', backupId, 'id');
+    const createdAt = new Date();
+    const result = await this.db.transaction(async (tx) => {
+      const databaseId = await this.databaseId(scope, tx);
+      const backup = await this.repository.find(tx, databaseId, backupId);
+      if (!backup) throw new NotFoundError('backup', backupId, 'id');
+      const collection = await this.collections.createIn(tx, scope, spec(backup), false);
+      await this.repository.restoreRows(tx, backup, collection.id, collection.tableName);
+      const job = await this.repository.insertRestoreJob(tx, {
+        id: randomUUID(),
+        databaseId,
+        backupId,
+        targetName: collection.name,
+        targetId: collection.id,
+        createdAt,
+      });
+      return { job, collection };
+    });
+    this.records.announceWrite(result.collection.id);
+    return result;
+  }
+
+  async getRestoreJob(scope: Scope, id: string): Promise<RestoreJob> {
+    if (!UUID.test(id)) throw new NotFoundError('restore job', id, 'id');
+    const found = await this.repository.findRestoreJob(this.db, await this.databaseId(scope), id);
+    if (!found) throw new NotFoundError('restore job', id, 'id');
+    return found;
+  }
+
+  async listRestoreJobs(scope: Scope, start: PageStart): Promise<Page<RestoreJob>> {
+    return this.repository.listRestoreJobs(this.db, await this.databaseId(scope), start);
+  }
+}
