@@ -17,6 +17,8 @@ export interface Backup {
   metadata: Record<string, unknown> | null;
   schema: unknown;
   namespaces: string[];
+  /** The namespaces that index only some metadata keys, with those keys. */
+  namespaceFilterable: Record<string, string[]>;
   recordCount: number;
   sizeBytes: number;
   tableName: string;

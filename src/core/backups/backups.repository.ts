@@ -23,6 +23,7 @@ interface BackupRow {
   metadata: Record<string, unknown> | null;
   schema: unknown;
   namespaces: string[];
+  namespace_filterable: Record<string, string[]>;
   record_count: string | number;
   size_bytes: string | number;
   table_name: string;
@@ -56,6 +57,7 @@ function toBackup(row: BackupRow): Backup {
     metadata: row.metadata,
     schema: row.schema,
     namespaces: row.namespaces,
+    namespaceFilterable: row.namespace_filterable,
     recordCount: Number(row.record_count),
     sizeBytes: Number(row.size_bytes),
     tableName: row.table_name,
@@ -109,10 +111,12 @@ export class BackupsRepository {
     );
     const { rows } = await db.query<BackupRow>(
       `INSERT INTO vecgate_backups (id, database_id, name, description, source_id, source_name, dimension, metric,
-         configuration, metadata, schema, namespaces, record_count, size_bytes, table_name)
+         configuration, metadata, schema, namespaces, namespace_filterable, record_count, size_bytes, table_name)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
          ARRAY(SELECT name FROM vecgate_namespaces WHERE collection_id = $5
                UNION SELECT DISTINCT namespace FROM ${qualified(backup.tableName)} ORDER BY 1),
+         (SELECT coalesce(jsonb_object_agg(name, filterable), '{}') FROM vecgate_namespaces
+           WHERE collection_id = $5 AND filterable IS NOT NULL),
          (SELECT count(*) FROM ${qualified(backup.tableName)}),
          pg_total_relation_size(to_regclass($12)),
          $13
@@ -177,8 +181,10 @@ export class BackupsRepository {
       [collectionId],
     );
     await db.query(
-      `INSERT INTO vecgate_namespaces (collection_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`,
-      [collectionId, backup.namespaces],
+      `INSERT INTO vecgate_namespaces (collection_id, name, filterable)
+       SELECT $1, n, CASE WHEN $3::jsonb ? n THEN ARRAY(SELECT jsonb_array_elements_text($3::jsonb -> n)) END
+       FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING`,
+      [collectionId, backup.namespaces, JSON.stringify(backup.namespaceFilterable)],
     );
   }
 

@@ -4,13 +4,39 @@ import { Queryable } from '../../database/database';
 /** The registry of a collection's namespaces (records carry their namespace in their own table). */
 @Injectable()
 export class NamespacesRepository {
-  /** Returns false when the namespace was already registered. */
-  async register(db: Queryable, collectionId: string, name: string): Promise<boolean> {
+  /**
+   * Returns false when the namespace was already registered. `filterable` names the metadata keys
+   * it indexes for filters (null: every key).
+   */
+  async register(
+    db: Queryable,
+    collectionId: string,
+    name: string,
+    filterable: string[] | null = null,
+  ): Promise<boolean> {
     const { rowCount } = await db.query(
-      'INSERT INTO vecgate_namespaces (collection_id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-      [collectionId, name],
+      'INSERT INTO vecgate_namespaces (collection_id, name, filterable) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [collectionId, name, filterable],
     );
     return rowCount === 1;
+  }
+
+  /** A registered namespace's filterable keys (null: every key), or undefined when it is not registered. */
+  async filterable(db: Queryable, collectionId: string, name: string): Promise<string[] | null | undefined> {
+    const { rows } = await db.query(
+      'SELECT filterable FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2',
+      [collectionId, name],
+    );
+    return rows.length === 0 ? undefined : rows[0].filterable;
+  }
+
+  /** The namespaces that index only some keys, with those keys. */
+  async withFilterable(db: Queryable, collectionId: string): Promise<Map<string, string[]>> {
+    const { rows } = await db.query(
+      'SELECT name, filterable FROM vecgate_namespaces WHERE collection_id = $1 AND filterable IS NOT NULL',
+      [collectionId],
+    );
+    return new Map(rows.map((r) => [r.name, r.filterable]));
   }
 
   async exists(db: Queryable, collectionId: string, name: string): Promise<boolean> {

@@ -6,12 +6,15 @@ import { ALL, FilterNode } from '../filters/filter-ast';
 import { Database } from '../../database/database';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { NamespacesRepository } from './namespaces.repository';
+import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
 import { Scope } from '../scope';
 
 export interface NamespaceCount {
   name: string;
   records: number;
+  /** The metadata keys it indexes for filters; null (or absent) for every key. */
+  filterable?: string[] | null;
 }
 
 /** A collection's namespaces: registered by a first write or explicitly, each with its record count. */
@@ -22,6 +25,7 @@ export class NamespacesService {
     private readonly collections: CollectionsService,
     private readonly repository: NamespacesRepository,
     private readonly records: RecordsRepository,
+    private readonly rangeKeys: RangeKeyTracker,
     @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
   ) {}
 
@@ -54,8 +58,14 @@ export class NamespacesService {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const names = await this.repository.list(tx, collection.id, prefix, after, limit);
+      const filterable = await this.repository.withFilterable(tx, collection.id);
       const page: NamespaceCount[] = [];
-      for (const name of names) page.push({ name, records: await this.records.count(tx, collection, name) });
+      for (const name of names)
+        page.push({
+          name,
+          records: await this.records.count(tx, collection, name),
+          filterable: filterable.get(name) ?? null,
+        });
       return { page, total: await this.repository.count(tx, collection.id, prefix) };
     });
   }
@@ -63,17 +73,39 @@ export class NamespacesService {
   async describe(scope: Scope, collectionId: string, name: string): Promise<NamespaceCount> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
-      if (!(await this.repository.exists(tx, collection.id, name))) throw new NotFoundError('namespace', name);
-      return { name, records: await this.records.count(tx, collection, name) };
+      const filterable = await this.repository.filterable(tx, collection.id, name);
+      if (filterable === undefined) throw new NotFoundError('namespace', name);
+      return { name, records: await this.records.count(tx, collection, name), filterable };
     });
   }
 
-  async create(scope: Scope, collectionId: string, name: string): Promise<NamespaceCount> {
-    return this.db.transaction(async (tx) => {
+  /**
+   * Registers an empty namespace. With `filterable`, filters see only those metadata keys in it
+   * (the protocol decides what a filter on another key means), and each gets its range index at
+   * once instead of after its first range filter.
+   */
+  async create(
+    scope: Scope,
+    collectionId: string,
+    name: string,
+    filterable: string[] | null = null,
+  ): Promise<NamespaceCount> {
+    const collection = await this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
-      if (!(await this.repository.register(tx, collection.id, name))) throw new AlreadyExistsError('namespace', name);
-      return { name, records: 0 };
+      if (!(await this.repository.register(tx, collection.id, name, filterable)))
+        throw new AlreadyExistsError('namespace', name);
+      return collection;
     });
+    if (filterable) this.rangeKeys.noteKeys(collection, filterable);
+    return { name, records: 0, filterable };
+  }
+
+  /**
+   * The metadata keys filters see in a namespace: its own list, else `fallback` (the collection's),
+   * null for every key. An unregistered namespace (no record yet) has no list of its own.
+   */
+  async filterableKeys(collectionId: string, name: string, fallback: string[] | null): Promise<string[] | null> {
+    return (await this.repository.filterable(this.db.reads, collectionId, name)) ?? fallback;
   }
 
   /** Deletes a namespace with all its records. */

@@ -26,9 +26,26 @@ export class RangeKeyTracker {
   ) {}
 
   note(collection: Collection, filter: FilterNode): void {
-    const max = this.options.rangeKeys;
-    if (max === 0 || filter.kind === 'all') return;
-    for (const key of numericRangeKeys(filter)) {
+    if (filter.kind === 'all') return;
+    this.noteAll(collection, numericRangeKeys(filter), this.options.rangeKeys);
+  }
+
+  /**
+   * Notes top-level keys a collection declared filterable (Pinecone's metadata schema), before any
+   * filter is sent: all of them, besides VECGATE_RANGE_INDEX_KEYS keys from filters (0 still means none).
+   */
+  noteKeys(collection: Collection, keys: string[]): void {
+    if (this.options.rangeKeys === 0) return;
+    this.noteAll(
+      collection,
+      keys.map((k) => [k]),
+      this.options.rangeKeys + keys.length,
+    );
+  }
+
+  private noteAll(collection: Collection, keys: Iterable<string[]>, max: number): void {
+    if (max === 0) return;
+    for (const key of keys) {
       const memo = JSON.stringify([collection.id, key]);
       if (this.noted.has(memo)) continue;
       if (this.noted.size >= MAX_REMEMBERED) this.noted.clear();

@@ -9,6 +9,6 @@ import { RecordsService } from './records.service';
 @Module({
   imports: [CollectionsModule],
   providers: [RecordsRepository, NamespacesRepository, RangeKeyTracker, RecordsService, NamespacesService],
-  exports: [RecordsService, NamespacesService],
+  exports: [RecordsService, NamespacesService, RangeKeyTracker],
 })
 export class RecordsModule {}

@@ -8,6 +8,7 @@ import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { validateIndexName } from './index-names';
 import { PineconeControlError } from './pinecone-error';
 import { isObject } from '../json-guards';
+import { filterableKeys, metadataSchema } from './metadata-schema';
 
 export type PineconeMetric = 'cosine' | 'euclidean' | 'dotproduct';
 
@@ -22,6 +23,8 @@ export interface PineconeExtras {
   deployment: Record<string, unknown>;
   schema_fields: Record<string, unknown>;
   read_capacity: ReadCapacity;
+  /** Whether a namespace of the index was created with a metadata schema of its own. */
+  namespace_schemas: boolean;
 }
 
 /**
@@ -104,6 +107,7 @@ export function pineconeExtras(collection: Collection): PineconeExtras {
     deployment: stored.deployment ?? DEFAULT_DEPLOYMENT,
     schema_fields: stored.schema_fields ?? {},
     read_capacity: stored.read_capacity ?? ON_DEMAND,
+    namespace_schemas: stored.namespace_schemas ?? false,
   };
 }
 
@@ -146,6 +150,9 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
   let readCapacity = ON_DEMAND;
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
   if (fields) {
+    // Metadata fields in the legacy shape ({"filterable": true}) are checked as Pinecone checks them.
+    const legacy = Object.fromEntries(Object.entries(fields).filter(([, f]) => !isObject(f) || f.type === undefined));
+    if (Object.keys(legacy).length > 0) filterableKeys({ fields: legacy }, true);
     schemaFields = fields;
     const dense = Object.values(fields).find((f) => isObject(f) && f.type === 'dense_vector') as
       Record<string, unknown> | undefined;
@@ -179,6 +186,9 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
         const source = body.spec.serverless.source_collection;
         if (source !== undefined && source !== null && source !== '')
           throw new PineconeControlError(404, 'NOT_FOUND', `Resource ${String(source)} not found`);
+        const metadata = body.spec.serverless.schema;
+        if (metadata !== undefined && metadata !== null)
+          schemaFields = metadataSchema(filterableKeys(metadata, true)).fields;
         const rc = body.spec.serverless.read_capacity;
         if (rc !== undefined && rc !== null) readCapacity = readCapacityOf(rc);
       } else if (isObject(body.spec.pod)) deployment = { deployment_type: 'pod', ...body.spec.pod };
@@ -203,6 +213,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     deployment,
     schema_fields: schemaFields,
     read_capacity: readCapacity,
+    namespace_schemas: false,
   };
   return {
     name,

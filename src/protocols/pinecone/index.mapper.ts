@@ -1,6 +1,7 @@
 import type { Collection } from '../../core/collections/collection.model';
 import { vectorField } from './backup.mapper';
 import { pineconeExtras, pineconeMetric, readCapacityWire } from './index-spec';
+import { indexFilterable, metadataSchema } from './metadata-schema';
 
 /**
  * The IndexModel, as a union both client generations read: the 2026-07 fields (`deployment`,
@@ -14,6 +15,7 @@ export function indexModel(collection: Collection, baseUrl: string) {
   const deployment = extras.deployment;
   const { deployment_type: kind, ...pod } = deployment;
   const readCapacity = readCapacityWire(extras.read_capacity);
+  const filterable = indexFilterable(extras.schema_fields);
   const spec =
     kind === 'pod'
       ? { pod }
@@ -22,6 +24,8 @@ export function indexModel(collection: Collection, baseUrl: string) {
             cloud: deployment.cloud ?? 'aws',
             region: deployment.region ?? 'us-east-1',
             read_capacity: readCapacity,
+            // 2025-10's place for the metadata schema
+            ...(filterable ? { schema: metadataSchema(filterable) } : {}),
           },
         };
   const model: Record<string, unknown> = {

@@ -6,6 +6,8 @@ import { defaultScope } from '../default-scope';
 import { checkDeletionProtection, checkTags, newIndex, pineconeExtras, readCapacityOf } from './index-spec';
 import { isObject } from '../json-guards';
 import { PineconeControlError } from './pinecone-error';
+import { indexFilterable } from './metadata-schema';
+import { RangeKeyTracker } from '../../core/records/range-key-tracker';
 import { Scope } from '../../core/scope';
 
 /** Pinecone's indexes over the catalog: every collection of one configured database is an index. */
@@ -14,6 +16,7 @@ export class PineconeIndexesService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: CollectionsService,
+    private readonly rangeKeys: RangeKeyTracker,
   ) {}
 
   /** The request's tenant and database: its API key's, or the configured default. */
@@ -21,8 +24,12 @@ export class PineconeIndexesService {
     return defaultScope(this.config);
   }
 
-  create(body: Record<string, unknown>): Promise<Collection> {
-    return this.collections.create(this.scope, newIndex(body), false);
+  /** A new index; the keys its metadata schema names get their range indexes at once. */
+  async create(body: Record<string, unknown>): Promise<Collection> {
+    const created = await this.collections.create(this.scope, newIndex(body), false);
+    const filterable = indexFilterable(pineconeExtras(created).schema_fields);
+    if (filterable) this.rangeKeys.noteKeys(created, filterable);
+    return created;
   }
 
   list(): Promise<Collection[]> {
@@ -66,6 +73,14 @@ export class PineconeIndexesService {
     }
     await this.collections.modify(this.scope, collection.id, { extras: { ...collection.extras, pinecone: extras } });
     return this.get(name);
+  }
+
+  /** Notes that a namespace of the index has a schema of its own (filters then look it up). */
+  async markNamespaceSchemas(collection: Collection): Promise<void> {
+    const extras = pineconeExtras(collection);
+    if (extras.namespace_schemas) return;
+    extras.namespace_schemas = true;
+    await this.collections.modify(this.scope, collection.id, { extras: { ...collection.extras, pinecone: extras } });
   }
 
   async delete(name: string): Promise<void> {

@@ -3,6 +3,23 @@ import { NamespacesService } from '../../core/records/namespaces.service';
 import { storedNamespace, wireNamespace } from './index-names';
 import { decodeToken, encodeToken, limitParam } from './pagination-token';
 import { PineconeIndexesService } from './pinecone-indexes.service';
+import { pineconeExtras } from './index-spec';
+import { filterableKeys, indexFilterable, metadataSchema } from './metadata-schema';
+import type { Collection } from '../../core/collections/collection.model';
+import type { NamespaceCount } from '../../core/records/namespaces.service';
+
+/**
+ * A NamespaceDescription: its metadata schema, its own or else its index's, when either names keys
+ * (without one every key is indexed and Pinecone shows none).
+ */
+function describe(collection: Collection, n: NamespaceCount) {
+  const keys = n.filterable ?? indexFilterable(pineconeExtras(collection).schema_fields);
+  return {
+    name: wireNamespace(n.name),
+    record_count: n.records,
+    ...(keys ? { schema: metadataSchema(keys), indexed_fields: { fields: keys } } : {}),
+  };
+}
 
 /** The namespaces API (2025-04 and later): namespaces appear on first upsert or by create. */
 @Injectable()
@@ -24,22 +41,27 @@ export class PineconeNamespacesService {
     );
     const shown = page.slice(0, size);
     return {
-      namespaces: shown.map((n) => ({ name: wireNamespace(n.name), record_count: n.records })),
+      namespaces: shown.map((n) => describe(collection, n)),
       ...(page.length > size ? { pagination: { next: encodeToken(shown[shown.length - 1].name) } } : {}),
       total_count: total,
     };
   }
 
-  async create(index: string, name: string) {
+  /** An empty namespace; with a schema, only its keys are indexed for filters in it. */
+  async create(index: string, name: string, schema?: unknown) {
     const collection = await this.indexes.get(index);
-    const created = await this.namespaces.create(this.indexes.scope, collection.id, storedNamespace(name));
-    return { name: wireNamespace(created.name), record_count: created.records };
+    const keys = schema === undefined || schema === null ? null : filterableKeys(schema, false);
+    if (keys) await this.indexes.markNamespaceSchemas(collection);
+    const created = await this.namespaces.create(this.indexes.scope, collection.id, storedNamespace(name), keys);
+    return describe(collection, created);
   }
 
   async describe(index: string, namespace: string) {
     const collection = await this.indexes.get(index);
-    const found = await this.namespaces.describe(this.indexes.scope, collection.id, storedNamespace(namespace));
-    return { name: wireNamespace(found.name), record_count: found.records };
+    return describe(
+      collection,
+      await this.namespaces.describe(this.indexes.scope, collection.id, storedNamespace(namespace)),
+    );
   }
 
   async delete(index: string, namespace: string): Promise<Record<string, never>> {

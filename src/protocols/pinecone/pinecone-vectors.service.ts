@@ -6,6 +6,7 @@ import { Include, RecordWrite, StoredRecord } from '../../core/records/record.mo
 import { NamespacesService } from '../../core/records/namespaces.service';
 import { RecordsService } from '../../core/records/records.service';
 import { isEmptyFilter, parsePineconeFilter } from './pinecone-filter.parser';
+import { indexFilterable, outsideSchemaAbsent } from './metadata-schema';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
@@ -85,7 +86,7 @@ export class PineconeVectorsService {
       if (sparse && collection.metric !== 'ip')
         throw PineconeDataError.invalid('Hybrid (sparse + dense) queries need an index with the dotproduct metric');
     }
-    const filter = q.filter === undefined ? ALL : parsePineconeFilter(q.filter);
+    const filter = q.filter === undefined ? ALL : await this.filterOf(collection, namespace, q.filter);
     const include: Include = {
       embeddings: !!q.includeValues,
       sparse: !!q.includeValues,
@@ -121,7 +122,13 @@ export class PineconeVectorsService {
     const page = await this.records.find(
       this.scope,
       collection.id,
-      { filter: parsePineconeFilter(filter), include: WITH_VALUES, limit: limit + 1, offset: 0, afterId: after },
+      {
+        filter: await this.filterOf(collection, namespace, filter),
+        include: WITH_VALUES,
+        limit: limit + 1,
+        offset: 0,
+        afterId: after,
+      },
       namespace,
     );
     const more = page.length > limit;
@@ -165,7 +172,7 @@ export class PineconeVectorsService {
         throw PineconeDataError.invalid('An update by filter can only set metadata');
       if (!metadata) throw PineconeDataError.invalid('An update by filter needs setMetadata');
       if (isEmptyFilter(u.filter)) throw PineconeDataError.invalid('An update by filter needs a non-empty filter');
-      const filter = parsePineconeFilter(u.filter);
+      const filter = await this.filterOf(collection, namespace, u.filter);
       await this.checkMergedMetadata(collection, namespace, filter, metadata);
       return this.records.patchMetadata(this.scope, collection.id, namespace, filter, metadata, !!u.dryRun);
     }
@@ -223,7 +230,7 @@ export class PineconeVectorsService {
         throw PineconeDataError.invalid(
           'Delete by filter needs a non-empty filter; use deleteAll to empty a namespace',
         );
-      filter = parsePineconeFilter(d.filter);
+      filter = await this.filterOf(collection, namespace, d.filter);
     } else {
       filter = ALL;
     }
@@ -235,11 +242,25 @@ export class PineconeVectorsService {
     filter: Record<string, unknown> | undefined,
   ): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
     const collection = await this.indexes.resolve(index);
-    return this.namespaces.stats(
-      this.scope,
-      collection.id,
-      filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter),
-    );
+    // Across namespaces: the index's metadata schema applies, not a namespace's own.
+    const keys = indexFilterable(pineconeExtras(collection).schema_fields);
+    const parsed = filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter);
+    return this.namespaces.stats(this.scope, collection.id, keys ? outsideSchemaAbsent(parsed, new Set(keys)) : parsed);
+  }
+
+  /**
+   * A request's filter, as an index that holds only its schema's metadata keys evaluates it (a key
+   * left out is absent from every record). The namespace's own schema wins over the index's; it is
+   * looked up only on an index where some namespace has one.
+   */
+  private async filterOf(collection: Collection, namespace: string, raw: unknown): Promise<FilterNode> {
+    const filter = parsePineconeFilter(raw);
+    const extras = pineconeExtras(collection);
+    const fromIndex = indexFilterable(extras.schema_fields);
+    const keys = extras.namespace_schemas
+      ? await this.namespaces.filterableKeys(collection.id, namespace, fromIndex)
+      : fromIndex;
+    return keys ? outsideSchemaAbsent(filter, new Set(keys)) : filter;
   }
 }
 

@@ -43,12 +43,12 @@ export class PineconeNamespacesController {
 
   @ApiOperation({ summary: 'Create a namespace' })
   @ApiParam({ name: 'index', type: String, description: 'Index name', example: 'movies' })
-  @ApiResponse({ status: 201, description: 'The namespace', example: { name: 'catalog', record_count: 0 } })
+  @ApiResponse({ status: 200, description: 'The namespace', example: { name: 'catalog', record_count: 0 } })
   @ApiResponse({ status: 409, description: 'The namespace exists' })
   @Post()
-  @HttpCode(201)
+  @HttpCode(200)
   create(@Param('index') index: string, @Body() body: CreateNamespaceDto) {
-    return this.pinecone.create(index, body.name);
+    return this.pinecone.create(index, body.name, body.schema);
   }
 
   @ApiOperation({ summary: 'Describe a namespace' })
@@ -74,10 +74,10 @@ export class PineconeNamespacesController {
     description: 'Namespace (__default__ for the default one)',
     example: 'catalog',
   })
-  @ApiResponse({ status: 202, description: 'Deleted', example: {} })
+  @ApiResponse({ status: 200, description: 'Deleted', example: {} })
   @ApiResponse({ status: 404, description: 'No such namespace' })
   @Delete(':namespace')
-  @HttpCode(202)
+  @HttpCode(200)
   delete(@Param('index') index: string, @Param('namespace') namespace: string) {
     return this.pinecone.delete(index, namespace);
   }

@@ -264,7 +264,10 @@ export class CreateNamespaceDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: 'Accepted for compatibility and not used',
+    description:
+      'Metadata schema (API 2026-07): `{"fields": {"genre": {"filterable": true}}}`, at most 50 fields, each filterable: true. ' +
+      "Only those keys are indexed for filters in this namespace: a filter on another key finds it absent. Without one, the index's schema (or every key) applies.",
+    example: { fields: { genre: { filterable: true } } },
   })
   @IsOptional()
   @IsObject()
