@@ -431,6 +431,10 @@ function checkWhere(schema: WireSchema, where: unknown): void {
       if (Array.isArray(condition)) for (const part of condition) checkWhere(schema, part);
       continue;
     }
+    if (key === DOCUMENT_KEY) {
+      checkDocumentFilter(schema);
+      continue;
+    }
     const values = isObject(condition) ? Object.values(condition) : [condition];
     for (const value of values) {
       const type = valueType(value);
@@ -451,10 +455,11 @@ export function checkFilterIndexes(collection: Collection, where: unknown, where
   const schema = storedSchema(collection);
   if (!schema) return;
   checkWhere(schema, where);
-  if (
-    whereDocument !== undefined &&
-    whereDocument !== null &&
-    !indexEnabled(schema, DOCUMENT_KEY, 'string', 'fts_index')
-  )
+  if (whereDocument !== undefined && whereDocument !== null) checkDocumentFilter(schema);
+}
+
+/** A document filter (`where_document`, or `#document` inside `where`) needs full-text search on. */
+function checkDocumentFilter(schema: WireSchema): void {
+  if (!indexEnabled(schema, DOCUMENT_KEY, 'string', 'fts_index'))
     throw ChromaHttpError.invalidArgument('Cannot filter using full-text search because FTS indexing is disabled');
 }

@@ -134,6 +134,9 @@ describe("Chroma's collection schema", () => {
     await expect(col.delete({ whereDocument: { $contains: 'alp' } })).rejects.toThrow(
       'Cannot filter using full-text search because FTS indexing is disabled',
     );
+    await expect(col.get({ where: { '#document': { $contains: 'alp' } } as any })).rejects.toThrow(
+      'Cannot filter using full-text search because FTS indexing is disabled',
+    );
     expect(await col.count()).toBe(2); // the refused delete deleted nothing
     // Other keys, and the same key with another value type, filter as usual.
     expect((await col.get({ where: { n: 2 } })).ids).toEqual(['b']);
@@ -159,6 +162,9 @@ describe("Chroma's collection schema", () => {
       .deleteIndex(new BoolInvertedIndexConfig());
     const bare = await client.createCollection({ name: 'schema-no-filters', schema: none, embeddingFunction: null });
     expect(await filterIndexes(gw, bare.id)).toEqual(['document']);
+    // Documents stay filterable (full-text search is on), also through #document in where.
+    await bare.add({ ids: ['doc'], embeddings: [[0, 1]], documents: ['alpha beta'] });
+    expect((await bare.get({ where: { '#document': { $contains: 'beta' } } as any })).ids).toEqual(['doc']);
     await bare.add({ ids: ['a'], embeddings: [[1, 0]], metadatas: [{ n: 1, flag: true }] });
     await expect(bare.get({ where: { flag: true } })).rejects.toThrow(
       "Cannot filter using metadata key 'flag' with type 'Bool' because indexing is disabled",

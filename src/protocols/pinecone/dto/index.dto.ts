@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString } from 'class-validator';
-import { DELETION_PROTECTION, prop, TAGS } from './schemas';
+import { DELETION_PROTECTION, prop, READ_CAPACITY, TAGS } from './schemas';
 
 /*
  * The `unknown` fields are checked by index-spec.ts (newIndex, checkTags, checkDeletionProtection);
@@ -109,18 +109,7 @@ export class CreateIndexDto {
   @IsObject()
   schema?: Record<string, unknown>;
 
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'Read capacity (2026-07 at the top level; 2025-10 under `spec.serverless`): `{"mode": "OnDemand"}` (the default) or ' +
-      '`{"mode": "Dedicated", "dedicated": {"node_type": "b1"|"t1", "scaling": "Manual", "manual": {"replicas", "shards"}}}`. ' +
-      'Kept and echoed with a Ready status; one PostgreSQL serves the reads whatever it says.',
-    example: {
-      mode: 'Dedicated',
-      dedicated: { node_type: 't1', scaling: 'Manual', manual: { replicas: 1, shards: 1 } },
-    },
-  })
+  @ApiPropertyOptional(prop(READ_CAPACITY))
   @IsOptional()
   read_capacity?: unknown;
 
@@ -142,18 +131,9 @@ export class ConfigureIndexDto {
   @ApiPropertyOptional(prop(TAGS))
   @IsOptional()
   tags?: unknown;
-  @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
-    description:
-      'Read capacity (2026-07 at the top level; 2025-10 under `spec.serverless`): `{"mode": "OnDemand"}` (the default) or ' +
-      '`{"mode": "Dedicated", "dedicated": {"node_type": "b1"|"t1", "scaling": "Manual", "manual": {"replicas", "shards"}}}`. ' +
-      'Kept and echoed with a Ready status; one PostgreSQL serves the reads whatever it says. On configure a Dedicated change names only what changes.',
-    example: {
-      mode: 'Dedicated',
-      dedicated: { node_type: 't1', scaling: 'Manual', manual: { replicas: 1, shards: 1 } },
-    },
-  })
+  @ApiPropertyOptional(
+    prop({ ...READ_CAPACITY, description: `${READ_CAPACITY.description} A Dedicated change names only what changes.` }),
+  )
   @IsOptional()
   read_capacity?: unknown;
 

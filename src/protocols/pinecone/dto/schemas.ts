@@ -12,6 +12,16 @@ export const DELETION_PROTECTION: SchemaObject = {
   description: 'With `enabled`, deleting the index is refused (403) until it is disabled',
 };
 
+export const READ_CAPACITY: SchemaObject = {
+  type: 'object',
+  additionalProperties: true,
+  description:
+    'Read capacity (2026-07 at the top level; 2025-10 under `spec.serverless`): `{"mode": "OnDemand"}` (the default) or ' +
+    '`{"mode": "Dedicated", "dedicated": {"node_type": "b1"|"t1", "scaling": "Manual", "manual": {"replicas", "shards"}}}`. ' +
+    'Kept and echoed with a Ready status; one PostgreSQL serves the reads whatever it says.',
+  example: { mode: 'Dedicated', dedicated: { node_type: 't1', scaling: 'Manual', manual: { replicas: 1, shards: 1 } } },
+};
+
 export const TAGS: SchemaObject = {
   type: 'object',
   additionalProperties: { type: 'string' },
