@@ -15,6 +15,8 @@ import type { Collection } from '../../core/collections/collection.model';
 /** A backup's name: Pinecone's rule (2026-07), 1 to 45 lowercase letters, digits and '-'. */
 const BACKUP_NAME = /^[a-z0-9-]{1,45}$/;
 const MAX_DESCRIPTION = 1000;
+/** The id half of a page token: a uuid, or the token was not one of ours. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A page token: where the last page ended, (created_at, id). */
 function pageStart(limit: string | undefined, token: string | undefined, fallback: number): PageStart {
@@ -23,7 +25,8 @@ function pageStart(limit: string | undefined, token: string | undefined, fallbac
   if (decoded !== null) {
     const [at, id] = decoded.split('|');
     const createdAt = new Date(at);
-    if (!id || Number.isNaN(createdAt.getTime())) throw PineconeControlError.invalid('Invalid pagination token');
+    if (!UUID.test(id ?? '') || Number.isNaN(createdAt.getTime()))
+      throw PineconeControlError.invalid('Invalid pagination token');
     after = { createdAt, id };
   }
   return { limit: limitParam(limit, fallback, 100), after };

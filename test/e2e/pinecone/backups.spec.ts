@@ -138,6 +138,12 @@ describe('Pinecone backups and restore', () => {
     expect(badName.status).toBe(400);
     const badPage = await http(gw.url, 'GET', '/backups?limit=0');
     expect(badPage.status).toBe(400);
+    // Tokens are hostile input too: one that is not ours is a 400, never a bad cast.
+    for (const token of ['!!', Buffer.from('2026-01-01T00:00:00.000Z|nope').toString('base64url'), 'eA']) {
+      const res = await http(gw.url, 'GET', `/backups?paginationToken=${encodeURIComponent(token)}`);
+      expect({ token, status: res.status }).toEqual({ token, status: 400 });
+      expect(res.body.error.message).toBe('Invalid pagination token');
+    }
     // Deleted: gone, its table too; the index it came from is untouched.
     await pc.backups.delete(backup.backupId);
     await expect(pc.backups.describe(backup.backupId)).rejects.toBeInstanceOf(PineconeNotFoundError);
