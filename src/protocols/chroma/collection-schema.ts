@@ -13,6 +13,8 @@ export const DOCUMENT_KEY = '#document';
 export const EMBEDDING_KEY = '#embedding';
 
 type Json = Record<string, unknown>;
+/** The most keys a schema may name. */
+export const MAX_SCHEMA_KEYS = 1000;
 interface IndexType {
   enabled: boolean;
   config: Json;
@@ -128,7 +130,13 @@ export function parseSchema(raw: unknown): WireSchema | null {
   const keysRaw = body.keys ?? body.key_overrides;
   if (keysRaw === undefined) throw ChromaHttpError.unprocessable('schema: missing field `keys`');
   const keys: Record<string, ValueTypes> = {};
-  for (const [key, value] of Object.entries(struct('schema.keys', keysRaw))) {
+  const entries = Object.entries(struct('schema.keys', keysRaw));
+  // Every collection answer carries the schema: a bound on it bounds them (Chroma sets none).
+  if (entries.length > MAX_SCHEMA_KEYS)
+    throw ChromaHttpError.invalidArgument(
+      `Validation error: schema: at most ${MAX_SCHEMA_KEYS} keys, got ${entries.length}`,
+    );
+  for (const [key, value] of entries) {
     keys[key] = parseValueTypes(`schema.keys.${key}`, value);
   }
   const schema: WireSchema = { defaults: parseValueTypes('schema.defaults', body.defaults), keys };

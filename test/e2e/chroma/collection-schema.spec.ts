@@ -214,6 +214,19 @@ describe("Chroma's collection schema", () => {
         400,
         'Validation error: schema: Document field cannot have any value types other than string: #document',
       ],
+      [
+        {
+          defaults: {},
+          keys: Object.fromEntries(
+            Array.from({ length: 1001 }, (_, i) => [
+              `k${i}`,
+              { int: { int_inverted_index: { enabled: false, config: {} } } },
+            ]),
+          ),
+        },
+        400,
+        'Validation error: schema: at most 1000 keys, got 1001',
+      ],
       [{ defaults: {} }, 422, 'schema: missing field `keys`'],
       [{ defaults: { int: { int_inverted_index: { config: {} } } }, keys: {} }, 422, 'missing field `enabled`'],
       [
