@@ -176,16 +176,19 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     metric = metricOf(body.metric, vectorType === 'dense' ? 'cosine' : 'dotproduct');
     dimension = body.dimension;
     if (isObject(body.spec)) {
+      // vecgate keeps no pod-era collections, so any source_collection names one that does not
+      // exist: Pinecone's 400 with its words (its own clients' tests expect exactly this).
+      const spec = body.spec;
+      const source = [spec.serverless, spec.pod]
+        .map((s) => (isObject(s) ? s.source_collection : undefined))
+        .find((s) => s);
+      if (source !== undefined) throw PineconeControlError.invalid(`Resource ${String(source)} not found`);
       if (isObject(body.spec.serverless)) {
         deployment = {
           deployment_type: 'managed',
           cloud: body.spec.serverless.cloud,
           region: body.spec.serverless.region,
         };
-        // vecgate has no pod-era collections to copy from: any name is one that does not exist.
-        const source = body.spec.serverless.source_collection;
-        if (source !== undefined && source !== null && source !== '')
-          throw new PineconeControlError(404, 'NOT_FOUND', `Resource ${String(source)} not found`);
         const metadata = body.spec.serverless.schema;
         if (metadata !== undefined && metadata !== null)
           schemaFields = metadataSchema(filterableKeys(metadata, true)).fields;

@@ -105,17 +105,21 @@ describe('Pinecone indexes, API 2025-10 and later', () => {
     expect(((await pc.describeIndex(name)).spec as any).serverless.readCapacity).toMatchObject({ mode: 'OnDemand' });
   });
 
-  it("answers a source_collection that does not exist with Pinecone's 404, and creates nothing", async () => {
-    const name = indexName('from-missing');
-    const res = await http(gw.url, 'POST', '/indexes', {
-      name,
-      dimension: 3,
-      metric: 'cosine',
-      spec: { serverless: { cloud: 'aws', region: 'us-east-1', source_collection: 'doesnotexist' } },
-    });
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'Resource doesnotexist not found' }, status: 404 });
-    await expect(pc.describeIndex(name)).rejects.toBeInstanceOf(PineconeNotFoundError);
+  it('answers a source_collection that does not exist as Pinecone does (400), and creates nothing', async () => {
+    // Pinecone's own client tests expect a PineconeBadRequestError saying "Resource <name> not found".
+    for (const spec of [
+      { serverless: { cloud: 'aws', region: 'us-east-1', source_collection: 'doesnotexist' } },
+      { pod: { environment: 'us-east-1-aws', pod_type: 'p1.x1', pods: 1, source_collection: 'doesnotexist' } },
+    ]) {
+      const name = indexName('from-missing');
+      const res = await http(gw.url, 'POST', '/indexes', { name, dimension: 3, metric: 'cosine', spec });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: { code: 'INVALID_ARGUMENT', message: 'Resource doesnotexist not found' },
+        status: 400,
+      });
+      await expect(pc.describeIndex(name)).rejects.toBeInstanceOf(PineconeNotFoundError);
+    }
   });
 
   it("refuses bad index names in Pinecone's words", async () => {
