@@ -1,5 +1,8 @@
 import type { IndexSettings, Metric, RecordIndexes } from '../collections/collection.model';
 
+/** Backup and restore job ids are uuids the gateway made; anything else names nothing. */
+export const BACKUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** A copy of a collection's records and settings, taken at one instant. */
 export interface Backup {
   id: string;
@@ -35,6 +38,12 @@ export interface RestoreJob {
   percentComplete: number;
   createdAt: Date;
   completedAt: Date | null;
+}
+
+/** Where a page of a list starts: after this (created_at, id), in that order. */
+export interface PageStart {
+  limit: number;
+  after: { createdAt: Date; id: string } | null;
 }
 
 /** One page of a list ordered by creation; `after` is where the next page starts. */

@@ -8,7 +8,7 @@ import {
   type RecordIndexes,
 } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import type { Backup, Page, RestoreJob } from './backup.model';
+import type { Backup, Page, PageStart, RestoreJob } from './backup.model';
 
 interface BackupRow {
   id: string;
@@ -76,12 +76,6 @@ function toRestoreJob(row: RestoreJobRow): RestoreJob {
     createdAt: row.created_at,
     completedAt: row.completed_at,
   };
-}
-
-/** Where a page of a list starts: after this (created_at, id), in that order. */
-export interface PageStart {
-  limit: number;
-  after: { createdAt: Date; id: string } | null;
 }
 
 /** Pages ordered by (created_at, id): one row more than asked tells whether there is a next page. */

@@ -8,11 +8,8 @@ import { NotFoundError } from '../errors';
 import { RecordsService } from '../records/records.service';
 import type { Scope } from '../scope';
 import { TenantsService } from '../tenants/tenants.service';
-import type { Backup, Page, RestoreJob } from './backup.model';
-import { BackupsRepository, type PageStart } from './backups.repository';
-
-/** Ids are uuids the gateway made; anything else names nothing (and never reaches a uuid cast). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { BACKUP_ID, type Backup, type Page, type PageStart, type RestoreJob } from './backup.model';
+import { BackupsRepository } from './backups.repository';
 
 /**
  * Backups of collections and collections made from them. A backup is a copy of the collection's
@@ -54,7 +51,7 @@ export class BackupsService {
   }
 
   async get(scope: Scope, id: string): Promise<Backup> {
-    if (!UUID.test(id)) throw new NotFoundError('backup', id, 'id');
+    if (!BACKUP_ID.test(id)) throw new NotFoundError('backup', id, 'id');
     const found = await this.repository.find(this.db, await this.databaseId(scope), id);
     if (!found) throw new NotFoundError('backup', id, 'id');
     return found;
@@ -69,7 +66,7 @@ export class BackupsService {
   }
 
   async delete(scope: Scope, id: string): Promise<void> {
-    if (!UUID.test(id)) throw new NotFoundError('backup', id, 'id');
+    if (!BACKUP_ID.test(id)) throw new NotFoundError('backup', id, 'id');
     await this.db.transaction(async (tx) => {
       const deleted = await this.repository.delete(tx, await this.databaseId(scope, tx), id);
       if (!deleted) throw new NotFoundError('backup', id, 'id');
@@ -86,7 +83,7 @@ export class BackupsService {
     backupId: string,
     spec: (backup: Backup) => NewCollection,
   ): Promise<{ job: RestoreJob; collection: Collection }> {
-    if (!UUID.test(backupId)) throw new NotFoundError('backup', backupId, 'id');
+    if (!BACKUP_ID.test(backupId)) throw new NotFoundError('backup', backupId, 'id');
     const createdAt = new Date();
     const result = await this.db.transaction(async (tx) => {
       const databaseId = await this.databaseId(scope, tx);
@@ -109,7 +106,7 @@ export class BackupsService {
   }
 
   async getRestoreJob(scope: Scope, id: string): Promise<RestoreJob> {
-    if (!UUID.test(id)) throw new NotFoundError('restore job', id, 'id');
+    if (!BACKUP_ID.test(id)) throw new NotFoundError('restore job', id, 'id');
     const found = await this.repository.findRestoreJob(this.db, await this.databaseId(scope), id);
     if (!found) throw new NotFoundError('restore job', id, 'id');
     return found;

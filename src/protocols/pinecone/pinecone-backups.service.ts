@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Page } from '../../core/backups/backup.model';
+import { BACKUP_ID, type Page, type PageStart } from '../../core/backups/backup.model';
 import { BackupsService } from '../../core/backups/backups.service';
-import type { PageStart } from '../../core/backups/backups.repository';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
@@ -15,8 +14,6 @@ import type { Collection } from '../../core/collections/collection.model';
 /** A backup's name: Pinecone's rule (2026-07), 1 to 45 lowercase letters, digits and '-'. */
 const BACKUP_NAME = /^[a-z0-9-]{1,45}$/;
 const MAX_DESCRIPTION = 1000;
-/** The id half of a page token: a uuid, or the token was not one of ours. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A page token: where the last page ended, (created_at, id). */
 function pageStart(limit: string | undefined, token: string | undefined, fallback: number): PageStart {
@@ -25,7 +22,7 @@ function pageStart(limit: string | undefined, token: string | undefined, fallbac
   if (decoded !== null) {
     const [at, id] = decoded.split('|');
     const createdAt = new Date(at);
-    if (!UUID.test(id ?? '') || Number.isNaN(createdAt.getTime()))
+    if (!BACKUP_ID.test(id ?? '') || Number.isNaN(createdAt.getTime()))
       throw PineconeControlError.invalid('Invalid pagination token');
     after = { createdAt, id };
   }
