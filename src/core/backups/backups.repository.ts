@@ -90,19 +90,14 @@ function paged<T extends { createdAt: Date; id: string }>(items: T[], limit: num
 @Injectable()
 export class BackupsRepository {
   /**
-   * Copies the collection's records into the backup's table (created like a record table) and
-   * writes the backup's row, counting what the copy holds: run in the caller's transaction, the
-   * copy, the counts and the namespace list are of one snapshot.
+   * Writes the backup's row once its table holds the copy, counting what the copy holds: in the
+   * transaction that made the copy, the counts and the namespace list are of its snapshot.
    */
   async insert(
     db: Queryable,
     backup: { id: string; name: string | null; description: string | null; tableName: string },
     collection: Collection,
   ): Promise<Backup> {
-    await db.query(
-      `INSERT INTO ${qualified(backup.tableName)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
-       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(collection.tableName)} ORDER BY seq`,
-    );
     const { rows } = await db.query<BackupRow>(
       `INSERT INTO vecgate_backups (id, database_id, name, description, source_id, source_name, dimension, metric,
          configuration, metadata, schema, namespaces, namespace_filterable, record_count, size_bytes, table_name)
@@ -163,17 +158,8 @@ export class BackupsRepository {
     return rows[0] && toBackup(rows[0]);
   }
 
-  /** Copies a backup's records into a new collection's table and registers its namespaces and counts. */
-  async restoreRows(db: Queryable, backup: Backup, collectionId: string, table: string): Promise<void> {
-    await db.query(
-      `INSERT INTO ${qualified(table)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
-       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(backup.tableName)} ORDER BY seq`,
-    );
-    await db.query(
-      `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n)
-       SELECT $1, namespace, 0, count(*) FROM ${qualified(table)} GROUP BY namespace`,
-      [collectionId],
-    );
+  /** Registers a backup's namespaces (with their filterable keys) for the collection restored from it. */
+  async registerNamespaces(db: Queryable, backup: Backup, collectionId: string): Promise<void> {
     await db.query(
       `INSERT INTO vecgate_namespaces (collection_id, name, filterable)
        SELECT $1, n, CASE WHEN $3::jsonb ? n THEN ARRAY(SELECT jsonb_array_elements_text($3::jsonb -> n)) END

@@ -46,6 +46,7 @@ export class BackupsService {
       // A bare copy: keys only; the filter and vector indexes are built again on restore.
       await this.tables.create(tx, tableName, { metadata: false, document: false });
       if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
+      await this.tables.copyRecords(tx, collection.tableName, tableName);
       return this.repository.insert(tx, { id, tableName, ...details }, collection);
     });
   }
@@ -90,7 +91,8 @@ export class BackupsService {
       const backup = await this.repository.find(tx, databaseId, backupId);
       if (!backup) throw new NotFoundError('backup', backupId, 'id');
       const collection = await this.collections.createIn(tx, scope, spec(backup), false);
-      await this.repository.restoreRows(tx, backup, collection.id, collection.tableName);
+      await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id);
+      await this.repository.registerNamespaces(tx, backup, collection.id);
       const job = await this.repository.insertRestoreJob(tx, {
         id: randomUUID(),
         databaseId,

@@ -206,15 +206,17 @@ export class RecordTableRepository {
     );
   }
 
-  /**
-   * Copies every record of one table into another (created with create()), keeping their order,
-   * and counts the copies for the collection that owns the new table.
-   */
-  async copyRows(db: Queryable, from: string, to: string, toCollectionId: string): Promise<void> {
+  /** Copies every record of one table into another (created with create()), keeping their order. */
+  async copyRecords(db: Queryable, from: string, to: string): Promise<void> {
     await db.query(
       `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
        SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(from)} ORDER BY seq`,
     );
+  }
+
+  /** copyRecords, and counts the copies for the collection that owns the new table. */
+  async copyRows(db: Queryable, from: string, to: string, toCollectionId: string): Promise<void> {
+    await this.copyRecords(db, from, to);
     await db.query(
       `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) SELECT $1, namespace, 0, count(*) FROM ${qualified(to)} GROUP BY namespace`,
       [toCollectionId],

@@ -39,14 +39,6 @@ export class NamespacesRepository {
     return new Map(rows.map((r) => [r.name, r.filterable]));
   }
 
-  async exists(db: Queryable, collectionId: string, name: string): Promise<boolean> {
-    const { rowCount } = await db.query('SELECT 1 FROM vecgate_namespaces WHERE collection_id = $1 AND name = $2', [
-      collectionId,
-      name,
-    ]);
-    return rowCount === 1;
-  }
-
   /** Names in byte order after `after`, starting with `prefix`. */
   async list(
     db: Queryable,

@@ -6,6 +6,7 @@ import {
 } from '../../core/collections/collection.model';
 import { HNSW_LIMITS } from '../../core/collections/vector-index';
 import { ChromaHttpError } from './chroma-error';
+import { isObject, type JsonObject } from '../json-guards';
 
 /**
  * Chroma's collection configuration (`configuration_json`) over the neutral catalog: the metric
@@ -40,9 +41,14 @@ interface ChromaExtras {
   embedding_function?: unknown;
 }
 
-function fields(path: string, value: unknown, allowed: string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
+/** A JSON object, or Chroma's 422 as serde words it. */
+export function struct(path: string, value: unknown): JsonObject {
+  if (!isObject(value)) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
+  return value;
+}
+
+/** Serde's deny_unknown_fields: a key outside `allowed` is Chroma's 422. */
+export function onlyFields(path: string, value: JsonObject, allowed: string[]): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       throw ChromaHttpError.unprocessable(
@@ -50,10 +56,15 @@ function fields(path: string, value: unknown, allowed: string[]): Record<string,
       );
     }
   }
-  return value as Record<string, unknown>;
 }
 
-function space(path: string, value: unknown): Metric {
+function fields(path: string, value: unknown, allowed: string[]): JsonObject {
+  const object = struct(path, value);
+  onlyFields(path, object, allowed);
+  return object;
+}
+
+export function space(path: string, value: unknown): Metric {
   if (!SPACES.includes(value as Metric)) {
     throw ChromaHttpError.unprocessable(
       `${path}: unknown variant \`${String(value)}\`, expected one of \`l2\`, \`cosine\`, \`ip\``,
@@ -136,10 +147,10 @@ export function configFromCreate(
 }
 
 /** An embedding function Chroma counts as no choice: none, unknown, or its default. */
-function isDefaultEmbeddingFunction(ef: unknown): boolean {
+export function isDefaultEmbeddingFunction(ef: unknown): boolean {
   if (ef === undefined || ef === null) return true;
-  const f = ef as Record<string, unknown>;
-  return f.type === 'unknown' || (f.type === 'known' && f.name === 'default');
+  if (!isObject(ef)) return false;
+  return ef.type === 'unknown' || (ef.type === 'known' && ef.name === 'default');
 }
 
 /**

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import type { Collection, RecordIndexes } from '../../core/collections/collection.model';
 import { ChromaHttpError } from './chroma-error';
+import { isDefaultEmbeddingFunction, onlyFields, space, struct } from './collection-config';
+import { isObject } from '../json-guards';
 
 /**
  * Chroma's collection schema (Chroma 1.2+, the 3.x clients' `Schema`): per value type and per
@@ -56,25 +58,6 @@ const HNSW_DEFAULTS: Json = {
   resize_factor: 1.2,
 };
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function struct(path: string, value: unknown): Json {
-  if (!isObject(value)) throw ChromaHttpError.unprocessable(`${path}: invalid type: expected struct`);
-  return value;
-}
-
-function onlyFields(path: string, value: Json, allowed: string[]): void {
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw ChromaHttpError.unprocessable(
-        `${path}.${key}: unknown field \`${key}\`, expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`,
-      );
-    }
-  }
-}
-
 /** One `{enabled, config}`: both required, and the config takes only its index's fields. */
 function parseIndex(path: string, name: string, raw: unknown): IndexType {
   const entry = struct(path, raw);
@@ -100,11 +83,7 @@ function parseIndex(path: string, name: string, raw: unknown): IndexType {
     if (config[block] !== undefined && config[block] !== null) struct(`${path}.config.${block}`, config[block]);
   }
   if (isObject(config.hnsw)) onlyFields(`${path}.config.hnsw`, config.hnsw, HNSW_FIELDS);
-  if (config.space !== undefined && !['l2', 'cosine', 'ip'].includes(config.space as string)) {
-    throw ChromaHttpError.unprocessable(
-      `${path}.config.space: unknown variant \`${String(config.space)}\`, expected one of \`l2\`, \`cosine\`, \`ip\``,
-    );
-  }
+  if (config.space !== undefined) space(`${path}.config.space`, config.space);
   return { enabled: entry.enabled, config: { ...config } };
 }
 
@@ -198,13 +177,6 @@ export function validateSchema(schema: WireSchema): void {
     if (key === DOCUMENT_KEY && types.string?.string_inverted_index?.enabled)
       throw invalid(`String inverted index can not be enabled on #document key: ${key}`);
   }
-}
-
-/** An embedding function Chroma counts as no choice at all: none, unknown, or its default. */
-function isDefaultEmbeddingFunction(ef: unknown): boolean {
-  if (ef === undefined || ef === null) return true;
-  if (!isObject(ef)) return false;
-  return ef.type === 'unknown' || (ef.type === 'known' && ef.name === 'default');
 }
 
 function isDefaultVectorConfig(config: Json | undefined, key: string | null): boolean {

@@ -1,17 +1,10 @@
 import type { Backup, RestoreJob } from '../../core/backups/backup.model';
-import type { Collection } from '../../core/collections/collection.model';
 import { pineconeExtras, pineconeMetric } from './index-spec';
-
-/** The vector field of an index's schema, as the IndexModel and a BackupModel show it. */
-export function vectorField(vectorType: 'dense' | 'sparse', metric: string, dimension: number | null) {
-  return vectorType === 'sparse'
-    ? { _sparse_values: { type: 'sparse_vector', metric } }
-    : { _values: { type: 'dense_vector', dimension, metric } };
-}
+import { vectorField } from './index.mapper';
 
 /** Pinecone's BackupModel (API 2025-04 and later). */
 export function backupModel(backup: Backup) {
-  const extras = pineconeExtras({ extras: backup.extras } as Collection);
+  const extras = pineconeExtras(backup);
   const metric = pineconeMetric(backup.metric);
   const deployment = extras.deployment;
   return {

@@ -98,7 +98,7 @@ export function pineconeMetric(metric: Metric): PineconeMetric {
   return FROM_METRIC[metric];
 }
 
-export function pineconeExtras(collection: Collection): PineconeExtras {
+export function pineconeExtras(collection: Pick<Collection, 'extras'>): PineconeExtras {
   const stored = (collection.extras.pinecone ?? {}) as Partial<PineconeExtras>;
   return {
     vector_type: stored.vector_type ?? 'dense',

@@ -1,7 +1,13 @@
 import type { Collection } from '../../core/collections/collection.model';
-import { vectorField } from './backup.mapper';
 import { pineconeExtras, pineconeMetric, readCapacityWire } from './index-spec';
 import { indexFilterable, metadataSchema } from './metadata-schema';
+
+/** The vector field of an index's schema, as the IndexModel and a BackupModel show it. */
+export function vectorField(vectorType: 'dense' | 'sparse', metric: string, dimension: number | null) {
+  return vectorType === 'sparse'
+    ? { _sparse_values: { type: 'sparse_vector', metric } }
+    : { _values: { type: 'dense_vector', dimension, metric } };
+}
 
 /**
  * The IndexModel, as a union both client generations read: the 2026-07 fields (`deployment`,

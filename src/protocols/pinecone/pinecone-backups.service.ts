@@ -9,7 +9,6 @@ import { validateIndexName } from './index-names';
 import { checkDeletionProtection, checkTags, pineconeExtras, readCapacityOf } from './index-spec';
 import { decodeToken, encodeToken, limitParam } from './pagination-token';
 import { PineconeControlError } from './pinecone-error';
-import type { Collection } from '../../core/collections/collection.model';
 
 /** A backup's name: Pinecone's rule (2026-07), 1 to 45 lowercase letters, digits and '-'. */
 const BACKUP_NAME = /^[a-z0-9-]{1,45}$/;
@@ -78,7 +77,7 @@ export class PineconeBackupsService {
     const readCapacity =
       body.read_capacity === undefined || body.read_capacity === null ? undefined : readCapacityOf(body.read_capacity);
     const { job, collection } = await this.backups.restore(this.scope, backupId, (backup) => {
-      const extras = pineconeExtras({ extras: backup.extras } as Collection);
+      const extras = pineconeExtras(backup);
       if (tags !== null) extras.tags = tags;
       extras.deletion_protection = protection ?? 'disabled';
       if (readCapacity) extras.read_capacity = readCapacity;

@@ -243,23 +243,23 @@ export class PineconeVectorsService {
   ): Promise<{ collection: Collection; namespaces: { name: string; records: number }[] }> {
     const collection = await this.indexes.resolve(index);
     // Across namespaces: the index's metadata schema applies, not a namespace's own.
-    const keys = indexFilterable(pineconeExtras(collection).schema_fields);
-    const parsed = filter === undefined || isEmptyFilter(filter) ? ALL : parsePineconeFilter(filter);
-    return this.namespaces.stats(this.scope, collection.id, keys ? outsideSchemaAbsent(parsed, new Set(keys)) : parsed);
+    const parsed = filter === undefined || isEmptyFilter(filter) ? ALL : await this.filterOf(collection, null, filter);
+    return this.namespaces.stats(this.scope, collection.id, parsed);
   }
 
   /**
    * A request's filter, as an index that holds only its schema's metadata keys evaluates it (a key
    * left out is absent from every record). The namespace's own schema wins over the index's; it is
-   * looked up only on an index where some namespace has one.
+   * looked up only on an index where some namespace has one. No namespace: the index's schema.
    */
-  private async filterOf(collection: Collection, namespace: string, raw: unknown): Promise<FilterNode> {
+  private async filterOf(collection: Collection, namespace: string | null, raw: unknown): Promise<FilterNode> {
     const filter = parsePineconeFilter(raw);
     const extras = pineconeExtras(collection);
     const fromIndex = indexFilterable(extras.schema_fields);
-    const keys = extras.namespace_schemas
-      ? await this.namespaces.filterableKeys(collection.id, namespace, fromIndex)
-      : fromIndex;
+    const keys =
+      extras.namespace_schemas && namespace !== null
+        ? await this.namespaces.filterableKeys(collection.id, namespace, fromIndex)
+        : fromIndex;
     return keys ? outsideSchemaAbsent(filter, new Set(keys)) : filter;
   }
 }
