@@ -76,28 +76,31 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
       async () => workersOf(gw.pid!),
       (pids) => pids.length === 2,
     );
+    // A worker counts as a process before it listens; on a busy machine the second may still be
+    // booting, so requests go out in rounds until the access log names both (flushed within 250 ms).
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push(await getOnce(gw.port, '/api/v2/heartbeat'));
-    expect(statuses).toEqual(Array(40).fill(200));
-    // The access log's lines name the process that answered (flushed within 250 ms).
     const served = await until(
       'the access log of both workers',
       async () => {
+        for (let i = 0; i < 10; i++) statuses.push(await getOnce(gw.port, '/api/v2/heartbeat'));
         const lines = gw
           .logText()
           .split('\n')
           .filter((l) => l.includes('"route":"/api/v2/heartbeat"'));
-        return new Set(lines.map((l) => JSON.parse(l).pid as number));
+        return [...new Set(lines.map((l) => JSON.parse(l).pid as number))].sort();
       },
-      (pids) => workers.every((pid) => pids.has(pid)),
+      (pids) => workers.every((pid) => pids.includes(pid)),
+      { everyMs: 250 },
     );
-    expect([...served].sort()).toEqual(workers);
+    expect(statuses.length).toBeGreaterThanOrEqual(10);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(served).toEqual(workers);
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     const counted = [
       ...metrics.matchAll(/^vecgate_http_requests_total\{[^}]*route="\/api\/v2\/heartbeat"[^}]*\} (\d+)$/gm),
     ];
-    // 40 here, and the boot check's heartbeats.
-    expect(counted.reduce((sum, m) => sum + Number(m[1]), 0)).toBeGreaterThanOrEqual(40);
+    // Every heartbeat sent here, and the boot check's.
+    expect(counted.reduce((sum, m) => sum + Number(m[1]), 0)).toBeGreaterThanOrEqual(statuses.length);
   });
 
   it('replaces a worker that dies, and keeps answering', async () => {
