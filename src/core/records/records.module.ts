@@ -5,10 +5,20 @@ import { NamespacesService } from './namespaces.service';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
+import { SearchRepository } from '../search/search.repository';
+import { SearchService } from '../search/search.service';
 
 @Module({
   imports: [CollectionsModule],
-  providers: [RecordsRepository, NamespacesRepository, RangeKeyTracker, RecordsService, NamespacesService],
-  exports: [RecordsService, NamespacesService, RangeKeyTracker],
+  providers: [
+    RecordsRepository,
+    NamespacesRepository,
+    RangeKeyTracker,
+    RecordsService,
+    NamespacesService,
+    SearchRepository,
+    SearchService,
+  ],
+  exports: [RecordsService, NamespacesService, RangeKeyTracker, SearchService],
 })
 export class RecordsModule {}

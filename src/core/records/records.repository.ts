@@ -12,6 +12,9 @@ import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
 import { MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 
+/** A written sparse vector; an empty one (a write that removed it) is stored as none. */
+const SPARSE = `CASE WHEN l2_norm(u.sparse) = 0 THEN NULL ELSE u.sparse END`;
+
 const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]) AS u(id, embedding, document, uri, metadata, sparse)`;
 
 function columns(include: Include, prefix = ''): string {
@@ -162,7 +165,7 @@ export class RecordsRepository {
     if (records.length === 0) return new Set();
     const { rows } = await db.query(
       `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), u.sparse FROM ${UNNEST}
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), ${SPARSE} FROM ${UNNEST}
        ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
       this.writeParams(namespace, records),
     );
@@ -198,7 +201,7 @@ export class RecordsRepository {
     const { rows } = await db.query<{ written: number; inserted: number }>(
       `WITH written AS (
          INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), u.sparse FROM ${UNNEST}
+         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), ${SPARSE} FROM ${UNNEST}
          ON CONFLICT (namespace, id) DO UPDATE
            SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata
          RETURNING (t.xmax = 0) AS inserted)
@@ -226,7 +229,7 @@ export class RecordsRepository {
     const { rowCount } = await db.query(
       `UPDATE ${qualified(collection.tableName)} AS t SET
          embedding = coalesce(u.embedding, t.embedding),
-         sparse_embedding = coalesce(u.sparse, t.sparse_embedding),
+         sparse_embedding = CASE WHEN u.sparse IS NULL THEN t.sparse_embedding ELSE ${SPARSE} END,
          document = coalesce(u.document, t.document),
          uri = coalesce(u.uri, t.uri),
          metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END

@@ -40,6 +40,7 @@ function whereClause(where: unknown): FilterNode {
   const [key, operand] = single(where, INVALID_WHERE);
   if (key === '$and' || key === '$or') return logical(key, operand, whereClause, INVALID_WHERE);
   if (key === '#document') return parseDocumentOperator(operand, INVALID_WHERE, true);
+  if (key === '#id') return parseIdOperator(operand);
   if (key.startsWith('$')) throw fail();
   if (isScalar(operand)) return { kind: 'eq', key, value: operand };
   const [operator, value] = single(operand, INVALID_WHERE);
@@ -72,6 +73,24 @@ function whereClause(where: unknown): FilterNode {
     default:
       throw fail();
   }
+}
+
+/** `#id` (newer Chroma): `$eq`, `$ne`, `$in` and `$nin` of id strings. */
+function parseIdOperator(operand: unknown): FilterNode {
+  const fail = () => ChromaHttpError.invalidArgument(INVALID_WHERE);
+  if (typeof operand === 'string') return { kind: 'idIn', ids: [operand] };
+  const [operator, value] = single(operand, INVALID_WHERE);
+  if (operator === '$eq' || operator === '$ne') {
+    if (typeof value !== 'string') throw fail();
+    const eq: FilterNode = { kind: 'idIn', ids: [value] };
+    return operator === '$eq' ? eq : not(eq);
+  }
+  if (operator === '$in' || operator === '$nin') {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw fail();
+    const any: FilterNode = { kind: 'idIn', ids: value as string[] };
+    return operator === '$in' ? any : not(any);
+  }
+  throw fail();
 }
 
 export function parseWhereDocument(whereDocument: unknown): FilterNode {

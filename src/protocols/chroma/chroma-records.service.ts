@@ -6,13 +6,23 @@ import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { ChromaHttpError } from './chroma-error';
 import { validateCollectionId } from './chroma-names';
-import { checkFilterIndexes } from './collection-schema';
-import type { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto } from './dto/records.dto';
+import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
+import type {
+  DeleteRecordsDto,
+  GetRecordsDto,
+  QueryRecordsDto,
+  RecordSetDto,
+  SearchRecordsDto,
+} from './dto/records.dto';
+import { SearchService } from '../../core/search/search.service';
+import { parseSearchRequest } from './search.parser';
+import { searchResponse } from './search.mapper';
 import {
   DEFAULT_GET_INCLUDE,
   DEFAULT_QUERY_INCLUDE,
   filterFrom,
   getResponse,
+  indexSparseKey,
   parseInclude,
   queryResponse,
   queryVectors,
@@ -26,6 +36,7 @@ export class ChromaRecordsService {
     private readonly records: RecordsService,
     private readonly indexing: IndexBuilder,
     private readonly collections: CollectionsService,
+    private readonly searches: SearchService,
   ) {}
 
   /**
@@ -47,7 +58,13 @@ export class ChromaRecordsService {
 
   /** add (mode add), upsert (merge) and update (update). */
   async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode): Promise<Record<string, never>> {
-    await this.records.write(scope, validateCollectionId(id), mode, recordsFromPayload(body, mode));
+    const collectionId = validateCollectionId(id);
+    const records = recordsFromPayload(body, mode);
+    if (body.metadatas) {
+      const sparseKey = sparseKeyOf(await this.collections.getCached(scope, collectionId));
+      if (sparseKey !== null) indexSparseKey(records, sparseKey);
+    }
+    await this.records.write(scope, collectionId, mode, records);
     return {};
   }
 
@@ -72,6 +89,19 @@ export class ChromaRecordsService {
     const n = body.n_results ?? 10;
     const { collection, lists } = await this.records.nearest(scope, collectionId, { vectors, n, filter, include });
     return queryResponse(collection, lists, wire, include);
+  }
+
+  /** Chroma's Search API (Chroma Cloud's; single-node Chroma answers it with "not implemented"). */
+  async search(scope: Scope, id: string, body: SearchRecordsDto) {
+    const collectionId = validateCollectionId(id);
+    const collection = await this.collections.getCached(scope, collectionId);
+    const parsed = parseSearchRequest(body, collection);
+    const { collection: searched, results } = await this.searches.search(
+      scope,
+      collectionId,
+      parsed.map((p) => p.search),
+    );
+    return searchResponse(searched, parsed, results);
   }
 
   async delete(scope: Scope, id: string, body: DeleteRecordsDto): Promise<{ deleted: number }> {

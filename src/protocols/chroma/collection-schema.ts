@@ -228,9 +228,21 @@ export function isDefaultSchema(schema: WireSchema): boolean {
   return true;
 }
 
-/** Whether an enabled sparse vector index is anywhere in the schema (single-node Chroma has none). */
-function hasSparseIndex(schema: WireSchema): boolean {
-  return [schema.defaults, ...Object.values(schema.keys)].some((t) => t.sparse_vector?.sparse_vector_index?.enabled);
+/** The keys whose sparse vector index the schema enables (the defaults may not: validateSchema). */
+function sparseIndexKeys(schema: WireSchema): string[] {
+  return Object.entries(schema.keys)
+    .filter(([, types]) => types.sparse_vector?.sparse_vector_index?.enabled)
+    .map(([key]) => key);
+}
+
+/**
+ * The metadata key whose sparse vectors the collection indexes, if any. Its values are kept in
+ * the record's sparse vector column too (where Pinecone's sparse values live), which is what a
+ * sparse $knn searches: one sparse vector per record, so one such key per collection.
+ */
+export function sparseKeyOf(collection: Collection): string | null {
+  const schema = storedSchema(collection);
+  return schema ? (sparseIndexKeys(schema)[0] ?? null) : null;
 }
 
 function flag(enabled: boolean): IndexType {
@@ -299,9 +311,10 @@ export function reconcileSchema(schema: WireSchema | null, configurationIsDefaul
     throw ChromaHttpError.invalidArgument(
       'Failed to reconcile schema: Cannot set both collection config and schema simultaneously',
     );
-  if (hasSparseIndex(schema))
+  const sparse = sparseIndexKeys(schema);
+  if (sparse.length > 1)
     throw ChromaHttpError.invalidArgument(
-      'Failed to reconcile schema: Invalid schema input: Sparse vector indexing is not enabled in local',
+      `Failed to reconcile schema: vecgate indexes one sparse vector key per collection, this schema enables ${sparse.length}: ${sparse.join(', ')}`,
     );
   if (!asks) return null;
   const base = defaultSchema();
@@ -415,6 +428,7 @@ function checkWhere(schema: WireSchema, where: unknown): void {
       checkDocumentFilter(schema);
       continue;
     }
+    if (key === '#id') continue;
     const values = isObject(condition) ? Object.values(condition) : [condition];
     for (const value of values) {
       const type = valueType(value);

@@ -9,6 +9,13 @@ import { toDenseVector } from './embeddings';
 import { checkMetadata } from './metadata';
 import type { RecordSetDto } from './dto/records.dto';
 import { parseWhere, parseWhereDocument } from './chroma-filter.parser';
+import {
+  MAX_FLOAT32,
+  MAX_SPARSE_NONZERO_STORED,
+  sparsevecText,
+  SPARSE_DIMENSIONS,
+} from '../../core/records/sparse-vector';
+import { isObject } from '../json-guards';
 
 const INCLUDE_VALUES = ['distances', 'documents', 'embeddings', 'metadatas', 'uris'];
 export const DEFAULT_GET_INCLUDE = ['documents', 'metadatas'];
@@ -57,6 +64,32 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
     records[i] = record;
   }
   return records;
+}
+
+/**
+ * The collection's indexed sparse key (its schema's sparse_vector_index) in each record's metadata,
+ * copied to the record's sparse vector, which sparse searches read. A write that gives the key
+ * anything else (null removes it) clears the sparse vector: an empty one, stored as none.
+ */
+export function indexSparseKey(records: RecordWrite[], key: string): void {
+  for (const record of records) {
+    if (!record.metadata || !(key in record.metadata)) continue;
+    const value = record.metadata[key];
+    if (isObject(value) && Array.isArray(value.values)) {
+      if (value.values.length > MAX_SPARSE_NONZERO_STORED)
+        throw ChromaHttpError.invalidArgument(
+          `Sparse vector of record ${JSON.stringify(record.id)} under '${key}' has ${value.values.length} values; at most ${MAX_SPARSE_NONZERO_STORED} are indexed`,
+        );
+      if (value.values.some((v) => Math.abs(v as number) > MAX_FLOAT32))
+        throw ChromaHttpError.invalidArgument(
+          `Sparse vector of record ${JSON.stringify(record.id)} under '${key}' holds a value past the float32 range`,
+        );
+    }
+    record.sparse =
+      isObject(value) && Array.isArray(value.indices) && Array.isArray(value.values)
+        ? sparsevecText(value.indices as number[], value.values as number[])
+        : { text: `{}/${SPARSE_DIMENSIONS}` };
+  }
 }
 
 export function queryVectors(values: unknown[]): DenseVector[] {

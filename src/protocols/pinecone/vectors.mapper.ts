@@ -3,12 +3,11 @@ import { DimensionMismatchError } from '../../core/errors';
 import { RawJson } from '../../common/raw-json';
 import { DenseVector } from '../../core/records/dense-vector';
 import type { Neighbour, RecordWrite, SparseText, StoredRecord } from '../../core/records/record.model';
+import { SPARSE_DIMENSIONS, sparseFromText, sparsevecText } from '../../core/records/sparse-vector';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { isObject } from '../json-guards';
 
-/** pgvector's sparsevec holds up to this many dimensions; every sparse vector uses all of them. */
-export const SPARSE_DIMENSIONS = 1_000_000_000;
 export const MAX_SPARSE_NONZERO = 2048;
 export const MAX_METADATA_BYTES = 40 * 1024;
 export const MAX_ID_CHARS = 512;
@@ -80,21 +79,10 @@ export function sparseText(sparse: unknown, what: string): SparseText {
   pairs.sort((a, b) => a[0] - b[0]);
   for (let k = 1; k < pairs.length; k++)
     if (pairs[k][0] === pairs[k - 1][0]) throw PineconeDataError.invalid(`${what}: index ${pairs[k][0]} appears twice`);
-  return { text: `{${pairs.map(([i, v]) => `${i + 1}:${v}`).join(',')}}/${SPARSE_DIMENSIONS}` };
-}
-
-export function sparseFromText(text: string): WireSparse {
-  const body = text.slice(1, text.indexOf('}'));
-  const indices: number[] = [];
-  const values: number[] = [];
-  if (body) {
-    for (const pair of body.split(',')) {
-      const [i, v] = pair.split(':');
-      indices.push(Number(i) - 1);
-      values.push(Number(v));
-    }
-  }
-  return { indices, values };
+  return sparsevecText(
+    pairs.map(([i]) => i),
+    pairs.map(([, v]) => v),
+  );
 }
 
 /** Pinecone metadata: strings, numbers, booleans and lists of strings; no nulls, no nesting, ≤ 40 KB. */

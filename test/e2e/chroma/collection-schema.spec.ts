@@ -246,13 +246,21 @@ describe("Chroma's collection schema", () => {
     }
   });
 
-  it('refuses a sparse vector index as single-node Chroma does', async () => {
-    const schema = new Schema().createIndex(new SparseVectorIndexConfig({ bm25: false }), 'sparse').serializeToJSON();
-    const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'schema-sparse', schema });
+  it('keeps one sparse vector index per collection, and refuses two', async () => {
+    const one = new Schema().createIndex(new SparseVectorIndexConfig({ bm25: false }), 'sparse').serializeToJSON();
+    const created = await http(gw.url, 'POST', `${P}/collections`, { name: 'schema-sparse', schema: one });
+    expect(created.status).toBe(200);
+    expect(created.body.schema.keys.sparse.sparse_vector.sparse_vector_index.enabled).toBe(true);
+    const two = new Schema()
+      .createIndex(new SparseVectorIndexConfig({ bm25: false }), 'sparse_a')
+      .createIndex(new SparseVectorIndexConfig({ bm25: false }), 'sparse_b')
+      .serializeToJSON();
+    const raw = await http(gw.url, 'POST', `${P}/collections`, { name: 'schema-sparse-two', schema: two });
     expect(raw.status).toBe(400);
     expect(raw.body.message).toBe(
-      'Failed to reconcile schema: Invalid schema input: Sparse vector indexing is not enabled in local',
+      'Failed to reconcile schema: vecgate indexes one sparse vector key per collection, this schema enables 2: sparse_a, sparse_b',
     );
+    expect((await http(gw.url, 'GET', `${P}/collections/schema-sparse-two`)).status).toBe(404);
   });
 
   it('get_or_create checks the schema it is sent, and returns the existing collection as it is', async () => {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ChromaRecordsService } from '../chroma-records.service';
-import { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto } from '../dto/records.dto';
+import { DeleteRecordsDto, GetRecordsDto, QueryRecordsDto, RecordSetDto, SearchRecordsDto } from '../dto/records.dto';
 
 @ApiTags('Chroma')
 @Controller('api/v2/tenants/:tenant/databases/:database/collections/:id')
@@ -100,6 +100,34 @@ export class ChromaRecordsController {
     @Body() body: QueryRecordsDto,
   ) {
     return this.chroma.query({ tenant, database }, id, body);
+  }
+
+  @ApiOperation({
+    summary: 'Search records (Search API)',
+    description:
+      'Rank expressions over dense and sparse knn lists (hybrid search, reciprocal rank fusion), filters, group_by, select. Lower scores are better.',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'One list per search in each column; a column the search did not select is null',
+    example: {
+      ids: [['a', 'b']],
+      documents: [['hello world', 'goodbye']],
+      embeddings: [null],
+      metadatas: [null],
+      scores: [[0.0012, 0.071]],
+      select: [['#document', '#score']],
+    },
+  })
+  @Post('search')
+  @HttpCode(200)
+  search(
+    @Param('tenant') tenant: string,
+    @Param('database') database: string,
+    @Param('id') id: string,
+    @Body() body: SearchRecordsDto,
+  ) {
+    return this.chroma.search({ tenant, database }, id, body);
   }
 
   @ApiOperation({ summary: 'Delete records' })

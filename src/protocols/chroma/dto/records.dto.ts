@@ -193,3 +193,34 @@ export class DeleteRecordsDto extends FilteredDto {
   @Min(0)
   limit?: number | null;
 }
+
+@ApiSchema({
+  name: 'ChromaSearch',
+  description:
+    "Body of search (Chroma's Search API): `searches`, each `{filter, rank, group_by, limit: {offset, limit}, select: {keys}}`, " +
+    'and `read_level` (accepted; every read sees every committed write). Each search is checked by the mapper in Chroma’s words.',
+})
+export class SearchRecordsDto {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description:
+      'Searches, at most 100. `rank`: `$knn` ({query: dense or {indices, values}, key, limit, default, return_rank}) ' +
+      'combined with `$val $sum $sub $mul $div $abs $exp $log $max $min`; `filter`: a `where` with `#id` and `#document` keys.',
+    example: [
+      {
+        filter: { year: { $gte: 2020 } },
+        rank: { $knn: { query: [0.1, 0.2, 0.3], key: '#embedding', limit: 50 } },
+        limit: { offset: 0, limit: 10 },
+        select: { keys: ['#document', '#score'] },
+      },
+    ],
+  })
+  @IsDefined()
+  @IsArray()
+  searches: unknown[];
+
+  @ApiPropertyOptional({ type: 'string', enum: ['index_and_wal', 'index_only', 'index_and_bounded_wal'] })
+  @IsOptional()
+  read_level?: unknown;
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { Collection } from '../collections/collection.model';
+import { CollectionsService } from '../collections/collections.service';
+import { Database } from '../../database/database';
+import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import { RangeKeyTracker } from '../records/range-key-tracker';
+import { RecordsRepository } from '../records/records.repository';
+import { narrowsTheTable, prefersExactSearch } from '../records/search-policy';
+import { DEFAULT_NAMESPACE, Scope } from '../scope';
+import { HybridSearch, knnLeaves, ScoredRecord } from './search.model';
+import { SearchRepository } from './search.repository';
+
+/** The most records one knn list may hold (Chroma's default is 16, its clients' 128). */
+export const MAX_KNN_LIMIT = 10_000;
+/** The most knn lists one rank expression may combine. */
+export const MAX_KNN_LEAVES = 16;
+
+/** SQLSTATEs of float arithmetic gone out of range: a rank expression's overflow, not the server's fault. */
+const OUT_OF_RANGE = new Set(['22003', '22012', '2201E', '2201F']);
+
+/**
+ * The Search API's core: each search is one statement (SearchRepository). Dense knn lists walk the
+ * HNSW index, or read every matching record where the filter keeps few (the policy of nearest
+ * searches, search-policy.ts); sparse lists are always read exactly (there is no sparse index).
+ */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly db: Database,
+    private readonly collections: CollectionsService,
+    private readonly repository: SearchRepository,
+    private readonly records: RecordsRepository,
+    private readonly rangeKeys: RangeKeyTracker,
+  ) {}
+
+  async search(
+    scope: Scope,
+    collectionId: string,
+    searches: HybridSearch[],
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ collection: Collection; results: ScoredRecord[][] }> {
+    const collection = await this.collections.getCached(scope, collectionId);
+    for (const search of searches) this.check(collection, search);
+    const results: ScoredRecord[][] = [];
+    try {
+      for (const search of searches) results.push(await this.one(collection, namespace, search));
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      if (code === '42P01') {
+        this.collections.forget(collectionId);
+        throw new NotFoundError('collection', collectionId, 'id');
+      }
+      if (typeof code === 'string' && OUT_OF_RANGE.has(code))
+        throw new InvalidArgumentError(`The rank expression's arithmetic went out of range: ${(err as Error).message}`);
+      throw err;
+    }
+    for (const search of searches) this.rangeKeys.note(collection, search.filter);
+    return { collection, results };
+  }
+
+  private check(collection: Collection, search: HybridSearch): void {
+    if (search.rank === null) return;
+    const leaves = knnLeaves(search.rank);
+    if (leaves.length > MAX_KNN_LEAVES)
+      throw new InvalidArgumentError(
+        `A rank expression may combine at most ${MAX_KNN_LEAVES} $knn, this one has ${leaves.length}`,
+      );
+    for (const knn of leaves) {
+      if (knn.limit > MAX_KNN_LIMIT)
+        throw new InvalidArgumentError(`A $knn limit may be at most ${MAX_KNN_LIMIT}, got ${knn.limit}`);
+      if ('dense' in knn.query && collection.dimension !== null && knn.query.dense.dimension !== collection.dimension)
+        throw new DimensionMismatchError(collection.dimension, knn.query.dense.dimension);
+    }
+  }
+
+  private async one(collection: Collection, namespace: string, search: HybridSearch): Promise<ScoredRecord[]> {
+    // A rank without a $knn scores no record (Chroma's rank domain is then empty).
+    if (search.rank && knnLeaves(search.rank).length === 0) return [];
+    const dense = search.rank ? knnLeaves(search.rank).filter((k) => 'dense' in k.query) : [];
+    if (dense.length === 0 || collection.dimension === null)
+      return this.repository.search(this.db.reads, collection, namespace, search, { exact: true });
+    const narrows = narrowsTheTable(search.filter, namespace, collection);
+    const exact = narrows
+      ? !collection.vectorIndexed ||
+        prefersExactSearch(await this.records.estimateMatches(this.db.reads, collection, namespace, search.filter))
+      : !!collection.tuning?.exact || !collection.vectorIndexed;
+    if (exact) return this.repository.search(this.db.reads, collection, namespace, search, { exact: true });
+    const most = Math.max(...dense.map((k) => k.limit));
+    return this.db.withSessionSettings(
+      this.records.searchSettings(collection, most, narrows),
+      (db) => this.repository.search(db, collection, namespace, search, { exact: false }),
+      { read: true },
+    );
+  }
+}
