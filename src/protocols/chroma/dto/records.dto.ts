@@ -220,7 +220,11 @@ export class SearchRecordsDto {
   @IsArray()
   searches: unknown[];
 
-  @ApiPropertyOptional({ type: 'string', enum: ['index_and_wal', 'index_only', 'index_and_bounded_wal'] })
+  @ApiPropertyOptional({
+    type: 'string',
+    enum: ['index_and_wal', 'index_only', 'index_and_bounded_wal'],
+    description: 'Accepted for the clients; every level reads every committed write here',
+  })
   @IsOptional()
   read_level?: unknown;
 }
