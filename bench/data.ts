@@ -63,7 +63,7 @@ export const BUCKETS = 100;
 export const SHARDS = 1000;
 export const PRICE_MAX = 1000;
 
-const WORDS = (
+export const WORDS = (
   'vector index search query record gateway postgres table column embedding cosine distance ' +
   'nearest neighbour graph layer cluster shard replica batch filter metadata document token ' +
   'river mountain forest ocean desert island valley city harbour bridge tower garden market ' +
