@@ -66,6 +66,8 @@ async function main(): Promise<void> {
       new SparseVectorIndexConfig({ sourceKey: K.DOCUMENT, embeddingFunction: bm25 }),
       'bm25',
     );
+    // A run stopped halfway leaves its collection on a real Postgres: start from none.
+    await client.deleteCollection({ name: 'bench-search' }).catch(() => {});
     const coll: Collection = await client.createCollection({ name: 'bench-search', schema, embeddingFunction: null });
     progress(`loading ${records} records x ${dim} (BM25 vectors computed by the client)`);
     const loadStart = nowMs();
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     console.log(
       '\n' + markdown(['operation', 'median ms (1 client)', 'p95 ms', `answers/s (${clients} clients)`], rows),
     );
+    await client.deleteCollection({ name: 'bench-search' });
   } finally {
     await server.stop();
   }
