@@ -10,6 +10,7 @@ import {
   Rrf,
   Schema,
   Search,
+  Select,
   SparseVectorIndexConfig,
   Val,
   VectorIndexConfig,
@@ -248,6 +249,17 @@ describe("Chroma's Search API", () => {
         .slice(0, 2)
         .map((r) => r.document),
     );
+    // Select.all(): every system key, in Chroma's order.
+    const all = await coll.search(new Search().rank(Knn({ query: Q1, limit: 1 })).select(Select.all()));
+    expect(all.select[0]).toEqual(['#document', '#embedding', '#metadata', '#score']);
+    const best = ROWS.find((r) => r.id === knnList(Q1, 1)[0].id)!;
+    expect(all.rows()[0][0]).toEqual({
+      id: best.id,
+      document: best.document,
+      embedding: best.embedding,
+      metadata: { category: best.category, n: best.n },
+      score: all.scores[0]![0],
+    });
   });
 
   it("answers malformed searches with Chroma's errors and changes nothing", async () => {
