@@ -49,12 +49,14 @@ export function withinBudget(sql: string, budget: string): string {
 export function rowsWithinBudget<R>(
   rows: (R & { vg_size?: unknown; vg_total?: unknown; vg_row?: unknown })[],
   budget: number,
+  /** The whole answer's budget, when `budget` is what an earlier part of the answer left of it. */
+  wholeBudget = budget,
 ): R[] {
   if (rows.length === 0) return [];
   const total = Number(rows[0].vg_total);
   if (total > budget)
     throw new AnswerTooLargeError(
-      `The answer would hold about ${(total / 1024 / 1024).toFixed(1)} MB; at most ${(budget / 1024 / 1024).toFixed(1)} MB are sent at once (VECGATE_MAX_ANSWER_MB): ask for fewer results, leave out documents or embeddings, or page`,
+      `The answer would hold about ${((total + wholeBudget - budget) / 1024 / 1024).toFixed(1)} MB; at most ${(wholeBudget / 1024 / 1024).toFixed(1)} MB are sent at once (VECGATE_MAX_ANSWER_MB): ask for fewer results, leave out documents or embeddings, or page`,
     );
   return rows.map((row) => {
     const { vg_size: _size, vg_total: _total, vg_row: _row, ...rest } = row;

@@ -25,15 +25,23 @@ function metricDistance(metric: Metric, raw: string): string {
   return raw;
 }
 
-/** How each dense knn list is read: through the HNSW index, or every matching record exactly. */
+/** How each dense knn list is read (the HNSW index, or every matching record exactly), and the bytes the answer may still take. */
 export interface SearchPlan {
   exact: boolean;
+  budget: number;
+}
+
+/** A search's records and the bytes they take in the answer. */
+export interface SearchRows {
+  rows: ScoredRecord[];
+  bytes: number;
 }
 
 /** All SQL of the Search API: one statement per search, however many knn lists its rank holds. */
 @Injectable()
 export class SearchRepository {
-  private readonly answerBytes: number;
+  /** The whole answer's budget (VECGATE_MAX_ANSWER_MB), shared by the searches of a request. */
+  readonly answerBytes: number;
 
   constructor(@Optional() @Inject(ANSWER_BYTES) answerBytes?: number) {
     this.answerBytes = answerBytes ?? DEFAULT_ANSWER_BYTES;
@@ -52,7 +60,7 @@ export class SearchRepository {
     namespace: string,
     search: HybridSearch,
     plan: SearchPlan,
-  ): Promise<ScoredRecord[]> {
+  ): Promise<SearchRows> {
     const table = qualified(collection.tableName);
     const params = new SqlParams([namespace]);
     const where = compileFilter(search.filter, params);
@@ -67,7 +75,7 @@ export class SearchRepository {
     if (search.rank === null) {
       const sql = `SELECT ${columns.join(', ')}, NULL::float8 AS score, ${size} AS vg_size FROM ${table} AS t
         WHERE t.namespace = $1 AND ${where} ORDER BY t.seq LIMIT ${params.add(search.limit)} OFFSET ${params.add(search.offset)}`;
-      return this.run(db, sql, params);
+      return this.run(db, sql, params, plan.budget);
     }
     const lists = knnLeaves(search.rank).map((knn, i) => {
       let raw: string;
@@ -113,11 +121,15 @@ export class SearchRepository {
       SELECT ${columns.join(', ')}, s.score, ${size} AS vg_size
       FROM (${ranked}) AS s JOIN ${table} AS t ON t.namespace = $1 AND t.id = s.id
       WHERE s.score IS NOT NULL ORDER BY s.score, s.seq LIMIT ${params.add(search.limit)} OFFSET ${params.add(search.offset)}`;
-    return this.run(db, sql, params);
+    return this.run(db, sql, params, plan.budget);
   }
 
-  private async run(db: Queryable, sql: string, params: SqlParams): Promise<ScoredRecord[]> {
-    const { rows } = await db.query<ScoredRecord>(withinBudget(sql, params.add(this.answerBytes)), params.values);
-    return rowsWithinBudget(rows, this.answerBytes);
+  private async run(db: Queryable, sql: string, params: SqlParams, budget: number): Promise<SearchRows> {
+    const { rows } = await db.query<ScoredRecord & { vg_total?: string }>(
+      withinBudget(sql, params.add(budget)),
+      params.values,
+    );
+    const bytes = rows.length ? Number(rows[0].vg_total) : 0;
+    return { rows: rowsWithinBudget(rows, budget, this.answerBytes), bytes };
   }
 }

@@ -8,7 +8,7 @@ import { RecordsRepository } from '../records/records.repository';
 import { narrowsTheTable, prefersExactSearch } from '../records/search-policy';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 import { HybridSearch, knnLeaves, ScoredRecord } from './search.model';
-import { SearchRepository } from './search.repository';
+import { SearchRepository, type SearchRows } from './search.repository';
 
 /** The most records one knn list may hold (Chroma's default is 16, its clients' 128). */
 export const MAX_KNN_LIMIT = 10_000;
@@ -42,8 +42,14 @@ export class SearchService {
     const collection = await this.collections.getCached(scope, collectionId);
     for (const search of searches) this.check(collection, search);
     const results: ScoredRecord[][] = [];
+    // One answer carries every search: they share its size budget, each taking what the last left.
+    let budget = this.repository.answerBytes;
     try {
-      for (const search of searches) results.push(await this.one(collection, namespace, search));
+      for (const search of searches) {
+        const { rows, bytes } = await this.one(collection, namespace, search, budget);
+        results.push(rows);
+        budget -= bytes;
+      }
     } catch (err) {
       const code = (err as { code?: unknown })?.code;
       if (code === '42P01') {
@@ -73,22 +79,27 @@ export class SearchService {
     }
   }
 
-  private async one(collection: Collection, namespace: string, search: HybridSearch): Promise<ScoredRecord[]> {
+  private async one(
+    collection: Collection,
+    namespace: string,
+    search: HybridSearch,
+    budget: number,
+  ): Promise<SearchRows> {
     // A rank without a $knn scores no record (Chroma's rank domain is then empty).
-    if (search.rank && knnLeaves(search.rank).length === 0) return [];
+    if (search.rank && knnLeaves(search.rank).length === 0) return { rows: [], bytes: 0 };
     const dense = search.rank ? knnLeaves(search.rank).filter((k) => 'dense' in k.query) : [];
     if (dense.length === 0 || collection.dimension === null)
-      return this.repository.search(this.db.reads, collection, namespace, search, { exact: true });
+      return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
     const narrows = narrowsTheTable(search.filter, namespace, collection);
     const exact = narrows
       ? !collection.vectorIndexed ||
         prefersExactSearch(await this.records.estimateMatches(this.db.reads, collection, namespace, search.filter))
       : !!collection.tuning?.exact || !collection.vectorIndexed;
-    if (exact) return this.repository.search(this.db.reads, collection, namespace, search, { exact: true });
+    if (exact) return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
     const most = Math.max(...dense.map((k) => k.limit));
     return this.db.withSessionSettings(
       this.records.searchSettings(collection, most, narrows),
-      (db) => this.repository.search(db, collection, namespace, search, { exact: false }),
+      (db) => this.repository.search(db, collection, namespace, search, { exact: false, budget }),
       { read: true },
     );
   }

@@ -68,6 +68,30 @@ describe('answer limits', () => {
     expect(idsOnly.body.ids[0][0]).toBe('d59');
   });
 
+  it('bounds a Chroma search request by its whole answer: the searches share the budget', async () => {
+    const url = `${CHROMA}/collections/${id}/search`;
+    const docs = (limit: number) => ({ limit: { limit }, select: { keys: ['#document'] } });
+    // 30 documents of 20 KB (0.6 MB) fit; two such searches in one request (1.2 MB) do not.
+    const one = await http(gw.url, 'POST', url, { searches: [docs(30)] });
+    expect(one.status).toBe(200);
+    expect(one.body.documents[0]).toHaveLength(30);
+    const two = await http(gw.url, 'POST', url, { searches: [docs(30), docs(30)] });
+    expect(two.status).toBe(400);
+    expect(two.body.message).toMatch(/about 1\.\d MB; at most 1\.0 MB .*VECGATE_MAX_ANSWER_MB/);
+    const ranked = await http(gw.url, 'POST', url, {
+      searches: [{ rank: { $knn: { query: [1, 1], limit: 60 } }, ...docs(60) }],
+    });
+    expect(ranked.status).toBe(400);
+    const idsOnly = await http(gw.url, 'POST', url, {
+      searches: Array.from({ length: 10 }, () => ({
+        rank: { $knn: { query: [1, 1], limit: 60 } },
+        limit: { limit: 60 },
+      })),
+    });
+    expect(idsOnly.status).toBe(200);
+    expect(idsOnly.body.ids.every((ids: string[]) => ids.length === 60)).toBe(true);
+  });
+
   it('refuses a Qdrant search limit past 100,000 and a Vectorizer batch of more than 100 queries', async () => {
     const search = await http(gw.url, 'POST', '/qdrant/collections/answers_qd/points/search', {
       vector: [1, 0],
