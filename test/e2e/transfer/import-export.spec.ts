@@ -1,0 +1,380 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChromaClient } from 'chromadb';
+import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
+import {
+  createScratchDatabase,
+  gatewayForFile,
+  http,
+  startGateway,
+  usingPostgres,
+  type TestGateway,
+} from '../../support/gateway';
+import { prng } from '../../support/pinecone';
+import { until } from '../../support/wait';
+import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
+
+/**
+ * `vecgate import` and `vecgate export`, run as a user runs them (node dist/src/cli/vecgate.js),
+ * into a store of their own: a scratch PostgreSQL database, or an embedded data directory. What
+ * they wrote is then read through a gateway opened on that store and compared with the source,
+ * record by record.
+ */
+
+const CLI = join(REPO, 'dist/src/cli/vecgate.js');
+const P = '/api/v2/tenants/default_tenant/databases/default_database';
+
+/** A store for the CLI to write to, and a gateway to read it with once the CLI is done. */
+interface Store {
+  env: Record<string, string>;
+  open(): Promise<TestGateway>;
+  drop(): Promise<void>;
+}
+
+async function newStore(dir: string): Promise<Store> {
+  if (usingPostgres()) {
+    const scratch = await createScratchDatabase();
+    return {
+      env: { DATABASE_URL: scratch.url },
+      open: () => startGateway({}, { databaseUrl: scratch.url }),
+      drop: () => scratch.drop(),
+    };
+  }
+  const dataDir = mkdtempSync(join(dir, 'store-'));
+  return {
+    env: { VECGATE_DATA_DIR: dataDir },
+    open: () => startGateway({ dataDir }, undefined, { logger: false }),
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs the CLI to its end. Asynchronously: the source gateway runs in this process and must keep answering. */
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { status, stdout, stderr };
+}
+
+/** Every record of a Chroma collection, by id (the gateway's or a real Chroma's). */
+async function allRecords(url: string, name: string) {
+  const coll = await http(url, 'GET', `${P}/collections/${name}`);
+  expect(coll.status).toBe(200);
+  const got = await http(url, 'POST', `${P}/collections/${coll.body.id}/get`, {
+    include: ['embeddings', 'documents', 'metadatas', 'uris'],
+  });
+  const byId = new Map<string, unknown>();
+  got.body.ids.forEach((id: string, i: number) =>
+    byId.set(id, {
+      embedding: got.body.embeddings[i].map((x: number) => Math.fround(x)),
+      document: got.body.documents[i],
+      uri: got.body.uris[i],
+      metadata: got.body.metadatas[i],
+    }),
+  );
+  return { configuration: coll.body.configuration_json, byId };
+}
+
+describe('vecgate import / export', () => {
+  const source = gatewayForFile();
+  let dir: string;
+  const stores: Store[] = [];
+  const store = async () => {
+    const s = await newStore(dir);
+    stores.push(s);
+    return s;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vecgate-transfer-'));
+    await ensureGatewayBuilt();
+    // A Chroma collection: cosine, documents, uris, metadata of every type.
+    const made = await http(source.url, 'POST', `${P}/collections`, {
+      name: 'docs',
+      configuration: { hnsw: { space: 'cosine' } },
+      metadata: { owner: 'tests' },
+    });
+    const gen = prng(5);
+    const n = 1500;
+    const added = await http(source.url, 'POST', `${P}/collections/${made.body.id}/add`, {
+      ids: Array.from({ length: n }, (_, i) => `doc-${i}`),
+      embeddings: Array.from({ length: n }, () => [gen(), gen(), gen(), gen()]),
+      documents: Array.from({ length: n }, (_, i) => `document number ${i}`),
+      uris: Array.from({ length: n }, (_, i) => (i % 3 ? null : `s3://bucket/${i}`)),
+      metadatas: Array.from({ length: n }, (_, i) => ({ n: i, half: i % 2 === 0, price: i + 0.5, tag: `t${i % 7}` })),
+    });
+    expect(added.status).toBe(201);
+    // A Pinecone index: namespaces and sparse values.
+    const index = await http(source.url, 'POST', '/indexes', {
+      name: 'hybrid',
+      dimension: 2,
+      metric: 'dotproduct',
+      spec: { serverless: { cloud: 'aws', region: 'us-east-1' } },
+    });
+    expect(index.status).toBe(201);
+    for (const namespace of ['', 'alpha', 'beta']) {
+      const up = await http(source.url, 'POST', '/indexes/hybrid/vectors/upsert', {
+        namespace,
+        vectors: Array.from({ length: 30 }, (_, i) => ({
+          id: `${namespace || 'default'}-${i}`,
+          values: [i, 1],
+          sparseValues: { indices: [i, 100 + i], values: [0.5, 1.5] },
+          metadata: { namespace: namespace || 'default', i },
+        })),
+      });
+      expect(up.status).toBe(200);
+    }
+  });
+
+  afterAll(async () => {
+    for (const s of stores) await s.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports every collection of a live Chroma API, verifies it, and keeps records and settings', async () => {
+    const target = await store();
+    const run = await cli(['import', source.url, '--batch', '200', '--collection', 'docs'], target.env, dir);
+    expect(run.stderr).not.toMatch(/vecgate:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /docs -> docs: 1500 imported, 0 skipped; source 1500, vecgate 1500 \(match\); 20 sampled, 0 differ/,
+    );
+    const gw = await target.open();
+    try {
+      const theirs = await allRecords(source.url, 'docs');
+      const ours = await allRecords(gw.url, 'docs');
+      expect(ours.byId).toEqual(theirs.byId);
+      expect(ours.configuration.hnsw.space).toBe('cosine');
+      expect((await http(gw.url, 'GET', `${P}/collections/docs`)).body.metadata).toEqual({ owner: 'tests' });
+      // The import left no checkpoint behind: it finished.
+      expect(readdirSync(dir).filter((f) => f.startsWith('.vecgate-import-'))).toEqual([]);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('imports a Pinecone-compatible API: every namespace, sparse values and metadata', async () => {
+    const target = await store();
+    const run = await cli(
+      ['import', source.url, '--api-key', 'unused', '--collection', 'hybrid', '--as', 'copy'],
+      target.env,
+      dir,
+    );
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/hybrid -> copy: 90 imported, 0 skipped; source 90, vecgate 90 \(match\)/);
+    const gw = await target.open();
+    try {
+      const stats = await http(gw.url, 'POST', '/indexes/copy/describe_index_stats', {});
+      expect(stats.body.namespaces).toEqual({
+        __default__: { vectorCount: 30 },
+        alpha: { vectorCount: 30 },
+        beta: { vectorCount: 30 },
+      });
+      const fetched = await http(gw.url, 'GET', '/indexes/copy/vectors/fetch?ids=alpha-7&namespace=alpha');
+      expect(fetched.body.vectors['alpha-7']).toMatchObject({
+        values: [7, 1],
+        sparseValues: { indices: [7, 107], values: [0.5, 1.5] },
+        metadata: { namespace: 'alpha', i: 7 },
+      });
+      const described = await http(gw.url, 'GET', '/indexes/copy');
+      expect(described.body).toMatchObject({ dimension: 2, metric: 'dotproduct' });
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('exports to JSONL that imports back the same, and reports what a dry run would do', async () => {
+    const first = await store();
+    expect((await cli(['import', source.url, '--collection', 'docs'], first.env, dir)).status).toBe(0);
+    const file = join(dir, 'docs.jsonl');
+    const exported = await cli(['export', 'docs', '--to', file], first.env, dir);
+    expect(exported.status).toBe(0);
+    expect(exported.stdout).toMatch(/docs: 1500 records exported/);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0])).toEqual({
+      format: 'vecgate-export/1',
+      collection: { name: 'docs', metric: 'cosine', dimension: 4, metadata: { owner: 'tests' } },
+    });
+    expect(lines).toHaveLength(1501);
+    const second = await store();
+    const dry = await cli(['import', file, '--dry-run'], second.env, dir);
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toMatch(/docs: 1500 records would be imported as docs/);
+    const back = await cli(['import', file, '--as', 'docs-again'], second.env, dir);
+    expect(back.status).toBe(0);
+    const gw = await second.open();
+    try {
+      expect((await http(gw.url, 'GET', `${P}/collections/docs`)).status).toBe(404); // the dry run wrote nothing
+      const again = await allRecords(gw.url, 'docs-again');
+      expect(again.byId).toEqual((await allRecords(source.url, 'docs')).byId);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('resumes after a kill -9 mid-import: every record exactly once', async () => {
+    const target = await store();
+    const file = join(dir, 'big.jsonl');
+    const n = 6000;
+    const lines = [
+      JSON.stringify({
+        format: 'vecgate-export/1',
+        collection: { name: 'big', metric: 'l2', dimension: 3, metadata: null },
+      }),
+      ...Array.from({ length: n }, (_, i) =>
+        JSON.stringify({ namespace: '', id: `r${i}`, embedding: [i, i / 2, 1], document: `d${i}`, metadata: { i } }),
+      ),
+    ];
+    writeFileSync(file, lines.join('\n') + '\n');
+    const checkpoint = join(dir, 'big.checkpoint.json');
+    const child = spawn(process.execPath, [CLI, 'import', file, '--batch', '25', '--checkpoint', checkpoint], {
+      env: { PATH: process.env.PATH ?? '', ...target.env },
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const progress = () =>
+      existsSync(checkpoint) ? (JSON.parse(readFileSync(checkpoint, 'utf8')).collections.big ?? null) : null;
+    await until('a few batches committed', progress, (p) => p !== null && p.imported >= 500);
+    child.kill('SIGKILL');
+    await exited;
+    const atKill = progress();
+    expect(atKill.done).toBe(false);
+    // Without --resume an unfinished import is not restarted over.
+    const refused = await cli(['import', file, '--checkpoint', checkpoint], target.env, dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/unfinished import: add --resume/);
+    const resumed = await cli(
+      ['import', file, '--batch', '500', '--checkpoint', checkpoint, '--resume'],
+      target.env,
+      dir,
+    );
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(
+      new RegExp(`big -> big: ${n} imported, 0 skipped; source ${n}, vecgate ${n} \\(match\\)`),
+    );
+    expect(existsSync(checkpoint)).toBe(false);
+    const gw = await target.open();
+    try {
+      const coll = await http(gw.url, 'GET', `${P}/collections/big`);
+      expect((await http(gw.url, 'GET', `${P}/collections/${coll.body.id}/count`)).body).toBe(n);
+      const got = await http(gw.url, 'POST', `${P}/collections/${coll.body.id}/get`, { include: ['metadatas'] });
+      const seen = got.body.metadatas.map((m: { i: number }) => m.i).sort((a: number, b: number) => a - b);
+      expect(seen).toEqual(Array.from({ length: n }, (_, i) => i));
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('skips or refuses records the store will not take, naming them', async () => {
+    const target = await store();
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          format: 'vecgate-export/1',
+          collection: { name: 'bad', metric: 'l2', dimension: 2, metadata: null },
+        }),
+        JSON.stringify({ id: 'ok-1', embedding: [1, 2] }),
+        JSON.stringify({ id: 'wrong-dimension', embedding: [1, 2, 3] }),
+        JSON.stringify({ id: 'ok-2', embedding: [3, 4] }),
+      ].join('\n'),
+    );
+    const aborted = await cli(['import', file, '--checkpoint', join(dir, 'bad-abort.json')], target.env, dir);
+    expect(aborted.status).toBe(1);
+    expect(aborted.stderr).toMatch(/a batch of 3 records \(ok-1 … ok-2\) was refused, nothing of it written/);
+    const skipped = await cli(
+      ['import', file, '--on-error', 'skip', '--checkpoint', join(dir, 'bad-skip.json')],
+      target.env,
+      dir,
+    );
+    expect({ status: skipped.status, stderr: skipped.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    expect(skipped.stdout).toMatch(/bad -> bad: 2 imported, 1 skipped; source 3, vecgate 2 \(match\)/);
+    expect(skipped.stdout).toMatch(/skipped wrong-dimension: .*dimension/i);
+    // Usage mistakes touch nothing and exit 2.
+    expect((await cli(['import'], target.env, dir)).status).toBe(2);
+    expect((await cli(['import', file, '--batch', '0'], target.env, dir)).status).toBe(2);
+    expect((await cli(['import', file, '--into', 'no-slash'], target.env, dir)).status).toBe(2);
+  });
+
+  describe('from a real Chroma 1.0.0 server', () => {
+    let chroma: ChromaReference;
+    beforeAll(async () => {
+      chroma = await startChromaReference();
+      const client = new ChromaClient({ path: chroma.url });
+      const gen = prng(9);
+      for (const space of ['l2', 'cosine', 'ip'] as const) {
+        const coll = await client.createCollection({
+          name: `ref-${space}`,
+          configuration: { hnsw: { space } },
+          embeddingFunction: null,
+        });
+        await coll.add({
+          ids: Array.from({ length: 300 }, (_, i) => `${space}-${i}`),
+          embeddings: Array.from({ length: 300 }, () => Array.from({ length: 8 }, () => gen() - 0.5)),
+          documents: Array.from({ length: 300 }, (_, i) => `text ${i} of ${space}`),
+          metadatas: Array.from({ length: 300 }, (_, i) => ({
+            i,
+            even: i % 2 === 0,
+            ratio: i / 7,
+            label: `l${i % 5}`,
+          })),
+        });
+      }
+    });
+    afterAll(() => chroma?.stop());
+
+    it('imports every collection live, with the same records and the same query answers', async () => {
+      const target = await store();
+      const run = await cli(['import', chroma.url, '--batch', '100'], target.env, dir);
+      expect(run.status).toBe(0);
+      for (const space of ['l2', 'cosine', 'ip']) {
+        expect(run.stdout).toMatch(
+          new RegExp(
+            `ref-${space} -> ref-${space}: 300 imported, 0 skipped; source 300, vecgate 300 \\(match\\); 20 sampled, 0 differ`,
+          ),
+        );
+      }
+      const gw = await target.open();
+      try {
+        for (const space of ['l2', 'cosine', 'ip']) {
+          const theirs = await allRecords(chroma.url, `ref-${space}`);
+          const ours = await allRecords(gw.url, `ref-${space}`);
+          expect(ours.byId).toEqual(theirs.byId);
+          expect(ours.configuration.hnsw.space).toBe(space);
+          const q = {
+            query_embeddings: [[0.1, -0.2, 0.3, 0, 0.2, -0.1, 0.05, 0.4]],
+            n_results: 10,
+            include: ['distances'],
+          };
+          const a = await http(
+            chroma.url,
+            'POST',
+            `${P}/collections/${(await http(chroma.url, 'GET', `${P}/collections/ref-${space}`)).body.id}/query`,
+            q,
+          );
+          const b = await http(
+            gw.url,
+            'POST',
+            `${P}/collections/${(await http(gw.url, 'GET', `${P}/collections/ref-${space}`)).body.id}/query`,
+            q,
+          );
+          expect(b.body.ids).toEqual(a.body.ids);
+          b.body.distances[0].forEach((d: number, k: number) => expect(d).toBeCloseTo(a.body.distances[0][k], 4));
+        }
+      } finally {
+        await gw.close();
+      }
+    });
+  });
+});
