@@ -14,6 +14,7 @@ import { Progress } from '../transfer/progress';
 import { ChromaSource } from '../transfer/sources/chroma-source';
 import { JsonlSource } from '../transfer/sources/jsonl-source';
 import { PineconeSource } from '../transfer/sources/pinecone-source';
+import { QdrantSource } from '../transfer/sources/qdrant-source';
 import { TransferModule } from '../transfer/transfer.module';
 import type { Source } from '../transfer/transfer.model';
 
@@ -39,7 +40,8 @@ function positive(value: string): number {
 }
 
 interface ImportFlags {
-  type?: 'chroma' | 'pinecone' | 'jsonl';
+  type?: 'chroma' | 'pinecone' | 'qdrant' | 'jsonl';
+  vector?: string;
   collection: string[];
   into?: Scope;
   as?: string;
@@ -58,6 +60,7 @@ function sourceOf(spec: string, flags: ImportFlags): Source {
   const type = flags.type ?? (/^https?:\/\//.test(spec) ? (flags.apiKey ? 'pinecone' : 'chroma') : 'jsonl');
   if (type === 'jsonl') return new JsonlSource(resolve(spec));
   if (!/^https?:\/\//.test(spec)) throw new InvalidArgumentError(`${type} sources are URLs, got ${spec}`);
+  if (type === 'qdrant') return new QdrantSource(spec, flags.apiKey, flags.vector);
   if (type === 'pinecone') {
     if (!flags.apiKey) throw new InvalidArgumentError('a Pinecone source needs --api-key');
     return new PineconeSource(spec, flags.apiKey);
@@ -101,10 +104,17 @@ async function main(argv: string[]): Promise<number> {
   let code = 0;
   program
     .command('import')
-    .description('import collections from a Chroma server, a Pinecone-compatible API or a JSONL export')
-    .argument('<source>', 'http(s)://host:port of Chroma or Pinecone, or a .jsonl file')
+    .description(
+      'import collections from a Chroma server, a Pinecone-compatible API, a Qdrant server or a JSONL export',
+    )
+    .argument('<source>', 'http(s)://host:port of Chroma, Pinecone or Qdrant (--type qdrant), or a .jsonl file')
     .addOption(
-      new Option('--type <type>', 'what the source is (guessed when absent)').choices(['chroma', 'pinecone', 'jsonl']),
+      new Option('--type <type>', 'what the source is (guessed when absent)').choices([
+        'chroma',
+        'pinecone',
+        'qdrant',
+        'jsonl',
+      ]),
     )
     .option(
       '--collection <name>',
@@ -127,7 +137,8 @@ async function main(argv: string[]): Promise<number> {
       scopeOf,
     )
     .option('--token <token>', 'Chroma source: its auth token')
-    .option('--api-key <key>', 'Pinecone source: its API key')
+    .option('--api-key <key>', 'Pinecone or Qdrant source: its API key')
+    .option('--vector <name>', 'Qdrant source with named vectors: the one to import (default: the first)')
     .option('--sample <n>', 'records per collection compared with the source at the end', positive, 20)
     .action(async (spec: string, flags: ImportFlags) => {
       flags.into ??= DEFAULT_SCOPE;

@@ -192,6 +192,43 @@ describe('vecgate import / export', () => {
     }
   });
 
+  it("imports a Qdrant API's collections through scroll: ids, vectors and payloads", async () => {
+    const made = await http(source.url, 'PUT', '/qdrant/collections/points_q', {
+      vectors: { size: 3, distance: 'Dot' },
+    });
+    expect(made.status).toBe(200);
+    const points = Array.from({ length: 250 }, (_, i) => ({
+      id: i + 1,
+      vector: [i, 1, -i],
+      payload: { colour: i % 2 ? 'red' : 'blue', i },
+    }));
+    expect((await http(source.url, 'PUT', '/qdrant/collections/points_q/points', { points })).status).toBe(200);
+    const target = await store();
+    const run = await cli(
+      ['import', `${source.url}/qdrant`, '--type', 'qdrant', '--collection', 'points_q', '--batch', '60'],
+      target.env,
+      dir,
+    );
+    expect(run.stderr).not.toMatch(/vecgate:/);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(
+      /points_q -> points_q: 250 imported, 0 skipped; source 250, vecgate 250 \(match\); 20 sampled, 0 differ/,
+    );
+    const gw = await target.open();
+    try {
+      const coll = await http(gw.url, 'GET', `${P}/collections/points_q`);
+      expect(coll.body.configuration_json.hnsw.space).toBe('ip');
+      const got = await http(gw.url, 'POST', `${P}/collections/${coll.body.id}/get`, {
+        ids: ['7'],
+        include: ['embeddings', 'metadatas'],
+      });
+      expect(got.body.embeddings).toEqual([[6, 1, -6]]);
+      expect(got.body.metadatas).toEqual([{ colour: 'blue', i: 6 }]);
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('exports to JSONL that imports back the same, and reports what a dry run would do', async () => {
     const first = await store();
     expect((await cli(['import', source.url, '--collection', 'docs'], first.env, dir)).status).toBe(0);
