@@ -14,7 +14,9 @@ import { Progress } from '../transfer/progress';
 import { ChromaSource } from '../transfer/sources/chroma-source';
 import { JsonlSource } from '../transfer/sources/jsonl-source';
 import { PineconeSource } from '../transfer/sources/pinecone-source';
+import { ParquetSource } from '../transfer/sources/parquet-source';
 import { QdrantSource } from '../transfer/sources/qdrant-source';
+import type { Metric } from '../core/collections/collection.model';
 import { TransferModule } from '../transfer/transfer.module';
 import type { Source } from '../transfer/transfer.model';
 
@@ -40,7 +42,8 @@ function positive(value: string): number {
 }
 
 interface ImportFlags {
-  type?: 'chroma' | 'pinecone' | 'qdrant' | 'jsonl';
+  type?: 'chroma' | 'pinecone' | 'qdrant' | 'jsonl' | 'parquet';
+  metric: Metric;
   vector?: string;
   collection: string[];
   into?: Scope;
@@ -57,8 +60,17 @@ interface ImportFlags {
 }
 
 function sourceOf(spec: string, flags: ImportFlags): Source {
-  const type = flags.type ?? (/^https?:\/\//.test(spec) ? (flags.apiKey ? 'pinecone' : 'chroma') : 'jsonl');
+  const type =
+    flags.type ??
+    (/^https?:\/\//.test(spec)
+      ? flags.apiKey
+        ? 'pinecone'
+        : 'chroma'
+      : spec.endsWith('.jsonl')
+        ? 'jsonl'
+        : 'parquet');
   if (type === 'jsonl') return new JsonlSource(resolve(spec));
+  if (type === 'parquet') return new ParquetSource(resolve(spec), flags.metric);
   if (!/^https?:\/\//.test(spec)) throw new InvalidArgumentError(`${type} sources are URLs, got ${spec}`);
   if (type === 'qdrant') return new QdrantSource(spec, flags.apiKey, flags.vector);
   if (type === 'pinecone') {
@@ -107,7 +119,10 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'import collections from a Chroma server, a Pinecone-compatible API, a Qdrant server or a JSONL export',
     )
-    .argument('<source>', 'http(s)://host:port of Chroma, Pinecone or Qdrant (--type qdrant), or a .jsonl file')
+    .argument(
+      '<source>',
+      "http(s)://host:port of Chroma, Pinecone or Qdrant (--type qdrant), a .jsonl file, or Parquet (a file, or a directory in Pinecone's import layout)",
+    )
     .addOption(
       new Option('--type <type>', 'what the source is (guessed when absent)').choices([
         'chroma',
@@ -138,6 +153,11 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--token <token>', 'Chroma source: its auth token')
     .option('--api-key <key>', 'Pinecone or Qdrant source: its API key')
+    .addOption(
+      new Option('--metric <metric>', 'Parquet without a vecgate header: the distance (Pinecone files do not say)')
+        .choices(['cosine', 'l2', 'ip'])
+        .default('cosine'),
+    )
     .option('--vector <name>', 'Qdrant source with named vectors: the one to import (default: the first)')
     .option('--sample <n>', 'records per collection compared with the source at the end', positive, 20)
     .action(async (spec: string, flags: ImportFlags) => {
@@ -171,9 +191,12 @@ async function main(argv: string[]): Promise<number> {
     });
   program
     .command('export')
-    .description('export a collection (every namespace) to a JSONL file')
+    .description("export a collection (every namespace) to JSONL, Parquet, or a directory in Pinecone's import layout")
     .argument('<collection>', 'the collection, or Pinecone index, to export')
-    .requiredOption('--to <file>', 'the .jsonl file to write')
+    .requiredOption(
+      '--to <path>',
+      'a .jsonl file, a .parquet file (one namespace), or a directory (a Parquet directory per namespace)',
+    )
     .option('--from <tenant/database>', 'where the collection is (default: default_tenant/default_database)', scopeOf)
     .action(async (name: string, flags: { to: string; from?: Scope }) => {
       const written = await withCore((get) =>

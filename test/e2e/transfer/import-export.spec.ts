@@ -258,6 +258,47 @@ describe('vecgate import / export', () => {
     }
   });
 
+  it("exports Parquet in Pinecone's import layout, one directory per namespace, that imports back the same", async () => {
+    const first = await store();
+    expect(
+      (await cli(['import', source.url, '--api-key', 'unused', '--collection', 'hybrid'], first.env, dir)).status,
+    ).toBe(0);
+    expect((await cli(['import', source.url, '--collection', 'docs'], first.env, dir)).status).toBe(0);
+    const layout = join(dir, 'hybrid-parquet');
+    const exported = await cli(['export', 'hybrid', '--to', layout], first.env, dir);
+    expect(exported.status).toBe(0);
+    expect(readdirSync(layout).sort()).toEqual(['__default__', 'alpha', 'beta']);
+    expect(readdirSync(join(layout, 'alpha'))).toEqual(['part-00000.parquet']);
+    // A single file for a collection of one namespace; several namespaces need the directory.
+    const single = join(dir, 'docs.parquet');
+    expect((await cli(['export', 'docs', '--to', single], first.env, dir)).status).toBe(0);
+    const refused = await cli(['export', 'hybrid', '--to', join(dir, 'x.parquet')], first.env, dir);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/3 namespaces: export it to a directory/);
+    const second = await store();
+    const back = await cli(['import', layout, '--as', 'hybrid-back'], second.env, dir);
+    expect(back.stderr).not.toMatch(/vecgate:/);
+    expect(back.status).toBe(0);
+    expect(back.stdout).toMatch(
+      /hybrid -> hybrid-back: 90 imported, 0 skipped; source 90, vecgate 90 \(match\); 20 sampled, 0 differ/,
+    );
+    const docs = await cli(['import', single, '--as', 'docs-back'], second.env, dir);
+    expect(docs.status).toBe(0);
+    const gw = await second.open();
+    try {
+      const fetched = await http(gw.url, 'GET', '/indexes/hybrid-back/vectors/fetch?ids=beta-3&namespace=beta');
+      expect(fetched.body.vectors['beta-3']).toMatchObject({
+        values: [3, 1],
+        sparseValues: { indices: [3, 103], values: [0.5, 1.5] },
+        metadata: { namespace: 'beta', i: 3 },
+      });
+      expect((await http(gw.url, 'GET', '/indexes/hybrid-back')).body.metric).toBe('dotproduct');
+      expect((await allRecords(gw.url, 'docs-back')).byId).toEqual((await allRecords(source.url, 'docs')).byId);
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('resumes after a kill -9 mid-import: every record exactly once', async () => {
     const target = await store();
     const file = join(dir, 'big.jsonl');

@@ -1,0 +1,28 @@
+/**
+ * hyparquet and hyparquet-writer are ES modules; this CommonJS build loads them on first use.
+ * Only their calls that vecgate makes are typed here.
+ */
+export interface ParquetReader {
+  asyncBufferFromFile(path: string): Promise<unknown>;
+  parquetMetadataAsync(
+    file: unknown,
+  ): Promise<{ num_rows: bigint | number; key_value_metadata?: { key: string; value?: string }[] }>;
+  parquetReadObjects(options: {
+    file: unknown;
+    rowStart?: number;
+    rowEnd?: number;
+  }): Promise<Record<string, unknown>[]>;
+}
+
+export interface ParquetWriter {
+  parquetWriteFile(options: {
+    filename: string;
+    columnData: { name: string; data: unknown[] }[];
+    schema: Record<string, unknown>[];
+    kvMetadata?: { key: string; value: string }[];
+  }): void;
+}
+
+export const parquetReader = (): Promise<ParquetReader> => import('hyparquet') as unknown as Promise<ParquetReader>;
+export const parquetWriter = (): Promise<ParquetWriter> =>
+  import('hyparquet-writer') as unknown as Promise<ParquetWriter>;

@@ -1,0 +1,43 @@
+import type { TransferCollection } from './transfer.model';
+
+/**
+ * Parquet in Pinecone's import layout (docs/moving.md): a directory per namespace (`__default__`
+ * for the default one) of `.parquet` files with the columns `id` (string), `values`
+ * (list<float>), `sparse_values` (struct of `indices` list<uint32> and `values` list<float>,
+ * optional) and `metadata` (a JSON string, optional). vecgate adds `document` and `uri` columns
+ * when a collection has any, and its collection header as the file's key-value metadata
+ * `vecgate`, so that an import restores the collection's name, metric and metadata.
+ */
+export const DEFAULT_NAMESPACE_DIR = '__default__';
+export const HEADER_KEY = 'vecgate';
+/** Records per file: each file is built in memory, so this bounds an export's memory. */
+export const RECORDS_PER_FILE = 50_000;
+
+const list = (name: string, type: Record<string, unknown>) => [
+  { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
+  { name: 'list', repetition_type: 'REPEATED', num_children: 1 },
+  { name: 'element', repetition_type: 'REQUIRED', ...type },
+];
+
+/** The file's schema; `text` adds vecgate's document and uri columns. */
+export function parquetSchema(text: boolean): Record<string, unknown>[] {
+  return [
+    { name: 'root', num_children: text ? 6 : 4 },
+    { name: 'id', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+    ...list('values', { type: 'FLOAT' }),
+    { name: 'sparse_values', repetition_type: 'OPTIONAL', num_children: 2 },
+    ...list('indices', { type: 'INT32', converted_type: 'UINT_32' }),
+    ...list('values', { type: 'FLOAT' }),
+    { name: 'metadata', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+    ...(text
+      ? [
+          { name: 'document', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+          { name: 'uri', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+        ]
+      : []),
+  ];
+}
+
+export interface ParquetHeader {
+  collection: TransferCollection;
+}

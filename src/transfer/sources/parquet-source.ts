@@ -1,0 +1,140 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Metric } from '../../core/collections/collection.model';
+import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, type ParquetHeader } from '../parquet-format';
+import { parquetReader, type ParquetReader } from '../parquet-files';
+import { type Page, type Source, SourceError, type TransferCollection, type TransferRecord } from '../transfer.model';
+
+interface PartFile {
+  namespace: string;
+  path: string;
+  rows: number;
+}
+
+interface Cursor {
+  file: number;
+  row: number;
+}
+
+const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+/**
+ * Parquet in Pinecone's import layout (parquet-format.ts): one file, or a directory whose
+ * subdirectories are namespaces (`__default__` the default one) and whose own files belong to
+ * the default namespace. The collection is the one named in vecgate's header when the files have
+ * it; otherwise the directory's name, `metric` (Pinecone's files do not say), and the first
+ * vector's length.
+ */
+export class ParquetSource implements Source {
+  readonly label: string;
+  private files?: PartFile[];
+  private reader?: ParquetReader;
+  private header?: ParquetHeader;
+
+  constructor(
+    private readonly path: string,
+    private readonly metric: Metric,
+  ) {
+    this.label = `parquet ${path}`;
+  }
+
+  private async open(): Promise<PartFile[]> {
+    if (this.files) return this.files;
+    this.reader = await parquetReader();
+    const parts: { namespace: string; path: string }[] = [];
+    const parquetIn = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort()
+        .map((f) => join(dir, f));
+    if (statSync(this.path).isDirectory()) {
+      for (const path of parquetIn(this.path)) parts.push({ namespace: '', path });
+      for (const entry of readdirSync(this.path).sort()) {
+        const dir = join(this.path, entry);
+        if (!statSync(dir).isDirectory()) continue;
+        const namespace = entry === DEFAULT_NAMESPACE_DIR ? '' : entry;
+        for (const path of parquetIn(dir)) parts.push({ namespace, path });
+      }
+    } else {
+      parts.push({ namespace: '', path: this.path });
+    }
+    if (parts.length === 0) throw new SourceError(`${this.path}: no .parquet files`);
+    this.files = [];
+    for (const part of parts) {
+      const metadata = await this.reader.parquetMetadataAsync(await this.reader.asyncBufferFromFile(part.path));
+      const header = metadata.key_value_metadata?.find((kv) => kv.key === HEADER_KEY)?.value;
+      if (header && !this.header) this.header = JSON.parse(header) as ParquetHeader;
+      this.files.push({ ...part, rows: num(metadata.num_rows) });
+    }
+    return this.files;
+  }
+
+  private async rows(file: PartFile, start: number, end: number): Promise<Record<string, unknown>[]> {
+    const reader = this.reader!;
+    return reader.parquetReadObjects({
+      file: await reader.asyncBufferFromFile(file.path),
+      rowStart: start,
+      rowEnd: end,
+    });
+  }
+
+  private record(namespace: string, row: Record<string, unknown>, where: string): TransferRecord {
+    if (typeof row.id !== 'string') throw new SourceError(`${where}: a row without a string id`);
+    const sparse = row.sparse_values as { indices?: unknown[]; values?: unknown[] } | null | undefined;
+    let metadata: Record<string, unknown> | null = null;
+    if (typeof row.metadata === 'string' && row.metadata) {
+      try {
+        metadata = JSON.parse(row.metadata);
+      } catch {
+        throw new SourceError(`${where}: the metadata of ${row.id} is not JSON`);
+      }
+    }
+    return {
+      namespace,
+      id: row.id,
+      embedding: Array.isArray(row.values) && row.values.length ? (row.values as number[]) : null,
+      sparse:
+        sparse && Array.isArray(sparse.indices) && Array.isArray(sparse.values) && sparse.indices.length
+          ? { indices: sparse.indices.map(num), values: sparse.values as number[] }
+          : null,
+      document: typeof row.document === 'string' ? row.document : null,
+      uri: typeof row.uri === 'string' ? row.uri : null,
+      metadata,
+    };
+  }
+
+  async collections(): Promise<TransferCollection[]> {
+    const files = await this.open();
+    if (this.header) return [this.header.collection];
+    const first = (await this.rows(files[0], 0, 1))[0];
+    const dimension = Array.isArray(first?.values) && first.values.length ? first.values.length : null;
+    return [{ name: basename(this.path).replace(/\.parquet$/, ''), metric: this.metric, dimension, metadata: null }];
+  }
+
+  async page(_collection: TransferCollection, cursor: string | null, size: number): Promise<Page> {
+    const files = await this.open();
+    const at: Cursor = cursor ? JSON.parse(cursor) : { file: 0, row: 0 };
+    if (at.file >= files.length) return { records: [], next: null };
+    const file = files[at.file];
+    const end = Math.min(file.rows, at.row + size);
+    const records = (await this.rows(file, at.row, end)).map((r) => this.record(file.namespace, r, file.path));
+    const next: Cursor | null =
+      end < file.rows ? { file: at.file, row: end } : at.file + 1 < files.length ? { file: at.file + 1, row: 0 } : null;
+    return { records, next: next ? JSON.stringify(next) : null };
+  }
+
+  async count(): Promise<number> {
+    return (await this.open()).reduce((s, f) => s + f.rows, 0);
+  }
+
+  async fetch(_c: TransferCollection, namespace: string, ids: string[]): Promise<TransferRecord[]> {
+    const wanted = new Set(ids);
+    const found: TransferRecord[] = [];
+    for (const file of await this.open()) {
+      if (file.namespace !== namespace) continue;
+      for (const row of await this.rows(file, 0, file.rows))
+        if (wanted.has(row.id as string)) found.push(this.record(namespace, row, file.path));
+    }
+    return found;
+  }
+}
