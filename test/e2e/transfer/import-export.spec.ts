@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -226,6 +228,74 @@ describe('vecgate import / export', () => {
       expect(got.body.metadatas).toEqual([{ colour: 'blue', i: 6 }]);
     } finally {
       await gw.close();
+    }
+  });
+
+  it('reads named vectors from a Qdrant server: the one asked for, or the first', async () => {
+    // A Qdrant of named vectors with UUID ids, answering as Qdrant does (vecgate's routes have one vector a point).
+    const points = Array.from({ length: 40 }, (_, i) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      vector: { text: [i, 1, 0], image: [0, i] },
+      payload: { i },
+    }));
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const send = (result: unknown) => res.end(JSON.stringify({ result, status: 'ok', time: 0 }));
+        const json = body ? JSON.parse(body) : {};
+        if (req.url === '/collections') return send({ collections: [{ name: 'named' }] });
+        if (req.url === '/collections/named')
+          return send({
+            config: {
+              params: { vectors: { text: { size: 3, distance: 'Cosine' }, image: { size: 2, distance: 'Euclid' } } },
+            },
+          });
+        if (req.url === '/collections/named/points/count') return send({ count: points.length });
+        if (req.url === '/collections/named/points/scroll') {
+          const from = json.offset === null ? 0 : points.findIndex((p) => p.id === json.offset);
+          const page = points.slice(from, from + json.limit);
+          return send({ points: page, next_page_offset: points[from + json.limit]?.id ?? null });
+        }
+        if (req.url === '/collections/named/points') return send(points.filter((p) => json.ids.includes(p.id)));
+        res.statusCode = 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const target = await store();
+      const image = await cli(
+        ['import', url, '--type', 'qdrant', '--vector', 'image', '--as', 'images', '--batch', '15'],
+        target.env,
+        dir,
+      );
+      expect(image.status).toBe(0);
+      expect(image.stdout).toMatch(
+        /named -> images: 40 imported, 0 skipped; source 40, vecgate 40 \(match\); 20 sampled, 0 differ/,
+      );
+      const text = await cli(['import', url, '--type', 'qdrant', '--as', 'texts'], target.env, dir);
+      expect(text.status).toBe(0);
+      const missing = await cli(['import', url, '--type', 'qdrant', '--vector', 'audio'], target.env, dir);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr).toMatch(/no vector named audio; it has text, image/);
+      const gw = await target.open();
+      try {
+        const images = await http(gw.url, 'GET', `${P}/collections/images`);
+        expect(images.body).toMatchObject({ dimension: 2, configuration_json: { hnsw: { space: 'l2' } } });
+        const got = await http(gw.url, 'POST', `${P}/collections/${images.body.id}/get`, {
+          ids: [points[5].id],
+          include: ['embeddings', 'metadatas'],
+        });
+        expect(got.body).toMatchObject({ embeddings: [[0, 5]], metadatas: [{ i: 5 }] });
+        const texts = await http(gw.url, 'GET', `${P}/collections/texts`);
+        expect(texts.body).toMatchObject({ dimension: 3, configuration_json: { hnsw: { space: 'cosine' } } });
+      } finally {
+        await gw.close();
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
