@@ -20,6 +20,7 @@ export interface ParquetWriter {
     columnData: { name: string; data: unknown[] }[];
     schema: Record<string, unknown>[];
     kvMetadata?: { key: string; value: string }[];
+    rowGroupSize?: number;
   }): void;
 }
 

@@ -12,6 +12,12 @@ export const DEFAULT_NAMESPACE_DIR = '__default__';
 export const HEADER_KEY = 'vecgate';
 /** Records per file: each file is built in memory, so this bounds an export's memory. */
 export const RECORDS_PER_FILE = 50_000;
+/**
+ * Rows per row group, and per read: a reader decodes whole row groups, so the source reads this
+ * many rows at once and serves its pages from them (reading each 1,000-row page on its own
+ * decoded the whole 50,000-row group fifty times: 1,000 records/s at 384 dimensions).
+ */
+export const ROWS_PER_CHUNK = 10_000;
 
 const list = (name: string, type: Record<string, unknown>) => [
   { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },

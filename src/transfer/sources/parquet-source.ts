@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Metric } from '../../core/collections/collection.model';
-import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, type ParquetHeader } from '../parquet-format';
+import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, ROWS_PER_CHUNK, type ParquetHeader } from '../parquet-format';
 import { parquetReader, type ParquetReader } from '../parquet-files';
 import { type Page, type Source, SourceError, type TransferCollection, type TransferRecord } from '../transfer.model';
 
@@ -30,6 +30,8 @@ export class ParquetSource implements Source {
   private files?: PartFile[];
   private reader?: ParquetReader;
   private header?: ParquetHeader;
+  /** The rows last read: a chunk of one file, from row `start`. */
+  private chunk?: { file: number; start: number; rows: Record<string, unknown>[] };
 
   constructor(
     private readonly path: string,
@@ -117,7 +119,13 @@ export class ParquetSource implements Source {
     if (at.file >= files.length) return { records: [], next: null };
     const file = files[at.file];
     const end = Math.min(file.rows, at.row + size);
-    const records = (await this.rows(file, at.row, end)).map((r) => this.record(file.namespace, r, file.path));
+    const c = this.chunk;
+    if (!c || c.file !== at.file || at.row < c.start || end > c.start + c.rows.length) {
+      const chunkEnd = Math.min(file.rows, Math.max(end, at.row + ROWS_PER_CHUNK));
+      this.chunk = { file: at.file, start: at.row, rows: await this.rows(file, at.row, chunkEnd) };
+    }
+    const { start, rows } = this.chunk!;
+    const records = rows.slice(at.row - start, end - start).map((r) => this.record(file.namespace, r, file.path));
     const next: Cursor | null =
       end < file.rows ? { file: at.file, row: end } : at.file + 1 < files.length ? { file: at.file + 1, row: 0 } : null;
     return { records, next: next ? JSON.stringify(next) : null };
