@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Collection } from 'chromadb';
 import { Client } from 'pg';
 import { Flags, progress, repoRoot } from './cli';
 import { Dataset } from './data';
@@ -66,6 +67,18 @@ async function main(): Promise<void> {
   const data = new Dataset(42, records, dim);
   const dir = mkdtempSync(join(tmpdir(), 'vecgate-bench-import-'));
   const rows: string[][] = [];
+  /** Every record, through the chromadb client's add in batches of 1,000. */
+  const addAll = async (collection: Collection) => {
+    for (let at = 0; at < records; at += 1000) {
+      const batch = data.batch(at, 1000);
+      await collection.add({
+        ids: batch.map((r) => r.id),
+        embeddings: batch.map((r) => r.embedding),
+        documents: batch.map((r) => r.document),
+        metadatas: batch.map((r) => r.metadata),
+      });
+    }
+  };
   const rate = (label: string, ms: number) =>
     rows.push([label, (ms / 1000).toFixed(1), (records / (ms / 1000)).toFixed(0)]);
   const chroma = await startChromaReference(root);
@@ -76,15 +89,7 @@ async function main(): Promise<void> {
       name: 'bench-import',
       embeddingFunction: null,
     });
-    for (let start = 0; start < records; start += 1000) {
-      const batch = data.batch(start, 1000);
-      await source.add({
-        ids: batch.map((r) => r.id),
-        embeddings: batch.map((r) => r.embedding),
-        documents: batch.map((r) => r.document),
-        metadatas: batch.map((r) => r.metadata),
-      });
-    }
+    await addAll(source);
     const live = await scratchDatabase(base!, 'vecgate_bench_import_live');
     dbs.push(live);
     progress('vecgate import from the live Chroma server');
@@ -119,15 +124,7 @@ async function main(): Promise<void> {
         embeddingFunction: null,
       });
       start = nowMs();
-      for (let at = 0; at < records; at += 1000) {
-        const batch = data.batch(at, 1000);
-        await target.add({
-          ids: batch.map((r) => r.id),
-          embeddings: batch.map((r) => r.embedding),
-          documents: batch.map((r) => r.document),
-          metadatas: batch.map((r) => r.metadata),
-        });
-      }
+      await addAll(target);
       rate(
         'the API path: chromadb add to a gateway, batches of 1,000 (records generated in the bench)',
         nowMs() - start,
