@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
