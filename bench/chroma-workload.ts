@@ -24,6 +24,7 @@ import { loadavg } from 'node:os';
 import type { ChromaClient, Collection } from 'chromadb';
 import { errorMessage as message, Flags, progress, repoRoot } from './cli';
 import {
+  addBatch,
   BUCKETS,
   CATEGORIES,
   Dataset,
@@ -35,6 +36,7 @@ import {
   rng,
   sample,
   SHARDS,
+  type AddBatch,
   type BenchMetadata,
 } from './data';
 import { openDirectSql, type DirectRecords, type DirectSql } from './direct-records';
@@ -456,24 +458,6 @@ function newResult(key: TargetKey, url: string, info: Record<string, string>): T
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One add payload: the chromadb client's column arrays. */
-interface AddBatch {
-  ids: string[];
-  embeddings: number[][];
-  documents: string[];
-  metadatas: BenchMetadata[];
-}
-
-function addBatch(data: Dataset, start: number, size: number): AddBatch {
-  const batch = data.batch(start, size);
-  return {
-    ids: batch.map((r) => r.id),
-    embeddings: batch.map((r) => r.embedding),
-    documents: batch.map((r) => r.document),
-    metadatas: batch.map((r) => r.metadata),
-  };
-}
 
 /**
  * Adds the whole dataset in sequential batches, each one timed. Data generation and `prepare`

@@ -86,6 +86,24 @@ export interface BenchRecord {
   metadata: BenchMetadata;
 }
 
+/** One add payload: the chromadb client's column arrays. */
+export interface AddBatch {
+  ids: string[];
+  embeddings: number[][];
+  documents: string[];
+  metadatas: BenchMetadata[];
+}
+
+export function addBatch(data: Dataset, start: number, size: number): AddBatch {
+  const batch = data.batch(start, size);
+  return {
+    ids: batch.map((r) => r.id),
+    embeddings: batch.map((r) => r.embedding),
+    documents: batch.map((r) => r.document),
+    metadatas: batch.map((r) => r.metadata),
+  };
+}
+
 export function recordId(i: number): string {
   return `rec-${String(i).padStart(6, '0')}`;
 }

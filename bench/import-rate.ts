@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Collection } from 'chromadb';
 import { Client } from 'pg';
 import { Flags, progress, repoRoot } from './cli';
-import { Dataset } from './data';
+import { addBatch, Dataset } from './data';
 import { machineInfo, markdown } from './report';
 import { chromaClientFor, startChromaReference, startVecgate } from './servers';
 import { nowMs } from './stats';
@@ -69,15 +69,7 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   /** Every record, through the chromadb client's add in batches of 1,000. */
   const addAll = async (collection: Collection) => {
-    for (let at = 0; at < records; at += 1000) {
-      const batch = data.batch(at, 1000);
-      await collection.add({
-        ids: batch.map((r) => r.id),
-        embeddings: batch.map((r) => r.embedding),
-        documents: batch.map((r) => r.document),
-        metadatas: batch.map((r) => r.metadata),
-      });
-    }
+    for (let at = 0; at < records; at += 1000) await collection.add(addBatch(data, at, 1000));
   };
   const rate = (label: string, ms: number) =>
     rows.push([label, (ms / 1000).toFixed(1), (records / (ms / 1000)).toFixed(0)]);

@@ -11,7 +11,7 @@
 import { ChromaBm25EmbeddingFunction } from '@chroma-core/chroma-bm25';
 import { K, Knn, Rrf, Schema, Search, SparseVectorIndexConfig, type Collection } from 'chromadb';
 import { Flags, progress, repoRoot } from './cli';
-import { CATEGORIES, Dataset, int, rng, WORDS } from './data';
+import { addBatch, CATEGORIES, Dataset, int, rng, WORDS } from './data';
 import { machineInfo, markdown, ms } from './report';
 import { chromaClientFor, startVecgate } from './servers';
 import { nowMs, repeat, summarize, type Stats } from './stats';
@@ -71,15 +71,7 @@ async function main(): Promise<void> {
     const coll: Collection = await client.createCollection({ name: 'bench-search', schema, embeddingFunction: null });
     progress(`loading ${records} records x ${dim} (BM25 vectors computed by the client)`);
     const loadStart = nowMs();
-    for (let start = 0; start < records; start += 1000) {
-      const batch = data.batch(start, 1000);
-      await coll.add({
-        ids: batch.map((r) => r.id),
-        embeddings: batch.map((r) => r.embedding),
-        documents: batch.map((r) => r.document),
-        metadatas: batch.map((r) => r.metadata),
-      });
-    }
+    for (let start = 0; start < records; start += 1000) await coll.add(addBatch(data, start, 1000));
     const loadMs = nowMs() - loadStart;
     progress('waiting for the HNSW index');
     await waitIndexed(server.url, coll.id);

@@ -20,14 +20,10 @@ interface CheckpointFile {
  * which its idempotent upsert writes again unchanged: no record twice, none missed.
  */
 export class Checkpoint {
-  private state: CheckpointFile;
-
   private constructor(
     readonly path: string,
-    state: CheckpointFile,
-  ) {
-    this.state = state;
-  }
+    private readonly state: CheckpointFile,
+  ) {}
 
   /**
    * The checkpoint of this source and target: a fresh one, or with `resume` the one on disk. An

@@ -42,6 +42,17 @@ export interface CollectionReport {
 /** A record that could not be written on its own, with the reason. */
 export class BadRecordError extends Error {}
 
+/** Items by namespace, in their order. */
+function byNamespace<T extends { namespace: string }>(items: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(item.namespace);
+    if (group) group.push(item);
+    else groups.set(item.namespace, [item]);
+  }
+  return groups;
+}
+
 function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v,
@@ -126,12 +137,10 @@ export class Importer {
     records: TransferRecord[],
     onError: 'skip' | 'abort',
   ): Promise<{ written: number; skipped: string[]; skippedIds: Set<string> }> {
-    const byNamespace = new Map<string, TransferRecord[]>();
-    for (const r of records) byNamespace.set(r.namespace, [...(byNamespace.get(r.namespace) ?? []), r]);
     let written = 0;
     const skipped: string[] = [];
     const skippedIds = new Set<string>();
-    for (const [namespace, group] of byNamespace) {
+    for (const [namespace, group] of byNamespace(records)) {
       try {
         await this.records.write(
           scope,
@@ -234,9 +243,8 @@ export class Importer {
     const { namespaces } = await this.namespaces.stats(scope, collection.id);
     const targetCount = namespaces.reduce((s, n) => s + n.records, 0);
     const mismatches: string[] = [];
-    const byNamespace = new Map<string, string[]>();
-    for (const s of sample) byNamespace.set(s.namespace, [...(byNamespace.get(s.namespace) ?? []), s.id]);
-    for (const [namespace, ids] of byNamespace) {
+    for (const [namespace, group] of byNamespace(sample)) {
+      const ids = group.map((s) => s.id);
       const theirs = await source.fetch(from, namespace, ids);
       const ours = await this.records.find(
         scope,

@@ -261,17 +261,7 @@ export class RecordsService {
         vectors.map((v) => v.dimension),
       );
       const query = { namespace, vectors, n, filter, include };
-      // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
-      // filtered search reads the matching records whatever the planner estimates: asking it first
-      // would be two statements for nothing. (A catalog row cached just before another replica built
-      // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
-      const narrows = narrowsTheTable(filter, namespace, collection);
-      // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
-      // meets the recall target (hard data, a small collection).
-      const searchExactly = narrows
-        ? !collection.vectorIndexed ||
-          prefersExactSearch(await this.repository.estimateMatches(this.db.reads, collection, namespace, filter))
-        : !!collection.tuning?.exact;
+      const { exact: searchExactly, narrows } = await this.vectorSearchPlan(collection, namespace, filter);
       if (searchExactly) {
         return {
           collection,
@@ -296,6 +286,30 @@ export class RecordsService {
       }
       return { collection, lists };
     });
+  }
+
+  /**
+   * How a dense search of the collection under `filter` reads: exactly (every matching record), or
+   * through the HNSW index; and whether it reads less than the whole table. Shared by every dense
+   * search (query, and the Search API's knn lists).
+   */
+  async vectorSearchPlan(
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+  ): Promise<{ exact: boolean; narrows: boolean }> {
+    // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
+    // filtered search reads the matching records whatever the planner estimates: asking it first
+    // would be two statements for nothing. (A catalog row cached just before another replica built
+    // the index, up to 1 s old, sends a filtered search the exact way too: exact either way.)
+    const narrows = narrowsTheTable(filter, namespace, collection);
+    // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
+    // meets the recall target (hard data, a small collection).
+    const exact = narrows
+      ? !collection.vectorIndexed ||
+        prefersExactSearch(await this.repository.estimateMatches(this.db.reads, collection, namespace, filter))
+      : !!collection.tuning?.exact;
+    return { exact, narrows };
   }
 
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */

@@ -77,7 +77,8 @@ export class SearchRepository {
         WHERE t.namespace = $1 AND ${where} ORDER BY t.seq LIMIT ${params.add(search.limit)} OFFSET ${params.add(search.offset)}`;
       return this.run(db, sql, params, plan.budget);
     }
-    const lists = knnLeaves(search.rank).map((knn, i) => {
+    const leaves = knnLeaves(search.rank);
+    const lists = leaves.map((knn, i) => {
       let raw: string;
       let measure: string;
       let extra = '';
@@ -101,7 +102,6 @@ export class SearchRepository {
           WHERE namespace = $1 AND ${where}${extra} ORDER BY ${order} LIMIT ${params.add(knn.limit)}) AS s
         ${'sparse' in knn.query ? 'WHERE d <> 0' : ''})`;
     });
-    const leaves = knnLeaves(search.rank);
     const score = rankSql(search.rank, params, (i) => `k${i}.${leaves[i].returnRank ? 'r' : 'm'}`);
     const candidates = lists.map((_, i) => `SELECT id, seq FROM k${i}`).join(' UNION ');
     const joins = lists.map((_, i) => `LEFT JOIN k${i} ON k${i}.id = c.id`).join(' ');

@@ -5,7 +5,7 @@ import { Database } from '../../database/database';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
 import { RangeKeyTracker } from '../records/range-key-tracker';
 import { RecordsRepository } from '../records/records.repository';
-import { narrowsTheTable, prefersExactSearch } from '../records/search-policy';
+import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 import { HybridSearch, knnLeaves, ScoredRecord } from './search.model';
 import { SearchRepository, type SearchRows } from './search.repository';
@@ -30,6 +30,7 @@ export class SearchService {
     private readonly collections: CollectionsService,
     private readonly repository: SearchRepository,
     private readonly records: RecordsRepository,
+    private readonly plans: RecordsService,
     private readonly rangeKeys: RangeKeyTracker,
   ) {}
 
@@ -90,11 +91,7 @@ export class SearchService {
     const dense = search.rank ? knnLeaves(search.rank).filter((k) => 'dense' in k.query) : [];
     if (dense.length === 0 || collection.dimension === null)
       return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
-    const narrows = narrowsTheTable(search.filter, namespace, collection);
-    const exact = narrows
-      ? !collection.vectorIndexed ||
-        prefersExactSearch(await this.records.estimateMatches(this.db.reads, collection, namespace, search.filter))
-      : !!collection.tuning?.exact || !collection.vectorIndexed;
+    const { exact, narrows } = await this.plans.vectorSearchPlan(collection, namespace, search.filter);
     if (exact) return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
     const most = Math.max(...dense.map((k) => k.limit));
     return this.db.withSessionSettings(

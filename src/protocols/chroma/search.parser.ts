@@ -7,7 +7,7 @@ import { ChromaHttpError } from './chroma-error';
 import { parseWhere } from './chroma-filter.parser';
 import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
 import { toDenseVector } from './embeddings';
-import { filterTooLarge, isObject } from '../json-guards';
+import { isObject } from '../json-guards';
 
 /** The most searches one request may hold. */
 export const MAX_SEARCHES = 100;
@@ -207,8 +207,6 @@ function groupBy(path: string, raw: unknown, ranked: boolean): GroupBy | null {
 function filterOf(path: string, raw: unknown, collection: Collection): FilterNode {
   if (raw === undefined || raw === null || (isObject(raw) && Object.keys(raw).length === 0)) return ALL;
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected a map');
-  const tooLarge = filterTooLarge(raw);
-  if (tooLarge) throw ChromaHttpError.invalidArgument(`Invalid filter: ${tooLarge}`);
   const node = parseWhere(raw);
   checkFilterIndexes(collection, raw, undefined);
   return node;
