@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   };
   const rate = (label: string, ms: number) =>
     rows.push([label, (ms / 1000).toFixed(1), (records / (ms / 1000)).toFixed(0)]);
-  const chroma = await startChromaReference(root);
+  const chromaDir = join(dir, 'chroma');
+  const chroma = await startChromaReference(root, { dataDir: chromaDir });
   const dbs: { drop(): Promise<void> }[] = [];
   try {
     progress(`filling Chroma 1.0.0 with ${records} x ${dim}`);
@@ -90,6 +91,15 @@ async function main(): Promise<void> {
       DATABASE_URL: live.url,
     });
     rate('import from a live Chroma 1.0.0 (v2 API, pages of 1,000)', nowMs() - start);
+    progress('vecgate import from the data directory Chroma left');
+    await chroma.stop();
+    const files = await scratchDatabase(base!, 'vecgate_bench_import_dir');
+    dbs.push(files);
+    start = nowMs();
+    await vecgate(root, ['import', chromaDir, '--batch', '1000', '--checkpoint', join(dir, 'dir.json')], {
+      DATABASE_URL: files.url,
+    });
+    rate("import from Chroma 1.0.0's data directory, Chroma stopped", nowMs() - start);
     progress('exports');
     await vecgate(root, ['export', 'bench-import', '--to', join(dir, 'bench.jsonl')], { DATABASE_URL: live.url });
     await vecgate(root, ['export', 'bench-import', '--to', join(dir, 'parquet')], { DATABASE_URL: live.url });

@@ -212,13 +212,14 @@ async function postgresVersion(databaseUrl: string): Promise<string> {
  * Starts the real Chroma 1.0.0 server (`chroma run` of the chromadb 3.0.9 package that npm install
  * brings as the devDependency chroma-reference) in a fresh temporary data directory.
  */
-export async function startChromaReference(repoRoot: string): Promise<Server> {
+/** `dataDir`: the caller's directory, kept after stop (to read Chroma's files); else a temporary one. */
+export async function startChromaReference(repoRoot: string, options: { dataDir?: string } = {}): Promise<Server> {
   const cli = join(repoRoot, 'node_modules', 'chroma-reference', 'dist', 'cli.mjs');
   if (!existsSync(cli)) throw new Error(`${cli} not found: run npm install (or pass --chroma URL or --no-chroma)`);
   const port = await freePort();
   if (interrupted) throw new Error('interrupted');
   const url = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'chroma-bench-'));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'chroma-bench-'));
   const log = new LogTail();
   const child = startChild(
     process.execPath,
@@ -229,7 +230,7 @@ export async function startChromaReference(repoRoot: string): Promise<Server> {
   );
   const stop = once(async () => {
     await stopChild(child);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
   try {
     await waitForHeartbeat(url, child, 120_000, log, 'chroma reference server');

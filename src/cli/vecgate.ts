@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -12,6 +13,7 @@ import { Checkpoint } from '../transfer/checkpoint';
 import { Exporter } from '../transfer/exporter';
 import { Importer, type CollectionReport } from '../transfer/importer';
 import { Progress } from '../transfer/progress';
+import { ChromaDirSource } from '../transfer/sources/chroma-dir-source';
 import { ChromaSource } from '../transfer/sources/chroma-source';
 import { JsonlSource } from '../transfer/sources/jsonl-source';
 import { PineconeSource } from '../transfer/sources/pinecone-source';
@@ -43,7 +45,7 @@ function positive(value: string): number {
 }
 
 interface ImportFlags {
-  type?: 'chroma' | 'pinecone' | 'qdrant' | 'jsonl' | 'parquet';
+  type?: 'chroma' | 'chroma-dir' | 'pinecone' | 'qdrant' | 'jsonl' | 'parquet';
   metric: Metric;
   vector?: string;
   collection: string[];
@@ -69,9 +71,12 @@ function sourceOf(spec: string, flags: ImportFlags): Source {
         : 'chroma'
       : spec.endsWith('.jsonl')
         ? 'jsonl'
-        : 'parquet');
+        : existsSync(join(spec, 'chroma.sqlite3'))
+          ? 'chroma-dir'
+          : 'parquet');
   if (type === 'jsonl') return new JsonlSource(resolve(spec));
   if (type === 'parquet') return new ParquetSource(resolve(spec), flags.metric);
+  if (type === 'chroma-dir') return new ChromaDirSource(resolve(spec), flags.from!.tenant, flags.from!.database);
   if (!/^https?:\/\//.test(spec)) throw new InvalidArgumentError(`${type} sources are URLs, got ${spec}`);
   if (type === 'qdrant') return new QdrantSource(spec, flags.apiKey, flags.vector);
   if (type === 'pinecone') {
@@ -118,18 +123,20 @@ async function main(argv: string[]): Promise<number> {
   program
     .command('import')
     .description(
-      'import collections from a Chroma server, a Pinecone-compatible API, a Qdrant server or a JSONL export',
+      'import collections from a Chroma server or data directory, a Pinecone-compatible API, a Qdrant server, JSONL or Parquet',
     )
     .argument(
       '<source>',
-      "http(s)://host:port of Chroma, Pinecone or Qdrant (--type qdrant), a .jsonl file, or Parquet (a file, or a directory in Pinecone's import layout)",
+      "http(s)://host:port of Chroma, Pinecone or Qdrant (--type qdrant), a Chroma data directory, a .jsonl file, or Parquet (a file, or a directory in Pinecone's import layout)",
     )
     .addOption(
       new Option('--type <type>', 'what the source is (guessed when absent)').choices([
         'chroma',
+        'chroma-dir',
         'pinecone',
         'qdrant',
         'jsonl',
+        'parquet',
       ]),
     )
     .option(
@@ -149,7 +156,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--checkpoint <file>', 'where progress is kept (default: ./.vecgate-import-<hash>.json)')
     .option(
       '--from <tenant/database>',
-      'Chroma source: the tenant and database to read (default: default_tenant/default_database)',
+      'Chroma server or data directory: the tenant and database to read (default: default_tenant/default_database)',
       scopeOf,
     )
     .option('--token <token>', 'Chroma source: its auth token')

@@ -15,7 +15,9 @@ import * as path from 'node:path';
  */
 export interface ChromaReference {
   url: string;
-  stop(): Promise<void>;
+  /** Where the server keeps its data (removed by stop unless keepData). */
+  dataDir: string;
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 180_000;
@@ -110,7 +112,7 @@ export async function startChromaReference(): Promise<ChromaReference> {
     });
   });
 
-  const stop = async () => {
+  const stop = async (options: { keepData?: boolean } = {}) => {
     if (exited === undefined) {
       signalGroup(child, 'SIGTERM');
       if (!(await settlesWithin(exit, 10_000))) {
@@ -120,7 +122,7 @@ export async function startChromaReference(): Promise<ChromaReference> {
     }
     child.stdout?.destroy();
     child.stderr?.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
@@ -130,7 +132,7 @@ export async function startChromaReference(): Promise<ChromaReference> {
       throw new Error(`The Chroma reference server exited with ${exited} before answering. Its output:\n${output}`);
     }
     for (const url of candidates) {
-      if (await answersHeartbeat(url)) return { url, stop };
+      if (await answersHeartbeat(url)) return { url, dataDir, stop };
     }
     await sleep(POLL_INTERVAL_MS);
   }

@@ -80,7 +80,8 @@ async function allRecords(url: string, name: string) {
       embedding: got.body.embeddings[i].map((x: number) => Math.fround(x)),
       document: got.body.documents[i],
       uri: got.body.uris[i],
-      metadata: got.body.metadatas[i],
+      // Chroma 1.0 answers {} for a record with a uri and no metadata, vecgate null (README).
+      metadata: got.body.metadatas[i] && Object.keys(got.body.metadatas[i]).length ? got.body.metadatas[i] : null,
     }),
   );
   return { configuration: coll.body.configuration_json, byId };
@@ -456,20 +457,44 @@ describe('vecgate import / export', () => {
   });
 
   describe('from a real Chroma 1.0.0 server', () => {
+    const SPACES = ['l2', 'cosine', 'ip'] as const;
+    /** 300 added, 10 more without metadata or document, 2 deleted, 2 upserted. */
+    const RECORDS = 310;
+    const QUERY = [0.1, -0.2, 0.3, 0, 0.2, -0.1, 0.05, 0.4];
     let chroma: ChromaReference;
+
+    const queryAll = async (url: string, space: string) => {
+      const id = (await http(url, 'GET', `${P}/collections/ref-${space}`)).body.id;
+      const res = await http(url, 'POST', `${P}/collections/${id}/query`, {
+        query_embeddings: [QUERY],
+        n_results: 10,
+        include: ['distances'],
+      });
+      expect(res.status).toBe(200);
+      return res.body as { ids: string[][]; distances: number[][] };
+    };
+    const sameAnswers = (ours: { ids: string[][]; distances: number[][] }, theirs: typeof ours) => {
+      expect(ours.ids).toEqual(theirs.ids);
+      ours.distances[0].forEach((d, k) => expect(d).toBeCloseTo(theirs.distances[0][k], 4));
+    };
+
     beforeAll(async () => {
       chroma = await startChromaReference();
       const client = new ChromaClient({ path: chroma.url });
       const gen = prng(9);
-      for (const space of ['l2', 'cosine', 'ip'] as const) {
+      const vector = () => Array.from({ length: 8 }, () => gen() - 0.5);
+      for (const space of SPACES) {
+        // l2 keeps Chroma's sync threshold (1000), so its vectors stay in Chroma's log table;
+        // the others write their HNSW files every 100 records, then log what came after.
         const coll = await client.createCollection({
           name: `ref-${space}`,
-          configuration: { hnsw: { space } },
+          configuration: { hnsw: space === 'l2' ? { space } : { space, sync_threshold: 100 } },
+          metadata: { space, made: 2026, ratio: 0.5, indexed: true },
           embeddingFunction: null,
         });
         await coll.add({
           ids: Array.from({ length: 300 }, (_, i) => `${space}-${i}`),
-          embeddings: Array.from({ length: 300 }, () => Array.from({ length: 8 }, () => gen() - 0.5)),
+          embeddings: Array.from({ length: 300 }, vector),
           documents: Array.from({ length: 300 }, (_, i) => `text ${i} of ${space}`),
           metadatas: Array.from({ length: 300 }, (_, i) => ({
             i,
@@ -478,50 +503,119 @@ describe('vecgate import / export', () => {
             label: `l${i % 5}`,
           })),
         });
+        await coll.add({
+          ids: Array.from({ length: 10 }, (_, i) => `${space}-bare-${i}`),
+          embeddings: Array.from({ length: 10 }, vector),
+        });
+        await coll.delete({ ids: [`${space}-1`, `${space}-2`] });
+        await coll.update({
+          ids: [`${space}-3`],
+          embeddings: [vector()],
+          documents: ['updated'],
+          metadatas: [{ changed: true }],
+        });
+        await coll.update({ ids: [`${space}-4`], metadatas: [{ label: 'relabelled' }] });
+        // "__proto__" is an id like any other, in the files' id maps as everywhere.
+        await coll.upsert({ ids: [`${space}-new`], embeddings: [vector()], uris: ['s3://bucket/new'] });
+        await coll.upsert({ ids: ['__proto__'], embeddings: [vector()], documents: ['an ordinary id'] });
+        expect(await coll.count()).toBe(RECORDS);
       }
+      await client.createCollection({ name: 'ref-empty', embeddingFunction: null });
     });
-    afterAll(() => chroma?.stop());
+    afterAll(async () => {
+      await chroma?.stop();
+    });
 
     it('imports every collection live, with the same records and the same query answers', async () => {
       const target = await store();
       const run = await cli(['import', chroma.url, '--batch', '100'], target.env, dir);
       expect(run.status).toBe(0);
-      for (const space of ['l2', 'cosine', 'ip']) {
+      for (const space of SPACES) {
         expect(run.stdout).toMatch(
           new RegExp(
-            `ref-${space} -> ref-${space}: 300 imported, 0 skipped; source 300, vecgate 300 \\(match\\); 20 sampled, 0 differ`,
+            `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); 20 sampled, 0 differ`,
           ),
         );
       }
       const gw = await target.open();
       try {
-        for (const space of ['l2', 'cosine', 'ip']) {
+        for (const space of SPACES) {
           const theirs = await allRecords(chroma.url, `ref-${space}`);
           const ours = await allRecords(gw.url, `ref-${space}`);
           expect(ours.byId).toEqual(theirs.byId);
           expect(ours.configuration.hnsw.space).toBe(space);
-          const q = {
-            query_embeddings: [[0.1, -0.2, 0.3, 0, 0.2, -0.1, 0.05, 0.4]],
-            n_results: 10,
-            include: ['distances'],
-          };
-          const a = await http(
-            chroma.url,
-            'POST',
-            `${P}/collections/${(await http(chroma.url, 'GET', `${P}/collections/ref-${space}`)).body.id}/query`,
-            q,
-          );
-          const b = await http(
-            gw.url,
-            'POST',
-            `${P}/collections/${(await http(gw.url, 'GET', `${P}/collections/ref-${space}`)).body.id}/query`,
-            q,
-          );
-          expect(b.body.ids).toEqual(a.body.ids);
-          b.body.distances[0].forEach((d: number, k: number) => expect(d).toBeCloseTo(a.body.distances[0][k], 4));
+          sameAnswers(await queryAll(gw.url, space), await queryAll(chroma.url, space));
         }
       } finally {
         await gw.close();
+      }
+    });
+
+    it('imports its data directory with Chroma stopped: the same records, settings and query answers', async () => {
+      // What the server answers, kept to compare with once it has stopped.
+      const theirs = new Map<string, Awaited<ReturnType<typeof allRecords>>>();
+      const answers = new Map<string, Awaited<ReturnType<typeof queryAll>>>();
+      for (const space of SPACES) {
+        theirs.set(space, await allRecords(chroma.url, `ref-${space}`));
+        answers.set(space, await queryAll(chroma.url, space));
+      }
+      const collectionMetadata = (await http(chroma.url, 'GET', `${P}/collections/ref-cosine`)).body.metadata;
+      await chroma.stop({ keepData: true });
+      // cosine and ip wrote HNSW files (and logged what came after); l2 only ever logged.
+      const flushed = readdirSync(chroma.dataDir).filter((d) =>
+        existsSync(join(chroma.dataDir, d, 'index_metadata.pickle')),
+      );
+      expect(flushed).toHaveLength(2);
+      const target = await store();
+      try {
+        const run = await cli(['import', chroma.dataDir, '--batch', '64'], target.env, dir);
+        expect(run.stderr).not.toMatch(/error/i);
+        expect(run.status).toBe(0);
+        for (const space of SPACES)
+          expect(run.stdout).toMatch(
+            new RegExp(
+              `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); 20 sampled, 0 differ`,
+            ),
+          );
+        expect(run.stdout).toMatch(/ref-empty -> ref-empty: 0 imported/);
+        const gw = await target.open();
+        try {
+          for (const space of SPACES) {
+            const ours = await allRecords(gw.url, `ref-${space}`);
+            const expected = theirs.get(space)!;
+            expect([...ours.byId.keys()].sort()).toEqual([...expected.byId.keys()].sort());
+            for (const [id, record] of expected.byId) {
+              const { embedding, ...rest } = record as { embedding: number[] };
+              const got = ours.byId.get(id) as { embedding: number[] };
+              expect({ ...got, embedding: undefined }).toEqual({ ...rest, embedding: undefined });
+              // Cosine vectors come back from hnswlib's normalized copy times the kept length.
+              got.embedding.forEach((x, k) => expect(Math.abs(x - embedding[k])).toBeLessThan(1e-6));
+            }
+            expect(ours.configuration.hnsw.space).toBe(space);
+            sameAnswers(await queryAll(gw.url, space), answers.get(space)!);
+          }
+          expect((await http(gw.url, 'GET', `${P}/collections/ref-cosine`)).body.metadata).toEqual(collectionMetadata);
+        } finally {
+          await gw.close();
+        }
+
+        // Files it cannot trust are refused with the reason, before anything is written.
+        const dryRun = () => cli(['import', chroma.dataDir, '--dry-run'], target.env, dir);
+        writeFileSync(join(chroma.dataDir, 'chroma.sqlite3-journal'), 'half a transaction');
+        let refused = await dryRun();
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toMatch(/chroma\.sqlite3-journal is not empty: Chroma stopped in the middle of a write/);
+        rmSync(join(chroma.dataDir, 'chroma.sqlite3-journal'));
+        const data = join(chroma.dataDir, flushed[0], 'data_level0.bin');
+        writeFileSync(data, readFileSync(data).subarray(0, 1000));
+        refused = await dryRun();
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toMatch(/data_level0\.bin: shorter than its \d+ elements/);
+        refused = await cli(['import', dir, '--type', 'chroma-dir', '--dry-run'], target.env, dir);
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toMatch(/no chroma\.sqlite3, so not a Chroma data directory/);
+      } finally {
+        rmSync(chroma.dataDir, { recursive: true, force: true });
       }
     });
   });
