@@ -12,7 +12,8 @@ const swc = [
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: true },
       keepClassNames: true,
     },
-    module: { type: 'commonjs' },
+    // import() stays an import, as tsc's node16 output keeps it: hyparquet is an ES module, which a require() cannot load.
+    module: { type: 'commonjs', ignoreDynamic: true },
   },
 ];
 

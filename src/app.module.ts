@@ -6,6 +6,7 @@ import { ConfigModule } from './config/config.module';
 import { AuthModule } from './core/auth/auth.module';
 import { IndexingModule } from './core/indexing/indexing.module';
 import { DatabaseModule } from './database/database.module';
+import { BulkImportModule } from './transfer/bulk-import/bulk-import.module';
 import { AuthFailures } from './limits/auth-failures';
 import { RateLimitGuard } from './limits/rate-limit.guard';
 import { LimitsModule } from './limits/limits.module';
@@ -30,6 +31,8 @@ export class AppModule {
         LimitsModule,
         // Every replica builds indexes in the background, whichever protocol wrote the records.
         IndexingModule,
+        // Bulk imports run in the background too, on whichever replica takes each job.
+        BulkImportModule,
         ...PROTOCOL_MODULES,
         ...(options.extraModules ?? []),
       ],

@@ -1,5 +1,6 @@
 import type { AdmissionOptions } from '../limits/admission';
 import type { IndexingOptions } from '../core/indexing/indexing-options';
+import type { ImportOptions } from '../transfer/bulk-import/import-options';
 
 /** The gateway's configuration, read once from the environment at boot. */
 export interface AppConfig {
@@ -74,6 +75,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** When the HNSW index of a collection is built (see src/core/indexing/index-builder.ts). */
   indexing: IndexingOptions;
+  /** Bulk imports (Pinecone's bulk import API): what they may read, and how they run. */
+  imports: ImportOptions;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

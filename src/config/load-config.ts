@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
@@ -116,7 +117,39 @@ function redisUrl(env: Env): string | undefined {
   return raw;
 }
 
-/** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
+/** Absolute directories `file://` imports may read below, comma-separated; none by default. */
+function importRoots(env: Env): string[] {
+  const list = (env.VECGATE_IMPORT_ROOTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const root of list)
+    if (!isAbsolute(root))
+      throw new ConfigError(`each of VECGATE_IMPORT_ROOTS must be an absolute path, got "${root}"`);
+  return list;
+}
+
+/** URL prefixes `http(s)://` imports may read from, comma-separated; none by default. */
+function importUrls(env: Env): string[] {
+  const list = (env.VECGATE_IMPORT_URLS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const raw of list) {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username)
+      throw new ConfigError(
+        `each of VECGATE_IMPORT_URLS must be an http(s) URL prefix such as https://data.example.com/exports/, got "${raw}"`,
+      );
+  }
+  return list;
+}
+
 /**
  * Gateway processes (node:cluster). One by default: on 2 cores shared with PostgreSQL, two workers
  * served 30-45% fewer queries and gets than one (docs/scaling.md); `auto` is one per core. Embedded,
@@ -134,6 +167,7 @@ function workers(env: Env, databaseUrl: string | undefined): number {
   return count;
 }
 
+/** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const host = (env.HOST ?? '').trim() || '0.0.0.0';
   const url = databaseUrl(env);
@@ -176,6 +210,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recallTarget: fraction(env, 'VECGATE_RECALL_TARGET', 0.95),
       recallSample: integer(env, 'VECGATE_RECALL_SAMPLE', 50, 5, 1000),
       recallCheckMs: integer(env, 'VECGATE_RECALL_CHECK_MS', 30_000, 10, 86_400_000),
+    },
+    imports: {
+      roots: importRoots(env),
+      urls: importUrls(env),
+      batch: integer(env, 'VECGATE_IMPORT_BATCH', 1000, 1, 100_000),
+      run: boolean(env, 'VECGATE_IMPORT_RUNNER', true),
     },
   };
 }

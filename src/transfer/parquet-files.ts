@@ -4,6 +4,10 @@
  */
 export interface ParquetReader {
   asyncBufferFromFile(path: string): Promise<unknown>;
+  asyncBufferFromUrl(options: {
+    url: string;
+    fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
+  }): Promise<unknown>;
   parquetMetadataAsync(
     file: unknown,
   ): Promise<{ num_rows: bigint | number; key_value_metadata?: { key: string; value?: string }[] }>;

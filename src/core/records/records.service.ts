@@ -144,45 +144,25 @@ export class RecordsService {
     });
   }
 
-  /** Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote. */
+  /**
+   * Writes a batch in one transaction: all of it or nothing. Returns how many records it wrote.
+   * `andThen` runs last in that transaction (a bulk import's progress, committed with its batch, or
+   * neither).
+   */
   async write(
     scope: Scope,
     collectionId: string,
     mode: WriteMode,
     records: RecordWrite[],
     namespace = DEFAULT_NAMESPACE,
+    andThen?: (tx: Queryable, written: number) => Promise<void>,
   ): Promise<number> {
     checkIds(records);
     const written = await this.withCollection(scope, collectionId, async (cached) => {
       const count = await this.db.transaction(async (tx) => {
-        let collection = cached;
-        const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
-        // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
-        // there is no dense vector to check it against.
-        const updating = mode === 'update' || mode === 'overwrite';
-        if (!(updating && collection.dimension === null))
-          collection = await this.collections.ensureDimension(tx, collection, dimensions);
-        checkIndexableValues(collection, records);
-        const batch = uniqueById(records, mode);
-        await this.repository.lockIds(
-          tx,
-          collection,
-          namespace,
-          batch.map((r) => r.id),
-        );
-        if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
-        if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
-        if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
-        if (mode === 'replace') {
-          const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch);
-          await this.repository.addToCount(tx, collection, namespace, inserted);
-          return written;
-        }
-        const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
-        const existing = mode === 'add' ? [] : batch.filter((r) => !inserted.has(r.id));
-        const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
-        await this.repository.addToCount(tx, collection, namespace, inserted.size);
-        return inserted.size + merged;
+        const written = await this.writeIn(tx, cached, mode, records, namespace);
+        await andThen?.(tx, written);
+        return written;
       });
       // The cached row's `namespaced` decides how searches of the default namespace run: once records
       // are in another, this replica reads it anew (the others within the cache's second).
@@ -192,6 +172,43 @@ export class RecordsService {
     this.recordMetrics?.written(mode, written); // counted once committed, so a retried transaction counts once
     if (written > 0) for (const listener of this.writeListeners) listener(collectionId);
     return written;
+  }
+
+  private async writeIn(
+    tx: Queryable,
+    cached: Collection,
+    mode: WriteMode,
+    records: RecordWrite[],
+    namespace: string,
+  ): Promise<number> {
+    let collection = cached;
+    const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
+    // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
+    // there is no dense vector to check it against.
+    const updating = mode === 'update' || mode === 'overwrite';
+    if (!(updating && collection.dimension === null))
+      collection = await this.collections.ensureDimension(tx, collection, dimensions);
+    checkIndexableValues(collection, records);
+    const batch = uniqueById(records, mode);
+    await this.repository.lockIds(
+      tx,
+      collection,
+      namespace,
+      batch.map((r) => r.id),
+    );
+    if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
+    if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
+    if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
+    if (mode === 'replace') {
+      const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch);
+      await this.repository.addToCount(tx, collection, namespace, inserted);
+      return written;
+    }
+    const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
+    const existing = mode === 'add' ? [] : batch.filter((r) => !inserted.has(r.id));
+    const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
+    await this.repository.addToCount(tx, collection, namespace, inserted.size);
+    return inserted.size + merged;
   }
 
   /** Tells the write listeners of records written other than by write() (a restore's copy), once committed. */

@@ -78,7 +78,9 @@ function fromCore(err: CoreError) {
             ? `Backup ${err.key} not found.`
             : err.entity === 'restore job'
               ? `Restore job ${err.key} not found.`
-              : `${err.entity} ${err.key} not found`;
+              : err.entity === 'import'
+                ? `Import ${err.key} not found`
+                : `${err.entity} ${err.key} not found`;
     return { status: 404, grpc: GRPC.NOT_FOUND, name: 'NOT_FOUND', message };
   }
   if (err instanceof AlreadyExistsError) {

@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Metric } from '../../core/collections/collection.model';
-import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, ROWS_PER_CHUNK, type ParquetHeader } from '../parquet-format';
+import { HEADER_KEY, ROWS_PER_CHUNK, type ParquetHeader } from '../parquet-format';
+import { listParquetParts, recordFromRow } from '../parquet-layout';
 import { parquetReader, type ParquetReader } from '../parquet-files';
 import { type Page, type Source, SourceError, type TransferCollection, type TransferRecord } from '../transfer.model';
 
@@ -43,23 +43,7 @@ export class ParquetSource implements Source {
   private async open(): Promise<PartFile[]> {
     if (this.files) return this.files;
     this.reader = await parquetReader();
-    const parts: { namespace: string; path: string }[] = [];
-    const parquetIn = (dir: string) =>
-      readdirSync(dir)
-        .filter((f) => f.endsWith('.parquet'))
-        .sort()
-        .map((f) => join(dir, f));
-    if (statSync(this.path).isDirectory()) {
-      for (const path of parquetIn(this.path)) parts.push({ namespace: '', path });
-      for (const entry of readdirSync(this.path).sort()) {
-        const dir = join(this.path, entry);
-        if (!statSync(dir).isDirectory()) continue;
-        const namespace = entry === DEFAULT_NAMESPACE_DIR ? '' : entry;
-        for (const path of parquetIn(dir)) parts.push({ namespace, path });
-      }
-    } else {
-      parts.push({ namespace: '', path: this.path });
-    }
+    const parts = listParquetParts(this.path);
     if (parts.length === 0) throw new SourceError(`${this.path}: no .parquet files`);
     this.files = [];
     for (const part of parts) {
@@ -81,28 +65,7 @@ export class ParquetSource implements Source {
   }
 
   private record(namespace: string, row: Record<string, unknown>, where: string): TransferRecord {
-    if (typeof row.id !== 'string') throw new SourceError(`${where}: a row without a string id`);
-    const sparse = row.sparse_values as { indices?: unknown[]; values?: unknown[] } | null | undefined;
-    let metadata: Record<string, unknown> | null = null;
-    if (typeof row.metadata === 'string' && row.metadata) {
-      try {
-        metadata = JSON.parse(row.metadata);
-      } catch {
-        throw new SourceError(`${where}: the metadata of ${row.id} is not JSON`);
-      }
-    }
-    return {
-      namespace,
-      id: row.id,
-      embedding: Array.isArray(row.values) && row.values.length ? (row.values as number[]) : null,
-      sparse:
-        sparse && Array.isArray(sparse.indices) && Array.isArray(sparse.values) && sparse.indices.length
-          ? { indices: sparse.indices.map(num), values: sparse.values as number[] }
-          : null,
-      document: typeof row.document === 'string' ? row.document : null,
-      uri: typeof row.uri === 'string' ? row.uri : null,
-      metadata,
-    };
+    return recordFromRow(namespace, row, where);
   }
 
   async collections(): Promise<TransferCollection[]> {

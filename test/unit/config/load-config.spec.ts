@@ -62,6 +62,27 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VECGATE_WORKERS: '2' })).toThrow(/VECGATE_WORKERS above 1 needs DATABASE_URL/);
   });
 
+  it('reads no file and no URL for bulk imports unless told, and checks what it is told', () => {
+    expect(loadConfig({}).imports).toEqual({ roots: [], urls: [], batch: 1000, run: true });
+    expect(
+      loadConfig({
+        VECGATE_IMPORT_ROOTS: '/srv/imports, /data/more',
+        VECGATE_IMPORT_URLS: 'https://data.example.com/exports/',
+        VECGATE_IMPORT_BATCH: '50',
+        VECGATE_IMPORT_RUNNER: 'false',
+      }).imports,
+    ).toEqual({
+      roots: ['/srv/imports', '/data/more'],
+      urls: ['https://data.example.com/exports/'],
+      batch: 50,
+      run: false,
+    });
+    expect(() => loadConfig({ VECGATE_IMPORT_ROOTS: 'imports' })).toThrow(/must be an absolute path/);
+    for (const bad of ['s3://bucket/', 'data.example.com', 'https://u:p@host/', 'https://host/?x=1'])
+      expect(() => loadConfig({ VECGATE_IMPORT_URLS: bad })).toThrow(/VECGATE_IMPORT_URLS must be an http\(s\) URL/);
+    expect(() => loadConfig({ VECGATE_IMPORT_BATCH: '0' })).toThrow(/VECGATE_IMPORT_BATCH/);
+  });
+
   it('sizes the connection pools per server, 10 unless told', () => {
     expect(loadConfig({}).poolSize).toBe(10);
     expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_DB_POOL_SIZE: '4' }).poolSize).toBe(4);

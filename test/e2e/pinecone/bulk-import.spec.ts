@@ -1,0 +1,421 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { Errors, type Pinecone } from '@pinecone-database/pinecone';
+import type { AppConfig } from '../../../src/config/app-config';
+import { loadConfig } from '../../../src/config/load-config';
+import { parquetSchema } from '../../../src/transfer/parquet-format';
+import { parquetWriter } from '../../../src/transfer/parquet-files';
+import { createScratchDatabase, http, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
+import { createDense, indexName, pineconeClient, prng } from '../../support/pinecone';
+import { until } from '../../support/wait';
+
+const { PineconeBadRequestError, PineconeNotFoundError } = Errors;
+
+interface Row {
+  id: string;
+  values: number[];
+  sparse?: { indices: number[]; values: number[] };
+  metadata?: Record<string, unknown>;
+}
+
+/** One Parquet file in Pinecone's import layout, written as vecgate's exporter writes them. */
+async function writeParquet(file: string, rows: Row[]): Promise<void> {
+  mkdirSync(join(file, '..'), { recursive: true });
+  const writer = await parquetWriter();
+  writer.parquetWriteFile({
+    filename: file,
+    columnData: [
+      { name: 'id', data: rows.map((r) => r.id) },
+      { name: 'values', data: rows.map((r) => r.values) },
+      { name: 'sparse_values', data: rows.map((r) => r.sparse ?? null) },
+      { name: 'metadata', data: rows.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)) },
+    ],
+    schema: parquetSchema(false),
+  });
+}
+
+// Values a float32 holds exactly, so that what is fetched equals what was written.
+const DEFAULT_ROWS: Row[] = [
+  { id: 'd1', values: [1, 0.5, 0.25, 0], metadata: { genre: 'drama', year: 1994 } },
+  { id: 'd2', values: [0, 1, 0.5, 0.25], sparse: { indices: [3, 17], values: [0.5, 0.125] } },
+  { id: 'd3', values: [0.25, 0, 1, 0.5], metadata: { tags: ['a', 'b'], ok: true } },
+];
+const NS_A_0: Row[] = [
+  { id: 'a1', values: [1, 1, 0, 0], metadata: { n: 1 } },
+  { id: 'a2', values: [0, 1, 1, 0], sparse: { indices: [0], values: [2] } },
+];
+const NS_A_1: Row[] = [{ id: 'a3', values: [0, 0, 1, 1], metadata: { n: 3 } }];
+
+/** Pinecone's bulk import API (data plane, 2024-10 and later) through the v9 client. */
+describe('Pinecone bulk import', () => {
+  const root = mkdtempSync(join(tmpdir(), 'vecgate-bulk-'));
+  const roots = join(root, 'allowed');
+  const outside = join(root, 'outside');
+  const layout = join(roots, 'layout');
+  const bad = join(roots, 'bad');
+  const big = join(roots, 'big');
+  const BIG_ROWS = 4000;
+  let files: Server;
+  let filesUrl: string;
+  let gw: TestGateway;
+  let pc: Pinecone;
+
+  beforeAll(async () => {
+    await writeParquet(join(layout, '__default__', 'part-0.parquet'), DEFAULT_ROWS);
+    await writeParquet(join(layout, 'ns-a', 'part-0.parquet'), NS_A_0);
+    await writeParquet(join(layout, 'ns-a', 'part-1.parquet'), NS_A_1);
+    writeFileSync(join(layout, 'ns-a', 'notes.log'), 'not parquet: ignored');
+    await writeParquet(join(bad, '__default__', 'part-0.parquet'), [
+      { id: 'ok1', values: [1, 0, 0, 0] },
+      { id: 'short', values: [1, 0, 0] },
+      { id: 'ok2', values: [0, 1, 0, 0] },
+    ]);
+    const random = prng(7);
+    await writeParquet(
+      join(big, '__default__', 'part-0.parquet'),
+      Array.from({ length: BIG_ROWS }, (_, k) => ({
+        id: `b${k}`,
+        values: [random() + 0.01, random(), random(), random()],
+        metadata: { k },
+      })),
+    );
+    await writeParquet(join(outside, 'secret.parquet'), [{ id: 's', values: [1, 0, 0, 0] }]);
+    symlinkSync(outside, join(roots, 'link-out'));
+    // A file server for http(s):// imports: HEAD and GET of files under /data/ (whole bodies, no ranges).
+    files = createServer((req, res) => {
+      const path = (req.url ?? '').replace(/^\/data\//, '');
+      let body: Buffer;
+      try {
+        body = readFileSync(join(layout, path));
+      } catch {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-length': body.length, 'content-type': 'application/octet-stream' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    });
+    await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    gw = await startGateway({ imports: { roots: [roots], urls: [`${filesUrl}/data/`], batch: 2, run: true } });
+    pc = pineconeClient(gw);
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    if (files) await new Promise((resolve) => files.close(resolve));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const fileUri = (path: string) => pathToFileURL(path).toString();
+
+  async function waitFinished(name: string, id: string) {
+    return until(
+      `import ${id} into ${name}`,
+      () => pc.index({ name }).describeImport(id),
+      (op) => ['Completed', 'Failed', 'Cancelled'].includes(op.status),
+    );
+  }
+
+  async function fetchAll(name: string, namespace: string, ids: string[]) {
+    return (await pc.index({ name }).namespace(namespace).fetch({ ids })).records;
+  }
+
+  it('imports every namespace of a directory, records equal to the files', async () => {
+    const name = indexName('imp-layout');
+    await createDense(pc, name, 4, 'dotproduct');
+    const started = await pc.index({ name }).startImport({ uri: fileUri(layout) });
+    expect(started.id).toEqual(expect.any(String));
+    const done = await waitFinished(name, started.id!);
+    expect(done).toMatchObject({
+      id: started.id,
+      uri: fileUri(layout),
+      status: 'Completed',
+      percentComplete: 100,
+      recordsImported: 6,
+    });
+    expect(done.error).toBeUndefined();
+    expect(done.createdAt).toBeInstanceOf(Date);
+    expect(done.finishedAt!.getTime()).toBeGreaterThanOrEqual(done.createdAt.getTime());
+
+    const check = (fetched: Record<string, unknown>, rows: Row[]) => {
+      expect(Object.keys(fetched).sort()).toEqual(rows.map((r) => r.id).sort());
+      for (const row of rows)
+        expect(fetched[row.id]).toEqual({
+          id: row.id,
+          values: row.values,
+          ...(row.sparse ? { sparseValues: row.sparse } : {}),
+          ...(row.metadata ? { metadata: row.metadata } : {}),
+        });
+    };
+    check(await fetchAll(name, '', ['d1', 'd2', 'd3', 'a1']), DEFAULT_ROWS);
+    check(await fetchAll(name, 'ns-a', ['a1', 'a2', 'a3', 'd1']), [...NS_A_0, ...NS_A_1]);
+    const stats = await pc.index({ name }).describeIndexStats();
+    expect(stats.totalRecordCount).toBe(6);
+    expect(stats.namespaces?.['ns-a']?.recordCount).toBe(3);
+
+    // Cancelling a finished import leaves it as it is, as Pinecone does.
+    expect(await http(gw.url, 'DELETE', `/indexes/${name}/bulk/imports/${started.id}`)).toMatchObject({
+      status: 200,
+      body: {},
+    });
+    expect((await pc.index({ name }).describeImport(started.id!)).status).toBe('Completed');
+  });
+
+  it('imports one .parquet file from an allowed http:// URL into the default namespace', async () => {
+    const name = indexName('imp-http');
+    await createDense(pc, name, 4, 'dotproduct');
+    const uri = `${filesUrl}/data/ns-a/part-0.parquet`;
+    const { id } = await pc.index({ name }).startImport({ uri });
+    expect(await waitFinished(name, id!)).toMatchObject({ status: 'Completed', recordsImported: 2 });
+    expect(Object.keys(await fetchAll(name, '', ['a1', 'a2'])).sort()).toEqual(['a1', 'a2']);
+
+    // Not under the allowed prefix, or not one file: refused at start.
+    const index = `/indexes/${name}/bulk/imports`;
+    const elsewhere = await http(gw.url, 'POST', index, { uri: `${filesUrl}/other/x.parquet` });
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body).toEqual({ code: 7, message: expect.stringContaining('VECGATE_IMPORT_URLS'), details: [] });
+    const directory = await http(gw.url, 'POST', index, { uri: `${filesUrl}/data/ns-a/` });
+    expect(directory.status).toBe(400);
+    expect(directory.body.message).toContain('one .parquet file');
+  });
+
+  it('lists imports by page', async () => {
+    const name = indexName('imp-list');
+    await createDense(pc, name, 4, 'dotproduct');
+    const index = pc.index({ name });
+    const ids: string[] = [];
+    for (let k = 0; k < 3; k++) ids.push((await index.startImport({ uri: fileUri(join(layout, 'ns-a')) })).id!);
+    for (const id of ids) await waitFinished(name, id);
+
+    const first = await index.listImports(2);
+    expect(first.data?.map((op) => op.id)).toEqual(ids.slice(0, 2));
+    expect(first.pagination?.next).toEqual(expect.any(String));
+    const second = await index.listImports(2, first.pagination!.next);
+    expect(second.data?.map((op) => op.id)).toEqual(ids.slice(2));
+    expect(second.pagination).toBeUndefined();
+    expect((await index.listImports()).data).toHaveLength(3);
+    // Imports are the index's own: another index lists none of them, nor describes them.
+    const other = indexName('imp-list-other');
+    await createDense(pc, other, 4);
+    expect((await pc.index({ name: other }).listImports()).data).toEqual([]);
+    await expect(pc.index({ name: other }).describeImport(ids[0])).rejects.toBeInstanceOf(PineconeNotFoundError);
+    // Records imported three times over are the same records (upserts).
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(3);
+  });
+
+  it('skips a bad record with errorMode continue, and counts and names it', async () => {
+    const name = indexName('imp-continue');
+    await createDense(pc, name, 4);
+    const { id } = await pc.index({ name }).startImport({ uri: fileUri(bad), errorMode: 'continue' });
+    const done = await waitFinished(name, id!);
+    expect(done).toMatchObject({ status: 'Completed', recordsImported: 2, percentComplete: 100 });
+    expect(done.error).toMatch(
+      /1 record\(s\) skipped.*"short".*dimension 3 does not match the dimension of the index 4/,
+    );
+    expect(Object.keys(await fetchAll(name, '', ['ok1', 'short', 'ok2'])).sort()).toEqual(['ok1', 'ok2']);
+  });
+
+  it('fails the import at a bad record with errorMode abort, its batch not written', async () => {
+    const name = indexName('imp-abort');
+    await createDense(pc, name, 4);
+    // Batches of 2: ok1 and short are one batch, refused whole.
+    const { id } = await pc.index({ name }).startImport({ uri: fileUri(bad), errorMode: 'abort' });
+    const done = await waitFinished(name, id!);
+    expect(done.status).toBe('Failed');
+    expect(done.error).toMatch(/"short".*dimension 3 does not match the dimension of the index 4/);
+    expect(done.recordsImported).toBe(0);
+    expect(done.finishedAt).toBeInstanceOf(Date);
+    expect(await fetchAll(name, '', ['ok1', 'short', 'ok2'])).toEqual({});
+  });
+
+  it('cancels an import in progress between two batches, each batch written whole or not at all', async () => {
+    const name = indexName('imp-stop');
+    await createDense(pc, name, 4);
+    const index = pc.index({ name });
+    const { id } = await index.startImport({ uri: fileUri(big) });
+    await until(
+      'the first batches',
+      () => index.describeImport(id!),
+      (op) => op.recordsImported > 0,
+      { everyMs: 5 },
+    );
+    expect(await index.cancelImport(id!)).toEqual({});
+    const cancelled = await index.describeImport(id!);
+    expect(cancelled.status).toBe('Cancelled');
+    expect(cancelled.recordsImported).toBeLessThan(BIG_ROWS);
+    // The batch under way when the cancel came was rolled back, or committed before it with its count.
+    expect((await index.describeIndexStats()).totalRecordCount).toBe(cancelled.recordsImported);
+    expect((await index.describeImport(id!)).recordsImported).toBe(cancelled.recordsImported);
+  });
+
+  it('refuses URIs it cannot or may not read, in the data plane error shape', async () => {
+    const name = indexName('imp-refused');
+    await createDense(pc, name, 4);
+    const start = (body: unknown) => http(gw.url, 'POST', `/indexes/${name}/bulk/imports`, body);
+
+    for (const uri of ['s3://bucket/dir', 'gs://bucket/dir', 'ftp://host/x.parquet']) {
+      const res = await start({ uri });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ code: 3, message: expect.stringContaining('not supported'), details: [] });
+    }
+    await expect(pc.index({ name }).startImport({ uri: 's3://bucket/dir' })).rejects.toBeInstanceOf(
+      PineconeBadRequestError,
+    );
+    // Outside the roots, as written or through a symbolic link: 403, nothing said of what is there.
+    for (const path of [
+      outside,
+      join(outside, 'secret.parquet'),
+      '/etc',
+      join(roots, 'link-out'),
+      `${roots}/../outside`,
+    ]) {
+      const res = await start({ uri: fileUri(path) });
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ code: 7, message: expect.stringContaining('outside the directories'), details: [] });
+    }
+    expect((await start({ uri: fileUri(join(roots, 'nothing-here')) })).status).toBe(400);
+    expect((await start({ uri: 'not a uri' })).status).toBe(400);
+    expect((await start({})).status).toBe(400);
+    expect((await start({ uri: fileUri(layout), errorMode: { onError: 'explode' } })).status).toBe(400);
+    expect((await start({ uri: 'x'.repeat(1501) })).status).toBe(400);
+    // An unknown index is a 404, an unknown or malformed import id too.
+    expect((await http(gw.url, 'POST', '/indexes/no-such-index/bulk/imports', { uri: fileUri(layout) })).status).toBe(
+      404,
+    );
+    for (const id of ['999999', 'abc', '1%20OR%201=1']) {
+      const res = await http(gw.url, 'GET', `/indexes/${name}/bulk/imports/${id}`);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ code: 5, message: expect.stringContaining('not found'), details: [] });
+      expect((await http(gw.url, 'DELETE', `/indexes/${name}/bulk/imports/${id}`)).status).toBe(404);
+    }
+    expect((await pc.index({ name }).listImports()).data).toEqual([]);
+  });
+
+  describe('with the default settings', () => {
+    let defaults: TestGateway;
+    beforeAll(async () => {
+      defaults = await startGateway();
+    });
+    afterAll(() => defaults?.close());
+
+    it('reads neither the server disk nor URLs', async () => {
+      expect(loadConfig({}).imports).toMatchObject({ roots: [], urls: [] });
+      const pcd = pineconeClient(defaults);
+      const name = indexName('imp-off');
+      await createDense(pcd, name, 4);
+      const file = await http(defaults.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(layout) });
+      expect(file.status).toBe(403);
+      expect(file.body.message).toContain('VECGATE_IMPORT_ROOTS');
+      const url = await http(defaults.url, 'POST', `/indexes/${name}/bulk/imports`, {
+        uri: `${filesUrl}/data/ns-a/part-0.parquet`,
+      });
+      expect(url.status).toBe(403);
+      expect(url.body.message).toContain('VECGATE_IMPORT_URLS');
+    });
+  });
+
+  describe('on a replica that does not run imports', () => {
+    let paused: TestGateway;
+    beforeAll(async () => {
+      paused = await startGateway({ imports: { roots: [roots], urls: [], batch: 2, run: false } });
+    });
+    afterAll(() => paused?.close());
+
+    it('keeps an import Pending until it is cancelled', async () => {
+      const pcp = pineconeClient(paused);
+      const name = indexName('imp-cancel');
+      await createDense(pcp, name, 4, 'dotproduct');
+      const index = pcp.index({ name });
+      const { id } = await index.startImport({ uri: fileUri(layout) });
+      expect(await index.describeImport(id!)).toMatchObject({
+        status: 'Pending',
+        recordsImported: 0,
+        percentComplete: 0,
+      });
+      expect(await index.cancelImport(id!)).toEqual({});
+      const cancelled = await index.describeImport(id!);
+      expect(cancelled.status).toBe('Cancelled');
+      expect(cancelled.finishedAt).toBeInstanceOf(Date);
+      await index.cancelImport(id!);
+      expect((await index.describeImport(id!)).status).toBe('Cancelled');
+    });
+
+    it("ends an index's imports with the index", async () => {
+      const pcp = pineconeClient(paused);
+      const name = indexName('imp-deleted');
+      await createDense(pcp, name, 4, 'dotproduct');
+      await pcp.index({ name }).startImport({ uri: fileUri(layout) });
+      const count = async () => (await paused.db.query('SELECT count(*)::int AS n FROM vecgate_imports')).rows[0].n;
+      const before = await count();
+      await pcp.deleteIndex(name);
+      expect(await count()).toBe(before - 1);
+    });
+  });
+
+  it('resumes an import after its replica stopped, every record once', async () => {
+    const dataDir = usingPostgres() ? undefined : mkdtempSync(join(tmpdir(), 'vecgate-bulk-data-'));
+    const scratch = usingPostgres() ? await createScratchDatabase() : undefined;
+    const shared = scratch && { databaseUrl: scratch.url };
+    const config: Partial<AppConfig> = {
+      ...(dataDir ? { dataDir } : {}),
+      imports: { roots: [roots], urls: [], batch: 10, run: true },
+    };
+    let second: TestGateway | undefined;
+    try {
+      const first = await startGateway(config, shared);
+      const name = indexName('imp-resume');
+      let id: string;
+      try {
+        const pc1 = pineconeClient(first);
+        await createDense(pc1, name, 4);
+        id = (await on(first, name).startImport({ uri: fileUri(big) })).id!;
+        await until(
+          'the first batches',
+          () => on(first, name).describeImport(id),
+          (op) => op.recordsImported > 0,
+          { everyMs: 5 },
+        );
+      } finally {
+        await first.app.close();
+      }
+      // Where the first replica left it, seen from one that runs no imports.
+      const still = await startGateway({ ...config, imports: { ...config.imports!, run: false } }, shared);
+      let stopped;
+      try {
+        stopped = await on(still, name).describeImport(id);
+      } finally {
+        await still.app.close();
+      }
+      // Stopped half-way: otherwise this test would not test a resume.
+      expect(stopped.status).toBe('InProgress');
+      expect(stopped.recordsImported).toBeGreaterThan(0);
+      expect(stopped.recordsImported).toBeLessThan(BIG_ROWS);
+
+      second = await startGateway(config, shared);
+      const index = on(second, name);
+      const done = await until(
+        'the resumed import',
+        () => index.describeImport(id),
+        (op) => op.status !== 'InProgress',
+      );
+      expect(done).toMatchObject({ status: 'Completed', recordsImported: BIG_ROWS, percentComplete: 100 });
+      expect((await index.describeIndexStats()).totalRecordCount).toBe(BIG_ROWS);
+      const sample = (await index.fetch({ ids: ['b0', `b${BIG_ROWS - 1}`, 'b1234'] })).records;
+      expect(Object.keys(sample)).toHaveLength(3);
+      expect(sample.b1234.metadata).toEqual({ k: 1234 });
+    } finally {
+      await second?.app.close();
+      await scratch?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  /** The client caches an index's host by name: each replica of the resume test is named by its host. */
+  function on(gateway: TestGateway, name: string) {
+    return pineconeClient(gateway).index({ name, host: `${gateway.url}/indexes/${name}` });
+  }
+});

@@ -1,0 +1,68 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ForbiddenError, InvalidArgumentError } from '../../../src/core/errors';
+import { locate } from '../../../src/transfer/bulk-import/import-locations';
+
+describe('bulk import locations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vecgate-locate-'));
+  const root = join(dir, 'root');
+  const other = join(dir, 'root-other');
+  mkdirSync(join(root, 'layout'), { recursive: true });
+  mkdirSync(other);
+  writeFileSync(join(other, 'x.parquet'), '');
+  symlinkSync(other, join(root, 'out'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const open = { roots: [root], urls: ['https://data.example.com/exports/', 'http://127.0.0.1:9000/one.parquet'] };
+  const refused = (uri: string, options = open) => {
+    try {
+      locate(uri, options);
+    } catch (err) {
+      return err;
+    }
+    return undefined;
+  };
+
+  it('reads nothing by default', () => {
+    const none = { roots: [], urls: [] };
+    expect(refused(pathToFileURL(join(root, 'layout')).toString(), none)).toBeInstanceOf(ForbiddenError);
+    expect(refused('https://data.example.com/exports/a.parquet', none)).toBeInstanceOf(ForbiddenError);
+  });
+
+  it('takes paths below a root, judged on their real paths', () => {
+    expect(locate(pathToFileURL(join(root, 'layout')).toString(), open)).toEqual({
+      kind: 'file',
+      path: join(root, 'layout'),
+    });
+    // A sibling whose name starts with the root's, a way up, a symbolic link out: all outside.
+    for (const path of [join(other, 'x.parquet'), `${root}/../root-other`, join(root, 'out'), '/etc/passwd'])
+      expect(refused(pathToFileURL(path).toString())).toBeInstanceOf(ForbiddenError);
+    expect(refused(pathToFileURL(join(root, 'missing')).toString())).toBeInstanceOf(InvalidArgumentError);
+    expect(refused('file://elsewhere/srv/x')).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('takes one .parquet file under an allowed URL prefix, nothing else', () => {
+    expect(locate('https://data.example.com/exports/a/b.parquet', open)).toEqual({
+      kind: 'http',
+      url: 'https://data.example.com/exports/a/b.parquet',
+    });
+    expect(locate('http://127.0.0.1:9000/one.parquet', open).kind).toBe('http');
+    for (const uri of [
+      'https://data.example.com/other/b.parquet',
+      'https://data.example.com.evil.net/exports/b.parquet',
+      'http://data.example.com/exports/b.parquet',
+      'http://127.0.0.1:9001/one.parquet',
+      'http://127.0.0.1:9000/one.parquet.bak/x.parquet',
+    ])
+      expect(refused(uri)).toBeInstanceOf(ForbiddenError);
+    expect(refused('https://data.example.com/exports/dir/')).toBeInstanceOf(InvalidArgumentError);
+    expect(refused('https://user:pw@data.example.com/exports/a.parquet')).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('refuses object stores and other schemes as unsupported', () => {
+    for (const uri of ['s3://bucket/dir', 'gs://bucket/dir', 'ftp://host/a.parquet', 'no uri at all'])
+      expect(refused(uri)).toBeInstanceOf(InvalidArgumentError);
+  });
+});
