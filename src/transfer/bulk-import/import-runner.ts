@@ -51,9 +51,10 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   onApplicationBootstrap(): void {
     if (!this.config.imports.run) return;
     this.imports.onStart(() => this.tick());
+    // The first look waits one period: at boot the one embedded connection is busy with the
+    // builder's and tuner's first work, and a look queued behind it would outlive a close.
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
-    this.tick();
   }
 
   async onModuleDestroy(): Promise<void> {
