@@ -9,6 +9,7 @@ import { type Page, type Source, SourceError, type TransferCollection, type Tran
 const METRICS: Record<string, Metric> = { l2: 'l2', cosine: 'cosine', ip: 'ip' };
 const DOCUMENT_KEY = 'chroma:document';
 const URI_KEY = 'chroma:uri';
+const SEGMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface Segments {
   id: string;
@@ -121,6 +122,8 @@ export class ChromaDirSource implements Source {
     const metadata = segments.find((s) => s.scope === 'METADATA')?.id;
     const vector = segments.find((s) => s.scope === 'VECTOR')?.id;
     if (!metadata || !vector) throw new SourceError(`${name}: its metadata or vector segment is missing`);
+    // The vector segment's id names a folder: only a UUID, as Chroma writes, may (no "../").
+    if (!SEGMENT_ID.test(String(vector))) throw new SourceError(`${name}: a vector segment id that is not a UUID`);
     const applied = db.all(`SELECT seq_id FROM max_seq_id WHERE segment_id = ?`, [metadata])[0];
     const logged = db.all(`SELECT max(seq_id) AS seq_id FROM embeddings_queue WHERE topic LIKE ?`, [`%/${id}`])[0];
     if (logged?.seq_id !== null && logged?.seq_id !== undefined && seqId(logged.seq_id) > seqId(applied?.seq_id ?? -1))

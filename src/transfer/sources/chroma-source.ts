@@ -4,6 +4,8 @@ import { requestJson } from './http-json';
 
 const METRICS: Record<string, Metric> = { l2: 'l2', cosine: 'cosine', ip: 'ip' };
 
+const nonEmpty = (m: Record<string, unknown> | null | undefined) => (m && Object.keys(m).length > 0 ? m : null);
+
 interface WireCollection {
   id: string;
   name: string;
@@ -80,7 +82,8 @@ export class ChromaSource implements Source {
       sparse: null,
       document: got.documents?.[i] ?? null,
       uri: got.uris?.[i] ?? null,
-      metadata: got.metadatas?.[i] ?? null,
+      // Chroma 1.0 answers {} for a record with a uri and no metadata: that is none.
+      metadata: nonEmpty(got.metadatas?.[i]),
     }));
   }
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
+import initSqlJs from 'sql.js';
 import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
 import {
   createScratchDatabase,
@@ -528,12 +529,13 @@ describe('vecgate import / export', () => {
 
     it('imports every collection live, with the same records and the same query answers', async () => {
       const target = await store();
-      const run = await cli(['import', chroma.url, '--batch', '100'], target.env, dir);
-      expect(run.status).toBe(0);
+      // Every record sampled: the verification compares all of them with the source, not a random few.
+      const run = await cli(['import', chroma.url, '--batch', '100', '--sample', '1000'], target.env, dir);
+      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toMatchObject({ status: 0 });
       for (const space of SPACES) {
         expect(run.stdout).toMatch(
           new RegExp(
-            `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); 20 sampled, 0 differ`,
+            `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); ${RECORDS} sampled, 0 differ`,
           ),
         );
       }
@@ -568,13 +570,13 @@ describe('vecgate import / export', () => {
       expect(flushed).toHaveLength(2);
       const target = await store();
       try {
-        const run = await cli(['import', chroma.dataDir, '--batch', '64'], target.env, dir);
+        const run = await cli(['import', chroma.dataDir, '--batch', '64', '--sample', '1000'], target.env, dir);
         expect(run.stderr).not.toMatch(/error/i);
         expect(run.status).toBe(0);
         for (const space of SPACES)
           expect(run.stdout).toMatch(
             new RegExp(
-              `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); 20 sampled, 0 differ`,
+              `ref-${space} -> ref-${space}: ${RECORDS} imported, 0 skipped; source ${RECORDS}, vecgate ${RECORDS} \\(match\\); ${RECORDS} sampled, 0 differ`,
             ),
           );
         expect(run.stdout).toMatch(/ref-empty -> ref-empty: 0 imported/);
@@ -606,6 +608,20 @@ describe('vecgate import / export', () => {
         expect(refused.status).toBe(1);
         expect(refused.stderr).toMatch(/chroma\.sqlite3-journal is not empty: Chroma stopped in the middle of a write/);
         rmSync(join(chroma.dataDir, 'chroma.sqlite3-journal'));
+        // A segment id is a folder's name: one that climbs out of the directory is refused.
+        const sqliteFile = join(chroma.dataDir, 'chroma.sqlite3');
+        const original = readFileSync(sqliteFile);
+        const SQL = await initSqlJs();
+        const edited = new SQL.Database(original);
+        edited.run(
+          `UPDATE segments SET id = '../../elsewhere' WHERE id = (SELECT id FROM segments WHERE scope = 'VECTOR' LIMIT 1)`,
+        );
+        writeFileSync(sqliteFile, edited.export());
+        edited.close();
+        refused = await dryRun();
+        expect(refused.status).toBe(1);
+        expect(refused.stderr).toMatch(/a vector segment id that is not a UUID/);
+        writeFileSync(sqliteFile, original);
         const data = join(chroma.dataDir, flushed[0], 'data_level0.bin');
         writeFileSync(data, readFileSync(data).subarray(0, 1000));
         refused = await dryRun();
