@@ -23,7 +23,8 @@ const DELETE_MARK = 0x01;
 /** Elements read at once while mapping labels to slots. */
 const SCAN_ELEMENTS = 4_096;
 
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+// Pickled ints come back as numbers or, past 2^53, bigints; Number() takes both.
+const num = (v: unknown): number => Number(v);
 
 /** A field of the pickled metadata: a dict (Chroma 1.x, Rust) or a PersistentData object (0.4 to 0.6, Python). */
 function field(pickled: unknown, key: string): unknown {
