@@ -5,6 +5,7 @@ import {
   StatementTimeoutError,
   UnavailableError,
 } from '../core/errors';
+import { POOL_CLOSING } from '../database/closing-pool';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
@@ -35,7 +36,8 @@ export function translateDatabaseError(thrown: unknown): CoreError | undefined {
   if (typeof code !== 'string') {
     if (
       typeof err?.message === 'string' &&
-      /Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message)
+      (/Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/.test(err.message) ||
+        err.message === POOL_CLOSING)
     ) {
       return new UnavailableError('The database is unavailable; try again shortly.');
     }

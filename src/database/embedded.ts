@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { Client, Pool, type ClientConfig } from 'pg';
+import { Client, type Pool, type ClientConfig } from 'pg';
+import { ClosingPool } from './closing-pool';
 import { PglitePgConnection } from '@electric-sql/pglite/node-postgres';
 import { Parser } from 'pg-protocol/dist/parser';
 import type { BackendMessage } from 'pg-protocol/dist/messages';
@@ -107,7 +108,7 @@ export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {
       sessions.set(this, session);
     }
   }
-  const pool = new Pool({ Client: EmbeddedClient, max: 1 });
+  const pool = new ClosingPool({ Client: EmbeddedClient, max: 1 });
   return {
     pool,
     stoppable: worker.stoppable,

@@ -1,5 +1,6 @@
 import { type Logger } from '@nestjs/common';
-import { type Client, Pool, type PoolConfig } from 'pg';
+import { type Client, type Pool, type PoolConfig } from 'pg';
+import { ClosingPool } from './closing-pool';
 import { preparedStatementsPoolConfig } from './prepared-statements';
 
 export interface ServerPoolOptions {
@@ -40,7 +41,7 @@ export class ServerPools {
           super({ ...config, connectionString: url() });
         }
       }
-      const pool = new Pool({
+      const pool = new ClosingPool({
         ...timeout,
         ...planning,
         max,
