@@ -24,7 +24,22 @@ export interface SearchTuning {
   /** Unfiltered searches read every record: cheaper than any ef_search that met the target, or none did. */
   exact: boolean;
   msPerSearch: number;
+  /** Walks under a filter keeping one record in ten; null when measured before these existed. */
+  filtered: FilteredTuning | null;
   measuredAt: Date;
+}
+
+/**
+ * What the tuner measured under a filter that keeps one record in ten: a walk ranks only the
+ * candidates that pass, so it needs a wider ef_search than an unfiltered one for the same recall.
+ */
+export interface FilteredTuning {
+  /** The least ef_search whose recall@10 met the target under that filter (the widest tried if none did). */
+  efSearch: number;
+  recall: number;
+  /** Mean time of the walk at that ef_search, and of reading the matching records, under that filter. */
+  walkMs: number;
+  exactMs: number;
 }
 
 export const DEFAULT_INDEX: IndexSettings = { m: 16, efConstruction: 100, efSearch: 100 };

@@ -44,6 +44,10 @@ interface TuningRow {
   ef_search: number;
   exact: boolean;
   ms_per_search: number;
+  filtered_ef_search: number | null;
+  filtered_recall: number | null;
+  filtered_walk_ms: number | null;
+  filtered_exact_ms: number | null;
   measured_at: string;
 }
 
@@ -56,6 +60,15 @@ function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | n
     efSearch: row.ef_search,
     exact: row.exact,
     msPerSearch: row.ms_per_search,
+    filtered:
+      row.filtered_ef_search === null || row.filtered_ef_search === undefined
+        ? null
+        : {
+            efSearch: row.filtered_ef_search,
+            recall: row.filtered_recall ?? 0,
+            walkMs: row.filtered_walk_ms ?? 0,
+            exactMs: row.filtered_exact_ms ?? 0,
+          },
     measuredAt: new Date(row.measured_at),
   };
 }

@@ -22,6 +22,8 @@ export interface SampledRecord {
 
 /** The records a measurement's answers are compared on: recall@10, as the benchmarks measure it. */
 export const RECALL_AT = 10;
+/** The filtered measurement's filter keeps one record in this many. */
+export const FILTER_KEEPS_ONE_IN = 10;
 
 /** The statements of the search tuner (src/core/indexing/search-tuner.ts). */
 @Injectable()
@@ -75,34 +77,63 @@ export class SearchTuningRepository {
    * by an expression the index is not built on). Runs in the caller's transaction, which the
    * settings last for; embedded, PGlite has no parallel workers and ignores the setting.
    */
-  async nearestIds(tx: Queryable, collection: Collection, vector: string, efSearch: number | null): Promise<string[]> {
+  async nearestIds(
+    tx: Queryable,
+    collection: Collection,
+    vector: string,
+    efSearch: number | null,
+    filtered = false,
+  ): Promise<string[]> {
     const plan = vectorPlan(collection.metric, collection.dimension!);
     const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
     const order = efSearch === null ? `(${distance}) + 0` : distance;
     // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
-    // with them would price exact search by the cores it borrowed.
-    await tx.query(
+    // with them would price exact search by the cores it borrowed. A filtered walk is kept on the
+    // index: this filter's estimate (0.5%, the default for an expression) could tempt the planner
+    // to a scan, where a metadata filter keeping one record in ten walks.
+    const walk =
       efSearch === null
-        ? `SELECT set_config('max_parallel_workers_per_gather', '0', true)`
-        : `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
+        ? ''
+        : `, set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+    const scan = filtered && efSearch !== null ? `, set_config('enable_seqscan', 'off', true)` : '';
+    await tx.query(
+      `SELECT set_config('max_parallel_workers_per_gather', '0', true)${walk}${scan}`,
       efSearch === null ? [] : [String(efSearch)],
     );
+    // One record in ten, by insertion order: a filter as independent of the vectors as a category.
+    const where = filtered ? `WHERE seq % ${FILTER_KEEPS_ONE_IN} = 0` : '';
     const { rows } = await tx.query<{ id: string }>(
-      `SELECT id FROM ${qualified(collection.tableName)} ORDER BY ${order} LIMIT ${RECALL_AT}`,
+      `SELECT id FROM ${qualified(collection.tableName)} ${where} ORDER BY ${order} LIMIT ${RECALL_AT}`,
       [vector],
     );
     return rows.map((r) => r.id);
   }
 
   async save(db: Queryable, collectionId: string, tuning: Omit<SearchTuning, 'measuredAt'>): Promise<void> {
+    const f = tuning.filtered;
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
-      `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search)
-       SELECT $1, $2, $3, $4, $5, $6, $7 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+      `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
+         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
        ON CONFLICT (collection_id) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
-         ms_per_search = excluded.ms_per_search, measured_at = now()`,
-      [collectionId, tuning.records, tuning.target, tuning.recall, tuning.efSearch, tuning.exact, tuning.msPerSearch],
+         ms_per_search = excluded.ms_per_search, filtered_ef_search = excluded.filtered_ef_search,
+         filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
+         filtered_exact_ms = excluded.filtered_exact_ms, measured_at = now()`,
+      [
+        collectionId,
+        tuning.records,
+        tuning.target,
+        tuning.recall,
+        tuning.efSearch,
+        tuning.exact,
+        tuning.msPerSearch,
+        f?.efSearch ?? null,
+        f?.recall ?? null,
+        f?.walkMs ?? null,
+        f?.exactMs ?? null,
+      ],
     );
   }
 

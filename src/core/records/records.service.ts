@@ -278,14 +278,14 @@ export class RecordsService {
         vectors.map((v) => v.dimension),
       );
       const query = { namespace, vectors, n, filter, include };
-      const { exact: searchExactly, narrows } = await this.vectorSearchPlan(collection, namespace, filter);
+      const { exact: searchExactly, narrows, share } = await this.vectorSearchPlan(collection, namespace, filter);
       if (searchExactly) {
         return {
           collection,
           lists: await this.repository.nearest(this.db.reads, collection, { ...query, exact: true }),
         };
       }
-      const settings = this.repository.searchSettings(collection, n, narrows);
+      const settings = this.repository.searchSettings(collection, n, narrows, share);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
       const lists = await this.db.withSessionSettings(
         settings,
@@ -314,7 +314,7 @@ export class RecordsService {
     collection: Collection,
     namespace: string,
     filter: FilterNode,
-  ): Promise<{ exact: boolean; narrows: boolean }> {
+  ): Promise<{ exact: boolean; narrows: boolean; share?: number }> {
     // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
     // filtered search reads the matching records whatever the planner estimates: asking it first
     // would be two statements for nothing. (A catalog row cached just before another replica built
@@ -322,11 +322,15 @@ export class RecordsService {
     const narrows = narrowsTheTable(filter, namespace, collection);
     // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
     // meets the recall target (hard data, a small collection).
-    const exact = narrows
-      ? !collection.vectorIndexed ||
-        prefersExactSearch(await this.repository.estimateMatches(this.db.reads, collection, namespace, filter))
-      : !!collection.tuning?.exact;
-    return { exact, narrows };
+    if (!narrows) return { exact: !!collection.tuning?.exact, narrows };
+    if (!collection.vectorIndexed) return { exact: true, narrows };
+    const estimate = await this.repository.estimateMatches(this.db.reads, collection, namespace, filter);
+    return {
+      exact: prefersExactSearch(estimate, collection.tuning?.filtered),
+      narrows,
+      // The share of the table the filter keeps: how much wider than unfiltered a walk must be.
+      share: estimate.total > 0 ? estimate.matching / estimate.total : undefined,
+    };
   }
 
   /** Deletes what matches; an `all` filter with no limit is refused by the protocols, not here. */

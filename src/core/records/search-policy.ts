@@ -1,4 +1,6 @@
-import type { Collection } from '../collections/collection.model';
+import type { Collection, FilteredTuning } from '../collections/collection.model';
+import { FILTER_KEEPS_ONE_IN } from '../collections/search-tuning.repository';
+import { HNSW_LIMITS } from '../collections/vector-index';
 import type { FilterNode } from '../filters/filter-ast';
 import { DEFAULT_NAMESPACE } from '../scope';
 
@@ -19,8 +21,35 @@ export interface MatchEstimate {
   total: number;
 }
 
-export function prefersExactSearch({ matching, total }: MatchEstimate): boolean {
-  return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * EXACT_SEARCH_MAX_SHARE;
+/**
+ * Whether a filtered search reads the matching records rather than walk. Past 5%, when the search
+ * tuner found the walk under a filter keeping a tenth dearer than reading that tenth (hard data,
+ * where a filtered walk needs a wide ef_search), up to the share where reading costs what the walk
+ * did: reading costs in proportion to the records it reads. Never past EXACT_SEARCH_MAX_ROWS.
+ */
+export function prefersExactSearch({ matching, total }: MatchEstimate, filtered?: FilteredTuning | null): boolean {
+  const measured = filtered && filtered.exactMs > 0 ? (TUNED_FILTER_SHARE * filtered.walkMs) / filtered.exactMs : 0;
+  const share = Math.min(EXACT_SEARCH_MAX_MEASURED_SHARE, Math.max(EXACT_SEARCH_MAX_SHARE, measured));
+  return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * share;
+}
+
+/** The share of the records the search tuner's filtered measurement keeps. */
+const TUNED_FILTER_SHARE = 1 / FILTER_KEEPS_ONE_IN;
+/** However slow the tuner found the walk, a filter keeping more than this walks. */
+const EXACT_SEARCH_MAX_MEASURED_SHARE = 0.5;
+
+/**
+ * The ef_search of a walk under a filter keeping `share` of the table, from the tuner's two
+ * measurements: `unfiltered` over the whole table, `filtered` under a filter keeping a tenth.
+ * A walk ranks the candidates that pass its filter, so the narrower the filter, the wider the
+ * walk: geometric between the two points, and on the same line below a tenth. Without an
+ * estimate of the share, the tenth's. At most pgvector's largest.
+ */
+export function filteredEfSearch(unfiltered: number, filtered: number, share?: number): number {
+  if (share === undefined || !(share > 0)) return Math.min(HNSW_LIMITS.efSearch.max, filtered);
+  const tenths = Math.log10(1 / Math.min(1, share));
+  const ef = unfiltered * Math.pow(filtered / unfiltered, tenths);
+  return Math.min(HNSW_LIMITS.efSearch.max, Math.max(unfiltered, Math.ceil(ef)));
 }
 
 /**

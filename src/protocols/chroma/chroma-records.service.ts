@@ -137,6 +137,13 @@ export class ChromaRecordsService {
           ef_search: tuning.efSearch,
           exact: tuning.exact,
           ms_per_search: tuning.msPerSearch,
+          // Under a filter keeping one record in ten: the walk's ef_search and recall, and mean times.
+          ...(tuning.filtered && {
+            filtered_ef_search: tuning.filtered.efSearch,
+            filtered_recall: tuning.filtered.recall,
+            filtered_walk_ms: tuning.filtered.walkMs,
+            filtered_exact_ms: tuning.filtered.exactMs,
+          }),
           records: tuning.records,
           measured_at: tuning.measuredAt.toISOString(),
         },

@@ -12,7 +12,8 @@ import { until, waitIndexed } from '../../support/wait';
  * and /metrics. Uniform random vectors (the hard case: no clusters) through the Chroma client:
  * fresh queries, not in the sample, reach the target within the sample's noise; a collection
  * whose client pinned ef_search is searched at that ef_search, unmeasured (and worse); a
- * collection grown by a quarter is measured again.
+ * collection grown by a quarter is measured again. Walks under a filter keeping a tenth are
+ * measured too, and filtered queries reach the target.
  */
 
 const DIM = 96;
@@ -38,11 +39,12 @@ function cosineDistance(a: number[], b: number[]): number {
   return 1 - dot / Math.sqrt(na * nb);
 }
 
-/** The exact 10 nearest of the first `size` records. */
-function exactTop10(q: number[], size: number): string[] {
+/** The exact 10 nearest of the first `size` records (of one group, given one). */
+function exactTop10(q: number[], size: number, group?: number): string[] {
   return data
     .slice(0, size)
-    .map((v, i) => ({ id: `r${i}`, d: cosineDistance(q, v) }))
+    .map((v, i) => ({ id: `r${i}`, d: cosineDistance(q, v), group: i % 10 }))
+    .filter((x) => group === undefined || x.group === group)
     .sort((a, b) => a.d - b.d)
     .slice(0, 10)
     .map((x) => x.id);
@@ -54,15 +56,17 @@ async function load(col: Collection, from: number, to: number): Promise<void> {
     await col.add({
       ids: Array.from({ length: e - s }, (_, i) => `r${s + i}`),
       embeddings: data.slice(s, e),
+      metadatas: Array.from({ length: e - s }, (_, i) => ({ group: (s + i) % 10 })),
     });
   }
 }
 
-async function recallOf(col: Collection, size: number): Promise<number> {
+async function recallOf(col: Collection, size: number, group?: number): Promise<number> {
   let hits = 0;
   for (const q of queries) {
-    const res = await col.query({ queryEmbeddings: [q], nResults: 10, include: [] });
-    const truth = new Set(exactTop10(q, size));
+    const where = group === undefined ? undefined : { group };
+    const res = await col.query({ queryEmbeddings: [q], nResults: 10, where, include: [] });
+    const truth = new Set(exactTop10(q, size, group));
     hits += res.ids[0].filter((id) => truth.has(id)).length;
   }
   return hits / (10 * QUERIES);
@@ -74,6 +78,10 @@ interface Tuning {
   ef_search: number;
   exact: boolean;
   ms_per_search: number;
+  filtered_ef_search: number;
+  filtered_recall: number;
+  filtered_walk_ms: number;
+  filtered_exact_ms: number;
   records: number;
   measured_at: string;
 }
@@ -136,6 +144,17 @@ describe('Chroma: searches are tuned to a recall target', () => {
     expect(EF_SEARCH_LADDER).toContain(first.ef_search);
     expect(first.ms_per_search).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(first.measured_at))).toBe(false);
+  });
+
+  it('measures walks under a filter keeping a tenth too, and filtered queries reach the target', async () => {
+    // A walk under a filter ranks only the candidates that pass: never narrower than unfiltered.
+    expect(EF_SEARCH_LADDER).toContain(first.filtered_ef_search);
+    expect(first.filtered_ef_search).toBeGreaterThanOrEqual(first.ef_search);
+    expect(first.filtered_recall).toBeGreaterThan(0);
+    expect(first.filtered_walk_ms).toBeGreaterThan(0);
+    expect(first.filtered_exact_ms).toBeGreaterThan(0);
+    // One group is a tenth of the records: walked, or read whole where the tuner found that cheaper.
+    expect(await recallOf(hard, RECORDS, 3)).toBeGreaterThanOrEqual(TARGET - 0.05);
   });
 
   it('answers fresh queries at the target, within the sample noise, where a pinned ef_search does worse', async () => {

@@ -1,6 +1,7 @@
 import {
   EXACT_SEARCH_MAX_ROWS,
   EXACT_SEARCH_MAX_SHARE,
+  filteredEfSearch,
   prefersExactSearch,
 } from '../../../src/core/records/search-policy';
 
@@ -24,5 +25,49 @@ describe('prefersExactSearch', () => {
     const total = 100_000;
     expect(prefersExactSearch({ matching: total * EXACT_SEARCH_MAX_SHARE, total })).toBe(true);
     expect(prefersExactSearch({ matching: total * EXACT_SEARCH_MAX_SHARE + 1, total })).toBe(false);
+  });
+});
+
+describe('prefersExactSearch, with what the search tuner measured under a filter keeping a tenth', () => {
+  const measured = (walkMs: number, exactMs: number) => ({ efSearch: 400, recall: 0.96, walkMs, exactMs });
+
+  it('reads the matching records past 5% where the walk under a tenth cost more than reading it', () => {
+    // The walk cost three times the reading of a tenth: reading wins up to 30%.
+    const slowWalk = measured(12, 4);
+    expect(prefersExactSearch({ matching: 2_000, total: 20_000 }, slowWalk)).toBe(true);
+    expect(prefersExactSearch({ matching: 6_000, total: 20_000 }, slowWalk)).toBe(true);
+    expect(prefersExactSearch({ matching: 6_001, total: 20_000 }, slowWalk)).toBe(false);
+    // Never past half the table, nor past the bound on records.
+    expect(prefersExactSearch({ matching: 10_001, total: 20_000 }, measured(1000, 1))).toBe(false);
+    expect(prefersExactSearch({ matching: EXACT_SEARCH_MAX_ROWS + 1, total: 100_000 }, slowWalk)).toBe(false);
+  });
+
+  it('keeps the 5% line where the walk was the cheaper', () => {
+    const fastWalk = measured(7, 69);
+    expect(prefersExactSearch({ matching: 10_000, total: 200_000 }, fastWalk)).toBe(true);
+    expect(prefersExactSearch({ matching: 10_001, total: 200_000 }, fastWalk)).toBe(false);
+  });
+});
+
+describe('filteredEfSearch', () => {
+  it('runs through both measurements: the whole table and a tenth of it', () => {
+    expect(filteredEfSearch(100, 250, 1)).toBe(100);
+    expect(filteredEfSearch(100, 250, 0.1)).toBe(250);
+  });
+
+  it('widens geometrically as the filter narrows, between them and past a tenth', () => {
+    const half = filteredEfSearch(100, 250, 0.5);
+    const third = filteredEfSearch(100, 250, 0.3);
+    expect(half).toBeGreaterThan(100);
+    expect(third).toBeGreaterThan(half);
+    expect(third).toBeLessThan(250);
+    // 250 * 2.5^log10(2): a filter keeping 5%.
+    expect(filteredEfSearch(100, 250, 0.05)).toBe(Math.ceil(100 * Math.pow(2.5, Math.log10(20))));
+  });
+
+  it("takes the tenth's without an estimate, and never goes past pgvector's largest nor below the unfiltered one", () => {
+    expect(filteredEfSearch(100, 250)).toBe(250);
+    expect(filteredEfSearch(400, 1000, 0.01)).toBe(1000);
+    expect(filteredEfSearch(100, 80, 0.05)).toBe(100);
   });
 });
