@@ -14,6 +14,7 @@
 import { Client } from 'pg';
 import { CATEGORIES, Dataset } from './data';
 import { Flags, progress } from './cli';
+import { scratchRecordTable } from './scratch-table';
 
 const USAGE = `usage: node dist/bench/filtered-walk.js [--records N] [--dim N] [--queries N] [--ef-search E1,E2,..] [--limits L1,L2,..]
   DATABASE_URL names a PostgreSQL with pgvector 0.8 or newer.`;
@@ -48,29 +49,7 @@ async function main(): Promise<void> {
   const db = new Client({ connectionString: url });
   await db.connect();
   try {
-    await db.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await db.query(`CREATE SCHEMA ${SCHEMA}`);
-    await db.query(`SET search_path = ${SCHEMA}, public`);
-    await db.query(`SET max_parallel_workers_per_gather = 0`);
-    await db.query(`SET maintenance_work_mem = '1GB'`);
-    // The shape of a record table (record-table.repository.ts) and its indexes.
-    await db.query(`CREATE TABLE t (seq bigint GENERATED ALWAYS AS IDENTITY, namespace text NOT NULL DEFAULT '',
-      id text NOT NULL, embedding vector(${dim}), sparse_embedding sparsevec, document text, uri text, metadata jsonb,
-      PRIMARY KEY (namespace, id))`);
-    progress(`loading ${records} clustered records x ${dim}`);
-    for (let start = 0; start < records; start += 500) {
-      const batch = Array.from({ length: Math.min(500, records - start) }, (_, k) => data.record(start + k));
-      await db.query(
-        `INSERT INTO t (id, embedding, document, metadata)
-         SELECT * FROM unnest($1::text[], $2::vector[], $3::text[], $4::jsonb[])`,
-        [
-          batch.map((r) => r.id),
-          batch.map((r) => `[${r.embedding.join(',')}]`),
-          batch.map((r) => r.document),
-          batch.map((r) => JSON.stringify(r.metadata)),
-        ],
-      );
-    }
+    await scratchRecordTable(db, SCHEMA, data, 'clustered');
     // The tenth of the records furthest along one random direction: whole clusters, far from most queries.
     const direction = `[${data.queryVector('direction', 0).join(',')}]`;
     await db.query(
