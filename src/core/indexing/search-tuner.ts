@@ -222,8 +222,8 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
    * unfiltered walk's up: with relaxed iterative scans a walk returns its ef_search nearest
    * candidates and the filter keeps a tenth of them, so it ranks fewer than an unfiltered walk
    * does (200,000 x 384 clustered, a 10% category filter: recall@10 0.91 at ef_search 100, 0.98
-   * at 250; docs/benchmarks.md). Null when no sample record matches the filter; undefined when
-   * stopped midway.
+   * at 250; docs/benchmarks.md). Null when no record passes the filter (every exact answer empty);
+   * undefined when stopped midway.
    */
   private async tuneFiltered(
     collection: Collection,
