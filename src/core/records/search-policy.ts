@@ -21,6 +21,11 @@ export interface MatchEstimate {
   total: number;
 }
 
+/** The share of the records the search tuner's filtered measurement keeps. */
+const TUNED_FILTER_SHARE = 1 / FILTER_KEEPS_ONE_IN;
+/** However slow the tuner found the walk, a filter keeping more than this walks. */
+const EXACT_SEARCH_MAX_MEASURED_SHARE = 0.5;
+
 /**
  * Whether a filtered search reads the matching records rather than walk. Past 5%, when the search
  * tuner found the walk under a filter keeping a tenth dearer than reading that tenth (hard data,
@@ -32,11 +37,6 @@ export function prefersExactSearch({ matching, total }: MatchEstimate, filtered?
   const share = Math.min(EXACT_SEARCH_MAX_MEASURED_SHARE, Math.max(EXACT_SEARCH_MAX_SHARE, measured));
   return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * share;
 }
-
-/** The share of the records the search tuner's filtered measurement keeps. */
-const TUNED_FILTER_SHARE = 1 / FILTER_KEEPS_ONE_IN;
-/** However slow the tuner found the walk, a filter keeping more than this walks. */
-const EXACT_SEARCH_MAX_MEASURED_SHARE = 0.5;
 
 /**
  * The ef_search of a walk under a filter keeping `share` of the table, from the tuner's two
