@@ -44,3 +44,40 @@ export function filterTooLarge(filter: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** Where a value lies in a JSON body: its container's place and its key or index there. */
+interface Place {
+  parent: Place | null;
+  key: string | number;
+}
+
+function pathOf(place: Place | null): string {
+  let path = '';
+  for (let p = place; p !== null; p = p.parent)
+    path = typeof p.key === 'number' ? `[${p.key}]${path}` : `${p.parent ? '.' : ''}${p.key}${path}`;
+  return path;
+}
+
+/**
+ * The path (`searches[0].rank.$exp`) of the first array or object nested deeper than `maxDepth`
+ * (the body itself is depth 1), in document order, or undefined if there is none. Walked without
+ * recursion, like filterTooLarge, and building a path only for the answer.
+ */
+export function tooDeepAt(value: unknown, maxDepth: number): string | undefined {
+  const stack: [object, number, Place | null][] = [];
+  if (typeof value === 'object' && value !== null) stack.push([value, 1, null]);
+  while (stack.length > 0) {
+    const [node, depth, place] = stack.pop()!;
+    if (depth > maxDepth) return pathOf(place);
+    const push = (key: string | number, child: unknown) => {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1, { parent: place, key }]);
+    };
+    // Pushed last first, so that the first child is walked first.
+    if (Array.isArray(node)) for (let i = node.length - 1; i >= 0; i--) push(i, node[i]);
+    else {
+      const keys = Object.keys(node);
+      for (let i = keys.length - 1; i >= 0; i--) push(keys[i], (node as Record<string, unknown>)[keys[i]]);
+    }
+  }
+  return undefined;
+}

@@ -56,22 +56,44 @@ export interface ScoredRecord extends StoredRecord {
   score: number | null;
 }
 
-/** Every knn leaf of an expression, depth first (the order their lists are computed in). */
-export function knnLeaves(node: RankNode): Extract<RankNode, { kind: 'knn' }>[] {
+/** The direct operands of a rank node. */
+function operands(node: RankNode): RankNode[] {
   switch (node.kind) {
     case 'knn':
-      return [node];
     case 'value':
       return [];
     case 'sum':
     case 'mul':
     case 'max':
     case 'min':
-      return node.terms.flatMap(knnLeaves);
+      return node.terms;
     case 'sub':
     case 'div':
-      return [...knnLeaves(node.left), ...knnLeaves(node.right)];
+      return [node.left, node.right];
     default:
-      return knnLeaves(node.operand);
+      return [node.operand];
   }
+}
+
+/**
+ * How many nodes an expression holds and how deep it nests (a lone leaf is depth 1), counted
+ * without recursion and stopping once past `most` nodes: the bounds are checked on this before
+ * anything recursive walks the expression.
+ */
+export function rankShape(node: RankNode, most = Infinity): { nodes: number; depth: number } {
+  let nodes = 0;
+  let depth = 0;
+  const stack: [RankNode, number][] = [[node, 1]];
+  while (stack.length > 0 && nodes <= most) {
+    const [n, d] = stack.pop()!;
+    nodes++;
+    depth = Math.max(depth, d);
+    for (const o of operands(n)) stack.push([o, d + 1]);
+  }
+  return { nodes, depth };
+}
+
+/** Every knn leaf of an expression, depth first (the order their lists are computed in). */
+export function knnLeaves(node: RankNode): Extract<RankNode, { kind: 'knn' }>[] {
+  return node.kind === 'knn' ? [node] : operands(node).flatMap(knnLeaves);
 }

@@ -7,13 +7,22 @@ import { RangeKeyTracker } from '../records/range-key-tracker';
 import { RecordsRepository } from '../records/records.repository';
 import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
-import { HybridSearch, knnLeaves, ScoredRecord } from './search.model';
+import { HybridSearch, knnLeaves, rankShape, ScoredRecord } from './search.model';
 import { SearchRepository, type SearchRows } from './search.repository';
 
 /** The most records one knn list may hold (Chroma's default is 16, its clients' 128). */
 export const MAX_KNN_LIMIT = 10_000;
 /** The most knn lists one rank expression may combine. */
 export const MAX_KNN_LEAVES = 16;
+/**
+ * The most nodes (operators, values and knns) of one rank expression, and how deep it may nest.
+ * Each node is computed once per candidate record (up to 16 lists of 10,000): a Reciprocal Rank
+ * Fusion of 16 lists takes about 100 nodes.
+ */
+export const MAX_RANK_NODES = 256;
+export const MAX_RANK_DEPTH = 128;
+/** The most metadata keys a group_by may group by, and order each group by. */
+export const MAX_GROUP_BY_KEYS = 32;
 
 /** SQLSTATEs of float arithmetic gone out of range: a rank expression's overflow, not the server's fault. */
 const OUT_OF_RANGE = new Set(['22003', '22012', '2201E', '2201F']);
@@ -66,7 +75,21 @@ export class SearchService {
   }
 
   private check(collection: Collection, search: HybridSearch): void {
+    if (search.groupBy) {
+      const { keys, orderBy } = search.groupBy;
+      if (keys.length > MAX_GROUP_BY_KEYS || orderBy.length > MAX_GROUP_BY_KEYS)
+        throw new InvalidArgumentError(
+          `A group_by may name at most ${MAX_GROUP_BY_KEYS} keys and ${MAX_GROUP_BY_KEYS} aggregate keys, this one has ${keys.length} and ${orderBy.length}`,
+        );
+    }
     if (search.rank === null) return;
+    const { nodes, depth } = rankShape(search.rank, MAX_RANK_NODES);
+    if (nodes > MAX_RANK_NODES)
+      throw new InvalidArgumentError(
+        `A rank expression may hold at most ${MAX_RANK_NODES} operators, values and $knn; this one has more`,
+      );
+    if (depth > MAX_RANK_DEPTH)
+      throw new InvalidArgumentError(`A rank expression may nest at most ${MAX_RANK_DEPTH} deep, this one ${depth}`);
     const leaves = knnLeaves(search.rank);
     if (leaves.length > MAX_KNN_LEAVES)
       throw new InvalidArgumentError(

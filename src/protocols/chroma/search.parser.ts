@@ -3,14 +3,17 @@ import { ALL } from '../../core/filters/filter-ast';
 import type { Collection } from '../../core/collections/collection.model';
 import { MAX_FLOAT32, MAX_SPARSE_NONZERO_STORED, sparsevecText } from '../../core/records/sparse-vector';
 import type { GroupBy, GroupOrderKey, HybridSearch, RankNode } from '../../core/search/search.model';
+import { MAX_RANK_NODES } from '../../core/search/search.service';
 import { ChromaHttpError } from './chroma-error';
 import { parseWhere } from './chroma-filter.parser';
 import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
 import { toDenseVector } from './embeddings';
-import { isObject } from '../json-guards';
+import { isObject, tooDeepAt } from '../json-guards';
 
 /** The most searches one request may hold. */
 export const MAX_SEARCHES = 100;
+/** serde_json's recursion limit, which Chroma's JSON bodies meet first: 128 nested arrays and objects are refused. */
+const JSON_MAX_DEPTH = 127;
 /** Chroma's default knn limit when a payload gives none (the clients send 128). */
 const DEFAULT_KNN_LIMIT = 16;
 const RANK_VARIANTS = ['$abs', '$div', '$exp', '$knn', '$log', '$max', '$min', '$mul', '$sub', '$sum', '$val'];
@@ -115,21 +118,33 @@ function knn(path: string, raw: unknown, sparseKey: string | null): RankNode {
   return { kind: 'knn', query: { dense }, limit, default: dflt, returnRank };
 }
 
-function rank(path: string, raw: unknown, sparseKey: string | null): RankNode {
+/** How many rank nodes a search has parsed so far: parsing stops past the core's bound. */
+interface NodeBudget {
+  nodes: number;
+}
+
+function rank(path: string, raw: unknown, sparseKey: string | null, budget: NodeBudget): RankNode {
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected enum RankExpr');
+  if (++budget.nodes > MAX_RANK_NODES)
+    throw ChromaHttpError.invalidArgument(
+      `A rank expression may hold at most ${MAX_RANK_NODES} operators, values and $knn; this one has more`,
+    );
   const entries = Object.entries(raw);
   if (entries.length !== 1) throw unprocessable(path, 'invalid type: map, expected map with a single key');
   const [variant, operand] = entries[0];
   const at = `${path}.${variant}`;
   const list = (): RankNode[] => {
     if (!Array.isArray(operand)) throw unprocessable(at, 'invalid type: expected a sequence');
-    return operand.map((o, i) => rank(`${at}[${i}]`, o, sparseKey));
+    return operand.map((o, i) => rank(`${at}[${i}]`, o, sparseKey, budget));
   };
   const pair = (): { left: RankNode; right: RankNode } => {
     if (!isObject(operand)) throw unprocessable(at, 'invalid type: expected struct variant');
     if (operand.left === undefined) throw unprocessable(at, 'missing field `left`');
     if (operand.right === undefined) throw unprocessable(at, 'missing field `right`');
-    return { left: rank(`${at}.left`, operand.left, sparseKey), right: rank(`${at}.right`, operand.right, sparseKey) };
+    return {
+      left: rank(`${at}.left`, operand.left, sparseKey, budget),
+      right: rank(`${at}.right`, operand.right, sparseKey, budget),
+    };
   };
   switch (variant) {
     case '$knn':
@@ -156,7 +171,7 @@ function rank(path: string, raw: unknown, sparseKey: string | null): RankNode {
     case '$abs':
     case '$exp':
     case '$log':
-      return { kind: variant.slice(1) as 'abs' | 'exp' | 'log', operand: rank(at, operand, sparseKey) };
+      return { kind: variant.slice(1) as 'abs' | 'exp' | 'log', operand: rank(at, operand, sparseKey, budget) };
     default:
       throw unprocessable(
         path,
@@ -216,7 +231,8 @@ function searchOf(path: string, raw: unknown, collection: Collection): ParsedSea
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected struct SearchPayload');
   const sparseKey = sparseKeyOf(collection);
   const filter = filterOf(`${path}.filter`, raw.filter, collection);
-  const rankNode = raw.rank === undefined || raw.rank === null ? null : rank(`${path}.rank`, raw.rank, sparseKey);
+  const rankNode =
+    raw.rank === undefined || raw.rank === null ? null : rank(`${path}.rank`, raw.rank, sparseKey, { nodes: 0 });
   const grouped = groupBy(`${path}.group_by`, raw.group_by, rankNode !== null);
   let offset = 0;
   let limit: number | null = null;
@@ -257,6 +273,12 @@ function searchOf(path: string, raw: unknown, collection: Collection): ParsedSea
 /** A search request's body (`{searches, read_level}`), checked as Chroma checks it, as core searches. */
 export function parseSearchRequest(body: unknown, collection: Collection): ParsedSearch[] {
   if (!isObject(body)) throw ChromaHttpError.unprocessable('invalid type: expected struct SearchRequestPayload');
+  // Checked first, so that no parser below recurses deeper than this.
+  const deep = tooDeepAt(body, JSON_MAX_DEPTH);
+  if (deep !== undefined)
+    throw ChromaHttpError.invalidArgument(
+      `Failed to parse the request body as JSON: ${deep}: recursion limit exceeded`,
+    );
   if (body.searches === undefined) throw ChromaHttpError.unprocessable('missing field `searches`');
   if (!Array.isArray(body.searches)) throw unprocessable('searches', 'invalid type: expected a sequence');
   const level = body.read_level;
