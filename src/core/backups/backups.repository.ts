@@ -129,11 +129,16 @@ export class BackupsRepository {
     return toBackup(rows[0]);
   }
 
-  async find(db: Queryable, databaseId: string, id: string): Promise<Backup | undefined> {
-    const { rows } = await db.query<BackupRow>('SELECT * FROM vecgate_backups WHERE database_id = $1 AND id = $2', [
-      databaseId,
-      id,
-    ]);
+  /**
+   * With `lock`, holds the row against a delete until the transaction ends (FOR KEY SHARE, which
+   * a DELETE waits for): a restore then copies a table that a racing delete cannot drop under it,
+   * or, once the delete has committed, finds no backup.
+   */
+  async find(db: Queryable, databaseId: string, id: string, lock = false): Promise<Backup | undefined> {
+    const { rows } = await db.query<BackupRow>(
+      `SELECT * FROM vecgate_backups WHERE database_id = $1 AND id = $2 ${lock ? 'FOR KEY SHARE' : ''}`,
+      [databaseId, id],
+    );
     return rows[0] && toBackup(rows[0]);
   }
 

@@ -40,7 +40,7 @@ export class BackupsService {
     details: { name: string | null; description: string | null },
   ): Promise<Backup> {
     return this.db.transaction(async (tx) => {
-      const collection = await this.collections.getByName(scope, collectionName, tx);
+      const collection = await this.collections.getByName(scope, collectionName, tx, 'read');
       const id = randomUUID();
       const tableName = recordTableName(id);
       // A bare copy: keys only; the filter and vector indexes are built again on restore.
@@ -88,7 +88,7 @@ export class BackupsService {
     const createdAt = new Date();
     const result = await this.db.transaction(async (tx) => {
       const databaseId = await this.databaseId(scope, tx);
-      const backup = await this.repository.find(tx, databaseId, backupId);
+      const backup = await this.repository.find(tx, databaseId, backupId, true);
       if (!backup) throw new NotFoundError('backup', backupId, 'id');
       const collection = await this.collections.createIn(tx, scope, spec(backup), false);
       await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id);

@@ -97,6 +97,16 @@ function toCollection(row: CollectionRow): Collection {
 }
 
 /** The catalog of collections. Record tables themselves are RecordTableRepository's. */
+/**
+ * How a transaction holds a catalog row until it ends. `change` (FOR NO KEY UPDATE) serialises
+ * changes to the collection (first-write dimension, DDL) without blocking the key-share lock a
+ * write's record count takes on the row (its foreign key), which would deadlock writers. `read`
+ * (FOR KEY SHARE) only keeps the row, and so the record table, from being deleted under a copy
+ * (fork, backup): a racing delete waits, or has committed and the row is not found.
+ */
+export type RowLock = 'change' | 'read';
+const ROW_LOCKS: Record<RowLock, string> = { change: 'FOR NO KEY UPDATE OF c', read: 'FOR KEY SHARE OF c' };
+
 @Injectable()
 export class CollectionsRepository {
   /** Inserts, or returns false when the name is taken in that database. */
@@ -126,24 +136,25 @@ export class CollectionsRepository {
     return rowCount === 1;
   }
 
-  async findByName(db: Queryable, databaseId: string, name: string): Promise<Collection | undefined> {
+  async findByName(
+    db: Queryable,
+    databaseId: string,
+    name: string,
+    lock: RowLock | false = false,
+  ): Promise<Collection | undefined> {
     const { rows } = await db.query<CollectionRow>(
       `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
-       WHERE c.database_id = $1 AND c.name = $2`,
+       WHERE c.database_id = $1 AND c.name = $2 ${lock ? ROW_LOCKS[lock] : ''}`,
       [databaseId, name],
     );
     return rows[0] && toCollection(rows[0]);
   }
 
-  /**
-   * With `lock`, holds the catalog row until the transaction ends (first-write dimension, DDL). The
-   * lock is FOR NO KEY UPDATE: it serialises those changes without blocking the key-share lock a
-   * write's record count takes on the row (its foreign key), which would deadlock writers.
-   */
-  async findById(db: Queryable, id: string, lock = false): Promise<Collection | undefined> {
+  /** With `lock`, holds the catalog row until the transaction ends (see RowLock). */
+  async findById(db: Queryable, id: string, lock: RowLock | false = false): Promise<Collection | undefined> {
     const { rows } = await db.query<CollectionRow>(
       `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
-       WHERE c.id = $1 ${lock ? 'FOR NO KEY UPDATE OF c' : ''}`,
+       WHERE c.id = $1 ${lock ? ROW_LOCKS[lock] : ''}`,
       [id],
     );
     return rows[0] && toCollection(rows[0]);

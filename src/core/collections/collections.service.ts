@@ -6,7 +6,7 @@ import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
 import { ALL_RECORD_INDEXES, Collection, CollectionChanges, NewCollection } from './collection.model';
-import { CollectionsRepository } from './collections.repository';
+import { CollectionsRepository, type RowLock } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
 import { MAX_DIMENSION } from './vector-index';
@@ -68,15 +68,20 @@ export class CollectionsService {
     return existing;
   }
 
-  async getByName(scope: Scope, name: string, db: Queryable = this.db): Promise<Collection> {
+  async getByName(
+    scope: Scope,
+    name: string,
+    db: Queryable = this.db,
+    lock: RowLock | false = false,
+  ): Promise<Collection> {
     const database = await this.tenants.findDatabase(scope.tenant, scope.database, db);
-    const found = database && (await this.repository.findByName(db, database.id, name));
+    const found = database && (await this.repository.findByName(db, database.id, name, lock));
     if (!found) throw new NotFoundError('collection', name, 'name');
     return found;
   }
 
   /** A collection by id, which must belong to the scope's database (ids are not capabilities). */
-  async getById(scope: Scope, id: string, db: Queryable = this.db, lock = false): Promise<Collection> {
+  async getById(scope: Scope, id: string, db: Queryable = this.db, lock: RowLock | false = false): Promise<Collection> {
     assertScopeAllowed(scope.tenant, scope.database);
     const found = await this.repository.findById(db, id, lock);
     if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
@@ -151,7 +156,7 @@ export class CollectionsService {
   async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
     this.forget(id);
     await this.db.transaction(async (tx) => {
-      const collection = await this.getById(scope, id, tx, true);
+      const collection = await this.getById(scope, id, tx, 'change');
       if (!(await this.repository.update(tx, collection, changes)))
         throw new AlreadyExistsError('collection', changes.name ?? collection.name);
       const index = changes.index;
@@ -180,7 +185,7 @@ export class CollectionsService {
   /** A new collection with a copy of every record (Chroma's fork). */
   async fork(scope: Scope, id: string, newName: string): Promise<Collection> {
     return this.db.transaction(async (tx) => {
-      const source = await this.getById(scope, id, tx);
+      const source = await this.getById(scope, id, tx, 'read');
       const forkId = randomUUID();
       const table = recordTableName(forkId);
       const spec: NewCollection = {
@@ -264,7 +269,7 @@ export class CollectionsService {
     if (collection.dimension === null) {
       if (first < 1 || first > MAX_DIMENSION)
         throw new InvalidArgumentError(`Embedding dimension must be between 1 and ${MAX_DIMENSION}, got ${first}`);
-      const locked = (await this.repository.findById(tx, collection.id, true))!;
+      const locked = (await this.repository.findById(tx, collection.id, 'change'))!;
       if (locked.dimension === null) {
         await this.repository.setDimension(tx, collection.id, first);
         await this.tables.setDimension(tx, collection.tableName, first);

@@ -189,6 +189,25 @@ describe('Chroma API under concurrency', () => {
       expect((await describeCollection(1, name)).id).toBe(winner);
     });
 
+    it('settles a fork racing the delete of its source: a whole copy, or a 404, never a 500', async () => {
+      for (let round = 0; round < 6; round++) {
+        const name = `race-fork-src-${round}`;
+        const source = await client(0).createCollection({ name, embeddingFunction: null });
+        await source.add({ ids: range(500).map((i) => `r${i}`), embeddings: range(500).map((i) => [i, 1]) });
+        const [fork, deleted] = await Promise.all([
+          http(gw(round).url, 'POST', `${P}/collections/${source.id}/fork`, { new_name: `race-fork-${round}` }),
+          http(gw(round + 1).url, 'DELETE', `${P}/collections/${name}`),
+        ]);
+        expect(deleted.status).toBe(200);
+        if (fork.status === 200) {
+          expect((await http(gw(0).url, 'GET', `${P}/collections/${fork.body.id}/count`)).body).toBe(500);
+        } else {
+          expect({ status: fork.status, error: fork.body.error }).toEqual({ status: 404, error: 'NotFoundError' });
+          expect((await http(gw(0).url, 'GET', `${P}/collections/race-fork-${round}`)).status).toBe(404);
+        }
+      }
+    });
+
     it('gives 10 clients that each get_or_create a new collection and then add to it one collection holding every record', async () => {
       const name = 'race-cold-start';
       await Promise.all(

@@ -195,4 +195,57 @@ describe('Pinecone backups and restore', () => {
       expect([...perBatch.values()].every((n) => n === 50)).toBe(true);
     }
   });
+
+  it('settles a restore racing the delete of its backup: whole, or a 404 that restored nothing', async () => {
+    const source = indexName('bk-del-src');
+    await createDense(pc, source, 8);
+    const records = Array.from({ length: 1_000 }, (_, i) => ({ id: `r${i}`, values: [i, 1, 2, 3, 4, 5, 6, 7] }));
+    for (let i = 0; i < records.length; i += 500)
+      await pc.index({ name: source }).upsert({ records: records.slice(i, i + 500) });
+    const outcomes: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const backup = await pc.backups.create(source);
+      const target = indexName(`bk-del-${round}`);
+      // Sent together: the delete lands while the restore reads the backup or copies its table.
+      const [restore, deleted] = await Promise.all([
+        http(gw.url, 'POST', `/backups/${backup.backupId}/create-index`, { name: target }),
+        http(gw.url, 'DELETE', `/backups/${backup.backupId}`),
+      ]);
+      expect(deleted.status).toBe(202);
+      outcomes.push(restore.status);
+      if (restore.status === 202) {
+        expect((await pc.index({ name: target }).describeIndexStats()).totalRecordCount).toBe(records.length);
+      } else {
+        expect(restore.status).toBe(404);
+        expect(restore.body).toEqual({
+          error: { code: 'NOT_FOUND', message: `Backup ${backup.backupId} not found.` },
+          status: 404,
+        });
+        await expect(pc.describeIndex(target)).rejects.toBeInstanceOf(PineconeNotFoundError);
+      }
+      await expect(pc.backups.describe(backup.backupId)).rejects.toBeInstanceOf(PineconeNotFoundError);
+    }
+    expect(outcomes.every((s) => s === 202 || s === 404)).toBe(true);
+  });
+
+  it('settles a backup racing the delete of its index: whole, or a 404', async () => {
+    for (let round = 0; round < 4; round++) {
+      const source = indexName(`bk-gone-${round}`);
+      await createDense(pc, source, 4);
+      await pc.index({ name: source }).upsert({
+        records: Array.from({ length: 500 }, (_, i) => ({ id: `r${i}`, values: [i, 1, 2, 3] })),
+      });
+      const [backup, deleted] = await Promise.all([
+        http(gw.url, 'POST', `/indexes/${source}/backups`, {}),
+        http(gw.url, 'DELETE', `/indexes/${source}`),
+      ]);
+      expect(deleted.status).toBe(202);
+      if (backup.status === 201) expect(backup.body.record_count).toBe(500);
+      else
+        expect(backup.body).toEqual({
+          error: { code: 'NOT_FOUND', message: `Index ${source} not found.` },
+          status: 404,
+        });
+    }
+  });
 });
