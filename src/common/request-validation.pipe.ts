@@ -35,11 +35,23 @@ const shallowTransformer = {
   instanceToPlain,
 };
 
+/** The keys Nest's ValidationPipe strips (prototype pollution), here from a body's top only. */
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
+
 /**
  * Nest's ValidationPipe, minus two whole-body walks that cost more than the SQL of a large write:
  * closing the gaps of sparse arrays (a JSON body, or a query string from parseQueryString, has
- * none) and stripping prototype keys through arrays by copying them (done here with an index
- * loop that skips numbers and strings; objects are stripped exactly as Nest does).
+ * none) and stripping prototype keys at every depth.
+ *
+ * Prototype keys (`__proto__`, `constructor`, `prototype`) are stripped from the top of an object
+ * body only: that object is copied onto the DTO instance (Object.assign, where `__proto__` would
+ * set the instance's prototype and `constructor` hide the class whose rules apply), and its keys
+ * are the protocol's field names. Below it, values reach the handler as they were parsed (JSON.parse
+ * makes every key an own data property) and nothing copies them by assignment, so a key there is
+ * data: a metadata key, a filter key, a payload key, which Chroma, Pinecone and Qdrant store and
+ * match like any other (removing it lost it without a word). An array body goes to
+ * class-transformer, which does copy nested values by assignment: its objects are stripped as
+ * Nest strips them (a DTO route refuses an array body in any case).
  */
 class RequestValidationPipe extends ValidationPipe {
   protected override closeArrayGaps(): void {}
@@ -52,7 +64,8 @@ class RequestValidationPipe extends ValidationPipe {
       }
       return;
     }
-    super.stripProtoKeys(value);
+    if (value === null || typeof value !== 'object') return;
+    for (const key of PROTOTYPE_KEYS) if (Object.hasOwn(value, key)) delete value[key];
   }
 }
 
