@@ -264,8 +264,11 @@ export class PineconeVectorsService {
   }
 }
 
+/**
+ * Records keyed by id. Built with Object.fromEntries, which defines each key as an own property:
+ * assigning `out[id]` would set the object's prototype for the id `__proto__` and leave the
+ * record out of the answer.
+ */
 function byId(records: StoredRecord[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const r of records) out[r.id] = vectorToWire(r);
-  return out;
+  return Object.fromEntries(records.map((r) => [r.id, vectorToWire(r)]));
 }
