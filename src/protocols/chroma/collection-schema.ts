@@ -58,6 +58,19 @@ const HNSW_DEFAULTS: Json = {
   resize_factor: 1.2,
 };
 
+/**
+ * `map[key]` when the map has it as its own key: metadata keys such as `constructor` or `toString`
+ * name what every object inherits, which a plain `map[key]` would find in a map without them.
+ */
+function own<T>(map: Record<string, T> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** `map[key] = value` as an own property: assigning `__proto__` would set the map's prototype instead. */
+function setOwn<T>(map: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** One `{enabled, config}`: both required, and the config takes only its index's fields. */
 function parseIndex(path: string, name: string, raw: unknown): IndexType {
   const entry = struct(path, raw);
@@ -91,10 +104,11 @@ function parseIndex(path: string, name: string, raw: unknown): IndexType {
 function parseValueTypes(path: string, raw: unknown): ValueTypes {
   const out: ValueTypes = {};
   for (const [type, indexes] of Object.entries(struct(path, raw))) {
-    if (!INDEXES[type] || indexes === null) continue;
+    const names = own(INDEXES, type);
+    if (!names || indexes === null) continue;
     out[type] = {};
     for (const [name, index] of Object.entries(struct(`${path}.${type}`, indexes))) {
-      if (!INDEXES[type].includes(name) || index === null) continue;
+      if (!names.includes(name) || index === null) continue;
       out[type][name] = parseIndex(`${path}.${type}.${name}`, name, index);
     }
   }
@@ -115,9 +129,7 @@ export function parseSchema(raw: unknown): WireSchema | null {
     throw ChromaHttpError.invalidArgument(
       `Validation error: schema: at most ${MAX_SCHEMA_KEYS} keys, got ${entries.length}`,
     );
-  for (const [key, value] of entries) {
-    keys[key] = parseValueTypes(`schema.keys.${key}`, value);
-  }
+  for (const [key, value] of entries) setOwn(keys, key, parseValueTypes(`schema.keys.${key}`, value));
   const schema: WireSchema = { defaults: parseValueTypes('schema.defaults', body.defaults), keys };
   if (body.cmek !== undefined && body.cmek !== null) schema.cmek = body.cmek;
   return schema;
@@ -188,7 +200,7 @@ function isDefaultVectorConfig(config: Json | undefined, key: string | null): bo
   if (config.hnsw && config.spann) return false;
   if (isObject(config.hnsw)) {
     for (const [field, value] of Object.entries(config.hnsw)) {
-      if (field in HNSW_DEFAULTS && value !== HNSW_DEFAULTS[field]) return false;
+      if (Object.hasOwn(HNSW_DEFAULTS, field) && value !== HNSW_DEFAULTS[field]) return false;
     }
   }
   return !isObject(config.spann) || Object.keys(config.spann).length === 0;
@@ -320,7 +332,8 @@ export function reconcileSchema(schema: WireSchema | null, configurationIsDefaul
   const base = defaultSchema();
   const keys: Record<string, ValueTypes> = { ...base.keys };
   for (const [key, types] of Object.entries(schema.keys)) {
-    keys[key] = base.keys[key] ? mergeValueTypes(base.keys[key], types) : types;
+    const defaults = own(base.keys, key);
+    setOwn(keys, key, defaults ? mergeValueTypes(defaults, types) : types);
   }
   const merged: WireSchema = { defaults: mergeValueTypes(base.defaults, schema.defaults), keys };
   if (schema.cmek !== undefined) merged.cmek = schema.cmek;
@@ -355,8 +368,8 @@ function recordIndexesOf(schema: WireSchema): RecordIndexes {
 
 /** keys[key].type.index, else defaults.type.index; Chroma's lookup for a filter. */
 function indexEnabled(schema: WireSchema, key: string, type: string, index: string): boolean {
-  const own = schema.keys[key]?.[type]?.[index];
-  if (own) return own.enabled;
+  const set = own(schema.keys, key)?.[type]?.[index];
+  if (set) return set.enabled;
   return schema.defaults[type]?.[index]?.enabled ?? true;
 }
 

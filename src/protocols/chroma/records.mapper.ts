@@ -73,7 +73,8 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
  */
 export function indexSparseKey(records: RecordWrite[], key: string): void {
   for (const record of records) {
-    if (!record.metadata || !(key in record.metadata)) continue;
+    // Own keys only: `key in` would find `constructor` or `toString` in every metadata.
+    if (!record.metadata || !Object.hasOwn(record.metadata, key)) continue;
     const value = record.metadata[key];
     if (isObject(value) && Array.isArray(value.values)) {
       if (value.values.length > MAX_SPARSE_NONZERO_STORED)

@@ -13,11 +13,12 @@ import type { ParsedSearch } from './search.parser';
  */
 function metadataOf(record: ScoredRecord, fields: string[] | null, sparseKey: string | null) {
   let metadata = record.metadata ?? null;
-  if (sparseKey !== null && record.sparse && (metadata === null || !(sparseKey in metadata))) {
+  if (sparseKey !== null && record.sparse && (metadata === null || !Object.hasOwn(metadata, sparseKey))) {
     metadata = { ...(metadata ?? {}), [sparseKey]: { '#type': 'sparse_vector', ...sparseFromText(record.sparse) } };
   }
   if (metadata === null || fields === null) return metadata;
-  const kept = Object.fromEntries(fields.filter((f) => f in metadata).map((f) => [f, metadata[f]]));
+  // Own keys only: a selected `constructor` or `toString` is a field the record has or not.
+  const kept = Object.fromEntries(fields.filter((f) => Object.hasOwn(metadata, f)).map((f) => [f, metadata[f]]));
   return Object.keys(kept).length === 0 ? null : kept;
 }
 
