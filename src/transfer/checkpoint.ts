@@ -42,12 +42,25 @@ export class Checkpoint {
     return new Checkpoint(path, { source, target, collections: {} });
   }
 
+  /**
+   * Collections are keyed by name, and a name may be `constructor` or `__proto__` (Vectorizer's and
+   * Qdrant's names are any string): own keys only, defined rather than assigned, so that no name
+   * reads or replaces what every object inherits.
+   */
   get(collection: string): CollectionProgress {
-    return this.state.collections[collection] ?? { cursor: null, imported: 0, skipped: [], done: false };
+    const { collections } = this.state;
+    return Object.hasOwn(collections, collection)
+      ? collections[collection]
+      : { cursor: null, imported: 0, skipped: [], done: false };
   }
 
   save(collection: string, progress: CollectionProgress): void {
-    this.state.collections[collection] = progress;
+    Object.defineProperty(this.state.collections, collection, {
+      value: progress,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     const tmp = `${this.path}.tmp`;
     writeFileSync(tmp, JSON.stringify(this.state));
     renameSync(tmp, this.path);
