@@ -53,7 +53,7 @@ export class ChromaSource implements Source {
         this.ids.set(c.name, c.id);
         out.push({
           name: c.name,
-          metric: METRICS[space] ?? 'l2',
+          metric: Object.hasOwn(METRICS, space) ? METRICS[space] : 'l2',
           dimension: typeof c.dimension === 'number' ? c.dimension : null,
           metadata: c.metadata ?? null,
         });

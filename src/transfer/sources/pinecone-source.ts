@@ -58,7 +58,7 @@ export class PineconeSource implements Source {
       this.hosts.set(ix.name, ix.host);
       return {
         name: ix.name,
-        metric: METRICS[ix.metric] ?? 'cosine',
+        metric: Object.hasOwn(METRICS, ix.metric) ? METRICS[ix.metric] : 'cosine',
         dimension: typeof ix.dimension === 'number' ? ix.dimension : null,
         metadata: null,
       };
@@ -123,8 +123,10 @@ export class PineconeSource implements Source {
         `${this.host(collection.name)}/vectors/fetch?${query}`,
         { headers: this.headers },
       );
+      const vectors = got.vectors ?? {};
       for (const id of ids.slice(i, i + FETCH_SLICE)) {
-        const v = got.vectors?.[id];
+        // Own keys only: `vectors[id]` finds what every object inherits for `constructor` or `__proto__`.
+        const v = Object.hasOwn(vectors, id) ? vectors[id] : undefined;
         if (!v) continue;
         out.push({
           namespace,

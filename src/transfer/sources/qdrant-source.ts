@@ -66,14 +66,14 @@ export class QdrantSource implements Source {
       } else {
         const named = vectors as Record<string, WireParams>;
         const chosen = this.vectorName ?? Object.keys(named)[0];
-        if (!chosen || !named[chosen])
+        if (!chosen || !Object.hasOwn(named, chosen) || !named[chosen])
           throw new SourceError(
             `${this.label}: collection ${name} has no vector named ${chosen}; it has ${Object.keys(named).join(', ')}`,
           );
         params = named[chosen];
         this.vectorNames.set(name, chosen);
       }
-      const metric = METRICS[params.distance ?? ''];
+      const metric = Object.hasOwn(METRICS, params.distance ?? '') ? METRICS[params.distance!] : undefined;
       if (!metric)
         throw new SourceError(`${this.label}: collection ${name}: distance ${params.distance} has no equivalent here`);
       out.push({ name, metric, dimension: params.size ?? null, metadata: null });
@@ -83,7 +83,8 @@ export class QdrantSource implements Source {
 
   private record(collection: string, p: WirePoint): TransferRecord {
     const named = this.vectorNames.get(collection);
-    const vector = named ? (p.vector as Record<string, unknown> | null)?.[named] : p.vector;
+    const vectors = p.vector as Record<string, unknown> | null | undefined;
+    const vector = named ? (vectors && Object.hasOwn(vectors, named) ? vectors[named] : undefined) : p.vector;
     return {
       namespace: '',
       id: String(p.id),
