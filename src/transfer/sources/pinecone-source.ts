@@ -82,7 +82,11 @@ export class PineconeSource implements Source {
   private async namespacesOf(collection: TransferCollection): Promise<string[]> {
     let names = this.namespaces.get(collection.name);
     if (!names) {
-      names = Object.keys((await this.stats(collection)).namespaces).sort();
+      // The API names the default namespace `__default__` (2025-04 on) or "": vecgate stores it as "".
+      // Kept as `__default__`, its records would be where no read of the default namespace finds them.
+      names = Object.keys((await this.stats(collection)).namespaces)
+        .map((name) => (name === '__default__' ? '' : name))
+        .sort();
       this.namespaces.set(collection.name, names);
     }
     return names;
