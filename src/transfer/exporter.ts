@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import type { Collection } from '../core/collections/collection.model';
 import { CollectionsService } from '../core/collections/collections.service';
@@ -16,6 +16,19 @@ import type { Progress } from './progress';
 import type { TransferCollection, TransferRecord } from './transfer.model';
 
 const PAGE = 1000;
+
+/**
+ * Why a namespace cannot be a directory of Pinecone's layout, or null: a directory name is one path
+ * segment, so `..` or `a/b` would write outside the target or where no import reads, and
+ * `__default__` is read back as the default namespace.
+ */
+function notADirectory(namespace: string): string | null {
+  if (namespace === '') return null;
+  if (namespace === '.' || namespace === '..') return 'is a relative path, not a name';
+  if (namespace.includes('/') || namespace.includes(sep)) return 'holds a path separator';
+  if (namespace === DEFAULT_NAMESPACE_DIR) return "is read back as the default namespace's directory";
+  return null;
+}
 
 /**
  * A collection to files: JSONL (`.jsonl`, jsonl-format.ts), one Parquet file (`.parquet`, a
@@ -83,8 +96,20 @@ export class Exporter {
     else if (target.endsWith('.parquet')) {
       if (names.length > 1)
         throw new Error(`${name} has ${names.length} namespaces: export it to a directory, one per namespace`);
+      // A single file is read back into the default namespace: another one would be lost.
+      if (names.length === 1 && names[0] !== '')
+        throw new Error(
+          `${name}'s records are in the namespace ${JSON.stringify(names[0])}, which one file does not keep: export it to a directory`,
+        );
       await this.toParquet(scope, collection, header, names[0] ?? '', (part) => (part === 0 ? target : null), counted);
     } else {
+      for (const namespace of names) {
+        const why = notADirectory(namespace);
+        if (why)
+          throw new Error(
+            `${name}: the namespace ${JSON.stringify(namespace)} ${why}, so it cannot be a directory of Pinecone's layout: export to a .jsonl file, which keeps every namespace`,
+          );
+      }
       for (const namespace of names) {
         const dir = join(target, namespace === '' ? DEFAULT_NAMESPACE_DIR : namespace);
         mkdirSync(dir, { recursive: true });
