@@ -17,19 +17,32 @@ async function main(): Promise<void> {
     // The primary's lines in the workers' format (one JSON object per line).
     Logger.overrideLogger(new PinoNestLogger(createOperationsLogger(operations)));
     const address = `http://${config.host}:${config.port}`;
-    runPrimary({ workers: config.workers, stopTimeoutMs, address, logger: new Logger('Workers') });
+    runPrimary({
+      workers: config.workers,
+      host: config.host,
+      port: config.port,
+      stopTimeoutMs,
+      address,
+      logger: new Logger('Workers'),
+    });
     return;
   }
   const booting = cluster.isWorker ? exitWhileBooting() : undefined;
   const app = await createApp(config);
   // SIGTERM/SIGINT: stop accepting, let requests in flight finish (VECGATE_SHUTDOWN_TIMEOUT_MS), close the pool, exit 0.
   if (cluster.isWorker) {
+    // The primary listens and deals the connections (operations/connection-dealer.ts): Fastify
+    // is made ready here, as its listen() would.
+    await app.init();
+    await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     booting?.();
     installWorker(app, new Logger('Shutdown'));
-  } else installGracefulShutdown(app, new Logger('Shutdown'));
+    announceReady();
+    return;
+  }
+  installGracefulShutdown(app, new Logger('Shutdown'));
   await app.listen(config.port, config.host);
-  if (cluster.isWorker) announceReady();
-  else Logger.log(`vecgate listening on http://${config.host}:${config.port}`, 'Main');
+  Logger.log(`vecgate listening on http://${config.host}:${config.port}`, 'Main');
 }
 
 main().catch((err) => {

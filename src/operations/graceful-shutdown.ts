@@ -51,11 +51,15 @@ export function installGracefulShutdown(
 
   const active = new Set<ServerResponse>();
   let draining: Promise<void> | undefined;
+  let idle: (() => void) | undefined;
 
   // Tracked at the server, not in middleware, so this works however the app was built.
   const track = (_req: IncomingMessage, res: ServerResponse) => {
     active.add(res);
-    res.once('close', () => active.delete(res));
+    res.once('close', () => {
+      active.delete(res);
+      if (active.size === 0) idle?.();
+    });
     // A request that arrives on a kept-alive connection while draining is served, but the
     // connection is closed after it instead of being reused.
     if (draining && !res.headersSent) res.setHeader('Connection', 'close');
@@ -69,8 +73,12 @@ export function installGracefulShutdown(
       tryGet(app, HealthService)?.markShuttingDown();
       for (const res of active) if (!res.headersSent) res.setHeader('Connection', 'close');
       // Stops accepting; Node closes idle kept-alive connections now and busy ones once answered.
-      const closed = new Promise<'closed'>((resolve) => server.close(() => resolve('closed')));
-      if ((await Promise.race([closed, sleep(timeoutMs)])) === 'timeout') {
+      // A worker's server does not listen (its primary deals the connections), and closes at once:
+      // the requests in flight are waited for as well.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const answered = new Promise<void>((resolve) => (active.size === 0 ? resolve() : (idle = resolve)));
+      const done = Promise.all([closed, answered]).then(() => 'closed' as const);
+      if ((await Promise.race([done, sleep(timeoutMs)])) === 'timeout') {
         logger.warn(`${active.size} request(s) still running after ${timeoutMs} ms: closing their connections`);
         server.closeAllConnections();
       }

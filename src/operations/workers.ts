@@ -1,31 +1,36 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createServer } from 'node:net';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { ConnectionDealer, TAKEN, takeConnections, type ConnectionMessage } from './connection-dealer';
 import { installGracefulShutdown } from './graceful-shutdown';
 
 /**
  * Several gateway processes on one port (VECGATE_WORKERS, node:cluster): the primary forks the
  * workers and does nothing else but keep them running, stop them, and add up their metrics; each
  * worker is a whole gateway (its own pool, admission queue, index builder: replicas already share
- * one database safely). The primary accepts connections and hands them out in turn.
+ * one database safely). The primary accepts connections and deals them out in turn
+ * (connection-dealer.ts).
  */
 
 /** A worker tells the primary it listens; the primary tells a worker to stop; /metrics asks and is answered. */
 const READY = 'vecgate:ready';
 const STOP = 'vecgate:stop';
+/** A worker tells the primary it drains: it gets no new connections. */
+const DRAINING = 'vecgate:draining';
 const METRICS_ASK = 'vecgate:metrics?';
 const METRICS_ANSWER = 'vecgate:metrics';
 /** How long a worker waits for the primary's sum of every worker's metrics before answering with its own. */
 const METRICS_TIMEOUT_MS = 5_000;
 
-interface Message {
-  type?: string;
-  id?: number;
+interface Message extends ConnectionMessage {
   text?: string;
 }
 
 export interface PrimaryOptions {
   workers: number;
+  host: string;
+  port: number;
   /** How long the workers may take to stop (drain, close) after a signal before they are killed. */
   stopTimeoutMs: number;
   /** Logged once every worker listens. */
@@ -34,14 +39,19 @@ export interface PrimaryOptions {
 }
 
 /**
- * Runs the primary: forks the workers; one that exits after it started listening is replaced, one
- * that exits before (a configuration the database refuses, a port taken) stops them all with exit
- * 1. SIGTERM or SIGINT asks every worker to drain and stop and exits 0 once they have (1 if one
- * failed or had to be killed); a second signal kills them at once.
+ * Runs the primary: forks the workers, and listens once the first is ready; one that exits after
+ * it was ready is replaced, one that exits before (a configuration the database refuses), or a
+ * port taken, stops them all with exit 1. SIGTERM or SIGINT stops listening, asks every worker to
+ * drain and stop, and exits 0 once they have (1 if one failed or had to be killed); a second
+ * signal kills them at once.
  */
-export function runPrimary({ workers, stopTimeoutMs, address, logger }: PrimaryOptions): void {
+export function runPrimary({ workers, host, port, stopTimeoutMs, address, logger }: PrimaryOptions): void {
   const ready = new WeakSet<Worker>();
   const aggregator = new AggregatorRegistry();
+  const dealer = new ConnectionDealer();
+  // noDelay as Node's HTTP server sets it on the connections it accepts (an option of the socket, kept by the worker's copy).
+  const server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => dealer.deal(socket));
+  let listening = false;
   let stopping = false;
   let failed = false;
   let announced = false;
@@ -49,15 +59,30 @@ export function runPrimary({ workers, stopTimeoutMs, address, logger }: PrimaryO
   const fork = () => {
     const worker = cluster.fork();
     worker.on('message', (message: Message) => {
-      if (message?.type === READY) {
+      if (message?.type === TAKEN) dealer.taken(worker, message);
+      else if (message?.type === READY) {
         ready.add(worker);
+        if (!stopping) dealer.add(worker);
+        listen();
         if (living().every((w) => ready.has(w)) && !announced) {
           announced = true;
           logger.log(`vecgate listening on ${address} with ${workers} worker processes`);
         }
-      } else if (message?.type === METRICS_ASK) void answerMetrics(worker, message.id);
+      } else if (message?.type === DRAINING) dealer.remove(worker);
+      else if (message?.type === METRICS_ASK) void answerMetrics(worker, message.id);
     });
+    // A worker gone (killed, crashed) closes what it was handed and had not taken: its clients learn at once.
+    worker.on('disconnect', () => dealer.gone(worker));
   };
+  const listen = () => {
+    if (listening || stopping) return;
+    listening = true;
+    server.listen(port, host);
+  };
+  server.on('error', (err) => {
+    logger.error(`cannot listen on ${address}: ${err.message}`);
+    stop('listening failed', 1);
+  });
   const answerMetrics = async (worker: Worker, id: number | undefined) => {
     const text = await aggregator
       .clusterMetrics()
@@ -70,6 +95,7 @@ export function runPrimary({ workers, stopTimeoutMs, address, logger }: PrimaryO
     if (stopping) return;
     stopping = true;
     failed ||= code !== 0;
+    if (listening) server.close();
     logger.log(`${reason}: stopping ${living().length} worker(s)`);
     for (const worker of living()) if (worker.isConnected()) worker.send({ type: STOP });
     setTimeout(() => {
@@ -81,6 +107,7 @@ export function runPrimary({ workers, stopTimeoutMs, address, logger }: PrimaryO
   };
 
   cluster.on('exit', (worker, code, signal) => {
+    dealer.gone(worker);
     const how = signal ?? `code ${code}`;
     if (stopping) {
       failed ||= code !== 0;
@@ -108,18 +135,24 @@ export function runPrimary({ workers, stopTimeoutMs, address, logger }: PrimaryO
 }
 
 /**
- * In a worker: drains and stops when the primary asks, when the primary is gone (killed: its
- * workers must not outlive it), or on a signal of its own (a service manager signals every
- * process of the group; each stops once, however many of these arrive). Then tells the primary
- * it listens.
+ * In a worker: serves the connections the primary deals (the worker does not listen itself);
+ * drains and stops when the primary asks, when the primary is gone (killed: its workers must not
+ * outlive it), or on a signal of its own (a service manager signals every process of the group;
+ * each stops once, however many of these arrive), telling the primary to deal it no more.
  */
 export function installWorker(app: INestApplication, logger: LoggerService): void {
-  const shutdown = installGracefulShutdown(app, logger, { signals: [] });
+  const graceful = installGracefulShutdown(app, logger, { signals: [] });
+  const refuse = takeConnections(app.getHttpServer());
+  const shutdown = (reason: string) => {
+    refuse();
+    if (process.connected) process.send!({ type: DRAINING });
+    void graceful.shutdown(reason);
+  };
   process.on('message', (message: Message) => {
-    if (message?.type === STOP) void shutdown.shutdown('asked by the primary');
+    if (message?.type === STOP) shutdown('asked by the primary');
   });
-  process.on('disconnect', () => void shutdown.shutdown('the primary is gone'));
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown.shutdown(signal));
+  process.on('disconnect', () => shutdown('the primary is gone'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => shutdown(signal));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureGatewayBuilt, freePort, GatewayProcess, PrivatePostgres, REPO } from '../cluster/cluster';
@@ -118,6 +119,99 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
       (text) => text.includes(`worker ${victim} exited (SIGKILL): starting another`),
     );
     for (let i = 0; i < 10; i++) expect(await getOnce(gw.port, '/api/v2/heartbeat')).toBe(200);
+  });
+
+  it('closes at once the connection a worker dies before taking', async () => {
+    // Both workers take connections: each has answered one since the last was replaced.
+    const since = gw.logText().length;
+    const workers = await until(
+      'two workers',
+      async () => workersOf(gw.pid!),
+      (pids) => pids.length === 2,
+    );
+    await until(
+      'both workers answering',
+      async () => {
+        for (let i = 0; i < 4; i++) await getOnce(gw.port, '/api/v2/heartbeat');
+        const lines = gw.logText().slice(since).split('\n');
+        return lines.filter((l) => l.includes('"route":"/api/v2/heartbeat"')).map((l) => JSON.parse(l).pid as number);
+      },
+      (pids) => workers.every((pid) => pids.includes(pid)),
+      { everyMs: 250 },
+    );
+    const [frozen] = workers;
+    // Stopped, the worker cannot take what the primary hands it: those connections wait for it.
+    process.kill(frozen, 'SIGSTOP');
+    const outcomes: (number | string | undefined)[] = Array.from({ length: 6 }, () => undefined);
+    try {
+      outcomes.forEach((_, i) => {
+        getOnce(gw.port, '/api/v2/heartbeat').then(
+          (status) => (outcomes[i] = status),
+          (err: NodeJS.ErrnoException) => (outcomes[i] = err.code ?? err.message),
+        );
+      });
+      // The frozen worker is handed one and, until it takes that, no more: the other answers the rest.
+      await until(
+        'the other worker answering the rest',
+        () => outcomes.filter((o) => o === 200).length,
+        (answered) => answered === 5,
+      );
+      expect(outcomes.filter((o) => o === undefined)).toHaveLength(1);
+    } finally {
+      process.kill(frozen, 'SIGKILL');
+    }
+    // Node's own dealing kept it open in the primary until the client gave up; now it closes.
+    const settled = await until(
+      'the connection the dead worker held, closed',
+      () => outcomes,
+      (all) => all.every((o) => o !== undefined),
+    );
+    expect(settled.filter((o) => o !== 200).every((o) => o === 'ECONNRESET' || o === 'socket hang up')).toBe(true);
+    await until(
+      'a worker in its place',
+      async () => workersOf(gw.pid!),
+      (pids) => pids.length === 2 && !pids.includes(frozen),
+    );
+    await until(
+      'heartbeats answered again',
+      () => getOnce(gw.port, '/api/v2/heartbeat').catch(() => 0),
+      (status) => status === 200,
+    );
+  });
+
+  it('ends a request in flight on a worker that is killed: the client learns at once', async () => {
+    // A request whose body has not all come: it stays in flight on its worker until the worker dies.
+    const req = request({
+      host: '127.0.0.1',
+      port: gw.port,
+      method: 'POST',
+      path: '/api/v2/tenants/default_tenant/databases/default_database/collections',
+      headers: { 'content-type': 'application/json', 'content-length': '100' },
+      agent: false,
+    });
+    const failed = new Promise<string>((resolve) => {
+      req.on('response', (res) => resolve(`answered ${res.statusCode}`));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+    req.write('{"name":');
+    const socket = await new Promise<Socket>((resolve) => req.on('socket', resolve));
+    if (socket.connecting) await new Promise((resolve) => socket.once('connect', resolve));
+    // The worker holding the connection: the process with a socket from the gateway's port to ours.
+    const owner = await until(
+      'the worker holding the connection',
+      () =>
+        spawnSync('ss', [
+          '-tnpH',
+          'state',
+          'established',
+          `( sport = :${gw.port} and dport = :${socket.localPort} )`,
+        ]).stdout.toString(),
+      (out) => /pid=(\d+)/.test(out),
+    );
+    const pid = Number(/pid=(\d+)/.exec(owner)![1]);
+    expect(workersOf(gw.pid!)).toContain(pid);
+    process.kill(pid, 'SIGKILL');
+    expect(await failed).toBe('ECONNRESET');
   });
 
   it('stops every worker and exits 0 on SIGTERM', async () => {
