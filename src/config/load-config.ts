@@ -4,6 +4,7 @@ import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
 import { hostUrls } from '../database/primary-hosts';
+import { decodedPath } from '../transfer/bulk-import/import-locations';
 
 export class ConfigError extends Error {}
 
@@ -146,6 +147,12 @@ function importUrls(env: Env): string[] {
       throw new ConfigError(
         `each of VECGATE_IMPORT_URLS must be an http(s) URL prefix such as https://data.example.com/exports/, got "${raw}"`,
       );
+    // Import URLs are compared with it decoded: a prefix that cannot be decoded safely would match nothing.
+    try {
+      decodedPath(url);
+    } catch (err) {
+      throw new ConfigError(`each of VECGATE_IMPORT_URLS must be a plain URL prefix: ${(err as Error).message}`);
+    }
   }
   return list;
 }

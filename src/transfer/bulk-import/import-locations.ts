@@ -41,15 +41,47 @@ export function checkedPath(path: string, roots: string[]): string {
   return real;
 }
 
-/** A URL under one of the allowed prefixes: same origin, and the prefix's path or below it. */
+/**
+ * The decoded path of a URL, or why it cannot be compared safely: what a server makes of
+ * `..%2f`, `%5c`, `%252e` or `%00` is its own choice, so a path whose decoded segments hold a
+ * slash, a backslash, a dot segment, an escape (a double encoding) or NUL is refused.
+ */
+export function decodedPath(url: URL): string {
+  const segments = url.pathname.split('/').map((segment) => {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      throw unsafePath(url, 'invalid percent-encoding');
+    }
+    if (decoded.includes('\0')) throw unsafePath(url, 'an encoded NUL (%00)');
+    if (decoded.includes('/') || decoded.includes('\\'))
+      throw unsafePath(url, 'an encoded slash or backslash (%2F, %5C)');
+    if (decoded === '.' || decoded === '..') throw unsafePath(url, 'an encoded dot segment (%2E)');
+    if (/%[0-9a-f]{2}/i.test(decoded)) throw unsafePath(url, 'a double encoding (%25 before two hex digits)');
+    return decoded;
+  });
+  return segments.join('/');
+}
+
+const unsafePath = (url: URL, what: string) =>
+  new InvalidArgumentError(
+    `The path of ${url.protocol}//${url.host}${url.pathname} holds ${what}: an import URI must name its file plainly`,
+  );
+
+/** A URL under one of the allowed prefixes: same origin, and, decoded, the prefix's path or below it. */
 export function checkedUrl(url: URL, prefixes: string[]): string {
+  const path = decodedPath(url);
   const allowed = prefixes.some((raw) => {
     const prefix = new URL(raw);
     if (prefix.origin !== url.origin) return false;
-    const base = prefix.pathname;
-    return base.endsWith('/')
-      ? url.pathname.startsWith(base)
-      : url.pathname === base || url.pathname.startsWith(`${base}/`);
+    let base: string;
+    try {
+      base = decodedPath(prefix);
+    } catch {
+      return false;
+    }
+    return base.endsWith('/') ? path.startsWith(base) : path === base || path.startsWith(`${base}/`);
   });
   if (!allowed)
     throw new ForbiddenError(
@@ -60,8 +92,9 @@ export function checkedUrl(url: URL, prefixes: string[]): string {
 
 /**
  * Where an import URI leads, or why it is refused: 400 for what vecgate cannot read (object
- * stores, other schemes, an http URL that is not one .parquet file), 403 for what the operator's
- * settings do not allow (every `file://` and `http(s)://` URI by default).
+ * stores, other schemes, an http URL that is not one .parquet file, a path that cannot be
+ * compared safely), 403 for what the operator's settings do not allow (every `file://` and
+ * `http(s)://` URI by default).
  */
 export function locate(uri: string, options: Pick<ImportOptions, 'roots' | 'urls'>): ImportLocation {
   let url: URL;
@@ -83,7 +116,14 @@ export function locate(uri: string, options: Pick<ImportOptions, 'roots' | 'urls
       );
     if (url.host !== '' && url.host !== 'localhost')
       throw new InvalidArgumentError(`A file:// URI names a path on this server, not on ${url.host}`);
-    return { kind: 'file', path: checkedPath(fileURLToPath(url), options.roots) };
+    decodedPath(url);
+    let path: string;
+    try {
+      path = fileURLToPath(url);
+    } catch (err) {
+      throw new InvalidArgumentError(`${uri} is not a path on this server: ${(err as Error).message}`);
+    }
+    return { kind: 'file', path: checkedPath(path, options.roots) };
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
     if (options.urls.length === 0)
@@ -92,7 +132,7 @@ export function locate(uri: string, options: Pick<ImportOptions, 'roots' | 'urls
       );
     if (url.username || url.password) throw new InvalidArgumentError('An import URL must not carry credentials');
     const checked = checkedUrl(url, options.urls);
-    if (!url.pathname.endsWith('.parquet'))
+    if (!decodedPath(url).endsWith('.parquet'))
       throw new InvalidArgumentError(
         'An http(s):// URI must name one .parquet file (a directory cannot be listed over HTTP; file:// URIs can name one)',
       );

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { Errors, type Pinecone } from '@pinecone-database/pinecone';
@@ -85,12 +85,15 @@ describe('Pinecone bulk import', () => {
     );
     await writeParquet(join(outside, 'secret.parquet'), [{ id: 's', values: [1, 0, 0, 0] }]);
     symlinkSync(outside, join(roots, 'link-out'));
-    // A file server for http(s):// imports: HEAD and GET of files under /data/ (whole bodies, no ranges).
+    // A file server for http(s):// imports: HEAD and GET of the files of `layout` under /data/, and
+    // of `outside` under /secret/ (whole bodies, no ranges). It decodes and normalizes the path
+    // before it looks, as many servers do, so that /data/..%2fsecret/ is /secret/ to it.
     files = createServer((req, res) => {
-      const path = (req.url ?? '').replace(/^\/data\//, '');
       let body: Buffer;
       try {
-        body = readFileSync(join(layout, path));
+        const path = posix.normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://files').pathname));
+        const [, top, ...rest] = path.split('/');
+        body = readFileSync(join({ data: layout, secret: outside }[top] ?? '/nonexistent', ...rest));
       } catch {
         res.writeHead(404).end();
         return;
@@ -181,6 +184,46 @@ describe('Pinecone bulk import', () => {
     const directory = await http(gw.url, 'POST', index, { uri: `${filesUrl}/data/ns-a/` });
     expect(directory.status).toBe(400);
     expect(directory.body.message).toContain('one .parquet file');
+  });
+
+  it('compares URLs decoded: an encoded way out of the allowed prefix is refused, and nothing is read', async () => {
+    const name = indexName('imp-encoded');
+    await createDense(pc, name, 4, 'dotproduct');
+    const start = (uri: string) => http(gw.url, 'POST', `/indexes/${name}/bulk/imports`, { uri });
+    for (const way of ['..%2fsecret', '..%2Fsecret', '%2e%2e%2fsecret', '%2E%2E%2Fsecret']) {
+      const uri = `${filesUrl}/data/${way}/secret.parquet`;
+      // The server would serve the secret file to this very URL.
+      const served = await fetch(uri);
+      expect(served.status).toBe(200);
+      expect(Buffer.from(await served.arrayBuffer())).toEqual(readFileSync(join(outside, 'secret.parquet')));
+      const res = await start(uri);
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        code: 3,
+        message: `The path of ${filesUrl}/data/${way}/secret.parquet holds an encoded slash or backslash (%2F, %5C): an import URI must name its file plainly`,
+        details: [],
+      });
+    }
+    for (const [way, why] of [
+      ['%252e%252e%252fsecret', 'a double encoding'],
+      ['%zz', 'invalid percent-encoding'],
+      ['x%00', 'an encoded NUL'],
+    ]) {
+      const res = await start(`${filesUrl}/data/${way}/secret.parquet`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(why);
+    }
+    // A file:// URI with an encoded slash is refused the same way (it was a 500).
+    const file = await start(`${fileUri(layout)}%2fns-a`);
+    expect(file.status).toBe(400);
+    expect(file.body).toEqual({ code: 3, message: expect.stringContaining('an encoded slash'), details: [] });
+    expect((await pc.index({ name }).listImports()).data).toEqual([]);
+    expect(await fetchAll(name, '', ['s'])).toEqual({});
+
+    // Characters encoded that are not separators are the same path decoded: allowed.
+    const { id } = await pc.index({ name }).startImport({ uri: `${filesUrl}/%64ata/ns-a/part%2D0.parquet` });
+    expect(await waitFinished(name, id!)).toMatchObject({ status: 'Completed', recordsImported: 2 });
+    expect(Object.keys(await fetchAll(name, '', ['a1', 'a2', 's'])).sort()).toEqual(['a1', 'a2']);
   });
 
   it('lists imports by page', async () => {

@@ -81,6 +81,8 @@ describe('loadConfig', () => {
     for (const bad of ['s3://bucket/', 'data.example.com', 'https://u:p@host/', 'https://host/?x=1'])
       expect(() => loadConfig({ VECGATE_IMPORT_URLS: bad })).toThrow(/VECGATE_IMPORT_URLS must be an http\(s\) URL/);
     expect(() => loadConfig({ VECGATE_IMPORT_BATCH: '0' })).toThrow(/VECGATE_IMPORT_BATCH/);
+    for (const bad of ['https://host/a%2F..%2Fb/', 'https://host/%zz/', 'https://host/a%252e/'])
+      expect(() => loadConfig({ VECGATE_IMPORT_URLS: bad })).toThrow(/VECGATE_IMPORT_URLS must be a plain URL prefix/);
   });
 
   it('sizes the connection pools per server, 10 unless told', () => {

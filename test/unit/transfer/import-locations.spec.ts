@@ -61,6 +61,36 @@ describe('bulk import locations', () => {
     expect(refused('https://user:pw@data.example.com/exports/a.parquet')).toBeInstanceOf(InvalidArgumentError);
   });
 
+  it('compares URL paths decoded, and refuses one that cannot be decoded safely', () => {
+    // Encoded characters that are not separators are compared decoded.
+    expect(locate('https://data.example.com/%65xports/a%2Db.parquet', open).kind).toBe('http');
+    expect(refused('https://data.example.com/exp%6Frts2/b.parquet')).toBeInstanceOf(ForbiddenError);
+    for (const [path, why] of [
+      ['exports/..%2fsecret/x.parquet', 'an encoded slash or backslash'],
+      ['exports/..%2Fsecret/x.parquet', 'an encoded slash or backslash'],
+      ['exports/%2e%2e%2fsecret/x.parquet', 'an encoded slash or backslash'],
+      ['exports/..%5csecret/x.parquet', 'an encoded slash or backslash'],
+      ['exports/%252e%252e%252fsecret/x.parquet', 'a double encoding'],
+      ['exports/x%00.parquet', 'an encoded NUL'],
+      ['exports/%zz/x.parquet', 'invalid percent-encoding'],
+      ['exports/%e2%82/x.parquet', 'invalid percent-encoding'],
+    ]) {
+      const err = refused(`https://data.example.com/${path}`) as Error;
+      expect(err).toBeInstanceOf(InvalidArgumentError);
+      expect(err.message).toContain(why);
+    }
+    // Dot segments, encoded or not, are resolved by the URL parser before anything is compared.
+    expect(refused('https://data.example.com/exports/%2e%2e/secret/x.parquet')).toBeInstanceOf(ForbiddenError);
+    expect(refused('https://data.example.com/exports/./../secret/x.parquet')).toBeInstanceOf(ForbiddenError);
+    // A file:// path with an encoded slash or an invalid encoding is a 400, not a server error.
+    for (const uri of [
+      `${pathToFileURL(root)}/layout%2fx`,
+      `${pathToFileURL(root)}/%zz`,
+      `${pathToFileURL(root)}/a%00`,
+    ])
+      expect(refused(uri)).toBeInstanceOf(InvalidArgumentError);
+  });
+
   it('refuses object stores and other schemes as unsupported', () => {
     for (const uri of ['s3://bucket/dir', 'gs://bucket/dir', 'ftp://host/a.parquet', 'no uri at all'])
       expect(refused(uri)).toBeInstanceOf(InvalidArgumentError);
