@@ -2,17 +2,24 @@
  * hyparquet and hyparquet-writer are ES modules; this CommonJS build loads them on first use.
  * Only their calls that vecgate makes are typed here.
  */
+
+/** What a reader reads: a file's length, and its bytes from `start` to `end`. */
+export interface AsyncBuffer {
+  byteLength: number;
+  slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
+}
+
 export interface ParquetReader {
-  asyncBufferFromFile(path: string): Promise<unknown>;
+  asyncBufferFromFile(path: string): Promise<AsyncBuffer>;
   asyncBufferFromUrl(options: {
     url: string;
     fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
-  }): Promise<unknown>;
+  }): Promise<AsyncBuffer>;
   parquetMetadataAsync(
-    file: unknown,
+    file: AsyncBuffer,
   ): Promise<{ num_rows: bigint | number; key_value_metadata?: { key: string; value?: string }[] }>;
   parquetReadObjects(options: {
-    file: unknown;
+    file: AsyncBuffer;
     rowStart?: number;
     rowEnd?: number;
   }): Promise<Record<string, unknown>[]>;

@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
 import type { ImportOptions } from './import-options';
@@ -8,37 +8,100 @@ import type { ImportOptions } from './import-options';
 export type ImportLocation = { kind: 'file'; path: string } | { kind: 'http'; url: string };
 
 const OBJECT_STORES: Record<string, string> = { 's3:': 'Amazon S3', 'gs:': 'Google Cloud Storage' };
+/** Symbolic links followed in one path at most, as the kernel's ELOOP bound. */
+const MAX_LINKS = 40;
 
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
+const outsideRoots = (path: string) =>
+  new ForbiddenError(`${path} is outside the directories this server imports from (VECGATE_IMPORT_ROOTS)`);
+/** One answer for every path that leads out, whether or not what it leads to exists: nothing outside is ever looked at. */
+const leadsOutside = (path: string) =>
+  new ForbiddenError(`${path} leads outside the directories this server imports from (VECGATE_IMPORT_ROOTS)`);
+export const unreadable = (path: string) => new InvalidArgumentError(`${path} does not exist or cannot be read`);
+
+interface Root {
+  /** As configured, and its real path: a link's absolute target may name either. */
+  given: string;
+  real: string;
+}
+
+function rootsOf(roots: string[]): Root[] {
+  return roots.map((root) => {
+    const given = resolve(root);
+    try {
+      return { given, real: realpathSync(given) };
+    } catch {
+      return { given, real: given };
+    }
+  });
+}
+
+/** The root an absolute path lies in as written, and the path's components below it. */
+function rootFor(path: string, roots: Root[]): { root: Root; rest: string[] } | undefined {
+  for (const root of roots)
+    for (const base of [root.given, root.real])
+      if (inside(base, path)) return { root, rest: relative(base, path).split(sep).filter(Boolean) };
+  return undefined;
+}
+
 /**
- * A `file://` path inside one of the roots: judged on the path as written first (a path outside is
- * refused before the file system is asked anything about it), then on its real path, so that a
- * symbolic link cannot lead out.
+ * The real path of a `file://` path inside one of the roots. The path as written must be inside
+ * one; then each component is looked at from that root's real path down, a symbolic link's target
+ * followed only while it stays inside a root (an absolute target must name a path below a root, a
+ * relative one must not climb above its root). Nothing outside the roots is looked at, so that a
+ * link out answers alike whether or not its target exists. The result holds no symbolic link.
  */
 export function checkedPath(path: string, roots: string[]): string {
   const lexical = resolve(path);
-  if (!roots.some((root) => inside(resolve(root), lexical)))
-    throw new ForbiddenError(`${path} is outside the directories this server imports from (VECGATE_IMPORT_ROOTS)`);
-  let real: string;
-  try {
-    real = realpathSync(lexical);
-  } catch {
-    throw new InvalidArgumentError(`${path} does not exist or cannot be read`);
-  }
-  const realRoots = roots.map((root) => {
-    try {
-      return realpathSync(root);
-    } catch {
-      return resolve(root);
+  const all = rootsOf(roots);
+  let root = all.find((r) => inside(r.given, lexical));
+  if (!root) throw outsideRoots(path);
+  let at = root.real;
+  const rest = relative(root.given, lexical).split(sep).filter(Boolean);
+  let links = 0;
+  while (rest.length > 0) {
+    const name = rest.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      at = dirname(at);
+      if (!inside(root.real, at)) throw leadsOutside(path);
+      continue;
     }
-  });
-  if (!realRoots.some((root) => inside(root, real)))
-    throw new ForbiddenError(`${path} leads outside the directories this server imports from (VECGATE_IMPORT_ROOTS)`);
-  return real;
+    const next = join(at, name);
+    let stat;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      throw unreadable(path);
+    }
+    if (stat.isSymbolicLink()) {
+      if (++links > MAX_LINKS) throw new InvalidArgumentError(`${path}: too many symbolic links`);
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch {
+        throw unreadable(path);
+      }
+      const parts = target.split('/').filter((p) => p !== '' && p !== '.');
+      if (isAbsolute(target)) {
+        // Written below a root (its '..' taken as written), the rest followed from there.
+        const up = parts.indexOf('..');
+        const below = rootFor(`/${(up < 0 ? parts : parts.slice(0, up)).join('/')}`, all);
+        if (!below) throw leadsOutside(path);
+        root = below.root;
+        at = root.real;
+        rest.unshift(...below.rest, ...(up < 0 ? [] : parts.slice(up)));
+      } else rest.unshift(...parts);
+      continue;
+    }
+    if (rest.length > 0 && !stat.isDirectory()) throw unreadable(path);
+    at = next;
+  }
+  return at;
 }
 
 /**

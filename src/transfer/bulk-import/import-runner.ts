@@ -114,6 +114,19 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       throw err;
     }
     const reader = this.sources.open(job.parts);
+    try {
+      await this.batches(job, index, reader);
+    } finally {
+      await reader.close();
+    }
+  }
+
+  /** The job's batches, one after the other, until it ends or the runner stops; its files stay open meanwhile. */
+  private async batches(
+    job: ImportJob,
+    index: { dimension: number | null; metric: Metric },
+    reader: PartReader,
+  ): Promise<void> {
     let cursor = job.cursor;
     while (!this.stopped) {
       if (cursor.part >= job.parts.length) {

@@ -3,9 +3,9 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
 import type { ImportPart, ImportPlan, ImportSources } from '../../core/imports/import.model';
 import { ROWS_PER_CHUNK } from '../parquet-format';
-import { parquetReader, type ParquetReader } from '../parquet-files';
-import { listParquetParts } from '../parquet-layout';
-import { checkedPath, locate } from './import-locations';
+import { parquetReader, type AsyncBuffer, type ParquetReader } from '../parquet-files';
+import { handleBuffer, listImportFiles, openInside } from './import-files';
+import { locate } from './import-locations';
 
 /** At most this many files per import: their list is kept with the job. */
 const MAX_PARTS = 10_000;
@@ -17,6 +17,13 @@ const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
 /** Redirects are refused: one could lead from an allowed URL to any other. */
 const guardedFetch = (url: string | URL, init?: RequestInit) =>
   fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+
+/** A file of an import, open for reading, and the row count its footer gives. */
+export interface OpenFile {
+  buffer: AsyncBuffer;
+  rows: number;
+  close(): Promise<void>;
+}
 
 /**
  * The files of Parquet imports (Pinecone's layout, parquet-format.ts), for the core's ImportSources:
@@ -38,7 +45,10 @@ export class ParquetImportSources implements ImportSources {
     const found =
       where.kind === 'http'
         ? [{ namespace: '', location: where.url }]
-        : listParquetParts(where.path).map((p) => ({ namespace: p.namespace, location: p.path }));
+        : (await listImportFiles(where.path, this.config.imports.roots)).map((f) => ({
+            namespace: f.namespace,
+            location: f.path,
+          }));
     if (found.length === 0) throw new InvalidArgumentError(`${uri} holds no .parquet files`);
     if (found.length > MAX_PARTS)
       throw new InvalidArgumentError(
@@ -46,41 +56,55 @@ export class ParquetImportSources implements ImportSources {
       );
     const parts: ImportPart[] = [];
     for (const part of found) {
-      // Each file is checked too: a symbolic link in an allowed directory may lead out of it.
-      const location = where.kind === 'file' ? checkedPath(part.location, this.config.imports.roots) : part.location;
-      parts.push({ ...part, location, rows: await this.rowCount(location, uri) });
+      const opened = await this.openFile(part.location).catch((err) => {
+        if (err instanceof InvalidArgumentError || err instanceof ForbiddenError) throw err;
+        throw new InvalidArgumentError(
+          `${uri}: ${part.location} is not a readable Parquet file (${(err as Error).message})`,
+        );
+      });
+      await opened.close();
+      parts.push({ ...part, rows: opened.rows });
     }
     return { parts };
   }
 
-  private async rowCount(location: string, uri: string): Promise<number> {
-    try {
-      const reader = await this.parquet();
-      return num((await reader.parquetMetadataAsync(await this.buffer(location))).num_rows);
-    } catch (err) {
-      if (err instanceof InvalidArgumentError) throw err;
-      throw new InvalidArgumentError(`${uri}: ${location} is not a readable Parquet file (${(err as Error).message})`);
-    }
-  }
-
-  /** The bytes of a location (a real path, or a URL), checked against the settings as they are now. */
-  private async buffer(location: string): Promise<unknown> {
+  /**
+   * A location (a real path, or a URL) opened and its row count read, against the settings as they
+   * are now: a file is opened once (openInside), and every byte of it read through that descriptor.
+   */
+  async openFile(location: string): Promise<OpenFile> {
     const reader = await this.parquet();
     const { roots } = this.config.imports;
+    let buffer: AsyncBuffer;
+    let close = async () => {};
     if (location.startsWith('/')) {
       if (roots.length === 0) throw new ForbiddenError('Imports from file:// URIs are off on this server');
-      return reader.asyncBufferFromFile(checkedPath(location, roots));
+      const opened = await openInside(location, roots);
+      close = () => opened.handle.close();
+      if (!opened.stat.isFile()) {
+        await close();
+        throw new InvalidArgumentError(`${location} is not a file`);
+      }
+      buffer = handleBuffer(opened, location);
+    } else {
+      const where = locate(location, this.config.imports);
+      if (where.kind !== 'http') throw new InvalidArgumentError(`${location} is not a location of an import`);
+      buffer = await reader.asyncBufferFromUrl({ url: where.url, fetch: guardedFetch });
     }
-    const where = locate(location, this.config.imports);
-    if (where.kind !== 'http') throw new InvalidArgumentError(`${location} is not a location of an import`);
-    return reader.asyncBufferFromUrl({ url: where.url, fetch: guardedFetch });
+    try {
+      const metadata = await reader.parquetMetadataAsync(buffer);
+      return { buffer, rows: num(metadata.num_rows), close };
+    } catch (err) {
+      await close();
+      throw err;
+    }
   }
 
-  /** A reader of one import's files, which keeps the rows of the last chunk it decoded. */
+  /** A reader of one import's files, which keeps the file it reads open and the rows of the last chunk it decoded. */
   open(parts: ImportPart[]): PartReader {
     return new PartReader(
       parts,
-      (location) => this.buffer(location),
+      (location) => this.openFile(location),
       () => this.parquet(),
     );
   }
@@ -89,11 +113,11 @@ export class ParquetImportSources implements ImportSources {
 /** Rows of an import's files, read a chunk (ROWS_PER_CHUNK rows, a row group) at a time. */
 export class PartReader {
   private chunk?: { part: number; start: number; rows: Record<string, unknown>[] };
-  private file?: { part: number; buffer: unknown };
+  private current?: { part: number; open: OpenFile };
 
   constructor(
     private readonly parts: ImportPart[],
-    private readonly buffer: (location: string) => Promise<unknown>,
+    private readonly opener: (location: string) => Promise<OpenFile>,
     private readonly parquet: () => Promise<ParquetReader>,
   ) {}
 
@@ -103,21 +127,31 @@ export class PartReader {
     if (!c || c.part !== part || start < c.start || end > c.start + c.rows.length) {
       const reader = await this.parquet();
       const { location, rows } = this.parts[part];
-      if (this.file?.part !== part) {
-        const buffer = await this.buffer(location);
-        const actual = num((await reader.parquetMetadataAsync(buffer)).num_rows);
-        if (actual !== rows)
-          throw new Error(`${location} has changed since the import started (${actual} rows, not ${rows})`);
-        this.file = { part, buffer };
+      if (this.current?.part !== part) {
+        await this.close();
+        const open = await this.opener(location);
+        if (open.rows !== rows) {
+          await open.close();
+          throw new Error(`${location} has changed since the import started (${open.rows} rows, not ${rows})`);
+        }
+        this.current = { part, open };
       }
       const chunkEnd = Math.min(rows, Math.max(end, start + ROWS_PER_CHUNK));
       this.chunk = {
         part,
         start,
-        rows: await reader.parquetReadObjects({ file: this.file.buffer, rowStart: start, rowEnd: chunkEnd }),
+        rows: await reader.parquetReadObjects({ file: this.current.open.buffer, rowStart: start, rowEnd: chunkEnd }),
       };
     }
     const { start: from, rows } = this.chunk!;
     return rows.slice(start - from, end - from);
+  }
+
+  /** Closes the file being read. */
+  async close(): Promise<void> {
+    const open = this.current?.open;
+    this.current = undefined;
+    this.chunk = undefined;
+    await open?.close();
   }
 }

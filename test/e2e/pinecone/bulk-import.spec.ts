@@ -1,4 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -23,7 +32,7 @@ interface Row {
 }
 
 /** One Parquet file in Pinecone's import layout, written as vecgate's exporter writes them. */
-async function writeParquet(file: string, rows: Row[]): Promise<void> {
+async function writeParquet(file: string, rows: Row[], rowGroupSize?: number): Promise<void> {
   mkdirSync(join(file, '..'), { recursive: true });
   const writer = await parquetWriter();
   writer.parquetWriteFile({
@@ -35,8 +44,16 @@ async function writeParquet(file: string, rows: Row[]): Promise<void> {
       { name: 'metadata', data: rows.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)) },
     ],
     schema: parquetSchema(false),
+    ...(rowGroupSize ? { rowGroupSize } : {}),
   });
 }
+
+/** `count` rows of ids `${prefix}${k}` and small vectors that are not zero. */
+const numbered = (prefix: string, count: number, dimension = 4): Row[] =>
+  Array.from({ length: count }, (_, k) => ({
+    id: `${prefix}${k}`,
+    values: Array.from({ length: dimension }, (_, d) => (d === k % dimension ? 1 : 0.5)),
+  }));
 
 // Values a float32 holds exactly, so that what is fetched equals what was written.
 const DEFAULT_ROWS: Row[] = [
@@ -85,6 +102,8 @@ describe('Pinecone bulk import', () => {
     );
     await writeParquet(join(outside, 'secret.parquet'), [{ id: 's', values: [1, 0, 0, 0] }]);
     symlinkSync(outside, join(roots, 'link-out'));
+    symlinkSync(join(outside, 'secret.parquet'), join(roots, 'to-secret'));
+    symlinkSync(join(outside, 'nothing.parquet'), join(roots, 'to-nothing'));
     // A file server for http(s):// imports: HEAD and GET of the files of `layout` under /data/, and
     // of `outside` under /secret/ (whole bodies, no ranges). It decodes and normalizes the path
     // before it looks, as many servers do, so that /data/..%2fsecret/ is /secret/ to it.
@@ -103,7 +122,9 @@ describe('Pinecone bulk import', () => {
     });
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    gw = await startGateway({ imports: { roots: [roots], urls: [`${filesUrl}/data/`], batch: 2, run: true } });
+    gw = await startGateway({
+      imports: { roots: [roots], urls: [`${filesUrl}/data/`], batch: 2, run: true },
+    });
     pc = pineconeClient(gw);
   });
 
@@ -320,6 +341,26 @@ describe('Pinecone bulk import', () => {
       expect(res.status).toBe(403);
       expect(res.body).toEqual({ code: 7, message: expect.stringContaining('outside the directories'), details: [] });
     }
+    // A link out answers the same whether or not its target exists: nothing outside can be probed.
+    const answer = async (path: string) => {
+      const res = await start({ uri: fileUri(path) });
+      return { status: res.status, body: { ...res.body, message: res.body.message.replace(path, '<path>') } };
+    };
+    const leadsOut = {
+      status: 403,
+      body: {
+        code: 7,
+        message: '<path> leads outside the directories this server imports from (VECGATE_IMPORT_ROOTS)',
+        details: [],
+      },
+    };
+    for (const [there, notThere] of [
+      [join(roots, 'to-secret'), join(roots, 'to-nothing')],
+      [join(roots, 'link-out', 'secret.parquet'), join(roots, 'link-out', 'nothing.parquet')],
+    ]) {
+      expect(await answer(there)).toEqual(leadsOut);
+      expect(await answer(notThere)).toEqual(leadsOut);
+    }
     expect((await start({ uri: fileUri(join(roots, 'nothing-here')) })).status).toBe(400);
     expect((await start({ uri: 'not a uri' })).status).toBe(400);
     expect((await start({})).status).toBe(400);
@@ -336,6 +377,75 @@ describe('Pinecone bulk import', () => {
       expect((await http(gw.url, 'DELETE', `/indexes/${name}/bulk/imports/${id}`)).status).toBe(404);
     }
     expect((await pc.index({ name }).listImports()).data).toEqual([]);
+  });
+
+  describe('on a runner that writes batches of 1,000 records', () => {
+    const swap = join(roots, 'swap');
+    const swapOut = join(outside, 'swap');
+    const SWAP_ROWS = 12_000;
+    let tg: TestGateway;
+    let pct: Pinecone;
+
+    beforeAll(async () => {
+      // Row groups of 10,000 rows: the runner reads a file a row group at a time.
+      await writeParquet(join(swap, '__default__', 'part-0.parquet'), numbered('in-', SWAP_ROWS), 10_000);
+      await writeParquet(join(swapOut, '__default__', 'part-0.parquet'), numbered('ex-', SWAP_ROWS), 10_000);
+      // The same layout byte for byte but the ids' letters: a reader that reopened the name would read it without a fault.
+      expect(statSync(join(swapOut, '__default__', 'part-0.parquet')).size).toBe(
+        statSync(join(swap, '__default__', 'part-0.parquet')).size,
+      );
+      tg = await startGateway({
+        imports: {
+          roots: [roots],
+          urls: [],
+          batch: 1000,
+          run: true,
+        },
+      });
+      pct = pineconeClient(tg);
+    });
+    afterAll(() => tg?.close());
+
+    const finished = (name: string, id: string) =>
+      until(
+        `import ${id} into ${name}`,
+        () => pct.index({ name }).describeImport(id),
+        (op) => ['Completed', 'Failed', 'Cancelled'].includes(op.status),
+      );
+
+    it('reads a file through the descriptor it opened: a directory swapped for a link out mid-import changes nothing read', async () => {
+      const name = indexName('imp-swap');
+      await createDense(pct, name, 4);
+      const index = pct.index({ name });
+      const { id } = await index.startImport({ uri: fileUri(swap) });
+      await until(
+        'the first batch',
+        () => index.describeImport(id!),
+        (op) => op.recordsImported > 0,
+        { everyMs: 5 },
+      );
+      // The runner's next progress update waits for this lock: the swap is done while it is held.
+      const doneAtSwap = await tg.db.transaction(async (tx) => {
+        await tx.query('LOCK TABLE vecgate_imports IN EXCLUSIVE MODE');
+        const { rows } = await tx.query('SELECT rows_done FROM vecgate_imports WHERE id = $1::bigint', [id]);
+        renameSync(swap, `${swap}-moved`);
+        symlinkSync(swapOut, swap);
+        return Number(rows[0].rows_done);
+      });
+      // Before the runner read the file's second row group (its rows 10,000 on).
+      expect(doneAtSwap).toBeLessThan(10_000);
+      expect(await finished(name, id!)).toMatchObject({ status: 'Completed', recordsImported: SWAP_ROWS });
+      const ids = ['in-0', 'in-10000', `in-${SWAP_ROWS - 1}`, 'ex-0', 'ex-10000', `ex-${SWAP_ROWS - 1}`];
+      expect(Object.keys((await index.fetch({ ids })).records).sort()).toEqual([
+        'in-0',
+        'in-10000',
+        `in-${SWAP_ROWS - 1}`,
+      ]);
+      expect((await index.describeIndexStats()).totalRecordCount).toBe(SWAP_ROWS);
+      // Started again, the path now leads out.
+      const again = await http(tg.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(swap) });
+      expect(again.status).toBe(403);
+    });
   });
 
   describe('with the default settings', () => {

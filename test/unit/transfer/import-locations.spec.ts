@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ForbiddenError, InvalidArgumentError } from '../../../src/core/errors';
-import { locate } from '../../../src/transfer/bulk-import/import-locations';
+import { checkedPath, locate } from '../../../src/transfer/bulk-import/import-locations';
 
 describe('bulk import locations', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vecgate-locate-'));
@@ -29,6 +29,44 @@ describe('bulk import locations', () => {
     const none = { roots: [], urls: [] };
     expect(refused(pathToFileURL(join(root, 'layout')).toString(), none)).toBeInstanceOf(ForbiddenError);
     expect(refused('https://data.example.com/exports/a.parquet', none)).toBeInstanceOf(ForbiddenError);
+  });
+
+  it('answers alike for every link out, whether or not its target exists, and never looks outside', () => {
+    writeFileSync(join(other, 'there.parquet'), '');
+    symlinkSync(join(other, 'there.parquet'), join(root, 'to-file'));
+    symlinkSync(join(other, 'not-there.parquet'), join(root, 'to-nothing'));
+    symlinkSync('../root-other/there.parquet', join(root, 'up-to-file'));
+    symlinkSync('../root-other/not-there.parquet', join(root, 'up-to-nothing'));
+    const answer = (path: string) => {
+      const err = refused(pathToFileURL(path).toString()) as Error;
+      return [err.constructor.name, err.message.replace(path, '<path>')];
+    };
+    const leadsOut = [
+      'ForbiddenError',
+      '<path> leads outside the directories this server imports from (VECGATE_IMPORT_ROOTS)',
+    ];
+    for (const [there, notThere] of [
+      [join(root, 'to-file'), join(root, 'to-nothing')],
+      [join(root, 'up-to-file'), join(root, 'up-to-nothing')],
+      [join(root, 'out', 'there.parquet'), join(root, 'out', 'not-there.parquet')],
+      [join(root, 'out', 'x.parquet'), join(root, 'out', 'no-dir', 'x.parquet')],
+    ]) {
+      expect(answer(there)).toEqual(leadsOut);
+      expect(answer(notThere)).toEqual(leadsOut);
+    }
+    // Links that stay inside are followed; a missing path inside is a 400.
+    writeFileSync(join(root, 'layout', 'a.parquet'), '');
+    symlinkSync(join(root, 'layout', 'a.parquet'), join(root, 'abs-inside'));
+    symlinkSync('layout/./a.parquet', join(root, 'rel-inside'));
+    symlinkSync('rel-inside', join(root, 'chain'));
+    for (const link of ['abs-inside', 'rel-inside', 'chain'])
+      expect(checkedPath(join(root, link), [root])).toBe(join(realpathSync(root), 'layout', 'a.parquet'));
+    expect(refused(pathToFileURL(join(root, 'layout', 'missing')).toString())).toBeInstanceOf(InvalidArgumentError);
+    symlinkSync('loop-b', join(root, 'loop-a'));
+    symlinkSync('loop-a', join(root, 'loop-b'));
+    expect((refused(pathToFileURL(join(root, 'loop-a')).toString()) as Error).message).toMatch(
+      /too many symbolic links/,
+    );
   });
 
   it('takes paths below a root, judged on their real paths', () => {
