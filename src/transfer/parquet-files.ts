@@ -9,20 +9,52 @@ export interface AsyncBuffer {
   slice(start: number, end?: number): ArrayBuffer | Promise<ArrayBuffer>;
 }
 
+type Count = bigint | number;
+
+/** A file's footer (Thrift FileMetaData), as far as vecgate reads it. */
+export interface ParquetMetadata {
+  num_rows: Count;
+  schema: { name: string; num_children?: number }[];
+  row_groups: {
+    num_rows: Count;
+    columns: {
+      file_path?: string;
+      offset_index_offset?: Count;
+      meta_data?: {
+        path_in_schema: string[];
+        total_compressed_size: Count;
+        total_uncompressed_size: Count;
+        data_page_offset: Count;
+        dictionary_page_offset?: Count;
+      };
+    }[];
+  }[];
+  key_value_metadata?: { key: string; value?: string }[];
+}
+
 export interface ParquetReader {
   asyncBufferFromFile(path: string): Promise<AsyncBuffer>;
   asyncBufferFromUrl(options: {
     url: string;
     fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
   }): Promise<AsyncBuffer>;
-  parquetMetadataAsync(
-    file: AsyncBuffer,
-  ): Promise<{ num_rows: bigint | number; key_value_metadata?: { key: string; value?: string }[] }>;
+  parquetMetadataAsync(file: AsyncBuffer): Promise<ParquetMetadata>;
   parquetReadObjects(options: {
     file: AsyncBuffer;
+    metadata?: ParquetMetadata;
     rowStart?: number;
     rowEnd?: number;
   }): Promise<Record<string, unknown>[]>;
+  /** Rows to `onComplete`; `onChunk` sees each column's decoded values with the rows they cover. */
+  parquetRead(options: {
+    file: AsyncBuffer;
+    metadata?: ParquetMetadata;
+    rowStart?: number;
+    rowEnd?: number;
+    rowFormat: 'object';
+    onChunk?: (chunk: { columnName: string; rowStart: number; rowEnd: number }) => void;
+    onComplete?: (rows: Record<string, unknown>[]) => void;
+  }): Promise<void>;
 }
 
 export interface ParquetWriter {

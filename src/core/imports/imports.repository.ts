@@ -99,11 +99,12 @@ export class ImportsRepository {
     return { items, after: rows.length > limit ? items[items.length - 1].id : null };
   }
 
-  /** Imports not finished, oldest first: what a runner looks for. */
-  async unfinished(db: Queryable, limit: number): Promise<ImportJob[]> {
-    const { rows } = await db.query<ImportRow>(`${SELECT} WHERE i.status IN ${UNFINISHED} ORDER BY i.id LIMIT $1`, [
-      limit,
-    ]);
+  /** Imports not finished, oldest first, from the one after `after` on: what a runner looks for. */
+  async unfinished(db: Queryable, limit: number, after: string | null): Promise<ImportJob[]> {
+    const { rows } = await db.query<ImportRow>(
+      `${SELECT} WHERE i.status IN ${UNFINISHED} AND ($2::bigint IS NULL OR i.id > $2::bigint) ORDER BY i.id LIMIT $1`,
+      [limit, after],
+    );
     return rows.map(toJob);
   }
 

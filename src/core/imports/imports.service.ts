@@ -69,8 +69,9 @@ export class ImportsService {
     return this.repository.findById(this.db, id);
   }
 
-  unfinished(limit: number): Promise<ImportJob[]> {
-    return this.repository.unfinished(this.db, limit);
+  /** Unfinished imports by id, `limit` of them after `after` (null: from the first). */
+  unfinished(limit: number, after: string | null = null): Promise<ImportJob[]> {
+    return this.repository.unfinished(this.db, limit, after);
   }
 
   begin(id: string): Promise<boolean> {

@@ -18,18 +18,23 @@ import { ParquetImportSources, type PartReader } from './import-sources';
 
 /** How often a replica looks for imports to run (one started through it is run at once). */
 const POLL_MS = 2000;
-/** Jobs looked at per look: one is run at a time, the others wait for the next look. */
+/** Jobs read at once; a replica goes through all of them, a page at a time, and keeps at most this many files open. */
 const LOOK_AHEAD = 10;
 
 /** A record the core refused for what it holds: skipped in `continue` mode, the end of the import in `abort` mode. */
 const refusedRecord = (err: unknown) => err instanceof InvalidArgumentError || err instanceof DimensionMismatchError;
 
+/** What a turn of a job came to: more to do, the job ended (or is no longer this runner's), or passed over for now. */
+type Outcome = 'more' | 'ended' | 'passed';
+
 /**
- * Runs bulk imports in the background, one at a time per replica, each on one replica at once (a
- * session advisory lock on a real server; embedded, the one process there is). A batch of rows is
- * upserted in one transaction with the job's progress, so a job resumes after its last committed
- * batch wherever it is taken up again, and a cancel (or the index's delete) takes effect before
- * the next batch: the progress update then finds the job moved on and rolls its batch back.
+ * Runs bulk imports in the background. Imports take turns, a chunk of rows each (PartReader's,
+ * ROWS_PER_CHUNK rows), oldest first, so that a long import (or a file that reads slowly) holds
+ * none of the others up. Each turn runs on one replica at once (a session
+ * advisory lock on a real server; embedded, the one process there is). A batch of rows is upserted
+ * in one transaction with the job's progress, so a job resumes after its last committed batch
+ * wherever it is taken up again, and a cancel (or the index's delete) takes effect before the next
+ * batch: the progress update then finds the job moved on and rolls its batch back.
  */
 @Injectable()
 export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
@@ -38,6 +43,8 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Each job's reader, with the file it is on open, the last used last. */
+  private readonly readers = new Map<string, PartReader>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,95 +85,135 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       });
   }
 
+  /**
+   * Rounds over the unfinished imports, a turn of each, until none is left to this replica: the
+   * ones another replica is running, or under which the database failed, are passed over until the
+   * next look (the latter stay where their last batch left them).
+   */
   private async sweep(): Promise<void> {
-    for (const job of await this.imports.unfinished(LOOK_AHEAD)) {
-      if (this.stopped) return;
-      await this.take(job).catch((err) => {
-        // A database that failed under the job: it stays where its last batch left it, for the next look.
-        if (!this.stopped) this.logger.warn(`import ${job.id} stopped: ${(err as Error)?.message ?? err}`);
-      });
+    const passed = new Set<string>();
+    try {
+      for (let worked = true; worked;) {
+        worked = false;
+        let after: string | null = null;
+        for (let jobs = await this.imports.unfinished(LOOK_AHEAD); jobs.length > 0;) {
+          for (const job of jobs) {
+            if (this.stopped) return;
+            if (passed.has(job.id)) continue;
+            const outcome = await this.take(job).catch((err): Outcome => {
+              if (!this.stopped) this.logger.warn(`import ${job.id} stopped: ${(err as Error)?.message ?? err}`);
+              return 'passed';
+            });
+            if (outcome === 'passed') passed.add(job.id);
+            else worked = true;
+            if (outcome !== 'more') await this.dropReader(job.id);
+          }
+          after = jobs[jobs.length - 1].id;
+          jobs = await this.imports.unfinished(LOOK_AHEAD, after);
+        }
+      }
+    } finally {
+      for (const id of [...this.readers.keys()]) await this.dropReader(id);
     }
   }
 
   /**
-   * The lock spares two replicas reading the same files; each batch's cursor check is what keeps
-   * every record written once. With a pool of one connection, the lock's would leave none for the writes.
+   * The lock spares two replicas reading the same files at once; each batch's cursor check is what
+   * keeps every record written once. With a pool of one connection, the lock's would leave none for the writes.
    */
-  private async take(job: ImportJob): Promise<void> {
-    if (this.db.backend === 'embedded' || this.config.poolSize < 2) return this.run(job.id);
-    await this.db.withOwnConnection(async (conn) => {
-      if (await this.db.tryAdvisoryLock(conn, `import:${job.id}`)) await this.run(job.id);
-    });
+  private async take(job: ImportJob): Promise<Outcome> {
+    if (this.db.backend === 'embedded' || this.config.poolSize < 2) return this.turn(job.id);
+    return this.db.withOwnConnection(async (conn) =>
+      (await this.db.tryAdvisoryLock(conn, `import:${job.id}`)) ? this.turn(job.id) : 'passed',
+    );
   }
 
-  private async run(id: string): Promise<void> {
+  /** The job's reader, kept from its last turn: its file stays open (and is not opened again) while it is read. */
+  private async readerFor(job: ImportJob): Promise<PartReader> {
+    const reader = this.readers.get(job.id) ?? this.sources.partReader(job.parts);
+    this.readers.delete(job.id);
+    this.readers.set(job.id, reader);
+    // More jobs than that: the one whose turn is longest ago closes its file, to open it again on its next.
+    if (this.readers.size > LOOK_AHEAD) await this.dropReader(this.readers.keys().next().value!);
+    return reader;
+  }
+
+  private async dropReader(id: string): Promise<void> {
+    const reader = this.readers.get(id);
+    this.readers.delete(id);
+    await reader?.close();
+  }
+
+  /** One turn of a job: the rest of the chunk its cursor is in, a batch at a time. */
+  private async turn(id: string): Promise<Outcome> {
     // Read again under the lock: another replica may have moved it on since the look.
     const job = await this.imports.current(id);
-    if (!job || (job.status !== 'Pending' && job.status !== 'InProgress')) return;
-    if (!(await this.imports.begin(job.id))) return;
-    let index: { dimension: number | null; metric: Metric };
+    if (!job || (job.status !== 'Pending' && job.status !== 'InProgress')) return 'ended';
+    if (!(await this.imports.begin(job.id))) return 'ended';
     try {
       const collection = await this.collections.getById(job.scope, job.collectionId);
-      index = { dimension: collection.dimension, metric: collection.metric };
+      const index = { dimension: collection.dimension, metric: collection.metric };
+      const cursor = await this.chunk(job, index, job.cursor);
+      if (this.stopped) return 'passed';
+      if (cursor.part < job.parts.length) return 'more';
+      if (await this.imports.finish(job.id, 'Completed'))
+        this.logger.log(`import ${job.id} into collection ${job.collectionId} completed`);
+      return 'ended';
     } catch (err) {
-      if (err instanceof NotFoundError)
-        return void (await this.imports.finish(job.id, 'Failed', 'The index was deleted'));
+      if (err instanceof ImportMovedOnError || this.stopped) return 'ended';
+      if (err instanceof NotFoundError) {
+        await this.imports.finish(job.id, 'Failed', 'The index was deleted');
+        return 'ended';
+      }
+      // A database that is unavailable is not the import's fault: the next look takes it up again.
+      if (err instanceof ImportFailure || (err instanceof CoreError && !(err instanceof UnavailableError))) {
+        await this.imports.finish(job.id, 'Failed', err.message);
+        this.logger.warn(`import ${job.id} failed: ${err.message}`);
+        return 'ended';
+      }
       throw err;
     }
-    const reader = this.sources.open(job.parts);
-    try {
-      await this.batches(job, index, reader);
-    } finally {
-      await reader.close();
-    }
   }
 
-  /** The job's batches, one after the other, until it ends or the runner stops; its files stay open meanwhile. */
-  private async batches(
+  /** Reads the chunk at `from` and writes it, a batch at a time; returns where the next chunk starts. */
+  private async chunk(
     job: ImportJob,
     index: { dimension: number | null; metric: Metric },
-    reader: PartReader,
-  ): Promise<void> {
-    let cursor = job.cursor;
-    while (!this.stopped) {
-      if (cursor.part >= job.parts.length) {
-        if (await this.imports.finish(job.id, 'Completed'))
-          this.logger.log(`import ${job.id} into collection ${job.collectionId} completed`);
-        return;
-      }
-      try {
-        cursor = await this.batch(job, index, reader, cursor);
-      } catch (err) {
-        if (err instanceof ImportMovedOnError || this.stopped) return;
-        if (err instanceof NotFoundError)
-          return void (await this.imports.finish(job.id, 'Failed', 'The index was deleted'));
-        // A database that is unavailable is not the import's fault: the next look takes it up again.
-        if (err instanceof ImportFailure || (err instanceof CoreError && !(err instanceof UnavailableError))) {
-          await this.imports.finish(job.id, 'Failed', err.message);
-          this.logger.warn(`import ${job.id} failed: ${err.message}`);
-          return;
-        }
-        throw err;
-      }
-    }
-  }
-
-  /** Reads, checks and writes the rows from `from` on (at most one batch, within one file); returns where the next batch starts. */
-  private async batch(
-    job: ImportJob,
-    index: { dimension: number | null; metric: Metric },
-    reader: PartReader,
     from: ImportCursor,
   ): Promise<ImportCursor> {
+    if (from.part >= job.parts.length) return from;
     const part = job.parts[from.part];
-    const end = Math.min(part.rows, from.row + this.config.imports.batch);
-    const to = end < part.rows ? { part: from.part, row: end } : { part: from.part + 1, row: 0 };
-    let rows: Record<string, unknown>[];
+    if (from.row >= part.rows) {
+      // A file of no rows: nothing to read.
+      const next = { part: from.part + 1, row: 0 };
+      await this.imports.advance(null, job.id, from, next, { rows: 0, imported: 0, skipped: 0 });
+      return next;
+    }
+    let chunk: { rows: Record<string, unknown>[]; end: number };
     try {
-      rows = await reader.rows(from.part, from.row, end);
+      chunk = await (await this.readerFor(job)).chunk(from.part, from.row);
     } catch (err) {
       throw new ImportFailure(`Reading ${part.location} failed: ${(err as Error)?.message ?? err}`);
     }
+    let at = from;
+    while (at.part === from.part && at.row < chunk.end) {
+      if (this.stopped) break;
+      const end = Math.min(chunk.end, at.row + this.config.imports.batch);
+      at = await this.batch(job, index, at, chunk.rows.slice(at.row - from.row, end - from.row));
+    }
+    return at;
+  }
+
+  /** Checks and writes the rows of one batch, which start at `from`; returns where the next batch starts. */
+  private async batch(
+    job: ImportJob,
+    index: { dimension: number | null; metric: Metric },
+    from: ImportCursor,
+    rows: Record<string, unknown>[],
+  ): Promise<ImportCursor> {
+    const part = job.parts[from.part];
+    const end = from.row + rows.length;
+    const to = end < part.rows ? { part: from.part, row: end } : { part: from.part + 1, row: 0 };
     const items = rows.map((row, k) => importItem(row, `${part.location} row ${from.row + k}`, index));
     const bad = items.flatMap((item) => ('bad' in item ? [item.bad] : []));
     if (bad.length > 0 && job.errorMode === 'abort') throw new ImportFailure(bad[0]);

@@ -2,33 +2,32 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
 import type { ImportPart, ImportPlan, ImportSources } from '../../core/imports/import.model';
-import { ROWS_PER_CHUNK } from '../parquet-format';
 import { parquetReader, type AsyncBuffer, type ParquetReader } from '../parquet-files';
 import { handleBuffer, listImportFiles, openInside } from './import-files';
 import { locate } from './import-locations';
+import { ROWS_PER_CHUNK } from '../parquet-format';
+import { checkFooter, readRows, type CheckedFile } from './import-parquet';
 
 /** At most this many files per import: their list is kept with the job. */
 const MAX_PARTS = 10_000;
 /** A stalled server must not hold a runner forever: each request for a file's bytes gets this long. */
 const FETCH_TIMEOUT_MS = 60_000;
 
-const num = (v: unknown) => (typeof v === 'bigint' ? Number(v) : (v as number));
-
 /** Redirects are refused: one could lead from an allowed URL to any other. */
 const guardedFetch = (url: string | URL, init?: RequestInit) =>
   fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
 
-/** A file of an import, open for reading, and the row count its footer gives. */
+/** A file of an import, open for reading, its footer checked. */
 export interface OpenFile {
   buffer: AsyncBuffer;
-  rows: number;
+  file: CheckedFile;
   close(): Promise<void>;
 }
 
 /**
  * The files of Parquet imports (Pinecone's layout, parquet-format.ts), for the core's ImportSources:
- * a URI's files are listed and their row counts read when the import starts, and read by the runner
- * later, each location checked against the settings again (they may have changed since).
+ * a URI's files are listed and their footers checked when the import starts, and read by the
+ * runner later, each location checked against the settings again (they may have changed since).
  */
 @Injectable()
 export class ParquetImportSources implements ImportSources {
@@ -63,13 +62,13 @@ export class ParquetImportSources implements ImportSources {
         );
       });
       await opened.close();
-      parts.push({ ...part, rows: opened.rows });
+      parts.push({ ...part, rows: opened.file.rows });
     }
     return { parts };
   }
 
   /**
-   * A location (a real path, or a URL) opened and its row count read, against the settings as they
+   * A location (a real path, or a URL) opened and its footer checked, against the settings as they
    * are now: a file is opened once (openInside), and every byte of it read through that descriptor.
    */
   async openFile(location: string): Promise<OpenFile> {
@@ -93,15 +92,15 @@ export class ParquetImportSources implements ImportSources {
     }
     try {
       const metadata = await reader.parquetMetadataAsync(buffer);
-      return { buffer, rows: num(metadata.num_rows), close };
+      return { buffer, file: checkFooter(metadata, buffer.byteLength, location), close };
     } catch (err) {
       await close();
       throw err;
     }
   }
 
-  /** A reader of one import's files, which keeps the file it reads open and the rows of the last chunk it decoded. */
-  open(parts: ImportPart[]): PartReader {
+  /** A reader of one import's files. */
+  partReader(parts: ImportPart[]): PartReader {
     return new PartReader(
       parts,
       (location) => this.openFile(location),
@@ -110,9 +109,11 @@ export class ParquetImportSources implements ImportSources {
   }
 }
 
-/** Rows of an import's files, read a chunk (ROWS_PER_CHUNK rows, a row group) at a time. */
+/**
+ * Rows of an import's files, a chunk (ROWS_PER_CHUNK rows) at a time. The file being read stays
+ * open until the reader moves to the next or closes.
+ */
 export class PartReader {
-  private chunk?: { part: number; start: number; rows: Record<string, unknown>[] };
   private current?: { part: number; open: OpenFile };
 
   constructor(
@@ -121,37 +122,26 @@ export class PartReader {
     private readonly parquet: () => Promise<ParquetReader>,
   ) {}
 
-  /** Rows [start, end) of a part; a file whose row count changed since the plan is refused. */
-  async rows(part: number, start: number, end: number): Promise<Record<string, unknown>[]> {
-    const c = this.chunk;
-    if (!c || c.part !== part || start < c.start || end > c.start + c.rows.length) {
-      const reader = await this.parquet();
-      const { location, rows } = this.parts[part];
-      if (this.current?.part !== part) {
-        await this.close();
-        const open = await this.opener(location);
-        if (open.rows !== rows) {
-          await open.close();
-          throw new Error(`${location} has changed since the import started (${open.rows} rows, not ${rows})`);
-        }
-        this.current = { part, open };
+  /** The rows of a part from `start` to the end of the chunk there; a file whose row count changed since the plan is refused. */
+  async chunk(part: number, start: number): Promise<{ rows: Record<string, unknown>[]; end: number }> {
+    const { location, rows } = this.parts[part];
+    if (this.current?.part !== part) {
+      await this.close();
+      const open = await this.opener(location);
+      if (open.file.rows !== rows) {
+        await open.close();
+        throw new Error(`${location} has changed since the import started (${open.file.rows} rows, not ${rows})`);
       }
-      const chunkEnd = Math.min(rows, Math.max(end, start + ROWS_PER_CHUNK));
-      this.chunk = {
-        part,
-        start,
-        rows: await reader.parquetReadObjects({ file: this.current.open.buffer, rowStart: start, rowEnd: chunkEnd }),
-      };
+      this.current = { part, open };
     }
-    const { start: from, rows } = this.chunk!;
-    return rows.slice(start - from, end - from);
+    const { buffer, file } = this.current.open;
+    const end = Math.min(file.rows, start + ROWS_PER_CHUNK);
+    return { rows: await readRows(await this.parquet(), buffer, file, start, end, location), end };
   }
 
-  /** Closes the file being read. */
   async close(): Promise<void> {
     const open = this.current?.open;
     this.current = undefined;
-    this.chunk = undefined;
     await open?.close();
   }
 }

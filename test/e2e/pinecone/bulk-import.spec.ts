@@ -55,6 +55,40 @@ const numbered = (prefix: string, count: number, dimension = 4): Row[] =>
     values: Array.from({ length: dimension }, (_, d) => (d === k % dimension ? 1 : 0.5)),
   }));
 
+interface Thrift {
+  deserializeTCompactProtocol(reader: { view: DataView; offset: number }): Record<string, any>;
+}
+interface ThriftWriter {
+  ByteWriter: new () => { getBuffer(): ArrayBuffer };
+  serializeTCompactProtocol(writer: unknown, value: Record<string, any>): void;
+}
+
+/**
+ * Rewrites the footer of a Parquet file (Thrift FileMetaData: field 3 is num_rows, field 4 the
+ * row groups, whose field 3 is theirs) with `change`, the data before it left as it is: a file
+ * whose footer lies.
+ */
+async function patchFooter(file: string, change: (footer: Record<string, any>) => void): Promise<void> {
+  const { deserializeTCompactProtocol } = (await import('hyparquet/src/thrift.js')) as unknown as Thrift;
+  const { serializeTCompactProtocol } = (await import('hyparquet-writer/src/thrift.js')) as unknown as ThriftWriter;
+  const { ByteWriter } = (await import('hyparquet-writer')) as unknown as ThriftWriter;
+  const bytes = readFileSync(file);
+  const length = bytes.readUInt32LE(bytes.length - 8);
+  const start = bytes.length - 8 - length;
+  const footer = deserializeTCompactProtocol({
+    view: new DataView(bytes.buffer, bytes.byteOffset + start, length),
+    offset: 0,
+  });
+  change(footer);
+  const writer = new ByteWriter();
+  serializeTCompactProtocol(writer, footer);
+  const patched = Buffer.from(writer.getBuffer());
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32LE(patched.length, 0);
+  tail.write('PAR1', 4);
+  writeFileSync(file, Buffer.concat([bytes.subarray(0, start), patched, tail]));
+}
+
 // Values a float32 holds exactly, so that what is fetched equals what was written.
 const DEFAULT_ROWS: Row[] = [
   { id: 'd1', values: [1, 0.5, 0.25, 0], metadata: { genre: 'drama', year: 1994 } },
@@ -383,17 +417,20 @@ describe('Pinecone bulk import', () => {
     const swap = join(roots, 'swap');
     const swapOut = join(outside, 'swap');
     const SWAP_ROWS = 12_000;
+    const long = join(roots, 'long');
+    const LONG_ROWS = 40_000;
     let tg: TestGateway;
     let pct: Pinecone;
 
     beforeAll(async () => {
-      // Row groups of 10,000 rows: the runner reads a file a row group at a time.
+      // Row groups of 10,000 rows: a turn of the runner reads 10,000 rows, one row group of these.
       await writeParquet(join(swap, '__default__', 'part-0.parquet'), numbered('in-', SWAP_ROWS), 10_000);
       await writeParquet(join(swapOut, '__default__', 'part-0.parquet'), numbered('ex-', SWAP_ROWS), 10_000);
       // The same layout byte for byte but the ids' letters: a reader that reopened the name would read it without a fault.
       expect(statSync(join(swapOut, '__default__', 'part-0.parquet')).size).toBe(
         statSync(join(swap, '__default__', 'part-0.parquet')).size,
       );
+      await writeParquet(join(long, 'part-0.parquet'), numbered('l', LONG_ROWS), 10_000);
       tg = await startGateway({
         imports: {
           roots: [roots],
@@ -445,6 +482,77 @@ describe('Pinecone bulk import', () => {
       // Started again, the path now leads out.
       const again = await http(tg.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(swap) });
       expect(again.status).toBe(403);
+    });
+
+    it('refuses a file whose footer counts more rows than its row groups hold', async () => {
+      const file = join(roots, 'lying', 'footer.parquet');
+      await writeParquet(file, numbered('f', 100), 40);
+      await patchFooter(file, (footer) => (footer.field_3 = 10n ** 12n));
+      const name = indexName('imp-lying');
+      await createDense(pct, name, 4);
+      const res = await http(tg.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(file) });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        code: 3,
+        message: `${file}: its footer says 1000000000000 rows, but its row groups hold 100`,
+        details: [],
+      });
+      // Nor a row group that claims more rows than its bytes could hold.
+      await writeParquet(file, numbered('f', 100), 40);
+      await patchFooter(file, (footer) => {
+        footer.field_3 = 10n ** 9n + 60n;
+        footer.field_4[0].field_3 = 10n ** 9n;
+      });
+      const more = await http(tg.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(file) });
+      expect(more.status).toBe(400);
+      expect(more.body.message).toMatch(
+        /row group 0 holds 1000000000 rows in \d+ bytes, more than that many bytes can hold/,
+      );
+      expect((await pct.index({ name }).listImports()).data).toEqual([]);
+    });
+
+    it('fails an import whose row group reads short of what its footer says, writing none of it', async () => {
+      const file = join(roots, 'lying', 'group.parquet');
+      await writeParquet(file, numbered('g', 100), 40);
+      // Row group 0 holds 40 rows and says 100; the footer's total agrees with the lie.
+      await patchFooter(file, (footer) => {
+        footer.field_3 = 160n;
+        footer.field_4[0].field_3 = 100n;
+      });
+      const name = indexName('imp-short');
+      await createDense(pct, name, 4);
+      const { id } = await pct.index({ name }).startImport({ uri: fileUri(file) });
+      const done = await finished(name, id!);
+      expect(done).toMatchObject({ status: 'Failed', recordsImported: 0 });
+      expect(done.error).toBe(
+        `Reading ${file} failed: ${file}: rows 0 to 160 were read, but column id holds values only up to row 40: the file holds fewer rows than its footer says`,
+      );
+      expect(done.finishedAt).toBeInstanceOf(Date);
+      expect((await pct.index({ name }).describeIndexStats()).totalRecordCount ?? 0).toBe(0);
+    });
+
+    it('takes turns: an import started later finishes while a long one is still running', async () => {
+      const longName = indexName('imp-long');
+      const shortName = indexName('imp-later');
+      await createDense(pct, longName, 4);
+      await createDense(pct, shortName, 4, 'dotproduct');
+      const longIndex = pct.index({ name: longName });
+      const { id: longId } = await longIndex.startImport({ uri: fileUri(long) });
+      await until(
+        'the long import under way',
+        () => longIndex.describeImport(longId!),
+        (op) => op.recordsImported > 0,
+        {
+          everyMs: 5,
+        },
+      );
+      const { id: shortId } = await pct.index({ name: shortName }).startImport({ uri: fileUri(layout) });
+      expect(await finished(shortName, shortId!)).toMatchObject({ status: 'Completed', recordsImported: 6 });
+      const longThen = await longIndex.describeImport(longId!);
+      expect(longThen.status).toBe('InProgress');
+      expect(longThen.recordsImported).toBeLessThan(LONG_ROWS);
+      expect(await finished(longName, longId!)).toMatchObject({ status: 'Completed', recordsImported: LONG_ROWS });
+      expect((await longIndex.describeIndexStats()).totalRecordCount).toBe(LONG_ROWS);
     });
   });
 
