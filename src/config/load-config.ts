@@ -223,6 +223,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       urls: importUrls(env),
       batch: integer(env, 'VECGATE_IMPORT_BATCH', 1000, 1, 100_000),
       run: boolean(env, 'VECGATE_IMPORT_RUNNER', true),
+      maxRowGroupRows: integer(env, 'VECGATE_IMPORT_MAX_ROW_GROUP_ROWS', 100_000, 1, 100_000_000),
+      maxRowGroupBytes: integer(env, 'VECGATE_IMPORT_MAX_ROW_GROUP_MB', 128, 1, 65_536) * 1024 * 1024,
     },
   };
 }

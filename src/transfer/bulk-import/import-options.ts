@@ -14,4 +14,11 @@ export interface ImportOptions {
   batch: number;
   /** Whether this replica runs import jobs (false: it only starts and reports them; another runs them). */
   run: boolean;
+  /**
+   * Rows and bytes (uncompressed, its columns together) of a row group at most: a reader decodes a
+   * row group whole, so one row group is what an import holds in memory at once. A file with a
+   * bigger one is refused when its import starts.
+   */
+  maxRowGroupRows: number;
+  maxRowGroupBytes: number;
 }

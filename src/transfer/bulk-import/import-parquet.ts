@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from '../../core/errors';
 import type { AsyncBuffer, ParquetMetadata, ParquetReader } from '../parquet-files';
+import { ROWS_PER_CHUNK } from '../parquet-format';
+import type { ImportOptions } from './import-options';
 
 /**
  * A file of an import, as its footer describes it, checked before a row of it is read: a footer
@@ -9,6 +11,8 @@ import type { AsyncBuffer, ParquetMetadata, ParquetReader } from '../parquet-fil
 export interface CheckedFile {
   metadata: ParquetMetadata;
   rows: number;
+  /** Where each row group starts, and one entry more: the file's row count. */
+  groupStarts: number[];
 }
 
 /**
@@ -17,6 +21,8 @@ export interface CheckedFile {
  * more is not believed.
  */
 export const MAX_ROWS_PER_BYTE = 8;
+
+const MB = 1024 * 1024;
 
 /** A file the runner cannot go on reading: its message becomes the import's error. */
 export class ImportFileError extends InvalidArgumentError {}
@@ -28,16 +34,27 @@ function count(value: unknown, what: string, where: string): number {
   return n;
 }
 
+const megabytes = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+
 /**
  * The footer of `file` (`bytes` long) checked: its row count is the sum of its row groups' counts,
- * and no row group claims more rows than its bytes could hold or bytes past the end of the file.
+ * no row group claims more rows than its bytes could hold or bytes past the end of the file, and
+ * each row group is within the server's limits (a row group is decoded whole, whatever part of it
+ * is read).
  */
-export function checkFooter(metadata: ParquetMetadata, bytes: number, where: string): CheckedFile {
+export function checkFooter(
+  metadata: ParquetMetadata,
+  bytes: number,
+  where: string,
+  limits: Pick<ImportOptions, 'maxRowGroupRows' | 'maxRowGroupBytes'>,
+): CheckedFile {
   const rows = count(metadata.num_rows, 'its row count', where);
+  const groupStarts = [0];
   let sum = 0;
   metadata.row_groups.forEach((group, g) => {
     const groupRows = count(group.num_rows, `the row count of row group ${g}`, where);
     let compressed = 0;
+    let uncompressed = 0;
     for (const column of group.columns) {
       const meta = column.meta_data;
       if (column.file_path || !meta)
@@ -55,17 +72,41 @@ export function checkFooter(metadata: ParquetMetadata, bytes: number, where: str
           `${where}: its footer places a column of row group ${g} at bytes ${start} to ${start + size}, past the end of the file (${bytes} bytes)`,
         );
       compressed += size;
+      uncompressed += count(meta.total_uncompressed_size, `a column's size in row group ${g}`, where);
     }
     if (groupRows > MAX_ROWS_PER_BYTE * Math.max(compressed, 1))
       throw new ImportFileError(
         `${where}: its footer says row group ${g} holds ${groupRows} rows in ${compressed} bytes, more than that many bytes can hold`,
       );
+    const decoded = Math.max(compressed, uncompressed);
+    if (groupRows > limits.maxRowGroupRows || decoded > limits.maxRowGroupBytes)
+      throw new ImportFileError(
+        `${where}: row group ${g} holds ${groupRows} rows and ${megabytes(decoded)}; an import decodes a row group whole, ` +
+          `and this server takes at most ${limits.maxRowGroupRows} rows and ${limits.maxRowGroupBytes / MB} MB a row group ` +
+          `(VECGATE_IMPORT_MAX_ROW_GROUP_ROWS, VECGATE_IMPORT_MAX_ROW_GROUP_MB): write the file in smaller row groups, ` +
+          `e.g. pyarrow.parquet.write_table(table, path, row_group_size=${Math.min(ROWS_PER_CHUNK, limits.maxRowGroupRows)})`,
+      );
     sum += groupRows;
+    groupStarts.push(sum);
   });
   if (sum !== rows) throw new ImportFileError(`${where}: its footer says ${rows} rows, but its row groups hold ${sum}`);
   if (rows > MAX_ROWS_PER_BYTE * bytes)
     throw new ImportFileError(`${where}: its footer says ${rows} rows, more than a file of ${bytes} bytes can hold`);
-  return { metadata, rows };
+  return { metadata, rows, groupStarts };
+}
+
+/**
+ * Where a read from `start` ends: at the end of the row group `start` is in, or of the last
+ * further group that keeps the read within ROWS_PER_CHUNK rows. A reader decodes whole row groups,
+ * so a read that ended inside one would decode it again for the next.
+ */
+export function chunkEnd(file: CheckedFile, start: number): number {
+  const { groupStarts } = file;
+  let g = 1;
+  while (g < groupStarts.length - 1 && groupStarts[g] <= start) g++;
+  let end = groupStarts[g];
+  while (g + 1 < groupStarts.length && groupStarts[g + 1] - start <= ROWS_PER_CHUNK) end = groupStarts[++g];
+  return end;
 }
 
 /**

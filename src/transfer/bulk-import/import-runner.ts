@@ -28,9 +28,9 @@ const refusedRecord = (err: unknown) => err instanceof InvalidArgumentError || e
 type Outcome = 'more' | 'ended' | 'passed';
 
 /**
- * Runs bulk imports in the background. Imports take turns, a chunk of rows each (PartReader's,
- * ROWS_PER_CHUNK rows), oldest first, so that a long import (or a file that reads slowly) holds
- * none of the others up. Each turn runs on one replica at once (a session
+ * Runs bulk imports in the background. Imports take turns, a chunk of rows each (PartReader: whole
+ * row groups, about ROWS_PER_CHUNK rows), oldest first, so that a long import (or a file that
+ * reads slowly) holds none of the others up. Each turn runs on one replica at once (a session
  * advisory lock on a real server; embedded, the one process there is). A batch of rows is upserted
  * in one transaction with the job's progress, so a job resumes after its last committed batch
  * wherever it is taken up again, and a cancel (or the index's delete) takes effect before the next

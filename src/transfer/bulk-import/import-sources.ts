@@ -5,8 +5,7 @@ import type { ImportPart, ImportPlan, ImportSources } from '../../core/imports/i
 import { parquetReader, type AsyncBuffer, type ParquetReader } from '../parquet-files';
 import { handleBuffer, listImportFiles, openInside } from './import-files';
 import { locate } from './import-locations';
-import { ROWS_PER_CHUNK } from '../parquet-format';
-import { checkFooter, readRows, type CheckedFile } from './import-parquet';
+import { checkFooter, chunkEnd, readRows, type CheckedFile } from './import-parquet';
 
 /** At most this many files per import: their list is kept with the job. */
 const MAX_PARTS = 10_000;
@@ -92,7 +91,7 @@ export class ParquetImportSources implements ImportSources {
     }
     try {
       const metadata = await reader.parquetMetadataAsync(buffer);
-      return { buffer, file: checkFooter(metadata, buffer.byteLength, location), close };
+      return { buffer, file: checkFooter(metadata, buffer.byteLength, location, this.config.imports), close };
     } catch (err) {
       await close();
       throw err;
@@ -110,8 +109,8 @@ export class ParquetImportSources implements ImportSources {
 }
 
 /**
- * Rows of an import's files, a chunk (ROWS_PER_CHUNK rows) at a time. The file being read stays
- * open until the reader moves to the next or closes.
+ * Rows of an import's files, a chunk at a time (chunkEnd: whole row groups, ROWS_PER_CHUNK rows or
+ * one row group more). The file being read stays open until the reader moves to the next or closes.
  */
 export class PartReader {
   private current?: { part: number; open: OpenFile };
@@ -135,7 +134,7 @@ export class PartReader {
       this.current = { part, open };
     }
     const { buffer, file } = this.current.open;
-    const end = Math.min(file.rows, start + ROWS_PER_CHUNK);
+    const end = chunkEnd(file, start);
     return { rows: await readRows(await this.parquet(), buffer, file, start, end, location), end };
   }
 

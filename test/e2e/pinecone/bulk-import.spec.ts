@@ -23,6 +23,8 @@ import { createDense, indexName, pineconeClient, prng } from '../../support/pine
 import { until } from '../../support/wait';
 
 const { PineconeBadRequestError, PineconeNotFoundError } = Errors;
+/** The import settings a server has unless told otherwise. */
+const importDefaults = loadConfig({}).imports;
 
 interface Row {
   id: string;
@@ -54,6 +56,15 @@ const numbered = (prefix: string, count: number, dimension = 4): Row[] =>
     id: `${prefix}${k}`,
     values: Array.from({ length: dimension }, (_, d) => (d === k % dimension ? 1 : 0.5)),
   }));
+
+/** `count` rows of ids `${prefix}${k}` and vectors of distinct values, which no encoding makes smaller. */
+const randomRows = (prefix: string, count: number, dimension: number): Row[] => {
+  const random = prng(11);
+  return Array.from({ length: count }, (_, k) => ({
+    id: `${prefix}${k}`,
+    values: Array.from({ length: dimension }, () => random() + 0.01),
+  }));
+};
 
 interface Thrift {
   deserializeTCompactProtocol(reader: { view: DataView; offset: number }): Record<string, any>;
@@ -157,7 +168,7 @@ describe('Pinecone bulk import', () => {
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
     gw = await startGateway({
-      imports: { roots: [roots], urls: [`${filesUrl}/data/`], batch: 2, run: true },
+      imports: { ...importDefaults, roots: [roots], urls: [`${filesUrl}/data/`], batch: 2, run: true },
     });
     pc = pineconeClient(gw);
   });
@@ -414,6 +425,7 @@ describe('Pinecone bulk import', () => {
   });
 
   describe('on a runner that writes batches of 1,000 records', () => {
+    const MB = 1024 * 1024;
     const swap = join(roots, 'swap');
     const swapOut = join(outside, 'swap');
     const SWAP_ROWS = 12_000;
@@ -433,10 +445,13 @@ describe('Pinecone bulk import', () => {
       await writeParquet(join(long, 'part-0.parquet'), numbered('l', LONG_ROWS), 10_000);
       tg = await startGateway({
         imports: {
+          ...importDefaults,
           roots: [roots],
           urls: [],
           batch: 1000,
           run: true,
+          maxRowGroupRows: 10_000,
+          maxRowGroupBytes: 2 * MB,
         },
       });
       pct = pineconeClient(tg);
@@ -554,6 +569,35 @@ describe('Pinecone bulk import', () => {
       expect(await finished(longName, longId!)).toMatchObject({ status: 'Completed', recordsImported: LONG_ROWS });
       expect((await longIndex.describeIndexStats()).totalRecordCount).toBe(LONG_ROWS);
     });
+
+    it('refuses a file whose row groups are over the limits, saying which and how to rewrite it', async () => {
+      const name = indexName('imp-heavy');
+      await createDense(pct, name, 1000);
+      const start = (path: string) => http(tg.url, 'POST', `/indexes/${name}/bulk/imports`, { uri: fileUri(path) });
+      // 10,001 rows in one row group: over 10,000 rows.
+      const rows = join(roots, 'heavy', 'rows.parquet');
+      await writeParquet(rows, numbered('r', 10_001), 10_001);
+      const byRows = await start(rows);
+      expect(byRows.status).toBe(400);
+      expect(byRows.body.code).toBe(3);
+      expect(byRows.body.message).toMatch(
+        new RegExp(
+          `^${rows}: row group 0 holds 10001 rows and [\\d.]+ MB; an import decodes a row group whole, and this server takes at most 10000 rows and 2 MB a row group \\(VECGATE_IMPORT_MAX_ROW_GROUP_ROWS, VECGATE_IMPORT_MAX_ROW_GROUP_MB\\): write the file in smaller row groups, e\\.g\\. pyarrow\\.parquet\\.write_table\\(table, path, row_group_size=10000\\)$`,
+        ),
+      );
+      // 600 rows of 1,000 dimensions in one row group: over 2 MB.
+      const bytes = join(roots, 'heavy', 'bytes.parquet');
+      const heavy = randomRows('b', 600, 1000);
+      await writeParquet(bytes, heavy, 600);
+      const byBytes = await start(bytes);
+      expect(byBytes.status).toBe(400);
+      expect(byBytes.body.message).toContain(`${bytes}: row group 0 holds 600 rows and 2.`);
+      // The same rows in row groups within the limits are imported.
+      const fits = join(roots, 'heavy', 'fits.parquet');
+      await writeParquet(fits, heavy, 300);
+      const { id } = await pct.index({ name }).startImport({ uri: fileUri(fits) });
+      expect(await finished(name, id!)).toMatchObject({ status: 'Completed', recordsImported: 600 });
+    });
   });
 
   describe('with the default settings', () => {
@@ -582,7 +626,7 @@ describe('Pinecone bulk import', () => {
   describe('on a replica that does not run imports', () => {
     let paused: TestGateway;
     beforeAll(async () => {
-      paused = await startGateway({ imports: { roots: [roots], urls: [], batch: 2, run: false } });
+      paused = await startGateway({ imports: { ...importDefaults, roots: [roots], urls: [], batch: 2, run: false } });
     });
     afterAll(() => paused?.close());
 
@@ -623,7 +667,7 @@ describe('Pinecone bulk import', () => {
     const shared = scratch && { databaseUrl: scratch.url };
     const config: Partial<AppConfig> = {
       ...(dataDir ? { dataDir } : {}),
-      imports: { roots: [roots], urls: [], batch: 10, run: true },
+      imports: { ...importDefaults, roots: [roots], urls: [], batch: 10, run: true },
     };
     let second: TestGateway | undefined;
     try {

@@ -63,19 +63,30 @@ describe('loadConfig', () => {
   });
 
   it('reads no file and no URL for bulk imports unless told, and checks what it is told', () => {
-    expect(loadConfig({}).imports).toEqual({ roots: [], urls: [], batch: 1000, run: true });
+    expect(loadConfig({}).imports).toEqual({
+      roots: [],
+      urls: [],
+      batch: 1000,
+      run: true,
+      maxRowGroupRows: 100_000,
+      maxRowGroupBytes: 128 * 1024 * 1024,
+    });
     expect(
       loadConfig({
         VECGATE_IMPORT_ROOTS: '/srv/imports, /data/more',
         VECGATE_IMPORT_URLS: 'https://data.example.com/exports/',
         VECGATE_IMPORT_BATCH: '50',
         VECGATE_IMPORT_RUNNER: 'false',
+        VECGATE_IMPORT_MAX_ROW_GROUP_ROWS: '20000',
+        VECGATE_IMPORT_MAX_ROW_GROUP_MB: '64',
       }).imports,
     ).toEqual({
       roots: ['/srv/imports', '/data/more'],
       urls: ['https://data.example.com/exports/'],
       batch: 50,
       run: false,
+      maxRowGroupRows: 20_000,
+      maxRowGroupBytes: 64 * 1024 * 1024,
     });
     expect(() => loadConfig({ VECGATE_IMPORT_ROOTS: 'imports' })).toThrow(/must be an absolute path/);
     for (const bad of ['s3://bucket/', 'data.example.com', 'https://u:p@host/', 'https://host/?x=1'])
@@ -83,6 +94,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ VECGATE_IMPORT_BATCH: '0' })).toThrow(/VECGATE_IMPORT_BATCH/);
     for (const bad of ['https://host/a%2F..%2Fb/', 'https://host/%zz/', 'https://host/a%252e/'])
       expect(() => loadConfig({ VECGATE_IMPORT_URLS: bad })).toThrow(/VECGATE_IMPORT_URLS must be a plain URL prefix/);
+    for (const [name, bad] of [
+      ['VECGATE_IMPORT_MAX_ROW_GROUP_ROWS', '0'],
+      ['VECGATE_IMPORT_MAX_ROW_GROUP_MB', '1.5'],
+      ['VECGATE_IMPORT_MAX_ROW_GROUP_MB', '0'],
+    ])
+      expect(() => loadConfig({ [name]: bad })).toThrow(new RegExp(`${name} must be an integer`));
   });
 
   it('sizes the connection pools per server, 10 unless told', () => {
