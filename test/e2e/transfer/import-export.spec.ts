@@ -612,7 +612,8 @@ describe('vecgate import / export', () => {
         const sqliteFile = join(chroma.dataDir, 'chroma.sqlite3');
         const original = readFileSync(sqliteFile);
         const SQL = await initSqlJs();
-        const edited = new SQL.Database(original);
+        // A copy: sql.js writes into the very bytes it is given (a Buffer's slice shares them).
+        const edited = new SQL.Database(Buffer.from(original));
         edited.run(
           `UPDATE segments SET id = '../../elsewhere' WHERE id = (SELECT id FROM segments WHERE scope = 'VECTOR' LIMIT 1)`,
         );
