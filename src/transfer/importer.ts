@@ -175,11 +175,15 @@ export class Importer {
     const missing = options.only.filter((n) => !all.some((c) => c.name === n));
     if (missing.length) throw new Error(`${source.label} has no collection ${missing.join(', ')}`);
     if (options.as !== null && chosen.length !== 1) throw new Error('--as needs exactly one collection');
+    // Every collection is counted before anything is written: a source that checks its files
+    // as it counts (a Chroma data directory) refuses a damaged one before the target is touched.
+    const counts: number[] = [];
+    for (const from of chosen) counts.push(await source.count(from));
     if (!options.dryRun) await this.ensureScope(options.into);
     const reports: CollectionReport[] = [];
-    for (const from of chosen) {
+    for (const [k, from] of chosen.entries()) {
       const name = options.as ?? from.name;
-      const sourceCount = await source.count(from);
+      const sourceCount = counts[k];
       if (options.dryRun) {
         reports.push({
           source: from.name,

@@ -1,6 +1,8 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Parser } from 'pickleparser';
+import { MAX_DIMENSION } from '../../core/collections/vector-index';
+import { openRegular, readExactly } from './bounded-read';
+import { readGuardedPickle } from './guarded-pickle';
 
 /** What Chroma writes next to an HNSW index: its record id to hnswlib label map, and how far it got. */
 interface SegmentMetadata {
@@ -20,56 +22,122 @@ interface Header {
 const HEADER_BYTES = 100;
 const PERSISTENCE_VERSION = 1;
 const DELETE_MARK = 0x01;
-/** Elements read at once while mapping labels to slots. */
-const SCAN_ELEMENTS = 4_096;
+/** Bytes read at once while mapping labels to slots (one element when an element is larger). */
+const SCAN_BYTES = 4 * 1024 * 1024;
+/**
+ * index_metadata.pickle maps at most one id per element, in two or three maps (about 40 bytes an
+ * element for ids of 10 characters): 4 KiB an element leaves room for long ids, and 512 MiB
+ * (about 1.3 GB once unpickled) for some millions of elements.
+ */
+const PICKLE_BASE_BYTES = 64 * 1024;
+const PICKLE_BYTES_PER_ELEMENT = 4 * 1024;
+export const MAX_PICKLE_BYTES = 512 * 1024 * 1024;
 
-// Pickled ints come back as numbers or, past 2^53, bigints; Number() takes both.
-const num = (v: unknown): number => Number(v);
+/**
+ * An unpickled dict. A pickle's BUILD can give an object any prototype, a Map among them, which
+ * `instanceof` takes for a Map: only a Map with Map's own prototype is one.
+ */
+const isMap = (v: unknown): v is Map<unknown, unknown> =>
+  v instanceof Map && Object.getPrototypeOf(v) === Map.prototype;
 
 /** A field of the pickled metadata: a dict (Chroma 1.x, Rust) or a PersistentData object (0.4 to 0.6, Python). */
 function field(pickled: unknown, key: string): unknown {
-  if (pickled instanceof Map) return pickled.get(key);
-  if (pickled && typeof pickled === 'object') return (pickled as Record<string, unknown>)[key];
+  if (isMap(pickled)) return pickled.get(key);
+  if (pickled && typeof pickled === 'object' && Object.prototype.hasOwnProperty.call(pickled, key))
+    return (pickled as Record<string, unknown>)[key];
   return undefined;
 }
 
-function readSegmentMetadata(path: string): SegmentMetadata {
-  // Unpickling here builds data only: unknown classes become plain objects, nothing runs.
-  const pickled = new Parser({ unpicklingTypeOfDictionary: 'Map' }).parse<unknown>(readFileSync(path));
+const isLabel = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** The pickle's id → label map and last sequence number, of the shape Chroma writes or refused. */
+function readSegmentMetadata(path: string, header: Header, dimension: number): SegmentMetadata {
+  const maxBytes = Math.min(MAX_PICKLE_BYTES, PICKLE_BASE_BYTES + header.count * PICKLE_BYTES_PER_ELEMENT);
+  const pickled = readGuardedPickle(path, maxBytes);
   const idToLabel = field(pickled, 'id_to_label');
-  if (!(idToLabel instanceof Map)) throw new Error(`${path}: no id_to_label map`);
-  const labels = new Map<string, number>();
-  for (const [id, label] of idToLabel) labels.set(String(id), num(label));
+  if (!isMap(idToLabel)) throw new Error(`${path}: no id_to_label map`);
+  if (idToLabel.size > header.count)
+    throw new Error(`${path}: maps ${idToLabel.size} ids, more than the ${header.count} elements header.bin gives`);
+  // Checked entry by entry, never walked deeper: a value that is a container (the map itself, in
+  // a cyclic pickle) is refused for what it is.
+  const labels = new Set<number>();
+  for (const [id, label] of idToLabel) {
+    if (typeof id !== 'string') throw new Error(`${path}: id_to_label has a key that is not a string`);
+    if (!isLabel(label))
+      throw new Error(`${path}: id_to_label maps ${JSON.stringify(id.slice(0, 100))} to something not a label`);
+    if (labels.has(label)) throw new Error(`${path}: id_to_label gives label ${label} to two ids`);
+    labels.add(label);
+  }
+  const dimensionality = field(pickled, 'dimensionality');
+  if (dimensionality !== null && dimensionality !== undefined && dimensionality !== dimension)
+    throw new Error(`${path}: dimensionality is not the ${dimension} of header.bin`);
   const maxSeqId = field(pickled, 'max_seq_id');
-  return { idToLabel: labels, maxSeqId: maxSeqId === null || maxSeqId === undefined ? null : num(maxSeqId) };
+  if (maxSeqId !== null && maxSeqId !== undefined && !(Number.isSafeInteger(maxSeqId) && (maxSeqId as number) >= -1))
+    throw new Error(`${path}: max_seq_id is not a sequence number`);
+  return { idToLabel: idToLabel as Map<string, number>, maxSeqId: (maxSeqId as number | null | undefined) ?? null };
 }
 
+/** hnswlib's fields from the first 100 bytes of header.bin, each checked against what hnswlib writes. */
 function readHeader(path: string): Header {
-  const buf = readFileSync(path);
-  if (buf.length < HEADER_BYTES) throw new Error(`${path}: ${buf.length} bytes, expected ${HEADER_BYTES}`);
-  const u64 = (at: number) => Number(buf.readBigUInt64LE(at));
+  const buf = Buffer.alloc(HEADER_BYTES);
+  const { fd, size } = openRegular(path);
+  try {
+    if (size < HEADER_BYTES) throw new Error(`${path}: ${size} bytes, expected ${HEADER_BYTES}`);
+    readExactly(fd, path, buf, HEADER_BYTES, 0);
+  } finally {
+    closeSync(fd);
+  }
   const version = buf.readInt32LE(0);
   if (version !== PERSISTENCE_VERSION)
     throw new Error(`${path}: format version ${version}; this reader knows version ${PERSISTENCE_VERSION}`);
   // chroma-hnswlib: int32 format version, then hnswlib's offsetLevel0, max_elements,
   // cur_element_count, size_data_per_element, label_offset, offsetData (size_t each), ...
-  return {
-    maxElements: u64(12),
-    count: u64(20),
-    bytesPerElement: u64(28),
-    labelOffset: u64(36),
-    dataOffset: u64(44),
+  const u64 = (at: number, name: string): number => {
+    const value = buf.readBigUInt64LE(at);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${path}: ${name} is ${value}, not a size`);
+    return Number(value);
   };
+  const offsetLevel0 = u64(4, 'offsetLevel0');
+  const header: Header = {
+    maxElements: u64(12, 'max_elements'),
+    count: u64(20, 'cur_element_count'),
+    bytesPerElement: u64(28, 'size_data_per_element'),
+    labelOffset: u64(36, 'label_offset'),
+    dataOffset: u64(44, 'offsetData'),
+  };
+  if (header.count > header.maxElements)
+    throw new Error(`${path}: cur_element_count ${header.count} is more than max_elements ${header.maxElements}`);
+  // An element is its links (a 4-byte count, then 4 bytes per link), its vector, its 8-byte label.
+  const { dataOffset, labelOffset, bytesPerElement } = header;
+  if (
+    offsetLevel0 !== 0 ||
+    dataOffset < 4 ||
+    dataOffset % 4 !== 0 ||
+    labelOffset <= dataOffset ||
+    (labelOffset - dataOffset) % 4 !== 0 ||
+    bytesPerElement !== labelOffset + 8
+  )
+    throw new Error(
+      `${path}: an element layout hnswlib does not write (size_data_per_element ${bytesPerElement}, ` +
+        `offsetData ${dataOffset}, label_offset ${labelOffset})`,
+    );
+  const dimension = (labelOffset - dataOffset) / 4;
+  if (dimension > MAX_DIMENSION)
+    throw new Error(`${path}: vectors of ${dimension} dimensions, more than the ${MAX_DIMENSION} vecgate holds`);
+  return header;
 }
 
 /**
  * The vectors of one persisted HNSW segment (`<data dir>/<segment id>/`), read from hnswlib's
  * level-0 file: every element there holds its links, its vector (float32) and its label. The
- * index is not searched, only read slot by slot, so no hnswlib is needed.
+ * index is not searched, only read slot by slot, so no hnswlib is needed. The files may come
+ * from anyone: every size the header gives is checked against the files' real sizes before
+ * anything is allocated by it, and what is read is bounded by those sizes.
  */
 export class HnswSegment {
   private constructor(
     private readonly fd: number,
+    private readonly dataFile: string,
     private readonly header: Header,
     private readonly metadata: SegmentMetadata,
     /** hnswlib label → slot in data_level0.bin. */
@@ -78,50 +146,73 @@ export class HnswSegment {
     private readonly lengths: Buffer | null,
   ) {}
 
-  /** Checks the files' header and sizes; the header, or null when Chroma never wrote them. */
-  static check(dir: string, cosine: boolean): Header | null {
-    if (!existsSync(join(dir, 'index_metadata.pickle'))) return null;
-    const header = readHeader(join(dir, 'header.bin'));
-    if (header.labelOffset + 8 > header.bytesPerElement || header.dataOffset >= header.labelOffset)
-      throw new Error(`${join(dir, 'header.bin')}: an element layout hnswlib does not write`);
-    const dataFile = join(dir, 'data_level0.bin');
-    const need = header.count * header.bytesPerElement;
-    if (!existsSync(dataFile) || statSync(dataFile).size < need)
-      throw new Error(`${dataFile}: shorter than its ${header.count} elements (${need} bytes)`);
-    const lengthFile = join(dir, 'length.bin');
-    if (cosine && existsSync(lengthFile) && statSync(lengthFile).size < header.count * 4)
-      throw new Error(`${lengthFile}: shorter than its ${header.count} elements`);
-    return header;
-  }
-
   /**
    * The segment in `dir`, or null when Chroma never wrote its vectors there (nothing flushed yet).
    * `cosine`: hnswlib stored the vectors normalized, and their lengths in length.bin.
+   * `dimension`: the collection's, when chroma.sqlite3 gives it.
    */
-  static open(dir: string, cosine: boolean): HnswSegment | null {
-    const header = HnswSegment.check(dir, cosine);
-    if (!header) return null;
-    const metadata = readSegmentMetadata(join(dir, 'index_metadata.pickle'));
-    const lengthFile = join(dir, 'length.bin');
-    // Older chroma-hnswlib did not keep the lengths: cosine vectors then stay normalized.
-    const lengths = cosine && existsSync(lengthFile) ? readFileSync(lengthFile) : null;
-    const fd = openSync(join(dir, 'data_level0.bin'), 'r');
+  static open(dir: string, cosine: boolean, dimension: number | null): HnswSegment | null {
+    const pickleFile = join(dir, 'index_metadata.pickle');
+    if (!existsSync(pickleFile)) return null;
+    const headerFile = join(dir, 'header.bin');
+    if (!existsSync(headerFile)) throw new Error(`${headerFile}: missing, next to ${pickleFile}`);
+    const header = readHeader(headerFile);
+    const dim = (header.labelOffset - header.dataOffset) / 4;
+    if (dimension !== null && dim !== dimension)
+      throw new Error(`${headerFile}: vectors of ${dim} dimensions; chroma.sqlite3 gives the collection ${dimension}`);
+    const dataFile = join(dir, 'data_level0.bin');
+    if (!existsSync(dataFile)) throw new Error(`${dataFile}: missing, next to ${headerFile}`);
+    const { fd, size } = openRegular(dataFile);
     try {
-      return new HnswSegment(fd, header, metadata, HnswSegment.scan(fd, header), lengths);
+      const need = header.count * header.bytesPerElement;
+      if (size < need)
+        throw new Error(
+          `${dataFile}: shorter than its ${header.count} elements (${need} bytes): ${size} bytes, ` +
+            `${header.bytesPerElement} an element as header.bin says`,
+        );
+      const lengthFile = join(dir, 'length.bin');
+      // Older chroma-hnswlib did not keep the lengths: cosine vectors then stay normalized.
+      const lengths = cosine && existsSync(lengthFile) ? HnswSegment.readLengths(lengthFile, header.count) : null;
+      const metadata = readSegmentMetadata(pickleFile, header, dim);
+      const slots = HnswSegment.scan(fd, dataFile, header);
+      if (lengths)
+        for (const slot of slots.values()) {
+          const length = lengths.readFloatLE(slot * 4);
+          if (!Number.isFinite(length) || length < 0)
+            throw new Error(`${lengthFile}: element ${slot} has length ${length}, not the length of a vector`);
+        }
+      return new HnswSegment(fd, dataFile, header, metadata, slots, lengths);
     } catch (err) {
       closeSync(fd);
       throw err;
     }
   }
 
+  /** The first `count` float32 lengths of length.bin (hnswlib sizes it for max_elements). */
+  private static readLengths(path: string, count: number): Buffer {
+    const { fd, size } = openRegular(path);
+    try {
+      if (size < count * 4)
+        throw new Error(`${path}: shorter than its ${count} elements (${count * 4} bytes): ${size} bytes`);
+      const buf = Buffer.alloc(count * 4);
+      readExactly(fd, path, buf, count * 4, 0);
+      return buf;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   /** Maps each live element's label to its slot; a deleted slot only when no live one has the label. */
-  private static scan(fd: number, header: Header): Map<number, number> {
+  private static scan(fd: number, path: string, header: Header): Map<number, number> {
     const slots = new Map<number, number>();
     const deleted = new Map<number, number>();
-    const buf = Buffer.alloc(SCAN_ELEMENTS * header.bytesPerElement);
-    for (let first = 0; first < header.count; first += SCAN_ELEMENTS) {
-      const n = Math.min(SCAN_ELEMENTS, header.count - first);
-      readSync(fd, buf, 0, n * header.bytesPerElement, first * header.bytesPerElement);
+    if (header.count === 0) return slots;
+    // count × size_data_per_element fits in the file: the buffer is never larger than the file.
+    const perRead = Math.max(1, Math.min(header.count, Math.floor(SCAN_BYTES / header.bytesPerElement)));
+    const buf = Buffer.alloc(perRead * header.bytesPerElement);
+    for (let first = 0; first < header.count; first += perRead) {
+      const n = Math.min(perRead, header.count - first);
+      readExactly(fd, path, buf, n * header.bytesPerElement, first * header.bytesPerElement);
       for (let k = 0; k < n; k++) {
         const at = k * header.bytesPerElement;
         const label = Number(buf.readBigUInt64LE(at + header.labelOffset));
@@ -147,6 +238,12 @@ export class HnswSegment {
     return this.metadata.idToLabel.has(id);
   }
 
+  /** Whether the files hold a vector for the id: the pickle gives it a label, and an element has that label. */
+  holds(id: string): boolean {
+    const label = this.metadata.idToLabel.get(id);
+    return label !== undefined && this.slots.has(label);
+  }
+
   /** The vector of a record id as written: hnswlib keeps cosine vectors normalized, with their length apart. */
   vector(id: string): number[] | null {
     const label = this.metadata.idToLabel.get(id);
@@ -154,7 +251,7 @@ export class HnswSegment {
     if (slot === undefined) return null;
     const bytes = this.header.labelOffset - this.header.dataOffset;
     const buf = Buffer.alloc(bytes);
-    readSync(this.fd, buf, 0, bytes, slot * this.header.bytesPerElement + this.header.dataOffset);
+    readExactly(this.fd, this.dataFile, buf, bytes, slot * this.header.bytesPerElement + this.header.dataOffset);
     const out = new Array<number>(bytes / 4);
     const length = this.lengths?.readFloatLE(slot * 4) ?? 0;
     for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * 4);

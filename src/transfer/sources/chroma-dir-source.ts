@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { SqlValue } from 'sql.js';
 import type { Metric } from '../../core/collections/collection.model';
+import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { ChromaSqlite, seqId, type Row } from '../chroma-files/chroma-sqlite';
 import { HnswSegment } from '../chroma-files/hnsw-segment';
 import { CollectionVectors } from '../chroma-files/queued-vectors';
@@ -10,6 +11,17 @@ const METRICS: Record<string, Metric> = { l2: 'l2', cosine: 'cosine', ip: 'ip' }
 const DOCUMENT_KEY = 'chroma:document';
 const URI_KEY = 'chroma:uri';
 const SEGMENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The tables read: each must be a table (not a view, which would run a query of the file's choosing). */
+const TABLES = [
+  'databases',
+  'collections',
+  'collection_metadata',
+  'segments',
+  'max_seq_id',
+  'embeddings',
+  'embedding_metadata',
+  'embeddings_queue',
+];
 
 interface Segments {
   id: string;
@@ -42,6 +54,11 @@ function spaceOf(config: unknown, metadata: Record<string, unknown> | null): str
  * the same layout): collections, ids, documents, uris and metadata from chroma.sqlite3's metadata
  * segment, which Chroma updates on every write; vectors from each collection's HNSW segment
  * folder, with the writes of the log table that came after its last flush replayed on top.
+ *
+ * The directory may come from anyone. count() reads a collection's files whole and checks them
+ * (sizes against the files' real sizes, the pickle's shape, every log entry, a vector for every
+ * record); the importer counts every collection before it writes anything, so a damaged or
+ * crafted file stops the import with the file's name and the fault before the target is touched.
  */
 export class ChromaDirSource implements Source {
   readonly label: string;
@@ -59,17 +76,24 @@ export class ChromaDirSource implements Source {
 
   private async open(): Promise<ChromaSqlite> {
     if (this.db) return this.db;
+    let db: ChromaSqlite;
     try {
-      this.db = await ChromaSqlite.open(this.dir);
+      db = await ChromaSqlite.open(this.dir);
     } catch (err) {
       throw new SourceError((err as Error).message);
     }
-    for (const table of ['collections', 'segments', 'embeddings', 'embedding_metadata', 'embeddings_queue'])
-      if (!this.db.hasTable(table))
-        throw new SourceError(
-          `${this.dir}: chroma.sqlite3 has no ${table} table; not a data directory of Chroma 0.4 or later`,
-        );
-    return this.db;
+    try {
+      for (const table of TABLES)
+        if (!db.hasTable(table))
+          throw new SourceError(
+            `${this.dir}: chroma.sqlite3 has no ${table} table; not a data directory of Chroma 0.4 or later`,
+          );
+    } catch (err) {
+      db.close();
+      throw err instanceof SourceError ? err : new SourceError((err as Error).message);
+    }
+    this.db = db;
+    return db;
   }
 
   async collections(): Promise<TransferCollection[]> {
@@ -91,21 +115,21 @@ export class ChromaDirSource implements Source {
       const space = spaceOf(config, metadata);
       if (!METRICS[space]) throw new SourceError(`${name}: space ${space} has no equivalent in vecgate`);
       const segments = this.segmentsOf(db, id, name);
-      try {
-        // Unreadable vector files stop the import before anything is written, dry runs included.
-        HnswSegment.check(join(this.dir, segments.vector), space === 'cosine');
-      } catch (err) {
-        throw new SourceError(`${name}: ${(err as Error).message}`);
-      }
       this.segments.set(name, segments);
-      out.push({
-        name,
-        metric: METRICS[space],
-        dimension: typeof row.dimension === 'number' ? row.dimension : null,
-        metadata,
-      });
+      out.push({ name, metric: METRICS[space], dimension: this.dimensionOf(row, name), metadata });
     }
     return out;
+  }
+
+  /** The collection's dimension (null before its first record), one vecgate can hold. */
+  private dimensionOf(row: Row, name: string): number | null {
+    const dimension = row.dimension;
+    if (dimension === null || dimension === undefined) return null;
+    if (typeof dimension !== 'number' || !Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION)
+      throw new SourceError(
+        `${name}: chroma.sqlite3 gives it dimension ${String(dimension)}; vecgate holds 1 to ${MAX_DIMENSION}`,
+      );
+    return dimension;
   }
 
   private configOf(row: Row, name: string): unknown {
@@ -126,10 +150,18 @@ export class ChromaDirSource implements Source {
     if (!SEGMENT_ID.test(String(vector))) throw new SourceError(`${name}: a vector segment id that is not a UUID`);
     const applied = db.all(`SELECT seq_id FROM max_seq_id WHERE segment_id = ?`, [metadata])[0];
     const logged = db.all(`SELECT max(seq_id) AS seq_id FROM embeddings_queue WHERE topic LIKE ?`, [`%/${id}`])[0];
-    if (logged?.seq_id !== null && logged?.seq_id !== undefined && seqId(logged.seq_id) > seqId(applied?.seq_id ?? -1))
+    let appliedSeq: number;
+    let loggedSeq: number;
+    try {
+      appliedSeq = seqId(applied?.seq_id ?? null, `${db.file}: max_seq_id of segment ${String(metadata)}`);
+      loggedSeq = seqId(logged?.seq_id ?? null, `${db.file}: embeddings_queue`);
+    } catch (err) {
+      throw new SourceError(`${name}: ${(err as Error).message}`);
+    }
+    if (loggedSeq > appliedSeq)
       throw new SourceError(
-        `${name}: its log holds writes up to ${seqId(logged.seq_id)} that its metadata segment never applied ` +
-          `(it stops at ${seqId(applied?.seq_id ?? -1)}); Chroma stopped before it finished them`,
+        `${name}: its log holds writes up to ${loggedSeq} that its metadata segment never applied ` +
+          `(it stops at ${appliedSeq}); Chroma stopped before it finished them`,
       );
     return { id, metadata: String(metadata), vector: String(vector) };
   }
@@ -145,18 +177,23 @@ export class ChromaDirSource implements Source {
     this.vectors?.vectors.close();
     this.vectors = undefined;
     const segments = this.segmentsFor(collection);
-    let hnsw: HnswSegment | null;
+    let hnsw: HnswSegment | null = null;
     try {
-      hnsw = HnswSegment.open(join(this.dir, segments.vector), collection.metric === 'cosine');
+      hnsw = HnswSegment.open(join(this.dir, segments.vector), collection.metric === 'cosine', collection.dimension);
+      const recorded = db.all(`SELECT seq_id FROM max_seq_id WHERE segment_id = ?`, [segments.vector])[0];
+      // Chroma 1.x records the HNSW files' last write in max_seq_id; 0.5 and 0.6 in the pickle.
+      const flushed = hnsw
+        ? recorded
+          ? seqId(recorded.seq_id, `${db.file}: max_seq_id of segment ${segments.vector}`)
+          : (hnsw.maxSeqId ?? -1)
+        : -1;
+      const vectors = new CollectionVectors(db, segments.id, flushed, hnsw, collection.dimension);
+      this.vectors = { collection: collection.name, vectors };
+      return vectors;
     } catch (err) {
+      hnsw?.close();
       throw new SourceError(`${collection.name}: ${(err as Error).message}`);
     }
-    const recorded = db.all(`SELECT seq_id FROM max_seq_id WHERE segment_id = ?`, [segments.vector])[0];
-    // Chroma 1.x records the HNSW files' last write in max_seq_id; 0.5 and 0.6 in the pickle.
-    const flushed = hnsw ? (recorded ? seqId(recorded.seq_id) : (hnsw.maxSeqId ?? -1)) : -1;
-    const vectors = new CollectionVectors(db, segments.id, flushed, hnsw);
-    this.vectors = { collection: collection.name, vectors };
-    return vectors;
   }
 
   /** Records of the metadata segment's rows, with their metadata and vectors. */
@@ -211,12 +248,32 @@ export class ChromaDirSource implements Source {
     };
   }
 
+  /**
+   * The collection's records, counted once its files have been read and checked whole: every
+   * record a text id, none twice, each with a vector in the HNSW files or the log. The vectors
+   * stay open for the pages that follow.
+   */
   async count(collection: TransferCollection): Promise<number> {
     const db = await this.open();
-    const row = db.all(`SELECT count(*) AS n FROM embeddings WHERE segment_id = ?`, [
-      this.segmentsFor(collection).metadata,
-    ])[0];
-    return Number(row.n);
+    const vectors = this.vectorsOf(db, collection);
+    const segment = this.segmentsFor(collection).metadata;
+    const where = `${collection.name}: ${db.file}: embeddings`;
+    let n = 0;
+    db.each(`SELECT id, embedding_id FROM embeddings WHERE segment_id = ?`, [segment], (row) => {
+      if (typeof row.id !== 'number' || !Number.isSafeInteger(row.id))
+        throw new SourceError(`${where}: a row whose id is not an integer`);
+      if (typeof row.embedding_id !== 'string')
+        throw new SourceError(`${where}: row ${row.id} has an embedding_id that is not text`);
+      if (!vectors.holds(row.embedding_id))
+        throw new SourceError(`${collection.name}: ${row.embedding_id} has no vector in the HNSW files or the log`);
+      n++;
+    });
+    const twice = db.all(
+      `SELECT embedding_id FROM embeddings WHERE segment_id = ? GROUP BY embedding_id HAVING count(*) > 1 LIMIT 1`,
+      [segment],
+    )[0];
+    if (twice) throw new SourceError(`${where}: ${String(twice.embedding_id)} is there twice`);
+    return n;
   }
 
   async fetch(collection: TransferCollection, _namespace: string, ids: string[]): Promise<TransferRecord[]> {
