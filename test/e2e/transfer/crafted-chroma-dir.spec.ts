@@ -360,7 +360,7 @@ describe('vecgate import of a crafted Chroma data directory', () => {
     await expectUntouched(target);
   });
 
-  it('refuses bogus rows in chroma.sqlite3: log entries, a dimension, sequence numbers, a record with no vector', async () => {
+  it('refuses bogus rows in chroma.sqlite3: log entries, a dimension, sequence numbers, records', async () => {
     const target = await store();
     const sqlite = 'chroma.sqlite3';
     const lastEntry = `(SELECT max(seq_id) FROM embeddings_queue WHERE topic LIKE '%/' ||
@@ -419,6 +419,35 @@ describe('vecgate import of a crafted Chroma data directory', () => {
         ),
       ),
       /^vecgate: b-flushed: ghost has no vector in the HNSW files or the log$/m,
+    );
+    const bFlushedRows = `segment_id = (SELECT s.id FROM segments s JOIN collections c ON c.id = s.collection
+      WHERE c.name = 'b-flushed' AND s.scope = 'METADATA')`;
+    await expectRefused(
+      target,
+      await crafted((copy) =>
+        editSqlite(
+          copy,
+          `UPDATE embeddings SET embedding_id = X'00' WHERE id = (SELECT max(id) FROM embeddings WHERE ${bFlushedRows})`,
+        ),
+      ),
+      /embeddings: row \d+ has an embedding_id that is not text/,
+      sqlite,
+    );
+    // Chroma's table keeps each id once per segment: a copy of it without that constraint holds one twice.
+    await expectRefused(
+      target,
+      await crafted((copy) =>
+        editSqlite(
+          copy,
+          'CREATE TABLE loose AS SELECT * FROM embeddings',
+          'DROP TABLE embeddings',
+          'ALTER TABLE loose RENAME TO embeddings',
+          `INSERT INTO embeddings (id, segment_id, embedding_id, seq_id)
+             SELECT max(id) + 1, segment_id, 'f-7', 1 FROM embeddings WHERE ${bFlushedRows}`,
+        ),
+      ),
+      /embeddings: f-7 is there twice/,
+      sqlite,
     );
     await expectUntouched(target);
   });
