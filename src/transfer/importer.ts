@@ -53,9 +53,15 @@ function byNamespace<T extends { namespace: string }>(items: T[]): Map<string, T
   return groups;
 }
 
+/**
+ * JSON with every object's keys in order. Sorted by key alone: sort()'s default turns each [key,
+ * value] entry into a string, which fails on a value with a `toString` key that is not a function.
+ */
 function sortedJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort()) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
