@@ -113,7 +113,7 @@ export class ChromaDirSource implements Source {
         : null;
       const config = this.configOf(row, name);
       const space = spaceOf(config, metadata);
-      if (!METRICS[space]) throw new SourceError(`${name}: space ${space} has no equivalent in vecgate`);
+      if (!Object.hasOwn(METRICS, space)) throw new SourceError(`${name}: space ${space} has no equivalent in vecgate`);
       const segments = this.segmentsOf(db, id, name);
       this.segments.set(name, segments);
       out.push({ name, metric: METRICS[space], dimension: this.dimensionOf(row, name), metadata });
@@ -214,13 +214,15 @@ export class ChromaDirSource implements Source {
       const id = String(row.embedding_id);
       let document: string | null = null;
       let uri: string | null = null;
-      const metadata: Record<string, unknown> = {};
+      const fields: [string, unknown][] = [];
       for (const entry of entries.get(Number(row.id)) ?? []) {
         const key = String(entry.key);
         if (key === DOCUMENT_KEY) document = String(entry.string_value);
         else if (key === URI_KEY) uri = String(entry.string_value);
-        else if (!key.startsWith('chroma:')) metadata[key] = valueOf(entry, 'string_value');
+        else if (!key.startsWith('chroma:')) fields.push([key, valueOf(entry, 'string_value')]);
       }
+      // Object.fromEntries defines each key: assigning `metadata['__proto__']` would set a prototype instead.
+      const metadata = Object.fromEntries(fields);
       const embedding = vectors.vector(id);
       if (!embedding) throw new SourceError(`${collection.name}: ${id} has no vector in the HNSW files or the log`);
       return {
