@@ -7,7 +7,7 @@ import { readBounded } from './bounded-read';
 export type Row = Record<string, SqlValue>;
 
 /**
- * sql.js holds the whole file in memory (twice while it opens it), and Node reads at most
+ * sql.js holds the whole file in memory (the very buffer read, not a copy), and Node reads at most
  * 2 GiB - 1 bytes into one buffer: past that a file is refused before it is read.
  */
 export const MAX_SQLITE_BYTES = 2 ** 31 - 1;
