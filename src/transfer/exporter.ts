@@ -10,7 +10,7 @@ import { RecordsService } from '../core/records/records.service';
 import { sparseFromText } from '../core/records/sparse-vector';
 import type { Scope } from '../core/scope';
 import { EXPORT_FORMAT, type JsonlHeader } from './jsonl-format';
-import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, parquetSchema, RECORDS_PER_FILE, ROWS_PER_CHUNK } from './parquet-format';
+import { DEFAULT_NAMESPACE_DIR, HEADER_KEY, parquetSchema, RECORDS_PER_FILE, rowGroupRows } from './parquet-format';
 import { parquetWriter } from './parquet-files';
 import type { Progress } from './progress';
 import type { TransferCollection, TransferRecord } from './transfer.model';
@@ -186,7 +186,7 @@ export class Exporter {
         columnData,
         schema: parquetSchema(text),
         kvMetadata: [{ key: HEADER_KEY, value: JSON.stringify({ collection: header }) }],
-        rowGroupSize: ROWS_PER_CHUNK,
+        rowGroupSize: rowGroupRows(rows),
       });
       part++;
       rows = [];

@@ -1,4 +1,4 @@
-import type { TransferCollection } from './transfer.model';
+import type { TransferCollection, TransferRecord } from './transfer.model';
 
 /**
  * Parquet in Pinecone's import layout (docs/moving.md): a directory per namespace (`__default__`
@@ -18,6 +18,27 @@ export const RECORDS_PER_FILE = 50_000;
  * decoded the whole 50,000-row group fifty times: 1,000 records/s at 384 dimensions).
  */
 export const ROWS_PER_CHUNK = 10_000;
+/**
+ * The most bytes of values one row group of an export holds: a bulk import refuses groups past
+ * VECGATE_IMPORT_MAX_ROW_GROUP_MB (128 by default), and 10,000 rows of 3,400 dimensions pass it.
+ */
+export const ROW_GROUP_BYTES = 32 * 1024 * 1024;
+
+/** Rows per row group for these records: ROWS_PER_CHUNK, or fewer where their values pass ROW_GROUP_BYTES. */
+export function rowGroupRows(rows: TransferRecord[]): number {
+  let bytes = 0;
+  for (const r of rows)
+    bytes +=
+      16 +
+      Buffer.byteLength(r.id) +
+      4 * (r.embedding?.length ?? 0) +
+      8 * (r.sparse?.indices.length ?? 0) +
+      (r.metadata ? Buffer.byteLength(JSON.stringify(r.metadata)) : 0) +
+      (r.document ? Buffer.byteLength(r.document) : 0) +
+      (r.uri ? Buffer.byteLength(r.uri) : 0);
+  const perRow = rows.length > 0 ? bytes / rows.length : 1;
+  return Math.max(1, Math.min(ROWS_PER_CHUNK, Math.floor(ROW_GROUP_BYTES / perRow)));
+}
 
 const list = (name: string, type: Record<string, unknown>) => [
   { name, repetition_type: 'OPTIONAL', converted_type: 'LIST', num_children: 1 },
