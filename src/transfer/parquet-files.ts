@@ -22,6 +22,7 @@ export interface ParquetMetadata {
       offset_index_offset?: Count;
       meta_data?: {
         path_in_schema: string[];
+        num_values: Count;
         total_compressed_size: Count;
         total_uncompressed_size: Count;
         data_page_offset: Count;
@@ -67,6 +68,23 @@ export interface ParquetWriter {
   }): void;
 }
 
+/** A page's header (Thrift PageHeader), as far as vecgate checks it. */
+export interface PageHeader {
+  type: string;
+  uncompressed_page_size: number;
+  compressed_page_size: number;
+  data_page_header?: { num_values: number };
+  data_page_header_v2?: { num_values: number; num_nulls: number; num_rows: number };
+  dictionary_page_header?: { num_values: number };
+}
+
+export interface PageHeaderReader {
+  /** Reads the header at `reader.offset` and leaves the offset at the page's data. */
+  parquetHeader(reader: { view: DataView; offset: number }): PageHeader;
+}
+
 export const parquetReader = (): Promise<ParquetReader> => import('hyparquet') as unknown as Promise<ParquetReader>;
+export const pageHeaderReader = (): Promise<PageHeaderReader> =>
+  import('hyparquet/src/column.js') as unknown as Promise<PageHeaderReader>;
 export const parquetWriter = (): Promise<ParquetWriter> =>
   import('hyparquet-writer') as unknown as Promise<ParquetWriter>;

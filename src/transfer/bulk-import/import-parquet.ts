@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../core/errors';
-import type { AsyncBuffer, ParquetMetadata, ParquetReader } from '../parquet-files';
+import type { AsyncBuffer, PageHeader, PageHeaderReader, ParquetMetadata, ParquetReader } from '../parquet-files';
 import { ROWS_PER_CHUNK } from '../parquet-format';
 import type { ImportOptions } from './import-options';
 
@@ -55,6 +55,7 @@ export function checkFooter(
     const groupRows = count(group.num_rows, `the row count of row group ${g}`, where);
     let compressed = 0;
     let uncompressed = 0;
+    let values = 0;
     for (const column of group.columns) {
       const meta = column.meta_data;
       if (column.file_path || !meta)
@@ -73,6 +74,7 @@ export function checkFooter(
         );
       compressed += size;
       uncompressed += count(meta.total_uncompressed_size, `a column's size in row group ${g}`, where);
+      values += count(meta.num_values, `a column's value count in row group ${g}`, where);
     }
     if (groupRows > MAX_ROWS_PER_BYTE * Math.max(compressed, 1))
       throw new ImportFileError(
@@ -85,6 +87,14 @@ export function checkFooter(
           `and this server takes at most ${limits.maxRowGroupRows} rows and ${limits.maxRowGroupBytes / MB} MB a row group ` +
           `(VECGATE_IMPORT_MAX_ROW_GROUP_ROWS, VECGATE_IMPORT_MAX_ROW_GROUP_MB): write the file in smaller row groups, ` +
           `e.g. pyarrow.parquet.write_table(table, path, row_group_size=${Math.min(ROWS_PER_CHUNK, limits.maxRowGroupRows)})`,
+      );
+    // A value takes 4 bytes (a float of a vector, an index, a string's length) unless it is a row's
+    // null or empty list; dictionary-encoded repeats could claim billions in a few bytes.
+    const most = groupRows * group.columns.length + Math.floor(limits.maxRowGroupBytes / 4);
+    if (values > most)
+      throw new ImportFileError(
+        `${where}: its footer says row group ${g} holds ${values} values, more than this server decodes from a row group ` +
+          `of ${groupRows} rows (at most ${most}, from VECGATE_IMPORT_MAX_ROW_GROUP_MB)`,
       );
     sum += groupRows;
     groupStarts.push(sum);
@@ -116,6 +126,7 @@ export function chunkEnd(file: CheckedFile, start: number): number {
  */
 export async function readRows(
   reader: ParquetReader,
+  pages: PageHeaderReader,
   buffer: AsyncBuffer,
   file: CheckedFile,
   start: number,
@@ -125,7 +136,7 @@ export async function readRows(
   const covered = new Map<string, [number, number][]>();
   let rows: Record<string, unknown>[] = [];
   await reader.parquetRead({
-    file: buffer,
+    file: pagesChecked(buffer, file, pages, where),
     metadata: file.metadata,
     rowStart: start,
     rowEnd: end,
@@ -172,4 +183,96 @@ function topLevelColumns(metadata: ParquetMetadata): string[] {
     skip();
   }
   return names;
+}
+
+/** A column chunk of a checked file: where its pages lie, and what its footer says they hold. */
+interface ColumnChunk {
+  group: number;
+  column: string;
+  start: number;
+  end: number;
+  uncompressed: number;
+  values: number;
+}
+
+function columnChunks(file: CheckedFile): ColumnChunk[] {
+  return file.metadata.row_groups.flatMap((group, g) =>
+    group.columns.map((c) => {
+      const meta = c.meta_data!;
+      const start = Number(meta.dictionary_page_offset || meta.data_page_offset);
+      return {
+        group: g,
+        column: meta.path_in_schema.join('.'),
+        start,
+        end: start + Number(meta.total_compressed_size),
+        uncompressed: Number(meta.total_uncompressed_size),
+        values: Number(meta.num_values),
+      };
+    }),
+  );
+}
+
+const isSize = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+
+/**
+ * The pages of a column chunk checked against its footer, before a reader decodes them: a
+ * reader allocates what each page header says, and a 267-byte file whose page claimed 2^30 null
+ * values ran the gateway's process out of memory. A page must lie within its chunk, decode to no
+ * more bytes than the chunk does, and the chunk's pages hold no more values than its footer says
+ * (which checkFooter bounds).
+ */
+export function checkPages(bytes: Uint8Array, chunk: ColumnChunk, pages: PageHeaderReader, where: string): void {
+  const refuse = (why: string) =>
+    new ImportFileError(`${where}: a page of column ${chunk.column} in row group ${chunk.group} ${why}`);
+  let at = 0;
+  let values = 0;
+  while (at < bytes.length) {
+    const reader = { view: new DataView(bytes.buffer, bytes.byteOffset + at, bytes.length - at), offset: 0 };
+    let header: PageHeader;
+    try {
+      header = pages.parquetHeader(reader);
+    } catch {
+      throw refuse(`has a header that cannot be read, at byte ${chunk.start + at}`);
+    }
+    const { compressed_page_size: compressed, uncompressed_page_size: uncompressed } = header;
+    if (!isSize(compressed) || at + reader.offset + compressed > bytes.length)
+      throw refuse(`says it takes ${String(compressed)} bytes, past the end of the chunk its footer gives`);
+    if (!isSize(uncompressed) || uncompressed > chunk.uncompressed)
+      throw refuse(`says it holds ${String(uncompressed)} bytes, more than its chunk's ${chunk.uncompressed}`);
+    const counted = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values;
+    if (counted !== undefined) {
+      if (!isSize(counted)) throw refuse(`gives its value count as ${String(counted)}`);
+      values += counted;
+      if (values > chunk.values)
+        throw refuse(`takes the chunk to ${values} values, more than the ${chunk.values} its footer says`);
+    }
+    const entries = header.dictionary_page_header?.num_values;
+    if (entries !== undefined && (!isSize(entries) || entries > uncompressed))
+      throw refuse(`says its dictionary holds ${String(entries)} entries in ${uncompressed} bytes`);
+    at += reader.offset + compressed;
+  }
+}
+
+/**
+ * `buffer`, with the pages of every column chunk a slice holds whole checked before the reader
+ * gets it (hyparquet reads whole chunks, one or several a slice, unless told to use an offset
+ * index, which vecgate does not). A slice that would hold part of a chunk is refused, so that no
+ * page is decoded unchecked.
+ */
+function pagesChecked(buffer: AsyncBuffer, file: CheckedFile, pages: PageHeaderReader, where: string): AsyncBuffer {
+  const chunks = columnChunks(file);
+  return {
+    byteLength: buffer.byteLength,
+    slice: async (start: number, end = buffer.byteLength) => {
+      const sliced = await buffer.slice(start, end);
+      const bytes = new Uint8Array(sliced);
+      for (const chunk of chunks) {
+        if (chunk.end <= start || chunk.start >= end) continue;
+        if (chunk.start < start || chunk.end > end)
+          throw new ImportFileError(`${where}: column ${chunk.column} of row group ${chunk.group} was read in part`);
+        checkPages(bytes.subarray(chunk.start - start, chunk.end - start), chunk, pages, where);
+      }
+      return sliced;
+    },
+  };
 }

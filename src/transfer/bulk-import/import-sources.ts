@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
 import type { ImportPart, ImportPlan, ImportSources } from '../../core/imports/import.model';
-import { parquetReader, type AsyncBuffer, type ParquetReader } from '../parquet-files';
+import {
+  pageHeaderReader,
+  parquetReader,
+  type AsyncBuffer,
+  type PageHeaderReader,
+  type ParquetReader,
+} from '../parquet-files';
 import { handleBuffer, listImportFiles, openInside } from './import-files';
 import { locate } from './import-locations';
 import { checkFooter, chunkEnd, readRows, type CheckedFile } from './import-parquet';
@@ -31,11 +37,16 @@ export interface OpenFile {
 @Injectable()
 export class ParquetImportSources implements ImportSources {
   private reader?: ParquetReader;
+  private pages?: PageHeaderReader;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   private async parquet(): Promise<ParquetReader> {
     return (this.reader ??= await parquetReader());
+  }
+
+  private async pageHeaders(): Promise<PageHeaderReader> {
+    return (this.pages ??= await pageHeaderReader());
   }
 
   async plan(uri: string): Promise<ImportPlan> {
@@ -104,6 +115,7 @@ export class ParquetImportSources implements ImportSources {
       parts,
       (location) => this.openFile(location),
       () => this.parquet(),
+      () => this.pageHeaders(),
     );
   }
 }
@@ -119,6 +131,7 @@ export class PartReader {
     private readonly parts: ImportPart[],
     private readonly opener: (location: string) => Promise<OpenFile>,
     private readonly parquet: () => Promise<ParquetReader>,
+    private readonly pageHeaders: () => Promise<PageHeaderReader>,
   ) {}
 
   /** The rows of a part from `start` to the end of the chunk there; a file whose row count changed since the plan is refused. */
@@ -135,7 +148,10 @@ export class PartReader {
     }
     const { buffer, file } = this.current.open;
     const end = chunkEnd(file, start);
-    return { rows: await readRows(await this.parquet(), buffer, file, start, end, location), end };
+    return {
+      rows: await readRows(await this.parquet(), await this.pageHeaders(), buffer, file, start, end, location),
+      end,
+    };
   }
 
   async close(): Promise<void> {

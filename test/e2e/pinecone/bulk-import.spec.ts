@@ -100,6 +100,59 @@ async function patchFooter(file: string, change: (footer: Record<string, any>) =
   writeFileSync(file, Buffer.concat([bytes.subarray(0, start), patched, tail]));
 }
 
+/**
+ * Moves the chunk of `column` in row group 0 to a page of its own at the end of the data, one
+ * whose header says it holds `values` values, all null (a run-length run that says so in two
+ * bytes): a file of a few hundred bytes that claims a billion values where its footer says a few.
+ */
+async function lieInPage(file: string, column: string, values: number): Promise<void> {
+  const { deserializeTCompactProtocol } = (await import('hyparquet/src/thrift.js')) as unknown as Thrift;
+  const { serializeTCompactProtocol } = (await import('hyparquet-writer/src/thrift.js')) as unknown as ThriftWriter;
+  const { snappyCompress } = (await import('hyparquet-writer/src/snappy.js')) as unknown as {
+    snappyCompress(input: Uint8Array): Uint8Array;
+  };
+  const { ByteWriter } = (await import('hyparquet-writer')) as unknown as {
+    ByteWriter: new () => { getBuffer(): ArrayBuffer; appendVarInt(n: number): void; appendUint8(n: number): void };
+  };
+  const bytes = readFileSync(file);
+  const length = bytes.readUInt32LE(bytes.length - 8);
+  const dataEnd = bytes.length - 8 - length;
+  const footer = deserializeTCompactProtocol({
+    view: new DataView(bytes.buffer, bytes.byteOffset + dataEnd, length),
+    offset: 0,
+  });
+  const chunk = footer.field_4[0].field_1
+    .map((c: Record<string, any>) => c.field_3)
+    .find((m: Record<string, any>) => new TextDecoder().decode(m.field_3[0]) === column);
+  // Definition levels: their byte length, then one run of `values` zeros (null) at bit width 1.
+  const run = new ByteWriter();
+  run.appendVarInt(values * 2);
+  run.appendUint8(0);
+  const levels = Buffer.from(run.getBuffer());
+  const data = Buffer.concat([Buffer.alloc(4), levels]);
+  data.writeUInt32LE(levels.length, 0);
+  const body = chunk.field_4 === 1 ? Buffer.from(snappyCompress(data)) : data; // 1: SNAPPY
+  const header = new ByteWriter();
+  serializeTCompactProtocol(header, {
+    field_1: 0, // DATA_PAGE
+    field_2: data.length,
+    field_3: body.length,
+    field_5: { field_1: values, field_2: 0, field_3: 3, field_4: 3 }, // PLAIN values, RLE levels
+  });
+  const page = Buffer.concat([Buffer.from(header.getBuffer()), body]);
+  chunk.field_9 = BigInt(dataEnd); // data_page_offset
+  delete chunk.field_11; // dictionary_page_offset
+  chunk.field_7 = BigInt(page.length);
+  chunk.field_6 = BigInt(page.length - body.length + data.length);
+  const writer = new ByteWriter();
+  serializeTCompactProtocol(writer, footer);
+  const patched = Buffer.from(writer.getBuffer());
+  const tail = Buffer.alloc(8);
+  tail.writeUInt32LE(patched.length, 0);
+  tail.write('PAR1', 4);
+  writeFileSync(file, Buffer.concat([bytes.subarray(0, dataEnd), page, patched, tail]));
+}
+
 // Values a float32 holds exactly, so that what is fetched equals what was written.
 const DEFAULT_ROWS: Row[] = [
   { id: 'd1', values: [1, 0.5, 0.25, 0], metadata: { genre: 'drama', year: 1994 } },
@@ -544,6 +597,26 @@ describe('Pinecone bulk import', () => {
       );
       expect(done.finishedAt).toBeInstanceOf(Date);
       expect((await pct.index({ name }).describeIndexStats()).totalRecordCount ?? 0).toBe(0);
+    });
+
+    it('fails an import whose page claims more values than its footer, before decoding it', async () => {
+      // Decoded, the page's 2^30 nulls ran the process out of memory (a heap of 1 GB, in 0.3 s).
+      const file = join(roots, 'lying', 'page.parquet');
+      await writeParquet(file, numbered('p', 3));
+      await lieInPage(file, 'metadata', 2 ** 30);
+      const name = indexName('imp-page');
+      await createDense(pct, name, 4);
+      const { id } = await pct.index({ name }).startImport({ uri: fileUri(file) });
+      const done = await finished(name, id!);
+      expect(done).toMatchObject({ status: 'Failed', recordsImported: 0 });
+      expect(done.error).toBe(
+        `Reading ${file} failed: ${file}: a page of column metadata in row group 0 takes the chunk to 1073741824 values, more than the 3 its footer says`,
+      );
+      // The same file with an honest page (3 values) imports: the page itself is sound.
+      await writeParquet(file, numbered('p', 3));
+      await lieInPage(file, 'metadata', 3);
+      const { id: again } = await pct.index({ name }).startImport({ uri: fileUri(file) });
+      expect(await finished(name, again!)).toMatchObject({ status: 'Completed', recordsImported: 3 });
     });
 
     it('takes turns: an import started later finishes while a long one is still running', async () => {

@@ -16,6 +16,7 @@ function footer(groups: number[], bytes = 1000, uncompressed = bytes): ParquetMe
         {
           meta_data: {
             path_in_schema: ['id'],
+            num_values: BigInt(rows),
             data_page_offset: BigInt(4 + g * bytes),
             total_compressed_size: BigInt(bytes),
             total_uncompressed_size: BigInt(uncompressed),
@@ -61,6 +62,20 @@ describe('bulk import footers', () => {
     const elsewhere = footer([40]);
     elsewhere.row_groups[0].columns[0].file_path = 'other.parquet';
     expect(refusal(elsewhere, 4000)).toMatch(/row group 0 keeps a column in another file/);
+  });
+
+  it('refuses a row group that claims more values than its bytes decode to', () => {
+    // 40 rows of one column: 40 values for the rows, and a value for each 4 bytes of 256 MB.
+    const most = 40 + (256 * MB) / 4;
+    const claims = (values: number) => {
+      const f = footer([40]);
+      f.row_groups[0].columns[0].meta_data!.num_values = BigInt(values);
+      return f;
+    };
+    expect(checkFooter(claims(most), 4000, 'f.parquet', limits).rows).toBe(40);
+    expect(refusal(claims(most + 1), 4000)).toBe(
+      `f.parquet: its footer says row group 0 holds ${most + 1} values, more than this server decodes from a row group of 40 rows (at most ${most}, from VECGATE_IMPORT_MAX_ROW_GROUP_MB)`,
+    );
   });
 
   it('refuses a row group over the limits, and says how to write the file', () => {
