@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -14,9 +13,10 @@ import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
 import initSqlJs from 'sql.js';
 import { startChromaReference } from '../../support/chroma-reference';
-import { createScratchDatabase, http, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
+import { http } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
-import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
+import { ensureGatewayBuilt } from '../cluster/cluster';
+import { cli, newStore, type Store } from '../../support/cli-store';
 
 /**
  * `vecgate import` of a Chroma data directory someone handed over, with files made to mislead it:
@@ -27,42 +27,7 @@ import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
  * Chroma 1.0.0 wrote, and imports whole untouched.
  */
 
-const CLI = join(REPO, 'dist/src/cli/vecgate.js');
 const INTO = ['--into', 'crafted/target'];
-
-/** A store for the CLI to write to, and a gateway to read it with once the CLI is done. */
-interface Store {
-  env: Record<string, string>;
-  open(): Promise<TestGateway>;
-  drop(): Promise<void>;
-}
-
-async function newStore(dir: string): Promise<Store> {
-  if (usingPostgres()) {
-    const scratch = await createScratchDatabase();
-    return {
-      env: { DATABASE_URL: scratch.url },
-      open: () => startGateway({}, { databaseUrl: scratch.url }),
-      drop: () => scratch.drop(),
-    };
-  }
-  const dataDir = mkdtempSync(join(dir, 'store-'));
-  return {
-    env: { VECGATE_DATA_DIR: dataDir },
-    open: () => startGateway({ dataDir }, undefined, { logger: false }),
-    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-  };
-}
-
-async function cli(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { status, stdout, stderr };
-}
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

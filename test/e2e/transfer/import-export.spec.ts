@@ -7,17 +7,11 @@ import { join } from 'node:path';
 import { ChromaClient } from 'chromadb';
 import initSqlJs from 'sql.js';
 import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
-import {
-  createScratchDatabase,
-  gatewayForFile,
-  http,
-  startGateway,
-  usingPostgres,
-  type TestGateway,
-} from '../../support/gateway';
+import { gatewayForFile, http } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
 import { until } from '../../support/wait';
-import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
+import { ensureGatewayBuilt } from '../cluster/cluster';
+import { cli, CLI, newStore, type Store } from '../../support/cli-store';
 
 /**
  * `vecgate import` and `vecgate export`, run as a user runs them (node dist/src/cli/vecgate.js),
@@ -26,47 +20,7 @@ import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
  * record by record.
  */
 
-const CLI = join(REPO, 'dist/src/cli/vecgate.js');
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
-
-/** A store for the CLI to write to, and a gateway to read it with once the CLI is done. */
-interface Store {
-  env: Record<string, string>;
-  open(): Promise<TestGateway>;
-  drop(): Promise<void>;
-}
-
-async function newStore(dir: string): Promise<Store> {
-  if (usingPostgres()) {
-    const scratch = await createScratchDatabase();
-    return {
-      env: { DATABASE_URL: scratch.url },
-      open: () => startGateway({}, { databaseUrl: scratch.url }),
-      drop: () => scratch.drop(),
-    };
-  }
-  const dataDir = mkdtempSync(join(dir, 'store-'));
-  return {
-    env: { VECGATE_DATA_DIR: dataDir },
-    open: () => startGateway({ dataDir }, undefined, { logger: false }),
-    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-  };
-}
-
-/** Runs the CLI to its end. Asynchronously: the source gateway runs in this process and must keep answering. */
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { status, stdout, stderr };
-}
 
 /** Every record of a Chroma collection, by id (the gateway's or a real Chroma's). */
 async function allRecords(url: string, name: string) {

@@ -1,19 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
-import {
-  createScratchDatabase,
-  gatewayForFile,
-  http,
-  startGateway,
-  usingPostgres,
-  type TestGateway,
-} from '../../support/gateway';
-import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
+import { gatewayForFile, http } from '../../support/gateway';
+import { ensureGatewayBuilt } from '../cluster/cluster';
+import { cli, newStore, type Store } from '../../support/cli-store';
 
 /**
  * `vecgate import` and `vecgate export` with ids, namespaces, metadata and payload keys, and
@@ -23,7 +16,6 @@ import { ensureGatewayBuilt, REPO } from '../cluster/cluster';
  * canonical JSON text (sorted keys), which sees an own `__proto__` key where object equality may not.
  */
 
-const CLI = join(REPO, 'dist/src/cli/vecgate.js');
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
 const MEMBER_KEYS = [
   'constructor',
@@ -49,40 +41,6 @@ const obj = (entries: [string, unknown][]): Record<string, unknown> => Object.fr
 /** Record i's metadata: its own key "mine", the other member keys i, and a key that is not a member. */
 const metadataOf = (i: number) =>
   obj([...MEMBER_KEYS.map((k, j): [string, unknown] => [k, j === i ? 'mine' : i]), ['a.b', `ab${i}`]]);
-
-interface Store {
-  env: Record<string, string>;
-  open(): Promise<TestGateway>;
-  drop(): Promise<void>;
-}
-
-async function newStore(dir: string): Promise<Store> {
-  if (usingPostgres()) {
-    const scratch = await createScratchDatabase();
-    return {
-      env: { DATABASE_URL: scratch.url },
-      open: () => startGateway({}, { databaseUrl: scratch.url }),
-      drop: () => scratch.drop(),
-    };
-  }
-  const dataDir = mkdtempSync(join(dir, 'store-'));
-  return {
-    env: { VECGATE_DATA_DIR: dataDir },
-    open: () => startGateway({ dataDir }, undefined, { logger: false }),
-    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
-  };
-}
-
-/** Runs the CLI to its end, asynchronously: the source gateway runs in this process. */
-async function cli(args: string[], env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  return { status, stdout, stderr };
-}
 
 /** A Chroma collection's records as canonical JSON, sorted by id; `{}` metadata counts as none (Chroma 1.0 answers it). */
 async function chromaRecords(url: string, name: string, scope = P): Promise<string> {

@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../e2e/cluster/cluster';
+import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from './gateway';
+
+/** The `vecgate` CLI as a user runs it (node dist/src/cli/vecgate.js); the tests build it with ensureGatewayBuilt(). */
+export const CLI = join(REPO, 'dist/src/cli/vecgate.js');
+
+/** A store for the CLI to write to, and a gateway to read it with once the CLI is done. */
+export interface Store {
+  env: Record<string, string>;
+  open(): Promise<TestGateway>;
+  drop(): Promise<void>;
+}
+
+/** A scratch PostgreSQL database when DATABASE_URL is set, else an embedded data directory under `dir`. */
+export async function newStore(dir: string): Promise<Store> {
+  if (usingPostgres()) {
+    const scratch = await createScratchDatabase();
+    return {
+      env: { DATABASE_URL: scratch.url },
+      open: () => startGateway({}, { databaseUrl: scratch.url }),
+      drop: () => scratch.drop(),
+    };
+  }
+  const dataDir = mkdtempSync(join(dir, 'store-'));
+  return {
+    env: { VECGATE_DATA_DIR: dataDir },
+    open: () => startGateway({ dataDir }, undefined, { logger: false }),
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs the CLI to its end. Asynchronously: a source gateway running in the test's process must keep answering. */
+export async function cli(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return { status, stdout, stderr };
+}
