@@ -1,5 +1,6 @@
 import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
 import { gatewayForFile, http } from '../../support/gateway';
+import { canon, MEMBER_KEYS, obj } from '../../support/member-keys';
 
 /**
  * Keys that name what every JavaScript object inherits (`constructor`, `__proto__`, `toString` …)
@@ -12,30 +13,8 @@ import { gatewayForFile, http } from '../../support/gateway';
  * canonical JSON text, which sees an own `__proto__` where an equality of objects may not.
  */
 
-/** Every key here is an own property of Object.prototype, or (prototype) of every function. */
-const MEMBER_KEYS = [
-  'constructor',
-  '__proto__',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  '__defineGetter__',
-];
 /** Keys that are not members but that a parser might still treat apart. */
 const ODD_KEYS = ['', 'a.b', '$x', '#x'];
-
-/** JSON with every object's keys sorted: key order is part of no answer here. */
-function canon(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** An object of these entries, each an own property whatever its key. */
-const obj = (entries: [string, unknown][]): Record<string, unknown> => Object.fromEntries(entries);
 
 const own = (o: unknown, key: string): boolean => o !== null && typeof o === 'object' && Object.hasOwn(o, key);
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChromaReference, type ChromaReference } from '../../support/chroma-reference';
 import { gatewayForFile, http } from '../../support/gateway';
+import { canon, MEMBER_KEYS, obj } from '../../support/member-keys';
 import { ensureGatewayBuilt } from '../cluster/cluster';
 import { cli, newStore, type Store } from '../../support/cli-store';
 
@@ -17,26 +18,6 @@ import { cli, newStore, type Store } from '../../support/cli-store';
  */
 
 const P = '/api/v2/tenants/default_tenant/databases/default_database';
-const MEMBER_KEYS = [
-  'constructor',
-  '__proto__',
-  'prototype',
-  'toString',
-  'hasOwnProperty',
-  'valueOf',
-  '__defineGetter__',
-];
-
-function canon(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-/** An object of these entries, each an own property whatever its key. */
-const obj = (entries: [string, unknown][]): Record<string, unknown> => Object.fromEntries(entries);
 
 /** Record i's metadata: its own key "mine", the other member keys i, and a key that is not a member. */
 const metadataOf = (i: number) =>
