@@ -21,6 +21,12 @@ export const MAX_KNN_LEAVES = 16;
  */
 export const MAX_RANK_NODES = 256;
 export const MAX_RANK_DEPTH = 128;
+
+/** The answer to a rank expression past MAX_RANK_NODES (a parser that counts as it goes gives it too). */
+export const tooManyRankNodes = () =>
+  new InvalidArgumentError(
+    `A rank expression may hold at most ${MAX_RANK_NODES} operators, values and $knn; this one has more`,
+  );
 /** The most metadata keys a group_by may group by, and order each group by. */
 export const MAX_GROUP_BY_KEYS = 32;
 
@@ -84,10 +90,7 @@ export class SearchService {
     }
     if (search.rank === null) return;
     const { nodes, depth } = rankShape(search.rank, MAX_RANK_NODES);
-    if (nodes > MAX_RANK_NODES)
-      throw new InvalidArgumentError(
-        `A rank expression may hold at most ${MAX_RANK_NODES} operators, values and $knn; this one has more`,
-      );
+    if (nodes > MAX_RANK_NODES) throw tooManyRankNodes();
     if (depth > MAX_RANK_DEPTH)
       throw new InvalidArgumentError(`A rank expression may nest at most ${MAX_RANK_DEPTH} deep, this one ${depth}`);
     const leaves = knnLeaves(search.rank);

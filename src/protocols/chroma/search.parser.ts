@@ -3,7 +3,7 @@ import { ALL } from '../../core/filters/filter-ast';
 import type { Collection } from '../../core/collections/collection.model';
 import { MAX_FLOAT32, MAX_SPARSE_NONZERO_STORED, sparsevecText } from '../../core/records/sparse-vector';
 import type { GroupBy, GroupOrderKey, HybridSearch, RankNode } from '../../core/search/search.model';
-import { MAX_RANK_NODES } from '../../core/search/search.service';
+import { MAX_RANK_NODES, tooManyRankNodes } from '../../core/search/search.service';
 import { ChromaHttpError } from './chroma-error';
 import { parseWhere } from './chroma-filter.parser';
 import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
@@ -125,10 +125,7 @@ interface NodeBudget {
 
 function rank(path: string, raw: unknown, sparseKey: string | null, budget: NodeBudget): RankNode {
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected enum RankExpr');
-  if (++budget.nodes > MAX_RANK_NODES)
-    throw ChromaHttpError.invalidArgument(
-      `A rank expression may hold at most ${MAX_RANK_NODES} operators, values and $knn; this one has more`,
-    );
+  if (++budget.nodes > MAX_RANK_NODES) throw tooManyRankNodes();
   const entries = Object.entries(raw);
   if (entries.length !== 1) throw unprocessable(path, 'invalid type: map, expected map with a single key');
   const [variant, operand] = entries[0];

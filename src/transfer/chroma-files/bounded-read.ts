@@ -40,3 +40,16 @@ export function readBounded(path: string, maxBytes: number, tooLarge: (size: num
     closeSync(fd);
   }
 }
+
+/** The first `length` bytes of a file; `tooShort(size)` is the error when it holds fewer, and nothing is read. */
+export function readStart(path: string, length: number, tooShort: (size: number) => string): Buffer {
+  const { fd, size } = openRegular(path);
+  try {
+    if (size < length) throw new Error(tooShort(size));
+    const buf = Buffer.alloc(length);
+    readExactly(fd, path, buf, length, 0);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -61,8 +61,7 @@ export class ChromaSqlite {
       db.close();
       throw new Error(`${file}: SQLite finds it damaged: ${problems.join('; ').replace(/\s*\n\s*/g, ' ')}`);
     }
-    const sqlite = new ChromaSqlite(db, file);
-    return sqlite;
+    return new ChromaSqlite(db, file);
   }
 
   all(sql: string, params: SqlValue[] = []): Row[] {

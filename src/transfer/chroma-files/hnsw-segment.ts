@@ -1,7 +1,7 @@
 import { closeSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
-import { openRegular, readExactly } from './bounded-read';
+import { openRegular, readExactly, readStart } from './bounded-read';
 import { readGuardedPickle } from './guarded-pickle';
 
 /** What Chroma writes next to an HNSW index: its record id to hnswlib label map, and how far it got. */
@@ -79,14 +79,7 @@ function readSegmentMetadata(path: string, header: Header, dimension: number): S
 
 /** hnswlib's fields from the first 100 bytes of header.bin, each checked against what hnswlib writes. */
 function readHeader(path: string): Header {
-  const buf = Buffer.alloc(HEADER_BYTES);
-  const { fd, size } = openRegular(path);
-  try {
-    if (size < HEADER_BYTES) throw new Error(`${path}: ${size} bytes, expected ${HEADER_BYTES}`);
-    readExactly(fd, path, buf, HEADER_BYTES, 0);
-  } finally {
-    closeSync(fd);
-  }
+  const buf = readStart(path, HEADER_BYTES, (size) => `${path}: ${size} bytes, expected ${HEADER_BYTES}`);
   const version = buf.readInt32LE(0);
   if (version !== PERSISTENCE_VERSION)
     throw new Error(`${path}: format version ${version}; this reader knows version ${PERSISTENCE_VERSION}`);
@@ -190,16 +183,11 @@ export class HnswSegment {
 
   /** The first `count` float32 lengths of length.bin (hnswlib sizes it for max_elements). */
   private static readLengths(path: string, count: number): Buffer {
-    const { fd, size } = openRegular(path);
-    try {
-      if (size < count * 4)
-        throw new Error(`${path}: shorter than its ${count} elements (${count * 4} bytes): ${size} bytes`);
-      const buf = Buffer.alloc(count * 4);
-      readExactly(fd, path, buf, count * 4, 0);
-      return buf;
-    } finally {
-      closeSync(fd);
-    }
+    return readStart(
+      path,
+      count * 4,
+      (size) => `${path}: shorter than its ${count} elements (${count * 4} bytes): ${size} bytes`,
+    );
   }
 
   /** Maps each live element's label to its slot; a deleted slot only when no live one has the label. */
