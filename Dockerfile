@@ -10,6 +10,7 @@ RUN npm run build
 
 # Runtime stage: production dependencies, compiled code and migrations only, as a non-root user.
 FROM node:20-bookworm-slim
+# HOST=0.0.0.0: a container is reached through its published port, never on its own loopback.
 ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 VECGATE_DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -3,8 +3,10 @@ import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 import { ConfigError, loadConfig } from './config/load-config';
+import { ApiKeysService } from './core/auth/api-keys.service';
 import { installGracefulShutdown } from './operations/graceful-shutdown';
 import { createOperationsLogger, PinoNestLogger } from './operations/logger';
+import { warnIfOpen } from './operations/open-listen-warning';
 import { loadOperationsOptions } from './operations/operations-options';
 import { announceReady, exitWhileBooting, installWorker, runPrimary } from './operations/workers';
 
@@ -37,12 +39,20 @@ async function main(): Promise<void> {
     await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
     booting?.();
     installWorker(app, new Logger('Shutdown'));
+    // Every worker shares the primary's address: the first one says it for all, before it is ready.
+    if (cluster.worker?.id === 1) await warnIfOpen(config, () => app.get(ApiKeysService).authTurnedOn(), new Logger('Main'));
     announceReady();
     return;
   }
   installGracefulShutdown(app, new Logger('Shutdown'));
   await app.listen(config.port, config.host);
-  Logger.log(`vecgate listening on http://${config.host}:${config.port}`, 'Main');
+  // The port the system gave, when PORT=0 asked for any.
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // Before the listening line, so that whoever reads the log up to it has read the warning.
+  await warnIfOpen({ ...config, port }, () => app.get(ApiKeysService).authTurnedOn(), new Logger('Main'));
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  Logger.log(`vecgate listening on http://${host}:${port}`, 'Main');
 }
 
 main().catch((err) => {

@@ -176,7 +176,9 @@ function workers(env: Env, databaseUrl: string | undefined): number {
 
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const host = (env.HOST ?? '').trim() || '0.0.0.0';
+  // Loopback unless told otherwise: with auth off until the first key, listening beyond this
+  // machine by default would serve every collection to whoever reaches the port.
+  const host = (env.HOST ?? '').trim() || '127.0.0.1';
   const url = databaseUrl(env);
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),

@@ -3,10 +3,10 @@ import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { older } from '../../../src/database/pgvector-check';
 
 describe('loadConfig', () => {
-  it('defaults to port 8000 on all interfaces, embedded in ./data, reset off, statements prepared', () => {
+  it('defaults to port 8000 on loopback only, embedded in ./data, reset off, statements prepared', () => {
     expect(loadConfig({})).toMatchObject({
       port: 8000,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       databaseUrl: undefined,
       dataDir: './data',
       chromaAllowReset: false,
@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       PORT: '9001',
-      HOST: '127.0.0.1',
+      HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://u:p@db:5432/v',
       VECGATE_DATA_DIR: 'memory://',
       CHROMA_ALLOW_RESET: 'true',
@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       port: 9001,
-      host: '127.0.0.1',
+      host: '0.0.0.0',
       databaseUrl: 'postgres://u:p@db:5432/v',
       dataDir: 'memory://',
       chromaAllowReset: true,

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { ensureBuilt } from './build';
+
+const REPO = resolve(__dirname, '../..');
+
+/** A JSON log line of the gateway (pino). */
+export type LogLine = Record<string, any>;
+
+/**
+ * `node dist/src/main.js` as `npm start` runs it, in a minimal environment (nothing of the test
+ * run's VECGATE_* or HOST leaks in): PORT 0 unless given, and whatever `env` sets. Resolves once
+ * the gateway logs the address it listens on.
+ */
+export class GatewayProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly host: string,
+    readonly port: number,
+    /** Every log line so far, the ones after the listening line included. */
+    readonly lines: LogLine[],
+    private readonly output: { stderr: string },
+    private readonly exited: Promise<number | null>,
+  ) {}
+
+  static async start(env: Record<string, string> = {}, cwd = REPO): Promise<GatewayProcess> {
+    await ensureBuilt();
+    const child = spawn(process.execPath, [join(REPO, 'dist/src/main.js')], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const lines: LogLine[] = [];
+    const output = { stderr: '' };
+    let pending = '';
+    let listening: (address: { host: string; port: number }) => void = () => undefined;
+    child.stderr!.on('data', (chunk) => (output.stderr += chunk));
+    child.stdout!.on('data', (chunk) => {
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop()!;
+      for (const text of complete) {
+        if (!text.trim()) continue;
+        const line = JSON.parse(text) as LogLine;
+        lines.push(line);
+        const match = /listening on http:\/\/(.+):(\d+)$/.exec(line.msg ?? '');
+        if (match) listening({ host: match[1], port: Number(match[2]) });
+      }
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const address = await new Promise<{ host: string; port: number }>((done, fail) => {
+      listening = done;
+      void exited.then((code) => fail(new Error(`the gateway exited with ${code} before listening: ${output.stderr}`)));
+    });
+    return new GatewayProcess(child, address.host, address.port, lines, output, exited);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get stderr(): string {
+    return this.output.stderr;
+  }
+
+  /** SIGTERM, and waits for the exit (the gateway drains and closes its database). */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+
+  /** For afterAll/afterEach: a process a failed test left running goes at once. */
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
