@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs `tsc -p tsconfig.build.json` unless dist/ is newer than every source file and tsconfig:
-// `npm run keys` and the tests that start built processes need a current build, not a second one.
+// `npm start`, `npm run keys` and the tests that start built processes need a current build, not a
+// second one (a full build takes about 5 s).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';

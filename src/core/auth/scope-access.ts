@@ -1,5 +1,14 @@
 import { ForbiddenError } from '../errors';
+import type { Principal } from './principal';
 import { currentPrincipal } from './request-context';
+
+/** What a key reaches, in the refusal: a client pointed at the default tenant learns what to ask for instead. */
+function keyReach(principal: Principal): string {
+  const databases = principal.databases
+    ? `database${principal.databases.length > 1 ? 's' : ''} ${principal.databases.join(', ')}`
+    : 'every database';
+  return `it is a key for tenant ${principal.tenant} (${databases})`;
+}
 
 /**
  * Refuses a request whose API key is not bound to this tenant and database. Called by the core
@@ -9,9 +18,12 @@ import { currentPrincipal } from './request-context';
 export function assertScopeAllowed(tenant: string, database?: string): void {
   const principal = currentPrincipal();
   if (!principal) return;
-  if (principal.tenant !== tenant) throw new ForbiddenError(`This API key is not allowed to access tenant ${tenant}`);
+  if (principal.tenant !== tenant)
+    throw new ForbiddenError(`This API key is not allowed to access tenant ${tenant}: ${keyReach(principal)}`);
   if (database !== undefined && principal.databases && !principal.databases.includes(database)) {
-    throw new ForbiddenError(`This API key is not allowed to access database ${database}`);
+    throw new ForbiddenError(
+      `This API key is not allowed to access database ${database} of tenant ${tenant}: ${keyReach(principal)}`,
+    );
   }
 }
 

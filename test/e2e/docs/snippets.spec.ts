@@ -1,0 +1,202 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onPort, runModule, runShell, snippetsUnder, type Ran } from '../../support/doc-snippets';
+import { createScratchDatabase, http, usingPostgres } from '../../support/gateway';
+import { GatewayProcess } from '../../support/gateway-process';
+
+/**
+ * The README's and docs' examples, taken from the Markdown and run as printed against a gateway
+ * started as `npm start` starts it (HOST unset: loopback), so that they cannot drift from what the
+ * gateway does. Only the port changes (8000 may be taken here). Each example runs twice, as a
+ * user who runs it again would.
+ */
+
+jest.setTimeout(300_000);
+
+const explain = (r: Ran) => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+function succeeded(r: Ran): void {
+  expect({ code: r.code, output: explain(r) }).toEqual({ code: 0, output: explain(r) });
+}
+
+/** A store of its own for each describe: the keys of one must not turn auth on for the other. */
+function storeForBlock(): { env: () => Record<string, string> } {
+  let dir = '';
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vecgate-snippets-'));
+    if (usingPostgres()) scratch = await createScratchDatabase();
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    env: (): Record<string, string> =>
+      scratch ? { DATABASE_URL: scratch.url } : { VECGATE_DATA_DIR: join(dir, 'data') },
+  };
+}
+
+describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', () => {
+  const store = storeForBlock();
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    gateway = await GatewayProcess.start(store.env());
+  });
+  afterAll(async () => {
+    gateway?.kill();
+    await gateway?.stop();
+  });
+
+  it('Chroma: adds two records and finds the one from 2022 on that contains hello, twice', async () => {
+    const [code] = snippetsUnder('README.md', 'Chroma', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway.port), {}, ['hits']);
+      succeeded(ran);
+      expect(ran.shown.hits.ids).toEqual([['a']]);
+      expect(ran.shown.hits.documents).toEqual([['hello world']]);
+    }
+    const collections = await http(
+      gateway.url,
+      'GET',
+      '/api/v2/tenants/default_tenant/databases/default_database/collections',
+    );
+    expect(collections.body.map((c: { name: string }) => c.name)).toEqual(['docs']);
+  });
+
+  it('Pinecone: creates the index (and finds it there the second time) and queries both records', async () => {
+    const [code] = snippetsUnder('README.md', 'Pinecone', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway.port), {}, ['matches']);
+      succeeded(ran);
+      expect(ran.shown.matches.map((m: { id: string }) => m.id)).toEqual(['m1', 'm2']);
+    }
+  });
+
+  it('Vectorizer: the curl calls create, insert and search with a filter', async () => {
+    const [code] = snippetsUnder('README.md', 'Vectorizer', 'sh');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runShell(onPort(code, gateway.port), {});
+      succeeded(ran);
+      // The last answer is the search's: only vec_002 is in the category new.
+      const answers = ran.stdout.replace(/\}\s*\{/g, '}\n{').split('\n');
+      const search = JSON.parse(answers[answers.length - 1]);
+      expect(search.results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
+    }
+  });
+});
+
+/**
+ * A gateway on a store of its own whose keys the doc's shell block created, as the README says:
+ * the keys command runs while the (embedded) gateway is stopped; the gateway's first start made
+ * the store, as `npm start` would have.
+ */
+function gatewayWithKeys(
+  file: string,
+  heading: string,
+  settings: Record<string, string> = {},
+): { gateway: () => GatewayProcess; keys: () => Record<string, string> } {
+  const store = storeForBlock();
+  let gateway: GatewayProcess | undefined;
+  let keys: Record<string, string> = {};
+  beforeAll(async () => {
+    const first = await GatewayProcess.start({ ...store.env(), ...settings });
+    await first.stop();
+    const [shell] = snippetsUnder(file, heading, 'sh');
+    const ran = await runShell(shell, { ...store.env(), ...settings });
+    succeeded(ran);
+    keys = ran.exported;
+    expect(Object.keys(keys).sort()).toEqual(['ACME_DOCS_KEY', 'ACME_KEY']);
+    for (const key of Object.values(keys)) expect(key).toMatch(/^vg_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+    gateway = await GatewayProcess.start({ ...store.env(), ...settings });
+  });
+  afterAll(async () => {
+    gateway?.kill();
+    await gateway?.stop();
+  });
+  return { gateway: () => gateway!, keys: () => keys };
+}
+
+describe('README: API keys', () => {
+  const { gateway, keys } = gatewayWithKeys('README.md', 'API keys');
+
+  it("names the key's tenant and database for Chroma, which sees the index Pinecone made in acme/docs", async () => {
+    const [code] = snippetsUnder('README.md', 'API keys', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway().port), keys(), ['faq', 'indexes']);
+      succeeded(ran);
+      expect(ran.shown.faq).toMatchObject({ tenant: 'acme', database: 'docs' });
+      const faq = await http(gateway().url, 'GET', '/api/v2/tenants/acme/databases/docs/collections/faq', undefined, {
+        'x-chroma-token': keys().ACME_DOCS_KEY,
+      });
+      expect(faq.body).toMatchObject({ id: ran.shown.faq.id, name: 'faq' });
+      expect(ran.shown.indexes ?? []).toEqual([]);
+    }
+  });
+
+  it('a Chroma client left on default_tenant gets a 403 that names the tenant and database of its key', async () => {
+    const denied = await http(
+      gateway().url,
+      'GET',
+      '/api/v2/tenants/default_tenant/databases/default_database/collections',
+      undefined,
+      { 'x-chroma-token': keys().ACME_DOCS_KEY },
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({
+      error: 'ChromaError',
+      message:
+        'This API key is not allowed to access tenant default_tenant: it is a key for tenant acme (database docs)',
+    });
+    const otherDatabase = await http(
+      gateway().url,
+      'GET',
+      '/api/v2/tenants/acme/databases/default_database/collections',
+      undefined,
+      { 'x-chroma-token': keys().ACME_DOCS_KEY },
+    );
+    expect(otherDatabase.status).toBe(403);
+    expect(otherDatabase.body.message).toBe(
+      'This API key is not allowed to access database default_database of tenant acme: it is a key for tenant acme (database docs)',
+    );
+    const everyDatabase = await http(
+      gateway().url,
+      'GET',
+      '/api/v2/tenants/default_tenant/databases/default_database/collections',
+      undefined,
+      { authorization: `Bearer ${keys().ACME_KEY}` },
+    );
+    expect(everyDatabase.body.message).toBe(
+      'This API key is not allowed to access tenant default_tenant: it is a key for tenant acme (every database)',
+    );
+  });
+});
+
+describe("docs/operations.md: where a key's calls go", () => {
+  // Ignored once a key is presented: the key says where.
+  const { gateway, keys } = gatewayWithKeys('docs/operations.md', "Where a key's calls go", {
+    VECGATE_TENANT: 'configured_tenant',
+    VECGATE_DATABASE: 'configured_database',
+  });
+
+  it('two keys of one tenant see different index lists, and Chroma sees them in those databases', async () => {
+    const [code] = snippetsUnder('docs/operations.md', "Where a key's calls go", 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway().port), keys(), [
+        'everyDatabase',
+        'docsOnly',
+        'inDefault',
+        'inDocs',
+      ]);
+      succeeded(ran);
+      expect(ran.shown).toEqual({
+        everyDatabase: ['shared'],
+        docsOnly: ['manuals'],
+        inDefault: ['shared'],
+        inDocs: ['manuals'],
+      });
+    }
+  });
+});
