@@ -88,6 +88,55 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
   });
 });
 
+describe("docs/protocols: each protocol page's first example, without keys", () => {
+  const store = storeForBlock();
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    gateway = await GatewayProcess.start(store.env());
+  });
+  afterAll(async () => {
+    gateway?.kill();
+    await gateway?.stop();
+  });
+
+  it('chroma.md: the query finds the record from 2022 on that contains hello', async () => {
+    const [code] = snippetsUnder('docs/protocols/chroma.md', 'Chroma v2 API', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway.port), {}, ['hits']);
+      succeeded(ran);
+      expect(ran.shown.hits.ids).toEqual([['a']]);
+    }
+  });
+
+  it('pinecone.md: the filtered query finds the drama of the nineties, then the delete by filter runs', async () => {
+    const [code] = snippetsUnder('docs/protocols/pinecone.md', 'Pinecone API', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway.port), {}, ['matches']);
+      succeeded(ran);
+      expect(ran.shown.matches.map((m: { id: string; metadata: unknown }) => [m.id, m.metadata])).toEqual([
+        ['m1', { genre: ['drama', 'crime'], year: 1994 }],
+      ]);
+    }
+    // deleteMany({ year < 2000 }) left m2 alone.
+    const fetched = await http(gateway.url, 'GET', '/indexes/movies/vectors/fetch?ids=m1&ids=m2&namespace=catalog');
+    expect(Object.keys(fetched.body.vectors)).toEqual(['m2']);
+  });
+
+  it('vectorizer.md: the search with a filter finds vec_002, and the deletes run', async () => {
+    const [code] = snippetsUnder('docs/protocols/vectorizer.md', 'Vectorizer API', 'sh');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runShell(onPort(code, gateway.port), {});
+      succeeded(ran);
+      const answers = ran.stdout.replace(/\}\s*\{/g, '}\n{').split('\n');
+      expect(answers).toHaveLength(5);
+      expect(JSON.parse(answers[2]).results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
+    }
+    const left = await http(gateway.url, 'POST', '/collections/my_collection/search', { vector: [1, 0, 0], limit: 5 });
+    expect(left.body.results).toEqual([]);
+  });
+});
+
 /**
  * A gateway on a store of its own whose keys the doc's shell block created, as the README says:
  * the keys command runs while the (embedded) gateway is stopped; the gateway's first start made
