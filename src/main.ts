@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     booting?.();
     installWorker(app, new Logger('Shutdown'));
     // Every worker shares the primary's address: the first one says it for all, before it is ready.
-    if (cluster.worker?.id === 1) await warnIfOpen(config, () => app.get(ApiKeysService).authTurnedOn(), new Logger('Main'));
+    if (cluster.worker?.id === 1)
+      await warnIfOpen(config, () => app.get(ApiKeysService).authTurnedOn(), new Logger('Main'));
     announceReady();
     return;
   }

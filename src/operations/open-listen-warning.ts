@@ -4,7 +4,10 @@ import type { AppConfig } from '../config/app-config';
 
 /** Whether HOST keeps the gateway on this machine: a loopback address or the name `localhost`. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
   if (h === 'localhost' || h === '::1') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   // An IPv4-mapped loopback (::ffff:127.0.0.1).
