@@ -411,6 +411,31 @@ describe('vecgate import / export', () => {
     expect((await cli(['import', file, '--into', 'no-slash'], target.env, dir)).status).toBe(2);
   });
 
+  it('says each count once when stderr is not a terminal', async () => {
+    const target = await store();
+    const file = join(dir, 'fifty.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          format: 'vecgate-export/1',
+          collection: { name: 'fifty', metric: 'l2', dimension: 2, metadata: null },
+        }),
+        ...Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `f${i}`, embedding: [i, 1] })),
+      ].join('\n') + '\n',
+    );
+    // --batch 50: the page that brings all 50 cannot tell it is the last; an empty page then ends the run.
+    const imported = await cli(['import', file, '--batch', '50'], target.env, dir);
+    expect(imported.status).toBe(0);
+    const importLines = imported.stderr.split('\n').filter((l) => l.startsWith('fifty: '));
+    expect(importLines).toEqual([expect.stringMatching(/^fifty: 50\/50 records, \d+\/s$/)]);
+    // An export counts its last batch, then ends with the same count.
+    const exported = await cli(['export', 'fifty', '--to', join(dir, 'fifty-out.jsonl')], target.env, dir);
+    expect(exported.status).toBe(0);
+    const exportLines = exported.stderr.split('\n').filter((l) => l.startsWith('export fifty: '));
+    expect(exportLines).toEqual([expect.stringMatching(/^export fifty: 50\/50 records, \d+\/s$/)]);
+  });
+
   describe('from a real Chroma 1.0.0 server', () => {
     const SPACES = ['l2', 'cosine', 'ip'] as const;
     /** 300 added, 10 more without metadata or document, 2 deleted, 2 upserted. */
