@@ -1,8 +1,14 @@
 import type { Metric } from '../../core/collections/collection.model';
 import { type Page, type Source, SourceError, type TransferCollection, type TransferRecord } from '../transfer.model';
-import { requestJson } from './http-json';
+import { AnswerError, requestJson } from './http-json';
 
 const METRICS: Record<string, Metric> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip' };
+
+/** An answer, cut short for a message. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
 
 type WireVector = number[] | Record<string, unknown>;
 
@@ -42,23 +48,59 @@ export class QdrantSource implements Source {
     return `${this.base}/collections/${encodeURIComponent(name)}${path}`;
   }
 
+  /**
+   * The refusal of a URL that does not answer as Qdrant does: what was expected, and what came.
+   * A vecgate gateway's root is the usual mistake: its Qdrant-style routes are under /qdrant, and
+   * its root's /collections is the Vectorizer API's.
+   */
+  private notQdrant(found: string): SourceError {
+    return new SourceError(
+      `${this.base} does not answer as a Qdrant server: ${found}. --type qdrant expects a Qdrant server's URL ` +
+        `(e.g. http://qdrant:6333); for a vecgate gateway's Qdrant-style routes, add /qdrant (${this.base}/qdrant).`,
+    );
+  }
+
+  /**
+   * One call of the listing or a description: an answer a Qdrant would not give there (no such
+   * route, not JSON) is said as not Qdrant; a refused key or a server error stays as it is.
+   */
+  private async describe<T>(url: string): Promise<T> {
+    try {
+      return await requestJson<T>(url, { headers: this.headers });
+    } catch (err) {
+      if (err instanceof AnswerError && (err.status === null || err.status === 404 || err.status === 405))
+        throw this.notQdrant(err.message);
+      throw err;
+    }
+  }
+
   async collections(): Promise<TransferCollection[]> {
-    const listed = await requestJson<{
+    const listUrl = `${this.base}/collections`;
+    const listed = await this.describe<{
       result?: { collections?: { name: string }[] };
       collections?: { name: string }[];
-    }>(`${this.base}/collections`, { headers: this.headers });
+      total_collections?: unknown;
+    } | null>(listUrl);
     // Qdrant wraps every answer in `result`; Vectorizer's Qdrant routes list collections bare.
-    const names = listed?.result?.collections ?? listed?.collections;
-    if (!Array.isArray(names)) throw new SourceError(`${this.label}: the collection list is not a list`);
+    // Vectorizer's own list (a vecgate gateway's root) is bare too, with total_collections.
+    const names =
+      listed?.result?.collections ?? (listed?.total_collections === undefined ? listed?.collections : undefined);
+    if (!Array.isArray(names) || names.some((n) => typeof n?.name !== 'string'))
+      throw this.notQdrant(
+        listed && typeof listed === 'object' && 'total_collections' in listed
+          ? `GET ${listUrl} answered Vectorizer's collection list (with total_collections), not Qdrant's`
+          : `GET ${listUrl} answered ${shown(listed)}, not a list of collections`,
+      );
     const out: TransferCollection[] = [];
     for (const { name } of names) {
-      const info = await requestJson<{
+      const info = await this.describe<{
         result?: { config?: { params?: { vectors?: unknown }; vectors?: unknown } };
-      }>(this.url(name), { headers: this.headers });
+      } | null>(this.url(name));
       const config = info?.result?.config;
       const vectors = (config?.params?.vectors ?? config?.vectors) as
         WireParams | Record<string, WireParams> | undefined;
-      if (!vectors) throw new SourceError(`${this.label}: collection ${name} describes no vectors`);
+      if (!vectors || typeof vectors !== 'object')
+        throw this.notQdrant(`GET ${this.url(name)} answered ${shown(info)}, which describes no vectors`);
       let params: WireParams;
       if (typeof (vectors as WireParams).size === 'number') {
         params = vectors as WireParams;

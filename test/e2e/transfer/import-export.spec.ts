@@ -187,6 +187,26 @@ describe('vecgate import / export', () => {
     }
   });
 
+  it('--type qdrant at a URL that is not a Qdrant says what it expected and what it found', async () => {
+    const target = await store();
+    // A gateway's root: its /collections is the Vectorizer API's, Qdrant's are under /qdrant.
+    const root = await cli(['import', source.url, '--type', 'qdrant', '--dry-run'], target.env, dir);
+    expect({ status: root.status, stdout: root.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(root.stderr).toContain(
+      `vecgate: ${source.url} does not answer as a Qdrant server: GET ${source.url}/collections answered Vectorizer's collection list (with total_collections), not Qdrant's.`,
+    );
+    expect(root.stderr).toContain(
+      `--type qdrant expects a Qdrant server's URL (e.g. http://qdrant:6333); for a vecgate gateway's Qdrant-style routes, add /qdrant (${source.url}/qdrant).`,
+    );
+    expect(root.stderr).not.toMatch(/describes no vectors/);
+    // Another API altogether (the gateway's Chroma routes): no /collections there.
+    const chroma = await cli(['import', `${source.url}/api/v2`, '--type', 'qdrant', '--dry-run'], target.env, dir);
+    expect(chroma.status).toBe(1);
+    expect(chroma.stderr).toMatch(
+      /does not answer as a Qdrant server: GET \S+\/api\/v2\/collections: 404 .*--type qdrant expects a Qdrant server's URL/,
+    );
+  });
+
   it('reads named vectors from a Qdrant server: the one asked for, or the first', async () => {
     // A Qdrant of named vectors with UUID ids, answering as Qdrant does (vecgate's routes have one vector a point).
     const points = Array.from({ length: 40 }, (_, i) => ({
