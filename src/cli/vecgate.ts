@@ -60,6 +60,7 @@ interface ImportFlags {
   token?: string;
   apiKey?: string;
   sample: number;
+  ignoreRunningChroma?: boolean;
 }
 
 function sourceOf(spec: string, flags: ImportFlags): Source {
@@ -76,7 +77,11 @@ function sourceOf(spec: string, flags: ImportFlags): Source {
           : 'parquet');
   if (type === 'jsonl') return new JsonlSource(resolve(spec));
   if (type === 'parquet') return new ParquetSource(resolve(spec), flags.metric);
-  if (type === 'chroma-dir') return new ChromaDirSource(resolve(spec), flags.from!.tenant, flags.from!.database);
+  if (type === 'chroma-dir')
+    return new ChromaDirSource(resolve(spec), flags.from!.tenant, flags.from!.database, {
+      ignore: !!flags.ignoreRunningChroma,
+      warn: (message) => console.error(message),
+    });
   if (!/^https?:\/\//.test(spec)) throw new InvalidArgumentError(`${type} sources are URLs, got ${spec}`);
   if (type === 'qdrant') return new QdrantSource(spec, flags.apiKey, flags.vector);
   if (type === 'pinecone') {
@@ -168,6 +173,10 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--vector <name>', 'Qdrant source with named vectors: the one to import (default: the first)')
     .option('--sample <n>', 'records per collection compared with the source at the end', positive, 20)
+    .option(
+      '--ignore-running-chroma',
+      'Chroma data directory: read it even while a Chroma has it open (refused otherwise: files read during its writes may disagree)',
+    )
     .action(async (spec: string, flags: ImportFlags) => {
       flags.into ??= DEFAULT_SCOPE;
       flags.from ??= DEFAULT_SCOPE;

@@ -4,6 +4,7 @@ import type { Metric } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { ChromaSqlite, seqId, type Row } from '../chroma-files/chroma-sqlite';
 import { HnswSegment } from '../chroma-files/hnsw-segment';
+import { processesHolding } from '../chroma-files/open-by';
 import { CollectionVectors } from '../chroma-files/queued-vectors';
 import { type Page, type Source, SourceError, type TransferCollection, type TransferRecord } from '../transfer.model';
 
@@ -22,6 +23,12 @@ const TABLES = [
   'embedding_metadata',
   'embeddings_queue',
 ];
+
+/** What to do when a Chroma has the directory open: refuse (the default), or read it with a warning. */
+export interface RunningChroma {
+  ignore: boolean;
+  warn: (message: string) => void;
+}
 
 interface Segments {
   id: string;
@@ -70,12 +77,36 @@ export class ChromaDirSource implements Source {
     private readonly dir: string,
     private readonly tenant: string,
     private readonly database: string,
+    private readonly running: RunningChroma = { ignore: false, warn: () => undefined },
   ) {
     this.label = `chroma data directory ${dir} ${tenant}/${database}`;
   }
 
+  /**
+   * A Chroma running on the directory writes its files while they are read: its SQLite file and
+   * its HNSW files, read moments apart, may then disagree (a flush between the two), and what it
+   * writes meanwhile may be missing. Its API reads it consistently while it runs.
+   */
+  private checkNotRunning(): void {
+    const file = join(this.dir, 'chroma.sqlite3');
+    const holders = processesHolding(file);
+    if (holders.length === 0) return;
+    const who = holders.map((h) => `process ${h.pid}${h.command ? ` (${h.command})` : ''}`).join(', ');
+    if (!this.running.ignore)
+      throw new SourceError(
+        `${file} is open in ${who}: a Chroma is running on this directory, and files read while it writes ` +
+          'may not agree with each other. Stop that Chroma and import again, or import from its API while it ' +
+          'runs (vecgate import http://HOST:PORT); --ignore-running-chroma reads the files anyway.',
+      );
+    this.running.warn(
+      `warning: ${file} is open in ${who}: a Chroma is running on this directory; what it writes during the ` +
+        'import may be missing or read in part (--ignore-running-chroma).',
+    );
+  }
+
   private async open(): Promise<ChromaSqlite> {
     if (this.db) return this.db;
+    this.checkNotRunning();
     let db: ChromaSqlite;
     try {
       db = await ChromaSqlite.open(this.dir);

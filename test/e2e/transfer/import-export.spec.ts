@@ -561,16 +561,29 @@ describe('vecgate import / export', () => {
         answers.set(space, await queryAll(chroma.url, space));
       }
       const collectionMetadata = (await http(chroma.url, 'GET', `${P}/collections/ref-cosine`)).body.metadata;
+      const target = await store();
+      // While Chroma runs, it has chroma.sqlite3 open (and leaves nothing else that says so): refused,
+      // or read with a warning when asked to.
+      const running = await cli(['import', chroma.dataDir, '--dry-run'], target.env, dir);
+      expect({ status: running.status, stdout: running.stdout }).toEqual({ status: 1, stdout: '' });
+      expect(running.stderr).toMatch(
+        /chroma\.sqlite3 is open in process \d+ \([^)]*cli\.mjs run[^)]*\): a Chroma is running on this directory/,
+      );
+      expect(running.stderr).toContain('Stop that Chroma and import again, or import from its API while it runs');
+      const anyway = await cli(['import', chroma.dataDir, '--dry-run', '--ignore-running-chroma'], target.env, dir);
+      expect(anyway.status).toBe(0);
+      expect(anyway.stderr).toMatch(/warning: \S+chroma\.sqlite3 is open in process \d+ .*--ignore-running-chroma/);
+      expect(anyway.stdout).toMatch(new RegExp(`ref-cosine: ${RECORDS} records would be imported`));
       await chroma.stop({ keepData: true });
       // cosine and ip wrote HNSW files (and logged what came after); l2 only ever logged.
       const flushed = readdirSync(chroma.dataDir).filter((d) =>
         existsSync(join(chroma.dataDir, d, 'index_metadata.pickle')),
       );
       expect(flushed).toHaveLength(2);
-      const target = await store();
       try {
         const run = await cli(['import', chroma.dataDir, '--batch', '64', '--sample', '1000'], target.env, dir);
         expect(run.stderr).not.toMatch(/error/i);
+        expect(run.stderr).not.toMatch(/is open in process/);
         expect(run.status).toBe(0);
         for (const space of SPACES)
           expect(run.stdout).toMatch(
