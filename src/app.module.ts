@@ -25,7 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(options.embeddedSeed),
+        DatabaseModule.forRoot(options.embeddedSeed, { program: 'gateway' }),
         OperationsModule.forRoot(options.operations),
         AuthModule,
         LimitsModule,

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     verbose: () => undefined,
   });
   const command = parse(process.argv.slice(2));
-  const db = new Database(loadConfig());
+  const db = new Database(loadConfig(), undefined, { program: 'keys' });
   await db.open();
   try {
     await run(command, new ApiKeysService(db, new ApiKeysRepository(), new TenantsRepository()));

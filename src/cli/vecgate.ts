@@ -8,6 +8,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config';
 import type { Scope } from '../core/scope';
+import type { DataDirUser } from '../database/data-dir-lock';
 import { Database } from '../database/database';
 import { Checkpoint } from '../transfer/checkpoint';
 import { Exporter } from '../transfer/exporter';
@@ -91,9 +92,17 @@ function sourceOf(spec: string, flags: ImportFlags): Source {
   return new ChromaSource(spec, flags.from!.tenant, flags.from!.database, flags.token);
 }
 
-/** The core, opened on vecgate's database, for one command; closed whatever happens. */
-async function withCore<T>(work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>): Promise<T> {
-  const app = await NestFactory.createApplicationContext(TransferModule.forRoot(loadConfig()), { logger: false });
+/**
+ * The core, opened on vecgate's database for one command (`program`, named in an embedded data
+ * directory's lock), closed whatever happens.
+ */
+async function withCore<T>(
+  program: DataDirUser,
+  work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>,
+): Promise<T> {
+  const app = await NestFactory.createApplicationContext(TransferModule.forRoot(loadConfig(), { program }), {
+    logger: false,
+  });
   try {
     await app.get(Database).open();
     return await work((type) => app.get(type));
@@ -189,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
           `.vecgate-import-${createHash('sha1').update(`${source.label}\0${target}`).digest('hex').slice(0, 12)}.json`,
         );
       const checkpoint = Checkpoint.open(path, source.label, target, !!flags.resume);
-      const reports = await withCore((get) =>
+      const reports = await withCore('vecgate import', (get) =>
         get(Importer).run(source, {
           into,
           only: flags.collection,
@@ -216,7 +225,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--from <tenant/database>', 'where the collection is (default: default_tenant/default_database)', scopeOf)
     .action(async (name: string, flags: { to: string; from?: Scope }) => {
-      const written = await withCore((get) =>
+      const written = await withCore('vecgate export', (get) =>
         get(Exporter).run(flags.from ?? DEFAULT_SCOPE, name, resolve(flags.to), new Progress()),
       );
       console.log(`${name}: ${written} records exported to ${flags.to}`);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { Client, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { DataDirUser } from './data-dir-lock';
 import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
@@ -17,6 +18,13 @@ export type { Queryable } from './queryable';
 
 /** A dump (Database.dumpEmbedded) an in-memory embedded database starts from instead of an empty cluster. */
 export const EMBEDDED_SEED = Symbol('EMBEDDED_SEED');
+
+/** Who opens the database, as each entry point says (DatabaseModule.forRoot, or the constructor). */
+export interface DatabaseOpener {
+  /** Recorded in an embedded data directory's lock file; absent: named only by pid. */
+  program?: DataDirUser;
+}
+export const DATABASE_OPENER = Symbol('DATABASE_OPENER');
 
 // Deadlocks and serialization failures are transient: the whole call is retried, never half applied.
 // So is a prepared statement gone stale (see PreparingClient): the retry prepares it again.
@@ -71,6 +79,7 @@ export class Database implements OnModuleDestroy {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(EMBEDDED_SEED) private readonly seed?: Blob,
+    @Optional() @Inject(DATABASE_OPENER) private readonly opener: DatabaseOpener = {},
   ) {}
 
   /** Connects, checks pgvector and applies pending migrations. Called once at boot, before listening. */
@@ -103,6 +112,7 @@ export class Database implements OnModuleDestroy {
       this.embedded = await openEmbedded(this.config.dataDir, {
         seed: this.seed,
         statementTimeoutMs: this.config.statementTimeoutMs,
+        program: this.opener.program,
       });
       this.pool = this.embedded.pool;
     }

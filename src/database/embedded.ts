@@ -4,7 +4,7 @@ import { ClosingPool } from './closing-pool';
 import { PglitePgConnection } from '@electric-sql/pglite/node-postgres';
 import { Parser } from 'pg-protocol/dist/parser';
 import type { BackendMessage } from 'pg-protocol/dist/messages';
-import { lockDataDir } from './data-dir-lock';
+import { type DataDirUser, lockDataDir } from './data-dir-lock';
 import { EmbeddedWorker, stoppedError, type StopReason } from './embedded-worker';
 
 export interface EmbeddedOptions {
@@ -12,6 +12,8 @@ export interface EmbeddedOptions {
   seed?: Blob;
   /** Statements running longer are stopped (a database on disk only); 0: no limit. */
   statementTimeoutMs?: number;
+  /** Which program opens the directory: recorded in its lock file, named when another is refused. */
+  program?: DataDirUser;
 }
 
 export interface EmbeddedHandle {
@@ -87,7 +89,7 @@ export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {
   let unlock = () => {};
   if (!dataDir.includes('://')) {
     mkdirSync(dataDir, { recursive: true });
-    unlock = lockDataDir(dataDir);
+    unlock = lockDataDir(dataDir, options.program);
   }
   const seed = options.seed && dataDir.startsWith('memory://') ? await options.seed.arrayBuffer() : undefined;
   const worker = new EmbeddedWorker(dataDir, seed);

@@ -32,13 +32,28 @@ export async function newStore(dir: string): Promise<Store> {
   };
 }
 
+/** The `keys` CLI as `npm run keys` runs it (node dist/src/cli/keys.js). */
+export const KEYS_CLI = join(REPO, 'dist/src/cli/keys.js');
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the CLI to its end. Asynchronously: a source gateway running in the test's process must keep answering. */
-export async function cli(
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
+export function cli(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+  return runBuilt(CLI, args, env, cwd);
+}
+
+/** Runs the keys CLI to its end, as cli() runs the vecgate one. */
+export function keysCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+  return runBuilt(KEYS_CLI, args, env, cwd);
+}
+
+/** A built script run with node in a minimal environment (PATH and `env`: nothing of the test run's). */
+async function runBuilt(script: string, args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+  const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureGatewayBuilt } from '../cluster/cluster';
+import { cli, keysCli, type CliRun } from '../../support/cli-store';
+import { GatewayProcess } from '../../support/gateway-process';
+
+/**
+ * The database the import, export and keys commands open, as a user meets it in the first hour:
+ * an embedded data directory a running gateway holds, and the other way round. The commands and
+ * the gateway run as built processes. The data directory cases are embedded by nature: their
+ * processes get no DATABASE_URL on either test run.
+ */
+
+const explain = (r: CliRun) => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+
+/** A JSONL export of `n` records of collection `name`, written to `file`. */
+function writeJsonl(file: string, name: string, n: number): void {
+  const lines = [
+    JSON.stringify({ format: 'vecgate-export/1', collection: { name, metric: 'l2', dimension: 2, metadata: null } }),
+    ...Array.from({ length: n }, (_, i) => JSON.stringify({ id: `r${i}`, embedding: [i, 1] })),
+  ];
+  writeFileSync(file, lines.join('\n') + '\n');
+}
+
+describe('the commands and the gateway on one embedded data directory', () => {
+  let dir: string;
+  let data: string;
+  let file: string;
+  const gateways: GatewayProcess[] = [];
+  const start = async (env: Record<string, string>, cwd?: string) => {
+    const gw = await GatewayProcess.start({ HOST: '127.0.0.1', ...env }, cwd);
+    gateways.push(gw);
+    return gw;
+  };
+
+  beforeAll(async () => {
+    await ensureGatewayBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'vecgate-cli-db-'));
+    data = join(dir, 'data');
+    file = join(dir, 'small.jsonl');
+    writeJsonl(file, 'small', 20);
+  });
+  afterAll(async () => {
+    for (const gw of gateways) gw.kill();
+    for (const gw of gateways) await gw.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the gateway records itself in the lock of its directory', async () => {
+    // Started as `npm start` from `dir` with VECGATE_DATA_DIR relative to it.
+    const gw = await start({ VECGATE_DATA_DIR: 'data' }, dir);
+    expect(JSON.parse(readFileSync(join(data, 'vecgate.lock'), 'utf8'))).toMatchObject({
+      pid: gw.child.pid,
+      program: 'gateway',
+    });
+  });
+
+  it('a command refused by the running gateway says what holds it, the absolute directory, and what to do', async () => {
+    const gw = gateways[0];
+    const pid = gw.child.pid!;
+    const env = { VECGATE_DATA_DIR: 'data' };
+    const runs: [string, CliRun][] = [
+      ['vecgate:', await cli(['import', file], env, dir)],
+      ['vecgate:', await cli(['export', 'small', '--to', join(dir, 'out.jsonl')], env, dir)],
+      ['keys:', await keysCli(['list'], env, dir)],
+      ['keys:', await keysCli(['create', '--tenant', 'acme'], env, dir)],
+    ];
+    for (const [prefix, run] of runs) {
+      expect({ status: run.status, out: explain(run) }).toEqual({ status: 1, out: explain(run) });
+      expect(run.stderr).toContain(`${prefix} the data directory ${data} is in use by process ${pid} on `);
+      expect(run.stderr).toContain('(the vecgate gateway)');
+      expect(run.stderr).toContain(
+        `Stop the gateway (Ctrl-C where \`npm start\` runs, or kill ${pid}), run this command`,
+      );
+      expect(run.stderr).toContain('then start the gateway again');
+      expect(run.stderr).toMatch(
+        /or run vecgate on PostgreSQL \(DATABASE_URL\), where gateways and the .* side by side/,
+      );
+      expect(run.stderr).toContain(`If no such process runs, remove ${join(data, 'vecgate.lock')}.`);
+      expect(run.stdout).toBe('');
+    }
+    expect(existsSync(join(dir, 'out.jsonl'))).toBe(false);
+  });
+
+  it('a gateway started while an import holds the directory says it is held by `vecgate import`, to wait for it', async () => {
+    await gateways[0].stop();
+    // A Qdrant source that answers the scroll only when the test lets it: the import holds the
+    // directory for as long as the test needs.
+    let scrolled!: () => void;
+    const scrolling = new Promise<void>((resolve) => (scrolled = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const points = [{ id: 1, vector: [1, 2], payload: { i: 1 } }];
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const send = (result: unknown) => res.end(JSON.stringify({ result, status: 'ok', time: 0 }));
+        if (req.url === '/collections') return send({ collections: [{ name: 'held' }] });
+        if (req.url === '/collections/held')
+          return send({ config: { params: { vectors: { size: 2, distance: 'Dot' } } } });
+        if (req.url === '/collections/held/points/count') return send({ count: 1 });
+        if (req.url === '/collections/held/points/scroll') {
+          scrolled();
+          return void released.then(() => send({ points, next_page_offset: null }));
+        }
+        if (req.url === '/collections/held/points') return send(points);
+        res.statusCode = 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const importing = cli(['import', url, '--type', 'qdrant'], { VECGATE_DATA_DIR: data }, dir);
+      await scrolling; // the database is opened before the source is read: the import holds the directory
+      const lock = JSON.parse(readFileSync(join(data, 'vecgate.lock'), 'utf8'));
+      expect(lock.program).toBe('vecgate import');
+      const refused = await start({ VECGATE_DATA_DIR: data }).then(
+        () => 'started',
+        (err: Error) => err.message,
+      );
+      expect(refused).toContain(`the data directory ${data} is in use by process ${lock.pid} on `);
+      expect(refused).toContain('(`vecgate import`)');
+      expect(refused).toContain('Wait for `vecgate import` to finish (or stop it), then start the gateway again');
+      release();
+      const run = await importing;
+      expect({ status: run.status, out: explain(run) }).toMatchObject({ status: 0 });
+      expect(run.stdout).toMatch(/held -> held: 1 imported/);
+    } finally {
+      release();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    // The import done, the directory is free for the next command.
+    const exported = await cli(['export', 'held', '--to', join(dir, 'held.jsonl')], { VECGATE_DATA_DIR: data }, dir);
+    expect({ status: exported.status, out: explain(exported) }).toMatchObject({ status: 0 });
+  });
+});
