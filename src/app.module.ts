@@ -25,7 +25,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(options.embeddedSeed, { program: 'gateway' }),
+        // The gateway makes its data directory on its first start: the two-command start needs it.
+        DatabaseModule.forRoot(options.embeddedSeed, { program: 'gateway', createDataDir: true }),
         OperationsModule.forRoot(options.operations),
         AuthModule,
         LimitsModule,

@@ -5,12 +5,19 @@ import { ApiKeysService } from '../core/auth/api-keys.service';
 import { ConfigError, loadConfig } from '../config/load-config';
 import { Database } from '../database/database';
 import { TenantsRepository } from '../core/tenants/tenants.repository';
+import { openingFailure, sayOpened, STDERR_LOGGER } from './cli-database';
 
 const USAGE = `usage:
-  npm run keys -- create --tenant TENANT [--database DB ...]   a new key (printed alone on the last line)
-  npm run keys -- list                                          every key, without secrets
-  npm run keys -- revoke KEY_ID                                 refuse a key from now on
-The database is the one vecgate uses: DATABASE_URL, else the embedded one in VECGATE_DATA_DIR.`;
+  npm run keys -- create --tenant TENANT [--database DB ...] [--create-data-dir]
+                                    a new key (printed alone on the last line)
+  npm run keys -- list              every key, without secrets
+  npm run keys -- revoke KEY_ID     refuse a key from now on
+The database is the one vecgate uses: DATABASE_URL, else the embedded one in VECGATE_DATA_DIR
+(./data by default, relative to the directory the command runs in), which a running gateway holds:
+stop it first. A directory that holds no database is refused; create --create-data-dir makes a
+new one there (to create a key before the gateway's first start).`;
+
+const CREATE_FLAG = '--create-data-dir';
 
 class UsageError extends Error {}
 
@@ -28,7 +35,9 @@ function option(args: string[], name: string): string[] {
 }
 
 type Command =
-  { name: 'create'; tenant: string; databases: string[] } | { name: 'list' } | { name: 'revoke'; id: string };
+  | { name: 'create'; tenant: string; databases: string[]; createDataDir: boolean }
+  | { name: 'list' }
+  | { name: 'revoke'; id: string };
 
 /** The command line, checked before the database is opened: a usage mistake touches nothing. */
 function parse(args: string[]): Command {
@@ -37,7 +46,12 @@ function parse(args: string[]): Command {
     case 'create': {
       const [tenant, ...more] = option(rest, '--tenant');
       if (!tenant || more.length) throw new UsageError('create needs exactly one --tenant');
-      return { name: 'create', tenant, databases: option(rest, '--database') };
+      return {
+        name: 'create',
+        tenant,
+        databases: option(rest, '--database'),
+        createDataDir: rest.includes(CREATE_FLAG),
+      };
     }
     case 'list':
       return { name: 'list' };
@@ -84,17 +98,17 @@ async function run(command: Command, keys: ApiKeysService): Promise<void> {
 
 async function main(): Promise<void> {
   // Warnings go to stderr: stdout is for the command's answer (the key, alone on the last line).
-  const toStderr = (message: unknown) => console.error(String(message));
-  Logger.overrideLogger({
-    log: () => undefined,
-    error: toStderr,
-    warn: toStderr,
-    debug: () => undefined,
-    verbose: () => undefined,
-  });
+  Logger.overrideLogger(STDERR_LOGGER);
   const command = parse(process.argv.slice(2));
-  const db = new Database(loadConfig(), undefined, { program: 'keys' });
-  await db.open();
+  const createDataDir = command.name === 'create' && command.createDataDir;
+  const db = new Database(loadConfig(), undefined, { program: 'keys', createDataDir });
+  try {
+    await db.open();
+  } catch (err) {
+    const words = openingFailure(err, command.name === 'create' ? CREATE_FLAG : undefined);
+    throw words ? new Error(words) : err;
+  }
+  sayOpened(db);
   try {
     await run(command, new ApiKeysService(db, new ApiKeysRepository(), new TenantsRepository()));
   } finally {

@@ -3,7 +3,6 @@ import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from '../config/load-config';
@@ -23,11 +22,13 @@ import { QdrantSource } from '../transfer/sources/qdrant-source';
 import type { Metric } from '../core/collections/collection.model';
 import { TransferModule } from '../transfer/transfer.module';
 import type { Source } from '../transfer/transfer.model';
+import { openingFailure, sayOpened, STDERR_LOGGER } from './cli-database';
 
 /**
  * `vecgate import` and `vecgate export`: moving collections in and out. They run on the database
  * vecgate uses (DATABASE_URL, else the embedded one in VECGATE_DATA_DIR, which no running
- * gateway may hold), through the core, as a gateway would write.
+ * gateway may hold, and which must hold a database unless `import --create-data-dir`), through
+ * the core, as a gateway would write.
  */
 
 const DEFAULT_SCOPE: Scope = { tenant: 'default_tenant', database: 'default_database' };
@@ -61,6 +62,7 @@ interface ImportFlags {
   token?: string;
   apiKey?: string;
   sample: number;
+  createDataDir?: boolean;
   ignoreRunningChroma?: boolean;
 }
 
@@ -94,17 +96,26 @@ function sourceOf(spec: string, flags: ImportFlags): Source {
 
 /**
  * The core, opened on vecgate's database for one command (`program`, named in an embedded data
- * directory's lock), closed whatever happens.
+ * directory's lock), closed whatever happens. Which database it opened is said on stderr.
  */
 async function withCore<T>(
   program: DataDirUser,
+  createDataDir: boolean,
   work: (get: <S>(type: new (...args: never[]) => S) => S) => Promise<T>,
 ): Promise<T> {
-  const app = await NestFactory.createApplicationContext(TransferModule.forRoot(loadConfig(), { program }), {
-    logger: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    TransferModule.forRoot(loadConfig(), { program, createDataDir }),
+    { logger: STDERR_LOGGER },
+  );
   try {
-    await app.get(Database).open();
+    const db = app.get(Database);
+    try {
+      await db.open();
+    } catch (err) {
+      const words = openingFailure(err, program === 'vecgate import' ? '--create-data-dir' : undefined);
+      throw words ? new Error(words) : err;
+    }
+    sayOpened(db);
     return await work((type) => app.get(type));
   } finally {
     await app.close();
@@ -183,6 +194,10 @@ async function main(argv: string[]): Promise<number> {
     .option('--vector <name>', 'Qdrant source with named vectors: the one to import (default: the first)')
     .option('--sample <n>', 'records per collection compared with the source at the end', positive, 20)
     .option(
+      '--create-data-dir',
+      'embedded: create a new, empty database when VECGATE_DATA_DIR holds none (it is refused otherwise, as a mistyped path would make one)',
+    )
+    .option(
       '--ignore-running-chroma',
       'Chroma data directory: read it even while a Chroma has it open (refused otherwise: files read during its writes may disagree)',
     )
@@ -198,7 +213,7 @@ async function main(argv: string[]): Promise<number> {
           `.vecgate-import-${createHash('sha1').update(`${source.label}\0${target}`).digest('hex').slice(0, 12)}.json`,
         );
       const checkpoint = Checkpoint.open(path, source.label, target, !!flags.resume);
-      const reports = await withCore('vecgate import', (get) =>
+      const reports = await withCore('vecgate import', !!flags.createDataDir, (get) =>
         get(Importer).run(source, {
           into,
           only: flags.collection,
@@ -225,7 +240,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .option('--from <tenant/database>', 'where the collection is (default: default_tenant/default_database)', scopeOf)
     .action(async (name: string, flags: { to: string; from?: Scope }) => {
-      const written = await withCore('vecgate export', (get) =>
+      const written = await withCore('vecgate export', false, (get) =>
         get(Exporter).run(flags.from ?? DEFAULT_SCOPE, name, resolve(flags.to), new Progress()),
       );
       console.log(`${name}: ${written} records exported to ${flags.to}`);
@@ -234,8 +249,6 @@ async function main(argv: string[]): Promise<number> {
   return code;
 }
 
-// Warnings go to stderr; stdout carries each command's report.
-Logger.overrideLogger(['error', 'warn']);
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {

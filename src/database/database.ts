@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { resolve } from 'node:path';
 import { Client, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { DataDirUser } from './data-dir-lock';
+import { embeddedLabel, postgresLabel } from './database-label';
 import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
@@ -23,6 +25,8 @@ export const EMBEDDED_SEED = Symbol('EMBEDDED_SEED');
 export interface DatabaseOpener {
   /** Recorded in an embedded data directory's lock file; absent: named only by pid. */
   program?: DataDirUser;
+  /** Embedded: whether a directory without a database gets a new one (true unless false; see EmbeddedOptions). */
+  createDataDir?: boolean;
 }
 export const DATABASE_OPENER = Symbol('DATABASE_OPENER');
 
@@ -75,6 +79,10 @@ export class Database implements OnModuleDestroy {
   statementTimeouts = 0;
   /** Statements cancelled because their request's client went away, for /metrics. */
   statementsCancelled = 0;
+  /** Which database open() opened, for a person: an absolute directory, or host:port/database (no password). */
+  label = '';
+  /** Whether open() made a new, empty embedded database on disk. */
+  createdDataDir = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -113,17 +121,23 @@ export class Database implements OnModuleDestroy {
         seed: this.seed,
         statementTimeoutMs: this.config.statementTimeoutMs,
         program: this.opener.program,
+        createDataDir: this.opener.createDataDir,
       });
       this.pool = this.embedded.pool;
+      this.createdDataDir = this.embedded.created;
+      // Loud, because a mistyped VECGATE_DATA_DIR, or a start from another directory, looks like this.
+      if (this.createdDataDir)
+        this.logger.warn(
+          `created a new, empty database in ${resolve(this.config.dataDir)}: if vecgate's data is elsewhere, set VECGATE_DATA_DIR to its directory (a relative path is read from the directory vecgate starts in)`,
+        );
     }
+    this.label = this.embedded ? embeddedLabel(this.config.dataDir) : postgresLabel(this.primaryHosts!.url);
     const pool = this.openPool();
     await checkPgvector(pool, 'before');
     await runMigrations(pool, this.logger);
     this.pgvectorVersion = await checkPgvector(pool, 'after', this.logger);
     this.vectorOid = (await pool.query(`SELECT 'vector'::regtype::oid::int AS oid`)).rows[0].oid;
-    this.logger.log(
-      `${this.backend === 'embedded' ? `embedded PGlite (${this.config.dataDir})` : 'PostgreSQL'} with pgvector ${this.pgvectorVersion}`,
-    );
+    this.logger.log(`opened ${this.label}, with pgvector ${this.pgvectorVersion}`);
   }
 
   /** The pool's connections, for /metrics: all open ones, the idle ones, and the queries waiting for one. */

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client, type Pool, type ClientConfig } from 'pg';
 import { ClosingPool } from './closing-pool';
 import { PglitePgConnection } from '@electric-sql/pglite/node-postgres';
@@ -14,6 +15,51 @@ export interface EmbeddedOptions {
   statementTimeoutMs?: number;
   /** Which program opens the directory: recorded in its lock file, named when another is refused. */
   program?: DataDirUser;
+  /**
+   * Whether a directory that holds no database (missing, empty, no PG_VERSION) gets a new, empty
+   * one (true, the default: the gateway's first start) or is refused with NoDatabaseError (the
+   * commands, for which a mistyped path would otherwise be a new database that holds nothing).
+   */
+  createDataDir?: boolean;
+}
+
+/** The data directory holds no database and was not to be created (EmbeddedOptions.createDataDir). */
+export class NoDatabaseError extends Error {
+  constructor(
+    /** The directory, absolute. */
+    readonly dir: string,
+    why: string,
+  ) {
+    super(`no vecgate database in ${dir}: ${why}`);
+  }
+}
+
+/**
+ * Why `dir` holds no database, or undefined when it holds one: a PGlite data directory, as a
+ * PostgreSQL one, has a PG_VERSION file. `exists` false: the directory itself is missing (or not a
+ * directory).
+ */
+function noDatabase(dir: string): { why: string; exists: boolean } | undefined {
+  if (existsSync(join(dir, 'PG_VERSION'))) return undefined;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'the directory does not exist'
+        : code === 'ENOTDIR'
+          ? 'it is not a directory'
+          : (err as Error).message;
+    return { why, exists: false };
+  }
+  // Our own lock file, taken before this look, does not make a directory hold something.
+  const held = entries.filter((e) => !e.startsWith('vecgate.lock'));
+  return {
+    why: held.length === 0 ? 'the directory is empty' : 'the directory holds no PG_VERSION file, so no database',
+    exists: true,
+  };
 }
 
 export interface EmbeddedHandle {
@@ -29,6 +75,8 @@ export interface EmbeddedHandle {
   /** The database's files as one tarball, which `seed` opens again. */
   dump(): Promise<Blob>;
   close(): Promise<void>;
+  /** Whether this open made a new, empty database in a directory on disk (that held none). */
+  created: boolean;
 }
 
 /** Messages that only queue work in the extended protocol: sent together with the Sync or Flush that follows. */
@@ -87,9 +135,20 @@ class Session {
  */
 export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   let unlock = () => {};
+  let created = false;
   if (!dataDir.includes('://')) {
+    const create = options.createDataDir !== false;
+    const before = noDatabase(dataDir);
+    if (before && !before.exists && !create) throw new NoDatabaseError(resolve(dataDir), before.why);
     mkdirSync(dataDir, { recursive: true });
     unlock = lockDataDir(dataDir, options.program);
+    // Looked at again under the lock: a gateway making the database right now is "in use", not "none".
+    const missing = noDatabase(dataDir);
+    if (missing && !create) {
+      unlock();
+      throw new NoDatabaseError(resolve(dataDir), missing.why);
+    }
+    created = missing !== undefined;
   }
   const seed = options.seed && dataDir.startsWith('memory://') ? await options.seed.arrayBuffer() : undefined;
   const worker = new EmbeddedWorker(dataDir, seed);
@@ -113,6 +172,7 @@ export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {
   const pool = new ClosingPool({ Client: EmbeddedClient, max: 1 });
   return {
     pool,
+    created,
     stoppable: worker.stoppable,
     busy: () => worker.busy,
     stop: (client, reason) => sessions.get(client as object)?.stop(reason),

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { openEmbedded } from '../../src/database/embedded';
 import { REPO } from '../e2e/cluster/cluster';
 import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from './gateway';
 
@@ -14,7 +15,11 @@ export interface Store {
   drop(): Promise<void>;
 }
 
-/** A scratch PostgreSQL database when DATABASE_URL is set, else an embedded data directory under `dir`. */
+/**
+ * A scratch PostgreSQL database when DATABASE_URL is set, else an embedded data directory under
+ * `dir` that holds a database (the commands refuse one that holds none): a new cluster, which the
+ * first command migrates as a gateway would.
+ */
 export async function newStore(dir: string): Promise<Store> {
   if (usingPostgres()) {
     const scratch = await createScratchDatabase();
@@ -25,6 +30,9 @@ export async function newStore(dir: string): Promise<Store> {
     };
   }
   const dataDir = mkdtempSync(join(dir, 'store-'));
+  const made = await openEmbedded(dataDir);
+  await made.pool.end();
+  await made.close();
   return {
     env: { VECGATE_DATA_DIR: dataDir },
     open: () => startGateway({ dataDir }, undefined, { logger: false }),
