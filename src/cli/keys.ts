@@ -12,6 +12,7 @@ const USAGE = `usage:
                                     a new key (printed alone on the last line)
   npm run keys -- list              every key, without secrets
   npm run keys -- revoke KEY_ID     refuse a key from now on
+  npm run keys -- --help            this text
 The database is the one vecgate uses: DATABASE_URL, else the embedded one in VECGATE_DATA_DIR
 (./data by default, relative to the directory the command runs in), which a running gateway holds:
 stop it first. A directory that holds no database is refused; create --create-data-dir makes a
@@ -37,11 +38,13 @@ function option(args: string[], name: string): string[] {
 type Command =
   | { name: 'create'; tenant: string; databases: string[]; createDataDir: boolean }
   | { name: 'list' }
-  | { name: 'revoke'; id: string };
+  | { name: 'revoke'; id: string }
+  | { name: 'help' };
 
 /** The command line, checked before the database is opened: a usage mistake touches nothing. */
 function parse(args: string[]): Command {
   const [command, ...rest] = args;
+  if (command === 'help' || args.includes('--help') || args.includes('-h')) return { name: 'help' };
   switch (command) {
     case 'create': {
       const [tenant, ...more] = option(rest, '--tenant');
@@ -65,7 +68,7 @@ function parse(args: string[]): Command {
   }
 }
 
-async function run(command: Command, keys: ApiKeysService): Promise<void> {
+async function run(command: Exclude<Command, { name: 'help' }>, keys: ApiKeysService): Promise<void> {
   switch (command.name) {
     case 'create': {
       const { tenant, databases } = command;
@@ -100,6 +103,10 @@ async function main(): Promise<void> {
   // Warnings go to stderr: stdout is for the command's answer (the key, alone on the last line).
   Logger.overrideLogger(STDERR_LOGGER);
   const command = parse(process.argv.slice(2));
+  if (command.name === 'help') {
+    console.log(USAGE);
+    return;
+  }
   const createDataDir = command.name === 'create' && command.createDataDir;
   const db = new Database(loadConfig(), undefined, { program: 'keys', createDataDir });
   try {

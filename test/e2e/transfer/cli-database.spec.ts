@@ -270,3 +270,21 @@ describe('each command says which database it opened', () => {
     }
   });
 });
+
+describe('keys --help', () => {
+  it('prints the usage to stdout and exits 0, for --help, -h and help, without opening a database', async () => {
+    await ensureGatewayBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'vecgate-keys-help-'));
+    try {
+      for (const args of [['--help'], ['-h'], ['help'], ['create', '--help']]) {
+        const run = await keysCli(args, { VECGATE_DATA_DIR: join(dir, 'none') }, dir);
+        expect({ args, status: run.status, stderr: run.stderr }).toEqual({ args, status: 0, stderr: '' });
+        expect(run.stdout).toMatch(/^usage:/);
+        expect(run.stdout).toContain('--create-data-dir');
+      }
+      expect(existsSync(join(dir, 'none'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
