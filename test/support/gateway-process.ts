@@ -7,10 +7,16 @@ const REPO = resolve(__dirname, '../..');
 /** A JSON log line of the gateway (pino). */
 export type LogLine = Record<string, any>;
 
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /**
- * `node dist/src/main.js` as `npm start` runs it, in a minimal environment (nothing of the test
- * run's VECGATE_* or HOST leaks in): PORT 0 unless given, and whatever `env` sets. Resolves once
- * the gateway logs the address it listens on.
+ * `node dist/src/main.js` as `npm start` runs it (or another built entry that logs the same
+ * listening line), in a minimal environment (nothing of the test run's VECGATE_* or HOST leaks
+ * in): PORT 0 unless given, and whatever `env` sets. Resolves once the gateway logs the address it
+ * listens on.
  */
 export class GatewayProcess {
   private constructor(
@@ -20,13 +26,17 @@ export class GatewayProcess {
     /** Every log line so far, the ones after the listening line included. */
     readonly lines: LogLine[],
     private readonly output: { stderr: string },
-    private readonly exited: Promise<number | null>,
+    /** How the process ended, once it has. */
+    readonly exited: Promise<Exit>,
   ) {}
 
-  static async start(env: Record<string, string> = {}, cwd = REPO): Promise<GatewayProcess> {
+  static async start(
+    env: Record<string, string> = {},
+    entry = join(REPO, 'dist/src/main.js'),
+  ): Promise<GatewayProcess> {
     await ensureBuilt();
-    const child = spawn(process.execPath, [join(REPO, 'dist/src/main.js')], {
-      cwd,
+    const child = spawn(process.execPath, [entry], {
+      cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -47,10 +57,12 @@ export class GatewayProcess {
         if (match) listening({ host: match[1], port: Number(match[2]) });
       }
     });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    const exited = new Promise<Exit>((done) => child.on('exit', (code, signal) => done({ code, signal })));
     const address = await new Promise<{ host: string; port: number }>((done, fail) => {
       listening = done;
-      void exited.then((code) => fail(new Error(`the gateway exited with ${code} before listening: ${output.stderr}`)));
+      void exited.then(({ code }) =>
+        fail(new Error(`the gateway exited with ${code} before listening: ${output.stderr}`)),
+      );
     });
     return new GatewayProcess(child, address.host, address.port, lines, output, exited);
   }
@@ -64,7 +76,7 @@ export class GatewayProcess {
   }
 
   /** SIGTERM, and waits for the exit (the gateway drains and closes its database). */
-  async stop(): Promise<number | null> {
+  async stop(): Promise<Exit> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.exited;
   }

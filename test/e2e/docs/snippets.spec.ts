@@ -38,10 +38,10 @@ function storeForBlock(): { env: () => Record<string, string> } {
   };
 }
 
-describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', () => {
+/** A gateway started as `npm start` starts it, on a store of its own, for the tests of a describe. */
+function gatewayOnItsOwnStore(): () => GatewayProcess {
   const store = storeForBlock();
-  let gateway: GatewayProcess;
-
+  let gateway: GatewayProcess | undefined;
   beforeAll(async () => {
     gateway = await GatewayProcess.start(store.env());
   });
@@ -49,17 +49,30 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
     gateway?.kill();
     await gateway?.stop();
   });
+  return () => gateway!;
+}
+
+/** The JSON answers of a run of curl calls, in order (curl adds no newline between them). */
+function curlAnswers(stdout: string): any[] {
+  return stdout
+    .replace(/\}\s*\{/g, '}\n{')
+    .split('\n')
+    .map((answer) => JSON.parse(answer));
+}
+
+describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', () => {
+  const gateway = gatewayOnItsOwnStore();
 
   it('Chroma: adds two records and finds the one from 2022 on that contains hello, twice', async () => {
     const [code] = snippetsUnder('README.md', 'Chroma', 'ts');
     for (let run = 0; run < 2; run++) {
-      const ran = await runModule(onPort(code, gateway.port), {}, ['hits']);
+      const ran = await runModule(onPort(code, gateway().port), {}, ['hits']);
       succeeded(ran);
       expect(ran.shown.hits.ids).toEqual([['a']]);
       expect(ran.shown.hits.documents).toEqual([['hello world']]);
     }
     const collections = await http(
-      gateway.url,
+      gateway().url,
       'GET',
       '/api/v2/tenants/default_tenant/databases/default_database/collections',
     );
@@ -69,7 +82,7 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
   it('Pinecone: creates the index (and finds it there the second time) and queries both records', async () => {
     const [code] = snippetsUnder('README.md', 'Pinecone', 'ts');
     for (let run = 0; run < 2; run++) {
-      const ran = await runModule(onPort(code, gateway.port), {}, ['matches']);
+      const ran = await runModule(onPort(code, gateway().port), {}, ['matches']);
       succeeded(ran);
       expect(ran.shown.matches.map((m: { id: string }) => m.id)).toEqual(['m1', 'm2']);
     }
@@ -78,32 +91,23 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
   it('Vectorizer: the curl calls create, insert and search with a filter', async () => {
     const [code] = snippetsUnder('README.md', 'Vectorizer', 'sh');
     for (let run = 0; run < 2; run++) {
-      const ran = await runShell(onPort(code, gateway.port), {});
+      const ran = await runShell(onPort(code, gateway().port), {});
       succeeded(ran);
       // The last answer is the search's: only vec_002 is in the category new.
-      const answers = ran.stdout.replace(/\}\s*\{/g, '}\n{').split('\n');
-      const search = JSON.parse(answers[answers.length - 1]);
+      const answers = curlAnswers(ran.stdout);
+      const search = answers[answers.length - 1];
       expect(search.results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
     }
   });
 });
 
 describe("docs/protocols: each protocol page's first example, without keys", () => {
-  const store = storeForBlock();
-  let gateway: GatewayProcess;
-
-  beforeAll(async () => {
-    gateway = await GatewayProcess.start(store.env());
-  });
-  afterAll(async () => {
-    gateway?.kill();
-    await gateway?.stop();
-  });
+  const gateway = gatewayOnItsOwnStore();
 
   it('chroma.md: the query finds the record from 2022 on that contains hello', async () => {
     const [code] = snippetsUnder('docs/protocols/chroma.md', 'Chroma v2 API', 'ts');
     for (let run = 0; run < 2; run++) {
-      const ran = await runModule(onPort(code, gateway.port), {}, ['hits']);
+      const ran = await runModule(onPort(code, gateway().port), {}, ['hits']);
       succeeded(ran);
       expect(ran.shown.hits.ids).toEqual([['a']]);
     }
@@ -112,27 +116,30 @@ describe("docs/protocols: each protocol page's first example, without keys", () 
   it('pinecone.md: the filtered query finds the drama of the nineties, then the delete by filter runs', async () => {
     const [code] = snippetsUnder('docs/protocols/pinecone.md', 'Pinecone API', 'ts');
     for (let run = 0; run < 2; run++) {
-      const ran = await runModule(onPort(code, gateway.port), {}, ['matches']);
+      const ran = await runModule(onPort(code, gateway().port), {}, ['matches']);
       succeeded(ran);
       expect(ran.shown.matches.map((m: { id: string; metadata: unknown }) => [m.id, m.metadata])).toEqual([
         ['m1', { genre: ['drama', 'crime'], year: 1994 }],
       ]);
     }
     // deleteMany({ year < 2000 }) left m2 alone.
-    const fetched = await http(gateway.url, 'GET', '/indexes/movies/vectors/fetch?ids=m1&ids=m2&namespace=catalog');
+    const fetched = await http(gateway().url, 'GET', '/indexes/movies/vectors/fetch?ids=m1&ids=m2&namespace=catalog');
     expect(Object.keys(fetched.body.vectors)).toEqual(['m2']);
   });
 
   it('vectorizer.md: the search with a filter finds vec_002, and the deletes run', async () => {
     const [code] = snippetsUnder('docs/protocols/vectorizer.md', 'Vectorizer API', 'sh');
     for (let run = 0; run < 2; run++) {
-      const ran = await runShell(onPort(code, gateway.port), {});
+      const ran = await runShell(onPort(code, gateway().port), {});
       succeeded(ran);
-      const answers = ran.stdout.replace(/\}\s*\{/g, '}\n{').split('\n');
+      const answers = curlAnswers(ran.stdout);
       expect(answers).toHaveLength(5);
-      expect(JSON.parse(answers[2]).results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
+      expect(answers[2].results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
     }
-    const left = await http(gateway.url, 'POST', '/collections/my_collection/search', { vector: [1, 0, 0], limit: 5 });
+    const left = await http(gateway().url, 'POST', '/collections/my_collection/search', {
+      vector: [1, 0, 0],
+      limit: 5,
+    });
     expect(left.body.results).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { transformFileSync } from '@swc/core';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureBuilt } from '../../support/build';
 import { createScratchDatabase, usingPostgres } from '../../support/gateway';
+import { GatewayProcess } from '../../support/gateway-process';
 import { until } from '../../support/wait';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -33,66 +33,21 @@ async function compileEntry(): Promise<void> {
   }
 }
 
-interface Child {
-  process: ChildProcess;
-  lines: Record<string, any>[];
-  port: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, [ENTRY], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      VECGATE_DATA_DIR: 'memory://',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, any>[] = [];
-  let stderr = '';
-  let pending = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    // Only a bound for a process that hangs; a busy machine may take a while to boot one.
-    const timer = setTimeout(() => reject(new Error(`no listening line in time; stderr: ${stderr}`)), 120_000);
-    child.stdout!.on('data', (chunk) => {
-      pending += chunk;
-      const complete = pending.split('\n');
-      pending = complete.pop()!;
-      for (const text of complete) {
-        if (!text.trim()) continue;
-        const line = JSON.parse(text);
-        lines.push(line);
-        const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(line.msg ?? '');
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      }
-    });
-    void exited.then(({ code }) => reject(new Error(`exited with ${code} before listening; stderr: ${stderr}`)));
-  });
-  return { process: child, lines, port, exited };
+/** The entry, as `npm start` runs main.ts: on loopback, in memory unless `env` says otherwise. */
+function startChild(env: Record<string, string>): Promise<GatewayProcess> {
+  return GatewayProcess.start({ HOST: '127.0.0.1', VECGATE_DATA_DIR: 'memory://', ...env }, ENTRY);
 }
 
 describe('operations: graceful shutdown of a real process on SIGTERM', () => {
   let scratch: { url: string; drop(): Promise<void> } | undefined;
-  let child: Child | undefined;
+  let child: GatewayProcess | undefined;
 
   beforeAll(async () => {
     await compileEntry();
     if (usingPostgres()) scratch = await createScratchDatabase();
   });
   afterEach(() => {
-    if (child && child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+    if (child && child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -108,7 +63,7 @@ describe('operations: graceful shutdown of a real process on SIGTERM', () => {
     const slow = fetch(`${base}/__test/slow?ms=1500`, { headers: { 'x-request-id': 'slow-one' } });
     const logged = (msg: string) => () => child!.lines.some((l) => l.msg === msg);
     await until('the request in the handler', logged('slow request started'), (seen) => seen);
-    child.process.kill('SIGTERM');
+    child.child.kill('SIGTERM');
     await until('the drain', logged('SIGTERM: draining 1 request(s), at most 8000 ms'), (seen) => seen);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
     const res = await slow;
@@ -127,7 +82,7 @@ describe('operations: graceful shutdown of a real process on SIGTERM', () => {
   it('exits 0 at once when nothing is in flight', async () => {
     child = await startChild(scratch ? { DATABASE_URL: scratch.url } : {});
     const started = Date.now();
-    child.process.kill('SIGTERM');
+    child.child.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
     // Not the drain timeout (VECGATE_SHUTDOWN_TIMEOUT_MS, 10 s by default) it would wait out for a request.
     expect(Date.now() - started).toBeLessThan(9_000);
@@ -135,7 +90,7 @@ describe('operations: graceful shutdown of a real process on SIGTERM', () => {
 });
 
 describe('operations: one process per embedded data directory', () => {
-  const children: Child[] = [];
+  const children: GatewayProcess[] = [];
   let dir: string;
 
   beforeAll(async () => {
@@ -143,18 +98,17 @@ describe('operations: one process per embedded data directory', () => {
     dir = mkdtempSync(join(tmpdir(), 'vecgate-data-'));
   });
   afterAll(() => {
-    for (const c of children)
-      if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(): Promise<Child> {
+  async function start(): Promise<GatewayProcess> {
     const child = await startChild({ VECGATE_DATA_DIR: dir });
     children.push(child);
     return child;
   }
 
-  const chroma = (child: Child) =>
+  const chroma = (child: GatewayProcess) =>
     `http://127.0.0.1:${child.port}/api/v2/tenants/default_tenant/databases/default_database`;
 
   it('refuses a second process on the directory, and opens it again after a kill -9 with every write', async () => {
@@ -180,12 +134,12 @@ describe('operations: one process per embedded data directory', () => {
 
     await expect(start()).rejects.toThrow(/exited with 1 before listening.*in use by process/s);
 
-    first.process.kill('SIGKILL');
+    first.child.kill('SIGKILL');
     await first.exited;
     expect(existsSync(join(dir, 'vecgate.lock'))).toBe(true); // left behind by the killed process
     const second = await start();
     expect(await (await fetch(`${chroma(second)}/collections/${id}/count`)).json()).toBe(2);
-    second.process.kill('SIGTERM');
+    second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(join(dir, 'vecgate.lock'))).toBe(false);
   });
