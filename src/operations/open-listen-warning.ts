@@ -17,7 +17,7 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * The warning a gateway logs at boot when it listens beyond loopback while anyone may call it (auth
  * off, or `auto` before the first key): undefined when it is safe. Loopback is the default, so only
- * a HOST someone set can get here; the warning says what it exposes and the two ways out.
+ * a HOST someone set can get here; the warning says what it exposes and the ways out.
  */
 export function openListenWarning(
   config: Pick<AppConfig, 'host' | 'port' | 'auth'>,
