@@ -30,13 +30,14 @@ export class GatewayProcess {
     readonly exited: Promise<Exit>,
   ) {}
 
+  /** `cwd`: where it runs (a relative VECGATE_DATA_DIR is read from there); `entry`: the built file run. */
   static async start(
     env: Record<string, string> = {},
-    entry = join(REPO, 'dist/src/main.js'),
+    { cwd = REPO, entry = join(REPO, 'dist/src/main.js') }: { cwd?: string; entry?: string } = {},
   ): Promise<GatewayProcess> {
     await ensureBuilt();
     const child = spawn(process.execPath, [entry], {
-      cwd: REPO,
+      cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -35,7 +35,7 @@ async function compileEntry(): Promise<void> {
 
 /** The entry, as `npm start` runs main.ts: on loopback, in memory unless `env` says otherwise. */
 function startChild(env: Record<string, string>): Promise<GatewayProcess> {
-  return GatewayProcess.start({ HOST: '127.0.0.1', VECGATE_DATA_DIR: 'memory://', ...env }, ENTRY);
+  return GatewayProcess.start({ HOST: '127.0.0.1', VECGATE_DATA_DIR: 'memory://', ...env }, { entry: ENTRY });
 }
 
 describe('operations: graceful shutdown of a real process on SIGTERM', () => {

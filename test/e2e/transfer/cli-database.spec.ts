@@ -38,7 +38,7 @@ describe('the commands and the gateway on one embedded data directory', () => {
   let file: string;
   const gateways: GatewayProcess[] = [];
   const start = async (env: Record<string, string>, cwd?: string) => {
-    const gw = await GatewayProcess.start({ HOST: '127.0.0.1', ...env }, cwd);
+    const gw = await GatewayProcess.start({ HOST: '127.0.0.1', ...env }, { cwd });
     gateways.push(gw);
     return gw;
   };
