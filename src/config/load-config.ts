@@ -219,6 +219,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       recallTarget: fraction(env, 'VECGATE_RECALL_TARGET', 0.95),
       recallSample: integer(env, 'VECGATE_RECALL_SAMPLE', 50, 5, 1000),
       recallCheckMs: integer(env, 'VECGATE_RECALL_CHECK_MS', 30_000, 10, 86_400_000),
+      trafficShare: fraction(env, 'VECGATE_RECALL_TRAFFIC_SHARE', 0.01),
+      trafficPerMinute: integer(env, 'VECGATE_RECALL_TRAFFIC_PER_MINUTE', 6, 1, 60_000),
+      synthesizedFloor: integer(env, 'VECGATE_RECALL_FLOOR', 100, 1, 1000),
     },
     imports: {
       roots: importRoots(env),

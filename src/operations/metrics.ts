@@ -3,10 +3,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
 import { SearchTuner } from '../core/indexing/search-tuner';
+import { RecallSampler, type SampleKind } from '../core/records/recall-sampler';
 import { Admission } from '../limits/admission';
 import { poolStatsOf } from './pool-stats';
 import { shareMetrics } from './workers';
 import { currentRequest } from './request-context';
+
+/** Collections /metrics names in vecgate_search_recall; the others are summed as one. */
+const TOP_COLLECTIONS = 20;
+
+const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /**
  * Every metric of one gateway, in a registry of its own (not prom-client's global one), so that
@@ -52,7 +58,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(db: Database, @Optional() tuner?: SearchTuner, @Optional() admission?: Admission) {
+  constructor(
+    db: Database,
+    @Optional() tuner?: SearchTuner,
+    @Optional() admission?: Admission,
+    @Optional() sampler?: RecallSampler,
+  ) {
     // Read when scraped, so the numbers are the pool's at that moment.
     const pool = (pick: 'total' | 'idle' | 'waiting') => () => poolStatsOf(db)?.[pick] ?? 0;
     this.readGauge(
@@ -94,9 +105,41 @@ export class Metrics {
         () => tuner.outcomes,
         'outcome',
       );
+    if (sampler) this.trafficRecallMetrics(sampler);
     if (admission?.enabled) this.admissionMetrics(admission);
     collectDefaultMetrics({ register: this.registry });
     shareMetrics(this.registry);
+  }
+
+  /**
+   * The recall of sampled searches this gateway checked (src/core/records/recall-sampler.ts), by
+   * collection and kind, over each one's last 100 checks: the TOP_COLLECTIONS most searched
+   * collections by id, the rest pooled as collection="other", so the label set stays bounded.
+   */
+  private trafficRecallMetrics(sampler: RecallSampler): void {
+    this.readCounter(
+      'vecgate_search_recall_checks_total',
+      'Sampled searches checked against an exact search by this gateway, by kind (unfiltered, filtered).',
+      () => sampler.checked,
+      'kind',
+    );
+    new Gauge({
+      name: 'vecgate_search_recall',
+      help: "Recall of sampled searches against an exact search (each collection's last 100 checks), by collection id (the most searched ones; the rest as other) and kind.",
+      labelNames: ['collection', 'kind'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const ranked = [...sampler.traffic.entries()].sort((a, b) => b[1].searches - a[1].searches);
+        for (const kind of ['unfiltered', 'filtered'] as SampleKind[]) {
+          const measured = ranked.filter(([, stats]) => stats.recalls[kind].length > 0);
+          for (const [id, stats] of measured.slice(0, TOP_COLLECTIONS))
+            this.set({ collection: id, kind }, mean(stats.recalls[kind]));
+          const rest = measured.slice(TOP_COLLECTIONS).flatMap(([, stats]) => stats.recalls[kind]);
+          if (rest.length > 0) this.set({ collection: 'other', kind }, mean(rest));
+        }
+      },
+    });
   }
 
   /** The admission queue (src/limits/admission.ts), read when scraped; waits observed as they end. */

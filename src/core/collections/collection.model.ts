@@ -26,6 +26,11 @@ export interface SearchTuning {
   msPerSearch: number;
   /** Walks under a filter keeping one record in ten; null when measured before these existed. */
   filtered: FilteredTuning | null;
+  /**
+   * What the measurement queried with: queries it made near sampled records, or the collection's
+   * own sampled searches (RecallSampler). Only the latter may choose an ef_search below the floor.
+   */
+  source: 'synthesized' | 'traffic';
   measuredAt: Date;
 }
 
@@ -86,6 +91,11 @@ export interface Collection {
   namespaced: boolean;
   /** The search tuner's last measurement, when there is one and the client did not pin ef_search. */
   tuning: SearchTuning | null;
+  /**
+   * The records of all its namespaces when the catalog was read (the counts writes keep); unknown
+   * for a collection not read from the catalog (a benchmark's reference table).
+   */
+  records?: number;
   createdAt: Date;
 }
 

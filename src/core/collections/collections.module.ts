@@ -4,6 +4,7 @@ import { CollectionsRepository } from './collections.repository';
 import { CollectionsService } from './collections.service';
 import { RangeIndexRepository } from './range-index.repository';
 import { RecordTableRepository } from './record-table.repository';
+import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
 
 @Module({
@@ -13,6 +14,7 @@ import { SearchTuningRepository } from './search-tuning.repository';
     RecordTableRepository,
     RangeIndexRepository,
     SearchTuningRepository,
+    RecallSamplesRepository,
     CollectionsService,
   ],
   exports: [
@@ -21,6 +23,7 @@ import { SearchTuningRepository } from './search-tuning.repository';
     RecordTableRepository,
     RangeIndexRepository,
     SearchTuningRepository,
+    RecallSamplesRepository,
   ],
 })
 export class CollectionsModule {}

@@ -15,7 +15,8 @@ import { hasValidHnswIndexSql } from './record-table.repository';
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
   c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
   EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced,
-  (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id) AS tuning`;
+  (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id) AS tuning,
+  (SELECT coalesce(sum(rc.n), 0)::float8 FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records`;
 
 /** A catalog row as COLUMNS selects it. */
 interface CollectionRow {
@@ -34,6 +35,7 @@ interface CollectionRow {
   vector_indexed: boolean;
   namespaced: boolean;
   tuning: TuningRow | null;
+  records: number;
 }
 
 /** A vecgate_search_tuning row as to_jsonb gives it. */
@@ -48,6 +50,7 @@ interface TuningRow {
   filtered_recall: number | null;
   filtered_walk_ms: number | null;
   filtered_exact_ms: number | null;
+  source?: 'synthesized' | 'traffic';
   measured_at: string;
 }
 
@@ -69,6 +72,7 @@ function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | n
             walkMs: row.filtered_walk_ms ?? 0,
             exactMs: row.filtered_exact_ms ?? 0,
           },
+    source: row.source ?? 'synthesized',
     measuredAt: new Date(row.measured_at),
   };
 }
@@ -92,6 +96,7 @@ function toCollection(row: CollectionRow): Collection {
     vectorIndexed: row.vector_indexed,
     namespaced: row.namespaced,
     tuning: toTuning(row.tuning, configuration.index),
+    records: Number(row.records),
     createdAt: row.created_at,
   };
 }

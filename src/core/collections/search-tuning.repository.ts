@@ -3,6 +3,9 @@ import { Queryable } from '../../database/database';
 import type { Collection, SearchTuning } from './collection.model';
 import { hasValidHnswIndexSql, qualified } from './record-table.repository';
 import { vectorPlan } from './vector-index';
+import { compileFilter } from '../filters/compile-filter';
+import { ALL, type FilterNode } from '../filters/filter-ast';
+import { SqlParams } from '../filters/sql-params';
 
 /** A collection the tuner should measure, and the records it holds now. */
 export interface TuningCandidate {
@@ -109,18 +112,50 @@ export class SearchTuningRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * As nearestIds, under a sampled search's own namespace and filter, the way searches run: the
+   * planner chooses between the index and the filter's own (a narrow filter reads the rows).
+   */
+  async nearestIdsWhere(
+    tx: Queryable,
+    collection: Collection,
+    vector: string,
+    efSearch: number | null,
+    namespace: string,
+    filter: FilterNode | null,
+  ): Promise<string[]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const params = new SqlParams([vector, namespace]);
+    const where = compileFilter(filter ?? ALL, params);
+    const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
+    const walk =
+      efSearch === null
+        ? ''
+        : `, set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+    await tx.query(
+      `SELECT set_config('max_parallel_workers_per_gather', '0', true)${walk}`,
+      efSearch === null ? [] : [String(efSearch)],
+    );
+    const { rows } = await tx.query<{ id: string }>(
+      `SELECT id FROM ${qualified(collection.tableName)} WHERE namespace = $2 AND ${where}
+       ORDER BY ${efSearch === null ? `(${distance}) + 0` : distance} LIMIT ${RECALL_AT}`,
+      params.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
   async save(db: Queryable, collectionId: string, tuning: Omit<SearchTuning, 'measuredAt'>): Promise<void> {
     const f = tuning.filtered;
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
       `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
-         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
        ON CONFLICT (collection_id) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
          ms_per_search = excluded.ms_per_search, filtered_ef_search = excluded.filtered_ef_search,
          filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
-         filtered_exact_ms = excluded.filtered_exact_ms, measured_at = now()`,
+         filtered_exact_ms = excluded.filtered_exact_ms, source = excluded.source, measured_at = now()`,
       [
         collectionId,
         tuning.records,
@@ -133,6 +168,7 @@ export class SearchTuningRepository {
         f?.recall ?? null,
         f?.walkMs ?? null,
         f?.exactMs ?? null,
+        tuning.source,
       ],
     );
   }

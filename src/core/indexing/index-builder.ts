@@ -13,6 +13,7 @@ import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
 import { Scope } from '../scope';
 import { SearchTuner } from './search-tuner';
 import type { SearchTuning } from '../collections/collection.model';
+import { RecallSamplesRepository, type TrafficRecallByKind } from '../collections/recall-samples.repository';
 
 /** The advisory lock under which one replica builds, or analyzes, a range key's index. */
 const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
@@ -29,6 +30,11 @@ export interface IndexingStatus {
   indexed: boolean;
   /** The search tuner's last measurement of the collection (null before one, or with ef_search pinned). */
   tuning: SearchTuning | null;
+  /**
+   * The recall of the collection's sampled searches (RecallSampler) checked since that
+   * measurement (all of them before one), by kind.
+   */
+  traffic: TrafficRecallByKind;
 }
 
 /**
@@ -63,6 +69,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly records: RecordsService,
     private readonly collections: CollectionsService,
     private readonly tuner: SearchTuner,
+    private readonly samples: RecallSamplesRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -91,7 +98,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
     return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
       const inserted = await this.tables.insertedEver(db, collection.tableName);
-      return { inserted, indexed: !(await this.due(collection, inserted)), tuning: collection.tuning };
+      const traffic = await this.samples.recall(db, collection.id, collection.tuning?.measuredAt ?? null);
+      return { inserted, indexed: !(await this.due(collection, inserted)), tuning: collection.tuning, traffic };
     });
   }
 

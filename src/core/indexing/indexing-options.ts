@@ -16,6 +16,17 @@ export interface IndexingOptions {
   recallSample: number;
   /** How often the tuner looks for a collection to measure (new index, grown or shrunk by a quarter). */
   recallCheckMs: number;
+  /**
+   * The share of a collection's searches whose recall is checked against an exact search in the
+   * background (RecallSampler); 0 turns it off. At most `trafficPerMinute` a minute per collection.
+   */
+  trafficShare: number;
+  trafficPerMinute: number;
+  /**
+   * The least ef_search the tuner chooses from its own synthesized queries: only a measurement on
+   * the collection's sampled traffic may go below it (queries unlike the records need wider walks).
+   */
+  synthesizedFloor: number;
 }
 
 export const INDEXING_OPTIONS = Symbol('INDEXING_OPTIONS');

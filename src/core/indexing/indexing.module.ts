@@ -12,6 +12,7 @@ import { SearchTuner } from './search-tuner';
 @Module({
   imports: [CollectionsModule, RecordsModule],
   providers: [IndexBuilder, SearchTuner],
-  exports: [IndexBuilder, SearchTuner],
+  // RecordsModule: /metrics reads the recall sampler's checks.
+  exports: [IndexBuilder, SearchTuner, RecordsModule],
 })
 export class IndexingModule {}

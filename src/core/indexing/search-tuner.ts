@@ -2,9 +2,12 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import type { Collection, FilteredTuning, SearchTuning } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
+import { type SampledQuery, RecallSamplesRepository } from '../collections/recall-samples.repository';
 import { RECALL_AT, type SampledRecord, SearchTuningRepository } from '../collections/search-tuning.repository';
 import { HNSW_LIMITS } from '../collections/vector-index';
 import { Database } from '../../database/database';
+import type { FilterNode } from '../filters/filter-ast';
+import { filteredEfSearch } from '../records/search-policy';
 import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
 
 /** The ef_search values tried, cheapest first; pgvector's largest is 1000. */
@@ -17,11 +20,29 @@ export const EF_SEARCH_LADDER = [16, 25, 40, 64, 100, 160, 250, 400, 640, HNSW_L
 const WALK_IF_CHEAPER_BY = 0.9;
 /** ...and over the widest walk when none meets it, unless it costs more than this many of that walk. */
 const EXACT_IF_MISSED_WITHIN = 2;
+/**
+ * Sampled searches of a kind (RecallSampler) that a measurement needs before it measures with
+ * them instead of its own queries, and that must have been checked since a measurement before
+ * their recall asks for another.
+ */
+export const TRAFFIC_MIN_SAMPLES = 20;
+/** Walks this close to a perfect recall (of the gap above the target) may be narrower... */
+const FAR_ABOVE_GAP = 0.5;
+/** ...once the measurement is this many check intervals old (a few minutes by default). */
+const NARROW_AFTER_CHECKS = 10;
 /** The advisory lock under which one replica measures a collection. */
 const tuningLock = (collectionId: string) => `search-tuning:${collectionId}`;
 
 /** How one measurement ended, for /metrics: met by a walk, met by exact search, or missed. */
 export type TuningOutcome = 'walk' | 'exact' | 'missed';
+
+/** A query of a measurement: a vector, and for the collection's own filtered searches their filter. */
+interface MeasureQuery {
+  vector: string;
+  namespace?: string;
+  filter?: FilterNode | null;
+  share?: number | null;
+}
 
 /** One way of searching, as measured: its recall@10 and mean time per search. */
 interface Trial {
@@ -81,10 +102,13 @@ function gaussian(random: () => number): number {
 /**
  * Gives each collection a recall target instead of an ef_search knob. In the background, one
  * collection at a time (one replica per collection, under an advisory lock), after its HNSW index
- * is built and again when it has grown or shrunk by a quarter, it queries a sample of the
- * collection's own records exactly and through the index at rising ef_search, and keeps the
- * cheapest way that meets the target: the least ef_search that does, or exact search when that is
- * cheaper or no ef_search does (uniform high-dimensional data). A client's own ef_search is left alone.
+ * is built and again when it has grown or shrunk by a quarter, it queries the collection exactly
+ * and through the index at rising ef_search, and keeps the cheapest way that meets the target:
+ * the least ef_search that does, or exact search when that is cheaper or no ef_search does
+ * (uniform high-dimensional data). It queries with the collection's own sampled searches once
+ * there are enough (RecallSampler), and measures again when their recall asks for it; before
+ * that, with queries near sampled records, from which it never chooses a walk below the floor.
+ * A client's own ef_search is left alone.
  */
 @Injectable()
 export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
@@ -100,6 +124,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly db: Database,
     private readonly catalog: CollectionsRepository,
     private readonly repository: SearchTuningRepository,
+    private readonly samples: RecallSamplesRepository,
     private readonly collections: CollectionsService,
   ) {}
 
@@ -129,62 +154,133 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       .finally(() => (this.running = undefined));
   }
 
-  /** Measures the first due collection another replica is not measuring. */
+  /**
+   * Measures the first due collection another replica is not measuring: one never measured, or
+   * grown or shrunk since; else one whose sampled traffic asks for it.
+   */
   private async next(): Promise<void> {
-    const { recallTarget, minRows } = this.options;
-    for (const candidate of await this.repository.due(this.db, minRows, recallTarget, 5)) {
+    const { recallTarget, minRows, recallCheckMs } = this.options;
+    const bySize = await this.repository.due(this.db, minRows, recallTarget, 5);
+    const byTraffic = await this.samples.due(
+      this.db,
+      {
+        target: recallTarget,
+        minSamples: TRAFFIC_MIN_SAMPLES,
+        farAbove: recallTarget + (1 - recallTarget) * FAR_ABOVE_GAP,
+        narrowAfterMs: recallCheckMs * NARROW_AFTER_CHECKS,
+      },
+      5,
+    );
+    const candidates = [...bySize.map((c) => c.id), ...byTraffic.filter((id) => !bySize.some((c) => c.id === id))];
+    for (const id of candidates) {
       if (this.stopped) return;
       const measured =
         this.db.backend === 'postgres'
           ? await this.db.withOwnConnection(async (conn) =>
-              (await this.db.tryAdvisoryLock(conn, tuningLock(candidate.id)))
-                ? this.measure(candidate.id, candidate.records)
-                : false,
+              (await this.db.tryAdvisoryLock(conn, tuningLock(id))) ? this.measure(id) : false,
             )
-          : await this.measure(candidate.id, candidate.records);
+          : await this.measure(id);
       if (measured) return;
     }
   }
 
   /** Measures one collection and saves what it chose; false when there was nothing to measure. */
-  private async measure(collectionId: string, records: number): Promise<boolean> {
+  private async measure(collectionId: string): Promise<boolean> {
     const collection = await this.catalog.findById(this.db, collectionId);
     if (!collection?.dimension || !collection.vectorIndexed || collection.index.efSearchPinned) return false;
+    const records = collection.records ?? 0;
     const started = Date.now();
-    const sample = await this.repository.sample(this.db, collection, records, this.options.recallSample);
-    if (sample.length < Math.min(5, this.options.recallSample)) return false;
-    const tuning = await this.tune(collection, sample, records);
+    const { recallSample, synthesizedFloor } = this.options;
+    const traffic = await this.samples.queries(this.db, collection.id, false, recallSample);
+    const filteredTraffic = await this.samples.queries(this.db, collection.id, true, recallSample);
+    let queries: MeasureQuery[];
+    let source: 'traffic' | 'synthesized';
+    if (traffic.length >= TRAFFIC_MIN_SAMPLES) {
+      queries = traffic.map((q) => ({ vector: q.vector }));
+      source = 'traffic';
+    } else {
+      const sample = await this.repository.sample(this.db, collection, records, recallSample);
+      if (sample.length < Math.min(5, recallSample)) return false;
+      queries = queriesNear(sample).map((vector) => ({ vector }));
+      source = 'synthesized';
+    }
+    // Queries made near the records say nothing of queries from elsewhere (questions against
+    // passages): on their own they never choose a walk narrower than the floor.
+    const from = source === 'traffic' ? EF_SEARCH_LADDER[0] : synthesizedFloor;
+    const tuning = await this.tune(collection, queries, records, from);
     if (!tuning) return false;
-    await this.repository.save(this.db, collection.id, tuning);
+    if (filteredTraffic.length >= TRAFFIC_MIN_SAMPLES) {
+      const filtered = await this.tuneOnFilteredTraffic(collection, filteredTraffic, tuning.efSearch);
+      if (filtered === undefined) return false;
+      if (filtered) tuning.filtered = { ...(tuning.filtered ?? { walkMs: 0, exactMs: 0 }), ...filtered };
+    }
+    await this.repository.save(this.db, collection.id, { ...tuning, source });
     this.collections.forget(collection.id);
     const outcome: TuningOutcome = tuning.recall < tuning.target ? 'missed' : tuning.exact ? 'exact' : 'walk';
     this.outcomes[outcome]++;
     const how = tuning.exact ? 'exact search' : `ef_search ${tuning.efSearch}`;
     const f = tuning.filtered;
     const filtered = f
-      ? `; under a 10% filter ef_search ${f.efSearch}, recall@${RECALL_AT} ${f.recall.toFixed(3)}, ` +
-        `${f.walkMs.toFixed(2)} ms a walk against ${f.exactMs.toFixed(2)} ms exact`
+      ? `; filtered ef_search ${f.efSearch}, recall@${RECALL_AT} ${f.recall.toFixed(3)}, ` +
+        `${f.walkMs.toFixed(2)} ms a walk against ${f.exactMs.toFixed(2)} ms exact under a 10% filter`
       : '';
     this.logger.log(
-      `collection ${collection.id} (${records} records): ${how}, recall@${RECALL_AT} ${tuning.recall.toFixed(3)} ` +
-        `(target ${tuning.target}), ${tuning.msPerSearch.toFixed(2)} ms a search${filtered}; measured in ${Date.now() - started} ms`,
+      `collection ${collection.id} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near its records'}: ` +
+        `${how}, recall@${RECALL_AT} ${tuning.recall.toFixed(3)} (target ${tuning.target}), ` +
+        `${tuning.msPerSearch.toFixed(2)} ms a search${filtered}; measured in ${Date.now() - started} ms`,
     );
     return true;
+  }
+
+  /**
+   * The least filtered ef_search (the one a filter keeping a tenth walks at: filteredEfSearch)
+   * whose walks meet the target on the collection's own filtered searches, each under its own
+   * filter and namespace at the ef_search its share gives, as searches run. A list shorter than
+   * the truth counts as found: searches search such a list again exactly. Null when no sampled
+   * search has an answer any more; undefined when stopped midway.
+   */
+  private async tuneOnFilteredTraffic(
+    collection: Collection,
+    samples: SampledQuery[],
+    unfiltered: number,
+  ): Promise<{ efSearch: number; recall: number } | null | undefined> {
+    const truth: string[][] = [];
+    for (const q of samples) {
+      if (this.stopped) return undefined;
+      truth.push((await this.search(collection, { ...q }, null)).ids);
+    }
+    if (truth.every((ids) => ids.length === 0)) return null;
+    let last: { efSearch: number; recall: number } | null = null;
+    for (const ladder of EF_SEARCH_LADDER.filter((ef) => ef >= unfiltered)) {
+      let hits = 0;
+      let expected = 0;
+      for (const [i, q] of samples.entries()) {
+        if (this.stopped) return undefined;
+        const ef = Math.max(filteredEfSearch(unfiltered, ladder, q.share ?? undefined), collection.index.efSearch);
+        const { ids } = await this.search(collection, q, Math.min(ef, HNSW_LIMITS.efSearch.max));
+        const found = new Set(ids);
+        expected += truth[i].length;
+        hits += ids.length < truth[i].length ? truth[i].length : truth[i].filter((id) => found.has(id)).length;
+      }
+      last = { efSearch: ladder, recall: expected === 0 ? 1 : hits / expected };
+      if (last.recall >= this.options.recallTarget) break;
+    }
+    return last;
   }
 
   /** The cheapest way to search that meets the target; null when stopped midway. */
   private async tune(
     collection: Collection,
-    sample: SampledRecord[],
+    queries: MeasureQuery[],
     records: number,
-  ): Promise<Omit<SearchTuning, 'measuredAt'> | null> {
+    from: number,
+  ): Promise<Omit<SearchTuning, 'measuredAt' | 'source'> | null> {
     const target = this.options.recallTarget;
-    const queries = queriesNear(sample);
     const exact = await this.trial(collection, queries, null, null);
     if (!exact) return null;
     let widest: Trial | null = null;
     let met: Trial | null = null;
-    for (const efSearch of EF_SEARCH_LADDER) {
+    for (const efSearch of EF_SEARCH_LADDER.filter((ef) => ef >= Math.min(from, HNSW_LIMITS.efSearch.max))) {
       const trial = await this.trial(collection, queries, efSearch, exact.truth);
       if (!trial) return null;
       widest = trial;
@@ -227,7 +323,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async tuneFiltered(
     collection: Collection,
-    queries: string[],
+    queries: MeasureQuery[],
     from: number,
   ): Promise<FilteredTuning | null | undefined> {
     const exact = await this.trial(collection, queries, null, null, true);
@@ -247,12 +343,12 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   /** Mean time of one search each way, the two ways taking turns query by query; null when stopped midway. */
   private async duel(
     collection: Collection,
-    queries: string[],
+    queries: MeasureQuery[],
     efSearch: number,
   ): Promise<{ walkMs: number; exactMs: number } | null> {
     let walk = 0;
     let exact = 0;
-    const time = async (query: string, ef: number | null) => (await this.search(collection, query, ef)).ms;
+    const time = async (query: MeasureQuery, ef: number | null) => (await this.search(collection, query, ef)).ms;
     for (const [i, query] of queries.entries()) {
       if (this.stopped) return null;
       // Alternating which goes first, so that neither always finds the pages the other just read.
@@ -267,16 +363,22 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     return { walkMs: walk / queries.length, exactMs: exact / queries.length };
   }
 
-  /** One search of the measurement (a walk at this ef_search, or exact when null), timed. */
+  /**
+   * One search of the measurement (a walk at this ef_search, or exact when null), timed: over the
+   * whole table, under the filter keeping a tenth (`filtered`), or under a sampled search's own
+   * filter and namespace.
+   */
   private async search(
     collection: Collection,
-    query: string,
+    query: MeasureQuery,
     efSearch: number | null,
     filtered = false,
   ): Promise<{ ids: string[]; ms: number }> {
     const started = performance.now();
     const ids = await this.db.transaction((tx) =>
-      this.repository.nearestIds(tx, collection, query, efSearch, filtered),
+      query.namespace !== undefined
+        ? this.repository.nearestIdsWhere(tx, collection, query.vector, efSearch, query.namespace, query.filter ?? null)
+        : this.repository.nearestIds(tx, collection, query.vector, efSearch, filtered),
     );
     return { ids, ms: performance.now() - started };
   }
@@ -288,7 +390,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async trial(
     collection: Collection,
-    queries: string[],
+    queries: MeasureQuery[],
     efSearch: number | null,
     truth: string[][] | null,
     filtered = false,

@@ -3,6 +3,7 @@ import { CollectionsModule } from '../collections/collections.module';
 import { NamespacesRepository } from './namespaces.repository';
 import { NamespacesService } from './namespaces.service';
 import { RangeKeyTracker } from './range-key-tracker';
+import { RecallSampler } from './recall-sampler';
 import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { SearchRepository } from '../search/search.repository';
@@ -14,11 +15,12 @@ import { SearchService } from '../search/search.service';
     RecordsRepository,
     NamespacesRepository,
     RangeKeyTracker,
+    RecallSampler,
     RecordsService,
     NamespacesService,
     SearchRepository,
     SearchService,
   ],
-  exports: [RecordsService, NamespacesService, RangeKeyTracker, SearchService],
+  exports: [RecordsService, NamespacesService, RangeKeyTracker, RecallSampler, SearchService],
 })
 export class RecordsModule {}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import { vectorPlan } from '../collections/vector-index';
+import { HNSW_LIMITS, vectorPlan } from '../collections/vector-index';
 import { Database, Queryable } from '../../database/database';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode } from '../filters/filter-ast';
@@ -286,16 +286,23 @@ export class RecordsRepository {
    * walk (`share`: the planner's estimate of the table it keeps) widens with its filter as the
    * tuner measured (filteredEfSearch), and never goes below the configured one: a narrower walk
    * under a filter resumed its iterative scan more often (10% filter on clustered 20,000 x 384
-   * at 8 clients: 277 QPS at the tuned 64 against 444 at 100).
+   * at 8 clients: 277 QPS at the tuned 64 against 444 at 100). A collection the tuner has not
+   * measured at its size (`unmeasured`) walks at the widest ef_search until it has.
    */
-  searchSettings(collection: Collection, n: number, filtered = false, share?: number): SearchSettings {
+  searchSettings(
+    collection: Collection,
+    n: number,
+    { narrows = false, share, unmeasured = false }: { narrows?: boolean; share?: number; unmeasured?: boolean } = {},
+  ): SearchSettings {
     const tuned = collection.tuning?.efSearch ?? collection.index.efSearch;
     const measured = collection.tuning?.filtered;
-    const efSearch = filtered
-      ? Math.max(measured ? filteredEfSearch(tuned, measured.efSearch, share) : tuned, collection.index.efSearch)
-      : tuned;
+    const efSearch = unmeasured
+      ? HNSW_LIMITS.efSearch.max
+      : narrows
+        ? Math.max(measured ? filteredEfSearch(tuned, measured.efSearch, share) : tuned, collection.index.efSearch)
+        : tuned;
     return {
-      'hnsw.ef_search': String(Math.min(1000, Math.max(efSearch, n))),
+      'hnsw.ef_search': String(Math.min(HNSW_LIMITS.efSearch.max, Math.max(efSearch, n))),
       // Where the planner reads the table instead (a wide ef_search), one process per search: a
       // parallel scan planned once took 90 ms where a plain one takes 25, and it takes the cores
       // the other searches need.

@@ -12,7 +12,9 @@ import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './reco
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
-import { narrowsTheTable, prefersExactSearch } from './search-policy';
+import { RecallSampler } from './recall-sampler';
+import { exactWhileUnmeasured, narrowsTheTable, prefersExactSearch, unmeasured } from './search-policy';
+import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 
 /**
@@ -38,6 +40,18 @@ export interface FindOptions {
   afterId?: string | null;
   /** With afterId: start at that id rather than after it (Qdrant's scroll offset). */
   fromIdInclusive?: boolean;
+}
+
+/** How a dense search reads the collection (RecordsService.vectorSearchPlan). */
+export interface VectorSearchPlan {
+  /** Every matching record is read and sorted: exact. */
+  exact: boolean;
+  /** Less than the whole table is searched (a filter, or one namespace of several). */
+  narrows: boolean;
+  /** The planner's estimate of the share of the table the filter keeps. */
+  share?: number;
+  /** The tuner has not measured the collection at its size: a walk goes as wide as it can. */
+  unmeasured: boolean;
 }
 
 export interface NearestOptions {
@@ -107,6 +121,8 @@ export class RecordsService {
     private readonly repository: RecordsRepository,
     private readonly namespaces: NamespacesRepository,
     private readonly rangeKeys: RangeKeyTracker,
+    private readonly sampler: RecallSampler,
+    @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
     @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
   ) {}
 
@@ -278,19 +294,18 @@ export class RecordsService {
         vectors.map((v) => v.dimension),
       );
       const query = { namespace, vectors, n, filter, include };
-      const { exact: searchExactly, narrows, share } = await this.vectorSearchPlan(collection, namespace, filter);
-      if (searchExactly) {
-        return {
-          collection,
-          lists: await this.repository.nearest(this.db.reads, collection, { ...query, exact: true }),
-        };
+      const plan = await this.vectorSearchPlan(collection, namespace, filter);
+      if (plan.exact) {
+        const lists = await this.repository.nearest(this.db.reads, collection, { ...query, exact: true });
+        this.sample(collection, namespace, filter, plan, n, vectors, lists, null);
+        return { collection, lists };
       }
-      const settings = this.repository.searchSettings(collection, n, narrows, share);
+      const settings = this.repository.searchSettings(collection, n, plan);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
       const lists = await this.db.withSessionSettings(
         settings,
         (db) => this.repository.nearest(db, collection, query),
-        { planOnce: !narrows, read: true },
+        { planOnce: !plan.narrows, read: true },
       );
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
@@ -301,7 +316,38 @@ export class RecordsService {
         });
         short.forEach((i, k) => (lists[i] = exact[k]));
       }
+      const efSearch = Number(settings['hnsw.ef_search']);
+      this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
       return { collection, lists };
+    });
+  }
+
+  /**
+   * Offers one of the query vectors of a served search to the recall sampler, when it takes this
+   * one (a small share, a few a minute per collection). `efSearch`: how list i was searched (null: exactly).
+   */
+  private sample(
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    plan: VectorSearchPlan,
+    n: number,
+    vectors: DenseVector[],
+    lists: Neighbour[][],
+    efSearch: ((i: number) => number | null) | null,
+  ): void {
+    if (!this.sampler.wants(collection.id)) return;
+    const i = Math.floor(Math.random() * vectors.length);
+    this.sampler.offer({
+      collection,
+      namespace,
+      filter,
+      filtered: plan.narrows,
+      share: plan.share,
+      vector: vectors[i],
+      served: lists[i].map((r) => r.id),
+      k: n,
+      efSearch: efSearch ? efSearch(i) : null,
     });
   }
 
@@ -310,11 +356,11 @@ export class RecordsService {
    * through the HNSW index; and whether it reads less than the whole table. Shared by every dense
    * search (query, and the Search API's knn lists).
    */
-  async vectorSearchPlan(
-    collection: Collection,
-    namespace: string,
-    filter: FilterNode,
-  ): Promise<{ exact: boolean; narrows: boolean; share?: number }> {
+  async vectorSearchPlan(collection: Collection, namespace: string, filter: FilterNode): Promise<VectorSearchPlan> {
+    // Until the tuner has measured the collection at its size (after a load), a small one is read
+    // whole and a large one walked at the widest ef_search: never a quiet loss of recall.
+    const waiting = unmeasured(collection, this.indexing.recallTarget);
+    const readWhole = waiting && exactWhileUnmeasured(collection);
     // Without an HNSW index (a small collection, one still loading, one past HNSW's dimensions) a
     // filtered search reads the matching records whatever the planner estimates: asking it first
     // would be two statements for nothing. (A catalog row cached just before another replica built
@@ -322,14 +368,15 @@ export class RecordsService {
     const narrows = narrowsTheTable(filter, namespace, collection);
     // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
     // meets the recall target (hard data, a small collection).
-    if (!narrows) return { exact: !!collection.tuning?.exact, narrows };
-    if (!collection.vectorIndexed) return { exact: true, narrows };
+    if (!narrows) return { exact: readWhole || !!collection.tuning?.exact, narrows, unmeasured: waiting };
+    if (!collection.vectorIndexed || readWhole) return { exact: true, narrows, unmeasured: waiting };
     const estimate = await this.repository.estimateMatches(this.db.reads, collection, namespace, filter);
     return {
       exact: prefersExactSearch(estimate, collection.tuning?.filtered),
       narrows,
       // The share of the table the filter keeps: how much wider than unfiltered a walk must be.
       share: estimate.total > 0 ? estimate.matching / estimate.total : undefined,
+      unmeasured: waiting,
     };
   }
 

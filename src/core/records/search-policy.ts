@@ -53,6 +53,40 @@ export function filteredEfSearch(unfiltered: number, filtered: number, share?: n
 }
 
 /**
+ * Rows x dimensions up to which a collection the search tuner has not measured at its size reads
+ * every record: 16M is 40,000 x 384 or 20,000 x 768 (an exact search of 20,000 x 384 takes about
+ * 12 ms on one core). Past it such a collection walks at the widest ef_search until measured.
+ */
+export const EXACT_WHILE_UNMEASURED_CELLS = 16_000_000;
+/** The measured size a collection may grow or shrink to before it is measured again (SearchTuner). */
+export const REMEASURE_ABOVE = 1.25;
+export const REMEASURE_BELOW = 0.8;
+
+/**
+ * Whether the tuner's measurement does not hold for the collection as it is now: never measured
+ * since its index was built, measured for another target, or grown or shrunk by a quarter since.
+ * A search must not lose recall quietly meanwhile (after a bulk load, typically). Never with
+ * tuning off, with ef_search pinned by the client, or without an index (searches are exact).
+ */
+export function unmeasured(
+  collection: Pick<Collection, 'tuning' | 'index' | 'vectorIndexed' | 'records'>,
+  target: number,
+): boolean {
+  if (target <= 0 || collection.index.efSearchPinned || !collection.vectorIndexed) return false;
+  const tuning = collection.tuning;
+  if (!tuning) return true;
+  if (Math.fround(tuning.target) !== Math.fround(target)) return true;
+  const records = collection.records;
+  if (records === undefined) return false;
+  return records > tuning.records * REMEASURE_ABOVE || records < tuning.records * REMEASURE_BELOW;
+}
+
+/** Whether an unmeasured collection is small enough to read whole on every search until measured. */
+export function exactWhileUnmeasured(collection: Pick<Collection, 'records' | 'dimension'>): boolean {
+  return (collection.records ?? Infinity) * (collection.dimension ?? 0) <= EXACT_WHILE_UNMEASURED_CELLS;
+}
+
+/**
  * Whether a search reads less than the whole table: a filter, or a namespace of a table that holds
  * others. One that does not (Chroma's one namespace with no filter) needs no estimate, and walks the
  * HNSW index whatever the query vector.

@@ -117,11 +117,12 @@ export class SearchService {
     const dense = search.rank ? knnLeaves(search.rank).filter((k) => 'dense' in k.query) : [];
     if (dense.length === 0 || collection.dimension === null)
       return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
-    const { exact, narrows, share } = await this.plans.vectorSearchPlan(collection, namespace, search.filter);
-    if (exact) return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
+    const plan = await this.plans.vectorSearchPlan(collection, namespace, search.filter);
+    if (plan.exact)
+      return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
     const most = Math.max(...dense.map((k) => k.limit));
     return this.db.withSessionSettings(
-      this.records.searchSettings(collection, most, narrows, share),
+      this.records.searchSettings(collection, most, plan),
       (db) => this.repository.search(db, collection, namespace, search, { exact: false, budget }),
       { read: true },
     );

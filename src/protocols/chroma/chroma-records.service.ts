@@ -1,3 +1,4 @@
+import type { TrafficRecall } from '../../core/collections/recall-samples.repository';
 import { Injectable } from '@nestjs/common';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { IndexBuilder } from '../../core/indexing/index-builder';
@@ -123,7 +124,13 @@ export class ChromaRecordsService {
 
   /** Chroma counts operations (inserts ever made), not the records there are now; all are unindexed while a build is due. */
   async indexingStatus(scope: Scope, id: string) {
-    const { inserted, indexed, tuning } = await this.indexing.status(scope, validateCollectionId(id));
+    const { inserted, indexed, tuning, traffic } = await this.indexing.status(scope, validateCollectionId(id));
+    const kind = (t: TrafficRecall) => ({
+      samples: t.samples,
+      recall: t.recall,
+      walks: t.walks,
+      walk_recall: t.walkRecall,
+    });
     return {
       num_indexed_ops: indexed ? inserted : 0,
       num_unindexed_ops: indexed ? 0 : inserted,
@@ -145,8 +152,13 @@ export class ChromaRecordsService {
             filtered_exact_ms: tuning.filtered.exactMs,
           }),
           records: tuning.records,
+          source: tuning.source,
           measured_at: tuning.measuredAt.toISOString(),
         },
+      }),
+      // The recall the collection's own sampled searches got (since that measurement), by kind.
+      ...((tuning || traffic.unfiltered.samples + traffic.filtered.samples > 0) && {
+        vecgate_traffic_recall: { unfiltered: kind(traffic.unfiltered), filtered: kind(traffic.filtered) },
       }),
     };
   }

@@ -81,10 +81,18 @@ describe('Pinecone: a search of the default namespace of an index holding other 
     expect({ explains: explains(sent), exact: exactSearches(sent) }).toEqual({ explains: 0, exact: 1 });
   });
 
-  it('asks the planner once the table has its HNSW index, and reads the few default records exactly', async () => {
+  it('asks the planner once the table has its HNSW index measured, and reads the few default records exactly', async () => {
     const deadline = Date.now() + 60_000;
     while (!(await gw.db.query(`SELECT ${hasValidHnswIndexSql('$1::text')} AS ok`, [table])).rows[0].ok) {
       if (Date.now() > deadline) throw new Error('no HNSW index within 60 s');
+      await sleep(200);
+    }
+    // Until the search tuner has measured the new index, the table is small enough to read whole
+    // without asking (search-policy.ts, unmeasured): the estimate is asked for once it has.
+    const measured = `SELECT count(*)::int AS n FROM vecgate_search_tuning s JOIN vecgate_collections c ON c.id = s.collection_id
+       WHERE c.table_name = $1`;
+    while ((await gw.db.query(measured, [table])).rows[0].n === 0) {
+      if (Date.now() > deadline) throw new Error('no measurement within 60 s');
       await sleep(200);
     }
     await sleep(1100); // the catalog row cached before the build says "no index" for up to a second

@@ -41,6 +41,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ VECGATE_RECALL_TARGET: '0' }).indexing.recallTarget).toBe(0);
   });
 
+  it('checks 1 search in 100 against an exact search, at most 6 a minute per collection; 0 turns it off', () => {
+    expect(loadConfig({}).indexing).toMatchObject({ trafficShare: 0.01, trafficPerMinute: 6, synthesizedFloor: 100 });
+    expect(loadConfig({ VECGATE_RECALL_TRAFFIC_SHARE: '0' }).indexing.trafficShare).toBe(0);
+    expect(loadConfig({ VECGATE_RECALL_TRAFFIC_PER_MINUTE: '60' }).indexing.trafficPerMinute).toBe(60);
+    expect(loadConfig({ VECGATE_RECALL_FLOOR: '40' }).indexing.synthesizedFloor).toBe(40);
+  });
+
   it('serves 32 requests at once with 1,000 waiting for at most 30 s by default; 0 turns admission off', () => {
     expect(loadConfig({}).admission).toEqual({ maxActive: 32, maxQueued: 1000, queueTimeoutMs: 30_000 });
     expect(
@@ -145,6 +152,8 @@ describe('loadConfig', () => {
     [{ VECGATE_RECALL_TARGET: '1.5' }, /VECGATE_RECALL_TARGET must be a number from 0 to 1/],
     [{ VECGATE_RECALL_TARGET: '-0.1' }, /VECGATE_RECALL_TARGET must be a number from 0 to 1/],
     [{ VECGATE_RECALL_SAMPLE: '2' }, /VECGATE_RECALL_SAMPLE must be an integer between 5 and 1000/],
+    [{ VECGATE_RECALL_TRAFFIC_SHARE: '2' }, /VECGATE_RECALL_TRAFFIC_SHARE must be a number from 0 to 1/],
+    [{ VECGATE_RECALL_FLOOR: '0' }, /VECGATE_RECALL_FLOOR must be an integer between 1 and 1000/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

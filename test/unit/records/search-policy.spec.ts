@@ -1,9 +1,69 @@
+import type { Collection, SearchTuning } from '../../../src/core/collections/collection.model';
+import { DEFAULT_INDEX } from '../../../src/core/collections/collection.model';
 import {
   EXACT_SEARCH_MAX_ROWS,
   EXACT_SEARCH_MAX_SHARE,
+  EXACT_WHILE_UNMEASURED_CELLS,
+  exactWhileUnmeasured,
   filteredEfSearch,
   prefersExactSearch,
+  unmeasured,
 } from '../../../src/core/records/search-policy';
+
+const measuredAt: SearchTuning = {
+  records: 10_000,
+  target: 0.95,
+  recall: 0.97,
+  efSearch: 40,
+  exact: false,
+  msPerSearch: 1,
+  filtered: null,
+  source: 'synthesized',
+  measuredAt: new Date(),
+};
+type Measured = Pick<Collection, 'tuning' | 'index' | 'vectorIndexed' | 'records'>;
+const indexed = (records: number, tuning: SearchTuning | null = measuredAt): Measured => ({
+  tuning,
+  index: DEFAULT_INDEX,
+  vectorIndexed: true,
+  records,
+});
+
+describe('unmeasured', () => {
+  it('holds from the index build until the first measurement', () => {
+    expect(unmeasured(indexed(10_000, null), 0.95)).toBe(true);
+    expect(unmeasured(indexed(10_000), 0.95)).toBe(false);
+  });
+
+  it('holds again once the collection has grown or shrunk by a quarter, or the target changed', () => {
+    expect(unmeasured(indexed(12_500), 0.95)).toBe(false);
+    expect(unmeasured(indexed(12_501), 0.95)).toBe(true);
+    expect(unmeasured(indexed(8_000), 0.95)).toBe(false);
+    expect(unmeasured(indexed(7_999), 0.95)).toBe(true);
+    expect(unmeasured(indexed(10_000), 0.99)).toBe(true);
+    // A target stored as a real reads back as float4: still the same target.
+    expect(unmeasured(indexed(10_000, { ...measuredAt, target: Math.fround(0.95) }), 0.95)).toBe(false);
+  });
+
+  it('never holds with tuning off, ef_search pinned, or no index (searches are exact)', () => {
+    expect(unmeasured(indexed(10_000, null), 0)).toBe(false);
+    expect(unmeasured({ ...indexed(10_000, null), index: { ...DEFAULT_INDEX, efSearchPinned: true } }, 0.95)).toBe(
+      false,
+    );
+    expect(unmeasured({ ...indexed(10_000, null), vectorIndexed: false }, 0.95)).toBe(false);
+  });
+});
+
+describe('exactWhileUnmeasured', () => {
+  it('reads a collection whole up to a bound on rows times dimensions', () => {
+    expect(exactWhileUnmeasured({ records: 40_000, dimension: 384 })).toBe(true);
+    expect(exactWhileUnmeasured({ records: 20_000, dimension: 768 })).toBe(true);
+    expect(exactWhileUnmeasured({ records: EXACT_WHILE_UNMEASURED_CELLS / 384 + 1, dimension: 384 })).toBe(false);
+    expect(exactWhileUnmeasured({ records: 1_000_000, dimension: 128 })).toBe(false);
+    // A count not known is not assumed small.
+    expect(exactWhileUnmeasured({ records: undefined, dimension: 384 })).toBe(false);
+  });
+});
 
 describe('prefersExactSearch', () => {
   it('searches exactly when the filter keeps a small share of a namespace, up to a bounded number of records', () => {

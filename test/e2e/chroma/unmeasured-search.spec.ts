@@ -1,0 +1,152 @@
+import { ChromaClient, type Collection } from 'chromadb';
+import { loadConfig } from '../../../src/config/load-config';
+import { http, startGateway, type TestGateway } from '../../support/gateway';
+import { prng } from '../../support/pinecone';
+import { until, waitIndexed } from '../../support/wait';
+
+/**
+ * Between a load and the search tuner's measurement of the collection at its new size, a search
+ * must not lose recall quietly: a collection the tuner has not measured at its size is read whole
+ * when that is affordable (as here), else walked at the widest ef_search. The tuner looks only
+ * right after an index build here (its periodic look is a day away), so the searches after the
+ * collection has grown fourfold run before any new measurement. Uniform and clustered data.
+ */
+
+const DIM = 96;
+const FIRST = 3000;
+const GROWN = 9000;
+const TARGET = 0.95;
+const QUERIES = 30;
+
+const next = prng(977);
+const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+const uniform = Array.from({ length: GROWN }, () => Array.from({ length: DIM }, () => next() * 2 - 1));
+const centers = Array.from({ length: 24 }, () => Array.from({ length: DIM }, () => gaussian() * 4));
+const clustered = Array.from({ length: GROWN }, (_, i) => centers[i % 24].map((x) => x + gaussian() * 0.5));
+
+/** Uniform data: a fresh random vector, as the records are. */
+const uniformQuery = () => Array.from({ length: DIM }, () => next() * 2 - 1);
+/** Clustered data: between two clusters, off both, as a question lies against passages. */
+function clusteredQuery(): number[] {
+  const a = centers[Math.floor(next() * centers.length)];
+  const b = centers[Math.floor(next() * centers.length)];
+  const t = 0.3 + next() * 0.4;
+  return a.map((x, k) => x * t + b[k] * (1 - t) + gaussian() * 0.6);
+}
+
+const squared = (a: number[], b: number[]) => a.reduce((sum, x, k) => sum + (x - b[k]) ** 2, 0);
+
+function exactTop10(data: number[][], size: number, q: number[]): Set<string> {
+  const ranked = data
+    .slice(0, size)
+    .map((v, i) => ({ id: `r${i}`, d: squared(q, v) }))
+    .sort((a, b) => a.d - b.d);
+  return new Set(ranked.slice(0, 10).map((x) => x.id));
+}
+
+async function load(col: Collection, data: number[][], from: number, to: number): Promise<void> {
+  for (let s = from; s < to; s += 500)
+    await col.add({
+      ids: Array.from({ length: Math.min(500, to - s) }, (_, i) => `r${s + i}`),
+      embeddings: data.slice(s, Math.min(to, s + 500)),
+    });
+}
+
+/** recall@10 of fresh queries. */
+async function recallOf(col: Collection, data: number[][], size: number, query: () => number[]): Promise<number> {
+  let hits = 0;
+  for (let i = 0; i < QUERIES; i++) {
+    const q = query();
+    const res = await col.query({ queryEmbeddings: [q], nResults: 10, include: [] });
+    const truth = exactTop10(data, size, q);
+    hits += res.ids[0].filter((id) => truth.has(id)).length;
+  }
+  return hits / (10 * QUERIES);
+}
+
+/** recall@10 of fresh queries walked at the measured ef_search, straight in SQL; whether the tuner chose exact search. */
+async function walkRecall(gw: TestGateway, col: Collection, data: number[][], size: number, query: () => number[]) {
+  const status = await http(
+    gw.url,
+    'GET',
+    `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
+  );
+  const tuning = status.body.vecgate_search_tuning;
+  const { rows } = await gw.db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [col.id]);
+  let hits = 0;
+  for (let i = 0; i < QUERIES; i++) {
+    const q = query();
+    const found = await gw.db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(tuning.ef_search)]);
+      const res = await tx.query(
+        `SELECT id FROM vecgate_records.${rows[0].table_name} ORDER BY embedding <-> $1::vector LIMIT 10`,
+        [JSON.stringify(q)],
+      );
+      return res.rows.map((r) => r.id as string);
+    });
+    const truth = exactTop10(data, size, q);
+    hits += found.filter((id) => truth.has(id)).length;
+  }
+  return { exact: tuning.exact as boolean, recall: hits / (10 * QUERIES) };
+}
+
+async function measuredRecords(gw: TestGateway, col: Collection): Promise<number | null> {
+  const res = await http(
+    gw.url,
+    'GET',
+    `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
+  );
+  return res.body.vecgate_search_tuning?.records ?? null;
+}
+
+describe('Chroma: no quiet loss of recall before the tuner has measured', () => {
+  let gw: TestGateway;
+  let client: ChromaClient;
+
+  beforeAll(async () => {
+    gw = await startGateway({
+      indexing: {
+        ...loadConfig({}).indexing,
+        minRows: 500,
+        quietMs: 300,
+        recallTarget: TARGET,
+        recallCheckMs: 86_400_000,
+        trafficShare: 0,
+        // The first measurement's walk as narrow as its own queries allow: at four times the
+        // size that walk misses the target (checked below), so only the guard keeps it.
+        synthesizedFloor: 16,
+      },
+    });
+    client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+  });
+
+  afterAll(() => gw?.close());
+
+  it.each([
+    // Uniform: measured at 3,000 the tuner reads the table whole; clustered: it walks at ef_search 16.
+    ['uniform', uniform, uniformQuery, false],
+    ['clustered', clustered, clusteredQuery, true],
+  ])('%s: the first queries after each load meet the target', async (name, data, query, staleWalkMisses) => {
+    const col = await client.createCollection({ name, embeddingFunction: null });
+    await load(col, data, 0, FIRST);
+    expect(await recallOf(col, data, FIRST, query)).toBeGreaterThanOrEqual(TARGET);
+    await waitIndexed(gw.url, col.id);
+    expect(await recallOf(col, data, FIRST, query)).toBeGreaterThanOrEqual(TARGET);
+    await until(
+      'the first measurement',
+      () => measuredRecords(gw, col),
+      (records) => records === FIRST,
+    );
+    await load(col, data, FIRST, GROWN);
+    await waitIndexed(gw.url, col.id);
+    expect(await recallOf(col, data, GROWN, query)).toBeGreaterThanOrEqual(TARGET);
+    // Still measured at its first size: the searches above ran unmeasured.
+    expect(await measuredRecords(gw, col)).toBe(FIRST);
+    if (staleWalkMisses) {
+      // The premise: the walk measured at the first size misses the target at this one.
+      const stale = await walkRecall(gw, col, data, GROWN, query);
+      expect(stale.exact).toBe(false);
+      expect(stale.recall).toBeLessThan(TARGET);
+    }
+  });
+});
