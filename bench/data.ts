@@ -28,6 +28,15 @@ export function rng(seed: number, ...stream: (string | number)[]): Rng {
   };
 }
 
+/**
+ * A workload's parameters: `make` is called for i = 0..count-1, each time with a generator of its
+ * own, seeded by (seed, ...prefix, stream, i).
+ */
+export const params =
+  (seed: number, ...prefix: string[]) =>
+  <T>(stream: string, count: number, make: (r: Rng, i: number) => T): T[] =>
+    Array.from({ length: count }, (_, i) => make(rng(seed, ...prefix, stream, i), i));
+
 export function int(r: Rng, n: number): number {
   return Math.floor(r() * n);
 }
@@ -144,6 +153,11 @@ export class Dataset {
     // Drawn last, so every earlier field keeps the value it had before shard existed.
     const shard = int(r, SHARDS);
     return { document: words.join(' '), metadata: { category, bucket, shard, n: i, price } };
+  }
+
+  /** Every record's metadata, in order. */
+  metadatas(): BenchMetadata[] {
+    return Array.from({ length: this.records }, (_, i) => this.text(i).metadata);
   }
 
   record(i: number): BenchRecord {

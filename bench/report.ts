@@ -1,7 +1,26 @@
-/** The machine description and the tables. */
-import { readFileSync } from 'node:fs';
+/** What the workloads print: progress on stderr, the machine, numbers and Markdown tables on stdout. */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import type { Stats } from './stats';
+
+export const progress = (message: string): void => {
+  process.stderr.write(`bench: ${message}\n`);
+};
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** Records `err` as the target's error (after `prefix`) and says so under `who`. */
+export function failed(target: { error?: string }, who: string, err: unknown, prefix = ''): void {
+  target.error = `${prefix}${errorMessage(err)}`;
+  progress(`${who}: ERROR ${target.error}`);
+}
+
+export const loadAverage = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 export function machineInfo(): Record<string, string> {
   let cpu = cpus()[0]?.model ?? '?';
@@ -17,75 +36,31 @@ export function machineInfo(): Record<string, string> {
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     os: `${type()} ${release()}`,
     node: process.version,
-    'load average at start': loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' '),
+    'load average at start': loadAverage(),
   };
 }
 
-export function ms(x: number | undefined): string {
-  if (x === undefined || Number.isNaN(x)) return '-';
+/** `- key: value` lines. */
+export const bullets = (info: Record<string, string>): string[] => Object.entries(info).map(([k, v]) => `- ${k}: ${v}`);
+
+/** `key value, key value` (empty when there is nothing). */
+export const details = (info: Record<string, string>): string =>
+  Object.entries(info)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+/** Milliseconds with three significant digits or so; `digits` fixes the decimals instead. */
+export function ms(x: number | undefined, digits?: number): string {
+  if (x === undefined || !Number.isFinite(x)) return '-';
+  if (digits !== undefined) return x.toFixed(digits);
   if (x >= 100) return x.toFixed(0);
   if (x >= 10) return x.toFixed(1);
   return x.toFixed(2);
 }
 
-export interface Row {
-  operation: string;
-  vecgate?: Stats | string;
-  chroma?: Stats | string;
-  /** The reference column under another name (see `table`'s referenceName); wins over `chroma`. */
-  reference?: Stats | string;
-}
+export const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '-' : `${(x * 100).toFixed(1)}%`);
 
-function cell(s: Stats | string | undefined, field: 'median' | 'p95'): string {
-  if (s === undefined) return '-';
-  if (typeof s === 'string') return field === 'median' ? s : '';
-  return ms(s[field]);
-}
-
-/** The ratio of two medians, as `times` prints it. */
-export function ratio(v: Stats | string | undefined, c: Stats | string | undefined): string {
-  if (typeof v !== 'object' || typeof c !== 'object') return '-';
-  return times(v.median, c.median);
-}
-
-/**
- * A Markdown table: operation | vecgate median/p95 | reference median/p95 | ratio of the medians.
- * The reference column is called `referenceName` (Chroma unless told otherwise).
- */
-export function table(rows: Row[], referenceName = 'chroma'): string {
-  const ref = referenceName;
-  const header = [
-    'operation',
-    'vecgate median ms',
-    'vecgate p95 ms',
-    `${ref} median ms`,
-    `${ref} p95 ms`,
-    `ratio (vecgate/${ref})`,
-  ];
-  const body = rows.map((r) => {
-    const other = r.reference ?? r.chroma;
-    return [
-      r.operation,
-      cell(r.vecgate, 'median'),
-      cell(r.vecgate, 'p95'),
-      cell(other, 'median'),
-      cell(other, 'p95'),
-      ratio(r.vecgate, other),
-    ];
-  });
-  return markdown(header, body);
-}
-
-/** A Markdown table of text cells: the first column left-aligned, the others right-aligned. */
-export function markdown(header: string[], body: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    `| ${widths.map((w, i) => (i === 0 ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
-  return [line(header), rule, ...body.map(line)].join('\n');
-}
+export const thousands = (n: number) => n.toLocaleString('en-US');
 
 /** `median (p95)` in milliseconds, or the text given instead (an error, a reason). */
 export function medianP95(s: Stats | string | undefined): string {
@@ -98,4 +73,19 @@ export function medianP95(s: Stats | string | undefined): string {
 export function times(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || !(b > 0)) return '-';
   return `${(a / b).toFixed(2)}x`;
+}
+
+/** A Markdown table of text cells: the first `left` columns left-aligned, the others right-aligned. */
+export function markdown(header: string[], body: string[][], left = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${widths.map((w, i) => (i < left ? (cells[i] ?? '').padEnd(w) : (cells[i] ?? '').padStart(w))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i < left ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  return [line(header), rule, ...body.map(line)].join('\n');
+}
+
+export function writeJson(file: string | undefined, value: unknown): void {
+  if (!file) return;
+  writeFileSync(file, JSON.stringify(value, null, 2));
+  progress(`wrote ${file}`);
 }

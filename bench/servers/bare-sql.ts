@@ -1,21 +1,21 @@
 /**
  * The least a Node server in front of Postgres can do for a Chroma query: a bare node:http server
- * that parses the body, runs the gateway's own search SQL through pg (bench/direct-records.ts) and
- * writes the rows as JSON. No framework, routing, validation or logging. Timed by bench/per-call.ts
+ * that parses the body, runs the gateway's own search SQL through pg (bench/sql/records.ts) and
+ * writes the rows as JSON. No framework, routing, validation or logging. Timed by the per-call workload
  * against the gateway with the same request bytes, it separates what the gateway's stack costs from
  * what any extra process between a client and Postgres costs on the machine.
  *
- *   node dist/bench/bare-sql-server.js PORT DATABASE_URL COLLECTION_ID
+ *   node dist/bench/servers/bare-sql.js PORT DATABASE_URL COLLECTION_ID
  *
  * GET answers a heartbeat; POST takes a Chroma query body (query_embeddings, n_results, where, include).
  */
 import { createServer } from 'node:http';
-import { openDirectSql } from './direct-records';
+import { openDirectSql } from '../sql/records';
 
 async function main(): Promise<void> {
   const [port, databaseUrl, collectionId] = [Number(process.argv[2]), process.argv[3], process.argv[4]];
   if (!Number.isInteger(port) || port <= 0 || !databaseUrl || !collectionId) {
-    console.error('usage: node dist/bench/bare-sql-server.js PORT DATABASE_URL COLLECTION_ID');
+    console.error('usage: node dist/bench/servers/bare-sql.js PORT DATABASE_URL COLLECTION_ID');
     process.exit(2);
   }
   const sql = await openDirectSql(databaseUrl);

@@ -3,16 +3,16 @@
  * doing no other work. Timed through the same client as the servers, it is what an HTTP call costs
  * on this machine before a server does anything (client, loopback, parsing of the same bytes).
  *
- *   node dist/bench/http-floor-server.js PORT
+ *   node dist/bench/servers/http-floor.js PORT
  *
  * `POST /__canned` with `{"status": 200, "body": "<text>"}` sets the response; until then every
- * request gets a heartbeat. Started and driven by bench/chroma-workload.ts.
+ * request gets a heartbeat. Started by bench/servers/start.ts, driven by the chroma and per-call workloads.
  */
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2]);
 if (!Number.isInteger(port) || port <= 0) {
-  console.error('usage: node dist/bench/http-floor-server.js PORT');
+  console.error('usage: node dist/bench/servers/http-floor.js PORT');
   process.exit(2);
 }
 
