@@ -115,6 +115,8 @@ export interface NearestQuery extends RecordSelection {
   vectors: DenseVector[];
   n: number;
   exact?: boolean;
+  /** The bytes this statement's rows may hold, when it is part of an answer (VECGATE_MAX_ANSWER_MB's whole otherwise). */
+  budget?: number;
 }
 
 /** The n best by sparse inner product, plus the dense one's for a hybrid query. */
@@ -131,7 +133,8 @@ export type SearchSettings = Record<string, string>;
 /** All SQL over record tables. Each method runs inside the caller's transaction. */
 @Injectable()
 export class RecordsRepository {
-  private readonly answerBytes: number;
+  /** The largest answer in bytes (VECGATE_MAX_ANSWER_MB). */
+  readonly answerBytes: number;
 
   constructor(
     private readonly database: Database,
@@ -343,7 +346,7 @@ export class RecordsRepository {
   async nearest(
     db: Queryable,
     collection: Collection,
-    { namespace, vectors, n, filter, include, exact = false }: NearestQuery,
+    { namespace, vectors, n, filter, include, exact = false, budget = this.answerBytes }: NearestQuery,
   ): Promise<Neighbour[][]> {
     const plan = vectorPlan(collection.metric, collection.dimension!);
     const table = qualified(collection.tableName);
@@ -355,11 +358,11 @@ export class RecordsRepository {
         withinBudget(
           `SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
            WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}`,
-          params.add(this.answerBytes),
+          params.add(budget),
         ),
         params.values,
       );
-      return [rowsWithinBudget(rows, this.answerBytes)];
+      return [rowsWithinBudget(rows, budget, this.answerBytes)];
     }
     const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, vectors)]);
     const where = compileFilter(filter, params);
@@ -371,12 +374,12 @@ export class RecordsRepository {
            SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
            WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}
          ) AS r ORDER BY q.ord, r.distance`,
-        params.add(this.answerBytes),
+        params.add(budget),
       ),
       params.values,
     );
     const lists: Neighbour[][] = vectors.map(() => []);
-    for (const row of rowsWithinBudget(rows, this.answerBytes)) {
+    for (const row of rowsWithinBudget(rows, budget, this.answerBytes)) {
       const { ord, ...neighbour } = row;
       lists[Number(ord) - 1].push(neighbour);
     }

@@ -23,6 +23,14 @@ import { DEFAULT_NAMESPACE, Scope } from '../scope';
  */
 export const MAX_ID_BYTES = 2048;
 
+/**
+ * A query of several vectors runs as up to this many statements at once, each on a pooled
+ * connection (on a real server: embedded, PGlite has one). 5 x 128-dimensional vectors over 5,000
+ * records, three gateways on one database, calls interleaved: 28.7 ms as one statement, 21.9 over
+ * 3 connections, 20.5 over 5 (exact), 27.8 / 23.2 / 22.2 walking the index.
+ */
+const QUERY_CONNECTIONS = 4;
+
 function checkIds(records: RecordWrite[]): void {
   for (const r of records) {
     const bytes = Buffer.byteLength(r.id, 'utf8');
@@ -296,16 +304,20 @@ export class RecordsService {
       const query = { namespace, vectors, n, filter, include };
       const plan = await this.vectorSearchPlan(collection, namespace, filter);
       if (plan.exact) {
-        const lists = await this.repository.nearest(this.db.reads, collection, { ...query, exact: true });
+        const lists = await this.spread(vectors, (part, budget) =>
+          this.repository.nearest(this.db.reads, collection, { ...query, vectors: part, exact: true, budget }),
+        );
         this.sample(collection, namespace, filter, plan, n, vectors, lists, null);
         return { collection, lists };
       }
       const settings = this.repository.searchSettings(collection, n, plan);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
-      const lists = await this.db.withSessionSettings(
-        settings,
-        (db) => this.repository.nearest(db, collection, query),
-        { planOnce: !plan.narrows, read: true },
+      const lists = await this.spread(vectors, (part, budget) =>
+        this.db.withSessionSettings(
+          settings,
+          (db) => this.repository.nearest(db, collection, { ...query, vectors: part, budget }),
+          { planOnce: !plan.narrows, read: true },
+        ),
       );
       const short = lists.map((list, i) => (list.length < n ? i : -1)).filter((i) => i >= 0);
       if (short.length > 0) {
@@ -320,6 +332,23 @@ export class RecordsService {
       this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
       return { collection, lists };
     });
+  }
+
+  /**
+   * Searches query vectors in up to QUERY_CONNECTIONS parts at once (see there), in order. Each
+   * part may send its share of the answer budget, so that the answer as a whole stays within it.
+   */
+  private async spread(
+    vectors: DenseVector[],
+    search: (vectors: DenseVector[], budget?: number) => Promise<Neighbour[][]>,
+  ): Promise<Neighbour[][]> {
+    const ways = this.db.backend === 'postgres' ? Math.min(vectors.length, QUERY_CONNECTIONS) : 1;
+    if (ways <= 1) return search(vectors);
+    const size = Math.ceil(vectors.length / ways);
+    const parts: DenseVector[][] = [];
+    for (let i = 0; i < vectors.length; i += size) parts.push(vectors.slice(i, i + size));
+    const budget = Math.floor(this.repository.answerBytes / parts.length);
+    return (await Promise.all(parts.map((part) => search(part, budget)))).flat();
   }
 
   /**
