@@ -45,6 +45,11 @@ export interface FilteredTuning {
   /** Mean time of the walk at that ef_search, and of reading the matching records, under that filter. */
   walkMs: number;
   exactMs: number;
+  /**
+   * What efSearch and recall were measured on: the tuner's filter keeping a tenth, or the
+   * collection's own sampled filtered searches, each under its filter (the times stay the former's).
+   */
+  source: 'synthesized' | 'traffic';
 }
 
 export const DEFAULT_INDEX: IndexSettings = { m: 16, efConstruction: 100, efSearch: 100 };

@@ -51,6 +51,7 @@ interface TuningRow {
   filtered_walk_ms: number | null;
   filtered_exact_ms: number | null;
   source?: 'synthesized' | 'traffic';
+  filtered_source?: 'synthesized' | 'traffic' | null;
   measured_at: string;
 }
 
@@ -71,6 +72,7 @@ function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | n
             recall: row.filtered_recall ?? 0,
             walkMs: row.filtered_walk_ms ?? 0,
             exactMs: row.filtered_exact_ms ?? 0,
+            source: row.filtered_source ?? 'synthesized',
           },
     source: row.source ?? 'synthesized',
     measuredAt: new Date(row.measured_at),

@@ -149,13 +149,14 @@ export class SearchTuningRepository {
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
       `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
-         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
        ON CONFLICT (collection_id) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
          ms_per_search = excluded.ms_per_search, filtered_ef_search = excluded.filtered_ef_search,
          filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
-         filtered_exact_ms = excluded.filtered_exact_ms, source = excluded.source, measured_at = now()`,
+         filtered_exact_ms = excluded.filtered_exact_ms, source = excluded.source,
+         filtered_source = excluded.filtered_source, measured_at = now()`,
       [
         collectionId,
         tuning.records,
@@ -169,6 +170,7 @@ export class SearchTuningRepository {
         f?.walkMs ?? null,
         f?.exactMs ?? null,
         tuning.source,
+        f?.source ?? null,
       ],
     );
   }

@@ -212,7 +212,8 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     if (filteredTraffic.length >= TRAFFIC_MIN_SAMPLES) {
       const filtered = await this.tuneOnFilteredTraffic(collection, filteredTraffic, tuning.efSearch);
       if (filtered === undefined) return false;
-      if (filtered) tuning.filtered = { ...(tuning.filtered ?? { walkMs: 0, exactMs: 0 }), ...filtered };
+      if (filtered)
+        tuning.filtered = { ...(tuning.filtered ?? { walkMs: 0, exactMs: 0 }), ...filtered, source: 'traffic' };
     }
     await this.repository.save(this.db, collection.id, { ...tuning, source });
     this.collections.forget(collection.id);
@@ -337,7 +338,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       if (trial.recall >= this.options.recallTarget) break;
     }
     if (!last) return null;
-    return { efSearch: last.efSearch!, recall: last.recall, walkMs: last.ms, exactMs: exact.ms };
+    return { efSearch: last.efSearch!, recall: last.recall, walkMs: last.ms, exactMs: exact.ms, source: 'synthesized' };
   }
 
   /** Mean time of one search each way, the two ways taking turns query by query; null when stopped midway. */

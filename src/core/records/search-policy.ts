@@ -32,7 +32,10 @@ const EXACT_SEARCH_MAX_MEASURED_SHARE = 0.5;
  * where a filtered walk needs a wide ef_search), up to the share where reading costs what the walk
  * did: reading costs in proportion to the records it reads. Never past EXACT_SEARCH_MAX_ROWS.
  */
-export function prefersExactSearch({ matching, total }: MatchEstimate, filtered?: FilteredTuning | null): boolean {
+export function prefersExactSearch(
+  { matching, total }: MatchEstimate,
+  filtered?: Pick<FilteredTuning, 'walkMs' | 'exactMs'> | null,
+): boolean {
   const measured = filtered && filtered.exactMs > 0 ? (TUNED_FILTER_SHARE * filtered.walkMs) / filtered.exactMs : 0;
   const share = Math.min(EXACT_SEARCH_MAX_MEASURED_SHARE, Math.max(EXACT_SEARCH_MAX_SHARE, measured));
   return matching <= EXACT_SEARCH_MAX_ROWS && matching <= total * share;

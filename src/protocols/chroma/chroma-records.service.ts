@@ -150,6 +150,7 @@ export class ChromaRecordsService {
             filtered_recall: tuning.filtered.recall,
             filtered_walk_ms: tuning.filtered.walkMs,
             filtered_exact_ms: tuning.filtered.exactMs,
+            filtered_source: tuning.filtered.source,
           }),
           records: tuning.records,
           source: tuning.source,

@@ -37,20 +37,31 @@ function queryBetween(): number[] {
 
 const squared = (a: number[], b: number[]) => a.reduce((sum, x, k) => sum + (x - b[k]) ** 2, 0);
 
-function exactTop(q: number[], k: number): string[] {
+/** Each record's side: the filtered queries keep two sides of three, so they always walk the index. */
+const sideOf = (i: number) => i % 3;
+const KEPT_SIDES = [0, 1];
+const FILTER = { side: { $in: KEPT_SIDES } };
+
+function exactTop(q: number[], k: number, filtered = false): string[] {
   return data
-    .map((v, i) => ({ id: `r${i}`, d: squared(q, v) }))
+    .map((v, i) => ({ id: `r${i}`, d: squared(q, v), side: sideOf(i) }))
+    .filter((x) => !filtered || KEPT_SIDES.includes(x.side))
     .sort((a, b) => a.d - b.d)
     .slice(0, k)
     .map((x) => x.id);
 }
 
-/** Queries the collection and returns the recall@10 of each answer against the brute force. */
-async function recallsOf(col: Collection, queries: number[][]): Promise<number[]> {
+/** Queries the collection (under FILTER when `filtered`) and returns the recall@10 of each answer against the brute force. */
+async function recallsOf(col: Collection, queries: number[][], filtered = false): Promise<number[]> {
   const recalls: number[] = [];
   for (const q of queries) {
-    const res = await col.query({ queryEmbeddings: [q], nResults: 10, include: [] });
-    const truth = new Set(exactTop(q, 10));
+    const res = await col.query({
+      queryEmbeddings: [q],
+      nResults: 10,
+      include: [],
+      where: filtered ? FILTER : undefined,
+    });
+    const truth = new Set(exactTop(q, 10, filtered));
     recalls.push(res.ids[0].filter((id) => truth.has(id)).length / 10);
   }
   return recalls;
@@ -59,7 +70,14 @@ async function recallsOf(col: Collection, queries: number[][]): Promise<number[]
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 interface Status {
-  vecgate_search_tuning?: { ef_search: number; exact: boolean; recall: number; source: string; measured_at: string };
+  vecgate_search_tuning?: {
+    ef_search: number;
+    exact: boolean;
+    recall: number;
+    source: string;
+    filtered_source?: string;
+    measured_at: string;
+  };
   vecgate_traffic_recall: Record<
     'unfiltered' | 'filtered',
     { samples: number; walks: number; walk_recall: number | null; recall: number | null }
@@ -100,6 +118,7 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
       await col.add({
         ids: Array.from({ length: Math.min(500, RECORDS - s) }, (_, i) => `r${s + i}`),
         embeddings: data.slice(s, s + 500),
+        metadatas: Array.from({ length: Math.min(500, RECORDS - s) }, (_, i) => ({ side: sideOf(s + i) })),
       });
     await until(
       'the first measurement',
@@ -118,15 +137,18 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
     const before = mean(await recallsOf(col, Array.from({ length: 40 }, queryBetween)));
     expect(before).toBeLessThan(TARGET);
 
-    // Traffic, until the tuner has measured on it and the searches sampled since meet the target.
+    // Traffic, unfiltered and filtered, until the tuner has measured on both and the searches
+    // sampled since meet the target.
     const settled = await until(
       'a measurement on traffic that the traffic since meets',
       async () => {
         await recallsOf(col, Array.from({ length: 10 }, queryBetween));
+        await recallsOf(col, Array.from({ length: 10 }, queryBetween), true);
         return statusOf(gw, col);
       },
       (s) =>
         s.vecgate_search_tuning?.source === 'traffic' &&
+        s.vecgate_search_tuning?.filtered_source === 'traffic' &&
         s.vecgate_traffic_recall.unfiltered.samples >= TRAFFIC_MIN_SAMPLES &&
         (s.vecgate_traffic_recall.unfiltered.recall ?? 0) >= TARGET,
       { timeoutMs: 240_000, everyMs: 0 },
@@ -135,25 +157,40 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
     expect(tuned.exact || tuned.ef_search > first.ef_search).toBe(true);
     // Fresh queries of the same traffic meet the target, within the noise of 60 queries.
     expect(mean(await recallsOf(col, Array.from({ length: 60 }, queryBetween)))).toBeGreaterThanOrEqual(TARGET - 0.03);
+    expect(mean(await recallsOf(col, Array.from({ length: 60 }, queryBetween), true))).toBeGreaterThanOrEqual(
+      TARGET - 0.03,
+    );
   });
 
-  it('checks each sampled search against a brute force: the recall it stored is the true one', async () => {
-    const queries = Array.from({ length: 15 }, queryBetween);
-    const recalls = await recallsOf(col, queries);
-    await gw.app.get(RecallSampler).idle();
-    const { rows } = await gw.db.query<{ vector: string; recall: number; k: number }>(
-      'SELECT vector::text AS vector, recall, k FROM vecgate_recall_samples WHERE collection_id = $1 ORDER BY id DESC LIMIT 15',
-      [col.id],
-    );
-    expect(rows).toHaveLength(15);
-    for (const row of rows) {
-      const vector = JSON.parse(row.vector) as number[];
-      const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
-      expect(i).toBeGreaterThanOrEqual(0);
-      expect(row.k).toBe(10);
-      expect(row.recall).toBeCloseTo(recalls[i], 5);
-    }
-  });
+  it.each([
+    ['unfiltered', false],
+    ['filtered', true],
+  ])(
+    'checks each sampled %s search against a brute force: the recall it stored is the true one',
+    async (_, filtered) => {
+      const queries = Array.from({ length: 15 }, queryBetween);
+      const recalls = await recallsOf(col, queries, filtered);
+      await gw.app.get(RecallSampler).idle();
+      const { rows } = await gw.db.query<{ vector: string; recall: number; k: number; filter: unknown; share: number }>(
+        `SELECT vector::text AS vector, recall, k, filter, share FROM vecgate_recall_samples
+       WHERE collection_id = $1 AND filtered = $2 ORDER BY id DESC LIMIT 15`,
+        [col.id, filtered],
+      );
+      expect(rows).toHaveLength(15);
+      for (const row of rows) {
+        const vector = JSON.parse(row.vector) as number[];
+        const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
+        expect(i).toBeGreaterThanOrEqual(0);
+        expect(row.k).toBe(10);
+        expect(row.recall).toBeCloseTo(recalls[i], 5);
+        // A filtered sample keeps its filter, as the core's tree, and the planner's share of the table.
+        if (filtered) {
+          expect(row.filter).toMatchObject({ kind: 'anyOf', key: 'side', values: KEPT_SIDES });
+          expect(row.share).toBeGreaterThan(0.4);
+        } else expect(row.filter).toBeNull();
+      }
+    },
+  );
 
   it('reports the recall by collection and kind in /metrics', async () => {
     const metrics = (await http(gw.url, 'GET', '/metrics')).text;
