@@ -34,6 +34,11 @@ const WINDOW = 100;
 const MAX_TRACKED = 5_000;
 /** Deepest k checked: a search for more is checked on its first this many. */
 const MAX_K = 100;
+/**
+ * A filter longer than this (as JSON) is not sampled: a list of 10,000 long ids, 200 times over,
+ * would make the samples of one collection gigabytes.
+ */
+export const MAX_SAMPLED_FILTER_BYTES = 16 * 1024;
 
 const NO_COLUMNS = { embeddings: false, documents: false, metadatas: false, uris: false };
 
@@ -95,6 +100,7 @@ export class RecallSampler implements OnModuleDestroy {
   /** Queues a served search for its check. */
   offer(search: ServedSearch): void {
     if (this.stopped || this.waiting.length >= MAX_WAITING) return;
+    if (search.filtered && JSON.stringify(search.filter).length > MAX_SAMPLED_FILTER_BYTES) return;
     this.waiting.push(search);
     this.running ??= this.drain().finally(() => (this.running = undefined));
   }

@@ -192,6 +192,23 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
     },
   );
 
+  it('stores no sample of a search whose filter is too long to keep', async () => {
+    const count = async () =>
+      (await gw.db.query('SELECT count(*)::int AS n FROM vecgate_recall_samples WHERE collection_id = $1', [col.id]))
+        .rows[0].n;
+    const sampler = gw.app.get(RecallSampler);
+    await sampler.idle();
+    const checked = sampler.checked.filtered;
+    const before = await count();
+    // 2,000 values of a dozen characters: over 16 KB as the core's filter tree.
+    const values = Array.from({ length: 2000 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
+    const res = await col.query({ queryEmbeddings: [queryBetween()], nResults: 10, where: { side: { $in: values } } });
+    expect(res.ids[0]).toEqual([]);
+    await sampler.idle();
+    expect(sampler.checked.filtered).toBe(checked);
+    expect(await count()).toBe(before);
+  });
+
   it('reports the recall by collection and kind in /metrics', async () => {
     const metrics = (await http(gw.url, 'GET', '/metrics')).text;
     const line = new RegExp(`^vecgate_search_recall\\{collection="${col.id}",kind="unfiltered"\\} ([\\d.]+)`, 'm').exec(
