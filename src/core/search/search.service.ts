@@ -5,7 +5,8 @@ import { Database } from '../../database/database';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
 import { RangeKeyTracker } from '../records/range-key-tracker';
 import { RecordsRepository } from '../records/records.repository';
-import { RecordsService } from '../records/records.service';
+import { RecallSampler } from '../records/recall-sampler';
+import { RecordsService, type VectorSearchPlan } from '../records/records.service';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 import { HybridSearch, knnLeaves, rankShape, ScoredRecord } from './search.model';
 import { SearchRepository, type SearchRows } from './search.repository';
@@ -47,6 +48,7 @@ export class SearchService {
     private readonly records: RecordsRepository,
     private readonly plans: RecordsService,
     private readonly rangeKeys: RangeKeyTracker,
+    private readonly sampler: RecallSampler,
   ) {}
 
   async search(
@@ -118,13 +120,52 @@ export class SearchService {
     if (dense.length === 0 || collection.dimension === null)
       return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
     const plan = await this.plans.vectorSearchPlan(collection, namespace, search.filter);
-    if (plan.exact)
-      return this.repository.search(this.db.reads, collection, namespace, search, { exact: true, budget });
+    if (plan.exact) {
+      const answer = await this.repository.search(this.db.reads, collection, namespace, search, {
+        exact: true,
+        budget,
+      });
+      this.sample(collection, namespace, search, plan, answer.rows, null);
+      return answer;
+    }
     const most = Math.max(...dense.map((k) => k.limit));
-    return this.db.withSessionSettings(
-      this.records.searchSettings(collection, most, plan),
+    const settings = this.records.searchSettings(collection, most, plan);
+    const answer = await this.db.withSessionSettings(
+      settings,
       (db) => this.repository.search(db, collection, namespace, search, { exact: false, budget }),
       { read: true },
     );
+    this.sample(collection, namespace, search, plan, answer.rows, Number(settings['hnsw.ef_search']));
+    return answer;
+  }
+
+  /**
+   * Offers a search ranked by one dense $knn alone (the Search API's nearest-neighbour search) to
+   * the recall sampler: its first rows are that knn's nearest. Fused, grouped, paged or
+   * defaulted ranks are not: their rows are not a list of nearest neighbours to check.
+   */
+  private sample(
+    collection: Collection,
+    namespace: string,
+    search: HybridSearch,
+    plan: VectorSearchPlan,
+    rows: ScoredRecord[],
+    efSearch: number | null,
+  ): void {
+    const knn = search.rank;
+    if (knn?.kind !== 'knn' || !('dense' in knn.query) || knn.default !== null || knn.returnRank) return;
+    if (search.groupBy || search.offset > 0 || !this.sampler.wants(collection.id)) return;
+    const k = Math.min(knn.limit, search.limit ?? knn.limit);
+    this.sampler.offer({
+      collection,
+      namespace,
+      filter: search.filter,
+      filtered: plan.narrows,
+      share: plan.share,
+      vector: knn.query.dense,
+      served: rows.slice(0, k).map((r) => r.id),
+      k,
+      efSearch,
+    });
   }
 }

@@ -192,6 +192,34 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
     },
   );
 
+  it("samples the Search API's nearest-neighbour searches too, checked the same way", async () => {
+    const queries = Array.from({ length: 8 }, queryBetween);
+    const path = `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/search`;
+    const recalls: number[] = [];
+    for (const q of queries) {
+      const res = await http(gw.url, 'POST', path, {
+        searches: [{ rank: { $knn: { query: q, limit: 10 } }, limit: { limit: 10 } }],
+      });
+      expect(res.status).toBe(200);
+      const truth = new Set(exactTop(q, 10));
+      recalls.push((res.body.ids[0] as string[]).filter((id) => truth.has(id)).length / 10);
+    }
+    await gw.app.get(RecallSampler).idle();
+    const { rows } = await gw.db.query<{ vector: string; recall: number; k: number }>(
+      `SELECT vector::text AS vector, recall, k FROM vecgate_recall_samples
+       WHERE collection_id = $1 ORDER BY id DESC LIMIT 8`,
+      [col.id],
+    );
+    expect(rows).toHaveLength(8);
+    for (const row of rows) {
+      const vector = JSON.parse(row.vector) as number[];
+      const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(row.k).toBe(10);
+      expect(row.recall).toBeCloseTo(recalls[i], 5);
+    }
+  });
+
   it('stores no sample of a search whose filter is too long to keep', async () => {
     const count = async () =>
       (await gw.db.query('SELECT count(*)::int AS n FROM vecgate_recall_samples WHERE collection_id = $1', [col.id]))
