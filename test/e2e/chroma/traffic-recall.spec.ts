@@ -94,6 +94,25 @@ async function statusOf(gw: TestGateway, col: Collection): Promise<Status> {
   return res.body;
 }
 
+/**
+ * The stored samples are one per query sent, found by their vector (stored as float4), each with
+ * k 10 and the recall the test's brute force found for that query's answer.
+ */
+function expectStoredRecalls(
+  rows: { vector: string; recall: number; k: number }[],
+  queries: number[][],
+  recalls: number[],
+): void {
+  expect(rows).toHaveLength(queries.length);
+  for (const row of rows) {
+    const vector = JSON.parse(row.vector) as number[];
+    const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
+    expect(i).toBeGreaterThanOrEqual(0);
+    expect(row.k).toBe(10);
+    expect(row.recall).toBeCloseTo(recalls[i], 5);
+  }
+}
+
 describe('Chroma: recall measured on the collection’s own traffic', () => {
   let gw: TestGateway;
   let col: Collection;
@@ -176,13 +195,8 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
        WHERE collection_id = $1 AND filtered = $2 ORDER BY id DESC LIMIT 15`,
         [col.id, filtered],
       );
-      expect(rows).toHaveLength(15);
+      expectStoredRecalls(rows, queries, recalls);
       for (const row of rows) {
-        const vector = JSON.parse(row.vector) as number[];
-        const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
-        expect(i).toBeGreaterThanOrEqual(0);
-        expect(row.k).toBe(10);
-        expect(row.recall).toBeCloseTo(recalls[i], 5);
         // A filtered sample keeps its filter, as the core's tree, and the planner's share of the table.
         if (filtered) {
           expect(row.filter).toMatchObject({ kind: 'anyOf', key: 'side', values: KEPT_SIDES });
@@ -210,14 +224,7 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
        WHERE collection_id = $1 ORDER BY id DESC LIMIT 8`,
       [col.id],
     );
-    expect(rows).toHaveLength(8);
-    for (const row of rows) {
-      const vector = JSON.parse(row.vector) as number[];
-      const i = queries.findIndex((q) => q.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
-      expect(i).toBeGreaterThanOrEqual(0);
-      expect(row.k).toBe(10);
-      expect(row.recall).toBeCloseTo(recalls[i], 5);
-    }
+    expectStoredRecalls(rows, queries, recalls);
   });
 
   it('stores no sample of a search whose filter is too long to keep', async () => {
