@@ -32,9 +32,10 @@ export const FILTER_KEEPS_ONE_IN = 10;
 @Injectable()
 export class SearchTuningRepository {
   /**
-   * Collections with a valid HNSW index and at least `minRows` records whose ef_search the client
-   * did not pin, never measured, measured for another target, or grown or shrunk by a quarter
-   * since. Records are counted from the namespace counts (a lookup, not a count(*)).
+   * Collections with a valid HNSW index whose ef_search the client did not pin: with at least
+   * `minRows` records and never measured, or measured for another target, or grown or shrunk by a
+   * quarter since (even below `minRows`: until measured again, searches read them exactly or at the
+   * widest walk). Records are counted from the namespace counts (a lookup, not a count(*)).
    */
   async due(db: Queryable, minRows: number, target: number, limit: number): Promise<TuningCandidate[]> {
     const { rows } = await db.query<{ id: string; records: string }>(
@@ -45,7 +46,8 @@ export class SearchTuningRepository {
          WHERE c.dimension IS NOT NULL AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
          OFFSET 0
        ) t
-       WHERE records >= $1 AND (measured IS NULL OR target <> $2::real OR records > measured * 1.25 OR records < measured * 0.8)
+       WHERE (records >= $1 OR measured IS NOT NULL)
+         AND (measured IS NULL OR target <> $2::real OR records > measured * 1.25 OR records < measured * 0.8)
          AND ${hasValidHnswIndexSql('t.table_name')}
        ORDER BY measured IS NULL DESC, records DESC LIMIT $3`,
       [minRows, target, limit],
