@@ -171,6 +171,36 @@ export class Dataset {
     return Array.from({ length: end - start }, (_, k) => this.record(start + k));
   }
 
+  /**
+   * A query that lies between topics and partly off the records: a point on the segment between
+   * two random cluster centres, the records' own spread of noise, and a shift along one direction
+   * shared by every query (of the norm of that noise). Questions embedded against passages, or
+   * images against captions, come out like this: not near any record the collection holds, and
+   * displaced from the records as a whole (the "modality gap"). The search tuner's own queries are
+   * made near the records, so its recall on them says little about these; bench/workloads/traffic.ts
+   * measures both. Drawn from a stream of its own, so queryVector's answers are unchanged.
+   */
+  betweenTopics(stream: string, i: number): number[] {
+    const r = rng(this.seed, 'between', stream, i);
+    const a = this.centres[int(r, this.clusters)];
+    const b = this.centres[int(r, this.clusters)];
+    const t = 0.3 + 0.4 * r();
+    const shift = this.shift();
+    return a.map((x, k) => Math.fround((1 - t) * x + t * b[k] + this.spread * gaussian(r) + shift[k]));
+  }
+
+  private shiftCache?: number[];
+
+  /** The one direction every betweenTopics query is displaced along, of norm spread * sqrt(dim). */
+  private shift(): number[] {
+    if (this.shiftCache) return this.shiftCache;
+    const r = rng(this.seed, 'between-shift');
+    const v = Array.from({ length: this.dim }, () => gaussian(r));
+    const norm = Math.hypot(...v) || 1;
+    const length = this.spread * Math.sqrt(this.dim);
+    return (this.shiftCache = v.map((x) => (x / norm) * length));
+  }
+
   /** A query vector near a random cluster centre, like a record the collection could hold. */
   queryVector(stream: string, i: number): number[] {
     const r = rng(this.seed, 'query', stream, i);

@@ -16,6 +16,7 @@ import walk from './workloads/walk';
 import filteredWalk from './workloads/filtered-walk';
 import search from './workloads/search';
 import importRate from './workloads/import';
+import traffic from './workloads/traffic';
 
 const WORKLOADS = [
   chroma,
@@ -27,6 +28,7 @@ const WORKLOADS = [
   filteredWalk,
   search,
   importRate,
+  traffic,
 ] as unknown as Workload[];
 
 function list(): string {
