@@ -17,6 +17,7 @@ import filteredWalk from './workloads/filtered-walk';
 import search from './workloads/search';
 import importRate from './workloads/import';
 import traffic from './workloads/traffic';
+import curve from './workloads/curve';
 
 const WORKLOADS = [
   chroma,
@@ -29,6 +30,7 @@ const WORKLOADS = [
   search,
   importRate,
   traffic,
+  curve,
 ] as unknown as Workload[];
 
 function list(): string {
