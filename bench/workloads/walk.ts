@@ -52,6 +52,12 @@ export default workload({
 
       // Before any HNSW index exists, so no plan can swap the re-rank for a walk.
       await measure('exact scan', exact);
+      // Issue 34 §4: a parallel exact scan for few clients (vecgate's searches run without workers).
+      await db.query(`SET max_parallel_workers_per_gather = 2`);
+      const { rows: plan } = await db.query(`EXPLAIN ${exact}`, [vectors[0]]);
+      const workers = plan.some((r) => /Workers Planned/.test(r['QUERY PLAN'])) ? '2 workers' : 'planned serial';
+      await measure(`exact scan, max_parallel_workers_per_gather 2 (${workers})`, exact);
+      await db.query(`SET max_parallel_workers_per_gather = 0`);
       await measure(
         'bit side table: the hamming scan alone',
         `SELECT count(*) AS id FROM bits WHERE (bq <~> binary_quantize($1::vector(${dim}))) < 0`,
