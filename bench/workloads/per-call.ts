@@ -9,19 +9,41 @@
  * so that the differences of the medians read as: the client library (1 - 2), the gateway's stack
  * beyond a bare server (2 - 3), and an extra process between client and Postgres (3 - 5, of which
  * 4 is the HTTP call alone); and Chroma's own server time beside them (7 - 4). Real Postgres only.
+ *
+ * `--ops` adds issue 34's other calls (a query of 5 embeddings, get 100 ids without and with
+ * embeddings, count), each through paths 1, 2, 4, 6 and 7 (the bare server and the direct SQL run
+ * the one-vector query only). `--rest-s N` times everything twice: right after the load (while the
+ * gateway may still be building or tuning) and again after N idle seconds.
  */
 import type { Collection } from 'chromadb';
-import { chromaClient, collectionUrl, fill, post, waitIndexed } from '../clients/chroma';
-import { Dataset } from '../data';
-import { common, int, workload } from '../options';
+import {
+  chromaClient,
+  collectionUrl,
+  fill,
+  post,
+  waitIndexed,
+  WITH_EMBEDDINGS as WITH,
+  WITHOUT_EMBEDDINGS as WITHOUT,
+} from '../clients/chroma';
+import { Dataset, recordId } from '../data';
+import { common, int, words, workload } from '../options';
 import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type Server } from '../servers/start';
 import { openDirectSql, type DirectSql } from '../sql/records';
-import { nowMs, summarize } from '../stats';
+import { nowMs, sleep, summarize } from '../stats';
 
 const QUERIES = 50;
 const WARMUP = 50;
 const INCLUDE = ['documents', 'metadatas', 'distances'];
+const OPS = ['query', 'query5', 'get', 'get-emb', 'count'] as const;
+type Op = (typeof OPS)[number];
+const OP_LABEL: Record<Op, string> = {
+  query: 'query top 10',
+  query5: 'query of 5 embeddings, top 10 each',
+  get: 'get 100 ids',
+  'get-emb': 'get 100 ids + embeddings',
+  count: 'count',
+};
 
 /** A collection of `data` on a Chroma API server, added in batches of 500. */
 async function load(server: Server, data: Dataset): Promise<Collection> {
@@ -41,6 +63,8 @@ export default workload({
     reps: int('timed calls per path, interleaved, after 50 warm-up rounds', 500, { min: 1 }),
     seed: common.seed,
     noChroma: { ...common.noChroma, help: 'leave out the real Chroma server (paths 6 and 7)' },
+    ops: words(`the calls timed, of ${OPS.join(', ')} (default query)`, 'query', OPS),
+    restS: int('idle seconds before a second, at-rest pass (0: one pass, right after the load)', 0),
   },
   async run(o) {
     const databaseUrl = process.env.DATABASE_URL!;
@@ -72,57 +96,160 @@ export default workload({
       const queryUrl = `${collectionUrl(gateway.url, collection.id)}/query`;
       await floor.setCanned(200, await post(queryUrl, bodies[0]));
 
-      const query = (c: Collection) => (i: number) =>
-        c.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never });
-      const paths: { label: string; call: (i: number) => Promise<unknown> }[] = [
-        { label: 'Chroma client → vecgate', call: query(collection) },
-        { label: 'fetch → vecgate', call: (i) => post(queryUrl, bodies[i % QUERIES]) },
-        { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
-        { label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) },
-        {
-          label: 'the same SQL from this process',
-          call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
-        },
-      ];
-      if (chroma) {
-        const theirs = `${collectionUrl(chroma.server.url, chroma.collection.id)}/query`;
-        paths.push(
-          { label: 'Chroma client → Chroma', call: query(chroma.collection) },
-          { label: 'fetch → Chroma', call: (i) => post(theirs, bodies[i % QUERIES]) },
-        );
-      }
-      const samples = paths.map((): number[] => []);
-      for (let round = -WARMUP; round < o.reps; round++) {
-        // Rotated each round, so that no path always follows the same one.
-        for (let k = 0; k < paths.length; k++) {
-          const p = (k + Math.max(round, 0)) % paths.length;
-          const t = nowMs();
-          await paths[p].call(round + WARMUP);
-          if (round >= 0) samples[p].push(nowMs() - t);
+      const ids = (i: number) => Array.from({ length: 100 }, (_, k) => recordId((i * 7919 + k * 101) % o.records));
+      const clientCall =
+        (op: Op) =>
+        (c: Collection) =>
+        (i: number): Promise<unknown> => {
+          switch (op) {
+            case 'query':
+              return c.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never });
+            case 'query5':
+              return c.query({
+                queryEmbeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
+                nResults: 10,
+                include: INCLUDE as never,
+              });
+            case 'get':
+            case 'get-emb':
+              return c.get({ ids: ids(i), include: (op === 'get' ? WITHOUT : WITH) as never });
+            case 'count':
+              return c.count();
+          }
+        };
+      // Raw HTTP: the same request the client sends, as bytes made once per call index.
+      const raw = (op: Op, base: string, id: string) => {
+        const url = collectionUrl(base, id);
+        const body = (i: number): string => {
+          switch (op) {
+            case 'query':
+              return bodies[i % QUERIES];
+            case 'query5':
+              return JSON.stringify({
+                query_embeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
+                n_results: 10,
+                include: INCLUDE,
+              });
+            default:
+              return JSON.stringify({ ids: ids(i), include: op === 'get' ? WITHOUT : WITH });
+          }
+        };
+        return op === 'count'
+          ? async () => {
+              const res = await fetch(`${url}/count`);
+              if (res.status !== 200) throw new Error(`${url}/count answered ${res.status}`);
+              return res.text();
+            }
+          : (i: number) => post(`${url}/${op.startsWith('query') ? 'query' : 'get'}`, body(i));
+      };
+
+      const timePaths = async (paths: { label: string; call: (i: number) => Promise<unknown> }[]) => {
+        const samples = paths.map((): number[] => []);
+        for (let round = -WARMUP; round < o.reps; round++) {
+          // Rotated each round, so that no path always follows the same one.
+          for (let k = 0; k < paths.length; k++) {
+            const p = (k + Math.max(round, 0)) % paths.length;
+            const t = nowMs();
+            await paths[p].call(round + WARMUP);
+            if (round >= 0) samples[p].push(nowMs() - t);
+          }
+        }
+        return samples.map(summarize);
+      };
+
+      const summary: string[][] = [];
+      const tuning: string[] = [];
+      const out: string[] = [];
+      for (const pass of o.restS > 0
+        ? ['right after the load', `at rest (${o.restS} s idle)`]
+        : ['right after the load']) {
+        if (pass.startsWith('at rest')) {
+          progress(`idle for ${o.restS} s`);
+          await sleep(o.restS * 1000);
+        }
+        // How vecgate searches at this point (exact, or a walk at the tuner's ef_search).
+        const status = (await collection.getIndexingStatus()) as { vecgate_search_tuning?: unknown };
+        tuning.push(`${pass}: ${JSON.stringify(status.vecgate_search_tuning ?? 'not measured yet')}`);
+        for (const op of o.ops) {
+          progress(`${OP_LABEL[op]}, ${pass}`);
+          const fetchVecgate = raw(op, gateway.url, collection.id);
+          const canned =
+            op === 'count'
+              ? await (await fetch(`${collectionUrl(gateway.url, collection.id)}/count`)).text()
+              : await fetchVecgate(0);
+          await floor.setCanned(200, String(canned));
+          const paths: { label: string; call: (i: number) => Promise<unknown> }[] = [
+            { label: 'Chroma client → vecgate', call: clientCall(op)(collection) },
+            { label: 'fetch → vecgate', call: fetchVecgate },
+          ];
+          if (op === 'query')
+            paths.push(
+              { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
+              {
+                label: 'the same SQL from this process',
+                call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
+              },
+            );
+          paths.push({ label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) });
+          if (chroma)
+            paths.push(
+              { label: 'Chroma client → Chroma', call: clientCall(op)(chroma.collection) },
+              { label: 'fetch → Chroma', call: raw(op, chroma.server.url, chroma.collection.id) },
+            );
+          const stats = await timePaths(paths);
+          const median = (label: string) => stats[paths.findIndex((p) => p.label === label)]?.median;
+          const [c1, f2, floorMs, c6, f7] = [
+            'Chroma client → vecgate',
+            'fetch → vecgate',
+            'fetch → HTTP floor (no work)',
+            'Chroma client → Chroma',
+            'fetch → Chroma',
+          ].map(median);
+          summary.push([
+            OP_LABEL[op],
+            pass,
+            ms(c1),
+            ms(c6),
+            c6 ? `${(c1 / c6).toFixed(2)}×` : '-',
+            ms(f2),
+            ms(f7),
+            f7 ? `${(f2 / f7).toFixed(2)}×` : '-',
+            ms(floorMs),
+            ms(median('the same SQL from this process')),
+          ]);
+          out.push(
+            `\n### ${OP_LABEL[op]}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
+            markdown(
+              ['path', 'median', 'p95'],
+              paths.map((p, i) => [p.label, ms(stats[i].median), ms(stats[i].p95)]),
+            ),
+          );
         }
       }
-      const stats = samples.map(summarize);
-      const [client1, gateway2, bare3, floor4, direct5, , chroma7] = stats.map((s) => s.median);
-      const shares = [
-        ['the Chroma client library (1 - 2)', ms(client1 - gateway2)],
-        ["the gateway's stack beyond a bare server (2 - 3)", ms(gateway2 - bare3)],
-        ['a server process between client and Postgres (3 - 5)', ms(bare3 - direct5)],
-        ['  of which the HTTP call alone (4)', ms(floor4)],
-        ['the SQL (5)', ms(direct5)],
-        ...(chroma7 !== undefined ? [["Chroma's server beyond the HTTP call (7 - 4)", ms(chroma7 - floor4)]] : []),
-      ];
       console.log(
         [
-          `# One unfiltered query top 10, ${o.records} x ${o.dim}, ${o.reps} interleaved calls per path (median ms, p95)`,
+          `# One call at a time, ${o.records} x ${o.dim} clustered`,
           '',
           ...bullets(machine),
+          ...tuning.map((t) => `- vecgate's search, ${t}`),
           '',
           markdown(
-            ['path', 'median', 'p95'],
-            paths.map((p, i) => [`${i + 1}. ${p.label}`, ms(stats[i].median), ms(stats[i].p95)]),
+            [
+              'call',
+              'when',
+              'client → vecgate',
+              'client → Chroma',
+              'vecgate / Chroma',
+              'fetch → vecgate',
+              'fetch → Chroma',
+              'vecgate / Chroma',
+              'HTTP floor',
+              'SQL alone',
+            ],
+            summary,
+            2,
           ),
-          '',
-          markdown(['share of the median', 'ms'], shares),
+          ...out,
         ].join('\n'),
       );
       // The gateway's collection would outlive the run in DATABASE_URL (Chroma's goes with its data directory).
