@@ -24,7 +24,4 @@ CREATE INDEX vecgate_recall_samples_by_collection ON vecgate_recall_samples (col
 
 -- What the tuner measured with: its own queries near sampled records ('synthesized'), or the
 -- collection's sampled traffic ('traffic').
--- filtered_source: the same of the filtered ef_search ('traffic': fitted on sampled filtered searches).
-ALTER TABLE vecgate_search_tuning
-  ADD COLUMN source text NOT NULL DEFAULT 'synthesized',
-  ADD COLUMN filtered_source text;
+ALTER TABLE vecgate_search_tuning ADD COLUMN source text NOT NULL DEFAULT 'synthesized';
