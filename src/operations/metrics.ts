@@ -101,7 +101,7 @@ export class Metrics {
     if (tuner)
       this.readCounter(
         'vecgate_search_tuning_measurements_total',
-        'Recall measurements of a collection by this gateway, by outcome: the target met by an HNSW walk (walk), met by exact search (exact), or missed at the widest walk (missed).',
+        'Recall measurements of a collection by this gateway, by outcome: the target met by an HNSW walk (walk), met by exact search (exact), missed at the widest walk (missed), or failed with an error (failed; logged).',
         () => tuner.outcomes,
         'outcome',
       );

@@ -33,8 +33,11 @@ const NARROW_AFTER_CHECKS = 10;
 /** The advisory lock under which one replica measures a collection. */
 const tuningLock = (collectionId: string) => `search-tuning:${collectionId}`;
 
-/** How one measurement ended, for /metrics: met by a walk, met by exact search, or missed. */
-export type TuningOutcome = 'walk' | 'exact' | 'missed';
+/**
+ * How one measurement ended, for /metrics: met by a walk, met by exact search, missed, or failed
+ * (an error: the collection stays unmeasured, its searches exact or at the widest walk).
+ */
+export type TuningOutcome = 'walk' | 'exact' | 'missed' | 'failed';
 
 /** A query of a measurement: a vector, and for the collection's own filtered searches their filter. */
 interface MeasureQuery {
@@ -117,7 +120,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   private running?: Promise<void>;
   private stopped = false;
   /** Measurements finished by this replica, by outcome. */
-  readonly outcomes: Record<TuningOutcome, number> = { walk: 0, exact: 0, missed: 0 };
+  readonly outcomes: Record<TuningOutcome, number> = { walk: 0, exact: 0, missed: 0, failed: 0 };
 
   constructor(
     @Inject(INDEXING_OPTIONS) private readonly options: IndexingOptions,
@@ -149,7 +152,9 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.running || this.stopped || !this.db.vectorOid) return;
     this.running = this.next()
       .catch((err) => {
-        if (!this.stopped) this.logger.warn(`search tuning failed: ${(err as Error)?.message ?? err}`);
+        if (this.stopped) return;
+        this.outcomes.failed++;
+        this.logger.warn(`search tuning failed: ${(err as Error)?.message ?? err}`);
       })
       .finally(() => (this.running = undefined));
   }

@@ -183,7 +183,24 @@ describe('Chroma: searches are tuned to a recall target', () => {
     expect(await recallOf(hard, RECORDS + GROWTH)).toBeGreaterThanOrEqual(TARGET - 0.05);
     const metrics = (await http(gw.url, 'GET', '/metrics')).text;
     const counted = [...metrics.matchAll(/^vecgate_search_tuning_measurements_total\{outcome="(\w+)"\} (\d+)/gm)];
-    expect(counted.map((m) => m[1]).sort()).toEqual(['exact', 'missed', 'walk']);
+    expect(counted.map((m) => m[1]).sort()).toEqual(['exact', 'failed', 'missed', 'walk']);
+    expect(counted.find((m) => m[1] === 'failed')![2]).toBe('0');
     expect(counted.reduce((sum, m) => sum + Number(m[2]), 0)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('counts a measurement that fails, which an operator would otherwise see only in the log', async () => {
+    const failed = async () =>
+      Number(
+        /^vecgate_search_tuning_measurements_total\{outcome="failed"\} (\d+)/m.exec(
+          (await http(gw.url, 'GET', '/metrics')).text,
+        )![1],
+      );
+    // A schema the tuner cannot read (as after a migration edited once applied).
+    await gw.db.query('ALTER TABLE vecgate_recall_samples RENAME TO vecgate_recall_samples_gone');
+    try {
+      await until('a failed measurement counted', failed, (n) => n >= 1);
+    } finally {
+      await gw.db.query('ALTER TABLE vecgate_recall_samples_gone RENAME TO vecgate_recall_samples');
+    }
   });
 });
