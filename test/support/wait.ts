@@ -31,7 +31,7 @@ function show(value: unknown): string {
 const CHROMA_DB = '/api/v2/tenants/default_tenant/databases/default_database';
 
 /** Chroma's indexing_status of a collection of the default database, as a gateway answers it. */
-export async function indexingStatus(url: string, collectionId: string): Promise<Record<string, number>> {
+export async function indexingStatus<T = Record<string, number>>(url: string, collectionId: string): Promise<T> {
   const res = await http(url, 'GET', `${CHROMA_DB}/collections/${collectionId}/indexing_status`);
   if (res.status !== 200) throw new Error(`indexing_status answered ${res.status}: ${res.text}`);
   return res.body;

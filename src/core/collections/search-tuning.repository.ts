@@ -25,6 +25,10 @@ export interface SampledRecord {
 
 /** The records a measurement's answers are compared on: recall@10, as the benchmarks measure it. */
 export const RECALL_AT = 10;
+/** The measured size a collection may grow or shrink to before it is measured again. */
+export const REMEASURE_ABOVE = 1.25;
+export const REMEASURE_BELOW = 0.8;
+
 /** The filtered measurement's filter keeps one record in this many. */
 export const FILTER_KEEPS_ONE_IN = 10;
 
@@ -47,10 +51,10 @@ export class SearchTuningRepository {
          OFFSET 0
        ) t
        WHERE (records >= $1 OR measured IS NOT NULL)
-         AND (measured IS NULL OR target <> $2::real OR records > measured * 1.25 OR records < measured * 0.8)
+         AND (measured IS NULL OR target <> $2::real OR records > measured * $4::float8 OR records < measured * $5::float8)
          AND ${hasValidHnswIndexSql('t.table_name')}
        ORDER BY measured IS NULL DESC, records DESC LIMIT $3`,
-      [minRows, target, limit],
+      [minRows, target, limit, REMEASURE_ABOVE, REMEASURE_BELOW],
     );
     return rows.map((r) => ({ id: r.id, records: Number(r.records) }));
   }

@@ -1,5 +1,5 @@
 import type { Collection, FilteredTuning } from '../collections/collection.model';
-import { FILTER_KEEPS_ONE_IN } from '../collections/search-tuning.repository';
+import { FILTER_KEEPS_ONE_IN, REMEASURE_ABOVE, REMEASURE_BELOW } from '../collections/search-tuning.repository';
 import { HNSW_LIMITS } from '../collections/vector-index';
 import type { FilterNode } from '../filters/filter-ast';
 import { DEFAULT_NAMESPACE } from '../scope';
@@ -61,9 +61,6 @@ export function filteredEfSearch(unfiltered: number, filtered: number, share?: n
  * 12 ms on one core). Past it such a collection walks at the widest ef_search until measured.
  */
 export const EXACT_WHILE_UNMEASURED_CELLS = 16_000_000;
-/** The measured size a collection may grow or shrink to before it is measured again (SearchTuner). */
-export const REMEASURE_ABOVE = 1.25;
-export const REMEASURE_BELOW = 0.8;
 
 /**
  * Whether the tuner's measurement does not hold for the collection as it is now: never measured

@@ -3,7 +3,7 @@ import { loadConfig } from '../../../src/config/load-config';
 import { TRAFFIC_MIN_SAMPLES } from '../../../src/core/indexing/search-tuner';
 import { http, startGateway, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
-import { until } from '../../support/wait';
+import { indexingStatus, until } from '../../support/wait';
 import { RecallSampler } from '../../../src/core/records/recall-sampler';
 
 /**
@@ -84,15 +84,7 @@ interface Status {
   >;
 }
 
-async function statusOf(gw: TestGateway, col: Collection): Promise<Status> {
-  const res = await http(
-    gw.url,
-    'GET',
-    `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
-  );
-  if (res.status !== 200) throw new Error(`indexing_status answered ${res.status}: ${res.text}`);
-  return res.body;
-}
+const statusOf = (gw: TestGateway, col: Collection) => indexingStatus<Status>(gw.url, col.id);
 
 /**
  * The stored samples are one per query sent, found by their vector (stored as float4), each with

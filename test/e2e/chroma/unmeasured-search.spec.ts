@@ -1,8 +1,8 @@
 import { ChromaClient, type Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
-import { http, startGateway, type TestGateway } from '../../support/gateway';
+import { startGateway, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
-import { until, waitIndexed } from '../../support/wait';
+import { indexingStatus, until, waitIndexed } from '../../support/wait';
 
 /**
  * Between a load and the search tuner's measurement of the collection at its new size, a search
@@ -64,20 +64,20 @@ async function recallOf(col: Collection, data: number[][], size: number, query: 
   return hits / (10 * QUERIES);
 }
 
+/** What these tests read of indexing_status: the tuner's last measurement. */
+interface Status {
+  vecgate_search_tuning?: { ef_search: number; exact: boolean; records: number };
+}
+
 /** recall@10 of fresh queries walked at the measured ef_search, straight in SQL; whether the tuner chose exact search. */
 async function walkRecall(gw: TestGateway, col: Collection, data: number[][], size: number, query: () => number[]) {
-  const status = await http(
-    gw.url,
-    'GET',
-    `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
-  );
-  const tuning = status.body.vecgate_search_tuning;
+  const { vecgate_search_tuning: tuning } = await indexingStatus<Status>(gw.url, col.id);
   const { rows } = await gw.db.query('SELECT table_name FROM vecgate_collections WHERE id = $1', [col.id]);
   let hits = 0;
   for (let i = 0; i < QUERIES; i++) {
     const q = query();
     const found = await gw.db.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(tuning.ef_search)]);
+      await tx.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(tuning!.ef_search)]);
       const res = await tx.query(
         `SELECT id FROM vecgate_records.${rows[0].table_name} ORDER BY embedding <-> $1::vector LIMIT 10`,
         [JSON.stringify(q)],
@@ -87,16 +87,11 @@ async function walkRecall(gw: TestGateway, col: Collection, data: number[][], si
     const truth = exactTop10(data, size, q);
     hits += found.filter((id) => truth.has(id)).length;
   }
-  return { exact: tuning.exact as boolean, recall: hits / (10 * QUERIES) };
+  return { exact: tuning!.exact, recall: hits / (10 * QUERIES) };
 }
 
 async function measuredRecords(gw: TestGateway, col: Collection): Promise<number | null> {
-  const res = await http(
-    gw.url,
-    'GET',
-    `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`,
-  );
-  return res.body.vecgate_search_tuning?.records ?? null;
+  return (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning?.records ?? null;
 }
 
 describe('Chroma: no quiet loss of recall before the tuner has measured', () => {
