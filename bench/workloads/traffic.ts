@@ -3,8 +3,9 @@
  * Clustered records are loaded into vecgate (Postgres) and into the Chroma reference server; then
  *   1. on vecgate's own record table and index, the tuner's SQL (SearchTuningRepository.nearestIds)
  *      at each ef_search of its ladder, for queries between topics and off the records
- *      (Dataset.betweenTopics) and for the queries the tuner synthesizes near the records
- *      (queriesNear), recall@10 against the exact search of the same table;
+ *      (Dataset.betweenTopics) and for the two halves of the queries the tuner synthesizes, near
+ *      the records (queriesNear) and between them (queriesBetween), recall@10 against the exact
+ *      search of the same table;
  *   2. what vecgate's default answers those queries through the Chroma API, before its traffic
  *      was sampled, and after the tuner re-measured on that traffic (the gateway runs with
  *      VECGATE_RECALL_TRAFFIC_SHARE=1 so that this takes a minute, not a day);
@@ -22,7 +23,7 @@ import { scratchDatabase } from '../sql/connect';
 import { pollUntil } from '../stats';
 import { CollectionsRepository } from '../../src/core/collections/collections.repository';
 import { SearchTuningRepository } from '../../src/core/collections/search-tuning.repository';
-import { EF_SEARCH_LADDER, queriesNear } from '../../src/core/indexing/search-tuner';
+import { EF_SEARCH_LADDER, queriesBetween, queriesNear } from '../../src/core/indexing/search-tuner';
 
 const NAME = 'bench_traffic';
 
@@ -122,22 +123,29 @@ export default workload({
       const between = Array.from({ length: o.queries }, (_, i) => text(data.betweenTopics('eval', i)));
       const sample = await tuning.sample(pool, collection, o.records, o.queries);
       const near = queriesNear(sample, rng(o.seed, 'near'));
-      const truth = { between: [] as string[][], near: [] as string[][] };
+      const pairs = queriesBetween(sample, rng(o.seed, 'pairs'));
+      const truth = { between: [] as string[][], near: [] as string[][], pairs: [] as string[][] };
       for (const v of between) truth.between.push(await ids(v, null));
       for (const v of near) truth.near.push(await ids(v, null));
+      for (const v of pairs) truth.pairs.push(await ids(v, null));
 
       const ladder: string[][] = [];
-      const reach: { between?: number; near?: number } = {};
+      const reach: { between?: number; near?: number; tuner?: number } = {};
       for (const ef of EF_SEARCH_LADDER) {
-        const got = { between: [] as string[][], near: [] as string[][] };
+        const got = { between: [] as string[][], near: [] as string[][], pairs: [] as string[][] };
         for (const v of between) got.between.push(await ids(v, ef));
         for (const v of near) got.near.push(await ids(v, ef));
+        for (const v of pairs) got.pairs.push(await ids(v, ef));
         const rb = recallOf(got.between, truth.between);
         const rn = recallOf(got.near, truth.near);
+        const rp = recallOf(got.pairs, truth.pairs);
         if (rb >= 0.95) reach.between ??= ef;
         if (rn >= 0.95) reach.near ??= ef;
-        ladder.push([String(ef), rb.toFixed(3), rn.toFixed(3), await planOf(between[0], ef)]);
-        progress(`ef_search ${ef}: between topics ${rb.toFixed(3)}, near the records ${rn.toFixed(3)}`);
+        if (Math.min(rn, rp) >= 0.95) reach.tuner ??= ef;
+        ladder.push([String(ef), rb.toFixed(3), rn.toFixed(3), rp.toFixed(3), await planOf(between[0], ef)]);
+        progress(
+          `ef_search ${ef}: between topics ${rb.toFixed(3)}, near the records ${rn.toFixed(3)}, between records ${rp.toFixed(3)}`,
+        );
       }
 
       // Through the API: vecgate's default before its traffic was measured, then after.
@@ -196,7 +204,8 @@ export default workload({
           [
             'ef_search',
             'vecgate: between topics, off the records',
-            'vecgate: near the records (tuner)',
+            'vecgate: near the records (tuner, half)',
+            'vecgate: between records (tuner, half)',
             "vecgate's plan",
           ],
           ladder,
@@ -204,14 +213,18 @@ export default workload({
       );
       console.log(
         `\n- between-topic queries reach 0.95 at ef_search ${reach.between ?? '> 1000'}; ` +
-          `the tuner's own queries at ${reach.near ?? '> 1000'}`,
+          `queries near the records alone at ${reach.near ?? '> 1000'}; the tuner's mix at ${reach.tuner ?? '> 1000'}`,
       );
       console.log(
         '\n' +
           markdown(
             ['between-topic queries through the Chroma API', 'recall@10', 'ef_search'],
             [
-              ['vecgate default, tuned on its own queries (floor 100)', before.toFixed(3), efOf(synthesizedChoice)],
+              [
+                'vecgate default, tuned on its own queries (floor 100, near and between records)',
+                before.toFixed(3),
+                efOf(synthesizedChoice),
+              ],
               [
                 reTuned
                   ? `vecgate default, re-tuned on sampled traffic (${sent} searches, ${reTunedS.toFixed(0)} s)`

@@ -7,19 +7,20 @@ import { indexingStatus, until } from '../../support/wait';
 import { RecallSampler } from '../../../src/core/records/recall-sampler';
 
 /**
- * The search tuner measures recall on queries it makes near the collection's records; a user's
- * queries can lie elsewhere (questions against passages). Here the records are tight clusters and
- * the queries lie between two clusters, where a narrow walk, which looks fine on queries near the
- * records, misses neighbours. With the floor for synthesized measurements lowered to the ladder's
- * first step, the first measurement chooses a walk that misses the target on this traffic; the
- * gateway samples the searches (all of them here), checks each against an exact search, and the
- * tuner measures again on them until the traffic meets the target. The sampled recall is checked
- * against a brute force computed here.
+ * The search tuner's first guess comes from queries it makes near the collection's records and
+ * between them; a user's queries may look like neither. Here the records are tight clusters. The
+ * first guess serves queries between two clusters (the issue's complaint: a narrow walk chosen on
+ * queries near the records missed them). Then the traffic decides: searches near the records, which
+ * a narrow walk serves, narrow it (below the synthesized choice); searches between the clusters
+ * afterwards widen it again. The gateway samples the searches (all of them here), checks each
+ * against an exact search, and the tuner measures on them. The sampled recall is checked against a
+ * brute force computed here. The floor for the tuner's own queries is lowered to the ladder's first
+ * step so that the traffic's narrow choice is a walk the test can tell apart.
  */
 
-const DIM = 32;
+const DIM = 128;
 const CLUSTERS = 24;
-const PER_CLUSTER = 125;
+const PER_CLUSTER = 250;
 const RECORDS = CLUSTERS * PER_CLUSTER;
 const TARGET = 0.95;
 
@@ -33,6 +34,11 @@ function queryBetween(): number[] {
   const b = centers[Math.floor(next() * CLUSTERS)];
   const t = 0.3 + next() * 0.4;
   return a.map((x, k) => x * t + b[k] * (1 - t) + gaussian() * 0.6);
+}
+
+/** Near a record's cluster, as the records themselves are: what a narrow walk serves. */
+function queryNear(): number[] {
+  return centers[Math.floor(next() * CLUSTERS)].map((x) => x + gaussian() * 0.5);
 }
 
 const squared = (a: number[], b: number[]) => a.reduce((sum, x, k) => sum + (x - b[k]) ** 2, 0);
@@ -140,32 +146,56 @@ describe('Chroma: recall measured on the collection’s own traffic', () => {
 
   afterAll(() => gw?.close());
 
-  it('corrects a measurement its own queries got wrong, within minutes of traffic', async () => {
-    const first = (await statusOf(gw, col)).vecgate_search_tuning!;
-    expect(first.source).toBe('synthesized');
-    expect(first.recall).toBeGreaterThanOrEqual(TARGET);
-    // The premise: on this traffic the first choice misses the target.
-    const before = mean(await recallsOf(col, Array.from({ length: 40 }, queryBetween)));
-    expect(before).toBeLessThan(TARGET);
+  type Tuning = NonNullable<Status['vecgate_search_tuning']>;
 
-    // Traffic, unfiltered and filtered, until the tuner has measured on both and the searches
-    // sampled since meet the target.
+  /**
+   * Sends `traffic` (unfiltered, and filtered when asked) until the tuner has measured on it, chosen
+   * as `chose` expects, and what it sampled since meets the target. The searches before (the
+   * premise's) are sampled too: the tuner may measure on a mix first, and again once the newest
+   * samples are this traffic's.
+   */
+  async function settleOn(traffic: () => number[], filtered: boolean, chose: (t: Tuning) => boolean): Promise<Tuning> {
     const settled = await until(
       'a measurement on traffic that the traffic since meets',
       async () => {
-        await recallsOf(col, Array.from({ length: 10 }, queryBetween));
-        await recallsOf(col, Array.from({ length: 10 }, queryBetween), true);
+        await recallsOf(col, Array.from({ length: 10 }, traffic));
+        if (filtered) await recallsOf(col, Array.from({ length: 10 }, traffic), true);
         return statusOf(gw, col);
       },
       (s) =>
         s.vecgate_search_tuning?.source === 'traffic' &&
-        s.vecgate_search_tuning?.filtered_source === 'traffic' &&
+        (!filtered || s.vecgate_search_tuning?.filtered_source === 'traffic') &&
+        chose(s.vecgate_search_tuning) &&
         s.vecgate_traffic_recall.unfiltered.samples >= TRAFFIC_MIN_SAMPLES &&
         (s.vecgate_traffic_recall.unfiltered.recall ?? 0) >= TARGET,
       { timeoutMs: 240_000, everyMs: 0 },
     );
-    const tuned = settled.vecgate_search_tuning!;
-    expect(tuned.exact || tuned.ef_search > first.ef_search).toBe(true);
+    return settled.vecgate_search_tuning!;
+  }
+
+  it('guesses wide enough for queries between the clusters, then narrows and widens on traffic', async () => {
+    const first = (await statusOf(gw, col)).vecgate_search_tuning!;
+    expect(first.source).toBe('synthesized');
+    expect(first.recall).toBeGreaterThanOrEqual(TARGET);
+    // The first guess serves queries between topics from the first search, filtered ones too.
+    expect(mean(await recallsOf(col, Array.from({ length: 40 }, queryBetween)))).toBeGreaterThanOrEqual(TARGET - 0.03);
+    expect(mean(await recallsOf(col, Array.from({ length: 40 }, queryBetween), true))).toBeGreaterThanOrEqual(
+      TARGET - 0.03,
+    );
+
+    // Traffic near the records: a narrower walk than the guess meets the target on it.
+    const narrowed = await settleOn(
+      queryNear,
+      false,
+      (t) => !t.exact && (first.exact || t.ef_search < first.ef_search),
+    );
+    expect(mean(await recallsOf(col, Array.from({ length: 60 }, queryNear)))).toBeGreaterThanOrEqual(TARGET - 0.03);
+    // ...which misses queries between the clusters: the premise of what follows.
+    expect(mean(await recallsOf(col, Array.from({ length: 40 }, queryBetween)))).toBeLessThan(TARGET);
+
+    // The traffic moves between the clusters: the walks miss, and the tuner widens on the new traffic.
+    const widened = await settleOn(queryBetween, true, (t) => t.exact || t.ef_search > narrowed.ef_search);
+    expect(Date.parse(widened.measured_at)).toBeGreaterThan(Date.parse(narrowed.measured_at));
     // Fresh queries of the same traffic meet the target, within the noise of 60 queries.
     expect(mean(await recallsOf(col, Array.from({ length: 60 }, queryBetween)))).toBeGreaterThanOrEqual(TARGET - 0.03);
     expect(mean(await recallsOf(col, Array.from({ length: 60 }, queryBetween), true))).toBeGreaterThanOrEqual(

@@ -1,4 +1,4 @@
-import { queriesNear } from '../../../src/core/indexing/search-tuner';
+import { queriesBetween, queriesNear, synthesizedQueries } from '../../../src/core/indexing/search-tuner';
 
 /** The tuner's queries: one per sampled record, near it and its nearest neighbour, as far from them as they are apart. */
 describe('queriesNear', () => {
@@ -46,5 +46,62 @@ describe('queriesNear', () => {
 
   it('leaves a lone record where it is', () => {
     expect(queriesNear([{ id: 'a', vector: '[1,2]' }])).toEqual(['[1,2]']);
+  });
+});
+
+/** The tuner's other half: between a record and another of the sample, off the segment by the record's nearest-neighbour distance. */
+describe('queriesBetween', () => {
+  const distance = (x: number[], y: number[]) => Math.hypot(...x.map((v, i) => v - y[i]));
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+
+  it('puts each query 30-70% of the way to another record, moved by the distance to its neighbour', () => {
+    // Two far-apart records, each 1 from its neighbour: a query lies between them, not near either.
+    const sample = [
+      { id: 'a', vector: '[0,0,0,0]', neighbour: '[1,0,0,0]' },
+      { id: 'b', vector: '[100,0,0,0]', neighbour: '[100,1,0,0]' },
+    ];
+    for (let round = 0; round < 50; round++) {
+      const [qa, qb] = queriesBetween(sample, random).map((q) => JSON.parse(q) as number[]);
+      // The point on the segment is within 1 (the step) of the query.
+      expect(qa[0]).toBeGreaterThanOrEqual(30 - 1);
+      expect(qa[0]).toBeLessThanOrEqual(70 + 1);
+      expect(qb[0]).toBeGreaterThanOrEqual(30 - 1);
+      expect(qb[0]).toBeLessThanOrEqual(70 + 1);
+      // Never near a record: at least 29 from both.
+      for (const q of [qa, qb]) {
+        expect(distance(q, [0, 0, 0, 0])).toBeGreaterThan(28);
+        expect(distance(q, [100, 0, 0, 0])).toBeGreaterThan(28);
+      }
+    }
+  });
+
+  it('pairs each record with another, never itself', () => {
+    const sample = Array.from({ length: 5 }, (_, i) => ({ id: `r${i}`, vector: `[${i * 10}]` }));
+    for (let round = 0; round < 50; round++) {
+      const queries = queriesBetween(sample, random).map((q) => JSON.parse(q)[0] as number);
+      // Without neighbours the step is 0: each query lies on a segment between two distinct records.
+      queries.forEach((q, i) => expect(Math.abs(q - i * 10)).toBeGreaterThanOrEqual(10 * 0.3 - 1e-9));
+    }
+  });
+
+  it('makes a lone record its query near itself', () => {
+    expect(queriesBetween([{ id: 'a', vector: '[1,2]' }])).toEqual(['[1,2]']);
+  });
+});
+
+describe('synthesizedQueries', () => {
+  it('makes half its queries near the records and half between them, one per sampled record', () => {
+    // Each record on an axis of its own, 100 from the origin: no record lies between two others.
+    const axis = (i: number, length: number) => Array.from({ length: 7 }, (_, k) => (k === i ? length : 0));
+    const records = Array.from({ length: 7 }, (_, i) => axis(i, 100));
+    const sample = records.map((v, i) => ({ id: `r${i}`, vector: `[${v}]`, neighbour: `[${axis(i, 101)}]` }));
+    const made = synthesizedQueries(sample);
+    expect(made.map((q) => q.kind)).toEqual(['near', 'near', 'near', 'near', 'between', 'between', 'between']);
+    const queries = made.map((q) => JSON.parse(q.vector) as number[]);
+    const nearestRecord = (q: number[]) => Math.min(...records.map((v) => Math.hypot(...v.map((x, k) => x - q[k]))));
+    // The first four are within 1 of a record; the last three far from every record.
+    for (const q of queries.slice(0, 4)) expect(nearestRecord(q)).toBeLessThanOrEqual(1 + 1e-9);
+    for (const q of queries.slice(4)) expect(nearestRecord(q)).toBeGreaterThan(40);
   });
 });
