@@ -14,6 +14,54 @@ import { timeSearches } from '../stats';
 
 const SCHEMA = 'vecgate_bench_walk';
 
+/**
+ * Issue 34 §3: a query of several vectors, exact, as one statement (a lateral join over the
+ * vectors, as RecordsRepository.nearest sends it) against one statement per vector on as many
+ * connections at once (as RecordsService.spread sends it, up to 4). Mean ms per call of 5 vectors.
+ */
+async function severalVectors(db: Client, vectors: string[], table: string[][]): Promise<void> {
+  const VECTORS = 5;
+  const calls = Math.max(1, Math.floor(vectors.length / VECTORS));
+  const groups = Array.from({ length: calls }, (_, c) => vectors.slice(c * VECTORS, (c + 1) * VECTORS));
+  const one = `SELECT q.ord, r.id FROM unnest($1::vector[]) WITH ORDINALITY AS q(vec, ord)
+    CROSS JOIN LATERAL (SELECT id, (embedding <=> q.vec) + 0 AS d FROM t ORDER BY d LIMIT 10) r`;
+  const single = `SELECT id, (embedding <=> $1) + 0 AS d FROM t ORDER BY d LIMIT 10`;
+  const extra = await Promise.all(
+    Array.from({ length: 2 }, async () => {
+      const c = new Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`SET search_path = ${SCHEMA}, public`);
+      await c.query(`SET max_parallel_workers_per_gather = 0`);
+      return c;
+    }),
+  );
+  try {
+    const clients = [db, ...extra];
+    const time = async (label: string, call: (group: string[]) => Promise<unknown>) => {
+      const start = performance.now();
+      for (const group of groups) await call(group);
+      const ms = (performance.now() - start) / calls;
+      table.push([label, '1.000', ms.toFixed(1)]);
+      progress(`${label}: ${ms.toFixed(2)} ms`);
+    };
+    await time(`${VECTORS} vectors exact, one statement`, (g) => db.query(one, [g]));
+    // As spread() parts them: at most 4 parts of ceil(n / 4) vectors each (5 -> 2 + 2 + 1).
+    const size = Math.ceil(VECTORS / 4);
+    await time(`${VECTORS} vectors exact, in parts of ${size} on connections at once`, async (g) => {
+      const parts: string[][] = [];
+      for (let i = 0; i < g.length; i += size) parts.push(g.slice(i, i + size));
+      await Promise.all(
+        parts.map((part, k) => (part.length === 1 ? clients[k].query(single, part) : clients[k].query(one, [part]))),
+      );
+    });
+    await time(`${VECTORS} vectors exact, one statement each, one after another`, async (g) => {
+      for (const v of g) await db.query(single, [v]);
+    });
+  } finally {
+    await Promise.all(extra.map((c) => c.end()));
+  }
+}
+
 export default workload({
   name: 'walk',
   about: 'the SQL of a top-10 search on hard data: exact, HNSW, quantized with re-rank',
@@ -57,7 +105,13 @@ export default workload({
       const { rows: plan } = await db.query(`EXPLAIN ${exact}`, [vectors[0]]);
       const workers = plan.some((r) => /Workers Planned/.test(r['QUERY PLAN'])) ? '2 workers' : 'planned serial';
       await measure(`exact scan, max_parallel_workers_per_gather 2 (${workers})`, exact);
+      // Forced: the planner's parallel costs keep a scan of this size serial.
+      const force = ['parallel_setup_cost', 'parallel_tuple_cost', 'min_parallel_table_scan_size'];
+      for (const name of force) await db.query(`SET ${name} = 0`);
+      await measure('exact scan, 2 parallel workers forced (setup and tuple costs 0)', exact);
+      for (const name of force) await db.query(`RESET ${name}`);
       await db.query(`SET max_parallel_workers_per_gather = 0`);
+      await severalVectors(db, vectors, table);
       await measure(
         'bit side table: the hamming scan alone',
         `SELECT count(*) AS id FROM bits WHERE (bq <~> binary_quantize($1::vector(${dim}))) < 0`,
