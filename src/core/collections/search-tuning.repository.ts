@@ -83,8 +83,9 @@ export class SearchTuningRepository {
   /**
    * The ids of the RECALL_AT records nearest to `vector` over the whole table: by the HNSW index
    * at this ef_search (as searches run: relaxed iterative scan), or exactly (efSearch null: ordered
-   * by an expression the index is not built on). Runs in the caller's transaction, which the
-   * settings last for; embedded, PGlite has no parallel workers and ignores the setting.
+   * by an expression the index is not built on). `filtered`: under a filter keeping one record in
+   * ten, by insertion order (as independent of the vectors as a category). Runs in the caller's
+   * transaction, which the settings last for.
    */
   async nearestIds(
     tx: Queryable,
@@ -93,29 +94,10 @@ export class SearchTuningRepository {
     efSearch: number | null,
     filtered = false,
   ): Promise<string[]> {
-    const plan = vectorPlan(collection.metric, collection.dimension!);
-    const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
-    const order = efSearch === null ? `(${distance}) + 0` : distance;
-    // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
-    // with them would price exact search by the cores it borrowed. A filtered walk is kept on the
-    // index: this filter's estimate (0.5%, the default for an expression) could tempt the planner
-    // to a scan, where a metadata filter keeping one record in ten walks.
-    const walk =
-      efSearch === null
-        ? ''
-        : `, set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
-    const scan = filtered && efSearch !== null ? `, set_config('enable_seqscan', 'off', true)` : '';
-    await tx.query(
-      `SELECT set_config('max_parallel_workers_per_gather', '0', true)${walk}${scan}`,
-      efSearch === null ? [] : [String(efSearch)],
-    );
-    // One record in ten, by insertion order: a filter as independent of the vectors as a category.
-    const where = filtered ? `WHERE seq % ${FILTER_KEEPS_ONE_IN} = 0` : '';
-    const { rows } = await tx.query<{ id: string }>(
-      `SELECT id FROM ${qualified(collection.tableName)} ${where} ORDER BY ${order} LIMIT ${RECALL_AT}`,
-      [vector],
-    );
-    return rows.map((r) => r.id);
+    // A filtered walk is kept on the index: this filter's estimate (0.5%, the default for an
+    // expression) could tempt the planner to a scan, where a metadata filter keeping a tenth walks.
+    const where = filtered ? `seq % ${FILTER_KEEPS_ONE_IN} = 0` : 'true';
+    return this.nearestWhere(tx, collection, efSearch, new SqlParams([vector]), where, filtered);
   }
 
   /**
@@ -130,20 +112,35 @@ export class SearchTuningRepository {
     namespace: string,
     filter: FilterNode | null,
   ): Promise<string[]> {
-    const plan = vectorPlan(collection.metric, collection.dimension!);
     const params = new SqlParams([vector, namespace]);
-    const where = compileFilter(filter ?? ALL, params);
+    const where = `namespace = $2 AND ${compileFilter(filter ?? ALL, params)}`;
+    return this.nearestWhere(tx, collection, efSearch, params, where, false);
+  }
+
+  /** The measurement's search: `$1` of `params` is the vector; `where` is over the record table. */
+  private async nearestWhere(
+    tx: Queryable,
+    collection: Collection,
+    efSearch: number | null,
+    params: SqlParams,
+    where: string,
+    keepOnIndex: boolean,
+  ): Promise<string[]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!);
     const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
+    // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
+    // with them would price exact search by the cores it borrowed. Embedded, PGlite has none.
     const walk =
       efSearch === null
         ? ''
         : `, set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`;
+    const scan = keepOnIndex && efSearch !== null ? `, set_config('enable_seqscan', 'off', true)` : '';
     await tx.query(
-      `SELECT set_config('max_parallel_workers_per_gather', '0', true)${walk}`,
+      `SELECT set_config('max_parallel_workers_per_gather', '0', true)${walk}${scan}`,
       efSearch === null ? [] : [String(efSearch)],
     );
     const { rows } = await tx.query<{ id: string }>(
-      `SELECT id FROM ${qualified(collection.tableName)} WHERE namespace = $2 AND ${where}
+      `SELECT id FROM ${qualified(collection.tableName)} WHERE ${where}
        ORDER BY ${efSearch === null ? `(${distance}) + 0` : distance} LIMIT ${RECALL_AT}`,
       params.values,
     );

@@ -32,6 +32,8 @@ const MAX_WAITING = 16;
 const WINDOW = 100;
 /** Collections whose traffic this replica counts, at most: past it the least searched are forgotten. */
 const MAX_TRACKED = 5_000;
+/** How much more often a collection searched on the tuner's own guess is sampled (RecallSampler.wants). */
+export const EAGER_FACTOR = 10;
 /** Deepest k checked: a search for more is checked on its first this many. */
 const MAX_K = 100;
 /**
@@ -82,17 +84,25 @@ export class RecallSampler implements OnModuleDestroy {
     await this.running;
   }
 
-  /** Counts a search of the collection and says whether to sample it (cheap: no allocation when not). */
-  wants(collectionId: string): boolean {
-    this.count(collectionId);
-    const { trafficShare, trafficPerMinute } = this.options;
-    if (this.stopped || trafficShare <= 0 || this.waiting.length >= MAX_WAITING) return false;
-    if (trafficShare < 1 && Math.random() >= trafficShare) return false;
+  /**
+   * Counts a search of the collection and says whether to sample it (cheap: no allocation when
+   * not). A collection searched on the tuner's own guess (`eager`: its measurement used no traffic
+   * yet) is sampled EAGER_FACTOR times as often, so that its own queries decide within its first
+   * few hundred searches rather than thousands: the guess is a conservative one, and only they
+   * may narrow it.
+   */
+  wants(collection: Pick<Collection, 'id' | 'tuning'>): boolean {
+    this.count(collection.id);
+    const eager = collection.tuning?.source === 'synthesized' ? EAGER_FACTOR : 1;
+    const share = Math.min(1, this.options.trafficShare * eager);
+    const perMinute = this.options.trafficPerMinute * eager;
+    if (this.stopped || share <= 0 || this.waiting.length >= MAX_WAITING) return false;
+    if (share < 1 && Math.random() >= share) return false;
     const now = Date.now();
-    const recent = (this.taken.get(collectionId) ?? []).filter((t) => t > now - 60_000);
-    if (recent.length >= trafficPerMinute) return false;
+    const recent = (this.taken.get(collection.id) ?? []).filter((t) => t > now - 60_000);
+    if (recent.length >= perMinute) return false;
     recent.push(now);
-    this.taken.set(collectionId, recent);
+    this.taken.set(collection.id, recent);
     if (this.taken.size > MAX_TRACKED) this.forgetOld(now);
     return true;
   }

@@ -365,7 +365,7 @@ export class RecordsService {
     lists: Neighbour[][],
     efSearch: ((i: number) => number | null) | null,
   ): void {
-    if (!this.sampler.wants(collection.id)) return;
+    if (!this.sampler.wants(collection)) return;
     const i = Math.floor(Math.random() * vectors.length);
     this.sampler.offer({
       collection,

@@ -154,7 +154,7 @@ export class SearchService {
   ): void {
     const knn = search.rank;
     if (knn?.kind !== 'knn' || !('dense' in knn.query) || knn.default !== null || knn.returnRank) return;
-    if (search.groupBy || search.offset > 0 || !this.sampler.wants(collection.id)) return;
+    if (search.groupBy || search.offset > 0 || !this.sampler.wants(collection)) return;
     const k = Math.min(knn.limit, search.limit ?? knn.limit);
     this.sampler.offer({
       collection,
