@@ -52,6 +52,9 @@ describe('prepared statements', () => {
       await planOnce(async (conn) => {
         for (let i = 1; i <= 3; i++) expect((await conn.query(text, [i])).rows[0].n).toBe(2 * i);
         expect(await mode(conn)).toBe('force_generic_plan');
+        // Only walks run there: a generic plan, pricing LIMIT $n as a tenth of the table, would
+        // read the table and sort it at a wide ef_search instead of the walk the tuner measured.
+        expect((await conn.query('SHOW enable_sort')).rows[0].enable_sort).toBe('off');
         const { rows } = await conn.query(
           `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1`,
           [statementName(text)],
@@ -75,6 +78,7 @@ describe('prepared statements', () => {
           new Promise((resolve) => setTimeout(() => resolve('waited 5 s'), 5000)),
         ]);
         expect(modeWhileBusy).toBe('force_custom_plan');
+        expect(await planOnce(async (conn) => (await conn.query('SHOW enable_sort')).rows[0].enable_sort)).toBe('on');
       } finally {
         release();
         await Promise.all(holders);
