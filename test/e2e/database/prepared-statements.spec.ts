@@ -163,7 +163,10 @@ describe('prepared statements through the gateway', () => {
   let gw: TestGateway;
 
   beforeAll(async () => {
-    gw = await startGateway();
+    // One connection per pool and no sampled checks: the plan counts below are read on the
+    // connection the searches ran on, which background work (import polls, recall checks) could
+    // otherwise take in between.
+    gw = await startGateway({ poolSize: 1, indexing: { ...loadConfig({}).indexing, trafficShare: 0 } });
   });
 
   afterAll(async () => {
@@ -183,7 +186,6 @@ describe('prepared statements through the gateway', () => {
         ],
         metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
       });
-      // Calls one after another reuse the pool's last released connection, which these reads then see.
       const searches = (conn: Queryable) =>
         conn.query(
           `SELECT sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%<->%'`,
