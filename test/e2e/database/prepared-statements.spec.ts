@@ -164,8 +164,8 @@ describe('prepared statements through the gateway', () => {
 
   beforeAll(async () => {
     // One connection per pool and no sampled checks: the plan counts below are read on the
-    // connection the searches ran on, which background work (import polls, recall checks) could
-    // otherwise take in between.
+    // connection the searches ran on, which background work on the pool (the import runner's,
+    // index builder's and tuner's ticks, recall checks) could otherwise take in between.
     gw = await startGateway({ poolSize: 1, indexing: { ...loadConfig({}).indexing, trafficShare: 0 } });
   });
 
