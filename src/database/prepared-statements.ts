@@ -28,13 +28,10 @@ export const PLAN_PER_CALL = `SET plan_cache_mode = force_custom_plan`;
 /**
  * The session settings for statements whose best plan does not depend on their values: an
  * unfiltered vector search walks the HNSW index whatever the query vector. Planned once per
- * connection, such a search saves its planning on every later call (docs/hot-path.md). Such
- * connections run only walks the search tuner (or the client) chose over reading the table, and
- * a generic plan, planned with the ef_search of its first call, prices its `LIMIT $n` as a tenth
- * of the table: planned at ef_search 400 or more, it read 20,000 x 384 whole and sorted it (25-31
- * ms a query, and exact) on every later call whatever the ef_search, where the walk the tuner
- * measured took 4.5 ms. Every other way to that order (a table or btree scan) needs a sort, so a
- * sort is priced out there.
+ * connection, such a search saves its planning on every later call (docs/hot-path.md). A sort
+ * is priced out: these connections run only walks, and a generic plan made at a wide ef_search
+ * (pricing `LIMIT $n` as a tenth of the table) would otherwise read and sort the whole table on
+ * every later call (docs/storage-and-search.md).
  */
 export const PLAN_ONCE = `SELECT set_config('plan_cache_mode', 'force_generic_plan', false), set_config('enable_sort', 'off', false)`;
 
