@@ -11,7 +11,7 @@ RUN npm run build
 # Runtime stage: production dependencies, compiled code and migrations only, as a non-root user.
 FROM node:20-bookworm-slim
 # HOST=0.0.0.0: a container is reached through its published port, never on its own loopback.
-ENV NODE_ENV=production PORT=8000 HOST=0.0.0.0 VECGATE_DATA_DIR=/data
+ENV NODE_ENV=production PORT=8000 QDRANT_PORT=6333 HOST=0.0.0.0 VECGATE_DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
@@ -19,5 +19,6 @@ COPY --from=build /app/dist ./dist
 COPY migrations ./migrations
 RUN mkdir -p /data && chown node:node /data
 USER node
-EXPOSE 8000
+# 8000: Chroma, Pinecone and Vectorizer; 6333: Qdrant.
+EXPOSE 8000 6333
 CMD ["node", "dist/src/main.js"]

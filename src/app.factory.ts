@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -22,7 +23,9 @@ import { runWithConsistency } from './database/read-consistency';
 import { LastWrites, LSN_HEADER, RequestConsistency } from './common/read-your-writes';
 import { installOperations } from './operations/install-operations';
 import type { OperationsOptions } from './operations/operations-options';
-import { ERROR_RENDERERS, OPENAPI_MODELS, protocolOf } from './protocols/protocols';
+import { ERROR_RENDERERS, OPENAPI_MODELS, PROTOCOL_PORTS, protocolOf } from './protocols/protocols';
+import { attachPortRouting, PortRouting, portRoutingOf } from './common/port-routing';
+import { QDRANT_PREFIX } from './protocols/qdrant/qdrant-prefix';
 
 /** Bodies from this size on are parsed one per turn of the event loop (OnePerTurn). */
 const LARGE_BODY_CHARS = 1024 * 1024;
@@ -38,9 +41,30 @@ export interface CreateAppOptions {
   embeddedSeed?: Blob;
 }
 
+/**
+ * Listens on the ports of protocols that have their own (Qdrant's), beside the main port; returns
+ * each listening address by protocol. A port that is taken fails the start, as the main port does.
+ */
+export async function listenProtocolPorts(app: INestApplication, config: AppConfig): Promise<{ qdrant?: number }> {
+  if (config.qdrantPort === null) return {};
+  const server = app.getHttpServer();
+  try {
+    return { qdrant: await portRoutingOf(server)!.listen(server, QDRANT_PREFIX, config.qdrantPort, config.host) };
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
+    throw new Error(
+      `port ${config.qdrantPort} (QDRANT_PORT, Qdrant's API) is taken: set QDRANT_PORT to a free port, or to 0 to turn the Qdrant API off`,
+      { cause: err },
+    );
+  }
+}
+
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  // Qdrant's API on its own port: its requests are routed under a prefix (common/port-routing.ts).
+  const ports = new PortRouting(PROTOCOL_PORTS);
   const adapter = new JsonFastifyAdapter({
+    rewriteUrl: (req: IncomingMessage) => ports.rewrite(req),
     bodyLimit: config.bodyLimitBytes,
     // A body trickled byte by byte held its socket forever (Fastify's default is no limit).
     requestTimeout: config.requestTimeoutMs,
@@ -69,6 +93,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     bufferLogs: options.logger !== false,
   });
   const fastify = app.getHttpAdapter().getInstance();
+  attachPortRouting(app.getHttpServer(), ports);
+  fastify.addHook('preClose', (done) => {
+    ports.close();
+    done();
+  });
   // First of all hooks: request id, metrics and access log see every request, a refused body's too.
   installOperations(app, { logs: options.logger !== false, protocolOf });
   // An address that keeps presenting bad keys is refused before its body is read or a key looked up.

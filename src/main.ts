@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
-import { createApp } from './app.factory';
+import { createApp, listenProtocolPorts } from './app.factory';
+import { QDRANT_PREFIX } from './protocols/qdrant/qdrant-prefix';
 import { ConfigError, loadConfig } from './config/load-config';
 import { ApiKeysService } from './core/auth/api-keys.service';
 import { installGracefulShutdown } from './operations/graceful-shutdown';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       workers: config.workers,
       host: config.host,
       port: config.port,
+      protocolPorts: config.qdrantPort === null ? [] : [{ prefix: QDRANT_PREFIX, port: config.qdrantPort }],
       stopTimeoutMs,
       address,
       logger: new Logger('Workers'),
@@ -47,12 +49,15 @@ async function main(): Promise<void> {
   }
   installGracefulShutdown(app, new Logger('Shutdown'));
   await app.listen(config.port, config.host);
+  const { qdrant } = await listenProtocolPorts(app, config);
   // The port the system gave, when PORT=0 asked for any.
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Before the listening line, so that whoever reads the log up to it has read the warning.
   await warnIfOpen({ ...config, port }, () => app.get(ApiKeysService).authTurnedOn(), new Logger('Main'));
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  // Worded apart from the line below, which tools wait for to learn the main port.
+  if (qdrant !== undefined) Logger.log(`Qdrant API served on http://${host}:${qdrant}`, 'Main');
   Logger.log(`vecgate listening on http://${host}:${port}`, 'Main');
 }
 

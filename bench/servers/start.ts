@@ -167,7 +167,8 @@ export async function startVecgate(options: VecgateOptions = {}): Promise<Server
   const server = await startChild((port) => ({
     script: join(root, 'dist', 'src', 'main.js'),
     args: [],
-    env: { ...env, PORT: String(port) },
+    // The Qdrant port stays off unless a workload asks for one (QDRANT_PORT in options.env).
+    env: { QDRANT_PORT: '0', ...env, PORT: String(port) },
     name: 'vecgate',
     timeoutMs: 120_000,
     onLine: (line) => {

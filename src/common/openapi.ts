@@ -21,6 +21,7 @@ export const OPENAPI_TAGS = {
   pineconeData: 'Pinecone data plane',
   vectorizer: 'Vectorizer',
   qdrant: 'Vectorizer Qdrant-compatible',
+  qdrantApi: 'Qdrant (QDRANT_PORT, 6333)',
 } as const;
 
 /** The error body schema of each tag's routes (registered from the protocols' responses.dto.ts). */
@@ -30,16 +31,19 @@ const ERROR_SCHEMA: Record<string, string> = {
   [OPENAPI_TAGS.pineconeData]: 'PineconeDataError',
   [OPENAPI_TAGS.vectorizer]: 'VectorizerError',
   [OPENAPI_TAGS.qdrant]: 'VectorizerError',
+  [OPENAPI_TAGS.qdrantApi]: 'QdrantError',
 };
 
 const DESCRIPTION = [
-  'One gateway, three vector-database protocols, one store (PostgreSQL with pgvector).',
+  'One gateway, four vector-database protocols, one store (PostgreSQL with pgvector).',
   '',
   '- **Chroma v2** under `/api/v2`: tenants, databases, collections and records, as the official `chromadb` client calls them. Errors: `{"error", "message"}`.',
   "- **Pinecone**: the control plane at `/indexes` (pass the gateway's URL as `controllerHostUrl`), and each index's data plane under `/indexes/{index}` " +
     '(the `host` the control plane returns). Errors: `{"error": {"code", "message"}, "status"}` on the control plane, `{"code", "message", "details"}` on the data plane.',
   '- **Vectorizer**: collections, vectors, batches and search at the root (`/collections`, `/insert_vectors`, `/search`, ...), and the Qdrant-compatible ' +
     'routes its TypeScript SDK calls under `/qdrant/collections`. Errors: `{"error_type", "message", "details", "status_code"}`.',
+  "- **Qdrant** on its own port (QDRANT_PORT, 6333): listed here under `/_qdrant`, the prefix its port's requests are routed under; call them on that port " +
+    'without it. Answers `{"result", "status", "time"}`; errors `{"status": {"error"}, "time"}`.',
   '',
   'Request bodies are read as JSON whatever their content type. The request schemas are the ones the gateway checks: a body that does not fit is ' +
     "refused with a 4xx in the protocol's own error shape.",
@@ -142,6 +146,10 @@ export function buildOpenApiDocument(app: INestApplication, models: OpenApiModel
     )
     .addTag(OPENAPI_TAGS.vectorizer, 'Vectorizer REST API: collections, vectors, batches, search, delete by filter')
     .addTag(OPENAPI_TAGS.qdrant, "Vectorizer's Qdrant-compatible routes, as its TypeScript SDK calls them")
+    .addTag(
+      OPENAPI_TAGS.qdrantApi,
+      "Qdrant's REST API on QDRANT_PORT (6333), as the official clients call it: listed under /_qdrant, called on that port without it",
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: models,

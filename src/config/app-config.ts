@@ -6,6 +6,11 @@ import type { ImportOptions } from '../transfer/bulk-import/import-options';
 export interface AppConfig {
   port: number;
   host: string;
+  /**
+   * Where the Qdrant REST API listens (QDRANT_PORT, 6333 by default; 0 in the environment turns
+   * it off, null here). 0 here asks the system for any free port (the tests).
+   */
+  qdrantPort: number | null;
   /** Unset: embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   /**

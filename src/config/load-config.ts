@@ -174,6 +174,14 @@ function workers(env: Env, databaseUrl: string | undefined): number {
   return count;
 }
 
+/** Qdrant's own port, 6333 unless told; 0 turns the Qdrant API off (null). */
+function qdrantPort(env: Env): number | null {
+  const port = integer(env, 'QDRANT_PORT', 6333, 0, 65535);
+  if (port !== 0 && port === integer(env, 'PORT', 8000, 0, 65535))
+    throw new ConfigError(`QDRANT_PORT must differ from PORT (both are ${port}); 0 turns the Qdrant API off`);
+  return port === 0 ? null : port;
+}
+
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
   // Loopback unless told otherwise: with auth off until the first key, listening beyond this
@@ -182,6 +190,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const url = databaseUrl(env);
   return {
     port: integer(env, 'PORT', 8000, 0, 65535),
+    qdrantPort: qdrantPort(env),
     host,
     databaseUrl: url,
     databaseReadUrls: databaseReadUrls(env, url),

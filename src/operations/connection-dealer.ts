@@ -1,6 +1,7 @@
 import type { Worker } from 'node:cluster';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { portRoutingOf } from '../common/port-routing';
 
 /**
  * The primary accepts every connection and deals it to the workers in turn, as Node's cluster
@@ -22,6 +23,14 @@ export interface ConnectionMessage {
   type?: string;
   id?: number;
   taken?: boolean;
+  /** The path prefix of the protocol whose own port accepted the connection (common/port-routing.ts). */
+  via?: string;
+}
+
+/** A connection the primary holds, and the protocol port it came in on (none: the main port). */
+interface Held {
+  socket: Socket;
+  via?: string;
 }
 
 /** Connections that may wait in the primary for a worker to be free; past it a new one is closed. */
@@ -31,11 +40,11 @@ export class ConnectionDealer {
   private turn = 0;
   private lastId = 0;
   /** Per worker, the connection handed to it and not yet taken, with its id. */
-  private readonly handed = new Map<Worker, { id: number; socket: Socket }>();
+  private readonly handed = new Map<Worker, Held & { id: number }>();
   /** Workers that take connections: ready, not draining, not gone. */
   private readonly dealing: Worker[] = [];
   /** Connections waiting for a worker that has taken what it was handed before. */
-  private readonly waiting: Socket[] = [];
+  private readonly waiting: Held[] = [];
 
   /** From now on `worker` gets its turn. */
   add(worker: Worker): void {
@@ -59,12 +68,12 @@ export class ConnectionDealer {
   }
 
   /** Hands `socket` to the next free worker, or keeps it until one is; with no worker at all, closes it. */
-  deal(socket: Socket): void {
+  deal(socket: Socket, via?: string): void {
     if (this.dealing.length === 0 || this.waiting.length >= MOST_WAITING) {
       socket.destroy();
       return;
     }
-    this.waiting.push(socket);
+    this.waiting.push({ socket, via });
     this.pump();
   }
 
@@ -74,7 +83,7 @@ export class ConnectionDealer {
     if (!handed || handed.id !== message.id) return;
     this.handed.delete(worker);
     if (message.taken) handed.socket.destroy();
-    else if (this.dealing.length > 0) this.waiting.unshift(handed.socket);
+    else if (this.dealing.length > 0) this.waiting.unshift({ socket: handed.socket, via: handed.via });
     else handed.socket.destroy();
     this.pump();
   }
@@ -97,12 +106,12 @@ export class ConnectionDealer {
     }
   }
 
-  private hand(worker: Worker, socket: Socket): void {
+  private hand(worker: Worker, { socket, via }: Held): void {
     const id = ++this.lastId;
-    this.handed.set(worker, { id, socket });
+    this.handed.set(worker, { id, socket, via });
     // keepOpen: the primary's copy stays until the worker answers (Node would close it on its own
     // acknowledgement, which a worker that died never sends).
-    worker.send({ type: CONNECTION, id }, socket, { keepOpen: true }, (err) => {
+    worker.send({ type: CONNECTION, id, via }, socket, { keepOpen: true }, (err) => {
       if (!err || this.handed.get(worker)?.id !== id) return;
       this.handed.delete(worker);
       socket.destroy();
@@ -111,7 +120,7 @@ export class ConnectionDealer {
   }
 
   private closeWaiting(): void {
-    for (const socket of this.waiting.splice(0)) socket.destroy();
+    for (const { socket } of this.waiting.splice(0)) socket.destroy();
   }
 }
 
@@ -129,7 +138,9 @@ export function takeConnections(server: Server): () => void {
     if (message?.type !== CONNECTION) return;
     const taken = !refusing && socket !== undefined;
     if (taken) {
-      server.emit('connection', socket);
+      const routing = message.via === undefined ? undefined : portRoutingOf(server);
+      if (routing) routing.hand(server, socket, message.via!);
+      else server.emit('connection', socket);
       socket.resume();
     } else socket?.destroy(); // this copy only: the primary's keeps the connection, unread, for another worker
     process.send?.({ type: TAKEN, id: message.id, taken });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { INestApplication, LoggerService, Type } from '@nestjs/common';
+import { portRoutingOf } from '../common/port-routing';
 import { HealthService } from './health.service';
 import { loadOperationsOptions, OPERATIONS_OPTIONS, type OperationsOptions } from './operations-options';
 
@@ -75,6 +76,7 @@ export function installGracefulShutdown(
       // Stops accepting; Node closes idle kept-alive connections now and busy ones once answered.
       // A worker's server does not listen (its primary deals the connections), and closes at once:
       // the requests in flight are waited for as well.
+      portRoutingOf(server)?.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const answered = new Promise<void>((resolve) => (active.size === 0 ? resolve() : (idle = resolve)));
       const done = Promise.all([closed, answered]).then(() => 'closed' as const);

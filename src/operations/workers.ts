@@ -31,6 +31,8 @@ export interface PrimaryOptions {
   workers: number;
   host: string;
   port: number;
+  /** Protocols on ports of their own (Qdrant's): each one's port and path prefix. */
+  protocolPorts: { prefix: string; port: number }[];
   /** How long the workers may take to stop (drain, close) after a signal before they are killed. */
   stopTimeoutMs: number;
   /** Logged once every worker listens. */
@@ -45,12 +47,24 @@ export interface PrimaryOptions {
  * drain and stop, and exits 0 once they have (1 if one failed or had to be killed); a second
  * signal kills them at once.
  */
-export function runPrimary({ workers, host, port, stopTimeoutMs, address, logger }: PrimaryOptions): void {
+export function runPrimary({
+  workers,
+  host,
+  port,
+  protocolPorts,
+  stopTimeoutMs,
+  address,
+  logger,
+}: PrimaryOptions): void {
   const ready = new WeakSet<Worker>();
   const aggregator = new AggregatorRegistry();
   const dealer = new ConnectionDealer();
   // noDelay as Node's HTTP server sets it on the connections it accepts (an option of the socket, kept by the worker's copy).
   const server = createServer({ pauseOnConnect: true, noDelay: true }, (socket) => dealer.deal(socket));
+  const others = protocolPorts.map((p) => ({
+    ...p,
+    server: createServer({ pauseOnConnect: true, noDelay: true }, (socket) => dealer.deal(socket, p.prefix)),
+  }));
   let listening = false;
   let stopping = false;
   let failed = false;
@@ -78,11 +92,17 @@ export function runPrimary({ workers, host, port, stopTimeoutMs, address, logger
     if (listening || stopping) return;
     listening = true;
     server.listen(port, host);
+    for (const other of others) other.server.listen(other.port, host);
   };
   server.on('error', (err) => {
     logger.error(`cannot listen on ${address}: ${err.message}`);
     stop('listening failed', 1);
   });
+  for (const other of others)
+    other.server.on('error', (err) => {
+      logger.error(`cannot listen on port ${other.port}: ${err.message}`);
+      stop('listening failed', 1);
+    });
   const answerMetrics = async (worker: Worker, id: number | undefined) => {
     const text = await aggregator
       .clusterMetrics()
@@ -95,7 +115,7 @@ export function runPrimary({ workers, host, port, stopTimeoutMs, address, logger
     if (stopping) return;
     stopping = true;
     failed ||= code !== 0;
-    if (listening) server.close();
+    if (listening) for (const s of [server, ...others.map((o) => o.server)]) s.close();
     logger.log(`${reason}: stopping ${living().length} worker(s)`);
     for (const worker of living()) if (worker.isConnected()) worker.send({ type: STOP });
     setTimeout(() => {

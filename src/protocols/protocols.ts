@@ -1,3 +1,4 @@
+import type { ProtocolPort } from '../common/port-routing';
 import type { ProtocolErrorRenderer } from '../common/protocol-errors';
 import { ChromaModule } from './chroma/chroma.module';
 import { chromaErrorRenderer } from './chroma/chroma-errors.renderer';
@@ -6,6 +7,10 @@ import { PINECONE_MODELS } from './pinecone/dto/responses.dto';
 import { PineconeModule } from './pinecone/pinecone.module';
 import { pineconeErrorRenderer } from './pinecone/pinecone-errors.renderer';
 import { QDRANT_MODELS } from './vectorizer/dto/qdrant.dto';
+import { QDRANT_PREFIX } from './qdrant/qdrant-prefix';
+import { QdrantModule } from './qdrant/qdrant.module';
+import { qdrantErrorRenderer } from './qdrant/qdrant-errors.renderer';
+import { QDRANT_API_MODELS } from './qdrant/dto/responses.dto';
 import { VECTORIZER_MODELS } from './vectorizer/dto/responses.dto';
 import { VectorizerModule } from './vectorizer/vectorizer.module';
 import { vectorizerErrorRenderer } from './vectorizer/vectorizer-errors.renderer';
@@ -15,17 +20,35 @@ import { vectorizerErrorRenderer } from './vectorizer/vectorizer-errors.renderer
  * factory hands their error shapes, path owners and OpenAPI models to the infrastructure, which
  * imports no protocol itself.
  */
-export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule];
+export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule, QdrantModule];
+
+/**
+ * Protocols served on a port of their own (common/port-routing.ts): Qdrant's probes and metrics
+ * are the gateway's own (`/livez` is its liveness, `/healthz`).
+ */
+export const PROTOCOL_PORTS: ProtocolPort[] = [
+  {
+    prefix: QDRANT_PREFIX,
+    shared: { '/healthz': '/healthz', '/livez': '/healthz', '/readyz': '/readyz', '/metrics': '/metrics' },
+  },
+];
 
 /** Each protocol's error shape, for the requests under its paths. */
 export const ERROR_RENDERERS: ProtocolErrorRenderer[] = [
   chromaErrorRenderer,
   pineconeErrorRenderer,
   vectorizerErrorRenderer,
+  qdrantErrorRenderer,
 ];
 
 /** The response models the OpenAPI document names. */
-export const OPENAPI_MODELS = [...CHROMA_MODELS, ...PINECONE_MODELS, ...VECTORIZER_MODELS, ...QDRANT_MODELS];
+export const OPENAPI_MODELS = [
+  ...CHROMA_MODELS,
+  ...PINECONE_MODELS,
+  ...VECTORIZER_MODELS,
+  ...QDRANT_MODELS,
+  ...QDRANT_API_MODELS,
+];
 
 /** Which protocol a request path belongs to (as its error renderer claims it); probes, metrics and unknown paths are `other`. */
 export function protocolOf(path: string): string {

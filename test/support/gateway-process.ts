@@ -15,7 +15,7 @@ export interface Exit {
 /**
  * `node dist/src/main.js` as `npm start` runs it (or another built entry that logs the same
  * listening line), in a minimal environment (nothing of the test run's VECGATE_* or HOST leaks
- * in): PORT 0 unless given, and whatever `env` sets. Resolves once the gateway logs the address it
+ * in): PORT 0 and the Qdrant port off unless given, and whatever `env` sets. Resolves once the gateway logs the address it
  * listens on.
  */
 export class GatewayProcess {
@@ -38,7 +38,14 @@ export class GatewayProcess {
     await ensureBuilt();
     const child = spawn(process.execPath, [entry], {
       cwd,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        PORT: '0',
+        QDRANT_PORT: '0',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: LogLine[] = [];

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Client } from 'pg';
-import { createApp, type CreateAppOptions } from '../../src/app.factory';
+import { createApp, listenProtocolPorts, type CreateAppOptions } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { Database } from '../../src/database/database';
@@ -16,6 +16,8 @@ export interface TestGateway {
   app: INestApplication;
   url: string;
   port: number;
+  /** The Qdrant API's base URL, when the gateway was started with `qdrantPort` (0: any port). */
+  qdrantUrl: string;
   db: Database;
   backend: 'embedded' | 'postgres';
   close(): Promise<void>;
@@ -64,10 +66,13 @@ export async function startGateway(
     host: '127.0.0.1',
     dataDir: 'memory://',
     databaseUrl,
+    // Off unless a test asks: gateways run side by side and 6333 is one port.
+    qdrantPort: null,
     ...overrides,
   };
   const app = await createApp(config, { embeddedSeed: embeddedSeed(), ...appOptions });
   await app.listen(0, '127.0.0.1');
+  const { qdrant } = await listenProtocolPorts(app, config);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const db = app.get(Database);
@@ -75,6 +80,7 @@ export async function startGateway(
     app,
     url: `http://127.0.0.1:${port}`,
     port,
+    qdrantUrl: qdrant === undefined ? '' : `http://127.0.0.1:${qdrant}`,
     db,
     backend: db.backend,
     close: async () => {
@@ -131,6 +137,9 @@ export function gatewayForFile(overrides: Partial<AppConfig> = {}): TestGateway 
     },
     get url() {
       return live().url;
+    },
+    get qdrantUrl() {
+      return live().qdrantUrl;
     },
     get port() {
       return live().port;

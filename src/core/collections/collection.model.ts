@@ -1,4 +1,4 @@
-export type Metric = 'l2' | 'ip' | 'cosine';
+export type Metric = 'l2' | 'ip' | 'cosine' | 'l1';
 
 /** HNSW build and search settings of a collection (pgvector's m, ef_construction, ef_search). */
 export interface IndexSettings {

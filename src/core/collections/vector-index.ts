@@ -8,8 +8,8 @@ export const MAX_HALFVEC_VALUE = 65504;
 /** pgvector's vector type stores at most 16,000 dimensions. */
 export const MAX_DIMENSION = 16000;
 
-const OPERATOR: Record<Metric, string> = { l2: '<->', ip: '<#>', cosine: '<=>' };
-const OPCLASS: Record<Metric, string> = { l2: 'l2_ops', ip: 'ip_ops', cosine: 'cosine_ops' };
+const OPERATOR: Record<Metric, string> = { l2: '<->', ip: '<#>', cosine: '<=>', l1: '<+>' };
+const OPCLASS: Record<Metric, string> = { l2: 'l2_ops', ip: 'ip_ops', cosine: 'cosine_ops', l1: 'l1_ops' };
 
 /**
  * How a collection's vectors are indexed and compared. The expression the index is built on and the

@@ -21,6 +21,10 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
       return `(${node.children.map((c) => compileFilter(c, params)).join(' OR ')})`;
     case 'not':
       return `(NOT coalesce(${compileFilter(node.child, params)}, FALSE))`;
+    case 'atLeast': {
+      const counted = node.children.map((c) => `coalesce(${compileFilter(c, params)}, FALSE)::int`);
+      return counted.length === 0 ? 'FALSE' : `((${counted.join(' + ')}) >= ${params.add(node.min, 'int')})`;
+    }
     case 'eq':
       return `metadata @> ${params.add(JSON.stringify(nested(node.key, node.value)), 'jsonb')}`;
     case 'arrayContains':
@@ -46,6 +50,19 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
     }
     case 'exists':
       return `(${access(node.key, params).value}) IS NOT NULL`;
+    case 'isNull':
+      return `jsonb_typeof(${access(node.key, params).value}) = 'null'`;
+    case 'isEmpty': {
+      const { value } = access(node.key, params);
+      return `coalesce(jsonb_typeof(${value}) = 'null' OR (${value}) = '[]'::jsonb, TRUE)`;
+    }
+    case 'valuesCount': {
+      const { value } = access(node.key, params);
+      const count = `CASE WHEN (${value}) IS NULL OR jsonb_typeof(${value}) = 'null' THEN 0 WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 1 END`;
+      return `(${count}) ${node.operator} ${params.add(node.count, 'int')}`;
+    }
+    case 'hasVector':
+      return node.vector === 'dense' ? 'embedding IS NOT NULL' : 'sparse_embedding IS NOT NULL';
     case 'documentContains':
       return `document LIKE ${params.add(`%${escapeLike(node.text)}%`, 'text')}`;
     case 'documentRegex':

@@ -17,6 +17,8 @@ export type FilterNode =
   | { kind: 'and'; children: FilterNode[] }
   | { kind: 'or'; children: FilterNode[] }
   | { kind: 'not'; child: FilterNode }
+  /** At least `min` of the children match (Qdrant's min_should). */
+  | { kind: 'atLeast'; min: number; children: FilterNode[] }
   /** metadata[key] equals value; int 2 equals float 2.0, a string never equals a number. */
   | { kind: 'eq'; key: MetadataKey; value: Scalar }
   /** metadata[key] is an array with value among its elements. */
@@ -34,6 +36,17 @@ export type FilterNode =
   /** metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive). */
   | { kind: 'textMatch'; key: MetadataKey; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
   | { kind: 'exists'; key: MetadataKey }
+  /** metadata[key] is present and JSON null. */
+  | { kind: 'isNull'; key: MetadataKey }
+  /** metadata[key] is missing, null or an empty array. */
+  | { kind: 'isEmpty'; key: MetadataKey }
+  /**
+   * How many values metadata[key] holds (an array's length, 1 for any other value, 0 when missing
+   * or null) compares so with count.
+   */
+  | { kind: 'valuesCount'; key: MetadataKey; operator: RangeOperator; count: number }
+  /** The record holds a dense (embedding) or a sparse vector. */
+  | { kind: 'hasVector'; vector: 'dense' | 'sparse' }
   /** The document contains text (case-sensitive substring). */
   | { kind: 'documentContains'; text: string }
   /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */

@@ -27,6 +27,18 @@ export interface RecordWrite {
  */
 export type WriteMode = 'add' | 'merge' | 'update' | 'replace' | 'overwrite';
 
+/**
+ * A change to the metadata of the records a filter matches, kept as sent (null values included,
+ * as a payload may hold them):
+ * merge: the keys of `patch` overwrite the record's, at the top or inside the object at `at`;
+ * replace: the metadata becomes `metadata`; unset: the keys at these paths go; clear: none is left.
+ */
+export type MetadataEdit =
+  | { kind: 'merge'; patch: Record<string, unknown>; at?: string[] }
+  | { kind: 'replace'; metadata: Record<string, unknown> }
+  | { kind: 'unset'; paths: string[][] }
+  | { kind: 'clear' };
+
 export interface Include {
   embeddings: boolean;
   sparse?: boolean;

@@ -8,7 +8,7 @@ import { compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
-import { Include, Neighbour, RecordWrite, StoredRecord } from './record.model';
+import { Include, MetadataEdit, Neighbour, RecordWrite, StoredRecord } from './record.model';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 
@@ -457,6 +457,49 @@ export class RecordsRepository {
     const where = compileFilter(filter, params);
     const { rowCount } = await db.query(
       `UPDATE ${qualified(collection.tableName)} SET metadata = nullif(jsonb_strip_nulls(coalesce(metadata, '{}'::jsonb) || $2::jsonb), '{}'::jsonb)
+       WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rowCount ?? 0;
+  }
+
+  /** One statement over what the filter matches; returns how many records it changed. */
+  async editMetadata(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    edit: MetadataEdit,
+  ): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const current = `coalesce(metadata, '{}'::jsonb)`;
+    let value: string;
+    switch (edit.kind) {
+      case 'merge': {
+        const patch = params.add(JSON.stringify(edit.patch), 'jsonb');
+        if (!edit.at || edit.at.length === 0) {
+          value = `${current} || ${patch}`;
+          break;
+        }
+        // The object at the path gets the keys (made where missing; a value that is no object is replaced).
+        const path = params.add(edit.at, 'text[]');
+        const inner = `CASE WHEN jsonb_typeof(${current} #> ${path}) = 'object' THEN ${current} #> ${path} ELSE '{}'::jsonb END`;
+        value = `jsonb_set(${current}, ${path}, ${inner} || ${patch}, true)`;
+        break;
+      }
+      case 'replace':
+        value = params.add(JSON.stringify(edit.metadata), 'jsonb');
+        break;
+      case 'unset':
+        value = edit.paths.reduce((v, p) => `(${v} #- ${params.add(p, 'text[]')})`, current);
+        break;
+      case 'clear':
+        value = `NULL::jsonb`;
+        break;
+    }
+    const where = compileFilter(filter, params);
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} SET metadata = nullif(${value}, '{}'::jsonb)
        WHERE namespace = $1 AND ${where}`,
       params.values,
     );

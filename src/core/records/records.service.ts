@@ -8,7 +8,7 @@ import { FilterNode } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
-import { Include, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
+import { Include, MetadataEdit, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
@@ -454,6 +454,21 @@ export class RecordsService {
         : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
     );
     if (!dryRun) this.recordMetrics?.written('patch', changed);
+    return changed;
+  }
+
+  /** Changes the metadata of every record the filter matches, in one statement; returns how many changed. */
+  async editMetadata(
+    scope: Scope,
+    collectionId: string,
+    filter: FilterNode,
+    edit: MetadataEdit,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number> {
+    const changed = await this.withFilteredCollection(scope, collectionId, filter, (collection) =>
+      this.repository.editMetadata(this.db, collection, namespace, filter, edit),
+    );
+    this.recordMetrics?.written('patch', changed);
     return changed;
   }
 

@@ -13,7 +13,13 @@ import { filterableKeys, metadataSchema } from './metadata-schema';
 export type PineconeMetric = 'cosine' | 'euclidean' | 'dotproduct';
 
 const TO_METRIC: Record<PineconeMetric, Metric> = { cosine: 'cosine', euclidean: 'l2', dotproduct: 'ip' };
-const FROM_METRIC: Record<Metric, PineconeMetric> = { cosine: 'cosine', l2: 'euclidean', ip: 'dotproduct' };
+// Pinecone has no Manhattan metric: such a collection (made through Qdrant) shows as a distance, lower first.
+const FROM_METRIC: Record<Metric, PineconeMetric> = {
+  cosine: 'cosine',
+  l2: 'euclidean',
+  ip: 'dotproduct',
+  l1: 'euclidean',
+};
 
 /** What Pinecone keeps of an index beyond the neutral catalog, in the collection's extras. */
 export interface PineconeExtras {

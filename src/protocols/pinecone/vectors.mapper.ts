@@ -141,9 +141,10 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
   return record;
 }
 
-/** Pinecone's scores: cosine similarity, the dot product, the squared euclidean distance. */
+/** Pinecone's scores: cosine similarity, the dot product, the squared euclidean distance (L1 as it is). */
 export function score(collection: Collection, raw: number): number {
   if (collection.metric === 'l2') return raw * raw;
+  if (collection.metric === 'l1') return raw;
   if (collection.metric === 'ip') return -raw;
   return 1 - raw;
 }

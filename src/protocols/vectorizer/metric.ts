@@ -30,9 +30,19 @@ export function metricFromName(value: unknown): Metric {
 }
 
 /** The server shows metrics in Rust's Debug form; the SDK reads `similarity_metric` in snake case. */
-export const DEBUG_NAME: Record<Metric, string> = { cosine: 'Cosine', l2: 'Euclidean', ip: 'DotProduct' };
-export const SDK_NAME: Record<Metric, string> = { cosine: 'cosine', l2: 'euclidean', ip: 'dot_product' };
-export const QDRANT_NAME: Record<Metric, string> = { cosine: 'Cosine', l2: 'Euclid', ip: 'Dot' };
+export const DEBUG_NAME: Record<Metric, string> = {
+  cosine: 'Cosine',
+  l2: 'Euclidean',
+  ip: 'DotProduct',
+  l1: 'Manhattan',
+};
+export const SDK_NAME: Record<Metric, string> = {
+  cosine: 'cosine',
+  l2: 'euclidean',
+  ip: 'dot_product',
+  l1: 'manhattan',
+};
+export const QDRANT_NAME: Record<Metric, string> = { cosine: 'Cosine', l2: 'Euclid', ip: 'Dot', l1: 'Manhattan' };
 
 export function metricFromQdrant(value: unknown): Metric {
   const distances: Record<string, Metric> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip' };
@@ -51,6 +61,6 @@ export function metricFromQdrant(value: unknown): Metric {
  */
 export function vectorizerScore(metric: Metric, raw: number): number {
   if (metric === 'cosine') return 1 - raw;
-  if (metric === 'l2') return 1 / (1 + raw);
+  if (metric === 'l2' || metric === 'l1') return 1 / (1 + raw);
   return 1 / (1 + Math.exp(raw));
 }

@@ -378,6 +378,7 @@ export class GatewayProcess {
       LANG: 'C.UTF-8',
       NO_COLOR: '1',
       PORT: String(this.port),
+      QDRANT_PORT: '0',
       HOST: '127.0.0.1',
       DATABASE_URL: this.databaseUrl,
       ...this.extraEnv,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { onPort, runModule, runShell, snippetsUnder, type Ran } from '../../support/doc-snippets';
 import { createScratchDatabase, http, usingPostgres } from '../../support/gateway';
 import { GatewayProcess } from '../../support/gateway-process';
+import { freePort } from '../cluster/cluster';
 
 /**
  * The README's and docs' examples, taken from the Markdown and run as printed against a gateway
@@ -97,6 +98,41 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
       const answers = curlAnswers(ran.stdout);
       const search = answers[answers.length - 1];
       expect(search.results.map((r: { id: string }) => r.id)).toEqual(['vec_002']);
+    }
+  });
+});
+
+describe('README and docs/protocols/qdrant.md: the Qdrant example, on the Qdrant port', () => {
+  const store = storeForBlock();
+  let gateway: GatewayProcess | undefined;
+  let qdrantPort = 0;
+  beforeAll(async () => {
+    qdrantPort = await freePort();
+    gateway = await GatewayProcess.start({ ...store.env(), QDRANT_PORT: String(qdrantPort) });
+  });
+  afterAll(async () => {
+    gateway?.kill();
+    await gateway?.stop();
+  });
+
+  /** The snippet pointed at the test's Qdrant port instead of 6333 (which may be taken here). */
+  const onQdrantPort = (code: string) => {
+    const moved = code.replace(/localhost:6333\b/g, `localhost:${qdrantPort}`);
+    if (moved === code) throw new Error(`the snippet names no localhost:6333:\n${code}`);
+    return moved;
+  };
+
+  it.each([
+    ['README.md', 'Qdrant'],
+    ['docs/protocols/qdrant.md', 'Qdrant API'],
+  ])('%s: creates the collection once and finds the point from 2022 on', async (file, heading) => {
+    const [code] = snippetsUnder(file, heading, 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onQdrantPort(code), {}, ['points']);
+      succeeded(ran);
+      expect(ran.shown.points).toEqual([
+        { id: 1, version: 0, score: expect.any(Number), payload: { lang: 'en', year: 2024 } },
+      ]);
     }
   });
 });

@@ -11,6 +11,8 @@ import { pineconeErrorRenderer } from '../../../src/protocols/pinecone/pinecone-
 import { PineconeModule } from '../../../src/protocols/pinecone/pinecone.module';
 import { vectorizerErrorRenderer } from '../../../src/protocols/vectorizer/vectorizer-errors.renderer';
 import { VectorizerModule } from '../../../src/protocols/vectorizer/vectorizer.module';
+import { QdrantModule } from '../../../src/protocols/qdrant/qdrant.module';
+import { qdrantErrorRenderer } from '../../../src/protocols/qdrant/qdrant-errors.renderer';
 import { http } from '../../support/gateway';
 import { HTTP_METHODS, openApiProblems } from './openapi-check';
 import { routerRoutes, startDocumentedGateway } from './openapi-gateway';
@@ -69,7 +71,7 @@ function nestRoutes(app: INestApplication): Route[] {
   return routes;
 }
 
-const PROTOCOL_MODULES = [ChromaModule.name, PineconeModule.name, VectorizerModule.name];
+const PROTOCOL_MODULES = [ChromaModule.name, PineconeModule.name, VectorizerModule.name, QdrantModule.name];
 
 /** The tag each protocol route must carry. */
 function expectedTag(route: Route): string {
@@ -78,6 +80,7 @@ function expectedTag(route: Route): string {
     return ['PineconeIndexesController', 'PineconeBackupsController'].includes(route.controller.name)
       ? OPENAPI_TAGS.pineconeControl
       : OPENAPI_TAGS.pineconeData;
+  if (route.module === QdrantModule.name) return OPENAPI_TAGS.qdrantApi;
   return route.controller.name === 'VectorizerQdrantController' ? OPENAPI_TAGS.qdrant : OPENAPI_TAGS.vectorizer;
 }
 
@@ -138,7 +141,7 @@ describe('OpenAPI documentation at /docs', () => {
       expect(openApiProblems(doc)).toEqual([]);
     });
 
-    it('discovers the routes of every controller of the three protocols', () => {
+    it('discovers the routes of every controller of the four protocols', () => {
       const controllers = new Set(protocolRoutes.map((r) => r.controller.name));
       expect([...controllers].sort()).toEqual(
         expect.arrayContaining([
@@ -154,6 +157,9 @@ describe('OpenAPI documentation at /docs', () => {
           'VectorizerQdrantController',
           'VectorizerSearchController',
           'VectorizerVectorsController',
+          'QdrantServiceController',
+          'QdrantCollectionsController',
+          'QdrantPointsController',
         ]),
       );
       // A few by hand, so that discovery itself is checked.
@@ -167,13 +173,14 @@ describe('OpenAPI documentation at /docs', () => {
         'post /insert_vectors',
         'post /collections/{}/delete_by_filter',
         'put /qdrant/collections/{}/points',
+        'post /_qdrant/collections/{}/points/query',
       ]) {
         expect(seen).toContain(known);
       }
       expect(protocolRoutes.length).toBeGreaterThanOrEqual(77);
     });
 
-    it('documents every route of the three protocols, with its protocol tag and a summary', () => {
+    it('documents every route of the four protocols, with its protocol tag and a summary', () => {
       const missing: string[] = [];
       const wrong: string[] = [];
       for (const route of protocolRoutes) {
@@ -203,7 +210,7 @@ describe('OpenAPI documentation at /docs', () => {
     });
 
     it("documents every protocol route of the app's HTTP router", () => {
-      const renderers = [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer];
+      const renderers = [chromaErrorRenderer, pineconeErrorRenderer, vectorizerErrorRenderer, qdrantErrorRenderer];
       const undocumented: string[] = [];
       let checked = 0;
       for (const { path, methods } of routerRoutes(gateway.app)) {

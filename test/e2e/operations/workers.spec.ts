@@ -45,6 +45,7 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
   let dir: string;
   let pg: PrivatePostgres;
   let gw: GatewayProcess;
+  let qdrantPort: number;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vecgate-workers-'));
@@ -58,8 +59,10 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
       })(),
       ensureGatewayBuilt(),
     ]);
+    qdrantPort = await freePort();
     gw = new GatewayProcess('W', await freePort(), pg.url('vecgate'), join(dir, 'gateway.log'), {
       VECGATE_WORKERS: '2',
+      QDRANT_PORT: String(qdrantPort),
     });
     await gw.start(120_000);
   });
@@ -102,6 +105,30 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
     ];
     // Every heartbeat sent here, and the boot check's.
     expect(counted.reduce((sum, m) => sum + Number(m[1]), 0)).toBeGreaterThanOrEqual(statuses.length);
+  });
+
+  it('deals the Qdrant port’s connections to both workers too, each routed as Qdrant’s', async () => {
+    const workers = await until(
+      'two workers',
+      async () => workersOf(gw.pid!),
+      (pids) => pids.length === 2,
+    );
+    const served = await until(
+      'Qdrant requests in the access log of both workers',
+      async () => {
+        for (let i = 0; i < 10; i++) expect(await getOnce(qdrantPort, '/collections')).toBe(200);
+        const lines = gw
+          .logText()
+          .split('\n')
+          .filter((l) => l.includes('"route":"/_qdrant/collections"'));
+        return [...new Set(lines.map((l) => JSON.parse(l).pid as number))].sort();
+      },
+      (pids) => workers.every((pid) => pids.includes(pid)),
+      { everyMs: 250 },
+    );
+    expect(served).toEqual(workers);
+    // The main port does not reach Qdrant's routes.
+    expect(await getOnce(gw.port, '/_qdrant/collections')).toBe(404);
   });
 
   it('replaces a worker that dies, and keeps answering', async () => {
@@ -228,7 +255,7 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
 
   it('refuses more than one worker on the embedded database', () => {
     const run = spawnSync(process.execPath, [join(REPO, 'dist/src/main.js')], {
-      env: { PATH: process.env.PATH, VECGATE_WORKERS: '2', VECGATE_DATA_DIR: 'memory://', PORT: '0' },
+      env: { PATH: process.env.PATH, VECGATE_WORKERS: '2', VECGATE_DATA_DIR: 'memory://', PORT: '0', QDRANT_PORT: '0' },
       encoding: 'utf8',
     });
     expect(run.status).toBe(1);

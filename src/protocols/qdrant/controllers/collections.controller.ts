@@ -1,0 +1,60 @@
+import { Body, Controller, Delete, Get, Param, Patch, Put } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { QDRANT_REQUEST } from './openapi';
+import type { JsonObject } from '../../json-guards';
+import { answer } from '../answer';
+import { bodyOf } from '../body';
+import { QdrantCollectionsService } from '../qdrant-collections.service';
+
+@ApiTags('Qdrant (QDRANT_PORT, 6333)')
+@Controller('_qdrant/collections')
+export class QdrantCollectionsController {
+  constructor(private readonly collections: QdrantCollectionsService) {}
+
+  @ApiOperation({ summary: 'List collections' })
+  @Get()
+  list() {
+    return answer(() => this.collections.list());
+  }
+
+  @ApiOperation({ summary: 'Collection info' })
+  @Get(':name')
+  info(@Param('name') name: string) {
+    return answer(() => this.collections.info(name));
+  }
+
+  @ApiOperation({ summary: 'Whether a collection exists' })
+  @Get(':name/exists')
+  exists(@Param('name') name: string) {
+    return answer(() => this.collections.exists(name));
+  }
+
+  @ApiOperation({ summary: 'Aliases of a collection (vecgate keeps none yet)' })
+  @Get(':name/aliases')
+  async aliases(@Param('name') name: string) {
+    return answer(async () => {
+      await this.collections.get(name);
+      return { aliases: [] };
+    });
+  }
+
+  @ApiOperation({ summary: 'Create a collection' })
+  @ApiBody(QDRANT_REQUEST)
+  @Put(':name')
+  create(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.collections.create(name, bodyOf(body) as JsonObject));
+  }
+
+  @ApiOperation({ summary: 'Update a collection (HNSW settings are applied; the rest is kept and shown)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Patch(':name')
+  update(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.collections.update(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Delete a collection (false when there was none)' })
+  @Delete(':name')
+  delete(@Param('name') name: string) {
+    return answer(() => this.collections.delete(name));
+  }
+}

@@ -1,0 +1,176 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QDRANT_REQUEST, WAIT } from './openapi';
+import { answer, updateResult } from '../answer';
+import { bodyOf } from '../body';
+import { QdrantPointsService } from '../qdrant-points.service';
+import { QdrantQueryService } from '../qdrant-query.service';
+
+/** Qdrant's point routes: writes answer an UpdateResult once committed (`wait` or not). */
+@ApiTags('Qdrant (QDRANT_PORT, 6333)')
+@Controller('_qdrant/collections/:name/points')
+export class QdrantPointsController {
+  constructor(
+    private readonly points: QdrantPointsService,
+    private readonly queries: QdrantQueryService,
+  ) {}
+
+  @ApiOperation({ summary: 'Upsert points (list or batch form)' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Put()
+  upsert(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.upsert(name, bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Retrieve points by id' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post()
+  @HttpCode(200)
+  retrieve(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.points.retrieve(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Retrieve one point' })
+  @Get(':id')
+  getOne(@Param('name') name: string, @Param('id') id: string) {
+    return answer(() => this.points.getOne(name, id));
+  }
+
+  @ApiOperation({ summary: 'Delete points by id or filter' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('delete')
+  @HttpCode(200)
+  delete(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.delete(name, bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Update vectors of existing points' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Put('vectors')
+  updateVectors(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.updateVectors(name, bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Set payload keys (merged; at `key` when given)' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('payload')
+  @HttpCode(200)
+  setPayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.editPayload(name, bodyOf(body), 'set');
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Overwrite the whole payload' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Put('payload')
+  overwritePayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.editPayload(name, bodyOf(body), 'overwrite');
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Delete payload keys' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('payload/delete')
+  @HttpCode(200)
+  deletePayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.editPayload(name, bodyOf(body), 'delete');
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Clear the payload' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('payload/clear')
+  @HttpCode(200)
+  clearPayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.editPayload(name, bodyOf(body), 'clear');
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Scroll points in id order' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('scroll')
+  @HttpCode(200)
+  scroll(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.points.scroll(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Count points (exact)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('count')
+  @HttpCode(200)
+  count(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.points.count(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Query API: vector, point id, nearest, recommend, fusion of prefetches' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('query')
+  @HttpCode(200)
+  query(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.query(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Several Query API requests' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('query/batch')
+  @HttpCode(200)
+  queryBatch(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.queryBatch(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Search (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('search')
+  @HttpCode(200)
+  search(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.search(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Several searches (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('search/batch')
+  @HttpCode(200)
+  searchBatch(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.searchBatch(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Recommend (legacy, average_vector)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('recommend')
+  @HttpCode(200)
+  recommend(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.recommend(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Several recommendations (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('recommend/batch')
+  @HttpCode(200)
+  recommendBatch(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.recommendBatch(name, bodyOf(body)));
+  }
+}

@@ -1,0 +1,187 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
+import { DEFAULT_INDEX, type Collection, type IndexSettings } from '../../core/collections/collection.model';
+import { CollectionsService } from '../../core/collections/collections.service';
+import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
+import { NotFoundError } from '../../core/errors';
+import { RecordsService } from '../../core/records/records.service';
+import type { Scope } from '../../core/scope';
+import { defaultScope } from '../default-scope';
+import { isObject, type JsonObject } from '../json-guards';
+import { QdrantHttpError } from './qdrant-error';
+import {
+  checkCollectionName,
+  configShown,
+  layoutOf,
+  parseSparseConfig,
+  parseVectorsConfig,
+  settingsOf,
+  type QdrantLayout,
+} from './qdrant-layout';
+
+/** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
+function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
+  if (value === 0) return undefined;
+  if (value < limits.min || value > limits.max)
+    throw QdrantHttpError.badRequest(`${field} must be between ${limits.min} and ${limits.max} for pgvector's HNSW`);
+  return value;
+}
+
+function indexSettings(hnsw: unknown, current: IndexSettings): IndexSettings {
+  if (hnsw === undefined || hnsw === null) return current;
+  if (!isObject(hnsw)) throw QdrantHttpError.format('hnsw_config must be an object');
+  const m = hnswSetting(hnsw.m, 'hnsw_config.m', HNSW_LIMITS.m) ?? current.m;
+  const efConstruction =
+    hnswSetting(hnsw.ef_construct, 'hnsw_config.ef_construct', HNSW_LIMITS.efConstruction) ?? current.efConstruction;
+  // pgvector wants ef_construction at least twice m.
+  return { ...current, m, efConstruction: Math.max(efConstruction, 2 * m) };
+}
+
+/**
+ * Qdrant's collections over the core's: created in the request's scope (the key's tenant, or the
+ * configured default), the same catalog entries Vectorizer's routes and Pinecone's indexes use.
+ */
+@Injectable()
+export class QdrantCollectionsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly collections: CollectionsService,
+    private readonly records: RecordsService,
+  ) {}
+
+  get scope(): Scope {
+    return defaultScope(this.config);
+  }
+
+  async get(name: string): Promise<Collection> {
+    try {
+      return await this.collections.getByNameCached(this.scope, name);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw QdrantHttpError.collectionNotFound(name);
+      throw err;
+    }
+  }
+
+  async list() {
+    const all = await this.collections.list(this.scope, null, 0);
+    return { collections: all.map((c) => ({ name: c.name })) };
+  }
+
+  async exists(name: string) {
+    try {
+      await this.collections.getByName(this.scope, name);
+      return { exists: true };
+    } catch (err) {
+      if (err instanceof NotFoundError) return { exists: false };
+      throw err;
+    }
+  }
+
+  async create(name: string, body: JsonObject): Promise<boolean> {
+    checkCollectionName(name);
+    const vectors = parseVectorsConfig(body.vectors);
+    const sparse = parseSparseConfig(body.sparse_vectors);
+    if (body.init_from !== undefined && body.init_from !== null)
+      throw QdrantHttpError.badRequest('init_from is not supported: copy the points with scroll and upsert');
+    const layout: QdrantLayout = {
+      dense: vectors.dense,
+      sparse: sparse.sparse,
+      vectorParams: vectors.params,
+      sparseParams: sparse.params,
+      settings: settingsOf(body),
+      payloadIndexes: {},
+    };
+    const index = indexSettings(
+      isObject(vectors.params.hnsw_config)
+        ? { ...(body.hnsw_config as object), ...vectors.params.hnsw_config }
+        : body.hnsw_config,
+      { ...DEFAULT_INDEX },
+    );
+    await this.collections.create(
+      this.scope,
+      {
+        name,
+        dimension: vectors.dimension,
+        metric: vectors.metric,
+        index,
+        metadata: null,
+        extras: { qdrant: layout },
+        schema: null,
+      },
+      false,
+    );
+    return true;
+  }
+
+  /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */
+  async update(name: string, body: JsonObject): Promise<boolean> {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    let vectorParams = layout.vectorParams;
+    let hnsw = body.hnsw_config;
+    if (body.vectors !== undefined && body.vectors !== null) {
+      if (!isObject(body.vectors)) throw QdrantHttpError.format('vectors must be an object');
+      for (const [vname, diff] of Object.entries(body.vectors)) {
+        if (vname !== layout.dense) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vname}`);
+        if (!isObject(diff)) throw QdrantHttpError.format(`vectors.${vname} must be an object`);
+        vectorParams = { ...vectorParams, ...diff };
+        if (isObject(diff.hnsw_config)) hnsw = { ...(isObject(hnsw) ? hnsw : {}), ...diff.hnsw_config };
+      }
+    }
+    if (body.sparse_vectors !== undefined && body.sparse_vectors !== null) {
+      if (!isObject(body.sparse_vectors)) throw QdrantHttpError.format('sparse_vectors must be an object');
+      for (const sname of Object.keys(body.sparse_vectors))
+        if (sname !== layout.sparse?.name) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
+    }
+    const next: QdrantLayout = { ...layout, vectorParams, settings: settingsOf(body, layout.settings) };
+    await this.collections.modify(this.scope, c.id, {
+      index: indexSettings(hnsw, c.index),
+      extras: { ...c.extras, qdrant: next },
+    });
+    return true;
+  }
+
+  async delete(name: string): Promise<boolean> {
+    try {
+      await this.collections.deleteByName(this.scope, name);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  async info(name: string) {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    const points = await this.records.count(this.scope, c.id);
+    // Yellow while the HNSW index is still to be built (IndexBuilder); a dimension past what HNSW
+    // indexes is searched exactly and stays green.
+    const building =
+      !c.vectorIndexed &&
+      c.dimension !== null &&
+      c.dimension <= MAX_HALFVEC_INDEX_DIMENSION &&
+      points >= this.config.indexing.minRows;
+    return {
+      status: building ? 'yellow' : 'green',
+      optimizer_status: 'ok',
+      indexed_vectors_count: c.vectorIndexed ? points : 0,
+      points_count: points,
+      segments_count: 1,
+      config: configShown(c, layout),
+      payload_schema: this.payloadSchema(layout),
+    };
+  }
+
+  private payloadSchema(layout: QdrantLayout): JsonObject {
+    const schema: JsonObject = {};
+    for (const [key, field] of Object.entries(layout.payloadIndexes)) {
+      const type = typeof field === 'string' ? field : isObject(field) ? field.type : undefined;
+      schema[key] = { data_type: type, ...(isObject(field) ? { params: field } : {}), points: 0 };
+    }
+    return schema;
+  }
+}

@@ -1,0 +1,174 @@
+import {
+  ALL,
+  and,
+  not,
+  or,
+  type FilterNode,
+  type MetadataKey,
+  type RangeOperator,
+  type Scalar,
+} from '../../core/filters/filter-ast';
+import { filterTooLarge, isObject, isScalar, type JsonObject } from '../json-guards';
+import { pointId } from './point-ids';
+import { QdrantHttpError } from './qdrant-error';
+import type { QdrantLayout } from './qdrant-layout';
+
+/**
+ * Qdrant's filters into the neutral AST: must / should / must_not / min_should over field
+ * conditions (match value / any / except / text / phrase / text_any, range and datetime range,
+ * values_count, is_empty, is_null), has_id, has_vector and nested filters as conditions. A value
+ * that is an array matches when one of its elements does, as in Qdrant. Geo conditions and the
+ * `nested` condition over arrays of objects are refused with a 400 that says so.
+ */
+const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
+
+const refuse = (why: string) => QdrantHttpError.format(why);
+
+/** `a.b.c` reaches into nested objects. `a[].b` (into arrays of objects) is not read yet. */
+export function payloadKey(raw: unknown, field = 'key'): MetadataKey {
+  if (typeof raw !== 'string' || raw === '') throw refuse(`${field} must be a non-empty string`);
+  if (raw.includes('['))
+    throw QdrantHttpError.badRequest(`vecgate does not read array paths (\`[]\`) in keys yet: ${raw}`);
+  return raw.includes('.') ? raw.split('.') : raw;
+}
+
+function shown(key: MetadataKey): string {
+  return Array.isArray(key) ? key.join('.') : key;
+}
+
+/** The value equals v, or is an array holding v. */
+function matches(key: MetadataKey, value: Scalar): FilterNode {
+  return or({ kind: 'eq', key, value }, { kind: 'arrayContains', key, value });
+}
+
+function match(key: MetadataKey, m: unknown): FilterNode {
+  if (!isObject(m)) throw refuse(`match of ${shown(key)} must be an object`);
+  if ('value' in m) {
+    if (!isScalar(m.value)) throw refuse(`match.value of ${shown(key)} must be a string, an integer or a boolean`);
+    return matches(key, m.value);
+  }
+  if ('any' in m) {
+    if (!Array.isArray(m.any) || !m.any.every(isScalar))
+      throw refuse(`match.any of ${shown(key)} must be a list of values`);
+    return m.any.length === 0 ? { kind: 'none' } : { kind: 'anyOf', key, values: m.any, inArrays: true };
+  }
+  if ('except' in m) {
+    if (!Array.isArray(m.except) || !m.except.every(isScalar))
+      throw refuse(`match.except of ${shown(key)} must be a list of values`);
+    const present = { kind: 'exists', key } as const;
+    return m.except.length === 0
+      ? present
+      : and(present, not({ kind: 'anyOf', key, values: m.except, inArrays: true }));
+  }
+  for (const kind of ['text', 'phrase'] as const) {
+    if (kind in m) {
+      if (typeof m[kind] !== 'string') throw refuse(`match.${kind} of ${shown(key)} must be a string`);
+      return { kind: 'textMatch', key, mode: 'contains', text: m[kind] as string };
+    }
+  }
+  if ('text_any' in m) {
+    if (typeof m.text_any !== 'string') throw refuse(`match.text_any of ${shown(key)} must be a string`);
+    const words = m.text_any.split(/\s+/).filter(Boolean);
+    return or(...words.map((text): FilterNode => ({ kind: 'textMatch', key, mode: 'contains', text })));
+  }
+  throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase or text_any`);
+}
+
+function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'): FilterNode {
+  if (!isObject(range)) throw refuse(`${what} of ${shown(key)} must be an object of gt / gte / lt / lte`);
+  const nodes: FilterNode[] = [];
+  for (const [op, value] of Object.entries(range)) {
+    if (value === null || value === undefined) continue;
+    const operator = Object.hasOwn(RANGE, op) ? RANGE[op] : undefined;
+    if (!operator) throw refuse(`${what} of ${shown(key)}: unknown bound ${op}`);
+    if (what === 'values_count') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        throw refuse(`values_count of ${shown(key)}: ${op} must be an unsigned integer`);
+      nodes.push({ kind: 'valuesCount', key, operator, count: value });
+    } else if (typeof value === 'number' && Number.isFinite(value)) {
+      nodes.push({ kind: 'range', key, operator, value });
+    } else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) {
+      // A datetime range: RFC 3339 strings in one form compare as their instants do.
+      nodes.push({ kind: 'range', key, operator, value });
+    } else throw refuse(`range of ${shown(key)}: ${op} must be a number or an RFC 3339 datetime`);
+  }
+  return and(...nodes);
+}
+
+function fieldCondition(c: JsonObject): FilterNode {
+  const key = payloadKey(c.key);
+  const parts: FilterNode[] = [];
+  if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match));
+  if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range'));
+  if (c.values_count !== undefined && c.values_count !== null) parts.push(bounds(key, c.values_count, 'values_count'));
+  for (const geo of ['geo_bounding_box', 'geo_radius', 'geo_polygon'])
+    if (c[geo] !== undefined && c[geo] !== null)
+      throw QdrantHttpError.badRequest(`vecgate does not evaluate ${geo} conditions yet (key ${shown(key)})`);
+  if (parts.length === 0) throw refuse(`the condition on ${shown(key)} takes match, range or values_count`);
+  return and(...parts);
+}
+
+class Parser {
+  constructor(private readonly layout: QdrantLayout) {}
+
+  condition(c: unknown): FilterNode {
+    if (!isObject(c)) throw refuse('a condition must be an object');
+    if ('key' in c) return fieldCondition(c);
+    if ('has_id' in c) {
+      if (!Array.isArray(c.has_id)) throw refuse('has_id must be a list of point ids');
+      return { kind: 'idIn', ids: c.has_id.map((id, i) => pointId(id, `has_id[${i}]`)) };
+    }
+    if ('is_empty' in c)
+      return { kind: 'isEmpty', key: payloadKey(isObject(c.is_empty) ? c.is_empty.key : undefined, 'is_empty.key') };
+    if ('is_null' in c)
+      return { kind: 'isNull', key: payloadKey(isObject(c.is_null) ? c.is_null.key : undefined, 'is_null.key') };
+    if ('has_vector' in c) {
+      const name = c.has_vector;
+      if (typeof name !== 'string') throw refuse('has_vector must be a vector name');
+      if (name === this.layout.dense) return { kind: 'hasVector', vector: 'dense' };
+      if (name === this.layout.sparse?.name) return { kind: 'hasVector', vector: 'sparse' };
+      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    }
+    if ('nested' in c)
+      throw QdrantHttpError.badRequest('vecgate does not evaluate nested conditions (over arrays of objects) yet');
+    if ('must' in c || 'should' in c || 'must_not' in c || 'min_should' in c) return this.filter(c);
+    throw refuse(`unknown condition ${JSON.stringify(Object.keys(c))}`);
+  }
+
+  /** A clause holds one condition or a list of them. */
+  private clause(value: unknown): FilterNode[] | null {
+    if (value === undefined || value === null) return null;
+    return (Array.isArray(value) ? value : [value]).map((c) => this.condition(c));
+  }
+
+  filter(f: JsonObject): FilterNode {
+    const must = this.clause(f.must) ?? [];
+    const should = this.clause(f.should);
+    const mustNot = this.clause(f.must_not) ?? [];
+    const parts: FilterNode[] = [...must, ...mustNot.map(not)];
+    if (should && should.length > 0) parts.push(or(...should));
+    if (f.min_should !== undefined && f.min_should !== null) {
+      const m = f.min_should;
+      if (
+        !isObject(m) ||
+        !Array.isArray(m.conditions) ||
+        typeof m.min_count !== 'number' ||
+        !Number.isInteger(m.min_count) ||
+        m.min_count < 0
+      )
+        throw refuse('min_should takes conditions (a list) and min_count (an unsigned integer)');
+      const children = m.conditions.map((c) => this.condition(c));
+      if (m.min_count > 0) parts.push({ kind: 'atLeast', min: m.min_count, children });
+    }
+    return and(...parts);
+  }
+}
+
+/** A request's `filter`, or everything when there is none. */
+export function parseQdrantFilter(filter: unknown, layout: QdrantLayout): FilterNode {
+  if (filter === undefined || filter === null) return ALL;
+  const tooLarge = filterTooLarge(filter);
+  if (tooLarge) throw QdrantHttpError.badRequest(tooLarge);
+  if (!isObject(filter)) throw refuse('filter must be an object');
+  return new Parser(layout).filter(filter);
+}

@@ -1,0 +1,180 @@
+import type { Collection, Metric } from '../../core/collections/collection.model';
+import { MAX_DIMENSION } from '../../core/collections/vector-index';
+import { isObject, type JsonObject } from '../json-guards';
+import { QdrantHttpError } from './qdrant-error';
+
+/**
+ * How a Qdrant collection's vectors map onto a vecgate record: its dense vector (unnamed, `''`,
+ * or under one name) is the record's embedding, which Chroma and Pinecone see too; its sparse
+ * vector (one name) is the record's sparse vector. Kept in the collection's extras with the
+ * settings vecgate accepts and shows back without acting on them (quantization, WAL, optimizers).
+ */
+export interface QdrantLayout {
+  /** The dense vector's name (`''`: the unnamed default), or null for a collection without one. */
+  dense: string | null;
+  sparse: { name: string; modifier: 'idf' | 'none' } | null;
+  /** The dense vector's own settings as sent (on_disk, datatype, hnsw_config), echoed. */
+  vectorParams: JsonObject;
+  sparseParams: JsonObject;
+  /** Collection settings as sent, echoed in `config`. */
+  settings: JsonObject;
+  /** Payload indexes: key → field schema as sent. */
+  payloadIndexes: Record<string, unknown>;
+}
+
+/** Collections made through another protocol hold one unnamed dense vector. */
+const DEFAULT_LAYOUT: QdrantLayout = {
+  dense: '',
+  sparse: null,
+  vectorParams: {},
+  sparseParams: {},
+  settings: {},
+  payloadIndexes: {},
+};
+
+export function layoutOf(c: Collection): QdrantLayout {
+  const stored = c.extras.qdrant;
+  return isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
+}
+
+const DISTANCES: Readonly<Record<string, Metric>> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip', Manhattan: 'l1' };
+export const DISTANCE_NAME: Readonly<Record<Metric, string>> = {
+  cosine: 'Cosine',
+  l2: 'Euclid',
+  ip: 'Dot',
+  l1: 'Manhattan',
+};
+
+/** Qdrant's collection names: 1 to 255 characters, none of which a file name could not hold. */
+export function checkCollectionName(name: string): void {
+  if (name.length < 1 || name.length > 255 || /[<>:"/\\|?*\0]/.test(name))
+    throw QdrantHttpError.format(
+      `collection name ${JSON.stringify(name)} must be 1 to 255 characters without < > : " / \\ | ? * or NUL`,
+    );
+}
+
+export interface ParsedVectors {
+  dense: string | null;
+  dimension: number | null;
+  metric: Metric;
+  params: JsonObject;
+}
+
+function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
+  if (!isObject(v)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
+  const { size, distance, multivector_config: multivector, ...params } = v;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+    throw QdrantHttpError.format(`${field}.size must be a positive integer`);
+  if (size > MAX_DIMENSION)
+    throw QdrantHttpError.badRequest(`${field}.size ${size} is past the ${MAX_DIMENSION} dimensions pgvector stores`);
+  const metric = typeof distance === 'string' && Object.hasOwn(DISTANCES, distance) ? DISTANCES[distance] : undefined;
+  if (!metric)
+    throw QdrantHttpError.format(
+      `${field}.distance: unknown variant ${JSON.stringify(distance)}, expected one of Cosine, Euclid, Dot, Manhattan`,
+    );
+  if (multivector !== undefined && multivector !== null)
+    throw QdrantHttpError.badRequest(
+      'vecgate does not store multivectors (multivector_config): each point holds one dense vector per name',
+    );
+  return { dimension: size, metric, params };
+}
+
+/** A create request's `vectors`: none, one unnamed, or one named. */
+export function parseVectorsConfig(vectors: unknown): ParsedVectors {
+  if (vectors === undefined || vectors === null || (isObject(vectors) && Object.keys(vectors).length === 0))
+    return { dense: null, dimension: null, metric: 'cosine', params: {} };
+  if (isObject(vectors) && 'size' in vectors) return { dense: '', ...vectorParams(vectors, 'vectors') };
+  if (!isObject(vectors)) throw QdrantHttpError.format('vectors must be an object');
+  const names = Object.keys(vectors);
+  if (names.length > 1)
+    throw QdrantHttpError.badRequest(
+      `vecgate holds one dense vector per point for now; this collection names ${names.length} (${names.join(', ')})`,
+    );
+  return { dense: names[0], ...vectorParams(vectors[names[0]], `vectors.${names[0]}`) };
+}
+
+export function parseSparseConfig(sparse: unknown): { sparse: QdrantLayout['sparse']; params: JsonObject } {
+  if (sparse === undefined || sparse === null) return { sparse: null, params: {} };
+  if (!isObject(sparse)) throw QdrantHttpError.format('sparse_vectors must be an object of named sparse vectors');
+  const names = Object.keys(sparse);
+  if (names.length === 0) return { sparse: null, params: {} };
+  if (names.length > 1)
+    throw QdrantHttpError.badRequest(
+      `vecgate holds one sparse vector per point for now; this collection names ${names.length} (${names.join(', ')})`,
+    );
+  const params = sparse[names[0]] ?? {};
+  if (!isObject(params)) throw QdrantHttpError.format(`sparse_vectors.${names[0]} must be an object`);
+  const modifier = params.modifier ?? 'none';
+  if (modifier !== 'idf' && modifier !== 'none')
+    throw QdrantHttpError.format(`sparse_vectors.${names[0]}.modifier: unknown variant ${JSON.stringify(modifier)}`);
+  return { sparse: { name: names[0], modifier }, params };
+}
+
+const HNSW_DEFAULTS = { full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false };
+const OPTIMIZER_DEFAULTS = {
+  deleted_threshold: 0.2,
+  vacuum_min_vector_number: 1000,
+  default_segment_number: 0,
+  max_segment_size: null,
+  memmap_threshold: null,
+  indexing_threshold: 10000,
+  flush_interval_sec: 5,
+  max_optimization_threads: null,
+};
+const WAL_DEFAULTS = { wal_capacity_mb: 32, wal_segments_ahead: 0 };
+
+/** The `config.params.vectors` of a collection, as Qdrant shows it. */
+export function vectorsShown(c: Collection, layout: QdrantLayout): JsonObject {
+  if (layout.dense === null) return {};
+  const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
+  return layout.dense === '' ? params : { [layout.dense]: params };
+}
+
+/** The whole `config` of a collection info. */
+export function configShown(c: Collection, layout: QdrantLayout): JsonObject {
+  const s = layout.settings;
+  const params: JsonObject = {
+    vectors: vectorsShown(c, layout),
+    shard_number: 1,
+    replication_factor: 1,
+    write_consistency_factor: 1,
+    on_disk_payload: typeof s.on_disk_payload === 'boolean' ? s.on_disk_payload : true,
+  };
+  if (layout.sparse)
+    params.sparse_vectors = {
+      [layout.sparse.name]: {
+        ...layout.sparseParams,
+        ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}),
+      },
+    };
+  return {
+    params,
+    hnsw_config: {
+      ...HNSW_DEFAULTS,
+      ...(isObject(s.hnsw_config) ? s.hnsw_config : {}),
+      m: c.index.m,
+      ef_construct: c.index.efConstruction,
+    },
+    optimizer_config: { ...OPTIMIZER_DEFAULTS, ...(isObject(s.optimizers_config) ? s.optimizers_config : {}) },
+    wal_config: { ...WAL_DEFAULTS, ...(isObject(s.wal_config) ? s.wal_config : {}) },
+    quantization_config: s.quantization_config ?? null,
+    strict_mode_config: isObject(s.strict_mode_config) ? s.strict_mode_config : { enabled: false },
+  };
+}
+
+/** The settings of a create or update request kept to be shown back. */
+export function settingsOf(body: JsonObject, before: JsonObject = {}): JsonObject {
+  const kept: JsonObject = { ...before };
+  for (const key of ['hnsw_config', 'optimizers_config', 'wal_config', 'quantization_config', 'strict_mode_config']) {
+    const value = body[key];
+    if (value === undefined) continue;
+    if (value !== null && !isObject(value) && key !== 'quantization_config')
+      throw QdrantHttpError.format(`${key} must be an object`);
+    kept[key] = isObject(value) && isObject(before[key]) ? { ...(before[key] as JsonObject), ...value } : value;
+  }
+  if (body.on_disk_payload !== undefined) {
+    if (typeof body.on_disk_payload !== 'boolean') throw QdrantHttpError.format('on_disk_payload must be a boolean');
+    kept.on_disk_payload = body.on_disk_payload;
+  }
+  return kept;
+}

@@ -1,0 +1,206 @@
+import { RawJson } from '../../common/raw-json';
+import type { Collection } from '../../core/collections/collection.model';
+import { DenseVector } from '../../core/records/dense-vector';
+import type { Include, SparseText, StoredRecord } from '../../core/records/record.model';
+import {
+  MAX_FLOAT32,
+  MAX_SPARSE_NONZERO_STORED,
+  sparseFromText,
+  sparsevecText,
+} from '../../core/records/sparse-vector';
+import { isObject, type JsonObject } from '../json-guards';
+import { payloadKey } from './qdrant-filter.parser';
+import { QdrantHttpError } from './qdrant-error';
+import type { QdrantLayout } from './qdrant-layout';
+import { showId } from './point-ids';
+
+/** The vectors of one point as a write carries them. */
+export interface PointVectors {
+  dense?: DenseVector;
+  sparse?: SparseText;
+}
+
+function numbers(value: unknown, field: string): number[] {
+  if (!Array.isArray(value) || value.length === 0)
+    throw QdrantHttpError.format(`${field} must be a non-empty list of numbers`);
+  for (let i = 0; i < value.length; i++)
+    if (typeof value[i] !== 'number' || !Number.isFinite(value[i]))
+      throw QdrantHttpError.format(`${field}[${i}] is not a finite number`);
+  return value as number[];
+}
+
+/**
+ * A dense vector for this collection: of its dimension, and for Cosine normalized to length 1 as
+ * Qdrant stores it (so every protocol reads the vector Qdrant would return).
+ */
+export function denseFor(c: Collection, value: unknown, field: string): DenseVector {
+  if (Array.isArray(value) && value.length > 0 && Array.isArray(value[0]))
+    throw QdrantHttpError.badRequest(`${field}: vecgate does not store multivectors`);
+  if (isObject(value) && ('text' in value || 'image' in value || 'object' in value))
+    throw QdrantHttpError.badRequest(`${field}: vecgate does not embed text or images on the server yet; send vectors`);
+  const values = numbers(value, field);
+  if (c.dimension !== null && values.length !== c.dimension)
+    throw QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${c.dimension}, got ${values.length}`);
+  if (c.metric !== 'cosine') return DenseVector.fromNumbers(values);
+  let norm = 0;
+  for (const v of values) norm += v * v;
+  norm = Math.sqrt(norm);
+  if (norm === 0 || !Number.isFinite(norm))
+    throw QdrantHttpError.wrongInput(`${field}: a zero vector has no direction to compare under Cosine distance`);
+  return DenseVector.fromNumbers(values.map((v) => v / norm));
+}
+
+export function sparseFor(value: unknown, field: string): SparseText {
+  if (!isObject(value)) throw QdrantHttpError.format(`${field} must be an object with indices and values`);
+  const { indices, values } = value;
+  if (!Array.isArray(indices) || !Array.isArray(values) || indices.length !== values.length)
+    throw QdrantHttpError.format(`${field}: indices and values must be lists of the same length`);
+  if (indices.length > MAX_SPARSE_NONZERO_STORED)
+    throw QdrantHttpError.badRequest(`${field}: at most ${MAX_SPARSE_NONZERO_STORED} non-zero values are stored`);
+  const seen = new Set<number>();
+  indices.forEach((i, k) => {
+    if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > 0xffffffff)
+      throw QdrantHttpError.format(`${field}.indices[${k}] must be an unsigned 32-bit integer`);
+    if (seen.has(i)) throw QdrantHttpError.format(`${field}: indices must be unique`);
+    seen.add(i);
+    const v = values[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_FLOAT32)
+      throw QdrantHttpError.format(`${field}.values[${k}] is not a finite number`);
+  });
+  const order = indices.map((_, k) => k).sort((a, b) => (indices[a] as number) - (indices[b] as number));
+  return sparsevecText(
+    order.map((k) => indices[k] as number),
+    order.map((k) => values[k] as number),
+  );
+}
+
+/** A point's `vector` (Qdrant's VectorStruct): a list for the unnamed vector, or vectors by name. */
+export function pointVectors(c: Collection, layout: QdrantLayout, value: unknown, field: string): PointVectors {
+  if (value === undefined || value === null) return {};
+  if (Array.isArray(value)) {
+    if (layout.dense !== '') throw QdrantHttpError.wrongInput('Not existing vector name error: ');
+    return { dense: denseFor(c, value, field) };
+  }
+  if (!isObject(value))
+    throw QdrantHttpError.format(`${field} must be a list of numbers or an object of named vectors`);
+  const out: PointVectors = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (name === layout.dense) out.dense = denseFor(c, v, `${field}.${name}`);
+    else if (name === layout.sparse?.name) out.sparse = sparseFor(v, `${field}.${name}`);
+    else throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+  }
+  return out;
+}
+
+export function payloadOf(value: unknown, field: string): Record<string, unknown> | null {
+  if (value === undefined || value === null) return null;
+  if (!isObject(value)) throw QdrantHttpError.format(`${field} must be a JSON object`);
+  return value;
+}
+
+/** Which payload a read returns: all, none, or keys to include or exclude. */
+export type PayloadSelector = boolean | { include: string[][] } | { exclude: string[][] };
+
+function keyPaths(keys: unknown, field: string): string[][] {
+  if (!Array.isArray(keys)) throw QdrantHttpError.format(`${field} must be a list of keys`);
+  return keys.map((k, i) => {
+    const key = payloadKey(k, `${field}[${i}]`);
+    return Array.isArray(key) ? key : [key];
+  });
+}
+
+export function payloadSelector(value: unknown, fallback: boolean): PayloadSelector {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (Array.isArray(value)) return { include: keyPaths(value, 'with_payload') };
+  if (isObject(value) && 'include' in value) return { include: keyPaths(value.include, 'with_payload.include') };
+  if (isObject(value) && 'exclude' in value) return { exclude: keyPaths(value.exclude, 'with_payload.exclude') };
+  throw QdrantHttpError.format('with_payload must be a boolean, a list of keys, or {include} / {exclude}');
+}
+
+/** Which vectors a read returns: all, none, or these names. */
+export type VectorSelector = boolean | string[];
+
+export function vectorSelector(value: unknown, fallback: boolean): VectorSelector {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'boolean') return value;
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value as string[];
+  throw QdrantHttpError.format('with_vector must be a boolean or a list of vector names');
+}
+
+/** The columns a read needs for these selectors. */
+export function includeFor(layout: QdrantLayout, payload: PayloadSelector, vector: VectorSelector): Include {
+  const wants = (name: string | null | undefined) =>
+    name !== null && name !== undefined && (vector === true || (Array.isArray(vector) && vector.includes(name)));
+  return {
+    embeddings: wants(layout.dense),
+    sparse: wants(layout.sparse?.name),
+    metadatas: payload !== false,
+    documents: false,
+    uris: false,
+  };
+}
+
+function pick(source: Record<string, unknown>, path: string[], into: Record<string, unknown>): void {
+  let from: unknown = source;
+  for (const k of path) {
+    if (!isObject(from) || !Object.hasOwn(from, k)) return;
+    from = from[k];
+  }
+  let to = into;
+  path.slice(0, -1).forEach((k) => {
+    if (!isObject(to[k])) to[k] = {};
+    to = to[k] as Record<string, unknown>;
+  });
+  to[path[path.length - 1]] = from;
+}
+
+function drop(source: Record<string, unknown>, path: string[]): Record<string, unknown> {
+  if (!Object.hasOwn(source, path[0])) return source;
+  const copy = { ...source };
+  if (path.length === 1) delete copy[path[0]];
+  else if (isObject(copy[path[0]])) copy[path[0]] = drop(copy[path[0]] as Record<string, unknown>, path.slice(1));
+  return copy;
+}
+
+export function selectPayload(
+  metadata: Record<string, unknown> | null | undefined,
+  selector: PayloadSelector,
+): Record<string, unknown> | undefined {
+  if (selector === false) return undefined;
+  const payload = metadata ?? {};
+  if (selector === true) return payload;
+  if ('include' in selector) {
+    const out: Record<string, unknown> = {};
+    for (const path of selector.include) pick(payload, path, out);
+    return out;
+  }
+  return selector.exclude.reduce(drop, payload);
+}
+
+/** A stored record's vectors as Qdrant shows them: a bare list when the point holds only the unnamed one. */
+export function shownVectors(r: StoredRecord, layout: QdrantLayout, selector: VectorSelector): unknown {
+  if (selector === false) return undefined;
+  const named: JsonObject = {};
+  if (layout.dense !== null && r.embedding && (selector === true || selector.includes(layout.dense)))
+    named[layout.dense] = new RawJson(r.embedding);
+  if (layout.sparse && r.sparse && (selector === true || selector.includes(layout.sparse.name)))
+    named[layout.sparse.name] = sparseFromText(r.sparse);
+  const names = Object.keys(named);
+  return names.length === 1 && names[0] === '' ? named[''] : named;
+}
+
+/** A record as Qdrant's Record (retrieve, scroll). */
+export function shownRecord(
+  r: StoredRecord,
+  layout: QdrantLayout,
+  payload: PayloadSelector,
+  vector: VectorSelector,
+): JsonObject {
+  const out: JsonObject = { id: showId(r.id) };
+  const p = selectPayload(r.metadata, payload);
+  if (p !== undefined) out.payload = p;
+  const v = shownVectors(r, layout, vector);
+  if (v !== undefined) out.vector = v;
+  return out;
+}

@@ -1,0 +1,243 @@
+import { Injectable } from '@nestjs/common';
+import type { Collection } from '../../core/collections/collection.model';
+import { ALL, and, type FilterNode } from '../../core/filters/filter-ast';
+import type { MetadataEdit, RecordWrite } from '../../core/records/record.model';
+import { RecordsService } from '../../core/records/records.service';
+import { isObject, type JsonObject } from '../json-guards';
+import { pointId, pointIds, showId } from './point-ids';
+import { QdrantCollectionsService } from './qdrant-collections.service';
+import { QdrantHttpError } from './qdrant-error';
+import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
+import { layoutOf, type QdrantLayout } from './qdrant-layout';
+import {
+  includeFor,
+  payloadOf,
+  payloadSelector,
+  pointVectors,
+  shownRecord,
+  vectorSelector,
+} from './qdrant-points.mapper';
+
+/** The most points one scroll page or retrieve returns; past it a 400 says to page. */
+const MAX_PAGE = 10_000;
+
+function unsigned(value: unknown, field: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
+  return value;
+}
+
+/**
+ * Qdrant's point operations over the core's records: a point is a record, its payload the
+ * record's metadata (kept as sent, nulls included), its unnamed or only named dense vector the
+ * record's embedding and its named sparse vector the record's sparse vector. Each call is one
+ * transaction (RecordsService), and a body is checked whole before anything is written.
+ */
+@Injectable()
+export class QdrantPointsService {
+  constructor(
+    private readonly collections: QdrantCollectionsService,
+    private readonly records: RecordsService,
+  ) {}
+
+  private get scope() {
+    return this.collections.scope;
+  }
+
+  /** The points a request selects: `points` (ids) or `filter`, in the body itself or in a `points` selector. */
+  selection(body: JsonObject, layout: QdrantLayout): FilterNode {
+    const points = body.points;
+    if (isObject(points) && 'filter' in points) return parseQdrantFilter(points.filter, layout);
+    if (isObject(points) && 'points' in points) return { kind: 'idIn', ids: pointIds(points.points, 'points.points') };
+    const parts: FilterNode[] = [];
+    if (points !== undefined && points !== null) parts.push({ kind: 'idIn', ids: pointIds(points, 'points') });
+    if (body.filter !== undefined && body.filter !== null) parts.push(parseQdrantFilter(body.filter, layout));
+    if (parts.length === 0)
+      throw QdrantHttpError.format('the request must select points: give points (ids) or a filter');
+    return and(...parts);
+  }
+
+  async upsert(name: string, body: JsonObject): Promise<void> {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    const records = isObject(body.batch)
+      ? this.batchPoints(c, layout, body.batch)
+      : this.listPoints(c, layout, body.points);
+    if (layout.dense !== null)
+      records.forEach((r, i) => {
+        if (!r.embedding) throw QdrantHttpError.wrongInput(`point ${i} has no vector for "${layout.dense}"`);
+      });
+    if (new Set(records.map((r) => r.id)).size !== records.length) {
+      // Qdrant applies a batch in order: the last point with an id wins.
+      const last = new Map(records.map((r) => [r.id, r]));
+      records.splice(0, records.length, ...last.values());
+    }
+    await this.records.write(this.scope, c.id, 'replace', records);
+  }
+
+  private listPoints(c: Collection, layout: QdrantLayout, points: unknown): RecordWrite[] {
+    if (!Array.isArray(points)) throw QdrantHttpError.format('the body must hold points (a list) or batch');
+    return points.map((p, i) => {
+      if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
+      const v = pointVectors(c, layout, p.vector, `points[${i}].vector`);
+      return {
+        id: pointId(p.id, `points[${i}].id`),
+        embedding: v.dense,
+        sparse: v.sparse,
+        metadata: payloadOf(p.payload, `points[${i}].payload`),
+      };
+    });
+  }
+
+  private batchPoints(c: Collection, layout: QdrantLayout, batch: JsonObject): RecordWrite[] {
+    const ids = pointIds(batch.ids, 'batch.ids');
+    const column = (value: unknown, field: string): unknown[] | undefined => {
+      if (value === undefined || value === null) return undefined;
+      if (!Array.isArray(value) || value.length !== ids.length)
+        throw QdrantHttpError.format(`${field} must be a list as long as batch.ids`);
+      return value;
+    };
+    const payloads = column(batch.payloads, 'batch.payloads');
+    let vectors: unknown[] | undefined;
+    if (Array.isArray(batch.vectors)) vectors = column(batch.vectors, 'batch.vectors');
+    else if (isObject(batch.vectors)) {
+      // Named: a list per name; each point gets its element of each.
+      const byName = Object.entries(batch.vectors).map(
+        ([n, list]) => [n, column(list, `batch.vectors.${n}`)!] as const,
+      );
+      vectors = ids.map((_, i) => Object.fromEntries(byName.map(([n, list]) => [n, list[i]])));
+    } else if (batch.vectors !== undefined && batch.vectors !== null)
+      throw QdrantHttpError.format('batch.vectors must be a list or an object of lists by name');
+    return ids.map((id, i) => {
+      const v = pointVectors(c, layout, vectors?.[i], `batch.vectors[${i}]`);
+      return {
+        id,
+        embedding: v.dense,
+        sparse: v.sparse,
+        metadata: payloadOf(payloads?.[i], `batch.payloads[${i}]`),
+      };
+    });
+  }
+
+  async retrieve(name: string, body: JsonObject) {
+    const ids = pointIds(body.ids, 'ids');
+    if (ids.length > MAX_PAGE) throw QdrantHttpError.badRequest(`retrieve at most ${MAX_PAGE} points at once`);
+    return this.read(name, ids, body.with_payload, body.with_vector);
+  }
+
+  async getOne(name: string, id: string) {
+    const parsed = pointId(/^\d+$/.test(id) ? Number(id) : id, 'id');
+    const [found] = await this.read(name, [parsed], true, true);
+    if (!found) throw QdrantHttpError.notFound(`No point with id ${id} found`);
+    return found;
+  }
+
+  private async read(name: string, ids: string[], withPayload: unknown, withVector: unknown) {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    const payload = payloadSelector(withPayload, true);
+    const vector = vectorSelector(withVector, false);
+    const found = await this.records.find(this.scope, c.id, {
+      filter: { kind: 'idIn', ids },
+      include: includeFor(layout, payload, vector),
+      limit: null,
+      offset: 0,
+    });
+    // In the order asked, once each.
+    const byId = new Map(found.map((r) => [r.id, r]));
+    return [...new Set(ids)]
+      .filter((id) => byId.has(id))
+      .map((id) => shownRecord(byId.get(id)!, layout, payload, vector));
+  }
+
+  async delete(name: string, body: JsonObject): Promise<void> {
+    const c = await this.collections.get(name);
+    const filter = this.selection(body, layoutOf(c));
+    await this.records.delete(this.scope, c.id, filter, null);
+  }
+
+  /** set_payload (merge, at `key` when given), overwrite_payload, delete_payload (keys), clear_payload. */
+  async editPayload(name: string, body: JsonObject, kind: 'set' | 'overwrite' | 'delete' | 'clear'): Promise<void> {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    let edit: MetadataEdit;
+    if (kind === 'set' || kind === 'overwrite') {
+      const payload = payloadOf(body.payload, 'payload');
+      if (!payload) throw QdrantHttpError.format('payload must be a JSON object');
+      if (kind === 'overwrite') edit = { kind: 'replace', metadata: payload };
+      else {
+        const at = body.key === undefined || body.key === null ? undefined : payloadKey(body.key);
+        edit = { kind: 'merge', patch: payload, at: at === undefined ? undefined : Array.isArray(at) ? at : [at] };
+      }
+    } else if (kind === 'delete') {
+      if (!Array.isArray(body.keys)) throw QdrantHttpError.format('keys must be a list of payload keys');
+      edit = {
+        kind: 'unset',
+        paths: body.keys.map((k, i) => {
+          const key = payloadKey(k, `keys[${i}]`);
+          return Array.isArray(key) ? key : [key];
+        }),
+      };
+    } else edit = { kind: 'clear' };
+    await this.records.editMetadata(this.scope, c.id, this.selection(body, layout), edit);
+  }
+
+  /** update_vectors: the vectors sent replace those of existing points; unknown ids are an error, as in Qdrant. */
+  async updateVectors(name: string, body: JsonObject): Promise<void> {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    if (!Array.isArray(body.points)) throw QdrantHttpError.format('points must be a list of {id, vector}');
+    const records: RecordWrite[] = body.points.map((p, i) => {
+      if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
+      const v = pointVectors(c, layout, p.vector, `points[${i}].vector`);
+      return { id: pointId(p.id, `points[${i}].id`), embedding: v.dense, sparse: v.sparse };
+    });
+    const ids = records.map((r) => r.id);
+    const found = await this.records.find(this.scope, c.id, {
+      filter: { kind: 'idIn', ids },
+      include: { embeddings: false, metadatas: false, documents: false, uris: false },
+      limit: null,
+      offset: 0,
+    });
+    const existing = new Set(found.map((r) => r.id));
+    const missing = ids.find((id) => !existing.has(id));
+    if (missing !== undefined) throw QdrantHttpError.notFound(`No point with id ${showId(missing)} found`);
+    await this.records.write(this.scope, c.id, 'update', records);
+  }
+
+  async scroll(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    if (body.order_by !== undefined && body.order_by !== null)
+      throw QdrantHttpError.badRequest('vecgate does not scroll in order_by order yet: scroll pages in id order');
+    const limit = unsigned(body.limit, 'limit', 10);
+    if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
+    const payload = payloadSelector(body.with_payload, true);
+    const vector = vectorSelector(body.with_vector, false);
+    const from = body.offset === undefined || body.offset === null ? null : pointId(body.offset, 'offset');
+    if (limit === 0) return { points: [], next_page_offset: null };
+    const page = await this.records.find(this.scope, c.id, {
+      filter: parseQdrantFilter(body.filter, layout),
+      include: includeFor(layout, payload, vector),
+      limit: limit + 1,
+      offset: 0,
+      afterId: from,
+      fromIdInclusive: true,
+    });
+    return {
+      points: page.slice(0, limit).map((r) => shownRecord(r, layout, payload, vector)),
+      next_page_offset: page.length > limit ? showId(page[limit].id) : null,
+    };
+  }
+
+  async count(name: string, body: JsonObject | undefined) {
+    const c = await this.collections.get(name);
+    const filter = parseQdrantFilter(body?.filter, layoutOf(c));
+    const count =
+      filter === ALL || filter.kind === 'all'
+        ? await this.records.count(this.scope, c.id)
+        : await this.records.countMatching(this.scope, c.id, filter);
+    return { count };
+  }
+}

@@ -1,0 +1,544 @@
+import { Injectable } from '@nestjs/common';
+import type { Collection, Metric } from '../../core/collections/collection.model';
+import { and, not, type FilterNode } from '../../core/filters/filter-ast';
+import { DenseVector } from '../../core/records/dense-vector';
+import type { Include, Neighbour, SparseText, StoredRecord } from '../../core/records/record.model';
+import { RecordsService } from '../../core/records/records.service';
+import { isObject, type JsonObject } from '../json-guards';
+import { pointId, showId } from './point-ids';
+import { QdrantCollectionsService } from './qdrant-collections.service';
+import { QdrantHttpError } from './qdrant-error';
+import { parseQdrantFilter } from './qdrant-filter.parser';
+import { layoutOf, type QdrantLayout } from './qdrant-layout';
+import {
+  denseFor,
+  includeFor,
+  payloadSelector,
+  selectPayload,
+  shownVectors,
+  sparseFor,
+  vectorSelector,
+  type PayloadSelector,
+  type VectorSelector,
+} from './qdrant-points.mapper';
+
+/** The most points one search returns (limit + offset), and prefetches one query may nest. */
+const MAX_RESULTS = 10_000;
+const MAX_PREFETCHES = 16;
+const MAX_BATCH = 100;
+/** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
+const DEFAULT_RRF_K = 2;
+
+/** A query vector for one of the collection's vectors. */
+type Query = { dense: DenseVector } | { sparse: SparseText };
+
+interface Scored {
+  id: string;
+  score: number;
+  record?: StoredRecord;
+}
+
+/** One search as Qdrant's requests describe it, once parsed. */
+interface Search {
+  query: Query;
+  filter: FilterNode;
+  limit: number;
+  offset: number;
+  threshold: number | null;
+}
+
+/** Qdrant's scores from pgvector's operator values: similarities for Cosine and Dot, distances for the others. */
+function scoreOf(metric: Metric, raw: number): number {
+  if (metric === 'cosine') return 1 - raw;
+  if (metric === 'ip') return -raw;
+  return raw;
+}
+
+/** Whether larger scores are better (Cosine, Dot, sparse), or smaller (Euclid, Manhattan). */
+function higherIsBetter(metric: Metric, query: Query): boolean {
+  return 'sparse' in query || metric === 'cosine' || metric === 'ip';
+}
+
+function unsigned(value: unknown, field: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
+  return value;
+}
+
+function threshold(value: unknown): number | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw QdrantHttpError.format('score_threshold must be a number');
+  return value;
+}
+
+function isPointId(value: unknown): boolean {
+  return typeof value === 'number' || typeof value === 'string';
+}
+
+/** A query's own words, for one of its many forms. */
+interface Shown {
+  payload: PayloadSelector;
+  vector: VectorSelector;
+}
+
+/**
+ * Qdrant's searches: the Query API (a vector, a point id, nearest, recommend, fusion of
+ * prefetches) and the legacy search and recommend routes, over the core's nearest-neighbour
+ * search (RecordsService.nearest: the tuned HNSW walk or an exact scan, as for every protocol).
+ */
+@Injectable()
+export class QdrantQueryService {
+  constructor(
+    private readonly collections: QdrantCollectionsService,
+    private readonly records: RecordsService,
+  ) {}
+
+  private get scope() {
+    return this.collections.scope;
+  }
+
+  /** POST points/query. */
+  async query(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return { points: await this.queryIn(c, body) };
+  }
+
+  async queryBatch(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const searches = this.batchOf(body);
+    const out = [];
+    for (const [i, s] of searches.entries()) {
+      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
+      out.push({ points: await this.queryIn(c, s) });
+    }
+    return out;
+  }
+
+  /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
+  async search(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return this.legacySearch(c, body);
+  }
+
+  async searchBatch(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const out = [];
+    for (const [i, s] of this.batchOf(body).entries()) {
+      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
+      out.push(await this.legacySearch(c, s));
+    }
+    return out;
+  }
+
+  /** POST points/recommend (legacy): positive and negative examples, the average_vector strategy. */
+  async recommend(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return this.legacyRecommend(c, body);
+  }
+
+  async recommendBatch(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const out = [];
+    for (const [i, s] of this.batchOf(body).entries()) {
+      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
+      out.push(await this.legacyRecommend(c, s));
+    }
+    return out;
+  }
+
+  private batchOf(body: JsonObject): unknown[] {
+    if (!Array.isArray(body.searches)) throw QdrantHttpError.format('searches must be a list');
+    if (body.searches.length > MAX_BATCH)
+      throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
+    return body.searches;
+  }
+
+  private async legacySearch(c: Collection, body: JsonObject) {
+    const layout = layoutOf(c);
+    let using: unknown = undefined;
+    let vector = body.vector;
+    if (isObject(vector) && 'name' in vector) {
+      using = vector.name;
+      vector = 'vector' in vector ? vector.vector : vector;
+    }
+    const query = this.vectorQuery(c, layout, vector, using, 'vector');
+    const shown = {
+      payload: payloadSelector(body.with_payload, false),
+      vector: vectorSelector(body.with_vector, false),
+    };
+    return this.run(c, layout, this.searchOf(body, layout, query, 10), shown);
+  }
+
+  private async legacyRecommend(c: Collection, body: JsonObject) {
+    const layout = layoutOf(c);
+    const using = typeof body.using === 'string' ? body.using : undefined;
+    const { query, exclude } = await this.recommendQuery(c, layout, body, using, body.lookup_from);
+    const search = this.searchOf(body, layout, query, 10);
+    search.filter = and(search.filter, exclude);
+    const shown = {
+      payload: payloadSelector(body.with_payload, false),
+      vector: vectorSelector(body.with_vector, false),
+    };
+    return this.run(c, layout, search, shown);
+  }
+
+  private searchOf(body: JsonObject, layout: QdrantLayout, query: Query, defaultLimit: number): Search {
+    const limit = unsigned(body.limit, 'limit', defaultLimit);
+    const offset = unsigned(body.offset, 'offset', 0);
+    if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
+    return {
+      query,
+      filter: parseQdrantFilter(body.filter, layout),
+      limit,
+      offset,
+      threshold: threshold(body.score_threshold),
+    };
+  }
+
+  /** The Query API: one request, maybe nesting prefetches. */
+  private async queryIn(c: Collection, body: JsonObject) {
+    const layout = layoutOf(c);
+    const shown = {
+      payload: payloadSelector(body.with_payload, false),
+      vector: vectorSelector(body.with_vector, false),
+    };
+    const limit = unsigned(body.limit, 'limit', 10);
+    const offset = unsigned(body.offset, 'offset', 0);
+    if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
+    const filter = parseQdrantFilter(body.filter, layout);
+    const prefetches =
+      body.prefetch === undefined || body.prefetch === null
+        ? []
+        : Array.isArray(body.prefetch)
+          ? body.prefetch
+          : [body.prefetch];
+    let q = body.query;
+    if (isObject(q) && 'nearest' in q) q = q.nearest;
+    if (prefetches.length > 0) {
+      if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
+      const lists = [];
+      for (const [i, p] of prefetches.entries()) {
+        if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
+        lists.push(await this.prefetch(c, layout, p, filter, 1));
+      }
+      const fused = this.fuse(c, layout, q, lists, body.using);
+      if (fused) {
+        const kept = fused.filter(
+          (s) => threshold(body.score_threshold) === null || s.score >= threshold(body.score_threshold)!,
+        );
+        return this.show(c, layout, kept.slice(offset, offset + limit), shown);
+      }
+      // A query over prefetches re-scores their points only.
+      const candidates = [...new Set(lists.flat().map((s) => s.id))];
+      const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
+      const search = {
+        query,
+        filter: and(filter, exclude, { kind: 'idIn', ids: candidates }),
+        limit,
+        offset,
+        threshold: threshold(body.score_threshold),
+      };
+      return this.run(c, layout, search, shown);
+    }
+    if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
+    const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
+    return this.run(
+      c,
+      layout,
+      { query, filter: and(filter, exclude), limit, offset, threshold: threshold(body.score_threshold) },
+      shown,
+    );
+  }
+
+  /** A prefetch's scored list (ids only), its filter and the outer ones all applied. */
+  private async prefetch(
+    c: Collection,
+    layout: QdrantLayout,
+    p: JsonObject,
+    outer: FilterNode,
+    depth: number,
+  ): Promise<Scored[]> {
+    if (depth > 4) throw QdrantHttpError.badRequest('prefetches may nest at most 4 deep');
+    const filter = and(outer, parseQdrantFilter(p.filter, layout));
+    const limit = unsigned(p.limit, 'prefetch.limit', 10);
+    if (limit > MAX_RESULTS) throw QdrantHttpError.badRequest(`prefetch.limit may be at most ${MAX_RESULTS}`);
+    const inner =
+      p.prefetch === undefined || p.prefetch === null ? [] : Array.isArray(p.prefetch) ? p.prefetch : [p.prefetch];
+    let q = p.query;
+    if (isObject(q) && 'nearest' in q) q = q.nearest;
+    const th = threshold(p.score_threshold);
+    if (inner.length > 0) {
+      const lists = [];
+      for (const [i, ip] of inner.entries()) {
+        if (!isObject(ip)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
+        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1));
+      }
+      const fused = this.fuse(c, layout, q, lists, p.using);
+      if (fused) return fused.slice(0, limit);
+      const candidates = [...new Set(lists.flat().map((s) => s.id))];
+      const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
+      return this.scored(
+        c,
+        { query, filter: and(filter, exclude, { kind: 'idIn', ids: candidates }), limit, offset: 0, threshold: th },
+        NO_COLUMNS,
+      );
+    }
+    if (q === undefined || q === null) throw QdrantHttpError.format('a prefetch without prefetches needs a query');
+    const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
+    return this.scored(c, { query, filter: and(filter, exclude), limit, offset: 0, threshold: th }, NO_COLUMNS);
+  }
+
+  /** Fusion of prefetch lists, or null when the query is not a fusion. */
+  private fuse(c: Collection, layout: QdrantLayout, q: unknown, lists: Scored[][], _using: unknown): Scored[] | null {
+    let kind: string | undefined;
+    let k = DEFAULT_RRF_K;
+    let weights: number[] | null = null;
+    if (isObject(q) && typeof q.fusion === 'string') kind = q.fusion;
+    else if (isObject(q) && isObject(q.rrf)) {
+      kind = 'rrf';
+      k = unsigned(q.rrf.k, 'rrf.k', DEFAULT_RRF_K);
+      if (Array.isArray(q.rrf.weights)) {
+        if (q.rrf.weights.length !== lists.length || !q.rrf.weights.every((w) => typeof w === 'number' && w >= 0))
+          throw QdrantHttpError.format('rrf.weights must hold one non-negative number per prefetch');
+        weights = q.rrf.weights as number[];
+      }
+    }
+    if (kind === undefined) return null;
+    const totals = new Map<string, number>();
+    if (kind === 'rrf') {
+      lists.forEach((list, l) => {
+        const w = weights ? weights[l] : 1;
+        list.forEach((s, position) => {
+          const add = w <= 0 ? 0 : 1 / ((position + 1) / w + k - 1);
+          totals.set(s.id, (totals.get(s.id) ?? 0) + add);
+        });
+      });
+    } else if (kind === 'dbsf') {
+      // Distribution-Based Score Fusion: each list's scores mapped to [0, 1] over mean ± 3 deviations, then summed.
+      for (const list of lists) {
+        if (list.length === 0) continue;
+        const mean = list.reduce((a, s) => a + s.score, 0) / list.length;
+        const sd = Math.sqrt(list.reduce((a, s) => a + (s.score - mean) ** 2, 0) / list.length);
+        const low = mean - 3 * sd;
+        const high = mean + 3 * sd;
+        for (const s of list) {
+          const norm = high === low ? 0.5 : Math.min(1, Math.max(0, (s.score - low) / (high - low)));
+          totals.set(s.id, (totals.get(s.id) ?? 0) + norm);
+        }
+      }
+    } else throw QdrantHttpError.format(`fusion: unknown variant ${JSON.stringify(kind)}, expected rrf or dbsf`);
+    void c;
+    void layout;
+    return [...totals]
+      .map(([id, score]) => ({ id, score }))
+      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  }
+
+  /** A query for `using`: a vector, a point id (its vector; the point itself left out), or recommend. */
+  private async parseQuery(
+    c: Collection,
+    layout: QdrantLayout,
+    q: unknown,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ query: Query; exclude: FilterNode }> {
+    if (isPointId(q)) {
+      const id = pointId(q, 'query');
+      const vector = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
+      const sameCollection = lookupFrom === undefined || lookupFrom === null;
+      return { query: vector, exclude: sameCollection ? not({ kind: 'idIn', ids: [id] }) : { kind: 'all' } };
+    }
+    if (isObject(q) && 'recommend' in q) {
+      if (!isObject(q.recommend)) throw QdrantHttpError.format('recommend must be an object');
+      return this.recommendQuery(c, layout, q.recommend, using, lookupFrom);
+    }
+    for (const unsupported of ['discover', 'context', 'order_by', 'formula', 'sample', 'fusion', 'rrf'])
+      if (isObject(q) && unsupported in q)
+        throw QdrantHttpError.badRequest(
+          unsupported === 'fusion' || unsupported === 'rrf'
+            ? 'a fusion query needs prefetches to fuse'
+            : `vecgate does not answer ${unsupported} queries yet`,
+        );
+    return { query: this.vectorQuery(c, layout, q, using, 'query'), exclude: { kind: 'all' } };
+  }
+
+  /** average_vector: the mean of the positives, pushed away from the mean of the negatives. */
+  private async recommendQuery(
+    c: Collection,
+    layout: QdrantLayout,
+    r: JsonObject,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ query: Query; exclude: FilterNode }> {
+    if (r.strategy !== undefined && r.strategy !== null && r.strategy !== 'average_vector')
+      throw QdrantHttpError.badRequest(
+        `vecgate recommends with the average_vector strategy only, not ${JSON.stringify(r.strategy)}`,
+      );
+    const examples = async (list: unknown, field: string) => {
+      if (list === undefined || list === null) return { vectors: [] as Float32Array[], ids: [] as string[] };
+      if (!Array.isArray(list)) throw QdrantHttpError.format(`${field} must be a list`);
+      const vectors: Float32Array[] = [];
+      const ids: string[] = [];
+      for (const [i, e] of list.entries()) {
+        if (isPointId(e)) {
+          const id = pointId(e, `${field}[${i}]`);
+          ids.push(id);
+          const v = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
+          if (!('dense' in v)) throw QdrantHttpError.badRequest('recommend works on dense vectors');
+          vectors.push(v.dense.values);
+        } else {
+          const v = this.vectorQuery(c, layout, e, using, `${field}[${i}]`);
+          if (!('dense' in v)) throw QdrantHttpError.badRequest('recommend works on dense vectors');
+          vectors.push(v.dense.values);
+        }
+      }
+      return { vectors, ids };
+    };
+    const positive = await examples(r.positive, 'positive');
+    const negative = await examples(r.negative, 'negative');
+    if (positive.vectors.length === 0) throw QdrantHttpError.badRequest('At least one positive vector ID required');
+    const mean = (vs: Float32Array[]) => {
+      const out = new Array<number>(vs[0].length).fill(0);
+      for (const v of vs) v.forEach((x, i) => (out[i] += x / vs.length));
+      return out;
+    };
+    const pos = mean(positive.vectors);
+    const target =
+      negative.vectors.length === 0
+        ? pos
+        : (() => {
+            const neg = mean(negative.vectors);
+            return pos.map((p, i) => p + (p - neg[i]));
+          })();
+    const ids = lookupFrom === undefined || lookupFrom === null ? [...positive.ids, ...negative.ids] : [];
+    return {
+      query: { dense: DenseVector.fromNumbers(target) },
+      exclude: ids.length > 0 ? not({ kind: 'idIn', ids }) : { kind: 'all' },
+    };
+  }
+
+  private vectorQuery(c: Collection, layout: QdrantLayout, v: unknown, using: unknown, field: string): Query {
+    const name = using === undefined || using === null ? '' : using;
+    if (typeof name !== 'string') throw QdrantHttpError.format('using must be a vector name');
+    if (isObject(v) && 'indices' in v) {
+      if (!layout.sparse || name !== layout.sparse.name)
+        throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+      return { sparse: sparseFor(v, field) };
+    }
+    if (layout.dense === null || name !== layout.dense)
+      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    // Normalized as stored vectors are: the Cosine distance does not depend on the length, and a zero query has no direction.
+    return { dense: denseFor(c, v, field) };
+  }
+
+  /** The stored vector `using` names of a point, here or in `lookup_from`'s collection. */
+  private async vectorOfPoint(
+    c: Collection,
+    layout: QdrantLayout,
+    id: string,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<Query> {
+    let from = c;
+    let fromLayout = layout;
+    let name = using;
+    if (lookupFrom !== undefined && lookupFrom !== null) {
+      if (!isObject(lookupFrom) || typeof lookupFrom.collection !== 'string')
+        throw QdrantHttpError.format('lookup_from must be {collection, vector?}');
+      from = await this.collections.get(lookupFrom.collection);
+      fromLayout = layoutOf(from);
+      if (lookupFrom.vector !== undefined) name = lookupFrom.vector;
+    }
+    const wanted = name === undefined || name === null ? '' : name;
+    const sparse = fromLayout.sparse?.name === wanted;
+    if (!sparse && fromLayout.dense !== wanted)
+      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(wanted)}`);
+    const [r] = await this.records.find(this.scope, from.id, {
+      filter: { kind: 'idIn', ids: [id] },
+      include: { embeddings: !sparse, sparse, metadatas: false, documents: false, uris: false },
+      limit: 1,
+      offset: 0,
+    });
+    if (!r) throw QdrantHttpError.notFound(`No point with id ${showId(id)} found`);
+    if (sparse) {
+      if (!r.sparse) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector ${String(wanted)}`);
+      return { sparse: { text: r.sparse } };
+    }
+    if (!r.embedding) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector`);
+    return { dense: DenseVector.fromText(r.embedding) };
+  }
+
+  /** The best `limit` after `offset`, scored as Qdrant scores, with the columns `include` asks. */
+  private async scored(c: Collection, s: Search, include: Include): Promise<Scored[]> {
+    const n = s.limit + s.offset;
+    if (s.limit === 0) return [];
+    const sparse = 'sparse' in s.query;
+    const { lists } = await this.records.nearest(this.scope, c.id, {
+      vectors: 'dense' in s.query ? [s.query.dense] : [],
+      sparse: 'sparse' in s.query ? s.query.sparse.text : undefined,
+      n,
+      filter: s.filter,
+      include,
+    });
+    const higher = higherIsBetter(c.metric, s.query);
+    const list: Neighbour[] = lists[0] ?? [];
+    return list
+      .filter((r) => !sparse || r.distance !== 0)
+      .map((r) => ({ id: r.id, score: sparse ? -r.distance : scoreOf(c.metric, r.distance), record: r }))
+      .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
+      .slice(s.offset);
+  }
+
+  private async run(c: Collection, layout: QdrantLayout, s: Search, shown: Shown) {
+    const found = await this.scored(c, s, includeFor(layout, shown.payload, shown.vector));
+    return found.map((f) => this.point(f.id, f.score, f.record!, layout, shown));
+  }
+
+  /** Fused points with their payload and vectors read by id. */
+  private async show(c: Collection, layout: QdrantLayout, list: Scored[], shown: Shown) {
+    const include = includeFor(layout, shown.payload, shown.vector);
+    const wantsColumns = include.embeddings || include.sparse || include.metadatas;
+    const byId = new Map<string, StoredRecord>();
+    if (wantsColumns && list.length > 0)
+      for (const r of await this.records.find(this.scope, c.id, {
+        filter: { kind: 'idIn', ids: list.map((s) => s.id) },
+        include,
+        limit: null,
+        offset: 0,
+      }))
+        byId.set(r.id, r);
+    return list.map((s) => this.point(s.id, s.score, byId.get(s.id) ?? { id: s.id }, layout, shown));
+  }
+
+  /** A query without a query: points in id order, each scored 0 (Qdrant's own answer). */
+  private async scrollAsQuery(
+    c: Collection,
+    layout: QdrantLayout,
+    filter: FilterNode,
+    limit: number,
+    offset: number,
+    shown: Shown,
+  ) {
+    const found = await this.records.find(this.scope, c.id, {
+      filter,
+      include: includeFor(layout, shown.payload, shown.vector),
+      limit: limit + offset,
+      offset: 0,
+      afterId: null,
+    });
+    return found.slice(offset).map((r) => this.point(r.id, 0, r, layout, shown));
+  }
+
+  private point(id: string, score: number, r: StoredRecord, layout: QdrantLayout, shown: Shown): JsonObject {
+    const out: JsonObject = { id: showId(id), version: 0, score };
+    const payload = selectPayload(r.metadata, shown.payload);
+    if (payload !== undefined) out.payload = payload;
+    const vector = shownVectors(r, layout, shown.vector);
+    if (vector !== undefined) out.vector = vector;
+    return out;
+  }
+}
+
+const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };

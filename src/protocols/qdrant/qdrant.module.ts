@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../../core/collections/collections.module';
+import { RecordsModule } from '../../core/records/records.module';
+import { QdrantCollectionsController } from './controllers/collections.controller';
+import { QdrantPointsController } from './controllers/points.controller';
+import { QdrantServiceController } from './controllers/service.controller';
+import { QdrantCollectionsService } from './qdrant-collections.service';
+import { QdrantPointsService } from './qdrant-points.service';
+import { QdrantQueryService } from './qdrant-query.service';
+
+/** Qdrant's REST API, served on its own port (QDRANT_PORT) under QDRANT_PREFIX. */
+@Module({
+  imports: [CollectionsModule, RecordsModule],
+  controllers: [QdrantServiceController, QdrantCollectionsController, QdrantPointsController],
+  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService],
+})
+export class QdrantModule {}

@@ -1,0 +1,335 @@
+import { gatewayForFile } from '../../support/gateway';
+import { collectionName, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
+
+const UUID = '5c56c793-69f3-4fbf-87e6-c4bf54c28c26';
+
+/** Qdrant's REST API on its own port, through the official JavaScript client, unchanged. */
+describe('Qdrant through @qdrant/js-client-rest', () => {
+  const gw = gatewayForFile({ qdrantPort: 0 });
+  let q: QdrantClient;
+
+  const raw = () => qdrantHttp(gw);
+
+  beforeAll(async () => {
+    q = await qdrantClient(gw);
+  });
+
+  /** Four points around the axes of a 4-d Dot collection, with payloads to filter on. */
+  async function seeded(distance: 'Dot' | 'Cosine' | 'Euclid' | 'Manhattan' = 'Dot'): Promise<string> {
+    const name = collectionName('pts');
+    await q.createCollection(name, { vectors: { size: 4, distance } });
+    await q.upsert(name, {
+      wait: true,
+      points: [
+        { id: 1, vector: [0.05, 0.61, 0.76, 0.74], payload: { city: 'Berlin', n: 1, tags: ['a', 'b'] } },
+        { id: 2, vector: [0.19, 0.81, 0.75, 0.11], payload: { city: 'London', n: 2, tags: ['b'] } },
+        { id: 3, vector: [0.36, 0.55, 0.47, 0.94], payload: { city: 'Moscow', n: 3, nested: { x: 1 } } },
+        { id: UUID, vector: [0.18, 0.01, 0.85, 0.8], payload: { city: 'London', n: 4, empty: [], nothing: null } },
+      ],
+    });
+    return name;
+  }
+
+  it('answers GET / with a version the client accepts, and lists, gets, checks and deletes collections', async () => {
+    expect(await q.versionInfo()).toMatchObject({ title: 'qdrant - vector search engine', version: '1.19.0' });
+    const name = collectionName('col');
+    expect(await q.createCollection(name, { vectors: { size: 4, distance: 'Cosine' }, hnsw_config: { m: 24 } })).toBe(
+      true,
+    );
+    expect((await q.getCollections()).collections.map((c) => c.name)).toContain(name);
+    expect(await q.collectionExists(name)).toEqual({ exists: true });
+    const info = await q.getCollection(name);
+    expect(info).toMatchObject({
+      status: 'green',
+      points_count: 0,
+      config: { params: { vectors: { size: 4, distance: 'Cosine' } }, hnsw_config: { m: 24 } },
+      payload_schema: {},
+    });
+    expect(
+      await q.updateCollection(name, {
+        hnsw_config: { ef_construct: 200 },
+        optimizers_config: { indexing_threshold: 5 },
+      }),
+    ).toBe(true);
+    const updated = await q.getCollection(name);
+    expect(updated.config.hnsw_config).toMatchObject({ m: 24, ef_construct: 200 });
+    expect(updated.config.optimizer_config).toMatchObject({ indexing_threshold: 5 });
+    expect(await q.deleteCollection(name)).toBe(true);
+    expect(await q.collectionExists(name)).toEqual({ exists: false });
+    expect(await q.deleteCollection(name)).toBe(false);
+  });
+
+  it('refuses a second collection of one name with a 409, and an unknown one with a 404', async () => {
+    const name = collectionName('dup');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await expect(q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } })).rejects.toMatchObject({
+      status: 409,
+      data: { status: { error: `Wrong input: Collection \`${name}\` already exists!` } },
+    });
+    await expect(q.getCollection('nope_nothing')).rejects.toMatchObject({
+      status: 404,
+      data: { status: { error: "Not found: Collection `nope_nothing` doesn't exist!" } },
+    });
+  });
+
+  it('upserts in list and batch form, and retrieves with ids as sent, payload selectors and vectors', async () => {
+    const name = await seeded();
+    await q.upsert(name, {
+      batch: {
+        ids: [10, 11],
+        vectors: [
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+        ],
+        payloads: [{ k: 'x' }, null],
+      },
+    });
+    expect((await q.count(name, { exact: true })).count).toBe(6);
+    const got = await q.retrieve(name, { ids: [UUID.toUpperCase(), 1, 99], with_vector: true });
+    expect(got).toEqual([
+      {
+        id: UUID,
+        payload: { city: 'London', n: 4, empty: [], nothing: null },
+        vector: [0.18, 0.01, 0.85, 0.8].map(expect.closeTo),
+      },
+      { id: 1, payload: { city: 'Berlin', n: 1, tags: ['a', 'b'] }, vector: expect.any(Array) },
+    ]);
+    expect(await q.retrieve(name, { ids: [3], with_payload: ['city', 'nested.x'] })).toEqual([
+      { id: 3, payload: { city: 'Moscow', nested: { x: 1 } } },
+    ]);
+    expect(await q.retrieve(name, { ids: [3], with_payload: { exclude: ['city', 'nested'] } })).toEqual([
+      { id: 3, payload: { n: 3 } },
+    ]);
+    expect(await q.retrieve(name, { ids: [11], with_payload: false })).toEqual([{ id: 11 }]);
+    expect(await q.api().getPoint({ collection_name: name, id: 2 })).toMatchObject({
+      data: { result: { id: 2, payload: { city: 'London' }, vector: expect.any(Array) } },
+    });
+  });
+
+  it('searches with the Query API and the legacy search: scores as Qdrant gives them, best first', async () => {
+    const name = await seeded('Dot');
+    const query = [0.2, 0.1, 0.9, 0.7];
+    const { points } = await q.query(name, { query, limit: 3, with_payload: true });
+    const dot = (v: number[]) => v.reduce((a, x, i) => a + x * query[i], 0);
+    expect(points.map((p) => p.id)).toEqual([UUID, 1, 3]);
+    expect(points[0].score).toBeCloseTo(dot([0.18, 0.01, 0.85, 0.8]), 5);
+    expect(points[0]).toMatchObject({ version: 0, payload: { city: 'London' } });
+    expect(points[0].vector).toBeUndefined();
+    // The legacy search, which clients before 1.15 and integrations still call (plain HTTP: 1.19 has no method for it).
+    const legacy = (await raw().post(`/collections/${name}/points/search`, { vector: query, limit: 3 })).body.result;
+    expect(legacy.map((p: any) => [p.id, p.score])).toEqual(points.map((p) => [p.id, p.score]));
+    expect(legacy[0].payload).toBeUndefined();
+    // A filter, an offset, a threshold.
+    const london = await q.query(name, { query, filter: { must: [{ key: 'city', match: { value: 'London' } }] } });
+    expect(london.points.map((p) => p.id)).toEqual([UUID, 2]);
+    expect((await q.query(name, { query, offset: 1, limit: 2 })).points.map((p) => p.id)).toEqual([1, 3]);
+    const above = await q.query(name, { query, score_threshold: dot([0.05, 0.61, 0.76, 0.74]) - 1e-6 });
+    expect(above.points.map((p) => p.id)).toEqual([UUID, 1]);
+    // By point id: that point's vector, the point itself left out.
+    const byId = await q.query(name, { query: 1, limit: 2 });
+    expect(byId.points.map((p) => p.id)).not.toContain(1);
+    expect(byId.points).toHaveLength(2);
+    expect((await q.query(name, { query: { nearest: query }, limit: 1 })).points[0].id).toBe(UUID);
+    const batch = await q.queryBatch(name, {
+      searches: [
+        { query, limit: 1 },
+        { query: [0, 1, 0, 0], limit: 1 },
+      ],
+    });
+    expect(batch.map((r) => r.points[0].id)).toEqual([UUID, 2]);
+    const searches = await raw().post(`/collections/${name}/points/search/batch`, {
+      searches: [
+        { vector: query, limit: 1 },
+        { vector: { name: '', vector: [0, 1, 0, 0] }, limit: 1, with_payload: true },
+      ],
+    });
+    expect(searches.body.result.map((r: any) => r[0].id)).toEqual([UUID, 2]);
+    expect(searches.body.result[1][0].payload).toMatchObject({ city: 'London' });
+  });
+
+  it('scores Cosine as similarity, Euclid and Manhattan as distances (nearest first), with vectors normalized under Cosine', async () => {
+    const query = [0.2, 0.1, 0.9, 0.7];
+    const cosine = await seeded('Cosine');
+    const [best] = (await q.query(cosine, { query, limit: 1, with_vector: true })).points;
+    const v = [0.18, 0.01, 0.85, 0.8];
+    const norm = (x: number[]) => Math.sqrt(x.reduce((a, y) => a + y * y, 0));
+    const cos = v.reduce((a, x, i) => a + x * query[i], 0) / norm(v) / norm(query);
+    expect(best.score).toBeCloseTo(cos, 5);
+    expect(norm(best.vector as number[])).toBeCloseTo(1, 5);
+    for (const [distance, measure] of [
+      ['Euclid', (a: number[]) => Math.sqrt(a.reduce((s, x, i) => s + (x - query[i]) ** 2, 0))],
+      ['Manhattan', (a: number[]) => a.reduce((s, x, i) => s + Math.abs(x - query[i]), 0)],
+    ] as const) {
+      const name = await seeded(distance);
+      const points = (await q.query(name, { query, limit: 4 })).points;
+      expect(points[0].id).toBe(UUID);
+      expect(points[0].score).toBeCloseTo(measure(v), 5);
+      expect(points.map((p) => p.score)).toEqual([...points.map((p) => p.score)].sort((a, b) => a - b));
+      expect((await q.query(name, { query, score_threshold: measure(v) + 1e-6 })).points.map((p) => p.id)).toEqual([
+        UUID,
+      ]);
+    }
+  });
+
+  it('filters as Qdrant does: should, must_not, min_should, any, except, range, values_count, is_empty, is_null, has_id, text', async () => {
+    const name = await seeded();
+    const ids = async (filter: Record<string, unknown>) =>
+      (await q.scroll(name, { filter, limit: 100 })).points
+        .map((p) => p.id)
+        .sort((a, b) => String(a).localeCompare(String(b)));
+    expect(
+      await ids({
+        should: [
+          { key: 'city', match: { value: 'Berlin' } },
+          { key: 'n', match: { value: 3 } },
+        ],
+      }),
+    ).toEqual([1, 3]);
+    expect(await ids({ must_not: [{ key: 'city', match: { value: 'London' } }] })).toEqual([1, 3]);
+    expect(await ids({ must: [{ key: 'tags', match: { value: 'b' } }] })).toEqual([1, 2]);
+    expect(await ids({ must: [{ key: 'city', match: { any: ['Moscow', 'Berlin'] } }] })).toEqual([1, 3]);
+    expect(await ids({ must: [{ key: 'city', match: { except: ['London'] } }] })).toEqual([1, 3]);
+    expect(await ids({ must: [{ key: 'n', range: { gt: 1, lte: 3 } }] })).toEqual([2, 3]);
+    expect(await ids({ must: [{ key: 'tags', values_count: { gte: 2 } }] })).toEqual([1]);
+    expect(await ids({ must: [{ is_empty: { key: 'tags' } }] })).toEqual([3, UUID]);
+    expect(await ids({ must: [{ is_null: { key: 'nothing' } }] })).toEqual([UUID]);
+    expect(await ids({ must: [{ has_id: [1, UUID] }] })).toEqual([1, UUID]);
+    expect(await ids({ must: [{ key: 'city', match: { text: 'ond' } }] })).toEqual([2, UUID]);
+    expect(await ids({ must: [{ key: 'nested.x', match: { value: 1 } }] })).toEqual([3]);
+    expect(
+      await ids({
+        min_should: {
+          conditions: [{ key: 'city', match: { value: 'London' } }, { key: 'n', range: { gte: 3 } }, { has_id: [2] }],
+          min_count: 2,
+        },
+      }),
+    ).toEqual([2, UUID]);
+    expect(await ids({ must: [{ must_not: [{ key: 'n', range: { lt: 4 } }] }] })).toEqual([UUID]);
+  });
+
+  it('scrolls every point once in pages and counts with a filter', async () => {
+    const name = collectionName('scroll');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });
+    await q.upsert(name, {
+      points: Array.from({ length: 25 }, (_, i) => ({ id: i + 1, vector: [i, 1], payload: { even: i % 2 === 0 } })),
+    });
+    const seen: (string | number)[] = [];
+    let offset: string | number | undefined | null = undefined;
+    do {
+      const page: Awaited<ReturnType<QdrantClient['scroll']>> = await q.scroll(name, {
+        limit: 7,
+        offset: offset ?? undefined,
+      });
+      seen.push(...page.points.map((p) => p.id));
+      offset = page.next_page_offset as string | number | null;
+    } while (offset !== null && offset !== undefined);
+    expect(seen.sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    expect((await q.count(name, { filter: { must: [{ key: 'even', match: { value: true } }] } })).count).toBe(13);
+  });
+
+  it('sets, overwrites, deletes and clears payload by ids and by filter, and deletes points', async () => {
+    const name = await seeded();
+    await q.setPayload(name, { payload: { visited: true, n: 10 }, points: [1, 2] });
+    await q.setPayload(name, { payload: { y: 2 }, points: [3], key: 'nested' });
+    await q.deletePayload(name, { keys: ['tags'], filter: { must: [{ key: 'city', match: { value: 'Berlin' } }] } });
+    await q.overwritePayload(name, { payload: { only: 'this' }, points: [2] });
+    await q.clearPayload(name, { points: [UUID] });
+    const byId = Object.fromEntries((await q.retrieve(name, { ids: [1, 2, 3, UUID] })).map((p) => [p.id, p.payload]));
+    expect(byId).toEqual({
+      1: { city: 'Berlin', n: 10, visited: true },
+      2: { only: 'this' },
+      3: { city: 'Moscow', n: 3, nested: { x: 1, y: 2 } },
+      [UUID]: {},
+    });
+    await q.delete(name, { points: [1] });
+    await q.delete(name, { filter: { must: [{ key: 'only', match: { value: 'this' } }] } });
+    expect((await q.scroll(name, {})).points.map((p) => p.id).sort()).toEqual([3, UUID].sort());
+  });
+
+  it('updates the vectors of existing points, and refuses an unknown one', async () => {
+    const name = await seeded();
+    await q.updateVectors(name, { points: [{ id: 2, vector: [1, 1, 1, 1] }] });
+    expect((await q.retrieve(name, { ids: [2], with_vector: true }))[0].vector).toEqual([1, 1, 1, 1]);
+    await expect(q.updateVectors(name, { points: [{ id: 77, vector: [1, 1, 1, 1] }] })).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('holds a named dense vector beside a named sparse one, searches each, and fuses them with RRF and DBSF', async () => {
+    const name = collectionName('hybrid');
+    await q.createCollection(name, {
+      vectors: { dense: { size: 3, distance: 'Cosine' } },
+      sparse_vectors: { text: { modifier: 'idf' } },
+    });
+    await q.upsert(name, {
+      points: [
+        { id: 1, vector: { dense: [1, 0, 0], text: { indices: [1, 7], values: [0.5, 0.5] } }, payload: { t: 'one' } },
+        { id: 2, vector: { dense: [0, 1, 0], text: { indices: [7], values: [2] } } },
+        { id: 3, vector: { dense: [0.9, 0.1, 0] } },
+      ],
+    });
+    const info = await q.getCollection(name);
+    expect(info.config.params).toMatchObject({
+      vectors: { dense: { size: 3, distance: 'Cosine' } },
+      sparse_vectors: { text: { modifier: 'idf' } },
+    });
+    const dense = await q.query(name, { query: [1, 0, 0], using: 'dense', limit: 3 });
+    expect(dense.points.map((p) => p.id)).toEqual([1, 3, 2]);
+    const sparse = await q.query(name, { query: { indices: [7], values: [1] }, using: 'text', limit: 3 });
+    expect(sparse.points.map((p) => [p.id, p.score])).toEqual([
+      [2, 2],
+      [1, 0.5],
+    ]);
+    const rrf = await q.query(name, {
+      prefetch: [
+        { query: [1, 0, 0], using: 'dense', limit: 3 },
+        { query: { indices: [7], values: [1] }, using: 'text', limit: 3 },
+      ],
+      query: { fusion: 'rrf' },
+      limit: 3,
+      with_payload: true,
+    });
+    // 1 is second in the sparse list and first in the dense one: 1/2 + 1/3 with k = 2.
+    expect(rrf.points[0]).toMatchObject({ id: 1, payload: { t: 'one' } });
+    expect(rrf.points[0].score).toBeCloseTo(1 / 2 + 1 / 3, 6);
+    const dbsf = await q.query(name, {
+      prefetch: [
+        { query: [1, 0, 0], using: 'dense' },
+        { query: { indices: [7], values: [1] }, using: 'text' },
+      ],
+      query: { fusion: 'dbsf' },
+    });
+    expect(dbsf.points.map((p) => p.id).sort()).toEqual([1, 2, 3]);
+    // A dense query over a prefetch re-scores that prefetch's points only.
+    const rescored = await q.query(name, {
+      prefetch: { query: { indices: [7], values: [1] }, using: 'text' },
+      query: [1, 0, 0],
+      using: 'dense',
+    });
+    expect(rescored.points.map((p) => p.id)).toEqual([1, 2]);
+    const withVectors = await q.retrieve(name, { ids: [1], with_vector: true });
+    expect(withVectors[0].vector).toEqual({ dense: [1, 0, 0], text: { indices: [1, 7], values: [0.5, 0.5] } });
+    expect((await q.retrieve(name, { ids: [1], with_vector: ['text'] }))[0].vector).toEqual({
+      text: { indices: [1, 7], values: [0.5, 0.5] },
+    });
+  });
+
+  it('recommends from positive and negative examples (average_vector), leaving the examples out', async () => {
+    const name = await seeded('Dot');
+    const res = await raw().post(`/collections/${name}/points/recommend`, { positive: [1], negative: [2], limit: 2 });
+    const legacy: { id: number | string }[] = res.body.result;
+    expect(legacy.map((p) => p.id)).not.toContain(1);
+    expect(legacy.map((p) => p.id)).not.toContain(2);
+    // avg(+) + (avg(+) − avg(−)) = 2·v1 − v2
+    const target = [0.05, 0.61, 0.76, 0.74].map((x, i) => 2 * x - [0.19, 0.81, 0.75, 0.11][i]);
+    const direct = await q.query(name, { query: target, limit: 4 });
+    expect(legacy.map((p) => p.id)).toEqual(
+      direct.points
+        .map((p) => p.id)
+        .filter((id) => id !== 1 && id !== 2)
+        .slice(0, 2),
+    );
+    const viaQuery = await q.query(name, { query: { recommend: { positive: [1], negative: [2] } }, limit: 2 });
+    expect(viaQuery.points.map((p) => p.id)).toEqual(legacy.map((p) => p.id));
+  });
+});
