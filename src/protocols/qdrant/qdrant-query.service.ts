@@ -215,7 +215,14 @@ export class QdrantQueryService {
           ? body.prefetch
           : [body.prefetch];
     let q = body.query;
+    const mmr = isObject(q) && 'nearest' in q && q.mmr !== undefined && q.mmr !== null ? q.mmr : null;
     if (isObject(q) && 'nearest' in q) q = q.nearest;
+    if (mmr !== null) {
+      if (prefetches.length > 0) throw QdrantHttpError.badRequest('vecgate does not apply mmr over prefetches yet');
+      const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
+      const search = { query, filter: and(filter, exclude), limit, offset, threshold: threshold(body.score_threshold) };
+      return this.diverse(c, layout, search, mmr, shown);
+    }
     if (prefetches.length > 0) {
       if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
       const lists = [];
@@ -288,6 +295,47 @@ export class QdrantQueryService {
     if (q === undefined || q === null) throw QdrantHttpError.format('a prefetch without prefetches needs a query');
     const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
     return this.scored(c, { query, filter: and(filter, exclude), limit, offset: 0, threshold: th }, NO_COLUMNS);
+  }
+
+  /**
+   * Maximal Marginal Relevance, as Qdrant computes it: the `candidates_limit` nearest points, then
+   * one at a time the point that best trades its similarity to the query (weight 1 − diversity)
+   * against its greatest similarity to those already chosen. Points keep their query scores.
+   */
+  private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: unknown, shown: Shown) {
+    if (!isObject(mmr)) throw QdrantHttpError.format('mmr must be an object');
+    if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
+    const diversity = mmr.diversity === undefined || mmr.diversity === null ? 0.5 : mmr.diversity;
+    if (typeof diversity !== 'number' || diversity < 0 || diversity > 1)
+      throw QdrantHttpError.format('mmr.diversity must be a number from 0 to 1');
+    const want = s.limit + s.offset;
+    const candidates = unsigned(mmr.candidates_limit, 'mmr.candidates_limit', want);
+    if (candidates > MAX_RESULTS)
+      throw QdrantHttpError.badRequest(`mmr.candidates_limit may be at most ${MAX_RESULTS}`);
+    const include = { ...includeFor(layout, shown.payload, shown.vector), embeddings: true };
+    const pool = await this.scored(c, { ...s, limit: Math.max(candidates, want), offset: 0 }, include);
+    const vectors = pool.map((p) => DenseVector.fromText(p.record!.embedding!).values);
+    const similarity = similarityOf(c.metric);
+    const query = s.query.dense.values;
+    const relevance = vectors.map((v) => similarity(query, v));
+    const lambda = 1 - diversity;
+    const chosen: number[] = [];
+    const left = new Set(pool.map((_, i) => i));
+    while (chosen.length < want && left.size > 0) {
+      let best = -1;
+      let bestScore = -Infinity;
+      for (const i of left) {
+        const redundancy = chosen.length === 0 ? 0 : Math.max(...chosen.map((j) => similarity(vectors[i], vectors[j])));
+        const score = chosen.length === 0 ? relevance[i] : lambda * relevance[i] - (1 - lambda) * redundancy;
+        if (score > bestScore) [best, bestScore] = [i, score];
+      }
+      chosen.push(best);
+      left.delete(best);
+    }
+    return chosen
+      .slice(s.offset)
+      .map((i) => pool[i])
+      .map((p) => this.point(p.id, p.score, p.record!, layout, shown));
   }
 
   /** Fusion of prefetch lists, or null when the query is not a fusion. */
@@ -539,6 +587,28 @@ export class QdrantQueryService {
     if (vector !== undefined) out.vector = vector;
     return out;
   }
+}
+
+/** Qdrant's internal similarity under a metric, higher for closer vectors (distances negated). */
+function similarityOf(metric: Metric): (a: Float32Array, b: Float32Array) => number {
+  const dot = (a: Float32Array, b: Float32Array) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+    return s;
+  };
+  if (metric === 'ip') return dot;
+  if (metric === 'cosine') return (a, b) => dot(a, b) / (Math.sqrt(dot(a, a) * dot(b, b)) || 1);
+  if (metric === 'l2')
+    return (a, b) => {
+      let s = 0;
+      for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+      return -Math.sqrt(s);
+    };
+  return (a, b) => {
+    let s = 0;
+    for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
+    return -s;
+  };
 }
 
 const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };
