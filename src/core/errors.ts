@@ -4,7 +4,7 @@
  */
 export abstract class CoreError extends Error {}
 
-export type Entity = 'tenant' | 'database' | 'collection' | 'namespace' | 'backup' | 'restore job' | 'import';
+export type Entity = 'tenant' | 'database' | 'collection' | 'alias' | 'namespace' | 'backup' | 'restore job' | 'import';
 
 export class NotFoundError extends CoreError {
   constructor(

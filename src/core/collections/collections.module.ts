@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TenantsModule } from '../tenants/tenants.module';
+import { AliasesRepository } from './aliases.repository';
+import { AliasesService } from './aliases.service';
 import { CollectionsRepository } from './collections.repository';
 import { CollectionsService } from './collections.service';
 import { RangeIndexRepository } from './range-index.repository';
@@ -16,9 +18,12 @@ import { SearchTuningRepository } from './search-tuning.repository';
     SearchTuningRepository,
     RecallSamplesRepository,
     CollectionsService,
+    AliasesRepository,
+    AliasesService,
   ],
   exports: [
     CollectionsService,
+    AliasesService,
     CollectionsRepository,
     RecordTableRepository,
     RangeIndexRepository,

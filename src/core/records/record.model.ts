@@ -1,3 +1,4 @@
+import type { FilterNode } from '../filters/filter-ast';
 import type { DenseVector } from './dense-vector';
 
 /** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
@@ -38,6 +39,14 @@ export type MetadataEdit =
   | { kind: 'replace'; metadata: Record<string, unknown> }
   | { kind: 'unset'; paths: string[][] }
   | { kind: 'clear' };
+
+/** One operation of a batch that commits whole or not at all (RecordsService.batch). */
+export type RecordOperation =
+  | { kind: 'write'; mode: WriteMode; records: RecordWrite[] }
+  | { kind: 'delete'; filter: FilterNode }
+  | { kind: 'editMetadata'; filter: FilterNode; edit: MetadataEdit }
+  /** The dense and/or sparse vector of the matching records is removed (the records stay). */
+  | { kind: 'clearVectors'; filter: FilterNode; dense: boolean; sparse: boolean };
 
 export interface Include {
   embeddings: boolean;

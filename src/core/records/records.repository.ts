@@ -463,6 +463,25 @@ export class RecordsRepository {
     return rowCount ?? 0;
   }
 
+  /** Removes the dense and/or sparse vector of what the filter matches; returns how many records it changed. */
+  async clearVectors(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    filter: FilterNode,
+    which: { dense: boolean; sparse: boolean },
+  ): Promise<number> {
+    const params = new SqlParams([namespace]);
+    const sets = [...(which.dense ? ['embedding = NULL'] : []), ...(which.sparse ? ['sparse_embedding = NULL'] : [])];
+    if (sets.length === 0) return 0;
+    const where = compileFilter(filter, params);
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} SET ${sets.join(', ')} WHERE namespace = $1 AND ${where}`,
+      params.values,
+    );
+    return rowCount ?? 0;
+  }
+
   /** One statement over what the filter matches; returns how many records it changed. */
   async editMetadata(
     db: Queryable,

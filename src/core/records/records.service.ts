@@ -8,7 +8,15 @@ import { FilterNode } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
-import { Include, MetadataEdit, Neighbour, RecordWrite, StoredRecord, WriteMode } from './record.model';
+import {
+  Include,
+  MetadataEdit,
+  Neighbour,
+  RecordOperation,
+  RecordWrite,
+  StoredRecord,
+  WriteMode,
+} from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
@@ -233,6 +241,45 @@ export class RecordsService {
     const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
     await this.repository.addToCount(tx, collection, namespace, inserted.size);
     return inserted.size + merged;
+  }
+
+  /**
+   * Runs operations in order in one transaction: every one of them commits, or none. Returns how
+   * many records each changed.
+   */
+  async batch(
+    scope: Scope,
+    collectionId: string,
+    operations: RecordOperation[],
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number[]> {
+    for (const op of operations) if (op.kind === 'write') checkIds(op.records);
+    const counts = await this.withCollection(scope, collectionId, (cached) =>
+      this.db.transaction(async (tx) => {
+        let collection = cached;
+        const out: number[] = [];
+        for (const op of operations) {
+          if (op.kind === 'write') {
+            out.push(await this.writeIn(tx, collection, op.mode, op.records, namespace));
+            // A first write fixes the dimension: the operations after it see it.
+            if (collection.dimension === null) collection = await this.collections.getById(scope, collectionId, tx);
+          } else if (op.kind === 'delete')
+            out.push(await this.repository.delete(tx, collection, namespace, op.filter, null));
+          else if (op.kind === 'editMetadata')
+            out.push(await this.repository.editMetadata(tx, collection, namespace, op.filter, op.edit));
+          else out.push(await this.repository.clearVectors(tx, collection, namespace, op.filter, op));
+        }
+        return out;
+      }),
+    );
+    operations.forEach((op, i) => {
+      if (op.kind === 'write') this.recordMetrics?.written(op.mode, counts[i]);
+      else if (op.kind === 'delete') this.recordMetrics?.deleted(counts[i]);
+      else this.recordMetrics?.written('patch', counts[i]);
+    });
+    if (operations.some((op, i) => op.kind === 'write' && counts[i] > 0))
+      for (const listener of this.writeListeners) listener(collectionId);
+    return counts;
   }
 
   /** Tells the write listeners of records written other than by write() (a restore's copy), once committed. */

@@ -3,7 +3,8 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { DEFAULT_INDEX, type Collection, type IndexSettings } from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
-import { NotFoundError } from '../../core/errors';
+import { AlreadyExistsError, NotFoundError } from '../../core/errors';
+import { AliasesService, type AliasAction } from '../../core/collections/aliases.service';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
@@ -50,17 +51,72 @@ export class QdrantCollectionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: CollectionsService,
     private readonly records: RecordsService,
+    private readonly aliases: AliasesService,
   ) {}
 
   get scope(): Scope {
     return defaultScope(this.config);
   }
 
+  /** A collection by its name or one of its aliases. */
   async get(name: string): Promise<Collection> {
     try {
       return await this.collections.getByNameCached(this.scope, name);
     } catch (err) {
-      if (err instanceof NotFoundError) throw QdrantHttpError.collectionNotFound(name);
+      if (!(err instanceof NotFoundError)) throw err;
+      const aliased = await this.aliases.resolve(this.scope, name);
+      if (aliased) return aliased;
+      throw QdrantHttpError.collectionNotFound(name);
+    }
+  }
+
+  /** POST /collections/aliases: create, delete and rename actions, applied together or not at all. */
+  async updateAliases(body: JsonObject): Promise<boolean> {
+    if (!Array.isArray(body.actions)) throw QdrantHttpError.format('actions must be a list');
+    const text = (v: unknown, field: string): string => {
+      if (typeof v !== 'string' || v === '') throw QdrantHttpError.format(`${field} must be a non-empty string`);
+      return v;
+    };
+    const actions: AliasAction[] = body.actions.map((a, i) => {
+      if (isObject(a) && isObject(a.create_alias))
+        return {
+          kind: 'create',
+          alias: text(a.create_alias.alias_name, `actions[${i}].create_alias.alias_name`),
+          collection: text(a.create_alias.collection_name, `actions[${i}].create_alias.collection_name`),
+        };
+      if (isObject(a) && isObject(a.delete_alias))
+        return { kind: 'delete', alias: text(a.delete_alias.alias_name, `actions[${i}].delete_alias.alias_name`) };
+      if (isObject(a) && isObject(a.rename_alias))
+        return {
+          kind: 'rename',
+          from: text(a.rename_alias.old_alias_name, `actions[${i}].rename_alias.old_alias_name`),
+          to: text(a.rename_alias.new_alias_name, `actions[${i}].rename_alias.new_alias_name`),
+        };
+      throw QdrantHttpError.format(`actions[${i}] must hold create_alias, delete_alias or rename_alias`);
+    });
+    try {
+      await this.aliases.apply(this.scope, actions);
+    } catch (err) {
+      if (err instanceof NotFoundError && err.entity === 'alias')
+        throw QdrantHttpError.notFound(`Alias ${err.key} does not exists!`);
+      if (err instanceof AlreadyExistsError)
+        throw new QdrantHttpError(
+          409,
+          `Wrong input: ${err.entity === 'alias' ? 'Alias' : 'Collection'} \`${err.key}\` already exists!`,
+        );
+      throw err;
+    }
+    return true;
+  }
+
+  /** Every alias, or the aliases of one collection. */
+  async listAliases(collection?: string) {
+    try {
+      const found = await this.aliases.list(this.scope, collection);
+      return { aliases: found.map((a) => ({ alias_name: a.alias, collection_name: a.collection })) };
+    } catch (err) {
+      if (err instanceof NotFoundError && collection !== undefined)
+        throw QdrantHttpError.collectionNotFound(collection);
       throw err;
     }
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Collection } from '../../core/collections/collection.model';
 import { ALL, and, type FilterNode } from '../../core/filters/filter-ast';
-import type { MetadataEdit, RecordWrite } from '../../core/records/record.model';
+import type { MetadataEdit, RecordOperation, RecordWrite } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, pointIds, showId } from './point-ids';
@@ -17,6 +17,9 @@ import {
   shownRecord,
   vectorSelector,
 } from './qdrant-points.mapper';
+
+/** The most operations one batch update holds. */
+const MAX_OPERATIONS = 1_000;
 
 /** The most points one scroll page or retrieve returns; past it a 400 says to page. */
 const MAX_PAGE = 10_000;
@@ -58,22 +61,59 @@ export class QdrantPointsService {
     return and(...parts);
   }
 
-  async upsert(name: string, body: JsonObject): Promise<void> {
+  /** The operations that change points, by the name a batch update gives each. */
+  private readonly builders: Record<
+    string,
+    (c: Collection, layout: QdrantLayout, body: JsonObject) => Promise<RecordOperation>
+  > = {
+    upsert: async (c, layout, body) => this.upsertOp(c, layout, body),
+    delete: async (_c, layout, body) => ({ kind: 'delete', filter: this.selection(body, layout) }),
+    set_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'set'),
+    overwrite_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'overwrite'),
+    delete_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'delete'),
+    clear_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'clear'),
+    update_vectors: (c, layout, body) => this.updateVectorsOp(c, layout, body),
+    delete_vectors: async (_c, layout, body) => this.deleteVectorsOp(layout, body),
+  };
+
+  /** One change to points (upsert, delete, set_payload, ...), in one transaction. */
+  async apply(name: string, operation: string, body: JsonObject): Promise<void> {
+    const c = await this.collections.get(name);
+    const op = await this.builders[operation](c, layoutOf(c), body);
+    await this.records.batch(this.scope, c.id, [op]);
+  }
+
+  /** POST points/batch: mixed operations, applied in order in one transaction (all or none). */
+  async batch(name: string, body: JsonObject): Promise<number> {
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
+    if (!Array.isArray(body.operations)) throw QdrantHttpError.format('operations must be a list');
+    if (body.operations.length > MAX_OPERATIONS)
+      throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_OPERATIONS} operations`);
+    const ops: RecordOperation[] = [];
+    for (const [i, entry] of body.operations.entries()) {
+      const names = isObject(entry) ? Object.keys(entry) : [];
+      if (names.length !== 1 || !Object.hasOwn(this.builders, names[0]))
+        throw QdrantHttpError.format(`operations[${i}] must hold one of ${Object.keys(this.builders).join(', ')}`);
+      const inner = (entry as JsonObject)[names[0]];
+      if (!isObject(inner)) throw QdrantHttpError.format(`operations[${i}].${names[0]} must be an object`);
+      ops.push(await this.builders[names[0]](c, layout, inner));
+    }
+    await this.records.batch(this.scope, c.id, ops);
+    return ops.length;
+  }
+
+  private upsertOp(c: Collection, layout: QdrantLayout, body: JsonObject): RecordOperation {
     const records = isObject(body.batch)
       ? this.batchPoints(c, layout, body.batch)
       : this.listPoints(c, layout, body.points);
-    if (layout.dense !== null)
+    // The unnamed vector is every point's; named ones a point may leave out, as in Qdrant.
+    if (layout.dense === '')
       records.forEach((r, i) => {
-        if (!r.embedding) throw QdrantHttpError.wrongInput(`point ${i} has no vector for "${layout.dense}"`);
+        if (!r.embedding) throw QdrantHttpError.wrongInput(`point ${i} has no vector`);
       });
-    if (new Set(records.map((r) => r.id)).size !== records.length) {
-      // Qdrant applies a batch in order: the last point with an id wins.
-      const last = new Map(records.map((r) => [r.id, r]));
-      records.splice(0, records.length, ...last.values());
-    }
-    await this.records.write(this.scope, c.id, 'replace', records);
+    // Qdrant applies a batch in order: the last point with an id wins (as the core's replace keeps it).
+    return { kind: 'write', mode: 'replace', records };
   }
 
   private listPoints(c: Collection, layout: QdrantLayout, points: unknown): RecordWrite[] {
@@ -151,16 +191,12 @@ export class QdrantPointsService {
       .map((id) => shownRecord(byId.get(id)!, layout, payload, vector));
   }
 
-  async delete(name: string, body: JsonObject): Promise<void> {
-    const c = await this.collections.get(name);
-    const filter = this.selection(body, layoutOf(c));
-    await this.records.delete(this.scope, c.id, filter, null);
-  }
-
   /** set_payload (merge, at `key` when given), overwrite_payload, delete_payload (keys), clear_payload. */
-  async editPayload(name: string, body: JsonObject, kind: 'set' | 'overwrite' | 'delete' | 'clear'): Promise<void> {
-    const c = await this.collections.get(name);
-    const layout = layoutOf(c);
+  private payloadOp(
+    layout: QdrantLayout,
+    body: JsonObject,
+    kind: 'set' | 'overwrite' | 'delete' | 'clear',
+  ): RecordOperation {
     let edit: MetadataEdit;
     if (kind === 'set' || kind === 'overwrite') {
       const payload = payloadOf(body.payload, 'payload');
@@ -180,13 +216,27 @@ export class QdrantPointsService {
         }),
       };
     } else edit = { kind: 'clear' };
-    await this.records.editMetadata(this.scope, c.id, this.selection(body, layout), edit);
+    return { kind: 'editMetadata', filter: this.selection(body, layout), edit };
+  }
+
+  /** delete_vectors: the named vectors of the selected points go; the points stay. */
+  private deleteVectorsOp(layout: QdrantLayout, body: JsonObject): RecordOperation {
+    if (!Array.isArray(body.vector) || !body.vector.every((v) => typeof v === 'string'))
+      throw QdrantHttpError.format('vector must be a list of vector names');
+    const names = body.vector as string[];
+    for (const n of names)
+      if (n !== layout.dense && n !== layout.sparse?.name)
+        throw QdrantHttpError.wrongInput(`Not existing vector name error: ${n}`);
+    return {
+      kind: 'clearVectors',
+      filter: this.selection(body, layout),
+      dense: names.includes(layout.dense ?? '\0'),
+      sparse: layout.sparse !== null && names.includes(layout.sparse.name),
+    };
   }
 
   /** update_vectors: the vectors sent replace those of existing points; unknown ids are an error, as in Qdrant. */
-  async updateVectors(name: string, body: JsonObject): Promise<void> {
-    const c = await this.collections.get(name);
-    const layout = layoutOf(c);
+  private async updateVectorsOp(c: Collection, layout: QdrantLayout, body: JsonObject): Promise<RecordOperation> {
     if (!Array.isArray(body.points)) throw QdrantHttpError.format('points must be a list of {id, vector}');
     const records: RecordWrite[] = body.points.map((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
@@ -203,7 +253,7 @@ export class QdrantPointsService {
     const existing = new Set(found.map((r) => r.id));
     const missing = ids.find((id) => !existing.has(id));
     if (missing !== undefined) throw QdrantHttpError.notFound(`No point with id ${showId(missing)} found`);
-    await this.records.write(this.scope, c.id, 'update', records);
+    return { kind: 'write', mode: 'update', records };
   }
 
   async scroll(name: string, body: JsonObject) {

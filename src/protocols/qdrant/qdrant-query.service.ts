@@ -532,8 +532,9 @@ export class QdrantQueryService {
     });
     const higher = higherIsBetter(c.metric, s.query);
     const list: Neighbour[] = lists[0] ?? [];
+    // A point without the vector (deleted from it) sorts last with no distance: it is not a match.
     return list
-      .filter((r) => !sparse || r.distance !== 0)
+      .filter((r) => r.distance !== null && (!sparse || r.distance !== 0))
       .map((r) => ({ id: r.id, score: sparse ? -r.distance : scoreOf(c.metric, r.distance), record: r }))
       .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
       .slice(s.offset);

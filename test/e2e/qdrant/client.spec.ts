@@ -314,6 +314,103 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     });
   });
 
+  it('applies a batch update of mixed operations in order, all or none', async () => {
+    const name = await seeded();
+    const done = await q.batchUpdate(name, {
+      operations: [
+        { upsert: { points: [{ id: 20, vector: [1, 1, 1, 1], payload: { k: 1 } }] } },
+        { set_payload: { payload: { k: 2 }, points: [20] } },
+        { delete: { points: [1] } },
+        { delete_payload: { keys: ['n'], filter: { must: [{ key: 'city', match: { value: 'Moscow' } }] } } },
+        { clear_payload: { points: [2] } },
+        { overwrite_payload: { payload: { fresh: true }, points: [UUID] } },
+        { update_vectors: { points: [{ id: 3, vector: [0, 0, 0, 1] }] } },
+      ],
+    });
+    expect(done).toHaveLength(7);
+    const byId = Object.fromEntries(
+      (await q.retrieve(name, { ids: [1, 2, 3, 20, UUID], with_vector: true })).map((p) => [p.id, p]),
+    );
+    expect(Object.keys(byId).sort()).toEqual(['2', '20', '3', UUID].sort());
+    expect(byId[20].payload).toEqual({ k: 2 });
+    expect(byId[3]).toMatchObject({ payload: { city: 'Moscow', nested: { x: 1 } }, vector: [0, 0, 0, 1] });
+    expect(byId[2].payload).toEqual({});
+    expect(byId[UUID].payload).toEqual({ fresh: true });
+    // A batch whose last operation fails changes nothing.
+    await expect(
+      q.batchUpdate(name, {
+        operations: [{ delete: { points: [2, 3] } }, { upsert: { points: [{ id: 21, vector: [1, 2] }] } }],
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect((await q.count(name)).count).toBe(4);
+  });
+
+  it('deletes a named vector of points, which then no search of that vector finds', async () => {
+    const name = collectionName('delvec');
+    await q.createCollection(name, {
+      vectors: { dense: { size: 2, distance: 'Dot' } },
+      sparse_vectors: { text: {} },
+    });
+    await q.upsert(name, {
+      points: [
+        { id: 1, vector: { dense: [1, 0], text: { indices: [3], values: [1] } } },
+        { id: 2, vector: { dense: [0, 1], text: { indices: [3], values: [2] } } },
+      ],
+    });
+    await q.deleteVectors(name, { points: [2], vector: ['text'] });
+    await q.deleteVectors(name, { filter: { must: [{ has_id: [1] }] }, vector: ['dense'] });
+    expect((await q.retrieve(name, { ids: [1, 2], with_vector: true })).map((p) => p.vector)).toEqual([
+      { text: { indices: [3], values: [1] } },
+      { dense: [0, 1] },
+    ]);
+    const sparse = await q.query(name, { query: { indices: [3], values: [1] }, using: 'text' });
+    expect(sparse.points.map((p) => p.id)).toEqual([1]);
+    const dense = await q.query(name, { query: [1, 1], using: 'dense' });
+    expect(dense.points.map((p) => p.id)).toEqual([2]);
+    const has = await q.scroll(name, { filter: { must: [{ has_vector: 'text' }] } });
+    expect(has.points.map((p) => p.id)).toEqual([1]);
+  });
+
+  it('names collections by aliases, switched atomically, listed, and gone with their collection', async () => {
+    const v1 = await seeded();
+    const v2 = await seeded();
+    const alias = collectionName('live');
+    expect(
+      await q.updateCollectionAliases({ actions: [{ create_alias: { collection_name: v1, alias_name: alias } }] }),
+    ).toBe(true);
+    expect((await q.count(alias)).count).toBe(4);
+    expect((await q.query(alias, { query: [0, 1, 0, 0], limit: 1 })).points[0].id).toBe(2);
+    // Switch to v2 in one call: delete and create.
+    await q.upsert(v2, { points: [{ id: 99, vector: [0, 1, 0, 0] }] });
+    await q.updateCollectionAliases({
+      actions: [{ delete_alias: { alias_name: alias } }, { create_alias: { collection_name: v2, alias_name: alias } }],
+    });
+    expect((await q.count(alias)).count).toBe(5);
+    expect((await q.getCollectionAliases(v2)).aliases).toEqual([{ alias_name: alias, collection_name: v2 }]);
+    expect((await q.getCollectionAliases(v1)).aliases).toEqual([]);
+    const renamed = `${alias}_2`;
+    await q.updateCollectionAliases({
+      actions: [{ rename_alias: { old_alias_name: alias, new_alias_name: renamed } }],
+    });
+    expect((await q.getAliases()).aliases).toContainEqual({ alias_name: renamed, collection_name: v2 });
+    // A failing action leaves the others undone.
+    await expect(
+      q.updateCollectionAliases({
+        actions: [
+          { create_alias: { collection_name: v1, alias_name: `${alias}_3` } },
+          { delete_alias: { alias_name: 'no_such_alias' } },
+        ],
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+    expect((await q.getCollectionAliases(v1)).aliases).toEqual([]);
+    await expect(
+      q.updateCollectionAliases({ actions: [{ create_alias: { collection_name: v1, alias_name: v2 } }] }),
+    ).rejects.toMatchObject({ status: 409 });
+    await q.deleteCollection(v2);
+    expect((await q.getAliases()).aliases.map((a) => a.alias_name)).not.toContain(renamed);
+    await expect(q.count(renamed)).rejects.toMatchObject({ status: 404 });
+  });
+
   it('recommends from positive and negative examples (average_vector), leaving the examples out', async () => {
     const name = await seeded('Dot');
     const res = await raw().post(`/collections/${name}/points/recommend`, { positive: [1], negative: [2], limit: 2 });

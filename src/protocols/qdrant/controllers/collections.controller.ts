@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { QDRANT_REQUEST } from './openapi';
 import type { JsonObject } from '../../json-guards';
@@ -29,13 +29,18 @@ export class QdrantCollectionsController {
     return answer(() => this.collections.exists(name));
   }
 
-  @ApiOperation({ summary: 'Aliases of a collection (vecgate keeps none yet)' })
+  @ApiOperation({ summary: 'Aliases of a collection' })
   @Get(':name/aliases')
-  async aliases(@Param('name') name: string) {
-    return answer(async () => {
-      await this.collections.get(name);
-      return { aliases: [] };
-    });
+  aliases(@Param('name') name: string) {
+    return answer(() => this.collections.listAliases(name));
+  }
+
+  @ApiOperation({ summary: 'Create, delete and rename aliases, all at once' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('aliases')
+  @HttpCode(200)
+  updateAliases(@Body() body: unknown) {
+    return answer(() => this.collections.updateAliases(bodyOf(body)));
   }
 
   @ApiOperation({ summary: 'Create a collection' })

@@ -21,7 +21,7 @@ export class QdrantPointsController {
   @Put()
   upsert(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.upsert(name, bodyOf(body));
+      await this.points.apply(name, 'upsert', bodyOf(body));
       return updateResult(wait);
     });
   }
@@ -47,7 +47,7 @@ export class QdrantPointsController {
   @HttpCode(200)
   delete(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.delete(name, bodyOf(body));
+      await this.points.apply(name, 'delete', bodyOf(body));
       return updateResult(wait);
     });
   }
@@ -58,8 +58,32 @@ export class QdrantPointsController {
   @Put('vectors')
   updateVectors(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.updateVectors(name, bodyOf(body));
+      await this.points.apply(name, 'update_vectors', bodyOf(body));
       return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Delete named vectors of points (the points stay)' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('vectors/delete')
+  @HttpCode(200)
+  deleteVectors(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.points.apply(name, 'delete_vectors', bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Batch update: mixed operations in order, in one transaction' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Post('batch')
+  @HttpCode(200)
+  batch(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      const n = await this.points.batch(name, bodyOf(body));
+      return Array.from({ length: n }, () => updateResult(wait));
     });
   }
 
@@ -70,7 +94,7 @@ export class QdrantPointsController {
   @HttpCode(200)
   setPayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.editPayload(name, bodyOf(body), 'set');
+      await this.points.apply(name, 'set_payload', bodyOf(body));
       return updateResult(wait);
     });
   }
@@ -81,7 +105,7 @@ export class QdrantPointsController {
   @Put('payload')
   overwritePayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.editPayload(name, bodyOf(body), 'overwrite');
+      await this.points.apply(name, 'overwrite_payload', bodyOf(body));
       return updateResult(wait);
     });
   }
@@ -93,7 +117,7 @@ export class QdrantPointsController {
   @HttpCode(200)
   deletePayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.editPayload(name, bodyOf(body), 'delete');
+      await this.points.apply(name, 'delete_payload', bodyOf(body));
       return updateResult(wait);
     });
   }
@@ -105,7 +129,7 @@ export class QdrantPointsController {
   @HttpCode(200)
   clearPayload(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
     return answer(async () => {
-      await this.points.editPayload(name, bodyOf(body), 'clear');
+      await this.points.apply(name, 'clear_payload', bodyOf(body));
       return updateResult(wait);
     });
   }

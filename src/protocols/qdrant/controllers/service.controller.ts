@@ -32,9 +32,9 @@ export class QdrantServiceController {
     return answer(() => ({ status: 'disabled' }));
   }
 
-  @ApiOperation({ summary: 'Aliases of every collection (vecgate keeps none yet)' })
+  @ApiOperation({ summary: 'Aliases of every collection' })
   @Get('aliases')
   aliases() {
-    return answer(() => ({ aliases: [] }));
+    return answer(() => this.collections.listAliases());
   }
 }
