@@ -18,6 +18,7 @@ import search from './workloads/search';
 import importRate from './workloads/import';
 import traffic from './workloads/traffic';
 import curve from './workloads/curve';
+import qdrant from './workloads/qdrant';
 
 const WORKLOADS = [
   chroma,
@@ -31,6 +32,7 @@ const WORKLOADS = [
   importRate,
   traffic,
   curve,
+  qdrant,
 ] as unknown as Workload[];
 
 function list(): string {

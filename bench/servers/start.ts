@@ -51,7 +51,7 @@ export function external(url: string): Server {
   return { url: url.replace(/\/+$/, ''), info: {}, stop: async () => {} };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

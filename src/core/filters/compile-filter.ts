@@ -61,6 +61,21 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
       const count = `CASE WHEN (${value}) IS NULL OR jsonb_typeof(${value}) = 'null' THEN 0 WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 1 END`;
       return `(${count}) ${node.operator} ${params.add(node.count, 'int')}`;
     }
+    case 'geoRadius': {
+      const { lat, lon } = geoPoint(node.key, params);
+      const [cLat, cLon] = [params.add(node.lat, 'float8'), params.add(node.lon, 'float8')];
+      // The CASE keeps the casts away from a value that is not a point (a cast error would fail the statement).
+      const haversine = `2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(${lat} - ${cLat}) / 2), 2) + cos(radians(${cLat})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${cLon}) / 2), 2))))`;
+      return `(CASE WHEN ${geoGuard(node.key, params)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
+    }
+    case 'geoBox': {
+      const { lat, lon } = geoPoint(node.key, params);
+      const [top, bottom] = [params.add(node.top, 'float8'), params.add(node.bottom, 'float8')];
+      const [left, right] = [params.add(node.left, 'float8'), params.add(node.right, 'float8')];
+      // A box that crosses the antimeridian (left east of right) wraps around.
+      const inLon = `CASE WHEN ${left} <= ${right} THEN ${lon} BETWEEN ${left} AND ${right} ELSE ${lon} >= ${left} OR ${lon} <= ${right} END`;
+      return `(CASE WHEN ${geoGuard(node.key, params)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
+    }
     case 'hasVector':
       return node.vector === 'dense' ? 'embedding IS NOT NULL' : 'sparse_embedding IS NOT NULL';
     case 'documentContains':
@@ -128,6 +143,18 @@ export function metadataValueAt(ref: string, path: boolean): string {
 /** A numeric range's type guard, also the predicate of a range index (which holds numbers only). */
 export function numberGuard(value: string): string {
   return `jsonb_typeof(${value}) = 'number'`;
+}
+
+/** Whether the value at the key is an object with numeric `lat` and `lon`. */
+function geoGuard(key: MetadataKey, params: SqlParams): string {
+  const { value } = access(key, params);
+  return `jsonb_typeof(${value} -> 'lat') = 'number' AND jsonb_typeof(${value} -> 'lon') = 'number'`;
+}
+
+/** The point's latitude and longitude at the key, as float8 (only under geoGuard). */
+function geoPoint(key: MetadataKey, params: SqlParams): { lat: string; lon: string } {
+  const { value } = access(key, params);
+  return { lat: `((${value} ->> 'lat')::float8)`, lon: `((${value} ->> 'lon')::float8)` };
 }
 
 function escapeLike(text: string): string {

@@ -45,6 +45,13 @@ export type FilterNode =
    * or null) compares so with count.
    */
   | { kind: 'valuesCount'; key: MetadataKey; operator: RangeOperator; count: number }
+  /**
+   * metadata[key] is a point `{"lat": .., "lon": ..}` (degrees) within `meters` of the centre, on
+   * a sphere of the Earth's mean radius (haversine).
+   */
+  | { kind: 'geoRadius'; key: MetadataKey; lat: number; lon: number; meters: number }
+  /** metadata[key] is a point within the box from its top-left to its bottom-right corner. */
+  | { kind: 'geoBox'; key: MetadataKey; top: number; left: number; bottom: number; right: number }
   /** The record holds a dense (embedding) or a sparse vector. */
   | { kind: 'hasVector'; vector: 'dense' | 'sparse' }
   /** The document contains text (case-sensitive substring). */

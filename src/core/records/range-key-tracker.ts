@@ -34,11 +34,11 @@ export class RangeKeyTracker {
    * Notes top-level keys a collection declared filterable (Pinecone's metadata schema), before any
    * filter is sent: all of them, besides VECGATE_RANGE_INDEX_KEYS keys from filters (0 still means none).
    */
-  noteKeys(collection: Collection, keys: string[]): void {
+  noteKeys(collection: Collection, keys: (string | string[])[]): void {
     if (this.options.rangeKeys === 0) return;
     this.noteAll(
       collection,
-      keys.map((k) => [k]),
+      keys.map((k) => (Array.isArray(k) ? k : [k])),
       this.options.rangeKeys + keys.length,
     );
   }

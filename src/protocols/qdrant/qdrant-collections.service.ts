@@ -5,6 +5,8 @@ import { CollectionsService } from '../../core/collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
 import { AlreadyExistsError, NotFoundError } from '../../core/errors';
 import { AliasesService, type AliasAction } from '../../core/collections/aliases.service';
+import { RangeKeyTracker } from '../../core/records/range-key-tracker';
+import { payloadKey } from './qdrant-filter.parser';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
@@ -19,6 +21,9 @@ import {
   settingsOf,
   type QdrantLayout,
 } from './qdrant-layout';
+
+/** Qdrant's payload field types. */
+const FIELD_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'];
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
 function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
@@ -52,6 +57,7 @@ export class QdrantCollectionsService {
     private readonly collections: CollectionsService,
     private readonly records: RecordsService,
     private readonly aliases: AliasesService,
+    private readonly rangeKeys: RangeKeyTracker,
   ) {}
 
   get scope(): Scope {
@@ -228,16 +234,51 @@ export class QdrantCollectionsService {
       points_count: points,
       segments_count: 1,
       config: configShown(c, layout),
-      payload_schema: this.payloadSchema(layout),
+      payload_schema: await this.payloadSchema(c, layout),
     };
   }
 
-  private payloadSchema(layout: QdrantLayout): JsonObject {
+  /** Each indexed field, its type and how many points hold it. */
+  private async payloadSchema(c: Collection, layout: QdrantLayout): Promise<JsonObject> {
     const schema: JsonObject = {};
     for (const [key, field] of Object.entries(layout.payloadIndexes)) {
       const type = typeof field === 'string' ? field : isObject(field) ? field.type : undefined;
-      schema[key] = { data_type: type, ...(isObject(field) ? { params: field } : {}), points: 0 };
+      const points = await this.records.countMatching(this.scope, c.id, { kind: 'exists', key: payloadKey(key) });
+      schema[key] = { data_type: type, ...(isObject(field) ? { params: field } : {}), points };
     }
     return schema;
+  }
+
+  /**
+   * PUT /collections/{c}/index: a numeric or datetime field gets a btree index of its own (built
+   * by IndexBuilder as the range filters' indexes are); keyword, uuid and bool fields are served by
+   * the collection's GIN index over every payload key; text and geo fields are kept and shown.
+   */
+  async createFieldIndex(name: string, body: JsonObject): Promise<void> {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    const field = body.field_name;
+    if (typeof field !== 'string' || field === '')
+      throw QdrantHttpError.format('field_name must be a non-empty string');
+    const key = payloadKey(field, 'field_name');
+    const schema = body.field_schema;
+    const type = typeof schema === 'string' ? schema : isObject(schema) ? schema.type : undefined;
+    if (typeof type !== 'string' || !FIELD_TYPES.includes(type))
+      throw QdrantHttpError.format(
+        `field_schema: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
+      );
+    if (type === 'integer' || type === 'float') this.rangeKeys.noteKeys(c, [key]);
+    await this.collections.modify(this.scope, c.id, {
+      extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: { ...layout.payloadIndexes, [field]: schema } } },
+    });
+  }
+
+  async deleteFieldIndex(name: string, field: string): Promise<void> {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    const rest = Object.fromEntries(Object.entries(layout.payloadIndexes).filter(([k]) => k !== field));
+    await this.collections.modify(this.scope, c.id, {
+      extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: rest } },
+    });
   }
 }

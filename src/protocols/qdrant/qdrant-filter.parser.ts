@@ -16,9 +16,10 @@ import type { QdrantLayout } from './qdrant-layout';
 /**
  * Qdrant's filters into the neutral AST: must / should / must_not / min_should over field
  * conditions (match value / any / except / text / phrase / text_any, range and datetime range,
- * values_count, is_empty, is_null), has_id, has_vector and nested filters as conditions. A value
- * that is an array matches when one of its elements does, as in Qdrant. Geo conditions and the
- * `nested` condition over arrays of objects are refused with a 400 that says so.
+ * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
+ * filters as conditions. A value that is an array matches when one of its elements does, as in
+ * Qdrant. geo_polygon and the `nested` condition over arrays of objects are refused with a 400
+ * that says so.
  */
 const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
@@ -95,16 +96,41 @@ function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'
   return and(...nodes);
 }
 
+/** A `{lon, lat}` point of a geo condition, in degrees. */
+function geoPoint(value: unknown, field: string): { lat: number; lon: number } {
+  if (!isObject(value) || typeof value.lat !== 'number' || typeof value.lon !== 'number')
+    throw refuse(`${field} must be {lon, lat} in degrees`);
+  if (Math.abs(value.lat) > 90 || Math.abs(value.lon) > 180)
+    throw refuse(`${field}: lat must lie within ±90 and lon within ±180`);
+  return { lat: value.lat, lon: value.lon };
+}
+
 function fieldCondition(c: JsonObject): FilterNode {
   const key = payloadKey(c.key);
   const parts: FilterNode[] = [];
   if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match));
   if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range'));
   if (c.values_count !== undefined && c.values_count !== null) parts.push(bounds(key, c.values_count, 'values_count'));
-  for (const geo of ['geo_bounding_box', 'geo_radius', 'geo_polygon'])
-    if (c[geo] !== undefined && c[geo] !== null)
-      throw QdrantHttpError.badRequest(`vecgate does not evaluate ${geo} conditions yet (key ${shown(key)})`);
-  if (parts.length === 0) throw refuse(`the condition on ${shown(key)} takes match, range or values_count`);
+  if (c.geo_radius !== undefined && c.geo_radius !== null) {
+    const g = c.geo_radius;
+    if (!isObject(g) || typeof g.radius !== 'number' || !Number.isFinite(g.radius) || g.radius < 0)
+      throw refuse(`geo_radius of ${shown(key)} takes center {lon, lat} and radius (meters)`);
+    const center = geoPoint(g.center, `geo_radius.center of ${shown(key)}`);
+    parts.push({ kind: 'geoRadius', key, ...center, meters: g.radius });
+  }
+  if (c.geo_bounding_box !== undefined && c.geo_bounding_box !== null) {
+    const g = c.geo_bounding_box;
+    if (!isObject(g)) throw refuse(`geo_bounding_box of ${shown(key)} takes top_left and bottom_right`);
+    const tl = geoPoint(g.top_left, `geo_bounding_box.top_left of ${shown(key)}`);
+    const br = geoPoint(g.bottom_right, `geo_bounding_box.bottom_right of ${shown(key)}`);
+    parts.push({ kind: 'geoBox', key, top: tl.lat, left: tl.lon, bottom: br.lat, right: br.lon });
+  }
+  if (c.geo_polygon !== undefined && c.geo_polygon !== null)
+    throw QdrantHttpError.badRequest(
+      `vecgate does not evaluate geo_polygon conditions yet (key ${shown(key)}): use geo_radius or geo_bounding_box`,
+    );
+  if (parts.length === 0)
+    throw refuse(`the condition on ${shown(key)} takes match, range, values_count, geo_radius or geo_bounding_box`);
   return and(...parts);
 }
 

@@ -1,4 +1,5 @@
 import { gatewayForFile } from '../../support/gateway';
+import { until } from '../../support/wait';
 import { collectionName, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
 const UUID = '5c56c793-69f3-4fbf-87e6-c4bf54c28c26';
@@ -207,6 +208,33 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     expect(await ids({ must: [{ must_not: [{ key: 'n', range: { lt: 4 } }] }] })).toEqual([UUID]);
   });
 
+  it('filters by geo radius and bounding box, leaving out payloads that are no point', async () => {
+    const name = collectionName('geo');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(name, {
+      points: [
+        { id: 1, vector: [1, 0], payload: { at: { lon: 13.405, lat: 52.52 } } }, // Berlin
+        { id: 2, vector: [1, 0], payload: { at: { lon: 13.064, lat: 52.39 } } }, // Potsdam, 26 km
+        { id: 3, vector: [1, 0], payload: { at: { lon: -0.1276, lat: 51.5072 } } }, // London
+        { id: 4, vector: [1, 0], payload: { at: 'Berlin' } },
+        { id: 5, vector: [1, 0], payload: { at: { lon: 'x', lat: 1 } } },
+        { id: 6, vector: [1, 0], payload: { at: { lon: 179.5, lat: 0 } } },
+      ],
+    });
+    const ids = async (condition: Record<string, unknown>) =>
+      (await q.scroll(name, { filter: { must: [{ key: 'at', ...condition }] } })).points.map((p) => p.id).sort();
+    expect(await ids({ geo_radius: { center: { lon: 13.405, lat: 52.52 }, radius: 10_000 } })).toEqual([1]);
+    expect(await ids({ geo_radius: { center: { lon: 13.405, lat: 52.52 }, radius: 30_000 } })).toEqual([1, 2]);
+    expect(await ids({ geo_radius: { center: { lon: 13.405, lat: 52.52 }, radius: 1_000_000 } })).toEqual([1, 2, 3]);
+    expect(
+      await ids({ geo_bounding_box: { top_left: { lon: 13, lat: 53 }, bottom_right: { lon: 14, lat: 52 } } }),
+    ).toEqual([1, 2]);
+    // Across the antimeridian.
+    expect(
+      await ids({ geo_bounding_box: { top_left: { lon: 179, lat: 1 }, bottom_right: { lon: -179, lat: -1 } } }),
+    ).toEqual([6]);
+  });
+
   it('scrolls every point once in pages and counts with a filter', async () => {
     const name = collectionName('scroll');
     await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });
@@ -409,6 +437,32 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     await q.deleteCollection(v2);
     expect((await q.getAliases()).aliases.map((a) => a.alias_name)).not.toContain(renamed);
     await expect(q.count(renamed)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('creates payload field indexes, shown in payload_schema; a numeric one is noted for its own btree index', async () => {
+    const name = await seeded();
+    await q.createPayloadIndex(name, { field_name: 'n', field_schema: 'integer', wait: true });
+    await q.createPayloadIndex(name, { field_name: 'city', field_schema: { type: 'keyword', is_tenant: true } });
+    const info = await q.getCollection(name);
+    expect(info.payload_schema).toEqual({
+      n: { data_type: 'integer', points: 4 },
+      city: { data_type: 'keyword', params: { type: 'keyword', is_tenant: true }, points: 4 },
+    });
+    const { id } = (await gw.db.query(`SELECT id FROM vecgate_collections WHERE name = $1`, [name])).rows[0];
+    await until(
+      'the numeric key noted for a range index',
+      async () =>
+        (await gw.db.query<{ key: string[] }>(`SELECT key FROM vecgate_range_keys WHERE collection_id = $1`, [id]))
+          .rows,
+      (rows) => rows.some((r) => r.key[0] === 'n'),
+    );
+    await q.deletePayloadIndex(name, 'city');
+    expect(Object.keys((await q.getCollection(name)).payload_schema)).toEqual(['n']);
+    await expect(
+      q.createPayloadIndex(name, { field_name: 'x', field_schema: 'vector' as never }),
+    ).rejects.toMatchObject({
+      status: 400,
+    });
   });
 
   it('recommends from positive and negative examples (average_vector), leaving the examples out', async () => {

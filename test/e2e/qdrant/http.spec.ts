@@ -135,7 +135,8 @@ describe('Qdrant over HTTP', () => {
     const filters: [unknown, RegExp][] = [
       [{ must: [{ key: 'a', match: { value: [1] } }] }, /match.value/],
       [{ must: [{ key: 'a', range: { gt: 'soon' } }] }, /RFC 3339/],
-      [{ must: [{ key: 'a', geo_radius: { center: { lon: 0, lat: 0 }, radius: 1 } }] }, /geo_radius/],
+      [{ must: [{ key: 'a', geo_polygon: { exterior: { points: [] } } }] }, /geo_polygon/],
+      [{ must: [{ key: 'a', geo_radius: { center: { lon: 0, lat: 91 }, radius: 1 } }] }, /lat must lie/],
       [{ must: [{ nested: { key: 'a', filter: {} } }] }, /nested/],
       [{ must: [{ key: 'a[].b', match: { value: 1 } }] }, /array paths/],
       [{ must: [{ unknown: 1 }] }, /unknown condition/],

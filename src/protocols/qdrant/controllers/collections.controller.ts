@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { QDRANT_REQUEST } from './openapi';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QDRANT_REQUEST, WAIT } from './openapi';
 import type { JsonObject } from '../../json-guards';
-import { answer } from '../answer';
+import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantCollectionsService } from '../qdrant-collections.service';
 
@@ -55,6 +55,27 @@ export class QdrantCollectionsController {
   @Patch(':name')
   update(@Param('name') name: string, @Body() body: unknown) {
     return answer(() => this.collections.update(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Create a payload field index' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Put(':name/index')
+  createFieldIndex(@Param('name') name: string, @Body() body: unknown, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.collections.createFieldIndex(name, bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Delete a payload field index' })
+  @ApiQuery(WAIT)
+  @Delete(':name/index/:field')
+  deleteFieldIndex(@Param('name') name: string, @Param('field') field: string, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.collections.deleteFieldIndex(name, field);
+      return updateResult(wait);
+    });
   }
 
   @ApiOperation({ summary: 'Delete a collection (false when there was none)' })
