@@ -25,6 +25,10 @@ import {
 /** The most points one search returns (limit + offset), and prefetches one query may nest. */
 const MAX_RESULTS = 10_000;
 const MAX_PREFETCHES = 16;
+/** The most searches one query runs, its prefetches' included at any depth. */
+const MAX_SEARCHES = 16;
+/** The most candidates an MMR query weighs (each against each chosen one). */
+const MAX_MMR_CANDIDATES = 1_000;
 const MAX_BATCH = 100;
 /** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
 const DEFAULT_RRF_K = 2;
@@ -106,14 +110,7 @@ export class QdrantQueryService {
   }
 
   async queryBatch(name: string, body: JsonObject) {
-    const c = await this.collections.get(name);
-    const searches = this.batchOf(body);
-    const out = [];
-    for (const [i, s] of searches.entries()) {
-      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
-      out.push({ points: await this.queryIn(c, s) });
-    }
-    return out;
+    return this.batch(name, body, async (c, s) => ({ points: await this.queryIn(c, s) }));
   }
 
   /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
@@ -123,13 +120,7 @@ export class QdrantQueryService {
   }
 
   async searchBatch(name: string, body: JsonObject) {
-    const c = await this.collections.get(name);
-    const out = [];
-    for (const [i, s] of this.batchOf(body).entries()) {
-      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
-      out.push(await this.legacySearch(c, s));
-    }
-    return out;
+    return this.batch(name, body, (c, s) => this.legacySearch(c, s));
   }
 
   /** POST points/recommend (legacy): positive and negative examples, the average_vector strategy. */
@@ -139,20 +130,21 @@ export class QdrantQueryService {
   }
 
   async recommendBatch(name: string, body: JsonObject) {
-    const c = await this.collections.get(name);
-    const out = [];
-    for (const [i, s] of this.batchOf(body).entries()) {
-      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
-      out.push(await this.legacyRecommend(c, s));
-    }
-    return out;
+    return this.batch(name, body, (c, s) => this.legacyRecommend(c, s));
   }
 
-  private batchOf(body: JsonObject): unknown[] {
+  /** A batch route: each of `searches` answered in turn, in one answer. */
+  private async batch<T>(name: string, body: JsonObject, one: (c: Collection, search: JsonObject) => Promise<T>) {
+    const c = await this.collections.get(name);
     if (!Array.isArray(body.searches)) throw QdrantHttpError.format('searches must be a list');
     if (body.searches.length > MAX_BATCH)
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
-    return body.searches;
+    const out: T[] = [];
+    for (const [i, s] of body.searches.entries()) {
+      if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
+      out.push(await one(c, s));
+    }
+    return out;
   }
 
   private async legacySearch(c: Collection, body: JsonObject) {
@@ -226,9 +218,10 @@ export class QdrantQueryService {
     if (prefetches.length > 0) {
       if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
       const lists = [];
+      const budget = { searches: MAX_SEARCHES };
       for (const [i, p] of prefetches.entries()) {
         if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, p, filter, 1));
+        lists.push(await this.prefetch(c, layout, p, filter, 1, budget));
       }
       const fused = this.fuse(c, layout, q, lists, body.using);
       if (fused) {
@@ -266,8 +259,11 @@ export class QdrantQueryService {
     p: JsonObject,
     outer: FilterNode,
     depth: number,
+    budget: { searches: number },
   ): Promise<Scored[]> {
     if (depth > 4) throw QdrantHttpError.badRequest('prefetches may nest at most 4 deep');
+    if (--budget.searches < 0)
+      throw QdrantHttpError.badRequest(`a query may run at most ${MAX_SEARCHES} searches, its prefetches included`);
     const filter = and(outer, parseQdrantFilter(p.filter, layout));
     const limit = unsigned(p.limit, 'prefetch.limit', 10);
     if (limit > MAX_RESULTS) throw QdrantHttpError.badRequest(`prefetch.limit may be at most ${MAX_RESULTS}`);
@@ -280,7 +276,7 @@ export class QdrantQueryService {
       const lists = [];
       for (const [i, ip] of inner.entries()) {
         if (!isObject(ip)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1));
+        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget));
       }
       const fused = this.fuse(c, layout, q, lists, p.using);
       if (fused) return fused.slice(0, limit);
@@ -310,8 +306,10 @@ export class QdrantQueryService {
       throw QdrantHttpError.format('mmr.diversity must be a number from 0 to 1');
     const want = s.limit + s.offset;
     const candidates = unsigned(mmr.candidates_limit, 'mmr.candidates_limit', want);
-    if (candidates > MAX_RESULTS)
-      throw QdrantHttpError.badRequest(`mmr.candidates_limit may be at most ${MAX_RESULTS}`);
+    if (Math.max(candidates, want) > MAX_MMR_CANDIDATES)
+      throw QdrantHttpError.badRequest(
+        `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
+      );
     const include = { ...includeFor(layout, shown.payload, shown.vector), embeddings: true };
     const pool = await this.scored(c, { ...s, limit: Math.max(candidates, want), offset: 0 }, include);
     const vectors = pool.map((p) => DenseVector.fromText(p.record!.embedding!).values);
@@ -321,16 +319,19 @@ export class QdrantQueryService {
     const lambda = 1 - diversity;
     const chosen: number[] = [];
     const left = new Set(pool.map((_, i) => i));
+    // Each candidate's greatest similarity to those chosen so far, updated with each new one.
+    const redundancy = new Array<number>(pool.length).fill(-Infinity);
     while (chosen.length < want && left.size > 0) {
       let best = -1;
       let bestScore = -Infinity;
       for (const i of left) {
-        const redundancy = chosen.length === 0 ? 0 : Math.max(...chosen.map((j) => similarity(vectors[i], vectors[j])));
-        const score = chosen.length === 0 ? relevance[i] : lambda * relevance[i] - (1 - lambda) * redundancy;
+        const score = chosen.length === 0 ? relevance[i] : lambda * relevance[i] - (1 - lambda) * redundancy[i];
         if (score > bestScore) [best, bestScore] = [i, score];
       }
+      if (best < 0) break;
       chosen.push(best);
       left.delete(best);
+      for (const i of left) redundancy[i] = Math.max(redundancy[i], similarity(vectors[i], vectors[best]));
     }
     return chosen
       .slice(s.offset)

@@ -148,6 +148,30 @@ describe('Qdrant over HTTP', () => {
       expectQdrantError(await q().post(`/collections/${name}/points/scroll`, { filter }), 400, words);
   });
 
+  it('bounds what one query may ask: searches in prefetches, MMR candidates, batch sizes', async () => {
+    const name = await collection();
+    await q().put(`/collections/${name}/points`, { points: [{ id: 1, vector: [1, 2, 3] }] });
+    const leaf = { query: [1, 0, 0], limit: 5 };
+    const nested = (depth: number): Record<string, unknown> =>
+      depth === 0 ? leaf : { prefetch: [nested(depth - 1), nested(depth - 1)], query: { fusion: 'rrf' } };
+    const path = `/collections/${name}/points/query`;
+    expect((await q().post(path, { prefetch: [leaf, leaf], query: { fusion: 'rrf' } })).status).toBe(200);
+    // Two at each of four levels: 30 searches, past the 16 one query may run.
+    expectQdrantError(await q().post(path, { ...nested(4) }), 400, /at most 16 searches/);
+    expectQdrantError(await q().post(path, { prefetch: Array(17).fill(leaf), query: { fusion: 'rrf' } }), 400, /16/);
+    expectQdrantError(
+      await q().post(path, { query: { nearest: [1, 0, 0], mmr: { candidates_limit: 5000 } } }),
+      400,
+      /at most 1000 candidates/,
+    );
+    expectQdrantError(
+      await q().post(`/collections/${name}/points/query/batch`, { searches: Array(101).fill(leaf) }),
+      400,
+      /at most 100 searches/,
+    );
+    expectQdrantError(await q().post(path, { query: [1, 0, 0], limit: 20_000 }), 400, /at most 10000/);
+  });
+
   it('takes hostile keys and values as plain data', async () => {
     const name = await collection();
     const payload = { "a'; DROP TABLE x; --": 1, __proto__x: 'y', 'k"\\': 'v\'"', nested: { '$.x': true } };
