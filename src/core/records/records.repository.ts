@@ -5,7 +5,7 @@ import { qualified } from '../collections/record-table.repository';
 import { HNSW_LIMITS, vectorPlan } from '../collections/vector-index';
 import { Database, Queryable } from '../../database/database';
 import { compileFilter } from '../filters/compile-filter';
-import { ALL, FilterNode } from '../filters/filter-ast';
+import { ALL, FilterNode, MetadataKey } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
 import { Include, MetadataEdit, Neighbour, RecordWrite, StoredRecord } from './record.model';
@@ -101,6 +101,13 @@ export interface RecordSelection {
   namespace: string;
   filter: FilterNode;
   include: Include;
+}
+
+/** An order by a metadata value: its key, its direction, and where it starts. */
+export interface OrderBy {
+  key: MetadataKey;
+  descending: boolean;
+  from?: number | string;
 }
 
 /** A keyset page in byte order of ids: after `afterId` (or from it, `inclusive`), at most `limit`. */
@@ -259,6 +266,72 @@ export class RecordsRepository {
       params.values,
     );
     return rowsWithinBudget(rows, this.answerBytes);
+  }
+
+  /**
+   * Matching records that hold a number or a string at the key, in the order of that value (jsonb's:
+   * numbers numerically), from `from` on when given, ties by id; each with its value as `orderValue`.
+   */
+  async findOrdered(
+    db: Queryable,
+    collection: Collection,
+    { namespace, filter, include, limit, orderBy }: RecordSelection & { limit: number; orderBy: OrderBy },
+  ): Promise<(StoredRecord & { orderValue: unknown })[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const path = Array.isArray(orderBy.key) ? orderBy.key : [orderBy.key];
+    const value = `(metadata #> ${params.add(path, 'text[]')})`;
+    const direction = orderBy.descending ? 'DESC' : 'ASC';
+    // Numbers come before strings (datetimes), whichever way: jsonb alone would put strings first.
+    const isString = `(jsonb_typeof(${value}) = 'string')`;
+    let from = '';
+    if (orderBy.from !== undefined) {
+      const bound = `${value} ${orderBy.descending ? '<=' : '>='} ${params.add(JSON.stringify(orderBy.from), 'jsonb')}`;
+      const fromString = typeof orderBy.from === 'string';
+      // Past the bound lie the same type's values beyond it and, one way, the other type's.
+      from = orderBy.descending
+        ? fromString
+          ? ` AND (NOT ${isString} OR ${bound})`
+          : ` AND NOT ${isString} AND ${bound}`
+        : fromString
+          ? ` AND ${isString} AND ${bound}`
+          : ` AND (${isString} OR ${bound})`;
+    }
+    const { rows } = await db.query<StoredRecord & { orderValue: unknown }>(
+      withinBudget(
+        `SELECT ${columns(include)}, ${value} AS "orderValue", ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND jsonb_typeof(${value}) IN ('number', 'string')${from} AND ${where}
+         ORDER BY ${isString} ${direction}, ${value} ${direction}, id COLLATE "C" LIMIT ${params.add(limit)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return rowsWithinBudget(rows, this.answerBytes);
+  }
+
+  /**
+   * The most frequent values at the key among the matching records (an array's elements each
+   * count once per record), with how many records hold each: most first, then by value.
+   */
+  async facet(
+    db: Queryable,
+    collection: Collection,
+    { namespace, filter, key, limit }: { namespace: string; filter: FilterNode; key: MetadataKey; limit: number },
+  ): Promise<{ value: unknown; count: number }[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const value = `(metadata #> ${params.add(Array.isArray(key) ? key : [key], 'text[]')})`;
+    const { rows } = await db.query<{ value: unknown; count: number }>(
+      `SELECT x.v AS value, count(*)::int AS count FROM ${qualified(collection.tableName)}
+       CROSS JOIN LATERAL (
+         SELECT DISTINCT e FROM jsonb_array_elements(
+           CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE jsonb_build_array(${value}) END) AS e
+       ) AS x(v)
+       WHERE namespace = $1 AND ${value} IS NOT NULL AND jsonb_typeof(x.v) IN ('string', 'number', 'boolean') AND ${where}
+       GROUP BY x.v ORDER BY count(*) DESC, x.v LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows;
   }
 
   /** Matching records in byte order of ids, after (or from) `afterId`: keyset pages. */

@@ -4,7 +4,7 @@ import { CollectionsService } from '../collections/collections.service';
 import { MAX_HALFVEC_VALUE, vectorPlan } from '../collections/vector-index';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
 import { Database, Queryable } from '../../database/database';
-import { FilterNode } from '../filters/filter-ast';
+import { FilterNode, MetadataKey } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
@@ -19,7 +19,7 @@ import {
 } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
-import { RecordsRepository } from './records.repository';
+import { RecordsRepository, type OrderBy } from './records.repository';
 import { RecallSampler } from './recall-sampler';
 import { exactWhileUnmeasured, narrowsTheTable, prefersExactSearch, unmeasured } from './search-policy';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
@@ -310,6 +310,30 @@ export class RecordsService {
             inclusive: !!fromIdInclusive,
           })
         : this.repository.find(this.db.reads, collection, { namespace, filter, include, limit, offset }),
+    );
+  }
+
+  /** The most frequent values of a metadata key among the matching records, with their counts. */
+  async facet(
+    scope: Scope,
+    collectionId: string,
+    options: { filter: FilterNode; key: MetadataKey; limit: number },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ value: unknown; count: number }[]> {
+    return this.withFilteredCollection(scope, collectionId, options.filter, (collection) =>
+      this.repository.facet(this.db.reads, collection, { namespace, ...options }),
+    );
+  }
+
+  /** Matching records in the order of a metadata value (Qdrant's order_by), each with that value. */
+  async findOrdered(
+    scope: Scope,
+    collectionId: string,
+    options: { filter: FilterNode; include: Include; limit: number; orderBy: OrderBy },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<(StoredRecord & { orderValue: unknown })[]> {
+    return this.withFilteredCollection(scope, collectionId, options.filter, (collection) =>
+      this.repository.findOrdered(this.db.reads, collection, { namespace, ...options }),
     );
   }
 

@@ -7,6 +7,7 @@ import { isObject, type JsonObject } from '../json-guards';
 import { pointId, pointIds, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantHttpError } from './qdrant-error';
+import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { layoutOf, type QdrantLayout } from './qdrant-layout';
 import {
@@ -259,12 +260,24 @@ export class QdrantPointsService {
   async scroll(name: string, body: JsonObject) {
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
-    if (body.order_by !== undefined && body.order_by !== null)
-      throw QdrantHttpError.badRequest('vecgate does not scroll in order_by order yet: scroll pages in id order');
     const limit = unsigned(body.limit, 'limit', 10);
     if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
     const payload = payloadSelector(body.with_payload, true);
     const vector = vectorSelector(body.with_vector, false);
+    if (body.order_by !== undefined && body.order_by !== null) {
+      if (body.offset !== undefined && body.offset !== null)
+        throw QdrantHttpError.badRequest('offset is not supported with order_by: page with order_by.start_from');
+      const found = await this.records.findOrdered(this.scope, c.id, {
+        filter: parseQdrantFilter(body.filter, layout),
+        include: includeFor(layout, payload, vector),
+        limit,
+        orderBy: orderByOf(body.order_by),
+      });
+      return {
+        points: found.map((r) => ({ ...shownRecord(r, layout, payload, vector), order_value: r.orderValue })),
+        next_page_offset: null,
+      };
+    }
     const from = body.offset === undefined || body.offset === null ? null : pointId(body.offset, 'offset');
     if (limit === 0) return { points: [], next_page_offset: null };
     const page = await this.records.find(this.scope, c.id, {
@@ -279,6 +292,19 @@ export class QdrantPointsService {
       points: page.slice(0, limit).map((r) => shownRecord(r, layout, payload, vector)),
       next_page_offset: page.length > limit ? showId(page[limit].id) : null,
     };
+  }
+
+  /** POST /collections/{c}/facet: the most frequent values of a payload key, with their counts. */
+  async facet(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const limit = unsigned(body.limit, 'limit', 10);
+    if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
+    const hits = await this.records.facet(this.scope, c.id, {
+      filter: parseQdrantFilter(body.filter, layoutOf(c)),
+      key: payloadKey(body.key, 'key'),
+      limit,
+    });
+    return { hits };
   }
 
   async count(name: string, body: JsonObject | undefined) {

@@ -9,6 +9,7 @@ import { pointId, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantHttpError } from './qdrant-error';
 import { parseQdrantFilter } from './qdrant-filter.parser';
+import { orderByOf } from './order-by';
 import { layoutOf, type QdrantLayout } from './qdrant-layout';
 import {
   denseFor,
@@ -243,6 +244,18 @@ export class QdrantQueryService {
       return this.run(c, layout, search, shown);
     }
     if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
+    if (isObject(q) && 'order_by' in q) {
+      const found = await this.records.findOrdered(this.scope, c.id, {
+        filter,
+        include: includeFor(layout, shown.payload, shown.vector),
+        limit: limit + offset,
+        orderBy: orderByOf(q.order_by),
+      });
+      return found.slice(offset).map((r) => ({
+        ...this.point(r.id, typeof r.orderValue === 'number' ? r.orderValue : 0, r, layout, shown),
+        order_value: r.orderValue,
+      }));
+    }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
     return this.run(
       c,

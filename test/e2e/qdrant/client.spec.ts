@@ -235,6 +235,45 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     ).toEqual([6]);
   });
 
+  it('scrolls and queries in the order of a payload value, from start_from, with each order_value', async () => {
+    const name = await seeded();
+    await q.upsert(name, { points: [{ id: 30, vector: [1, 0, 0, 0], payload: { n: 'not a number' } }] });
+    const byN = await q.scroll(name, { order_by: 'n', limit: 10, with_payload: false });
+    expect(byN.points.map((p) => [p.id, p.order_value])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [UUID, 4],
+      [30, 'not a number'],
+    ]);
+    expect(byN.next_page_offset).toBeNull();
+    const down = await q.scroll(name, {
+      order_by: { key: 'n', direction: 'desc', start_from: 3 },
+      limit: 2,
+      filter: { must: [{ key: 'n', range: { gte: 0 } }] },
+    });
+    expect(down.points.map((p) => p.id)).toEqual([3, 2]);
+    const queried = await q.query(name, { query: { order_by: { key: 'n', direction: 'desc' } }, limit: 1, offset: 1 });
+    expect(queried.points.map((p) => [p.id, p.order_value])).toEqual([[UUID, 4]]);
+    await expect(q.scroll(name, { order_by: 'n', offset: 1 })).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('counts the values of a payload key (facet), an array’s elements once per point', async () => {
+    const name = await seeded();
+    expect(await q.facet(name, { key: 'city' })).toEqual({
+      hits: [
+        { value: 'London', count: 2 },
+        { value: 'Berlin', count: 1 },
+        { value: 'Moscow', count: 1 },
+      ],
+    });
+    expect((await q.facet(name, { key: 'tags', limit: 1 })).hits).toEqual([{ value: 'b', count: 2 }]);
+    expect((await q.facet(name, { key: 'city', filter: { must: [{ key: 'n', range: { gte: 2 } }] } })).hits).toEqual([
+      { value: 'London', count: 2 },
+      { value: 'Moscow', count: 1 },
+    ]);
+  });
+
   it('scrolls every point once in pages and counts with a filter', async () => {
     const name = collectionName('scroll');
     await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });

@@ -5,11 +5,15 @@ import type { JsonObject } from '../../json-guards';
 import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantCollectionsService } from '../qdrant-collections.service';
+import { QdrantPointsService } from '../qdrant-points.service';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections')
 export class QdrantCollectionsController {
-  constructor(private readonly collections: QdrantCollectionsService) {}
+  constructor(
+    private readonly collections: QdrantCollectionsService,
+    private readonly points: QdrantPointsService,
+  ) {}
 
   @ApiOperation({ summary: 'List collections' })
   @Get()
@@ -55,6 +59,14 @@ export class QdrantCollectionsController {
   @Patch(':name')
   update(@Param('name') name: string, @Body() body: unknown) {
     return answer(() => this.collections.update(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Facet: the most frequent values of a payload key, with their counts' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post(':name/facet')
+  @HttpCode(200)
+  facet(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.points.facet(name, bodyOf(body)));
   }
 
   @ApiOperation({ summary: 'Create a payload field index' })
