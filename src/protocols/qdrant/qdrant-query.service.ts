@@ -8,7 +8,7 @@ import { isObject, type JsonObject } from '../json-guards';
 import { pointId, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantHttpError } from './qdrant-error';
-import { parseQdrantFilter } from './qdrant-filter.parser';
+import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, type QdrantLayout } from './qdrant-layout';
 import {
@@ -110,6 +110,46 @@ export class QdrantQueryService {
     return { points: await this.queryIn(c, body) };
   }
 
+  /**
+   * POST points/query/groups: the best `limit` groups of points sharing a value of `group_by`, each
+   * with its best `group_size` points, groups in the order of their best point. Drawn from the best
+   * `limit` × `group_size` × 4 matches (at most 10,000): a group whose points all rank below those
+   * is not seen.
+   */
+  async queryGroups(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    const key = payloadKey(body.group_by, 'group_by');
+    const path = Array.isArray(key) ? key : [key];
+    const groupSize = unsigned(body.group_size, 'group_size', 3);
+    const limit = unsigned(body.limit, 'limit', 10);
+    if (groupSize < 1 || limit < 1) throw QdrantHttpError.format('group_size and limit must be at least 1');
+    const candidates = Math.min(MAX_RESULTS, Math.max(100, limit * groupSize * 4));
+    const payload = payloadSelector(body.with_payload, false);
+    const points = await this.queryIn(c, { ...body, limit: candidates, offset: 0, with_payload: true });
+    const groups = new Map<string, { id: unknown; hits: JsonObject[] }>();
+    for (const point of points) {
+      let value: unknown = point.payload;
+      for (const k of path) value = isObject(value) ? value[k] : undefined;
+      const values = Array.isArray(value) ? [...new Set(value)] : [value];
+      for (const v of values) {
+        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) continue;
+        const id = JSON.stringify(v);
+        let group = groups.get(id);
+        if (!group) {
+          if (groups.size >= limit) continue;
+          groups.set(id, (group = { id: v, hits: [] }));
+        }
+        if (group.hits.length >= groupSize) continue;
+        const hit: JsonObject = { ...point };
+        const shownPayload = selectPayload(point.payload as Record<string, unknown>, payload);
+        if (shownPayload === undefined) delete hit.payload;
+        else hit.payload = shownPayload;
+        group.hits.push(hit);
+      }
+    }
+    return { groups: [...groups.values()] };
+  }
+
   async queryBatch(name: string, body: JsonObject) {
     return this.batch(name, body, async (c, s) => ({ points: await this.queryIn(c, s) }));
   }
@@ -191,7 +231,7 @@ export class QdrantQueryService {
   }
 
   /** The Query API: one request, maybe nesting prefetches. */
-  private async queryIn(c: Collection, body: JsonObject) {
+  private async queryIn(c: Collection, body: JsonObject): Promise<JsonObject[]> {
     const layout = layoutOf(c);
     const shown = {
       payload: payloadSelector(body.with_payload, false),

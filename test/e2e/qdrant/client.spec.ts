@@ -274,6 +274,26 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     ]);
   });
 
+  it('groups query results by a payload value, groups in the order of their best point', async () => {
+    const name = await seeded();
+    const { groups } = await q.queryGroups(name, {
+      query: [0.2, 0.1, 0.9, 0.7],
+      group_by: 'city',
+      group_size: 1,
+      limit: 2,
+      with_payload: ['n'],
+    });
+    expect(groups).toEqual([
+      { id: 'London', hits: [{ id: UUID, version: 0, score: expect.any(Number), payload: { n: 4 } }] },
+      { id: 'Berlin', hits: [{ id: 1, version: 0, score: expect.any(Number), payload: { n: 1 } }] },
+    ]);
+    const byTag = await q.queryGroups(name, { query: [0.2, 0.1, 0.9, 0.7], group_by: 'tags', group_size: 2 });
+    expect(byTag.groups.map((g) => [g.id, g.hits.map((h) => h.id)])).toEqual([
+      ['a', [1]],
+      ['b', [1, 2]],
+    ]);
+  });
+
   it('scrolls every point once in pages and counts with a filter', async () => {
     const name = collectionName('scroll');
     await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });

@@ -158,6 +158,14 @@ export class QdrantPointsController {
     return answer(() => this.queries.query(name, bodyOf(body)));
   }
 
+  @ApiOperation({ summary: 'Query API, grouped by a payload value' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('query/groups')
+  @HttpCode(200)
+  queryGroups(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.queryGroups(name, bodyOf(body)));
+  }
+
   @ApiOperation({ summary: 'Several Query API requests' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/batch')
