@@ -9,30 +9,30 @@ import type { SqlParams } from './sql-params';
  * without metadata or document counts as "does not match" instead of vanishing as NULL; positive
  * forms stay bare so the planner can still use the indexes.
  */
-export function compileFilter(node: FilterNode, params: SqlParams): string {
+export function compileFilter(node: FilterNode, params: SqlParams, root = 'metadata'): string {
   switch (node.kind) {
     case 'all':
       return 'TRUE';
     case 'none':
       return 'FALSE';
     case 'and':
-      return `(${node.children.map((c) => compileFilter(c, params)).join(' AND ')})`;
+      return `(${node.children.map((c) => compileFilter(c, params, root)).join(' AND ')})`;
     case 'or':
-      return `(${node.children.map((c) => compileFilter(c, params)).join(' OR ')})`;
+      return `(${node.children.map((c) => compileFilter(c, params, root)).join(' OR ')})`;
     case 'not':
-      return `(NOT coalesce(${compileFilter(node.child, params)}, FALSE))`;
+      return `(NOT coalesce(${compileFilter(node.child, params, root)}, FALSE))`;
     case 'atLeast': {
-      const counted = node.children.map((c) => `coalesce(${compileFilter(c, params)}, FALSE)::int`);
+      const counted = node.children.map((c) => `coalesce(${compileFilter(c, params, root)}, FALSE)::int`);
       return counted.length === 0 ? 'FALSE' : `((${counted.join(' + ')}) >= ${params.add(node.min, 'int')})`;
     }
     case 'eq':
-      return `metadata @> ${params.add(JSON.stringify(nested(node.key, node.value)), 'jsonb')}`;
+      return `${root} @> ${params.add(JSON.stringify(nested(node.key, node.value)), 'jsonb')}`;
     case 'arrayContains':
-      return `metadata @> ${params.add(JSON.stringify(nested(node.key, [node.value])), 'jsonb')}`;
+      return `${root} @> ${params.add(JSON.stringify(nested(node.key, [node.value])), 'jsonb')}`;
     case 'anyOf':
-      return compileAnyOf(node.key, node.values, node.inArrays, params);
+      return compileAnyOf(node.key, node.values, node.inArrays, params, root);
     case 'range': {
-      const { value, text } = access(node.key, params);
+      const { value, text } = access(node.key, params, root);
       if (typeof node.value === 'string') {
         // Byte order (COLLATE "C"), not the database's collation, which may skip punctuation.
         return `(jsonb_typeof(${value}) = 'string' AND (${text}) COLLATE "C" ${node.operator} ${params.add(node.value, 'text')} COLLATE "C")`;
@@ -41,7 +41,7 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
       return `(${numberGuard(value)} AND (${value}) ${node.operator} ${params.add(JSON.stringify(node.value), 'jsonb')})`;
     }
     case 'textMatch': {
-      const { value, text } = access(node.key, params);
+      const { value, text } = access(node.key, params, root);
       const escaped = escapeLike(node.text);
       const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[
         node.mode
@@ -49,32 +49,39 @@ export function compileFilter(node: FilterNode, params: SqlParams): string {
       return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(pattern, 'text')})`;
     }
     case 'exists':
-      return `(${access(node.key, params).value}) IS NOT NULL`;
+      return `(${access(node.key, params, root).value}) IS NOT NULL`;
     case 'isNull':
-      return `jsonb_typeof(${access(node.key, params).value}) = 'null'`;
+      return `jsonb_typeof(${access(node.key, params, root).value}) = 'null'`;
     case 'isEmpty': {
-      const { value } = access(node.key, params);
+      const { value } = access(node.key, params, root);
       return `coalesce(jsonb_typeof(${value}) = 'null' OR (${value}) = '[]'::jsonb, TRUE)`;
     }
     case 'valuesCount': {
-      const { value } = access(node.key, params);
+      const { value } = access(node.key, params, root);
       const count = `CASE WHEN (${value}) IS NULL OR jsonb_typeof(${value}) = 'null' THEN 0 WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 1 END`;
       return `(${count}) ${node.operator} ${params.add(node.count, 'int')}`;
     }
     case 'geoRadius': {
-      const { lat, lon } = geoPoint(node.key, params);
+      const { lat, lon } = geoPoint(node.key, params, root);
       const [cLat, cLon] = [params.add(node.lat, 'float8'), params.add(node.lon, 'float8')];
       // The CASE keeps the casts away from a value that is not a point (a cast error would fail the statement).
       const haversine = `2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(${lat} - ${cLat}) / 2), 2) + cos(radians(${cLat})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${cLon}) / 2), 2))))`;
-      return `(CASE WHEN ${geoGuard(node.key, params)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
+      return `(CASE WHEN ${geoGuard(node.key, params, root)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
     }
     case 'geoBox': {
-      const { lat, lon } = geoPoint(node.key, params);
+      const { lat, lon } = geoPoint(node.key, params, root);
       const [top, bottom] = [params.add(node.top, 'float8'), params.add(node.bottom, 'float8')];
       const [left, right] = [params.add(node.left, 'float8'), params.add(node.right, 'float8')];
       // A box that crosses the antimeridian (left east of right) wraps around.
       const inLon = `CASE WHEN ${left} <= ${right} THEN ${lon} BETWEEN ${left} AND ${right} ELSE ${lon} >= ${left} OR ${lon} <= ${right} END`;
-      return `(CASE WHEN ${geoGuard(node.key, params)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
+      return `(CASE WHEN ${geoGuard(node.key, params, root)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
+    }
+    case 'nested': {
+      const { value } = access(node.key, params, root);
+      // Each element of the array at the key is the root of the inner filter; one must pass all of it.
+      const element = `ne${params.values.length}`;
+      const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
+      return `EXISTS (SELECT 1 FROM ${elements} AS ${element}(e) WHERE ${compileFilter(node.filter, params, `${element}.e`)})`;
     }
     case 'hasVector':
       return node.vector === 'dense' ? 'embedding IS NOT NULL' : 'sparse_embedding IS NOT NULL';
@@ -94,16 +101,16 @@ const SHORT_LIST = 16;
  * `$in`: a short list as containment tests the GIN index serves (one bitmap scan a value); a long
  * one as a single jsonb[] parameter, which Postgres hashes once and probes per row.
  */
-function compileAnyOf(key: MetadataKey, values: Scalar[], inArrays: boolean, params: SqlParams): string {
+function compileAnyOf(key: MetadataKey, values: Scalar[], inArrays: boolean, params: SqlParams, root: string): string {
   if (values.length === 0) return 'FALSE';
   if (values.length <= SHORT_LIST) {
     const tests = values.flatMap((v) => [
-      `metadata @> ${params.add(JSON.stringify(nested(key, v)), 'jsonb')}`,
-      ...(inArrays ? [`metadata @> ${params.add(JSON.stringify(nested(key, [v])), 'jsonb')}`] : []),
+      `${root} @> ${params.add(JSON.stringify(nested(key, v)), 'jsonb')}`,
+      ...(inArrays ? [`${root} @> ${params.add(JSON.stringify(nested(key, [v])), 'jsonb')}`] : []),
     ]);
     return `(${tests.join(' OR ')})`;
   }
-  const { value } = access(key, params);
+  const { value } = access(key, params, root);
   const list = params.add(
     values.map((v) => JSON.stringify(v)),
     'jsonb[]',
@@ -121,13 +128,13 @@ function nested(key: MetadataKey, value: unknown): Record<string, unknown> {
 }
 
 /** The jsonb value and its text at a key or path; the key is a bind parameter either way. */
-function access(key: MetadataKey, params: SqlParams): { value: string; text: string } {
+function access(key: MetadataKey, params: SqlParams, root: string): { value: string; text: string } {
   if (Array.isArray(key)) {
     const p = params.add(key, 'text[]');
-    return { value: metadataValueAt(p, true), text: `metadata #>> ${p}` };
+    return { value: metadataValueAt(p, true, root), text: `${root} #>> ${p}` };
   }
   const p = params.add(key, 'text');
-  return { value: metadataValueAt(p, false), text: `metadata ->> ${p}` };
+  return { value: metadataValueAt(p, false, root), text: `${root} ->> ${p}` };
 }
 
 /**
@@ -136,8 +143,8 @@ function access(key: MetadataKey, params: SqlParams): { value: string; text: str
  * the key as a parameter, which the planner folds into that literal, and it only uses an index
  * whose expression is the same.
  */
-export function metadataValueAt(ref: string, path: boolean): string {
-  return path ? `metadata #> ${ref}` : `metadata -> ${ref}`;
+export function metadataValueAt(ref: string, path: boolean, root = 'metadata'): string {
+  return path ? `${root} #> ${ref}` : `${root} -> ${ref}`;
 }
 
 /** A numeric range's type guard, also the predicate of a range index (which holds numbers only). */
@@ -146,14 +153,14 @@ export function numberGuard(value: string): string {
 }
 
 /** Whether the value at the key is an object with numeric `lat` and `lon`. */
-function geoGuard(key: MetadataKey, params: SqlParams): string {
-  const { value } = access(key, params);
+function geoGuard(key: MetadataKey, params: SqlParams, root: string): string {
+  const { value } = access(key, params, root);
   return `jsonb_typeof(${value} -> 'lat') = 'number' AND jsonb_typeof(${value} -> 'lon') = 'number'`;
 }
 
 /** The point's latitude and longitude at the key, as float8 (only under geoGuard). */
-function geoPoint(key: MetadataKey, params: SqlParams): { lat: string; lon: string } {
-  const { value } = access(key, params);
+function geoPoint(key: MetadataKey, params: SqlParams, root: string): { lat: string; lon: string } {
+  const { value } = access(key, params, root);
   return { lat: `((${value} ->> 'lat')::float8)`, lon: `((${value} ->> 'lon')::float8)` };
 }
 

@@ -52,6 +52,11 @@ export type FilterNode =
   | { kind: 'geoRadius'; key: MetadataKey; lat: number; lon: number; meters: number }
   /** metadata[key] is a point within the box from its top-left to its bottom-right corner. */
   | { kind: 'geoBox'; key: MetadataKey; top: number; left: number; bottom: number; right: number }
+  /**
+   * metadata[key] is an array one of whose elements matches `filter` whole (keys in it are the
+   * element's own). The inner filter reads metadata only: no ids, documents or vectors.
+   */
+  | { kind: 'nested'; key: MetadataKey; filter: FilterNode }
   /** The record holds a dense (embedding) or a sparse vector. */
   | { kind: 'hasVector'; vector: 'dense' | 'sparse' }
   /** The document contains text (case-sensitive substring). */

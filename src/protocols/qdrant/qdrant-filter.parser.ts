@@ -17,9 +17,9 @@ import type { QdrantLayout } from './qdrant-layout';
  * Qdrant's filters into the neutral AST: must / should / must_not / min_should over field
  * conditions (match value / any / except / text / phrase / text_any, range and datetime range,
  * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
- * filters as conditions. A value that is an array matches when one of its elements does, as in
- * Qdrant. geo_polygon and the `nested` condition over arrays of objects are refused with a 400
- * that says so.
+ * filters as conditions, and `nested` conditions over arrays of objects. A value that is an array
+ * matches when one of its elements does, as in Qdrant. geo_polygon and `a[].b` keys are refused
+ * with a 400 that says so.
  */
 const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
@@ -135,11 +135,17 @@ function fieldCondition(c: JsonObject): FilterNode {
 }
 
 class Parser {
-  constructor(private readonly layout: QdrantLayout) {}
+  constructor(
+    private readonly layout: QdrantLayout,
+    /** Inside a nested condition: keys are the array element's, and there are no ids or vectors. */
+    private readonly nested = false,
+  ) {}
 
   condition(c: unknown): FilterNode {
     if (!isObject(c)) throw refuse('a condition must be an object');
     if ('key' in c) return fieldCondition(c);
+    if (this.nested && ('has_id' in c || 'has_vector' in c))
+      throw QdrantHttpError.badRequest('has_id and has_vector are not supported inside nested conditions');
     if ('has_id' in c) {
       if (!Array.isArray(c.has_id)) throw refuse('has_id must be a list of point ids');
       return { kind: 'idIn', ids: c.has_id.map((id, i) => pointId(id, `has_id[${i}]`)) };
@@ -155,8 +161,15 @@ class Parser {
       if (name === this.layout.sparse?.name) return { kind: 'hasVector', vector: 'sparse' };
       throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
     }
-    if ('nested' in c)
-      throw QdrantHttpError.badRequest('vecgate does not evaluate nested conditions (over arrays of objects) yet');
+    if ('nested' in c) {
+      const n = c.nested;
+      if (!isObject(n) || !isObject(n.filter)) throw refuse('nested takes key (an array of objects) and filter');
+      return {
+        kind: 'nested',
+        key: payloadKey(n.key, 'nested.key'),
+        filter: new Parser(this.layout, true).filter(n.filter),
+      };
+    }
     if ('must' in c || 'should' in c || 'must_not' in c || 'min_should' in c) return this.filter(c);
     throw refuse(`unknown condition ${JSON.stringify(Object.keys(c))}`);
   }

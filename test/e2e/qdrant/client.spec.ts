@@ -294,6 +294,51 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     ]);
   });
 
+  it('filters with nested conditions: one element of an array of objects must match all of them', async () => {
+    const name = collectionName('nested');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(name, {
+      points: [
+        {
+          id: 1,
+          vector: [1, 0],
+          payload: {
+            diet: [
+              { food: 'meat', likes: true },
+              { food: 'leaves', likes: false },
+            ],
+          },
+        },
+        {
+          id: 2,
+          vector: [1, 0],
+          payload: {
+            diet: [
+              { food: 'meat', likes: false },
+              { food: 'leaves', likes: true },
+            ],
+          },
+        },
+        { id: 3, vector: [1, 0], payload: { diet: { food: 'meat', likes: true } } },
+      ],
+    });
+    const nested = {
+      key: 'diet',
+      filter: {
+        must: [
+          { key: 'food', match: { value: 'meat' } },
+          { key: 'likes', match: { value: true } },
+        ],
+      },
+    };
+    const ids = async (filter: Record<string, unknown>) =>
+      (await q.scroll(name, { filter })).points.map((p) => p.id).sort();
+    expect(await ids({ must: [{ nested }] })).toEqual([1]);
+    expect(await ids({ must_not: [{ nested }] })).toEqual([2, 3]);
+    // A point whose key holds an object, not an array of them, has no element to match.
+    expect(await ids({ must: [{ nested: { key: 'diet', filter: {} } }] })).toEqual([1, 2]);
+  });
+
   it('scrolls every point once in pages and counts with a filter', async () => {
     const name = collectionName('scroll');
     await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });
