@@ -309,6 +309,25 @@ export class RecordsRepository {
     return rowsWithinBudget(rows, this.answerBytes);
   }
 
+  /** Up to n of the matching records, drawn at random. */
+  async sample(
+    db: Queryable,
+    collection: Collection,
+    { namespace, filter, include, n }: RecordSelection & { n: number },
+  ): Promise<StoredRecord[]> {
+    const params = new SqlParams([namespace]);
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query<StoredRecord>(
+      withinBudget(
+        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+         WHERE namespace = $1 AND ${where} ORDER BY random() LIMIT ${params.add(n)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return rowsWithinBudget(rows, this.answerBytes);
+  }
+
   /**
    * The most frequent values at the key among the matching records (an array's elements each
    * count once per record), with how many records hold each: most first, then by value.

@@ -313,6 +313,18 @@ export class RecordsService {
     );
   }
 
+  /** Up to n of the matching records, drawn at random. */
+  async drawRandom(
+    scope: Scope,
+    collectionId: string,
+    options: { filter: FilterNode; include: Include; n: number },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<StoredRecord[]> {
+    return this.withFilteredCollection(scope, collectionId, options.filter, (collection) =>
+      this.repository.sample(this.db.reads, collection, { namespace, ...options }),
+    );
+  }
+
   /** The most frequent values of a metadata key among the matching records, with their counts. */
   async facet(
     scope: Scope,

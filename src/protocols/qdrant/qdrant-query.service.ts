@@ -28,6 +28,8 @@ const MAX_RESULTS = 10_000;
 const MAX_PREFETCHES = 16;
 /** The most searches one query runs, its prefetches' included at any depth. */
 const MAX_SEARCHES = 16;
+/** The most points a search matrix samples (each is compared with each). */
+const MAX_MATRIX_SAMPLE = 1_000;
 /** The most candidates an MMR query weighs (each against each chosen one). */
 const MAX_MMR_CANDIDATES = 1_000;
 const MAX_BATCH = 100;
@@ -148,6 +150,51 @@ export class QdrantQueryService {
       }
     }
     return { groups: [...groups.values()] };
+  }
+
+  /**
+   * POST points/search/matrix/pairs and /offsets: `sample` random matching points, and for each its
+   * `limit` nearest among them (itself left out), scored as searches are.
+   */
+  async matrix(name: string, body: JsonObject, shape: 'pairs' | 'offsets') {
+    const c = await this.collections.get(name);
+    const layout = layoutOf(c);
+    const sample = unsigned(body.sample, 'sample', 10);
+    const limit = unsigned(body.limit, 'limit', 3);
+    if (sample > MAX_MATRIX_SAMPLE) throw QdrantHttpError.badRequest(`sample may be at most ${MAX_MATRIX_SAMPLE}`);
+    const using = body.using === undefined || body.using === null ? '' : body.using;
+    if (layout.dense === null || using !== layout.dense)
+      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(using)}`);
+    const points = (
+      await this.records.drawRandom(this.scope, c.id, {
+        filter: and(parseQdrantFilter(body.filter, layout), { kind: 'hasVector', vector: 'dense' }),
+        include: { embeddings: true, metadatas: false, documents: false, uris: false },
+        n: sample,
+      })
+    ).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const vectors = points.map((p) => DenseVector.fromText(p.embedding!).values);
+    const similarity = similarityOf(c.metric);
+    // Similarity is higher for closer vectors; Qdrant reports distances for Euclid and Manhattan.
+    const shownScore = (s: number) => (c.metric === 'l2' || c.metric === 'l1' ? -s : s);
+    const rows = points.map((_, i) =>
+      points
+        .map((__, j) => ({ j, s: i === j ? -Infinity : similarity(vectors[i], vectors[j]) }))
+        .filter((x) => x.j !== i)
+        .sort((x, y) => y.s - x.s)
+        .slice(0, limit),
+    );
+    if (shape === 'pairs')
+      return {
+        pairs: rows.flatMap((row, i) =>
+          row.map((x) => ({ a: showId(points[i].id), b: showId(points[x.j].id), score: shownScore(x.s) })),
+        ),
+      };
+    return {
+      offsets_row: rows.flatMap((row, i) => row.map(() => i)),
+      offsets_col: rows.flatMap((row) => row.map((x) => x.j)),
+      scores: rows.flatMap((row) => row.map((x) => shownScore(x.s))),
+      ids: points.map((p) => showId(p.id)),
+    };
   }
 
   async queryBatch(name: string, body: JsonObject) {

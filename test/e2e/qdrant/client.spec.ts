@@ -339,6 +339,32 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     expect(await ids({ must: [{ nested: { key: 'diet', filter: {} } }] })).toEqual([1, 2]);
   });
 
+  it('answers the search matrix as pairs and offsets: each sampled point’s nearest among the sample', async () => {
+    const name = await seeded('Euclid');
+    const { pairs } = await q.searchMatrixPairs(name, { sample: 10, limit: 1 });
+    expect(pairs).toHaveLength(4);
+    const dist = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, x, i) => s + (x - b[i]) ** 2, 0));
+    const v: Record<string, number[]> = {
+      1: [0.05, 0.61, 0.76, 0.74],
+      2: [0.19, 0.81, 0.75, 0.11],
+      3: [0.36, 0.55, 0.47, 0.94],
+      [UUID]: [0.18, 0.01, 0.85, 0.8],
+    };
+    for (const p of pairs) {
+      const others = Object.keys(v).filter((k) => k !== String(p.a));
+      const nearest = others.sort((x, y) => dist(v[String(p.a)], v[x]) - dist(v[String(p.a)], v[y]))[0];
+      expect(String(p.b)).toBe(nearest);
+      expect(p.score).toBeCloseTo(dist(v[String(p.a)], v[nearest]), 5);
+    }
+    const offsets = await q.searchMatrixOffsets(name, {
+      sample: 2,
+      limit: 5,
+      filter: { must: [{ key: 'city', match: { value: 'London' } }] },
+    });
+    expect(offsets.ids.map(String).sort()).toEqual(['2', UUID].sort());
+    expect(offsets).toMatchObject({ offsets_row: [0, 1], offsets_col: [1, 0] });
+  });
+
   it('scrolls every point once in pages and counts with a filter', async () => {
     const name = collectionName('scroll');
     await q.createCollection(name, { vectors: { size: 2, distance: 'Euclid' } });

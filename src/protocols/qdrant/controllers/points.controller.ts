@@ -166,6 +166,22 @@ export class QdrantPointsController {
     return answer(() => this.queries.queryGroups(name, bodyOf(body)));
   }
 
+  @ApiOperation({ summary: 'Search matrix as pairs: sampled points and their nearest among the sample' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('search/matrix/pairs')
+  @HttpCode(200)
+  matrixPairs(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.matrix(name, bodyOf(body), 'pairs'));
+  }
+
+  @ApiOperation({ summary: 'Search matrix as offsets: sampled points and their nearest among the sample' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('search/matrix/offsets')
+  @HttpCode(200)
+  matrixOffsets(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.matrix(name, bodyOf(body), 'offsets'));
+  }
+
   @ApiOperation({ summary: 'Several Query API requests' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/batch')
