@@ -57,6 +57,8 @@ export class PortRouting {
       listener.once('error', reject);
       listener.listen(port, host, () => {
         listener.off('error', reject);
+        // Past listening, an accept that fails (out of descriptors) is the connection's loss, not the process's.
+        listener.on('error', () => undefined);
         resolve();
       });
     });

@@ -249,18 +249,25 @@ export class RecordsRepository {
     return rowCount ?? 0;
   }
 
-  /** Records matching the filter, in insertion order. */
+  /** Records matching the filter, in insertion order (or, `random`, drawn at random). */
   async find(
     db: Queryable,
     collection: Collection,
-    { namespace, filter, include, limit, offset }: RecordSelection & { limit: number | null; offset: number },
+    {
+      namespace,
+      filter,
+      include,
+      limit,
+      offset,
+      random = false,
+    }: RecordSelection & { limit: number | null; offset: number; random?: boolean },
   ): Promise<StoredRecord[]> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const { rows } = await db.query<StoredRecord>(
       withinBudget(
         `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
-         WHERE namespace = $1 AND ${where} ORDER BY seq LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+         WHERE namespace = $1 AND ${where} ORDER BY ${random ? 'random()' : 'seq'} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
         params.add(this.answerBytes),
       ),
       params.values,
@@ -302,25 +309,6 @@ export class RecordsRepository {
         `SELECT ${columns(include)}, ${value} AS "orderValue", ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND jsonb_typeof(${value}) IN ('number', 'string')${from} AND ${where}
          ORDER BY ${isString} ${direction}, ${value} ${direction}, id COLLATE "C" LIMIT ${params.add(limit)}`,
-        params.add(this.answerBytes),
-      ),
-      params.values,
-    );
-    return rowsWithinBudget(rows, this.answerBytes);
-  }
-
-  /** Up to n of the matching records, drawn at random. */
-  async sample(
-    db: Queryable,
-    collection: Collection,
-    { namespace, filter, include, n }: RecordSelection & { n: number },
-  ): Promise<StoredRecord[]> {
-    const params = new SqlParams([namespace]);
-    const where = compileFilter(filter, params);
-    const { rows } = await db.query<StoredRecord>(
-      withinBudget(
-        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
-         WHERE namespace = $1 AND ${where} ORDER BY random() LIMIT ${params.add(n)}`,
         params.add(this.answerBytes),
       ),
       params.values,

@@ -8,15 +8,7 @@ import { FilterNode, MetadataKey } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
-import {
-  Include,
-  MetadataEdit,
-  Neighbour,
-  RecordOperation,
-  RecordWrite,
-  StoredRecord,
-  WriteMode,
-} from './record.model';
+import { Include, Neighbour, RecordOperation, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository, type OrderBy } from './records.repository';
@@ -321,7 +313,14 @@ export class RecordsService {
     namespace = DEFAULT_NAMESPACE,
   ): Promise<StoredRecord[]> {
     return this.withFilteredCollection(scope, collectionId, options.filter, (collection) =>
-      this.repository.sample(this.db.reads, collection, { namespace, ...options }),
+      this.repository.find(this.db.reads, collection, {
+        namespace,
+        filter: options.filter,
+        include: options.include,
+        limit: options.n,
+        offset: 0,
+        random: true,
+      }),
     );
   }
 
@@ -537,21 +536,6 @@ export class RecordsService {
         : this.repository.patchMetadata(this.db, collection, namespace, filter, patch),
     );
     if (!dryRun) this.recordMetrics?.written('patch', changed);
-    return changed;
-  }
-
-  /** Changes the metadata of every record the filter matches, in one statement; returns how many changed. */
-  async editMetadata(
-    scope: Scope,
-    collectionId: string,
-    filter: FilterNode,
-    edit: MetadataEdit,
-    namespace = DEFAULT_NAMESPACE,
-  ): Promise<number> {
-    const changed = await this.withFilteredCollection(scope, collectionId, filter, (collection) =>
-      this.repository.editMetadata(this.db, collection, namespace, filter, edit),
-    );
-    this.recordMetrics?.written('patch', changed);
     return changed;
   }
 

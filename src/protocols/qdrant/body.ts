@@ -7,3 +7,11 @@ export function bodyOf(body: unknown): JsonObject {
   if (!isObject(body)) throw QdrantHttpError.format('the body must be a JSON object');
   return body;
 }
+
+/** An unsigned integer field of a request (limit, offset, sample...), or its default when absent. */
+export function unsigned(value: unknown, field: string, fallback: number): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
+  return value;
+}

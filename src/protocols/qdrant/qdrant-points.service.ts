@@ -6,6 +6,7 @@ import { RecordsService } from '../../core/records/records.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, pointIds, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
+import { unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
@@ -24,13 +25,6 @@ const MAX_OPERATIONS = 1_000;
 
 /** The most points one scroll page or retrieve returns; past it a 400 says to page. */
 const MAX_PAGE = 10_000;
-
-function unsigned(value: unknown, field: string, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
-  return value;
-}
 
 /**
  * Qdrant's point operations over the core's records: a point is a record, its payload the

@@ -7,6 +7,7 @@ import { RecordsService } from '../../core/records/records.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
+import { unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
@@ -64,13 +65,6 @@ function scoreOf(metric: Metric, raw: number): number {
 /** Whether larger scores are better (Cosine, Dot, sparse), or smaller (Euclid, Manhattan). */
 function higherIsBetter(metric: Metric, query: Query): boolean {
   return 'sparse' in query || metric === 'cosine' || metric === 'ip';
-}
-
-function unsigned(value: unknown, field: string, fallback: number): number {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw QdrantHttpError.format(`${field} must be an unsigned integer`);
-  return value;
 }
 
 function threshold(value: unknown): number | null {
