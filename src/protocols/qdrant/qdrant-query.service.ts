@@ -282,6 +282,7 @@ export class QdrantQueryService {
     const offset = unsigned(body.offset, 'offset', 0);
     if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
     const filter = parseQdrantFilter(body.filter, layout);
+    const th = threshold(body.score_threshold);
     const prefetches =
       body.prefetch === undefined || body.prefetch === null
         ? []
@@ -294,7 +295,7 @@ export class QdrantQueryService {
     if (mmr !== null) {
       if (prefetches.length > 0) throw QdrantHttpError.badRequest('vecgate does not apply mmr over prefetches yet');
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = { query, filter: and(filter, exclude), limit, offset, threshold: threshold(body.score_threshold) };
+      const search = { query, filter: and(filter, exclude), limit, offset, threshold: th };
       return this.diverse(c, layout, search, mmr, shown);
     }
     if (prefetches.length > 0) {
@@ -305,11 +306,9 @@ export class QdrantQueryService {
         if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
         lists.push(await this.prefetch(c, layout, p, filter, 1, budget));
       }
-      const fused = this.fuse(c, layout, q, lists, body.using);
+      const fused = this.fuse(q, lists);
       if (fused) {
-        const kept = fused.filter(
-          (s) => threshold(body.score_threshold) === null || s.score >= threshold(body.score_threshold)!,
-        );
+        const kept = fused.filter((s) => th === null || s.score >= th);
         return this.show(c, layout, kept.slice(offset, offset + limit), shown);
       }
       // A query over prefetches re-scores their points only.
@@ -320,7 +319,7 @@ export class QdrantQueryService {
         filter: and(filter, exclude, { kind: 'idIn', ids: candidates }),
         limit,
         offset,
-        threshold: threshold(body.score_threshold),
+        threshold: th,
       };
       return this.run(c, layout, search, shown);
     }
@@ -338,12 +337,7 @@ export class QdrantQueryService {
       }));
     }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-    return this.run(
-      c,
-      layout,
-      { query, filter: and(filter, exclude), limit, offset, threshold: threshold(body.score_threshold) },
-      shown,
-    );
+    return this.run(c, layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
   }
 
   /** A prefetch's scored list (ids only), its filter and the outer ones all applied. */
@@ -372,7 +366,7 @@ export class QdrantQueryService {
         if (!isObject(ip)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
         lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget));
       }
-      const fused = this.fuse(c, layout, q, lists, p.using);
+      const fused = this.fuse(q, lists);
       if (fused) return fused.slice(0, limit);
       const candidates = [...new Set(lists.flat().map((s) => s.id))];
       const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
@@ -434,7 +428,7 @@ export class QdrantQueryService {
   }
 
   /** Fusion of prefetch lists, or null when the query is not a fusion. */
-  private fuse(c: Collection, layout: QdrantLayout, q: unknown, lists: Scored[][], _using: unknown): Scored[] | null {
+  private fuse(q: unknown, lists: Scored[][]): Scored[] | null {
     let kind: string | undefined;
     let k = DEFAULT_RRF_K;
     let weights: number[] | null = null;
@@ -472,8 +466,6 @@ export class QdrantQueryService {
         }
       }
     } else throw QdrantHttpError.format(`fusion: unknown variant ${JSON.stringify(kind)}, expected rrf or dbsf`);
-    void c;
-    void layout;
     return [...totals]
       .map(([id, score]) => ({ id, score }))
       .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
