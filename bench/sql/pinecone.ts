@@ -118,6 +118,7 @@ function pineconeIndex(
     database: `vecgate-bench-reference-${id}`,
     databaseId: randomUUID(),
     dimension: spec.dimension ?? null,
+    vectors: [],
     metric: spec.metric,
     index: spec.index,
     metadata: spec.metadata,

@@ -66,6 +66,28 @@ export interface RecordIndexes {
 
 export const ALL_RECORD_INDEXES: RecordIndexes = { metadata: true, document: true };
 
+/**
+ * A vector the records of a collection hold besides the default dense `embedding` and sparse
+ * `sparse_embedding` (Qdrant's named vectors): a column of the record table (vectorColumn), a
+ * dense one with its own HNSW index built by IndexBuilder.
+ */
+export interface VectorField {
+  /** 1, 2, ...: the column is named from it, never from `name`. */
+  position: number;
+  name: string;
+  kind: 'dense' | 'sparse';
+  /** Dense only, fixed when the vector is declared. */
+  dimension: number | null;
+  metric: Metric;
+  index: IndexSettings;
+  /** A dense vector's HNSW index was valid when the catalog was read. */
+  indexed: boolean;
+  /** The search tuner's last measurement of its index (as the collection's own, of the default vector). */
+  tuning: SearchTuning | null;
+}
+
+export type NewVectorField = Omit<VectorField, 'position' | 'indexed' | 'tuning'>;
+
 export interface Collection {
   id: string;
   name: string;
@@ -96,6 +118,13 @@ export interface Collection {
   namespaced: boolean;
   /** The search tuner's last measurement, when there is one and the client did not pin ef_search. */
   tuning: SearchTuning | null;
+  /** The vectors its records hold besides the default ones, by position. */
+  vectors: VectorField[];
+  /**
+   * Set on a collection seen through one of its named dense vectors (throughVector): searches
+   * order by that column, with that vector's dimension, metric, index and HNSW state.
+   */
+  searchColumn?: string;
   /**
    * The records of all its namespaces when the catalog was read (the counts writes keep); unknown
    * for a collection not read from the catalog (a benchmark's reference table).
@@ -115,6 +144,8 @@ export interface NewCollection {
   schema: unknown;
   /** All of them unless given. */
   recordIndexes?: RecordIndexes;
+  /** Vectors besides the default ones (positions follow this order). */
+  vectors?: NewVectorField[];
 }
 
 export interface CollectionChanges {
@@ -122,4 +153,6 @@ export interface CollectionChanges {
   metadata?: Record<string, unknown> | null;
   index?: IndexSettings;
   extras?: Record<string, unknown>;
+  /** New HNSW settings of named vectors, by name (their indexes are rebuilt). */
+  vectorIndexes?: Record<string, IndexSettings>;
 }

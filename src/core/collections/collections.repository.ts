@@ -8,15 +8,22 @@ import {
   Metric,
   NewCollection,
   RecordIndexes,
+  NewVectorField,
   SearchTuning,
+  VectorField,
 } from './collection.model';
-import { hasValidHnswIndexSql } from './record-table.repository';
+import { hasValidHnswIndexSql, hasValidVectorIndexSql } from './record-table.repository';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
   c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
   EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced,
-  (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id) AS tuning,
-  (SELECT coalesce(sum(rc.n), 0)::float8 FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records`;
+  (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = 0) AS tuning,
+  (SELECT coalesce(sum(rc.n), 0)::float8 FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records,
+  (SELECT jsonb_agg(jsonb_build_object('position', v.position, 'name', v.name, 'kind', v.kind, 'dimension', v.dimension,
+            'metric', v.metric, 'index', v.index, 'indexed', v.kind = 'dense' AND ${hasValidVectorIndexSql('c.table_name', 'v.position')},
+            'tuning', (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = v.position))
+          ORDER BY v.position)
+   FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS vectors`;
 
 /** A catalog row as COLUMNS selects it. */
 interface CollectionRow {
@@ -36,6 +43,7 @@ interface CollectionRow {
   namespaced: boolean;
   tuning: TuningRow | null;
   records: number;
+  vectors: (Omit<VectorField, 'tuning'> & { tuning: TuningRow | null })[] | null;
 }
 
 /** A vecgate_search_tuning row as to_jsonb gives it. */
@@ -98,6 +106,7 @@ function toCollection(row: CollectionRow): Collection {
     vectorIndexed: row.vector_indexed,
     namespaced: row.namespaced,
     tuning: toTuning(row.tuning, configuration.index),
+    vectors: (row.vectors ?? []).map((v) => ({ ...v, tuning: toTuning(v.tuning, v.index) })),
     records: Number(row.records),
     createdAt: row.created_at,
   };
@@ -141,6 +150,26 @@ export class CollectionsRepository {
       ],
     );
     return rowCount === 1;
+  }
+
+  /** Declares named vectors at positions 1, 2, ... in the order given (a new collection's). */
+  async insertVectors(db: Queryable, collectionId: string, fields: NewVectorField[]): Promise<VectorField[]> {
+    const placed = fields.map((f, i) => ({ ...f, position: i + 1, indexed: false, tuning: null }));
+    for (const f of placed)
+      await db.query(
+        `INSERT INTO vecgate_collection_vectors (collection_id, position, name, kind, dimension, metric, index)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [collectionId, f.position, f.name, f.kind, f.kind === 'dense' ? f.dimension : null, f.metric, json(f.index)],
+      );
+    return placed;
+  }
+
+  async setVectorIndex(db: Queryable, collectionId: string, position: number, index: IndexSettings): Promise<void> {
+    await db.query('UPDATE vecgate_collection_vectors SET index = $3 WHERE collection_id = $1 AND position = $2', [
+      collectionId,
+      position,
+      json(index),
+    ]);
   }
 
   async findByName(

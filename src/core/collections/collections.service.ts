@@ -5,11 +5,11 @@ import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
-import { ALL_RECORD_INDEXES, Collection, CollectionChanges, NewCollection } from './collection.model';
+import { ALL_RECORD_INDEXES, Collection, CollectionChanges, NewCollection, NewVectorField } from './collection.model';
 import { CollectionsRepository, type RowLock } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
-import { MAX_DIMENSION } from './vector-index';
+import { MAX_DIMENSION, vectorColumn } from './vector-index';
 import type { Scope } from '../scope';
 
 /**
@@ -58,6 +58,10 @@ export class CollectionsService {
           throw new InvalidArgumentError(`Dimension must be at most ${MAX_DIMENSION}, got ${spec.dimension}`);
         await this.repository.setDimension(tx, id, spec.dimension);
         await this.tables.setDimension(tx, table, spec.dimension);
+      }
+      if (spec.vectors?.length) {
+        checkVectorFields(spec.vectors);
+        await this.tables.addVectorColumns(tx, table, await this.repository.insertVectors(tx, id, spec.vectors));
       }
       return (await this.repository.findById(tx, id))!;
     }
@@ -169,6 +173,16 @@ export class CollectionsService {
         // Measured on the old graph: the tuner measures the new one.
         await this.tuning.forget(tx, collection.id);
       }
+      for (const [name, settings] of Object.entries(changes.vectorIndexes ?? {})) {
+        const field = collection.vectors.find((f) => f.name === name && f.kind === 'dense');
+        if (!field) throw new InvalidArgumentError(`The collection has no dense vector named ${JSON.stringify(name)}`);
+        await this.repository.setVectorIndex(tx, collection.id, field.position, settings);
+        if (settings.m !== field.index.m || settings.efConstruction !== field.index.efConstruction) {
+          const column = vectorColumn(field.position);
+          await this.tables.rebuildIndex(tx, collection.tableName, field.dimension!, field.metric, settings, column);
+          await this.tuning.forget(tx, collection.id, field.position);
+        }
+      }
     });
     this.forget(id);
   }
@@ -196,6 +210,7 @@ export class CollectionsService {
         extras: source.extras,
         schema: source.schema,
         recordIndexes: source.recordIndexes,
+        vectors: source.vectors,
       };
       if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id)))
         throw new AlreadyExistsError('collection', newName);
@@ -204,7 +219,9 @@ export class CollectionsService {
         await this.repository.setDimension(tx, forkId, source.dimension);
         await this.tables.setDimension(tx, table, source.dimension);
       }
-      await this.tables.copyRows(tx, source.tableName, table, forkId);
+      const fields = await this.repository.insertVectors(tx, forkId, source.vectors);
+      await this.tables.addVectorColumns(tx, table, fields);
+      await this.tables.copyRows(tx, source.tableName, table, forkId, fields);
       return (await this.repository.findById(tx, forkId))!;
     });
   }
@@ -281,5 +298,16 @@ export class CollectionsService {
     const wrong = dimensions.find((d) => d !== collection.dimension);
     if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
     return collection;
+  }
+}
+
+/** Named vectors' names are unique, and a dense one's dimension is one pgvector stores. */
+function checkVectorFields(fields: NewVectorField[]): void {
+  const names = new Set<string>();
+  for (const f of fields) {
+    if (names.has(f.name)) throw new InvalidArgumentError(`Vector name ${JSON.stringify(f.name)} is given twice`);
+    names.add(f.name);
+    if (f.kind === 'dense' && !(Number.isInteger(f.dimension) && f.dimension! >= 1 && f.dimension! <= MAX_DIMENSION))
+      throw new InvalidArgumentError(`Dimension must be 1 to ${MAX_DIMENSION}, got ${f.dimension}`);
   }
 }

@@ -118,7 +118,7 @@ export class RecallSamplesRepository {
   async due(db: Queryable, rule: TrafficRule, limit: number): Promise<string[]> {
     const { rows } = await db.query<{ id: string }>(
       `SELECT t.collection_id AS id FROM vecgate_search_tuning t
-       JOIN vecgate_collections c ON c.id = t.collection_id
+       JOIN vecgate_collections c ON c.id = t.collection_id AND t.position = 0
          AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
        CROSS JOIN LATERAL (
          SELECT count(*) FILTER (WHERE NOT filtered) AS unfiltered,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { ALL_RECORD_INDEXES, IndexSettings, Metric, RecordIndexes } from './collection.model';
-import { MAX_HALFVEC_INDEX_DIMENSION, vectorPlan } from './vector-index';
+import { ALL_RECORD_INDEXES, IndexSettings, Metric, RecordIndexes, VectorField } from './collection.model';
+import { checkedColumn, MAX_HALFVEC_INDEX_DIMENSION, vectorColumn, vectorPlan } from './vector-index';
 
 /** Histogram entries of a record table's metadata statistics (see analyze). */
 const METADATA_STATISTICS = 1000;
@@ -18,11 +18,17 @@ export function qualified(table: string): string {
   return `vecgate_records."${table}"`;
 }
 
-/** A record table's HNSW index is the table's name and this. */
+/** A record table's HNSW index is the table's name and this; a named vector's, `_v<position>` before it. */
 const HNSW_SUFFIX = '_hnsw';
 
-function indexName(table: string): string {
-  return `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}${HNSW_SUFFIX}"`;
+/** The unqualified name of the HNSW index over `column` (`embedding`, or a named vector's). */
+function indexRelname(table: string, column = 'embedding'): string {
+  qualified(table);
+  return column === 'embedding' ? `${table}${HNSW_SUFFIX}` : `${table}_${checkedColumn(column)}${HNSW_SUFFIX}`;
+}
+
+function indexName(table: string, column = 'embedding'): string {
+  return `vecgate_records."${indexRelname(table, column)}"`;
 }
 
 /**
@@ -33,6 +39,15 @@ function indexName(table: string): string {
 export function hasValidHnswIndexSql(tableName: string): string {
   return `EXISTS (SELECT 1 FROM pg_index i
     WHERE i.indexrelid = to_regclass('vecgate_records.' || quote_ident(${tableName} || '${HNSW_SUFFIX}')) AND i.indisvalid)`;
+}
+
+/**
+ * As hasValidHnswIndexSql, for the index of the named vector at the SQL expression `position`
+ * (an integer catalog column).
+ */
+export function hasValidVectorIndexSql(tableName: string, position: string): string {
+  return `EXISTS (SELECT 1 FROM pg_index i
+    WHERE i.indexrelid = to_regclass('vecgate_records.' || quote_ident(${tableName} || '_v' || ${position} || '${HNSW_SUFFIX}')) AND i.indisvalid)`;
 }
 
 /** The application_name of the connection that builds a table's index. */
@@ -80,6 +95,17 @@ export class RecordTableRepository {
     await db.query(`ALTER TABLE ${qualified(table)} ALTER COLUMN embedding TYPE vector(${dimension})`);
   }
 
+  /**
+   * Adds the columns of named vectors: `vector(dimension)` for a dense one, `sparsevec` for a
+   * sparse one. Their HNSW indexes come later, as the default vector's (IndexBuilder).
+   */
+  async addVectorColumns(db: Queryable, table: string, fields: VectorField[]): Promise<void> {
+    for (const field of fields) {
+      const type = field.kind === 'dense' ? `vector(${Math.trunc(field.dimension!)})` : 'sparsevec';
+      await db.query(`ALTER TABLE ${qualified(table)} ADD COLUMN ${vectorColumn(field.position)} ${type}`);
+    }
+  }
+
   /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
   async rebuildIndex(
     db: Queryable,
@@ -87,11 +113,12 @@ export class RecordTableRepository {
     dimension: number,
     metric: Metric,
     index: IndexSettings,
+    column = 'embedding',
   ): Promise<void> {
-    const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [indexName(table)]);
+    const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [indexName(table, column)]);
     if (!rows[0].present) return;
-    await db.query(`DROP INDEX ${indexName(table)}`);
-    await this.buildIndex(db, table, dimension, metric, index);
+    await db.query(`DROP INDEX ${indexName(table, column)}`);
+    await this.buildIndex(db, table, dimension, metric, index, false, column);
   }
 
   /**
@@ -105,15 +132,16 @@ export class RecordTableRepository {
     metric: Metric,
     index: IndexSettings,
     concurrently = false,
+    column = 'embedding',
   ): Promise<void> {
-    const plan = vectorPlan(metric, dimension);
+    const plan = vectorPlan(metric, dimension, column);
     if (!plan.opclass) return; // past HNSW's limits: searches are exact scans
     const m = Math.trunc(index.m);
     const ef = Math.trunc(index.efConstruction);
     const mode = concurrently ? 'CONCURRENTLY' : '';
-    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table)}`);
+    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table, column)}`);
     await db.query(
-      `CREATE INDEX ${mode} IF NOT EXISTS "${table}${HNSW_SUFFIX}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+      `CREATE INDEX ${mode} IF NOT EXISTS "${indexRelname(table, column)}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
     );
   }
 
@@ -129,18 +157,19 @@ export class RecordTableRepository {
     ]);
   }
 
-  /** Whether the table has a usable (valid) HNSW index. */
-  async hasIndex(db: Queryable, table: string): Promise<boolean> {
+  /** Whether the table has a usable (valid) HNSW index over `column`. */
+  async hasIndex(db: Queryable, table: string, column = 'embedding'): Promise<boolean> {
     const { rows } = await db.query(
       `SELECT EXISTS (SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND indisvalid) AS present`,
-      [indexName(table)],
+      [indexName(table, column)],
     );
     return rows[0].present;
   }
 
   /**
-   * Collections with a dimension HNSW can index, no valid index, and at least `minRows` records
-   * ever inserted (the identity sequence's last value: one lookup however big the table is).
+   * Collections with a dimension HNSW can index and no valid index (of the default vector, or of
+   * a named dense one), and at least `minRows` records ever inserted (the identity sequence's last
+   * value: one lookup however big the table is).
    */
   async unindexed(
     db: Queryable,
@@ -155,9 +184,12 @@ export class RecordTableRepository {
          SELECT c.id, c.table_name,
                 pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
          FROM vecgate_collections c
-         WHERE c.dimension IS NOT NULL AND c.dimension <= $2 AND ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
+         WHERE ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
            AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
-           AND NOT ${hasValidHnswIndexSql('c.table_name')}
+           AND ((c.dimension IS NOT NULL AND c.dimension <= $2 AND NOT ${hasValidHnswIndexSql('c.table_name')})
+             OR EXISTS (SELECT 1 FROM vecgate_collection_vectors v
+                        WHERE v.collection_id = c.id AND v.kind = 'dense' AND v.dimension <= $2
+                          AND NOT ${hasValidVectorIndexSql('c.table_name', 'v.position')}))
          OFFSET 0
        ) t WHERE last_seq >= $1`,
       [minRows, MAX_HALFVEC_INDEX_DIMENSION, collectionIds],
@@ -206,17 +238,27 @@ export class RecordTableRepository {
     );
   }
 
-  /** Copies every record of one table into another (created with create()), keeping their order. */
-  async copyRecords(db: Queryable, from: string, to: string): Promise<void> {
+  /**
+   * Copies every record of one table into another (created with create(), and given the same
+   * named vectors' columns), keeping their order.
+   */
+  async copyRecords(db: Queryable, from: string, to: string, fields: VectorField[] = []): Promise<void> {
+    const named = fields.map((f) => `, ${vectorColumn(f.position)}`).join('');
     await db.query(
-      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata)
-       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata FROM ${qualified(from)} ORDER BY seq`,
+      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata${named})
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata${named} FROM ${qualified(from)} ORDER BY seq`,
     );
   }
 
   /** copyRecords, and counts the copies for the collection that owns the new table. */
-  async copyRows(db: Queryable, from: string, to: string, toCollectionId: string): Promise<void> {
-    await this.copyRecords(db, from, to);
+  async copyRows(
+    db: Queryable,
+    from: string,
+    to: string,
+    toCollectionId: string,
+    fields: VectorField[] = [],
+  ): Promise<void> {
+    await this.copyRecords(db, from, to, fields);
     await db.query(
       `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) SELECT $1, namespace, 0, count(*) FROM ${qualified(to)} GROUP BY namespace`,
       [toCollectionId],

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
 import type { Collection, SearchTuning } from './collection.model';
-import { hasValidHnswIndexSql, qualified } from './record-table.repository';
-import { vectorPlan } from './vector-index';
+import { hasValidHnswIndexSql, hasValidVectorIndexSql, qualified } from './record-table.repository';
+import { checkedColumn, vectorPlan } from './vector-index';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, type FilterNode } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 
-/** A collection the tuner should measure, and the records it holds now. */
+/** A collection the tuner should measure, the vector (0: the default one, else a named one's position), and the records it holds now. */
 export interface TuningCandidate {
   id: string;
+  position: number;
   records: number;
 }
 
@@ -39,24 +40,34 @@ export class SearchTuningRepository {
    * Collections with a valid HNSW index whose ef_search the client did not pin: with at least
    * `minRows` records and never measured, or measured for another target, or grown or shrunk by a
    * quarter since (even below `minRows`: until measured again, searches read them exactly or at the
-   * widest walk). Records are counted from the namespace counts (a lookup, not a count(*)).
+   * widest walk). Records are counted from the namespace counts (a lookup, not a count(*)). Each
+   * named dense vector's index is a candidate of its own, as the default vector's.
    */
   async due(db: Queryable, minRows: number, target: number, limit: number): Promise<TuningCandidate[]> {
-    const { rows } = await db.query<{ id: string; records: string }>(
-      `SELECT id, records::text AS records FROM (
-         SELECT c.id, c.table_name, s.records AS measured, s.target,
+    const { rows } = await db.query<{ id: string; position: number; records: string }>(
+      `SELECT id, position, records::text AS records FROM (
+         SELECT c.id, v.position, s.records AS measured, s.target,
+                CASE WHEN v.position = 0 THEN ${hasValidHnswIndexSql('c.table_name')}
+                     ELSE ${hasValidVectorIndexSql('c.table_name', 'v.position')} END AS indexed,
                 (SELECT coalesce(sum(n), 0) FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records
-         FROM vecgate_collections c LEFT JOIN vecgate_search_tuning s ON s.collection_id = c.id
-         WHERE c.dimension IS NOT NULL AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
+         FROM vecgate_collections c
+         CROSS JOIN LATERAL (
+           SELECT 0 AS position WHERE c.dimension IS NOT NULL
+             AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
+           UNION ALL
+           SELECT n.position FROM vecgate_collection_vectors n WHERE n.collection_id = c.id AND n.kind = 'dense'
+             AND coalesce((n.index->>'efSearchPinned')::boolean, false) = false
+         ) v
+         LEFT JOIN vecgate_search_tuning s ON s.collection_id = c.id AND s.position = v.position
          OFFSET 0
        ) t
        WHERE (records >= $1 OR measured IS NOT NULL)
          AND (measured IS NULL OR target <> $2::real OR records > measured * $4::float8 OR records < measured * $5::float8)
-         AND ${hasValidHnswIndexSql('t.table_name')}
-       ORDER BY measured IS NULL DESC, records DESC LIMIT $3`,
+         AND indexed
+       ORDER BY measured IS NULL DESC, records DESC, position LIMIT $3`,
       [minRows, target, limit, REMEASURE_ABOVE, REMEASURE_BELOW],
     );
-    return rows.map((r) => ({ id: r.id, records: Number(r.records) }));
+    return rows.map((r) => ({ id: r.id, position: r.position, records: Number(r.records) }));
   }
 
   /**
@@ -65,15 +76,17 @@ export class SearchTuningRepository {
    */
   async sample(db: Queryable, collection: Collection, records: number, n: number): Promise<SampledRecord[]> {
     const percent = Math.min(100, (100 * 3 * n) / Math.max(1, records));
-    const plan = vectorPlan(collection.metric, collection.dimension!);
+    // The default vector's column, or the named one's the collection is seen through.
+    const column = checkedColumn(collection.searchColumn ?? 'embedding');
+    const plan = vectorPlan(collection.metric, collection.dimension!, column);
     const table = qualified(collection.tableName);
     const { rows } = await db.query<SampledRecord>(
-      `SELECT s.id, s.embedding::text AS vector, n.embedding::text AS neighbour
-       FROM (SELECT id, embedding FROM ${table} TABLESAMPLE BERNOULLI ($1)
-             WHERE embedding IS NOT NULL ORDER BY random() LIMIT $2) s
+      `SELECT s.id, s.v::text AS vector, n.v::text AS neighbour
+       FROM (SELECT id, ${column} AS v FROM ${table} TABLESAMPLE BERNOULLI ($1)
+             WHERE ${column} IS NOT NULL ORDER BY random() LIMIT $2) s
        LEFT JOIN LATERAL (
-         SELECT o.embedding FROM ${table} o WHERE o.id <> s.id
-         ORDER BY ${plan.column} ${plan.operator} s.embedding::vector::${plan.queryType} LIMIT 1
+         SELECT o.${column} AS v FROM ${table} o WHERE o.id <> s.id
+         ORDER BY ${plan.column} ${plan.operator} s.v::vector::${plan.queryType} LIMIT 1
        ) n ON true`,
       [percent, n],
     );
@@ -129,7 +142,7 @@ export class SearchTuningRepository {
     where: string,
     keepOnIndex: boolean,
   ): Promise<string[]> {
-    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const plan = vectorPlan(collection.metric, collection.dimension!, collection.searchColumn);
     const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
     // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
     // with them would price exact search by the cores it borrowed. Embedded, PGlite has none.
@@ -153,14 +166,20 @@ export class SearchTuningRepository {
     return rows.map((r) => r.id);
   }
 
-  async save(db: Queryable, collectionId: string, tuning: Omit<SearchTuning, 'measuredAt'>): Promise<void> {
+  /** Saves the measurement of the collection's default vector (position 0) or of a named one. */
+  async save(
+    db: Queryable,
+    collectionId: string,
+    tuning: Omit<SearchTuning, 'measuredAt'>,
+    position = 0,
+  ): Promise<void> {
     const f = tuning.filtered;
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
       `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
-         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
-       ON CONFLICT (collection_id) DO UPDATE SET records = excluded.records, target = excluded.target,
+         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source, position)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+       ON CONFLICT (collection_id, position) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
          ms_per_search = excluded.ms_per_search, filtered_ef_search = excluded.filtered_ef_search,
          filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
@@ -180,12 +199,16 @@ export class SearchTuningRepository {
         f?.exactMs ?? null,
         tuning.source,
         f?.source ?? null,
+        position,
       ],
     );
   }
 
-  /** Forgets a measurement (the index was rebuilt with other settings). */
-  async forget(db: Queryable, collectionId: string): Promise<void> {
-    await db.query('DELETE FROM vecgate_search_tuning WHERE collection_id = $1', [collectionId]);
+  /** Forgets a measurement of the default vector, or of a named one (the index was rebuilt with other settings). */
+  async forget(db: Queryable, collectionId: string, position = 0): Promise<void> {
+    await db.query('DELETE FROM vecgate_search_tuning WHERE collection_id = $1 AND position = $2', [
+      collectionId,
+      position,
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import type { Metric } from './collection.model';
+import type { Collection, Metric, VectorField } from './collection.model';
 
 /** pgvector's HNSW index takes vector up to 2,000 dimensions, halfvec up to 4,000. */
 export const MAX_VECTOR_INDEX_DIMENSION = 2000;
@@ -26,22 +26,36 @@ export interface VectorPlan {
   opclass: string | null;
 }
 
-export function vectorPlan(metric: Metric, dimension: number): VectorPlan {
+/** The record-table column of a named vector: from its catalog position, never from its name. */
+export function vectorColumn(position: number): string {
+  if (!Number.isInteger(position) || position < 1 || position > 10_000)
+    throw new Error(`bad vector position ${position}`);
+  return `v${position}`;
+}
+
+/** `embedding`, or a named vector's column (checked again before it is spliced into SQL). */
+export function checkedColumn(column: string): string {
+  if (column !== 'embedding' && !/^v[1-9][0-9]{0,4}$/.test(column)) throw new Error(`not a vector column: ${column}`);
+  return column;
+}
+
+export function vectorPlan(metric: Metric, dimension: number, column = 'embedding'): VectorPlan {
+  column = checkedColumn(column);
   if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION)
     throw new Error(`bad dimension ${dimension}`);
   const operator = OPERATOR[metric];
   if (dimension <= MAX_VECTOR_INDEX_DIMENSION) {
-    return { column: 'embedding', queryType: `vector(${dimension})`, operator, opclass: `vector_${OPCLASS[metric]}` };
+    return { column, queryType: `vector(${dimension})`, operator, opclass: `vector_${OPCLASS[metric]}` };
   }
   if (dimension <= MAX_HALFVEC_INDEX_DIMENSION) {
     return {
-      column: `(embedding::halfvec(${dimension}))`,
+      column: `(${column}::halfvec(${dimension}))`,
       queryType: `halfvec(${dimension})`,
       operator,
       opclass: `halfvec_${OPCLASS[metric]}`,
     };
   }
-  return { column: 'embedding', queryType: `vector(${dimension})`, operator, opclass: null };
+  return { column, queryType: `vector(${dimension})`, operator, opclass: null };
 }
 
 /** The ranges pgvector accepts for HNSW settings (checked at the edge, before any DDL runs). */
@@ -50,3 +64,20 @@ export const HNSW_LIMITS = {
   efConstruction: { min: 4, max: 1000 },
   efSearch: { min: 1, max: 1000 },
 };
+
+/**
+ * The collection as a search through one of its named dense vectors sees it: that vector's column,
+ * dimension, metric, HNSW settings and state, and the search tuner's measurement of its index.
+ */
+export function throughVector(collection: Collection, field: VectorField): Collection {
+  if (field.kind !== 'dense') throw new Error(`not a dense vector: ${field.name}`);
+  return {
+    ...collection,
+    dimension: field.dimension,
+    metric: field.metric,
+    index: field.index,
+    vectorIndexed: field.indexed,
+    tuning: field.tuning,
+    searchColumn: vectorColumn(field.position),
+  };
+}

@@ -1,5 +1,6 @@
 import type { FilterNode, MetadataKey, Scalar } from './filter-ast';
 import type { SqlParams } from './sql-params';
+import { vectorColumn } from '../collections/vector-index';
 
 /**
  * Compiles a filter to a SQL boolean over a record table's columns (id, document, metadata).
@@ -84,6 +85,7 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
       return `EXISTS (SELECT 1 FROM ${elements} AS ${element}(e) WHERE ${compileFilter(node.filter, params, `${element}.e`)})`;
     }
     case 'hasVector':
+      if (typeof node.vector === 'number') return `${vectorColumn(node.vector)} IS NOT NULL`;
       return node.vector === 'dense' ? 'embedding IS NOT NULL' : 'sparse_embedding IS NOT NULL';
     case 'documentContains':
       return `document LIKE ${params.add(`%${escapeLike(node.text)}%`, 'text')}`;

@@ -58,7 +58,8 @@ export type FilterNode =
    */
   | { kind: 'nested'; key: MetadataKey; filter: FilterNode }
   /** The record holds a dense (embedding) or a sparse vector. */
-  | { kind: 'hasVector'; vector: 'dense' | 'sparse' }
+  /** The record holds the default dense or sparse vector, or the named one at that catalog position. */
+  | { kind: 'hasVector'; vector: 'dense' | 'sparse' | number }
   /** The document contains text (case-sensitive substring). */
   | { kind: 'documentContains'; text: string }
   /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */

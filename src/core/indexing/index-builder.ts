@@ -4,7 +4,7 @@ import { CollectionsRepository } from '../collections/collections.repository';
 import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
 import { CollectionsService } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
-import { vectorPlan } from '../collections/vector-index';
+import { vectorColumn, vectorPlan } from '../collections/vector-index';
 import { Database, Queryable } from '../../database/database';
 import { RecordsService } from '../records/records.service';
 import { BuildBackoff } from './build-backoff';
@@ -21,6 +21,24 @@ const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
 const FULL_SWEEP_MS = 60_000;
 /** The advisory lock under which one replica builds a table's HNSW index. */
 const hnswLock = (table: string) => `index:${table}`;
+
+/**
+ * The vector columns of a collection that get an HNSW index: the default one once it has a
+ * dimension, and each named dense vector, where HNSW can index their dimension.
+ */
+function indexedColumns(
+  collection: Collection,
+): { column: string; dimension: number; metric: Collection['metric']; index: Collection['index'] }[] {
+  const all = [
+    ...(collection.dimension !== null
+      ? [{ column: 'embedding', dimension: collection.dimension, metric: collection.metric, index: collection.index }]
+      : []),
+    ...collection.vectors
+      .filter((f) => f.kind === 'dense')
+      .map((f) => ({ column: vectorColumn(f.position), dimension: f.dimension!, metric: f.metric, index: f.index })),
+  ];
+  return all.filter((c) => !!vectorPlan(c.metric, c.dimension, c.column).opclass);
+}
 
 /** What a collection's index is doing, for Chroma's indexing_status. */
 export interface IndexingStatus {
@@ -106,8 +124,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   /** Whether the collection should have an index it has not got yet: its HNSW index, or one of a noted range key. */
   private async due(collection: Collection, inserted: number): Promise<boolean> {
     if (inserted < this.options.minRows) return false;
-    const vectors = collection.dimension !== null && !!vectorPlan(collection.metric, collection.dimension).opclass;
-    if (vectors && !(await this.tables.hasIndex(this.db, collection.tableName))) return true;
+    for (const { column } of indexedColumns(collection))
+      if (!(await this.tables.hasIndex(this.db, collection.tableName, column))) return true;
     return this.options.rangeKeys > 0 && (await this.rangeIndexes.unready(this.db, collection.id)).length > 0;
   }
 
@@ -211,20 +229,25 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
+  /** Builds the collection's missing HNSW indexes: the default vector's, then its named dense vectors'. */
   private async build(collectionId: string): Promise<void> {
     const collection = await this.catalog.findById(this.db, collectionId);
-    if (!collection?.dimension) return;
-    const { tableName: table, dimension, metric, index } = collection;
+    if (!collection) return;
+    const { tableName: table } = collection;
     const started = Date.now();
     try {
       const built = await this.buildOnce(table, hnswLock(table), async (conn, concurrently) => {
-        if (await this.tables.hasIndex(conn, table)) return false;
+        const missing = [];
+        for (const c of indexedColumns(collection))
+          if (!(await this.tables.hasIndex(conn, table, c.column))) missing.push(c);
+        if (missing.length === 0) return false;
         // Statistics first: once the index is valid, indexing_status reports the collection indexed,
         // and a client that waited for that searches next (the planner's estimates decide exact
         // searches; PGlite runs no autovacuum, so without this it would never have any). On the
         // build's own connection, so that a delete of the collection cancels it too.
         await this.tables.analyze(conn, table);
-        await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently);
+        for (const { column, dimension, metric, index } of missing)
+          await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently, column);
         if (concurrently) await this.tables.vacuum(conn, table);
         return true;
       });

@@ -4,7 +4,7 @@ import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
 import { type SampledQuery, RecallSamplesRepository } from '../collections/recall-samples.repository';
 import { RECALL_AT, type SampledRecord, SearchTuningRepository } from '../collections/search-tuning.repository';
-import { HNSW_LIMITS } from '../collections/vector-index';
+import { HNSW_LIMITS, throughVector } from '../collections/vector-index';
 import { Database } from '../../database/database';
 import type { FilterNode } from '../filters/filter-ast';
 import { filteredEfSearch } from '../records/search-policy';
@@ -29,8 +29,9 @@ export const TRAFFIC_MIN_SAMPLES = 20;
 const FAR_ABOVE_GAP = 0.5;
 /** ...once the measurement is this many check intervals old (a few minutes by default). */
 const NARROW_AFTER_CHECKS = 10;
-/** The advisory lock under which one replica measures a collection. */
-const tuningLock = (collectionId: string) => `search-tuning:${collectionId}`;
+/** The advisory lock under which one replica measures a collection's vector (0: its default one). */
+const tuningLock = (collectionId: string, position: number) =>
+  position === 0 ? `search-tuning:${collectionId}` : `search-tuning:${collectionId}:${position}`;
 
 /**
  * How one measurement ended, for /metrics: met by a walk, met by exact search, missed, or failed
@@ -219,28 +220,42 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       },
       5,
     );
-    const candidates = [...bySize.map((c) => c.id), ...byTraffic.filter((id) => !bySize.some((c) => c.id === id))];
-    for (const id of candidates) {
+    // Traffic is sampled of the default vector only (RecallSampler).
+    const candidates = [
+      ...bySize.map((c) => ({ id: c.id, position: c.position })),
+      ...byTraffic
+        .filter((id) => !bySize.some((c) => c.id === id && c.position === 0))
+        .map((id) => ({ id, position: 0 })),
+    ];
+    for (const { id, position } of candidates) {
       if (this.stopped) return;
       const measured =
         this.db.backend === 'postgres'
           ? await this.db.withOwnConnection(async (conn) =>
-              (await this.db.tryAdvisoryLock(conn, tuningLock(id))) ? this.measure(id) : false,
+              (await this.db.tryAdvisoryLock(conn, tuningLock(id, position))) ? this.measure(id, position) : false,
             )
-          : await this.measure(id);
+          : await this.measure(id, position);
       if (measured) return;
     }
   }
 
-  /** Measures one collection and saves what it chose; false when there was nothing to measure. */
-  private async measure(collectionId: string): Promise<boolean> {
-    const collection = await this.catalog.findById(this.db, collectionId);
-    if (!collection?.dimension || !collection.vectorIndexed || collection.index.efSearchPinned) return false;
+  /**
+   * Measures one collection's default vector (position 0), or one of its named dense vectors (the
+   * collection seen through it: throughVector), and saves what it chose; false when there was
+   * nothing to measure. A named vector is measured on queries made from its records: the sampled
+   * traffic is the default vector's.
+   */
+  private async measure(collectionId: string, position = 0): Promise<boolean> {
+    const stored = await this.catalog.findById(this.db, collectionId);
+    const field = stored?.vectors.find((f) => f.position === position && f.kind === 'dense');
+    if (!stored || (position !== 0 && !field)) return false;
+    const collection = field ? throughVector(stored, field) : stored;
+    if (!collection.dimension || !collection.vectorIndexed || collection.index.efSearchPinned) return false;
     const records = collection.records ?? 0;
     const started = Date.now();
     const { recallSample, synthesizedFloor } = this.options;
-    const traffic = await this.samples.queries(this.db, collection.id, false, recallSample);
-    const filteredTraffic = await this.samples.queries(this.db, collection.id, true, recallSample);
+    const traffic = field ? [] : await this.samples.queries(this.db, collection.id, false, recallSample);
+    const filteredTraffic = field ? [] : await this.samples.queries(this.db, collection.id, true, recallSample);
     let queries: MeasureQuery[];
     let source: 'traffic' | 'synthesized';
     if (traffic.length >= TRAFFIC_MIN_SAMPLES) {
@@ -263,7 +278,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       if (filtered)
         tuning.filtered = { ...(tuning.filtered ?? { walkMs: 0, exactMs: 0 }), ...filtered, source: 'traffic' };
     }
-    await this.repository.save(this.db, collection.id, { ...tuning, source });
+    await this.repository.save(this.db, collection.id, { ...tuning, source }, position);
     this.collections.forget(collection.id);
     const outcome: TuningOutcome = tuning.recall < tuning.target ? 'missed' : tuning.exact ? 'exact' : 'walk';
     this.outcomes[outcome]++;
@@ -274,7 +289,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
         `${f.walkMs.toFixed(2)} ms a walk against ${f.exactMs.toFixed(2)} ms exact under a 10% filter`
       : '';
     this.logger.log(
-      `collection ${collection.id} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near and between its records'}: ` +
+      `collection ${collection.id}${field ? ` vector ${JSON.stringify(field.name)}` : ''} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near and between its records'}: ` +
         `${how}, recall@${RECALL_AT} ${tuning.recall.toFixed(3)} (target ${tuning.target}), ` +
         `${tuning.msPerSearch.toFixed(2)} ms a search${filtered}; measured in ${Date.now() - started} ms`,
     );

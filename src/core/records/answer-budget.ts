@@ -1,5 +1,7 @@
 import { AnswerTooLargeError } from '../errors';
 import type { Include } from './record.model';
+import type { VectorField } from '../collections/collection.model';
+import { vectorColumn } from '../collections/vector-index';
 
 /**
  * What one answer may hold. A Chroma query of 100 embeddings × 1,000 results × 20 KB documents
@@ -22,7 +24,12 @@ export function checkResultRows(queries: number, n: number): void {
 }
 
 /** The SQL expression of one row's size in an answer: the columns `include` sends, read from the record table. */
-export function rowSizeSql(include: Include, dimension: number | null, prefix = ''): string {
+export function rowSizeSql(
+  include: Include,
+  dimension: number | null,
+  prefix = '',
+  fields: readonly VectorField[] = [],
+): string {
   const parts = [`${ROW_OVERHEAD_BYTES}`, `octet_length(${prefix}id)`];
   if (include.documents) parts.push(`coalesce(octet_length(${prefix}document), 0)`);
   if (include.metadatas) parts.push(`coalesce(pg_column_size(${prefix}metadata), 0)`);
@@ -30,6 +37,13 @@ export function rowSizeSql(include: Include, dimension: number | null, prefix = 
   // As decimal text, about a dozen characters a value.
   if (include.embeddings && dimension) parts.push(`${dimension * 12}`);
   if (include.sparse) parts.push(`coalesce(pg_column_size(${prefix}sparse_embedding), 0) * 3`);
+  if (include.vectors)
+    for (const f of fields)
+      parts.push(
+        f.kind === 'dense'
+          ? `${f.dimension! * 12}`
+          : `coalesce(pg_column_size(${prefix}${vectorColumn(f.position)}), 0) * 3`,
+      );
   return parts.join(' + ');
 }
 

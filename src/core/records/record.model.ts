@@ -14,6 +14,8 @@ export interface RecordWrite {
   id: string;
   embedding?: DenseVector;
   sparse?: SparseText;
+  /** The collection's named vectors (VectorField), by name: a dense or a sparse one as declared. */
+  vectors?: Record<string, DenseVector | SparseText>;
   document?: string | null;
   uri?: string | null;
   metadata?: Record<string, unknown> | null;
@@ -45,12 +47,14 @@ export type RecordOperation =
   | { kind: 'write'; mode: WriteMode; records: RecordWrite[] }
   | { kind: 'delete'; filter: FilterNode }
   | { kind: 'editMetadata'; filter: FilterNode; edit: MetadataEdit }
-  /** The dense and/or sparse vector of the matching records is removed (the records stay). */
-  | { kind: 'clearVectors'; filter: FilterNode; dense: boolean; sparse: boolean };
+  /** The dense and/or sparse vector, and named ones, of the matching records are removed (the records stay). */
+  | { kind: 'clearVectors'; filter: FilterNode; dense: boolean; sparse: boolean; named?: string[] };
 
 export interface Include {
   embeddings: boolean;
   sparse?: boolean;
+  /** The named vectors, all of them. */
+  vectors?: boolean;
   documents: boolean;
   metadatas: boolean;
   uris: boolean;
@@ -62,6 +66,8 @@ export interface StoredRecord {
   embedding?: string | null;
   /** pgvector's sparsevec text form. */
   sparse?: string | null;
+  /** Named vectors the record holds, by name, in pgvector's text forms. */
+  vectors?: Record<string, string>;
   document?: string | null;
   uri?: string | null;
   metadata?: Record<string, unknown> | null;

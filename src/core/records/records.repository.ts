@@ -2,32 +2,106 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import { HNSW_LIMITS, vectorPlan } from '../collections/vector-index';
+import { HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
 import { Database, Queryable } from '../../database/database';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode, MetadataKey } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
-import { Include, MetadataEdit, Neighbour, RecordWrite, StoredRecord } from './record.model';
+import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord } from './record.model';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
 const SPARSE = `CASE WHEN l2_norm(u.sparse) = 0 THEN NULL ELSE u.sparse END`;
 
-const UNNEST = `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]) AS u(id, embedding, document, uri, metadata, sparse)`;
+/** A named sparse vector as written: an empty one is stored as none. */
+const sparseWritten = (value: string) => `CASE WHEN l2_norm(${value}) = 0 THEN NULL ELSE ${value} END`;
 
-function columns(include: Include, prefix = ''): string {
+/**
+ * The rows of a write: one array per column, the named vectors' (`$8` on) after the default
+ * ones, in the collection's order.
+ */
+function unnest(collection: Collection): string {
+  const named = collection.vectors.map((f, i) => `, $${8 + i}::${f.kind === 'dense' ? 'vector' : 'sparsevec'}[]`);
+  const aliases = collection.vectors.map((f) => `, ${vectorColumn(f.position)}`);
+  return `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]${named.join('')})
+    AS u(id, embedding, document, uri, metadata, sparse${aliases.join('')})`;
+}
+
+/** The named vectors' columns of a write, each preceded by a comma (or nothing, without any). */
+const namedColumns = (collection: Collection, prefix = '') =>
+  collection.vectors.map((f) => `, ${prefix}${vectorColumn(f.position)}`).join('');
+
+/** The named vectors' values of an insert, read from the unnest's row `u`. */
+const namedValues = (collection: Collection) =>
+  collection.vectors
+    .map((f) => {
+      const value = `u.${vectorColumn(f.position)}`;
+      return `, ${f.kind === 'sparse' ? sparseWritten(value) : value}`;
+    })
+    .join('');
+
+function columns(include: Include, collection: Collection, prefix = ''): string {
   const cols = [`${prefix}id`];
   if (include.embeddings) cols.push(`${prefix}embedding::text AS embedding`);
   if (include.sparse) cols.push(`${prefix}sparse_embedding::text AS sparse`);
   if (include.documents) cols.push(`${prefix}document`);
   if (include.uris) cols.push(`${prefix}uri`);
   if (include.metadatas) cols.push(`${prefix}metadata`);
+  if (include.vectors)
+    for (const f of collection.vectors) cols.push(`${prefix}${vectorColumn(f.position)}::text AS vg_${f.position}`);
   return cols.join(', ');
 }
 
-function writeParams(vectorOid: number, namespace: string, records: RecordWrite[]): unknown[] {
+/** The size of a selected row (answer-budget.ts), named vectors included. */
+const sizeOf = (include: Include, collection: Collection) =>
+  rowSizeSql(include, collection.dimension, '', collection.vectors);
+
+/** Moves the named vectors a row was selected with (`vg_<position>`) into its `vectors`. */
+function withNamedVectors<R extends StoredRecord>(collection: Collection, include: Include, rows: R[]): R[] {
+  if (!include.vectors || collection.vectors.length === 0) return rows;
+  for (const row of rows) {
+    const raw = row as unknown as Record<string, string | null>;
+    const vectors: Record<string, string> = {};
+    for (const f of collection.vectors) {
+      const value = raw[`vg_${f.position}`];
+      delete raw[`vg_${f.position}`];
+      if (value !== null && value !== undefined) vectors[f.name] = value;
+    }
+    row.vectors = vectors;
+  }
+  return rows;
+}
+
+/** Refuses a write naming a vector the collection does not declare, or one of the wrong kind or dimension. */
+function checkNamedVectors(collection: Collection, records: RecordWrite[]): void {
+  for (const r of records) {
+    for (const [name, value] of Object.entries(r.vectors ?? {})) {
+      const field = collection.vectors.find((f) => f.name === name);
+      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+      const dense = value instanceof DenseVector;
+      if (dense !== (field.kind === 'dense'))
+        throw new InvalidArgumentError(
+          `Vector ${JSON.stringify(name)} is ${field.kind}, and record ${JSON.stringify(r.id)} sent it otherwise`,
+        );
+      if (dense && value.dimension !== field.dimension)
+        throw new DimensionMismatchError(field.dimension!, value.dimension);
+    }
+  }
+}
+
+function writeParams(vectorOid: number, collection: Collection, namespace: string, records: RecordWrite[]): unknown[] {
+  checkNamedVectors(collection, records);
+  const named = collection.vectors.map((f) =>
+    f.kind === 'dense'
+      ? vectorArrayParam(
+          vectorOid,
+          records.map((r) => r.vectors?.[f.name] as DenseVector | undefined),
+        )
+      : records.map((r) => (r.vectors?.[f.name] as SparseText | undefined)?.text ?? null),
+  );
   return [
     namespace,
     records.map((r) => r.id),
@@ -39,6 +113,7 @@ function writeParams(vectorOid: number, namespace: string, records: RecordWrite[
     records.map((r) => r.uri ?? null),
     records.map((r) => (r.metadata ? JSON.stringify(r.metadata) : null)),
     records.map((r) => r.sparse?.text ?? null),
+    ...named,
   ];
 }
 
@@ -132,6 +207,8 @@ export interface SparseQuery extends RecordSelection {
   /** pgvector's sparsevec text. */
   sparse: string;
   n: number;
+  /** A named sparse vector's position, to score that one instead of the default. */
+  position?: number;
 }
 
 /** Session settings of a vector search (see Database.withSessionSettings). */
@@ -150,8 +227,8 @@ export class RecordsRepository {
     this.answerBytes = answerBytes ?? DEFAULT_ANSWER_BYTES;
   }
 
-  private writeParams(namespace: string, records: RecordWrite[]): unknown[] {
-    return writeParams(this.database.vectorOid, namespace, records);
+  private writeParams(collection: Collection, namespace: string, records: RecordWrite[]): unknown[] {
+    return writeParams(this.database.vectorOid, collection, namespace, records);
   }
 
   async lockIds(db: Queryable, collection: Collection, namespace: string, ids: string[]): Promise<void> {
@@ -174,10 +251,11 @@ export class RecordsRepository {
   ): Promise<Set<string>> {
     if (records.length === 0) return new Set();
     const { rows } = await db.query(
-      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), ${SPARSE} FROM ${UNNEST}
+      `INSERT INTO ${qualified(collection.tableName)} (namespace, id, embedding, document, uri, metadata, sparse_embedding${namedColumns(collection)})
+       SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(jsonb_strip_nulls(u.metadata), '{}'::jsonb), ${SPARSE}${namedValues(collection)}
+       FROM ${unnest(collection)}
        ON CONFLICT (namespace, id) DO NOTHING RETURNING id`,
-      this.writeParams(namespace, records),
+      this.writeParams(collection, namespace, records),
     );
     return new Set(rows.map((r) => r.id));
   }
@@ -210,13 +288,16 @@ export class RecordsRepository {
     // xmax is 0 on a row this statement inserted, and set on one it updated.
     const { rows } = await db.query<{ written: number; inserted: number }>(
       `WITH written AS (
-         INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding)
-         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), ${SPARSE} FROM ${UNNEST}
+         INSERT INTO ${qualified(collection.tableName)} AS t (namespace, id, embedding, document, uri, metadata, sparse_embedding${namedColumns(collection)})
+         SELECT $1, u.id, u.embedding, u.document, u.uri, nullif(u.metadata, '{}'::jsonb), ${SPARSE}${namedValues(collection)}
+         FROM ${unnest(collection)}
          ON CONFLICT (namespace, id) DO UPDATE
-           SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata
+           SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata${collection.vectors
+             .map((f) => `, ${vectorColumn(f.position)} = excluded.${vectorColumn(f.position)}`)
+             .join('')}
          RETURNING (t.xmax = 0) AS inserted)
        SELECT count(*)::int AS written, count(*) FILTER (WHERE inserted)::int AS inserted FROM written`,
-      this.writeParams(namespace, records),
+      this.writeParams(collection, namespace, records),
     );
     return rows[0];
   }
@@ -242,9 +323,16 @@ export class RecordsRepository {
          sparse_embedding = CASE WHEN u.sparse IS NULL THEN t.sparse_embedding ELSE ${SPARSE} END,
          document = coalesce(u.document, t.document),
          uri = coalesce(u.uri, t.uri),
-         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END
-       FROM ${UNNEST} WHERE t.namespace = $1 AND t.id = u.id`,
-      this.writeParams(namespace, records),
+         metadata = CASE WHEN u.metadata IS NULL THEN t.metadata ELSE ${metadata} END${collection.vectors
+           .map((f) => {
+             const c = vectorColumn(f.position);
+             return f.kind === 'dense'
+               ? `, ${c} = coalesce(u.${c}, t.${c})`
+               : `, ${c} = CASE WHEN u.${c} IS NULL THEN t.${c} ELSE ${sparseWritten(`u.${c}`)} END`;
+           })
+           .join('')}
+       FROM ${unnest(collection)} WHERE t.namespace = $1 AND t.id = u.id`,
+      this.writeParams(collection, namespace, records),
     );
     return rowCount ?? 0;
   }
@@ -266,13 +354,13 @@ export class RecordsRepository {
     const where = compileFilter(filter, params);
     const { rows } = await db.query<StoredRecord>(
       withinBudget(
-        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+        `SELECT ${columns(include, collection)}, ${sizeOf(include, collection)} AS vg_size FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND ${where} ORDER BY ${random ? 'random()' : 'seq'} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
         params.add(this.answerBytes),
       ),
       params.values,
     );
-    return rowsWithinBudget(rows, this.answerBytes);
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
   }
 
   /**
@@ -306,14 +394,14 @@ export class RecordsRepository {
     }
     const { rows } = await db.query<StoredRecord & { orderValue: unknown }>(
       withinBudget(
-        `SELECT ${columns(include)}, ${value} AS "orderValue", ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+        `SELECT ${columns(include, collection)}, ${value} AS "orderValue", ${sizeOf(include, collection)} AS vg_size FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND jsonb_typeof(${value}) IN ('number', 'string')${from} AND ${where}
          ORDER BY ${isString} ${direction}, ${value} ${direction}, id COLLATE "C" LIMIT ${params.add(limit)}`,
         params.add(this.answerBytes),
       ),
       params.values,
     );
-    return rowsWithinBudget(rows, this.answerBytes);
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
   }
 
   /**
@@ -351,14 +439,14 @@ export class RecordsRepository {
     const where = compileFilter(filter, params);
     const { rows } = await db.query<StoredRecord>(
       withinBudget(
-        `SELECT ${columns(include)}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+        `SELECT ${columns(include, collection)}, ${sizeOf(include, collection)} AS vg_size FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND ($2::text IS NULL OR id COLLATE "C" ${inclusive ? '>=' : '>'} $2::text COLLATE "C") AND ${where}
          ORDER BY id COLLATE "C" LIMIT ${params.add(limit)}`,
         params.add(this.answerBytes),
       ),
       params.values,
     );
-    return rowsWithinBudget(rows, this.answerBytes);
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
   }
 
   /**
@@ -428,7 +516,7 @@ export class RecordsRepository {
     collection: Collection,
     { namespace, vectors, n, filter, include, exact = false, budget = this.answerBytes }: NearestQuery,
   ): Promise<Neighbour[][]> {
-    const plan = vectorPlan(collection.metric, collection.dimension!);
+    const plan = vectorPlan(collection.metric, collection.dimension!, collection.searchColumn);
     const table = qualified(collection.tableName);
     if (vectors.length === 1) {
       const params = new SqlParams([namespace, vectors[0].toBinary()]);
@@ -436,13 +524,13 @@ export class RecordsRepository {
       const order = distanceOrder(`${plan.column} ${plan.operator} $2::vector::${plan.queryType}`, exact);
       const { rows } = await db.query<Neighbour>(
         withinBudget(
-          `SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+          `SELECT ${columns(include, collection)}, ${order.select}, ${sizeOf(include, collection)} AS vg_size FROM ${table}
            WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}`,
           params.add(budget),
         ),
         params.values,
       );
-      return [rowsWithinBudget(rows, budget, this.answerBytes)];
+      return [withNamedVectors(collection, include, rowsWithinBudget(rows, budget, this.answerBytes))];
     }
     const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, vectors)]);
     const where = compileFilter(filter, params);
@@ -451,7 +539,7 @@ export class RecordsRepository {
       withinBudget(
         `SELECT q.ord, r.* FROM unnest($2::vector[]) WITH ORDINALITY AS q(vec, ord)
          CROSS JOIN LATERAL (
-           SELECT ${columns(include)}, ${order.select}, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${table}
+           SELECT ${columns(include, collection)}, ${order.select}, ${sizeOf(include, collection)} AS vg_size FROM ${table}
            WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}
          ) AS r ORDER BY q.ord, r.distance`,
         params.add(budget),
@@ -459,7 +547,7 @@ export class RecordsRepository {
       params.values,
     );
     const lists: Neighbour[][] = vectors.map(() => []);
-    for (const row of rowsWithinBudget(rows, budget, this.answerBytes)) {
+    for (const row of withNamedVectors(collection, include, rowsWithinBudget(rows, budget, this.answerBytes))) {
       const { ord, ...neighbour } = row;
       lists[Number(ord) - 1].push(neighbour);
     }
@@ -543,16 +631,21 @@ export class RecordsRepository {
     return rowCount ?? 0;
   }
 
-  /** Removes the dense and/or sparse vector of what the filter matches; returns how many records it changed. */
+  /** Removes the dense and/or sparse vector, and named ones, of what the filter matches; returns how many records it changed. */
   async clearVectors(
     db: Queryable,
     collection: Collection,
     namespace: string,
     filter: FilterNode,
-    which: { dense: boolean; sparse: boolean },
+    which: { dense: boolean; sparse: boolean; named?: string[] },
   ): Promise<number> {
     const params = new SqlParams([namespace]);
-    const sets = [...(which.dense ? ['embedding = NULL'] : []), ...(which.sparse ? ['sparse_embedding = NULL'] : [])];
+    const named = collection.vectors.filter((f) => which.named?.includes(f.name));
+    const sets = [
+      ...(which.dense ? ['embedding = NULL'] : []),
+      ...(which.sparse ? ['sparse_embedding = NULL'] : []),
+      ...named.map((f) => `${vectorColumn(f.position)} = NULL`),
+    ];
     if (sets.length === 0) return 0;
     const where = compileFilter(filter, params);
     const { rowCount } = await db.query(
@@ -663,23 +756,24 @@ export class RecordsRepository {
   async nearestSparse(
     db: Queryable,
     collection: Collection,
-    { namespace, dense, sparse, n, filter, include }: SparseQuery,
+    { namespace, dense, sparse, n, filter, include, position }: SparseQuery,
   ): Promise<Neighbour[]> {
     const params = new SqlParams([namespace]);
-    const sparseScore = `coalesce(sparse_embedding <#> ${params.add(sparse, 'sparsevec')}, 0)`;
+    const column = position === undefined ? 'sparse_embedding' : vectorColumn(position);
+    const sparseScore = `coalesce(${column} <#> ${params.add(sparse, 'sparsevec')}, 0)`;
     const distance = dense
       ? `${sparseScore} + coalesce(embedding <#> ${params.add(dense.toBinary(), 'vector')}, 0)`
       : sparseScore;
     const where = compileFilter(filter, params);
     const { rows } = await db.query<Neighbour>(
       withinBudget(
-        `SELECT ${columns(include)}, ${distance} AS distance, ${rowSizeSql(include, collection.dimension)} AS vg_size FROM ${qualified(collection.tableName)}
+        `SELECT ${columns(include, collection)}, ${distance} AS distance, ${sizeOf(include, collection)} AS vg_size FROM ${qualified(collection.tableName)}
          WHERE namespace = $1 AND ${where} ORDER BY ${distance} LIMIT ${params.add(n)}`,
         params.add(this.answerBytes),
       ),
       params.values,
     );
-    return rowsWithinBudget(rows, this.answerBytes);
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
   }
 
   /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
-import { MAX_HALFVEC_VALUE, vectorPlan } from '../collections/vector-index';
+import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
 import { Database, Queryable } from '../../database/database';
 import { FilterNode, MetadataKey } from '../filters/filter-ast';
@@ -69,6 +69,8 @@ export interface NearestOptions {
   n: number;
   filter: FilterNode;
   include: Include;
+  /** A named vector of the collection (VectorField) to search instead of the default one of the query's kind. */
+  using?: string;
 }
 
 /**
@@ -91,17 +93,26 @@ function uniqueById(records: RecordWrite[], mode: WriteMode): RecordWrite[] {
  * refused at write time.
  */
 function checkIndexableValues(collection: Collection, records: RecordWrite[]): void {
-  if (
-    collection.dimension === null ||
-    !vectorPlan(collection.metric, collection.dimension).queryType.startsWith('halfvec')
-  )
-    return;
+  const halfvec = (dimension: number | null) =>
+    dimension !== null && vectorPlan(collection.metric, dimension).queryType.startsWith('halfvec');
+  const named = collection.vectors.filter((f) => f.kind === 'dense' && halfvec(f.dimension));
+  if (!halfvec(collection.dimension) && named.length === 0) return;
   for (const record of records) {
-    const most = record.embedding?.maxAbs() ?? 0;
-    if (most > MAX_HALFVEC_VALUE)
-      throw new InvalidArgumentError(
-        `Embedding of record ${JSON.stringify(record.id)} holds ${most}: a collection of ${collection.dimension} dimensions is indexed at half precision, whose values must lie within ±${MAX_HALFVEC_VALUE}`,
-      );
+    const values: [string, DenseVector | undefined, number | null][] = [
+      ['Embedding', halfvec(collection.dimension) ? record.embedding : undefined, collection.dimension],
+      ...named.map((f): [string, DenseVector | undefined, number | null] => [
+        `Vector ${JSON.stringify(f.name)}`,
+        record.vectors?.[f.name] as DenseVector | undefined,
+        f.dimension,
+      ]),
+    ];
+    for (const [what, vector, dimension] of values) {
+      const most = vector instanceof DenseVector ? vector.maxAbs() : 0;
+      if (most > MAX_HALFVEC_VALUE)
+        throw new InvalidArgumentError(
+          `${what} of record ${JSON.stringify(record.id)} holds ${most}: a vector of ${dimension} dimensions is indexed at half precision, whose values must lie within ±${MAX_HALFVEC_VALUE}`,
+        );
+    }
   }
 }
 
@@ -361,22 +372,30 @@ export class RecordsService {
     options: NearestOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
-    const { vectors, n, filter, include, sparse } = options;
+    const { vectors, n, filter, include, sparse, using } = options;
     checkResultRows(Math.max(1, vectors.length), n);
-    return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
+    return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
+      const field = using === undefined ? undefined : stored.vectors.find((f) => f.name === using);
+      if (using !== undefined && (!field || (field.kind === 'sparse') !== (sparse !== undefined)))
+        throw new InvalidArgumentError(
+          `The collection has no ${sparse !== undefined ? 'sparse' : 'dense'} vector named ${JSON.stringify(using)}`,
+        );
       if (sparse !== undefined) {
-        if (vectors.length > 0) checkQueryDimension(collection, [vectors[0].dimension]);
+        if (vectors.length > 0) checkQueryDimension(stored, [vectors[0].dimension]);
         const dense = vectors[0] ?? null;
-        const list = await this.repository.nearestSparse(this.db.reads, collection, {
+        const list = await this.repository.nearestSparse(this.db.reads, stored, {
           namespace,
           dense,
           sparse,
           n,
           filter,
           include,
+          position: field?.position,
         });
-        return { collection, lists: [list] };
+        return { collection: stored, lists: [list] };
       }
+      // Through a named dense vector: its column, dimension, metric and index.
+      const collection = field ? throughVector(stored, field) : stored;
       if (vectors.length === 0) return { collection, lists: [] };
       if (collection.dimension === null || n === 0) return { collection, lists: vectors.map(() => []) };
       checkQueryDimension(
@@ -447,7 +466,8 @@ export class RecordsService {
     lists: Neighbour[][],
     efSearch: ((i: number) => number | null) | null,
   ): void {
-    if (!this.sampler.wants(collection)) return;
+    // The sampler's measurements are of the default vector.
+    if (collection.searchColumn || !this.sampler.wants(collection)) return;
     const i = Math.floor(Math.random() * vectors.length);
     this.sampler.offer({
       collection,

@@ -16,8 +16,11 @@ import {
   checkCollectionName,
   configShown,
   layoutOf,
+  namedFields,
+  namedParamsOf,
   parseSparseConfig,
   parseVectorsConfig,
+  resolveVector,
   settingsOf,
   type QdrantLayout,
 } from './qdrant-layout';
@@ -155,13 +158,17 @@ export class QdrantCollectionsService {
       sparseParams: sparse.params,
       settings: settingsOf(body),
       payloadIndexes: {},
+      positions: {},
+      namedParams: namedParamsOf(vectors, sparse),
     };
-    const index = indexSettings(
-      isObject(vectors.params.hnsw_config)
-        ? { ...(body.hnsw_config as object), ...vectors.params.hnsw_config }
-        : body.hnsw_config,
-      { ...DEFAULT_INDEX },
-    );
+    // A vector's own hnsw_config over the collection's.
+    const indexOf = (own: unknown) =>
+      indexSettings(
+        isObject(own) ? { ...(isObject(body.hnsw_config) ? body.hnsw_config : {}), ...own } : body.hnsw_config,
+        { ...DEFAULT_INDEX },
+      );
+    const index = indexOf(vectors.params.hnsw_config);
+    const named = namedFields(vectors, sparse, indexOf);
     await this.collections.create(
       this.scope,
       {
@@ -172,6 +179,7 @@ export class QdrantCollectionsService {
         metadata: null,
         extras: { qdrant: layout },
         schema: null,
+        vectors: named,
       },
       false,
     );
@@ -183,12 +191,20 @@ export class QdrantCollectionsService {
     const c = await this.get(name);
     const layout = layoutOf(c);
     let vectorParams = layout.vectorParams;
+    const namedParams = { ...layout.namedParams };
+    const vectorIndexes: Record<string, IndexSettings> = {};
     let hnsw = body.hnsw_config;
     if (body.vectors !== undefined && body.vectors !== null) {
       if (!isObject(body.vectors)) throw QdrantHttpError.format('vectors must be an object');
       for (const [vname, diff] of Object.entries(body.vectors)) {
-        if (vname !== layout.dense) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vname}`);
+        const ref = resolveVector(c, layout, vname);
+        if (ref?.kind !== 'dense') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vname}`);
         if (!isObject(diff)) throw QdrantHttpError.format(`vectors.${vname} must be an object`);
+        if (ref.field) {
+          namedParams[vname] = { ...(namedParams[vname] ?? {}), ...diff };
+          if (isObject(diff.hnsw_config)) vectorIndexes[vname] = indexSettings(diff.hnsw_config, ref.field.index);
+          continue;
+        }
         vectorParams = { ...vectorParams, ...diff };
         if (isObject(diff.hnsw_config)) hnsw = { ...(isObject(hnsw) ? hnsw : {}), ...diff.hnsw_config };
       }
@@ -196,12 +212,14 @@ export class QdrantCollectionsService {
     if (body.sparse_vectors !== undefined && body.sparse_vectors !== null) {
       if (!isObject(body.sparse_vectors)) throw QdrantHttpError.format('sparse_vectors must be an object');
       for (const sname of Object.keys(body.sparse_vectors))
-        if (sname !== layout.sparse?.name) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
+        if (resolveVector(c, layout, sname)?.kind !== 'sparse')
+          throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
     }
-    const next: QdrantLayout = { ...layout, vectorParams, settings: settingsOf(body, layout.settings) };
+    const next: QdrantLayout = { ...layout, vectorParams, namedParams, settings: settingsOf(body, layout.settings) };
     await this.collections.modify(this.scope, c.id, {
       index: indexSettings(hnsw, c.index),
       extras: { ...c.extras, qdrant: next },
+      vectorIndexes,
     });
     return true;
   }
@@ -220,17 +238,17 @@ export class QdrantCollectionsService {
     const c = await this.get(name);
     const layout = layoutOf(c);
     const points = await this.records.count(this.scope, c.id);
-    // Yellow while the HNSW index is still to be built (IndexBuilder); a dimension past what HNSW
-    // indexes is searched exactly and stays green.
-    const building =
-      !c.vectorIndexed &&
-      c.dimension !== null &&
-      c.dimension <= MAX_HALFVEC_INDEX_DIMENSION &&
-      points >= this.config.indexing.minRows;
+    // Yellow while an HNSW index is still to be built (IndexBuilder): the default vector's or a named
+    // dense one's. A dimension past what HNSW indexes is searched exactly and stays green.
+    const indexable = (dimension: number | null) => dimension !== null && dimension <= MAX_HALFVEC_INDEX_DIMENSION;
+    const unbuilt =
+      (!c.vectorIndexed && indexable(c.dimension)) ||
+      c.vectors.some((f) => f.kind === 'dense' && !f.indexed && indexable(f.dimension));
+    const building = unbuilt && points >= this.config.indexing.minRows;
     return {
       status: building ? 'yellow' : 'green',
       optimizer_status: 'ok',
-      indexed_vectors_count: c.vectorIndexed ? points : 0,
+      indexed_vectors_count: c.vectorIndexed && !unbuilt ? points : 0,
       points_count: points,
       segments_count: 1,
       config: configShown(c, layout),

@@ -159,6 +159,8 @@ class Parser {
       if (typeof name !== 'string') throw refuse('has_vector must be a vector name');
       if (name === this.layout.dense) return { kind: 'hasVector', vector: 'dense' };
       if (name === this.layout.sparse?.name) return { kind: 'hasVector', vector: 'sparse' };
+      if (Object.hasOwn(this.layout.positions ?? {}, name))
+        return { kind: 'hasVector', vector: this.layout.positions[name] };
       throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
     }
     if ('nested' in c) {

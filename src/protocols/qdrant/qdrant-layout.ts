@@ -1,12 +1,19 @@
-import type { Collection, Metric } from '../../core/collections/collection.model';
+import type {
+  Collection,
+  IndexSettings,
+  Metric,
+  NewVectorField,
+  VectorField,
+} from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { isObject, type JsonObject } from '../json-guards';
 import { QdrantHttpError } from './qdrant-error';
 
 /**
- * How a Qdrant collection's vectors map onto a vecgate record: its dense vector (unnamed, `''`,
- * or under one name) is the record's embedding, which Chroma and Pinecone see too; its sparse
- * vector (one name) is the record's sparse vector. Kept in the collection's extras with the
+ * How a Qdrant collection's vectors map onto a vecgate record: its first dense vector (unnamed,
+ * `''`, or named) is the record's embedding, which Chroma and Pinecone see too; its first sparse
+ * vector is the record's sparse vector. Further named vectors are the collection's named vectors
+ * (Collection.vectors, a column and an HNSW index each). Kept in the collection's extras with the
  * settings vecgate accepts and shows back without acting on them (quantization, WAL, optimizers).
  */
 export interface QdrantLayout {
@@ -20,6 +27,10 @@ export interface QdrantLayout {
   settings: JsonObject;
   /** Payload indexes: key → field schema as sent. */
   payloadIndexes: Record<string, unknown>;
+  /** The named vectors' own settings as sent (dense) and a sparse one's modifier, by name. */
+  namedParams: Record<string, JsonObject>;
+  /** The catalog positions of the named vectors, by name: read from the collection, never stored. */
+  positions: Record<string, number>;
 }
 
 /** Collections made through another protocol hold one unnamed dense vector. */
@@ -30,11 +41,14 @@ const DEFAULT_LAYOUT: QdrantLayout = {
   sparseParams: {},
   settings: {},
   payloadIndexes: {},
+  namedParams: {},
+  positions: {},
 };
 
 export function layoutOf(c: Collection): QdrantLayout {
   const stored = c.extras.qdrant;
-  return isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
+  const layout = isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
+  return { ...layout, positions: Object.fromEntries(c.vectors.map((f) => [f.name, f.position])) };
 }
 
 const DISTANCES: Readonly<Record<string, Metric>> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip', Manhattan: 'l1' };
@@ -58,6 +72,8 @@ export interface ParsedVectors {
   dimension: number | null;
   metric: Metric;
   params: JsonObject;
+  /** The dense vectors after the first, by name. */
+  named: { name: string; dimension: number; metric: Metric; params: JsonObject }[];
 }
 
 function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
@@ -79,35 +95,103 @@ function vectorParams(v: unknown, field: string): { dimension: number; metric: M
   return { dimension: size, metric, params };
 }
 
-/** A create request's `vectors`: none, one unnamed, or one named. */
+/** How many vectors, dense and sparse, one collection may name (each is a column of its record table). */
+export const MAX_NAMED_VECTORS = 16;
+
+/** A create request's `vectors`: none, one unnamed, or named ones (the first is the record's embedding). */
 export function parseVectorsConfig(vectors: unknown): ParsedVectors {
   if (vectors === undefined || vectors === null || (isObject(vectors) && Object.keys(vectors).length === 0))
-    return { dense: null, dimension: null, metric: 'cosine', params: {} };
-  if (isObject(vectors) && 'size' in vectors) return { dense: '', ...vectorParams(vectors, 'vectors') };
+    return { dense: null, dimension: null, metric: 'cosine', params: {}, named: [] };
+  if (isObject(vectors) && 'size' in vectors) return { dense: '', ...vectorParams(vectors, 'vectors'), named: [] };
   if (!isObject(vectors)) throw QdrantHttpError.format('vectors must be an object');
   const names = Object.keys(vectors);
-  if (names.length > 1)
+  if (names.length > MAX_NAMED_VECTORS)
     throw QdrantHttpError.badRequest(
-      `vecgate holds one dense vector per point for now; this collection names ${names.length} (${names.join(', ')})`,
+      `a collection may name at most ${MAX_NAMED_VECTORS} vectors; this one names ${names.length}`,
     );
-  return { dense: names[0], ...vectorParams(vectors[names[0]], `vectors.${names[0]}`) };
+  const parsed = names.map((name) => ({ name, ...vectorParams(vectors[name], `vectors.${name}`) }));
+  const [first, ...rest] = parsed;
+  return { dense: first.name, dimension: first.dimension, metric: first.metric, params: first.params, named: rest };
 }
 
-export function parseSparseConfig(sparse: unknown): { sparse: QdrantLayout['sparse']; params: JsonObject } {
-  if (sparse === undefined || sparse === null) return { sparse: null, params: {} };
+export interface ParsedSparse {
+  sparse: QdrantLayout['sparse'];
+  params: JsonObject;
+  /** The sparse vectors after the first. */
+  named: { name: string; modifier: 'idf' | 'none'; params: JsonObject }[];
+}
+
+export function parseSparseConfig(sparse: unknown): ParsedSparse {
+  if (sparse === undefined || sparse === null) return { sparse: null, params: {}, named: [] };
   if (!isObject(sparse)) throw QdrantHttpError.format('sparse_vectors must be an object of named sparse vectors');
   const names = Object.keys(sparse);
-  if (names.length === 0) return { sparse: null, params: {} };
-  if (names.length > 1)
-    throw QdrantHttpError.badRequest(
-      `vecgate holds one sparse vector per point for now; this collection names ${names.length} (${names.join(', ')})`,
-    );
-  const params = sparse[names[0]] ?? {};
-  if (!isObject(params)) throw QdrantHttpError.format(`sparse_vectors.${names[0]} must be an object`);
-  const modifier = params.modifier ?? 'none';
-  if (modifier !== 'idf' && modifier !== 'none')
-    throw QdrantHttpError.format(`sparse_vectors.${names[0]}.modifier: unknown variant ${JSON.stringify(modifier)}`);
-  return { sparse: { name: names[0], modifier }, params };
+  if (names.length === 0) return { sparse: null, params: {}, named: [] };
+  if (names.length > MAX_NAMED_VECTORS)
+    throw QdrantHttpError.badRequest(`a collection may name at most ${MAX_NAMED_VECTORS} sparse vectors`);
+  const parsed = names.map((name) => {
+    const params = sparse[name] ?? {};
+    if (!isObject(params)) throw QdrantHttpError.format(`sparse_vectors.${name} must be an object`);
+    const modifier = params.modifier ?? 'none';
+    if (modifier !== 'idf' && modifier !== 'none')
+      throw QdrantHttpError.format(`sparse_vectors.${name}.modifier: unknown variant ${JSON.stringify(modifier)}`);
+    return { name, modifier: modifier as 'idf' | 'none', params };
+  });
+  const [first, ...rest] = parsed;
+  return { sparse: { name: first.name, modifier: first.modifier }, params: first.params, named: rest };
+}
+
+/**
+ * The named vectors of a new collection (the vectors after the first dense and the first sparse),
+ * each with its HNSW settings: its own hnsw_config over the collection's.
+ */
+export function namedFields(
+  vectors: ParsedVectors,
+  sparse: ParsedSparse,
+  index: (hnsw: unknown) => IndexSettings,
+): NewVectorField[] {
+  const dense = new Set([vectors.dense, ...vectors.named.map((v) => v.name)]);
+  for (const s of [sparse.sparse?.name, ...sparse.named.map((v) => v.name)])
+    if (s !== undefined && dense.has(s))
+      throw QdrantHttpError.badRequest(`vector name ${JSON.stringify(s)} is given as both a dense and a sparse vector`);
+  if (vectors.named.length + sparse.named.length + 2 > MAX_NAMED_VECTORS)
+    throw QdrantHttpError.badRequest(`a collection may name at most ${MAX_NAMED_VECTORS} vectors, dense and sparse`);
+  return [
+    ...vectors.named.map((v) => ({
+      name: v.name,
+      kind: 'dense' as const,
+      dimension: v.dimension,
+      metric: v.metric,
+      index: index(v.params.hnsw_config),
+    })),
+    ...sparse.named.map((v) => ({
+      name: v.name,
+      kind: 'sparse' as const,
+      dimension: null,
+      metric: 'ip' as const,
+      index: index(undefined),
+    })),
+  ];
+}
+
+/** The echoed settings of the named vectors of a new collection. */
+export function namedParamsOf(vectors: ParsedVectors, sparse: ParsedSparse): Record<string, JsonObject> {
+  return Object.fromEntries([
+    ...vectors.named.map((v) => [v.name, v.params]),
+    ...sparse.named.map((v) => [v.name, { ...v.params, ...(v.modifier === 'idf' ? { modifier: 'idf' } : {}) }]),
+  ]);
+}
+
+/**
+ * What a vector name means in a collection: its default dense or sparse vector (no field), or one
+ * of its named vectors. Null for a name it does not have.
+ */
+export type VectorRef = { kind: 'dense' | 'sparse'; field?: VectorField };
+
+export function resolveVector(c: Collection, layout: QdrantLayout, name: string): VectorRef | null {
+  if (layout.dense !== null && name === layout.dense) return { kind: 'dense' };
+  if (layout.sparse && name === layout.sparse.name) return { kind: 'sparse' };
+  const field = c.vectors.find((f) => f.name === name);
+  return field ? { kind: field.kind, field } : null;
 }
 
 const HNSW_DEFAULTS = { full_scan_threshold: 10000, max_indexing_threads: 0, on_disk: false };
@@ -127,7 +211,12 @@ const WAL_DEFAULTS = { wal_capacity_mb: 32, wal_segments_ahead: 0 };
 export function vectorsShown(c: Collection, layout: QdrantLayout): JsonObject {
   if (layout.dense === null) return {};
   const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
-  return layout.dense === '' ? params : { [layout.dense]: params };
+  if (layout.dense === '') return params;
+  const shown: JsonObject = { [layout.dense]: params };
+  for (const f of c.vectors)
+    if (f.kind === 'dense')
+      shown[f.name] = { size: f.dimension, distance: DISTANCE_NAME[f.metric], ...(layout.namedParams[f.name] ?? {}) };
+  return shown;
 }
 
 /** The whole `config` of a collection info. */
@@ -140,13 +229,16 @@ export function configShown(c: Collection, layout: QdrantLayout): JsonObject {
     write_consistency_factor: 1,
     on_disk_payload: typeof s.on_disk_payload === 'boolean' ? s.on_disk_payload : true,
   };
-  if (layout.sparse)
-    params.sparse_vectors = {
+  if (layout.sparse) {
+    const sparse: JsonObject = {
       [layout.sparse.name]: {
         ...layout.sparseParams,
         ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}),
       },
     };
+    for (const f of c.vectors) if (f.kind === 'sparse') sparse[f.name] = layout.namedParams[f.name] ?? {};
+    params.sparse_vectors = sparse;
+  }
   return {
     params,
     hnsw_config: {

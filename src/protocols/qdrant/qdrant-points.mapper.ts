@@ -11,13 +11,15 @@ import {
 import { isObject, type JsonObject } from '../json-guards';
 import { payloadKey } from './qdrant-filter.parser';
 import { QdrantHttpError } from './qdrant-error';
-import type { QdrantLayout } from './qdrant-layout';
+import { resolveVector, type QdrantLayout } from './qdrant-layout';
 import { showId } from './point-ids';
 
 /** The vectors of one point as a write carries them. */
 export interface PointVectors {
   dense?: DenseVector;
   sparse?: SparseText;
+  /** The collection's named vectors (after its first dense and first sparse ones), by name. */
+  named?: Record<string, DenseVector | SparseText>;
 }
 
 function numbers(value: unknown, field: string): number[] {
@@ -33,7 +35,7 @@ function numbers(value: unknown, field: string): number[] {
  * A dense vector for this collection: of its dimension, and for Cosine normalized to length 1 as
  * Qdrant stores it (so every protocol reads the vector Qdrant would return).
  */
-export function denseFor(c: Collection, value: unknown, field: string): DenseVector {
+export function denseFor(c: Pick<Collection, 'dimension' | 'metric'>, value: unknown, field: string): DenseVector {
   if (Array.isArray(value) && value.length > 0 && Array.isArray(value[0]))
     throw QdrantHttpError.badRequest(`${field}: vecgate does not store multivectors`);
   if (isObject(value) && ('text' in value || 'image' in value || 'object' in value))
@@ -85,9 +87,17 @@ export function pointVectors(c: Collection, layout: QdrantLayout, value: unknown
     throw QdrantHttpError.format(`${field} must be a list of numbers or an object of named vectors`);
   const out: PointVectors = {};
   for (const [name, v] of Object.entries(value)) {
-    if (name === layout.dense) out.dense = denseFor(c, v, `${field}.${name}`);
-    else if (name === layout.sparse?.name) out.sparse = sparseFor(v, `${field}.${name}`);
-    else throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    const ref = resolveVector(c, layout, name);
+    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    if (v === undefined || v === null) continue; // a batch's named list may leave a point out
+    const at = `${field}.${name}`;
+    if (!ref.field) {
+      if (ref.kind === 'dense') out.dense = denseFor(c, v, at);
+      else out.sparse = sparseFor(v, at);
+      continue;
+    }
+    out.named ??= {};
+    out.named[name] = ref.kind === 'dense' ? denseFor(ref.field, v, at) : sparseFor(v, at);
   }
   return out;
 }
@@ -130,11 +140,14 @@ export function vectorSelector(value: unknown, fallback: boolean): VectorSelecto
 
 /** The columns a read needs for these selectors. */
 export function includeFor(layout: QdrantLayout, payload: PayloadSelector, vector: VectorSelector): Include {
+  // Named vectors are read all at once, and shownVectors keeps the ones selected.
   const wants = (name: string | null | undefined) =>
     name !== null && name !== undefined && (vector === true || (Array.isArray(vector) && vector.includes(name)));
   return {
     embeddings: wants(layout.dense),
     sparse: wants(layout.sparse?.name),
+    vectors:
+      vector === true || (Array.isArray(vector) && vector.some((n) => n !== layout.dense && n !== layout.sparse?.name)),
     metadatas: payload !== false,
     documents: false,
     uris: false,
@@ -186,6 +199,9 @@ export function shownVectors(r: StoredRecord, layout: QdrantLayout, selector: Ve
     named[layout.dense] = new RawJson(r.embedding);
   if (layout.sparse && r.sparse && (selector === true || selector.includes(layout.sparse.name)))
     named[layout.sparse.name] = sparseFromText(r.sparse);
+  for (const [name, text] of Object.entries(r.vectors ?? {}))
+    if (selector === true || selector.includes(name))
+      named[name] = text.startsWith('{') ? sparseFromText(text) : new RawJson(text);
   const names = Object.keys(named);
   return names.length === 1 && names[0] === '' ? named[''] : named;
 }

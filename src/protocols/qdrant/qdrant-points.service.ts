@@ -10,7 +10,7 @@ import { unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
-import { layoutOf, type QdrantLayout } from './qdrant-layout';
+import { layoutOf, resolveVector, type QdrantLayout } from './qdrant-layout';
 import {
   includeFor,
   payloadOf,
@@ -68,7 +68,7 @@ export class QdrantPointsService {
     delete_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'delete'),
     clear_payload: async (_c, layout, body) => this.payloadOp(layout, body, 'clear'),
     update_vectors: (c, layout, body) => this.updateVectorsOp(c, layout, body),
-    delete_vectors: async (_c, layout, body) => this.deleteVectorsOp(layout, body),
+    delete_vectors: async (c, layout, body) => this.deleteVectorsOp(c, layout, body),
   };
 
   /** One change to points (upsert, delete, set_payload, ...), in one transaction. */
@@ -120,6 +120,7 @@ export class QdrantPointsService {
         id: pointId(p.id, `points[${i}].id`),
         embedding: v.dense,
         sparse: v.sparse,
+        vectors: v.named,
         metadata: payloadOf(p.payload, `points[${i}].payload`),
       };
     });
@@ -150,6 +151,7 @@ export class QdrantPointsService {
         id,
         embedding: v.dense,
         sparse: v.sparse,
+        vectors: v.named,
         metadata: payloadOf(payloads?.[i], `batch.payloads[${i}]`),
       };
     });
@@ -215,18 +217,22 @@ export class QdrantPointsService {
   }
 
   /** delete_vectors: the named vectors of the selected points go; the points stay. */
-  private deleteVectorsOp(layout: QdrantLayout, body: JsonObject): RecordOperation {
+  private deleteVectorsOp(c: Collection, layout: QdrantLayout, body: JsonObject): RecordOperation {
     if (!Array.isArray(body.vector) || !body.vector.every((v) => typeof v === 'string'))
       throw QdrantHttpError.format('vector must be a list of vector names');
     const names = body.vector as string[];
-    for (const n of names)
-      if (n !== layout.dense && n !== layout.sparse?.name)
-        throw QdrantHttpError.wrongInput(`Not existing vector name error: ${n}`);
+    const named: string[] = [];
+    for (const n of names) {
+      const ref = resolveVector(c, layout, n);
+      if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${n}`);
+      if (ref.field) named.push(n);
+    }
     return {
       kind: 'clearVectors',
       filter: this.selection(body, layout),
       dense: names.includes(layout.dense ?? '\0'),
       sparse: layout.sparse !== null && names.includes(layout.sparse.name),
+      named,
     };
   }
 
@@ -236,7 +242,7 @@ export class QdrantPointsService {
     const records: RecordWrite[] = body.points.map((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
       const v = pointVectors(c, layout, p.vector, `points[${i}].vector`);
-      return { id: pointId(p.id, `points[${i}].id`), embedding: v.dense, sparse: v.sparse };
+      return { id: pointId(p.id, `points[${i}].id`), embedding: v.dense, sparse: v.sparse, vectors: v.named };
     });
     const ids = records.map((r) => r.id);
     const found = await this.records.find(this.scope, c.id, {

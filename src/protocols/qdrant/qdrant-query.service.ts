@@ -11,7 +11,7 @@ import { unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
-import { layoutOf, type QdrantLayout } from './qdrant-layout';
+import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
 import {
   denseFor,
   includeFor,
@@ -37,8 +37,22 @@ const MAX_BATCH = 100;
 /** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
 const DEFAULT_RRF_K = 2;
 
-/** A query vector for one of the collection's vectors. */
-type Query = { dense: DenseVector } | { sparse: SparseText };
+/**
+ * A query vector for one of the collection's vectors: its default dense or sparse one, or the
+ * named vector `using` names (a VectorField of the core).
+ */
+type Query = ({ dense: DenseVector } | { sparse: SparseText }) & { using?: string };
+
+/** The metric a dense query is scored under: its named vector's, or the collection's. */
+function metricOf(c: Collection, query: Query): Metric {
+  const field = query.using === undefined ? undefined : c.vectors.find((f) => f.name === query.using);
+  return field?.metric ?? c.metric;
+}
+
+/** A dense query's vector in a stored record: the default embedding, or the named one. */
+function storedDense(r: StoredRecord, query: Query): string | undefined {
+  return (query.using === undefined ? r.embedding : r.vectors?.[query.using]) ?? undefined;
+}
 
 interface Scored {
   id: string;
@@ -157,19 +171,25 @@ export class QdrantQueryService {
     const limit = unsigned(body.limit, 'limit', 3);
     if (sample > MAX_MATRIX_SAMPLE) throw QdrantHttpError.badRequest(`sample may be at most ${MAX_MATRIX_SAMPLE}`);
     const using = body.using === undefined || body.using === null ? '' : body.using;
-    if (layout.dense === null || using !== layout.dense)
-      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(using)}`);
+    const ref = typeof using === 'string' ? resolveVector(c, layout, using) : null;
+    if (ref?.kind !== 'dense') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(using)}`);
     const points = (
       await this.records.drawRandom(this.scope, c.id, {
-        filter: and(parseQdrantFilter(body.filter, layout), { kind: 'hasVector', vector: 'dense' }),
-        include: { embeddings: true, metadatas: false, documents: false, uris: false },
+        filter: and(parseQdrantFilter(body.filter, layout), {
+          kind: 'hasVector',
+          vector: ref.field ? ref.field.position : 'dense',
+        }),
+        include: { embeddings: !ref.field, vectors: !!ref.field, metadatas: false, documents: false, uris: false },
         n: sample,
       })
     ).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const vectors = points.map((p) => DenseVector.fromText(p.embedding!).values);
-    const similarity = similarityOf(c.metric);
+    const vectors = points.map(
+      (p) => DenseVector.fromText(ref.field ? p.vectors![ref.field.name] : p.embedding!).values,
+    );
+    const metric = ref.field?.metric ?? c.metric;
+    const similarity = similarityOf(metric);
     // Similarity is higher for closer vectors; Qdrant reports distances for Euclid and Manhattan.
-    const shownScore = (s: number) => (c.metric === 'l2' || c.metric === 'l1' ? -s : s);
+    const shownScore = (s: number) => (metric === 'l2' || metric === 'l1' ? -s : s);
     const rows = points.map((_, i) =>
       points
         .map((__, j) => ({ j, s: i === j ? -Infinity : similarity(vectors[i], vectors[j]) }))
@@ -398,10 +418,12 @@ export class QdrantQueryService {
       throw QdrantHttpError.badRequest(
         `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
       );
-    const include = { ...includeFor(layout, shown.payload, shown.vector), embeddings: true };
+    const named = s.query.using !== undefined;
+    const base = includeFor(layout, shown.payload, shown.vector);
+    const include = { ...base, embeddings: base.embeddings || !named, vectors: base.vectors || named };
     const pool = await this.scored(c, { ...s, limit: Math.max(candidates, want), offset: 0 }, include);
-    const vectors = pool.map((p) => DenseVector.fromText(p.record!.embedding!).values);
-    const similarity = similarityOf(c.metric);
+    const vectors = pool.map((p) => DenseVector.fromText(storedDense(p.record!, s.query)!).values);
+    const similarity = similarityOf(metricOf(c, s.query));
     const query = s.query.dense.values;
     const relevance = vectors.map((v) => similarity(query, v));
     const lambda = 1 - diversity;
@@ -481,7 +503,7 @@ export class QdrantQueryService {
   ): Promise<{ query: Query; exclude: FilterNode }> {
     if (isPointId(q)) {
       const id = pointId(q, 'query');
-      const vector = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
+      const vector = this.aimed(c, layout, await this.vectorOfPoint(c, layout, id, using, lookupFrom), using);
       const sameCollection = lookupFrom === undefined || lookupFrom === null;
       return { query: vector, exclude: sameCollection ? not({ kind: 'idIn', ids: [id] }) : { kind: 'all' } };
     }
@@ -549,22 +571,35 @@ export class QdrantQueryService {
           })();
     const ids = lookupFrom === undefined || lookupFrom === null ? [...positive.ids, ...negative.ids] : [];
     return {
-      query: { dense: DenseVector.fromNumbers(target) },
+      query: this.aimed(c, layout, { dense: DenseVector.fromNumbers(target) }, using),
       exclude: ids.length > 0 ? not({ kind: 'idIn', ids }) : { kind: 'all' },
     };
   }
 
-  private vectorQuery(c: Collection, layout: QdrantLayout, v: unknown, using: unknown, field: string): Query {
+  /** The vector of the collection `using` names (the unnamed one when none is given), or a 400 in Qdrant's words. */
+  private target(c: Collection, layout: QdrantLayout, using: unknown, kind: 'dense' | 'sparse'): VectorRef {
     const name = using === undefined || using === null ? '' : using;
     if (typeof name !== 'string') throw QdrantHttpError.format('using must be a vector name');
+    const ref = resolveVector(c, layout, name);
+    if (ref?.kind !== kind) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    return ref;
+  }
+
+  /** A query vector read elsewhere (a point, a mean), searched against the vector `using` names here. */
+  private aimed(c: Collection, layout: QdrantLayout, query: Query, using: unknown): Query {
+    const ref = this.target(c, layout, using, 'dense' in query ? 'dense' : 'sparse');
+    const { using: _elsewhere, ...vector } = query;
+    return ref.field ? { ...vector, using: ref.field.name } : vector;
+  }
+
+  private vectorQuery(c: Collection, layout: QdrantLayout, v: unknown, using: unknown, field: string): Query {
     if (isObject(v) && 'indices' in v) {
-      if (!layout.sparse || name !== layout.sparse.name)
-        throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
-      return { sparse: sparseFor(v, field) };
+      const ref = this.target(c, layout, using, 'sparse');
+      return { sparse: sparseFor(v, field), ...(ref.field ? { using: ref.field.name } : {}) };
     }
-    if (layout.dense === null || name !== layout.dense)
-      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
+    const ref = this.target(c, layout, using, 'dense');
     // Normalized as stored vectors are: the Cosine distance does not depend on the length, and a zero query has no direction.
+    if (ref.field) return { dense: denseFor(ref.field, v, field), using: ref.field.name };
     return { dense: denseFor(c, v, field) };
   }
 
@@ -587,22 +622,26 @@ export class QdrantQueryService {
       if (lookupFrom.vector !== undefined) name = lookupFrom.vector;
     }
     const wanted = name === undefined || name === null ? '' : name;
-    const sparse = fromLayout.sparse?.name === wanted;
-    if (!sparse && fromLayout.dense !== wanted)
-      throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(wanted)}`);
+    const ref = typeof wanted === 'string' ? resolveVector(from, fromLayout, wanted) : null;
+    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(wanted)}`);
+    const sparse = ref.kind === 'sparse';
     const [r] = await this.records.find(this.scope, from.id, {
       filter: { kind: 'idIn', ids: [id] },
-      include: { embeddings: !sparse, sparse, metadatas: false, documents: false, uris: false },
+      include: {
+        embeddings: !sparse && !ref.field,
+        sparse: sparse && !ref.field,
+        vectors: !!ref.field,
+        metadatas: false,
+        documents: false,
+        uris: false,
+      },
       limit: 1,
       offset: 0,
     });
     if (!r) throw QdrantHttpError.notFound(`No point with id ${showId(id)} found`);
-    if (sparse) {
-      if (!r.sparse) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector ${String(wanted)}`);
-      return { sparse: { text: r.sparse } };
-    }
-    if (!r.embedding) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector`);
-    return { dense: DenseVector.fromText(r.embedding) };
+    const stored = ref.field ? r.vectors?.[ref.field.name] : sparse ? r.sparse : r.embedding;
+    if (!stored) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector ${JSON.stringify(wanted)}`);
+    return sparse ? { sparse: { text: stored } } : { dense: DenseVector.fromText(stored) };
   }
 
   /** The best `limit` after `offset`, scored as Qdrant scores, with the columns `include` asks. */
@@ -610,19 +649,22 @@ export class QdrantQueryService {
     const n = s.limit + s.offset;
     if (s.limit === 0) return [];
     const sparse = 'sparse' in s.query;
-    const { lists } = await this.records.nearest(this.scope, c.id, {
+    const { collection, lists } = await this.records.nearest(this.scope, c.id, {
       vectors: 'dense' in s.query ? [s.query.dense] : [],
       sparse: 'sparse' in s.query ? s.query.sparse.text : undefined,
       n,
       filter: s.filter,
       include,
+      using: s.query.using,
     });
-    const higher = higherIsBetter(c.metric, s.query);
+    // Seen through a named vector, the collection has that vector's metric.
+    const metric = collection.metric;
+    const higher = higherIsBetter(metric, s.query);
     const list: Neighbour[] = lists[0] ?? [];
     // A point without the vector (deleted from it) sorts last with no distance: it is not a match.
     return list
       .filter((r) => r.distance !== null && (!sparse || r.distance !== 0))
-      .map((r) => ({ id: r.id, score: sparse ? -r.distance : scoreOf(c.metric, r.distance), record: r }))
+      .map((r) => ({ id: r.id, score: sparse ? -r.distance : scoreOf(metric, r.distance), record: r }))
       .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
       .slice(s.offset);
   }

@@ -43,6 +43,7 @@ describe('RecordsRepository.nearest', () => {
       database: 'd',
       databaseId: 'd',
       dimension,
+      vectors: [],
       metric: 'l2',
       index: DEFAULT_INDEX,
       metadata: null,
