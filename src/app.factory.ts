@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import fastifyMultipart from '@fastify/multipart';
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -148,6 +149,10 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     };
     if ((body as string).length >= LARGE_BODY_CHARS) largeBodies.run(parse);
     else parse();
+  });
+  // Qdrant's snapshot upload sends its file as multipart/form-data, read as a stream by its route.
+  await app.register(fastifyMultipart, {
+    limits: { fileSize: config.snapshotUploadBytes, files: 1, fields: 10, parts: 11 },
   });
   app.useGlobalFilters(new ProtocolExceptionFilter(ERROR_RENDERERS));
   app.useGlobalPipes(requestValidationPipe);

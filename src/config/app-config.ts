@@ -78,6 +78,8 @@ export interface AppConfig {
   maxAnswerBytes: number;
   /** Largest accepted JSON body, in bytes. */
   bodyLimitBytes: number;
+  /** Largest snapshot file an upload may send (Qdrant's snapshots/upload), in bytes. */
+  snapshotUploadBytes: number;
   /** When the HNSW index of a collection is built (see src/core/indexing/index-builder.ts). */
   indexing: IndexingOptions;
   /** Bulk imports (Pinecone's bulk import API): what they may read, and how they run. */

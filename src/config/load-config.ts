@@ -219,6 +219,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
+    snapshotUploadBytes: integer(env, 'VECGATE_SNAPSHOT_UPLOAD_MB', 1024, 1, 1024 * 1024) * 1024 * 1024,
     indexing: {
       minRows: integer(env, 'VECGATE_INDEX_MIN_ROWS', 1000, 1, 1_000_000_000),
       quietMs: integer(env, 'VECGATE_INDEX_QUIET_MS', 2000, 10, 3_600_000),

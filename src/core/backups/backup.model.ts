@@ -1,4 +1,4 @@
-import type { IndexSettings, Metric, RecordIndexes } from '../collections/collection.model';
+import type { IndexSettings, Metric, RecordIndexes, VectorField } from '../collections/collection.model';
 
 /** Backup and restore job ids are uuids the gateway made; anything else names nothing. */
 export const BACKUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -17,6 +17,8 @@ export interface Backup {
   index: IndexSettings;
   extras: Record<string, unknown>;
   recordIndexes: RecordIndexes;
+  /** The collection's named vectors, whose columns the copy holds at the same positions. */
+  vectors: VectorField[];
   metadata: Record<string, unknown> | null;
   schema: unknown;
   namespaces: string[];

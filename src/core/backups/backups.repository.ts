@@ -6,6 +6,7 @@ import {
   type IndexSettings,
   type Metric,
   type RecordIndexes,
+  type VectorField,
 } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
 import type { Backup, Page, PageStart, RestoreJob } from './backup.model';
@@ -19,7 +20,12 @@ interface BackupRow {
   source_name: string;
   dimension: number | null;
   metric: Metric;
-  configuration: { index: IndexSettings; extras?: Record<string, unknown>; recordIndexes?: RecordIndexes };
+  configuration: {
+    index: IndexSettings;
+    extras?: Record<string, unknown>;
+    recordIndexes?: RecordIndexes;
+    vectors?: VectorField[];
+  };
   metadata: Record<string, unknown> | null;
   schema: unknown;
   namespaces: string[];
@@ -54,6 +60,7 @@ function toBackup(row: BackupRow): Backup {
     index: row.configuration.index,
     extras: row.configuration.extras ?? {},
     recordIndexes: row.configuration.recordIndexes ?? ALL_RECORD_INDEXES,
+    vectors: (row.configuration.vectors ?? []).map((v) => ({ ...v, indexed: false, tuning: null })),
     metadata: row.metadata,
     schema: row.schema,
     namespaces: row.namespaces,
@@ -119,7 +126,19 @@ export class BackupsRepository {
         collection.name,
         collection.dimension,
         collection.metric,
-        JSON.stringify({ index: collection.index, extras: collection.extras, recordIndexes: collection.recordIndexes }),
+        JSON.stringify({
+          index: collection.index,
+          extras: collection.extras,
+          recordIndexes: collection.recordIndexes,
+          vectors: collection.vectors.map(({ position, name, kind, dimension, metric, index }) => ({
+            position,
+            name,
+            kind,
+            dimension,
+            metric,
+            index,
+          })),
+        }),
         collection.metadata === null ? null : JSON.stringify(collection.metadata),
         collection.schema === null || collection.schema === undefined ? null : JSON.stringify(collection.schema),
         qualified(backup.tableName),

@@ -6,6 +6,9 @@ import { CollectionsService } from '../collections/collections.service';
 import { RecordTableRepository, recordTableName } from '../collections/record-table.repository';
 import { NotFoundError } from '../errors';
 import { RecordsService } from '../records/records.service';
+import { RecordsRepository } from '../records/records.repository';
+import type { StoredRecord } from '../records/record.model';
+import { ALL } from '../filters/filter-ast';
 import type { Scope } from '../scope';
 import { TenantsService } from '../tenants/tenants.service';
 import { BACKUP_ID, type Backup, type Page, type PageStart, type RestoreJob } from './backup.model';
@@ -25,6 +28,7 @@ export class BackupsService {
     private readonly collections: CollectionsService,
     private readonly tables: RecordTableRepository,
     private readonly records: RecordsService,
+    private readonly recordsRepository: RecordsRepository,
     private readonly repository: BackupsRepository,
   ) {}
 
@@ -46,7 +50,8 @@ export class BackupsService {
       // A bare copy: keys only; the filter and vector indexes are built again on restore.
       await this.tables.create(tx, tableName, { metadata: false, document: false });
       if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
-      await this.tables.copyRecords(tx, collection.tableName, tableName);
+      await this.tables.addVectorColumns(tx, tableName, collection.vectors);
+      await this.tables.copyRecords(tx, collection.tableName, tableName, collection.vectors);
       return this.repository.insert(tx, { id, tableName, ...details }, collection);
     });
   }
@@ -77,12 +82,15 @@ export class BackupsService {
 
   /**
    * A new collection holding the backup's records, made by `spec` from the backup's settings. The
-   * name taken is the protocol's 409, and nothing is created.
+   * name taken is the protocol's 409, and nothing is created; with `replace`, a collection of that
+   * name is deleted first, in the same transaction (Qdrant's snapshot recovery). The named vectors
+   * the spec keeps are copied with the records.
    */
   async restore(
     scope: Scope,
     backupId: string,
     spec: (backup: Backup) => NewCollection,
+    { replace = false }: { replace?: boolean } = {},
   ): Promise<{ job: RestoreJob; collection: Collection }> {
     if (!BACKUP_ID.test(backupId)) throw new NotFoundError('backup', backupId, 'id');
     const createdAt = new Date();
@@ -90,8 +98,14 @@ export class BackupsService {
       const databaseId = await this.databaseId(scope, tx);
       const backup = await this.repository.find(tx, databaseId, backupId, true);
       if (!backup) throw new NotFoundError('backup', backupId, 'id');
-      const collection = await this.collections.createIn(tx, scope, spec(backup), false);
-      await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id);
+      const wanted = spec(backup);
+      if (replace) await this.collections.deleteIn(tx, scope, wanted.name, true);
+      const collection = await this.collections.createIn(tx, scope, wanted, false);
+      // Positions are given in order from 1, so a vector the spec keeps whole sits where the copy has it.
+      const kept = collection.vectors.filter((f) =>
+        backup.vectors.some((b) => b.position === f.position && b.name === f.name && b.kind === f.kind),
+      );
+      await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id, kept);
       await this.repository.registerNamespaces(tx, backup, collection.id);
       const job = await this.repository.insertRestoreJob(tx, {
         id: randomUUID(),
@@ -107,6 +121,25 @@ export class BackupsService {
     return result;
   }
 
+  /**
+   * A page of the backup's records of one namespace, in byte order of ids after `afterId`, with
+   * every column (named vectors too): how a protocol writes a backup out as a file.
+   */
+  async readRecords(
+    scope: Scope,
+    backupId: string,
+    { namespace, afterId, limit }: { namespace: string; afterId: string | null; limit: number },
+  ): Promise<StoredRecord[]> {
+    const backup = await this.get(scope, backupId);
+    return this.recordsRepository.findAfterId(this.db.reads, asCollection(backup, scope), {
+      namespace,
+      filter: ALL,
+      include: { embeddings: true, sparse: true, vectors: true, documents: true, uris: true, metadatas: true },
+      afterId,
+      limit,
+    });
+  }
+
   async getRestoreJob(scope: Scope, id: string): Promise<RestoreJob> {
     if (!BACKUP_ID.test(id)) throw new NotFoundError('restore job', id, 'id');
     const found = await this.repository.findRestoreJob(this.db, await this.databaseId(scope), id);
@@ -117,4 +150,28 @@ export class BackupsService {
   async listRestoreJobs(scope: Scope, start: PageStart): Promise<Page<RestoreJob>> {
     return this.repository.listRestoreJobs(this.db, await this.databaseId(scope), start);
   }
+}
+
+/** A backup's copy read as a collection's table: the same columns, the settings it was taken with. */
+function asCollection(backup: Backup, scope: Scope): Collection {
+  return {
+    id: backup.id,
+    name: backup.sourceName,
+    tenant: scope.tenant,
+    database: scope.database,
+    databaseId: backup.databaseId,
+    dimension: backup.dimension,
+    metric: backup.metric,
+    index: backup.index,
+    metadata: backup.metadata,
+    extras: backup.extras,
+    schema: backup.schema,
+    recordIndexes: { metadata: false, document: false },
+    tableName: backup.tableName,
+    vectorIndexed: false,
+    namespaced: backup.namespaces.some((n) => n !== ''),
+    tuning: null,
+    vectors: backup.vectors,
+    createdAt: backup.createdAt,
+  };
 }

@@ -188,12 +188,21 @@ export class CollectionsService {
   }
 
   async deleteByName(scope: Scope, name: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const collection = await this.getByName(scope, name, tx);
-      await this.repository.delete(tx, collection.id);
-      await this.tables.drop(tx, collection.tableName);
-      this.forget(collection.id);
-    });
+    await this.db.transaction((tx) => this.deleteIn(tx, scope, name));
+  }
+
+  /** As deleteByName, in the caller's transaction; with `missingOk`, no collection of that name is no error. */
+  async deleteIn(tx: Queryable, scope: Scope, name: string, missingOk = false): Promise<void> {
+    let collection: Collection;
+    try {
+      collection = await this.getByName(scope, name, tx);
+    } catch (err) {
+      if (missingOk && err instanceof NotFoundError) return;
+      throw err;
+    }
+    await this.repository.delete(tx, collection.id);
+    await this.tables.drop(tx, collection.tableName);
+    this.forget(collection.id);
   }
 
   /** A new collection with a copy of every record (Chroma's fork). */

@@ -21,6 +21,6 @@ import { SearchService } from '../search/search.service';
     SearchRepository,
     SearchService,
   ],
-  exports: [RecordsService, NamespacesService, RangeKeyTracker, RecallSampler, SearchService],
+  exports: [RecordsService, RecordsRepository, NamespacesService, RangeKeyTracker, RecallSampler, SearchService],
 })
 export class RecordsModule {}

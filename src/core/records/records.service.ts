@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Collection } from '../collections/collection.model';
+import { Collection, NewCollection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
@@ -283,6 +283,34 @@ export class RecordsService {
     if (operations.some((op, i) => op.kind === 'write' && counts[i] > 0))
       for (const listener of this.writeListeners) listener(collectionId);
     return counts;
+  }
+
+  /**
+   * Makes a collection whole from a stream of records, in one transaction: created by `spec`
+   * (a collection of that name deleted first, with `replace`), then each batch `batches` yields for
+   * it written as a replace. Nothing is left of it if any batch fails (a snapshot recovery).
+   * Returns the collection and how many records it holds.
+   */
+  async load(
+    scope: Scope,
+    spec: NewCollection,
+    batches: (collection: Collection) => AsyncIterable<RecordWrite[]>,
+    { replace = false }: { replace?: boolean } = {},
+  ): Promise<{ collection: Collection; written: number }> {
+    const result = await this.db.transaction(async (tx) => {
+      if (replace) await this.collections.deleteIn(tx, scope, spec.name, true);
+      let collection = await this.collections.createIn(tx, scope, spec, false);
+      let written = 0;
+      for await (const batch of batches(collection)) {
+        checkIds(batch);
+        written += await this.writeIn(tx, collection, 'replace', batch, DEFAULT_NAMESPACE);
+        if (collection.dimension === null) collection = await this.collections.getById(scope, collection.id, tx);
+      }
+      return { collection, written };
+    });
+    this.recordMetrics?.written('replace', result.written);
+    this.announceWrite(result.collection.id);
+    return result;
   }
 
   /** Tells the write listeners of records written other than by write() (a restore's copy), once committed. */

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { DEFAULT_INDEX, type Collection, type IndexSettings } from '../../core/collections/collection.model';
+import {
+  DEFAULT_INDEX,
+  type Collection,
+  type IndexSettings,
+  type NewCollection,
+} from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
 import { AlreadyExistsError, NotFoundError } from '../../core/errors';
@@ -146,6 +151,12 @@ export class QdrantCollectionsService {
   }
 
   async create(name: string, body: JsonObject): Promise<boolean> {
+    await this.collections.create(this.scope, this.specOf(name, body), false);
+    return true;
+  }
+
+  /** The core's collection for a create request's body (also a snapshot's header). */
+  specOf(name: string, body: JsonObject): NewCollection {
     checkCollectionName(name);
     const vectors = parseVectorsConfig(body.vectors);
     const sparse = parseSparseConfig(body.sparse_vectors);
@@ -169,21 +180,16 @@ export class QdrantCollectionsService {
       );
     const index = indexOf(vectors.params.hnsw_config);
     const named = namedFields(vectors, sparse, indexOf);
-    await this.collections.create(
-      this.scope,
-      {
-        name,
-        dimension: vectors.dimension,
-        metric: vectors.metric,
-        index,
-        metadata: null,
-        extras: { qdrant: layout },
-        schema: null,
-        vectors: named,
-      },
-      false,
-    );
-    return true;
+    return {
+      name,
+      dimension: vectors.dimension,
+      metric: vectors.metric,
+      index,
+      metadata: null,
+      extras: { qdrant: layout },
+      schema: null,
+      vectors: named,
+    };
   }
 
   /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */

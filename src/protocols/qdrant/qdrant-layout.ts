@@ -45,7 +45,7 @@ const DEFAULT_LAYOUT: QdrantLayout = {
   positions: {},
 };
 
-export function layoutOf(c: Collection): QdrantLayout {
+export function layoutOf(c: Pick<Collection, 'extras' | 'vectors'>): QdrantLayout {
   const stored = c.extras.qdrant;
   const layout = isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
   return { ...layout, positions: Object.fromEntries(c.vectors.map((f) => [f.name, f.position])) };
@@ -207,8 +207,11 @@ const OPTIMIZER_DEFAULTS = {
 };
 const WAL_DEFAULTS = { wal_capacity_mb: 32, wal_segments_ahead: 0 };
 
+/** What a collection's config is shown from (a collection, or the settings a snapshot was taken with). */
+export type ShownCollection = Pick<Collection, 'dimension' | 'metric' | 'index' | 'vectors'>;
+
 /** The `config.params.vectors` of a collection, as Qdrant shows it. */
-export function vectorsShown(c: Collection, layout: QdrantLayout): JsonObject {
+export function vectorsShown(c: ShownCollection, layout: QdrantLayout): JsonObject {
   if (layout.dense === null) return {};
   const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
   if (layout.dense === '') return params;
@@ -220,7 +223,7 @@ export function vectorsShown(c: Collection, layout: QdrantLayout): JsonObject {
 }
 
 /** The whole `config` of a collection info. */
-export function configShown(c: Collection, layout: QdrantLayout): JsonObject {
+export function configShown(c: ShownCollection, layout: QdrantLayout): JsonObject {
   const s = layout.settings;
   const params: JsonObject = {
     vectors: vectorsShown(c, layout),

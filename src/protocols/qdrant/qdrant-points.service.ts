@@ -111,6 +111,12 @@ export class QdrantPointsService {
     return { kind: 'write', mode: 'replace', records };
   }
 
+  /** Points as an upsert's `points` list holds them, as records to write (a snapshot's lines). */
+  pointWrites(c: Collection, layout: QdrantLayout, points: unknown[]): RecordWrite[] {
+    const op = this.upsertOp(c, layout, { points });
+    return op.kind === 'write' ? op.records : [];
+  }
+
   private listPoints(c: Collection, layout: QdrantLayout, points: unknown): RecordWrite[] {
     if (!Array.isArray(points)) throw QdrantHttpError.format('the body must hold points (a list) or batch');
     return points.map((p, i) => {

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CollectionsModule } from '../../core/collections/collections.module';
 import { RecordsModule } from '../../core/records/records.module';
+import { BackupsModule } from '../../core/backups/backups.module';
+import { QdrantSnapshotsController } from './controllers/snapshots.controller';
+import { QdrantSnapshotsService } from './qdrant-snapshots.service';
 import { QdrantCollectionsController } from './controllers/collections.controller';
 import { QdrantPointsController } from './controllers/points.controller';
 import { QdrantServiceController } from './controllers/service.controller';
@@ -10,8 +13,13 @@ import { QdrantQueryService } from './qdrant-query.service';
 
 /** Qdrant's REST API, served on its own port (QDRANT_PORT) under QDRANT_PREFIX. */
 @Module({
-  imports: [CollectionsModule, RecordsModule],
-  controllers: [QdrantServiceController, QdrantCollectionsController, QdrantPointsController],
-  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService],
+  imports: [CollectionsModule, RecordsModule, BackupsModule],
+  controllers: [
+    QdrantServiceController,
+    QdrantCollectionsController,
+    QdrantPointsController,
+    QdrantSnapshotsController,
+  ],
+  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService, QdrantSnapshotsService],
 })
 export class QdrantModule {}

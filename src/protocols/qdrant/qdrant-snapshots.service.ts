@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { serializeWithRaw } from '../../common/raw-json';
+import type { Backup } from '../../core/backups/backup.model';
+import { BackupsService } from '../../core/backups/backups.service';
+import type { NewCollection } from '../../core/collections/collection.model';
+import { NotFoundError } from '../../core/errors';
+import type { RecordWrite } from '../../core/records/record.model';
+import { RecordsService } from '../../core/records/records.service';
+import { DEFAULT_NAMESPACE } from '../../core/scope';
+import { isObject, type JsonObject } from '../json-guards';
+import { QdrantCollectionsService } from './qdrant-collections.service';
+import { QdrantHttpError } from './qdrant-error';
+import { checkCollectionName, configShown, layoutOf, type QdrantLayout } from './qdrant-layout';
+import { shownRecord } from './qdrant-points.mapper';
+import { QdrantPointsService } from './qdrant-points.service';
+import {
+  backupIdOf,
+  parseHeader,
+  parsePoint,
+  SNAPSHOT_BATCH,
+  SNAPSHOT_FORMAT,
+  SNAPSHOT_VERSION,
+  snapshotName,
+  type SnapshotHeader,
+} from './snapshot-format';
+
+/** What marks a backup as a Qdrant snapshot (Pinecone's backups of the collection are not listed as snapshots). */
+const SNAPSHOT_DESCRIPTION = 'Qdrant snapshot';
+
+/** Qdrant's SnapshotDescription. */
+export interface SnapshotDescription {
+  name: string;
+  creation_time: string;
+  size: number;
+  checksum: string | null;
+}
+
+function describe(backup: Backup): SnapshotDescription {
+  return {
+    name: snapshotName(backup.sourceName, backup.id, backup.createdAt),
+    creation_time: backup.createdAt.toISOString().slice(0, 19),
+    // The copy's size in Postgres: the file is written when downloaded, and its checksum with it.
+    size: backup.sizeBytes,
+    checksum: null,
+  };
+}
+
+/** A collection's settings as a create-collection body, which recovery sends to create it again. */
+function createBody(backup: Backup, layout: QdrantLayout): JsonObject {
+  const config = configShown(backup, layout);
+  const params = config.params as JsonObject;
+  const body: JsonObject = {
+    hnsw_config: config.hnsw_config,
+    optimizers_config: config.optimizer_config,
+    wal_config: config.wal_config,
+    quantization_config: config.quantization_config,
+    strict_mode_config: config.strict_mode_config,
+    on_disk_payload: params.on_disk_payload,
+  };
+  // An unnamed vector whose size no write fixed yet is left out, as a collection without one.
+  if (layout.dense !== null && !(layout.dense === '' && backup.dimension === null)) body.vectors = params.vectors;
+  if (params.sparse_vectors) body.sparse_vectors = params.sparse_vectors;
+  return body;
+}
+
+/**
+ * Qdrant's collection snapshots over the core's backups: a snapshot is a backup (a copy of the
+ * record table taken in one transaction), written out as vecgate's snapshot file
+ * (snapshot-format.ts) when downloaded, and recovered either from a snapshot this gateway holds
+ * (a table copy) or from an uploaded file, in one transaction that replaces the collection.
+ */
+@Injectable()
+export class QdrantSnapshotsService {
+  constructor(
+    private readonly collections: QdrantCollectionsService,
+    private readonly points: QdrantPointsService,
+    private readonly backups: BackupsService,
+    private readonly records: RecordsService,
+  ) {}
+
+  private get scope() {
+    return this.collections.scope;
+  }
+
+  async create(name: string): Promise<SnapshotDescription> {
+    const c = await this.collections.get(name);
+    return describe(await this.backups.create(this.scope, c.name, { name: null, description: SNAPSHOT_DESCRIPTION }));
+  }
+
+  async list(name: string): Promise<SnapshotDescription[]> {
+    const c = await this.collections.get(name);
+    const out: SnapshotDescription[] = [];
+    let after: { createdAt: Date; id: string } | null = null;
+    do {
+      const page = await this.backups.list(this.scope, c.name, { limit: 100, after });
+      for (const b of page.items) if (b.description === SNAPSHOT_DESCRIPTION) out.push(describe(b));
+      after = page.after;
+    } while (after);
+    return out;
+  }
+
+  /** The snapshot of that name, of this collection (or of any, `anyCollection`: recovery may take another's). */
+  private async find(collection: string | null, snapshot: string): Promise<Backup> {
+    const id = backupIdOf(snapshot);
+    const missing = () => QdrantHttpError.notFound(`Snapshot ${snapshot} not found`);
+    if (!id) throw missing();
+    let backup: Backup;
+    try {
+      backup = await this.backups.get(this.scope, id);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw missing();
+      throw err;
+    }
+    if (backup.description !== SNAPSHOT_DESCRIPTION || describe(backup).name !== snapshot) throw missing();
+    if (collection !== null && backup.sourceName !== collection) throw missing();
+    return backup;
+  }
+
+  async delete(name: string, snapshot: string): Promise<boolean> {
+    const c = await this.collections.get(name);
+    const backup = await this.find(c.name, snapshot);
+    await this.backups.delete(this.scope, backup.id);
+    return true;
+  }
+
+  /** The snapshot file, written as it is read: a header line, then the points in pages. */
+  async download(name: string, snapshot: string): Promise<Readable> {
+    const c = await this.collections.get(name);
+    return Readable.from(this.lines(await this.find(c.name, snapshot)));
+  }
+
+  private async *lines(backup: Backup): AsyncGenerator<string | Buffer> {
+    const layout = layoutOf(backup);
+    const header: SnapshotHeader = {
+      format: SNAPSHOT_FORMAT,
+      version: SNAPSHOT_VERSION,
+      collection: backup.sourceName,
+      created_at: backup.createdAt.toISOString(),
+      points_count: backup.recordCount,
+      config: createBody(backup, layout),
+      payload_schema: layout.payloadIndexes,
+    };
+    yield `${JSON.stringify(header)}\n`;
+    let afterId: string | null = null;
+    for (;;) {
+      const page = await this.backups.readRecords(this.scope, backup.id, {
+        namespace: DEFAULT_NAMESPACE,
+        afterId,
+        limit: SNAPSHOT_BATCH,
+      });
+      for (const r of page) {
+        const line = serializeWithRaw(shownRecord(r, layout, true, true));
+        yield typeof line === 'string' ? `${line}\n` : Buffer.concat([line, Buffer.from('\n')]);
+      }
+      if (page.length < SNAPSHOT_BATCH) return;
+      afterId = page[page.length - 1].id;
+    }
+  }
+
+  /**
+   * PUT snapshots/recover: `location` names a snapshot this gateway holds (its name last, as in
+   * `file:///qdrant/snapshots/<collection>/<name>` or the download URL). The collection `name` is
+   * made from it, replacing one of that name, in one transaction. A `checksum` is checked against
+   * the snapshot's file first. vecgate does not fetch other URLs: upload the file instead.
+   */
+  async recover(name: string, body: JsonObject): Promise<boolean> {
+    if (typeof body.location !== 'string' || body.location === '')
+      throw QdrantHttpError.format('location must be a string: the name or URL of a snapshot');
+    const snapshot = body.location.split('/').pop() ?? '';
+    if (!backupIdOf(snapshot))
+      throw QdrantHttpError.badRequest(
+        `vecgate recovers from its own snapshots, named in location (${JSON.stringify(snapshot)} is none), or from a file sent to POST /collections/${name}/snapshots/upload; it fetches no URL`,
+      );
+    const backup = await this.find(null, snapshot);
+    if (body.checksum !== undefined && body.checksum !== null) {
+      const hash = createHash('sha256');
+      for await (const chunk of this.lines(backup)) hash.update(chunk);
+      checkChecksum(body.checksum, hash.digest('hex'));
+    }
+    const spec = (b: Backup): NewCollection => ({
+      name,
+      dimension: b.dimension,
+      metric: b.metric,
+      index: b.index,
+      metadata: b.metadata,
+      extras: b.extras,
+      schema: b.schema,
+      recordIndexes: b.recordIndexes,
+      vectors: b.vectors.map(({ name: n, kind, dimension, metric, index }) => ({
+        name: n,
+        kind,
+        dimension,
+        metric,
+        index,
+      })),
+    });
+    checkCollectionName(name);
+    await this.backups.restore(this.scope, backup.id, spec, { replace: true });
+    return true;
+  }
+
+  /**
+   * POST snapshots/upload: a snapshot file, read line by line as it arrives; the collection `name`
+   * is made from its header and points, replacing one of that name, in one transaction (a bad line,
+   * or a checksum that does not match, leaves everything as it was).
+   */
+  async upload(name: string, file: Readable, checksum: string | undefined): Promise<boolean> {
+    // A file past the upload limit ends early (the multipart reader cuts it and marks the stream
+    // `truncated`, maybe before this code runs): its last line may even parse, so the whole load is
+    // refused before it commits.
+    const truncated = () => (file as Readable & { truncated?: boolean }).truncated === true;
+    try {
+      return await this.load(name, file, checksum, truncated);
+    } catch (err) {
+      if (truncated())
+        throw new QdrantHttpError(413, 'the snapshot file is larger than VECGATE_SNAPSHOT_UPLOAD_MB allows');
+      throw err;
+    }
+  }
+
+  private async load(
+    name: string,
+    file: Readable,
+    checksum: string | undefined,
+    truncated: () => boolean,
+  ): Promise<boolean> {
+    const hash = createHash('sha256');
+    const lines = createInterface({ input: file, crlfDelay: Infinity })[Symbol.asyncIterator]();
+    file.on('data', (chunk: Buffer) => hash.update(chunk));
+    const first = await lines.next();
+    if (first.done) throw QdrantHttpError.badRequest('the snapshot file is empty');
+    const header = parseHeader(first.value);
+    const spec = this.collections.specOf(name, header.config);
+    if (isObject(header.payload_schema)) {
+      const layout = spec.extras.qdrant as QdrantLayout;
+      spec.extras = { ...spec.extras, qdrant: { ...layout, payloadIndexes: header.payload_schema } };
+    }
+    const points = this.points;
+    await this.records.load(
+      this.scope,
+      spec,
+      async function* (collection) {
+        const layout = layoutOf(collection);
+        let batch: unknown[] = [];
+        let lineNo = 1;
+        const flush = (): RecordWrite[] => {
+          const records = withLine(lineNo - batch.length + 1, () => points.pointWrites(collection, layout, batch));
+          batch = [];
+          return records;
+        };
+        for (let next = await lines.next(); !next.done; next = await lines.next()) {
+          lineNo++;
+          if (next.value.trim() === '') continue;
+          batch.push(parsePoint(next.value, lineNo));
+          if (batch.length >= SNAPSHOT_BATCH) yield flush();
+        }
+        if (batch.length > 0) yield flush();
+        if (truncated()) throw new Error('truncated');
+        if (checksum !== undefined) checkChecksum(checksum, hash.digest('hex'));
+      },
+      { replace: true },
+    );
+    return true;
+  }
+}
+
+function checkChecksum(expected: unknown, actual: string): void {
+  if (typeof expected !== 'string') throw QdrantHttpError.format('checksum must be a string');
+  if (expected.toLowerCase() !== actual)
+    throw QdrantHttpError.badRequest(`Snapshot checksum mismatch: expected ${expected}, got ${actual}`);
+}
+
+/** Errors of a batch of points, said with the line of the file its first point came from. */
+function withLine<T>(firstLine: number, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    if (err instanceof QdrantHttpError)
+      throw new QdrantHttpError(err.status, `snapshot lines from ${firstLine}: ${err.message}`);
+    throw err;
+  }
+}

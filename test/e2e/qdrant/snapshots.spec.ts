@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { gatewayForFile } from '../../support/gateway';
+import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
+
+/** A collection of 1,200 points (three pages of a snapshot file) with a named vector beside the first. */
+async function seeded(q: QdrantClient, label: string): Promise<string> {
+  const name = collectionName(label);
+  await q.createCollection(name, {
+    vectors: { text: { size: 3, distance: 'Dot' }, image: { size: 2, distance: 'Euclid' } },
+    sparse_vectors: { words: {} },
+    hnsw_config: { m: 20 },
+  });
+  await q.createPayloadIndex(name, { field_name: 'n', field_schema: 'integer', wait: true });
+  const points = Array.from({ length: 1200 }, (_, i) => ({
+    id: i + 1,
+    vector: {
+      text: [i, 1, 0],
+      ...(i % 2 === 0 ? { image: [i, -i] } : {}),
+      words: { indices: [i % 7], values: [1] },
+    },
+    payload: { n: i, tag: i % 3 === 0 ? 'fizz' : 'plain', nested: { deep: [i] } },
+  }));
+  for (let i = 0; i < points.length; i += 400) await q.upsert(name, { wait: true, points: points.slice(i, i + 400) });
+  return name;
+}
+
+/** Every point, vectors and payloads, in id order. */
+async function everything(q: QdrantClient, name: string) {
+  const out: unknown[] = [];
+  let offset: unknown = undefined;
+  do {
+    const page = await q.scroll(name, { limit: 500, offset: offset as number, with_vector: true, with_payload: true });
+    out.push(...page.points);
+    offset = page.next_page_offset ?? undefined;
+  } while (offset !== undefined && offset !== null);
+  return out;
+}
+
+/** The snapshot file as a multipart form, as `curl -F snapshot=@file` sends it. */
+function form(file: string | Buffer): FormData {
+  const body = new FormData();
+  body.append('snapshot', new Blob([file]), 'collection.snapshot');
+  return body;
+}
+
+/**
+ * Qdrant's collection snapshots: a copy taken at one instant, listed, downloaded as vecgate's
+ * snapshot file, recovered by name or from an uploaded file (replacing the collection, in one
+ * transaction), and deleted.
+ */
+describe('Qdrant snapshots', () => {
+  const gw = gatewayForFile({ qdrantPort: 0 });
+  let q: QdrantClient;
+
+  beforeAll(async () => {
+    q = await qdrantClient(gw);
+  });
+
+  const upload = (name: string, body: FormData, query = '') =>
+    fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/upload${query}`, { method: 'POST', body }).then(async (r) => ({
+      status: r.status,
+      body: (await r.json()) as any,
+    }));
+  const download = (name: string, snapshot: string) =>
+    fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/${snapshot}`);
+
+  it('takes a snapshot, lists it, and recovers the collection as it was then, named vectors and indexes too', async () => {
+    const name = await seeded(q, 'snap');
+    const before = await everything(q, name);
+    const taken = await q.createSnapshot(name);
+    expect(taken).toMatchObject({ name: expect.stringMatching(new RegExp(`^${name}-.*\\.snapshot$`)) });
+    expect((await q.listSnapshots(name)).map((s) => s.name)).toEqual([taken!.name]);
+    // Changes after the snapshot: a point gone, one changed, one new, a vector deleted.
+    await q.delete(name, { wait: true, points: [1] });
+    await q.setPayload(name, { wait: true, points: [2], payload: { tag: 'changed' } });
+    await q.upsert(name, { wait: true, points: [{ id: 5000, vector: { text: [1, 1, 1] } }] });
+    await q.deleteVectors(name, { wait: true, points: [3], vector: ['image'] });
+    expect(await q.recoverSnapshot(name, { location: `file:///qdrant/snapshots/${name}/${taken!.name}` })).toBe(true);
+    expect(await everything(q, name)).toEqual(before);
+    const info = await q.getCollection(name);
+    expect(info.points_count).toBe(1200);
+    expect(info.config.params.vectors).toEqual({
+      text: { size: 3, distance: 'Dot' },
+      image: { size: 2, distance: 'Euclid' },
+    });
+    expect(info.config.params.sparse_vectors).toEqual({ words: {} });
+    expect(info.config.hnsw_config).toMatchObject({ m: 20 });
+    expect(info.payload_schema).toMatchObject({ n: { data_type: 'integer' } });
+    // Searches of the named vector find the recovered points.
+    expect((await q.query(name, { query: [4, -4], using: 'image', limit: 1 })).points[0].id).toBe(5);
+    // The snapshot outlives the recovery, and goes when deleted.
+    expect(await q.deleteSnapshot(name, taken!.name)).toBe(true);
+    expect(await q.listSnapshots(name)).toEqual([]);
+    expect((await download(name, taken!.name)).status).toBe(404);
+  });
+
+  it('downloads the snapshot file, and an upload of it makes the same collection under another name', async () => {
+    const name = await seeded(q, 'file');
+    const before = await everything(q, name);
+    const { name: snapshot } = (await q.createSnapshot(name))!;
+    const res = await download(name, snapshot);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/application\/octet-stream/);
+    const file = Buffer.from(await res.arrayBuffer());
+    const lines = file.toString('utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(1201);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      format: 'vecgate-qdrant-snapshot',
+      version: 1,
+      collection: name,
+      points_count: 1200,
+      config: { vectors: { text: { size: 3, distance: 'Dot' } }, sparse_vectors: { words: {} } },
+      payload_schema: { n: 'integer' },
+    });
+    expect(JSON.parse(lines[1])).toEqual({
+      id: 1,
+      vector: { text: [0, 1, 0], image: [0, 0], words: { indices: [0], values: [1] } },
+      payload: { n: 0, tag: 'fizz', nested: { deep: [0] } },
+    });
+    // The same bytes each time: its checksum holds for a recovery.
+    const again = Buffer.from(await (await download(name, snapshot)).arrayBuffer());
+    expect(again.equals(file)).toBe(true);
+    const checksum = createHash('sha256').update(file).digest('hex');
+    const copy = `${name}_copy`;
+    expect(await upload(copy, form(file), `?checksum=${checksum}&priority=snapshot`)).toMatchObject({
+      status: 200,
+      body: { result: true, status: 'ok' },
+    });
+    expect(await everything(q, copy)).toEqual(before);
+    expect((await q.getCollection(copy)).payload_schema).toMatchObject({ n: { data_type: 'integer' } });
+    // Recovered by name, with the file's checksum.
+    expect(await q.recoverSnapshot(copy, { location: snapshot, checksum })).toBe(true);
+    expect((await q.count(copy)).count).toBe(1200);
+  });
+
+  it('refuses what is no snapshot of its own, a wrong checksum and a bad line, and leaves the collection as it was', async () => {
+    const name = await seeded(q, 'bad');
+    const raw = qdrantHttp(gw);
+    const { name: snapshot } = (await q.createSnapshot(name))!;
+    const file = Buffer.from(await (await download(name, snapshot)).arrayBuffer());
+    await q.delete(name, { wait: true, points: [7] });
+    expectQdrantError(
+      await raw.put(`/collections/${name}/snapshots/recover`, { location: 'http://169.254.169.254/latest/x.snapshot' }),
+      400,
+      /vecgate recovers from its own snapshots.*it fetches no URL/,
+    );
+    expectQdrantError(
+      await raw.put(`/collections/${name}/snapshots/recover`, { location: snapshot, checksum: 'ab'.repeat(32) }),
+      400,
+      /checksum mismatch/,
+    );
+    expectQdrantError(
+      await raw.put(`/collections/${name}/snapshots/recover`, {
+        location: snapshot.replace(/[0-9a-f]{8}-/, '00000000-'),
+      }),
+      404,
+      /Snapshot .* not found/,
+    );
+    // Uploads: a wrong checksum, a Qdrant segment archive, a bad point (on line 601: the second page).
+    expectQdrantError(await upload(name, form(file), `?checksum=${'00'.repeat(32)}`), 400, /checksum mismatch/);
+    expectQdrantError(
+      await upload(name, form(Buffer.from('ustar\0binary segment data'))),
+      400,
+      /not a vecgate snapshot/,
+    );
+    const lines = file.toString('utf8').split('\n');
+    lines[600] = JSON.stringify({ id: 600, vector: { text: [1, 2] } });
+    expectQdrantError(
+      await upload(name, form(lines.join('\n'))),
+      400,
+      /snapshot lines from 502.*expected dim: 3, got 2/,
+    );
+    expectQdrantError(
+      await fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      }).then(async (r) => ({ status: r.status, body: await r.json() })),
+      400,
+      /multipart/,
+    );
+    // Nothing of those reached the collection: point 7 is still gone, the rest as they were.
+    expect((await q.count(name)).count).toBe(1199);
+    expect(await q.retrieve(name, { ids: [7] })).toEqual([]);
+    // Snapshots of a collection that does not exist, and of another collection's name.
+    expectQdrantError(await raw.post(`/collections/${collectionName('none')}/snapshots`), 404, /doesn't exist/);
+    const other = await seeded(q, 'other');
+    expectQdrantError(await raw.del(`/collections/${other}/snapshots/${snapshot}`), 404, /not found/);
+    expect((await download(other, snapshot)).status).toBe(404);
+  });
+});
+
+describe('Qdrant snapshot uploads past VECGATE_SNAPSHOT_UPLOAD_MB', () => {
+  const gw = gatewayForFile({ qdrantPort: 0, snapshotUploadBytes: 4096 });
+
+  it('refuses the file with a 413 in Qdrant’s shape, and makes no collection', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('big');
+    const header = JSON.stringify({
+      format: 'vecgate-qdrant-snapshot',
+      version: 1,
+      collection: name,
+      config: { vectors: { size: 2, distance: 'Dot' } },
+      payload_schema: {},
+    });
+    const points = Array.from({ length: 200 }, (_, i) => JSON.stringify({ id: i + 1, vector: [i, 1] }));
+    const res = await fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/upload`, {
+      method: 'POST',
+      body: form([header, ...points].join('\n')),
+    });
+    expectQdrantError({ status: res.status, body: await res.json() }, 413, /larger than VECGATE_SNAPSHOT_UPLOAD_MB/);
+    expect(await q.collectionExists(name)).toEqual({ exists: false });
+  });
+});
