@@ -152,9 +152,14 @@ export class CollectionsRepository {
     return rowCount === 1;
   }
 
-  /** Declares named vectors at positions 1, 2, ... in the order given (a new collection's). */
-  async insertVectors(db: Queryable, collectionId: string, fields: NewVectorField[]): Promise<VectorField[]> {
-    const placed = fields.map((f, i) => ({ ...f, position: i + 1, indexed: false, tuning: null }));
+  /** Declares named vectors at positions `first`, `first` + 1, ... in the order given (a new collection's from 1). */
+  async insertVectors(
+    db: Queryable,
+    collectionId: string,
+    fields: NewVectorField[],
+    first = 1,
+  ): Promise<VectorField[]> {
+    const placed = fields.map((f, i) => ({ ...f, position: first + i, indexed: false, tuning: null }));
     for (const f of placed)
       await db.query(
         `INSERT INTO vecgate_collection_vectors (collection_id, position, name, kind, dimension, metric, index)
@@ -162,6 +167,13 @@ export class CollectionsRepository {
         [collectionId, f.position, f.name, f.kind, f.kind === 'dense' ? f.dimension : null, f.metric, json(f.index)],
       );
     return placed;
+  }
+
+  async deleteVector(db: Queryable, collectionId: string, position: number): Promise<void> {
+    await db.query('DELETE FROM vecgate_collection_vectors WHERE collection_id = $1 AND position = $2', [
+      collectionId,
+      position,
+    ]);
   }
 
   async setVectorIndex(db: Queryable, collectionId: string, position: number, index: IndexSettings): Promise<void> {

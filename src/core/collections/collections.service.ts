@@ -5,7 +5,14 @@ import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
-import { ALL_RECORD_INDEXES, Collection, CollectionChanges, NewCollection, NewVectorField } from './collection.model';
+import {
+  ALL_RECORD_INDEXES,
+  Collection,
+  CollectionChanges,
+  NewCollection,
+  NewVectorField,
+  VectorField,
+} from './collection.model';
 import { CollectionsRepository, type RowLock } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
@@ -185,6 +192,56 @@ export class CollectionsService {
       }
     });
     this.forget(id);
+  }
+
+  /**
+   * Declares a named vector on an existing collection (its column comes empty; the index builder
+   * indexes it once records hold it), with the protocol's settings `extras` changed in the same
+   * transaction. Returns it.
+   */
+  async addVector(
+    scope: Scope,
+    id: string,
+    field: NewVectorField,
+    extras: (collection: Collection) => Record<string, unknown>,
+  ): Promise<VectorField> {
+    this.forget(id);
+    try {
+      return await this.db.transaction(async (tx) => {
+        const collection = await this.getById(scope, id, tx, 'change');
+        checkVectorFields([...collection.vectors, field]);
+        const next = Math.max(0, ...collection.vectors.map((f) => f.position)) + 1;
+        const [placed] = await this.repository.insertVectors(tx, collection.id, [field], next);
+        await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
+        await this.repository.update(tx, collection, { extras: extras(collection) });
+        return placed;
+      });
+    } finally {
+      this.forget(id);
+    }
+  }
+
+  /** Removes a named vector: its column, its index, its measurement, and the protocol's `extras` changed with it. */
+  async removeVector(
+    scope: Scope,
+    id: string,
+    name: string,
+    extras: (collection: Collection) => Record<string, unknown>,
+  ): Promise<void> {
+    this.forget(id);
+    try {
+      await this.db.transaction(async (tx) => {
+        const collection = await this.getById(scope, id, tx, 'change');
+        const field = collection.vectors.find((f) => f.name === name);
+        if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+        await this.repository.deleteVector(tx, collection.id, field.position);
+        await this.tuning.forget(tx, collection.id, field.position);
+        await this.tables.dropVectorColumn(tx, collection.tableName, field.position);
+        await this.repository.update(tx, collection, { extras: extras(collection) });
+      });
+    } finally {
+      this.forget(id);
+    }
   }
 
   async deleteByName(scope: Scope, name: string): Promise<void> {

@@ -106,6 +106,11 @@ export class RecordTableRepository {
     }
   }
 
+  /** Drops a named vector's column, and with it its HNSW index. */
+  async dropVectorColumn(db: Queryable, table: string, position: number): Promise<void> {
+    await db.query(`ALTER TABLE ${qualified(table)} DROP COLUMN IF EXISTS ${vectorColumn(position)}`);
+  }
+
   /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
   async rebuildIndex(
     db: Queryable,

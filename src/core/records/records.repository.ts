@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import { HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
+import { checkedColumn, HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
+import { scoreSql, similaritySql, type ScoreNode } from '../search/similarity-score';
 import { Database, Queryable } from '../../database/database';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode, MetadataKey } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
+import { sparsevecText } from './sparse-vector';
 import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord } from './record.model';
 import { DimensionMismatchError, InvalidArgumentError } from '../errors';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
@@ -209,6 +211,13 @@ export interface SparseQuery extends RecordSelection {
   n: number;
   /** A named sparse vector's position, to score that one instead of the default. */
   position?: number;
+}
+
+/** The n best by a score over each record's similarities to the query vectors (similarity-score.ts). */
+export interface ScoredQuery extends RecordSelection {
+  vectors: DenseVector[];
+  score: ScoreNode;
+  n: number;
 }
 
 /** Session settings of a vector search (see Database.withSessionSettings). */
@@ -554,6 +563,37 @@ export class RecordsRepository {
     return lists;
   }
 
+  /**
+   * The n matching records with the highest score, each scored over its similarities to the query
+   * vectors (computed once per record, as columns s1, s2, ...): an exact read of every matching
+   * record that holds the searched vector, since no index orders by such a score.
+   */
+  async scoredBy(
+    db: Queryable,
+    collection: Collection,
+    { namespace, vectors, score, n, filter, include }: ScoredQuery,
+  ): Promise<(StoredRecord & { score: number })[]> {
+    const plan = vectorPlan(collection.metric, collection.dimension!, collection.searchColumn);
+    const params = new SqlParams([namespace]);
+    const similarities = vectors.map(
+      (v, i) =>
+        `${similaritySql(collection.metric, `${plan.column} ${plan.operator} ${params.add(v.toBinary(), 'vector')}::${plan.queryType}`)} AS s${i + 1}`,
+    );
+    const column = checkedColumn(collection.searchColumn ?? 'embedding');
+    const where = compileFilter(filter, params);
+    const { rows } = await db.query<StoredRecord & { score: number }>(
+      withinBudget(
+        `SELECT ${columns(include, collection)}, ${scoreSql(score)} AS score, ${sizeOf(include, collection)} AS vg_size
+         FROM (SELECT t.*, ${similarities.join(', ')} FROM ${qualified(collection.tableName)} t
+               WHERE namespace = $1 AND ${column} IS NOT NULL AND ${where}) r
+         ORDER BY score DESC, id COLLATE "C" LIMIT ${params.add(n)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
+  }
+
   /** Deletes the matching records and returns their ids. */
   async deleteReturningIds(
     db: Queryable,
@@ -774,6 +814,31 @@ export class RecordsRepository {
       params.values,
     );
     return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
+  }
+
+  /**
+   * For inverse document frequencies: how many records of the namespace hold the sparse vector (the
+   * default one, or the named one at `position`), and how many of them have a value at each of
+   * `indices` (0-based), in one read of the table.
+   */
+  async documentFrequencies(
+    db: Queryable,
+    collection: Collection,
+    { namespace, indices, position }: { namespace: string; indices: number[]; position?: number },
+  ): Promise<{ n: number; df: number[] }> {
+    const column = position === undefined ? 'sparse_embedding' : vectorColumn(position);
+    const params = new SqlParams([namespace]);
+    // A record has a value at i when its inner product with the vector of a 1 at i is not 0.
+    const counts = indices.map(
+      (i) =>
+        `count(*) FILTER (WHERE (${column} <#> ${params.add(sparsevecText([i], [1]).text, 'sparsevec')}) <> 0)::float8`,
+    );
+    const { rows } = await db.query<{ n: number; df: number[] | null }>(
+      `SELECT count(*)::float8 AS n, ARRAY[${counts.join(', ') || 'NULL::float8'}]::float8[] AS df
+       FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${column} IS NOT NULL`,
+      params.values,
+    );
+    return { n: rows[0].n, df: indices.length === 0 ? [] : (rows[0].df ?? []).map(Number) };
   }
 
   /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */

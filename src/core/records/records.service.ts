@@ -8,6 +8,7 @@ import { FilterNode, MetadataKey } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
+import { sparseFromText, sparsevecText } from './sparse-vector';
 import { Include, Neighbour, RecordOperation, RecordWrite, StoredRecord, WriteMode } from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
@@ -15,6 +16,7 @@ import { RecordsRepository, type OrderBy } from './records.repository';
 import { RecallSampler } from './recall-sampler';
 import { exactWhileUnmeasured, narrowsTheTable, prefersExactSearch, unmeasured } from './search-policy';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
+import { countNodes, MAX_SCORE_NODES, MAX_SCORE_VECTORS, type ScoreNode } from '../search/similarity-score';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 
 /**
@@ -71,7 +73,15 @@ export interface NearestOptions {
   include: Include;
   /** A named vector of the collection (VectorField) to search instead of the default one of the query's kind. */
   using?: string;
+  /**
+   * Weigh each term of the sparse query by its inverse document frequency over the namespace,
+   * ln((N − df + 0.5) / (df + 0.5) + 1), as Qdrant's `modifier: idf` does.
+   */
+  idf?: boolean;
 }
+
+/** The most terms a sparse query weighed by IDF may hold: each is counted over the table. */
+export const MAX_IDF_TERMS = 1024;
 
 /**
  * Keeps one record per id, in request order (which is the order get returns them in): the first
@@ -400,7 +410,8 @@ export class RecordsService {
     options: NearestOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
-    const { vectors, n, filter, include, sparse, using } = options;
+    const { vectors, n, filter, include, using, idf } = options;
+    let sparse = options.sparse;
     checkResultRows(Math.max(1, vectors.length), n);
     return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
       const field = using === undefined ? undefined : stored.vectors.find((f) => f.name === using);
@@ -410,6 +421,7 @@ export class RecordsService {
         );
       if (sparse !== undefined) {
         if (vectors.length > 0) checkQueryDimension(stored, [vectors[0].dimension]);
+        if (idf) sparse = await this.weighByIdf(stored, namespace, sparse, field?.position);
         const dense = vectors[0] ?? null;
         const list = await this.repository.nearestSparse(this.db.reads, stored, {
           namespace,
@@ -460,6 +472,73 @@ export class RecordsService {
       const efSearch = Number(settings['hnsw.ef_search']);
       this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
       return { collection, lists };
+    });
+  }
+
+  /** The sparse query with each value times its term's inverse document frequency (NearestOptions.idf). */
+  private async weighByIdf(
+    collection: Collection,
+    namespace: string,
+    sparse: string,
+    position?: number,
+  ): Promise<string> {
+    const { indices, values } = sparseFromText(sparse);
+    if (indices.length > MAX_IDF_TERMS)
+      throw new InvalidArgumentError(
+        `A sparse query weighed by IDF may hold at most ${MAX_IDF_TERMS} terms, got ${indices.length}`,
+      );
+    const { n, df } = await this.repository.documentFrequencies(this.db.reads, collection, {
+      namespace,
+      indices,
+      position,
+    });
+    const weights = values.map((v, k) => v * Math.log((n - df[k] + 0.5) / (df[k] + 0.5) + 1));
+    return sparsevecText(indices, weights).text;
+  }
+
+  /**
+   * The n matching records with the highest `score` over their similarities to the query vectors
+   * (Qdrant's discover, context and recommend strategies), through the default dense vector or the
+   * named one `using` names: an exact read of the matching records.
+   */
+  async scoredBy(
+    scope: Scope,
+    collectionId: string,
+    options: {
+      vectors: DenseVector[];
+      score: ScoreNode;
+      n: number;
+      filter: FilterNode;
+      include: Include;
+      using?: string;
+    },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ collection: Collection; list: (StoredRecord & { score: number })[] }> {
+    const { vectors, score, n, filter, include, using } = options;
+    checkResultRows(1, n);
+    if (vectors.length === 0 || vectors.length > MAX_SCORE_VECTORS)
+      throw new InvalidArgumentError(`A score takes 1 to ${MAX_SCORE_VECTORS} query vectors, got ${vectors.length}`);
+    if (countNodes(score) > MAX_SCORE_NODES)
+      throw new InvalidArgumentError(`A score may hold at most ${MAX_SCORE_NODES} terms`);
+    return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
+      const field = using === undefined ? undefined : stored.vectors.find((f) => f.name === using);
+      if (using !== undefined && field?.kind !== 'dense')
+        throw new InvalidArgumentError(`The collection has no dense vector named ${JSON.stringify(using)}`);
+      const collection = field ? throughVector(stored, field) : stored;
+      if (collection.dimension === null || n === 0) return { collection, list: [] };
+      checkQueryDimension(
+        collection,
+        vectors.map((v) => v.dimension),
+      );
+      const list = await this.repository.scoredBy(this.db.reads, collection, {
+        namespace,
+        vectors,
+        score,
+        n,
+        filter,
+        include,
+      });
+      return { collection, list };
     });
   }
 

@@ -5,6 +5,7 @@ import {
   type Collection,
   type IndexSettings,
   type NewCollection,
+  type NewVectorField,
 } from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
@@ -21,12 +22,14 @@ import {
   checkCollectionName,
   configShown,
   layoutOf,
+  MAX_NAMED_VECTORS,
   namedFields,
   namedParamsOf,
   parseSparseConfig,
   parseVectorsConfig,
   resolveVector,
   settingsOf,
+  vectorParams,
   type QdrantLayout,
 } from './qdrant-layout';
 
@@ -190,6 +193,81 @@ export class QdrantCollectionsService {
       schema: null,
       vectors: named,
     };
+  }
+
+  /**
+   * PUT /collections/{c}/vectors/{v}: a new named vector, `{dense: {size, distance}}` or
+   * `{sparse: {modifier}}`, empty in every point until written. The same vector again is no
+   * change; another of that name is a 400, as in Qdrant.
+   */
+  async addVector(name: string, vector: string, body: JsonObject): Promise<void> {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    const dense = body.dense !== undefined && body.dense !== null;
+    const sparse = body.sparse !== undefined && body.sparse !== null;
+    if (dense === sparse) throw QdrantHttpError.format('the body must hold one of dense {size, distance} or sparse {}');
+    if (vector === '') throw QdrantHttpError.format('a vector name must not be empty');
+    if (layout.dense === '')
+      throw QdrantHttpError.badRequest('a collection of one unnamed vector cannot hold named ones');
+    let field: NewVectorField;
+    let params: JsonObject;
+    if (dense) {
+      const parsed = vectorParams(body.dense, 'dense');
+      params = parsed.params;
+      field = {
+        name: vector,
+        kind: 'dense',
+        dimension: parsed.dimension,
+        metric: parsed.metric,
+        index: indexSettings(params.hnsw_config, { ...c.index, efSearchPinned: undefined }),
+      };
+    } else {
+      const parsed = parseSparseConfig({ [vector]: body.sparse });
+      params = { ...parsed.params, ...(parsed.sparse?.modifier === 'idf' ? { modifier: 'idf' } : {}) };
+      field = { name: vector, kind: 'sparse', dimension: null, metric: 'ip', index: c.index };
+    }
+    const existing = resolveVector(c, layout, vector);
+    if (existing) {
+      const same =
+        existing.kind === field.kind &&
+        (field.kind === 'sparse' ||
+          (existing.field
+            ? existing.field.dimension === field.dimension && existing.field.metric === field.metric
+            : c.dimension === field.dimension && c.metric === field.metric));
+      if (same) return;
+      throw QdrantHttpError.wrongInput(
+        existing.kind === field.kind
+          ? `Vector \`${vector}\` already exists with a different configuration`
+          : `Vector \`${vector}\` already exists as a ${existing.kind} vector`,
+      );
+    }
+    const count = (layout.dense !== null ? 1 : 0) + (layout.sparse ? 1 : 0) + c.vectors.length;
+    if (count >= MAX_NAMED_VECTORS)
+      throw QdrantHttpError.badRequest(`a collection may name at most ${MAX_NAMED_VECTORS} vectors, dense and sparse`);
+    await this.collections.addVector(this.scope, c.id, field, (current) => ({
+      ...current.extras,
+      qdrant: { ...layoutOf(current), namedParams: { ...layoutOf(current).namedParams, [vector]: params } },
+    }));
+  }
+
+  /**
+   * DELETE /collections/{c}/vectors/{v}: a named vector goes from every point. The collection's
+   * first dense and first sparse vectors are its records' embedding and sparse vector, which the
+   * other protocols read: those stay (a 400 says so).
+   */
+  async removeVector(name: string, vector: string): Promise<void> {
+    const c = await this.get(name);
+    const ref = resolveVector(c, layoutOf(c), vector);
+    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vector}`);
+    if (!ref.field)
+      throw QdrantHttpError.badRequest(
+        `vector ${JSON.stringify(vector)} is the collection's first ${ref.kind} vector, which every protocol reads as the records' ${ref.kind === 'dense' ? 'embedding' : 'sparse vector'}: vecgate does not delete it (delete_vectors clears it from points)`,
+      );
+    await this.collections.removeVector(this.scope, c.id, vector, (current) => {
+      const layout = layoutOf(current);
+      const { [vector]: _gone, ...namedParams } = layout.namedParams;
+      return { ...current.extras, qdrant: { ...layout, namedParams } };
+    });
   }
 
   /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */

@@ -76,7 +76,7 @@ export interface ParsedVectors {
   named: { name: string; dimension: number; metric: Metric; params: JsonObject }[];
 }
 
-function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
+export function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
   if (!isObject(v)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
   const { size, distance, multivector_config: multivector, ...params } = v;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)

@@ -12,11 +12,13 @@ import { QdrantHttpError } from './qdrant-error';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
+import type { ScoreNode } from '../../core/search/similarity-score';
 import {
   denseFor,
   includeFor,
   payloadSelector,
   selectPayload,
+  shownRecord,
   shownVectors,
   sparseFor,
   vectorSelector,
@@ -34,6 +36,8 @@ const MAX_MATRIX_SAMPLE = 1_000;
 /** The most candidates an MMR query weighs (each against each chosen one). */
 const MAX_MMR_CANDIDATES = 1_000;
 const MAX_BATCH = 100;
+/** Examples one recommend, discover or context query may hold (each a similarity computed per point read). */
+const MAX_EXAMPLES = 64;
 /** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
 const DEFAULT_RRF_K = 2;
 
@@ -41,7 +45,28 @@ const DEFAULT_RRF_K = 2;
  * A query vector for one of the collection's vectors: its default dense or sparse one, or the
  * named vector `using` names (a VectorField of the core).
  */
-type Query = ({ dense: DenseVector } | { sparse: SparseText }) & { using?: string };
+type Query = ({ dense: DenseVector } | { sparse: SparseText } | { score: ScoredBy }) & { using?: string };
+
+/** A query scored over each point's similarities to several vectors: discover, context, recommend's other strategies. */
+interface ScoredBy {
+  vectors: DenseVector[];
+  node: ScoreNode;
+}
+
+/** Qdrant's margin of a context pair (f32::EPSILON): a point exactly between its two examples still loses. */
+const CONTEXT_MARGIN = 1.1920929e-7;
+
+const similarity = (vector: number): ScoreNode => ({ kind: 'similarity', vector });
+
+/** The score a context pair adds (Qdrant's loss_by): 0 when the point is nearer the positive, below 0 the nearer the negative. */
+function contextLoss(positive: number, negative: number): ScoreNode {
+  const difference: ScoreNode = {
+    kind: 'sub',
+    left: { kind: 'sub', left: similarity(positive), right: similarity(negative) },
+    right: { kind: 'value', value: CONTEXT_MARGIN },
+  };
+  return { kind: 'sigmoid', operand: { kind: 'min', terms: [difference, { kind: 'value', value: 0 }] } };
+}
 
 /** The metric a dense query is scored under: its named vector's, or the collection's. */
 function metricOf(c: Collection, query: Query): Metric {
@@ -76,9 +101,15 @@ function scoreOf(metric: Metric, raw: number): number {
   return raw;
 }
 
+/** Whether the sparse vector a query searches (the first one, or the named one) was declared with `modifier: idf`. */
+function idfModified(layout: QdrantLayout, using: string | undefined): boolean {
+  if (using === undefined) return layout.sparse?.modifier === 'idf';
+  return layout.namedParams[using]?.modifier === 'idf';
+}
+
 /** Whether larger scores are better (Cosine, Dot, sparse), or smaller (Euclid, Manhattan). */
 function higherIsBetter(metric: Metric, query: Query): boolean {
-  return 'sparse' in query || metric === 'cosine' || metric === 'ip';
+  return 'sparse' in query || 'score' in query || metric === 'cosine' || metric === 'ip';
 }
 
 function threshold(value: unknown): number | null {
@@ -128,6 +159,32 @@ export class QdrantQueryService {
    */
   async queryGroups(name: string, body: JsonObject) {
     const c = await this.collections.get(name);
+    return this.grouped(body, (candidates) =>
+      this.queryIn(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    );
+  }
+
+  /** POST points/search/groups (legacy): a search's matches grouped as query/groups groups them. */
+  async searchGroups(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return this.grouped(body, (candidates) =>
+      this.legacySearch(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    );
+  }
+
+  /** POST points/recommend/groups (legacy). */
+  async recommendGroups(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return this.grouped(body, (candidates) =>
+      this.legacyRecommend(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    );
+  }
+
+  /**
+   * Groups the points `search` finds among its best `candidates`, and with `with_lookup` gives each
+   * group the point of another collection whose id is the group's value.
+   */
+  private async grouped(body: JsonObject, search: (candidates: number) => Promise<JsonObject[]>) {
     const key = payloadKey(body.group_by, 'group_by');
     const path = Array.isArray(key) ? key : [key];
     const groupSize = unsigned(body.group_size, 'group_size', 3);
@@ -135,8 +192,9 @@ export class QdrantQueryService {
     if (groupSize < 1 || limit < 1) throw QdrantHttpError.format('group_size and limit must be at least 1');
     const candidates = Math.min(MAX_RESULTS, Math.max(100, limit * groupSize * 4));
     const payload = payloadSelector(body.with_payload, false);
-    const points = await this.queryIn(c, { ...body, limit: candidates, offset: 0, with_payload: true });
-    const groups = new Map<string, { id: unknown; hits: JsonObject[] }>();
+    const lookup = body.with_lookup === undefined || body.with_lookup === null ? null : this.lookupOf(body.with_lookup);
+    const points = await search(candidates);
+    const groups = new Map<string, { id: unknown; hits: JsonObject[]; lookup?: JsonObject }>();
     for (const point of points) {
       let value: unknown = point.payload;
       for (const k of path) value = isObject(value) ? value[k] : undefined;
@@ -157,7 +215,46 @@ export class QdrantQueryService {
         group.hits.push(hit);
       }
     }
-    return { groups: [...groups.values()] };
+    const found = [...groups.values()];
+    if (lookup) await this.lookUp(found, lookup);
+    return { groups: found };
+  }
+
+  /** with_lookup: a collection's name, or `{collection, with_payload, with_vectors}`. */
+  private lookupOf(value: unknown): { collection: string; payload: PayloadSelector; vector: VectorSelector } {
+    if (typeof value === 'string') return { collection: value, payload: true, vector: false };
+    if (!isObject(value) || typeof value.collection !== 'string')
+      throw QdrantHttpError.format('with_lookup must be a collection name or {collection, with_payload, with_vectors}');
+    return {
+      collection: value.collection,
+      payload: payloadSelector(value.with_payload, true),
+      vector: vectorSelector(value.with_vectors ?? value.with_vector, false),
+    };
+  }
+
+  /** Each group gets `lookup`: the point of the lookup collection whose id is the group's value, when there is one. */
+  private async lookUp(
+    groups: { id: unknown; lookup?: JsonObject }[],
+    lookup: { collection: string; payload: PayloadSelector; vector: VectorSelector },
+  ): Promise<void> {
+    const from = await this.collections.get(lookup.collection);
+    const layout = layoutOf(from);
+    const ids = new Map<string, { id: unknown; lookup?: JsonObject }>();
+    for (const g of groups) {
+      try {
+        ids.set(pointId(g.id, 'group id'), g);
+      } catch {
+        // A value that is no point id (a word) looks up nothing.
+      }
+    }
+    if (ids.size === 0) return;
+    const records = await this.records.find(this.scope, from.id, {
+      filter: { kind: 'idIn', ids: [...ids.keys()] },
+      include: includeFor(layout, lookup.payload, lookup.vector),
+      limit: null,
+      offset: 0,
+    });
+    for (const r of records) ids.get(r.id)!.lookup = shownRecord(r, layout, lookup.payload, lookup.vector);
   }
 
   /**
@@ -265,6 +362,30 @@ export class QdrantQueryService {
     return this.run(c, layout, this.searchOf(body, layout, query, 10), shown);
   }
 
+  /** POST points/discover (legacy): `target` and `context` pairs, or `context` alone. */
+  async discover(name: string, body: JsonObject) {
+    const c = await this.collections.get(name);
+    return this.legacyDiscover(c, body);
+  }
+
+  async discoverBatch(name: string, body: JsonObject) {
+    return this.batch(name, body, (c, s) => this.legacyDiscover(c, s));
+  }
+
+  private async legacyDiscover(c: Collection, body: JsonObject) {
+    const layout = layoutOf(c);
+    const using = typeof body.using === 'string' ? body.using : undefined;
+    const target = body.target === null ? undefined : body.target;
+    const { query, exclude } = await this.discoverQuery(c, layout, target, body.context, using, body.lookup_from);
+    const search = this.searchOf(body, layout, query, 10);
+    search.filter = and(search.filter, exclude);
+    const shown = {
+      payload: payloadSelector(body.with_payload, false),
+      vector: vectorSelector(body.with_vector, false),
+    };
+    return this.run(c, layout, search, shown);
+  }
+
   private async legacyRecommend(c: Collection, body: JsonObject) {
     const layout = layoutOf(c);
     const using = typeof body.using === 'string' ? body.using : undefined;
@@ -344,6 +465,16 @@ export class QdrantQueryService {
       return this.run(c, layout, search, shown);
     }
     if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
+    if (isObject(q) && 'sample' in q) {
+      // Points drawn at random among the matching ones, each scored 0 (Qdrant's sample query).
+      if (q.sample !== 'random') throw QdrantHttpError.format('sample: unknown variant, expected random');
+      const drawn = await this.records.drawRandom(this.scope, c.id, {
+        filter,
+        include: includeFor(layout, shown.payload, shown.vector),
+        n: limit,
+      });
+      return drawn.map((r) => this.point(r.id, 0, r, layout, shown));
+    }
     if (isObject(q) && 'order_by' in q) {
       const found = await this.records.findOrdered(this.scope, c.id, {
         filter,
@@ -511,17 +642,129 @@ export class QdrantQueryService {
       if (!isObject(q.recommend)) throw QdrantHttpError.format('recommend must be an object');
       return this.recommendQuery(c, layout, q.recommend, using, lookupFrom);
     }
-    for (const unsupported of ['discover', 'context', 'order_by', 'formula', 'sample', 'fusion', 'rrf'])
+    if (isObject(q) && 'discover' in q) {
+      if (!isObject(q.discover)) throw QdrantHttpError.format('discover must be {target, context}');
+      return this.discoverQuery(c, layout, q.discover.target, q.discover.context, using, lookupFrom);
+    }
+    if (isObject(q) && 'context' in q) return this.discoverQuery(c, layout, undefined, q.context, using, lookupFrom);
+    for (const unsupported of ['order_by', 'formula', 'sample', 'fusion', 'rrf'])
       if (isObject(q) && unsupported in q)
         throw QdrantHttpError.badRequest(
           unsupported === 'fusion' || unsupported === 'rrf'
             ? 'a fusion query needs prefetches to fuse'
-            : `vecgate does not answer ${unsupported} queries yet`,
+            : unsupported === 'formula'
+              ? 'vecgate does not answer formula queries yet'
+              : `vecgate answers ${unsupported} queries at the top of a query, not in a prefetch or over prefetches`,
         );
     return { query: this.vectorQuery(c, layout, q, using, 'query'), exclude: { kind: 'all' } };
   }
 
-  /** average_vector: the mean of the positives, pushed away from the mean of the negatives. */
+  /** An example of recommend, discover or context: a point id (its vector `using` names) or a dense vector. */
+  private async example(
+    c: Collection,
+    layout: QdrantLayout,
+    e: unknown,
+    field: string,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ vector: DenseVector; id?: string }> {
+    if (isPointId(e)) {
+      const id = pointId(e, field);
+      const v = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
+      if (!('dense' in v)) throw QdrantHttpError.badRequest(`${field}: vecgate scores examples of dense vectors only`);
+      return { vector: v.dense, id };
+    }
+    const v = this.vectorQuery(c, layout, e, using, field);
+    if (!('dense' in v)) throw QdrantHttpError.badRequest(`${field}: vecgate scores examples of dense vectors only`);
+    return { vector: v.dense };
+  }
+
+  private async examples(
+    c: Collection,
+    layout: QdrantLayout,
+    list: unknown,
+    field: string,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ vectors: DenseVector[]; ids: string[] }> {
+    if (list === undefined || list === null) return { vectors: [], ids: [] };
+    if (!Array.isArray(list)) throw QdrantHttpError.format(`${field} must be a list`);
+    if (list.length > MAX_EXAMPLES)
+      throw QdrantHttpError.badRequest(`${field} may hold at most ${MAX_EXAMPLES} examples`);
+    const vectors: DenseVector[] = [];
+    const ids: string[] = [];
+    for (const [i, e] of list.entries()) {
+      const x = await this.example(c, layout, e, `${field}[${i}]`, using, lookupFrom);
+      vectors.push(x.vector);
+      if (x.id) ids.push(x.id);
+    }
+    return { vectors, ids };
+  }
+
+  /** Example points are left out of the answer, unless they came from another collection (lookup_from). */
+  private leaveOut(ids: string[], lookupFrom: unknown): FilterNode {
+    const same = lookupFrom === undefined || lookupFrom === null;
+    return same && ids.length > 0 ? not({ kind: 'idIn', ids }) : { kind: 'all' };
+  }
+
+  /**
+   * discover (a target and context pairs) or context (pairs alone), scored as Qdrant scores them:
+   * discover by how many pairs the point is on the positive side of (each −1, 0 or 1), ties by the
+   * scaled sigmoid of its similarity to the target; context by the sum of the pairs' losses.
+   */
+  private async discoverQuery(
+    c: Collection,
+    layout: QdrantLayout,
+    target: unknown,
+    context: unknown,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ query: Query; exclude: FilterNode }> {
+    const pairs = context === undefined || context === null ? [] : Array.isArray(context) ? context : [context];
+    const most = Math.floor((MAX_EXAMPLES - 1) / 2);
+    if (pairs.length > most) throw QdrantHttpError.badRequest(`context may hold at most ${most} pairs`);
+    const vectors: DenseVector[] = [];
+    const ids: string[] = [];
+    const add = async (e: unknown, field: string) => {
+      const x = await this.example(c, layout, e, field, using, lookupFrom);
+      vectors.push(x.vector);
+      if (x.id) ids.push(x.id);
+      return vectors.length - 1;
+    };
+    const discover = target !== undefined;
+    const at = discover ? await add(target, 'discover.target') : -1;
+    const terms: ScoreNode[] = [];
+    for (const [i, pair] of pairs.entries()) {
+      if (!isObject(pair) || pair.positive === undefined || pair.negative === undefined)
+        throw QdrantHttpError.format(`context[${i}] must be {positive, negative}`);
+      const positive = await add(pair.positive, `context[${i}].positive`);
+      const negative = await add(pair.negative, `context[${i}].negative`);
+      terms.push(
+        discover
+          ? { kind: 'compare', left: similarity(positive), right: similarity(negative) }
+          : contextLoss(positive, negative),
+      );
+    }
+    if (!discover && terms.length === 0) throw QdrantHttpError.badRequest('a context query needs at least one pair');
+    if (discover) terms.push({ kind: 'sigmoid', scaled: true, operand: similarity(at) });
+    return {
+      query: this.aimedScore(c, layout, { vectors, node: { kind: 'sum', terms } }, using),
+      exclude: this.leaveOut(ids, lookupFrom),
+    };
+  }
+
+  /** A scored query searched against the dense vector `using` names here. */
+  private aimedScore(c: Collection, layout: QdrantLayout, score: ScoredBy, using: unknown): Query {
+    const ref = this.target(c, layout, using, 'dense');
+    return ref.field ? { score, using: ref.field.name } : { score };
+  }
+
+  /**
+   * recommend: average_vector (the mean of the positives, pushed away from the mean of the
+   * negatives, searched as a vector), best_score (the best similarity to a positive, as a scaled
+   * sigmoid, or below zero when a negative is nearer) or sum_scores (similarities to the positives
+   * less those to the negatives), as Qdrant computes them.
+   */
   private async recommendQuery(
     c: Collection,
     layout: QdrantLayout,
@@ -529,51 +772,65 @@ export class QdrantQueryService {
     using: unknown,
     lookupFrom: unknown,
   ): Promise<{ query: Query; exclude: FilterNode }> {
-    if (r.strategy !== undefined && r.strategy !== null && r.strategy !== 'average_vector')
-      throw QdrantHttpError.badRequest(
-        `vecgate recommends with the average_vector strategy only, not ${JSON.stringify(r.strategy)}`,
+    const strategy = r.strategy ?? 'average_vector';
+    if (strategy !== 'average_vector' && strategy !== 'best_score' && strategy !== 'sum_scores')
+      throw QdrantHttpError.format(
+        `strategy: unknown variant ${JSON.stringify(strategy)}, expected one of average_vector, best_score, sum_scores`,
       );
-    const examples = async (list: unknown, field: string) => {
-      if (list === undefined || list === null) return { vectors: [] as Float32Array[], ids: [] as string[] };
-      if (!Array.isArray(list)) throw QdrantHttpError.format(`${field} must be a list`);
-      const vectors: Float32Array[] = [];
-      const ids: string[] = [];
-      for (const [i, e] of list.entries()) {
-        if (isPointId(e)) {
-          const id = pointId(e, `${field}[${i}]`);
-          ids.push(id);
-          const v = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
-          if (!('dense' in v)) throw QdrantHttpError.badRequest('recommend works on dense vectors');
-          vectors.push(v.dense.values);
-        } else {
-          const v = this.vectorQuery(c, layout, e, using, `${field}[${i}]`);
-          if (!('dense' in v)) throw QdrantHttpError.badRequest('recommend works on dense vectors');
-          vectors.push(v.dense.values);
-        }
+    const positive = await this.examples(c, layout, r.positive, 'positive', using, lookupFrom);
+    const negative = await this.examples(c, layout, r.negative, 'negative', using, lookupFrom);
+    if (positive.vectors.length === 0 && (strategy === 'average_vector' || negative.vectors.length === 0))
+      throw QdrantHttpError.badRequest('At least one positive vector ID required');
+    const exclude = this.leaveOut([...positive.ids, ...negative.ids], lookupFrom);
+    if (strategy !== 'average_vector') {
+      if (positive.vectors.length + negative.vectors.length > MAX_EXAMPLES)
+        throw QdrantHttpError.badRequest(`positive and negative may hold at most ${MAX_EXAMPLES} examples together`);
+      const vectors = [...positive.vectors, ...negative.vectors];
+      const pos = positive.vectors.map((_, i) => similarity(i));
+      const neg = negative.vectors.map((_, i) => similarity(positive.vectors.length + i));
+      let node: ScoreNode;
+      if (strategy === 'sum_scores')
+        node = { kind: 'sub', left: { kind: 'sum', terms: pos }, right: { kind: 'sum', terms: neg } };
+      else {
+        const best = (terms: ScoreNode[]): ScoreNode => ({
+          kind: 'sigmoid',
+          scaled: true,
+          operand: { kind: 'max', terms },
+        });
+        const below = (terms: ScoreNode[]): ScoreNode => ({
+          kind: 'sub',
+          left: { kind: 'value', value: 0 },
+          right: best(terms),
+        });
+        node =
+          neg.length === 0
+            ? best(pos)
+            : pos.length === 0
+              ? below(neg)
+              : {
+                  kind: 'ifGreater',
+                  left: { kind: 'max', terms: pos },
+                  right: { kind: 'max', terms: neg },
+                  then: best(pos),
+                  otherwise: below(neg),
+                };
       }
-      return { vectors, ids };
-    };
-    const positive = await examples(r.positive, 'positive');
-    const negative = await examples(r.negative, 'negative');
-    if (positive.vectors.length === 0) throw QdrantHttpError.badRequest('At least one positive vector ID required');
+      return { query: this.aimedScore(c, layout, { vectors, node }, using), exclude };
+    }
     const mean = (vs: Float32Array[]) => {
       const out = new Array<number>(vs[0].length).fill(0);
       for (const v of vs) v.forEach((x, i) => (out[i] += x / vs.length));
       return out;
     };
-    const pos = mean(positive.vectors);
+    const pos = mean(positive.vectors.map((v) => v.values));
     const target =
       negative.vectors.length === 0
         ? pos
         : (() => {
-            const neg = mean(negative.vectors);
+            const neg = mean(negative.vectors.map((v) => v.values));
             return pos.map((p, i) => p + (p - neg[i]));
           })();
-    const ids = lookupFrom === undefined || lookupFrom === null ? [...positive.ids, ...negative.ids] : [];
-    return {
-      query: this.aimed(c, layout, { dense: DenseVector.fromNumbers(target) }, using),
-      exclude: ids.length > 0 ? not({ kind: 'idIn', ids }) : { kind: 'all' },
-    };
+    return { query: this.aimed(c, layout, { dense: DenseVector.fromNumbers(target) }, using), exclude };
   }
 
   /** The vector of the collection `using` names (the unnamed one when none is given), or a 400 in Qdrant's words. */
@@ -648,6 +905,20 @@ export class QdrantQueryService {
   private async scored(c: Collection, s: Search, include: Include): Promise<Scored[]> {
     const n = s.limit + s.offset;
     if (s.limit === 0) return [];
+    if ('score' in s.query) {
+      const { list } = await this.records.scoredBy(this.scope, c.id, {
+        vectors: s.query.score.vectors,
+        score: s.query.score.node,
+        n,
+        filter: s.filter,
+        include,
+        using: s.query.using,
+      });
+      return list
+        .map((r) => ({ id: r.id, score: r.score, record: r }))
+        .filter((r) => s.threshold === null || r.score >= s.threshold)
+        .slice(s.offset);
+    }
     const sparse = 'sparse' in s.query;
     const { collection, lists } = await this.records.nearest(this.scope, c.id, {
       vectors: 'dense' in s.query ? [s.query.dense] : [],
@@ -656,6 +927,7 @@ export class QdrantQueryService {
       filter: s.filter,
       include,
       using: s.query.using,
+      idf: sparse && idfModified(layoutOf(c), s.query.using),
     });
     // Seen through a named vector, the collection has that vector's metric.
     const metric = collection.metric;

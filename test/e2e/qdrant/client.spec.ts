@@ -292,6 +292,40 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
       ['a', [1]],
       ['b', [1, 2]],
     ]);
+    // The legacy search and recommend groups, and each group's point of another collection (with_lookup).
+    const cities = collectionName('cities');
+    await q.createCollection(cities, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(cities, {
+      wait: true,
+      points: [{ id: 3, vector: [1, 0], payload: { country: 'Russia' } }],
+    });
+    const legacy = await raw().post(`/collections/${name}/points/search/groups`, {
+      vector: [0.2, 0.1, 0.9, 0.7],
+      group_by: 'n',
+      group_size: 1,
+      limit: 4,
+      with_lookup: { collection: cities, with_payload: true, with_vectors: true },
+    });
+    expect(legacy.status).toBe(200);
+    const byN = legacy.body.result.groups as { id: number; hits: { id: unknown }[]; lookup?: unknown }[];
+    const direct = await q.query(name, { query: [0.2, 0.1, 0.9, 0.7], limit: 4 });
+    expect(byN.map((g) => g.hits[0].id)).toEqual(direct.points.map((p) => p.id));
+    expect(byN.filter((g) => g.lookup).map((g) => g.id)).toEqual([3]);
+    for (const g of byN)
+      expect(g.lookup).toEqual(g.id === 3 ? { id: 3, payload: { country: 'Russia' }, vector: [1, 0] } : undefined);
+    const recommended = await raw().post(`/collections/${name}/points/recommend/groups`, {
+      positive: [1],
+      group_by: 'city',
+      group_size: 2,
+      limit: 5,
+      with_lookup: cities,
+    });
+    expect(recommended.status).toBe(200);
+    const seen = (recommended.body.result.groups as { id: string; hits: { id: unknown }[] }[]).flatMap((g) =>
+      g.hits.map((h) => h.id),
+    );
+    expect(seen).not.toContain(1);
+    expect(seen.sort()).toEqual([2, 3, UUID].sort());
   });
 
   it('filters with nested conditions: one element of an array of objects must match all of them', async () => {
@@ -434,10 +468,11 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     const dense = await q.query(name, { query: [1, 0, 0], using: 'dense', limit: 3 });
     expect(dense.points.map((p) => p.id)).toEqual([1, 3, 2]);
     const sparse = await q.query(name, { query: { indices: [7], values: [1] }, using: 'text', limit: 3 });
-    expect(sparse.points.map((p) => [p.id, p.score])).toEqual([
-      [2, 2],
-      [1, 0.5],
-    ]);
+    // modifier idf: term 7 is in both points holding `text`, so it weighs ln((2 − 2 + 0.5) / (2 + 0.5) + 1).
+    const idf = Math.log(0.5 / 2.5 + 1);
+    expect(sparse.points.map((p) => p.id)).toEqual([2, 1]);
+    expect(sparse.points[0].score).toBeCloseTo(2 * idf, 5);
+    expect(sparse.points[1].score).toBeCloseTo(0.5 * idf, 5);
     const rrf = await q.query(name, {
       prefetch: [
         { query: [1, 0, 0], using: 'dense', limit: 3 },

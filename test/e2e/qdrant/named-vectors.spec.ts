@@ -197,6 +197,65 @@ describe('Qdrant named vectors', () => {
     expect(stored.rows[0].index).toMatchObject({ m: 12, efConstruction: 64 });
   });
 
+  it('adds a named vector to a collection and removes one, its column and values with it', async () => {
+    const name = await seeded();
+    expect(await q.createVectorName(name, 'audio', { dense: { size: 2, distance: 'Manhattan' } })).toMatchObject({
+      status: 'completed',
+    });
+    // The same vector again changes nothing; another of that name is refused.
+    await q.createVectorName(name, 'audio', { dense: { size: 2, distance: 'Manhattan' } });
+    await expect(q.createVectorName(name, 'audio', { dense: { size: 3, distance: 'Dot' } })).rejects.toMatchObject({
+      status: 400,
+      data: { status: { error: expect.stringMatching(/already exists with a different configuration/) } },
+    });
+    await expect(q.createVectorName(name, 'bm25', { dense: { size: 3, distance: 'Dot' } })).rejects.toMatchObject({
+      status: 400,
+      data: { status: { error: expect.stringMatching(/already exists as a sparse vector/) } },
+    });
+    await q.createVectorName(name, 'keywords', { sparse: { modifier: 'idf' } });
+    const info = await q.getCollection(name);
+    expect(info.config.params.vectors).toMatchObject({ audio: { size: 2, distance: 'Manhattan' } });
+    expect(info.config.params.sparse_vectors).toMatchObject({ keywords: { modifier: 'idf' } });
+    // Points hold no value of it until one is written.
+    const [before] = await q.retrieve(name, { ids: [1], with_vector: ['audio'] });
+    expect(before.vector).toEqual({});
+    await q.updateVectors(name, {
+      wait: true,
+      points: [
+        { id: 1, vector: { audio: [1, 1], keywords: { indices: [5], values: [2] } } },
+        { id: 2, vector: { audio: [4, 0] } },
+      ],
+    });
+    expect((await q.query(name, { query: [1, 2], using: 'audio' })).points.map((p) => [p.id, p.score])).toEqual([
+      [1, 1],
+      [2, 5],
+    ]);
+    expect((await q.query(name, { query: { indices: [5], values: [1] }, using: 'keywords' })).points[0].id).toBe(1);
+    await q.deleteVectorName(name, 'audio');
+    expect((await q.getCollection(name)).config.params.vectors).not.toHaveProperty('audio');
+    const [after] = await q.retrieve(name, { ids: [1], with_vector: true });
+    expect(Object.keys(after.vector as object).sort()).toEqual(['bm25', 'code', 'image', 'keywords', 'splade', 'text']);
+    const columns = await gw.db.query(
+      `SELECT count(*)::int AS n FROM vecgate_collections c
+       JOIN pg_attribute a ON a.attrelid = ('vecgate_records.' || quote_ident(c.table_name))::regclass
+       WHERE c.name = $1 AND a.attname ~ '^v[0-9]+$' AND NOT a.attisdropped`,
+      [name],
+    );
+    expect(columns.rows[0].n).toBe(4);
+    const raw = qdrantHttp(gw);
+    expectQdrantError(
+      await raw.del(`/collections/${name}/vectors/audio`),
+      400,
+      /Not existing vector name error: audio/,
+    );
+    expectQdrantError(await raw.del(`/collections/${name}/vectors/text`), 400, /first dense vector/);
+    expectQdrantError(
+      await raw.put(`/collections/${name}/vectors/x`, { dense: { size: 2, distance: 'Dot' }, sparse: {} }),
+      400,
+      /one of dense/,
+    );
+  });
+
   it('refuses a wrong size, an unknown name, a sparse value for a dense name, and writes nothing', async () => {
     const name = await seeded();
     const raw = qdrantHttp(gw);

@@ -69,6 +69,32 @@ export class QdrantCollectionsController {
     return answer(() => this.points.facet(name, bodyOf(body)));
   }
 
+  @ApiOperation({ summary: 'Add a named vector, dense or sparse, to a collection' })
+  @ApiQuery(WAIT)
+  @ApiBody(QDRANT_REQUEST)
+  @Put(':name/vectors/:vector')
+  addVector(
+    @Param('name') name: string,
+    @Param('vector') vector: string,
+    @Body() body: unknown,
+    @Query('wait') wait?: string,
+  ) {
+    return answer(async () => {
+      await this.collections.addVector(name, vector, bodyOf(body));
+      return updateResult(wait);
+    });
+  }
+
+  @ApiOperation({ summary: 'Remove a named vector from a collection and its points' })
+  @ApiQuery(WAIT)
+  @Delete(':name/vectors/:vector')
+  removeVector(@Param('name') name: string, @Param('vector') vector: string, @Query('wait') wait?: string) {
+    return answer(async () => {
+      await this.collections.removeVector(name, vector);
+      return updateResult(wait);
+    });
+  }
+
   @ApiOperation({ summary: 'Create a payload field index' })
   @ApiQuery(WAIT)
   @ApiBody(QDRANT_REQUEST)

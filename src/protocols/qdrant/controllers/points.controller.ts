@@ -206,12 +206,44 @@ export class QdrantPointsController {
     return answer(() => this.queries.searchBatch(name, bodyOf(body)));
   }
 
-  @ApiOperation({ summary: 'Recommend (legacy, average_vector)' })
+  @ApiOperation({ summary: 'Recommend (legacy: average_vector, best_score, sum_scores)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend')
   @HttpCode(200)
   recommend(@Param('name') name: string, @Body() body: unknown) {
     return answer(() => this.queries.recommend(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Search, grouped by a payload value (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('search/groups')
+  @HttpCode(200)
+  searchGroups(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.searchGroups(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Recommend, grouped by a payload value (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('recommend/groups')
+  @HttpCode(200)
+  recommendGroups(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.recommendGroups(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Discover (legacy): a target and context pairs, or context pairs alone' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('discover')
+  @HttpCode(200)
+  discover(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.discover(name, bodyOf(body)));
+  }
+
+  @ApiOperation({ summary: 'Several discover searches (legacy)' })
+  @ApiBody(QDRANT_REQUEST)
+  @Post('discover/batch')
+  @HttpCode(200)
+  discoverBatch(@Param('name') name: string, @Body() body: unknown) {
+    return answer(() => this.queries.discoverBatch(name, bodyOf(body)));
   }
 
   @ApiOperation({ summary: 'Several recommendations (legacy)' })
