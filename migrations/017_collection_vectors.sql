@@ -22,3 +22,10 @@ CREATE TABLE vecgate_collection_vectors (
 ALTER TABLE vecgate_search_tuning ADD COLUMN position integer NOT NULL DEFAULT 0;
 ALTER TABLE vecgate_search_tuning DROP CONSTRAINT vecgate_search_tuning_pkey;
 ALTER TABLE vecgate_search_tuning ADD PRIMARY KEY (collection_id, position);
+
+-- A key's index may serve other filters than numeric ranges: string ranges (datetimes, in byte
+-- order), substring matches (a trigram index) and geo filters (the latitude of its points), as
+-- Qdrant's datetime, text and geo field indexes ask.
+ALTER TABLE vecgate_range_keys ADD COLUMN kind text NOT NULL DEFAULT 'number' CHECK (kind IN ('number', 'string', 'text', 'geo'));
+ALTER TABLE vecgate_range_keys DROP CONSTRAINT vecgate_range_keys_collection_id_key_key;
+ALTER TABLE vecgate_range_keys ADD UNIQUE (collection_id, key, kind);

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { metadataValueAt, numberGuard } from '../filters/compile-filter';
+import { geoLatitude, metadataTextAt, metadataValueAt, numberGuard } from '../filters/compile-filter';
 import { qualified } from './record-table.repository';
+
+/**
+ * What a key's index serves: numeric ranges (a btree on its numbers), string ranges such as
+ * datetimes (a btree on its strings in byte order), substring matches (a trigram index on its
+ * strings), or geo filters (a btree on the latitude of its points).
+ */
+export type KeyIndexKind = 'number' | 'string' | 'text' | 'geo';
 
 /** A metadata key that has been range-filtered on, and the record table whose index it wants. */
 export interface RangeKey {
@@ -10,6 +17,7 @@ export interface RangeKey {
   /** The key's path (one element for a top-level key). */
   key: string[];
   table: string;
+  kind: KeyIndexKind;
 }
 
 /** `<table>_range_<id>`: the table's name and the catalog row's id, never the key itself. */
@@ -34,12 +42,18 @@ export class RangeIndexRepository {
    * Notes a range-filtered key unless the collection already has `max` keys. The count is read
    * without a lock: replicas noting different keys at once may pass `max` by a few.
    */
-  async note(db: Queryable, collectionId: string, key: string[], max: number): Promise<void> {
+  async note(
+    db: Queryable,
+    collectionId: string,
+    key: string[],
+    max: number,
+    kind: KeyIndexKind = 'number',
+  ): Promise<void> {
     await db.query(
-      `INSERT INTO vecgate_range_keys (collection_id, key)
-       SELECT $1, $2::text[] WHERE (SELECT count(*) FROM vecgate_range_keys WHERE collection_id = $1) < $3
-       ON CONFLICT (collection_id, key) DO NOTHING`,
-      [collectionId, key, max],
+      `INSERT INTO vecgate_range_keys (collection_id, key, kind)
+       SELECT $1, $2::text[], $4 WHERE (SELECT count(*) FROM vecgate_range_keys WHERE collection_id = $1) < $3
+       ON CONFLICT (collection_id, key, kind) DO NOTHING`,
+      [collectionId, key, max, kind],
     );
   }
 
@@ -74,8 +88,8 @@ export class RangeIndexRepository {
     // Catalog lookups by name per key (to_regclass), not joins with pg_class: PGlite keeps no
     // statistics on it, and a join was planned as a nested loop over both.
     const { rows } = await db.query<RangeKey>(
-      `SELECT r.id, r."collectionId", r.key, r.table FROM (
-         SELECT k.id AS kid, k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table, k.analyzed,
+      `SELECT r.id, r."collectionId", r.key, r.table, r.kind FROM (
+         SELECT k.id AS kid, k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table, k.analyzed, k.kind,
                 (SELECT x.indisvalid FROM pg_index x
                  WHERE x.indexrelid = to_regclass('vecgate_records.' || quote_ident(c.table_name || '_range_' || k.id))) AS indisvalid
          FROM vecgate_range_keys k
@@ -104,14 +118,24 @@ export class RangeIndexRepository {
    */
   async build(
     db: Queryable,
-    { id, key, table }: Pick<RangeKey, 'id' | 'key' | 'table'>,
+    { id, key, table, kind = 'number' }: Pick<RangeKey, 'id' | 'key' | 'table'> & { kind?: KeyIndexKind },
     concurrently = false,
   ): Promise<void> {
     const name = rangeIndexName(table, id);
     const path = key.length > 1;
-    const expression = metadataValueAt(path ? '%1$L::text[]' : '%1$L::text', path);
+    const ref = path ? '%1$L::text[]' : '%1$L::text';
+    const value = metadataValueAt(ref, path);
+    const text = metadataTextAt(ref, path);
+    // Each is the expression and type guard the filters compile to (compileFilter's range and textMatch).
+    const on = {
+      number: `((${value})) WHERE ${numberGuard(value)}`,
+      string: `((${text}) COLLATE "C") WHERE jsonb_typeof(${value}) = 'string'`,
+      text: `USING gin ((${text}) gin_trgm_ops) WHERE jsonb_typeof(${value}) = 'string'`,
+      // geo_radius and geo_bounding_box first keep a band of latitudes.
+      geo: `((${geoLatitude(value)})) WHERE jsonb_typeof(${value} -> 'lat') = 'number'`,
+    }[kind];
     if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS vecgate_records."${name}"`);
-    const template = `CREATE INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF NOT EXISTS "${name}" ON ${qualified(table)} ((${expression})) WHERE ${numberGuard(expression)}`;
+    const template = `CREATE INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF NOT EXISTS "${name}" ON ${qualified(table)} ${on}`;
     const { rows } = await db.query(`SELECT format($1, $2::${path ? 'text[]' : 'text'}) AS ddl`, [
       template,
       path ? key : key[0],

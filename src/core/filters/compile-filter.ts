@@ -67,7 +67,10 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
       const [cLat, cLon] = [params.add(node.lat, 'float8'), params.add(node.lon, 'float8')];
       // The CASE keeps the casts away from a value that is not a point (a cast error would fail the statement).
       const haversine = `2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(${lat} - ${cLat}) / 2), 2) + cos(radians(${cLat})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${cLon}) / 2), 2))))`;
-      return `(CASE WHEN ${geoGuard(node.key, params, root)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
+      // No point farther north or south than the radius is in it: a latitude range a geo index serves.
+      const degrees = node.meters / GEO_METERS_PER_DEGREE;
+      const band = `${latitudeAt(node.key, params, root)} BETWEEN ${params.add(node.lat - degrees, 'float8')} AND ${params.add(node.lat + degrees, 'float8')}`;
+      return `(${band} AND CASE WHEN ${geoGuard(node.key, params, root)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
     }
     case 'geoBox': {
       const { lat, lon } = geoPoint(node.key, params, root);
@@ -75,7 +78,8 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
       const [left, right] = [params.add(node.left, 'float8'), params.add(node.right, 'float8')];
       // A box that crosses the antimeridian (left east of right) wraps around.
       const inLon = `CASE WHEN ${left} <= ${right} THEN ${lon} BETWEEN ${left} AND ${right} ELSE ${lon} >= ${left} OR ${lon} <= ${right} END`;
-      return `(CASE WHEN ${geoGuard(node.key, params, root)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
+      const band = `${latitudeAt(node.key, params, root)} BETWEEN ${bottom} AND ${top}`;
+      return `(${band} AND CASE WHEN ${geoGuard(node.key, params, root)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
     }
     case 'nested': {
       const { value } = access(node.key, params, root);
@@ -133,10 +137,10 @@ function nested(key: MetadataKey, value: unknown): Record<string, unknown> {
 function access(key: MetadataKey, params: SqlParams, root: string): { value: string; text: string } {
   if (Array.isArray(key)) {
     const p = params.add(key, 'text[]');
-    return { value: metadataValueAt(p, true, root), text: `${root} #>> ${p}` };
+    return { value: metadataValueAt(p, true, root), text: metadataTextAt(p, true, root) };
   }
   const p = params.add(key, 'text');
-  return { value: metadataValueAt(p, false, root), text: `${root} ->> ${p}` };
+  return { value: metadataValueAt(p, false, root), text: metadataTextAt(p, false, root) };
 }
 
 /**
@@ -149,9 +153,29 @@ export function metadataValueAt(ref: string, path: boolean, root = 'metadata'): 
   return path ? `${root} #> ${ref}` : `${root} -> ${ref}`;
 }
 
+/** The text at a key or path (`ref` as in metadataValueAt): what string ranges and substring matches compare. */
+export function metadataTextAt(ref: string, path: boolean, root = 'metadata'): string {
+  return path ? `${root} #>> ${ref}` : `${root} ->> ${ref}`;
+}
+
 /** A numeric range's type guard, also the predicate of a range index (which holds numbers only). */
 export function numberGuard(value: string): string {
   return `jsonb_typeof(${value}) = 'number'`;
+}
+
+/** Meters per degree of latitude on the sphere geo_radius measures on (radius 6,371,008.8 m). */
+const GEO_METERS_PER_DEGREE = (2 * Math.PI * 6371008.8) / 360;
+
+/**
+ * The latitude at the key as float8, or NULL where it is no number: safe to evaluate on any row in
+ * any order (a cast under a separate guard is not), and the expression a geo index is built on.
+ */
+export function geoLatitude(value: string): string {
+  return `(CASE WHEN jsonb_typeof(${value} -> 'lat') = 'number' THEN (${value} ->> 'lat')::float8 END)`;
+}
+
+function latitudeAt(key: MetadataKey, params: SqlParams, root: string): string {
+  return geoLatitude(access(key, params, root).value);
 }
 
 /** Whether the value at the key is an object with numeric `lat` and `lon`. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
-import { RangeIndexRepository } from '../collections/range-index.repository';
+import { RangeIndexRepository, type KeyIndexKind } from '../collections/range-index.repository';
 import { INDEXING_OPTIONS, IndexingOptions } from '../indexing/indexing-options';
 import { Database } from '../../database/database';
 import { FilterNode } from '../filters/filter-ast';
@@ -34,25 +34,26 @@ export class RangeKeyTracker {
    * Notes top-level keys a collection declared filterable (Pinecone's metadata schema), before any
    * filter is sent: all of them, besides VECGATE_RANGE_INDEX_KEYS keys from filters (0 still means none).
    */
-  noteKeys(collection: Collection, keys: (string | string[])[]): void {
+  noteKeys(collection: Collection, keys: (string | string[])[], kind: KeyIndexKind = 'number'): void {
     if (this.options.rangeKeys === 0) return;
     this.noteAll(
       collection,
       keys.map((k) => (Array.isArray(k) ? k : [k])),
       this.options.rangeKeys + keys.length,
+      kind,
     );
   }
 
-  private noteAll(collection: Collection, keys: Iterable<string[]>, max: number): void {
+  private noteAll(collection: Collection, keys: Iterable<string[]>, max: number, kind: KeyIndexKind = 'number'): void {
     if (max === 0) return;
     for (const key of keys) {
-      const memo = JSON.stringify([collection.id, key]);
+      const memo = JSON.stringify([collection.id, key, kind]);
       if (this.noted.has(memo)) continue;
       if (this.noted.size >= MAX_REMEMBERED) this.noted.clear();
       this.noted.add(memo);
       // A key Postgres cannot store (a NUL), or a collection deleted meanwhile: nothing to index.
       this.repository
-        .note(this.db, collection.id, key, max)
+        .note(this.db, collection.id, key, max, kind)
         .catch((err) => this.logger.debug(`range key not noted: ${err?.message ?? err}`));
     }
   }

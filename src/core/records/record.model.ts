@@ -42,9 +42,20 @@ export type MetadataEdit =
   | { kind: 'unset'; paths: string[][] }
   | { kind: 'clear' };
 
+/**
+ * Conditions on a write to records that exist already: only those the filter matches are changed
+ * (the others keep their state), and with `insert` false new ids are not inserted (Qdrant's
+ * update_filter and update_mode). For the modes that change existing records: merge, update,
+ * replace, overwrite.
+ */
+export interface WriteConditions {
+  where?: FilterNode;
+  insert?: boolean;
+}
+
 /** One operation of a batch that commits whole or not at all (RecordsService.batch). */
 export type RecordOperation =
-  | { kind: 'write'; mode: WriteMode; records: RecordWrite[] }
+  | { kind: 'write'; mode: WriteMode; records: RecordWrite[]; conditions?: WriteConditions }
   | { kind: 'delete'; filter: FilterNode }
   | { kind: 'editMetadata'; filter: FilterNode; edit: MetadataEdit }
   /** The dense and/or sparse vector, and named ones, of the matching records are removed (the records stay). */

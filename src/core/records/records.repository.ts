@@ -36,6 +36,17 @@ function unnest(collection: Collection): string {
 const namedColumns = (collection: Collection, prefix = '') =>
   collection.vectors.map((f) => `, ${prefix}${vectorColumn(f.position)}`).join('');
 
+/**
+ * A condition on the existing row `t` of a write: the filter compiled in a subquery over the same
+ * row, where its unqualified columns mean that row's (in ON CONFLICT or UPDATE ... FROM they would
+ * be ambiguous with the proposed row's). True without a filter.
+ */
+function existingMatches(collection: Collection, params: SqlParams, where: FilterNode | undefined): string {
+  if (!where || where.kind === 'all') return 'true';
+  return `EXISTS (SELECT 1 FROM ${qualified(collection.tableName)} x
+    WHERE x.namespace = t.namespace AND x.id = t.id AND ${compileFilter(where, params)})`;
+}
+
 /** The named vectors' values of an insert, read from the unnest's row `u`. */
 const namedValues = (collection: Collection) =>
   collection.vectors
@@ -292,8 +303,11 @@ export class RecordsRepository {
     collection: Collection,
     namespace: string,
     records: RecordWrite[],
+    where?: FilterNode,
   ): Promise<{ written: number; inserted: number }> {
     if (records.length === 0) return { written: 0, inserted: 0 };
+    const params = new SqlParams(this.writeParams(collection, namespace, records));
+    const condition = existingMatches(collection, params, where);
     // xmax is 0 on a row this statement inserted, and set on one it updated.
     const { rows } = await db.query<{ written: number; inserted: number }>(
       `WITH written AS (
@@ -304,11 +318,40 @@ export class RecordsRepository {
            SET embedding = excluded.embedding, sparse_embedding = excluded.sparse_embedding, metadata = excluded.metadata${collection.vectors
              .map((f) => `, ${vectorColumn(f.position)} = excluded.${vectorColumn(f.position)}`)
              .join('')}
+           WHERE ${condition}
          RETURNING (t.xmax = 0) AS inserted)
        SELECT count(*)::int AS written, count(*) FILTER (WHERE inserted)::int AS inserted FROM written`,
-      this.writeParams(collection, namespace, records),
+      params.values,
     );
     return rows[0];
+  }
+
+  /**
+   * As replace, for records that exist only (and match `where`): their vectors, sparse vector,
+   * named vectors and metadata overwritten whole. Returns how many it wrote.
+   */
+  async replaceExisting(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    records: RecordWrite[],
+    where?: FilterNode,
+  ): Promise<number> {
+    if (records.length === 0) return 0;
+    const params = new SqlParams(this.writeParams(collection, namespace, records));
+    const condition = existingMatches(collection, params, where);
+    const { rowCount } = await db.query(
+      `UPDATE ${qualified(collection.tableName)} AS t SET
+         embedding = u.embedding, sparse_embedding = ${SPARSE}, metadata = nullif(u.metadata, '{}'::jsonb)${collection.vectors
+           .map((f) => {
+             const c = vectorColumn(f.position);
+             return `, ${c} = ${f.kind === 'sparse' ? sparseWritten(`u.${c}`) : `u.${c}`}`;
+           })
+           .join('')}
+       FROM ${unnest(collection)} WHERE t.namespace = $1 AND t.id = u.id AND ${condition}`,
+      params.values,
+    );
+    return rowCount ?? 0;
   }
 
   /**
@@ -321,8 +364,11 @@ export class RecordsRepository {
     namespace: string,
     records: RecordWrite[],
     mergeMetadata = true,
+    where?: FilterNode,
   ): Promise<number> {
     if (records.length === 0) return 0;
+    const params = new SqlParams(this.writeParams(collection, namespace, records));
+    const condition = existingMatches(collection, params, where);
     const metadata = mergeMetadata
       ? `nullif(jsonb_strip_nulls(coalesce(t.metadata, '{}'::jsonb) || u.metadata), '{}'::jsonb)`
       : `nullif(u.metadata, '{}'::jsonb)`;
@@ -340,8 +386,8 @@ export class RecordsRepository {
                : `, ${c} = CASE WHEN u.${c} IS NULL THEN t.${c} ELSE ${sparseWritten(`u.${c}`)} END`;
            })
            .join('')}
-       FROM ${unnest(collection)} WHERE t.namespace = $1 AND t.id = u.id`,
-      this.writeParams(collection, namespace, records),
+       FROM ${unnest(collection)} WHERE t.namespace = $1 AND t.id = u.id AND ${condition}`,
+      params.values,
     );
     return rowCount ?? 0;
   }

@@ -9,7 +9,15 @@ import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { DenseVector } from './dense-vector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
-import { Include, Neighbour, RecordOperation, RecordWrite, StoredRecord, WriteMode } from './record.model';
+import {
+  Include,
+  Neighbour,
+  RecordOperation,
+  RecordWrite,
+  StoredRecord,
+  WriteConditions,
+  WriteMode,
+} from './record.model';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository, type OrderBy } from './records.repository';
@@ -225,12 +233,13 @@ export class RecordsService {
     mode: WriteMode,
     records: RecordWrite[],
     namespace: string,
+    { where, insert = true }: WriteConditions = {},
   ): Promise<number> {
     let collection = cached;
     const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
     // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
     // there is no dense vector to check it against.
-    const updating = mode === 'update' || mode === 'overwrite';
+    const updating = mode === 'update' || mode === 'overwrite' || !insert;
     if (!(updating && collection.dimension === null))
       collection = await this.collections.ensureDimension(tx, collection, dimensions);
     checkIndexableValues(collection, records);
@@ -241,17 +250,20 @@ export class RecordsService {
       namespace,
       batch.map((r) => r.id),
     );
-    if (mode === 'update') return this.repository.mergeExisting(tx, collection, namespace, batch);
-    if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false);
+    if (mode === 'update' || (mode === 'merge' && !insert))
+      return this.repository.mergeExisting(tx, collection, namespace, batch, true, where);
+    if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false, where);
+    if (mode === 'replace' && !insert) return this.repository.replaceExisting(tx, collection, namespace, batch, where);
+    if (mode === 'add' && !insert) return 0;
     if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
     if (mode === 'replace') {
-      const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch);
+      const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch, where);
       await this.repository.addToCount(tx, collection, namespace, inserted);
       return written;
     }
     const inserted = await this.repository.insertNew(tx, collection, namespace, batch);
     const existing = mode === 'add' ? [] : batch.filter((r) => !inserted.has(r.id));
-    const merged = await this.repository.mergeExisting(tx, collection, namespace, existing);
+    const merged = await this.repository.mergeExisting(tx, collection, namespace, existing, true, where);
     await this.repository.addToCount(tx, collection, namespace, inserted.size);
     return inserted.size + merged;
   }
@@ -273,7 +285,7 @@ export class RecordsService {
         const out: number[] = [];
         for (const op of operations) {
           if (op.kind === 'write') {
-            out.push(await this.writeIn(tx, collection, op.mode, op.records, namespace));
+            out.push(await this.writeIn(tx, collection, op.mode, op.records, namespace, op.conditions));
             // A first write fixes the dimension: the operations after it see it.
             if (collection.dimension === null) collection = await this.collections.getById(scope, collectionId, tx);
           } else if (op.kind === 'delete')

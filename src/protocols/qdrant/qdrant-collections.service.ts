@@ -369,7 +369,13 @@ export class QdrantCollectionsService {
       throw QdrantHttpError.format(
         `field_schema: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
       );
+    // Numbers get a btree of their own, datetimes a btree of their strings (compared in byte order),
+    // text a trigram index, geo points a btree of their latitudes; keyword, uuid and bool matches
+    // are the GIN index's over every key.
     if (type === 'integer' || type === 'float') this.rangeKeys.noteKeys(c, [key]);
+    if (type === 'datetime') this.rangeKeys.noteKeys(c, [key], 'string');
+    if (type === 'text') this.rangeKeys.noteKeys(c, [key], 'text');
+    if (type === 'geo') this.rangeKeys.noteKeys(c, [key], 'geo');
     await this.collections.modify(this.scope, c.id, {
       extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: { ...layout.payloadIndexes, [field]: schema } } },
     });

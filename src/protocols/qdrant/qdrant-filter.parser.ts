@@ -18,18 +18,18 @@ import type { QdrantLayout } from './qdrant-layout';
  * conditions (match value / any / except / text / phrase / text_any, range and datetime range,
  * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
  * filters as conditions, and `nested` conditions over arrays of objects. A value that is an array
- * matches when one of its elements does, as in Qdrant. geo_polygon and `a[].b` keys are refused
+ * matches when one of its elements does, as in Qdrant; `a[].b` keys reach into arrays of objects. geo_polygon is refused
  * with a 400 that says so.
  */
 const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
 const refuse = (why: string) => QdrantHttpError.format(why);
 
-/** `a.b.c` reaches into nested objects. `a[].b` (into arrays of objects) is not read yet. */
+/** `a.b.c` reaches into nested objects. `a[].b` (into arrays of objects) is a field condition's only (Parser.arrayPath). */
 export function payloadKey(raw: unknown, field = 'key'): MetadataKey {
   if (typeof raw !== 'string' || raw === '') throw refuse(`${field} must be a non-empty string`);
   if (raw.includes('['))
-    throw QdrantHttpError.badRequest(`vecgate does not read array paths (\`[]\`) in keys yet: ${raw}`);
+    throw QdrantHttpError.badRequest(`vecgate reads array paths (\`a[].b\`) in field conditions only: ${raw}`);
   return raw.includes('.') ? raw.split('.') : raw;
 }
 
@@ -143,7 +143,7 @@ class Parser {
 
   condition(c: unknown): FilterNode {
     if (!isObject(c)) throw refuse('a condition must be an object');
-    if ('key' in c) return fieldCondition(c);
+    if ('key' in c) return typeof c.key === 'string' && c.key.includes('[]') ? this.arrayPath(c) : fieldCondition(c);
     if (this.nested && ('has_id' in c || 'has_vector' in c))
       throw QdrantHttpError.badRequest('has_id and has_vector are not supported inside nested conditions');
     if ('has_id' in c) {
@@ -174,6 +174,27 @@ class Parser {
     }
     if ('must' in c || 'should' in c || 'must_not' in c || 'min_should' in c) return this.filter(c);
     throw refuse(`unknown condition ${JSON.stringify(Object.keys(c))}`);
+  }
+
+  /**
+   * A field condition on `a[].b`: some element of the array `a` has a `b` that passes, as Qdrant
+   * flattens such paths (each condition may be passed by a different element: use `nested` for
+   * one element passing several). `a[]` alone is `a`: a condition on an array passes when one
+   * element does.
+   */
+  private arrayPath(c: JsonObject): FilterNode {
+    const key = c.key as string;
+    const at = key.indexOf('[]');
+    const outer = key.slice(0, at);
+    const rest = key.slice(at + 2);
+    if (outer === '' || (rest !== '' && (!rest.startsWith('.') || rest.length === 1)))
+      throw refuse(`key ${JSON.stringify(key)}: an array path is written a[].b`);
+    if (rest === '') return this.condition({ ...c, key: outer });
+    return {
+      kind: 'nested',
+      key: payloadKey(outer),
+      filter: new Parser(this.layout, true).condition({ ...c, key: rest.slice(1) }),
+    };
   }
 
   /** A clause holds one condition or a list of them. */

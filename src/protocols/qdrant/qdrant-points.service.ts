@@ -108,7 +108,18 @@ export class QdrantPointsService {
         if (!r.embedding) throw QdrantHttpError.wrongInput(`point ${i} has no vector`);
       });
     // Qdrant applies a batch in order: the last point with an id wins (as the core's replace keeps it).
-    return { kind: 'write', mode: 'replace', records };
+    const mode = body.update_mode ?? 'upsert';
+    if (mode !== 'upsert' && mode !== 'insert_only' && mode !== 'update_only')
+      throw QdrantHttpError.format(
+        `update_mode: unknown variant ${JSON.stringify(mode)}, expected one of upsert, insert_only, update_only`,
+      );
+    // update_filter: existing points are replaced only where they match it; new ones are inserted regardless.
+    const where =
+      body.update_filter === undefined || body.update_filter === null
+        ? undefined
+        : parseQdrantFilter(body.update_filter, layout);
+    if (mode === 'insert_only') return { kind: 'write', mode: 'add', records };
+    return { kind: 'write', mode: 'replace', records, conditions: { where, insert: mode === 'upsert' } };
   }
 
   /** Points as an upsert's `points` list holds them, as records to write (a snapshot's lines). */
@@ -260,7 +271,12 @@ export class QdrantPointsService {
     const existing = new Set(found.map((r) => r.id));
     const missing = ids.find((id) => !existing.has(id));
     if (missing !== undefined) throw QdrantHttpError.notFound(`No point with id ${showId(missing)} found`);
-    return { kind: 'write', mode: 'update', records };
+    // update_filter: only the points that match it get the vectors.
+    const where =
+      body.update_filter === undefined || body.update_filter === null
+        ? undefined
+        : parseQdrantFilter(body.update_filter, layout);
+    return { kind: 'write', mode: 'update', records, conditions: { where } };
   }
 
   async scroll(name: string, body: JsonObject) {

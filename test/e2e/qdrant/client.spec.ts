@@ -1,6 +1,6 @@
 import { gatewayForFile } from '../../support/gateway';
 import { until } from '../../support/wait';
-import { collectionName, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
+import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
 const UUID = '5c56c793-69f3-4fbf-87e6-c4bf54c28c26';
 
@@ -371,6 +371,16 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     expect(await ids({ must_not: [{ nested }] })).toEqual([2, 3]);
     // A point whose key holds an object, not an array of them, has no element to match.
     expect(await ids({ must: [{ nested: { key: 'diet', filter: {} } }] })).toEqual([1, 2]);
+    // `diet[].food`: some element passes each condition, not necessarily the same one (Qdrant's flattened paths).
+    const flat = {
+      must: [
+        { key: 'diet[].food', match: { value: 'meat' } },
+        { key: 'diet[].likes', match: { value: true } },
+      ],
+    };
+    expect(await ids(flat)).toEqual([1, 2]);
+    expect(await ids({ must: [{ key: 'diet[].food', match: { any: ['fish', 'leaves'] } }] })).toEqual([1, 2]);
+    expect(await ids({ must_not: [{ key: 'diet[].likes', match: { value: false } }] })).toEqual([3]);
   });
 
   it('answers the search matrix as pairs and offsets: each sampled point’s nearest among the sample', async () => {
@@ -436,6 +446,60 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     await q.delete(name, { points: [1] });
     await q.delete(name, { filter: { must: [{ key: 'only', match: { value: 'this' } }] } });
     expect((await q.scroll(name, {})).points.map((p) => p.id).sort()).toEqual([3, UUID].sort());
+  });
+
+  it('upserts by update_mode (insert_only, update_only) and update_filter, which only matching points obey', async () => {
+    const name = await seeded();
+    const city = async (id: number) => (await q.retrieve(name, { ids: [id] }))[0]?.payload?.city;
+    await q.upsert(name, {
+      wait: true,
+      update_mode: 'update_only',
+      points: [
+        { id: 1, vector: [1, 0, 0, 0], payload: { city: 'Paris' } },
+        { id: 99, vector: [1, 0, 0, 0], payload: { city: 'Nowhere' } },
+      ],
+    });
+    expect(await city(1)).toBe('Paris');
+    expect(await q.retrieve(name, { ids: [99] })).toEqual([]);
+    await q.upsert(name, {
+      wait: true,
+      update_mode: 'insert_only',
+      points: [
+        { id: 2, vector: [1, 0, 0, 0], payload: { city: 'Changed' } },
+        { id: 100, vector: [1, 0, 0, 0], payload: { city: 'New' } },
+      ],
+    });
+    expect([await city(2), await city(100)]).toEqual(['London', 'New']);
+    // London's point 2 is replaced, Moscow's point 3 keeps its state, a new point goes in regardless.
+    await q.upsert(name, {
+      wait: true,
+      update_filter: { must: [{ key: 'city', match: { value: 'London' } }] },
+      points: [
+        { id: 2, vector: [0, 1, 0, 0], payload: { city: 'London', v: 2 } },
+        { id: 3, vector: [0, 1, 0, 0], payload: { city: 'Kazan' } },
+        { id: 101, vector: [0, 1, 0, 0], payload: { city: 'Oslo' } },
+      ],
+    });
+    expect([await city(2), await city(3), await city(101)]).toEqual(['London', 'Moscow', 'Oslo']);
+    // The 1.19 client's updateVectors does not send update_filter: plain HTTP.
+    await raw().put(`/collections/${name}/points/vectors?wait=true`, {
+      update_filter: { must: [{ key: 'city', match: { value: 'Moscow' } }] },
+      points: [
+        { id: 1, vector: [0, 0, 0, 1] },
+        { id: 3, vector: [0, 0, 0, 1] },
+      ],
+    });
+    const vectors = await q.retrieve(name, { ids: [1, 3], with_vector: true, with_payload: false });
+    expect(vectors.map((p) => [p.id, p.vector])).toEqual([
+      [1, [1, 0, 0, 0]],
+      [3, [0, 0, 0, 1]],
+    ]);
+    expect((await q.count(name)).count).toBe(6);
+    expectQdrantError(
+      await raw().put(`/collections/${name}/points`, { update_mode: 'sometimes', points: [] }),
+      400,
+      /unknown variant "sometimes"/,
+    );
   });
 
   it('updates the vectors of existing points, and refuses an unknown one', async () => {

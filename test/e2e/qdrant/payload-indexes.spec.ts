@@ -1,0 +1,85 @@
+import { loadConfig } from '../../../src/config/load-config';
+import { gatewayForFile } from '../../support/gateway';
+import { until } from '../../support/wait';
+import { collectionName, qdrantClient } from './qdrant-helpers';
+
+/**
+ * Payload field indexes are real Postgres indexes on their key, built by the index builder once
+ * the collection is big enough: a btree on an integer's or float's numbers, a btree on a
+ * datetime's strings (byte order, as datetime ranges compare), a trigram index on a text field's
+ * strings (substring matches). Keyword, uuid and bool matches are the GIN index's over every key.
+ */
+describe('Qdrant payload indexes as Postgres indexes', () => {
+  const gw = gatewayForFile({
+    qdrantPort: 0,
+    indexing: { ...loadConfig({}).indexing, minRows: 100, quietMs: 200, recallTarget: 0 },
+  });
+
+  it('builds an index of the schema’s kind on each indexed key, and filters on them answer as before', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('fields');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    for (const [field_name, field_schema] of [
+      ['n', 'integer'],
+      ['at', 'datetime'],
+      ['body', 'text'],
+      ['where', 'geo'],
+    ] as const)
+      await q.createPayloadIndex(name, { field_name, field_schema, wait: true });
+    const points = Array.from({ length: 300 }, (_, i) => ({
+      id: i + 1,
+      vector: [1, i],
+      payload: {
+        n: i,
+        at: `2026-01-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`,
+        body: i % 10 === 0 ? `the quick fox number ${i}` : `a slow dog ${i}`,
+        where: { lat: -60 + (i % 120), lon: i % 50 },
+      },
+    }));
+    await q.upsert(name, { wait: true, points });
+    const indexes = await until(
+      'four key indexes built',
+      async () =>
+        (
+          await gw.db.query(
+            `SELECT regexp_replace(i.indexdef, '^.* ON vecgate_records\\.\\S+ ', '') AS def
+             FROM vecgate_collections c JOIN pg_indexes i ON i.schemaname = 'vecgate_records' AND i.tablename = c.table_name
+             JOIN pg_index x ON x.indexrelid = ('vecgate_records.' || quote_ident(i.indexname))::regclass AND x.indisvalid
+             WHERE c.name = $1 AND i.indexname LIKE '%\\_range\\_%' ORDER BY i.indexname`,
+            [name],
+          )
+        ).rows.map((r) => r.def as string),
+      (defs) => defs.length === 4,
+    );
+    expect(indexes).toEqual([
+      "USING btree (((metadata -> 'n'::text))) WHERE (jsonb_typeof((metadata -> 'n'::text)) = 'number'::text)",
+      expect.stringMatching(/^USING btree \(\(\(metadata ->> 'at'::text\)\) COLLATE "C"\) WHERE .*'string'/),
+      "USING gin (((metadata ->> 'body'::text)) gin_trgm_ops) WHERE (jsonb_typeof((metadata -> 'body'::text)) = 'string'::text)",
+      expect.stringMatching(
+        /^USING btree \(\(\s*CASE\s+WHEN [\s\S]*'lat'[\s\S]*::double precision[\s\S]*END\)\) WHERE/,
+      ),
+    ]);
+    const count = async (filter: object) => (await q.count(name, { filter, exact: true })).count;
+    expect(await count({ must: [{ key: 'body', match: { text: 'quick fox' } }] })).toBe(30);
+    expect(await count({ must: [{ key: 'at', range: { gte: '2026-01-27T00:00:00Z' } }] })).toBe(
+      points.filter((p) => p.payload.at >= '2026-01-27').length,
+    );
+    expect(await count({ must: [{ key: 'n', range: { lt: 10 } }] })).toBe(10);
+    const box = { top_left: { lat: 10, lon: 0 }, bottom_right: { lat: 0, lon: 20 } };
+    expect(await count({ must: [{ key: 'where', geo_bounding_box: box }] })).toBe(
+      points.filter((p) => p.payload.where.lat >= 0 && p.payload.where.lat <= 10 && p.payload.where.lon <= 20).length,
+    );
+    // Within 200 km of (-60, 0): at most 1.8° of latitude away; the haversine decides.
+    const center = { lat: -60, lon: 0 };
+    const rad = (d: number) => (d * Math.PI) / 180;
+    const near = points.filter((p) => {
+      const { lat, lon } = p.payload.where;
+      const h =
+        Math.sin(rad(lat - center.lat) / 2) ** 2 +
+        Math.cos(rad(center.lat)) * Math.cos(rad(lat)) * Math.sin(rad(lon - center.lon) / 2) ** 2;
+      return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h))) <= 200_000;
+    }).length;
+    expect(near).toBeGreaterThan(1);
+    expect(await count({ must: [{ key: 'where', geo_radius: { center, radius: 200_000 } }] })).toBe(near);
+  });
+});
