@@ -372,24 +372,27 @@ export class QdrantQueryService {
     return this.batch(name, body, (c, s) => this.legacyDiscover(c, s));
   }
 
-  private async legacyDiscover(c: Collection, body: JsonObject) {
-    const layout = layoutOf(c);
-    const using = typeof body.using === 'string' ? body.using : undefined;
+  private legacyDiscover(c: Collection, body: JsonObject) {
     const target = body.target === null ? undefined : body.target;
-    const { query, exclude } = await this.discoverQuery(c, layout, target, body.context, using, body.lookup_from);
-    const search = this.searchOf(body, layout, query, 10);
-    search.filter = and(search.filter, exclude);
-    const shown = {
-      payload: payloadSelector(body.with_payload, false),
-      vector: vectorSelector(body.with_vector, false),
-    };
-    return this.run(c, layout, search, shown);
+    return this.legacyByExamples(c, body, (layout, using) =>
+      this.discoverQuery(c, layout, target, body.context, using, body.lookup_from),
+    );
   }
 
-  private async legacyRecommend(c: Collection, body: JsonObject) {
+  private legacyRecommend(c: Collection, body: JsonObject) {
+    return this.legacyByExamples(c, body, (layout, using) =>
+      this.recommendQuery(c, layout, body, using, body.lookup_from),
+    );
+  }
+
+  /** A legacy route whose query is made from examples (recommend, discover): their points left out of the answer. */
+  private async legacyByExamples(
+    c: Collection,
+    body: JsonObject,
+    parse: (layout: QdrantLayout, using: string | undefined) => Promise<{ query: Query; exclude: FilterNode }>,
+  ) {
     const layout = layoutOf(c);
-    const using = typeof body.using === 'string' ? body.using : undefined;
-    const { query, exclude } = await this.recommendQuery(c, layout, body, using, body.lookup_from);
+    const { query, exclude } = await parse(layout, typeof body.using === 'string' ? body.using : undefined);
     const search = this.searchOf(body, layout, query, 10);
     search.filter = and(search.filter, exclude);
     const shown = {
