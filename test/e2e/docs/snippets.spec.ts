@@ -135,6 +135,28 @@ describe('README and docs/protocols/qdrant.md: the Qdrant example, on the Qdrant
       ]);
     }
   });
+  it('docs/protocols/qdrant.md: the snapshot walk-through takes, lists, downloads, recovers, uploads and deletes', async () => {
+    const [code] = snippetsUnder('docs/protocols/qdrant.md', 'Snapshots', 'sh');
+    // Run where the downloaded file may be written: a directory of the test's own.
+    const dir = mkdtempSync(join(tmpdir(), 'vecgate-snapshot-'));
+    try {
+      for (let run = 0; run < 2; run++) {
+        const ran = await runShell(`cd ${JSON.stringify(dir)}\n${onQdrantPort(code)}`, {});
+        succeeded(ran);
+        const answers = curlAnswers(ran.stdout);
+        // Create (a 409 the second time), upsert, list, recover, upload, delete.
+        expect(answers).toHaveLength(6);
+        expect(answers[2].result).toEqual([
+          expect.objectContaining({ name: expect.stringMatching(/^docs-.*\.snapshot$/) }),
+        ]);
+        expect(answers.slice(3).map((a) => a.result)).toEqual([true, true, true]);
+      }
+      const copied = await http(`http://127.0.0.1:${qdrantPort}`, 'POST', '/collections/docs_copy/points/scroll', {});
+      expect(copied.body.result.points).toEqual([{ id: 1, payload: { city: 'Berlin' } }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("docs/protocols: each protocol page's first example, without keys", () => {
