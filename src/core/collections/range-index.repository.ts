@@ -57,6 +57,21 @@ export class RangeIndexRepository {
     );
   }
 
+  /**
+   * Forgets a noted key of a kind and drops its index (a Qdrant field index deleted). A build of it
+   * running on another connection is waited for by the DROP.
+   */
+  async forget(db: Queryable, collectionId: string, key: string[], kind: KeyIndexKind): Promise<void> {
+    const { rows } = await db.query<{ id: string; table: string }>(
+      `DELETE FROM vecgate_range_keys k USING vecgate_collections c
+       WHERE k.collection_id = $1 AND k.key = $2::text[] AND k.kind = $3 AND c.id = k.collection_id
+       RETURNING k.id::text AS id, c.table_name AS table`,
+      [collectionId, key, kind],
+    );
+    for (const { id, table } of rows)
+      await db.query(`DROP INDEX IF EXISTS vecgate_records."${rangeIndexName(table, id)}"`);
+  }
+
   /** Noted keys with no valid index yet, on collections that have had `minRows` records inserted (one collection's, or all). */
   pending(db: Queryable, minRows: number, collectionId: string | null = null): Promise<RangeKey[]> {
     return this.select(

@@ -44,6 +44,13 @@ export class RangeKeyTracker {
     );
   }
 
+  /** Forgets a key noted for an index of that kind, and drops the index (a Qdrant field index deleted). */
+  async forgetKey(collection: Collection, key: string | string[], kind: KeyIndexKind): Promise<void> {
+    const path = Array.isArray(key) ? key : [key];
+    this.noted.delete(JSON.stringify([collection.id, path, kind]));
+    await this.db.transaction((tx) => this.repository.forget(tx, collection.id, path, kind));
+  }
+
   private noteAll(collection: Collection, keys: Iterable<string[]>, max: number, kind: KeyIndexKind = 'number'): void {
     if (max === 0) return;
     for (const key of keys) {

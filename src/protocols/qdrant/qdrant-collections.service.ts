@@ -12,6 +12,7 @@ import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections
 import { AlreadyExistsError, NotFoundError } from '../../core/errors';
 import { AliasesService, type AliasAction } from '../../core/collections/aliases.service';
 import { RangeKeyTracker } from '../../core/records/range-key-tracker';
+import type { KeyIndexKind } from '../../core/collections/range-index.repository';
 import { payloadKey } from './qdrant-filter.parser';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
@@ -56,6 +57,26 @@ function indexSettings(hnsw: unknown, current: IndexSettings): IndexSettings {
   // pgvector wants ef_construction at least twice m.
   return { ...current, m, efConstruction: Math.max(efConstruction, 2 * m) };
 }
+
+/** A field schema's type: the name, or `{type, ...}`'s. */
+function schemaType(schema: unknown): string {
+  const type = typeof schema === 'string' ? schema : isObject(schema) ? schema.type : undefined;
+  return typeof type === 'string' ? type : '';
+}
+
+/**
+ * The index each field schema gets on its key (IndexBuilder builds it): numbers a btree of their
+ * own, datetimes a btree of their strings (compared in byte order), text a trigram index, geo
+ * points a btree of their latitudes. Keyword, uuid and bool matches compile to jsonb containment,
+ * which the collection's GIN index over every key serves.
+ */
+const KEY_INDEX_KINDS: Readonly<Record<string, KeyIndexKind | undefined>> = {
+  integer: 'number',
+  float: 'number',
+  datetime: 'string',
+  text: 'text',
+  geo: 'geo',
+};
 
 /**
  * Qdrant's collections over the core's: created in the request's scope (the key's tenant, or the
@@ -364,18 +385,13 @@ export class QdrantCollectionsService {
       throw QdrantHttpError.format('field_name must be a non-empty string');
     const key = payloadKey(field, 'field_name');
     const schema = body.field_schema;
-    const type = typeof schema === 'string' ? schema : isObject(schema) ? schema.type : undefined;
-    if (typeof type !== 'string' || !FIELD_TYPES.includes(type))
+    const type = schemaType(schema);
+    if (!FIELD_TYPES.includes(type))
       throw QdrantHttpError.format(
         `field_schema: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
       );
-    // Numbers get a btree of their own, datetimes a btree of their strings (compared in byte order),
-    // text a trigram index, geo points a btree of their latitudes; keyword, uuid and bool matches
-    // are the GIN index's over every key.
-    if (type === 'integer' || type === 'float') this.rangeKeys.noteKeys(c, [key]);
-    if (type === 'datetime') this.rangeKeys.noteKeys(c, [key], 'string');
-    if (type === 'text') this.rangeKeys.noteKeys(c, [key], 'text');
-    if (type === 'geo') this.rangeKeys.noteKeys(c, [key], 'geo');
+    const kind = KEY_INDEX_KINDS[type];
+    if (kind) this.rangeKeys.noteKeys(c, [key], kind);
     await this.collections.modify(this.scope, c.id, {
       extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: { ...layout.payloadIndexes, [field]: schema } } },
     });
@@ -384,6 +400,10 @@ export class QdrantCollectionsService {
   async deleteFieldIndex(name: string, field: string): Promise<void> {
     const c = await this.get(name);
     const layout = layoutOf(c);
+    // The key's own Postgres index goes with it (keyword, uuid and bool have none: the GIN serves them).
+    const type = schemaType(layout.payloadIndexes[field]);
+    const kind = Object.hasOwn(KEY_INDEX_KINDS, type) ? KEY_INDEX_KINDS[type] : undefined;
+    if (kind) await this.rangeKeys.forgetKey(c, payloadKey(field, 'field_name'), kind);
     const rest = Object.fromEntries(Object.entries(layout.payloadIndexes).filter(([k]) => k !== field));
     await this.collections.modify(this.scope, c.id, {
       extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: rest } },

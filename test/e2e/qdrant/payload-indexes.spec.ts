@@ -37,20 +37,17 @@ describe('Qdrant payload indexes as Postgres indexes', () => {
       },
     }));
     await q.upsert(name, { wait: true, points });
-    const indexes = await until(
-      'four key indexes built',
-      async () =>
-        (
-          await gw.db.query(
-            `SELECT regexp_replace(i.indexdef, '^.* ON vecgate_records\\.\\S+ ', '') AS def
-             FROM vecgate_collections c JOIN pg_indexes i ON i.schemaname = 'vecgate_records' AND i.tablename = c.table_name
-             JOIN pg_index x ON x.indexrelid = ('vecgate_records.' || quote_ident(i.indexname))::regclass AND x.indisvalid
-             WHERE c.name = $1 AND i.indexname LIKE '%\\_range\\_%' ORDER BY i.indexname`,
-            [name],
-          )
-        ).rows.map((r) => r.def as string),
-      (defs) => defs.length === 4,
-    );
+    const keyIndexes = async () =>
+      (
+        await gw.db.query(
+          `SELECT regexp_replace(i.indexdef, '^.* ON vecgate_records\\.\\S+ ', '') AS def
+           FROM vecgate_collections c JOIN pg_indexes i ON i.schemaname = 'vecgate_records' AND i.tablename = c.table_name
+           JOIN pg_index x ON x.indexrelid = ('vecgate_records.' || quote_ident(i.indexname))::regclass AND x.indisvalid
+           WHERE c.name = $1 AND i.indexname LIKE '%\\_range\\_%' ORDER BY i.indexname`,
+          [name],
+        )
+      ).rows.map((r) => r.def as string);
+    const indexes = await until('four key indexes built', keyIndexes, (defs) => defs.length === 4);
     expect(indexes).toEqual([
       "USING btree (((metadata -> 'n'::text))) WHERE (jsonb_typeof((metadata -> 'n'::text)) = 'number'::text)",
       expect.stringMatching(/^USING btree \(\(\(metadata ->> 'at'::text\)\) COLLATE "C"\) WHERE .*'string'/),
@@ -80,6 +77,13 @@ describe('Qdrant payload indexes as Postgres indexes', () => {
       return 2 * 6371008.8 * Math.asin(Math.min(1, Math.sqrt(h))) <= 200_000;
     }).length;
     expect(near).toBeGreaterThan(1);
+    expect(await count({ must: [{ key: 'where', geo_radius: { center, radius: 200_000 } }] })).toBe(near);
+    // Deleting a field index drops its Postgres index; the filters still answer, reading the rows.
+    await q.deletePayloadIndex(name, 'body', { wait: true });
+    await q.deletePayloadIndex(name, 'where', { wait: true });
+    expect(await keyIndexes()).toEqual(indexes.slice(0, 2));
+    expect(Object.keys((await q.getCollection(name)).payload_schema).sort()).toEqual(['at', 'n']);
+    expect(await count({ must: [{ key: 'body', match: { text: 'quick fox' } }] })).toBe(30);
     expect(await count({ must: [{ key: 'where', geo_radius: { center, radius: 200_000 } }] })).toBe(near);
   });
 });
