@@ -122,15 +122,15 @@ export class BackupsService {
   }
 
   /**
-   * A page of the backup's records of one namespace, in byte order of ids after `afterId`, with
-   * every column (named vectors too): how a protocol writes a backup out as a file.
+   * A page of the records of one namespace of a backup (as `get` found it), in byte order of ids
+   * after `afterId`, with every column (named vectors too): how a protocol writes a backup out as
+   * a file, page after page, without reading the backup's row again for each.
    */
   async readRecords(
     scope: Scope,
-    backupId: string,
+    backup: Backup,
     { namespace, afterId, limit }: { namespace: string; afterId: string | null; limit: number },
   ): Promise<StoredRecord[]> {
-    const backup = await this.get(scope, backupId);
     return this.recordsRepository.findAfterId(this.db.reads, asCollection(backup, scope), {
       namespace,
       filter: ALL,

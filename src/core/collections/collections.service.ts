@@ -164,10 +164,21 @@ export class CollectionsService {
     return database ? this.repository.count(this.db, database.id) : 0;
   }
 
-  async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
+  /**
+   * Runs a change of the collection in one transaction, its catalog row locked for it, and forgets
+   * the cached row before and after, so that this replica reads the change at once.
+   */
+  private async changing<T>(scope: Scope, id: string, work: (tx: Queryable, collection: Collection) => Promise<T>) {
     this.forget(id);
-    await this.db.transaction(async (tx) => {
-      const collection = await this.getById(scope, id, tx, 'change');
+    try {
+      return await this.db.transaction(async (tx) => work(tx, await this.getById(scope, id, tx, 'change')));
+    } finally {
+      this.forget(id);
+    }
+  }
+
+  async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
+    await this.changing(scope, id, async (tx, collection) => {
       if (!(await this.repository.update(tx, collection, changes)))
         throw new AlreadyExistsError('collection', changes.name ?? collection.name);
       const index = changes.index;
@@ -191,7 +202,6 @@ export class CollectionsService {
         }
       }
     });
-    this.forget(id);
   }
 
   /**
@@ -205,20 +215,14 @@ export class CollectionsService {
     field: NewVectorField,
     extras: (collection: Collection) => Record<string, unknown>,
   ): Promise<VectorField> {
-    this.forget(id);
-    try {
-      return await this.db.transaction(async (tx) => {
-        const collection = await this.getById(scope, id, tx, 'change');
-        checkVectorFields([...collection.vectors, field]);
-        const next = Math.max(0, ...collection.vectors.map((f) => f.position)) + 1;
-        const [placed] = await this.repository.insertVectors(tx, collection.id, [field], next);
-        await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
-        await this.repository.update(tx, collection, { extras: extras(collection) });
-        return placed;
-      });
-    } finally {
-      this.forget(id);
-    }
+    return this.changing(scope, id, async (tx, collection) => {
+      checkVectorFields([...collection.vectors, field]);
+      const next = Math.max(0, ...collection.vectors.map((f) => f.position)) + 1;
+      const [placed] = await this.repository.insertVectors(tx, collection.id, [field], next);
+      await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
+      await this.repository.update(tx, collection, { extras: extras(collection) });
+      return placed;
+    });
   }
 
   /** Removes a named vector: its column, its index, its measurement, and the protocol's `extras` changed with it. */
@@ -228,20 +232,14 @@ export class CollectionsService {
     name: string,
     extras: (collection: Collection) => Record<string, unknown>,
   ): Promise<void> {
-    this.forget(id);
-    try {
-      await this.db.transaction(async (tx) => {
-        const collection = await this.getById(scope, id, tx, 'change');
-        const field = collection.vectors.find((f) => f.name === name);
-        if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
-        await this.repository.deleteVector(tx, collection.id, field.position);
-        await this.tuning.forget(tx, collection.id, field.position);
-        await this.tables.dropVectorColumn(tx, collection.tableName, field.position);
-        await this.repository.update(tx, collection, { extras: extras(collection) });
-      });
-    } finally {
-      this.forget(id);
-    }
+    await this.changing(scope, id, async (tx, collection) => {
+      const field = collection.vectors.find((f) => f.name === name);
+      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+      await this.repository.deleteVector(tx, collection.id, field.position);
+      await this.tuning.forget(tx, collection.id, field.position);
+      await this.tables.dropVectorColumn(tx, collection.tableName, field.position);
+      await this.repository.update(tx, collection, { extras: extras(collection) });
+    });
   }
 
   async deleteByName(scope: Scope, name: string): Promise<void> {

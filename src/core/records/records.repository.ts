@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Collection } from '../collections/collection.model';
+import { Collection, VectorField } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
 import { checkedColumn, HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
 import { scoreSql, similaritySql, type ScoreNode } from '../search/similarity-score';
@@ -11,15 +11,13 @@ import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
 import { sparsevecText } from './sparse-vector';
 import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord } from './record.model';
-import { DimensionMismatchError, InvalidArgumentError } from '../errors';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
-const SPARSE = `CASE WHEN l2_norm(u.sparse) = 0 THEN NULL ELSE u.sparse END`;
-
-/** A named sparse vector as written: an empty one is stored as none. */
 const sparseWritten = (value: string) => `CASE WHEN l2_norm(${value}) = 0 THEN NULL ELSE ${value} END`;
+
+const SPARSE = sparseWritten('u.sparse');
 
 /**
  * The rows of a write: one array per column, the named vectors' (`$8` on) after the default
@@ -33,8 +31,8 @@ function unnest(collection: Collection): string {
 }
 
 /** The named vectors' columns of a write, each preceded by a comma (or nothing, without any). */
-const namedColumns = (collection: Collection, prefix = '') =>
-  collection.vectors.map((f) => `, ${prefix}${vectorColumn(f.position)}`).join('');
+const namedColumns = (collection: Collection) =>
+  collection.vectors.map((f) => `, ${vectorColumn(f.position)}`).join('');
 
 /**
  * A condition on the existing row `t` of a write: the filter compiled in a subquery over the same
@@ -47,14 +45,14 @@ function existingMatches(collection: Collection, params: SqlParams, where: Filte
     WHERE x.namespace = t.namespace AND x.id = t.id AND ${compileFilter(where, params)})`;
 }
 
-/** The named vectors' values of an insert, read from the unnest's row `u`. */
-const namedValues = (collection: Collection) =>
-  collection.vectors
-    .map((f) => {
-      const value = `u.${vectorColumn(f.position)}`;
-      return `, ${f.kind === 'sparse' ? sparseWritten(value) : value}`;
-    })
-    .join('');
+/** A named vector's value as written, read from the unnest's row `u`. */
+function namedValue(field: VectorField): string {
+  const value = `u.${vectorColumn(field.position)}`;
+  return field.kind === 'sparse' ? sparseWritten(value) : value;
+}
+
+/** The named vectors' values of an insert, each preceded by a comma. */
+const namedValues = (collection: Collection) => collection.vectors.map((f) => `, ${namedValue(f)}`).join('');
 
 function columns(include: Include, collection: Collection, prefix = ''): string {
   const cols = [`${prefix}id`];
@@ -88,25 +86,8 @@ function withNamedVectors<R extends StoredRecord>(collection: Collection, includ
   return rows;
 }
 
-/** Refuses a write naming a vector the collection does not declare, or one of the wrong kind or dimension. */
-function checkNamedVectors(collection: Collection, records: RecordWrite[]): void {
-  for (const r of records) {
-    for (const [name, value] of Object.entries(r.vectors ?? {})) {
-      const field = collection.vectors.find((f) => f.name === name);
-      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
-      const dense = value instanceof DenseVector;
-      if (dense !== (field.kind === 'dense'))
-        throw new InvalidArgumentError(
-          `Vector ${JSON.stringify(name)} is ${field.kind}, and record ${JSON.stringify(r.id)} sent it otherwise`,
-        );
-      if (dense && value.dimension !== field.dimension)
-        throw new DimensionMismatchError(field.dimension!, value.dimension);
-    }
-  }
-}
-
+/** The arrays of a write (unnest's), records checked by RecordsService first (named vectors declared, of their kind and size). */
 function writeParams(vectorOid: number, collection: Collection, namespace: string, records: RecordWrite[]): unknown[] {
-  checkNamedVectors(collection, records);
   const named = collection.vectors.map((f) =>
     f.kind === 'dense'
       ? vectorArrayParam(
@@ -343,10 +324,7 @@ export class RecordsRepository {
     const { rowCount } = await db.query(
       `UPDATE ${qualified(collection.tableName)} AS t SET
          embedding = u.embedding, sparse_embedding = ${SPARSE}, metadata = nullif(u.metadata, '{}'::jsonb)${collection.vectors
-           .map((f) => {
-             const c = vectorColumn(f.position);
-             return `, ${c} = ${f.kind === 'sparse' ? sparseWritten(`u.${c}`) : `u.${c}`}`;
-           })
+           .map((f) => `, ${vectorColumn(f.position)} = ${namedValue(f)}`)
            .join('')}
        FROM ${unnest(collection)} WHERE t.namespace = $1 AND t.id = u.id AND ${condition}`,
       params.values,

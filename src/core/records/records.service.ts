@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Collection, NewCollection } from '../collections/collection.model';
+import { Collection, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
@@ -134,6 +134,36 @@ function checkIndexableValues(collection: Collection, records: RecordWrite[]): v
   }
 }
 
+/** Refuses a write naming a vector the collection does not declare, or one of the wrong kind or dimension. */
+function checkNamedVectors(collection: Collection, records: RecordWrite[]): void {
+  for (const r of records) {
+    for (const [name, value] of Object.entries(r.vectors ?? {})) {
+      const field = collection.vectors.find((f) => f.name === name);
+      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+      const dense = value instanceof DenseVector;
+      if (dense !== (field.kind === 'dense'))
+        throw new InvalidArgumentError(
+          `Vector ${JSON.stringify(name)} is ${field.kind}, and record ${JSON.stringify(r.id)} sent it otherwise`,
+        );
+      if (dense && value.dimension !== field.dimension)
+        throw new DimensionMismatchError(field.dimension!, value.dimension);
+    }
+  }
+}
+
+/** The named vector a search asks for (none: the default one), which must be of the query's kind. */
+function fieldNamed(
+  collection: Collection,
+  using: string | undefined,
+  kind: 'dense' | 'sparse',
+): VectorField | undefined {
+  if (using === undefined) return undefined;
+  const field = collection.vectors.find((f) => f.name === using);
+  if (field?.kind !== kind)
+    throw new InvalidArgumentError(`The collection has no ${kind} vector named ${JSON.stringify(using)}`);
+  return field;
+}
+
 /** A query never fixes a collection's dimension; it must match the one there is. */
 function checkQueryDimension(collection: Collection, dimensions: number[]): void {
   if (dimensions.length > 1 && dimensions.some((d) => d !== dimensions[0]))
@@ -242,6 +272,7 @@ export class RecordsService {
     const updating = mode === 'update' || mode === 'overwrite' || !insert;
     if (!(updating && collection.dimension === null))
       collection = await this.collections.ensureDimension(tx, collection, dimensions);
+    checkNamedVectors(collection, records);
     checkIndexableValues(collection, records);
     const batch = uniqueById(records, mode);
     await this.repository.lockIds(
@@ -426,11 +457,7 @@ export class RecordsService {
     let sparse = options.sparse;
     checkResultRows(Math.max(1, vectors.length), n);
     return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
-      const field = using === undefined ? undefined : stored.vectors.find((f) => f.name === using);
-      if (using !== undefined && (!field || (field.kind === 'sparse') !== (sparse !== undefined)))
-        throw new InvalidArgumentError(
-          `The collection has no ${sparse !== undefined ? 'sparse' : 'dense'} vector named ${JSON.stringify(using)}`,
-        );
+      const field = fieldNamed(stored, using, sparse !== undefined ? 'sparse' : 'dense');
       if (sparse !== undefined) {
         if (vectors.length > 0) checkQueryDimension(stored, [vectors[0].dimension]);
         if (idf) sparse = await this.weighByIdf(stored, namespace, sparse, field?.position);
@@ -533,9 +560,7 @@ export class RecordsService {
     if (countNodes(score) > MAX_SCORE_NODES)
       throw new InvalidArgumentError(`A score may hold at most ${MAX_SCORE_NODES} terms`);
     return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
-      const field = using === undefined ? undefined : stored.vectors.find((f) => f.name === using);
-      if (using !== undefined && field?.kind !== 'dense')
-        throw new InvalidArgumentError(`The collection has no dense vector named ${JSON.stringify(using)}`);
+      const field = fieldNamed(stored, using, 'dense');
       const collection = field ? throughVector(stored, field) : stored;
       if (collection.dimension === null || n === 0) return { collection, list: [] };
       checkQueryDimension(

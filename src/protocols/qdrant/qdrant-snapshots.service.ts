@@ -146,7 +146,7 @@ export class QdrantSnapshotsService {
     yield `${JSON.stringify(header)}\n`;
     let afterId: string | null = null;
     for (;;) {
-      const page = await this.backups.readRecords(this.scope, backup.id, {
+      const page = await this.backups.readRecords(this.scope, backup, {
         namespace: DEFAULT_NAMESPACE,
         afterId,
         limit: SNAPSHOT_BATCH,
