@@ -27,6 +27,7 @@ import type { OperationsOptions } from './operations/operations-options';
 import { ERROR_RENDERERS, OPENAPI_MODELS, PROTOCOL_PORTS, protocolOf } from './protocols/protocols';
 import { attachPortRouting, PortRouting, portRoutingOf } from './common/port-routing';
 import { QDRANT_PREFIX } from './protocols/qdrant/qdrant-prefix';
+import { serveConsolePage } from './console/console-page';
 
 /** Bodies from this size on are parsed one per turn of the event loop (OnePerTurn). */
 const LARGE_BODY_CHARS = 1024 * 1024;
@@ -154,6 +155,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   await app.register(fastifyMultipart, {
     limits: { fileSize: config.snapshotUploadBytes, files: 1, fields: 10, parts: 11 },
   });
+  // The web console's page (static files); its API is a module like the protocols'.
+  await serveConsolePage(fastify);
   app.useGlobalFilters(new ProtocolExceptionFilter(ERROR_RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
   setupOpenApi(app, OPENAPI_MODELS);

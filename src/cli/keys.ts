@@ -8,8 +8,9 @@ import { TenantsRepository } from '../core/tenants/tenants.repository';
 import { openingFailure, sayOpened, STDERR_LOGGER } from './cli-database';
 
 const USAGE = `usage:
-  npm run keys -- create --tenant TENANT [--database DB ...] [--create-data-dir]
-                                    a new key (printed alone on the last line)
+  npm run keys -- create --tenant TENANT [--database DB ...] [--admin] [--create-data-dir]
+                                    a new key (printed alone on the last line); --admin: it
+                                    may also manage its tenant's keys in the web console
   npm run keys -- list              every key, without secrets
   npm run keys -- revoke KEY_ID     refuse a key from now on
   npm run keys -- --help            this text
@@ -36,7 +37,7 @@ function option(args: string[], name: string): string[] {
 }
 
 type Command =
-  | { name: 'create'; tenant: string; databases: string[]; createDataDir: boolean }
+  | { name: 'create'; tenant: string; databases: string[]; admin: boolean; createDataDir: boolean }
   | { name: 'list' }
   | { name: 'revoke'; id: string }
   | { name: 'help' };
@@ -53,6 +54,7 @@ function parse(args: string[]): Command {
         name: 'create',
         tenant,
         databases: option(rest, '--database'),
+        admin: rest.includes('--admin'),
         createDataDir: rest.includes(CREATE_FLAG),
       };
     }
@@ -71,10 +73,10 @@ function parse(args: string[]): Command {
 async function run(command: Exclude<Command, { name: 'help' }>, keys: ApiKeysService): Promise<void> {
   switch (command.name) {
     case 'create': {
-      const { tenant, databases } = command;
-      const { id, key } = await keys.create(tenant, databases.length ? databases : null);
+      const { tenant, databases, admin } = command;
+      const { id, key } = await keys.create(tenant, databases.length ? databases : null, admin);
       console.log(
-        `Created key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`,
+        `Created ${admin ? 'admin ' : ''}key ${id} for tenant ${tenant} (${databases.length ? `databases ${databases.join(', ')}` : 'every database'}).`,
       );
       console.log('Store it now: it is not shown again.');
       console.log(key);
@@ -86,7 +88,7 @@ async function run(command: Exclude<Command, { name: 'help' }>, keys: ApiKeysSer
       for (const r of rows) {
         const state = r.revokedAt ? `revoked ${r.revokedAt.toISOString()}` : 'active';
         console.log(
-          `${r.id}  tenant=${r.tenant}  databases=${r.databases ? r.databases.join(',') : '*'}  created=${r.createdAt.toISOString()}  ${state}`,
+          `${r.id}  tenant=${r.tenant}  databases=${r.databases ? r.databases.join(',') : '*'}${r.admin ? '  admin' : ''}  created=${r.createdAt.toISOString()}  ${state}`,
         );
       }
       return;

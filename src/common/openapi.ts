@@ -22,6 +22,7 @@ export const OPENAPI_TAGS = {
   vectorizer: 'Vectorizer',
   qdrant: 'Vectorizer Qdrant-compatible',
   qdrantApi: 'Qdrant (QDRANT_PORT, 6333)',
+  console: 'Console',
 } as const;
 
 /** The error body schema of each tag's routes (registered from the protocols' responses.dto.ts). */
@@ -32,6 +33,7 @@ const ERROR_SCHEMA: Record<string, string> = {
   [OPENAPI_TAGS.vectorizer]: 'VectorizerError',
   [OPENAPI_TAGS.qdrant]: 'VectorizerError',
   [OPENAPI_TAGS.qdrantApi]: 'QdrantError',
+  [OPENAPI_TAGS.console]: 'ConsoleError',
 };
 
 const DESCRIPTION = [
@@ -44,6 +46,8 @@ const DESCRIPTION = [
     'routes its TypeScript SDK calls under `/qdrant/collections`. Errors: `{"error_type", "message", "details", "status_code"}`.',
   "- **Qdrant** on its own port (QDRANT_PORT, 6333): listed here under `/_qdrant`, the prefix its port's requests are routed under; call them on that port " +
     'without it. Answers `{"result", "status", "time"}`; errors `{"status": {"error"}, "time"}`.',
+  '- **Console**: the web console at `/console/` and its JSON API under `/console/api` (the same keys; keys management for an admin key). ' +
+    'Errors: `{"error": {"code", "message", "dialect"}}`.',
   '',
   'Request bodies are read as JSON whatever their content type. The request schemas are the ones the gateway checks: a body that does not fit is ' +
     "refused with a 4xx in the protocol's own error shape.",
@@ -149,6 +153,10 @@ export function buildOpenApiDocument(app: INestApplication, models: OpenApiModel
     .addTag(
       OPENAPI_TAGS.qdrantApi,
       "Qdrant's REST API on QDRANT_PORT (6333), as the official clients call it: listed under /_qdrant, called on that port without it",
+    )
+    .addTag(
+      OPENAPI_TAGS.console,
+      'The web console’s API: the catalog, records filtered in any protocol’s dialect, search, explain, projection, quality, metrics, jobs and keys',
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {

@@ -1,13 +1,11 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RecordMetrics } from '../core/records/record-metrics';
 import { Database } from '../database/database';
 import { SearchTuner } from '../core/indexing/search-tuner';
 import { RecallSampler, type SampleKind } from '../core/records/recall-sampler';
 import { Admission } from '../limits/admission';
 import { poolStatsOf } from './pool-stats';
 import { shareMetrics } from './workers';
-import { currentRequest } from './request-context';
 
 /** Collections /metrics names in vecgate_search_recall; the others are summed as one. */
 const TOP_COLLECTIONS = 20;
@@ -200,23 +198,5 @@ export class Metrics {
         else for (const [value, n] of Object.entries(counts)) this.inc({ [label!]: value }, n);
       },
     });
-  }
-}
-
-/**
- * The core's RecordMetrics as Prometheus counters. The protocol label comes from the request being
- * served, so the core services stay protocol-free.
- */
-@Injectable()
-export class PrometheusRecordMetrics implements RecordMetrics {
-  constructor(private readonly metrics: Metrics) {}
-
-  written(operation: string, count: number): void {
-    if (count > 0)
-      this.metrics.recordsWritten.inc({ protocol: currentRequest()?.protocol ?? 'other', operation }, count);
-  }
-
-  deleted(count: number): void {
-    if (count > 0) this.metrics.recordsDeleted.inc({ protocol: currentRequest()?.protocol ?? 'other' }, count);
   }
 }

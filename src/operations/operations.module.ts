@@ -3,8 +3,10 @@ import { HealthController } from './health.controller';
 import { HealthService } from './health.service';
 import { createOperationsLogger, OPERATIONS_LOGGER, PinoNestLogger } from './logger';
 import { RECORD_METRICS } from '../core/records/record-metrics';
-import { Metrics, PrometheusRecordMetrics } from './metrics';
+import { Metrics } from './metrics';
+import { PrometheusRecordMetrics } from './prometheus-record-metrics';
 import { MetricsController } from './metrics.controller';
+import { MetricsHistory } from './metrics-history';
 import { loadOperationsOptions, OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
 
 /**
@@ -24,11 +26,20 @@ export class OperationsModule {
         { provide: OPERATIONS_OPTIONS, useValue: options },
         { provide: OPERATIONS_LOGGER, useFactory: () => createOperationsLogger(options) },
         Metrics,
+        MetricsHistory,
         { provide: RECORD_METRICS, useClass: PrometheusRecordMetrics },
         HealthService,
         PinoNestLogger,
       ],
-      exports: [OPERATIONS_OPTIONS, OPERATIONS_LOGGER, Metrics, RECORD_METRICS, HealthService, PinoNestLogger],
+      exports: [
+        OPERATIONS_OPTIONS,
+        OPERATIONS_LOGGER,
+        Metrics,
+        MetricsHistory,
+        RECORD_METRICS,
+        HealthService,
+        PinoNestLogger,
+      ],
     };
   }
 }

@@ -13,14 +13,17 @@ import { qdrantErrorRenderer } from './qdrant/qdrant-errors.renderer';
 import { QDRANT_API_MODELS } from './qdrant/dto/responses.dto';
 import { VECTORIZER_MODELS } from './vectorizer/dto/responses.dto';
 import { VectorizerModule } from './vectorizer/vectorizer.module';
+import { ConsoleModule } from '../console/console.module';
+import { consoleErrorRenderer } from '../console/console-errors.renderer';
+import { CONSOLE_MODELS } from '../console/dto/console.dto';
 import { vectorizerErrorRenderer } from './vectorizer/vectorizer-errors.renderer';
 
 /**
- * Every protocol the gateway speaks, in one list: the app module mounts their modules, and the app
+ * Every protocol the gateway speaks, and the web console's API (an adapter over the same core), in one list: the app module mounts their modules, and the app
  * factory hands their error shapes, path owners and OpenAPI models to the infrastructure, which
  * imports no protocol itself.
  */
-export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule, QdrantModule];
+export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule, QdrantModule, ConsoleModule];
 
 /**
  * Protocols served on a port of their own (common/port-routing.ts): Qdrant's probes and metrics
@@ -39,6 +42,7 @@ export const ERROR_RENDERERS: ProtocolErrorRenderer[] = [
   pineconeErrorRenderer,
   vectorizerErrorRenderer,
   qdrantErrorRenderer,
+  consoleErrorRenderer,
 ];
 
 /** The response models the OpenAPI document names. */
@@ -48,6 +52,7 @@ export const OPENAPI_MODELS = [
   ...VECTORIZER_MODELS,
   ...QDRANT_MODELS,
   ...QDRANT_API_MODELS,
+  ...CONSOLE_MODELS,
 ];
 
 /** Which protocol a request path belongs to (as its error renderer claims it); probes, metrics and unknown paths are `other`. */

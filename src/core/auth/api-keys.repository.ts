@@ -7,13 +7,21 @@ interface ApiKeyRecord {
   id: string;
   tenant: string;
   databases: string[] | null;
+  admin: boolean;
   created_at: Date;
   revoked_at: Date | null;
   secret_hash: string;
 }
 
 function toRow(r: ApiKeyRecord): ApiKeyRow {
-  return { id: r.id, tenant: r.tenant, databases: r.databases, createdAt: r.created_at, revokedAt: r.revoked_at };
+  return {
+    id: r.id,
+    tenant: r.tenant,
+    databases: r.databases,
+    admin: r.admin,
+    createdAt: r.created_at,
+    revokedAt: r.revoked_at,
+  };
 }
 
 @Injectable()
@@ -24,13 +32,12 @@ export class ApiKeysRepository {
     tenant: string,
     databases: string[] | null,
     secretHash: string,
+    admin = false,
   ): Promise<void> {
-    await db.query('INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash) VALUES ($1, $2, $3, $4)', [
-      id,
-      tenant,
-      databases,
-      secretHash,
-    ]);
+    await db.query(
+      'INSERT INTO vecgate_api_keys (id, tenant, databases, secret_hash, admin) VALUES ($1, $2, $3, $4, $5)',
+      [id, tenant, databases, secretHash, admin],
+    );
   }
 
   /** The live key with this id and its secret's hash, or nothing (unknown or revoked). */
@@ -48,17 +55,22 @@ export class ApiKeysRepository {
     return rows[0].any;
   }
 
-  async list(db: Queryable): Promise<ApiKeyRow[]> {
+  /** Every key, or a tenant's only. */
+  async list(db: Queryable, tenant: string | null = null): Promise<ApiKeyRow[]> {
     const { rows } = await db.query<ApiKeyRecord>(
-      'SELECT id, tenant, databases, created_at, revoked_at FROM vecgate_api_keys ORDER BY created_at, id',
+      `SELECT id, tenant, databases, admin, created_at, revoked_at FROM vecgate_api_keys
+        WHERE $1::text IS NULL OR tenant = $1 ORDER BY created_at, id`,
+      [tenant],
     );
     return rows.map(toRow);
   }
 
-  async revoke(db: Queryable, id: string): Promise<boolean> {
+  /** Revokes a live key (of `tenant` only, when given); false when there is no such key. */
+  async revoke(db: Queryable, id: string, tenant: string | null = null): Promise<boolean> {
     const { rowCount } = await db.query(
-      'UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
-      [id],
+      `UPDATE vecgate_api_keys SET revoked_at = now()
+        WHERE id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR tenant = $2)`,
+      [id, tenant],
     );
     return rowCount === 1;
   }

@@ -31,7 +31,7 @@ export class ApiKeysService {
   ) {}
 
   /** Creates a key for the tenant (and the tenant and its databases, if they do not exist yet). */
-  async create(tenant: string, databases: string[] | null): Promise<{ id: string; key: string }> {
+  async create(tenant: string, databases: string[] | null, admin = false): Promise<{ id: string; key: string }> {
     const id = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     await this.db.transaction(async (tx) => {
@@ -39,18 +39,20 @@ export class ApiKeysService {
       for (const name of databases ?? [DEFAULT_DATABASE]) {
         await this.tenants.insertDatabase(tx, randomUUID(), tenant, name);
       }
-      await this.repository.insert(tx, id, tenant, databases, hash(secret));
+      await this.repository.insert(tx, id, tenant, databases, hash(secret), admin);
     });
     this.anyKey = undefined;
     return { id, key: `vg_${id}_${secret}` };
   }
 
-  list(): Promise<ApiKeyRow[]> {
-    return this.repository.list(this.db);
+  /** Every key, or a tenant's only. */
+  list(tenant: string | null = null): Promise<ApiKeyRow[]> {
+    return this.repository.list(this.db, tenant);
   }
 
-  async revoke(id: string): Promise<boolean> {
-    return this.repository.revoke(this.db, id);
+  /** Refuses a key from now on (of `tenant` only, when given); false when there is no such live key. */
+  async revoke(id: string, tenant: string | null = null): Promise<boolean> {
+    return this.repository.revoke(this.db, id, tenant);
   }
 
   /**
@@ -75,6 +77,6 @@ export class ApiKeysService {
     const expected = Buffer.from(row.secretHash, 'hex');
     const actual = Buffer.from(hash(m[2]), 'hex');
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
-    return { keyId: row.id, tenant: row.tenant, databases: row.databases };
+    return { keyId: row.id, tenant: row.tenant, databases: row.databases, admin: row.admin };
   }
 }

@@ -4,12 +4,15 @@ export interface Principal {
   tenant: string;
   /** Null: every database of the tenant. */
   databases: string[] | null;
+  /** May list, create and revoke the keys of its tenant (the console's keys page). */
+  admin: boolean;
 }
 
 export interface ApiKeyRow {
   id: string;
   tenant: string;
   databases: string[] | null;
+  admin: boolean;
   createdAt: Date;
   revokedAt: Date | null;
 }

@@ -8,6 +8,8 @@ export interface RecordMetrics {
   written(operation: string, count: number): void;
   /** `count` records deleted by a committed call. */
   deleted(count: number): void;
+  /** A dense search of the collection was served in `ms` (the console's latency over time). */
+  searched?(collectionId: string, ms: number): void;
 }
 
 export const RECORD_METRICS = Symbol('RECORD_METRICS');

@@ -381,14 +381,15 @@ export class RecordsRepository {
       limit,
       offset,
       random = false,
-    }: RecordSelection & { limit: number | null; offset: number; random?: boolean },
+      byId,
+    }: RecordSelection & { limit: number | null; offset: number; random?: boolean; byId?: 'asc' | 'desc' },
   ): Promise<StoredRecord[]> {
     const params = new SqlParams([namespace]);
     const where = compileFilter(filter, params);
     const { rows } = await db.query<StoredRecord>(
       withinBudget(
         `SELECT ${columns(include, collection)}, ${sizeOf(include, collection)} AS vg_size FROM ${qualified(collection.tableName)}
-         WHERE namespace = $1 AND ${where} ORDER BY ${random ? 'random()' : 'seq'} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
+         WHERE namespace = $1 AND ${where} ORDER BY ${random ? 'random()' : byId ? `id ${byId === 'desc' ? 'DESC' : 'ASC'}` : 'seq'} LIMIT ${params.add(limit)} OFFSET ${params.add(offset)}`,
         params.add(this.answerBytes),
       ),
       params.values,

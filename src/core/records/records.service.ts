@@ -58,6 +58,8 @@ export interface FindOptions {
   afterId?: string | null;
   /** With afterId: start at that id rather than after it (Qdrant's scroll offset). */
   fromIdInclusive?: boolean;
+  /** Without afterId: in the order of ids (the console's table) rather than insertion order. */
+  byId?: 'asc' | 'desc';
 }
 
 /** How a dense search reads the collection (RecordsService.vectorSearchPlan). */
@@ -70,6 +72,8 @@ export interface VectorSearchPlan {
   share?: number;
   /** The tuner has not measured the collection at its size: a walk goes as wide as it can. */
   unmeasured: boolean;
+  /** Why the search reads the way it does, for a person (the console's explain). */
+  reason: string;
 }
 
 export interface NearestOptions {
@@ -170,6 +174,18 @@ function checkQueryDimension(collection: Collection, dimensions: number[]): void
     throw new InvalidArgumentError('Inconsistent dimensions in provided embeddings');
   const wrong = dimensions.find((d) => collection.dimension !== null && d !== collection.dimension);
   if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
+}
+
+/** Why an unfiltered search of the whole table reads as it does (VectorSearchPlan.reason). */
+function wholeTableReason(collection: Collection, readWhole: boolean, waiting: boolean): string {
+  if (readWhole) return 'not yet measured at its size, and small enough to read whole meanwhile';
+  if (!collection.vectorIndexed) return 'the collection has no HNSW index (yet): every record is read';
+  if (collection.tuning?.exact)
+    return 'the search tuner found reading every record cheaper than any walk that meets the recall target';
+  if (waiting) return 'not yet measured at its size: the HNSW index is walked as wide as it goes';
+  return collection.tuning
+    ? `the HNSW index is walked at the ef_search the tuner measured (recall@10 ${collection.tuning.recall.toFixed(3)})`
+    : 'the HNSW index is walked at the configured ef_search';
 }
 
 /** undefined_table: the collection's table was dropped (by another replica) after its catalog row was read. */
@@ -382,7 +398,7 @@ export class RecordsService {
     options: FindOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<StoredRecord[]> {
-    const { filter, include, limit, offset, afterId, fromIdInclusive } = options;
+    const { filter, include, limit, offset, afterId, fromIdInclusive, byId } = options;
     return this.withFilteredCollection(scope, collectionId, filter, (collection) =>
       afterId !== undefined
         ? this.repository.findAfterId(this.db.reads, collection, {
@@ -393,7 +409,7 @@ export class RecordsService {
             limit,
             inclusive: !!fromIdInclusive,
           })
-        : this.repository.find(this.db.reads, collection, { namespace, filter, include, limit, offset }),
+        : this.repository.find(this.db.reads, collection, { namespace, filter, include, limit, offset, byId }),
     );
   }
 
@@ -455,6 +471,7 @@ export class RecordsService {
   ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
     const { vectors, n, filter, include, using, idf } = options;
     let sparse = options.sparse;
+    const started = performance.now();
     checkResultRows(Math.max(1, vectors.length), n);
     return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
       const field = fieldNamed(stored, using, sparse !== undefined ? 'sparse' : 'dense');
@@ -488,6 +505,7 @@ export class RecordsService {
           this.repository.nearest(this.db.reads, collection, { ...query, vectors: part, exact: true, budget }),
         );
         this.sample(collection, namespace, filter, plan, n, vectors, lists, null);
+        this.recordMetrics?.searched?.(collection.id, performance.now() - started);
         return { collection, lists };
       }
       const settings = this.repository.searchSettings(collection, n, plan);
@@ -510,6 +528,7 @@ export class RecordsService {
       }
       const efSearch = Number(settings['hnsw.ef_search']);
       this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
+      this.recordMetrics?.searched?.(collection.id, performance.now() - started);
       return { collection, lists };
     });
   }
@@ -643,15 +662,28 @@ export class RecordsService {
     const narrows = narrowsTheTable(filter, namespace, collection);
     // Unfiltered, the search tuner may have found reading every record cheaper than any walk that
     // meets the recall target (hard data, a small collection).
-    if (!narrows) return { exact: readWhole || !!collection.tuning?.exact, narrows, unmeasured: waiting };
-    if (!collection.vectorIndexed || readWhole) return { exact: true, narrows, unmeasured: waiting };
+    if (!narrows) {
+      const exact = readWhole || !!collection.tuning?.exact;
+      return { exact, narrows, unmeasured: waiting, reason: wholeTableReason(collection, readWhole, waiting) };
+    }
+    if (!collection.vectorIndexed || readWhole) {
+      const reason = readWhole
+        ? 'not yet measured at its size, and small enough to read whole meanwhile'
+        : 'the collection has no HNSW index (yet): every matching record is read';
+      return { exact: true, narrows, unmeasured: waiting, reason };
+    }
     const estimate = await this.repository.estimateMatches(this.db.reads, collection, namespace, filter);
+    const exact = prefersExactSearch(estimate, collection.tuning?.filtered);
+    const kept = `the filter keeps about ${estimate.matching} of ${estimate.total} records (planner's estimate)`;
     return {
-      exact: prefersExactSearch(estimate, collection.tuning?.filtered),
+      exact,
       narrows,
       // The share of the table the filter keeps: how much wider than unfiltered a walk must be.
       share: estimate.total > 0 ? estimate.matching / estimate.total : undefined,
       unmeasured: waiting,
+      reason: exact
+        ? `${kept}: reading them is exact and cheaper than walking the graph past the rest`
+        : `${kept}: too many to read, so the HNSW index is walked${waiting ? ' as wide as it goes (not yet measured at its size)' : ''}`,
     };
   }
 

@@ -75,7 +75,16 @@ export class VectorizerService {
       );
     return this.collections.create(
       this.scope,
-      { name, dimension, metric, index: { ...DEFAULT_INDEX }, metadata: null, extras: {}, schema: null },
+      {
+        name,
+        dimension,
+        metric,
+        index: { ...DEFAULT_INDEX },
+        metadata: null,
+        // Marks the collection as made through Vectorizer (the web console names each collection's protocol).
+        extras: { vectorizer: {} },
+        schema: null,
+      },
       false,
     );
   }
@@ -104,7 +113,7 @@ export class VectorizerService {
           metric: 'cosine',
           index: { ...DEFAULT_INDEX },
           metadata: null,
-          extras: {},
+          extras: { vectorizer: {} },
           schema: null,
         },
         true,

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { CollectionsModule } from '../collections/collections.module';
+import { RecordsModule } from '../records/records.module';
+import { ExplainService } from './explain.service';
+import { OverviewRepository } from './overview.repository';
+import { OverviewService } from './overview.service';
+
+/** Looking inside: the catalog with sizes and index states, search quality, and explained statements (the web console's core). */
+@Module({
+  imports: [CollectionsModule, RecordsModule],
+  providers: [OverviewRepository, OverviewService, ExplainService],
+  exports: [OverviewService, ExplainService],
+})
+export class InspectModule {}

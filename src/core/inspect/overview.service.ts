@@ -1,0 +1,174 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Database } from '../../database/database';
+import { currentPrincipal } from '../auth/request-context';
+import { assertScopeAllowed } from '../auth/scope-access';
+import type { Collection, SearchTuning } from '../collections/collection.model';
+import { CollectionsRepository } from '../collections/collections.repository';
+import { CollectionsService } from '../collections/collections.service';
+import { RecallSamplesRepository } from '../collections/recall-samples.repository';
+import { MAX_HALFVEC_INDEX_DIMENSION } from '../collections/vector-index';
+import { NotFoundError } from '../errors';
+import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
+import type { Scope } from '../scope';
+import { type IndexBuild, type JobRow, OverviewRepository, type RangeKeyState } from './overview.repository';
+
+/** Where a collection's HNSW index stands: built, being built, not needed at its size, or not there (yet). */
+export interface IndexState {
+  state: 'built' | 'building' | 'not-needed' | 'none';
+  /** building: the share of the build's phase done, when Postgres reports it. */
+  progress: number | null;
+  detail: string;
+}
+
+export interface CollectionOverview {
+  collection: Collection;
+  namespaces: { name: string; records: number }[];
+  rangeKeys: RangeKeyState[];
+  sizeBytes: number;
+  index: IndexState;
+}
+
+export interface DatabaseOverview {
+  tenant: string;
+  name: string;
+  collections: CollectionOverview[];
+}
+
+/** What the console lists of one database at most. */
+export const OVERVIEW_MAX_COLLECTIONS = 500;
+
+export interface CollectionQuality {
+  recallTarget: number;
+  /** The default vector's (name '') and each named dense vector's last measurement. */
+  vectors: { name: string; tuning: SearchTuning | null }[];
+  /** The recall the sampled searches of the collection's own traffic measured (RecallSampler). */
+  traffic: { samples: number; recall: number | null; filteredSamples: number; filteredRecall: number | null };
+}
+
+/**
+ * What the console shows of the catalog: every tenant, database and collection a request may see
+ * (a key's tenant and databases only), each collection with its namespaces, noted range keys,
+ * size on disk and index state; and a collection's search quality as measured.
+ */
+@Injectable()
+export class OverviewService {
+  constructor(
+    private readonly db: Database,
+    private readonly repository: OverviewRepository,
+    private readonly collections: CollectionsService,
+    private readonly catalog: CollectionsRepository,
+    private readonly samples: RecallSamplesRepository,
+    @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
+  ) {}
+
+  async tenants(): Promise<{ tenants: string[]; databases: DatabaseOverview[] }> {
+    const principal = currentPrincipal();
+    const { tenants, databases } = await this.repository.tenants(
+      this.db,
+      principal?.tenant ?? null,
+      principal?.databases ?? null,
+    );
+    const listed = await Promise.all(
+      databases.map(async (d) => ({
+        tenant: d.tenant,
+        name: d.name,
+        collections: await this.catalog.list(this.db, d.id, OVERVIEW_MAX_COLLECTIONS, 0),
+      })),
+    );
+    const described = await this.describe(listed.flatMap((d) => d.collections));
+    return {
+      tenants,
+      databases: listed.map((d) => ({
+        tenant: d.tenant,
+        name: d.name,
+        collections: d.collections.map((c) => described.get(c.id)!),
+      })),
+    };
+  }
+
+  /** Imports, backups and restores the request may see. */
+  jobs(): Promise<JobRow[]> {
+    const principal = currentPrincipal();
+    return this.repository.jobs(this.db, principal?.tenant ?? null, principal?.databases ?? null);
+  }
+
+  /** The scope a collection lives in, checked against the request's key: a collection of another tenant is not found. */
+  async scopeOf(collectionId: string): Promise<Scope> {
+    const scope = await this.repository.scopeOf(this.db, collectionId);
+    if (!scope) throw new NotFoundError('collection', collectionId, 'id');
+    assertScopeAllowed(scope.tenant, scope.database);
+    return scope;
+  }
+
+  async collection(scope: Scope, collectionId: string): Promise<CollectionOverview> {
+    const collection = await this.collections.getById(scope, collectionId);
+    return (await this.describe([collection])).get(collection.id)!;
+  }
+
+  async quality(scope: Scope, collectionId: string): Promise<CollectionQuality> {
+    const collection = await this.collections.getById(scope, collectionId);
+    const traffic = await this.samples.recall(this.db, collection.id, null);
+    return {
+      recallTarget: this.indexing.recallTarget,
+      vectors: [
+        { name: '', tuning: collection.tuning },
+        ...collection.vectors.filter((v) => v.kind === 'dense').map((v) => ({ name: v.name, tuning: v.tuning })),
+      ],
+      traffic: {
+        samples: traffic.unfiltered.samples,
+        recall: traffic.unfiltered.samples > 0 ? traffic.unfiltered.recall : null,
+        filteredSamples: traffic.filtered.samples,
+        filteredRecall: traffic.filtered.samples > 0 ? traffic.filtered.recall : null,
+      },
+    };
+  }
+
+  private async describe(collections: Collection[]): Promise<Map<string, CollectionOverview>> {
+    const ids = collections.map((c) => c.id);
+    const [sizes, namespaces, rangeKeys, builds] = await Promise.all([
+      this.repository.sizes(
+        this.db,
+        collections.map((c) => c.tableName),
+      ),
+      this.repository.namespaces(this.db, ids),
+      this.repository.rangeKeys(this.db, ids),
+      this.db.backend === 'postgres' ? this.repository.builds(this.db) : new Map<string, IndexBuild>(),
+    ]);
+    return new Map(
+      collections.map((c) => [
+        c.id,
+        {
+          collection: c,
+          namespaces: namespaces.get(c.id) ?? [],
+          rangeKeys: rangeKeys.get(c.id) ?? [],
+          sizeBytes: sizes.get(c.tableName) ?? 0,
+          index: this.indexState(c, builds.get(c.tableName)),
+        },
+      ]),
+    );
+  }
+
+  private indexState(collection: Collection, build: IndexBuild | undefined): IndexState {
+    if (collection.vectorIndexed) return { state: 'built', progress: null, detail: 'HNSW index built' };
+    if (build) return { state: 'building', progress: build.progress, detail: `HNSW index being built: ${build.phase}` };
+    if (collection.dimension === null) return { state: 'not-needed', progress: null, detail: 'no vectors yet' };
+    if (collection.dimension > MAX_HALFVEC_INDEX_DIMENSION)
+      return {
+        state: 'none',
+        progress: null,
+        detail: `past HNSW's ${MAX_HALFVEC_INDEX_DIMENSION} dimensions: searches read every record`,
+      };
+    const records = collection.records ?? 0;
+    if (records < this.indexing.minRows)
+      return {
+        state: 'not-needed',
+        progress: null,
+        detail: `under ${this.indexing.minRows} records: an exact search reads them all fast`,
+      };
+    return {
+      state: 'none',
+      progress: null,
+      detail: 'due: the index builder builds it once writes pause (searches are exact meanwhile)',
+    };
+  }
+}
