@@ -1,5 +1,5 @@
 // The layer rule, checked by `npm run check` (npm run lint:layers):
-//   protocols → core → repositories → database
+//   protocols (and the console, an adapter above them) → core → repositories → database
 // config, operations, limits and common are infrastructure: the core never imports them, and they
 // never import a protocol (the app factory hands them what they need). See CONTRIBUTING.md.
 const CORE = '^src/core/';
@@ -14,7 +14,7 @@ module.exports = {
       comment: 'The core knows the neutral model only: no protocol, no HTTP plumbing, no infrastructure.',
       severity: 'error',
       from: { path: CORE },
-      to: { path: [`^src/protocols/`, INFRASTRUCTURE, APP, '^src/cli/'] },
+      to: { path: [`^src/protocols/`, '^src/console/', INFRASTRUCTURE, APP, '^src/cli/'] },
     },
     {
       name: 'database-is-the-bottom',
@@ -28,7 +28,7 @@ module.exports = {
       comment: 'Operations, limits, config and common get what they need of the protocols from the app factory.',
       severity: 'error',
       from: { path: INFRASTRUCTURE },
-      to: { path: ['^src/protocols/', APP] },
+      to: { path: ['^src/protocols/', '^src/console/', APP] },
     },
     {
       name: 'protocols-stay-apart',
@@ -36,6 +36,21 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/protocols/([^/]+)/' },
       to: { path: '^src/protocols/[^/]+/', pathNot: '^src/protocols/$1/' },
+    },
+    {
+      name: 'protocols-do-not-use-the-console',
+      comment:
+        'The console is an adapter above the protocols (it reuses their filter parsers); only their list mounts it.',
+      severity: 'error',
+      from: { path: '^src/protocols/[^/]+/' },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-controllers-through-its-service',
+      comment: "The console's controllers route; ConsoleService parses, maps and calls the core.",
+      severity: 'error',
+      from: { path: '^src/console/controllers/' },
+      to: { path: '^src/core/' },
     },
     {
       name: 'controllers-through-a-protocol-service',

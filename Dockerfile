@@ -6,6 +6,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY bench ./bench
+COPY console ./console
 RUN npm run build
 
 # Runtime stage: production dependencies, compiled code and migrations only, as a non-root user.

@@ -1,7 +1,8 @@
-// Type-aware lint of src/, test/ and bench/. Formatting is Prettier's (eslint-config-prettier turns
+// Type-aware lint of src/, test/, bench/ and the web console (console/, its own tsconfig). Formatting is Prettier's (eslint-config-prettier turns
 // the stylistic rules off); the layer rules are dependency-cruiser's (.dependency-cruiser.cjs).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -9,7 +10,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
@@ -31,6 +32,12 @@ export default tseslint.config(
     // Tests read untyped JSON answers; `any` there is the answer's shape, not a hole in the code.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    // The console is a browser bundle: React's two hook rules (not the compiler's).
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs `tsc -p tsconfig.build.json` unless dist/ is newer than every source file and tsconfig:
+// Runs `tsc -p tsconfig.build.json` unless dist/ is newer than every source file and tsconfig, and
+// the console build (vite) unless dist/console/index.html is newer than every file in console/:
 // `npm start`, `npm run keys` and the tests that start built processes need a current build, not a
 // second one (a full build takes about 5 s).
 import { spawnSync } from 'node:child_process';
@@ -8,28 +9,48 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const stamp = join(root, 'dist', 'src', 'main.js');
 
-function newest(dir) {
+function newest(dir, keep = (name) => name.endsWith('.ts')) {
   let time = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) time = Math.max(time, newest(path));
-    else if (entry.name.endsWith('.ts')) time = Math.max(time, statSync(path).mtimeMs);
+    if (entry.isDirectory()) time = Math.max(time, newest(path, keep));
+    else if (keep(entry.name)) time = Math.max(time, statSync(path).mtimeMs);
   }
   return time;
 }
 
+function run(args, stamp) {
+  const { status } = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
+  if (status !== 0 || !existsSync(stamp)) process.exit(status || 1);
+  // An unchanged output keeps its old time: mark the build as current.
+  const now = new Date();
+  utimesSync(stamp, now, now);
+}
+
+const packageJson = statSync(join(root, 'package.json')).mtimeMs;
+
+const server = join(root, 'dist', 'src', 'main.js');
 const sources = Math.max(
   newest(join(root, 'src')),
   newest(join(root, 'bench')),
-  ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => statSync(join(root, f)).mtimeMs),
+  packageJson,
+  ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(root, f)).mtimeMs),
 );
-if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
+if (!existsSync(server) || statSync(server).mtimeMs < sources) {
+  run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], server);
+}
 
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const { status } = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-if (status !== 0 || !existsSync(stamp)) process.exit(status || 1);
-// tsc leaves an unchanged output's time alone: mark the build as current.
-const now = new Date();
-utimesSync(stamp, now, now);
+const consoleDir = join(root, 'console');
+const page = join(root, 'dist', 'console', 'index.html');
+if (existsSync(consoleDir)) {
+  const consoleSources = Math.max(
+    newest(consoleDir, () => true),
+    packageJson,
+  );
+  if (!existsSync(page) || statSync(page).mtimeMs < consoleSources) {
+    const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+    run([vite, 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'], page);
+  }
+}

@@ -41,10 +41,8 @@ function secure(reply: { header(name: string, value: string): unknown }): void {
  */
 export async function serveConsolePage(fastify: FastifyInstance): Promise<void> {
   const root = consoleFilesDir();
-  fastify.get(CONSOLE_PATH, (_request, reply) => {
-    secure(reply);
-    return reply.redirect(`${CONSOLE_PATH}/`, 302);
-  });
+  // Paths ignore a trailing slash (app.factory's router options): /console and /console/ are one
+  // route, the page's; its assets are named from /console/ on, so either address works.
   if (!existsSync(join(root, 'index.html'))) {
     fastify.get(`${CONSOLE_PATH}/`, (_request, reply) => {
       secure(reply);
@@ -56,6 +54,8 @@ export async function serveConsolePage(fastify: FastifyInstance): Promise<void> 
     return;
   }
   await fastify.register(fastifyStatic, {
+    // The page itself is the route below (with and without its trailing slash).
+    index: false,
     root,
     prefix: `${CONSOLE_PATH}/`,
     // Hashed asset names change with each build; the page itself is always asked again.
@@ -67,5 +67,10 @@ export async function serveConsolePage(fastify: FastifyInstance): Promise<void> 
         path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
       );
     },
+  });
+  fastify.get(CONSOLE_PATH, (_request, reply) => {
+    secure(reply);
+    void reply.header('Cache-Control', 'no-cache');
+    return reply.sendFile('index.html');
   });
 }

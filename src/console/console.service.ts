@@ -418,6 +418,7 @@ function shownParam(value: unknown, vector: DenseVector | undefined): string {
     return `<${value.length} bytes>`;
   }
   if (value === null || value === undefined) return 'NULL';
+  if (value === '') return "'' (empty)";
   if (typeof value === 'string') return value.length > 500 ? `${value.slice(0, 500)}…` : value;
   return JSON.stringify(value);
 }

@@ -24,7 +24,11 @@ interface Cumulative {
   buckets: Map<number, number>;
 }
 
-function percentileOfBuckets(buckets: [number, number][], total: number, q: number): number | null {
+/**
+ * The q-quantile of a histogram's counts (cumulative, by upper bound in ms, as Prometheus keeps
+ * them), interpolated within its bucket as Prometheus's histogram_quantile does.
+ */
+export function percentileOfBuckets(buckets: [number, number][], total: number, q: number): number | null {
   if (total <= 0) return null;
   const rank = q * total;
   let below = 0;

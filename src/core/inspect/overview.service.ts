@@ -34,8 +34,8 @@ export interface DatabaseOverview {
   collections: CollectionOverview[];
 }
 
-/** What the console lists of one database at most. */
-export const OVERVIEW_MAX_COLLECTIONS = 500;
+/** The collections the console lists at most, over all databases (each described with a few catalog reads). */
+export const OVERVIEW_MAX_COLLECTIONS = 2000;
 
 export interface CollectionQuality {
   recallTarget: number;
@@ -68,13 +68,14 @@ export class OverviewService {
       principal?.tenant ?? null,
       principal?.databases ?? null,
     );
-    const listed = await Promise.all(
-      databases.map(async (d) => ({
-        tenant: d.tenant,
-        name: d.name,
-        collections: await this.catalog.list(this.db, d.id, OVERVIEW_MAX_COLLECTIONS, 0),
-      })),
-    );
+    // One database after another, until the overview holds as many collections as it shows at most.
+    const listed: { tenant: string; name: string; collections: Collection[] }[] = [];
+    let left = OVERVIEW_MAX_COLLECTIONS;
+    for (const d of databases) {
+      const collections = left > 0 ? await this.catalog.list(this.db, d.id, left, 0) : [];
+      left -= collections.length;
+      listed.push({ tenant: d.tenant, name: d.name, collections });
+    }
     const described = await this.describe(listed.flatMap((d) => d.collections));
     return {
       tenants,

@@ -1,0 +1,109 @@
+import { type ChartConfiguration } from 'chart.js';
+import { useMemo } from 'react';
+import { api, type CollectionSummary, type LatencyPoint } from '../api';
+import { ChartCanvas, PALETTE, timeTick } from '../chart';
+import { ErrorBox } from '../components/common';
+import { count, dateTime, ms } from '../format';
+import { useLoad } from '../useLoad';
+
+function recall(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toFixed(3);
+}
+
+function latencyChart(latency: LatencyPoint[]): ChartConfiguration<'line', { x: number; y: number }[]> {
+  const series = (['p50', 'p95', 'p99'] as const).map((q, i) => ({
+    label: q,
+    data: latency.map((p) => ({ x: Date.parse(p.at), y: p[q] })),
+    borderColor: PALETTE[i],
+    backgroundColor: PALETTE[i],
+    pointRadius: 2,
+    tension: 0,
+  }));
+  return {
+    type: 'line',
+    data: { datasets: series },
+    options: {
+      maintainAspectRatio: false,
+      parsing: false,
+      scales: {
+        x: { type: 'linear', ticks: { callback: timeTick, maxTicksLimit: 8 } },
+        y: { beginAtZero: true, title: { display: true, text: 'ms' } },
+      },
+      plugins: {
+        tooltip: { callbacks: { title: (items) => (items[0] ? timeTick(items[0].parsed.x ?? 0) : '') } },
+      },
+    },
+  };
+}
+
+export function QualityTab({ summary }: { summary: CollectionSummary }) {
+  const quality = useLoad(() => api.quality(summary.id), [summary.id]);
+  const chart = useMemo(() => (quality.data ? latencyChart(quality.data.latency) : null), [quality.data]);
+  const q = quality.data;
+  const ready = !quality.loading && (q !== null || quality.error !== null);
+  return (
+    <div className="panel" data-testid="panel-quality" data-ready={ready ? 'true' : 'false'}>
+      <ErrorBox message={quality.error} />
+      {q && (
+        <>
+          <p>
+            Recall target <strong data-testid="quality-target">{recall(q.recallTarget)}</strong>
+          </p>
+          <table className="grid" data-testid="quality-vectors">
+            <thead>
+              <tr>
+                <th>vector</th>
+                <th className="num">recall</th>
+                <th>ef_search</th>
+                <th className="num">ms / search</th>
+                <th>source</th>
+                <th className="num">records</th>
+                <th>measured</th>
+                <th>filtered searches</th>
+              </tr>
+            </thead>
+            <tbody>
+              {q.vectors.map((v) => (
+                <tr key={v.name} data-testid="quality-vector" data-vector={v.name}>
+                  <td>{v.name || '(default)'}</td>
+                  <td className="num mono" data-testid="quality-recall">
+                    {recall(v.tuning?.recall)}
+                  </td>
+                  <td data-testid="quality-ef">
+                    {v.tuning === null ? 'not tuned' : v.tuning.exact ? 'exact' : String(v.tuning.efSearch ?? '—')}
+                  </td>
+                  <td className="num mono">{ms(v.tuning?.msPerSearch)}</td>
+                  <td>{v.tuning?.source ?? '—'}</td>
+                  <td className="num">{count(v.tuning?.records)}</td>
+                  <td>{dateTime(v.tuning?.measuredAt)}</td>
+                  <td>
+                    {v.tuning?.filtered
+                      ? `recall ${recall(v.tuning.filtered.recall)}, ef_search ${
+                          v.tuning.filtered.efSearch ?? 'exact'
+                        }, walk ${ms(v.tuning.filtered.walkMs)} ms vs exact ${ms(v.tuning.filtered.exactMs)} ms`
+                      : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Live traffic</h3>
+          {q.traffic === null ? (
+            <p className="muted" data-testid="quality-traffic">
+              No sampled searches yet.
+            </p>
+          ) : (
+            <p data-testid="quality-traffic">
+              {count(q.traffic.samples)} sampled searches: recall{' '}
+              <strong data-testid="quality-traffic-recall">{recall(q.traffic.recall)}</strong>, filtered recall{' '}
+              <strong>{recall(q.traffic.filteredRecall)}</strong>
+            </p>
+          )}
+          <h3>Search latency</h3>
+          {q.latency.length === 0 && <p className="muted">No searches in the window yet.</p>}
+          {chart && <ChartCanvas config={chart} testId="quality-latency-canvas" label="search latency p50, p95, p99" />}
+        </>
+      )}
+    </div>
+  );
+}

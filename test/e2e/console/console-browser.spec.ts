@@ -1,0 +1,282 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ApiKeysService } from '../../../src/core/auth/api-keys.service';
+import { loadConfig } from '../../../src/config/load-config';
+import { launchChromium } from '../../support/browser';
+import { ensureBuilt } from '../../support/build';
+import { gatewayForFile, http } from '../../support/gateway';
+import { until } from '../../support/wait';
+import { HOSTILE_DOCUMENT, seedConsole } from './console-seed';
+
+/**
+ * The web console in headless Chromium (Debian's, driven by playwright-core), against a gateway
+ * holding a collection of each protocol: sign in, browse and filter in each dialect, search,
+ * explain a narrow and a broad filter (two paths), the projection drawn, delete by filter, the
+ * operate page, a key created and revoked, a hostile document shown inert. The page must raise no
+ * script error and break no rule of its Content-Security-Policy. With VECGATE_CONSOLE_SCREENSHOTS
+ * set to a directory (docs/console to refresh the docs'), the screenshots go there.
+ */
+describe('web console in a browser', () => {
+  const gw = gatewayForFile({
+    qdrantPort: 0,
+    indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 200, recallTarget: 0 },
+  });
+  let ids: Awaited<ReturnType<typeof seedConsole>>;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const problems: string[] = [];
+  const shots = process.env.VECGATE_CONSOLE_SCREENSHOTS
+    ? resolve(process.env.VECGATE_CONSOLE_SCREENSHOTS)
+    : mkdtempSync(join(tmpdir(), 'vecgate-console-'));
+
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    // The page is built by `npm run build`; Chromium comes from Debian (installed when missing).
+    await ensureBuilt();
+    ids = await seedConsole(gw);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      // Chromium logs every 4xx answer to a fetch as an error; the tests ask for some on purpose.
+      if (
+        msg.type() === 'error' &&
+        !/^Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+      )
+        problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('dialog', (dialog) => void dialog.accept());
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (!process.env.VECGATE_CONSOLE_SCREENSHOTS) rmSync(shots, { recursive: true, force: true });
+  });
+
+  afterEach(() => {
+    // A script error, or anything the Content-Security-Policy blocked, fails the test it happened in.
+    const seen = problems.splice(0);
+    expect(seen).toEqual([]);
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  const byTestId = (id: string) => page.getByTestId(id);
+  const textOf = async (id: string) => ((await byTestId(id).first().textContent()) ?? '').trim();
+  const ready = (root: string) => page.locator(`[data-testid="${root}"][data-ready="true"]`).waitFor();
+  const open = async (hash: string, root: string) => {
+    // From a blank page: the same address again would keep the page's state (a hash change only).
+    await page.goto('about:blank');
+    await page.goto(`${gw.url}/console/${hash}`);
+    await ready(root);
+  };
+  const waitText = (id: string, done: (text: string) => boolean, what = id) =>
+    until(`${what} shown`, () => textOf(id), done);
+  const indexBuilt = () =>
+    until(
+      'the bulk collection’s HNSW index built',
+      async () => (await http(gw.url, 'GET', `/console/api/collections/${ids.bulk}`)).body.index.state,
+      (state) => state === 'built',
+    );
+
+  it('serves the page under its Content-Security-Policy and lists every protocol’s collections', async () => {
+    const response = await page.goto(`${gw.url}/console/`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'; style-src 'self'/);
+    await indexBuilt();
+    await page.reload();
+    await ready('page-collections');
+    const rows = byTestId('collection-row');
+    await until(
+      'five collections listed',
+      () => rows.count(),
+      (n) => n === 5,
+    );
+    const protocols = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-protocol')).sort());
+    expect(protocols).toEqual(['chroma', 'chroma', 'pinecone', 'qdrant', 'vectorizer']);
+    await page.locator(`[data-collection-id="${ids.bulk}"] [data-testid="index-state"][data-state="built"]`).waitFor();
+    await shot('collections');
+  });
+
+  it('browses a collection of each protocol and filters it in that protocol’s dialect', async () => {
+    const cases: [string, string, string, string | null][] = [
+      [ids.chroma, '{"genre": "rock"}', '10', null],
+      [ids.pinecone, '{"genre": {"$eq": "rock"}}', '3', 'ns-a'],
+      [ids.vectorizer, '{"must": [{"key": "genre", "match": {"value": "rock"}}]}', '4', null],
+      [ids.qdrant, '{"must": [{"key": "genre", "match": {"value": "rock"}}]}', '3', null],
+    ];
+    for (const [id, filter, total, namespace] of cases) {
+      await open(`#/c/${id}/records`, 'panel-records');
+      if (namespace) {
+        await byTestId('namespace').selectOption(namespace);
+        await ready('panel-records');
+      }
+      await byTestId('filter').fill(filter);
+      await byTestId('apply-filter').click();
+      await waitText('records-total', (t) => t === total, `${id}: ${total} records`);
+      expect(await byTestId('record-row').count()).toBe(Number(total));
+    }
+    // The records of the Qdrant collection, filtered, for the docs.
+    await shot('records');
+    // A parse error, inline, in the protocol's words.
+    await open(`#/c/${ids.chroma}/records`, 'panel-records');
+    await byTestId('dialect').selectOption('chroma');
+    await byTestId('filter').fill('{"genre": {"$bad": 1}}');
+    await byTestId('apply-filter').click();
+    await waitText('filter-error', (t) => /Invalid where clause/.test(t));
+    expect(await byTestId('filter-error').getAttribute('data-dialect')).toBe('chroma');
+    await byTestId('dialect').selectOption('pinecone');
+    await byTestId('filter').fill('{"genre": {"$regex": "x"}}');
+    await byTestId('apply-filter').click();
+    await waitText('filter-error', (t) => /\$regex/.test(t));
+    await shot('filter-error');
+  });
+
+  it('shows a hostile document and metadata as inert text', async () => {
+    await open(`#/c/${ids.chroma}/records`, 'panel-records');
+    await byTestId('filter').fill('{"genre": "jazz"}');
+    await byTestId('apply-filter').click();
+    const row = page.locator('[data-testid="record-row"][data-record-id="hostile"]');
+    await row.waitFor();
+    expect(((await row.getByTestId('record-document').textContent()) ?? '').trim()).toBe(HOSTILE_DOCUMENT);
+    expect(await row.getByTestId('record-metadata').textContent()).toContain('onmouseover');
+    await row.getByTestId('record-metadata').hover();
+    expect(
+      await page
+        .locator(
+          '[data-testid="records-table"] img, [data-testid="records-table"] script, [data-testid="records-table"] b',
+        )
+        .count(),
+    ).toBe(0);
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+
+  it('searches the nearest neighbours of a record, with distances', async () => {
+    await open(`#/c/${ids.chroma}/search`, 'panel-search');
+    await byTestId('search-id').fill('film-00');
+    await byTestId('search-k').fill('5');
+    await byTestId('search-submit').click();
+    await until(
+      'five neighbours',
+      () => byTestId('neighbour-row').count(),
+      (n) => n === 5,
+    );
+    expect(await textOf('neighbour-id')).toBe('film-00');
+    expect(Number(await textOf('neighbour-distance'))).toBe(0);
+    await shot('search');
+  });
+
+  it('explains a narrow filter as an exact read and a broad one as an HNSW walk', async () => {
+    await indexBuilt();
+    const explain = async (filter: string, analyze: boolean) => {
+      await open(`#/c/${ids.bulk}/explain`, 'panel-explain');
+      await byTestId('explain-operation').selectOption('search');
+      await byTestId('explain-id').fill('r5');
+      await byTestId('filter').fill(filter);
+      if (analyze) await byTestId('explain-analyze').check();
+      await byTestId('explain-submit').click();
+      await byTestId('explain-path').waitFor();
+      await ready('panel-explain');
+    };
+    await explain('{"bucket": 5}', true);
+    expect(await byTestId('explain-path').getAttribute('data-kind')).toBe('exact');
+    expect(await textOf('explain-actual')).toMatch(/60/);
+    expect(await textOf('explain-plan')).toMatch(/actual time=/);
+    expect(await textOf('explain-sql')).toMatch(/FROM vecgate_records\."r_[0-9a-f]{32}"/);
+    expect(await textOf('explain-params')).toMatch(/\{"bucket":5\}/);
+    expect(await byTestId('explain-step').count()).toBeGreaterThanOrEqual(3);
+    await shot('explain-narrow');
+    await explain('{"kind": {"$ne": "pop"}}', false);
+    expect(await byTestId('explain-path').getAttribute('data-kind')).toBe('hnsw');
+    expect(await textOf('explain-plan')).toMatch(/Index Scan using r_[0-9a-f]{32}_hnsw/);
+    expect(await textOf('explain-actual')).toMatch(/4,?000/);
+    await shot('explain-broad');
+  });
+
+  it('draws a 2-D projection of a sample, coloured by a metadata key', async () => {
+    await open(`#/c/${ids.bulk}/projection`, 'panel-projection');
+    await byTestId('projection-color-key').fill('kind');
+    await byTestId('projection-draw').click();
+    await waitText('projection-count', (t) => Number(t.replace(/,/g, '')) > 0);
+    const painted = await until(
+      'points painted on the canvas',
+      () =>
+        byTestId('projection-canvas').evaluate((canvas: any) => {
+          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+          let colored = 0;
+          for (let i = 0; i < data.length; i += 4)
+            if (data[i + 3] > 0 && (data[i] !== data[i + 1] || data[i + 1] !== data[i + 2])) colored++;
+          return colored;
+        }),
+      (n) => n > 500,
+    );
+    expect(painted).toBeGreaterThan(500);
+    await shot('projection');
+  });
+
+  it('shows quality: recall target, ef_search or exact, and latency over time', async () => {
+    for (let i = 0; i < 3; i++)
+      await http(gw.url, 'POST', `/console/api/collections/${ids.bulk}/search`, { id: `r${i}`, k: 5 });
+    await open(`#/c/${ids.bulk}/quality`, 'panel-quality');
+    expect(await textOf('quality-ef')).not.toBe('');
+    await byTestId('quality-latency-canvas').waitFor();
+    await shot('quality');
+  });
+
+  it('deletes by filter after a dry-run count and a confirmation', async () => {
+    await open(`#/c/${ids.chroma}/delete`, 'panel-delete');
+    await byTestId('filter').fill('{"genre": "pop"}');
+    await byTestId('delete-dry-run').click();
+    await waitText('delete-count', (t) => t === '10');
+    await shot('delete');
+    await byTestId('delete-confirm').click();
+    await page.locator('[data-testid="delete-result"][data-deleted="10"]').waitFor();
+    const count = await http(gw.url, 'POST', `/console/api/collections/${ids.chroma}/records`, {});
+    expect(count.body.total).toBe(21);
+  });
+
+  it('charts this replica’s requests per protocol and lists jobs', async () => {
+    const backup = await http(gw.url, 'POST', '/indexes/catalog/backups', { name: 'nightly' });
+    expect(backup.status).toBe(201);
+    await open('#/operate', 'page-operate');
+    await byTestId('metrics-rate-canvas').waitFor();
+    await byTestId('metrics-latency-canvas').waitFor();
+    await page.locator('[data-testid="job-row"][data-job-kind="backup"]').waitFor();
+    await shot('operate');
+  });
+
+  it('signs in with an admin key, creates a key shown once, and revokes it', async () => {
+    const admin = await gw.app.get(ApiKeysService).create('default_tenant', null, true);
+    // Auth is on from the first key: the console asks for one.
+    await page.goto(`${gw.url}/console/`);
+    await ready('page-signin');
+    await byTestId('signin-key').fill('vg_0000000000000000_' + 'x'.repeat(43));
+    await byTestId('signin-submit').click();
+    await waitText('signin-error', (t) => t.length > 0);
+    await shot('signin');
+    await byTestId('signin-key').fill(admin.key);
+    await byTestId('signin-submit').click();
+    await ready('page-collections');
+    expect(page.url()).not.toContain('vg_');
+    await open('#/keys', 'page-keys');
+    await byTestId('key-tenant').fill('default_tenant');
+    await byTestId('key-create').click();
+    const created = await waitText('key-created', (t) => /vg_[0-9a-f]{16}_/.test(t));
+    const key = /vg_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(created)![0];
+    const id = key.slice(3, 19);
+    expect(
+      (await http(gw.url, 'GET', '/console/api/session', undefined, { authorization: `Bearer ${key}` })).status,
+    ).toBe(200);
+    await shot('keys');
+    const row = page.locator(`[data-testid="key-row"][data-key-id="${id}"]`);
+    await row.getByTestId('key-revoke').click();
+    await page.locator(`[data-testid="key-row"][data-key-id="${id}"][data-revoked="true"]`).waitFor();
+    expect(
+      (await http(gw.url, 'GET', '/console/api/session', undefined, { authorization: `Bearer ${key}` })).status,
+    ).toBe(401);
+    expect(page.url()).not.toContain('vg_');
+  });
+});
