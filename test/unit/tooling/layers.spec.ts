@@ -58,6 +58,18 @@ const TREES: Record<string, Record<string, string>> = {
     'src/core/tenants/tenants.service.ts': `export class TenantsService {}\n`,
     'src/core/tenants/tenants.repository.ts': `import { TenantsService } from './tenants.service';\nexport const s = TenantsService;\n`,
   },
+  consoleWrongWay: {
+    'src/console/console.service.ts': `export class ConsoleService {}\n`,
+    'src/core/records/records.service.ts': `import { ConsoleService } from '../../console/console.service';\nexport const s = ConsoleService;\n`,
+    'src/protocols/chroma/mapper.ts': `import { ConsoleService } from '../../console/console.service';\nexport const c = ConsoleService;\n`,
+    'src/console/controllers/console.controller.ts': `import { s } from '../../core/records/records.service';\nexport const c = s;\n`,
+  },
+  consoleRightWay: {
+    'src/protocols/chroma/chroma-filter.parser.ts': `export const parseWhere = 1;\n`,
+    'src/core/inspect/explain.service.ts': `export class ExplainService {}\n`,
+    'src/console/console.service.ts': `import { parseWhere } from '../protocols/chroma/chroma-filter.parser';\nimport { ExplainService } from '../core/inspect/explain.service';\nexport const s = [parseWhere, ExplainService];\n`,
+    'src/console/controllers/console.controller.ts': `import { s } from '../console.service';\nexport const c = s;\n`,
+  },
   rightWayDown: {
     'src/database/database.ts': `export class Database {}\n`,
     'src/core/records/records.repository.ts': `import { Database } from '../../database/database';\nexport const d = Database;\n`,
@@ -103,6 +115,18 @@ describe('the layer rule', () => {
     const result = results.repositoryToService;
     expect(result.failed).toBe(true);
     expect(result.output).toContain('repositories-below-services');
+  });
+
+  it('keeps the console above the protocols and its controllers behind its service', () => {
+    const result = results.consoleWrongWay;
+    expect(result.failed).toBe(true);
+    expect(result.output).toContain('core-is-protocol-free');
+    expect(result.output).toContain('protocols-do-not-use-the-console');
+    expect(result.output).toContain('console-controllers-through-its-service');
+    expect(results.consoleRightWay).toEqual({
+      failed: false,
+      output: expect.stringContaining('no dependency violations'),
+    });
   });
 
   it('accepts the right way down: protocol → core → repository → database', () => {
