@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Collection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { Database } from '../../database/database';
@@ -6,6 +6,7 @@ import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../
 import { RangeKeyTracker } from '../records/range-key-tracker';
 import { RecordsRepository } from '../records/records.repository';
 import { RecallSampler } from '../records/recall-sampler';
+import { RECORD_METRICS, type RecordMetrics } from '../records/record-metrics';
 import { RecordsService, type VectorSearchPlan } from '../records/records.service';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 import { HybridSearch, knnLeaves, rankShape, ScoredRecord } from './search.model';
@@ -49,6 +50,7 @@ export class SearchService {
     private readonly plans: RecordsService,
     private readonly rangeKeys: RangeKeyTracker,
     private readonly sampler: RecallSampler,
+    @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
   ) {}
 
   async search(
@@ -57,6 +59,7 @@ export class SearchService {
     searches: HybridSearch[],
     namespace = DEFAULT_NAMESPACE,
   ): Promise<{ collection: Collection; results: ScoredRecord[][] }> {
+    const started = performance.now();
     const collection = await this.collections.getCached(scope, collectionId);
     for (const search of searches) this.check(collection, search);
     const results: ScoredRecord[][] = [];
@@ -79,6 +82,8 @@ export class SearchService {
       throw err;
     }
     for (const search of searches) this.rangeKeys.note(collection, search.filter);
+    if (searches.some((search) => search.rank !== null))
+      this.recordMetrics?.searched?.(collection.id, performance.now() - started);
     return { collection, results };
   }
 

@@ -1,3 +1,9 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parquetSchema } from '../../../src/transfer/parquet-format';
+import { parquetWriter } from '../../../src/transfer/parquet-files';
 import { ApiKeysService } from '../../../src/core/auth/api-keys.service';
 import { loadConfig } from '../../../src/config/load-config';
 import { gatewayForFile, http } from '../../support/gateway';
@@ -11,10 +17,14 @@ import { BULK_RECORDS, HOSTILE_DOCUMENT, seedConsole } from './console-seed';
  * sample, quality, metrics, and API keys for an admin key only.
  */
 describe('console API', () => {
+  // Bulk imports read Parquet files under this directory (the jobs the operate page lists).
+  const importRoot = mkdtempSync(join(tmpdir(), 'vecgate-console-import-'));
   const gw = gatewayForFile({
     qdrantPort: 0,
     indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 200, recallTarget: 0 },
+    imports: { ...loadConfig({}).imports, roots: [importRoot], run: true },
   });
+  afterAll(() => rmSync(importRoot, { recursive: true, force: true }));
   let ids: Awaited<ReturnType<typeof seedConsole>>;
   const api = (method: string, path: string, body?: unknown, key?: string) =>
     http(gw.url, method, `/console/api${path}`, body, key ? { authorization: `Bearer ${key}` } : {});
@@ -267,8 +277,40 @@ describe('console API', () => {
     expect(chroma.rate).toBeGreaterThan(0);
     const backup = await http(gw.url, 'POST', `/indexes/catalog/backups`, { name: 'nightly' });
     expect(backup.status).toBe(201);
-    const jobs = await api('GET', '/jobs');
-    expect(jobs.body.backups).toEqual([
+    const file = join(importRoot, 'ns-c', 'part-0.parquet');
+    mkdirSync(join(importRoot, 'ns-c'));
+    const writer = await parquetWriter();
+    writer.parquetWriteFile({
+      filename: file,
+      columnData: [
+        { name: 'id', data: ['i1', 'i2', 'i3'] },
+        {
+          name: 'values',
+          data: [
+            [1, 0, 0, 0],
+            [0, 1, 0, 0],
+            [0, 0, 1, 0],
+          ],
+        },
+        { name: 'sparse_values', data: [null, null, null] },
+        { name: 'metadata', data: [null, null, null] },
+      ],
+      schema: parquetSchema(false),
+    });
+    const started = await http(gw.url, 'POST', '/indexes/catalog/bulk/imports', {
+      uri: pathToFileURL(importRoot).toString(),
+    });
+    expect(started.status).toBe(200);
+    const jobs = await until(
+      'the import listed as completed',
+      async () => (await api('GET', '/jobs')).body,
+      (j) => j.imports[0]?.state === 'Completed',
+    );
+    expect(jobs.imports).toEqual([
+      expect.objectContaining({ id: started.body.id, collection: 'catalog', percent: 100, records: 3, error: null }),
+    ]);
+    expect(JSON.stringify(jobs.imports)).not.toContain(importRoot);
+    expect(jobs.backups).toEqual([
       expect.objectContaining({ kind: 'backup', name: 'nightly', collection: 'catalog', state: 'Ready', records: 15 }),
     ]);
   });
