@@ -1,17 +1,30 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from './api';
 
-export interface Loaded<T> {
+export interface Loaded<T, E = string> {
   data: T | null;
-  error: string | null;
+  error: E | null;
   loading: boolean;
   reload: () => void;
 }
 
-/** Loads on mount and whenever `deps` change; a stale answer never overwrites a newer one. */
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T> {
+/**
+ * Loads on mount and whenever `deps` change; a stale answer never overwrites a newer one.
+ * A failure is `toError(err)`, by default its message; the last data stays.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Loaded<T>;
+export function useLoad<T, E>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  toError: (err: unknown) => E,
+): Loaded<T, E>;
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  toError: (err: unknown) => unknown = errorMessage,
+): Loaded<T, unknown> {
   const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
@@ -31,7 +44,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): Lo
       },
       (err: unknown) => {
         if (!live) return;
-        setError(errorMessage(err));
+        setError(toError(err));
         setLoading(false);
       },
     );

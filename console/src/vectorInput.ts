@@ -23,3 +23,20 @@ export function target(
   if (idText.trim()) return { id: idText.trim() };
   throw new Error('Give a record id or a vector.');
 }
+
+/** A query target as typed in the Search and Explain tabs. */
+export interface QueryTarget {
+  idText: string;
+  vectorText: string;
+  k: number;
+}
+
+export const EMPTY_TARGET: QueryTarget = { idText: '', vectorText: '', k: 10 };
+
+/** The request fields for a typed target: the id or vector, then k. */
+export function queryTarget(
+  value: QueryTarget,
+  dimension: number | null,
+): { id?: string; vector?: number[]; k: number } {
+  return { ...target(value.idText, value.vectorText, dimension), k: value.k };
+}

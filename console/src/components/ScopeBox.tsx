@@ -47,6 +47,11 @@ export function failure(err: unknown): Failure {
   return { message: errorMessage(err), filter: false };
 }
 
+/** The message for the error box above the form: any failure but a filter's. */
+export function outsideFilter(failure: Failure | null): string | null {
+  return failure && !failure.filter ? failure.message : null;
+}
+
 export function isPinecone(summary: CollectionSummary): boolean {
   return summary.protocol === 'pinecone';
 }
@@ -64,8 +69,8 @@ interface Props {
   summary: CollectionSummary;
   scope: ScopeState;
   onChange: (scope: ScopeState) => void;
-  error: string | null;
-  errorDialect?: string;
+  /** A failed action; a filter's failure shows under the filter box. */
+  failure?: Failure | null;
   /** Only the namespace select (the projection). */
   namespaceOnly?: boolean;
   children?: ReactNode;
@@ -99,8 +104,10 @@ export function NamespaceSelect({ summary, scope, onChange }: Pick<Props, 'summa
   );
 }
 
-export function ScopeBox({ summary, scope, onChange, error, errorDialect, namespaceOnly, children }: Props) {
+export function ScopeBox({ summary, scope, onChange, failure, namespaceOnly, children }: Props) {
   const base = useId();
+  const error = failure?.filter ? failure.message : null;
+  const errorDialect = failure?.dialect;
   if (namespaceOnly) return <NamespaceSelect summary={summary} scope={scope} onChange={onChange} />;
   return (
     <div className="scope">

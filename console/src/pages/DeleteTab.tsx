@@ -1,25 +1,23 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { ErrorBox } from '../components/common';
-import { type Failure, failure, ScopeBox, toScope } from '../components/ScopeBox';
+import { failure, outsideFilter, ScopeBox, toScope } from '../components/ScopeBox';
 import { count } from '../format';
+import { useRequest } from '../useRequest';
 import type { TabProps } from './Collection';
 
 export function DeleteTab({ summary, scope, onScope, onDeleted }: TabProps & { onDeleted: () => void }) {
   // The dry run counts for the exact scope it ran with; any change asks for a new count.
   const [dryRun, setDryRun] = useState<{ key: string; matched: number } | null>(null);
   const [result, setResult] = useState<number | null>(null);
-  const [error, setError] = useState<Failure | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRequest(failure);
   const current = toScope(scope, summary);
   const key = JSON.stringify(current);
   const counted = dryRun !== null && dryRun.key === key ? dryRun.matched : null;
   const unfiltered = !current.filter && !current.whereDocument;
 
-  const run = async (dry: boolean) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const send = (dry: boolean) =>
+    run(async () => {
       const answer = await api.deleteRecords(summary.id, { ...current, dryRun: dry });
       if (dry) {
         setDryRun({ key, matched: answer.matched ?? 0 });
@@ -29,27 +27,16 @@ export function DeleteTab({ summary, scope, onScope, onDeleted }: TabProps & { o
         setDryRun(null);
         onDeleted();
       }
-    } catch (err) {
-      setError(failure(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="panel" data-testid="panel-delete" data-ready={busy ? 'false' : 'true'}>
       <p className="muted">
         Delete the records that match a filter. Count them first; the delete button then names how many go.
       </p>
-      <ScopeBox
-        summary={summary}
-        scope={scope}
-        onChange={onScope}
-        error={error?.filter ? error.message : null}
-        errorDialect={error?.dialect}
-      />
+      <ScopeBox summary={summary} scope={scope} onChange={onScope} failure={error} />
       <div className="row">
-        <button type="button" data-testid="delete-dry-run" disabled={busy} onClick={() => void run(true)}>
+        <button type="button" data-testid="delete-dry-run" disabled={busy} onClick={() => void send(true)}>
           Count
         </button>
         <span>
@@ -60,7 +47,7 @@ export function DeleteTab({ summary, scope, onScope, onDeleted }: TabProps & { o
           className="danger"
           data-testid="delete-confirm"
           disabled={busy || counted === null || counted === 0}
-          onClick={() => void run(false)}
+          onClick={() => void send(false)}
         >
           {counted === null
             ? 'Delete (count first)'
@@ -72,7 +59,7 @@ export function DeleteTab({ summary, scope, onScope, onDeleted }: TabProps & { o
           No filter: this deletes every record{current.namespace !== undefined ? ' in the namespace' : ''}.
         </p>
       )}
-      <ErrorBox message={error && !error.filter ? error.message : null} testId="delete-error" />
+      <ErrorBox message={outsideFilter(error)} testId="delete-error" />
       {result !== null && (
         <p className="ok" data-testid="delete-result" data-deleted={result}>
           Deleted {count(result)} record{result === 1 ? '' : 's'}.

@@ -3,9 +3,12 @@ import { useMemo, useState } from 'react';
 import { api, type ExplainAnswer } from '../api';
 import { ChartCanvas, PALETTE } from '../chart';
 import { ErrorBox, PathBadge } from '../components/common';
-import { type Failure, failure, ScopeBox, toScope } from '../components/ScopeBox';
+import { QueryTargetFields } from '../components/QueryTargetFields';
+import { type Failure, failure, outsideFilter, ScopeBox, toScope } from '../components/ScopeBox';
+import { SubmitForm } from '../components/SubmitForm';
 import { count, ms } from '../format';
-import { target } from '../vectorInput';
+import { useAnswer } from '../useRequest';
+import { EMPTY_TARGET, queryTarget } from '../vectorInput';
 import type { TabProps } from './Collection';
 
 type Operation = 'find' | 'search' | 'delete';
@@ -13,43 +16,18 @@ type Operation = 'find' | 'search' | 'delete';
 export function ExplainTab({ summary, scope, onScope }: TabProps) {
   const [operation, setOperation] = useState<Operation>('find');
   const [analyze, setAnalyze] = useState(false);
-  const [idText, setIdText] = useState('');
-  const [vectorText, setVectorText] = useState('');
-  const [k, setK] = useState(10);
-  const [answer, setAnswer] = useState<ExplainAnswer | null>(null);
-  const [error, setError] = useState<Failure | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [queryText, setQueryText] = useState(EMPTY_TARGET);
+  const { busy, error, answer, ask, validate } = useAnswer<ExplainAnswer, Failure>(failure);
 
-  const submit = async () => {
-    setError(null);
-    let by: { id?: string; vector?: number[]; k?: number } = {};
-    if (operation === 'search') {
-      try {
-        by = { ...target(idText, vectorText, summary.dimension), k };
-      } catch (err) {
-        setError(failure(err));
-        return;
-      }
-    }
-    setBusy(true);
-    try {
-      setAnswer(await api.explain(summary.id, { ...toScope(scope, summary), operation, analyze, ...by }));
-    } catch (err) {
-      setError(failure(err));
-      setAnswer(null);
-    } finally {
-      setBusy(false);
-    }
+  const submit = () => {
+    const by = operation === 'search' ? validate(() => queryTarget(queryText, summary.dimension)) : {};
+    if (!by) return;
+    void ask(() => api.explain(summary.id, { ...toScope(scope, summary), operation, analyze, ...by }));
   };
 
   return (
     <div className="panel" data-testid="panel-explain" data-ready={busy ? 'false' : 'true'}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={submit}>
         <div className="row">
           <div className="field">
             <label htmlFor="explain-operation">Operation</label>
@@ -74,56 +52,15 @@ export function ExplainTab({ summary, scope, onScope }: TabProps) {
             analyze (runs the query)
           </label>
         </div>
-        {operation === 'search' && (
-          <div className="row">
-            <div className="field">
-              <label htmlFor="explain-id">Record id</label>
-              <input
-                id="explain-id"
-                data-testid="explain-id"
-                value={idText}
-                autoComplete="off"
-                onChange={(e) => setIdText(e.target.value)}
-              />
-            </div>
-            <div className="field grow">
-              <label htmlFor="explain-vector">or a vector (JSON array)</label>
-              <input
-                id="explain-vector"
-                data-testid="explain-vector"
-                value={vectorText}
-                autoComplete="off"
-                spellCheck={false}
-                onChange={(e) => setVectorText(e.target.value)}
-              />
-            </div>
-            <div className="field narrow">
-              <label htmlFor="explain-k">k</label>
-              <input
-                id="explain-k"
-                data-testid="explain-k"
-                type="number"
-                min={1}
-                value={k}
-                onChange={(e) => setK(Math.max(1, Number(e.target.value) || 1))}
-              />
-            </div>
-          </div>
-        )}
-        <ScopeBox
-          summary={summary}
-          scope={scope}
-          onChange={onScope}
-          error={error?.filter ? error.message : null}
-          errorDialect={error?.dialect}
-        />
+        {operation === 'search' && <QueryTargetFields prefix="explain" value={queryText} onChange={setQueryText} />}
+        <ScopeBox summary={summary} scope={scope} onChange={onScope} failure={error} />
         <div className="row">
           <button type="submit" className="primary" data-testid="explain-submit" disabled={busy}>
             {busy ? 'Explaining…' : 'Explain'}
           </button>
         </div>
-      </form>
-      <ErrorBox message={error && !error.filter ? error.message : null} testId="explain-error" />
+      </SubmitForm>
+      <ErrorBox message={outsideFilter(error)} testId="explain-error" />
       {answer && <ExplainResult answer={answer} />}
     </div>
   );

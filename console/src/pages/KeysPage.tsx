@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { api, ApiError, type ApiKeyRow, errorMessage, type Principal } from '../api';
 import { ErrorBox } from '../components/common';
+import { SubmitForm } from '../components/SubmitForm';
 import { dateTime } from '../format';
 import { useLoad } from '../useLoad';
+import { useRequest } from '../useRequest';
 
 export function KeysPage({ principal, onSignIn }: { principal: Principal | null; onSignIn: () => void }) {
   const keys = useLoad(() => api.keys(), []);
@@ -15,8 +17,7 @@ export function KeysPage({ principal, onSignIn }: { principal: Principal | null;
   const [databases, setDatabases] = useState('');
   const [admin, setAdmin] = useState(false);
   const [created, setCreated] = useState<{ id: string; key: string } | null>(null);
-  const [actionError, setActionError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: actionError, setError: setActionError, run } = useRequest(errorMessage);
   const ready = !keys.loading && (keys.data !== null || keys.error !== null);
 
   const refresh = async () => {
@@ -28,11 +29,9 @@ export function KeysPage({ principal, onSignIn }: { principal: Principal | null;
     }
   };
 
-  const create = async () => {
-    setBusy(true);
-    setActionError(null);
+  const create = () => {
     setCreated(null);
-    try {
+    return run(async () => {
       const list = databases
         .split(',')
         .map((d) => d.trim())
@@ -44,25 +43,14 @@ export function KeysPage({ principal, onSignIn }: { principal: Principal | null;
       });
       setCreated(answer);
       await refresh();
-    } catch (err) {
-      setActionError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
-  const revoke = async (id: string) => {
-    setBusy(true);
-    setActionError(null);
-    try {
+  const revoke = (id: string) =>
+    run(async () => {
       await api.revokeKey(id);
       await refresh();
-    } catch (err) {
-      setActionError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="page" data-testid="page-keys" data-ready={ready ? 'true' : 'false'}>
@@ -72,13 +60,7 @@ export function KeysPage({ principal, onSignIn }: { principal: Principal | null;
       <ErrorBox message={keys.error} />
       {rows && (
         <>
-          <form
-            className="card row"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void create();
-            }}
-          >
+          <SubmitForm className="card row" onSubmit={() => void create()}>
             <div className="field">
               <label htmlFor="key-tenant">Tenant</label>
               <input
@@ -114,7 +96,7 @@ export function KeysPage({ principal, onSignIn }: { principal: Principal | null;
                 Create key
               </button>
             </div>
-          </form>
+          </SubmitForm>
           {created && (
             <div className="card created">
               <p>

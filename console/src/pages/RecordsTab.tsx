@@ -8,11 +8,12 @@ import {
   tableFeatures,
   useTable,
 } from '@tanstack/react-table';
-import { useEffect, useState } from 'react';
-import { api, type RecordRow, type RecordsPage } from '../api';
+import { useState } from 'react';
+import { api, type RecordRow } from '../api';
 import { ErrorBox } from '../components/common';
-import { type Failure, failure, ScopeBox, toScope } from '../components/ScopeBox';
+import { failure, outsideFilter, ScopeBox, toScope } from '../components/ScopeBox';
 import { count, jsonText, vectorPreview } from '../format';
+import { useLoad } from '../useLoad';
 import type { TabProps } from './Collection';
 
 const features = tableFeatures({
@@ -36,30 +37,12 @@ export function RecordsTab({ summary, scope, onScope }: TabProps) {
   const [query, setQuery] = useState(() => ({ scope: toScope(scope, summary), offset: 0 }));
   const [order, setOrder] = useState<'asc' | 'desc'>('asc');
   const [limit, setLimit] = useState(20);
-  const [page, setPage] = useState<RecordsPage | null>(null);
-  const [error, setError] = useState<Failure | null>(null);
-  const [loading, setLoading] = useState(true);
-
-  useEffect(() => {
-    let live = true;
-    setLoading(true);
-    api.records(summary.id, { ...query.scope, limit, offset: query.offset, order }).then(
-      (answer) => {
-        if (!live) return;
-        setPage(answer);
-        setError(null);
-        setLoading(false);
-      },
-      (err: unknown) => {
-        if (!live) return;
-        setError(failure(err));
-        setLoading(false);
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [summary.id, query, order, limit]);
+  const records = useLoad(
+    () => api.records(summary.id, { ...query.scope, limit, offset: query.offset, order }),
+    [summary.id, query, order, limit],
+    failure,
+  );
+  const { data: page, error, loading } = records;
 
   const table = useTable({
     features,
@@ -74,20 +57,14 @@ export function RecordsTab({ summary, scope, onScope }: TabProps) {
 
   return (
     <div className="panel" data-testid="panel-records" data-ready={loading ? 'false' : 'true'}>
-      <ScopeBox
-        summary={summary}
-        scope={scope}
-        onChange={onScope}
-        error={error?.filter ? error.message : null}
-        errorDialect={error?.dialect}
-      >
+      <ScopeBox summary={summary} scope={scope} onChange={onScope} failure={error}>
         <div className="row">
           <button type="button" className="primary" data-testid="apply-filter" onClick={apply}>
             Apply
           </button>
         </div>
       </ScopeBox>
-      <ErrorBox message={error && !error.filter ? error.message : null} />
+      <ErrorBox message={outsideFilter(error)} />
       <div className="pager">
         <button
           type="button"

@@ -1,98 +1,44 @@
 import { useState } from 'react';
 import { api, type SearchAnswer } from '../api';
 import { ErrorBox, PathBadge } from '../components/common';
-import { type Failure, failure, ScopeBox, toScope } from '../components/ScopeBox';
+import { QueryTargetFields } from '../components/QueryTargetFields';
+import { type Failure, failure, outsideFilter, ScopeBox, toScope } from '../components/ScopeBox';
+import { SubmitForm } from '../components/SubmitForm';
 import { jsonText } from '../format';
-import { target } from '../vectorInput';
+import { useAnswer } from '../useRequest';
+import { EMPTY_TARGET, queryTarget } from '../vectorInput';
 import type { TabProps } from './Collection';
 
 export function SearchTab({ summary, scope, onScope }: TabProps) {
-  const [idText, setIdText] = useState('');
-  const [vectorText, setVectorText] = useState('');
-  const [k, setK] = useState(10);
-  const [answer, setAnswer] = useState<SearchAnswer | null>(null);
-  const [error, setError] = useState<Failure | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [queryText, setQueryText] = useState(EMPTY_TARGET);
+  const { busy, error, answer, ask, validate } = useAnswer<SearchAnswer, Failure>(failure);
 
-  const submit = async () => {
-    setError(null);
-    let by: { id?: string; vector?: number[] };
-    try {
-      by = target(idText, vectorText, summary.dimension);
-    } catch (err) {
-      setError(failure(err));
-      return;
-    }
-    setBusy(true);
-    try {
-      setAnswer(await api.search(summary.id, { ...toScope(scope, summary), ...by, k }));
-    } catch (err) {
-      setError(failure(err));
-      setAnswer(null);
-    } finally {
-      setBusy(false);
-    }
+  const submit = () => {
+    const by = validate(() => queryTarget(queryText, summary.dimension));
+    if (!by) return;
+    void ask(() => api.search(summary.id, { ...toScope(scope, summary), ...by }));
   };
 
   return (
     <div className="panel" data-testid="panel-search" data-ready={busy ? 'false' : 'true'}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <div className="row">
-          <div className="field">
-            <label htmlFor="search-id">Record id</label>
-            <input
-              id="search-id"
-              data-testid="search-id"
-              value={idText}
-              onChange={(e) => setIdText(e.target.value)}
-              placeholder="search near this record"
-              autoComplete="off"
-            />
-          </div>
-          <div className="field narrow">
-            <label htmlFor="search-k">k</label>
-            <input
-              id="search-k"
-              data-testid="search-k"
-              type="number"
-              min={1}
-              max={1000}
-              value={k}
-              onChange={(e) => setK(Math.max(1, Number(e.target.value) || 1))}
-            />
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor="search-vector">or a vector (JSON array)</label>
-          <textarea
-            id="search-vector"
-            data-testid="search-vector"
-            rows={2}
-            spellCheck={false}
-            placeholder="[0.12, -0.5, 0.33, …]"
-            value={vectorText}
-            onChange={(e) => setVectorText(e.target.value)}
-          />
-        </div>
-        <ScopeBox
-          summary={summary}
-          scope={scope}
-          onChange={onScope}
-          error={error?.filter ? error.message : null}
-          errorDialect={error?.dialect}
+      <SubmitForm onSubmit={submit}>
+        <QueryTargetFields
+          prefix="search"
+          value={queryText}
+          onChange={setQueryText}
+          stacked
+          idPlaceholder="search near this record"
+          vectorPlaceholder="[0.12, -0.5, 0.33, …]"
+          maxK={1000}
         />
+        <ScopeBox summary={summary} scope={scope} onChange={onScope} failure={error} />
         <div className="row">
           <button type="submit" className="primary" data-testid="search-submit" disabled={busy}>
             {busy ? 'Searching…' : 'Search'}
           </button>
         </div>
-      </form>
-      <ErrorBox message={error && !error.filter ? error.message : null} testId="search-error" />
+      </SubmitForm>
+      <ErrorBox message={outsideFilter(error)} testId="search-error" />
       {answer && (
         <>
           <PathBadge path={answer.path} testId="search-path" />

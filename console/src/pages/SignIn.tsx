@@ -1,5 +1,7 @@
 import { useState } from 'react';
-import { api, ApiError, errorMessage, type Session } from '../api';
+import { api, errorMessage, type Session } from '../api';
+import { SubmitForm } from '../components/SubmitForm';
+import { useRequest } from '../useRequest';
 
 export function SignInPage({
   message,
@@ -9,18 +11,16 @@ export function SignInPage({
   onSignedIn: (key: string, session: Session) => void;
 }) {
   const [key, setKey] = useState('');
-  const [error, setError] = useState<string | null>(message);
-  const [busy, setBusy] = useState(false);
+  // An ApiError, a 401 included, is an Error: errorMessage shows its message as before.
+  const { busy, error, setError, run } = useRequest(errorMessage, message);
 
-  const submit = async () => {
+  const submit = () => {
     const typed = key.trim();
     if (!typed) {
       setError('Type an API key.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    void run(async () => {
       const session = await api.session(typed);
       if (session.auth && !session.principal) {
         setError('The gateway did not accept this key.');
@@ -28,22 +28,12 @@ export function SignInPage({
       }
       setKey('');
       onSignedIn(typed, session);
-    } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? err.message : errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <div className="signin" data-testid="page-signin" data-ready="true">
-      <form
-        className="card"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="card" onSubmit={submit}>
         <h1>vecgate console</h1>
         <label htmlFor="signin-key">API key</label>
         <input
@@ -65,7 +55,7 @@ export function SignInPage({
           </div>
         )}
         <p className="muted small">The key is kept in this tab's session storage until you sign out.</p>
-      </form>
+      </SubmitForm>
     </div>
   );
 }
