@@ -208,7 +208,7 @@ export class ConsoleService {
 
   async projection(id: string, query: Body) {
     const scope = await this.scopeOf(id);
-    const { collection } = await this.overview.collection(scope, id);
+    const collection = await this.overview.cached(scope, id);
     const namespace = text(query.namespace, 'namespace') ?? DEFAULT_NAMESPACE;
     const color = text(query.color, 'color');
     const asked = integer(query.limit, 'limit', 1, CONSOLE_LIMITS.projection, 1000);
@@ -344,7 +344,7 @@ export class ConsoleService {
   /** The collection, the filter parsed in its dialect, and the namespace. */
   private async filtered(id: string, body: FilterInput) {
     const scope = await this.scopeOf(id);
-    const { collection } = await this.overview.collection(scope, id);
+    const collection = await this.overview.cached(scope, id);
     const dialect: Dialect = body.dialect === undefined ? protocolOfCollection(collection) : (body.dialect as Dialect);
     if (!isDialect(dialect))
       throw ConsoleHttpError.badRequest('dialect must be chroma, pinecone, vectorizer or qdrant');

@@ -4,6 +4,7 @@ import { CollectionsService } from '../collections/collections.service';
 import type { Collection } from '../collections/collection.model';
 import { RecordsRepository } from '../records/records.repository';
 import { RecordsService, type VectorSearchPlan } from '../records/records.service';
+import type { Include } from '../records/record.model';
 import type { Scope } from '../scope';
 import { InvalidArgumentError } from '../errors';
 import type { FilterNode } from '../filters/filter-ast';
@@ -17,7 +18,8 @@ class RolledBack extends Error {
   }
 }
 
-const READ: { embeddings: boolean; documents: boolean; metadatas: boolean; uris: boolean } = {
+/** What an explained read or search returns: the columns the console shows. */
+const READ: Include = {
   embeddings: false,
   documents: true,
   metadatas: true,

@@ -101,6 +101,11 @@ export class OverviewService {
     return scope;
   }
 
+  /** The collection alone, from the catalog cache (what a read of its records needs). */
+  cached(scope: Scope, collectionId: string): Promise<Collection> {
+    return this.collections.getCached(scope, collectionId);
+  }
+
   async collection(scope: Scope, collectionId: string): Promise<CollectionOverview> {
     const collection = await this.collections.getById(scope, collectionId);
     return (await this.describe([collection])).get(collection.id)!;
