@@ -79,3 +79,18 @@ export function timeTick(value: number | string): string {
     ? ''
     : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
+
+/** The shortest span a time axis shows: a single point would otherwise sit on an axis of hours. */
+const MIN_SPAN_MS = 5 * 60_000;
+
+/** A linear x axis of epoch milliseconds over the points' times, at least MIN_SPAN_MS wide, ending at the last. */
+export function timeAxis(times: number[]) {
+  const last = times.length ? Math.max(...times) : Date.now();
+  const first = times.length ? Math.min(...times) : last;
+  return {
+    type: 'linear' as const,
+    min: Math.min(first, last - MIN_SPAN_MS),
+    max: last,
+    ticks: { callback: timeTick, maxTicksLimit: 8 },
+  };
+}

@@ -1,7 +1,7 @@
 import { type ChartConfiguration } from 'chart.js';
 import { useEffect, useMemo } from 'react';
 import { api, type MetricsAnswer } from '../api';
-import { ChartCanvas, PALETTE, timeTick } from '../chart';
+import { ChartCanvas, PALETTE, timeAxis, timeTick } from '../chart';
 import { ErrorBox } from '../components/common';
 import { count, dateTime } from '../format';
 import { useLoad } from '../useLoad';
@@ -29,7 +29,7 @@ function lineChart(
       maintainAspectRatio: false,
       parsing: false,
       scales: {
-        x: { type: 'linear', ticks: { callback: timeTick, maxTicksLimit: 8 } },
+        x: timeAxis(metrics.protocols.flatMap((p) => p.series.map((point) => Date.parse(point.at)))),
         y: { beginAtZero: true, title: { display: true, text: unit } },
       },
       plugins: {

@@ -1,7 +1,7 @@
 import { type ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
 import { api, type CollectionSummary, type LatencyPoint } from '../api';
-import { ChartCanvas, PALETTE, timeTick } from '../chart';
+import { ChartCanvas, PALETTE, timeAxis, timeTick } from '../chart';
 import { ErrorBox } from '../components/common';
 import { count, dateTime, ms } from '../format';
 import { useLoad } from '../useLoad';
@@ -26,7 +26,7 @@ function latencyChart(latency: LatencyPoint[]): ChartConfiguration<'line', { x: 
       maintainAspectRatio: false,
       parsing: false,
       scales: {
-        x: { type: 'linear', ticks: { callback: timeTick, maxTicksLimit: 8 } },
+        x: timeAxis(latency.map((p) => Date.parse(p.at))),
         y: { beginAtZero: true, title: { display: true, text: 'ms' } },
       },
       plugins: {
