@@ -5,7 +5,7 @@ import type { ApiKeyRow } from '../core/auth/principal';
 import { currentPrincipal } from '../core/auth/request-context';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { FilterNode } from '../core/filters/filter-ast';
-import { ExplainService } from '../core/inspect/explain.service';
+import { ExplainService, searchPath } from '../core/inspect/explain.service';
 import type { ExplainedOperation } from '../core/inspect/explain.model';
 import { type CollectionOverview, OverviewService } from '../core/inspect/overview.service';
 import { DenseVector } from '../core/records/dense-vector';
@@ -26,6 +26,9 @@ export const CONSOLE_LIMITS = {
   previewValues: 8,
   documentChars: 200,
 };
+
+/** The tenant and database names a key is created for here: plain names only. */
+const KEY_SCOPE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -158,14 +161,13 @@ export class ConsoleService {
     const k = integer(body.k, 'k', 1, CONSOLE_LIMITS.neighbours, 10);
     const vector = await this.queryVector(scope, collection.id, namespace, body);
     const include = { embeddings: false, documents: true, metadatas: true, uris: false };
-    const plan =
-      collection.dimension === null ? null : await this.explainer.path(scope, collection.id, namespace, filter);
-    const { lists } = await this.store.nearest(
+    const searched = await this.store.nearest(
       scope,
       collection.id,
       { vectors: [vector], n: k, filter, include },
       namespace,
     );
+    const { lists, plan, settings = {} } = searched;
     return {
       neighbours: (lists[0] ?? []).map((n) => ({
         id: n.id,
@@ -173,7 +175,8 @@ export class ConsoleService {
         document: n.document ?? null,
         metadata: n.metadata ?? null,
       })),
-      path: plan,
+      // The path this search took: its own plan, not a second look at the policy.
+      path: collection.dimension === null ? null : searchPath(plan, settings, searched.collection.vectorIndexed),
     };
   }
 
@@ -300,7 +303,7 @@ export class ConsoleService {
     const own = this.adminTenant();
     const tenant = text(body.tenant, 'tenant') ?? own;
     if (!tenant) throw ConsoleHttpError.badRequest('tenant is required');
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(tenant))
+    if (!KEY_SCOPE_NAME.test(tenant))
       throw ConsoleHttpError.badRequest('tenant: 1 to 63 letters, digits, ".", "_" or "-"');
     if (own !== null && tenant !== own)
       throw new ForbiddenError(`An admin key of tenant ${own} creates keys of that tenant only`);
@@ -309,7 +312,7 @@ export class ConsoleService {
       if (
         !Array.isArray(body.databases) ||
         body.databases.length > 100 ||
-        !body.databases.every((d) => typeof d === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(d))
+        !body.databases.every((d) => typeof d === 'string' && KEY_SCOPE_NAME.test(d))
       )
         throw ConsoleHttpError.badRequest('databases must be a list of database names');
       databases = body.databases.length ? (body.databases as string[]) : null;

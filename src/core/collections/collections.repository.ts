@@ -217,6 +217,16 @@ export class CollectionsRepository {
     return rows.map(toCollection);
   }
 
+  /** The collections of several databases, in one read: by database (in the order given), then creation. */
+  async listIn(db: Queryable, databaseIds: string[], limit: number): Promise<Collection[]> {
+    const { rows } = await db.query<CollectionRow>(
+      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+       WHERE c.database_id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], c.database_id), c.seq LIMIT $2`,
+      [databaseIds, limit],
+    );
+    return rows.map(toCollection);
+  }
+
   /** Queues the record tables of a database's collections (of every collection, without one) to be dropped. */
   async queueTablesToDrop(db: Queryable, databaseId?: string): Promise<void> {
     await db.query(

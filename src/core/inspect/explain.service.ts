@@ -7,8 +7,8 @@ import { RecordsService, type VectorSearchPlan } from '../records/records.servic
 import type { Include } from '../records/record.model';
 import type { Scope } from '../scope';
 import { InvalidArgumentError } from '../errors';
-import type { FilterNode } from '../filters/filter-ast';
 import type { ExplainedPath, Explanation, ExplainRequest, ExplainStep } from './explain.model';
+import { ExplainRepository } from './explain.repository';
 import { caughtStatement, type RecordedStatement, StatementRecorder } from './statement-recorder';
 
 /** The explanation, carried out of the transaction that is always rolled back. */
@@ -39,6 +39,7 @@ export class ExplainService {
     private readonly collections: CollectionsService,
     private readonly records: RecordsService,
     private readonly repository: RecordsRepository,
+    private readonly explaining: ExplainRepository,
   ) {}
 
   async explain(scope: Scope, collectionId: string, request: ExplainRequest): Promise<Explanation> {
@@ -81,14 +82,12 @@ export class ExplainService {
         );
         const totalRows = await this.repository.count(recorder, collection, namespace);
         const settings = plan && !plan.exact ? this.repository.searchSettings(collection, request.n, plan) : {};
-        for (const [name, value] of Object.entries(settings))
-          await tx.query('SELECT set_config($1, $2, true)', [name, value]);
+        await this.explaining.setLocal(tx, settings);
         const statement = await this.statementOf(recorder, collection, request, plan);
         const analyze = request.analyze;
-        const rows = await timed(analyze ? 'EXPLAIN ANALYZE (rolled back)' : 'EXPLAIN', () =>
-          tx.query(`EXPLAIN (${analyze ? 'ANALYZE, BUFFERS, ' : ''}VERBOSE false) ${statement.sql}`, statement.params),
+        const planText = await timed(analyze ? 'EXPLAIN ANALYZE (rolled back)' : 'EXPLAIN', () =>
+          this.explaining.plan(tx, statement, analyze),
         );
-        const planText = rows.rows.map((r: Record<string, unknown>) => String(r['QUERY PLAN'])).join('\n');
         throw new RolledBack({
           operation,
           sql: statement.sql,
@@ -109,15 +108,6 @@ export class ExplainService {
       return { ...err.explanation, totalMs: performance.now() - started };
     }
     throw new Error('the explanation was not rolled back');
-  }
-
-  /** The path a dense search of the collection under the filter takes now, and why (no statement is explained). */
-  async path(scope: Scope, collectionId: string, namespace: string, filter: FilterNode): Promise<ExplainedPath> {
-    const collection = await this.collections.getCached(scope, collectionId);
-    if (collection.dimension === null) return pathOf('search', undefined, {}, false);
-    const plan = await this.records.vectorSearchPlan(collection, namespace, filter);
-    const settings = plan.exact ? {} : this.repository.searchSettings(collection, 10, plan);
-    return pathOf('search', plan, settings, collection.vectorIndexed);
   }
 
   /** The statement the operation sends, caught before it runs. */
@@ -153,6 +143,15 @@ export class ExplainService {
         );
     }
   }
+}
+
+/** How a dense search that ran read the records, and why (its plan, and the walk's session settings). */
+export function searchPath(
+  plan: VectorSearchPlan | undefined,
+  settings: Record<string, string>,
+  indexed: boolean,
+): ExplainedPath {
+  return pathOf('search', plan, settings, indexed);
 }
 
 function pathOf(

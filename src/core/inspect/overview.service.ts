@@ -68,14 +68,17 @@ export class OverviewService {
       principal?.tenant ?? null,
       principal?.databases ?? null,
     );
-    // One database after another, until the overview holds as many collections as it shows at most.
-    const listed: { tenant: string; name: string; collections: Collection[] }[] = [];
-    let left = OVERVIEW_MAX_COLLECTIONS;
-    for (const d of databases) {
-      const collections = left > 0 ? await this.catalog.list(this.db, d.id, left, 0) : [];
-      left -= collections.length;
-      listed.push({ tenant: d.tenant, name: d.name, collections });
-    }
+    // One read for every database, up to as many collections as the overview shows.
+    const collections = await this.catalog.listIn(
+      this.db,
+      databases.map((d) => d.id),
+      OVERVIEW_MAX_COLLECTIONS,
+    );
+    const listed = databases.map((d) => ({
+      tenant: d.tenant,
+      name: d.name,
+      collections: collections.filter((c) => c.databaseId === d.id),
+    }));
     const described = await this.describe(listed.flatMap((d) => d.collections));
     return {
       tenants,

@@ -76,6 +76,14 @@ export interface VectorSearchPlan {
   reason: string;
 }
 
+/** What a nearest-neighbour search answered, and, for a dense one, how it read (its plan, and the walk's session settings). */
+export interface NearestResult {
+  collection: Collection;
+  lists: Neighbour[][];
+  plan?: VectorSearchPlan;
+  settings?: Record<string, string>;
+}
+
 export interface NearestOptions {
   vectors: DenseVector[];
   /** A sparse query vector (sparsevec text): scores by inner product, plus the dense one if given. */
@@ -468,7 +476,7 @@ export class RecordsService {
     collectionId: string,
     options: NearestOptions,
     namespace = DEFAULT_NAMESPACE,
-  ): Promise<{ collection: Collection; lists: Neighbour[][] }> {
+  ): Promise<NearestResult> {
     const { vectors, n, filter, include, using, idf } = options;
     let sparse = options.sparse;
     const started = performance.now();
@@ -506,7 +514,7 @@ export class RecordsService {
         );
         this.sample(collection, namespace, filter, plan, n, vectors, lists, null);
         this.recordMetrics?.searched?.(collection.id, performance.now() - started);
-        return { collection, lists };
+        return { collection, lists, plan, settings: {} };
       }
       const settings = this.repository.searchSettings(collection, n, plan);
       // Over the whole table the search walks the HNSW index whatever the query vector: planned once.
@@ -529,7 +537,7 @@ export class RecordsService {
       const efSearch = Number(settings['hnsw.ef_search']);
       this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
       this.recordMetrics?.searched?.(collection.id, performance.now() - started);
-      return { collection, lists };
+      return { collection, lists, plan, settings };
     });
   }
 
