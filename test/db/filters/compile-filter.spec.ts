@@ -41,9 +41,9 @@ describe('compileFilter', () => {
       expect(values.slice(1)).toEqual(['n', '2']);
     });
 
-    it('keeps positive nodes bare and wraps negations in coalesce', () => {
+    it('keeps positive nodes bare and compiles a negation to IS NOT TRUE', () => {
       const { text } = sql(and({ kind: 'eq', key: 'a', value: 1 }, not({ kind: 'eq', key: 'b', value: 2 })));
-      expect(text).toBe('(metadata @> $2::jsonb AND (NOT coalesce(metadata @> $3::jsonb, FALSE)))');
+      expect(text).toBe('(metadata @> $2::jsonb AND ((metadata @> $3::jsonb) IS NOT TRUE))');
     });
 
     it('compiles document substring search to an escaped LIKE the trigram index serves', () => {

@@ -29,7 +29,7 @@ describe('RecordsRepository.nearest', () => {
     await tables.setDimension(db, tableName, dimension);
     await db.query(
       `INSERT INTO ${qualified(tableName)} (id, embedding, document, metadata)
-       SELECT 'r' || i, ('[' || i || repeat(',0', $1::int - 1) || ']')::vector, 'doc ' || i, jsonb_build_object('odd', i % 2 = 1)
+       SELECT 'r' || i, ('[' || i || repeat(',0', $1::int - 1) || ']')::vector, 'doc ' || i, jsonb_build_object('odd', i % 2 = 1, 'rare', i % 50 = 0)
        FROM generate_series(0, $2::int - 1) AS i`,
       [dimension, ROWS],
     );
@@ -171,6 +171,18 @@ describe('RecordsRepository.nearest', () => {
       const elsewhere = await repository.estimateMatches(db, collection, 'elsewhere', ALL);
       expect(elsewhere.matching).toBeLessThanOrEqual(1);
       expect(elsewhere.total).toBe(ROWS);
+    });
+
+    it('estimates a negation as the rest of what its inner filter keeps, not as a flat half', async () => {
+      // A negation keeping 2% must be read exactly, one keeping 98% walked (search-policy.ts).
+      const rareIsNot = (value: boolean): FilterNode => ({ kind: 'not', child: { kind: 'eq', key: 'rare', value } });
+      const estimated = async (filter: FilterNode) =>
+        (await repository.estimateMatches(db, collection, '', filter)).matching;
+      expect(await estimated(rareIsNot(true))).toBeGreaterThan(ROWS * 0.9);
+      expect(await estimated(rareIsNot(false))).toBeLessThan(ROWS * 0.1);
+      const rows = (filter: FilterNode) => repository.countMatching(db, collection, '', filter);
+      expect(await rows(rareIsNot(true))).toBe(ROWS - ROWS / 50);
+      expect(await rows(rareIsNot(false))).toBe(ROWS / 50);
     });
 
     it('estimates the same when the planner reads the table in parallel, as it does a big one', async () => {
