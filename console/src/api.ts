@@ -115,6 +115,8 @@ export interface QualityAnswer {
       measuredAt: string;
       filtered: null | { efSearch: number | null; recall: number; walkMs: number; exactMs: number; source: string };
     };
+    /** This vector's sampled searches (a named vector's are sampled apart from the default one's). */
+    traffic: { samples: number; recall: number | null; filteredSamples: number; filteredRecall: number | null };
   }[];
   traffic: null | { samples: number; recall: number | null; filteredRecall: number | null };
   latency: LatencyPoint[];

@@ -60,6 +60,7 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
                 <th className="num">records</th>
                 <th>measured</th>
                 <th>filtered searches</th>
+                <th>sampled searches</th>
               </tr>
             </thead>
             <tbody>
@@ -82,6 +83,13 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
                           v.tuning.filtered.efSearch ?? 'exact'
                         }, walk ${ms(v.tuning.filtered.walkMs)} ms vs exact ${ms(v.tuning.filtered.exactMs)} ms`
                       : '—'}
+                  </td>
+                  <td data-testid="quality-vector-traffic">
+                    {v.traffic.samples + v.traffic.filteredSamples === 0
+                      ? '—'
+                      : `${count(v.traffic.samples + v.traffic.filteredSamples)}: recall ${recall(
+                          v.traffic.recall,
+                        )}, filtered ${recall(v.traffic.filteredRecall)}`}
                   </td>
                 </tr>
               ))}

@@ -125,6 +125,8 @@ export interface Collection {
    * order by that column, with that vector's dimension, metric, index and HNSW state.
    */
   searchColumn?: string;
+  /** With searchColumn: that vector's position (the default vector's is 0). */
+  searchPosition?: number;
   /**
    * The records of all its namespaces when the catalog was read (the counts writes keep); unknown
    * for a collection not read from the catalog (a benchmark's reference table).

@@ -15,6 +15,7 @@ import {
 } from './collection.model';
 import { CollectionsRepository, type RowLock } from './collections.repository';
 import { RecordTableRepository, recordTableName } from './record-table.repository';
+import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
 import { MAX_DIMENSION, vectorColumn } from './vector-index';
 import type { Scope } from '../scope';
@@ -42,6 +43,7 @@ export class CollectionsService {
     private readonly repository: CollectionsRepository,
     private readonly tables: RecordTableRepository,
     private readonly tuning: SearchTuningRepository,
+    private readonly samples: RecallSamplesRepository,
   ) {}
 
   /**
@@ -225,7 +227,10 @@ export class CollectionsService {
     });
   }
 
-  /** Removes a named vector: its column, its index, its measurement, and the protocol's `extras` changed with it. */
+  /**
+   * Removes a named vector: its column, its index, its measurement and sampled searches, and the
+   * protocol's `extras` changed with it.
+   */
   async removeVector(
     scope: Scope,
     id: string,
@@ -237,6 +242,7 @@ export class CollectionsService {
       if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
       await this.repository.deleteVector(tx, collection.id, field.position);
       await this.tuning.forget(tx, collection.id, field.position);
+      await this.samples.forget(tx, collection.id, field.position);
       await this.tables.dropVectorColumn(tx, collection.tableName, field.position);
       await this.repository.update(tx, collection, { extras: extras(collection) });
     });

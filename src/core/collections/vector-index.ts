@@ -79,5 +79,6 @@ export function throughVector(collection: Collection, field: VectorField): Colle
     vectorIndexed: field.indexed,
     tuning: field.tuning,
     searchColumn: vectorColumn(field.position),
+    searchPosition: field.position,
   };
 }

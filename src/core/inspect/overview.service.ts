@@ -37,12 +37,20 @@ export interface DatabaseOverview {
 /** The collections the console lists at most, over all databases (each described with a few catalog reads). */
 export const OVERVIEW_MAX_COLLECTIONS = 2000;
 
+/** The recall the sampled searches of a vector's own traffic measured (RecallSampler). */
+export interface VectorTraffic {
+  samples: number;
+  recall: number | null;
+  filteredSamples: number;
+  filteredRecall: number | null;
+}
+
 export interface CollectionQuality {
   recallTarget: number;
-  /** The default vector's (name '') and each named dense vector's last measurement. */
-  vectors: { name: string; tuning: SearchTuning | null }[];
-  /** The recall the sampled searches of the collection's own traffic measured (RecallSampler). */
-  traffic: { samples: number; recall: number | null; filteredSamples: number; filteredRecall: number | null };
+  /** The default vector's (name '') and each named dense vector's last measurement and sampled traffic. */
+  vectors: { name: string; tuning: SearchTuning | null; traffic: VectorTraffic }[];
+  /** The default vector's sampled traffic (vectors[0].traffic). */
+  traffic: VectorTraffic;
 }
 
 /**
@@ -116,20 +124,29 @@ export class OverviewService {
 
   async quality(scope: Scope, collectionId: string): Promise<CollectionQuality> {
     const collection = await this.collections.getById(scope, collectionId);
-    const traffic = await this.samples.recall(this.db, collection.id, null);
-    return {
-      recallTarget: this.indexing.recallTarget,
-      vectors: [
-        { name: '', tuning: collection.tuning },
-        ...collection.vectors.filter((v) => v.kind === 'dense').map((v) => ({ name: v.name, tuning: v.tuning })),
-      ],
-      traffic: {
-        samples: traffic.unfiltered.samples,
-        recall: traffic.unfiltered.samples > 0 ? traffic.unfiltered.recall : null,
-        filteredSamples: traffic.filtered.samples,
-        filteredRecall: traffic.filtered.samples > 0 ? traffic.filtered.recall : null,
-      },
-    };
+    const dense = [
+      { name: '', position: 0, tuning: collection.tuning },
+      ...collection.vectors.filter((v) => v.kind === 'dense'),
+    ];
+    const sampled = await this.samples.recallByVector(
+      this.db,
+      collection.id,
+      dense.map((v) => v.position),
+    );
+    const vectors = dense.map((v, i) => {
+      const traffic = sampled[i];
+      return {
+        name: v.name,
+        tuning: v.tuning,
+        traffic: {
+          samples: traffic.unfiltered.samples,
+          recall: traffic.unfiltered.samples > 0 ? traffic.unfiltered.recall : null,
+          filteredSamples: traffic.filtered.samples,
+          filteredRecall: traffic.filtered.samples > 0 ? traffic.filtered.recall : null,
+        },
+      };
+    });
+    return { recallTarget: this.indexing.recallTarget, vectors, traffic: vectors[0].traffic };
   }
 
   private async describe(collections: Collection[]): Promise<Map<string, CollectionOverview>> {

@@ -9,6 +9,7 @@ import { RecordsRepository } from './records.repository';
 
 /** A search as it was served: what it asked, how it read, and the ids it answered. */
 export interface ServedSearch {
+  /** As searched: seen through a named vector (throughVector) when it searched one. */
   collection: Collection;
   namespace: string;
   filter: FilterNode;
@@ -91,18 +92,20 @@ export class RecallSampler implements OnModuleDestroy {
    * few hundred searches rather than thousands: the guess is a conservative one, and only they
    * may narrow it.
    */
-  wants(collection: Pick<Collection, 'id' | 'tuning'>): boolean {
+  wants(collection: Pick<Collection, 'id' | 'tuning' | 'searchPosition'>): boolean {
     this.count(collection.id);
+    // Each vector of a collection is measured on its own samples, so each has its own quota.
+    const key = collection.searchPosition ? `${collection.id}/${collection.searchPosition}` : collection.id;
     const eager = collection.tuning?.source === 'synthesized' ? EAGER_FACTOR : 1;
     const share = Math.min(1, this.options.trafficShare * eager);
     const perMinute = this.options.trafficPerMinute * eager;
     if (this.stopped || share <= 0 || this.waiting.length >= MAX_WAITING) return false;
     if (share < 1 && Math.random() >= share) return false;
     const now = Date.now();
-    const recent = (this.taken.get(collection.id) ?? []).filter((t) => t > now - 60_000);
+    const recent = (this.taken.get(key) ?? []).filter((t) => t > now - 60_000);
     if (recent.length >= perMinute) return false;
     recent.push(now);
-    this.taken.set(collection.id, recent);
+    this.taken.set(key, recent);
     if (this.taken.size > MAX_TRACKED) this.forgetOld(now);
     return true;
   }
@@ -158,6 +161,7 @@ export class RecallSampler implements OnModuleDestroy {
       this.db,
       {
         collectionId: search.collection.id,
+        position: search.collection.searchPosition ?? 0,
         filtered: search.filtered,
         namespace: search.namespace,
         filter: search.filtered ? search.filter : null,

@@ -201,6 +201,11 @@ function isDroppedTable(err: unknown): boolean {
   return (err as { code?: unknown })?.code === '42P01';
 }
 
+/** undefined_column: a named vector's column was dropped (by another replica) after the catalog row was read. */
+function isDroppedColumn(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === '42703';
+}
+
 @Injectable()
 export class RecordsService {
   /** Told, after each committed write, which collection it wrote to (the index builder's to-do list). */
@@ -220,20 +225,28 @@ export class RecordsService {
   /**
    * Runs `work` on the collection from the catalog cache. Reads of one statement need no
    * transaction (a statement sees one snapshot). A table dropped since the catalog row was cached
-   * means the collection is gone.
+   * means the collection is gone. A column dropped since (a named vector removed) means the row
+   * is stale: `work` runs once more on the row read afresh, where a write or a search naming that
+   * vector is the caller's 400. The failed attempt wrote nothing: its transaction rolled back.
    */
   private async withCollection<T>(
     scope: Scope,
     collectionId: string,
     work: (collection: Collection) => Promise<T>,
   ): Promise<T> {
-    const collection = await this.collections.getCached(scope, collectionId);
-    try {
-      return await work(collection);
-    } catch (err) {
-      if (!isDroppedTable(err)) throw err;
-      this.collections.forget(collectionId);
-      throw new NotFoundError('collection', collectionId, 'id');
+    for (let attempt = 0; ; attempt++) {
+      const collection = await this.collections.getCached(scope, collectionId);
+      try {
+        return await work(collection);
+      } catch (err) {
+        if (isDroppedColumn(err) && attempt === 0) {
+          this.collections.forget(collectionId);
+          continue;
+        }
+        if (!isDroppedTable(err)) throw err;
+        this.collections.forget(collectionId);
+        throw new NotFoundError('collection', collectionId, 'id');
+      }
     }
   }
 
@@ -637,8 +650,7 @@ export class RecordsService {
     lists: Neighbour[][],
     efSearch: ((i: number) => number | null) | null,
   ): void {
-    // The sampler's measurements are of the default vector.
-    if (collection.searchColumn || !this.sampler.wants(collection)) return;
+    if (!this.sampler.wants(collection)) return;
     const i = Math.floor(Math.random() * vectors.length);
     this.sampler.offer({
       collection,
@@ -781,7 +793,10 @@ export class RecordsService {
     );
   }
 
-  /** Runs `work` on the collection's table (a dropped table reads as the collection not found). */
+  /**
+   * Runs `work` on the collection's table (a dropped table reads as the collection not found, a
+   * dropped column as a stale row, read afresh once: withCollection).
+   */
   withCollectionTable<T>(
     scope: Scope,
     collectionId: string,

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Collection } from '../collections/collection.model';
-import { CollectionsService } from '../collections/collections.service';
 import { Database } from '../../database/database';
-import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import { DimensionMismatchError, InvalidArgumentError } from '../errors';
 import { RangeKeyTracker } from '../records/range-key-tracker';
 import { RecordsRepository } from '../records/records.repository';
 import { RecallSampler } from '../records/recall-sampler';
@@ -44,7 +43,6 @@ const OUT_OF_RANGE = new Set(['22003', '22012', '2201E', '2201F']);
 export class SearchService {
   constructor(
     private readonly db: Database,
-    private readonly collections: CollectionsService,
     private readonly repository: SearchRepository,
     private readonly records: RecordsRepository,
     private readonly plans: RecordsService,
@@ -60,31 +58,36 @@ export class SearchService {
     namespace = DEFAULT_NAMESPACE,
   ): Promise<{ collection: Collection; results: ScoredRecord[][] }> {
     const started = performance.now();
-    const collection = await this.collections.getCached(scope, collectionId);
-    for (const search of searches) this.check(collection, search);
-    const results: ScoredRecord[][] = [];
-    // One answer carries every search: they share its size budget, each taking what the last left.
-    let budget = this.repository.answerBytes;
     try {
-      for (const search of searches) {
-        const { rows, bytes } = await this.one(collection, namespace, search, budget);
-        results.push(rows);
-        budget -= bytes;
-      }
+      // On the cached catalog row, as every record call: a table or column dropped since it was
+      // cached (another replica) is handled there (RecordsService.withCollectionTable).
+      return await this.plans.withCollectionTable(scope, collectionId, async (_db, collection) => {
+        const results = await this.run(collection, namespace, searches);
+        for (const search of searches) this.rangeKeys.note(collection, search.filter);
+        if (searches.some((search) => search.rank !== null))
+          this.recordMetrics?.searched?.(collection.id, performance.now() - started);
+        return { collection, results };
+      });
     } catch (err) {
       const code = (err as { code?: unknown })?.code;
-      if (code === '42P01') {
-        this.collections.forget(collectionId);
-        throw new NotFoundError('collection', collectionId, 'id');
-      }
       if (typeof code === 'string' && OUT_OF_RANGE.has(code))
         throw new InvalidArgumentError(`The rank expression's arithmetic went out of range: ${(err as Error).message}`);
       throw err;
     }
-    for (const search of searches) this.rangeKeys.note(collection, search.filter);
-    if (searches.some((search) => search.rank !== null))
-      this.recordMetrics?.searched?.(collection.id, performance.now() - started);
-    return { collection, results };
+  }
+
+  /** Every search of a request on one catalog row, sharing one answer's size budget. */
+  private async run(collection: Collection, namespace: string, searches: HybridSearch[]): Promise<ScoredRecord[][]> {
+    for (const search of searches) this.check(collection, search);
+    const results: ScoredRecord[][] = [];
+    // One answer carries every search: they share its size budget, each taking what the last left.
+    let budget = this.repository.answerBytes;
+    for (const search of searches) {
+      const { rows, bytes } = await this.one(collection, namespace, search, budget);
+      results.push(rows);
+      budget -= bytes;
+    }
+    return results;
   }
 
   private check(collection: Collection, search: HybridSearch): void {

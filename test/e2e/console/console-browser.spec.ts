@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ApiKeysService } from '../../../src/core/auth/api-keys.service';
+import { REMEASURE_ABOVE, REMEASURE_BELOW } from '../../../src/core/collections/search-tuning.repository';
 import { loadConfig } from '../../../src/config/load-config';
 import { launchChromium } from '../../support/browser';
 import { ensureBuilt } from '../../support/build';
 import { gatewayForFile, http } from '../../support/gateway';
 import { until } from '../../support/wait';
-import { HOSTILE_DOCUMENT, seedConsole } from './console-seed';
+import { BULK_RECORDS, HOSTILE_DOCUMENT, seedConsole } from './console-seed';
 
 /**
  * The web console in headless Chromium (Debian's, driven by playwright-core), against a gateway
@@ -83,11 +84,16 @@ describe('web console in a browser', () => {
       (state) => state === 'built',
     );
 
+  // Measured at the size it has now: a measurement taken while the bulk records were still coming
+  // in (the index is built in the first quiet gap) leaves the collection unmeasured, and read whole.
   const tuned = () =>
     until(
-      'the bulk collection measured by the search tuner',
+      'the bulk collection measured by the search tuner at its size',
       async () => (await http(gw.url, 'GET', `/console/api/collections/${ids.bulk}/quality`)).body.vectors[0].tuning,
-      (tuning) => tuning !== null,
+      (tuning) =>
+        tuning !== null &&
+        BULK_RECORDS <= tuning.records * REMEASURE_ABOVE &&
+        BULK_RECORDS >= tuning.records * REMEASURE_BELOW,
     );
 
   it('serves the page under its Content-Security-Policy and lists every protocol’s collections', async () => {
@@ -177,7 +183,7 @@ describe('web console in a browser', () => {
     await shot('search');
   });
 
-  it('explains a narrow filter as an exact read and a broad one as an HNSW walk', async () => {
+  it('explains a narrow filter as an exact read and a broad one as the walk the search policy chose', async () => {
     await indexBuilt();
     // Until it is measured a collection this small is read whole (search-policy.ts): wait for it.
     await tuned();
@@ -199,10 +205,29 @@ describe('web console in a browser', () => {
     expect(await textOf('explain-params')).toMatch(/\{"bucket":5\}/);
     expect(await byTestId('explain-step').count()).toBeGreaterThanOrEqual(3);
     await shot('explain-narrow');
-    await explain('{"bucket": {"$ne": 5}}', false);
-    expect(await byTestId('explain-path').getAttribute('data-kind')).toBe('hnsw');
-    expect(await textOf('explain-plan')).toMatch(/Index Scan using r_[0-9a-f]{32}_hnsw/);
+    // The page reads the catalog row a replica caches for up to a second: the measurement may be
+    // that new. The search policy must choose the walk; an exact read for good fails here.
+    const path = await until(
+      'the search policy walking the broad filter',
+      async () => {
+        await explain('{"bucket": {"$ne": 5}}', false);
+        const kind = await byTestId('explain-path').getAttribute('data-kind');
+        return `${kind}: ${await textOf('explain-path-reason')}`;
+      },
+      (shown) => /too many to read, so the HNSW index is walked/.test(shown),
+    );
+    // What Postgres then does is shown as it is. At 6,000 x 8 the planner reads the table instead
+    // when the tuner chose a wide ef_search (0.95 at ef_search 100 here is a near thing: a CI run
+    // tuned wider and got a sequential scan); console-api.spec pins the walk with tuning off.
+    if (path.startsWith('hnsw:')) expect(await textOf('explain-plan')).toMatch(/Index Scan using r_[0-9a-f]{32}_hnsw/);
+    else {
+      expect(path).toMatch(/^exact: .*but Postgres's planner reads every matching record instead/);
+      expect(await textOf('explain-plan')).not.toMatch(/_hnsw/);
+    }
     expect(await textOf('explain-actual')).toMatch(/5,?940/);
+    // The planner's estimate of a negation is what the rest keeps, not a flat half of the table.
+    const estimated = /keeps about (\d+) of 6000/.exec(path);
+    expect(Number(estimated?.[1])).toBeGreaterThan(5500);
     await shot('explain-broad');
   });
 

@@ -1,5 +1,13 @@
 import { loadConfig } from '../../../src/config/load-config';
-import { gatewayForFile } from '../../support/gateway';
+import {
+  createScratchDatabase,
+  gatewayForFile,
+  http,
+  startGateway,
+  usingPostgres,
+  type TestGateway,
+} from '../../support/gateway';
+import { RecallSampler } from '../../../src/core/records/recall-sampler';
 import { until } from '../../support/wait';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
@@ -396,6 +404,108 @@ describe('Qdrant named vectors: tuned by the search tuner', () => {
   });
 });
 
+/**
+ * Searches of a named vector are sampled and checked as the default vector's are, kept apart by
+ * the vector's position, and its measurement moves to them: before, only the default vector's
+ * traffic was sampled, and a named vector stayed at the floor of the tuner's own queries.
+ */
+describe('Qdrant named vectors: measured on their own traffic', () => {
+  const gw = gatewayForFile({
+    qdrantPort: 0,
+    indexing: {
+      ...loadConfig({}).indexing,
+      minRows: 1000,
+      quietMs: 300,
+      recallTarget: 0.9,
+      recallCheckMs: 200,
+      trafficShare: 1,
+      trafficPerMinute: 10_000,
+    },
+  });
+
+  it('samples and checks searches of a named vector under its position, and tunes that vector on them', async () => {
+    const q = await qdrantClient(gw);
+    const { name, points } = await loaded(q, 'traffic');
+    const tuningOf = async (position: number) =>
+      (
+        await gw.db.query<{ source: string; measured_at: Date }>(
+          `SELECT s.source, s.measured_at FROM vecgate_search_tuning s
+           JOIN vecgate_collections c ON c.id = s.collection_id WHERE c.name = $1 AND s.position = $2`,
+          [name, position],
+        )
+      ).rows[0];
+    await until(
+      'vector b measured',
+      () => tuningOf(1),
+      (t) => t !== undefined,
+    );
+    const sampler = gw.app.get(RecallSampler);
+    await sampler.idle();
+    // Searches of b only, one at a time, each waited for: the sampler's queue (16) never overflows.
+    let seed = 11;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const sent: { query: number[]; recall: number }[] = [];
+    for (let i = 0; i < 24; i++) {
+      const query = Array.from({ length: 5 }, rand);
+      const found = await q.query(name, { query, using: 'b', limit: 10 });
+      const truth = new Set(
+        points
+          .map((p) => ({ id: p.id, d: euclid(query, p.vector.b) }))
+          .sort((x, y) => x.d - y.d)
+          .slice(0, 10)
+          .map((e) => e.id),
+      );
+      sent.push({ query, recall: found.points.filter((p) => truth.has(p.id as number)).length / 10 });
+      await sampler.idle();
+    }
+    const { rows } = await gw.db.query<{ position: number; vector: string; recall: number; k: number }>(
+      `SELECT s.position, s.vector::text AS vector, s.recall, s.k FROM vecgate_recall_samples s
+       JOIN vecgate_collections c ON c.id = s.collection_id WHERE c.name = $1`,
+      [name],
+    );
+    // One sample per search, each under b's position, with the recall a brute force finds here.
+    expect(rows).toHaveLength(sent.length);
+    for (const row of rows) {
+      expect(row.position).toBe(1);
+      expect(row.k).toBe(10);
+      const vector = JSON.parse(row.vector) as number[];
+      const match = sent.find((s) => s.query.every((x, k) => Math.abs(Math.fround(x) - vector[k]) < 1e-5));
+      expect(match).toBeDefined();
+      expect(row.recall).toBeCloseTo(match!.recall, 5);
+    }
+    // The console shows each vector's sampled searches apart.
+    const { rows: ids } = await gw.db.query('SELECT id FROM vecgate_collections WHERE name = $1', [name]);
+    const quality = await http(gw.url, 'GET', `/console/api/collections/${ids[0].id}/quality`);
+    expect(quality.status).toBe(200);
+    const mean = sent.reduce((sum, s) => sum + s.recall, 0) / sent.length;
+    expect(quality.body.vectors).toEqual([
+      expect.objectContaining({
+        name: '',
+        traffic: { samples: 0, recall: null, filteredSamples: 0, filteredRecall: null },
+      }),
+      expect.objectContaining({
+        name: 'b',
+        traffic: { samples: sent.length, recall: expect.closeTo(mean, 5), filteredSamples: 0, filteredRecall: null },
+      }),
+    ]);
+    // b's measurement moves to its traffic; the default vector's, searched by no one, stays the tuner's own.
+    await until(
+      'vector b measured on its traffic',
+      () => tuningOf(1),
+      (t) => t?.source === 'traffic',
+    );
+    expect((await tuningOf(0))?.source).toBe('synthesized');
+    // Removing b forgets its samples with it: a vector declared at its position later starts afresh.
+    await q.deleteVectorName(name, 'b');
+    const left = await gw.db.query(
+      `SELECT count(*)::int AS n FROM vecgate_recall_samples s
+       JOIN vecgate_collections c ON c.id = s.collection_id WHERE c.name = $1`,
+      [name],
+    );
+    expect(left.rows[0].n).toBe(0);
+  });
+});
+
 /** A named dense vector gets its own HNSW index, built after a load as the default one's is, and searched through it. */
 describe('Qdrant named vectors: their HNSW indexes', () => {
   // Search tuning off: searches then walk the index as soon as it is built.
@@ -442,3 +552,72 @@ describe('Qdrant named vectors: their HNSW indexes', () => {
     await until('the named vector’s index scanned', scans, (n) => n > before);
   });
 });
+
+/**
+ * Two replicas on one Postgres: a replica whose cached catalog row (kept up to a second) still
+ * holds a named vector that the other has just removed. Its write or search naming that vector
+ * meets a dropped column; it must read the catalog again and answer the 400 a fresh replica
+ * would, not a 500. The clock stands still meanwhile, so the cached row stays cached however
+ * slow the machine.
+ */
+if (usingPostgres()) {
+  describe('Qdrant named vectors: a vector removed by another replica', () => {
+    let scratch: { url: string; drop(): Promise<void> };
+    let first: TestGateway;
+    let second: TestGateway;
+
+    beforeAll(async () => {
+      scratch = await createScratchDatabase();
+      first = await startGateway({ qdrantPort: 0 }, { databaseUrl: scratch.url });
+      second = await startGateway({ qdrantPort: 0 }, { databaseUrl: scratch.url });
+    });
+
+    afterAll(async () => {
+      jest.restoreAllMocks();
+      await first?.close();
+      await second?.close();
+      await scratch?.drop();
+    });
+
+    it('answers 400 on the stale replica, writes nothing of it, and keeps the other vectors working', async () => {
+      const name = collectionName('stale');
+      const a = qdrantHttp(first);
+      const b = qdrantHttp(second);
+      expect(
+        (
+          await a.put(`/collections/${name}`, {
+            vectors: { text: { size: 2, distance: 'Dot' }, audio: { size: 2, distance: 'Dot' } },
+          })
+        ).status,
+      ).toBe(200);
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now);
+      // The first replica caches the row with audio in it.
+      const upsert = (id: number, vector: Record<string, number[]>) =>
+        a.put(`/collections/${name}/points?wait=true`, { points: [{ id, vector }] });
+      expect((await upsert(1, { text: [1, 0], audio: [0, 1] })).status).toBe(200);
+      expect((await a.post(`/collections/${name}/points/query`, { query: [0, 1], using: 'audio' })).status).toBe(200);
+
+      expect((await b.del(`/collections/${name}/vectors/audio`)).status).toBe(200);
+
+      expectQdrantError(await upsert(2, { text: [0, 1], audio: [1, 1] }), 400, /audio/);
+      expectQdrantError(
+        await a.post(`/collections/${name}/points/query`, { query: [0, 1], using: 'audio' }),
+        400,
+        /audio/,
+      );
+      expect((await upsert(3, { text: [0, 1] })).status).toBe(200);
+      const found = await a.post(`/collections/${name}/points/query`, {
+        query: [0, 1],
+        using: 'text',
+        with_vector: true,
+      });
+      expect(found.status).toBe(200);
+      expect(found.body.result.points.map((p: { id: number; vector: object }) => [p.id, p.vector])).toEqual([
+        [3, { text: [0, 1] }],
+        [1, { text: [1, 0] }],
+      ]);
+      jest.restoreAllMocks();
+    });
+  });
+}

@@ -25,6 +25,15 @@ describe('RecallSampler.wants', () => {
     expect(s.traffic.get('measured')?.searches).toBe(10_000);
   });
 
+  it('gives each named vector of a collection a quota of its own, measured apart from the default', () => {
+    const s = sampler(1, 6);
+    const named = { ...collection('c', 'traffic'), searchPosition: 2 } as Pick<Collection, 'id' | 'tuning'>;
+    expect(taken(s, collection('c', 'traffic'), 100)).toBe(6);
+    expect(taken(s, named, 100)).toBe(6);
+    expect(taken(s, { ...named, searchPosition: 3 } as typeof named, 100)).toBe(6);
+    expect(s.traffic.get('c')?.searches).toBe(300);
+  });
+
   it('samples a collection searched on the tuner’s own guess ten times as often', () => {
     const s = sampler(0.01, 6);
     expect(taken(s, collection('guessed', 'synthesized'), 10_000)).toBe(6 * EAGER_FACTOR);
