@@ -14,7 +14,18 @@ module.exports = {
       comment: 'The core knows the neutral model only: no protocol, no HTTP plumbing, no infrastructure.',
       severity: 'error',
       from: { path: CORE },
-      to: { path: [`^src/protocols/`, '^src/console/', INFRASTRUCTURE, APP, '^src/cli/'] },
+      to: { path: [`^src/protocols/`, '^src/console/', '^src/inference/', INFRASTRUCTURE, APP, '^src/cli/'] },
+    },
+    {
+      name: 'inference-stands-alone',
+      comment:
+        'src/inference calls the providers the operator maps and knows nothing of protocols, records or SQL: the protocols embed first, then call the core.',
+      severity: 'error',
+      from: { path: '^src/inference/' },
+      to: {
+        path: ['^src/(protocols|console|operations|limits|common|config|database|cli|transfer)/', '^src/core/', APP],
+        pathNot: '^src/core/errors\\.ts$',
+      },
     },
     {
       name: 'database-is-the-bottom',

@@ -19,6 +19,7 @@ import importRate from './workloads/import';
 import traffic from './workloads/traffic';
 import curve from './workloads/curve';
 import qdrant from './workloads/qdrant';
+import inference from './workloads/inference';
 
 const WORKLOADS = [
   chroma,
@@ -33,6 +34,7 @@ const WORKLOADS = [
   traffic,
   curve,
   qdrant,
+  inference,
 ] as unknown as Workload[];
 
 function list(): string {

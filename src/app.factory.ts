@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import { runWithPrincipalContext } from './core/auth/request-context';
 import { JsonFastifyAdapter } from './common/json-fastify.adapter';
-import { parseJsonBody } from './common/json-text';
+import { parseJsonBody, parseNdjsonBody } from './common/json-text';
 import { OnePerTurn } from './common/one-per-turn';
 import { parseQueryString } from './common/query-parser';
 import { isProbe } from './common/request-path';
@@ -140,10 +140,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // A large body (a 64 MB one takes about half a second to parse) waits its turn, one per turn of
   // the event loop, so that probes and small requests are served in between.
   const largeBodies = new OnePerTurn();
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    // Pinecone's upsert_records sends NDJSON, one record a line: read as an array of them.
+    const ndjson = /^application\/x-ndjson\b/i.test(request.headers['content-type'] ?? '');
     const parse = () => {
       try {
-        done(null, parseJsonBody(body as string));
+        done(null, ndjson ? parseNdjsonBody(body as string) : parseJsonBody(body as string));
       } catch (err) {
         done(err as Error, undefined);
       }

@@ -12,6 +12,7 @@ import { RateLimitGuard } from './limits/rate-limit.guard';
 import { LimitsModule } from './limits/limits.module';
 import { AdmissionGuard } from './limits/admission.guard';
 import { OperationsModule } from './operations/operations.module';
+import { InferenceModule } from './inference/inference.module';
 import type { OperationsOptions } from './operations/operations-options';
 import { PROTOCOL_MODULES } from './protocols/protocols';
 
@@ -28,6 +29,8 @@ export class AppModule {
         // The gateway makes its data directory on its first start: the two-command start needs it.
         DatabaseModule.forRoot(options.embeddedSeed, { program: 'gateway', createDataDir: true }),
         OperationsModule.forRoot(options.operations),
+        // Text in: the providers the operator mapped, for the protocols that embed and rerank.
+        InferenceModule.forRoot(config.inference),
         AuthModule,
         LimitsModule,
         // Every replica builds indexes in the background, whichever protocol wrote the records.

@@ -172,7 +172,7 @@ export async function startVecgate(options: VecgateOptions = {}): Promise<Server
     name: 'vecgate',
     timeoutMs: 120_000,
     onLine: (line) => {
-      const m = /(embedded PGlite|PostgreSQL)\b.*with pgvector ([0-9][0-9A-Za-z.]*)/.exec(line);
+      const m = /(embedded database|embedded PGlite|PostgreSQL)\b.*with pgvector ([0-9][0-9A-Za-z.]*)/.exec(line);
       if (m) {
         info.backend = m[1] === 'PostgreSQL' ? 'postgres' : `embedded (PGlite, ${env.VECGATE_DATA_DIR})`;
         info.pgvector = m[2];

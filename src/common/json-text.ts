@@ -62,3 +62,19 @@ export function parseJsonBody(text: string): unknown {
     throw new MalformedJsonError((err as Error).message);
   }
 }
+
+/** NDJSON (one JSON object a line, blank lines skipped) as an array of its values, checked as JSON bodies are. */
+export function parseNdjsonBody(text: string): unknown[] {
+  const values: unknown[] = [];
+  text.split('\n').forEach((line, at) => {
+    if (line.trim() === '') return;
+    if (!/^\s*\{/.test(line)) throw new MalformedJsonError(`Line ${at + 1}: each line must be a JSON object`);
+    checkStorableJsonText(line);
+    try {
+      values.push(JSON.parse(line));
+    } catch (err) {
+      throw new MalformedJsonError(`Line ${at + 1}: ${(err as Error).message}`);
+    }
+  });
+  return values;
+}

@@ -1,6 +1,7 @@
 import type { AdmissionOptions } from '../limits/admission';
 import type { IndexingOptions } from '../core/indexing/indexing-options';
 import type { ImportOptions } from '../transfer/bulk-import/import-options';
+import type { InferenceOptions } from '../inference/inference-options';
 
 /** The gateway's configuration, read once from the environment at boot. */
 export interface AppConfig {
@@ -84,6 +85,8 @@ export interface AppConfig {
   indexing: IndexingOptions;
   /** Bulk imports (Pinecone's bulk import API): what they may read, and how they run. */
   imports: ImportOptions;
+  /** The models text is embedded and reranked with, and their providers (VECGATE_INFERENCE_CONFIG; docs/inference.md). */
+  inference: InferenceOptions;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -5,6 +5,7 @@ import type { AppConfig } from './app-config';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
 import { hostUrls } from '../database/primary-hosts';
 import { decodedPath } from '../transfer/bulk-import/import-locations';
+import { InferenceConfigError, loadInferenceOptions, type InferenceOptions } from '../inference/inference-options';
 
 export class ConfigError extends Error {}
 
@@ -182,6 +183,16 @@ function qdrantPort(env: Env): number | null {
   return port === 0 ? null : port;
 }
 
+/** The operator's model mapping; a mistake in it stops the boot with its place named. */
+function inferenceOptions(env: Env): InferenceOptions {
+  try {
+    return loadInferenceOptions(env);
+  } catch (err) {
+    if (err instanceof InferenceConfigError) throw new ConfigError(`VECGATE_INFERENCE_CONFIG: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Reads and validates the environment; throws ConfigError with a message meant for the operator. */
 export function loadConfig(env: Env = process.env): AppConfig {
   // Loopback unless told otherwise: with auth off until the first key, listening beyond this
@@ -241,5 +252,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxRowGroupRows: integer(env, 'VECGATE_IMPORT_MAX_ROW_GROUP_ROWS', 100_000, 1, 100_000_000),
       maxRowGroupBytes: integer(env, 'VECGATE_IMPORT_MAX_ROW_GROUP_MB', 128, 1, 65_536) * 1024 * 1024,
     },
+    inference: inferenceOptions(env),
   };
 }

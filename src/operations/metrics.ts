@@ -56,6 +56,29 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Model names come from the operator's mapping, so these labels are bounded too. */
+  readonly inferenceCalls = new Counter({
+    name: 'vecgate_inference_calls_total',
+    help: 'Calls to an inference provider, after their retries, by provider, model and outcome (ok, refused, 429, 5xx, timeout, network, shape).',
+    labelNames: ['provider', 'model', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceRetries = new Counter({
+    name: 'vecgate_inference_retries_total',
+    help: 'Attempts to call an inference provider that failed and were tried again, by reason (429, 5xx, timeout, network).',
+    labelNames: ['provider', 'model', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inferenceDuration = new Histogram({
+    name: 'vecgate_inference_duration_seconds',
+    help: 'Time of one call to an inference provider, retries and waits for its concurrency limit included.',
+    labelNames: ['provider', 'model'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
   constructor(
     db: Database,
     @Optional() tuner?: SearchTuner,

@@ -5,6 +5,8 @@ import { createOperationsLogger, OPERATIONS_LOGGER, PinoNestLogger } from './log
 import { RECORD_METRICS } from '../core/records/record-metrics';
 import { Metrics } from './metrics';
 import { PrometheusRecordMetrics } from './prometheus-record-metrics';
+import { PrometheusInferenceMetrics } from './prometheus-inference-metrics';
+import { INFERENCE_METRICS } from '../inference/inference-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsHistory } from './metrics-history';
 import { loadOperationsOptions, OPERATIONS_OPTIONS, OperationsOptions } from './operations-options';
@@ -28,6 +30,7 @@ export class OperationsModule {
         Metrics,
         MetricsHistory,
         { provide: RECORD_METRICS, useClass: PrometheusRecordMetrics },
+        { provide: INFERENCE_METRICS, useClass: PrometheusInferenceMetrics },
         HealthService,
         PinoNestLogger,
       ],
@@ -37,6 +40,7 @@ export class OperationsModule {
         Metrics,
         MetricsHistory,
         RECORD_METRICS,
+        INFERENCE_METRICS,
         HealthService,
         PinoNestLogger,
       ],

@@ -5,8 +5,11 @@ import { IndexBuilder } from '../../core/indexing/index-builder';
 import type { WriteMode } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
+import type { ModelSettings } from '../../inference/inference.service';
 import { ChromaHttpError } from './chroma-error';
+import { ChromaInferenceService, namesAModel, unmappedForWrite } from './chroma-inference.service';
 import { validateCollectionId } from './chroma-names';
+import { NOT_EMBEDDINGS } from './embeddings';
 import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
 import type {
   DeleteRecordsDto,
@@ -23,7 +26,9 @@ import {
   DEFAULT_QUERY_INCLUDE,
   filterFrom,
   getResponse,
+  EMBEDDINGS_REQUIRED,
   indexSparseKey,
+  lacksEmbeddings,
   parseInclude,
   queryResponse,
   queryVectors,
@@ -38,6 +43,7 @@ export class ChromaRecordsService {
     private readonly indexing: IndexBuilder,
     private readonly collections: CollectionsService,
     private readonly searches: SearchService,
+    private readonly inference: ChromaInferenceService,
   ) {}
 
   /**
@@ -57,12 +63,33 @@ export class ChromaRecordsService {
     return filter;
   }
 
-  /** add (mode add), upsert (merge) and update (update). */
+  /**
+   * add (mode add), upsert (merge) and update (update). Records without embeddings are embedded
+   * from their documents when the collection's embedding function is mapped, and sparse vectors
+   * computed when its sparse index's is: all before the write, which then runs as any other.
+   */
   async write(scope: Scope, id: string, body: RecordSetDto, mode: WriteMode): Promise<Record<string, never>> {
     const collectionId = validateCollectionId(id);
-    const records = recordsFromPayload(body, mode);
-    if (body.metadatas) {
-      const sparseKey = sparseKeyOf(await this.collections.getCached(scope, collectionId));
+    const lacking = lacksEmbeddings(body, mode);
+    // Parsed first (a malformed payload is that error); records may lack embeddings until checked below.
+    const records = recordsFromPayload(body, mode, lacking);
+    const collection =
+      lacking || body.metadatas || body.documents ? await this.collections.getCached(scope, collectionId) : null;
+    let dense: ModelSettings | null = null;
+    if (lacking && collection) {
+      const resolved = this.inference.denseFunction(collection);
+      dense = resolved.model;
+      if (!dense) {
+        const ef = (collection.extras as { embedding_function?: unknown }).embedding_function;
+        if (mode !== 'update' && namesAModel(resolved, ef)) throw unmappedForWrite(resolved);
+        // Without a mapped function, what was refused before still is: a null embedding, or none in add and upsert.
+        if (Array.isArray(body.embeddings)) throw ChromaHttpError.unprocessable(NOT_EMBEDDINGS);
+        if (mode !== 'update') throw ChromaHttpError.invalidArgument(EMBEDDINGS_REQUIRED);
+      }
+    }
+    if (collection) {
+      await this.inference.embedWrite(collection, records, mode, dense);
+      const sparseKey = sparseKeyOf(collection);
       if (sparseKey !== null) indexSparseKey(records, sparseKey);
     }
     await this.records.write(scope, collectionId, mode, records);
@@ -96,7 +123,8 @@ export class ChromaRecordsService {
   async search(scope: Scope, id: string, body: SearchRecordsDto) {
     const collectionId = validateCollectionId(id);
     const collection = await this.collections.getCached(scope, collectionId);
-    const parsed = parseSearchRequest(body, collection);
+    const { searches: parsed, texts } = parseSearchRequest(body, collection);
+    if (texts.length > 0) await this.inference.embedQueries(collection, texts);
     const { collection: searched, results } = await this.searches.search(
       scope,
       collectionId,

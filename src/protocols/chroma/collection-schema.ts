@@ -257,6 +257,17 @@ export function sparseKeyOf(collection: Collection): string | null {
   return schema ? (sparseIndexKeys(schema)[0] ?? null) : null;
 }
 
+/**
+ * The collection's sparse vector index (its key and config: embedding function, source key), if
+ * its schema enables one: what the gateway may compute sparse vectors with (chroma-inference.service.ts).
+ */
+export function sparseIndexOf(collection: Collection): { key: string; config: Json } | null {
+  const schema = storedSchema(collection);
+  const key = schema ? sparseIndexKeys(schema)[0] : undefined;
+  if (schema === null || key === undefined) return null;
+  return { key, config: own(schema.keys, key)?.sparse_vector?.sparse_vector_index?.config ?? {} };
+}
+
 function flag(enabled: boolean): IndexType {
   return { enabled, config: {} };
 }

@@ -1,7 +1,8 @@
 import { DenseVector } from '../../core/records/dense-vector';
 import { ChromaHttpError } from './chroma-error';
 
-const NOT_EMBEDDINGS = 'embeddings: data did not match any variant of untagged enum EmbeddingsPayload';
+/** serde's refusal of what is not an embedding where one belongs (a null included). */
+export const NOT_EMBEDDINGS = 'embeddings: data did not match any variant of untagged enum EmbeddingsPayload';
 const BASE64_ERROR = 'Base64 decoding error: ';
 
 /**

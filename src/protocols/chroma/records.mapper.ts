@@ -29,8 +29,26 @@ function optionalStrings(field: string, values: unknown[] | null | undefined): (
   return values as (string | null)[];
 }
 
-/** A Chroma record set (add, upsert, update) as neutral writes. */
-export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWrite[] {
+/** The refusal of a write without embeddings to a collection the gateway does not embed for. */
+export const EMBEDDINGS_REQUIRED =
+  'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings';
+
+/**
+ * Whether some record of an add, upsert or update goes without an embedding of its own (no
+ * `embeddings`, or a null in it): with documents, the ones a mapped embedding function embeds.
+ */
+export function lacksEmbeddings(dto: RecordSetDto, mode: WriteMode): boolean {
+  if (dto.ids.length === 0) return false;
+  if (mode === 'update' && !Array.isArray(dto.documents)) return false;
+  return !Array.isArray(dto.embeddings) || dto.embeddings.some((e) => e === null || e === undefined);
+}
+
+/**
+ * A Chroma record set (add, upsert, update) as neutral writes. With `embedsDocuments`, a record
+ * may come without an embedding (none sent, or null): the caller then embeds its document with the
+ * collection's mapped embedding function, or refuses the write.
+ */
+export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode, embedsDocuments = false): RecordWrite[] {
   const n = dto.ids.length;
   const embeddings = dto.embeddings ?? undefined;
   const documents = optionalStrings('documents', dto.documents);
@@ -48,15 +66,13 @@ export function recordsFromPayload(dto: RecordSetDto, mode: WriteMode): RecordWr
   if (dto.ids.some((id) => id.length === 0))
     throw ChromaHttpError.invalidArgument('Empty ID, ID must have at least one character');
   // Chroma's own server accepts these and then fails (500) while indexing; a vector store needs vectors.
-  if (mode !== 'update' && n > 0 && !embeddings) {
-    throw ChromaHttpError.invalidArgument(
-      'Embeddings are required: vecgate stores vectors and does not compute them; embed on the client and send embeddings',
-    );
-  }
+  if (mode !== 'update' && n > 0 && !embeddings && !embedsDocuments)
+    throw ChromaHttpError.invalidArgument(EMBEDDINGS_REQUIRED);
   const records: RecordWrite[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const record: RecordWrite = { id: dto.ids[i] };
-    if (embeddings) record.embedding = toDenseVector(embeddings[i]);
+    if (embeddings && (!embedsDocuments || (embeddings[i] !== null && embeddings[i] !== undefined)))
+      record.embedding = toDenseVector(embeddings[i]);
     // In a merge, a null document or uri means "not sent": the stored one is kept.
     if (documents && (documents[i] !== null || mode === 'add')) record.document = documents[i];
     if (uris && (uris[i] !== null || mode === 'add')) record.uri = uris[i];

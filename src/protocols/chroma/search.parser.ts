@@ -8,6 +8,7 @@ import { ChromaHttpError } from './chroma-error';
 import { parseWhere } from './chroma-filter.parser';
 import { checkFilterIndexes, sparseKeyOf } from './collection-schema';
 import { toDenseVector } from './embeddings';
+import { DenseVector } from '../../core/records/dense-vector';
 import { isObject, tooDeepAt } from '../json-guards';
 
 /** The most searches one request may hold. */
@@ -27,6 +28,20 @@ function compareKeys(a: string, b: string): number {
   const sb = SYSTEM_KEYS.indexOf(b);
   if (sa >= 0 || sb >= 0) return (sa < 0 ? 4 : sa) - (sb < 0 ? 4 : sb);
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+type KnnNode = Extract<RankNode, { kind: 'knn' }>;
+
+/**
+ * A `$knn` whose query came as text: the collection's embedding function embeds it on the server
+ * (chroma-inference.service.ts), which then sets the node's query.
+ */
+export interface TextQuery {
+  node: KnnNode;
+  text: string;
+  /** The key searched: `#embedding` (dense) or the sparse index's key. */
+  key: string;
+  sparse: boolean;
 }
 
 /** One parsed search and what its answer shows. */
@@ -89,7 +104,7 @@ function sparseQuery(path: string, raw: Record<string, unknown>) {
   return sparsevecText(indices as number[], values as number[]);
 }
 
-function knn(path: string, raw: unknown, sparseKey: string | null): RankNode {
+function knn(path: string, raw: unknown, sparseKey: string | null, context: ParseContext): RankNode {
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected struct Knn');
   const query = raw.query;
   const key = raw.key === undefined ? '#embedding' : keyName(`${path}.key`, raw.key);
@@ -99,6 +114,24 @@ function knn(path: string, raw: unknown, sparseKey: string | null): RankNode {
     throw unprocessable(`${path}.return_rank`, 'invalid type: expected a boolean');
   const returnRank = raw.return_rank === true;
   if (query === undefined) throw unprocessable(path, 'missing field `query`');
+  if (typeof query === 'string') {
+    // Chroma Cloud's clients embed text before they send it; here the collection's mapped model does.
+    if (key !== '#embedding' && key !== sparseKey)
+      throw ChromaHttpError.invalidArgument(
+        `Cannot embed a text query for key '${key}': a text $knn searches '#embedding' or the collection's sparse vector index key`,
+      );
+    if (query.trim() === '') throw ChromaHttpError.invalidArgument(`${path}.query: the text to embed is empty`);
+    // The query is set once the text is embedded, before the search runs.
+    const node: KnnNode = {
+      kind: 'knn',
+      query: { dense: DenseVector.fromNumbers([]) },
+      limit,
+      default: dflt,
+      returnRank,
+    };
+    context.texts.push({ node, text: query, key, sparse: key !== '#embedding' });
+    return node;
+  }
   if (isObject(query)) {
     const sparse = sparseQuery(`${path}.query`, query);
     // Chroma's check (Schema::is_knn_key_indexing_enabled): a sparse query needs the key's sparse index.
@@ -118,34 +151,35 @@ function knn(path: string, raw: unknown, sparseKey: string | null): RankNode {
   return { kind: 'knn', query: { dense }, limit, default: dflt, returnRank };
 }
 
-/** How many rank nodes a search has parsed so far: parsing stops past the core's bound. */
-interface NodeBudget {
+/** How many rank nodes a search has parsed so far (parsing stops past the core's bound), and its text queries. */
+interface ParseContext {
   nodes: number;
+  texts: TextQuery[];
 }
 
-function rank(path: string, raw: unknown, sparseKey: string | null, budget: NodeBudget): RankNode {
+function rank(path: string, raw: unknown, sparseKey: string | null, context: ParseContext): RankNode {
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected enum RankExpr');
-  if (++budget.nodes > MAX_RANK_NODES) throw tooManyRankNodes();
+  if (++context.nodes > MAX_RANK_NODES) throw tooManyRankNodes();
   const entries = Object.entries(raw);
   if (entries.length !== 1) throw unprocessable(path, 'invalid type: map, expected map with a single key');
   const [variant, operand] = entries[0];
   const at = `${path}.${variant}`;
   const list = (): RankNode[] => {
     if (!Array.isArray(operand)) throw unprocessable(at, 'invalid type: expected a sequence');
-    return operand.map((o, i) => rank(`${at}[${i}]`, o, sparseKey, budget));
+    return operand.map((o, i) => rank(`${at}[${i}]`, o, sparseKey, context));
   };
   const pair = (): { left: RankNode; right: RankNode } => {
     if (!isObject(operand)) throw unprocessable(at, 'invalid type: expected struct variant');
     if (operand.left === undefined) throw unprocessable(at, 'missing field `left`');
     if (operand.right === undefined) throw unprocessable(at, 'missing field `right`');
     return {
-      left: rank(`${at}.left`, operand.left, sparseKey, budget),
-      right: rank(`${at}.right`, operand.right, sparseKey, budget),
+      left: rank(`${at}.left`, operand.left, sparseKey, context),
+      right: rank(`${at}.right`, operand.right, sparseKey, context),
     };
   };
   switch (variant) {
     case '$knn':
-      return knn(at, operand, sparseKey);
+      return knn(at, operand, sparseKey, context);
     case '$val':
       return { kind: 'value', value: f32(at, operand) };
     case '$sum':
@@ -168,7 +202,7 @@ function rank(path: string, raw: unknown, sparseKey: string | null, budget: Node
     case '$abs':
     case '$exp':
     case '$log':
-      return { kind: variant.slice(1) as 'abs' | 'exp' | 'log', operand: rank(at, operand, sparseKey, budget) };
+      return { kind: variant.slice(1) as 'abs' | 'exp' | 'log', operand: rank(at, operand, sparseKey, context) };
     default:
       throw unprocessable(
         path,
@@ -224,12 +258,12 @@ function filterOf(path: string, raw: unknown, collection: Collection): FilterNod
   return node;
 }
 
-function searchOf(path: string, raw: unknown, collection: Collection): ParsedSearch {
+function searchOf(path: string, raw: unknown, collection: Collection, texts: TextQuery[]): ParsedSearch {
   if (!isObject(raw)) throw unprocessable(path, 'invalid type: expected struct SearchPayload');
   const sparseKey = sparseKeyOf(collection);
   const filter = filterOf(`${path}.filter`, raw.filter, collection);
   const rankNode =
-    raw.rank === undefined || raw.rank === null ? null : rank(`${path}.rank`, raw.rank, sparseKey, { nodes: 0 });
+    raw.rank === undefined || raw.rank === null ? null : rank(`${path}.rank`, raw.rank, sparseKey, { nodes: 0, texts });
   const grouped = groupBy(`${path}.group_by`, raw.group_by, rankNode !== null);
   let offset = 0;
   let limit: number | null = null;
@@ -267,8 +301,14 @@ function searchOf(path: string, raw: unknown, collection: Collection): ParsedSea
   };
 }
 
-/** A search request's body (`{searches, read_level}`), checked as Chroma checks it, as core searches. */
-export function parseSearchRequest(body: unknown, collection: Collection): ParsedSearch[] {
+/**
+ * A search request's body (`{searches, read_level}`), checked as Chroma checks it, as core
+ * searches; `texts` are the `$knn` queries given as text, to embed before the searches run.
+ */
+export function parseSearchRequest(
+  body: unknown,
+  collection: Collection,
+): { searches: ParsedSearch[]; texts: TextQuery[] } {
   if (!isObject(body)) throw ChromaHttpError.unprocessable('invalid type: expected struct SearchRequestPayload');
   // Checked first, so that no parser below recurses deeper than this.
   const deep = tooDeepAt(body, JSON_MAX_DEPTH);
@@ -289,5 +329,7 @@ export function parseSearchRequest(body: unknown, collection: Collection): Parse
     throw ChromaHttpError.invalidArgument(
       `A request may hold at most ${MAX_SEARCHES} searches, this one has ${body.searches.length}`,
     );
-  return body.searches.map((s, i) => searchOf(`searches[${i}]`, s, collection));
+  const texts: TextQuery[] = [];
+  const searches = body.searches.map((s, i) => searchOf(`searches[${i}]`, s, collection, texts));
+  return { searches, texts };
 }

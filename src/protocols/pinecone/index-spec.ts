@@ -21,6 +21,20 @@ const FROM_METRIC: Record<Metric, PineconeMetric> = {
   l1: 'euclidean',
 };
 
+/**
+ * An integrated index's embedding settings (Pinecone's `embed`): the model the operator mapped,
+ * and the record field whose text it embeds (`field_map.text`).
+ */
+export interface IndexEmbed {
+  model: string;
+  metric: PineconeMetric;
+  dimension: number | null;
+  vector_type: 'dense' | 'sparse';
+  field_map: { text: string };
+  read_parameters: Record<string, unknown>;
+  write_parameters: Record<string, unknown>;
+}
+
 /** What Pinecone keeps of an index beyond the neutral catalog, in the collection's extras. */
 export interface PineconeExtras {
   vector_type: 'dense' | 'sparse';
@@ -31,6 +45,8 @@ export interface PineconeExtras {
   read_capacity: ReadCapacity;
   /** Whether a namespace of the index was created with a metadata schema of its own. */
   namespace_schemas: boolean;
+  /** An integrated index's model and embedded field (create-for-model); null for a plain index. */
+  embed: IndexEmbed | null;
 }
 
 /**
@@ -114,6 +130,7 @@ export function pineconeExtras(collection: Pick<Collection, 'extras'>): Pinecone
     schema_fields: stored.schema_fields ?? {},
     read_capacity: stored.read_capacity ?? ON_DEMAND,
     namespace_schemas: stored.namespace_schemas ?? false,
+    embed: stored.embed ?? null,
   };
 }
 
@@ -223,6 +240,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     schema_fields: schemaFields,
     read_capacity: readCapacity,
     namespace_schemas: false,
+    embed: null,
   };
   return {
     name,

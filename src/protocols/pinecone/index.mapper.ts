@@ -1,6 +1,7 @@
 import type { Collection } from '../../core/collections/collection.model';
 import { pineconeExtras, pineconeMetric, readCapacityWire } from './index-spec';
 import { indexFilterable, metadataSchema } from './metadata-schema';
+import { semanticTextField } from './integrated-embed';
 
 /** The vector field of an index's schema, as the IndexModel and a BackupModel show it. */
 export function vectorField(vectorType: 'dense' | 'sparse', metric: string, dimension: number | null) {
@@ -17,7 +18,12 @@ export function vectorField(vectorType: 'dense' | 'sparse', metric: string, dime
 export function indexModel(collection: Collection, baseUrl: string) {
   const extras = pineconeExtras(collection);
   const metric = pineconeMetric(collection.metric);
-  const fields = { ...extras.schema_fields, ...vectorField(extras.vector_type, metric, collection.dimension) };
+  const fields = {
+    ...extras.schema_fields,
+    ...vectorField(extras.vector_type, metric, collection.dimension),
+    // 2026-07 shows an integrated index's model as a semantic_text field named after the embedded one.
+    ...(extras.embed ? semanticTextField(extras.embed) : {}),
+  };
   const deployment = extras.deployment;
   const { deployment_type: kind, ...pod } = deployment;
   const readCapacity = readCapacityWire(extras.read_capacity);
@@ -48,5 +54,7 @@ export function indexModel(collection: Collection, baseUrl: string) {
     spec,
   };
   if (extras.vector_type === 'dense') model.dimension = collection.dimension;
+  // Before 2026-07 the same settings came as `embed`.
+  if (extras.embed) model.embed = extras.embed;
   return model;
 }

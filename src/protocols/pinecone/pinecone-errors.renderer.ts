@@ -22,7 +22,7 @@ import { RequestShapeError } from '../../common/request-validation.pipe';
 import { GRPC, PineconeControlError, PineconeDataError } from './pinecone-error';
 
 const CONTROL_PLANE =
-  /^\/(indexes(\/[^/]+(\/backups)?)?|backups(\/[^/]+(\/create-index)?)?|restore-jobs(\/[^/]+)?)\/?$/;
+  /^\/(indexes(\/[^/]+(\/backups)?)?|backups(\/[^/]+(\/create-index)?)?|restore-jobs(\/[^/]+)?|embed|rerank|models(\/[^/]+)?)\/?$/;
 
 /** Status, gRPC code and ENUM name of each kind of failure, and Pinecone's wording where it has one. */
 function classify(exception: unknown): { status: number; grpc: number; name: string; message: string } {
@@ -145,7 +145,10 @@ function enumOf(status: number): string {
 export const pineconeErrorRenderer: ProtocolErrorRenderer = {
   name: 'pinecone',
   matches: (path) =>
-    path === '/indexes' || path.startsWith('/indexes/') || /^\/(backups|restore-jobs)(\/|$)/.test(path),
+    path === '/indexes' ||
+    path.startsWith('/indexes/') ||
+    /^\/(backups|restore-jobs)(\/|$)/.test(path) ||
+    /^\/(embed|rerank|models)(\/[^/]*)?$/.test(path),
   render(exception: unknown, path?: string): RenderedError {
     const c = classify(exception);
     if (path !== undefined && CONTROL_PLANE.test(path))

@@ -3,7 +3,16 @@ import { Collection } from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { defaultScope } from '../default-scope';
-import { checkDeletionProtection, checkTags, newIndex, pineconeExtras, readCapacityOf } from './index-spec';
+import {
+  checkDeletionProtection,
+  checkTags,
+  newIndex,
+  pineconeExtras,
+  pineconeMetric,
+  readCapacityOf,
+} from './index-spec';
+import { changedEmbed, newIndexForModel } from './integrated-embed';
+import { InferenceService } from '../../inference/inference.service';
 import { isObject } from '../json-guards';
 import { PineconeControlError } from './pinecone-error';
 import { indexFilterable } from './metadata-schema';
@@ -17,6 +26,7 @@ export class PineconeIndexesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: CollectionsService,
     private readonly rangeKeys: RangeKeyTracker,
+    private readonly inference: InferenceService,
   ) {}
 
   /** The request's tenant and database: its API key's, or the configured default. */
@@ -26,7 +36,16 @@ export class PineconeIndexesService {
 
   /** A new index; the keys its metadata schema names get their range indexes at once. */
   async create(body: Record<string, unknown>): Promise<Collection> {
-    const created = await this.collections.create(this.scope, newIndex(body), false);
+    return this.created(newIndex(body));
+  }
+
+  /** An integrated index: its dimension, metric and vector type are the mapped model's. */
+  async createForModel(body: Record<string, unknown>): Promise<Collection> {
+    return this.created(newIndexForModel(body, (name) => this.inference.find(name)));
+  }
+
+  private async created(index: ReturnType<typeof newIndex>): Promise<Collection> {
+    const created = await this.collections.create(this.scope, index, false);
     const filterable = indexFilterable(pineconeExtras(created).schema_fields);
     if (filterable) this.rangeKeys.noteKeys(created, filterable);
     return created;
@@ -51,7 +70,14 @@ export class PineconeIndexesService {
    */
   async configure(
     name: string,
-    body: { deletion_protection?: unknown; tags?: unknown; read_capacity?: unknown; spec?: unknown },
+    body: {
+      deletion_protection?: unknown;
+      tags?: unknown;
+      read_capacity?: unknown;
+      spec?: unknown;
+      embed?: unknown;
+      schema?: unknown;
+    },
   ): Promise<Collection> {
     const collection = await this.get(name);
     const extras = pineconeExtras(collection);
@@ -63,6 +89,13 @@ export class PineconeIndexesService {
         throw PineconeControlError.invalid('read_capacity applies to serverless indexes only');
       extras.read_capacity = readCapacityOf(readCapacity, extras.read_capacity);
     }
+    const embedChange = embedChangeOf(body);
+    if (embedChange)
+      extras.embed = changedEmbed(extras.embed, embedChange, (model) => this.inference.find(model), {
+        dimension: collection.dimension,
+        metric: pineconeMetric(collection.metric),
+        vectorType: extras.vector_type,
+      });
     const protection = checkDeletionProtection(body.deletion_protection);
     if (protection) extras.deletion_protection = protection;
     const tags = checkTags(body.tags);
@@ -94,4 +127,26 @@ export class PineconeIndexesService {
     }
     await this.collections.deleteByName(this.scope, name);
   }
+}
+
+/**
+ * The embedding change a configure asks for: before 2026-07 an `embed` object; from 2026-07 a
+ * `semantic_text` field of `schema.fields`, whose name is the embedded field.
+ */
+function embedChangeOf(body: { embed?: unknown; schema?: unknown }): Record<string, unknown> | null {
+  if (body.embed !== undefined && body.embed !== null) {
+    if (!isObject(body.embed)) throw PineconeControlError.invalid('embed must be an object');
+    return body.embed;
+  }
+  if (body.schema === undefined || body.schema === null) return null;
+  if (!isObject(body.schema) || !isObject(body.schema.fields))
+    throw PineconeControlError.invalid('schema must be an object with fields');
+  const entries = Object.entries(body.schema.fields);
+  if (entries.length !== 1)
+    throw PineconeControlError.invalid('schema.fields must hold one semantic_text field, the one to embed');
+  const [name, field] = entries[0];
+  if (!isObject(field) || field.type !== 'semantic_text')
+    throw PineconeControlError.invalid(`schema.fields.${name} must be a semantic_text field`);
+  const { model, read_parameters, write_parameters } = field;
+  return { model, read_parameters, write_parameters, field_map: { text: name } };
 }

@@ -13,8 +13,15 @@ import { PineconeNamespacesController } from './controllers/namespaces.controlle
 import { PineconeVectorsController } from './controllers/vectors.controller';
 import { PineconeIndexesService } from './pinecone-indexes.service';
 import { PineconeVectorsService } from './pinecone-vectors.service';
+import { PineconeRecordsController } from './controllers/records.controller';
+import { PineconeInferenceController } from './controllers/inference.controller';
+import { PineconeRecordsService } from './pinecone-records.service';
+import { PineconeInferenceService } from './pinecone-inference.service';
 
-/** Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name}. */
+/**
+ * Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name},
+ * the inference API (/embed, /rerank, /models) at the root.
+ */
 @Module({
   imports: [CollectionsModule, RecordsModule, BackupsModule, ImportsModule],
   controllers: [
@@ -23,6 +30,8 @@ import { PineconeVectorsService } from './pinecone-vectors.service';
     PineconeVectorsController,
     PineconeBackupsController,
     PineconeBulkImportsController,
+    PineconeRecordsController,
+    PineconeInferenceController,
   ],
   providers: [
     PineconeIndexesService,
@@ -30,6 +39,8 @@ import { PineconeVectorsService } from './pinecone-vectors.service';
     PineconeNamespacesService,
     PineconeBackupsService,
     PineconeBulkImportsService,
+    PineconeRecordsService,
+    PineconeInferenceService,
   ],
 })
 export class PineconeModule {}

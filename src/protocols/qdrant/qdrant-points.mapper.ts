@@ -13,6 +13,7 @@ import { payloadKey } from './qdrant-filter.parser';
 import { QdrantHttpError } from './qdrant-error';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
 import { showId } from './point-ids';
+import { inferenceKind } from './qdrant-inference';
 
 /** The vectors of one point as a write carries them. */
 export interface PointVectors {
@@ -38,8 +39,13 @@ function numbers(value: unknown, field: string): number[] {
 export function denseFor(c: Pick<Collection, 'dimension' | 'metric'>, value: unknown, field: string): DenseVector {
   if (Array.isArray(value) && value.length > 0 && Array.isArray(value[0]))
     throw QdrantHttpError.badRequest(`${field}: vecgate does not store multivectors`);
-  if (isObject(value) && ('text' in value || 'image' in value || 'object' in value))
-    throw QdrantHttpError.badRequest(`${field}: vecgate does not embed text or images on the server yet; send vectors`);
+  // Documents are embedded (QdrantDocuments) where Qdrant takes them; one left here is where it does not.
+  const kind = inferenceKind(value);
+  if (kind)
+    throw QdrantHttpError.badRequest(
+      `${field}: ${kind === 'Document' ? 'a Document' : `an ${kind}`} is not taken here; send a vector ` +
+        '(the Query API, upserts and update_vectors take Documents)',
+    );
   const values = numbers(value, field);
   if (c.dimension !== null && values.length !== c.dimension)
     throw QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${c.dimension}, got ${values.length}`);

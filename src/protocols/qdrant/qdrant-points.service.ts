@@ -3,6 +3,7 @@ import type { Collection } from '../../core/collections/collection.model';
 import { ALL, and, type FilterNode } from '../../core/filters/filter-ast';
 import type { MetadataEdit, RecordOperation, RecordWrite } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
+import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, pointIds, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
@@ -11,6 +12,7 @@ import { QdrantHttpError } from './qdrant-error';
 import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { layoutOf, resolveVector, type QdrantLayout } from './qdrant-layout';
+import { QdrantDocuments } from './qdrant-inference';
 import {
   includeFor,
   payloadOf,
@@ -37,6 +39,7 @@ export class QdrantPointsService {
   constructor(
     private readonly collections: QdrantCollectionsService,
     private readonly records: RecordsService,
+    private readonly inference: InferenceService,
   ) {}
 
   private get scope() {
@@ -74,8 +77,29 @@ export class QdrantPointsService {
   /** One change to points (upsert, delete, set_payload, ...), in one transaction. */
   async apply(name: string, operation: string, body: JsonObject): Promise<void> {
     const c = await this.collections.get(name);
-    const op = await this.builders[operation](c, layoutOf(c), body);
+    const layout = layoutOf(c);
+    await this.embedDocuments(c, layout, [[operation, body]]);
+    const op = await this.builders[operation](c, layout, body);
     await this.records.batch(this.scope, c.id, [op]);
+  }
+
+  /**
+   * The Documents of upserts and update_vectors, embedded as passages in one go for the whole
+   * request and put in place as vectors, before anything is parsed or written.
+   */
+  private async embedDocuments(
+    c: Collection,
+    layout: QdrantLayout,
+    ops: [operation: string, body: JsonObject][],
+    inBatch = false,
+  ): Promise<void> {
+    const documents = new QdrantDocuments(this.inference, c, layout, 'passage');
+    ops.forEach(([operation, body], i) => {
+      const prefix = inBatch ? `operations[${i}].${operation}.` : '';
+      if (operation === 'upsert') documents.upsert(body, prefix);
+      else if (operation === 'update_vectors') documents.points(body.points, `${prefix}points`);
+    });
+    await documents.embed();
   }
 
   /** POST points/batch: mixed operations, applied in order in one transaction (all or none). */
@@ -85,15 +109,17 @@ export class QdrantPointsService {
     if (!Array.isArray(body.operations)) throw QdrantHttpError.format('operations must be a list');
     if (body.operations.length > MAX_OPERATIONS)
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_OPERATIONS} operations`);
-    const ops: RecordOperation[] = [];
-    for (const [i, entry] of body.operations.entries()) {
+    const entries: [string, JsonObject][] = body.operations.map((entry, i) => {
       const names = isObject(entry) ? Object.keys(entry) : [];
       if (names.length !== 1 || !Object.hasOwn(this.builders, names[0]))
         throw QdrantHttpError.format(`operations[${i}] must hold one of ${Object.keys(this.builders).join(', ')}`);
       const inner = (entry as JsonObject)[names[0]];
       if (!isObject(inner)) throw QdrantHttpError.format(`operations[${i}].${names[0]} must be an object`);
-      ops.push(await this.builders[names[0]](c, layout, inner));
-    }
+      return [names[0], inner];
+    });
+    await this.embedDocuments(c, layout, entries, true);
+    const ops: RecordOperation[] = [];
+    for (const [operation, inner] of entries) ops.push(await this.builders[operation](c, layout, inner));
     await this.records.batch(this.scope, c.id, ops);
     return ops.length;
   }

@@ -4,6 +4,7 @@ import { and, not, type FilterNode } from '../../core/filters/filter-ast';
 import { DenseVector } from '../../core/records/dense-vector';
 import type { Include, Neighbour, SparseText, StoredRecord } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
+import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
@@ -13,6 +14,7 @@ import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
 import type { ScoreNode } from '../../core/search/similarity-score';
+import { QdrantDocuments } from './qdrant-inference';
 import {
   denseFor,
   includeFor,
@@ -25,19 +27,15 @@ import {
   type PayloadSelector,
   type VectorSelector,
 } from './qdrant-points.mapper';
+import { MAX_CONTEXT_PAIRS, MAX_EXAMPLES, MAX_PREFETCHES, MAX_SEARCHES } from './query-limits';
 
-/** The most points one search returns (limit + offset), and prefetches one query may nest. */
+/** The most points one search returns (limit + offset). */
 const MAX_RESULTS = 10_000;
-const MAX_PREFETCHES = 16;
-/** The most searches one query runs, its prefetches' included at any depth. */
-const MAX_SEARCHES = 16;
 /** The most points a search matrix samples (each is compared with each). */
 const MAX_MATRIX_SAMPLE = 1_000;
 /** The most candidates an MMR query weighs (each against each chosen one). */
 const MAX_MMR_CANDIDATES = 1_000;
 const MAX_BATCH = 100;
-/** Examples one recommend, discover or context query may hold (each a similarity computed per point read). */
-const MAX_EXAMPLES = 64;
 /** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
 const DEFAULT_RRF_K = 2;
 
@@ -139,15 +137,27 @@ export class QdrantQueryService {
   constructor(
     private readonly collections: QdrantCollectionsService,
     private readonly records: RecordsService,
+    private readonly inference: InferenceService,
   ) {}
 
   private get scope() {
     return this.collections.scope;
   }
 
+  /**
+   * The Documents of Query API requests (their queries, examples and prefetches), embedded as
+   * queries in one go and put in place as vectors before the requests are parsed.
+   */
+  private async embedDocuments(c: Collection, bodies: unknown[]): Promise<void> {
+    const documents = new QdrantDocuments(this.inference, c, layoutOf(c), 'query');
+    bodies.forEach((body, i) => documents.query(body, bodies.length > 1 ? `searches[${i}].` : ''));
+    await documents.embed();
+  }
+
   /** POST points/query. */
   async query(name: string, body: JsonObject) {
     const c = await this.collections.get(name);
+    await this.embedDocuments(c, [body]);
     return { points: await this.queryIn(c, body) };
   }
 
@@ -159,6 +169,7 @@ export class QdrantQueryService {
    */
   async queryGroups(name: string, body: JsonObject) {
     const c = await this.collections.get(name);
+    await this.embedDocuments(c, [body]);
     return this.grouped(body, (candidates) =>
       this.queryIn(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
@@ -309,7 +320,12 @@ export class QdrantQueryService {
   }
 
   async queryBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, async (c, s) => ({ points: await this.queryIn(c, s) }));
+    return this.batch(
+      name,
+      body,
+      async (c, s) => ({ points: await this.queryIn(c, s) }),
+      (c, searches) => this.embedDocuments(c, searches),
+    );
   }
 
   /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
@@ -332,12 +348,18 @@ export class QdrantQueryService {
     return this.batch(name, body, (c, s) => this.legacyRecommend(c, s));
   }
 
-  /** A batch route: each of `searches` answered in turn, in one answer. */
-  private async batch<T>(name: string, body: JsonObject, one: (c: Collection, search: JsonObject) => Promise<T>) {
+  /** A batch route: each of `searches` answered in turn, in one answer, after `prepare` has seen them all. */
+  private async batch<T>(
+    name: string,
+    body: JsonObject,
+    one: (c: Collection, search: JsonObject) => Promise<T>,
+    prepare?: (c: Collection, searches: unknown[]) => Promise<void>,
+  ) {
     const c = await this.collections.get(name);
     if (!Array.isArray(body.searches)) throw QdrantHttpError.format('searches must be a list');
     if (body.searches.length > MAX_BATCH)
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
+    await prepare?.(c, body.searches);
     const out: T[] = [];
     for (const [i, s] of body.searches.entries()) {
       if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
@@ -724,8 +746,8 @@ export class QdrantQueryService {
     lookupFrom: unknown,
   ): Promise<{ query: Query; exclude: FilterNode }> {
     const pairs = context === undefined || context === null ? [] : Array.isArray(context) ? context : [context];
-    const most = Math.floor((MAX_EXAMPLES - 1) / 2);
-    if (pairs.length > most) throw QdrantHttpError.badRequest(`context may hold at most ${most} pairs`);
+    if (pairs.length > MAX_CONTEXT_PAIRS)
+      throw QdrantHttpError.badRequest(`context may hold at most ${MAX_CONTEXT_PAIRS} pairs`);
     const vectors: DenseVector[] = [];
     const ids: string[] = [];
     const add = async (e: unknown, field: string) => {

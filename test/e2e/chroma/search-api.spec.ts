@@ -268,7 +268,13 @@ describe("Chroma's Search API", () => {
       [{}, 422, 'missing field `searches`'],
       [{ searches: [{ rank: { $nope: 1 } }] }, 422, 'unknown variant `$nope`'],
       [{ searches: [{ rank: { $knn: { limit: 3 } } }] }, 422, 'missing field `query`'],
-      [{ searches: [{ rank: { $knn: { query: 'text' } } }] }, 422, 'QueryVector'],
+      // Text where Chroma 1.0.0 answers 422 (QueryVector): vecgate embeds text only for a collection
+      // whose function the operator mapped (integrated-embedding.spec.ts), and says so.
+      [
+        { searches: [{ rank: { $knn: { query: 'text' } } }] },
+        400,
+        'A $knn query given as text needs an embedding function the gateway runs',
+      ],
       [{ searches: [{ rank: { $knn: { query: [1, 2] } } }] }, 400, 'dimension'],
       [{ searches: [{ rank: { $sub: { left: { $val: 1 } } } }] }, 422, 'missing field `right`'],
       [{ searches: [{ rank: { $val: 'x' } }] }, 422, 'expected f32'],

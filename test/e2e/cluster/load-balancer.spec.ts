@@ -1,7 +1,7 @@
 import { Pinecone } from '@pinecone-database/pinecone';
 import { ChromaClient } from 'chromadb';
 import { Cluster, log, type AccessLogEntry, type GatewayProcess } from './cluster';
-import { waitIndexed } from '../../support/wait';
+import { until, waitIndexed } from '../../support/wait';
 
 /**
  * "Proof, here, with the real pieces": a private PostgreSQL cluster (initdb, pg_ctl), two gateway
@@ -807,15 +807,20 @@ describe('two gateways behind nginx over a private PostgreSQL (the real pieces)'
     note(
       `kill: A (pid ${pidBefore}) SIGKILLed at +${killedAt - t0} ms (gone at +${goneAt - t0} ms), restarted at +${restartAt - t0} ms as pid ${A.pid}, answering at +${backAt - t0} ms`,
     );
-    // Long enough for nginx to try A again (fail_timeout 2 s) and for A to take traffic.
-    await sleep(4000);
+    const aAddr = `127.0.0.1:${A.port}`;
+    const servedByA = (e: AccessLogEntry) => e.upstreams.some((u) => u.addr === aAddr && /^2/.test(u.status));
+    // Until nginx has tried A again (after fail_timeout, 2 s) and A has taken writes: a condition,
+    // so that a slow restart or a busy machine waits longer rather than fails; never, and it fails.
+    await until(
+      'nginx sending writes to the restarted A',
+      () => nginx.entries(mark).filter((e) => e.time > backAt && servedByA(e)).length,
+      (n) => n >= WRITERS,
+    );
     stopping = true;
     await done;
     const stoppedAt = Date.now();
 
     const entries = nginx.entries(mark);
-    const aAddr = `127.0.0.1:${A.port}`;
-    const servedByA = (e: AccessLogEntry) => e.upstreams.some((u) => u.addr === aAddr && /^2/.test(u.status));
     const downWindow = entries.filter((e) => e.time > killedAt + 100 && e.time < restartAt);
     const ackedWhileDown = batches.filter((b) => ok(b.status) && b.started > killedAt && b.ended < restartAt).length;
     const routedAround = downWindow.filter((e) => e.upstreams.length > 1 && e.upstreams[0].addr === aAddr).length;

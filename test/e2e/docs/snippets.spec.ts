@@ -5,6 +5,8 @@ import { onPort, runModule, runShell, snippetsUnder, type Ran } from '../../supp
 import { createScratchDatabase, http, usingPostgres } from '../../support/gateway';
 import { GatewayProcess } from '../../support/gateway-process';
 import { freePort } from '../cluster/cluster';
+import { parseInferenceConfig } from '../../../src/inference/inference-options';
+import { fakeEmbedding, startFakeInference, type FakeInference } from '../../support/fake-inference';
 
 /**
  * The README's and docs' examples, taken from the Markdown and run as printed against a gateway
@@ -311,6 +313,88 @@ describe("docs/operations.md: where a key's calls go", () => {
         inDefault: ['shared'],
         inDocs: ['manuals'],
       });
+    }
+  });
+});
+
+describe('docs/inference.md and pinecone.md: the mapping and the Ollama example, with a fake Ollama', () => {
+  const store = storeForBlock();
+  let fake: FakeInference | undefined;
+  let gateway: GatewayProcess | undefined;
+  const [startBlock, curlBlock] = snippetsUnder('docs/inference.md', 'A working example with Ollama', 'sh').filter(
+    (code) => code.includes('npm start') || code.includes('curl'),
+  );
+  /** The mapping `npm start` is given in the docs, as JSON. */
+  const started = (): Record<string, any> => {
+    const m = /VECGATE_INFERENCE_CONFIG='([^']*)' npm start/.exec(startBlock);
+    if (!m) throw new Error(`no VECGATE_INFERENCE_CONFIG='...' npm start in:\n${startBlock}`);
+    return JSON.parse(m[1]);
+  };
+
+  beforeAll(async () => {
+    // 768 dimensions, as the docs map nomic-embed-text; the one change is where Ollama listens.
+    fake = await startFakeInference(768);
+    const config = started();
+    expect(config.providers.local.url).toBeUndefined();
+    config.providers.local.url = `${fake.url}/ollama`;
+    gateway = await GatewayProcess.start({ ...store.env(), VECGATE_INFERENCE_CONFIG: JSON.stringify(config) });
+  });
+
+  afterAll(async () => {
+    gateway?.kill();
+    await gateway?.stop();
+    await fake?.close();
+  });
+
+  it("README's Text in block starts the gateway with the same mapping", () => {
+    const [readme] = snippetsUnder('README.md', 'Text in: embedding and reranking', 'sh');
+    expect(readme).toBe(startBlock);
+  });
+
+  it('the mapping under "Configure models" is valid, and names its key only by variable', () => {
+    const [code] = snippetsUnder('docs/inference.md', 'Configure models', 'json');
+    const options = parseInferenceConfig(JSON.parse(code), { OPENAI_API_KEY: 'sk-docs' });
+    expect([...options.models.keys()].sort()).toEqual([
+      'bge-reranker-v2-m3',
+      'llama-text-embed-v2',
+      'qdrant/bm25',
+      'text-embedding-3-small',
+      'vecgate-bm25',
+    ]);
+    expect(() => parseInferenceConfig(JSON.parse(code), {})).toThrow(/OPENAI_API_KEY/);
+  });
+
+  it('the curl calls and the official client find rec2 for the question about birds, twice', async () => {
+    // The fake's embeddings share words, not meaning: rec2 shares "birds" and "fly" with the question.
+    const q = fakeEmbedding('Which birds do not fly?', 768);
+    const dot = (t: string) => fakeEmbedding(t, 768).reduce((s, x, i) => s + x * q[i], 0);
+    expect(dot('Penguins are birds that cannot fly.')).toBeGreaterThan(dot('The Eiffel Tower is in Paris.'));
+    const [clientCode] = snippetsUnder('docs/inference.md', 'A working example with Ollama', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const calls = fake!.calls.length;
+      const ran = await runShell(onPort(curlBlock, gateway!.port), {});
+      succeeded(ran);
+      const answers = curlAnswers(ran.stdout);
+      const search = answers[answers.length - 1];
+      expect(search.result.hits.map((h: { _id: string }) => h._id)).toEqual(['rec2']);
+      expect(search.result.hits[0].fields).toEqual({ chunk_text: 'Penguins are birds that cannot fly.' });
+      // The upsert's two texts and the question went to Ollama's /api/embed.
+      expect(fake!.calls.slice(calls).every((c) => c.path === '/ollama/api/embed')).toBe(true);
+      expect(fake!.calls.length - calls).toBeGreaterThanOrEqual(2);
+
+      const client = await runModule(onPort(clientCode, gateway!.port), {}, ['result']);
+      succeeded(client);
+      expect(client.shown.result.hits[0]._id).toBe('rec2');
+    }
+  });
+
+  it('docs/protocols/pinecone.md: the integrated index example finds the nature record, twice', async () => {
+    const [code] = snippetsUnder('docs/protocols/pinecone.md', 'Integrated indexes and the inference API', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway!.port), {}, ['result']);
+      succeeded(ran);
+      expect(ran.shown.result.hits.map((h: { _id: string }) => h._id)).toEqual(['a2']);
+      expect(ran.shown.result.hits[0].fields).toEqual({ chunk_text: 'Penguins are birds that cannot fly.' });
     }
   });
 });

@@ -70,6 +70,16 @@ const TREES: Record<string, Record<string, string>> = {
     'src/console/console.service.ts': `import { parseWhere } from '../protocols/chroma/chroma-filter.parser';\nimport { ExplainService } from '../core/inspect/explain.service';\nexport const s = [parseWhere, ExplainService];\n`,
     'src/console/controllers/console.controller.ts': `import { s } from '../console.service';\nexport const c = s;\n`,
   },
+  inferenceWrongWay: {
+    'src/inference/inference.service.ts': `import { d } from '../core/records/records.repository';\nexport class InferenceService {}\nexport const x = d;\n`,
+    'src/core/records/records.repository.ts': `export const d = 1;\n`,
+    'src/core/records/records.service.ts': `import { InferenceService } from '../../inference/inference.service';\nexport const s = InferenceService;\n`,
+  },
+  inferenceRightWay: {
+    'src/core/errors.ts': `export class UnavailableError extends Error {}\n`,
+    'src/inference/inference.service.ts': `import { UnavailableError } from '../core/errors';\nexport const i = UnavailableError;\n`,
+    'src/protocols/pinecone/pinecone-records.service.ts': `import { i } from '../../inference/inference.service';\nexport const p = i;\n`,
+  },
   rightWayDown: {
     'src/database/database.ts': `export class Database {}\n`,
     'src/core/records/records.repository.ts': `import { Database } from '../../database/database';\nexport const d = Database;\n`,
@@ -124,6 +134,17 @@ describe('the layer rule', () => {
     expect(result.output).toContain('protocols-do-not-use-the-console');
     expect(result.output).toContain('console-controllers-through-its-service');
     expect(results.consoleRightWay).toEqual({
+      failed: false,
+      output: expect.stringContaining('no dependency violations'),
+    });
+  });
+
+  it("keeps src/inference apart: it takes the core's errors only, and the core never calls it", () => {
+    const result = results.inferenceWrongWay;
+    expect(result.failed).toBe(true);
+    expect(result.output).toContain('inference-stands-alone');
+    expect(result.output).toContain('core-is-protocol-free');
+    expect(results.inferenceRightWay).toEqual({
       failed: false,
       output: expect.stringContaining('no dependency violations'),
     });

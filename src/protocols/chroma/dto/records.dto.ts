@@ -7,7 +7,8 @@ import { EMBEDDING, INCLUDE_VALUES, prop, RECORD_METADATA, WHERE, WHERE_DOCUMENT
   name: 'ChromaRecordSet',
   description:
     'Body of add, upsert and update: column arrays, each as long as `ids` (400 otherwise). add and upsert need `embeddings` ' +
-    '(vecgate stores vectors and does not embed: 400 without them); update may leave any column out.',
+    '(400 without them), unless the collection’s embedding function names a model the operator mapped: then records ' +
+    'without one (none sent, or null) are embedded from their documents; update may leave any column out.',
 })
 export class RecordSetDto {
   @ApiProperty({
@@ -26,7 +27,8 @@ export class RecordSetDto {
     nullable: true,
     items: EMBEDDING,
     description:
-      'One embedding per id: an array of finite numbers, or a base64 string of little-endian float32 values. Every embedding of a collection has its dimension.',
+      'One embedding per id: an array of finite numbers, or a base64 string of little-endian float32 values (null: embedded ' +
+      'from the document when the collection’s embedding function is mapped). Every embedding of a collection has its dimension.',
     example: [
       [0.1, 0.2, 0.3],
       [0.3, 0.1, 0.2],
@@ -205,7 +207,8 @@ export class SearchRecordsDto {
     type: 'array',
     items: { type: 'object' },
     description:
-      'Searches, at most 100. `rank`: `$knn` ({query: dense or {indices, values}, key, limit, default, return_rank}) ' +
+      'Searches, at most 100. `rank`: `$knn` ({query: dense, {indices, values}, or text that the collection’s mapped ' +
+      'embedding function embeds, key, limit, default, return_rank}) ' +
       'combined with `$val $sum $sub $mul $div $abs $exp $log $max $min`; `filter`: a `where` with `#id` and `#document` keys.',
     example: [
       {

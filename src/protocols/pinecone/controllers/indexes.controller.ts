@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Re
 import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
-import { ConfigureIndexDto, CreateIndexDto } from '../dto/index.dto';
+import { ConfigureIndexDto, CreateIndexDto, CreateIndexForModelDto } from '../dto/index.dto';
 import { indexModel } from '../index.mapper';
 import { PineconeIndexesService } from '../pinecone-indexes.service';
 import { publicBaseUrl } from '../public-url';
@@ -24,6 +24,26 @@ export class PineconeIndexesController {
   async create(@Body() body: CreateIndexDto, @Req() req: FastifyRequest) {
     return indexModel(
       await this.indexes.create(body as unknown as Record<string, unknown>),
+      publicBaseUrl(this.config, req),
+    );
+  }
+
+  @ApiOperation({
+    summary: 'Create an index with integrated embedding',
+    description:
+      'Its records are upserted and searched as text, embedded by the model the operator mapped (docs/inference.md)',
+  })
+  @ApiResponse({ status: 201, description: 'The index', schema: { $ref: getSchemaPath('PineconeIndex') } })
+  @ApiResponse({
+    status: 400,
+    description: 'A model the operator did not map, or a dimension or metric it does not take',
+  })
+  @ApiResponse({ status: 409, description: 'An index of that name exists' })
+  @Post('create-for-model')
+  @HttpCode(201)
+  async createForModel(@Body() body: CreateIndexForModelDto, @Req() req: FastifyRequest) {
+    return indexModel(
+      await this.indexes.createForModel(body as unknown as Record<string, unknown>),
       publicBaseUrl(this.config, req),
     );
   }

@@ -144,4 +144,78 @@ export class ConfigureIndexDto {
   })
   @IsOptional()
   spec?: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    description:
+      'Before 2026-07: integrated embedding. On an integrated index, a new `field_map`, `read_parameters` or `write_parameters` (the model stays); ' +
+      'on a plain index, a `model` the operator mapped whose vectors fit the index makes it integrated',
+    properties: {
+      model: { type: 'string', example: 'llama-text-embed-v2' },
+      field_map: { type: 'object', additionalProperties: { type: 'string' }, example: { text: 'chunk_text' } },
+      read_parameters: { type: 'object', additionalProperties: true },
+      write_parameters: { type: 'object', additionalProperties: true },
+    },
+  })
+  @IsOptional()
+  embed?: unknown;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      '2026-07: `{"fields": {"<text field>": {"type": "semantic_text", "model", "read_parameters", "write_parameters"}}}`, the same change as `embed`',
+  })
+  @IsOptional()
+  schema?: unknown;
+}
+
+@ApiSchema({
+  name: 'PineconeCreateIndexForModel',
+  description:
+    'Body of create index for model: an index that embeds the text of one record field with a model the operator mapped (GET /models)',
+})
+export class CreateIndexForModelDto {
+  @ApiProperty({ description: 'Index name, as for create index', example: 'docs' })
+  @IsString()
+  name: string;
+
+  @ApiProperty({ description: 'Kept and echoed back', example: 'aws' })
+  @IsString()
+  cloud: string;
+
+  @ApiProperty({ description: 'Kept and echoed back', example: 'us-east-1' })
+  @IsString()
+  region: string;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      '`model` (a name GET /models lists), `field_map` (`{"text": "<field>"}`), and optionally `metric` (default the model\'s), ' +
+      "`dimension` (must be the model's), `read_parameters` and `write_parameters` (`input_type` is honoured; the rest is kept)",
+    example: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
+  })
+  @IsObject()
+  embed: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The metadata schema: `{"fields": {"<key>": {"filterable": true}}}`',
+  })
+  @IsOptional()
+  schema?: unknown;
+
+  @ApiPropertyOptional(prop(READ_CAPACITY))
+  @IsOptional()
+  read_capacity?: unknown;
+
+  @ApiPropertyOptional(prop({ ...DELETION_PROTECTION, default: 'disabled' }))
+  @IsOptional()
+  deletion_protection?: unknown;
+
+  @ApiPropertyOptional(prop(TAGS))
+  @IsOptional()
+  tags?: unknown;
 }

@@ -1,0 +1,126 @@
+import { InferenceInputError } from '../inference-errors';
+
+/** A provider's non-2xx answer; `retryable` for 429 and 5xx, as the retry loop reads it. */
+export class ProviderHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | null,
+    detail: string,
+  ) {
+    super(`HTTP ${status}${detail ? `: ${detail}` : ''}`);
+  }
+
+  get retryable(): boolean {
+    return this.status === 429 || this.status >= 500;
+  }
+}
+
+/** An answer of an unexpected shape: the provider (or its mapping) is wrong, not the caller. */
+export class ProviderShapeError extends Error {}
+
+/** Largest provider answer read, so that a misbehaving provider cannot exhaust the gateway's memory. */
+const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
+function retryAfter(header: string | null): number | null {
+  if (!header) return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(header);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : null;
+}
+
+/**
+ * POSTs JSON and reads JSON. The key goes in a header only; error details quote the provider's
+ * body (cut short), never the request, so no key or text reaches a log or a client.
+ */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<unknown> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal,
+  });
+  const length = Number(res.headers.get('content-length') ?? 0);
+  if (length > MAX_ANSWER_BYTES) {
+    await res.body?.cancel();
+    throw new ProviderShapeError(`answer of ${length} bytes is past the ${MAX_ANSWER_BYTES} read`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    const detail = text.replace(/\s+/g, ' ').slice(0, 200);
+    // A provider's 413 or 400 about input size is the caller's to fix: it says which.
+    if (res.status === 413)
+      throw new InferenceInputError(`The inference provider refused the input as too large: ${detail}`);
+    throw new ProviderHttpError(res.status, retryAfter(res.headers.get('retry-after')), detail);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ProviderShapeError('answer is not JSON');
+  }
+}
+
+export function bearer(apiKey: string | undefined): Record<string, string> {
+  return apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+}
+
+/** `base` + `path`, with one slash between them. */
+export function endpoint(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+export function numberArray(value: unknown, what: string): number[] {
+  if (!Array.isArray(value) || !value.every((x) => typeof x === 'number' && Number.isFinite(x)))
+    throw new ProviderShapeError(`${what} is not an array of numbers`);
+  return value as number[];
+}
+
+export function objectOf(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ProviderShapeError(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+export function arrayOf(value: unknown, what: string, length?: number): unknown[] {
+  if (!Array.isArray(value)) throw new ProviderShapeError(`${what} is not an array`);
+  if (length !== undefined && value.length !== length)
+    throw new ProviderShapeError(`${what} has ${value.length} entries for ${length} inputs`);
+  return value;
+}
+
+export function tokensOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+/** `{data: [{embedding, index}]}` in input order, as OpenAI, Voyage and Jina answer. */
+export function dataEmbeddings(answer: Record<string, unknown>, count: number): number[][] {
+  const data = arrayOf(answer.data, 'data', count).map((d, i) => objectOf(d, `data[${i}]`));
+  const out: number[][] = new Array<number[]>(count);
+  data.forEach((d, i) => {
+    const at = typeof d.index === 'number' ? d.index : i;
+    if (!Number.isInteger(at) || at < 0 || at >= count || out[at])
+      throw new ProviderShapeError('data[].index is wrong');
+    out[at] = numberArray(d.embedding, `data[${i}].embedding`);
+  });
+  return out;
+}
+
+/** `[{index, <score>}]` as a score per document, in the documents' order. */
+export function scoresByIndex(results: unknown, count: number, scoreKey: string): number[] {
+  const scores: number[] = new Array<number>(count).fill(Number.NaN);
+  arrayOf(results, 'results').forEach((r, i) => {
+    const o = objectOf(r, `results[${i}]`);
+    const at = o.index;
+    const score = o[scoreKey];
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= count || typeof score !== 'number')
+      throw new ProviderShapeError(`results[${i}] has no valid index and ${scoreKey}`);
+    scores[at] = score;
+  });
+  if (scores.some((s) => Number.isNaN(s))) throw new ProviderShapeError('results do not score every document');
+  return scores;
+}

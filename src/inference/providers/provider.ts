@@ -1,0 +1,43 @@
+/** Whether a text is stored (a passage) or searched with (a query): some models embed them differently. */
+export type InputType = 'passage' | 'query';
+
+/** A sparse vector: 0-based indices, sorted and unique, with their weights. */
+export interface SparseValues {
+  indices: number[];
+  values: number[];
+}
+
+export interface DenseBatch {
+  vectors: number[][];
+  /** Tokens the provider counted, when it says. */
+  tokens: number | null;
+}
+
+export interface SparseBatch {
+  vectors: SparseValues[];
+  tokens: number | null;
+}
+
+export interface RerankBatch {
+  /** One relevance score per document, in the documents' order. */
+  scores: number[];
+  tokens: number | null;
+}
+
+/** Everything one call to a provider needs: where, which model, the key, and when to give up. */
+export interface ProviderCall {
+  url: string;
+  model: string;
+  apiKey: string | undefined;
+  signal: AbortSignal;
+}
+
+/** One provider's wire shape for dense embeddings. */
+export interface EmbeddingApi {
+  embed(call: ProviderCall, texts: string[], input: InputType): Promise<DenseBatch>;
+}
+
+/** One provider's wire shape for reranking. */
+export interface RerankApi {
+  rerank(call: ProviderCall, query: string, documents: string[]): Promise<RerankBatch>;
+}
