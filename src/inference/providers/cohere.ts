@@ -1,23 +1,15 @@
 import type { DenseBatch, EmbeddingApi, InputType, ProviderCall, RerankApi, RerankBatch } from './provider';
-import { arrayOf, bearer, endpoint, numberArray, objectOf, postJson, scoresByIndex, tokensOf } from './http-json';
+import { arrayOf, numberArray, objectOf, postForObject, scoresByIndex, tokensOf } from './http-json';
 
 /** Cohere's v2 `/embed` and `/rerank`; `url` is the API host (https://api.cohere.com by default). */
 export const cohereEmbeddings: EmbeddingApi = {
   async embed(call: ProviderCall, texts: string[], input: InputType): Promise<DenseBatch> {
-    const answer = objectOf(
-      await postJson(
-        endpoint(call.url, '/v2/embed'),
-        {
-          model: call.model,
-          texts,
-          input_type: input === 'query' ? 'search_query' : 'search_document',
-          embedding_types: ['float'],
-        },
-        bearer(call.apiKey),
-        call.signal,
-      ),
-      'answer',
-    );
+    const answer = await postForObject(call, '/v2/embed', {
+      model: call.model,
+      texts,
+      input_type: input === 'query' ? 'search_query' : 'search_document',
+      embedding_types: ['float'],
+    });
     const embeddings = objectOf(answer.embeddings, 'embeddings');
     const vectors = arrayOf(embeddings.float, 'embeddings.float', texts.length).map((v, i) =>
       numberArray(v, `embeddings.float[${i}]`),
@@ -29,15 +21,12 @@ export const cohereEmbeddings: EmbeddingApi = {
 
 export const cohereRerank: RerankApi = {
   async rerank(call: ProviderCall, query: string, documents: string[]): Promise<RerankBatch> {
-    const answer = objectOf(
-      await postJson(
-        endpoint(call.url, '/v2/rerank'),
-        { model: call.model, query, documents, top_n: documents.length },
-        bearer(call.apiKey),
-        call.signal,
-      ),
-      'answer',
-    );
+    const answer = await postForObject(call, '/v2/rerank', {
+      model: call.model,
+      query,
+      documents,
+      top_n: documents.length,
+    });
     return { scores: scoresByIndex(answer.results, documents.length, 'relevance_score'), tokens: null };
   },
 };

@@ -1,4 +1,5 @@
 import { InferenceInputError } from '../inference-errors';
+import type { ProviderCall } from './provider';
 
 /** A provider's non-2xx answer; `retryable` for 429 and 5xx, as the retry loop reads it. */
 export class ProviderHttpError extends Error {
@@ -63,6 +64,21 @@ export async function postJson(
   } catch {
     throw new ProviderShapeError('answer is not JSON');
   }
+}
+
+/** POSTs `body` to `path` under the call's base URL, the key (if any) as a bearer token. */
+export function postCall(call: ProviderCall, path: string, body: unknown): Promise<unknown> {
+  return postJson(endpoint(call.url, path), body, bearer(call.apiKey), call.signal);
+}
+
+/** As postCall, for the providers whose answer is a JSON object. */
+export async function postForObject(call: ProviderCall, path: string, body: unknown): Promise<Record<string, unknown>> {
+  return objectOf(await postCall(call, path, body), 'answer');
+}
+
+/** The answer's `usage` (OpenAI, Voyage, Jina), empty when it has none. */
+export function usageOf(answer: Record<string, unknown>): Record<string, unknown> {
+  return (answer.usage as Record<string, unknown> | undefined) ?? {};
 }
 
 export function bearer(apiKey: string | undefined): Record<string, string> {

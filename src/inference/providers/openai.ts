@@ -1,5 +1,5 @@
 import type { DenseBatch, EmbeddingApi, ProviderCall } from './provider';
-import { bearer, dataEmbeddings, endpoint, objectOf, postJson, tokensOf } from './http-json';
+import { dataEmbeddings, postForObject, tokensOf, usageOf } from './http-json';
 
 /**
  * OpenAI's `/embeddings` and every server that copies it (Azure OpenAI, vLLM, LM Studio,
@@ -7,19 +7,15 @@ import { bearer, dataEmbeddings, endpoint, objectOf, postJson, tokensOf } from '
  */
 export const openAiEmbeddings: EmbeddingApi = {
   async embed(call: ProviderCall, texts: string[]): Promise<DenseBatch> {
-    const answer = objectOf(
-      await postJson(
-        endpoint(call.url, '/embeddings'),
-        { model: call.model, input: texts, encoding_format: 'float' },
-        bearer(call.apiKey),
-        call.signal,
-      ),
-      'answer',
-    );
-    const usage = answer.usage as Record<string, unknown> | undefined;
+    const answer = await postForObject(call, '/embeddings', {
+      model: call.model,
+      input: texts,
+      encoding_format: 'float',
+    });
+    const usage = usageOf(answer);
     return {
       vectors: dataEmbeddings(answer, texts.length),
-      tokens: tokensOf(usage?.total_tokens ?? usage?.prompt_tokens),
+      tokens: tokensOf(usage.total_tokens ?? usage.prompt_tokens),
     };
   },
 };

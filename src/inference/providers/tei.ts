@@ -1,5 +1,5 @@
 import type { DenseBatch, EmbeddingApi, ProviderCall, RerankApi, RerankBatch } from './provider';
-import { arrayOf, bearer, endpoint, numberArray, postJson, scoresByIndex } from './http-json';
+import { arrayOf, numberArray, postCall, scoresByIndex } from './http-json';
 
 /**
  * Hugging Face text-embeddings-inference: `/embed` and `/rerank` (it serves one model, so the
@@ -7,12 +7,7 @@ import { arrayOf, bearer, endpoint, numberArray, postJson, scoresByIndex } from 
  */
 export const teiEmbeddings: EmbeddingApi = {
   async embed(call: ProviderCall, texts: string[]): Promise<DenseBatch> {
-    const answer = await postJson(
-      endpoint(call.url, '/embed'),
-      { inputs: texts, normalize: true, truncate: true },
-      bearer(call.apiKey),
-      call.signal,
-    );
+    const answer = await postCall(call, '/embed', { inputs: texts, normalize: true, truncate: true });
     return {
       vectors: arrayOf(answer, 'answer', texts.length).map((v, i) => numberArray(v, `answer[${i}]`)),
       tokens: null,
@@ -22,12 +17,13 @@ export const teiEmbeddings: EmbeddingApi = {
 
 export const teiRerank: RerankApi = {
   async rerank(call: ProviderCall, query: string, documents: string[]): Promise<RerankBatch> {
-    const answer = await postJson(
-      endpoint(call.url, '/rerank'),
-      { query, texts: documents, raw_scores: false, return_text: false, truncate: true },
-      bearer(call.apiKey),
-      call.signal,
-    );
+    const answer = await postCall(call, '/rerank', {
+      query,
+      texts: documents,
+      raw_scores: false,
+      return_text: false,
+      truncate: true,
+    });
     return { scores: scoresByIndex(answer, documents.length, 'score'), tokens: null };
   },
 };

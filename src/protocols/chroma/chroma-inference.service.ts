@@ -3,7 +3,12 @@ import type { Collection } from '../../core/collections/collection.model';
 import { DenseVector } from '../../core/records/dense-vector';
 import type { RecordWrite, WriteMode } from '../../core/records/record.model';
 import { sparsevecText } from '../../core/records/sparse-vector';
-import { InferenceService, type ModelSettings } from '../../inference/inference.service';
+import {
+  InferenceService,
+  type InputType,
+  type ModelSettings,
+  type SparseValues,
+} from '../../inference/inference.service';
 import { isObject } from '../json-guards';
 import { ChromaHttpError } from './chroma-error';
 import { isDefaultEmbeddingFunction } from './collection-config';
@@ -109,13 +114,12 @@ export class ChromaInferenceService {
       }
     }
     if (pending.length === 0) return;
-    const embedded = await this.inference.embed(
-      model.name,
+    const vectors = await this.dense(
+      model,
       pending.map((r) => r.document as string),
       'passage',
     );
-    if (embedded.vectorType !== 'dense') throw new Error(`${model.name} answered sparse vectors for a dense index`);
-    pending.forEach((record, i) => (record.embedding = DenseVector.fromNumbers(embedded.vectors[i])));
+    pending.forEach((record, i) => (record.embedding = DenseVector.fromNumbers(vectors[i])));
   }
 
   private async embedSparse(model: ModelSettings, key: string, source: string, records: RecordWrite[]): Promise<void> {
@@ -128,15 +132,14 @@ export class ChromaInferenceService {
       if (typeof text === 'string' && text.trim() !== '') pending.push({ record, text });
     }
     if (pending.length === 0) return;
-    const embedded = await this.inference.embed(
-      model.name,
+    const vectors = await this.sparse(
+      model,
       pending.map((p) => p.text),
       'passage',
     );
-    if (embedded.vectorType !== 'sparse') throw new Error(`${model.name} answered dense vectors for a sparse index`);
     pending.forEach(({ record }, i) => {
       // As the 3.x client writes a sparse vector into metadata.
-      record.metadata = { ...(record.metadata ?? {}), [key]: { '#type': 'sparse_vector', ...embedded.vectors[i] } };
+      record.metadata = { ...(record.metadata ?? {}), [key]: { '#type': 'sparse_vector', ...vectors[i] } };
     });
   }
 
@@ -149,39 +152,41 @@ export class ChromaInferenceService {
       const resolved = this.denseFunction(collection);
       if (!resolved.model) throw noModelForText(collection, resolved, '#embedding');
       work.push(
-        this.inference
-          .embed(
-            resolved.model.name,
-            dense.map((t) => t.text),
-            'query',
-          )
-          .then((embedded) => {
-            if (embedded.vectorType !== 'dense') throw new Error(`${resolved.model!.name} answered sparse vectors`);
-            dense.forEach((t, i) => (t.node.query = { dense: DenseVector.fromNumbers(embedded.vectors[i]) }));
-          }),
+        this.dense(
+          resolved.model,
+          dense.map((t) => t.text),
+          'query',
+        ).then((vectors) => dense.forEach((t, i) => (t.node.query = { dense: DenseVector.fromNumbers(vectors[i]) }))),
       );
     }
     if (sparse.length > 0) {
-      const index = this.sparseFunction(collection);
-      const resolved = index?.resolved ?? NONE;
+      const resolved = this.sparseFunction(collection)?.resolved ?? NONE;
       if (!resolved.model) throw noModelForText(collection, resolved, sparse[0].key);
       work.push(
-        this.inference
-          .embed(
-            resolved.model.name,
-            sparse.map((t) => t.text),
-            'query',
-          )
-          .then((embedded) => {
-            if (embedded.vectorType !== 'sparse') throw new Error(`${resolved.model!.name} answered dense vectors`);
-            sparse.forEach((t, i) => {
-              const v = embedded.vectors[i];
-              t.node.query = { sparse: sparsevecText(v.indices, v.values) };
-            });
-          }),
+        this.sparse(
+          resolved.model,
+          sparse.map((t) => t.text),
+          'query',
+        ).then((vectors) =>
+          sparse.forEach((t, i) => (t.node.query = { sparse: sparsevecText(vectors[i].indices, vectors[i].values) })),
+        ),
       );
     }
     await Promise.all(work);
+  }
+
+  /** The dense vectors of `texts` by a model resolved as dense (resolve checks its vectorType). */
+  private async dense(model: ModelSettings, texts: string[], input: InputType): Promise<number[][]> {
+    const embedded = await this.inference.embed(model.name, texts, input);
+    if (embedded.vectorType !== 'dense') throw new Error(`${model.name} answered sparse vectors for a dense index`);
+    return embedded.vectors;
+  }
+
+  /** The sparse vectors of `texts` by a model resolved as sparse. */
+  private async sparse(model: ModelSettings, texts: string[], input: InputType): Promise<SparseValues[]> {
+    const embedded = await this.inference.embed(model.name, texts, input);
+    if (embedded.vectorType !== 'sparse') throw new Error(`${model.name} answered dense vectors for a sparse index`);
+    return embedded.vectors;
   }
 }
 
