@@ -8,6 +8,27 @@ export function bodyOf(body: unknown): JsonObject {
   return body;
 }
 
+/** Serde's list of the fields a type has: "`a`", "`a` or `b`", "one of `a`, `b`, `c`". */
+function expected(fields: readonly string[]): string {
+  const quoted = fields.map((f) => `\`${f}\``);
+  if (quoted.length === 0) return 'there are no fields';
+  if (quoted.length === 1) return `expected ${quoted[0]}`;
+  if (quoted.length === 2) return `expected ${quoted[0]} or ${quoted[1]}`;
+  return `expected one of ${quoted.join(', ')}`;
+}
+
+/**
+ * Refuses a field that the object's Qdrant type does not have, in serde's words (`unknown field
+ * \`mustt\`, expected one of ...`), with where it is. A field vecgate does not know is never
+ * ignored: a misspelt `filter` would otherwise select every point.
+ */
+export function onlyFields<T extends JsonObject>(value: T, fields: readonly string[], where: string): T {
+  for (const key of Object.keys(value))
+    if (!fields.includes(key))
+      throw QdrantHttpError.format(`unknown field \`${key}\` in ${where}, ${expected(fields)}`);
+  return value;
+}
+
 /** An unsigned integer field of a request (limit, offset, sample...), or its default when absent. */
 export function unsigned(value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;
