@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import fastifyMultipart from '@fastify/multipart';
-import type { INestApplication, Type } from '@nestjs/common';
+import { NotFoundException, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +10,7 @@ import { JsonFastifyAdapter } from './common/json-fastify.adapter';
 import { parseJsonBody, parseNdjsonBody } from './common/json-text';
 import { OnePerTurn } from './common/one-per-turn';
 import { parseQueryString } from './common/query-parser';
-import { isProbe } from './common/request-path';
+import { isProbe, pathOf } from './common/request-path';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { setupOpenApi } from './common/openapi';
 import { ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
@@ -102,6 +102,16 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // First of all hooks: request id, metrics and access log see every request, a refused body's too.
   installOperations(app, { logs: options.logger !== false, protocolOf });
+  // A protocol port's routes answer on that port only, however a path on another spells them.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (ports.reaches(request.raw, request.routeOptions.url)) return done();
+    sendProtocolError(
+      ERROR_RENDERERS,
+      request,
+      reply,
+      new NotFoundException(`Cannot ${request.method} ${pathOf(request.url)}`),
+    );
+  });
   // An address that keeps presenting bad keys is refused before its body is read or a key looked up.
   const authFailures = app.get(AuthFailures);
   fastify.addHook('onRequest', (request, reply, done) => {

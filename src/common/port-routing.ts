@@ -39,11 +39,24 @@ export class PortRouting {
       if (Object.hasOwn(port.shared, path)) return port.shared[path] + (q < 0 ? '' : url.slice(q));
       return port.prefix + (url.startsWith('/') ? url : `/${url}`);
     }
-    const lower = url.toLowerCase();
-    // Routed paths ignore case: a prefix is unreachable here in any case.
-    return this.prefixes.some((p) => lower === p || lower.startsWith(`${p}/`) || lower.startsWith(`${p}?`))
-      ? '/not-found'
-      : url;
+    return this.underPrefix(decoded(url)) ? '/not-found' : url;
+  }
+
+  /**
+   * Whether a request may reach the route it matched (`route`, its pattern): a protocol port's
+   * routes only from that port. The router decodes a path before matching it, so this catches
+   * every spelling of a prefix (`/%5Fqdrant`) that rewrite's reading of the raw path might miss.
+   */
+  reaches(req: IncomingMessage, route: string | undefined): boolean {
+    if (route === undefined) return true;
+    const owner = this.underPrefix(route);
+    return owner === undefined || this.portOf.get(req.socket)?.prefix === owner;
+  }
+
+  /** The protocol prefix a path lies under, in any case (routed paths ignore case), or undefined. */
+  private underPrefix(path: string): string | undefined {
+    const lower = path.toLowerCase();
+    return this.prefixes.find((p) => lower === p || lower.startsWith(`${p}/`) || lower.startsWith(`${p}?`));
   }
 
   /**
@@ -75,6 +88,15 @@ export class PortRouting {
   /** Stops accepting on the protocols' ports; their open connections close with the main server's. */
   close(): void {
     for (const listener of this.listeners.splice(0)) listener.close();
+  }
+}
+
+/** A path with its percent-escapes decoded as the router decodes them; as sent when it cannot be. */
+function decoded(url: string): string {
+  try {
+    return decodeURIComponent(url);
+  } catch {
+    return url;
   }
 }
 

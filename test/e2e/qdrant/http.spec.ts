@@ -51,11 +51,35 @@ describe('Qdrant over HTTP', () => {
     const name = await collection();
     expect((await http(gw.url, 'GET', `/_qdrant/collections/${name}`)).status).toBe(404);
     expect((await http(gw.url, 'GET', `/_QDRANT/collections`)).status).toBe(404);
+    // The router decodes a path before matching it: no spelling of the prefix reaches its routes.
+    for (const spelt of ['/%5Fqdrant', '/%5fqdrant', '/_qdr%61nt', '/%5F%71drant', '/_QDR%41NT']) {
+      const res = await http(gw.url, 'GET', `${spelt}/collections/${name}`);
+      expect([spelt, res.status, res.body]).toEqual([spelt, 404, { error: expect.stringMatching(/^Cannot GET /) }]);
+      expect((await http(gw.url, 'DELETE', `${spelt}/collections/${name}`)).status).toBe(404);
+    }
+    expect((await q().get(`/collections/${name}`)).status).toBe(200);
     // The Vectorizer routes at /collections stay Vectorizer's on the main port.
     const vectorizer = await http(gw.url, 'GET', `/collections/${name}`);
     expect(vectorizer.body).not.toHaveProperty('result.config.params');
     expect((await q().get('/api/v2/heartbeat')).status).toBe(404);
     expectQdrantError(await q().get('/api/v2/heartbeat'), 404, /^Not found/);
+  });
+
+  it('serves no Qdrant route at all with QDRANT_PORT off, however the path is spelt', async () => {
+    const off = await startGateway();
+    try {
+      expect(off.qdrantUrl).toBe('');
+      for (const path of ['/_qdrant/collections', '/%5Fqdrant/collections', '/_qdr%61nt/collections']) {
+        expect((await http(off.url, 'GET', path)).status).toBe(404);
+        expect(
+          (await http(off.url, 'PUT', `${path}/made-here`, { vectors: { size: 3, distance: 'Dot' } })).status,
+        ).toBe(404);
+      }
+      // Nothing was made: Vectorizer's /collections on the same database lists no such collection.
+      expect(JSON.stringify((await http(off.url, 'GET', '/collections')).body)).not.toContain('made-here');
+    } finally {
+      await off.close();
+    }
   });
 
   it.each([
