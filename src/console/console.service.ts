@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiKeysService } from '../core/auth/api-keys.service';
-import type { ApiKeyRow } from '../core/auth/principal';
+import type { ApiKeyRow, KeyManager } from '../core/auth/principal';
 import { currentPrincipal } from '../core/auth/request-context';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { FilterNode } from '../core/filters/filter-ast';
@@ -296,11 +296,11 @@ export class ConsoleService {
   }
 
   async listKeys() {
-    return (await this.keys.list(this.adminTenant())).map(shownKey);
+    return (await this.keys.list(this.keyManager())).map(shownKey);
   }
 
   async createKey(body: Body) {
-    const own = this.adminTenant();
+    const own = this.keyManager()?.tenant ?? null;
     const tenant = text(body.tenant, 'tenant') ?? own;
     if (!tenant) throw ConsoleHttpError.badRequest('tenant is required');
     if (!KEY_SCOPE_NAME.test(tenant))
@@ -326,17 +326,17 @@ export class ConsoleService {
   }
 
   async revokeKey(id: string) {
-    if (!(await this.keys.revoke(id, this.adminTenant())))
+    if (!(await this.keys.revoke(id, this.keyManager())))
       throw new ConsoleHttpError(404, 'not_found', `No live key ${id}`);
     return { revoked: true };
   }
 
-  /** The tenant whose keys the request may manage (null: every tenant's, without a key); a plain key may not. */
-  private adminTenant(): string | null {
+  /** Whose keys the request may manage (null: every tenant's, without a key); a plain key may not. */
+  private keyManager(): KeyManager {
     const principal = currentPrincipal();
     if (!principal) return null;
     if (!principal.admin) throw new ForbiddenError('Managing API keys needs an admin key');
-    return principal.tenant;
+    return { tenant: principal.tenant, databases: principal.databases };
   }
 
   private async scopeOf(id: string): Promise<Scope> {

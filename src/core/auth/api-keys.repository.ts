@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { ApiKeyRow } from './principal';
+import { ApiKeyRow, type KeyManager } from './principal';
 
 /** A row of vecgate_api_keys as node-postgres returns it. */
 interface ApiKeyRecord {
@@ -22,6 +22,16 @@ function toRow(r: ApiKeyRecord): ApiKeyRow {
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
   };
+}
+
+/**
+ * The keys a manager reaches ($1 its tenant, $2 its databases): of its tenant, and with databases,
+ * only keys whose databases are among them (a key of every database has none).
+ */
+const MANAGED_BY = `($1::text IS NULL OR (tenant = $1 AND ($2::text[] IS NULL OR databases <@ $2::text[])))`;
+
+function managerParams(manager: KeyManager): [string | null, string[] | null] {
+  return [manager?.tenant ?? null, manager?.databases ?? null];
 }
 
 @Injectable()
@@ -55,22 +65,21 @@ export class ApiKeysRepository {
     return rows[0].any;
   }
 
-  /** Every key, or a tenant's only. */
-  async list(db: Queryable, tenant: string | null = null): Promise<ApiKeyRow[]> {
+  /** Every key `manager` may manage (every key at all for null). */
+  async list(db: Queryable, manager: KeyManager = null): Promise<ApiKeyRow[]> {
     const { rows } = await db.query<ApiKeyRecord>(
       `SELECT id, tenant, databases, admin, created_at, revoked_at FROM vecgate_api_keys
-        WHERE $1::text IS NULL OR tenant = $1 ORDER BY created_at, id`,
-      [tenant],
+        WHERE ${MANAGED_BY} ORDER BY created_at, id`,
+      managerParams(manager),
     );
     return rows.map(toRow);
   }
 
-  /** Revokes a live key (of `tenant` only, when given); false when there is no such key. */
-  async revoke(db: Queryable, id: string, tenant: string | null = null): Promise<boolean> {
+  /** Revokes a live key that `manager` may manage; false when there is no such key. */
+  async revoke(db: Queryable, id: string, manager: KeyManager = null): Promise<boolean> {
     const { rowCount } = await db.query(
-      `UPDATE vecgate_api_keys SET revoked_at = now()
-        WHERE id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR tenant = $2)`,
-      [id, tenant],
+      `UPDATE vecgate_api_keys SET revoked_at = now() WHERE id = $3 AND revoked_at IS NULL AND ${MANAGED_BY}`,
+      [...managerParams(manager), id],
     );
     return rowCount === 1;
   }

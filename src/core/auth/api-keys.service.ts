@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Database } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { ApiKeysRepository } from './api-keys.repository';
-import { ApiKeyRow, Principal } from './principal';
+import { ApiKeyRow, Principal, type KeyManager } from './principal';
 import { DEFAULT_DATABASE } from '../scope';
 
 /**
@@ -45,14 +45,14 @@ export class ApiKeysService {
     return { id, key: `vg_${id}_${secret}` };
   }
 
-  /** Every key, or a tenant's only. */
-  list(tenant: string | null = null): Promise<ApiKeyRow[]> {
-    return this.repository.list(this.db, tenant);
+  /** Every key, or those `manager` may manage. */
+  list(manager: KeyManager = null): Promise<ApiKeyRow[]> {
+    return this.repository.list(this.db, manager);
   }
 
-  /** Refuses a key from now on (of `tenant` only, when given); false when there is no such live key. */
-  async revoke(id: string, tenant: string | null = null): Promise<boolean> {
-    return this.repository.revoke(this.db, id, tenant);
+  /** Refuses a key from now on (one `manager` may manage, when given); false when there is no such live key. */
+  async revoke(id: string, manager: KeyManager = null): Promise<boolean> {
+    return this.repository.revoke(this.db, id, manager);
   }
 
   /**

@@ -16,3 +16,10 @@ export interface ApiKeyRow {
   createdAt: Date;
   revokedAt: Date | null;
 }
+
+/**
+ * Whose keys a caller may manage: a tenant's, and when the caller's own key is limited to some
+ * databases, only keys limited to those (never a key of every database). Null: every key (the CLI,
+ * or the console without auth).
+ */
+export type KeyManager = Pick<Principal, 'tenant' | 'databases'> | null;

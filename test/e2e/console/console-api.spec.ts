@@ -361,4 +361,27 @@ describe('console API', () => {
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
     }
   });
+
+  it('lets an admin key of some databases manage keys of those databases only', async () => {
+    const keys = gw.app.get(ApiKeysService);
+    const wide = await keys.create('tenant-c', null, true);
+    const narrowAdmin = await keys.create('tenant-c', ['db-one'], true);
+    const narrow = await keys.create('tenant-c', ['db-one']);
+    const twoDatabases = await keys.create('tenant-c', ['db-one', 'db-two']);
+    const otherDatabase = await keys.create('tenant-c', ['db-two']);
+    const listed = await api('GET', '/keys', undefined, narrowAdmin.key);
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((k: any) => k.id).sort()).toEqual([narrowAdmin.id, narrow.id].sort());
+    // A key of every database, or of one more database, is not its to revoke: as unknown as any other.
+    for (const id of [wide.id, twoDatabases.id, otherDatabase.id])
+      expect((await api('DELETE', `/keys/${id}`, undefined, narrowAdmin.key)).status).toBe(404);
+    expect((await api('GET', '/session', undefined, wide.key)).status).toBe(200);
+    expect((await api('GET', '/session', undefined, twoDatabases.key)).status).toBe(200);
+    expect((await api('DELETE', `/keys/${narrow.id}`, undefined, narrowAdmin.key)).body).toEqual({ revoked: true });
+    // The tenant-wide admin sees them all.
+    const all = await api('GET', '/keys', undefined, wide.key);
+    expect(all.body.map((k: any) => k.id).sort()).toEqual(
+      [wide.id, narrowAdmin.id, narrow.id, twoDatabases.id, otherDatabase.id].sort(),
+    );
+  });
 });
