@@ -27,6 +27,14 @@ export function assertScopeAllowed(tenant: string, database?: string): void {
   }
 }
 
+/** Whether the request's key reaches this tenant and database (always, without a key). */
+export function scopeAllowed(tenant: string, database: string): boolean {
+  const principal = currentPrincipal();
+  return (
+    !principal || (principal.tenant === tenant && (!principal.databases || principal.databases.includes(database)))
+  );
+}
+
 /** Operations over every tenant (Chroma's reset) are for no key at all. */
 export function assertNoPrincipal(what: string): void {
   if (currentPrincipal()) throw new ForbiddenError(`${what} is not allowed with an API key`);

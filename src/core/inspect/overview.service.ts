@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database } from '../../database/database';
 import { currentPrincipal } from '../auth/request-context';
-import { assertScopeAllowed } from '../auth/scope-access';
+import { scopeAllowed } from '../auth/scope-access';
 import type { Collection, SearchTuning } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
@@ -107,8 +107,9 @@ export class OverviewService {
   /** The scope a collection lives in, checked against the request's key: a collection of another tenant is not found. */
   async scopeOf(collectionId: string): Promise<Scope> {
     const scope = await this.repository.scopeOf(this.db, collectionId);
-    if (!scope) throw new NotFoundError('collection', collectionId, 'id');
-    assertScopeAllowed(scope.tenant, scope.database);
+    // Another tenant's collection is as unknown as a missing one: a 403 would tell ids apart.
+    if (!scope || !scopeAllowed(scope.tenant, scope.database))
+      throw new NotFoundError('collection', collectionId, 'id');
     return scope;
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -337,7 +338,25 @@ describe('console API', () => {
     // A key sees its own tenant only.
     const tenants = await api('GET', '/tenants', undefined, admin.key);
     expect(tenants.body.map((t: any) => t.name)).toEqual(['tenant-a']);
-    expect((await api('GET', `/collections/${ids.chroma}`, undefined, admin.key)).status).toBe(403);
+    // Another tenant's collection answers as an unknown id does, word for word: ids cannot be told apart.
+    const foreign = await api('GET', `/collections/${ids.chroma}`, undefined, admin.key);
+    const unknown = await api('GET', `/collections/${randomUUID()}`, undefined, admin.key);
+    expect(foreign.status).toBe(404);
+    expect(JSON.stringify(foreign.body).replace(ids.chroma, 'ID')).toBe(
+      JSON.stringify(unknown.body).replace(/[0-9a-f-]{36}/, 'ID'),
+    );
+    for (const [method, path] of [
+      ['POST', '/records'],
+      ['POST', '/search'],
+      ['POST', '/explain'],
+      ['POST', '/delete'],
+      ['GET', '/projection'],
+      ['GET', '/quality'],
+    ] as const)
+      expect([
+        path,
+        (await api(method, `/collections/${ids.chroma}${path}`, method === 'GET' ? undefined : {}, admin.key)).status,
+      ]).toEqual([path, 404]);
     const listed = await api('GET', '/keys', undefined, admin.key);
     expect(listed.body.map((k: any) => k.id).sort()).toEqual([admin.id, plain.id].sort());
     expect(JSON.stringify(listed.body)).not.toMatch(/vg_|secret/);
