@@ -7,6 +7,7 @@ import { Database, Queryable } from '../../database/database';
 import { FilterNode, MetadataKey } from '../filters/filter-ast';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
+import { checkPairwiseWork } from './pairwise-work';
 import { DenseVector } from './dense-vector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
 import {
@@ -451,6 +452,58 @@ export class RecordsService {
         random: true,
       }),
     );
+  }
+
+  /**
+   * A search matrix: `sample` matching records drawn at random, in id order, each with its `limit`
+   * most similar among them through the dense vector `using` names (the default one without).
+   */
+  async searchMatrix(
+    scope: Scope,
+    collectionId: string,
+    options: { filter: FilterNode; sample: number; limit: number; using?: string },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ collection: Collection; ids: string[]; pairs: { a: string; b: string; similarity: number }[] }> {
+    const { filter, sample, limit, using } = options;
+    checkResultRows(sample, limit);
+    checkPairwiseWork(sample, sample);
+    return this.withFilteredCollection(scope, collectionId, filter, async (stored) => {
+      const field = fieldNamed(stored, using, 'dense');
+      const collection = field ? throughVector(stored, field) : stored;
+      if (collection.dimension === null || sample === 0) return { collection, ids: [], pairs: [] };
+      checkPairwiseWork(sample, sample, collection.dimension);
+      const found = await this.repository.searchMatrix(this.db.reads, collection, { namespace, filter, sample, limit });
+      return { collection, ...found };
+    });
+  }
+
+  /**
+   * The order in which Maximal Marginal Relevance picks `n` of the candidates `ids` (indexes into
+   * it), weighing similarity to `query` by 1 − diversity against similarity to those picked before.
+   */
+  async diversify(
+    scope: Scope,
+    collectionId: string,
+    options: { ids: string[]; query: DenseVector; diversity: number; n: number; using?: string },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<number[]> {
+    const { ids, query, diversity, n, using } = options;
+    if (!(diversity >= 0 && diversity <= 1)) throw new InvalidArgumentError('diversity must lie between 0 and 1');
+    checkResultRows(1, Math.max(ids.length, n));
+    return this.withCollection(scope, collectionId, async (stored) => {
+      const field = fieldNamed(stored, using, 'dense');
+      const collection = field ? throughVector(stored, field) : stored;
+      if (collection.dimension === null) return [];
+      checkQueryDimension(collection, [query.dimension]);
+      checkPairwiseWork(ids.length, n, collection.dimension);
+      return this.repository.maximalMarginalRelevance(this.db.reads, collection, {
+        namespace,
+        ids,
+        query,
+        lambda: 1 - diversity,
+        n,
+      });
+    });
   }
 
   /** The most frequent values of a metadata key among the matching records, with their counts. */

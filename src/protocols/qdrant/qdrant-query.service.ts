@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Collection, Metric } from '../../core/collections/collection.model';
 import { and, not, type FilterNode } from '../../core/filters/filter-ast';
 import { DenseVector } from '../../core/records/dense-vector';
+import { checkPairwiseWork } from '../../core/records/pairwise-work';
 import type { Include, Neighbour, SparseText, StoredRecord } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { InferenceService } from '../../inference/inference.service';
@@ -27,6 +28,7 @@ import {
   type PayloadSelector,
   type VectorSelector,
 } from './qdrant-points.mapper';
+import { checkRequestWork } from './request-work';
 import { MAX_CONTEXT_PAIRS, MAX_EXAMPLES, MAX_PREFETCHES, MAX_SEARCHES } from './query-limits';
 
 /** The most points one search returns (limit + offset). */
@@ -64,17 +66,6 @@ function contextLoss(positive: number, negative: number): ScoreNode {
     right: { kind: 'value', value: CONTEXT_MARGIN },
   };
   return { kind: 'sigmoid', operand: { kind: 'min', terms: [difference, { kind: 'value', value: 0 }] } };
-}
-
-/** The metric a dense query is scored under: its named vector's, or the collection's. */
-function metricOf(c: Collection, query: Query): Metric {
-  const field = query.using === undefined ? undefined : c.vectors.find((f) => f.name === query.using);
-  return field?.metric ?? c.metric;
-}
-
-/** A dense query's vector in a stored record: the default embedding, or the named one. */
-function storedDense(r: StoredRecord, query: Query): string | undefined {
-  return (query.using === undefined ? r.embedding : r.vectors?.[query.using]) ?? undefined;
 }
 
 interface Scored {
@@ -156,6 +147,7 @@ export class QdrantQueryService {
 
   /** POST points/query. */
   async query(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     await this.embedDocuments(c, [body]);
     return { points: await this.queryIn(c, body) };
@@ -168,6 +160,7 @@ export class QdrantQueryService {
    * is not seen.
    */
   async queryGroups(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     await this.embedDocuments(c, [body]);
     return this.grouped(body, (candidates) =>
@@ -177,6 +170,7 @@ export class QdrantQueryService {
 
   /** POST points/search/groups (legacy): a search's matches grouped as query/groups groups them. */
   async searchGroups(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.grouped(body, (candidates) =>
       this.legacySearch(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
@@ -185,6 +179,7 @@ export class QdrantQueryService {
 
   /** POST points/recommend/groups (legacy). */
   async recommendGroups(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.grouped(body, (candidates) =>
       this.legacyRecommend(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
@@ -281,41 +276,22 @@ export class QdrantQueryService {
     const using = body.using === undefined || body.using === null ? '' : body.using;
     const ref = typeof using === 'string' ? resolveVector(c, layout, using) : null;
     if (ref?.kind !== 'dense') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(using)}`);
-    const points = (
-      await this.records.drawRandom(this.scope, c.id, {
-        filter: and(parseQdrantFilter(body.filter, layout), {
-          kind: 'hasVector',
-          vector: ref.field ? ref.field.position : 'dense',
-        }),
-        include: { embeddings: !ref.field, vectors: !!ref.field, metadatas: false, documents: false, uris: false },
-        n: sample,
-      })
-    ).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const vectors = points.map(
-      (p) => DenseVector.fromText(ref.field ? p.vectors![ref.field.name] : p.embedding!).values,
-    );
-    const metric = ref.field?.metric ?? c.metric;
-    const similarity = similarityOf(metric);
+    const { collection, ids, pairs } = await this.records.searchMatrix(this.scope, c.id, {
+      filter: parseQdrantFilter(body.filter, layout),
+      sample,
+      limit: Math.min(limit, Math.max(0, sample - 1)),
+      using: ref.field?.name,
+    });
     // Similarity is higher for closer vectors; Qdrant reports distances for Euclid and Manhattan.
-    const shownScore = (s: number) => (metric === 'l2' || metric === 'l1' ? -s : s);
-    const rows = points.map((_, i) =>
-      points
-        .map((__, j) => ({ j, s: i === j ? -Infinity : similarity(vectors[i], vectors[j]) }))
-        .filter((x) => x.j !== i)
-        .sort((x, y) => y.s - x.s)
-        .slice(0, limit),
-    );
+    const shownScore = (s: number) => (collection.metric === 'l2' || collection.metric === 'l1' ? -s : s);
     if (shape === 'pairs')
-      return {
-        pairs: rows.flatMap((row, i) =>
-          row.map((x) => ({ a: showId(points[i].id), b: showId(points[x.j].id), score: shownScore(x.s) })),
-        ),
-      };
+      return { pairs: pairs.map((p) => ({ a: showId(p.a), b: showId(p.b), score: shownScore(p.similarity) })) };
+    const at = new Map(ids.map((id, i) => [id, i]));
     return {
-      offsets_row: rows.flatMap((row, i) => row.map(() => i)),
-      offsets_col: rows.flatMap((row) => row.map((x) => x.j)),
-      scores: rows.flatMap((row) => row.map((x) => shownScore(x.s))),
-      ids: points.map((p) => showId(p.id)),
+      offsets_row: pairs.map((p) => at.get(p.a)!),
+      offsets_col: pairs.map((p) => at.get(p.b)!),
+      scores: pairs.map((p) => shownScore(p.similarity)),
+      ids: ids.map(showId),
     };
   }
 
@@ -330,6 +306,7 @@ export class QdrantQueryService {
 
   /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
   async search(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacySearch(c, body);
   }
@@ -340,6 +317,7 @@ export class QdrantQueryService {
 
   /** POST points/recommend (legacy): positive and negative examples, the average_vector strategy. */
   async recommend(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacyRecommend(c, body);
   }
@@ -359,6 +337,7 @@ export class QdrantQueryService {
     if (!Array.isArray(body.searches)) throw QdrantHttpError.format('searches must be a list');
     if (body.searches.length > MAX_BATCH)
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
+    checkRequestWork(body.searches);
     await prepare?.(c, body.searches);
     const out: T[] = [];
     for (const [i, s] of body.searches.entries()) {
@@ -386,6 +365,7 @@ export class QdrantQueryService {
 
   /** POST points/discover (legacy): `target` and `context` pairs, or `context` alone. */
   async discover(name: string, body: JsonObject) {
+    checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacyDiscover(c, body);
   }
@@ -574,31 +554,20 @@ export class QdrantQueryService {
       throw QdrantHttpError.badRequest(
         `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
       );
-    const named = s.query.using !== undefined;
-    const base = includeFor(layout, shown.payload, shown.vector);
-    const include = { ...base, embeddings: base.embeddings || !named, vectors: base.vectors || named };
-    const pool = await this.scored(c, { ...s, limit: Math.max(candidates, want), offset: 0 }, include);
-    const vectors = pool.map((p) => DenseVector.fromText(storedDense(p.record!, s.query)!).values);
-    const similarity = similarityOf(metricOf(c, s.query));
-    const query = s.query.dense.values;
-    const relevance = vectors.map((v) => similarity(query, v));
-    const lambda = 1 - diversity;
-    const chosen: number[] = [];
-    const left = new Set(pool.map((_, i) => i));
-    // Each candidate's greatest similarity to those chosen so far, updated with each new one.
-    const redundancy = new Array<number>(pool.length).fill(-Infinity);
-    while (chosen.length < want && left.size > 0) {
-      let best = -1;
-      let bestScore = -Infinity;
-      for (const i of left) {
-        const score = chosen.length === 0 ? relevance[i] : lambda * relevance[i] - (1 - lambda) * redundancy[i];
-        if (score > bestScore) [best, bestScore] = [i, score];
-      }
-      if (best < 0) break;
-      chosen.push(best);
-      left.delete(best);
-      for (const i of left) redundancy[i] = Math.max(redundancy[i], similarity(vectors[i], vectors[best]));
-    }
+    const field = s.query.using === undefined ? undefined : c.vectors.find((f) => f.name === s.query.using);
+    checkPairwiseWork(Math.max(candidates, want), want, (field ?? c).dimension ?? 1);
+    const pool = await this.scored(
+      c,
+      { ...s, limit: Math.max(candidates, want), offset: 0 },
+      includeFor(layout, shown.payload, shown.vector),
+    );
+    const chosen = await this.records.diversify(this.scope, c.id, {
+      ids: pool.map((p) => p.id),
+      query: s.query.dense,
+      diversity,
+      n: want,
+      using: s.query.using,
+    });
     return chosen
       .slice(s.offset)
       .map((i) => pool[i])
@@ -1014,28 +983,6 @@ export class QdrantQueryService {
     if (vector !== undefined) out.vector = vector;
     return out;
   }
-}
-
-/** Qdrant's internal similarity under a metric, higher for closer vectors (distances negated). */
-function similarityOf(metric: Metric): (a: Float32Array, b: Float32Array) => number {
-  const dot = (a: Float32Array, b: Float32Array) => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-    return s;
-  };
-  if (metric === 'ip') return dot;
-  if (metric === 'cosine') return (a, b) => dot(a, b) / (Math.sqrt(dot(a, a) * dot(b, b)) || 1);
-  if (metric === 'l2')
-    return (a, b) => {
-      let s = 0;
-      for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
-      return -Math.sqrt(s);
-    };
-  return (a, b) => {
-    let s = 0;
-    for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]);
-    return -s;
-  };
 }
 
 const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };
