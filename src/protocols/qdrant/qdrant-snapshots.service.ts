@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
+import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { boundedLines, LineTooLongError } from '../../common/bounded-lines';
 import { serializeWithRaw } from '../../common/raw-json';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import type { Backup } from '../../core/backups/backup.model';
 import { BackupsService } from '../../core/backups/backups.service';
 import type { NewCollection } from '../../core/collections/collection.model';
@@ -75,6 +76,7 @@ function createBody(backup: Backup, layout: QdrantLayout): JsonObject {
 @Injectable()
 export class QdrantSnapshotsService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly collections: QdrantCollectionsService,
     private readonly points: QdrantPointsService,
     private readonly backups: BackupsService,
@@ -205,7 +207,8 @@ export class QdrantSnapshotsService {
   /**
    * POST snapshots/upload: a snapshot file, read line by line as it arrives; the collection `name`
    * is made from its header and points, replacing one of that name, in one transaction (a bad line,
-   * or a checksum that does not match, leaves everything as it was).
+   * or a checksum that does not match, leaves everything as it was). Each line is bound as a
+   * request body is (VECGATE_BODY_LIMIT_MB): a point gets in no larger than an upsert takes it.
    */
   async upload(name: string, file: Readable, checksum: string | undefined): Promise<boolean> {
     // A file past the upload limit ends early (the multipart reader cuts it and marks the stream
@@ -217,6 +220,11 @@ export class QdrantSnapshotsService {
     } catch (err) {
       if (truncated())
         throw new QdrantHttpError(413, 'the snapshot file is larger than VECGATE_SNAPSHOT_UPLOAD_MB allows');
+      if (err instanceof LineTooLongError)
+        throw new QdrantHttpError(
+          413,
+          `snapshot line ${err.line} is larger than allowed (limit: ${err.maxBytes} bytes): a line is bound by VECGATE_BODY_LIMIT_MB, as a request body is`,
+        );
       throw err;
     }
   }
@@ -228,42 +236,63 @@ export class QdrantSnapshotsService {
     truncated: () => boolean,
   ): Promise<boolean> {
     const hash = createHash('sha256');
-    const lines = createInterface({ input: file, crlfDelay: Infinity })[Symbol.asyncIterator]();
-    file.on('data', (chunk: Buffer) => hash.update(chunk));
-    const first = await lines.next();
-    if (first.done) throw QdrantHttpError.badRequest('the snapshot file is empty');
-    const header = parseHeader(first.value);
-    const spec = this.collections.specOf(name, header.config);
-    if (isObject(header.payload_schema)) {
-      const layout = spec.extras.qdrant as QdrantLayout;
-      spec.extras = { ...spec.extras, qdrant: { ...layout, payloadIndexes: header.payload_schema } };
+    const lines = boundedLines(received(file, hash), this.config.bodyLimitBytes)[Symbol.asyncIterator]();
+    try {
+      const first = await lines.next();
+      if (first.done) throw QdrantHttpError.badRequest('the snapshot file is empty');
+      const header = parseHeader(first.value);
+      const spec = this.collections.specOf(name, header.config);
+      if (isObject(header.payload_schema)) {
+        const layout = spec.extras.qdrant as QdrantLayout;
+        spec.extras = { ...spec.extras, qdrant: { ...layout, payloadIndexes: header.payload_schema } };
+      }
+      const points = this.points;
+      await this.records.load(
+        this.scope,
+        spec,
+        async function* (collection) {
+          const layout = layoutOf(collection);
+          let batch: unknown[] = [];
+          let lineNo = 1;
+          const flush = (): RecordWrite[] => {
+            const records = withLine(lineNo - batch.length + 1, () => points.pointWrites(collection, layout, batch));
+            batch = [];
+            return records;
+          };
+          for (let next = await lines.next(); !next.done; next = await lines.next()) {
+            lineNo++;
+            if (next.value.trim() === '') continue;
+            batch.push(parsePoint(next.value, lineNo));
+            if (batch.length >= SNAPSHOT_BATCH) yield flush();
+          }
+          if (batch.length > 0) yield flush();
+          if (truncated()) throw new Error('truncated');
+          if (checksum !== undefined) checkChecksum(checksum, hash.digest('hex'));
+        },
+        { replace: true },
+      );
+      return true;
+    } finally {
+      // Stopped early (a bad line): the file stays whole, for the controller to drain.
+      await lines.return(undefined);
     }
-    const points = this.points;
-    await this.records.load(
-      this.scope,
-      spec,
-      async function* (collection) {
-        const layout = layoutOf(collection);
-        let batch: unknown[] = [];
-        let lineNo = 1;
-        const flush = (): RecordWrite[] => {
-          const records = withLine(lineNo - batch.length + 1, () => points.pointWrites(collection, layout, batch));
-          batch = [];
-          return records;
-        };
-        for (let next = await lines.next(); !next.done; next = await lines.next()) {
-          lineNo++;
-          if (next.value.trim() === '') continue;
-          batch.push(parsePoint(next.value, lineNo));
-          if (batch.length >= SNAPSHOT_BATCH) yield flush();
-        }
-        if (batch.length > 0) yield flush();
-        if (truncated()) throw new Error('truncated');
-        if (checksum !== undefined) checkChecksum(checksum, hash.digest('hex'));
-      },
-      { replace: true },
-    );
-    return true;
+  }
+}
+
+/**
+ * The file's bytes as they arrive, hashed on the way. A file that breaks off (a form that ends
+ * before its closing boundary, a client gone) is refused: that stream errs, once, maybe before
+ * the upload reads it, and only an iterator over it sees that error rather than waiting forever.
+ */
+async function* received(file: Readable, hash: Hash): AsyncGenerator<Buffer> {
+  try {
+    // Not destroyed when the upload stops reading early: the controller drains what is left.
+    for await (const chunk of file.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+  } catch (err) {
+    throw QdrantHttpError.badRequest(`the snapshot file was not received whole: ${(err as Error).message}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { checkStorableJsonText, UnstorableTextError } from '../../common/json-text';
 import { isObject, type JsonObject } from '../json-guards';
 import { QdrantHttpError } from './qdrant-error';
 
@@ -43,14 +44,22 @@ export function backupIdOf(name: string): string | null {
   return NAMED.exec(name)?.[1] ?? null;
 }
 
+/** A line of the file as JSON, checked as a request body is (no NUL, no lone surrogate); undefined when it is no JSON. */
+function lineJson(line: string, lineNo: number): unknown {
+  try {
+    checkStorableJsonText(line);
+    return JSON.parse(line);
+  } catch (err) {
+    if (err instanceof UnstorableTextError) throw QdrantHttpError.badRequest(`snapshot line ${lineNo}: ${err.message}`);
+    return undefined;
+  }
+}
+
 /** The header line of a snapshot file, checked. */
 export function parseHeader(line: string): SnapshotHeader {
-  let header: unknown;
-  try {
-    header = JSON.parse(line);
-  } catch {
+  const header = lineJson(line, 1);
+  if (header === undefined)
     throw QdrantHttpError.badRequest(`not a vecgate snapshot: its first line is no JSON header`);
-  }
   if (!isObject(header) || header.format !== SNAPSHOT_FORMAT)
     throw QdrantHttpError.badRequest(
       `not a vecgate snapshot (format ${JSON.stringify(SNAPSHOT_FORMAT)}): Qdrant's own snapshot files cannot be read outside Qdrant; move such a collection with \`vecgate import --type qdrant\``,
@@ -65,9 +74,7 @@ export function parseHeader(line: string): SnapshotHeader {
 
 /** One point line, parsed (its checks are the upsert's). */
 export function parsePoint(line: string, lineNo: number): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    throw QdrantHttpError.badRequest(`snapshot line ${lineNo} is not JSON`);
-  }
+  const point = lineJson(line, lineNo);
+  if (point === undefined) throw QdrantHttpError.badRequest(`snapshot line ${lineNo} is not JSON`);
+  return point;
 }

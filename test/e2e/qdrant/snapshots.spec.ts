@@ -212,3 +212,75 @@ describe('Qdrant snapshot uploads past VECGATE_SNAPSHOT_UPLOAD_MB', () => {
     expect(await q.collectionExists(name)).toEqual({ exists: false });
   });
 });
+
+describe('Qdrant snapshot lines bound as request bodies are (VECGATE_BODY_LIMIT_MB)', () => {
+  const gw = gatewayForFile({ qdrantPort: 0, bodyLimitBytes: 64 * 1024, snapshotUploadBytes: 4 * 1024 * 1024 });
+
+  const upload = (name: string, body: FormData | string, headers: Record<string, string> = {}) =>
+    fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/upload`, { method: 'POST', body, headers }).then(
+      async (r) => ({ status: r.status, body: (await r.json()) as any }),
+    );
+
+  /** A collection of three points and its snapshot file's lines. */
+  async function withSnapshot(q: QdrantClient, label: string): Promise<{ name: string; lines: string[] }> {
+    const name = collectionName(label);
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(name, {
+      wait: true,
+      points: [1, 2, 3].map((id) => ({ id, vector: [id, 1], payload: { n: id } })),
+    });
+    const { name: snapshot } = (await q.createSnapshot(name))!;
+    const file = await (await fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/${snapshot}`)).text();
+    return { name, lines: file.trimEnd().split('\n') };
+  }
+
+  it('refuses a point line past the body limit with a 413, as an upsert of that point is, and changes nothing', async () => {
+    const q = await qdrantClient(gw);
+    const { name, lines } = await withSnapshot(q, 'long');
+    const before = await q.scroll(name, { limit: 10, with_vector: true, with_payload: true });
+    const big = { id: 2, vector: [2, 1], payload: { text: 'x'.repeat(100 * 1024) } };
+    expectQdrantError(
+      await qdrantHttp(gw).put(`/collections/${name}/points?wait=true`, { points: [big] }),
+      413,
+      /larger than allowed/,
+    );
+    lines[2] = JSON.stringify(big);
+    expectQdrantError(
+      await upload(name, form(lines.join('\n'))),
+      413,
+      /snapshot line 3 is larger than allowed \(limit: 65536 bytes\).*VECGATE_BODY_LIMIT_MB/,
+    );
+    // A header line is bound the same way.
+    const header = JSON.parse(lines[0]);
+    header.config.optimizers_config = { padding: 'x'.repeat(100 * 1024) };
+    expectQdrantError(
+      await upload(name, form([JSON.stringify(header), ...lines.slice(1)].join('\n'))),
+      413,
+      /snapshot line 1 is larger than allowed/,
+    );
+    expect(await q.scroll(name, { limit: 10, with_vector: true, with_payload: true })).toEqual(before);
+  });
+
+  it('refuses a point with text a request may not hold (a lone surrogate), and changes nothing', async () => {
+    const q = await qdrantClient(gw);
+    const { name, lines } = await withSnapshot(q, 'surrogate');
+    lines[3] = '{"id":3,"vector":[3,1],"payload":{"n":"\\ud800"}}';
+    expectQdrantError(await upload(name, form(lines.join('\n'))), 400, /snapshot line 4: .*lone UTF-16 surrogate/);
+    expect((await q.retrieve(name, { ids: [3] }))[0].payload).toEqual({ n: 3 });
+  });
+
+  it('refuses a form that ends before its closing boundary with a 400, and changes nothing', async () => {
+    const q = await qdrantClient(gw);
+    const { name, lines } = await withSnapshot(q, 'unclosed');
+    await q.delete(name, { wait: true, points: [1] });
+    const body =
+      '--XX\r\nContent-Disposition: form-data; name="snapshot"; filename="c.snapshot"\r\n' +
+      `Content-Type: application/octet-stream\r\n\r\n${lines.join('\n')}\n`;
+    expectQdrantError(
+      await upload(name, body, { 'content-type': 'multipart/form-data; boundary=XX' }),
+      400,
+      /the snapshot file was not received whole/,
+    );
+    expect((await q.count(name)).count).toBe(2);
+  });
+});
