@@ -14,6 +14,7 @@ import { isProbe, pathOf } from './common/request-path';
 import { requestValidationPipe } from './common/request-validation.pipe';
 import { setupOpenApi } from './common/openapi';
 import { ProtocolExceptionFilter, sendProtocolError } from './common/protocol-errors';
+import { installRequestDeadline } from './common/request-deadline';
 import type { AppConfig } from './config/app-config';
 import { RateLimitedError } from './core/errors';
 import { Database } from './database/database';
@@ -61,6 +62,11 @@ export async function listenProtocolPorts(app: INestApplication, config: AppConf
   }
 }
 
+/** Node holds a connection until the later of its two timeouts: the headers' must not outlast the request's. */
+function headersTimeoutMs(config: AppConfig): number {
+  return Math.min(66_000, config.requestTimeoutMs);
+}
+
 /** Builds the whole gateway: database opened and migrated, routes, body parsing, error shapes. */
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   // Qdrant's API on its own port: its requests are routed under a prefix (common/port-routing.ts).
@@ -68,8 +74,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   const adapter = new JsonFastifyAdapter({
     rewriteUrl: (req: IncomingMessage) => ports.rewrite(req),
     bodyLimit: config.bodyLimitBytes,
-    // A body trickled byte by byte held its socket forever (Fastify's default is no limit).
-    requestTimeout: config.requestTimeoutMs,
+    // A body trickled byte by byte held its socket forever (Fastify's default is no limit). The
+    // deadline that answers is installRequestDeadline's, counted from the headers: Node's own
+    // (from the first byte, answered in no protocol's shape) comes after it, for what never got
+    // that far.
+    requestTimeout: config.requestTimeoutMs + headersTimeoutMs(config),
     // Node checks that timeout every 30 s by default: often enough for a limit of a minute or more.
     http: { connectionsCheckingInterval: Math.min(30_000, Math.ceil(config.requestTimeoutMs / 4)) },
     // request.ip (the rate limit's caller without a key) follows X-Forwarded-For from these only.
@@ -112,6 +121,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       new NotFoundException(`Cannot ${request.method} ${pathOf(request.url)}`),
     );
   });
+  // Then every request's deadline, until its body is read, a body its route streams too.
+  installRequestDeadline(fastify, config.requestTimeoutMs, ERROR_RENDERERS);
   // An address that keeps presenting bad keys is refused before its body is read or a key looked up.
   const authFailures = app.get(AuthFailures);
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -177,8 +188,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   // build runs in-process) closed every idle connection at once, under clients about to reuse them.
   const server = app.getHttpServer();
   server.keepAliveTimeout = 65_000;
-  // Node holds a connection until the later of the two timeouts: the headers' must not outlast the request's.
-  server.headersTimeout = Math.min(66_000, config.requestTimeoutMs);
+  server.headersTimeout = headersTimeoutMs(config);
   limitConnectionsPerClient(server, config);
   await app.get(Database).open();
   return app;

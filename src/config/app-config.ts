@@ -62,7 +62,7 @@ export interface AppConfig {
    * (the request then fails with a 503); 0: no limit. Index builds and migrations are not bound.
    */
   statementTimeoutMs: number;
-  /** How long a client may take to send a whole request, headers and body (408 and closed past it). */
+  /** How long a request may take from its headers until its body is read whole, a streamed one's too (408 and closed past it). */
   requestTimeoutMs: number;
   /** Connections one client address may hold open at once (trusted proxies excepted); past it a new one is closed. */
   maxConnectionsPerClient: number;

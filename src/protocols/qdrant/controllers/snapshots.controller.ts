@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { bodyRead } from '../../../common/request-deadline';
 import { QDRANT_REQUEST, WAIT } from './openapi';
 import { answer } from '../answer';
 import { bodyOf } from '../body';
@@ -69,6 +70,8 @@ export class QdrantSnapshotsController {
       const part = await request.file();
       if (!part || part.fieldname !== UPLOAD_FIELD)
         throw QdrantHttpError.badRequest(`send the snapshot file in the multipart field ${UPLOAD_FIELD}`);
+      // The request's deadline holds until the file has come whole; the recovery may then take its time.
+      part.file.once('end', () => bodyRead(request));
       try {
         return await this.snapshots.upload(name, part.file, checksum);
       } finally {
