@@ -12,8 +12,8 @@ import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections
 import { AlreadyExistsError, NotFoundError } from '../../core/errors';
 import { AliasesService, type AliasAction } from '../../core/collections/aliases.service';
 import { RangeKeyTracker } from '../../core/records/range-key-tracker';
-import type { KeyIndexKind } from '../../core/collections/range-index.repository';
 import { payloadKey } from './qdrant-filter.parser';
+import { checkFieldIndex, checkIndexRoom, KEY_INDEX_KINDS, schemaType } from './payload-indexes';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
@@ -33,9 +33,6 @@ import {
   vectorParams,
   type QdrantLayout,
 } from './qdrant-layout';
-
-/** Qdrant's payload field types. */
-const FIELD_TYPES = ['keyword', 'integer', 'float', 'bool', 'geo', 'datetime', 'text', 'uuid'];
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
 function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
@@ -57,26 +54,6 @@ function indexSettings(hnsw: unknown, current: IndexSettings): IndexSettings {
   // pgvector wants ef_construction at least twice m.
   return { ...current, m, efConstruction: Math.max(efConstruction, 2 * m) };
 }
-
-/** A field schema's type: the name, or `{type, ...}`'s. */
-function schemaType(schema: unknown): string {
-  const type = typeof schema === 'string' ? schema : isObject(schema) ? schema.type : undefined;
-  return typeof type === 'string' ? type : '';
-}
-
-/**
- * The index each field schema gets on its key (IndexBuilder builds it): numbers a btree of their
- * own, datetimes a btree of their strings (compared in byte order), text a trigram index, geo
- * points a btree of their latitudes. Keyword, uuid and bool matches compile to jsonb containment,
- * which the collection's GIN index over every key serves.
- */
-const KEY_INDEX_KINDS: Readonly<Record<string, KeyIndexKind | undefined>> = {
-  integer: 'number',
-  float: 'number',
-  datetime: 'string',
-  text: 'text',
-  geo: 'geo',
-};
 
 /**
  * Qdrant's collections over the core's: created in the request's scope (the key's tenant, or the
@@ -380,16 +357,10 @@ export class QdrantCollectionsService {
   async createFieldIndex(name: string, body: JsonObject): Promise<void> {
     const c = await this.get(name);
     const layout = layoutOf(c);
-    const field = body.field_name;
-    if (typeof field !== 'string' || field === '')
-      throw QdrantHttpError.format('field_name must be a non-empty string');
-    const key = payloadKey(field, 'field_name');
+    const { key, type } = checkFieldIndex(body.field_name, body.field_schema);
+    const field = body.field_name as string;
     const schema = body.field_schema;
-    const type = schemaType(schema);
-    if (!FIELD_TYPES.includes(type))
-      throw QdrantHttpError.format(
-        `field_schema: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
-      );
+    checkIndexRoom(layout.payloadIndexes, field);
     const kind = KEY_INDEX_KINDS[type];
     if (kind) this.rangeKeys.noteKeys(c, [key], kind);
     await this.collections.modify(this.scope, c.id, {

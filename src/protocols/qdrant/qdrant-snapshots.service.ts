@@ -11,12 +11,13 @@ import { NotFoundError } from '../../core/errors';
 import type { RecordWrite } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { DEFAULT_NAMESPACE } from '../../core/scope';
-import { isObject, type JsonObject } from '../json-guards';
+import { type JsonObject } from '../json-guards';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantHttpError } from './qdrant-error';
 import { checkCollectionName, configShown, layoutOf, type QdrantLayout } from './qdrant-layout';
 import { shownRecord } from './qdrant-points.mapper';
 import { QdrantPointsService } from './qdrant-points.service';
+import { payloadSchemaOf } from './payload-indexes';
 import {
   backupIdOf,
   parseHeader,
@@ -242,10 +243,9 @@ export class QdrantSnapshotsService {
       if (first.done) throw QdrantHttpError.badRequest('the snapshot file is empty');
       const header = parseHeader(first.value);
       const spec = this.collections.specOf(name, header.config);
-      if (isObject(header.payload_schema)) {
-        const layout = spec.extras.qdrant as QdrantLayout;
-        spec.extras = { ...spec.extras, qdrant: { ...layout, payloadIndexes: header.payload_schema } };
-      }
+      // Checked as the create-index route checks each: a key it refuses made the collection's info a 400 for good.
+      const payloadIndexes = payloadSchemaOf(header.payload_schema);
+      spec.extras = { ...spec.extras, qdrant: { ...(spec.extras.qdrant as QdrantLayout), payloadIndexes } };
       const points = this.points;
       await this.records.load(
         this.scope,

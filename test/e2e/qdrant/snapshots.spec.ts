@@ -188,6 +188,53 @@ describe('Qdrant snapshots', () => {
     expectQdrantError(await raw.del(`/collections/${other}/snapshots/${snapshot}`), 404, /not found/);
     expect((await download(other, snapshot)).status).toBe(404);
   });
+
+  it('checks the payload indexes of a header as the create-index route does, at most 100 a collection', async () => {
+    const raw = qdrantHttp(gw);
+    const name = collectionName('schema');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(name, { wait: true, points: [{ id: 1, vector: [1, 2], payload: { k0: 'a' } }] });
+    const file = (payload_schema: unknown) =>
+      form(
+        [
+          JSON.stringify({
+            format: 'vecgate-qdrant-snapshot',
+            version: 1,
+            collection: name,
+            config: { vectors: { size: 2, distance: 'Dot' } },
+            payload_schema,
+          }),
+          JSON.stringify({ id: 2, vector: [2, 1], payload: { k0: 'b' } }),
+        ].join('\n'),
+      );
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'keyword']));
+    expectQdrantError(await upload(name, file({ 'a[]': 'keyword' })), 400, /array paths .* a\[\]/);
+    expectQdrantError(await upload(name, file({ '': 'keyword' })), 400, /payload_schema key "" must be a non-empty/);
+    expectQdrantError(await upload(name, file({ v: 'vector' })), 400, /payload_schema\.v: unknown variant "vector"/);
+    expectQdrantError(await upload(name, file(['keyword'])), 400, /payload_schema must be an object/);
+    expectQdrantError(await upload(name, file(keys(101))), 400, /names 101 payload indexes; .* at most 100/);
+    // None of those replaced the collection.
+    expect((await q.retrieve(name, { ids: [1, 2] })).map((p) => p.id)).toEqual([1]);
+    expect((await q.getCollection(name)).payload_schema).toEqual({});
+    // A hundred are taken; a hundred and first, through the route, is not (an indexed field's is replaced).
+    expect(await upload(name, file(keys(100)))).toMatchObject({ status: 200 });
+    const schema = (await q.getCollection(name)).payload_schema;
+    expect(Object.keys(schema)).toHaveLength(100);
+    expect(schema.k0).toEqual({ data_type: 'keyword', points: 1 });
+    expectQdrantError(
+      await raw.put(`/collections/${name}/index`, { field_name: 'k100', field_schema: 'keyword' }),
+      400,
+      /Collection already has the maximum number of payload indices \(100\)\. Help: Please delete an existing index/,
+    );
+    expect((await raw.put(`/collections/${name}/index`, { field_name: 'k5', field_schema: 'integer' })).status).toBe(
+      200,
+    );
+    await q.deletePayloadIndex(name, 'k99', { wait: true });
+    expect((await raw.put(`/collections/${name}/index`, { field_name: 'k100', field_schema: 'keyword' })).status).toBe(
+      200,
+    );
+    expect(Object.keys((await q.getCollection(name)).payload_schema)).toHaveLength(100);
+  });
 });
 
 describe('Qdrant snapshot uploads past VECGATE_SNAPSHOT_UPLOAD_MB', () => {
