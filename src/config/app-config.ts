@@ -81,6 +81,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest snapshot file an upload may send (Qdrant's snapshots/upload), in bytes. */
   snapshotUploadBytes: number;
+  /** Backups one collection holds at most, Qdrant snapshots and Pinecone backups together (each a copy of its table). */
+  maxBackupsPerCollection: number;
   /** When the HNSW index of a collection is built (see src/core/indexing/index-builder.ts). */
   indexing: IndexingOptions;
   /** Bulk imports (Pinecone's bulk import API): what they may read, and how they run. */

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
+import { DEFAULT_MAX_BACKUPS_PER_COLLECTION } from '../core/backups/backup.model';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
 import { hostUrls } from '../database/primary-hosts';
 import { decodedPath } from '../transfer/bulk-import/import-locations';
@@ -231,6 +232,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     snapshotUploadBytes: integer(env, 'VECGATE_SNAPSHOT_UPLOAD_MB', 1024, 1, 1024 * 1024) * 1024 * 1024,
+    maxBackupsPerCollection: integer(
+      env,
+      'VECGATE_MAX_BACKUPS_PER_COLLECTION',
+      DEFAULT_MAX_BACKUPS_PER_COLLECTION,
+      1,
+      10_000,
+    ),
     indexing: {
       minRows: integer(env, 'VECGATE_INDEX_MIN_ROWS', 1000, 1, 1_000_000_000),
       quietMs: integer(env, 'VECGATE_INDEX_QUIET_MS', 2000, 10, 3_600_000),

@@ -40,6 +40,20 @@ export class InvalidArgumentError extends CoreError {}
 /** An answer past what the gateway sends at once (rows or bytes): the caller must ask for less. */
 export class AnswerTooLargeError extends InvalidArgumentError {}
 
+/**
+ * One more would pass a bound on how many of them one parent holds (the backups of a collection):
+ * the caller must delete one first. A protocol that has its own words for it says them.
+ */
+export class LimitReachedError extends InvalidArgumentError {
+  constructor(
+    readonly entity: Entity,
+    readonly limit: number,
+    readonly parent: string,
+  ) {
+    super(`${parent} already holds the most ${entity}s it may (${limit}): delete one first`);
+  }
+}
+
 /** A regular expression the database could not compile. */
 export class InvalidRegexError extends CoreError {}
 

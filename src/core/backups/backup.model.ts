@@ -1,5 +1,9 @@
 import type { IndexSettings, Metric, RecordIndexes, VectorField } from '../collections/collection.model';
 
+/** How many backups one collection holds at most (VECGATE_MAX_BACKUPS_PER_COLLECTION), as the app configures it. */
+export const MAX_BACKUPS_PER_COLLECTION = Symbol('MAX_BACKUPS_PER_COLLECTION');
+export const DEFAULT_MAX_BACKUPS_PER_COLLECTION = 10;
+
 /** Backup and restore job ids are uuids the gateway made; anything else names nothing. */
 export const BACKUP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

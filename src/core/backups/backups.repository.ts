@@ -161,6 +161,19 @@ export class BackupsRepository {
     return rows[0] && toBackup(rows[0]);
   }
 
+  /**
+   * How many backups were taken of the collection (by the id it has), counted under a lock of its
+   * own that the transaction holds until it ends: of two takers at once, the second counts the
+   * first's.
+   */
+  async countTakenOf(db: Queryable, sourceId: string): Promise<number> {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`vecgate_backups:${sourceId}`]);
+    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM vecgate_backups WHERE source_id = $1', [
+      sourceId,
+    ]);
+    return Number(rows[0].n);
+  }
+
   /** The database's backups, or one collection's (by the id it had), oldest first. */
   async list(db: Queryable, databaseId: string, sourceId: string | null, start: PageStart): Promise<Page<Backup>> {
     const { rows } = await db.query<BackupRow>(

@@ -1,17 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Database, type Queryable } from '../../database/database';
 import type { Collection, NewCollection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { RecordTableRepository, recordTableName } from '../collections/record-table.repository';
-import { NotFoundError } from '../errors';
+import { LimitReachedError, NotFoundError } from '../errors';
 import { RecordsService } from '../records/records.service';
 import { RecordsRepository } from '../records/records.repository';
 import type { StoredRecord } from '../records/record.model';
 import { ALL } from '../filters/filter-ast';
 import type { Scope } from '../scope';
 import { TenantsService } from '../tenants/tenants.service';
-import { BACKUP_ID, type Backup, type Page, type PageStart, type RestoreJob } from './backup.model';
+import {
+  BACKUP_ID,
+  DEFAULT_MAX_BACKUPS_PER_COLLECTION,
+  MAX_BACKUPS_PER_COLLECTION,
+  type Backup,
+  type Page,
+  type PageStart,
+  type RestoreJob,
+} from './backup.model';
 import { BackupsRepository } from './backups.repository';
 
 /**
@@ -19,9 +27,13 @@ import { BackupsRepository } from './backups.repository';
  * table taken in one transaction (one snapshot: no record half-written, the counts those of the
  * copy); a restore copies it into a new collection in one transaction too, so a restore job is
  * complete when it is seen at all. The new collection gets its HNSW index as any loaded one does.
+ * A collection holds at most `maxPerCollection` backups, whichever protocol took them: each is a
+ * whole copy of its table.
  */
 @Injectable()
 export class BackupsService {
+  private readonly maxPerCollection: number;
+
   constructor(
     private readonly db: Database,
     private readonly tenants: TenantsService,
@@ -30,7 +42,10 @@ export class BackupsService {
     private readonly records: RecordsService,
     private readonly recordsRepository: RecordsRepository,
     private readonly repository: BackupsRepository,
-  ) {}
+    @Optional() @Inject(MAX_BACKUPS_PER_COLLECTION) maxPerCollection?: number,
+  ) {
+    this.maxPerCollection = maxPerCollection ?? DEFAULT_MAX_BACKUPS_PER_COLLECTION;
+  }
 
   private async databaseId(scope: Scope, db: Queryable = this.db): Promise<string> {
     const database = await this.tenants.findDatabase(scope.tenant, scope.database, db);
@@ -45,6 +60,8 @@ export class BackupsService {
   ): Promise<Backup> {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getByName(scope, collectionName, tx, 'read');
+      if ((await this.repository.countTakenOf(tx, collection.id)) >= this.maxPerCollection)
+        throw new LimitReachedError('backup', this.maxPerCollection, collection.name);
       const id = randomUUID();
       const tableName = recordTableName(id);
       // A bare copy: keys only; the filter and vector indexes are built again on restore.

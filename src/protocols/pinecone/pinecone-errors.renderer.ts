@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   InvalidArgumentError,
   InvalidRegexError,
+  LimitReachedError,
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
@@ -93,6 +94,14 @@ function fromCore(err: CoreError) {
   }
   if (err instanceof DimensionMismatchError)
     return bad(`Vector dimension ${err.got} does not match the dimension of the index ${err.expected}`);
+  // Worded as Pinecone words its project quotas.
+  if (err instanceof LimitReachedError && err.entity === 'backup')
+    return {
+      status: 403,
+      grpc: GRPC.PERMISSION_DENIED,
+      name: 'FORBIDDEN',
+      message: `Request failed. You've reached the max backups allowed for index ${err.parent} (${err.limit}, its Qdrant snapshots included). To add more backups, delete an existing one.`,
+    };
   if (err instanceof InvalidRegexError || err instanceof InvalidArgumentError) return bad(err.message);
   if (err instanceof ForbiddenError)
     return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };

@@ -5,6 +5,7 @@ import {
   ForbiddenError,
   InvalidArgumentError,
   InvalidRegexError,
+  LimitReachedError,
   NotFoundError,
   RateLimitedError,
   UnauthenticatedError,
@@ -31,6 +32,11 @@ function fromCore(err: CoreError): QdrantHttpError {
     return new QdrantHttpError(409, `Wrong input: Collection \`${err.key}\` already exists!`);
   if (err instanceof DimensionMismatchError)
     return QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${err.expected}, got ${err.got}`);
+  // Worded as Qdrant's strict mode words its bounds.
+  if (err instanceof LimitReachedError && err.entity === 'backup')
+    return QdrantHttpError.badRequest(
+      `Collection already has the maximum number of snapshots (${err.limit}, its Pinecone backups included). Help: Please delete an existing snapshot before creating a new one.`,
+    );
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError)
     return QdrantHttpError.badRequest(err.message);
   if (err instanceof UnauthenticatedError)

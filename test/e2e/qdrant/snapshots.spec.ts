@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { gatewayForFile } from '../../support/gateway';
+import { gatewayForFile, http } from '../../support/gateway';
+import { createDense, indexName, pineconeClient } from '../../support/pinecone';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
 /** A collection of 1,200 points (three pages of a snapshot file) with a named vector beside the first. */
@@ -329,5 +330,48 @@ describe('Qdrant snapshot lines bound as request bodies are (VECGATE_BODY_LIMIT_
       /the snapshot file was not received whole/,
     );
     expect((await q.count(name)).count).toBe(2);
+  });
+});
+
+describe('backups a collection holds (VECGATE_MAX_BACKUPS_PER_COLLECTION), Qdrant snapshots and Pinecone backups together', () => {
+  const gw = gatewayForFile({ qdrantPort: 0, maxBackupsPerCollection: 2 });
+
+  it('refuses one past the bound in each protocol’s words, and takes one again once another is deleted', async () => {
+    const q = await qdrantClient(gw);
+    const pc = pineconeClient(gw);
+    const name = indexName('quota');
+    const other = indexName('quota-other');
+    for (const n of [name, other]) {
+      await createDense(pc, n, 2, 'dotproduct');
+      await pc.index({ name: n }).upsert({ records: [{ id: 'a', values: [1, 2] }] });
+    }
+    const first = (await q.createSnapshot(name))!;
+    const backup = await pc.backups.create(name, { name: 'nightly' });
+    expectQdrantError(
+      await qdrantHttp(gw).post(`/collections/${name}/snapshots`),
+      400,
+      /Collection already has the maximum number of snapshots \(2, its Pinecone backups included\)\. Help: Please delete an existing snapshot/,
+    );
+    expect(await http(gw.url, 'POST', `/indexes/${name}/backups`, { name: 'third' })).toMatchObject({
+      status: 403,
+      body: {
+        error: {
+          code: 'FORBIDDEN',
+          message: expect.stringMatching(/reached the max backups allowed for index .* \(2,/),
+        },
+        status: 403,
+      },
+    });
+    expect((await q.listSnapshots(name)).map((s) => s.name)).toEqual([first.name]);
+    expect((await pc.backups.listByIndex(name)).data).toHaveLength(2);
+    // Another collection's bound is its own; a deleted backup gives its place back.
+    expect(await q.createSnapshot(other)).toMatchObject({ name: expect.any(String) });
+    await pc.backups.delete(backup.backupId);
+    expect(await q.createSnapshot(name)).toMatchObject({ name: expect.any(String) });
+    expect(await q.listSnapshots(name)).toHaveLength(2);
+    // Takers at once: one gets the last place, the others count it.
+    const racing = await Promise.all([1, 2, 3].map(() => qdrantHttp(gw).post(`/collections/${other}/snapshots`)));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 400, 400]);
+    expect(await q.listSnapshots(other)).toHaveLength(2);
   });
 });

@@ -59,6 +59,14 @@ describe('loadConfig', () => {
     ).toEqual({ maxActive: 0, maxQueued: 5, queueTimeoutMs: 250 });
   });
 
+  it('keeps at most 10 backups per collection unless told, and at least one', () => {
+    expect(loadConfig({}).maxBackupsPerCollection).toBe(10);
+    expect(loadConfig({ VECGATE_MAX_BACKUPS_PER_COLLECTION: '50' }).maxBackupsPerCollection).toBe(50);
+    expect(() => loadConfig({ VECGATE_MAX_BACKUPS_PER_COLLECTION: '0' })).toThrow(
+      /VECGATE_MAX_BACKUPS_PER_COLLECTION must be an integer between 1 and 10000/,
+    );
+  });
+
   it('runs one gateway process unless told; more only on a real PostgreSQL', () => {
     expect(loadConfig({}).workers).toBe(1);
     expect(loadConfig({ DATABASE_URL: 'postgres://db/v', VECGATE_WORKERS: '3' }).workers).toBe(3);
