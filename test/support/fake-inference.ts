@@ -11,7 +11,8 @@ import type { AddressInfo, Socket } from 'node:net';
  * Embeddings are deterministic and meaningful: the sum of a pseudo-random unit vector per word
  * (lowercased letters and digits), normalised, so texts sharing words are near. A rerank score is
  * the share of the query's words a document holds. Tests set a latency, make the next calls fail
- * with a status, or take the provider down (connections refused), and read what it was sent.
+ * with a status, take the provider down (connections refused), or answer every call themselves
+ * (`handle`: a provider that misbehaves), and read what it was sent.
  */
 export interface FakeCall {
   path: string;
@@ -29,6 +30,10 @@ export interface FakeInference {
   latencyMs: number;
   /** The next calls answer these statuses, one each, before answering normally. */
   failNext: number[];
+  /** Requests received, whatever their method, path or body (a redirected one included). */
+  received: number;
+  /** When set, answers every call in place of the fake (a status, a body, or no answer at all). */
+  handle: ((call: FakeCall, res: ServerResponse) => void) | null;
   /** Calls in flight now, and the most seen at once. */
   inFlight: number;
   maxInFlight: number;
@@ -161,6 +166,8 @@ export async function startFakeInference(dimension = 64): Promise<FakeInference>
     calls: [],
     latencyMs: 0,
     failNext: [],
+    received: 0,
+    handle: null,
     inFlight: 0,
     maxInFlight: 0,
     dimension,
@@ -175,6 +182,7 @@ export async function startFakeInference(dimension = 64): Promise<FakeInference>
     },
   };
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    fake.received++;
     fake.inFlight++;
     fake.maxInFlight = Math.max(fake.maxInFlight, fake.inFlight);
     try {
@@ -182,7 +190,9 @@ export async function startFakeInference(dimension = 64): Promise<FakeInference>
       if (fake.latencyMs > 0) await new Promise((r) => setTimeout(r, fake.latencyMs));
       const path = (req.url ?? '').split('?')[0];
       const result = answer(path, body, fake.dimension);
-      fake.calls.push({ path, inputs: result?.inputs ?? 0, body, authorization: req.headers.authorization });
+      const call = { path, inputs: result?.inputs ?? 0, body, authorization: req.headers.authorization };
+      fake.calls.push(call);
+      if (fake.handle) return fake.handle(call, res);
       const failure = fake.failNext.shift();
       if (failure !== undefined) {
         if (failure === 429) res.setHeader('retry-after', '0');

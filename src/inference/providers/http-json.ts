@@ -133,8 +133,11 @@ export function scoresByIndex(results: unknown, count: number, scoreKey: string)
     const o = objectOf(r, `results[${i}]`);
     const at = o.index;
     const score = o[scoreKey];
-    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= count || typeof score !== 'number')
-      throw new ProviderShapeError(`results[${i}] has no valid index and ${scoreKey}`);
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || at >= count)
+      throw new ProviderShapeError(`results[${i}] has no valid index`);
+    // JSON may carry 1e400, which parses to Infinity: no score a client could be given.
+    if (typeof score !== 'number' || !Number.isFinite(score))
+      throw new ProviderShapeError(`results[${i}].${scoreKey} is not a finite number`);
     scores[at] = score;
   });
   if (scores.some((s) => Number.isNaN(s))) throw new ProviderShapeError('results do not score every document');
