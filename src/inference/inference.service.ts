@@ -7,6 +7,7 @@ import {
   type ModelSettings,
   type ProviderSettings,
 } from './inference-options';
+import { CallDeadline } from './call-deadline';
 import { ConcurrencyGate } from './concurrency-gate';
 import { bm25 } from './providers/bm25';
 import { ProviderHttpError, ProviderShapeError } from './providers/http-json';
@@ -187,14 +188,19 @@ export class InferenceService {
       if (abandoned.aborted) throw new ProviderUnavailableError(model.name, 'another batch failed');
       let wait: number;
       try {
-        const result = await gate.run(batchesOfOneCall, () =>
-          once({
-            url: provider.url,
-            model: model.providerModel,
-            apiKey: provider.apiKey,
-            signal: AbortSignal.any([AbortSignal.timeout(provider.timeoutMs), abandoned]),
-          }),
-        );
+        const result = await gate.run(batchesOfOneCall, async () => {
+          const deadline = new CallDeadline(provider.timeoutMs, abandoned);
+          try {
+            return await once({
+              url: provider.url,
+              model: model.providerModel,
+              apiKey: provider.apiKey,
+              signal: deadline.signal,
+            });
+          } finally {
+            deadline.end();
+          }
+        });
         this.metrics?.called(provider.name, model.name, 'ok', seconds());
         return result;
       } catch (err) {

@@ -1,4 +1,6 @@
 import type { ServerResponse } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseInferenceConfig } from '../../../src/inference/inference-options';
 import {
   FAKE_KEY_ENV,
@@ -10,6 +12,8 @@ import {
 import { http, startGateway, type TestGateway } from '../../support/gateway';
 
 const DIM = 8;
+/** The time limit of the `hasty` provider, which has one slot and one retry. */
+const HASTY_TIMEOUT_MS = 1000;
 const DOCUMENTS = ['penguins swim', 'paris is in france'];
 
 /** A JSON text sent as the provider wrote it: JSON.stringify cannot write 1e999. */
@@ -36,9 +40,23 @@ describe('a misbehaving inference provider', () => {
 
   beforeAll(async () => {
     fake = await startFakeInference(DIM);
-    gw = await startGateway({
-      inference: parseInferenceConfig(fakeInferenceConfig(fake, { retries: 1 }), FAKE_KEY_ENV),
-    });
+    const config = fakeInferenceConfig(fake, { retries: 1 });
+    const hasty = {
+      kind: 'openai',
+      url: `${fake.url}/openai/v1`,
+      timeout_ms: HASTY_TIMEOUT_MS,
+      retries: 1,
+      retry_base_ms: 5,
+      concurrency: 1,
+    };
+    const inference = parseInferenceConfig(
+      {
+        providers: { ...config.providers, hasty },
+        models: { ...config.models, 'hasty-embed': { provider: 'hasty', dimension: DIM } },
+      },
+      FAKE_KEY_ENV,
+    );
+    gw = await startGateway({ inference });
   });
 
   afterAll(async () => {
@@ -65,5 +83,38 @@ describe('a misbehaving inference provider', () => {
     const embedded = await http(gw.url, 'POST', '/embed', { model: 'llama-text-embed-v2', inputs: [{ text: 'x' }] });
     expect(embedded.status).toBe(503);
     expect(embedded.body.error.message).toContain('is not an array of numbers');
+  });
+
+  it('gives up on a provider that never answers after its time limit and retries, garbage collected meanwhile', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const held: ServerResponse[] = [];
+    fake.handle = (_call, res) => void held.push(res);
+    // Full collections while the calls wait: a timer the gateway does not hold is lost to one.
+    const collecting = setInterval(gc, 100);
+    let bound: NodeJS.Timeout | undefined;
+    const started = process.hrtime.bigint();
+    try {
+      // A lost timer never fires: the answer would never come. The bound is no speed check.
+      const res = await Promise.race([
+        http(gw.url, 'POST', '/embed', { model: 'hasty-embed', inputs: [{ text: 'anyone there?' }] }),
+        new Promise<'no answer in 60 s'>((resolve) => (bound = setTimeout(() => resolve('no answer in 60 s'), 60_000))),
+      ]);
+      const waitedMs = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(res === 'no answer in 60 s' ? res : res.status).toBe(503);
+      if (res === 'no answer in 60 s') return;
+      expect(res.body.error.message).toContain('(timed out, after 2 attempts)');
+      // Each of the two attempts waited its time limit out.
+      expect(waitedMs).toBeGreaterThanOrEqual(2 * HASTY_TIMEOUT_MS);
+    } finally {
+      clearInterval(collecting);
+      clearTimeout(bound);
+      // Had the gateway not given up, it would still be waiting: its calls are let go, so it can close.
+      fake.handle = null;
+      for (const res of held) res.destroy();
+    }
+    // The provider's one slot was given back: the next call goes through.
+    const answered = await http(gw.url, 'POST', '/embed', { model: 'hasty-embed', inputs: [{ text: 'back' }] });
+    expect(answered.status).toBe(200);
   });
 });
