@@ -32,7 +32,8 @@ function retryAfter(header: string | null): number | null {
 
 /**
  * POSTs JSON and reads JSON. The key goes in a header only; error details quote the provider's
- * body (cut short), never the request, so no key or text reaches a log or a client.
+ * body (cut short), never the request, so no key or text reaches a log or a client. No redirect
+ * is followed: it would send the texts, and the key, wherever the provider points.
  */
 export async function postJson(
   url: string,
@@ -45,7 +46,16 @@ export async function postJson(
     headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
     body: JSON.stringify(body),
     signal,
+    redirect: 'manual',
   });
+  if (res.status >= 300 && res.status < 400) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ProviderHttpError(
+      res.status,
+      null,
+      'the provider redirects, and vecgate follows no redirect: its url must be the final address',
+    );
+  }
   const length = Number(res.headers.get('content-length') ?? 0);
   if (length > MAX_ANSWER_BYTES) {
     await res.body?.cancel();

@@ -10,6 +10,7 @@ import {
   type FakeInference,
 } from '../../support/fake-inference';
 import { http, startGateway, type TestGateway } from '../../support/gateway';
+import { indexName } from '../../support/pinecone';
 
 const DIM = 8;
 /** The time limit of the `hasty` provider, which has one slot and one retry. */
@@ -116,5 +117,53 @@ describe('a misbehaving inference provider', () => {
     // The provider's one slot was given back: the next call goes through.
     const answered = await http(gw.url, 'POST', '/embed', { model: 'hasty-embed', inputs: [{ text: 'back' }] });
     expect(answered.status).toBe(200);
+  });
+
+  it('follows no redirect: a 3xx is a 503, nothing is written, and no other address receives the texts', async () => {
+    const name = indexName('redirected');
+    const created = await http(gw.url, 'POST', '/indexes/create-for-model', {
+      name,
+      cloud: 'aws',
+      region: 'us-east-1',
+      embed: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
+    });
+    expect(created.status).toBe(201);
+    const elsewhere = await startFakeInference(DIM);
+    try {
+      const targets: [number, string][] = [
+        [307, `${elsewhere.url}/openai/v1/embeddings`],
+        [308, `${elsewhere.url}/openai/v1/embeddings`],
+        [302, `${elsewhere.url}/openai/v1/embeddings`],
+        [301, `${elsewhere.url}/openai/v1/embeddings`],
+        // A cloud's metadata address: never asked.
+        [302, 'http://169.254.169.254/latest/meta-data/'],
+        // The same origin: the operator's url is not the final address, which the message says.
+        [307, '/openai/v1/embeddings-moved'],
+      ];
+      for (const [status, location] of targets) {
+        fake.handle = (_call, res) => {
+          res.writeHead(status, { location });
+          res.end();
+        };
+        const before = fake.received;
+        const res = await http(
+          gw.url,
+          'POST',
+          `/indexes/${name}/records/namespaces/n/upsert`,
+          JSON.stringify({ _id: 'a', chunk_text: 'a text that stays here' }),
+          { 'content-type': 'application/x-ndjson' },
+        );
+        expect({ status, location, answer: res.status }).toEqual({ status, location, answer: 503 });
+        expect(res.body.message).toContain(`HTTP ${status}: the provider redirects, and vecgate follows no redirect`);
+        expect(res.text).not.toContain(location);
+        // Not retried: asking again would be redirected again.
+        expect(fake.received - before).toBe(1);
+      }
+      expect(elsewhere.received).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
+    const stats = await http(gw.url, 'POST', `/indexes/${name}/describe_index_stats`, {});
+    expect(stats.body.totalVectorCount).toBe(0);
   });
 });
