@@ -10,7 +10,8 @@ import {
 import { CallDeadline } from './call-deadline';
 import { ConcurrencyGate } from './concurrency-gate';
 import { bm25 } from './providers/bm25';
-import { ProviderHttpError, ProviderShapeError } from './providers/http-json';
+import { AnswerTooLargeError, ProviderHttpError, ProviderShapeError } from './providers/http-json';
+import type { ExpectedAnswer } from './providers/answer-limit';
 import type { EmbeddingApi, InputType, ProviderCall, RerankApi, SparseValues } from './providers/provider';
 import { openAiEmbeddings } from './providers/openai';
 import { ollamaEmbeddings } from './providers/ollama';
@@ -65,6 +66,7 @@ function failureOf(err: unknown): { retry: boolean; reason: string; label: strin
     };
   const name = (err as Error)?.name;
   if (name === 'TimeoutError') return { retry: true, reason: 'timed out', label: 'timeout' };
+  if (err instanceof AnswerTooLargeError) return { retry: false, reason: err.message, label: 'shape' };
   if (err instanceof ProviderShapeError)
     return { retry: false, reason: `unexpected answer: ${err.message}`, label: 'shape' };
   // fetch's TypeError: connection refused or reset, DNS, TLS.
@@ -121,7 +123,7 @@ export class InferenceService {
     const prefix = input === 'query' ? model.queryPrefix : model.passagePrefix;
     const api = EMBEDDING[model.provider.kind];
     let tokens = 0;
-    const batches = await this.batched(model, texts, async (call, batch) => {
+    const batches = await this.batched(model, texts, model.dimension!, async (call, batch) => {
       const answer = await api.embed(call, prefix ? batch.map((t) => prefix + t) : batch, input);
       for (const v of answer.vectors)
         if (v.length !== model.dimension)
@@ -141,7 +143,7 @@ export class InferenceService {
     checkTexts(documents, true);
     const api = RERANK[model.provider!.kind]!;
     let tokens = 0;
-    const batches = await this.batched(model, documents, async (call, batch) => {
+    const batches = await this.batched(model, documents, 1, async (call, batch) => {
       const answer = await api.rerank(call, query, batch);
       tokens += answer.tokens ?? 0;
       return answer.scores;
@@ -157,6 +159,7 @@ export class InferenceService {
   private async batched<T>(
     model: ModelSettings,
     inputs: string[],
+    numbersPerInput: number,
     send: (call: ProviderCall, batch: string[]) => Promise<T[]>,
   ): Promise<T[][]> {
     const provider = model.provider!;
@@ -166,7 +169,11 @@ export class InferenceService {
     for (let i = 0; i < inputs.length; i += provider.batchSize) batches.push(inputs.slice(i, i + provider.batchSize));
     try {
       return await Promise.all(
-        batches.map((batch) => this.attempts(model, provider, gate, abandon, (call) => send(call, batch))),
+        batches.map((batch) =>
+          this.attempts(model, provider, gate, abandon, { inputs: batch.length, numbersPerInput }, (call) =>
+            send(call, batch),
+          ),
+        ),
       );
     } finally {
       abandon.abort();
@@ -178,6 +185,7 @@ export class InferenceService {
     provider: ProviderSettings,
     gate: ConcurrencyGate,
     batchesOfOneCall: AbortController,
+    expected: ExpectedAnswer,
     once: (call: ProviderCall) => Promise<T>,
   ): Promise<T> {
     // The batches of one call share their controller: it is also the caller the gate rotates on.
@@ -196,6 +204,7 @@ export class InferenceService {
               model: model.providerModel,
               apiKey: provider.apiKey,
               signal: deadline.signal,
+              expected,
             });
           } finally {
             deadline.end();

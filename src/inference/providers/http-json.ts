@@ -1,5 +1,7 @@
 import { InferenceInputError } from '../inference-errors';
+import { answerLimit } from './answer-limit';
 import type { ProviderCall } from './provider';
+import { readAtMost } from './read-body';
 
 /** A provider's non-2xx answer; `retryable` for 429 and 5xx, as the retry loop reads it. */
 export class ProviderHttpError extends Error {
@@ -19,8 +21,11 @@ export class ProviderHttpError extends Error {
 /** An answer of an unexpected shape: the provider (or its mapping) is wrong, not the caller. */
 export class ProviderShapeError extends Error {}
 
-/** Largest provider answer read, so that a misbehaving provider cannot exhaust the gateway's memory. */
-const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+/** An answer past the call's limit (answer-limit.ts): the provider misbehaves, and asking again would not help. */
+export class AnswerTooLargeError extends ProviderShapeError {}
+
+/** Bytes of an error answer read, for the detail quoted from it. */
+const ERROR_BODY_BYTES = 64 * 1024;
 
 function retryAfter(header: string | null): number | null {
   if (!header) return null;
@@ -31,21 +36,19 @@ function retryAfter(header: string | null): number | null {
 }
 
 /**
- * POSTs JSON and reads JSON. The key goes in a header only; error details quote the provider's
- * body (cut short), never the request, so no key or text reaches a log or a client. No redirect
- * is followed: it would send the texts, and the key, wherever the provider points.
+ * POSTs `body` as JSON to `path` under the call's base URL, the key (if any) as a bearer token,
+ * and reads JSON, no more of it than the call's limit. The key goes in a header only; error
+ * details quote the provider's body (cut short), never the request, so no key or text reaches a
+ * log or a client. No redirect is followed: it would send the texts, and the key, wherever the
+ * provider points.
  */
-export async function postJson(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-): Promise<unknown> {
-  const res = await fetch(url, {
+export async function postCall(call: ProviderCall, path: string, body: unknown): Promise<unknown> {
+  const request = JSON.stringify(body);
+  const res = await fetch(endpoint(call.url, path), {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
-    body: JSON.stringify(body),
-    signal,
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...bearer(call.apiKey) },
+    body: request,
+    signal: call.signal,
     redirect: 'manual',
   });
   if (res.status >= 300 && res.status < 400) {
@@ -56,29 +59,26 @@ export async function postJson(
       'the provider redirects, and vecgate follows no redirect: its url must be the final address',
     );
   }
-  const length = Number(res.headers.get('content-length') ?? 0);
-  if (length > MAX_ANSWER_BYTES) {
-    await res.body?.cancel();
-    throw new ProviderShapeError(`answer of ${length} bytes is past the ${MAX_ANSWER_BYTES} read`);
-  }
-  const text = await res.text();
   if (!res.ok) {
-    const detail = text.replace(/\s+/g, ' ').slice(0, 200);
+    const { bytes } = await readAtMost(res, ERROR_BODY_BYTES);
+    const detail = bytes.toString('utf8').replace(/\s+/g, ' ').slice(0, 200);
     // A provider's 413 or 400 about input size is the caller's to fix: it says which.
     if (res.status === 413)
       throw new InferenceInputError(`The inference provider refused the input as too large: ${detail}`);
     throw new ProviderHttpError(res.status, retryAfter(res.headers.get('retry-after')), detail);
   }
+  const limit = answerLimit(call.expected, Buffer.byteLength(request));
+  if (Number(res.headers.get('content-length') ?? 0) > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new AnswerTooLargeError(`answer larger than ${limit} bytes`);
+  }
+  const { bytes, complete } = await readAtMost(res, limit);
+  if (!complete) throw new AnswerTooLargeError(`answer larger than ${limit} bytes`);
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(bytes.toString('utf8')) as unknown;
   } catch {
     throw new ProviderShapeError('answer is not JSON');
   }
-}
-
-/** POSTs `body` to `path` under the call's base URL, the key (if any) as a bearer token. */
-export function postCall(call: ProviderCall, path: string, body: unknown): Promise<unknown> {
-  return postJson(endpoint(call.url, path), body, bearer(call.apiKey), call.signal);
 }
 
 /** As postCall, for the providers whose answer is a JSON object. */

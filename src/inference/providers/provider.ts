@@ -1,3 +1,5 @@
+import type { ExpectedAnswer } from './answer-limit';
+
 /** Whether a text is stored (a passage) or searched with (a query): some models embed them differently. */
 export type InputType = 'passage' | 'query';
 
@@ -24,12 +26,14 @@ export interface RerankBatch {
   tokens: number | null;
 }
 
-/** Everything one call to a provider needs: where, which model, the key, and when to give up. */
+/** Everything one call to a provider needs: where, which model, the key, when to give up, how much to read. */
 export interface ProviderCall {
   url: string;
   model: string;
   apiKey: string | undefined;
   signal: AbortSignal;
+  /** What a good answer holds: it bounds how much of the answer is read (answer-limit.ts). */
+  expected: ExpectedAnswer;
 }
 
 /** One provider's wire shape for dense embeddings. */

@@ -11,6 +11,7 @@ import {
 } from '../../support/fake-inference';
 import { http, startGateway, type TestGateway } from '../../support/gateway';
 import { indexName } from '../../support/pinecone';
+import { until } from '../../support/wait';
 
 const DIM = 8;
 /** The time limit of the `hasty` provider, which has one slot and one retry. */
@@ -165,5 +166,46 @@ describe('a misbehaving inference provider', () => {
     }
     const stats = await http(gw.url, 'POST', `/indexes/${name}/describe_index_stats`, {});
     expect(stats.body.totalVectorCount).toBe(0);
+  });
+
+  it('stops reading an answer sent in chunks past the call’s limit: a 503, not retried', async () => {
+    // 64 MiB of valid JSON, padded with spaces, sent as fast as the gateway reads it, no length said.
+    const total = 64 * 1024 * 1024;
+    const padding = Buffer.alloc(64 * 1024, ' ');
+    let sent = 0;
+    let finished = false;
+    let closed = false;
+    fake.handle = (_call, res) => {
+      res.once('close', () => (closed = true));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const head = `{"data":[{"index":0,"embedding":[${new Array(DIM).fill(0.5).join(',')}]}]`;
+      sent += head.length;
+      res.write(head);
+      const pump = () => {
+        while (!res.destroyed && sent < total) {
+          sent += padding.length;
+          if (!res.write(padding)) return void res.once('drain', pump);
+        }
+        if (!res.destroyed) res.end('}', () => (finished = true));
+      };
+      pump();
+    };
+    const before = fake.calls.length;
+    const res = await http(gw.url, 'POST', '/embed', { model: 'llama-text-embed-v2', inputs: [{ text: 'x' }] });
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toMatch(/\(answer larger than \d+ bytes\); nothing was written$/);
+    const limit = Number(/answer larger than (\d+) bytes/.exec(res.body.error.message)![1]);
+    // One text of 8 numbers: the floor of 1 MiB and a little.
+    expect(limit).toBeGreaterThan(1024 * 1024);
+    expect(limit).toBeLessThan(1.1 * 1024 * 1024);
+    expect(fake.calls.length - before).toBe(1);
+    // The gateway closed the connection: the provider did not get to send it all.
+    await until(
+      'the connection closed',
+      () => closed,
+      (c) => c,
+    );
+    expect(finished).toBe(false);
+    expect(sent).toBeLessThan(total);
   });
 });
