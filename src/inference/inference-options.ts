@@ -40,6 +40,8 @@ export interface ModelSettings {
 
 export interface InferenceOptions {
   models: Map<string, ModelSettings>;
+  /** Every provider's key, those of providers no model names included: none is ever quoted from an answer. */
+  secrets: string[];
 }
 
 export const INFERENCE_OPTIONS = Symbol('INFERENCE_OPTIONS');
@@ -165,7 +167,7 @@ export function parseInferenceConfig(
   env: Record<string, string | undefined> = process.env,
 ): InferenceOptions {
   const models = new Map<string, ModelSettings>([[BM25_MODEL, BUILT_IN_BM25]]);
-  if (json === undefined || json === null) return { models };
+  if (json === undefined || json === null) return { models, secrets: [] };
   if (!isObject(json)) throw new InferenceConfigError('the inference configuration must be a JSON object');
   const providers = new Map<string, ProviderSettings>();
   const rawProviders = json.providers ?? {};
@@ -182,7 +184,8 @@ export function parseInferenceConfig(
       throw new InferenceConfigError(`models.${name}.dimension is required for an embedding model`);
     models.set(name, model);
   }
-  return { models };
+  const secrets = [...providers.values()].flatMap((p) => (p.apiKey ? [p.apiKey] : []));
+  return { models, secrets };
 }
 
 /**

@@ -13,6 +13,7 @@ import { bm25 } from './providers/bm25';
 import { AnswerTooLargeError, ProviderHttpError, ProviderShapeError } from './providers/http-json';
 import type { ExpectedAnswer } from './providers/answer-limit';
 import type { EmbeddingApi, InputType, ProviderCall, RerankApi, SparseValues } from './providers/provider';
+import { redactor } from './providers/redact';
 import { openAiEmbeddings } from './providers/openai';
 import { ollamaEmbeddings } from './providers/ollama';
 import { teiEmbeddings, teiRerank } from './providers/tei';
@@ -87,11 +88,15 @@ function words(text: string): number {
 @Injectable()
 export class InferenceService {
   private readonly gates = new Map<string, ConcurrencyGate>();
+  private readonly redact: (text: string) => string;
 
   constructor(
     @Inject(INFERENCE_OPTIONS) private readonly options: InferenceOptions,
     @Optional() @Inject(INFERENCE_METRICS) private readonly metrics?: InferenceMetrics,
-  ) {}
+  ) {
+    // Every provider's key, whichever provider answers: a proxy before one may know another's.
+    this.redact = redactor(options.secrets);
+  }
 
   /** Every mapped model, by name. */
   models(): ModelSettings[] {
@@ -205,6 +210,7 @@ export class InferenceService {
               apiKey: provider.apiKey,
               signal: deadline.signal,
               expected,
+              redact: this.redact,
             });
           } finally {
             deadline.end();

@@ -1,5 +1,6 @@
 import { InferenceInputError } from '../inference-errors';
 import { answerLimit } from './answer-limit';
+import { reasonOf } from './error-reason';
 import type { ProviderCall } from './provider';
 import { readAtMost } from './read-body';
 
@@ -24,8 +25,8 @@ export class ProviderShapeError extends Error {}
 /** An answer past the call's limit (answer-limit.ts): the provider misbehaves, and asking again would not help. */
 export class AnswerTooLargeError extends ProviderShapeError {}
 
-/** Bytes of an error answer read, for the detail quoted from it. */
-const ERROR_BODY_BYTES = 64 * 1024;
+/** Bytes of an error answer read, for the reason quoted from it. */
+const ERROR_BODY_BYTES = 16 * 1024;
 
 function retryAfter(header: string | null): number | null {
   if (!header) return null;
@@ -37,10 +38,10 @@ function retryAfter(header: string | null): number | null {
 
 /**
  * POSTs `body` as JSON to `path` under the call's base URL, the key (if any) as a bearer token,
- * and reads JSON, no more of it than the call's limit. The key goes in a header only; error
- * details quote the provider's body (cut short), never the request, so no key or text reaches a
- * log or a client. No redirect is followed: it would send the texts, and the key, wherever the
- * provider points.
+ * and reads JSON, no more of it than the call's limit. The key goes in a header only; an error
+ * quotes what the provider said with every secret taken out (error-reason.ts), never the request,
+ * so no key or text reaches a log or a client. No redirect is followed: it would send the texts,
+ * and the key, wherever the provider points.
  */
 export async function postCall(call: ProviderCall, path: string, body: unknown): Promise<unknown> {
   const request = JSON.stringify(body);
@@ -61,11 +62,12 @@ export async function postCall(call: ProviderCall, path: string, body: unknown):
   }
   if (!res.ok) {
     const { bytes } = await readAtMost(res, ERROR_BODY_BYTES);
-    const detail = bytes.toString('utf8').replace(/\s+/g, ' ').slice(0, 200);
+    // Proxies and providers may echo the Authorization header: no key may be quoted to a client or a log.
+    const reason = reasonOf(bytes.toString('utf8'), call.redact);
     // A provider's 413 or 400 about input size is the caller's to fix: it says which.
     if (res.status === 413)
-      throw new InferenceInputError(`The inference provider refused the input as too large: ${detail}`);
-    throw new ProviderHttpError(res.status, retryAfter(res.headers.get('retry-after')), detail);
+      throw new InferenceInputError(`The inference provider refused the input as too large: ${reason}`);
+    throw new ProviderHttpError(res.status, retryAfter(res.headers.get('retry-after')), reason);
   }
   const limit = answerLimit(call.expected, Buffer.byteLength(request));
   if (Number(res.headers.get('content-length') ?? 0) > limit) {

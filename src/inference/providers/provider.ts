@@ -34,6 +34,8 @@ export interface ProviderCall {
   signal: AbortSignal;
   /** What a good answer holds: it bounds how much of the answer is read (answer-limit.ts). */
   expected: ExpectedAnswer;
+  /** Takes every configured key, and anything like a credential, out of a provider's words (redact.ts). */
+  redact: (text: string) => string;
 }
 
 /** One provider's wire shape for dense embeddings. */

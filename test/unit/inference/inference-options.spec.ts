@@ -41,6 +41,18 @@ describe('the inference configuration', () => {
     expect(options.models.get('qdrant/bm25')).toMatchObject({ vectorType: 'sparse', provider: null });
   });
 
+  it('keeps every provider’s key as a secret, a provider no model names included', () => {
+    const options = parseInferenceConfig(
+      {
+        providers: { ...LOCAL, used: { kind: 'openai', api_key_env: 'A' }, unused: { kind: 'jina', api_key_env: 'B' } },
+        models: { m: { provider: 'used', dimension: 3 } },
+      },
+      { A: 'key-a', B: 'key-b' },
+    );
+    expect(options.secrets.sort()).toEqual(['key-a', 'key-b']);
+    expect(loadInferenceOptions({}).secrets).toEqual([]);
+  });
+
   it.each([
     [{ providers: { x: { kind: 'other' } } }, 'providers.x.kind must be one of'],
     [{ providers: { x: { kind: 'tei' } } }, 'providers.x.url must be a non-empty string'],
