@@ -1,4 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { boundedLines, LineTooLongError } from '../../common/bounded-lines';
@@ -31,6 +36,9 @@ import {
 
 /** What marks a backup as a Qdrant snapshot (Pinecone's backups of the collection are not listed as snapshots). */
 const SNAPSHOT_DESCRIPTION = 'Qdrant snapshot';
+
+/** Snapshot uploads one process receives at once: each may take VECGATE_SNAPSHOT_UPLOAD_MB of temporary disk. */
+const MAX_UPLOADS_AT_ONCE = 2;
 
 /** Qdrant's SnapshotDescription. */
 export interface SnapshotDescription {
@@ -83,6 +91,9 @@ export class QdrantSnapshotsService {
     private readonly backups: BackupsService,
     private readonly records: RecordsService,
   ) {}
+
+  /** Uploads being received by this process, each into a temporary file of up to VECGATE_SNAPSHOT_UPLOAD_MB. */
+  private uploading = 0;
 
   private get scope() {
     return this.collections.scope;
@@ -206,38 +217,46 @@ export class QdrantSnapshotsService {
   }
 
   /**
-   * POST snapshots/upload: a snapshot file, read line by line as it arrives; the collection `name`
-   * is made from its header and points, replacing one of that name, in one transaction (a bad line,
-   * or a checksum that does not match, leaves everything as it was). Each line is bound as a
-   * request body is (VECGATE_BODY_LIMIT_MB): a point gets in no larger than an upsert takes it.
+   * POST snapshots/upload: a snapshot file, written to a temporary file as it arrives (with its
+   * checksum), then read line by line from there: the collection `name` is made from its header and
+   * points, replacing one of that name, in one transaction (a bad line, or a checksum that does not
+   * match, leaves everything as it was). The transaction never waits for the client: a slow or
+   * stalled upload held it open, and on the embedded database, whose one connection it held, every
+   * other request with it. Each line is bound as a request body is (VECGATE_BODY_LIMIT_MB): a point
+   * gets in no larger than an upsert takes it.
    */
   async upload(name: string, file: Readable, checksum: string | undefined): Promise<boolean> {
-    // A file past the upload limit ends early (the multipart reader cuts it and marks the stream
-    // `truncated`, maybe before this code runs): its last line may even parse, so the whole load is
-    // refused before it commits.
-    const truncated = () => (file as Readable & { truncated?: boolean }).truncated === true;
+    if (this.uploading >= MAX_UPLOADS_AT_ONCE)
+      throw new QdrantHttpError(
+        503,
+        `Service unavailable: ${MAX_UPLOADS_AT_ONCE} snapshot uploads are under way on this server; retry when one is done`,
+      );
+    this.uploading++;
+    const dir = await mkdtemp(join(tmpdir(), 'vecgate-snapshot-'));
     try {
-      return await this.load(name, file, checksum, truncated);
-    } catch (err) {
-      if (truncated())
+      const path = join(dir, 'upload.jsonl');
+      const hash = createHash('sha256');
+      await pipeline(received(file, hash), createWriteStream(path));
+      // A file past the upload limit ends early: the multipart reader cuts it and marks the stream.
+      if ((file as Readable & { truncated?: boolean }).truncated === true)
         throw new QdrantHttpError(413, 'the snapshot file is larger than VECGATE_SNAPSHOT_UPLOAD_MB allows');
+      if (checksum !== undefined) checkChecksum(checksum, hash.digest('hex'));
+      return await this.load(name, createReadStream(path));
+    } catch (err) {
       if (err instanceof LineTooLongError)
         throw new QdrantHttpError(
           413,
           `snapshot line ${err.line} is larger than allowed (limit: ${err.maxBytes} bytes): a line is bound by VECGATE_BODY_LIMIT_MB, as a request body is`,
         );
       throw err;
+    } finally {
+      this.uploading--;
+      await rm(dir, { recursive: true, force: true });
     }
   }
 
-  private async load(
-    name: string,
-    file: Readable,
-    checksum: string | undefined,
-    truncated: () => boolean,
-  ): Promise<boolean> {
-    const hash = createHash('sha256');
-    const lines = boundedLines(received(file, hash), this.config.bodyLimitBytes)[Symbol.asyncIterator]();
+  private async load(name: string, file: Readable): Promise<boolean> {
+    const lines = boundedLines(file, this.config.bodyLimitBytes)[Symbol.asyncIterator]();
     try {
       const first = await lines.next();
       if (first.done) throw QdrantHttpError.badRequest('the snapshot file is empty');
@@ -266,15 +285,13 @@ export class QdrantSnapshotsService {
             if (batch.length >= SNAPSHOT_BATCH) yield flush();
           }
           if (batch.length > 0) yield flush();
-          if (truncated()) throw new Error('truncated');
-          if (checksum !== undefined) checkChecksum(checksum, hash.digest('hex'));
         },
         { replace: true },
       );
       return true;
     } finally {
-      // Stopped early (a bad line): the file stays whole, for the controller to drain.
       await lines.return(undefined);
+      file.destroy();
     }
   }
 }
@@ -286,7 +303,6 @@ export class QdrantSnapshotsService {
  */
 async function* received(file: Readable, hash: Hash): AsyncGenerator<Buffer> {
   try {
-    // Not destroyed when the upload stops reading early: the controller drains what is left.
     for await (const chunk of file.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
       hash.update(chunk);
       yield chunk;

@@ -155,3 +155,49 @@ describe('the request deadline, a streamed body included', () => {
     });
   });
 });
+
+describe('a stalled snapshot upload', () => {
+  let gw: TestGateway;
+  const connections: RawConnection[] = [];
+
+  beforeAll(async () => {
+    // A deadline far past the test: what is checked is that nothing waits for it.
+    gw = await startGateway({ qdrantPort: 0, requestTimeoutMs: 30_000 });
+  });
+  afterAll(async () => {
+    for (const c of connections.splice(0)) c.socket.destroy();
+    await gw?.close();
+  });
+
+  it('holds no database connection while its client is still sending', async () => {
+    const qdrantPort = Number(new URL(gw.qdrantUrl).port);
+    // The header line whole, then half a point, and nothing more for as long as the test runs.
+    const body = `${PART}${HEADER}\n{"id": 1, "vector": [0.5,`;
+    const stalled = await open(qdrantPort, multipart('/collections/held/snapshots/upload', '10.0.0.6', body, false));
+    connections.push(stalled);
+    await until(
+      'the upload under way',
+      () => gauge(gw, 'vecgate_http_requests_in_flight'),
+      (n) => n >= 2,
+    );
+    // Another client writes and reads meanwhile: on the embedded database a load paced by the
+    // client held its one connection, and this waited for the upload's deadline.
+    const name = `other_${Date.now()}`;
+    expect(
+      (await http(gw.qdrantUrl, 'PUT', `/collections/${name}`, { vectors: { size: 2, distance: 'Dot' } })).status,
+    ).toBe(200);
+    expect(
+      (
+        await http(gw.qdrantUrl, 'PUT', `/collections/${name}/points?wait=true`, {
+          points: [{ id: 1, vector: [1, 2] }],
+        })
+      ).status,
+    ).toBe(200);
+    expect((await http(gw.qdrantUrl, 'POST', `/collections/${name}/points/count`, {})).body.result).toEqual({
+      count: 1,
+    });
+    expect([stalled.closed(), stalled.received()]).toEqual([false, '']);
+    // Nothing of the stalled upload was written.
+    expect((await http(gw.qdrantUrl, 'GET', '/collections/held')).status).toBe(404);
+  });
+});
