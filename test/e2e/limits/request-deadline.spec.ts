@@ -164,10 +164,15 @@ describe('a stalled snapshot upload', () => {
     // A deadline far past the test: what is checked is that nothing waits for it.
     gw = await startGateway({ qdrantPort: 0, requestTimeoutMs: 30_000 });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     for (const c of connections.splice(0)) c.socket.destroy();
-    await gw?.close();
+    await until(
+      'no upload left under way',
+      () => gauge(gw, 'vecgate_http_requests_in_flight'),
+      (n) => n === 1,
+    );
   });
+  afterAll(() => gw?.close());
 
   it('holds no database connection while its client is still sending', async () => {
     const qdrantPort = Number(new URL(gw.qdrantUrl).port);
@@ -199,5 +204,45 @@ describe('a stalled snapshot upload', () => {
     expect([stalled.closed(), stalled.received()]).toEqual([false, '']);
     // Nothing of the stalled upload was written.
     expect((await http(gw.qdrantUrl, 'GET', '/collections/held')).status).toBe(404);
+  });
+
+  it('receives two uploads at once, refuses a third with a 503, and takes it once one ends', async () => {
+    const qdrantPort = Number(new URL(gw.qdrantUrl).port);
+    const stalled = await Promise.all(
+      ['10.0.0.7', '10.0.0.8'].map((address) =>
+        open(qdrantPort, multipart('/collections/held/snapshots/upload', address, `${PART}${HEADER}\n`, false)),
+      ),
+    );
+    connections.push(...stalled);
+    await until(
+      'both uploads under way',
+      () => gauge(gw, 'vecgate_http_requests_in_flight'),
+      (n) => n >= 3,
+    );
+    const whole = () =>
+      open(
+        qdrantPort,
+        multipart('/collections/third/snapshots/upload', '10.0.0.9', `${PART}${HEADER}\n\r\n--XX--\r\n`, true),
+      );
+    const third = await whole();
+    connections.push(third);
+    await until('the answer', third.received, (text) => text.includes('}'));
+    expect(answerOf(third)).toEqual({
+      status: 503,
+      body: { status: { error: expect.stringMatching(/2 snapshot uploads are under way/) }, time: 0 },
+    });
+    // A client that goes away gives its place back.
+    stalled[0].socket.destroy();
+    await until(
+      'the third upload taken',
+      async () => {
+        const again = await whole();
+        connections.push(again);
+        await until('its answer', again.received, (text) => text.includes('}'));
+        return answerOf(again).status;
+      },
+      (status) => status === 200,
+    );
+    expect((await http(gw.qdrantUrl, 'GET', '/collections/third')).status).toBe(200);
   });
 });
