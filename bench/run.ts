@@ -20,6 +20,7 @@ import traffic from './workloads/traffic';
 import curve from './workloads/curve';
 import qdrant from './workloads/qdrant';
 import inference from './workloads/inference';
+import jit from './workloads/jit';
 
 const WORKLOADS = [
   chroma,
@@ -35,6 +36,7 @@ const WORKLOADS = [
   curve,
   qdrant,
   inference,
+  jit,
 ] as unknown as Workload[];
 
 function list(): string {
