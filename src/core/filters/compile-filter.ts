@@ -1,4 +1,5 @@
 import type { FilterNode, MetadataKey, Scalar } from './filter-ast';
+import { foldOr } from './fold-or';
 import type { SqlParams } from './sql-params';
 import { vectorColumn } from '../collections/vector-index';
 
@@ -10,7 +11,9 @@ import { vectorColumn } from '../collections/vector-index';
  * metadata or document counts as "does not match" instead of vanishing as NULL, and the planner
  * estimates it as the rest of what the inner node keeps (NOT coalesce(.., false) it priced at a
  * flat half of the table, which sent a negation keeping 2% down the HNSW walk). Positive forms
- * stay bare so the planner can still use the indexes.
+ * stay bare so the planner can still use the indexes. An `or` over one key folds into one list
+ * (foldOr), and a key named again reuses its parameter (SqlParams), so that a filter's parameters
+ * and expression grow with its keys and lists rather than with its values.
  */
 export function compileFilter(node: FilterNode, params: SqlParams, root = 'metadata'): string {
   switch (node.kind) {
@@ -21,7 +24,7 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
     case 'and':
       return `(${node.children.map((c) => compileFilter(c, params, root)).join(' AND ')})`;
     case 'or':
-      return `(${node.children.map((c) => compileFilter(c, params, root)).join(' OR ')})`;
+      return compileOr(node.children, params, root);
     case 'not':
       return `((${compileFilter(node.child, params, root)}) IS NOT TRUE)`;
     case 'atLeast': {
@@ -45,11 +48,7 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
     }
     case 'textMatch': {
       const { value, text } = access(node.key, params, root);
-      const escaped = escapeLike(node.text);
-      const pattern = { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[
-        node.mode
-      ];
-      return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(pattern, 'text')})`;
+      return `(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ${params.add(likePattern(node), 'text')})`;
     }
     case 'exists':
       return `(${access(node.key, params, root).value}) IS NOT NULL`;
@@ -86,7 +85,7 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
     case 'nested': {
       const { value } = access(node.key, params, root);
       // Each element of the array at the key is the root of the inner filter; one must pass all of it.
-      const element = `ne${params.values.length}`;
+      const element = params.alias('ne');
       const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
       return `EXISTS (SELECT 1 FROM ${elements} AS ${element}(e) WHERE ${compileFilter(node.filter, params, `${element}.e`)})`;
     }
@@ -100,6 +99,34 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
     case 'idIn':
       return `id = ANY(${params.add(node.ids, 'text[]')})`;
   }
+}
+
+/**
+ * An `or`, folded (foldOr): substring matches on one key, or on the document, become one LIKE over
+ * a list of patterns, which the trigram indexes serve as they do a single pattern.
+ */
+function compileOr(children: FilterNode[], params: SqlParams, root: string): string {
+  const { nodes, texts, documents } = foldOr(children);
+  const branches = nodes.map((c) => compileFilter(c, params, root));
+  for (const { key, matches } of texts) {
+    const { value, text } = access(key, params, root);
+    const patterns = params.add(unique(matches.map(likePattern)), 'text[]');
+    branches.push(`(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ANY(${patterns}))`);
+  }
+  if (documents.length > 0) {
+    const patterns = unique(documents.map((d) => `%${escapeLike(d.text)}%`));
+    branches.push(`document LIKE ANY(${params.add(patterns, 'text[]')})`);
+  }
+  if (branches.length === 0) return 'FALSE';
+  return `(${branches.join(' OR ')})`;
+}
+
+const unique = (values: string[]): string[] => [...new Set(values)];
+
+/** The LIKE pattern of a text match, its wildcards escaped. */
+function likePattern(node: Extract<FilterNode, { kind: 'textMatch' }>): string {
+  const escaped = escapeLike(node.text);
+  return { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[node.mode];
 }
 
 /** Lists up to this long compile to one containment test a value, each of which the GIN index serves. */
