@@ -87,3 +87,14 @@ export class OverloadedError extends UnavailableError {
 
 /** A statement of the request ran past the database's time limit and was cancelled: a 503 like UnavailableError. */
 export class StatementTimeoutError extends UnavailableError {}
+
+/**
+ * A statement would bind more values than one statement can (`limit`): a filter of very many
+ * conditions, even with its repeated values bound once and its lists bound as arrays. Refused
+ * before the statement is sent.
+ */
+export class TooManyValuesError extends InvalidArgumentError {
+  constructor(readonly limit: number) {
+    super(`The filter is too large: it would bind more than ${limit} values in one statement`);
+  }
+}

@@ -1,6 +1,15 @@
+import { TooManyValuesError } from '../errors';
+
+/**
+ * The most values one statement binds: the protocol counts a statement's parameters in 16 bits,
+ * and past this count Postgres and PGlite refuse the statement (or the count wraps around).
+ */
+export const MAX_STATEMENT_VALUES = 65_535;
+
 /**
  * Collects bind parameters for one statement and hands out their placeholders. A value added again
- * with the same cast (a key a filter names in several conditions) reuses its placeholder.
+ * with the same cast (a key a filter names in several conditions) reuses its placeholder. A
+ * statement that would bind more than MAX_STATEMENT_VALUES is refused here, before it is sent.
  */
 export class SqlParams {
   readonly values: unknown[] = [];
@@ -17,6 +26,7 @@ export class SqlParams {
     const known = cast !== undefined && reusable(value) ? `${cast} ${JSON.stringify(value)}` : undefined;
     const at = known === undefined ? undefined : this.known.get(known);
     if (at !== undefined) return `$${at}::${cast}`;
+    if (this.values.length >= MAX_STATEMENT_VALUES) throw new TooManyValuesError(MAX_STATEMENT_VALUES);
     this.values.push(value);
     if (known !== undefined) this.known.set(known, this.values.length);
     return cast ? `$${this.values.length}::${cast}` : `$${this.values.length}`;

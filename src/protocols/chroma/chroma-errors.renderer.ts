@@ -13,6 +13,7 @@ import {
   InvalidRegexError,
   NotFoundError,
   RateLimitedError,
+  TooManyValuesError,
   UnauthenticatedError,
   UnavailableError,
   type CoreError,
@@ -46,6 +47,10 @@ function fromCore(err: CoreError): ChromaHttpError {
     );
   }
   if (err instanceof InvalidRegexError) return ChromaHttpError.invalidArgument(`Regex syntax errror: ${err.message}`);
+  if (err instanceof TooManyValuesError)
+    return ChromaHttpError.invalidArgument(
+      `Filter is too large: it would bind more than ${err.limit} values in one query. Match many values of one key with $in, or send fewer conditions`,
+    );
   if (err instanceof InvalidArgumentError) return ChromaHttpError.invalidArgument(err.message);
   if (err instanceof ForbiddenError) return new ChromaHttpError(403, 'ChromaError', err.message);
   if (err instanceof UnauthenticatedError) return new ChromaHttpError(401, 'ChromaError', err.message);

@@ -8,6 +8,7 @@ import {
   LimitReachedError,
   NotFoundError,
   RateLimitedError,
+  TooManyValuesError,
   UnauthenticatedError,
   UnavailableError,
   type CoreError,
@@ -102,6 +103,10 @@ function fromCore(err: CoreError) {
       name: 'FORBIDDEN',
       message: `Request failed. You've reached the max backups allowed for index ${err.parent} (${err.limit}, its Qdrant snapshots included). To add more backups, delete an existing one.`,
     };
+  if (err instanceof TooManyValuesError)
+    return bad(
+      `The filter is too large: it would bind more than ${err.limit} values in one query. Match many values of one field with $in, or send fewer conditions.`,
+    );
   if (err instanceof InvalidRegexError || err instanceof InvalidArgumentError) return bad(err.message);
   if (err instanceof ForbiddenError)
     return { status: 403, grpc: GRPC.PERMISSION_DENIED, name: 'FORBIDDEN', message: err.message };

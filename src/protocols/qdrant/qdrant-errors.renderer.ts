@@ -8,6 +8,7 @@ import {
   LimitReachedError,
   NotFoundError,
   RateLimitedError,
+  TooManyValuesError,
   UnauthenticatedError,
   UnavailableError,
   type CoreError,
@@ -36,6 +37,10 @@ function fromCore(err: CoreError): QdrantHttpError {
   if (err instanceof LimitReachedError && err.entity === 'backup')
     return QdrantHttpError.badRequest(
       `Collection already has the maximum number of snapshots (${err.limit}, its Pinecone backups included). Help: Please delete an existing snapshot before creating a new one.`,
+    );
+  if (err instanceof TooManyValuesError)
+    return QdrantHttpError.badRequest(
+      `Filter is too large: it would bind more than ${err.limit} values in one query. Match many values of one key with match any, or send fewer conditions`,
     );
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError)
     return QdrantHttpError.badRequest(err.message);

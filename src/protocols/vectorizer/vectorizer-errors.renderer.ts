@@ -7,6 +7,7 @@ import {
   InvalidRegexError,
   NotFoundError,
   RateLimitedError,
+  TooManyValuesError,
   UnauthenticatedError,
   UnavailableError,
   type CoreError,
@@ -46,6 +47,11 @@ function fromCore(err: CoreError): VectorizerHttpError {
       `vector dimension ${err.got} does not match collection dimension ${err.expected}`,
     );
   }
+  if (err instanceof TooManyValuesError)
+    return VectorizerHttpError.validation(
+      'filter',
+      `too large: it would bind more than ${err.limit} values in one query; match many values of one key with $in, or send fewer conditions`,
+    );
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError)
     return new VectorizerHttpError(400, 'validation_error', err.message);
   if (err instanceof UnavailableError) return new VectorizerHttpError(503, 'service_unavailable', err.message);

@@ -1,7 +1,8 @@
 import { RecordTableRepository, qualified } from '../../../src/core/collections/record-table.repository';
+import { TooManyValuesError } from '../../../src/core/errors';
 import { compileFilter } from '../../../src/core/filters/compile-filter';
 import { and, not, or, type FilterNode, type Scalar } from '../../../src/core/filters/filter-ast';
-import { SqlParams } from '../../../src/core/filters/sql-params';
+import { MAX_STATEMENT_VALUES, SqlParams } from '../../../src/core/filters/sql-params';
 import type { Database } from '../../../src/database/database';
 import { openTestDatabase } from '../../support/database';
 
@@ -26,7 +27,8 @@ const words = (n: number, prefix = 'absent') => Array.from({ length: n }, (_, i)
 
 /**
  * How many values a filter binds, and that what folding saves changes no answer: an `or` over one
- * key is one list (Qdrant's text_any, `$or` of `$in`), and a key named again is bound once.
+ * key is one list (Qdrant's text_any, `$or` of `$in`), a key named again is bound once, and a
+ * statement past the values one statement binds is refused before it is sent.
  */
 describe('the values a filter binds', () => {
   let db: Database;
@@ -119,5 +121,30 @@ describe('the values a filter binds', () => {
     );
     // The namespace, the key, and one bound a condition.
     expect(compiled(ranges).params.values).toHaveLength(102);
+  });
+
+  it('refuses a filter past the values one statement binds before anything runs', () => {
+    // 5,000 lists of 14 values, each on a key of its own: one containment test a value.
+    const tooMany = or(
+      ...Array.from({ length: 5_000 }, (_, i): FilterNode => ({
+        kind: 'anyOf',
+        key: `k${i}`,
+        values: words(14, `v${i}-`),
+        inArrays: false,
+      })),
+    );
+    expect(() => compiled(tooMany)).toThrow(TooManyValuesError);
+    expect(() => compiled(tooMany)).toThrow(/more than 65535 values/);
+  });
+
+  it('runs a statement of exactly as many values as one statement binds', async () => {
+    const params = new SqlParams();
+    const placeholders = Array.from({ length: MAX_STATEMENT_VALUES }, (_, i) => params.add(`${i}`));
+    const { rows } = await db.query(
+      `SELECT cardinality(ARRAY[${placeholders.join(', ')}]::text[]) AS n, ${placeholders.at(-1)}::text AS last`,
+      params.values,
+    );
+    expect(rows[0]).toEqual({ n: MAX_STATEMENT_VALUES, last: `${MAX_STATEMENT_VALUES - 1}` });
+    expect(() => params.add('one more')).toThrow(TooManyValuesError);
   });
 });
