@@ -2,6 +2,7 @@
 import { Client, Pool } from 'pg';
 import type { Database, Queryable } from '../../src/database/database';
 import { preparedStatementsPoolConfig, type Planning } from '../../src/database/prepared-statements';
+import { withoutJit } from '../../src/database/server-pools';
 import type { Collection } from '../../src/core/collections/collection.model';
 import type { Neighbour } from '../../src/core/records/record.model';
 import { RecordsRepository } from '../../src/core/records/records.repository';
@@ -11,7 +12,7 @@ import { progress } from '../report';
 
 /**
  * One connection, kept open: calls are sequential, and session settings and prepared statements
- * stay on it as they do on a gateway connection (`planning` as the gateway's pools plan).
+ * stay on it as they do on a gateway connection (`planning` as the gateway's pools plan, JIT off).
  */
 export function onePool(databaseUrl: string, planning?: Planning): Pool {
   const pool = new Pool({
@@ -19,7 +20,7 @@ export function onePool(databaseUrl: string, planning?: Planning): Pool {
     max: 1,
     idleTimeoutMillis: 0,
     connectionTimeoutMillis: 10_000,
-    ...preparedStatementsPoolConfig(true, planning),
+    ...withoutJit(preparedStatementsPoolConfig(true, planning)),
   });
   pool.on('error', () => {}); // an idle connection's error surfaces on its next query
   return pool;

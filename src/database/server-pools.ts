@@ -11,6 +11,25 @@ export interface ServerPoolOptions {
 }
 
 /**
+ * Run on each connection before its first statement. PostgreSQL's JIT compiles a statement whose
+ * estimated cost passes jit_above_cost; on the gateway's statements it never paid for itself, and
+ * compiling a filter of thousands of branches holds the backend past statement_timeout, which
+ * cannot cancel it (docs/decisions/0008-no-jit.md).
+ */
+export const NO_JIT = 'SET jit = off';
+
+/** A pool's config with NO_JIT run on each new connection, before the config's own onConnect. */
+export function withoutJit<C extends Pick<PoolConfig, 'onConnect'>>(config: C): C {
+  return {
+    ...config,
+    onConnect: async (client) => {
+      await client.query(NO_JIT);
+      await config.onConnect?.(client);
+    },
+  };
+}
+
+/**
  * Connections planning once (see Database.withSessionSettings), half the main pool's; past them
  * a call takes the main pool's.
  */
@@ -43,7 +62,7 @@ export class ServerPools {
       }
       const pool = new ClosingPool({
         ...timeout,
-        ...planning,
+        ...withoutJit(planning),
         max,
         Client: ToCurrentHost as unknown as PoolConfig['Client'],
       });
