@@ -64,23 +64,23 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
       return `(${count}) ${node.operator} ${params.add(node.count, 'int')}`;
     }
     case 'geoRadius': {
-      const { lat, lon } = geoPoint(node.key, params, root);
       const [cLat, cLon] = [params.add(node.lat, 'float8'), params.add(node.lon, 'float8')];
-      // The CASE keeps the casts away from a value that is not a point (a cast error would fail the statement).
-      const haversine = `2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(${lat} - ${cLat}) / 2), 2) + cos(radians(${cLat})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${cLon}) / 2), 2))))`;
+      const meters = params.add(node.meters, 'float8');
+      const within = (lat: string, lon: string) =>
+        `2 * 6371008.8 * asin(least(1, sqrt(power(sin(radians(${lat} - ${cLat}) / 2), 2) + cos(radians(${cLat})) * cos(radians(${lat})) * power(sin(radians(${lon} - ${cLon}) / 2), 2)))) <= ${meters}`;
       // No point farther north or south than the radius is in it: a latitude range a geo index serves.
       const degrees = node.meters / GEO_METERS_PER_DEGREE;
       const band = `${latitudeAt(node.key, params, root)} BETWEEN ${params.add(node.lat - degrees, 'float8')} AND ${params.add(node.lat + degrees, 'float8')}`;
-      return `(${band} AND CASE WHEN ${geoGuard(node.key, params, root)} THEN ${haversine} <= ${params.add(node.meters, 'float8')} ELSE FALSE END)`;
+      return geoCondition(node.key, params, root, band, within);
     }
     case 'geoBox': {
-      const { lat, lon } = geoPoint(node.key, params, root);
       const [top, bottom] = [params.add(node.top, 'float8'), params.add(node.bottom, 'float8')];
       const [left, right] = [params.add(node.left, 'float8'), params.add(node.right, 'float8')];
       // A box that crosses the antimeridian (left east of right) wraps around.
-      const inLon = `CASE WHEN ${left} <= ${right} THEN ${lon} BETWEEN ${left} AND ${right} ELSE ${lon} >= ${left} OR ${lon} <= ${right} END`;
+      const within = (lat: string, lon: string) =>
+        `${lat} BETWEEN ${bottom} AND ${top} AND (CASE WHEN ${left} <= ${right} THEN ${lon} BETWEEN ${left} AND ${right} ELSE ${lon} >= ${left} OR ${lon} <= ${right} END)`;
       const band = `${latitudeAt(node.key, params, root)} BETWEEN ${bottom} AND ${top}`;
-      return `(${band} AND CASE WHEN ${geoGuard(node.key, params, root)} THEN ${lat} BETWEEN ${bottom} AND ${top} AND (${inLon}) ELSE FALSE END)`;
+      return geoCondition(node.key, params, root, band, within);
     }
     case 'nested': {
       const { value } = access(node.key, params, root);
@@ -207,16 +207,31 @@ function latitudeAt(key: MetadataKey, params: SqlParams, root: string): string {
   return geoLatitude(access(key, params, root).value);
 }
 
-/** Whether the value at the key is an object with numeric `lat` and `lon`. */
-function geoGuard(key: MetadataKey, params: SqlParams, root: string): string {
-  const { value } = access(key, params, root);
-  return `jsonb_typeof(${value} -> 'lat') = 'number' AND jsonb_typeof(${value} -> 'lon') = 'number'`;
+/** Whether the jsonb `point` is an object with numeric `lat` and `lon`. */
+function isGeoPoint(point: string): string {
+  return `jsonb_typeof(${point} -> 'lat') = 'number' AND jsonb_typeof(${point} -> 'lon') = 'number'`;
 }
 
-/** The point's latitude and longitude at the key, as float8 (only under geoGuard). */
-function geoPoint(key: MetadataKey, params: SqlParams, root: string): { lat: string; lon: string } {
+/**
+ * A geo condition on the value at the key: a point `{lat, lon}` whose latitude and longitude (as
+ * float8) pass `within`, or, as Qdrant matches a field holding several locations, an array one of
+ * whose elements is such a point. `band` keeps the latitudes a single point can have. Each CASE
+ * keeps the casts away from a value that is not a point (a cast error would fail the statement).
+ */
+function geoCondition(
+  key: MetadataKey,
+  params: SqlParams,
+  root: string,
+  band: string,
+  within: (lat: string, lon: string) => string,
+): string {
   const { value } = access(key, params, root);
-  return { lat: `((${value} ->> 'lat')::float8)`, lon: `((${value} ->> 'lon')::float8)` };
+  const point = (p: string) =>
+    `CASE WHEN ${isGeoPoint(p)} THEN ${within(`((${p} ->> 'lat')::float8)`, `((${p} ->> 'lon')::float8)`)} ELSE FALSE END`;
+  const element = params.alias('gp');
+  const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
+  const inArray = `(jsonb_typeof(${value}) = 'array' AND EXISTS (SELECT 1 FROM ${elements} AS ${element}(p) WHERE ${point(`${element}.p`)}))`;
+  return `((${band} AND ${point(value)}) OR ${inArray})`;
 }
 
 function escapeLike(text: string): string {
