@@ -3,7 +3,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Database, type Queryable } from '../../database/database';
 import type { Collection, NewCollection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
-import { RecordTableRepository, recordTableName } from '../collections/record-table.repository';
+import { RecordTableRepository, recordTableName, sameColumns } from '../collections/record-table.repository';
 import { LimitReachedError, NotFoundError } from '../errors';
 import { RecordsService } from '../records/records.service';
 import { RecordsRepository } from '../records/records.repository';
@@ -68,7 +68,7 @@ export class BackupsService {
       await this.tables.create(tx, tableName, { metadata: false, document: false });
       if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
       await this.tables.addVectorColumns(tx, tableName, collection.vectors);
-      await this.tables.copyRecords(tx, collection.tableName, tableName, collection.vectors);
+      await this.tables.copyRecords(tx, collection.tableName, tableName, sameColumns(collection.vectors));
       return this.repository.insert(tx, { id, tableName, ...details }, collection);
     });
   }
@@ -118,10 +118,11 @@ export class BackupsService {
       const wanted = spec(backup);
       if (replace) await this.collections.deleteIn(tx, scope, wanted.name, true);
       const collection = await this.collections.createIn(tx, scope, wanted, false);
-      // Positions are given in order from 1, so a vector the spec keeps whole sits where the copy has it.
-      const kept = collection.vectors.filter((f) =>
-        backup.vectors.some((b) => b.position === f.position && b.name === f.name && b.kind === f.kind),
-      );
+      // A vector the spec keeps whole is copied by name: the new collection numbers its positions afresh.
+      const kept = collection.vectors.flatMap((f) => {
+        const b = backup.vectors.find((v) => v.name === f.name && v.kind === f.kind && v.dimension === f.dimension);
+        return b ? [{ from: b.position, to: f.position }] : [];
+      });
       await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id, kept);
       await this.repository.registerNamespaces(tx, backup, collection.id);
       const job = await this.repository.insertRestoreJob(tx, {

@@ -152,21 +152,42 @@ export class CollectionsRepository {
     return rowCount === 1;
   }
 
-  /** Declares named vectors at positions `first`, `first` + 1, ... in the order given (a new collection's from 1). */
-  async insertVectors(
-    db: Queryable,
-    collectionId: string,
-    fields: NewVectorField[],
-    first = 1,
-  ): Promise<VectorField[]> {
+  /**
+   * Declares named vectors in the order given, each at a position no vector of the collection has
+   * had (the next after last_vector_position): a column named from a removed vector's position is
+   * never another vector's.
+   */
+  async insertVectors(db: Queryable, collectionId: string, fields: NewVectorField[]): Promise<VectorField[]> {
+    if (fields.length === 0) return [];
+    const { rows } = await db.query<{ last: number }>(
+      `UPDATE vecgate_collections SET last_vector_position = last_vector_position + $2 WHERE id = $1
+       RETURNING last_vector_position AS last`,
+      [collectionId, fields.length],
+    );
+    const first = rows[0].last - fields.length + 1;
     const placed = fields.map((f, i) => ({ ...f, position: first + i, indexed: false, tuning: null }));
-    for (const f of placed)
+    await this.insertVectorRows(db, collectionId, placed);
+    return placed;
+  }
+
+  /** Declares named vectors at the positions they have in another collection (a fork's, as its source's). */
+  async placeVectors(db: Queryable, collectionId: string, fields: VectorField[]): Promise<VectorField[]> {
+    const placed = fields.map((f) => ({ ...f, indexed: false, tuning: null }));
+    await db.query(
+      `UPDATE vecgate_collections SET last_vector_position = greatest(last_vector_position, $2) WHERE id = $1`,
+      [collectionId, Math.max(0, ...fields.map((f) => f.position))],
+    );
+    await this.insertVectorRows(db, collectionId, placed);
+    return placed;
+  }
+
+  private async insertVectorRows(db: Queryable, collectionId: string, fields: VectorField[]): Promise<void> {
+    for (const f of fields)
       await db.query(
         `INSERT INTO vecgate_collection_vectors (collection_id, position, name, kind, dimension, metric, index)
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
         [collectionId, f.position, f.name, f.kind, f.kind === 'dense' ? f.dimension : null, f.metric, json(f.index)],
       );
-    return placed;
   }
 
   async deleteVector(db: Queryable, collectionId: string, position: number): Promise<void> {

@@ -14,7 +14,7 @@ import {
   VectorField,
 } from './collection.model';
 import { CollectionsRepository, type RowLock } from './collections.repository';
-import { RecordTableRepository, recordTableName } from './record-table.repository';
+import { RecordTableRepository, recordTableName, sameColumns } from './record-table.repository';
 import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
 import { MAX_DIMENSION, vectorColumn } from './vector-index';
@@ -219,8 +219,7 @@ export class CollectionsService {
   ): Promise<VectorField> {
     return this.changing(scope, id, async (tx, collection) => {
       checkVectorFields([...collection.vectors, field]);
-      const next = Math.max(0, ...collection.vectors.map((f) => f.position)) + 1;
-      const [placed] = await this.repository.insertVectors(tx, collection.id, [field], next);
+      const [placed] = await this.repository.insertVectors(tx, collection.id, [field]);
       await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
       await this.repository.update(tx, collection, { extras: extras(collection) });
       return placed;
@@ -289,9 +288,10 @@ export class CollectionsService {
         await this.repository.setDimension(tx, forkId, source.dimension);
         await this.tables.setDimension(tx, table, source.dimension);
       }
-      const fields = await this.repository.insertVectors(tx, forkId, source.vectors);
+      // At the source's positions: each column is copied into the column of the same name.
+      const fields = await this.repository.placeVectors(tx, forkId, source.vectors);
       await this.tables.addVectorColumns(tx, table, fields);
-      await this.tables.copyRows(tx, source.tableName, table, forkId, fields);
+      await this.tables.copyRows(tx, source.tableName, table, forkId, sameColumns(fields));
       return (await this.repository.findById(tx, forkId))!;
     });
   }

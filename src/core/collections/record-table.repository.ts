@@ -6,6 +6,17 @@ import { checkedColumn, MAX_HALFVEC_INDEX_DIMENSION, vectorColumn, vectorPlan } 
 /** Histogram entries of a record table's metadata statistics (see analyze). */
 const METADATA_STATISTICS = 1000;
 
+/** A named vector's values copied from the column of one position in a table to that of another in a copy. */
+export interface VectorCopy {
+  from: number;
+  to: number;
+}
+
+/** Each vector's column copied into the column of the same position (a copy made with the same positions). */
+export function sameColumns(fields: { position: number }[]): VectorCopy[] {
+  return fields.map((f) => ({ from: f.position, to: f.position }));
+}
+
 /** `vecgate_records.r_<hex>`, from a uuid the gateway generated itself. */
 export function recordTableName(collectionId: string): string {
   const hex = collectionId.replace(/-/g, '');
@@ -244,14 +255,15 @@ export class RecordTableRepository {
   }
 
   /**
-   * Copies every record of one table into another (created with create(), and given the same
-   * named vectors' columns), keeping their order.
+   * Copies every record of one table into another (created with create(), and given the named
+   * vectors' columns `vectors` copies into), keeping their order.
    */
-  async copyRecords(db: Queryable, from: string, to: string, fields: VectorField[] = []): Promise<void> {
-    const named = fields.map((f) => `, ${vectorColumn(f.position)}`).join('');
+  async copyRecords(db: Queryable, from: string, to: string, vectors: VectorCopy[] = []): Promise<void> {
+    const source = vectors.map((v) => `, ${vectorColumn(v.from)}`).join('');
+    const target = vectors.map((v) => `, ${vectorColumn(v.to)}`).join('');
     await db.query(
-      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata${named})
-       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata${named} FROM ${qualified(from)} ORDER BY seq`,
+      `INSERT INTO ${qualified(to)} (namespace, id, embedding, sparse_embedding, document, uri, metadata${target})
+       SELECT namespace, id, embedding, sparse_embedding, document, uri, metadata${source} FROM ${qualified(from)} ORDER BY seq`,
     );
   }
 
@@ -261,9 +273,9 @@ export class RecordTableRepository {
     from: string,
     to: string,
     toCollectionId: string,
-    fields: VectorField[] = [],
+    vectors: VectorCopy[] = [],
   ): Promise<void> {
-    await this.copyRecords(db, from, to, fields);
+    await this.copyRecords(db, from, to, vectors);
     await db.query(
       `INSERT INTO vecgate_record_counts (collection_id, namespace, slot, n) SELECT $1, namespace, 0, count(*) FROM ${qualified(to)} GROUP BY namespace`,
       [toCollectionId],
