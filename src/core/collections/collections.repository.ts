@@ -205,25 +205,43 @@ export class CollectionsRepository {
     ]);
   }
 
+  /** With `lock`, holds the catalog row until the transaction ends (see RowLock and findById). */
   async findByName(
     db: Queryable,
     databaseId: string,
     name: string,
     lock: RowLock | false = false,
   ): Promise<Collection | undefined> {
+    if (lock) {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT c.id FROM vecgate_collections c WHERE c.database_id = $1 AND c.name = $2 ${ROW_LOCKS[lock]}`,
+        [databaseId, name],
+      );
+      return rows[0] && this.findById(db, rows[0].id);
+    }
     const { rows } = await db.query<CollectionRow>(
       `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
-       WHERE c.database_id = $1 AND c.name = $2 ${lock ? ROW_LOCKS[lock] : ''}`,
+       WHERE c.database_id = $1 AND c.name = $2`,
       [databaseId, name],
     );
     return rows[0] && toCollection(rows[0]);
   }
 
-  /** With `lock`, holds the catalog row until the transaction ends (see RowLock). */
+  /**
+   * With `lock`, holds the catalog row until the transaction ends (see RowLock). The row is locked
+   * by one statement and read by the next: a statement that waited for the lock returns the row as
+   * the change it waited for left it, but reads the named vectors, index states and counts with
+   * the snapshot it took before waiting, which misses that change.
+   */
   async findById(db: Queryable, id: string, lock: RowLock | false = false): Promise<Collection | undefined> {
+    if (lock) {
+      const { rowCount } = await db.query(`SELECT 1 FROM vecgate_collections c WHERE c.id = $1 ${ROW_LOCKS[lock]}`, [
+        id,
+      ]);
+      if (!rowCount) return undefined;
+    }
     const { rows } = await db.query<CollectionRow>(
-      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
-       WHERE c.id = $1 ${lock ? ROW_LOCKS[lock] : ''}`,
+      `SELECT ${COLUMNS} FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id WHERE c.id = $1`,
       [id],
     );
     return rows[0] && toCollection(rows[0]);

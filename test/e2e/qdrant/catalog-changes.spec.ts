@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import {
   createScratchDatabase,
   gatewayForFile,
@@ -5,6 +6,7 @@ import {
   usingPostgres,
   type TestGateway,
 } from '../../support/gateway';
+import { until } from '../../support/wait';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database/collections';
@@ -73,25 +75,36 @@ describe('Qdrant named vectors added after others were removed', () => {
 });
 
 /**
- * Two replicas on one Postgres, the second with the collection's catalog row cached (kept up to a
- * second; the clock stands still meanwhile, so the row stays cached however slow the machine).
- * The first removes a named vector and adds another. Postgres only: two replicas are two
- * processes on one database, which the embedded backend, one process's own, cannot have.
+ * Two replicas on one Postgres changing a collection's named vectors, and writing through them.
+ * Each caches catalog rows for up to a second (the clock stands still where a test needs a row to
+ * stay cached, however slow the machine); a change holds the catalog row while it runs. Races are
+ * made to happen, not hoped for: a third connection holds the row as a change does until every
+ * call under test waits for it. Postgres only: two replicas are two processes on one database,
+ * which the embedded backend, one process's own, cannot have.
  */
 if (usingPostgres()) {
-  describe('Qdrant named vectors changed by another replica', () => {
+  describe('Qdrant named vectors changed through two replicas', () => {
     let scratch: { url: string; drop(): Promise<void> };
     let first: TestGateway;
     let second: TestGateway;
+    let holder: Client;
+    let a: ReturnType<typeof qdrantHttp>;
+    let b: ReturnType<typeof qdrantHttp>;
+    const dense = { size: 2, distance: 'Dot' };
 
     beforeAll(async () => {
       scratch = await createScratchDatabase();
       first = await startGateway({ qdrantPort: 0 }, { databaseUrl: scratch.url });
       second = await startGateway({ qdrantPort: 0 }, { databaseUrl: scratch.url });
+      holder = new Client({ connectionString: scratch.url });
+      await holder.connect();
+      a = qdrantHttp(first);
+      b = qdrantHttp(second);
     });
 
     afterAll(async () => {
       jest.restoreAllMocks();
+      await holder?.end();
       await first?.close();
       await second?.close();
       await scratch?.drop();
@@ -99,12 +112,68 @@ if (usingPostgres()) {
 
     afterEach(() => jest.restoreAllMocks());
 
+    /** A collection of a dense `text` (the records' embedding) and the named dense vectors given, made through the first replica. */
+    async function created(...named: string[]): Promise<string> {
+      const name = collectionName('race');
+      const vectors = Object.fromEntries(['text', ...named].map((n) => [n, dense]));
+      expect((await a.put(`/collections/${name}`, { vectors })).status).toBe(200);
+      return name;
+    }
+
+    /** Starts `calls` while the collection's catalog row is held as a change holds it, and lets them go once each waits for it. */
+    async function behindAChange<T>(name: string, calls: () => Promise<T>[]): Promise<T[]> {
+      await holder.query('BEGIN');
+      let pending: Promise<T>[] = [];
+      try {
+        await holder.query('SELECT 1 FROM vecgate_collections WHERE name = $1 FOR NO KEY UPDATE', [name]);
+        pending = calls();
+        const waiting = async () =>
+          (
+            await holder.query(
+              `SELECT count(*)::int AS n FROM pg_stat_activity
+               WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+            )
+          ).rows[0].n as number;
+        await until('every call waiting for the catalog row', waiting, (n) => n >= pending.length);
+      } finally {
+        await holder.query('COMMIT');
+      }
+      return Promise.all(pending);
+    }
+
+    /** The catalog's named vectors and the record table's vector columns, each as `v<position> <type>`. */
+    async function catalogAndTable(name: string): Promise<{ catalog: string[]; table: string[] }> {
+      const { rows } = await holder.query(
+        `SELECT
+           coalesce((SELECT array_agg('v' || v.position || ' ' || CASE WHEN v.kind = 'dense' THEN 'vector(' || v.dimension || ')' ELSE 'sparsevec' END)
+                     FROM vecgate_collection_vectors v WHERE v.collection_id = c.id), '{}') AS catalog,
+           coalesce((SELECT array_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod))
+                     FROM pg_attribute a
+                     WHERE a.attrelid = ('vecgate_records.' || quote_ident(c.table_name))::regclass
+                       AND a.attname ~ '^v[0-9]+$' AND NOT a.attisdropped), '{}') AS table
+         FROM vecgate_collections c WHERE c.name = $1`,
+        [name],
+      );
+      return { catalog: [...rows[0].catalog].sort(), table: [...rows[0].table].sort() };
+    }
+
+    it('adds a vector of one name through both replicas at once: one adds it, the other is refused, and the catalog matches the table', async () => {
+      const name = await created();
+      const answers = await behindAChange(name, () => [
+        a.put(`/collections/${name}/vectors/x`, { dense: { size: 3, distance: 'Dot' } }),
+        b.put(`/collections/${name}/vectors/x`, { dense: { size: 4, distance: 'Dot' } }),
+      ]);
+      expect(answers.map((r) => [r.status, r.text]).sort()).toEqual([
+        [200, expect.any(String)],
+        [400, expect.stringMatching(/x/)],
+      ]);
+      const { catalog, table } = await catalogAndTable(name);
+      expect(catalog).toHaveLength(1);
+      expect(table).toEqual(catalog);
+    });
+
     it('refuses a write of the removed vector on the stale replica, and the vector added after it keeps no value of it', async () => {
-      const name = collectionName('stale');
-      const a = qdrantHttp(first);
-      const b = qdrantHttp(second);
-      const dense = { size: 2, distance: 'Dot' };
-      expect((await a.put(`/collections/${name}`, { vectors: { text: dense, v2: dense } })).status).toBe(200);
+      const name = await created('v2');
       jest.spyOn(Date, 'now').mockReturnValue(Date.now());
       const upsert = (id: number, vector: Record<string, number[]>) =>
         b.put(`/collections/${name}/points?wait=true`, { points: [{ id, vector }] });
