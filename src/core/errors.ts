@@ -37,6 +37,24 @@ export class DimensionMismatchError extends CoreError {
 /** The request is wrong in a way every protocol words the same (the message is shown as is). */
 export class InvalidArgumentError extends CoreError {}
 
+/**
+ * The request names a vector the collection does not have: never declared, or removed since (by
+ * another replica, after the catalog row the request was parsed with was read). `vector` is null
+ * when only the removed vector's position is known.
+ */
+export class UnknownVectorError extends InvalidArgumentError {
+  constructor(
+    readonly vector: string | null,
+    kind?: 'dense' | 'sparse',
+  ) {
+    super(
+      vector === null
+        ? 'A vector the request names was removed from the collection'
+        : `The collection has no ${kind ? `${kind} ` : ''}vector named ${JSON.stringify(vector)}`,
+    );
+  }
+}
+
 /** An answer past what the gateway sends at once (rows or bytes): the caller must ask for less. */
 export class AnswerTooLargeError extends InvalidArgumentError {}
 

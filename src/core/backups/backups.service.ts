@@ -59,7 +59,7 @@ export class BackupsService {
     details: { name: string | null; description: string | null },
   ): Promise<Backup> {
     return this.db.transaction(async (tx) => {
-      const collection = await this.collections.getByName(scope, collectionName, tx, 'read');
+      const collection = await this.collections.getByName(scope, collectionName, tx, 'share');
       if ((await this.repository.countTakenOf(tx, collection.id)) >= this.maxPerCollection)
         throw new LimitReachedError('backup', this.maxPerCollection, collection.name);
       const id = randomUUID();

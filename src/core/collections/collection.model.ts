@@ -132,6 +132,11 @@ export interface Collection {
    * for a collection not read from the catalog (a benchmark's reference table).
    */
   records?: number;
+  /**
+   * The catalog version of the row as read: bumped by every change of what writes and searches
+   * are planned against (CollectionsService.hold); unknown for a collection not read from the catalog.
+   */
+  catalogVersion?: number;
   createdAt: Date;
 }
 

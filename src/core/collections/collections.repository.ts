@@ -15,7 +15,8 @@ import {
 import { hasValidHnswIndexSql, hasValidVectorIndexSql } from './record-table.repository';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
-  c.configuration, c.schema, c.table_name, c.created_at, ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
+  c.configuration, c.schema, c.table_name, c.created_at, c.catalog_version::float8 AS catalog_version,
+  ${hasValidHnswIndexSql('c.table_name')} AS vector_indexed,
   EXISTS (SELECT 1 FROM vecgate_namespaces n WHERE n.collection_id = c.id AND n.name <> '') AS namespaced,
   (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = 0) AS tuning,
   (SELECT coalesce(sum(rc.n), 0)::float8 FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records,
@@ -39,6 +40,7 @@ interface CollectionRow {
   schema: unknown;
   table_name: string;
   created_at: Date;
+  catalog_version: number;
   vector_indexed: boolean;
   namespaced: boolean;
   tuning: TuningRow | null;
@@ -108,6 +110,7 @@ function toCollection(row: CollectionRow): Collection {
     tuning: toTuning(row.tuning, configuration.index),
     vectors: (row.vectors ?? []).map((v) => ({ ...v, tuning: toTuning(v.tuning, v.index) })),
     records: Number(row.records),
+    catalogVersion: row.catalog_version,
     createdAt: row.created_at,
   };
 }
@@ -116,12 +119,16 @@ function toCollection(row: CollectionRow): Collection {
 /**
  * How a transaction holds a catalog row until it ends. `change` (FOR NO KEY UPDATE) serialises
  * changes to the collection (first-write dimension, DDL) without blocking the key-share lock a
- * write's record count takes on the row (its foreign key), which would deadlock writers. `read`
- * (FOR KEY SHARE) only keeps the row, and so the record table, from being deleted under a copy
- * (fork, backup): a racing delete waits, or has committed and the row is not found.
+ * write's record count takes on the row (its foreign key), which would deadlock writers. `share`
+ * (FOR SHARE) keeps the collection as read until the transaction ends, for what is planned on its
+ * shape (writes, copies by fork or backup): holders go on side by side, a change waits for them
+ * and they for it, and a racing delete waits, or has committed and the row is not found.
  */
-export type RowLock = 'change' | 'read';
-const ROW_LOCKS: Record<RowLock, string> = { change: 'FOR NO KEY UPDATE OF c', read: 'FOR KEY SHARE OF c' };
+export type RowLock = 'change' | 'share';
+const ROW_LOCKS: Record<RowLock, string> = { change: 'FOR NO KEY UPDATE OF c', share: 'FOR SHARE OF c' };
+
+/** Counts a change of what writes and searches of the collection are planned against (CollectionsService.hold). */
+const BUMP = 'catalog_version = catalog_version + 1';
 
 @Injectable()
 export class CollectionsRepository {
@@ -160,7 +167,7 @@ export class CollectionsRepository {
   async insertVectors(db: Queryable, collectionId: string, fields: NewVectorField[]): Promise<VectorField[]> {
     if (fields.length === 0) return [];
     const { rows } = await db.query<{ last: number }>(
-      `UPDATE vecgate_collections SET last_vector_position = last_vector_position + $2 WHERE id = $1
+      `UPDATE vecgate_collections SET last_vector_position = last_vector_position + $2, ${BUMP} WHERE id = $1
        RETURNING last_vector_position AS last`,
       [collectionId, fields.length],
     );
@@ -174,7 +181,7 @@ export class CollectionsRepository {
   async placeVectors(db: Queryable, collectionId: string, fields: VectorField[]): Promise<VectorField[]> {
     const placed = fields.map((f) => ({ ...f, indexed: false, tuning: null }));
     await db.query(
-      `UPDATE vecgate_collections SET last_vector_position = greatest(last_vector_position, $2) WHERE id = $1`,
+      `UPDATE vecgate_collections SET last_vector_position = greatest(last_vector_position, $2), ${BUMP} WHERE id = $1`,
       [collectionId, Math.max(0, ...fields.map((f) => f.position))],
     );
     await this.insertVectorRows(db, collectionId, placed);
@@ -195,6 +202,7 @@ export class CollectionsRepository {
       collectionId,
       position,
     ]);
+    await db.query(`UPDATE vecgate_collections SET ${BUMP} WHERE id = $1`, [collectionId]);
   }
 
   async setVectorIndex(db: Queryable, collectionId: string, position: number, index: IndexSettings): Promise<void> {
@@ -203,6 +211,20 @@ export class CollectionsRepository {
       position,
       json(index),
     ]);
+    await db.query(`UPDATE vecgate_collections SET ${BUMP} WHERE id = $1`, [collectionId]);
+  }
+
+  /**
+   * Holds the catalog row until the transaction ends (see RowLock) and returns its catalog
+   * version, as it is once any change the lock waited for has committed; undefined when the
+   * collection is gone.
+   */
+  async lockVersion(db: Queryable, id: string, lock: RowLock): Promise<number | undefined> {
+    const { rows } = await db.query<{ version: number }>(
+      `SELECT c.catalog_version::float8 AS version FROM vecgate_collections c WHERE c.id = $1 ${ROW_LOCKS[lock]}`,
+      [id],
+    );
+    return rows[0]?.version;
   }
 
   /** With `lock`, holds the catalog row until the transaction ends (see RowLock and findById). */
@@ -305,7 +327,8 @@ export class CollectionsRepository {
       recordIndexes: collection.recordIndexes,
     };
     const { rowCount } = await db.query(
-      `UPDATE vecgate_collections SET name = $2, metadata = $3, configuration = $4
+      `UPDATE vecgate_collections SET name = $2, metadata = $3, configuration = $4,
+         catalog_version = catalog_version + (configuration IS DISTINCT FROM $4::jsonb)::int
        WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM vecgate_collections o WHERE o.database_id = $5 AND o.name = $2 AND o.id <> $1)`,
       [
         collection.id,
@@ -324,7 +347,7 @@ export class CollectionsRepository {
   }
 
   async setDimension(db: Queryable, id: string, dimension: number): Promise<void> {
-    await db.query('UPDATE vecgate_collections SET dimension = $2 WHERE id = $1', [id, dimension]);
+    await db.query(`UPDATE vecgate_collections SET dimension = $2, ${BUMP} WHERE id = $1`, [id, dimension]);
   }
 
   async delete(db: Queryable, id: string): Promise<void> {

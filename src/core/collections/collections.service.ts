@@ -139,6 +139,23 @@ export class CollectionsService {
     return found;
   }
 
+  /**
+   * The collection as a write in `tx` must see it, from `cached` (read up to a second ago, perhaps
+   * before another replica changed it). Its catalog row is held until `tx` ends (`share`, or
+   * `change` for a write that may fix the dimension), so no change of it commits while the write
+   * runs; and when its catalog version is no longer the cached row's, the row is read afresh, so
+   * the write is planned on the named vectors and dimension it will meet.
+   */
+  async hold(tx: Queryable, cached: Collection, lock: RowLock): Promise<Collection> {
+    const version = await this.repository.lockVersion(tx, cached.id, lock);
+    if (version === undefined) throw new NotFoundError('collection', cached.id, 'id');
+    if (version === cached.catalogVersion) return cached;
+    this.forget(cached.id);
+    const fresh = await this.repository.findById(tx, cached.id);
+    if (!fresh) throw new NotFoundError('collection', cached.id, 'id');
+    return fresh;
+  }
+
   /** Forgets a collection (changed or deleted here), or everything (databases dropped, reset). */
   forget(id?: string): void {
     if (id === undefined) this.byId.clear();
@@ -268,7 +285,7 @@ export class CollectionsService {
   /** A new collection with a copy of every record (Chroma's fork). */
   async fork(scope: Scope, id: string, newName: string): Promise<Collection> {
     return this.db.transaction(async (tx) => {
-      const source = await this.getById(scope, id, tx, 'read');
+      const source = await this.getById(scope, id, tx, 'share');
       const forkId = randomUUID();
       const table = recordTableName(forkId);
       const spec: NewCollection = {

@@ -2,9 +2,10 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
-import { DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import { DimensionMismatchError, InvalidArgumentError, NotFoundError, UnknownVectorError } from '../errors';
 import { Database, Queryable } from '../../database/database';
 import { FilterNode, MetadataKey } from '../filters/filter-ast';
+import { vectorPositions } from '../filters/vector-positions';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { checkPairwiseWork } from './pairwise-work';
@@ -152,7 +153,7 @@ function checkNamedVectors(collection: Collection, records: RecordWrite[]): void
   for (const r of records) {
     for (const [name, value] of Object.entries(r.vectors ?? {})) {
       const field = collection.vectors.find((f) => f.name === name);
-      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+      if (!field) throw new UnknownVectorError(name);
       const dense = value instanceof DenseVector;
       if (dense !== (field.kind === 'dense'))
         throw new InvalidArgumentError(
@@ -172,9 +173,26 @@ function fieldNamed(
 ): VectorField | undefined {
   if (using === undefined) return undefined;
   const field = collection.vectors.find((f) => f.name === using);
-  if (field?.kind !== kind)
-    throw new InvalidArgumentError(`The collection has no ${kind} vector named ${JSON.stringify(using)}`);
+  if (field?.kind !== kind) throw new UnknownVectorError(using, kind);
   return field;
+}
+
+/**
+ * Refuses a filter testing a named vector the collection no longer has: the protocol parsed it
+ * with an older catalog row (`earlier`, where the vector still has its name), and positions are
+ * never reused, so its column is gone.
+ */
+function checkFilterVectors(filter: FilterNode | undefined, collection: Collection, earlier?: Collection): void {
+  if (!filter) return;
+  for (const position of vectorPositions(filter))
+    if (!collection.vectors.some((f) => f.position === position))
+      throw new UnknownVectorError(earlier?.vectors.find((f) => f.position === position)?.name ?? null);
+}
+
+/** Whether a write may fix the collection's dimension (as writeIn does): its catalog row is then held for a change. */
+function mayFixDimension(collection: Collection, mode: WriteMode, records: RecordWrite[], insert = true): boolean {
+  const updating = mode === 'update' || mode === 'overwrite' || !insert;
+  return collection.dimension === null && !updating && records.some((r) => r.embedding);
 }
 
 /** A query never fixes a collection's dimension; it must match the one there is. */
@@ -229,19 +247,22 @@ export class RecordsService {
    * means the collection is gone. A column dropped since (a named vector removed) means the row
    * is stale: `work` runs once more on the row read afresh, where a write or a search naming that
    * vector is the caller's 400. The failed attempt wrote nothing: its transaction rolled back.
+   * The second attempt's `work` gets the first's row too.
    */
   private async withCollection<T>(
     scope: Scope,
     collectionId: string,
-    work: (collection: Collection) => Promise<T>,
+    work: (collection: Collection, earlier?: Collection) => Promise<T>,
   ): Promise<T> {
+    let earlier: Collection | undefined;
     for (let attempt = 0; ; attempt++) {
       const collection = await this.collections.getCached(scope, collectionId);
       try {
-        return await work(collection);
+        return await work(collection, earlier);
       } catch (err) {
         if (isDroppedColumn(err) && attempt === 0) {
           this.collections.forget(collectionId);
+          earlier = collection;
           continue;
         }
         if (!isDroppedTable(err)) throw err;
@@ -258,7 +279,8 @@ export class RecordsService {
     filter: FilterNode,
     work: (collection: Collection) => Promise<T>,
   ): Promise<T> {
-    return this.withCollection(scope, collectionId, async (collection) => {
+    return this.withCollection(scope, collectionId, async (collection, earlier) => {
+      checkFilterVectors(filter, collection, earlier);
       const result = await work(collection);
       this.rangeKeys.note(collection, filter);
       return result;
@@ -281,7 +303,9 @@ export class RecordsService {
     checkIds(records);
     const written = await this.withCollection(scope, collectionId, async (cached) => {
       const count = await this.db.transaction(async (tx) => {
-        const written = await this.writeIn(tx, cached, mode, records, namespace);
+        const lock = mayFixDimension(cached, mode, records) ? 'change' : 'share';
+        const collection = await this.collections.hold(tx, cached, lock);
+        const written = await this.writeIn(tx, collection, mode, records, namespace);
         await andThen?.(tx, written);
         return written;
       });
@@ -295,15 +319,21 @@ export class RecordsService {
     return written;
   }
 
+  /**
+   * One write, on `held`: the collection as its transaction holds it (CollectionsService.hold), or
+   * one it created. `earlier`: the row the request was parsed with, when that may be older.
+   */
   private async writeIn(
     tx: Queryable,
-    cached: Collection,
+    held: Collection,
     mode: WriteMode,
     records: RecordWrite[],
     namespace: string,
     { where, insert = true }: WriteConditions = {},
+    earlier?: Collection,
   ): Promise<number> {
-    let collection = cached;
+    let collection = held;
+    checkFilterVectors(where, collection, earlier);
     const dimensions = records.filter((r) => r.embedding).map((r) => r.embedding!.dimension);
     // An update never fixes a dimension: on a collection without one (empty, or sparse-only)
     // there is no dense vector to check it against.
@@ -350,18 +380,27 @@ export class RecordsService {
     for (const op of operations) if (op.kind === 'write') checkIds(op.records);
     const counts = await this.withCollection(scope, collectionId, (cached) =>
       this.db.transaction(async (tx) => {
-        let collection = cached;
+        const fixes = operations.some(
+          (op) => op.kind === 'write' && mayFixDimension(cached, op.mode, op.records, op.conditions?.insert),
+        );
+        let collection = await this.collections.hold(tx, cached, fixes ? 'change' : 'share');
         const out: number[] = [];
         for (const op of operations) {
           if (op.kind === 'write') {
-            out.push(await this.writeIn(tx, collection, op.mode, op.records, namespace, op.conditions));
+            out.push(await this.writeIn(tx, collection, op.mode, op.records, namespace, op.conditions, cached));
             // A first write fixes the dimension: the operations after it see it.
             if (collection.dimension === null) collection = await this.collections.getById(scope, collectionId, tx);
-          } else if (op.kind === 'delete')
-            out.push(await this.repository.delete(tx, collection, namespace, op.filter, null));
+            continue;
+          }
+          checkFilterVectors(op.filter, collection, cached);
+          if (op.kind === 'delete') out.push(await this.repository.delete(tx, collection, namespace, op.filter, null));
           else if (op.kind === 'editMetadata')
             out.push(await this.repository.editMetadata(tx, collection, namespace, op.filter, op.edit));
-          else out.push(await this.repository.clearVectors(tx, collection, namespace, op.filter, op));
+          else {
+            const gone = op.named?.find((name) => !collection.vectors.some((f) => f.name === name));
+            if (gone !== undefined) throw new UnknownVectorError(gone);
+            out.push(await this.repository.clearVectors(tx, collection, namespace, op.filter, op));
+          }
         }
         return out;
       }),

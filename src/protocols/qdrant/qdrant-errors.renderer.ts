@@ -11,6 +11,7 @@ import {
   TooManyValuesError,
   UnauthenticatedError,
   UnavailableError,
+  UnknownVectorError,
   type CoreError,
 } from '../../core/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
@@ -42,6 +43,9 @@ function fromCore(err: CoreError): QdrantHttpError {
     return QdrantHttpError.badRequest(
       `Filter is too large: it would bind more than ${err.limit} values in one query. Match many values of one key with match any, or send fewer conditions`,
     );
+  // A name the request's catalog row still had, gone by the time the core held the collection.
+  if (err instanceof UnknownVectorError)
+    return QdrantHttpError.wrongInput(`Not existing vector name error: ${err.vector ?? ''}`);
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError)
     return QdrantHttpError.badRequest(err.message);
   if (err instanceof UnauthenticatedError)

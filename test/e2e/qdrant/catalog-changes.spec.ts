@@ -127,18 +127,20 @@ if (usingPostgres()) {
       try {
         await holder.query('SELECT 1 FROM vecgate_collections WHERE name = $1 FOR NO KEY UPDATE', [name]);
         pending = calls();
-        const waiting = async () =>
-          (
-            await holder.query(
-              `SELECT count(*)::int AS n FROM pg_stat_activity
-               WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
-            )
-          ).rows[0].n as number;
-        await until('every call waiting for the catalog row', waiting, (n) => n >= pending.length);
+        await until('every call waiting for the catalog row', waitingForLocks, (n) => n >= pending.length);
       } finally {
         await holder.query('COMMIT');
       }
       return Promise.all(pending);
+    }
+
+    /** How many other connections to the database wait for a lock. */
+    async function waitingForLocks(): Promise<number> {
+      const { rows } = await holder.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      );
+      return rows[0].n;
     }
 
     /** The catalog's named vectors and the record table's vector columns, each as `v<position> <type>`. */
@@ -157,6 +159,13 @@ if (usingPostgres()) {
       return { catalog: [...rows[0].catalog].sort(), table: [...rows[0].table].sort() };
     }
 
+    /** Every point of the collection with its vectors, as the first replica reads them, by id. */
+    async function everyPoint(name: string): Promise<[number, object][]> {
+      const res = await a.post(`/collections/${name}/points/scroll`, { with_vector: true, limit: 100 });
+      expect(res.status).toBe(200);
+      return res.body.result.points.map((p: { id: number; vector: object }) => [p.id, p.vector]);
+    }
+
     it('adds a vector of one name through both replicas at once: one adds it, the other is refused, and the catalog matches the table', async () => {
       const name = await created();
       const answers = await behindAChange(name, () => [
@@ -172,6 +181,56 @@ if (usingPostgres()) {
       expect(table).toEqual(catalog);
     });
 
+    it('removes a vector only once a fork under way has copied it', async () => {
+      const name = await created('x');
+      expect(
+        (
+          await a.put(`/collections/${name}/points?wait=true`, {
+            points: [{ id: 1, vector: { text: [1, 0], x: [2, 2] } }],
+          })
+        ).status,
+      ).toBe(200);
+      const { rows } = await holder.query('SELECT id FROM vecgate_collections WHERE name = $1', [name]);
+      // The fork stops after reading the source's catalog row, at its new name, which another
+      // transaction holds until the removal has had its chance to run.
+      await holder.query('BEGIN');
+      let answers: { status: number; text: string }[];
+      try {
+        await holder.query(
+          `INSERT INTO vecgate_collections (id, database_id, name, metric, configuration, table_name)
+           SELECT gen_random_uuid(), database_id, $1, 'l2', '{}', 'r_' || md5(random()::text) FROM vecgate_collections WHERE name = $2`,
+          [`${name}_fork`, name],
+        );
+        const fork = fetch(`${second.url}${CHROMA}/${rows[0].id}/fork`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ new_name: `${name}_fork` }),
+        }).then(async (r) => ({ status: r.status, text: await r.text() }));
+        await until('the fork waiting for its name', waitingForLocks, (n) => n === 1);
+        let removed = false;
+        const removal = a.del(`/collections/${name}/vectors/x`).finally(() => (removed = true));
+        await until(
+          'the removal done, or waiting for the fork',
+          async () => removed || (await waitingForLocks()) === 2,
+          Boolean,
+        );
+        await holder.query('ROLLBACK');
+        answers = await Promise.all([fork, removal]);
+      } catch (err) {
+        await holder.query('ROLLBACK');
+        throw err;
+      }
+      expect(answers.map((r) => [r.status, r.text])).toEqual([
+        [200, expect.any(String)],
+        [200, expect.any(String)],
+      ]);
+      const copied = await a.post(`/collections/${name}_fork/points/scroll`, { with_vector: true });
+      expect(copied.body.result.points.map((p: { id: number; vector: object }) => [p.id, p.vector])).toEqual([
+        [1, { text: [1, 0], x: [2, 2] }],
+      ]);
+      expect(await everyPoint(name)).toEqual([[1, { text: [1, 0] }]]);
+    });
+
     it('refuses a write of the removed vector on the stale replica, and the vector added after it keeps no value of it', async () => {
       const name = await created('v2');
       jest.spyOn(Date, 'now').mockReturnValue(Date.now());
@@ -182,11 +241,46 @@ if (usingPostgres()) {
       expect((await a.del(`/collections/${name}/vectors/v2`)).status).toBe(200);
       expect((await a.put(`/collections/${name}/vectors/w`, { dense })).status).toBe(200);
 
-      expectQdrantError(await upsert(2, { text: [0, 1], v2: [7, 7] }), 400, /v2/);
-      const points = await a.post(`/collections/${name}/points/scroll`, { with_vector: true });
-      expect(points.body.result.points.map((p: { id: number; vector: object }) => [p.id, p.vector])).toEqual([
-        [1, { text: [1, 0] }],
-      ]);
+      expectQdrantError(
+        await upsert(2, { text: [0, 1], v2: [7, 7] }),
+        400,
+        'Wrong input: Not existing vector name error: v2',
+      );
+      expect(await everyPoint(name)).toEqual([[1, { text: [1, 0] }]]);
+    });
+
+    it('replaces a point whole through the stale replica, the vector added since included', async () => {
+      const name = await created();
+      jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+      const upsert = (through: typeof a, vector: Record<string, number[]>) =>
+        through.put(`/collections/${name}/points?wait=true`, { points: [{ id: 1, vector }] });
+      expect((await upsert(b, { text: [1, 0] })).status).toBe(200);
+
+      expect((await a.put(`/collections/${name}/vectors/w`, { dense })).status).toBe(200);
+      expect((await upsert(a, { text: [1, 0], w: [3, 3] })).status).toBe(200);
+
+      // An upsert replaces the point: its w goes, though the second replica's row has no w.
+      expect((await upsert(b, { text: [0, 1] })).status).toBe(200);
+      expect(await everyPoint(name)).toEqual([[1, { text: [0, 1] }]]);
+    });
+
+    it('refuses a filter on a vector removed since on the stale replica, in Qdrant’s words, and deletes nothing', async () => {
+      // Two collections: the stale replica reads the catalog again after its first call to each.
+      const [deleted, counted] = [await created('v2'), await created('v2')];
+      jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+      for (const name of [deleted, counted]) {
+        const write = await b.put(`/collections/${name}/points?wait=true`, {
+          points: [{ id: 1, vector: { text: [1, 0], v2: [1, 1] } }],
+        });
+        expect(write.status).toBe(200);
+        expect((await a.del(`/collections/${name}/vectors/v2`)).status).toBe(200);
+      }
+
+      const filter = { must: [{ has_vector: 'v2' }] };
+      const error = 'Wrong input: Not existing vector name error: v2';
+      expectQdrantError(await b.post(`/collections/${deleted}/points/delete?wait=true`, { filter }), 400, error);
+      expectQdrantError(await b.post(`/collections/${counted}/points/count`, { filter }), 400, error);
+      expect(await everyPoint(deleted)).toEqual([[1, { text: [1, 0] }]]);
     });
   });
 }
