@@ -55,6 +55,21 @@ export class UnknownVectorError extends InvalidArgumentError {
   }
 }
 
+/** A vector of that name is declared already, as another kind (`sameKind` false) or with another size or metric. */
+export class VectorExistsError extends InvalidArgumentError {
+  constructor(
+    readonly vector: string,
+    readonly existing: 'dense' | 'sparse',
+    readonly sameKind: boolean,
+  ) {
+    super(
+      sameKind
+        ? `Vector ${JSON.stringify(vector)} already exists with a different configuration`
+        : `Vector ${JSON.stringify(vector)} already exists as a ${existing} vector`,
+    );
+  }
+}
+
 /** An answer past what the gateway sends at once (rows or bytes): the caller must ask for less. */
 export class AnswerTooLargeError extends InvalidArgumentError {}
 

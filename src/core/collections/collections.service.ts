@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { AlreadyExistsError, DimensionMismatchError, InvalidArgumentError, NotFoundError } from '../errors';
+import {
+  AlreadyExistsError,
+  DimensionMismatchError,
+  InvalidArgumentError,
+  NotFoundError,
+  UnknownVectorError,
+  VectorExistsError,
+} from '../errors';
 import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
@@ -212,7 +219,7 @@ export class CollectionsService {
       }
       for (const [name, settings] of Object.entries(changes.vectorIndexes ?? {})) {
         const field = collection.vectors.find((f) => f.name === name && f.kind === 'dense');
-        if (!field) throw new InvalidArgumentError(`The collection has no dense vector named ${JSON.stringify(name)}`);
+        if (!field) throw new UnknownVectorError(name, 'dense');
         await this.repository.setVectorIndex(tx, collection.id, field.position, settings);
         if (settings.m !== field.index.m || settings.efConstruction !== field.index.efConstruction) {
           const column = vectorColumn(field.position);
@@ -226,7 +233,8 @@ export class CollectionsService {
   /**
    * Declares a named vector on an existing collection (its column comes empty; the index builder
    * indexes it once records hold it), with the protocol's settings `extras` changed in the same
-   * transaction. Returns it.
+   * transaction. Returns it. The same vector again (kind, size, metric) is no change, as in Qdrant:
+   * two replicas may add it at once; another of that name is a VectorExistsError.
    */
   async addVector(
     scope: Scope,
@@ -235,6 +243,14 @@ export class CollectionsService {
     extras: (collection: Collection) => Record<string, unknown>,
   ): Promise<VectorField> {
     return this.changing(scope, id, async (tx, collection) => {
+      const existing = collection.vectors.find((f) => f.name === field.name);
+      if (existing) {
+        const same =
+          existing.kind === field.kind &&
+          (field.kind === 'sparse' || (existing.dimension === field.dimension && existing.metric === field.metric));
+        if (same) return existing;
+        throw new VectorExistsError(field.name, existing.kind, existing.kind === field.kind);
+      }
       checkVectorFields([...collection.vectors, field]);
       const [placed] = await this.repository.insertVectors(tx, collection.id, [field]);
       await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
@@ -255,7 +271,7 @@ export class CollectionsService {
   ): Promise<void> {
     await this.changing(scope, id, async (tx, collection) => {
       const field = collection.vectors.find((f) => f.name === name);
-      if (!field) throw new InvalidArgumentError(`The collection has no vector named ${JSON.stringify(name)}`);
+      if (!field) throw new UnknownVectorError(name);
       await this.repository.deleteVector(tx, collection.id, field.position);
       await this.tuning.forget(tx, collection.id, field.position);
       await this.samples.forget(tx, collection.id, field.position);

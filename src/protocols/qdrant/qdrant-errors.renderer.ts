@@ -12,6 +12,7 @@ import {
   UnauthenticatedError,
   UnavailableError,
   UnknownVectorError,
+  VectorExistsError,
   type CoreError,
 } from '../../core/errors';
 import { translateDatabaseError } from '../../common/pg-errors';
@@ -46,6 +47,13 @@ function fromCore(err: CoreError): QdrantHttpError {
   // A name the request's catalog row still had, gone by the time the core held the collection.
   if (err instanceof UnknownVectorError)
     return QdrantHttpError.wrongInput(`Not existing vector name error: ${err.vector ?? ''}`);
+  // Added meanwhile through another replica, otherwise than this request asks.
+  if (err instanceof VectorExistsError)
+    return QdrantHttpError.wrongInput(
+      err.sameKind
+        ? `Vector \`${err.vector}\` already exists with a different configuration`
+        : `Vector \`${err.vector}\` already exists as a ${err.existing} vector`,
+    );
   if (err instanceof InvalidArgumentError || err instanceof InvalidRegexError)
     return QdrantHttpError.badRequest(err.message);
   if (err instanceof UnauthenticatedError)

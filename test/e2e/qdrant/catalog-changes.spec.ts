@@ -166,7 +166,7 @@ if (usingPostgres()) {
       return res.body.result.points.map((p: { id: number; vector: object }) => [p.id, p.vector]);
     }
 
-    it('adds a vector of one name through both replicas at once: one adds it, the other is refused, and the catalog matches the table', async () => {
+    it('adds a vector of one name through both replicas at once, otherwise on each: one adds it, the other is refused in Qdrant’s words', async () => {
       const name = await created();
       const answers = await behindAChange(name, () => [
         a.put(`/collections/${name}/vectors/x`, { dense: { size: 3, distance: 'Dot' } }),
@@ -174,11 +174,74 @@ if (usingPostgres()) {
       ]);
       expect(answers.map((r) => [r.status, r.text]).sort()).toEqual([
         [200, expect.any(String)],
-        [400, expect.stringMatching(/x/)],
+        [400, expect.stringContaining('Wrong input: Vector `x` already exists with a different configuration')],
       ]);
       const { catalog, table } = await catalogAndTable(name);
       expect(catalog).toHaveLength(1);
       expect(table).toEqual(catalog);
+    });
+
+    it('adds the same vector through both replicas at once: no change the second time, as in Qdrant', async () => {
+      const name = await created();
+      const answers = await behindAChange(name, () =>
+        [a, b].map((replica) => replica.put(`/collections/${name}/vectors/x`, { dense: { size: 3, distance: 'Dot' } })),
+      );
+      expect(answers.map((r) => [r.status, r.text])).toEqual([
+        [200, expect.any(String)],
+        [200, expect.any(String)],
+      ]);
+      expect((await catalogAndTable(name)).table).toEqual(['v1 vector(3)']);
+    });
+
+    it('removes a vector through both replicas at once: one removes it, the other is Qdrant’s unknown name', async () => {
+      const name = await created('x', 'y');
+      const answers = await behindAChange(name, () =>
+        [a, b].map((replica) => replica.del(`/collections/${name}/vectors/x`)),
+      );
+      expect(answers.map((r) => [r.status, r.text]).sort()).toEqual([
+        [200, expect.any(String)],
+        [400, expect.stringContaining('Wrong input: Not existing vector name error: x')],
+      ]);
+      const { catalog, table } = await catalogAndTable(name);
+      expect(catalog).toEqual(['v2 vector(2)']);
+      expect(table).toEqual(catalog);
+    });
+
+    it('adds, removes and writes vectors through both replicas at once, round after round: never a 5xx, and the catalog matches the table', async () => {
+      const name = await created();
+      // Each name keeps one configuration, so that adding it again is no change.
+      const configs: Record<string, { body: object; value: unknown }> = {
+        x: { body: { dense: { size: 2, distance: 'Dot' } }, value: [1, 2] },
+        y: { body: { dense: { size: 3, distance: 'Euclid' } }, value: [1, 2, 3] },
+        z: { body: { sparse: {} }, value: { indices: [4], values: [1] } },
+      };
+      const names = Object.keys(configs);
+      let seed = 11;
+      const pick = <T>(list: T[]): T => list[(seed = (seed * 16807) % 2147483647) % list.length];
+      const call = (): Promise<{ status: number; text: string }> => {
+        const replica = pick([a, b]);
+        const vector = pick(names);
+        const kind = pick(['add', 'remove', 'write']);
+        if (kind === 'add') return replica.put(`/collections/${name}/vectors/${vector}`, configs[vector].body);
+        if (kind === 'remove') return replica.del(`/collections/${name}/vectors/${vector}`);
+        return replica.put(`/collections/${name}/points?wait=true`, {
+          points: [{ id: pick([1, 2, 3]), vector: { text: [1, 0], [vector]: configs[vector].value } }],
+        });
+      };
+      const answers: { status: number; text: string }[] = [];
+      for (let round = 0; round < 12; round++) answers.push(...(await Promise.all(Array.from({ length: 6 }, call))));
+      const refused = answers.filter((r) => r.status !== 200);
+      expect(refused.filter((r) => r.status !== 400).map((r) => [r.status, r.text])).toEqual([]);
+      for (const r of refused) expect(r.text).toMatch(/Not existing vector name error: [xyz]\b/);
+      const { catalog, table } = await catalogAndTable(name);
+      expect(table).toEqual(catalog);
+      const { rows } = await holder.query(
+        `SELECT (SELECT array_agg(v.name ORDER BY v.name) FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS declared,
+                (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(c.configuration -> 'extras' -> 'qdrant' -> 'namedParams') AS k) AS shown
+         FROM vecgate_collections c WHERE c.name = $1`,
+        [name],
+      );
+      expect(rows[0].shown).toEqual(rows[0].declared);
     });
 
     it('removes a vector only once a fork under way has copied it', async () => {
