@@ -253,7 +253,12 @@ export class CollectionsService {
       }
       checkVectorFields([...collection.vectors, field]);
       const [placed] = await this.repository.insertVectors(tx, collection.id, [field]);
-      await this.tables.addVectorColumns(tx, collection.tableName, [placed]);
+      await this.tables.addVectorColumns(tx, collection.tableName, [placed]).catch((err: unknown) => {
+        if (!isOutOfColumns(err)) throw err;
+        throw new InvalidArgumentError(
+          'The collection has no room for another vector: its record table has had 1,600 columns, those of removed vectors included, which Postgres keeps counting. A copy of it (a fork, or a snapshot recovered) starts with the vectors it has.',
+        );
+      });
       await this.repository.update(tx, collection, { extras: extras(collection) });
       return placed;
     });
@@ -402,6 +407,14 @@ export class CollectionsService {
     if (wrong !== undefined) throw new DimensionMismatchError(collection.dimension!, wrong);
     return collection;
   }
+}
+
+/**
+ * program_limit_exceeded: here, a table past Postgres' 1,600 columns, which counts dropped ones for
+ * good: every named vector ever added to a collection took one.
+ */
+function isOutOfColumns(err: unknown): boolean {
+  return (err as { code?: unknown })?.code === '54011';
 }
 
 /** Named vectors' names are unique, and a dense one's dimension is one pgvector stores. */
