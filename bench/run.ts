@@ -21,6 +21,7 @@ import curve from './workloads/curve';
 import qdrant from './workloads/qdrant';
 import inference from './workloads/inference';
 import jit from './workloads/jit';
+import pairwise from './workloads/pairwise';
 
 const WORKLOADS = [
   chroma,
@@ -37,6 +38,7 @@ const WORKLOADS = [
   qdrant,
   inference,
   jit,
+  pairwise,
 ] as unknown as Workload[];
 
 function list(): string {

@@ -9,6 +9,7 @@ import { vectorPositions } from '../filters/vector-positions';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
 import { checkResultRows } from './answer-budget';
 import { checkPairwiseWork } from './pairwise-work';
+import { greedyMmr } from '../search/mmr';
 import { DenseVector } from './dense-vector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
 import {
@@ -534,14 +535,13 @@ export class RecordsService {
       const collection = field ? throughVector(stored, field) : stored;
       if (collection.dimension === null) return [];
       checkQueryDimension(collection, [query.dimension]);
-      checkPairwiseWork(ids.length, n, collection.dimension);
-      return this.repository.maximalMarginalRelevance(this.db.reads, collection, {
+      checkPairwiseWork(ids.length, ids.length, collection.dimension);
+      const { found, relevance, among } = await this.repository.similaritiesAmong(this.db.reads, collection, {
         namespace,
         ids,
         query,
-        lambda: 1 - diversity,
-        n,
       });
+      return greedyMmr(relevance, among, 1 - diversity, n).map((i) => found[i]);
     });
   }
 

@@ -555,10 +555,11 @@ export class QdrantQueryService {
         `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
       );
     const field = s.query.using === undefined ? undefined : c.vectors.find((f) => f.name === s.query.using);
-    checkPairwiseWork(Math.max(candidates, want), want, (field ?? c).dimension ?? 1);
+    const size = Math.max(candidates, want);
+    checkPairwiseWork(size, size, (field ?? c).dimension ?? 1);
     const pool = await this.scored(
       c,
-      { ...s, limit: Math.max(candidates, want), offset: 0 },
+      { ...s, limit: size, offset: 0 },
       includeFor(layout, shown.payload, shown.vector),
     );
     const chosen = await this.records.diversify(this.scope, c.id, {
