@@ -29,6 +29,17 @@ export function onlyFields<T extends JsonObject>(value: T, fields: readonly stri
   return value;
 }
 
+/**
+ * A field that serde also takes under an alias (`with_vectors` for `with_vector`, `top` for
+ * `limit`): its value under either name, and serde's refusal when both are given.
+ */
+export function aliased(value: JsonObject, field: string, alias: string): unknown {
+  const own = value[field];
+  const other = value[alias];
+  if (own !== undefined && other !== undefined) throw QdrantHttpError.format(`duplicate field \`${field}\``);
+  return own !== undefined ? own : other;
+}
+
 /** An unsigned integer field of a request (limit, offset, sample...), or its default when absent. */
 export function unsigned(value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;

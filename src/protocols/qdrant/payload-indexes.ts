@@ -1,7 +1,9 @@
 import type { KeyIndexKind } from '../../core/collections/range-index.repository';
 import type { MetadataKey } from '../../core/filters/filter-ast';
 import { isObject } from '../json-guards';
+import { onlyFields } from './body';
 import { QdrantHttpError } from './qdrant-error';
+import { INDEX_PARAMS_FIELDS } from './qdrant-fields';
 import { payloadKey } from './qdrant-filter.parser';
 
 /** Qdrant's payload field types. */
@@ -50,6 +52,7 @@ export function checkFieldIndex(
     throw QdrantHttpError.format(
       `${named.schema}: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
     );
+  if (isObject(schema)) onlyFields(schema, INDEX_PARAMS_FIELDS[type], named.schema);
   return { key, type };
 }
 

@@ -18,7 +18,10 @@ import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
 import { isObject, type JsonObject } from '../json-guards';
+import { onlyFields } from './body';
+import { checkHnswConfig, checkQuantizationConfig, checkSettings, checkSparseParams } from './collection-config';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import {
   checkCollectionName,
   configShown,
@@ -87,27 +90,36 @@ export class QdrantCollectionsService {
 
   /** POST /collections/aliases: create, delete and rename actions, applied together or not at all. */
   async updateAliases(body: JsonObject): Promise<boolean> {
+    onlyFields(body, FIELDS.ChangeAliasesOperation, 'the body');
     if (!Array.isArray(body.actions)) throw QdrantHttpError.format('actions must be a list');
     const text = (v: unknown, field: string): string => {
       if (typeof v !== 'string' || v === '') throw QdrantHttpError.format(`${field} must be a non-empty string`);
       return v;
     };
     const actions: AliasAction[] = body.actions.map((a, i) => {
-      if (isObject(a) && isObject(a.create_alias))
+      const at = `actions[${i}]`;
+      if (isObject(a)) onlyFields(a, FIELDS.AliasOperations, at);
+      const names = isObject(a) ? Object.keys(a) : [];
+      if (names.length !== 1 || !isObject(a[names[0]]))
+        throw QdrantHttpError.format(`${at} must hold one of create_alias, delete_alias or rename_alias`);
+      if (isObject(a.create_alias)) {
+        const c = onlyFields(a.create_alias, FIELDS.CreateAlias, `${at}.create_alias`);
         return {
           kind: 'create',
-          alias: text(a.create_alias.alias_name, `actions[${i}].create_alias.alias_name`),
-          collection: text(a.create_alias.collection_name, `actions[${i}].create_alias.collection_name`),
+          alias: text(c.alias_name, `${at}.create_alias.alias_name`),
+          collection: text(c.collection_name, `${at}.create_alias.collection_name`),
         };
-      if (isObject(a) && isObject(a.delete_alias))
-        return { kind: 'delete', alias: text(a.delete_alias.alias_name, `actions[${i}].delete_alias.alias_name`) };
-      if (isObject(a) && isObject(a.rename_alias))
-        return {
-          kind: 'rename',
-          from: text(a.rename_alias.old_alias_name, `actions[${i}].rename_alias.old_alias_name`),
-          to: text(a.rename_alias.new_alias_name, `actions[${i}].rename_alias.new_alias_name`),
-        };
-      throw QdrantHttpError.format(`actions[${i}] must hold create_alias, delete_alias or rename_alias`);
+      }
+      if (isObject(a.delete_alias)) {
+        const d = onlyFields(a.delete_alias, FIELDS.DeleteAlias, `${at}.delete_alias`);
+        return { kind: 'delete', alias: text(d.alias_name, `${at}.delete_alias.alias_name`) };
+      }
+      const r = onlyFields(a.rename_alias as JsonObject, FIELDS.RenameAlias, `${at}.rename_alias`);
+      return {
+        kind: 'rename',
+        from: text(r.old_alias_name, `${at}.rename_alias.old_alias_name`),
+        to: text(r.new_alias_name, `${at}.rename_alias.new_alias_name`),
+      };
     });
     try {
       await this.aliases.apply(this.scope, actions);
@@ -159,10 +171,12 @@ export class QdrantCollectionsService {
   /** The core's collection for a create request's body (also a snapshot's header). */
   specOf(name: string, body: JsonObject): NewCollection {
     checkCollectionName(name);
-    const vectors = parseVectorsConfig(body.vectors);
-    const sparse = parseSparseConfig(body.sparse_vectors);
     if (body.init_from !== undefined && body.init_from !== null)
       throw QdrantHttpError.badRequest('init_from is not supported: copy the points with scroll and upsert');
+    onlyFields(body, FIELDS.CreateCollection, 'the body');
+    checkSettings(body);
+    const vectors = parseVectorsConfig(body.vectors);
+    const sparse = parseSparseConfig(body.sparse_vectors);
     const layout: QdrantLayout = {
       dense: vectors.dense,
       sparse: sparse.sparse,
@@ -199,6 +213,7 @@ export class QdrantCollectionsService {
    * change; another of that name is a 400, as in Qdrant.
    */
   async addVector(name: string, vector: string, body: JsonObject): Promise<void> {
+    onlyFields(body, FIELDS.VectorNameConfig, 'the body');
     const c = await this.get(name);
     const layout = layoutOf(c);
     const dense = body.dense !== undefined && body.dense !== null;
@@ -210,6 +225,7 @@ export class QdrantCollectionsService {
     let field: NewVectorField;
     let params: JsonObject;
     if (dense) {
+      if (isObject(body.dense)) onlyFields(body.dense, FIELDS.DenseVectorConfig, 'dense');
       const parsed = vectorParams(body.dense, 'dense');
       params = parsed.params;
       field = {
@@ -220,7 +236,10 @@ export class QdrantCollectionsService {
         index: indexSettings(params.hnsw_config, { ...c.index, efSearchPinned: undefined }),
       };
     } else {
-      const parsed = parseSparseConfig({ [vector]: body.sparse });
+      if (!isObject(body.sparse)) throw QdrantHttpError.format('sparse must be an object');
+      // The storage datatype is accepted and not applied: the sparse vector's params hold only its modifier.
+      const { datatype: _datatype, ...config } = onlyFields(body.sparse, FIELDS.SparseVectorConfig, 'sparse');
+      const parsed = parseSparseConfig({ [vector]: config });
       params = { ...parsed.params, ...(parsed.sparse?.modifier === 'idf' ? { modifier: 'idf' } : {}) };
       field = { name: vector, kind: 'sparse', dimension: null, metric: 'ip', index: c.index };
     }
@@ -270,6 +289,8 @@ export class QdrantCollectionsService {
 
   /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */
   async update(name: string, body: JsonObject): Promise<boolean> {
+    onlyFields(body, FIELDS.UpdateCollection, 'the body');
+    checkSettings(body);
     const c = await this.get(name);
     const layout = layoutOf(c);
     let vectorParams = layout.vectorParams;
@@ -282,6 +303,9 @@ export class QdrantCollectionsService {
         const ref = resolveVector(c, layout, vname);
         if (ref?.kind !== 'dense') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vname}`);
         if (!isObject(diff)) throw QdrantHttpError.format(`vectors.${vname} must be an object`);
+        onlyFields(diff, FIELDS.VectorParamsDiff, `vectors.${vname}`);
+        checkHnswConfig(diff.hnsw_config, `vectors.${vname}.hnsw_config`);
+        checkQuantizationConfig(diff.quantization_config, `vectors.${vname}.quantization_config`);
         if (ref.field) {
           namedParams[vname] = { ...(namedParams[vname] ?? {}), ...diff };
           if (isObject(diff.hnsw_config)) vectorIndexes[vname] = indexSettings(diff.hnsw_config, ref.field.index);
@@ -293,11 +317,17 @@ export class QdrantCollectionsService {
     }
     if (body.sparse_vectors !== undefined && body.sparse_vectors !== null) {
       if (!isObject(body.sparse_vectors)) throw QdrantHttpError.format('sparse_vectors must be an object');
-      for (const sname of Object.keys(body.sparse_vectors))
+      for (const [sname, diff] of Object.entries(body.sparse_vectors)) {
         if (resolveVector(c, layout, sname)?.kind !== 'sparse')
           throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
+        if (!isObject(diff)) throw QdrantHttpError.format(`sparse_vectors.${sname} must be an object`);
+        checkSparseParams(diff, `sparse_vectors.${sname}`);
+      }
     }
-    const next: QdrantLayout = { ...layout, vectorParams, namedParams, settings: settingsOf(body, layout.settings) };
+    // An update sets on_disk_payload among the collection's params.
+    const onDiskPayload = isObject(body.params) ? body.params.on_disk_payload : undefined;
+    const settings = settingsOf({ ...body, on_disk_payload: onDiskPayload }, layout.settings);
+    const next: QdrantLayout = { ...layout, vectorParams, namedParams, settings };
     await this.collections.modify(this.scope, c.id, {
       index: indexSettings(hnsw, c.index),
       extras: { ...c.extras, qdrant: next },
@@ -355,6 +385,7 @@ export class QdrantCollectionsService {
    * the collection's GIN index over every payload key; text and geo fields are kept and shown.
    */
   async createFieldIndex(name: string, body: JsonObject): Promise<void> {
+    onlyFields(body, FIELDS.CreateFieldIndex, 'the body');
     const c = await this.get(name);
     const layout = layoutOf(c);
     const { key, type } = checkFieldIndex(body.field_name, body.field_schema);

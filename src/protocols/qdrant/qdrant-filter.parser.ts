@@ -9,8 +9,10 @@ import {
   type Scalar,
 } from '../../core/filters/filter-ast';
 import { filterTooLarge, isObject, isScalar, type JsonObject } from '../json-guards';
+import { onlyFields } from './body';
 import { pointId } from './point-ids';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import type { QdrantLayout } from './qdrant-layout';
 
 /**
@@ -19,7 +21,9 @@ import type { QdrantLayout } from './qdrant-layout';
  * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
  * filters as conditions, and `nested` conditions over arrays of objects. A value that is an array
  * matches when one of its elements does, as in Qdrant; `a[].b` keys reach into arrays of objects. geo_polygon is refused
- * with a 400 that says so.
+ * with a 400 that says so. Every object is checked for fields its Qdrant type lacks (a condition
+ * passed where a filter belongs, or `mustt`, would otherwise select every point), and errors
+ * say where in the body they are (`filter.must[0].match`).
  */
 const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt: '<', lte: '<=' };
 
@@ -42,8 +46,16 @@ function matches(key: MetadataKey, value: Scalar): FilterNode {
   return or({ kind: 'eq', key, value }, { kind: 'arrayContains', key, value });
 }
 
-function match(key: MetadataKey, m: unknown): FilterNode {
+/** Qdrant's match variants, each an object of that one field. */
+const MATCH_VARIANTS = ['value', 'text', 'text_any', 'phrase', 'prefix', 'any', 'except'];
+
+function match(key: MetadataKey, m: unknown, at: string): FilterNode {
   if (!isObject(m)) throw refuse(`match of ${shown(key)} must be an object`);
+  const variant = MATCH_VARIANTS.find((v) => v in m);
+  if (variant === undefined) throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase or text_any`);
+  onlyFields(m, [variant], at);
+  if (variant === 'prefix')
+    throw QdrantHttpError.badRequest(`vecgate does not evaluate match.prefix yet (key ${shown(key)})`);
   if ('value' in m) {
     if (!isScalar(m.value)) throw refuse(`match.value of ${shown(key)} must be a string, an integer or a boolean`);
     return matches(key, m.value);
@@ -75,8 +87,9 @@ function match(key: MetadataKey, m: unknown): FilterNode {
   throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase or text_any`);
 }
 
-function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'): FilterNode {
+function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count', at: string): FilterNode {
   if (!isObject(range)) throw refuse(`${what} of ${shown(key)} must be an object of gt / gte / lt / lte`);
+  onlyFields(range, FIELDS.Range, at);
   const nodes: FilterNode[] = [];
   for (const [op, value] of Object.entries(range)) {
     if (value === null || value === undefined) continue;
@@ -97,42 +110,65 @@ function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'
 }
 
 /** A `{lon, lat}` point of a geo condition, in degrees. */
-function geoPoint(value: unknown, field: string): { lat: number; lon: number } {
+function geoPoint(value: unknown, field: string, at: string): { lat: number; lon: number } {
   if (!isObject(value) || typeof value.lat !== 'number' || typeof value.lon !== 'number')
     throw refuse(`${field} must be {lon, lat} in degrees`);
+  onlyFields(value, FIELDS.GeoPoint, at);
   if (Math.abs(value.lat) > 90 || Math.abs(value.lon) > 180)
     throw refuse(`${field}: lat must lie within ±90 and lon within ±180`);
   return { lat: value.lat, lon: value.lon };
 }
 
-function fieldCondition(c: JsonObject): FilterNode {
+function fieldCondition(c: JsonObject, at: string): FilterNode {
   const key = payloadKey(c.key);
   const parts: FilterNode[] = [];
-  if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match));
-  if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range'));
-  if (c.values_count !== undefined && c.values_count !== null) parts.push(bounds(key, c.values_count, 'values_count'));
+  if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match, `${at}.match`));
+  if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range', `${at}.range`));
+  if (c.values_count !== undefined && c.values_count !== null)
+    parts.push(bounds(key, c.values_count, 'values_count', `${at}.values_count`));
   if (c.geo_radius !== undefined && c.geo_radius !== null) {
     const g = c.geo_radius;
     if (!isObject(g) || typeof g.radius !== 'number' || !Number.isFinite(g.radius) || g.radius < 0)
       throw refuse(`geo_radius of ${shown(key)} takes center {lon, lat} and radius (meters)`);
-    const center = geoPoint(g.center, `geo_radius.center of ${shown(key)}`);
+    onlyFields(g, FIELDS.GeoRadius, `${at}.geo_radius`);
+    const center = geoPoint(g.center, `geo_radius.center of ${shown(key)}`, `${at}.geo_radius.center`);
     parts.push({ kind: 'geoRadius', key, ...center, meters: g.radius });
   }
   if (c.geo_bounding_box !== undefined && c.geo_bounding_box !== null) {
     const g = c.geo_bounding_box;
     if (!isObject(g)) throw refuse(`geo_bounding_box of ${shown(key)} takes top_left and bottom_right`);
-    const tl = geoPoint(g.top_left, `geo_bounding_box.top_left of ${shown(key)}`);
-    const br = geoPoint(g.bottom_right, `geo_bounding_box.bottom_right of ${shown(key)}`);
+    onlyFields(g, FIELDS.GeoBoundingBox, `${at}.geo_bounding_box`);
+    const tl = geoPoint(g.top_left, `geo_bounding_box.top_left of ${shown(key)}`, `${at}.geo_bounding_box.top_left`);
+    const br = geoPoint(
+      g.bottom_right,
+      `geo_bounding_box.bottom_right of ${shown(key)}`,
+      `${at}.geo_bounding_box.bottom_right`,
+    );
     parts.push({ kind: 'geoBox', key, top: tl.lat, left: tl.lon, bottom: br.lat, right: br.lon });
   }
   if (c.geo_polygon !== undefined && c.geo_polygon !== null)
     throw QdrantHttpError.badRequest(
       `vecgate does not evaluate geo_polygon conditions yet (key ${shown(key)}): use geo_radius or geo_bounding_box`,
     );
+  // `is_empty: true` / `is_null: true` in a field condition: Qdrant's other spelling of those conditions.
+  for (const [field, kind] of [
+    ['is_empty', 'isEmpty'],
+    ['is_null', 'isNull'],
+  ] as const) {
+    const flag = c[field];
+    if (flag === undefined || flag === null) continue;
+    if (typeof flag !== 'boolean') throw refuse(`${at}.${field} must be a boolean`);
+    parts.push(flag ? { kind, key } : not({ kind, key }));
+  }
   if (parts.length === 0)
-    throw refuse(`the condition on ${shown(key)} takes match, range, values_count, geo_radius or geo_bounding_box`);
+    throw refuse(
+      `the condition on ${shown(key)} takes match, range, values_count, geo_radius, geo_bounding_box, is_empty or is_null`,
+    );
   return and(...parts);
 }
+
+/** The fields that make an object a filter where a condition may be one. */
+const FILTER_FIELDS: readonly string[] = FIELDS.Filter;
 
 class Parser {
   constructor(
@@ -141,20 +177,32 @@ class Parser {
     private readonly nested = false,
   ) {}
 
-  condition(c: unknown): FilterNode {
-    if (!isObject(c)) throw refuse('a condition must be an object');
-    if ('key' in c) return typeof c.key === 'string' && c.key.includes('[]') ? this.arrayPath(c) : fieldCondition(c);
+  /** One condition of a clause, at `at` in the body: its kind is told by the field that names it. */
+  condition(c: unknown, at: string): FilterNode {
+    if (!isObject(c)) throw refuse(`${at}: a condition must be an object`);
+    if ('key' in c) {
+      onlyFields(c, FIELDS.FieldCondition, at);
+      return typeof c.key === 'string' && c.key.includes('[]') ? this.arrayPath(c, at) : fieldCondition(c, at);
+    }
     if (this.nested && ('has_id' in c || 'has_vector' in c))
       throw QdrantHttpError.badRequest('has_id and has_vector are not supported inside nested conditions');
     if ('has_id' in c) {
+      onlyFields(c, FIELDS.HasIdCondition, at);
       if (!Array.isArray(c.has_id)) throw refuse('has_id must be a list of point ids');
       return { kind: 'idIn', ids: c.has_id.map((id, i) => pointId(id, `has_id[${i}]`)) };
     }
-    if ('is_empty' in c)
-      return { kind: 'isEmpty', key: payloadKey(isObject(c.is_empty) ? c.is_empty.key : undefined, 'is_empty.key') };
-    if ('is_null' in c)
-      return { kind: 'isNull', key: payloadKey(isObject(c.is_null) ? c.is_null.key : undefined, 'is_null.key') };
+    for (const [field, kind] of [
+      ['is_empty', 'isEmpty'],
+      ['is_null', 'isNull'],
+    ] as const)
+      if (field in c) {
+        onlyFields(c, field === 'is_empty' ? FIELDS.IsEmptyCondition : FIELDS.IsNullCondition, at);
+        const inner = c[field];
+        if (isObject(inner)) onlyFields(inner, FIELDS.PayloadField, `${at}.${field}`);
+        return { kind, key: payloadKey(isObject(inner) ? inner.key : undefined, `${field}.key`) };
+      }
     if ('has_vector' in c) {
+      onlyFields(c, FIELDS.HasVectorCondition, at);
       const name = c.has_vector;
       if (typeof name !== 'string') throw refuse('has_vector must be a vector name');
       if (name === this.layout.dense) return { kind: 'hasVector', vector: 'dense' };
@@ -164,16 +212,18 @@ class Parser {
       throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
     }
     if ('nested' in c) {
+      onlyFields(c, FIELDS.NestedCondition, at);
       const n = c.nested;
       if (!isObject(n) || !isObject(n.filter)) throw refuse('nested takes key (an array of objects) and filter');
+      onlyFields(n, FIELDS.Nested, `${at}.nested`);
       return {
         kind: 'nested',
         key: payloadKey(n.key, 'nested.key'),
-        filter: new Parser(this.layout, true).filter(n.filter),
+        filter: new Parser(this.layout, true).filter(n.filter, `${at}.nested.filter`),
       };
     }
-    if ('must' in c || 'should' in c || 'must_not' in c || 'min_should' in c) return this.filter(c);
-    throw refuse(`unknown condition ${JSON.stringify(Object.keys(c))}`);
+    if (FILTER_FIELDS.some((f) => f in c)) return this.filter(c, at);
+    throw refuse(`${at}: unknown condition ${JSON.stringify(Object.keys(c))}`);
   }
 
   /**
@@ -182,31 +232,33 @@ class Parser {
    * one element passing several). `a[]` alone is `a`: a condition on an array passes when one
    * element does.
    */
-  private arrayPath(c: JsonObject): FilterNode {
+  private arrayPath(c: JsonObject, at: string): FilterNode {
     const key = c.key as string;
-    const at = key.indexOf('[]');
-    const outer = key.slice(0, at);
-    const rest = key.slice(at + 2);
+    const i = key.indexOf('[]');
+    const outer = key.slice(0, i);
+    const rest = key.slice(i + 2);
     if (outer === '' || (rest !== '' && (!rest.startsWith('.') || rest.length === 1)))
       throw refuse(`key ${JSON.stringify(key)}: an array path is written a[].b`);
-    if (rest === '') return this.condition({ ...c, key: outer });
+    if (rest === '') return this.condition({ ...c, key: outer }, at);
     return {
       kind: 'nested',
       key: payloadKey(outer),
-      filter: new Parser(this.layout, true).condition({ ...c, key: rest.slice(1) }),
+      filter: new Parser(this.layout, true).condition({ ...c, key: rest.slice(1) }, at),
     };
   }
 
   /** A clause holds one condition or a list of them. */
-  private clause(value: unknown): FilterNode[] | null {
+  private clause(value: unknown, at: string): FilterNode[] | null {
     if (value === undefined || value === null) return null;
-    return (Array.isArray(value) ? value : [value]).map((c) => this.condition(c));
+    if (!Array.isArray(value)) return [this.condition(value, at)];
+    return value.map((c, i) => this.condition(c, `${at}[${i}]`));
   }
 
-  filter(f: JsonObject): FilterNode {
-    const must = this.clause(f.must) ?? [];
-    const should = this.clause(f.should);
-    const mustNot = this.clause(f.must_not) ?? [];
+  filter(f: JsonObject, at: string): FilterNode {
+    onlyFields(f, FIELDS.Filter, at);
+    const must = this.clause(f.must, `${at}.must`) ?? [];
+    const should = this.clause(f.should, `${at}.should`);
+    const mustNot = this.clause(f.must_not, `${at}.must_not`) ?? [];
     const parts: FilterNode[] = [...must, ...mustNot.map(not)];
     if (should && should.length > 0) parts.push(or(...should));
     if (f.min_should !== undefined && f.min_should !== null) {
@@ -219,18 +271,19 @@ class Parser {
         m.min_count < 0
       )
         throw refuse('min_should takes conditions (a list) and min_count (an unsigned integer)');
-      const children = m.conditions.map((c) => this.condition(c));
+      onlyFields(m, FIELDS.MinShould, `${at}.min_should`);
+      const children = m.conditions.map((c, i) => this.condition(c, `${at}.min_should.conditions[${i}]`));
       if (m.min_count > 0) parts.push({ kind: 'atLeast', min: m.min_count, children });
     }
     return and(...parts);
   }
 }
 
-/** A request's `filter`, or everything when there is none. */
-export function parseQdrantFilter(filter: unknown, layout: QdrantLayout): FilterNode {
+/** A request's `filter` (at `at` in its body), or everything when there is none. */
+export function parseQdrantFilter(filter: unknown, layout: QdrantLayout, at = 'filter'): FilterNode {
   if (filter === undefined || filter === null) return ALL;
   const tooLarge = filterTooLarge(filter);
   if (tooLarge) throw QdrantHttpError.badRequest(tooLarge);
-  if (!isObject(filter)) throw refuse('filter must be an object');
-  return new Parser(layout).filter(filter);
+  if (!isObject(filter)) throw refuse(`${at} must be an object`);
+  return new Parser(layout).filter(filter, at);
 }

@@ -7,7 +7,9 @@ import {
   type SparseValues,
 } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
+import { onlyFields } from './body';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
 import { MAX_CONTEXT_PAIRS, MAX_EXAMPLES, MAX_PREFETCHES, MAX_SEARCHES } from './query-limits';
 
@@ -164,7 +166,7 @@ export class QdrantDocuments {
       throw QdrantHttpError.badRequest(
         `${field}: vecgate embeds text only: send a Document {"text", "model"} or a vector, not an ${kind}`,
       );
-    const doc = value as JsonObject;
+    const doc = onlyFields(value as JsonObject, FIELDS.Document, field);
     if (typeof doc.text !== 'string') throw QdrantHttpError.format(`${field}.text must be a string`);
     if (typeof doc.model !== 'string') throw QdrantHttpError.format(`${field}: missing field \`model\``);
     if (doc.options !== undefined && doc.options !== null && !isObject(doc.options))

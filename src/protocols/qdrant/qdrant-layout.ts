@@ -7,7 +7,10 @@ import type {
 } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import { isObject, type JsonObject } from '../json-guards';
+import { onlyFields } from './body';
+import { checkHnswConfig, checkQuantizationConfig, checkSparseParams } from './collection-config';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 
 /**
  * How a Qdrant collection's vectors map onto a vecgate record: its first dense vector (unnamed,
@@ -78,6 +81,9 @@ export interface ParsedVectors {
 
 export function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
   if (!isObject(v)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
+  onlyFields(v, FIELDS.VectorParams, field);
+  checkHnswConfig(v.hnsw_config, `${field}.hnsw_config`);
+  checkQuantizationConfig(v.quantization_config, `${field}.quantization_config`);
   const { size, distance, multivector_config: multivector, ...params } = v;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
     throw QdrantHttpError.format(`${field}.size must be a positive integer`);
@@ -131,6 +137,7 @@ export function parseSparseConfig(sparse: unknown): ParsedSparse {
   const parsed = names.map((name) => {
     const params = sparse[name] ?? {};
     if (!isObject(params)) throw QdrantHttpError.format(`sparse_vectors.${name} must be an object`);
+    checkSparseParams(params, `sparse_vectors.${name}`);
     const modifier = params.modifier ?? 'none';
     if (modifier !== 'idf' && modifier !== 'none')
       throw QdrantHttpError.format(`sparse_vectors.${name}.modifier: unknown variant ${JSON.stringify(modifier)}`);

@@ -9,8 +9,10 @@ import {
   sparsevecText,
 } from '../../core/records/sparse-vector';
 import { isObject, type JsonObject } from '../json-guards';
+import { onlyFields } from './body';
 import { payloadKey } from './qdrant-filter.parser';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
 import { showId } from './point-ids';
 import { inferenceKind } from './qdrant-inference';
@@ -60,6 +62,7 @@ export function denseFor(c: Pick<Collection, 'dimension' | 'metric'>, value: unk
 
 export function sparseFor(value: unknown, field: string): SparseText {
   if (!isObject(value)) throw QdrantHttpError.format(`${field} must be an object with indices and values`);
+  onlyFields(value, FIELDS.SparseVector, field);
   const { indices, values } = value;
   if (!Array.isArray(indices) || !Array.isArray(values) || indices.length !== values.length)
     throw QdrantHttpError.format(`${field}: indices and values must be lists of the same length`);
@@ -129,8 +132,14 @@ export function payloadSelector(value: unknown, fallback: boolean): PayloadSelec
   if (value === undefined || value === null) return fallback;
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) return { include: keyPaths(value, 'with_payload') };
-  if (isObject(value) && 'include' in value) return { include: keyPaths(value.include, 'with_payload.include') };
-  if (isObject(value) && 'exclude' in value) return { exclude: keyPaths(value.exclude, 'with_payload.exclude') };
+  if (isObject(value) && 'include' in value) {
+    onlyFields(value, FIELDS.PayloadSelectorInclude, 'with_payload');
+    return { include: keyPaths(value.include, 'with_payload.include') };
+  }
+  if (isObject(value) && 'exclude' in value) {
+    onlyFields(value, FIELDS.PayloadSelectorExclude, 'with_payload');
+    return { exclude: keyPaths(value.exclude, 'with_payload.exclude') };
+  }
   throw QdrantHttpError.format('with_payload must be a boolean, a list of keys, or {include} / {exclude}');
 }
 

@@ -7,8 +7,9 @@ import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, pointIds, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
-import { unsigned } from './body';
+import { aliased, onlyFields, unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { layoutOf, resolveVector, type QdrantLayout } from './qdrant-layout';
@@ -46,18 +47,38 @@ export class QdrantPointsService {
     return this.collections.scope;
   }
 
-  /** The points a request selects: `points` (ids) or `filter`, in the body itself or in a `points` selector. */
+  /**
+   * The points a request selects: `points` (ids) and `filter`, in the body itself or in a `points`
+   * selector (`{"points": {"filter": ...}}`); all that is given must match.
+   */
   selection(body: JsonObject, layout: QdrantLayout): FilterNode {
-    const points = body.points;
-    if (isObject(points) && 'filter' in points) return parseQdrantFilter(points.filter, layout);
-    if (isObject(points) && 'points' in points) return { kind: 'idIn', ids: pointIds(points.points, 'points.points') };
     const parts: FilterNode[] = [];
-    if (points !== undefined && points !== null) parts.push({ kind: 'idIn', ids: pointIds(points, 'points') });
-    if (body.filter !== undefined && body.filter !== null) parts.push(parseQdrantFilter(body.filter, layout));
+    const select = (ids: unknown, filter: unknown, at: string) => {
+      if (ids !== undefined && ids !== null) parts.push({ kind: 'idIn', ids: pointIds(ids, `${at}points`) });
+      if (filter !== undefined && filter !== null) parts.push(parseQdrantFilter(filter, layout, `${at}filter`));
+    };
+    const points = body.points;
+    if (isObject(points)) {
+      onlyFields(points, FIELDS.PointsSelector, 'points');
+      select(points.points, points.filter, 'points.');
+      select(undefined, body.filter, '');
+    } else select(points, body.filter, '');
     if (parts.length === 0)
       throw QdrantHttpError.format('the request must select points: give points (ids) or a filter');
     return and(...parts);
   }
+
+  /** The fields of each operation's body (Qdrant's type for it). */
+  private readonly fields: Record<string, readonly string[]> = {
+    upsert: FIELDS.PointInsertOperations,
+    delete: FIELDS.PointsSelector,
+    set_payload: FIELDS.SetPayload,
+    overwrite_payload: FIELDS.SetPayload,
+    delete_payload: FIELDS.DeletePayload,
+    clear_payload: FIELDS.PointsSelector,
+    update_vectors: FIELDS.UpdateVectors,
+    delete_vectors: FIELDS.DeleteVectors,
+  };
 
   /** The operations that change points, by the name a batch update gives each. */
   private readonly builders: Record<
@@ -76,6 +97,7 @@ export class QdrantPointsService {
 
   /** One change to points (upsert, delete, set_payload, ...), in one transaction. */
   async apply(name: string, operation: string, body: JsonObject): Promise<void> {
+    onlyFields(body, this.fields[operation], 'the body');
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
     await this.embedDocuments(c, layout, [[operation, body]]);
@@ -104,6 +126,7 @@ export class QdrantPointsService {
 
   /** POST points/batch: mixed operations, applied in order in one transaction (all or none). */
   async batch(name: string, body: JsonObject): Promise<number> {
+    onlyFields(body, FIELDS.UpdateOperations, 'the body');
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
     if (!Array.isArray(body.operations)) throw QdrantHttpError.format('operations must be a list');
@@ -115,6 +138,7 @@ export class QdrantPointsService {
         throw QdrantHttpError.format(`operations[${i}] must hold one of ${Object.keys(this.builders).join(', ')}`);
       const inner = (entry as JsonObject)[names[0]];
       if (!isObject(inner)) throw QdrantHttpError.format(`operations[${i}].${names[0]} must be an object`);
+      onlyFields(inner, this.fields[names[0]], `operations[${i}].${names[0]}`);
       return [names[0], inner];
     });
     await this.embedDocuments(c, layout, entries, true);
@@ -143,7 +167,7 @@ export class QdrantPointsService {
     const where =
       body.update_filter === undefined || body.update_filter === null
         ? undefined
-        : parseQdrantFilter(body.update_filter, layout);
+        : parseQdrantFilter(body.update_filter, layout, 'update_filter');
     if (mode === 'insert_only') return { kind: 'write', mode: 'add', records };
     return { kind: 'write', mode: 'replace', records, conditions: { where, insert: mode === 'upsert' } };
   }
@@ -158,7 +182,8 @@ export class QdrantPointsService {
     if (!Array.isArray(points)) throw QdrantHttpError.format('the body must hold points (a list) or batch');
     return points.map((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
-      const v = pointVectors(c, layout, p.vector, `points[${i}].vector`);
+      onlyFields(p, FIELDS.PointStruct, `points[${i}]`);
+      const v = pointVectors(c, layout, aliased(p, 'vector', 'vectors'), `points[${i}].vector`);
       return {
         id: pointId(p.id, `points[${i}].id`),
         embedding: v.dense,
@@ -170,6 +195,7 @@ export class QdrantPointsService {
   }
 
   private batchPoints(c: Collection, layout: QdrantLayout, batch: JsonObject): RecordWrite[] {
+    onlyFields(batch, FIELDS.Batch, 'batch');
     const ids = pointIds(batch.ids, 'batch.ids');
     const column = (value: unknown, field: string): unknown[] | undefined => {
       if (value === undefined || value === null) return undefined;
@@ -201,9 +227,10 @@ export class QdrantPointsService {
   }
 
   async retrieve(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.PointRequest, 'the body');
     const ids = pointIds(body.ids, 'ids');
     if (ids.length > MAX_PAGE) throw QdrantHttpError.badRequest(`retrieve at most ${MAX_PAGE} points at once`);
-    return this.read(name, ids, body.with_payload, body.with_vector);
+    return this.read(name, ids, body.with_payload, aliased(body, 'with_vector', 'with_vectors'));
   }
 
   async getOne(name: string, id: string) {
@@ -284,7 +311,8 @@ export class QdrantPointsService {
     if (!Array.isArray(body.points)) throw QdrantHttpError.format('points must be a list of {id, vector}');
     const records: RecordWrite[] = body.points.map((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
-      const v = pointVectors(c, layout, p.vector, `points[${i}].vector`);
+      onlyFields(p, FIELDS.PointVectors, `points[${i}]`);
+      const v = pointVectors(c, layout, aliased(p, 'vector', 'vectors'), `points[${i}].vector`);
       return { id: pointId(p.id, `points[${i}].id`), embedding: v.dense, sparse: v.sparse, vectors: v.named };
     });
     const ids = records.map((r) => r.id);
@@ -301,11 +329,12 @@ export class QdrantPointsService {
     const where =
       body.update_filter === undefined || body.update_filter === null
         ? undefined
-        : parseQdrantFilter(body.update_filter, layout);
+        : parseQdrantFilter(body.update_filter, layout, 'update_filter');
     return { kind: 'write', mode: 'update', records, conditions: { where } };
   }
 
   async scroll(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.ScrollRequest, 'the body');
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
     const limit = unsigned(body.limit, 'limit', 10);
@@ -344,6 +373,7 @@ export class QdrantPointsService {
 
   /** POST /collections/{c}/facet: the most frequent values of a payload key, with their counts. */
   async facet(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.FacetRequest, 'the body');
     const c = await this.collections.get(name);
     const limit = unsigned(body.limit, 'limit', 10);
     if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
@@ -355,9 +385,10 @@ export class QdrantPointsService {
     return { hits };
   }
 
-  async count(name: string, body: JsonObject | undefined) {
+  async count(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.CountRequest, 'the body');
     const c = await this.collections.get(name);
-    const filter = parseQdrantFilter(body?.filter, layoutOf(c));
+    const filter = parseQdrantFilter(body.filter, layoutOf(c));
     const count =
       filter === ALL || filter.kind === 'all'
         ? await this.records.count(this.scope, c.id)

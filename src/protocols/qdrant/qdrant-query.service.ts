@@ -9,8 +9,9 @@ import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
 import { pointId, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
-import { unsigned } from './body';
+import { aliased, onlyFields, unsigned } from './body';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
@@ -108,6 +109,13 @@ function threshold(value: unknown): number | null {
   return value;
 }
 
+/** A request's `params` (Qdrant's SearchParams): accepted and not applied, its fields checked all the same. */
+function searchParams(value: unknown, at: string): void {
+  if (value === undefined || value === null) return;
+  if (!isObject(value)) throw QdrantHttpError.format(`${at} must be an object`);
+  onlyFields(value, FIELDS.SearchParams, at);
+}
+
 function isPointId(value: unknown): boolean {
   return typeof value === 'number' || typeof value === 'string';
 }
@@ -147,6 +155,7 @@ export class QdrantQueryService {
 
   /** POST points/query. */
   async query(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.QueryRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     await this.embedDocuments(c, [body]);
@@ -160,6 +169,7 @@ export class QdrantQueryService {
    * is not seen.
    */
   async queryGroups(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.QueryGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     await this.embedDocuments(c, [body]);
@@ -170,6 +180,7 @@ export class QdrantQueryService {
 
   /** POST points/search/groups (legacy): a search's matches grouped as query/groups groups them. */
   async searchGroups(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.SearchGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.grouped(body, (candidates) =>
@@ -179,6 +190,7 @@ export class QdrantQueryService {
 
   /** POST points/recommend/groups (legacy). */
   async recommendGroups(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.RecommendGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.grouped(body, (candidates) =>
@@ -231,10 +243,11 @@ export class QdrantQueryService {
     if (typeof value === 'string') return { collection: value, payload: true, vector: false };
     if (!isObject(value) || typeof value.collection !== 'string')
       throw QdrantHttpError.format('with_lookup must be a collection name or {collection, with_payload, with_vectors}');
+    onlyFields(value, FIELDS.WithLookup, 'with_lookup');
     return {
       collection: value.collection,
       payload: payloadSelector(value.with_payload, true),
-      vector: vectorSelector(value.with_vectors ?? value.with_vector, false),
+      vector: vectorSelector(aliased(value, 'with_vectors', 'with_vector'), false),
     };
   }
 
@@ -268,6 +281,7 @@ export class QdrantQueryService {
    * `limit` nearest among them (itself left out), scored as searches are.
    */
   async matrix(name: string, body: JsonObject, shape: 'pairs' | 'offsets') {
+    onlyFields(body, FIELDS.SearchMatrixRequest, 'the body');
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
     const sample = unsigned(body.sample, 'sample', 10);
@@ -299,6 +313,7 @@ export class QdrantQueryService {
     return this.batch(
       name,
       body,
+      FIELDS.QueryRequest,
       async (c, s) => ({ points: await this.queryIn(c, s) }),
       (c, searches) => this.embedDocuments(c, searches),
     );
@@ -306,44 +321,52 @@ export class QdrantQueryService {
 
   /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
   async search(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.SearchRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacySearch(c, body);
   }
 
   async searchBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, (c, s) => this.legacySearch(c, s));
+    return this.batch(name, body, FIELDS.SearchRequest, (c, s) => this.legacySearch(c, s));
   }
 
   /** POST points/recommend (legacy): positive and negative examples, the average_vector strategy. */
   async recommend(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.RecommendRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacyRecommend(c, body);
   }
 
   async recommendBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, (c, s) => this.legacyRecommend(c, s));
+    return this.batch(name, body, FIELDS.RecommendRequest, (c, s) => this.legacyRecommend(c, s));
   }
 
-  /** A batch route: each of `searches` answered in turn, in one answer, after `prepare` has seen them all. */
+  /**
+   * A batch route: each of `searches` (each with the fields of its request) answered in turn, in
+   * one answer, after `prepare` has seen them all.
+   */
   private async batch<T>(
     name: string,
     body: JsonObject,
+    fields: readonly string[],
     one: (c: Collection, search: JsonObject) => Promise<T>,
     prepare?: (c: Collection, searches: unknown[]) => Promise<void>,
   ) {
-    const c = await this.collections.get(name);
+    onlyFields(body, FIELDS.Searches, 'the body');
     if (!Array.isArray(body.searches)) throw QdrantHttpError.format('searches must be a list');
     if (body.searches.length > MAX_BATCH)
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
-    checkRequestWork(body.searches);
-    await prepare?.(c, body.searches);
-    const out: T[] = [];
-    for (const [i, s] of body.searches.entries()) {
+    const searches = body.searches.map((s, i) => {
       if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
-      out.push(await one(c, s));
-    }
+      return onlyFields(s, fields, `searches[${i}]`);
+    });
+    checkRequestWork(searches);
+    const c = await this.collections.get(name);
+    await prepare?.(c, searches);
+    const out: T[] = [];
+    for (const s of searches) out.push(await one(c, s));
     return out;
   }
 
@@ -352,26 +375,28 @@ export class QdrantQueryService {
     let using: unknown = undefined;
     let vector = body.vector;
     if (isObject(vector) && 'name' in vector) {
+      onlyFields(vector, FIELDS.NamedVector, 'vector');
       using = vector.name;
       vector = 'vector' in vector ? vector.vector : vector;
     }
     const query = this.vectorQuery(c, layout, vector, using, 'vector');
     const shown = {
       payload: payloadSelector(body.with_payload, false),
-      vector: vectorSelector(body.with_vector, false),
+      vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
     return this.run(c, layout, this.searchOf(body, layout, query, 10), shown);
   }
 
   /** POST points/discover (legacy): `target` and `context` pairs, or `context` alone. */
   async discover(name: string, body: JsonObject) {
+    onlyFields(body, FIELDS.DiscoverRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     return this.legacyDiscover(c, body);
   }
 
   async discoverBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, (c, s) => this.legacyDiscover(c, s));
+    return this.batch(name, body, FIELDS.DiscoverRequest, (c, s) => this.legacyDiscover(c, s));
   }
 
   private legacyDiscover(c: Collection, body: JsonObject) {
@@ -399,13 +424,14 @@ export class QdrantQueryService {
     search.filter = and(search.filter, exclude);
     const shown = {
       payload: payloadSelector(body.with_payload, false),
-      vector: vectorSelector(body.with_vector, false),
+      vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
     return this.run(c, layout, search, shown);
   }
 
   private searchOf(body: JsonObject, layout: QdrantLayout, query: Query, defaultLimit: number): Search {
-    const limit = unsigned(body.limit, 'limit', defaultLimit);
+    searchParams(body.params, 'params');
+    const limit = unsigned(aliased(body, 'limit', 'top'), 'limit', defaultLimit);
     const offset = unsigned(body.offset, 'offset', 0);
     if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
     return {
@@ -420,9 +446,10 @@ export class QdrantQueryService {
   /** The Query API: one request, maybe nesting prefetches. */
   private async queryIn(c: Collection, body: JsonObject): Promise<JsonObject[]> {
     const layout = layoutOf(c);
+    searchParams(body.params, 'params');
     const shown = {
       payload: payloadSelector(body.with_payload, false),
-      vector: vectorSelector(body.with_vector, false),
+      vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
     const limit = unsigned(body.limit, 'limit', 10);
     const offset = unsigned(body.offset, 'offset', 0);
@@ -436,6 +463,7 @@ export class QdrantQueryService {
           ? body.prefetch
           : [body.prefetch];
     let q = body.query;
+    if (isObject(q) && 'nearest' in q) onlyFields(q, FIELDS.NearestQuery, 'query');
     const mmr = isObject(q) && 'nearest' in q && q.mmr !== undefined && q.mmr !== null ? q.mmr : null;
     if (isObject(q) && 'nearest' in q) q = q.nearest;
     if (mmr !== null) {
@@ -450,7 +478,7 @@ export class QdrantQueryService {
       const budget = { searches: MAX_SEARCHES };
       for (const [i, p] of prefetches.entries()) {
         if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, p, filter, 1, budget));
+        lists.push(await this.prefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`));
       }
       const fused = this.fuse(q, lists);
       if (fused) {
@@ -472,6 +500,7 @@ export class QdrantQueryService {
     if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
     if (isObject(q) && 'sample' in q) {
       // Points drawn at random among the matching ones, each scored 0 (Qdrant's sample query).
+      onlyFields(q, FIELDS.SampleQuery, 'query');
       if (q.sample !== 'random') throw QdrantHttpError.format('sample: unknown variant, expected random');
       const drawn = await this.records.drawRandom(this.scope, c.id, {
         filter,
@@ -481,6 +510,7 @@ export class QdrantQueryService {
       return drawn.map((r) => this.point(r.id, 0, r, layout, shown));
     }
     if (isObject(q) && 'order_by' in q) {
+      onlyFields(q, FIELDS.OrderByQuery, 'query');
       const found = await this.records.findOrdered(this.scope, c.id, {
         filter,
         include: includeFor(layout, shown.payload, shown.vector),
@@ -504,23 +534,31 @@ export class QdrantQueryService {
     outer: FilterNode,
     depth: number,
     budget: { searches: number },
+    at: string,
   ): Promise<Scored[]> {
     if (depth > 4) throw QdrantHttpError.badRequest('prefetches may nest at most 4 deep');
     if (--budget.searches < 0)
       throw QdrantHttpError.badRequest(`a query may run at most ${MAX_SEARCHES} searches, its prefetches included`);
-    const filter = and(outer, parseQdrantFilter(p.filter, layout));
+    onlyFields(p, FIELDS.Prefetch, at);
+    searchParams(p.params, `${at}.params`);
+    const filter = and(outer, parseQdrantFilter(p.filter, layout, `${at}.filter`));
     const limit = unsigned(p.limit, 'prefetch.limit', 10);
     if (limit > MAX_RESULTS) throw QdrantHttpError.badRequest(`prefetch.limit may be at most ${MAX_RESULTS}`);
     const inner =
       p.prefetch === undefined || p.prefetch === null ? [] : Array.isArray(p.prefetch) ? p.prefetch : [p.prefetch];
     let q = p.query;
-    if (isObject(q) && 'nearest' in q) q = q.nearest;
+    if (isObject(q) && 'nearest' in q) {
+      onlyFields(q, FIELDS.NearestQuery, `${at}.query`);
+      if (q.mmr !== undefined && q.mmr !== null)
+        throw QdrantHttpError.badRequest('vecgate applies mmr at the top of a query, not in a prefetch');
+      q = q.nearest;
+    }
     const th = threshold(p.score_threshold);
     if (inner.length > 0) {
       const lists = [];
       for (const [i, ip] of inner.entries()) {
-        if (!isObject(ip)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget));
+        if (!isObject(ip)) throw QdrantHttpError.format(`${at}.prefetch[${i}] must be an object`);
+        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`));
       }
       const fused = this.fuse(q, lists);
       if (fused) return fused.slice(0, limit);
@@ -544,6 +582,7 @@ export class QdrantQueryService {
    */
   private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: unknown, shown: Shown) {
     if (!isObject(mmr)) throw QdrantHttpError.format('mmr must be an object');
+    onlyFields(mmr, FIELDS.Mmr, 'query.mmr');
     if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
     const diversity = mmr.diversity === undefined || mmr.diversity === null ? 0.5 : mmr.diversity;
     if (typeof diversity !== 'number' || diversity < 0 || diversity > 1)
@@ -580,8 +619,12 @@ export class QdrantQueryService {
     let kind: string | undefined;
     let k = DEFAULT_RRF_K;
     let weights: number[] | null = null;
-    if (isObject(q) && typeof q.fusion === 'string') kind = q.fusion;
-    else if (isObject(q) && isObject(q.rrf)) {
+    if (isObject(q) && typeof q.fusion === 'string') {
+      onlyFields(q, FIELDS.FusionQuery, 'query');
+      kind = q.fusion;
+    } else if (isObject(q) && isObject(q.rrf)) {
+      onlyFields(q, FIELDS.RrfQuery, 'query');
+      onlyFields(q.rrf, FIELDS.Rrf, 'query.rrf');
       kind = 'rrf';
       k = unsigned(q.rrf.k, 'rrf.k', DEFAULT_RRF_K);
       if (Array.isArray(q.rrf.weights)) {
@@ -634,14 +677,23 @@ export class QdrantQueryService {
       return { query: vector, exclude: sameCollection ? not({ kind: 'idIn', ids: [id] }) : { kind: 'all' } };
     }
     if (isObject(q) && 'recommend' in q) {
+      onlyFields(q, FIELDS.RecommendQuery, 'query');
       if (!isObject(q.recommend)) throw QdrantHttpError.format('recommend must be an object');
+      onlyFields(q.recommend, FIELDS.RecommendInput, 'query.recommend');
       return this.recommendQuery(c, layout, q.recommend, using, lookupFrom);
     }
     if (isObject(q) && 'discover' in q) {
+      onlyFields(q, FIELDS.DiscoverQuery, 'query');
       if (!isObject(q.discover)) throw QdrantHttpError.format('discover must be {target, context}');
+      onlyFields(q.discover, FIELDS.DiscoverInput, 'query.discover');
       return this.discoverQuery(c, layout, q.discover.target, q.discover.context, using, lookupFrom);
     }
-    if (isObject(q) && 'context' in q) return this.discoverQuery(c, layout, undefined, q.context, using, lookupFrom);
+    if (isObject(q) && 'context' in q) {
+      onlyFields(q, FIELDS.ContextQuery, 'query');
+      return this.discoverQuery(c, layout, undefined, q.context, using, lookupFrom);
+    }
+    if (isObject(q) && 'relevance_feedback' in q)
+      throw QdrantHttpError.badRequest('vecgate does not answer relevance_feedback queries yet');
     for (const unsupported of ['order_by', 'formula', 'sample', 'fusion', 'rrf'])
       if (isObject(q) && unsupported in q)
         throw QdrantHttpError.badRequest(
@@ -732,6 +784,7 @@ export class QdrantQueryService {
     for (const [i, pair] of pairs.entries()) {
       if (!isObject(pair) || pair.positive === undefined || pair.negative === undefined)
         throw QdrantHttpError.format(`context[${i}] must be {positive, negative}`);
+      onlyFields(pair, FIELDS.ContextPair, `context[${i}]`);
       const positive = await add(pair.positive, `context[${i}].positive`);
       const negative = await add(pair.negative, `context[${i}].negative`);
       terms.push(
@@ -869,6 +922,7 @@ export class QdrantQueryService {
     if (lookupFrom !== undefined && lookupFrom !== null) {
       if (!isObject(lookupFrom) || typeof lookupFrom.collection !== 'string')
         throw QdrantHttpError.format('lookup_from must be {collection, vector?}');
+      onlyFields(lookupFrom, FIELDS.LookupLocation, 'lookup_from');
       from = await this.collections.get(lookupFrom.collection);
       fromLayout = layoutOf(from);
       if (lookupFrom.vector !== undefined) name = lookupFrom.vector;

@@ -18,7 +18,9 @@ import { RecordsService } from '../../core/records/records.service';
 import { DEFAULT_NAMESPACE } from '../../core/scope';
 import { type JsonObject } from '../json-guards';
 import { QdrantCollectionsService } from './qdrant-collections.service';
+import { onlyFields } from './body';
 import { QdrantHttpError } from './qdrant-error';
+import { FIELDS } from './qdrant-fields';
 import { checkCollectionName, configShown, layoutOf, type QdrantLayout } from './qdrant-layout';
 import { shownRecord } from './qdrant-points.mapper';
 import { QdrantPointsService } from './qdrant-points.service';
@@ -181,6 +183,7 @@ export class QdrantSnapshotsService {
    * the snapshot's file first. vecgate does not fetch other URLs: upload the file instead.
    */
   async recover(name: string, body: JsonObject): Promise<boolean> {
+    onlyFields(body, FIELDS.SnapshotRecover, 'the body');
     if (typeof body.location !== 'string' || body.location === '')
       throw QdrantHttpError.format('location must be a string: the name or URL of a snapshot');
     const snapshot = body.location.split('/').pop() ?? '';

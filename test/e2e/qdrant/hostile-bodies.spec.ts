@@ -1,0 +1,374 @@
+import { gatewayForFile, http } from '../../support/gateway';
+import { collectionName, expectQdrantError, qdrantHttp } from './qdrant-helpers';
+
+/**
+ * Bodies that are not what Qdrant takes, on the Qdrant port: each is a 400 in Qdrant's shape and
+ * words, and leaves every point, payload, collection and alias as it was.
+ */
+describe('Qdrant refuses hostile bodies and changes nothing', () => {
+  const gw = gatewayForFile({ qdrantPort: 0 });
+  const q = () => qdrantHttp(gw);
+  const name = collectionName('hostile');
+
+  beforeAll(async () => {
+    expect((await q().put(`/collections/${name}`, { vectors: { size: 3, distance: 'Dot' } })).status).toBe(200);
+    const points = [1, 2, 3].map((id) => ({
+      id,
+      vector: [id, 1, 0],
+      payload: { g: id, tag: 'x', items: [{ n: id }], when: `2024-0${id}-01T00:00:00Z` },
+    }));
+    expect((await q().put(`/collections/${name}/points?wait=true`, { points })).status).toBe(200);
+  });
+
+  /** Every point with its payload and vector: what a refused request must leave as it was. */
+  async function points(): Promise<unknown> {
+    const res = await q().post(`/collections/${name}/points/scroll`, {
+      limit: 100,
+      with_payload: true,
+      with_vector: true,
+    });
+    expect(res.status).toBe(200);
+    return res.body.result.points;
+  }
+
+  const filter = { key: 'g', match: { value: 1 } };
+  const FILTER_FIELDS = 'expected one of `should`, `min_should`, `must`, `must_not`';
+
+  it.each([
+    [
+      'a condition where a filter belongs, in a delete',
+      'POST',
+      'points/delete',
+      { filter },
+      `^Format error in JSON body: unknown field \`key\` in filter, ${FILTER_FIELDS}$`,
+    ],
+    [
+      'a misspelt must, in a delete',
+      'POST',
+      'points/delete',
+      { filter: { mustt: [filter] } },
+      'unknown field `mustt` in filter,',
+    ],
+    [
+      'a misspelt must, in a set_payload',
+      'POST',
+      'points/payload',
+      { payload: { hit: true }, filter: { mustt: [filter] } },
+      '`mustt` in filter,',
+    ],
+    [
+      'a condition for a filter, in an overwrite_payload',
+      'PUT',
+      'points/payload',
+      { payload: {}, filter },
+      '`key` in filter,',
+    ],
+    [
+      'a misspelt must_not, in a delete_payload',
+      'POST',
+      'points/payload/delete',
+      { keys: ['g'], filter: { mustnot: [filter] } },
+      '`mustnot` in filter,',
+    ],
+    ['a condition for a filter, in a clear_payload', 'POST', 'points/payload/clear', { filter }, '`key` in filter,'],
+    [
+      'a condition for a filter, in a delete_vectors',
+      'POST',
+      'points/vectors/delete',
+      { vector: [''], filter },
+      '`key` in filter,',
+    ],
+    [
+      'a misspelt update_filter clause, in an update_vectors',
+      'PUT',
+      'points/vectors',
+      { points: [{ id: 1, vector: [9, 9, 9] }], update_filter: { mustt: [filter] } },
+      '`mustt` in update_filter,',
+    ],
+    [
+      'a condition for an update_filter, in an upsert',
+      'PUT',
+      'points',
+      { points: [{ id: 1, vector: [9, 9, 9], payload: { g: 9 } }], update_filter: filter },
+      '`key` in update_filter,',
+    ],
+    [
+      'a condition for a filter, in a batch delete',
+      'POST',
+      'points/batch',
+      { operations: [{ delete: { filter } }] },
+      '`key` in filter,',
+    ],
+    [
+      'a misspelt field of a batch operation',
+      'POST',
+      'points/batch',
+      { operations: [{ delete: { points: [1], filterr: filter } }] },
+      'unknown field `filterr` in operations\\[0\\]\\.delete, expected one of `points`, `filter`, `shard_key`$',
+    ],
+    [
+      'a misspelt field of a condition',
+      'POST',
+      'points/delete',
+      { filter: { must: [{ ...filter, rnage: { gt: 0 } }] } },
+      'unknown field `rnage` in filter\\.must\\[0\\],',
+    ],
+    [
+      'two match variants in one',
+      'POST',
+      'points/delete',
+      { filter: { must: [{ key: 'g', match: { value: 1, any: [2] } }] } },
+      'unknown field `any` in filter\\.must\\[0\\]\\.match, expected `value`$',
+    ],
+    [
+      'a misspelt field of a range',
+      'POST',
+      'points/delete',
+      { filter: { must: [{ key: 'g', range: { gte: 1, lesser: 3 } }] } },
+      'unknown field `lesser` in filter\\.must\\[0\\]\\.range,',
+    ],
+    [
+      'a misspelt field inside a nested filter',
+      'POST',
+      'points/delete',
+      { filter: { must: [{ nested: { key: 'items', filter: { mustt: [{ key: 'n', match: { value: 1 } }] } } }] } },
+      '`mustt` in filter\\.must\\[0\\]\\.nested\\.filter,',
+    ],
+    [
+      'a field too many in a min_should',
+      'POST',
+      'points/delete',
+      { filter: { min_should: { conditions: [filter], min_count: 1, max_count: 2 } } },
+      '`max_count` in filter\\.min_should,',
+    ],
+    [
+      'a field too many in an is_empty',
+      'POST',
+      'points/delete',
+      { filter: { must_not: [{ is_empty: { key: 'g', strict: true } }] } },
+      '`strict` in filter\\.must_not\\[0\\]\\.is_empty, expected `key`$',
+    ],
+    [
+      'a field beside has_id',
+      'POST',
+      'points/delete',
+      { filter: { should: { has_id: [1], key: 'g' } } },
+      'unknown field `has_id` in filter\\.should,',
+    ],
+    [
+      'a misspelt field of a delete body',
+      'POST',
+      'points/delete',
+      { points: [1], filterr: filter },
+      '^Format error in JSON body: unknown field `filterr` in the body, expected one of `points`, `filter`, `shard_key`$',
+    ],
+    [
+      'a misspelt field of a points selector',
+      'POST',
+      'points/delete',
+      { points: { filter: { must: [filter] }, pointz: [2] } },
+      'unknown field `pointz` in points,',
+    ],
+    [
+      'a misspelt field of a set_payload body',
+      'POST',
+      'points/payload',
+      { payload: { hit: true }, points: [1], fillter: filter },
+      'unknown field `fillter` in the body,',
+    ],
+    [
+      'a misspelt field of a point',
+      'PUT',
+      'points',
+      { points: [{ id: 1, vector: [9, 9, 9], payloads: { g: 9 } }] },
+      'unknown field `payloads` in points\\[0\\], expected one of `id`, `vector`, `vectors`, `payload`$',
+    ],
+    [
+      'a misspelt field of a batch of points',
+      'PUT',
+      'points',
+      { batch: { ids: [1], vectors: [[9, 9, 9]], payload: [{ g: 9 }] } },
+      'unknown field `payload` in batch,',
+    ],
+  ])('refuses %s (%s %s)', async (_what, method, route, body, words) => {
+    const before = await points();
+    expectQdrantError(await http(gw.qdrantUrl, method, `/collections/${name}/${route}`, body), 400, new RegExp(words));
+    expect(await points()).toEqual(before);
+  });
+
+  it.each([
+    ['count', 'points/count', { filter }, '`key` in filter,'],
+    ['scroll', 'points/scroll', { filter: { mustt: [filter] } }, '`mustt` in filter,'],
+    ['facet', 'facet', { key: 'tag', filter: { mustt: [filter] } }, '`mustt` in filter,'],
+    ['query', 'points/query', { query: [1, 0, 0], filter }, '`key` in filter,'],
+    ['query, a misspelt field', 'points/query', { query: [1, 0, 0], limitt: 1 }, 'unknown field `limitt` in the body,'],
+    [
+      'query, a misspelt mmr field',
+      'points/query',
+      { query: { nearest: [1, 0, 0], mmr: { diversity: 0.5, candidates: 3 } } },
+      'unknown field `candidates` in query\\.mmr, expected `diversity` or `candidates_limit`$',
+    ],
+    [
+      'query, a misspelt prefetch field',
+      'points/query',
+      { prefetch: [{ query: [1, 0, 0], limitt: 2 }], query: { fusion: 'rrf' } },
+      'unknown field `limitt` in prefetch\\[0\\],',
+    ],
+    [
+      'query, a misspelt recommend field',
+      'points/query',
+      { query: { recommend: { positive: [1], negatives: [2] } } },
+      'unknown field `negatives` in query\\.recommend,',
+    ],
+    [
+      'query, a misspelt search param',
+      'points/query',
+      { query: [1, 0, 0], params: { hnsw: 10 } },
+      'unknown field `hnsw` in params,',
+    ],
+    [
+      'query, both include and exclude',
+      'points/query',
+      { query: [1, 0, 0], with_payload: { include: ['g'], exclude: ['tag'] } },
+      'unknown field `exclude` in with_payload, expected `include`$',
+    ],
+    [
+      'query batch, a misspelt field of one search',
+      'points/query/batch',
+      { searches: [{ query: [1, 0, 0] }, { query: [1, 0, 0], filterr: filter }] },
+      'unknown field `filterr` in searches\\[1\\],',
+    ],
+    ['legacy search', 'points/search', { vector: [1, 0, 0], limit: 3, filtre: filter }, '`filtre` in the body,'],
+    [
+      'legacy search, a misspelt named vector',
+      'points/search',
+      { vector: { name: '', vectr: [1, 0, 0] }, limit: 3 },
+      '`vectr` in vector,',
+    ],
+    [
+      'scroll, a misspelt order_by field',
+      'points/scroll',
+      { order_by: { key: 'g', dir: 'desc' } },
+      '`dir` in order_by,',
+    ],
+    ['retrieve', 'points', { ids: [1], with_payloads: true }, '`with_payloads` in the body,'],
+  ])('refuses a read with %s instead of answering it', async (_what, route, body, words) => {
+    expectQdrantError(await q().post(`/collections/${name}/${route}`, body), 400, new RegExp(words));
+  });
+
+  it('still takes every field Qdrant knows, its aliases included', async () => {
+    const before = await points();
+    // Fields vecgate accepts and does not act on.
+    const count = await q().post(`/collections/${name}/points/count`, { filter: { must: [filter] }, exact: false });
+    expect(count.body.result).toEqual({ count: 1 });
+    const query = await q().post(`/collections/${name}/points/query`, {
+      query: [1, 0, 0],
+      params: { hnsw_ef: 64, exact: true, quantization: { rescore: true } },
+      limit: 1,
+      with_vectors: true,
+    });
+    expect(query.body.result.points).toEqual([{ id: 3, version: 0, score: 3, vector: [3, 1, 0] }]);
+    // serde's aliases: `with_vectors`, `top`, a point's `vectors`.
+    const got = await q().post(`/collections/${name}/points`, { ids: [2], with_vectors: true, with_payload: false });
+    expect(got.body.result).toEqual([{ id: 2, vector: [2, 1, 0] }]);
+    const top = await q().post(`/collections/${name}/points/search`, { vector: [1, 0, 0], top: 1 });
+    expect(top.body.result.map((p: { id: number }) => p.id)).toEqual([3]);
+    expectQdrantError(
+      await q().post(`/collections/${name}/points/search`, { vector: [1, 0, 0], top: 1, limit: 2 }),
+      400,
+      /^Format error in JSON body: duplicate field `limit`$/,
+    );
+    // A field condition's own is_empty and is_null.
+    const notEmpty = await q().post(`/collections/${name}/points/count`, {
+      filter: {
+        must: [
+          { key: 'g', is_empty: false },
+          { key: 'missing', is_null: false },
+        ],
+      },
+    });
+    expect(notEmpty.body.result).toEqual({ count: 3 });
+    expect(await points()).toEqual(before);
+    const other = collectionName('aliases');
+    await q().put(`/collections/${other}`, { vectors: { size: 3, distance: 'Dot' } });
+    expect(
+      (await q().put(`/collections/${other}/points`, { points: [{ id: 1, vectors: [1, 2, 3], payload: { a: 1 } }] }))
+        .status,
+    ).toBe(200);
+    expect((await q().post(`/collections/${other}/points`, { ids: [1], with_vector: true })).body.result).toEqual([
+      { id: 1, payload: { a: 1 }, vector: [1, 2, 3] },
+    ]);
+  });
+
+  it('refuses a collection body with a field Qdrant does not know, and creates or changes nothing', async () => {
+    const fresh = collectionName('fresh');
+    const bad: [unknown, string][] = [
+      [{ vectors: { size: 3, distance: 'Dot', on_dsk: true } }, 'unknown field `on_dsk` in vectors,'],
+      [
+        { vectors: { a: { size: 3, distance: 'Dot' }, b: { size: 2, distance: 'Dot', hnsw: {} } } },
+        '`hnsw` in vectors\\.b,',
+      ],
+      [{ vectors: { size: 3, distance: 'Dot' }, hnsw_config: { mm: 8 } }, '`mm` in hnsw_config,'],
+      [{ vectors: { size: 3, distance: 'Dot' }, optimizer_config: {} }, '`optimizer_config` in the body,'],
+      [
+        { vectors: { size: 3, distance: 'Dot' }, quantization_config: { scalar: { type: 'int8', quantil: 0.9 } } },
+        '`quantil` in quantization_config\\.scalar,',
+      ],
+      [
+        { vectors: { size: 3, distance: 'Dot' }, strict_mode_config: { enabled: true, max_limit: 1 } },
+        '`max_limit` in strict_mode_config,',
+      ],
+      [{ sparse_vectors: { s: { modifer: 'idf' } } }, '`modifer` in sparse_vectors\\.s,'],
+      [{ sparse_vectors: { s: { index: { on_dsk: true } } } }, '`on_dsk` in sparse_vectors\\.s\\.index,'],
+    ];
+    for (const [body, words] of bad)
+      expectQdrantError(await q().put(`/collections/${fresh}`, body), 400, new RegExp(words));
+    expect((await q().get(`/collections/${fresh}/exists`)).body.result).toEqual({ exists: false });
+
+    const config = (await q().get(`/collections/${name}`)).body.result.config;
+    const updates: [unknown, string][] = [
+      [{ hnsw_config: { m: 8, ef: 10 } }, '`ef` in hnsw_config,'],
+      [{ vectors: { '': { hnsw_config: { m: 8 }, size: 4 } } }, '`size` in vectors\\.,'],
+      [{ optimizers_config: { indexing_threshold: 1, vacuum: 1 } }, '`vacuum` in optimizers_config,'],
+      [{ params: { on_disk_payload: false, shards: 2 } }, '`shards` in params,'],
+      [{ wal_config: { wal_capacity_mb: 1 } }, '`wal_config` in the body,'],
+    ];
+    for (const [body, words] of updates)
+      expectQdrantError(await q().patch(`/collections/${name}`, body), 400, new RegExp(words));
+    expect((await q().get(`/collections/${name}`)).body.result.config).toEqual(config);
+
+    expectQdrantError(
+      await q().put(`/collections/${name}/index`, { field_name: 'g', field_schema: { type: 'integer', rnage: true } }),
+      400,
+      /unknown field `rnage` in field_schema, expected one of `type`, `lookup`, `range`/,
+    );
+    expectQdrantError(
+      await q().put(`/collections/${name}/index`, { field_name: 'g', field_schema: 'integer', wait: true }),
+      400,
+      /unknown field `wait` in the body, expected `field_name` or `field_schema`$/,
+    );
+    expect((await q().get(`/collections/${name}`)).body.result.payload_schema).toEqual({});
+
+    const alias = collectionName('alias');
+    expectQdrantError(
+      await q().post('/collections/aliases', {
+        actions: [{ create_alias: { collection_name: name, alias_name: alias, replace: true } }],
+      }),
+      400,
+      /unknown field `replace` in actions\[0\]\.create_alias, expected `collection_name` or `alias_name`$/,
+    );
+    expectQdrantError(
+      await q().post('/collections/aliases', {
+        actions: [{ create_alias: { collection_name: name, alias_name: alias }, delete_alias: { alias_name: alias } }],
+      }),
+      400,
+      /one of create_alias, delete_alias or rename_alias/,
+    );
+    expect((await q().get('/aliases')).body.result.aliases).toEqual([]);
+    expectQdrantError(
+      await q().put(`/collections/${name}/snapshots/recover`, { location: 'x.snapshot', checksumm: 'abc' }),
+      400,
+      /unknown field `checksumm` in the body, expected one of `location`, `priority`, `checksum`, `api_key`$/,
+    );
+  });
+});
