@@ -1,4 +1,5 @@
-import type { FilterNode, MetadataKey, Scalar } from './filter-ast';
+import { InvalidArgumentError } from '../errors';
+import { keyLevels, MAX_KEY_PATH_LEVELS, type FilterNode, type MetadataKey, type Scalar } from './filter-ast';
 import { foldOr } from './fold-or';
 import type { SqlParams } from './sql-params';
 import { vectorColumn } from '../collections/vector-index';
@@ -13,22 +14,25 @@ import { vectorColumn } from '../collections/vector-index';
  * flat half of the table, which sent a negation keeping 2% down the HNSW walk). Positive forms
  * stay bare so the planner can still use the indexes. An `or` over one key folds into one list
  * (foldOr), and a key named again reuses its parameter (SqlParams), so that a filter's parameters
- * and expression grow with its keys and lists rather than with its values.
+ * and expression grow with its keys and lists rather than with its values. A key path deeper
+ * than MAX_KEY_PATH_LEVELS (`levels`: those of the nested filters around the node) is refused,
+ * whichever protocol built it.
  */
-export function compileFilter(node: FilterNode, params: SqlParams, root = 'metadata'): string {
+export function compileFilter(node: FilterNode, params: SqlParams, root = 'metadata', levels = 0): string {
+  if ('key' in node) checkLevels(node.key, levels);
   switch (node.kind) {
     case 'all':
       return 'TRUE';
     case 'none':
       return 'FALSE';
     case 'and':
-      return `(${node.children.map((c) => compileFilter(c, params, root)).join(' AND ')})`;
+      return `(${node.children.map((c) => compileFilter(c, params, root, levels)).join(' AND ')})`;
     case 'or':
-      return compileOr(node.children, params, root);
+      return compileOr(node.children, params, root, levels);
     case 'not':
-      return `((${compileFilter(node.child, params, root)}) IS NOT TRUE)`;
+      return `((${compileFilter(node.child, params, root, levels)}) IS NOT TRUE)`;
     case 'atLeast': {
-      const counted = node.children.map((c) => `coalesce(${compileFilter(c, params, root)}, FALSE)::int`);
+      const counted = node.children.map((c) => `coalesce(${compileFilter(c, params, root, levels)}, FALSE)::int`);
       return counted.length === 0 ? 'FALSE' : `((${counted.join(' + ')}) >= ${params.add(node.min, 'int')})`;
     }
     case 'eq':
@@ -87,7 +91,8 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
       // Each element of the array at the key is the root of the inner filter; one must pass all of it.
       const element = params.alias('ne');
       const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
-      return `EXISTS (SELECT 1 FROM ${elements} AS ${element}(e) WHERE ${compileFilter(node.filter, params, `${element}.e`)})`;
+      const inner = compileFilter(node.filter, params, `${element}.e`, levels + keyLevels(node.key) + 1);
+      return `EXISTS (SELECT 1 FROM ${elements} AS ${element}(e) WHERE ${inner})`;
     }
     case 'hasVector':
       if (typeof node.vector === 'number') return `${vectorColumn(node.vector)} IS NOT NULL`;
@@ -105,10 +110,11 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
  * An `or`, folded (foldOr): substring matches on one key, or on the document, become one LIKE over
  * a list of patterns, which the trigram indexes serve as they do a single pattern.
  */
-function compileOr(children: FilterNode[], params: SqlParams, root: string): string {
+function compileOr(children: FilterNode[], params: SqlParams, root: string, levels: number): string {
   const { nodes, texts, documents } = foldOr(children);
-  const branches = nodes.map((c) => compileFilter(c, params, root));
+  const branches = nodes.map((c) => compileFilter(c, params, root, levels));
   for (const { key, matches } of texts) {
+    checkLevels(key, levels);
     const { value, text } = access(key, params, root);
     const patterns = params.add(unique(matches.map(likePattern)), 'text[]');
     branches.push(`(jsonb_typeof(${value}) = 'string' AND (${text}) LIKE ANY(${patterns}))`);
@@ -127,6 +133,14 @@ const unique = (values: string[]): string[] => [...new Set(values)];
 function likePattern(node: Extract<FilterNode, { kind: 'textMatch' }>): string {
   const escaped = escapeLike(node.text);
   return { exact: escaped, prefix: `${escaped}%`, suffix: `%${escaped}`, contains: `%${escaped}%` }[node.mode];
+}
+
+function checkLevels(key: MetadataKey, outer: number): void {
+  const levels = outer + keyLevels(key);
+  if (levels > MAX_KEY_PATH_LEVELS)
+    throw new InvalidArgumentError(
+      `A filter's key paths may reach at most ${MAX_KEY_PATH_LEVELS} levels into the metadata (an array's elements are one level below it); this one reaches ${levels}`,
+    );
 }
 
 /** Lists up to this long compile to one containment test a value, each of which the GIN index serves. */

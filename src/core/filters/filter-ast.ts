@@ -77,6 +77,19 @@ export const MAX_FILTER_LIST = 10_000;
 /** How deeply a filter's operators may nest: far past any real query, short of the parsers' stack. */
 export const MAX_FILTER_DEPTH = 64;
 
+/**
+ * How many levels a key path may reach down into a record's metadata, counted from its root
+ * through the nested filters around it (an array's elements are one level below the array).
+ * Each level of a nested filter is a subquery in SQL, which Postgres plans at a cost that grows
+ * far faster than the depth.
+ */
+export const MAX_KEY_PATH_LEVELS = 16;
+
+/** The levels a key reaches: one per part of a path. */
+export function keyLevels(key: MetadataKey): number {
+  return Array.isArray(key) ? key.length : 1;
+}
+
 export function and(...children: FilterNode[]): FilterNode {
   const kept = children.filter((c) => c.kind !== 'all');
   if (kept.some((c) => c.kind === 'none')) return { kind: 'none' };
