@@ -1,6 +1,7 @@
 import {
   ALL,
   and,
+  MAX_KEY_PATH_LEVELS,
   not,
   or,
   type FilterNode,
@@ -29,9 +30,37 @@ const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt:
 
 const refuse = (why: string) => QdrantHttpError.format(why);
 
-/** `a.b.c` reaches into nested objects. `a[].b` (into arrays of objects) is a field condition's only (Parser.arrayPath). */
-export function payloadKey(raw: unknown, field = 'key'): MetadataKey {
+/** How many levels a key reaches: each `.` part, and each `[]` (an array's elements, a level below it). */
+function levelsOf(raw: string): number {
+  let levels = 1;
+  for (let i = 0; i < raw.length; i++)
+    if (raw[i] === '.') levels++;
+    else if (raw[i] === '[' && raw[i + 1] === ']') levels++;
+  return levels;
+}
+
+/**
+ * Refuses a key that reaches past MAX_KEY_PATH_LEVELS, counted from the payload's root (`outer`:
+ * the levels of the nested conditions around it), before anything is parsed or compiled.
+ */
+function checkLevels(raw: string, field: string, outer: number): void {
+  const levels = outer + levelsOf(raw);
+  if (levels > MAX_KEY_PATH_LEVELS)
+    throw QdrantHttpError.badRequest(
+      `${field} ${JSON.stringify(raw.length > 64 ? `${raw.slice(0, 64)}...` : raw)} reaches ${levels} levels into the payload` +
+        `${outer > 0 ? ' with the nested conditions around it' : ''}; a key path may reach ${MAX_KEY_PATH_LEVELS} ` +
+        '(each `.` part and each `[]` is one level)',
+    );
+}
+
+/**
+ * A payload key: `a.b.c` reaches into nested objects, at most MAX_KEY_PATH_LEVELS levels from the
+ * payload's root (`outer` levels are those of the nested conditions around it). `a[].b` (into
+ * arrays of objects) is a field condition's only (Parser.arrayPath).
+ */
+export function payloadKey(raw: unknown, field = 'key', outer = 0): MetadataKey {
   if (typeof raw !== 'string' || raw === '') throw refuse(`${field} must be a non-empty string`);
+  checkLevels(raw, field, outer);
   if (raw.includes('['))
     throw QdrantHttpError.badRequest(`vecgate reads array paths (\`a[].b\`) in field conditions only: ${raw}`);
   return raw.includes('.') ? raw.split('.') : raw;
@@ -119,8 +148,8 @@ function geoPoint(value: unknown, field: string, at: string): { lat: number; lon
   return { lat: value.lat, lon: value.lon };
 }
 
-function fieldCondition(c: JsonObject, at: string): FilterNode {
-  const key = payloadKey(c.key);
+function fieldCondition(c: JsonObject, at: string, outer: number): FilterNode {
+  const key = payloadKey(c.key, 'key', outer);
   const parts: FilterNode[] = [];
   if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match, `${at}.match`));
   if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range', `${at}.range`));
@@ -173,16 +202,32 @@ const FILTER_FIELDS: readonly string[] = FIELDS.Filter;
 class Parser {
   constructor(
     private readonly layout: QdrantLayout,
-    /** Inside a nested condition: keys are the array element's, and there are no ids or vectors. */
-    private readonly nested = false,
+    /**
+     * The levels of the nested conditions around this filter (each its key's, and one for the
+     * array's element). Inside one, keys are the element's, and there are no ids or vectors.
+     */
+    private readonly outer = 0,
   ) {}
+
+  private get nested(): boolean {
+    return this.outer > 0;
+  }
+
+  /** A parser for the filter of a nested condition on `key` (already checked). */
+  private inside(key: string): Parser {
+    return new Parser(this.layout, this.outer + levelsOf(key) + 1);
+  }
 
   /** One condition of a clause, at `at` in the body: its kind is told by the field that names it. */
   condition(c: unknown, at: string): FilterNode {
     if (!isObject(c)) throw refuse(`${at}: a condition must be an object`);
     if ('key' in c) {
       onlyFields(c, FIELDS.FieldCondition, at);
-      return typeof c.key === 'string' && c.key.includes('[]') ? this.arrayPath(c, at) : fieldCondition(c, at);
+      // The whole key is measured before an array path is taken apart, one level at a time.
+      if (typeof c.key === 'string') checkLevels(c.key, 'key', this.outer);
+      return typeof c.key === 'string' && c.key.includes('[]')
+        ? this.arrayPath(c, at)
+        : fieldCondition(c, at, this.outer);
     }
     if (this.nested && ('has_id' in c || 'has_vector' in c))
       throw QdrantHttpError.badRequest('has_id and has_vector are not supported inside nested conditions');
@@ -199,7 +244,7 @@ class Parser {
         onlyFields(c, field === 'is_empty' ? FIELDS.IsEmptyCondition : FIELDS.IsNullCondition, at);
         const inner = c[field];
         if (isObject(inner)) onlyFields(inner, FIELDS.PayloadField, `${at}.${field}`);
-        return { kind, key: payloadKey(isObject(inner) ? inner.key : undefined, `${field}.key`) };
+        return { kind, key: payloadKey(isObject(inner) ? inner.key : undefined, `${field}.key`, this.outer) };
       }
     if ('has_vector' in c) {
       onlyFields(c, FIELDS.HasVectorCondition, at);
@@ -216,11 +261,8 @@ class Parser {
       const n = c.nested;
       if (!isObject(n) || !isObject(n.filter)) throw refuse('nested takes key (an array of objects) and filter');
       onlyFields(n, FIELDS.Nested, `${at}.nested`);
-      return {
-        kind: 'nested',
-        key: payloadKey(n.key, 'nested.key'),
-        filter: new Parser(this.layout, true).filter(n.filter, `${at}.nested.filter`),
-      };
+      const key = payloadKey(n.key, 'nested.key', this.outer);
+      return { kind: 'nested', key, filter: this.inside(n.key as string).filter(n.filter, `${at}.nested.filter`) };
     }
     if (FILTER_FIELDS.some((f) => f in c)) return this.filter(c, at);
     throw refuse(`${at}: unknown condition ${JSON.stringify(Object.keys(c))}`);
@@ -242,8 +284,8 @@ class Parser {
     if (rest === '') return this.condition({ ...c, key: outer }, at);
     return {
       kind: 'nested',
-      key: payloadKey(outer),
-      filter: new Parser(this.layout, true).condition({ ...c, key: rest.slice(1) }, at),
+      key: payloadKey(outer, 'key', this.outer),
+      filter: this.inside(outer).condition({ ...c, key: rest.slice(1) }, at),
     };
   }
 

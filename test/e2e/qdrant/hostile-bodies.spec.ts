@@ -300,6 +300,67 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
     ]);
   });
 
+  describe('key paths', () => {
+    /** `a.a...` of `levels` levels. */
+    const dotted = (levels: number) => Array(levels).fill('a').join('.');
+    /** `a[].a[]...` of `levels` levels (each `a` and each `[]` one). */
+    const arrays = (levels: number) =>
+      Array(levels / 2)
+        .fill('a[]')
+        .join('.');
+    const LEVELS = /levels into the payload.*a key path may reach 16 \(each `\.` part and each `\[\]` is one level\)$/;
+
+    it('takes a key of 16 levels', async () => {
+      for (const key of [dotted(16), arrays(16)]) {
+        const res = await q().post(`/collections/${name}/points/count`, {
+          filter: { must: [{ key, match: { value: 1 } }] },
+        });
+        expect(res.body.result).toEqual({ count: 0 });
+      }
+    });
+
+    it.each([
+      ['a dotted key of 17 levels', { must: [{ key: dotted(17), match: { value: 1 } }] }, /reaches 17 levels/],
+      ['an array path of 18 levels', { must: [{ key: arrays(18), match: { value: 1 } }] }, /reaches 18 levels/],
+      ['an array path of 5,000 levels', { must: [{ key: arrays(5000), range: { gte: 0 } }] }, /reaches 5000 levels/],
+      [
+        'a nested condition whose keys reach 17 levels together',
+        { must: [{ nested: { key: dotted(8), filter: { must: [{ key: dotted(8), match: { value: 1 } }] } } }] },
+        /reaches 17 levels into the payload with the nested conditions around it/,
+      ],
+      [
+        'an array path inside a nested condition',
+        { must: [{ nested: { key: 'items', filter: { must: [{ is_empty: { key: arrays(16) } }] } } }] },
+        /reaches 18 levels/,
+      ],
+    ])('refuses %s in a filter, and deletes nothing', async (_what, filter, words) => {
+      const before = await points();
+      const res = await q().post(`/collections/${name}/points/delete`, { filter });
+      expectQdrantError(res, 400, words);
+      expectQdrantError(res, 400, LEVELS);
+      expect(await points()).toEqual(before);
+    });
+
+    it('refuses such a key wherever a payload key is read', async () => {
+      const before = await points();
+      const deep = dotted(17);
+      const refused: [string, string, unknown][] = [
+        ['POST', 'points/payload', { payload: { x: 1 }, points: [1], key: deep }],
+        ['POST', 'points/payload/delete', { keys: ['g', deep], points: [1] }],
+        ['POST', 'points/scroll', { with_payload: [deep] }],
+        ['POST', 'points/scroll', { with_payload: { exclude: [deep] } }],
+        ['POST', 'points/scroll', { order_by: deep }],
+        ['POST', 'facet', { key: deep }],
+        ['POST', 'points/query/groups', { query: [1, 0, 0], group_by: deep }],
+        ['PUT', 'index', { field_name: deep, field_schema: 'keyword' }],
+      ];
+      for (const [method, route, body] of refused)
+        expectQdrantError(await http(gw.qdrantUrl, method, `/collections/${name}/${route}`, body), 400, LEVELS);
+      expect(await points()).toEqual(before);
+      expect((await q().get(`/collections/${name}`)).body.result.payload_schema).toEqual({});
+    });
+  });
+
   it('refuses a collection body with a field Qdrant does not know, and creates or changes nothing', async () => {
     const fresh = collectionName('fresh');
     const bad: [unknown, string][] = [
