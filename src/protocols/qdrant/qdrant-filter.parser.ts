@@ -12,6 +12,7 @@ import {
 import { filterTooLarge, isObject, isScalar, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
 import { pointId } from './point-ids';
+import { isQdrantDatetime } from './qdrant-datetime';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
 import type { QdrantLayout } from './qdrant-layout';
@@ -30,6 +31,11 @@ const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt:
 
 const refuse = (why: string) => QdrantHttpError.format(why);
 
+/** A value of the body as an error shows it: its first 64 characters. */
+function clip(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
+}
+
 /** How many levels a key reaches: each `.` part, and each `[]` (an array's elements, a level below it). */
 function levelsOf(raw: string): number {
   let levels = 1;
@@ -47,7 +53,7 @@ function checkLevels(raw: string, field: string, outer: number): void {
   const levels = outer + levelsOf(raw);
   if (levels > MAX_KEY_PATH_LEVELS)
     throw QdrantHttpError.badRequest(
-      `${field} ${JSON.stringify(raw.length > 64 ? `${raw.slice(0, 64)}...` : raw)} reaches ${levels} levels into the payload` +
+      `${field} ${JSON.stringify(clip(raw))} reaches ${levels} levels into the payload` +
         `${outer > 0 ? ' with the nested conditions around it' : ''}; a key path may reach ${MAX_KEY_PATH_LEVELS} ` +
         '(each `.` part and each `[]` is one level)',
     );
@@ -130,7 +136,11 @@ function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'
       nodes.push({ kind: 'valuesCount', key, operator, count: value });
     } else if (typeof value === 'number' && Number.isFinite(value)) {
       nodes.push({ kind: 'range', key, operator, value });
-    } else if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) {
+    } else if (typeof value === 'string') {
+      if (!isQdrantDatetime(value))
+        throw refuse(
+          `${at}.${op}: '${clip(value)}' does not match accepted datetime format (RFC3339). Example: 2014-01-01T00:00:00Z`,
+        );
       // A datetime range: RFC 3339 strings in one form compare as their instants do.
       nodes.push({ kind: 'range', key, operator, value });
     } else throw refuse(`range of ${shown(key)}: ${op} must be a number or an RFC 3339 datetime`);

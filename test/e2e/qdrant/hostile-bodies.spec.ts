@@ -1,6 +1,11 @@
 import { gatewayForFile, http } from '../../support/gateway';
 import { collectionName, expectQdrantError, qdrantHttp } from './qdrant-helpers';
 
+/** A pattern for exactly this text. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 /**
  * Bodies that are not what Qdrant takes, on the Qdrant port: each is a 400 in Qdrant's shape and
  * words, and leaves every point, payload, collection and alias as it was.
@@ -358,6 +363,32 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
         expectQdrantError(await http(gw.qdrantUrl, method, `/collections/${name}/${route}`, body), 400, LEVELS);
       expect(await points()).toEqual(before);
       expect((await q().get(`/collections/${name}`)).body.result.payload_schema).toEqual({});
+    });
+  });
+
+  describe('values Qdrant does not read', () => {
+    it('refuses a datetime bound Qdrant’s parser does not take, and deletes nothing', async () => {
+      const before = await points();
+      for (const bound of ['1', '2024', 'Feb 1 2024', '2024-02-30', '2024-02-01T00:00Z', '2024-02-01T25:00:00Z']) {
+        const res = await q().post(`/collections/${name}/points/delete`, {
+          filter: { must: [{ key: 'when', range: { gte: bound } }] },
+        });
+        expectQdrantError(
+          res,
+          400,
+          exactly(
+            `Format error in JSON body: filter.must[0].range.gte: '${bound}' does not match accepted datetime format (RFC3339). Example: 2014-01-01T00:00:00Z`,
+          ),
+        );
+      }
+      expect(await points()).toEqual(before);
+      // Its forms with and without an offset, and a date alone, are bounds.
+      for (const bound of ['2024-02-01T00:00:00Z', '2024-02-01T00:00:00.000+00:00', '2024-02-01T00:00', '2024-02-01']) {
+        const res = await q().post(`/collections/${name}/points/count`, {
+          filter: { must: [{ key: 'when', range: { gte: bound } }] },
+        });
+        expect(res.body.result).toEqual({ count: 2 });
+      }
     });
   });
 
