@@ -110,8 +110,11 @@ function match(key: MetadataKey, m: unknown, at: string): FilterNode {
   }
   for (const kind of ['text', 'phrase'] as const) {
     if (kind in m) {
-      if (typeof m[kind] !== 'string') throw refuse(`match.${kind} of ${shown(key)} must be a string`);
-      return { kind: 'textMatch', key, mode: 'contains', text: m[kind] as string };
+      const text = m[kind];
+      if (typeof text !== 'string') throw refuse(`match.${kind} of ${shown(key)} must be a string`);
+      // Qdrant's full-text index finds no word in a blank text and matches nothing (a substring test would match all).
+      if (text.trim() === '') return { kind: 'none' };
+      return { kind: 'textMatch', key, mode: 'contains', text };
     }
   }
   if ('text_any' in m) {

@@ -367,6 +367,21 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
   });
 
   describe('values Qdrant does not read', () => {
+    it('matches nothing with a blank text, phrase or text_any, as Qdrant’s full-text index does', async () => {
+      const before = await points();
+      for (const match of [{ text: '' }, { phrase: '' }, { text_any: '' }, { text: '  ' }, { phrase: '\t' }]) {
+        const filter = { must: [{ key: 'tag', match }] };
+        expect((await q().post(`/collections/${name}/points/count`, { filter })).body.result).toEqual({ count: 0 });
+        expect((await q().post(`/collections/${name}/points/delete`, { filter })).status).toBe(200);
+        // Negated, it keeps every point.
+        const all = await q().post(`/collections/${name}/points/count`, {
+          filter: { must_not: [{ key: 'tag', match }] },
+        });
+        expect(all.body.result).toEqual({ count: 3 });
+      }
+      expect(await points()).toEqual(before);
+    });
+
     it('refuses a datetime bound Qdrant’s parser does not take, and deletes nothing', async () => {
       const before = await points();
       for (const bound of ['1', '2024', 'Feb 1 2024', '2024-02-30', '2024-02-01T00:00Z', '2024-02-01T25:00:00Z']) {
