@@ -22,6 +22,11 @@ export class QdrantHttpError extends Error {
     return new QdrantHttpError(400, `Format error in JSON body: ${description}`);
   }
 
+  /** A value of the right type that Qdrant's validation refuses (its 422): `[field: why]`. */
+  static validation(field: string, why: string): QdrantHttpError {
+    return new QdrantHttpError(422, `Validation error in JSON body: [${field}: ${why}]`);
+  }
+
   static notFound(description: string): QdrantHttpError {
     return new QdrantHttpError(404, `Not found: ${description}`);
   }

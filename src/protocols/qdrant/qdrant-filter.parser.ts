@@ -31,6 +31,16 @@ const RANGE: Readonly<Record<string, RangeOperator>> = { gt: '>', gte: '>=', lt:
 
 const refuse = (why: string) => QdrantHttpError.format(why);
 
+/**
+ * A count Qdrant reads as a usize (values_count's bounds, min_should's min_count): an integer from
+ * 0 to 2^64 − 1. A larger JSON number (1e300) is refused as serde refuses it, not sent to Postgres.
+ */
+function usize(value: unknown, at: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= 2 ** 64)
+    throw refuse(`${at}: invalid value: ${JSON.stringify(value) ?? 'nothing'}, expected usize`);
+  return value;
+}
+
 /** A value of the body as an error shows it: its first 64 characters. */
 function clip(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}...` : text;
@@ -134,9 +144,9 @@ function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count'
     const operator = Object.hasOwn(RANGE, op) ? RANGE[op] : undefined;
     if (!operator) throw refuse(`${what} of ${shown(key)}: unknown bound ${op}`);
     if (what === 'values_count') {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-        throw refuse(`values_count of ${shown(key)}: ${op} must be an unsigned integer`);
-      nodes.push({ kind: 'valuesCount', key, operator, count: value });
+      // No array holds 2^31 values: a larger count compares as that one does, and fits Postgres' int.
+      const count = Math.min(usize(value, `${at}.${op}`), 2 ** 31 - 1);
+      nodes.push({ kind: 'valuesCount', key, operator, count });
     } else if (typeof value === 'number' && Number.isFinite(value)) {
       nodes.push({ kind: 'range', key, operator, value });
     } else if (typeof value === 'string') {
@@ -318,17 +328,14 @@ class Parser {
     if (should && should.length > 0) parts.push(or(...should));
     if (f.min_should !== undefined && f.min_should !== null) {
       const m = f.min_should;
-      if (
-        !isObject(m) ||
-        !Array.isArray(m.conditions) ||
-        typeof m.min_count !== 'number' ||
-        !Number.isInteger(m.min_count) ||
-        m.min_count < 0
-      )
+      if (!isObject(m) || !Array.isArray(m.conditions))
         throw refuse('min_should takes conditions (a list) and min_count (an unsigned integer)');
       onlyFields(m, FIELDS.MinShould, `${at}.min_should`);
+      const min = usize(m.min_count, `${at}.min_should.min_count`);
+      // Qdrant 1.19 refuses 0, which would match every point.
+      if (min === 0) throw QdrantHttpError.validation(`${at}.min_should.min_count`, 'min_count must be greater than 0');
       const children = m.conditions.map((c, i) => this.condition(c, `${at}.min_should.conditions[${i}]`));
-      if (m.min_count > 0) parts.push({ kind: 'atLeast', min: m.min_count, children });
+      parts.push(min > children.length ? { kind: 'none' } : { kind: 'atLeast', min, children });
     }
     return and(...parts);
   }

@@ -382,6 +382,44 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
       expect(await points()).toEqual(before);
     });
 
+    it('reads values_count and min_count as Qdrant’s usize, and refuses what is none', async () => {
+      const before = await points();
+      const refused: [unknown, number, string][] = [
+        [
+          { must: [{ key: 'g', values_count: { lt: 1e300 } }] },
+          400,
+          'Format error in JSON body: filter.must[0].values_count.lt: invalid value: 1e+300, expected usize',
+        ],
+        [
+          { must: [{ key: 'g', values_count: { gte: -1 } }] },
+          400,
+          'Format error in JSON body: filter.must[0].values_count.gte: invalid value: -1, expected usize',
+        ],
+        [
+          { min_should: { conditions: [filter], min_count: 1e20 } },
+          400,
+          'Format error in JSON body: filter.min_should.min_count: invalid value: 100000000000000000000, expected usize',
+        ],
+        [
+          { min_should: { conditions: [filter], min_count: 0 } },
+          422,
+          'Validation error in JSON body: [filter.min_should.min_count: min_count must be greater than 0]',
+        ],
+      ];
+      for (const [f, status, words] of refused)
+        expectQdrantError(await q().post(`/collections/${name}/points/delete`, { filter: f }), status, exactly(words));
+      expect(await points()).toEqual(before);
+      // Counts past any array's length are still counts.
+      const count = async (f: unknown) =>
+        (await q().post(`/collections/${name}/points/count`, { filter: f })).body.result.count;
+      expect(await count({ must: [{ key: 'g', values_count: { lt: 1e18 } }] })).toBe(3);
+      expect(await count({ must: [{ key: 'g', values_count: { gte: 1e18 } }] })).toBe(0);
+      expect(await count({ min_should: { conditions: [filter], min_count: 1e18 } })).toBe(0);
+      expect(
+        await count({ min_should: { conditions: [filter, { key: 'tag', match: { value: 'x' } }], min_count: 2 } }),
+      ).toBe(1);
+    });
+
     it('refuses a datetime bound Qdrant’s parser does not take, and deletes nothing', async () => {
       const before = await points();
       for (const bound of ['1', '2024', 'Feb 1 2024', '2024-02-30', '2024-02-01T00:00Z', '2024-02-01T25:00:00Z']) {
