@@ -96,6 +96,11 @@ export class QdrantCollectionsService {
       if (typeof v !== 'string' || v === '') throw QdrantHttpError.format(`${field} must be a non-empty string`);
       return v;
     };
+    /** A new alias's name, which then names a collection as its own name does. */
+    const aliasName = (v: unknown, field: string): string => {
+      checkCollectionName(text(v, field), field);
+      return v as string;
+    };
     const actions: AliasAction[] = body.actions.map((a, i) => {
       const at = `actions[${i}]`;
       if (isObject(a)) onlyFields(a, FIELDS.AliasOperations, at);
@@ -106,7 +111,7 @@ export class QdrantCollectionsService {
         const c = onlyFields(a.create_alias, FIELDS.CreateAlias, `${at}.create_alias`);
         return {
           kind: 'create',
-          alias: text(c.alias_name, `${at}.create_alias.alias_name`),
+          alias: aliasName(c.alias_name, `${at}.create_alias.alias_name`),
           collection: text(c.collection_name, `${at}.create_alias.collection_name`),
         };
       }
@@ -118,7 +123,7 @@ export class QdrantCollectionsService {
       return {
         kind: 'rename',
         from: text(r.old_alias_name, `${at}.rename_alias.old_alias_name`),
-        to: text(r.new_alias_name, `${at}.rename_alias.new_alias_name`),
+        to: aliasName(r.new_alias_name, `${at}.rename_alias.new_alias_name`),
       };
     });
     try {

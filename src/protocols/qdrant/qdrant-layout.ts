@@ -62,11 +62,17 @@ export const DISTANCE_NAME: Readonly<Record<Metric, string>> = {
   l1: 'Manhattan',
 };
 
-/** Qdrant's collection names: 1 to 255 characters, none of which a file name could not hold. */
-export function checkCollectionName(name: string): void {
-  if (name.length < 1 || name.length > 255 || /[<>:"/\\|?*\0]/.test(name))
+/** The characters Qdrant refuses in a name, as a file name could not hold them. */
+const INVALID_NAME_CHARS = ['<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\x1f'];
+
+/**
+ * Qdrant's collection names: 1 to 255 characters, none of which a file name could not hold (its
+ * INVALID_NAME_CHARS). An alias is checked as a collection name, since either may name a collection.
+ */
+export function checkCollectionName(name: string, what = 'collection name'): void {
+  if (name.length < 1 || name.length > 255 || INVALID_NAME_CHARS.some((c) => name.includes(c)))
     throw QdrantHttpError.format(
-      `collection name ${JSON.stringify(name)} must be 1 to 255 characters without < > : " / \\ | ? * or NUL`,
+      `${what} ${JSON.stringify(name)} must be 1 to 255 characters without < > : " / \\ | ? * NUL or U+001F`,
     );
 }
 

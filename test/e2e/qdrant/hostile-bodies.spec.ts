@@ -445,6 +445,38 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
     });
   });
 
+  describe('aliases', () => {
+    const aliases = async () => (await q().get('/aliases')).body.result.aliases;
+    const act = (...actions: unknown[]) => q().post('/collections/aliases', { actions });
+
+    it('checks a new alias’s name as Qdrant checks a collection’s', async () => {
+      const kept = collectionName('kept');
+      expect((await act({ create_alias: { collection_name: name, alias_name: kept } })).status).toBe(200);
+      for (const bad of ['a/b', '<x>', 'a:b', 'x'.repeat(256), 'a\u001fb', 'a\\b'])
+        expectQdrantError(
+          await act({ create_alias: { collection_name: name, alias_name: bad } }),
+          400,
+          /^Format error in JSON body: actions\[0\]\.create_alias\.alias_name ".*" must be 1 to 255 characters without/,
+        );
+      expectQdrantError(
+        await act({ rename_alias: { old_alias_name: kept, new_alias_name: '../x' } }),
+        400,
+        /actions\[0\]\.rename_alias\.new_alias_name "\.\.\/x" must be 1 to 255 characters/,
+      );
+      expect(await aliases()).toEqual([{ alias_name: kept, collection_name: name }]);
+      expect((await act({ delete_alias: { alias_name: kept } })).status).toBe(200);
+    });
+
+    it('takes any other name, __proto__ included, and resolves it', async () => {
+      expect((await act({ create_alias: { collection_name: name, alias_name: '__proto__' } })).status).toBe(200);
+      expect((await q().get('/collections/__proto__')).body.result.points_count).toBe(3);
+      expect((await q().post('/collections/__proto__/points/count', {})).body.result).toEqual({ count: 3 });
+      expect(await aliases()).toEqual([{ alias_name: '__proto__', collection_name: name }]);
+      expect((await act({ delete_alias: { alias_name: '__proto__' } })).status).toBe(200);
+      expect(await aliases()).toEqual([]);
+    });
+  });
+
   it('refuses a collection body with a field Qdrant does not know, and creates or changes nothing', async () => {
     const fresh = collectionName('fresh');
     const bad: [unknown, string][] = [
