@@ -18,6 +18,20 @@ export class AliasesRepository {
     return rows[0]?.collection_id;
   }
 
+  /**
+   * Whether an alias of the database has this name, for a collection about to take it. The
+   * database's row is held (FOR SHARE) until the caller's transaction ends, so that no alias of
+   * that name is made meanwhile: alias changes hold it FOR UPDATE.
+   */
+  async holdsName(db: Queryable, databaseId: string, name: string): Promise<boolean> {
+    await db.query('SELECT 1 FROM vecgate_databases WHERE id = $1 FOR SHARE', [databaseId]);
+    const { rows } = await db.query('SELECT 1 FROM vecgate_collection_aliases WHERE database_id = $1 AND alias = $2', [
+      databaseId,
+      name,
+    ]);
+    return rows.length > 0;
+  }
+
   /** Every alias of the database, or of one collection, by alias name. */
   async list(db: Queryable, databaseId: string, collectionId?: string): Promise<Alias[]> {
     const { rows } = await db.query<Alias>(

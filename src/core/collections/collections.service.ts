@@ -12,6 +12,7 @@ import { assertNoPrincipal, assertScopeAllowed } from '../auth/scope-access';
 import { Database, Queryable } from '../../database/database';
 import { TenantsRepository } from '../tenants/tenants.repository';
 import { TenantsService } from '../tenants/tenants.service';
+import { AliasesRepository } from './aliases.repository';
 import {
   ALL_RECORD_INDEXES,
   Collection,
@@ -51,7 +52,13 @@ export class CollectionsService {
     private readonly tables: RecordTableRepository,
     private readonly tuning: SearchTuningRepository,
     private readonly samples: RecallSamplesRepository,
+    private readonly aliases: AliasesRepository,
   ) {}
+
+  /** Refuses a name an alias of the database holds: one of the two would hide the other. */
+  private async claimName(tx: Queryable, databaseId: string, name: string): Promise<void> {
+    if (await this.aliases.holdsName(tx, databaseId, name)) throw new AlreadyExistsError('alias', name);
+  }
 
   /**
    * Creates the collection and its record table in one transaction. With getOrCreate, an existing
@@ -65,6 +72,7 @@ export class CollectionsService {
   async createIn(tx: Queryable, scope: Scope, spec: NewCollection, getOrCreate: boolean): Promise<Collection> {
     const database = await this.tenants.findDatabase(scope.tenant, scope.database, tx);
     if (!database) throw new NotFoundError('database', scope.database);
+    await this.claimName(tx, database.id, spec.name);
     const id = randomUUID();
     const table = recordTableName(id);
     if (await this.repository.insert(tx, id, database.id, spec, table)) {
@@ -205,6 +213,8 @@ export class CollectionsService {
 
   async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
     await this.changing(scope, id, async (tx, collection) => {
+      if (changes.name !== undefined && changes.name !== collection.name)
+        await this.claimName(tx, collection.databaseId, changes.name);
       if (!(await this.repository.update(tx, collection, changes)))
         throw new AlreadyExistsError('collection', changes.name ?? collection.name);
       const index = changes.index;
@@ -319,6 +329,7 @@ export class CollectionsService {
         recordIndexes: source.recordIndexes,
         vectors: source.vectors,
       };
+      await this.claimName(tx, source.databaseId, newName);
       if (!(await this.repository.insert(tx, forkId, source.databaseId, spec, table, source.id)))
         throw new AlreadyExistsError('collection', newName);
       await this.tables.create(tx, table, source.recordIndexes);

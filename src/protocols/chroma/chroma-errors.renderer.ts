@@ -26,6 +26,7 @@ const CAPITAL: Record<string, string> = {
   tenant: 'Tenant',
   database: 'Database',
   collection: 'Collection',
+  alias: 'Alias',
   namespace: 'Namespace',
 };
 

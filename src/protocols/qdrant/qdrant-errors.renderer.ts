@@ -32,7 +32,12 @@ function fromCore(err: CoreError): QdrantHttpError {
       ? QdrantHttpError.collectionNotFound(err.key)
       : QdrantHttpError.notFound(err.message);
   if (err instanceof AlreadyExistsError)
-    return new QdrantHttpError(409, `Wrong input: Collection \`${err.key}\` already exists!`);
+    return err.entity === 'alias'
+      ? // A collection's name that an alias holds (alias changes word their own conflicts).
+        QdrantHttpError.wrongInput(
+          `Can't create collection with name ${err.key}. Alias with the same name already exists`,
+        )
+      : new QdrantHttpError(409, `Wrong input: Collection \`${err.key}\` already exists!`);
   if (err instanceof DimensionMismatchError)
     return QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${err.expected}, got ${err.got}`);
   // Worded as Qdrant's strict mode words its bounds.

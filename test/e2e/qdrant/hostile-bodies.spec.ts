@@ -467,6 +467,37 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
       expect((await act({ delete_alias: { alias_name: kept } })).status).toBe(200);
     });
 
+    it('keeps a name an alias holds from any collection, through every protocol', async () => {
+      const taken = collectionName('taken');
+      expect((await act({ create_alias: { collection_name: name, alias_name: taken } })).status).toBe(200);
+      expectQdrantError(
+        await q().put(`/collections/${taken}`, { vectors: { size: 3, distance: 'Dot' } }),
+        400,
+        exactly(`Wrong input: Can't create collection with name ${taken}. Alias with the same name already exists`),
+      );
+      // The alias still names the collection it named.
+      expect((await q().get(`/collections/${taken}`)).body.result.points_count).toBe(3);
+      expect((await q().get(`/collections/${taken}/exists`)).body.result).toEqual({ exists: false });
+      // Chroma's create and rename, on the main port, see the name taken too.
+      const chroma = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+      const created = await http(gw.url, 'POST', chroma, { name: taken });
+      expect({ status: created.status, message: created.body.message }).toEqual({
+        status: 409,
+        message: `Alias [${taken}] already exists`,
+      });
+      const other = await http(gw.url, 'POST', chroma, { name: collectionName('chroma') });
+      expect(other.status).toBe(200);
+      expect((await http(gw.url, 'PUT', `${chroma}/${other.body.id}`, { new_name: taken })).status).toBe(409);
+      // And an alias is not made over a collection's name.
+      expectQdrantError(
+        await act({ create_alias: { collection_name: name, alias_name: other.body.name } }),
+        409,
+        exactly(`Wrong input: Collection \`${other.body.name}\` already exists!`),
+      );
+      expect(await aliases()).toEqual([{ alias_name: taken, collection_name: name }]);
+      expect((await act({ delete_alias: { alias_name: taken } })).status).toBe(200);
+    });
+
     it('takes any other name, __proto__ included, and resolves it', async () => {
       expect((await act({ create_alias: { collection_name: name, alias_name: '__proto__' } })).status).toBe(200);
       expect((await q().get('/collections/__proto__')).body.result.points_count).toBe(3);
