@@ -13,6 +13,7 @@ import { sparsevecText } from './sparse-vector';
 import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord } from './record.model';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
+import { nameMap } from '../name-map';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
 const sparseWritten = (value: string) => `CASE WHEN l2_norm(${value}) = 0 THEN NULL ELSE ${value} END`;
@@ -75,7 +76,7 @@ function withNamedVectors<R extends StoredRecord>(collection: Collection, includ
   if (!include.vectors || collection.vectors.length === 0) return rows;
   for (const row of rows) {
     const raw = row as unknown as Record<string, string | null>;
-    const vectors: Record<string, string> = {};
+    const vectors = nameMap<string>();
     for (const f of collection.vectors) {
       const value = raw[`vg_${f.position}`];
       delete raw[`vg_${f.position}`];

@@ -17,6 +17,7 @@ import { checkFieldIndex, checkIndexRoom, KEY_INDEX_KINDS, schemaType } from './
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
+import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
 import { checkHnswConfig, checkQuantizationConfig, checkSettings, checkSparseParams } from './collection-config';
@@ -299,8 +300,8 @@ export class QdrantCollectionsService {
     const c = await this.get(name);
     const layout = layoutOf(c);
     let vectorParams = layout.vectorParams;
-    const namedParams = { ...layout.namedParams };
-    const vectorIndexes: Record<string, IndexSettings> = {};
+    const namedParams = nameMap(Object.entries(layout.namedParams));
+    const vectorIndexes = nameMap<IndexSettings>();
     let hnsw = body.hnsw_config;
     if (body.vectors !== undefined && body.vectors !== null) {
       if (!isObject(body.vectors)) throw QdrantHttpError.format('vectors must be an object');
@@ -375,7 +376,7 @@ export class QdrantCollectionsService {
 
   /** Each indexed field, its type and how many points hold it. */
   private async payloadSchema(c: Collection, layout: QdrantLayout): Promise<JsonObject> {
-    const schema: JsonObject = {};
+    const schema = nameMap<unknown>();
     for (const [key, field] of Object.entries(layout.payloadIndexes)) {
       const type = typeof field === 'string' ? field : isObject(field) ? field.type : undefined;
       const points = await this.records.countMatching(this.scope, c.id, { kind: 'exists', key: payloadKey(key) });

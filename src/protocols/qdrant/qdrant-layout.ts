@@ -6,6 +6,7 @@ import type {
   VectorField,
 } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
+import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
 import { checkHnswConfig, checkQuantizationConfig, checkSparseParams } from './collection-config';
@@ -51,7 +52,13 @@ const DEFAULT_LAYOUT: QdrantLayout = {
 export function layoutOf(c: Pick<Collection, 'extras' | 'vectors'>): QdrantLayout {
   const stored = c.extras.qdrant;
   const layout = isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
-  return { ...layout, positions: Object.fromEntries(c.vectors.map((f) => [f.name, f.position])) };
+  // Keyed by names a client chose: without a prototype, so that `constructor` is only ever a vector's.
+  return {
+    ...layout,
+    namedParams: nameMap(Object.entries(layout.namedParams ?? {})),
+    payloadIndexes: nameMap(Object.entries(layout.payloadIndexes ?? {})),
+    positions: nameMap(c.vectors.map((f) => [f.name, f.position] as const)),
+  };
 }
 
 const DISTANCES: Readonly<Record<string, Metric>> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip', Manhattan: 'l1' };
@@ -188,9 +195,11 @@ export function namedFields(
 
 /** The echoed settings of the named vectors of a new collection. */
 export function namedParamsOf(vectors: ParsedVectors, sparse: ParsedSparse): Record<string, JsonObject> {
-  return Object.fromEntries([
-    ...vectors.named.map((v) => [v.name, v.params]),
-    ...sparse.named.map((v) => [v.name, { ...v.params, ...(v.modifier === 'idf' ? { modifier: 'idf' } : {}) }]),
+  return nameMap<JsonObject>([
+    ...vectors.named.map((v) => [v.name, v.params] as const),
+    ...sparse.named.map(
+      (v) => [v.name, { ...v.params, ...(v.modifier === 'idf' ? { modifier: 'idf' } : {}) }] as const,
+    ),
   ]);
 }
 
@@ -228,7 +237,7 @@ export function vectorsShown(c: ShownCollection, layout: QdrantLayout): JsonObje
   if (layout.dense === null) return {};
   const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
   if (layout.dense === '') return params;
-  const shown: JsonObject = { [layout.dense]: params };
+  const shown = nameMap<unknown>([[layout.dense, params]]);
   for (const f of c.vectors)
     if (f.kind === 'dense')
       shown[f.name] = { size: f.dimension, distance: DISTANCE_NAME[f.metric], ...(layout.namedParams[f.name] ?? {}) };
@@ -246,12 +255,12 @@ export function configShown(c: ShownCollection, layout: QdrantLayout): JsonObjec
     on_disk_payload: typeof s.on_disk_payload === 'boolean' ? s.on_disk_payload : true,
   };
   if (layout.sparse) {
-    const sparse: JsonObject = {
-      [layout.sparse.name]: {
-        ...layout.sparseParams,
-        ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}),
-      },
-    };
+    const sparse = nameMap<unknown>([
+      [
+        layout.sparse.name,
+        { ...layout.sparseParams, ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}) },
+      ],
+    ]);
     for (const f of c.vectors) if (f.kind === 'sparse') sparse[f.name] = layout.namedParams[f.name] ?? {};
     params.sparse_vectors = sparse;
   }

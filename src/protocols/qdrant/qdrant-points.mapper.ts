@@ -8,6 +8,7 @@ import {
   sparseFromText,
   sparsevecText,
 } from '../../core/records/sparse-vector';
+import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
 import { payloadKey } from './qdrant-filter.parser';
@@ -105,7 +106,7 @@ export function pointVectors(c: Collection, layout: QdrantLayout, value: unknown
       else out.sparse = sparseFor(v, at);
       continue;
     }
-    out.named ??= {};
+    out.named ??= nameMap();
     out.named[name] = ref.kind === 'dense' ? denseFor(ref.field, v, at) : sparseFor(v, at);
   }
   return out;
@@ -177,7 +178,7 @@ function pick(source: Record<string, unknown>, path: string[], into: Record<stri
   }
   let to = into;
   path.slice(0, -1).forEach((k) => {
-    if (!isObject(to[k])) to[k] = {};
+    if (!Object.hasOwn(to, k) || !isObject(to[k])) to[k] = nameMap();
     to = to[k] as Record<string, unknown>;
   });
   to[path[path.length - 1]] = from;
@@ -199,7 +200,7 @@ export function selectPayload(
   const payload = metadata ?? {};
   if (selector === true) return payload;
   if ('include' in selector) {
-    const out: Record<string, unknown> = {};
+    const out = nameMap<unknown>();
     for (const path of selector.include) pick(payload, path, out);
     return out;
   }
@@ -209,7 +210,7 @@ export function selectPayload(
 /** A stored record's vectors as Qdrant shows them: a bare list when the point holds only the unnamed one. */
 export function shownVectors(r: StoredRecord, layout: QdrantLayout, selector: VectorSelector): unknown {
   if (selector === false) return undefined;
-  const named: JsonObject = {};
+  const named = nameMap<unknown>();
   if (layout.dense !== null && r.embedding && (selector === true || selector.includes(layout.dense)))
     named[layout.dense] = new RawJson(r.embedding);
   if (layout.sparse && r.sparse && (selector === true || selector.includes(layout.sparse.name)))

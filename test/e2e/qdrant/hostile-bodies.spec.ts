@@ -508,6 +508,74 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
     });
   });
 
+  describe('names that are also Object.prototype’s', () => {
+    // Sent as JSON text: in a JavaScript literal `__proto__` would set the prototype, not name a key.
+    const json = (text: string) => JSON.parse(text) as Record<string, any>;
+    const own = (value: unknown, key: string) =>
+      typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as any)[key] : undefined;
+
+    it('stores and shows a named vector `__proto__` (and `constructor`, `toString`) everywhere', async () => {
+      const names = collectionName('protos');
+      const create = await q().put(
+        `/collections/${names}`,
+        '{"vectors": {"text": {"size": 2, "distance": "Dot"}, "__proto__": {"size": 3, "distance": "Dot", "on_disk": true}},' +
+          ' "sparse_vectors": {"words": {}, "constructor": {"modifier": "idf"}}}',
+      );
+      expect(create.status).toBe(200);
+      expect(
+        (await q().put(`/collections/${names}/vectors/toString`, { dense: { size: 2, distance: 'Euclid' } })).status,
+      ).toBe(200);
+      const config = (await q().get(`/collections/${names}`)).body.result.config;
+      expect(Object.keys(config.params.vectors)).toEqual(['text', '__proto__', 'toString']);
+      expect(own(config.params.vectors, '__proto__')).toEqual({ size: 3, distance: 'Dot', on_disk: true });
+      expect(Object.keys(config.params.sparse_vectors)).toEqual(['words', 'constructor']);
+      expect(own(config.params.sparse_vectors, 'constructor')).toEqual({ modifier: 'idf' });
+
+      const point =
+        '{"points": [{"id": 1, "vector": {"text": [1, 0], "__proto__": [0, 0, 1], "toString": [1, 1],' +
+        ' "constructor": {"indices": [7], "values": [2]}}, "payload": {"__proto__": {"x": 1}, "constructor": 2}}]}';
+      expect((await q().put(`/collections/${names}/points?wait=true`, point)).status).toBe(200);
+      const [got] = (await q().post(`/collections/${names}/points`, { ids: [1], with_vector: true })).body.result;
+      expect(Object.keys(got.vector).sort()).toEqual(['__proto__', 'constructor', 'text', 'toString']);
+      expect(own(got.vector, '__proto__')).toEqual([0, 0, 1]);
+      expect(own(got.vector, 'constructor')).toEqual({ indices: [7], values: [2] });
+      expect(own(got.payload, '__proto__')).toEqual({ x: 1 });
+      const only = (
+        await q().post(`/collections/${names}/points`, {
+          ids: [1],
+          with_vector: ['__proto__'],
+          with_payload: ['__proto__'],
+        })
+      ).body.result[0];
+      expect(Object.keys(only.vector)).toEqual(['__proto__']);
+      expect(Object.keys(only.payload)).toEqual(['__proto__']);
+      const found = await q().post(`/collections/${names}/points/query`, { query: [0, 0, 1], using: '__proto__' });
+      expect(found.body.result.points).toEqual([{ id: 1, version: 0, score: 1 }]);
+      // A name the collection does not have is not found on Object.prototype either.
+      expectQdrantError(
+        await q().post(`/collections/${names}/points/query`, { query: [1, 0], using: 'hasOwnProperty' }),
+        400,
+        /Not existing vector name error: hasOwnProperty/,
+      );
+
+      expect(
+        (await q().patch(`/collections/${names}`, json('{"vectors": {"__proto__": {"on_disk": false}}}'))).status,
+      ).toBe(200);
+      const patched = (await q().get(`/collections/${names}`)).body.result.config.params.vectors;
+      expect(own(patched, '__proto__')).toEqual({ size: 3, distance: 'Dot', on_disk: false });
+
+      // The snapshot file holds them, and makes the same collection again.
+      const snapshot = (await q().post(`/collections/${names}/snapshots`)).body.result.name;
+      const file = await (await fetch(`${gw.qdrantUrl}/collections/${names}/snapshots/${snapshot}`)).text();
+      const [header, line] = file.trim().split('\n').map(json);
+      expect(Object.keys(header.config.vectors)).toEqual(['text', '__proto__', 'toString']);
+      expect(Object.keys(line.vector).sort()).toEqual(['__proto__', 'constructor', 'text', 'toString']);
+      expect((await q().put(`/collections/${names}/snapshots/recover`, { location: snapshot })).status).toBe(200);
+      const [again] = (await q().post(`/collections/${names}/points`, { ids: [1], with_vector: true })).body.result;
+      expect(again).toEqual(got);
+    });
+  });
+
   it('refuses a collection body with a field Qdrant does not know, and creates or changes nothing', async () => {
     const fresh = collectionName('fresh');
     const bad: [unknown, string][] = [
