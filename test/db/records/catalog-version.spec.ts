@@ -4,6 +4,7 @@ import { CollectionsRepository } from '../../../src/core/collections/collections
 import { CollectionsService } from '../../../src/core/collections/collections.service';
 import { RangeIndexRepository } from '../../../src/core/collections/range-index.repository';
 import { RecallSamplesRepository } from '../../../src/core/collections/recall-samples.repository';
+import { AliasesRepository } from '../../../src/core/collections/aliases.repository';
 import { RecordTableRepository } from '../../../src/core/collections/record-table.repository';
 import { SearchTuningRepository } from '../../../src/core/collections/search-tuning.repository';
 import { UnknownVectorError } from '../../../src/core/errors';
@@ -42,6 +43,7 @@ function replica(db: Database): { collections: CollectionsService; records: Reco
     new RecordTableRepository(),
     new SearchTuningRepository(),
     new RecallSamplesRepository(),
+    new AliasesRepository(),
   );
   const repository = new RecordsRepository(db);
   const records = new RecordsService(

@@ -2,6 +2,7 @@ import { DEFAULT_INDEX, type NewVectorField } from '../../../src/core/collection
 import { CollectionsRepository } from '../../../src/core/collections/collections.repository';
 import { CollectionsService } from '../../../src/core/collections/collections.service';
 import { RecallSamplesRepository } from '../../../src/core/collections/recall-samples.repository';
+import { AliasesRepository } from '../../../src/core/collections/aliases.repository';
 import { qualified, RecordTableRepository } from '../../../src/core/collections/record-table.repository';
 import { SearchTuningRepository } from '../../../src/core/collections/search-tuning.repository';
 import { InvalidArgumentError } from '../../../src/core/errors';
@@ -42,6 +43,7 @@ describe('CollectionsService.addVector on a record table out of columns', () => 
       new RecordTableRepository(),
       new SearchTuningRepository(),
       new RecallSamplesRepository(),
+      new AliasesRepository(),
     );
   });
   afterAll(() => close());
