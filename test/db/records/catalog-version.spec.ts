@@ -1,24 +1,10 @@
-import { loadConfig } from '../../../src/config/load-config';
 import { DEFAULT_INDEX, type NewVectorField } from '../../../src/core/collections/collection.model';
-import { CollectionsRepository } from '../../../src/core/collections/collections.repository';
-import { CollectionsService } from '../../../src/core/collections/collections.service';
-import { RangeIndexRepository } from '../../../src/core/collections/range-index.repository';
-import { RecallSamplesRepository } from '../../../src/core/collections/recall-samples.repository';
-import { AliasesRepository } from '../../../src/core/collections/aliases.repository';
-import { RecordTableRepository } from '../../../src/core/collections/record-table.repository';
-import { SearchTuningRepository } from '../../../src/core/collections/search-tuning.repository';
 import { UnknownVectorError } from '../../../src/core/errors';
 import { ALL } from '../../../src/core/filters/filter-ast';
 import { DenseVector } from '../../../src/core/records/dense-vector';
-import { NamespacesRepository } from '../../../src/core/records/namespaces.repository';
-import { RangeKeyTracker } from '../../../src/core/records/range-key-tracker';
-import { RecallSampler } from '../../../src/core/records/recall-sampler';
-import { RecordsRepository } from '../../../src/core/records/records.repository';
-import { RecordsService } from '../../../src/core/records/records.service';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../../src/core/scope';
-import { TenantsRepository } from '../../../src/core/tenants/tenants.repository';
-import { TenantsService } from '../../../src/core/tenants/tenants.service';
 import type { Database } from '../../../src/database/database';
+import { coreServices } from '../../support/core-services';
 import { openTestDatabase } from '../../support/database';
 
 const scope = { tenant: DEFAULT_TENANT, database: DEFAULT_DATABASE };
@@ -32,31 +18,7 @@ const dense = (name: string): NewVectorField => ({
 const vector = (...values: number[]) => DenseVector.fromNumbers(values);
 
 /** A gateway's collections and records services, with a catalog cache of its own: a replica. */
-function replica(db: Database): { collections: CollectionsService; records: RecordsService } {
-  const indexing = { ...loadConfig({}).indexing, recallTarget: 0, trafficShare: 0 };
-  const tenantsRepository = new TenantsRepository();
-  const collections = new CollectionsService(
-    db,
-    new TenantsService(db, tenantsRepository),
-    tenantsRepository,
-    new CollectionsRepository(),
-    new RecordTableRepository(),
-    new SearchTuningRepository(),
-    new RecallSamplesRepository(),
-    new AliasesRepository(),
-  );
-  const repository = new RecordsRepository(db);
-  const records = new RecordsService(
-    db,
-    collections,
-    repository,
-    new NamespacesRepository(),
-    new RangeKeyTracker(indexing, db, new RangeIndexRepository()),
-    new RecallSampler(indexing, db, repository, new RecallSamplesRepository()),
-    indexing,
-  );
-  return { collections, records };
-}
+const replica = coreServices;
 
 /**
  * A write checks, in its own transaction, that the catalog row it was planned on (cached for up to

@@ -1,15 +1,10 @@
 import { DEFAULT_INDEX, type NewVectorField } from '../../../src/core/collections/collection.model';
-import { CollectionsRepository } from '../../../src/core/collections/collections.repository';
-import { CollectionsService } from '../../../src/core/collections/collections.service';
-import { RecallSamplesRepository } from '../../../src/core/collections/recall-samples.repository';
-import { AliasesRepository } from '../../../src/core/collections/aliases.repository';
-import { qualified, RecordTableRepository } from '../../../src/core/collections/record-table.repository';
-import { SearchTuningRepository } from '../../../src/core/collections/search-tuning.repository';
+import type { CollectionsService } from '../../../src/core/collections/collections.service';
+import { qualified } from '../../../src/core/collections/record-table.repository';
 import { InvalidArgumentError } from '../../../src/core/errors';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../../../src/core/scope';
-import { TenantsRepository } from '../../../src/core/tenants/tenants.repository';
-import { TenantsService } from '../../../src/core/tenants/tenants.service';
 import type { Database } from '../../../src/database/database';
+import { coreServices } from '../../support/core-services';
 import { openTestDatabase } from '../../support/database';
 
 const scope = { tenant: DEFAULT_TENANT, database: DEFAULT_DATABASE };
@@ -34,17 +29,7 @@ describe('CollectionsService.addVector on a record table out of columns', () => 
 
   beforeAll(async () => {
     ({ db, close } = await openTestDatabase());
-    const tenantsRepository = new TenantsRepository();
-    collections = new CollectionsService(
-      db,
-      new TenantsService(db, tenantsRepository),
-      tenantsRepository,
-      new CollectionsRepository(),
-      new RecordTableRepository(),
-      new SearchTuningRepository(),
-      new RecallSamplesRepository(),
-      new AliasesRepository(),
-    );
+    ({ collections } = coreServices(db));
   });
   afterAll(() => close());
 
