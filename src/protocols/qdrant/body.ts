@@ -40,6 +40,16 @@ export function aliased(value: JsonObject, field: string, alias: string): unknow
   return own !== undefined ? own : other;
 }
 
+/**
+ * The fields of `value` that its Qdrant type has, the others dropped: what serde does with a type
+ * that does not deny unknown fields. For the top of a collection's create and update bodies, whose
+ * unknown fields Qdrant ignores (its own tests send `quantization` there) and vecgate neither
+ * keeps nor acts on.
+ */
+export function knownFields(value: JsonObject, fields: readonly string[]): JsonObject {
+  return Object.fromEntries(Object.entries(value).filter(([key]) => fields.includes(key)));
+}
+
 /** An unsigned integer field of a request (limit, offset, sample...), or its default when absent. */
 export function unsigned(value: unknown, field: string, fallback: number): number {
   if (value === undefined || value === null) return fallback;

@@ -19,7 +19,7 @@ import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
 import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
-import { onlyFields } from './body';
+import { knownFields, onlyFields } from './body';
 import { checkHnswConfig, checkQuantizationConfig, checkSettings, checkSparseParams } from './collection-config';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
@@ -175,11 +175,11 @@ export class QdrantCollectionsService {
   }
 
   /** The core's collection for a create request's body (also a snapshot's header). */
-  specOf(name: string, body: JsonObject): NewCollection {
+  specOf(name: string, sent: JsonObject): NewCollection {
     checkCollectionName(name);
+    const body = knownFields(sent, FIELDS.CreateCollection);
     if (body.init_from !== undefined && body.init_from !== null)
       throw QdrantHttpError.badRequest('init_from is not supported: copy the points with scroll and upsert');
-    onlyFields(body, FIELDS.CreateCollection, 'the body');
     checkSettings(body);
     const vectors = parseVectorsConfig(body.vectors);
     const sparse = parseSparseConfig(body.sparse_vectors);
@@ -294,8 +294,8 @@ export class QdrantCollectionsService {
   }
 
   /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */
-  async update(name: string, body: JsonObject): Promise<boolean> {
-    onlyFields(body, FIELDS.UpdateCollection, 'the body');
+  async update(name: string, sent: JsonObject): Promise<boolean> {
+    const body = knownFields(sent, FIELDS.UpdateCollection);
     checkSettings(body);
     const c = await this.get(name);
     const layout = layoutOf(c);
