@@ -137,6 +137,11 @@ export interface Collection {
    * are planned against (CollectionsService.hold); unknown for a collection not read from the catalog.
    */
   catalogVersion?: number;
+  /**
+   * Metadata keys (as paths) whose values have statistics (RangeIndexRepository's `values` kind,
+   * gathered): the planner estimates a test of such a key's values well (compileEstimate).
+   */
+  statisticsKeys?: string[][];
   createdAt: Date;
 }
 

@@ -24,7 +24,9 @@ const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.di
             'metric', v.metric, 'index', v.index, 'indexed', v.kind = 'dense' AND ${hasValidVectorIndexSql('c.table_name', 'v.position')},
             'tuning', (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = v.position))
           ORDER BY v.position)
-   FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS vectors`;
+   FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS vectors,
+  (SELECT jsonb_agg(k.key ORDER BY k.id) FROM vecgate_range_keys k
+   WHERE k.collection_id = c.id AND k.kind = 'values' AND k.analyzed) AS statistics_keys`;
 
 /** A catalog row as COLUMNS selects it. */
 interface CollectionRow {
@@ -46,6 +48,7 @@ interface CollectionRow {
   tuning: TuningRow | null;
   records: number;
   vectors: (Omit<VectorField, 'tuning'> & { tuning: TuningRow | null })[] | null;
+  statistics_keys: string[][] | null;
 }
 
 /** A vecgate_search_tuning row as to_jsonb gives it. */
@@ -111,6 +114,7 @@ function toCollection(row: CollectionRow): Collection {
     vectors: (row.vectors ?? []).map((v) => ({ ...v, tuning: toTuning(v.tuning, v.index) })),
     records: Number(row.records),
     catalogVersion: row.catalog_version,
+    statisticsKeys: row.statistics_keys ?? [],
     createdAt: row.created_at,
   };
 }

@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import { geoLatitude, metadataTextAt, metadataValueAt, numberGuard } from '../filters/compile-filter';
+import { geoLatitude, metadataTextAt, metadataValueAt, numberAt, stringAt } from '../filters/compile-filter';
 import { qualified } from './record-table.repository';
 
 /**
  * What a key's index serves: numeric ranges (a btree on its numbers), string ranges such as
  * datetimes (a btree on its strings in byte order), substring matches (a trigram index on its
- * strings), or geo filters (a btree on the latitude of its points).
+ * strings), or geo filters (a btree on the latitude of its points). `values` is no index but
+ * statistics of the value at the key (CREATE STATISTICS on the expression), from which the planner
+ * estimates an equality, an `$in`, `$exists` and a null test on the key (compileEstimate).
  */
-export type KeyIndexKind = 'number' | 'string' | 'text' | 'geo';
+export type KeyIndexKind = 'number' | 'string' | 'text' | 'geo' | 'values';
 
 /** A metadata key that has been range-filtered on, and the record table whose index it wants. */
 export interface RangeKey {
@@ -18,6 +20,23 @@ export interface RangeKey {
   key: string[];
   table: string;
   kind: KeyIndexKind;
+}
+
+/** Histogram entries of a key index's statistics: a range is then priced in steps of 0.1% of the table. */
+export const KEY_STATISTICS = 1000;
+
+/**
+ * SQL for whether a noted key's index is valid (its statistics object exists, for `values`), NULL
+ * while it has none: `k` a vecgate_range_keys row, `c` its vecgate_collections row (aliases of the
+ * caller's statement).
+ */
+export function keyObjectValid(k: string, c: string): string {
+  const name = `${c}.table_name || '_range_' || ${k}.id`;
+  return `CASE WHEN ${k}.kind = 'values' THEN
+      (SELECT TRUE FROM pg_statistic_ext s WHERE s.stxname = ${name} AND s.stxnamespace = 'vecgate_records'::regnamespace)
+    ELSE
+      (SELECT x.indisvalid FROM pg_index x WHERE x.indexrelid = to_regclass('vecgate_records.' || quote_ident(${name})))
+    END`;
 }
 
 /** `<table>_range_<id>`: the table's name and the catalog row's id, never the key itself. */
@@ -31,10 +50,10 @@ export function rangeIndexName(table: string, id: string): string {
  * The btree indexes that serve numeric range filters ($gt, $gte, $lt, $lte) on metadata keys.
  * Which keys users range over is only known from the filters they send: a key is noted the first
  * time one arrives (up to a number of keys per collection), and IndexBuilder builds its index.
- * jsonb orders numbers numerically, so an index on the key's jsonb value serves
- * `value >= $lo AND value < $hi`. The index holds numbers only (a partial index whose predicate is
- * the filter's own type guard): a btree entry has a size limit, and a long string at the key would
- * otherwise make the build, and every later write of such a record, fail.
+ * The index is on the key's number as numeric, NULL where the key holds anything else (numberAt),
+ * so that it serves `value >= $lo AND value < $hi` and its statistics price such a range; a long
+ * string at the key is never an entry (a btree entry has a size limit, and such a string would
+ * otherwise make the build, and every later write of its record, fail).
  */
 @Injectable()
 export class RangeIndexRepository {
@@ -49,9 +68,11 @@ export class RangeIndexRepository {
     max: number,
     kind: KeyIndexKind = 'number',
   ): Promise<void> {
+    // Keys with statistics only count apart from those with an index: neither crowds the other out.
     await db.query(
       `INSERT INTO vecgate_range_keys (collection_id, key, kind)
-       SELECT $1, $2::text[], $4 WHERE (SELECT count(*) FROM vecgate_range_keys WHERE collection_id = $1) < $3
+       SELECT $1, $2::text[], $4
+       WHERE (SELECT count(*) FROM vecgate_range_keys WHERE collection_id = $1 AND (kind = 'values') = ($4 = 'values')) < $3
        ON CONFLICT (collection_id, key, kind) DO NOTHING`,
       [collectionId, key, max, kind],
     );
@@ -68,8 +89,9 @@ export class RangeIndexRepository {
        RETURNING k.id::text AS id, c.table_name AS table`,
       [collectionId, key, kind],
     );
+    const object = kind === 'values' ? 'STATISTICS' : 'INDEX';
     for (const { id, table } of rows)
-      await db.query(`DROP INDEX IF EXISTS vecgate_records."${rangeIndexName(table, id)}"`);
+      await db.query(`DROP ${object} IF EXISTS vecgate_records."${rangeIndexName(table, id)}"`);
   }
 
   /** Noted keys with no valid index yet, on collections that have had `minRows` records inserted (one collection's, or all). */
@@ -105,8 +127,7 @@ export class RangeIndexRepository {
     const { rows } = await db.query<RangeKey>(
       `SELECT r.id, r."collectionId", r.key, r.table, r.kind FROM (
          SELECT k.id AS kid, k.id::text AS id, k.collection_id AS "collectionId", k.key, c.table_name AS table, k.analyzed, k.kind,
-                (SELECT x.indisvalid FROM pg_index x
-                 WHERE x.indexrelid = to_regclass('vecgate_records.' || quote_ident(c.table_name || '_range_' || k.id))) AS indisvalid
+${keyObjectValid('k', 'c')} AS indisvalid
          FROM vecgate_range_keys k
          JOIN vecgate_collections c ON c.id = k.collection_id
          WHERE ($1::uuid IS NULL OR c.id = $1) AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
@@ -141,21 +162,36 @@ export class RangeIndexRepository {
     const ref = path ? '%1$L::text[]' : '%1$L::text';
     const value = metadataValueAt(ref, path);
     const text = metadataTextAt(ref, path);
-    // Each is the expression and type guard the filters compile to (compileFilter's range and textMatch).
+    const ddl = async (template: string) => {
+      const { rows } = await db.query(`SELECT format($1, $2::${path ? 'text[]' : 'text'}) AS ddl`, [
+        template,
+        path ? key : key[0],
+      ]);
+      await db.query(rows[0].ddl);
+    };
+    if (kind === 'values') {
+      // Statistics take no lock that writes wait on, and are made at once: nothing to do concurrently.
+      await ddl(`CREATE STATISTICS IF NOT EXISTS vecgate_records."${name}" ON (${value}) FROM ${qualified(table)}`);
+      await db.query(`ALTER STATISTICS vecgate_records."${name}" SET STATISTICS ${KEY_STATISTICS}`);
+      return;
+    }
+    // Each is the expression the filters compile to (compileFilter's range, textMatch and geo
+    // band), NULL where the key holds another type. Not partial: the planner reads the statistics
+    // of an expression index only when it has no predicate, and they are what prices a range.
     const on = {
-      number: `((${value})) WHERE ${numberGuard(value)}`,
-      string: `((${text}) COLLATE "C") WHERE jsonb_typeof(${value}) = 'string'`,
-      text: `USING gin ((${text}) gin_trgm_ops) WHERE jsonb_typeof(${value}) = 'string'`,
+      number: `((${numberAt(value)}))`,
+      string: `((${stringAt(value, text)}) COLLATE "C")`,
+      text: `USING gin ((${stringAt(value, text)}) gin_trgm_ops)`,
       // geo_radius and geo_bounding_box first keep a band of latitudes.
-      geo: `((${geoLatitude(value)})) WHERE jsonb_typeof(${value} -> 'lat') = 'number'`,
+      geo: `((${geoLatitude(value)}))`,
     }[kind];
     if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS vecgate_records."${name}"`);
-    const template = `CREATE INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF NOT EXISTS "${name}" ON ${qualified(table)} ${on}`;
-    const { rows } = await db.query(`SELECT format($1, $2::${path ? 'text[]' : 'text'}) AS ddl`, [
-      template,
-      path ? key : key[0],
-    ]);
-    await db.query(rows[0].ddl);
+    await ddl(
+      `CREATE INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF NOT EXISTS "${name}" ON ${qualified(table)} ${on}`,
+    );
+    // As many histogram entries as the metadata column has (RecordTableRepository.analyze): the
+    // default 100 priced a range in steps of 1% of the table.
+    await db.query(`ALTER INDEX vecgate_records."${name}" ALTER COLUMN 1 SET STATISTICS ${KEY_STATISTICS}`);
   }
 
   /**

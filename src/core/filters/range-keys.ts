@@ -27,3 +27,37 @@ export function numericRangeKeys(node: FilterNode): string[][] {
   visit(node);
   return [...found.values()];
 }
+
+/**
+ * The metadata keys a filter tests values of (an equality, `$in`, array membership, `$exists`, a
+ * null test), each as a path, without repeats, negated ones too: the keys whose statistics price
+ * such a test (compileEstimate). Keys inside a nested filter are an array's elements', left out.
+ */
+export function valueKeys(node: FilterNode): string[][] {
+  const found = new Map<string, string[]>();
+  const visit = (n: FilterNode): void => {
+    switch (n.kind) {
+      case 'and':
+      case 'or':
+      case 'atLeast':
+        n.children.forEach(visit);
+        return;
+      case 'not':
+        visit(n.child);
+        return;
+      case 'eq':
+      case 'anyOf':
+      case 'arrayContains':
+      case 'exists':
+      case 'isNull': {
+        const path = Array.isArray(n.key) ? n.key : [n.key];
+        found.set(JSON.stringify(path), path);
+        return;
+      }
+      default:
+        return;
+    }
+  };
+  visit(node);
+  return [...found.values()];
+}

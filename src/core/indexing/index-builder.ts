@@ -15,8 +15,11 @@ import { SearchTuner } from './search-tuner';
 import type { SearchTuning } from '../collections/collection.model';
 import { RecallSamplesRepository, type TrafficRecallByKind } from '../collections/recall-samples.repository';
 
-/** The advisory lock under which one replica builds, or analyzes, a range key's index. */
-const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.id}`;
+/**
+ * The advisory lock under which one replica builds, or analyzes, a key's index; one for all of a
+ * table's key statistics, which are made together.
+ */
+const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.kind === 'values' ? 'values' : key.id}`;
 /** How often a sweep looks at every collection of the catalog, not only those written through this replica. */
 const FULL_SWEEP_MS = 60_000;
 /** The advisory lock under which one replica builds a table's HNSW index. */
@@ -185,25 +188,32 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async buildRangeIndex(key: RangeKey): Promise<void> {
     const started = Date.now();
+    let keys: RangeKey[] = [key];
     try {
       const built = await this.buildOnce(key.table, rangeKeyLock(key), async (conn, concurrently) => {
         // Built by another replica since the sweep read it?
-        if (!(await this.rangeIndexes.pending(conn, 0, key.collectionId)).some((k) => k.id === key.id)) return false;
-        await this.rangeIndexes.markAnalyzed(conn, [key.id], false); // a rebuild of an index left invalid needs them again
-        await this.rangeIndexes.build(conn, key, concurrently);
+        const pending = await this.rangeIndexes.pending(conn, 0, key.collectionId);
+        if (!pending.some((k) => k.id === key.id)) return false;
+        // Statistics objects are made at once: all of the table's pending ones, then one ANALYZE.
+        if (key.kind === 'values') keys = pending.filter((k) => k.kind === 'values');
+        const ids = keys.map((k) => k.id);
+        await this.rangeIndexes.markAnalyzed(conn, ids, false); // a rebuild of an index left invalid needs them again
+        for (const k of keys) await this.rangeIndexes.build(conn, k, concurrently);
         // Under the build's lock, so that no other replica takes this key for a leftover meanwhile;
         // indexing_status counts the key as due until it is marked.
         await this.rangeIndexes.analyze(conn, key.table);
-        await this.rangeIndexes.markAnalyzed(conn, [key.id], true);
+        await this.rangeIndexes.markAnalyzed(conn, ids, true);
         return true;
       });
       if (!built) return;
-      this.logger.log(
-        `built the range index of metadata key ${JSON.stringify(key.key)} on table ${key.table} in ${Date.now() - started} ms`,
-      );
+      const what =
+        key.kind === 'values'
+          ? `statistics of metadata keys ${keys.map((k) => JSON.stringify(k.key)).join(', ')}`
+          : `the ${key.kind} index of metadata key ${JSON.stringify(key.key)}`;
+      this.logger.log(`built ${what} on table ${key.table} in ${Date.now() - started} ms`);
     } catch (err) {
       if (!this.stopped)
-        this.logger.warn(`range index build for table ${key.table} stopped: ${(err as Error)?.message ?? err}`);
+        this.logger.warn(`key index build for table ${key.table} stopped: ${(err as Error)?.message ?? err}`);
     }
   }
 

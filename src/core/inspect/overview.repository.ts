@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../../database/queryable';
-import type { KeyIndexKind } from '../collections/range-index.repository';
+import { keyObjectValid, type KeyIndexKind } from '../collections/range-index.repository';
 import type { Scope } from '../scope';
 
 export interface DatabaseEntry {
@@ -109,8 +109,7 @@ export class OverviewRepository {
   async rangeKeys(db: Queryable, collectionIds: string[]): Promise<Map<string, RangeKeyState[]>> {
     const { rows } = await db.query<{ collection_id: string; key: string[]; kind: KeyIndexKind; ready: boolean }>(
       `SELECT k.collection_id, k.key, k.kind,
-              coalesce((SELECT x.indisvalid FROM pg_index x
-                WHERE x.indexrelid = to_regclass('vecgate_records.' || quote_ident(c.table_name || '_range_' || k.id))), false) AS ready
+              coalesce(${keyObjectValid('k', 'c')}, false) AS ready
          FROM vecgate_range_keys k JOIN vecgate_collections c ON c.id = k.collection_id
         WHERE k.collection_id = ANY($1::uuid[]) ORDER BY k.id`,
       [collectionIds],

@@ -4,15 +4,16 @@ import { RangeIndexRepository, type KeyIndexKind } from '../collections/range-in
 import { INDEXING_OPTIONS, IndexingOptions } from '../indexing/indexing-options';
 import { Database } from '../../database/database';
 import { FilterNode } from '../filters/filter-ast';
-import { numericRangeKeys } from '../filters/range-keys';
+import { numericRangeKeys, valueKeys } from '../filters/range-keys';
 
 /** Bounds the memory of what this process has noted (a client can send any number of keys). */
 const MAX_REMEMBERED = 10_000;
 
 /**
  * Notes the metadata keys that numeric range filters are sent on, so that IndexBuilder gives them
- * an index (RangeIndexRepository). Each key is written to the catalog once per process, after the
- * call's own statement and outside it: the call neither waits for it nor fails with it.
+ * an index (RangeIndexRepository), and those tested for values, which it gives statistics. Each
+ * key is written to the catalog once per process, after the call's own statement and outside it:
+ * the call neither waits for it nor fails with it.
  */
 @Injectable()
 export class RangeKeyTracker {
@@ -28,6 +29,8 @@ export class RangeKeyTracker {
   note(collection: Collection, filter: FilterNode): void {
     if (filter.kind === 'all') return;
     this.noteAll(collection, numericRangeKeys(filter), this.options.rangeKeys);
+    // Statistics of the values at keys tested for values: as many keys as range keys, counted apart.
+    this.noteAll(collection, valueKeys(filter), this.options.rangeKeys, 'values');
   }
 
   /**

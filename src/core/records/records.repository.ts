@@ -5,7 +5,7 @@ import { qualified } from '../collections/record-table.repository';
 import { checkedColumn, HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
 import { scoreSql, similaritySql, type ScoreNode } from '../search/similarity-score';
 import { Database, Queryable } from '../../database/database';
-import { compileFilter } from '../filters/compile-filter';
+import { compileEstimate, compileFilter } from '../filters/compile-filter';
 import { ALL, FilterNode, MetadataKey } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
@@ -529,8 +529,9 @@ export class RecordsRepository {
   /**
    * How many records a search's filter and namespace keep, and how many the collection's table
    * holds, as the planner estimates them (nothing read): what decides an exact search
-   * (search-policy.ts). Two plans, each read at its top node: that node carries the statement's
-   * whole estimate, where the branches of one parallel plan (a big table's) carry a worker's share.
+   * (search-policy.ts). The filter goes in the form the planner estimates best (compileEstimate).
+   * Two plans, each read at its top node: that node carries the statement's whole estimate, where
+   * the branches of one parallel plan (a big table's) carry a worker's share.
    */
   async estimateMatches(
     db: Queryable,
@@ -539,7 +540,7 @@ export class RecordsRepository {
     filter: FilterNode,
   ): Promise<MatchEstimate> {
     const params = new SqlParams([namespace]);
-    const where = compileFilter(filter, params);
+    const where = compileEstimate(filter, params, collection.statisticsKeys);
     const table = qualified(collection.tableName);
     const [matching, total] = await Promise.all([
       plannedRows(db, `SELECT 1 FROM ${table} WHERE namespace = $1 AND ${where}`, params.values),

@@ -35,9 +35,11 @@ describe('compileFilter', () => {
       expect(sql({ kind: 'arrayContains', key: 'tags', value: 'x' }).values[1]).toBe('{"tags":["x"]}');
     });
 
-    it('compiles ranges to a jsonb comparison guarded by jsonb_typeof, key and value as parameters', () => {
+    it('compiles ranges to one expression, the number at the key or NULL, key and value as parameters', () => {
       const { text, values } = sql({ kind: 'range', key: 'n', operator: '>=', value: 2 });
-      expect(text).toBe(`(jsonb_typeof(metadata -> $2::text) = 'number' AND (metadata -> $2::text) >= $3::jsonb)`);
+      expect(text).toBe(
+        `((CASE WHEN jsonb_typeof(metadata -> $2::text) = 'number' THEN (metadata -> $2::text)::numeric END) >= $3::numeric)`,
+      );
       expect(values.slice(1)).toEqual(['n', '2']);
     });
 

@@ -681,8 +681,12 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
     await until(
       'the numeric key noted for a range index',
       async () =>
-        (await gw.db.query<{ key: string[] }>(`SELECT key FROM vecgate_range_keys WHERE collection_id = $1`, [id]))
-          .rows,
+        (
+          await gw.db.query<{ key: string[] }>(
+            `SELECT key FROM vecgate_range_keys WHERE collection_id = $1 AND kind = 'number'`,
+            [id],
+          )
+        ).rows,
       (rows) => rows.some((r) => r.key[0] === 'n'),
     );
     await q.deletePayloadIndex(name, 'city');

@@ -48,13 +48,13 @@ describe('Qdrant payload indexes as Postgres indexes', () => {
         )
       ).rows.map((r) => r.def as string);
     const indexes = await until('four key indexes built', keyIndexes, (defs) => defs.length === 4);
-    expect(indexes).toEqual([
-      "USING btree (((metadata -> 'n'::text))) WHERE (jsonb_typeof((metadata -> 'n'::text)) = 'number'::text)",
-      expect.stringMatching(/^USING btree \(\(\(metadata ->> 'at'::text\)\) COLLATE "C"\) WHERE .*'string'/),
-      "USING gin (((metadata ->> 'body'::text)) gin_trgm_ops) WHERE (jsonb_typeof((metadata -> 'body'::text)) = 'string'::text)",
-      expect.stringMatching(
-        /^USING btree \(\(\s*CASE\s+WHEN [\s\S]*'lat'[\s\S]*::double precision[\s\S]*END\)\) WHERE/,
-      ),
+    // Each on the expression its filters compile to, NULL where the key holds another type, with no
+    // predicate: the planner reads the statistics of such an index only (issue 49).
+    expect(indexes.map((d) => d.replace(/\s+/g, ' ').replace(/\( /g, '('))).toEqual([
+      "USING btree ((CASE WHEN (jsonb_typeof((metadata -> 'n'::text)) = 'number'::text) THEN ((metadata -> 'n'::text))::numeric ELSE NULL::numeric END))",
+      `USING btree ((CASE WHEN (jsonb_typeof((metadata -> 'at'::text)) = 'string'::text) THEN (metadata ->> 'at'::text) ELSE NULL::text END) COLLATE "C")`,
+      "USING gin ((CASE WHEN (jsonb_typeof((metadata -> 'body'::text)) = 'string'::text) THEN (metadata ->> 'body'::text) ELSE NULL::text END) gin_trgm_ops)",
+      "USING btree ((CASE WHEN (jsonb_typeof(((metadata -> 'where'::text) -> 'lat'::text)) = 'number'::text) THEN (((metadata -> 'where'::text) ->> 'lat'::text))::double precision ELSE NULL::double precision END))",
     ]);
     const count = async (filter: object) => (await q.count(name, { filter, exact: true })).count;
     expect(await count({ must: [{ key: 'body', match: { text: 'quick fox' } }] })).toBe(30);

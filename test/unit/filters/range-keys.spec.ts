@@ -1,5 +1,5 @@
 import { and, not, or } from '../../../src/core/filters/filter-ast';
-import { numericRangeKeys } from '../../../src/core/filters/range-keys';
+import { numericRangeKeys, valueKeys } from '../../../src/core/filters/range-keys';
 
 describe('numericRangeKeys', () => {
   it('finds the keys compared with numbers under and/or, once each, top-level keys as paths of one', () => {
@@ -26,5 +26,26 @@ describe('numericRangeKeys', () => {
     expect(numericRangeKeys({ kind: 'range', key: `'; DROP TABLE x; --"`, operator: '<=', value: 0 })).toEqual([
       [`'; DROP TABLE x; --"`],
     ]);
+  });
+});
+
+describe('valueKeys', () => {
+  it('finds the keys tested for values under and, or, not and at-least, negated ones too, once each', () => {
+    const filter = and(
+      { kind: 'eq', key: 'cat', value: 'a' },
+      not({ kind: 'anyOf', key: 'cat', values: ['b', 'c'], inArrays: false }),
+      or({ kind: 'exists', key: ['a', 'b'] }, { kind: 'isNull', key: 'z' }),
+      { kind: 'atLeast', min: 1, children: [{ kind: 'arrayContains', key: 'tags', value: 'x' }] },
+    );
+    expect(valueKeys(filter)).toEqual([['cat'], ['a', 'b'], ['z'], ['tags']]);
+  });
+
+  it("leaves out ranges, text matches and a nested filter's keys (an array's elements)", () => {
+    const filter = and(
+      { kind: 'range', key: 'price', operator: '<', value: 5 },
+      { kind: 'textMatch', key: 't', mode: 'prefix', text: 'x' },
+      { kind: 'nested', key: 'items', filter: { kind: 'eq', key: 'sku', value: 'a' } },
+    );
+    expect(valueKeys(filter)).toEqual([]);
   });
 });
