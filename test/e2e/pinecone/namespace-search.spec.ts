@@ -63,10 +63,11 @@ describe('Pinecone: a search of the default namespace of an index holding other 
   });
   afterAll(() => gw?.close());
 
-  it('is the whole table while the index holds only the default namespace: no estimate, no exact search', async () => {
+  it('is the whole table while the index holds only the default namespace: no estimate, and without an HNSW index one exact read', async () => {
     const { result, sent } = await searchDefault();
     expect(result).toEqual(nearestDefaults);
-    expect({ explains: explains(sent), exact: exactSearches(sent) }).toEqual({ explains: 0, exact: 0 });
+    // Not a walk planned once on the connections that price sorts out (issue 49): a read of every record, planned for its values.
+    expect({ explains: explains(sent), exact: exactSearches(sent) }).toEqual({ explains: 0, exact: 1 });
   });
 
   it('is searched exactly right after another namespace is first written, on a table without an HNSW index', async () => {
