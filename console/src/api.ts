@@ -115,6 +115,8 @@ export interface QualityAnswer {
       measuredAt: string;
       filtered: null | { efSearch: number | null; recall: number; walkMs: number; exactMs: number; source: string };
     };
+    /** Why searches through this vector miss the recall target, and what to do; null when they meet it. */
+    shortfall: string | null;
     /** This vector's sampled searches (a named vector's are sampled apart from the default one's). */
     traffic: { samples: number; recall: number | null; filteredSamples: number; filteredRecall: number | null };
   }[];

@@ -251,6 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       trafficShare: fraction(env, 'VECGATE_RECALL_TRAFFIC_SHARE', 0.01),
       trafficPerMinute: integer(env, 'VECGATE_RECALL_TRAFFIC_PER_MINUTE', 6, 1, 60_000),
       synthesizedFloor: integer(env, 'VECGATE_RECALL_FLOOR', 100, 1, 1000),
+      exactIfMissedWithin: integer(env, 'VECGATE_EXACT_IF_MISSED_WITHIN', 2, 0, 100),
     },
     imports: {
       roots: importRoots(env),

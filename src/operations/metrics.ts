@@ -10,6 +10,9 @@ import { shareMetrics } from './workers';
 /** Collections /metrics names in vecgate_search_recall; the others are summed as one. */
 const TOP_COLLECTIONS = 20;
 
+/** Collections /metrics names in vecgate_search_recall_below_target, at most. */
+const MISSED_TARGETS = 100;
+
 const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 /**
@@ -126,6 +129,22 @@ export class Metrics {
         () => tuner.outcomes,
         'outcome',
       );
+    if (tuner)
+      new Gauge({
+        name: 'vecgate_search_recall_below_target',
+        help: "How far below the recall target a collection's searches are (target − recall@10 of the widest walk), by collection id and vector position (0: the default vector), for those that miss it (the furthest below first, at most 100): read from the catalog, so every replica reports every collection.",
+        labelNames: ['collection', 'vector'] as const,
+        registers: [this.registry],
+        async collect() {
+          const below = await tuner.belowTarget(MISSED_TARGETS);
+          this.reset();
+          for (const b of below)
+            this.set(
+              { collection: b.collectionId, vector: String(b.position) },
+              Number((b.target - b.recall).toFixed(4)),
+            );
+        },
+      });
     if (sampler) this.trafficRecallMetrics(sampler);
     if (admission?.enabled) this.admissionMetrics(admission);
     collectDefaultMetrics({ register: this.registry });

@@ -95,6 +95,14 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
               ))}
             </tbody>
           </table>
+          {q.vectors
+            .filter((v) => v.shortfall !== null)
+            .map((v) => (
+              <p key={v.name} className="warning" data-testid="quality-shortfall" data-vector={v.name}>
+                <strong>{v.name ? `Vector ${v.name}: recall target not met.` : 'Recall target not met.'}</strong>{' '}
+                {v.shortfall}
+              </p>
+            ))}
           <h3>Live traffic</h3>
           {q.traffic === null ? (
             <p className="muted" data-testid="quality-traffic">

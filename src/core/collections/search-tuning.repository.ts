@@ -204,6 +204,23 @@ export class SearchTuningRepository {
     );
   }
 
+  /**
+   * The measurements whose searches miss the recall target (the widest walk fell short and reading
+   * every record costs more), furthest below it first, at most `limit`.
+   */
+  async belowTarget(
+    db: Queryable,
+    limit: number,
+  ): Promise<{ collectionId: string; position: number; target: number; recall: number }[]> {
+    const { rows } = await db.query<{ collectionId: string; position: number; target: number; recall: number }>(
+      `SELECT collection_id AS "collectionId", position, target::float8 AS target, recall::float8 AS recall
+       FROM vecgate_search_tuning WHERE NOT exact AND recall < target
+       ORDER BY target - recall DESC, collection_id, position LIMIT $1`,
+      [limit],
+    );
+    return rows;
+  }
+
   /** Forgets a measurement of the default vector, or of a named one (the index was rebuilt with other settings). */
   async forget(db: Queryable, collectionId: string, position = 0): Promise<void> {
     await db.query('DELETE FROM vecgate_search_tuning WHERE collection_id = $1 AND position = $2', [

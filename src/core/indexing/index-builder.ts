@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { recallShortfall } from './recall-shortfall';
 import { Collection } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
@@ -56,6 +57,8 @@ export interface IndexingStatus {
    * measurement (all of them before one), by kind.
    */
   traffic: TrafficRecallByKind;
+  /** Why searches miss the recall target and what to do, in words (recallShortfall); null when they meet it. */
+  shortfall: string | null;
 }
 
 /**
@@ -120,7 +123,14 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
       const inserted = await this.tables.insertedEver(db, collection.tableName);
       const traffic = await this.samples.recall(db, collection.id, collection.tuning?.measuredAt ?? null);
-      return { inserted, indexed: !(await this.due(collection, inserted)), tuning: collection.tuning, traffic };
+      const shortfall = recallShortfall(collection.tuning, collection.index, this.options.exactIfMissedWithin);
+      return {
+        inserted,
+        indexed: !(await this.due(collection, inserted)),
+        tuning: collection.tuning,
+        traffic,
+        shortfall,
+      };
     });
   }
 

@@ -27,6 +27,12 @@ export interface IndexingOptions {
    * the collection's sampled traffic may go below it (queries unlike the records need wider walks).
    */
   synthesizedFloor: number;
+  /**
+   * When no ef_search meets the recall target, searches read every record instead while that costs
+   * at most this many times the widest walk (VECGATE_EXACT_IF_MISSED_WITHIN, default 2); 0: never,
+   * the widest walk is kept and the shortfall reported.
+   */
+  exactIfMissedWithin: number;
 }
 
 export const INDEXING_OPTIONS = Symbol('INDEXING_OPTIONS');

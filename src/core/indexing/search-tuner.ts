@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { recallShortfall } from './recall-shortfall';
+import { RecallTally } from './recall-tally';
 import type { Collection, FilteredTuning, SearchTuning } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
@@ -17,7 +19,11 @@ export const EF_SEARCH_LADDER = [16, 25, 40, 64, 100, 160, 250, 400, 640, HNSW_L
  * exact search misses nothing, and a walk wide enough to cost about as much gains nothing over it.
  */
 const WALK_IF_CHEAPER_BY = 0.9;
-/** ...and over the widest walk when none meets it, unless it costs more than this many of that walk. */
+/**
+ * The ladder stops at a walk dearer than this many exact searches: a wider one cannot be the
+ * cheaper way. (Whether exact search is kept when no walk meets the target is the operator's
+ * VECGATE_EXACT_IF_MISSED_WITHIN.)
+ */
 const EXACT_IF_MISSED_WITHIN = 2;
 /**
  * Sampled searches of a kind (RecallSampler) that a measurement needs before it measures with
@@ -53,10 +59,14 @@ interface MeasureQuery {
   share?: number | null;
 }
 
-/** One way of searching, as measured: its recall@10 and mean time per search. */
+/**
+ * One way of searching, as measured: its recall@10, the lower confidence bound of that recall
+ * (what meeting the target is judged on: RecallTally), and mean time per search.
+ */
 interface Trial {
   efSearch: number | null;
   recall: number;
+  bound: number;
   ms: number;
 }
 
@@ -71,12 +81,6 @@ export function trafficKinds<Q extends { recent: boolean }>(samples: Q[]): (Q & 
   const recent = samples.filter((q) => q.recent).length;
   if (recent < TRAFFIC_MIN_SAMPLES || recent === samples.length) return samples;
   return samples.map((q) => ({ ...q, kind: q.recent ? ('recent' as const) : ('earlier' as const) }));
-}
-
-/** The recall of the worst kind of query, from each kind's hits and expected neighbours. */
-function worstRecall(kinds: Map<string, { hits: number; expected: number }>): number {
-  const recalls = [...kinds.values()].map(({ hits, expected }) => (expected === 0 ? 1 : hits / expected));
-  return Math.min(1, ...recalls);
 }
 
 /**
@@ -188,6 +192,11 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
   /** Measurements finished by this replica, by outcome. */
   readonly outcomes: Record<TuningOutcome, number> = { walk: 0, exact: 0, missed: 0, failed: 0 };
+
+  /** The collections' vectors whose searches miss the recall target (from the catalog: every replica's measurements), at most `limit`. */
+  belowTarget(limit: number) {
+    return this.repository.belowTarget(this.db, limit);
+  }
 
   constructor(
     @Inject(INDEXING_OPTIONS) private readonly options: IndexingOptions,
@@ -308,8 +317,19 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       ? `; filtered ef_search ${f.efSearch}, recall@${RECALL_AT} ${f.recall.toFixed(3)}, ` +
         `${f.walkMs.toFixed(2)} ms a walk against ${f.exactMs.toFixed(2)} ms exact under a 10% filter`
       : '';
+    // One warning when searches stop reaching the target, one line when they reach it again.
+    const which = `collection ${collection.id}${field ? ` vector ${JSON.stringify(field.name)}` : ''}`;
+    const missedBefore =
+      recallShortfall(collection.tuning, collection.index, this.options.exactIfMissedWithin) !== null;
+    const shortfall = recallShortfall(
+      { ...tuning, source, measuredAt: new Date() },
+      collection.index,
+      this.options.exactIfMissedWithin,
+    );
+    if (shortfall && !missedBefore) this.logger.warn(`${which}: ${shortfall}`);
+    else if (!shortfall && missedBefore) this.logger.log(`${which}: searches reach the recall target again`);
     this.logger.log(
-      `collection ${collection.id}${field ? ` vector ${JSON.stringify(field.name)}` : ''} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near and between its records'}: ` +
+      `${which} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near and between its records'}: ` +
         `${how}, recall@${RECALL_AT} ${tuning.recall.toFixed(3)} (target ${tuning.target}), ` +
         `${tuning.msPerSearch.toFixed(2)} ms a search${filtered}; measured in ${Date.now() - started} ms`,
     );
@@ -336,19 +356,17 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     if (truth.every((ids) => ids.length === 0)) return null;
     let last: { efSearch: number; recall: number } | null = null;
     for (const ladder of EF_SEARCH_LADDER.filter((ef) => ef >= unfiltered)) {
-      const kinds = new Map<string, { hits: number; expected: number }>();
+      const tally = new RecallTally();
       for (const [i, q] of samples.entries()) {
         if (this.stopped) return undefined;
         const ef = Math.max(filteredEfSearch(unfiltered, ladder, q.share ?? undefined), collection.index.efSearch);
         const { ids } = await this.search(collection, q, Math.min(ef, HNSW_LIMITS.efSearch.max));
         const found = new Set(ids);
-        const kind = kinds.get(q.kind ?? '') ?? { hits: 0, expected: 0 };
-        kind.expected += truth[i].length;
-        kind.hits += ids.length < truth[i].length ? truth[i].length : truth[i].filter((id) => found.has(id)).length;
-        kinds.set(q.kind ?? '', kind);
+        const hits = ids.length < truth[i].length ? truth[i].length : truth[i].filter((id) => found.has(id)).length;
+        tally.add(q.kind ?? '', hits, truth[i].length);
       }
-      last = { efSearch: ladder, recall: worstRecall(kinds) };
-      if (last.recall >= this.options.recallTarget) break;
+      last = { efSearch: ladder, recall: tally.recall() };
+      if (tally.bound() >= this.options.recallTarget) break;
     }
     return last;
   }
@@ -369,7 +387,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       const trial = await this.trial(collection, queries, efSearch, exact.truth);
       if (!trial) return null;
       widest = trial;
-      if (trial.recall >= target) {
+      if (trial.bound >= target) {
         met = trial;
         break;
       }
@@ -384,7 +402,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     if (!duel) return null;
     const exactWins = met
       ? duel.walkMs >= duel.exactMs * WALK_IF_CHEAPER_BY
-      : duel.exactMs <= duel.walkMs * EXACT_IF_MISSED_WITHIN;
+      : duel.exactMs <= duel.walkMs * this.options.exactIfMissedWithin;
     const filtered = await this.tuneFiltered(collection, queries, walk.efSearch!);
     if (filtered === undefined) return null;
     return {
@@ -419,7 +437,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       const trial = await this.trial(collection, queries, efSearch, exact.truth, true);
       if (!trial) return undefined;
       last = trial;
-      if (trial.recall >= this.options.recallTarget) break;
+      if (trial.bound >= this.options.recallTarget) break;
     }
     if (!last) return null;
     // Timed again in turns, as the unfiltered pair is: the search policy weighs one against the
@@ -492,7 +510,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<(Trial & { truth: string[][] }) | null> {
     const answers: string[][] = [];
     // Hits and expected ids by kind of query: the recall is the worst kind's.
-    const kinds = new Map<string, { hits: number; expected: number }>();
+    const tally = new RecallTally();
     let elapsed = 0;
     for (const [i, query] of queries.entries()) {
       if (this.stopped) return null;
@@ -501,14 +519,12 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       answers.push(ids);
       const exact = truth?.[i] ?? ids;
       const found = new Set(ids);
-      const kind = kinds.get(query.kind ?? '') ?? { hits: 0, expected: 0 };
-      kind.expected += exact.length;
-      kind.hits += exact.filter((id) => found.has(id)).length;
-      kinds.set(query.kind ?? '', kind);
+      tally.add(query.kind ?? '', exact.filter((id) => found.has(id)).length, exact.length);
     }
     return {
       efSearch,
-      recall: worstRecall(kinds),
+      recall: tally.recall(),
+      bound: tally.bound(),
       ms: elapsed / queries.length,
       truth: truth ?? answers,
     };

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { recallShortfall } from '../indexing/recall-shortfall';
 import { Database } from '../../database/database';
 import { currentPrincipal } from '../auth/request-context';
 import { scopeAllowed } from '../auth/scope-access';
@@ -48,7 +49,7 @@ export interface VectorTraffic {
 export interface CollectionQuality {
   recallTarget: number;
   /** The default vector's (name '') and each named dense vector's last measurement and sampled traffic. */
-  vectors: { name: string; tuning: SearchTuning | null; traffic: VectorTraffic }[];
+  vectors: { name: string; tuning: SearchTuning | null; shortfall: string | null; traffic: VectorTraffic }[];
   /** The default vector's sampled traffic (vectors[0].traffic). */
   traffic: VectorTraffic;
 }
@@ -136,9 +137,11 @@ export class OverviewService {
     );
     const vectors = dense.map((v, i) => {
       const traffic = sampled[i];
+      const index = 'index' in v ? v.index : collection.index;
       return {
         name: v.name,
         tuning: v.tuning,
+        shortfall: recallShortfall(v.tuning, index, this.indexing.exactIfMissedWithin),
         traffic: {
           samples: traffic.unfiltered.samples,
           recall: traffic.unfiltered.samples > 0 ? traffic.unfiltered.recall : null,

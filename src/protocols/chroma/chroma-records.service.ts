@@ -152,7 +152,10 @@ export class ChromaRecordsService {
 
   /** Chroma counts operations (inserts ever made), not the records there are now; all are unindexed while a build is due. */
   async indexingStatus(scope: Scope, id: string) {
-    const { inserted, indexed, tuning, traffic } = await this.indexing.status(scope, validateCollectionId(id));
+    const { inserted, indexed, tuning, traffic, shortfall } = await this.indexing.status(
+      scope,
+      validateCollectionId(id),
+    );
     const kind = (t: TrafficRecall) => ({
       samples: t.samples,
       recall: t.recall,
@@ -183,6 +186,9 @@ export class ChromaRecordsService {
           records: tuning.records,
           source: tuning.source,
           measured_at: tuning.measuredAt.toISOString(),
+          // Whether searches reach the target, and when not, why and what the operator can do.
+          target_met: shortfall === null,
+          ...(shortfall !== null && { shortfall }),
         },
       }),
       // The recall the collection's own sampled searches got (since that measurement), by kind.
