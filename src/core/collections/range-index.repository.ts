@@ -110,9 +110,14 @@ export class RangeIndexRepository {
     return this.select(db, `r.indisvalid AND NOT r.analyzed`, collectionId);
   }
 
-  /** Keys that are not ready for searches yet: no valid index, or no statistics since it was built. What indexing_status counts as due. */
+  /**
+   * Keys whose index is not ready for searches yet: no valid index, or no statistics since it was
+   * built. What indexing_status counts as due. Keys with statistics only (`values`) are left out:
+   * no search waits on them, and a Chroma client polling the progress would see a collection
+   * unindexed again after every filter on a key new to it.
+   */
   unready(db: Queryable, collectionId: string): Promise<RangeKey[]> {
-    return this.select(db, `(r.indisvalid IS NOT TRUE OR NOT r.analyzed)`, collectionId);
+    return this.select(db, `r.kind <> 'values' AND (r.indisvalid IS NOT TRUE OR NOT r.analyzed)`, collectionId);
   }
 
   /** `condition` is one of the texts above, never a request's: values go in `values` ($2 on). */
