@@ -22,6 +22,7 @@ import qdrant from './workloads/qdrant';
 import inference from './workloads/inference';
 import jit from './workloads/jit';
 import pairwise from './workloads/pairwise';
+import ranges from './workloads/ranges';
 
 const WORKLOADS = [
   chroma,
@@ -39,6 +40,7 @@ const WORKLOADS = [
   inference,
   jit,
   pairwise,
+  ranges,
 ] as unknown as Workload[];
 
 function list(): string {
