@@ -6,6 +6,7 @@ import { Database, type Queryable } from '../../../src/database/database';
 import { MAX_PREPARED_PER_CONNECTION, statementName } from '../../../src/database/prepared-statements';
 import { openTestDatabase } from '../../support/database';
 import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
+import { until, waitIndexed } from '../../support/wait';
 
 /**
  * On a real PostgreSQL, statements with parameters go as named prepared statements
@@ -166,7 +167,12 @@ describe('prepared statements through the gateway', () => {
     // One connection per pool and no sampled checks: the plan counts below are read on the
     // connection the searches ran on, which background work on the pool (the import runner's,
     // index builder's and tuner's ticks, recall checks) could otherwise take in between.
-    gw = await startGateway({ poolSize: 1, indexing: { ...loadConfig({}).indexing, trafficShare: 0 } });
+    // An HNSW index for the smallest collection (an unindexed one is read exactly, planned per call),
+    // and no tuner: the walk runs at the configured ef_search, as a walk of the whole table.
+    gw = await startGateway({
+      poolSize: 1,
+      indexing: { ...loadConfig({}).indexing, trafficShare: 0, minRows: 1, quietMs: 50, recallTarget: 0 },
+    });
   });
 
   afterAll(async () => {
@@ -187,19 +193,49 @@ describe('prepared statements through the gateway', () => {
         metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
       });
       const searches = (conn: Queryable) =>
-        conn.query(
-          `SELECT sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom FROM pg_prepared_statements WHERE statement LIKE '%<->%'`,
+        conn.query<{ generic: number; custom: number }>(
+          `SELECT coalesce(sum(generic_plans), 0)::int AS generic, coalesce(sum(custom_plans), 0)::int AS custom
+           FROM pg_prepared_statements WHERE statement LIKE '%<->%'`,
         );
-      for (let i = 0; i < 3; i++)
+      const plans = async (planOnce: boolean) => (await gw.db.withSessionSettings({}, searches, { planOnce })).rows[0];
+      const unfiltered = async () =>
         expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2 })).ids).toEqual([['a', 'c']]);
-      const once = await gw.db.withSessionSettings({}, searches, { planOnce: true });
-      expect(once.rows[0]).toEqual({ generic: 3, custom: 0 });
-      for (let i = 0; i < 3; i++)
+      await waitIndexed(gw.url, col.id);
+      // The catalog row cached before the build says "no index" for up to a second (a search of an
+      // unindexed table is exact): searched until a search is planned once.
+      await until(
+        'an unfiltered search walking the HNSW index, planned once',
+        async () => (await unfiltered(), plans(true)),
+        (p) => p.generic > 0,
+      );
+      const once = await plans(true);
+      for (let i = 0; i < 3; i++) await unfiltered();
+      const onceAfter = await plans(true);
+      expect({ generic: onceAfter.generic - once.generic, custom: onceAfter.custom - once.custom }).toEqual({
+        generic: 3,
+        custom: 0,
+      });
+      const filtered = async () =>
         expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2, where: { k: 1 } })).ids).toEqual([
           ['a', 'c'],
         ]);
-      const perCall = await gw.db.withSessionSettings({}, searches);
-      expect(perCall.rows[0]).toEqual({ generic: 0, custom: 3 });
+      // The first filter on `k` notes the key for statistics, which the index builder gathers on a
+      // connection of the pool: counted once that is done, on the connection the searches then use.
+      await filtered();
+      await until(
+        'the statistics of key k gathered',
+        async () =>
+          (await gw.db.query(`SELECT count(*)::int AS n FROM vecgate_range_keys WHERE kind = 'values' AND analyzed`))
+            .rows[0].n,
+        (n) => n > 0,
+      );
+      const perCall = await plans(false);
+      for (let i = 0; i < 3; i++) await filtered();
+      const perCallAfter = await plans(false);
+      expect({
+        generic: perCallAfter.generic - perCall.generic,
+        custom: perCallAfter.custom - perCall.custom,
+      }).toEqual({ generic: 0, custom: 3 });
     });
   }
 
