@@ -117,6 +117,17 @@ export interface QualityAnswer {
     };
     /** Why searches through this vector miss the recall target, and what to do; null when they meet it. */
     shortfall: string | null;
+    /** The HNSW index's build settings now, and each build of it made or tried (rebuilt larger when no walk met the target). */
+    index: { m: number; efConstruction: number };
+    builds: {
+      m: number;
+      efConstruction: number;
+      records: number;
+      ms: number | null;
+      bytes: number | null;
+      outcome: 'built' | 'too slow' | 'too large' | 'failed';
+      builtAt: string;
+    }[];
     /** This vector's sampled searches (a named vector's are sampled apart from the default one's). */
     traffic: { samples: number; recall: number | null; filteredSamples: number; filteredRecall: number | null };
   }[];

@@ -3,6 +3,8 @@ import { isAbsolute } from 'node:path';
 import { compile } from '@fastify/proxy-addr';
 import type { AppConfig } from './app-config';
 import { DEFAULT_MAX_BACKUPS_PER_COLLECTION } from '../core/backups/backup.model';
+import { DEFAULT_INDEX } from '../core/collections/collection.model';
+import { HNSW_LIMITS } from '../core/collections/vector-index';
 import { DEFAULT_DATABASE, DEFAULT_TENANT } from '../core/scope';
 import { hostUrls } from '../database/primary-hosts';
 import { decodedPath } from '../transfer/bulk-import/import-locations';
@@ -21,6 +23,24 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (value < min || value > max)
     throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
   return value;
+}
+
+/** The HNSW build settings of collections that choose none; pgvector wants ef_construction at least twice m. */
+function hnswDefaults(env: Env): { m: number; efConstruction: number } {
+  const { m: mLimits, efConstruction: efLimits } = HNSW_LIMITS;
+  const m = integer(env, 'VECGATE_HNSW_M', DEFAULT_INDEX.m, mLimits.min, mLimits.max);
+  const efConstruction = integer(
+    env,
+    'VECGATE_HNSW_EF_CONSTRUCTION',
+    DEFAULT_INDEX.efConstruction,
+    efLimits.min,
+    efLimits.max,
+  );
+  if (efConstruction < 2 * m)
+    throw new ConfigError(
+      `VECGATE_HNSW_EF_CONSTRUCTION (${efConstruction}) must be at least twice VECGATE_HNSW_M (${m}) for pgvector's HNSW index`,
+    );
+  return { m, efConstruction };
 }
 
 /** A fraction from 0 to 1, as a decimal ("0.95"). */
@@ -252,6 +272,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       trafficPerMinute: integer(env, 'VECGATE_RECALL_TRAFFIC_PER_MINUTE', 6, 1, 60_000),
       synthesizedFloor: integer(env, 'VECGATE_RECALL_FLOOR', 100, 1, 1000),
       exactIfMissedWithin: integer(env, 'VECGATE_EXACT_IF_MISSED_WITHIN', 2, 0, 100),
+      hnsw: hnswDefaults(env),
+      rebuildMaxMinutes: integer(env, 'VECGATE_REBUILD_MAX_MINUTES', 30, 0, 1440),
+      rebuildMaxSize: integer(env, 'VECGATE_REBUILD_MAX_SIZE', 4, 1, 100),
     },
     imports: {
       roots: importRoots(env),

@@ -32,6 +32,7 @@ export function coreServices(db: Database): { collections: CollectionsService; r
     new SearchTuningRepository(),
     new RecallSamplesRepository(),
     new AliasesRepository(),
+    indexing,
   );
   const repository = new RecordsRepository(db);
   const records = new RecordsService(

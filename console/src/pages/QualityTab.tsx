@@ -1,9 +1,9 @@
 import { type ChartConfiguration } from 'chart.js';
 import { useMemo } from 'react';
-import { api, type CollectionSummary, type LatencyPoint } from '../api';
+import { api, type CollectionSummary, type LatencyPoint, type QualityAnswer } from '../api';
 import { ChartCanvas, PALETTE, timeAxis, timeTick } from '../chart';
 import { ErrorBox } from '../components/common';
-import { count, dateTime, ms } from '../format';
+import { count, dateTime, humanBytes, ms } from '../format';
 import { useLoad } from '../useLoad';
 
 function recall(value: number | null | undefined): string {
@@ -36,6 +36,18 @@ function latencyChart(latency: LatencyPoint[]): ChartConfiguration<'line', { x: 
   };
 }
 
+/** Each build of an index in a phrase: its settings, then how long it took and its size, or why it was not made. */
+function buildsText(builds: QualityAnswer['vectors'][number]['builds']): string {
+  return builds
+    .map((b) => {
+      const settings = `m ${b.m} / ef_construction ${b.efConstruction}`;
+      if (b.outcome !== 'built') return `${settings}: ${b.outcome}`;
+      const took = b.ms === null ? '' : ` in ${(b.ms / 1000).toFixed(1)} s`;
+      return `${settings}${took}${b.bytes === null ? '' : `, ${humanBytes(b.bytes)}`}`;
+    })
+    .join('; then ');
+}
+
 export function QualityTab({ summary }: { summary: CollectionSummary }) {
   const quality = useLoad(() => api.quality(summary.id), [summary.id]);
   const chart = useMemo(() => (quality.data ? latencyChart(quality.data.latency) : null), [quality.data]);
@@ -53,6 +65,7 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
             <thead>
               <tr>
                 <th>vector</th>
+                <th>index</th>
                 <th className="num">recall</th>
                 <th>ef_search</th>
                 <th className="num">ms / search</th>
@@ -67,6 +80,10 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
               {q.vectors.map((v) => (
                 <tr key={v.name} data-testid="quality-vector" data-vector={v.name}>
                   <td>{v.name || '(default)'}</td>
+                  <td data-testid="quality-index" title={buildsText(v.builds)}>
+                    m {v.index.m}, ef_construction {v.index.efConstruction}
+                    {v.builds.length > 1 ? ` (${v.builds.length} builds)` : ''}
+                  </td>
                   <td className="num mono" data-testid="quality-recall">
                     {recall(v.tuning?.recall)}
                   </td>
@@ -95,6 +112,14 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
               ))}
             </tbody>
           </table>
+          {q.vectors
+            .filter((v) => v.builds.length > 1)
+            .map((v) => (
+              <p key={v.name} data-testid="quality-builds" data-vector={v.name}>
+                {v.name ? `Vector ${v.name}, index builds: ` : 'Index builds: '}
+                {buildsText(v.builds)}
+              </p>
+            ))}
           {q.vectors
             .filter((v) => v.shortfall !== null)
             .map((v) => (

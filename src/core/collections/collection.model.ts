@@ -10,6 +10,14 @@ export interface IndexSettings {
    * leaves the collection alone. Otherwise efSearch is only the start, until a measurement.
    */
   efSearchPinned?: boolean;
+  /**
+   * Whether a client chose m or ef_construction itself: the index is then built as asked and never
+   * rebuilt with others (IndexGrower). Unset on a new collection's settings: the operator's
+   * defaults apply (CollectionsService.create). Catalog rows from before it: see explicitBuild.
+   */
+  buildPinned?: boolean;
+  /** How many times the tuner had the index rebuilt with larger settings (IndexGrower); unset: never. */
+  grown?: number;
 }
 
 /** What the search tuner last measured of a collection's index (src/core/indexing/search-tuner.ts). */
@@ -24,6 +32,13 @@ export interface SearchTuning {
   /** Unfiltered searches read every record: cheaper than any ef_search that met the target, or none did. */
   exact: boolean;
   msPerSearch: number;
+  /**
+   * Whether a walk met the target (judged on its lower bound), and the recall of the walk kept: the
+   * cheapest that did, or the widest tried. Exact search may be chosen either way; a walk that
+   * missed is what has the index rebuilt larger (IndexGrower). Unset: measured before these existed.
+   */
+  walkMet?: boolean;
+  walkRecall?: number;
   /** Walks under a filter keeping one record in ten; null when measured before these existed. */
   filtered: FilteredTuning | null;
   /**

@@ -4,6 +4,7 @@ import { AliasesRepository } from './aliases.repository';
 import { AliasesService } from './aliases.service';
 import { CollectionsRepository } from './collections.repository';
 import { CollectionsService } from './collections.service';
+import { HnswBuildsRepository } from './hnsw-builds.repository';
 import { RangeIndexRepository } from './range-index.repository';
 import { RecordTableRepository } from './record-table.repository';
 import { RecallSamplesRepository } from './recall-samples.repository';
@@ -16,6 +17,7 @@ import { SearchTuningRepository } from './search-tuning.repository';
     RecordTableRepository,
     RangeIndexRepository,
     SearchTuningRepository,
+    HnswBuildsRepository,
     RecallSamplesRepository,
     CollectionsService,
     AliasesRepository,
@@ -28,6 +30,7 @@ import { SearchTuningRepository } from './search-tuning.repository';
     RecordTableRepository,
     RangeIndexRepository,
     SearchTuningRepository,
+    HnswBuildsRepository,
     RecallSamplesRepository,
   ],
 })

@@ -65,6 +65,8 @@ interface TuningRow {
   filtered_exact_ms: number | null;
   source?: 'synthesized' | 'traffic';
   filtered_source?: 'synthesized' | 'traffic' | null;
+  walk_met?: boolean | null;
+  walk_recall?: number | null;
   measured_at: string;
 }
 
@@ -77,6 +79,8 @@ function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | n
     efSearch: row.ef_search,
     exact: row.exact,
     msPerSearch: row.ms_per_search,
+    ...(row.walk_met !== null && row.walk_met !== undefined && { walkMet: row.walk_met }),
+    ...(row.walk_recall !== null && row.walk_recall !== undefined && { walkRecall: row.walk_recall }),
     filtered:
       row.filtered_ef_search === null || row.filtered_ef_search === undefined
         ? null
@@ -207,6 +211,15 @@ export class CollectionsRepository {
       position,
     ]);
     await db.query(`UPDATE vecgate_collections SET ${BUMP} WHERE id = $1`, [collectionId]);
+  }
+
+  /** Sets the index settings of the default vector (position 0) or of a named one. */
+  async setIndex(db: Queryable, collectionId: string, position: number, index: IndexSettings): Promise<void> {
+    if (position !== 0) return this.setVectorIndex(db, collectionId, position, index);
+    await db.query(
+      `UPDATE vecgate_collections SET configuration = jsonb_set(configuration, '{index}', $2::jsonb), ${BUMP} WHERE id = $1`,
+      [collectionId, json(index)],
+    );
   }
 
   async setVectorIndex(db: Queryable, collectionId: string, position: number, index: IndexSettings): Promise<void> {

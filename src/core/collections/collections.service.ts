@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AlreadyExistsError,
   DimensionMismatchError,
@@ -25,7 +25,8 @@ import { CollectionsRepository, type RowLock } from './collections.repository';
 import { RecordTableRepository, recordTableName, sameColumns } from './record-table.repository';
 import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
-import { MAX_DIMENSION, vectorColumn } from './vector-index';
+import { MAX_DIMENSION, vectorColumn, withBuildDefaults } from './vector-index';
+import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import type { Scope } from '../scope';
 
 /**
@@ -53,6 +54,7 @@ export class CollectionsService {
     private readonly tuning: SearchTuningRepository,
     private readonly samples: RecallSamplesRepository,
     private readonly aliases: AliasesRepository,
+    @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
   ) {}
 
   /** Refuses a name an alias of the database holds: one of the two would hide the other. */
@@ -69,7 +71,12 @@ export class CollectionsService {
   }
 
   /** As create, in the caller's transaction (a restore fills the new table in the same one). */
-  async createIn(tx: Queryable, scope: Scope, spec: NewCollection, getOrCreate: boolean): Promise<Collection> {
+  async createIn(tx: Queryable, scope: Scope, given: NewCollection, getOrCreate: boolean): Promise<Collection> {
+    const spec = {
+      ...given,
+      index: withBuildDefaults(given.index, this.indexing.hnsw),
+      vectors: given.vectors?.map((v) => ({ ...v, index: withBuildDefaults(v.index, this.indexing.hnsw) })),
+    };
     const database = await this.tenants.findDatabase(scope.tenant, scope.database, tx);
     if (!database) throw new NotFoundError('database', scope.database);
     await this.claimName(tx, database.id, spec.name);
@@ -262,7 +269,9 @@ export class CollectionsService {
         throw new VectorExistsError(field.name, existing.kind, existing.kind === field.kind);
       }
       checkVectorFields([...collection.vectors, field]);
-      const [placed] = await this.repository.insertVectors(tx, collection.id, [field]);
+      const [placed] = await this.repository.insertVectors(tx, collection.id, [
+        { ...field, index: withBuildDefaults(field.index, this.indexing.hnsw) },
+      ]);
       await this.tables.addVectorColumns(tx, collection.tableName, [placed]).catch((err: unknown) => {
         if (!isOutOfColumns(err)) throw err;
         throw new InvalidArgumentError(

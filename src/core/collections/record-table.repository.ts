@@ -31,6 +31,8 @@ export function qualified(table: string): string {
 
 /** A record table's HNSW index is the table's name and this; a named vector's, `_v<position>` before it. */
 const HNSW_SUFFIX = '_hnsw';
+/** An HNSW index built beside the one searches use, to take its place (swapIndex), is named as it is and this. */
+const NEXT_SUFFIX = '_next';
 
 /** The unqualified name of the HNSW index over `column` (`embedding`, or a named vector's). */
 function indexRelname(table: string, column = 'embedding'): string {
@@ -146,19 +148,75 @@ export class RecordTableRepository {
     table: string,
     dimension: number,
     metric: Metric,
-    index: IndexSettings,
+    index: Pick<IndexSettings, 'm' | 'efConstruction'>,
     concurrently = false,
     column = 'embedding',
+    suffix = '',
   ): Promise<void> {
     const plan = vectorPlan(metric, dimension, column);
     if (!plan.opclass) return; // past HNSW's limits: searches are exact scans
     const m = Math.trunc(index.m);
     const ef = Math.trunc(index.efConstruction);
     const mode = concurrently ? 'CONCURRENTLY' : '';
-    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS ${indexName(table, column)}`);
+    const name = indexRelname(table, column) + suffix;
+    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS vecgate_records."${name}"`);
     await db.query(
-      `CREATE INDEX ${mode} IF NOT EXISTS "${indexRelname(table, column)}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+      `CREATE INDEX ${mode} IF NOT EXISTS "${name}" ON ${qualified(table)} USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
     );
+  }
+
+  /**
+   * Builds a second HNSW index over `column` with other settings, beside the one searches use
+   * (IndexGrower), concurrently on a real server; swapIndex puts it in the first one's place.
+   */
+  async buildIndexBeside(
+    db: Queryable,
+    table: string,
+    dimension: number,
+    metric: Metric,
+    index: Pick<IndexSettings, 'm' | 'efConstruction'>,
+    concurrently: boolean,
+    column = 'embedding',
+  ): Promise<void> {
+    await this.buildIndex(db, table, dimension, metric, index, concurrently, column, NEXT_SUFFIX);
+  }
+
+  /**
+   * Drops the HNSW index over `column` and gives the one built beside it its name, in the caller's
+   * transaction: searches see the old index or the new one, never neither. The drop waits for the
+   * statements reading the table (each bounded by its timeout) and holds the others meanwhile.
+   */
+  async swapIndex(tx: Queryable, table: string, column = 'embedding'): Promise<void> {
+    await tx.query(`DROP INDEX ${indexName(table, column)}`);
+    await tx.query(
+      `ALTER INDEX vecgate_records."${indexRelname(table, column)}${NEXT_SUFFIX}" RENAME TO "${indexRelname(table, column)}"`,
+    );
+  }
+
+  /** Bounds each statement of the session from now on (0: unbounded), as a rebuild's build is (IndexGrower). */
+  async limitStatements(db: Queryable, ms: number): Promise<void> {
+    await db.query(`SELECT set_config('statement_timeout', $1, false)`, [String(Math.trunc(ms))]);
+  }
+
+  /** Bounds each wait for a lock in the caller's transaction: a swap does not hold a busy table's readers for long. */
+  async limitLockWaits(tx: Queryable, ms: number): Promise<void> {
+    await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [String(Math.trunc(ms))]);
+  }
+
+  /** Drops an index built beside the one searches use (a rebuild cancelled or refused), if any. */
+  async dropIndexBeside(db: Queryable, table: string, concurrently: boolean, column = 'embedding'): Promise<void> {
+    await db.query(
+      `DROP INDEX ${concurrently ? 'CONCURRENTLY' : ''} IF EXISTS vecgate_records."${indexRelname(table, column)}${NEXT_SUFFIX}"`,
+    );
+  }
+
+  /** The size on disk of the HNSW index over `column`; null when there is none. */
+  async indexBytes(db: Queryable, table: string, column = 'embedding'): Promise<number | null> {
+    const { rows } = await db.query<{ bytes: string | null }>(
+      `SELECT pg_relation_size(to_regclass($1))::text AS bytes`,
+      [indexName(table, column)],
+    );
+    return rows[0].bytes === null ? null : Number(rows[0].bytes);
   }
 
   /**

@@ -40,13 +40,13 @@ export class SearchTuningRepository {
    * Collections with a valid HNSW index whose ef_search the client did not pin: with at least
    * `minRows` records and never measured, or measured for another target, or grown or shrunk by a
    * quarter since (even below `minRows`: until measured again, searches read them exactly or at the
-   * widest walk). Records are counted from the namespace counts (a lookup, not a count(*)). Each
+   * widest walk), or rebuilt since (IndexGrower). Records are counted from the namespace counts (a lookup, not a count(*)). Each
    * named dense vector's index is a candidate of its own, as the default vector's.
    */
   async due(db: Queryable, minRows: number, target: number, limit: number): Promise<TuningCandidate[]> {
     const { rows } = await db.query<{ id: string; position: number; records: string }>(
       `SELECT id, position, records::text AS records FROM (
-         SELECT c.id, v.position, s.records AS measured, s.target,
+         SELECT c.id, v.position, s.records AS measured, s.target, s.stale,
                 CASE WHEN v.position = 0 THEN ${hasValidHnswIndexSql('c.table_name')}
                      ELSE ${hasValidVectorIndexSql('c.table_name', 'v.position')} END AS indexed,
                 (SELECT coalesce(sum(n), 0) FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records
@@ -62,7 +62,7 @@ export class SearchTuningRepository {
          OFFSET 0
        ) t
        WHERE (records >= $1 OR measured IS NOT NULL)
-         AND (measured IS NULL OR target <> $2::real OR records > measured * $4::float8 OR records < measured * $5::float8)
+         AND (measured IS NULL OR stale OR target <> $2::real OR records > measured * $4::float8 OR records < measured * $5::float8)
          AND indexed
        ORDER BY measured IS NULL DESC, records DESC, position LIMIT $3`,
       [minRows, target, limit, REMEASURE_ABOVE, REMEASURE_BELOW],
@@ -177,14 +177,17 @@ export class SearchTuningRepository {
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
       `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
-         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source, position)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
+         filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source, position,
+         walk_met, walk_recall)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+       WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
        ON CONFLICT (collection_id, position) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
          ms_per_search = excluded.ms_per_search, filtered_ef_search = excluded.filtered_ef_search,
          filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
          filtered_exact_ms = excluded.filtered_exact_ms, source = excluded.source,
-         filtered_source = excluded.filtered_source, measured_at = now()`,
+         filtered_source = excluded.filtered_source, walk_met = excluded.walk_met,
+         walk_recall = excluded.walk_recall, stale = false, measured_at = now()`,
       [
         collectionId,
         tuning.records,
@@ -200,6 +203,8 @@ export class SearchTuningRepository {
         tuning.source,
         f?.source ?? null,
         position,
+        tuning.walkMet ?? null,
+        tuning.walkRecall ?? null,
       ],
     );
   }
@@ -219,6 +224,17 @@ export class SearchTuningRepository {
       [limit],
     );
     return rows;
+  }
+
+  /**
+   * Marks a measurement as of an index since rebuilt (IndexGrower): the tuner measures again, and
+   * searches run as it chose until then.
+   */
+  async markStale(db: Queryable, collectionId: string, position = 0): Promise<void> {
+    await db.query('UPDATE vecgate_search_tuning SET stale = true WHERE collection_id = $1 AND position = $2', [
+      collectionId,
+      position,
+    ]);
   }
 
   /** Forgets a measurement of the default vector, or of a named one (the index was rebuilt with other settings). */

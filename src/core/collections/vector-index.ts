@@ -1,4 +1,4 @@
-import type { Collection, Metric, VectorField } from './collection.model';
+import type { Collection, IndexSettings, Metric, VectorField } from './collection.model';
 
 /** pgvector's HNSW index takes vector up to 2,000 dimensions, halfvec up to 4,000. */
 export const MAX_VECTOR_INDEX_DIMENSION = 2000;
@@ -81,4 +81,18 @@ export function throughVector(collection: Collection, field: VectorField): Colle
     searchColumn: vectorColumn(field.position),
     searchPosition: field.position,
   };
+}
+
+/**
+ * A new collection's (or named vector's) index settings with the operator's build settings
+ * (VECGATE_HNSW_M, VECGATE_HNSW_EF_CONSTRUCTION) where the client chose none, marked as not the
+ * client's: the tuner may rebuild such an index larger (IndexGrower). Settings copied from another
+ * collection (a fork, a restore) keep what they say.
+ */
+export function withBuildDefaults(
+  index: IndexSettings,
+  defaults: { m: number; efConstruction: number },
+): IndexSettings {
+  if (index.buildPinned !== undefined || index.grown !== undefined) return index;
+  return { ...index, m: defaults.m, efConstruction: defaults.efConstruction, buildPinned: false };
 }

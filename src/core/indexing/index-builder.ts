@@ -13,6 +13,8 @@ import { LoadWatch, observe, shouldBuild, startWatch } from './build-policy';
 import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
 import { Scope } from '../scope';
 import { SearchTuner } from './search-tuner';
+import { IndexGrower } from './index-grower';
+import type { HnswBuild } from '../collections/hnsw-builds.repository';
 import type { SearchTuning } from '../collections/collection.model';
 import { RecallSamplesRepository, type TrafficRecallByKind } from '../collections/recall-samples.repository';
 
@@ -30,16 +32,34 @@ const hnswLock = (table: string) => `index:${table}`;
  * The vector columns of a collection that get an HNSW index: the default one once it has a
  * dimension, and each named dense vector, where HNSW can index their dimension.
  */
-function indexedColumns(
-  collection: Collection,
-): { column: string; dimension: number; metric: Collection['metric']; index: Collection['index'] }[] {
+function indexedColumns(collection: Collection): {
+  position: number;
+  column: string;
+  dimension: number;
+  metric: Collection['metric'];
+  index: Collection['index'];
+}[] {
   const all = [
     ...(collection.dimension !== null
-      ? [{ column: 'embedding', dimension: collection.dimension, metric: collection.metric, index: collection.index }]
+      ? [
+          {
+            position: 0,
+            column: 'embedding',
+            dimension: collection.dimension,
+            metric: collection.metric,
+            index: collection.index,
+          },
+        ]
       : []),
     ...collection.vectors
       .filter((f) => f.kind === 'dense')
-      .map((f) => ({ column: vectorColumn(f.position), dimension: f.dimension!, metric: f.metric, index: f.index })),
+      .map((f) => ({
+        position: f.position,
+        column: vectorColumn(f.position),
+        dimension: f.dimension!,
+        metric: f.metric,
+        index: f.index,
+      })),
   ];
   return all.filter((c) => !!vectorPlan(c.metric, c.dimension, c.column).opclass);
 }
@@ -59,6 +79,9 @@ export interface IndexingStatus {
   traffic: TrafficRecallByKind;
   /** Why searches miss the recall target and what to do, in words (recallShortfall); null when they meet it. */
   shortfall: string | null;
+  /** The HNSW index's build settings now, and every build of it and rebuild tried (IndexGrower), oldest first. */
+  index: { m: number; efConstruction: number };
+  builds: HnswBuild[];
 }
 
 /**
@@ -83,6 +106,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   private stillDue = new Set<string>();
   /** When the next sweep looks at every collection (writes through other replicas, or before this one started). */
   private nextFullSweep = 0;
+  /** A measurement's walks missed the target since the last look for an index to rebuild larger (IndexGrower). */
+  private growSoon = false;
 
   constructor(
     @Inject(INDEXING_OPTIONS) private readonly options: IndexingOptions,
@@ -94,6 +119,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly collections: CollectionsService,
     private readonly tuner: SearchTuner,
     private readonly samples: RecallSamplesRepository,
+    private readonly grower: IndexGrower,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -102,6 +128,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       .dropQueuedTables()
       .catch((err) => this.logger.warn(`dropping queued record tables failed: ${(err as Error)?.message ?? err}`));
     this.records.onWrite((id) => this.written.add(id));
+    this.tuner.onMissedWalk(() => (this.growSoon = true));
     // Each sweep is one catalog query per replica; a bulk load is over when two sweeps see no insert.
     const every = Math.max(20, Math.min(1000, Math.floor(this.options.quietMs / 2)));
     this.timer = setInterval(() => this.tick(), every);
@@ -123,11 +150,14 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
       const inserted = await this.tables.insertedEver(db, collection.tableName);
       const traffic = await this.samples.recall(db, collection.id, collection.tuning?.measuredAt ?? null);
-      const shortfall = recallShortfall(collection.tuning, collection.index, this.options.exactIfMissedWithin);
+      const builds = await this.grower.history(db, collection.id, 0);
+      const shortfall = recallShortfall(collection.tuning, collection.index, this.options, builds);
       return {
         inserted,
         indexed: !(await this.due(collection, inserted)),
         tuning: collection.tuning,
+        index: { m: collection.index.m, efConstruction: collection.index.efConstruction },
+        builds,
         traffic,
         shortfall,
       };
@@ -192,7 +222,19 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       // Left without its statistics by a replica that stopped between build and ANALYZE, or built
       // before keys were marked at all.
       const leftover = (await this.rangeIndexes.unanalyzed(this.db))[0];
-      if (leftover && !this.stopped) await this.analyzeRangeKey(leftover);
+      if (leftover && !this.stopped) return this.analyzeRangeKey(leftover);
+    }
+    // Last, as it may take longest: an index whose walks missed the recall target, rebuilt larger.
+    if ((full || this.growSoon) && !this.stopped) {
+      this.growSoon = false;
+      await this.grower
+        .next(
+          (table, work) => this.buildOnce(table, hnswLock(table), work),
+          () => this.stopped,
+        )
+        .catch((err) => {
+          if (!this.stopped) this.logger.warn(`index rebuild stopped: ${(err as Error)?.message ?? err}`);
+        });
     }
   }
 
@@ -266,8 +308,11 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         // searches; PGlite runs no autovacuum, so without this it would never have any). On the
         // build's own connection, so that a delete of the collection cancels it too.
         await this.tables.analyze(conn, table);
-        for (const { column, dimension, metric, index } of missing)
+        for (const { position, column, dimension, metric, index } of missing) {
+          const began = Date.now();
           await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently, column);
+          await this.grower.built(conn, collection, position, index, Date.now() - began);
+        }
         if (concurrently) await this.tables.vacuum(conn, table);
         return true;
       });

@@ -33,6 +33,19 @@ export interface IndexingOptions {
    * the widest walk is kept and the shortfall reported.
    */
   exactIfMissedWithin: number;
+  /**
+   * The HNSW build settings of collections whose client chose none (VECGATE_HNSW_M,
+   * VECGATE_HNSW_EF_CONSTRUCTION): where the tuner's rebuilds start from.
+   */
+  hnsw: { m: number; efConstruction: number };
+  /**
+   * When no walk reaches the recall target, the index is rebuilt with more neighbours and a wider
+   * build (IndexGrower), each step's build cancelled past this many minutes and not begun when the
+   * last one predicts it would take longer (VECGATE_REBUILD_MAX_MINUTES, 30; 0: never rebuilt)...
+   */
+  rebuildMaxMinutes: number;
+  /** ...or that it would be more than this many times the size of the collection's first index (VECGATE_REBUILD_MAX_SIZE, 4). */
+  rebuildMaxSize: number;
 }
 
 export const INDEXING_OPTIONS = Symbol('INDEXING_OPTIONS');

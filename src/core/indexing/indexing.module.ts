@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
 import { RecordsModule } from '../records/records.module';
 import { IndexBuilder } from './index-builder';
+import { IndexGrower } from './index-grower';
 import { SearchTuner } from './search-tuner';
 
 /**
@@ -11,7 +12,7 @@ import { SearchTuner } from './search-tuner';
 @Global()
 @Module({
   imports: [CollectionsModule, RecordsModule],
-  providers: [IndexBuilder, SearchTuner],
+  providers: [IndexBuilder, SearchTuner, IndexGrower],
   // RecordsModule: /metrics reads the recall sampler's checks.
   exports: [IndexBuilder, SearchTuner, RecordsModule],
 })

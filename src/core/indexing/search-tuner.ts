@@ -4,6 +4,7 @@ import { RecallTally } from './recall-tally';
 import type { Collection, FilteredTuning, SearchTuning } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
+import { HnswBuildsRepository } from '../collections/hnsw-builds.repository';
 import { type SampledQuery, RecallSamplesRepository } from '../collections/recall-samples.repository';
 import { RECALL_AT, type SampledRecord, SearchTuningRepository } from '../collections/search-tuning.repository';
 import { HNSW_LIMITS, throughVector } from '../collections/vector-index';
@@ -205,6 +206,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly repository: SearchTuningRepository,
     private readonly samples: RecallSamplesRepository,
     private readonly collections: CollectionsService,
+    private readonly builds: HnswBuildsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -217,6 +219,13 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;
+  }
+
+  private readonly missedListeners: (() => void)[] = [];
+
+  /** Calls `listener` after each measurement whose walks missed the target (IndexBuilder looks for an index to rebuild larger). */
+  onMissedWalk(listener: () => void): void {
+    this.missedListeners.push(listener);
   }
 
   /** Looks for a collection to measure now (an index was just built), rather than at the next tick. */
@@ -309,6 +318,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     }
     await this.repository.save(this.db, collection.id, { ...tuning, source }, position);
     this.collections.forget(collection.id);
+    if (!tuning.walkMet) for (const listener of this.missedListeners) listener();
     const outcome: TuningOutcome = tuning.recall < tuning.target ? 'missed' : tuning.exact ? 'exact' : 'walk';
     this.outcomes[outcome]++;
     const how = tuning.exact ? 'exact search' : `ef_search ${tuning.efSearch}`;
@@ -319,19 +329,24 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       : '';
     // One warning when searches stop reaching the target, one line when they reach it again.
     const which = `collection ${collection.id}${field ? ` vector ${JSON.stringify(field.name)}` : ''}`;
-    const missedBefore =
-      recallShortfall(collection.tuning, collection.index, this.options.exactIfMissedWithin) !== null;
+    const missedBefore = recallShortfall(collection.tuning, collection.index, this.options) !== null;
     const shortfall = recallShortfall(
       { ...tuning, source, measuredAt: new Date() },
       collection.index,
-      this.options.exactIfMissedWithin,
+      this.options,
+      await this.builds.history(this.db, collection.id, position),
     );
     if (shortfall && !missedBefore) this.logger.warn(`${which}: ${shortfall}`);
     else if (!shortfall && missedBefore) this.logger.log(`${which}: searches reach the recall target again`);
     this.logger.log(
       `${which} (${records} records), on ${queries.length} ${source === 'traffic' ? 'sampled searches' : 'queries near and between its records'}: ` +
         `${how}, recall@${RECALL_AT} ${tuning.recall.toFixed(3)} (target ${tuning.target}), ` +
-        `${tuning.msPerSearch.toFixed(2)} ms a search${filtered}; measured in ${Date.now() - started} ms`,
+        `${tuning.msPerSearch.toFixed(2)} ms a search${filtered}` +
+        (tuning.walkMet
+          ? ''
+          : `; no walk reached the target (ef_search ${tuning.efSearch}: recall@${RECALL_AT} ${tuning.walkRecall?.toFixed(3)}) ` +
+            `on the index built with m ${collection.index.m} and ef_construction ${collection.index.efConstruction}`) +
+        `; measured in ${Date.now() - started} ms`,
     );
     return true;
   }
@@ -412,6 +427,8 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       efSearch: walk.efSearch!,
       exact: exactWins,
       msPerSearch: exactWins ? duel.exactMs : duel.walkMs,
+      walkMet: met !== null,
+      walkRecall: walk.recall,
       filtered,
     };
   }

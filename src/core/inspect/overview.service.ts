@@ -10,6 +10,7 @@ import { RecallSamplesRepository } from '../collections/recall-samples.repositor
 import { MAX_HALFVEC_INDEX_DIMENSION } from '../collections/vector-index';
 import { NotFoundError } from '../errors';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
+import { HnswBuildsRepository } from '../collections/hnsw-builds.repository';
 import type { Scope } from '../scope';
 import { type IndexBuild, type JobRow, OverviewRepository, type RangeKeyState } from './overview.repository';
 
@@ -68,6 +69,7 @@ export class OverviewService {
     private readonly catalog: CollectionsRepository,
     private readonly samples: RecallSamplesRepository,
     @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
+    private readonly builds: HnswBuildsRepository,
   ) {}
 
   async tenants(): Promise<{ tenants: string[]; databases: DatabaseOverview[] }> {
@@ -135,13 +137,16 @@ export class OverviewService {
       collection.id,
       dense.map((v) => v.position),
     );
+    const builds = await Promise.all(dense.map((v) => this.builds.history(this.db, collection.id, v.position)));
     const vectors = dense.map((v, i) => {
       const traffic = sampled[i];
       const index = 'index' in v ? v.index : collection.index;
       return {
         name: v.name,
         tuning: v.tuning,
-        shortfall: recallShortfall(v.tuning, index, this.indexing.exactIfMissedWithin),
+        index: { m: index.m, efConstruction: index.efConstruction },
+        builds: builds[i],
+        shortfall: recallShortfall(v.tuning, index, this.indexing, builds[i]),
         traffic: {
           samples: traffic.unfiltered.samples,
           recall: traffic.unfiltered.samples > 0 ? traffic.unfiltered.recall : null,

@@ -152,7 +152,7 @@ export class ChromaRecordsService {
 
   /** Chroma counts operations (inserts ever made), not the records there are now; all are unindexed while a build is due. */
   async indexingStatus(scope: Scope, id: string) {
-    const { inserted, indexed, tuning, traffic, shortfall } = await this.indexing.status(
+    const { inserted, indexed, tuning, traffic, shortfall, index, builds } = await this.indexing.status(
       scope,
       validateCollectionId(id),
     );
@@ -186,9 +186,28 @@ export class ChromaRecordsService {
           records: tuning.records,
           source: tuning.source,
           measured_at: tuning.measuredAt.toISOString(),
+          // Whether a walk met the target, and the recall of the walk kept (exact search may be chosen either way).
+          ...(tuning.walkMet !== undefined && { walk_met: tuning.walkMet }),
+          ...(tuning.walkRecall !== undefined && { walk_recall: tuning.walkRecall }),
           // Whether searches reach the target, and when not, why and what the operator can do.
           target_met: shortfall === null,
           ...(shortfall !== null && { shortfall }),
+        },
+      }),
+      // The HNSW index's build settings, and each build of it the gateway made or tried, oldest first.
+      ...(builds.length > 0 && {
+        vecgate_hnsw_index: {
+          m: index.m,
+          ef_construction: index.efConstruction,
+          builds: builds.map((b) => ({
+            m: b.m,
+            ef_construction: b.efConstruction,
+            records: b.records,
+            ms: b.ms,
+            bytes: b.bytes,
+            outcome: b.outcome,
+            built_at: b.builtAt.toISOString(),
+          })),
         },
       }),
       // The recall the collection's own sampled searches got (since that measurement), by kind.

@@ -100,6 +100,8 @@ function applyHnsw(path: string, hnsw: Record<string, unknown>, index: IndexSett
   }
   if (hnsw.max_neighbors !== undefined)
     next.m = integer(`${path}.max_neighbors`, hnsw.max_neighbors, HNSW_LIMITS.m, 'max_neighbors');
+  // The client's own build settings: the index is built as asked and never rebuilt larger.
+  if (hnsw.max_neighbors !== undefined || hnsw.ef_construction !== undefined) next.buildPinned = true;
   if (next.efConstruction < 2 * next.m) {
     throw ChromaHttpError.invalidArgument(
       `ef_construction (${next.efConstruction}) must be at least twice max_neighbors (${next.m}) for pgvector's HNSW index`,

@@ -52,11 +52,19 @@ function hnswSetting(value: unknown, field: string, limits: { min: number; max: 
 function indexSettings(hnsw: unknown, current: IndexSettings): IndexSettings {
   if (hnsw === undefined || hnsw === null) return current;
   if (!isObject(hnsw)) throw QdrantHttpError.format('hnsw_config must be an object');
-  const m = hnswSetting(hnsw.m, 'hnsw_config.m', HNSW_LIMITS.m) ?? current.m;
-  const efConstruction =
-    hnswSetting(hnsw.ef_construct, 'hnsw_config.ef_construct', HNSW_LIMITS.efConstruction) ?? current.efConstruction;
+  const givenM = hnswSetting(hnsw.m, 'hnsw_config.m', HNSW_LIMITS.m);
+  const givenEf = hnswSetting(hnsw.ef_construct, 'hnsw_config.ef_construct', HNSW_LIMITS.efConstruction);
+  const m = givenM ?? current.m;
+  const efConstruction = givenEf ?? current.efConstruction;
+  // The client's own build settings: the index is built as asked and never rebuilt larger.
+  const chosen = givenM !== undefined || givenEf !== undefined;
   // pgvector wants ef_construction at least twice m.
-  return { ...current, m, efConstruction: Math.max(efConstruction, 2 * m) };
+  return {
+    ...current,
+    m,
+    efConstruction: Math.max(efConstruction, 2 * m),
+    ...(chosen && { buildPinned: true }),
+  };
 }
 
 /**

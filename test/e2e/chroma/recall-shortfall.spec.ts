@@ -77,6 +77,30 @@ describe('Chroma: a recall target no walk reaches is said out loud', () => {
     expect(tuning.shortfall).toContain('VECGATE_RECALL_TARGET');
   });
 
+  it('rebuilds the index larger step by step, then says that no step is left', async () => {
+    const body = await until(
+      'every rebuild tried',
+      status,
+      (b) => b.vecgate_hnsw_index?.m === 48 && b.vecgate_search_tuning?.shortfall?.includes('largest step'),
+    );
+    expect(
+      body.vecgate_hnsw_index.builds.map((b: { m: number; ef_construction: number; outcome: string }) => [
+        b.m,
+        b.ef_construction,
+        b.outcome,
+      ]),
+    ).toEqual([
+      [16, 100, 'built'],
+      [24, 200, 'built'],
+      [32, 400, 'built'],
+      [48, 800, 'built'],
+    ]);
+    const { shortfall } = body.vecgate_search_tuning;
+    expect(shortfall).toContain('rebuilt the index larger (m 24 and ef_construction 200, then m 32');
+    expect(shortfall).toContain('m 48 is the largest step');
+    expect(body.vecgate_search_tuning.walk_met).toBe(false);
+  });
+
   it('shows it in the console’s Quality tab and in /metrics', async () => {
     const quality = await http(gw.url, 'GET', `/console/api/collections/${col.id}/quality`);
     expect(quality.status).toBe(200);
@@ -93,5 +117,57 @@ describe('Chroma: a recall target no walk reaches is said out loud', () => {
     await until('a measurement at the grown size', status, (b) => b.vecgate_search_tuning?.records === GROWN);
     expect((await status()).vecgate_search_tuning.target_met).toBe(false);
     expect(warnings()).toHaveLength(1);
+  });
+});
+
+describe('Chroma: a rebuild past the operator’s size bound is not begun, and said', () => {
+  let gw: OperatedGateway;
+  let col: Collection;
+
+  beforeAll(async () => {
+    gw = await startOperatedGateway(
+      {},
+      {
+        indexing: {
+          ...loadConfig({}).indexing,
+          minRows: 300,
+          quietMs: 300,
+          recallTarget: 0.95,
+          recallSample: 20,
+          recallCheckMs: 100,
+          exactIfMissedWithin: 0,
+          rebuildMaxSize: 1,
+        },
+      },
+    );
+    const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+    col = await client.createCollection({ name: 'equals-bounded', embeddingFunction: null });
+    const same = Array.from({ length: DIM }, (_, i) => (i % 3) - 1 + 0.5);
+    const ids = Array.from({ length: RECORDS }, (_, i) => `r${i}`);
+    await col.add({ ids, embeddings: ids.map(() => same) });
+  });
+  afterAll(() => gw?.close());
+
+  it('records the step refused and names the setting to raise', async () => {
+    const path = `/api/v2/tenants/default_tenant/databases/default_database/collections/${col.id}/indexing_status`;
+    const body = await until(
+      'the step refused',
+      async () => (await http(gw.url, 'GET', path)).body,
+      (b) => b.vecgate_hnsw_index?.builds?.some((x: { outcome: string }) => x.outcome === 'too large'),
+    );
+    expect(body.vecgate_hnsw_index.m).toBe(16);
+    expect(body.vecgate_hnsw_index.builds.map((b: { m: number; outcome: string }) => [b.m, b.outcome])).toEqual([
+      [16, 'built'],
+      [24, 'too large'],
+    ]);
+    const shortfall = (
+      await until(
+        'the shortfall naming the bound',
+        async () => (await http(gw.url, 'GET', path)).body,
+        (b) => String(b.vecgate_search_tuning?.shortfall).includes('VECGATE_REBUILD_MAX_SIZE'),
+      )
+    ).vecgate_search_tuning.shortfall;
+    expect(shortfall).toContain('VECGATE_REBUILD_MAX_SIZE (1) times the size of the first index');
+    expect(gw.logs.lines.some((l) => String(l.msg).includes('no rebuild with m 24'))).toBe(true);
   });
 });

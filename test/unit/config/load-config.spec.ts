@@ -41,6 +41,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ VECGATE_RECALL_TARGET: '0' }).indexing.recallTarget).toBe(0);
   });
 
+  it('builds HNSW at m 16 and ef_construction 100 unless told, and rebuilds larger within 30 minutes and 4x the size', () => {
+    expect(loadConfig({}).indexing).toMatchObject({
+      hnsw: { m: 16, efConstruction: 100 },
+      rebuildMaxMinutes: 30,
+      rebuildMaxSize: 4,
+    });
+    const told = loadConfig({
+      VECGATE_HNSW_M: '8',
+      VECGATE_HNSW_EF_CONSTRUCTION: '64',
+      VECGATE_REBUILD_MAX_MINUTES: '0',
+      VECGATE_REBUILD_MAX_SIZE: '2',
+    }).indexing;
+    expect(told).toMatchObject({ hnsw: { m: 8, efConstruction: 64 }, rebuildMaxMinutes: 0, rebuildMaxSize: 2 });
+    expect(() => loadConfig({ VECGATE_HNSW_M: '64' })).toThrow(/at least twice VECGATE_HNSW_M \(64\)/);
+    expect(() => loadConfig({ VECGATE_HNSW_M: '1' })).toThrow(/VECGATE_HNSW_M must be an integer between 2 and 100/);
+    expect(() => loadConfig({ VECGATE_REBUILD_MAX_SIZE: '0' })).toThrow(/VECGATE_REBUILD_MAX_SIZE/);
+  });
+
   it('checks 1 search in 100 against an exact search, at most 6 a minute per collection; 0 turns it off', () => {
     expect(loadConfig({}).indexing).toMatchObject({ trafficShare: 0.01, trafficPerMinute: 6, synthesizedFloor: 100 });
     expect(loadConfig({ VECGATE_RECALL_TRAFFIC_SHARE: '0' }).indexing.trafficShare).toBe(0);
