@@ -23,6 +23,7 @@ import inference from './workloads/inference';
 import jit from './workloads/jit';
 import pairwise from './workloads/pairwise';
 import ranges from './workloads/ranges';
+import growth from './workloads/growth';
 
 const WORKLOADS = [
   chroma,
@@ -41,6 +42,7 @@ const WORKLOADS = [
   jit,
   pairwise,
   ranges,
+  growth,
 ] as unknown as Workload[];
 
 function list(): string {

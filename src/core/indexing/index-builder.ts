@@ -232,6 +232,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
           (table, work) => this.buildOnce(table, hnswLock(table), work),
           () => this.stopped,
         )
+        // Rebuilt (or a step refused): measured again now, not at the tuner's next look.
+        .then((grew) => grew && this.tuner.soon())
         .catch((err) => {
           if (!this.stopped) this.logger.warn(`index rebuild stopped: ${(err as Error)?.message ?? err}`);
         });
