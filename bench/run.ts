@@ -24,6 +24,7 @@ import jit from './workloads/jit';
 import pairwise from './workloads/pairwise';
 import ranges from './workloads/ranges';
 import growth from './workloads/growth';
+import tunerRuns from './workloads/tuner-runs';
 
 const WORKLOADS = [
   chroma,
@@ -43,6 +44,7 @@ const WORKLOADS = [
   pairwise,
   ranges,
   growth,
+  tunerRuns,
 ] as unknown as Workload[];
 
 function list(): string {
