@@ -30,7 +30,10 @@ export function compileFilter(node: FilterNode, params: SqlParams, root = 'metad
  * metadata, which the GIN index serves but the planner prices from a histogram of whole documents:
  * one sorted by the documents' first keys, which priced an equality keeping 0.1% of a table at 5%
  * (docs/storage-and-search.md). A key without them keeps containment, which that histogram prices
- * better than no statistics at all.
+ * better than no statistics at all. On such a key an `isEmpty` also counts the values at the key
+ * (the count those statistics hold, as `valuesCount` does in both forms), and a `nested` filter is
+ * one jsonpath test of the array at the key (`@?`), which the planner tries on the statistics'
+ * most common arrays and histogram entries, where it cannot price the EXISTS over its elements.
  */
 export function compileEstimate(node: FilterNode, params: SqlParams, statisticsKeys: string[][] = []): string {
   return compile(node, params, 'metadata', 0, new Set(statisticsKeys.map((k) => JSON.stringify(k))));
@@ -94,12 +97,13 @@ function compile(
       return `(${access(node.key, params, root).value}) = 'null'::jsonb`;
     case 'isEmpty': {
       const { value } = access(node.key, params, root);
+      // Missing, null or [] is no value at all: the count a key's statistics hold (valuesCountAt).
+      if (hasStatistics(node.key, root, estimating)) return `${valuesCountAt(value)} = 0`;
       return `coalesce(jsonb_typeof(${value}) = 'null' OR (${value}) = '[]'::jsonb, TRUE)`;
     }
     case 'valuesCount': {
       const { value } = access(node.key, params, root);
-      const count = `CASE WHEN (${value}) IS NULL OR jsonb_typeof(${value}) = 'null' THEN 0 WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 1 END`;
-      return `(${count}) ${node.operator} ${params.add(node.count, 'int')}`;
+      return `${valuesCountAt(value)} ${node.operator} ${params.add(node.count, 'int')}`;
     }
     case 'geoRadius': {
       const [cLat, cLon] = [params.add(node.lat, 'float8'), params.add(node.lon, 'float8')];
@@ -122,6 +126,11 @@ function compile(
     }
     case 'nested': {
       const { value } = access(node.key, params, root);
+      if (hasStatistics(node.key, root, estimating)) {
+        // The same test as one jsonpath, which the planner tries on samples of the array at the key.
+        const predicate = elementPredicate(node.filter, '@', levels + keyLevels(node.key) + 1);
+        if (predicate !== undefined) return `(${value}) @? ${params.add(`strict $[*] ? (${predicate})`, 'jsonpath')}`;
+      }
       // Each element of the array at the key is the root of the inner filter; one must pass all of it.
       const element = params.alias('ne');
       const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
@@ -186,6 +195,96 @@ function checkLevels(key: MetadataKey, outer: number): void {
     throw new InvalidArgumentError(
       `A filter's key paths may reach at most ${MAX_KEY_PATH_LEVELS} levels into the metadata (an array's elements are one level below it); this one reaches ${levels}`,
     );
+}
+
+/**
+ * A jsonpath predicate (strict mode) on the item `at` (`@`: an element of the array a nested filter
+ * reads) that is true exactly where compile's SQL for `node`, rooted at that element, is true;
+ * undefined where `node` holds a test it has no such predicate for (the SQL's EXISTS is estimated
+ * then). In strict mode a key missing or read on a non-object, `[*]` on a non-array, and a
+ * comparison of an array or object, or of a number with a string, are not true: as the SQL's
+ * containment, its `->` on the wrong type (NULL) and numberAt. `&&` and `||` are true exactly
+ * where both or either side is, as AND and OR; a negation is true wherever its child is not, as
+ * IS NOT TRUE (`!` alone keeps unknown unknown). Values are jsonpath literals, in the path that is
+ * one bind parameter. String ranges are left out: jsonpath orders strings by code point, which is
+ * byte order only in UTF-8. `levels` as compile's.
+ */
+function elementPredicate(node: FilterNode, at: string, levels: number): string | undefined {
+  if ('key' in node) {
+    checkLevels(node.key, levels);
+    if (!jsonpathKey(node.key)) return undefined;
+  }
+  const all = (nodes: FilterNode[], join: string): string | undefined => {
+    const parts = nodes.map((c) => elementPredicate(c, at, levels));
+    return parts.every((p) => p !== undefined) ? `(${parts.join(join)})` : undefined;
+  };
+  const member = (key: MetadataKey): string =>
+    at + (Array.isArray(key) ? key : [key]).map((k) => `.${JSON.stringify(k)}`).join('');
+  switch (node.kind) {
+    case 'and':
+      return all(node.children, ' && ');
+    case 'or':
+      return all(node.children, ' || ');
+    case 'not': {
+      const child = elementPredicate(node.child, at, levels);
+      return child === undefined ? undefined : `(!(${child}) || (${child}) is unknown)`;
+    }
+    case 'eq': {
+      const value = jsonpathLiteral(node.value);
+      return value === undefined ? undefined : `(${member(node.key)} == ${value})`;
+    }
+    case 'arrayContains': {
+      const value = jsonpathLiteral(node.value);
+      return value === undefined ? undefined : `exists(${member(node.key)}[*] ? (@ == ${value}))`;
+    }
+    case 'anyOf': {
+      const values = node.values.map(jsonpathLiteral);
+      if (values.length === 0 || values.length > MAX_PATH_VALUES || values.some((v) => v === undefined))
+        return undefined;
+      const equal = (item: string) => values.map((v) => `${item} == ${v}`).join(' || ');
+      const scalar = `(${equal(member(node.key))})`;
+      return node.inArrays ? `(${scalar} || exists(${member(node.key)}[*] ? (${equal('@')})))` : scalar;
+    }
+    case 'range':
+      if (typeof node.value !== 'number' || !Number.isFinite(node.value)) return undefined;
+      return `(${member(node.key)} ${node.operator} ${JSON.stringify(node.value)})`;
+    case 'exists':
+      return `exists(${member(node.key)})`;
+    case 'isNull':
+      return `(${member(node.key)} == null)`;
+    case 'nested': {
+      const inner = elementPredicate(node.filter, '@', levels + keyLevels(node.key) + 1);
+      return inner === undefined ? undefined : `exists(${member(node.key)}[*] ? (${inner}))`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The most values of an `$in` a jsonpath predicate spells out, one comparison each. */
+const MAX_PATH_VALUES = 64;
+
+/**
+ * A key the jsonpath member accessor reads as the SQL does: not one that jsonpath cannot spell (a
+ * NUL, an unpaired surrogate), nor a path through a part that `#>` would take as an array's index.
+ */
+function jsonpathKey(key: MetadataKey): boolean {
+  if (!Array.isArray(key)) return spellable(key);
+  return key.every((k) => spellable(k) && !/^[ \t\n\v\f\r]*[+-]?[0-9]+$/.test(k));
+}
+
+/** A scalar as a jsonpath literal (JSON's spelling, which jsonpath reads), or undefined where it has none. */
+function jsonpathLiteral(value: Scalar): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? JSON.stringify(value) : undefined;
+  if (typeof value === 'string' && !spellable(value)) return undefined;
+  return JSON.stringify(value);
+}
+
+/** Whether a string is text jsonb and jsonpath take: no NUL, no unpaired surrogate. */
+function spellable(text: string): boolean {
+  return (
+    !text.includes('\u0000') && !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text)
+  );
 }
 
 /** Lists up to this long compile to one containment test a value, each of which the GIN index serves. */
@@ -276,6 +375,15 @@ export function numberAt(value: string): string {
  */
 export function stringAt(value: string, text: string): string {
   return `(CASE WHEN jsonb_typeof(${value}) = 'string' THEN ${text} END)`;
+}
+
+/**
+ * How many values the jsonb `value` holds: an array's length, 0 where it is missing (SQL NULL) or
+ * JSON null, 1 for any other value. What `valuesCount` compares, and the expression of the
+ * statistics of a key's count of values (RangeIndexRepository's `values` kind).
+ */
+export function valuesCountAt(value: string): string {
+  return `(CASE WHEN (${value}) IS NULL OR jsonb_typeof(${value}) = 'null' THEN 0 WHEN jsonb_typeof(${value}) = 'array' THEN jsonb_array_length(${value}) ELSE 1 END)`;
 }
 
 /** Meters per degree of latitude on the sphere geo_radius measures on (radius 6,371,008.8 m). */

@@ -28,13 +28,25 @@ export function numericRangeKeys(node: FilterNode): string[][] {
 }
 
 /** What a test of values on a key is: what a key's statistics price (compileEstimate). */
-const VALUE_TESTS = new Set<FilterNode['kind']>(['eq', 'anyOf', 'arrayContains', 'exists', 'isNull']);
+const VALUE_TESTS = new Set<FilterNode['kind']>([
+  'eq',
+  'anyOf',
+  'arrayContains',
+  'exists',
+  'isNull',
+  'isEmpty',
+  'valuesCount',
+  'textMatch',
+  'nested',
+]);
 
 /**
  * The metadata keys a filter tests values of (an equality, `$in`, array membership, `$exists`, a
- * null test), negated ones too: the keys whose statistics price such a test (compileEstimate).
- * Keys inside a nested filter are an array's elements', left out.
+ * null or emptiness test, a count of values, a text match, a string range, a nested filter over
+ * the array at the key), negated ones too: the keys whose statistics price such a test
+ * (compileEstimate, RangeIndexRepository's `values` kind). Keys inside a nested filter are an
+ * array's elements', left out: the nested filter's own key stands for them.
  */
 export function valueKeys(node: FilterNode): string[][] {
-  return keysOf(node, (n) => VALUE_TESTS.has(n.kind), true);
+  return keysOf(node, (n) => VALUE_TESTS.has(n.kind) || (n.kind === 'range' && typeof n.value === 'string'), true);
 }

@@ -1,8 +1,8 @@
 import { RangeIndexRepository } from '../../../src/core/collections/range-index.repository';
 import { RecordTableRepository, qualified } from '../../../src/core/collections/record-table.repository';
 import type { Database } from '../../../src/database/database';
-import { compileFilter } from '../../../src/core/filters/compile-filter';
-import { and, not, or, type FilterNode } from '../../../src/core/filters/filter-ast';
+import { compileEstimate, compileFilter } from '../../../src/core/filters/compile-filter';
+import { and, not, or, type FilterNode, type Scalar } from '../../../src/core/filters/filter-ast';
 import { SqlParams } from '../../../src/core/filters/sql-params';
 import { openTestDatabase } from '../../support/database';
 
@@ -301,5 +301,143 @@ describe('compileFilter on strings', () => {
     expect(await ids({ kind: 'textMatch', key: 'title', mode: 'suffix', text: 'SQL' })).toEqual(['jan']);
     expect(await ids({ kind: 'textMatch', key: 'title', mode: 'contains', text: 'sql' })).toEqual([]);
     expect(await ids({ kind: 'textMatch', key: 'title', mode: 'contains', text: '%' })).toEqual([]);
+  });
+});
+
+/**
+ * compileEstimate's own forms on a key with statistics (a count of values for `is_empty`, one
+ * jsonpath for a `nested` filter) keep the very records compileFilter's do: here on values of every
+ * JSON type where a key is expected to hold something else, arrays where objects are, and the
+ * reverse. The forms differ only on such keys; the statistics themselves play no part in the answer.
+ */
+describe('compileEstimate keeps the records compileFilter keeps', () => {
+  let db: Database;
+  let close: () => Promise<void>;
+  const T = 'r_00000000000000000000000000000e57';
+  const STATISTICS_KEYS = [['items'], ['vs']];
+
+  const ITEMS: unknown[] = [
+    [
+      { k: 'a', x: 1 },
+      { k: 'b', x: 5 },
+    ],
+    [{ k: ['a'], x: '5' }],
+    [{ k: 1 }, { k: 1.0, x: null }],
+    { k: 'a', x: 5 },
+    'a',
+    [],
+    ['a', 1, null, [{ k: 'a' }], true],
+    [{ k: { a: 1 } }, { x: [1, 5] }, { x: { y: 1 } }],
+    null,
+    [{ sub: [{ k: 'a' }, { k: 'b', x: 2 }] }, { sub: 'x' }, { sub: { k: 'b' } }],
+    [{ p: { q: 'a' } }, { p: [{ q: 'b' }] }, { p: { 0: 'c' } }, { p: ['d'] }],
+    [
+      { k: 'a"b\\c', x: 1e21 },
+      { k: true, x: -1e-7 },
+      { k: false, x: 0 },
+    ],
+    [{ k: 'x', x: 2 }],
+  ];
+  const VALUES: unknown[] = [null, [], [null], 'x', '', 0, false, {}, { a: 1 }, [1, 2], [[]], [1, [2, 3], 4]];
+
+  beforeAll(async () => {
+    ({ db, close } = await openTestDatabase());
+    await new RecordTableRepository().create(db, T);
+    const rows: unknown[] = [null, {}, ...ITEMS.map((items) => ({ items })), ...VALUES.map((vs) => ({ vs }))];
+    for (const [i, metadata] of rows.entries())
+      await db.query(`INSERT INTO ${qualified(T)} (id, metadata) VALUES ($1, $2)`, [
+        `r${i}`,
+        metadata === null ? null : JSON.stringify(metadata),
+      ]);
+  });
+  afterAll(() => close());
+
+  async function ids(node: FilterNode, estimate: boolean): Promise<string[]> {
+    const params = new SqlParams(['']);
+    const where = estimate ? compileEstimate(node, params, STATISTICS_KEYS) : compileFilter(node, params);
+    const { rows } = await db.query(
+      `SELECT id FROM ${qualified(T)} WHERE namespace = $1 AND ${where} ORDER BY seq`,
+      params.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  const nested = (filter: FilterNode, key: string | string[] = 'items'): FilterNode => ({
+    kind: 'nested',
+    key,
+    filter,
+  });
+  const eq = (key: string | string[], value: Scalar): FilterNode => ({ kind: 'eq', key, value });
+  const range = (key: string, operator: '>' | '>=' | '<' | '<=', value: number | string): FilterNode => ({
+    kind: 'range',
+    key,
+    operator,
+    value,
+  });
+  const anyOf = (values: Scalar[], inArrays: boolean): FilterNode => ({ kind: 'anyOf', key: 'k', values, inArrays });
+  const many = (count: number) => ['b', ...Array.from({ length: count - 1 }, (_, i) => `absent-${i}`)];
+
+  const NESTED: [string, FilterNode][] = [
+    ['an equality', nested(eq('k', 'a'))],
+    ['an equality of numbers', nested(eq('k', 1))],
+    ['an equality of booleans', nested(eq('k', true))],
+    ['an equality with quotes', nested(eq('k', 'a"b\\c'))],
+    ['a Qdrant match', nested(or(eq('k', 'a'), { kind: 'arrayContains', key: 'k', value: 'a' }))],
+    ['an array membership', nested({ kind: 'arrayContains', key: 'k', value: 'a' })],
+    ['a short $in', nested(anyOf(['a', 1, false], false))],
+    ['a short $in, arrays too', nested(anyOf(['a', 1, false], true))],
+    ['a $in past the short form', nested(anyOf(many(20), true))],
+    ['a $in past what a jsonpath spells', nested(anyOf(many(80), true))],
+    ['a numeric range', nested(range('x', '>=', 2))],
+    ['a numeric range below', nested(range('x', '<', 5))],
+    ['a range on large and small numbers', and(nested(range('x', '>=', 1e21)), nested(range('x', '<', 0)))],
+    ['a string range', nested(range('x', '>=', '5'))],
+    ['$exists', nested({ kind: 'exists', key: 'x' })],
+    ['a null test', nested({ kind: 'isNull', key: 'x' })],
+    ['a negation', nested(not(eq('k', 'a')))],
+    ['a negated $exists', nested(not({ kind: 'exists', key: 'x' }))],
+    ['an and on one element', nested(and(eq('k', 'b'), range('x', '>=', 5)))],
+    ['an or', nested(or(eq('k', 'x'), range('x', '<', 2)))],
+    ['a nested filter in a nested filter', nested(nested(and(eq('k', 'b'), range('x', '>', 1)), 'sub'))],
+    ['a nested filter on a non-array', nested(nested(eq('k', 'b'), 'sub'))],
+    ['a path', nested(eq(['p', 'q'], 'a'))],
+    ['a path through a number', nested({ kind: 'exists', key: ['p', '0'] })],
+    ['a text match', nested({ kind: 'textMatch', key: 'k', mode: 'prefix', text: 'a' })],
+    ['an at-least', nested({ kind: 'atLeast', min: 1, children: [eq('k', 'a'), eq('k', 'b')] })],
+    ['a negated nested filter', not(nested(eq('k', 'a')))],
+    ['a nested filter of everything', nested({ kind: 'all' })],
+  ];
+
+  it.each(NESTED)('in a nested filter: %s', async (_name, node) => {
+    expect(await ids(node, true)).toEqual(await ids(node, false));
+  });
+
+  it.each(
+    [0, 1, 2, 3].flatMap((count) => (['>', '>=', '<', '<='] as const).map((operator) => [operator, count] as const)),
+  )('in a count of values %s %d', async (operator, count) => {
+    const node: FilterNode = { kind: 'valuesCount', key: 'vs', operator, count };
+    expect(await ids(node, true)).toEqual(await ids(node, false));
+  });
+
+  it('in an emptiness test, and its negation', async () => {
+    const node: FilterNode = { kind: 'isEmpty', key: 'vs' };
+    expect(await ids(node, true)).toEqual(await ids(node, false));
+    expect(await ids(not(node), true)).toEqual(await ids(not(node), false));
+    expect(await ids(node, false)).toHaveLength(2 + ITEMS.length + 2); // no metadata, {}, every items row, null, []
+  });
+
+  it('tests a nested filter as one jsonpath parameter, and an untranslatable one as the EXISTS', () => {
+    const sql = (node: FilterNode) => {
+      const params = new SqlParams(['']);
+      return { text: compileEstimate(node, params, STATISTICS_KEYS), values: params.values };
+    };
+    const { text, values } = sql(nested(and(eq('k', 'a'), range('x', '<', 5))));
+    expect(text).toBe('(metadata -> $2::text) @? $3::jsonpath');
+    expect(values).toEqual(['', 'items', 'strict $[*] ? (((@."k" == "a") && (@."x" < 5)))']);
+    expect(sql(nested(eq('k', 'a\u0000'))).text).toMatch(/^EXISTS/);
+    expect(sql(nested({ kind: 'textMatch', key: 'k', mode: 'contains', text: 'a' })).text).toMatch(/^EXISTS/);
+    // Without statistics of the key, the form that runs.
+    const params = new SqlParams(['']);
+    expect(compileEstimate(nested(eq('k', 'a')), params, [])).toMatch(/^EXISTS/);
   });
 });

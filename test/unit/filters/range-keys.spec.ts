@@ -40,12 +40,22 @@ describe('valueKeys', () => {
     expect(valueKeys(filter)).toEqual([['cat'], ['a', 'b'], ['z'], ['tags']]);
   });
 
-  it("leaves out ranges, text matches and a nested filter's keys (an array's elements)", () => {
+  it('finds the keys of emptiness tests, counts of values, text matches, string ranges and nested filters', () => {
+    const filter = and(
+      { kind: 'isEmpty', key: 'a' },
+      not({ kind: 'valuesCount', key: 'b', operator: '>=', count: 2 }),
+      { kind: 'textMatch', key: 't', mode: 'prefix', text: 'x' },
+      { kind: 'range', key: 'created_at', operator: '<', value: '2024-01-01' },
+      { kind: 'nested', key: ['o', 'items'], filter: { kind: 'eq', key: 'sku', value: 'a' } },
+    );
+    expect(valueKeys(filter)).toEqual([['a'], ['b'], ['t'], ['created_at'], ['o', 'items']]);
+  });
+
+  it("leaves out numeric ranges and a nested filter's own keys (an array's elements')", () => {
     const filter = and(
       { kind: 'range', key: 'price', operator: '<', value: 5 },
-      { kind: 'textMatch', key: 't', mode: 'prefix', text: 'x' },
-      { kind: 'nested', key: 'items', filter: { kind: 'eq', key: 'sku', value: 'a' } },
+      { kind: 'nested', key: 'items', filter: { kind: 'range', key: 'sku', operator: '>', value: 1 } },
     );
-    expect(valueKeys(filter)).toEqual([]);
+    expect(valueKeys(filter)).toEqual([['items']]);
   });
 });
