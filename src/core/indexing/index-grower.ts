@@ -29,6 +29,7 @@ interface Candidate {
   position: number;
   column: string;
   dimension: number;
+  metric: Collection['metric'];
   index: IndexSettings;
 }
 
@@ -112,8 +113,9 @@ export class IndexGrower {
     const indexed = field ? field.indexed : collection.vectorIndexed;
     if (!dimension || !indexed || index.efSearchPinned || explicitBuild(index)) return null;
     const column = position === 0 ? 'embedding' : vectorColumn(position);
-    if (!vectorPlan(field ? field.metric : collection.metric, dimension, column).opclass) return null;
-    return { collection, position, column, dimension, index };
+    const metric = field ? field.metric : collection.metric;
+    if (!vectorPlan(metric, dimension, column).opclass) return null;
+    return { collection, position, column, dimension, metric, index };
   }
 
   /** One step, under the table's build lock: predicted, built beside, swapped in, recorded. */
@@ -126,7 +128,7 @@ export class IndexGrower {
     // Read again under the lock: another replica may have rebuilt it, or a client changed its settings.
     const candidate = await this.candidate(conn, missed.collectionId, missed.position);
     if (!candidate || nextStep(candidate.index)?.m !== step.m) return false;
-    const { collection, position, column, dimension, index } = candidate;
+    const { collection, position, column, dimension, metric, index } = candidate;
     const table = collection.tableName;
     const which = `collection ${collection.id}${position ? ` vector ${position}` : ''}`;
     const records = await this.builds.records(conn, collection.id);
@@ -155,7 +157,7 @@ export class IndexGrower {
     const started = Date.now();
     try {
       if (concurrently) await this.tables.limitStatements(conn, bounds.maxMinutes * 60_000);
-      await this.tables.buildIndexBeside(conn, table, dimension, collection.metric, step, concurrently, column);
+      await this.tables.buildIndexBeside(conn, table, dimension, metric, step, concurrently, column);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code !== QUERY_CANCELED || Date.now() - started < bounds.maxMinutes * 60_000) throw err;

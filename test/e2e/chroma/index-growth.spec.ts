@@ -3,6 +3,7 @@ import { loadConfig } from '../../../src/config/load-config';
 import { http } from '../../support/gateway';
 import { until } from '../../support/wait';
 import { startOperatedGateway, type OperatedGateway } from '../operations/support/operated-gateway';
+import { qdrantHttp } from '../qdrant/qdrant-helpers';
 
 /**
  * When no walk reaches the recall target, the gateway rebuilds the HNSW index larger and measures
@@ -32,6 +33,7 @@ describe('Chroma: an index no walk reaches the target on is rebuilt larger', () 
   let gw: OperatedGateway;
   let grown: Collection;
   let chosen: Collection;
+  const NAMED = 'lean-named';
 
   const status = async (col: Collection) =>
     (
@@ -64,6 +66,7 @@ describe('Chroma: an index no walk reaches the target on is rebuilt larger', () 
           recallCheckMs: 200,
           hnsw: { m: 4, efConstruction: 8 },
         },
+        qdrantPort: 0,
       },
     );
     const client = new ChromaClient({ host: '127.0.0.1', port: gw.port });
@@ -75,6 +78,24 @@ describe('Chroma: an index no walk reaches the target on is rebuilt larger', () 
     });
     await load(grown, 1);
     await load(chosen, 2);
+    // A Qdrant collection whose second named vector (a column of its own; the first is the default
+    // one, left empty) is compared by cosine: its index is rebuilt too, with its own operator class.
+    const qdrant = qdrantHttp(gw);
+    expect(
+      (
+        await qdrant.put(`/collections/${NAMED}`, {
+          vectors: { first: { size: 4, distance: 'Euclid' }, text: { size: DIM, distance: 'Cosine' } },
+        })
+      ).status,
+    ).toBe(200);
+    const next = random(3);
+    for (let s = 0; s < RECORDS; s += BATCH) {
+      const points = Array.from({ length: BATCH }, (_, i) => ({
+        id: s + i + 1,
+        vector: { text: Array.from({ length: DIM }, next) },
+      }));
+      expect((await qdrant.put(`/collections/${NAMED}/points?wait=true`, { points })).status).toBe(200);
+    }
   }, 300_000);
   afterAll(() => gw?.close());
 
@@ -140,5 +161,30 @@ describe('Chroma: an index no walk reaches the target on is rebuilt larger', () 
     expect(now.vecgate_hnsw_index.builds).toHaveLength(1);
     expect(body.vecgate_search_tuning.walk_recall).toBeLessThan(0.95);
     expect(logged(chosen, 'rebuilt its HNSW index')).toHaveLength(0);
+  }, 600_000);
+
+  it("rebuilds a named vector's index with its own operator class", async () => {
+    const chromaView = await http(
+      gw.url,
+      'GET',
+      `/api/v2/tenants/default_tenant/databases/default_database/collections/${NAMED}`,
+    );
+    const id = chromaView.body.id;
+    const quality = await until(
+      'the named vector rebuilt and measured',
+      async () => (await http(gw.url, 'GET', `/console/api/collections/${id}/quality`)).body,
+      (q) => {
+        const text = q.vectors?.find((v: { name: string }) => v.name === 'text');
+        return text?.index.m === 16 && text.tuning?.walkMet === true;
+      },
+      { timeoutMs: 200_000 },
+    );
+    const text = quality.vectors.find((v: { name: string }) => v.name === 'text');
+    expect(text.builds.map((b: { m: number }) => b.m)).toEqual([4, 16]);
+    const { rows } = await gw.db.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'vecgate_records' AND indexname LIKE '%\\_v%\\_hnsw%'
+         AND indexdef LIKE '%vector_cosine_ops%'`,
+    );
+    expect(rows.map((r) => r.indexdef).filter((d) => /m='16'/.test(d))).toHaveLength(1);
   }, 600_000);
 });
