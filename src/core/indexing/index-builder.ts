@@ -27,6 +27,8 @@ const rangeKeyLock = (key: RangeKey) => `range-index:${key.table}:${key.kind ===
 const FULL_SWEEP_MS = 60_000;
 /** The advisory lock under which one replica builds a table's HNSW index. */
 const hnswLock = (table: string) => `index:${table}`;
+/** The advisory lock every build or ANALYZE of a table takes besides its own (buildOnce). */
+const tableLock = (table: string) => `table-builds:${table}`;
 
 /**
  * The vector columns of a collection that get an HNSW index: the default one once it has a
@@ -354,6 +356,10 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         this.db.backend === 'postgres'
           ? await this.db.withOwnConnection(async (conn) => {
               if (!(await this.db.tryAdvisoryLock(conn, lock))) return false;
+              // One build or ANALYZE of a table at a time, across replicas: an ANALYZE of a key's
+              // statistics on one replica waited for its lock on a CREATE INDEX CONCURRENTLY on
+              // another, which waited for the ANALYZE's transaction to end: a deadlock (CI).
+              if (!(await this.db.tryAdvisoryLock(conn, tableLock(table)))) return false;
               await this.tables.prepareBuildSession(conn, table, memoryMb);
               return work(conn, true);
             })
