@@ -293,3 +293,18 @@ export class GroundTruth {
     return best.map((b) => recordId(b.i));
   }
 }
+
+/** The records of the growth and tuner-runs workloads: uniform in the cube, or clustered. */
+export type DataKind = 'uniform' | 'clustered';
+
+export function datasetOf(kind: DataKind, seed: number, records: number, dim: number): Dataset {
+  return kind === 'uniform' ? new UniformDataset(seed, records, dim) : new Dataset(seed, records, dim);
+}
+
+/**
+ * A query as such a collection's users send them: uniform in the cube like the records, or, on
+ * clustered records, between topics and off the records (questions against passages).
+ */
+export function userQuery(data: Dataset, kind: DataKind, stream: string, i: number): number[] {
+  return kind === 'uniform' ? data.queryVector(stream, i) : data.betweenTopics(stream, i);
+}

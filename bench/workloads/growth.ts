@@ -16,7 +16,7 @@
  */
 import type { Collection } from 'chromadb';
 import { chromaClient, fill, waitIndexed, waitTuned } from '../clients/chroma';
-import { Dataset, GroundTruth, UniformDataset } from '../data';
+import { datasetOf, GroundTruth, userQuery } from '../data';
 import { choice, common, int, workload } from '../options';
 import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startChromaReference, startVecgate, type Server } from '../servers/start';
@@ -57,10 +57,8 @@ export default workload({
   },
   async run(o) {
     const machine = machineInfo();
-    const data =
-      o.data === 'uniform' ? new UniformDataset(o.seed, o.records, o.dim) : new Dataset(o.seed, o.records, o.dim);
-    const query = (stream: string, i: number) =>
-      o.data === 'uniform' ? data.queryVector(stream, i) : data.betweenTopics(stream, i);
+    const data = datasetOf(o.data, o.seed, o.records, o.dim);
+    const query = (stream: string, i: number) => userQuery(data, o.data, stream, i);
     const evaluation = Array.from({ length: o.queries }, (_, i) => query('eval', i));
     progress(`exact answers of ${o.queries} queries over ${o.records} x ${o.dim} ${o.data} records`);
     const truthOf = new GroundTruth(data);

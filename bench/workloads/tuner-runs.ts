@@ -13,7 +13,7 @@
  */
 import { Pool } from 'pg';
 import { chromaClient, fill, waitIndexed, waitTuned } from '../clients/chroma';
-import { Dataset, GroundTruth, UniformDataset } from '../data';
+import { datasetOf, GroundTruth, userQuery } from '../data';
 import { choice, common, int, workload } from '../options';
 import { bullets, machineInfo, markdown, progress } from '../report';
 import { startVecgate, type Server } from '../servers/start';
@@ -43,10 +43,8 @@ export default workload({
   },
   async run(o) {
     const machine = machineInfo();
-    const data =
-      o.data === 'uniform' ? new UniformDataset(o.seed, o.records, o.dim) : new Dataset(o.seed, o.records, o.dim);
-    const query = (stream: string, i: number) =>
-      o.data === 'uniform' ? data.queryVector(stream, i) : data.betweenTopics(stream, i);
+    const data = datasetOf(o.data, o.seed, o.records, o.dim);
+    const query = (stream: string, i: number) => userQuery(data, o.data, stream, i);
     const truthOf = new GroundTruth(data);
     const scratch = await scratchDatabase(process.env.DATABASE_URL!, 'vecgate_bench_tuner_runs');
     const pool = new Pool({ connectionString: scratch.url, max: 1 });

@@ -51,15 +51,6 @@ export class HnswBuildsRepository {
     );
   }
 
-  /** The records a collection holds, from its namespace counts (a lookup, not a count). */
-  async records(db: Queryable, collectionId: string): Promise<number> {
-    const { rows } = await db.query<{ n: string }>(
-      'SELECT coalesce(sum(n), 0)::text AS n FROM vecgate_record_counts WHERE collection_id = $1',
-      [collectionId],
-    );
-    return Number(rows[0].n);
-  }
-
   /** The builds of a collection's vector, oldest first. */
   async history(db: Queryable, collectionId: string, position: number): Promise<HnswBuild[]> {
     const { rows } = await db.query<{

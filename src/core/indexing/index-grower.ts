@@ -72,7 +72,7 @@ export class IndexGrower {
   ): Promise<void> {
     const column = position === 0 ? 'embedding' : vectorColumn(position);
     const bytes = await this.tables.indexBytes(db, collection.tableName, column);
-    const records = await this.builds.records(db, collection.id);
+    const records = collection.records ?? 0;
     await this.builds.record(db, collection.id, position, { ...index, records, ms, bytes, outcome: 'built' });
   }
 
@@ -131,7 +131,8 @@ export class IndexGrower {
     const { collection, position, column, dimension, metric, index } = candidate;
     const table = collection.tableName;
     const which = `collection ${collection.id}${position ? ` vector ${position}` : ''}`;
-    const records = await this.builds.records(conn, collection.id);
+    // Counted with the catalog row just read under the lock (its namespace counts).
+    const records = collection.records ?? 0;
     let history = await this.builds.history(conn, collection.id, position);
     if (!history.some((b) => b.outcome === 'built')) {
       // Built before builds were recorded: its size stands for the first build's, untimed.
