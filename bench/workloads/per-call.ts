@@ -8,12 +8,16 @@
  *   6. and 7. the official client and plain fetch to the real Chroma server, on the same records,
  * so that the differences of the medians read as: the client library (1 - 2), the gateway's stack
  * beyond a bare server (2 - 3), and an extra process between client and Postgres (3 - 5, of which
- * 4 is the HTTP call alone); and Chroma's own server time beside them (7 - 4). Real Postgres only.
+ * 4 is the HTTP call alone); and Chroma's own server time beside them (7 - 4). Paths 3 and 5 need
+ * DATABASE_URL; without it the gateway runs on embedded PGlite and they are left out.
  *
  * `--ops` adds issue 34's other calls (a query of 5 embeddings, get 100 ids without and with
  * embeddings, count), each through paths 1, 2, 4, 6 and 7 (the bare server and the direct SQL run
- * the one-vector query only). `--rest-s N` times everything twice: right after the load (while the
- * gateway may still be building or tuning) and again after N idle seconds.
+ * the one-vector query only). `--rest-s N` times everything twice: right after the load (the last
+ * add has returned; the gateway may still be building its index or measuring it) and again once
+ * the index is built and measured and N idle seconds have passed. `--records 10,300,5000` runs
+ * each size in turn, on a new collection each (Chroma's loaded first, so that vecgate's pass
+ * starts the moment its own load ends).
  */
 import type { Collection } from 'chromadb';
 import {
@@ -26,11 +30,12 @@ import {
   WITHOUT_EMBEDDINGS as WITHOUT,
 } from '../clients/chroma';
 import { Dataset, recordId } from '../data';
-import { common, int, words, workload } from '../options';
+import { common, int, ints, words, workload } from '../options';
 import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type Server } from '../servers/start';
 import { openDirectSql, type DirectSql } from '../sql/records';
 import { nowMs, sleep, summarize } from '../stats';
+import { waitTuned } from '../clients/chroma';
 
 const QUERIES = 50;
 const WARMUP = 50;
@@ -47,7 +52,7 @@ const OP_LABEL: Record<Op, string> = {
 
 /** A collection of `data` on a Chroma API server, added in batches of 500. */
 async function load(server: Server, data: Dataset): Promise<Collection> {
-  const name = `per_call_${Date.now().toString(36)}`;
+  const name = `per_call_${data.records}_${Date.now().toString(36)}`;
   const collection = await chromaClient(server.url).createCollection({ name, embeddingFunction: null });
   await fill(collection, data, 500);
   return collection;
@@ -55,10 +60,10 @@ async function load(server: Server, data: Dataset): Promise<Collection> {
 
 export default workload({
   name: 'per-call',
-  about: "where one query's time goes: client, gateway, a bare server with the same SQL, Chroma",
-  needs: 'postgres',
+  about:
+    "where one call's time goes, at each collection size: client, gateway, a bare server with the same SQL, Chroma",
   flags: {
-    records: int('records in the collection', 20_000, { min: 1 }),
+    records: ints('records in the collection; a list runs each size in turn', '20000', { min: 1 }),
     dim: int('embedding dimension', 384, { min: 1, max: 2000 }),
     reps: int('timed calls per path, interleaved, after 50 warm-up rounds', 500, { min: 1 }),
     seed: common.seed,
@@ -67,174 +72,197 @@ export default workload({
     restS: int('idle seconds before a second, at-rest pass (0: one pass, right after the load)', 0),
   },
   async run(o) {
-    const databaseUrl = process.env.DATABASE_URL!;
+    const databaseUrl = process.env.DATABASE_URL;
     const machine = machineInfo();
-    const data = new Dataset(o.seed, o.records, o.dim);
     const started: Server[] = [];
     let sql: DirectSql | undefined;
     try {
-      const gateway = await startVecgate({ databaseUrl });
+      // The embedded backend when there is no DATABASE_URL (a temporary data directory).
+      const gateway = await startVecgate({ databaseUrl: databaseUrl ?? null });
       started.push(gateway);
-      sql = await openDirectSql(databaseUrl); // after the gateway: it creates the extension
-      const collection = await load(gateway, data);
-      await waitIndexed(collection, Infinity);
-      progress(`${o.records} records x ${o.dim} loaded into vecgate and indexed`);
-      let chroma: { server: Server; collection: Collection } | undefined;
-      if (!o.noChroma) {
-        const server = await startChromaReference();
-        started.push(server);
-        chroma = { server, collection: await load(server, data) };
-        progress(`${o.records} records x ${o.dim} loaded into Chroma`);
-      }
-      const bare = await startBareSql(databaseUrl, collection.id);
-      started.push(bare);
+      const backend = databaseUrl ? `PostgreSQL ${gateway.info.postgres}` : 'embedded (PGlite)';
+      if (databaseUrl) sql = await openDirectSql(databaseUrl); // after the gateway: it creates the extension
+      const chromaServer = o.noChroma ? undefined : await startChromaReference();
+      if (chromaServer) started.push(chromaServer);
       const floor = await startHttpFloor();
       started.push(floor);
-      const direct = await sql.records(collection.id);
-      const vectors = Array.from({ length: QUERIES }, (_, q) => data.queryVector('per-call', q));
-      const bodies = vectors.map((v) => JSON.stringify({ query_embeddings: [v], n_results: 10, include: INCLUDE }));
-      const queryUrl = `${collectionUrl(gateway.url, collection.id)}/query`;
-      await floor.setCanned(200, await post(queryUrl, bodies[0]));
-
-      const ids = (i: number) => Array.from({ length: 100 }, (_, k) => recordId((i * 7919 + k * 101) % o.records));
-      const clientCall =
-        (op: Op) =>
-        (c: Collection) =>
-        (i: number): Promise<unknown> => {
-          switch (op) {
-            case 'query':
-              return c.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never });
-            case 'query5':
-              return c.query({
-                queryEmbeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
-                nResults: 10,
-                include: INCLUDE as never,
-              });
-            case 'get':
-            case 'get-emb':
-              return c.get({ ids: ids(i), include: (op === 'get' ? WITHOUT : WITH) as never });
-            case 'count':
-              return c.count();
-          }
-        };
-      // Raw HTTP: the same request the client sends, as bytes made once per call index.
-      const raw = (op: Op, base: string, id: string) => {
-        const url = collectionUrl(base, id);
-        const body = (i: number): string => {
-          switch (op) {
-            case 'query':
-              return bodies[i % QUERIES];
-            case 'query5':
-              return JSON.stringify({
-                query_embeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
-                n_results: 10,
-                include: INCLUDE,
-              });
-            default:
-              return JSON.stringify({ ids: ids(i), include: op === 'get' ? WITHOUT : WITH });
-          }
-        };
-        return op === 'count'
-          ? async () => {
-              const res = await fetch(`${url}/count`);
-              if (res.status !== 200) throw new Error(`${url}/count answered ${res.status}`);
-              return res.text();
-            }
-          : (i: number) => post(`${url}/${op.startsWith('query') ? 'query' : 'get'}`, body(i));
-      };
-
-      const timePaths = async (paths: { label: string; call: (i: number) => Promise<unknown> }[]) => {
-        const samples = paths.map((): number[] => []);
-        for (let round = -WARMUP; round < o.reps; round++) {
-          // Rotated each round, so that no path always follows the same one.
-          for (let k = 0; k < paths.length; k++) {
-            const p = (k + Math.max(round, 0)) % paths.length;
-            const t = nowMs();
-            await paths[p].call(round + WARMUP);
-            if (round >= 0) samples[p].push(nowMs() - t);
-          }
-        }
-        return samples.map(summarize);
-      };
 
       const summary: string[][] = [];
       const tuning: string[] = [];
       const out: string[] = [];
-      for (const pass of o.restS > 0
-        ? ['right after the load', `at rest (${o.restS} s idle)`]
-        : ['right after the load']) {
-        if (pass.startsWith('at rest')) {
-          progress(`idle for ${o.restS} s`);
-          await sleep(o.restS * 1000);
+      for (const records of o.records) {
+        const data = new Dataset(o.seed, records, o.dim);
+        let chroma: Collection | undefined;
+        if (chromaServer) {
+          chroma = await load(chromaServer, data);
+          progress(`${records} records x ${o.dim} loaded into Chroma`);
         }
+        const collection = await load(gateway, data);
+        progress(`${records} records x ${o.dim} loaded into vecgate (${backend})`);
+        const bare = sql ? await startBareSql(databaseUrl!, collection.id) : undefined;
+        if (bare) started.push(bare);
+        const direct = sql ? await sql.records(collection.id) : undefined;
+        const vectors = Array.from({ length: QUERIES }, (_, q) => data.queryVector('per-call', q));
+        const bodies = vectors.map((v) => JSON.stringify({ query_embeddings: [v], n_results: 10, include: INCLUDE }));
+        const ids = (i: number) =>
+          Array.from({ length: Math.min(100, records) }, (_, k) => recordId((i * 7919 + k * 101) % records));
+
+        const clientCall =
+          (op: Op) =>
+          (c: Collection) =>
+          (i: number): Promise<unknown> => {
+            switch (op) {
+              case 'query':
+                return c.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never });
+              case 'query5':
+                return c.query({
+                  queryEmbeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
+                  nResults: 10,
+                  include: INCLUDE as never,
+                });
+              case 'get':
+              case 'get-emb':
+                return c.get({ ids: ids(i), include: (op === 'get' ? WITHOUT : WITH) as never });
+              case 'count':
+                return c.count();
+            }
+          };
+        // Raw HTTP: the same request the client sends, as bytes made once per call index.
+        const raw = (op: Op, base: string, id: string) => {
+          const url = collectionUrl(base, id);
+          const body = (i: number): string => {
+            switch (op) {
+              case 'query':
+                return bodies[i % QUERIES];
+              case 'query5':
+                return JSON.stringify({
+                  query_embeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
+                  n_results: 10,
+                  include: INCLUDE,
+                });
+              default:
+                return JSON.stringify({ ids: ids(i), include: op === 'get' ? WITHOUT : WITH });
+            }
+          };
+          return op === 'count'
+            ? async () => {
+                const res = await fetch(`${url}/count`);
+                if (res.status !== 200) throw new Error(`${url}/count answered ${res.status}`);
+                return res.text();
+              }
+            : (i: number) => post(`${url}/${op.startsWith('query') ? 'query' : 'get'}`, body(i));
+        };
+
+        const timePaths = async (paths: { label: string; call: (i: number) => Promise<unknown> }[]) => {
+          const samples = paths.map((): number[] => []);
+          for (let round = -WARMUP; round < o.reps; round++) {
+            // Rotated each round, so that no path always follows the same one.
+            for (let k = 0; k < paths.length; k++) {
+              const p = (k + Math.max(round, 0)) % paths.length;
+              const t = nowMs();
+              await paths[p].call(round + WARMUP);
+              if (round >= 0) samples[p].push(nowMs() - t);
+            }
+          }
+          return samples.map(summarize);
+        };
         // How vecgate searches at this point (exact, or a walk at the tuner's ef_search).
-        const status = (await collection.getIndexingStatus()) as { vecgate_search_tuning?: unknown };
-        tuning.push(`${pass}: ${JSON.stringify(status.vecgate_search_tuning ?? 'not measured yet')}`);
-        for (const op of o.ops) {
-          progress(`${OP_LABEL[op]}, ${pass}`);
-          const fetchVecgate = raw(op, gateway.url, collection.id);
-          const canned =
-            op === 'count'
-              ? await (await fetch(`${collectionUrl(gateway.url, collection.id)}/count`)).text()
-              : await fetchVecgate(0);
-          await floor.setCanned(200, String(canned));
-          const paths: { label: string; call: (i: number) => Promise<unknown> }[] = [
-            { label: 'Chroma client → vecgate', call: clientCall(op)(collection) },
-            { label: 'fetch → vecgate', call: fetchVecgate },
-          ];
-          if (op === 'query')
-            paths.push(
-              { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
-              {
-                label: 'the same SQL from this process',
-                call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
-              },
+        const searchState = async () => {
+          const status = (await collection.getIndexingStatus()) as {
+            op_indexing_progress?: number;
+            vecgate_search_tuning?: { exact?: boolean; ef_search?: number; recall?: number };
+          };
+          const t = status.vecgate_search_tuning;
+          const index = status.op_indexing_progress === 1 ? 'indexing done' : 'indexing pending';
+          if (!t) return `${index}, not measured`;
+          return `${index}, ${t.exact ? 'exact' : `walk at ef_search ${t.ef_search}`} (recall ${t.recall})`;
+        };
+
+        for (const pass of o.restS > 0 ? ['right after the load', 'at rest'] : ['right after the load']) {
+          if (pass === 'at rest') {
+            progress(`${records}: waiting for the index and the tuner, then idle for ${o.restS} s`);
+            await waitIndexed(collection, Infinity);
+            // The gateway builds no index below VECGATE_INDEX_MIN_ROWS (1,000), so there is nothing to measure.
+            if (records >= 1000) await waitTuned(collection, 300_000);
+            await sleep(o.restS * 1000);
+          }
+          const before = await searchState();
+          for (const op of o.ops) {
+            progress(`${records}: ${OP_LABEL[op]}, ${pass}`);
+            const fetchVecgate = raw(op, gateway.url, collection.id);
+            const canned =
+              op === 'count'
+                ? await (await fetch(`${collectionUrl(gateway.url, collection.id)}/count`)).text()
+                : await fetchVecgate(0);
+            await floor.setCanned(200, String(canned));
+            const paths: { label: string; call: (i: number) => Promise<unknown> }[] = [
+              { label: 'Chroma client → vecgate', call: clientCall(op)(collection) },
+              { label: 'fetch → vecgate', call: fetchVecgate },
+            ];
+            if (op === 'query' && bare && direct)
+              paths.push(
+                { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
+                {
+                  label: 'the same SQL from this process',
+                  call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
+                },
+              );
+            paths.push({ label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) });
+            if (chroma && chromaServer)
+              paths.push(
+                { label: 'Chroma client → Chroma', call: clientCall(op)(chroma) },
+                { label: 'fetch → Chroma', call: raw(op, chromaServer.url, chroma.id) },
+              );
+            const stats = await timePaths(paths);
+            const median = (label: string) => stats[paths.findIndex((p) => p.label === label)]?.median;
+            const [c1, f2, floorMs, c6, f7] = [
+              'Chroma client → vecgate',
+              'fetch → vecgate',
+              'fetch → HTTP floor (no work)',
+              'Chroma client → Chroma',
+              'fetch → Chroma',
+            ].map(median);
+            summary.push([
+              records.toLocaleString('en-US'),
+              OP_LABEL[op],
+              pass,
+              ms(c1),
+              ms(c6),
+              c6 ? `${(c1 / c6).toFixed(2)}×` : '-',
+              ms(f2),
+              ms(f7),
+              f7 ? `${(f2 / f7).toFixed(2)}×` : '-',
+              ms(floorMs),
+              ms(median('the same SQL from this process')),
+            ]);
+            out.push(
+              `\n### ${records} records, ${OP_LABEL[op]}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
+              markdown(
+                ['path', 'median', 'p95'],
+                paths.map((p, i) => [p.label, ms(stats[i].median), ms(stats[i].p95)]),
+              ),
             );
-          paths.push({ label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) });
-          if (chroma)
-            paths.push(
-              { label: 'Chroma client → Chroma', call: clientCall(op)(chroma.collection) },
-              { label: 'fetch → Chroma', call: raw(op, chroma.server.url, chroma.collection.id) },
-            );
-          const stats = await timePaths(paths);
-          const median = (label: string) => stats[paths.findIndex((p) => p.label === label)]?.median;
-          const [c1, f2, floorMs, c6, f7] = [
-            'Chroma client → vecgate',
-            'fetch → vecgate',
-            'fetch → HTTP floor (no work)',
-            'Chroma client → Chroma',
-            'fetch → Chroma',
-          ].map(median);
-          summary.push([
-            OP_LABEL[op],
-            pass,
-            ms(c1),
-            ms(c6),
-            c6 ? `${(c1 / c6).toFixed(2)}×` : '-',
-            ms(f2),
-            ms(f7),
-            f7 ? `${(f2 / f7).toFixed(2)}×` : '-',
-            ms(floorMs),
-            ms(median('the same SQL from this process')),
-          ]);
-          out.push(
-            `\n### ${OP_LABEL[op]}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
-            markdown(
-              ['path', 'median', 'p95'],
-              paths.map((p, i) => [p.label, ms(stats[i].median), ms(stats[i].p95)]),
-            ),
-          );
+          }
+          tuning.push(`${records} records, ${pass}: at the start ${before}; at the end ${await searchState()}`);
         }
+        if (bare) {
+          await bare.stop();
+          started.splice(started.indexOf(bare), 1);
+        }
+        // The gateway's collection would outlive the run in DATABASE_URL; Chroma's are dropped to keep it lean.
+        await chromaClient(gateway.url).deleteCollection({ name: collection.name });
+        if (chroma && chromaServer) await chromaClient(chromaServer.url).deleteCollection({ name: chroma.name });
       }
       console.log(
         [
-          `# One call at a time, ${o.records} x ${o.dim} clustered`,
+          `# One call at a time, ${o.records.join(' / ')} x ${o.dim} clustered, vecgate on ${backend}`,
           '',
           ...bullets(machine),
           ...tuning.map((t) => `- vecgate's search, ${t}`),
           '',
           markdown(
             [
+              'records',
               'call',
               'when',
               'client → vecgate',
@@ -247,13 +275,11 @@ export default workload({
               'SQL alone',
             ],
             summary,
-            2,
+            3,
           ),
           ...out,
         ].join('\n'),
       );
-      // The gateway's collection would outlive the run in DATABASE_URL (Chroma's goes with its data directory).
-      await chromaClient(gateway.url).deleteCollection({ name: collection.name });
     } finally {
       for (const s of started.reverse()) await s.stop().catch(() => {});
       await sql?.close();
