@@ -104,6 +104,8 @@ export default workload({
         const direct = sql ? await sql.records(collection.id) : undefined;
         const vectors = Array.from({ length: QUERIES }, (_, q) => data.queryVector('per-call', q));
         const bodies = vectors.map((v) => JSON.stringify({ query_embeddings: [v], n_results: 10, include: INCLUDE }));
+        // A get asks for 100 ids, or every record of a smaller collection.
+        const label = (op: Op) => (records < 100 ? OP_LABEL[op].replace('100 ids', `${records} ids`) : OP_LABEL[op]);
         const ids = (i: number) =>
           Array.from({ length: Math.min(100, records) }, (_, k) => recordId((i * 7919 + k * 101) % records));
 
@@ -188,7 +190,7 @@ export default workload({
           }
           const before = await searchState();
           for (const op of o.ops) {
-            progress(`${records}: ${OP_LABEL[op]}, ${pass}`);
+            progress(`${records}: ${label(op)}, ${pass}`);
             const fetchVecgate = raw(op, gateway.url, collection.id);
             const canned =
               op === 'count'
@@ -224,7 +226,7 @@ export default workload({
             ].map(median);
             summary.push([
               records.toLocaleString('en-US'),
-              OP_LABEL[op],
+              label(op),
               pass,
               ms(c1),
               ms(c6),
@@ -236,7 +238,7 @@ export default workload({
               ms(median('the same SQL from this process')),
             ]);
             out.push(
-              `\n### ${records} records, ${OP_LABEL[op]}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
+              `\n### ${records} records, ${label(op)}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
               markdown(
                 ['path', 'median', 'p95'],
                 paths.map((p, i) => [p.label, ms(stats[i].median), ms(stats[i].p95)]),
