@@ -17,7 +17,9 @@
  * add has returned; the gateway may still be building its index or measuring it) and again once
  * the index is built and measured and N idle seconds have passed. `--records 10,300,5000` runs
  * each size in turn, on a new collection each (Chroma's loaded first, so that vecgate's pass
- * starts the moment its own load ends).
+ * starts the moment its own load ends). The one-vector query's row also gives the recall@10 of the
+ * answers the two clients were served while timed, against the exact ten nearest: a walk narrower
+ * than vecgate's tuned one is quicker and finds less.
  */
 import type { Collection } from 'chromadb';
 import {
@@ -29,7 +31,7 @@ import {
   WITH_EMBEDDINGS as WITH,
   WITHOUT_EMBEDDINGS as WITHOUT,
 } from '../clients/chroma';
-import { Dataset, recordId } from '../data';
+import { Dataset, GroundTruth, recordId } from '../data';
 import { common, int, ints, words, workload } from '../options';
 import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type Server } from '../servers/start';
@@ -104,6 +106,21 @@ export default workload({
         const direct = sql ? await sql.records(collection.id) : undefined;
         const vectors = Array.from({ length: QUERIES }, (_, q) => data.queryVector('per-call', q));
         const bodies = vectors.map((v) => JSON.stringify({ query_embeddings: [v], n_results: 10, include: INCLUDE }));
+        // The exact ten nearest of each query, so that a p50 comes with the recall@10 of the answers it timed.
+        const truth = new GroundTruth(data);
+        const exact = vectors.map((v) => truth.topK(v, 10, () => true));
+        const served = new Map<Collection, { hits: number; wanted: number }>();
+        const tally = (c: Collection, i: number, ids: string[]) => {
+          const t = served.get(c) ?? { hits: 0, wanted: 0 };
+          const want = new Set(exact[i % QUERIES]);
+          t.hits += ids.filter((id) => want.has(id)).length;
+          t.wanted += want.size;
+          served.set(c, t);
+        };
+        const recallServed = (c: Collection | undefined) => {
+          const t = c && served.get(c);
+          return t && t.wanted > 0 ? (t.hits / t.wanted).toFixed(3) : '-';
+        };
         // A get asks for 100 ids, or every record of a smaller collection.
         const label = (op: Op) => (records < 100 ? OP_LABEL[op].replace('100 ids', `${records} ids`) : OP_LABEL[op]);
         const ids = (i: number) =>
@@ -115,7 +132,9 @@ export default workload({
           (i: number): Promise<unknown> => {
             switch (op) {
               case 'query':
-                return c.query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never });
+                return c
+                  .query({ queryEmbeddings: [vectors[i % QUERIES]], nResults: 10, include: INCLUDE as never })
+                  .then((r) => tally(c, i, r.ids[0]));
               case 'query5':
                 return c.query({
                   queryEmbeddings: [0, 1, 2, 3, 4].map((k) => vectors[(i + k) % QUERIES]),
@@ -215,6 +234,7 @@ export default workload({
                 { label: 'Chroma client → Chroma', call: clientCall(op)(chroma) },
                 { label: 'fetch → Chroma', call: raw(op, chromaServer.url, chroma.id) },
               );
+            served.clear();
             const stats = await timePaths(paths);
             const median = (label: string) => stats[paths.findIndex((p) => p.label === label)]?.median;
             const [c1, f2, floorMs, c6, f7] = [
@@ -236,6 +256,7 @@ export default workload({
               f7 ? `${(f2 / f7).toFixed(2)}×` : '-',
               ms(floorMs),
               ms(median('the same SQL from this process')),
+              op === 'query' ? `${recallServed(collection)} / ${recallServed(chroma)}` : '',
             ]);
             out.push(
               `\n### ${records} records, ${label(op)}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
@@ -275,6 +296,7 @@ export default workload({
               'vecgate / Chroma',
               'HTTP floor',
               'SQL alone',
+              'recall@10 served: vecgate / Chroma',
             ],
             summary,
             3,
