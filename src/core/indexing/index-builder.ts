@@ -363,9 +363,19 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
               await this.tables.prepareBuildSession(conn, table, memoryMb);
               return work(conn, true);
             })
-          : await this.db.transaction(async (tx) => {
-              await this.tables.prepareBuildSession(tx, table, Math.min(memoryMb, 512), true);
-              return work(tx, false);
+          : // A connection without the statement time limit, as on PostgreSQL: PGlite builds 100,000
+            // x 128 in minutes, and under the limit every attempt was stopped and none ever ended.
+            await this.db.withOwnConnection(async (conn) => {
+              await conn.query('BEGIN');
+              try {
+                await this.tables.prepareBuildSession(conn, table, Math.min(memoryMb, 512), true);
+                const built = await work(conn, false);
+                await conn.query('COMMIT');
+                return built;
+              } catch (err) {
+                await conn.query('ROLLBACK').catch(() => undefined);
+                throw err;
+              }
             });
       this.backoff.succeeded(lock);
       return built;

@@ -11,6 +11,8 @@ import {
   type TestGateway,
 } from '../../support/gateway';
 import { until } from '../../support/wait';
+import { prng } from '../../support/pinecone';
+import { loadConfig } from '../../../src/config/load-config';
 import { HEAVY, seedLongDocuments } from '../../support/heavy-requests';
 
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';
@@ -242,6 +244,67 @@ if (!usingPostgres()) {
         );
         const got = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s3'] });
         expect(got.body.ids).toEqual(['s3']);
+      } finally {
+        await gw.close();
+      }
+    });
+  });
+}
+
+if (!usingPostgres()) {
+  describe('an HNSW index build on the embedded database (a data directory on disk)', () => {
+    const DIM = 96;
+    const RECORDS = 10_000;
+    let dataDir: string;
+
+    beforeAll(() => {
+      dataDir = mkdtempSync(join(tmpdir(), 'vecgate-build-limit-'));
+    });
+    afterAll(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    // A build is no client's statement: under the limit, PGlite's build of 100,000 x 128 was
+    // stopped at every attempt (each holding the database for the limit's length) and none ended.
+    it('is not stopped at VECGATE_STATEMENT_TIMEOUT_MS, and ends with the index built', async () => {
+      const indexing = loadConfig({}).indexing;
+      // Loaded without a time limit and without a build (an add may take over a second on a busy machine).
+      const seeding = await startGateway({
+        dataDir,
+        statementTimeoutMs: 0,
+        indexing: { ...indexing, minRows: 1_000_000 },
+      });
+      let id: string;
+      try {
+        id = (await http(seeding.url, 'POST', `${CHROMA}/collections`, { name: 'big' })).body.id;
+        const next = prng(49);
+        for (let from = 0; from < RECORDS; from += 1000) {
+          const ids = Array.from({ length: 1000 }, (_, k) => `r${from + k}`);
+          const embeddings = ids.map(() => Array.from({ length: DIM }, () => next() * 2 - 1));
+          const added = await http(seeding.url, 'POST', `${CHROMA}/collections/${id}/add`, { ids, embeddings });
+          expect(added.status).toBe(201);
+        }
+      } finally {
+        await seeding.close();
+      }
+      const gw = await startGateway({
+        dataDir,
+        statementTimeoutMs: 300,
+        indexing: { ...indexing, quietMs: 500, recallTarget: 0 },
+      });
+      try {
+        const status = await until(
+          'the HNSW index is built',
+          async () => (await http(gw.url, 'GET', `${CHROMA}/collections/${id}/indexing_status`)).body,
+          (body) => body.op_indexing_progress === 1,
+          { timeoutMs: 170_000, everyMs: 200 },
+        );
+        // The build took longer than the limit it is not held to.
+        expect(status.vecgate_hnsw_index.builds).toEqual([
+          expect.objectContaining({ outcome: 'built', records: RECORDS, ms: expect.any(Number) }),
+        ]);
+        expect(status.vecgate_hnsw_index.builds[0].ms).toBeGreaterThan(300);
+        expect(gw.db.statementTimeouts).toBe(0);
       } finally {
         await gw.close();
       }
