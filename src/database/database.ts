@@ -75,6 +75,8 @@ export class Database implements OnModuleDestroy {
    * that a cancel arriving late cannot hit the next request's statement on the same backend.
    */
   private readonly cancelling = new WeakSet<PoolClient>();
+  /** Stops the statement of each embedded own connection open now (withOwnConnection). */
+  private readonly ownHalts = new Set<() => void>();
   /** Statements cancelled by statement_timeout since the process started, for /metrics. */
   statementTimeouts = 0;
   /** Statements cancelled because their request's client went away, for /metrics. */
@@ -404,17 +406,29 @@ export class Database implements OnModuleDestroy {
   /**
    * Runs `work` on a connection of its own, outside any transaction (CREATE INDEX CONCURRENTLY,
    * VACUUM), then closes that connection, so that its session settings and locks end with it.
+   * Embedded, `stop` aborted stops the statement running (a data directory on disk): with no time
+   * limit, a build would otherwise hold a shutdown for minutes.
    */
-  async withOwnConnection<T>(work: (conn: Queryable) => Promise<T>): Promise<T> {
+  async withOwnConnection<T>(work: (conn: Queryable) => Promise<T>, stop?: AbortSignal): Promise<T> {
     const client = await this.openPool().connect();
     const onError = (err: Error) => this.logger.warn(`database connection lost: ${err.message}`);
     client.on('error', onError);
+    const embedded = this.embedded;
+    const halt = () => {
+      this.cancelling.add(client);
+      embedded?.stop(client, 'cancelled');
+    };
+    if (embedded && stop) stop.addEventListener('abort', halt, { once: true });
+    if (embedded) this.ownHalts.add(halt);
     try {
       // Index builds take minutes on a large table: they are not bound by the requests' time limit.
       if (this.backend === 'postgres') await client.query('SET statement_timeout = 0');
-      this.embedded?.unbound(client);
+      embedded?.unbound(client);
+      if (embedded && stop?.aborted) halt();
       return await work(client);
     } finally {
+      this.ownHalts.delete(halt);
+      stop?.removeEventListener('abort', halt);
       client.off('error', onError);
       client.release(true);
     }
@@ -487,6 +501,8 @@ export class Database implements OnModuleDestroy {
 
   async close(): Promise<void> {
     if (!this.pool) return;
+    // Embedded, an own connection's statement (an index build, unbounded) would hold the close.
+    for (const halt of this.ownHalts) halt();
     const pool = this.pool;
     this.pool = undefined;
     await Promise.all([this.primary ? this.primary.end() : pool.end(), this.replicas?.end()]);

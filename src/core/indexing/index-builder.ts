@@ -102,6 +102,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
   private draining?: Promise<void>;
   private stopped = false;
   private buildingTable?: string;
+  /** Aborted at shutdown: stops an embedded build, which has no time limit. */
+  private readonly stopping = new AbortController();
   private readonly backoff = new BuildBackoff();
   /** Collections this replica wrote to since the last sweep, and those the last sweep found due. */
   private written = new Set<string>();
@@ -139,6 +141,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     clearInterval(this.timer);
     // A build holds a connection for minutes: cancel it (the next replica to look rebuilds it).
     if (this.buildingTable && this.db.backend === 'postgres')
@@ -376,7 +379,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
                 await conn.query('ROLLBACK').catch(() => undefined);
                 throw err;
               }
-            });
+            }, this.stopping.signal);
       this.backoff.succeeded(lock);
       return built;
     } catch (err) {

@@ -13,6 +13,7 @@ import {
 import { until } from '../../support/wait';
 import { prng } from '../../support/pinecone';
 import { loadConfig } from '../../../src/config/load-config';
+import { IndexBuilder } from '../../../src/core/indexing/index-builder';
 import { HEAVY, seedLongDocuments } from '../../support/heavy-requests';
 
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';
@@ -307,6 +308,51 @@ if (!usingPostgres()) {
         expect(gw.db.statementTimeouts).toBe(0);
       } finally {
         await gw.close();
+      }
+    });
+
+    // Without a time limit, a shutdown must not wait for the build's end (Ctrl-C on npm start).
+    it('is stopped by a shutdown, not waited for', async () => {
+      const indexing = loadConfig({}).indexing;
+      const unbuilt = { ...indexing, minRows: 1_000_000 };
+      const seeding = await startGateway({ dataDir, statementTimeoutMs: 0, indexing: unbuilt });
+      let id: string;
+      try {
+        id = (await http(seeding.url, 'POST', `${CHROMA}/collections`, { name: 'bigger' })).body.id;
+        const next = prng(50);
+        for (let from = 0; from < 3 * RECORDS; from += 1000) {
+          const ids = Array.from({ length: 1000 }, (_, k) => `r${from + k}`);
+          const embeddings = ids.map(() => Array.from({ length: DIM }, () => next() * 2 - 1));
+          const added = await http(seeding.url, 'POST', `${CHROMA}/collections/${id}/add`, { ids, embeddings });
+          expect(added.status).toBe(201);
+        }
+      } finally {
+        await seeding.close();
+      }
+      const gw = await startGateway({
+        dataDir,
+        statementTimeoutMs: 0,
+        indexing: { ...indexing, quietMs: 0, recallTarget: 0 },
+      });
+      try {
+        const builder = gw.app.get(IndexBuilder) as unknown as { buildingTable?: string };
+        await until(
+          'the build runs',
+          () => builder.buildingTable !== undefined && gw.db.embeddedBusy(),
+          (running) => running,
+          { everyMs: 5 },
+        );
+      } finally {
+        await gw.close();
+      }
+      // Stopped, not finished: no build was recorded (the next start with the default settings builds it).
+      const after = await startGateway({ dataDir, statementTimeoutMs: 0, indexing: unbuilt });
+      try {
+        const status = (await http(after.url, 'GET', `${CHROMA}/collections/${id}/indexing_status`)).body;
+        expect(status.total_ops).toBe(3 * RECORDS);
+        expect(status.vecgate_hnsw_index).toBeUndefined();
+      } finally {
+        await after.close();
       }
     });
   });
