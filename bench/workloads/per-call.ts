@@ -258,6 +258,8 @@ export default workload({
               ms(median('the same SQL from this process')),
               op === 'query' ? `${recallServed(collection)} / ${recallServed(chroma)}` : '',
             ]);
+            // Each row as it is measured too: a run that fails at a later size keeps the earlier ones.
+            progress(`| ${summary[summary.length - 1].join(' | ')} |`);
             out.push(
               `\n### ${records} records, ${label(op)}, ${pass}: ${o.reps} interleaved calls per path (median ms, p95)\n`,
               markdown(
