@@ -265,29 +265,30 @@ if (!usingPostgres()) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    // A build is no client's statement: under the limit, PGlite's build of 100,000 x 128 was
-    // stopped at every attempt (each holding the database for the limit's length) and none ended.
-    it('is not stopped at VECGATE_STATEMENT_TIMEOUT_MS, and ends with the index built', async () => {
-      const indexing = loadConfig({}).indexing;
-      // Loaded without a time limit and without a build (an add may take over a second on a busy machine).
-      const seeding = await startGateway({
-        dataDir,
-        statementTimeoutMs: 0,
-        indexing: { ...indexing, minRows: 1_000_000 },
-      });
-      let id: string;
+    /** A collection of `records` random vectors, loaded without a time limit and without a build (an add may take over a second on a busy machine). */
+    async function seed(name: string, records: number, seedValue: number): Promise<string> {
+      const unbuilt = { ...loadConfig({}).indexing, minRows: 1_000_000 };
+      const seeding = await startGateway({ dataDir, statementTimeoutMs: 0, indexing: unbuilt });
       try {
-        id = (await http(seeding.url, 'POST', `${CHROMA}/collections`, { name: 'big' })).body.id;
-        const next = prng(49);
-        for (let from = 0; from < RECORDS; from += 1000) {
+        const id: string = (await http(seeding.url, 'POST', `${CHROMA}/collections`, { name })).body.id;
+        const next = prng(seedValue);
+        for (let from = 0; from < records; from += 1000) {
           const ids = Array.from({ length: 1000 }, (_, k) => `r${from + k}`);
           const embeddings = ids.map(() => Array.from({ length: DIM }, () => next() * 2 - 1));
           const added = await http(seeding.url, 'POST', `${CHROMA}/collections/${id}/add`, { ids, embeddings });
           expect(added.status).toBe(201);
         }
+        return id;
       } finally {
         await seeding.close();
       }
+    }
+
+    // A build is no client's statement: under the limit, PGlite's build of 100,000 x 128 was
+    // stopped at every attempt (each holding the database for the limit's length) and none ended.
+    it('is not stopped at VECGATE_STATEMENT_TIMEOUT_MS, and ends with the index built', async () => {
+      const indexing = loadConfig({}).indexing;
+      const id = await seed('big', RECORDS, 49);
       const gw = await startGateway({
         dataDir,
         statementTimeoutMs: 300,
@@ -315,20 +316,7 @@ if (!usingPostgres()) {
     it('is stopped by a shutdown, not waited for', async () => {
       const indexing = loadConfig({}).indexing;
       const unbuilt = { ...indexing, minRows: 1_000_000 };
-      const seeding = await startGateway({ dataDir, statementTimeoutMs: 0, indexing: unbuilt });
-      let id: string;
-      try {
-        id = (await http(seeding.url, 'POST', `${CHROMA}/collections`, { name: 'bigger' })).body.id;
-        const next = prng(50);
-        for (let from = 0; from < 3 * RECORDS; from += 1000) {
-          const ids = Array.from({ length: 1000 }, (_, k) => `r${from + k}`);
-          const embeddings = ids.map(() => Array.from({ length: DIM }, () => next() * 2 - 1));
-          const added = await http(seeding.url, 'POST', `${CHROMA}/collections/${id}/add`, { ids, embeddings });
-          expect(added.status).toBe(201);
-        }
-      } finally {
-        await seeding.close();
-      }
+      const id = await seed('bigger', 3 * RECORDS, 50);
       const gw = await startGateway({
         dataDir,
         statementTimeoutMs: 0,
