@@ -36,7 +36,7 @@ import { common, int, ints, words, workload } from '../options';
 import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type Server } from '../servers/start';
 import { openDirectSql, type DirectSql } from '../sql/records';
-import { nowMs, sleep, summarize } from '../stats';
+import { nowMs, recall, sleep, summarize } from '../stats';
 import { waitTuned } from '../clients/chroma';
 
 const QUERIES = 50;
@@ -89,6 +89,20 @@ export default workload({
       const floor = await startHttpFloor();
       started.push(floor);
 
+      const timePaths = async (paths: { label: string; call: (i: number) => Promise<unknown> }[]) => {
+        const samples = paths.map((): number[] => []);
+        for (let round = -WARMUP; round < o.reps; round++) {
+          // Rotated each round, so that no path always follows the same one.
+          for (let k = 0; k < paths.length; k++) {
+            const p = (k + Math.max(round, 0)) % paths.length;
+            const t = nowMs();
+            await paths[p].call(round + WARMUP);
+            if (round >= 0) samples[p].push(nowMs() - t);
+          }
+        }
+        return samples.map(summarize);
+      };
+
       const summary: string[][] = [];
       const tuning: string[] = [];
       const out: string[] = [];
@@ -109,17 +123,17 @@ export default workload({
         // The exact ten nearest of each query, so that a p50 comes with the recall@10 of the answers it timed.
         const truth = new GroundTruth(data);
         const exact = vectors.map((v) => truth.topK(v, 10, () => true));
-        const served = new Map<Collection, { hits: number; wanted: number }>();
+        // Each client's answers to the query op with the exact ten of the same query, for stats' recall.
+        const served = new Map<Collection, { found: string[][]; expected: string[][] }>();
         const tally = (c: Collection, i: number, ids: string[]) => {
-          const t = served.get(c) ?? { hits: 0, wanted: 0 };
-          const want = new Set(exact[i % QUERIES]);
-          t.hits += ids.filter((id) => want.has(id)).length;
-          t.wanted += want.size;
-          served.set(c, t);
+          const answers = served.get(c) ?? { found: [], expected: [] };
+          answers.found.push(ids);
+          answers.expected.push(exact[i % QUERIES]);
+          served.set(c, answers);
         };
         const recallServed = (c: Collection | undefined) => {
-          const t = c && served.get(c);
-          return t && t.wanted > 0 ? (t.hits / t.wanted).toFixed(3) : '-';
+          const answers = c && served.get(c);
+          return answers ? recall(answers.found, answers.expected).toFixed(3) : '-';
         };
         // A get asks for 100 ids, or every record of a smaller collection.
         const label = (op: Op) => (records < 100 ? OP_LABEL[op].replace('100 ids', `${records} ids`) : OP_LABEL[op]);
@@ -174,19 +188,6 @@ export default workload({
             : (i: number) => post(`${url}/${op.startsWith('query') ? 'query' : 'get'}`, body(i));
         };
 
-        const timePaths = async (paths: { label: string; call: (i: number) => Promise<unknown> }[]) => {
-          const samples = paths.map((): number[] => []);
-          for (let round = -WARMUP; round < o.reps; round++) {
-            // Rotated each round, so that no path always follows the same one.
-            for (let k = 0; k < paths.length; k++) {
-              const p = (k + Math.max(round, 0)) % paths.length;
-              const t = nowMs();
-              await paths[p].call(round + WARMUP);
-              if (round >= 0) samples[p].push(nowMs() - t);
-            }
-          }
-          return samples.map(summarize);
-        };
         // How vecgate searches at this point (exact, or a walk at the tuner's ef_search).
         const searchState = async () => {
           const status = (await collection.getIndexingStatus()) as {

@@ -7,6 +7,7 @@ import type { Database } from '../../../src/database/database';
 import type { Queryable } from '../../../src/database/queryable';
 import { coreServices } from '../../support/core-services';
 import { openTestDatabase } from '../../support/database';
+import { prng } from '../../support/pinecone';
 import { usingPostgres } from '../../support/gateway';
 
 const scope = { tenant: DEFAULT_TENANT, database: DEFAULT_DATABASE };
@@ -20,6 +21,7 @@ const indexOf = (records: number) =>
 /** PostgreSQL's disable_cost: a plan priced past it took a path its connection's settings price out. */
 const DISABLE_COST = 1e10;
 const INCLUDE = { embeddings: false, documents: true, metadatas: true, uris: false };
+const BATCH = 5000;
 
 /** A statement a search sent, with the plan PostgreSQL ran it by on the connection it was sent on. */
 interface Explained {
@@ -84,12 +86,12 @@ describe('search statements are priced for the path they take', () => {
   });
 
   async function collectionOf(records: number, indexed: boolean): Promise<string> {
-    const DIMENSION = dimensionOf(records);
+    const dimension = dimensionOf(records);
     const { id, tableName } = await services.collections.create(
       scope,
       {
         name: `plans-${records}`,
-        dimension: DIMENSION,
+        dimension,
         metric: 'cosine',
         index: indexOf(records),
         metadata: null,
@@ -99,13 +101,11 @@ describe('search statements are priced for the path they take', () => {
       },
       false,
     );
-    let seed = records + 1;
-    const BATCH = 5000;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const next = prng(records);
     for (let from = 0; from < records; from += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, records - from) }, (_, k) => ({
         id: `r${from + k}`,
-        embedding: DenseVector.fromNumbers(Array.from({ length: DIMENSION }, random)),
+        embedding: DenseVector.fromNumbers(Array.from({ length: dimension }, () => next() * 2 - 1)),
         document: `document ${from + k}`,
         metadata: { g: (from + k) % 10, year: 1900 + ((from + k) % 125) },
       }));
@@ -114,7 +114,7 @@ describe('search statements are priced for the path they take', () => {
     const tables = new RecordTableRepository();
     // On a connection of its own, as the index builder builds: no request's time limit.
     if (indexed)
-      await db.withOwnConnection((conn) => tables.buildIndex(conn, tableName, DIMENSION, 'cosine', indexOf(records)));
+      await db.withOwnConnection((conn) => tables.buildIndex(conn, tableName, dimension, 'cosine', indexOf(records)));
     await tables.analyze(db, tableName);
     services.collections.forget(id);
     return id;
