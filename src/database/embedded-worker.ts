@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { PLAN_PER_CALL, type PreparedSet } from './prepared-statements';
 
 /**
  * What runs in the thread: PGlite, answering the wire protocol's bytes with the bytes it writes
@@ -14,6 +15,8 @@ const reply = (message, transfer) => parentPort.postMessage(message, transfer);
 (async () => {
   const loadDataDir = workerData.seed ? new Blob([workerData.seed]) : undefined;
   const db = await PGlite.create(workerData.dataDir, { extensions: { vector, pg_trgm }, loadDataDir });
+  // Prepared statements are planned for each call's values, as unnamed ones are (PLAN_PER_CALL).
+  await db.exec(workerData.planning);
   parentPort.on('message', async ({ id, op, bytes }) => {
     try {
       if (op === 'exec') {
@@ -58,6 +61,21 @@ interface Pending {
   reject(err: Error): void;
 }
 
+/**
+ * What the one database session of a thread has prepared, shared by every client that talks to
+ * it (node-postgres keeps it per connection): a client made after another, or reused after the
+ * thread was restarted, must not prepare a name the session holds, nor skip one it lost.
+ */
+export interface SessionStatements {
+  /** node-postgres's record of the statements parsed, and sent for parsing, on this session. */
+  parsed: Record<string, string>;
+  submitted: Record<string, string>;
+  /** PreparingClient's names for them. */
+  prepared: PreparedSet;
+}
+
+const newSession = (): SessionStatements => ({ parsed: {}, submitted: {}, prepared: { names: new Map(), count: 0 } });
+
 interface Running {
   id: number;
   owner: object;
@@ -83,6 +101,8 @@ export class EmbeddedWorker {
   private stopping?: Promise<unknown>;
   /** Whether a statement can be stopped here (a data directory on disk, not memory://). */
   readonly stoppable: boolean;
+  /** The statements prepared on the current thread's session: new with each thread. */
+  session: SessionStatements = newSession();
 
   constructor(
     private readonly dataDir: string,
@@ -161,6 +181,7 @@ export class EmbeddedWorker {
       workerData: {
         dataDir: this.dataDir,
         seed: this.seed,
+        planning: PLAN_PER_CALL,
         modules: {
           pglite: require.resolve('@electric-sql/pglite'),
           vector: require.resolve('@electric-sql/pglite-pgvector'),
@@ -171,6 +192,7 @@ export class EmbeddedWorker {
     // A seed is only the first start's: a restarted thread opens what is on disk.
     this.seed = undefined;
     this.thread = thread;
+    this.session = newSession();
     const ready = new Promise<void>((resolve, reject) => {
       thread.on(
         'message',

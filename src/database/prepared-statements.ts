@@ -67,6 +67,13 @@ export class CallbackClient extends Client {
   }
 }
 
+/** The statements a database session has prepared: their names by text, and how many it holds. */
+export interface PreparedSet {
+  names: Map<string, string>;
+  /** Statements prepared, stale ones included: they stay allocated. */
+  count: number;
+}
+
 /**
  * A node-postgres client that sends every statement with parameters as a named prepared
  * statement: Postgres parses it once per connection, and each later call sends only its values
@@ -78,20 +85,23 @@ export class CallbackClient extends Client {
  * name, prepared afresh on its next call, and the caller may run the call again (Database does).
  */
 export class PreparingClient extends CallbackClient {
-  /** The name each prepared text goes by on this connection. */
-  private readonly names = new Map<string, string>();
-  /** Statements prepared on this connection, stale ones included: they stay allocated. */
-  private prepared = 0;
+  private readonly own: PreparedSet = { names: new Map(), count: 0 };
+
+  /** What this connection's session has prepared; the embedded clients, which share one session, share one. */
+  protected preparedSet(): PreparedSet {
+    return this.own;
+  }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as CallbackClient's
   override query(config: any, values?: any, callback?: any): any {
     const name =
       typeof config === 'string' && Array.isArray(values) && values.length > 0 ? this.nameFor(config) : undefined;
     if (name === undefined) return super.query(config, values, callback);
+    const set = this.preparedSet();
     const result = (super.query({ name, text: config, values }) as Promise<QueryResult>).catch((err) => {
-      if (isStaleStatement(err) && this.names.get(config) === name) {
-        this.names.set(config, `${name}_${this.prepared}`);
-        this.prepared++;
+      if (isStaleStatement(err) && set.names.get(config) === name) {
+        set.names.set(config, `${name}_${set.count}`);
+        set.count++;
       }
       throw err;
     });
@@ -103,12 +113,13 @@ export class PreparingClient extends CallbackClient {
   }
 
   private nameFor(text: string): string | undefined {
-    const known = this.names.get(text);
+    const set = this.preparedSet();
+    const known = set.names.get(text);
     if (known !== undefined) return known;
-    if (this.prepared >= MAX_PREPARED_PER_CONNECTION) return undefined;
+    if (set.count >= MAX_PREPARED_PER_CONNECTION) return undefined;
     const name = statementName(text);
-    this.names.set(text, name);
-    this.prepared++;
+    set.names.set(text, name);
+    set.count++;
     return name;
   }
 }

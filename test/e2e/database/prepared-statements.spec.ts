@@ -9,12 +9,12 @@ import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } 
 import { until, waitIndexed } from '../../support/wait';
 
 /**
- * On a real PostgreSQL, statements with parameters go as named prepared statements
- * (PreparingClient): parsed once per connection, still planned for each call's values (but for
- * unfiltered searches, planned once on connections of their own), bounded
- * per connection, and prepared again when what they return changed under them. The embedded
- * backend sends them unnamed (PGlite drops its one connection after a stale prepared statement).
- * Each backend's behaviour is checked when the run selects it.
+ * Statements with parameters go as named prepared statements (PreparingClient): parsed once per
+ * connection, still planned for each call's values (but on a real PostgreSQL, unfiltered searches
+ * are planned once on connections of their own), bounded per connection, and prepared again when
+ * what they return changed under them. The embedded backend's one session is shared by every
+ * client made on it, and is new after a stopped statement restarts its thread. Each backend's
+ * behaviour is checked when the run selects it.
  */
 
 /** Runs `work` on one pooled connection (the session whose prepared statements are asked about). */
@@ -108,21 +108,6 @@ describe('prepared statements', () => {
       });
     });
 
-    it('sends statements unnamed once a connection holds as many as the cap allows', async () => {
-      // A database of its own: its connection stays full of prepared statements.
-      const own = await openTestDatabase();
-      await onOneConnection(own.db, async (conn) => {
-        for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 20; i++) {
-          expect((await conn.query(`SELECT $1::int AS n /* shape ${i} */`, [i])).rows[0].n).toBe(i);
-        }
-        const names = await preparedNames(conn);
-        expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
-        expect(names).not.toContain(
-          statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`),
-        );
-      }).finally(() => own.close());
-    });
-
     it('prepares nothing when VECGATE_PREPARED_STATEMENTS is off', async () => {
       const scratch = await createScratchDatabase();
       const db = new Database({ ...loadConfig({ VECGATE_PREPARED_STATEMENTS: 'false' }), databaseUrl: scratch.url });
@@ -138,13 +123,35 @@ describe('prepared statements', () => {
       }
     });
   } else {
-    it('sends every statement unnamed on the embedded backend', async () => {
+    it('prepares a statement with parameters once on the embedded session, planned for each call', async () => {
+      const text = `SELECT $1::int + 1 AS n /* prepared embedded */`;
       await onOneConnection(handle.db, async (conn) => {
-        expect((await conn.query(`SELECT $1::int + 1 AS n /* unnamed */`, [1])).rows[0].n).toBe(2);
-        expect(await preparedNames(conn)).toEqual([]);
+        expect((await conn.query(text, [1])).rows[0].n).toBe(2);
+        expect((await conn.query(text, [41])).rows[0].n).toBe(42);
+        expect(await preparedNames(conn)).toContain(statementName(text));
+        expect((await conn.query('SHOW plan_cache_mode')).rows[0].plan_cache_mode).toBe('force_custom_plan');
       });
+      // A connection made after that one (own connections are closed after use) finds it prepared
+      // on the one session, and neither prepares it again (42P05) nor fails.
+      await handle.db.withOwnConnection(async (conn) => {
+        expect((await conn.query(text, [2])).rows[0].n).toBe(3);
+      });
+      await onOneConnection(handle.db, async (conn) => expect((await conn.query(text, [3])).rows[0].n).toBe(4));
     });
   }
+
+  it('sends statements unnamed once a session holds as many as the cap allows', async () => {
+    // A database of its own: its connection stays full of prepared statements.
+    const own = await openTestDatabase();
+    await onOneConnection(own.db, async (conn) => {
+      for (let i = 0; i < MAX_PREPARED_PER_CONNECTION + 20; i++) {
+        expect((await conn.query(`SELECT $1::int AS n /* shape ${i} */`, [i])).rows[0].n).toBe(i);
+      }
+      const names = await preparedNames(conn);
+      expect(names.length).toBe(MAX_PREPARED_PER_CONNECTION);
+      expect(names).not.toContain(statementName(`SELECT $1::int AS n /* shape ${MAX_PREPARED_PER_CONNECTION + 19} */`));
+    }).finally(() => own.close());
+  });
 
   it('answers a statement again after the type of a column it returns changed', async () => {
     const { db } = handle;

@@ -15,6 +15,7 @@ import { prng } from '../../support/pinecone';
 import { loadConfig } from '../../../src/config/load-config';
 import { IndexBuilder } from '../../../src/core/indexing/index-builder';
 import { HEAVY, seedLongDocuments } from '../../support/heavy-requests';
+import type { Queryable } from '../../../src/database/queryable';
 
 const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database';
 
@@ -173,7 +174,14 @@ if (!usingPostgres()) {
 
     it('stops a statement past VECGATE_STATEMENT_TIMEOUT_MS with a 503, counted, and keeps what was committed', async () => {
       const gw = await startGateway({ dataDir, statementTimeoutMs: 1000 });
+      const efSearch = (conn: Queryable) => conn.query('SHOW hnsw.ef_search').then((r) => r.rows[0]['hnsw.ef_search']);
       try {
+        // A session setting made, and the reads below prepared, on the session the stop will end.
+        expect(await gw.db.withSessionSettings({ 'hnsw.ef_search': '77' }, efSearch)).toBe('77');
+        expect((await http(gw.url, 'GET', `${CHROMA}/collections/${heavyId}/count`)).body).toBe(100);
+        expect((await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s1'] })).body.ids).toEqual([
+          's1',
+        ]);
         const before = gw.db.statementTimeouts;
         const res = await http(gw.url, 'POST', `${CHROMA}/collections/${heavyId}/get`, { where_document: HEAVY });
         expect(res.status).toBe(503);
@@ -195,6 +203,8 @@ if (!usingPostgres()) {
           embeddings: [[1, 1]],
         });
         expect(added.status).toBe(201);
+        // The new session has the setting again: the connection that remembered making it is gone.
+        expect(await gw.db.withSessionSettings({ 'hnsw.ef_search': '77' }, efSearch)).toBe('77');
       } finally {
         await gw.close();
       }
