@@ -65,7 +65,8 @@ function watchReady(collection: Collection, indexed: boolean, since: number) {
   let stopped = false;
   const watching = (async () => {
     while (at === undefined && !stopped) {
-      const status = (await collection.getIndexingStatus()) as {
+      // A failed look is looked at again: nothing awaits this loop before stop().
+      const status = (await collection.getIndexingStatus().catch(() => ({}))) as {
         op_indexing_progress?: number;
         vecgate_search_tuning?: unknown;
       };
