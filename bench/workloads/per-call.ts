@@ -38,6 +38,7 @@ import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type 
 import { openDirectSql, type DirectSql } from '../sql/records';
 import { nowMs, recall, sleep, summarize } from '../stats';
 import { waitTuned } from '../clients/chroma';
+import { loadConfig } from '../../src/config/load-config';
 
 const QUERIES = 50;
 const WARMUP = 50;
@@ -51,6 +52,9 @@ const OP_LABEL: Record<Op, string> = {
   'get-emb': 'get 100 ids + embeddings',
   count: 'count',
 };
+
+/** Below this many records the gateway (started with this process's environment) builds no index: nothing to measure. */
+const INDEX_MIN_ROWS = loadConfig(process.env).indexing.minRows;
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
 
@@ -152,7 +156,8 @@ export default workload({
         const collection = await load(gateway, data);
         const loadMs = nowMs() - loadStart;
         progress(`${records} records x ${o.dim} loaded into vecgate (${backend})`);
-        const ready = watchReady(collection, records >= 1000, loadStart);
+        const indexed = records >= INDEX_MIN_ROWS;
+        const ready = watchReady(collection, indexed, loadStart);
         const bare = sql ? await startBareSql(databaseUrl!, collection.id) : undefined;
         if (bare) started.push(bare);
         const direct = sql ? await sql.records(collection.id) : undefined;
@@ -242,8 +247,7 @@ export default workload({
           if (pass === 'at rest') {
             progress(`${records}: waiting for the index and the tuner, then idle for ${o.restS} s`);
             await waitIndexed(collection, Infinity);
-            // The gateway builds no index below VECGATE_INDEX_MIN_ROWS (1,000), so there is nothing to measure.
-            if (records >= 1000) await waitTuned(collection, 300_000);
+            if (indexed) await waitTuned(collection, 300_000);
             await sleep(o.restS * 1000);
           }
           const before = await searchState();
