@@ -131,8 +131,9 @@ class Session {
  * the pool has size 1, so every transaction holds the whole database while it runs. PGlite runs
  * in a thread of its own (EmbeddedWorker), where a statement can be stopped.
  *
- * `seed`, for an in-memory database, is a dump to start from instead of an empty cluster: loading
- * one takes about a second where initialising a new cluster takes two to five.
+ * `seed`, for an in-memory database or a data directory that holds none yet, is a dump to start
+ * from instead of an empty cluster: loading one takes about a second where initialising a new
+ * cluster takes two to five, and migrating it three more.
  */
 export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedHandle> {
   let unlock = () => {};
@@ -151,7 +152,8 @@ export async function openEmbedded(dataDir: string, options: EmbeddedOptions = {
     }
     created = missing !== undefined;
   }
-  const seed = options.seed && dataDir.startsWith('memory://') ? await options.seed.arrayBuffer() : undefined;
+  const seed =
+    options.seed && (dataDir.startsWith('memory://') || created) ? await options.seed.arrayBuffer() : undefined;
   const worker = new EmbeddedWorker(dataDir, seed);
   try {
     await worker.start();

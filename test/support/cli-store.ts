@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openEmbedded } from '../../src/database/embedded';
 import { REPO } from '../e2e/cluster/cluster';
+import { embeddedSeed } from './embedded-seed';
 import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from './gateway';
 
 /** The `vecgate` CLI as a user runs it (node dist/src/cli/vecgate.js); the tests build it with ensureGatewayBuilt(). */
@@ -17,8 +18,8 @@ export interface Store {
 
 /**
  * A scratch PostgreSQL database when DATABASE_URL is set, else an embedded data directory under
- * `dir` that holds a database (the commands refuse one that holds none): a new cluster, which the
- * first command migrates as a gateway would.
+ * `dir` that holds a database (the commands refuse one that holds none): the run's migrated seed,
+ * written there in about a second where a new cluster and its migrations took nine.
  */
 export async function newStore(dir: string): Promise<Store> {
   if (usingPostgres()) {
@@ -30,14 +31,23 @@ export async function newStore(dir: string): Promise<Store> {
     };
   }
   const dataDir = mkdtempSync(join(dir, 'store-'));
-  const made = await openEmbedded(dataDir);
-  await made.pool.end();
-  await made.close();
+  await seedDataDir(dataDir);
   return {
     env: { VECGATE_DATA_DIR: dataDir },
     open: () => startGateway({ dataDir }, undefined, { logger: false }),
     drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Writes the run's migrated seed into `dataDir`, which must hold no database yet, for a process
+ * (the CLI, a gateway started as `npm start`) to open: about a second where a new cluster and its
+ * migrations took nine. Tests of a first start itself leave their directory empty.
+ */
+export async function seedDataDir(dataDir: string): Promise<void> {
+  const made = await openEmbedded(dataDir, { seed: embeddedSeed() });
+  await made.pool.end();
+  await made.close();
 }
 
 /** The `keys` CLI as `npm run keys` runs it (node dist/src/cli/keys.js). */

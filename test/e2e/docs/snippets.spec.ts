@@ -5,6 +5,7 @@ import { onPort, runModule, runShell, snippetsUnder, type Ran } from '../../supp
 import { createScratchDatabase, http, usingPostgres } from '../../support/gateway';
 import { GatewayProcess } from '../../support/gateway-process';
 import { freePort } from '../cluster/cluster';
+import { seedDataDir } from '../../support/cli-store';
 import { parseInferenceConfig } from '../../../src/inference/inference-options';
 import { fakeEmbedding, startFakeInference, type FakeInference } from '../../support/fake-inference';
 
@@ -23,13 +24,18 @@ function succeeded(r: Ran): void {
   expect({ code: r.code, output: explain(r) }).toEqual({ code: 0, output: explain(r) });
 }
 
-/** A store of its own for each describe: the keys of one must not turn auth on for the other. */
+/**
+ * A store of its own for each describe: the keys of one must not turn auth on for the other. The
+ * embedded one starts as the run's migrated seed (a new cluster and its migrations took nine
+ * seconds a store); operations/ tests what a first start on an empty directory does.
+ */
 function storeForBlock(): { env: () => Record<string, string> } {
   let dir = '';
   let scratch: { url: string; drop(): Promise<void> } | undefined;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vecgate-snippets-'));
     if (usingPostgres()) scratch = await createScratchDatabase();
+    else await seedDataDir(join(dir, 'data'));
   });
   afterAll(async () => {
     await scratch?.drop();
@@ -206,8 +212,8 @@ describe("docs/protocols: each protocol page's first example, without keys", () 
 
 /**
  * A gateway on a store of its own whose keys the doc's shell block created, as the README says:
- * the keys command runs while the (embedded) gateway is stopped; the gateway's first start made
- * the store, as `npm start` would have.
+ * the keys command runs while the (embedded) gateway is stopped, after the gateway's first start
+ * (on the run's seed: see storeForBlock).
  */
 function gatewayWithKeys(
   file: string,
