@@ -33,7 +33,8 @@ const seeded = {
 
 /** @type {import('jest').Config} */
 module.exports = {
-  projects: [tier('unit'), tier('db', seeded), tier('e2e', seeded)],
+  // `live` (a real Ollama) is opt-in: `npm test` selects the other three.
+  projects: [tier('unit'), tier('db', seeded), tier('e2e', seeded), tier('live', seeded)],
   // A bound on a hang, not a speed check: a test must pass on a busy machine too.
   testTimeout: 180_000,
 };
