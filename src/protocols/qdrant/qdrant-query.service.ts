@@ -466,20 +466,22 @@ export class QdrantQueryService {
     if (isObject(q) && 'nearest' in q) onlyFields(q, FIELDS.NearestQuery, 'query');
     const mmr = isObject(q) && 'nearest' in q && q.mmr !== undefined && q.mmr !== null ? q.mmr : null;
     if (isObject(q) && 'nearest' in q) q = q.nearest;
+    if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
+    const lists = [];
+    const budget = { searches: MAX_SEARCHES };
+    for (const [i, p] of prefetches.entries()) {
+      if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
+      lists.push(await this.prefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`));
+    }
     if (mmr !== null) {
-      if (prefetches.length > 0) throw QdrantHttpError.badRequest('vecgate does not apply mmr over prefetches yet');
+      // Over prefetches, the candidates are their points only, as a query over prefetches re-scores them.
+      const within: FilterNode[] =
+        prefetches.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = { query, filter: and(filter, exclude), limit, offset, threshold: th };
+      const search = { query, filter: and(filter, exclude, ...within), limit, offset, threshold: th };
       return this.diverse(c, layout, search, mmr, shown);
     }
     if (prefetches.length > 0) {
-      if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
-      const lists = [];
-      const budget = { searches: MAX_SEARCHES };
-      for (const [i, p] of prefetches.entries()) {
-        if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`));
-      }
       const fused = this.fuse(q, lists);
       if (fused) {
         const kept = fused.filter((s) => th === null || s.score >= th);
@@ -547,32 +549,31 @@ export class QdrantQueryService {
     const inner =
       p.prefetch === undefined || p.prefetch === null ? [] : Array.isArray(p.prefetch) ? p.prefetch : [p.prefetch];
     let q = p.query;
+    let mmr: unknown = null;
     if (isObject(q) && 'nearest' in q) {
       onlyFields(q, FIELDS.NearestQuery, `${at}.query`);
-      if (q.mmr !== undefined && q.mmr !== null)
-        throw QdrantHttpError.badRequest('vecgate applies mmr at the top of a query, not in a prefetch');
+      if (q.mmr !== undefined && q.mmr !== null) mmr = q.mmr;
       q = q.nearest;
     }
     const th = threshold(p.score_threshold);
-    if (inner.length > 0) {
-      const lists = [];
-      for (const [i, ip] of inner.entries()) {
-        if (!isObject(ip)) throw QdrantHttpError.format(`${at}.prefetch[${i}] must be an object`);
-        lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`));
-      }
+    const lists = [];
+    for (const [i, ip] of inner.entries()) {
+      if (!isObject(ip)) throw QdrantHttpError.format(`${at}.prefetch[${i}] must be an object`);
+      lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`));
+    }
+    if (inner.length > 0 && mmr === null) {
       const fused = this.fuse(q, lists);
       if (fused) return fused.slice(0, limit);
-      const candidates = [...new Set(lists.flat().map((s) => s.id))];
-      const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
-      return this.scored(
-        c,
-        { query, filter: and(filter, exclude, { kind: 'idIn', ids: candidates }), limit, offset: 0, threshold: th },
-        NO_COLUMNS,
-      );
     }
-    if (q === undefined || q === null) throw QdrantHttpError.format('a prefetch without prefetches needs a query');
+    if (inner.length === 0 && (q === undefined || q === null))
+      throw QdrantHttpError.format('a prefetch without prefetches needs a query');
+    // Over inner prefetches, a query re-scores their points only.
+    const within: FilterNode[] =
+      inner.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
     const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
-    return this.scored(c, { query, filter: and(filter, exclude), limit, offset: 0, threshold: th }, NO_COLUMNS);
+    const search = { query, filter: and(filter, exclude, ...within), limit, offset: 0, threshold: th };
+    if (mmr !== null) return this.diversified(c, search, mmr, NO_COLUMNS, `${at}.query.mmr`);
+    return this.scored(c, search, NO_COLUMNS);
   }
 
   /**
@@ -581,14 +582,20 @@ export class QdrantQueryService {
    * against its greatest similarity to those already chosen. Points keep their query scores.
    */
   private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: unknown, shown: Shown) {
-    if (!isObject(mmr)) throw QdrantHttpError.format('mmr must be an object');
-    onlyFields(mmr, FIELDS.Mmr, 'query.mmr');
+    const chosen = await this.diversified(c, s, mmr, includeFor(layout, shown.payload, shown.vector), 'query.mmr');
+    return chosen.map((p) => this.point(p.id, p.score, p.record!, layout, shown));
+  }
+
+  /** MMR's picks past the offset, each with its query score: at the top of a query or in a prefetch. */
+  private async diversified(c: Collection, s: Search, mmr: unknown, include: Include, at: string): Promise<Scored[]> {
+    if (!isObject(mmr)) throw QdrantHttpError.format(`${at} must be an object`);
+    onlyFields(mmr, FIELDS.Mmr, at);
     if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
     const diversity = mmr.diversity === undefined || mmr.diversity === null ? 0.5 : mmr.diversity;
     if (typeof diversity !== 'number' || diversity < 0 || diversity > 1)
-      throw QdrantHttpError.format('mmr.diversity must be a number from 0 to 1');
+      throw QdrantHttpError.format(`${at}.diversity must be a number from 0 to 1`);
     const want = s.limit + s.offset;
-    const candidates = unsigned(mmr.candidates_limit, 'mmr.candidates_limit', want);
+    const candidates = unsigned(mmr.candidates_limit, `${at}.candidates_limit`, want);
     if (Math.max(candidates, want) > MAX_MMR_CANDIDATES)
       throw QdrantHttpError.badRequest(
         `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
@@ -596,11 +603,7 @@ export class QdrantQueryService {
     const field = s.query.using === undefined ? undefined : c.vectors.find((f) => f.name === s.query.using);
     const size = Math.max(candidates, want);
     checkPairwiseWork(size, size, (field ?? c).dimension ?? 1);
-    const pool = await this.scored(
-      c,
-      { ...s, limit: size, offset: 0 },
-      includeFor(layout, shown.payload, shown.vector),
-    );
+    const pool = await this.scored(c, { ...s, limit: size, offset: 0 }, include);
     const chosen = await this.records.diversify(this.scope, c.id, {
       ids: pool.map((p) => p.id),
       query: s.query.dense,
@@ -608,10 +611,7 @@ export class QdrantQueryService {
       n: want,
       using: s.query.using,
     });
-    return chosen
-      .slice(s.offset)
-      .map((i) => pool[i])
-      .map((p) => this.point(p.id, p.score, p.record!, layout, shown));
+    return chosen.slice(s.offset).map((i) => pool[i]);
   }
 
   /** Fusion of prefetch lists, or null when the query is not a fusion. */

@@ -91,6 +91,56 @@ describe('Qdrant heavy queries', () => {
     );
   });
 
+  it('answers MMR over prefetches: the candidates are the prefetched points only', async () => {
+    const { name, points } = await seed('Cosine', 8, 80, 7);
+    const query = Array.from({ length: 8 }, numbers(13));
+    const nearTo = (v: number[], n: number) =>
+      [...points.keys()].sort((a, b) => cosine(v, points.get(b)!) - cosine(v, points.get(a)!)).slice(0, n);
+    const elsewhere = [Array.from({ length: 8 }, numbers(19)), Array.from({ length: 8 }, numbers(23))];
+    // Two prefetches aimed away from the query: their union, not the query's own neighbours, is the pool.
+    const pool = new Set([...nearTo(elsewhere[0], 15), ...nearTo(elsewhere[1], 15)]);
+    const within = new Map([...points].filter(([id]) => pool.has(id)));
+    expect(nearTo(query, 12).every((id) => pool.has(id))).toBe(false);
+    const res = await q().post(`/collections/${name}/points/query`, {
+      prefetch: elsewhere.map((v) => ({ query: v, limit: 15 })),
+      query: { nearest: query, mmr: { diversity: 0.5, candidates_limit: 20 } },
+      limit: 6,
+      with_payload: false,
+    });
+    expect(res.status).toBe(200);
+    const ids = res.body.result.points.map((p: { id: number }) => p.id);
+    expect(ids).toEqual(referenceMmr(within, query, cosine, 20, 6, 0.5));
+    // Scores stay the query's similarity, as without prefetches.
+    res.body.result.points.forEach((p: { id: number; score: number }) =>
+      expect(p.score).toBeCloseTo(cosine(query, points.get(p.id)!), 4),
+    );
+  });
+
+  it('answers MMR inside a prefetch: the query over it re-scores its picks', async () => {
+    const { name, points } = await seed('Cosine', 8, 80, 29);
+    const aim = Array.from({ length: 8 }, numbers(31));
+    const outer = Array.from({ length: 8 }, numbers(37));
+    const picks = referenceMmr(points, aim, cosine, 25, 7, 0.6);
+    const res = await q().post(`/collections/${name}/points/query`, {
+      prefetch: { query: { nearest: aim, mmr: { diversity: 0.6, candidates_limit: 25 } }, limit: 7 },
+      query: outer,
+      limit: 7,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.result.points.map((p: { id: number }) => p.id)).toEqual(
+      [...picks].sort((a, b) => cosine(outer, points.get(b)!) - cosine(outer, points.get(a)!)),
+    );
+    // A prefetch's mmr is checked as the top one is.
+    expectQdrantError(
+      await q().post(`/collections/${name}/points/query`, {
+        prefetch: { query: { nearest: aim, mmr: { diversity: 2 } }, limit: 7 },
+        query: outer,
+      }),
+      400,
+      /prefetch\[0\]\.query\.mmr\.diversity must be a number from 0 to 1/,
+    );
+  });
+
   it('answers the search matrix as a computation over every sampled pair would', async () => {
     const { name, points } = await seed('Euclid', 6, 30, 17);
     // A sample as large as the collection holds every point, so the answer is known.
