@@ -1,6 +1,6 @@
 import { parseInferenceConfig } from '../../src/inference/inference-options';
-import { http, startGateway, type TestGateway } from '../support/gateway';
-import { indexName, pineconeClient } from '../support/pinecone';
+import { startGateway, type TestGateway } from '../support/gateway';
+import { createForModel, indexName, pineconeClient } from '../support/pinecone';
 
 /**
  * docs/inference.md's Ollama example against a real Ollama: `OLLAMA_URL=http://127.0.0.1:11434
@@ -38,12 +38,7 @@ describe(`integrated inference with a real Ollama (${MODEL})`, () => {
 
   it('answers the docs’ question with the record about birds that do not fly', async () => {
     const name = indexName('ollama');
-    const created = await http(gw.url, 'POST', '/indexes/create-for-model', {
-      name,
-      cloud: 'aws',
-      region: 'us-east-1',
-      embed: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
-    });
+    const created = await createForModel(gw.url, name);
     expect(created.status).toBe(201);
     const ns = pineconeClient(gw).index({ name }).namespace('demo');
     await ns.upsertRecords({

@@ -18,8 +18,8 @@ export interface Store {
 
 /**
  * A scratch PostgreSQL database when DATABASE_URL is set, else an embedded data directory under
- * `dir` that holds a database (the commands refuse one that holds none): the run's migrated seed,
- * written there in about a second where a new cluster and its migrations took nine.
+ * `dir` that holds a database (the commands refuse one that holds none): the run's migrated seed
+ * (seedDataDir).
  */
 export async function newStore(dir: string): Promise<Store> {
   if (usingPostgres()) {

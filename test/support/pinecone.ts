@@ -1,11 +1,24 @@
 import { Pinecone, type Index, type IndexModel } from '@pinecone-database/pinecone';
-import type { TestGateway } from './gateway';
+import { http, type TestGateway } from './gateway';
 
 export type Metric = 'cosine' | 'euclidean' | 'dotproduct';
 
 /** The official v9 client, pointed at a gateway: its control plane is the gateway's root. */
 export function pineconeClient(gw: TestGateway): Pinecone {
   return new Pinecone({ apiKey: 'any', controllerHostUrl: gw.url });
+}
+
+/**
+ * POST /indexes/create-for-model for an index that embeds `chunk_text` with llama-text-embed-v2
+ * (the model the inference tests map to their provider), at the gateway's `url`: the answer.
+ */
+export function createForModel(url: string, name: string) {
+  return http(url, 'POST', '/indexes/create-for-model', {
+    name,
+    cloud: 'aws',
+    region: 'us-east-1',
+    embed: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
+  });
 }
 
 /** The legacy create options the v9 client translates into the 2026-07 body. */

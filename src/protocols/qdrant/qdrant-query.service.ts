@@ -84,6 +84,11 @@ interface Search {
   threshold: number | null;
 }
 
+/** A query over prefetches re-scores their points only: the filter that keeps them (none without prefetches). */
+function prefetchedPoints(lists: Scored[][]): FilterNode[] {
+  return lists.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
+}
+
 /** Qdrant's scores from pgvector's operator values: similarities for Cosine and Dot, distances for the others. */
 function scoreOf(metric: Metric, raw: number): number {
   if (metric === 'cosine') return 1 - raw;
@@ -474,11 +479,8 @@ export class QdrantQueryService {
       lists.push(await this.prefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`));
     }
     if (mmr !== null) {
-      // Over prefetches, the candidates are their points only, as a query over prefetches re-scores them.
-      const within: FilterNode[] =
-        prefetches.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = { query, filter: and(filter, exclude, ...within), limit, offset, threshold: th };
+      const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset, threshold: th };
       return this.diverse(c, layout, search, mmr, shown);
     }
     if (prefetches.length > 0) {
@@ -487,16 +489,8 @@ export class QdrantQueryService {
         const kept = fused.filter((s) => th === null || s.score >= th);
         return this.show(c, layout, kept.slice(offset, offset + limit), shown);
       }
-      // A query over prefetches re-scores their points only.
-      const candidates = [...new Set(lists.flat().map((s) => s.id))];
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = {
-        query,
-        filter: and(filter, exclude, { kind: 'idIn', ids: candidates }),
-        limit,
-        offset,
-        threshold: th,
-      };
+      const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset, threshold: th };
       return this.run(c, layout, search, shown);
     }
     if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
@@ -567,11 +561,8 @@ export class QdrantQueryService {
     }
     if (inner.length === 0 && (q === undefined || q === null))
       throw QdrantHttpError.format('a prefetch without prefetches needs a query');
-    // Over inner prefetches, a query re-scores their points only.
-    const within: FilterNode[] =
-      inner.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
     const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
-    const search = { query, filter: and(filter, exclude, ...within), limit, offset: 0, threshold: th };
+    const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset: 0, threshold: th };
     if (mmr !== null) return this.diversified(c, search, mmr, NO_COLUMNS, `${at}.query.mmr`);
     return this.scored(c, search, NO_COLUMNS);
   }

@@ -10,7 +10,7 @@ import {
   type FakeInference,
 } from '../../support/fake-inference';
 import { http, startGateway, type TestGateway } from '../../support/gateway';
-import { indexName } from '../../support/pinecone';
+import { createForModel, indexName } from '../../support/pinecone';
 import { until } from '../../support/wait';
 
 const DIM = 8;
@@ -122,12 +122,7 @@ describe('a misbehaving inference provider', () => {
 
   it('follows no redirect: a 3xx is a 503, nothing is written, and no other address receives the texts', async () => {
     const name = indexName('redirected');
-    const created = await http(gw.url, 'POST', '/indexes/create-for-model', {
-      name,
-      cloud: 'aws',
-      region: 'us-east-1',
-      embed: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
-    });
+    const created = await createForModel(gw.url, name);
     expect(created.status).toBe(201);
     const elsewhere = await startFakeInference(DIM);
     try {

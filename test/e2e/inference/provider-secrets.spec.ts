@@ -7,7 +7,7 @@ import {
   type FakeInference,
 } from '../../support/fake-inference';
 import { http } from '../../support/gateway';
-import { indexName } from '../../support/pinecone';
+import { createForModel, indexName } from '../../support/pinecone';
 import { startOperatedGateway, type OperatedGateway } from '../operations/support/operated-gateway';
 import { qdrantHttp } from '../qdrant/qdrant-helpers';
 
@@ -95,16 +95,7 @@ describe('provider errors that echo a key', () => {
   /** Every route that sends text to a provider, each run once per echo and status. */
   async function routes(): Promise<{ name: string; send: () => Promise<{ status: number; text: string }> }[]> {
     const index = indexName('echo');
-    expect(
-      (
-        await http(gw.url, 'POST', '/indexes/create-for-model', {
-          name: index,
-          cloud: 'aws',
-          region: 'us-east-1',
-          embed: { model: 'llama-text-embed-v2', field_map: { text: 'chunk_text' } },
-        })
-      ).status,
-    ).toBe(201);
+    expect((await createForModel(gw.url, index)).status).toBe(201);
     const collection = await http(gw.url, 'POST', `${CHROMA}/collections`, {
       name: `echo-${randomBytes(4).toString('hex')}`,
       configuration: {
