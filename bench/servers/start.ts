@@ -164,6 +164,9 @@ export async function startVecgate(options: VecgateOptions = {}): Promise<Server
   const tempDir = !env.DATABASE_URL && !env.VECGATE_DATA_DIR ? mkdtempSync(join(tmpdir(), 'vecgate-bench-')) : '';
   if (tempDir) env.VECGATE_DATA_DIR = tempDir;
   const info: Record<string, string> = {};
+  // BENCH_ECHO=<regular expression>: the gateway's log lines that match it go to stderr (where a
+  // run's time goes: IndexBuilder|SearchTuner, say).
+  const echo = process.env.BENCH_ECHO ? new RegExp(process.env.BENCH_ECHO) : undefined;
   const server = await startChild((port) => ({
     script: join(root, 'dist', 'src', 'main.js'),
     args: [],
@@ -172,6 +175,7 @@ export async function startVecgate(options: VecgateOptions = {}): Promise<Server
     name: 'vecgate',
     timeoutMs: 120_000,
     onLine: (line) => {
+      if (echo?.test(line)) process.stderr.write(`vecgate | ${line}\n`);
       const m = /(embedded database|embedded PGlite|PostgreSQL)\b.*with pgvector ([0-9][0-9A-Za-z.]*)/.exec(line);
       if (m) {
         info.backend = m[1] === 'PostgreSQL' ? 'postgres' : `embedded (PGlite, ${env.VECGATE_DATA_DIR})`;

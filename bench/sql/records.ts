@@ -53,6 +53,13 @@ export async function openDirectSql(databaseUrl: string) {
           );
         return new DirectRecords(pool, { pool: planOncePool, session: new SessionSettings() }, repository, collection);
       },
+      /** Index builds running in this database now (the gateway's own, or a rebuild larger), which indexing_status does not show. */
+      async buildsRunning(): Promise<number> {
+        const { rows } = await pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_progress_create_index WHERE datname = current_database()',
+        );
+        return rows[0].n;
+      },
       close,
     };
   } catch (err) {

@@ -15,11 +15,17 @@
  * embeddings, count), each through paths 1, 2, 4, 6 and 7 (the bare server and the direct SQL run
  * the one-vector query only). `--rest-s N` times everything twice: right after the load (the last
  * add has returned; the gateway may still be building its index or measuring it) and again once
- * the index is built and measured and N idle seconds have passed. `--records 10,300,5000` runs
+ * the collection has settled (below) and N idle seconds have passed. `--records 10,300,5000` runs
  * each size in turn, on a new collection each (Chroma's loaded first, so that vecgate's pass
  * starts the moment its own load ends). The one-vector query's row also gives the recall@10 of the
  * answers the two clients were served while timed, against the exact ten nearest: a walk narrower
  * than vecgate's tuned one is quicker and finds less.
+ *
+ * "At rest" is a collection a user has been searching for a while: its index built (and rebuilt
+ * larger if the gateway found it short of the recall target), and the search tuner's measurement
+ * made on the collection's own sampled traffic rather than its first guess. Until then the bench
+ * sends traffic of the same kind as the timed queries but other vectors (SETTLE_QUERIES), so that
+ * the recall column says whether what the tuner chose on that traffic holds on fresh queries.
  */
 import type { Collection } from 'chromadb';
 import {
@@ -37,11 +43,14 @@ import { bullets, machineInfo, markdown, ms, progress } from '../report';
 import { startBareSql, startChromaReference, startHttpFloor, startVecgate, type Server } from '../servers/start';
 import { openDirectSql, type DirectSql } from '../sql/records';
 import { nowMs, recall, sleep, summarize } from '../stats';
-import { waitTuned } from '../clients/chroma';
 import { loadConfig } from '../../src/config/load-config';
 
 const QUERIES = 50;
 const WARMUP = 50;
+/** Distinct vectors of the traffic sent while the collection settles: other vectors than the timed ones. */
+const SETTLE_QUERIES = 500;
+/** How long a collection may take to settle before the at-rest pass runs anyway (and says so). */
+const SETTLE_LIMIT_MS = 15 * 60_000;
 const INCLUDE = ['documents', 'metadatas', 'distances'];
 const OPS = ['query', 'query5', 'get', 'get-emb', 'count'] as const;
 type Op = (typeof OPS)[number];
@@ -64,6 +73,53 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000
  * collection too small for an index is ready when loaded). stop() gives the milliseconds from
  * `since`, or undefined when that had not happened yet.
  */
+interface SettleStatus {
+  op_indexing_progress?: number;
+  vecgate_search_tuning?: {
+    source?: string;
+    measured_at?: string;
+    walk_met?: boolean;
+    ef_search?: number;
+    exact?: boolean;
+  };
+  vecgate_hnsw_index?: { builds?: { outcome: string; built_at: string }[] };
+}
+
+/**
+ * Searches `collection` with `search` until it has settled: index built, measured on its own
+ * traffic since its last build, no index build running (`buildsRunning`, PostgreSQL only: an
+ * embedded build holds the database, so a status poll waits for it) and nothing of that changed
+ * for `quietMs`. Gives how long it took, and whether it settled within SETTLE_LIMIT_MS.
+ */
+async function settle(
+  collection: Collection,
+  search: (i: number) => Promise<unknown>,
+  buildsRunning: () => Promise<number>,
+  quietMs: number,
+): Promise<{ ms: number; settled: boolean; searches: number }> {
+  const start = nowMs();
+  let searches = 0;
+  let last = '';
+  let sameSince = start;
+  for (;;) {
+    const status = (await collection.getIndexingStatus()) as SettleStatus;
+    const tuning = status.vecgate_search_tuning;
+    const builds = status.vecgate_hnsw_index?.builds ?? [];
+    const lastBuild = builds.filter((b) => b.outcome === 'built').at(-1)?.built_at;
+    const measuredSinceBuild = !!tuning?.measured_at && (!lastBuild || tuning.measured_at > lastBuild);
+    const running = await buildsRunning();
+    const state = JSON.stringify([status.op_indexing_progress, tuning, builds.length, running]);
+    if (state !== last) [last, sameSince] = [state, nowMs()];
+    const ready =
+      status.op_indexing_progress === 1 && tuning?.source === 'traffic' && measuredSinceBuild && running === 0;
+    if (ready && nowMs() - sameSince >= quietMs) return { ms: nowMs() - start, settled: true, searches };
+    if (nowMs() - start > SETTLE_LIMIT_MS) return { ms: nowMs() - start, settled: false, searches };
+    // About a second of searches between looks, one at a time as a user's.
+    const until = nowMs() + 1000;
+    while (nowMs() < until) await search(searches++);
+  }
+}
+
 function watchReady(collection: Collection, indexed: boolean, since: number) {
   let at: number | undefined = indexed ? undefined : nowMs();
   let stopped = false;
@@ -106,7 +162,10 @@ export default workload({
     seed: common.seed,
     noChroma: { ...common.noChroma, help: 'leave out the real Chroma server (paths 6 and 7)' },
     ops: words(`the calls timed, of ${OPS.join(', ')} (default query)`, 'query', OPS),
-    restS: int('idle seconds before a second, at-rest pass (0: one pass, right after the load)', 0),
+    restS: int(
+      'a second pass, at rest: once the collection has settled and stayed so this many seconds (0: one pass, right after the load)',
+      0,
+    ),
   },
   async run(o) {
     const databaseUrl = process.env.DATABASE_URL;
@@ -141,6 +200,7 @@ export default workload({
       const summary: string[][] = [];
       const loads: string[][] = [];
       const tuning: string[] = [];
+      const settled: string[] = [];
       const out: string[] = [];
       for (const records of o.records) {
         const data = new Dataset(o.seed, records, o.dim);
@@ -158,9 +218,9 @@ export default workload({
         progress(`${records} records x ${o.dim} loaded into vecgate (${backend})`);
         const indexed = records >= INDEX_MIN_ROWS;
         const ready = watchReady(collection, indexed, loadStart);
-        const bare = sql ? await startBareSql(databaseUrl!, collection.id) : undefined;
+        let bare = sql ? await startBareSql(databaseUrl!, collection.id) : undefined;
         if (bare) started.push(bare);
-        const direct = sql ? await sql.records(collection.id) : undefined;
+        let direct = sql ? await sql.records(collection.id) : undefined;
         const vectors = Array.from({ length: QUERIES }, (_, q) => data.queryVector('per-call', q));
         const bodies = vectors.map((v) => JSON.stringify({ query_embeddings: [v], n_results: 10, include: INCLUDE }));
         // The exact ten nearest of each query, so that a p50 comes with the recall@10 of the answers it timed.
@@ -245,10 +305,40 @@ export default workload({
 
         for (const pass of o.restS > 0 ? ['right after the load', 'at rest'] : ['right after the load']) {
           if (pass === 'at rest') {
-            progress(`${records}: waiting for the index and the tuner, then idle for ${o.restS} s`);
             await waitIndexed(collection, Infinity);
-            if (indexed) await waitTuned(collection, 300_000);
-            await sleep(o.restS * 1000);
+            if (indexed) {
+              progress(
+                `${records}: searching until the collection settles (its index, and measured on its own traffic)`,
+              );
+              const traffic = Array.from({ length: SETTLE_QUERIES }, (_, q) =>
+                JSON.stringify({
+                  query_embeddings: [data.queryVector('per-call-traffic', q)],
+                  n_results: 10,
+                  include: INCLUDE,
+                }),
+              );
+              const url = `${collectionUrl(gateway.url, collection.id)}/query`;
+              const done = await settle(
+                collection,
+                (i) => post(url, traffic[i % SETTLE_QUERIES]),
+                async () => (sql ? sql.buildsRunning() : 0),
+                o.restS * 1000,
+              );
+              settled.push(
+                `${records} records: ${done.settled ? 'settled' : 'NOT settled'} after ${seconds(done.ms)} s and ${done.searches} searches`,
+              );
+              // The SQL paths follow the catalog as it is now (the index, its ef_search), not as at the load.
+              if (bare) {
+                await bare.stop();
+                started.splice(started.indexOf(bare), 1);
+                bare = await startBareSql(databaseUrl!, collection.id);
+                started.push(bare);
+              }
+              if (sql) direct = await sql.records(collection.id);
+            } else {
+              progress(`${records}: idle for ${o.restS} s`);
+              await sleep(o.restS * 1000);
+            }
           }
           const before = await searchState();
           for (const op of o.ops) {
@@ -263,12 +353,13 @@ export default workload({
               { label: 'Chroma client → vecgate', call: clientCall(op)(collection) },
               { label: 'fetch → vecgate', call: fetchVecgate },
             ];
-            if (op === 'query' && bare && direct)
+            const [bareNow, directNow] = [bare, direct];
+            if (op === 'query' && bareNow && directNow)
               paths.push(
-                { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bare.url, bodies[i % QUERIES]) },
+                { label: 'fetch → bare node:http + the same SQL', call: (i) => post(bareNow.url, bodies[i % QUERIES]) },
                 {
                   label: 'the same SQL from this process',
-                  call: (i) => direct.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
+                  call: (i) => directNow.query(vectors[i % QUERIES], 10, undefined, INCLUDE),
                 },
               );
             paths.push({ label: 'fetch → HTTP floor (no work)', call: (i) => post(floor.url, bodies[i % QUERIES]) });
@@ -335,6 +426,7 @@ export default workload({
           '',
           ...bullets(machine),
           ...tuning.map((t) => `- vecgate's search, ${t}`),
+          ...settled.map((t) => `- before the at-rest pass, ${t}`),
           '',
           markdown(
             [
