@@ -105,7 +105,11 @@ export async function waitTuned(
 ): Promise<{ ms: number; chose: Record<string, any> } | null> {
   const start = Date.now();
   let chose: Record<string, any> | undefined;
-  const check = async () => !!(chose = ((await collection.getIndexingStatus()) as Status).vecgate_search_tuning);
+  // Whole: its unfiltered part is reported first, its filtered part (filtered_pending) once measured.
+  const check = async () => {
+    chose = ((await collection.getIndexingStatus()) as Status).vecgate_search_tuning;
+    return !!chose && !chose.filtered_pending;
+  };
   return pollUntil(check, timeoutMs, 'search tuning').then(
     () => ({ ms: Date.now() - start, chose: chose! }),
     () => null,

@@ -69,7 +69,8 @@ const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000
 
 /**
  * Watches, from now on and beside the timed calls, for the moment a vecgate collection's searches
- * run as they will at rest: its index built and the search tuner's measurement reported (a
+ * run as they will at rest: its index built and the search tuner's measurement reported (its
+ * unfiltered part, saved before the filtered one: the calls timed here are unfiltered; a
  * collection too small for an index is ready when loaded). stop() gives the milliseconds from
  * `since`, or undefined when that had not happened yet.
  */

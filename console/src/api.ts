@@ -113,7 +113,14 @@ export interface QualityAnswer {
       source: string;
       records: number;
       measuredAt: string;
-      filtered: null | { efSearch: number | null; recall: number; walkMs: number; exactMs: number; source: string };
+      filtered: null | {
+        efSearch: number | null;
+        recall: number;
+        walkMs: number;
+        exactMs: number;
+        source: string;
+        pending?: boolean;
+      };
     };
     /** Why searches through this vector miss the recall target, and what to do; null when they meet it. */
     shortfall: string | null;

@@ -95,11 +95,13 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
                   <td className="num">{count(v.tuning?.records)}</td>
                   <td>{dateTime(v.tuning?.measuredAt)}</td>
                   <td>
-                    {v.tuning?.filtered
-                      ? `recall ${recall(v.tuning.filtered.recall)}, ef_search ${
-                          v.tuning.filtered.efSearch ?? 'exact'
-                        }, walk ${ms(v.tuning.filtered.walkMs)} ms vs exact ${ms(v.tuning.filtered.exactMs)} ms`
-                      : '—'}
+                    {v.tuning?.filtered?.pending
+                      ? `being measured (walks at ef_search ${v.tuning.filtered.efSearch} meanwhile)`
+                      : v.tuning?.filtered
+                        ? `recall ${recall(v.tuning.filtered.recall)}, ef_search ${
+                            v.tuning.filtered.efSearch ?? 'exact'
+                          }, walk ${ms(v.tuning.filtered.walkMs)} ms vs exact ${ms(v.tuning.filtered.exactMs)} ms`
+                        : '—'}
                   </td>
                   <td data-testid="quality-vector-traffic">
                     {v.traffic.samples + v.traffic.filteredSamples === 0

@@ -65,6 +65,13 @@ export interface FilteredTuning {
    * collection's own sampled filtered searches, each under its filter (the times stay the former's).
    */
   source: 'synthesized' | 'traffic';
+  /**
+   * Not measured yet: the tuner saves its unfiltered choice first and measures filtered walks
+   * after. Meanwhile efSearch is the widest, so that a filtered walk is at least as wide as any
+   * measurement could make it, and recall and times are 0 (the search policy's own thresholds
+   * decide an exact read, as before any measurement).
+   */
+  pending?: boolean;
 }
 
 export const DEFAULT_INDEX: IndexSettings = { m: 16, efConstruction: 100, efSearch: 100 };

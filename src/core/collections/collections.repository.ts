@@ -90,6 +90,8 @@ function toTuning(row: TuningRow | null, index: IndexSettings): SearchTuning | n
             walkMs: row.filtered_walk_ms ?? 0,
             exactMs: row.filtered_exact_ms ?? 0,
             source: row.filtered_source ?? 'synthesized',
+            // Saved with an ef_search and no recall: the filtered part of the measurement is still running.
+            ...(row.filtered_recall === null && { pending: true }),
           },
     source: row.source ?? 'synthesized',
     measuredAt: new Date(row.measured_at),

@@ -166,20 +166,28 @@ export class SearchTuningRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Saves the measurement of the collection's default vector (position 0) or of a named one. */
+  /**
+   * Saves the measurement of the collection's default vector (position 0) or of a named one. An
+   * `interim` one (its unfiltered part, saved before the filtered part is measured) is saved
+   * stale: should the tuner stop before it finishes, the next one measures again. The whole one
+   * saved over it keeps its time: the searches sampled since the unfiltered part was saved are
+   * traffic that measurement has not seen.
+   */
   async save(
     db: Queryable,
     collectionId: string,
     tuning: Omit<SearchTuning, 'measuredAt'>,
     position = 0,
+    { interim = false }: { interim?: boolean } = {},
   ): Promise<void> {
     const f = tuning.filtered;
+    const pending = f?.pending === true;
     // The collection may have been deleted meanwhile: then there is nothing to save.
     await db.query(
       `INSERT INTO vecgate_search_tuning (collection_id, records, target, recall, ef_search, exact, ms_per_search,
          filtered_ef_search, filtered_recall, filtered_walk_ms, filtered_exact_ms, source, filtered_source, position,
-         walk_met, walk_recall)
-       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+         walk_met, walk_recall, stale)
+       SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
        WHERE EXISTS (SELECT 1 FROM vecgate_collections WHERE id = $1)
        ON CONFLICT (collection_id, position) DO UPDATE SET records = excluded.records, target = excluded.target,
          recall = excluded.recall, ef_search = excluded.ef_search, exact = excluded.exact,
@@ -187,7 +195,9 @@ export class SearchTuningRepository {
          filtered_recall = excluded.filtered_recall, filtered_walk_ms = excluded.filtered_walk_ms,
          filtered_exact_ms = excluded.filtered_exact_ms, source = excluded.source,
          filtered_source = excluded.filtered_source, walk_met = excluded.walk_met,
-         walk_recall = excluded.walk_recall, stale = false, measured_at = now()`,
+         walk_recall = excluded.walk_recall, stale = excluded.stale,
+         measured_at = CASE WHEN NOT excluded.stale AND vecgate_search_tuning.stale
+                            THEN vecgate_search_tuning.measured_at ELSE now() END`,
       [
         collectionId,
         tuning.records,
@@ -197,14 +207,15 @@ export class SearchTuningRepository {
         tuning.exact,
         tuning.msPerSearch,
         f?.efSearch ?? null,
-        f?.recall ?? null,
-        f?.walkMs ?? null,
-        f?.exactMs ?? null,
+        pending ? null : (f?.recall ?? null),
+        pending ? null : (f?.walkMs ?? null),
+        pending ? null : (f?.exactMs ?? null),
         tuning.source,
         f?.source ?? null,
         position,
         tuning.walkMet ?? null,
         tuning.walkRecall ?? null,
+        interim,
       ],
     );
   }

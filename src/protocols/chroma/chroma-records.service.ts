@@ -175,14 +175,17 @@ export class ChromaRecordsService {
           ef_search: tuning.efSearch,
           exact: tuning.exact,
           ms_per_search: tuning.msPerSearch,
-          // Under a filter keeping one record in ten: the walk's ef_search and recall, and mean times.
-          ...(tuning.filtered && {
-            filtered_ef_search: tuning.filtered.efSearch,
-            filtered_recall: tuning.filtered.recall,
-            filtered_walk_ms: tuning.filtered.walkMs,
-            filtered_exact_ms: tuning.filtered.exactMs,
-            filtered_source: tuning.filtered.source,
-          }),
+          // Under a filter keeping one record in ten: the walk's ef_search and recall, and mean times
+          // (until measured, just after the unfiltered part, filtered walks go as wide as they can).
+          ...(tuning.filtered?.pending && { filtered_pending: true, filtered_ef_search: tuning.filtered.efSearch }),
+          ...(tuning.filtered &&
+            !tuning.filtered.pending && {
+              filtered_ef_search: tuning.filtered.efSearch,
+              filtered_recall: tuning.filtered.recall,
+              filtered_walk_ms: tuning.filtered.walkMs,
+              filtered_exact_ms: tuning.filtered.exactMs,
+              filtered_source: tuning.filtered.source,
+            }),
           records: tuning.records,
           source: tuning.source,
           measured_at: tuning.measuredAt.toISOString(),

@@ -1,6 +1,10 @@
 import { ChromaClient, type Collection } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
+import { CollectionsRepository } from '../../../src/core/collections/collections.repository';
 import { CollectionsService } from '../../../src/core/collections/collections.service';
+import { SearchTuningRepository } from '../../../src/core/collections/search-tuning.repository';
+import { HNSW_LIMITS } from '../../../src/core/collections/vector-index';
+import { PENDING_FILTERED } from '../../../src/core/indexing/search-tuner';
 import { startGateway, type TestGateway } from '../../support/gateway';
 import { prng } from '../../support/pinecone';
 import { indexingStatus, until, waitIndexed } from '../../support/wait';
@@ -70,7 +74,15 @@ async function recallOf(col: Collection, data: number[][], size: number, query: 
 
 /** What these tests read of indexing_status: the tuner's last measurement. */
 interface Status {
-  vecgate_search_tuning?: { ef_search: number; exact: boolean; records: number };
+  vecgate_search_tuning?: {
+    ef_search: number;
+    exact: boolean;
+    records: number;
+    recall: number;
+    filtered_pending?: boolean;
+    filtered_ef_search?: number;
+    filtered_recall?: number;
+  };
 }
 
 /** recall@10 of fresh queries walked at the measured ef_search, straight in SQL; whether the tuner chose exact search. */
@@ -94,8 +106,10 @@ async function walkRecall(gw: TestGateway, col: Collection, data: number[][], si
   return { exact: tuning!.exact, recall: hits / (10 * QUERIES) };
 }
 
+/** The size the last whole measurement was made at (its filtered part too: see below). */
 async function measuredRecords(gw: TestGateway, col: Collection): Promise<number | null> {
-  return (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning?.records ?? null;
+  const tuning = (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning;
+  return tuning && !tuning.filtered_pending ? tuning.records : null;
 }
 
 describe('Chroma: no quiet loss of recall before the tuner has measured', () => {
@@ -151,5 +165,62 @@ describe('Chroma: no quiet loss of recall before the tuner has measured', () => 
       expect(stale.exact).toBe(false);
       expect(stale.recall).toBeLessThan(TARGET);
     }
+  });
+  // The tuner saves its unfiltered choice as soon as it has it (right after a load, unfiltered
+  // searches read every record until then) and measures filtered walks after; a tuner stopped in
+  // between (a shutdown) leaves the measurement so, and the next one must make it again.
+  it('reports a measurement whose filtered part is pending, walks filtered searches wide meanwhile, and measures it again', async () => {
+    const col = await client.createCollection({ name: 'pending', embeddingFunction: null });
+    for (let s = 0; s < FIRST; s += 500)
+      await col.add({
+        ids: Array.from({ length: 500 }, (_, i) => `r${s + i}`),
+        embeddings: clustered.slice(s, s + 500),
+        metadatas: Array.from({ length: 500 }, (_, i) => ({ group: (s + i) % 10 })),
+      });
+    await until(
+      'the first measurement',
+      () => measuredRecords(gw, col),
+      (records) => records === FIRST,
+    );
+    const whole = (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning!;
+    expect(whole.filtered_recall).toBeGreaterThan(0);
+
+    const stored = (await new CollectionsRepository().findById(gw.db, col.id))!;
+    await new SearchTuningRepository().save(gw.db, col.id, { ...stored.tuning!, filtered: PENDING_FILTERED }, 0, {
+      interim: true,
+    });
+    gw.app.get(CollectionsService).forget(col.id);
+
+    const pending = (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning!;
+    expect(pending.filtered_pending).toBe(true);
+    expect(pending.filtered_ef_search).toBe(HNSW_LIMITS.efSearch.max);
+    expect(pending.filtered_recall).toBeUndefined();
+    // The unfiltered part stands as measured.
+    expect([pending.ef_search, pending.exact, pending.recall]).toEqual([whole.ef_search, whole.exact, whole.recall]);
+
+    // Filtered searches (a tenth of the records) meet the target meanwhile.
+    let hits = 0;
+    for (let i = 0; i < QUERIES; i++) {
+      const q = clusteredQuery();
+      const group = i % 10;
+      const res = await col.query({ queryEmbeddings: [q], nResults: 10, where: { group }, include: [] });
+      const kept = clustered.slice(0, FIRST).map((v, k) => (k % 10 === group ? v : null));
+      const truth = new Set(
+        kept
+          .map((v, k) => ({ id: `r${k}`, d: v ? squared(q, v) : Infinity }))
+          .sort((a, b) => a.d - b.d)
+          .slice(0, 10)
+          .map((x) => x.id),
+      );
+      hits += res.ids[0].filter((id) => truth.has(id)).length;
+    }
+    expect(hits / (10 * QUERIES)).toBeGreaterThanOrEqual(TARGET);
+
+    // Left so, it is due: the tuner's next look (a day away here) measures it again.
+    const due = await new SearchTuningRepository().due(gw.db, 500, TARGET, 100);
+    expect(due.map((d) => d.id)).toContain(col.id);
+    // A whole measurement is not.
+    await new SearchTuningRepository().save(gw.db, col.id, stored.tuning!);
+    expect((await new SearchTuningRepository().due(gw.db, 500, TARGET, 100)).map((d) => d.id)).not.toContain(col.id);
   });
 });

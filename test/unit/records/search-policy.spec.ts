@@ -1,5 +1,7 @@
 import type { Collection, SearchTuning } from '../../../src/core/collections/collection.model';
 import { DEFAULT_INDEX } from '../../../src/core/collections/collection.model';
+import { HNSW_LIMITS } from '../../../src/core/collections/vector-index';
+import { interimFiltered, PENDING_FILTERED } from '../../../src/core/indexing/search-tuner';
 import {
   EXACT_SEARCH_MAX_ROWS,
   EXACT_SEARCH_MAX_SHARE,
@@ -123,6 +125,33 @@ describe('filteredEfSearch', () => {
     expect(third).toBeLessThan(250);
     // 250 * 2.5^log10(2): a filter keeping 5%.
     expect(filteredEfSearch(100, 250, 0.05)).toBe(Math.ceil(100 * Math.pow(2.5, Math.log10(20))));
+  });
+
+  it('walks at least as wide while the filtered measurement is pending as any measurement could make it', () => {
+    for (const unfiltered of [16, 100, 400])
+      for (const share of [undefined, 0.9, 0.5, 0.1, 0.01, 0.0001])
+        for (const measured of [unfiltered, 250, 640, HNSW_LIMITS.efSearch.max])
+          expect(filteredEfSearch(unfiltered, PENDING_FILTERED.efSearch, share)).toBeGreaterThanOrEqual(
+            filteredEfSearch(unfiltered, measured, share),
+          );
+    // And reads exactly where it would before any measurement: on the policy's own thresholds.
+    for (const matching of [100, 4_000, 30_000])
+      expect(prefersExactSearch({ matching, total: 100_000 }, PENDING_FILTERED)).toBe(
+        prefersExactSearch({ matching, total: 100_000 }, null),
+      );
+  });
+
+  it('keeps the last filtered measurement while the next is made only where it holds at this size', () => {
+    const filtered = { efSearch: 160, recall: 0.97, walkMs: 1, exactMs: 3, source: 'synthesized' as const };
+    const tuning = { ...measuredAt, filtered };
+    expect(interimFiltered(indexed(10_000, tuning), 0.95)).toBe(filtered);
+    // Grown past a quarter, never measured, measured for another target, or left pending.
+    expect(interimFiltered(indexed(20_000, tuning), 0.95)).toBe(PENDING_FILTERED);
+    expect(interimFiltered(indexed(10_000, null), 0.95)).toBe(PENDING_FILTERED);
+    expect(interimFiltered(indexed(10_000, tuning), 0.9)).toBe(PENDING_FILTERED);
+    expect(interimFiltered(indexed(10_000, { ...measuredAt, filtered: PENDING_FILTERED }), 0.95)).toBe(
+      PENDING_FILTERED,
+    );
   });
 
   it("takes the tenth's without an estimate, and never goes past pgvector's largest nor below the unfiltered one", () => {
