@@ -15,6 +15,7 @@ import { FIELDS } from './qdrant-fields';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
+import { fuse, type Fusion } from '../../core/search/fusion';
 import type { ScoreNode } from '../../core/search/similarity-score';
 import { QdrantDocuments } from './qdrant-inference';
 import {
@@ -82,6 +83,32 @@ interface Search {
   limit: number;
   offset: number;
   threshold: number | null;
+}
+
+/** MMR's settings, checked: how much diversity weighs, and how many nearest points it weighs. */
+interface MmrPlan {
+  diversity: number;
+  candidates: number;
+}
+
+/**
+ * A prefetch as parsed, its nested ones too: every part of a request is checked (fields, bounds,
+ * fusion, MMR) before any of its searches runs. Its query stays as sent: reading it may read
+ * points (an id's vector, recommend's examples), which happens when it runs.
+ */
+interface PrefetchPlan {
+  at: string;
+  /** Its own filter and every outer one. */
+  filter: FilterNode;
+  limit: number;
+  threshold: number | null;
+  query: unknown;
+  using: unknown;
+  lookupFrom: unknown;
+  mmr: MmrPlan | null;
+  /** Set when its query fuses its nested prefetches' lists. */
+  fusion: Fusion | null;
+  inner: PrefetchPlan[];
 }
 
 /** A query over prefetches re-scores their points only: the filter that keeps them (none without prefetches). */
@@ -472,21 +499,24 @@ export class QdrantQueryService {
     const mmr = isObject(q) && 'nearest' in q && q.mmr !== undefined && q.mmr !== null ? q.mmr : null;
     if (isObject(q) && 'nearest' in q) q = q.nearest;
     if (prefetches.length > MAX_PREFETCHES) throw QdrantHttpError.badRequest(`at most ${MAX_PREFETCHES} prefetches`);
-    const lists = [];
+    // Every part checked first, then run: a fault deep in the last prefetch costs no search.
     const budget = { searches: MAX_SEARCHES };
-    for (const [i, p] of prefetches.entries()) {
+    const plans = prefetches.map((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`prefetch[${i}] must be an object`);
-      lists.push(await this.prefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`));
-    }
-    if (mmr !== null) {
+      return this.parsePrefetch(c, layout, p, filter, 1, budget, `prefetch[${i}]`);
+    });
+    const mmrPlan = mmr === null ? null : this.parseMmr(c, limit + offset, body.using, mmr, 'query.mmr');
+    const fusion = prefetches.length > 0 && mmr === null ? this.fusionOf(q, prefetches.length) : null;
+    const lists = [];
+    for (const plan of plans) lists.push(await this.runPrefetch(c, layout, plan));
+    if (mmrPlan !== null) {
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
       const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset, threshold: th };
-      return this.diverse(c, layout, search, mmr, shown);
+      return this.diverse(c, layout, search, mmrPlan, shown);
     }
     if (prefetches.length > 0) {
-      const fused = this.fuse(q, lists);
-      if (fused) {
-        const kept = fused.filter((s) => th === null || s.score >= th);
+      if (fusion) {
+        const kept = fuse(lists, fusion).filter((s) => th === null || s.score >= th);
         return this.show(c, layout, kept.slice(offset, offset + limit), shown);
       }
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
@@ -522,8 +552,8 @@ export class QdrantQueryService {
     return this.run(c, layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
   }
 
-  /** A prefetch's scored list (ids only), its filter and the outer ones all applied. */
-  private async prefetch(
+  /** A prefetch and its nested ones, checked (fields, bounds, fusion, MMR), before any runs. */
+  private parsePrefetch(
     c: Collection,
     layout: QdrantLayout,
     p: JsonObject,
@@ -531,7 +561,7 @@ export class QdrantQueryService {
     depth: number,
     budget: { searches: number },
     at: string,
-  ): Promise<Scored[]> {
+  ): PrefetchPlan {
     if (depth > 4) throw QdrantHttpError.badRequest('prefetches may nest at most 4 deep');
     if (--budget.searches < 0)
       throw QdrantHttpError.badRequest(`a query may run at most ${MAX_SEARCHES} searches, its prefetches included`);
@@ -540,7 +570,7 @@ export class QdrantQueryService {
     const filter = and(outer, parseQdrantFilter(p.filter, layout, `${at}.filter`));
     const limit = unsigned(p.limit, 'prefetch.limit', 10);
     if (limit > MAX_RESULTS) throw QdrantHttpError.badRequest(`prefetch.limit may be at most ${MAX_RESULTS}`);
-    const inner =
+    const nested =
       p.prefetch === undefined || p.prefetch === null ? [] : Array.isArray(p.prefetch) ? p.prefetch : [p.prefetch];
     let q = p.query;
     let mmr: unknown = null;
@@ -550,20 +580,41 @@ export class QdrantQueryService {
       q = q.nearest;
     }
     const th = threshold(p.score_threshold);
-    const lists = [];
-    for (const [i, ip] of inner.entries()) {
+    const inner = nested.map((ip, i) => {
       if (!isObject(ip)) throw QdrantHttpError.format(`${at}.prefetch[${i}] must be an object`);
-      lists.push(await this.prefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`));
-    }
-    if (inner.length > 0 && mmr === null) {
-      const fused = this.fuse(q, lists);
-      if (fused) return fused.slice(0, limit);
-    }
+      return this.parsePrefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`);
+    });
+    const fusion = inner.length > 0 && mmr === null ? this.fusionOf(q, inner.length) : null;
     if (inner.length === 0 && (q === undefined || q === null))
       throw QdrantHttpError.format('a prefetch without prefetches needs a query');
-    const { query, exclude } = await this.parseQuery(c, layout, q, p.using, p.lookup_from);
-    const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset: 0, threshold: th };
-    if (mmr !== null) return this.diversified(c, search, mmr, NO_COLUMNS, `${at}.query.mmr`);
+    return {
+      at,
+      filter,
+      limit,
+      threshold: th,
+      query: q,
+      using: p.using,
+      lookupFrom: p.lookup_from,
+      mmr: mmr === null ? null : this.parseMmr(c, limit, p.using, mmr, `${at}.query.mmr`),
+      fusion,
+      inner,
+    };
+  }
+
+  /** A prefetch's scored list (ids only), its filter and the outer ones all applied. */
+  private async runPrefetch(c: Collection, layout: QdrantLayout, plan: PrefetchPlan): Promise<Scored[]> {
+    const lists = [];
+    for (const inner of plan.inner) lists.push(await this.runPrefetch(c, layout, inner));
+    if (plan.fusion) return fuse(lists, plan.fusion).slice(0, plan.limit);
+    const { query, exclude } = await this.parseQuery(c, layout, plan.query, plan.using, plan.lookupFrom);
+    const search = {
+      query,
+      filter: and(plan.filter, exclude, ...prefetchedPoints(lists)),
+      limit: plan.limit,
+      offset: 0,
+      threshold: plan.threshold,
+    };
+    if (plan.mmr !== null) return this.diversified(c, search, plan.mmr, NO_COLUMNS);
     return this.scored(c, search, NO_COLUMNS);
   }
 
@@ -572,85 +623,67 @@ export class QdrantQueryService {
    * one at a time the point that best trades its similarity to the query (weight 1 − diversity)
    * against its greatest similarity to those already chosen. Points keep their query scores.
    */
-  private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: unknown, shown: Shown) {
-    const chosen = await this.diversified(c, s, mmr, includeFor(layout, shown.payload, shown.vector), 'query.mmr');
+  private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: MmrPlan, shown: Shown) {
+    const chosen = await this.diversified(c, s, mmr, includeFor(layout, shown.payload, shown.vector));
     return chosen.map((p) => this.point(p.id, p.score, p.record!, layout, shown));
   }
 
-  /** MMR's picks past the offset, each with its query score: at the top of a query or in a prefetch. */
-  private async diversified(c: Collection, s: Search, mmr: unknown, include: Include, at: string): Promise<Scored[]> {
+  /**
+   * MMR's settings, checked against what it would weigh: `want` points chosen (limit and offset)
+   * among `candidates_limit` (at least `want`), each compared with each through `using`'s vector.
+   */
+  private parseMmr(c: Collection, want: number, using: unknown, mmr: unknown, at: string): MmrPlan {
     if (!isObject(mmr)) throw QdrantHttpError.format(`${at} must be an object`);
     onlyFields(mmr, FIELDS.Mmr, at);
-    if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
     const diversity = mmr.diversity === undefined || mmr.diversity === null ? 0.5 : mmr.diversity;
     if (typeof diversity !== 'number' || diversity < 0 || diversity > 1)
       throw QdrantHttpError.format(`${at}.diversity must be a number from 0 to 1`);
-    const want = s.limit + s.offset;
     const candidates = unsigned(mmr.candidates_limit, `${at}.candidates_limit`, want);
     if (Math.max(candidates, want) > MAX_MMR_CANDIDATES)
       throw QdrantHttpError.badRequest(
         `an mmr query weighs at most ${MAX_MMR_CANDIDATES} candidates (candidates_limit, and limit + offset)`,
       );
-    const field = s.query.using === undefined ? undefined : c.vectors.find((f) => f.name === s.query.using);
+    const field = typeof using === 'string' ? c.vectors.find((f) => f.name === using) : undefined;
     const size = Math.max(candidates, want);
     checkPairwiseWork(size, size, (field ?? c).dimension ?? 1);
+    return { diversity, candidates };
+  }
+
+  /** MMR's picks past the offset, each with its query score: at the top of a query or in a prefetch. */
+  private async diversified(c: Collection, s: Search, mmr: MmrPlan, include: Include): Promise<Scored[]> {
+    if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
+    const want = s.limit + s.offset;
+    const size = Math.max(mmr.candidates, want);
     const pool = await this.scored(c, { ...s, limit: size, offset: 0 }, include);
     const chosen = await this.records.diversify(this.scope, c.id, {
       ids: pool.map((p) => p.id),
       query: s.query.dense,
-      diversity,
+      diversity: mmr.diversity,
       n: want,
       using: s.query.using,
     });
     return chosen.slice(s.offset).map((i) => pool[i]);
   }
 
-  /** Fusion of prefetch lists, or null when the query is not a fusion. */
-  private fuse(q: unknown, lists: Scored[][]): Scored[] | null {
-    let kind: string | undefined;
-    let k = DEFAULT_RRF_K;
-    let weights: number[] | null = null;
+  /** The fusion a query asks for over `lists` prefetches (the core's combiner, in Qdrant's words), or null when it is no fusion. */
+  private fusionOf(q: unknown, lists: number): Fusion | null {
     if (isObject(q) && typeof q.fusion === 'string') {
       onlyFields(q, FIELDS.FusionQuery, 'query');
-      kind = q.fusion;
-    } else if (isObject(q) && isObject(q.rrf)) {
-      onlyFields(q, FIELDS.RrfQuery, 'query');
-      onlyFields(q.rrf, FIELDS.Rrf, 'query.rrf');
-      kind = 'rrf';
-      k = unsigned(q.rrf.k, 'rrf.k', DEFAULT_RRF_K);
-      if (Array.isArray(q.rrf.weights)) {
-        if (q.rrf.weights.length !== lists.length || !q.rrf.weights.every((w) => typeof w === 'number' && w >= 0))
-          throw QdrantHttpError.format('rrf.weights must hold one non-negative number per prefetch');
-        weights = q.rrf.weights as number[];
-      }
+      if (q.fusion === 'rrf') return { kind: 'rrf', k: DEFAULT_RRF_K, weights: null };
+      if (q.fusion === 'dbsf') return { kind: 'dbsf' };
+      throw QdrantHttpError.format(`fusion: unknown variant ${JSON.stringify(q.fusion)}, expected rrf or dbsf`);
     }
-    if (kind === undefined) return null;
-    const totals = new Map<string, number>();
-    if (kind === 'rrf') {
-      lists.forEach((list, l) => {
-        const w = weights ? weights[l] : 1;
-        list.forEach((s, position) => {
-          const add = w <= 0 ? 0 : 1 / ((position + 1) / w + k - 1);
-          totals.set(s.id, (totals.get(s.id) ?? 0) + add);
-        });
-      });
-    } else if (kind === 'dbsf') {
-      // Distribution-Based Score Fusion: each list's scores mapped to [0, 1] over mean ± 3 deviations, then summed.
-      for (const list of lists) {
-        if (list.length === 0) continue;
-        const mean = list.reduce((a, s) => a + s.score, 0) / list.length;
-        const sd = Math.sqrt(list.reduce((a, s) => a + (s.score - mean) ** 2, 0) / list.length);
-        const low = mean - 3 * sd;
-        const high = mean + 3 * sd;
-        for (const s of list) {
-          const norm = high === low ? 0.5 : Math.min(1, Math.max(0, (s.score - low) / (high - low)));
-          totals.set(s.id, (totals.get(s.id) ?? 0) + norm);
-        }
-      }
-    } else throw QdrantHttpError.format(`fusion: unknown variant ${JSON.stringify(kind)}, expected rrf or dbsf`);
-    return [...totals]
-      .map(([id, score]) => ({ id, score }))
-      .sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    if (!isObject(q) || !isObject(q.rrf)) return null;
+    onlyFields(q, FIELDS.RrfQuery, 'query');
+    onlyFields(q.rrf, FIELDS.Rrf, 'query.rrf');
+    const k = unsigned(q.rrf.k, 'rrf.k', DEFAULT_RRF_K);
+    let weights: number[] | null = null;
+    if (Array.isArray(q.rrf.weights)) {
+      if (q.rrf.weights.length !== lists || !q.rrf.weights.every((w) => typeof w === 'number' && w >= 0))
+        throw QdrantHttpError.format('rrf.weights must hold one non-negative number per prefetch');
+      weights = q.rrf.weights as number[];
+    }
+    return { kind: 'rrf', k, weights };
   }
 
   /** A query for `using`: a vector, a point id (its vector; the point itself left out), or recommend. */

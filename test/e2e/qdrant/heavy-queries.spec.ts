@@ -1,3 +1,4 @@
+import { RecallSampler } from '../../../src/core/records/recall-sampler';
 import { gatewayForFile } from '../../support/gateway';
 import { collectionName, expectQdrantError, qdrantHttp } from './qdrant-helpers';
 
@@ -218,5 +219,36 @@ describe('Qdrant heavy queries', () => {
     expect(fine.status).toBe(200);
     expect(fine.body.result).toHaveLength(100);
     expect(fine.body.result[0].points).toHaveLength(10);
+  });
+  it('checks a whole query, every prefetch of it, before any of its searches runs', async () => {
+    const { name } = await seed('Cosine', 4, 20, 41);
+    const { rows } = await gw.db.query('SELECT id FROM vecgate_collections WHERE name = $1', [name]);
+    // Every dense search served is counted, sampled for its recall or not.
+    const sampler = gw.app.get(RecallSampler);
+    const searched = () => sampler.traffic.get(rows[0].id)?.searches ?? 0;
+    const plain = { query: [1, 0, 0, 0], limit: 5 };
+    const before = searched();
+    const ok = await q().post(`/collections/${name}/points/query`, {
+      prefetch: [plain, plain],
+      query: { fusion: 'rrf' },
+    });
+    expect(ok.status).toBe(200);
+    expect(searched() - before).toBe(2);
+    // A fault in the last prefetch, deep in one, or in the fusion over them: refused, nothing searched.
+    for (const [body, error] of [
+      [{ prefetch: [plain, { ...plain, limt: 3 }], query: { fusion: 'rrf' } }, /limt/],
+      [
+        { prefetch: [plain, { prefetch: [plain, { query: { nearest: [1, 0, 0, 0], mmr: { diversity: 2 } } }] }] },
+        /diversity must be a number from 0 to 1/,
+      ],
+      [{ prefetch: [plain, plain], query: { rrf: { weights: [1] } } }, /rrf.weights must hold one/],
+    ] as const) {
+      const refused = searched();
+      const res = await q().post(`/collections/${name}/points/query`, body);
+      expect([res.status, JSON.stringify(res.body)]).toEqual([expect.any(Number), expect.stringMatching(error)]);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(searched()).toBe(refused);
+    }
   });
 });
