@@ -67,13 +67,7 @@ const INDEX_MIN_ROWS = loadConfig(process.env).indexing.minRows;
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '-' : (ms / 1000).toFixed(1));
 
-/**
- * Watches, from now on and beside the timed calls, for the moment a vecgate collection's searches
- * run as they will at rest: its index built and the search tuner's measurement reported (its
- * unfiltered part, saved before the filtered one: the calls timed here are unfiltered; a
- * collection too small for an index is ready when loaded). stop() gives the milliseconds from
- * `since`, or undefined when that had not happened yet.
- */
+/** What settle() reads of indexing_status. */
 interface SettleStatus {
   op_indexing_progress?: number;
   vecgate_search_tuning?: {
@@ -121,6 +115,13 @@ async function settle(
   }
 }
 
+/**
+ * Watches, from now on and beside the timed calls, for the moment a vecgate collection's searches
+ * run as they will at rest: its index built and the search tuner's measurement reported (its
+ * unfiltered part, saved before the filtered one: the calls timed here are unfiltered; a
+ * collection too small for an index is ready when loaded). stop() gives the milliseconds from
+ * `since`, or undefined when that had not happened yet.
+ */
 function watchReady(collection: Collection, indexed: boolean, since: number) {
   let at: number | undefined = indexed ? undefined : nowMs();
   let stopped = false;
