@@ -25,6 +25,8 @@ const FIRST = 3000;
 const GROWN = 9000;
 const TARGET = 0.95;
 const QUERIES = 30;
+/** The records of the collection whose measurement is left pending. */
+const PENDING_RECORDS = 1000;
 
 const next = prng(977);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
@@ -171,7 +173,8 @@ describe('Chroma: no quiet loss of recall before the tuner has measured', () => 
   // between (a shutdown) leaves the measurement so, and the next one must make it again.
   it('reports a measurement whose filtered part is pending, walks filtered searches wide meanwhile, and measures it again', async () => {
     const col = await client.createCollection({ name: 'pending', embeddingFunction: null });
-    for (let s = 0; s < FIRST; s += 500)
+    // Small, as it need only be measured once: 1,000 records, a filter keeping 100.
+    for (let s = 0; s < PENDING_RECORDS; s += 500)
       await col.add({
         ids: Array.from({ length: 500 }, (_, i) => `r${s + i}`),
         embeddings: clustered.slice(s, s + 500),
@@ -180,7 +183,7 @@ describe('Chroma: no quiet loss of recall before the tuner has measured', () => 
     await until(
       'the first measurement',
       () => measuredRecords(gw, col),
-      (records) => records === FIRST,
+      (records) => records === PENDING_RECORDS,
     );
     const whole = (await indexingStatus<Status>(gw.url, col.id)).vecgate_search_tuning!;
     expect(whole.filtered_recall).toBeGreaterThan(0);
@@ -204,7 +207,7 @@ describe('Chroma: no quiet loss of recall before the tuner has measured', () => 
       const q = clusteredQuery();
       const group = i % 10;
       const res = await col.query({ queryEmbeddings: [q], nResults: 10, where: { group }, include: [] });
-      const kept = clustered.slice(0, FIRST).map((v, k) => (k % 10 === group ? v : null));
+      const kept = clustered.slice(0, PENDING_RECORDS).map((v, k) => (k % 10 === group ? v : null));
       const truth = new Set(
         kept
           .map((v, k) => ({ id: `r${k}`, d: v ? squared(q, v) : Infinity }))
