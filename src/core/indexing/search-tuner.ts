@@ -334,9 +334,9 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     const tuning = await this.tune(collection, queries, records, from);
     if (!tuning) return false;
     // Unfiltered searches take their walk now, not once the filtered walks are measured too (about
-    // half of an 11 s measurement at 20,000 x 128, timed by hand): right after a load they
-    // read every record until then. Filtered ones keep the last filtered measurement where it holds at this
-    // size, else walk as wide as any measurement could make them meanwhile.
+    // half of an 11 s measurement at 20,000 x 128, timed by hand): right after a load they read
+    // every record until then. Filtered ones keep the last filtered measurement where it holds at
+    // this size, else walk as wide as any measurement could make them meanwhile.
     const interim = { ...tuning, filtered: interimFiltered(collection, this.options.recallTarget), source };
     await this.repository.save(this.db, collection.id, interim, position, { interim: true });
     this.collections.forget(collection.id);

@@ -177,10 +177,10 @@ export class ChromaRecordsService {
           ms_per_search: tuning.msPerSearch,
           // Under a filter keeping one record in ten: the walk's ef_search and recall, and mean times
           // (until measured, just after the unfiltered part, filtered walks go as wide as they can).
-          ...(tuning.filtered?.pending && { filtered_pending: true, filtered_ef_search: tuning.filtered.efSearch }),
+          ...(tuning.filtered && { filtered_ef_search: tuning.filtered.efSearch }),
+          ...(tuning.filtered?.pending && { filtered_pending: true }),
           ...(tuning.filtered &&
             !tuning.filtered.pending && {
-              filtered_ef_search: tuning.filtered.efSearch,
               filtered_recall: tuning.filtered.recall,
               filtered_walk_ms: tuning.filtered.walkMs,
               filtered_exact_ms: tuning.filtered.exactMs,

@@ -97,7 +97,6 @@ interface MmrPlan {
  * points (an id's vector, recommend's examples), which happens when it runs.
  */
 interface PrefetchPlan {
-  at: string;
   /** Its own filter and every outer one. */
   filter: FilterNode;
   limit: number;
@@ -588,7 +587,6 @@ export class QdrantQueryService {
     if (inner.length === 0 && (q === undefined || q === null))
       throw QdrantHttpError.format('a prefetch without prefetches needs a query');
     return {
-      at,
       filter,
       limit,
       threshold: th,
