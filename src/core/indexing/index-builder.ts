@@ -154,12 +154,15 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     // A status poll must stay cheap while a build runs: no count(*) of a table being indexed.
     return this.records.withCollectionTable(scope, collectionId, async (db, collection) => {
       const inserted = await this.tables.insertedEver(db, collection.tableName);
+      // Before the builds: an embedded build commits its index and its record together, so a
+      // status that saw the index also sees the build (read after, a build could land between).
+      const indexed = !(await this.due(collection, inserted));
       const traffic = await this.samples.recall(db, collection.id, collection.tuning?.measuredAt ?? null);
       const builds = await this.grower.history(db, collection.id, 0);
       const shortfall = recallShortfall(collection.tuning, collection.index, this.options, builds);
       return {
         inserted,
-        indexed: !(await this.due(collection, inserted)),
+        indexed,
         tuning: collection.tuning,
         index: { m: collection.index.m, efConstruction: collection.index.efConstruction },
         builds,
