@@ -292,6 +292,14 @@ export class RecordTableRepository {
     await db.query(`ANALYZE ${qualified(table)}`);
   }
 
+  /** Whether the table has never been analyzed (nor vacuumed): the planner then guesses its size from its pages. */
+  async neverAnalyzed(db: Queryable, table: string): Promise<boolean> {
+    const { rows } = await db.query(`SELECT reltuples < 0 AS never FROM pg_class WHERE oid = to_regclass($1)`, [
+      qualified(table),
+    ]);
+    return rows[0]?.never === true;
+  }
+
   /**
    * The visibility map after a bulk load (count and id lookups read the index only). After the
    * HNSW build, not before: it reads the whole table, and the index is what a loader waits for.

@@ -29,6 +29,8 @@ const FULL_SWEEP_MS = 60_000;
 const hnswLock = (table: string) => `index:${table}`;
 /** The advisory lock every build or ANALYZE of a table takes besides its own (buildOnce). */
 const tableLock = (table: string) => `table-builds:${table}`;
+/** The advisory lock of a table's first statistics (analyzeEarly). */
+const statisticsLock = (table: string) => `statistics:${table}`;
 
 /**
  * The vector columns of a collection that get an HNSW index: the default one once it has a
@@ -206,12 +208,14 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     const now = Date.now();
     const seen = new Set<string>();
     let ready: string | undefined;
+    const fresh: string[] = [];
     for (const { id, table, lastSeq } of due) {
       seen.add(table);
       const seq = BigInt(lastSeq);
       const watch = this.watching.get(table);
       if (!watch) {
         this.watching.set(table, startWatch(seq, now));
+        fresh.push(table);
         continue;
       }
       observe(watch, seq, now, timings);
@@ -219,6 +223,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
     }
     for (const table of this.watching.keys()) if (!seen.has(table)) this.watching.delete(table);
     this.backoff.prune((key) => !key.startsWith('index:') || seen.has(key.slice('index:'.length)));
+    for (const table of fresh) if (!this.stopped) await this.analyzeEarly(table);
     if (this.stopped) return;
     if (ready) return this.build(ready);
     if (timings.rangeKeys > 0) {
@@ -298,6 +303,25 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         this.logger.warn(
           `statistics for the range index of table ${key.table} stopped: ${(err as Error)?.message ?? err}`,
         );
+    }
+  }
+
+  /**
+   * A table's first statistics, as soon as a load makes it due rather than once the load is over
+   * and its index is built. Without any, the planner took the 5,000 records loaded a second ago
+   * for 55 and read them through the namespace index: an exact search took 2.5-4.6 ms where a
+   * sequential scan takes 1.8. Once per table: later, the planner scales them to its size.
+   */
+  private async analyzeEarly(table: string): Promise<void> {
+    try {
+      await this.buildOnce(table, statisticsLock(table), async (conn) => {
+        if (!(await this.tables.neverAnalyzed(conn, table))) return false;
+        await this.tables.analyze(conn, table);
+        return true;
+      });
+    } catch (err) {
+      if (!this.stopped)
+        this.logger.warn(`first statistics of table ${table} stopped: ${(err as Error)?.message ?? err}`);
     }
   }
 
