@@ -8,6 +8,7 @@ import { RecordsRepository } from './records.repository';
 import { RecordsService } from './records.service';
 import { SearchRepository } from '../search/search.repository';
 import { SearchService } from '../search/search.service';
+import { SearchPlanExecutor } from '../search/plan-executor';
 
 @Module({
   imports: [CollectionsModule],
@@ -20,7 +21,16 @@ import { SearchService } from '../search/search.service';
     NamespacesService,
     SearchRepository,
     SearchService,
+    SearchPlanExecutor,
   ],
-  exports: [RecordsService, RecordsRepository, NamespacesService, RangeKeyTracker, RecallSampler, SearchService],
+  exports: [
+    RecordsService,
+    RecordsRepository,
+    NamespacesService,
+    RangeKeyTracker,
+    RecallSampler,
+    SearchService,
+    SearchPlanExecutor,
+  ],
 })
 export class RecordsModule {}

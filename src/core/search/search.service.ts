@@ -10,11 +10,12 @@ import { RecordsService, type VectorSearchPlan } from '../records/records.servic
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
 import { HybridSearch, knnLeaves, rankShape, ScoredRecord } from './search.model';
 import { SearchRepository, type SearchRows } from './search.repository';
+import { MAX_RESULTS, MAX_SEARCHES } from './plan-budget';
 
-/** The most records one knn list may hold (Chroma's default is 16, its clients' 128). */
-export const MAX_KNN_LIMIT = 10_000;
-/** The most knn lists one rank expression may combine. */
-export const MAX_KNN_LEAVES = 16;
+/** The most records one knn list may hold (Chroma's default is 16, its clients' 128): the plans' budget. */
+export const MAX_KNN_LIMIT = MAX_RESULTS;
+/** The most knn lists one rank expression may combine: a plan's searches. */
+export const MAX_KNN_LEAVES = MAX_SEARCHES;
 /**
  * The most nodes (operators, values and knns) of one rank expression, and how deep it may nest.
  * Each node is computed once per candidate record (up to 16 lists of 10,000): a Reciprocal Rank

@@ -11,7 +11,12 @@ import { onlyFields } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
-import { MAX_CONTEXT_PAIRS, MAX_EXAMPLES, MAX_PREFETCHES, MAX_SEARCHES } from './query-limits';
+import {
+  MAX_CONTEXT_PAIRS,
+  MAX_EXAMPLES,
+  MAX_INPUTS as MAX_PREFETCHES,
+  MAX_SEARCHES,
+} from '../../core/search/plan-budget';
 
 /** Qdrant's inference objects, by the field that holds their input. */
 type InferenceKind = 'Document' | 'Image' | 'InferenceObject';

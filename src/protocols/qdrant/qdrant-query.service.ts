@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Collection, Metric } from '../../core/collections/collection.model';
+import type { Collection } from '../../core/collections/collection.model';
 import { and, not, type FilterNode } from '../../core/filters/filter-ast';
 import { DenseVector } from '../../core/records/dense-vector';
 import { checkPairwiseWork } from '../../core/records/pairwise-work';
-import type { Include, Neighbour, SparseText, StoredRecord } from '../../core/records/record.model';
+import type { SparseText, StoredRecord } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
@@ -15,7 +15,9 @@ import { FIELDS } from './qdrant-fields';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { orderByOf } from './order-by';
 import { layoutOf, resolveVector, type QdrantLayout, type VectorRef } from './qdrant-layout';
-import { fuse, type Fusion } from '../../core/search/fusion';
+import type { Fusion } from '../../core/search/fusion';
+import type { MmrSettings, PlanNode, Retriever, Scored } from '../../core/search/plan';
+import { SearchPlanExecutor } from '../../core/search/plan-executor';
 import type { ScoreNode } from '../../core/search/similarity-score';
 import { QdrantDocuments } from './qdrant-inference';
 import {
@@ -31,14 +33,17 @@ import {
   type VectorSelector,
 } from './qdrant-points.mapper';
 import { checkRequestWork } from './request-work';
-import { MAX_CONTEXT_PAIRS, MAX_EXAMPLES, MAX_PREFETCHES, MAX_SEARCHES } from './query-limits';
+import {
+  MAX_CONTEXT_PAIRS,
+  MAX_EXAMPLES,
+  MAX_INPUTS as MAX_PREFETCHES,
+  MAX_MMR_CANDIDATES,
+  MAX_RESULTS,
+  MAX_SEARCHES,
+} from '../../core/search/plan-budget';
 
-/** The most points one search returns (limit + offset). */
-const MAX_RESULTS = 10_000;
 /** The most points a search matrix samples (each is compared with each). */
 const MAX_MATRIX_SAMPLE = 1_000;
-/** The most candidates an MMR query weighs (each against each chosen one). */
-const MAX_MMR_CANDIDATES = 1_000;
 const MAX_BATCH = 100;
 /** Qdrant's default k of Reciprocal Rank Fusion (lib/segment reciprocal_rank_fusion.rs). */
 const DEFAULT_RRF_K = 2;
@@ -70,12 +75,6 @@ function contextLoss(positive: number, negative: number): ScoreNode {
   return { kind: 'sigmoid', operand: { kind: 'min', terms: [difference, { kind: 'value', value: 0 }] } };
 }
 
-interface Scored {
-  id: string;
-  score: number;
-  record?: StoredRecord;
-}
-
 /** One search as Qdrant's requests describe it, once parsed. */
 interface Search {
   query: Query;
@@ -85,16 +84,10 @@ interface Search {
   threshold: number | null;
 }
 
-/** MMR's settings, checked: how much diversity weighs, and how many nearest points it weighs. */
-interface MmrPlan {
-  diversity: number;
-  candidates: number;
-}
-
 /**
  * A prefetch as parsed, its nested ones too: every part of a request is checked (fields, bounds,
- * fusion, MMR) before any of its searches runs. Its query stays as sent: reading it may read
- * points (an id's vector, recommend's examples), which happens when it runs.
+ * fusion, MMR) before anything is read. Its query stays as sent: reading it may read points (an
+ * id's vector, recommend's examples), which `resolve` does before any search runs.
  */
 interface PrefetchPlan {
   /** Its own filter and every outer one. */
@@ -104,22 +97,10 @@ interface PrefetchPlan {
   query: unknown;
   using: unknown;
   lookupFrom: unknown;
-  mmr: MmrPlan | null;
+  mmr: MmrSettings | null;
   /** Set when its query fuses its nested prefetches' lists. */
   fusion: Fusion | null;
   inner: PrefetchPlan[];
-}
-
-/** A query over prefetches re-scores their points only: the filter that keeps them (none without prefetches). */
-function prefetchedPoints(lists: Scored[][]): FilterNode[] {
-  return lists.length > 0 ? [{ kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] }] : [];
-}
-
-/** Qdrant's scores from pgvector's operator values: similarities for Cosine and Dot, distances for the others. */
-function scoreOf(metric: Metric, raw: number): number {
-  if (metric === 'cosine') return 1 - raw;
-  if (metric === 'ip') return -raw;
-  return raw;
 }
 
 /** Whether the sparse vector a query searches (the first one, or the named one) was declared with `modifier: idf`. */
@@ -128,9 +109,18 @@ function idfModified(layout: QdrantLayout, using: string | undefined): boolean {
   return layout.namedParams[using]?.modifier === 'idf';
 }
 
-/** Whether larger scores are better (Cosine, Dot, sparse), or smaller (Euclid, Manhattan). */
-function higherIsBetter(metric: Metric, query: Query): boolean {
-  return 'sparse' in query || 'score' in query || metric === 'cosine' || metric === 'ip';
+/** The core's retriever for a parsed query (the plan's leaf). */
+function retrieverOf(layout: QdrantLayout, query: Query): Retriever {
+  if ('dense' in query) return { kind: 'dense', vector: query.dense, using: query.using };
+  if ('sparse' in query)
+    return { kind: 'sparse', text: query.sparse.text, using: query.using, idf: idfModified(layout, query.using) };
+  return { kind: 'scoredBy', vectors: query.score.vectors, score: query.score.node, using: query.using };
+}
+
+/** MMR weighs dense similarities only: refused before anything runs. */
+function checkMmr(mmr: MmrSettings | null, query: Query): void {
+  if (mmr !== null && !('dense' in query))
+    throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
 }
 
 function threshold(value: unknown): number | null {
@@ -159,8 +149,9 @@ interface Shown {
 
 /**
  * Qdrant's searches: the Query API (a vector, a point id, nearest, recommend, fusion of
- * prefetches) and the legacy search and recommend routes, over the core's nearest-neighbour
- * search (RecordsService.nearest: the tuned HNSW walk or an exact scan, as for every protocol).
+ * prefetches) and the legacy search and recommend routes. Each request is parsed whole, the points
+ * it refers to are read, and the core runs it as one search plan (SearchPlanExecutor: the tuned
+ * HNSW walk or an exact scan, as for every protocol, fusion and MMR); this renders the points.
  */
 @Injectable()
 export class QdrantQueryService {
@@ -168,6 +159,7 @@ export class QdrantQueryService {
     private readonly collections: QdrantCollectionsService,
     private readonly records: RecordsService,
     private readonly inference: InferenceService,
+    private readonly plans: SearchPlanExecutor,
   ) {}
 
   private get scope() {
@@ -506,21 +498,24 @@ export class QdrantQueryService {
     });
     const mmrPlan = mmr === null ? null : this.parseMmr(c, limit + offset, body.using, mmr, 'query.mmr');
     const fusion = prefetches.length > 0 && mmr === null ? this.fusionOf(q, prefetches.length) : null;
-    const lists = [];
-    for (const plan of plans) lists.push(await this.runPrefetch(c, layout, plan));
-    if (mmrPlan !== null) {
+    // The points the request refers to are read next, then the core runs the whole plan.
+    const inputs: PlanNode[] = [];
+    for (const plan of plans) inputs.push(await this.resolve(c, layout, plan));
+    if (mmrPlan !== null || prefetches.length > 0) {
+      const window = { limit, offset, threshold: th };
+      if (fusion) return this.runPlan(c, layout, { kind: 'fuse', fusion, inputs, ...window }, shown);
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset, threshold: th };
-      return this.diverse(c, layout, search, mmrPlan, shown);
-    }
-    if (prefetches.length > 0) {
-      if (fusion) {
-        const kept = fuse(lists, fusion).filter((s) => th === null || s.score >= th);
-        return this.show(c, layout, kept.slice(offset, offset + limit), shown);
-      }
-      const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-      const search = { query, filter: and(filter, exclude, ...prefetchedPoints(lists)), limit, offset, threshold: th };
-      return this.run(c, layout, search, shown);
+      checkMmr(mmrPlan, query);
+      const retriever = retrieverOf(layout, query);
+      const node: PlanNode = {
+        kind: 'search',
+        retriever,
+        filter: and(filter, exclude),
+        mmr: mmrPlan,
+        inputs,
+        ...window,
+      };
+      return this.runPlan(c, layout, node, shown);
     }
     if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
     if (isObject(q) && 'sample' in q) {
@@ -599,38 +594,32 @@ export class QdrantQueryService {
     };
   }
 
-  /** A prefetch's scored list (ids only), its filter and the outer ones all applied. */
-  private async runPrefetch(c: Collection, layout: QdrantLayout, plan: PrefetchPlan): Promise<Scored[]> {
-    const lists = [];
-    for (const inner of plan.inner) lists.push(await this.runPrefetch(c, layout, inner));
-    if (plan.fusion) return fuse(lists, plan.fusion).slice(0, plan.limit);
+  /** A prefetch as the core's plan node: the points its queries refer to read, its filter and the outer ones applied. */
+  private async resolve(c: Collection, layout: QdrantLayout, plan: PrefetchPlan): Promise<PlanNode> {
+    const inputs: PlanNode[] = [];
+    for (const inner of plan.inner) inputs.push(await this.resolve(c, layout, inner));
+    // A fused prefetch keeps its best `limit` (its score_threshold applies to searches only).
+    if (plan.fusion)
+      return { kind: 'fuse', fusion: plan.fusion, inputs, limit: plan.limit, offset: 0, threshold: null };
     const { query, exclude } = await this.parseQuery(c, layout, plan.query, plan.using, plan.lookupFrom);
-    const search = {
-      query,
-      filter: and(plan.filter, exclude, ...prefetchedPoints(lists)),
+    checkMmr(plan.mmr, query);
+    return {
+      kind: 'search',
+      retriever: retrieverOf(layout, query),
+      filter: and(plan.filter, exclude),
+      mmr: plan.mmr,
+      inputs,
       limit: plan.limit,
       offset: 0,
       threshold: plan.threshold,
     };
-    if (plan.mmr !== null) return this.diversified(c, search, plan.mmr, NO_COLUMNS);
-    return this.scored(c, search, NO_COLUMNS);
-  }
-
-  /**
-   * Maximal Marginal Relevance, as Qdrant computes it: the `candidates_limit` nearest points, then
-   * one at a time the point that best trades its similarity to the query (weight 1 − diversity)
-   * against its greatest similarity to those already chosen. Points keep their query scores.
-   */
-  private async diverse(c: Collection, layout: QdrantLayout, s: Search, mmr: MmrPlan, shown: Shown) {
-    const chosen = await this.diversified(c, s, mmr, includeFor(layout, shown.payload, shown.vector));
-    return chosen.map((p) => this.point(p.id, p.score, p.record!, layout, shown));
   }
 
   /**
    * MMR's settings, checked against what it would weigh: `want` points chosen (limit and offset)
    * among `candidates_limit` (at least `want`), each compared with each through `using`'s vector.
    */
-  private parseMmr(c: Collection, want: number, using: unknown, mmr: unknown, at: string): MmrPlan {
+  private parseMmr(c: Collection, want: number, using: unknown, mmr: unknown, at: string): MmrSettings {
     if (!isObject(mmr)) throw QdrantHttpError.format(`${at} must be an object`);
     onlyFields(mmr, FIELDS.Mmr, at);
     const diversity = mmr.diversity === undefined || mmr.diversity === null ? 0.5 : mmr.diversity;
@@ -645,22 +634,6 @@ export class QdrantQueryService {
     const size = Math.max(candidates, want);
     checkPairwiseWork(size, size, (field ?? c).dimension ?? 1);
     return { diversity, candidates };
-  }
-
-  /** MMR's picks past the offset, each with its query score: at the top of a query or in a prefetch. */
-  private async diversified(c: Collection, s: Search, mmr: MmrPlan, include: Include): Promise<Scored[]> {
-    if (!('dense' in s.query)) throw QdrantHttpError.badRequest('vecgate applies mmr to dense vectors only');
-    const want = s.limit + s.offset;
-    const size = Math.max(mmr.candidates, want);
-    const pool = await this.scored(c, { ...s, limit: size, offset: 0 }, include);
-    const chosen = await this.records.diversify(this.scope, c.id, {
-      ids: pool.map((p) => p.id),
-      query: s.query.dense,
-      diversity: mmr.diversity,
-      n: want,
-      using: s.query.using,
-    });
-    return chosen.slice(s.offset).map((i) => pool[i]);
   }
 
   /** The fusion a query asks for over `lists` prefetches (the core's combiner, in Qdrant's words), or null when it is no fusion. */
@@ -972,65 +945,22 @@ export class QdrantQueryService {
     return sparse ? { sparse: { text: stored } } : { dense: DenseVector.fromText(stored) };
   }
 
-  /** The best `limit` after `offset`, scored as Qdrant scores, with the columns `include` asks. */
-  private async scored(c: Collection, s: Search, include: Include): Promise<Scored[]> {
-    const n = s.limit + s.offset;
-    if (s.limit === 0) return [];
-    if ('score' in s.query) {
-      const { list } = await this.records.scoredBy(this.scope, c.id, {
-        vectors: s.query.score.vectors,
-        score: s.query.score.node,
-        n,
-        filter: s.filter,
-        include,
-        using: s.query.using,
-      });
-      return list
-        .map((r) => ({ id: r.id, score: r.score, record: r }))
-        .filter((r) => s.threshold === null || r.score >= s.threshold)
-        .slice(s.offset);
-    }
-    const sparse = 'sparse' in s.query;
-    const { collection, lists } = await this.records.nearest(this.scope, c.id, {
-      vectors: 'dense' in s.query ? [s.query.dense] : [],
-      sparse: 'sparse' in s.query ? s.query.sparse.text : undefined,
-      n,
-      filter: s.filter,
-      include,
-      using: s.query.using,
-      idf: sparse && idfModified(layoutOf(c), s.query.using),
-    });
-    // Seen through a named vector, the collection has that vector's metric.
-    const metric = collection.metric;
-    const higher = higherIsBetter(metric, s.query);
-    const list: Neighbour[] = lists[0] ?? [];
-    // A point without the vector (deleted from it) sorts last with no distance: it is not a match.
-    return list
-      .filter((r) => r.distance !== null && (!sparse || r.distance !== 0))
-      .map((r) => ({ id: r.id, score: sparse ? -r.distance : scoreOf(metric, r.distance), record: r }))
-      .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
-      .slice(s.offset);
+  /** One search as a plan of one node, run by the core and rendered. */
+  private run(c: Collection, layout: QdrantLayout, s: Search, shown: Shown) {
+    const { query, ...window } = s;
+    const retriever = retrieverOf(layout, query);
+    return this.runPlan(c, layout, { kind: 'search', retriever, mmr: null, inputs: [], ...window }, shown);
   }
 
-  private async run(c: Collection, layout: QdrantLayout, s: Search, shown: Shown) {
-    const found = await this.scored(c, s, includeFor(layout, shown.payload, shown.vector));
-    return found.map((f) => this.point(f.id, f.score, f.record!, layout, shown));
-  }
-
-  /** Fused points with their payload and vectors read by id. */
-  private async show(c: Collection, layout: QdrantLayout, list: Scored[], shown: Shown) {
-    const include = includeFor(layout, shown.payload, shown.vector);
-    const wantsColumns = include.embeddings || include.sparse || include.metadatas;
-    const byId = new Map<string, StoredRecord>();
-    if (wantsColumns && list.length > 0)
-      for (const r of await this.records.find(this.scope, c.id, {
-        filter: { kind: 'idIn', ids: list.map((s) => s.id) },
-        include,
-        limit: null,
-        offset: 0,
-      }))
-        byId.set(r.id, r);
-    return list.map((s) => this.point(s.id, s.score, byId.get(s.id) ?? { id: s.id }, layout, shown));
+  /** The core's answer to a plan, as Qdrant's points (scores as plan.ts defines them, which are Qdrant's). */
+  private async runPlan(c: Collection, layout: QdrantLayout, node: PlanNode, shown: Shown) {
+    const found: Scored[] = await this.plans.run(
+      this.scope,
+      c.id,
+      node,
+      includeFor(layout, shown.payload, shown.vector),
+    );
+    return found.map((f) => this.point(f.id, f.score, f.record ?? { id: f.id }, layout, shown));
   }
 
   /** A query without a query: points in id order, each scored 0 (Qdrant's own answer). */
@@ -1061,5 +991,3 @@ export class QdrantQueryService {
     return out;
   }
 }
-
-const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };

@@ -1,6 +1,6 @@
 import { isObject, type JsonObject } from '../json-guards';
 import { QdrantHttpError } from './qdrant-error';
-import { MAX_REQUEST_EXAMPLES, MAX_REQUEST_RESULTS, MAX_REQUEST_SEARCHES } from './query-limits';
+import { MAX_REQUEST_EXAMPLES, MAX_REQUEST_RESULTS, MAX_REQUEST_SEARCHES } from '../../core/search/plan-budget';
 
 /** The default limit of a search or a prefetch that names none, as Qdrant's. */
 const DEFAULT_LIMIT = 10;

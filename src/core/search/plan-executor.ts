@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import type { Metric } from '../collections/collection.model';
+import { InvalidArgumentError } from '../errors';
+import { and, type FilterNode } from '../filters/filter-ast';
+import type { Include, StoredRecord } from '../records/record.model';
+import { RecordsService } from '../records/records.service';
+import { DEFAULT_NAMESPACE, type Scope } from '../scope';
+import { fuse } from './fusion';
+import { checkPlan } from './plan-budget';
+import type { PlanNode, Retriever, Scored, Window } from './plan';
+
+/** Inner nodes hand ids and scores up, no columns: only the top node's points are shown. */
+const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };
+
+/** The plan's score from pgvector's operator value: a similarity for cosine and inner product, the distance for the others. */
+function scoreOf(metric: Metric, raw: number): number {
+  if (metric === 'cosine') return 1 - raw;
+  if (metric === 'ip') return -raw;
+  return raw;
+}
+
+/** Whether a larger score is better: all but the distances of l2 and l1 (dense searches only). */
+function higherIsBetter(metric: Metric, retriever: Retriever): boolean {
+  return retriever.kind !== 'dense' || metric === 'cosine' || metric === 'ip';
+}
+
+/**
+ * Runs a search plan (plan.ts) over one collection: inputs first, each a list of ids and scores,
+ * then the node over them, searches through RecordsService (the search policy and tuner decide
+ * exact or walk, as for every search). The top node's points come with the columns `include` asks.
+ */
+@Injectable()
+export class SearchPlanExecutor {
+  constructor(private readonly records: RecordsService) {}
+
+  /** The plan's top node's points, best first; the plan is checked against the budget (plan-budget.ts) before anything runs. */
+  run(scope: Scope, collectionId: string, plan: PlanNode, include: Include, namespace = DEFAULT_NAMESPACE) {
+    checkPlan(plan);
+    return this.node(scope, collectionId, plan, include, namespace);
+  }
+
+  private async node(
+    scope: Scope,
+    collectionId: string,
+    node: PlanNode,
+    include: Include,
+    namespace: string,
+  ): Promise<Scored[]> {
+    const lists: Scored[][] = [];
+    for (const input of node.inputs) lists.push(await this.node(scope, collectionId, input, NO_COLUMNS, namespace));
+    if (node.kind === 'fuse') {
+      const kept = fuse(lists, node.fusion).filter((s) => node.threshold === null || s.score >= node.threshold);
+      return this.withColumns(
+        scope,
+        collectionId,
+        kept.slice(node.offset, node.offset + node.limit),
+        include,
+        namespace,
+      );
+    }
+    // Over inputs, a search scores their points only.
+    const filter =
+      lists.length > 0
+        ? and(node.filter, { kind: 'idIn', ids: [...new Set(lists.flat().map((s) => s.id))] })
+        : node.filter;
+    const search = { ...node, filter };
+    if (node.mmr === null) return this.scored(scope, collectionId, search, include, namespace);
+    if (node.retriever.kind !== 'dense') throw new InvalidArgumentError('vecgate applies mmr to dense vectors only');
+    // MMR: the candidates nearest first, then the picks past the offset, each with its query score.
+    const want = node.limit + node.offset;
+    const size = Math.max(node.mmr.candidates, want);
+    const pool = await this.scored(scope, collectionId, { ...search, limit: size, offset: 0 }, include, namespace);
+    const chosen = await this.records.diversify(
+      scope,
+      collectionId,
+      {
+        ids: pool.map((p) => p.id),
+        query: node.retriever.vector,
+        diversity: node.mmr.diversity,
+        n: want,
+        using: node.retriever.using,
+      },
+      namespace,
+    );
+    return chosen.slice(node.offset).map((i) => pool[i]);
+  }
+
+  /** One search's best `limit` after `offset`, scored as plan.ts says, with the columns `include` asks. */
+  private async scored(
+    scope: Scope,
+    collectionId: string,
+    s: { retriever: Retriever; filter: FilterNode } & Window,
+    include: Include,
+    namespace: string,
+  ): Promise<Scored[]> {
+    const n = s.limit + s.offset;
+    if (s.limit === 0) return [];
+    const { retriever } = s;
+    if (retriever.kind === 'scoredBy') {
+      const { list } = await this.records.scoredBy(
+        scope,
+        collectionId,
+        { vectors: retriever.vectors, score: retriever.score, n, filter: s.filter, include, using: retriever.using },
+        namespace,
+      );
+      return list
+        .map((r) => ({ id: r.id, score: r.score, record: r }))
+        .filter((r) => s.threshold === null || r.score >= s.threshold)
+        .slice(s.offset);
+    }
+    const sparse = retriever.kind === 'sparse';
+    const { collection, lists } = await this.records.nearest(
+      scope,
+      collectionId,
+      {
+        vectors: retriever.kind === 'dense' ? [retriever.vector] : [],
+        sparse: retriever.kind === 'sparse' ? retriever.text : undefined,
+        n,
+        filter: s.filter,
+        include,
+        using: retriever.using,
+        idf: retriever.kind === 'sparse' && retriever.idf,
+      },
+      namespace,
+    );
+    // Seen through a named vector, the collection has that vector's metric.
+    const metric = collection.metric;
+    const higher = higherIsBetter(metric, retriever);
+    // A point without the vector (deleted from it) sorts last with no distance: it is not a match.
+    return (lists[0] ?? [])
+      .filter((r) => r.distance !== null && (!sparse || r.distance !== 0))
+      .map((r) => ({ id: r.id, score: sparse ? -r.distance! : scoreOf(metric, r.distance!), record: r }))
+      .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
+      .slice(s.offset);
+  }
+
+  /** Fused points with the columns `include` asks, read by id (fusion carries ids and scores only). */
+  private async withColumns(
+    scope: Scope,
+    collectionId: string,
+    list: Scored[],
+    include: Include,
+    namespace: string,
+  ): Promise<Scored[]> {
+    const wantsColumns = include.embeddings || include.sparse || include.metadatas || include.vectors;
+    if (!wantsColumns || list.length === 0) return list.map((s) => ({ ...s, record: { id: s.id } }));
+    const byId = new Map<string, StoredRecord>();
+    const found = await this.records.find(
+      scope,
+      collectionId,
+      { filter: { kind: 'idIn', ids: list.map((s) => s.id) }, include, limit: null, offset: 0 },
+      namespace,
+    );
+    for (const r of found) byId.set(r.id, r);
+    return list.map((s) => ({ ...s, record: byId.get(s.id) ?? { id: s.id } }));
+  }
+}

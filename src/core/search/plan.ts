@@ -1,0 +1,52 @@
+import type { FilterNode } from '../filters/filter-ast';
+import type { DenseVector } from '../records/dense-vector';
+import type { StoredRecord } from '../records/record.model';
+import type { Fusion } from './fusion';
+import type { ScoreNode } from './similarity-score';
+
+/**
+ * A search plan (docs/decisions/0009-one-search-plan.md): what a protocol's request asks, parsed
+ * whole and with every point it refers to already read, so that the core runs it as one tree.
+ * Retrievers are its leaves' queries; a search node retrieves, a fuse node combines its inputs.
+ */
+
+/** What one search reads the collection by, through its default vector or the named one `using`. */
+export type Retriever =
+  | { kind: 'dense'; vector: DenseVector; using?: string }
+  /** Sparse, in its stored text form; `idf`: weighted by inverse document frequency (Qdrant's `modifier: idf`). */
+  | { kind: 'sparse'; text: string; using?: string; idf: boolean }
+  /** Each point scored over its similarities to several vectors (recommend, discover, context). */
+  | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string };
+
+/** Maximal Marginal Relevance over a dense search: how much diversity weighs, among how many nearest points. */
+export interface MmrSettings {
+  diversity: number;
+  candidates: number;
+}
+
+/** What a node keeps: its best `limit` after `offset`, those past `threshold` only (null: all). */
+export interface Window {
+  limit: number;
+  offset: number;
+  threshold: number | null;
+}
+
+export type PlanNode =
+  /**
+   * One search. With inputs, it scores their points only (Qdrant's query over prefetches); with
+   * `mmr`, it picks among its nearest candidates by MMR, each keeping its query score.
+   */
+  | ({ kind: 'search'; retriever: Retriever; filter: FilterNode; mmr: MmrSettings | null; inputs: PlanNode[] } & Window)
+  /** Its inputs' lists fused into one (RRF, DBSF). */
+  | ({ kind: 'fuse'; fusion: Fusion; inputs: PlanNode[] } & Window);
+
+/**
+ * A point of a node's answer. `score` is a similarity where the metric has one (cosine: 1 −
+ * distance, inner product: its negation), the distance otherwise (l2, l1: smaller is better), and
+ * higher-is-better for sparse, scored-by and fused lists. `record` holds the columns asked for.
+ */
+export interface Scored {
+  id: string;
+  score: number;
+  record?: StoredRecord;
+}
