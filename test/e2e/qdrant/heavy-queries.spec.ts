@@ -220,7 +220,7 @@ describe('Qdrant heavy queries', () => {
     expect(fine.body.result).toHaveLength(100);
     expect(fine.body.result[0].points).toHaveLength(10);
   });
-  it('checks a whole query, every prefetch of it, before any of its searches runs', async () => {
+  it('checks a whole query, every prefetch of it and the points it names, before any of its searches runs', async () => {
     const { name } = await seed('Cosine', 4, 20, 41);
     const { rows } = await gw.db.query('SELECT id FROM vecgate_collections WHERE name = $1', [name]);
     // Every dense search served is counted, sampled for its recall or not.
@@ -242,6 +242,8 @@ describe('Qdrant heavy queries', () => {
         /diversity must be a number from 0 to 1/,
       ],
       [{ prefetch: [plain, plain], query: { rrf: { weights: [1] } } }, /rrf.weights must hold one/],
+      // The points a query names are read before any search: a missing one in the last prefetch.
+      [{ prefetch: [plain, { query: 999_999, limit: 5 }], query: { fusion: 'rrf' } }, /No point with id 999999/],
     ] as const) {
       const refused = searched();
       const res = await q().post(`/collections/${name}/points/query`, body);
