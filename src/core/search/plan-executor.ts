@@ -96,6 +96,39 @@ export class SearchPlanExecutor {
     const n = s.limit + s.offset;
     if (s.limit === 0) return [];
     const { retriever } = s;
+    if (retriever.kind === 'scroll') {
+      const found = await this.records.find(
+        scope,
+        collectionId,
+        { filter: s.filter, include, limit: n, offset: 0, afterId: null },
+        namespace,
+      );
+      return found.slice(s.offset).map((r) => ({ id: r.id, score: 0, record: r }));
+    }
+    if (retriever.kind === 'sample') {
+      // Drawn afresh: an offset into a random draw means nothing, so none is applied.
+      const drawn = await this.records.drawRandom(
+        scope,
+        collectionId,
+        { filter: s.filter, include, n: s.limit },
+        namespace,
+      );
+      return drawn.map((r) => ({ id: r.id, score: 0, record: r }));
+    }
+    if (retriever.kind === 'ordered') {
+      const found = await this.records.findOrdered(
+        scope,
+        collectionId,
+        { filter: s.filter, include, limit: n, orderBy: retriever.orderBy },
+        namespace,
+      );
+      return found.slice(s.offset).map((r) => ({
+        id: r.id,
+        score: typeof r.orderValue === 'number' ? r.orderValue : 0,
+        record: r,
+        orderValue: r.orderValue,
+      }));
+    }
     if (retriever.kind === 'scoredBy') {
       const { list } = await this.records.scoredBy(
         scope,

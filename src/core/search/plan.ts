@@ -1,6 +1,7 @@
 import type { FilterNode } from '../filters/filter-ast';
 import type { DenseVector } from '../records/dense-vector';
 import type { StoredRecord } from '../records/record.model';
+import type { OrderBy } from '../records/records.repository';
 import type { Fusion } from './fusion';
 import type { ScoreNode } from './similarity-score';
 
@@ -16,7 +17,11 @@ export type Retriever =
   /** Sparse, in its stored text form; `idf`: weighted by inverse document frequency (Qdrant's `modifier: idf`). */
   | { kind: 'sparse'; text: string; using?: string; idf: boolean }
   /** Each point scored over its similarities to several vectors (recommend, discover, context). */
-  | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string };
+  | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string }
+  /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
+  | { kind: 'scroll' }
+  | { kind: 'sample' }
+  | { kind: 'ordered'; orderBy: OrderBy };
 
 /** Maximal Marginal Relevance over a dense search: how much diversity weighs, among how many nearest points. */
 export interface MmrSettings {
@@ -43,10 +48,13 @@ export type PlanNode =
 /**
  * A point of a node's answer. `score` is a similarity where the metric has one (cosine: 1 −
  * distance, inner product: its negation), the distance otherwise (l2, l1: smaller is better), and
- * higher-is-better for sparse, scored-by and fused lists. `record` holds the columns asked for.
+ * higher-is-better for sparse, scored-by and fused lists; an `ordered` point's is its numeric order
+ * value (else 0), other filter-only points score 0. `record` holds the columns asked for.
  */
 export interface Scored {
   id: string;
   score: number;
   record?: StoredRecord;
+  /** An `ordered` retriever's points: the value each was ordered by. */
+  orderValue?: unknown;
 }

@@ -517,30 +517,30 @@ export class QdrantQueryService {
       };
       return this.runPlan(c, layout, node, shown);
     }
-    if (q === undefined || q === null) return this.scrollAsQuery(c, layout, filter, limit, offset, shown);
-    if (isObject(q) && 'sample' in q) {
-      // Points drawn at random among the matching ones, each scored 0 (Qdrant's sample query).
+    // Filter only: points in id order (a query without a query), drawn at random, or by a payload key.
+    let filterOnly: Retriever | undefined;
+    if (q === undefined || q === null) filterOnly = { kind: 'scroll' };
+    else if (isObject(q) && 'sample' in q) {
       onlyFields(q, FIELDS.SampleQuery, 'query');
       if (q.sample !== 'random') throw QdrantHttpError.format('sample: unknown variant, expected random');
-      const drawn = await this.records.drawRandom(this.scope, c.id, {
-        filter,
-        include: includeFor(layout, shown.payload, shown.vector),
-        n: limit,
-      });
-      return drawn.map((r) => this.point(r.id, 0, r, layout, shown));
-    }
-    if (isObject(q) && 'order_by' in q) {
+      filterOnly = { kind: 'sample' };
+    } else if (isObject(q) && 'order_by' in q) {
       onlyFields(q, FIELDS.OrderByQuery, 'query');
-      const found = await this.records.findOrdered(this.scope, c.id, {
+      filterOnly = { kind: 'ordered', orderBy: orderByOf(q.order_by) };
+    }
+    if (filterOnly) {
+      // A score threshold means nothing to points scored 0 (or by their order value): none applies.
+      const node: PlanNode = {
+        kind: 'search',
+        retriever: filterOnly,
         filter,
-        include: includeFor(layout, shown.payload, shown.vector),
-        limit: limit + offset,
-        orderBy: orderByOf(q.order_by),
-      });
-      return found.slice(offset).map((r) => ({
-        ...this.point(r.id, typeof r.orderValue === 'number' ? r.orderValue : 0, r, layout, shown),
-        order_value: r.orderValue,
-      }));
+        mmr: null,
+        inputs: [],
+        limit,
+        offset,
+        threshold: null,
+      };
+      return this.runPlan(c, layout, node, shown);
     }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
     return this.run(c, layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
@@ -960,26 +960,10 @@ export class QdrantQueryService {
       node,
       includeFor(layout, shown.payload, shown.vector),
     );
-    return found.map((f) => this.point(f.id, f.score, f.record ?? { id: f.id }, layout, shown));
-  }
-
-  /** A query without a query: points in id order, each scored 0 (Qdrant's own answer). */
-  private async scrollAsQuery(
-    c: Collection,
-    layout: QdrantLayout,
-    filter: FilterNode,
-    limit: number,
-    offset: number,
-    shown: Shown,
-  ) {
-    const found = await this.records.find(this.scope, c.id, {
-      filter,
-      include: includeFor(layout, shown.payload, shown.vector),
-      limit: limit + offset,
-      offset: 0,
-      afterId: null,
+    return found.map((f) => {
+      const point = this.point(f.id, f.score, f.record ?? { id: f.id }, layout, shown);
+      return f.orderValue === undefined ? point : { ...point, order_value: f.orderValue as JsonObject[string] };
     });
-    return found.slice(offset).map((r) => this.point(r.id, 0, r, layout, shown));
   }
 
   private point(id: string, score: number, r: StoredRecord, layout: QdrantLayout, shown: Shown): JsonObject {
