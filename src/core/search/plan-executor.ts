@@ -7,7 +7,7 @@ import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, type Scope } from '../scope';
 import { fuse } from './fusion';
 import { checkPlan } from './plan-budget';
-import type { PlanNode, Retriever, Scored, Window } from './plan';
+import type { PlanNode, Retriever, Scored, PlanWindow } from './plan';
 
 /** Inner nodes hand ids and scores up, no columns: only the top node's points are shown. */
 const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };
@@ -89,7 +89,7 @@ export class SearchPlanExecutor {
   private async scored(
     scope: Scope,
     collectionId: string,
-    s: { retriever: Retriever; filter: FilterNode } & Window,
+    s: { retriever: Retriever; filter: FilterNode } & PlanWindow,
     include: Include,
     namespace: string,
   ): Promise<Scored[]> {

@@ -30,7 +30,7 @@ export interface MmrSettings {
 }
 
 /** What a node keeps: its best `limit` after `offset`, those past `threshold` only (null: all). */
-export interface Window {
+export interface PlanWindow {
   limit: number;
   offset: number;
   threshold: number | null;
@@ -41,9 +41,15 @@ export type PlanNode =
    * One search. With inputs, it scores their points only (Qdrant's query over prefetches); with
    * `mmr`, it picks among its nearest candidates by MMR, each keeping its query score.
    */
-  | ({ kind: 'search'; retriever: Retriever; filter: FilterNode; mmr: MmrSettings | null; inputs: PlanNode[] } & Window)
+  | ({
+      kind: 'search';
+      retriever: Retriever;
+      filter: FilterNode;
+      mmr: MmrSettings | null;
+      inputs: PlanNode[];
+    } & PlanWindow)
   /** Its inputs' lists fused into one (RRF, DBSF). */
-  | ({ kind: 'fuse'; fusion: Fusion; inputs: PlanNode[] } & Window);
+  | ({ kind: 'fuse'; fusion: Fusion; inputs: PlanNode[] } & PlanWindow);
 
 /**
  * A point of a node's answer. `score` is a similarity where the metric has one (cosine: 1 −
