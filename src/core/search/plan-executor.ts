@@ -7,6 +7,7 @@ import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, type Scope } from '../scope';
 import { fuse } from './fusion';
 import { checkPlan } from './plan-budget';
+import { groupPoints, type Group, type Grouping } from './groups';
 import type { PlanNode, Retriever, Scored, PlanWindow } from './plan';
 
 /** Inner nodes hand ids and scores up, no columns: only the top node's points are shown. */
@@ -37,6 +38,19 @@ export class SearchPlanExecutor {
   run(scope: Scope, collectionId: string, plan: PlanNode, include: Include, namespace = DEFAULT_NAMESPACE) {
     checkPlan(plan);
     return this.node(scope, collectionId, plan, include, namespace);
+  }
+
+  /** The plan's top node's points grouped by a metadata value (groups.ts), read with their metadata whatever `include` says. */
+  async groups(
+    scope: Scope,
+    collectionId: string,
+    plan: PlanNode,
+    grouping: Grouping,
+    include: Include,
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<Group[]> {
+    const points = await this.run(scope, collectionId, plan, { ...include, metadatas: true }, namespace);
+    return groupPoints(points, grouping);
   }
 
   private async node(

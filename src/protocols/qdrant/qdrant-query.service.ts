@@ -147,6 +147,12 @@ interface Shown {
   vector: VectorSelector;
 }
 
+/** A request parsed into the core's plan, with what its answer shows. */
+interface Planned {
+  node: PlanNode;
+  shown: Shown;
+}
+
 /**
  * Qdrant's searches: the Query API (a vector, a point id, nearest, recommend, fusion of
  * prefetches) and the legacy search and recommend routes. Each request is parsed whole, the points
@@ -196,8 +202,8 @@ export class QdrantQueryService {
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     await this.embedDocuments(c, [body]);
-    return this.grouped(body, (candidates) =>
-      this.queryIn(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    return this.grouped(c, body, (candidates) =>
+      this.planQuery(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
   }
 
@@ -206,8 +212,8 @@ export class QdrantQueryService {
     onlyFields(body, FIELDS.SearchGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
-    return this.grouped(body, (candidates) =>
-      this.legacySearch(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    return this.grouped(c, body, async (candidates) =>
+      this.planLegacySearch(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
   }
 
@@ -216,47 +222,33 @@ export class QdrantQueryService {
     onlyFields(body, FIELDS.RecommendGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
-    return this.grouped(body, (candidates) =>
-      this.legacyRecommend(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
+    return this.grouped(c, body, (candidates) =>
+      this.planLegacyRecommend(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
   }
 
   /**
-   * Groups the points `search` finds among its best `candidates`, and with `with_lookup` gives each
-   * group the point of another collection whose id is the group's value.
+   * Groups the points the plan `plan` makes finds among its best `candidates` (the core's
+   * grouping), and with `with_lookup` gives each group the point of another collection whose id
+   * is the group's value.
    */
-  private async grouped(body: JsonObject, search: (candidates: number) => Promise<JsonObject[]>) {
+  private async grouped(c: Collection, body: JsonObject, plan: (candidates: number) => Promise<Planned>) {
     const key = payloadKey(body.group_by, 'group_by');
     const path = Array.isArray(key) ? key : [key];
     const groupSize = unsigned(body.group_size, 'group_size', 3);
     const limit = unsigned(body.limit, 'limit', 10);
     if (groupSize < 1 || limit < 1) throw QdrantHttpError.format('group_size and limit must be at least 1');
     const candidates = Math.min(MAX_RESULTS, Math.max(100, limit * groupSize * 4));
-    const payload = payloadSelector(body.with_payload, false);
     const lookup = body.with_lookup === undefined || body.with_lookup === null ? null : this.lookupOf(body.with_lookup);
-    const points = await search(candidates);
-    const groups = new Map<string, { id: unknown; hits: JsonObject[]; lookup?: JsonObject }>();
-    for (const point of points) {
-      let value: unknown = point.payload;
-      for (const k of path) value = isObject(value) ? value[k] : undefined;
-      const values = Array.isArray(value) ? [...new Set(value)] : [value];
-      for (const v of values) {
-        if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) continue;
-        const id = JSON.stringify(v);
-        let group = groups.get(id);
-        if (!group) {
-          if (groups.size >= limit) continue;
-          groups.set(id, (group = { id: v, hits: [] }));
-        }
-        if (group.hits.length >= groupSize) continue;
-        const hit: JsonObject = { ...point };
-        const shownPayload = selectPayload(point.payload as Record<string, unknown>, payload);
-        if (shownPayload === undefined) delete hit.payload;
-        else hit.payload = shownPayload;
-        group.hits.push(hit);
-      }
-    }
-    const found = [...groups.values()];
+    const { node, shown } = await plan(candidates);
+    const layout = layoutOf(c);
+    const grouping = { path, size: groupSize, groups: limit };
+    const include = includeFor(layout, shown.payload, shown.vector);
+    // Each hit shows the payload the request asks for (its search read all of it, to group by).
+    const hitShown = { ...shown, payload: payloadSelector(body.with_payload, false) };
+    const found: { id: unknown; hits: JsonObject[]; lookup?: JsonObject }[] = (
+      await this.plans.groups(this.scope, c.id, node, grouping, include)
+    ).map((g) => ({ id: g.value, hits: g.points.map((p) => this.shownPoint(p, layout, hitShown)) }));
     if (lookup) await this.lookUp(found, lookup);
     return { groups: found };
   }
@@ -394,6 +386,10 @@ export class QdrantQueryService {
   }
 
   private async legacySearch(c: Collection, body: JsonObject) {
+    return this.render(c, this.planLegacySearch(c, body));
+  }
+
+  private planLegacySearch(c: Collection, body: JsonObject): Planned {
     const layout = layoutOf(c);
     let using: unknown = undefined;
     let vector = body.vector;
@@ -407,7 +403,7 @@ export class QdrantQueryService {
       payload: payloadSelector(body.with_payload, false),
       vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
-    return this.run(c, layout, this.searchOf(body, layout, query, 10), shown);
+    return this.planned(layout, this.searchOf(body, layout, query, 10), shown);
   }
 
   /** POST points/discover (legacy): `target` and `context` pairs, or `context` alone. */
@@ -424,12 +420,19 @@ export class QdrantQueryService {
 
   private legacyDiscover(c: Collection, body: JsonObject) {
     const target = body.target === null ? undefined : body.target;
-    return this.legacyByExamples(c, body, (layout, using) =>
-      this.discoverQuery(c, layout, target, body.context, using, body.lookup_from),
+    return this.render(
+      c,
+      this.legacyByExamples(c, body, (layout, using) =>
+        this.discoverQuery(c, layout, target, body.context, using, body.lookup_from),
+      ),
     );
   }
 
   private legacyRecommend(c: Collection, body: JsonObject) {
+    return this.render(c, this.planLegacyRecommend(c, body));
+  }
+
+  private planLegacyRecommend(c: Collection, body: JsonObject) {
     return this.legacyByExamples(c, body, (layout, using) =>
       this.recommendQuery(c, layout, body, using, body.lookup_from),
     );
@@ -440,7 +443,7 @@ export class QdrantQueryService {
     c: Collection,
     body: JsonObject,
     parse: (layout: QdrantLayout, using: string | undefined) => Promise<{ query: Query; exclude: FilterNode }>,
-  ) {
+  ): Promise<Planned> {
     const layout = layoutOf(c);
     const { query, exclude } = await parse(layout, typeof body.using === 'string' ? body.using : undefined);
     const search = this.searchOf(body, layout, query, 10);
@@ -449,7 +452,7 @@ export class QdrantQueryService {
       payload: payloadSelector(body.with_payload, false),
       vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
-    return this.run(c, layout, search, shown);
+    return this.planned(layout, search, shown);
   }
 
   private searchOf(body: JsonObject, layout: QdrantLayout, query: Query, defaultLimit: number): Search {
@@ -468,6 +471,11 @@ export class QdrantQueryService {
 
   /** The Query API: one request, maybe nesting prefetches. */
   private async queryIn(c: Collection, body: JsonObject): Promise<JsonObject[]> {
+    return this.render(c, await this.planQuery(c, body));
+  }
+
+  /** A Query API request as the core's plan, and what its answer shows. */
+  private async planQuery(c: Collection, body: JsonObject): Promise<Planned> {
     const layout = layoutOf(c);
     searchParams(body.params, 'params');
     const shown = {
@@ -503,7 +511,7 @@ export class QdrantQueryService {
     for (const plan of plans) inputs.push(await this.resolve(c, layout, plan));
     if (mmrPlan !== null || prefetches.length > 0) {
       const window = { limit, offset, threshold: th };
-      if (fusion) return this.runPlan(c, layout, { kind: 'fuse', fusion, inputs, ...window }, shown);
+      if (fusion) return { node: { kind: 'fuse', fusion, inputs, ...window }, shown };
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
       checkMmr(mmrPlan, query);
       const retriever = retrieverOf(layout, query);
@@ -515,7 +523,7 @@ export class QdrantQueryService {
         inputs,
         ...window,
       };
-      return this.runPlan(c, layout, node, shown);
+      return { node, shown };
     }
     // Filter only: points in id order (a query without a query), drawn at random, or by a payload key.
     let filterOnly: Retriever | undefined;
@@ -540,10 +548,10 @@ export class QdrantQueryService {
         offset,
         threshold: null,
       };
-      return this.runPlan(c, layout, node, shown);
+      return { node, shown };
     }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-    return this.run(c, layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
+    return this.planned(layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
   }
 
   /** A prefetch and its nested ones, checked (fields, bounds, fusion, MMR), before any runs. */
@@ -945,25 +953,23 @@ export class QdrantQueryService {
     return sparse ? { sparse: { text: stored } } : { dense: DenseVector.fromText(stored) };
   }
 
-  /** One search as a plan of one node, run by the core and rendered. */
-  private run(c: Collection, layout: QdrantLayout, s: Search, shown: Shown) {
+  /** One search as a plan of one node. */
+  private planned(layout: QdrantLayout, s: Search, shown: Shown): Planned {
     const { query, ...window } = s;
-    const retriever = retrieverOf(layout, query);
-    return this.runPlan(c, layout, { kind: 'search', retriever, mmr: null, inputs: [], ...window }, shown);
+    return { node: { kind: 'search', retriever: retrieverOf(layout, query), mmr: null, inputs: [], ...window }, shown };
   }
 
   /** The core's answer to a plan, as Qdrant's points (scores as plan.ts defines them, which are Qdrant's). */
-  private async runPlan(c: Collection, layout: QdrantLayout, node: PlanNode, shown: Shown) {
-    const found: Scored[] = await this.plans.run(
-      this.scope,
-      c.id,
-      node,
-      includeFor(layout, shown.payload, shown.vector),
-    );
-    return found.map((f) => {
-      const point = this.point(f.id, f.score, f.record ?? { id: f.id }, layout, shown);
-      return f.orderValue === undefined ? point : { ...point, order_value: f.orderValue as JsonObject[string] };
-    });
+  private async render(c: Collection, planned: Planned | Promise<Planned>): Promise<JsonObject[]> {
+    const { node, shown } = await planned;
+    const layout = layoutOf(c);
+    const found = await this.plans.run(this.scope, c.id, node, includeFor(layout, shown.payload, shown.vector));
+    return found.map((f) => this.shownPoint(f, layout, shown));
+  }
+
+  private shownPoint(f: Scored, layout: QdrantLayout, shown: Shown): JsonObject {
+    const point = this.point(f.id, f.score, f.record ?? { id: f.id }, layout, shown);
+    return f.orderValue === undefined ? point : { ...point, order_value: f.orderValue as JsonObject[string] };
   }
 
   private point(id: string, score: number, r: StoredRecord, layout: QdrantLayout, shown: Shown): JsonObject {
