@@ -439,8 +439,10 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
         met = trial;
         break;
       }
-      // Past the cost of reading everything, a wider walk cannot be the cheaper way.
-      if (trial.ms > exact.ms * EXACT_IF_MISSED_WITHIN) break;
+      // Past the cost of reading everything, a wider walk cannot be the cheaper way; unless reading
+      // everything is never kept in place of a walk that misses (VECGATE_EXACT_IF_MISSED_WITHIN=0):
+      // then the widest walk is the nearest to the target there is.
+      if (this.options.exactIfMissedWithin > 0 && trial.ms > exact.ms * EXACT_IF_MISSED_WITHIN) break;
     }
     const walk = (met ?? widest)!;
     // The trials ran one after the other, under whatever else the server was doing meanwhile (a

@@ -228,9 +228,9 @@ export class QdrantQueryService {
   }
 
   /**
-   * Groups the points the plan `plan` makes finds among its best `candidates` (the core's
-   * grouping), and with `with_lookup` gives each group the point of another collection whose id
-   * is the group's value.
+   * Groups the points of the plan `plan` makes for its best `candidates` (the core's grouping),
+   * and with `with_lookup` gives each group the point of another collection whose id is the
+   * group's value.
    */
   private async grouped(c: Collection, body: JsonObject, plan: (candidates: number) => Promise<Planned>) {
     const key = payloadKey(body.group_by, 'group_by');
