@@ -69,7 +69,9 @@ describe('a catalog of many collections', () => {
     const deleted = await http(gw.url, 'DELETE', `/api/v2/tenants/${TENANT}/databases/${database}`);
     expect(deleted.status).toBe(200);
     expect(await tableCounts(gw)).toEqual(before);
-  });
+    // 5,000 collections made one by one take 50-280 s on a loaded 2-core machine (CI): the bounds
+    // above are what is tested, not how long the making takes.
+  }, 900_000);
 
   it('drops tables an interrupted delete left queued', async () => {
     const tables = gw.app.get(RecordTableRepository);
