@@ -314,6 +314,9 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async analyzeEarly(table: string): Promise<void> {
     try {
+      // Looked at on the shared pool first: after a restart every due table is new to the sweep,
+      // and most have statistics; a connection of its own is opened only for one that has none.
+      if (!(await this.tables.neverAnalyzed(this.db, table))) return;
       await this.buildOnce(table, statisticsLock(table), async (conn) => {
         if (!(await this.tables.neverAnalyzed(conn, table))) return false;
         await this.tables.analyze(conn, table);
