@@ -1,4 +1,4 @@
-import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { DynamicModule, Global, Module, type Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './common/auth.guard';
 import { AppConfig } from './config/app-config';
@@ -13,8 +13,15 @@ import { LimitsModule } from './limits/limits.module';
 import { AdmissionGuard } from './limits/admission.guard';
 import { OperationsModule } from './operations/operations.module';
 import { InferenceModule } from './inference/inference.module';
+import { InferenceService } from './inference/inference.service';
+import { RERANKER } from './core/search/reranker';
 import type { OperationsOptions } from './operations/operations-options';
 import { PROTOCOL_MODULES } from './protocols/protocols';
+
+/** The core's reranker port (core/search/reranker.ts) on the inference service: the core never imports src/inference. */
+@Global()
+@Module({ providers: [{ provide: RERANKER, useExisting: InferenceService }], exports: [RERANKER] })
+class RerankerBinding {}
 
 @Module({})
 export class AppModule {
@@ -31,6 +38,7 @@ export class AppModule {
         OperationsModule.forRoot(options.operations),
         // Text in: the providers the operator mapped, for the protocols that embed and rerank.
         InferenceModule.forRoot(config.inference),
+        RerankerBinding,
         AuthModule,
         LimitsModule,
         // Every replica builds indexes in the background, whichever protocol wrote the records.

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Metric } from '../collections/collection.model';
 import { InvalidArgumentError } from '../errors';
 import { and, type FilterNode } from '../filters/filter-ast';
@@ -9,6 +9,7 @@ import { fuse } from './fusion';
 import { checkPlan } from './plan-budget';
 import { groupPoints, type Group, type Grouping } from './groups';
 import type { PlanNode, Retriever, Scored, PlanWindow } from './plan';
+import { RERANKER, rankText, type Reranker } from './reranker';
 
 /** Inner nodes hand ids and scores up, no columns: only the top node's points are shown. */
 const NO_COLUMNS: Include = { embeddings: false, metadatas: false, documents: false, uris: false };
@@ -32,7 +33,10 @@ function higherIsBetter(metric: Metric, retriever: Retriever): boolean {
  */
 @Injectable()
 export class SearchPlanExecutor {
-  constructor(private readonly records: RecordsService) {}
+  constructor(
+    private readonly records: RecordsService,
+    @Optional() @Inject(RERANKER) private readonly reranker?: Reranker,
+  ) {}
 
   /** The plan's top node's points, best first; the plan is checked against the budget (plan-budget.ts) before anything runs. */
   run(scope: Scope, collectionId: string, plan: PlanNode, include: Include, namespace = DEFAULT_NAMESPACE) {
@@ -60,6 +64,7 @@ export class SearchPlanExecutor {
     include: Include,
     namespace: string,
   ): Promise<Scored[]> {
+    if (node.kind === 'rerank') return this.reranked(scope, collectionId, node, include, namespace);
     const lists: Scored[][] = [];
     for (const input of node.inputs) lists.push(await this.node(scope, collectionId, input, NO_COLUMNS, namespace));
     if (node.kind === 'fuse') {
@@ -97,6 +102,29 @@ export class SearchPlanExecutor {
       namespace,
     );
     return chosen.slice(node.offset).map((i) => pool[i]);
+  }
+
+  /** A rerank node: its input's points, read with their metadata for the model's texts, in the model's order. */
+  private async reranked(
+    scope: Scope,
+    collectionId: string,
+    node: Extract<PlanNode, { kind: 'rerank' }>,
+    include: Include,
+    namespace: string,
+  ): Promise<Scored[]> {
+    if (!this.reranker) throw new InvalidArgumentError('This gateway has no reranking models');
+    const points = await this.node(scope, collectionId, node.inputs[0], { ...include, metadatas: true }, namespace);
+    if (points.length === 0 || node.limit === 0) return [];
+    const { scores } = await this.reranker.rerank(
+      node.model,
+      node.query,
+      points.map((p) => rankText(p.record?.metadata, node.rankFields)),
+    );
+    return points
+      .map((p, k) => ({ ...p, score: scores[k], record: include.metadatas ? p.record : withoutMetadata(p.record) }))
+      .sort((a, b) => b.score - a.score)
+      .filter((p) => node.threshold === null || p.score >= node.threshold)
+      .slice(node.offset, node.offset + node.limit);
   }
 
   /** One search's best `limit` after `offset`, scored as plan.ts says, with the columns `include` asks. */
@@ -156,11 +184,12 @@ export class SearchPlanExecutor {
         .slice(s.offset);
     }
     const sparse = retriever.kind === 'sparse';
+    const unmatched = retriever.kind === 'sparse' && !!retriever.unmatched;
     const { collection, lists } = await this.records.nearest(
       scope,
       collectionId,
       {
-        vectors: retriever.kind === 'dense' ? [retriever.vector] : [],
+        vectors: retriever.kind === 'dense' ? [retriever.vector] : retriever.dense ? [retriever.dense] : [],
         sparse: retriever.kind === 'sparse' ? retriever.text : undefined,
         n,
         filter: s.filter,
@@ -175,7 +204,7 @@ export class SearchPlanExecutor {
     const higher = higherIsBetter(metric, retriever);
     // A point without the vector (deleted from it) sorts last with no distance: it is not a match.
     return (lists[0] ?? [])
-      .filter((r) => r.distance !== null && (!sparse || r.distance !== 0))
+      .filter((r) => r.distance !== null && (!sparse || unmatched || r.distance !== 0))
       .map((r) => ({ id: r.id, score: sparse ? -r.distance! : scoreOf(metric, r.distance!), record: r }))
       .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
       .slice(s.offset);
@@ -201,4 +230,11 @@ export class SearchPlanExecutor {
     for (const r of found) byId.set(r.id, r);
     return list.map((s) => ({ ...s, record: byId.get(s.id) ?? { id: s.id } }));
   }
+}
+
+/** A record without its metadata: read for the reranking model's texts, not asked for by the caller. */
+function withoutMetadata(record: StoredRecord | undefined): StoredRecord | undefined {
+  if (!record) return record;
+  const { metadata: _unused, ...rest } = record;
+  return rest;
 }

@@ -14,8 +14,13 @@ import type { ScoreNode } from './similarity-score';
 /** What one search reads the collection by, through its default vector or the named one `using`. */
 export type Retriever =
   | { kind: 'dense'; vector: DenseVector; using?: string }
-  /** Sparse, in its stored text form; `idf`: weighted by inverse document frequency (Qdrant's `modifier: idf`). */
-  | { kind: 'sparse'; text: string; using?: string; idf: boolean }
+  /**
+   * Sparse, in its stored text form; `idf`: weighted by inverse document frequency (Qdrant's
+   * `modifier: idf`). With `dense`, hybrid: each point scored by the sum of both inner products
+   * (Pinecone's dotproduct indexes). `unmatched`: points that share no term (score 0) are kept too,
+   * as Pinecone answers; Qdrant's sparse search leaves them out.
+   */
+  | { kind: 'sparse'; text: string; using?: string; idf: boolean; dense?: DenseVector; unmatched?: boolean }
   /** Each point scored over its similarities to several vectors (recommend, discover, context). */
   | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string }
   /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
@@ -49,7 +54,12 @@ export type PlanNode =
       inputs: PlanNode[];
     } & PlanWindow)
   /** Its inputs' lists fused into one (RRF, DBSF). */
-  | ({ kind: 'fuse'; fusion: Fusion; inputs: PlanNode[] } & PlanWindow);
+  | ({ kind: 'fuse'; fusion: Fusion; inputs: PlanNode[] } & PlanWindow)
+  /**
+   * Its one input's points scored again by a reranking model (reranker.ts) against `query`, each
+   * point's text taken from its `rankFields` metadata: the model's score replaces the search's.
+   */
+  | ({ kind: 'rerank'; model: string; query: string; rankFields: string[]; inputs: [PlanNode] } & PlanWindow);
 
 /**
  * A point of a node's answer. `score` is a similarity where the metric has one (cosine: 1 −

@@ -7,7 +7,13 @@ import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
 import { MAX_RERANK_DOCUMENTS } from './pinecone-inference.service';
 import { PineconeVectorsService, type QueryRequest } from './pinecone-vectors.service';
-import { checkId, type WireVector } from './vectors.mapper';
+import { checkId, pointToWire, type WireVector } from './vectors.mapper';
+import type { Include } from '../../core/records/record.model';
+import type { PlanNode } from '../../core/search/plan';
+import { SearchPlanExecutor } from '../../core/search/plan-executor';
+
+/** A search's hits carry their metadata (Pinecone's fields), never their values. */
+const METADATA: Include = { embeddings: false, sparse: false, metadatas: true, documents: false, uris: false };
 
 /** Records one upsert_records call takes, as Pinecone limits integrated upserts. */
 export const MAX_RECORDS_PER_UPSERT = 96;
@@ -34,13 +40,6 @@ function integrated(index: string, embed: IndexEmbed | null): IndexEmbed {
   return embed;
 }
 
-/** A rank field's text in a hit; several fields go as `name: value` lines. */
-function rankText(fields: Record<string, unknown>, rankFields: string[]): string {
-  const text = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
-  if (rankFields.length === 1) return text(fields[rankFields[0]]);
-  return rankFields.map((f) => `${f}: ${text(fields[f])}`).join('\n');
-}
-
 /**
  * Pinecone's records API (upsert_records, search_records) over an integrated index: the text of
  * the field the index maps is embedded by the operator's provider first, then written or searched
@@ -52,6 +51,7 @@ export class PineconeRecordsService {
     private readonly indexes: PineconeIndexesService,
     private readonly vectors: PineconeVectorsService,
     private readonly inference: InferenceService,
+    private readonly plans: SearchPlanExecutor,
   ) {}
 
   async upsert(index: string, namespace: string, body: unknown): Promise<void> {
@@ -104,6 +104,9 @@ export class PineconeRecordsService {
       throw invalid(
         `query.top_k may be at most ${MAX_RERANK_DOCUMENTS} with rerank (every hit is reranked), got ${topK}`,
       );
+    // Refused before any text is embedded: the model needs a query whatever the search finds.
+    if (rerank && rerank.query === undefined && sources[0] !== 'inputs')
+      throw invalid('rerank.query is required when the search is not by inputs.text');
     const collection = await this.indexes.resolve(index);
     const embed = pineconeExtras(collection).embed;
     const request: QueryRequest = { topK, includeMetadata: true };
@@ -139,26 +142,30 @@ export class PineconeRecordsService {
       if (typeof query.id !== 'string') throw invalid('query.id must be a string');
       request.id = query.id;
     }
-    const { matches } = await this.vectors.query(index, namespace, request);
-    let hits: SearchHit[] = matches.map((match) => {
-      const m = match as { id: string; score: number; metadata?: Record<string, unknown> };
-      return { _id: m.id, _score: m.score, fields: m.metadata ?? {} };
-    });
-    let rerankUnits: number | undefined;
-    if (rerank && hits.length > 0) {
-      const rerankQuery = rerank.query ?? queryText;
-      if (rerankQuery === undefined) throw invalid('rerank.query is required when the search is not by inputs.text');
-      const scored = await this.inference.rerank(
-        rerank.model,
-        rerankQuery,
-        hits.map((h) => rankText(h.fields, rerank.rankFields)),
-      );
-      hits = hits
-        .map((h, k) => ({ ...h, _score: scored.scores[k] }))
-        .sort((a, b) => b._score - a._score)
-        .slice(0, rerank.topN ?? topK);
-      rerankUnits = 1;
+    const planned = await this.vectors.plan(index, namespace, request);
+    let hits: SearchHit[] = [];
+    if (planned) {
+      const { collection, node } = planned;
+      // The model scores the search's hits, then keeps its top_n (all of them by default).
+      const plan: PlanNode = rerank
+        ? {
+            kind: 'rerank',
+            model: rerank.model,
+            query: rerank.query ?? queryText ?? '',
+            rankFields: rerank.rankFields,
+            inputs: [node],
+            limit: rerank.topN ?? topK,
+            offset: 0,
+            threshold: null,
+          }
+        : node;
+      const points = await this.plans.run(this.indexes.scope, collection.id, plan, METADATA, namespace);
+      hits = points.map((p) => {
+        const wire = pointToWire(collection, p, false, true);
+        return { _id: p.id, _score: wire.score as number, fields: (wire.metadata as Record<string, unknown>) ?? {} };
+      });
     }
+    const rerankUnits = rerank && hits.length > 0 ? 1 : undefined;
     return {
       result: { hits: hits.map((h) => ({ ...h, fields: selected(h.fields, fields) })) },
       usage: {

@@ -5,6 +5,8 @@ import { DenseVector } from '../../core/records/dense-vector';
 import { Include, RecordWrite, StoredRecord } from '../../core/records/record.model';
 import { NamespacesService } from '../../core/records/namespaces.service';
 import { RecordsService } from '../../core/records/records.service';
+import type { PlanNode, Retriever } from '../../core/search/plan';
+import { SearchPlanExecutor } from '../../core/search/plan-executor';
 import { isEmptyFilter, parsePineconeFilter } from './pinecone-filter.parser';
 import { indexFilterable, outsideSchemaAbsent } from './metadata-schema';
 import { pineconeExtras } from './index-spec';
@@ -16,7 +18,7 @@ import {
   checkMetadata,
   checkNonZero,
   denseVector,
-  matchToWire,
+  pointToWire,
   MAX_METADATA_BYTES,
   recordFromVector,
   sparseText,
@@ -42,6 +44,7 @@ export class PineconeVectorsService {
     private readonly indexes: PineconeIndexesService,
     private readonly records: RecordsService,
     private readonly namespaces: NamespacesService,
+    private readonly plans: SearchPlanExecutor,
   ) {}
 
   private get scope() {
@@ -56,6 +59,30 @@ export class PineconeVectorsService {
   }
 
   async query(index: string, namespace: string, q: QueryRequest) {
+    const planned = await this.plan(index, namespace, q);
+    if (!planned) return { matches: [] };
+    const include: Include = {
+      embeddings: !!q.includeValues,
+      sparse: !!q.includeValues,
+      metadatas: !!q.includeMetadata,
+      documents: false,
+      uris: false,
+    };
+    const points = await this.plans.run(this.scope, planned.collection.id, planned.node, include, namespace);
+    return {
+      matches: points.map((p) => pointToWire(planned.collection, p, !!q.includeValues, !!q.includeMetadata)),
+    };
+  }
+
+  /**
+   * A query parsed into a search plan, the vector of a query by id read first; null when that id
+   * is not in the namespace (no matches). records_search builds on it (a rerank above it).
+   */
+  async plan(
+    index: string,
+    namespace: string,
+    q: QueryRequest,
+  ): Promise<{ collection: Collection; node: PlanNode } | null> {
     const collection = await this.indexes.resolve(index);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (q.vector !== undefined && q.id !== undefined)
@@ -70,7 +97,7 @@ export class PineconeVectorsService {
         { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 },
         namespace,
       );
-      if (!source) return { matches: [] };
+      if (!source) return null;
       if (source.embedding) dense = DenseVector.fromText(source.embedding);
       if (source.sparse && sparseIndex) sparse = source.sparse;
     }
@@ -87,20 +114,15 @@ export class PineconeVectorsService {
         throw PineconeDataError.invalid('Hybrid (sparse + dense) queries need an index with the dotproduct metric');
     }
     const filter = q.filter === undefined ? ALL : await this.filterOf(collection, namespace, q.filter);
-    const include: Include = {
-      embeddings: !!q.includeValues,
-      sparse: !!q.includeValues,
-      metadatas: !!q.includeMetadata,
-      documents: false,
-      uris: false,
+    // Pinecone lists records that share no term with a sparse query too (score 0).
+    const retriever: Retriever =
+      sparse !== undefined
+        ? { kind: 'sparse', text: sparse, idf: false, dense, unmatched: true }
+        : { kind: 'dense', vector: dense! };
+    return {
+      collection,
+      node: { kind: 'search', retriever, filter, mmr: null, inputs: [], limit: q.topK, offset: 0, threshold: null },
     };
-    const { lists } = await this.records.nearest(
-      this.scope,
-      collection.id,
-      { vectors: dense ? [dense] : [], sparse, n: q.topK, filter, include },
-      namespace,
-    );
-    return { matches: (lists[0] ?? []).map((m) => matchToWire(collection, m, !!q.includeValues, !!q.includeMetadata)) };
   }
 
   async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {

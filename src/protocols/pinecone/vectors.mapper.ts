@@ -2,7 +2,8 @@ import type { Collection } from '../../core/collections/collection.model';
 import { DimensionMismatchError } from '../../core/errors';
 import { RawJson } from '../../common/raw-json';
 import { DenseVector } from '../../core/records/dense-vector';
-import type { Neighbour, RecordWrite, SparseText, StoredRecord } from '../../core/records/record.model';
+import type { RecordWrite, SparseText, StoredRecord } from '../../core/records/record.model';
+import type { Scored } from '../../core/search/plan';
 import { SPARSE_DIMENSIONS, sparseFromText, sparsevecText } from '../../core/records/sparse-vector';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
@@ -141,7 +142,7 @@ export function recordFromVector(collection: Collection, v: unknown, k: number):
   return record;
 }
 
-/** Pinecone's scores: cosine similarity, the dot product, the squared euclidean distance (L1 as it is). */
+/** Pinecone's score from pgvector's operator value: cosine similarity, the dot product, the squared euclidean distance (L1 as it is). */
 export function score(collection: Collection, raw: number): number {
   if (collection.metric === 'l2') return raw * raw;
   if (collection.metric === 'l1') return raw;
@@ -157,18 +158,24 @@ export function vectorToWire(r: StoredRecord, withValues = true, withMetadata = 
   return wire;
 }
 
-export function matchToWire(
+/**
+ * A point of a search plan in Pinecone's shape. The plan scores l2 by the distance; Pinecone's
+ * euclidean score is its square. Its other scores are Pinecone's already (cosine: 1 − distance,
+ * dotproduct: the inner product).
+ */
+export function pointToWire(
   collection: Collection,
-  n: Neighbour,
+  p: Scored,
   includeValues: boolean,
   includeMetadata: boolean,
 ): Record<string, unknown> {
+  const r = p.record ?? { id: p.id };
   const wire: Record<string, unknown> = {
-    id: n.id,
-    score: score(collection, n.distance),
-    values: includeValues && n.embedding ? new RawJson(n.embedding) : [],
+    id: p.id,
+    score: collection.metric === 'l2' ? p.score * p.score : p.score,
+    values: includeValues && r.embedding ? new RawJson(r.embedding) : [],
   };
-  if (includeValues && n.sparse) wire.sparseValues = sparseFromText(n.sparse);
-  if (includeMetadata && n.metadata) wire.metadata = n.metadata;
+  if (includeValues && r.sparse) wire.sparseValues = sparseFromText(r.sparse);
+  if (includeMetadata && r.metadata) wire.metadata = r.metadata;
   return wire;
 }

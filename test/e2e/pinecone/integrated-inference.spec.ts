@@ -202,6 +202,29 @@ describe('Pinecone integrated inference through the official v9 client', () => {
     expect(tooMany).toBeInstanceOf(PineconeBadRequestError);
     expect((tooMany as Error).message).toMatch(/top_k may be at most 1000 with rerank/);
     expect(fake.calls.length).toBe(calls);
+    // Reranking a search by id needs rerank.query, whatever the search would find: the id here is
+    // in no namespace, and the request is still refused before anything runs.
+    const noQuery = await index
+      .namespace('empty')
+      .searchRecords({
+        query: { topK: 2, id: 'doc-0' },
+        rerank: { model: 'bge-reranker-v2-m3', rankFields: ['chunk_text'] },
+      })
+      .catch((e: Error) => e);
+    expect(noQuery).toBeInstanceOf(PineconeBadRequestError);
+    expect((noQuery as Error).message).toMatch(/rerank.query is required/);
+    expect(fake.calls.length).toBe(calls);
+    // With one, the id's vector is searched and its hits reranked against that query.
+    const byId = await ns.searchRecords({
+      query: { topK: 3, id: 'doc-0' },
+      rerank: { model: 'bge-reranker-v2-m3', rankFields: ['chunk_text'], query: question },
+    });
+    expect(byId.result.hits).toHaveLength(3);
+    const scores = byId.result.hits.map((h) => h._score);
+    expect(scores).toEqual(
+      byId.result.hits.map((h) => fakeRerankScore(question, CORPUS.find((r) => r._id === h._id)!.chunk_text)),
+    );
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
 
   it('embeds with a sparse model: vecgate-bm25 under another name', async () => {
