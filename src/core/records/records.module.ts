@@ -29,7 +29,7 @@ import { SearchPlanExecutor } from '../search/plan-executor';
     NamespacesService,
     RangeKeyTracker,
     RecallSampler,
-    SearchService,
+    // Searches come in through the plan's executor only (its `ranked` runs SearchService's rank algebra).
     SearchPlanExecutor,
   ],
 })

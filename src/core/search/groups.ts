@@ -1,3 +1,4 @@
+import type { Include, StoredRecord } from '../records/record.model';
 import type { Scored } from './plan';
 
 /** How a plan's points are grouped (Qdrant's group_by): by the value at `path` in their metadata. */
@@ -13,6 +14,18 @@ export interface Group {
   /** The metadata value the group's points share: a string or an integer. */
   value: string | number;
   points: Scored[];
+  /** With a GroupLookup: the record of the other collection whose id is the group's value, if there is one. */
+  lookup?: StoredRecord;
+}
+
+/**
+ * Each group's record in another collection (Qdrant's `with_lookup`), by id. `idOf` says which
+ * record id a group's value names, in the protocol's own terms (null: none).
+ */
+export interface GroupLookup {
+  collectionId: string;
+  include: Include;
+  idOf(value: string | number): string | null;
 }
 
 /**

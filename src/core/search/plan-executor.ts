@@ -7,8 +7,10 @@ import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, type Scope } from '../scope';
 import { fuse } from './fusion';
 import { checkPlan } from './plan-budget';
-import { groupPoints, type Group, type Grouping } from './groups';
+import { groupPoints, type Group, type GroupLookup, type Grouping } from './groups';
 import type { PlanNode, Retriever, Scored, PlanWindow } from './plan';
+import type { HybridSearch } from './search.model';
+import { SearchService } from './search.service';
 import { RERANKER, rankText, type Reranker } from './reranker';
 
 /** Inner nodes hand ids and scores up, no columns: only the top node's points are shown. */
@@ -35,6 +37,7 @@ function higherIsBetter(metric: Metric, retriever: Retriever): boolean {
 export class SearchPlanExecutor {
   constructor(
     private readonly records: RecordsService,
+    private readonly rankSearches: SearchService,
     @Optional() @Inject(RERANKER) private readonly reranker?: Reranker,
   ) {}
 
@@ -44,7 +47,19 @@ export class SearchPlanExecutor {
     return this.node(scope, collectionId, plan, include, namespace);
   }
 
-  /** The plan's top node's points grouped by a metadata value (groups.ts), read with their metadata whatever `include` says. */
+  /**
+   * Rank expressions (Chroma's Search API): each search's knn lists, arithmetic, grouping and page
+   * compiled whole into one statement (SearchService, rank-sql.ts) rather than run node by node;
+   * its knn lists share the plans' budget (MAX_RESULTS, MAX_SEARCHES) and the search policy.
+   */
+  ranked(scope: Scope, collectionId: string, searches: HybridSearch[], namespace = DEFAULT_NAMESPACE) {
+    return this.rankSearches.search(scope, collectionId, searches, namespace);
+  }
+
+  /**
+   * The plan's top node's points grouped by a metadata value (groups.ts), read with their metadata
+   * whatever `include` says; with `lookup`, each group gets its record of another collection.
+   */
   async groups(
     scope: Scope,
     collectionId: string,
@@ -52,9 +67,29 @@ export class SearchPlanExecutor {
     grouping: Grouping,
     include: Include,
     namespace = DEFAULT_NAMESPACE,
+    lookup?: GroupLookup,
   ): Promise<Group[]> {
     const points = await this.run(scope, collectionId, plan, { ...include, metadatas: true }, namespace);
-    return groupPoints(points, grouping);
+    const groups = groupPoints(points, grouping);
+    if (lookup) await this.lookUp(scope, groups, lookup);
+    return groups;
+  }
+
+  /** Reads each group's lookup record, all of them in one read. */
+  private async lookUp(scope: Scope, groups: Group[], lookup: GroupLookup): Promise<void> {
+    const byId = new Map<string, Group[]>();
+    for (const g of groups) {
+      const id = lookup.idOf(g.value);
+      if (id !== null) byId.set(id, [...(byId.get(id) ?? []), g]);
+    }
+    if (byId.size === 0) return;
+    const records = await this.records.find(scope, lookup.collectionId, {
+      filter: { kind: 'idIn', ids: [...byId.keys()] },
+      include: lookup.include,
+      limit: null,
+      offset: 0,
+    });
+    for (const r of records) for (const g of byId.get(r.id) ?? []) g.lookup = r;
   }
 
   private async node(

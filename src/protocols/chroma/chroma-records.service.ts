@@ -18,7 +18,7 @@ import type {
   RecordSetDto,
   SearchRecordsDto,
 } from './dto/records.dto';
-import { SearchService } from '../../core/search/search.service';
+import { SearchPlanExecutor } from '../../core/search/plan-executor';
 import { parseSearchRequest } from './search.parser';
 import { searchResponse } from './search.mapper';
 import {
@@ -42,7 +42,7 @@ export class ChromaRecordsService {
     private readonly records: RecordsService,
     private readonly indexing: IndexBuilder,
     private readonly collections: CollectionsService,
-    private readonly searches: SearchService,
+    private readonly searches: SearchPlanExecutor,
     private readonly inference: ChromaInferenceService,
   ) {}
 
@@ -125,7 +125,7 @@ export class ChromaRecordsService {
     const collection = await this.collections.getCached(scope, collectionId);
     const { searches: parsed, texts } = parseSearchRequest(body, collection);
     if (texts.length > 0) await this.inference.embedQueries(collection, texts);
-    const { collection: searched, results } = await this.searches.search(
+    const { collection: searched, results } = await this.searches.ranked(
       scope,
       collectionId,
       parsed.map((p) => p.search),

@@ -246,11 +246,27 @@ export class QdrantQueryService {
     const include = includeFor(layout, shown.payload, shown.vector);
     // Each hit shows the payload the request asks for (its search read all of it, to group by).
     const hitShown = { ...shown, payload: payloadSelector(body.with_payload, false) };
-    const found: { id: unknown; hits: JsonObject[]; lookup?: JsonObject }[] = (
-      await this.plans.groups(this.scope, c.id, node, grouping, include)
-    ).map((g) => ({ id: g.value, hits: g.points.map((p) => this.shownPoint(p, layout, hitShown)) }));
-    if (lookup) await this.lookUp(found, lookup);
-    return { groups: found };
+    const from = lookup ? await this.collections.get(lookup.collection) : null;
+    const groups = await this.plans.groups(
+      this.scope,
+      c.id,
+      node,
+      grouping,
+      include,
+      undefined,
+      lookup && from
+        ? { collectionId: from.id, include: includeFor(layoutOf(from), lookup.payload, lookup.vector), idOf: lookupId }
+        : undefined,
+    );
+    return {
+      groups: groups.map((g) => ({
+        id: g.value,
+        hits: g.points.map((p) => this.shownPoint(p, layout, hitShown)),
+        ...(lookup && from && g.lookup
+          ? { lookup: shownRecord(g.lookup, layoutOf(from), lookup.payload, lookup.vector) }
+          : {}),
+      })),
+    };
   }
 
   /** with_lookup: a collection's name, or `{collection, with_payload, with_vectors}`. */
@@ -264,31 +280,6 @@ export class QdrantQueryService {
       payload: payloadSelector(value.with_payload, true),
       vector: vectorSelector(aliased(value, 'with_vectors', 'with_vector'), false),
     };
-  }
-
-  /** Each group gets `lookup`: the point of the lookup collection whose id is the group's value, when there is one. */
-  private async lookUp(
-    groups: { id: unknown; lookup?: JsonObject }[],
-    lookup: { collection: string; payload: PayloadSelector; vector: VectorSelector },
-  ): Promise<void> {
-    const from = await this.collections.get(lookup.collection);
-    const layout = layoutOf(from);
-    const ids = new Map<string, { id: unknown; lookup?: JsonObject }>();
-    for (const g of groups) {
-      try {
-        ids.set(pointId(g.id, 'group id'), g);
-      } catch {
-        // A value that is no point id (a word) looks up nothing.
-      }
-    }
-    if (ids.size === 0) return;
-    const records = await this.records.find(this.scope, from.id, {
-      filter: { kind: 'idIn', ids: [...ids.keys()] },
-      include: includeFor(layout, lookup.payload, lookup.vector),
-      limit: null,
-      offset: 0,
-    });
-    for (const r of records) ids.get(r.id)!.lookup = shownRecord(r, layout, lookup.payload, lookup.vector);
   }
 
   /**
@@ -979,5 +970,14 @@ export class QdrantQueryService {
     const vector = shownVectors(r, layout, shown.vector);
     if (vector !== undefined) out.vector = vector;
     return out;
+  }
+}
+
+/** The point id a group's value names, if it is one (a word names none). */
+function lookupId(value: string | number): string | null {
+  try {
+    return pointId(value, 'group id');
+  } catch {
+    return null;
   }
 }
