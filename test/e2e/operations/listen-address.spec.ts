@@ -5,6 +5,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createScratchDatabase, usingPostgres } from '../../support/gateway';
 import { GatewayProcess } from '../../support/gateway-process';
+import { seedDataDir } from '../../support/cli-store';
 
 /**
  * Where `npm start` listens, and what it says when it listens beyond this machine with nobody
@@ -73,6 +74,8 @@ describe('listen address: loopback by default, and a loud warning when open beyo
     dir = mkdtempSync(join(tmpdir(), 'vecgate-listen-'));
     if (usingPostgres()) scratch = await createScratchDatabase();
     store = scratch ? { DATABASE_URL: scratch.url } : { VECGATE_DATA_DIR: join(dir, 'data') };
+    // A migrated database from the run's seed: these tests are of where it listens, not of a first start.
+    if (!scratch) await seedDataDir(join(dir, 'data'));
   });
   afterEach(async () => {
     gateway?.kill();
