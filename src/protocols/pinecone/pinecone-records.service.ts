@@ -154,7 +154,8 @@ export class PineconeRecordsService {
             query: rerank.query ?? queryText ?? '',
             rankFields: rerank.rankFields,
             inputs: [node],
-            limit: rerank.topN ?? topK,
+            // There are at most top_k hits to keep: a larger top_n keeps them all.
+            limit: Math.min(rerank.topN ?? topK, topK),
             offset: 0,
             threshold: null,
           }

@@ -214,10 +214,11 @@ describe('Pinecone integrated inference through the official v9 client', () => {
     expect(noQuery).toBeInstanceOf(PineconeBadRequestError);
     expect((noQuery as Error).message).toMatch(/rerank.query is required/);
     expect(fake.calls.length).toBe(calls);
-    // With one, the id's vector is searched and its hits reranked against that query.
+    // With one, the id's vector is searched and its hits reranked against that query; a top_n
+    // past top_k keeps every hit.
     const byId = await ns.searchRecords({
       query: { topK: 3, id: 'doc-0' },
-      rerank: { model: 'bge-reranker-v2-m3', rankFields: ['chunk_text'], query: question },
+      rerank: { model: 'bge-reranker-v2-m3', rankFields: ['chunk_text'], query: question, topN: 50_000 },
     });
     expect(byId.result.hits).toHaveLength(3);
     const scores = byId.result.hits.map((h) => h._score);
