@@ -66,8 +66,7 @@ export class SearchPlanExecutor {
     plan: PlanNode,
     grouping: Grouping,
     include: Include,
-    namespace = DEFAULT_NAMESPACE,
-    lookup?: GroupLookup,
+    { namespace = DEFAULT_NAMESPACE, lookup }: { namespace?: string; lookup?: GroupLookup } = {},
   ): Promise<Group[]> {
     const points = await this.run(scope, collectionId, plan, { ...include, metadatas: true }, namespace);
     const groups = groupPoints(points, grouping);

@@ -7,7 +7,7 @@ import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
 import { MAX_RERANK_DOCUMENTS } from './pinecone-inference.service';
 import { PineconeVectorsService, type QueryRequest } from './pinecone-vectors.service';
-import { checkId, pointToWire, type WireVector } from './vectors.mapper';
+import { checkId, planScore, type WireVector } from './vectors.mapper';
 import type { Include } from '../../core/records/record.model';
 import type { PlanNode } from '../../core/search/plan';
 import { SearchPlanExecutor } from '../../core/search/plan-executor';
@@ -161,10 +161,7 @@ export class PineconeRecordsService {
           }
         : node;
       const points = await this.plans.run(this.indexes.scope, collection.id, plan, METADATA, namespace);
-      hits = points.map((p) => {
-        const wire = pointToWire(collection, p, false, true);
-        return { _id: p.id, _score: wire.score as number, fields: (wire.metadata as Record<string, unknown>) ?? {} };
-      });
+      hits = points.map((p) => ({ _id: p.id, _score: planScore(collection, p), fields: p.record?.metadata ?? {} }));
     }
     const rerankUnits = rerank && hits.length > 0 ? 1 : undefined;
     return {

@@ -159,10 +159,15 @@ export function vectorToWire(r: StoredRecord, withValues = true, withMetadata = 
 }
 
 /**
- * A point of a search plan in Pinecone's shape. The plan scores l2 by the distance; Pinecone's
+ * Pinecone's score of a search plan's point. The plan scores l2 by the distance; Pinecone's
  * euclidean score is its square. Its other scores are Pinecone's already (cosine: 1 − distance,
  * dotproduct: the inner product).
  */
+export function planScore(collection: Collection, p: Scored): number {
+  return collection.metric === 'l2' ? p.score * p.score : p.score;
+}
+
+/** A point of a search plan in Pinecone's shape (a query's match). */
 export function pointToWire(
   collection: Collection,
   p: Scored,
@@ -172,7 +177,7 @@ export function pointToWire(
   const r = p.record ?? { id: p.id };
   const wire: Record<string, unknown> = {
     id: p.id,
-    score: collection.metric === 'l2' ? p.score * p.score : p.score,
+    score: planScore(collection, p),
     values: includeValues && r.embedding ? new RawJson(r.embedding) : [],
   };
   if (includeValues && r.sparse) wire.sparseValues = sparseFromText(r.sparse);

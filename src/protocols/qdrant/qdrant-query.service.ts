@@ -246,25 +246,22 @@ export class QdrantQueryService {
     const include = includeFor(layout, shown.payload, shown.vector);
     // Each hit shows the payload the request asks for (its search read all of it, to group by).
     const hitShown = { ...shown, payload: payloadSelector(body.with_payload, false) };
-    const from = lookup ? await this.collections.get(lookup.collection) : null;
-    const groups = await this.plans.groups(
-      this.scope,
-      c.id,
-      node,
-      grouping,
-      include,
-      undefined,
-      lookup && from
-        ? { collectionId: from.id, include: includeFor(layoutOf(from), lookup.payload, lookup.vector), idOf: lookupId }
+    // The lookup collection, read before the search runs: a missing one is a 404 that costs none.
+    let from: { id: string; layout: QdrantLayout; payload: PayloadSelector; vector: VectorSelector } | null = null;
+    if (lookup) {
+      const other = await this.collections.get(lookup.collection);
+      from = { id: other.id, layout: layoutOf(other), payload: lookup.payload, vector: lookup.vector };
+    }
+    const groups = await this.plans.groups(this.scope, c.id, node, grouping, include, {
+      lookup: from
+        ? { collectionId: from.id, include: includeFor(from.layout, from.payload, from.vector), idOf: lookupId }
         : undefined,
-    );
+    });
     return {
       groups: groups.map((g) => ({
         id: g.value,
         hits: g.points.map((p) => this.shownPoint(p, layout, hitShown)),
-        ...(lookup && from && g.lookup
-          ? { lookup: shownRecord(g.lookup, layoutOf(from), lookup.payload, lookup.vector) }
-          : {}),
+        ...(from && g.lookup ? { lookup: shownRecord(g.lookup, from.layout, from.payload, from.vector) } : {}),
       })),
     };
   }
