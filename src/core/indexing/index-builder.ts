@@ -159,6 +159,9 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       // Before the builds: an embedded build commits its index and its record together, so a
       // status that saw the index also sees the build (read after, a build could land between).
       const indexed = !(await this.due(collection, inserted));
+      // The row may be this replica's cached one, read before the build made its index valid (the
+      // builder forgets it only after its vacuum): a client told "indexed" searches next, through the index.
+      if (indexed) this.collections.forget(collection.id);
       const traffic = await this.samples.recall(db, collection.id, collection.tuning?.measuredAt ?? null);
       const builds = await this.grower.history(db, collection.id, 0);
       const shortfall = recallShortfall(collection.tuning, collection.index, this.options, builds);
