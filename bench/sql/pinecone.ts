@@ -119,6 +119,7 @@ function pineconeIndex(
     databaseId: randomUUID(),
     dimension: spec.dimension ?? null,
     vectors: [],
+    textFields: [],
     metric: spec.metric,
     index: spec.index,
     metadata: spec.metadata,

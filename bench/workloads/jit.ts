@@ -74,6 +74,7 @@ async function recordTable(pool: Pool, data: Dataset, label: string): Promise<Co
     namespaced: false,
     tuning: null,
     vectors: [],
+    textFields: [],
     createdAt: new Date(),
   };
 }

@@ -13,6 +13,7 @@ import { RecordsRepository } from '../../src/core/records/records.repository';
 import { RecordsService } from '../../src/core/records/records.service';
 import { TenantsRepository } from '../../src/core/tenants/tenants.repository';
 import { TenantsService } from '../../src/core/tenants/tenants.service';
+import { TextFieldsRepository } from '../../src/core/text/text-fields.repository';
 import type { Database } from '../../src/database/database';
 
 /**
@@ -32,6 +33,7 @@ export function coreServices(db: Database): { collections: CollectionsService; r
     new SearchTuningRepository(),
     new RecallSamplesRepository(),
     new AliasesRepository(),
+    new TextFieldsRepository(),
     indexing,
   );
   const repository = new RecordsRepository(db);

@@ -1,4 +1,5 @@
 import type { IndexSettings, Metric, RecordIndexes, VectorField } from '../collections/collection.model';
+import type { TextField } from '../text/text-field';
 
 /** How many backups one collection holds at most (VECGATE_MAX_BACKUPS_PER_COLLECTION), as the app configures it. */
 export const MAX_BACKUPS_PER_COLLECTION = Symbol('MAX_BACKUPS_PER_COLLECTION');
@@ -23,6 +24,8 @@ export interface Backup {
   recordIndexes: RecordIndexes;
   /** The collection's named vectors, whose columns the copy holds at the same positions. */
   vectors: VectorField[];
+  /** The collection's text fields: a restore declares them again, and its trigger analyses the copies. */
+  textFields: TextField[];
   metadata: Record<string, unknown> | null;
   schema: unknown;
   namespaces: string[];

@@ -1,3 +1,4 @@
+import type { TextField } from '../text/text-field';
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../../database/database';
 import {
@@ -25,6 +26,7 @@ interface BackupRow {
     extras?: Record<string, unknown>;
     recordIndexes?: RecordIndexes;
     vectors?: VectorField[];
+    textFields?: TextField[];
   };
   metadata: Record<string, unknown> | null;
   schema: unknown;
@@ -61,6 +63,7 @@ function toBackup(row: BackupRow): Backup {
     extras: row.configuration.extras ?? {},
     recordIndexes: row.configuration.recordIndexes ?? ALL_RECORD_INDEXES,
     vectors: (row.configuration.vectors ?? []).map((v) => ({ ...v, indexed: false, tuning: null })),
+    textFields: row.configuration.textFields ?? [],
     metadata: row.metadata,
     schema: row.schema,
     namespaces: row.namespaces,
@@ -138,6 +141,7 @@ export class BackupsRepository {
             metric,
             index,
           })),
+          textFields: collection.textFields,
         }),
         collection.metadata === null ? null : JSON.stringify(collection.metadata),
         collection.schema === null || collection.schema === undefined ? null : JSON.stringify(collection.schema),

@@ -190,6 +190,7 @@ function asCollection(backup: Backup, scope: Scope): Collection {
     namespaced: backup.namespaces.some((n) => n !== ''),
     tuning: null,
     vectors: backup.vectors,
+    textFields: [],
     createdAt: backup.createdAt,
   };
 }

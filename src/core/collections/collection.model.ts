@@ -1,3 +1,5 @@
+import type { NewTextField, TextField } from '../text/text-field';
+
 export type Metric = 'l2' | 'ip' | 'cosine' | 'l1';
 
 /** HNSW build and search settings of a collection (pgvector's m, ef_construction, ef_search). */
@@ -142,6 +144,8 @@ export interface Collection {
   tuning: SearchTuning | null;
   /** The vectors its records hold besides the default ones, by position. */
   vectors: VectorField[];
+  /** Metadata keys searched by their words (full-text search), by position. */
+  textFields: TextField[];
   /**
    * Set on a collection seen through one of its named dense vectors (throughVector): searches
    * order by that column, with that vector's dimension, metric, index and HNSW state.
@@ -180,6 +184,8 @@ export interface NewCollection {
   recordIndexes?: RecordIndexes;
   /** Vectors besides the default ones (positions follow this order). */
   vectors?: NewVectorField[];
+  /** Metadata keys searched by their words (positions follow this order). */
+  textFields?: NewTextField[];
 }
 
 export interface CollectionChanges {

@@ -9,6 +9,7 @@ import { RangeIndexRepository } from './range-index.repository';
 import { RecordTableRepository } from './record-table.repository';
 import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
+import { TextFieldsRepository } from '../text/text-fields.repository';
 
 @Module({
   imports: [TenantsModule],
@@ -22,8 +23,10 @@ import { SearchTuningRepository } from './search-tuning.repository';
     CollectionsService,
     AliasesRepository,
     AliasesService,
+    TextFieldsRepository,
   ],
   exports: [
+    TextFieldsRepository,
     CollectionsService,
     AliasesService,
     CollectionsRepository,

@@ -13,6 +13,7 @@ import {
   VectorField,
 } from './collection.model';
 import { hasValidHnswIndexSql, hasValidVectorIndexSql } from './record-table.repository';
+import type { TextField } from '../text/text-field';
 
 const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.dimension, c.metric, c.metadata,
   c.configuration, c.schema, c.table_name, c.created_at, c.catalog_version::float8 AS catalog_version,
@@ -25,6 +26,8 @@ const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.di
             'tuning', (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = v.position))
           ORDER BY v.position)
    FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS vectors,
+  (SELECT jsonb_agg(jsonb_build_object('position', f.position, 'path', f.path, 'analyzer', f.analyzer) ORDER BY f.position)
+   FROM vecgate_text_fields f WHERE f.collection_id = c.id) AS text_fields,
   (SELECT jsonb_agg(k.key ORDER BY k.id) FROM vecgate_range_keys k
    WHERE k.collection_id = c.id AND k.kind = 'values' AND k.analyzed) AS statistics_keys`;
 
@@ -48,6 +51,7 @@ interface CollectionRow {
   tuning: TuningRow | null;
   records: number;
   vectors: (Omit<VectorField, 'tuning'> & { tuning: TuningRow | null })[] | null;
+  text_fields: TextField[] | null;
   statistics_keys: string[][] | null;
 }
 
@@ -118,6 +122,7 @@ function toCollection(row: CollectionRow): Collection {
     namespaced: row.namespaced,
     tuning: toTuning(row.tuning, configuration.index),
     vectors: (row.vectors ?? []).map((v) => ({ ...v, tuning: toTuning(v.tuning, v.index) })),
+    textFields: row.text_fields ?? [],
     records: Number(row.records),
     catalogVersion: row.catalog_version,
     statisticsKeys: row.statistics_keys ?? [],

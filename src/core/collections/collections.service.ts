@@ -28,6 +28,8 @@ import { SearchTuningRepository } from './search-tuning.repository';
 import { MAX_DIMENSION, vectorColumn, withBuildDefaults } from './vector-index';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import type { Scope } from '../scope';
+import { TextFieldsRepository } from '../text/text-fields.repository';
+import { checkAnalyzer } from '../text/text-field';
 
 /**
  * How long a replica trusts a catalog row it has read, for record calls. Within that time another
@@ -54,6 +56,7 @@ export class CollectionsService {
     private readonly tuning: SearchTuningRepository,
     private readonly samples: RecallSamplesRepository,
     private readonly aliases: AliasesRepository,
+    private readonly textFields: TextFieldsRepository,
     @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
   ) {}
 
@@ -93,6 +96,11 @@ export class CollectionsService {
       if (spec.vectors?.length) {
         checkVectorFields(spec.vectors);
         await this.tables.addVectorColumns(tx, table, await this.repository.insertVectors(tx, id, spec.vectors));
+      }
+      if (spec.textFields?.length) {
+        spec.textFields.forEach((f) => checkAnalyzer(f.analyzer));
+        const placed = await this.textFields.insert(tx, id, spec.textFields);
+        await this.textFields.addColumns(tx, table, id, placed, placed);
       }
       return (await this.repository.findById(tx, id))!;
     }

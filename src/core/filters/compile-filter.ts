@@ -3,6 +3,8 @@ import { keyLevels, MAX_KEY_PATH_LEVELS, type FilterNode, type MetadataKey, type
 import { foldOr } from './fold-or';
 import type { SqlParams } from './sql-params';
 import { vectorColumn } from '../collections/vector-index';
+import { textConfig } from '../text/text-field';
+import { textColumn } from '../text/text-fields.repository';
 
 /**
  * Compiles a filter to a SQL boolean over a record table's columns (id, document, metadata).
@@ -146,6 +148,12 @@ function compile(
       return `document ~ ${params.add(node.pattern, 'text')}`;
     case 'idIn':
       return `id = ANY(${params.add(node.ids, 'text[]')})`;
+    case 'textWords': {
+      // The query's words are made in the statement by the field's analyser, as the values' were.
+      const { field } = node;
+      const query = `vecgate_text_match(${params.add(textConfig(field.analyzer))}::regconfig, ${params.add(JSON.stringify(field.analyzer))}::jsonb, ${params.add(node.text, 'text')}, ${params.add(node.mode, 'text')})`;
+      return `${textColumn(field.position)} @@ ${query}`;
+    }
   }
 }
 

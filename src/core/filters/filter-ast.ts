@@ -1,3 +1,5 @@
+import type { TextField } from '../text/text-field';
+
 /**
  * The neutral filter model every protocol parses into. It has no protocol rules of its own: a
  * dialect's quirks are spelled out with these nodes (Chroma's `$ne` is `not(eq)` and so matches a
@@ -64,7 +66,12 @@ export type FilterNode =
   | { kind: 'documentContains'; text: string }
   /** The document matches a regular expression (Postgres ARE syntax) somewhere: search, not full match. */
   | { kind: 'documentRegex'; pattern: string }
-  | { kind: 'idIn'; ids: string[] };
+  | { kind: 'idIn'; ids: string[] }
+  /**
+   * A text field (full-text search, text-field.ts) holds the text's words under its analyser:
+   * any of them, all of them, or all of them in order (a phrase); a text with no words matches nothing.
+   */
+  | { kind: 'textWords'; field: TextField; mode: 'any' | 'all' | 'phrase'; text: string };
 
 export const ALL: FilterNode = { kind: 'all' };
 

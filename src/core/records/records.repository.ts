@@ -14,6 +14,10 @@ import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 import { nameMap } from '../name-map';
+import { textConfig } from '../text/text-field';
+import { textColumn } from '../text/text-fields.repository';
+import { leavesOf, type Lexeme, type TextLeaf, type TextQuery } from '../text/text-query';
+import { bm25Sql, compileTextQuery } from '../text/text-search-sql';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
 const sparseWritten = (value: string) => `CASE WHEN l2_norm(${value}) = 0 THEN NULL ELSE ${value} END`;
@@ -219,6 +223,12 @@ export interface SparseQuery extends RecordSelection {
 export interface ScoredQuery extends RecordSelection {
   vectors: DenseVector[];
   score: ScoreNode;
+  n: number;
+}
+
+/** The n best by BM25 under a full-text query (text-query.ts). */
+export interface TextSearchQuery extends RecordSelection {
+  query: TextQuery;
   n: number;
 }
 
@@ -628,6 +638,71 @@ export class RecordsRepository {
       params.values,
     );
     return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
+  }
+
+  /**
+   * The n matching records with the best BM25 score under a full-text query (text-search-sql.ts),
+   * best first, ties by id; `*` (kind all) keeps records holding any text field, each scored 1.
+   */
+  async textSearch(
+    db: Queryable,
+    collection: Collection,
+    { namespace, query, n, filter, include }: TextSearchQuery,
+  ): Promise<(StoredRecord & { score: number })[]> {
+    const table = qualified(collection.tableName);
+    const params = new SqlParams([namespace]);
+    let sql: string;
+    if (query.kind === 'all') {
+      const held = collection.textFields.map((f) => `${textColumn(f.position)} IS NOT NULL`).join(' OR ') || 'false';
+      const where = compileFilter(filter, params);
+      sql = `SELECT ${columns(include, collection)}, 1::float8 AS score, ${sizeOf(include, collection)} AS vg_size
+        FROM ${table} WHERE namespace = $1 AND (${held}) AND ${where} ORDER BY id COLLATE "C" LIMIT ${params.add(n)}`;
+    } else {
+      const lexemes = await this.analyse(db, collection, leavesOf(query));
+      const compiled = compileTextQuery(query, lexemes, params);
+      // No word left to score (stop words only, or must-nots only): nothing matches.
+      if (compiled.terms.length === 0) return [];
+      const where = compileFilter(filter, params);
+      sql = bm25Sql(
+        table,
+        compiled,
+        where,
+        params,
+        collection.id,
+        params.add(n),
+        `${columns(include, collection, 'r.')}, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size`,
+      );
+    }
+    const { rows } = await db.query<StoredRecord & { score: number }>(
+      withinBudget(sql, params.add(this.answerBytes)),
+      params.values,
+    );
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes)).map((r) => ({
+      ...r,
+      score: Number(r.score),
+    }));
+  }
+
+  /** Each leaf's words as its field's analyser makes them, in one statement for all leaves. */
+  private async analyse(db: Queryable, collection: Collection, leaves: TextLeaf[]): Promise<Map<TextLeaf, Lexeme[]>> {
+    const fields = leaves.map((l) => {
+      const field = collection.textFields.find((f) => f.position === l.position);
+      if (!field) throw new Error(`no text field at position ${l.position}`);
+      return field;
+    });
+    const out = new Map<TextLeaf, Lexeme[]>(leaves.map((l) => [l, []]));
+    if (leaves.length === 0) return out;
+    const { rows } = await db.query<{ i: string; lexeme: string; pos: number }>(
+      `SELECT q.i, l.lexeme, l.pos FROM unnest($1::regconfig[], $2::jsonb[], $3::text[]) WITH ORDINALITY AS q(config, analyzer, value, i)
+       CROSS JOIN LATERAL vecgate_text_query_lexemes(q.config, q.analyzer, q.value) l ORDER BY q.i, l.pos`,
+      [
+        fields.map((f) => textConfig(f.analyzer)),
+        fields.map((f) => JSON.stringify(f.analyzer)),
+        leaves.map((l) => l.text),
+      ],
+    );
+    for (const r of rows) out.get(leaves[Number(r.i) - 1])!.push({ lexeme: r.lexeme, pos: r.pos });
+    return out;
   }
 
   /**

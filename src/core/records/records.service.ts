@@ -25,6 +25,7 @@ import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository, type OrderBy } from './records.repository';
 import { RecallSampler } from './recall-sampler';
+import { positionsOf, type TextQuery } from '../text/text-query';
 import { exactWhileUnmeasured, narrowsTheTable, prefersExactSearch, unmeasured } from './search-policy';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import { countNodes, MAX_SCORE_NODES, MAX_SCORE_VECTORS, type ScoreNode } from '../search/similarity-score';
@@ -708,6 +709,27 @@ export class RecordsService {
         include,
       });
       return { collection, list };
+    });
+  }
+
+  /**
+   * The n records with the best BM25 score under a full-text query over the collection's text
+   * fields (text-query.ts), best first; a field the collection does not have is refused.
+   */
+  async textSearch(
+    scope: Scope,
+    collectionId: string,
+    options: { query: TextQuery; n: number; filter: FilterNode; include: Include },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<(StoredRecord & { score: number })[]> {
+    const { query, n, filter, include } = options;
+    checkResultRows(1, n);
+    return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
+      for (const position of positionsOf(query))
+        if (!collection.textFields.some((f) => f.position === position))
+          throw new InvalidArgumentError('The collection has no such text field');
+      if (n === 0) return [];
+      return this.repository.textSearch(this.db.reads, collection, { namespace, query, n, filter, include });
     });
   }
 

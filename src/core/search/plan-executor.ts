@@ -205,6 +205,18 @@ export class SearchPlanExecutor {
         orderValue: r.orderValue,
       }));
     }
+    if (retriever.kind === 'text') {
+      const found = await this.records.textSearch(
+        scope,
+        collectionId,
+        { query: retriever.query, n, filter: s.filter, include },
+        namespace,
+      );
+      return found
+        .map((r) => ({ id: r.id, score: r.score, record: r }))
+        .filter((r) => s.threshold === null || r.score >= s.threshold)
+        .slice(s.offset);
+    }
     if (retriever.kind === 'scoredBy') {
       const { list } = await this.records.scoredBy(
         scope,

@@ -2,6 +2,7 @@ import type { FilterNode } from '../filters/filter-ast';
 import type { DenseVector } from '../records/dense-vector';
 import type { StoredRecord } from '../records/record.model';
 import type { OrderBy } from '../records/records.repository';
+import type { TextQuery } from '../text/text-query';
 import type { Fusion } from './fusion';
 import type { ScoreNode } from './similarity-score';
 
@@ -24,6 +25,8 @@ export type Retriever =
   /** Each point scored over its similarities to several vectors (recommend, discover, context). */
   | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string }
   /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
+  /** Full-text: points matching the query, scored by BM25 over the collection's text fields. */
+  | { kind: 'text'; query: TextQuery }
   | { kind: 'scroll' }
   | { kind: 'sample' }
   | { kind: 'ordered'; orderBy: OrderBy };

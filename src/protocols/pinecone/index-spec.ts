@@ -9,6 +9,13 @@ import { validateIndexName } from './index-names';
 import { PineconeControlError } from './pinecone-error';
 import { isObject } from '../json-guards';
 import { filterableKeys, metadataSchema } from './metadata-schema';
+import {
+  analyzerOf,
+  isDocumentSchema,
+  parseDocumentSchema,
+  type DocumentField,
+  type DocumentFields,
+} from './document-schema';
 
 export type PineconeMetric = 'cosine' | 'euclidean' | 'dotproduct';
 
@@ -47,6 +54,8 @@ export interface PineconeExtras {
   namespace_schemas: boolean;
   /** An integrated index's model and embedded field (create-for-model); null for a plain index. */
   embed: IndexEmbed | null;
+  /** A document index's schema (API 2026-07: the Documents API); null for a vectors or records index. */
+  documents: DocumentFields | null;
 }
 
 /**
@@ -131,6 +140,7 @@ export function pineconeExtras(collection: Pick<Collection, 'extras'>): Pinecone
     read_capacity: stored.read_capacity ?? ON_DEMAND,
     namespace_schemas: stored.namespace_schemas ?? false,
     embed: stored.embed ?? null,
+    documents: stored.documents ?? null,
   };
 }
 
@@ -172,6 +182,9 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
   let schemaFields: Record<string, unknown> = {};
   let readCapacity = ON_DEMAND;
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
+  // An empty schema is refused in the document schema's words (2026-07 creates schemas only).
+  if (fields && (isDocumentSchema(fields) || Object.keys(fields).length === 0))
+    return newDocumentIndex(name, body, parseDocumentSchema(fields));
   if (fields) {
     // Metadata fields in the legacy shape ({"filterable": true}) are checked as Pinecone checks them.
     const legacy = Object.fromEntries(Object.entries(fields).filter(([, f]) => !isObject(f) || f.type === undefined));
@@ -241,6 +254,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     read_capacity: readCapacity,
     namespace_schemas: false,
     embed: null,
+    documents: null,
   };
   return {
     name,
@@ -250,5 +264,42 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
     metadata: null,
     extras: { pinecone: extras },
     schema: null,
+  };
+}
+
+/**
+ * A document index (API 2026-07): its dense_vector field is the collection's vector, its
+ * sparse_vector field the sparse one, each string field a text field of the core's full-text
+ * search (under its own name as the metadata key), every other field metadata.
+ */
+function newDocumentIndex(name: string, body: Record<string, unknown>, documents: DocumentFields): NewCollection {
+  if (body.source_collection !== undefined || body.source_backup_id !== undefined)
+    throw PineconeControlError.invalid('Creating an index from collection or backup is not yet supported');
+  const entries = Object.entries(documents);
+  const dense = entries.find(([, f]) => f.type === 'dense_vector')?.[1] as
+    Extract<DocumentField, { type: 'dense_vector' }> | undefined;
+  const extras: PineconeExtras = {
+    vector_type: dense || !entries.some(([, f]) => f.type === 'sparse_vector') ? 'dense' : 'sparse',
+    deletion_protection: checkDeletionProtection(body.deletion_protection) ?? 'disabled',
+    tags: checkTags(body.tags),
+    deployment: isObject(body.deployment) ? body.deployment : DEFAULT_DEPLOYMENT,
+    schema_fields: {},
+    read_capacity:
+      body.read_capacity !== undefined && body.read_capacity !== null ? readCapacityOf(body.read_capacity) : ON_DEMAND,
+    namespace_schemas: false,
+    embed: null,
+    documents,
+  };
+  return {
+    name,
+    dimension: dense?.dimension ?? null,
+    metric: TO_METRIC[dense?.metric ?? 'dotproduct'],
+    index: { ...DEFAULT_INDEX },
+    metadata: null,
+    extras: { pinecone: extras },
+    schema: null,
+    textFields: entries.flatMap(([field, f]) =>
+      f.type === 'string' ? [{ path: [field], analyzer: analyzerOf(f) }] : [],
+    ),
   };
 }

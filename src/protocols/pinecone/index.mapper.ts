@@ -17,6 +17,7 @@ export function vectorField(vectorType: 'dense' | 'sparse', metric: string, dime
  */
 export function indexModel(collection: Collection, baseUrl: string) {
   const extras = pineconeExtras(collection);
+  if (extras.documents) return documentIndexModel(collection, baseUrl);
   const metric = pineconeMetric(collection.metric);
   const fields = {
     ...extras.schema_fields,
@@ -57,4 +58,23 @@ export function indexModel(collection: Collection, baseUrl: string) {
   // Before 2026-07 the same settings came as `embed`.
   if (extras.embed) model.embed = extras.embed;
   return model;
+}
+
+/**
+ * A document index's IndexModel (API 2026-07 only: such an index is made by 2026-07 clients):
+ * its schema's fields with every setting resolved, and none of the legacy vector fields.
+ */
+function documentIndexModel(collection: Collection, baseUrl: string) {
+  const extras = pineconeExtras(collection);
+  const readCapacity = readCapacityWire(extras.read_capacity);
+  return {
+    name: collection.name,
+    host: `${baseUrl}/indexes/${encodeURIComponent(collection.name)}`,
+    status: { ready: true, state: 'Ready' },
+    deployment: extras.deployment,
+    schema: { fields: extras.documents },
+    read_capacity: readCapacity,
+    deletion_protection: extras.deletion_protection,
+    tags: extras.tags,
+  };
 }

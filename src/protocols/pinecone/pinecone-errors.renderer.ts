@@ -26,6 +26,9 @@ import { GRPC, PineconeControlError, PineconeDataError } from './pinecone-error'
 const CONTROL_PLANE =
   /^\/(indexes(\/[^/]+(\/backups)?)?|backups(\/[^/]+(\/create-index)?)?|restore-jobs(\/[^/]+)?|embed|rerank|models(\/[^/]+)?)\/?$/;
 
+/** The Documents API (2026-07) answers errors in the control plane's shape, as the records API does in its spec. */
+const DOCUMENTS = /^\/indexes\/[^/]+\/namespaces\/[^/]+\/documents\/[a-z]+\/?$/;
+
 /** Status, gRPC code and ENUM name of each kind of failure, and Pinecone's wording where it has one. */
 function classify(exception: unknown): { status: number; grpc: number; name: string; message: string } {
   if (exception instanceof PineconeDataError)
@@ -165,7 +168,7 @@ export const pineconeErrorRenderer: ProtocolErrorRenderer = {
     /^\/(embed|rerank|models)(\/[^/]*)?$/.test(path),
   render(exception: unknown, path?: string): RenderedError {
     const c = classify(exception);
-    if (path !== undefined && CONTROL_PLANE.test(path))
+    if (path !== undefined && (CONTROL_PLANE.test(path) || DOCUMENTS.test(path)))
       return { status: c.status, body: { error: { code: c.name, message: c.message }, status: c.status } };
     return { status: c.status, body: { code: c.grpc, message: c.message, details: [] } };
   },

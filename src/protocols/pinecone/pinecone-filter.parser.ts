@@ -1,4 +1,5 @@
 import { and, not, or, type FilterNode, type Scalar } from '../../core/filters/filter-ast';
+import type { TextField } from '../../core/text/text-field';
 import { PineconeDataError } from './pinecone-error';
 import { filterTooLarge, isObject, isScalar, mongoRangeOperator } from '../json-guards';
 
@@ -17,7 +18,18 @@ function anyOf(key: string, operator: string, values: unknown): FilterNode {
   return { kind: 'anyOf', key, values, inArrays: true };
 }
 
-function field(key: string, condition: unknown): FilterNode {
+/** The text-match operators of a document index's full-text fields, and the mode each matches words in. */
+const TEXT_MATCH = { $match_phrase: 'phrase', $match_all: 'all', $match_any: 'any' } as const;
+
+/** Pinecone's limit on the words of a text-match value. */
+const MAX_MATCH_WORDS = 128;
+
+/** What a filter may test besides metadata: a document index's full-text fields, by name (search only). */
+export interface FilterFields {
+  textField?: (key: string) => TextField | undefined;
+}
+
+function field(key: string, condition: unknown, fields: FilterFields): FilterNode {
   if (key.startsWith('$')) throw fail(`unknown operator ${key}`);
   if (isScalar(condition)) return matches(key, condition);
   if (!isObject(condition)) throw fail(`the value of "${key}" must be a string, number, boolean or an operator object`);
@@ -47,6 +59,18 @@ function field(key: string, condition: unknown): FilterNode {
         case '$exists':
           if (typeof value !== 'boolean') throw fail(`$exists on "${key}" takes true or false`);
           return value ? exists : not(exists);
+        case '$match_phrase':
+        case '$match_all':
+        case '$match_any': {
+          const text = fields.textField?.(key);
+          if (!fields.textField) throw fail(`${operator} is allowed only in the filter of a document search`);
+          if (!text) throw fail(`${operator} on "${key}" needs a string field with full_text_search`);
+          if (typeof value !== 'string' || value.trim() === '')
+            throw fail(`${operator} on "${key}" takes a non-empty string`);
+          if ((value.match(/[\p{L}\p{N}]+/gu) ?? []).length > MAX_MATCH_WORDS)
+            throw fail(`${operator} on "${key}" takes at most ${MAX_MATCH_WORDS} words`);
+          return { kind: 'textWords', field: text, mode: TEXT_MATCH[operator], text: value };
+        }
         default:
           throw fail(`unknown operator ${operator}`);
       }
@@ -62,22 +86,22 @@ function field(key: string, condition: unknown): FilterNode {
  *  - `$gt`/`$gte`/`$lt`/`$lte` take numbers; `$exists` a boolean.
  * Anything else is a 400.
  */
-export function parsePineconeFilter(filter: unknown): FilterNode {
+export function parsePineconeFilter(filter: unknown, fields: FilterFields = {}): FilterNode {
   const tooLarge = filterTooLarge(filter);
   if (tooLarge) throw fail(tooLarge);
-  return filterClause(filter);
+  return filterClause(filter, fields);
 }
 
-function filterClause(filter: unknown): FilterNode {
+function filterClause(filter: unknown, fields: FilterFields): FilterNode {
   if (!isObject(filter)) throw fail('a filter must be a JSON object');
   return and(
     ...Object.entries(filter).map(([key, value]) => {
       if (key === '$and' || key === '$or') {
         if (!Array.isArray(value) || value.length === 0) throw fail(`${key} takes a non-empty array of filters`);
-        const children = value.map(filterClause);
+        const children = value.map((c) => filterClause(c, fields));
         return key === '$and' ? and(...children) : or(...children);
       }
-      return field(key, value);
+      return field(key, value, fields);
     }),
   );
 }

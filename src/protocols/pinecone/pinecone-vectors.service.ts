@@ -51,8 +51,18 @@ export class PineconeVectorsService {
     return this.indexes.scope;
   }
 
-  async upsert(index: string, namespace: string, vectors: unknown[]): Promise<number> {
+  /** An index the vector operations serve: a document index takes the Documents API only (stats and namespaces stay open). */
+  private async resolve(index: string): Promise<Collection> {
     const collection = await this.indexes.resolve(index);
+    if (pineconeExtras(collection).documents)
+      throw PineconeDataError.invalid(
+        `This index has a document schema, so writes must go through the documents API: use /namespaces/{namespace}/documents/upsert, /search, /fetch, /update, /list and /delete for index ${index}`,
+      );
+    return collection;
+  }
+
+  async upsert(index: string, namespace: string, vectors: unknown[]): Promise<number> {
+    const collection = await this.resolve(index);
     const records = vectors.map((v, k) => recordFromVector(collection, v, k));
     await this.records.write(this.scope, collection.id, 'replace', records, namespace);
     return records.length;
@@ -83,7 +93,7 @@ export class PineconeVectorsService {
     namespace: string,
     q: QueryRequest,
   ): Promise<{ collection: Collection; node: PlanNode } | null> {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (q.vector !== undefined && q.id !== undefined)
       throw PineconeDataError.invalid('Provide either vector or id, not both');
@@ -126,7 +136,7 @@ export class PineconeVectorsService {
   }
 
   async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     ids.forEach((id) => checkId(id));
     const found = await this.records.find(
       this.scope,
@@ -139,7 +149,7 @@ export class PineconeVectorsService {
 
   /** One page of records matching a filter, in id order; `next` is the last id when more may follow. */
   async fetchByMetadata(index: string, namespace: string, filter: unknown, limit: number, after: string | null) {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
     const page = await this.records.find(
       this.scope,
@@ -165,7 +175,7 @@ export class PineconeVectorsService {
     limit: number,
     after: string | null,
   ): Promise<{ ids: string[]; next: string | null }> {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
     const more = ids.length > limit;
     const shown = ids.slice(0, limit);
@@ -185,7 +195,7 @@ export class PineconeVectorsService {
       dryRun?: boolean;
     },
   ): Promise<number> {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     const metadata = checkMetadata(u.setMetadata, 'setMetadata');
     if (u.id !== undefined && u.filter !== undefined)
       throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
@@ -239,7 +249,7 @@ export class PineconeVectorsService {
     namespace: string,
     d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> },
   ): Promise<void> {
-    const collection = await this.indexes.resolve(index);
+    const collection = await this.resolve(index);
     const given = [d.ids !== undefined, d.deleteAll === true, d.filter !== undefined].filter(Boolean).length;
     if (given !== 1) throw PineconeDataError.invalid('Delete takes exactly one of ids, deleteAll or filter');
     let filter: FilterNode;

@@ -17,6 +17,8 @@ import { PineconeRecordsController } from './controllers/records.controller';
 import { PineconeInferenceController } from './controllers/inference.controller';
 import { PineconeRecordsService } from './pinecone-records.service';
 import { PineconeInferenceService } from './pinecone-inference.service';
+import { PineconeDocumentsController } from './controllers/documents.controller';
+import { PineconeDocumentsService } from './pinecone-documents.service';
 
 /**
  * Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name},
@@ -32,6 +34,7 @@ import { PineconeInferenceService } from './pinecone-inference.service';
     PineconeBulkImportsController,
     PineconeRecordsController,
     PineconeInferenceController,
+    PineconeDocumentsController,
   ],
   providers: [
     PineconeIndexesService,
@@ -41,6 +44,7 @@ import { PineconeInferenceService } from './pinecone-inference.service';
     PineconeBulkImportsService,
     PineconeRecordsService,
     PineconeInferenceService,
+    PineconeDocumentsService,
   ],
 })
 export class PineconeModule {}

@@ -44,6 +44,7 @@ describe('RecordsRepository.nearest', () => {
       databaseId: 'd',
       dimension,
       vectors: [],
+      textFields: [],
       metric: 'l2',
       index: DEFAULT_INDEX,
       metadata: null,

@@ -1,0 +1,205 @@
+import { snowballLanguage, STOP_WORD_LANGUAGES, type TextAnalyzer } from '../../core/text/text-field';
+import { isObject } from '../json-guards';
+import { PineconeControlError } from './pinecone-error';
+
+/**
+ * A document index's schema (Pinecone API 2026-07): the fields its documents are searched by,
+ * as describe shows them, every setting resolved. Undeclared fields are metadata.
+ */
+export type DocumentField =
+  | {
+      type: 'string';
+      description: string | null;
+      full_text_search: {
+        language: string;
+        stemming: boolean;
+        stop_words: boolean;
+        ngram?: { min_gram: number; max_gram: number; prefix_only: boolean };
+      };
+    }
+  | {
+      type: 'dense_vector';
+      dimension: number;
+      metric: 'cosine' | 'euclidean' | 'dotproduct';
+      description: string | null;
+    }
+  | { type: 'sparse_vector'; description: string | null };
+
+export type DocumentFields = Record<string, DocumentField>;
+
+/** Pinecone's limits on a document schema. */
+export const MAX_FULL_TEXT_FIELDS = 100;
+const MAX_FIELD_NAME_BYTES = 64;
+const MAX_DESCRIPTION_BYTES = 256;
+const MAX_DENSE_DIMENSION = 20_000;
+/** Pinecone caps every word at 40 characters; it cannot be set. */
+export const WORD_CAP = 40;
+
+/** The reserved names of a classic (vectors API) index's schema. */
+const CLASSIC = new Set(['_values', '_sparse_values']);
+
+const invalid = (message: string) => PineconeControlError.invalid(message);
+
+/**
+ * Whether a 2026-07 schema makes a document index: any field but the reserved `_values` and
+ * `_sparse_values` and legacy metadata fields (`{"filterable": true}`, no type).
+ */
+export function isDocumentSchema(fields: Record<string, unknown>): boolean {
+  return Object.entries(fields).some(([name, f]) => !CLASSIC.has(name) && isObject(f) && f.type !== undefined);
+}
+
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+function description(name: string, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw invalid(`schema.fields.${name}.description must be a string`);
+  if (bytes(value) > MAX_DESCRIPTION_BYTES)
+    throw invalid(`schema.fields.${name}.description must be at most ${MAX_DESCRIPTION_BYTES} bytes`);
+  return value;
+}
+
+function onlyKeys(path: string, value: Record<string, unknown>, allowed: string[]): void {
+  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0)
+    throw invalid(`${path}: unknown field ${JSON.stringify(unknown[0])}; expected one of ${allowed.join(', ')}`);
+}
+
+function flag(path: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') throw invalid(`${path} must be true or false`);
+  return value;
+}
+
+function fullTextSearch(name: string, value: unknown): Extract<DocumentField, { type: 'string' }>['full_text_search'] {
+  const path = `schema.fields.${name}.full_text_search`;
+  if (!isObject(value)) throw invalid(`${path} must be an object ({} for the defaults)`);
+  onlyKeys(path, value, ['language', 'stemming', 'stop_words', 'ngram']);
+  const language = value.language ?? 'en';
+  if (typeof language !== 'string' || snowballLanguage(language) === null)
+    throw invalid(
+      `${path}.language ${JSON.stringify(language)} is not supported; use one of ar, da, de, el, en, es, fi, fr, hu, it, nl, no, pt, ro, ru, sv, ta, tr`,
+    );
+  const stemming = flag(`${path}.stemming`, value.stemming, false);
+  const stopWords = flag(`${path}.stop_words`, value.stop_words, false);
+  if (stopWords && !stemming) throw invalid(`${path}.stop_words requires stemming: true`);
+  if (stopWords && !STOP_WORD_LANGUAGES.has(snowballLanguage(language)!))
+    throw invalid(`${path}: the language ${language} has no stop-word list; set stop_words: false`);
+  const out: Extract<DocumentField, { type: 'string' }>['full_text_search'] = {
+    language,
+    stemming,
+    stop_words: stopWords,
+  };
+  if (value.ngram !== undefined && value.ngram !== null) {
+    const ngram = value.ngram;
+    if (!isObject(ngram)) throw invalid(`${path}.ngram must be an object`);
+    onlyKeys(`${path}.ngram`, ngram, ['min_gram', 'max_gram', 'prefix_only']);
+    const { min_gram: min, max_gram: max } = ngram;
+    if (
+      !Number.isInteger(min) ||
+      !Number.isInteger(max) ||
+      (min as number) < 1 ||
+      (max as number) < (min as number) ||
+      (max as number) > 10
+    )
+      throw invalid(`${path}.ngram needs integers 1 <= min_gram <= max_gram <= 10`);
+    if (stemming || stopWords) throw invalid(`${path}.ngram cannot be combined with stemming or stop_words`);
+    out.ngram = {
+      min_gram: min as number,
+      max_gram: max as number,
+      prefix_only: flag(`${path}.ngram.prefix_only`, ngram.prefix_only, false),
+    };
+  }
+  return out;
+}
+
+function field(name: string, value: unknown): DocumentField {
+  if (!isObject(value)) throw invalid(`schema.fields.${name} must be an object with a type`);
+  switch (value.type) {
+    case 'string': {
+      onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'full_text_search']);
+      if (value.full_text_search === undefined || value.full_text_search === null)
+        throw invalid(
+          `schema.fields.${name}: a string field must declare full_text_search; metadata fields are not declared, they are stored as sent`,
+        );
+      return {
+        type: 'string',
+        description: description(name, value.description),
+        full_text_search: fullTextSearch(name, value.full_text_search),
+      };
+    }
+    case 'dense_vector': {
+      onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'dimension', 'metric']);
+      const { dimension, metric } = value;
+      if (!Number.isInteger(dimension) || (dimension as number) < 1 || (dimension as number) > MAX_DENSE_DIMENSION)
+        throw invalid(`schema.fields.${name}.dimension must be an integer from 1 to ${MAX_DENSE_DIMENSION}`);
+      if (metric !== 'cosine' && metric !== 'euclidean' && metric !== 'dotproduct')
+        throw invalid(`schema.fields.${name}.metric must be one of cosine, euclidean, dotproduct`);
+      return {
+        type: 'dense_vector',
+        dimension: dimension as number,
+        metric,
+        description: description(name, value.description),
+      };
+    }
+    case 'sparse_vector':
+      onlyKeys(`schema.fields.${name}`, value, ['type', 'description']);
+      return { type: 'sparse_vector', description: description(name, value.description) };
+    case 'float':
+    case 'number':
+    case 'integer':
+    case 'boolean':
+    case 'string_list':
+      throw invalid(
+        `schema.fields.${name}: metadata fields (${String(value.type)}) are not declared in a document schema; upsert them with the documents and they are stored and filterable`,
+      );
+    default:
+      throw invalid(
+        `schema.fields.${name}.type must be one of string, dense_vector, sparse_vector; got ${JSON.stringify(value.type ?? null)}`,
+      );
+  }
+}
+
+/**
+ * A create's document schema, checked by Pinecone's rules: names of 1 to 64 bytes, none starting
+ * with `$` or `_`; one dense and one sparse vector field at most; at most 100 full-text fields.
+ */
+export function parseDocumentSchema(fields: Record<string, unknown>): DocumentFields {
+  const names = Object.keys(fields);
+  if (names.length === 0) throw invalid('schema.fields must declare at least one field');
+  const out: DocumentFields = {};
+  for (const name of names) {
+    if (name === '' || bytes(name) > MAX_FIELD_NAME_BYTES)
+      throw invalid(`Field names must be 1 to ${MAX_FIELD_NAME_BYTES} bytes, got ${JSON.stringify(name)}`);
+    if (name.startsWith('$')) throw invalid(`Field names must not start with '$': ${JSON.stringify(name)}`);
+    if (name.startsWith('_'))
+      throw invalid(
+        `Field names starting with '_' are reserved: ${JSON.stringify(name)} (a schema of only _values and _sparse_values makes a vectors-API index)`,
+      );
+    Object.defineProperty(out, name, {
+      value: field(name, fields[name]),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  const all = Object.values(out);
+  if (all.filter((f) => f.type === 'dense_vector').length > 1)
+    throw invalid('A document schema has at most one dense_vector field');
+  if (all.filter((f) => f.type === 'sparse_vector').length > 1)
+    throw invalid('A document schema has at most one sparse_vector field');
+  if (all.filter((f) => f.type === 'string').length > MAX_FULL_TEXT_FIELDS)
+    throw invalid(`A document schema has at most ${MAX_FULL_TEXT_FIELDS} full_text_search fields`);
+  return out;
+}
+
+/** How the core analyses a full-text field (text-field.ts), from its Pinecone settings. */
+export function analyzerOf(f: Extract<DocumentField, { type: 'string' }>): TextAnalyzer {
+  const fts = f.full_text_search;
+  return {
+    language: snowballLanguage(fts.language),
+    stemming: fts.stemming,
+    stopWords: fts.stop_words,
+    cap: WORD_CAP,
+    ngram: fts.ngram ? { min: fts.ngram.min_gram, max: fts.ngram.max_gram, prefixOnly: fts.ngram.prefix_only } : null,
+  };
+}
