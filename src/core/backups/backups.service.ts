@@ -115,7 +115,11 @@ export class BackupsService {
       const databaseId = await this.databaseId(scope, tx);
       const backup = await this.repository.find(tx, databaseId, backupId, true);
       if (!backup) throw new NotFoundError('backup', backupId, 'id');
-      const wanted = spec(backup);
+      // The text fields go with the records (their words are analysed again as the copy is written).
+      const wanted = {
+        textFields: backup.textFields.map(({ path, analyzer }) => ({ path, analyzer })),
+        ...spec(backup),
+      };
       if (replace) await this.collections.deleteIn(tx, scope, wanted.name, true);
       const collection = await this.collections.createIn(tx, scope, wanted, false);
       // A vector the spec keeps whole is copied by name: the new collection numbers its positions afresh.

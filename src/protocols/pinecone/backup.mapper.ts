@@ -16,9 +16,14 @@ export function backupModel(backup: Backup) {
     status: 'Ready',
     cloud: typeof deployment.cloud === 'string' ? deployment.cloud : 'aws',
     region: typeof deployment.region === 'string' ? deployment.region : 'us-east-1',
-    ...(extras.vector_type === 'dense' ? { dimension: backup.dimension } : {}),
-    metric,
-    schema: { fields: { ...extras.schema_fields, ...vectorField(extras.vector_type, metric, backup.dimension) } },
+    // A document index's backup carries its document schema (2026-07), no index-wide vector settings.
+    ...(extras.documents
+      ? { schema: { fields: extras.documents } }
+      : {
+          ...(extras.vector_type === 'dense' ? { dimension: backup.dimension } : {}),
+          metric,
+          schema: { fields: { ...extras.schema_fields, ...vectorField(extras.vector_type, metric, backup.dimension) } },
+        }),
     record_count: backup.recordCount,
     namespace_count: backup.namespaces.length,
     size_bytes: backup.sizeBytes,

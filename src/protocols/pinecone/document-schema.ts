@@ -23,7 +23,16 @@ export type DocumentField =
       metric: 'cosine' | 'euclidean' | 'dotproduct';
       description: string | null;
     }
-  | { type: 'sparse_vector'; description: string | null };
+  | { type: 'sparse_vector'; description: string | null }
+  /** A metadata field declared filterable (API 2026-01.alpha only; 2026-07 declares none). */
+  | { type: 'float' | 'boolean' | 'string_list' | 'string'; filterable: true; description: string | null };
+
+/** A full-text field of a schema. */
+export type TextDocumentField = Extract<DocumentField, { full_text_search: unknown }>;
+
+export function isTextField(f: DocumentField): f is TextDocumentField {
+  return 'full_text_search' in f;
+}
 
 export type DocumentFields = Record<string, DocumentField>;
 
@@ -70,7 +79,7 @@ function flag(path: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function fullTextSearch(name: string, value: unknown): Extract<DocumentField, { type: 'string' }>['full_text_search'] {
+function fullTextSearch(name: string, value: unknown): TextDocumentField['full_text_search'] {
   const path = `schema.fields.${name}.full_text_search`;
   if (!isObject(value)) throw invalid(`${path} must be an object ({} for the defaults)`);
   onlyKeys(path, value, ['language', 'stemming', 'stop_words', 'ngram']);
@@ -84,7 +93,7 @@ function fullTextSearch(name: string, value: unknown): Extract<DocumentField, { 
   if (stopWords && !stemming) throw invalid(`${path}.stop_words requires stemming: true`);
   if (stopWords && !STOP_WORD_LANGUAGES.has(snowballLanguage(language)!))
     throw invalid(`${path}: the language ${language} has no stop-word list; set stop_words: false`);
-  const out: Extract<DocumentField, { type: 'string' }>['full_text_search'] = {
+  const out: TextDocumentField['full_text_search'] = {
     language,
     stemming,
     stop_words: stopWords,
@@ -112,8 +121,24 @@ function fullTextSearch(name: string, value: unknown): Extract<DocumentField, { 
   return out;
 }
 
-function field(name: string, value: unknown): DocumentField {
+/** A filterable metadata field of the alpha's schemas (`{"type": "float", "filterable": true}`). */
+function metadataField(name: string, value: Record<string, unknown>): DocumentField {
+  onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'filterable']);
+  if (value.filterable !== undefined && value.filterable !== true)
+    throw invalid(`schema.fields.${name}.filterable must be true (leave the field out to keep it unindexed)`);
+  return {
+    type: value.type as 'float' | 'boolean' | 'string_list' | 'string',
+    filterable: true,
+    description: description(name, value.description),
+  };
+}
+
+function field(name: string, value: unknown, alpha: boolean): DocumentField {
   if (!isObject(value)) throw invalid(`schema.fields.${name} must be an object with a type`);
+  if (alpha && (value.type === 'float' || value.type === 'boolean' || value.type === 'string_list'))
+    return metadataField(name, value);
+  if (alpha && value.type === 'string' && (value.full_text_search === undefined || value.full_text_search === null))
+    return metadataField(name, value);
   switch (value.type) {
     case 'string': {
       onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'full_text_search']);
@@ -163,7 +188,7 @@ function field(name: string, value: unknown): DocumentField {
  * A create's document schema, checked by Pinecone's rules: names of 1 to 64 bytes, none starting
  * with `$` or `_`; one dense and one sparse vector field at most; at most 100 full-text fields.
  */
-export function parseDocumentSchema(fields: Record<string, unknown>): DocumentFields {
+export function parseDocumentSchema(fields: Record<string, unknown>, { alpha = false } = {}): DocumentFields {
   const names = Object.keys(fields);
   if (names.length === 0) throw invalid('schema.fields must declare at least one field');
   const out: DocumentFields = {};
@@ -176,7 +201,7 @@ export function parseDocumentSchema(fields: Record<string, unknown>): DocumentFi
         `Field names starting with '_' are reserved: ${JSON.stringify(name)} (a schema of only _values and _sparse_values makes a vectors-API index)`,
       );
     Object.defineProperty(out, name, {
-      value: field(name, fields[name]),
+      value: field(name, fields[name], alpha),
       enumerable: true,
       writable: true,
       configurable: true,
@@ -187,13 +212,15 @@ export function parseDocumentSchema(fields: Record<string, unknown>): DocumentFi
     throw invalid('A document schema has at most one dense_vector field');
   if (all.filter((f) => f.type === 'sparse_vector').length > 1)
     throw invalid('A document schema has at most one sparse_vector field');
-  if (all.filter((f) => f.type === 'string').length > MAX_FULL_TEXT_FIELDS)
+  if (!all.some((f) => isTextField(f) || f.type === 'dense_vector' || f.type === 'sparse_vector'))
+    throw invalid('A document schema needs a dense_vector, a sparse_vector or a string field with full_text_search');
+  if (all.filter(isTextField).length > MAX_FULL_TEXT_FIELDS)
     throw invalid(`A document schema has at most ${MAX_FULL_TEXT_FIELDS} full_text_search fields`);
   return out;
 }
 
 /** How the core analyses a full-text field (text-field.ts), from its Pinecone settings. */
-export function analyzerOf(f: Extract<DocumentField, { type: 'string' }>): TextAnalyzer {
+export function analyzerOf(f: TextDocumentField): TextAnalyzer {
   const fts = f.full_text_search;
   return {
     language: snowballLanguage(fts.language),

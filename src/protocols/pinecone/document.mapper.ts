@@ -3,7 +3,7 @@ import type { Collection } from '../../core/collections/collection.model';
 import type { Include, RecordWrite, StoredRecord } from '../../core/records/record.model';
 import { sparseFromText } from '../../core/records/sparse-vector';
 import { isObject } from '../json-guards';
-import type { DocumentField, DocumentFields } from './document-schema';
+import { isTextField, type DocumentField, type DocumentFields } from './document-schema';
 import { pineconeExtras } from './index-spec';
 import { PineconeControlError } from './pinecone-error';
 import { checkDimension, checkNonZero, denseVector, MAX_ID_CHARS, sparseText } from './vectors.mapper';
@@ -68,7 +68,10 @@ function setField(
   value: unknown,
   what: string,
 ): void {
-  if (field.type === 'string') {
+  if (!isTextField(field) && field.type !== 'dense_vector' && field.type !== 'sparse_vector') {
+    checkMetadataValue(value, `${what}.${name}`);
+    record.metadata![name] = value;
+  } else if (isTextField(field)) {
     if (typeof value !== 'string') throw invalid(`${what}: the full-text field ${name} takes a string`);
     if (Buffer.byteLength(value, 'utf8') > MAX_TEXT_VALUE_BYTES)
       throw invalid(`${what}: the value of ${name} is larger than ${MAX_TEXT_VALUE_BYTES / 1024} KB`);
@@ -100,7 +103,7 @@ export function documentToRecord(collection: Collection, schema: DocumentFields,
     checkFieldName(name, what);
     const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
     if (field) {
-      declared++;
+      if (isTextField(field) || field.type === 'dense_vector' || field.type === 'sparse_vector') declared++;
       setField(collection, record, name, field, value, what);
     } else {
       checkMetadataValue(value, `${what}.${name}`);

@@ -12,6 +12,7 @@ import { filterableKeys, metadataSchema } from './metadata-schema';
 import {
   analyzerOf,
   isDocumentSchema,
+  isTextField,
   parseDocumentSchema,
   type DocumentField,
   type DocumentFields,
@@ -123,6 +124,9 @@ export function readCapacityWire(rc: ReadCapacity): Record<string, unknown> {
   };
 }
 
+/** The preview API version of document indexes (TypeScript client 8.x's `pc.preview`), before 2026-07. */
+export const ALPHA_VERSION = '2026-01.alpha';
+
 const DEFAULT_DEPLOYMENT = { deployment_type: 'managed', cloud: 'aws', region: 'us-east-1' };
 
 export function pineconeMetric(metric: Metric): PineconeMetric {
@@ -173,7 +177,7 @@ export function checkDeletionProtection(value: unknown): 'enabled' | 'disabled' 
  * `dimension`, `metric`, `spec`, `vector_type`) or the 2026-07 one (`deployment`, and `schema.fields`
  * with `_values` for a dense vector or `_sparse_values` for a sparse one).
  */
-export function newIndex(body: Record<string, unknown>): NewCollection {
+export function newIndex(body: Record<string, unknown>, apiVersion?: string): NewCollection {
   const name = validateIndexName(body.name);
   let vectorType: 'dense' | 'sparse';
   let metric: PineconeMetric;
@@ -184,7 +188,7 @@ export function newIndex(body: Record<string, unknown>): NewCollection {
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
   // An empty schema is refused in the document schema's words (2026-07 creates schemas only).
   if (fields && (isDocumentSchema(fields) || Object.keys(fields).length === 0))
-    return newDocumentIndex(name, body, parseDocumentSchema(fields));
+    return newDocumentIndex(name, body, parseDocumentSchema(fields, { alpha: apiVersion === ALPHA_VERSION }));
   if (fields) {
     // Metadata fields in the legacy shape ({"filterable": true}) are checked as Pinecone checks them.
     const legacy = Object.fromEntries(Object.entries(fields).filter(([, f]) => !isObject(f) || f.type === undefined));
@@ -298,8 +302,6 @@ function newDocumentIndex(name: string, body: Record<string, unknown>, documents
     metadata: null,
     extras: { pinecone: extras },
     schema: null,
-    textFields: entries.flatMap(([field, f]) =>
-      f.type === 'string' ? [{ path: [field], analyzer: analyzerOf(f) }] : [],
-    ),
+    textFields: entries.flatMap(([field, f]) => (isTextField(f) ? [{ path: [field], analyzer: analyzerOf(f) }] : [])),
   };
 }

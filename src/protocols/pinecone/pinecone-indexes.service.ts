@@ -35,8 +35,8 @@ export class PineconeIndexesService {
   }
 
   /** A new index; the keys its metadata schema names get their range indexes at once. */
-  async create(body: Record<string, unknown>): Promise<Collection> {
-    return this.created(newIndex(body));
+  async create(body: Record<string, unknown>, apiVersion?: string): Promise<Collection> {
+    return this.created(newIndex(body, apiVersion));
   }
 
   /** An integrated index: its dimension, metric and vector type are the mapped model's. */

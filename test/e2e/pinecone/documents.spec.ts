@@ -388,6 +388,53 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
     });
   });
 
+  it('backs up a document index with its schema, and restores it searchable', async () => {
+    const source = indexName('docs-bk');
+    await pc.indexes.create({
+      name: source,
+      schema: {
+        fields: {
+          body: { type: 'string', fullTextSearch: { stemming: true } },
+          emb: { type: 'dense_vector', dimension: 2, metric: 'cosine' },
+        },
+      },
+    });
+    await pc
+      .index(source)
+      .namespace('n')
+      .documents.upsert({
+        documents: [
+          { _id: 'a', body: 'running pumps', emb: [1, 0] },
+          { _id: 'b', body: 'a quiet motor', emb: [0, 1] },
+        ],
+      });
+    const backup = await pc.backups.create(source, { name: 'docs' });
+    const raw = await http(gw.url, 'GET', `/backups/${backup.backupId}`);
+    expect(raw.body.schema).toEqual({
+      fields: {
+        body: {
+          type: 'string',
+          description: null,
+          full_text_search: { language: 'en', stemming: true, stop_words: false },
+        },
+        emb: { type: 'dense_vector', dimension: 2, metric: 'cosine', description: null },
+      },
+    });
+    expect(raw.body.record_count).toBe(2);
+    const target = indexName('docs-bk-dst');
+    await pc.backups.createIndex(backup.backupId, { name: target });
+    expect((await http(gw.url, 'GET', `/indexes/${target}`)).body.schema).toEqual(raw.body.schema);
+    const found = await pc
+      .index(target)
+      .namespace('n')
+      .documents.search({
+        scoreBy: [{ type: 'text', fields: ['body'], query: 'pump ran' }],
+        topK: 5,
+        includeFields: ['*'],
+      });
+    expect(found.matches).toEqual([{ _id: 'a', _score: expect.any(Number), body: 'running pumps', emb: [1, 0] }]);
+  });
+
   describe('refusals, in Pinecone words and shape', () => {
     const docs = indexName('docs-refuse');
     const vectors = indexName('vec-refuse');

@@ -23,7 +23,7 @@ export class PineconeIndexesController {
   @HttpCode(201)
   async create(@Body() body: CreateIndexDto, @Req() req: FastifyRequest) {
     return indexModel(
-      await this.indexes.create(body as unknown as Record<string, unknown>),
+      await this.indexes.create(body as unknown as Record<string, unknown>, apiVersionOf(req)),
       publicBaseUrl(this.config, req),
     );
   }
@@ -92,4 +92,10 @@ export class PineconeIndexesController {
   async delete(@Param('name') name: string): Promise<void> {
     await this.indexes.delete(name);
   }
+}
+
+/** The API version a client sent (`X-Pinecone-Api-Version`), which decides what a document schema may declare. */
+function apiVersionOf(req: FastifyRequest): string | undefined {
+  const value = req.headers['x-pinecone-api-version'];
+  return typeof value === 'string' ? value : undefined;
 }
