@@ -97,6 +97,18 @@ describe('README: the Chroma, Pinecone and Vectorizer examples, without keys', (
     }
   });
 
+  it('Pinecone full-text search: creates the document index (once) and finds the error code first', async () => {
+    const [code] = snippetsUnder('README.md', 'Full-text search (Pinecone document indexes)', 'ts');
+    for (let run = 0; run < 2; run++) {
+      const ran = await runModule(onPort(code, gateway().port), {}, ['matches']);
+      succeeded(ran);
+      expect(ran.shown.matches.map((m: { _id: string; model: string }) => [m._id, m.model])).toEqual([
+        ['d1', 'P-200'],
+        ['d2', 'P-300'],
+      ]);
+    }
+  });
+
   it('Vectorizer: the curl calls create, insert and search with a filter', async () => {
     const [code] = snippetsUnder('README.md', 'Vectorizer', 'sh');
     for (let run = 0; run < 2; run++) {
