@@ -6,7 +6,14 @@ import { isObject } from '../json-guards';
 import { isTextField, type DocumentField, type DocumentFields } from './document-schema';
 import { pineconeExtras } from './index-spec';
 import { PineconeControlError } from './pinecone-error';
-import { checkDimension, checkNonZero, denseVector, MAX_ID_CHARS, sparseText } from './vectors.mapper';
+import {
+  checkDimension,
+  checkNonZero,
+  denseVector,
+  MAX_ID_CHARS,
+  MAX_METADATA_BYTES,
+  sparseText,
+} from './vectors.mapper';
 
 /** Pinecone's limits on a document (API 2026-07). */
 export const MAX_DOCUMENTS_PER_REQUEST = 1000;
@@ -31,6 +38,16 @@ export function checkDocumentId(id: unknown, what: string): string {
   if (![...id].every((c) => c > '\0' && c <= '\x7f'))
     throw invalid(`${what} must be ASCII characters only, got ${JSON.stringify(id)}`);
   return id;
+}
+
+const isTextFieldName = (schema: DocumentFields, name: string) =>
+  Object.hasOwn(schema, name) && isTextField(schema[name]);
+
+/** The bytes of a request's documents (Pinecone's 2 MB a request); refused past it. */
+export function checkRequestBytes(documents: unknown[]): void {
+  const bytes = Buffer.byteLength(JSON.stringify(documents), 'utf8');
+  if (bytes > MAX_DOCUMENT_BYTES)
+    throw invalid(`The documents of a request are ${(bytes / 1024 / 1024).toFixed(1)} MB, at most 2 MB are allowed`);
 }
 
 /** A document index's schema, or a 400 that names the API the index takes. */
@@ -110,6 +127,14 @@ export function documentToRecord(collection: Collection, schema: DocumentFields,
       record.metadata![name] = value;
     }
   }
+  const metadataBytes = Buffer.byteLength(
+    JSON.stringify(Object.fromEntries(Object.entries(record.metadata!).filter(([k]) => !isTextFieldName(schema, k)))),
+    'utf8',
+  );
+  if (metadataBytes > MAX_METADATA_BYTES)
+    throw invalid(
+      `${what}: its metadata is ${metadataBytes} bytes, at most ${MAX_METADATA_BYTES} are allowed (full-text fields do not count)`,
+    );
   if (declared === 0)
     throw invalid(
       `${what} (${record.id}) carries no schema field; every document needs at least one of ${Object.keys(schema).join(', ')}`,

@@ -14,6 +14,7 @@ import {
   MAX_DOCUMENTS_PER_REQUEST,
   recordToDocument,
   checkDocumentId,
+  checkRequestBytes,
 } from './document.mapper';
 import { MAX_DOCUMENT_TOP_K, scoreByRetriever, textFieldNamed } from './document-search.parser';
 import type { DocumentFields } from './document-schema';
@@ -89,6 +90,7 @@ export class PineconeDocumentsService {
     const documents = body(raw).documents;
     if (!Array.isArray(documents) || documents.length === 0 || documents.length > MAX_DOCUMENTS_PER_REQUEST)
       throw invalid(`documents must hold 1 to ${MAX_DOCUMENTS_PER_REQUEST} documents`);
+    checkRequestBytes(documents);
     const records = documents.map((d, k) => documentToRecord(collection, schema, d, k));
     await this.records.write(this.scope, collection.id, 'replace', records, namespace);
     return { upserted_count: records.length };
@@ -219,6 +221,7 @@ export class PineconeDocumentsService {
       const documents = b.documents;
       if (!Array.isArray(documents) || documents.length === 0 || documents.length > MAX_DOCUMENTS_PER_REQUEST)
         throw invalid(`documents must hold 1 to ${MAX_DOCUMENTS_PER_REQUEST} documents`);
+      checkRequestBytes(documents);
       const patches = documents.map((d, k) => documentPatch(collection, schema, d, k));
       const operations: RecordOperation[] = patches.flatMap((p): RecordOperation[] => [
         { kind: 'write', mode: 'update', records: [p.record] },

@@ -517,6 +517,17 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
         /string, number, boolean or list of strings/,
       ],
       ['upsert', { documents: [{ _id: 'a', body: 'word '.repeat(10_001) }] }, /10001 tokens, at most 10000/],
+      [
+        'upsert',
+        { documents: [{ _id: 'a', body: 'x', note: 'n'.repeat(41_000) }] },
+        /metadata is \d+ bytes, at most 40960/,
+      ],
+      ['upsert', { documents: [{ _id: 'a', body: 'x'.repeat(100 * 1024 + 1) }] }, /larger than 100 KB/],
+      [
+        'upsert',
+        { documents: Array.from({ length: 30 }, (_, i) => ({ _id: `a${i}`, body: 'word '.repeat(16_000) })) },
+        /at most 2 MB/,
+      ],
       ['search', { score_by: [], top_k: 1 }, /score_by must hold 1 to 100/],
       [
         'search',
