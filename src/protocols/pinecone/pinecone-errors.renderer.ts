@@ -24,7 +24,7 @@ import { RequestShapeError } from '../../common/request-validation.pipe';
 import { GRPC, PineconeControlError, PineconeDataError } from './pinecone-error';
 
 const CONTROL_PLANE =
-  /^\/(indexes(\/[^/]+(\/backups)?)?|backups(\/[^/]+(\/create-index)?)?|restore-jobs(\/[^/]+)?|embed|rerank|models(\/[^/]+)?)\/?$/;
+  /^\/(indexes(\/[^/]+(\/backups|\/backup-schedules)?)?|backups(\/[^/]+(\/create-index)?)?|backup-schedules(\/[^/]+(\/history)?)?|restore-jobs(\/[^/]+)?|embed|rerank|models(\/[^/]+)?)\/?$/;
 
 /** The Documents API (2026-07) answers errors in the control plane's shape, as the records API does in its spec. */
 const DOCUMENTS = /^\/indexes\/[^/]+\/namespaces\/[^/]+\/documents\/[a-z]+\/?$/;
@@ -164,7 +164,7 @@ export const pineconeErrorRenderer: ProtocolErrorRenderer = {
   matches: (path) =>
     path === '/indexes' ||
     path.startsWith('/indexes/') ||
-    /^\/(backups|restore-jobs)(\/|$)/.test(path) ||
+    /^\/(backups|backup-schedules|restore-jobs)(\/|$)/.test(path) ||
     /^\/(embed|rerank|models)(\/[^/]*)?$/.test(path),
   render(exception: unknown, path?: string): RenderedError {
     const c = classify(exception);

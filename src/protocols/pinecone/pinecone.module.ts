@@ -18,6 +18,7 @@ import { PineconeInferenceController } from './controllers/inference.controller'
 import { PineconeRecordsService } from './pinecone-records.service';
 import { PineconeInferenceService } from './pinecone-inference.service';
 import { PineconeDocumentsController } from './controllers/documents.controller';
+import { PineconeBackupSchedulesController } from './controllers/backup-schedules.controller';
 import { PineconeDocumentsService } from './pinecone-documents.service';
 
 /**
@@ -35,6 +36,7 @@ import { PineconeDocumentsService } from './pinecone-documents.service';
     PineconeRecordsController,
     PineconeInferenceController,
     PineconeDocumentsController,
+    PineconeBackupSchedulesController,
   ],
   providers: [
     PineconeIndexesService,

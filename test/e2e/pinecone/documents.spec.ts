@@ -595,6 +595,24 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       });
     });
 
+    it('refuses backup schedules with a 400 that says how to take backups instead', async () => {
+      await expect(
+        pc.backupSchedules.create(docs, { name: 'nightly', frequency: 'daily', retentionDays: 7 } as never),
+      ).rejects.toThrow(
+        /vecgate does not run backup schedules: take backups with POST \/indexes\/\{index_name\}\/backups/,
+      );
+      for (const [method, path] of [
+        ['GET', `/indexes/${docs}/backup-schedules`],
+        ['GET', '/backup-schedules/some-id'],
+        ['PATCH', '/backup-schedules/some-id'],
+        ['DELETE', '/backup-schedules/some-id'],
+        ['GET', '/backup-schedules/some-id/history'],
+      ]) {
+        const res = await http(gw.url, method, path, method === 'PATCH' ? { enabled: false } : undefined);
+        expect([res.status, res.body.error?.code]).toEqual([400, 'INVALID_ARGUMENT']);
+      }
+    });
+
     it('changes nothing on a refused upsert: one bad document fails the whole request', async () => {
       const res = await http(gw.url, 'POST', `/indexes/${docs}/namespaces/atomic/documents/upsert`, {
         documents: [
