@@ -30,6 +30,17 @@ export class NamespacesRepository {
     return rows.length === 0 ? undefined : rows[0].filterable;
   }
 
+  /** The record table's size with its indexes, over the records of all its namespaces (0 when empty). */
+  async bytesPerRecord(db: Queryable, collectionId: string, table: string): Promise<number> {
+    const { rows } = await db.query<{ bytes: string; records: string }>(
+      `SELECT pg_total_relation_size(to_regclass('vecgate_records.' || quote_ident($2))) AS bytes,
+         (SELECT coalesce(sum(n), 0) FROM vecgate_record_counts WHERE collection_id = $1) AS records`,
+      [collectionId, table],
+    );
+    const records = Number(rows[0].records);
+    return records > 0 ? Number(rows[0].bytes) / records : 0;
+  }
+
   /** The namespaces that index only some keys, with those keys. */
   async withFilterable(db: Queryable, collectionId: string): Promise<Map<string, string[]>> {
     const { rows } = await db.query(

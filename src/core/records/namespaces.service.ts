@@ -15,6 +15,8 @@ export interface NamespaceCount {
   records: number;
   /** The metadata keys it indexes for filters; null (or absent) for every key. */
   filterable?: string[] | null;
+  /** About how many bytes it takes: its share of the record table and its indexes, by record count. */
+  bytes?: number;
 }
 
 /** A collection's namespaces: registered by a first write or explicitly, each with its record count. */
@@ -59,13 +61,12 @@ export class NamespacesService {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const names = await this.repository.list(tx, collection.id, prefix, after, limit);
       const filterable = await this.repository.withFilterable(tx, collection.id);
+      const perRecord = await this.repository.bytesPerRecord(tx, collection.id, collection.tableName);
       const page: NamespaceCount[] = [];
-      for (const name of names)
-        page.push({
-          name,
-          records: await this.records.count(tx, collection, name),
-          filterable: filterable.get(name) ?? null,
-        });
+      for (const name of names) {
+        const records = await this.records.count(tx, collection, name);
+        page.push({ name, records, filterable: filterable.get(name) ?? null, bytes: Math.round(records * perRecord) });
+      }
       return { page, total: await this.repository.count(tx, collection.id, prefix) };
     });
   }
@@ -75,7 +76,9 @@ export class NamespacesService {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const filterable = await this.repository.filterable(tx, collection.id, name);
       if (filterable === undefined) throw new NotFoundError('namespace', name);
-      return { name, records: await this.records.count(tx, collection, name), filterable };
+      const records = await this.records.count(tx, collection, name);
+      const perRecord = await this.repository.bytesPerRecord(tx, collection.id, collection.tableName);
+      return { name, records, filterable, bytes: Math.round(records * perRecord) };
     });
   }
 

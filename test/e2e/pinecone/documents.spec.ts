@@ -314,6 +314,21 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       expect(seen.sort()).toEqual([...corpus.keys()].filter((id) => Number(id.slice(1)) % 25 >= 20));
     });
 
+    it('describes the namespace as 2026-07 does: record_count and size_bytes as decimal strings', async () => {
+      const described = await pc.index(name).describeNamespace('ns1');
+      expect(described.recordCount).toBe('120');
+      const raw = await http(gw.url, 'GET', `/indexes/${name}/namespaces/ns1`, undefined, {
+        'X-Pinecone-Api-Version': '2026-07',
+      });
+      expect(raw.body).toMatchObject({
+        name: 'ns1',
+        record_count: '120',
+        size_bytes: expect.stringMatching(/^[1-9]\d*$/),
+      });
+      // Older versions keep the number they had.
+      expect((await http(gw.url, 'GET', `/indexes/${name}/namespaces/ns1`)).body.record_count).toBe(120);
+    });
+
     it('lists ids by prefix in byte order, a page at a time', async () => {
       const first = await pc.index(name).namespace('ns1').documents.list({ prefix: 'd01', limit: 4 });
       expect(first.documents.map((d) => d._id)).toEqual(['d010', 'd011', 'd012', 'd013']);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Headers } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CreateNamespaceDto } from '../dto/vectors.dto';
 import { PineconeNamespacesService } from '../pinecone-namespaces.service';
@@ -37,8 +37,9 @@ export class PineconeNamespacesController {
     @Query('prefix') prefix?: string,
     @Query('limit') limit?: string,
     @Query('paginationToken') token?: string,
+    @Headers('x-pinecone-api-version') apiVersion?: string,
   ) {
-    return this.pinecone.list(index, prefix, limit, token);
+    return this.pinecone.list(index, prefix, limit, token, apiVersion);
   }
 
   @ApiOperation({ summary: 'Create a namespace' })
@@ -47,8 +48,12 @@ export class PineconeNamespacesController {
   @ApiResponse({ status: 409, description: 'The namespace exists' })
   @Post()
   @HttpCode(200)
-  create(@Param('index') index: string, @Body() body: CreateNamespaceDto) {
-    return this.pinecone.create(index, body.name, body.schema);
+  create(
+    @Param('index') index: string,
+    @Body() body: CreateNamespaceDto,
+    @Headers('x-pinecone-api-version') apiVersion?: string,
+  ) {
+    return this.pinecone.create(index, body.name, body.schema, apiVersion);
   }
 
   @ApiOperation({ summary: 'Describe a namespace' })
@@ -62,8 +67,12 @@ export class PineconeNamespacesController {
   @ApiResponse({ status: 200, description: 'The namespace', example: { name: 'catalog', record_count: 2 } })
   @ApiResponse({ status: 404, description: 'No such namespace' })
   @Get(':namespace')
-  describe(@Param('index') index: string, @Param('namespace') namespace: string) {
-    return this.pinecone.describe(index, namespace);
+  describe(
+    @Param('index') index: string,
+    @Param('namespace') namespace: string,
+    @Headers('x-pinecone-api-version') apiVersion?: string,
+  ) {
+    return this.pinecone.describe(index, namespace, apiVersion);
   }
 
   @ApiOperation({ summary: 'Delete a namespace and its records' })
