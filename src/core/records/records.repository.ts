@@ -642,7 +642,8 @@ export class RecordsRepository {
 
   /**
    * The n matching records with the best BM25 score under a full-text query (text-search-sql.ts),
-   * best first, ties by id; `*` (kind all) keeps records holding any text field, each scored 1.
+   * best first, ties by id; `*` (kind all) keeps records holding any text field, each scored 1, in
+   * insertion order (Pinecone's match-all browse is in no particular order; this one is cheap).
    */
   async textSearch(
     db: Queryable,
@@ -656,7 +657,7 @@ export class RecordsRepository {
       const held = collection.textFields.map((f) => `${textColumn(f.position)} IS NOT NULL`).join(' OR ') || 'false';
       const where = compileFilter(filter, params);
       sql = `SELECT ${columns(include, collection)}, 1::float8 AS score, ${sizeOf(include, collection)} AS vg_size
-        FROM ${table} WHERE namespace = $1 AND (${held}) AND ${where} ORDER BY id COLLATE "C" LIMIT ${params.add(n)}`;
+        FROM ${table} WHERE namespace = $1 AND (${held}) AND ${where} ORDER BY seq LIMIT ${params.add(n)}`;
     } else {
       const lexemes = await this.analyse(db, collection, leavesOf(query));
       const compiled = compileTextQuery(query, lexemes, params);

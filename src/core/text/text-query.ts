@@ -59,13 +59,18 @@ function quote(lexeme: string): string {
 /** A tsquery no analysed text matches (a lexeme of one space; the analyser keeps letters and digits only). */
 export const NO_MATCH = "' '";
 
+/** A tsquery of any of the lexemes, as text. */
+export function anyOfTsquery(lexemes: string[]): string {
+  return lexemes.length === 0 ? NO_MATCH : [...new Set(lexemes)].map(quote).join(' | ');
+}
+
 /**
  * The tsquery of a leaf, as text (bound as a parameter): any of its words, or its phrase with
  * each gap widened by up to the slop in all (in order: PostgreSQL's `<n>` is an exact distance).
  */
 export function leafTsquery(leaf: TextLeaf, lexemes: Lexeme[]): string {
   if (lexemes.length === 0) return NO_MATCH;
-  if (leaf.kind === 'words') return [...new Set(lexemes.map((l) => l.lexeme))].map(quote).join(' | ');
+  if (leaf.kind === 'words') return anyOfTsquery(lexemes.map((l) => l.lexeme));
   const words = lexemes.map((l, i) => quote(l.lexeme) + (leaf.prefix && i === lexemes.length - 1 ? ':*' : ''));
   if (words.length === 1) return words[0];
   const gaps = lexemes.slice(1).map((l, i) => l.pos - lexemes[i].pos);

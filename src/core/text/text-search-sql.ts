@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../errors';
 import type { SqlParams } from '../filters/sql-params';
 import { textColumn, textLengthColumn } from './text-fields.repository';
 import {
+  anyOfTsquery,
   BM25_B,
   BM25_K1,
   leafTsquery,
@@ -68,13 +69,7 @@ export function compileTextQuery(
   const byField = new Map<number, string[]>();
   for (const t of terms.values()) byField.set(t.position, [...(byField.get(t.position) ?? []), t.lexeme]);
   const candidates = [...byField].map(
-    ([position, words]) =>
-      `${textColumn(position)} @@ ${params.add(
-        leafTsquery(
-          { kind: 'words', position, text: '', boost: 1 },
-          words.map((lexeme) => ({ lexeme, pos: 0 })),
-        ),
-      )}::tsquery`,
+    ([position, words]) => `${textColumn(position)} @@ ${params.add(anyOfTsquery(words))}::tsquery`,
   );
   return {
     match,
