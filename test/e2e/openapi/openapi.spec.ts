@@ -77,9 +77,12 @@ const PROTOCOL_MODULES = [ChromaModule.name, PineconeModule.name, VectorizerModu
 function expectedTag(route: Route): string {
   if (route.module === ChromaModule.name) return OPENAPI_TAGS.chroma;
   if (route.module === PineconeModule.name)
-    return ['PineconeIndexesController', 'PineconeBackupsController', 'PineconeInferenceController'].includes(
-      route.controller.name,
-    )
+    return [
+      'PineconeIndexesController',
+      'PineconeBackupsController',
+      'PineconeBackupSchedulesController',
+      'PineconeInferenceController',
+    ].includes(route.controller.name)
       ? OPENAPI_TAGS.pineconeControl
       : OPENAPI_TAGS.pineconeData;
   if (route.module === QdrantModule.name) return OPENAPI_TAGS.qdrantApi;

@@ -1,5 +1,5 @@
-import { All, Controller } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PineconeControlError } from '../pinecone-error';
 
 /**
@@ -8,19 +8,65 @@ import { PineconeControlError } from '../pinecone-error';
  * `POST /indexes/{name}/backups` does the same with the tools they have. Every route answers a
  * 400 that says so, in the control plane's shape, rather than a bare 404.
  */
+function refusal(): PineconeControlError {
+  return PineconeControlError.invalid(
+    'vecgate does not run backup schedules: take backups with POST /indexes/{index_name}/backups on your own schedule (cron, for instance), and delete old ones with DELETE /backups/{backup_id}',
+  );
+}
+
+const REFUSED = {
+  status: 400,
+  description: 'Backup schedules are not run by vecgate: take backups with POST /indexes/{name}/backups',
+};
+
 @ApiTags('Pinecone control plane')
 @Controller()
 export class PineconeBackupSchedulesController {
-  @ApiOperation({
-    summary: 'Backup schedules (not run by vecgate)',
-    description:
-      'Every backup-schedule route answers 400: take backups with POST /indexes/{name}/backups on your own schedule.',
-  })
-  @ApiResponse({ status: 400, description: 'Backup schedules are not run by vecgate' })
-  @All(['indexes/:index/backup-schedules', 'backup-schedules/:id', 'backup-schedules/:id/history'])
-  refuse(): never {
-    throw PineconeControlError.invalid(
-      'vecgate does not run backup schedules: take backups with POST /indexes/{index_name}/backups on your own schedule (cron, for instance), and delete old ones with DELETE /backups/{backup_id}',
-    );
+  @ApiOperation({ summary: "List an index's backup schedules (refused)" })
+  @ApiParam({ name: 'index', type: String })
+  @ApiResponse(REFUSED)
+  @Get('indexes/:index/backup-schedules')
+  list(@Param('index') _index: string): never {
+    throw refusal();
+  }
+
+  @ApiOperation({ summary: 'Create a backup schedule (refused)' })
+  @ApiParam({ name: 'index', type: String })
+  @ApiResponse(REFUSED)
+  @Post('indexes/:index/backup-schedules')
+  create(@Param('index') _index: string): never {
+    throw refusal();
+  }
+
+  @ApiOperation({ summary: 'Describe a backup schedule (refused)' })
+  @ApiParam({ name: 'schedule', type: String })
+  @ApiResponse(REFUSED)
+  @Get('backup-schedules/:schedule')
+  describe(@Param('schedule') _schedule: string): never {
+    throw refusal();
+  }
+
+  @ApiOperation({ summary: 'Update a backup schedule (refused)' })
+  @ApiParam({ name: 'schedule', type: String })
+  @ApiResponse(REFUSED)
+  @Patch('backup-schedules/:schedule')
+  update(@Param('schedule') _schedule: string): never {
+    throw refusal();
+  }
+
+  @ApiOperation({ summary: 'Delete a backup schedule (refused)' })
+  @ApiParam({ name: 'schedule', type: String })
+  @ApiResponse(REFUSED)
+  @Delete('backup-schedules/:schedule')
+  delete(@Param('schedule') _schedule: string): never {
+    throw refusal();
+  }
+
+  @ApiOperation({ summary: "A backup schedule's history (refused)" })
+  @ApiParam({ name: 'schedule', type: String })
+  @ApiResponse(REFUSED)
+  @Get('backup-schedules/:schedule/history')
+  history(@Param('schedule') _schedule: string): never {
+    throw refusal();
   }
 }
