@@ -2,12 +2,21 @@ import { InvalidArgumentError } from '../../../src/core/errors';
 import { anyOfTsquery, leafTsquery, NO_MATCH, type Lexeme } from '../../../src/core/text/text-query';
 
 const words = (...pairs: [string, number][]): Lexeme[] => pairs.map(([lexeme, pos]) => ({ lexeme, pos }));
-const phrase = (slop: number, prefix = false) => ({ kind: 'phrase' as const, position: 1, text: '', slop, prefix, boost: 1 });
+const phrase = (slop: number, prefix = false) => ({
+  kind: 'phrase' as const,
+  position: 1,
+  text: '',
+  slop,
+  prefix,
+  boost: 1,
+});
 
 describe('tsquery text of a full-text leaf', () => {
   it('is any of the words, each once, quoted', () => {
     expect(anyOfTsquery(['pump', 'valve', 'pump'])).toBe("'pump' | 'valve'");
-    expect(leafTsquery({ kind: 'words', position: 1, text: '', boost: 1 }, words(['a', 1], ['b', 2]))).toBe("'a' | 'b'");
+    expect(leafTsquery({ kind: 'words', position: 1, text: '', boost: 1 }, words(['a', 1], ['b', 2]))).toBe(
+      "'a' | 'b'",
+    );
   });
 
   it('escapes quotes and backslashes as tsquery input reads them', () => {
