@@ -357,6 +357,9 @@ export class CollectionsService {
       // At the source's positions: each column is copied into the column of the same name.
       const fields = await this.repository.placeVectors(tx, forkId, source.vectors);
       await this.tables.addVectorColumns(tx, table, fields);
+      // Text fields before the copy: the table's trigger analyses each copied record's words.
+      await this.textFields.place(tx, forkId, source.textFields);
+      await this.textFields.addColumns(tx, table, forkId, source.textFields, source.textFields);
       await this.tables.copyRows(tx, source.tableName, table, forkId, sameColumns(fields));
       return (await this.repository.findById(tx, forkId))!;
     });

@@ -450,6 +450,33 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
     expect(found.matches).toEqual([{ _id: 'a', _score: expect.any(Number), body: 'running pumps', emb: [1, 0] }]);
   });
 
+  it('keeps a document index searchable by its words when Chroma forks it', async () => {
+    const source = indexName('docs-fork');
+    await pc.indexes.create({ name: source, schema: { fields: { body: { type: 'string', fullTextSearch: {} } } } });
+    await pc
+      .index(source)
+      .namespace('__default__')
+      .documents.upsert({
+        documents: [
+          { _id: 'a', body: 'inlet valve' },
+          { _id: 'b', body: 'outlet pump' },
+        ],
+      });
+    const P = '/api/v2/tenants/default_tenant/databases/default_database';
+    const col = await http(gw.url, 'GET', `${P}/collections/${source}`);
+    const forkName = indexName('docs-forked');
+    const fork = await http(gw.url, 'POST', `${P}/collections/${col.body.id}/fork`, { new_name: forkName });
+    expect(fork.status).toBe(200);
+    const found = await pc
+      .index(forkName)
+      .namespace('__default__')
+      .documents.search({
+        scoreBy: [{ type: 'text', fields: ['body'], query: 'pump' }],
+        topK: 5,
+      });
+    expect(found.matches.map((m) => m._id)).toEqual(['b']);
+  });
+
   describe('refusals, in Pinecone words and shape', () => {
     const docs = indexName('docs-refuse');
     const vectors = indexName('vec-refuse');
