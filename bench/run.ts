@@ -25,6 +25,7 @@ import pairwise from './workloads/pairwise';
 import ranges from './workloads/ranges';
 import growth from './workloads/growth';
 import tunerRuns from './workloads/tuner-runs';
+import textSearch from './workloads/text-search';
 
 const WORKLOADS = [
   chroma,
@@ -45,6 +46,7 @@ const WORKLOADS = [
   ranges,
   growth,
   tunerRuns,
+  textSearch,
 ] as unknown as Workload[];
 
 function list(): string {

@@ -15,21 +15,22 @@ export interface Driven {
 /**
  * Runs `clients` loops calling `call` back to back until `seconds` have passed; the calls of a
  * warm-up (a quarter of the time, at most 2 s) are not counted. QPS: completed calls per second.
+ * `call` is given the call's number and its loop's (0 to clients - 1), for a client of its own.
  */
 export async function driveFor(
   clients: number,
   seconds: number,
-  call: (i: number) => Promise<unknown>,
+  call: (i: number, client: number) => Promise<unknown>,
 ): Promise<Driven> {
   let next = 0;
   const run = async (until: number, samples?: number[], failures?: string[]) => {
     await Promise.all(
-      Array.from({ length: clients }, async () => {
+      Array.from({ length: clients }, async (_, client) => {
         while (nowMs() < until) {
           const i = next++;
           const start = nowMs();
           try {
-            await call(i);
+            await call(i, client);
             samples?.push(nowMs() - start);
           } catch (err) {
             failures?.push(errorMessage(err));
