@@ -10,6 +10,7 @@ import { RecordTableRepository } from './record-table.repository';
 import { RecallSamplesRepository } from './recall-samples.repository';
 import { SearchTuningRepository } from './search-tuning.repository';
 import { TextFieldsRepository } from '../text/text-fields.repository';
+import { TextAnalysisService } from '../text/text-analysis.service';
 
 @Module({
   imports: [TenantsModule],
@@ -24,9 +25,11 @@ import { TextFieldsRepository } from '../text/text-fields.repository';
     AliasesRepository,
     AliasesService,
     TextFieldsRepository,
+    TextAnalysisService,
   ],
   exports: [
     TextFieldsRepository,
+    TextAnalysisService,
     CollectionsService,
     AliasesService,
     CollectionsRepository,

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -29,7 +30,7 @@ import { MAX_DIMENSION, vectorColumn, withBuildDefaults } from './vector-index';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import type { Scope } from '../scope';
 import { TextFieldsRepository } from '../text/text-fields.repository';
-import { checkAnalyzer } from '../text/text-field';
+import { checkAnalyzer, type NewTextField, type TextAnalyzer, type TextField } from '../text/text-field';
 
 /**
  * How long a replica trusts a catalog row it has read, for record calls. Within that time another
@@ -312,6 +313,64 @@ export class CollectionsService {
     });
   }
 
+  /**
+   * Declares a text field on an existing collection, in place of the one on the same key if any (a
+   * Qdrant index re-created with other params): its columns are filled from the records held, in
+   * one transaction with the protocol's `extras`. The same analyser again changes only `extras`.
+   */
+  async addTextField(
+    scope: Scope,
+    id: string,
+    field: NewTextField,
+    extras: (collection: Collection) => Record<string, unknown>,
+  ): Promise<TextField> {
+    checkAnalyzer(field.analyzer);
+    return this.changing(scope, id, async (tx, collection) => {
+      const existing = collection.textFields.find((f) => samePath(f.path, field.path));
+      const left = collection.textFields.filter((f) => f !== existing);
+      let placed = existing;
+      if (!existing || !isDeepStrictEqual(normalized(existing.analyzer), normalized(field.analyzer))) {
+        if (existing) await this.dropTextField(tx, collection, existing, left);
+        [placed] = await this.textFields.insert(tx, collection.id, [field]);
+        await this.textFields
+          .addColumns(tx, collection.tableName, collection.id, [placed], [...left, placed])
+          .catch((err: unknown) => {
+            if (!isOutOfColumns(err)) throw err;
+            throw new InvalidArgumentError(
+              'The collection has no room for another text index: its record table has had 1,600 columns, those of removed indexes and vectors included, which Postgres keeps counting.',
+            );
+          });
+      }
+      await this.repository.update(tx, collection, { extras: extras(collection) });
+      return placed!;
+    });
+  }
+
+  /** Removes the text field on that key, if there is one, with the protocol's `extras` changed with it. */
+  async removeTextField(
+    scope: Scope,
+    id: string,
+    path: string[],
+    extras: (collection: Collection) => Record<string, unknown>,
+  ): Promise<void> {
+    await this.changing(scope, id, async (tx, collection) => {
+      const field = collection.textFields.find((f) => samePath(f.path, path));
+      if (field)
+        await this.dropTextField(
+          tx,
+          collection,
+          field,
+          collection.textFields.filter((f) => f !== field),
+        );
+      await this.repository.update(tx, collection, { extras: extras(collection) });
+    });
+  }
+
+  private async dropTextField(tx: Queryable, collection: Collection, field: TextField, left: TextField[]) {
+    await this.textFields.delete(tx, collection.id, field.position);
+    await this.textFields.dropColumns(tx, collection.tableName, collection.id, field, left);
+  }
+
   async deleteByName(scope: Scope, name: string): Promise<void> {
     await this.db.transaction((tx) => this.deleteIn(tx, scope, name));
   }
@@ -446,6 +505,15 @@ export class CollectionsService {
  */
 function isOutOfColumns(err: unknown): boolean {
   return (err as { code?: unknown })?.code === '54011';
+}
+
+/** An analyser as the catalog keeps it (JSON: no undefined fields), to compare one read back with one given. */
+function normalized(analyzer: TextAnalyzer): unknown {
+  return JSON.parse(JSON.stringify(analyzer));
+}
+
+function samePath(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
 }
 
 /** Named vectors' names are unique, and a dense one's dimension is one pgvector stores. */

@@ -90,7 +90,10 @@ function compile(
     }
     case 'textMatch': {
       const { value, text } = access(node.key, params, root);
-      return `(${stringAt(value, text)} LIKE ${params.add(likePattern(node), 'text')})`;
+      const pattern = params.add(likePattern(node), 'text');
+      if (!node.inArrays) return `(${stringAt(value, text)} LIKE ${pattern})`;
+      const element = `EXISTS (SELECT 1 FROM jsonb_array_elements(${value}) e WHERE jsonb_typeof(e) = 'string' AND e #>> '{}' LIKE ${pattern})`;
+      return `(${stringAt(value, text)} LIKE ${pattern} OR (jsonb_typeof(${value}) = 'array' AND ${element}))`;
     }
     case 'exists':
       return `(${access(node.key, params, root).value}) IS NOT NULL`;
@@ -149,10 +152,11 @@ function compile(
     case 'idIn':
       return `id = ANY(${params.add(node.ids, 'text[]')})`;
     case 'textWords': {
-      // The query's words are made in the statement by the field's analyser, as the values' were.
+      // The query's words are made in the statement by the field's analyser, as the values' were;
+      // a sub-select, so that a generic plan computes the tsquery once, not once per row.
       const { field } = node;
       const query = `vecgate_text_match(${params.add(textConfig(field.analyzer))}::regconfig, ${params.add(JSON.stringify(field.analyzer))}::jsonb, ${params.add(node.text, 'text')}, ${params.add(node.mode, 'text')})`;
-      return `${textColumn(field.position)} @@ ${query}`;
+      return `${textColumn(field.position)} @@ (SELECT ${query})`;
     }
   }
 }

@@ -35,8 +35,17 @@ export type FilterNode =
    * order, so that ISO dates compare as dates); values of other types never match.
    */
   | { kind: 'range'; key: MetadataKey; operator: RangeOperator; value: number | string }
-  /** metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive). */
-  | { kind: 'textMatch'; key: MetadataKey; mode: 'exact' | 'prefix' | 'suffix' | 'contains'; text: string }
+  /**
+   * metadata[key] is a string that equals, starts with, ends with or contains text (case-sensitive),
+   * or, with `inArrays`, is also an array with such a string among its elements (Qdrant's prefix).
+   */
+  | {
+      kind: 'textMatch';
+      key: MetadataKey;
+      mode: 'exact' | 'prefix' | 'suffix' | 'contains';
+      text: string;
+      inArrays?: boolean;
+    }
   | { kind: 'exists'; key: MetadataKey }
   /** metadata[key] is present and JSON null. */
   | { kind: 'isNull'; key: MetadataKey }

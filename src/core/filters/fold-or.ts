@@ -34,7 +34,7 @@ export function foldOr(children: FilterNode[]): FoldedOr {
   for (const node of flat) {
     if (node.kind === 'eq' || node.kind === 'arrayContains' || node.kind === 'anyOf')
       push(members, JSON.stringify(node.key), node);
-    else if (node.kind === 'textMatch') push(texts, JSON.stringify(node.key), node);
+    else if (node.kind === 'textMatch' && !node.inArrays) push(texts, JSON.stringify(node.key), node);
     else if (node.kind === 'documentContains') documents.push(node);
     else nodes.push(node);
   }

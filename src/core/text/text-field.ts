@@ -15,7 +15,41 @@ export interface TextAnalyzer {
   cap: number;
   /** Character n-grams of each word instead of words (Pinecone's `ngram`), from its start only with prefixOnly. */
   ngram: { min: number; max: number; prefixOnly: boolean } | null;
+  /**
+   * Token by token, as Qdrant's text index makes tokens (migrations/024), instead of the words
+   * above: split, then each token folded to ASCII, lowercased, dropped as a stop word (stopList),
+   * stemmed (language, stemming) and dropped outside minLength..maxLength. Unset (Pinecone's
+   * fields): lowercased words cut to `cap`, through PostgreSQL's parser. `cap` and `ngram` are
+   * not read on this path, and `stopWords` (PostgreSQL's lists) is not taken.
+   */
+  tokenizer?: Tokenizer;
+  /** Tokens lowercased (the default); `multilingual` lowercases whatever this says, as Qdrant's does. */
+  lowercase?: boolean;
+  /** Accented and other Latin letters folded to ASCII (Lucene's table: `ação` → `acao`). */
+  asciiFolding?: boolean;
+  /** Tokens shorter (in characters, after stemming) are dropped. */
+  minLength?: number | null;
+  /** Tokens longer are dropped; a `prefix` field's prefixes stop at this length, and a query's words are cut to it. */
+  maxLength?: number | null;
+  /** Tokens dropped as stop words, compared after folding and lowercasing (so lowercase them when lowercasing). */
+  stopList?: string[];
 }
+
+/**
+ * How a token-by-token analyser splits a text (migrations/024): `word` on anything but letters and
+ * digits, `whitespace` on white space only (tokens keep their punctuation), `prefix` as `word`
+ * with every prefix of each word held (a query's words match as prefixes), `multilingual` as
+ * `word` with each kana and Han character a token.
+ */
+export type Tokenizer = 'word' | 'whitespace' | 'prefix' | 'multilingual';
+
+export const TOKENIZERS: readonly Tokenizer[] = ['word', 'whitespace', 'prefix', 'multilingual'];
+
+/** The longest token a token-by-token analyser keeps; a longer one is cut (migrations/024). */
+export const MAX_TOKEN_CHARS = 255;
+
+/** The most stop words one analyser holds (every list Qdrant has, together, is about 11,000). */
+export const MAX_STOP_WORDS = 20_000;
 
 /** A metadata key of a collection's records searched by its words: the record table's `t<position>` and `tl<position>`. */
 export interface TextField {
@@ -87,7 +121,8 @@ export function snowballLanguage(value: string): string | null {
  * Stop words without stemming exist in no configuration; the analyser refuses them (checkAnalyzer).
  */
 export function textConfig(a: TextAnalyzer): string {
-  if (!a.language || !a.stemming) return 'simple';
+  // The token-by-token path stems with ts_lexize and drops its own stop words: the configuration is unused.
+  if (a.tokenizer !== undefined || !a.language || !a.stemming) return 'simple';
   return a.stopWords ? a.language : `vecgate_${a.language}_stem`;
 }
 
@@ -95,6 +130,7 @@ export function textConfig(a: TextAnalyzer): string {
 export function checkAnalyzer(a: TextAnalyzer): void {
   if (a.language !== null && !Object.values(SNOWBALL_LANGUAGES).includes(a.language))
     throw new InvalidArgumentError(`No stemmer for the language ${JSON.stringify(a.language)}`);
+  if (a.tokenizer !== undefined) return checkTokenRules(a);
   if (a.stopWords && (!a.language || !a.stemming))
     throw new InvalidArgumentError('Stop words are dropped only together with stemming');
   if (a.stopWords && !STOP_WORD_LANGUAGES.has(a.language!))
@@ -107,4 +143,23 @@ export function checkAnalyzer(a: TextAnalyzer): void {
       throw new InvalidArgumentError(`n-grams need 1 <= min_gram <= max_gram <= ${MAX_NGRAM}`);
     if (a.stemming || a.stopWords) throw new InvalidArgumentError('n-grams are neither stemmed nor stop-worded');
   }
+}
+
+/** The token-by-token analyser's own rules (TextAnalyzer.tokenizer). */
+function checkTokenRules(a: TextAnalyzer): void {
+  if (!TOKENIZERS.includes(a.tokenizer!))
+    throw new InvalidArgumentError(`Unknown tokenizer ${JSON.stringify(a.tokenizer)}`);
+  if (a.stopWords || a.ngram) throw new InvalidArgumentError('A tokenizer takes a stop-word list, and no n-grams');
+  if (a.stemming && !a.language) throw new InvalidArgumentError('Stemming needs a language');
+  for (const [name, bound] of [
+    ['minLength', a.minLength],
+    ['maxLength', a.maxLength],
+  ] as const)
+    if (bound !== undefined && bound !== null && (!Number.isInteger(bound) || bound < 0 || bound > 2 ** 31 - 1))
+      throw new InvalidArgumentError(`${name} must be an integer from 0 to ${2 ** 31 - 1}`);
+  const stop = a.stopList ?? [];
+  if (!Array.isArray(stop) || !stop.every((w) => typeof w === 'string'))
+    throw new InvalidArgumentError('A stop-word list is a list of strings');
+  if (stop.length > MAX_STOP_WORDS)
+    throw new InvalidArgumentError(`A stop-word list holds at most ${MAX_STOP_WORDS} words, this one ${stop.length}`);
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../../database/database';
 import { qualified } from '../collections/record-table.repository';
-import { textConfig, type NewTextField, type TextField } from './text-field';
+import { textConfig, type NewTextField, type TextAnalyzer, type TextField } from './text-field';
 
 /** A text field's columns: its analysed words (`t<position>`) and their count (`tl<position>`). */
 export function textColumn(position: number): string {
@@ -63,6 +63,22 @@ export class TextFieldsRepository {
          VALUES ($1, $2, $3, $4::regconfig, $5)`,
         [collectionId, f.position, f.path, textConfig(f.analyzer), JSON.stringify(f.analyzer)],
       );
+  }
+
+  /**
+   * The tokens of each text under a token-by-token analyser (migrations/024), in order: as a
+   * document holds them, or (`query`) as a query is made of them.
+   */
+  async tokenize(db: Queryable, analyzer: TextAnalyzer, texts: string[], query: boolean): Promise<string[][]> {
+    const tokens: string[][] = texts.map(() => []);
+    if (texts.length === 0) return tokens;
+    const { rows } = await db.query<{ i: number; token: string }>(
+      `SELECT t.i::int AS i, l.token FROM unnest($2::text[]) WITH ORDINALITY AS t(value, i)
+       CROSS JOIN LATERAL vecgate_text_token_list($1::jsonb, to_jsonb(t.value), $3) l ORDER BY t.i, l.pos`,
+      [JSON.stringify(analyzer), texts, query],
+    );
+    for (const r of rows) tokens[r.i - 1].push(r.token);
+    return tokens;
   }
 
   async delete(db: Queryable, collectionId: string, position: number): Promise<void> {
