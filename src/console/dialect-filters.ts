@@ -81,7 +81,7 @@ function parseIn(dialect: Dialect, collection: Collection, filter: unknown): Fil
     case 'vectorizer':
       return parseVectorizerFilter(filter);
     case 'qdrant':
-      return parseQdrantFilter(filter, layoutOf(collection));
+      return parseQdrantFilter(filter, layoutOf(collection), 'filter', null);
   }
 }
 

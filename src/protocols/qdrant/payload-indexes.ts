@@ -23,9 +23,10 @@ export function schemaType(schema: unknown): string {
 
 /**
  * The index each field schema gets on its key (IndexBuilder builds it): numbers a btree of their
- * own, datetimes a btree of their strings (compared in byte order), text a trigram index, geo
- * points a btree of their latitudes. Keyword, uuid and bool matches compile to jsonb containment,
- * which the collection's GIN index over every key serves.
+ * own, datetimes a btree of their strings (compared in byte order), geo points a btree of their
+ * latitudes. Keyword, uuid and bool matches compile to jsonb containment, which the collection's
+ * GIN index over every key serves. Text is a core text field now (text-index.ts); its trigram
+ * index here is one a text index made before that may have, dropped with it.
  */
 export const KEY_INDEX_KINDS: Readonly<Record<string, KeyIndexKind | undefined>> = {
   integer: 'number',

@@ -34,9 +34,12 @@ import {
   parseVectorsConfig,
   resolveVector,
   settingsOf,
+  storable,
+  textIndexKey,
   vectorParams,
   type QdrantLayout,
 } from './qdrant-layout';
+import { textIndexOf } from './text-index';
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
 function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
@@ -200,6 +203,7 @@ export class QdrantCollectionsService {
       payloadIndexes: {},
       positions: {},
       namedParams: namedParamsOf(vectors, sparse),
+      textIndexes: {},
     };
     // A vector's own hnsw_config over the collection's.
     const indexOf = (own: unknown) =>
@@ -215,7 +219,7 @@ export class QdrantCollectionsService {
       metric: vectors.metric,
       index,
       metadata: null,
-      extras: { qdrant: layout },
+      extras: { qdrant: storable(layout) },
       schema: null,
       vectors: named,
     };
@@ -277,7 +281,7 @@ export class QdrantCollectionsService {
       throw QdrantHttpError.badRequest(`a collection may name at most ${MAX_NAMED_VECTORS} vectors, dense and sparse`);
     await this.collections.addVector(this.scope, c.id, field, (current) => ({
       ...current.extras,
-      qdrant: { ...layoutOf(current), namedParams: { ...layoutOf(current).namedParams, [vector]: params } },
+      qdrant: storable({ ...layoutOf(current), namedParams: { ...layoutOf(current).namedParams, [vector]: params } }),
     }));
   }
 
@@ -297,7 +301,7 @@ export class QdrantCollectionsService {
     await this.collections.removeVector(this.scope, c.id, vector, (current) => {
       const layout = layoutOf(current);
       const { [vector]: _gone, ...namedParams } = layout.namedParams;
-      return { ...current.extras, qdrant: { ...layout, namedParams } };
+      return { ...current.extras, qdrant: storable({ ...layout, namedParams }) };
     });
   }
 
@@ -344,7 +348,7 @@ export class QdrantCollectionsService {
     const next: QdrantLayout = { ...layout, vectorParams, namedParams, settings };
     await this.collections.modify(this.scope, c.id, {
       index: indexSettings(hnsw, c.index),
-      extras: { ...c.extras, qdrant: next },
+      extras: { ...c.extras, qdrant: storable(next) },
       vectorIndexes,
     });
     return true;
@@ -396,7 +400,8 @@ export class QdrantCollectionsService {
   /**
    * PUT /collections/{c}/index: a numeric or datetime field gets a btree index of its own (built
    * by IndexBuilder as the range filters' indexes are); keyword, uuid and bool fields are served by
-   * the collection's GIN index over every payload key; text and geo fields are kept and shown.
+   * the collection's GIN index over every payload key; a text field is a core text field (its words
+   * under GIN, text-index.ts), made anew when its params change; geo fields are kept and shown.
    */
   async createFieldIndex(name: string, body: JsonObject): Promise<void> {
     onlyFields(body, FIELDS.CreateFieldIndex, 'the body');
@@ -404,13 +409,31 @@ export class QdrantCollectionsService {
     const layout = layoutOf(c);
     const { key, type } = checkFieldIndex(body.field_name, body.field_schema);
     const field = body.field_name as string;
-    const schema = body.field_schema;
     checkIndexRoom(layout.payloadIndexes, field);
+    const path = Array.isArray(key) ? key : [key];
+    const withIndex = (schema: unknown) => (current: Collection) => {
+      const now = layoutOf(current);
+      return {
+        ...current.extras,
+        qdrant: storable({ ...now, payloadIndexes: { ...now.payloadIndexes, [field]: schema } }),
+      };
+    };
+    if (type === 'text') {
+      const text = textIndexOf(body.field_schema);
+      await this.collections.addTextField(
+        this.scope,
+        c.id,
+        { path, analyzer: text.analyzer },
+        withIndex(text.shown ?? 'text'),
+      );
+      return;
+    }
     const kind = KEY_INDEX_KINDS[type];
     if (kind) this.rangeKeys.noteKeys(c, [key], kind);
-    await this.collections.modify(this.scope, c.id, {
-      extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: { ...layout.payloadIndexes, [field]: schema } } },
-    });
+    // Another type on a key that had a text index: its words go.
+    if (Object.hasOwn(layout.textIndexes, textIndexKey(path)))
+      await this.collections.removeTextField(this.scope, c.id, path, withIndex(body.field_schema));
+    else await this.collections.modify(this.scope, c.id, { extras: withIndex(body.field_schema)(c) });
   }
 
   async deleteFieldIndex(name: string, field: string): Promise<void> {
@@ -419,10 +442,15 @@ export class QdrantCollectionsService {
     // The key's own Postgres index goes with it (keyword, uuid and bool have none: the GIN serves them).
     const type = schemaType(layout.payloadIndexes[field]);
     const kind = Object.hasOwn(KEY_INDEX_KINDS, type) ? KEY_INDEX_KINDS[type] : undefined;
-    if (kind) await this.rangeKeys.forgetKey(c, payloadKey(field, 'field_name'), kind);
-    const rest = Object.fromEntries(Object.entries(layout.payloadIndexes).filter(([k]) => k !== field));
-    await this.collections.modify(this.scope, c.id, {
-      extras: { ...c.extras, qdrant: { ...layout, payloadIndexes: rest } },
-    });
+    const key = payloadKey(field, 'field_name');
+    if (kind) await this.rangeKeys.forgetKey(c, key, kind);
+    const without = (current: Collection) => {
+      const now = layoutOf(current);
+      const rest = Object.fromEntries(Object.entries(now.payloadIndexes).filter(([k]) => k !== field));
+      return { ...current.extras, qdrant: storable({ ...now, payloadIndexes: rest }) };
+    };
+    if (type === 'text')
+      await this.collections.removeTextField(this.scope, c.id, Array.isArray(key) ? key : [key], without);
+    else await this.collections.modify(this.scope, c.id, { extras: without(c) });
   }
 }

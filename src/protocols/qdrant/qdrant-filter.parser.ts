@@ -14,12 +14,13 @@ import { onlyFields } from './body';
 import { pointId } from './point-ids';
 import { isQdrantDatetime } from './qdrant-datetime';
 import { QdrantHttpError } from './qdrant-error';
+import { checkIndexedFilter } from './strict-mode';
 import { FIELDS } from './qdrant-fields';
-import type { QdrantLayout } from './qdrant-layout';
+import { textIndexKey, type QdrantLayout, type TextIndexRef } from './qdrant-layout';
 
 /**
  * Qdrant's filters into the neutral AST: must / should / must_not / min_should over field
- * conditions (match value / any / except / text / phrase / text_any, range and datetime range,
+ * conditions (match value / any / except / text / phrase / text_any / prefix, range and datetime range,
  * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
  * filters as conditions, and `nested` conditions over arrays of objects. A value that is an array
  * matches when one of its elements does, as in Qdrant; `a[].b` keys reach into arrays of objects. geo_polygon is refused
@@ -94,13 +95,28 @@ function matches(key: MetadataKey, value: Scalar): FilterNode {
 /** Qdrant's match variants, each an object of that one field. */
 const MATCH_VARIANTS = ['value', 'text', 'text_any', 'phrase', 'prefix', 'any', 'except'];
 
-function match(key: MetadataKey, m: unknown, at: string): FilterNode {
+/**
+ * `text`, `phrase` and `text_any` on a key with a text index: its words (the core's text field,
+ * analysed as Qdrant's tokenizer does), all of them, in order, or any. Qdrant finds no phrase in
+ * an index made without phrase_matching (no positions): nothing matches, and no error.
+ */
+function textIndexMatch(text: TextIndexRef, kind: 'text' | 'phrase' | 'text_any', query: string): FilterNode {
+  if (kind === 'phrase' && !text.phraseMatching) return { kind: 'none' };
+  const mode = kind === 'text' ? 'all' : kind === 'phrase' ? 'phrase' : 'any';
+  return { kind: 'textWords', field: text.field, mode, text: query };
+}
+
+function match(key: MetadataKey, m: unknown, at: string, text?: TextIndexRef): FilterNode {
   if (!isObject(m)) throw refuse(`match of ${shown(key)} must be an object`);
   const variant = MATCH_VARIANTS.find((v) => v in m);
-  if (variant === undefined) throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase or text_any`);
+  if (variant === undefined)
+    throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase, text_any or prefix`);
   onlyFields(m, [variant], at);
-  if (variant === 'prefix')
-    throw QdrantHttpError.badRequest(`vecgate does not evaluate match.prefix yet (key ${shown(key)})`);
+  if ('prefix' in m) {
+    // Qdrant's payload check, which every index leaves it to: a string value, or an array's, starts with it (bytes, case kept).
+    if (typeof m.prefix !== 'string') throw refuse(`match.prefix of ${shown(key)} must be a string`);
+    return { kind: 'textMatch', key, mode: 'prefix', text: m.prefix, inArrays: true };
+  }
   if ('value' in m) {
     if (!isScalar(m.value)) throw refuse(`match.value of ${shown(key)} must be a string, an integer or a boolean`);
     return matches(key, m.value);
@@ -120,19 +136,21 @@ function match(key: MetadataKey, m: unknown, at: string): FilterNode {
   }
   for (const kind of ['text', 'phrase'] as const) {
     if (kind in m) {
-      const text = m[kind];
-      if (typeof text !== 'string') throw refuse(`match.${kind} of ${shown(key)} must be a string`);
+      const query = m[kind];
+      if (typeof query !== 'string') throw refuse(`match.${kind} of ${shown(key)} must be a string`);
+      if (text) return textIndexMatch(text, kind, query);
       // Qdrant's full-text index finds no word in a blank text and matches nothing (a substring test would match all).
-      if (text.trim() === '') return { kind: 'none' };
-      return { kind: 'textMatch', key, mode: 'contains', text };
+      if (query.trim() === '') return { kind: 'none' };
+      return { kind: 'textMatch', key, mode: 'contains', text: query };
     }
   }
   if ('text_any' in m) {
     if (typeof m.text_any !== 'string') throw refuse(`match.text_any of ${shown(key)} must be a string`);
+    if (text) return textIndexMatch(text, 'text_any', m.text_any);
     const words = m.text_any.split(/\s+/).filter(Boolean);
     return or(...words.map((text): FilterNode => ({ kind: 'textMatch', key, mode: 'contains', text })));
   }
-  throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase or text_any`);
+  throw refuse(`match of ${shown(key)} takes value, any, except, text, phrase, text_any or prefix`);
 }
 
 function bounds(key: MetadataKey, range: unknown, what: 'range' | 'values_count', at: string): FilterNode {
@@ -171,10 +189,13 @@ function geoPoint(value: unknown, field: string, at: string): { lat: number; lon
   return { lat: value.lat, lon: value.lon };
 }
 
-function fieldCondition(c: JsonObject, at: string, outer: number): FilterNode {
+function fieldCondition(c: JsonObject, at: string, outer: number, layout: QdrantLayout): FilterNode {
   const key = payloadKey(c.key, 'key', outer);
   const parts: FilterNode[] = [];
-  if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match, `${at}.match`));
+  // A payload index is on a key from the payload's root: a nested condition's keys are an element's.
+  const textKey = textIndexKey(key);
+  const text = outer === 0 && Object.hasOwn(layout.textIndexes, textKey) ? layout.textIndexes[textKey] : undefined;
+  if (c.match !== undefined && c.match !== null) parts.push(match(key, c.match, `${at}.match`, text));
   if (c.range !== undefined && c.range !== null) parts.push(bounds(key, c.range, 'range', `${at}.range`));
   if (c.values_count !== undefined && c.values_count !== null)
     parts.push(bounds(key, c.values_count, 'values_count', `${at}.values_count`));
@@ -250,7 +271,7 @@ class Parser {
       if (typeof c.key === 'string') checkLevels(c.key, 'key', this.outer);
       return typeof c.key === 'string' && c.key.includes('[]')
         ? this.arrayPath(c, at)
-        : fieldCondition(c, at, this.outer);
+        : fieldCondition(c, at, this.outer, this.layout);
     }
     if (this.nested && ('has_id' in c || 'has_vector' in c))
       throw QdrantHttpError.badRequest('has_id and has_vector are not supported inside nested conditions');
@@ -341,11 +362,22 @@ class Parser {
   }
 }
 
-/** A request's `filter` (at `at` in its body), or everything when there is none. */
-export function parseQdrantFilter(filter: unknown, layout: QdrantLayout, at = 'filter'): FilterNode {
+/**
+ * A request's `filter` (at `at` in its body), or everything when there is none. `use` says what
+ * the filter selects for, read or write, for strict mode's rule on unindexed keys (strict-mode.ts);
+ * null for filters strict mode does not check (an upsert's update_filter, the console's).
+ */
+export function parseQdrantFilter(
+  filter: unknown,
+  layout: QdrantLayout,
+  at = 'filter',
+  use: 'read' | 'write' | null = 'read',
+): FilterNode {
   if (filter === undefined || filter === null) return ALL;
   const tooLarge = filterTooLarge(filter);
   if (tooLarge) throw QdrantHttpError.badRequest(tooLarge);
   if (!isObject(filter)) throw refuse(`${at} must be an object`);
-  return new Parser(layout).filter(filter, at);
+  const parsed = new Parser(layout).filter(filter, at);
+  if (use) checkIndexedFilter(filter, layout.settings.strict_mode_config, layout.payloadIndexes, use);
+  return parsed;
 }

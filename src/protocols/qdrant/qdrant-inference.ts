@@ -11,6 +11,7 @@ import { onlyFields } from './body';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
+import { bm25Settings, isQdrantBm25, type Bm25Settings, type QdrantBm25 } from './qdrant-bm25';
 import {
   MAX_CONTEXT_PAIRS,
   MAX_EXAMPLES,
@@ -40,6 +41,13 @@ interface Slot {
   place(vector: number[] | SparseValues): void;
 }
 
+/** A Document for Qdrant's own BM25 (qdrant-bm25.ts), with the settings its options give. */
+interface Bm25Slot {
+  text: string;
+  settings: Bm25Settings;
+  place(vector: SparseValues): void;
+}
+
 /**
  * The Documents of one request (Qdrant's `{"text", "model", "options"}` where a vector goes),
  * found where Qdrant 1.19 takes them, checked against the vector each is for (the model's kind
@@ -50,12 +58,14 @@ interface Slot {
  */
 export class QdrantDocuments {
   private readonly slots: Slot[] = [];
+  private readonly bm25Slots: Bm25Slot[] = [];
 
   constructor(
     private readonly inference: InferenceService,
     private readonly c: Collection,
     private readonly layout: QdrantLayout,
     private readonly input: InputType,
+    private readonly bm25?: QdrantBm25,
   ) {}
 
   /** A point's `vector` (VectorStruct): a Document for the unnamed vector, or Documents by name. */
@@ -137,6 +147,7 @@ export class QdrantDocuments {
 
   /** Embeds every Document found, and puts each vector in its Document's place. */
   async embed(): Promise<void> {
+    await this.embedBm25();
     const byModel = new Map<string, Slot[]>();
     for (const s of this.slots) {
       const list = byModel.get(s.model.name);
@@ -152,6 +163,21 @@ export class QdrantDocuments {
         for (const s of slots) s.place(vectors[index.get(s.text)!]);
       }),
     );
+  }
+
+  /** Qdrant's own BM25: the Documents of one set of options together, each text once. */
+  private async embedBm25(): Promise<void> {
+    const bySettings = new Map<string, Bm25Slot[]>();
+    for (const s of this.bm25Slots) {
+      const key = JSON.stringify(s.settings);
+      bySettings.set(key, [...(bySettings.get(key) ?? []), s]);
+    }
+    for (const slots of bySettings.values()) {
+      const texts = [...new Set(slots.map((s) => s.text))];
+      const vectors = await this.bm25!.embed(texts, slots[0].settings, this.input);
+      const index = new Map(texts.map((t, i) => [t, i]));
+      for (const s of slots) s.place(vectors[index.get(s.text)!]);
+    }
   }
 
   private atUsing(holder: JsonObject | unknown[], key: string | number, using: unknown, field: string): void {
@@ -176,6 +202,18 @@ export class QdrantDocuments {
     if (typeof doc.model !== 'string') throw QdrantHttpError.format(`${field}: missing field \`model\``);
     if (doc.options !== undefined && doc.options !== null && !isObject(doc.options))
       throw QdrantHttpError.format(`${field}.options must be an object`);
+    // Qdrant's own BM25, unless the operator maps the name to a model of theirs: any text, an empty
+    // one too (its vector is empty), as Qdrant takes it.
+    if (this.bm25 && isQdrantBm25(doc.model) && !this.inference.find(doc.model)) {
+      if (doc.text.length > MAX_TEXT_CHARS)
+        throw QdrantHttpError.badRequest(
+          `${field}.text has ${doc.text.length} characters; at most ${MAX_TEXT_CHARS} are read`,
+        );
+      this.sparseVectorFor(doc.model, name, field);
+      const settings = bm25Settings(doc.options, `${field}.options`);
+      this.bm25Slots.push({ text: doc.text, settings, place: (vector) => (slot[key] = vector) });
+      return;
+    }
     if (doc.text.trim() === '') throw QdrantHttpError.badRequest(`${field}.text is empty: there is no text to embed`);
     if (doc.text.length > MAX_TEXT_CHARS)
       throw QdrantHttpError.badRequest(
@@ -183,6 +221,20 @@ export class QdrantDocuments {
       );
     const model = this.modelFor(doc.model, name, field);
     this.slots.push({ text: doc.text, model, place: (vector) => (slot[key] = vector) });
+  }
+
+  /** Refuses a sparse model's Document for a vector that is not a sparse one, in Qdrant's words. */
+  private sparseVectorFor(model: string, vector: string, field: string): void {
+    const ref = resolveVector(this.c, this.layout, vector);
+    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vector}`);
+    if (ref.kind === 'sparse') return;
+    if (vector === '')
+      throw QdrantHttpError.badRequest(
+        `Sparse vector should be named: ${field} has sparse model ${JSON.stringify(model)}; put it under a sparse vector's name`,
+      );
+    throw QdrantHttpError.wrongInput(
+      `Conversion between sparse and regular vectors failed: model ${JSON.stringify(model)} makes sparse vectors and vector ${JSON.stringify(vector)} is dense`,
+    );
   }
 
   /** The model of a Document, checked against the vector it is for: its kind, and a dense vector's size. */

@@ -6,6 +6,7 @@ import type {
   VectorField,
 } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
+import type { TextField } from '../../core/text/text-field';
 import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
@@ -35,6 +36,28 @@ export interface QdrantLayout {
   namedParams: Record<string, JsonObject>;
   /** The catalog positions of the named vectors, by name: read from the collection, never stored. */
   positions: Record<string, number>;
+  /**
+   * The keys with a text index, by their path as JSON (`["a","b"]` for `a.b`): the core's text
+   * field (migrations/024) and whether phrases match. Read from the collection; storable() leaves
+   * it out of what is stored.
+   */
+  textIndexes: Record<string, TextIndexRef>;
+}
+
+export interface TextIndexRef {
+  field: TextField;
+  phraseMatching: boolean;
+}
+
+/** The path of a payload index's key as textIndexes keys it (field names are checked when the index is made). */
+export function textIndexKey(key: string | string[]): string {
+  return JSON.stringify(Array.isArray(key) ? key : key.split('.'));
+}
+
+/** A layout as the collection's extras keep it: without what is read from the collection each time. */
+export function storable(layout: QdrantLayout): Omit<QdrantLayout, 'textIndexes'> {
+  const { textIndexes: _derived, ...kept } = layout;
+  return kept;
 }
 
 /** Collections made through another protocol hold one unnamed dense vector. */
@@ -47,18 +70,36 @@ const DEFAULT_LAYOUT: QdrantLayout = {
   payloadIndexes: {},
   namedParams: {},
   positions: {},
+  textIndexes: {},
 };
 
-export function layoutOf(c: Pick<Collection, 'extras' | 'vectors'>): QdrantLayout {
+export function layoutOf(c: Pick<Collection, 'extras' | 'vectors'> & { textFields?: TextField[] }): QdrantLayout {
   const stored = c.extras.qdrant;
   const layout = isObject(stored) ? { ...DEFAULT_LAYOUT, ...(stored as Partial<QdrantLayout>) } : DEFAULT_LAYOUT;
+  const payloadIndexes = nameMap(Object.entries(layout.payloadIndexes ?? {}));
   // Keyed by names a client chose: without a prototype, so that `constructor` is only ever a vector's.
   return {
     ...layout,
     namedParams: nameMap(Object.entries(layout.namedParams ?? {})),
-    payloadIndexes: nameMap(Object.entries(layout.payloadIndexes ?? {})),
+    payloadIndexes,
     positions: nameMap(c.vectors.map((f) => [f.name, f.position] as const)),
+    textIndexes: textIndexesOf(payloadIndexes, c.textFields ?? []),
   };
+}
+
+/**
+ * The text indexes of a layout's payload indexes that the core has a field for. A text index made
+ * before vecgate had text fields has none, and its key keeps substring matching.
+ */
+function textIndexesOf(payloadIndexes: Record<string, unknown>, fields: TextField[]): Record<string, TextIndexRef> {
+  const found = nameMap<TextIndexRef>();
+  for (const [name, schema] of Object.entries(payloadIndexes)) {
+    const isText = schema === 'text' || (isObject(schema) && schema.type === 'text');
+    const key = textIndexKey(name);
+    const field = isText && fields.find((f) => JSON.stringify(f.path) === key);
+    if (field) found[key] = { field, phraseMatching: isObject(schema) && schema.phrase_matching === true };
+  }
+  return found;
 }
 
 const DISTANCES: Readonly<Record<string, Metric>> = { Cosine: 'cosine', Euclid: 'l2', Dot: 'ip', Manhattan: 'l1' };

@@ -14,6 +14,7 @@ import { orderByOf } from './order-by';
 import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
 import { layoutOf, resolveVector, type QdrantLayout } from './qdrant-layout';
 import { QdrantDocuments } from './qdrant-inference';
+import { QdrantBm25 } from './qdrant-bm25';
 import {
   includeFor,
   payloadOf,
@@ -41,6 +42,7 @@ export class QdrantPointsService {
     private readonly collections: QdrantCollectionsService,
     private readonly records: RecordsService,
     private readonly inference: InferenceService,
+    private readonly bm25: QdrantBm25,
   ) {}
 
   private get scope() {
@@ -55,7 +57,8 @@ export class QdrantPointsService {
     const parts: FilterNode[] = [];
     const select = (ids: unknown, filter: unknown, at: string) => {
       if (ids !== undefined && ids !== null) parts.push({ kind: 'idIn', ids: pointIds(ids, `${at}points`) });
-      if (filter !== undefined && filter !== null) parts.push(parseQdrantFilter(filter, layout, `${at}filter`));
+      if (filter !== undefined && filter !== null)
+        parts.push(parseQdrantFilter(filter, layout, `${at}filter`, 'write'));
     };
     const points = body.points;
     if (isObject(points)) {
@@ -115,7 +118,7 @@ export class QdrantPointsService {
     ops: [operation: string, body: JsonObject][],
     inBatch = false,
   ): Promise<void> {
-    const documents = new QdrantDocuments(this.inference, c, layout, 'passage');
+    const documents = new QdrantDocuments(this.inference, c, layout, 'passage', this.bm25);
     ops.forEach(([operation, body], i) => {
       const prefix = inBatch ? `operations[${i}].${operation}.` : '';
       if (operation === 'upsert') documents.upsert(body, prefix);
@@ -167,7 +170,7 @@ export class QdrantPointsService {
     const where =
       body.update_filter === undefined || body.update_filter === null
         ? undefined
-        : parseQdrantFilter(body.update_filter, layout, 'update_filter');
+        : parseQdrantFilter(body.update_filter, layout, 'update_filter', null);
     if (mode === 'insert_only') return { kind: 'write', mode: 'add', records };
     return { kind: 'write', mode: 'replace', records, conditions: { where, insert: mode === 'upsert' } };
   }
@@ -329,7 +332,7 @@ export class QdrantPointsService {
     const where =
       body.update_filter === undefined || body.update_filter === null
         ? undefined
-        : parseQdrantFilter(body.update_filter, layout, 'update_filter');
+        : parseQdrantFilter(body.update_filter, layout, 'update_filter', null);
     return { kind: 'write', mode: 'update', records, conditions: { where } };
   }
 

@@ -20,6 +20,7 @@ import type { MmrSettings, PlanNode, Retriever, Scored } from '../../core/search
 import { SearchPlanExecutor } from '../../core/search/plan-executor';
 import type { ScoreNode } from '../../core/search/similarity-score';
 import { QdrantDocuments } from './qdrant-inference';
+import { QdrantBm25 } from './qdrant-bm25';
 import {
   denseFor,
   includeFor,
@@ -165,6 +166,7 @@ export class QdrantQueryService {
     private readonly collections: QdrantCollectionsService,
     private readonly records: RecordsService,
     private readonly inference: InferenceService,
+    private readonly bm25: QdrantBm25,
     private readonly plans: SearchPlanExecutor,
   ) {}
 
@@ -177,7 +179,7 @@ export class QdrantQueryService {
    * queries in one go and put in place as vectors before the requests are parsed.
    */
   private async embedDocuments(c: Collection, bodies: unknown[]): Promise<void> {
-    const documents = new QdrantDocuments(this.inference, c, layoutOf(c), 'query');
+    const documents = new QdrantDocuments(this.inference, c, layoutOf(c), 'query', this.bm25);
     bodies.forEach((body, i) => documents.query(body, bodies.length > 1 ? `searches[${i}].` : ''));
     await documents.embed();
   }

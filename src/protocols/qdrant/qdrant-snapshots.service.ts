@@ -25,6 +25,7 @@ import { checkCollectionName, configShown, layoutOf, type QdrantLayout } from '.
 import { shownRecord } from './qdrant-points.mapper';
 import { QdrantPointsService } from './qdrant-points.service';
 import { payloadSchemaOf } from './payload-indexes';
+import { textFieldsOf } from './text-index';
 import {
   backupIdOf,
   parseHeader,
@@ -268,6 +269,7 @@ export class QdrantSnapshotsService {
       // Checked as the create-index route checks each: a key it refuses made the collection's info a 400 for good.
       const payloadIndexes = payloadSchemaOf(header.payload_schema);
       spec.extras = { ...spec.extras, qdrant: { ...(spec.extras.qdrant as QdrantLayout), payloadIndexes } };
+      spec.textFields = textFieldsOf(payloadIndexes);
       const points = this.points;
       await this.records.load(
         this.scope,

@@ -10,6 +10,7 @@ import { QdrantServiceController } from './controllers/service.controller';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantPointsService } from './qdrant-points.service';
 import { QdrantQueryService } from './qdrant-query.service';
+import { QdrantBm25 } from './qdrant-bm25';
 
 /** Qdrant's REST API, served on its own port (QDRANT_PORT) under QDRANT_PREFIX. */
 @Module({
@@ -20,6 +21,6 @@ import { QdrantQueryService } from './qdrant-query.service';
     QdrantPointsController,
     QdrantSnapshotsController,
   ],
-  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService, QdrantSnapshotsService],
+  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService, QdrantSnapshotsService, QdrantBm25],
 })
 export class QdrantModule {}
