@@ -97,7 +97,9 @@ export function bm25Sql(
 ): string {
   const { terms } = compiled;
   const positions = [...new Set(terms.map((t) => t.position))];
-  const tf = terms.map((t, k) => `vecgate_text_tf(${textColumn(t.position)}, ${params.add(t.lexeme)}) AS f${k}`);
+  const tf = terms.map(
+    (t, k) => `vecgate_text_tf(${textColumn(t.position)}, ${params.add(anyOfTsquery([t.lexeme]))}::tsquery) AS f${k}`,
+  );
   const lengths = positions.map((p) => `${textLengthColumn(p)} AS l${p}`);
   const df = terms.map((_, k) => `count(*) FILTER (WHERE f${k} > 0)::float8 AS d${k}`);
   const stats = positions.map(

@@ -140,4 +140,36 @@ describe('token-by-token text analysis', () => {
       expect(rows[0].v).not.toBe('');
     }
   });
+
+  it('cuts Pinecone’s words to the cap, and only the words longer than it', async () => {
+    const lexemes = async (cap: number, text: string) => {
+      const { rows } = await db.query<{ l: string[] }>(
+        `SELECT tsvector_to_array(vecgate_text_vector('simple', $1::jsonb, to_jsonb($2::text))) AS l`,
+        [JSON.stringify({ ...BASE, cap }), text],
+      );
+      return [...rows[0].l].sort();
+    };
+    const long = 'x'.repeat(41);
+    expect(await lexemes(40, `${'y'.repeat(40)} ${long}-tail short`)).toEqual([
+      'short',
+      'tail',
+      'x'.repeat(40),
+      'y'.repeat(40),
+    ]);
+    expect(await lexemes(40, 'nothing long here')).toEqual(['here', 'long', 'nothing']);
+    expect(await lexemes(5, 'abcdefgh abcde abc')).toEqual(['abc', 'abcde']);
+    // The largest cap a regular expression can count to, and words past it.
+    expect(await lexemes(255, `${'z'.repeat(300)} ok`)).toEqual(['ok', 'z'.repeat(255)]);
+  });
+
+  it('reads a term’s frequency as the count of its positions, up to the 256 a tsvector keeps', async () => {
+    const { rows } = await db.query<{ k: number; tf: number; absent: number }>(
+      `SELECT k, vecgate_text_tf(v, 'w'::tsquery) AS tf, vecgate_text_tf(v, 'nope'::tsquery) AS absent
+       FROM generate_series(1, 300) k,
+         LATERAL (SELECT (SELECT string_agg('w:' || i || ' o:' || (i + 1000), ' ') FROM generate_series(1, k) i)::tsvector AS v) t
+       ORDER BY k`,
+    );
+    expect(rows.map((r) => r.tf)).toEqual(rows.map((r) => Math.min(r.k, 256)));
+    expect(rows.every((r) => r.absent === 0)).toBe(true);
+  });
 });
