@@ -12,7 +12,7 @@ import { until } from '../../support/wait';
  * reports the records as unindexed. Runs on the backend the test run selects (embedded, or
  * DATABASE_URL: CREATE INDEX CONCURRENTLY under an advisory lock).
  *
- * The gateway runs with the default minRows (1000) and a quiet time (3 s) long enough to query a
+ * The gateway runs with the default minRows (1000) and a quiet time (8 s) long enough to query a
  * bulk-loaded collection before its index exists. The collection has 5000 records of 16
  * dimensions: big enough for the planner to pick the HNSW index once it exists (at 1500 it still
  * prefers an exact scan and sort), which the last test checks in pg_stat_user_indexes.
@@ -22,7 +22,7 @@ const P = '/api/v2/tenants/default_tenant/databases/default_database';
 const DIM = 16;
 const RECORDS = 5000;
 const MIN_ROWS = 1000;
-const QUIET_MS = 3000;
+const QUIET_MS = 8000;
 const N = 10;
 const QUERIES = 20;
 
