@@ -4,7 +4,16 @@
  */
 export abstract class CoreError extends Error {}
 
-export type Entity = 'tenant' | 'database' | 'collection' | 'alias' | 'namespace' | 'backup' | 'restore job' | 'import';
+export type Entity =
+  | 'tenant'
+  | 'database'
+  | 'collection'
+  | 'alias'
+  | 'namespace'
+  | 'namespace alias'
+  | 'backup'
+  | 'restore job'
+  | 'import';
 
 export class NotFoundError extends CoreError {
   constructor(
@@ -84,6 +93,38 @@ export class LimitReachedError extends InvalidArgumentError {
     readonly parent: string,
   ) {
     super(`${parent} already holds the most ${entity}s it may (${limit}): delete one first`);
+  }
+}
+
+/**
+ * What a namespace alias's rules refuse: a name is a namespace or an alias, never both; an alias
+ * names an existing namespace, never another alias; a namespace stays while an alias names it;
+ * namespace operations (describe, delete) take namespaces, not aliases.
+ */
+export type NamespaceAliasConflict =
+  /** An alias of that name exists already; `target` is its target. */
+  | 'alias-exists'
+  /** A namespace holds the name an alias was to take. */
+  | 'name-is-namespace'
+  /** An alias holds the name a namespace was to take (a create, or a first write). */
+  | 'name-is-alias'
+  /** No namespace of the target's name. */
+  | 'target-missing'
+  /** The target is an alias. */
+  | 'target-is-alias'
+  /** A namespace operation named an alias. */
+  | 'operation-on-alias'
+  /** The namespace to delete is the target of an alias. */
+  | 'namespace-targeted';
+
+export class NamespaceAliasError extends CoreError {
+  constructor(
+    readonly conflict: NamespaceAliasConflict,
+    /** The name the rule is about: the alias's, the namespace's, or the target's. */
+    readonly key: string,
+    readonly target?: string,
+  ) {
+    super(`namespace alias rule broken (${conflict}): ${key}`);
   }
 }
 

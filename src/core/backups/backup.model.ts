@@ -31,6 +31,8 @@ export interface Backup {
   namespaces: string[];
   /** The namespaces that index only some metadata keys, with those keys. */
   namespaceFilterable: Record<string, string[]>;
+  /** The namespace aliases, {alias: target}: a restore gives them to the new collection. */
+  namespaceAliases: Record<string, string>;
   recordCount: number;
   sizeBytes: number;
   tableName: string;

@@ -32,6 +32,7 @@ interface BackupRow {
   schema: unknown;
   namespaces: string[];
   namespace_filterable: Record<string, string[]>;
+  namespace_aliases: Record<string, string>;
   record_count: string | number;
   size_bytes: string | number;
   table_name: string;
@@ -68,6 +69,7 @@ function toBackup(row: BackupRow): Backup {
     schema: row.schema,
     namespaces: row.namespaces,
     namespaceFilterable: row.namespace_filterable,
+    namespaceAliases: row.namespace_aliases ?? {},
     recordCount: Number(row.record_count),
     sizeBytes: Number(row.size_bytes),
     tableName: row.table_name,
@@ -110,12 +112,14 @@ export class BackupsRepository {
   ): Promise<Backup> {
     const { rows } = await db.query<BackupRow>(
       `INSERT INTO vecgate_backups (id, database_id, name, description, source_id, source_name, dimension, metric,
-         configuration, metadata, schema, namespaces, namespace_filterable, record_count, size_bytes, table_name)
+         configuration, metadata, schema, namespaces, namespace_filterable, namespace_aliases, record_count, size_bytes,
+         table_name)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
          ARRAY(SELECT name FROM vecgate_namespaces WHERE collection_id = $5
                UNION SELECT DISTINCT namespace FROM ${qualified(backup.tableName)} ORDER BY 1),
          (SELECT coalesce(jsonb_object_agg(name, filterable), '{}') FROM vecgate_namespaces
            WHERE collection_id = $5 AND filterable IS NOT NULL),
+         (SELECT coalesce(jsonb_object_agg(name, target), '{}') FROM vecgate_namespace_aliases WHERE collection_id = $5),
          (SELECT count(*) FROM ${qualified(backup.tableName)}),
          pg_total_relation_size(to_regclass($12)),
          $13
@@ -199,13 +203,20 @@ export class BackupsRepository {
     return rows[0] && toBackup(rows[0]);
   }
 
-  /** Registers a backup's namespaces (with their filterable keys) for the collection restored from it. */
+  /** Registers a backup's namespaces (with their filterable keys) and namespace aliases for the collection restored from it. */
   async registerNamespaces(db: Queryable, backup: Backup, collectionId: string): Promise<void> {
     await db.query(
       `INSERT INTO vecgate_namespaces (collection_id, name, filterable)
        SELECT $1, n, CASE WHEN $3::jsonb ? n THEN ARRAY(SELECT jsonb_array_elements_text($3::jsonb -> n)) END
        FROM unnest($2::text[]) AS n ON CONFLICT DO NOTHING`,
       [collectionId, backup.namespaces, JSON.stringify(backup.namespaceFilterable)],
+    );
+    // Their aliases too, after the namespaces they name; created and updated at the restore.
+    await db.query(
+      `INSERT INTO vecgate_namespace_aliases (collection_id, name, target, created_at, updated_at)
+       SELECT $1, key, value, t, t FROM jsonb_each_text($2::jsonb), (SELECT date_trunc('milliseconds', clock_timestamp()) AS t) now
+       ON CONFLICT DO NOTHING`,
+      [collectionId, JSON.stringify(backup.namespaceAliases)],
     );
   }
 

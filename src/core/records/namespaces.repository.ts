@@ -5,20 +5,26 @@ import { Queryable } from '../../database/database';
 @Injectable()
 export class NamespacesRepository {
   /**
-   * Returns false when the namespace was already registered. `filterable` names the metadata keys
-   * it indexes for filters (null: every key).
+   * Registers a namespace unless it is registered already or an alias holds its name (one
+   * statement, so a first write pays one round trip). `filterable` names the metadata keys it
+   * indexes for filters (null: every key).
    */
   async register(
     db: Queryable,
     collectionId: string,
     name: string,
     filterable: string[] | null = null,
-  ): Promise<boolean> {
-    const { rowCount } = await db.query(
-      'INSERT INTO vecgate_namespaces (collection_id, name, filterable) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+  ): Promise<'new' | 'registered' | 'alias'> {
+    const { rows } = await db.query<{ aliased: boolean; inserted: boolean }>(
+      `WITH alias AS (SELECT 1 FROM vecgate_namespace_aliases WHERE collection_id = $1 AND name = $2),
+       inserted AS (
+         INSERT INTO vecgate_namespaces (collection_id, name, filterable)
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM alias)
+         ON CONFLICT DO NOTHING RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM alias) AS aliased, EXISTS (SELECT 1 FROM inserted) AS inserted`,
       [collectionId, name, filterable],
     );
-    return rowCount === 1;
+    return rows[0].aliased ? 'alias' : rows[0].inserted ? 'new' : 'registered';
   }
 
   /** A registered namespace's filterable keys (null: every key), or undefined when it is not registered. */

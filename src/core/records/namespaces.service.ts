@@ -1,10 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
-import { AlreadyExistsError, NotFoundError } from '../errors';
+import { AlreadyExistsError, NamespaceAliasError, NotFoundError } from '../errors';
 import { ALL, FilterNode } from '../filters/filter-ast';
 import { Database } from '../../database/database';
 import { RECORD_METRICS, type RecordMetrics } from './record-metrics';
+import { NamespaceAliasesRepository } from './namespace-aliases.repository';
 import { NamespacesRepository } from './namespaces.repository';
 import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository } from './records.repository';
@@ -26,6 +27,7 @@ export class NamespacesService {
     private readonly db: Database,
     private readonly collections: CollectionsService,
     private readonly repository: NamespacesRepository,
+    private readonly aliases: NamespaceAliasesRepository,
     private readonly records: RecordsRepository,
     private readonly rangeKeys: RangeKeyTracker,
     @Optional() @Inject(RECORD_METRICS) private readonly recordMetrics?: RecordMetrics,
@@ -75,7 +77,11 @@ export class NamespacesService {
     return this.db.transaction(async (tx) => {
       const collection = await this.collections.getById(scope, collectionId, tx);
       const filterable = await this.repository.filterable(tx, collection.id, name);
-      if (filterable === undefined) throw new NotFoundError('namespace', name);
+      if (filterable === undefined) {
+        if ((await this.aliases.target(tx, collection.id, name)) !== null)
+          throw new NamespaceAliasError('operation-on-alias', name);
+        throw new NotFoundError('namespace', name);
+      }
       const records = await this.records.count(tx, collection, name);
       const perRecord = await this.repository.bytesPerRecord(tx, collection.id, collection.tableName);
       return { name, records, filterable, bytes: Math.round(records * perRecord) };
@@ -94,9 +100,11 @@ export class NamespacesService {
     filterable: string[] | null = null,
   ): Promise<NamespaceCount> {
     const collection = await this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
-      if (!(await this.repository.register(tx, collection.id, name, filterable)))
-        throw new AlreadyExistsError('namespace', name);
+      // Held (FOR SHARE) so that no alias takes the name meanwhile (NamespaceAliasesService holds it to change).
+      const collection = await this.collections.getById(scope, collectionId, tx, 'share');
+      const registered = await this.repository.register(tx, collection.id, name, filterable);
+      if (registered === 'alias') throw new NamespaceAliasError('name-is-alias', name);
+      if (registered === 'registered') throw new AlreadyExistsError('namespace', name);
       return collection;
     });
     if (filterable) this.rangeKeys.noteKeys(collection, filterable);
@@ -114,8 +122,15 @@ export class NamespacesService {
   /** Deletes a namespace with all its records. */
   async delete(scope: Scope, collectionId: string, name: string): Promise<void> {
     const deleted = await this.db.transaction(async (tx) => {
-      const collection = await this.collections.getById(scope, collectionId, tx);
-      if (!(await this.repository.delete(tx, collection.id, name))) throw new NotFoundError('namespace', name);
+      // Held (FOR SHARE) so that no alias is pointed at it meanwhile.
+      const collection = await this.collections.getById(scope, collectionId, tx, 'share');
+      if (await this.aliases.targeted(tx, collection.id, name))
+        throw new NamespaceAliasError('namespace-targeted', name);
+      if (!(await this.repository.delete(tx, collection.id, name))) {
+        if ((await this.aliases.target(tx, collection.id, name)) !== null)
+          throw new NamespaceAliasError('operation-on-alias', name);
+        throw new NotFoundError('namespace', name);
+      }
       return this.records.delete(tx, collection, name, ALL, null);
     });
     this.collections.forget(collectionId); // its `namespaced` may have changed

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CollectionsModule } from '../collections/collections.module';
+import { NamespaceAliasesRepository } from './namespace-aliases.repository';
+import { NamespaceAliasesService } from './namespace-aliases.service';
 import { NamespacesRepository } from './namespaces.repository';
 import { NamespacesService } from './namespaces.service';
 import { RangeKeyTracker } from './range-key-tracker';
@@ -15,6 +17,8 @@ import { SearchPlanExecutor } from '../search/plan-executor';
   providers: [
     RecordsRepository,
     NamespacesRepository,
+    NamespaceAliasesRepository,
+    NamespaceAliasesService,
     RangeKeyTracker,
     RecallSampler,
     RecordsService,
@@ -27,6 +31,7 @@ import { SearchPlanExecutor } from '../search/plan-executor';
     RecordsService,
     RecordsRepository,
     NamespacesService,
+    NamespaceAliasesService,
     RangeKeyTracker,
     RecallSampler,
     // Searches come in through the plan's executor only (its `ranked` runs SearchService's rank algebra).

@@ -2,7 +2,13 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
-import { DimensionMismatchError, InvalidArgumentError, NotFoundError, UnknownVectorError } from '../errors';
+import {
+  DimensionMismatchError,
+  InvalidArgumentError,
+  NamespaceAliasError,
+  NotFoundError,
+  UnknownVectorError,
+} from '../errors';
 import { Database, Queryable } from '../../database/database';
 import { FilterNode, MetadataKey } from '../filters/filter-ast';
 import { vectorPositions } from '../filters/vector-positions';
@@ -356,7 +362,10 @@ export class RecordsService {
     if (mode === 'overwrite') return this.repository.mergeExisting(tx, collection, namespace, batch, false, where);
     if (mode === 'replace' && !insert) return this.repository.replaceExisting(tx, collection, namespace, batch, where);
     if (mode === 'add' && !insert) return 0;
-    if (batch.length > 0) await this.namespaces.register(tx, collection.id, namespace);
+    // A first write registers its namespace, which an alias's name may not be (the collection's row
+    // lock, held since hold(), keeps an alias from taking the name meanwhile).
+    if (batch.length > 0 && (await this.namespaces.register(tx, collection.id, namespace)) === 'alias')
+      throw new NamespaceAliasError('name-is-alias', namespace);
     if (mode === 'replace') {
       const { written, inserted } = await this.repository.replace(tx, collection, namespace, batch, where);
       await this.repository.addToCount(tx, collection, namespace, inserted);

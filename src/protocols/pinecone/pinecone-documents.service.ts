@@ -23,6 +23,7 @@ import { decodeToken, encodeToken } from './pagination-token';
 import { PineconeControlError } from './pinecone-error';
 import { isEmptyFilter, parsePineconeFilter } from './pinecone-filter.parser';
 import { PineconeIndexesService } from './pinecone-indexes.service';
+import { PineconeNamespaceAliasesService } from './pinecone-namespace-aliases.service';
 
 const invalid = (message: string) => PineconeControlError.invalid(message);
 
@@ -67,6 +68,7 @@ export class PineconeDocumentsService {
     private readonly indexes: PineconeIndexesService,
     private readonly records: RecordsService,
     private readonly plans: SearchPlanExecutor,
+    private readonly aliases: PineconeNamespaceAliasesService,
   ) {}
 
   private get scope() {
@@ -96,7 +98,7 @@ export class PineconeDocumentsService {
     return { upserted_count: records.length };
   }
 
-  async search(index: string, namespace: string, raw: unknown) {
+  async search(index: string, requested: string, raw: unknown) {
     const { collection, schema } = await this.index(index);
     const b = body(raw);
     const topK = b.top_k;
@@ -105,6 +107,7 @@ export class PineconeDocumentsService {
     const retriever = scoreByRetriever(collection, schema, b.score_by);
     const selection = fieldSelection(b.include_fields, 'none');
     const filter = this.filter(collection, b.filter, true);
+    const namespace = await this.aliases.served(collection, requested);
     const points = await this.plans.run(
       this.scope,
       collection.id,
@@ -122,7 +125,7 @@ export class PineconeDocumentsService {
     };
   }
 
-  async fetch(index: string, namespace: string, raw: unknown) {
+  async fetch(index: string, requested: string, raw: unknown) {
     const { collection, schema } = await this.index(index);
     const b = body(raw);
     if ((b.ids === undefined || b.ids === null) && (b.filter === undefined || b.filter === null))
@@ -134,6 +137,7 @@ export class PineconeDocumentsService {
     const selection = fieldSelection(b.include_fields, 'all');
     const include = includeFor(schema, selection);
     const usage = { read_units: 1 };
+    const namespace = await this.aliases.served(collection, requested);
     if (by === 'ids') {
       if (b.pagination_token !== undefined && b.pagination_token !== null)
         throw invalid('pagination_token applies to a fetch by filter only');
@@ -167,7 +171,7 @@ export class PineconeDocumentsService {
     };
   }
 
-  async list(index: string, namespace: string, raw: unknown) {
+  async list(index: string, requested: string, raw: unknown) {
     const { collection } = await this.index(index);
     const b = raw === undefined || raw === null ? {} : body(raw);
     const prefix = b.prefix ?? '';
@@ -178,6 +182,7 @@ export class PineconeDocumentsService {
     )
       throw invalid(`prefix must be an ASCII string of at most ${MAX_PREFIX_BYTES} bytes`);
     const limit = integer(b.limit, 'limit', 1, MAX_LIST_LIMIT, MAX_LIST_LIMIT);
+    const namespace = await this.aliases.served(collection, requested);
     const found = await this.records.listIds(
       this.scope,
       collection.id,
@@ -197,6 +202,7 @@ export class PineconeDocumentsService {
 
   async delete(index: string, namespace: string, raw: unknown) {
     const { collection } = await this.index(index);
+    await this.aliases.refuseWriteToAlias(collection, namespace, 'documents');
     const b = body(raw);
     const by = exactlyOne(b, ['ids', 'filter', 'delete_all'], 'A document delete');
     if (by === 'delete_all' && b.delete_all !== true) throw invalid('delete_all must be true or false');
@@ -213,6 +219,7 @@ export class PineconeDocumentsService {
 
   async update(index: string, namespace: string, raw: unknown) {
     const { collection, schema } = await this.index(index);
+    await this.aliases.refuseWriteToAlias(collection, namespace, 'documents');
     const b = body(raw);
     const byFilter = ['filter', 'set_fields', 'remove_fields'].some((k) => b[k] !== undefined && b[k] !== null);
     if (b.documents !== undefined && byFilter)

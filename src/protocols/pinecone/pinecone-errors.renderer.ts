@@ -6,6 +6,7 @@ import {
   InvalidArgumentError,
   InvalidRegexError,
   LimitReachedError,
+  NamespaceAliasError,
   NotFoundError,
   RateLimitedError,
   TooManyValuesError,
@@ -21,7 +22,8 @@ import {
   type RenderedError,
 } from '../../common/protocol-errors';
 import { RequestShapeError } from '../../common/request-validation.pipe';
-import { GRPC, PineconeControlError, PineconeDataError } from './pinecone-error';
+import { GRPC, PineconeControlError, PineconeDataError, type ErrorInfo } from './pinecone-error';
+import { namespaceAliasFailure } from './namespace-alias-errors';
 
 const CONTROL_PLANE =
   /^\/(indexes(\/[^/]+(\/backups|\/backup-schedules)?)?|backups(\/[^/]+(\/create-index)?)?|backup-schedules(\/[^/]+(\/history)?)?|restore-jobs(\/[^/]+)?|embed|rerank|models(\/[^/]+)?)\/?$/;
@@ -30,13 +32,23 @@ const CONTROL_PLANE =
 const DOCUMENTS = /^\/indexes\/[^/]+\/namespaces\/[^/]+\/documents\/[a-z]+\/?$/;
 
 /** Status, gRPC code and ENUM name of each kind of failure, and Pinecone's wording where it has one. */
-function classify(exception: unknown): { status: number; grpc: number; name: string; message: string } {
+interface Classified {
+  status: number;
+  grpc: number;
+  name: string;
+  message: string;
+  /** The data plane's `details` (its ErrorInfo reasons); the control plane's shape has none. */
+  details?: ErrorInfo[];
+}
+
+function classify(exception: unknown): Classified {
   if (exception instanceof PineconeDataError)
     return {
       status: exception.status,
       grpc: exception.code,
       name: enumOf(exception.status),
       message: exception.message,
+      details: exception.details,
     };
   if (exception instanceof PineconeControlError)
     return {
@@ -72,7 +84,9 @@ function bad(message: string) {
   return { status: 400, grpc: GRPC.INVALID_ARGUMENT, name: 'INVALID_ARGUMENT', message };
 }
 
-function fromCore(err: CoreError) {
+function fromCore(err: CoreError): Classified {
+  if (err instanceof NamespaceAliasError || (err instanceof LimitReachedError && err.entity === 'namespace alias'))
+    return namespaceAliasFailure(err);
   if (err instanceof NotFoundError) {
     const message =
       err.entity === 'collection'
@@ -85,7 +99,9 @@ function fromCore(err: CoreError) {
               ? `Restore job ${err.key} not found.`
               : err.entity === 'import'
                 ? `Import ${err.key} not found`
-                : `${err.entity} ${err.key} not found`;
+                : err.entity === 'namespace alias'
+                  ? `Namespace alias ${err.key} not found`
+                  : `${err.entity} ${err.key} not found`;
     return { status: 404, grpc: GRPC.NOT_FOUND, name: 'NOT_FOUND', message };
   }
   if (err instanceof AlreadyExistsError) {
@@ -130,13 +146,15 @@ function fromCore(err: CoreError) {
 function grpcOf(status: number): number {
   return status === 404
     ? GRPC.NOT_FOUND
-    : status === 409
-      ? GRPC.ALREADY_EXISTS
-      : status === 403
-        ? GRPC.PERMISSION_DENIED
-        : status >= 500
-          ? GRPC.INTERNAL
-          : GRPC.INVALID_ARGUMENT;
+    : status === 412
+      ? GRPC.FAILED_PRECONDITION
+      : status === 409
+        ? GRPC.ALREADY_EXISTS
+        : status === 403
+          ? GRPC.PERMISSION_DENIED
+          : status >= 500
+            ? GRPC.INTERNAL
+            : GRPC.INVALID_ARGUMENT;
 }
 
 function enumOf(status: number): string {
@@ -147,6 +165,7 @@ function enumOf(status: number): string {
       403: 'FORBIDDEN',
       404: 'NOT_FOUND',
       409: 'ALREADY_EXISTS',
+      412: 'FAILED_PRECONDITION',
       422: 'UNPROCESSABLE_ENTITY',
       503: 'UNAVAILABLE',
     }[status] ?? 'INTERNAL'
@@ -170,6 +189,6 @@ export const pineconeErrorRenderer: ProtocolErrorRenderer = {
     const c = classify(exception);
     if (path !== undefined && (CONTROL_PLANE.test(path) || DOCUMENTS.test(path)))
       return { status: c.status, body: { error: { code: c.name, message: c.message }, status: c.status } };
-    return { status: c.status, body: { code: c.grpc, message: c.message, details: [] } };
+    return { status: c.status, body: { code: c.grpc, message: c.message, details: c.details ?? [] } };
   },
 };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InferenceService } from '../../inference/inference.service';
 import { isObject } from '../json-guards';
 import { pineconeExtras } from './index-spec';
+import { wireNamespace } from './index-names';
 import { inputTypeOf, type IndexEmbed } from './integrated-embed';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
@@ -27,6 +28,7 @@ export interface SearchHit {
 
 export interface SearchAnswer {
   result: { hits: SearchHit[] };
+  namespace: string;
   usage: { read_units: number; embed_total_tokens?: number; rerank_units?: number };
 }
 
@@ -144,7 +146,7 @@ export class PineconeRecordsService {
     }
     const planned = await this.vectors.plan(index, namespace, request);
     let hits: SearchHit[] = [];
-    if (planned) {
+    if (planned.node) {
       const { collection, node } = planned;
       // The model scores the search's hits, then keeps its top_n (all of them by default).
       const plan: PlanNode = rerank
@@ -160,12 +162,14 @@ export class PineconeRecordsService {
             threshold: null,
           }
         : node;
-      const points = await this.plans.run(this.indexes.scope, collection.id, plan, METADATA, namespace);
+      const points = await this.plans.run(this.indexes.scope, collection.id, plan, METADATA, planned.namespace);
       hits = points.map((p) => ({ _id: p.id, _score: planScore(collection, p), fields: p.record?.metadata ?? {} }));
     }
     const rerankUnits = rerank && hits.length > 0 ? 1 : undefined;
     return {
       result: { hits: hits.map((h) => ({ ...h, fields: selected(h.fields, fields) })) },
+      // The namespace that served the search: an alias's target when the request named an alias.
+      namespace: wireNamespace(planned.namespace),
       usage: {
         read_units: 1,
         ...(embedTokens !== undefined ? { embed_total_tokens: embedTokens } : {}),

@@ -12,6 +12,7 @@ import { indexFilterable, outsideSchemaAbsent } from './metadata-schema';
 import { pineconeExtras } from './index-spec';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
+import { PineconeNamespaceAliasesService } from './pinecone-namespace-aliases.service';
 import {
   checkDimension,
   checkId,
@@ -37,7 +38,11 @@ export interface QueryRequest {
   includeMetadata?: boolean;
 }
 
-/** Pinecone's data plane over the neutral records service. Namespaces arrive already normalised. */
+/**
+ * Pinecone's data plane over the neutral records service. Namespaces arrive already normalised;
+ * a read names the namespace that served it (an alias's target), and an update or delete through
+ * an alias is refused.
+ */
 @Injectable()
 export class PineconeVectorsService {
   constructor(
@@ -45,6 +50,7 @@ export class PineconeVectorsService {
     private readonly records: RecordsService,
     private readonly namespaces: NamespacesService,
     private readonly plans: SearchPlanExecutor,
+    private readonly aliases: PineconeNamespaceAliasesService,
   ) {}
 
   private get scope() {
@@ -70,7 +76,7 @@ export class PineconeVectorsService {
 
   async query(index: string, namespace: string, q: QueryRequest) {
     const planned = await this.plan(index, namespace, q);
-    if (!planned) return { matches: [] };
+    if (!planned.node) return { matches: [], namespace: planned.namespace };
     const include: Include = {
       embeddings: !!q.includeValues,
       sparse: !!q.includeValues,
@@ -78,22 +84,25 @@ export class PineconeVectorsService {
       documents: false,
       uris: false,
     };
-    const points = await this.plans.run(this.scope, planned.collection.id, planned.node, include, namespace);
+    const points = await this.plans.run(this.scope, planned.collection.id, planned.node, include, planned.namespace);
     return {
       matches: points.map((p) => pointToWire(planned.collection, p, !!q.includeValues, !!q.includeMetadata)),
+      namespace: planned.namespace,
     };
   }
 
   /**
-   * A query parsed into a search plan, the vector of a query by id read first; null when that id
-   * is not in the namespace (no matches). records_search builds on it (a rerank above it).
+   * A query parsed into a search plan, the vector of a query by id read first, with the namespace
+   * that serves it (an alias's target); no plan when that id is not in the namespace (no matches).
+   * records_search builds on it (a rerank above it).
    */
   async plan(
     index: string,
-    namespace: string,
+    requested: string,
     q: QueryRequest,
-  ): Promise<{ collection: Collection; node: PlanNode } | null> {
+  ): Promise<{ collection: Collection; namespace: string; node: PlanNode | null }> {
     const collection = await this.resolve(index);
+    const namespace = await this.aliases.served(collection, requested);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (q.vector !== undefined && q.id !== undefined)
       throw PineconeDataError.invalid('Provide either vector or id, not both');
@@ -107,7 +116,7 @@ export class PineconeVectorsService {
         { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 },
         namespace,
       );
-      if (!source) return null;
+      if (!source) return { collection, namespace, node: null };
       if (source.embedding) dense = DenseVector.fromText(source.embedding);
       if (source.sparse && sparseIndex) sparse = source.sparse;
     }
@@ -131,26 +140,33 @@ export class PineconeVectorsService {
         : { kind: 'dense', vector: dense! };
     return {
       collection,
+      namespace,
       node: { kind: 'search', retriever, filter, mmr: null, inputs: [], limit: q.topK, offset: 0, threshold: null },
     };
   }
 
-  async fetch(index: string, namespace: string, ids: string[]): Promise<Record<string, unknown>> {
+  async fetch(
+    index: string,
+    requested: string,
+    ids: string[],
+  ): Promise<{ vectors: Record<string, unknown>; namespace: string }> {
     const collection = await this.resolve(index);
     ids.forEach((id) => checkId(id));
+    const namespace = await this.aliases.served(collection, requested);
     const found = await this.records.find(
       this.scope,
       collection.id,
       { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 },
       namespace,
     );
-    return byId(found);
+    return { vectors: byId(found), namespace };
   }
 
   /** One page of records matching a filter, in id order; `next` is the last id when more may follow. */
-  async fetchByMetadata(index: string, namespace: string, filter: unknown, limit: number, after: string | null) {
+  async fetchByMetadata(index: string, requested: string, filter: unknown, limit: number, after: string | null) {
     const collection = await this.resolve(index);
     if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
+    const namespace = await this.aliases.served(collection, requested);
     const page = await this.records.find(
       this.scope,
       collection.id,
@@ -165,21 +181,22 @@ export class PineconeVectorsService {
     );
     const more = page.length > limit;
     const shown = page.slice(0, limit);
-    return { vectors: byId(shown), next: more ? shown[shown.length - 1].id : null };
+    return { vectors: byId(shown), next: more ? shown[shown.length - 1].id : null, namespace };
   }
 
   async list(
     index: string,
-    namespace: string,
+    requested: string,
     prefix: string,
     limit: number,
     after: string | null,
-  ): Promise<{ ids: string[]; next: string | null }> {
+  ): Promise<{ ids: string[]; next: string | null; namespace: string }> {
     const collection = await this.resolve(index);
+    const namespace = await this.aliases.served(collection, requested);
     const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
     const more = ids.length > limit;
     const shown = ids.slice(0, limit);
-    return { ids: shown, next: more ? shown[shown.length - 1] : null };
+    return { ids: shown, next: more ? shown[shown.length - 1] : null, namespace };
   }
 
   /** By id: overwrite values / sparse values, merge setMetadata. By filter: merge setMetadata into every match. */
@@ -196,6 +213,7 @@ export class PineconeVectorsService {
     },
   ): Promise<number> {
     const collection = await this.resolve(index);
+    await this.aliases.refuseWriteToAlias(collection, namespace, 'vectors');
     const metadata = checkMetadata(u.setMetadata, 'setMetadata');
     if (u.id !== undefined && u.filter !== undefined)
       throw PineconeDataError.invalid('Update takes either an id or a filter, not both');
@@ -250,6 +268,7 @@ export class PineconeVectorsService {
     d: { ids?: string[]; deleteAll?: boolean; filter?: Record<string, unknown> },
   ): Promise<void> {
     const collection = await this.resolve(index);
+    await this.aliases.refuseWriteToAlias(collection, namespace, 'vectors');
     const given = [d.ids !== undefined, d.deleteAll === true, d.filter !== undefined].filter(Boolean).length;
     if (given !== 1) throw PineconeDataError.invalid('Delete takes exactly one of ids, deleteAll or filter');
     let filter: FilterNode;

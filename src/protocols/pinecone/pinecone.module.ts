@@ -20,6 +20,8 @@ import { PineconeInferenceService } from './pinecone-inference.service';
 import { PineconeDocumentsController } from './controllers/documents.controller';
 import { PineconeBackupSchedulesController } from './controllers/backup-schedules.controller';
 import { PineconeDocumentsService } from './pinecone-documents.service';
+import { PineconeNamespaceAliasesController } from './controllers/namespace-aliases.controller';
+import { PineconeNamespaceAliasesService } from './pinecone-namespace-aliases.service';
 
 /**
  * Pinecone's REST API: control plane at /indexes, each index's data plane under /indexes/{name},
@@ -37,6 +39,7 @@ import { PineconeDocumentsService } from './pinecone-documents.service';
     PineconeInferenceController,
     PineconeDocumentsController,
     PineconeBackupSchedulesController,
+    PineconeNamespaceAliasesController,
   ],
   providers: [
     PineconeIndexesService,
@@ -47,6 +50,7 @@ import { PineconeDocumentsService } from './pinecone-documents.service';
     PineconeRecordsService,
     PineconeInferenceService,
     PineconeDocumentsService,
+    PineconeNamespaceAliasesService,
   ],
 })
 export class PineconeModule {}

@@ -58,8 +58,8 @@ export class PineconeVectorsController {
   @Post('query')
   @HttpCode(200)
   async query(@Param('index') index: string, @Body() body: QueryDto) {
-    const { matches } = await this.vectors.query(index, storedNamespace(body.namespace), body);
-    return { matches, namespace: wireNamespace(storedNamespace(body.namespace)), usage: USAGE };
+    const { matches, namespace } = await this.vectors.query(index, storedNamespace(body.namespace), body);
+    return { matches, namespace: wireNamespace(namespace), usage: USAGE };
   }
 
   @ApiOperation({ summary: 'Fetch vectors by id' })
@@ -83,8 +83,8 @@ export class PineconeVectorsController {
   })
   @Get('vectors/fetch')
   async fetch(@Param('index') index: string, @Query('ids') ids: unknown, @Query('namespace') namespace?: string) {
-    const ns = storedNamespace(namespace);
-    return { vectors: await this.vectors.fetch(index, ns, idsParam(ids)), namespace: wireNamespace(ns), usage: USAGE };
+    const found = await this.vectors.fetch(index, storedNamespace(namespace), idsParam(ids));
+    return { vectors: found.vectors, namespace: wireNamespace(found.namespace), usage: USAGE };
   }
 
   @ApiOperation({ summary: 'Fetch vectors by metadata filter' })
@@ -101,17 +101,16 @@ export class PineconeVectorsController {
   @Post('vectors/fetch_by_metadata')
   @HttpCode(200)
   async fetchByMetadata(@Param('index') index: string, @Body() body: FetchByMetadataDto) {
-    const ns = storedNamespace(body.namespace);
-    const { vectors, next } = await this.vectors.fetchByMetadata(
+    const { vectors, next, namespace } = await this.vectors.fetchByMetadata(
       index,
-      ns,
+      storedNamespace(body.namespace),
       body.filter,
       body.limit ?? 100,
       decodeToken(body.paginationToken),
     );
     return {
       vectors,
-      namespace: wireNamespace(ns),
+      namespace: wireNamespace(namespace),
       usage: USAGE,
       ...(next !== null ? { pagination: { next: encodeToken(next) } } : {}),
     };
@@ -154,11 +153,16 @@ export class PineconeVectorsController {
     @Query('paginationToken') token?: string,
     @Query('namespace') namespace?: string,
   ) {
-    const ns = storedNamespace(namespace);
-    const page = await this.vectors.list(index, ns, prefix ?? '', limitParam(limit, 100, 1000), decodeToken(token));
+    const page = await this.vectors.list(
+      index,
+      storedNamespace(namespace),
+      prefix ?? '',
+      limitParam(limit, 100, 1000),
+      decodeToken(token),
+    );
     return {
       vectors: page.ids.map((id) => ({ id })),
-      namespace: wireNamespace(ns),
+      namespace: wireNamespace(page.namespace),
       usage: USAGE,
       ...(page.next !== null ? { pagination: { next: encodeToken(page.next) } } : {}),
     };
