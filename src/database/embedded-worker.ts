@@ -11,10 +11,11 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.modules.pglite);
 const { vector } = require(workerData.modules.vector);
 const { pg_trgm } = require(workerData.modules.pgTrgm);
+const { fuzzystrmatch } = require(workerData.modules.fuzzystrmatch);
 const reply = (message, transfer) => parentPort.postMessage(message, transfer);
 (async () => {
   const loadDataDir = workerData.seed ? new Blob([workerData.seed]) : undefined;
-  const db = await PGlite.create(workerData.dataDir, { extensions: { vector, pg_trgm }, loadDataDir });
+  const db = await PGlite.create(workerData.dataDir, { extensions: { vector, pg_trgm, fuzzystrmatch }, loadDataDir });
   // Prepared statements are planned for each call's values, as unnamed ones are (PLAN_PER_CALL).
   await db.exec(workerData.planning);
   parentPort.on('message', async ({ id, op, bytes }) => {
@@ -186,6 +187,7 @@ export class EmbeddedWorker {
           pglite: require.resolve('@electric-sql/pglite'),
           vector: require.resolve('@electric-sql/pglite-pgvector'),
           pgTrgm: require.resolve('@electric-sql/pglite/contrib/pg_trgm'),
+          fuzzystrmatch: require.resolve('@electric-sql/pglite/contrib/fuzzystrmatch'),
         },
       },
     });

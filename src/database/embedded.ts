@@ -126,7 +126,7 @@ class Session {
 }
 
 /**
- * Embedded PostgreSQL (PGlite, WebAssembly) with pgvector and pg_trgm, behind node-postgres so
+ * Embedded PostgreSQL (PGlite, WebAssembly) with pgvector, pg_trgm and fuzzystrmatch, behind node-postgres so
  * that the repositories run the very same SQL as on a real server. PGlite is one connection:
  * the pool has size 1, so every transaction holds the whole database while it runs. PGlite runs
  * in a thread of its own (EmbeddedWorker), where a statement can be stopped.

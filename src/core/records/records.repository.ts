@@ -18,6 +18,7 @@ import { textConfig } from '../text/text-field';
 import { textColumn } from '../text/text-fields.repository';
 import { leavesOf, type Lexeme, type TextLeaf, type TextQuery } from '../text/text-query';
 import { bm25Sql, compileTextQuery } from '../text/text-search-sql';
+import { fuzzyExpansions, fuzzyExpansionSql, fuzzyWords } from '../text/fuzzy-terms';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
 const sparseWritten = (value: string) => `CASE WHEN l2_norm(${value}) = 0 THEN NULL ELSE ${value} END`;
@@ -659,10 +660,12 @@ export class RecordsRepository {
       sql = `SELECT ${columns(include, collection)}, 1::float8 AS score, ${sizeOf(include, collection)} AS vg_size
         FROM ${table} WHERE namespace = $1 AND (${held}) AND ${where} ORDER BY seq LIMIT ${params.add(n)}`;
     } else {
-      const lexemes = await this.analyse(db, collection, leavesOf(query));
-      const compiled = compileTextQuery(query, lexemes, params);
+      const leaves = leavesOf(query);
+      const lexemes = await this.analyse(db, collection, leaves);
+      const expansions = await this.expandFuzzy(db, collection, namespace, leaves, lexemes);
+      const compiled = compileTextQuery(query, lexemes, params, expansions);
       // No word left to score (stop words only, or must-nots only): nothing matches.
-      if (compiled.terms.length === 0) return [];
+      if (compiled.terms.length === 0 && compiled.constants.length === 0) return [];
       const where = compileFilter(filter, params);
       sql = bm25Sql(
         table,
@@ -704,6 +707,24 @@ export class RecordsRepository {
     );
     for (const r of rows) out.get(leaves[Number(r.i) - 1])!.push({ lexeme: r.lexeme, pos: r.pos });
     return out;
+  }
+
+  /** The words of their fields each fuzzy leaf matches (fuzzy-terms.ts), in one statement for all. */
+  private async expandFuzzy(
+    db: Queryable,
+    collection: Collection,
+    namespace: string,
+    leaves: TextLeaf[],
+    lexemes: Map<TextLeaf, Lexeme[]>,
+  ): Promise<Map<TextLeaf, string[]>> {
+    const words = fuzzyWords(leaves, lexemes);
+    let found: { k: number; term: string }[] = [];
+    if (words.length > 0) {
+      const params = new SqlParams([namespace]);
+      const sql = fuzzyExpansionSql(qualified(collection.tableName), collection.id, words, params);
+      found = (await db.query<{ k: number; term: string }>(sql, params.values)).rows;
+    }
+    return fuzzyExpansions(leaves, lexemes, words, found);
   }
 
   /**

@@ -13,10 +13,11 @@ import { InvalidArgumentError } from '../errors';
 /**
  * The parsed query. A `bool` matches when every `must` clause matches, no `mustNot` clause does,
  * and (when it has no `must`) at least one `should` does; one with only `mustNot` clauses is left
- * to the consumer. `fuzzy` is an edit distance (0..2); `slop` how far apart a phrase's words may be.
+ * to the consumer. `fuzzy` is an edit distance (0..2), or `auto` for a bare `term~` (Pinecone's
+ * rule: the distance follows the word's length); `slop` how far apart a phrase's words may be.
  */
 export type QsNode =
-  | { kind: 'term'; field: string | null; text: string; boost: number; fuzzy: number | null }
+  | { kind: 'term'; field: string | null; text: string; boost: number; fuzzy: number | 'auto' | null }
   | { kind: 'phrase'; field: string | null; text: string; slop: number; prefix: boolean; boost: number }
   | { kind: 'bool'; must: QsNode[]; should: QsNode[]; mustNot: QsNode[]; boost: number }
   | { kind: 'all' };
@@ -407,9 +408,14 @@ class Parser {
   }
 }
 
-/** `~N`'s N as an integer from 0 to `max`; a bare `~` is fuzziness 2 (Lucene's default) and no slop at all. */
-function tildeValue(tilde: Tilde, max: number, what: 'fuzziness' | 'slop', of: string): number {
-  if (tilde.value === '' && what === 'fuzziness') return 2;
+/**
+ * `~N`'s N as an integer from 0 to `max`. A bare `~` is no slop at all, and fuzziness `auto`:
+ * Pinecone's `term~` picks the distance from the term's length, where Lucene's is always 2.
+ */
+function tildeValue(tilde: Tilde, max: number, what: 'fuzziness', of: string): number | 'auto';
+function tildeValue(tilde: Tilde, max: number, what: 'slop', of: string): number;
+function tildeValue(tilde: Tilde, max: number, what: 'fuzziness' | 'slop', of: string): number | 'auto' {
+  if (tilde.value === '' && what === 'fuzziness') return 'auto';
   if (!/^\d+$/.test(tilde.value) || Number(tilde.value) > max) {
     const got = tilde.value === '' ? 'nothing' : `'${tilde.value}'`;
     throw new QueryStringError(tilde.pos, `the ${what} of ${of} must be an integer from 0 to ${max}, not ${got}`);

@@ -26,7 +26,7 @@ function checkedUuid(id: string): string {
  * The catalog of text fields (vecgate_text_fields) and what they need of a record table: two
  * columns each, a GIN index over the words, a row trigger that analyses the metadata on every
  * insert and every change of it, and statement triggers that keep BM25's statistics per
- * namespace (vecgate_text_stats). Only positions and the gateway's own uuids reach the DDL; keys
+ * namespace (vecgate_text_stats) and the words each field holds (vecgate_text_terms). Only positions and the gateway's own uuids reach the DDL; keys
  * and analysers are read from the catalog by the trigger itself.
  */
 @Injectable()
@@ -86,10 +86,8 @@ export class TextFieldsRepository {
       collectionId,
       position,
     ]);
-    await db.query('DELETE FROM vecgate_text_stats WHERE collection_id = $1 AND position = $2', [
-      collectionId,
-      position,
-    ]);
+    for (const list of ['vecgate_text_stats', 'vecgate_text_terms'])
+      await db.query(`DELETE FROM ${list} WHERE collection_id = $1 AND position = $2`, [collectionId, position]);
     await db.query('UPDATE vecgate_collections SET catalog_version = catalog_version + 1 WHERE id = $1', [
       collectionId,
     ]);
@@ -149,6 +147,16 @@ export class TextFieldsRepository {
        WHERE ${c} IS NOT NULL GROUP BY namespace`,
       [collectionId, f.position],
     );
+    await db.query('DELETE FROM vecgate_text_terms WHERE collection_id = $1 AND position = $2', [
+      collectionId,
+      f.position,
+    ]);
+    await db.query(
+      `INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)
+       SELECT DISTINCT $1::uuid, $2::integer, r.namespace, u.term FROM ${qualified(table)} r, unnest(tsvector_to_array(r.${c})) AS u(term)
+       WHERE r.${c} IS NOT NULL`,
+      [collectionId, f.position],
+    );
   }
 
   /**
@@ -162,7 +170,14 @@ export class TextFieldsRepository {
     const id = checkedUuid(collectionId);
     const analyse = `vecgate_records."${table}${ANALYSE_SUFFIX}"`;
     const stats = `vecgate_records."${table}${STATS_SUFFIX}"`;
-    for (const name of ['text_analyse', 'text_stats_insert', 'text_stats_update', 'text_stats_delete'])
+    for (const name of [
+      'text_analyse',
+      'text_stats_insert',
+      'text_stats_update',
+      'text_stats_delete',
+      'text_terms_insert',
+      'text_terms_update',
+    ])
       await db.query(`DROP TRIGGER IF EXISTS ${name} ON ${t}`);
     await db.query(`DROP FUNCTION IF EXISTS ${analyse}()`);
     await db.query(`DROP FUNCTION IF EXISTS ${stats}()`);
@@ -223,5 +238,9 @@ export class TextFieldsRepository {
       FOR EACH STATEMENT EXECUTE FUNCTION ${stats}()`);
     await db.query(`CREATE TRIGGER text_stats_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION ${stats}()`);
+    // The words each field holds per namespace (migrations/027), which fuzzy terms expand against.
+    for (const op of ['insert', 'update'])
+      await db.query(`CREATE TRIGGER text_terms_${op} AFTER ${op.toUpperCase()} ON ${t} REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add('${id}')`);
   }
 }

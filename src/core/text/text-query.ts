@@ -14,6 +14,13 @@ export type TextQuery =
    */
   | { kind: 'phrase'; position: number; text: string; slop: number; prefix: boolean; boost: number }
   /**
+   * The words of the field within `edits` edits (Levenshtein: an inserted, deleted or substituted
+   * character) of any of the text's words, at most MAX_FUZZY_EXPANSIONS of them per word, the
+   * nearest first; `auto`, by each word's length (fuzzyEdits). A point holding any scores the
+   * boost (a constant), plus the BM25 of the text's words themselves where it holds them.
+   */
+  | { kind: 'fuzzy'; position: number; text: string; edits: number | 'auto'; boost: number }
+  /**
    * Every `must` matches, no `mustNot` does, and, without a `must`, at least one `should` does
    * (Lucene's Boolean query). A point's score is the sum of its matching must and should clauses'.
    */
@@ -31,11 +38,29 @@ export const MAX_SCORED_TERMS = 256;
 /** The most phrase shapes one slop may stand for (each gap widened, in all ways that fit the slop). */
 export const MAX_PHRASE_VARIANTS = 256;
 
-/** A leaf of a query (words or phrase), in the order leavesOf finds them. */
-export type TextLeaf = Extract<TextQuery, { kind: 'words' | 'phrase' }>;
+/** The most edits a fuzzy word may be within (Lucene's and Pinecone's limit). */
+export const MAX_FUZZY_EDITS = 2;
+/** The most words of the field one fuzzy word expands to (Lucene's default maxExpansions). */
+export const MAX_FUZZY_EXPANSIONS = 50;
+/** The most analysed words one query may hold in fuzzy terms: each is a read of the field's word list. */
+export const MAX_FUZZY_WORDS = 32;
+/** The longest fuzzy word, in characters (Pinecone cuts a word at 40). */
+export const MAX_FUZZY_WORD_LENGTH = 64;
+
+/**
+ * The edits a fuzzy word of `length` characters may be within under `auto` (Pinecone's rule:
+ * shorter than 4 characters, none; 4 to 7, one; 8 or more, two), or the given number.
+ */
+export function fuzzyEdits(edits: number | 'auto', length: number): number {
+  if (edits !== 'auto') return edits;
+  return length < 4 ? 0 : length < 8 ? 1 : 2;
+}
+
+/** A leaf of a query (words, phrase or fuzzy), in the order leavesOf finds them. */
+export type TextLeaf = Extract<TextQuery, { kind: 'words' | 'phrase' | 'fuzzy' }>;
 
 export function leavesOf(q: TextQuery): TextLeaf[] {
-  if (q.kind === 'words' || q.kind === 'phrase') return [q];
+  if (q.kind === 'words' || q.kind === 'phrase' || q.kind === 'fuzzy') return [q];
   if (q.kind === 'all') return [];
   return [...q.must, ...q.should, ...q.mustNot].flatMap(leavesOf);
 }
@@ -70,7 +95,7 @@ export function anyOfTsquery(lexemes: string[]): string {
  */
 export function leafTsquery(leaf: TextLeaf, lexemes: Lexeme[]): string {
   if (lexemes.length === 0) return NO_MATCH;
-  if (leaf.kind === 'words') return anyOfTsquery(lexemes.map((l) => l.lexeme));
+  if (leaf.kind !== 'phrase') return anyOfTsquery(lexemes.map((l) => l.lexeme));
   const words = lexemes.map((l, i) => quote(l.lexeme) + (leaf.prefix && i === lexemes.length - 1 ? ':*' : ''));
   if (words.length === 1) return words[0];
   const gaps = lexemes.slice(1).map((l, i) => l.pos - lexemes[i].pos);
@@ -78,7 +103,7 @@ export function leafTsquery(leaf: TextLeaf, lexemes: Lexeme[]): string {
   const widen = (i: number, left: number, chosen: number[]) => {
     if (variants.length > MAX_PHRASE_VARIANTS)
       throw new InvalidArgumentError(
-        `A phrase slop of ${leaf.kind === 'phrase' ? leaf.slop : 0} over ${lexemes.length} words is too wide; use a smaller slop`,
+        `A phrase slop of ${leaf.slop} over ${lexemes.length} words is too wide; use a smaller slop`,
       );
     if (i === gaps.length) return void variants.push(chosen);
     for (let extra = 0; extra <= left; extra++) widen(i + 1, left - extra, [...chosen, gaps[i] + extra]);

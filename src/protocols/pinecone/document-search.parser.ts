@@ -71,18 +71,17 @@ function fromQueryString(collection: Collection, node: QsNode, k: number): TextQ
       boost: node.boost,
     };
   }
-  if (node.kind === 'term' && node.fuzzy !== null)
-    throw invalid(`score_by[${k}].query: fuzzy terms (${node.text}~${node.fuzzy}) are not supported by vecgate yet`);
   const fields = node.field === null ? collection.textFields : [textFieldNamed(collection, node.field)];
   if (fields.some((f) => f === undefined))
     throw invalid(`score_by[${k}].query: ${JSON.stringify(node.field)} is not a full_text_search field of the index`);
   if (fields.length === 0) throw invalid(`score_by[${k}]: the index has no full_text_search field`);
   const boost = fields.length === 1 ? node.boost : 1;
-  const leaves = (fields as TextField[]).map((f): TextQuery =>
-    node.kind === 'term'
-      ? { kind: 'words', position: f.position, text: node.text, boost }
-      : { kind: 'phrase', position: f.position, text: node.text, slop: node.slop, prefix: node.prefix, boost },
-  );
+  const leaves = (fields as TextField[]).map((f): TextQuery => {
+    if (node.kind === 'phrase')
+      return { kind: 'phrase', position: f.position, text: node.text, slop: node.slop, prefix: node.prefix, boost };
+    if (node.fuzzy !== null) return { kind: 'fuzzy', position: f.position, text: node.text, edits: node.fuzzy, boost };
+    return { kind: 'words', position: f.position, text: node.text, boost };
+  });
   return leaves.length === 1 ? leaves[0] : { kind: 'bool', must: [], should: leaves, mustNot: [], boost: node.boost };
 }
 

@@ -1,32 +1,9 @@
 import { Errors, type Pinecone } from '@pinecone-database/pinecone';
 import { http, gatewayForFile } from '../../support/gateway';
+import { bm25, round } from '../../support/bm25';
 import { indexName, pineconeClient, prng } from '../../support/pinecone';
 
 const { PineconeBadRequestError } = Errors;
-
-/** BM25 as Lucene defines it (k1 1.2, b 0.75, idf ln(1 + (N - df + 0.5) / (df + 0.5))), over given tokens. */
-function bm25(docs: Map<string, string[]>, query: string[]): [string, number][] {
-  const n = docs.size;
-  const avgdl = [...docs.values()].reduce((s, d) => s + d.length, 0) / n;
-  const terms = [...new Set(query)];
-  const df = new Map(terms.map((t) => [t, [...docs.values()].filter((d) => d.includes(t)).length]));
-  const scored: [string, number][] = [];
-  for (const [id, tokens] of docs) {
-    let score = 0;
-    let matched = false;
-    for (const t of terms) {
-      const tf = tokens.filter((x) => x === t).length;
-      if (tf === 0) continue;
-      matched = true;
-      const idf = Math.log(1 + (n - df.get(t)! + 0.5) / (df.get(t)! + 0.5));
-      score += (idf * tf * 2.2) / (tf + 1.2 * (1 - 0.75 + (0.75 * tokens.length) / avgdl));
-    }
-    if (matched) scored.push([id, score]);
-  }
-  return scored.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-const round = (pairs: [string, number][]) => pairs.map(([id, s]) => [id, Math.round(s * 1e6) / 1e6]);
 
 describe('Pinecone document indexes (API 2026-07) through the official v9 client', () => {
   const gw = gatewayForFile();

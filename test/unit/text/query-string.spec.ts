@@ -247,8 +247,11 @@ describe('parseQueryString: terms', () => {
     );
   });
 
-  it('reads term~ as edit distance 2 and term~N for N from 0 to 2', () => {
-    expect(parseQueryString('quantm~')).toEqual(term('quantm', null, { fuzzy: 2 }));
+  it("reads term~ as the length's edit distance (auto) and term~N for N from 0 to 2", () => {
+    expect(parseQueryString('quantm~')).toEqual(term('quantm', null, { fuzzy: 'auto' }));
+    expect(parseQueryString('body:(machine~ learning~)')).toEqual(
+      bool({ should: [term('machine', 'body', { fuzzy: 'auto' }), term('learning', 'body', { fuzzy: 'auto' })] }),
+    );
     expect(parseQueryString('quantm~0')).toEqual(term('quantm', null, { fuzzy: 0 }));
     expect(parseQueryString('quantm~2')).toEqual(term('quantm', null, { fuzzy: 2 }));
   });
