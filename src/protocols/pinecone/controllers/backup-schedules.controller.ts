@@ -1,6 +1,7 @@
-import { Controller, Delete, Get, Param, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PineconeControlError } from '../pinecone-error';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /**
  * Pinecone's backup schedules (API 2026-07) are not run by vecgate: a gateway that took backups on
@@ -20,6 +21,7 @@ const REFUSED = {
 };
 
 @ApiTags('Pinecone control plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller()
 export class PineconeBackupSchedulesController {
   @ApiOperation({ summary: "List an index's backup schedules (refused)" })

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CreateBackupDto, CreateIndexFromBackupDto } from '../dto/backup.dto';
 import { PineconeBackupsService } from '../pinecone-backups.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 const BACKUP_EXAMPLE = {
   backup_id: '6f4a2c1e-0b7d-4a52-9a4e-3c5b1d2e8f90',
@@ -32,6 +33,7 @@ const PAGE_QUERY = [
  * request too, so its job is Completed when it can first be seen.
  */
 @ApiTags('Pinecone control plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller()
 export class PineconeBackupsController {
   constructor(private readonly backups: PineconeBackupsService) {}

@@ -1,7 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { StartImportDto } from '../dto/import.dto';
 import { PineconeBulkImportsService } from '../pinecone-bulk-imports.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 const IMPORT_EXAMPLE = {
   id: '101',
@@ -20,6 +21,7 @@ const ID = { name: 'id', type: String, description: 'Import id', example: '101' 
  * operator allows (docs/moving.md).
  */
 @ApiTags('Pinecone data plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes/:index/bulk/imports')
 export class PineconeBulkImportsController {
   constructor(private readonly imports: PineconeBulkImportsService) {}

@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { storedNamespace } from '../index-names';
 import { PineconeDocumentsService } from '../pinecone-documents.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /** Examples shown in the API docs, as a client sends them. */
 const EXAMPLES = {
@@ -19,6 +20,7 @@ const EXAMPLES = {
  * the default namespace. Answers and errors have the `{"error": {"code", "message"}, "status"}` shape.
  */
 @ApiTags('Pinecone data plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes/:index/namespaces/:namespace/documents')
 export class PineconeDocumentsController {
   constructor(private readonly documents: PineconeDocumentsService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../../config/app-config';
@@ -6,9 +6,11 @@ import { ConfigureIndexDto, CreateIndexDto, CreateIndexForModelDto } from '../dt
 import { indexModel } from '../index.mapper';
 import { PineconeIndexesService } from '../pinecone-indexes.service';
 import { publicBaseUrl } from '../public-url';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /** Pinecone's control plane: `controllerHostUrl` is the gateway's base URL. */
 @ApiTags('Pinecone control plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes')
 export class PineconeIndexesController {
   constructor(

@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PineconeInferenceService } from '../pinecone-inference.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /** Pinecone's inference API at the gateway's root, where the client's controller host points (the control plane's). */
 @ApiTags('Pinecone control plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller()
 export class PineconeInferenceController {
   constructor(private readonly inference: PineconeInferenceService) {}

@@ -1,10 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Headers } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Headers, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { CreateNamespaceDto } from '../dto/vectors.dto';
 import { PineconeNamespacesService } from '../pinecone-namespaces.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /** The namespaces API (2025-04 and later): namespaces appear on first upsert or by create. */
 @ApiTags('Pinecone data plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes/:index/namespaces')
 export class PineconeNamespacesController {
   constructor(private readonly pinecone: PineconeNamespacesService) {}

@@ -1,10 +1,12 @@
-import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { storedNamespace } from '../index-names';
 import { MAX_RECORDS_PER_UPSERT, PineconeRecordsService } from '../pinecone-records.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 /** An integrated index's records API: text in, embedded by the operator's provider (docs/inference.md). */
 @ApiTags('Pinecone data plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes/:index/records/namespaces/:namespace')
 export class PineconeRecordsController {
   constructor(private readonly records: PineconeRecordsService) {}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DeleteDto,
@@ -14,6 +14,7 @@ import { storedNamespace, wireNamespace } from '../index-names';
 import { decodeToken, encodeToken, limitParam } from '../pagination-token';
 import { PineconeDataError } from '../pinecone-error';
 import { PineconeVectorsService } from '../pinecone-vectors.service';
+import { PineconeApiVersionGuard } from '../api-version.guard';
 
 const USAGE = { readUnits: 1 };
 
@@ -28,6 +29,7 @@ function idsParam(raw: unknown): string[] {
 
 /** An index's data plane, under its host `/indexes/{index}`. */
 @ApiTags('Pinecone data plane')
+@UseGuards(PineconeApiVersionGuard)
 @Controller('indexes/:index')
 export class PineconeVectorsController {
   constructor(private readonly vectors: PineconeVectorsService) {}
