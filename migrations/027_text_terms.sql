@@ -17,22 +17,29 @@ CREATE TABLE vecgate_text_terms (
 CREATE INDEX vecgate_text_terms_length ON vecgate_text_terms (collection_id, position, namespace, char_length(term), term);
 
 -- The statement trigger of a record table with text fields (TG_ARGV[0], its collection's id): the
--- words of the rows the statement wrote that the list does not hold yet, per field and namespace.
--- Transition tables are visible to the dynamic statements of a trigger function.
+-- words of the rows the statement wrote that the list does not hold yet, per field and namespace;
+-- an update's rows whose words did not change (a vector or another key edited, a document upserted
+-- again as it was) are skipped. Transition tables are visible to a trigger function's dynamic
+-- statements.
 CREATE FUNCTION vecgate_text_terms_add() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
   p integer;
+  col text;
 BEGIN
   FOR p IN SELECT position FROM vecgate_text_fields WHERE collection_id = TG_ARGV[0]::uuid ORDER BY position LOOP
-    EXECUTE format(
+    col := quote_ident('t' || p);
+    EXECUTE
       'INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)
        SELECT $1, $2, w.namespace, w.term
-       FROM (SELECT DISTINCT n.namespace, u.term FROM new_rows n, unnest(tsvector_to_array(n.%I)) AS u(term)
-             WHERE n.%I IS NOT NULL) w
+       FROM (SELECT DISTINCT n.namespace, u.term FROM new_rows n, unnest(tsvector_to_array(n.' || col || ')) AS u(term)
+             WHERE n.' || col || ' IS NOT NULL'
+      || CASE WHEN TG_OP = 'UPDATE' THEN
+         ' AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.namespace = n.namespace AND o.id = n.id
+                             AND o.' || col || ' IS NOT DISTINCT FROM n.' || col || ')' ELSE '' END
+      || ') w
        WHERE NOT EXISTS (SELECT 1 FROM vecgate_text_terms v
                          WHERE v.collection_id = $1 AND v.position = $2 AND v.namespace = w.namespace
-                           AND char_length(v.term) = char_length(w.term) AND v.term = w.term)',
-      't' || p, 't' || p)
+                           AND char_length(v.term) = char_length(w.term) AND v.term = w.term)'
     USING TG_ARGV[0]::uuid, p;
   END LOOP;
   RETURN NULL;
@@ -51,7 +58,8 @@ BEGIN
   LOOP
     EXECUTE format('CREATE TRIGGER text_terms_insert AFTER INSERT ON vecgate_records.%I REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add(%L)', c.table_name, c.id);
-    EXECUTE format('CREATE TRIGGER text_terms_update AFTER UPDATE ON vecgate_records.%I REFERENCING NEW TABLE AS new_rows
+    EXECUTE format('CREATE TRIGGER text_terms_update AFTER UPDATE ON vecgate_records.%I
+      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add(%L)', c.table_name, c.id);
     FOR p IN SELECT position FROM vecgate_text_fields WHERE collection_id = c.id LOOP
       EXECUTE format('INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)

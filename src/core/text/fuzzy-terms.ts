@@ -49,9 +49,11 @@ export function fuzzyWords(leaves: TextLeaf[], lexemes: Map<TextLeaf, Lexeme[]>)
 /**
  * One statement that finds, for each fuzzy word (`k`, in order), the words of its field in the
  * namespace (`$1`) within its edits: read from vecgate_text_terms by length (only words whose
- * length is within the edits can be), each compared by fuzzystrmatch's Levenshtein distance,
- * nearest first and then in byte order, and kept when the namespace still holds it (one probe of
- * the GIN index each, the list keeps words whose records are gone) up to MAX_FUZZY_EXPANSIONS.
+ * length is within the edits can be), each compared by fuzzystrmatch's Levenshtein distance;
+ * nearest first and then in byte order, MAX_FUZZY_EXPANSIONS at most. The list keeps the words of
+ * records that are gone: when more words are within reach than can be kept, each is checked to be
+ * held still (a probe of the GIN index, which for a common word reads its whole posting list), so
+ * that a gone word takes no place; when all can be kept, a gone one merely matches nothing.
  */
 export function fuzzyExpansionSql(table: string, collectionId: string, words: FuzzyWord[], params: SqlParams): string {
   const id = params.add(collectionId);
@@ -60,15 +62,19 @@ export function fuzzyExpansionSql(table: string, collectionId: string, words: Fu
       const w = params.add(word);
       const d = params.add(edits);
       const n = length(word);
-      return `(SELECT ${k} AS k, c.term FROM (
+      const c = params.alias('c');
+      // A materialized CTE is read back in the order it was written: the probes stop at the 50th word held.
+      return `(WITH ${c} AS MATERIALIZED (
           SELECT d.term, d.e FROM (
             SELECT v.term, levenshtein_less_equal(v.term, ${w}::text, ${d}::int) AS e FROM vecgate_text_terms v
             WHERE v.collection_id = ${id}::uuid AND v.position = ${params.add(leaf.position)}::int AND v.namespace = $1
               AND char_length(v.term) BETWEEN ${params.add(n - edits)}::int AND ${params.add(n + edits)}::int
             OFFSET 0) d
-          WHERE d.e <= ${d}::int GROUP BY d.term, d.e ORDER BY d.e, d.term COLLATE "C" OFFSET 0) c
-        WHERE EXISTS (SELECT 1 FROM ${table} r WHERE r.namespace = $1
-                        AND r.${textColumn(leaf.position)} @@ vecgate_tsquery_quote(c.term)::tsquery)
+          WHERE d.e <= ${d}::int GROUP BY d.term, d.e ORDER BY d.e, d.term COLLATE "C")
+        SELECT ${k} AS k, ${c}.term FROM ${c}
+        WHERE (SELECT count(*) FROM ${c}) <= ${MAX_FUZZY_EXPANSIONS}
+           OR EXISTS (SELECT 1 FROM ${table} r WHERE r.namespace = $1
+                        AND r.${textColumn(leaf.position)} @@ vecgate_tsquery_quote(${c}.term)::tsquery)
         LIMIT ${MAX_FUZZY_EXPANSIONS})`;
     })
     .join(' UNION ALL ');

@@ -239,8 +239,9 @@ export class TextFieldsRepository {
     await db.query(`CREATE TRIGGER text_stats_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION ${stats}()`);
     // The words each field holds per namespace (migrations/027), which fuzzy terms expand against.
-    for (const op of ['insert', 'update'])
-      await db.query(`CREATE TRIGGER text_terms_${op} AFTER ${op.toUpperCase()} ON ${t} REFERENCING NEW TABLE AS new_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add('${id}')`);
+    await db.query(`CREATE TRIGGER text_terms_insert AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add('${id}')`);
+    await db.query(`CREATE TRIGGER text_terms_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add('${id}')`);
   }
 }

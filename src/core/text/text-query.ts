@@ -42,8 +42,11 @@ export const MAX_PHRASE_VARIANTS = 256;
 export const MAX_FUZZY_EDITS = 2;
 /** The most words of the field one fuzzy word expands to (Lucene's default maxExpansions). */
 export const MAX_FUZZY_EXPANSIONS = 50;
-/** The most analysed words one query may hold in fuzzy terms: each is a read of the field's word list. */
-export const MAX_FUZZY_WORDS = 32;
+/**
+ * The most analysed words one query may hold in fuzzy terms, each a read of its field's word list:
+ * enough for one unqualified fuzzy term in an index of Pinecone's most full-text fields (100).
+ */
+export const MAX_FUZZY_WORDS = 100;
 /** The longest fuzzy word, in characters (Pinecone cuts a word at 40). */
 export const MAX_FUZZY_WORD_LENGTH = 64;
 
