@@ -1,13 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Database, type Queryable } from '../../database/database';
 import { CollectionsService } from '../collections/collections.service';
-import { NotFoundError } from '../errors';
+import type { Collection } from '../collections/collection.model';
+import { InvalidArgumentError, NotFoundError } from '../errors';
+import type { RecordWrite } from '../records/record.model';
 import type { Scope } from '../scope';
 import {
   IMPORT_ID,
   IMPORT_SOURCES,
   type ImportCursor,
+  type ImportDocumentReader,
   type ImportErrorMode,
+  type ImportFormat,
   type ImportJob,
   type ImportPage,
   type ImportSources,
@@ -22,6 +26,7 @@ import { ImportsRepository } from './imports.repository';
 @Injectable()
 export class ImportsService {
   private readonly startListeners: (() => void)[] = [];
+  private documentReader: ImportDocumentReader | null = null;
 
   constructor(
     private readonly db: Database,
@@ -30,9 +35,15 @@ export class ImportsService {
     @Inject(IMPORT_SOURCES) private readonly sources: ImportSources,
   ) {}
 
-  async start(scope: Scope, collectionId: string, uri: string, errorMode: ImportErrorMode): Promise<string> {
+  async start(
+    scope: Scope,
+    collectionId: string,
+    uri: string,
+    errorMode: ImportErrorMode,
+    format: ImportFormat = 'parquet',
+  ): Promise<string> {
     await this.collections.getById(scope, collectionId);
-    const { parts } = await this.sources.plan(uri);
+    const { parts } = await this.sources.plan(uri, format);
     const id = await this.repository.insert(this.db, { collectionId, uri, errorMode, parts });
     for (const listener of this.startListeners) listener();
     return id;
@@ -62,7 +73,18 @@ export class ImportsService {
     await this.repository.finish(this.db, job.id, 'Cancelled', null, collectionId);
   }
 
+  /** How a document of a JSONL import becomes a record: set by the protocol whose indexes take documents. */
+  readDocumentsWith(reader: ImportDocumentReader): void {
+    this.documentReader = reader;
+  }
+
   // What the background runner uses.
+
+  /** A document of a JSONL import as its record, or why it cannot be one (thrown). */
+  documentRecord(collection: Collection, document: unknown, where: string): RecordWrite {
+    if (!this.documentReader) throw new InvalidArgumentError('no protocol of this server reads JSONL documents');
+    return this.documentReader(collection, document, where);
+  }
 
   /** A job as it is now, whatever its collection (the runner's look). */
   current(id: string): Promise<ImportJob | undefined> {

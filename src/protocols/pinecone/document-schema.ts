@@ -1,22 +1,41 @@
 import { snowballLanguage, STOP_WORD_LANGUAGES, type TextAnalyzer } from '../../core/text/text-field';
 import { isObject } from '../json-guards';
+import {
+  denseEmbedConfig,
+  sparseEmbedConfig,
+  type DenseEmbedConfig,
+  type FindModel,
+  type SparseEmbedConfig,
+} from './document-embed';
 import { PineconeControlError } from './pinecone-error';
+
+export interface FullTextSearch {
+  language: string;
+  stemming: boolean;
+  stop_words: boolean;
+  ngram?: { min_gram: number; max_gram: number; prefix_only: boolean };
+}
+
+/**
+ * A string field: its text is stored and searched by its words (`full_text_search`, present
+ * exactly when `store_text` is true), and may be embedded too (`embed`, `sparse_embed`).
+ */
+export interface StringDocumentField {
+  type: 'string';
+  description: string | null;
+  full_text_search?: FullTextSearch;
+  /** Shown on a field that embeds; absent (true) on one that does not. */
+  store_text?: boolean;
+  embed?: DenseEmbedConfig;
+  sparse_embed?: SparseEmbedConfig;
+}
 
 /**
  * A document index's schema (Pinecone API 2026-07): the fields its documents are searched by,
  * as describe shows them, every setting resolved. Undeclared fields are metadata.
  */
 export type DocumentField =
-  | {
-      type: 'string';
-      description: string | null;
-      full_text_search: {
-        language: string;
-        stemming: boolean;
-        stop_words: boolean;
-        ngram?: { min_gram: number; max_gram: number; prefix_only: boolean };
-      };
-    }
+  | StringDocumentField
   | {
       type: 'dense_vector';
       dimension: number;
@@ -28,10 +47,35 @@ export type DocumentField =
   | { type: 'float' | 'boolean' | 'string_list' | 'string'; filterable: true; description: string | null };
 
 /** A full-text field of a schema. */
-export type TextDocumentField = Extract<DocumentField, { full_text_search: unknown }>;
+export type TextDocumentField = StringDocumentField & { full_text_search: FullTextSearch };
 
 export function isTextField(f: DocumentField): f is TextDocumentField {
-  return 'full_text_search' in f;
+  return 'full_text_search' in f && f.full_text_search !== undefined;
+}
+
+/** A string field whose text the gateway embeds (dense, sparse or both). */
+export function isEmbedField(f: DocumentField): f is StringDocumentField {
+  return f.type === 'string' && !('filterable' in f) && (f.embed !== undefined || f.sparse_embed !== undefined);
+}
+
+/** Whether a field's text is kept (false: embedded, then dropped). */
+export function storesText(f: DocumentField): boolean {
+  return !(f.type === 'string' && 'store_text' in f && f.store_text === false);
+}
+
+/** The schema's fields that embed, dense and sparse (one of each at most). */
+export function embedFields(schema: DocumentFields): {
+  dense: [string, DenseEmbedConfig] | null;
+  sparse: [string, SparseEmbedConfig] | null;
+} {
+  let dense: [string, DenseEmbedConfig] | null = null;
+  let sparse: [string, SparseEmbedConfig] | null = null;
+  for (const [name, f] of Object.entries(schema)) {
+    if (!isEmbedField(f)) continue;
+    if (f.embed) dense = [name, f.embed];
+    if (f.sparse_embed) sparse = [name, f.sparse_embed];
+  }
+  return { dense, sparse };
 }
 
 export type DocumentFields = Record<string, DocumentField>;
@@ -79,7 +123,7 @@ function flag(path: string, value: unknown, fallback: boolean): boolean {
   return value;
 }
 
-function fullTextSearch(name: string, value: unknown): TextDocumentField['full_text_search'] {
+function fullTextSearch(name: string, value: unknown): FullTextSearch {
   const path = `schema.fields.${name}.full_text_search`;
   if (!isObject(value)) throw invalid(`${path} must be an object ({} for the defaults)`);
   onlyKeys(path, value, ['language', 'stemming', 'stop_words', 'ngram']);
@@ -93,7 +137,7 @@ function fullTextSearch(name: string, value: unknown): TextDocumentField['full_t
   if (stopWords && !stemming) throw invalid(`${path}.stop_words requires stemming: true`);
   if (stopWords && !STOP_WORD_LANGUAGES.has(snowballLanguage(language)!))
     throw invalid(`${path}: the language ${language} has no stop-word list; set stop_words: false`);
-  const out: TextDocumentField['full_text_search'] = {
+  const out: FullTextSearch = {
     language,
     stemming,
     stop_words: stopWords,
@@ -133,25 +177,48 @@ function metadataField(name: string, value: Record<string, unknown>): DocumentFi
   };
 }
 
-function field(name: string, value: unknown, alpha: boolean): DocumentField {
+const given = (v: unknown) => v !== undefined && v !== null;
+
+/**
+ * A string field: at least one of full_text_search, embed and sparse_embed. Its text is stored
+ * (store_text, true by default), and a stored text is searchable by its words (full_text_search
+ * with the defaults when omitted); a text not stored is embedded only.
+ */
+function stringField(name: string, value: Record<string, unknown>, find: FindModel | undefined): StringDocumentField {
+  const path = `schema.fields.${name}`;
+  onlyKeys(path, value, ['type', 'description', 'full_text_search', 'store_text', 'embed', 'sparse_embed']);
+  const embed = given(value.embed);
+  const sparse = given(value.sparse_embed);
+  if (!given(value.full_text_search) && !embed && !sparse)
+    throw invalid(
+      `${path}: a string field must declare full_text_search, embed or sparse_embed; metadata fields are not declared, they are stored as sent`,
+    );
+  const store = flag(`${path}.store_text`, value.store_text, true);
+  if (!store && given(value.full_text_search))
+    throw invalid(`${path}: a field with store_text: false cannot declare full_text_search (its text is not kept)`);
+  if (!store && !embed && !sparse)
+    throw invalid(`${path}: a field with store_text: false must declare embed or sparse_embed`);
+  const out: StringDocumentField = { type: 'string', description: description(name, value.description) };
+  if (store) out.full_text_search = fullTextSearch(name, value.full_text_search ?? {});
+  if (embed || sparse) {
+    // Models are resolved against the gateway's; a caller that has none (no inference) refuses both.
+    const models: FindModel = find ?? (() => null);
+    out.store_text = store;
+    if (embed) out.embed = denseEmbedConfig(name, value.embed, models);
+    if (sparse) out.sparse_embed = sparseEmbedConfig(name, value.sparse_embed, models);
+  }
+  return out;
+}
+
+function field(name: string, value: unknown, alpha: boolean, find: FindModel | undefined): DocumentField {
   if (!isObject(value)) throw invalid(`schema.fields.${name} must be an object with a type`);
   if (alpha && (value.type === 'float' || value.type === 'boolean' || value.type === 'string_list'))
     return metadataField(name, value);
   if (alpha && value.type === 'string' && (value.full_text_search === undefined || value.full_text_search === null))
     return metadataField(name, value);
   switch (value.type) {
-    case 'string': {
-      onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'full_text_search']);
-      if (value.full_text_search === undefined || value.full_text_search === null)
-        throw invalid(
-          `schema.fields.${name}: a string field must declare full_text_search; metadata fields are not declared, they are stored as sent`,
-        );
-      return {
-        type: 'string',
-        description: description(name, value.description),
-        full_text_search: fullTextSearch(name, value.full_text_search),
-      };
-    }
+    case 'string':
+      return stringField(name, value, find);
     case 'dense_vector': {
       onlyKeys(`schema.fields.${name}`, value, ['type', 'description', 'dimension', 'metric']);
       const { dimension, metric } = value;
@@ -188,7 +255,10 @@ function field(name: string, value: unknown, alpha: boolean): DocumentField {
  * A create's document schema, checked by Pinecone's rules: names of 1 to 64 bytes, none starting
  * with `$` or `_`; one dense and one sparse vector field at most; at most 100 full-text fields.
  */
-export function parseDocumentSchema(fields: Record<string, unknown>, { alpha = false } = {}): DocumentFields {
+export function parseDocumentSchema(
+  fields: Record<string, unknown>,
+  { alpha = false, find }: { alpha?: boolean; find?: FindModel } = {},
+): DocumentFields {
   const names = Object.keys(fields);
   if (names.length === 0) throw invalid('schema.fields must declare at least one field');
   const out: DocumentFields = {};
@@ -201,19 +271,26 @@ export function parseDocumentSchema(fields: Record<string, unknown>, { alpha = f
         `Field names starting with '_' are reserved: ${JSON.stringify(name)} (a schema of only _values and _sparse_values makes a vectors-API index)`,
       );
     Object.defineProperty(out, name, {
-      value: field(name, fields[name], alpha),
+      value: field(name, fields[name], alpha, find),
       enumerable: true,
       writable: true,
       configurable: true,
     });
   }
   const all = Object.values(out);
-  if (all.filter((f) => f.type === 'dense_vector').length > 1)
-    throw invalid('A document schema has at most one dense_vector field');
-  if (all.filter((f) => f.type === 'sparse_vector').length > 1)
-    throw invalid('A document schema has at most one sparse_vector field');
-  if (!all.some((f) => isTextField(f) || f.type === 'dense_vector' || f.type === 'sparse_vector'))
-    throw invalid('A document schema needs a dense_vector, a sparse_vector or a string field with full_text_search');
+  // One dense slot and one sparse slot: a vector field takes one, and so does a field that embeds into it.
+  if (all.filter((f) => f.type === 'dense_vector' || (isEmbedField(f) && f.embed)).length > 1)
+    throw invalid(
+      'A document schema has one dense vector slot: at most one dense_vector field or field that declares embed',
+    );
+  if (all.filter((f) => f.type === 'sparse_vector' || (isEmbedField(f) && f.sparse_embed)).length > 1)
+    throw invalid(
+      'A document schema has one sparse vector slot: at most one sparse_vector field or field that declares sparse_embed',
+    );
+  if (!all.some((f) => isTextField(f) || isEmbedField(f) || f.type === 'dense_vector' || f.type === 'sparse_vector'))
+    throw invalid(
+      'A document schema needs a dense_vector, a sparse_vector or a string field with full_text_search, embed or sparse_embed',
+    );
   if (all.filter(isTextField).length > MAX_FULL_TEXT_FIELDS)
     throw invalid(`A document schema has at most ${MAX_FULL_TEXT_FIELDS} full_text_search fields`);
   return out;

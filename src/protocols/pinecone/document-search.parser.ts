@@ -4,7 +4,8 @@ import type { TextField } from '../../core/text/text-field';
 import type { TextQuery } from '../../core/text/text-query';
 import type { Retriever } from '../../core/search/plan';
 import { isObject } from '../json-guards';
-import type { DocumentFields } from './document-schema';
+import { isEmbedField, type DocumentFields } from './document-schema';
+import type { QueryToEmbed } from './document-embedding';
 import { PineconeControlError } from './pinecone-error';
 import { checkDimension, denseVector, sparseText } from './vectors.mapper';
 
@@ -28,15 +29,53 @@ function queryText(clause: Record<string, unknown>, k: number): string {
   return q.trim();
 }
 
-/** The one schema field of `type` a vector clause names. */
-function vectorField(schema: DocumentFields, clause: Record<string, unknown>, k: number, type: string): string {
-  const name = clause.field;
-  if (clause.fields !== undefined) throw invalid(`score_by[${k}]: a ${clause.type} clause names one field, with field`);
-  if (typeof name !== 'string') throw invalid(`score_by[${k}].field must name the ${type} field`);
-  if (!Object.hasOwn(schema, name) || schema[name].type !== type)
-    throw invalid(`score_by[${k}].field: ${JSON.stringify(name)} is not a ${type} field of the index`);
+/** The one field a vector or embed clause names, with `field` or a one-element `fields`. */
+function oneField(clause: Record<string, unknown>, k: number, what: string): string {
+  if (clause.field !== undefined && clause.fields !== undefined)
+    throw invalid(`score_by[${k}]: give field or fields, not both`);
+  let name = clause.field;
+  if (clause.fields !== undefined) {
+    if (!Array.isArray(clause.fields) || clause.fields.length !== 1)
+      throw invalid(`score_by[${k}].fields: a ${String(clause.type)} clause names exactly one field`);
+    name = clause.fields[0];
+  }
+  if (typeof name !== 'string') throw invalid(`score_by[${k}].field must name the ${what}`);
   return name;
 }
+
+/** The one schema field of `type` a vector clause names. */
+function vectorField(schema: DocumentFields, clause: Record<string, unknown>, k: number, type: string): string {
+  const name = oneField(clause, k, `${type} field`);
+  if (!Object.hasOwn(schema, name) || schema[name].type !== type)
+    throw invalid(
+      Object.hasOwn(schema, name) && isEmbedField(schema[name])
+        ? `score_by[${k}].field: ${JSON.stringify(name)} declares integrated embedding; score it with an embed or sparse_embed clause and a query`
+        : `score_by[${k}].field: ${JSON.stringify(name)} is not a ${type} field of the index`,
+    );
+  return name;
+}
+
+/** An `embed` or `sparse_embed` clause: its query text, to embed with the named field's model. */
+function embedClause(schema: DocumentFields, clause: Record<string, unknown>, k: number): QueryToEmbed {
+  const dense = clause.type === 'embed';
+  const key = dense ? 'embed' : 'sparse_embed';
+  const name = oneField(clause, k, `string field that declares ${key}`);
+  const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
+  const config = field && isEmbedField(field) ? (dense ? field.embed : field.sparse_embed) : undefined;
+  if (!config)
+    throw invalid(`score_by[${k}].field: ${JSON.stringify(name)} is not a field of the index that declares ${key}`);
+  if (clause.values !== undefined || clause.sparse_values !== undefined)
+    throw invalid(`score_by[${k}]: a ${key} clause takes a query text, not values or sparse_values`);
+  return {
+    kind: dense ? 'dense' : 'sparse',
+    model: config.model,
+    text: queryText(clause, k),
+    parameters: config.read_parameters,
+  };
+}
+
+/** What a score_by retrieves by: a retriever, or a query text the field's model embeds first. */
+export type ScoreBy = { retriever: Retriever } | { embed: QueryToEmbed };
 
 /** A `text` clause: any of the query's words in any of its fields, scored by BM25 in each. */
 function textClause(collection: Collection, clause: Record<string, unknown>, k: number): TextQuery {
@@ -89,7 +128,7 @@ function fromQueryString(collection: Collection, node: QsNode, k: number): TextQ
  * What a documents search's `score_by` retrieves by: one vector clause alone, or lexical clauses
  * (`text`, `query_string`) together, each point scored by the sum of their BM25 scores.
  */
-export function scoreByRetriever(collection: Collection, schema: DocumentFields, scoreBy: unknown): Retriever {
+export function scoreByRetriever(collection: Collection, schema: DocumentFields, scoreBy: unknown): ScoreBy {
   if (!Array.isArray(scoreBy) || scoreBy.length === 0 || scoreBy.length > MAX_SCORE_BY)
     throw invalid(`score_by must hold 1 to ${MAX_SCORE_BY} scoring clauses`);
   const clauses = scoreBy.map((c, k) => {
@@ -99,7 +138,7 @@ export function scoreByRetriever(collection: Collection, schema: DocumentFields,
   const lexical = clauses.every((c) => c.type === 'text' || c.type === 'query_string');
   if (!lexical && clauses.length > 1)
     throw invalid(
-      'Several score_by clauses may be combined only when every one is text or query_string; a dense_vector or sparse_vector clause must appear on its own',
+      'Several score_by clauses may be combined only when every one is text or query_string; a dense_vector, sparse_vector, embed or sparse_embed clause must appear on its own',
     );
   if (lexical) {
     const parts = clauses.map((c, k): TextQuery => {
@@ -112,7 +151,7 @@ export function scoreByRetriever(collection: Collection, schema: DocumentFields,
     });
     const query: TextQuery =
       parts.length === 1 ? parts[0] : { kind: 'bool', must: [], should: parts, mustNot: [], boost: 1 };
-    return { kind: 'text', query };
+    return { retriever: { kind: 'text', query } };
   }
   const [c] = clauses;
   if (c.type === 'dense_vector') {
@@ -121,15 +160,16 @@ export function scoreByRetriever(collection: Collection, schema: DocumentFields,
     checkDimension(collection, vector);
     if (collection.metric === 'cosine' && vector.isZero())
       throw invalid('score_by[0].values must contain at least one non-zero value for a cosine field');
-    return { kind: 'dense', vector };
+    return { retriever: { kind: 'dense', vector } };
   }
   if (c.type === 'sparse_vector') {
     vectorField(schema, c, 0, 'sparse_vector');
-    return { kind: 'sparse', text: sparseText(c.sparse_values, 'score_by[0].sparse_values').text, idf: false };
+    return {
+      retriever: { kind: 'sparse', text: sparseText(c.sparse_values, 'score_by[0].sparse_values').text, idf: false },
+    };
   }
-  if (c.type === 'embed' || c.type === 'sparse_embed')
-    throw invalid(`score_by[0]: ${c.type} needs a field with integrated embedding, which this index does not declare`);
+  if (c.type === 'embed' || c.type === 'sparse_embed') return { embed: embedClause(schema, c, 0) };
   throw invalid(
-    `score_by[0].type must be one of text, query_string, dense_vector, sparse_vector; got ${JSON.stringify(c.type ?? null)}`,
+    `score_by[0].type must be one of text, query_string, dense_vector, sparse_vector, embed, sparse_embed; got ${JSON.stringify(c.type ?? null)}`,
   );
 }

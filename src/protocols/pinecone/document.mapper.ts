@@ -3,7 +3,14 @@ import type { Collection } from '../../core/collections/collection.model';
 import type { Include, RecordWrite, StoredRecord } from '../../core/records/record.model';
 import { sparseFromText } from '../../core/records/sparse-vector';
 import { isObject } from '../json-guards';
-import { isTextField, type DocumentField, type DocumentFields } from './document-schema';
+import {
+  embedFields,
+  isEmbedField,
+  isTextField,
+  storesText,
+  type DocumentField,
+  type DocumentFields,
+} from './document-schema';
 import { pineconeExtras } from './index-spec';
 import { PineconeControlError } from './pinecone-error';
 import {
@@ -76,26 +83,57 @@ function checkMetadataValue(value: unknown, what: string): void {
   if (!ok) throw invalid(`${what} must be a string, number, boolean or list of strings`);
 }
 
+/** A string field's text: at most 100 KB, and 10,000 words when it is searched by them. */
+function checkText(name: string, field: DocumentField, value: unknown, what: string): string {
+  if (typeof value !== 'string')
+    throw invalid(
+      isEmbedField(field)
+        ? `${what}: the field ${name} declares integrated embedding: it takes the text to embed, the vectors are derived from it`
+        : `${what}: the full-text field ${name} takes a string`,
+    );
+  if (Buffer.byteLength(value, 'utf8') > MAX_TEXT_VALUE_BYTES)
+    throw invalid(`${what}: the value of ${name} is larger than ${MAX_TEXT_VALUE_BYTES / 1024} KB`);
+  if (isTextField(field)) {
+    const words = countWords(value);
+    if (words > MAX_TEXT_TOKENS)
+      throw invalid(`${what}: the value of ${name} holds ${words} tokens, at most ${MAX_TEXT_TOKENS} are allowed`);
+  }
+  return value;
+}
+
+/** The texts of a document to embed before it is written: into the dense slot, the sparse one. */
+export interface EmbedTexts {
+  dense?: string;
+  sparse?: string;
+}
+
+/** A document as it is written: the record, and the texts whose vectors it still needs. */
+export interface DocumentWrite {
+  record: RecordWrite;
+  embed: EmbedTexts;
+}
+
 /** A schema field's value, checked against its declaration, and put where the record keeps it. */
 function setField(
   collection: Collection,
-  record: RecordWrite,
+  write: DocumentWrite,
   name: string,
   field: DocumentField,
   value: unknown,
   what: string,
 ): void {
-  if (!isTextField(field) && field.type !== 'dense_vector' && field.type !== 'sparse_vector') {
+  const { record } = write;
+  if (isEmbedField(field)) {
+    const text = checkText(name, field, value, what);
+    if (text.trim() === '') throw invalid(`${what}: the field ${name} must hold the text to embed`);
+    if (field.embed) write.embed.dense = text;
+    if (field.sparse_embed) write.embed.sparse = text;
+    if (storesText(field)) record.metadata![name] = text;
+  } else if (!isTextField(field) && field.type !== 'dense_vector' && field.type !== 'sparse_vector') {
     checkMetadataValue(value, `${what}.${name}`);
     record.metadata![name] = value;
   } else if (isTextField(field)) {
-    if (typeof value !== 'string') throw invalid(`${what}: the full-text field ${name} takes a string`);
-    if (Buffer.byteLength(value, 'utf8') > MAX_TEXT_VALUE_BYTES)
-      throw invalid(`${what}: the value of ${name} is larger than ${MAX_TEXT_VALUE_BYTES / 1024} KB`);
-    const words = countWords(value);
-    if (words > MAX_TEXT_TOKENS)
-      throw invalid(`${what}: the value of ${name} holds ${words} tokens, at most ${MAX_TEXT_TOKENS} are allowed`);
-    record.metadata![name] = value;
+    record.metadata![name] = checkText(name, field, value, what);
   } else if (field.type === 'dense_vector') {
     const vector = denseVector(value, `${what}.${name}`);
     checkDimension(collection, vector);
@@ -108,20 +146,27 @@ function setField(
 
 /**
  * An upserted document as a whole-record write: its schema fields checked against their
- * declarations (text and metadata in the record's metadata, the vectors in its columns).
+ * declarations (text and metadata in the record's metadata, the vectors in its columns, the
+ * texts to embed aside). `what` names it in errors (`documents[3]`, or a line of an import).
  */
-export function documentToRecord(collection: Collection, schema: DocumentFields, doc: unknown, k: number): RecordWrite {
-  const what = `documents[${k}]`;
+export function documentToRecord(
+  collection: Collection,
+  schema: DocumentFields,
+  doc: unknown,
+  what: string,
+): DocumentWrite {
   if (!isObject(doc)) throw invalid(`${what} must be an object`);
   const record: RecordWrite = { id: checkDocumentId(doc._id, `${what}._id`), metadata: {} };
+  const write: DocumentWrite = { record, embed: {} };
   let declared = 0;
   for (const [name, value] of Object.entries(doc)) {
     if (name === '_id') continue;
     checkFieldName(name, what);
     const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
     if (field) {
-      if (isTextField(field) || field.type === 'dense_vector' || field.type === 'sparse_vector') declared++;
-      setField(collection, record, name, field, value, what);
+      if (isTextField(field) || isEmbedField(field) || field.type === 'dense_vector' || field.type === 'sparse_vector')
+        declared++;
+      setField(collection, write, name, field, value, what);
     } else {
       checkMetadataValue(value, `${what}.${name}`);
       record.metadata![name] = value;
@@ -139,12 +184,14 @@ export function documentToRecord(collection: Collection, schema: DocumentFields,
     throw invalid(
       `${what} (${record.id}) carries no schema field; every document needs at least one of ${Object.keys(schema).join(', ')}`,
     );
-  return record;
+  const dense = embedFields(schema).dense;
+  if (dense && write.embed.dense === undefined)
+    throw invalid(`${what} (${record.id}) lacks ${dense[0]}: a field that declares embed is required on every upsert`);
+  return write;
 }
 
-/** A per-document update: the fields it sets, and those it removes. */
-export interface DocumentPatch {
-  record: RecordWrite;
+/** A per-document update: the fields it sets (and texts it embeds), and those it removes. */
+export interface DocumentPatch extends DocumentWrite {
   clearDense: boolean;
   clearSparse: boolean;
 }
@@ -156,13 +203,13 @@ export function documentPatch(collection: Collection, schema: DocumentFields, do
   const removed = doc._remove_fields ?? [];
   if (!Array.isArray(removed) || !removed.every((f) => typeof f === 'string'))
     throw invalid(`${what}._remove_fields must be a list of field names`);
-  const patch: DocumentPatch = { record, clearDense: false, clearSparse: false };
+  const patch: DocumentPatch = { record, embed: {}, clearDense: false, clearSparse: false };
   for (const [name, value] of Object.entries(doc)) {
     if (name === '_id' || name === '_remove_fields') continue;
     checkFieldName(name, what);
     if (removed.includes(name)) throw invalid(`${what}: ${name} cannot be both set and removed`);
     const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
-    if (field) setField(collection, record, name, field, value, what);
+    if (field) setField(collection, patch, name, field, value, what);
     else {
       checkMetadataValue(value, `${what}.${name}`);
       record.metadata![name] = value;
@@ -170,7 +217,13 @@ export function documentPatch(collection: Collection, schema: DocumentFields, do
   }
   for (const name of removed) {
     const field = Object.hasOwn(schema, name) ? schema[name] : undefined;
-    if (field?.type === 'dense_vector') patch.clearDense = true;
+    if (field && isEmbedField(field) && field.embed)
+      throw invalid(`${what}: ${name} declares embed, which every document needs: it cannot be removed`);
+    if (field && isEmbedField(field)) {
+      // A sparse_embed field: its vector goes, and its text if it is kept.
+      patch.clearSparse = true;
+      if (storesText(field)) record.metadata![name] = null;
+    } else if (field?.type === 'dense_vector') patch.clearDense = true;
     else if (field?.type === 'sparse_vector') patch.clearSparse = true;
     // A null removes the key when metadata is merged.
     else record.metadata![name] = null;
@@ -188,6 +241,16 @@ export function fieldSelection(value: unknown, fallback: 'all' | 'none'): FieldS
     throw invalid('include_fields must be a list of field names, or ["*"]');
   if (value.includes('*')) return { all: true };
   return { all: false, names: value };
+}
+
+/** A selection may not name a field whose text is not kept (store_text: false); `*` leaves them out. */
+export function checkSelection(schema: DocumentFields, selection: FieldSelection): void {
+  if (selection.all) return;
+  const dropped = selection.names.find((name) => Object.hasOwn(schema, name) && !storesText(schema[name]));
+  if (dropped !== undefined)
+    throw invalid(
+      `include_fields: ${JSON.stringify(dropped)} has store_text: false, so its text is not kept and cannot be returned`,
+    );
 }
 
 /** The columns to read for a selection: the vectors only when one is shown. */

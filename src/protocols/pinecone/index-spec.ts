@@ -11,12 +11,14 @@ import { isObject } from '../json-guards';
 import { filterableKeys, metadataSchema } from './metadata-schema';
 import {
   analyzerOf,
+  embedFields,
   isDocumentSchema,
   isTextField,
   parseDocumentSchema,
   type DocumentField,
   type DocumentFields,
 } from './document-schema';
+import type { FindModel } from './document-embed';
 
 export type PineconeMetric = 'cosine' | 'euclidean' | 'dotproduct';
 
@@ -177,7 +179,7 @@ export function checkDeletionProtection(value: unknown): 'enabled' | 'disabled' 
  * `dimension`, `metric`, `spec`, `vector_type`) or the 2026-07 one (`deployment`, and `schema.fields`
  * with `_values` for a dense vector or `_sparse_values` for a sparse one).
  */
-export function newIndex(body: Record<string, unknown>, apiVersion?: string): NewCollection {
+export function newIndex(body: Record<string, unknown>, apiVersion?: string, find?: FindModel): NewCollection {
   const name = validateIndexName(body.name);
   let vectorType: 'dense' | 'sparse';
   let metric: PineconeMetric;
@@ -188,7 +190,7 @@ export function newIndex(body: Record<string, unknown>, apiVersion?: string): Ne
   const fields = isObject(body.schema) && isObject(body.schema.fields) ? body.schema.fields : undefined;
   // An empty schema is refused in the document schema's words (2026-07 creates schemas only).
   if (fields && (isDocumentSchema(fields) || Object.keys(fields).length === 0))
-    return newDocumentIndex(name, body, parseDocumentSchema(fields, { alpha: apiVersion === ALPHA_VERSION }));
+    return newDocumentIndex(name, body, parseDocumentSchema(fields, { alpha: apiVersion === ALPHA_VERSION, find }));
   if (fields) {
     // Metadata fields in the legacy shape ({"filterable": true}) are checked as Pinecone checks them.
     const legacy = Object.fromEntries(Object.entries(fields).filter(([, f]) => !isObject(f) || f.type === undefined));
@@ -272,18 +274,22 @@ export function newIndex(body: Record<string, unknown>, apiVersion?: string): Ne
 }
 
 /**
- * A document index (API 2026-07): its dense_vector field is the collection's vector, its
- * sparse_vector field the sparse one, each string field a text field of the core's full-text
+ * A document index (API 2026-07): its dense_vector field (or the field that embeds into the
+ * dense slot) is the collection's vector, its sparse_vector field (or the one that embeds into
+ * the sparse slot) the sparse one, each stored string field a text field of the core's full-text
  * search (under its own name as the metadata key), every other field metadata.
  */
 function newDocumentIndex(name: string, body: Record<string, unknown>, documents: DocumentFields): NewCollection {
   if (body.source_collection !== undefined || body.source_backup_id !== undefined)
     throw PineconeControlError.invalid('Creating an index from collection or backup is not yet supported');
   const entries = Object.entries(documents);
-  const dense = entries.find(([, f]) => f.type === 'dense_vector')?.[1] as
-    Extract<DocumentField, { type: 'dense_vector' }> | undefined;
+  const embedded = embedFields(documents);
+  const dense =
+    (entries.find(([, f]) => f.type === 'dense_vector')?.[1] as
+      Extract<DocumentField, { type: 'dense_vector' }> | undefined) ?? embedded.dense?.[1];
+  const sparse = entries.some(([, f]) => f.type === 'sparse_vector') || embedded.sparse !== null;
   const extras: PineconeExtras = {
-    vector_type: dense || !entries.some(([, f]) => f.type === 'sparse_vector') ? 'dense' : 'sparse',
+    vector_type: dense || !sparse ? 'dense' : 'sparse',
     deletion_protection: checkDeletionProtection(body.deletion_protection) ?? 'disabled',
     tags: checkTags(body.tags),
     deployment: isObject(body.deployment) ? body.deployment : DEFAULT_DEPLOYMENT,

@@ -1,7 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import type { ImportErrorMode } from '../../core/imports/import.model';
 import { ImportsService } from '../../core/imports/imports.service';
+import { embedFields } from './document-schema';
+import { documentSchema, documentToRecord } from './document.mapper';
 import { importModel } from './import.mapper';
+import { pineconeExtras } from './index-spec';
 import { decodeToken, encodeToken, limitParam } from './pagination-token';
 import { PineconeDataError } from './pinecone-error';
 import { PineconeIndexesService } from './pinecone-indexes.service';
@@ -22,13 +25,28 @@ function errorModeOf(raw: unknown): ImportErrorMode {
   return mode;
 }
 
-/** Pinecone's bulk imports (data plane, API 2024-10 and later) over the core's imports. */
+/**
+ * Pinecone's bulk imports (data plane, API 2024-10 and later) over the core's imports: Parquet
+ * files of vectors into a vectors-API index, JSONL files of documents (one a line, as the
+ * Documents API upserts them) into a document index (API 2026-07).
+ */
 @Injectable()
-export class PineconeBulkImportsService {
+export class PineconeBulkImportsService implements OnModuleInit {
   constructor(
     private readonly indexes: PineconeIndexesService,
     private readonly imports: ImportsService,
   ) {}
+
+  /** A line of a JSONL import is checked and mapped as a document of an upsert is. */
+  onModuleInit(): void {
+    this.imports.readDocumentsWith((collection, document, where) => {
+      const write = documentToRecord(collection, documentSchema(collection), document, where);
+      // Refused at start already; the index cannot have changed since (its schema is fixed).
+      if (write.embed.dense !== undefined || write.embed.sparse !== undefined)
+        throw new Error(`${where}: fields with integrated embedding are not imported`);
+      return write.record;
+    });
+  }
 
   async start(index: string, body: { uri?: unknown; integrationId?: unknown; errorMode?: unknown }) {
     const { uri, integrationId } = body;
@@ -44,7 +62,18 @@ export class PineconeBulkImportsService {
       );
     const errorMode = errorModeOf(body.errorMode);
     const collection = await this.indexes.resolve(index);
-    return { id: await this.imports.start(this.indexes.scope, collection.id, uri, errorMode) };
+    const documents = pineconeExtras(collection).documents;
+    if (documents) {
+      const { dense, sparse } = embedFields(documents);
+      const embedded = dense?.[0] ?? sparse?.[0];
+      // Pinecone's imports do not embed: an index whose documents need it takes them by upsert.
+      if (embedded !== undefined)
+        throw PineconeDataError.invalid(
+          `Index ${index} embeds the field ${embedded} (integrated embedding), which bulk import does not support: upsert its documents instead`,
+        );
+    }
+    const format = documents ? 'jsonl' : 'parquet';
+    return { id: await this.imports.start(this.indexes.scope, collection.id, uri, errorMode, format) };
   }
 
   async list(index: string, limit?: string, token?: string) {

@@ -4,8 +4,11 @@ import { ALL, type FilterNode } from '../../core/filters/filter-ast';
 import type { RecordOperation } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { SearchPlanExecutor } from '../../core/search/plan-executor';
+import { InferenceService } from '../../inference/inference.service';
 import { isObject } from '../json-guards';
+import { embedDocuments, embeddedRetriever } from './document-embedding';
 import {
+  checkSelection,
   documentPatch,
   documentSchema,
   documentToRecord,
@@ -17,7 +20,7 @@ import {
   checkRequestBytes,
 } from './document.mapper';
 import { MAX_DOCUMENT_TOP_K, scoreByRetriever, textFieldNamed } from './document-search.parser';
-import type { DocumentFields } from './document-schema';
+import { isEmbedField, type DocumentFields } from './document-schema';
 import { wireNamespace } from './index-names';
 import { decodeToken, encodeToken } from './pagination-token';
 import { PineconeControlError } from './pinecone-error';
@@ -69,6 +72,7 @@ export class PineconeDocumentsService {
     private readonly records: RecordsService,
     private readonly plans: SearchPlanExecutor,
     private readonly aliases: PineconeNamespaceAliasesService,
+    private readonly inference: InferenceService,
   ) {}
 
   private get scope() {
@@ -93,9 +97,17 @@ export class PineconeDocumentsService {
     if (!Array.isArray(documents) || documents.length === 0 || documents.length > MAX_DOCUMENTS_PER_REQUEST)
       throw invalid(`documents must hold 1 to ${MAX_DOCUMENTS_PER_REQUEST} documents`);
     checkRequestBytes(documents);
-    const records = documents.map((d, k) => documentToRecord(collection, schema, d, k));
-    await this.records.write(this.scope, collection.id, 'replace', records, namespace);
-    return { upserted_count: records.length };
+    const writes = documents.map((d, k) => documentToRecord(collection, schema, d, `documents[${k}]`));
+    // Texts are embedded before the transaction: a provider that fails writes nothing.
+    const tokens = await embedDocuments(this.inference, schema, writes);
+    await this.records.write(
+      this.scope,
+      collection.id,
+      'replace',
+      writes.map((w) => w.record),
+      namespace,
+    );
+    return { upserted_count: writes.length, ...writeUsage(tokens) };
   }
 
   async search(index: string, requested: string, raw: unknown) {
@@ -104,10 +116,16 @@ export class PineconeDocumentsService {
     const topK = b.top_k;
     if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_DOCUMENT_TOP_K)
       throw invalid(`top_k must be an integer from 1 to ${MAX_DOCUMENT_TOP_K}`);
-    const retriever = scoreByRetriever(collection, schema, b.score_by);
+    const scoreBy = scoreByRetriever(collection, schema, b.score_by);
     const selection = fieldSelection(b.include_fields, 'none');
+    checkSelection(schema, selection);
     const filter = this.filter(collection, b.filter, true);
     const namespace = await this.aliases.served(collection, requested);
+    // An embed or sparse_embed clause's query is embedded with its field's model once the request is checked.
+    const { retriever, tokens } =
+      'embed' in scoreBy
+        ? await embeddedRetriever(this.inference, scoreBy.embed)
+        : { retriever: scoreBy.retriever, tokens: null };
     const points = await this.plans.run(
       this.scope,
       collection.id,
@@ -121,7 +139,10 @@ export class PineconeDocumentsService {
         return { _id, _score: Number.isFinite(p.score) ? score(collection, retriever.kind, p.score) : null, ...fields };
       }),
       namespace: wireNamespace(namespace),
-      usage: { read_units: Math.max(1, Math.ceil(points.length / 10)) },
+      usage: {
+        read_units: Math.max(1, Math.ceil(points.length / 10)),
+        ...(tokens !== null ? { embed_total_tokens: tokens } : {}),
+      },
     };
   }
 
@@ -135,6 +156,7 @@ export class PineconeDocumentsService {
     const by = exactlyOne(b, ['ids', 'filter'], 'A document fetch');
     const limit = integer(b.limit, 'limit', 1, MAX_FETCH_LIMIT, DEFAULT_FETCH_LIMIT);
     const selection = fieldSelection(b.include_fields, 'all');
+    checkSelection(schema, selection);
     const include = includeFor(schema, selection);
     const usage = { read_units: 1 };
     const namespace = await this.aliases.served(collection, requested);
@@ -230,6 +252,7 @@ export class PineconeDocumentsService {
         throw invalid(`documents must hold 1 to ${MAX_DOCUMENTS_PER_REQUEST} documents`);
       checkRequestBytes(documents);
       const patches = documents.map((d, k) => documentPatch(collection, schema, d, k));
+      const tokens = await embedDocuments(this.inference, schema, patches);
       const operations: RecordOperation[] = patches.flatMap((p): RecordOperation[] => [
         { kind: 'write', mode: 'update', records: [p.record] },
         ...(p.clearDense || p.clearSparse
@@ -244,7 +267,7 @@ export class PineconeDocumentsService {
           : []),
       ]);
       await this.records.batch(this.scope, collection.id, operations, namespace);
-      return {};
+      return writeUsage(tokens);
     }
     if (b.filter === undefined || b.filter === null || isEmptyFilter(b.filter))
       throw invalid('An update by filter needs a non-empty filter');
@@ -257,6 +280,13 @@ export class PineconeDocumentsService {
     );
     if (b.set_fields !== undefined && b.set_fields !== null && !isObject(b.set_fields))
       throw invalid('set_fields must be an object');
+    const embedding = Object.keys(isObject(b.set_fields) ? b.set_fields : {}).find(
+      (name) => Object.hasOwn(schema, name) && isEmbedField(schema[name]),
+    );
+    if (embedding !== undefined)
+      throw invalid(
+        `An update by filter cannot set ${embedding}, a field with integrated embedding; update its documents by id`,
+      );
     const { record } = patch;
     if (record.embedding || record.sparse) throw invalid('An update by filter cannot set vector fields');
     const edits: RecordOperation[] = [];
@@ -273,6 +303,11 @@ export class PineconeDocumentsService {
     const [matched] = await this.records.batch(this.scope, collection.id, edits, namespace);
     return { matched_records: matched };
   }
+}
+
+/** A write's usage: present only when it embedded text, as Pinecone's DocumentWriteUsage. */
+function writeUsage(tokens: number | null): { usage?: { embed_total_tokens: number } } {
+  return tokens === null ? {} : { usage: { embed_total_tokens: tokens } };
 }
 
 /** Documents keyed by id, as own properties (an id `__proto__` included). */

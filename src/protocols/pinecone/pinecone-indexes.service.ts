@@ -36,7 +36,7 @@ export class PineconeIndexesService {
 
   /** A new index; the keys its metadata schema names get their range indexes at once. */
   async create(body: Record<string, unknown>, apiVersion?: string): Promise<Collection> {
-    return this.created(newIndex(body, apiVersion));
+    return this.created(newIndex(body, apiVersion, (model) => this.inference.find(model)));
   }
 
   /** An integrated index: its dimension, metric and vector type are the mapped model's. */

@@ -87,7 +87,7 @@ async function entriesOf(dir: OpenedPath, path: string): Promise<Dirent[]> {
   return entries;
 }
 
-/** A .parquet file of an import (its real path) and the namespace its records go to. */
+/** A file of an import (its real path) and the namespace its records go to. */
 export interface ImportFile {
   namespace: string;
   path: string;
@@ -115,12 +115,12 @@ function kindOf(entry: Dirent, dir: string, roots: string[]): { kind: 'file' | '
 
 /**
  * The files of Pinecone's import layout (parquet-format.ts) that a `file://` path names, in the
- * order they are read: one file, or a directory whose own .parquet files belong to the default
- * namespace and whose subdirectories are namespaces (`__default__` the default one); other
- * entries are ignored, as Pinecone ignores them. Each directory is opened and checked as a file
- * is (openInside) and listed through its descriptor.
+ * order they are read: one file, or a directory whose own files of the extension (`.parquet`, or
+ * `.jsonl` for documents) belong to the default namespace and whose subdirectories are namespaces
+ * (`__default__` the default one); other entries are ignored, as Pinecone ignores them. Each
+ * directory is opened and checked as a file is (openInside) and listed through its descriptor.
  */
-export async function listImportFiles(path: string, roots: string[]): Promise<ImportFile[]> {
+export async function listImportFiles(path: string, roots: string[], extension = '.parquet'): Promise<ImportFile[]> {
   const top = await openInside(path, roots);
   try {
     if (top.stat.isFile()) return [{ namespace: '', path: top.real }];
@@ -130,14 +130,14 @@ export async function listImportFiles(path: string, roots: string[]): Promise<Im
     const namespaces: { namespace: string; real: string }[] = [];
     for (const entry of entries) {
       const what = kindOf(entry, top.real, roots);
-      if (what?.kind === 'file' && entry.name.endsWith('.parquet')) found.push({ namespace: '', path: what.real });
+      if (what?.kind === 'file' && entry.name.endsWith(extension)) found.push({ namespace: '', path: what.real });
       if (what?.kind === 'directory')
         namespaces.push({ namespace: entry.name === DEFAULT_NAMESPACE_DIR ? '' : entry.name, real: what.real });
     }
     for (const { namespace, real } of namespaces) {
       const dir = await openInside(real, roots);
       try {
-        const files = (await entriesOf(dir, real)).filter((e) => e.name.endsWith('.parquet'));
+        const files = (await entriesOf(dir, real)).filter((e) => e.name.endsWith(extension));
         for (const entry of files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
           const what = kindOf(entry, dir.real, roots);
           if (what?.kind === 'file') found.push({ namespace, path: what.real });

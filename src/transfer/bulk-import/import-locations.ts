@@ -155,11 +155,15 @@ export function checkedUrl(url: URL, prefixes: string[]): string {
 
 /**
  * Where an import URI leads, or why it is refused: 400 for what vecgate cannot read (object
- * stores, other schemes, an http URL that is not one .parquet file, a path that cannot be
- * compared safely), 403 for what the operator's settings do not allow (every `file://` and
- * `http(s)://` URI by default).
+ * stores, other schemes, an http URL that is not one file of the import's extension (.parquet,
+ * or .jsonl for documents), a path that cannot be compared safely), 403 for what the operator's
+ * settings do not allow (every `file://` and `http(s)://` URI by default).
  */
-export function locate(uri: string, options: Pick<ImportOptions, 'roots' | 'urls'>): ImportLocation {
+export function locate(
+  uri: string,
+  options: Pick<ImportOptions, 'roots' | 'urls'>,
+  extension = '.parquet',
+): ImportLocation {
   let url: URL;
   try {
     url = new URL(uri);
@@ -195,9 +199,9 @@ export function locate(uri: string, options: Pick<ImportOptions, 'roots' | 'urls
       );
     if (url.username || url.password) throw new InvalidArgumentError('An import URL must not carry credentials');
     const checked = checkedUrl(url, options.urls);
-    if (!decodedPath(url).endsWith('.parquet'))
+    if (!decodedPath(url).endsWith(extension))
       throw new InvalidArgumentError(
-        'An http(s):// URI must name one .parquet file (a directory cannot be listed over HTTP; file:// URIs can name one)',
+        `An http(s):// URI must name one ${extension} file (a directory cannot be listed over HTTP; file:// URIs can name one)`,
       );
     return { kind: 'http', url: checked };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import type { Metric } from '../../core/collections/collection.model';
+import type { Collection, Metric } from '../../core/collections/collection.model';
 import { CollectionsService } from '../../core/collections/collections.service';
 import {
   CoreError,
@@ -14,7 +14,8 @@ import { ImportsService } from '../../core/imports/imports.service';
 import { RecordsService } from '../../core/records/records.service';
 import { Database } from '../../database/database';
 import { importItem, type ImportItem } from './import-rows';
-import { ParquetImportSources, type PartReader } from './import-sources';
+import type { JsonlLine } from './import-jsonl';
+import { ParquetImportSources, type ImportPartReader } from './import-sources';
 
 /** How often a replica looks for imports to run (one started through it is run at once). */
 const POLL_MS = 2000;
@@ -44,7 +45,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private again = false;
   private stopped = false;
   /** Each job's reader, with the file it is on open, the last used last. */
-  private readonly readers = new Map<string, PartReader>();
+  private readonly readers = new Map<string, ImportPartReader>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -129,7 +130,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** The job's reader, kept from its last turn: its file stays open (and is not opened again) while it is read. */
-  private async readerFor(job: ImportJob): Promise<PartReader> {
+  private async readerFor(job: ImportJob): Promise<ImportPartReader> {
     const reader = this.readers.get(job.id) ?? this.sources.partReader(job.parts);
     this.readers.delete(job.id);
     this.readers.set(job.id, reader);
@@ -152,7 +153,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     if (!(await this.imports.begin(job.id))) return 'ended';
     try {
       const collection = await this.collections.getById(job.scope, job.collectionId);
-      const index = { dimension: collection.dimension, metric: collection.metric };
+      const index = { collection, dimension: collection.dimension, metric: collection.metric };
       const cursor = await this.chunk(job, index, job.cursor);
       if (this.stopped) return 'passed';
       if (cursor.part < job.parts.length) return 'more';
@@ -176,11 +177,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Reads the chunk at `from` and writes it, a batch at a time; returns where the next chunk starts. */
-  private async chunk(
-    job: ImportJob,
-    index: { dimension: number | null; metric: Metric },
-    from: ImportCursor,
-  ): Promise<ImportCursor> {
+  private async chunk(job: ImportJob, index: IndexOfJob, from: ImportCursor): Promise<ImportCursor> {
     if (from.part >= job.parts.length) return from;
     const part = job.parts[from.part];
     if (from.row >= part.rows) {
@@ -189,7 +186,7 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       await this.imports.advance(null, job.id, from, next, { rows: 0, imported: 0, skipped: 0 });
       return next;
     }
-    let chunk: { rows: Record<string, unknown>[]; end: number };
+    let chunk: { rows: Record<string, unknown>[] | JsonlLine[]; end: number };
     try {
       chunk = await (await this.readerFor(job)).chunk(from.part, from.row);
     } catch (err) {
@@ -207,14 +204,21 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
   /** Checks and writes the rows of one batch, which start at `from`; returns where the next batch starts. */
   private async batch(
     job: ImportJob,
-    index: { dimension: number | null; metric: Metric },
+    index: IndexOfJob,
     from: ImportCursor,
-    rows: Record<string, unknown>[],
+    rows: Record<string, unknown>[] | JsonlLine[],
   ): Promise<ImportCursor> {
     const part = job.parts[from.part];
     const end = from.row + rows.length;
     const to = end < part.rows ? { part: from.part, row: end } : { part: from.part + 1, row: 0 };
-    const items = rows.map((row, k) => importItem(row, `${part.location} row ${from.row + k}`, index));
+    const items =
+      part.format === 'jsonl'
+        ? (rows as JsonlLine[]).map((line) =>
+            this.documentItem(index.collection, line, `${part.location} line ${line.line}`),
+          )
+        : (rows as Record<string, unknown>[]).map((row, k) =>
+            importItem(row, `${part.location} row ${from.row + k}`, index),
+          );
     const bad = items.flatMap((item) => ('bad' in item ? [item.bad] : []));
     if (bad.length > 0 && job.errorMode === 'abort') throw new ImportFailure(bad[0]);
     const writes = items.flatMap((item) => ('write' in item ? [item.write] : []));
@@ -244,6 +248,21 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
     return to;
   }
 
+  /** A line of a JSONL import: a document the index's protocol maps to its record, or why it is not one. */
+  private documentItem(collection: Collection, line: JsonlLine, where: string): ImportItem {
+    let document: unknown;
+    try {
+      document = JSON.parse(line.text);
+    } catch (err) {
+      return { bad: `${where} is not JSON: ${(err as Error).message}` };
+    }
+    try {
+      return { write: this.imports.documentRecord(collection, document, where) };
+    } catch (err) {
+      return { bad: (err as Error).message };
+    }
+  }
+
   /** A batch the core refused, in `continue` mode: each record in a transaction of its own, the refused ones skipped. */
   private async oneByOne(job: ImportJob, items: ImportItem[], namespace: string, from: ImportCursor): Promise<void> {
     const part = job.parts[from.part];
@@ -270,6 +289,13 @@ export class ImportRunner implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
   }
+}
+
+/** The index a job writes to, and its vectors' shape (a Parquet import's first vector may fix the dimension). */
+interface IndexOfJob {
+  collection: Collection;
+  dimension: number | null;
+  metric: Metric;
 }
 
 /** Why an import cannot go on: its message becomes the job's error. */

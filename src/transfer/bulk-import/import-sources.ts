@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
-import type { ImportPart, ImportPlan, ImportSources } from '../../core/imports/import.model';
+import type { ImportFormat, ImportPart, ImportPlan, ImportSources } from '../../core/imports/import.model';
 import {
   pageHeaderReader,
   parquetReader,
@@ -10,6 +10,7 @@ import {
   type ParquetReader,
 } from '../parquet-files';
 import { handleBuffer, listImportFiles, openInside } from './import-files';
+import { countLines, JsonlPartReader, type JsonlLine } from './import-jsonl';
 import { locate } from './import-locations';
 import { checkFooter, chunkEnd, readRows, type CheckedFile } from './import-parquet';
 
@@ -29,9 +30,16 @@ export interface OpenFile {
   close(): Promise<void>;
 }
 
+/** What the runner reads an import's files with, a chunk of rows at a time. */
+export interface ImportPartReader {
+  chunk(part: number, start: number): Promise<{ rows: Record<string, unknown>[] | JsonlLine[]; end: number }>;
+  close(): Promise<void>;
+}
+
 /**
- * The files of Parquet imports (Pinecone's layout, parquet-format.ts), for the core's ImportSources:
- * a URI's files are listed and their footers checked when the import starts, and read by the
+ * The files of imports (Pinecone's layout, parquet-format.ts: Parquet files of vectors, or JSONL
+ * files of documents), for the core's ImportSources: a URI's files are listed, and their footers
+ * checked (Parquet) or their documents counted (JSONL), when the import starts, and read by the
  * runner later, each location checked against the settings again (they may have changed since).
  */
 @Injectable()
@@ -49,20 +57,22 @@ export class ParquetImportSources implements ImportSources {
     return (this.pages ??= await pageHeaderReader());
   }
 
-  async plan(uri: string): Promise<ImportPlan> {
-    const where = locate(uri, this.config.imports);
+  async plan(uri: string, format: ImportFormat = 'parquet'): Promise<ImportPlan> {
+    const extension = `.${format}`;
+    const where = locate(uri, this.config.imports, extension);
     const found =
       where.kind === 'http'
         ? [{ namespace: '', location: where.url }]
-        : (await listImportFiles(where.path, this.config.imports.roots)).map((f) => ({
+        : (await listImportFiles(where.path, this.config.imports.roots, extension)).map((f) => ({
             namespace: f.namespace,
             location: f.path,
           }));
-    if (found.length === 0) throw new InvalidArgumentError(`${uri} holds no .parquet files`);
+    if (found.length === 0) throw new InvalidArgumentError(`${uri} holds no ${extension} files`);
     if (found.length > MAX_PARTS)
       throw new InvalidArgumentError(
-        `${uri} holds ${found.length} .parquet files; an import reads at most ${MAX_PARTS}`,
+        `${uri} holds ${found.length} ${extension} files; an import reads at most ${MAX_PARTS}`,
       );
+    if (format === 'jsonl') return { parts: await this.jsonlParts(uri, found) };
     const parts: ImportPart[] = [];
     for (const part of found) {
       const opened = await this.openFile(part.location).catch((err) => {
@@ -75,6 +85,19 @@ export class ParquetImportSources implements ImportSources {
       parts.push({ ...part, rows: opened.file.rows });
     }
     return { parts };
+  }
+
+  /** JSONL files, their documents (non-blank lines) counted: the rows the job's progress counts. */
+  private async jsonlParts(uri: string, found: { namespace: string; location: string }[]): Promise<ImportPart[]> {
+    const parts: ImportPart[] = [];
+    for (const part of found) {
+      const rows = await countLines(part.location, this.config.imports, guardedFetch).catch((err) => {
+        if (err instanceof InvalidArgumentError || err instanceof ForbiddenError) throw err;
+        throw new InvalidArgumentError(`${uri}: ${part.location} is not readable (${(err as Error).message})`);
+      });
+      parts.push({ ...part, rows, format: 'jsonl' });
+    }
+    return parts;
   }
 
   /**
@@ -109,8 +132,9 @@ export class ParquetImportSources implements ImportSources {
     }
   }
 
-  /** A reader of one import's files. */
-  partReader(parts: ImportPart[]): PartReader {
+  /** A reader of one import's files (all of one format). */
+  partReader(parts: ImportPart[]): ImportPartReader {
+    if (parts[0]?.format === 'jsonl') return new JsonlPartReader(parts, this.config.imports, guardedFetch);
     return new PartReader(
       parts,
       (location) => this.openFile(location),
@@ -124,7 +148,7 @@ export class ParquetImportSources implements ImportSources {
  * Rows of an import's files, a chunk at a time (chunkEnd: whole row groups, ROWS_PER_CHUNK rows or
  * one row group more). The file being read stays open until the reader moves to the next or closes.
  */
-export class PartReader {
+export class PartReader implements ImportPartReader {
   private current?: { part: number; open: OpenFile };
 
   constructor(
