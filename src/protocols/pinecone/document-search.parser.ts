@@ -125,8 +125,9 @@ function fromQueryString(collection: Collection, node: QsNode, k: number): TextQ
 }
 
 /**
- * What a documents search's `score_by` retrieves by: one vector clause alone, or lexical clauses
- * (`text`, `query_string`) together, each point scored by the sum of their BM25 scores.
+ * What a documents search's `score_by` retrieves by: one vector clause alone, one embed clause
+ * alone (its query embedded by the caller), or lexical clauses (`text`, `query_string`) together,
+ * each point scored by the sum of their BM25 scores.
  */
 export function scoreByRetriever(collection: Collection, schema: DocumentFields, scoreBy: unknown): ScoreBy {
   if (!Array.isArray(scoreBy) || scoreBy.length === 0 || scoreBy.length > MAX_SCORE_BY)

@@ -29,7 +29,8 @@ export class PineconeDocumentsController {
     summary: 'Upsert documents',
     description:
       '1 to 1,000 documents, each with an `_id` and at least one schema field; a full-text field takes a string (≤ 100 KB, ≤ 10,000 tokens), ' +
-      'a dense_vector field numbers of its dimension, a sparse_vector field `{indices, values}`; other fields are metadata. An existing id is replaced whole.',
+      'a dense_vector field numbers of its dimension, a sparse_vector field `{indices, values}`, a field with embed / sparse_embed the text to embed ' +
+      '(`usage.embed_total_tokens` in the answer); other fields are metadata. An existing id is replaced whole.',
   })
   @ApiParam({ name: 'index', type: String, example: 'docs' })
   @ApiParam({ name: 'namespace', type: String, example: '__default__' })
@@ -47,7 +48,8 @@ export class PineconeDocumentsController {
   @ApiOperation({
     summary: 'Search documents',
     description:
-      '`score_by`: `text` (`fields`, `query`: BM25 over the words), `query_string` (Lucene syntax), or one `dense_vector` / `sparse_vector` clause; ' +
+      '`score_by`: `text` (`fields`, `query`: BM25 over the words), `query_string` (Lucene syntax), or one `dense_vector` / `sparse_vector` clause, ' +
+      "or one `embed` / `sparse_embed` clause (`field`, `query`: embedded with the field's model); " +
       '`top_k` 1 to 10,000; `include_fields` (none by default, `["*"]` for all); `filter` with metadata operators and `$match_phrase`, `$match_all`, `$match_any`.',
   })
   @ApiParam({ name: 'index', type: String, example: 'docs' })
