@@ -1,4 +1,3 @@
-import { createInterface, type Interface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ForbiddenError, InvalidArgumentError } from '../../core/errors';
@@ -18,6 +17,33 @@ export interface JsonlLine {
 }
 
 type Fetch = (url: string) => Promise<Response>;
+
+/**
+ * The lines of a stream of text, without their `\n` (and a `\r` before it). A line is never held
+ * past MAX_LINE_CHARS: a file of one endless line is refused as soon as it is that long.
+ */
+async function* splitLines(input: AsyncIterable<string>, location: string): AsyncGenerator<string> {
+  let pending = '';
+  let number = 0;
+  for await (const chunk of input) {
+    pending += chunk;
+    let start = 0;
+    for (let at = pending.indexOf('\n'); at >= 0; at = pending.indexOf('\n', start)) {
+      number++;
+      if (at - start > MAX_LINE_CHARS) throw tooLong(location, number);
+      yield pending.slice(start, at > start && pending[at - 1] === '\r' ? at - 1 : at);
+      start = at + 1;
+    }
+    pending = pending.slice(start);
+    if (pending.length > MAX_LINE_CHARS) throw tooLong(location, number + 1);
+  }
+  if (pending !== '') yield pending;
+}
+
+const tooLong = (location: string, line: number) =>
+  new InvalidArgumentError(
+    `${location} line ${line} is longer than ${MAX_LINE_CHARS} characters: a document is 2 MB at most`,
+  );
 
 /**
  * The lines of a JSONL location (a real path inside the roots, or an allowed URL), read as a
@@ -53,8 +79,7 @@ export async function openLines(
       input.destroy();
     };
   }
-  const reader: Interface = createInterface({ input, crlfDelay: Infinity });
-  const raw = reader[Symbol.asyncIterator]();
+  const raw = splitLines(input as AsyncIterable<string>, location);
   let number = 0;
   const lines: AsyncIterator<JsonlLine> = {
     async next() {
@@ -62,10 +87,6 @@ export async function openLines(
         const got = await raw.next();
         if (got.done) return { done: true, value: undefined };
         number++;
-        if (got.value.length > MAX_LINE_CHARS)
-          throw new InvalidArgumentError(
-            `${location} line ${number} is longer than ${MAX_LINE_CHARS} characters: a document is 2 MB at most`,
-          );
         if (got.value.trim() !== '') return { done: false, value: { text: got.value, line: number } };
       }
     },
@@ -73,7 +94,7 @@ export async function openLines(
   return {
     lines,
     close: async () => {
-      reader.close();
+      await raw.return(undefined);
       await close();
     },
   };
