@@ -238,7 +238,7 @@ export class TextFieldsRepository {
       FOR EACH STATEMENT EXECUTE FUNCTION ${stats}()`);
     await db.query(`CREATE TRIGGER text_stats_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
       FOR EACH STATEMENT EXECUTE FUNCTION ${stats}()`);
-    // The words each field holds per namespace (migrations/027), which fuzzy terms expand against.
+    // The words each field holds per namespace (migrations/026), which fuzzy terms expand against.
     await db.query(`CREATE TRIGGER text_terms_insert AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION vecgate_text_terms_add('${id}')`);
     await db.query(`CREATE TRIGGER text_terms_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows

@@ -216,7 +216,7 @@ describe('Pinecone query_string fuzzy terms (term~N)', () => {
     expect(many.body.error.message).toMatch(/at most 100 fuzzy words/);
   });
 
-  it('lists the words of a table written before the list existed (migration 027)', async () => {
+  it('lists the words of a table written before the list existed (migration 026)', async () => {
     const word = [...corpus.values()][0][0];
     const before = await search(`body:(${word}~1)`);
     // The state of a database migrated up to 026: no list, no triggers.
@@ -227,7 +227,7 @@ describe('Pinecone query_string fuzzy terms (term~N)', () => {
     const table = `vecgate_records."${rows[0].table_name}"`;
     await gw.db.query(`DROP TRIGGER text_terms_insert ON ${table}; DROP TRIGGER text_terms_update ON ${table}`);
     await gw.db.query('DROP FUNCTION vecgate_text_terms_add(); DROP TABLE vecgate_text_terms');
-    await gw.db.query(readFileSync(join(__dirname, '../../../migrations/027_text_terms.sql'), 'utf8'));
+    await gw.db.query(readFileSync(join(__dirname, '../../../migrations/026_text_terms.sql'), 'utf8'));
     expect(round(await search(`body:(${word}~1)`))).toEqual(round(before));
     await pc
       .index(name)
