@@ -28,15 +28,18 @@ DECLARE
 BEGIN
   FOR p IN SELECT position FROM vecgate_text_fields WHERE collection_id = TG_ARGV[0]::uuid ORDER BY position LOOP
     col := quote_ident('t' || p);
+    -- The changed rows first, fenced: compared word by word, a row of 40,000 words took 30 s.
     EXECUTE
-      'INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)
-       SELECT $1, $2, w.namespace, w.term
-       FROM (SELECT DISTINCT n.namespace, u.term FROM new_rows n, unnest(tsvector_to_array(n.' || col || ')) AS u(term)
-             WHERE n.' || col || ' IS NOT NULL'
+      'WITH changed AS MATERIALIZED (
+         SELECT n.namespace, n.' || col || ' AS words FROM new_rows n
+         WHERE n.' || col || ' IS NOT NULL'
       || CASE WHEN TG_OP = 'UPDATE' THEN
          ' AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.namespace = n.namespace AND o.id = n.id
                              AND o.' || col || ' IS NOT DISTINCT FROM n.' || col || ')' ELSE '' END
-      || ') w
+      || ')
+       INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)
+       SELECT $1, $2, w.namespace, w.term
+       FROM (SELECT DISTINCT c.namespace, u.term FROM changed c, unnest(tsvector_to_array(c.words)) AS u(term)) w
        WHERE NOT EXISTS (SELECT 1 FROM vecgate_text_terms v
                          WHERE v.collection_id = $1 AND v.position = $2 AND v.namespace = w.namespace
                            AND char_length(v.term) = char_length(w.term) AND v.term = w.term)'
