@@ -14,6 +14,7 @@ import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
 import { nameMap } from '../name-map';
+import { InvalidArgumentError } from '../errors';
 import { textConfig } from '../text/text-field';
 import { textColumn } from '../text/text-fields.repository';
 import { leavesOf, type Lexeme, type TextLeaf, type TextQuery } from '../text/text-query';
@@ -717,6 +718,9 @@ export class RecordsRepository {
     leaves: TextLeaf[],
     lexemes: Map<TextLeaf, Lexeme[]>,
   ): Promise<Map<TextLeaf, string[]>> {
+    for (const leaf of leaves)
+      if (leaf.kind === 'fuzzy' && collection.textFields.find((f) => f.position === leaf.position)?.analyzer.tokenizer)
+        throw new InvalidArgumentError('Fuzzy terms match only fields analysed by words, not token by token');
     const words = fuzzyWords(leaves, lexemes);
     let found: { k: number; term: string }[] = [];
     if (words.length > 0) {

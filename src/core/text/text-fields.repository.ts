@@ -127,7 +127,8 @@ export class TextFieldsRepository {
   /**
    * The values the table already holds, analysed and counted (a Qdrant index declared on a
    * collection with points). The row trigger fires on changed metadata only, so this sets the
-   * columns itself, and then counts the statistics afresh.
+   * columns itself, and then counts the statistics afresh; the statement trigger lists the words
+   * of the rows it sets (vecgate_text_terms).
    */
   private async analyseExisting(db: Queryable, table: string, collectionId: string, f: TextField): Promise<void> {
     const [c, l] = [textColumn(f.position), textLengthColumn(f.position)];
@@ -145,16 +146,6 @@ export class TextFieldsRepository {
       `INSERT INTO vecgate_text_stats (collection_id, position, namespace, slot, docs, tokens)
        SELECT $1, $2, namespace, 0, count(${c}), coalesce(sum(${l}), 0) FROM ${qualified(table)}
        WHERE ${c} IS NOT NULL GROUP BY namespace`,
-      [collectionId, f.position],
-    );
-    await db.query('DELETE FROM vecgate_text_terms WHERE collection_id = $1 AND position = $2', [
-      collectionId,
-      f.position,
-    ]);
-    await db.query(
-      `INSERT INTO vecgate_text_terms (collection_id, position, namespace, term)
-       SELECT DISTINCT $1::uuid, $2::integer, r.namespace, u.term FROM ${qualified(table)} r, unnest(tsvector_to_array(r.${c})) AS u(term)
-       WHERE r.${c} IS NOT NULL`,
       [collectionId, f.position],
     );
   }
