@@ -190,6 +190,12 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = headersTimeoutMs(config);
   limitConnectionsPerClient(server, config);
-  await app.get(Database).open();
+  try {
+    await app.get(Database).open();
+  } catch (err) {
+    // What was opened before the failure (an embedded data directory's lock) is let go.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }

@@ -134,11 +134,20 @@ export class Database implements OnModuleDestroy {
         );
     }
     this.label = this.embedded ? embeddedLabel(this.config.dataDir) : postgresLabel(this.primaryHosts!.url);
-    const pool = this.openPool();
-    await checkPgvector(pool, 'before');
-    await runMigrations(pool, this.logger);
-    this.pgvectorVersion = await checkPgvector(pool, 'after', this.logger);
-    this.vectorOid = (await pool.query(`SELECT 'vector'::regtype::oid::int AS oid`)).rows[0].oid;
+    // The gateway's own start (its checks and migrations) is not bound by the requests' statement
+    // time limit: on a busy machine, listing an embedded database's extensions took over 300 ms.
+    // The connection is closed after it, as an index build's is (unbound for good, embedded).
+    const client = await this.openPool().connect();
+    try {
+      this.embedded?.unbound(client);
+      if (!this.embedded) await client.query('SET statement_timeout = 0');
+      await checkPgvector(client, 'before');
+      await runMigrations(client, this.logger);
+      this.pgvectorVersion = await checkPgvector(client, 'after', this.logger);
+      this.vectorOid = (await client.query(`SELECT 'vector'::regtype::oid::int AS oid`)).rows[0].oid;
+    } finally {
+      client.release(true);
+    }
     this.logger.log(`opened ${this.label}, with pgvector ${this.pgvectorVersion}`);
   }
 

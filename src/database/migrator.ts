@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Queryable } from './queryable';
 
 /**
@@ -28,11 +28,13 @@ export async function appliedMigrations(db: Queryable): Promise<Set<string>> {
   return new Set(rows.map((r) => r.name));
 }
 
-export async function runMigrations(pool: Pool, logger: Logger): Promise<string[]> {
+/** Applies the migrations not applied yet, on a connection of `db` (a pool), or on `db` itself (a connection, kept open). */
+export async function runMigrations(db: Pool | PoolClient, logger: Logger): Promise<string[]> {
   const files = readdirSync(migrationsDir())
     .filter((f) => f.endsWith('.sql'))
     .sort();
-  const client = await pool.connect();
+  const own = !('release' in db);
+  const client = own ? await (db as Pool).connect() : (db as PoolClient);
   const applied: string[] = [];
   // Without a listener, a connection dropped during boot would crash instead of failing the boot.
   const onError = (err: Error) => logger.warn(`database connection lost while migrating: ${err.message}`);
@@ -64,7 +66,7 @@ export async function runMigrations(pool: Pool, logger: Logger): Promise<string[
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
     await client.query('RESET statement_timeout').catch(() => undefined);
     client.off('error', onError);
-    client.release();
+    if (own) client.release();
   }
   return applied;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Queryable } from './queryable';
 
 export class PgvectorMissingError extends Error {}
 
@@ -17,7 +17,7 @@ export function older(version: string, than: number[]): boolean {
  * Before migrations: fails boot when the server cannot load pgvector at all.
  * After: returns the installed version and warns when it lacks the HNSW vacuum fixes of 0.8.3/0.8.4.
  */
-export async function checkPgvector(pool: Pool, stage: 'before' | 'after', logger?: Logger): Promise<string> {
+export async function checkPgvector(pool: Queryable, stage: 'before' | 'after', logger?: Logger): Promise<string> {
   if (stage === 'before') {
     const { rows } = await pool.query(`SELECT default_version FROM pg_available_extensions WHERE name = 'vector'`);
     if (rows.length === 0) {
