@@ -132,12 +132,14 @@ export class TextFieldsRepository {
    */
   private async analyseExisting(db: Queryable, table: string, collectionId: string, f: TextField): Promise<void> {
     const [c, l] = [textColumn(f.position), textLengthColumn(f.position)];
+    // One pass: each row written once, its words and their count together.
     await db.query(
-      `UPDATE ${qualified(table)} SET ${c} = vecgate_text_vector($1::regconfig, $2::jsonb, metadata #> $3::text[])
+      `UPDATE ${qualified(table)} SET (${c}, ${l}) = (
+         SELECT a.v, vecgate_text_length(a.v)
+         FROM (SELECT vecgate_text_vector($1::regconfig, $2::jsonb, metadata #> $3::text[]) AS v) a)
        WHERE metadata #> $3::text[] IS NOT NULL`,
       [textConfig(f.analyzer), JSON.stringify(f.analyzer), f.path],
     );
-    await db.query(`UPDATE ${qualified(table)} SET ${l} = vecgate_text_length(${c}) WHERE ${c} IS NOT NULL`);
     await db.query('DELETE FROM vecgate_text_stats WHERE collection_id = $1 AND position = $2', [
       collectionId,
       f.position,
