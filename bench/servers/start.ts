@@ -4,7 +4,7 @@
  * (bench/servers/http-floor.ts, bare-sql.ts). Each is a child process on a free loopback port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -100,6 +100,9 @@ async function startChild(make: (port: number) => Child): Promise<Server> {
   const push = (chunk: Buffer) => {
     const parts = (partial + stripAnsi(chunk.toString('utf8'))).split('\n');
     partial = parts.pop() ?? '';
+    // BENCH_CHILD_LOG names a file every child's lines are appended to, for a failure to be read later.
+    if (process.env.BENCH_CHILD_LOG && parts.length > 0)
+      appendFileSync(process.env.BENCH_CHILD_LOG, parts.map((l) => `${c.name}: ${l}\n`).join(''));
     for (const line of parts) {
       c.onLine?.(line);
       lines.push(line);

@@ -351,6 +351,8 @@ export class RecordTableRepository {
   async drop(db: Queryable, table: string): Promise<void> {
     await this.cancelIndexBuild(db, table);
     await db.query(`DROP TABLE IF EXISTS ${qualified(table)}`);
+    // Its text postings (migrations/027), named from it as qualified() checks it.
+    await db.query(`DROP TABLE IF EXISTS vecgate_records."${table}_tp"`);
     // A table with text fields has trigger functions beside it (TextFieldsRepository); they outlive the table otherwise.
     for (const suffix of ['_text', '_text_stats'])
       await db.query(`DROP FUNCTION IF EXISTS vecgate_records."${table}${suffix}"()`);

@@ -16,9 +16,9 @@ import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withi
 import { nameMap } from '../name-map';
 import { InvalidArgumentError } from '../errors';
 import { textConfig } from '../text/text-field';
-import { textColumn } from '../text/text-fields.repository';
+import { hasPostings, textColumn } from '../text/text-fields.repository';
 import { leavesOf, type Lexeme, type TextLeaf, type TextQuery } from '../text/text-query';
-import { bm25Sql, compileTextQuery } from '../text/text-search-sql';
+import { compilePostingsQuery, postingsBm25Sql } from '../text/text-search-sql';
 import { fuzzyExpansions, fuzzyExpansionSql, fuzzyWords } from '../text/fuzzy-terms';
 
 /** A written sparse vector; an empty one (a write that removed it) is stored as none. */
@@ -664,19 +664,13 @@ export class RecordsRepository {
       const leaves = leavesOf(query);
       const lexemes = await this.analyse(db, collection, leaves);
       const expansions = await this.expandFuzzy(db, collection, namespace, leaves, lexemes);
-      const compiled = compileTextQuery(query, lexemes, params, expansions);
+      const select = `${columns(include, collection, 'r.')}, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size`;
+      this.checkPostings(collection, leaves);
+      const compiled = compilePostingsQuery(query, lexemes, params, expansions);
       // No word left to score (stop words only, or must-nots only): nothing matches.
       if (compiled.terms.length === 0 && compiled.constants.length === 0) return [];
       const where = compileFilter(filter, params);
-      sql = bm25Sql(
-        table,
-        compiled,
-        where,
-        params,
-        collection.id,
-        params.add(n),
-        `${columns(include, collection, 'r.')}, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size`,
-      );
+      sql = postingsBm25Sql(collection.tableName, table, compiled, where, params, collection.id, params.add(n), select);
     }
     const { rows } = await db.query<StoredRecord & { score: number }>(
       withinBudget(sql, params.add(this.answerBytes)),
@@ -686,6 +680,17 @@ export class RecordsRepository {
       ...r,
       score: Number(r.score),
     }));
+  }
+
+  /** BM25 reads postings (migrations/027), which a token-by-token field (a Qdrant text index) has not: it matches, it does not rank. */
+  private checkPostings(collection: Collection, leaves: TextLeaf[]): void {
+    for (const l of leaves) {
+      const field = collection.textFields.find((f) => f.position === l.position);
+      if (field && !hasPostings(field))
+        throw new InvalidArgumentError(
+          `The text field ${JSON.stringify(field.path.join('.'))} is analysed token by token: it filters by words but does not rank`,
+        );
+    }
   }
 
   /** Each leaf's words as its field's analyser makes them, in one statement for all leaves. */

@@ -17,6 +17,24 @@ export function textLengthColumn(position: number): string {
 const ANALYSE_SUFFIX = '_text';
 const STATS_SUFFIX = '_text_stats';
 
+/**
+ * The postings table beside a record table (migrations/027): a row per namespace, field, word and
+ * record, for the fields analysed by words (Pinecone's), which BM25 searches read.
+ */
+export function postingsTableName(table: string): string {
+  qualified(table);
+  return `${table}_tp`;
+}
+
+export function postingsTable(table: string): string {
+  return `vecgate_records."${postingsTableName(table)}"`;
+}
+
+/** Whether a field has postings: analysed by words, not token by token (a Qdrant text index). */
+export function hasPostings(field: TextField): boolean {
+  return field.analyzer.tokenizer === undefined;
+}
+
 function checkedUuid(id: string): string {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new Error(`not a uuid: ${id}`);
   return id;
@@ -119,6 +137,8 @@ export class TextFieldsRepository {
   async dropColumns(db: Queryable, table: string, collectionId: string, removed: TextField, left: TextField[]) {
     const t = qualified(table);
     await this.writeTriggers(db, table, collectionId, left);
+    if (left.some(hasPostings))
+      await db.query(`DELETE FROM ${postingsTable(table)} WHERE position = $1`, [removed.position]);
     await db.query(
       `ALTER TABLE ${t} DROP COLUMN ${textColumn(removed.position)}, DROP COLUMN ${textLengthColumn(removed.position)}`,
     );
@@ -153,6 +173,28 @@ export class TextFieldsRepository {
   }
 
   /**
+   * The postings table and its triggers when any field has postings (migrations/027); the table
+   * dropped when none has. A field added to a table with records gets its postings from the
+   * update trigger, when analyseExisting sets its words.
+   */
+  private async writePostingsTriggers(db: Queryable, table: string, id: string, fields: TextField[]): Promise<void> {
+    const t = qualified(table);
+    const tp = postingsTableName(table);
+    if (!fields.some(hasPostings)) {
+      await db.query(`DROP TABLE IF EXISTS ${postingsTable(table)}`);
+      return;
+    }
+    await db.query('SELECT vecgate_text_postings_create($1, true)', [table]);
+    const sync = `vecgate_text_postings_sync('${id}', '${tp}')`;
+    await db.query(`CREATE TRIGGER text_postings_insert AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION ${sync}`);
+    await db.query(`CREATE TRIGGER text_postings_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION ${sync}`);
+    await db.query(`CREATE TRIGGER text_postings_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION ${sync}`);
+  }
+
+  /**
    * The record table's triggers for its text fields, or none when it has none. The row trigger
    * reads each field's key and analyser from the catalog; the statement triggers add each
    * statement's net change of records and tokens per field and namespace to the statistics, in one
@@ -170,10 +212,14 @@ export class TextFieldsRepository {
       'text_stats_delete',
       'text_terms_insert',
       'text_terms_update',
+      'text_postings_insert',
+      'text_postings_update',
+      'text_postings_delete',
     ])
       await db.query(`DROP TRIGGER IF EXISTS ${name} ON ${t}`);
     await db.query(`DROP FUNCTION IF EXISTS ${analyse}()`);
     await db.query(`DROP FUNCTION IF EXISTS ${stats}()`);
+    await this.writePostingsTriggers(db, table, id, fields);
     if (fields.length === 0) return;
     const cases = fields
       .map((f) => {

@@ -366,6 +366,55 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       expect((await ns().documents.fetch({ ids: ['a'] })).documents.a).toEqual({ _id: 'a', shelf: 'top' });
     });
 
+    it('scores by BM25 exactly after a seeded run of every kind of write', async () => {
+      // The postings (migrations/027) follow inserts, replacing upserts, updates of the text and of
+      // other fields, updates and deletes by filter: a stale posting or a missed one changes a score.
+      const w = pc.index(name).namespace('churn');
+      const words = ['alpha', 'beta', 'gamma', 'delta', 'omega', 'sigma', 'kappa', 'zeta'];
+      let seed = 7;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const text = () => Array.from({ length: 1 + rand(6) }, () => words[rand(words.length)]).join(' ');
+      const corpus = new Map<string, { text: string; n: number }>();
+      const ids = Array.from({ length: 24 }, (_, i) => `c${i}`);
+      for (let round = 0; round < 6; round++) {
+        const batch = ids.filter(() => rand(3) === 0).map((id) => ({ _id: id, text: text(), n: rand(10) }));
+        if (batch.length) await w.documents.upsert({ documents: batch });
+        for (const d of batch) corpus.set(d._id, { text: d.text, n: d.n });
+        const held = [...corpus.keys()];
+        if (held.length === 0) continue;
+        const changed = held[rand(held.length)];
+        const t = text();
+        await w.documents.update({ documents: [{ _id: changed, text: t }] });
+        corpus.get(changed)!.text = t;
+        const other = held[rand(held.length)];
+        await w.documents.update({ documents: [{ _id: other, n: 3 }] });
+        corpus.get(other)!.n = 3;
+        const gone = held[rand(held.length)];
+        await w.documents.delete({ ids: [gone] });
+        corpus.delete(gone);
+        if (round % 2 === 1) {
+          await w.documents.delete({ filter: { n: { $eq: 9 } } });
+          for (const [id, d] of corpus) if (d.n === 9) corpus.delete(id);
+          await w.documents.update({ filter: { n: { $eq: 3 } }, setFields: { n: 4 } });
+          for (const d of corpus.values()) if (d.n === 3) d.n = 4;
+        }
+      }
+      expect(corpus.size).toBeGreaterThan(5);
+      const tokens = new Map([...corpus].map(([id, d]) => [id, d.text.split(' ')]));
+      for (const query of [['alpha'], ['beta', 'zeta'], ['gamma', 'delta', 'omega'], words]) {
+        const found = await w.documents.search({
+          scoreBy: [{ type: 'text', fields: ['text'], query: query.join(' ') }],
+          topK: 100,
+        });
+        expect(round(found.matches.map((m) => [m._id, m._score] as [string, number]))).toEqual(
+          round(bm25(tokens, query)),
+        );
+      }
+    });
+
     it('deletes by ids, by filter (counting) and all', async () => {
       await ns().documents.upsert({
         documents: ['x1', 'x2', 'x3', 'x4'].map((id, i) => ({ _id: id, text: `word${i} common`, n: i })),
