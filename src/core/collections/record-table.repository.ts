@@ -309,6 +309,13 @@ export class RecordTableRepository {
     await db.query(`VACUUM ${qualified(table)}`);
   }
 
+  /** Vacuums and analyzes a table's text postings (migrations/027), when it has them. */
+  async vacuumPostings(db: Queryable, table: string): Promise<void> {
+    const postings = `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}_tp"`;
+    const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS held`, [postings]);
+    if (rows[0]?.held) await db.query(`VACUUM (ANALYZE) ${postings}`);
+  }
+
   /**
    * Cancels a build of the table's index running on any replica (a dropped table would otherwise
    * wait for the build to finish). Builders name their connection after the table.
