@@ -61,6 +61,8 @@ export function compilePostingsQuery(
   const columns = new Map<string, string>();
   const constants: PostingsQuery['constants'] = [];
   const read = (position: number, list: string[]) => {
+    textColumn(position); // positions come from the catalog; checked again before they reach the SQL
+
     const set = words.get(position) ?? new Set<string>();
     for (const w of list) set.add(w);
     words.set(position, set);
