@@ -310,10 +310,12 @@ export class RecordTableRepository {
   }
 
   /** Vacuums and analyzes a table's text postings (migrations/027), when it has them. */
-  async vacuumPostings(db: Queryable, table: string): Promise<void> {
+  async vacuumPostings(db: Queryable, table: string): Promise<boolean> {
     const postings = `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}_tp"`;
     const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS held`, [postings]);
-    if (rows[0]?.held) await db.query(`VACUUM (ANALYZE) ${postings}`);
+    if (!rows[0]?.held) return false;
+    await db.query(`VACUUM (ANALYZE) ${postings}`);
+    return true;
   }
 
   /**

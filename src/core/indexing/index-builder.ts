@@ -355,13 +355,16 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       const collection = await this.catalog.findById(this.db, id);
       if (!collection || !collection.textFields.some(hasPostings)) continue;
       const table = collection.tableName;
+      const started = Date.now();
       try {
-        if (this.db.backend === 'embedded') await this.tables.vacuumPostings(this.db, table);
-        else
-          await this.buildOnce(table, postingsLock(table), async (conn) => {
-            await this.tables.vacuumPostings(conn, table);
-            return true;
-          });
+        const done =
+          this.db.backend === 'embedded'
+            ? await this.tables.vacuumPostings(this.db, table)
+            : await this.buildOnce(table, postingsLock(table), (conn) => this.tables.vacuumPostings(conn, table));
+        if (done)
+          this.logger.log(
+            `vacuumed the text postings of collection ${collection.id} (${collection.name}) in ${Date.now() - started} ms`,
+          );
       } catch (err) {
         if (!this.stopped)
           this.logger.warn(

@@ -2,6 +2,7 @@ import { Errors, type Pinecone } from '@pinecone-database/pinecone';
 import { http, gatewayForFile } from '../../support/gateway';
 import { bm25, round } from '../../support/bm25';
 import { indexName, pineconeClient, prng } from '../../support/pinecone';
+import { until } from '../../support/wait';
 
 const { PineconeBadRequestError } = Errors;
 
@@ -413,6 +414,34 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
           round(bm25(tokens, query)),
         );
       }
+    });
+
+    it('has its postings vacuumed and analyzed once writes are quiet', async () => {
+      // Index-only scans of unvacuumed postings visit the table for each one (PGlite never
+      // autovacuums): the index builder vacuums them after a load (docs/full-text-search.md).
+      const { rows } = await gw.db.query<{ t: string }>(
+        `SELECT table_name || '_tp' AS t FROM vecgate_collections WHERE name = $1`,
+        [name],
+      );
+      const state = async () =>
+        (
+          await gw.db.query<{ pages: number; visible: number; tuples: number }>(
+            `SELECT relpages AS pages, relallvisible AS visible, reltuples AS tuples FROM pg_class
+             WHERE oid = to_regclass('vecgate_records.' || quote_ident($1))`,
+            [rows[0].t],
+          )
+        ).rows[0];
+      await pc
+        .index(name)
+        .namespace('quiet')
+        .documents.upsert({
+          documents: Array.from({ length: 300 }, (_, i) => ({ _id: `q${i}`, text: `word${i % 17} shared text ${i}` })),
+        });
+      await until(
+        'the postings table vacuumed (every page all-visible) and analyzed',
+        state,
+        (s) => s.tuples > 0 && s.pages > 0 && s.visible === s.pages,
+      );
     });
 
     it('deletes by ids, by filter (counting) and all', async () => {
