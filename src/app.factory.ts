@@ -25,6 +25,7 @@ import { runWithConsistency } from './database/read-consistency';
 import { LastWrites, LSN_HEADER, RequestConsistency } from './common/read-your-writes';
 import { installOperations } from './operations/install-operations';
 import type { OperationsOptions } from './operations/operations-options';
+import { isPortTaken, portTakenMessage } from './operations/port-taken';
 import { ERROR_RENDERERS, OPENAPI_MODELS, PROTOCOL_PORTS, protocolOf } from './protocols/protocols';
 import { attachPortRouting, PortRouting, portRoutingOf } from './common/port-routing';
 import { QDRANT_PREFIX } from './protocols/qdrant/qdrant-prefix';
@@ -54,11 +55,8 @@ export async function listenProtocolPorts(app: INestApplication, config: AppConf
   try {
     return { qdrant: await portRoutingOf(server)!.listen(server, QDRANT_PREFIX, config.qdrantPort, config.host) };
   } catch (err) {
-    if ((err as { code?: unknown }).code !== 'EADDRINUSE') throw err;
-    throw new Error(
-      `port ${config.qdrantPort} (QDRANT_PORT, Qdrant's API) is taken: set QDRANT_PORT to a free port, or to 0 to turn the Qdrant API off`,
-      { cause: err },
-    );
+    if (!isPortTaken(err)) throw err;
+    throw new Error(portTakenMessage('QDRANT_PORT', config.qdrantPort), { cause: err });
   }
 }
 

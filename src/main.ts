@@ -9,6 +9,7 @@ import { installGracefulShutdown } from './operations/graceful-shutdown';
 import { createOperationsLogger, PinoNestLogger } from './operations/logger';
 import { warnIfOpen } from './operations/open-listen-warning';
 import { loadOperationsOptions } from './operations/operations-options';
+import { isPortTaken, portTakenMessage } from './operations/port-taken';
 import { announceReady, exitWhileBooting, installWorker, runPrimary } from './operations/workers';
 
 async function main(): Promise<void> {
@@ -24,7 +25,8 @@ async function main(): Promise<void> {
       workers: config.workers,
       host: config.host,
       port: config.port,
-      protocolPorts: config.qdrantPort === null ? [] : [{ prefix: QDRANT_PREFIX, port: config.qdrantPort }],
+      protocolPorts:
+        config.qdrantPort === null ? [] : [{ prefix: QDRANT_PREFIX, port: config.qdrantPort, setting: 'QDRANT_PORT' }],
       stopTimeoutMs,
       address,
       logger: new Logger('Workers'),
@@ -48,7 +50,9 @@ async function main(): Promise<void> {
     return;
   }
   installGracefulShutdown(app, new Logger('Shutdown'));
-  await app.listen(config.port, config.host);
+  await app.listen(config.port, config.host).catch((err: unknown) => {
+    throw isPortTaken(err) ? new Error(portTakenMessage('PORT', config.port), { cause: err }) : err;
+  });
   const { qdrant } = await listenProtocolPorts(app, config);
   // The port the system gave, when PORT=0 asked for any.
   const address = app.getHttpServer().address();

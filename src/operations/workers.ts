@@ -4,6 +4,7 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { ConnectionDealer, TAKEN, takeConnections, type ConnectionMessage } from './connection-dealer';
 import { installGracefulShutdown } from './graceful-shutdown';
+import { isPortTaken, portTakenMessage } from './port-taken';
 
 /**
  * Several gateway processes on one port (VECGATE_WORKERS, node:cluster): the primary forks the
@@ -32,7 +33,7 @@ export interface PrimaryOptions {
   host: string;
   port: number;
   /** Protocols on ports of their own (Qdrant's): each one's port and path prefix. */
-  protocolPorts: { prefix: string; port: number }[];
+  protocolPorts: { prefix: string; port: number; setting?: 'QDRANT_PORT' }[];
   /** How long the workers may take to stop (drain, close) after a signal before they are killed. */
   stopTimeoutMs: number;
   /** Logged once every worker listens. */
@@ -95,12 +96,16 @@ export function runPrimary({
     for (const other of others) other.server.listen(other.port, host);
   };
   server.on('error', (err) => {
-    logger.error(`cannot listen on ${address}: ${err.message}`);
+    logger.error(isPortTaken(err) ? portTakenMessage('PORT', port) : `cannot listen on ${address}: ${err.message}`);
     stop('listening failed', 1);
   });
   for (const other of others)
     other.server.on('error', (err) => {
-      logger.error(`cannot listen on port ${other.port}: ${err.message}`);
+      logger.error(
+        isPortTaken(err) && other.setting
+          ? portTakenMessage(other.setting, other.port)
+          : `cannot listen on port ${other.port}: ${err.message}`,
+      );
       stop('listening failed', 1);
     });
   const answerMetrics = async (worker: Worker, id: number | undefined) => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createScratchDatabase, usingPostgres } from '../../support/gateway';
@@ -99,6 +99,32 @@ describe('listen address: loopback by default, and a loud warning when open beyo
       .map((a) => a!.address);
     for (const address of outward) expect([address, await reachable(address, gateway.port)]).toEqual([address, false]);
     expect(warned(gateway)).toBe(false);
+  });
+
+  it('a port another process holds is worded alike for PORT and QDRANT_PORT: the setting, and the way out', async () => {
+    const held: Server = createServer();
+    await new Promise<void>((done) => held.listen(0, '127.0.0.1', done));
+    const port = (held.address() as { port: number }).port;
+    try {
+      const failure = (env: Record<string, string>) =>
+        GatewayProcess.start({ ...store, ...env }).then(
+          (started) => {
+            gateway = started;
+            return 'it started';
+          },
+          (err: Error) => err.message,
+        );
+      expect(await failure({ PORT: String(port) })).toBe(
+        `the gateway exited with 1 before listening: vecgate: failed to start: port ${port} (PORT, the Chroma, ` +
+          `Pinecone and Vectorizer APIs and the console) is taken: set PORT to a free port\n`,
+      );
+      expect(await failure({ QDRANT_PORT: String(port) })).toBe(
+        `the gateway exited with 1 before listening: vecgate: failed to start: port ${port} (QDRANT_PORT, ` +
+          `Qdrant's API) is taken: set QDRANT_PORT to a free port, or to 0 to turn the Qdrant API off\n`,
+      );
+    } finally {
+      held.close();
+    }
   });
 
   it('warns at boot when HOST opens it beyond loopback before any key exists, and not once one does', async () => {
