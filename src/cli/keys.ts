@@ -22,6 +22,8 @@ new one there (to create a key before the gateway's first start).`;
 const CREATE_FLAG = '--create-data-dir';
 
 class UsageError extends Error {}
+/** A command that was well formed but could not be done: said in one line, without the usage. */
+class Refusal extends Error {}
 
 function option(args: string[], name: string): string[] {
   const values: string[] = [];
@@ -94,7 +96,7 @@ async function run(command: Exclude<Command, { name: 'help' }>, keys: ApiKeysSer
       return;
     }
     case 'revoke': {
-      if (!(await keys.revoke(command.id))) throw new UsageError(`no active key ${command.id}`);
+      if (!(await keys.revoke(command.id))) throw new Refusal(`no active key ${command.id}`);
       console.log(`Revoked key ${command.id}.`);
       return;
     }

@@ -195,6 +195,7 @@ describe('npm run keys: API keys created, listed and revoked from the command li
       expect({ code: listed.code, out: describeRun(listed) }).toEqual({ code: 0, out: describeRun(listed) });
       // One line per key (the database layer may log a warning first, e.g. an old pgvector).
       const lines = listed.stdout.split('\n').filter((l) => /^[0-9a-f]{16}\s/.test(l));
+      expect(listed.stdout).toMatch(/ active\n$/); // the last row ends its line
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(new RegExp(`^${acme.id}\\s+tenant=acme\\s+databases=\\*\\s+created=\\S+\\s+active$`));
       expect(lines[1]).toMatch(
@@ -304,7 +305,9 @@ describe('npm run keys: API keys created, listed and revoked from the command li
     for (const id of [acme.id, '0123456789abcdef', 'nonsense']) {
       const r = await cli('revoke', id);
       expect({ id, failed: r.code !== 0 }).toEqual({ id, failed: true });
-      expect(r.stderr).toContain(id);
+      // The one line that says why, last, without the usage: the command was well formed.
+      expect(r.stderr).toMatch(new RegExp(`\\nkeys: no active key ${id}\\n$`));
+      expect(r.stderr).not.toMatch(/usage:/);
     }
     expect((await query(`SELECT count(*)::int AS n FROM vecgate_api_keys WHERE revoked_at IS NULL`))[0].n).toBe(2);
   });
