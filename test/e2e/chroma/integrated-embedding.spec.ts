@@ -1,7 +1,6 @@
 import { ChromaClient, type EmbeddingFunction, K, Knn, Rrf, Search } from 'chromadb';
 import { parseInferenceConfig } from '../../../src/inference/inference-options';
 import { bm25 } from '../../../src/inference/providers/bm25';
-import { onPort, runModule, snippetsUnder } from '../../support/doc-snippets';
 import {
   FAKE_KEY_ENV,
   fakeEmbedding,
@@ -573,20 +572,5 @@ describe('Chroma: embedding on the server with the operator’s models', () => {
     expect(res.body.message).toMatch(
       /sparse vector index 'splade'.*chroma-cloud-splade \(model prithivida\/Splade_PP_en_v1\), which is not mapped to a sparse embedding model/,
     );
-  });
-
-  it('docs/protocols/chroma.md: the server-side embedding example runs as written', async () => {
-    const [code] = snippetsUnder('docs/protocols/chroma.md', 'Server-side embedding', 'ts');
-    const ran = await runModule(onPort(code, gw.port), {}, ['nearest', 'dimension']);
-    expect(ran.stderr).toBe('');
-    expect(ran.code).toBe(0);
-    expect(ran.shown).toEqual({ nearest: 'fox', dimension: DIM });
-    expect(
-      nearest('quick brown fox', ['fox', 'whale', 'disk'], {
-        fox: 'the quick brown fox jumps over the lazy dog',
-        whale: 'blue whales sing under the ocean',
-        disk: 'postgres writes pages to disk',
-      })[0].id,
-    ).toBe('fox');
   });
 });

@@ -7,7 +7,6 @@ import {
   startFakeInference,
   type FakeInference,
 } from '../../support/fake-inference';
-import { runModule, snippetsUnder } from '../../support/doc-snippets';
 import { startGateway, type TestGateway } from '../../support/gateway';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
@@ -350,33 +349,5 @@ describe('Qdrant Documents through the inference providers', () => {
     expect((await q.count(name)).count).toBe(1);
     const { points } = await q.query(name, { query: doc('patience'), limit: 1 });
     expect(points[0].id).toBe(1);
-  });
-});
-
-describe('docs/protocols/qdrant.md: the Documents example, with its configuration', () => {
-  it('embeds the texts and finds the fox first by hybrid search, twice', async () => {
-    const [json] = snippetsUnder('docs/protocols/qdrant.md', 'Documents', 'json');
-    const [code] = snippetsUnder('docs/protocols/qdrant.md', 'Documents', 'ts');
-    const fake = await startFakeInference(768);
-    let gw: TestGateway | undefined;
-    try {
-      // The fake stands for the operator's Ollama: only its address changes, and the snippet's port.
-      const config = JSON.parse(json.replace('http://127.0.0.1:11434', `${fake.url}/ollama`)) as unknown;
-      gw = await startGateway({ qdrantPort: 0, inference: parseInferenceConfig(config) });
-      const moved = code.replace('localhost:6333', `localhost:${new URL(gw.qdrantUrl).port}`);
-      expect(moved).not.toBe(code);
-      for (let run = 0; run < 2; run++) {
-        const ran = await runModule(moved, {}, ['points']);
-        // On a failure the diff shows what the snippet printed.
-        expect({ code: ran.code, output: ran.stderr }).toEqual({ code: 0, output: ran.code === 0 ? ran.stderr : '' });
-        expect(ran.shown.points[0]).toMatchObject({ id: 1, payload: { text: expect.stringMatching(/fox/) } });
-        expect(ran.shown.points).toHaveLength(3);
-      }
-      // Each run: one call for the upsert's three texts, one for the query's text.
-      expect(fake.calls.map((c) => c.inputs)).toEqual([3, 1, 3, 1]);
-    } finally {
-      await gw?.close();
-      await fake.close();
-    }
   });
 });
