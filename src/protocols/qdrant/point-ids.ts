@@ -33,6 +33,18 @@ export function showId(id: string): number | string {
   return /^(0|[1-9]\d{0,15})$/.test(id) && Number(id) <= Number.MAX_SAFE_INTEGER ? Number(id) : id;
 }
 
+/**
+ * Whether a stored id is a Qdrant point id as vecgate stores one (the decimal integer or the
+ * lowercase hyphenated UUID), so that showing it and reading it back gives the same id. Ids
+ * written through the other protocols (`a`, `doc-1`, `007`, an uppercase UUID) are not.
+ */
+export function isQdrantId(stored: string): boolean {
+  const shown = showId(stored);
+  if (typeof shown === 'number') return true;
+  const m = UUID.exec(shown);
+  return m !== null && `${m[1]}-${m[2]}-${m[3]}-${m[4]}-${m[5]}`.toLowerCase() === shown;
+}
+
 export function pointIds(value: unknown, field: string): string[] {
   if (!Array.isArray(value)) throw QdrantHttpError.format(`${field} must be an array of point ids`);
   return value.map((v, i) => pointId(v, `${field}[${i}]`));

@@ -23,13 +23,16 @@ import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
 import { checkCollectionName, configShown, layoutOf, type QdrantLayout } from './qdrant-layout';
 import { shownRecord } from './qdrant-points.mapper';
+import { isQdrantId } from './point-ids';
 import { QdrantPointsService } from './qdrant-points.service';
 import { payloadSchemaOf } from './payload-indexes';
 import { textFieldsOf } from './text-index';
 import {
   backupIdOf,
   parseHeader,
+  KEEP_ID,
   parsePoint,
+  takeKeptId,
   SNAPSHOT_BATCH,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
@@ -169,7 +172,9 @@ export class QdrantSnapshotsService {
         limit: SNAPSHOT_BATCH,
       });
       for (const r of page) {
-        const line = serializeWithRaw(shownRecord(r, layout, true, true));
+        const { id, ...rest } = shownRecord(r, layout, true, true);
+        const point = isQdrantId(r.id) ? { id, ...rest } : { id, [KEEP_ID]: true, ...rest };
+        const line = serializeWithRaw(point);
         yield typeof line === 'string' ? `${line}\n` : Buffer.concat([line, Buffer.from('\n')]);
       }
       if (page.length < SNAPSHOT_BATCH) return;
@@ -277,16 +282,22 @@ export class QdrantSnapshotsService {
         async function* (collection) {
           const layout = layoutOf(collection);
           let batch: unknown[] = [];
+          let kept: (string | undefined)[] = [];
           let lineNo = 1;
           const flush = (): RecordWrite[] => {
             const records = withLine(lineNo - batch.length + 1, () => points.pointWrites(collection, layout, batch));
+            // One record per point, in order: the ids kept as they are replace their placeholders.
+            records.forEach((r, i) => (r.id = kept[i] ?? r.id));
             batch = [];
+            kept = [];
             return records;
           };
           for (let next = await lines.next(); !next.done; next = await lines.next()) {
             lineNo++;
             if (next.value.trim() === '') continue;
-            batch.push(parsePoint(next.value, lineNo));
+            const point = parsePoint(next.value, lineNo);
+            kept.push(takeKeptId(point, lineNo));
+            batch.push(point);
             if (batch.length >= SNAPSHOT_BATCH) yield flush();
           }
           if (batch.length > 0) yield flush();

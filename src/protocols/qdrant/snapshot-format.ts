@@ -24,6 +24,32 @@ export interface SnapshotHeader {
   payload_schema: Record<string, unknown>;
 }
 
+/**
+ * On a point line, beside `id`: the id is the record's as stored, to be restored as it is. Written
+ * for records whose id is no Qdrant point id (written through Chroma, Pinecone or Vectorizer: `a`,
+ * `doc-1`, `007`, an uppercase UUID), which an upsert refuses or would respell; without it a line's
+ * id is read as an upsert reads it. So vecgate reads back every id it wrote.
+ */
+export const KEEP_ID = 'vecgate_keep_id';
+
+/**
+ * The id a point line asks to keep as it is (KEEP_ID), or undefined; the line is left as an
+ * upsert's point, its id a placeholder the caller replaces with the kept one.
+ */
+export function takeKeptId(point: unknown, lineNo: number): string | undefined {
+  if (!isObject(point) || !(KEEP_ID in point)) return undefined;
+  const keep = point[KEEP_ID];
+  delete point[KEEP_ID];
+  if (keep !== true) throw QdrantHttpError.badRequest(`snapshot line ${lineNo}: ${KEEP_ID} must be true when present`);
+  if (typeof point.id !== 'string' || point.id === '')
+    throw QdrantHttpError.badRequest(
+      `snapshot line ${lineNo}: ${KEEP_ID} keeps a string id, and this line's id is none`,
+    );
+  const id = point.id;
+  point.id = 0;
+  return id;
+}
+
 /** Points per batch when a snapshot is read or written. */
 export const SNAPSHOT_BATCH = 500;
 

@@ -134,6 +134,101 @@ describe('Qdrant snapshots', () => {
     expect((await q.count(copy)).count).toBe(1200);
   });
 
+  it('keeps the ids of records written through another protocol: the file says so, and an upload restores them', async () => {
+    // A Chroma collection: ids a Qdrant upsert refuses ("a", "007") or would respell (an uppercase
+    // UUID), beside ids that are Qdrant's as they are ("1", a lowercase UUID).
+    const chroma = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+    const name = collectionName('chroma_ids');
+    const made = await http(gw.url, 'POST', chroma, { name, configuration: { hnsw: { space: 'cosine' } } });
+    expect(made.status).toBe(200);
+    const upper = 'A1B2C3D4-0000-4000-8000-00000000000F';
+    const lower = '5c56c793-69f3-4fbf-87e6-c4bf54c28c26';
+    const ids = ['a', 'b', '007', '1', upper, lower];
+    const added = await http(gw.url, 'POST', `${chroma}/${made.body.id}/add`, {
+      ids,
+      // Unit vectors: Qdrant's Cosine stores vectors normalized, Chroma's as sent.
+      embeddings: ids.map((_, i) => [0, 1, 2].map((axis) => (axis === i % 3 ? (i < 3 ? 1 : -1) : 0))),
+      metadatas: ids.map((id, i) => ({ n: i, id })),
+    });
+    expect(added.status).toBe(201);
+    const { name: snapshot } = (await q.createSnapshot(name))!;
+    const file = Buffer.from(await (await download(name, snapshot)).arrayBuffer());
+    const points = file
+      .toString('utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l));
+    // In id order (bytes); the kept ids are marked, the Qdrant ones are as an upsert takes them.
+    expect(points.map((p) => [p.id, p.vecgate_keep_id])).toEqual([
+      ['007', true],
+      [1, undefined],
+      [lower, undefined],
+      [upper, true],
+      ['a', true],
+      ['b', true],
+    ]);
+
+    const copy = `${name}_copy`;
+    expect(await upload(copy, form(file))).toMatchObject({ status: 200, body: { result: true } });
+    const read = async (collection: string) => {
+      const id = (await http(gw.url, 'GET', `${chroma}/${collection}`)).body.id;
+      const got = await http(gw.url, 'POST', `${chroma}/${id}/get`, { include: ['metadatas', 'embeddings'] });
+      expect(got.status).toBe(200);
+      // By id: Chroma's get answers in insertion order, and the copy was written in id order.
+      return got.body.ids
+        .map((x: string, i: number) => [x, got.body.metadatas[i], got.body.embeddings[i]])
+        .sort((a: [string], b: [string]) => (a[0] < b[0] ? -1 : 1));
+    };
+    const original = await read(name);
+    expect(original.map(([id]: [string]) => id)).toEqual([...ids].sort());
+    expect(await read(copy)).toEqual(original);
+    // Qdrant's clients see the copy's points as the original's.
+    expect(await everything(q, copy)).toEqual(await everything(q, name));
+    // The upload of the copy's own snapshot gives the same file again (but for its header).
+    const { name: again } = (await q.createSnapshot(copy))!;
+    const second = Buffer.from(await (await download(copy, again)).arrayBuffer()).toString('utf8');
+    expect(second.split('\n').slice(1)).toEqual(file.toString('utf8').split('\n').slice(1));
+  });
+
+  it('refuses a vecgate_keep_id that is not true, or that keeps no string id, and changes nothing', async () => {
+    const header = JSON.stringify({
+      format: 'vecgate-qdrant-snapshot',
+      version: 1,
+      collection: 'x',
+      created_at: new Date().toISOString(),
+      points_count: 1,
+      config: { vectors: { size: 2, distance: 'Cosine' } },
+      payload_schema: {},
+    });
+    const name = collectionName('keep_bad');
+    for (const [line, words] of [
+      [
+        { id: 'a', vecgate_keep_id: false, vector: [1, 0] },
+        'snapshot line 2: vecgate_keep_id must be true when present',
+      ],
+      [
+        { id: 5, vecgate_keep_id: true, vector: [1, 0] },
+        "snapshot line 2: vecgate_keep_id keeps a string id, and this line's id is none",
+      ],
+      [
+        { id: '', vecgate_keep_id: true, vector: [1, 0] },
+        "snapshot line 2: vecgate_keep_id keeps a string id, and this line's id is none",
+      ],
+    ] as const) {
+      const res = await upload(name, form(`${header}\n${JSON.stringify(line)}\n`));
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: expect.objectContaining({ status: { error: `Bad request: ${words}` } }),
+      });
+    }
+    expect((await q.collectionExists(name)).exists).toBe(false);
+    // Without the mark, a string that is no Qdrant id is refused as an upsert refuses it.
+    const plain = await upload(name, form(`${header}\n${JSON.stringify({ id: 'a', vector: [1, 0] })}\n`));
+    expect(plain.status).toBe(400);
+    expect(plain.body.status.error).toMatch(/Unable to parse UUID: a/);
+  });
+
   it('refuses what is no snapshot of its own, a wrong checksum and a bad line, and leaves the collection as it was', async () => {
     const name = await seeded(q, 'bad');
     const raw = qdrantHttp(gw);
