@@ -21,7 +21,9 @@ function newest(dir, keep = (name) => name.endsWith('.ts')) {
   return time;
 }
 
-function run(args, stamp) {
+function run(args, stamp, what) {
+  // The first start compiles for about 15 s: say so, rather than nothing until the gateway's first line.
+  process.stderr.write(`vecgate: ${what}...\n`);
   const { status } = spawnSync(process.execPath, args, { stdio: 'inherit', cwd: root });
   if (status !== 0 || !existsSync(stamp)) process.exit(status || 1);
   // An unchanged output keeps its old time: mark the build as current.
@@ -39,7 +41,11 @@ const sources = Math.max(
   ...['tsconfig.json', 'tsconfig.build.json'].map((f) => statSync(join(root, f)).mtimeMs),
 );
 if (!existsSync(server) || statSync(server).mtimeMs < sources) {
-  run([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], server);
+  run(
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')],
+    server,
+    'compiling the TypeScript sources into dist/ (the first start takes 10 to 20 s)',
+  );
 }
 
 const consoleDir = join(root, 'console');
@@ -51,6 +57,10 @@ if (existsSync(consoleDir)) {
   );
   if (!existsSync(page) || statSync(page).mtimeMs < consoleSources) {
     const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
-    run([vite, 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'], page);
+    run(
+      [vite, 'build', '--config', join(consoleDir, 'vite.config.ts'), '--logLevel', 'warn'],
+      page,
+      'building the web console',
+    );
   }
 }
