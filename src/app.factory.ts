@@ -24,12 +24,13 @@ import { runCancellable } from './database/statement-cancellation';
 import { runWithConsistency } from './database/read-consistency';
 import { LastWrites, LSN_HEADER, RequestConsistency } from './common/read-your-writes';
 import { installOperations } from './operations/install-operations';
+import { BootLogBuffer } from './operations/logger';
 import type { OperationsOptions } from './operations/operations-options';
 import { isPortTaken, portTakenMessage } from './operations/port-taken';
 import { ERROR_RENDERERS, OPENAPI_MODELS, PROTOCOL_PORTS, protocolOf } from './protocols/protocols';
 import { attachPortRouting, PortRouting, portRoutingOf } from './common/port-routing';
 import { QDRANT_PREFIX } from './protocols/qdrant/qdrant-prefix';
-import { serveConsolePage } from './console/console-page';
+import { serveConsolePage, serveRootPage } from './console/console-page';
 
 /** Bodies from this size on are parsed one per turn of the event loop (OnePerTurn). */
 const LARGE_BODY_CHARS = 1024 * 1024;
@@ -94,12 +95,13 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) =>
       sendProtocolError(ERROR_RENDERERS, request, reply, error),
   });
+  const boot = options.logger === false ? undefined : new BootLogBuffer();
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     // The one body parser is below: JSON, whatever the content type.
     bodyParser: false,
-    logger: options.logger === false ? false : undefined,
-    // What Nest logs while it builds the app waits for pino (installOperations) instead of going out as plain text.
-    bufferLogs: options.logger !== false,
+    // What Nest logs while it builds the app waits for pino (installOperations) instead of going
+    // out as plain text, each line with the time it happened.
+    logger: boot ?? false,
   });
   const fastify = app.getHttpAdapter().getInstance();
   attachPortRouting(app.getHttpServer(), ports);
@@ -108,7 +110,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     done();
   });
   // First of all hooks: request id, metrics and access log see every request, a refused body's too.
-  installOperations(app, { logs: options.logger !== false, protocolOf });
+  installOperations(app, { logs: options.logger !== false, protocolOf, boot });
   // A protocol port's routes answer on that port only, however a path on another spells them.
   fastify.addHook('onRequest', (request, reply, done) => {
     if (ports.reaches(request.raw, request.routeOptions.url)) return done();
@@ -178,6 +180,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
   // The web console's page (static files); its API is a module like the protocols'.
   await serveConsolePage(fastify);
+  serveRootPage(fastify);
   app.useGlobalFilters(new ProtocolExceptionFilter(ERROR_RENDERERS));
   app.useGlobalPipes(requestValidationPipe);
   setupOpenApi(app, OPENAPI_MODELS);

@@ -62,6 +62,10 @@ async function main(): Promise<void> {
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   // Worded apart from the line below, which tools wait for to learn the main port.
   if (qdrant !== undefined) Logger.log(`Qdrant API served on http://${host}:${qdrant}`, 'Main');
+  Logger.log(
+    `web console on http://${host}:${port}/console/, API documentation on http://${host}:${port}/docs`,
+    'Main',
+  );
   Logger.log(`vecgate listening on http://${host}:${port}`, 'Main');
 }
 

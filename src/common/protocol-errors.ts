@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { OverloadedError, RateLimitedError } from '../core/errors';
+import { OverloadedError, RateLimitedError, UnavailableError } from '../core/errors';
 import { pathOf } from './request-path';
 
 export interface RenderedError {
@@ -61,7 +61,11 @@ export function sendProtocolError(
   if (exception instanceof RateLimitedError || exception instanceof OverloadedError)
     res.header('Retry-After', String(exception.retryAfterSeconds));
   // A refusal under load is counted in /metrics; a stack per refused request would flood the log.
-  if (rendered.status >= 500 && !(exception instanceof OverloadedError))
+  // A dependency known to be away (an inference provider down, the database unreachable, a
+  // statement past its limit) is one line of warning: its stack says nothing of the cause.
+  if (exception instanceof UnavailableError && !(exception instanceof OverloadedError))
+    logger.warn(`${req.method} ${path}: ${rendered.status} ${exception.message}`);
+  else if (rendered.status >= 500 && !(exception instanceof OverloadedError))
     logger.error(`${req.method} ${path}: ${exception instanceof Error ? exception.stack : String(exception)}`);
   if (rendered.body === undefined) {
     res.status(rendered.status).send();

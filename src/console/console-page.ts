@@ -74,3 +74,26 @@ export async function serveConsolePage(fastify: FastifyInstance): Promise<void> 
     return reply.sendFile('index.html');
   });
 }
+
+/** What the main port's root says to a browser: where the console and the API documentation are. */
+const ROOT_PAGE = `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>vecgate</title></head>
+<body>
+<h1>vecgate</h1>
+<p>A gateway that speaks the Chroma v2, Pinecone, Qdrant and Vectorizer APIs over PostgreSQL.</p>
+<ul>
+<li><a href="${CONSOLE_PATH}/">The web console</a>: collections, records, searches, keys.</li>
+<li><a href="/docs">The API documentation</a> (OpenAPI; <a href="/docs-json">as JSON</a>).</li>
+</ul>
+</body>
+</html>
+`;
+
+/** `GET /` on the main port: a small page pointing at the console and /docs, rather than a 404. */
+export function serveRootPage(fastify: FastifyInstance): void {
+  fastify.get('/', (_request, reply) => {
+    secure(reply);
+    return reply.type('text/html; charset=utf-8').send(ROOT_PAGE);
+  });
+}

@@ -53,7 +53,8 @@ export class AccessLogHooks {
         protocol,
         method: request.method,
         route,
-        path,
+        // The client's path: a protocol port's requests are routed under an internal prefix.
+        path: pathOf(request.originalUrl ?? request.url),
         status,
         durationMs: Math.round(seconds * 10_000) / 10,
       };

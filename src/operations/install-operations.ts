@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AccessLogHooks } from './access-log.hooks';
-import { OPERATIONS_LOGGER, PinoNestLogger } from './logger';
+import { type BootLogBuffer, OPERATIONS_LOGGER, PinoNestLogger } from './logger';
 import { Metrics } from './metrics';
 
 // Nest's application object is a proxy that refuses new properties: remember it here instead.
@@ -17,7 +17,7 @@ const installed = new WeakSet<INestApplication>();
  */
 export function installOperations(
   app: INestApplication,
-  options: { logs?: boolean; protocolOf: (path: string) => string },
+  options: { logs?: boolean; protocolOf: (path: string) => string; boot?: BootLogBuffer },
 ): void {
   if (installed.has(app)) return;
   installed.add(app);
@@ -29,5 +29,6 @@ export function installOperations(
     app.get<Logger>(OPERATIONS_LOGGER).level = 'silent';
   } else {
     app.useLogger(app.get(PinoNestLogger));
+    options.boot?.replayInto(app.get(PinoNestLogger));
   }
 }

@@ -25,13 +25,16 @@ function bufferedStdout(): DestinationStream {
   return stream;
 }
 
+/** While a boot line is written late (BootLogBuffer), the time it happened; pino's clock otherwise. */
+let replayedAt: number | undefined;
+
 /** One JSON object per line: ISO time, the level by name, the request id when there is one. */
 export function createOperationsLogger(options: Pick<OperationsOptions, 'logLevel' | 'destination'>): Logger {
   return pino(
     {
       name: 'vecgate',
       level: options.logLevel,
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: () => `,"time":"${new Date(replayedAt ?? Date.now()).toISOString()}"`,
       formatters: { level: (label) => ({ level: label }) },
     },
     options.destination ?? bufferedStdout(),
@@ -47,12 +50,62 @@ function splitParams(params: unknown[], stackFirst: boolean): { context?: string
     !(stackFirst && rest.length === 1 && looksLikeStack(rest[0]))
       ? (rest.pop() as string)
       : undefined;
+  // Nest's Logger passes an absent stack as undefined before its context: no `"extra":[null]`.
+  if (stackFirst && rest.length > 0 && rest[0] === undefined) rest.shift();
   const stack = stackFirst && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
   return { context, stack, extra: rest };
 }
 
 function looksLikeStack(value: unknown): boolean {
   return typeof value === 'string' && /\n\s+at /.test(value);
+}
+
+/** Contexts of Nest's boot lines: each module loaded, each controller and route mapped. */
+const NEST_DETAIL = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+type Method = 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+
+/**
+ * Nest's lines while it builds the app, kept with the time each happened, then written by the
+ * gateway's logger once it exists (Nest's own buffer kept no time: every boot line carried the
+ * time it was flushed).
+ */
+export class BootLogBuffer implements LoggerService {
+  private lines: { method: Method; at: number; message: unknown; params: unknown[] }[] = [];
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'log', at: Date.now(), message, params });
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'error', at: Date.now(), message, params });
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'warn', at: Date.now(), message, params });
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'debug', at: Date.now(), message, params });
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'verbose', at: Date.now(), message, params });
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.lines.push({ method: 'fatal', at: Date.now(), message, params });
+  }
+
+  /** Writes what was kept through `logger`, each line with the time it happened. */
+  replayInto(logger: LoggerService): void {
+    const lines = this.lines;
+    this.lines = [];
+    for (const { method, at, message, params } of lines) {
+      replayedAt = at;
+      try {
+        logger[method]?.(message, ...params);
+      } finally {
+        replayedAt = undefined;
+      }
+    }
+  }
 }
 
 /**
@@ -64,7 +117,9 @@ export class PinoNestLogger implements LoggerService {
   constructor(@Inject(OPERATIONS_LOGGER) private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    // Nest's module and route lines (200 and more at each start) are for debugging.
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && NEST_DETAIL.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params, true);
@@ -82,12 +137,7 @@ export class PinoNestLogger implements LoggerService {
     this.write('fatal', message, params, true);
   }
 
-  private write(
-    level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace',
-    message: unknown,
-    params: unknown[],
-    stackFirst = false,
-  ): void {
+  private write(level: Level, message: unknown, params: unknown[], stackFirst = false): void {
     if (!this.logger.isLevelEnabled(level)) return;
     const { context, stack, extra } = splitParams(params, stackFirst);
     const fields: Record<string, unknown> = {};

@@ -90,6 +90,13 @@ describe('listen address: loopback by default, and a loud warning when open beyo
   it('listens on 127.0.0.1 alone when HOST is unset, and says nothing of the network', async () => {
     gateway = await GatewayProcess.start(store);
     expect(gateway.host).toBe('127.0.0.1');
+    // Where a browser goes, said at start; Nest's 200 and more module and route lines are not (debug).
+    const { port } = gateway;
+    expect(gateway.lines.map((l) => l.msg)).toContain(
+      `web console on http://127.0.0.1:${port}/console/, API documentation on http://127.0.0.1:${port}/docs`,
+    );
+    expect(gateway.lines.filter((l) => /^Mapped \{/.test(l.msg))).toEqual([]);
+    expect(gateway.lines.length).toBeLessThan(30);
     expect(listeners(gateway.port)).toEqual(['0100007F']);
     expect(await reachable('127.0.0.1', gateway.port)).toBe(true);
     // Through any address of this machine that is not loopback, nothing answers.

@@ -1,3 +1,5 @@
+import { createServer } from 'node:net';
+import { parseInferenceConfig } from '../../../src/inference/inference-options';
 import { http } from '../../support/gateway';
 import { startOperatedGateway, type OperatedGateway } from './support/operated-gateway';
 
@@ -107,11 +109,38 @@ describe('operations: structured logs', () => {
     });
   });
 
-  it("sends Nest's own log lines through pino, with their context", () => {
+  it("sends Nest's own log lines through pino, with their context; its module and route lines at debug", () => {
+    // Over 200 lines at each start: kept for debugging, out of an info log.
+    for (const context of ['InstanceLoader', 'RoutesResolver', 'RouterExplorer'])
+      expect([context, gw.logs.lines.filter((l) => l.context === context && l.level !== 'debug')]).toEqual([
+        context,
+        [],
+      ]);
     expect(
       gw.logs.find((l) => l.context === 'RouterExplorer' && /Mapped \{\/readyz, GET\} route/.test(l.msg)),
-    ).toMatchObject({ level: 'info', name: 'vecgate' });
-    expect(gw.logs.find((l) => l.context === 'Database' && /with pgvector/.test(l.msg))).toBeDefined();
+    ).toMatchObject({ level: 'debug', name: 'vecgate' });
+    expect(gw.logs.find((l) => l.context === 'Database' && /with pgvector/.test(l.msg))).toMatchObject({
+      level: 'info',
+    });
+  });
+
+  it('writes the boot lines with the time each happened, in order', () => {
+    const times = gw.logs.lines.map((l) => Date.parse(l.time));
+    expect(times.every((t, i) => i === 0 || t >= times[i - 1])).toBe(true);
+    // Written once the logger exists, they used to carry that one moment: the boot took longer.
+    // Written once the logger exists, they all carried that one moment; Nest's first line comes
+    // before the database is opened and migrated, its modules' lines after.
+    const at = (context: string) => Date.parse(gw.logs.lines.filter((l) => l.context === context).pop()!.time);
+    expect(at('InstanceLoader') - at('NestFactory')).toBeGreaterThan(0);
+  });
+
+  it('answers GET / with a page that points at the console and /docs', async () => {
+    const res = await fetch(`${gw.url}/`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const page = await res.text();
+    expect(page).toContain('href="/console/"');
+    expect(page).toContain('href="/docs"');
   });
 
   it('writes nothing when the app is built with logs off', async () => {
@@ -124,5 +153,57 @@ describe('operations: structured logs', () => {
     } finally {
       await quiet.close();
     }
+  });
+});
+
+describe('operations: log lines of Qdrant requests and of a provider that is down', () => {
+  let gw: OperatedGateway;
+  // A port nothing listens on: the provider is down (connection refused, at once).
+  let down = 0;
+
+  beforeAll(async () => {
+    const probe = createServer();
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));
+    down = (probe.address() as { port: number }).port;
+    await new Promise((done) => probe.close(done));
+    const inference = parseInferenceConfig({
+      providers: { local: { kind: 'ollama', url: `http://127.0.0.1:${down}`, retries: 0 } },
+      models: { 'down-model': { provider: 'local', dimension: 4 } },
+    });
+    gw = await startOperatedGateway({}, { qdrantPort: 0, inference });
+  });
+  afterAll(() => gw.close());
+
+  it("logs a Qdrant request with the client's path, not the internal prefix", async () => {
+    await http(gw.qdrantUrl, 'GET', '/collections/nope', undefined, { 'x-request-id': 'log-qdrant' });
+    expect(await gw.logs.waitFor((l) => l.requestId === 'log-qdrant' && l.msg === 'request')).toMatchObject({
+      protocol: 'qdrant',
+      path: '/collections/nope',
+      status: 404,
+    });
+  });
+
+  it('logs a provider that is down as one line of warning: no stack, no extra', async () => {
+    const res = await http(
+      gw.url,
+      'POST',
+      '/embed',
+      { model: 'down-model', inputs: [{ text: 'hello' }], parameters: { input_type: 'passage' } },
+      { 'x-request-id': 'log-down' },
+    );
+    expect(res.status).toBe(503);
+    const line = await gw.logs.waitFor((l) => l.requestId === 'log-down' && l.context === 'Errors');
+    expect(line).toEqual({
+      level: 'warn',
+      time: expect.any(String),
+      pid: expect.any(Number),
+      hostname: expect.any(String),
+      name: 'vecgate',
+      requestId: 'log-down',
+      context: 'Errors',
+      msg: expect.stringMatching(
+        /^POST \/embed: 503 The inference provider for model "down-model" is unavailable \([^\n]*\)[^\n]*$/,
+      ),
+    });
   });
 });
