@@ -96,7 +96,8 @@ describe('listen address: loopback by default, and a loud warning when open beyo
       `web console on http://127.0.0.1:${port}/console/, API documentation on http://127.0.0.1:${port}/docs`,
     );
     expect(gateway.lines.filter((l) => /^Mapped \{/.test(l.msg))).toEqual([]);
-    expect(gateway.lines.length).toBeLessThan(30);
+    // A new PostgreSQL database adds a line per migration it applies.
+    expect(gateway.lines.filter((l) => !/^applied migration /.test(l.msg)).length).toBeLessThan(15);
     expect(listeners(gateway.port)).toEqual(['0100007F']);
     expect(await reachable('127.0.0.1', gateway.port)).toBe(true);
     // Through any address of this machine that is not loopback, nothing answers.
