@@ -81,6 +81,7 @@ export function runPrimary({
         listen();
         if (living().every((w) => ready.has(w)) && !announced) {
           announced = true;
+          logger.log(`web console on ${address}/console/, API documentation on ${address}/docs`);
           logger.log(`vecgate listening on ${address} with ${workers} worker processes`);
         }
       } else if (message?.type === DRAINING) dealer.remove(worker);

@@ -96,6 +96,12 @@ describe('VECGATE_WORKERS: gateway processes on one port', () => {
       (pids) => workers.every((pid) => pids.includes(pid)),
       { everyMs: 250 },
     );
+    // The primary says where the console and /docs are, as a single process does.
+    expect(gw.logText()).toMatch(
+      new RegExp(
+        `"msg":"web console on http://[^/"]+:${gw.port}/console/, API documentation on http://[^/"]+:${gw.port}/docs"`,
+      ),
+    );
     expect(statuses.length).toBeGreaterThanOrEqual(10);
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(served).toEqual(workers);
