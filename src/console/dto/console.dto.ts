@@ -108,7 +108,12 @@ export class ConsoleErrorModel {
       message: { type: 'string' },
       dialect: { type: 'string', description: "A filter's parse error: the protocol whose words the message is in" },
     },
-    example: { code: 'invalid_filter', message: 'Invalid where clause', dialect: 'chroma' },
+    example: {
+      code: 'invalid_filter',
+      message:
+        'Invalid where clause: unknown operator "$bad" on key "genre"; expected one of $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $contains, $not_contains',
+      dialect: 'chroma',
+    },
   })
   error: { code: string; message: string; dialect?: string };
 }

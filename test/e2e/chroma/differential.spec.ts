@@ -7,8 +7,9 @@
  * body as the reference implementation, after a normalisation that removes only what cannot or
  * need not match: server-generated uuids, heartbeat clocks, internal log positions, float noise
  * past 5 significant digits, the order of lists whose order Chroma does not specify, the order of a
- * validator's parameters (random in Chroma), and the tail of parser error messages (serde's
- * "… at line L column C") after a fixed prefix.
+ * validator's parameters (random in Chroma), the tail of parser error messages (serde's
+ * "… at line L column C") after a fixed prefix, and what vecgate's filter errors add after
+ * Chroma's words ("Invalid where clause: unknown operator …" is compared as "Invalid where clause").
  *
  * Where vecgate deliberately answers differently, the difference is listed in DOCUMENTED_DIFFERENCES
  * below with the reason, and the step asserts vecgate's own expected answer (and, when the request
@@ -41,7 +42,8 @@ type DifferenceId =
   | 'mixedIntFloatIn'
   | 'queryUnknownIds'
   | 'uriWithoutMetadata'
-  | 'documentKeyInWhere';
+  | 'documentKeyInWhere'
+  | 'floatAgainstInt';
 
 /** Every request where vecgate deliberately differs from Chroma 1.0.0, and why. */
 const DOCUMENTED_DIFFERENCES: Record<DifferenceId, { request: string; why: string }> = {
@@ -95,6 +97,12 @@ const DOCUMENTED_DIFFERENCES: Record<DifferenceId, { request: string; why: strin
   documentKeyInWhere: {
     request: 'where {"#document": {"$contains": "x"}}',
     why: 'Chroma 1.0.0 answers 400 "Invalid where clause"; vecgate accepts the document key inside where, as newer Chroma does.',
+  },
+  floatAgainstInt: {
+    request: 'where {"b": {"$eq": 4.1}} or {"b": {"$gte": 10.5}} on records whose b is an integer',
+    why:
+      'Chroma 1.0.0 truncates the float before comparing it with an integer value (4.1 matches 4, $gte 10.5 ' +
+      'matches 10); vecgate compares numbers exactly, as it compares 2 and 2.0 (equal on both servers).',
   },
 };
 
@@ -169,6 +177,16 @@ function base64(vector: number[]): string {
   return bytes.toString('base64');
 }
 
+/** A get's answer with include: [] (the ids alone). */
+const idsOnly = (ids: string[]) => ({
+  ids,
+  embeddings: null,
+  documents: null,
+  uris: null,
+  metadatas: null,
+  include: [],
+});
+
 const INVALID_WHERE = { error: 'InvalidArgumentError', message: 'Invalid where clause' };
 /**
  * 422 answers carry serde's text plus " at line L column C"; vecgate reproduces the frame but not
@@ -186,6 +204,8 @@ const SERDE_422 = { messagePrefix: 'Failed to deserialize the JSON body into the
  *          with characters that SQL LIKE patterns and Postgres regexes treat specially.
  * - quirks: array metadata and uri-only records, where the servers differ by design; deleted before
  *          the final listing so that the documented differences do not leak into later answers.
+ * - dollars: metadata keys that start with $ (keys to Chroma 1.0.0 in where, but for $and and $or),
+ *          and integer values under float filters; deleted before the final listing too.
  */
 function script(): Step[] {
   const ALL_INCLUDES = ['documents', 'metadatas', 'embeddings', 'uris'];
@@ -873,6 +893,61 @@ function script(): Step[] {
     ),
     del('delete the quirks collection', `${C}/quirks`),
 
+    // --- metadata keys that start with $ ----------------------------------------------------------
+    post('create collection for $ keys', C, { name: 'dollars' }),
+    op('add records with $ metadata keys', 'dollars', 'add', {
+      ids: ['d1', 'd2', 'd3', 'd4'],
+      embeddings: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+        [2, 2],
+      ],
+      metadatas: [{ $x: 1, b: 4 }, { $x: 2, $and: 'q' }, { $eq: 1, $or: 5 }, { b: 10 }],
+    }),
+    idsWhere('where on a $ key', 'dollars', { where: { $x: 1 } }),
+    idsWhere('where $eq on a $ key', 'dollars', { where: { $x: { $eq: 1 } } }),
+    idsWhere('where $gt on a $ key', 'dollars', { where: { $x: { $gt: 1 } } }),
+    idsWhere('where $ne on a $ key (records without it too)', 'dollars', { where: { $x: { $ne: 1 } } }),
+    idsWhere('where $in on a $ key', 'dollars', { where: { $x: { $in: [1, 2] } } }),
+    idsWhere('where on a key named $eq', 'dollars', { where: { $eq: 1 } }),
+    idsWhere('where $eq on a key named $eq', 'dollars', { where: { $eq: { $eq: 1 } } }),
+    idsWhere('where on a key named $contains', 'dollars', { where: { $contains: 'x' } }),
+    idsWhere('where $and of $ keys', 'dollars', { where: { $and: [{ $x: { $gte: 1 } }, { b: 4 }] } }),
+    idsWhere('where $or of $ keys', 'dollars', { where: { $or: [{ $x: 2 }, { $eq: 1 }] } }),
+    idsWhere('where $or that is not a list → 400', 'dollars', { where: { $or: 5 } }),
+    idsWhere('where $and that is an object → 400', 'dollars', { where: { $and: { $eq: 'q' } } }),
+    idsWhere('where unknown operator under a $ key → 400', 'dollars', { where: { $x: { $bad: 1 } } }),
+    idsWhere('where list under a $ key → 400', 'dollars', { where: { $x: [1] } }),
+    idsWhere('where $ key beside another key → 400', 'dollars', { where: { $x: 1, b: 4 } }),
+    idsWhere(
+      'where float $eq on an integer value',
+      'dollars',
+      { where: { b: { $eq: 4.1 } } },
+      {
+        differs: {
+          because: 'floatAgainstInt',
+          chroma: { status: 200, body: idsOnly(['d1']) },
+          vecgate: { status: 200, body: idsOnly([]) },
+        },
+      },
+    ),
+    idsWhere(
+      'where float $gte on an integer value',
+      'dollars',
+      { where: { b: { $gte: 10.5 } } },
+      {
+        differs: {
+          because: 'floatAgainstInt',
+          chroma: { status: 200, body: idsOnly(['d4']) },
+          vecgate: { status: 200, body: idsOnly([]) },
+        },
+      },
+    ),
+    deleteRecords('delete by a where on a $ key', 'dollars', { where: { $x: 2 } }, 1),
+    op('get after the delete by a $ key', 'dollars', 'get', { include: ['metadatas'] }),
+    del('delete the $ keys collection', `${C}/dollars`),
+
     // --- delete --------------------------------------------------------------------------------
     deleteRecords('delete by ids (unknown ids are fine)', 'alpha', { ids: ['c', 'zz'] }, 1),
     deleteRecords('delete by where', 'alpha', { where: { color: 'blue' } }, 2),
@@ -939,6 +1014,11 @@ class Server {
     if (step.sortBy && Array.isArray(body)) {
       const key = step.sortBy;
       body = [...body].sort((a, b) => String(isObject(a) ? a[key] : a).localeCompare(String(isObject(b) ? b[key] : b)));
+    }
+    // vecgate names the key and operator at fault after Chroma's own words, which alone are compared.
+    if (isObject(body) && typeof body.message === 'string') {
+      const chromaWords = /^(Invalid where (?:document )?clause): /.exec(body.message);
+      if (chromaWords) body = { ...body, message: chromaWords[1] };
     }
     const prefix = step.messagePrefix;
     if (prefix && isObject(body) && typeof body.message === 'string' && body.message.startsWith(prefix)) {

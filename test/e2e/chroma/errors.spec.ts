@@ -76,33 +76,67 @@ describe('Chroma errors', () => {
     expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Collection ID is not a valid UUIDv4' });
   });
 
+  const OPERATORS = '$eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $contains, $not_contains';
   it.each([
-    ['two keys in one object', { k: 1, j: 2 }],
-    ['an empty object', {}],
-    ['two operators on one key', { k: { $eq: 1, $ne: 2 } }],
-    ['an unknown operator', { k: { $foo: 1 } }],
-    ['an unknown top-level $ key', { $not: { k: 1 } }],
-    ['$gt on a string', { k: { $gt: 'a' } }],
-    ['a null value', { k: null }],
-    ['an empty $in', { k: { $in: [] } }],
-    ['a mixed-type $in', { k: { $in: [1, 'a'] } }],
-    ['$and that is not a list', { $and: { k: 1 } }],
-  ])('refuses a where with %s: 400 Invalid where clause', async (_, where) => {
+    ['two keys in one object', { k: 1, j: 2 }, 'a where clause must have exactly one key, got "k", "j"'],
+    ['an empty object', {}, 'a where clause must have exactly one key, got none'],
+    [
+      'two operators on one key',
+      { k: { $eq: 1, $ne: 2 } },
+      'the operator object on key "k" must have exactly one key, got "$eq", "$ne"',
+    ],
+    ['an unknown operator', { k: { $foo: 1 } }, `unknown operator "$foo" on key "k"; expected one of ${OPERATORS}`],
+    // A top-level $ key is a metadata key (Chroma 1.0.0): its object's keys are then operators.
+    [
+      'an operator under a $ key',
+      { $not: { k: 1 } },
+      `unknown operator "k" on key "$not"; expected one of ${OPERATORS}`,
+    ],
+    ['$gt on a string', { k: { $gt: 'a' } }, '$gt on key "k" takes a number, got "a"'],
+    [
+      'a null value',
+      { k: null },
+      'the value on key "k" must be a string, a number, a boolean or an operator object, got null',
+    ],
+    [
+      'an empty $in',
+      { k: { $in: [] } },
+      '$in on key "k" takes a non-empty list of strings, numbers or booleans, all of one type, got []',
+    ],
+    [
+      'a mixed-type $in',
+      { k: { $in: [1, 'a'] } },
+      '$in on key "k" takes a non-empty list of strings, numbers or booleans, all of one type, got [1,"a"]',
+    ],
+    ['$and that is not a list', { $and: { k: 1 } }, '$and takes a list of clauses, got {"k":1}'],
+    ['#id with a number', { '#id': { $in: [1] } }, '$in on "#id" takes a list of ids (strings), got [1]'],
+  ])('refuses a where with %s: 400 Invalid where clause, and what is wrong', async (_, where, detail) => {
     const res = await post('get', { where });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Invalid where clause' });
+    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: `Invalid where clause: ${detail}` });
   });
 
   it.each([
-    ['an empty object', {}],
-    ['an unknown operator', { $matches: 'x' }],
-    ['a non-string operand', { $contains: 1 }],
-    ['two operators', { $contains: 'a', $regex: 'b' }],
-  ])('refuses a where_document with %s: 400 Invalid where document clause', async (_, where_document) => {
-    const res = await post('get', { where_document });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Invalid where document clause' });
-  });
+    ['an empty object', {}, 'a where document clause must have exactly one key, got none'],
+    [
+      'an unknown operator',
+      { $matches: 'x' },
+      'unknown operator "$matches"; expected one of $contains, $not_contains, $regex, $not_regex, $and, $or',
+    ],
+    ['a non-string operand', { $contains: 1 }, '$contains takes a string, got 1'],
+    [
+      'two operators',
+      { $contains: 'a', $regex: 'b' },
+      'a where document clause must have exactly one key, got "$contains", "$regex"',
+    ],
+  ])(
+    'refuses a where_document with %s: 400 Invalid where document clause, and what is wrong',
+    async (_, where_document, detail) => {
+      const res = await post('get', { where_document });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({ error: 'InvalidArgumentError', message: `Invalid where document clause: ${detail}` });
+    },
+  );
 
   it('refuses a regular expression that does not compile with 400', async () => {
     const res = await post('get', { where_document: { $regex: '(' } });

@@ -395,12 +395,49 @@ describe('Chroma API under hostile input', () => {
       expect(sorted((await col.get({ where: { [KEY]: { $in: ['v', "v'"] } } })).ids)).toEqual(['r1', 'r3']);
     });
 
-    it('answers a where keyed by a $-prefixed name with the 400 grammar error, not a 500', async () => {
+    it('reads a where key that starts with $ as a metadata key, as Chroma 1.0.0 does, bound as a value', async () => {
       const col = await seeded();
-      for (const where of [{ $dollar: 1 }, { '$dollar; DROP TABLE vecgate_collections': 1 }, { "$'": { $eq: 1 } }]) {
+      // Only $and and $or are operators where a key stands; $dollar, $eq or $contains are keys.
+      expect(await matching(col, { $dollar: 1 })).toEqual(['r1']);
+      expect(await matching(col, { $dollar: { $eq: 1 } })).toEqual(['r1']);
+      expect(await matching(col, { $dollar: { $gte: 0.5 } })).toEqual(['r1']);
+      expect(await matching(col, { $dollar: { $ne: 1 } })).toEqual(['r2', 'r3', 'r4', 'r5']);
+      expect(await matching(col, { $and: [{ $dollar: 1 }, { [KEY]: 'v' }] })).toEqual(['r1']);
+      expect(await matching(col, { $eq: 1 })).toEqual([]);
+      expect(await matching(col, { $contains: 'x' })).toEqual([]);
+      // Injection-shaped $ keys are keys like any other: bound, matching nothing stored.
+      expect(await matching(col, { '$dollar; DROP TABLE vecgate_collections': 1 })).toEqual([]);
+      expect(await matching(col, { "$'": { $eq: 1 } })).toEqual([]);
+      expect(await matching(col, { "$dollar'); --": { $in: [1, 2] } })).toEqual([]);
+      expect(await idsOf(col)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+      // The client sends them as they are; a delete by one removes what a get by it finds.
+      expect((await col.get({ where: { $dollar: { $eq: 1 } } as any })).ids).toEqual(['r1']);
+      await col.delete({ where: { $dollar: 1 } as any });
+      expect(await idsOf(col)).toEqual(['r2', 'r3', 'r4', 'r5']);
+    });
+
+    it("keeps $and, $or and the operators as operators, and names what is wrong after Chroma's words", async () => {
+      const col = await seeded();
+      const cases: [object, string][] = [
+        [{ $and: { $dollar: 1 } }, 'Invalid where clause: $and takes a list of clauses, got {"$dollar":1}'],
+        [{ $or: 1 }, 'Invalid where clause: $or takes a list of clauses, got 1'],
+        [
+          { $dollar: { $dollar: 1 } },
+          'Invalid where clause: unknown operator "$dollar" on key "$dollar"; expected one of $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $contains, $not_contains',
+        ],
+        [
+          { $dollar: [1] },
+          'Invalid where clause: the value on key "$dollar" must be a string, a number, a boolean or an operator object, got [1]',
+        ],
+        [
+          { $dollar: 1, [KEY]: 'v' },
+          `Invalid where clause: a where clause must have exactly one key, got "$dollar", ${JSON.stringify(KEY)}`,
+        ],
+      ];
+      for (const [where, message] of cases) {
         const res = await http(gw.url, 'POST', `${P}/collections/${col.id}/get`, { where });
         expect(res.status).toBe(400);
-        expect(res.body).toEqual({ error: 'InvalidArgumentError', message: 'Invalid where clause' });
+        expect(res.body).toEqual({ error: 'InvalidArgumentError', message });
       }
     });
 

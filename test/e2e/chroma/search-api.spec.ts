@@ -308,8 +308,8 @@ describe("Chroma's Search API", () => {
       ],
       [{ searches: [{ rank: { $knn: { query: Q1, key: 'other' } } }] }, 400, "'other' holds no dense vectors"],
       [{ searches: [{ rank: { $knn: { query: Q1, limit: 1_000_000 } } }] }, 400, 'limit may be at most'],
-      [{ searches: [{ filter: { $bad: 1 } }] }, 400, 'Invalid where clause'],
-      [{ searches: [{ filter: { '#id': { $gt: 1 } } }] }, 400, 'Invalid where clause'],
+      [{ searches: [{ filter: { k: { $bad: 1 } } }] }, 400, 'Invalid where clause: unknown operator "$bad" on key "k"'],
+      [{ searches: [{ filter: { '#id': { $gt: 1 } } }] }, 400, 'Invalid where clause: unknown operator "$gt" on "#id"'],
       [{ searches: [], read_level: 'sometimes' }, 422, 'unknown variant `sometimes`'],
       [{ searches: Array(101).fill({}) }, 400, 'at most 100 searches'],
       [

@@ -5,6 +5,15 @@ describe('Chroma where parser', () => {
     expect(parseWhere({ k: 'v' })).toEqual({ kind: 'eq', key: 'k', value: 'v' });
   });
 
+  it('reads a key that starts with $ as a metadata key, but $and and $or, as Chroma 1.0.0 does', () => {
+    expect(parseWhere({ $x: 1 })).toEqual({ kind: 'eq', key: '$x', value: 1 });
+    expect(parseWhere({ $x: { $eq: 1 } })).toEqual({ kind: 'eq', key: '$x', value: 1 });
+    expect(parseWhere({ $eq: { $gt: 1 } })).toEqual({ kind: 'range', key: '$eq', operator: '>', value: 1 });
+    expect(parseWhere({ $and: [{ $x: 1 }] })).toEqual({ kind: 'eq', key: '$x', value: 1 });
+    expect(() => parseWhere({ $or: 1 })).toThrow('Invalid where clause: $or takes a list of clauses, got 1');
+    expect(() => parseWhere({ $x: { $x: 1 } })).toThrow('Invalid where clause: unknown operator "$x" on key "$x"');
+  });
+
   it('spells $ne as not(eq), so records without the key match', () => {
     expect(parseWhere({ k: { $ne: 1 } })).toEqual({ kind: 'not', child: { kind: 'eq', key: 'k', value: 1 } });
   });
