@@ -24,6 +24,8 @@ export function App() {
     setState({ phase: 'signin', message });
   }, []);
 
+  const setSession = useCallback((session: Session) => setState({ phase: 'ready', session }), []);
+
   useEffect(() => onUnauthorized((message) => signOut(message)), [signOut]);
 
   useEffect(() => {
@@ -120,7 +122,7 @@ export function App() {
           {route.page === 'collections' && <CollectionsPage />}
           {route.page === 'collection' && <CollectionPage key={route.id} id={route.id} tab={route.tab} />}
           {route.page === 'operate' && <OperatePage />}
-          {route.page === 'keys' && <KeysPage principal={principal} onSignIn={() => signOut(null)} />}
+          {route.page === 'keys' && <KeysPage session={session} onSession={setSession} onSignOut={signOut} />}
         </Suspense>
       </main>
     </div>

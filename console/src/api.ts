@@ -311,7 +311,9 @@ export const api = {
   keys: (options: RequestOptions = {}) => request<ApiKeyRow[]>('GET', '/keys', undefined, options),
   createKey: (body: { tenant: string; databases?: string[]; admin?: boolean }) =>
     request<{ id: string; key: string }>('POST', '/keys', body),
-  revokeKey: (id: string) => request<{ revoked: true }>('DELETE', `/keys/${enc(id)}`),
+  /** `self`: the key this console is signed in with (the gateway refuses it otherwise: it signs the console out). */
+  revokeKey: (id: string, self = false) =>
+    request<{ revoked: true }>('DELETE', `/keys/${enc(id)}${self ? '?self=true' : ''}`),
 };
 
 export function errorMessage(error: unknown): string {

@@ -325,9 +325,16 @@ export class ConsoleService {
     return this.keys.create(tenant, databases, body.admin === true);
   }
 
-  async revokeKey(id: string) {
-    if (!(await this.keys.revoke(id, this.keyManager())))
-      throw new ConsoleHttpError(404, 'not_found', `No live key ${id}`);
+  /** Revokes a key; the caller's own only when `self` says the caller knows it signs them out. */
+  async revokeKey(id: string, self = false) {
+    const manager = this.keyManager();
+    if (currentPrincipal()?.keyId === id && !self)
+      throw new ConsoleHttpError(
+        409,
+        'own_key',
+        `Key ${id} is the key this request is signed in with: revoking it signs you out (send self=true to revoke it anyway)`,
+      );
+    if (!(await this.keys.revoke(id, manager))) throw new ConsoleHttpError(404, 'not_found', `No live key ${id}`);
     return { revoked: true };
   }
 
@@ -335,7 +342,11 @@ export class ConsoleService {
   private keyManager(): KeyManager {
     const principal = currentPrincipal();
     if (!principal) return null;
-    if (!principal.admin) throw new ForbiddenError('Managing API keys needs an admin key');
+    if (!principal.admin)
+      throw new ForbiddenError(
+        `Managing API keys needs an admin key: sign in with one. An admin key of tenant ${principal.tenant} makes one ` +
+          `(Keys, "admin" ticked), or on the gateway's machine: npm run keys -- create --tenant ${principal.tenant} --admin`,
+      );
     return { tenant: principal.tenant, databases: principal.databases };
   }
 

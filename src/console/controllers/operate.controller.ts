@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ConsoleService } from '../console.service';
 import { ConsoleCreateKeyDto } from '../dto/console.dto';
 
@@ -32,9 +32,14 @@ export class OperateController {
     return this.console.createKey({ ...body });
   }
 
-  @ApiOperation({ summary: 'Revoke an API key' })
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description:
+      'The key the request is signed in with is refused (409) unless `self=true`: revoking it signs the caller out.',
+  })
+  @ApiQuery({ name: 'self', required: false, description: '`true`: revoke the key this request is signed in with' })
   @Delete('keys/:id')
-  revokeKey(@Param('id') id: string) {
-    return this.console.revokeKey(id);
+  revokeKey(@Param('id') id: string, @Query('self') self?: string) {
+    return this.console.revokeKey(id, self === 'true');
   }
 }

@@ -360,7 +360,10 @@ describe('console API', () => {
     const listed = await api('GET', '/keys', undefined, admin.key);
     expect(listed.body.map((k: any) => k.id).sort()).toEqual([admin.id, plain.id].sort());
     expect(JSON.stringify(listed.body)).not.toMatch(/vg_|secret/);
-    expect((await api('GET', '/keys', undefined, plain.key)).status).toBe(403);
+    const refused = await api('GET', '/keys', undefined, plain.key);
+    expect(refused.status).toBe(403);
+    // The refusal says how to get an admin key.
+    expect(refused.body.error.message).toMatch(/npm run keys -- create --tenant tenant-a --admin/);
     expect((await api('POST', '/keys', { tenant: 'tenant-b' }, admin.key)).status).toBe(403);
     expect((await api('DELETE', `/keys/${other.id}`, undefined, admin.key)).status).toBe(404);
     const created = await api('POST', '/keys', { tenant: 'tenant-a', databases: ['db-one'] }, admin.key);
@@ -379,6 +382,16 @@ describe('console API', () => {
       const res = await api('POST', '/keys', body, admin.key);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
     }
+    // The key a request is signed in with is revoked only when the caller says it knows.
+    const own = await api('DELETE', `/keys/${admin.id}`, undefined, admin.key);
+    expect(own.status).toBe(409);
+    expect(own.body.error).toEqual({
+      code: 'own_key',
+      message: `Key ${admin.id} is the key this request is signed in with: revoking it signs you out (send self=true to revoke it anyway)`,
+    });
+    expect((await api('GET', '/session', undefined, admin.key)).status).toBe(200);
+    expect((await api('DELETE', `/keys/${admin.id}?self=true`, undefined, admin.key)).body).toEqual({ revoked: true });
+    expect((await api('GET', '/session', undefined, admin.key)).status).toBe(401);
   });
 
   it('lets an admin key of some databases manage keys of those databases only', async () => {

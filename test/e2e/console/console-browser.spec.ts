@@ -140,7 +140,7 @@ describe('web console in a browser', () => {
     await byTestId('dialect').selectOption('chroma');
     await byTestId('filter').fill('{"genre": {"$bad": 1}}');
     await byTestId('apply-filter').click();
-    await waitText('filter-error', (t) => /Invalid where clause/.test(t));
+    await waitText('filter-error', (t) => /Invalid where clause: unknown operator "\$bad" on key "genre"/.test(t));
     expect(await byTestId('filter-error').getAttribute('data-dialect')).toBe('chroma');
     await byTestId('dialect').selectOption('pinecone');
     await byTestId('filter').fill('{"genre": {"$regex": "x"}}');
@@ -286,35 +286,118 @@ describe('web console in a browser', () => {
     await shot('operate');
   });
 
-  it('signs in with an admin key, creates a key shown once, and revokes it', async () => {
-    const admin = await gw.app.get(ApiKeysService).create('default_tenant', null, true);
-    // Auth is on from the first key: the console asks for one.
-    await page.goto(`${gw.url}/console/`);
+  /** The secret shown once in the "created" card, and its id. */
+  const createdKey = async () => {
+    const shown = await waitText('key-created', (t) => /vg_[0-9a-f]{16}_/.test(t));
+    const key = /vg_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(shown)![0];
+    return { key, id: key.slice(3, 19) };
+  };
+  const sessionOf = async (key: string) =>
+    (await http(gw.url, 'GET', '/console/api/session', undefined, { authorization: `Bearer ${key}` })).status;
+  const keyRow = (id: string, revoked?: boolean) =>
+    page.locator(
+      `[data-testid="key-row"][data-key-id="${id}"]${revoked === undefined ? '' : `[data-revoked="${revoked}"]`}`,
+    );
+  let firstKey: { key: string; id: string };
+
+  it('warns before the first key turns auth on, makes it an admin key, and shows the gateway as it is then', async () => {
+    await open('#/keys', 'page-keys');
+    expect(await textOf('principal')).toMatch(/auth off/);
+    await byTestId('keys-empty').waitFor();
+    expect(await textOf('key-first-warning')).toMatch(/every client of every protocol needs a key/);
+    // The first key is an admin key unless unticked (and unticking says what that costs).
+    expect(await byTestId('key-admin').isChecked()).toBe(true);
+    await byTestId('key-admin').uncheck();
+    expect(await textOf('key-first-not-admin')).toMatch(
+      /cannot manage keys.*npm run keys -- create --tenant default_tenant --admin/,
+    );
+    await byTestId('key-admin').check();
+    expect(await byTestId('key-first-not-admin').count()).toBe(0);
+    await byTestId('key-create').click();
+    firstKey = await createdKey();
+    expect(await sessionOf(firstKey.key)).toBe(200);
+    // Auth is on; the console signed in with the new key: the badge and the table say so.
+    expect(await textOf('key-auth-on')).toMatch(/every client needs a key now/);
+    await waitText('principal', (t) => !/auth off/.test(t) && /default_tenant/.test(t) && /admin/.test(t));
+    await keyRow(firstKey.id, false).getByTestId('key-this-session').waitFor();
+    expect(await byTestId('keys-empty').count()).toBe(0);
+    expect(await byTestId('key-first-warning').count()).toBe(0);
+    expect((await http(gw.url, 'GET', '/console/api/tenants')).status).toBe(401);
+    expect(page.url()).not.toContain('vg_');
+  });
+
+  it('signs in with an admin key, creates a key shown once, and revokes it only after a confirmation', async () => {
+    await byTestId('signout').click();
     await ready('page-signin');
     await byTestId('signin-key').fill('vg_0000000000000000_' + 'x'.repeat(43));
     await byTestId('signin-submit').click();
     await waitText('signin-error', (t) => t.length > 0);
     await shot('signin');
+    await byTestId('signin-key').fill(firstKey.key);
+    await byTestId('signin-submit').click();
+    // Signed in, the console shows the page it was on.
+    await ready('page-keys');
+    expect(page.url()).not.toContain('vg_');
+    await byTestId('key-tenant').fill('default_tenant');
+    // Later keys are plain keys unless ticked.
+    expect(await byTestId('key-admin').isChecked()).toBe(false);
+    await byTestId('key-create').click();
+    const { key, id } = await createdKey();
+    expect(await sessionOf(key)).toBe(200);
+    await keyRow(id, false).waitFor();
+    await shot('keys');
+    // One click asks; Cancel leaves the key alive.
+    await keyRow(id).getByTestId('key-revoke').click();
+    expect(await keyRow(id).getByTestId('key-revoke-confirmation').textContent()).toMatch(/refused from now on/);
+    await keyRow(id).getByTestId('key-revoke-cancel').click();
+    await keyRow(id).getByTestId('key-revoke').waitFor();
+    expect(await sessionOf(key)).toBe(200);
+    await keyRow(id).getByTestId('key-revoke').click();
+    await keyRow(id).getByTestId('key-revoke-confirm').click();
+    await keyRow(id, true).getByTestId('key-revoked').waitFor();
+    await ready('page-keys');
+    expect(await sessionOf(key)).toBe(401);
+    // The rows say what is true; the console is still signed in and managing keys.
+    expect(await keyRow(firstKey.id, false).count()).toBe(1);
+    expect(await page.getByText('The gateway now requires an API key').count()).toBe(0);
+    expect(await textOf('principal')).toMatch(/admin/);
+    expect(page.url()).not.toContain('vg_');
+  });
+
+  it('revokes the key the console is signed in with only when told the user knows it signs them out', async () => {
+    await open('#/keys', 'page-keys');
+    const own = keyRow(firstKey.id, false);
+    await own.getByTestId('key-revoke').click();
+    // The only admin key: the warning says so, and how to make another.
+    expect(await own.getByTestId('key-revoke-own-warning').textContent()).toMatch(
+      /signed in with: revoking it signs you out, and no other admin key .*npm run keys -- create --tenant default_tenant --admin/,
+    );
+    expect(await own.getByTestId('key-revoke-confirm').isDisabled()).toBe(true);
+    await own.getByTestId('key-revoke-understood').check();
+    await own.getByTestId('key-revoke-confirm').click();
+    await ready('page-signin');
+    expect(await textOf('signin-error')).toMatch(
+      new RegExp(`Key ${firstKey.id} is revoked and this console is signed out`),
+    );
+    expect(await sessionOf(firstKey.key)).toBe(401);
+    // Another admin key (from the CLI's service) sees both keys revoked.
+    const admin = await gw.app.get(ApiKeysService).create('default_tenant', null, true);
     await byTestId('signin-key').fill(admin.key);
     await byTestId('signin-submit').click();
-    await ready('page-collections');
-    expect(page.url()).not.toContain('vg_');
-    await open('#/keys', 'page-keys');
-    await byTestId('key-tenant').fill('default_tenant');
-    await byTestId('key-create').click();
-    const created = await waitText('key-created', (t) => /vg_[0-9a-f]{16}_/.test(t));
-    const key = /vg_[0-9a-f]{16}_[A-Za-z0-9_-]{43}/.exec(created)![0];
-    const id = key.slice(3, 19);
-    expect(
-      (await http(gw.url, 'GET', '/console/api/session', undefined, { authorization: `Bearer ${key}` })).status,
-    ).toBe(200);
-    await shot('keys');
-    const row = page.locator(`[data-testid="key-row"][data-key-id="${id}"]`);
-    await row.getByTestId('key-revoke').click();
-    await page.locator(`[data-testid="key-row"][data-key-id="${id}"][data-revoked="true"]`).waitFor();
-    expect(
-      (await http(gw.url, 'GET', '/console/api/session', undefined, { authorization: `Bearer ${key}` })).status,
-    ).toBe(401);
-    expect(page.url()).not.toContain('vg_');
+    await ready('page-keys');
+    await keyRow(firstKey.id, true).waitFor();
+    expect(await page.locator('[data-testid="key-row"][data-revoked="false"]').count()).toBe(1);
+  });
+
+  it('tells a plain key how to get an admin key', async () => {
+    const plain = await gw.app.get(ApiKeysService).create('default_tenant', null, false);
+    await byTestId('signout').click();
+    await ready('page-signin');
+    await byTestId('signin-key').fill(plain.key);
+    await byTestId('signin-submit').click();
+    await ready('page-keys');
+    expect(await textOf('page-error')).toMatch(
+      /Managing API keys needs an admin key: .*npm run keys -- create --tenant default_tenant --admin/,
+    );
   });
 });
