@@ -27,7 +27,7 @@ export interface CollectionSummary {
   records: number;
   namespaces: { name: string; records: number }[];
   index: { state: 'built' | 'building' | 'not-needed' | 'none'; progress: number | null; detail: string };
-  rangeIndexes: { key: string; kind: string }[];
+  rangeIndexes: { key: string; kind: string; ready: boolean }[];
   vectors: { name: string; kind: string; dimension: number; metric: string; indexed: boolean }[];
   sizeBytes: number;
   createdAt: string;
@@ -144,6 +144,8 @@ export interface QualityAnswer {
 
 export interface MetricsAnswer {
   intervalSeconds: number;
+  /** The request histogram's bucket bounds (ms): the percentiles' resolution. */
+  latencyBucketsMs: number[];
   protocols: { protocol: string; series: { at: string; rate: number; p50: number; p95: number; p99: number }[] }[];
 }
 

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiKeysService } from '../core/auth/api-keys.service';
 import type { ApiKeyRow, KeyManager } from '../core/auth/principal';
+import type { Collection } from '../core/collections/collection.model';
+import { layoutOf } from '../protocols/qdrant/qdrant-layout';
 import { currentPrincipal } from '../core/auth/request-context';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { FilterNode } from '../core/filters/filter-ast';
@@ -12,6 +14,7 @@ import { DenseVector } from '../core/records/dense-vector';
 import { RecordsService } from '../core/records/records.service';
 import type { StoredRecord } from '../core/records/record.model';
 import { DEFAULT_NAMESPACE, type Scope } from '../core/scope';
+import { Metrics } from '../operations/metrics';
 import { MetricsHistory, type RatePoint } from '../operations/metrics-history';
 import { ConsoleHttpError } from './console-error';
 import { type Dialect, isDialect, parseDialectFilter, protocolOfCollection } from './dialect-filters';
@@ -259,6 +262,8 @@ export class ConsoleService {
     const series = await this.history.protocolSeries();
     return {
       intervalSeconds: 10,
+      // Percentiles come from the request histogram: placed within a bucket, they are as exact as it is wide.
+      latencyBucketsMs: Metrics.DURATION_BUCKETS.map((s) => Math.round(s * 1000)),
       protocols: [...series]
         .filter(([protocol]) => protocol !== 'other')
         .map(([protocol, list]) => ({ protocol, series: points(list) })),
@@ -398,17 +403,33 @@ export class ConsoleService {
       namespaces,
       index,
       rangeIndexes: rangeKeys.map((k) => ({ key: k.key.join('.'), kind: k.kind, ready: k.ready })),
-      vectors: c.vectors.map((v) => ({
-        name: v.name,
-        kind: v.kind,
-        dimension: v.dimension,
-        metric: v.metric,
-        indexed: v.indexed,
-      })),
+      vectors: vectorsOf(c),
       sizeBytes,
       createdAt: c.createdAt,
     };
   }
+}
+
+/**
+ * Every vector of a collection, the default one first: its name is Qdrant's name for it (a
+ * collection of named vectors keeps its first in the default columns), '' elsewhere.
+ */
+function vectorsOf(c: Collection) {
+  const defaultName = protocolOfCollection(c) === 'qdrant' ? layoutOf(c).dense : '';
+  const first =
+    defaultName === null
+      ? []
+      : [{ name: defaultName, kind: 'dense', dimension: c.dimension, metric: c.metric, indexed: c.vectorIndexed }];
+  return [
+    ...first,
+    ...c.vectors.map((v) => ({
+      name: v.name,
+      kind: v.kind,
+      dimension: v.dimension,
+      metric: v.metric,
+      indexed: v.indexed,
+    })),
+  ];
 }
 
 function shownKey(k: ApiKeyRow) {

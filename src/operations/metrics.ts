@@ -31,11 +31,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The request histogram's bucket bounds, in seconds: the resolution of percentiles read from it. */
+  static readonly DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
   readonly duration = new Histogram({
     name: 'vecgate_http_request_duration_seconds',
     help: 'Time from the first byte of a request to the last byte of its answer.',
     labelNames: ['protocol', 'method', 'route'] as const,
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    buckets: Metrics.DURATION_BUCKETS,
     registers: [this.registry],
   });
 

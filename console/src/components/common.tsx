@@ -18,10 +18,24 @@ export function ProtocolBadge({ protocol }: { protocol: string | null }) {
   );
 }
 
+/** An HNSW index's state in words (the raw state stays in data-state). */
+export function indexStateWords(index: CollectionSummary['index']): string {
+  switch (index.state) {
+    case 'built':
+      return 'built';
+    case 'building':
+      return 'being built';
+    case 'not-needed':
+      return index.detail === 'no vectors yet' ? 'no vectors yet' : 'not needed yet';
+    case 'none':
+      return index.detail.startsWith('due') ? 'due' : 'none: exact search';
+  }
+}
+
 export function IndexState({ index }: { index: CollectionSummary['index'] }) {
   return (
     <span className="index-state" data-testid="index-state" data-state={index.state} title={index.detail}>
-      <span className={`badge index-${index.state}`}>{index.state}</span>
+      <span className={`badge index-${index.state}`}>{indexStateWords(index)}</span>
       {index.state === 'building' && (
         <progress
           max={1}
@@ -51,4 +65,33 @@ export function PathBadge({ path, testId }: { path: Path; testId: string }) {
       )}
     </div>
   );
+}
+
+/** A metadata key noted for a range index: built (ready) or not yet, told apart by look and words. */
+export function RangeIndexChip({ range }: { range: CollectionSummary['rangeIndexes'][number] }) {
+  return (
+    <span
+      className={`chip ${range.ready ? 'range-ready' : 'range-pending'}`}
+      data-testid="range-index"
+      data-key={range.key}
+      data-ready={range.ready ? 'true' : 'false'}
+      title={
+        range.ready
+          ? `A ${range.kind} index on ${range.key}: range filters on it read the index`
+          : `${range.key} is noted for a ${range.kind} index, not built yet: the builder makes it once writes pause and the collection reaches VECGATE_INDEX_MIN_ROWS records`
+      }
+    >
+      {range.ready ? '✓ ' : ''}
+      {range.key}
+      <span className="muted"> {range.kind}</span>
+      {range.ready ? '' : <span className="muted"> · not built yet</span>}
+    </span>
+  );
+}
+
+/** One vector of a collection in a phrase: its name, kind, dimension, metric and whether it has an index. */
+export function vectorWords(v: CollectionSummary['vectors'][number]): string {
+  const name = v.name || '(default)';
+  const size = v.kind === 'dense' ? `${v.dimension} dims, ` : `${v.kind}, `;
+  return `${name}: ${size}${v.metric}${v.indexed ? ', indexed' : ''}`;
 }

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useState } from 'react';
 import { api, type CollectionSummary } from '../api';
-import { ErrorBox, IndexState, ProtocolBadge } from '../components/common';
+import { ErrorBox, IndexState, ProtocolBadge, vectorWords } from '../components/common';
 import { initialScope, type ScopeState } from '../components/ScopeBox';
 import { count, dateTime, humanBytes } from '../format';
 import { collectionHref, type Tab, TABS } from '../route';
@@ -41,6 +41,8 @@ export function CollectionPage({ id, tab }: { id: string; tab: Tab }) {
 
 function Loaded({ summary, tab, reloadSummary }: { summary: CollectionSummary; tab: Tab; reloadSummary: () => void }) {
   const [scope, setScope] = useState<ScopeState>(() => initialScope(summary));
+  // The Delete tab's filter is its own: a filter typed to browse must not become what is deleted.
+  const [deleteScope, setDeleteScope] = useState<ScopeState>(() => initialScope(summary));
   const common = { summary, scope, onScope: setScope };
   return (
     <>
@@ -87,6 +89,18 @@ function Loaded({ summary, tab, reloadSummary }: { summary: CollectionSummary; t
           </div>
         </dl>
         {summary.index.detail && <p className="muted small">{summary.index.detail}</p>}
+        {(summary.vectors.length > 1 || summary.vectors.some((v) => v.name !== '')) && (
+          <div className="vectors" data-testid="collection-vectors">
+            <strong>{summary.vectors.length === 1 ? 'Vector' : `${summary.vectors.length} vectors`}</strong>
+            <ul>
+              {summary.vectors.map((v) => (
+                <li key={v.name} data-testid="collection-vector" data-vector={v.name}>
+                  {vectorWords(v)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
       </header>
       <nav className="tabs" aria-label="Collection views">
         {TABS.map((t) => (
@@ -108,7 +122,9 @@ function Loaded({ summary, tab, reloadSummary }: { summary: CollectionSummary; t
           {tab === 'explain' && <ExplainTab {...common} />}
           {tab === 'projection' && <ProjectionTab {...common} />}
           {tab === 'quality' && <QualityTab summary={summary} />}
-          {tab === 'delete' && <DeleteTab {...common} onDeleted={reloadSummary} />}
+          {tab === 'delete' && (
+            <DeleteTab summary={summary} scope={deleteScope} onScope={setDeleteScope} onDeleted={reloadSummary} />
+          )}
         </Suspense>
       </div>
     </>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { ErrorBox, IndexState, ProtocolBadge } from '../components/common';
+import { ErrorBox, IndexState, ProtocolBadge, RangeIndexChip, vectorWords } from '../components/common';
 import { count, humanBytes } from '../format';
 import { collectionHref } from '../route';
 import { useLoad } from '../useLoad';
@@ -77,8 +77,8 @@ export function CollectionsPage() {
                               {c.name}
                             </a>
                             {c.vectors.length > 1 && (
-                              <div className="muted small">
-                                vectors: {c.vectors.map((v) => v.name || '(default)').join(', ')}
+                              <div className="muted small" data-testid="collection-vectors">
+                                {c.vectors.length} vectors: {c.vectors.map(vectorWords).join('; ')}
                               </div>
                             )}
                             {c.namespaces.length > 1 && (
@@ -100,12 +100,7 @@ export function CollectionsPage() {
                             {c.rangeIndexes.length === 0 ? (
                               <span className="muted">—</span>
                             ) : (
-                              c.rangeIndexes.map((r) => (
-                                <span key={`${r.key}:${r.kind}`} className="chip">
-                                  {r.key}
-                                  <span className="muted"> {r.kind}</span>
-                                </span>
-                              ))
+                              c.rangeIndexes.map((r) => <RangeIndexChip key={`${r.key}:${r.kind}`} range={r} />)
                             )}
                           </td>
                           <td className="num">{humanBytes(c.sizeBytes)}</td>

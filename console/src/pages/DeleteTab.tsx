@@ -32,16 +32,19 @@ export function DeleteTab({ summary, scope, onScope, onDeleted }: TabProps & { o
   return (
     <div className="panel" data-testid="panel-delete" data-ready={busy ? 'false' : 'true'}>
       <p className="muted">
-        Delete the records that match a filter. Count them first; the delete button then names how many go.
+        Delete the records that match a filter (this tab&rsquo;s own: the Records filter is not carried over). Count
+        them first; the delete button then names how many go.
       </p>
       <ScopeBox summary={summary} scope={scope} onChange={onScope} failure={error} />
       <div className="row">
         <button type="button" data-testid="delete-dry-run" disabled={busy} onClick={() => void send(true)}>
           Count
         </button>
-        <span>
-          Matching: <strong data-testid="delete-count">{counted === null ? '' : counted}</strong>
-        </span>
+        {counted !== null && (
+          <span data-testid="delete-matching">
+            Matching: <strong data-testid="delete-count">{counted}</strong>
+          </span>
+        )}
         <button
           type="button"
           className="danger"

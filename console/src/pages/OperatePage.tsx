@@ -102,6 +102,13 @@ export function OperatePage() {
         <div>
           <h3>p95 latency</h3>
           {latency && <ChartCanvas config={latency} testId="metrics-latency-canvas" label="p95 latency per protocol" />}
+          {metrics.data && (
+            <p className="muted small" data-testid="metrics-latency-resolution">
+              Resolution: the request histogram&rsquo;s buckets, up to{' '}
+              {metrics.data.latencyBucketsMs.map(msBound).join(', ')}. A p95 is interpolated inside its bucket, so it is
+              only as exact as the bucket is wide: 40 ms means somewhere from 25 to 50 ms.
+            </p>
+          )}
         </div>
       </div>
       <h2>Jobs</h2>
@@ -152,4 +159,9 @@ export function OperatePage() {
       {jobs.data && rows.length === 0 && <p className="muted">No import or backup jobs.</p>}
     </div>
   );
+}
+
+/** A bucket bound: ms below a second, seconds from there. */
+function msBound(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${ms / 1000} s`;
 }

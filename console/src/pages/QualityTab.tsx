@@ -6,6 +6,14 @@ import { ErrorBox } from '../components/common';
 import { count, dateTime, humanBytes, ms } from '../format';
 import { useLoad } from '../useLoad';
 
+/** Where the tuner's queries came from, in words. */
+function sourceWords(source: string | undefined): string {
+  if (source === undefined) return '—';
+  if (source === 'synthesized') return 'test queries made near stored records';
+  if (source === 'traffic') return "the collection's own searches";
+  return source;
+}
+
 function recall(value: number | null | undefined): string {
   return value === null || value === undefined ? '—' : value.toFixed(3);
 }
@@ -69,7 +77,7 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
                 <th className="num">recall</th>
                 <th>ef_search</th>
                 <th className="num">ms / search</th>
-                <th>source</th>
+                <th>measured with</th>
                 <th className="num">records</th>
                 <th>measured</th>
                 <th>filtered searches</th>
@@ -91,7 +99,9 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
                     {v.tuning === null ? 'not tuned' : v.tuning.exact ? 'exact' : String(v.tuning.efSearch ?? '—')}
                   </td>
                   <td className="num mono">{ms(v.tuning?.msPerSearch)}</td>
-                  <td>{v.tuning?.source ?? '—'}</td>
+                  <td data-testid="quality-source" data-source={v.tuning?.source ?? ''}>
+                    {sourceWords(v.tuning?.source)}
+                  </td>
                   <td className="num">{count(v.tuning?.records)}</td>
                   <td>{dateTime(v.tuning?.measuredAt)}</td>
                   <td>
@@ -145,6 +155,12 @@ export function QualityTab({ summary }: { summary: CollectionSummary }) {
           <h3>Search latency</h3>
           {q.latency.length === 0 && <p className="muted">No searches in the window yet.</p>}
           {chart && <ChartCanvas config={chart} testId="quality-latency-canvas" label="search latency p50, p95, p99" />}
+          {q.latency.length > 0 && (
+            <p className="muted small" data-testid="quality-latency-resolution">
+              Percentiles of the searches&rsquo; own times (exact, up to 512 sampled per 10 s interval), as this process
+              measured them.
+            </p>
+          )}
         </>
       )}
     </div>

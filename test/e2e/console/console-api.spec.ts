@@ -281,6 +281,8 @@ describe('console API', () => {
     const chroma = metrics.body.protocols.find((p: any) => p.protocol === 'chroma').series.at(-1);
     expect(chroma.count).toBeGreaterThan(0);
     expect(chroma.rate).toBeGreaterThan(0);
+    // The percentiles' resolution: the request histogram's bucket bounds, in ms.
+    expect(metrics.body.latencyBucketsMs).toEqual([5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000]);
     const backup = await http(gw.url, 'POST', `/indexes/catalog/backups`, { name: 'nightly' });
     expect(backup.status).toBe(201);
     const file = join(importRoot, 'ns-c', 'part-0.parquet');

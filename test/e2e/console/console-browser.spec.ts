@@ -9,6 +9,7 @@ import { launchChromium } from '../../support/browser';
 import { ensureBuilt } from '../../support/build';
 import { gatewayForFile, http } from '../../support/gateway';
 import { until } from '../../support/wait';
+import { qdrantClient } from '../qdrant/qdrant-helpers';
 import { BULK_RECORDS, HOSTILE_DOCUMENT, seedConsole } from './console-seed';
 
 /**
@@ -112,6 +113,15 @@ describe('web console in a browser', () => {
     const protocols = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-protocol')).sort());
     expect(protocols).toEqual(['chroma', 'chroma', 'pinecone', 'qdrant', 'vectorizer']);
     await page.locator(`[data-collection-id="${ids.bulk}"] [data-testid="index-state"][data-state="built"]`).waitFor();
+    // States in words: a small collection's index is "not needed yet", not `not-needed`.
+    const small = page.locator(`[data-collection-id="${ids.chroma}"] [data-testid="index-state"]`);
+    expect(await small.getAttribute('data-state')).toBe('not-needed');
+    expect(((await small.textContent()) ?? '').trim()).toBe('not needed yet');
+    expect(
+      (
+        (await page.locator(`[data-collection-id="${ids.bulk}"] [data-testid="index-state"]`).textContent()) ?? ''
+      ).trim(),
+    ).toBe('built');
     await shot('collections');
   });
 
@@ -260,13 +270,39 @@ describe('web console in a browser', () => {
     expect(await textOf('quality-target')).toBe('0.950');
     expect(Number(await textOf('quality-recall'))).toBeCloseTo(tuning.recall, 3);
     expect(await textOf('quality-ef')).toBe(tuning.exact ? 'exact' : String(tuning.efSearch));
+    // Where the tuner's queries came from, in words.
+    const source = await byTestId('quality-source').first().getAttribute('data-source');
+    expect(await textOf('quality-source')).toBe(
+      source === 'synthesized' ? 'test queries made near stored records' : "the collection's own searches",
+    );
     await byTestId('quality-latency-canvas').waitFor();
+    expect(await textOf('quality-latency-resolution')).toMatch(/own times \(exact/);
     await shot('quality');
   });
 
   it('deletes by filter after a dry-run count and a confirmation', async () => {
-    await open(`#/c/${ids.chroma}/delete`, 'panel-delete');
+    // A filter applied on Records does not follow to Delete; nothing says "Matching" before a count.
+    await open(`#/c/${ids.chroma}/records`, 'panel-records');
+    await byTestId('filter').fill('{"genre": "rock"}');
+    await byTestId('apply-filter').click();
+    await waitText('records-total', (t) => t === '10');
+    await byTestId('tab-delete').click();
+    await ready('panel-delete');
+    expect(await byTestId('filter').inputValue()).toBe('');
+    expect(await byTestId('delete-matching').count()).toBe(0);
+    expect(await byTestId('delete-confirm').isDisabled()).toBe(true);
     await byTestId('filter').fill('{"genre": "pop"}');
+    await byTestId('delete-dry-run').click();
+    await waitText('delete-count', (t) => t === '10');
+    expect(await textOf('delete-matching')).toBe('Matching: 10');
+    // Back on Records, its own filter is still there; back on Delete, Delete's (to be counted again).
+    await byTestId('tab-records').click();
+    await ready('panel-records');
+    expect(await byTestId('filter').inputValue()).toBe('{"genre": "rock"}');
+    await byTestId('tab-delete').click();
+    await ready('panel-delete');
+    expect(await byTestId('filter').inputValue()).toBe('{"genre": "pop"}');
+    expect(await byTestId('delete-matching').count()).toBe(0);
     await byTestId('delete-dry-run').click();
     await waitText('delete-count', (t) => t === '10');
     await shot('delete');
@@ -276,12 +312,71 @@ describe('web console in a browser', () => {
     expect(count.body.total).toBe(21);
   });
 
+  it('tells a range index built from one not built yet, and lists every named vector', async () => {
+    const tenants = async () => (await http(gw.url, 'GET', '/console/api/tenants')).body;
+    const rangeOf = async (id: string, key: string) => {
+      for (const t of await tenants())
+        for (const d of t.databases)
+          for (const c of d.collections) if (c.id === id) return c.rangeIndexes.find((r: any) => r.key === key);
+      return undefined;
+    };
+    // Range filters note their keys; the bulk collection's index is built once writes pause, the
+    // small one's never (below VECGATE_INDEX_MIN_ROWS).
+    const CHROMA = '/api/v2/tenants/default_tenant/databases/default_database/collections';
+    await http(gw.url, 'POST', `${CHROMA}/${ids.bulk}/get`, { where: { bucket: { $gte: 50 } }, include: [] });
+    await http(gw.url, 'POST', `${CHROMA}/${ids.chroma}/get`, { where: { year: { $gte: 2000 } }, include: [] });
+    await until(
+      'the bulk collection’s bucket range index built',
+      () => rangeOf(ids.bulk, 'bucket'),
+      (r) => r?.ready === true,
+    );
+    await until(
+      'the films’ year key noted',
+      () => rangeOf(ids.chroma, 'year'),
+      (r) => r !== undefined,
+    );
+    expect((await rangeOf(ids.chroma, 'year')).ready).toBe(false);
+    // A Qdrant collection with two named vectors.
+    const q = await qdrantClient(gw);
+    await q.createCollection('multi', {
+      vectors: { image: { size: 4, distance: 'Cosine' }, text: { size: 3, distance: 'Dot' } },
+    });
+    await open('#/collections', 'page-collections');
+    const built = page.locator(`[data-collection-id="${ids.bulk}"] [data-testid="range-index"][data-key="bucket"]`);
+    const pending = page.locator(`[data-collection-id="${ids.chroma}"] [data-testid="range-index"][data-key="year"]`);
+    expect(await built.getAttribute('data-ready')).toBe('true');
+    expect(await pending.getAttribute('data-ready')).toBe('false');
+    expect(((await built.textContent()) ?? '').trim()).toBe('✓ bucket number');
+    expect(((await pending.textContent()) ?? '').trim()).toBe('year number · not built yet');
+    const look = (chip: typeof built) =>
+      chip.evaluate((el) => {
+        const style = (globalThis as any).getComputedStyle(el);
+        return `${style.borderStyle} ${style.backgroundColor}`;
+      });
+    expect(await look(built)).not.toBe(await look(pending));
+    const multi = page.locator('[data-testid="collection-row"]', { hasText: 'multi' });
+    expect(((await multi.getByTestId('collection-vectors').textContent()) ?? '').trim()).toBe(
+      '2 vectors: image: 4 dims, cosine; text: 3 dims, ip',
+    );
+    await multi.getByTestId('collection-link').click();
+    await ready('page-collection');
+    const vectors = page.getByTestId('collection-vector');
+    expect(await vectors.evaluateAll((els) => els.map((e) => e.getAttribute('data-vector')))).toEqual([
+      'image',
+      'text',
+    ]);
+  });
+
   it('charts this replica’s requests per protocol and lists jobs', async () => {
     const backup = await http(gw.url, 'POST', '/indexes/catalog/backups', { name: 'nightly' });
     expect(backup.status).toBe(201);
     await open('#/operate', 'page-operate');
     await byTestId('metrics-rate-canvas').waitFor();
     await byTestId('metrics-latency-canvas').waitFor();
+    // The p95 comes from histogram buckets: the page says how coarse it is.
+    expect(await textOf('metrics-latency-resolution')).toMatch(
+      /buckets, up to 5 ms, 10 ms, 25 ms, 50 ms, 100 ms, .* 30 s\. .* 40 ms means somewhere from 25 to 50 ms/,
+    );
     await page.locator('[data-testid="job-row"][data-job-kind="backup"]').waitFor();
     await shot('operate');
   });
