@@ -354,6 +354,7 @@ describe('web console in a browser', () => {
         return `${style.borderStyle} ${style.backgroundColor}`;
       });
     expect(await look(built)).not.toBe(await look(pending));
+    await shot('range-indexes');
     const multi = page.locator('[data-testid="collection-row"]', { hasText: 'multi' });
     expect(((await multi.getByTestId('collection-vectors').textContent()) ?? '').trim()).toBe(
       '2 vectors: image: 4 dims, cosine; text: 3 dims, ip',
@@ -469,6 +470,7 @@ describe('web console in a browser', () => {
     );
     expect(await own.getByTestId('key-revoke-confirm').isDisabled()).toBe(true);
     await own.getByTestId('key-revoke-understood').check();
+    await shot('keys-revoke-own');
     await own.getByTestId('key-revoke-confirm').click();
     await ready('page-signin');
     expect(await textOf('signin-error')).toMatch(
