@@ -85,7 +85,7 @@ export class SearchTuningRepository {
        FROM (SELECT id, ${column} AS v FROM ${table} TABLESAMPLE BERNOULLI ($1)
              WHERE ${column} IS NOT NULL ORDER BY random() LIMIT $2) s
        LEFT JOIN LATERAL (
-         SELECT o.${column} AS v FROM ${table} o WHERE o.id <> s.id
+         SELECT o.${column} AS v FROM ${table} o WHERE o.id <> s.id AND o.${column} IS NOT NULL
          ORDER BY ${plan.column} ${plan.operator} s.v::vector::${plan.queryType} LIMIT 1
        ) n ON true`,
       [percent, n],
@@ -144,6 +144,8 @@ export class SearchTuningRepository {
   ): Promise<string[]> {
     const plan = vectorPlan(collection.metric, collection.dimension!, collection.searchColumn);
     const distance = `${plan.column} ${plan.operator} $1::vector::${plan.queryType}`;
+    // Records without the vector are no neighbours (the index holds no NULL): the exact answer key leaves them out too.
+    const held = `${checkedColumn(collection.searchColumn ?? 'embedding')} IS NOT NULL`;
     // Without parallel workers, as searches run (RecordsRepository.searchSettings): a trial timed
     // with them would price exact search by the cores it borrowed. Embedded, PGlite has none.
     const walk =
@@ -159,7 +161,7 @@ export class SearchTuningRepository {
       efSearch === null ? [] : [String(efSearch)],
     );
     const { rows } = await tx.query<{ id: string }>(
-      `SELECT id FROM ${qualified(collection.tableName)} WHERE ${where}
+      `SELECT id FROM ${qualified(collection.tableName)} WHERE ${held} AND ${where}
        ORDER BY ${efSearch === null ? `(${distance}) + 0` : distance} LIMIT ${RECALL_AT}`,
       params.values,
     );

@@ -567,6 +567,8 @@ export class RecordsRepository {
    * the time of the LATERAL form, and every call is planned for its values.
    * `exact` reads every matching record and sorts them: ordered by an expression the HNSW index
    * is not built on, the planner cannot choose the index, while the filter's own indexes still serve.
+   * A record without the searched vector (a Qdrant point may leave any out) is no neighbour: the
+   * index holds no NULL, and an exact read leaves those records out too.
    */
   async nearest(
     db: Queryable,
@@ -575,6 +577,7 @@ export class RecordsRepository {
   ): Promise<Neighbour[][]> {
     const plan = vectorPlan(collection.metric, collection.dimension!, collection.searchColumn);
     const table = qualified(collection.tableName);
+    const held = `${checkedColumn(collection.searchColumn ?? 'embedding')} IS NOT NULL`;
     if (vectors.length === 1) {
       const params = new SqlParams([namespace, vectors[0].toBinary()]);
       const where = compileFilter(filter, params);
@@ -582,7 +585,7 @@ export class RecordsRepository {
       const { rows } = await db.query<Neighbour>(
         withinBudget(
           `SELECT ${columns(include, collection)}, ${order.select}, ${sizeOf(include, collection)} AS vg_size FROM ${table}
-           WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}`,
+           WHERE namespace = $1 AND ${held} AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}`,
           params.add(budget),
         ),
         params.values,
@@ -597,7 +600,7 @@ export class RecordsRepository {
         `SELECT q.ord, r.* FROM unnest($2::vector[]) WITH ORDINALITY AS q(vec, ord)
          CROSS JOIN LATERAL (
            SELECT ${columns(include, collection)}, ${order.select}, ${sizeOf(include, collection)} AS vg_size FROM ${table}
-           WHERE namespace = $1 AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}
+           WHERE namespace = $1 AND ${held} AND ${where} ORDER BY ${order.orderBy} LIMIT ${params.add(n)}
          ) AS r ORDER BY q.ord, r.distance`,
         params.add(budget),
       ),

@@ -81,13 +81,15 @@ export class SearchRepository {
     const lists = leaves.map((knn, i) => {
       let raw: string;
       let measure: string;
-      let extra = '';
+      let extra: string;
       if ('dense' in knn.query) {
         if (collection.dimension === null)
           return `k${i} AS (SELECT NULL::text AS id, NULL::bigint AS seq, NULL::float8 AS m, NULL::float8 AS r WHERE false)`;
         const p = vectorPlan(collection.metric, collection.dimension);
         raw = `${p.column} ${p.operator} ${params.add(knn.query.dense.toBinary(), 'vector')}::${p.queryType}`;
         measure = metricDistance(collection.metric, 'd');
+        // A record without the dense vector is no neighbour (the index holds no NULL; an exact read skips it too).
+        extra = ' AND embedding IS NOT NULL';
       } else {
         // Only records that share a term with the query: Chroma's sparse index finds no others.
         raw = `sparse_embedding <#> ${params.add(knn.query.sparse.text, 'sparsevec')}`;

@@ -23,8 +23,10 @@ describe('RecordsRepository.nearest', () => {
   afterAll(() => close());
 
   /** A collection whose record `r<i>` lies at i on the first axis (0 elsewhere), indexed when HNSW can index it. */
-  async function collectionOf(dimension: number): Promise<Collection> {
-    const tableName = `r_${dimension.toString(16).padStart(32, '0')}`;
+  async function collectionOf(
+    dimension: number,
+    tableName = `r_${dimension.toString(16).padStart(32, '0')}`,
+  ): Promise<Collection> {
     await tables.create(db, tableName);
     await tables.setDimension(db, tableName, dimension);
     await db.query(
@@ -203,6 +205,63 @@ describe('RecordsRepository.nearest', () => {
       expect(estimate.total).toBe(ROWS);
       expect(estimate.matching).toBeGreaterThan(ROWS * 0.3);
       expect(estimate.matching).toBeLessThan(ROWS * 0.7);
+    });
+  });
+
+  // A Qdrant point may lack the dense vector: its record is in the table with a NULL embedding.
+  describe('on a table where a third of the records have no embedding', () => {
+    let collection: Collection;
+    beforeAll(async () => {
+      collection = await collectionOf(3, `r_${'f'.repeat(32)}`);
+      await db.query(
+        `UPDATE ${qualified(collection.tableName)} SET embedding = NULL WHERE (substr(id, 2))::int % 3 = 0`,
+      );
+      await db.query(`ANALYZE ${qualified(collection.tableName)}`);
+    });
+
+    it.each([false, true])(
+      'never answers one of them, walking or exact (exact: %s), however many are asked for',
+      async (exact) => {
+        const lists = await repository.nearest(db, collection, {
+          namespace: '',
+          vectors: [axis(3, 10.25), axis(3, 0)],
+          n: ROWS,
+          filter: ALL,
+          include: INCLUDE,
+          exact,
+        });
+        const [one] = await repository.nearest(db, collection, {
+          namespace: '',
+          vectors: [axis(3, 10.25)],
+          n: ROWS,
+          filter: { kind: 'eq', key: 'odd', value: true },
+          include: INCLUDE,
+          exact,
+        });
+        const held = (ids: string[]) => ids.filter((id) => Number(id.slice(1)) % 3 !== 0);
+        for (const list of [...lists, one]) {
+          expect(list.every((r) => r.distance !== null)).toBe(true);
+          expect(list.map((r) => r.id)).toEqual(held(list.map((r) => r.id)));
+        }
+        expect(lists[0].slice(0, 3).map((r) => r.id)).toEqual(['r10', 'r11', 'r8']);
+        expect(lists[1]).toHaveLength(ROWS - ROWS / 3);
+        expect(one).toHaveLength(ROWS / 2 - ROWS / 6);
+      },
+    );
+
+    it('still plans the walk as a scan of the HNSW index', async () => {
+      const sent: { text: string; values?: unknown[] }[] = [];
+      const recording: Queryable = { query: (text, values) => (sent.push({ text, values }), db.query(text, values)) };
+      await repository.nearest(recording, collection, {
+        namespace: '',
+        vectors: [axis(3, 1)],
+        n: 5,
+        filter: ALL,
+        include: INCLUDE,
+      });
+      const plan = await planWithIndexesFavoured(sent[0].text, sent[0].values);
+      expect(plan).toMatch(/Index Scan using \S+_hnsw/);
+      expect(plan).toMatch(/Filter: .*embedding IS NOT NULL/);
     });
   });
 });
