@@ -148,7 +148,8 @@ export function parseInclude(list: unknown[] | undefined, fallback: string[]): {
 export function getResponse(records: StoredRecord[], wire: string[], include: Include) {
   return {
     ids: records.map((r) => r.id),
-    embeddings: include.embeddings ? records.map((r) => new RawJson(r.embedding!)) : null,
+    // A record written through Qdrant without its dense vector has none to show: null in its place.
+    embeddings: include.embeddings ? records.map((r) => (r.embedding ? new RawJson(r.embedding) : null)) : null,
     documents: include.documents ? records.map((r) => r.document ?? null) : null,
     uris: include.uris ? records.map((r) => r.uri ?? null) : null,
     metadatas: include.metadatas ? records.map((r) => r.metadata ?? null) : null,

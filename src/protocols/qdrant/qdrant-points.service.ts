@@ -155,11 +155,8 @@ export class QdrantPointsService {
     const records = isObject(body.batch)
       ? this.batchPoints(c, layout, body.batch)
       : this.listPoints(c, layout, body.points);
-    // The unnamed vector is every point's; named ones a point may leave out, as in Qdrant.
-    if (layout.dense === '')
-      records.forEach((r, i) => {
-        if (!r.embedding) throw QdrantHttpError.wrongInput(`point ${i} has no vector`);
-      });
+    // A point may carry any of the collection's vectors, the unnamed one included, or none, as in
+    // Qdrant: the record holds what it was given, and searches through a vector it lacks skip it.
     // Qdrant applies a batch in order: the last point with an id wins (as the core's replace keeps it).
     const mode = body.update_mode ?? 'upsert';
     if (mode !== 'upsert' && mode !== 'insert_only' && mode !== 'update_only')

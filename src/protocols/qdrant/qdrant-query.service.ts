@@ -939,7 +939,8 @@ export class QdrantQueryService {
     });
     if (!r) throw QdrantHttpError.notFound(`No point with id ${showId(id)} found`);
     const stored = ref.field ? r.vectors?.[ref.field.name] : sparse ? r.sparse : r.embedding;
-    if (!stored) throw QdrantHttpError.badRequest(`point ${showId(id)} has no vector ${JSON.stringify(wanted)}`);
+    // Qdrant's words for a point that lacks the vector a query takes from it (its vector_not_found_error).
+    if (!stored) throw QdrantHttpError.notFound(`Vector with name ${JSON.stringify(wanted)} for point not found`);
     return sparse ? { sparse: { text: stored } } : { dense: DenseVector.fromText(stored) };
   }
 
