@@ -5,6 +5,7 @@ import type { MetadataEdit, RecordOperation, RecordWrite } from '../../core/reco
 import { RecordsService } from '../../core/records/records.service';
 import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
+import { nameMap } from '../../core/name-map';
 import { pointId, pointIds, showId } from './point-ids';
 import { QdrantCollectionsService } from './qdrant-collections.service';
 import { aliased, onlyFields, unsigned } from './body';
@@ -309,12 +310,27 @@ export class QdrantPointsService {
   /** update_vectors: the vectors sent replace those of existing points; unknown ids are an error, as in Qdrant. */
   private async updateVectorsOp(c: Collection, layout: QdrantLayout, body: JsonObject): Promise<RecordOperation> {
     if (!Array.isArray(body.points)) throw QdrantHttpError.format('points must be a list of {id, vector}');
-    const records: RecordWrite[] = body.points.map((p, i) => {
+    // Applied in order: a point named twice gets the vectors of both (the later one's where both send one).
+    const byId = new Map<string, RecordWrite>();
+    body.points.forEach((p, i) => {
       if (!isObject(p)) throw QdrantHttpError.format(`points[${i}] must be an object`);
       onlyFields(p, FIELDS.PointVectors, `points[${i}]`);
       const v = pointVectors(c, layout, aliased(p, 'vector', 'vectors'), `points[${i}].vector`);
-      return { id: pointId(p.id, `points[${i}].id`), embedding: v.dense, sparse: v.sparse, vectors: v.named };
+      if (!v.dense && !v.sparse && Object.keys(v.named ?? {}).length === 0)
+        throw QdrantHttpError.validation(`points[${i}].vector`, 'must specify vectors to update for point');
+      const id = pointId(p.id, `points[${i}].id`);
+      const earlier = byId.get(id);
+      byId.set(id, {
+        id,
+        embedding: v.dense ?? earlier?.embedding,
+        sparse: v.sparse ?? earlier?.sparse,
+        vectors:
+          earlier?.vectors || v.named
+            ? nameMap([...Object.entries(earlier?.vectors ?? {}), ...Object.entries(v.named ?? {})])
+            : undefined,
+      });
     });
+    const records = [...byId.values()];
     const ids = records.map((r) => r.id);
     const found = await this.records.find(this.scope, c.id, {
       filter: { kind: 'idIn', ids },

@@ -90,6 +90,9 @@ interface Search {
  * fusion, MMR) before anything is read. Its query stays as sent: reading it may read points (an
  * id's vector, recommend's examples), which `resolve` does before any search runs.
  */
+/** Qdrant's words for prefetches without a query over them to merge their points. */
+const NO_MERGING_QUERY = "A query is needed to merge the prefetches. Can't have prefetches without defining a query.";
+
 interface PrefetchPlan {
   /** Its own filter and every outer one. */
   filter: FilterNode;
@@ -473,6 +476,8 @@ export class QdrantQueryService {
       vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
     const limit = unsigned(body.limit, 'limit', 10);
+    // Qdrant validates the request it builds (QueryRequestInternal): a limit of 0 is its 422.
+    if (limit === 0) throw QdrantHttpError.validation('internal.limit', 'value 0 invalid, must be 1 or larger');
     const offset = unsigned(body.offset, 'offset', 0);
     if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
     const filter = parseQdrantFilter(body.filter, layout);
@@ -502,6 +507,7 @@ export class QdrantQueryService {
     if (mmrPlan !== null || prefetches.length > 0) {
       const window = { limit, offset, threshold: th };
       if (fusion) return { node: { kind: 'fuse', fusion, inputs, ...window }, shown };
+      if (prefetches.length > 0 && (q === undefined || q === null)) throw QdrantHttpError.badRequest(NO_MERGING_QUERY);
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
       checkMmr(mmrPlan, query);
       const retriever = retrieverOf(layout, query);
@@ -527,7 +533,14 @@ export class QdrantQueryService {
       filterOnly = { kind: 'ordered', orderBy: orderByOf(q.order_by) };
     }
     if (filterOnly) {
-      // A score threshold means nothing to points scored 0 (or by their order value): none applies.
+      // A score threshold means nothing to points scored 0 (or by their order value): Qdrant refuses
+      // it without a query and with order_by, and a random draw ignores it.
+      if (th !== null && filterOnly.kind === 'scroll')
+        throw QdrantHttpError.badRequest(
+          "A query is needed to use the score_threshold. Can't have score_threshold without defining a query.",
+        );
+      if (th !== null && filterOnly.kind === 'ordered')
+        throw QdrantHttpError.badRequest("Can't use score_threshold with an order_by query.");
       const node: PlanNode = {
         kind: 'search',
         retriever: filterOnly,
@@ -577,8 +590,7 @@ export class QdrantQueryService {
       return this.parsePrefetch(c, layout, ip, filter, depth + 1, budget, `${at}.prefetch[${i}]`);
     });
     const fusion = inner.length > 0 && mmr === null ? this.fusionOf(q, inner.length) : null;
-    if (inner.length === 0 && (q === undefined || q === null))
-      throw QdrantHttpError.format('a prefetch without prefetches needs a query');
+    if (inner.length > 0 && (q === undefined || q === null)) throw QdrantHttpError.badRequest(NO_MERGING_QUERY);
     return {
       filter,
       limit,
@@ -599,6 +611,18 @@ export class QdrantQueryService {
     // A fused prefetch keeps its best `limit` (its score_threshold applies to searches only).
     if (plan.fusion)
       return { kind: 'fuse', fusion: plan.fusion, inputs, limit: plan.limit, offset: 0, threshold: null };
+    // Without a query, a prefetch's points are its first `limit` in id order, as a query without one lists them.
+    if (plan.query === undefined || plan.query === null)
+      return {
+        kind: 'search',
+        retriever: { kind: 'scroll' },
+        filter: plan.filter,
+        mmr: null,
+        inputs,
+        limit: plan.limit,
+        offset: 0,
+        threshold: null,
+      };
     const { query, exclude } = await this.parseQuery(c, layout, plan.query, plan.using, plan.lookupFrom);
     checkMmr(plan.mmr, query);
     return {

@@ -1,6 +1,8 @@
 import { ChromaClient } from 'chromadb';
+import { loadConfig } from '../../../src/config/load-config';
 import { gatewayForFile } from '../../support/gateway';
 import { pineconeClient } from '../../support/pinecone';
+import { until } from '../../support/wait';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
 
 const SPARSE_A = { indices: [12, 66], values: [0.5, 0.5] };
@@ -157,6 +159,59 @@ describe('Qdrant points without some of their vectors', () => {
     expect((await q.query(name, { query: [1, 0, 0, 0], limit: 10 })).points.map((p) => p.id)).toEqual([3]);
   });
 
+  it('applies an update_vectors naming a point twice in order, and refuses one that names no vector', async () => {
+    const name = collectionName('optupd');
+    await q.createCollection(name, {
+      vectors: { image: { size: 2, distance: 'Dot' }, text: { size: 3, distance: 'Dot' } },
+    });
+    await q.upsert(name, { wait: true, points: [{ id: 1, vector: {} }] });
+    await q.updateVectors(name, {
+      wait: true,
+      points: [
+        { id: 1, vector: { text: [1, 2, 3] } },
+        { id: 1, vector: { image: [1, 0] } },
+        { id: 1, vector: { image: [0, 1] } },
+      ],
+    });
+    const [one] = await q.retrieve(name, { ids: [1], with_vector: true });
+    expect(one.vector).toEqual({ image: [0, 1], text: [1, 2, 3] });
+    expectQdrantError(
+      await raw().put(`/collections/${name}/points/vectors`, { points: [{ id: 1, vector: {} }] }),
+      422,
+      /^Validation error in JSON body: \[points\[0\]\.vector: must specify vectors to update for point\]$/,
+    );
+  });
+
+  it('rescores a prefetch without a query (its first points by id), skipping those without the vector', async () => {
+    const name = await unnamed();
+    const rescored = await q.query(name, { prefetch: { limit: 1000 }, query: [0.2, 0.1, 0.9, 0.7], limit: 10 });
+    const direct = await q.query(name, { query: [0.2, 0.1, 0.9, 0.7], limit: 10 });
+    expect(rescored.points).toEqual(direct.points);
+    const sparse = await q.query(name, { prefetch: { limit: 1000 }, query: SPARSE_B, using: 'sparse-text' });
+    expect(sparse.points.map((p) => p.id).sort()).toEqual([3, 5]);
+    // Qdrant's refusals around a missing query, in its words.
+    expectQdrantError(
+      await raw().post(`/collections/${name}/points/query`, { prefetch: [{ query: [1, 0, 0, 0] }] }),
+      400,
+      /^Bad request: A query is needed to merge the prefetches\. Can't have prefetches without defining a query\.$/,
+    );
+    expectQdrantError(
+      await raw().post(`/collections/${name}/points/query`, { score_threshold: 10 }),
+      400,
+      /^Bad request: A query is needed to use the score_threshold\./,
+    );
+    expectQdrantError(
+      await raw().post(`/collections/${name}/points/query`, { score_threshold: 10, query: { order_by: 'n' } }),
+      400,
+      /^Bad request: Can't use score_threshold with an order_by query\.$/,
+    );
+    expectQdrantError(
+      await raw().post(`/collections/${name}/points/query`, { query: [1, 0, 0, 0], limit: 0 }),
+      422,
+      /^Validation error in JSON body: \[internal\.limit: value 0 invalid, must be 1 or larger\]$/,
+    );
+  });
+
   it('takes the batch form with the sparse vector alone, and named lists that leave points out', async () => {
     const name = collectionName('optbatch');
     await q.createCollection(name, {
@@ -243,5 +298,80 @@ describe('Qdrant points without some of their vectors', () => {
     const answer = await index.query({ vector: [0.2, 0.1, 0.9, 0.7], topK: 10 });
     expect(answer.matches.map((m) => m.id).sort()).toEqual(['1', '2', '3']);
     expect((await index.describeIndexStats()).totalRecordCount).toBe(6);
+  });
+});
+
+/**
+ * The HNSW index holds only the records that have the vector, and the search tuner measures it on
+ * them: a collection where a third of the points hold only the sparse vector is built, measured
+ * and searched like any other, and no search answers a point without the dense vector.
+ */
+describe('Qdrant points without the dense vector: indexed and tuned', () => {
+  const gw = gatewayForFile({
+    qdrantPort: 0,
+    indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 300, recallTarget: 0.9 },
+  });
+
+  it('builds the index over the points that hold the vector, measures it, and walks it', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('optindex');
+    await q.createCollection(name, { vectors: { size: 8, distance: 'Euclid' }, sparse_vectors: { s: {} } });
+    let seed = 11;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
+    const points = Array.from({ length: 2400 }, (_, i) => {
+      const sparse = { indices: [i % 50], values: [1] };
+      return i % 3 === 0
+        ? { id: i + 1, vector: { s: sparse } }
+        : { id: i + 1, vector: { '': Array.from({ length: 8 }, rand), s: sparse } };
+    });
+    for (let i = 0; i < points.length; i += 800) await q.upsert(name, { wait: true, points: points.slice(i, i + 800) });
+    const measured = await until(
+      'the dense vector measured',
+      async () =>
+        (
+          await gw.db.query(
+            `SELECT s.recall, s.exact FROM vecgate_search_tuning s
+             JOIN vecgate_collections c ON c.id = s.collection_id WHERE c.name = $1 AND s.position = 0`,
+            [name],
+          )
+        ).rows,
+      (rows) => rows.length === 1,
+    );
+    expect(measured[0].recall).toBeGreaterThanOrEqual(0.9);
+    const info = await q.getCollection(name);
+    expect({ status: info.status, points: info.points_count }).toEqual({ status: 'green', points: 2400 });
+    const dense = points.filter((p) => Array.isArray((p.vector as { '': number[] })[''])) as {
+      id: number;
+      vector: { '': number[] };
+    }[];
+    const euclid = (a: number[], b: number[]) => Math.hypot(...a.map((x, i) => x - b[i]));
+    for (const at of [4, 500, 1600]) {
+      const query = dense[at % dense.length].vector[''].map((x) => x + 0.003);
+      const found = await q.query(name, { query, limit: 10 });
+      const exact = dense
+        .map((p) => ({ id: p.id, d: euclid(query, p.vector['']) }))
+        .sort((x, y) => x.d - y.d)
+        .slice(0, 10);
+      // The nearest is the point the query was made from; the walk finds most of the ten.
+      expect(found.points[0].id).toBe(exact[0].id);
+      const hits = found.points.filter((p) => exact.some((e) => e.id === p.id)).length;
+      expect(hits).toBeGreaterThanOrEqual(8);
+      expect(found.points.every((p) => (Number(p.id) - 1) % 3 !== 0)).toBe(true);
+    }
+    // Asked for every point, a search answers the 1,600 that hold the vector.
+    const all = await q.query(name, { query: dense[0].vector[''], limit: 2400 });
+    expect(all.points).toHaveLength(1600);
+    expect(all.points.every((p) => (Number(p.id) - 1) % 3 !== 0)).toBe(true);
+    const filtered = await q.query(name, {
+      query: dense[0].vector[''],
+      filter: { must: [{ has_id: points.slice(0, 30).map((p) => p.id) }] },
+      limit: 30,
+    });
+    expect(filtered.points.map((p) => Number(p.id)).sort((a, b) => a - b)).toEqual(
+      points
+        .slice(0, 30)
+        .filter((_, i) => i % 3 !== 0)
+        .map((p) => p.id),
+    );
   });
 });
