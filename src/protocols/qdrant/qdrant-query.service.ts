@@ -85,14 +85,14 @@ interface Search {
   threshold: number | null;
 }
 
+/** Qdrant's words for prefetches without a query over them to merge their points. */
+const NO_MERGING_QUERY = "A query is needed to merge the prefetches. Can't have prefetches without defining a query.";
+
 /**
  * A prefetch as parsed, its nested ones too: every part of a request is checked (fields, bounds,
  * fusion, MMR) before anything is read. Its query stays as sent: reading it may read points (an
  * id's vector, recommend's examples), which `resolve` does before any search runs.
  */
-/** Qdrant's words for prefetches without a query over them to merge their points. */
-const NO_MERGING_QUERY = "A query is needed to merge the prefetches. Can't have prefetches without defining a query.";
-
 interface PrefetchPlan {
   /** Its own filter and every outer one. */
   filter: FilterNode;
