@@ -48,7 +48,7 @@ export const FIELDS = {
   DeleteVectors: ['points', 'filter', 'vector', 'shard_key'],
   UpdateOperations: ['operations'],
   PointRequest: ['shard_key', 'ids', 'with_payload', 'with_vector', 'with_vectors'],
-  ScrollRequest: ['shard_key', 'offset', 'limit', 'filter', 'with_payload', 'with_vector', 'order_by'],
+  ScrollRequest: ['shard_key', 'offset', 'limit', 'filter', 'with_payload', 'with_vector', 'with_vectors', 'order_by'],
   CountRequest: ['shard_key', 'filter', 'exact'],
   FacetRequest: ['shard_key', 'key', 'limit', 'filter', 'exact'],
   OrderBy: ['key', 'direction', 'start_from'],

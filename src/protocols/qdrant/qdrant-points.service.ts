@@ -356,7 +356,7 @@ export class QdrantPointsService {
     const limit = unsigned(body.limit, 'limit', 10);
     if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
     const payload = payloadSelector(body.with_payload, true);
-    const vector = vectorSelector(body.with_vector, false);
+    const vector = vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false);
     if (body.order_by !== undefined && body.order_by !== null) {
       if (body.offset !== undefined && body.offset !== null)
         throw QdrantHttpError.badRequest('offset is not supported with order_by: page with order_by.start_from');

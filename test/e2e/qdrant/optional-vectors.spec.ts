@@ -70,6 +70,13 @@ describe('Qdrant points without some of their vectors', () => {
     expect((await q.count(name)).count).toBe(6);
     expect((await q.count(name, { filter: { must: [{ key: 'city', match: { value: 'Berlin' } }] } })).count).toBe(2);
     expect((await q.scroll(name, { limit: 10 })).points.map((p) => p.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    // A scroll shows what each point holds (`with_vectors`, serde's alias, as well).
+    const page = await raw().post(`/collections/${name}/points/scroll`, { offset: 4, limit: 3, with_vectors: true });
+    expect(page.body.result.points.map((p: { vector: unknown }) => p.vector)).toEqual([
+      { 'sparse-text': SPARSE_A },
+      { 'sparse-text': SPARSE_B },
+      {},
+    ]);
     const holding = async (vector: string) =>
       (await q.scroll(name, { filter: { must: [{ has_vector: vector }] }, limit: 10 })).points.map((p) => p.id);
     expect(await holding('')).toEqual([1, 2, 3]);
