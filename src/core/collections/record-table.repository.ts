@@ -311,7 +311,8 @@ export class RecordTableRepository {
 
   /** Vacuums and analyzes a table's text postings (migrations/027), when it has them. */
   async vacuumPostings(db: Queryable, table: string): Promise<boolean> {
-    const postings = `vecgate_records."${qualified(table).slice('vecgate_records."'.length, -1)}_tp"`;
+    qualified(table); // checked as every table name spliced into SQL; the postings are named from it
+    const postings = `vecgate_records."${table}_tp"`;
     const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS held`, [postings]);
     if (!rows[0]?.held) return false;
     await db.query(`VACUUM (ANALYZE) ${postings}`);
