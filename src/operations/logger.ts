@@ -75,22 +75,26 @@ export class BootLogBuffer implements LoggerService {
   private lines: { method: Method; at: number; message: unknown; params: unknown[] }[] = [];
 
   log(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'log', at: Date.now(), message, params });
+    this.keep('log', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'error', at: Date.now(), message, params });
+    this.keep('error', message, params);
   }
   warn(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'warn', at: Date.now(), message, params });
+    this.keep('warn', message, params);
   }
   debug(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'debug', at: Date.now(), message, params });
+    this.keep('debug', message, params);
   }
   verbose(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'verbose', at: Date.now(), message, params });
+    this.keep('verbose', message, params);
   }
   fatal(message: unknown, ...params: unknown[]): void {
-    this.lines.push({ method: 'fatal', at: Date.now(), message, params });
+    this.keep('fatal', message, params);
+  }
+
+  private keep(method: Method, message: unknown, params: unknown[]): void {
+    this.lines.push({ method, at: Date.now(), message, params });
   }
 
   /** Writes what was kept through `logger`, each line with the time it happened. */
