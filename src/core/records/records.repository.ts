@@ -669,7 +669,7 @@ export class RecordsRepository {
       const expansions = await this.expandFuzzy(db, collection, namespace, leaves, lexemes);
       const select = `${columns(include, collection, 'r.')}, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size`;
       this.checkPostings(collection, leaves);
-      const compiled = compilePostingsQuery(query, lexemes, params, expansions);
+      const compiled = compilePostingsQuery(query, lexemes, expansions);
       // No word left to score (stop words only, or must-nots only): nothing matches.
       if (compiled.terms.length === 0 && compiled.constants.length === 0) return [];
       const where = compileFilter(filter, params);

@@ -12,23 +12,43 @@ import {
 } from './text-query';
 
 /**
- * BM25 over a collection's postings (migrations/027): the postings of every word a query names are
- * read once, through the postings index; each record holding any of them becomes one row of its
- * words' frequencies, its fields' lengths and, per leaf, whether it holds the leaf's words. Words
- * and fuzzy leaves match from those alone; a phrase needs the words' positions, which only the
- * record's analysed value has, so a query with a phrase (or a metadata filter) reads the records
- * left after the conditions the postings decide: a phrase's records hold all its words.
+ * BM25 over a collection's postings (migrations/027). Each word a query reads is one index range
+ * of the postings, in record order; the ranges are merged by record (a merge, not a hash of every
+ * record holding a word) and each posting brings its own term of the sum: its word's idf x its
+ * saturated frequency x its boost, with bits saying which of the query's conditions it serves.
+ * Per record, the sum is the score and the OR of the bits says which words it holds. Words and
+ * fuzzy leaves match from those alone; a phrase needs the words' positions, which only the record's
+ * analysed value has, so a query with a phrase (or a metadata filter) reads the records left after
+ * the conditions the postings decide: a phrase's records hold all its words.
  */
 
-/** A scored word: the column of its frequency, and the sum of the boosts it is scored with. */
+/**
+ * A scored word of one score group, and the sum of the boosts it is scored with there. Group 0
+ * always counts; another counts where its condition holds (a phrase or a nested clause that a
+ * record may hold words of without matching it, as Lucene counts only matching clauses).
+ */
 interface ScoredTerm {
   position: number;
   lexeme: string;
   weight: number;
-  column: string;
+  group: number;
+  /** The index of its word's document frequency. */
+  word: number;
 }
 
-/** A leaf's condition: `necessary`, over the postings' columns alone; `exact`, over those and the record `r`. */
+/** A set of condition bits, by mask column (64 bits a column). */
+type Bits = Map<number, bigint>;
+
+/** One index range of the postings: words of one field with one weight (a scored word alone) and one set of bits. */
+interface Range {
+  position: number;
+  lexemes: string[];
+  /** The scored word's index in `terms`, or none (a word that only decides conditions). */
+  scored?: number;
+  bits: Bits;
+}
+
+/** A leaf's condition: `necessary`, over the per-record aggregates alone; `exact`, over those and the record `r`. */
 interface Condition {
   necessary: string;
   exact: string;
@@ -37,80 +57,95 @@ interface Condition {
 
 /** A full-text query compiled for the postings: what compilePostingsQuery makes and postingsBm25Sql runs. */
 export interface PostingsQuery {
-  /** The words whose postings are read, per field. */
-  words: Map<number, Set<string>>;
+  /** The distinct scored words, whose document frequencies are counted. */
+  words: { position: number; lexeme: string }[];
   terms: ScoredTerm[];
-  /** Per-record columns over the postings read (aggregates), by name. */
-  columns: Map<string, string>;
-  /** Fuzzy leaves: the column saying a record holds one of the leaf's expansions, and its boost. */
-  constants: { column: string; weight: number }[];
+  /** Each score group's condition past the first (which always counts), over the aggregates and `r`. */
+  groups: string[];
+  ranges: Range[];
+  /** How many mask columns the bits take. */
+  maskColumns: number;
+  /** Fuzzy leaves: where a record scores the leaf's boost as a constant, and the boost. */
+  constants: { held: string; weight: number }[];
   condition: Condition;
+  /** Each phrase's tsquery, which the conditions name by phraseMarker. */
+  phrases: string[];
 }
+
+/**
+ * Where a phrase's tsquery goes in a condition: bound when the statement is made, and only if the
+ * condition is used (a phrase among the should clauses of a must-not decides nothing), since
+ * PostgreSQL refuses a statement with a parameter it cannot type.
+ */
+const phraseMarker = (k: number) => `vg_phrase_${k}_`;
 
 const FALSE: Condition = { necessary: 'false', exact: 'false', readsRecord: false };
 const TRUE: Condition = { necessary: 'true', exact: 'true', readsRecord: false };
 
+/** A mask as an int8 literal (two's complement past 2^63). */
+const int8 = (mask: bigint) => `(${BigInt.asIntN(64, mask)})::int8`;
+
+/**
+ * A query's conditions over a record's condition bits (one per words or fuzzy leaf, one per word
+ * of a phrase), its scored words by score group, and the index ranges to read: the first pass
+ * decides each node's condition, the second registers what scores where.
+ */
 export function compilePostingsQuery(
   query: TextQuery,
   lexemes: Map<TextLeaf, Lexeme[]>,
-  params: SqlParams,
   expansions: Map<TextLeaf, string[]> = new Map(),
 ): PostingsQuery {
-  const words = new Map<number, Set<string>>();
-  const terms = new Map<string, ScoredTerm>();
-  const columns = new Map<string, string>();
-  const constants: PostingsQuery['constants'] = [];
-  const read = (position: number, list: string[]) => {
+  const key = (position: number, lexeme: string) => `${position}\0${lexeme}`;
+  /** The bits each (field, word) carries. */
+  const carried = new Map<string, Bits>();
+  let nextBit = 0;
+  const newBit = (): Bits => {
+    const bit = nextBit++;
+    return new Map([[Math.floor(bit / 64), 1n << BigInt(bit % 64)]]);
+  };
+  const carry = (position: number, lexeme: string, bits: Bits) => {
     textColumn(position); // positions come from the catalog; checked again before they reach the SQL
-
-    const set = words.get(position) ?? new Set<string>();
-    for (const w of list) set.add(w);
-    words.set(position, set);
+    const held = carried.get(key(position, lexeme)) ?? new Map<number, bigint>();
+    for (const [column, mask] of bits) held.set(column, (held.get(column) ?? 0n) | mask);
+    carried.set(key(position, lexeme), held);
   };
-  const column = (sql: string): string => {
-    const name = `vg_h${columns.size}`;
-    columns.set(name, sql);
-    return name;
-  };
+  const test = (bits: Bits, all: boolean) =>
+    `(${[...bits]
+      .map(([column, mask]) => `(vg_m${column} & ${int8(mask)}) ${all ? `= ${int8(mask)}` : '<> 0'}`)
+      .join(all ? ' AND ' : ' OR ')})`;
   const holdsAny = (position: number, list: string[]) => {
-    read(position, list);
-    return column(
-      `coalesce(bool_or(true) FILTER (WHERE position = ${position} AND term = ANY(${params.add([...new Set(list)], 'text[]')})), false)`,
-    );
+    const bits = newBit();
+    for (const w of new Set(list)) carry(position, w, bits);
+    return test(bits, false);
   };
   const holdsAll = (position: number, list: string[]) => {
-    const distinct = [...new Set(list)];
-    read(position, distinct);
-    return `${column(
-      `count(DISTINCT term) FILTER (WHERE position = ${position} AND term = ANY(${params.add(distinct, 'text[]')}))`,
-    )} = ${distinct.length}`;
-  };
-  const score = (leaf: TextLeaf, boost: number) => {
-    const list = lexemes.get(leaf)!;
-    const scored = leaf.kind === 'phrase' && leaf.prefix ? list.slice(0, -1) : list;
-    for (const { lexeme } of scored) {
-      const key = `${leaf.position}\0${lexeme}`;
-      const term = terms.get(key) ?? { position: leaf.position, lexeme, weight: 0, column: `vg_f${terms.size}` };
-      term.weight += boost;
-      terms.set(key, term);
-      read(leaf.position, [lexeme]);
+    const all = new Map<number, bigint>();
+    for (const w of new Set(list)) {
+      const bits = newBit();
+      carry(position, w, bits);
+      for (const [column, mask] of bits) all.set(column, (all.get(column) ?? 0n) | mask);
     }
+    return test(all, true);
   };
-  const compile = (q: TextQuery, boost: number, scoring: boolean): Condition => {
+
+  const phrases: string[] = [];
+  const conditions = new Map<TextQuery, Condition>();
+  const condition = (q: TextQuery): Condition => {
+    const known = conditions.get(q);
+    if (known) return known;
+    const made = decide(q);
+    conditions.set(q, made);
+    return made;
+  };
+  const decide = (q: TextQuery): Condition => {
     if (q.kind === 'all') return TRUE;
     if (q.kind === 'fuzzy') {
       const expanded = expansions.get(q) ?? [];
       if (expanded.length === 0) return FALSE;
       const held = holdsAny(q.position, expanded);
-      if (scoring) {
-        // Pinecone's rule: a fuzzy match scores a constant, the exact word its BM25 on top.
-        score(q, boost * q.boost);
-        constants.push({ column: held, weight: boost * q.boost });
-      }
       return { necessary: held, exact: held, readsRecord: false };
     }
     if (q.kind === 'words' || q.kind === 'phrase') {
-      if (scoring) score(q, boost * q.boost);
       const list = lexemes.get(q)!;
       if (list.length === 0) return FALSE;
       if (q.kind === 'words' || (list.length === 1 && !q.prefix)) {
@@ -122,13 +157,12 @@ export function compilePostingsQuery(
       }
       const gate = (q.prefix ? list.slice(0, -1) : list).map((l) => l.lexeme);
       const necessary = gate.length > 0 ? holdsAll(q.position, gate) : 'true';
-      const phrase = `r.${textColumn(q.position)} @@ ${params.add(leafTsquery(q, list))}::tsquery`;
+      const phrase = `r.${textColumn(q.position)} @@ ${phraseMarker(phrases.push(leafTsquery(q, list)) - 1)}`;
       return { necessary, exact: `(${necessary} AND ${phrase})`, readsRecord: true };
     }
-    const b = boost * q.boost;
-    const must = q.must.map((c) => compile(c, b, scoring));
-    const should = q.should.map((c) => compile(c, b, scoring));
-    const mustNot = q.mustNot.map((c) => compile(c, b, false));
+    const must = q.must.map(condition);
+    const should = q.should.map(condition);
+    const mustNot = q.mustNot.map(condition);
     // Lucene's rule: without a must, one should at least; a query of must-nots alone matches nothing.
     const join = (parts: Condition[], op: string, side: 'necessary' | 'exact') =>
       `(${parts.map((p) => p[side]).join(` ${op} `)})`;
@@ -149,29 +183,100 @@ export function compilePostingsQuery(
       readsRecord: [...must, ...should, ...mustNot].some((c) => c.readsRecord),
     };
   };
-  const condition = compile(query, 1, true);
-  if (terms.size > MAX_SCORED_TERMS)
+  const matched = condition(query);
+
+  const words = new Map<string, number>();
+  const terms = new Map<string, ScoredTerm>();
+  const groups = new Map<string, number>([['', 0]]);
+  const constants: PostingsQuery['constants'] = [];
+  const groupOf = (gate: string[]) => {
+    const text = gate.join(' AND ');
+    if (!groups.has(text)) groups.set(text, groups.size);
+    return groups.get(text)!;
+  };
+  const score = (leaf: TextLeaf, boost: number, gate: string[]) => {
+    const list = lexemes.get(leaf)!;
+    const scored = leaf.kind === 'phrase' && leaf.prefix ? list.slice(0, -1) : list;
+    const group = groupOf(gate);
+    for (const { lexeme } of scored) {
+      const word = key(leaf.position, lexeme);
+      if (!words.has(word)) words.set(word, words.size);
+      const k = `${group}\0${word}`;
+      const term = terms.get(k) ?? { position: leaf.position, lexeme, weight: 0, group, word: words.get(word)! };
+      term.weight += boost;
+      terms.set(k, term);
+      carry(leaf.position, lexeme, new Map());
+    }
+  };
+  /** Registers what `q` scores: `gate`, the conditions its score counts under (none: always, once the record matches). */
+  const scoreOf = (q: TextQuery, boost: number, gate: string[]) => {
+    if (q.kind === 'all') return;
+    if (q.kind === 'fuzzy') {
+      if ((expansions.get(q) ?? []).length === 0) return;
+      // Pinecone's rule: a fuzzy match scores a constant, the exact word its BM25 on top.
+      score(q, boost * q.boost, gate);
+      constants.push({ held: [...gate, condition(q).exact].join(' AND '), weight: boost * q.boost });
+      return;
+    }
+    if (q.kind === 'words' || q.kind === 'phrase') return score(q, boost * q.boost, gate);
+    const b = boost * q.boost;
+    for (const c of q.must) scoreOf(c, b, gate);
+    // A should clause counts where it matches: a words or fuzzy leaf scores nothing where it does not.
+    for (const c of q.should) {
+      const implied = c.kind !== 'bool' && !condition(c).readsRecord;
+      scoreOf(c, b, implied ? gate : [...gate, condition(c).exact]);
+    }
+  };
+  scoreOf(query, 1, []);
+  if (words.size > MAX_SCORED_TERMS)
     throw new InvalidArgumentError(
-      `A text query may score at most ${MAX_SCORED_TERMS} distinct words across its fields, this one has ${terms.size}`,
+      `A text query may score at most ${MAX_SCORED_TERMS} distinct words across its fields, this one has ${words.size}`,
     );
-  for (const t of terms.values())
-    columns.set(
-      t.column,
-      `coalesce(sum(tf) FILTER (WHERE position = ${t.position} AND term = ${params.add(t.lexeme, 'text')}), 0)::float8`,
-    );
-  for (const position of words.keys())
-    columns.set(`vg_l${position}`, `max(len) FILTER (WHERE position = ${position})::float8`);
-  return { words, terms: [...terms.values()], columns, constants, condition };
+  // A scored word is a range of its own in each group; the other words of a field that carry the same bits share one.
+  const list = [...terms.values()];
+  const ranges: Range[] = list.map((t, i) => ({
+    position: t.position,
+    lexemes: [t.lexeme],
+    scored: i,
+    bits: carried.get(key(t.position, t.lexeme))!,
+  }));
+  const shared = new Map<string, Range>();
+  for (const [k, bits] of carried) {
+    if (words.has(k)) continue;
+    const [p, lexeme] = k.split('\0');
+    const group = `${p}\0${[...bits].map(([c, m]) => `${c}:${m}`).join(',')}`;
+    const range = shared.get(group);
+    if (range) range.lexemes.push(lexeme);
+    else {
+      const made = { position: Number(p), lexemes: [lexeme], bits };
+      shared.set(group, made);
+      ranges.push(made);
+    }
+  }
+  return {
+    words: [...words.keys()].map((w) => {
+      const [p, lexeme] = w.split('\0');
+      return { position: Number(p), lexeme };
+    }),
+    terms: list,
+    groups: [...groups.keys()].slice(1),
+    ranges,
+    maskColumns: Math.ceil(nextBit / 64),
+    constants,
+    condition: matched,
+    phrases,
+  };
 }
 
 /**
  * One statement that scores the records matching a compiled query by BM25 and keeps the best `n`,
- * ties by id: the postings of its words (`$1` the namespace); each scored word's document
- * frequency, counted over them; the field's record count and mean length from vecgate_text_stats;
- * per record, its words' frequencies and its fields' lengths; the records that match (read from
- * the record table only when a phrase or `where` needs them); the sum of each word's idf x its
- * saturated frequency x its boost, and of each fuzzy leaf's boost where the record matches it.
- * `select` names the columns wanted of the record table `r`.
+ * ties by id: each scored word's document frequency (an index-only count of its postings, `$1`
+ * the namespace), the field's record count and mean length from vecgate_text_stats, and from them
+ * each scored word's weight (boost x idf); the postings of every word read, merged by record, each
+ * bringing its weight x its saturated frequency to its score group and its condition bits; per
+ * record the groups' sums and the bits; the records that match (read from the record table only
+ * when a phrase or `where` needs them), scored by the groups whose conditions hold, plus each fuzzy
+ * leaf's boost where it matches. `select` names the columns wanted of the record table `r`.
  */
 export function postingsBm25Sql(
   table: string,
@@ -183,48 +288,82 @@ export function postingsBm25Sql(
   n: string,
   select: string,
 ): string {
-  const { terms, constants, condition } = compiled;
-  const postings = [...compiled.words].map(
-    ([position, list]) =>
-      `SELECT position, term, seq, tf, len FROM ${postingsTable(table)}
-       WHERE namespace = $1 AND position = ${position} AND term = ANY(${params.add([...list], 'text[]')})`,
-  );
-  const positions = [...new Set(terms.map((t) => t.position))];
-  const df = terms.map(
-    (t, k) =>
-      `count(*) FILTER (WHERE position = ${t.position} AND term = ${params.add(t.lexeme, 'text')})::float8 AS vg_d${k}`,
+  const { words, terms, ranges, maskColumns, constants } = compiled;
+  const tp = postingsTable(table);
+  const bound = new Map<string, string>();
+  const resolve = (sql: string) =>
+    sql.replace(/vg_phrase_(\d+)_/g, (_, k: string) => {
+      if (!bound.has(k)) bound.set(k, `${params.add(compiled.phrases[Number(k)])}::tsquery`);
+      return bound.get(k)!;
+    });
+  const groups = compiled.groups.map(resolve);
+  const condition = {
+    ...compiled.condition,
+    necessary: resolve(compiled.condition.necessary),
+    exact: resolve(compiled.condition.exact),
+  };
+  const positions = [...new Set(words.map((w) => w.position))];
+  // d, s and w are one row each, computed once: inlined, the planner may compute them per posting.
+  const df = words.map(
+    (w, k) =>
+      `(SELECT count(*) FROM ${tp} WHERE namespace = $1 AND position = ${w.position} AND term = ${params.add(w.lexeme, 'text')})::float8 AS vg_d${k}`,
   );
   const stats = positions.map(
     (p) =>
       `sum(docs) FILTER (WHERE position = ${p})::float8 AS vg_n${p},
        sum(tokens) FILTER (WHERE position = ${p})::float8 / nullif(sum(docs) FILTER (WHERE position = ${p}), 0) AS vg_a${p}`,
   );
-  const sum = terms
-    .map((t, k) => {
-      const p = t.position;
-      const f = `c.${t.column}`;
-      const idf = `ln(1 + (s.vg_n${p} - d.vg_d${k} + 0.5) / (d.vg_d${k} + 0.5))`;
-      const norm = `${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * c.vg_l${p} / s.vg_a${p})`;
-      return `CASE WHEN ${f} > 0 THEN ${params.add(t.weight)}::float8 * ${idf} * ${f} * ${BM25_K1 + 1} / (${f} + ${norm}) ELSE 0 END`;
-    })
-    .concat(constants.map((k) => `CASE WHEN c.${k.column} THEN ${params.add(k.weight)}::float8 ELSE 0 END`))
-    .join(' + ');
+  // A scored word's factor of its saturated frequency: boost x idf, in the order BM25 is written.
+  const weights = terms
+    .map(
+      (t, k) =>
+        `${params.add(t.weight)}::float8 * ln(1 + (s.vg_n${t.position} - d.vg_d${t.word} + 0.5) / (d.vg_d${t.word} + 0.5)) AS vg_w${k}`,
+    )
+    .concat(positions.map((p) => `s.vg_a${p}`));
+  const masks = Array.from({ length: maskColumns }, (_, c) => c);
+  const sums = Array.from({ length: groups.length + 1 }, (_, g) => g);
+  const read = ranges.map((r) => {
+    const t = r.scored === undefined ? undefined : terms[r.scored];
+    const part =
+      t === undefined
+        ? '0::float8'
+        : `(SELECT vg_w${r.scored} FROM w) * tf::float8 * ${BM25_K1 + 1} / (tf::float8 + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * len::float8 / (SELECT vg_a${t.position} FROM w)))`;
+    const columns = sums
+      .map((g) => `${t?.group === g ? part : '0::float8'} AS vg_s${g}`)
+      .concat(masks.map((c) => `${int8(r.bits.get(c) ?? 0n)} AS vg_m${c}`));
+    const held =
+      r.lexemes.length === 1
+        ? `term = ${params.add(r.lexemes[0], 'text')}`
+        : `term = ANY(${params.add(r.lexemes, 'text[]')})`;
+    return `(SELECT seq, ${columns.join(', ')}
+       FROM ${tp} WHERE namespace = $1 AND position = ${r.position} AND ${held} ORDER BY seq)`;
+  });
+  // The ranges come in record order, so records are summed as they pass (a group aggregate over a
+  // merge). Hashing every record instead took twice as long for 94,000 postings of two words; the
+  // planner, which cannot count the records of a union, would hash: a group key of a type that has
+  // no hash (a constant tsvector) leaves it only the merge.
+  const perRecord = sums
+    .map((g) => `sum(vg_s${g}) AS vg_s${g}`)
+    .concat(masks.map((c) => `bit_or(vg_m${c}) AS vg_m${c}`))
+    .join(', ');
   const id = params.add(collectionId);
-  const perRecord = [...compiled.columns].map(([name, sql]) => `${sql} AS ${name}`).join(', ');
+  const score = ['vg_s0']
+    .concat(groups.map((gate, g) => `CASE WHEN ${gate} THEN vg_s${g + 1} ELSE 0 END`))
+    .concat(constants.map((k) => `CASE WHEN ${resolve(k.held)} THEN ${params.add(k.weight)}::float8 ELSE 0 END`))
+    .join(' + ');
   // The records' own rows, for a phrase's positions or the filter, after what the postings decide.
-  // d and s are one row each, computed once: inlined, the planner may compute them per record.
   const matched =
     condition.readsRecord || where.toLowerCase() !== 'true'
       ? `g AS MATERIALIZED (SELECT * FROM c0 WHERE ${condition.necessary}),
-    c AS (SELECT g.* FROM g JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = g.vg_seq
+    c AS (SELECT g.vg_seq, ${score} AS vg_score FROM g JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = g.vg_seq
           WHERE (${condition.exact}) AND (${where}))`
-      : `c AS (SELECT * FROM c0 WHERE ${condition.exact})`;
-  return `WITH p AS MATERIALIZED (${postings.join(' UNION ALL ')}),
-    d AS MATERIALIZED (SELECT ${df.length ? df.join(', ') : 'count(*) AS vg_none'} FROM p),
+      : `c AS (SELECT vg_seq, ${score} AS vg_score FROM c0 WHERE ${condition.exact})`;
+  return `WITH d AS MATERIALIZED (SELECT ${df.length ? df.join(', ') : '0 AS vg_none'}),
     s AS MATERIALIZED (SELECT ${stats.length ? stats.join(', ') : 'count(*) AS vg_none'} FROM vecgate_text_stats WHERE collection_id = ${id}::uuid AND namespace = $1),
-    c0 AS (SELECT seq AS vg_seq, ${perRecord} FROM p GROUP BY seq),
+    w AS MATERIALIZED (SELECT ${weights.length ? weights.join(', ') : '0 AS vg_none'} FROM d, s),
+    c0 AS (SELECT seq AS vg_seq, ${perRecord} FROM (${read.join(' UNION ALL ')}) p GROUP BY seq, ''::tsvector),
     ${matched},
-    top AS (SELECT c.vg_seq, ${sum || '0'} AS vg_score FROM c, d, s ORDER BY vg_score DESC FETCH FIRST (${n}) ROWS WITH TIES)
+    top AS (SELECT vg_seq, vg_score FROM c ORDER BY vg_score DESC FETCH FIRST (${n}) ROWS WITH TIES)
     SELECT ${select}, top.vg_score AS score FROM top JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = top.vg_seq
     ORDER BY top.vg_score DESC, r.id COLLATE "C" LIMIT ${n}`;
 }

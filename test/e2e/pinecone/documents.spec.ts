@@ -170,6 +170,10 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       expect((await search('title:(+seal -pump)')).sort()).toEqual(
         ids.filter((id) => has(id, 'seal') && !has(id, 'pump')),
       );
+      // A must-not whose phrase decides nothing (its clause needs pump, and holds the phrase or not).
+      expect((await search('title:(seal -(+pump "valve tank"))')).sort()).toEqual(
+        ids.filter((id) => has(id, 'seal') && !has(id, 'pump')),
+      );
       // A phrase in the stemmed field: "pumps are running" (are is a stop word: a gap of one).
       expect((await search('body:("pump is running")')).length).toBe(60);
       expect(await search('body:("running pumps")')).toEqual([]);
@@ -181,6 +185,31 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       // A boost reorders: the boosted word's documents first.
       const boosted = await search('title:(belt^50 pump)', 5);
       expect(boosted.every((id) => has(id, 'belt'))).toBe(true);
+    });
+
+    it('keeps every clause of a query with more than 64 of them, and scores it by BM25', async () => {
+      // Each clause is a bit of a record's words; 63 words in no document put the next clauses'
+      // bits past the first 64 (a required word, and a phrase whose two words straddle them).
+      const absent = Array.from({ length: 63 }, (_, i) => `zz${i}`);
+      const query = `title:(${absent.join(' ')} +seal "pump valve" tank)`;
+      const found = (
+        await pc
+          .index(name)
+          .namespace('ns1')
+          .documents.search({ scoreBy: [{ type: 'query_string', query }], topK: 200 })
+      ).matches;
+      const titles = new Map(
+        [...corpus].map(([id, tokens]) => [id, tokens.join(' ')] as const), // title words in order
+      );
+      const held = [...corpus.keys()].filter((id) => corpus.get(id)!.includes('seal'));
+      expect(found.map((m) => m._id).sort()).toEqual(held);
+      // Scores: BM25 of seal, tank and, where the phrase is in the title, pump and valve.
+      const scored = held.map((id) => {
+        const words = ['seal', 'tank', ...(/pump valve/.test(titles.get(id)!) ? ['pump', 'valve'] : [])];
+        return [id, bm25(corpus, words).find(([d]) => d === id)![1]] as [string, number];
+      });
+      const byId = (pairs: [string, number][]) => round(pairs).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      expect(byId(found.map((m) => [m._id, m._score as number]))).toEqual(byId(scored));
     });
 
     it('sums several lexical clauses, and refuses to mix them with a vector clause', async () => {
