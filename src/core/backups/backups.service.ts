@@ -67,7 +67,7 @@ export class BackupsService {
       // A bare copy: keys only; the filter and vector indexes are built again on restore.
       await this.tables.create(tx, tableName, { metadata: false, document: false });
       if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
-      await this.tables.addVectorColumns(tx, tableName, collection.vectors);
+      await this.tables.addVectorColumns(tx, tableName, collection.vectors, false);
       await this.tables.copyRecords(tx, collection.tableName, tableName, sameColumns(collection.vectors));
       return this.repository.insert(tx, { id, tableName, ...details }, collection);
     });
@@ -124,7 +124,14 @@ export class BackupsService {
       const collection = await this.collections.createIn(tx, scope, wanted, false);
       // A vector the spec keeps whole is copied by name: the new collection numbers its positions afresh.
       const kept = collection.vectors.flatMap((f) => {
-        const b = backup.vectors.find((v) => v.name === f.name && v.kind === f.kind && v.dimension === f.dimension);
+        const b = backup.vectors.find(
+          (v) =>
+            v.name === f.name &&
+            v.kind === f.kind &&
+            v.dimension === f.dimension &&
+            !!v.multivector === !!f.multivector &&
+            (v.storage ?? 'float32') === (f.storage ?? 'float32'),
+        );
         return b ? [{ from: b.position, to: f.position }] : [];
       });
       await this.tables.copyRows(tx, backup.tableName, collection.tableName, collection.id, kept);

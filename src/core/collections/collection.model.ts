@@ -108,7 +108,16 @@ export interface VectorField {
   indexed: boolean;
   /** The search tuner's last measurement of its index (as the collection's own, of the default vector). */
   tuning: SearchTuning | null;
+  /**
+   * Dense only: each record holds a list of token vectors of the dimension (ColBERT), scored by
+   * MaxSim (src/core/records/multivector.ts); its tokens are a table of their own, indexed by HNSW.
+   */
+  multivector?: boolean;
+  /** How a multivector's values are stored: float32 (`vector`) or half precision (`halfvec`). Unset: float32. */
+  storage?: VectorStorage;
 }
+
+export type VectorStorage = 'float32' | 'float16';
 
 export type NewVectorField = Omit<VectorField, 'position' | 'indexed' | 'tuning'>;
 

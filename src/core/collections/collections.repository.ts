@@ -22,7 +22,7 @@ const COLUMNS = `c.id, c.name, d.tenant, d.name AS database, c.database_id, c.di
   (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = 0) AS tuning,
   (SELECT coalesce(sum(rc.n), 0)::float8 FROM vecgate_record_counts rc WHERE rc.collection_id = c.id) AS records,
   (SELECT jsonb_agg(jsonb_build_object('position', v.position, 'name', v.name, 'kind', v.kind, 'dimension', v.dimension,
-            'metric', v.metric, 'index', v.index, 'indexed', v.kind = 'dense' AND ${hasValidVectorIndexSql('c.table_name', 'v.position')},
+            'metric', v.metric, 'index', v.index, 'multivector', v.multivector, 'storage', v.storage, 'indexed', v.kind = 'dense' AND ${hasValidVectorIndexSql('c.table_name', 'v.position')},
             'tuning', (SELECT to_jsonb(s) FROM vecgate_search_tuning s WHERE s.collection_id = c.id AND s.position = v.position))
           ORDER BY v.position)
    FROM vecgate_collection_vectors v WHERE v.collection_id = c.id) AS vectors,
@@ -206,9 +206,19 @@ export class CollectionsRepository {
   private async insertVectorRows(db: Queryable, collectionId: string, fields: VectorField[]): Promise<void> {
     for (const f of fields)
       await db.query(
-        `INSERT INTO vecgate_collection_vectors (collection_id, position, name, kind, dimension, metric, index)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [collectionId, f.position, f.name, f.kind, f.kind === 'dense' ? f.dimension : null, f.metric, json(f.index)],
+        `INSERT INTO vecgate_collection_vectors (collection_id, position, name, kind, dimension, metric, index, multivector, storage)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          collectionId,
+          f.position,
+          f.name,
+          f.kind,
+          f.kind === 'dense' ? f.dimension : null,
+          f.metric,
+          json(f.index),
+          f.kind === 'dense' && !!f.multivector,
+          f.storage ?? 'float32',
+        ],
       );
   }
 

@@ -249,7 +249,10 @@ export class CollectionsService {
         await this.repository.setVectorIndex(tx, collection.id, field.position, settings);
         if (settings.m !== field.index.m || settings.efConstruction !== field.index.efConstruction) {
           const column = vectorColumn(field.position);
-          await this.tables.rebuildIndex(tx, collection.tableName, field.dimension!, field.metric, settings, column);
+          // A multivector's token index is built again by the index builder, with the new settings.
+          if (field.multivector) await this.tables.dropTokenIndex(tx, collection.tableName, field.position);
+          else
+            await this.tables.rebuildIndex(tx, collection.tableName, field.dimension!, field.metric, settings, column);
           await this.tuning.forget(tx, collection.id, field.position);
         }
       }
@@ -273,6 +276,7 @@ export class CollectionsService {
       if (existing) {
         const same =
           existing.kind === field.kind &&
+          !!existing.multivector === !!field.multivector &&
           (field.kind === 'sparse' || (existing.dimension === field.dimension && existing.metric === field.metric));
         if (same) return existing;
         throw new VectorExistsError(field.name, existing.kind, existing.kind === field.kind);

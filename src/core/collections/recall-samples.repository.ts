@@ -157,7 +157,7 @@ export class RecallSamplesRepository {
          FROM vecgate_recall_samples s
          WHERE s.collection_id = t.collection_id AND s.position = t.position AND s.checked_at > t.measured_at
        ) s
-       WHERE (t.position = 0 OR n.kind = 'dense')
+       WHERE (t.position = 0 OR n.kind = 'dense' AND NOT n.multivector)
          AND coalesce(((CASE WHEN t.position = 0 THEN c.configuration->'index' ELSE n.index END)->>'efSearchPinned')::boolean, false) = false
          AND t.target = $1::real AND (
          (s.unfiltered >= $2 AND (t.source = 'synthesized' OR s.unfiltered_walks < $1::real

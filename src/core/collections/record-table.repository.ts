@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
 import { ALL_RECORD_INDEXES, IndexSettings, Metric, RecordIndexes, VectorField } from './collection.model';
-import { checkedColumn, MAX_HALFVEC_INDEX_DIMENSION, vectorColumn, vectorPlan } from './vector-index';
+import {
+  checkedColumn,
+  MAX_HALFVEC_INDEX_DIMENSION,
+  tokenPlan,
+  tokenTableName,
+  tokenType,
+  vectorColumn,
+  vectorPlan,
+} from './vector-index';
 
 /** Histogram entries of a record table's metadata statistics (see analyze). */
 const METADATA_STATISTICS = 1000;
@@ -110,18 +118,75 @@ export class RecordTableRepository {
 
   /**
    * Adds the columns of named vectors: `vector(dimension)` for a dense one, `sparsevec` for a
-   * sparse one. Their HNSW indexes come later, as the default vector's (IndexBuilder).
+   * sparse one, a list of tokens for a multivector (with `tokens`, its token table and the triggers
+   * that keep it: migrations/028; a backup's bare copy has none). Their HNSW indexes come later, as
+   * the default vector's (IndexBuilder).
    */
-  async addVectorColumns(db: Queryable, table: string, fields: VectorField[]): Promise<void> {
+  async addVectorColumns(db: Queryable, table: string, fields: VectorField[], tokens = true): Promise<void> {
     for (const field of fields) {
-      const type = field.kind === 'dense' ? `vector(${Math.trunc(field.dimension!)})` : 'sparsevec';
-      await db.query(`ALTER TABLE ${qualified(table)} ADD COLUMN ${vectorColumn(field.position)} ${type}`);
+      const type = field.multivector
+        ? `${field.storage === 'float16' ? 'halfvec' : 'vector'}[]`
+        : field.kind === 'dense'
+          ? `vector(${Math.trunc(field.dimension!)})`
+          : 'sparsevec';
+      const column = vectorColumn(field.position);
+      await db.query(`ALTER TABLE ${qualified(table)} ADD COLUMN ${column} ${type}`);
+      if (!field.multivector || !tokens) continue;
+      const held = tokenTableName(table, field.position);
+      await db.query(`CREATE TABLE vecgate_records."${held}" (
+        seq bigint NOT NULL, ord integer NOT NULL, embedding ${tokenType(field)} NOT NULL, PRIMARY KEY (seq, ord))`);
+      for (const [op, tables] of [
+        ['INSERT', 'NEW TABLE AS new_rows'],
+        ['UPDATE', 'OLD TABLE AS old_rows NEW TABLE AS new_rows'],
+        ['DELETE', 'OLD TABLE AS old_rows'],
+      ])
+        await db.query(
+          `CREATE TRIGGER "${column}_tokens_${op.toLowerCase()}" AFTER ${op} ON ${qualified(table)} REFERENCING ${tables}
+           FOR EACH STATEMENT EXECUTE FUNCTION vecgate_multivector_sync('${held}', '${column}')`,
+        );
     }
   }
 
-  /** Drops a named vector's column, and with it its HNSW index. */
+  /** Drops a named vector's column, and with it its HNSW index (and a multivector's token table and triggers). */
   async dropVectorColumn(db: Queryable, table: string, position: number): Promise<void> {
-    await db.query(`ALTER TABLE ${qualified(table)} DROP COLUMN IF EXISTS ${vectorColumn(position)}`);
+    const column = vectorColumn(position);
+    for (const op of ['insert', 'update', 'delete'])
+      await db.query(`DROP TRIGGER IF EXISTS "${column}_tokens_${op}" ON ${qualified(table)}`);
+    await db.query(`ALTER TABLE ${qualified(table)} DROP COLUMN IF EXISTS ${column}`);
+    await db.query(`DROP TABLE IF EXISTS vecgate_records."${tokenTableName(table, position)}"`);
+  }
+
+  /**
+   * Builds the HNSW index of a multivector's tokens (named as a dense named vector's index, so that
+   * the catalog's `indexed` and the builder's checks read it alike), or a second one beside it.
+   */
+  async buildTokenIndex(
+    db: Queryable,
+    table: string,
+    field: Pick<VectorField, 'position' | 'dimension' | 'storage' | 'metric'>,
+    index: Pick<IndexSettings, 'm' | 'efConstruction'>,
+    concurrently = false,
+  ): Promise<void> {
+    const plan = tokenPlan(field);
+    if (!plan.opclass) return;
+    const m = Math.trunc(index.m);
+    const ef = Math.trunc(index.efConstruction);
+    const mode = concurrently ? 'CONCURRENTLY' : '';
+    const name = indexRelname(table, vectorColumn(field.position));
+    if (concurrently) await db.query(`DROP INDEX CONCURRENTLY IF EXISTS vecgate_records."${name}"`);
+    await db.query(
+      `CREATE INDEX ${mode} IF NOT EXISTS "${name}" ON vecgate_records."${tokenTableName(table, field.position)}" USING hnsw (${plan.column} ${plan.opclass}) WITH (m = ${m}, ef_construction = ${ef})`,
+    );
+  }
+
+  /** Drops a multivector's HNSW index (new settings: the index builder builds it again). */
+  async dropTokenIndex(db: Queryable, table: string, position: number): Promise<void> {
+    await db.query(`DROP INDEX IF EXISTS ${indexName(table, vectorColumn(position))}`);
+  }
+
+  /** Fresh planner statistics of a multivector's token table (before its index is built). */
+  async analyzeTokens(db: Queryable, table: string, position: number): Promise<void> {
+    await db.query(`ANALYZE vecgate_records."${tokenTableName(table, position)}"`);
   }
 
   /** Rebuilds an existing HNSW index with new settings (none yet: the builder will use them). */
@@ -363,6 +428,14 @@ export class RecordTableRepository {
     await db.query(`DROP TABLE IF EXISTS ${qualified(table)}`);
     // Its text postings (migrations/027), named from it as qualified() checks it.
     await db.query(`DROP TABLE IF EXISTS vecgate_records."${table}_tp"`);
+    // Its multivectors' token tables (migrations/028), `<table>_mv<position>`.
+    const { rows } = await db.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = 'vecgate_records'::regnamespace AND relkind = 'r'
+         AND relname LIKE $1 || '\\_mv%'`,
+      [table],
+    );
+    for (const { name } of rows)
+      if (/^r_[0-9a-f]{32}_mv[0-9]+$/.test(name)) await db.query(`DROP TABLE IF EXISTS vecgate_records."${name}"`);
     // A table with text fields has trigger functions beside it (TextFieldsRepository); they outlive the table otherwise.
     for (const suffix of ['_text', '_text_stats'])
       await db.query(`DROP FUNCTION IF EXISTS vecgate_records."${table}${suffix}"()`);

@@ -55,7 +55,7 @@ export class SearchTuningRepository {
            SELECT 0 AS position WHERE c.dimension IS NOT NULL
              AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
            UNION ALL
-           SELECT n.position FROM vecgate_collection_vectors n WHERE n.collection_id = c.id AND n.kind = 'dense'
+           SELECT n.position FROM vecgate_collection_vectors n WHERE n.collection_id = c.id AND n.kind = 'dense' AND NOT n.multivector
              AND coalesce((n.index->>'efSearchPinned')::boolean, false) = false
          ) v
          LEFT JOIN vecgate_search_tuning s ON s.collection_id = c.id AND s.position = v.position

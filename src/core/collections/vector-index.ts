@@ -96,3 +96,32 @@ export function withBuildDefaults(
   if (index.buildPinned !== undefined || index.grown !== undefined) return index;
   return { ...index, m: defaults.m, efConstruction: defaults.efConstruction, buildPinned: false };
 }
+
+/** The unqualified name of a multivector's token table (migrations/028), beside its record table. */
+export function tokenTableName(table: string, position: number): string {
+  if (!/^r_[0-9a-f]{32}$/.test(table)) throw new Error(`not a record table: ${table}`);
+  return `${table}_mv${vectorColumn(position).slice(1)}`;
+}
+
+/** The SQL type of one token of a multivector (the token table's `embedding`). */
+export function tokenType(field: Pick<VectorField, 'dimension' | 'storage'>): string {
+  const dimension = field.dimension!;
+  if (!Number.isInteger(dimension) || dimension < 1 || dimension > MAX_DIMENSION)
+    throw new Error(`bad dimension ${dimension}`);
+  return `${field.storage === 'float16' ? 'halfvec' : 'vector'}(${dimension})`;
+}
+
+/**
+ * How a multivector's tokens are indexed and compared: as vectorPlan over the token table's
+ * `embedding`, in the storage's type (halfvec keeps half precision up to 4,000 dimensions).
+ */
+export function tokenPlan(field: Pick<VectorField, 'dimension' | 'storage' | 'metric'>): VectorPlan {
+  if (field.storage !== 'float16') return vectorPlan(field.metric, field.dimension!);
+  const type = tokenType(field);
+  return {
+    column: 'embedding',
+    queryType: type,
+    operator: OPERATOR[field.metric],
+    opclass: field.dimension! <= MAX_HALFVEC_INDEX_DIMENSION ? `halfvec_${OPCLASS[field.metric]}` : null,
+  };
+}

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { recallShortfall } from './recall-shortfall';
-import { Collection } from '../collections/collection.model';
+import { Collection, VectorField } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
 import { CollectionsService } from '../collections/collections.service';
 import { RecordTableRepository } from '../collections/record-table.repository';
-import { vectorColumn, vectorPlan } from '../collections/vector-index';
+import { tokenPlan, vectorColumn, vectorPlan } from '../collections/vector-index';
 import { Database, Queryable } from '../../database/database';
 import { RecordsService } from '../records/records.service';
 import { hasPostings } from '../text/text-fields.repository';
@@ -45,6 +45,7 @@ function indexedColumns(collection: Collection): {
   dimension: number;
   metric: Collection['metric'];
   index: Collection['index'];
+  field?: VectorField;
 }[] {
   const all = [
     ...(collection.dimension !== null
@@ -66,9 +67,12 @@ function indexedColumns(collection: Collection): {
         dimension: f.dimension!,
         metric: f.metric,
         index: f.index,
+        ...(f.multivector ? { field: f } : {}),
       })),
   ];
-  return all.filter((c) => !!vectorPlan(c.metric, c.dimension, c.column).opclass);
+  return all.filter((c) =>
+    c.field ? !!tokenPlan(c.field).opclass : !!vectorPlan(c.metric, c.dimension, c.column).opclass,
+  );
 }
 
 /** What a collection's index is doing, for Chroma's indexing_status. */
@@ -391,8 +395,14 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
         // searches; PGlite runs no autovacuum, so without this it would never have any). On the
         // build's own connection, so that a delete of the collection cancels it too.
         await this.tables.analyze(conn, table);
-        for (const { position, column, dimension, metric, index } of missing) {
+        for (const { position, column, dimension, metric, index, field } of missing) {
           const began = Date.now();
+          if (field) {
+            // A multivector's tokens: a table of their own (migrations/028), never grown larger by the tuner.
+            await this.tables.analyzeTokens(conn, table, position);
+            await this.tables.buildTokenIndex(conn, table, field, index, concurrently);
+            continue;
+          }
           await this.tables.buildIndex(conn, table, dimension, metric, index, concurrently, column);
           await this.grower.built(conn, collection, position, index, Date.now() - began);
         }

@@ -106,7 +106,10 @@ export class IndexGrower {
   private async candidate(db: Queryable, collectionId: string, position: number): Promise<Candidate | null> {
     const collection = await this.catalog.findById(db, collectionId);
     if (!collection) return null;
-    const field = position === 0 ? null : collection.vectors.find((f) => f.position === position && f.kind === 'dense');
+    const field =
+      position === 0
+        ? null
+        : collection.vectors.find((f) => f.position === position && f.kind === 'dense' && !f.multivector);
     if (position !== 0 && !field) return null;
     const index = field ? field.index : collection.index;
     const dimension = field ? field.dimension : collection.dimension;

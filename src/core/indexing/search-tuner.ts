@@ -307,7 +307,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async measure(collectionId: string, position = 0): Promise<boolean> {
     const stored = await this.catalog.findById(this.db, collectionId);
-    const field = stored?.vectors.find((f) => f.position === position && f.kind === 'dense');
+    const field = stored?.vectors.find((f) => f.position === position && f.kind === 'dense' && !f.multivector);
     if (!stored || (position !== 0 && !field)) return false;
     const collection = field ? throughVector(stored, field) : stored;
     if (!collection.dimension || !collection.vectorIndexed || collection.index.efSearchPinned) return false;

@@ -130,7 +130,7 @@ export class OverviewService {
     const collection = await this.collections.getById(scope, collectionId);
     const dense = [
       { name: '', position: 0, tuning: collection.tuning },
-      ...collection.vectors.filter((v) => v.kind === 'dense'),
+      ...collection.vectors.filter((v) => v.kind === 'dense' && !v.multivector),
     ];
     const sampled = await this.samples.recallByVector(
       this.db,

@@ -40,7 +40,7 @@ export function rowSizeSql(
   if (include.vectors)
     for (const f of fields)
       parts.push(
-        f.kind === 'dense'
+        f.kind === 'dense' && !f.multivector
           ? `${f.dimension! * 12}`
           : `coalesce(pg_column_size(${prefix}${vectorColumn(f.position)}), 0) * 3`,
       );

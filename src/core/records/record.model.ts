@@ -1,5 +1,6 @@
 import type { FilterNode } from '../filters/filter-ast';
 import type { DenseVector } from './dense-vector';
+import type { MultiVector } from './multivector';
 
 /** A sparse vector in pgvector's sparsevec text form (`{1:0.5,7:0.25}/1000000000`, 1-based). */
 export interface SparseText {
@@ -14,8 +15,8 @@ export interface RecordWrite {
   id: string;
   embedding?: DenseVector;
   sparse?: SparseText;
-  /** The collection's named vectors (VectorField), by name: a dense or a sparse one as declared. */
-  vectors?: Record<string, DenseVector | SparseText>;
+  /** The collection's named vectors (VectorField), by name: a dense, sparse or multivector one as declared. */
+  vectors?: Record<string, DenseVector | SparseText | MultiVector>;
   document?: string | null;
   uri?: string | null;
   metadata?: Record<string, unknown> | null;

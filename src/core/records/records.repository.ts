@@ -2,7 +2,14 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, VectorField } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import { checkedColumn, HNSW_LIMITS, vectorColumn, vectorPlan } from '../collections/vector-index';
+import {
+  checkedColumn,
+  HNSW_LIMITS,
+  tokenPlan,
+  tokenTableName,
+  vectorColumn,
+  vectorPlan,
+} from '../collections/vector-index';
 import { scoreSql, similaritySql, type ScoreNode } from '../search/similarity-score';
 import { Database, Queryable } from '../../database/database';
 import { compileEstimate, compileFilter } from '../filters/compile-filter';
@@ -10,6 +17,7 @@ import { ALL, FilterNode, MetadataKey } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
 import { DenseVector, vectorArrayParam } from './dense-vector';
 import { sparsevecText } from './sparse-vector';
+import { MultiVector, tokenSimilaritySql } from './multivector';
 import { Include, MetadataEdit, Neighbour, RecordWrite, SparseText, StoredRecord } from './record.model';
 import { filteredEfSearch, MatchEstimate } from './search-policy';
 import { ANSWER_BYTES, DEFAULT_ANSWER_BYTES, rowSizeSql, rowsWithinBudget, withinBudget } from './answer-budget';
@@ -31,7 +39,10 @@ const SPARSE = sparseWritten('u.sparse');
  * ones, in the collection's order.
  */
 function unnest(collection: Collection): string {
-  const named = collection.vectors.map((f, i) => `, $${8 + i}::${f.kind === 'dense' ? 'vector' : 'sparsevec'}[]`);
+  // A multivector travels as its array's text, one per record (unnest would flatten an array of arrays).
+  const named = collection.vectors.map(
+    (f, i) => `, $${8 + i}::${f.multivector ? 'text' : f.kind === 'dense' ? 'vector' : 'sparsevec'}[]`,
+  );
   const aliases = collection.vectors.map((f) => `, ${vectorColumn(f.position)}`);
   return `unnest($2::text[], $3::vector[], $4::text[], $5::text[], $6::jsonb[], $7::sparsevec[]${named.join('')})
     AS u(id, embedding, document, uri, metadata, sparse${aliases.join('')})`;
@@ -52,9 +63,15 @@ function existingMatches(collection: Collection, params: SqlParams, where: Filte
     WHERE x.namespace = t.namespace AND x.id = t.id AND ${compileFilter(where, params)})`;
 }
 
+/** A named vector's value as sent, read from the unnest's row `u` (a multivector's text cast to its array). */
+function namedInput(field: VectorField): string {
+  const value = `u.${vectorColumn(field.position)}`;
+  return field.multivector ? `${value}::${field.storage === 'float16' ? 'halfvec' : 'vector'}[]` : value;
+}
+
 /** A named vector's value as written, read from the unnest's row `u`. */
 function namedValue(field: VectorField): string {
-  const value = `u.${vectorColumn(field.position)}`;
+  const value = namedInput(field);
   return field.kind === 'sparse' ? sparseWritten(value) : value;
 }
 
@@ -69,7 +86,15 @@ function columns(include: Include, collection: Collection, prefix = ''): string 
   if (include.uris) cols.push(`${prefix}uri`);
   if (include.metadatas) cols.push(`${prefix}metadata`);
   if (include.vectors)
-    for (const f of collection.vectors) cols.push(`${prefix}${vectorColumn(f.position)}::text AS vg_${f.position}`);
+    for (const f of collection.vectors) {
+      const c = `${prefix}${vectorColumn(f.position)}`;
+      // A multivector as JSON, a list of its tokens' lists (pgvector's text form is a JSON list).
+      cols.push(
+        f.multivector
+          ? `'[' || array_to_string(${c}, ',') || ']' AS vg_${f.position}`
+          : `${c}::text AS vg_${f.position}`,
+      );
+    }
   return cols.join(', ');
 }
 
@@ -96,12 +121,14 @@ function withNamedVectors<R extends StoredRecord>(collection: Collection, includ
 /** The arrays of a write (unnest's), records checked by RecordsService first (named vectors declared, of their kind and size). */
 function writeParams(vectorOid: number, collection: Collection, namespace: string, records: RecordWrite[]): unknown[] {
   const named = collection.vectors.map((f) =>
-    f.kind === 'dense'
-      ? vectorArrayParam(
-          vectorOid,
-          records.map((r) => r.vectors?.[f.name] as DenseVector | undefined),
-        )
-      : records.map((r) => (r.vectors?.[f.name] as SparseText | undefined)?.text ?? null),
+    f.multivector
+      ? records.map((r) => (r.vectors?.[f.name] as MultiVector | undefined)?.toArrayText() ?? null)
+      : f.kind === 'dense'
+        ? vectorArrayParam(
+            vectorOid,
+            records.map((r) => r.vectors?.[f.name] as DenseVector | undefined),
+          )
+        : records.map((r) => (r.vectors?.[f.name] as SparseText | undefined)?.text ?? null),
   );
   return [
     namespace,
@@ -226,6 +253,17 @@ export interface ScoredQuery extends RecordSelection {
   vectors: DenseVector[];
   score: ScoreNode;
   n: number;
+}
+
+/**
+ * The n best by MaxSim over a multivector (multivector.ts): `candidates` null reads every matching
+ * record's tokens; otherwise the records holding one of each query token's `candidates` nearest
+ * tokens (the token index's walk) are scored, exactly, over all their tokens.
+ */
+export interface MaxSimQuery extends RecordSelection {
+  tokens: DenseVector[];
+  n: number;
+  candidates: number | null;
 }
 
 /** The n best by BM25 under a full-text query (text-query.ts). */
@@ -382,7 +420,7 @@ export class RecordsRepository {
            .map((f) => {
              const c = vectorColumn(f.position);
              return f.kind === 'dense'
-               ? `, ${c} = coalesce(u.${c}, t.${c})`
+               ? `, ${c} = coalesce(${namedInput(f)}, t.${c})`
                : `, ${c} = CASE WHEN u.${c} IS NULL THEN t.${c} ELSE ${sparseWritten(`u.${c}`)} END`;
            })
            .join('')}
@@ -638,6 +676,52 @@ export class RecordsRepository {
          FROM (SELECT t.*, ${similarities.join(', ')} FROM ${qualified(collection.tableName)} t
                WHERE namespace = $1 AND ${column} IS NOT NULL AND ${where}) r
          ORDER BY score DESC, id COLLATE "C" LIMIT ${params.add(n)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
+  }
+
+  /**
+   * The n matching records holding the multivector `field` with the highest MaxSim (Qdrant's
+   * score_max_similarity): for each query token the best similarity among the record's tokens,
+   * summed (`sum`, higher is better), in one statement. With candidates, each query token first
+   * walks the token index (LATERAL, `ORDER BY ... LIMIT`, under the caller's hnsw.ef_search) and
+   * only the records those tokens belong to are scored.
+   */
+  async maxSim(
+    db: Queryable,
+    collection: Collection,
+    field: VectorField,
+    { namespace, tokens, n, filter, include, candidates }: MaxSimQuery,
+  ): Promise<(StoredRecord & { sum: number })[]> {
+    const plan = tokenPlan(field);
+    const table = qualified(collection.tableName);
+    const held = `vecgate_records."${tokenTableName(collection.tableName, field.position)}"`;
+    const column = vectorColumn(field.position);
+    const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, tokens)]);
+    const where = compileFilter(filter, params);
+    const similarity = tokenSimilaritySql(field.metric, `${plan.column} ${plan.operator} q.tok`);
+    const queryTokens = `SELECT tok::${plan.queryType} AS tok, ord FROM unnest($2::vector[]) WITH ORDINALITY AS q(tok, ord)`;
+    const chosen =
+      candidates === null
+        ? ''
+        : `, c AS MATERIALIZED (SELECT DISTINCT k.seq FROM q CROSS JOIN LATERAL (
+             SELECT t.seq FROM ${held} t ORDER BY ${plan.column} ${plan.operator} q.tok LIMIT ${params.add(candidates)}) k)`;
+    const matching = `SELECT r.seq FROM ${table} r WHERE r.namespace = $1 AND r.${column} IS NOT NULL AND ${where}${
+      candidates === null ? '' : ' AND r.seq IN (SELECT seq FROM c)'
+    }`;
+    const { rows } = await db.query<StoredRecord & { sum: number }>(
+      withinBudget(
+        `WITH q AS MATERIALIZED (${queryTokens})${chosen},
+           m AS MATERIALIZED (${matching}),
+           s AS (SELECT b.seq, sum(b.best) AS sum FROM (
+             SELECT t.seq, q.ord, max(${similarity}) AS best FROM ${held} t JOIN m ON m.seq = t.seq CROSS JOIN q
+             GROUP BY t.seq, q.ord) b GROUP BY b.seq)
+         SELECT ${columns(include, collection, 'r.')}, s.sum::float8 AS sum, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size
+         FROM s JOIN ${table} r ON r.namespace = $1 AND r.seq = s.seq
+         ORDER BY s.sum DESC, r.id COLLATE "C" LIMIT ${params.add(n)}`,
         params.add(this.answerBytes),
       ),
       params.values,

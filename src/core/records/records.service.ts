@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
-import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
+import { HNSW_LIMITS, MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import {
   DimensionMismatchError,
   InvalidArgumentError,
@@ -17,6 +17,14 @@ import { checkResultRows } from './answer-budget';
 import { checkPairwiseWork } from './pairwise-work';
 import { greedyMmr } from '../search/mmr';
 import { DenseVector } from './dense-vector';
+import {
+  DEFAULT_MULTIVECTOR_CANDIDATES,
+  MAX_MULTIVECTOR_CANDIDATES,
+  MAX_QUERY_TOKENS,
+  maxSimScore,
+  MultiVector,
+  MULTIVECTOR_EXACT_BELOW,
+} from './multivector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
 import {
   Include,
@@ -162,6 +170,18 @@ function checkNamedVectors(collection: Collection, records: RecordWrite[]): void
     for (const [name, value] of Object.entries(r.vectors ?? {})) {
       const field = collection.vectors.find((f) => f.name === name);
       if (!field) throw new UnknownVectorError(name);
+      if (field.multivector) {
+        if (!(value instanceof MultiVector))
+          throw new InvalidArgumentError(
+            `Vector ${JSON.stringify(name)} is a multivector, and record ${JSON.stringify(r.id)} sent it otherwise`,
+          );
+        if (value.dimension !== field.dimension) throw new DimensionMismatchError(field.dimension!, value.dimension);
+        if (field.storage === 'float16' && value.maxAbs() > MAX_HALFVEC_VALUE)
+          throw new InvalidArgumentError(
+            `Vector ${JSON.stringify(name)} of record ${JSON.stringify(r.id)} holds ${value.maxAbs()}: it is stored at half precision, whose values must lie within ±${MAX_HALFVEC_VALUE}`,
+          );
+        continue;
+      }
       const dense = value instanceof DenseVector;
       if (dense !== (field.kind === 'dense'))
         throw new InvalidArgumentError(
@@ -182,6 +202,10 @@ function fieldNamed(
   if (using === undefined) return undefined;
   const field = collection.vectors.find((f) => f.name === using);
   if (field?.kind !== kind) throw new UnknownVectorError(using, kind);
+  if (field.multivector)
+    throw new InvalidArgumentError(
+      `Vector ${JSON.stringify(using)} is a multivector: it is searched by a multivector query (MaxSim)`,
+    );
   return field;
 }
 
@@ -653,6 +677,63 @@ export class RecordsService {
       this.sample(collection, namespace, filter, plan, n, vectors, lists, (i) => (short.includes(i) ? null : efSearch));
       this.recordMetrics?.searched?.(collection.id, performance.now() - started);
       return { collection, lists, plan, settings };
+    });
+  }
+
+  /**
+   * The n matching records best by MaxSim (multivector.ts) over the multivector `using` names,
+   * each with its score as maxSimScore reports it. Exact over every matching record's tokens for a
+   * small collection, without a token index, or when asked; otherwise each query token's nearest
+   * `candidates` tokens choose the records scored (exactly, over all their tokens), and a search
+   * that finds fewer than n that way (a filter keeping few of them) is made exact.
+   */
+  async maxSim(
+    scope: Scope,
+    collectionId: string,
+    options: {
+      tokens: DenseVector[];
+      using: string;
+      n: number;
+      filter: FilterNode;
+      include: Include;
+      exact?: boolean;
+      candidates?: number;
+    },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ metric: Collection['metric']; list: (StoredRecord & { score: number })[]; exact: boolean }> {
+    const { tokens, using, n, filter, include } = options;
+    checkResultRows(1, n);
+    if (tokens.length === 0 || tokens.length > MAX_QUERY_TOKENS)
+      throw new InvalidArgumentError(
+        `A multivector query holds 1 to ${MAX_QUERY_TOKENS} token vectors, not ${tokens.length}`,
+      );
+    const candidates = options.candidates ?? DEFAULT_MULTIVECTOR_CANDIDATES;
+    if (!Number.isInteger(candidates) || candidates < 1 || candidates > MAX_MULTIVECTOR_CANDIDATES)
+      throw new InvalidArgumentError(
+        `Multivector candidates must be 1 to ${MAX_MULTIVECTOR_CANDIDATES}, got ${candidates}`,
+      );
+    return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
+      const field = collection.vectors.find((f) => f.name === using);
+      if (!field?.multivector) throw new UnknownVectorError(using);
+      for (const t of tokens)
+        if (t.dimension !== field.dimension) throw new DimensionMismatchError(field.dimension!, t.dimension);
+      const score = (rows: (StoredRecord & { sum: number })[]) =>
+        rows.map(({ sum, ...r }) => ({ ...r, score: maxSimScore(field.metric, Number(sum)) }));
+      const query = { namespace, tokens, n, filter, include };
+      if (n === 0) return { metric: field.metric, list: [], exact: true };
+      const exact =
+        options.exact === true || !field.indexed || (collection.records ?? Infinity) <= MULTIVECTOR_EXACT_BELOW;
+      if (!exact) {
+        const efSearch = Math.min(HNSW_LIMITS.efSearch.max, Math.max(candidates, field.index.efSearch));
+        const rows = await this.db.withSessionSettings(
+          { 'hnsw.ef_search': String(efSearch) },
+          (db) => this.repository.maxSim(db, collection, field, { ...query, candidates }),
+          { read: true },
+        );
+        if (rows.length >= n) return { metric: field.metric, list: score(rows), exact: false };
+      }
+      const rows = await this.repository.maxSim(this.db.reads, collection, field, { ...query, candidates: null });
+      return { metric: field.metric, list: score(rows), exact: true };
     });
   }
 

@@ -25,7 +25,7 @@ function scoreOf(metric: Metric, raw: number): number {
 
 /** Whether a larger score is better: all but the distances of l2 and l1 (dense searches only). */
 function higherIsBetter(metric: Metric, retriever: Retriever): boolean {
-  return retriever.kind !== 'dense' || metric === 'cosine' || metric === 'ip';
+  return (retriever.kind !== 'dense' && retriever.kind !== 'multi') || metric === 'cosine' || metric === 'ip';
 }
 
 /**
@@ -227,6 +227,27 @@ export class SearchPlanExecutor {
       return list
         .map((r) => ({ id: r.id, score: r.score, record: r }))
         .filter((r) => s.threshold === null || r.score >= s.threshold)
+        .slice(s.offset);
+    }
+    if (retriever.kind === 'multi') {
+      const { metric, list } = await this.records.maxSim(
+        scope,
+        collectionId,
+        {
+          tokens: retriever.tokens,
+          using: retriever.using,
+          n,
+          filter: s.filter,
+          include,
+          exact: retriever.exact,
+          candidates: retriever.candidates,
+        },
+        namespace,
+      );
+      const higher = higherIsBetter(metric, retriever);
+      return list
+        .map((r) => ({ id: r.id, score: r.score, record: r }))
+        .filter((r) => s.threshold === null || (higher ? r.score >= s.threshold : r.score <= s.threshold))
         .slice(s.offset);
     }
     const sparse = retriever.kind === 'sparse';

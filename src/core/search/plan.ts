@@ -22,6 +22,12 @@ export type Retriever =
    * as Pinecone answers; Qdrant's sparse search leaves them out.
    */
   | { kind: 'sparse'; text: string; using?: string; idf: boolean; dense?: DenseVector; unmatched?: boolean }
+  /**
+   * MaxSim over the multivector `using` names (multivector.ts): the query's tokens against each
+   * point's. `exact` reads every point's tokens; `candidates`: each query token's nearest tokens
+   * the index walk keeps (DEFAULT_MULTIVECTOR_CANDIDATES unless given).
+   */
+  | { kind: 'multi'; tokens: DenseVector[]; using: string; exact?: boolean; candidates?: number }
   /** Each point scored over its similarities to several vectors (recommend, discover, context). */
   | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string }
   /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
@@ -66,7 +72,8 @@ export type PlanNode =
 
 /**
  * A point of a node's answer. `score` is a similarity where the metric has one (cosine: 1 −
- * distance, inner product: its negation), the distance otherwise (l2, l1: smaller is better), and
+ * distance, inner product: its negation), the distance otherwise (l2, l1: smaller is better; a
+ * multivector's as maxSimScore reports it), and
  * higher-is-better for sparse, scored-by and fused lists; an `ordered` point's is its numeric order
  * value (else 0), other filter-only points score 0. `record` holds the columns asked for.
  */
