@@ -32,6 +32,7 @@ import {
   namedParamsOf,
   parseSparseConfig,
   parseVectorsConfig,
+  storageOf,
   resolveVector,
   settingsOf,
   storable,
@@ -252,6 +253,7 @@ export class QdrantCollectionsService {
         dimension: parsed.dimension,
         metric: parsed.metric,
         index: indexSettings(params.hnsw_config, { ...c.index, efSearchPinned: undefined }),
+        ...(parsed.multivector ? { multivector: true, storage: storageOf(params) } : {}),
       };
     } else {
       if (!isObject(body.sparse)) throw QdrantHttpError.format('sparse must be an object');
@@ -267,7 +269,9 @@ export class QdrantCollectionsService {
         existing.kind === field.kind &&
         (field.kind === 'sparse' ||
           (existing.field
-            ? existing.field.dimension === field.dimension && existing.field.metric === field.metric
+            ? existing.field.dimension === field.dimension &&
+              existing.field.metric === field.metric &&
+              !!existing.field.multivector === !!field.multivector
             : c.dimension === field.dimension && c.metric === field.metric));
       if (same) return;
       throw QdrantHttpError.wrongInput(

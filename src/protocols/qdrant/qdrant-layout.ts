@@ -4,6 +4,7 @@ import type {
   Metric,
   NewVectorField,
   VectorField,
+  VectorStorage,
 } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import type { TextField } from '../../core/text/text-field';
@@ -129,11 +130,22 @@ export interface ParsedVectors {
   dimension: number | null;
   metric: Metric;
   params: JsonObject;
-  /** The dense vectors after the first, by name. */
-  named: { name: string; dimension: number; metric: Metric; params: JsonObject }[];
+  /** The dense vectors after the first plain one, and every multivector (an unnamed one is named `''`), by name. */
+  named: { name: string; dimension: number; metric: Metric; params: JsonObject; multivector: boolean }[];
 }
 
-export function vectorParams(v: unknown, field: string): { dimension: number; metric: Metric; params: JsonObject } {
+/** Qdrant's vector datatypes; uint8 is stored at half precision, which holds 0 to 255 exactly. */
+const DATATYPES = ['float32', 'float16', 'uint8'];
+
+/** How a multivector of these params is stored: its values at half precision for float16 and uint8. */
+export function storageOf(params: JsonObject): VectorStorage {
+  return params.datatype === 'float16' || params.datatype === 'uint8' ? 'float16' : 'float32';
+}
+
+export function vectorParams(
+  v: unknown,
+  field: string,
+): { dimension: number; metric: Metric; params: JsonObject; multivector: boolean } {
   if (!isObject(v)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
   onlyFields(v, FIELDS.VectorParams, field);
   checkHnswConfig(v.hnsw_config, `${field}.hnsw_config`);
@@ -148,11 +160,24 @@ export function vectorParams(v: unknown, field: string): { dimension: number; me
     throw QdrantHttpError.format(
       `${field}.distance: unknown variant ${JSON.stringify(distance)}, expected one of Cosine, Euclid, Dot, Manhattan`,
     );
-  if (multivector !== undefined && multivector !== null)
-    throw QdrantHttpError.badRequest(
-      'vecgate does not store multivectors (multivector_config): each point holds one dense vector per name',
+  if (params.datatype !== undefined && params.datatype !== null && !DATATYPES.includes(params.datatype as string))
+    throw QdrantHttpError.format(
+      `${field}.datatype: unknown variant ${JSON.stringify(params.datatype)}, expected one of ${DATATYPES.join(', ')}`,
     );
-  return { dimension: size, metric, params };
+  if (multivector === undefined || multivector === null) return { dimension: size, metric, params, multivector: false };
+  if (!isObject(multivector)) throw QdrantHttpError.format(`${field}.multivector_config must be an object`);
+  onlyFields(multivector, ['comparator'], `${field}.multivector_config`);
+  if (multivector.comparator !== 'max_sim')
+    throw QdrantHttpError.format(
+      `${field}.multivector_config.comparator: unknown variant ${JSON.stringify(multivector.comparator)}, expected \`max_sim\``,
+    );
+  // Echoed with the vector's params, as Qdrant shows them back.
+  return {
+    dimension: size,
+    metric,
+    params: { ...params, multivector_config: { comparator: 'max_sim' } },
+    multivector: true,
+  };
 }
 
 /** How many vectors, dense and sparse, one collection may name (each is a column of its record table). */
@@ -162,7 +187,13 @@ export const MAX_NAMED_VECTORS = 16;
 export function parseVectorsConfig(vectors: unknown): ParsedVectors {
   if (vectors === undefined || vectors === null || (isObject(vectors) && Object.keys(vectors).length === 0))
     return { dense: null, dimension: null, metric: 'cosine', params: {}, named: [] };
-  if (isObject(vectors) && 'size' in vectors) return { dense: '', ...vectorParams(vectors, 'vectors'), named: [] };
+  if (isObject(vectors) && 'size' in vectors) {
+    const one = vectorParams(vectors, 'vectors');
+    // An unnamed multivector is a named one of name '': the records' embedding stays a plain vector.
+    if (one.multivector)
+      return { dense: null, dimension: null, metric: 'cosine', params: {}, named: [{ name: '', ...one }] };
+    return { dense: '', ...one, named: [] };
+  }
   if (!isObject(vectors)) throw QdrantHttpError.format('vectors must be an object');
   const names = Object.keys(vectors);
   if (names.length > MAX_NAMED_VECTORS)
@@ -170,8 +201,11 @@ export function parseVectorsConfig(vectors: unknown): ParsedVectors {
       `a collection may name at most ${MAX_NAMED_VECTORS} vectors; this one names ${names.length}`,
     );
   const parsed = names.map((name) => ({ name, ...vectorParams(vectors[name], `vectors.${name}`) }));
-  const [first, ...rest] = parsed;
-  return { dense: first.name, dimension: first.dimension, metric: first.metric, params: first.params, named: rest };
+  // The first plain dense vector is the records' embedding; multivectors are named vectors of their own.
+  const first = parsed.find((v) => !v.multivector);
+  const named = parsed.filter((v) => v !== first);
+  if (!first) return { dense: null, dimension: null, metric: 'cosine', params: {}, named };
+  return { dense: first.name, dimension: first.dimension, metric: first.metric, params: first.params, named };
 }
 
 export interface ParsedSparse {
@@ -223,6 +257,7 @@ export function namedFields(
       dimension: v.dimension,
       metric: v.metric,
       index: index(v.params.hnsw_config),
+      ...(v.multivector ? { multivector: true, storage: storageOf(v.params) } : {}),
     })),
     ...sparse.named.map((v) => ({
       name: v.name,
@@ -275,10 +310,15 @@ export type ShownCollection = Pick<Collection, 'dimension' | 'metric' | 'index' 
 
 /** The `config.params.vectors` of a collection, as Qdrant shows it. */
 export function vectorsShown(c: ShownCollection, layout: QdrantLayout): JsonObject {
-  if (layout.dense === null) return {};
-  const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
-  if (layout.dense === '') return params;
-  const shown = nameMap<unknown>([[layout.dense, params]]);
+  const unnamed = c.vectors.find((f) => f.name === '' && f.multivector);
+  if (unnamed)
+    return { size: unnamed.dimension, distance: DISTANCE_NAME[unnamed.metric], ...(layout.namedParams[''] ?? {}) };
+  const shown = nameMap<unknown>();
+  if (layout.dense !== null) {
+    const params = { size: c.dimension ?? 0, distance: DISTANCE_NAME[c.metric], ...layout.vectorParams };
+    if (layout.dense === '') return params;
+    shown[layout.dense] = params;
+  }
   for (const f of c.vectors)
     if (f.kind === 'dense')
       shown[f.name] = { size: f.dimension, distance: DISTANCE_NAME[f.metric], ...(layout.namedParams[f.name] ?? {}) };

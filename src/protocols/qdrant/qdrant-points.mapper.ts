@@ -1,5 +1,6 @@
 import { RawJson } from '../../common/raw-json';
-import type { Collection } from '../../core/collections/collection.model';
+import type { Collection, VectorField } from '../../core/collections/collection.model';
+import { MAX_TOKENS_PER_RECORD, MultiVector } from '../../core/records/multivector';
 import { DenseVector } from '../../core/records/dense-vector';
 import type { Include, SparseText, StoredRecord } from '../../core/records/record.model';
 import {
@@ -23,7 +24,7 @@ export interface PointVectors {
   dense?: DenseVector;
   sparse?: SparseText;
   /** The collection's named vectors (after its first dense and first sparse ones), by name. */
-  named?: Record<string, DenseVector | SparseText>;
+  named?: Record<string, DenseVector | SparseText | MultiVector>;
 }
 
 function numbers(value: unknown, field: string): number[] {
@@ -41,7 +42,7 @@ function numbers(value: unknown, field: string): number[] {
  */
 export function denseFor(c: Pick<Collection, 'dimension' | 'metric'>, value: unknown, field: string): DenseVector {
   if (Array.isArray(value) && value.length > 0 && Array.isArray(value[0]))
-    throw QdrantHttpError.badRequest(`${field}: vecgate does not store multivectors`);
+    throw QdrantHttpError.wrongInput('Wrong usage of multi vectors');
   // Documents are embedded (QdrantDocuments) where Qdrant takes them; one left here is where it does not.
   const kind = inferenceKind(value);
   if (kind)
@@ -86,10 +87,63 @@ export function sparseFor(value: unknown, field: string): SparseText {
   );
 }
 
+/**
+ * A multivector for a collection's multivector field: a list of token vectors of its dimension
+ * (one dense vector is a multivector of one token, as Qdrant takes it), each normalized for Cosine
+ * as Qdrant stores it; for datatype uint8 each value cast to an integer 0 to 255 as Rust's `as u8`
+ * does (toward zero, saturating), and not normalized.
+ */
+export function multiFor(
+  f: Pick<VectorField, 'dimension' | 'metric' | 'name'>,
+  layout: QdrantLayout,
+  value: unknown,
+  field: string,
+  most = MAX_TOKENS_PER_RECORD,
+  path = `${field}.data`,
+): MultiVector {
+  const kind = inferenceKind(value);
+  if (kind)
+    throw QdrantHttpError.badRequest(
+      `${field}: ${kind === 'Document' ? 'a Document' : `an ${kind}`} is not taken here; send a multivector`,
+    );
+  if (!Array.isArray(value)) throw QdrantHttpError.format(`${field} must be a list of vectors`);
+  // Qdrant's validation, in its words: `[]` is read as an empty dense vector.
+  if (value.length === 0) throw QdrantHttpError.validation(field, 'dense vector must not be empty');
+  const lists: unknown[] = Array.isArray(value[0]) ? value : [value];
+  for (const t of lists)
+    if (Array.isArray(t) && t.length === 0) throw QdrantHttpError.validation(path, 'all vectors must be non-empty');
+  for (const t of lists)
+    if (Array.isArray(t) && t.length !== (lists[0] as unknown[]).length)
+      throw QdrantHttpError.validation(
+        path,
+        `all vectors must have the same dimension, found vector with dimension ${t.length}`,
+      );
+  if (lists.length > most)
+    throw QdrantHttpError.badRequest(
+      `${field} holds ${lists.length} vectors; vecgate takes at most ${most} in a multivector`,
+    );
+  const uint8 = layout.namedParams[f.name]?.datatype === 'uint8';
+  const tokens = lists.map((t, i) => {
+    const values = numbers(t, `${field}[${i}]`);
+    if (values.length !== f.dimension)
+      throw QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${f.dimension}, got ${values.length}`);
+    if (uint8) return DenseVector.fromNumbers(values.map((v) => Math.min(255, Math.max(0, Math.trunc(v)))));
+    return denseFor({ dimension: f.dimension, metric: f.metric }, values, `${field}[${i}]`);
+  });
+  try {
+    return MultiVector.of(tokens, field, most);
+  } catch (err) {
+    throw QdrantHttpError.badRequest((err as Error).message);
+  }
+}
+
 /** A point's `vector` (Qdrant's VectorStruct): a list for the unnamed vector, or vectors by name. */
 export function pointVectors(c: Collection, layout: QdrantLayout, value: unknown, field: string): PointVectors {
   if (value === undefined || value === null) return {};
   if (Array.isArray(value)) {
+    const unnamed = layout.dense === null ? c.vectors.find((f) => f.name === '' && f.multivector) : undefined;
+    if (unnamed)
+      return { named: nameMap([['', multiFor(unnamed, layout, value, field, undefined, `${field}.?.data`)]]) };
     if (layout.dense !== '') throw QdrantHttpError.wrongInput('Not existing vector name error: ');
     return { dense: denseFor(c, value, field) };
   }
@@ -107,7 +161,11 @@ export function pointVectors(c: Collection, layout: QdrantLayout, value: unknown
       continue;
     }
     out.named ??= nameMap();
-    out.named[name] = ref.kind === 'dense' ? denseFor(ref.field, v, at) : sparseFor(v, at);
+    out.named[name] = ref.field.multivector
+      ? multiFor(ref.field, layout, v, at, undefined, `${field}.?.data`)
+      : ref.kind === 'dense'
+        ? denseFor(ref.field, v, at)
+        : sparseFor(v, at);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Collection } from '../../core/collections/collection.model';
 import { and, not, type FilterNode } from '../../core/filters/filter-ast';
 import { DenseVector } from '../../core/records/dense-vector';
+import { MAX_QUERY_TOKENS } from '../../core/records/multivector';
 import { checkPairwiseWork } from '../../core/records/pairwise-work';
 import type { SparseText, StoredRecord } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
@@ -23,6 +24,7 @@ import { QdrantDocuments } from './qdrant-inference';
 import { QdrantBm25 } from './qdrant-bm25';
 import {
   denseFor,
+  multiFor,
   includeFor,
   payloadSelector,
   selectPayload,
@@ -53,7 +55,9 @@ const DEFAULT_RRF_K = 2;
  * A query vector for one of the collection's vectors: its default dense or sparse one, or the
  * named vector `using` names (a VectorField of the core).
  */
-type Query = ({ dense: DenseVector } | { sparse: SparseText } | { score: ScoredBy }) & { using?: string };
+type Query = ({ dense: DenseVector } | { sparse: SparseText } | { score: ScoredBy } | { multi: DenseVector[] }) & {
+  using?: string;
+};
 
 /** A query scored over each point's similarities to several vectors: discover, context, recommend's other strategies. */
 interface ScoredBy {
@@ -79,6 +83,8 @@ function contextLoss(positive: number, negative: number): ScoreNode {
 /** One search as Qdrant's requests describe it, once parsed. */
 interface Search {
   query: Query;
+  /** Its `params` (SearchParams), checked: a multivector search takes `exact` and `hnsw_ef`. */
+  params?: unknown;
   filter: FilterNode;
   limit: number;
   offset: number;
@@ -100,6 +106,7 @@ interface PrefetchPlan {
   threshold: number | null;
   query: unknown;
   using: unknown;
+  params: unknown;
   lookupFrom: unknown;
   mmr: MmrSettings | null;
   /** Set when its query fuses its nested prefetches' lists. */
@@ -113,9 +120,23 @@ function idfModified(layout: QdrantLayout, using: string | undefined): boolean {
   return layout.namedParams[using]?.modifier === 'idf';
 }
 
-/** The core's retriever for a parsed query (the plan's leaf). */
-function retrieverOf(layout: QdrantLayout, query: Query): Retriever {
+/**
+ * The core's retriever for a parsed query (the plan's leaf). A multivector search takes its
+ * `params`: `exact`, and `hnsw_ef` as the nearest tokens each query token contributes.
+ */
+function retrieverOf(layout: QdrantLayout, query: Query, params?: unknown): Retriever {
   if ('dense' in query) return { kind: 'dense', vector: query.dense, using: query.using };
+  if ('multi' in query) {
+    const p = isObject(params) ? params : {};
+    const ef = typeof p.hnsw_ef === 'number' && p.hnsw_ef > 0 ? Math.min(Math.trunc(p.hnsw_ef), 1000) : undefined;
+    return {
+      kind: 'multi',
+      tokens: query.multi,
+      using: query.using ?? '',
+      ...(p.exact === true ? { exact: true } : {}),
+      ...(ef !== undefined ? { candidates: ef } : {}),
+    };
+  }
   if ('sparse' in query)
     return { kind: 'sparse', text: query.sparse.text, using: query.using, idf: idfModified(layout, query.using) };
   return { kind: 'scoredBy', vectors: query.score.vectors, score: query.score.node, using: query.using };
@@ -455,6 +476,7 @@ export class QdrantQueryService {
     if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
     return {
       query,
+      params: body.params,
       filter: parseQdrantFilter(body.filter, layout),
       limit,
       offset,
@@ -510,7 +532,7 @@ export class QdrantQueryService {
       if (prefetches.length > 0 && (q === undefined || q === null)) throw QdrantHttpError.badRequest(NO_MERGING_QUERY);
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
       checkMmr(mmrPlan, query);
-      const retriever = retrieverOf(layout, query);
+      const retriever = retrieverOf(layout, query, body.params);
       const node: PlanNode = {
         kind: 'search',
         retriever,
@@ -554,7 +576,11 @@ export class QdrantQueryService {
       return { node, shown };
     }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
-    return this.planned(layout, { query, filter: and(filter, exclude), limit, offset, threshold: th }, shown);
+    return this.planned(
+      layout,
+      { query, filter: and(filter, exclude), limit, offset, threshold: th, params: body.params },
+      shown,
+    );
   }
 
   /** A prefetch and its nested ones, checked (fields, bounds, fusion, MMR), before any runs. */
@@ -597,6 +623,7 @@ export class QdrantQueryService {
       threshold: th,
       query: q,
       using: p.using,
+      params: p.params,
       lookupFrom: p.lookup_from,
       mmr: mmr === null ? null : this.parseMmr(c, limit, p.using, mmr, `${at}.query.mmr`),
       fusion,
@@ -627,7 +654,7 @@ export class QdrantQueryService {
     checkMmr(plan.mmr, query);
     return {
       kind: 'search',
-      retriever: retrieverOf(layout, query),
+      retriever: retrieverOf(layout, query, plan.params),
       filter: and(plan.filter, exclude),
       mmr: plan.mmr,
       inputs,
@@ -909,7 +936,7 @@ export class QdrantQueryService {
 
   /** A query vector read elsewhere (a point, a mean), searched against the vector `using` names here. */
   private aimed(c: Collection, layout: QdrantLayout, query: Query, using: unknown): Query {
-    const ref = this.target(c, layout, using, 'dense' in query ? 'dense' : 'sparse');
+    const ref = this.target(c, layout, using, 'sparse' in query ? 'sparse' : 'dense');
     const { using: _elsewhere, ...vector } = query;
     return ref.field ? { ...vector, using: ref.field.name } : vector;
   }
@@ -920,6 +947,8 @@ export class QdrantQueryService {
       return { sparse: sparseFor(v, field), ...(ref.field ? { using: ref.field.name } : {}) };
     }
     const ref = this.target(c, layout, using, 'dense');
+    if (ref.field?.multivector)
+      return { multi: [...multiFor(ref.field, layout, v, field, MAX_QUERY_TOKENS).tokens], using: ref.field.name };
     // Normalized as stored vectors are: the Cosine distance does not depend on the length, and a zero query has no direction.
     if (ref.field) return { dense: denseFor(ref.field, v, field), using: ref.field.name };
     return { dense: denseFor(c, v, field) };
@@ -965,13 +994,21 @@ export class QdrantQueryService {
     const stored = ref.field ? r.vectors?.[ref.field.name] : sparse ? r.sparse : r.embedding;
     // Qdrant's words for a point that lacks the vector a query takes from it (its vector_not_found_error).
     if (!stored) throw QdrantHttpError.notFound(`Vector with name ${JSON.stringify(wanted)} for point not found`);
+    if (ref.field?.multivector)
+      return {
+        multi: (JSON.parse(stored) as number[][]).map((t) => DenseVector.fromNumbers(t)),
+        using: ref.field.name,
+      };
     return sparse ? { sparse: { text: stored } } : { dense: DenseVector.fromText(stored) };
   }
 
   /** One search as a plan of one node. */
   private planned(layout: QdrantLayout, s: Search, shown: Shown): Planned {
-    const { query, ...window } = s;
-    return { node: { kind: 'search', retriever: retrieverOf(layout, query), mmr: null, inputs: [], ...window }, shown };
+    const { query, params, ...window } = s;
+    return {
+      node: { kind: 'search', retriever: retrieverOf(layout, query, params), mmr: null, inputs: [], ...window },
+      shown,
+    };
   }
 
   /** The core's answer to a plan, as Qdrant's points (scores as plan.ts defines them, which are Qdrant's). */

@@ -101,12 +101,12 @@ describe('Qdrant over HTTP', () => {
       /size must be a positive integer/,
     ],
     [
-      'a multivector',
+      'a multivector of an unknown comparator',
       'PUT',
       '/collections/x',
-      { vectors: { size: 3, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } },
+      { vectors: { size: 3, distance: 'Dot', multivector_config: { comparator: 'min_sim' } } },
       400,
-      /multivectors/,
+      /unknown variant "min_sim"/,
     ],
     [
       'a name with a slash',
