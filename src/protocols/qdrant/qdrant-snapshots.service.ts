@@ -212,12 +212,13 @@ export class QdrantSnapshotsService {
       extras: b.extras,
       schema: b.schema,
       recordIndexes: b.recordIndexes,
-      vectors: b.vectors.map(({ name: n, kind, dimension, metric, index }) => ({
+      vectors: b.vectors.map(({ name: n, kind, dimension, metric, index, multivector, storage }) => ({
         name: n,
         kind,
         dimension,
         metric,
         index,
+        ...(multivector ? { multivector, storage } : {}),
       })),
     });
     checkCollectionName(name);

@@ -363,6 +363,53 @@ describe('Qdrant multivectors', () => {
     );
   });
 
+  it('recovers a snapshot with its multivectors and their tokens, by name and from its file', async () => {
+    const name = collectionName('mv');
+    await q.createCollection(name, {
+      vectors: {
+        dense: { size: 2, distance: 'Dot' },
+        mv: { size: 2, distance: 'Dot', datatype: 'float16', multivector_config: { comparator: 'max_sim' } },
+      },
+    });
+    const docs: Multi[] = [
+      [[1, 0]],
+      [
+        [0, 1],
+        [0.5, 0.5],
+      ],
+      [[-1, 0]],
+    ];
+    await q.upsert(name, { wait: true, points: docs.map((mv, i) => ({ id: i + 1, vector: { dense: [1, i], mv } })) });
+    const query = [
+      [1, 0],
+      [0, 1],
+    ];
+    const scores = async (collection: string) =>
+      (await q.query(collection, { query, using: 'mv', with_vector: ['mv'] })).points.map((p) => [
+        p.id,
+        p.score,
+        p.vector,
+      ]);
+    const before = await scores(name);
+    expect(before.map(([id]) => id)).toEqual(ranked('Dot', query, docs).map((e) => e.id));
+    const { name: snapshot } = (await q.createSnapshot(name))!;
+    const copy = `${name}_copy`;
+    expect(await q.recoverSnapshot(copy, { location: snapshot })).toBe(true);
+    expect(await scores(copy)).toEqual(before);
+    expect((await q.getCollection(copy)).config.params.vectors).toEqual(
+      (await q.getCollection(name)).config.params.vectors,
+    );
+    const file = await fetch(`${gw.qdrantUrl}/collections/${name}/snapshots/${snapshot}`);
+    const form = new FormData();
+    form.append('snapshot', new Blob([await file.arrayBuffer()]), 'x.snapshot');
+    const uploaded = await fetch(`${gw.qdrantUrl}/collections/${name}_file/snapshots/upload`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(uploaded.status).toBe(200);
+    expect(await scores(`${name}_file`)).toEqual(before);
+  });
+
   it('shows Chroma the records of a multivector collection without embeddings', async () => {
     const name = collectionName('mv');
     await q.createCollection(name, {
