@@ -26,6 +26,7 @@ import ranges from './workloads/ranges';
 import growth from './workloads/growth';
 import tunerRuns from './workloads/tuner-runs';
 import textSearch from './workloads/text-search';
+import multivector from './workloads/multivector';
 
 const WORKLOADS = [
   chroma,
@@ -47,6 +48,7 @@ const WORKLOADS = [
   growth,
   tunerRuns,
   textSearch,
+  multivector,
 ] as unknown as Workload[];
 
 function list(): string {
