@@ -54,9 +54,9 @@ const NAME = 'bench-text';
 const SCRATCH = 'vecgate_bench_text';
 
 /** The scratch database's URL on the server of `base`. */
-function scratchUrl(base: string): string {
+function scratchUrl(base: string, name: string): string {
   const url = new URL(base);
-  url.pathname = `/${SCRATCH}`;
+  url.pathname = `/${name}`;
   return url.toString();
 }
 const WARMUP = 2;
@@ -119,14 +119,20 @@ export default workload({
         'loading: no ingest, no baselines; needs --fts5-file',
     ),
     fts5File: textFlag("an FTS5 database an earlier --keep run left (the run's FTS5 line says where)"),
+    database: textFlag(`the scratch database's name on DATABASE_URL (default ${SCRATCH})`, 'NAME'),
     seed: common.seed,
     json: common.json,
     smoke: on('a small run that only checks the workload runs'),
   },
-  check: (o) => (o.reuse && !o.fts5File ? '--reuse needs --fts5-file' : undefined),
+  check: (o) =>
+    o.reuse && !o.fts5File
+      ? '--reuse needs --fts5-file'
+      : o.database !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(o.database)
+        ? '--database takes a lower-case identifier'
+        : undefined,
   notes:
     'Needs the sqlite3 shell with FTS5 (scripts/install-sqlite3.sh). On DATABASE_URL the workload makes and drops the\n' +
-    'database vecgate_bench_text.',
+    `database ${SCRATCH} (or --database).`,
   async run(o) {
     const machine = machineInfo();
     const sqlite = sqliteVersion();
@@ -153,8 +159,8 @@ export default workload({
     const scratch = !onPostgres
       ? undefined
       : o.reuse
-        ? { url: scratchUrl(process.env.DATABASE_URL!), drop: async () => {} }
-        : await scratchDatabase(process.env.DATABASE_URL!, SCRATCH);
+        ? { url: scratchUrl(process.env.DATABASE_URL!, o.database ?? SCRATCH), drop: async () => {} }
+        : await scratchDatabase(process.env.DATABASE_URL!, o.database ?? SCRATCH);
     let server: Server | undefined;
     const targets: SearchTarget[] = [];
     const ingests: { label: string; ingest: Ingest; extra?: string }[] = [];
