@@ -121,6 +121,12 @@ export type VectorStorage = 'float32' | 'float16';
 
 export type NewVectorField = Omit<VectorField, 'position' | 'indexed' | 'tuning'>;
 
+/**
+ * A collection a record call works on: its id (the row then comes from the catalog cache), or the
+ * row itself, read by the caller for this call (CollectionsService.getByNameForRead).
+ */
+export type CollectionRef = string | Collection;
+
 export interface Collection {
   id: string;
   name: string;

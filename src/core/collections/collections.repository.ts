@@ -284,6 +284,37 @@ export class CollectionsRepository {
   }
 
   /**
+   * The collection `name` of the database `database` of `tenant`, and the target of its namespace
+   * alias `alias` (null: not an alias, or no alias asked), in one statement. With `known`, only the
+   * row's id and catalog version are read (no `collection`): the caller's row still holds when they
+   * are the same.
+   */
+  async findForRead(
+    db: Queryable,
+    tenant: string,
+    database: string,
+    name: string,
+    alias: string | null,
+    known: boolean,
+  ): Promise<{ id: string; version: number; aliasTarget: string | null; collection?: Collection } | undefined> {
+    const { rows } = await db.query<CollectionRow & { alias_target: string | null }>(
+      `SELECT ${known ? 'c.id, c.catalog_version::float8 AS catalog_version' : COLUMNS},
+         (SELECT a.target FROM vecgate_namespace_aliases a WHERE a.collection_id = c.id AND a.name = $4) AS alias_target
+       FROM vecgate_collections c JOIN vecgate_databases d ON d.id = c.database_id
+       WHERE d.tenant = $1 AND d.name = $2 AND c.name = $3`,
+      [tenant, database, name, alias],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      version: row.catalog_version,
+      aliasTarget: row.alias_target,
+      ...(known ? {} : { collection: toCollection(row) }),
+    };
+  }
+
+  /**
    * With `lock`, holds the catalog row until the transaction ends (see RowLock). The row is locked
    * by one statement and read by the next: a statement that waited for the lock returns the row as
    * the change it waited for left it, but reads the named vectors, index states and counts with

@@ -171,6 +171,50 @@ export class CollectionsService {
   }
 
   /**
+   * A collection by name for a read of its records, with the target of its namespace alias `alias`
+   * (null: `alias` is no alias, or is null), in one statement (Pinecone's data plane: a search,
+   * query, fetch or list). The name and the alias are looked up each time, so a deleted or
+   * recreated collection, or an alias created, repointed or deleted, is seen at once on every
+   * replica. The rest of the row comes from the cache while its catalog version is still the one
+   * read: a change of the shape (dimension, named vectors, text fields, configuration) is seen at
+   * once too; counts, index states and metadata within CATALOG_CACHE_TTL_MS, as getCached's.
+   */
+  async getByNameForRead(
+    scope: Scope,
+    name: string,
+    alias: string | null,
+  ): Promise<{ collection: Collection; aliasTarget: string | null }> {
+    assertScopeAllowed(scope.tenant, scope.database);
+    const key = `${scope.tenant}\0${scope.database}\0${name}`;
+    const now = Date.now();
+    const id = this.byName.get(key)?.id;
+    const hit = id === undefined ? undefined : this.byId.get(id);
+    const cached = hit && now - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.name === name ? hit : undefined;
+    const read = (known: boolean) =>
+      this.repository.findForRead(this.db, scope.tenant, scope.database, name, alias, known);
+    let found = await read(cached !== undefined);
+    if (found && cached && found.id === cached.collection.id && found.version === cached.collection.catalogVersion)
+      return { collection: cached.collection, aliasTarget: found.aliasTarget };
+    // Changed since it was cached (or not cached): the whole row.
+    if (found && !found.collection) found = await read(false);
+    if (!found?.collection) {
+      this.byName.delete(key);
+      throw new NotFoundError('collection', name, 'name');
+    }
+    this.remember(found.collection);
+    this.byName.set(key, { id: found.id, at: Date.now() });
+    return { collection: found.collection, aliasTarget: found.aliasTarget };
+  }
+
+  /** `collection` (read by the caller just now) as getCached checks it: it must belong to the scope's database. */
+  inScope(scope: Scope, collection: Collection): Collection {
+    assertScopeAllowed(scope.tenant, scope.database);
+    if (collection.tenant !== scope.tenant || collection.database !== scope.database)
+      throw new NotFoundError('collection', collection.id, 'id');
+    return collection;
+  }
+
+  /**
    * The collection as a write in `tx` must see it, from `cached` (read up to a second ago, perhaps
    * before another replica changed it). Its catalog row is held until `tx` ends (`share`, or
    * `change` for a write that may fix the dimension), so no change of it commits while the write

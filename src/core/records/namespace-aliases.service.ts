@@ -13,8 +13,9 @@ export const MAX_NAMESPACE_ALIASES = 1000;
 
 /**
  * Namespace aliases: another name for a namespace of a collection, which reads resolve to its
- * target and writes never take. Nothing is cached: a read asks the table each time (an indexed
- * lookup), so a repoint is seen by every replica's next read. A change holds the collection's
+ * target and writes never take. Nothing is cached: a read asks the table each time, in the
+ * statement that finds the collection by name (CollectionsService.getByNameForRead), so a repoint
+ * is seen by every replica's next read. A change holds the collection's
  * catalog row (FOR NO KEY UPDATE) while it checks the names, and a namespace is only created or
  * deleted under that row held FOR SHARE, so the two cannot interleave: a name is a namespace or an
  * alias, and an alias's target exists for as long as the alias does.
@@ -27,13 +28,6 @@ export class NamespaceAliasesService {
     private readonly repository: NamespaceAliasesRepository,
     private readonly namespaces: NamespacesRepository,
   ) {}
-
-  /** The namespace a read of `name` is served from: an alias's target, else `name` itself. */
-  async resolve(collectionId: string, name: string): Promise<string> {
-    // The default namespace ('') is never an alias: no lookup for it.
-    if (name === '') return name;
-    return (await this.repository.target(this.db.reads, collectionId, name)) ?? name;
-  }
 
   /** The target of the alias `name`, or null when `name` is not an alias (a write refused through one). */
   async aliasTarget(collectionId: string, name: string): Promise<string | null> {

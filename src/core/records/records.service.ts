@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { Collection, NewCollection, VectorField } from '../collections/collection.model';
+import { Collection, CollectionRef, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import {
@@ -274,7 +274,7 @@ export class RecordsService {
   ) {}
 
   /**
-   * Runs `work` on the collection from the catalog cache. Reads of one statement need no
+   * Runs `work` on the collection from the catalog cache (or the row given). Reads of one statement need no
    * transaction (a statement sees one snapshot). A table dropped since the catalog row was cached
    * means the collection is gone. A column dropped since (a named vector removed) means the row
    * is stale: `work` runs once more on the row read afresh, where a write or a search naming that
@@ -283,12 +283,16 @@ export class RecordsService {
    */
   private async withCollection<T>(
     scope: Scope,
-    collectionId: string,
+    ref: CollectionRef,
     work: (collection: Collection, earlier?: Collection) => Promise<T>,
   ): Promise<T> {
+    const collectionId = typeof ref === 'string' ? ref : ref.id;
     let earlier: Collection | undefined;
     for (let attempt = 0; ; attempt++) {
-      const collection = await this.collections.getCached(scope, collectionId);
+      const collection =
+        attempt === 0 && typeof ref !== 'string'
+          ? this.collections.inScope(scope, ref)
+          : await this.collections.getCached(scope, collectionId);
       try {
         return await work(collection, earlier);
       } catch (err) {
@@ -307,7 +311,7 @@ export class RecordsService {
   /** As withCollection, for a call that runs `filter`: once it has succeeded, the filter's range keys are noted for an index. */
   private async withFilteredCollection<T>(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     filter: FilterNode,
     work: (collection: Collection) => Promise<T>,
   ): Promise<T> {
@@ -490,7 +494,7 @@ export class RecordsService {
 
   async find(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: FindOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<StoredRecord[]> {
@@ -512,7 +516,7 @@ export class RecordsService {
   /** Up to n of the matching records, drawn at random. */
   async drawRandom(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: { filter: FilterNode; include: Include; n: number },
     namespace = DEFAULT_NAMESPACE,
   ): Promise<StoredRecord[]> {
@@ -557,7 +561,7 @@ export class RecordsService {
    */
   async diversify(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: { ids: string[]; query: DenseVector; diversity: number; n: number; using?: string },
     namespace = DEFAULT_NAMESPACE,
   ): Promise<number[]> {
@@ -594,7 +598,7 @@ export class RecordsService {
   /** Matching records in the order of a metadata value (Qdrant's order_by), each with that value. */
   async findOrdered(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: { filter: FilterNode; include: Include; limit: number; orderBy: OrderBy },
     namespace = DEFAULT_NAMESPACE,
   ): Promise<(StoredRecord & { orderValue: unknown })[]> {
@@ -612,7 +616,7 @@ export class RecordsService {
    */
   async nearest(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: NearestOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<NearestResult> {
@@ -765,7 +769,7 @@ export class RecordsService {
    */
   async scoredBy(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: {
       vectors: DenseVector[];
       score: ScoreNode;
@@ -808,7 +812,7 @@ export class RecordsService {
    */
   async textSearch(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: { query: TextQuery; n: number; filter: FilterNode; include: Include },
     namespace = DEFAULT_NAMESPACE,
   ): Promise<(StoredRecord & { score: number })[]> {
@@ -933,7 +937,7 @@ export class RecordsService {
   /** One page of ids in byte order (Pinecone's list). */
   async listIds(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     namespace: string,
     prefix: string,
     after: string | null,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Metric } from '../collections/collection.model';
+import type { CollectionRef, Metric } from '../collections/collection.model';
 import { InvalidArgumentError } from '../errors';
 import { and, type FilterNode } from '../filters/filter-ast';
 import type { Include, StoredRecord } from '../records/record.model';
@@ -42,7 +42,7 @@ export class SearchPlanExecutor {
   ) {}
 
   /** The plan's top node's points, best first; the plan is checked against the budget (plan-budget.ts) before anything runs. */
-  run(scope: Scope, collectionId: string, plan: PlanNode, include: Include, namespace = DEFAULT_NAMESPACE) {
+  run(scope: Scope, collectionId: CollectionRef, plan: PlanNode, include: Include, namespace = DEFAULT_NAMESPACE) {
     checkPlan(plan);
     return this.node(scope, collectionId, plan, include, namespace);
   }
@@ -62,7 +62,7 @@ export class SearchPlanExecutor {
    */
   async groups(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     plan: PlanNode,
     grouping: Grouping,
     include: Include,
@@ -93,7 +93,7 @@ export class SearchPlanExecutor {
 
   private async node(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     node: PlanNode,
     include: Include,
     namespace: string,
@@ -141,7 +141,7 @@ export class SearchPlanExecutor {
   /** A rerank node: its input's points, read with their metadata for the model's texts, in the model's order. */
   private async reranked(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     node: Extract<PlanNode, { kind: 'rerank' }>,
     include: Include,
     namespace: string,
@@ -164,7 +164,7 @@ export class SearchPlanExecutor {
   /** One search's best `limit` after `offset`, scored as plan.ts says, with the columns `include` asks. */
   private async scored(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     s: { retriever: Retriever; filter: FilterNode } & PlanWindow,
     include: Include,
     namespace: string,
@@ -280,7 +280,7 @@ export class SearchPlanExecutor {
   /** Fused points with the columns `include` asks, read by id (fusion carries ids and scores only). */
   private async withColumns(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     list: Scored[],
     include: Include,
     namespace: string,

@@ -84,6 +84,15 @@ export class PineconeDocumentsService {
     return { collection, schema: documentSchema(collection) };
   }
 
+  /** The index a read works on, with the namespace that serves `requested` (an alias's target). */
+  private async read(
+    name: string,
+    requested: string,
+  ): Promise<{ collection: Collection; schema: DocumentFields; namespace: string }> {
+    const { collection, namespace } = await this.indexes.resolveRead(name, requested);
+    return { collection, schema: documentSchema(collection), namespace };
+  }
+
   /** A filter of metadata and, in a search, text-match operators on full-text fields. */
   private filter(collection: Collection, raw: unknown, search: boolean): FilterNode {
     if (raw === undefined || raw === null) return ALL;
@@ -111,7 +120,7 @@ export class PineconeDocumentsService {
   }
 
   async search(index: string, requested: string, raw: unknown) {
-    const { collection, schema } = await this.index(index);
+    const { collection, schema, namespace } = await this.read(index, requested);
     const b = body(raw);
     const topK = b.top_k;
     if (typeof topK !== 'number' || !Number.isInteger(topK) || topK < 1 || topK > MAX_DOCUMENT_TOP_K)
@@ -120,7 +129,6 @@ export class PineconeDocumentsService {
     const selection = fieldSelection(b.include_fields, 'none');
     checkSelection(schema, selection);
     const filter = this.filter(collection, b.filter, true);
-    const namespace = await this.aliases.served(collection, requested);
     // An embed or sparse_embed clause's query is embedded with its field's model once the request is checked.
     const { retriever, tokens } =
       'embed' in scoreBy
@@ -128,7 +136,7 @@ export class PineconeDocumentsService {
         : { retriever: scoreBy.retriever, tokens: null };
     const points = await this.plans.run(
       this.scope,
-      collection.id,
+      collection,
       { kind: 'search', retriever, filter, mmr: null, inputs: [], limit: topK, offset: 0, threshold: null },
       includeFor(schema, selection),
       namespace,
@@ -147,7 +155,7 @@ export class PineconeDocumentsService {
   }
 
   async fetch(index: string, requested: string, raw: unknown) {
-    const { collection, schema } = await this.index(index);
+    const { collection, schema, namespace } = await this.read(index, requested);
     const b = body(raw);
     if ((b.ids === undefined || b.ids === null) && (b.filter === undefined || b.filter === null))
       throw invalid(
@@ -159,13 +167,12 @@ export class PineconeDocumentsService {
     checkSelection(schema, selection);
     const include = includeFor(schema, selection);
     const usage = { read_units: 1 };
-    const namespace = await this.aliases.served(collection, requested);
     if (by === 'ids') {
       if (b.pagination_token !== undefined && b.pagination_token !== null)
         throw invalid('pagination_token applies to a fetch by filter only');
       const found = await this.records.find(
         this.scope,
-        collection.id,
+        collection,
         { filter: { kind: 'idIn', ids: ids(b.ids) }, include, limit: null, offset: 0 },
         namespace,
       );
@@ -174,7 +181,7 @@ export class PineconeDocumentsService {
     if (isEmptyFilter(b.filter)) throw invalid('filter must not be empty');
     const page = await this.records.find(
       this.scope,
-      collection.id,
+      collection,
       {
         filter: this.filter(collection, b.filter, false),
         include,
@@ -194,7 +201,7 @@ export class PineconeDocumentsService {
   }
 
   async list(index: string, requested: string, raw: unknown) {
-    const { collection } = await this.index(index);
+    const { collection, namespace } = await this.read(index, requested);
     const b = raw === undefined || raw === null ? {} : body(raw);
     const prefix = b.prefix ?? '';
     if (
@@ -204,10 +211,9 @@ export class PineconeDocumentsService {
     )
       throw invalid(`prefix must be an ASCII string of at most ${MAX_PREFIX_BYTES} bytes`);
     const limit = integer(b.limit, 'limit', 1, MAX_LIST_LIMIT, MAX_LIST_LIMIT);
-    const namespace = await this.aliases.served(collection, requested);
     const found = await this.records.listIds(
       this.scope,
-      collection.id,
+      collection,
       namespace,
       prefix,
       decodeToken(b.pagination_token),

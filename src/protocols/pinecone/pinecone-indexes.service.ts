@@ -65,6 +65,20 @@ export class PineconeIndexesService {
   }
 
   /**
+   * The index a data-plane read (search, query, fetch, list) works on, and the namespace that serves
+   * `namespace` (stored form): an alias's target, else itself; both in one statement
+   * (CollectionsService.getByNameForRead). The default namespace is never an alias.
+   */
+  async resolveRead(name: string, namespace: string): Promise<{ collection: Collection; namespace: string }> {
+    const { collection, aliasTarget } = await this.collections.getByNameForRead(
+      this.scope,
+      name,
+      namespace === '' ? null : namespace,
+    );
+    return { collection, namespace: aliasTarget ?? namespace };
+  }
+
+  /**
    * deletion_protection, tags (a tag set to "" is removed, as Pinecone does) and read_capacity
    * (2026-07 at the top level, 2025-10 under spec.serverless).
    */

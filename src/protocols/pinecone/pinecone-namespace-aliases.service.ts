@@ -72,7 +72,8 @@ function carried(given: string | null, inToken: string | null, what: 'PREFIX' | 
 /**
  * Pinecone's namespace aliases (API 2026-07) on an index's data plane: the routes under
  * `/namespace-aliases`, and how the other routes treat a namespace name that is an alias (reads
- * are served from its target; writes are refused).
+ * are served from its target, found with the index: PineconeIndexesService.resolveRead; writes
+ * are refused).
  */
 @Injectable()
 export class PineconeNamespaceAliasesService {
@@ -142,11 +143,6 @@ export class PineconeNamespaceAliasesService {
     const collection = await this.indexes.get(index);
     await this.aliases.delete(this.indexes.scope, collection.id, alias);
     return {};
-  }
-
-  /** The namespace a read of `namespace` (stored form) is served from: an alias's target, else itself. */
-  served(collection: Collection, namespace: string): Promise<string> {
-    return this.aliases.resolve(collection.id, namespace);
   }
 
   /**

@@ -59,12 +59,14 @@ export class PineconeVectorsService {
 
   /** An index the vector operations serve: a document index takes the Documents API only (stats and namespaces stay open). */
   private async resolve(index: string): Promise<Collection> {
-    const collection = await this.indexes.resolve(index);
-    if (pineconeExtras(collection).documents)
-      throw PineconeDataError.invalid(
-        `This index has a document schema, so writes must go through the documents API: use /namespaces/{namespace}/documents/upsert, /search, /fetch, /update, /list and /delete for index ${index}`,
-      );
-    return collection;
+    return servedByVectors(index, await this.indexes.resolve(index));
+  }
+
+  /** As resolve, for a read: with the namespace that serves `requested` (an alias's target), in one statement. */
+  private async resolveRead(index: string, requested: string): Promise<{ collection: Collection; namespace: string }> {
+    const read = await this.indexes.resolveRead(index, requested);
+    servedByVectors(index, read.collection);
+    return read;
   }
 
   async upsert(index: string, namespace: string, vectors: unknown[]): Promise<number> {
@@ -84,7 +86,7 @@ export class PineconeVectorsService {
       documents: false,
       uris: false,
     };
-    const points = await this.plans.run(this.scope, planned.collection.id, planned.node, include, planned.namespace);
+    const points = await this.plans.run(this.scope, planned.collection, planned.node, include, planned.namespace);
     return {
       matches: points.map((p) => pointToWire(planned.collection, p, !!q.includeValues, !!q.includeMetadata)),
       namespace: planned.namespace,
@@ -101,8 +103,7 @@ export class PineconeVectorsService {
     requested: string,
     q: QueryRequest,
   ): Promise<{ collection: Collection; namespace: string; node: PlanNode | null }> {
-    const collection = await this.resolve(index);
-    const namespace = await this.aliases.served(collection, requested);
+    const { collection, namespace } = await this.resolveRead(index, requested);
     const sparseIndex = pineconeExtras(collection).vector_type === 'sparse';
     if (q.vector !== undefined && q.id !== undefined)
       throw PineconeDataError.invalid('Provide either vector or id, not both');
@@ -112,7 +113,7 @@ export class PineconeVectorsService {
     if (q.id !== undefined) {
       const [source] = await this.records.find(
         this.scope,
-        collection.id,
+        collection,
         { filter: { kind: 'idIn', ids: [checkId(q.id)] }, include: WITH_VALUES, limit: 1, offset: 0 },
         namespace,
       );
@@ -150,12 +151,11 @@ export class PineconeVectorsService {
     requested: string,
     ids: string[],
   ): Promise<{ vectors: Record<string, unknown>; namespace: string }> {
-    const collection = await this.resolve(index);
+    const { collection, namespace } = await this.resolveRead(index, requested);
     ids.forEach((id) => checkId(id));
-    const namespace = await this.aliases.served(collection, requested);
     const found = await this.records.find(
       this.scope,
-      collection.id,
+      collection,
       { filter: { kind: 'idIn', ids }, include: WITH_VALUES, limit: null, offset: 0 },
       namespace,
     );
@@ -164,12 +164,11 @@ export class PineconeVectorsService {
 
   /** One page of records matching a filter, in id order; `next` is the last id when more may follow. */
   async fetchByMetadata(index: string, requested: string, filter: unknown, limit: number, after: string | null) {
-    const collection = await this.resolve(index);
+    const { collection, namespace } = await this.resolveRead(index, requested);
     if (isEmptyFilter(filter)) throw PineconeDataError.invalid('fetch_by_metadata needs a non-empty filter');
-    const namespace = await this.aliases.served(collection, requested);
     const page = await this.records.find(
       this.scope,
-      collection.id,
+      collection,
       {
         filter: await this.filterOf(collection, namespace, filter),
         include: WITH_VALUES,
@@ -191,9 +190,8 @@ export class PineconeVectorsService {
     limit: number,
     after: string | null,
   ): Promise<{ ids: string[]; next: string | null; namespace: string }> {
-    const collection = await this.resolve(index);
-    const namespace = await this.aliases.served(collection, requested);
-    const ids = await this.records.listIds(this.scope, collection.id, namespace, prefix, after, limit + 1);
+    const { collection, namespace } = await this.resolveRead(index, requested);
+    const ids = await this.records.listIds(this.scope, collection, namespace, prefix, after, limit + 1);
     const more = ids.length > limit;
     const shown = ids.slice(0, limit);
     return { ids: shown, next: more ? shown[shown.length - 1] : null, namespace };
@@ -322,4 +320,13 @@ export class PineconeVectorsService {
  */
 function byId(records: StoredRecord[]): Record<string, unknown> {
   return Object.fromEntries(records.map((r) => [r.id, vectorToWire(r)]));
+}
+
+/** A document index takes the Documents API only (stats and namespaces stay open). */
+function servedByVectors(index: string, collection: Collection): Collection {
+  if (pineconeExtras(collection).documents)
+    throw PineconeDataError.invalid(
+      `This index has a document schema, so writes must go through the documents API: use /namespaces/{namespace}/documents/upsert, /search, /fetch, /update, /list and /delete for index ${index}`,
+    );
+  return collection;
 }
