@@ -693,7 +693,7 @@ export class RecordsService {
    */
   async maxSim(
     scope: Scope,
-    collectionId: string,
+    collectionId: CollectionRef,
     options: {
       tokens: DenseVector[];
       using: string;
