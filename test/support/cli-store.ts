@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { openEmbedded } from '../../src/database/embedded';
 import { REPO } from '../e2e/cluster/cluster';
-import { embeddedSeed } from './embedded-seed';
+import { embeddedSeed, SEED_ENV, seedDirOf } from './embedded-seed';
 import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from './gateway';
 
 /** The `vecgate` CLI as a user runs it (node dist/src/cli/vecgate.js); the tests build it with ensureGatewayBuilt(). */
@@ -41,10 +41,28 @@ export async function newStore(dir: string): Promise<Store> {
 
 /**
  * Writes the run's migrated seed into `dataDir`, which must hold no database yet, for a process
- * (the CLI, a gateway started as `npm start`) to open: about a second where a new cluster and its
- * migrations took nine. Tests of a first start itself leave their directory empty.
+ * (the CLI, a gateway started as `npm start`) to open, where a new cluster and its migrations took
+ * nine seconds. Tests of a first start itself leave their directory empty. The seed is opened into
+ * a directory once a run (seedDirOf: by whichever worker asks first) and copied from there: a copy
+ * is a tenth of what opening PGlite on the seed and closing it again costs each time.
  */
 export async function seedDataDir(dataDir: string): Promise<void> {
+  const seed = process.env[SEED_ENV];
+  if (!seed) return openSeedIn(dataDir);
+  const template = seedDirOf(seed);
+  if (!existsSync(template)) {
+    const staged = mkdtempSync(join(dirname(template), 'vecgate-seed-staged-'));
+    await openSeedIn(staged);
+    try {
+      renameSync(staged, template); // atomic; fails when another worker's is there first
+    } catch {
+      rmSync(staged, { recursive: true, force: true });
+    }
+  }
+  cpSync(template, dataDir, { recursive: true });
+}
+
+async function openSeedIn(dataDir: string): Promise<void> {
   const made = await openEmbedded(dataDir, { seed: embeddedSeed() });
   await made.pool.end();
   await made.close();

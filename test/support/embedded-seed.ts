@@ -16,3 +16,8 @@ export function embeddedSeed(): Blob | undefined {
   cached ??= new Blob([readFileSync(path)]);
   return cached;
 }
+
+/** Where a run's seed (at `seedPath`) is kept opened as a data directory, once a test asked for one (cli-store.ts). */
+export function seedDirOf(seedPath: string): string {
+  return `${seedPath}.dir`;
+}

@@ -1,16 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { Client } from 'pg';
 import { createApp, listenProtocolPorts, type CreateAppOptions } from '../../src/app.factory';
 import type { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { Database } from '../../src/database/database';
 import { embeddedSeed } from './embedded-seed';
+import { createScratchDatabase } from './scratch-database';
 
 /**
  * A real gateway on a loopback port, on the backend the test run selects: embedded PGlite in
  * memory by default, or, when DATABASE_URL is set, a fresh database created on that server for
- * this gateway alone (dropped again by close()).
+ * this gateway alone (dropped again by close()). Both start migrated, from the run's seed or template.
  */
 export interface TestGateway {
   app: INestApplication;
@@ -27,26 +26,7 @@ export function usingPostgres(): boolean {
   return !!process.env.DATABASE_URL;
 }
 
-/** Creates an empty database on the DATABASE_URL server and returns its URL and a dropper. */
-export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const base = new URL(process.env.DATABASE_URL!);
-  const name = `vecgate_test_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: base.toString() });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export { createScratchDatabase } from './scratch-database';
 
 export async function startGateway(
   overrides: Partial<AppConfig> = {},

@@ -112,7 +112,7 @@ describe('Chroma API under concurrency', () => {
 
   beforeAll(async () => {
     if (usingPostgres()) {
-      scratch = await createScratchDatabase();
+      scratch = await createScratchDatabase({ empty: true });
       // Two replicas booting at once on one empty database: migrations must run once, under their lock.
       gateways = await Promise.all([
         startGateway({ indexing: INDEXING }, { databaseUrl: scratch.url }),
