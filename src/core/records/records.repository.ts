@@ -1144,6 +1144,15 @@ export class RecordsRepository {
     return { n: rows[0].n, df: indices.length === 0 ? [] : (rows[0].df ?? []).map(Number) };
   }
 
+  /** The bytes of the namespace's metadata as JSON text: a read of every record. */
+  async metadataBytes(db: Queryable, collection: Collection, namespace: string): Promise<number> {
+    const { rows } = await db.query(
+      `SELECT coalesce(sum(octet_length(metadata::text)), 0)::float8 AS n FROM ${qualified(collection.tableName)} WHERE namespace = $1`,
+      [namespace],
+    );
+    return Number(rows[0].n);
+  }
+
   /** From the counts every write keeps (vecgate_record_counts): a lookup, however big the table. */
   async count(db: Queryable, collection: Collection, namespace: string): Promise<number> {
     const { rows } = await db.query(

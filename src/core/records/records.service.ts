@@ -1016,6 +1016,13 @@ export class RecordsService {
     return this.withCollection(scope, collectionId, (collection) => work(this.db, collection));
   }
 
+  /** The bytes the namespace's metadata holds as JSON text (a read of every record). */
+  async metadataBytes(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
+    return this.withCollection(scope, collectionId, (collection) =>
+      this.repository.metadataBytes(this.db.reads, collection, namespace),
+    );
+  }
+
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
     return this.withCollection(scope, collectionId, (collection) =>
       this.repository.count(this.db.reads, collection, namespace),

@@ -41,6 +41,7 @@ import {
   type QdrantLayout,
 } from './qdrant-layout';
 import { textIndexOf } from './text-index';
+import { enabledStrictMode, strictModeError } from './strict-mode';
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
 function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
@@ -414,6 +415,14 @@ export class QdrantCollectionsService {
     const { key, type } = checkFieldIndex(body.field_name, body.field_schema);
     const field = body.field_name as string;
     checkIndexRoom(layout.payloadIndexes, field);
+    // Strict mode's own bound, counted as Qdrant counts it (an indexed field's new index included).
+    const strict = enabledStrictMode(layout.settings);
+    const max = strict?.max_payload_index_count;
+    if (typeof max === 'number' && Object.keys(layout.payloadIndexes).length >= max)
+      throw strictModeError(
+        `Collection already has the maximum number of payload indices (${max})`,
+        'Please delete an existing index before creating a new one.',
+      );
     const path = Array.isArray(key) ? key : [key];
     const withIndex = (schema: unknown) => (current: Collection) => {
       const now = layoutOf(current);

@@ -368,7 +368,12 @@ export function settingsOf(body: JsonObject, before: JsonObject = {}): JsonObjec
     if (value === undefined) continue;
     if (value !== null && !isObject(value) && key !== 'quantization_config')
       throw QdrantHttpError.format(`${key} must be an object`);
-    kept[key] = isObject(value) && isObject(before[key]) ? { ...(before[key] as JsonObject), ...value } : value;
+    // A null in strict mode's update leaves that setting as it was (Qdrant's diff cannot unset one).
+    const diff =
+      key === 'strict_mode_config' && isObject(value)
+        ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))
+        : value;
+    kept[key] = isObject(diff) && isObject(before[key]) ? { ...(before[key] as JsonObject), ...diff } : diff;
   }
   if (body.on_disk_payload !== undefined) {
     if (typeof body.on_disk_payload !== 'boolean') throw QdrantHttpError.format('on_disk_payload must be a boolean');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Collection } from '../../core/collections/collection.model';
 import { ALL, and, type FilterNode } from '../../core/filters/filter-ast';
-import type { MetadataEdit, RecordOperation, RecordWrite } from '../../core/records/record.model';
+import type { MetadataEdit, RecordOperation, RecordWrite, SparseText } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { InferenceService } from '../../inference/inference.service';
 import { isObject, type JsonObject } from '../json-guards';
@@ -17,6 +17,17 @@ import { layoutOf, resolveVector, type QdrantLayout } from './qdrant-layout';
 import { QdrantDocuments } from './qdrant-inference';
 import { QdrantBm25 } from './qdrant-bm25';
 import {
+  boundsSize,
+  checkCollectionSize,
+  checkReadStrict,
+  checkTimeout,
+  checkUpsertStrict,
+  enabledStrictMode,
+  filterCost,
+  fullyIndexed,
+  takeTokens,
+} from './strict-mode';
+import {
   includeFor,
   payloadOf,
   payloadSelector,
@@ -24,6 +35,26 @@ import {
   shownRecord,
   vectorSelector,
 } from './qdrant-points.mapper';
+
+/** The lengths of the sparse vectors of records to write, by vector name. */
+function sparseLengths(
+  c: Collection,
+  layout: QdrantLayout,
+  records: RecordWrite[],
+): { name: string; length: number }[] {
+  const length = (v: SparseText) => {
+    const inner = v.text.slice(1, v.text.indexOf('}'));
+    return inner === '' ? 0 : inner.split(',').length;
+  };
+  const sparseNamed = new Set(c.vectors.filter((f) => f.kind === 'sparse').map((f) => f.name));
+  const out: { name: string; length: number }[] = [];
+  for (const r of records) {
+    if (r.sparse && layout.sparse) out.push({ name: layout.sparse.name, length: length(r.sparse) });
+    for (const [name, v] of Object.entries(r.vectors ?? {}))
+      if (sparseNamed.has(name) && 'text' in v) out.push({ name, length: length(v) });
+  }
+  return out;
+}
 
 /** The most operations one batch update holds. */
 const MAX_OPERATIONS = 1_000;
@@ -106,6 +137,7 @@ export class QdrantPointsService {
     const layout = layoutOf(c);
     await this.embedDocuments(c, layout, [[operation, body]]);
     const op = await this.builders[operation](c, layout, body);
+    await this.strictWrites(c, layout, [[operation, body, op]]);
     await this.records.batch(this.scope, c.id, [op]);
   }
 
@@ -148,8 +180,69 @@ export class QdrantPointsService {
     await this.embedDocuments(c, layout, entries, true);
     const ops: RecordOperation[] = [];
     for (const [operation, inner] of entries) ops.push(await this.builders[operation](c, layout, inner));
+    await this.strictWrites(
+      c,
+      layout,
+      entries.map(([operation, inner], i) => [operation, inner, ops[i]]),
+    );
     await this.records.batch(this.scope, c.id, ops);
     return ops.length;
+  }
+
+  /**
+   * Strict mode over checked writes, before any is applied: the batch size of upserts and
+   * update_vectors, the collection's size bounds, sparse lengths, then the write rate limit, each
+   * operation's cost taken in turn (points written, ids named, or the points a filter selects).
+   */
+  private async strictWrites(
+    c: Collection,
+    layout: QdrantLayout,
+    ops: [operation: string, body: JsonObject, op: RecordOperation][],
+  ): Promise<void> {
+    const strict = enabledStrictMode(layout.settings);
+    if (!strict) return;
+    let size: { points: number; vectorBytes: number; payloadBytes: number } | null = null;
+    for (const [operation, body, op] of ops) {
+      if (op.kind !== 'write' || (operation !== 'upsert' && operation !== 'update_vectors')) continue;
+      const count = operation === 'upsert' ? op.records.length : Array.isArray(body.points) ? body.points.length : 0;
+      checkUpsertStrict(
+        count,
+        sparseLengths(c, layout, op.records),
+        strict,
+        operation === 'upsert' ? 'upsert' : 'update',
+      );
+      if (!boundsSize(strict)) continue;
+      size ??= await this.sizeOf(c, strict);
+      checkCollectionSize(size, strict);
+    }
+    for (const [, body, op] of ops) takeTokens(c.id, strict, 'Write', await this.writeCost(c, layout, body, op));
+  }
+
+  /** What strict mode's size bounds measure: points, their dense vectors' bytes (float32), their payloads' bytes. */
+  private async sizeOf(c: Collection, strict: JsonObject) {
+    const points = await this.records.count(this.scope, c.id);
+    const dims = (c.dimension ?? 0) + c.vectors.reduce((n, f) => n + (f.kind === 'dense' ? (f.dimension ?? 0) : 0), 0);
+    const payloadBytes =
+      typeof strict.max_collection_payload_size_bytes === 'number'
+        ? await this.records.metadataBytes(this.scope, c.id)
+        : 0;
+    return { points, vectorBytes: points * dims * 4, payloadBytes };
+  }
+
+  /**
+   * A write's cost to the write rate limit, as Qdrant estimates the points it touches: those written,
+   * the ids named, the points a filter on indexed keys matches, or half the points for a filter
+   * testing a key no index serves (Qdrant's estimate where no index answers).
+   */
+  private async writeCost(c: Collection, layout: QdrantLayout, body: JsonObject, op: RecordOperation): Promise<number> {
+    if (op.kind === 'write') return op.records.length;
+    const selector = isObject(body.points) ? body.points : body;
+    if (Array.isArray(selector.points)) return selector.points.length;
+    const filter = isObject(selector.filter) ? selector.filter : body.filter;
+    if (!isObject(filter) || !('filter' in op)) return 1;
+    if (!fullyIndexed(filter, layout.payloadIndexes))
+      return Math.floor((await this.records.count(this.scope, c.id)) / 2);
+    return this.records.countMatching(this.scope, c.id, op.filter);
   }
 
   private upsertOp(c: Collection, layout: QdrantLayout, body: JsonObject): RecordOperation {
@@ -227,11 +320,11 @@ export class QdrantPointsService {
     });
   }
 
-  async retrieve(name: string, body: JsonObject) {
+  async retrieve(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.PointRequest, 'the body');
     const ids = pointIds(body.ids, 'ids');
     if (ids.length > MAX_PAGE) throw QdrantHttpError.badRequest(`retrieve at most ${MAX_PAGE} points at once`);
-    return this.read(name, ids, body.with_payload, aliased(body, 'with_vector', 'with_vectors'));
+    return this.read(name, ids, body.with_payload, aliased(body, 'with_vector', 'with_vectors'), timeout);
   }
 
   async getOne(name: string, id: string) {
@@ -241,9 +334,12 @@ export class QdrantPointsService {
     return found;
   }
 
-  private async read(name: string, ids: string[], withPayload: unknown, withVector: unknown) {
+  private async read(name: string, ids: string[], withPayload: unknown, withVector: unknown, timeout?: unknown) {
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
+    const strict = enabledStrictMode(layout.settings);
+    checkTimeout(timeout, strict);
+    takeTokens(c.id, strict, 'Read', ids.length);
     const payload = payloadSelector(withPayload, true);
     const vector = vectorSelector(withVector, false);
     const found = await this.records.find(this.scope, c.id, {
@@ -349,10 +445,11 @@ export class QdrantPointsService {
     return { kind: 'write', mode: 'update', records, conditions: { where } };
   }
 
-  async scroll(name: string, body: JsonObject) {
+  async scroll(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.ScrollRequest, 'the body');
     const c = await this.collections.get(name);
     const layout = layoutOf(c);
+    this.strictRead(c, body, 'scroll', timeout);
     const limit = unsigned(body.limit, 'limit', 10);
     if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
     const payload = payloadSelector(body.with_payload, true);
@@ -388,9 +485,10 @@ export class QdrantPointsService {
   }
 
   /** POST /collections/{c}/facet: the most frequent values of a payload key, with their counts. */
-  async facet(name: string, body: JsonObject) {
+  async facet(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.FacetRequest, 'the body');
     const c = await this.collections.get(name);
+    this.strictRead(c, body, 'facet', timeout);
     const limit = unsigned(body.limit, 'limit', 10);
     if (limit > MAX_PAGE) throw QdrantHttpError.badRequest(`limit may be at most ${MAX_PAGE}`);
     const hits = await this.records.facet(this.scope, c.id, {
@@ -401,9 +499,18 @@ export class QdrantPointsService {
     return { hits };
   }
 
-  async count(name: string, body: JsonObject) {
+  /** Strict mode over a scroll, facet or count: its timeout, limit, exact, and its read cost. */
+  private strictRead(c: Collection, body: JsonObject, kind: 'scroll' | 'count' | 'facet', timeout: unknown): void {
+    const strict = enabledStrictMode(layoutOf(c).settings);
+    checkTimeout(timeout, strict);
+    if (strict) checkReadStrict(body, strict, kind);
+    takeTokens(c.id, strict, 'Read', 1 + filterCost(body.filter));
+  }
+
+  async count(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.CountRequest, 'the body');
     const c = await this.collections.get(name);
+    this.strictRead(c, body, 'count', timeout);
     const filter = parseQdrantFilter(body.filter, layoutOf(c));
     const count =
       filter === ALL || filter.kind === 'all'

@@ -37,6 +37,28 @@ import {
 } from './qdrant-points.mapper';
 import { checkRequestWork } from './request-work';
 import {
+  checkBatchStrict,
+  checkGroupsStrict,
+  checkMatrixStrict,
+  checkQueryStrict,
+  checkSearchStrict,
+  checkTimeout,
+  enabledStrictMode,
+  filterCost,
+  legacyRecommendCost,
+  queryCost,
+  takeTokens,
+} from './strict-mode';
+
+/** The read cost of a legacy discover: its target and context pairs' vectors, with its filter's conditions. */
+function discoverCost(body: JsonObject): number {
+  return (
+    (body.target === undefined || body.target === null ? 0 : 1) +
+    2 * (Array.isArray(body.context) ? body.context.length : 0) +
+    filterCost(body.filter)
+  );
+}
+import {
   MAX_CONTEXT_PAIRS,
   MAX_EXAMPLES,
   MAX_INPUTS as MAX_PREFETCHES,
@@ -198,6 +220,13 @@ export class QdrantQueryService {
     return this.collections.scope;
   }
 
+  /** The collection's strict mode when enabled, the request's `timeout` checked against it. */
+  private strict(c: Collection, timeout: unknown): JsonObject | null {
+    const strict = enabledStrictMode(layoutOf(c).settings);
+    checkTimeout(timeout, strict);
+    return strict;
+  }
+
   /**
    * The Documents of Query API requests (their queries, examples and prefetches), embedded as
    * queries in one go and put in place as vectors before the requests are parsed.
@@ -209,10 +238,13 @@ export class QdrantQueryService {
   }
 
   /** POST points/query. */
-  async query(name: string, body: JsonObject) {
+  async query(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.QueryRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkQueryStrict(body, strict);
+    takeTokens(c.id, strict, 'Read', queryCost(body));
     await this.embedDocuments(c, [body]);
     return { points: await this.queryIn(c, body) };
   }
@@ -223,10 +255,13 @@ export class QdrantQueryService {
    * `limit` × `group_size` × 4 matches (at most 10,000): a group whose points all rank below those
    * is not seen.
    */
-  async queryGroups(name: string, body: JsonObject) {
+  async queryGroups(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.QueryGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkGroupsStrict(body, strict, layoutOf(c).payloadIndexes);
+    takeTokens(c.id, strict, 'Read', queryCost(body));
     await this.embedDocuments(c, [body]);
     return this.grouped(c, body, (candidates) =>
       this.planQuery(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
@@ -234,20 +269,26 @@ export class QdrantQueryService {
   }
 
   /** POST points/search/groups (legacy): a search's matches grouped as query/groups groups them. */
-  async searchGroups(name: string, body: JsonObject) {
+  async searchGroups(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.SearchGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkGroupsStrict(body, strict, layoutOf(c).payloadIndexes);
+    takeTokens(c.id, strict, 'Read', 1 + filterCost(body.filter));
     return this.grouped(c, body, async (candidates) =>
       this.planLegacySearch(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
   }
 
   /** POST points/recommend/groups (legacy). */
-  async recommendGroups(name: string, body: JsonObject) {
+  async recommendGroups(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.RecommendGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkGroupsStrict(body, strict, layoutOf(c).payloadIndexes);
+    takeTokens(c.id, strict, 'Read', legacyRecommendCost(body));
     return this.grouped(c, body, (candidates) =>
       this.planLegacyRecommend(c, { ...body, limit: candidates, offset: 0, with_payload: true }),
     );
@@ -309,9 +350,12 @@ export class QdrantQueryService {
    * POST points/search/matrix/pairs and /offsets: `sample` random matching points, and for each its
    * `limit` nearest among them (itself left out), scored as searches are.
    */
-  async matrix(name: string, body: JsonObject, shape: 'pairs' | 'offsets') {
+  async matrix(name: string, body: JsonObject, shape: 'pairs' | 'offsets', timeout?: unknown) {
     onlyFields(body, FIELDS.SearchMatrixRequest, 'the body');
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkMatrixStrict(body, strict);
+    takeTokens(c.id, strict, 'Read', 1 + filterCost(body.filter));
     const layout = layoutOf(c);
     const sample = unsigned(body.sample, 'sample', 10);
     const limit = unsigned(body.limit, 'limit', 3);
@@ -338,38 +382,49 @@ export class QdrantQueryService {
     };
   }
 
-  async queryBatch(name: string, body: JsonObject) {
+  async queryBatch(name: string, body: JsonObject, timeout?: unknown) {
     return this.batch(
       name,
       body,
       FIELDS.QueryRequest,
+      { timeout, check: checkQueryStrict, cost: queryCost },
       async (c, s) => ({ points: await this.queryIn(c, s) }),
       (c, searches) => this.embedDocuments(c, searches),
     );
   }
 
   /** POST points/search (legacy): `vector` as a list, or `{name, vector}`. */
-  async search(name: string, body: JsonObject) {
+  async search(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.SearchRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkSearchStrict(body, strict);
+    takeTokens(c.id, strict, 'Read', 1 + filterCost(body.filter));
     return this.legacySearch(c, body);
   }
 
-  async searchBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, FIELDS.SearchRequest, (c, s) => this.legacySearch(c, s));
+  async searchBatch(name: string, body: JsonObject, timeout?: unknown) {
+    const cost = (s: JsonObject) => 1 + filterCost(s.filter);
+    return this.batch(name, body, FIELDS.SearchRequest, { timeout, check: checkSearchStrict, cost }, (c, s) =>
+      this.legacySearch(c, s),
+    );
   }
 
   /** POST points/recommend (legacy): positive and negative examples, the average_vector strategy. */
-  async recommend(name: string, body: JsonObject) {
+  async recommend(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.RecommendRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkSearchStrict(body, strict);
+    takeTokens(c.id, strict, 'Read', legacyRecommendCost(body));
     return this.legacyRecommend(c, body);
   }
 
-  async recommendBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, FIELDS.RecommendRequest, (c, s) => this.legacyRecommend(c, s));
+  async recommendBatch(name: string, body: JsonObject, timeout?: unknown) {
+    const strictness = { timeout, check: checkSearchStrict, cost: legacyRecommendCost };
+    return this.batch(name, body, FIELDS.RecommendRequest, strictness, (c, s) => this.legacyRecommend(c, s));
   }
 
   /**
@@ -380,6 +435,11 @@ export class QdrantQueryService {
     name: string,
     body: JsonObject,
     fields: readonly string[],
+    strictness: {
+      timeout: unknown;
+      check: (search: JsonObject, strict: JsonObject) => void;
+      cost: (search: JsonObject) => number;
+    },
     one: (c: Collection, search: JsonObject) => Promise<T>,
     prepare?: (c: Collection, searches: unknown[]) => Promise<void>,
   ) {
@@ -393,6 +453,17 @@ export class QdrantQueryService {
     });
     checkRequestWork(searches);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, strictness.timeout);
+    if (strict) {
+      checkBatchStrict(searches.length, strict);
+      for (const s of searches) strictness.check(s, strict);
+    }
+    takeTokens(
+      c.id,
+      strict,
+      'Read',
+      searches.map(strictness.cost).reduce((a, b) => a + b, 0),
+    );
     await prepare?.(c, searches);
     const out: T[] = [];
     for (const s of searches) out.push(await one(c, s));
@@ -421,15 +492,19 @@ export class QdrantQueryService {
   }
 
   /** POST points/discover (legacy): `target` and `context` pairs, or `context` alone. */
-  async discover(name: string, body: JsonObject) {
+  async discover(name: string, body: JsonObject, timeout?: unknown) {
     onlyFields(body, FIELDS.DiscoverRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
+    const strict = this.strict(c, timeout);
+    if (strict) checkSearchStrict(body, strict);
+    takeTokens(c.id, strict, 'Read', discoverCost(body));
     return this.legacyDiscover(c, body);
   }
 
-  async discoverBatch(name: string, body: JsonObject) {
-    return this.batch(name, body, FIELDS.DiscoverRequest, (c, s) => this.legacyDiscover(c, s));
+  async discoverBatch(name: string, body: JsonObject, timeout?: unknown) {
+    const strictness = { timeout, check: checkSearchStrict, cost: discoverCost };
+    return this.batch(name, body, FIELDS.DiscoverRequest, strictness, (c, s) => this.legacyDiscover(c, s));
   }
 
   private legacyDiscover(c: Collection, body: JsonObject) {

@@ -65,8 +65,8 @@ export class QdrantCollectionsController {
   @ApiBody(QDRANT_REQUEST)
   @Post(':name/facet')
   @HttpCode(200)
-  facet(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.points.facet(name, bodyOf(body)));
+  facet(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.points.facet(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Add a named vector, dense or sparse, to a collection' })

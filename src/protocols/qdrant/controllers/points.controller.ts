@@ -30,8 +30,8 @@ export class QdrantPointsController {
   @ApiBody(QDRANT_REQUEST)
   @Post()
   @HttpCode(200)
-  retrieve(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.points.retrieve(name, bodyOf(body)));
+  retrieve(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.points.retrieve(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Retrieve one point' })
@@ -138,119 +138,119 @@ export class QdrantPointsController {
   @ApiBody(QDRANT_REQUEST)
   @Post('scroll')
   @HttpCode(200)
-  scroll(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.points.scroll(name, bodyOf(body)));
+  scroll(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.points.scroll(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Count points (exact)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('count')
   @HttpCode(200)
-  count(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.points.count(name, bodyOf(body)));
+  count(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.points.count(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Query API: vector, point id, nearest, recommend, fusion of prefetches' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query')
   @HttpCode(200)
-  query(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.query(name, bodyOf(body)));
+  query(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.query(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Query API, grouped by a payload value' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/groups')
   @HttpCode(200)
-  queryGroups(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.queryGroups(name, bodyOf(body)));
+  queryGroups(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.queryGroups(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Search matrix as pairs: sampled points and their nearest among the sample' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/matrix/pairs')
   @HttpCode(200)
-  matrixPairs(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.matrix(name, bodyOf(body), 'pairs'));
+  matrixPairs(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.matrix(name, bodyOf(body), 'pairs', timeout));
   }
 
   @ApiOperation({ summary: 'Search matrix as offsets: sampled points and their nearest among the sample' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/matrix/offsets')
   @HttpCode(200)
-  matrixOffsets(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.matrix(name, bodyOf(body), 'offsets'));
+  matrixOffsets(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.matrix(name, bodyOf(body), 'offsets', timeout));
   }
 
   @ApiOperation({ summary: 'Several Query API requests' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/batch')
   @HttpCode(200)
-  queryBatch(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.queryBatch(name, bodyOf(body)));
+  queryBatch(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.queryBatch(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Search (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search')
   @HttpCode(200)
-  search(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.search(name, bodyOf(body)));
+  search(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.search(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Several searches (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/batch')
   @HttpCode(200)
-  searchBatch(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.searchBatch(name, bodyOf(body)));
+  searchBatch(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.searchBatch(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Recommend (legacy: average_vector, best_score, sum_scores)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend')
   @HttpCode(200)
-  recommend(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.recommend(name, bodyOf(body)));
+  recommend(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.recommend(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Search, grouped by a payload value (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/groups')
   @HttpCode(200)
-  searchGroups(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.searchGroups(name, bodyOf(body)));
+  searchGroups(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.searchGroups(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Recommend, grouped by a payload value (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend/groups')
   @HttpCode(200)
-  recommendGroups(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.recommendGroups(name, bodyOf(body)));
+  recommendGroups(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.recommendGroups(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Discover (legacy): a target and context pairs, or context pairs alone' })
   @ApiBody(QDRANT_REQUEST)
   @Post('discover')
   @HttpCode(200)
-  discover(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.discover(name, bodyOf(body)));
+  discover(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.discover(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Several discover searches (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('discover/batch')
   @HttpCode(200)
-  discoverBatch(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.discoverBatch(name, bodyOf(body)));
+  discoverBatch(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.discoverBatch(name, bodyOf(body), timeout));
   }
 
   @ApiOperation({ summary: 'Several recommendations (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend/batch')
   @HttpCode(200)
-  recommendBatch(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.queries.recommendBatch(name, bodyOf(body)));
+  recommendBatch(@Param('name') name: string, @Body() body: unknown, @Query('timeout') timeout?: string) {
+    return answer(() => this.queries.recommendBatch(name, bodyOf(body), timeout));
   }
 }
