@@ -44,17 +44,33 @@ export function checkFieldIndex(
   field: unknown,
   schema: unknown,
   named = { field: 'field_name', schema: 'field_schema' },
-): { key: MetadataKey; type: string } {
+): { key: MetadataKey | null; type: string } {
   if (typeof field !== 'string' || field === '')
     throw QdrantHttpError.format(`${named.field} must be a non-empty string`);
-  const key = payloadKey(field, named.field);
+  let key: MetadataKey | null = null;
+  if (!isArrayPath(field)) key = payloadKey(field, named.field);
+  else if (!ARRAY_PATH.test(field))
+    throw QdrantHttpError.badRequest(`${named.field}: an array path is written a[].b, not ${field}`);
+  else payloadKey(field.replaceAll('[]', ''), named.field);
   const type = schemaType(schema);
   if (!FIELD_TYPES.includes(type))
     throw QdrantHttpError.format(
       `${named.schema}: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
     );
   if (isObject(schema)) onlyFields(schema, INDEX_PARAMS_FIELDS[type], named.schema);
+  if (key === null && type === 'text')
+    throw QdrantHttpError.badRequest(`vecgate keeps text indexes on keys outside arrays only: ${field}`);
   return { key, type };
+}
+
+/**
+ * A key into arrays of objects (`a[].b`): its index is declared, shown in payload_schema and
+ * counted by strict mode, and builds no Postgres index (a filter on it reads the records).
+ */
+const ARRAY_PATH = /^[^.[\]]+(\[\])?(\.[^.[\]]+(\[\])?)*$/;
+
+export function isArrayPath(field: string): boolean {
+  return field.includes('[');
 }
 
 /** Refuses an index on one more field past MAX_PAYLOAD_INDEXES (an indexed field's is replaced, not added), in Qdrant's words. */

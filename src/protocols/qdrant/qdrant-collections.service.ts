@@ -11,9 +11,10 @@ import { CollectionsService } from '../../core/collections/collections.service';
 import { HNSW_LIMITS, MAX_HALFVEC_INDEX_DIMENSION } from '../../core/collections/vector-index';
 import { AlreadyExistsError, NotFoundError } from '../../core/errors';
 import { AliasesService, type AliasAction } from '../../core/collections/aliases.service';
+import type { FilterNode } from '../../core/filters/filter-ast';
 import { RangeKeyTracker } from '../../core/records/range-key-tracker';
-import { payloadKey } from './qdrant-filter.parser';
-import { checkFieldIndex, checkIndexRoom, KEY_INDEX_KINDS, schemaType } from './payload-indexes';
+import { parseQdrantFilter, payloadKey } from './qdrant-filter.parser';
+import { checkFieldIndex, checkIndexRoom, isArrayPath, KEY_INDEX_KINDS, schemaType } from './payload-indexes';
 import { RecordsService } from '../../core/records/records.service';
 import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
@@ -42,6 +43,11 @@ import {
 } from './qdrant-layout';
 import { textIndexOf } from './text-index';
 import { enabledStrictMode, strictModeError } from './strict-mode';
+
+/** The points holding a value at a key into arrays of objects (`a[].b`): the key checked as a filter's. */
+function heldBy(field: string, layout: QdrantLayout): FilterNode {
+  return parseQdrantFilter({ must: [{ key: field, is_empty: false }] }, layout, 'field_name', null);
+}
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
 function hnswSetting(value: unknown, field: string, limits: { min: number; max: number }): number | undefined {
@@ -396,7 +402,8 @@ export class QdrantCollectionsService {
     const schema = nameMap<unknown>();
     for (const [key, field] of Object.entries(layout.payloadIndexes)) {
       const type = typeof field === 'string' ? field : isObject(field) ? field.type : undefined;
-      const points = await this.records.countMatching(this.scope, c.id, { kind: 'exists', key: payloadKey(key) });
+      const held = isArrayPath(key) ? heldBy(key, layout) : ({ kind: 'exists', key: payloadKey(key) } as const);
+      const points = await this.records.countMatching(this.scope, c.id, held);
       schema[key] = { data_type: type, ...(isObject(field) ? { params: field } : {}), points };
     }
     return schema;
@@ -423,7 +430,6 @@ export class QdrantCollectionsService {
         `Collection already has the maximum number of payload indices (${max})`,
         'Please delete an existing index before creating a new one.',
       );
-    const path = Array.isArray(key) ? key : [key];
     const withIndex = (schema: unknown) => (current: Collection) => {
       const now = layoutOf(current);
       return {
@@ -431,6 +437,13 @@ export class QdrantCollectionsService {
         qdrant: storable({ ...now, payloadIndexes: { ...now.payloadIndexes, [field]: schema } }),
       };
     };
+    if (key === null) {
+      // A key into arrays of objects: checked as a filter's key, declared, no Postgres index.
+      heldBy(field, layout);
+      await this.collections.modify(this.scope, c.id, { extras: withIndex(body.field_schema)(c) });
+      return;
+    }
+    const path = Array.isArray(key) ? key : [key];
     if (type === 'text') {
       const text = textIndexOf(body.field_schema);
       await this.collections.addTextField(
@@ -455,13 +468,17 @@ export class QdrantCollectionsService {
     // The key's own Postgres index goes with it (keyword, uuid and bool have none: the GIN serves them).
     const type = schemaType(layout.payloadIndexes[field]);
     const kind = Object.hasOwn(KEY_INDEX_KINDS, type) ? KEY_INDEX_KINDS[type] : undefined;
-    const key = payloadKey(field, 'field_name');
-    if (kind) await this.rangeKeys.forgetKey(c, key, kind);
     const without = (current: Collection) => {
       const now = layoutOf(current);
       const rest = Object.fromEntries(Object.entries(now.payloadIndexes).filter(([k]) => k !== field));
       return { ...current.extras, qdrant: storable({ ...now, payloadIndexes: rest }) };
     };
+    if (isArrayPath(field)) {
+      await this.collections.modify(this.scope, c.id, { extras: without(c) });
+      return;
+    }
+    const key = payloadKey(field, 'field_name');
+    if (kind) await this.rangeKeys.forgetKey(c, key, kind);
     if (type === 'text')
       await this.collections.removeTextField(this.scope, c.id, Array.isArray(key) ? key : [key], without);
     else await this.collections.modify(this.scope, c.id, { extras: without(c) });

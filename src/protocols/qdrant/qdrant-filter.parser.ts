@@ -305,8 +305,16 @@ class Parser {
       const n = c.nested;
       if (!isObject(n) || !isObject(n.filter)) throw refuse('nested takes key (an array of objects) and filter');
       onlyFields(n, FIELDS.Nested, `${at}.nested`);
-      const key = payloadKey(n.key, 'nested.key', this.outer);
-      return { kind: 'nested', key, filter: this.inside(n.key as string).filter(n.filter, `${at}.nested.filter`) };
+      // `a[]` names the array `a` as `a` does (Qdrant's nested key may be written either way).
+      const raw = typeof n.key === 'string' && n.key.endsWith('[]') ? n.key.slice(0, -2) : n.key;
+      // `a[].b`: the arrays `b` of a's elements, flattened: one element of one of them passes the whole filter.
+      const inner = typeof raw === 'string' ? raw.indexOf('[].') : -1;
+      if (typeof raw === 'string' && inner > 0) {
+        const rest = { nested: { key: raw.slice(inner + 3), filter: n.filter } };
+        return this.condition({ nested: { key: raw.slice(0, inner), filter: { must: [rest] } } }, at);
+      }
+      const key = payloadKey(raw, 'nested.key', this.outer);
+      return { kind: 'nested', key, filter: this.inside(raw as string).filter(n.filter, `${at}.nested.filter`) };
     }
     if (FILTER_FIELDS.some((f) => f in c)) return this.filter(c, at);
     throw refuse(`${at}: unknown condition ${JSON.stringify(Object.keys(c))}`);

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/config/load-config';
-import { gatewayForFile } from '../../support/gateway';
+import { gatewayForFile, http } from '../../support/gateway';
 import { until } from '../../support/wait';
 import { collectionName, qdrantClient } from './qdrant-helpers';
 
@@ -89,5 +89,71 @@ describe('Qdrant payload indexes as Postgres indexes', () => {
     expect(await count({ must: [{ key: 'body', match: { text: 'quick fox' } }] })).toBe(30);
     expect(await count({ must: [{ key: 'body', match: { text: 'fox quick' } }] })).toBe(0);
     expect(await count({ must: [{ key: 'where', geo_radius: { center, radius: 200_000 } }] })).toBe(near);
+  });
+
+  it('declares an index on a key into arrays of objects, shows it, counts its points and drops it', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('array_paths');
+    await q.createCollection(name, { vectors: { size: 2, distance: 'Dot' } });
+    await q.upsert(name, {
+      wait: true,
+      points: [
+        { id: 1, vector: [1, 0], payload: { country: { cities: [{ population: 3.7 }, { population: 0.2 }] } } },
+        { id: 2, vector: [1, 0], payload: { country: { cities: [{ name: 'x' }] } } },
+        { id: 3, vector: [1, 0], payload: { arr1: [{ arr2: [{ a: 1 }] }, { arr2: [{ a: 2, b: 8 }] }] } },
+        {
+          id: 4,
+          vector: [1, 0],
+          payload: {
+            arr1: [
+              {
+                arr2: [
+                  { a: 1, b: 7 },
+                  { a: 3, b: 8 },
+                ],
+              },
+            ],
+          },
+        },
+      ],
+    });
+    await q.createPayloadIndex(name, { field_name: 'country.cities[].population', field_schema: 'float', wait: true });
+    await q.createPayloadIndex(name, { field_name: 'arr1[].arr2[].a', field_schema: 'integer', wait: true });
+    expect((await q.getCollection(name)).payload_schema).toEqual({
+      'country.cities[].population': { data_type: 'float', points: 1 },
+      'arr1[].arr2[].a': { data_type: 'integer', points: 2 },
+    });
+    const count = async (filter: object) => (await q.count(name, { filter, exact: true })).count;
+    expect(await count({ must: [{ key: 'country.cities[].population', range: { gt: 1 } }] })).toBe(1);
+    expect(await count({ must: [{ key: 'arr1[].arr2[].a', match: { value: 1 } }] })).toBe(2);
+    // A nested key may name the array as `a[]`, or reach arrays inside an array's elements (`a[].b`),
+    // one element of them passing the whole inner filter.
+    const nested = (key: string, must: object[]) => count({ must: [{ nested: { key, filter: { must } } }] });
+    expect(await nested('country.cities[]', [{ key: 'population', range: { gte: 3 } }])).toBe(1);
+    expect(
+      await nested('arr1[].arr2', [
+        { key: 'a', match: { value: 2 } },
+        { key: 'b', match: { value: 8 } },
+      ]),
+    ).toBe(1);
+    expect(
+      await nested('arr1[].arr2', [
+        { key: 'a', match: { value: 1 } },
+        { key: 'b', match: { value: 8 } },
+      ]),
+    ).toBe(0);
+    // Strict mode counts it as the index of its key.
+    await q.updateCollection(name, { strict_mode_config: { enabled: true, unindexed_filtering_retrieve: false } });
+    expect(await count({ must: [{ key: 'country.cities[].population', range: { gt: 1 } }] })).toBe(1);
+    await q.updateCollection(name, { strict_mode_config: { enabled: false } });
+    // A text index on such a key is refused; a malformed path is the filter's refusal.
+    const put = (field_name: string, field_schema: string) =>
+      http(gw.qdrantUrl, 'PUT', `/collections/${name}/index`, { field_name, field_schema });
+    expect((await put('country.cities[].name', 'text')).body.status.error).toBe(
+      'Bad request: vecgate keeps text indexes on keys outside arrays only: country.cities[].name',
+    );
+    expect((await put('[].a', 'keyword')).status).toBe(400);
+    await q.deletePayloadIndex(name, 'country.cities[].population', { wait: true });
+    expect(Object.keys((await q.getCollection(name)).payload_schema)).toEqual(['arr1[].arr2[].a']);
   });
 });
