@@ -567,6 +567,8 @@ export class QdrantQueryService {
   /** A Query API request as the core's plan, and what its answer shows. */
   private async planQuery(c: Collection, body: JsonObject): Promise<Planned> {
     const layout = layoutOf(c);
+    // A lookup_from collection must exist, whether or not the query names a point in it (Qdrant's 404).
+    await this.lookupExists(body.lookup_from);
     searchParams(body.params, 'params');
     const shown = {
       payload: payloadSelector(body.with_payload, false),
@@ -706,8 +708,14 @@ export class QdrantQueryService {
     };
   }
 
+  private async lookupExists(lookupFrom: unknown): Promise<void> {
+    if (isObject(lookupFrom) && typeof lookupFrom.collection === 'string')
+      await this.collections.get(lookupFrom.collection);
+  }
+
   /** A prefetch as the core's plan node: the points its queries refer to read, its filter and the outer ones applied. */
   private async resolve(c: Collection, layout: QdrantLayout, plan: PrefetchPlan): Promise<PlanNode> {
+    await this.lookupExists(plan.lookupFrom);
     const inputs: PlanNode[] = [];
     for (const inner of plan.inner) inputs.push(await this.resolve(c, layout, inner));
     // A fused prefetch keeps its best `limit` (its score_threshold applies to searches only).

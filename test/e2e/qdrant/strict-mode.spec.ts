@@ -249,4 +249,23 @@ describe('Qdrant strict mode', () => {
     await raw().patch(`/collections/${name}`, { strict_mode_config: { enabled: false } });
     for (let i = 0; i < 3; i++) expect((await query(name, { query: vector })).status).toBe(200);
   });
+
+  it('answers 404 for a lookup_from collection that does not exist, even when no point is looked up', async () => {
+    const name = await collection('lookup', {}, 3);
+    const lookup_from = { collection: 'no_such_lookup_collection' };
+    const body = { query: [0.1, 0.2, 0.3, 0.4], limit: 3, lookup_from };
+    expectQdrantError(await query(name, body), 404, /no_such_lookup_collection/);
+    expectQdrantError(
+      await raw().post(`/collections/${name}/points/query/batch`, { searches: [body] }),
+      404,
+      /no_such_lookup_collection/,
+    );
+    expectQdrantError(
+      await query(name, { prefetch: { query: [1, 0, 0, 0], lookup_from }, query: [1, 0, 0, 0] }),
+      404,
+      /no_such_lookup_collection/,
+    );
+    const q = await qdrantClient(gw);
+    await expect(q.query(name, { query: [0.1, 0.2, 0.3, 0.4], lookup_from })).rejects.toMatchObject({ status: 404 });
+  });
 });
