@@ -134,8 +134,11 @@ export interface ParsedVectors {
   named: { name: string; dimension: number; metric: Metric; params: JsonObject; multivector: boolean }[];
 }
 
-/** Qdrant's vector datatypes; uint8 is stored at half precision, which holds 0 to 255 exactly. */
-const DATATYPES = ['float32', 'float16', 'uint8'];
+/**
+ * Qdrant's vector datatypes; uint8 is stored at half precision, which holds 0 to 255 exactly, and
+ * turbo4 (Qdrant's 4-bit quantized storage) at full precision: it is kept and shown back.
+ */
+const DATATYPES = ['float32', 'float16', 'uint8', 'turbo4'];
 
 /** How a multivector of these params is stored: its values at half precision for float16 and uint8. */
 export function storageOf(params: JsonObject): VectorStorage {

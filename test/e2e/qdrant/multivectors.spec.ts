@@ -363,6 +363,25 @@ describe('Qdrant multivectors', () => {
     );
   });
 
+  it('takes turbo4, Qdrant 1.19 datatype, storing the values whole and showing it back', async () => {
+    const name = collectionName('t4');
+    await q.createCollection(name, {
+      vectors: {
+        image: { size: 2, distance: 'Dot', datatype: 'turbo4' },
+        mv: { size: 2, distance: 'Dot', datatype: 'turbo4', multivector_config: { comparator: 'max_sim' } },
+      },
+    });
+    const shown = (await q.getCollection(name)).config.params.vectors as Record<string, { datatype?: string }>;
+    expect([shown.image.datatype, shown.mv.datatype]).toEqual(['turbo4', 'turbo4']);
+    await q.upsert(name, {
+      wait: true,
+      points: [{ id: 1, vector: { image: [0.3, 0.7], mv: [[0.3, 0.7]] } }],
+    });
+    const found = await q.query(name, { query: [1, 1], using: 'image', with_vector: true });
+    expect(found.points[0].score).toBeCloseTo(1, 6);
+    expect(found.points[0].vector).toEqual({ image: [0.3, 0.7], mv: [[0.3, 0.7]] });
+  });
+
   it('recovers a snapshot with its multivectors and their tokens, by name and from its file', async () => {
     const name = collectionName('mv');
     await q.createCollection(name, {
