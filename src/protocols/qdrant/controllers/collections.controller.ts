@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { QDRANT_REQUEST, WAIT } from './openapi';
+import { QDRANT_REQUEST, TIMEOUT, WAIT } from './openapi';
 import type { JsonObject } from '../../json-guards';
 import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
@@ -61,6 +61,7 @@ export class QdrantCollectionsController {
     return answer(() => this.collections.update(name, bodyOf(body)));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Facet: the most frequent values of a payload key, with their counts' })
   @ApiBody(QDRANT_REQUEST)
   @Post(':name/facet')

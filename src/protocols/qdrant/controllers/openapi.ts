@@ -9,3 +9,10 @@ export const WAIT: ApiQueryOptions = {
   type: Boolean,
   description: 'Accepted: vecgate commits every write before it answers',
 };
+
+export const TIMEOUT: ApiQueryOptions = {
+  name: 'timeout',
+  required: false,
+  type: Number,
+  description: "Seconds; checked against strict mode's max_timeout",
+};

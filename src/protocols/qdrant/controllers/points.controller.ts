@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { QDRANT_REQUEST, WAIT } from './openapi';
+import { QDRANT_REQUEST, TIMEOUT, WAIT } from './openapi';
 import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantPointsService } from '../qdrant-points.service';
@@ -26,6 +26,7 @@ export class QdrantPointsController {
     });
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Retrieve points by id' })
   @ApiBody(QDRANT_REQUEST)
   @Post()
@@ -134,6 +135,7 @@ export class QdrantPointsController {
     });
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Scroll points in id order' })
   @ApiBody(QDRANT_REQUEST)
   @Post('scroll')
@@ -142,6 +144,7 @@ export class QdrantPointsController {
     return answer(() => this.points.scroll(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Count points (exact)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('count')
@@ -150,6 +153,7 @@ export class QdrantPointsController {
     return answer(() => this.points.count(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Query API: vector, point id, nearest, recommend, fusion of prefetches' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query')
@@ -158,6 +162,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.query(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Query API, grouped by a payload value' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/groups')
@@ -166,6 +171,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.queryGroups(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Search matrix as pairs: sampled points and their nearest among the sample' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/matrix/pairs')
@@ -174,6 +180,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.matrix(name, bodyOf(body), 'pairs', timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Search matrix as offsets: sampled points and their nearest among the sample' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/matrix/offsets')
@@ -182,6 +189,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.matrix(name, bodyOf(body), 'offsets', timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Several Query API requests' })
   @ApiBody(QDRANT_REQUEST)
   @Post('query/batch')
@@ -190,6 +198,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.queryBatch(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Search (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search')
@@ -198,6 +207,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.search(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Several searches (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/batch')
@@ -206,6 +216,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.searchBatch(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Recommend (legacy: average_vector, best_score, sum_scores)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend')
@@ -214,6 +225,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.recommend(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Search, grouped by a payload value (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('search/groups')
@@ -222,6 +234,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.searchGroups(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Recommend, grouped by a payload value (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend/groups')
@@ -230,6 +243,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.recommendGroups(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Discover (legacy): a target and context pairs, or context pairs alone' })
   @ApiBody(QDRANT_REQUEST)
   @Post('discover')
@@ -238,6 +252,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.discover(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Several discover searches (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('discover/batch')
@@ -246,6 +261,7 @@ export class QdrantPointsController {
     return answer(() => this.queries.discoverBatch(name, bodyOf(body), timeout));
   }
 
+  @ApiQuery(TIMEOUT)
   @ApiOperation({ summary: 'Several recommendations (legacy)' })
   @ApiBody(QDRANT_REQUEST)
   @Post('recommend/batch')
