@@ -790,8 +790,7 @@ export class RecordsRepository {
     const out = new Map<TextLeaf, Lexeme[]>(leaves.map((l) => [l, []]));
     if (leaves.length === 0) return out;
     const { rows } = await db.query<{ i: string; lexeme: string; pos: number }>(
-      `SELECT q.i, l.lexeme, l.pos FROM unnest($1::regconfig[], $2::jsonb[], $3::text[]) WITH ORDINALITY AS q(config, analyzer, value, i)
-       CROSS JOIN LATERAL vecgate_text_query_lexemes(q.config, q.analyzer, q.value) l ORDER BY q.i, l.pos`,
+      `SELECT i, lexeme, pos FROM vecgate_text_query_analysis($1::regconfig[], $2::jsonb[], $3::text[])`,
       [
         fields.map((f) => textConfig(f.analyzer)),
         fields.map((f) => JSON.stringify(f.analyzer)),

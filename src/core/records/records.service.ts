@@ -823,7 +823,12 @@ export class RecordsService {
         if (!collection.textFields.some((f) => f.position === position))
           throw new InvalidArgumentError('The collection has no such text field');
       if (n === 0) return [];
-      return this.repository.textSearch(this.db.reads, collection, { namespace, query, n, filter, include });
+      const search = (db: Queryable) =>
+        this.repository.textSearch(db, collection, { namespace, query, n, filter, include });
+      if (filter.kind !== 'all') return search(this.db.reads);
+      // Unfiltered, the statement's plan is the same whatever its words (one index range per word,
+      // merged by record), so it is planned once per connection: 0.7-1.8 ms of planning a call saved.
+      return this.db.withSessionSettings({}, search, { planOnce: true, read: true });
     });
   }
 

@@ -141,20 +141,42 @@ describe('Pinecone reads resolve their index and namespace alias afresh', () => 
     const id = (await b.db.query('SELECT id FROM vecgate_collections WHERE name = $1', [name])).rows[0].id as string;
     // The statements of one search, as the gateway sends them: those that name this index (by name,
     // id or record table) and the query's analysis; not what background work sends meanwhile.
+    // Through the pool (db.query) and through a connection of a session's own (an unfiltered
+    // search runs on one, planned once: withSessionSettings).
     const statementsOf = async (work: () => Promise<unknown>) => {
-      const spy = jest.spyOn(b.db, 'query');
+      const calls: [unknown, unknown][] = [];
+      const query = b.db.query.bind(b.db);
+      const session = b.db.withSessionSettings.bind(b.db);
+      const spy = jest.spyOn(b.db, 'query').mockImplementation(((text: string, values?: unknown[]) => {
+        calls.push([text, values]);
+        return query(text, values);
+      }) as never);
+      const sessions = jest.spyOn(b.db, 'withSessionSettings').mockImplementation((settings, run, options) =>
+        session(
+          settings,
+          (client) =>
+            run({
+              query: ((text: string, values?: unknown[]) => {
+                calls.push([text, values]);
+                return client.query(text, values);
+              }) as never,
+            }),
+          options,
+        ),
+      );
       try {
         await work();
-        return spy.mock.calls
+        return calls
           .filter(
             ([text, values]) =>
               String(text).includes(id.replaceAll('-', '')) ||
-              String(text).includes('vecgate_text_query_lexemes') ||
+              String(text).includes('vecgate_text_query_analysis') ||
               (Array.isArray(values) && values.some((v) => v === name || v === id)),
           )
           .map(([text]) => String(text).replace(/\s+/g, ' ').trim());
       } finally {
         spy.mockRestore();
+        sessions.mockRestore();
       }
     };
     for (let round = 0; round < 3; round++) {
@@ -163,7 +185,7 @@ describe('Pinecone reads resolve their index and namespace alias afresh', () => 
       expect(ids(found!)).toEqual(['c1', 'c2']);
       expect(sent).toHaveLength(3);
       expect(sent[0]).toMatch(/^SELECT c\.id, /);
-      expect(sent[1]).toMatch(/vecgate_text_query_lexemes/);
+      expect(sent[1]).toMatch(/vecgate_text_query_analysis/);
       expect(sent[2]).toMatch(/_tp" WHERE namespace = \$1/); // the postings
     }
   });
