@@ -20,6 +20,19 @@ export interface IndexSettings {
   buildPinned?: boolean;
   /** How many times the tuner had the index rebuilt with larger settings (IndexGrower); unset: never. */
   grown?: number;
+  /**
+   * From how many inserted records the index builder builds the collection's HNSW indexes, when a
+   * client chose it (Qdrant's indexing_threshold); unset: the operator's VECGATE_INDEX_MIN_ROWS.
+   */
+  buildFromRows?: number;
+  /** A client turned the builds off (Qdrant's indexing_threshold 0): searches read the records. */
+  noBuild?: boolean;
+}
+
+/** From how many inserted records a collection of these settings gets its HNSW indexes; null: never. */
+export function buildFromRows(index: IndexSettings, minRows: number): number | null {
+  if (index.noBuild) return null;
+  return index.buildFromRows ?? minRows;
 }
 
 /** What the search tuner last measured of a collection's index (src/core/indexing/search-tuner.ts). */

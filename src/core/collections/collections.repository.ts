@@ -411,7 +411,7 @@ export class CollectionsRepository {
     return rows[0].n;
   }
 
-  async setDimension(db: Queryable, id: string, dimension: number): Promise<void> {
+  async setDimension(db: Queryable, id: string, dimension: number | null): Promise<void> {
     await db.query(`UPDATE vecgate_collections SET dimension = $2, ${BUMP} WHERE id = $1`, [id, dimension]);
   }
 

@@ -61,6 +61,14 @@ export class CollectionsService {
     @Inject(INDEXING_OPTIONS) private readonly indexing: IndexingOptions,
   ) {}
 
+  /** Called with a collection's id once a change of its index build settings has committed. */
+  private readonly buildSettingsListeners: ((collectionId: string) => void)[] = [];
+
+  /** The index builder looks at such a collection at its next sweep, as at a written one. */
+  onBuildSettingsChange(listener: (collectionId: string) => void): void {
+    this.buildSettingsListeners.push(listener);
+  }
+
   /** Refuses a name an alias of the database holds: one of the two would hide the other. */
   private async claimName(tx: Queryable, databaseId: string, name: string): Promise<void> {
     if (await this.aliases.holdsName(tx, databaseId, name)) throw new AlreadyExistsError('alias', name);
@@ -272,7 +280,12 @@ export class CollectionsService {
   }
 
   async modify(scope: Scope, id: string, changes: CollectionChanges): Promise<void> {
+    let thresholdChanged = false;
     await this.changing(scope, id, async (tx, collection) => {
+      thresholdChanged =
+        changes.index !== undefined &&
+        (changes.index.buildFromRows !== collection.index.buildFromRows ||
+          !!changes.index.noBuild !== !!collection.index.noBuild);
       if (changes.name !== undefined && changes.name !== collection.name)
         await this.claimName(tx, collection.databaseId, changes.name);
       if (!(await this.repository.update(tx, collection, changes)))
@@ -301,6 +314,7 @@ export class CollectionsService {
         }
       }
     });
+    if (thresholdChanged) for (const listener of this.buildSettingsListeners) listener(id);
   }
 
   /**
@@ -357,6 +371,30 @@ export class CollectionsService {
       await this.tuning.forget(tx, collection.id, field.position);
       await this.samples.forget(tx, collection.id, field.position);
       await this.tables.dropVectorColumn(tx, collection.tableName, field.position);
+      await this.repository.update(tx, collection, { extras: extras(collection) });
+    });
+  }
+
+  /**
+   * Removes the collection's default dense vector (its records' embedding, which every protocol
+   * reads) or its default sparse one from every record, in one transaction with the protocol's
+   * `extras`: the values, the HNSW index, its measurement and sampled searches go, and a dense
+   * one's dimension is unset (the next write of an embedding fixes it again).
+   */
+  async clearDefaultVector(
+    scope: Scope,
+    id: string,
+    kind: 'dense' | 'sparse',
+    extras: (collection: Collection) => Record<string, unknown>,
+  ): Promise<void> {
+    await this.changing(scope, id, async (tx, collection) => {
+      if (kind === 'sparse') await this.tables.clearSparseEmbedding(tx, collection.tableName);
+      else {
+        await this.tables.clearEmbedding(tx, collection.tableName);
+        await this.repository.setDimension(tx, collection.id, null);
+        await this.tuning.forget(tx, collection.id);
+        await this.samples.forget(tx, collection.id, 0);
+      }
       await this.repository.update(tx, collection, { extras: extras(collection) });
     });
   }

@@ -117,6 +117,24 @@ export class RecordTableRepository {
   }
 
   /**
+   * Clears the default dense vector of every record: its HNSW index (and one built beside it) is
+   * dropped and the column made an untyped `vector` again, as a new table's, until a write fixes a
+   * dimension anew (setDimension).
+   */
+  async clearEmbedding(db: Queryable, table: string): Promise<void> {
+    const t = qualified(table);
+    await db.query(`DROP INDEX IF EXISTS ${indexName(table)}`);
+    await this.dropIndexBeside(db, table, false);
+    await db.query(`UPDATE ${t} SET embedding = NULL WHERE embedding IS NOT NULL`);
+    await db.query(`ALTER TABLE ${t} ALTER COLUMN embedding TYPE vector`);
+  }
+
+  /** Clears the default sparse vector of every record. */
+  async clearSparseEmbedding(db: Queryable, table: string): Promise<void> {
+    await db.query(`UPDATE ${qualified(table)} SET sparse_embedding = NULL WHERE sparse_embedding IS NOT NULL`);
+  }
+
+  /**
    * Adds the columns of named vectors: `vector(dimension)` for a dense one, `sparsevec` for a
    * sparse one, a list of tokens for a multivector (with `tokens`, its token table and the triggers
    * that keep it: migrations/028; a backup's bare copy has none). Their HNSW indexes come later, as
@@ -308,7 +326,8 @@ export class RecordTableRepository {
   /**
    * Collections with a dimension HNSW can index and no valid index (of the default vector, or of
    * a named dense one), and at least `minRows` records ever inserted (the identity sequence's last
-   * value: one lookup however big the table is).
+   * value: one lookup however big the table is), or the number the collection's own settings name
+   * (IndexSettings.buildFromRows; none with noBuild).
    */
   async unindexed(
     db: Queryable,
@@ -321,7 +340,9 @@ export class RecordTableRepository {
     const { rows } = await db.query<{ id: string; table: string; lastSeq: string }>(
       `SELECT id, table_name AS table, last_seq::text AS "lastSeq" FROM (
          SELECT c.id, c.table_name,
-                pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq
+                pg_sequence_last_value(pg_get_serial_sequence('vecgate_records.' || quote_ident(c.table_name), 'seq')) AS last_seq,
+                CASE WHEN (c.configuration -> 'index' ->> 'noBuild')::boolean IS TRUE THEN NULL
+                     ELSE coalesce((c.configuration -> 'index' ->> 'buildFromRows')::bigint, $1) END AS min_rows
          FROM vecgate_collections c
          WHERE ($3::uuid[] IS NULL OR c.id = ANY($3::uuid[]))
            AND to_regclass('vecgate_records.' || quote_ident(c.table_name)) IS NOT NULL
@@ -330,7 +351,7 @@ export class RecordTableRepository {
                         WHERE v.collection_id = c.id AND v.kind = 'dense' AND v.dimension <= $2
                           AND NOT ${hasValidVectorIndexSql('c.table_name', 'v.position')}))
          OFFSET 0
-       ) t WHERE last_seq >= $1`,
+       ) t WHERE last_seq >= min_rows`,
       [minRows, MAX_HALFVEC_INDEX_DIMENSION, collectionIds],
     );
     return rows;

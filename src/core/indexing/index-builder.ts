@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { recallShortfall } from './recall-shortfall';
-import { Collection, VectorField } from '../collections/collection.model';
+import { buildFromRows, Collection, VectorField } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { RangeIndexRepository, RangeKey } from '../collections/range-index.repository';
 import { CollectionsService } from '../collections/collections.service';
@@ -146,6 +146,7 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
       this.written.add(id);
       this.textWritten.set(id, Date.now());
     });
+    this.collections.onBuildSettingsChange((id) => this.written.add(id));
     this.tuner.onMissedWalk(() => (this.growSoon = true));
     // Each sweep is one catalog query per replica; a bulk load is over when two sweeps see no insert.
     const every = Math.max(20, Math.min(1000, Math.floor(this.options.quietMs / 2)));
@@ -191,7 +192,8 @@ export class IndexBuilder implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Whether the collection should have an index it has not got yet: its HNSW index, or one of a noted range key. */
   private async due(collection: Collection, inserted: number): Promise<boolean> {
-    if (inserted < this.options.minRows) return false;
+    const threshold = buildFromRows(collection.index, this.options.minRows);
+    if (threshold === null || inserted < threshold) return false;
     for (const { column } of indexedColumns(collection))
       if (!(await this.tables.hasIndex(this.db, collection.tableName, column))) return true;
     return this.options.rangeKeys > 0 && (await this.rangeIndexes.unready(this.db, collection.id)).length > 0;
