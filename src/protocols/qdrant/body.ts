@@ -41,10 +41,21 @@ export function aliased(value: JsonObject, field: string, alias: string): unknow
 }
 
 /**
+ * `value` with a field serde also takes under an alias (`quantization` for `quantization_config`)
+ * moved to its own name, so that it is checked and kept as that field; serde's refusal when both
+ * are given.
+ */
+export function unaliased(value: JsonObject, field: string, alias: string): JsonObject {
+  if (!Object.hasOwn(value, alias)) return value;
+  const own = aliased(value, field, alias);
+  const { [alias]: _alias, ...rest } = value;
+  return { ...rest, [field]: own };
+}
+
+/**
  * The fields of `value` that its Qdrant type has, the others dropped: what serde does with a type
  * that does not deny unknown fields. For the top of a collection's create and update bodies, whose
- * unknown fields Qdrant ignores (its own tests send `quantization` there) and vecgate neither
- * keeps nor acts on.
+ * unknown fields Qdrant ignores and vecgate neither keeps nor acts on.
  */
 export function knownFields(value: JsonObject, fields: readonly string[]): JsonObject {
   return Object.fromEntries(Object.entries(value).filter(([key]) => fields.includes(key)));

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
 import {
+  buildFromRows,
   DEFAULT_INDEX,
   type Collection,
   type IndexSettings,
@@ -20,7 +21,7 @@ import type { Scope } from '../../core/scope';
 import { defaultScope } from '../default-scope';
 import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
-import { knownFields, onlyFields } from './body';
+import { knownFields, onlyFields, unaliased } from './body';
 import { checkHnswConfig, checkQuantizationConfig, checkSettings, checkSparseParams } from './collection-config';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
@@ -38,7 +39,10 @@ import {
   settingsOf,
   storable,
   textIndexKey,
+  checkSizeRange,
   vectorParams,
+  vectorParamsAfter,
+  warningsOf,
   type QdrantLayout,
 } from './qdrant-layout';
 import { textIndexOf } from './text-index';
@@ -47,6 +51,47 @@ import { enabledStrictMode, strictModeError } from './strict-mode';
 /** The points holding a value at a key into arrays of objects (`a[].b`): the key checked as a filter's. */
 function heldBy(field: string, layout: QdrantLayout): FilterNode {
   return parseQdrantFilter({ must: [{ key: field, is_empty: false }] }, layout, 'field_name', null);
+}
+
+/** A create or update body with the settings serde also takes under an alias under their own names. */
+function withAliases(body: JsonObject): JsonObject {
+  const named = unaliased(
+    unaliased(body, 'quantization_config', 'quantization'),
+    'optimizers_config',
+    'optimizer_config',
+  );
+  if (!isObject(named.optimizers_config)) return named;
+  let optimizers: JsonObject = named.optimizers_config;
+  for (const field of ['indexing_threshold', 'max_segment_size', 'memmap_threshold'])
+    optimizers = unaliased(optimizers, field, `${field}_kb`);
+  return { ...named, optimizers_config: optimizers };
+}
+
+/**
+ * The index settings with the build threshold of the settings' `optimizers_config`: Qdrant's
+ * `indexing_threshold` is the kilobytes of a segment's largest vector storage past which it is
+ * indexed (1 kB: one vector of 256 dimensions), here the records from which the index builder
+ * builds the collection's HNSW indexes, counted at the largest dense vector's size; 0 turns the
+ * builds off. Unset, the operator's VECGATE_INDEX_MIN_ROWS.
+ */
+function withBuildThreshold(index: IndexSettings, settings: JsonObject, dimensions: (number | null)[]): IndexSettings {
+  const { buildFromRows: _rows, noBuild: _off, ...rest } = index;
+  const optimizers = isObject(settings.optimizers_config) ? settings.optimizers_config : {};
+  const kb = optimizers.indexing_threshold;
+  if (kb === undefined || kb === null) return rest;
+  if (typeof kb !== 'number' || !Number.isInteger(kb) || kb < 0)
+    throw QdrantHttpError.format('optimizers_config.indexing_threshold must be an unsigned integer');
+  if (kb === 0) return { ...rest, noBuild: true };
+  const bytes = 4 * Math.max(1, ...dimensions.filter((d): d is number => d !== null));
+  return { ...rest, buildFromRows: Math.max(1, Math.ceil((kb * 1024) / bytes)) };
+}
+
+/** The sizes of a collection's dense vectors, its first one's and its named ones'. */
+function denseSizes(c: Collection, layout: QdrantLayout): (number | null)[] {
+  return [
+    ...(layout.dense !== null ? [c.dimension] : []),
+    ...c.vectors.filter((f) => f.kind === 'dense').map((f) => f.dimension),
+  ];
 }
 
 /** An HNSW setting from a request, when pgvector can build with it (Qdrant's m 0, "no graph", keeps vecgate's). */
@@ -196,7 +241,7 @@ export class QdrantCollectionsService {
   /** The core's collection for a create request's body (also a snapshot's header). */
   specOf(name: string, sent: JsonObject): NewCollection {
     checkCollectionName(name);
-    const body = knownFields(sent, FIELDS.CreateCollection);
+    const body = knownFields(withAliases(sent), FIELDS.CreateCollection);
     if (body.init_from !== undefined && body.init_from !== null)
       throw QdrantHttpError.badRequest('init_from is not supported: copy the points with scroll and upsert');
     checkSettings(body);
@@ -219,7 +264,10 @@ export class QdrantCollectionsService {
         isObject(own) ? { ...(isObject(body.hnsw_config) ? body.hnsw_config : {}), ...own } : body.hnsw_config,
         { ...DEFAULT_INDEX },
       );
-    const index = indexOf(vectors.params.hnsw_config);
+    const index = withBuildThreshold(indexOf(vectors.params.hnsw_config), layout.settings, [
+      vectors.dimension,
+      ...vectors.named.map((v) => v.dimension),
+    ]);
     const named = namedFields(vectors, sparse, indexOf);
     return {
       name,
@@ -252,6 +300,9 @@ export class QdrantCollectionsService {
     let params: JsonObject;
     if (dense) {
       if (isObject(body.dense)) onlyFields(body.dense, FIELDS.DenseVectorConfig, 'dense');
+      // Qdrant validates the size of a vector added so (a usize) before anything else: 0 too is its 422.
+      const size = isObject(body.dense) ? body.dense.size : undefined;
+      if (typeof size === 'number' && Number.isInteger(size)) checkSizeRange(size, 'dense.size');
       const parsed = vectorParams(body.dense, 'dense');
       params = parsed.params;
       field = {
@@ -297,18 +348,26 @@ export class QdrantCollectionsService {
   }
 
   /**
-   * DELETE /collections/{c}/vectors/{v}: a named vector goes from every point. The collection's
-   * first dense and first sparse vectors are its records' embedding and sparse vector, which the
-   * other protocols read: those stay (a 400 says so).
+   * DELETE /collections/{c}/vectors/{v}: a vector goes from every point. A named vector's column
+   * goes; the collection's first dense or first sparse vector is its records' embedding or sparse
+   * vector, which the other protocols read: its values are cleared from every record, and the
+   * collection has none from then on (a vector added again of that name is a named one).
    */
   async removeVector(name: string, vector: string): Promise<void> {
     const c = await this.get(name);
     const ref = resolveVector(c, layoutOf(c), vector);
     if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vector}`);
-    if (!ref.field)
-      throw QdrantHttpError.badRequest(
-        `vector ${JSON.stringify(vector)} is the collection's first ${ref.kind} vector, which every protocol reads as the records' ${ref.kind === 'dense' ? 'embedding' : 'sparse vector'}: vecgate does not delete it (delete_vectors clears it from points)`,
-      );
+    if (!ref.field) {
+      await this.collections.clearDefaultVector(this.scope, c.id, ref.kind, (current) => {
+        const layout = layoutOf(current);
+        const without: QdrantLayout =
+          ref.kind === 'dense'
+            ? { ...layout, dense: null, vectorParams: {} }
+            : { ...layout, sparse: null, sparseParams: {} };
+        return { ...current.extras, qdrant: storable(without) };
+      });
+      return;
+    }
     await this.collections.removeVector(this.scope, c.id, vector, (current) => {
       const layout = layoutOf(current);
       const { [vector]: _gone, ...namedParams } = layout.namedParams;
@@ -316,49 +375,81 @@ export class QdrantCollectionsService {
     });
   }
 
-  /** PATCH: HNSW settings are applied (the index is rebuilt), the rest kept and shown back. */
+  /**
+   * PATCH: HNSW settings are applied (each dense vector's index whose m or ef_construct changes,
+   * its own settings over the collection's, is rebuilt), the rest kept and shown back.
+   */
   async update(name: string, sent: JsonObject): Promise<boolean> {
-    const body = knownFields(sent, FIELDS.UpdateCollection);
+    const body = knownFields(withAliases(sent), FIELDS.UpdateCollection);
     checkSettings(body);
     const c = await this.get(name);
     const layout = layoutOf(c);
     let vectorParams = layout.vectorParams;
+    let sparse = layout.sparse;
+    let sparseParams = layout.sparseParams;
     const namedParams = nameMap(Object.entries(layout.namedParams));
-    const vectorIndexes = nameMap<IndexSettings>();
-    let hnsw = body.hnsw_config;
+    /** The dense vectors whose own hnsw_config the update changes, by name. */
+    const ownHnswChanged = new Set<string>();
     if (body.vectors !== undefined && body.vectors !== null) {
       if (!isObject(body.vectors)) throw QdrantHttpError.format('vectors must be an object');
-      for (const [vname, diff] of Object.entries(body.vectors)) {
+      for (const [vname, sentDiff] of Object.entries(body.vectors)) {
         const ref = resolveVector(c, layout, vname);
         if (ref?.kind !== 'dense') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${vname}`);
-        if (!isObject(diff)) throw QdrantHttpError.format(`vectors.${vname} must be an object`);
+        if (!isObject(sentDiff)) throw QdrantHttpError.format(`vectors.${vname} must be an object`);
+        const diff = unaliased(sentDiff, 'quantization_config', 'quantization');
         onlyFields(diff, FIELDS.VectorParamsDiff, `vectors.${vname}`);
         checkHnswConfig(diff.hnsw_config, `vectors.${vname}.hnsw_config`);
         checkQuantizationConfig(diff.quantization_config, `vectors.${vname}.quantization_config`);
-        if (ref.field) {
-          namedParams[vname] = { ...(namedParams[vname] ?? {}), ...diff };
-          if (isObject(diff.hnsw_config)) vectorIndexes[vname] = indexSettings(diff.hnsw_config, ref.field.index);
-          continue;
-        }
-        vectorParams = { ...vectorParams, ...diff };
-        if (isObject(diff.hnsw_config)) hnsw = { ...(isObject(hnsw) ? hnsw : {}), ...diff.hnsw_config };
+        if (isObject(diff.hnsw_config)) ownHnswChanged.add(vname);
+        if (ref.field) namedParams[vname] = vectorParamsAfter(namedParams[vname] ?? {}, diff);
+        else vectorParams = vectorParamsAfter(vectorParams, diff);
       }
     }
     if (body.sparse_vectors !== undefined && body.sparse_vectors !== null) {
       if (!isObject(body.sparse_vectors)) throw QdrantHttpError.format('sparse_vectors must be an object');
       for (const [sname, diff] of Object.entries(body.sparse_vectors)) {
-        if (resolveVector(c, layout, sname)?.kind !== 'sparse')
-          throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
+        const ref = resolveVector(c, layout, sname);
+        if (ref?.kind !== 'sparse') throw QdrantHttpError.wrongInput(`Not existing vector name error: ${sname}`);
         if (!isObject(diff)) throw QdrantHttpError.format(`sparse_vectors.${sname} must be an object`);
         checkSparseParams(diff, `sparse_vectors.${sname}`);
+        // Qdrant's update_sparse_vectors_from_other: a modifier given replaces it, the index settings merge.
+        const modifier = diff.modifier ?? undefined;
+        if (modifier !== undefined && modifier !== 'idf' && modifier !== 'none')
+          throw QdrantHttpError.format(`sparse_vectors.${sname}.modifier: unknown variant ${JSON.stringify(modifier)}`);
+        const after = (params: JsonObject): JsonObject => {
+          const next: JsonObject = { ...params };
+          if (modifier === 'idf') next.modifier = 'idf';
+          else if (modifier === 'none') delete next.modifier;
+          if (isObject(diff.index)) next.index = { ...(isObject(params.index) ? params.index : {}), ...diff.index };
+          return next;
+        };
+        if (ref.field) namedParams[sname] = after(namedParams[sname] ?? {});
+        else if (sparse) {
+          const { modifier: _shown, ...rest } = after({ ...sparseParams, modifier: sparse.modifier });
+          sparseParams = rest;
+          sparse = { ...sparse, modifier: modifier ?? sparse.modifier };
+        }
       }
     }
     // An update sets on_disk_payload among the collection's params.
     const onDiskPayload = isObject(body.params) ? body.params.on_disk_payload : undefined;
     const settings = settingsOf({ ...body, on_disk_payload: onDiskPayload }, layout.settings);
-    const next: QdrantLayout = { ...layout, vectorParams, namedParams, settings };
+    const next: QdrantLayout = { ...layout, vectorParams, sparse, sparseParams, namedParams, settings };
+    // Each dense vector's index is built with its own hnsw_config over the collection's (Qdrant's
+    // update_opt): a change of either reaches the vectors it applies to.
+    const collectionHnsw = isObject(settings.hnsw_config) ? settings.hnsw_config : {};
+    const collectionChanged = isObject(body.hnsw_config);
+    const effective = (own: unknown, current: IndexSettings) =>
+      indexSettings({ ...collectionHnsw, ...(isObject(own) ? own : {}) }, current);
+    let index = c.index;
+    if (collectionChanged || (layout.dense !== null && ownHnswChanged.has(layout.dense)))
+      index = effective(layout.dense !== null ? vectorParams.hnsw_config : undefined, c.index);
+    const vectorIndexes = nameMap<IndexSettings>();
+    for (const f of c.vectors)
+      if (f.kind === 'dense' && (collectionChanged || ownHnswChanged.has(f.name)))
+        vectorIndexes[f.name] = effective(namedParams[f.name]?.hnsw_config, f.index);
     await this.collections.modify(this.scope, c.id, {
-      index: indexSettings(hnsw, c.index),
+      index: withBuildThreshold(index, settings, denseSizes(c, layout)),
       extras: { ...c.extras, qdrant: storable(next) },
       vectorIndexes,
     });
@@ -385,11 +476,15 @@ export class QdrantCollectionsService {
     const unbuilt =
       (!c.vectorIndexed && indexable(c.dimension)) ||
       c.vectors.some((f) => f.kind === 'dense' && !f.indexed && indexable(f.dimension));
-    const building = unbuilt && points >= this.config.indexing.minRows;
+    const threshold = buildFromRows(c.index, this.config.indexing.minRows);
+    const building = unbuilt && threshold !== null && points >= threshold;
+    const indexed = (c.vectorIndexed || c.vectors.some((f) => f.kind === 'dense' && f.indexed)) && !unbuilt;
+    const warnings = warningsOf(c, layout);
     return {
       status: building ? 'yellow' : 'green',
       optimizer_status: 'ok',
-      indexed_vectors_count: c.vectorIndexed && !unbuilt ? points : 0,
+      ...(warnings.length > 0 && { warnings }),
+      indexed_vectors_count: indexed ? points : 0,
       points_count: points,
       segments_count: 1,
       config: configShown(c, layout),

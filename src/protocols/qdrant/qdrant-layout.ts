@@ -1,16 +1,17 @@
-import type {
-  Collection,
-  IndexSettings,
-  Metric,
-  NewVectorField,
-  VectorField,
-  VectorStorage,
+import {
+  DEFAULT_INDEX,
+  type Collection,
+  type IndexSettings,
+  type Metric,
+  type NewVectorField,
+  type VectorField,
+  type VectorStorage,
 } from '../../core/collections/collection.model';
 import { MAX_DIMENSION } from '../../core/collections/vector-index';
 import type { TextField } from '../../core/text/text-field';
 import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
-import { onlyFields } from './body';
+import { onlyFields, unaliased } from './body';
 import { checkHnswConfig, checkQuantizationConfig, checkSparseParams } from './collection-config';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
@@ -145,17 +146,27 @@ export function storageOf(params: JsonObject): VectorStorage {
   return params.datatype === 'float16' || params.datatype === 'uint8' ? 'float16' : 'float32';
 }
 
+/** Qdrant's bound on a dense vector's size, validated (its 422) before vecgate's own (pgvector's). */
+export const QDRANT_MAX_SIZE = 65536;
+
+export function checkSizeRange(size: number, field: string): void {
+  if (size < 1 || size > QDRANT_MAX_SIZE)
+    throw QdrantHttpError.validation(field, `value ${size} invalid, must be from 1 to ${QDRANT_MAX_SIZE}`);
+}
+
 export function vectorParams(
-  v: unknown,
+  sent: unknown,
   field: string,
 ): { dimension: number; metric: Metric; params: JsonObject; multivector: boolean } {
-  if (!isObject(v)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
+  if (!isObject(sent)) throw QdrantHttpError.format(`${field} must be an object with size and distance`);
+  const v = unaliased(sent, 'quantization_config', 'quantization');
   onlyFields(v, FIELDS.VectorParams, field);
   checkHnswConfig(v.hnsw_config, `${field}.hnsw_config`);
   checkQuantizationConfig(v.quantization_config, `${field}.quantization_config`);
   const { size, distance, multivector_config: multivector, ...params } = v;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
     throw QdrantHttpError.format(`${field}.size must be a positive integer`);
+  checkSizeRange(size, `${field}.size`);
   if (size > MAX_DIMENSION)
     throw QdrantHttpError.badRequest(`${field}.size ${size} is past the ${MAX_DIMENSION} dimensions pgvector stores`);
   const metric = typeof distance === 'string' && Object.hasOwn(DISTANCES, distance) ? DISTANCES[distance] : undefined;
@@ -338,23 +349,27 @@ export function configShown(c: ShownCollection, layout: QdrantLayout): JsonObjec
     write_consistency_factor: 1,
     on_disk_payload: typeof s.on_disk_payload === 'boolean' ? s.on_disk_payload : true,
   };
-  if (layout.sparse) {
-    const sparse = nameMap<unknown>([
-      [
-        layout.sparse.name,
-        { ...layout.sparseParams, ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}) },
-      ],
-    ]);
-    for (const f of c.vectors) if (f.kind === 'sparse') sparse[f.name] = layout.namedParams[f.name] ?? {};
-    params.sparse_vectors = sparse;
-  }
+  const sparse = nameMap<unknown>();
+  if (layout.sparse)
+    sparse[layout.sparse.name] = {
+      ...layout.sparseParams,
+      ...(layout.sparse.modifier === 'idf' ? { modifier: 'idf' } : {}),
+    };
+  for (const f of c.vectors) if (f.kind === 'sparse') sparse[f.name] = layout.namedParams[f.name] ?? {};
+  if (Object.keys(sparse).length > 0) params.sparse_vectors = sparse;
+  const collectionHnsw = isObject(s.hnsw_config) ? s.hnsw_config : {};
+  // The collection's index is its first dense vector's, built with that vector's own settings
+  // over the collection's: where the vector has its own, the collection's are shown as set.
+  const own = layout.dense !== null && isObject(layout.vectorParams.hnsw_config) ? layout.vectorParams.hnsw_config : {};
+  const shownSetting = (field: 'm' | 'ef_construct', built: number, fallback: number) =>
+    own[field] === undefined || own[field] === null ? built : (collectionHnsw[field] ?? fallback);
   return {
     params,
     hnsw_config: {
       ...HNSW_DEFAULTS,
-      ...(isObject(s.hnsw_config) ? s.hnsw_config : {}),
-      m: c.index.m,
-      ef_construct: c.index.efConstruction,
+      ...collectionHnsw,
+      m: shownSetting('m', c.index.m, DEFAULT_INDEX.m),
+      ef_construct: shownSetting('ef_construct', c.index.efConstruction, DEFAULT_INDEX.efConstruction),
     },
     optimizer_config: { ...OPTIMIZER_DEFAULTS, ...(isObject(s.optimizers_config) ? s.optimizers_config : {}) },
     wal_config: { ...WAL_DEFAULTS, ...(isObject(s.wal_config) ? s.wal_config : {}) },
@@ -363,14 +378,66 @@ export function configShown(c: ShownCollection, layout: QdrantLayout): JsonObjec
   };
 }
 
+/**
+ * Qdrant's warnings about a collection's config (its CollectionConfig::get_warnings): a vector
+ * whose `hnsw_config.inline_storage` (its own over the collection's) cannot be applied, being a
+ * multivector or without quantization (its own or the collection's). In name order, as Qdrant's.
+ */
+export function warningsOf(c: ShownCollection, layout: QdrantLayout): { message: string }[] {
+  const s = layout.settings;
+  const collectionHnsw = isObject(s.hnsw_config) ? s.hnsw_config : {};
+  const dense: [string, JsonObject][] = [];
+  if (layout.dense !== null) dense.push([layout.dense, layout.vectorParams]);
+  for (const f of c.vectors) if (f.kind === 'dense') dense.push([f.name, layout.namedParams[f.name] ?? {}]);
+  const warnings: { message: string }[] = [];
+  for (const [name, params] of dense.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const own = isObject(params.hnsw_config) ? params.hnsw_config : {};
+    const inline = own.inline_storage ?? collectionHnsw.inline_storage;
+    if (inline !== true) continue;
+    const option = `The \`hnsw_config.inline_storage\` option for vector '${name}'`;
+    if (isObject(params.multivector_config))
+      warnings.push({
+        message: `${option} is not compatible with multivectors. This option will be ignored.`,
+      });
+    else if (!isQuantized(params.quantization_config) && !isQuantized(s.quantization_config))
+      warnings.push({ message: `${option} requires quantization to be enabled. This option will be ignored.` });
+  }
+  return warnings;
+}
+
+function isQuantized(config: unknown): boolean {
+  return isObject(config);
+}
+
+/**
+ * A vector's params after an update's diff (Qdrant's update_vectors_from_diff): `hnsw_config`
+ * merged field by field, `quantization_config` replaced (`"Disabled"` removes it), `on_disk` and
+ * `memory` replaced.
+ */
+export function vectorParamsAfter(params: JsonObject, diff: JsonObject): JsonObject {
+  const next: JsonObject = { ...params };
+  if (isObject(diff.hnsw_config))
+    next.hnsw_config = { ...(isObject(params.hnsw_config) ? params.hnsw_config : {}), ...diff.hnsw_config };
+  if (diff.quantization_config === 'Disabled') delete next.quantization_config;
+  else if (diff.quantization_config !== undefined && diff.quantization_config !== null)
+    next.quantization_config = diff.quantization_config;
+  for (const key of ['on_disk', 'memory']) if (diff[key] !== undefined && diff[key] !== null) next[key] = diff[key];
+  return next;
+}
+
 /** The settings of a create or update request kept to be shown back. */
 export function settingsOf(body: JsonObject, before: JsonObject = {}): JsonObject {
   const kept: JsonObject = { ...before };
   for (const key of ['hnsw_config', 'optimizers_config', 'wal_config', 'quantization_config', 'strict_mode_config']) {
     const value = body[key];
-    if (value === undefined) continue;
-    if (value !== null && !isObject(value) && key !== 'quantization_config')
-      throw QdrantHttpError.format(`${key} must be an object`);
+    // None leaves a setting as it was, in a create as in an update.
+    if (value === undefined || value === null) continue;
+    if (!isObject(value) && key !== 'quantization_config') throw QdrantHttpError.format(`${key} must be an object`);
+    if (key === 'quantization_config') {
+      // Replaced whole (another kind of quantization is another config); "Disabled" removes it.
+      kept[key] = value === 'Disabled' ? null : value;
+      continue;
+    }
     // A null in strict mode's update leaves that setting as it was (Qdrant's diff cannot unset one).
     const diff =
       key === 'strict_mode_config' && isObject(value)

@@ -256,7 +256,6 @@ describe('Qdrant named vectors', () => {
       400,
       /Not existing vector name error: audio/,
     );
-    expectQdrantError(await raw.del(`/collections/${name}/vectors/text`), 400, /first dense vector/);
     expectQdrantError(
       await raw.put(`/collections/${name}/vectors/x`, { dense: { size: 2, distance: 'Dot' }, sparse: {} }),
       400,
