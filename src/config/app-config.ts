@@ -81,6 +81,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest snapshot file an upload may send (Qdrant's snapshots/upload), in bytes. */
   snapshotUploadBytes: number;
+  /** Whether Qdrant's snapshot recovery fetches an http(s) `location` (VECGATE_SNAPSHOT_URL_RECOVERY, Qdrant's enable_snapshot_url_recovery). */
+  snapshotUrlRecovery: boolean;
   /** Backups one collection holds at most, Qdrant snapshots and Pinecone backups together (each a copy of its table). */
   maxBackupsPerCollection: number;
   /** When the HNSW index of a collection is built (see src/core/indexing/index-builder.ts). */

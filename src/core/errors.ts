@@ -12,6 +12,7 @@ export type Entity =
   | 'namespace'
   | 'namespace alias'
   | 'backup'
+  | 'backup set'
   | 'restore job'
   | 'import';
 

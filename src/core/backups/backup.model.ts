@@ -36,6 +36,21 @@ export interface Backup {
   recordCount: number;
   sizeBytes: number;
   tableName: string;
+  /** The SHA-256 (hex) and size in bytes of the backup's file as its protocol writes it out, once counted. */
+  fileChecksum: string | null;
+  fileSize: number | null;
+  /** The set it was taken in (a full-storage snapshot), or null for a backup of its own. */
+  setId: string | null;
+  createdAt: Date;
+}
+
+/** Backups taken together in one transaction, one of each collection of a database. */
+export interface BackupSet {
+  id: string;
+  databaseId: string;
+  description: string | null;
+  fileChecksum: string | null;
+  fileSize: number | null;
   createdAt: Date;
 }
 

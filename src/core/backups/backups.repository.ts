@@ -10,7 +10,7 @@ import {
   type VectorField,
 } from '../collections/collection.model';
 import { qualified } from '../collections/record-table.repository';
-import type { Backup, Page, PageStart, RestoreJob } from './backup.model';
+import type { Backup, BackupSet, Page, PageStart, RestoreJob } from './backup.model';
 
 interface BackupRow {
   id: string;
@@ -36,7 +36,30 @@ interface BackupRow {
   record_count: string | number;
   size_bytes: string | number;
   table_name: string;
+  file_checksum: string | null;
+  file_size: string | number | null;
+  set_id: string | null;
   created_at: Date;
+}
+
+interface BackupSetRow {
+  id: string;
+  database_id: string;
+  description: string | null;
+  file_checksum: string | null;
+  file_size: string | number | null;
+  created_at: Date;
+}
+
+function toBackupSet(row: BackupSetRow): BackupSet {
+  return {
+    id: row.id,
+    databaseId: row.database_id,
+    description: row.description,
+    fileChecksum: row.file_checksum,
+    fileSize: row.file_size === null ? null : Number(row.file_size),
+    createdAt: row.created_at,
+  };
 }
 
 interface RestoreJobRow {
@@ -73,6 +96,9 @@ function toBackup(row: BackupRow): Backup {
     recordCount: Number(row.record_count),
     sizeBytes: Number(row.size_bytes),
     tableName: row.table_name,
+    fileChecksum: row.file_checksum,
+    fileSize: row.file_size === null ? null : Number(row.file_size),
+    setId: row.set_id,
     createdAt: row.created_at,
   };
 }
@@ -107,13 +133,13 @@ export class BackupsRepository {
    */
   async insert(
     db: Queryable,
-    backup: { id: string; name: string | null; description: string | null; tableName: string },
+    backup: { id: string; name: string | null; description: string | null; tableName: string; setId?: string },
     collection: Collection,
   ): Promise<Backup> {
     const { rows } = await db.query<BackupRow>(
       `INSERT INTO vecgate_backups (id, database_id, name, description, source_id, source_name, dimension, metric,
          configuration, metadata, schema, namespaces, namespace_filterable, namespace_aliases, record_count, size_bytes,
-         table_name)
+         table_name, set_id)
        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
          ARRAY(SELECT name FROM vecgate_namespaces WHERE collection_id = $5
                UNION SELECT DISTINCT namespace FROM ${qualified(backup.tableName)} ORDER BY 1),
@@ -122,7 +148,7 @@ export class BackupsRepository {
          (SELECT coalesce(jsonb_object_agg(name, target), '{}') FROM vecgate_namespace_aliases WHERE collection_id = $5),
          (SELECT count(*) FROM ${qualified(backup.tableName)}),
          pg_total_relation_size(to_regclass($12)),
-         $13
+         $13, $14
        RETURNING *`,
       [
         backup.id,
@@ -154,19 +180,20 @@ export class BackupsRepository {
         collection.schema === null || collection.schema === undefined ? null : JSON.stringify(collection.schema),
         qualified(backup.tableName),
         backup.tableName,
+        backup.setId ?? null,
       ],
     );
     return toBackup(rows[0]);
   }
 
   /**
-   * With `lock`, holds the row against a delete until the transaction ends (FOR KEY SHARE, which
+   * A backup of its own (one of a set is the set's). With `lock`, holds the row against a delete until the transaction ends (FOR KEY SHARE, which
    * a DELETE waits for): a restore then copies a table that a racing delete cannot drop under it,
    * or, once the delete has committed, finds no backup.
    */
   async find(db: Queryable, databaseId: string, id: string, lock = false): Promise<Backup | undefined> {
     const { rows } = await db.query<BackupRow>(
-      `SELECT * FROM vecgate_backups WHERE database_id = $1 AND id = $2 ${lock ? 'FOR KEY SHARE' : ''}`,
+      `SELECT * FROM vecgate_backups WHERE database_id = $1 AND id = $2 AND set_id IS NULL ${lock ? 'FOR KEY SHARE' : ''}`,
       [databaseId, id],
     );
     return rows[0] && toBackup(rows[0]);
@@ -179,17 +206,18 @@ export class BackupsRepository {
    */
   async countTakenOf(db: Queryable, sourceId: string): Promise<number> {
     await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`vecgate_backups:${sourceId}`]);
-    const { rows } = await db.query<{ n: string }>('SELECT count(*) AS n FROM vecgate_backups WHERE source_id = $1', [
-      sourceId,
-    ]);
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM vecgate_backups WHERE source_id = $1 AND set_id IS NULL',
+      [sourceId],
+    );
     return Number(rows[0].n);
   }
 
-  /** The database's backups, or one collection's (by the id it had), oldest first. */
+  /** The database's backups, or one collection's (by the id it had), oldest first; those of a set are the set's. */
   async list(db: Queryable, databaseId: string, sourceId: string | null, start: PageStart): Promise<Page<Backup>> {
     const { rows } = await db.query<BackupRow>(
       `SELECT * FROM vecgate_backups
-       WHERE database_id = $1 AND ($2::uuid IS NULL OR source_id = $2::uuid)
+       WHERE database_id = $1 AND ($2::uuid IS NULL OR source_id = $2::uuid) AND set_id IS NULL
          AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
        ORDER BY created_at, id LIMIT $5`,
       [databaseId, sourceId, start.after?.createdAt ?? null, start.after?.id ?? null, start.limit + 1],
@@ -200,10 +228,89 @@ export class BackupsRepository {
   /** Deletes the row; the caller drops the table in the same transaction. */
   async delete(db: Queryable, databaseId: string, id: string): Promise<Backup | undefined> {
     const { rows } = await db.query<BackupRow>(
-      'DELETE FROM vecgate_backups WHERE database_id = $1 AND id = $2 RETURNING *',
+      'DELETE FROM vecgate_backups WHERE database_id = $1 AND id = $2 AND set_id IS NULL RETURNING *',
       [databaseId, id],
     );
     return rows[0] && toBackup(rows[0]);
+  }
+
+  /** Records the size and SHA-256 of a backup's file, once written out and counted. */
+  async setFile(db: Queryable, id: string, file: { checksum: string; size: number }): Promise<void> {
+    await db.query('UPDATE vecgate_backups SET file_checksum = $2, file_size = $3 WHERE id = $1', [
+      id,
+      file.checksum,
+      file.size,
+    ]);
+  }
+
+  /** How many sets the database holds, counted under a lock of its own held until the transaction ends. */
+  async countSets(db: Queryable, databaseId: string): Promise<number> {
+    await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`vecgate_backup_sets:${databaseId}`]);
+    const { rows } = await db.query<{ n: string }>(
+      'SELECT count(*) AS n FROM vecgate_backup_sets WHERE database_id = $1',
+      [databaseId],
+    );
+    return Number(rows[0].n);
+  }
+
+  async insertSet(
+    db: Queryable,
+    set: { id: string; databaseId: string; description: string | null },
+  ): Promise<BackupSet> {
+    const { rows } = await db.query<BackupSetRow>(
+      'INSERT INTO vecgate_backup_sets (id, database_id, description) VALUES ($1, $2, $3) RETURNING *',
+      [set.id, set.databaseId, set.description],
+    );
+    return toBackupSet(rows[0]);
+  }
+
+  async findSet(db: Queryable, databaseId: string, id: string): Promise<BackupSet | undefined> {
+    const { rows } = await db.query<BackupSetRow>(
+      'SELECT * FROM vecgate_backup_sets WHERE database_id = $1 AND id = $2',
+      [databaseId, id],
+    );
+    return rows[0] && toBackupSet(rows[0]);
+  }
+
+  /** The database's sets, oldest first. */
+  async listSets(db: Queryable, databaseId: string): Promise<BackupSet[]> {
+    const { rows } = await db.query<BackupSetRow>(
+      'SELECT * FROM vecgate_backup_sets WHERE database_id = $1 ORDER BY created_at, id',
+      [databaseId],
+    );
+    return rows.map(toBackupSet);
+  }
+
+  /** The backups of a set, by the name of their collection. */
+  async setMembers(db: Queryable, setId: string): Promise<Backup[]> {
+    const { rows } = await db.query<BackupRow>(
+      'SELECT * FROM vecgate_backups WHERE set_id = $1 ORDER BY source_name COLLATE "C", id',
+      [setId],
+    );
+    return rows.map(toBackup);
+  }
+
+  async setSetFile(db: Queryable, id: string, file: { checksum: string; size: number }): Promise<void> {
+    await db.query('UPDATE vecgate_backup_sets SET file_checksum = $2, file_size = $3 WHERE id = $1', [
+      id,
+      file.checksum,
+      file.size,
+    ]);
+  }
+
+  /** Deletes the set and its backups' rows, answering the tables the caller drops in the same transaction. */
+  async deleteSet(db: Queryable, databaseId: string, id: string): Promise<string[] | undefined> {
+    const { rows } = await db.query<{ id: string }>(
+      'SELECT id FROM vecgate_backup_sets WHERE database_id = $1 AND id = $2 FOR UPDATE',
+      [databaseId, id],
+    );
+    if (rows.length === 0) return undefined;
+    const tables = await db.query<{ table_name: string }>(
+      'DELETE FROM vecgate_backups WHERE set_id = $1 RETURNING table_name',
+      [id],
+    );
+    await db.query('DELETE FROM vecgate_backup_sets WHERE id = $1', [id]);
+    return tables.rows.map((r) => r.table_name);
   }
 
   /** Registers a backup's namespaces (with their filterable keys) and namespace aliases for the collection restored from it. */

@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_BACKUPS_PER_COLLECTION,
   MAX_BACKUPS_PER_COLLECTION,
   type Backup,
+  type BackupSet,
   type Page,
   type PageStart,
   type RestoreJob,
@@ -62,14 +63,83 @@ export class BackupsService {
       const collection = await this.collections.getByName(scope, collectionName, tx, 'share');
       if ((await this.repository.countTakenOf(tx, collection.id)) >= this.maxPerCollection)
         throw new LimitReachedError('backup', this.maxPerCollection, collection.name);
-      const id = randomUUID();
-      const tableName = recordTableName(id);
-      // A bare copy: keys only; the filter and vector indexes are built again on restore.
-      await this.tables.create(tx, tableName, { metadata: false, document: false });
-      if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
-      await this.tables.addVectorColumns(tx, tableName, collection.vectors, false);
-      await this.tables.copyRecords(tx, collection.tableName, tableName, sameColumns(collection.vectors));
-      return this.repository.insert(tx, { id, tableName, ...details }, collection);
+      return this.copy(tx, collection, details);
+    });
+  }
+
+  /** A bare copy of the collection's table (keys only; the filter and vector indexes are built again on restore), and its row. */
+  private async copy(
+    tx: Queryable,
+    collection: Collection,
+    details: { name: string | null; description: string | null; setId?: string },
+  ): Promise<Backup> {
+    const id = randomUUID();
+    const tableName = recordTableName(id);
+    await this.tables.create(tx, tableName, { metadata: false, document: false });
+    if (collection.dimension) await this.tables.setDimension(tx, tableName, collection.dimension);
+    await this.tables.addVectorColumns(tx, tableName, collection.vectors, false);
+    await this.tables.copyRecords(tx, collection.tableName, tableName, sameColumns(collection.vectors));
+    return this.repository.insert(tx, { id, tableName, ...details }, collection);
+  }
+
+  /** Records the SHA-256 and size of the backup's file, as its protocol wrote it out. */
+  async setFile(backup: Backup, file: { checksum: string; size: number }): Promise<void> {
+    await this.repository.setFile(this.db, backup.id, file);
+  }
+
+  /**
+   * A set of backups taken in one transaction, one of each collection of the scope's database
+   * named (those deleted meanwhile are left out). A database holds at most `maxPerCollection`
+   * sets; a set's backups do not count against their collections' own bound.
+   */
+  async createSet(
+    scope: Scope,
+    collectionNames: string[],
+    description: string | null,
+  ): Promise<{ set: BackupSet; backups: Backup[] }> {
+    return this.db.transaction(async (tx) => {
+      const databaseId = await this.databaseId(scope, tx);
+      if ((await this.repository.countSets(tx, databaseId)) >= this.maxPerCollection)
+        throw new LimitReachedError('backup set', this.maxPerCollection, scope.database);
+      const set = await this.repository.insertSet(tx, { id: randomUUID(), databaseId, description });
+      const backups: Backup[] = [];
+      for (const name of collectionNames) {
+        let collection: Collection;
+        try {
+          collection = await this.collections.getByName(scope, name, tx, 'share');
+        } catch (err) {
+          if (err instanceof NotFoundError) continue;
+          throw err;
+        }
+        backups.push(await this.copy(tx, collection, { name: null, description, setId: set.id }));
+      }
+      return { set, backups };
+    });
+  }
+
+  async getSet(scope: Scope, id: string): Promise<{ set: BackupSet; backups: Backup[] }> {
+    if (!BACKUP_ID.test(id)) throw new NotFoundError('backup set', id, 'id');
+    const set = await this.repository.findSet(this.db, await this.databaseId(scope), id);
+    if (!set) throw new NotFoundError('backup set', id, 'id');
+    return { set, backups: await this.repository.setMembers(this.db, set.id) };
+  }
+
+  /** The database's sets, oldest first. */
+  async listSets(scope: Scope): Promise<BackupSet[]> {
+    return this.repository.listSets(this.db, await this.databaseId(scope));
+  }
+
+  async setSetFile(set: BackupSet, file: { checksum: string; size: number }): Promise<void> {
+    await this.repository.setSetFile(this.db, set.id, file);
+  }
+
+  /** Deletes the set and drops its backups' tables, in one transaction. */
+  async deleteSet(scope: Scope, id: string): Promise<void> {
+    if (!BACKUP_ID.test(id)) throw new NotFoundError('backup set', id, 'id');
+    await this.db.transaction(async (tx) => {
+      const tables = await this.repository.deleteSet(tx, await this.databaseId(scope, tx), id);
+      if (!tables) throw new NotFoundError('backup set', id, 'id');
+      for (const table of tables) await this.tables.drop(tx, table);
     });
   }
 

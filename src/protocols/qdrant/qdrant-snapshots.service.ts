@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Inject, Injectable } from '@nestjs/common';
 import { boundedLines, LineTooLongError } from '../../common/bounded-lines';
 import { serializeWithRaw } from '../../common/raw-json';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import type { Backup } from '../../core/backups/backup.model';
+import type { Backup, BackupSet } from '../../core/backups/backup.model';
 import { BackupsService } from '../../core/backups/backups.service';
 import type { NewCollection } from '../../core/collections/collection.model';
-import { NotFoundError } from '../../core/errors';
+import { LimitReachedError, NotFoundError } from '../../core/errors';
 import type { RecordWrite } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
 import { DEFAULT_NAMESPACE } from '../../core/scope';
@@ -39,9 +40,36 @@ import {
   snapshotName,
   type SnapshotHeader,
 } from './snapshot-format';
+import { tarEnd, tarHeader, tarPadding } from './snapshot-tar';
 
 /** What marks a backup as a Qdrant snapshot (Pinecone's backups of the collection are not listed as snapshots). */
 const SNAPSHOT_DESCRIPTION = 'Qdrant snapshot';
+/** ... as a snapshot of the collection's one shard (shard 0), listed apart as Qdrant lists them. */
+const SHARD_SNAPSHOT_DESCRIPTION = 'Qdrant shard snapshot';
+/** ... as a full-storage snapshot: a set of backups, one of each collection, taken together. */
+const FULL_SNAPSHOT_DESCRIPTION = 'Qdrant full snapshot';
+
+/** A collection snapshot, or a snapshot of its one shard. */
+export type SnapshotKind = 'collection' | 'shard';
+const DESCRIPTIONS: Record<SnapshotKind, string> = {
+  collection: SNAPSHOT_DESCRIPTION,
+  shard: SHARD_SNAPSHOT_DESCRIPTION,
+};
+
+/**
+ * A recovery body's fields: SnapshotRecover's, and `wait`, which Qdrant's own tests send in the
+ * body (it belongs in the query), ignored there as Qdrant ignores it.
+ */
+const RECOVER_FIELDS = [...FIELDS.SnapshotRecover, 'wait'] as const;
+
+/** The one shard of a vecgate collection. */
+const SHARD = 0;
+
+/** Where Qdrant keeps snapshot files, which `file://` locations name (vecgate keeps them in the database). */
+const SNAPSHOTS_DIRECTORY = '/qdrant/snapshots';
+
+/** How long a fetched snapshot may wait for its server's answer, and then between two pieces of its body. */
+const FETCH_IDLE_MS = 60_000;
 
 /** Snapshot uploads one process receives at once: each may take VECGATE_SNAPSHOT_UPLOAD_MB of temporary disk. */
 const MAX_UPLOADS_AT_ONCE = 2;
@@ -54,14 +82,63 @@ export interface SnapshotDescription {
   checksum: string | null;
 }
 
+function snapshotPrefix(backup: Backup): string {
+  return backup.description === SHARD_SNAPSHOT_DESCRIPTION ? `${backup.sourceName}-shard-${SHARD}` : backup.sourceName;
+}
+
 function describe(backup: Backup): SnapshotDescription {
   return {
-    name: snapshotName(backup.sourceName, backup.id, backup.createdAt),
+    name: snapshotName(snapshotPrefix(backup), backup.id, backup.createdAt),
     creation_time: backup.createdAt.toISOString().slice(0, 19),
-    // The copy's size in Postgres: the file is written when downloaded, and its checksum with it.
-    size: backup.sizeBytes,
-    checksum: null,
+    // The file's size and SHA-256, counted when it was taken (before that, the copy's size in Postgres).
+    size: backup.fileSize ?? backup.sizeBytes,
+    checksum: backup.fileChecksum,
   };
+}
+
+function fullName(set: BackupSet): string {
+  return snapshotName('full-snapshot', set.id, set.createdAt);
+}
+
+function describeFull(set: BackupSet): SnapshotDescription {
+  return {
+    name: fullName(set),
+    creation_time: set.createdAt.toISOString().slice(0, 19),
+    size: set.fileSize ?? 0,
+    checksum: set.fileChecksum,
+  };
+}
+
+/** The name of a full snapshot's entry holding one collection's snapshot file (tar names are short and ASCII). */
+function memberEntry(backup: Backup): string {
+  return `${backup.id}.snapshot`;
+}
+
+/**
+ * A `checksum` as Qdrant validates it (a SHA-256 in hex), before anything is read: a 422 in its
+ * words, or the checksum (undefined when none was sent).
+ */
+export function checkSha256(value: unknown, where: 'query parameters' | 'JSON body'): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw QdrantHttpError.format('checksum: invalid type, expected a string');
+  if (value.length !== 64)
+    throw new QdrantHttpError(
+      422,
+      `Validation error in ${where}: [checksum: Validation error: invalid_sha256_hash [{"length": Number(${value.length}), "expected_length": Number(64)}]]`,
+    );
+  if (!/^[0-9a-fA-F]+$/.test(value))
+    throw new QdrantHttpError(
+      422,
+      `Validation error in ${where}: [checksum: invalid characters, expected 0-9, a-f, A-F]`,
+    );
+  return value;
+}
+
+/** A shard id of a path: vecgate's collections have one shard, 0. */
+export function checkShard(shard: string): void {
+  if (!/^\d{1,10}$/.test(shard) || Number(shard) > 0xffffffff)
+    throw new QdrantHttpError(400, `Deserialize error in path parameters: can not parse "${shard}" to a u32`);
+  if (Number(shard) !== SHARD) throw QdrantHttpError.notFound(`shard ${Number(shard)} not found`);
 }
 
 /** A collection's settings as a create-collection body, which recovery sends to create it again. */
@@ -105,51 +182,87 @@ export class QdrantSnapshotsService {
     return this.collections.scope;
   }
 
-  async create(name: string): Promise<SnapshotDescription> {
+  /** The collection a shard route names (404 when none), checked to be asked for its one shard. */
+  private async shardOf(name: string, shard: string): Promise<string> {
     const c = await this.collections.get(name);
-    return describe(await this.backups.create(this.scope, c.name, { name: null, description: SNAPSHOT_DESCRIPTION }));
+    checkShard(shard);
+    return c.name;
   }
 
-  async list(name: string): Promise<SnapshotDescription[]> {
+  async create(name: string, kind: SnapshotKind = 'collection'): Promise<SnapshotDescription> {
+    const c = await this.collections.get(name);
+    const backup = await this.backups.create(this.scope, c.name, { name: null, description: DESCRIPTIONS[kind] });
+    // The file is written when downloaded; its checksum and size are counted now, once, for every replica to list.
+    const file = await counted(this.lines(backup));
+    await this.backups.setFile(backup, file);
+    return describe({ ...backup, fileChecksum: file.checksum, fileSize: file.size });
+  }
+
+  async createShard(name: string, shard: string): Promise<SnapshotDescription> {
+    return this.create(await this.shardOf(name, shard), 'shard');
+  }
+
+  async list(name: string, kind: SnapshotKind = 'collection'): Promise<SnapshotDescription[]> {
     const c = await this.collections.get(name);
     const out: SnapshotDescription[] = [];
     let after: { createdAt: Date; id: string } | null = null;
     do {
       const page = await this.backups.list(this.scope, c.name, { limit: 100, after });
-      for (const b of page.items) if (b.description === SNAPSHOT_DESCRIPTION) out.push(describe(b));
+      for (const b of page.items) if (b.description === DESCRIPTIONS[kind]) out.push(describe(b));
       after = page.after;
     } while (after);
     return out;
   }
 
-  /** The snapshot of that name, of this collection (or of any, `anyCollection`: recovery may take another's). */
-  private async find(collection: string | null, snapshot: string): Promise<Backup> {
+  async listShard(name: string, shard: string): Promise<SnapshotDescription[]> {
+    return this.list(await this.shardOf(name, shard), 'shard');
+  }
+
+  /**
+   * The snapshot of that name, of one of `kinds`, of this collection (or of any, `collection`
+   * null: recovery may take another's). A name is looked up by the backup id it carries, and must
+   * then be that snapshot's whole name: any other (a path, `../..`) names nothing.
+   */
+  private async find(kinds: SnapshotKind[], collection: string | null, snapshot: string): Promise<Backup> {
+    const backup = await this.held(kinds, collection, snapshot);
+    if (!backup) throw QdrantHttpError.notFound(`Snapshot ${snapshot} not found`);
+    return backup;
+  }
+
+  private async held(kinds: SnapshotKind[], collection: string | null, snapshot: string): Promise<Backup | null> {
     const id = backupIdOf(snapshot);
-    const missing = () => QdrantHttpError.notFound(`Snapshot ${snapshot} not found`);
-    if (!id) throw missing();
+    if (!id) return null;
     let backup: Backup;
     try {
       backup = await this.backups.get(this.scope, id);
     } catch (err) {
-      if (err instanceof NotFoundError) throw missing();
+      if (err instanceof NotFoundError) return null;
       throw err;
     }
-    if (backup.description !== SNAPSHOT_DESCRIPTION || describe(backup).name !== snapshot) throw missing();
-    if (collection !== null && backup.sourceName !== collection) throw missing();
+    if (!kinds.some((k) => backup.description === DESCRIPTIONS[k]) || describe(backup).name !== snapshot) return null;
+    if (collection !== null && backup.sourceName !== collection) return null;
     return backup;
   }
 
-  async delete(name: string, snapshot: string): Promise<boolean> {
+  async delete(name: string, snapshot: string, kind: SnapshotKind = 'collection'): Promise<boolean> {
     const c = await this.collections.get(name);
-    const backup = await this.find(c.name, snapshot);
+    const backup = await this.find([kind], c.name, snapshot);
     await this.backups.delete(this.scope, backup.id);
     return true;
   }
 
+  async deleteShard(name: string, shard: string, snapshot: string): Promise<boolean> {
+    return this.delete(await this.shardOf(name, shard), snapshot, 'shard');
+  }
+
   /** The snapshot file, written as it is read: a header line, then the points in pages. */
-  async download(name: string, snapshot: string): Promise<Readable> {
+  async download(name: string, snapshot: string, kind: SnapshotKind = 'collection'): Promise<Readable> {
     const c = await this.collections.get(name);
-    return Readable.from(this.lines(await this.find(c.name, snapshot)));
+    return Readable.from(this.lines(await this.find([kind], c.name, snapshot)));
+  }
+
+  async downloadShard(name: string, shard: string, snapshot: string): Promise<Readable> {
+    return this.download(await this.shardOf(name, shard), snapshot, 'shard');
   }
 
   private async *lines(backup: Backup): AsyncGenerator<string | Buffer> {
@@ -183,25 +296,99 @@ export class QdrantSnapshotsService {
   }
 
   /**
-   * PUT snapshots/recover: `location` names a snapshot this gateway holds (its name last, as in
-   * `file:///qdrant/snapshots/<collection>/<name>` or the download URL). The collection `name` is
-   * made from it, replacing one of that name, in one transaction. A `checksum` is checked against
-   * the snapshot's file first. vecgate does not fetch other URLs: upload the file instead.
+   * PUT snapshots/recover. `location` is a snapshot this gateway holds, named last in a
+   * `file://` path (`file:///qdrant/snapshots/<collection>/<name>`), in a URL (its download URL)
+   * or alone; or an http(s) URL of a snapshot file, fetched (VECGATE_SNAPSHOT_URL_RECOVERY). The
+   * collection `name` is made from it, replacing one of that name, in one transaction. A
+   * `checksum` is checked against the file first.
    */
   async recover(name: string, body: JsonObject): Promise<boolean> {
-    onlyFields(body, FIELDS.SnapshotRecover, 'the body');
+    onlyFields(body, RECOVER_FIELDS, 'the body');
+    const checksum = checkSha256(body.checksum, 'JSON body');
     if (typeof body.location !== 'string' || body.location === '')
       throw QdrantHttpError.format('location must be a string: the name or URL of a snapshot');
-    const snapshot = body.location.split('/').pop() ?? '';
-    if (!backupIdOf(snapshot))
-      throw QdrantHttpError.badRequest(
-        `vecgate recovers from its own snapshots, named in location (${JSON.stringify(snapshot)} is none), or from a file sent to POST /collections/${name}/snapshots/upload; it fetches no URL`,
+    checkCollectionName(name);
+    const source = await this.locate(body.location, ['collection', 'shard'], 'collection');
+    return this.recoverFrom(name, source, checksum, body.api_key);
+  }
+
+  /**
+   * PUT shards/{shard}/snapshots/recover: as recover, into the collection of that name, which
+   * must exist (its one shard is the whole collection). A `file://` location is refused, as Qdrant
+   * refuses it here.
+   */
+  async recoverShard(name: string, shard: string, body: JsonObject): Promise<boolean> {
+    onlyFields(body, RECOVER_FIELDS, 'the body');
+    const checksum = checkSha256(body.checksum, 'JSON body');
+    if (typeof body.location !== 'string' || body.location === '')
+      throw QdrantHttpError.format('location must be a string: the name or URL of a snapshot');
+    const collection = await this.shardOf(name, shard);
+    const source = await this.locate(body.location, ['shard', 'collection'], 'shard');
+    return this.recoverFrom(collection, source, checksum, body.api_key);
+  }
+
+  /** What a recovery's `location` names: a snapshot this gateway holds, or a URL to fetch. */
+  private async locate(
+    location: string,
+    kinds: SnapshotKind[],
+    route: SnapshotKind,
+  ): Promise<{ held: Backup } | { url: URL }> {
+    let url: URL | null;
+    try {
+      url = /^[a-z][a-z0-9+.-]*:/i.test(location) ? new URL(location) : null;
+    } catch {
+      throw QdrantHttpError.format(`location: invalid URL ${JSON.stringify(location)}`);
+    }
+    const missing = (what: string) => QdrantHttpError.notFound(`Snapshot ${what} not found`);
+    if (url === null) {
+      // A name alone: a snapshot this gateway holds (Qdrant's shard route takes a file name so).
+      const held = await this.held(kinds, null, location);
+      if (held) return { held };
+      throw missing(location);
+    }
+    const last = decodeURIComponent(url.pathname.split('/').pop() ?? '');
+    if (url.protocol === 'file:') {
+      if (route === 'shard')
+        throw QdrantHttpError.wrongInput(`Invalid snapshot URL ${url.href}: URLs with file scheme are not supported`);
+      if (url.host !== '' && url.host !== 'localhost')
+        throw QdrantHttpError.badRequest('Invalid snapshot URI, file path must be absolute or on localhost');
+      const path = decodeURIComponent(url.pathname);
+      const held = await this.held(kinds, null, last);
+      if (held) return { held };
+      // vecgate's snapshot directory is the database: a snapshot's name it does not hold does not
+      // exist, and no other file is read.
+      if (last.endsWith('.snapshot'))
+        throw QdrantHttpError.badRequest(`Snapshot file ${JSON.stringify(path)} does not exist`);
+      throw new QdrantHttpError(
+        403,
+        `Forbidden: Snapshot file path must be inside the snapshots directory ${JSON.stringify(SNAPSHOTS_DIRECTORY)}: vecgate keeps its snapshots in the database and reads no file`,
       );
-    const backup = await this.find(null, snapshot);
-    if (body.checksum !== undefined && body.checksum !== null) {
-      const hash = createHash('sha256');
-      for await (const chunk of this.lines(backup)) hash.update(chunk);
-      checkChecksum(body.checksum, hash.digest('hex'));
+    }
+    if (url.protocol === 'http:' || url.protocol === 'https:') {
+      // A URL naming a snapshot this gateway holds (its download URL) is that snapshot: nothing is fetched.
+      const held = await this.held(kinds, null, last);
+      if (held) return { held };
+      if (!this.config.snapshotUrlRecovery)
+        throw new QdrantHttpError(
+          403,
+          'Forbidden: Snapshot recovery from remote URLs is disabled in the configuration',
+        );
+      return { url };
+    }
+    throw QdrantHttpError.badRequest(`URL ${url.href} with scheme ${url.protocol.slice(0, -1)} is not supported`);
+  }
+
+  private async recoverFrom(
+    name: string,
+    source: { held: Backup } | { url: URL },
+    checksum: string | undefined,
+    apiKey: unknown,
+  ): Promise<boolean> {
+    if ('url' in source) return this.fetchAndLoad(name, source.url, checksum, apiKey);
+    const backup = source.held;
+    if (checksum !== undefined) {
+      const actual = backup.fileChecksum ?? (await counted(this.lines(backup))).checksum;
+      checkChecksum(checksum, actual);
     }
     const spec = (b: Backup): NewCollection => ({
       name,
@@ -221,9 +408,58 @@ export class QdrantSnapshotsService {
         ...(multivector ? { multivector, storage } : {}),
       })),
     });
-    checkCollectionName(name);
     await this.backups.restore(this.scope, backup.id, spec, { replace: true });
     return true;
+  }
+
+  /**
+   * A snapshot file fetched from `url` (following redirects), bound as an upload is
+   * (VECGATE_SNAPSHOT_UPLOAD_MB), then loaded as an uploaded one. Its server is given
+   * FETCH_IDLE_MS to answer and then to send each piece.
+   */
+  private async fetchAndLoad(name: string, url: URL, checksum: string | undefined, apiKey: unknown): Promise<boolean> {
+    const abort = new AbortController();
+    let timer = setTimeout(() => abort.abort(), FETCH_IDLE_MS);
+    const failed = (why: string) => QdrantHttpError.wrongInput(`Failed to download snapshot from ${url.href}: ${why}`);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        signal: abort.signal,
+        headers: typeof apiKey === 'string' && apiKey !== '' ? { 'api-key': apiKey } : {},
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw failed(
+        abort.signal.aborted ? 'no answer in time' : (cause?.code ?? cause?.message ?? (err as Error).message),
+      );
+    }
+    if (!response.ok || response.body === null) {
+      clearTimeout(timer);
+      await response.body?.cancel();
+      throw failed(`status - ${response.status} ${response.statusText}`);
+    }
+    const limit = this.config.snapshotUploadBytes;
+    const web = response.body as WebReadableStream<Uint8Array>;
+    async function* bounded(): AsyncGenerator<Buffer> {
+      let received = 0;
+      for await (const chunk of web) {
+        clearTimeout(timer);
+        timer = setTimeout(() => abort.abort(), FETCH_IDLE_MS);
+        received += chunk.length;
+        if (received > limit)
+          throw new QdrantHttpError(413, 'the snapshot file is larger than VECGATE_SNAPSHOT_UPLOAD_MB allows');
+        yield Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      }
+    }
+    const body = Readable.from(bounded());
+    try {
+      return await this.upload(name, body, checksum);
+    } finally {
+      clearTimeout(timer);
+      body.destroy();
+      abort.abort();
+    }
   }
 
   /**
@@ -263,6 +499,128 @@ export class QdrantSnapshotsService {
       this.uploading--;
       await rm(dir, { recursive: true, force: true });
     }
+  }
+
+  /** POST shards/{shard}/snapshots/upload: as upload, into the collection of that name, which must exist. */
+  async uploadShard(name: string, shard: string, file: Readable, checksum: string | undefined): Promise<boolean> {
+    return this.upload(await this.shardOf(name, shard), file, checksum);
+  }
+
+  /**
+   * Partial snapshots (a shard's segment files changed since a manifest): refused, after the
+   * checks Qdrant makes first (the checksum, the collection, the shard). A vecgate collection has
+   * no segment files to compare: a shard's whole snapshot recovers it.
+   */
+  async partial(name: string, shard: string, checksum?: string): Promise<never> {
+    checkSha256(checksum, 'query parameters');
+    await this.shardOf(name, shard);
+    throw QdrantHttpError.badRequest(
+      'Partial snapshots are not served: a vecgate collection has no segment files to take changes of. Take and recover a whole shard snapshot (POST and PUT /collections/{collection_name}/shards/0/snapshots...)',
+    );
+  }
+
+  /** GET shards/{shard}/snapshot, a snapshot streamed as it is taken: refused after the collection's and shard's checks. */
+  async streamed(name: string, shard: string): Promise<never> {
+    await this.shardOf(name, shard);
+    throw QdrantHttpError.badRequest(
+      'Streamed shard snapshots are not served: take one (POST /collections/{collection_name}/shards/0/snapshots) and download it',
+    );
+  }
+
+  /**
+   * POST /snapshots: a full-storage snapshot, a snapshot of every collection taken in one
+   * transaction. Its file is a tar archive (as Qdrant's is) of `config.json` (which file holds
+   * which collection) and each collection's snapshot file, whose sizes and checksums, and the
+   * archive's, are counted now.
+   */
+  async createFull(): Promise<SnapshotDescription> {
+    const names = (await this.collections.list()).collections.map((c) => c.name);
+    let taken: { set: BackupSet; backups: Backup[] };
+    try {
+      taken = await this.backups.createSet(this.scope, names, FULL_SNAPSHOT_DESCRIPTION);
+    } catch (err) {
+      if (err instanceof LimitReachedError)
+        throw QdrantHttpError.badRequest(
+          `Storage already has the maximum number of full snapshots (${err.limit}). Help: Please delete an existing snapshot before creating a new one.`,
+        );
+      throw err;
+    }
+    const backups: Backup[] = [];
+    for (const backup of taken.backups) {
+      const file = await counted(this.lines(backup));
+      await this.backups.setFile(backup, file);
+      backups.push({ ...backup, fileChecksum: file.checksum, fileSize: file.size });
+    }
+    const file = await counted(this.archive(taken.set, backups));
+    await this.backups.setSetFile(taken.set, file);
+    return describeFull({ ...taken.set, fileChecksum: file.checksum, fileSize: file.size });
+  }
+
+  async listFull(): Promise<SnapshotDescription[]> {
+    return (await this.backups.listSets(this.scope))
+      .filter((set) => set.description === FULL_SNAPSHOT_DESCRIPTION)
+      .map(describeFull);
+  }
+
+  /** The full snapshot of that name: looked up by the id its name carries, and then by its whole name. */
+  private async findFull(snapshot: string): Promise<{ set: BackupSet; backups: Backup[] }> {
+    const missing = () => QdrantHttpError.notFound(`Snapshot ${snapshot} not found`);
+    const id = backupIdOf(snapshot);
+    if (!id) throw missing();
+    try {
+      const found = await this.backups.getSet(this.scope, id);
+      if (found.set.description !== FULL_SNAPSHOT_DESCRIPTION || fullName(found.set) !== snapshot) throw missing();
+      return found;
+    } catch (err) {
+      if (err instanceof NotFoundError) throw missing();
+      throw err;
+    }
+  }
+
+  async downloadFull(snapshot: string): Promise<Readable> {
+    const { set, backups } = await this.findFull(snapshot);
+    return Readable.from(this.archive(set, backups));
+  }
+
+  async deleteFull(snapshot: string): Promise<boolean> {
+    const { set } = await this.findFull(snapshot);
+    try {
+      await this.backups.deleteSet(this.scope, set.id);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw QdrantHttpError.notFound(`Snapshot ${snapshot} not found`);
+      throw err;
+    }
+    return true;
+  }
+
+  /**
+   * A full snapshot's tar archive: `config.json` ({"collections_mapping": {collection: entry}}, as
+   * Qdrant's names it), then each collection's snapshot file, `<backup id>.snapshot`. Each size
+   * is the one counted when the snapshot was taken (counted again here when it was not).
+   */
+  private async *archive(set: BackupSet, backups: Backup[]): AsyncGenerator<string | Buffer> {
+    const config = Buffer.from(
+      JSON.stringify({
+        collections_mapping: Object.fromEntries(backups.map((b) => [b.sourceName, memberEntry(b)])),
+      }),
+    );
+    yield tarHeader('config.json', config.length, set.createdAt);
+    yield config;
+    yield tarPadding(config.length);
+    for (const backup of backups) {
+      const size = backup.fileSize ?? (await counted(this.lines(backup))).size;
+      yield tarHeader(memberEntry(backup), size, backup.createdAt);
+      let written = 0;
+      for await (const chunk of this.lines(backup)) {
+        written += Buffer.byteLength(chunk);
+        yield chunk;
+      }
+      // The file read back otherwise than it was counted (a gateway of another version wrote it): the archive would lie.
+      if (written !== size)
+        throw new Error(`snapshot file of ${backup.sourceName} is ${written} bytes, counted ${size}`);
+      yield tarPadding(size);
+    }
+    yield tarEnd();
   }
 
   private async load(name: string, file: Readable): Promise<boolean> {
@@ -325,14 +683,25 @@ async function* received(file: Readable, hash: Hash): AsyncGenerator<Buffer> {
       yield chunk;
     }
   } catch (err) {
+    if (err instanceof QdrantHttpError) throw err;
     throw QdrantHttpError.badRequest(`the snapshot file was not received whole: ${(err as Error).message}`);
   }
 }
 
-function checkChecksum(expected: unknown, actual: string): void {
-  if (typeof expected !== 'string') throw QdrantHttpError.format('checksum must be a string');
+function checkChecksum(expected: string, actual: string): void {
   if (expected.toLowerCase() !== actual)
-    throw QdrantHttpError.badRequest(`Snapshot checksum mismatch: expected ${expected}, got ${actual}`);
+    throw QdrantHttpError.wrongInput(`Snapshot checksum mismatch: expected ${expected}, got ${actual}`);
+}
+
+/** The SHA-256 (hex) and size in bytes of a file written as `chunks`. */
+async function counted(chunks: AsyncIterable<string | Buffer>): Promise<{ checksum: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of chunks) {
+    hash.update(chunk);
+    size += Buffer.byteLength(chunk);
+  }
+  return { checksum: hash.digest('hex'), size };
 }
 
 /** Errors of a batch of points, said with the line of the file its first point came from. */

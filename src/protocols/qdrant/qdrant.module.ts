@@ -3,6 +3,8 @@ import { CollectionsModule } from '../../core/collections/collections.module';
 import { RecordsModule } from '../../core/records/records.module';
 import { BackupsModule } from '../../core/backups/backups.module';
 import { QdrantSnapshotsController } from './controllers/snapshots.controller';
+import { QdrantShardSnapshotsController } from './controllers/shard-snapshots.controller';
+import { QdrantFullSnapshotsController } from './controllers/full-snapshots.controller';
 import { QdrantSnapshotsService } from './qdrant-snapshots.service';
 import { QdrantCollectionsController } from './controllers/collections.controller';
 import { QdrantPointsController } from './controllers/points.controller';
@@ -20,6 +22,8 @@ import { QdrantBm25 } from './qdrant-bm25';
     QdrantCollectionsController,
     QdrantPointsController,
     QdrantSnapshotsController,
+    QdrantShardSnapshotsController,
+    QdrantFullSnapshotsController,
   ],
   providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService, QdrantSnapshotsService, QdrantBm25],
 })

@@ -236,9 +236,9 @@ describe('Qdrant snapshots', () => {
     const file = Buffer.from(await (await download(name, snapshot)).arrayBuffer());
     await q.delete(name, { wait: true, points: [7] });
     expectQdrantError(
-      await raw.put(`/collections/${name}/snapshots/recover`, { location: 'http://169.254.169.254/latest/x.snapshot' }),
+      await raw.put(`/collections/${name}/snapshots/recover`, { location: 'ftp://example.com/x.snapshot' }),
       400,
-      /vecgate recovers from its own snapshots.*it fetches no URL/,
+      /^Bad request: URL ftp:\/\/example.com\/x.snapshot with scheme ftp is not supported$/,
     );
     expectQdrantError(
       await raw.put(`/collections/${name}/snapshots/recover`, { location: snapshot, checksum: 'ab'.repeat(32) }),

@@ -1,15 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bodyRead } from '../../../common/request-deadline';
 import { QDRANT_REQUEST, WAIT } from './openapi';
 import { answer } from '../answer';
 import { bodyOf } from '../body';
-import { QdrantHttpError } from '../qdrant-error';
-import { QdrantSnapshotsService } from '../qdrant-snapshots.service';
-
-/** The field of the multipart form an upload sends its file in (Qdrant's). */
-const UPLOAD_FIELD = 'snapshot';
+import { checkSha256, QdrantSnapshotsService } from '../qdrant-snapshots.service';
+import { sendFile, UPLOAD_BODY, uploadedFile, waited } from './snapshot-replies';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/snapshots')
@@ -20,8 +16,12 @@ export class QdrantSnapshotsController {
   @ApiQuery(WAIT)
   @Post()
   @HttpCode(200)
-  create(@Param('name') name: string) {
-    return answer(() => this.snapshots.create(name));
+  create(
+    @Param('name') name: string,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return waited(wait, reply, () => this.snapshots.create(name));
   }
 
   @ApiOperation({ summary: "A collection's snapshots" })
@@ -36,8 +36,13 @@ export class QdrantSnapshotsController {
   @ApiQuery(WAIT)
   @ApiBody(QDRANT_REQUEST)
   @Put('recover')
-  recover(@Param('name') name: string, @Body() body: unknown) {
-    return answer(() => this.snapshots.recover(name, bodyOf(body)));
+  recover(
+    @Param('name') name: string,
+    @Body() body: unknown,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return waited(wait, reply, () => this.snapshots.recover(name, bodyOf(body)));
   }
 
   @ApiOperation({
@@ -45,9 +50,7 @@ export class QdrantSnapshotsController {
       'Recover a collection from an uploaded vecgate snapshot file (multipart field `snapshot`), replacing the collection of that name',
   })
   @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: { type: 'object', properties: { [UPLOAD_FIELD]: { type: 'string', format: 'binary' } } },
-  })
+  @ApiBody(UPLOAD_BODY)
   @ApiQuery(WAIT)
   @ApiQuery({
     name: 'checksum',
@@ -63,20 +66,21 @@ export class QdrantSnapshotsController {
   })
   @Post('upload')
   @HttpCode(200)
-  upload(@Param('name') name: string, @Req() request: FastifyRequest, @Query('checksum') checksum?: string) {
-    return answer(async () => {
-      if (!request.isMultipart())
-        throw QdrantHttpError.badRequest(`send the snapshot file as multipart/form-data, in the field ${UPLOAD_FIELD}`);
-      const part = await request.file();
-      if (!part || part.fieldname !== UPLOAD_FIELD)
-        throw QdrantHttpError.badRequest(`send the snapshot file in the multipart field ${UPLOAD_FIELD}`);
-      // The request's deadline holds until the file has come whole; the recovery may then take its time.
-      part.file.once('end', () => bodyRead(request));
+  upload(
+    @Param('name') name: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Query('checksum') checksum?: string,
+    @Query('wait') wait?: string,
+  ) {
+    return waited(wait, reply, async () => {
+      const sum = checkSha256(checksum, 'query parameters');
+      const file = await uploadedFile(request);
       try {
-        return await this.snapshots.upload(name, part.file, checksum);
+        return await this.snapshots.upload(name, file, sum);
       } finally {
         // What the recovery did not read (it stopped at an error) is drained, so the answer can go.
-        part.file.resume();
+        file.resume();
       }
     });
   }
@@ -88,18 +92,18 @@ export class QdrantSnapshotsController {
     @Param('snapshot') snapshot: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const file = await this.snapshots.download(name, snapshot);
-    await reply
-      .status(200)
-      .type('application/octet-stream')
-      .header('content-disposition', `attachment; filename="${snapshot.replace(/[^\w.-]/g, '_')}"`)
-      .send(file);
+    await sendFile(reply, snapshot, await this.snapshots.download(name, snapshot));
   }
 
   @ApiOperation({ summary: 'Delete a snapshot' })
   @ApiQuery(WAIT)
   @Delete(':snapshot')
-  remove(@Param('name') name: string, @Param('snapshot') snapshot: string) {
-    return answer(() => this.snapshots.delete(name, snapshot));
+  remove(
+    @Param('name') name: string,
+    @Param('snapshot') snapshot: string,
+    @Query('wait') wait: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return waited(wait, reply, () => this.snapshots.delete(name, snapshot));
   }
 }
