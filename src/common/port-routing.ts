@@ -12,10 +12,20 @@ export interface ProtocolPort {
   prefix: string;
   /** Paths served by the gateway's own routes on that port too (the probes), by the path they take there. */
   shared: Readonly<Record<string, string>>;
+  /** The probes' answers on that port, in the protocol's words (plain text): live, ready, not ready. */
+  probeWords?: Readonly<{ live: string; ready: string; notReady: string }>;
+}
+
+/** The protocol port each handed connection came through (sockets are unique to one gateway). */
+const socketPorts = new WeakMap<Socket, ProtocolPort>();
+
+/** The protocol port a request came through, or undefined for the main port. */
+export function protocolPortOf(req: IncomingMessage): ProtocolPort | undefined {
+  return socketPorts.get(req.socket);
 }
 
 export class PortRouting {
-  private readonly portOf = new WeakMap<Socket, ProtocolPort>();
+  private readonly portOf = socketPorts;
   private readonly listeners: Server[] = [];
   private readonly prefixes: string[];
 

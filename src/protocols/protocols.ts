@@ -26,13 +26,15 @@ import { vectorizerErrorRenderer } from './vectorizer/vectorizer-errors.renderer
 export const PROTOCOL_MODULES = [ChromaModule, PineconeModule, VectorizerModule, QdrantModule, ConsoleModule];
 
 /**
- * Protocols served on a port of their own (common/port-routing.ts): Qdrant's probes and metrics
- * are the gateway's own (`/livez` is its liveness, `/healthz`).
+ * Protocols served on a port of their own (common/port-routing.ts): Qdrant's probes are the
+ * gateway's own (`/livez` is its liveness, `/healthz`), answered in Qdrant's plain-text words;
+ * its `/metrics` is Qdrant's (the gateway's stay on the main port).
  */
 export const PROTOCOL_PORTS: ProtocolPort[] = [
   {
     prefix: QDRANT_PREFIX,
-    shared: { '/healthz': '/healthz', '/livez': '/healthz', '/readyz': '/readyz', '/metrics': '/metrics' },
+    shared: { '/healthz': '/healthz', '/livez': '/healthz', '/readyz': '/readyz' },
+    probeWords: { live: 'healthz check passed', ready: 'all shards are ready', notReady: 'some shards are not ready' },
   },
 ];
 

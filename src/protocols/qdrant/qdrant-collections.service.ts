@@ -466,34 +466,46 @@ export class QdrantCollectionsService {
     }
   }
 
-  async info(name: string) {
-    const c = await this.get(name);
-    const layout = layoutOf(c);
-    const points = await this.records.count(this.scope, c.id);
-    // Yellow while an HNSW index is still to be built (IndexBuilder): the default vector's or a named
-    // dense one's. A dimension past what HNSW indexes is searched exactly and stays green.
+  /** The caller's collections (those its key reaches), as the core holds them. */
+  async inScope(): Promise<Collection[]> {
+    return this.collections.list(this.scope, null, 0);
+  }
+
+  /**
+   * Yellow while an HNSW index is still to be built (IndexBuilder): the default vector's or a named
+   * dense one's. A dimension past what HNSW indexes is searched exactly and stays green.
+   */
+  statusOf(c: Collection, points: number): { status: 'green' | 'yellow'; unbuilt: boolean } {
     const indexable = (dimension: number | null) => dimension !== null && dimension <= MAX_HALFVEC_INDEX_DIMENSION;
     const unbuilt =
       (!c.vectorIndexed && indexable(c.dimension)) ||
       c.vectors.some((f) => f.kind === 'dense' && !f.indexed && indexable(f.dimension));
     const threshold = buildFromRows(c.index, this.config.indexing.minRows);
     const building = unbuilt && threshold !== null && points >= threshold;
+    return { status: building ? 'yellow' : 'green', unbuilt };
+  }
+
+  async info(name: string) {
+    const c = await this.get(name);
+    const layout = layoutOf(c);
+    const points = await this.records.count(this.scope, c.id);
+    const { status, unbuilt } = this.statusOf(c, points);
     const indexed = (c.vectorIndexed || c.vectors.some((f) => f.kind === 'dense' && f.indexed)) && !unbuilt;
     const warnings = warningsOf(c, layout);
     return {
-      status: building ? 'yellow' : 'green',
+      status,
       optimizer_status: 'ok',
       ...(warnings.length > 0 && { warnings }),
       indexed_vectors_count: indexed ? points : 0,
       points_count: points,
       segments_count: 1,
       config: configShown(c, layout),
-      payload_schema: await this.payloadSchema(c, layout),
+      payload_schema: await this.payloadSchemaOf(c, layout),
     };
   }
 
   /** Each indexed field, its type and how many points hold it. */
-  private async payloadSchema(c: Collection, layout: QdrantLayout): Promise<JsonObject> {
+  async payloadSchemaOf(c: Collection, layout: QdrantLayout): Promise<JsonObject> {
     const schema = nameMap<unknown>();
     for (const [key, field] of Object.entries(layout.payloadIndexes)) {
       const type = typeof field === 'string' ? field : isObject(field) ? field.type : undefined;

@@ -13,6 +13,8 @@ import { QdrantCollectionsService } from './qdrant-collections.service';
 import { QdrantPointsService } from './qdrant-points.service';
 import { QdrantQueryService } from './qdrant-query.service';
 import { QdrantBm25 } from './qdrant-bm25';
+import { QdrantRequestStats, QdrantStatsInterceptor } from './qdrant-request-stats';
+import { QdrantTelemetryService } from './qdrant-telemetry.service';
 
 /** Qdrant's REST API, served on its own port (QDRANT_PORT) under QDRANT_PREFIX. */
 @Module({
@@ -25,6 +27,15 @@ import { QdrantBm25 } from './qdrant-bm25';
     QdrantShardSnapshotsController,
     QdrantFullSnapshotsController,
   ],
-  providers: [QdrantCollectionsService, QdrantPointsService, QdrantQueryService, QdrantSnapshotsService, QdrantBm25],
+  providers: [
+    QdrantCollectionsService,
+    QdrantPointsService,
+    QdrantQueryService,
+    QdrantSnapshotsService,
+    QdrantBm25,
+    QdrantRequestStats,
+    QdrantStatsInterceptor,
+    QdrantTelemetryService,
+  ],
 })
 export class QdrantModule {}

@@ -6,7 +6,7 @@ describe('operations: /healthz and /readyz', () => {
   let gw: OperatedGateway;
 
   beforeAll(async () => {
-    gw = await startOperatedGateway({ readyTimeoutMs: 500 });
+    gw = await startOperatedGateway({ readyTimeoutMs: 500 }, { qdrantPort: 0 });
   });
   afterAll(() => gw.close());
 
@@ -37,6 +37,10 @@ describe('operations: /healthz and /readyz', () => {
       expect(res.status).toBe(503);
       expect(res.headers.get('content-type')).toMatch(/application\/json/);
       expect(res.body).toEqual({ status: 'unavailable', reason: `migrations not applied: ${name}` });
+      // On the Qdrant port, the same probe in Qdrant's words; liveness stays.
+      const qdrant = await http(gw.qdrantUrl, 'GET', '/readyz');
+      expect([qdrant.status, qdrant.text]).toEqual([503, 'some shards are not ready']);
+      expect((await http(gw.qdrantUrl, 'GET', '/livez')).text).toBe('healthz check passed');
     } finally {
       await gw.db.query('INSERT INTO vecgate_migrations (name) VALUES ($1)', [name]);
     }

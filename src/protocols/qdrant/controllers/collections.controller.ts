@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QDRANT_REQUEST, TIMEOUT, WAIT } from './openapi';
 import type { JsonObject } from '../../json-guards';
@@ -6,9 +18,11 @@ import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantCollectionsService } from '../qdrant-collections.service';
 import { QdrantPointsService } from '../qdrant-points.service';
+import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections')
+@UseInterceptors(QdrantStatsInterceptor)
 export class QdrantCollectionsController {
   constructor(
     private readonly collections: QdrantCollectionsService,

@@ -1,5 +1,6 @@
-import { Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 import type { FastifyReply } from 'fastify';
 import { WAIT } from './openapi';
 import { answer } from '../answer';
@@ -12,6 +13,7 @@ import { sendFile, waited } from './snapshot-replies';
  */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/snapshots')
+@UseInterceptors(QdrantStatsInterceptor)
 export class QdrantFullSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 

@@ -1,14 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QDRANT_REQUEST, TIMEOUT, WAIT } from './openapi';
 import { answer, updateResult } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantPointsService } from '../qdrant-points.service';
 import { QdrantQueryService } from '../qdrant-query.service';
+import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 
 /** Qdrant's point routes: writes answer an UpdateResult once committed (`wait` or not). */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/points')
+@UseInterceptors(QdrantStatsInterceptor)
 export class QdrantPointsController {
   constructor(
     private readonly points: QdrantPointsService,

@@ -1,5 +1,19 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QDRANT_REQUEST, WAIT } from './openapi';
 import { answer } from '../answer';
@@ -21,6 +35,7 @@ const CHECKSUM = {
  */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/shards/:shard')
+@UseInterceptors(QdrantStatsInterceptor)
 export class QdrantShardSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 

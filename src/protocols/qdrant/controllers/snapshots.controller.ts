@@ -1,14 +1,29 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QDRANT_REQUEST, WAIT } from './openapi';
 import { answer } from '../answer';
 import { bodyOf } from '../body';
+import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 import { checkSha256, QdrantSnapshotsService } from '../qdrant-snapshots.service';
 import { sendFile, UPLOAD_BODY, uploadedFile, waited } from './snapshot-replies';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/snapshots')
+@UseInterceptors(QdrantStatsInterceptor)
 export class QdrantSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 
