@@ -233,9 +233,11 @@ function fieldCondition(c: JsonObject, at: string, outer: number, layout: Qdrant
     if (typeof flag !== 'boolean') throw refuse(`${at}.${field} must be a boolean`);
     parts.push(flag ? { kind, key } : not({ kind, key }));
   }
+  // Qdrant's FieldCondition validation (validate_field_condition): a 422, its error on the struct.
   if (parts.length === 0)
-    throw refuse(
-      `the condition on ${shown(key)} takes match, range, values_count, geo_radius, geo_bounding_box, is_empty or is_null`,
+    throw QdrantHttpError.validation(
+      `${at}.__all__`,
+      'Validation error: At least one field condition must be specified [{}]',
     );
   return and(...parts);
 }

@@ -15,6 +15,7 @@ import { QdrantQueryService } from './qdrant-query.service';
 import { QdrantBm25 } from './qdrant-bm25';
 import { QdrantRequestStats, QdrantStatsInterceptor } from './qdrant-request-stats';
 import { QdrantTelemetryService } from './qdrant-telemetry.service';
+import { QdrantRequestChecks } from './qdrant-validation';
 
 /** Qdrant's REST API, served on its own port (QDRANT_PORT) under QDRANT_PREFIX. */
 @Module({
@@ -36,6 +37,7 @@ import { QdrantTelemetryService } from './qdrant-telemetry.service';
     QdrantRequestStats,
     QdrantStatsInterceptor,
     QdrantTelemetryService,
+    QdrantRequestChecks,
   ],
 })
 export class QdrantModule {}

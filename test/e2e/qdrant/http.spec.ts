@@ -113,8 +113,8 @@ describe('Qdrant over HTTP', () => {
       'PUT',
       '/collections/a%2Fb',
       { vectors: { size: 3, distance: 'Dot' } },
-      400,
-      /collection name/,
+      422,
+      /^Validation error in path parameters: \[collection_name: collection name cannot contain "\/" char\]$/,
     ],
     [
       'an unknown collection',

@@ -19,10 +19,11 @@ import { bodyOf } from '../body';
 import { QdrantCollectionsService } from '../qdrant-collections.service';
 import { QdrantPointsService } from '../qdrant-points.service';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
+import { QdrantRequestChecks } from '../qdrant-validation';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantCollectionsController {
   constructor(
     private readonly collections: QdrantCollectionsService,

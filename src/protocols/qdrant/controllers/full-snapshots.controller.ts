@@ -1,6 +1,7 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
+import { QdrantRequestChecks } from '../qdrant-validation';
 import type { FastifyReply } from 'fastify';
 import { WAIT } from './openapi';
 import { answer } from '../answer';
@@ -13,7 +14,7 @@ import { sendFile, waited } from './snapshot-replies';
  */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/snapshots')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantFullSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 

@@ -6,11 +6,12 @@ import { bodyOf } from '../body';
 import { QdrantPointsService } from '../qdrant-points.service';
 import { QdrantQueryService } from '../qdrant-query.service';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
+import { QdrantRequestChecks } from '../qdrant-validation';
 
 /** Qdrant's point routes: writes answer an UpdateResult once committed (`wait` or not). */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/points')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantPointsController {
   constructor(
     private readonly points: QdrantPointsService,

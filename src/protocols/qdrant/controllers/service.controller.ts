@@ -4,13 +4,14 @@ import type { FastifyReply } from 'fastify';
 import { answer } from '../answer';
 import { QdrantCollectionsService } from '../qdrant-collections.service';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
+import { QdrantRequestChecks } from '../qdrant-validation';
 import { QdrantTelemetryService, type TelemetryQuery } from '../qdrant-telemetry.service';
 import { QDRANT_VERSION } from '../qdrant-version';
 
 /** Qdrant's service routes, in their single-node shapes (its probes are the gateway's own, in Qdrant's words). */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantServiceController {
   constructor(
     private readonly collections: QdrantCollectionsService,

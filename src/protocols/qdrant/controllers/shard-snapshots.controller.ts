@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
+import { QdrantRequestChecks } from '../qdrant-validation';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QDRANT_REQUEST, WAIT } from './openapi';
 import { answer } from '../answer';
@@ -35,7 +36,7 @@ const CHECKSUM = {
  */
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/shards/:shard')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantShardSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 

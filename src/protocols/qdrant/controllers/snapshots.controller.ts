@@ -19,11 +19,12 @@ import { answer } from '../answer';
 import { bodyOf } from '../body';
 import { QdrantStatsInterceptor } from '../qdrant-request-stats';
 import { checkSha256, QdrantSnapshotsService } from '../qdrant-snapshots.service';
+import { QdrantRequestChecks } from '../qdrant-validation';
 import { sendFile, UPLOAD_BODY, uploadedFile, waited } from './snapshot-replies';
 
 @ApiTags('Qdrant (QDRANT_PORT, 6333)')
 @Controller('_qdrant/collections/:name/snapshots')
-@UseInterceptors(QdrantStatsInterceptor)
+@UseInterceptors(QdrantStatsInterceptor, QdrantRequestChecks)
 export class QdrantSnapshotsController {
   constructor(private readonly snapshots: QdrantSnapshotsService) {}
 
