@@ -1,5 +1,13 @@
 import { InvalidArgumentError } from '../errors';
-import { keyLevels, MAX_KEY_PATH_LEVELS, type FilterNode, type MetadataKey, type Scalar } from './filter-ast';
+import {
+  keyLevels,
+  MAX_KEY_PATH_LEVELS,
+  MAX_POLYGON_POINTS,
+  type FilterNode,
+  type GeoRing,
+  type MetadataKey,
+  type Scalar,
+} from './filter-ast';
 import { foldOr } from './fold-or';
 import type { SqlParams } from './sql-params';
 import { vectorColumn } from '../collections/vector-index';
@@ -129,6 +137,8 @@ function compile(
       const band = `${latitudeAt(node.key, params, root)} BETWEEN ${bottom} AND ${top}`;
       return geoCondition(node.key, params, root, band, within);
     }
+    case 'geoPolygon':
+      return compileGeoPolygon(node.key, node.exterior, node.interiors, params, root);
     case 'nested': {
       const { value } = access(node.key, params, root);
       if (hasStatistics(node.key, root, estimating)) {
@@ -438,6 +448,65 @@ function geoCondition(
   const elements = `jsonb_array_elements(CASE WHEN jsonb_typeof(${value}) = 'array' THEN ${value} ELSE '[]'::jsonb END)`;
   const inArray = `(jsonb_typeof(${value}) = 'array' AND EXISTS (SELECT 1 FROM ${elements} AS ${element}(p) WHERE ${point(`${element}.p`)}))`;
   return `((${band} AND ${point(value)}) OR ${inArray})`;
+}
+
+/**
+ * A geo polygon: the exterior's bounding box first (its latitudes a band a geo index serves), then
+ * the winding number of the point around each ring, as Rust's geo crate counts it
+ * (`coord_pos_relative_to_ring`: an upward edge counts its start, a downward edge its end, a
+ * horizontal edge neither, and a point on an edge is on the boundary, so in no ring). The edges of
+ * every ring are five bind parameters (ring, start and end as arrays), whatever the polygon's size:
+ * the statement and its parameters do not grow with the points.
+ */
+function compileGeoPolygon(
+  key: MetadataKey,
+  exterior: GeoRing,
+  interiors: GeoRing[],
+  params: SqlParams,
+  root: string,
+): string {
+  const rings = [exterior, ...interiors];
+  const points = rings.reduce((n, r) => n + r.length, 0);
+  if (points > MAX_POLYGON_POINTS)
+    throw new InvalidArgumentError(`a geo polygon holds at most ${MAX_POLYGON_POINTS} points, this one ${points}`);
+  for (const ring of rings) {
+    if (ring.length < 4 || ring.some((p) => !Number.isFinite(p.lat) || !Number.isFinite(p.lon)))
+      throw new InvalidArgumentError('a geo polygon ring takes at least 4 points of finite degrees');
+    const [first, last] = [ring[0], ring[ring.length - 1]];
+    if (first.lat !== last.lat || first.lon !== last.lon)
+      throw new InvalidArgumentError('a geo polygon ring ends where it starts');
+  }
+  const edges = { r: [] as number[], x1: [] as number[], y1: [] as number[], x2: [] as number[], y2: [] as number[] };
+  rings.forEach((ring, r) => {
+    for (let i = 0; i + 1 < ring.length; i++) {
+      edges.r.push(r);
+      edges.x1.push(ring[i].lon);
+      edges.y1.push(ring[i].lat);
+      edges.x2.push(ring[i + 1].lon);
+      edges.y2.push(ring[i + 1].lat);
+    }
+  });
+  const lats = exterior.map((p) => p.lat);
+  const lons = exterior.map((p) => p.lon);
+  const [south, north] = [params.add(Math.min(...lats), 'float8'), params.add(Math.max(...lats), 'float8')];
+  const [west, east] = [params.add(Math.min(...lons), 'float8'), params.add(Math.max(...lons), 'float8')];
+  const e = params.alias('pe');
+  const unnest = `unnest(${params.add(edges.r, 'int[]')}, ${params.add(edges.x1, 'float8[]')}, ${params.add(edges.y1, 'float8[]')}, ${params.add(edges.x2, 'float8[]')}, ${params.add(edges.y2, 'float8[]')}) AS ${e}(r, x1, y1, x2, y2)`;
+  const within = (lat: string, lon: string): string => {
+    const [px, py] = [`${e}q.px`, `${e}q.py`];
+    const [x1, y1, x2, y2] = [`${e}.x1`, `${e}.y1`, `${e}.x2`, `${e}.y2`];
+    // orient2d(start, end, point): positive counter-clockwise, negative clockwise, 0 collinear.
+    const o = `((${x2} - ${x1}) * (${py} - ${y1}) - (${px} - ${x1}) * (${y2} - ${y1}))`;
+    const between = `${px} BETWEEN least(${x1}, ${x2}) AND greatest(${x1}, ${x2})`;
+    const winding = `CASE WHEN ${y1} <= ${py} THEN CASE WHEN ${y2} >= ${py} AND ${o} > 0 AND ${y2} <> ${py} THEN 1 ELSE 0 END WHEN ${y2} <= ${py} THEN CASE WHEN ${o} < 0 THEN -1 ELSE 0 END ELSE 0 END`;
+    const boundary = `CASE WHEN ${y1} <= ${py} THEN ${y2} >= ${py} AND ${o} = 0 AND ${between} WHEN ${y2} <= ${py} THEN ${o} = 0 AND ${between} ELSE FALSE END`;
+    const perRing = `SELECT ${e}.r, sum(${winding}) AS w, bool_or(${boundary}) AS b FROM (SELECT ${lon} AS px, ${lat} AS py) AS ${e}q CROSS JOIN ${unnest} GROUP BY ${e}.r`;
+    // Inside the exterior (r = 0) and outside every hole, on no ring's line.
+    const inside = `(SELECT coalesce(bool_and(CASE WHEN ${e}s.r = 0 THEN ${e}s.w <> 0 ELSE ${e}s.w = 0 END AND NOT ${e}s.b), FALSE) FROM (${perRing}) AS ${e}s)`;
+    return `${lat} BETWEEN ${south} AND ${north} AND ${lon} BETWEEN ${west} AND ${east} AND ${inside}`;
+  };
+  const band = `${latitudeAt(key, params, root)} BETWEEN ${south} AND ${north}`;
+  return geoCondition(key, params, root, band, within);
 }
 
 function escapeLike(text: string): string {

@@ -64,6 +64,14 @@ export type FilterNode =
   /** metadata[key] is a point within the box from its top-left to its bottom-right corner. */
   | { kind: 'geoBox'; key: MetadataKey; top: number; left: number; bottom: number; right: number }
   /**
+   * metadata[key] is a point inside the polygon, on the plane of longitudes (x) and latitudes (y):
+   * inside the exterior ring and in none of the interior rings (holes), a point on a ring's line
+   * being in neither (the rule of Rust's geo crate, which Qdrant's geo_polygon follows: a nonzero
+   * winding number). Each ring is closed (its last point is its first) and has at least 4 points;
+   * all rings together hold at most MAX_POLYGON_POINTS.
+   */
+  | { kind: 'geoPolygon'; key: MetadataKey; exterior: GeoRing; interiors: GeoRing[] }
+  /**
    * metadata[key] is an array one of whose elements matches `filter` whole (keys in it are the
    * element's own). The inner filter reads metadata only: no ids, documents or vectors.
    */
@@ -81,6 +89,16 @@ export type FilterNode =
    * any of them, all of them, or all of them in order (a phrase); a text with no words matches nothing.
    */
   | { kind: 'textWords'; field: TextField; mode: 'any' | 'all' | 'phrase'; text: string };
+
+/** A closed line of points in degrees: a polygon's exterior or one of its holes. */
+export type GeoRing = ReadonlyArray<{ lat: number; lon: number }>;
+
+/**
+ * The most points a geo polygon's rings may hold together. The polygon is bound as five arrays
+ * whatever its size, but each candidate point is tested against every edge: the bound keeps one
+ * condition's work per point in step with an `$in` list's (MAX_FILTER_LIST).
+ */
+export const MAX_POLYGON_POINTS = 10_000;
 
 export const ALL: FilterNode = { kind: 'all' };
 

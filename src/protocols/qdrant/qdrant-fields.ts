@@ -26,6 +26,8 @@ export const FIELDS = {
   GeoRadius: ['center', 'radius'],
   GeoBoundingBox: ['top_left', 'bottom_right'],
   GeoPoint: ['lon', 'lat'],
+  GeoPolygon: ['exterior', 'interiors'],
+  GeoLineString: ['points'],
   PayloadField: ['key'],
   IsEmptyCondition: ['is_empty'],
   IsNullCondition: ['is_null'],

@@ -2,9 +2,11 @@ import {
   ALL,
   and,
   MAX_KEY_PATH_LEVELS,
+  MAX_POLYGON_POINTS,
   not,
   or,
   type FilterNode,
+  type GeoRing,
   type MetadataKey,
   type RangeOperator,
   type Scalar,
@@ -21,10 +23,9 @@ import { textIndexKey, type QdrantLayout, type TextIndexRef } from './qdrant-lay
 /**
  * Qdrant's filters into the neutral AST: must / should / must_not / min_should over field
  * conditions (match value / any / except / text / phrase / text_any / prefix, range and datetime range,
- * values_count, is_empty, is_null, geo_radius, geo_bounding_box), has_id, has_vector and nested
+ * values_count, is_empty, is_null, geo_radius, geo_bounding_box, geo_polygon), has_id, has_vector and nested
  * filters as conditions, and `nested` conditions over arrays of objects. A value that is an array
- * matches when one of its elements does, as in Qdrant; `a[].b` keys reach into arrays of objects. geo_polygon is refused
- * with a 400 that says so. Every object is checked for fields its Qdrant type lacks (a condition
+ * matches when one of its elements does, as in Qdrant; `a[].b` keys reach into arrays of objects. Every object is checked for fields its Qdrant type lacks (a condition
  * passed where a filter belongs, or `mustt`, would otherwise select every point), and errors
  * say where in the body they are (`filter.must[0].match`).
  */
@@ -189,6 +190,45 @@ function geoPoint(value: unknown, field: string, at: string): { lat: number; lon
   return { lat: value.lat, lon: value.lon };
 }
 
+/** A ring of a geo polygon (a GeoLineString), checked as Qdrant's GeoPolygon::validate_line_string checks it. */
+function geoRing(value: unknown, field: string, at: string): GeoRing {
+  if (!isObject(value)) throw refuse(`${at}: invalid type, expected struct GeoLineString`);
+  if (value.points === undefined) throw refuse(`${at}: missing field \`points\``);
+  if (!Array.isArray(value.points)) throw refuse(`${at}.points: invalid type, expected a sequence`);
+  onlyFields(value, FIELDS.GeoLineString, at);
+  const points = value.points.map((p, i) => geoPoint(p, `${field}.points[${i}]`, `${at}.points[${i}]`));
+  if (points.length <= 3)
+    throw refuse(`Validation failed: polygon invalid, the size must be at least 4, got ${points.length}`);
+  const [first, last] = [points[0], points[points.length - 1]];
+  if (Math.abs(first.lat - last.lat) > Number.EPSILON || Math.abs(first.lon - last.lon) > Number.EPSILON)
+    throw refuse(
+      'Validation failed: polygon invalid, the first and the last points should be the same to form a closed line',
+    );
+  return points;
+}
+
+/** Qdrant's geo_polygon: an exterior ring and optional interior rings (holes), each closed. */
+function geoPolygon(key: MetadataKey, g: unknown, at: string): FilterNode {
+  if (!isObject(g)) throw refuse(`geo_polygon of ${shown(key)} takes exterior and interiors`);
+  onlyFields(g, FIELDS.GeoPolygon, at);
+  if (g.exterior === undefined) throw refuse(`${at}: missing field \`exterior\``);
+  if (g.interiors !== undefined && g.interiors !== null && !Array.isArray(g.interiors))
+    throw refuse(`${at}.interiors: invalid type, expected a sequence`);
+  const field = `geo_polygon of ${shown(key)}`;
+  // Counted before they are read: a body of millions of points is refused whole.
+  const rings = [g.exterior, ...((g.interiors as unknown[] | null | undefined) ?? [])];
+  const total = rings.reduce<number>((n, r) => n + (isObject(r) && Array.isArray(r.points) ? r.points.length : 0), 0);
+  if (total > MAX_POLYGON_POINTS)
+    throw QdrantHttpError.badRequest(
+      `${field} holds ${total} points; vecgate evaluates polygons of at most ${MAX_POLYGON_POINTS} points`,
+    );
+  const exterior = geoRing(g.exterior, `${field}.exterior`, `${at}.exterior`);
+  const interiors = ((g.interiors as unknown[] | null | undefined) ?? []).map((r, i) =>
+    geoRing(r, `${field}.interiors[${i}]`, `${at}.interiors[${i}]`),
+  );
+  return { kind: 'geoPolygon', key, exterior, interiors };
+}
+
 function fieldCondition(c: JsonObject, at: string, outer: number, layout: QdrantLayout): FilterNode {
   const key = payloadKey(c.key, 'key', outer);
   const parts: FilterNode[] = [];
@@ -220,9 +260,7 @@ function fieldCondition(c: JsonObject, at: string, outer: number, layout: Qdrant
     parts.push({ kind: 'geoBox', key, top: tl.lat, left: tl.lon, bottom: br.lat, right: br.lon });
   }
   if (c.geo_polygon !== undefined && c.geo_polygon !== null)
-    throw QdrantHttpError.badRequest(
-      `vecgate does not evaluate geo_polygon conditions yet (key ${shown(key)}): use geo_radius or geo_bounding_box`,
-    );
+    parts.push(geoPolygon(key, c.geo_polygon, `${at}.geo_polygon`));
   // `is_empty: true` / `is_null: true` in a field condition: Qdrant's other spelling of those conditions.
   for (const [field, kind] of [
     ['is_empty', 'isEmpty'],

@@ -177,6 +177,23 @@ describe('filter estimates on 100,000 records', () => {
         { kind: 'geoBox', key: 'geo', top: -90 + 180 * s - 1e-9, bottom: -90, left: -1, right: 1 },
         s,
       ],
+      [
+        // A triangle standing on its apex, on the records' meridian: it keeps the latitudes above
+        // the apex (no record lies on its base, at the pole), estimated from its band of latitudes.
+        `geo polygon at ${s}`,
+        {
+          kind: 'geoPolygon',
+          key: 'geo',
+          exterior: [
+            { lon: -1, lat: 90 },
+            { lon: 0, lat: 90 - 180 * s - 1e-9 },
+            { lon: 1, lat: 90 },
+            { lon: -1, lat: 90 },
+          ],
+          interiors: [],
+        },
+        s,
+      ],
     ]),
     ['text prefix at 0.001', { kind: 'textMatch', key: 's', text: 'v0000', mode: 'prefix' }, 0.001],
     ['text prefix at 0.01', { kind: 'textMatch', key: 's', text: 'v000', mode: 'prefix' }, 0.01],
