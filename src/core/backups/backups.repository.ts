@@ -234,6 +234,21 @@ export class BackupsRepository {
     return rows[0] && toBackup(rows[0]);
   }
 
+  /**
+   * The database's own backups (not a set's) taken of collections of that name, whichever
+   * collection of the name it was (one recovered or made again since), oldest first.
+   */
+  async listOfName(db: Queryable, databaseId: string, sourceName: string, start: PageStart): Promise<Page<Backup>> {
+    const { rows } = await db.query<BackupRow>(
+      `SELECT * FROM vecgate_backups
+       WHERE database_id = $1 AND source_name = $2 AND set_id IS NULL
+         AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::uuid))
+       ORDER BY created_at, id LIMIT $5`,
+      [databaseId, sourceName, start.after?.createdAt ?? null, start.after?.id ?? null, start.limit + 1],
+    );
+    return paged(rows.map(toBackup), start.limit);
+  }
+
   /** Records the size and SHA-256 of a backup's file, once written out and counted. */
   async setFile(db: Queryable, id: string, file: { checksum: string; size: number }): Promise<void> {
     await db.query('UPDATE vecgate_backups SET file_checksum = $2, file_size = $3 WHERE id = $1', [

@@ -158,6 +158,14 @@ export class BackupsService {
     return this.repository.list(this.db, databaseId, source?.id ?? null, start);
   }
 
+  /**
+   * The backups taken of collections of that name, the one there is now or any before it (as
+   * Qdrant lists a collection's snapshots: a recovery replaces the collection, not its snapshots).
+   */
+  async listOfName(scope: Scope, collectionName: string, start: PageStart): Promise<Page<Backup>> {
+    return this.repository.listOfName(this.db, await this.databaseId(scope), collectionName, start);
+  }
+
   async delete(scope: Scope, id: string): Promise<void> {
     if (!BACKUP_ID.test(id)) throw new NotFoundError('backup', id, 'id');
     await this.db.transaction(async (tx) => {

@@ -207,7 +207,8 @@ export class QdrantSnapshotsService {
     const out: SnapshotDescription[] = [];
     let after: { createdAt: Date; id: string } | null = null;
     do {
-      const page = await this.backups.list(this.scope, c.name, { limit: 100, after });
+      // By name: a recovery replaces the collection, and its snapshots stay listed (as in Qdrant).
+      const page = await this.backups.listOfName(this.scope, c.name, { limit: 100, after });
       for (const b of page.items) if (b.description === DESCRIPTIONS[kind]) out.push(describe(b));
       after = page.after;
     } while (after);

@@ -128,6 +128,8 @@ describe('Qdrant snapshot checksums, wait=false, shard snapshots and locations',
       await q.recoverShardFromSnapshot(name, 0, { location: taken.name, checksum: taken.checksum ?? undefined }),
     ).toBe(true);
     expect(await everything(q, name)).toEqual(before);
+    // The collection recovered is another, and the snapshot it was recovered from is still listed.
+    expect(await q.listShardSnapshots(name, 0)).toEqual([taken]);
     // The collection's recovery takes a shard snapshot too (the same file).
     await q.delete(name, { wait: true, points: [4] });
     const copy = collectionName('shard_copy');
