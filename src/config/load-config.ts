@@ -252,7 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxAnswerBytes: integer(env, 'VECGATE_MAX_ANSWER_MB', 128, 1, 4096) * 1024 * 1024,
     bodyLimitBytes: integer(env, 'VECGATE_BODY_LIMIT_MB', 64, 1, 1024) * 1024 * 1024,
     snapshotUploadBytes: integer(env, 'VECGATE_SNAPSHOT_UPLOAD_MB', 1024, 1, 1024 * 1024) * 1024 * 1024,
-    snapshotUrlRecovery: boolean(env, 'VECGATE_SNAPSHOT_URL_RECOVERY', true),
+    snapshotUrlRecovery: boolean(env, 'VECGATE_SNAPSHOT_URL_RECOVERY', false),
     maxBackupsPerCollection: integer(
       env,
       'VECGATE_MAX_BACKUPS_PER_COLLECTION',

@@ -76,7 +76,7 @@ function form(file: Buffer): FormData {
 }
 
 describe('Qdrant snapshot checksums, wait=false, shard snapshots and locations', () => {
-  const gw = gatewayForFile({ qdrantPort: 0 });
+  const gw = gatewayForFile({ qdrantPort: 0, snapshotUrlRecovery: true });
   let q: QdrantClient;
   const files = new Map<string, Buffer>();
   let server: { url: string; close(): Promise<void> };
@@ -349,8 +349,8 @@ describe('Qdrant full-storage snapshots', () => {
   });
 });
 
-describe('Qdrant snapshot recovery from URLs turned off (VECGATE_SNAPSHOT_URL_RECOVERY=false)', () => {
-  const gw = gatewayForFile({ qdrantPort: 0, snapshotUrlRecovery: false });
+describe('Qdrant snapshot recovery from URLs off by default (VECGATE_SNAPSHOT_URL_RECOVERY unset)', () => {
+  const gw = gatewayForFile({ qdrantPort: 0 });
 
   it('refuses an http(s) location in Qdrant’s words, and still takes its own snapshots’ URLs', async () => {
     const q = await qdrantClient(gw);
@@ -372,7 +372,7 @@ describe('Qdrant snapshot recovery from URLs turned off (VECGATE_SNAPSHOT_URL_RE
 });
 
 describe('Qdrant snapshots fetched past VECGATE_SNAPSHOT_UPLOAD_MB', () => {
-  const gw = gatewayForFile({ qdrantPort: 0, snapshotUploadBytes: 4096 });
+  const gw = gatewayForFile({ qdrantPort: 0, snapshotUploadBytes: 4096, snapshotUrlRecovery: true });
 
   it('stops reading at the bound with a 413, and makes no collection', async () => {
     const server = await fileServer(new Map([['/big.snapshot', Buffer.alloc(64 * 1024, 0x61)]]));
