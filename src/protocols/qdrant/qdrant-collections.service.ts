@@ -310,7 +310,8 @@ export class QdrantCollectionsService {
         kind: 'dense',
         dimension: parsed.dimension,
         metric: parsed.metric,
-        index: indexSettings(params.hnsw_config, { ...c.index, efSearchPinned: undefined }),
+        // The collection's hnsw_config (Qdrant's default for a vector without its own), as at create.
+        index: indexSettings(layout.settings.hnsw_config, { ...DEFAULT_INDEX }),
         ...(parsed.multivector ? { multivector: true, storage: storageOf(params) } : {}),
       };
     } else {

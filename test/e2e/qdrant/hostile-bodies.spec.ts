@@ -599,17 +599,37 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
     for (const [body, words] of bad)
       expectQdrantError(await q().put(`/collections/${fresh}`, body), 400, new RegExp(words));
     expect((await q().get(`/collections/${fresh}/exists`)).body.result).toEqual({ exists: false });
-    // At the top of a create body, as Qdrant does (its own tests send `quantization` there): ignored, and not kept.
+    // At the top of a create body, as Qdrant does: ignored, and not kept.
     const loose = collectionName('loose');
     const created = await q().put(`/collections/${loose}`, {
       vectors: { size: 3, distance: 'Dot' },
-      quantization: { scalar: { type: 'int8' } },
-      optimizer_config: { indexing_threshold: 7 },
+      quantisation: { scalar: { type: 'int8' } },
+      optimiser_config: { indexing_threshold: 7 },
     });
     expect(created.status).toBe(200);
     const shown = JSON.stringify((await q().get(`/collections/${loose}`)).body.result);
     // (The answer's own `optimizer_config` holds the defaults: the misspelt section set nothing.)
-    expect([shown.includes('"quantization"'), shown.includes('"indexing_threshold":7')]).toEqual([false, false]);
+    expect([shown.includes('"quantisation"'), shown.includes('"indexing_threshold":7')]).toEqual([false, false]);
+    // Serde's aliases (Qdrant's own tests send `quantization`) are their fields, kept; both names at once are refused.
+    const aliased = collectionName('aliased');
+    await q().put(`/collections/${aliased}`, {
+      vectors: { size: 3, distance: 'Dot' },
+      quantization: { scalar: { type: 'int8' } },
+      optimizer_config: { indexing_threshold_kb: 7 },
+    });
+    expect((await q().get(`/collections/${aliased}`)).body.result.config).toMatchObject({
+      quantization_config: { scalar: { type: 'int8' } },
+      optimizer_config: { indexing_threshold: 7 },
+    });
+    expectQdrantError(
+      await q().put(`/collections/${collectionName('both')}`, {
+        vectors: { size: 3, distance: 'Dot' },
+        quantization: { scalar: { type: 'int8' } },
+        quantization_config: { scalar: { type: 'int8' } },
+      }),
+      400,
+      /duplicate field `quantization_config`/,
+    );
 
     const config = (await q().get(`/collections/${name}`)).body.result.config;
     const updates: [unknown, string][] = [

@@ -119,6 +119,14 @@ describe('Qdrant per-vector config', () => {
     );
     const found = await q.query(name, { query: point(3).vector.audio, using: 'audio', limit: 3 });
     expect(found.points).toHaveLength(3);
+    // A vector added later takes the collection's settings, not the first vector's own.
+    await q.createVectorName(name, 'extra', { dense: { size: 2, distance: 'Dot' } });
+    const { rows } = await gw.db.query(
+      `SELECT v.index FROM vecgate_collection_vectors v JOIN vecgate_collections c ON c.id = v.collection_id
+       WHERE c.name = $1 AND v.name = 'extra'`,
+      [name],
+    );
+    expect(rows[0].index).toMatchObject({ m: 12, efConstruction: 80 });
   });
 
   it('builds no index where indexing_threshold is 0', async () => {
