@@ -22,32 +22,8 @@ import { endpointOf } from './qdrant-request-stats';
 
 type Faults = string[];
 
-/** Qdrant's (validator's) words for a range fault. */
-function rangeWords(value: unknown, min?: number, max?: number): string {
-  const shown =
-    typeof value === 'number' && Number.isInteger(value) && (min === undefined || Number.isInteger(min))
-      ? String(value)
-      : floatShown(value);
-  const bound =
-    max === undefined
-      ? `must be ${fmt(min!)} or larger`
-      : min === undefined
-        ? `must be ${fmt(max)} or smaller`
-        : `must be from ${fmt(min)} to ${fmt(max)}`;
-  return `value ${shown} invalid, ${bound}`;
-}
-
-/** A float as serde_json shows one (`1.0`, not `1`). */
-function floatShown(value: unknown): string {
-  return typeof value === 'number' && Number.isInteger(value) ? `${value}.0` : String(value);
-}
-
-function fmt(n: number): string {
-  return String(n);
-}
-
-/** A float bound as Qdrant's float ranges show theirs (`0.0`). */
-function fmtFloat(n: number): string {
+/** A float as serde_json shows one in validator's words (`2.0`, not `2`). */
+function floatShown(n: number): string {
   return Number.isInteger(n) ? `${n}.0` : String(n);
 }
 
@@ -71,7 +47,7 @@ function minInt(
   type: 'u32' | 'usize' | 'u64' = 'usize',
 ): void {
   const v = unsignedField(obj[field], `${at}${field}`, type);
-  if (v !== undefined && v < min) faults.push(`${at}${field}: ${rangeWords(v, min)}`);
+  if (v !== undefined && v < min) faults.push(`${at}${field}: value ${v} invalid, must be ${min} or larger`);
 }
 
 /** `#[validate(range(min, max))]` on a float field. */
@@ -87,7 +63,9 @@ function floatRange(
   if (typeof v !== 'number') return;
   if (v < min || (max !== undefined && v > max)) {
     const bound =
-      max === undefined ? `must be ${fmtFloat(min)} or larger` : `must be from ${fmtFloat(min)} to ${fmtFloat(max)}`;
+      max === undefined
+        ? `must be ${floatShown(min)} or larger`
+        : `must be from ${floatShown(min)} to ${floatShown(max)}`;
     faults.push(`${at}${field}: value ${floatShown(v)} invalid, ${bound}`);
   }
 }
