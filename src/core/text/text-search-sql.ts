@@ -17,9 +17,9 @@ import {
  * record holding a word) and each posting brings its own term of the sum: its word's idf x its
  * saturated frequency x its boost, with bits saying which of the query's conditions it serves.
  * Per record, the sum is the score and the OR of the bits says which words it holds. Words and
- * fuzzy leaves match from those alone; a phrase needs the words' positions, which only the record's
- * analysed value has, so a query with a phrase (or a metadata filter) reads the records left after
- * the conditions the postings decide: a phrase's records hold all its words.
+ * fuzzy leaves match from those alone; a phrase from its words' positions, which their postings
+ * carry (migrations/030) and the merge gathers per record. A phrase whose last word is a prefix
+ * (or a metadata filter) reads the records left after the conditions the postings decide.
  */
 
 /**
@@ -53,6 +53,8 @@ interface Condition {
   necessary: string;
   exact: string;
   readsRecord: boolean;
+  /** Whether `exact` tests a phrase's positions (more than `necessary`, and dearer: tested last). */
+  positional: boolean;
 }
 
 /** A full-text query compiled for the postings: what compilePostingsQuery makes and postingsBm25Sql runs. */
@@ -68,8 +70,10 @@ export interface PostingsQuery {
   /** Fuzzy leaves: where a record scores the leaf's boost as a constant, and the boost. */
   constants: { held: string; weight: number }[];
   condition: Condition;
-  /** Each phrase's tsquery, which the conditions name by phraseMarker. */
+  /** Each prefix phrase's tsquery, which the conditions name by phraseMarker. */
   phrases: string[];
+  /** The (field, word)s whose positions phrases read: column vg_p<k> holds the k-th's, per record. */
+  positions: { position: number; lexeme: string }[];
 }
 
 /**
@@ -79,8 +83,8 @@ export interface PostingsQuery {
  */
 const phraseMarker = (k: number) => `vg_phrase_${k}_`;
 
-const FALSE: Condition = { necessary: 'false', exact: 'false', readsRecord: false };
-const TRUE: Condition = { necessary: 'true', exact: 'true', readsRecord: false };
+const FALSE: Condition = { necessary: 'false', exact: 'false', readsRecord: false, positional: false };
+const TRUE: Condition = { necessary: 'true', exact: 'true', readsRecord: false, positional: false };
 
 /** A mask as an int8 literal (two's complement past 2^63). */
 const int8 = (mask: bigint) => `(${BigInt.asIntN(64, mask)})::int8`;
@@ -129,6 +133,13 @@ export function compilePostingsQuery(
   };
 
   const phrases: string[] = [];
+  /** The (field, word)s whose positions a phrase reads, by their column's index (vg_p<k>). */
+  const positioned = new Map<string, number>();
+  const positionColumn = (position: number, lexeme: string) => {
+    const k = key(position, lexeme);
+    if (!positioned.has(k)) positioned.set(k, positioned.size);
+    return `vg_p${positioned.get(k)!}`;
+  };
   const conditions = new Map<TextQuery, Condition>();
   const condition = (q: TextQuery): Condition => {
     const known = conditions.get(q);
@@ -143,7 +154,7 @@ export function compilePostingsQuery(
       const expanded = expansions.get(q) ?? [];
       if (expanded.length === 0) return FALSE;
       const held = holdsAny(q.position, expanded);
-      return { necessary: held, exact: held, readsRecord: false };
+      return { necessary: held, exact: held, readsRecord: false, positional: false };
     }
     if (q.kind === 'words' || q.kind === 'phrase') {
       const list = lexemes.get(q)!;
@@ -153,12 +164,24 @@ export function compilePostingsQuery(
           q.position,
           list.map((l) => l.lexeme),
         );
-        return { necessary: held, exact: held, readsRecord: false };
+        return { necessary: held, exact: held, readsRecord: false, positional: false };
       }
       const gate = (q.prefix ? list.slice(0, -1) : list).map((l) => l.lexeme);
       const necessary = gate.length > 0 ? holdsAll(q.position, gate) : 'true';
-      const phrase = `r.${textColumn(q.position)} @@ ${phraseMarker(phrases.push(leafTsquery(q, list)) - 1)}`;
-      return { necessary, exact: `(${necessary} AND ${phrase})`, readsRecord: true };
+      // Its tsquery, made even where unused: a slop too wide for it is refused either way.
+      const tsquery = leafTsquery(q, list);
+      if (!q.prefix) {
+        const phrase = `(${necessary} AND ${phraseOverPositions(
+          list.map((l) => positionColumn(q.position, l.lexeme)),
+          list.map((l) => l.pos),
+          q.slop,
+        )})`;
+        return { necessary, exact: phrase, readsRecord: false, positional: true };
+      }
+      // The last word a prefix: its words are any of the field's that start with it, which no one
+      // range of the postings reads in record order. Decided on the record's analysed value.
+      const phrase = `r.${textColumn(q.position)} @@ ${phraseMarker(phrases.push(tsquery) - 1)}`;
+      return { necessary, exact: `(${necessary} AND ${phrase})`, readsRecord: true, positional: false };
     }
     const must = q.must.map(condition);
     const should = q.should.map(condition);
@@ -173,14 +196,15 @@ export function compilePostingsQuery(
       exact.push(should.length > 0 ? join(should, 'OR', 'exact') : 'false');
     }
     for (const n of mustNot) {
-      // A must-not decided by the postings rules records out early; a phrase's only with the record.
-      if (!n.readsRecord) necessary.push(`NOT ${n.exact}`);
+      // A must-not decided by the bits rules records out early; a phrase's only with the positions or the record.
+      if (!n.readsRecord && !n.positional) necessary.push(`NOT ${n.exact}`);
       exact.push(`NOT coalesce(${n.exact}, false)`);
     }
     return {
       necessary: `(${necessary.join(' AND ')})`,
       exact: `(${exact.join(' AND ')})`,
       readsRecord: [...must, ...should, ...mustNot].some((c) => c.readsRecord),
+      positional: [...must, ...should, ...mustNot].some((c) => c.positional),
     };
   };
   const matched = condition(query);
@@ -221,9 +245,15 @@ export function compilePostingsQuery(
     if (q.kind === 'words' || q.kind === 'phrase') return score(q, boost * q.boost, gate);
     const b = boost * q.boost;
     for (const c of q.must) scoreOf(c, b, gate);
-    // A should clause counts where it matches: a words or fuzzy leaf scores nothing where it does not.
+    // A should clause counts where it matches: a words or fuzzy leaf (or a phrase of one word)
+    // scores nothing where it does not; a phrase's words may be held without the phrase.
     for (const c of q.should) {
-      const implied = c.kind !== 'bool' && !condition(c).readsRecord;
+      // The one should of a clause without a must holds wherever the clause does.
+      const implied =
+        (q.must.length === 0 && q.should.length === 1) ||
+        c.kind === 'words' ||
+        c.kind === 'fuzzy' ||
+        (c.kind === 'phrase' && !c.prefix && lexemes.get(c)!.length <= 1);
       scoreOf(c, b, implied ? gate : [...gate, condition(c).exact]);
     }
   };
@@ -265,7 +295,41 @@ export function compilePostingsQuery(
     constants,
     condition: matched,
     phrases,
+    positions: [...positioned.keys()].map((w) => {
+      const [p, lexeme] = w.split('\0');
+      return { position: Number(p), lexeme };
+    }),
   };
+}
+
+/**
+ * Whether a record holds a phrase, from its words' positions (`columns[k]`, the k-th word's
+ * positions in the record as its posting carries them, those of the record's tsvector) and the
+ * query's positions of its words (`at`: a stop word leaves a gap). PostgreSQL's `a <n> b` holds
+ * where b is exactly n positions after a, and a chain of them where some start has each word k at
+ * start + (at[k] - at[0]): with no slop, that. With a slop, today's tsquery is every way of
+ * widening the gaps by up to the slop in all, which holds exactly where words k = 1.. can be found
+ * each at least its gap after the one before and the last within the phrase's width plus the slop
+ * of the first: taking each word's nearest position past the least it may have (a later one only
+ * pushes the rest later) decides it.
+ */
+function phraseOverPositions(columns: string[], at: number[], slop: number): string {
+  if (slop === 0) {
+    const tests = columns
+      .slice(1)
+      .map((c, k) => `s.p + ${at[k + 1] - at[0]} = ANY(${c})`)
+      .join(' AND ');
+    return `EXISTS (SELECT FROM unnest(${columns[0]}) AS s(p) WHERE ${tests})`;
+  }
+  const steps = columns
+    .slice(1)
+    .map(
+      (c, k) =>
+        ` CROSS JOIN LATERAL (SELECT min(x) AS p FROM unnest(${c}) AS x WHERE x >= ${k === 0 ? 's' : `s${k}`}.p + ${at[k + 1] - at[k]}) AS s${k + 1}`,
+    )
+    .join('');
+  const last = `s${columns.length - 1}`;
+  return `EXISTS (SELECT FROM unnest(${columns[0]}) AS s(p)${steps} WHERE ${last}.p - s.p <= ${at[at.length - 1] - at[0] + slop})`;
 }
 
 /**
@@ -322,7 +386,14 @@ export function postingsBm25Sql(
     .concat(positions.map((p) => `s.vg_a${p}`));
   const masks = Array.from({ length: maskColumns }, (_, c) => c);
   const sums = Array.from({ length: groups.length + 1 }, (_, g) => g);
-  const read = ranges.map((r) => {
+  // Each phrase word's positions come from one range that reads the word (its posting is one
+  // row of each range that reads it), NULL from the others.
+  const carriers = compiled.positions.map(({ position, lexeme }) => {
+    const at = ranges.findIndex((r) => r.position === position && r.lexemes.includes(lexeme));
+    if (at < 0) throw new Error(`no range reads the phrase word ${lexeme} at ${position}`);
+    return { at, lexeme };
+  });
+  const read = ranges.map((r, i) => {
     const t = r.scored === undefined ? undefined : terms[r.scored];
     const part =
       t === undefined
@@ -330,7 +401,16 @@ export function postingsBm25Sql(
         : `(SELECT vg_w${r.scored} FROM w) * tf::float8 * ${BM25_K1 + 1} / (tf::float8 + ${BM25_K1} * (1 - ${BM25_B} + ${BM25_B} * len::float8 / (SELECT vg_a${t.position} FROM w)))`;
     const columns = sums
       .map((g) => `${t?.group === g ? part : '0::float8'} AS vg_s${g}`)
-      .concat(masks.map((c) => `${int8(r.bits.get(c) ?? 0n)} AS vg_m${c}`));
+      .concat(masks.map((c) => `${int8(r.bits.get(c) ?? 0n)} AS vg_m${c}`))
+      .concat(
+        carriers.map(({ at, lexeme }, k) =>
+          at !== i
+            ? `NULL::int2[] AS vg_p${k}`
+            : r.lexemes.length === 1
+              ? `pos AS vg_p${k}`
+              : `CASE WHEN term = ${params.add(lexeme, 'text')} THEN pos END AS vg_p${k}`,
+        ),
+      );
     const held =
       r.lexemes.length === 1
         ? `term = ${params.add(r.lexemes[0], 'text')}`
@@ -345,6 +425,8 @@ export function postingsBm25Sql(
   const perRecord = sums
     .map((g) => `sum(vg_s${g}) AS vg_s${g}`)
     .concat(masks.map((c) => `bit_or(vg_m${c}) AS vg_m${c}`))
+    // One row a record carries a word's positions: max() keeps them.
+    .concat(carriers.map((_, k) => `max(vg_p${k}) AS vg_p${k}`))
     .join(', ');
   const id = params.add(collectionId);
   const score = ['vg_s0']
@@ -352,18 +434,27 @@ export function postingsBm25Sql(
     .concat(constants.map((k) => `CASE WHEN ${resolve(k.held)} THEN ${params.add(k.weight)}::float8 ELSE 0 END`))
     .join(' + ');
   // The records' own rows, for a phrase's positions or the filter, after what the postings decide.
-  const matched =
-    condition.readsRecord || where.toLowerCase() !== 'true'
-      ? `g AS MATERIALIZED (SELECT * FROM c0 WHERE ${condition.necessary}),
+  const readsRecord = condition.readsRecord || where.toLowerCase() !== 'true';
+  const positionalScore = [...groups, ...constants.map((k) => k.held)].some((g) => /\bvg_p\d+\b/.test(g));
+  const lazy = !readsRecord && condition.positional && !positionalScore;
+  const matched = readsRecord
+    ? `g AS MATERIALIZED (SELECT * FROM c0 WHERE ${condition.necessary}),
     c AS (SELECT g.vg_seq, ${score} AS vg_score FROM g JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = g.vg_seq
           WHERE (${condition.exact}) AND (${where}))`
-      : `c AS (SELECT vg_seq, ${score} AS vg_score FROM c0 WHERE ${condition.exact})`;
+    : `c AS (SELECT ${lazy ? '*' : 'vg_seq'}, ${score} AS vg_score FROM c0 WHERE ${lazy ? condition.necessary : condition.exact})`;
+  // A phrase's positions are tested last, on the records its words' bits leave, best first, until
+  // the top is full: where the score does not hang on them, most records holding a common phrase's
+  // words are never tested (OFFSET 0 keeps the test above the sort).
+  const top = lazy
+    ? `SELECT vg_seq, vg_score FROM (SELECT * FROM c ORDER BY vg_score DESC OFFSET 0) x WHERE ${condition.exact}
+       ORDER BY vg_score DESC FETCH FIRST (${n}) ROWS WITH TIES`
+    : `SELECT vg_seq, vg_score FROM c ORDER BY vg_score DESC FETCH FIRST (${n}) ROWS WITH TIES`;
   return `WITH d AS MATERIALIZED (SELECT ${df.length ? df.join(', ') : '0 AS vg_none'}),
     s AS MATERIALIZED (SELECT ${stats.length ? stats.join(', ') : 'count(*) AS vg_none'} FROM vecgate_text_stats WHERE collection_id = ${id}::uuid AND namespace = $1),
     w AS MATERIALIZED (SELECT ${weights.length ? weights.join(', ') : '0 AS vg_none'} FROM d, s),
     c0 AS (SELECT seq AS vg_seq, ${perRecord} FROM (${read.join(' UNION ALL ')}) p GROUP BY seq, ''::tsvector),
     ${matched},
-    top AS (SELECT vg_seq, vg_score FROM c ORDER BY vg_score DESC FETCH FIRST (${n}) ROWS WITH TIES)
+    top AS (${top})
     SELECT ${select}, top.vg_score AS score FROM top JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = top.vg_seq
     ORDER BY top.vg_score DESC, r.id COLLATE "C" LIMIT ${n}`;
 }
