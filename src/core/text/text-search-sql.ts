@@ -18,7 +18,7 @@ import {
  * saturated frequency x its boost, with bits saying which of the query's conditions it serves.
  * Per record, the sum is the score and the OR of the bits says which words it holds. Words and
  * fuzzy leaves match from those alone; a phrase from its words' positions, which their postings
- * carry (migrations/030) and the merge gathers per record. A phrase whose last word is a prefix
+ * carry (migrations/031) and the merge gathers per record. A phrase whose last word is a prefix
  * (or a metadata filter) reads the records left after the conditions the postings decide.
  */
 

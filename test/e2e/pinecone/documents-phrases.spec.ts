@@ -7,7 +7,7 @@ import { indexName, pineconeClient, prng } from '../../support/pinecone';
 import { leafTsquery } from '../../../src/core/text/text-query';
 
 /**
- * Phrases decided from the postings' positions (migrations/030), not from each record's analysed
+ * Phrases decided from the postings' positions (migrations/031), not from each record's analysed
  * value: every answer is checked against `t<n> @@ tsquery` on the records themselves (what a
  * phrase was decided by before), for phrases with stop-word gaps, repeated words, words held many
  * times by a record, slops, records whose text changes, and postings made before the positions
@@ -215,10 +215,10 @@ describe('Pinecone document phrases, decided from the postings', () => {
     expect(plan.split(`"Relation Name":"${table}"`).length - 1).toBe(1);
   });
 
-  it('gives the postings made before positions were kept their positions (migration 030)', async () => {
+  it('gives the postings made before positions were kept their positions (migration 031)', async () => {
     const before = await search('title:("pump valve")');
     const tp = `vecgate_records."${table}_tp"`;
-    // A database migrated up to 029: postings without positions, written by 027's functions.
+    // A database migrated up to 030: postings without positions, written by 027's functions.
     const m027 = readFileSync(join(__dirname, '../../../migrations/027_text_postings.sql'), 'utf8');
     for (const fn of ['vecgate_text_postings_create', 'vecgate_text_postings_sync']) {
       const start = m027.indexOf(`CREATE FUNCTION ${fn}(`);
@@ -230,7 +230,7 @@ describe('Pinecone document phrases, decided from the postings', () => {
       .index(name)
       .namespace('old')
       .documents.upsert({ documents: [{ _id: 'o', title: 'valve pump valve' }] });
-    await gw.db.query(readFileSync(join(__dirname, '../../../migrations/030_text_posting_positions.sql'), 'utf8'));
+    await gw.db.query(readFileSync(join(__dirname, '../../../migrations/031_text_posting_positions.sql'), 'utf8'));
     const { rows } = await gw.db.query<{ missing: number; differing: number; postings: number }>(
       `SELECT count(*) FILTER (WHERE p.pos IS NULL)::int AS missing,
               count(*) FILTER (WHERE p.pos IS DISTINCT FROM u.positions)::int AS differing, count(*)::int AS postings
