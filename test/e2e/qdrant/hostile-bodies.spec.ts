@@ -676,7 +676,7 @@ describe('Qdrant refuses hostile bodies and changes nothing', () => {
     expectQdrantError(
       await q().put(`/collections/${name}/snapshots/recover`, { location: 'x.snapshot', checksumm: 'abc' }),
       400,
-      /unknown field `checksumm` in the body, expected one of `location`, `priority`, `checksum`, `api_key`$/,
+      /unknown field `checksumm` in the body, expected one of `location`, `priority`, `checksum`, `api_key`, `wait`$/,
     );
   });
 });
