@@ -66,4 +66,7 @@ export function checkSettings(body: JsonObject): void {
 export function checkSparseParams(value: JsonObject, at: string): void {
   onlyFields(value, FIELDS.SparseVectorParams, at);
   section(value.index, FIELDS.SparseIndexParams, `${at}.index`);
+  // Qdrant's sparse_turbo4_unsupported_error: turbo4 is a dense storage.
+  if (isObject(value.index) && value.index.datatype === 'turbo4')
+    throw QdrantHttpError.validation(`${at}.index.datatype`, 'sparse vectors do not support the `turbo4` datatype');
 }

@@ -505,6 +505,33 @@ export class QdrantCollectionsService {
     };
   }
 
+  /**
+   * GET /collections/{c}/optimizations. A collection is one table (info's one segment), which no
+   * optimizer merges or rewrites: nothing runs, is queued or was completed, and with
+   * `idle_segments` that one table is shown, its id the collection's and its points the count.
+   * Index builds (IndexBuilder) are not optimizations in Qdrant's sense and are not listed.
+   */
+  async optimizations(name: string, withParam: unknown) {
+    const fields = typeof withParam === 'string' ? withParam.split(',') : [];
+    const wanted = new Set<string>();
+    for (const field of fields) {
+      const f = field.trim();
+      if (f === '') continue;
+      if (f !== 'queued' && f !== 'completed' && f !== 'idle_segments')
+        throw QdrantHttpError.wrongInput(`Unknown field in 'with' parameter: ${field}`);
+      wanted.add(f);
+    }
+    const c = await this.get(name);
+    const points = await this.records.count(this.scope, c.id);
+    return {
+      summary: { queued_optimizations: 0, queued_segments: 0, queued_points: 0, idle_segments: 1 },
+      running: [],
+      ...(wanted.has('queued') ? { queued: [] } : {}),
+      ...(wanted.has('completed') ? { completed: [] } : {}),
+      ...(wanted.has('idle_segments') ? { idle_segments: [{ uuid: c.id, points_count: points }] } : {}),
+    };
+  }
+
   /** Each indexed field, its type and how many points hold it. */
   async payloadSchemaOf(c: Collection, layout: QdrantLayout): Promise<JsonObject> {
     const schema = nameMap<unknown>();

@@ -61,7 +61,7 @@ function levelsOf(raw: string): number {
  * Refuses a key that reaches past MAX_KEY_PATH_LEVELS, counted from the payload's root (`outer`:
  * the levels of the nested conditions around it), before anything is parsed or compiled.
  */
-function checkLevels(raw: string, field: string, outer: number): void {
+export function checkKeyLevels(raw: string, field: string, outer: number): void {
   const levels = outer + levelsOf(raw);
   if (levels > MAX_KEY_PATH_LEVELS)
     throw QdrantHttpError.badRequest(
@@ -78,7 +78,7 @@ function checkLevels(raw: string, field: string, outer: number): void {
  */
 export function payloadKey(raw: unknown, field = 'key', outer = 0): MetadataKey {
   if (typeof raw !== 'string' || raw === '') throw refuse(`${field} must be a non-empty string`);
-  checkLevels(raw, field, outer);
+  checkKeyLevels(raw, field, outer);
   if (raw.includes('['))
     throw QdrantHttpError.badRequest(`vecgate reads array paths (\`a[].b\`) in field conditions only: ${raw}`);
   return raw.includes('.') ? raw.split('.') : raw;
@@ -308,7 +308,7 @@ class Parser {
     if ('key' in c) {
       onlyFields(c, FIELDS.FieldCondition, at);
       // The whole key is measured before an array path is taken apart, one level at a time.
-      if (typeof c.key === 'string') checkLevels(c.key, 'key', this.outer);
+      if (typeof c.key === 'string') checkKeyLevels(c.key, 'key', this.outer);
       return typeof c.key === 'string' && c.key.includes('[]')
         ? this.arrayPath(c, at)
         : fieldCondition(c, at, this.outer, this.layout);
@@ -328,6 +328,9 @@ class Parser {
         onlyFields(c, field === 'is_empty' ? FIELDS.IsEmptyCondition : FIELDS.IsNullCondition, at);
         const inner = c[field];
         if (isObject(inner)) onlyFields(inner, FIELDS.PayloadField, `${at}.${field}`);
+        // On an array path (`a[]`, `a[].b`), the field condition's spelling, which reads such paths.
+        if (isObject(inner) && typeof inner.key === 'string' && inner.key.includes('[]'))
+          return this.condition({ key: inner.key, [field]: true }, at);
         return { kind, key: payloadKey(isObject(inner) ? inner.key : undefined, `${field}.key`, this.outer) };
       }
     if ('has_vector' in c) {

@@ -259,9 +259,11 @@ export function namedFields(
   index: (hnsw: unknown) => IndexSettings,
 ): NewVectorField[] {
   const dense = new Set([vectors.dense, ...vectors.named.map((v) => v.name)]);
-  for (const s of [sparse.sparse?.name, ...sparse.named.map((v) => v.name)])
+  const sparseNames = [sparse.sparse?.name, ...sparse.named.map((v) => v.name)];
+  if (sparseNames.includes('')) throw QdrantHttpError.wrongInput('Sparse vector name cannot be empty');
+  for (const s of sparseNames)
     if (s !== undefined && dense.has(s))
-      throw QdrantHttpError.badRequest(`vector name ${JSON.stringify(s)} is given as both a dense and a sparse vector`);
+      throw QdrantHttpError.wrongInput(`Dense and sparse vector names must be unique - duplicate found with '${s}'`);
   if (vectors.named.length + sparse.named.length + 2 > MAX_NAMED_VECTORS)
     throw QdrantHttpError.badRequest(`a collection may name at most ${MAX_NAMED_VECTORS} vectors, dense and sparse`);
   return [
@@ -375,6 +377,7 @@ export function configShown(c: ShownCollection, layout: QdrantLayout): JsonObjec
     wal_config: { ...WAL_DEFAULTS, ...(isObject(s.wal_config) ? s.wal_config : {}) },
     quantization_config: s.quantization_config ?? null,
     strict_mode_config: isObject(s.strict_mode_config) ? s.strict_mode_config : { enabled: false },
+    ...(isObject(s.metadata) ? { metadata: s.metadata } : {}),
   };
 }
 
@@ -444,6 +447,18 @@ export function settingsOf(body: JsonObject, before: JsonObject = {}): JsonObjec
         ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null))
         : value;
     kept[key] = isObject(diff) && isObject(before[key]) ? { ...(before[key] as JsonObject), ...diff } : diff;
+  }
+  if (body.metadata !== undefined && body.metadata !== null) {
+    if (!isObject(body.metadata)) throw QdrantHttpError.format('metadata must be a JSON object');
+    // Qdrant's update_metadata: merged into what is held (a null removes that key), else taken whole.
+    const held = before.metadata;
+    if (isObject(held)) {
+      const merged = nameMap<unknown>(Object.entries(held));
+      for (const [k, v] of Object.entries(body.metadata))
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      kept.metadata = merged;
+    } else kept.metadata = body.metadata;
   }
   if (body.on_disk_payload !== undefined) {
     if (typeof body.on_disk_payload !== 'boolean') throw QdrantHttpError.format('on_disk_payload must be a boolean');

@@ -12,7 +12,7 @@ import {
 import { nameMap } from '../../core/name-map';
 import { isObject, type JsonObject } from '../json-guards';
 import { onlyFields } from './body';
-import { payloadKey } from './qdrant-filter.parser';
+import { filterPayload, parseJsonPath, type JsonPath } from './payload-selector';
 import { QdrantHttpError } from './qdrant-error';
 import { FIELDS } from './qdrant-fields';
 import { resolveVector, type QdrantLayout } from './qdrant-layout';
@@ -66,15 +66,19 @@ export function sparseFor(value: unknown, field: string): SparseText {
   if (!isObject(value)) throw QdrantHttpError.format(`${field} must be an object with indices and values`);
   onlyFields(value, FIELDS.SparseVector, field);
   const { indices, values } = value;
-  if (!Array.isArray(indices) || !Array.isArray(values) || indices.length !== values.length)
+  if (!Array.isArray(indices) || !Array.isArray(values))
     throw QdrantHttpError.format(`${field}: indices and values must be lists of the same length`);
+  // Qdrant's validator names an entry of a map of vectors `?` (points[0].vector.?.values).
+  const at = field.replace(/(\.vectors?)\.[^.]+$/, '$1.?');
+  if (indices.length !== values.length)
+    throw QdrantHttpError.validation(`${at}.values`, 'Validation error: must be the same length as indices [{}]');
   if (indices.length > MAX_SPARSE_NONZERO_STORED)
     throw QdrantHttpError.badRequest(`${field}: at most ${MAX_SPARSE_NONZERO_STORED} non-zero values are stored`);
   const seen = new Set<number>();
   indices.forEach((i, k) => {
     if (typeof i !== 'number' || !Number.isInteger(i) || i < 0 || i > 0xffffffff)
       throw QdrantHttpError.format(`${field}.indices[${k}] must be an unsigned 32-bit integer`);
-    if (seen.has(i)) throw QdrantHttpError.format(`${field}: indices must be unique`);
+    if (seen.has(i)) throw QdrantHttpError.validation(`${at}.indices`, 'Validation error: must be unique [{}]');
     seen.add(i);
     const v = values[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || Math.abs(v) > MAX_FLOAT32)
@@ -177,14 +181,11 @@ export function payloadOf(value: unknown, field: string): Record<string, unknown
 }
 
 /** Which payload a read returns: all, none, or keys to include or exclude. */
-export type PayloadSelector = boolean | { include: string[][] } | { exclude: string[][] };
+export type PayloadSelector = boolean | { include: JsonPath[] } | { exclude: JsonPath[] };
 
-function keyPaths(keys: unknown, field: string): string[][] {
+function keyPaths(keys: unknown, field: string): JsonPath[] {
   if (!Array.isArray(keys)) throw QdrantHttpError.format(`${field} must be a list of keys`);
-  return keys.map((k, i) => {
-    const key = payloadKey(k, `${field}[${i}]`);
-    return Array.isArray(key) ? key : [key];
-  });
+  return keys.map((k, i) => parseJsonPath(k, `${field}[${i}]`));
 }
 
 export function payloadSelector(value: unknown, fallback: boolean): PayloadSelector {
@@ -228,28 +229,6 @@ export function includeFor(layout: QdrantLayout, payload: PayloadSelector, vecto
   };
 }
 
-function pick(source: Record<string, unknown>, path: string[], into: Record<string, unknown>): void {
-  let from: unknown = source;
-  for (const k of path) {
-    if (!isObject(from) || !Object.hasOwn(from, k)) return;
-    from = from[k];
-  }
-  let to = into;
-  path.slice(0, -1).forEach((k) => {
-    if (!Object.hasOwn(to, k) || !isObject(to[k])) to[k] = nameMap();
-    to = to[k] as Record<string, unknown>;
-  });
-  to[path[path.length - 1]] = from;
-}
-
-function drop(source: Record<string, unknown>, path: string[]): Record<string, unknown> {
-  if (!Object.hasOwn(source, path[0])) return source;
-  const copy = { ...source };
-  if (path.length === 1) delete copy[path[0]];
-  else if (isObject(copy[path[0]])) copy[path[0]] = drop(copy[path[0]] as Record<string, unknown>, path.slice(1));
-  return copy;
-}
-
 export function selectPayload(
   metadata: Record<string, unknown> | null | undefined,
   selector: PayloadSelector,
@@ -257,17 +236,18 @@ export function selectPayload(
   if (selector === false) return undefined;
   const payload = metadata ?? {};
   if (selector === true) return payload;
-  if ('include' in selector) {
-    const out = nameMap<unknown>();
-    for (const path of selector.include) pick(payload, path, out);
-    return out;
-  }
-  return selector.exclude.reduce(drop, payload);
+  if ('include' in selector) return filterPayload(payload, selector.include, 'include');
+  return filterPayload(payload, selector.exclude, 'exclude');
 }
 
 /** A stored record's vectors as Qdrant shows them: a bare list when the point holds only the unnamed one. */
 export function shownVectors(r: StoredRecord, layout: QdrantLayout, selector: VectorSelector): unknown {
   if (selector === false) return undefined;
+  // Qdrant reads a point's vectors by the names asked, and a name the collection lacks is its error.
+  if (selector !== true)
+    for (const name of selector)
+      if (name !== layout.dense && name !== layout.sparse?.name && !Object.hasOwn(layout.positions, name))
+        throw QdrantHttpError.wrongInput(`Not existing vector name error: ${name}`);
   const named = nameMap<unknown>();
   if (layout.dense !== null && r.embedding && (selector === true || selector.includes(layout.dense)))
     named[layout.dense] = new RawJson(r.embedding);

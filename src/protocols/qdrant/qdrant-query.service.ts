@@ -1048,7 +1048,8 @@ export class QdrantQueryService {
     let from = c;
     let fromLayout = layout;
     let name = using;
-    if (lookupFrom !== undefined && lookupFrom !== null) {
+    const looked = lookupFrom !== undefined && lookupFrom !== null;
+    if (looked) {
       if (!isObject(lookupFrom) || typeof lookupFrom.collection !== 'string')
         throw QdrantHttpError.format('lookup_from must be {collection, vector?}');
       onlyFields(lookupFrom, FIELDS.LookupLocation, 'lookup_from');
@@ -1057,8 +1058,15 @@ export class QdrantQueryService {
       if (lookupFrom.vector !== undefined) name = lookupFrom.vector;
     }
     const wanted = name === undefined || name === null ? '' : name;
-    const ref = typeof wanted === 'string' ? resolveVector(from, fromLayout, wanted) : null;
-    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${String(wanted)}`);
+    if (typeof wanted !== 'string') throw QdrantHttpError.format('lookup_from.vector must be a string');
+    const ref = resolveVector(from, fromLayout, wanted);
+    // `using` is checked against the collection before this; lookup_from's vector is not: Qdrant
+    // reads the point first (404 when it has none), and a name its collection lacks is then a 400.
+    if (!ref && looked) {
+      const held = await this.records.countMatching(this.scope, from.id, { kind: 'idIn', ids: [id] });
+      if (held === 0) throw QdrantHttpError.notFound(`No point with id ${showId(id)} found`);
+    }
+    if (!ref) throw QdrantHttpError.wrongInput(`Not existing vector name error: ${wanted}`);
     const sparse = ref.kind === 'sparse';
     const [r] = await this.records.find(this.scope, from.id, {
       filter: { kind: 'idIn', ids: [id] },

@@ -165,7 +165,7 @@ describe('Qdrant over HTTP', () => {
       [{ must: [{ nested: { key: 'a' } }] }, /nested takes/],
       [{ must: [{ key: '[].b', match: { value: 1 } }] }, /array path is written a\[\]\.b/],
       [{ must: [{ key: 'a[]b', match: { value: 1 } }] }, /array path is written a\[\]\.b/],
-      [{ must: [{ is_empty: { key: 'a[].b' } }] }, /array paths .* in field conditions only/],
+      [{ must: [{ is_empty: { key: 'a[0].b' } }] }, /array paths .* in field conditions only/],
       [{ must: [{ unknown: 1 }] }, /unknown condition/],
       [{ must: [{ has_id: ['nope'] }] }, /Unable to parse UUID/],
       [{ min_should: { conditions: [], min_count: -1 } }, /min_should/],

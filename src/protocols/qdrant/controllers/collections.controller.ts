@@ -42,6 +42,14 @@ export class QdrantCollectionsController {
     return answer(() => this.collections.info(name));
   }
 
+  @ApiOperation({
+    summary: 'Optimizations: none run (a collection is one table); `with=queued,completed,idle_segments`',
+  })
+  @Get(':name/optimizations')
+  optimizations(@Param('name') name: string, @Query('with') withParam: unknown) {
+    return answer(() => this.collections.optimizations(name, withParam));
+  }
+
   @ApiOperation({ summary: 'Whether a collection exists' })
   @Get(':name/exists')
   exists(@Param('name') name: string) {
