@@ -301,7 +301,7 @@ describe('Qdrant named vectors', () => {
         sparse_vectors: { a: {} },
       }),
       400,
-      /both a dense and a sparse vector/,
+      /^Wrong input: Dense and sparse vector names must be unique - duplicate found with 'a'$/,
     );
     const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`v${i}`, { size: 2, distance: 'Dot' }]));
     expectQdrantError(await raw.put(`/collections/${collectionName('bad')}`, { vectors: many }), 400, /at most 16/);

@@ -157,6 +157,27 @@ describe('Qdrant shapes its own tests check', () => {
     expectQdrantError(await http.get(`/collections/${name}_none/optimizations`), 404, /doesn't exist/);
   });
 
+  it("keeps a sparse vector's index settings through an update", async () => {
+    const http = qdrantHttp(gw);
+    const name = collectionName('sparse_update');
+    await http.put(`/collections/${name}`, {
+      sparse_vectors: { text: { index: { on_disk: false } }, other: { modifier: 'idf' } },
+    });
+    const sparse = async () => (await http.get(`/collections/${name}`)).body.result.config.params.sparse_vectors;
+    expect((await sparse()).text.index.on_disk).toBe(false);
+    const patched = await http.patch(`/collections/${name}`, {
+      sparse_vectors: {
+        text: { index: { on_disk: true, full_scan_threshold: null } },
+        other: { index: { on_disk: true } },
+      },
+    });
+    expect(patched.status).toBe(200);
+    expect(await sparse()).toEqual({
+      text: { index: { on_disk: true } },
+      other: { modifier: 'idf', index: { on_disk: true } },
+    });
+  });
+
   it("shows telemetry's build features, none of them on", async () => {
     const res = await qdrantHttp(gw).get('/telemetry?details_level=10');
     expect(res.body.result.app.features).toEqual({
