@@ -58,6 +58,12 @@ export function checkFieldIndex(
       `${named.schema}: unknown variant ${JSON.stringify(type)}, expected one of ${FIELD_TYPES.join(', ')}`,
     );
   if (isObject(schema)) onlyFields(schema, INDEX_PARAMS_FIELDS[type], named.schema);
+  // Qdrant's validate_integer_index_params: an integer index serves lookups, ranges or both.
+  if (isObject(schema) && type === 'integer' && schema.lookup === false && schema.range === false)
+    throw QdrantHttpError.validation(
+      `${named.schema}.lookup`,
+      "Validation error: the 'lookup' and 'range' capabilities can't be both disabled [{}]",
+    );
   if (key === null && type === 'text')
     throw QdrantHttpError.badRequest(`vecgate keeps text indexes on keys outside arrays only: ${field}`);
   return { key, type };

@@ -178,6 +178,26 @@ describe('Qdrant shapes its own tests check', () => {
     });
   });
 
+  it('refuses an integer index with neither lookup nor range, as Qdrant validates it', async () => {
+    const http = qdrantHttp(gw);
+    const name = collectionName('int_index');
+    await http.put(`/collections/${name}`, { vectors: { size: 2, distance: 'Dot' } });
+    const index = (params: Record<string, boolean>) =>
+      http.put(`/collections/${name}/index?wait=true`, {
+        field_name: 'n',
+        field_schema: { type: 'integer', ...params },
+      });
+    expectQdrantError(
+      await index({ lookup: false, range: false }),
+      422,
+      exactly(
+        "Validation error in JSON body: [field_schema.lookup: Validation error: the 'lookup' and 'range' capabilities can't be both disabled [{}]]",
+      ),
+    );
+    expect((await http.get(`/collections/${name}`)).body.result.payload_schema).toEqual({});
+    expect((await index({ lookup: false, range: true })).status).toBe(200);
+  });
+
   it("shows telemetry's build features, none of them on", async () => {
     const res = await qdrantHttp(gw).get('/telemetry?details_level=10');
     expect(res.body.result.app.features).toEqual({
