@@ -266,6 +266,16 @@ export interface MaxSimQuery extends RecordSelection {
   candidates: number | null;
 }
 
+/**
+ * The n best by a score over each record's MaxSim to several example multivectors (recommend,
+ * discover and context through a multivector): `examples` each a list of tokens.
+ */
+export interface MultiScoredQuery extends RecordSelection {
+  examples: DenseVector[][];
+  score: ScoreNode;
+  n: number;
+}
+
 /** The n best by BM25 under a full-text query (text-query.ts). */
 export interface TextSearchQuery extends RecordSelection {
   query: TextQuery;
@@ -727,6 +737,51 @@ export class RecordsRepository {
       params.values,
     );
     return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes));
+  }
+
+  /**
+   * The n matching records holding the multivector `field` with the highest score over their
+   * MaxSim to each example (Qdrant's MultiCustomQueryScorer: an example's similarity to a record is
+   * score_max_similarity, the sum over the example's tokens of each one's best similarity among the
+   * record's tokens, as the columns s1, s2, ...). Exact: every matching record's tokens are read,
+   * each against every example token, once.
+   */
+  async multiScoredBy(
+    db: Queryable,
+    collection: Collection,
+    field: VectorField,
+    { namespace, examples, score, n, filter, include }: MultiScoredQuery,
+  ): Promise<(StoredRecord & { score: number })[]> {
+    const plan = tokenPlan(field);
+    const table = qualified(collection.tableName);
+    const held = `vecgate_records."${tokenTableName(collection.tableName, field.position)}"`;
+    const column = vectorColumn(field.position);
+    const tokens = examples.flat();
+    const owner = examples.flatMap((e, i) => e.map(() => i + 1));
+    const params = new SqlParams([namespace, vectorArrayParam(this.database.vectorOid, tokens), owner]);
+    const where = compileFilter(filter, params);
+    const similarity = tokenSimilaritySql(field.metric, `${plan.column} ${plan.operator} q.tok`);
+    const sums = examples.map((_, i) => `sum(b.best) FILTER (WHERE b.ex = ${i + 1})::float8 AS s${i + 1}`);
+    const { rows } = await db.query<StoredRecord & { score: number }>(
+      withinBudget(
+        `WITH q AS MATERIALIZED (
+             SELECT tok::${plan.queryType} AS tok, ex, ord FROM unnest($2::vector[], $3::int[]) WITH ORDINALITY AS q(tok, ex, ord)),
+           m AS MATERIALIZED (SELECT r.seq FROM ${table} r WHERE r.namespace = $1 AND r.${column} IS NOT NULL AND ${where}),
+           b AS (SELECT t.seq, q.ex, q.ord, max(${similarity}) AS best FROM ${held} t JOIN m ON m.seq = t.seq CROSS JOIN q
+                 GROUP BY t.seq, q.ex, q.ord),
+           e AS (SELECT b.seq, ${sums.join(', ')} FROM b GROUP BY b.seq),
+           p AS (SELECT e.seq, ${scoreSql(score)} AS score FROM e)
+         SELECT ${columns(include, collection, 'r.')}, p.score::float8 AS score, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size
+         FROM p JOIN ${table} r ON r.namespace = $1 AND r.seq = p.seq
+         ORDER BY p.score DESC, r.id COLLATE "C" LIMIT ${params.add(n)}`,
+        params.add(this.answerBytes),
+      ),
+      params.values,
+    );
+    return withNamedVectors(collection, include, rowsWithinBudget(rows, this.answerBytes)).map((r) => ({
+      ...r,
+      score: Number(r.score),
+    }));
   }
 
   /**

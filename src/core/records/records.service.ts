@@ -741,6 +741,54 @@ export class RecordsService {
     });
   }
 
+  /**
+   * The n matching records best by `score` over their MaxSim (multivector.ts) to each of
+   * `examples` (multivectors), through the multivector `using` names: Qdrant's recommend
+   * strategies, discover and context on a multivector. Exact over every matching record's tokens;
+   * the examples' tokens together are bounded as one query's are (MAX_QUERY_TOKENS).
+   */
+  async multiScoredBy(
+    scope: Scope,
+    collectionId: CollectionRef,
+    options: {
+      examples: DenseVector[][];
+      score: ScoreNode;
+      using: string;
+      n: number;
+      filter: FilterNode;
+      include: Include;
+    },
+    namespace = DEFAULT_NAMESPACE,
+  ): Promise<{ list: (StoredRecord & { score: number })[] }> {
+    const { examples, score, using, n, filter, include } = options;
+    checkResultRows(1, n);
+    if (examples.length === 0 || examples.length > MAX_SCORE_VECTORS)
+      throw new InvalidArgumentError(`A score takes 1 to ${MAX_SCORE_VECTORS} examples, got ${examples.length}`);
+    const tokens = examples.reduce((sum, e) => sum + e.length, 0);
+    if (examples.some((e) => e.length === 0) || tokens > MAX_QUERY_TOKENS)
+      throw new InvalidArgumentError(
+        `The examples of a multivector score hold 1 to ${MAX_QUERY_TOKENS} token vectors together, not ${tokens}`,
+      );
+    if (countNodes(score) > MAX_SCORE_NODES)
+      throw new InvalidArgumentError(`A score may hold at most ${MAX_SCORE_NODES} terms`);
+    return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
+      const field = collection.vectors.find((f) => f.name === using);
+      if (!field?.multivector) throw new UnknownVectorError(using);
+      for (const t of examples.flat())
+        if (t.dimension !== field.dimension) throw new DimensionMismatchError(field.dimension!, t.dimension);
+      if (n === 0) return { list: [] };
+      const list = await this.repository.multiScoredBy(this.db.reads, collection, field, {
+        namespace,
+        examples,
+        score,
+        n,
+        filter,
+        include,
+      });
+      return { list };
+    });
+  }
+
   /** The sparse query with each value times its term's inverse document frequency (NearestOptions.idf). */
   private async weighByIdf(
     collection: Collection,

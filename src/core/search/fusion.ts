@@ -30,19 +30,20 @@ function rrf(lists: Ranked[][], k: number, weights: number[] | null): Map<string
 }
 
 /**
- * Distribution-Based Score Fusion: each list's scores mapped to [0, 1] over its mean ± 3 standard
- * deviations (clamped; all 0.5 when every score is the same), then summed.
+ * Distribution-Based Score Fusion, as Qdrant's distr_norm: each list's scores mapped over its mean
+ * ± 3 sample standard deviations (0 and 1 there; not clamped), a list of one point or of equal
+ * scores 0.5 each, then summed.
  */
 function dbsf(lists: Ranked[][]): Map<string, number> {
   const totals = new Map<string, number>();
   for (const list of lists) {
     if (list.length === 0) continue;
     const mean = list.reduce((a, s) => a + s.score, 0) / list.length;
-    const sd = Math.sqrt(list.reduce((a, s) => a + (s.score - mean) ** 2, 0) / list.length);
+    const sd = list.length < 2 ? 0 : Math.sqrt(list.reduce((a, s) => a + (s.score - mean) ** 2, 0) / (list.length - 1));
     const low = mean - 3 * sd;
     const high = mean + 3 * sd;
     for (const s of list) {
-      const norm = high === low ? 0.5 : Math.min(1, Math.max(0, (s.score - low) / (high - low)));
+      const norm = high === low ? 0.5 : (s.score - low) / (high - low);
       totals.set(s.id, (totals.get(s.id) ?? 0) + norm);
     }
   }

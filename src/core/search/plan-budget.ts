@@ -45,6 +45,8 @@ export function checkPlan(top: PlanNode): void {
     if (node.kind === 'search') {
       if (node.retriever.kind === 'scoredBy' && node.retriever.vectors.length > MAX_EXAMPLES)
         throw new InvalidArgumentError(`a search may score by at most ${MAX_EXAMPLES} examples`);
+      if (node.retriever.kind === 'multiScoredBy' && node.retriever.examples.length > MAX_EXAMPLES)
+        throw new InvalidArgumentError(`a search may score by at most ${MAX_EXAMPLES} examples`);
       if (node.mmr !== null && Math.max(node.mmr.candidates, node.limit + node.offset) > MAX_MMR_CANDIDATES)
         throw new InvalidArgumentError(`mmr weighs at most ${MAX_MMR_CANDIDATES} candidates`);
     }

@@ -6,7 +6,7 @@ import type { Include, StoredRecord } from '../records/record.model';
 import { RecordsService } from '../records/records.service';
 import { DEFAULT_NAMESPACE, type Scope } from '../scope';
 import { fuse } from './fusion';
-import { checkPlan } from './plan-budget';
+import { checkPlan, MAX_RESULTS } from './plan-budget';
 import { groupPoints, type Group, type GroupLookup, type Grouping } from './groups';
 import type { PlanNode, Retriever, Scored, PlanWindow } from './plan';
 import type { HybridSearch } from './search.model';
@@ -98,6 +98,21 @@ export class SearchPlanExecutor {
     include: Include,
     namespace: string,
   ): Promise<Scored[]> {
+    const list = await this.list(scope, collectionId, node, include, namespace);
+    if (node.whole && list.length >= node.limit)
+      throw new InvalidArgumentError(
+        `limit + offset may be at most ${MAX_RESULTS}: more points than that match, and a larger limit is taken only when fewer do`,
+      );
+    return list;
+  }
+
+  private async list(
+    scope: Scope,
+    collectionId: CollectionRef,
+    node: PlanNode,
+    include: Include,
+    namespace: string,
+  ): Promise<Scored[]> {
     if (node.kind === 'rerank') return this.reranked(scope, collectionId, node, include, namespace);
     const lists: Scored[][] = [];
     for (const input of node.inputs) lists.push(await this.node(scope, collectionId, input, NO_COLUMNS, namespace));
@@ -182,14 +197,9 @@ export class SearchPlanExecutor {
       return found.slice(s.offset).map((r) => ({ id: r.id, score: 0, record: r }));
     }
     if (retriever.kind === 'sample') {
-      // Drawn afresh: an offset into a random draw means nothing, so none is applied.
-      const drawn = await this.records.drawRandom(
-        scope,
-        collectionId,
-        { filter: s.filter, include, n: s.limit },
-        namespace,
-      );
-      return drawn.map((r) => ({ id: r.id, score: 0, record: r }));
+      // limit + offset drawn, the first `offset` of them left out (as Qdrant pages a random draw).
+      const drawn = await this.records.drawRandom(scope, collectionId, { filter: s.filter, include, n }, namespace);
+      return drawn.slice(s.offset).map((r) => ({ id: r.id, score: 0, record: r }));
     }
     if (retriever.kind === 'ordered') {
       const found = await this.records.findOrdered(
@@ -222,6 +232,25 @@ export class SearchPlanExecutor {
         scope,
         collectionId,
         { vectors: retriever.vectors, score: retriever.score, n, filter: s.filter, include, using: retriever.using },
+        namespace,
+      );
+      return list
+        .map((r) => ({ id: r.id, score: r.score, record: r }))
+        .filter((r) => s.threshold === null || r.score >= s.threshold)
+        .slice(s.offset);
+    }
+    if (retriever.kind === 'multiScoredBy') {
+      const { list } = await this.records.multiScoredBy(
+        scope,
+        collectionId,
+        {
+          examples: retriever.examples,
+          score: retriever.score,
+          using: retriever.using,
+          n,
+          filter: s.filter,
+          include,
+        },
         namespace,
       );
       return list

@@ -30,9 +30,14 @@ export type Retriever =
   | { kind: 'multi'; tokens: DenseVector[]; using: string; exact?: boolean; candidates?: number }
   /** Each point scored over its similarities to several vectors (recommend, discover, context). */
   | { kind: 'scoredBy'; vectors: DenseVector[]; score: ScoreNode; using?: string }
-  /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
+  /**
+   * Each point holding the multivector `using` scored over its MaxSim to several example
+   * multivectors (recommend, discover, context through a multivector), as `scoredBy` over similarities.
+   */
+  | { kind: 'multiScoredBy'; examples: DenseVector[][]; score: ScoreNode; using: string }
   /** Full-text: points matching the query, scored by BM25 over the collection's text fields. */
   | { kind: 'text'; query: TextQuery }
+  /** Filter only, each point scored 0: in id order (`scroll`), drawn at random (`sample`), or by a payload key (`ordered`). */
   | { kind: 'scroll' }
   | { kind: 'sample' }
   | { kind: 'ordered'; orderBy: OrderBy };
@@ -48,6 +53,12 @@ export interface PlanWindow {
   limit: number;
   offset: number;
   threshold: number | null;
+  /**
+   * The request asked for more than the budget's limit (MAX_RESULTS), cut to it: the node's list
+   * is refused if it fills the limit, since then it may not hold every point asked for. A list
+   * that does not fill it holds them all, as the larger limit would have.
+   */
+  whole?: boolean;
 }
 
 export type PlanNode =

@@ -77,7 +77,13 @@ const DEFAULT_RRF_K = 2;
  * A query vector for one of the collection's vectors: its default dense or sparse one, or the
  * named vector `using` names (a VectorField of the core).
  */
-type Query = ({ dense: DenseVector } | { sparse: SparseText } | { score: ScoredBy } | { multi: DenseVector[] }) & {
+type Query = (
+  | { dense: DenseVector }
+  | { sparse: SparseText }
+  | { score: ScoredBy }
+  | { multi: DenseVector[] }
+  | { multiScore: MultiScoredBy }
+) & {
   using?: string;
 };
 
@@ -86,6 +92,15 @@ interface ScoredBy {
   vectors: DenseVector[];
   node: ScoreNode;
 }
+
+/** The same through a multivector: each example a multivector (its tokens), each similarity its MaxSim. */
+interface MultiScoredBy {
+  examples: DenseVector[][];
+  node: ScoreNode;
+}
+
+/** An example of recommend, discover or context: a dense vector, or a multivector's tokens. */
+type Example = DenseVector | DenseVector[];
 
 /** Qdrant's margin of a context pair (f32::EPSILON): a point exactly between its two examples still loses. */
 const CONTEXT_MARGIN = 1.1920929e-7;
@@ -111,6 +126,8 @@ interface Search {
   limit: number;
   offset: number;
   threshold: number | null;
+  /** A limit past the budget, cut to it (limitWithin). */
+  whole?: boolean;
 }
 
 /** Qdrant's words for prefetches without a query over them to merge their points. */
@@ -125,6 +142,8 @@ interface PrefetchPlan {
   /** Its own filter and every outer one. */
   filter: FilterNode;
   limit: number;
+  /** A limit past the budget, cut to it (limitWithin). */
+  whole?: boolean;
   threshold: number | null;
   query: unknown;
   using: unknown;
@@ -161,8 +180,80 @@ function retrieverOf(layout: QdrantLayout, query: Query, params?: unknown): Retr
   }
   if ('sparse' in query)
     return { kind: 'sparse', text: query.sparse.text, using: query.using, idf: idfModified(layout, query.using) };
+  if ('multiScore' in query)
+    return {
+      kind: 'multiScoredBy',
+      examples: query.multiScore.examples,
+      score: query.multiScore.node,
+      using: query.using ?? '',
+    };
   return { kind: 'scoredBy', vectors: query.score.vectors, score: query.score.node, using: query.using };
 }
+
+/** The examples of a multivector score or average hold at most one query's tokens together (they are its query tokens). */
+function checkExampleTokens(examples: DenseVector[][]): void {
+  const tokens = examples.reduce((sum, e) => sum + e.length, 0);
+  if (tokens > MAX_QUERY_TOKENS)
+    throw QdrantHttpError.badRequest(
+      `the examples of a query through a multivector hold at most ${MAX_QUERY_TOKENS} token vectors together, these ${tokens}`,
+    );
+}
+
+/**
+ * Qdrant's check of a query's request (CollectionQueryRequest::validation, once the points it
+ * names are read): a fusion query with a vector named in `using`.
+ */
+function checkFusionUsing(query: unknown, using: unknown): void {
+  if (isObject(query) && 'fusion' in query && typeof using === 'string' && using !== '')
+    throw QdrantHttpError.badRequest("Fusion queries cannot be combined with the 'using' field.");
+}
+
+/**
+ * A query's (or prefetch's) fields, as onlyFields checks them; a body that also combines fusion
+ * with `using` gets Qdrant's words for that instead, since Qdrant ignores the unknown field and
+ * refuses the combination (its own tests send such a body, with a `vector` field).
+ */
+function queryFields(body: JsonObject, fields: readonly string[], where: string): JsonObject {
+  try {
+    return onlyFields(body, fields, where);
+  } catch (err) {
+    checkFusionUsing(body.query, body.using);
+    throw err;
+  }
+}
+
+/**
+ * The retriever of a query that reads no vector: `order_by` (points by a payload key) or `sample`
+ * (drawn at random), at the top of a request, over its prefetches or in one; undefined for any
+ * other query.
+ */
+function filterOnlyRetriever(q: unknown, at: string): Retriever | undefined {
+  if (isObject(q) && 'sample' in q) {
+    onlyFields(q, FIELDS.SampleQuery, at);
+    if (q.sample !== 'random') throw QdrantHttpError.format('sample: unknown variant, expected random');
+    return { kind: 'sample' };
+  }
+  if (isObject(q) && 'order_by' in q) {
+    onlyFields(q, FIELDS.OrderByQuery, at);
+    return { kind: 'ordered', orderBy: orderByOf(q.order_by) };
+  }
+  return undefined;
+}
+
+/**
+ * A query's limit within the plans' budget (MAX_RESULTS, with its offset). A larger one (Qdrant's
+ * own tests ask for u64::MAX) is cut to the budget and marked `whole`: the core then refuses the
+ * list if it fills the cut limit, and otherwise it holds every point the larger limit would have.
+ * An offset past half the budget leaves too little to be worth it: a 400 at once.
+ */
+function limitWithin(limit: number, offset: number, what: string): { limit: number; whole?: true } {
+  if (limit + offset <= MAX_RESULTS) return { limit };
+  if (offset > MAX_RESULTS / 2) throw QdrantHttpError.badRequest(`${what} may be at most ${MAX_RESULTS}`);
+  return { limit: MAX_RESULTS - offset, whole: true };
+}
+
+/** A prefetch's `whole` mark (limitWithin), for its plan node. */
+const windowOf = (plan: { whole?: boolean }) => (plan.whole ? { whole: true } : {});
 
 /** MMR weighs dense similarities only: refused before anything runs. */
 function checkMmr(mmr: MmrSettings | null, query: Query): void {
@@ -239,7 +330,7 @@ export class QdrantQueryService {
 
   /** POST points/query. */
   async query(name: string, body: JsonObject, timeout?: unknown) {
-    onlyFields(body, FIELDS.QueryRequest, 'the body');
+    queryFields(body, FIELDS.QueryRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     const strict = this.strict(c, timeout);
@@ -256,7 +347,7 @@ export class QdrantQueryService {
    * is not seen.
    */
   async queryGroups(name: string, body: JsonObject, timeout?: unknown) {
-    onlyFields(body, FIELDS.QueryGroupsRequest, 'the body');
+    queryFields(body, FIELDS.QueryGroupsRequest, 'the body');
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     const strict = this.strict(c, timeout);
@@ -449,7 +540,9 @@ export class QdrantQueryService {
       throw QdrantHttpError.badRequest(`a batch may hold at most ${MAX_BATCH} searches`);
     const searches = body.searches.map((s, i) => {
       if (!isObject(s)) throw QdrantHttpError.format(`searches[${i}] must be an object`);
-      return onlyFields(s, fields, `searches[${i}]`);
+      return fields === FIELDS.QueryRequest
+        ? queryFields(s, fields, `searches[${i}]`)
+        : onlyFields(s, fields, `searches[${i}]`);
     });
     checkRequestWork(searches);
     const c = await this.collections.get(name);
@@ -523,7 +616,7 @@ export class QdrantQueryService {
 
   private planLegacyRecommend(c: Collection, body: JsonObject) {
     return this.legacyByExamples(c, body, (layout, using) =>
-      this.recommendQuery(c, layout, body, using, body.lookup_from),
+      this.recommendQuery(c, layout, body, using, body.lookup_from, 'legacy'),
     );
   }
 
@@ -574,11 +667,11 @@ export class QdrantQueryService {
       payload: payloadSelector(body.with_payload, false),
       vector: vectorSelector(aliased(body, 'with_vector', 'with_vectors'), false),
     };
-    const limit = unsigned(body.limit, 'limit', 10);
+    const asked = unsigned(body.limit, 'limit', 10);
     // Qdrant validates the request it builds (QueryRequestInternal): a limit of 0 is its 422.
-    if (limit === 0) throw QdrantHttpError.validation('internal.limit', 'value 0 invalid, must be 1 or larger');
+    if (asked === 0) throw QdrantHttpError.validation('internal.limit', 'value 0 invalid, must be 1 or larger');
     const offset = unsigned(body.offset, 'offset', 0);
-    if (limit + offset > MAX_RESULTS) throw QdrantHttpError.badRequest(`limit + offset may be at most ${MAX_RESULTS}`);
+    const { limit, whole } = limitWithin(asked, offset, 'limit + offset');
     const filter = parseQdrantFilter(body.filter, layout);
     const th = threshold(body.score_threshold);
     const prefetches =
@@ -603,10 +696,27 @@ export class QdrantQueryService {
     // The points the request refers to are read next, then the core runs the whole plan.
     const inputs: PlanNode[] = [];
     for (const plan of plans) inputs.push(await this.resolve(c, layout, plan));
+    checkFusionUsing(q, body.using);
     if (mmrPlan !== null || prefetches.length > 0) {
-      const window = { limit, offset, threshold: th };
+      const window = { limit, offset, threshold: th, ...(whole ? { whole } : {}) };
       if (fusion) return { node: { kind: 'fuse', fusion, inputs, ...window }, shown };
       if (prefetches.length > 0 && (q === undefined || q === null)) throw QdrantHttpError.badRequest(NO_MERGING_QUERY);
+      // order_by or sample over prefetches: their points ordered by the key, or drawn at random.
+      const over = mmrPlan === null ? filterOnlyRetriever(q, 'query') : undefined;
+      if (over) {
+        if (th !== null && over.kind === 'ordered')
+          throw QdrantHttpError.badRequest("Can't use score_threshold with an order_by query.");
+        const node: PlanNode = {
+          kind: 'search',
+          retriever: over,
+          filter,
+          mmr: null,
+          inputs,
+          ...window,
+          threshold: null,
+        };
+        return { node, shown };
+      }
       const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
       checkMmr(mmrPlan, query);
       const retriever = retrieverOf(layout, query, body.params);
@@ -621,16 +731,8 @@ export class QdrantQueryService {
       return { node, shown };
     }
     // Filter only: points in id order (a query without a query), drawn at random, or by a payload key.
-    let filterOnly: Retriever | undefined;
-    if (q === undefined || q === null) filterOnly = { kind: 'scroll' };
-    else if (isObject(q) && 'sample' in q) {
-      onlyFields(q, FIELDS.SampleQuery, 'query');
-      if (q.sample !== 'random') throw QdrantHttpError.format('sample: unknown variant, expected random');
-      filterOnly = { kind: 'sample' };
-    } else if (isObject(q) && 'order_by' in q) {
-      onlyFields(q, FIELDS.OrderByQuery, 'query');
-      filterOnly = { kind: 'ordered', orderBy: orderByOf(q.order_by) };
-    }
+    const filterOnly: Retriever | undefined =
+      q === undefined || q === null ? { kind: 'scroll' } : filterOnlyRetriever(q, 'query');
     if (filterOnly) {
       // A score threshold means nothing to points scored 0 (or by their order value): Qdrant refuses
       // it without a query and with order_by, and a random draw ignores it.
@@ -649,13 +751,22 @@ export class QdrantQueryService {
         limit,
         offset,
         threshold: null,
+        ...(whole ? { whole } : {}),
       };
       return { node, shown };
     }
     const { query, exclude } = await this.parseQuery(c, layout, q, body.using, body.lookup_from);
     return this.planned(
       layout,
-      { query, filter: and(filter, exclude), limit, offset, threshold: th, params: body.params },
+      {
+        query,
+        filter: and(filter, exclude),
+        limit,
+        offset,
+        threshold: th,
+        params: body.params,
+        ...(whole ? { whole } : {}),
+      },
       shown,
     );
   }
@@ -673,11 +784,10 @@ export class QdrantQueryService {
     if (depth > 4) throw QdrantHttpError.badRequest('prefetches may nest at most 4 deep');
     if (--budget.searches < 0)
       throw QdrantHttpError.badRequest(`a query may run at most ${MAX_SEARCHES} searches, its prefetches included`);
-    onlyFields(p, FIELDS.Prefetch, at);
+    queryFields(p, FIELDS.Prefetch, at);
     searchParams(p.params, `${at}.params`);
     const filter = and(outer, parseQdrantFilter(p.filter, layout, `${at}.filter`));
-    const limit = unsigned(p.limit, 'prefetch.limit', 10);
-    if (limit > MAX_RESULTS) throw QdrantHttpError.badRequest(`prefetch.limit may be at most ${MAX_RESULTS}`);
+    const { limit, whole } = limitWithin(unsigned(p.limit, 'prefetch.limit', 10), 0, 'prefetch.limit');
     const nested =
       p.prefetch === undefined || p.prefetch === null ? [] : Array.isArray(p.prefetch) ? p.prefetch : [p.prefetch];
     let q = p.query;
@@ -697,6 +807,7 @@ export class QdrantQueryService {
     return {
       filter,
       limit,
+      ...(whole ? { whole } : {}),
       threshold: th,
       query: q,
       using: p.using,
@@ -710,7 +821,18 @@ export class QdrantQueryService {
 
   private async lookupExists(lookupFrom: unknown): Promise<void> {
     if (isObject(lookupFrom) && typeof lookupFrom.collection === 'string')
-      await this.collections.get(lookupFrom.collection);
+      await this.lookupCollection(lookupFrom.collection);
+  }
+
+  /** The collection `lookup_from` names; a missing one is Qdrant's 404 in its lookup words. */
+  private async lookupCollection(name: string): Promise<Collection> {
+    try {
+      return await this.collections.get(name);
+    } catch (err) {
+      if (err instanceof QdrantHttpError && err.status === 404)
+        throw QdrantHttpError.notFound(`Collection ${name} not found`);
+      throw err;
+    }
   }
 
   /** A prefetch as the core's plan node: the points its queries refer to read, its filter and the outer ones applied. */
@@ -718,9 +840,18 @@ export class QdrantQueryService {
     await this.lookupExists(plan.lookupFrom);
     const inputs: PlanNode[] = [];
     for (const inner of plan.inner) inputs.push(await this.resolve(c, layout, inner));
+    checkFusionUsing(plan.query, plan.using);
     // A fused prefetch keeps its best `limit` (its score_threshold applies to searches only).
     if (plan.fusion)
-      return { kind: 'fuse', fusion: plan.fusion, inputs, limit: plan.limit, offset: 0, threshold: null };
+      return {
+        kind: 'fuse',
+        fusion: plan.fusion,
+        inputs,
+        limit: plan.limit,
+        offset: 0,
+        threshold: null,
+        ...windowOf(plan),
+      };
     // Without a query, a prefetch's points are its first `limit` in id order, as a query without one lists them.
     if (plan.query === undefined || plan.query === null)
       return {
@@ -730,6 +861,21 @@ export class QdrantQueryService {
         mmr: null,
         inputs,
         limit: plan.limit,
+        ...windowOf(plan),
+        offset: 0,
+        threshold: null,
+      };
+    // order_by or sample in a prefetch: its points (or its nested prefetches') by the key, or at random.
+    const filterOnly = plan.mmr === null ? filterOnlyRetriever(plan.query, 'prefetch.query') : undefined;
+    if (filterOnly)
+      return {
+        kind: 'search',
+        retriever: filterOnly,
+        filter: plan.filter,
+        mmr: null,
+        inputs,
+        limit: plan.limit,
+        ...windowOf(plan),
         offset: 0,
         threshold: null,
       };
@@ -742,6 +888,7 @@ export class QdrantQueryService {
       mmr: plan.mmr,
       inputs,
       limit: plan.limit,
+      ...windowOf(plan),
       offset: 0,
       threshold: plan.threshold,
     };
@@ -807,7 +954,7 @@ export class QdrantQueryService {
       onlyFields(q, FIELDS.RecommendQuery, 'query');
       if (!isObject(q.recommend)) throw QdrantHttpError.format('recommend must be an object');
       onlyFields(q.recommend, FIELDS.RecommendInput, 'query.recommend');
-      return this.recommendQuery(c, layout, q.recommend, using, lookupFrom);
+      return this.recommendQuery(c, layout, q.recommend, using, lookupFrom, 'query');
     }
     if (isObject(q) && 'discover' in q) {
       onlyFields(q, FIELDS.DiscoverQuery, 'query');
@@ -821,19 +968,20 @@ export class QdrantQueryService {
     }
     if (isObject(q) && 'relevance_feedback' in q)
       throw QdrantHttpError.badRequest('vecgate does not answer relevance_feedback queries yet');
-    for (const unsupported of ['order_by', 'formula', 'sample', 'fusion', 'rrf'])
+    for (const unsupported of ['formula', 'fusion', 'rrf'])
       if (isObject(q) && unsupported in q)
         throw QdrantHttpError.badRequest(
-          unsupported === 'fusion' || unsupported === 'rrf'
-            ? 'a fusion query needs prefetches to fuse'
-            : unsupported === 'formula'
-              ? 'vecgate does not answer formula queries yet'
-              : `vecgate answers ${unsupported} queries at the top of a query, not in a prefetch or over prefetches`,
+          unsupported === 'formula'
+            ? 'vecgate does not answer formula queries yet'
+            : 'a fusion query needs prefetches to fuse',
         );
     return { query: this.vectorQuery(c, layout, q, using, 'query'), exclude: { kind: 'all' } };
   }
 
-  /** An example of recommend, discover or context: a point id (its vector `using` names) or a dense vector. */
+  /**
+   * An example of recommend, discover or context: a point id (its vector `using` names) or a
+   * vector, dense or (through a multivector) a multivector, one dense vector being one of one token.
+   */
   private async example(
     c: Collection,
     layout: QdrantLayout,
@@ -841,16 +989,23 @@ export class QdrantQueryService {
     field: string,
     using: unknown,
     lookupFrom: unknown,
-  ): Promise<{ vector: DenseVector; id?: string }> {
+  ): Promise<{ vector: Example; id?: string }> {
+    const of = (v: Query): Example => {
+      if ('dense' in v) return v.dense;
+      if ('multi' in v) return v.multi;
+      throw QdrantHttpError.badRequest(`${field}: vecgate scores examples of dense vectors and multivectors only`);
+    };
     if (isPointId(e)) {
       const id = pointId(e, field);
-      const v = await this.vectorOfPoint(c, layout, id, using, lookupFrom);
-      if (!('dense' in v)) throw QdrantHttpError.badRequest(`${field}: vecgate scores examples of dense vectors only`);
-      return { vector: v.dense, id };
+      return { vector: of(await this.vectorOfPoint(c, layout, id, using, lookupFrom)), id };
     }
-    const v = this.vectorQuery(c, layout, e, using, field);
-    if (!('dense' in v)) throw QdrantHttpError.badRequest(`${field}: vecgate scores examples of dense vectors only`);
-    return { vector: v.dense };
+    // An empty example is refused once the query runs, not by validation (Qdrant's 400, not its 422).
+    if (Array.isArray(e) && e.length === 0) {
+      const ref = this.target(c, layout, using, 'dense');
+      const dimension = (ref.field ?? c).dimension;
+      throw QdrantHttpError.wrongInput(`Vector dimension error: expected dim: ${dimension ?? 0}, got 0`);
+    }
+    return { vector: of(this.vectorQuery(c, layout, e, using, field)) };
   }
 
   private async examples(
@@ -860,12 +1015,12 @@ export class QdrantQueryService {
     field: string,
     using: unknown,
     lookupFrom: unknown,
-  ): Promise<{ vectors: DenseVector[]; ids: string[] }> {
+  ): Promise<{ vectors: Example[]; ids: string[] }> {
     if (list === undefined || list === null) return { vectors: [], ids: [] };
     if (!Array.isArray(list)) throw QdrantHttpError.format(`${field} must be a list`);
     if (list.length > MAX_EXAMPLES)
       throw QdrantHttpError.badRequest(`${field} may hold at most ${MAX_EXAMPLES} examples`);
-    const vectors: DenseVector[] = [];
+    const vectors: Example[] = [];
     const ids: string[] = [];
     for (const [i, e] of list.entries()) {
       const x = await this.example(c, layout, e, `${field}[${i}]`, using, lookupFrom);
@@ -897,7 +1052,7 @@ export class QdrantQueryService {
     const pairs = context === undefined || context === null ? [] : Array.isArray(context) ? context : [context];
     if (pairs.length > MAX_CONTEXT_PAIRS)
       throw QdrantHttpError.badRequest(`context may hold at most ${MAX_CONTEXT_PAIRS} pairs`);
-    const vectors: DenseVector[] = [];
+    const vectors: Example[] = [];
     const ids: string[] = [];
     const add = async (e: unknown, field: string) => {
       const x = await this.example(c, layout, e, field, using, lookupFrom);
@@ -928,10 +1083,29 @@ export class QdrantQueryService {
     };
   }
 
-  /** A scored query searched against the dense vector `using` names here. */
-  private aimedScore(c: Collection, layout: QdrantLayout, score: ScoredBy, using: unknown): Query {
+  /**
+   * A scored query searched against the dense vector `using` names here: through a multivector,
+   * each example's similarity is its MaxSim (a dense example a multivector of one token).
+   */
+  private aimedScore(
+    c: Collection,
+    layout: QdrantLayout,
+    score: { vectors: Example[]; node: ScoreNode },
+    using: unknown,
+  ): Query {
     const ref = this.target(c, layout, using, 'dense');
-    return ref.field ? { score, using: ref.field.name } : { score };
+    if (ref.field?.multivector) {
+      const examples = score.vectors.map((v) => (Array.isArray(v) ? v : [v]));
+      checkExampleTokens(examples);
+      return { multiScore: { examples, node: score.node }, using: ref.field.name };
+    }
+    const vectors = score.vectors.map((v) => {
+      if (Array.isArray(v)) throw QdrantHttpError.wrongInput('Wrong usage of multi vectors');
+      return v;
+    });
+    return ref.field
+      ? { score: { vectors, node: score.node }, using: ref.field.name }
+      : { score: { vectors, node: score.node } };
   }
 
   /**
@@ -946,6 +1120,7 @@ export class QdrantQueryService {
     r: JsonObject,
     using: unknown,
     lookupFrom: unknown,
+    api: 'query' | 'legacy',
   ): Promise<{ query: Query; exclude: FilterNode }> {
     const strategy = r.strategy ?? 'average_vector';
     if (strategy !== 'average_vector' && strategy !== 'best_score' && strategy !== 'sum_scores')
@@ -954,8 +1129,20 @@ export class QdrantQueryService {
       );
     const positive = await this.examples(c, layout, r.positive, 'positive', using, lookupFrom);
     const negative = await this.examples(c, layout, r.negative, 'negative', using, lookupFrom);
-    if (positive.vectors.length === 0 && (strategy === 'average_vector' || negative.vectors.length === 0))
-      throw QdrantHttpError.badRequest('At least one positive vector ID required');
+    const none = positive.vectors.length === 0 && negative.vectors.length === 0;
+    // Qdrant's words: the Query API validates RecommendInput (its 422), the legacy route checks the strategy.
+    if (api === 'query') {
+      if (none)
+        throw QdrantHttpError.validation(
+          'internal.query.positives, negatives',
+          'At least one positive or negative vector/id must be provided',
+        );
+      if (positive.vectors.length === 0 && strategy === 'average_vector')
+        throw QdrantHttpError.wrongInput('Positive vectors should not be empty with `average` strategy');
+    } else if (positive.vectors.length === 0 && strategy === 'average_vector')
+      throw QdrantHttpError.badRequest('At least one positive vector ID required with this strategy');
+    else if (none)
+      throw QdrantHttpError.badRequest('At least one positive or negative vector ID required with this strategy');
     const exclude = this.leaveOut([...positive.ids, ...negative.ids], lookupFrom);
     if (strategy !== 'average_vector') {
       if (positive.vectors.length + negative.vectors.length > MAX_EXAMPLES)
@@ -992,17 +1179,34 @@ export class QdrantQueryService {
       }
       return { query: this.aimedScore(c, layout, { vectors, node }, using), exclude };
     }
+    const ref = this.target(c, layout, using, 'dense');
+    if (ref.field?.multivector) {
+      // Qdrant's average of multivectors (avg_vector_for_recommendation): the positives' tokens
+      // together, then each negative token negated, searched by MaxSim as one multivector.
+      const tokens = (e: Example) => (Array.isArray(e) ? e : [e]);
+      const multi = [
+        ...positive.vectors.flatMap(tokens),
+        ...negative.vectors.flatMap(tokens).map((t) => DenseVector.fromNumbers(Array.from(t.values, (x) => -x))),
+      ];
+      checkExampleTokens([multi]);
+      return { query: { multi, using: ref.field.name }, exclude };
+    }
+    const dense = (vs: Example[]) =>
+      vs.map((v) => {
+        if (Array.isArray(v)) throw QdrantHttpError.wrongInput('Wrong usage of multi vectors');
+        return v.values;
+      });
     const mean = (vs: Float32Array[]) => {
       const out = new Array<number>(vs[0].length).fill(0);
       for (const v of vs) v.forEach((x, i) => (out[i] += x / vs.length));
       return out;
     };
-    const pos = mean(positive.vectors.map((v) => v.values));
+    const pos = mean(dense(positive.vectors));
     const target =
       negative.vectors.length === 0
         ? pos
         : (() => {
-            const neg = mean(negative.vectors.map((v) => v.values));
+            const neg = mean(dense(negative.vectors));
             return pos.map((p, i) => p + (p - neg[i]));
           })();
     return { query: this.aimed(c, layout, { dense: DenseVector.fromNumbers(target) }, using), exclude };
@@ -1053,7 +1257,7 @@ export class QdrantQueryService {
       if (!isObject(lookupFrom) || typeof lookupFrom.collection !== 'string')
         throw QdrantHttpError.format('lookup_from must be {collection, vector?}');
       onlyFields(lookupFrom, FIELDS.LookupLocation, 'lookup_from');
-      from = await this.collections.get(lookupFrom.collection);
+      from = await this.lookupCollection(lookupFrom.collection);
       fromLayout = layoutOf(from);
       if (lookupFrom.vector !== undefined) name = lookupFrom.vector;
     }

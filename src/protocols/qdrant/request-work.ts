@@ -1,6 +1,11 @@
 import { isObject, type JsonObject } from '../json-guards';
 import { QdrantHttpError } from './qdrant-error';
-import { MAX_REQUEST_EXAMPLES, MAX_REQUEST_RESULTS, MAX_REQUEST_SEARCHES } from '../../core/search/plan-budget';
+import {
+  MAX_REQUEST_EXAMPLES,
+  MAX_REQUEST_RESULTS,
+  MAX_REQUEST_SEARCHES,
+  MAX_RESULTS,
+} from '../../core/search/plan-budget';
 
 /** The default limit of a search or a prefetch that names none, as Qdrant's. */
 const DEFAULT_LIMIT = 10;
@@ -17,8 +22,9 @@ interface Work {
 const count = (value: unknown): number =>
   Array.isArray(value) ? value.length : value === undefined || value === null ? 0 : 1;
 
+/** A limit or offset as the work it can cost: one search keeps at most MAX_RESULTS, whatever it asks. */
 const limitOf = (value: unknown): number =>
-  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? Math.min(value, MAX_RESULTS) : 0;
 
 /** The examples a query (or a legacy recommend / discover body) scores every point it reads against. */
 function examplesOf(q: JsonObject): number {

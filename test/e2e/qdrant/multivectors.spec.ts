@@ -322,6 +322,120 @@ describe('Qdrant multivectors', () => {
     walked.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i].score, 4));
   });
 
+  it.each<Distance>(['Dot', 'Euclid'])(
+    'recommends, discovers and scores context through a %s multivector by MaxSim of each example',
+    async (distance) => {
+      const name = collectionName('mvr');
+      await q.createCollection(name, { vectors: { size: 3, distance, multivector_config: { comparator: 'max_sim' } } });
+      const docs = multis(10, 3, 3, 5);
+      await q.upsert(name, { wait: true, points: docs.map((vector, i) => ({ id: i + 1, vector })) });
+      // Qdrant's similarity of an example to a point: score_max_similarity, before Euclid's square root.
+      const sim = (example: Multi, doc: Multi) =>
+        example.reduce((s, e) => s + Math.max(...doc.map((d) => similarity(distance, e, d))), 0);
+      const sigmoid = (x: number) => 0.5 * (x / (1 + Math.abs(x)) + 1);
+      const positive: Multi = [
+        [0.4, -0.1, 0.2],
+        [0.1, 0.3, -0.6],
+      ];
+      const negative: Multi = [[-0.2, 0.5, 0.1]];
+      const others = docs.map((d, i) => ({ id: i + 1, d })).filter((x) => x.id !== 2);
+      const best = (scored: { id: number; score: number }[]) =>
+        scored.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, 4);
+      const expectScores = (
+        found: { points: { id: string | number; score: number }[] },
+        expected: { id: number; score: number }[],
+      ) => {
+        expect(found.points.map((p) => p.id)).toEqual(expected.map((e) => e.id));
+        found.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i].score, 4));
+      };
+
+      // best_score: the best example's MaxSim through the scaled sigmoid, below 0 when a negative is nearer.
+      const bestScore = best(
+        others.map(({ id, d }) => {
+          const pos = Math.max(sim(positive, d), sim(docs[1], d));
+          const neg = sim(negative, d);
+          return { id, score: pos > neg ? sigmoid(pos) : -sigmoid(neg) };
+        }),
+      );
+      expectScores(
+        await q.query(name, {
+          query: { recommend: { positive: [positive, 2], negative: [negative], strategy: 'best_score' } },
+          limit: 4,
+        }),
+        bestScore,
+      );
+      // sum_scores: the positives' MaxSims less the negatives'.
+      const sumScores = best(
+        others.map(({ id, d }) => ({ id, score: sim(positive, d) + sim(docs[1], d) - sim(negative, d) })),
+      );
+      expectScores(
+        await q.query(name, {
+          query: { recommend: { positive: [positive, 2], negative: [negative], strategy: 'sum_scores' } },
+          limit: 4,
+        }),
+        sumScores,
+      );
+      // average_vector (the default): Qdrant's average of multivectors, the positives' tokens with
+      // the negatives' negated, searched by MaxSim.
+      const averaged = [...positive, ...docs[1], ...negative.map((t) => t.map((x) => -x))];
+      const expectedAverage = ranked(distance, averaged, docs)
+        .filter((e) => e.id !== 2)
+        .slice(0, 4);
+      expectScores(
+        await q.query(name, { query: { recommend: { positive: [positive, 2], negative: [negative] } }, limit: 4 }),
+        expectedAverage,
+      );
+      // The legacy route answers the same.
+      const legacy = await raw().post(`/collections/${name}/points/recommend`, {
+        positive: [positive, 2],
+        negative: [negative],
+        strategy: 'sum_scores',
+        limit: 4,
+      });
+      expect(legacy.status).toBe(200);
+      expect(legacy.body.result.map((p: { id: number }) => p.id)).toEqual(sumScores.map((e) => e.id));
+
+      // discover: pairs won, ties by the scaled sigmoid of the target's MaxSim; context: the pairs' losses.
+      const target: Multi = [[0.3, 0.3, 0.3]];
+      const pair = { positive: positive, negative: negative };
+      const discover = best(
+        docs.map((d, i) => ({
+          id: i + 1,
+          score: Math.sign(sim(positive, d) - sim(negative, d)) + sigmoid(sim(target, d)),
+        })),
+      );
+      expectScores(await q.query(name, { query: { discover: { target, context: [pair] } }, limit: 4 }), discover);
+      const context = best(
+        docs.map((d, i) => {
+          const x = Math.min(sim(positive, d) - sim(negative, d) - 1.1920929e-7, 0);
+          return { id: i + 1, score: x / (1 + Math.abs(x)) };
+        }),
+      );
+      expectScores(await q.query(name, { query: { context: [pair] }, limit: 4 }), context);
+
+      // Qdrant's refusals: no example at all (its validation, 422), an empty example once it runs (400).
+      const query = (body: unknown) => raw().post(`/collections/${name}/points/query`, body);
+      expectQdrantError(
+        await query({ query: { recommend: { positive: [], strategy: 'best_score' } } }),
+        422,
+        /At least one positive or negative vector\/id must be provided/,
+      );
+      expectQdrantError(await query({ query: { recommend: { positive: [[]] } } }), 400, /Vector dimension error/);
+      expectQdrantError(
+        await query({ query: { recommend: { negative: [positive] } } }),
+        400,
+        /Positive vectors should not be empty with `average` strategy/,
+      );
+      // vecgate's bound: the examples' tokens together are one query's (256).
+      const many = Array.from({ length: 129 }, () => [1, 0, 0]);
+      expectQdrantError(
+        await query({ query: { recommend: { positive: [many, many], strategy: 'sum_scores' } } }),
+        400,
+        /at most 256 token vectors/,
+      );
+    },
+  );
+
   it('refuses what Qdrant refuses, in its words, and what vecgate bounds', async () => {
     const name = collectionName('mv');
     await q.createCollection(name, {

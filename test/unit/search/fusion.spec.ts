@@ -34,14 +34,21 @@ describe('fuse: Reciprocal Rank Fusion', () => {
 });
 
 describe('fuse: Distribution-Based Score Fusion', () => {
-  it("maps each list's scores over its mean ± 3 deviations to [0, 1], then sums", () => {
+  it("maps each list's scores over its mean ± 3 sample deviations (Qdrant's distr_norm), then sums", () => {
     const a = list(['x', 3], ['y', 1]);
     const b = list(['y', 10], ['x', 10]);
     const fused = fuse([a, b], { kind: 'dbsf' });
-    // a: mean 2, deviation 1, so [-1, 5]: x 4/6, y 2/6; b: one score, 0.5 each.
+    // a: mean 2, sample deviation √2, so 0 and 1 at 2 ∓ 3√2; b: one score, 0.5 each.
+    const width = 6 * Math.SQRT2;
     expect(fused.map((r) => r.id)).toEqual(['x', 'y']);
-    expect(fused[0].score).toBeCloseTo(4 / 6 + 0.5, 12);
-    expect(fused[1].score).toBeCloseTo(2 / 6 + 0.5, 12);
+    expect(fused[0].score).toBeCloseTo((1 + 3 * Math.SQRT2) / width + 0.5, 12);
+    expect(fused[1].score).toBeCloseTo((-1 + 3 * Math.SQRT2) / width + 0.5, 12);
+  });
+
+  it('does not clamp a score past 3 deviations, as Qdrant does not', () => {
+    const scores = [100, ...Array.from({ length: 20 }, () => 0)];
+    const fused = fuse([list(...scores.map((s, i): [string, number] => [`p${i}`, s]))], { kind: 'dbsf' });
+    expect(fused[0].score).toBeGreaterThan(1);
   });
 
   it('passes over an empty list and keeps ids found in one list only', () => {
