@@ -56,6 +56,16 @@ function sparseLengths(
   return out;
 }
 
+/** The token counts of the multivectors of records to write, by vector name (the unnamed one's is ''). */
+function multivectorLengths(c: Collection, records: RecordWrite[]): { name: string; length: number }[] {
+  const multi = new Set(c.vectors.filter((f) => f.multivector).map((f) => f.name));
+  const out: { name: string; length: number }[] = [];
+  for (const r of records)
+    for (const [name, v] of Object.entries(r.vectors ?? {}))
+      if (multi.has(name) && 'tokens' in v) out.push({ name, length: v.tokens.length });
+  return out;
+}
+
 /** The most operations one batch update holds. */
 const MAX_OPERATIONS = 1_000;
 
@@ -210,6 +220,7 @@ export class QdrantPointsService {
         sparseLengths(c, layout, op.records),
         strict,
         operation === 'upsert' ? 'upsert' : 'update',
+        multivectorLengths(c, op.records),
       );
       if (!boundsSize(strict)) continue;
       size ??= await this.sizeOf(c, strict);

@@ -360,16 +360,27 @@ export function checkReadStrict(body: JsonObject, strict: JsonObject, kind: 'scr
 
 /**
  * A write adding points or vectors: their number against `upsert_max_batchsize` (named `upsert
- * limit` for an upsert, `update limit` for update_vectors, as Qdrant names them) and each sparse
- * vector's length against its `sparse_config` `max_length`.
+ * limit` for an upsert, `update limit` for update_vectors, as Qdrant names them), each sparse
+ * vector's length against its `sparse_config` `max_length` and each multivector's tokens against
+ * its `multivector_config` `max_vectors`.
  */
 export function checkUpsertStrict(
   count: number,
   sparse: { name: string; length: number }[],
   strict: JsonObject,
   kind: 'upsert' | 'update',
+  multi: { name: string; length: number }[] = [],
 ): void {
   checkLimit(count, strict.upsert_max_batchsize, `${kind} limit`);
+  const multiLimits = isObject(strict.multivector_config) ? strict.multivector_config : {};
+  for (const v of multi) {
+    const settings = Object.hasOwn(multiLimits, v.name) ? multiLimits[v.name] : undefined;
+    const max = isObject(settings) ? numeric(settings.max_vectors) : null;
+    if (max !== null && v.length > max)
+      throw QdrantHttpError.badRequest(
+        `Multivector '${v.name}' has a limit of ${max} vectors, but ${v.length} were provided!`,
+      );
+  }
   const limits = isObject(strict.sparse_config) ? strict.sparse_config : {};
   for (const v of sparse) {
     const settings = Object.hasOwn(limits, v.name) ? limits[v.name] : undefined;
@@ -481,8 +492,16 @@ export function fullyIndexed(filter: unknown, indexes: Record<string, unknown>):
 
 /** The read cost of a query: one per vector it compares with (the examples of best_score and sum_scores, a discover's). */
 function queryVectorsCost(query: unknown): number {
+  // A multivector costs its tokens (Qdrant's similarity_cost); a point id its vector, the point's
+  // read and the filter that leaves it out (3, whatever the stored vector's tokens).
+  if (typeof query === 'number' || typeof query === 'string') return 3;
+  if (Array.isArray(query)) return vectorCost(query);
   if (!isObject(query)) return 1;
-  const list = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  if ('nearest' in query) {
+    const n = query.nearest;
+    return typeof n === 'number' || typeof n === 'string' ? 3 : vectorCost(n);
+  }
+  const list = (v: unknown) => (Array.isArray(v) ? v.reduce((n: number, e) => n + vectorCost(e), 0) : 0);
   if (isObject(query.recommend)) {
     const r = query.recommend;
     return r.strategy === 'best_score' || r.strategy === 'sum_scores' ? list(r.positive) + list(r.negative) : 1;
@@ -490,6 +509,11 @@ function queryVectorsCost(query: unknown): number {
   if (isObject(query.discover)) return 1 + 2 * list(query.discover.context);
   if ('context' in query) return 2 * list(query.context);
   return 1;
+}
+
+/** How many vectors a query vector or example weighs: a multivector's tokens, else 1. */
+function vectorCost(v: unknown): number {
+  return Array.isArray(v) && v.length > 0 && Array.isArray(v[0]) ? v.length : 1;
 }
 
 /** The read cost of a Query API request: each search its prefetches and query make, with their filters' conditions. */

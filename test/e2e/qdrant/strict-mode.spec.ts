@@ -250,6 +250,37 @@ describe('Qdrant strict mode', () => {
     for (let i = 0; i < 3; i++) expect((await query(name, { query: vector })).status).toBe(200);
   });
 
+  it("bounds a multivector's tokens, and charges a multivector query its tokens", async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('mvstrict');
+    await q.createCollection(name, {
+      vectors: { mv: { size: 2, distance: 'Dot', multivector_config: { comparator: 'max_sim' } } },
+    });
+    await q.updateCollection(name, {
+      strict_mode_config: { enabled: true, multivector_config: { mv: { max_vectors: 3 } } },
+    });
+    const tokens = (n: number) => Array.from({ length: n }, (_, i) => [i, 1]);
+    const put = (body: object) => raw().put(`/collections/${name}/points?wait=true`, body);
+    expect((await put({ points: [{ id: 1, vector: { mv: tokens(3) } }] })).status).toBe(200);
+    const words = "Bad request: Multivector 'mv' has a limit of 3 vectors, but 4 were provided!";
+    expectQdrantError(await put({ points: [{ id: 2, vector: { mv: tokens(4) } }] }), 400, words);
+    expectQdrantError(await put({ batch: { ids: [2], vectors: { mv: [tokens(4)] } } }), 400, words);
+    expectQdrantError(
+      await raw().put(`/collections/${name}/points/vectors?wait=true`, {
+        points: [{ id: 1, vector: { mv: tokens(4) } }],
+      }),
+      400,
+      words,
+    );
+    // A read costs a multivector query's tokens, and a query by id 3 (its vector, the read, the filter leaving it out).
+    await q.updateCollection(name, { strict_mode_config: { read_rate_limit: 2 } });
+    const larger = 'Read rate limit exceeded, request larger than rate limiter capacity';
+    expectQdrantError(await query(name, { query: tokens(3), using: 'mv' }), 429, larger);
+    expectQdrantError(await query(name, { query: 1, using: 'mv' }), 429, larger);
+    await q.updateCollection(name, { strict_mode_config: { read_rate_limit: 3 } });
+    expect((await query(name, { query: tokens(3), using: 'mv' })).status).toBe(200);
+  });
+
   it('answers 404 for a lookup_from collection that does not exist, even when no point is looked up', async () => {
     const name = await collection('lookup', {}, 3);
     const lookup_from = { collection: 'no_such_lookup_collection' };
