@@ -38,6 +38,7 @@ import {
 import { checkRequestWork } from './request-work';
 import {
   checkBatchStrict,
+  checkFullScan,
   checkGroupsStrict,
   checkMatrixStrict,
   checkQueryStrict,
@@ -311,6 +312,16 @@ export class QdrantQueryService {
     return this.collections.scope;
   }
 
+  /** Strict mode's full-scan check (checkFullScan) over this collection's vectors and payload indexes. */
+  private checkFullScan(c: Collection, body: JsonObject, strict: JsonObject): void {
+    const layout = layoutOf(c);
+    checkFullScan(body, strict, layout.settings, layout.payloadIndexes, (using) => {
+      const ref = resolveVector(c, layout, using);
+      const own = ref?.field ? layout.namedParams[ref.field.name] : layout.vectorParams;
+      return { sparse: ref?.kind === 'sparse', hnsw: own?.hnsw_config };
+    });
+  }
+
   /** The collection's strict mode when enabled, the request's `timeout` checked against it. */
   private strict(c: Collection, timeout: unknown): JsonObject | null {
     const strict = enabledStrictMode(layoutOf(c).settings);
@@ -334,7 +345,10 @@ export class QdrantQueryService {
     checkRequestWork([body]);
     const c = await this.collections.get(name);
     const strict = this.strict(c, timeout);
-    if (strict) checkQueryStrict(body, strict);
+    if (strict) {
+      checkQueryStrict(body, strict);
+      this.checkFullScan(c, body, strict);
+    }
     takeTokens(c.id, strict, 'Read', queryCost(body));
     await this.embedDocuments(c, [body]);
     return { points: await this.queryIn(c, body) };
@@ -478,7 +492,14 @@ export class QdrantQueryService {
       name,
       body,
       FIELDS.QueryRequest,
-      { timeout, check: checkQueryStrict, cost: queryCost },
+      {
+        timeout,
+        check: (s, strict, c) => {
+          checkQueryStrict(s, strict);
+          this.checkFullScan(c, s, strict);
+        },
+        cost: queryCost,
+      },
       async (c, s) => ({ points: await this.queryIn(c, s) }),
       (c, searches) => this.embedDocuments(c, searches),
     );
@@ -528,7 +549,7 @@ export class QdrantQueryService {
     fields: readonly string[],
     strictness: {
       timeout: unknown;
-      check: (search: JsonObject, strict: JsonObject) => void;
+      check: (search: JsonObject, strict: JsonObject, c: Collection) => void;
       cost: (search: JsonObject) => number;
     },
     one: (c: Collection, search: JsonObject) => Promise<T>,
@@ -549,7 +570,7 @@ export class QdrantQueryService {
     const strict = this.strict(c, strictness.timeout);
     if (strict) {
       checkBatchStrict(searches.length, strict);
-      for (const s of searches) strictness.check(s, strict);
+      for (const s of searches) strictness.check(s, strict, c);
     }
     takeTokens(
       c.id,

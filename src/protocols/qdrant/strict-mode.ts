@@ -306,6 +306,70 @@ export function checkQueryStrict(body: JsonObject, strict: JsonObject): void {
   checkSearchParams(body.params, strict);
 }
 
+/** What the full-scan check needs of a vector: whether it is sparse, and its own hnsw_config as sent. */
+export type VectorIndexing = (using: string) => { sparse: boolean; hnsw: unknown };
+
+/** The payload keys a filter's conditions name, at any depth (walked without recursion). */
+function filterKeys(filter: unknown): string[] {
+  const keys: string[] = [];
+  const stack: unknown[] = [filter];
+  while (stack.length > 0 && keys.length < 10_000) {
+    const node = stack.pop();
+    if (Array.isArray(node)) stack.push(...node);
+    else if (isObject(node)) {
+      if (typeof node.key === 'string') keys.push(node.key);
+      for (const part of ['must', 'should', 'must_not']) if (part in node) stack.push(node[part]);
+      if (isObject(node.min_should)) stack.push(node.min_should.conditions);
+      if (isObject(node.filter)) stack.push(node.filter);
+    }
+  }
+  return keys;
+}
+
+/**
+ * Qdrant's check_fullscan: with `search_allow_exact: false`, a vector search (a prefetch's, or the
+ * top query's when it has no prefetch to re-score) through a dense vector whose `hnsw_config.m` is
+ * 0 is refused, unless its filter names a tenant-indexed key and `payload_m` is not 0.
+ */
+export function checkFullScan(
+  body: JsonObject,
+  strict: JsonObject,
+  settings: JsonObject,
+  payloadIndexes: Record<string, unknown>,
+  vector: VectorIndexing,
+  rescoring = false,
+): void {
+  if (strict.search_allow_exact !== false) return;
+  const prefetches = body.prefetch === undefined || body.prefetch === null ? [] : [body.prefetch].flat();
+  for (const p of prefetches) if (isObject(p)) checkFullScan(p, strict, settings, payloadIndexes, vector, true);
+  const q = body.query;
+  if (q === undefined || q === null || (prefetches.length > 0 && !rescoring)) return;
+  if (isObject(q) && ['fusion', 'rrf', 'order_by', 'formula', 'sample'].some((k) => k in q)) return;
+  const using = typeof body.using === 'string' ? body.using : '';
+  const { sparse, hnsw } = vector(using);
+  if (sparse) return;
+  const collectionHnsw = isObject(settings.hnsw_config) ? settings.hnsw_config : {};
+  const own = isObject(hnsw) ? hnsw : {};
+  const m = numeric(own.m) ?? numeric(collectionHnsw.m) ?? 16;
+  const payloadM = numeric(own.payload_m) ?? numeric(collectionHnsw.payload_m) ?? m;
+  if (m > 0) return;
+  const label = using === '' ? '' : ` on '${using}'`;
+  const tenant = filterKeys(body.filter).some((key) => {
+    const schema = Object.hasOwn(payloadIndexes, key) ? payloadIndexes[key] : undefined;
+    return isObject(schema) && schema.is_tenant === true;
+  });
+  if (!tenant)
+    throw strictModeError(
+      `Request is forbidden${label} because global vector indexing is disabled (hnsw_config.m = 0)`,
+      'Use tenant-specific filter, enable global vector indexing or enable strict mode `search_allow_exact` option',
+    );
+  if (payloadM === 0)
+    throw strictModeError(
+      `Request is forbidden${label} because vector indexing is disabled (hnsw_config.m = 0 and hnsw_config.payload_m = 0)`,
+      'Enable vector indexing, use a prefetch query with indexed vectors or enable strict mode `search_allow_exact` option',
+    );
+}
+
 /** A legacy search, recommend or discover: its limit (`top` too) and search params. */
 export function checkSearchStrict(body: JsonObject, strict: JsonObject): void {
   checkLimit(limitOf(body.limit ?? body.top, 10), strict.max_query_limit, 'limit');

@@ -281,6 +281,53 @@ describe('Qdrant strict mode', () => {
     expect((await query(name, { query: tokens(3), using: 'mv' })).status).toBe(200);
   });
 
+  it('refuses a full scan through a vector without a global index when exact search is not allowed', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('scan');
+    await q.createCollection(name, {
+      vectors: { plain: { size: 2, distance: 'Dot' }, flat: { size: 2, distance: 'Dot', hnsw_config: { m: 0 } } },
+      sparse_vectors: { words: {} },
+    });
+    await q.upsert(name, {
+      wait: true,
+      points: [1, 2, 3].map((id) => ({
+        id,
+        vector: { plain: [id, 1], flat: [1, id], words: { indices: [id], values: [1] } },
+        payload: { tenant: id % 2 ? 'a' : 'b' },
+      })),
+    });
+    await q.updateCollection(name, { strict_mode_config: { enabled: true, search_allow_exact: false } });
+    const forbidden = new RegExp(
+      "^Strict mode error: Request is forbidden on 'flat' because global vector indexing is disabled \\(hnsw_config\\.m = 0\\)\\. Help: Use tenant-specific filter, enable global vector indexing or enable strict mode `search_allow_exact` option$",
+    );
+    expectQdrantError(await query(name, { query: [1, 0], using: 'flat' }), 400, forbidden);
+    expect((await query(name, { query: [1, 0], using: 'plain' })).status).toBe(200);
+    expect((await query(name, { query: { indices: [1], values: [1] }, using: 'words' })).status).toBe(200);
+    // Re-scoring a prefetch's points is no full scan; a prefetch through the vector is.
+    expect(
+      (await query(name, { prefetch: { query: [1, 0], using: 'plain' }, query: [1, 0], using: 'flat' })).status,
+    ).toBe(200);
+    expectQdrantError(
+      await query(name, { prefetch: { query: [1, 0], using: 'flat' }, query: [1, 0], using: 'plain' }),
+      400,
+      forbidden,
+    );
+    // A filter on a tenant key is served by payload_m's index, when the vector has one (payload_m
+    // unset falls back to m, 0 here).
+    const tenantQuery = { query: [1, 0], using: 'flat', filter: { must: [{ key: 'tenant', match: { value: 'a' } }] } };
+    expectQdrantError(await query(name, tenantQuery), 400, forbidden);
+    await raw().put(`/collections/${name}/index?wait=true`, {
+      field_name: 'tenant',
+      field_schema: { type: 'keyword', is_tenant: true },
+    });
+    const noPayloadM = /hnsw_config\.m = 0 and hnsw_config\.payload_m = 0/;
+    expectQdrantError(await query(name, tenantQuery), 400, noPayloadM);
+    await raw().patch(`/collections/${name}`, { vectors: { flat: { hnsw_config: { m: 0, payload_m: 1 } } } });
+    expect((await query(name, tenantQuery)).status).toBe(200);
+    await raw().patch(`/collections/${name}`, { vectors: { flat: { hnsw_config: { m: 0, payload_m: 0 } } } });
+    expectQdrantError(await query(name, tenantQuery), 400, noPayloadM);
+  });
+
   it('answers 404 for a lookup_from collection that does not exist, even when no point is looked up', async () => {
     const name = await collection('lookup', {}, 3);
     const lookup_from = { collection: 'no_such_lookup_collection' };
