@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Collection } from '../../core/collections/collection.model';
 import { and, not, type FilterNode } from '../../core/filters/filter-ast';
 import { DenseVector } from '../../core/records/dense-vector';
-import { MAX_QUERY_TOKENS } from '../../core/records/multivector';
+import { MAX_QUERY_TOKENS, shortestFloat32 } from '../../core/records/multivector';
 import { checkPairwiseWork } from '../../core/records/pairwise-work';
 import type { SparseText, StoredRecord } from '../../core/records/record.model';
 import { RecordsService } from '../../core/records/records.service';
@@ -474,8 +474,10 @@ export class QdrantQueryService {
       limit: Math.min(limit, Math.max(0, sample - 1)),
       using: ref.field?.name,
     });
-    // Similarity is higher for closer vectors; Qdrant reports distances for Euclid and Manhattan.
-    const shownScore = (s: number) => (collection.metric === 'l2' || collection.metric === 'l1' ? -s : s);
+    // Similarity is higher for closer vectors; Qdrant reports distances for Euclid and Manhattan,
+    // as the float32 it computes, written as serde writes one (1.4063001, not 1.4063000679016113).
+    const shownScore = (s: number) =>
+      shortestFloat32(collection.metric === 'l2' || collection.metric === 'l1' ? -s : s);
     if (shape === 'pairs')
       return { pairs: pairs.map((p) => ({ a: showId(p.a), b: showId(p.b), score: shownScore(p.similarity) })) };
     const at = new Map(ids.map((id, i) => [id, i]));

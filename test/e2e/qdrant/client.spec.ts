@@ -399,6 +399,9 @@ describe('Qdrant through @qdrant/js-client-rest', () => {
       const nearest = others.sort((x, y) => dist(v[String(p.a)], v[x]) - dist(v[String(p.a)], v[y]))[0];
       expect(String(p.b)).toBe(nearest);
       expect(p.score).toBeCloseTo(dist(v[String(p.a)], v[nearest]), 5);
+      // Written as Qdrant writes its float32 scores: the fewest digits that name that float32.
+      const digits = String(p.score).replace(/e.*$/, '').replace(/[-.]/g, '').replace(/^0+/, '');
+      expect(digits.length).toBeLessThanOrEqual(9);
     }
     const offsets = await q.searchMatrixOffsets(name, {
       sample: 2,
