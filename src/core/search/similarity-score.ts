@@ -11,6 +11,8 @@ export type ScoreNode =
   | { kind: 'value'; value: number }
   | { kind: 'sum' | 'max' | 'min'; terms: ScoreNode[] }
   | { kind: 'sub'; left: ScoreNode; right: ScoreNode }
+  /** `factor` times the operand (a finite number: Qdrant's relevance feedback weights). */
+  | { kind: 'scale'; factor: number; operand: ScoreNode }
   /** x / (1 + |x|): a sigmoid without an exponent, as Qdrant's fast_sigmoid; `scaled` maps it to (0, 1). */
   | { kind: 'sigmoid'; operand: ScoreNode; scaled?: boolean }
   /** −1, 0 or 1 as left is less than, equal to or greater than right. */
@@ -49,6 +51,9 @@ export function scoreSql(node: ScoreNode): string {
       return `${node.kind === 'max' ? 'greatest' : 'least'}(${node.terms.map(scoreSql).join(', ')})`;
     case 'sub':
       return `(${scoreSql(node.left)} - ${scoreSql(node.right)})`;
+    case 'scale':
+      if (!Number.isFinite(node.factor)) throw new Error(`not a finite number: ${node.factor}`);
+      return `((${node.factor}::float8) * ${scoreSql(node.operand)})`;
     case 'sigmoid': {
       const x = scoreSql(node.operand);
       return node.scaled ? `(0.5 * (${x} / (1 + abs(${x})) + 1))` : `(${x} / (1 + abs(${x})))`;
@@ -69,7 +74,7 @@ export function countNodes(node: ScoreNode, most = MAX_SCORE_NODES): number {
     n++;
     if (x.kind === 'sum' || x.kind === 'max' || x.kind === 'min') stack.push(...x.terms);
     else if (x.kind === 'sub' || x.kind === 'compare') stack.push(x.left, x.right);
-    else if (x.kind === 'sigmoid') stack.push(x.operand);
+    else if (x.kind === 'sigmoid' || x.kind === 'scale') stack.push(x.operand);
     else if (x.kind === 'ifGreater') stack.push(x.left, x.right, x.then, x.otherwise);
   }
   return n;

@@ -989,8 +989,10 @@ export class QdrantQueryService {
       onlyFields(q, FIELDS.ContextQuery, 'query');
       return this.discoverQuery(c, layout, undefined, q.context, using, lookupFrom);
     }
-    if (isObject(q) && 'relevance_feedback' in q)
-      throw QdrantHttpError.badRequest('vecgate does not answer relevance_feedback queries yet');
+    if (isObject(q) && 'relevance_feedback' in q) {
+      onlyFields(q, FIELDS.RelevanceFeedbackQuery, 'query');
+      return this.feedbackQuery(c, layout, q.relevance_feedback, using, lookupFrom);
+    }
     for (const unsupported of ['formula', 'fusion', 'rrf'])
       if (isObject(q) && unsupported in q)
         throw QdrantHttpError.badRequest(
@@ -1102,6 +1104,99 @@ export class QdrantQueryService {
     if (discover) terms.push({ kind: 'sigmoid', scaled: true, operand: similarity(at) });
     return {
       query: this.aimedScore(c, layout, { vectors, node: { kind: 'sum', terms } }, using),
+      exclude: this.leaveOut(ids, lookupFrom),
+    };
+  }
+
+  /**
+   * relevance_feedback with the naive strategy, scored as Qdrant's FeedbackQuery scores:
+   * a × similarity(target) + Σ over pairs of examples whose feedback scores differ (the higher
+   * the positive) of (difference^b × c) × (similarity(positive) − similarity(negative)). That sum
+   * is linear in the similarities, so each example enters once, with the weight of its pairs.
+   * Checked whole (Qdrant's validation) before any example is read.
+   */
+  private async feedbackQuery(
+    c: Collection,
+    layout: QdrantLayout,
+    r: unknown,
+    using: unknown,
+    lookupFrom: unknown,
+  ): Promise<{ query: Query; exclude: FilterNode }> {
+    const at = 'query.relevance_feedback';
+    if (!isObject(r)) throw QdrantHttpError.format(`${at}: invalid type, expected struct RelevanceFeedbackInput`);
+    onlyFields(r, FIELDS.RelevanceFeedbackInput, at);
+    for (const field of ['target', 'feedback', 'strategy'])
+      if (r[field] === undefined) throw QdrantHttpError.format(`${at}: missing field \`${field}\``);
+    if (!Array.isArray(r.feedback)) throw QdrantHttpError.format(`${at}.feedback: invalid type, expected a sequence`);
+    if (r.feedback.length > MAX_EXAMPLES)
+      throw QdrantHttpError.badRequest(`${at}.feedback may hold at most ${MAX_EXAMPLES} examples`);
+    const items = r.feedback.map((item, i) => {
+      if (!isObject(item) || item.example === undefined || typeof item.score !== 'number' || !isFinite(item.score))
+        throw QdrantHttpError.format(`${at}.feedback[${i}] must be {example, score}`);
+      onlyFields(item, FIELDS.FeedbackItem, `${at}.feedback[${i}]`);
+      return { example: item.example, score: Math.fround(item.score) };
+    });
+    const strategy = r.strategy;
+    if (!isObject(strategy) || !isObject(strategy.naive))
+      throw QdrantHttpError.format(`${at}.strategy: data did not match any variant of untagged enum FeedbackStrategy`);
+    onlyFields(strategy, FIELDS.NaiveFeedbackStrategy, `${at}.strategy`);
+    onlyFields(strategy.naive, FIELDS.NaiveFeedbackStrategyParams, `${at}.strategy.naive`);
+    const coefficient = (name: 'a' | 'b' | 'c') => {
+      const x = (strategy.naive as JsonObject)[name];
+      if (typeof x !== 'number' || !isFinite(x))
+        throw QdrantHttpError.format(`${at}.strategy.naive.${name} must be a number`);
+      return Math.fround(x);
+    };
+    const [a, b, cc] = [coefficient('a'), coefficient('b'), coefficient('c')];
+    if (b < 0)
+      throw QdrantHttpError.validation(
+        `internal.${at}.strategy.naive.b`,
+        `value ${Number.isInteger(b) ? b.toFixed(1) : b} invalid, must be 0.0 or larger`,
+      );
+    if (items.length === 0) throw QdrantHttpError.validation(`internal.${at}`, 'feedback elements must be non-empty');
+    const vectors: Example[] = [];
+    const ids: string[] = [];
+    const add = async (e: unknown, field: string) => {
+      const x = await this.example(c, layout, e, field, using, lookupFrom);
+      vectors.push(x.vector);
+      if (x.id) ids.push(x.id);
+      return vectors.length - 1;
+    };
+    const target = await add(r.target, `${at}.target`);
+    const examples: number[] = [];
+    for (const [i, item] of items.entries()) examples.push(await add(item.example, `${at}.feedback[${i}].example`));
+    // Each ordered pair whose confidence (the difference of feedback scores) is above 0 weighs
+    // confidence^b × c, added to its positive's similarity and taken from its negative's.
+    const weights = new Array<number>(vectors.length).fill(0);
+    for (const [i, positive] of items.entries())
+      for (const [j, negative] of items.entries()) {
+        const confidence = Math.fround(positive.score - negative.score);
+        if (i === j || !(confidence > 0)) continue;
+        const weight = Math.fround(Math.fround(Math.pow(confidence, b)) * cc);
+        weights[examples[i]] += weight;
+        weights[examples[j]] -= weight;
+      }
+    const terms: ScoreNode[] = [{ kind: 'scale', factor: a, operand: similarity(target) }];
+    for (const v of examples)
+      if (weights[v] !== 0 && Number.isFinite(weights[v]))
+        terms.push({ kind: 'scale', factor: weights[v], operand: similarity(v) });
+      else if (!Number.isFinite(weights[v]))
+        throw QdrantHttpError.badRequest(`${at}: the strategy's weights overflow for these feedback scores`);
+    // Only the vectors a term reads are searched with: an example without pairs weighs nothing.
+    const used = [target, ...examples.filter((v) => weights[v] !== 0)];
+    const position = new Map(used.map((v, i) => [v, i]));
+    const renumbered: ScoreNode[] = terms.map((t) =>
+      t.kind === 'scale' && t.operand.kind === 'similarity'
+        ? { ...t, operand: similarity(position.get(t.operand.vector)!) }
+        : t,
+    );
+    return {
+      query: this.aimedScore(
+        c,
+        layout,
+        { vectors: used.map((v) => vectors[v]), node: { kind: 'sum', terms: renumbered } },
+        using,
+      ),
       exclude: this.leaveOut(ids, lookupFrom),
     };
   }
