@@ -1176,12 +1176,17 @@ export class RecordsRepository {
   /**
    * For inverse document frequencies: how many records of the namespace hold the sparse vector (the
    * default one, or the named one at `position`), and how many of them have a value at each of
-   * `indices` (0-based), in one read of the table.
+   * `indices` (0-based), in one read of the table; with `corpus`, of the records that filter keeps.
    */
   async documentFrequencies(
     db: Queryable,
     collection: Collection,
-    { namespace, indices, position }: { namespace: string; indices: number[]; position?: number },
+    {
+      namespace,
+      indices,
+      position,
+      corpus,
+    }: { namespace: string; indices: number[]; position?: number; corpus?: FilterNode },
   ): Promise<{ n: number; df: number[] }> {
     const column = position === undefined ? 'sparse_embedding' : vectorColumn(position);
     const params = new SqlParams([namespace]);
@@ -1190,9 +1195,10 @@ export class RecordsRepository {
       (i) =>
         `count(*) FILTER (WHERE (${column} <#> ${params.add(sparsevecText([i], [1]).text, 'sparsevec')}) <> 0)::float8`,
     );
+    const within = corpus === undefined ? '' : ` AND ${compileFilter(corpus, params)}`;
     const { rows } = await db.query<{ n: number; df: number[] | null }>(
       `SELECT count(*)::float8 AS n, ARRAY[${counts.join(', ') || 'NULL::float8'}]::float8[] AS df
-       FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${column} IS NOT NULL`,
+       FROM ${qualified(collection.tableName)} WHERE namespace = $1 AND ${column} IS NOT NULL${within}`,
       params.values,
     );
     return { n: rows[0].n, df: indices.length === 0 ? [] : (rows[0].df ?? []).map(Number) };

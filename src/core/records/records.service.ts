@@ -116,6 +116,11 @@ export interface NearestOptions {
    * ln((N − df + 0.5) / (df + 0.5) + 1), as Qdrant's `modifier: idf` does.
    */
   idf?: boolean;
+  /**
+   * With `idf`: N and the document frequencies are counted over the records this filter keeps (a
+   * corpus independent of `filter`), over every record of the namespace when not given.
+   */
+  idfCorpus?: FilterNode;
 }
 
 /** The most terms a sparse query weighed by IDF may hold: each is counted over the table. */
@@ -620,7 +625,7 @@ export class RecordsService {
     options: NearestOptions,
     namespace = DEFAULT_NAMESPACE,
   ): Promise<NearestResult> {
-    const { vectors, n, filter, include, using, idf } = options;
+    const { vectors, n, filter, include, using, idf, idfCorpus } = options;
     let sparse = options.sparse;
     const started = performance.now();
     checkResultRows(Math.max(1, vectors.length), n);
@@ -628,7 +633,7 @@ export class RecordsService {
       const field = fieldNamed(stored, using, sparse !== undefined ? 'sparse' : 'dense');
       if (sparse !== undefined) {
         if (vectors.length > 0) checkQueryDimension(stored, [vectors[0].dimension]);
-        if (idf) sparse = await this.weighByIdf(stored, namespace, sparse, field?.position);
+        if (idf) sparse = await this.weighByIdf(stored, namespace, sparse, field?.position, idfCorpus);
         const dense = vectors[0] ?? null;
         const list = await this.repository.nearestSparse(this.db.reads, stored, {
           namespace,
@@ -795,6 +800,7 @@ export class RecordsService {
     namespace: string,
     sparse: string,
     position?: number,
+    corpus?: FilterNode,
   ): Promise<string> {
     const { indices, values } = sparseFromText(sparse);
     if (indices.length > MAX_IDF_TERMS)
@@ -805,6 +811,7 @@ export class RecordsService {
       namespace,
       indices,
       position,
+      corpus,
     });
     const weights = values.map((v, k) => v * Math.log((n - df[k] + 0.5) / (df[k] + 0.5) + 1));
     return sparsevecText(indices, weights).text;

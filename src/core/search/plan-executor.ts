@@ -292,6 +292,7 @@ export class SearchPlanExecutor {
         include,
         using: retriever.using,
         idf: retriever.kind === 'sparse' && retriever.idf,
+        idfCorpus: retriever.kind === 'sparse' ? retriever.idfCorpus : undefined,
       },
       namespace,
     );

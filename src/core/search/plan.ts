@@ -21,7 +21,16 @@ export type Retriever =
    * (Pinecone's dotproduct indexes). `unmatched`: points that share no term (score 0) are kept too,
    * as Pinecone answers; Qdrant's sparse search leaves them out.
    */
-  | { kind: 'sparse'; text: string; using?: string; idf: boolean; dense?: DenseVector; unmatched?: boolean }
+  | {
+      kind: 'sparse';
+      text: string;
+      using?: string;
+      idf: boolean;
+      /** With `idf`: the records whose statistics weigh the terms (Qdrant's IDF corpus); all by default. */
+      idfCorpus?: FilterNode;
+      dense?: DenseVector;
+      unmatched?: boolean;
+    }
   /**
    * MaxSim over the multivector `using` names (multivector.ts): the query's tokens against each
    * point's. `exact` reads every point's tokens; `candidates`: each query token's nearest tokens

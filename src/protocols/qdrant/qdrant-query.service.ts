@@ -163,10 +163,30 @@ function idfModified(layout: QdrantLayout, using: string | undefined): boolean {
 }
 
 /**
+ * A search's `params.idf`: `"global"` (the default) or `{corpus: filter}`, the points whose
+ * statistics weigh a sparse query's terms, whatever the search's own filter keeps. Refused, as
+ * Qdrant refuses it, on a search through any vector but a sparse one with `modifier: idf`.
+ */
+function idfParams(layout: QdrantLayout, query: Query, params: unknown): { corpus?: FilterNode } {
+  const idf = isObject(params) ? params.idf : undefined;
+  if (idf === undefined || idf === null) return {};
+  if (!('sparse' in query) || !idfModified(layout, query.using))
+    throw QdrantHttpError.badRequest(
+      `Validation failed: search param \`idf\` requires a sparse vector with the \`idf\` modifier, which vector ${JSON.stringify(query.using ?? ('sparse' in query ? layout.sparse?.name : layout.dense) ?? '')} is not`,
+    );
+  if (idf === 'global') return {};
+  if (!isObject(idf) || idf.corpus === undefined)
+    throw QdrantHttpError.format('params.idf: data did not match any variant of untagged enum IdfParams');
+  onlyFields(idf, ['corpus'], 'params.idf');
+  return { corpus: parseQdrantFilter(idf.corpus, layout, 'params.idf.corpus') };
+}
+
+/**
  * The core's retriever for a parsed query (the plan's leaf). A multivector search takes its
  * `params`: `exact`, and `hnsw_ef` as the nearest tokens each query token contributes.
  */
 function retrieverOf(layout: QdrantLayout, query: Query, params?: unknown): Retriever {
+  const idf = idfParams(layout, query, params);
   if ('dense' in query) return { kind: 'dense', vector: query.dense, using: query.using };
   if ('multi' in query) {
     const p = isObject(params) ? params : {};
@@ -180,7 +200,13 @@ function retrieverOf(layout: QdrantLayout, query: Query, params?: unknown): Retr
     };
   }
   if ('sparse' in query)
-    return { kind: 'sparse', text: query.sparse.text, using: query.using, idf: idfModified(layout, query.using) };
+    return {
+      kind: 'sparse',
+      text: query.sparse.text,
+      using: query.using,
+      idf: idfModified(layout, query.using),
+      ...(idf.corpus === undefined ? {} : { idfCorpus: idf.corpus }),
+    };
   if ('multiScore' in query)
     return {
       kind: 'multiScoredBy',
