@@ -421,7 +421,12 @@ export class QdrantCollectionsService {
           const next: JsonObject = { ...params };
           if (modifier === 'idf') next.modifier = 'idf';
           else if (modifier === 'none') delete next.modifier;
-          if (isObject(diff.index)) next.index = { ...(isObject(params.index) ? params.index : {}), ...diff.index };
+          // A null in the diff leaves that setting as it was, as everywhere in Qdrant's updates.
+          if (isObject(diff.index))
+            next.index = {
+              ...(isObject(params.index) ? params.index : {}),
+              ...Object.fromEntries(Object.entries(diff.index).filter(([, v]) => v !== null)),
+            };
           return next;
         };
         if (ref.field) namedParams[sname] = after(namedParams[sname] ?? {});
