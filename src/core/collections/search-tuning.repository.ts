@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Queryable } from '../../database/database';
-import type { Collection, SearchTuning } from './collection.model';
+import type { Collection, SearchTuning, VectorField } from './collection.model';
 import { hasValidHnswIndexSql, hasValidVectorIndexSql, qualified } from './record-table.repository';
-import { checkedColumn, vectorPlan } from './vector-index';
+import { checkedColumn, tokenTableName, vectorColumn, vectorPlan } from './vector-index';
 import { compileFilter } from '../filters/compile-filter';
 import { ALL, type FilterNode } from '../filters/filter-ast';
 import { SqlParams } from '../filters/sql-params';
@@ -41,7 +41,8 @@ export class SearchTuningRepository {
    * `minRows` records and never measured, or measured for another target, or grown or shrunk by a
    * quarter since (even below `minRows`: until measured again, searches read them exactly or at the
    * widest walk), or rebuilt since (IndexGrower). Records are counted from the namespace counts (a lookup, not a count(*)). Each
-   * named dense vector's index is a candidate of its own, as the default vector's.
+   * named dense vector's index is a candidate of its own, as the default vector's, a multivector's
+   * token index too (its candidate depth is measured against exact MaxSim).
    */
   async due(db: Queryable, minRows: number, target: number, limit: number): Promise<TuningCandidate[]> {
     const { rows } = await db.query<{ id: string; position: number; records: string }>(
@@ -55,7 +56,7 @@ export class SearchTuningRepository {
            SELECT 0 AS position WHERE c.dimension IS NOT NULL
              AND coalesce((c.configuration->'index'->>'efSearchPinned')::boolean, false) = false
            UNION ALL
-           SELECT n.position FROM vecgate_collection_vectors n WHERE n.collection_id = c.id AND n.kind = 'dense' AND NOT n.multivector
+           SELECT n.position FROM vecgate_collection_vectors n WHERE n.collection_id = c.id AND n.kind = 'dense'
              AND coalesce((n.index->>'efSearchPinned')::boolean, false) = false
          ) v
          LEFT JOIN vecgate_search_tuning s ON s.collection_id = c.id AND s.position = v.position
@@ -91,6 +92,39 @@ export class SearchTuningRepository {
       [percent, n],
     );
     return rows;
+  }
+
+  /**
+   * About `n` records holding the multivector `field`, picked at random across the table (a page
+   * sample), each as its list of token vectors in order (pgvector's text of each token).
+   */
+  async sampleMultivectors(
+    db: Queryable,
+    collection: Collection,
+    field: VectorField,
+    records: number,
+    n: number,
+    namespace: string,
+  ): Promise<string[][]> {
+    const percent = Math.min(100, (100 * 3 * n) / Math.max(1, records));
+    const column = vectorColumn(field.position);
+    const held = `vecgate_records."${tokenTableName(collection.tableName, field.position)}"`;
+    const { rows } = await db.query<{ tokens: string[] }>(
+      `SELECT (SELECT array_agg(t.embedding::text ORDER BY t.ord) FROM ${held} t WHERE t.seq = s.seq) AS tokens
+       FROM (SELECT seq FROM ${qualified(collection.tableName)} TABLESAMPLE BERNOULLI ($1)
+             WHERE namespace = $3 AND ${column} IS NOT NULL ORDER BY random() LIMIT $2) s`,
+      [percent, n, namespace],
+    );
+    return rows.map((r) => r.tokens).filter((t) => t && t.length > 0);
+  }
+
+  /** The planner's estimate of a multivector's token rows (pg_class.reltuples): a lookup, for the cost of an exact MaxSim. */
+  async tokenRows(db: Queryable, collection: Collection, field: VectorField): Promise<number> {
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`,
+      [`vecgate_records."${tokenTableName(collection.tableName, field.position)}"`],
+    );
+    return rows[0]?.n ?? 0;
   }
 
   /**

@@ -1,20 +1,39 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { recallShortfall } from './recall-shortfall';
 import { RecallTally } from './recall-tally';
-import type { Collection, FilteredTuning, SearchTuning } from '../collections/collection.model';
+import type { Collection, FilteredTuning, SearchTuning, VectorField } from '../collections/collection.model';
 import { CollectionsRepository } from '../collections/collections.repository';
 import { CollectionsService } from '../collections/collections.service';
 import { HnswBuildsRepository } from '../collections/hnsw-builds.repository';
 import { type SampledQuery, RecallSamplesRepository } from '../collections/recall-samples.repository';
 import { RECALL_AT, type SampledRecord, SearchTuningRepository } from '../collections/search-tuning.repository';
 import { HNSW_LIMITS, throughVector } from '../collections/vector-index';
-import { Database } from '../../database/database';
+import { Database, type Queryable } from '../../database/database';
 import type { FilterNode } from '../filters/filter-ast';
 import { filteredEfSearch, unmeasured } from '../records/search-policy';
+import { DenseVector } from '../records/dense-vector';
+import { MAX_MULTIVECTOR_CANDIDATES } from '../records/multivector';
+import { RecordsRepository } from '../records/records.repository';
+import { ALL } from '../filters/filter-ast';
+import { DEFAULT_NAMESPACE } from '../scope';
 import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
+import { multivectorQueries, QUERY_TOKENS } from './multivector-queries';
 
 /** The ef_search values tried, cheapest first; pgvector's largest is 1000. */
 export const EF_SEARCH_LADDER = [16, 25, 40, 64, 100, 160, 250, 400, 640, HNSW_LIMITS.efSearch.max];
+/** A multivector's candidate depths tried (nearest tokens per query token), cheapest first. */
+export const MULTIVECTOR_DEPTH_LADDER = [10, 16, 25, 40, 64, 100, 160, 250, 400, 640, MAX_MULTIVECTOR_CANDIDATES];
+/**
+ * A multivector's measurement makes at most this many queries: each needs an exact MaxSim over
+ * every point's tokens for its truth (3.8 s at 10,000 points of 32 tokens of 128 dimensions).
+ */
+export const MULTIVECTOR_QUERIES = 20;
+/**
+ * On the embedded backend (one connection: each statement holds the database) a multivector is
+ * measured only while an exact MaxSim compares at most this many token pairs (query tokens × the
+ * vector's tokens); larger ones keep the default depth.
+ */
+export const EMBEDDED_MULTIVECTOR_PAIRS = 2_000_000;
 /**
  * Exact search is chosen over a walk that meets the target unless the walk is clearly cheaper:
  * exact search misses nothing, and a walk wide enough to cost about as much gains nothing over it.
@@ -230,6 +249,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly samples: RecallSamplesRepository,
     private readonly collections: CollectionsService,
     private readonly builds: HnswBuildsRepository,
+    private readonly records: RecordsRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -307,8 +327,9 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async measure(collectionId: string, position = 0): Promise<boolean> {
     const stored = await this.catalog.findById(this.db, collectionId);
-    const field = stored?.vectors.find((f) => f.position === position && f.kind === 'dense' && !f.multivector);
+    const field = stored?.vectors.find((f) => f.position === position && f.kind === 'dense');
     if (!stored || (position !== 0 && !field)) return false;
+    if (field?.multivector) return this.measureMultivector(stored, field);
     const collection = field ? throughVector(stored, field) : stored;
     if (!collection.dimension || !collection.vectorIndexed || collection.index.efSearchPinned) return false;
     const records = collection.records ?? 0;
@@ -382,6 +403,134 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
         `; measured in ${Date.now() - started} ms`,
     );
     return true;
+  }
+
+  /**
+   * Measures a multivector's candidate depth: queries made near and between sampled points
+   * (multivectorQueries), each answered by exact MaxSim over every point (the truth) and through
+   * the token index at rising depths, as searches run them (RecordsService.maxSim); keeps the least
+   * depth whose recall@10 meets the target on each kind (judged on its lower bound), or exact when
+   * that is cheaper or no depth does. Multivector searches are not sampled, so only these queries
+   * measure it. Runs on a connection of its own, without the statement limit: the truth is an
+   * exact MaxSim. False when there was nothing to measure.
+   */
+  private async measureMultivector(stored: Collection, field: VectorField): Promise<boolean> {
+    if (!field.indexed || field.index.efSearchPinned) return false;
+    const records = stored.records ?? 0;
+    const started = Date.now();
+    const tokenRows = await this.repository.tokenRows(this.db, stored, field);
+    if (this.db.backend !== 'postgres' && tokenRows * QUERY_TOKENS > EMBEDDED_MULTIVECTOR_PAIRS) return false;
+    const n = Math.min(this.options.recallSample, MULTIVECTOR_QUERIES);
+    const sample = await this.repository.sampleMultivectors(this.db, stored, field, records, n, DEFAULT_NAMESPACE);
+    if (sample.length < Math.min(5, n)) return false;
+    const queries = multivectorQueries(sample.map((tokens) => tokens.map((t) => JSON.parse(t) as number[])));
+    const target = this.options.recallTarget;
+    // PostgreSQL: one connection of its own for the whole measurement. Embedded (one connection in
+    // all): each statement takes it in turn, so that requests run between them.
+    let own: Queryable | undefined;
+    const on = <T>(work: (conn: Queryable) => Promise<T>): Promise<T> =>
+      own ? work(own) : this.db.withOwnConnection(work);
+    const run = (tokens: DenseVector[], depth: number | null) =>
+      on(async (conn) => {
+        await conn.query('BEGIN');
+        try {
+          if (depth !== null) {
+            const ef = Math.min(HNSW_LIMITS.efSearch.max, Math.max(depth, field.index.efSearch));
+            await conn.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(ef)]);
+          }
+          const t0 = performance.now();
+          const rows = await this.records.maxSim(conn, stored, field, {
+            namespace: DEFAULT_NAMESPACE,
+            tokens,
+            n: RECALL_AT,
+            filter: ALL,
+            include: { embeddings: false, documents: false, metadatas: false, uris: false },
+            candidates: depth,
+          });
+          return { ids: rows.map((r) => r.id), ms: performance.now() - t0 };
+        } finally {
+          await conn.query('COMMIT');
+        }
+      });
+    const asked = queries.map((q) => ({ ...q, vectors: q.tokens.map((t) => DenseVector.fromNumbers(t)) }));
+    const measured =
+      this.db.backend === 'postgres'
+        ? await this.db.withOwnConnection((conn) => ((own = conn), this.depthTrials(asked, run)))
+        : await this.depthTrials(asked, run);
+    if (!measured) return false;
+    const { walk, met, exactMs } = measured;
+    const exactWins = met
+      ? walk.ms >= exactMs * WALK_IF_CHEAPER_BY
+      : exactMs <= walk.ms * this.options.exactIfMissedWithin;
+    await this.repository.save(
+      this.db,
+      stored.id,
+      {
+        records,
+        target,
+        recall: exactWins ? 1 : walk.recall,
+        efSearch: walk.efSearch!,
+        exact: exactWins,
+        msPerSearch: exactWins ? exactMs : walk.ms,
+        walkMet: met !== null,
+        walkRecall: walk.recall,
+        filtered: null,
+        source: 'synthesized',
+      },
+      field.position,
+    );
+    this.collections.forget(stored.id);
+    const outcome: TuningOutcome = !met && !exactWins ? 'missed' : exactWins ? 'exact' : 'walk';
+    this.outcomes[outcome]++;
+    this.logger.log(
+      `collection ${stored.id} multivector ${JSON.stringify(field.name)} (${records} records), on ${asked.length} queries ` +
+        `near and between its records: ${exactWins ? 'exact MaxSim' : `${walk.efSearch} nearest tokens per query token`}, ` +
+        `recall@${RECALL_AT} ${(exactWins ? 1 : walk.recall).toFixed(3)} (target ${target}), ` +
+        `${(exactWins ? exactMs : walk.ms).toFixed(2)} ms a search against ${exactMs.toFixed(2)} ms exact; ` +
+        `measured in ${Date.now() - started} ms`,
+    );
+    return true;
+  }
+
+  /**
+   * The exact MaxSim of each query (the truth, and its mean time), then the depths of the ladder
+   * until one meets the target on each kind; the depth kept (the least that met it, or the widest
+   * tried), null when stopped midway.
+   */
+  private async depthTrials(
+    asked: { kind: string; vectors: DenseVector[] }[],
+    run: (tokens: DenseVector[], depth: number | null) => Promise<{ ids: string[]; ms: number }>,
+  ): Promise<{ walk: Trial; met: Trial | null; exactMs: number } | null> {
+    const target = this.options.recallTarget;
+    const truth: string[][] = [];
+    let exactMs = 0;
+    for (const q of asked) {
+      if (this.stopped) return null;
+      const { ids, ms } = await run(q.vectors, null);
+      truth.push(ids);
+      exactMs += ms / asked.length;
+    }
+    let met: Trial | null = null;
+    let widest: Trial | null = null;
+    for (const depth of MULTIVECTOR_DEPTH_LADDER) {
+      const tally = new RecallTally();
+      let ms = 0;
+      for (const [i, q] of asked.entries()) {
+        if (this.stopped) return null;
+        const found = await run(q.vectors, depth);
+        ms += found.ms / asked.length;
+        const hit = new Set(found.ids);
+        tally.add(q.kind, truth[i].filter((id) => hit.has(id)).length, truth[i].length);
+      }
+      widest = { efSearch: depth, recall: tally.recall(), bound: tally.bound(), ms };
+      if (widest.bound >= target) {
+        met = widest;
+        break;
+      }
+      // Past the cost of exact MaxSim a deeper walk cannot be the cheaper way (as for dense walks).
+      if (this.options.exactIfMissedWithin > 0 && ms > exactMs * EXACT_IF_MISSED_WITHIN) break;
+    }
+    return { walk: (met ?? widest)!, met, exactMs };
   }
 
   /**

@@ -40,7 +40,13 @@ import { RangeKeyTracker } from './range-key-tracker';
 import { RecordsRepository, type OrderBy } from './records.repository';
 import { RecallSampler } from './recall-sampler';
 import { positionsOf, type TextQuery } from '../text/text-query';
-import { exactWhileUnmeasured, narrowsTheTable, prefersExactSearch, unmeasured } from './search-policy';
+import {
+  exactWhileUnmeasured,
+  measuredMultivectorDepth,
+  narrowsTheTable,
+  prefersExactSearch,
+  unmeasured,
+} from './search-policy';
 import { INDEXING_OPTIONS, type IndexingOptions } from '../indexing/indexing-options';
 import { countNodes, MAX_SCORE_NODES, MAX_SCORE_VECTORS, type ScoreNode } from '../search/similarity-score';
 import { DEFAULT_NAMESPACE, Scope } from '../scope';
@@ -716,10 +722,14 @@ export class RecordsService {
       throw new InvalidArgumentError(
         `A multivector query holds 1 to ${MAX_QUERY_TOKENS} token vectors, not ${tokens.length}`,
       );
-    const candidates = options.candidates ?? DEFAULT_MULTIVECTOR_CANDIDATES;
-    if (!Number.isInteger(candidates) || candidates < 1 || candidates > MAX_MULTIVECTOR_CANDIDATES)
+    if (
+      options.candidates !== undefined &&
+      (!Number.isInteger(options.candidates) ||
+        options.candidates < 1 ||
+        options.candidates > MAX_MULTIVECTOR_CANDIDATES)
+    )
       throw new InvalidArgumentError(
-        `Multivector candidates must be 1 to ${MAX_MULTIVECTOR_CANDIDATES}, got ${candidates}`,
+        `Multivector candidates must be 1 to ${MAX_MULTIVECTOR_CANDIDATES}, got ${options.candidates}`,
       );
     return this.withFilteredCollection(scope, collectionId, filter, async (collection) => {
       const field = collection.vectors.find((f) => f.name === using);
@@ -730,8 +740,18 @@ export class RecordsService {
         rows.map(({ sum, ...r }) => ({ ...r, score: maxSimScore(field.metric, Number(sum)) }));
       const query = { namespace, tokens, n, filter, include };
       if (n === 0) return { metric: field.metric, list: [], exact: true };
+      // The client's depth, else the one the search tuner measured to meet the target (or exact,
+      // where that was cheaper), else the default until it has measured.
+      const measured =
+        options.candidates === undefined
+          ? measuredMultivectorDepth(field, collection.records, this.indexing.recallTarget)
+          : undefined;
+      const candidates = options.candidates ?? measured?.depth ?? DEFAULT_MULTIVECTOR_CANDIDATES;
       const exact =
-        options.exact === true || !field.indexed || (collection.records ?? Infinity) <= MULTIVECTOR_EXACT_BELOW;
+        options.exact === true ||
+        measured?.exact === true ||
+        !field.indexed ||
+        (collection.records ?? Infinity) <= MULTIVECTOR_EXACT_BELOW;
       if (!exact) {
         const efSearch = Math.min(HNSW_LIMITS.efSearch.max, Math.max(candidates, field.index.efSearch));
         const rows = await this.db.withSessionSettings(

@@ -1,4 +1,4 @@
-import type { Collection, FilteredTuning } from '../collections/collection.model';
+import type { Collection, FilteredTuning, VectorField } from '../collections/collection.model';
 import { FILTER_KEEPS_ONE_IN, REMEASURE_ABOVE, REMEASURE_BELOW } from '../collections/search-tuning.repository';
 import { HNSW_LIMITS } from '../collections/vector-index';
 import type { FilterNode } from '../filters/filter-ast';
@@ -97,4 +97,27 @@ export function narrowsTheTable(
   collection: Pick<Collection, 'namespaced'>,
 ): boolean {
   return filter.kind !== 'all' || namespace !== DEFAULT_NAMESPACE || collection.namespaced;
+}
+
+/**
+ * How an indexed MaxSim search of the multivector `field` runs when its client chose no depth:
+ * the depth (nearest tokens per query token) the search tuner measured to meet the target against
+ * exact MaxSim, or exact when that was the cheaper way; undefined while no measurement holds (none
+ * yet, another target, or the collection grown or shrunk by a quarter since), when searches take
+ * DEFAULT_MULTIVECTOR_CANDIDATES.
+ */
+export function measuredMultivectorDepth(
+  field: Pick<VectorField, 'tuning'>,
+  records: number | undefined,
+  target: number,
+): { depth: number; exact: boolean } | undefined {
+  const tuning = field.tuning;
+  if (target <= 0 || !tuning) return undefined;
+  if (Math.fround(tuning.target) !== Math.fround(target)) return undefined;
+  if (
+    records !== undefined &&
+    (records > tuning.records * REMEASURE_ABOVE || records < tuning.records * REMEASURE_BELOW)
+  )
+    return undefined;
+  return { depth: tuning.efSearch, exact: tuning.exact };
 }

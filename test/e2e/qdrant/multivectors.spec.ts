@@ -1,5 +1,6 @@
 import { ChromaClient } from 'chromadb';
 import { loadConfig } from '../../../src/config/load-config';
+import { CollectionsService } from '../../../src/core/collections/collections.service';
 import { gatewayForFile } from '../../support/gateway';
 import { until } from '../../support/wait';
 import { collectionName, expectQdrantError, qdrantClient, qdrantHttp, type QdrantClient } from './qdrant-helpers';
@@ -554,5 +555,77 @@ describe('Qdrant multivectors', () => {
     expect(await collection.count()).toBe(1);
     const got = await collection.get({ include: ['metadatas', 'embeddings'] as never });
     expect(got.metadatas).toEqual([{ a: 1 }]);
+  });
+});
+
+/**
+ * A multivector's candidate depth is measured by the search tuner against exact MaxSim, and
+ * searches without `hnsw_ef` take what it chose (issue 52): before, every search took 100.
+ */
+describe('Qdrant multivectors: the candidate depth measured', () => {
+  const gw = gatewayForFile({
+    qdrantPort: 0,
+    indexing: { ...loadConfig({}).indexing, minRows: 1000, quietMs: 200, recallTarget: 0.9, recallCheckMs: 200 },
+  });
+
+  it('measures the depth that meets the target, and searches without hnsw_ef run at it', async () => {
+    const q = await qdrantClient(gw);
+    const name = collectionName('mvt');
+    await q.createCollection(name, {
+      vectors: { size: 8, distance: 'Cosine', multivector_config: { comparator: 'max_sim' } },
+    });
+    const docs = multis(1200, 6, 8, 23);
+    for (let i = 0; i < docs.length; i += 400)
+      await q.upsert(name, {
+        wait: true,
+        points: docs.slice(i, i + 400).map((vector, k) => ({ id: i + k + 1, vector })),
+      });
+    const tuning = () =>
+      gw.db.query<{ id: string; ef_search: number; exact: boolean; recall: number; target: number; records: number }>(
+        `SELECT c.id, s.ef_search, s.exact, s.recall::float8 AS recall, s.target::float8 AS target, s.records::int AS records
+         FROM vecgate_search_tuning s JOIN vecgate_collections c ON c.id = s.collection_id WHERE c.name = $1`,
+        [name],
+      );
+    const [measured] = (
+      await until(
+        'the multivector measured',
+        () => tuning(),
+        (r) => r.rows.length > 0,
+      )
+    ).rows;
+    expect(measured).toMatchObject({ target: expect.closeTo(0.9, 5), records: 1200 });
+    if (!measured.exact) expect(measured.recall).toBeGreaterThanOrEqual(0.9);
+    expect([10, 16, 25, 40, 64, 100, 160, 250, 400, 640, 1000]).toContain(measured.ef_search);
+
+    // Searches follow the measurement: at a depth of 2 tokens a query token they answer as a
+    // search asking hnsw_ef 2 does (and not as exact MaxSim does); measured exact, as exact does.
+    const queries = Array.from({ length: 10 }, (_, i) => multis(8, 1, 8, 300 + i).map((m) => m[0]));
+    const ids = (found: { points: { id: string | number }[] }) => found.points.map((p) => p.id);
+    const setTuning = async (depth: number, exact: boolean) => {
+      await gw.db.query(`UPDATE vecgate_search_tuning SET ef_search = $2, exact = $3 WHERE collection_id = $1`, [
+        measured.id,
+        depth,
+        exact,
+      ]);
+      gw.app.get(CollectionsService).forget(measured.id);
+    };
+    await setTuning(2, false);
+    let differs = 0;
+    for (const query of queries) {
+      const plain = ids(await q.query(name, { query, limit: 10 }));
+      expect(plain).toEqual(ids(await q.query(name, { query, limit: 10, params: { hnsw_ef: 2 } })));
+      const expected = ranked('Cosine', query, docs)
+        .slice(0, 10)
+        .map((e) => e.id);
+      if (plain.join() !== expected.join()) differs++;
+    }
+    expect(differs).toBeGreaterThan(0);
+    await setTuning(2, true);
+    for (const query of queries)
+      expect(ids(await q.query(name, { query, limit: 10 }))).toEqual(
+        ranked('Cosine', query, docs)
+          .slice(0, 10)
+          .map((e) => e.id),
+      );
   });
 });
