@@ -29,6 +29,14 @@ export const MULTIVECTOR_DEPTH_LADDER = [10, 16, 25, 40, 64, 100, 160, 250, 400,
  */
 export const MULTIVECTOR_QUERIES = 20;
 /**
+ * ...unless their truths take longer than this: then the queries answered so far (at least
+ * MULTIVECTOR_MIN_QUERIES) are the measurement's. Fewer queries give a lower bound further below
+ * the recall measured, so the depth chosen errs deeper. (Exact MaxSim took about 2 minutes a query
+ * at 100,000 points of 32 tokens of 128 dimensions.)
+ */
+export const MULTIVECTOR_TRUTH_BUDGET_MS = 120_000;
+export const MULTIVECTOR_MIN_QUERIES = 5;
+/**
  * On the embedded backend (one connection: each statement holds the database) a multivector is
  * measured only while an exact MaxSim compares at most this many token pairs (query tokens × the
  * vector's tokens); larger ones keep the default depth.
@@ -76,6 +84,12 @@ export function interimFiltered(
 ): FilteredTuning {
   const previous = collection.tuning?.filtered;
   return previous && !previous.pending && !unmeasured(collection, target) ? previous : PENDING_FILTERED;
+}
+
+/** The same items, taken from the front and the back half in turn (near and between queries interleaved). */
+function alternate<T>(items: T[]): T[] {
+  const half = Math.ceil(items.length / 2);
+  return items.slice(0, half).flatMap((x, i) => (i + half < items.length ? [x, items[i + half]] : [x]));
 }
 
 /** The advisory lock under which one replica measures a collection's vector (0: its default one). */
@@ -458,7 +472,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
         ? await this.db.withOwnConnection((conn) => ((own = conn), this.depthTrials(asked, run)))
         : await this.depthTrials(asked, run);
     if (!measured) return false;
-    const { walk, met, exactMs } = measured;
+    const { walk, met, exactMs, queries: used } = measured;
     const exactWins = met
       ? walk.ms >= exactMs * WALK_IF_CHEAPER_BY
       : exactMs <= walk.ms * this.options.exactIfMissedWithin;
@@ -483,7 +497,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
     const outcome: TuningOutcome = !met && !exactWins ? 'missed' : exactWins ? 'exact' : 'walk';
     this.outcomes[outcome]++;
     this.logger.log(
-      `collection ${stored.id} multivector ${JSON.stringify(field.name)} (${records} records), on ${asked.length} queries ` +
+      `collection ${stored.id} multivector ${JSON.stringify(field.name)} (${records} records), on ${used} queries ` +
         `near and between its records: ${exactWins ? 'exact MaxSim' : `${walk.efSearch} nearest tokens per query token`}, ` +
         `recall@${RECALL_AT} ${(exactWins ? 1 : walk.recall).toFixed(3)} (target ${target}), ` +
         `${(exactWins ? exactMs : walk.ms).toFixed(2)} ms a search against ${exactMs.toFixed(2)} ms exact; ` +
@@ -493,23 +507,29 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * The exact MaxSim of each query (the truth, and its mean time), then the depths of the ladder
-   * until one meets the target on each kind; the depth kept (the least that met it, or the widest
-   * tried), null when stopped midway.
+   * The exact MaxSim of each query (the truth, and its mean time; within the truth's time budget),
+   * then the depths of the ladder until one meets the target on each kind; the depth kept (the
+   * least that met it, or the widest tried) and how many queries measured it, null when stopped
+   * midway.
    */
   private async depthTrials(
-    asked: { kind: string; vectors: DenseVector[] }[],
+    queries: { kind: string; vectors: DenseVector[] }[],
     run: (tokens: DenseVector[], depth: number | null) => Promise<{ ids: string[]; ms: number }>,
-  ): Promise<{ walk: Trial; met: Trial | null; exactMs: number } | null> {
+  ): Promise<{ walk: Trial; met: Trial | null; exactMs: number; queries: number } | null> {
     const target = this.options.recallTarget;
+    // Near and between queries alternate, so that a measurement cut short keeps both kinds.
+    let asked = alternate(queries);
     const truth: string[][] = [];
-    let exactMs = 0;
+    let spent = 0;
     for (const q of asked) {
       if (this.stopped) return null;
+      if (truth.length >= MULTIVECTOR_MIN_QUERIES && spent > MULTIVECTOR_TRUTH_BUDGET_MS) break;
       const { ids, ms } = await run(q.vectors, null);
       truth.push(ids);
-      exactMs += ms / asked.length;
+      spent += ms;
     }
+    asked = asked.slice(0, truth.length);
+    const exactMs = spent / asked.length;
     let met: Trial | null = null;
     let widest: Trial | null = null;
     for (const depth of MULTIVECTOR_DEPTH_LADDER) {
@@ -530,7 +550,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       // Past the cost of exact MaxSim a deeper walk cannot be the cheaper way (as for dense walks).
       if (this.options.exactIfMissedWithin > 0 && ms > exactMs * EXACT_IF_MISSED_WITHIN) break;
     }
-    return { walk: (met ?? widest)!, met, exactMs };
+    return { walk: (met ?? widest)!, met, exactMs, queries: asked.length };
   }
 
   /**
