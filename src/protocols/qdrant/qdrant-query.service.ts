@@ -1464,7 +1464,8 @@ export class QdrantQueryService {
   }
 
   private point(id: string, score: number, r: StoredRecord, layout: QdrantLayout, shown: Shown): JsonObject {
-    const out: JsonObject = { id: showId(id), version: 0, score };
+    // Qdrant scores in float32 and serde writes the fewest digits that read back the same.
+    const out: JsonObject = { id: showId(id), version: 0, score: shortestFloat32(score) };
     const payload = selectPayload(r.metadata, shown.payload);
     if (payload !== undefined) out.payload = payload;
     const vector = shownVectors(r, layout, shown.vector);
