@@ -153,6 +153,8 @@ export interface VecgateOptions {
   databaseUrl?: string | null;
   /** More environment for the gateway (VECGATE_* settings). */
   env?: NodeJS.ProcessEnv;
+  /** Called with each line the gateway logs (a workload watching for the search tuner, say). */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -178,6 +180,7 @@ export async function startVecgate(options: VecgateOptions = {}): Promise<Server
     name: 'vecgate',
     timeoutMs: 120_000,
     onLine: (line) => {
+      options.onLine?.(line);
       if (echo?.test(line)) process.stderr.write(`vecgate | ${line}\n`);
       const m = /(embedded database|embedded PGlite|PostgreSQL)\b.*with pgvector ([0-9][0-9A-Za-z.]*)/.exec(line);
       if (m) {
