@@ -395,13 +395,15 @@ export class RecordTableRepository {
     await db.query(`VACUUM ${qualified(table)}`);
   }
 
-  /** Vacuums and analyzes a table's text postings (migrations/027), when it has them. */
+  /** Compacts a table's document frequencies, vacuums and analyzes them and its text postings (migrations/027, 033), when it has them. */
   async vacuumPostings(db: Queryable, table: string): Promise<boolean> {
     qualified(table); // checked as every table name spliced into SQL; the postings are named from it
     const postings = `vecgate_records."${table}_tp"`;
     const { rows } = await db.query(`SELECT to_regclass($1) IS NOT NULL AS held`, [postings]);
     if (!rows[0]?.held) return false;
-    await db.query(`VACUUM (ANALYZE) ${postings}`);
+    // Their document frequencies (migrations/033) folded to one row a word, the words gone dropped.
+    await db.query(`SELECT vecgate_text_df_compact($1)`, [table]);
+    await db.query(`VACUUM (ANALYZE) ${postings}, vecgate_records."${table}_tdf"`);
     return true;
   }
 
@@ -448,7 +450,7 @@ export class RecordTableRepository {
     await this.cancelIndexBuild(db, table);
     await db.query(`DROP TABLE IF EXISTS ${qualified(table)}`);
     // Its text postings (migrations/027), named from it as qualified() checks it.
-    await db.query(`DROP TABLE IF EXISTS vecgate_records."${table}_tp"`);
+    await db.query(`DROP TABLE IF EXISTS vecgate_records."${table}_tp", vecgate_records."${table}_tdf"`);
     // Its multivectors' token tables (migrations/028), `<table>_mv<position>`.
     const { rows } = await db.query<{ name: string }>(
       `SELECT relname AS name FROM pg_class WHERE relnamespace = 'vecgate_records'::regnamespace AND relkind = 'r'

@@ -30,6 +30,15 @@ export function postingsTable(table: string): string {
   return `vecgate_records."${postingsTableName(table)}"`;
 }
 
+/**
+ * The document frequencies beside the postings (migrations/033): per namespace, field and word,
+ * deltas in up to 16 slots, whose sum is how many postings the word has.
+ */
+export function frequenciesTable(table: string): string {
+  qualified(table);
+  return `vecgate_records."${table}_tdf"`;
+}
+
 /** Whether a field has postings: analysed by words, not token by token (a Qdrant text index). */
 export function hasPostings(field: TextField): boolean {
   return field.analyzer.tokenizer === undefined;
@@ -138,7 +147,8 @@ export class TextFieldsRepository {
     const t = qualified(table);
     await this.writeTriggers(db, table, collectionId, left);
     if (left.some(hasPostings))
-      await db.query(`DELETE FROM ${postingsTable(table)} WHERE position = $1`, [removed.position]);
+      for (const t of [postingsTable(table), frequenciesTable(table)])
+        await db.query(`DELETE FROM ${t} WHERE position = $1`, [removed.position]);
     await db.query(
       `ALTER TABLE ${t} DROP COLUMN ${textColumn(removed.position)}, DROP COLUMN ${textLengthColumn(removed.position)}`,
     );
@@ -181,7 +191,7 @@ export class TextFieldsRepository {
     const t = qualified(table);
     const tp = postingsTableName(table);
     if (!fields.some(hasPostings)) {
-      await db.query(`DROP TABLE IF EXISTS ${postingsTable(table)}`);
+      await db.query(`DROP TABLE IF EXISTS ${postingsTable(table)}, ${frequenciesTable(table)}`);
       return;
     }
     await db.query('SELECT vecgate_text_postings_create($1, true)', [table]);

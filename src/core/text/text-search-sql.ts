@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors';
 import type { SqlParams } from '../filters/sql-params';
-import { postingsTable, textColumn } from './text-fields.repository';
+import { frequenciesTable, postingsTable, textColumn } from './text-fields.repository';
 import {
   BM25_B,
   BM25_K1,
@@ -334,8 +334,7 @@ function phraseOverPositions(columns: string[], at: number[], slop: number): str
 
 /**
  * One statement that scores the records matching a compiled query by BM25 and keeps the best `n`,
- * ties by id: each scored word's document frequency (an index-only count of its postings, `$1`
- * the namespace), the field's record count and mean length from vecgate_text_stats, and from them
+ * ties by id: each scored word's document frequency (kept, migrations/033; `$1` the namespace), the field's record count and mean length from vecgate_text_stats, and from them
  * each scored word's weight (boost x idf); the postings of every word read, merged by record, each
  * bringing its weight x its saturated frequency to its score group and its condition bits; per
  * record the groups' sums and the bits; the records that match (read from the record table only
@@ -368,9 +367,10 @@ export function postingsBm25Sql(
   };
   const positions = [...new Set(words.map((w) => w.position))];
   // d, s and w are one row each, computed once: inlined, the planner may compute them per posting.
+  // A word's document frequency: the sum of its slots of the frequencies kept (migrations/033).
   const df = words.map(
     (w, k) =>
-      `(SELECT count(*) FROM ${tp} WHERE namespace = $1 AND position = ${w.position} AND term = ${params.add(w.lexeme, 'text')})::float8 AS vg_d${k}`,
+      `(SELECT coalesce(sum(df), 0) FROM ${frequenciesTable(table)} WHERE namespace = $1 AND position = ${w.position} AND term = ${params.add(w.lexeme, 'text')})::float8 AS vg_d${k}`,
   );
   const stats = positions.map(
     (p) =>

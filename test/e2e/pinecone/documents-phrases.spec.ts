@@ -230,7 +230,9 @@ describe('Pinecone document phrases, decided from the postings', () => {
       .index(name)
       .namespace('old')
       .documents.upsert({ documents: [{ _id: 'o', title: 'valve pump valve' }] });
-    await gw.db.query(readFileSync(join(__dirname, '../../../migrations/031_text_posting_positions.sql'), 'utf8'));
+    // Then 031 and what follows it that writes postings (033, their document frequencies).
+    for (const m of ['031_text_posting_positions.sql', '033_text_document_frequencies.sql'])
+      await gw.db.query(readFileSync(join(__dirname, '../../../migrations', m), 'utf8'));
     const { rows } = await gw.db.query<{ missing: number; differing: number; postings: number }>(
       `SELECT count(*) FILTER (WHERE p.pos IS NULL)::int AS missing,
               count(*) FILTER (WHERE p.pos IS DISTINCT FROM u.positions)::int AS differing, count(*)::int AS postings

@@ -443,6 +443,37 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
           round(bm25(tokens, query)),
         );
       }
+      // The document frequencies kept (migrations/033) equal a recount of the postings, after the
+      // writes above, a namespace deleted whole, and their compaction.
+      const gone = pc.index(name).namespace('churn-gone');
+      await gone.documents.upsert({
+        documents: [
+          { _id: 'g1', text: 'alpha beta' },
+          { _id: 'g2', text: 'alpha' },
+        ],
+      });
+      await gone.documents.delete({ deleteAll: true });
+      const [{ t }] = (
+        await gw.db.query<{ t: string }>(`SELECT table_name AS t FROM vecgate_collections WHERE name = $1`, [name])
+      ).rows;
+      const kept = async () =>
+        (
+          await gw.db.query<{ namespace: string; position: number; term: string; df: number }>(
+            `SELECT namespace, position::int, term, sum(df)::int AS df FROM vecgate_records."${t}_tdf"
+             GROUP BY 1, 2, 3 HAVING sum(df) <> 0 ORDER BY 1, 2, 3`,
+          )
+        ).rows;
+      const { rows: recount } = await gw.db.query(
+        `SELECT namespace, position::int, term, count(*)::int AS df FROM vecgate_records."${t}_tp"
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      );
+      expect(recount.some((r) => r.namespace === 'churn')).toBe(true);
+      expect(await kept()).toEqual(recount);
+      await gw.db.query('SELECT vecgate_text_df_compact($1)', [t]);
+      const { rows: compacted } = await gw.db.query(
+        `SELECT namespace, position::int, term, df FROM vecgate_records."${t}_tdf" ORDER BY 1, 2, 3`,
+      );
+      expect(compacted).toEqual(recount);
     });
 
     it('has its postings vacuumed and analyzed once writes are quiet', async () => {
