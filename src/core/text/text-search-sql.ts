@@ -36,6 +36,15 @@ interface ScoredTerm {
   word: number;
 }
 
+/**
+ * What probing a record's postings of a word costs, in postings read in order: a phrase or the
+ * words a record must all hold are read from the rarest word's postings when that costs less.
+ */
+const PROBE_COST = 4;
+
+/** Required words a statement may be driven from (the rarest is chosen in it). */
+const MAX_DRIVERS = 8;
+
 /** A set of condition bits, by mask column (64 bits a column). */
 type Bits = Map<number, bigint>;
 
@@ -55,6 +64,8 @@ interface Condition {
   readsRecord: boolean;
   /** Whether `exact` tests a phrase's positions (more than `necessary`, and dearer: tested last). */
   positional: boolean;
+  /** The (field, word)s every record that holds it holds (keys `position\0lexeme`). */
+  requires: Set<string>;
 }
 
 /** A full-text query compiled for the postings: what compilePostingsQuery makes and postingsBm25Sql runs. */
@@ -74,6 +85,8 @@ export interface PostingsQuery {
   phrases: string[];
   /** The (field, word)s whose positions phrases read: column vg_p<k> holds the k-th's, per record. */
   positions: { position: number; lexeme: string }[];
+  /** The (field, word)s every matching record holds: a search may read only the records of the rarest. */
+  required: { position: number; lexeme: string }[];
 }
 
 /**
@@ -83,8 +96,20 @@ export interface PostingsQuery {
  */
 const phraseMarker = (k: number) => `vg_phrase_${k}_`;
 
-const FALSE: Condition = { necessary: 'false', exact: 'false', readsRecord: false, positional: false };
-const TRUE: Condition = { necessary: 'true', exact: 'true', readsRecord: false, positional: false };
+const FALSE: Condition = {
+  necessary: 'false',
+  exact: 'false',
+  readsRecord: false,
+  positional: false,
+  requires: new Set(),
+};
+const TRUE: Condition = {
+  necessary: 'true',
+  exact: 'true',
+  readsRecord: false,
+  positional: false,
+  requires: new Set(),
+};
 
 /** A mask as an int8 literal (two's complement past 2^63). */
 const int8 = (mask: bigint) => `(${BigInt.asIntN(64, mask)})::int8`;
@@ -132,6 +157,9 @@ export function compilePostingsQuery(
     return test(all, true);
   };
 
+  /** A leaf of these words requires its word when it has one word only (any of several it does not). */
+  const only = (position: number, list: string[]) => new Set(new Set(list).size === 1 ? [key(position, list[0])] : []);
+
   const phrases: string[] = [];
   /** The (field, word)s whose positions a phrase reads, by their column's index (vg_p<k>). */
   const positioned = new Map<string, number>();
@@ -154,20 +182,25 @@ export function compilePostingsQuery(
       const expanded = expansions.get(q) ?? [];
       if (expanded.length === 0) return FALSE;
       const held = holdsAny(q.position, expanded);
-      return { necessary: held, exact: held, readsRecord: false, positional: false };
+      return {
+        necessary: held,
+        exact: held,
+        readsRecord: false,
+        positional: false,
+        requires: only(q.position, expanded),
+      };
     }
     if (q.kind === 'words' || q.kind === 'phrase') {
       const list = lexemes.get(q)!;
       if (list.length === 0) return FALSE;
       if (q.kind === 'words' || (list.length === 1 && !q.prefix)) {
-        const held = holdsAny(
-          q.position,
-          list.map((l) => l.lexeme),
-        );
-        return { necessary: held, exact: held, readsRecord: false, positional: false };
+        const any = list.map((l) => l.lexeme);
+        const held = holdsAny(q.position, any);
+        return { necessary: held, exact: held, readsRecord: false, positional: false, requires: only(q.position, any) };
       }
       const gate = (q.prefix ? list.slice(0, -1) : list).map((l) => l.lexeme);
       const necessary = gate.length > 0 ? holdsAll(q.position, gate) : 'true';
+      const requires = new Set(gate.map((w) => key(q.position, w)));
       // Its tsquery, made even where unused: a slop too wide for it is refused either way.
       const tsquery = leafTsquery(q, list);
       if (!q.prefix) {
@@ -176,12 +209,12 @@ export function compilePostingsQuery(
           list.map((l) => l.pos),
           q.slop,
         )})`;
-        return { necessary, exact: phrase, readsRecord: false, positional: true };
+        return { necessary, exact: phrase, readsRecord: false, positional: true, requires };
       }
       // The last word a prefix: its words are any of the field's that start with it, which no one
       // range of the postings reads in record order. Decided on the record's analysed value.
       const phrase = `r.${textColumn(q.position)} @@ ${phraseMarker(phrases.push(tsquery) - 1)}`;
-      return { necessary, exact: `(${necessary} AND ${phrase})`, readsRecord: true, positional: false };
+      return { necessary, exact: `(${necessary} AND ${phrase})`, readsRecord: true, positional: false, requires };
     }
     const must = q.must.map(condition);
     const should = q.should.map(condition);
@@ -200,11 +233,16 @@ export function compilePostingsQuery(
       if (!n.readsRecord && !n.positional) necessary.push(`NOT ${n.exact}`);
       exact.push(`NOT coalesce(${n.exact}, false)`);
     }
+    // What each must requires; without a must, what every should requires (one must match).
+    const requires = new Set(must.flatMap((c) => [...c.requires]));
+    if (must.length === 0 && should.length > 0)
+      for (const w of should[0].requires) if (should.every((c) => c.requires.has(w))) requires.add(w);
     return {
       necessary: `(${necessary.join(' AND ')})`,
       exact: `(${exact.join(' AND ')})`,
       readsRecord: [...must, ...should, ...mustNot].some((c) => c.readsRecord),
       positional: [...must, ...should, ...mustNot].some((c) => c.positional),
+      requires,
     };
   };
   const matched = condition(query);
@@ -299,6 +337,10 @@ export function compilePostingsQuery(
       const [p, lexeme] = w.split('\0');
       return { position: Number(p), lexeme };
     }),
+    required: [...matched.requires].map((w) => {
+      const [p, lexeme] = w.split('\0');
+      return { position: Number(p), lexeme };
+    }),
   };
 }
 
@@ -334,12 +376,14 @@ function phraseOverPositions(columns: string[], at: number[], slop: number): str
 
 /**
  * One statement that scores the records matching a compiled query by BM25 and keeps the best `n`,
- * ties by id: each scored word's document frequency (kept, migrations/033; `$1` the namespace), the field's record count and mean length from vecgate_text_stats, and from them
- * each scored word's weight (boost x idf); the postings of every word read, merged by record, each
- * bringing its weight x its saturated frequency to its score group and its condition bits; per
- * record the groups' sums and the bits; the records that match (read from the record table only
- * when a phrase or `where` needs them), scored by the groups whose conditions hold, plus each fuzzy
- * leaf's boost where it matches. `select` names the columns wanted of the record table `r`.
+ * ties by id: each scored word's document frequency (kept, migrations/033; `$1` the namespace),
+ * the field's record count and mean length from vecgate_text_stats, and from them each scored
+ * word's weight (boost x idf); the postings of every word read, merged by record (or, where the
+ * query requires a word and that costs less, the rarest such word's postings, each record's
+ * others probed), each bringing its weight x its saturated frequency to its score group and its
+ * condition bits; per record the groups' sums and the bits; the records that match (read from the
+ * record table only when a phrase or `where` needs them), scored by the groups whose conditions
+ * hold, plus each fuzzy leaf's boost where it matches. `select` names the columns wanted of the record table `r`.
  */
 export function postingsBm25Sql(
   table: string,
@@ -367,11 +411,11 @@ export function postingsBm25Sql(
   };
   const positions = [...new Set(words.map((w) => w.position))];
   // d, s and w are one row each, computed once: inlined, the planner may compute them per posting.
+  const tdf = frequenciesTable(table);
   // A word's document frequency: the sum of its slots of the frequencies kept (migrations/033).
-  const df = words.map(
-    (w, k) =>
-      `(SELECT coalesce(sum(df), 0) FROM ${frequenciesTable(table)} WHERE namespace = $1 AND position = ${w.position} AND term = ${params.add(w.lexeme, 'text')})::float8 AS vg_d${k}`,
-  );
+  const frequency = (position: number, held: string) =>
+    `(SELECT coalesce(sum(df), 0) FROM ${tdf} WHERE namespace = $1 AND position = ${position} AND ${held})::float8`;
+  const df = words.map((w, k) => `${frequency(w.position, `term = ${params.add(w.lexeme, 'text')}`)} AS vg_d${k}`);
   const stats = positions.map(
     (p) =>
       `sum(docs) FILTER (WHERE position = ${p})::float8 AS vg_n${p},
@@ -393,7 +437,8 @@ export function postingsBm25Sql(
     if (at < 0) throw new Error(`no range reads the phrase word ${lexeme} at ${position}`);
     return { at, lexeme };
   });
-  const read = ranges.map((r, i) => {
+  /** Range i's postings: all of them in record order, or (`probe`) those of the record `probe` names. */
+  const readRange = (r: Range, i: number, probe?: string) => {
     const t = r.scored === undefined ? undefined : terms[r.scored];
     const part =
       t === undefined
@@ -416,18 +461,58 @@ export function postingsBm25Sql(
         ? `term = ${params.add(r.lexemes[0], 'text')}`
         : `term = ANY(${params.add(r.lexemes, 'text[]')})`;
     return `(SELECT seq, ${columns.join(', ')}
-       FROM ${tp} WHERE namespace = $1 AND position = ${r.position} AND ${held} ORDER BY seq)`;
-  });
+       FROM ${tp} WHERE namespace = $1 AND position = ${r.position} AND ${held}${probe ? ` AND seq = ${probe}` : ' ORDER BY seq'})`;
+  };
+  const read = ranges.map((r, i) => readRange(r, i));
   // The ranges come in record order, so records are summed as they pass (a group aggregate over a
   // merge). Hashing every record instead took twice as long for 94,000 postings of two words; the
   // planner, which cannot count the records of a union, would hash: a group key of a type that has
   // no hash (a constant tsvector) leaves it only the merge.
-  const perRecord = sums
-    .map((g) => `sum(vg_s${g}) AS vg_s${g}`)
-    .concat(masks.map((c) => `bit_or(vg_m${c}) AS vg_m${c}`))
-    // One row a record carries a word's positions: max() keeps them.
-    .concat(carriers.map((_, k) => `max(vg_p${k}) AS vg_p${k}`))
-    .join(', ');
+  const perRecordOf = (p: string) =>
+    sums
+      .map((g) => `sum(${p}vg_s${g}) AS vg_s${g}`)
+      .concat(masks.map((c) => `bit_or(${p}vg_m${c}) AS vg_m${c}`))
+      // One row a record carries a word's positions: max() keeps them.
+      .concat(carriers.map((_, k) => `max(${p}vg_p${k}) AS vg_p${k}`))
+      .join(', ');
+  const perRecord = perRecordOf('');
+  // Where every matching record holds a word (a phrase's, a required one's) that is a range of its
+  // own, the records may be read from that word's postings alone, each probing the other ranges
+  // for its own postings (by namespace, field, word and record: one index descent each), instead of
+  // merging every posting of every range. Which way, is decided in the statement from the kept
+  // document frequencies: a merge reads each range whole, a drive from word i reads its df(i)
+  // postings and probes the others df(i) times each, a probe costing PROBE_COST postings read.
+  const drivers = [
+    ...new Set(
+      compiled.required
+        .map((w) =>
+          ranges.findIndex((r) => r.position === w.position && r.lexemes.length === 1 && r.lexemes[0] === w.lexeme),
+        )
+        .filter((i) => i >= 0),
+    ),
+  ].slice(0, MAX_DRIVERS);
+  const driven = drivers.length > 0 && ranges.length > 1;
+  // Each range's postings: its scored word's frequency, or its words' read here.
+  const rangeDf = ranges.map((r, i) => (r.scored !== undefined ? `d.vg_d${terms[r.scored].word}` : `d.vg_r${i}`));
+  if (driven)
+    ranges.forEach((r, i) => {
+      if (r.scored === undefined)
+        df.push(`${frequency(r.position, `term = ANY(${params.add(r.lexemes, 'text[]')})`)} AS vg_r${i}`);
+    });
+  const via = `(SELECT vg_via FROM vg_x)`;
+  const merged = `SELECT seq AS vg_seq, ${perRecord} FROM (${read.join(' UNION ALL ')}) p${driven ? ` WHERE ${via} = -1` : ''} GROUP BY seq, ''::tsvector`;
+  const drives = (driven ? drivers : []).map((i) => {
+    const probes = ranges.flatMap((r, j) => (j === i ? [] : [readRange(r, j, 'v.seq')]));
+    return `SELECT v.seq AS vg_seq, ${perRecordOf('p.')} FROM ${read[i]} v
+      CROSS JOIN LATERAL (SELECT v.* UNION ALL ${probes.join(' UNION ALL ')}) p
+      WHERE ${via} = ${i} GROUP BY v.seq, ''::tsvector`;
+  });
+  const costs = [`(-1, ${rangeDf.join(' + ')})`].concat(
+    drivers.map((i) => `(${i}, ${rangeDf[i]} * ${1 + PROBE_COST * (ranges.length - 1)})`),
+  );
+  const chooser = driven
+    ? `vg_x AS MATERIALIZED (SELECT (SELECT k FROM (VALUES ${costs.join(', ')}) AS t(k, cost) ORDER BY cost, k LIMIT 1) AS vg_via FROM d),`
+    : '';
   const id = params.add(collectionId);
   const score = ['vg_s0']
     .concat(groups.map((gate, g) => `CASE WHEN ${gate} THEN vg_s${g + 1} ELSE 0 END`))
@@ -452,7 +537,8 @@ export function postingsBm25Sql(
   return `WITH d AS MATERIALIZED (SELECT ${df.length ? df.join(', ') : '0 AS vg_none'}),
     s AS MATERIALIZED (SELECT ${stats.length ? stats.join(', ') : 'count(*) AS vg_none'} FROM vecgate_text_stats WHERE collection_id = ${id}::uuid AND namespace = $1),
     w AS MATERIALIZED (SELECT ${weights.length ? weights.join(', ') : '0 AS vg_none'} FROM d, s),
-    c0 AS (SELECT seq AS vg_seq, ${perRecord} FROM (${read.join(' UNION ALL ')}) p GROUP BY seq, ''::tsvector),
+    ${chooser}
+    c0 AS (${[merged, ...drives].join(' UNION ALL ')}),
     ${matched},
     top AS (${top})
     SELECT ${select}, top.vg_score AS score FROM top JOIN ${recordTable} r ON r.namespace = $1 AND r.seq = top.vg_seq

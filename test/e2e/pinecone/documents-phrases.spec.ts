@@ -176,7 +176,8 @@ describe('Pinecone document phrases, decided from the postings', () => {
     expect(await ids('title:("pump tank")')).toEqual([]);
   });
 
-  it('reads no record before the top for a phrase: its statement plans one join with the record table', async () => {
+  /** The statements a search sends that read the postings, as sent: text and values. */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[][]> {
     const calls: string[][] = [];
     const query = gw.db.query.bind(gw.db);
     const session = gw.db.withSessionSettings.bind(gw.db);
@@ -201,11 +202,16 @@ describe('Pinecone document phrases, decided from the postings', () => {
       ),
     );
     try {
-      await search('title:("pump valve" seal)');
+      await run();
     } finally {
       spy.mockRestore();
       sessions.mockRestore();
     }
+    return calls;
+  }
+
+  it('reads no record before the top for a phrase: its statement plans one join with the record table', async () => {
+    const calls = await statementsOf(() => search('title:("pump valve" seal)'));
     expect(calls).toHaveLength(1);
     const [text, values] = calls[0];
     const { rows } = await gw.db.query(`EXPLAIN (FORMAT JSON) ${text}`, JSON.parse(values));
@@ -213,6 +219,48 @@ describe('Pinecone document phrases, decided from the postings', () => {
     // The postings read, and the record table once: for the top's own rows, after the limit.
     expect(plan).toContain(`"Relation Name":"${table}_tp"`);
     expect(plan.split(`"Relation Name":"${table}"`).length - 1).toBe(1);
+  });
+
+  it('reads a phrase of a rare and a common word from the rare one’s postings, with the same answers', async () => {
+    // pump in every record, gauge in 4: the statement reads gauge's 4 postings and probes pump's
+    // for those records (migrations/033's frequencies decide), instead of merging all of pump's.
+    const skew = pc.index(name).namespace('skew');
+    await skew.documents.upsert({
+      documents: Array.from({ length: 60 }, (_, i) => ({
+        _id: `s${String(i).padStart(2, '0')}`,
+        title:
+          i % 15 === 0
+            ? `pump gauge tank pump ${'valve '.repeat(i % 4)}gauge pump`
+            : `pump tank ${'seal '.repeat(i % 5)}pump`,
+      })),
+    });
+    const scored = async (query: string) =>
+      (await skew.documents.search({ scoreBy: [{ type: 'query_string', query }], topK: 100 })).matches.map(
+        (m) => [m._id, m._score as number] as [string, number],
+      );
+    const words = new Map(await scored('title:(pump gauge)'));
+    for (const [query, text, slop] of [
+      ['title:("gauge pump")', 'gauge pump', 0],
+      ['title:("pump gauge")', 'pump gauge', 0],
+      ['title:("gauge pump"~2)', 'gauge pump', 2],
+    ] as const) {
+      const found = await scored(query);
+      expect({ query, ids: found.map(([id]) => id).sort() }).toEqual({
+        query,
+        ids: await holding('title', text, slop, 'skew'),
+      });
+      expect(round(found)).toEqual(round(found.map(([id]) => [id, words.get(id)!])));
+    }
+    const both = await scored('title:(+gauge +pump)');
+    expect(both.map(([id]) => id).sort()).toEqual(['s00', 's15', 's30', 's45']);
+    expect(round(both)).toEqual(round(both.map(([id]) => [id, words.get(id)!])));
+    // The probes ran once for each of gauge's 4 postings; the merge's ranges never.
+    const [[text, values]] = await statementsOf(() => scored('title:("gauge pump")'));
+    const { rows } = await gw.db.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${text}`, JSON.parse(values));
+    const plan = rows.map((r) => String(Object.values(r)[0])).join('\n');
+    const lines = plan.split('\n');
+    const probes = lines.flatMap((l, i) => (/Index Cond: .*\(seq = /.test(l) ? [lines[i - 1]] : []));
+    expect(probes.some((l) => /loops=4\)/.test(l))).toBe(true);
   });
 
   it('gives the postings made before positions were kept their positions (migration 031)', async () => {
