@@ -14,11 +14,19 @@ export const MAX_QUERY_TOKENS = 256;
 export const MAX_MULTIVECTOR_VALUES = 1 << 20;
 
 /**
- * How many nearest tokens each query token contributes as candidates to an indexed MaxSim search
- * (the walk's ef_search is at least this); the candidates' tokens are then scored exactly. Measured
- * in docs/benchmarks.md (Multivectors).
+ * How many nearest tokens each query token's walk of the token index returns (its depth: the walk's
+ * ef_search) in an indexed MaxSim search. The walks bound the MaxSim of the records their tokens
+ * belong to; the records with the highest bound are then scored exactly. Measured in
+ * docs/benchmarks.md (Multivectors).
  */
 export const DEFAULT_MULTIVECTOR_CANDIDATES = 100;
+/**
+ * How many records an indexed MaxSim search scores exactly first, over all their tokens: this many
+ * per result asked for, at least MULTIVECTOR_RESCORED_LEAST, those whose bound from the walks is
+ * highest (then any other walked record whose bound reaches the n-th best score; records.repository).
+ */
+export const MULTIVECTOR_RESCORED_PER_RESULT = 4;
+export const MULTIVECTOR_RESCORED_LEAST = 40;
 export const MAX_MULTIVECTOR_CANDIDATES = 1000;
 /**
  * Up to this many records holding the vector, MaxSim is exact over all their tokens: cheaper than

@@ -257,13 +257,15 @@ export interface ScoredQuery extends RecordSelection {
 
 /**
  * The n best by MaxSim over a multivector (multivector.ts): `candidates` null reads every matching
- * record's tokens; otherwise the records holding one of each query token's `candidates` nearest
- * tokens (the token index's walk) are scored, exactly, over all their tokens.
+ * record's tokens; otherwise each query token's `candidates` nearest tokens (the token index's
+ * walk) bound the MaxSim of the records they belong to, and the `rescored` records with the highest
+ * bound (null: all of them) are scored, exactly, over all their tokens.
  */
 export interface MaxSimQuery extends RecordSelection {
   tokens: DenseVector[];
   n: number;
   candidates: number | null;
+  rescored?: number | null;
 }
 
 /**
@@ -696,15 +698,22 @@ export class RecordsRepository {
   /**
    * The n matching records holding the multivector `field` with the highest MaxSim (Qdrant's
    * score_max_similarity): for each query token the best similarity among the record's tokens,
-   * summed (`sum`, higher is better), in one statement. With candidates, each query token first
-   * walks the token index (LATERAL, `ORDER BY ... LIMIT`, under the caller's hnsw.ef_search) and
-   * only the records those tokens belong to are scored.
+   * summed (`sum`, higher is better), in one statement. Without candidates every matching record's
+   * tokens are read. With candidates, each query token first walks the token index (LATERAL,
+   * `ORDER BY ... LIMIT candidates`, under the caller's hnsw.ef_search), and the walks themselves
+   * bound each record's MaxSim: for each query token the best similarity among the record's tokens
+   * the walk returned, or, where it returned none of them, the lowest similarity the walk returned
+   * (had the walk been exact, none of the record's tokens is more similar than that), summed. The
+   * `rescored` matching records with the highest bounds are scored exactly, over all their tokens,
+   * then any other walked record whose bound reaches the n-th best of those scores: the answer is
+   * the one scoring every walked record exactly would give, at the cost of a few dozen records
+   * where the bounds separate them (clustered tokens, as real ones are).
    */
   async maxSim(
     db: Queryable,
     collection: Collection,
     field: VectorField,
-    { namespace, tokens, n, filter, include, candidates }: MaxSimQuery,
+    { namespace, tokens, n, filter, include, candidates, rescored }: MaxSimQuery,
   ): Promise<(StoredRecord & { sum: number })[]> {
     const plan = tokenPlan(field);
     const table = qualified(collection.tableName);
@@ -714,23 +723,53 @@ export class RecordsRepository {
     const where = compileFilter(filter, params);
     const similarity = tokenSimilaritySql(field.metric, `${plan.column} ${plan.operator} q.tok`);
     const queryTokens = `SELECT tok::${plan.queryType} AS tok, ord FROM unnest($2::vector[]) WITH ORDINALITY AS q(tok, ord)`;
-    const chosen =
+    const matched = `r.namespace = $1 AND r.${column} IS NOT NULL AND ${where}`;
+    // The exact MaxSim of the records `m` names, record by record (its tokens by the token table's
+    // key, against every query token, grouped by query token in memory): grouped over all the
+    // records at once, the pairs (with both vectors) were sorted on disk, tens of MB for a few
+    // dozen records (docs/benchmarks.md, Multivectors).
+    const exactOf = (m: string) => `SELECT m.seq, e.sum FROM ${m} m CROSS JOIN LATERAL (
+        SELECT sum(x.best) AS sum FROM (
+          SELECT max(${similarity}) AS best FROM ${held} t CROSS JOIN q WHERE t.seq = m.seq GROUP BY q.ord) x) e`;
+    // The walked records are read one by one by their key (OFFSET 0 keeps the lookups nested: a
+    // hash join read the whole record table, each time); the exact path's are all of them.
+    const records =
       candidates === null
-        ? ''
-        : `, c AS MATERIALIZED (SELECT DISTINCT k.seq FROM q CROSS JOIN LATERAL (
-             SELECT t.seq FROM ${held} t ORDER BY ${plan.column} ${plan.operator} q.tok LIMIT ${params.add(candidates)}) k)`;
-    const matching = `SELECT r.seq FROM ${table} r WHERE r.namespace = $1 AND r.${column} IS NOT NULL AND ${where}${
-      candidates === null ? '' : ' AND r.seq IN (SELECT seq FROM c)'
-    }`;
+        ? `JOIN ${table} r ON r.namespace = $1 AND r.seq = s.seq`
+        : `CROSS JOIN LATERAL (SELECT * FROM ${table} r WHERE r.namespace = $1 AND r.seq = s.seq OFFSET 0) r`;
+    let scored: string;
+    if (candidates === null) {
+      scored = `m AS MATERIALIZED (SELECT r.seq FROM ${table} r WHERE ${matched}),
+           s AS (${exactOf('m')})`;
+    } else {
+      const nth = params.add(n - 1);
+      // The walks (w); each query token's lowest similarity returned (f); each walked record's
+      // bound (a); the `rescored` matching records with the highest bounds (m1), scored exactly
+      // (s1); the n-th best of those scores (cut); and the other walked records whose bound reaches
+      // it (m2), scored exactly too (s2): none left out could have ranked in the n best, had the
+      // walks been exact. Fewer than n in s1 (a filter keeping few): every walked record matching.
+      scored = `w AS MATERIALIZED (SELECT q.ord, k.seq, k.sim FROM q CROSS JOIN LATERAL (
+             SELECT t.seq, ${similarity} AS sim FROM ${held} t
+             ORDER BY ${plan.column} ${plan.operator} q.tok LIMIT ${params.add(candidates)}) k),
+           f AS (SELECT w.ord, min(w.sim) AS low FROM w GROUP BY w.ord),
+           a AS MATERIALIZED (SELECT b.seq, (SELECT sum(f.low) FROM f) + sum(b.best - f.low) AS bound
+                 FROM (SELECT w.seq, w.ord, max(w.sim) AS best FROM w GROUP BY w.seq, w.ord) b JOIN f ON f.ord = b.ord
+                 GROUP BY b.seq),
+           ma AS MATERIALIZED (SELECT a.seq, a.bound FROM a CROSS JOIN LATERAL (
+                 SELECT 1 FROM ${table} r WHERE r.seq = a.seq AND ${matched} OFFSET 0) r),
+           m1 AS MATERIALIZED (SELECT ma.seq FROM ma ORDER BY ma.bound DESC, ma.seq LIMIT ${params.add(rescored ?? null)}),
+           s1 AS MATERIALIZED (${exactOf('m1')}),
+           cut AS (SELECT s1.sum FROM s1 ORDER BY s1.sum DESC OFFSET ${nth} LIMIT 1),
+           m2 AS MATERIALIZED (SELECT ma.seq FROM ma WHERE ma.seq NOT IN (SELECT m1.seq FROM m1)
+                 AND ma.bound >= coalesce((SELECT cut.sum - 1e-6 * (1 + abs(cut.sum)) FROM cut), '-Infinity')),
+           s AS (SELECT * FROM s1 UNION ALL (${exactOf('m2')}))`;
+    }
     const { rows } = await db.query<StoredRecord & { sum: number }>(
       withinBudget(
-        `WITH q AS MATERIALIZED (${queryTokens})${chosen},
-           m AS MATERIALIZED (${matching}),
-           s AS (SELECT b.seq, sum(b.best) AS sum FROM (
-             SELECT t.seq, q.ord, max(${similarity}) AS best FROM ${held} t JOIN m ON m.seq = t.seq CROSS JOIN q
-             GROUP BY t.seq, q.ord) b GROUP BY b.seq)
+        `WITH q AS MATERIALIZED (${queryTokens}),
+           ${scored}
          SELECT ${columns(include, collection, 'r.')}, s.sum::float8 AS sum, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size
-         FROM s JOIN ${table} r ON r.namespace = $1 AND r.seq = s.seq
+         FROM s ${records}
          ORDER BY s.sum DESC, r.id COLLATE "C" LIMIT ${params.add(n)}`,
         params.add(this.answerBytes),
       ),
@@ -767,9 +806,10 @@ export class RecordsRepository {
         `WITH q AS MATERIALIZED (
              SELECT tok::${plan.queryType} AS tok, ex, ord FROM unnest($2::vector[], $3::int[]) WITH ORDINALITY AS q(tok, ex, ord)),
            m AS MATERIALIZED (SELECT r.seq FROM ${table} r WHERE r.namespace = $1 AND r.${column} IS NOT NULL AND ${where}),
-           b AS (SELECT t.seq, q.ex, q.ord, max(${similarity}) AS best FROM ${held} t JOIN m ON m.seq = t.seq CROSS JOIN q
-                 GROUP BY t.seq, q.ex, q.ord),
-           e AS (SELECT b.seq, ${sums.join(', ')} FROM b GROUP BY b.seq),
+           e AS (SELECT m.seq, x.* FROM m CROSS JOIN LATERAL (
+                   SELECT ${sums.join(', ')} FROM (
+                     SELECT q.ex, max(${similarity}) AS best FROM ${held} t CROSS JOIN q WHERE t.seq = m.seq
+                     GROUP BY q.ex, q.ord) b) x),
            p AS (SELECT e.seq, ${scoreSql(score)} AS score FROM e)
          SELECT ${columns(include, collection, 'r.')}, p.score::float8 AS score, ${rowSizeSql(include, collection.dimension, 'r.', collection.vectors)} AS vg_size
          FROM p JOIN ${table} r ON r.namespace = $1 AND r.seq = p.seq

@@ -24,6 +24,8 @@ import {
   maxSimScore,
   MultiVector,
   MULTIVECTOR_EXACT_BELOW,
+  MULTIVECTOR_RESCORED_LEAST,
+  MULTIVECTOR_RESCORED_PER_RESULT,
 } from './multivector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
 import {
@@ -753,10 +755,13 @@ export class RecordsService {
         !field.indexed ||
         (collection.records ?? Infinity) <= MULTIVECTOR_EXACT_BELOW;
       if (!exact) {
-        const efSearch = Math.min(HNSW_LIMITS.efSearch.max, Math.max(candidates, field.index.efSearch));
+        // The walk is as deep as the tokens it returns (LIMIT candidates): a deeper ef_search
+        // costs time the bounds do not need (docs/benchmarks.md, Multivectors).
+        const efSearch = Math.min(HNSW_LIMITS.efSearch.max, candidates);
+        const rescored = Math.max(n * MULTIVECTOR_RESCORED_PER_RESULT, MULTIVECTOR_RESCORED_LEAST);
         const rows = await this.db.withSessionSettings(
           { 'hnsw.ef_search': String(efSearch) },
-          (db) => this.repository.maxSim(db, collection, field, { ...query, candidates }),
+          (db) => this.repository.maxSim(db, collection, field, { ...query, candidates, rescored }),
           { read: true },
         );
         if (rows.length >= n) return { metric: field.metric, list: score(rows), exact: false };

@@ -305,7 +305,9 @@ describe('Qdrant multivectors', () => {
     for (let i = 0; i < docs.length; i += 400)
       await q.upsert(name, {
         wait: true,
-        points: docs.slice(i, i + 400).map((vector, k) => ({ id: i + k + 1, vector })),
+        points: docs
+          .slice(i, i + 400)
+          .map((vector, k) => ({ id: i + k + 1, vector, payload: { even: (i + k) % 2 === 1 } })),
       });
     await until(
       'the token index',
@@ -321,6 +323,24 @@ describe('Qdrant multivectors', () => {
     const walked = await q.query(name, { query, limit: 10, params: { hnsw_ef: 200 } });
     expect(walked.points.map((p) => p.id)).toEqual(expected.map((e) => e.id));
     walked.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i].score, 4));
+    // The walks bound each point's MaxSim; the points with the highest bounds (4 per result, at
+    // least 40, of 1,200) are scored exactly, then those whose bound reaches the k-th score: the
+    // exact top k with exact scores, under a filter too.
+    const wider = ranked('Cosine', query, docs).slice(0, 25);
+    const top25 = await q.query(name, { query, limit: 25, params: { hnsw_ef: 300 } });
+    expect(top25.points.map((p) => p.id)).toEqual(wider.map((e) => e.id));
+    top25.points.forEach((p, i) => expect(p.score).toBeCloseTo(wider[i].score, 4));
+    const even = ranked('Cosine', query, docs)
+      .filter((e) => e.id % 2 === 0)
+      .slice(0, 5);
+    const filtered = await q.query(name, {
+      query,
+      limit: 5,
+      filter: { must: [{ key: 'even', match: { value: true } }] },
+      params: { hnsw_ef: 300 },
+    });
+    expect(filtered.points.map((p) => p.id)).toEqual(even.map((e) => e.id));
+    filtered.points.forEach((p, i) => expect(p.score).toBeCloseTo(even[i].score, 4));
   });
 
   it.each<Distance>(['Dot', 'Euclid'])(
