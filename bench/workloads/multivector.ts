@@ -172,7 +172,7 @@ export default workload({
         await call('PUT', `/collections/${name}`, {
           vectors: { size: o.dim, distance: 'Cosine', multivector_config: { comparator: 'max_sim' } },
         });
-      else progress(`${name} already holds ${held} points: loading from there`);
+      else progress(`${name} already holds ${held} points: ${reused ? 'not loaded again' : 'loading on from there'}`);
       const start = nowMs();
       for (let i = from; i < (reused ? 0 : o.points); i += o.batch) {
         const points = Array.from({ length: Math.min(o.batch, o.points - i) }, (_, k) => ({
