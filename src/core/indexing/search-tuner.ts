@@ -12,7 +12,7 @@ import { Database, type Queryable } from '../../database/database';
 import type { FilterNode } from '../filters/filter-ast';
 import { filteredEfSearch, unmeasured } from '../records/search-policy';
 import { DenseVector } from '../records/dense-vector';
-import { MAX_MULTIVECTOR_CANDIDATES } from '../records/multivector';
+import { indexedMaxSimPlan, MAX_MULTIVECTOR_CANDIDATES } from '../records/multivector';
 import { RecordsRepository } from '../records/records.repository';
 import { ALL } from '../filters/filter-ast';
 import { DEFAULT_NAMESPACE } from '../scope';
@@ -448,10 +448,8 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
       on(async (conn) => {
         await conn.query('BEGIN');
         try {
-          if (depth !== null) {
-            const ef = Math.min(HNSW_LIMITS.efSearch.max, Math.max(depth, field.index.efSearch));
-            await conn.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(ef)]);
-          }
+          const plan = depth === null ? null : indexedMaxSimPlan(depth, RECALL_AT);
+          if (plan) await conn.query(`SELECT set_config('hnsw.ef_search', $1, true)`, [String(plan.efSearch)]);
           const t0 = performance.now();
           const rows = await this.records.maxSim(conn, stored, field, {
             namespace: DEFAULT_NAMESPACE,
@@ -460,6 +458,7 @@ export class SearchTuner implements OnApplicationBootstrap, OnModuleDestroy {
             filter: ALL,
             include: { embeddings: false, documents: false, metadatas: false, uris: false },
             candidates: depth,
+            rescored: plan?.rescored ?? null,
           });
           return { ids: rows.map((r) => r.id), ms: performance.now() - t0 };
         } finally {

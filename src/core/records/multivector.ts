@@ -1,4 +1,5 @@
 import type { Metric } from '../collections/collection.model';
+import { HNSW_LIMITS } from '../collections/vector-index';
 import { InvalidArgumentError } from '../errors';
 import type { DenseVector } from './dense-vector';
 
@@ -28,6 +29,19 @@ export const DEFAULT_MULTIVECTOR_CANDIDATES = 100;
 export const MULTIVECTOR_RESCORED_PER_RESULT = 4;
 export const MULTIVECTOR_RESCORED_LEAST = 40;
 export const MAX_MULTIVECTOR_CANDIDATES = 1000;
+
+/**
+ * How an indexed MaxSim search for n results runs at a depth: the walks' `hnsw.ef_search` (as deep
+ * as the tokens each returns: a deeper one costs time the bounds do not need) and how many records
+ * are rescored first. One place for searches (RecordsService.maxSim) and the search tuner's
+ * measurement of the depth, so that what is measured is what runs.
+ */
+export function indexedMaxSimPlan(depth: number, n: number): { efSearch: number; rescored: number } {
+  return {
+    efSearch: Math.min(HNSW_LIMITS.efSearch.max, depth),
+    rescored: Math.max(n * MULTIVECTOR_RESCORED_PER_RESULT, MULTIVECTOR_RESCORED_LEAST),
+  };
+}
 /**
  * Up to this many records holding the vector, MaxSim is exact over all their tokens: cheaper than
  * walking the index once per query token.

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Collection, CollectionRef, NewCollection, VectorField } from '../collections/collection.model';
 import { CollectionsService } from '../collections/collections.service';
-import { HNSW_LIMITS, MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
+import { MAX_HALFVEC_VALUE, throughVector, vectorPlan } from '../collections/vector-index';
 import {
   DimensionMismatchError,
   InvalidArgumentError,
@@ -24,8 +24,7 @@ import {
   maxSimScore,
   MultiVector,
   MULTIVECTOR_EXACT_BELOW,
-  MULTIVECTOR_RESCORED_LEAST,
-  MULTIVECTOR_RESCORED_PER_RESULT,
+  indexedMaxSimPlan,
 } from './multivector';
 import { sparseFromText, sparsevecText } from './sparse-vector';
 import {
@@ -755,10 +754,7 @@ export class RecordsService {
         !field.indexed ||
         (collection.records ?? Infinity) <= MULTIVECTOR_EXACT_BELOW;
       if (!exact) {
-        // The walk is as deep as the tokens it returns (LIMIT candidates): a deeper ef_search
-        // costs time the bounds do not need (docs/benchmarks.md, Multivectors).
-        const efSearch = Math.min(HNSW_LIMITS.efSearch.max, candidates);
-        const rescored = Math.max(n * MULTIVECTOR_RESCORED_PER_RESULT, MULTIVECTOR_RESCORED_LEAST);
+        const { efSearch, rescored } = indexedMaxSimPlan(candidates, n);
         const rows = await this.db.withSessionSettings(
           { 'hnsw.ef_search': String(efSearch) },
           (db) => this.repository.maxSim(db, collection, field, { ...query, candidates, rescored }),
