@@ -11,7 +11,8 @@
 -- Words and namespaces compare bytewise here (COLLATE "C": a batch of 1,000 documents upserts
 -- about 21,000 words' rows, and a locale's comparisons in the key took 10-15% more).
 -- vecgate_text_df_compact folds the slots into one row a word and drops the words whose sum is 0
--- (after a namespace is deleted, say), run with the postings' vacuum once writes are quiet.
+-- (after a namespace is deleted, say), run with the postings' vacuum once writes are quiet, and
+-- only when no writer holds a slot.
 
 -- The postings table of a record table, its frequencies, and (with `indexed`) the postings' index.
 CREATE OR REPLACE FUNCTION vecgate_text_postings_create(tbl text, indexed boolean) RETURNS void LANGUAGE plpgsql AS $fn$
@@ -90,18 +91,22 @@ BEGIN
 END $fn$;
 
 -- Folds every word's slots into slot 0 and drops the words whose frequency is 0, holding every
--- slot meanwhile (writers that hold a slot already finish first; new ones wait).
-CREATE OR REPLACE FUNCTION vecgate_text_df_compact(tbl text) RETURNS void LANGUAGE plpgsql AS $fn$
+-- slot meanwhile; false, doing nothing, when a writer holds one (it never waits on a writer, and
+-- no writer waits on it for long: the next quiet time compacts).
+CREATE OR REPLACE FUNCTION vecgate_text_df_compact(tbl text) RETURNS boolean LANGUAGE plpgsql AS $fn$
 DECLARE
   k integer := hashtext('vecgate_text_df:' || tbl || '_tp');
   tdf text := 'vecgate_records.' || quote_ident(tbl || '_tdf');
 BEGIN
-  PERFORM pg_advisory_xact_lock(k, s) FROM generate_series(0, 15) s ORDER BY s;
+  IF (SELECT count(*) FILTER (WHERE pg_try_advisory_xact_lock(k, s)) FROM generate_series(0, 15) s) < 16 THEN
+    RETURN false;
+  END IF;
   EXECUTE 'WITH x AS (DELETE FROM ' || tdf || ' WHERE slot <> 0 OR df = 0 RETURNING namespace, position, term, df)
     INSERT INTO ' || tdf || ' AS f (namespace, position, term, slot, df)
     SELECT namespace, position, term, 0, sum(df) FROM x GROUP BY namespace, position, term HAVING sum(df) <> 0
     ON CONFLICT (namespace, position, term, slot) DO UPDATE SET df = f.df + excluded.df';
   EXECUTE 'DELETE FROM ' || tdf || ' WHERE df = 0';
+  RETURN true;
 END $fn$;
 
 -- The postings tables there are: their frequencies counted once, in the postings' index order (a

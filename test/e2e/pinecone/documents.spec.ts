@@ -453,6 +453,18 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
         ],
       });
       await gone.documents.delete({ deleteAll: true });
+      // Writers of the same words at once (each its own transaction and slot) lose no count.
+      const together = pc.index(name).namespace('churn-together');
+      await Promise.all(
+        Array.from({ length: 6 }, (_, k) =>
+          together.documents.upsert({
+            documents: Array.from({ length: 20 }, (_, i) => ({
+              _id: `t${k}-${i}`,
+              text: `${words[i % 8]} alpha ${k}`,
+            })),
+          }),
+        ),
+      );
       const [{ t }] = (
         await gw.db.query<{ t: string }>(`SELECT table_name AS t FROM vecgate_collections WHERE name = $1`, [name])
       ).rows;
@@ -469,7 +481,7 @@ describe('Pinecone document indexes (API 2026-07) through the official v9 client
       );
       expect(recount.some((r) => r.namespace === 'churn')).toBe(true);
       expect(await kept()).toEqual(recount);
-      await gw.db.query('SELECT vecgate_text_df_compact($1)', [t]);
+      expect((await gw.db.query('SELECT vecgate_text_df_compact($1) AS done', [t])).rows[0].done).toBe(true);
       const { rows: compacted } = await gw.db.query(
         `SELECT namespace, position::int, term, df FROM vecgate_records."${t}_tdf" ORDER BY 1, 2, 3`,
       );
