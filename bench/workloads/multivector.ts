@@ -97,6 +97,11 @@ export default workload({
     batch: int('points per upsert call', 100, { min: 1, max: 10_000 }),
     uniform: on('uniform random tokens (the hard case) instead of clustered ones'),
     indexTimeout: int('seconds to wait for the token index after the load', 3600, { min: 1 }),
+    tuneTimeout: int(
+      "seconds to wait, once the token index is built, for the search tuner's measurement of the depth (0: no wait, and no measured-depth row)",
+      3600,
+      { min: 0, smoke: 0 },
+    ),
     noExact: on('do not time the exact path through the gateway (the truth is then computed here)'),
     collection: text(
       'the collection to use; one already holding --points points (of this seed) is not loaded again, one holding fewer is loaded on',
@@ -134,8 +139,17 @@ export default workload({
     let truthMs = 0;
     const qdrantPort = await freePort();
     // The token index is built once, after the load (as for a bulk load of dense vectors).
+    // The search tuner's measurement of the candidate depth, read from its log line.
+    let tuned: { depth: number | null; recall: number; queries: number } | undefined;
     const server = await startVecgate({
       env: { QDRANT_PORT: String(qdrantPort), VECGATE_INDEX_MIN_ROWS: String(o.points) },
+      onLine: (line) => {
+        const m =
+          /multivector .*on (\d+) queries near and between its records: (exact MaxSim|(\d+) nearest tokens per query token), recall@10 ([0-9.]+)/.exec(
+            line,
+          );
+        if (m) tuned = { depth: m[3] ? Number(m[3]) : null, recall: Number(m[4]), queries: Number(m[1]) };
+      },
     });
     const base = `http://127.0.0.1:${qdrantPort}`;
     const call = async (method: string, path: string, body?: unknown) => {
@@ -156,6 +170,8 @@ export default workload({
     let reused: boolean;
     let truthFrom: string | undefined;
     const walked: Record<number, { stats: Stats; recall: number }> = {};
+    let measured: { stats: Stats; recall: number } | undefined;
+    let tuneMs: number | undefined;
     try {
       const existing = o.collection
         ? ((await fetch(`${base}/collections/${name}`).then((res) => (res.status === 200 ? res.json() : null))) as {
@@ -207,6 +223,16 @@ export default workload({
         truthMs = nowMs() - t0;
       }
       if (exactTopK) progress(`exact top 10 of ${o.queries} queries computed here in ${(truthMs / 1000).toFixed(1)} s`);
+      // Searches without hnsw_ef take the depth the tuner measures once the index is built (its
+      // exact MaxSims would run beside the timed calls meanwhile). A reused collection was measured
+      // by an earlier gateway, if at all: its line is not seen here.
+      const timeMeasured = o.tuneTimeout > 0;
+      if (timeMeasured && !reused) {
+        const t0 = nowMs();
+        await pollUntil(async () => tuned !== undefined, o.tuneTimeout * 1000, "the search tuner's measurement", 1000);
+        tuneMs = nowMs() - t0;
+        progress(`the tuner measured the depth ${(tuneMs / 1000).toFixed(1)} s after the index was ready`);
+      }
       const search = (params: Record<string, unknown>) => async (i: number) =>
         (
           (await call('POST', `/collections/${name}/points/query`, {
@@ -219,6 +245,7 @@ export default workload({
         [
           ...(o.noExact ? [] : [{ call: search({ exact: true }) }]),
           ...o.candidates.map((ef) => ({ call: search({ hnsw_ef: ef }) })),
+          ...(timeMeasured ? [{ call: search({}) }] : []),
         ],
         o.queries,
         2,
@@ -232,6 +259,18 @@ export default workload({
       if (o.truth && saved?.key !== key) writeFileSync(o.truth, JSON.stringify({ key, ids: truth, ms: truthMs }));
       if (sql) exactRecall = recall(sql.values, truth, 10);
       const truthOf = (i: number) => truth[i % truth.length];
+      const score = (run: (typeof runs)[number]) => {
+        if ('error' in run) throw run.error;
+        return {
+          stats: summarize(run.samples),
+          recall: recall(
+            run.values,
+            run.values.map((_, i) => truthOf(i)),
+            10,
+          ),
+        };
+      };
+      if (timeMeasured) measured = score(others.pop()!);
       others.forEach((run, k) => {
         if ('error' in run) throw run.error;
         walked[o.candidates[k]] = {
@@ -273,11 +312,34 @@ export default workload({
               `${ms(walked[ef]?.stats.median)} / ${ms(walked[ef]?.stats.p95)}`,
               walked[ef]?.recall.toFixed(3) ?? '-',
             ]),
+            ...(measured
+              ? [
+                  [
+                    tuned
+                      ? `no hnsw_ef: as the tuner measured (${tuned.depth === null ? 'exact' : `${tuned.depth} tokens per query token`}; recall@10 ${tuned.recall.toFixed(3)} on its ${tuned.queries} queries, ${((tuneMs ?? NaN) / 1000).toFixed(0)} s after the index)`
+                      : 'no hnsw_ef (the collection measured by an earlier gateway, if at all)',
+                    `${ms(measured.stats.median)} / ${ms(measured.stats.p95)}`,
+                    measured.recall.toFixed(3),
+                  ],
+                ]
+              : []),
           ],
         ),
       ].join('\n'),
     );
-    writeJson(o.json, { options: o, machine, loadPerSecond, indexMs, truthMs, exact, exactRecall, walked });
+    writeJson(o.json, {
+      options: o,
+      machine,
+      loadPerSecond,
+      indexMs,
+      truthMs,
+      exact,
+      exactRecall,
+      walked,
+      tuned,
+      tuneMs,
+      measured,
+    });
     return true;
   },
 });
