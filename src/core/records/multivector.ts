@@ -26,8 +26,8 @@ export const DEFAULT_MULTIVECTOR_CANDIDATES = 100;
  * per result asked for, at least MULTIVECTOR_RESCORED_LEAST, those whose bound from the walks is
  * highest (then any other walked record whose bound reaches the n-th best score; records.repository).
  */
-export const MULTIVECTOR_RESCORED_PER_RESULT = 4;
-export const MULTIVECTOR_RESCORED_LEAST = 40;
+export const MULTIVECTOR_RESCORED_PER_RESULT = 20;
+export const MULTIVECTOR_RESCORED_LEAST = 200;
 export const MAX_MULTIVECTOR_CANDIDATES = 1000;
 
 /**

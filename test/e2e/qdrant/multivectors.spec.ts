@@ -323,8 +323,8 @@ describe('Qdrant multivectors', () => {
     const walked = await q.query(name, { query, limit: 10, params: { hnsw_ef: 200 } });
     expect(walked.points.map((p) => p.id)).toEqual(expected.map((e) => e.id));
     walked.points.forEach((p, i) => expect(p.score).toBeCloseTo(expected[i].score, 4));
-    // The walks bound each point's MaxSim; the points with the highest bounds (4 per result, at
-    // least 40, of 1,200) are scored exactly, then those whose bound reaches the k-th score: the
+    // The walks bound each point's MaxSim; the points with the highest bounds (20 per result, at
+    // least 200, of 1,200) are scored exactly, then those whose bound reaches the k-th score: the
     // exact top k with exact scores, under a filter too.
     const wider = ranked('Cosine', query, docs).slice(0, 25);
     const top25 = await q.query(name, { query, limit: 25, params: { hnsw_ef: 300 } });
