@@ -1,3 +1,5 @@
+import { euclidean, gaussian } from './query-geometry';
+
 /**
  * The queries a multivector's measurement makes from sampled records (each a list of token
  * vectors), as the dense tuner makes its own from sampled vectors (search-tuner.ts): half near a
@@ -47,23 +49,12 @@ function pick(tokens: TokenList, n: number, random: () => number): TokenList {
 function moved(tokens: TokenList, record: TokenList, other: TokenList, random: () => number): TokenList {
   return tokens.map((t) => {
     let nearest = Infinity;
-    for (const u of record) if (u !== t) nearest = Math.min(nearest, distance(t, u));
+    for (const u of record) if (u !== t) nearest = Math.min(nearest, euclidean(t, u));
     if (!Number.isFinite(nearest) || nearest === 0)
-      for (const u of other) if (u !== t) nearest = Math.min(nearest, distance(t, u));
+      for (const u of other) if (u !== t) nearest = Math.min(nearest, euclidean(t, u));
     const step = Number.isFinite(nearest) ? nearest / 2 : 0;
     const direction = t.map(() => gaussian(random));
     const norm = Math.hypot(...direction) || 1;
     return t.map((x, k) => x + (direction[k] / norm) * step);
   });
-}
-
-function distance(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
-  return Math.sqrt(sum);
-}
-
-/** A standard normal draw (Box-Muller). */
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }

@@ -18,6 +18,7 @@ import { ALL } from '../filters/filter-ast';
 import { DEFAULT_NAMESPACE } from '../scope';
 import { INDEXING_OPTIONS, IndexingOptions } from './indexing-options';
 import { multivectorQueries, QUERY_TOKENS } from './multivector-queries';
+import { euclidean, gaussian } from './query-geometry';
 
 /** The ef_search values tried, cheapest first; pgvector's largest is 1000. */
 export const EF_SEARCH_LADDER = [16, 25, 40, 64, 100, 160, 250, 400, 640, HNSW_LIMITS.efSearch.max];
@@ -216,17 +217,6 @@ export function synthesizedQueries(
     ...queriesNear(sample.slice(0, half), random).map((vector) => ({ vector, kind: 'near' as const })),
     ...queriesBetween(sample.slice(half), random).map((vector) => ({ vector, kind: 'between' as const })),
   ];
-}
-
-function euclidean(a: number[], b: number[]): number {
-  let sum = 0;
-  for (let k = 0; k < a.length; k++) sum += (a[k] - b[k]) ** 2;
-  return Math.sqrt(sum);
-}
-
-/** A standard normal draw (Box-Muller): a uniform direction in any dimension. */
-function gaussian(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 /**
