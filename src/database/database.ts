@@ -8,7 +8,7 @@ import { openEmbedded, EmbeddedHandle } from './embedded';
 import { runMigrations } from './migrator';
 import { checkPgvector } from './pgvector-check';
 import type { Queryable } from './queryable';
-import { isStaleStatement } from './prepared-statements';
+import { isStaleStatement, plannedOnce } from './prepared-statements';
 import { hostUrls, isLostPrimary, PrimaryHosts } from './primary-hosts';
 import { currentConsistency } from './read-consistency';
 import { ReadCounts, ReadReplicas } from './read-replicas';
@@ -213,6 +213,20 @@ export class Database implements OnModuleDestroy {
   /** What repositories read through: readQuery as a Queryable. */
   readonly reads: Queryable = { query: (text, values) => this.readQuery(text, values) };
 
+  /**
+   * `reads`, for statements whose plan cannot depend on their values (a lookup by key, records by
+   * id, an exact read of a whole table; sorts priced as they cost): embedded, planned once
+   * (plannedOnce); on PostgreSQL, as `reads`.
+   */
+  readonly readsPlannedOnce: Queryable = {
+    query: (text, values) => this.readQuery(this.embedded ? plannedOnce(text) : text, values),
+  };
+
+  /** query() as a Queryable, for statements whose plan cannot depend on their values (see readsPlannedOnce). */
+  readonly queriesPlannedOnce: Queryable = {
+    query: (text, values) => this.query(this.embedded ? plannedOnce(text) : text, values),
+  };
+
   private replicaForRead(): Promise<ServerPools | undefined> {
     if (!this.replicas) return Promise.resolve(undefined);
     return this.replicas.choose(currentConsistency()?.atLeast());
@@ -345,7 +359,8 @@ export class Database implements OnModuleDestroy {
    * remembers what it was given, so a `set_config` round trip is paid only when they change.
    * `planOnce` work (an unfiltered search, whose plan cannot depend on its values) runs on a small
    * pool of its own that plans each statement once, so that no connection switches plan modes;
-   * when that pool is busy the main pool serves it, planned per call.
+   * when that pool is busy the main pool serves it, planned per call. Embedded, the one session
+   * plans such work's statements once too (plannedOnce 'walk').
    */
   async withSessionSettings<T>(
     settings: Record<string, string>,
@@ -361,7 +376,8 @@ export class Database implements OnModuleDestroy {
       }
     }
     try {
-      return await this.withSettingsOn(this.poolFor(planOnce), settings, work);
+      const embeddedOnce = planOnce && this.embedded !== undefined;
+      return await this.withSettingsOn(this.poolFor(planOnce), settings, work, undefined, embeddedOnce);
     } catch (err) {
       this.primaryMayHaveMoved(err);
       throw err;
@@ -373,8 +389,12 @@ export class Database implements OnModuleDestroy {
     settings: Record<string, string>,
     work: (client: Queryable) => Promise<T>,
     url?: string,
+    walks = false,
   ): Promise<T> {
     const client = await pool.connect();
+    const conn: Queryable = walks
+      ? { query: (text, values) => client.query(plannedOnce(text, 'walk'), values) }
+      : client;
     let broken = false;
     const onError = () => (broken = true);
     client.on('error', onError);
@@ -384,13 +404,14 @@ export class Database implements OnModuleDestroy {
       const changed = Object.entries(settings).filter(([name, value]) => current!.get(name) !== value);
       if (changed.length > 0) {
         const calls = changed.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
-        await client.query(`SELECT ${calls}`, changed.flat());
+        // Through `conn`: embedded, planned as the work's statements are, so no switch between them.
+        await conn.query(`SELECT ${calls}`, changed.flat());
         for (const [name, value] of changed) current.set(name, value);
       }
       // Once more if a statement had gone stale: this connection has renamed it since.
       return await this.cancelledWith(
         client,
-        () => work(client).catch((err) => (isStaleStatement(err) ? work(client) : Promise.reject(err))),
+        () => work(conn).catch((err) => (isStaleStatement(err) ? work(conn) : Promise.reject(err))),
         url,
       );
     } catch (err) {

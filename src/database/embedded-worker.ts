@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { SessionPlanning } from './embedded-planning';
 import { PLAN_PER_CALL, type PreparedSet } from './prepared-statements';
 
 /**
@@ -73,9 +74,24 @@ export interface SessionStatements {
   submitted: Record<string, string>;
   /** PreparingClient's names for them. */
   prepared: PreparedSet;
+  /** How the session plans now (it starts planning per call, PLAN_PER_CALL). */
+  planning: SessionPlanning;
 }
 
-const newSession = (): SessionStatements => ({ parsed: {}, submitted: {}, prepared: { names: new Map(), count: 0 } });
+const newSession = (): SessionStatements => ({
+  parsed: {},
+  submitted: {},
+  prepared: { names: new Map(), count: 0 },
+  planning: new SessionPlanning(),
+});
+
+/** PGlite's answer to one trip, and the session's planning it was sent under (see exec). */
+export interface Answer {
+  out: Uint8Array;
+  planning: SessionPlanning;
+  /** Whether a switch of the plan settings went ahead of the trip: its answers come first. */
+  switched: boolean;
+}
 
 interface Running {
   id: number;
@@ -118,11 +134,17 @@ export class EmbeddedWorker {
   }
 
   /**
-   * Sends protocol bytes and resolves with PGlite's answer. With `timeoutMs` > 0 (and a database on
-   * disk) a statement running longer is stopped and the promise rejects as Postgres's would (57014).
+   * Sends protocol messages in one trip and resolves with PGlite's answer, the switch of plan
+   * settings they need going ahead of them (SessionPlanning: decided here, on the session the trip
+   * goes to). With `timeoutMs` > 0 (and a database on disk) a statement running longer is stopped
+   * and the promise rejects as Postgres's would (57014).
    */
-  async exec(bytes: Uint8Array, timeoutMs: number, owner: object): Promise<Uint8Array> {
+  async exec(messages: Uint8Array[], timeoutMs: number, owner: object): Promise<Answer> {
     await this.open();
+    const planning = this.session.planning;
+    const ahead = planning.switchFor(messages);
+    if (ahead) messages = [ahead, ...messages];
+    const bytes = messages.length === 1 ? messages[0] : Buffer.concat(messages);
     const id = this.nextId++;
     const answer = this.send(id, { id, op: 'exec', bytes });
     this.running = { id, owner };
@@ -130,7 +152,10 @@ export class EmbeddedWorker {
       this.running.timer = setTimeout(() => void this.stop(id, 'timeout'), timeoutMs);
     }
     try {
-      return (await answer)!;
+      return { out: (await answer)!, planning, switched: ahead !== undefined };
+    } catch (err) {
+      planning.lost();
+      throw err;
     } finally {
       if (this.running?.id === id) {
         clearTimeout(this.running.timer);

@@ -4,7 +4,7 @@ import type { Pool, ClientConfig } from 'pg';
 import { ClosingPool } from './closing-pool';
 import { PglitePgConnection } from '@electric-sql/pglite/node-postgres';
 import { Parser } from 'pg-protocol/dist/parser';
-import type { BackendMessage } from 'pg-protocol/dist/messages';
+import type { BackendMessage, ReadyForQueryMessage } from 'pg-protocol/dist/messages';
 import { type DataDirUser, lockDataDir } from './data-dir-lock';
 import { EmbeddedWorker, stoppedError, type StopReason } from './embedded-worker';
 import { PreparingClient, type PreparedSet } from './prepared-statements';
@@ -86,7 +86,8 @@ const QUEUED = new Set(['P', 'B', 'D', 'E', 'C'].map((c) => c.charCodeAt(0)));
 /**
  * One connection's side of the wire: what PGlite's node-postgres adapter calls for each message.
  * The extended protocol's messages are gathered until the Sync, so a statement is one trip to the
- * thread, not five.
+ * thread, not five; a switch of the session's plan settings rides in the same trip when the
+ * statement needs one (SessionPlanning), its answers taken out before node-postgres reads them.
  */
 class Session {
   private queued: Uint8Array[] = [];
@@ -117,11 +118,23 @@ class Session {
     }
     const queued = this.queued;
     this.queued = [];
-    const bytes = queued.length > 0 ? Buffer.concat([...queued, message]) : message;
-    const out = await this.worker.exec(bytes, this.timeoutMs, this);
+    queued.push(message);
+    const { out, planning, switched } = await this.worker.exec(queued, this.timeoutMs, this);
     const messages: BackendMessage[] = [];
     new Parser().parse(Buffer.from(out.buffer, out.byteOffset, out.byteLength), (m) => messages.push(m));
-    return messages;
+    // The switch's answers end with its ReadyForQuery; the trip's own status is in the last one.
+    let first = 0;
+    let switchFailed = false;
+    if (switched) {
+      while (first < messages.length && messages[first].name !== 'readyForQuery')
+        switchFailed ||= messages[first++].name === 'error';
+      first++;
+    }
+    let status: string | undefined;
+    for (let i = messages.length - 1; i >= first && status === undefined; i--)
+      if (messages[i].name === 'readyForQuery') status = (messages[i] as ReadyForQueryMessage).status;
+    planning.answered(status, switchFailed);
+    return first > 0 ? messages.slice(first) : messages;
   }
 }
 

@@ -10,11 +10,45 @@ import { Client, type PoolConfig, type QueryResult } from 'pg';
 export const MAX_PREPARED_PER_CONNECTION = 256;
 
 /**
+ * How a prepared statement is planned where one session serves every kind (the embedded backend's,
+ * embedded-planning.ts): `per-call`, for each call's values (PLAN_PER_CALL); `once`, a generic plan
+ * with sorts priced as they cost, for a statement whose plan cannot depend on its values (a lookup
+ * by key, records by id, an exact read of the whole table); `walk`, as PLAN_ONCE plans, for what
+ * PostgreSQL runs on its plan-once connections (an unfiltered search, sorts priced out).
+ */
+export type StatementPlanning = 'per-call' | 'once' | 'walk';
+
+/** What plannedOnce puts before a statement's text: kept in the text, so that the two ways of planning it are two statements. */
+const MARKS = { once: '/* planned once */ ', walk: '/* planned once, a walk */ ' } as const;
+/** Statement names by planning: the embedded session reads a statement's planning from its name in each Bind. */
+const NAME_PREFIXES: Record<StatementPlanning, string> = { 'per-call': 'vg_', once: 'vgo_', walk: 'vgw_' };
+
+/** `text` marked to be planned once (see StatementPlanning): named so by PreparingClient. */
+export function plannedOnce(text: string, planning: 'once' | 'walk' = 'once'): string {
+  return MARKS[planning] + text;
+}
+
+/** How a statement's text asks to be planned (plannedOnce). */
+export function textPlanning(text: string): StatementPlanning {
+  // '/': the one character a mark and a plain statement of ours can share.
+  if (text.charCodeAt(0) !== 47) return 'per-call';
+  if (text.startsWith(MARKS.once)) return 'once';
+  return text.startsWith(MARKS.walk) ? 'walk' : 'per-call';
+}
+
+/** How the statement named `name` (by statementName) is planned; an unnamed or foreign one, per call. */
+export function namedPlanning(name: string): StatementPlanning {
+  if (name.startsWith(NAME_PREFIXES.once)) return 'once';
+  return name.startsWith(NAME_PREFIXES.walk) ? 'walk' : 'per-call';
+}
+
+/**
  * A name for a statement's text: the same text gets the same name on every connection, two texts
- * never share one (node-postgres refuses a name reused for another text).
+ * never share one (node-postgres refuses a name reused for another text). Its prefix says how the
+ * text asks to be planned.
  */
 export function statementName(text: string): string {
-  return `vg_${createHash('sha1').update(text).digest('base64url')}`;
+  return `${NAME_PREFIXES[textPlanning(text)]}${createHash('sha1').update(text).digest('base64url')}`;
 }
 
 /**

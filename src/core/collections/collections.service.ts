@@ -155,7 +155,8 @@ export class CollectionsService {
         ? hit.collection
         : undefined;
     if (!found) {
-      found = await this.repository.findById(this.db, id);
+      // A lookup by key: planned once where that saves planning (the embedded backend).
+      found = await this.repository.findById(this.db.queriesPlannedOnce, id);
       if (found) this.remember(found);
     }
     if (!found || found.tenant !== scope.tenant || found.database !== scope.database)
@@ -199,7 +200,7 @@ export class CollectionsService {
     const hit = id === undefined ? undefined : this.byId.get(id);
     const cached = hit && now - hit.at < CATALOG_CACHE_TTL_MS && hit.collection.name === name ? hit : undefined;
     const read = (known: boolean) =>
-      this.repository.findForRead(this.db, scope.tenant, scope.database, name, alias, known);
+      this.repository.findForRead(this.db.queriesPlannedOnce, scope.tenant, scope.database, name, alias, known);
     let found = await read(cached !== undefined);
     if (found && cached && found.id === cached.collection.id && found.version === cached.collection.catalogVersion)
       return { collection: cached.collection, aliasTarget: found.aliasTarget };

@@ -521,7 +521,12 @@ export class RecordsService {
             limit,
             inclusive: !!fromIdInclusive,
           })
-        : this.repository.find(this.db.reads, collection, { namespace, filter, include, limit, offset, byId }),
+        : this.repository.find(
+            // Records by id alone: read through the primary key whatever the ids (and the limit).
+            filter.kind === 'idIn' ? this.db.readsPlannedOnce : this.db.reads,
+            collection,
+            { namespace, filter, include, limit, offset, byId },
+          ),
     );
   }
 
@@ -664,8 +669,10 @@ export class RecordsService {
       const query = { namespace, vectors, n, filter, include };
       const plan = await this.vectorSearchPlan(collection, namespace, filter);
       if (plan.exact) {
+        // Over the whole table an exact read's plan is the same whatever the query vector.
+        const reads = plan.narrows ? this.db.reads : this.db.readsPlannedOnce;
         const lists = await this.spread(vectors, (part, budget) =>
-          this.repository.nearest(this.db.reads, collection, { ...query, vectors: part, exact: true, budget }),
+          this.repository.nearest(reads, collection, { ...query, vectors: part, exact: true, budget }),
         );
         this.sample(collection, namespace, filter, plan, n, vectors, lists, null);
         this.recordMetrics?.searched?.(collection.id, performance.now() - started);
@@ -1106,7 +1113,7 @@ export class RecordsService {
 
   async count(scope: Scope, collectionId: string, namespace = DEFAULT_NAMESPACE): Promise<number> {
     return this.withCollection(scope, collectionId, (collection) =>
-      this.repository.count(this.db.reads, collection, namespace),
+      this.repository.count(this.db.readsPlannedOnce, collection, namespace),
     );
   }
 }

@@ -79,6 +79,7 @@ describe('search statements are priced for the path they take', () => {
         withSettings(settings, (conn) => work(explaining(conn)), options),
       );
     Object.defineProperty(db, 'reads', { value: explaining(db.reads) });
+    Object.defineProperty(db, 'readsPlannedOnce', { value: explaining(db.readsPlannedOnce) });
   }, 120_000);
   afterAll(async () => {
     jest.restoreAllMocks();

@@ -3,7 +3,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadConfig } from '../../../src/config/load-config';
 import { Database, type Queryable } from '../../../src/database/database';
-import { MAX_PREPARED_PER_CONNECTION, statementName } from '../../../src/database/prepared-statements';
+import { MAX_PREPARED_PER_CONNECTION, plannedOnce, statementName } from '../../../src/database/prepared-statements';
 import { openTestDatabase } from '../../support/database';
 import { createScratchDatabase, startGateway, usingPostgres, type TestGateway } from '../../support/gateway';
 import { until, waitIndexed } from '../../support/wait';
@@ -13,8 +13,9 @@ import { until, waitIndexed } from '../../support/wait';
  * connection, still planned for each call's values (but on a real PostgreSQL, unfiltered searches
  * are planned once on connections of their own), bounded per connection, and prepared again when
  * what they return changed under them. The embedded backend's one session is shared by every
- * client made on it, and is new after a stopped statement restarts its thread. Each backend's
- * behaviour is checked when the run selects it.
+ * client made on it, and is new after a stopped statement restarts its thread; there, what is
+ * marked as planned once (plannedOnce) is planned once and the rest for each call, on the one
+ * session. Each backend's behaviour is checked when the run selects it.
  */
 
 /** Runs `work` on one pooled connection (the session whose prepared statements are asked about). */
@@ -22,6 +23,15 @@ const onOneConnection = <T>(db: Database, work: (conn: Queryable) => Promise<T>)
 
 const preparedNames = async (conn: Queryable): Promise<string[]> =>
   (await conn.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'vg\\_%'`)).rows.map((r) => r.name);
+
+/** How often each of these prepared statements was planned generically and for its values, by text. */
+async function planCounts(conn: Queryable, texts: string[]): Promise<{ generic: number; custom: number }[]> {
+  const { rows } = await conn.query<{ name: string; generic: number; custom: number }>(
+    `SELECT name, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements`,
+  );
+  const byName = new Map(rows.map(({ name, ...counts }) => [name, counts]));
+  return texts.map((text) => byName.get(statementName(text)) ?? { generic: 0, custom: 0 });
+}
 
 describe('prepared statements', () => {
   let handle: { db: Database; close(): Promise<void> };
@@ -138,6 +148,68 @@ describe('prepared statements', () => {
       });
       await onOneConnection(handle.db, async (conn) => expect((await conn.query(text, [3])).rows[0].n).toBe(4));
     });
+
+    it('plans once on the one session what is marked so, and every other statement for its values', async () => {
+      const { db } = handle;
+      // A value that leaves nearly every row and values that leave one: planned for its values, a
+      // filter on k reads the table for the first and the index for the others.
+      await db.query(`CREATE TABLE plan_probe (k int NOT NULL, pad text NOT NULL)`);
+      await db.query(
+        `INSERT INTO plan_probe SELECT CASE WHEN i <= 10 THEN i ELSE 0 END, repeat('x', 50) FROM generate_series(1, 2000) i`,
+      );
+      await db.query(`CREATE INDEX plan_probe_k ON plan_probe (k)`);
+      await db.query(`ANALYZE plan_probe`);
+      const filtered = `SELECT count(*)::int AS n FROM plan_probe WHERE k = $1`;
+      const once = plannedOnce(`SELECT count(*)::int AS n FROM plan_probe WHERE k = $1 AND pad <> $2`);
+      const walk = plannedOnce(`SELECT k FROM plan_probe WHERE k = $1 ORDER BY pad LIMIT $2`, 'walk');
+      const n = async (conn: Queryable, text: string, values: unknown[]) => (await conn.query(text, values)).rows[0]?.n;
+      const texts = [filtered, once, walk];
+      const before = await planCounts(db, texts);
+      await onOneConnection(db, async (conn) => {
+        expect(await n(conn, once, [0, ''])).toBe(1990);
+        expect(await n(conn, filtered, [0])).toBe(1990);
+        expect(await n(conn, once, [1, ''])).toBe(1);
+        expect(await n(conn, filtered, [1])).toBe(1);
+        expect((await conn.query(walk, [2, 5])).rows).toEqual([{ k: 2 }]);
+        expect(await n(conn, filtered, [2])).toBe(1);
+        expect(await n(conn, once, [3, ''])).toBe(1);
+      });
+      // Inside a transaction block a switch is SET LOCAL: neither a rollback nor a commit can leave
+      // the session planning otherwise than recorded.
+      expect(await n(db, filtered, [0])).toBe(1990);
+      const rolledBack = new Error('rolled back');
+      await expect(
+        db.transaction(async (tx) => {
+          expect(await n(tx, filtered, [0])).toBe(1990);
+          expect(await n(tx, once, [4, ''])).toBe(1);
+          throw rolledBack;
+        }),
+      ).rejects.toBe(rolledBack);
+      expect(await n(db, once, [5, ''])).toBe(1);
+      await db.transaction(async (tx) => expect(await n(tx, filtered, [6])).toBe(1));
+      expect(await n(db, once, [7, ''])).toBe(1);
+      expect(await n(db, filtered, [8])).toBe(1);
+      // A walk prices sorts out; a simple query (planned for its text) after it does not.
+      expect((await db.query(walk, [9, 5])).rows).toEqual([{ k: 9 }]);
+      expect((await db.query('SHOW enable_sort')).rows[0].enable_sort).toBe('on');
+      // The settings each kind of statement runs under.
+      const settings = async (text: string) =>
+        (await db.query(text, ['plan_cache_mode', 'enable_sort'])).rows[0] as { mode: string; sort: string };
+      const settingsSql = `SELECT current_setting($1) AS mode, current_setting($2) AS sort`;
+      expect(await settings(plannedOnce(settingsSql, 'walk'))).toEqual({ mode: 'force_generic_plan', sort: 'off' });
+      expect(await settings(settingsSql)).toEqual({ mode: 'force_custom_plan', sort: 'on' });
+      expect(await settings(plannedOnce(settingsSql, 'walk'))).toEqual({ mode: 'force_generic_plan', sort: 'off' });
+      expect(await settings(plannedOnce(settingsSql))).toEqual({ mode: 'force_generic_plan', sort: 'on' });
+      const after = await planCounts(db, texts);
+      expect(
+        after.map((a, i) => ({ generic: a.generic - before[i].generic, custom: a.custom - before[i].custom })),
+      ).toEqual([
+        { generic: 0, custom: 7 },
+        { generic: 6, custom: 0 },
+        { generic: 2, custom: 0 },
+      ]);
+      await db.query('DROP TABLE plan_probe');
+    });
   }
 
   it('sends statements unnamed once a session holds as many as the cap allows', async () => {
@@ -243,6 +315,75 @@ describe('prepared statements through the gateway', () => {
         generic: perCallAfter.generic - perCall.generic,
         custom: perCallAfter.custom - perCall.custom,
       }).toEqual({ generic: 0, custom: 3 });
+    });
+  }
+
+  if (!usingPostgres()) {
+    it('plans once on the embedded session what cannot depend on its values, and filtered calls for each call', async () => {
+      const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+      const col = await chroma.createCollection({ name: 'planned-once-embedded', embeddingFunction: null });
+      await col.add({
+        ids: ['a', 'b', 'c'],
+        embeddings: [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+        ],
+        metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
+      });
+      type Plans = Record<string, { generic: number; custom: number }>;
+      // The plans of the statements of each kind, by how their names say they are planned.
+      const plans = async (): Promise<Plans> => {
+        const { rows } = await gw.db.query<{ kind: string; generic: number; custom: number }>(
+          `SELECT CASE WHEN statement LIKE '%<->%' THEN 'search'
+                       WHEN statement LIKE '%FROM vecgate_record_counts WHERE collection_id%' THEN 'count'
+                       WHEN statement LIKE '%ORDER BY seq LIMIT%' THEN 'get' END
+                  || ' ' || substring(name FROM '^vg[ow]?_') AS kind,
+                  sum(generic_plans)::int AS generic, sum(custom_plans)::int AS custom
+           FROM pg_prepared_statements GROUP BY 1`,
+        );
+        return Object.fromEntries(rows.filter((r) => r.kind !== null).map(({ kind, ...counts }) => [kind, counts]));
+      };
+      const planned = async (calls: () => Promise<unknown>): Promise<Plans> => {
+        const before = await plans();
+        for (let i = 0; i < 3; i++) await calls();
+        const after = await plans();
+        const changed: Plans = {};
+        for (const [kind, { generic, custom }] of Object.entries(after)) {
+          const was = before[kind] ?? { generic: 0, custom: 0 };
+          if (generic !== was.generic || custom !== was.custom)
+            changed[kind] = { generic: generic - was.generic, custom: custom - was.custom };
+        }
+        return changed;
+      };
+      const unfiltered = async () =>
+        expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2 })).ids).toEqual([['a', 'c']]);
+      await waitIndexed(gw.url, col.id);
+      // The catalog row cached before the build says "no index" for up to a second (an exact read).
+      await until(
+        'an unfiltered search walking the HNSW index',
+        async () => (await unfiltered(), (await plans())['search vgw_']?.generic ?? 0),
+        (walks) => walks > 0,
+      );
+      expect(await planned(unfiltered)).toEqual({ 'search vgw_': { generic: 3, custom: 0 } });
+      expect(await planned(() => col.count())).toEqual({ 'count vgo_': { generic: 3, custom: 0 } });
+      expect(await planned(() => col.get({ ids: ['a', 'c'] }))).toEqual({ 'get vgo_': { generic: 3, custom: 0 } });
+      // Filtered: planned for each call's values, whatever ran on the session before each.
+      expect(
+        await planned(async () => {
+          await unfiltered();
+          expect((await col.get({ where: { k: 1 } })).ids).toEqual(['a', 'c']);
+          await col.count();
+          expect((await col.query({ queryEmbeddings: [[1, 0]], nResults: 2, where: { k: 1 } })).ids).toEqual([
+            ['a', 'c'],
+          ]);
+        }),
+      ).toEqual({
+        'search vgw_': { generic: 3, custom: 0 },
+        'search vg_': { generic: 0, custom: 3 },
+        'get vg_': { generic: 0, custom: 3 },
+        'count vgo_': { generic: 3, custom: 0 },
+      });
     });
   }
 

@@ -195,6 +195,12 @@ if (!usingPostgres()) {
         // The database was stopped mid-statement and opened again: everything committed is there.
         const count = await http(gw.url, 'GET', `${CHROMA}/collections/${heavyId}/count`);
         expect(count.body).toBe(100);
+        // The new session plans per call until told otherwise: the count is planned once there too.
+        const counts = await gw.db.query(
+          `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
+           WHERE statement LIKE '%FROM vecgate_record_counts WHERE collection_id = $1 AND namespace = $2%'`,
+        );
+        expect(counts.rows).toEqual([{ generic: 1, custom: 0 }]);
         const got = await http(gw.url, 'POST', `${CHROMA}/collections/${smallId}/get`, { ids: ['s1', 's2'] });
         expect(got.body.ids).toEqual(['s1', 's2']);
         // And it still takes writes.
