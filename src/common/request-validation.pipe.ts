@@ -54,7 +54,14 @@ const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'];
  * Nest strips them (a DTO route refuses an array body in any case).
  */
 class RequestValidationPipe extends ValidationPipe {
+  /** class-validator's rules by DTO class: fixed once the classes are loaded, so looked up once, not per request. */
+  private readonly rulesByClass = new Map<unknown, unknown[]>();
+
   protected override closeArrayGaps(): void {}
+
+  protected override findNestedBinaryValues(object: unknown, metadataCache = this.rulesByClass): ValidationError[] {
+    return super.findNestedBinaryValues(object, metadataCache as Map<unknown, never[]>);
+  }
 
   protected override stripProtoKeys(value: Record<string, unknown> | unknown[]): void {
     if (Array.isArray(value)) {
