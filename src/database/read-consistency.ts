@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ScopedValue } from './scoped-value';
 
 /**
  * What one request needs of the server it reads from, and what its writes committed: a read sent
@@ -12,7 +12,7 @@ export interface ReadConsistency {
   committed(lsn: bigint): void;
 }
 
-const current = new AsyncLocalStorage<ReadConsistency>();
+const current = new ScopedValue<ReadConsistency>('read consistency');
 
 /** Runs `work` (and every statement it starts) under `consistency`. */
 export function runWithConsistency<T>(consistency: ReadConsistency, work: () => T): T {
@@ -21,5 +21,5 @@ export function runWithConsistency<T>(consistency: ReadConsistency, work: () => 
 
 /** The consistency of the request being served, if any (background work has none). */
 export function currentConsistency(): ReadConsistency | undefined {
-  return current.getStore();
+  return current.get();
 }

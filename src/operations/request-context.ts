@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ScopedValue } from '../database/scoped-value';
 
 /** What the operating surface knows about the request being served. */
 export interface RequestInfo {
@@ -7,7 +7,7 @@ export interface RequestInfo {
   protocol: string;
 }
 
-const storage = new AsyncLocalStorage<RequestInfo>();
+const storage = new ScopedValue<RequestInfo>('request');
 
 /** Runs `work` (the rest of the request's middleware chain) with `info` as the current request. */
 export function runWithRequest<T>(info: RequestInfo, work: () => T): T {
@@ -16,5 +16,5 @@ export function runWithRequest<T>(info: RequestInfo, work: () => T): T {
 
 /** The request whose async work is running, if any: log lines and record counters read it. */
 export function currentRequest(): RequestInfo | undefined {
-  return storage.getStore();
+  return storage.get();
 }

@@ -1,11 +1,11 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ScopedValue } from '../../database/scoped-value';
 import type { Principal } from './principal';
 
 interface Context {
   principal?: Principal;
 }
 
-const storage = new AsyncLocalStorage<Context>();
+const storage = new ScopedValue<Context>('principal');
 
 /**
  * Gives each request a context that lives as long as its async work, so a service can ask whose
@@ -16,10 +16,10 @@ export function runWithPrincipalContext(rest: () => void): void {
 }
 
 export function setPrincipal(principal: Principal): void {
-  const context = storage.getStore();
+  const context = storage.get();
   if (context) context.principal = principal;
 }
 
 export function currentPrincipal(): Principal | undefined {
-  return storage.getStore()?.principal;
+  return storage.get()?.principal;
 }
