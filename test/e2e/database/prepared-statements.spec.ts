@@ -258,19 +258,25 @@ describe('prepared statements through the gateway', () => {
     await gw?.close();
   });
 
+  /** A Chroma collection of three 2-dimensional records, two of them with k = 1. */
+  async function threeRecords(name: string) {
+    const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
+    const col = await chroma.createCollection({ name, embeddingFunction: null });
+    await col.add({
+      ids: ['a', 'b', 'c'],
+      embeddings: [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
+    });
+    return col;
+  }
+
   if (usingPostgres()) {
     it('plans an unfiltered search once per connection, and a filtered one for each call', async () => {
-      const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
-      const col = await chroma.createCollection({ name: 'planned-once', embeddingFunction: null });
-      await col.add({
-        ids: ['a', 'b', 'c'],
-        embeddings: [
-          [1, 0],
-          [0, 1],
-          [1, 1],
-        ],
-        metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
-      });
+      const col = await threeRecords('planned-once');
       const searches = (conn: Queryable) =>
         conn.query<{ generic: number; custom: number }>(
           `SELECT coalesce(sum(generic_plans), 0)::int AS generic, coalesce(sum(custom_plans), 0)::int AS custom
@@ -320,17 +326,7 @@ describe('prepared statements through the gateway', () => {
 
   if (!usingPostgres()) {
     it('plans once on the embedded session what cannot depend on its values, and filtered calls for each call', async () => {
-      const chroma = new ChromaClient({ host: '127.0.0.1', port: gw.port });
-      const col = await chroma.createCollection({ name: 'planned-once-embedded', embeddingFunction: null });
-      await col.add({
-        ids: ['a', 'b', 'c'],
-        embeddings: [
-          [1, 0],
-          [0, 1],
-          [1, 1],
-        ],
-        metadatas: [{ k: 1 }, { k: 2 }, { k: 1 }],
-      });
+      const col = await threeRecords('planned-once-embedded');
       type Plans = Record<string, { generic: number; custom: number }>;
       // The plans of the statements of each kind, by how their names say they are planned.
       const plans = async (): Promise<Plans> => {
